@@ -1,0 +1,72 @@
+/**
+ * The 64-bit `struct syslet_uatom` and the syslet flags, exactly as in Ingo Molnar's 2007 ABI
+ * (values identical in v1, v3 and Zach Brown's fixed-size ABI):
+ *
+ * ```c
+ * struct syslet_uatom {
+ *   unsigned long flags;            // @0
+ *   unsigned long nr;               // @8   syscall number
+ *   long *ret_ptr;                  // @16  where the one-word result goes
+ *   struct syslet_uatom *next;      // @24  NULL ends the chain
+ *   unsigned long *arg_ptr[6];      // @32  POINTERS to the arguments, read at execution time
+ *   void *private;                  // @80  never touched by the engine
+ * };                                // 88 bytes
+ * ```
+ */
+
+/** Queue asynchronously at once: skip the inline attempt. */
+export const SYSLET_ASYNC = 0x01;
+/** Never go async, even if running inline blocks the caller. */
+export const SYSLET_SYNC = 0x02;
+/** Do not post this chain's final atom to the completion ring. */
+export const SYSLET_NO_COMPLETE = 0x04;
+/** Stop if the just-executed atom's result is not 0. */
+export const SYSLET_STOP_ON_NONZERO = 0x08;
+/** Stop if the result is 0. */
+export const SYSLET_STOP_ON_ZERO = 0x10;
+/** Stop if the result is negative (an error). */
+export const SYSLET_STOP_ON_NEGATIVE = 0x20;
+/** Stop if the result is 0 or negative. */
+export const SYSLET_STOP_ON_NON_POSITIVE = 0x40;
+/** The OR of the four stop flags. */
+export const SYSLET_STOP_MASK = 0x78;
+/** On stop, continue at the atom laid right after this one in memory (address + 88) instead of ending. */
+export const SYSLET_SKIP_TO_NEXT_ON_STOP = 0x80;
+/** Every defined flag bit; an atom with any other bit set fails with -EINVAL. */
+export const SYSLET_VALID_FLAGS = 0xff;
+
+/** Byte offsets and size of the 64-bit atom. */
+export const ATOM = {
+  flags: 0,
+  nr: 8,
+  ret_ptr: 16,
+  next: 24,
+  arg_ptr: 32,
+  private: 80,
+  size: 88,
+} as const;
+
+/** Most arguments a syscall takes. */
+export const MAX_ARGS = 6;
+
+/** Why a chain stopped (reported in v2 ring attributes). */
+export const STOP = {
+  /** `next` was NULL. */
+  end: 0,
+  /** A STOP_ON_* flag fired (without SKIP_TO_NEXT_ON_STOP). */
+  flag: 1,
+  /** An address the engine had to dereference lay outside its memory, or a flag word was bad. */
+  fault: 2,
+  /** The chain ran more atoms than the engine's bound allows. */
+  limit: 3,
+  /** The engine was closed, or the request cancelled, before the chain finished. */
+  cancelled: 4,
+  /** The cachemiss thread running it died. */
+  died: 5,
+} as const;
+
+/** A value of {@link STOP}. */
+export type StopReason = (typeof STOP)[keyof typeof STOP];
+
+/** Names of the stop reasons, for reports. */
+export const STOP_NAMES: readonly string[] = ['end', 'flag', 'fault', 'limit', 'cancelled', 'died'];

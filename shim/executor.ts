@@ -1,0 +1,461 @@
+/**
+ * The executor: runs a chain of atoms with syslet semantics. The same code runs on the calling
+ * thread (mode `inline`: non-blocking probes, hand off on "would block") and in cachemiss threads
+ * (mode `cachemiss`: plain blocking calls). Every dereference goes through the memory registry,
+ * so a bad pointer becomes -EFAULT in the atom's result, never a crash; every call goes through
+ * the policy and the table's argument kinds before it reaches the kernel.
+ *
+ * The hot path allocates nothing: arguments, outcome and probe scratch are reused.
+ */
+import { allocNative, syscall, type Word, EAGAIN, EFAULT, EINVAL, EOPNOTSUPP, EPERM } from './native/index.js';
+import {
+  ATOM, MAX_ARGS, STOP, SYSLET_ASYNC, SYSLET_SKIP_TO_NEXT_ON_STOP, SYSLET_STOP_ON_NEGATIVE, SYSLET_STOP_ON_NONZERO,
+  SYSLET_STOP_ON_NON_POSITIVE, SYSLET_STOP_ON_ZERO, SYSLET_SYNC, SYSLET_VALID_FLAGS, type StopReason,
+} from './atom.js';
+import type { MemoryRegistry, Region } from './memory.js';
+import type { Policy, TraceRecord } from './policy.js';
+import { compileTable, LEN, PROBE, BLOCK, type CompiledSyscall } from './compiled-table.js';
+
+const TWO32 = 4294967296;
+/** Highest hi-word for which hi * 2^32 + lo is still an exact double. */
+const SAFE_HI = 0x200000;
+const IOV_MAX = 1024;
+const RWF_NOWAIT = 0x8;
+const MSG_DONTWAIT = 0x40;
+const RESOLVE_CACHED = 0x20;
+const O_CREAT = 0o100;
+const O_TMPFILE = 0o20200000;
+const POLLIN = 1;
+const SYS_preadv2 = 327;
+const SYS_pwritev2 = 328;
+const SYS_openat2 = 437;
+const SYS_ppoll = 271;
+const SYS_getpid = 39;
+
+/** What one run of the executor did. Reused between runs: read it before the next run. */
+export interface ExecOutcome {
+  /** Address of the last executed atom (0 when none ran). */
+  last: number;
+  /** Atoms executed in this run. */
+  atoms: number;
+  /** Why it stopped (meaningful when `handoff` is 0). */
+  stop: StopReason;
+  /** When non-zero, the chain must continue on a cachemiss thread from this atom. */
+  handoff: number;
+  /** The last executed atom's result. */
+  result: number;
+}
+
+/** Executor settings. */
+export interface ExecutorOptions {
+  /** Atoms one chain may run in total before it is stopped with reason `limit`. */
+  readonly maxAtomsPerChain: number;
+  /** Atoms the inline path runs before handing the rest of a long chain to a cachemiss thread. */
+  readonly inlineBudget: number;
+  /**
+   * What an inline write does when the file system cannot say "would block" (RWF_NOWAIT gives
+   * EOPNOTSUPP, as ext4 does for buffered writes): `handoff` (the default: a cachemiss thread
+   * makes the write) or `inline` (make it here: a page-cache copy that may still stall).
+   */
+  readonly unprobeableWrite: 'handoff' | 'inline';
+  /** Called for every denied atom. */
+  readonly onDeny?: (record: TraceRecord) => void;
+}
+
+/** newOutcome - a fresh outcome record. */
+export function newOutcome(): ExecOutcome {
+  return { last: 0, atoms: 0, stop: STOP.end, handoff: 0, result: 0 };
+}
+
+/** Runs chains of 64-bit atoms against one memory registry and one policy. */
+export class Executor {
+  readonly #memory: MemoryRegistry;
+  readonly #policy: Policy;
+  readonly #inline: boolean;
+  readonly #options: ExecutorOptions;
+  readonly #table: readonly (CompiledSyscall | undefined)[];
+  readonly #args: Word[] = [0, 0, 0, 0, 0, 0];
+  readonly #pid: number;
+  // Probe scratch: an iovec, an open_how, a pollfd and a zero timespec, one native block.
+  readonly #scratch: DataView;
+  readonly #scratchAddress: number;
+
+  constructor(memory: MemoryRegistry, policy: Policy, mode: 'inline' | 'cachemiss', options: ExecutorOptions) {
+    this.#memory = memory;
+    this.#policy = policy;
+    this.#inline = mode === 'inline';
+    this.#options = options;
+    this.#table = compileTable();
+    this.#pid = syscall(SYS_getpid);
+    const scratch = allocNative(128, 64);
+    this.#scratch = new DataView(scratch.buffer);
+    this.#scratchAddress = scratch.address;
+  }
+
+  /** The registry this executor dereferences through. */
+  get memory(): MemoryRegistry {
+    return this.#memory;
+  }
+
+  /**
+   * run - execute a chain from `atom` until it ends, stops, faults, or (inline) must hand off.
+   *
+   * @param atom - address of the first atom to run; it must already be known to lie in memory.
+   * @param out - receives what happened.
+   * @param atomsBefore - atoms this chain already ran elsewhere (for the total bound).
+   */
+  run(atom: number, out: ExecOutcome, atomsBefore = 0): void {
+    const memory = this.#memory;
+    const inline = this.#inline;
+    const budget = inline ? this.#options.inlineBudget : Number.POSITIVE_INFINITY;
+    const limit = this.#options.maxAtomsPerChain - atomsBefore;
+    out.last = 0;
+    out.atoms = 0;
+    out.stop = STOP.end;
+    out.handoff = 0;
+    out.result = 0;
+    let current = atom;
+    for (;;) {
+      if (out.atoms >= limit) {
+        out.stop = STOP.limit;
+        return;
+      }
+      if (out.atoms >= budget) {
+        out.handoff = current;
+        return;
+      }
+      const region = memory.find(current, ATOM.size);
+      if (region === null) {
+        // Only reachable for the first atom, which callers check; later atoms are checked below.
+        out.stop = STOP.fault;
+        out.result = -EFAULT;
+        return;
+      }
+      const view = region.view;
+      const base = current - region.start;
+      const flagsHi = view.getUint32(base + 4, true);
+      const flags = view.getUint32(base, true);
+      const ret = readPointer(view, base + ATOM.ret_ptr);
+      const retRegion = ret > 0 ? memory.find(ret, 8) : null;
+      if (ret !== 0 && retRegion === null) {
+        // Nowhere to put the result: the chain stops here without running the call.
+        out.last = current;
+        out.atoms++;
+        out.stop = STOP.fault;
+        out.result = -EFAULT;
+        return;
+      }
+      if (inline && (flags & SYSLET_ASYNC) !== 0 && out.atoms === 0 && atomsBefore === 0) {
+        out.handoff = current;
+        return;
+      }
+      if (flagsHi !== 0 || (flags & ~SYSLET_VALID_FLAGS) !== 0) {
+        // Unknown flag bits: the atom fails without running, and the chain cannot go on safely.
+        if (retRegion !== null) writeWord(retRegion, ret, -EINVAL);
+        out.last = current;
+        out.atoms++;
+        out.result = -EINVAL;
+        out.stop = STOP.fault;
+        return;
+      }
+      const result = this.#execute(view, base, current, flags, inline);
+      if (result === HANDOFF) {
+        out.handoff = current;
+        return;
+      }
+      if (retRegion !== null) writeWord(retRegion, ret, result);
+      const value = typeof result === 'number' ? result : Number(result);
+      out.last = current;
+      out.atoms++;
+      out.result = value;
+      const stopped =
+        ((flags & SYSLET_STOP_ON_NONZERO) !== 0 && value !== 0) ||
+        ((flags & SYSLET_STOP_ON_ZERO) !== 0 && value === 0) ||
+        ((flags & SYSLET_STOP_ON_NEGATIVE) !== 0 && value < 0) ||
+        ((flags & SYSLET_STOP_ON_NON_POSITIVE) !== 0 && value <= 0);
+      let next: number;
+      if (stopped) {
+        if ((flags & SYSLET_SKIP_TO_NEXT_ON_STOP) === 0) {
+          out.stop = STOP.flag;
+          return;
+        }
+        next = current + ATOM.size;
+      } else {
+        next = readPointer(view, base + ATOM.next);
+        if (next === 0) {
+          out.stop = STOP.end;
+          return;
+        }
+      }
+      if (next < 0 || memory.find(next, ATOM.size) === null) {
+        // The atom whose next (or skip target) is bad takes the fault as its result.
+        if (retRegion !== null) writeWord(retRegion, ret, -EFAULT);
+        out.result = -EFAULT;
+        out.stop = STOP.fault;
+        return;
+      }
+      current = next;
+    }
+  }
+
+  /** Reads the arguments, applies policy and confinement, and makes the call. */
+  #execute(view: DataView, base: number, atom: number, flags: number, inline: boolean): number | bigint | typeof HANDOFF {
+    const nr = view.getUint32(base + ATOM.nr, true);
+    if (view.getUint32(base + ATOM.nr + 4, true) !== 0) return -EINVAL;
+    const verdict = this.#policy.check(nr);
+    if (verdict !== 0) {
+      if (verdict === -EPERM) this.#deny(atom, nr, this.#policy.ruleFor(nr), inline);
+      return verdict;
+    }
+    const compiled = this.#table[nr];
+    if (compiled === undefined) return -EINVAL;
+    const args = this.#args;
+    // Arguments are read through their pointers now, at execution time, up to the first NULL
+    // pointer (as copy_uatom did): later atoms see what earlier ones wrote.
+    let reading = true;
+    for (let i = 0; i < MAX_ARGS; i++) {
+      if (reading) {
+        const pointer = readPointer(view, base + ATOM.arg_ptr + i * 8);
+        if (pointer === 0) {
+          reading = false;
+          args[i] = 0;
+          continue;
+        }
+        const cell = pointer > 0 ? this.#memory.find(pointer, 8) : null;
+        if (cell === null) return -EFAULT;
+        args[i] = readWord(cell.view, pointer - cell.start);
+      } else {
+        args[i] = 0;
+      }
+    }
+    if (compiled.selfArg >= 0 && args[compiled.selfArg] !== this.#pid) {
+      this.#deny(atom, nr, `self-only: ${compiled.spec.name} may only target this process (${this.#pid})`, inline);
+      return -EPERM;
+    }
+    const check = this.#checkPointers(compiled, args);
+    if (check !== 0) return check;
+    if (compiled.impl !== null) return compiled.impl(args, this.#memory);
+    if (inline && (flags & SYSLET_SYNC) === 0) {
+      if (compiled.block === BLOCK.handoff) return HANDOFF;
+      if (compiled.block === BLOCK.probe) return this.#probe(compiled, nr, args);
+    }
+    return syscall(nr, args[0], args[1], args[2], args[3], args[4], args[5]);
+  }
+
+  /** Tries the non-blocking form of a may-block call; HANDOFF when it would block. */
+  #probe(compiled: CompiledSyscall, nr: number, args: Word[]): number | typeof HANDOFF {
+    const scratch = this.#scratch;
+    const at = this.#scratchAddress;
+    switch (compiled.probe) {
+      case PROBE.rwfRead:
+      case PROBE.rwfWrite: {
+        const write = compiled.probe === PROBE.rwfWrite;
+        let iov: Word;
+        let count: Word;
+        let position: Word;
+        let extraFlags: Word = 0;
+        if (compiled.iovArg >= 0) {
+          iov = args[1] as Word;
+          count = args[2] as Word;
+          position = compiled.posArg >= 0 ? (args[compiled.posArg] as Word) : -1;
+          if (compiled.spec.name === 'preadv2' || compiled.spec.name === 'pwritev2') extraFlags = args[5] as Word;
+        } else {
+          setWord(scratch, 0, args[1] as Word);
+          setWord(scratch, 8, args[2] as Word);
+          iov = at;
+          count = 1;
+          position = compiled.posArg >= 0 ? (args[compiled.posArg] as Word) : -1;
+        }
+        // pread64(-1) must fail with EINVAL, but preadv2(-1) means "current position": no probe.
+        if (compiled.posArg >= 0 && (typeof position === 'bigint' ? position < 0n : position < 0)) {
+          return syscall(nr, args[0], args[1], args[2], args[3], args[4], args[5]);
+        }
+        const flags = typeof extraFlags === 'bigint' ? extraFlags | BigInt(RWF_NOWAIT) : extraFlags | RWF_NOWAIT;
+        const result = syscall(write ? SYS_pwritev2 : SYS_preadv2, args[0], iov, count, position, 0, flags);
+        if (result === -EAGAIN) return HANDOFF;
+        if (result === -EOPNOTSUPP) {
+          if (write && this.#options.unprobeableWrite === 'inline') {
+            return syscall(nr, args[0], args[1], args[2], args[3], args[4], args[5]);
+          }
+          return HANDOFF;
+        }
+        return result;
+      }
+      case PROBE.dontwait: {
+        const flagsArg = compiled.flagsArg;
+        const original = args[flagsArg] as Word;
+        if ((typeof original === 'number' ? original & MSG_DONTWAIT : original & BigInt(MSG_DONTWAIT)) !== 0 && original !== 0) {
+          return syscall(nr, args[0], args[1], args[2], args[3], args[4], args[5]);
+        }
+        args[flagsArg] = typeof original === 'number' ? original | MSG_DONTWAIT : original | BigInt(MSG_DONTWAIT);
+        const result = syscall(nr, args[0], args[1], args[2], args[3], args[4], args[5]);
+        return result === -EAGAIN ? HANDOFF : result;
+      }
+      case PROBE.pollIn: {
+        scratch.setInt32(48, Number(args[0]), true);
+        scratch.setInt16(52, POLLIN, true);
+        scratch.setInt16(54, 0, true);
+        setWord(scratch, 64, 0);
+        setWord(scratch, 72, 0);
+        const ready = syscall(SYS_ppoll, at + 48, 1, at + 64, 0, 8);
+        if (ready === 0) return HANDOFF;
+        return syscall(nr, args[0], args[1], args[2], args[3], args[4], args[5]);
+      }
+      case PROBE.resolveCached: {
+        const openFlags = Number(args[2]);
+        // struct open_how { u64 flags; u64 mode; u64 resolve; } — openat2 insists mode is 0
+        // unless the call creates a file.
+        setWord(scratch, 16, openFlags >>> 0);
+        setWord(scratch, 24, (openFlags & (O_CREAT | O_TMPFILE)) !== 0 ? Number(args[3]) & 0o7777 : 0);
+        setWord(scratch, 32, RESOLVE_CACHED);
+        const result = syscall(SYS_openat2, args[0], args[1], at + 16, 24);
+        // EAGAIN: not all in the dcache. EINVAL/ENOSYS: openat2 is stricter or missing; the real
+        // openat decides, on a cachemiss thread.
+        if (result === -EAGAIN || result === -EINVAL || result === -38) return HANDOFF;
+        return result;
+      }
+      default:
+        return syscall(nr, args[0], args[1], args[2], args[3], args[4], args[5]);
+    }
+  }
+
+  /** Confinement: every pointer the call will read or write through must lie in engine memory. */
+  #checkPointers(compiled: CompiledSyscall, args: Word[]): number {
+    const memory = this.#memory;
+    for (const check of compiled.checks) {
+      const raw = args[check.index] as Word;
+      if (raw === 0) {
+        if (check.nullable) continue;
+        return -EFAULT;
+      }
+      if (typeof raw !== 'number' || raw < 0) return -EFAULT;
+      let length: number;
+      switch (check.len) {
+        case LEN.arg: {
+          const value = args[check.n] as Word;
+          if (typeof value !== 'number' || value < 0) return -EFAULT;
+          length = value * check.scale;
+          if (length === 0) continue;
+          break;
+        }
+        case LEN.size:
+          length = check.n;
+          break;
+        case LEN.lenPtr: {
+          const lenAddress = args[check.n] as Word;
+          if (lenAddress === 0) return check.nullable ? 0 : -EFAULT;
+          if (typeof lenAddress !== 'number' || lenAddress < 0) return -EFAULT;
+          const lenRegion = memory.find(lenAddress, 4);
+          if (lenRegion === null) return -EFAULT;
+          length = lenRegion.view.getUint32(lenAddress - lenRegion.start, true);
+          if (length === 0) continue;
+          break;
+        }
+        case LEN.cstring: {
+          const region = memory.find(raw, 1);
+          if (region === null || region.bytes.indexOf(0, raw - region.start) < 0) return -EFAULT;
+          continue;
+        }
+        case LEN.iov: {
+          const count = args[check.n] as Word;
+          if (typeof count !== 'number' || count < 0 || count > IOV_MAX) return -EINVAL;
+          if (!this.#iovecsConfined(raw, count)) return -EFAULT;
+          continue;
+        }
+        case LEN.msghdr: {
+          if (!this.#msghdrConfined(raw)) return -EFAULT;
+          continue;
+        }
+        default:
+          return -EFAULT;
+      }
+      if (memory.find(raw, length) === null) return -EFAULT;
+    }
+    return 0;
+  }
+
+  #iovecsConfined(address: number, count: number): boolean {
+    if (count === 0) return true;
+    const region = this.#memory.find(address, count * 16);
+    if (region === null) return false;
+    // Copy what is needed first: the lookup below may replace the registry's cached region.
+    const view = region.view;
+    const base = address - region.start;
+    for (let i = 0; i < count; i++) {
+      const bufferAddress = readPointer(view, base + i * 16);
+      const length = readPointer(view, base + i * 16 + 8);
+      if (length < 0) return false;
+      if (length === 0) continue;
+      if (bufferAddress <= 0 || this.#memory.find(bufferAddress, length) === null) return false;
+    }
+    return true;
+  }
+
+  #msghdrConfined(address: number): boolean {
+    // struct msghdr: name@0, namelen@8 (u32), iov@16, iovlen@24, control@32, controllen@40, flags@48.
+    const region = this.#memory.find(address, 56);
+    if (region === null) return false;
+    const view = region.view;
+    const base = address - region.start;
+    const name = readPointer(view, base);
+    const nameLength = view.getUint32(base + 8, true);
+    const iov = readPointer(view, base + 16);
+    const iovLength = readPointer(view, base + 24);
+    const control = readPointer(view, base + 32);
+    const controlLength = readPointer(view, base + 40);
+    if (name !== 0 && nameLength > 0 && (name < 0 || this.#memory.find(name, nameLength) === null)) return false;
+    if (iovLength < 0 || iovLength > IOV_MAX) return false;
+    if (iovLength > 0 && (iov <= 0 || !this.#iovecsConfined(iov, iovLength))) return false;
+    if (control !== 0 && controlLength > 0 && (control < 0 || this.#memory.find(control, controlLength) === null)) return false;
+    return true;
+  }
+
+  #deny(atom: number, nr: number, rule: string, inline: boolean): void {
+    const onDeny = this.#options.onDeny;
+    if (onDeny === undefined) return;
+    const name = this.#table[nr]?.spec.name ?? `nr ${nr}`;
+    onDeny({ atom, nr, name, rule, thread: inline ? 'inline' : 'cachemiss' });
+  }
+}
+
+/** Marker result: the call would block, hand the chain off. */
+const HANDOFF = Symbol('handoff');
+
+/** readPointer - an unsigned 64-bit word as an address; -1 when it cannot be a user address. */
+export function readPointer(view: DataView, offset: number): number {
+  const lo = view.getUint32(offset, true);
+  const hi = view.getUint32(offset + 4, true);
+  if (hi >= SAFE_HI) return -1;
+  return hi * TWO32 + lo;
+}
+
+/** readWord - a signed 64-bit word: a number when exact, else a bigint. */
+export function readWord(view: DataView, offset: number): Word {
+  const lo = view.getUint32(offset, true);
+  const hi = view.getInt32(offset + 4, true);
+  if (hi >= -SAFE_HI && hi < SAFE_HI) return hi * TWO32 + lo;
+  return view.getBigInt64(offset, true);
+}
+
+/** setWord - store a number or bigint as a 64-bit little-endian word. */
+export function setWord(view: DataView, offset: number, value: Word): void {
+  if (typeof value === 'bigint') {
+    view.setBigInt64(offset, BigInt.asIntN(64, value), true);
+    return;
+  }
+  const hi = Math.floor(value / TWO32);
+  view.setUint32(offset, value - hi * TWO32, true);
+  view.setInt32(offset + 4, hi | 0, true);
+}
+
+/** writeWord - store a one-word result at an address inside `region`. */
+export function writeWord(region: Region, address: number, value: Word): void {
+  setWord(region.view, address - region.start, value);
+}
+
+/** Inline-path defaults, also used by cachemiss threads unless the engine says otherwise. */
+export const DEFAULT_EXECUTOR_OPTIONS: ExecutorOptions = {
+  maxAtomsPerChain: 1 << 20,
+  inlineBudget: 4096,
+  unprobeableWrite: 'handoff',
+};

@@ -1,0 +1,207 @@
+/**
+ * Memory confinement. The engine dereferences only addresses that lie in a region it handed out
+ * or that the caller registered; anything else is -EFAULT, never a crash. Every region carries a
+ * DataView, so reading an atom, an argument cell or writing a result is a bounds-checked typed
+ * access instead of a raw native read.
+ *
+ * The main thread owns the registry; cachemiss threads mirror it through a SharedArrayBuffer
+ * table (start, length, id per slot, plus a generation counter) and make their own zero-copy
+ * views of the same native memory when the generation moves.
+ */
+import { addressOf, allocNative, releaseNative, viewOf, type NativeBlock } from './native/index.js';
+
+/** Who a region belongs to. */
+export type RegionKind = 'engine' | 'registered' | 'arena32';
+
+/** A contiguous range of memory the engine may read and write. */
+export interface Region {
+  readonly id: number;
+  /** First address. */
+  readonly start: number;
+  /** One past the last address. */
+  readonly end: number;
+  readonly view: DataView;
+  readonly bytes: Uint8Array;
+  readonly kind: RegionKind;
+}
+
+/** How many regions may exist at once (each slot is three float64 in the shared table). */
+export const MAX_REGIONS = 4096;
+const SLOT_FIELDS = 3;
+
+/**
+ * The shared part of a registry: a SharedArrayBuffer that cachemiss threads read.
+ * Int32 [0] is the generation; float64 slots from byte 8 hold [start, length, id] (id 0 = empty).
+ */
+export interface SharedRegionTable {
+  readonly buffer: SharedArrayBuffer;
+}
+
+/** The set of regions one thread can see, with a fast lookup. */
+export class MemoryRegistry {
+  #regions: Region[] = [];
+  #last: Region | null = null;
+  #nextId = 1;
+  readonly #generation: Int32Array;
+  readonly #slots: Float64Array;
+  readonly #owners = new Map<number, unknown>();
+  readonly #mirror: boolean;
+  #seenGeneration = -1;
+
+  /** Creates the main thread's registry, or (with `shared`) a cachemiss thread's mirror of it. */
+  constructor(shared?: SharedRegionTable) {
+    const buffer = shared?.buffer ?? new SharedArrayBuffer(8 + MAX_REGIONS * SLOT_FIELDS * 8);
+    this.#generation = new Int32Array(buffer, 0, 1);
+    this.#slots = new Float64Array(buffer, 8, MAX_REGIONS * SLOT_FIELDS);
+    this.#mirror = shared !== undefined;
+  }
+
+  /** The table to hand to cachemiss threads. */
+  get shared(): SharedRegionTable {
+    return { buffer: this.#generation.buffer as SharedArrayBuffer };
+  }
+
+  /** How many regions are registered. */
+  get size(): number {
+    return this.#regions.length;
+  }
+
+  /**
+   * find - the region holding all of [address, address + length), or null.
+   * This is the confinement check; it runs for every dereference, so the last hit is cached.
+   */
+  find(address: number, length: number): Region | null {
+    const last = this.#last;
+    if (last !== null && address >= last.start && address + length <= last.end) return last;
+    const regions = this.#regions;
+    let lo = 0;
+    let hi = regions.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const region = regions[mid] as Region;
+      if (address < region.start) hi = mid - 1;
+      else if (address >= region.end) lo = mid + 1;
+      else {
+        if (address + length > region.end || length < 0) return null;
+        this.#last = region;
+        return region;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * registerBuffer - let the engine read and write a caller's buffer. The whole backing
+   * ArrayBuffer becomes one region, and the registry keeps it alive until it is unregistered.
+   *
+   * @returns the region (the same one when the buffer is already registered).
+   */
+  registerBuffer(value: ArrayBufferView | ArrayBuffer | SharedArrayBuffer, kind: RegionKind = 'registered'): Region {
+    const backing = ArrayBuffer.isView(value) ? value.buffer : value;
+    const existing = this.#findOwner(backing);
+    if (existing !== null) return existing;
+    if (backing.byteLength === 0) throw new RangeError('cannot register an empty buffer');
+    const start = addressOf(backing);
+    return this.#add(start, backing, kind, backing);
+  }
+
+  /** registerNative - make a native block (allocated elsewhere, e.g. a low arena) a region. */
+  registerNative(block: NativeBlock, kind: RegionKind): Region {
+    return this.#add(block.address, block.buffer, kind, block);
+  }
+
+  /**
+   * allocate - hand out zeroed native memory that belongs to the engine.
+   *
+   * @param size - bytes.
+   * @returns the region; release it with {@link release}.
+   */
+  allocate(size: number): Region {
+    const block = allocNative(size, 64);
+    return this.#add(block.address, block.buffer, 'engine', block);
+  }
+
+  /** release - forget a region; engine allocations are freed. Views of it must not be used afterwards. */
+  release(region: Region): void {
+    const owner = this.#owners.get(region.id);
+    this.#remove(region.id);
+    if (owner !== undefined && region.kind === 'engine') releaseNative(owner as NativeBlock);
+  }
+
+  /** unregister - forget the region that holds a registered buffer. @returns whether one was found. */
+  unregisterBuffer(value: ArrayBufferView | ArrayBuffer | SharedArrayBuffer): boolean {
+    const backing = ArrayBuffer.isView(value) ? value.buffer : value;
+    const region = this.#findOwner(backing);
+    if (region === null) return false;
+    this.#remove(region.id);
+    return true;
+  }
+
+  /** regionOfBuffer - the region a registered buffer lives in, or null. */
+  regionOfBuffer(value: ArrayBufferView | ArrayBuffer | SharedArrayBuffer): Region | null {
+    return this.#findOwner(ArrayBuffer.isView(value) ? value.buffer : value);
+  }
+
+  /**
+   * sync - in a cachemiss thread, bring the mirror up to date with the main thread's table.
+   * Cheap when nothing changed (one atomic load).
+   */
+  sync(): void {
+    if (!this.#mirror) return;
+    const generation = Atomics.load(this.#generation, 0);
+    if (generation === this.#seenGeneration) return;
+    this.#seenGeneration = generation;
+    const wanted = new Map<number, [number, number]>();
+    for (let slot = 0; slot < MAX_REGIONS; slot++) {
+      const id = this.#slots[slot * SLOT_FIELDS + 2] as number;
+      if (id !== 0) wanted.set(id, [this.#slots[slot * SLOT_FIELDS] as number, this.#slots[slot * SLOT_FIELDS + 1] as number]);
+    }
+    const kept = this.#regions.filter((region) => wanted.has(region.id));
+    for (const region of kept) wanted.delete(region.id);
+    for (const [id, [start, length]] of wanted) {
+      const buffer = viewOf(start, length);
+      kept.push({ id, start, end: start + length, view: new DataView(buffer), bytes: new Uint8Array(buffer), kind: 'engine' });
+    }
+    kept.sort((a, b) => a.start - b.start);
+    this.#regions = kept;
+    this.#last = null;
+  }
+
+  #findOwner(backing: ArrayBufferLike): Region | null {
+    for (const region of this.#regions) if (this.#owners.get(region.id) === backing) return region;
+    return null;
+  }
+
+  #add(start: number, buffer: ArrayBufferLike, kind: RegionKind, owner: unknown): Region {
+    if (this.#regions.length >= MAX_REGIONS) throw new RangeError(`too many memory regions (at most ${MAX_REGIONS})`);
+    const length = buffer.byteLength;
+    for (const region of this.#regions) {
+      if (start < region.end && start + length > region.start) throw new RangeError('region overlaps a registered region');
+    }
+    const id = this.#nextId++;
+    const region: Region = { id, start, end: start + length, view: new DataView(buffer), bytes: new Uint8Array(buffer), kind };
+    this.#regions.push(region);
+    this.#regions.sort((a, b) => a.start - b.start);
+    this.#owners.set(id, owner);
+    this.#publish();
+    return region;
+  }
+
+  #remove(id: number): void {
+    this.#regions = this.#regions.filter((region) => region.id !== id);
+    this.#owners.delete(id);
+    this.#last = null;
+    this.#publish();
+  }
+
+  #publish(): void {
+    if (this.#mirror) return;
+    this.#slots.fill(0);
+    this.#regions.forEach((region, slot) => {
+      this.#slots[slot * SLOT_FIELDS] = region.start;
+      this.#slots[slot * SLOT_FIELDS + 1] = region.end - region.start;
+      this.#slots[slot * SLOT_FIELDS + 2] = region.id;
+    });
+    Atomics.add(this.#generation, 0, 1);
+  }
+}

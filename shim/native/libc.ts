@@ -1,0 +1,93 @@
+/**
+ * The one FFI boundary: every call into native code goes through this folder, and koffi is
+ * imported nowhere else. libc's `syscall()` reports failure as -1 plus errno; this module turns
+ * that into the kernel's own one-word convention (negative errno) once, here, so that nothing
+ * above it ever reads errno.
+ */
+import koffi from 'koffi';
+
+/** glibc, loaded once per thread (koffi instances are per-isolate, so each worker loads its own). */
+export const libc = koffi.load('libc.so.6');
+
+/** Integer argument of a raw system call: a JS number when it fits in 53 bits, else a bigint. */
+export type Word = number | bigint;
+
+// A fixed-arity alias of the variadic syscall(): koffi cannot call variadic functions cheaply,
+// and glibc's syscall stub reads exactly these registers, so seven longs are the honest shape.
+const rawSyscall = libc.func('syscall', 'long', ['long', 'long', 'long', 'long', 'long', 'long', 'long']) as (
+  nr: number,
+  a0: Word,
+  a1: Word,
+  a2: Word,
+  a3: Word,
+  a4: Word,
+  a5: Word,
+) => number | bigint;
+
+/**
+ * syscall - invoke a raw Linux x86-64 system call.
+ *
+ * @param nr - the x86-64 syscall number.
+ * @param a0 - first argument (integers and addresses alike); the rest default to 0.
+ * @returns the kernel's one-word result: non-negative on success, `-errno` on failure. Results that
+ *   do not fit in 53 bits (never the case for the syscalls the table allows) come back as numbers
+ *   rounded by koffi; callers needing them exactly must use {@link syscallBig}.
+ * @example
+ * ```ts
+ * const pid = syscall(39); // getpid
+ * syscall(3, -1) === -9; // close(-1) → -EBADF
+ * ```
+ */
+export function syscall(nr: number, a0: Word = 0, a1: Word = 0, a2: Word = 0, a3: Word = 0, a4: Word = 0, a5: Word = 0): number {
+  const result = rawSyscall(nr, a0, a1, a2, a3, a4, a5);
+  if (result === -1 || result === -1n) return -(koffi.errno());
+  return Number(result);
+}
+
+/**
+ * syscallBig - like {@link syscall} but always returns a bigint, for results wider than 53 bits.
+ *
+ * @returns the kernel's result as a bigint, `-errno` on failure.
+ */
+export function syscallBig(nr: number, a0: Word = 0, a1: Word = 0, a2: Word = 0, a3: Word = 0, a4: Word = 0, a5: Word = 0): bigint {
+  const result = rawSyscall(nr, a0, a1, a2, a3, a4, a5);
+  if (result === -1 || result === -1n) return -BigInt(koffi.errno());
+  return BigInt(result);
+}
+
+const dlsym = libc.func('void *dlsym(void *handle, const char *symbol)') as (handle: null, symbol: string) => bigint | null;
+
+/**
+ * symbolAddress - the address of a libc function, for the few places that need a C function
+ * pointer (a no-op signal handler).
+ *
+ * @returns the address, or 0 when the symbol is unknown.
+ */
+export function symbolAddress(name: string): number {
+  const address = dlsym(null, name);
+  return address === null ? 0 : Number(address);
+}
+
+const sigaction = libc.func('int sigaction(int sig, const void *act, void *oldact)') as (
+  sig: number,
+  act: Uint8Array,
+  oldact: Uint8Array | null,
+) => number;
+
+/**
+ * installInterruptingHandler - give `signo` a handler that does nothing and does not restart
+ * system calls, so that a signal sent to a thread blocked in a syscall makes that call return
+ * -EINTR. glibc's sigaction() supplies the SA_RESTORER trampoline a raw rt_sigaction would need.
+ *
+ * @param signo - the signal to claim.
+ * @returns 0, or -errno.
+ */
+export function installInterruptingHandler(signo: number): number {
+  // struct sigaction on x86-64 glibc: handler@0 (8), sa_mask@8 (128), sa_flags@136 (4), restorer@144.
+  const act = new Uint8Array(152);
+  const view = new DataView(act.buffer);
+  // abs(int) is a pure, async-signal-safe function of one int: a harmless handler(signo).
+  view.setBigUint64(0, BigInt(symbolAddress('abs')), true);
+  view.setInt32(136, 0, true);
+  return sigaction(signo, act, null) === 0 ? 0 : -(koffi.errno());
+}

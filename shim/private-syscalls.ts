@@ -1,0 +1,60 @@
+/**
+ * The syslet-private calls: operations a chain needs that no kernel syscall provides. They run
+ * in the executor like any other atom (same policy, same confinement checks from the table), so
+ * a chain can keep a loop counter (umem_add, as in Ingo's patches) or publish a POSIX AIO status
+ * before its notification atom (aio_status).
+ */
+import type { Word } from './native/index.js';
+import type { MemoryRegistry } from './memory.js';
+import type { PrivateImpl } from './compiled-table.js';
+
+const toBig = (value: Word): bigint => (typeof value === 'bigint' ? value : BigInt(value));
+
+function umemAdd(args: readonly Word[], memory: MemoryRegistry): bigint {
+  const address = Number(args[0]);
+  // The table's checks have already confined [address, address + 8).
+  const region = memory.find(address, 8);
+  if (region === null) return -14n;
+  const offset = address - region.start;
+  // Not atomic, as in the kernel's get_user/put_user implementation: a counter is owned by one chain.
+  const sum = BigInt.asUintN(64, region.view.getBigUint64(offset, true) + BigInt.asUintN(64, toBig(args[1] as Word)));
+  region.view.setBigUint64(offset, sum, true);
+  return BigInt.asIntN(64, sum);
+}
+
+function umemAdd32(args: readonly Word[], memory: MemoryRegistry): number {
+  const address = Number(args[0]);
+  const region = memory.find(address, 4);
+  if (region === null) return -14;
+  const offset = address - region.start;
+  const sum = (region.view.getUint32(offset, true) + Number(BigInt.asUintN(32, toBig(args[1] as Word)))) >>> 0;
+  region.view.setUint32(offset, sum, true);
+  return sum;
+}
+
+function aioStatus(args: readonly Word[], memory: MemoryRegistry): number {
+  const width = Number(args[3]);
+  if (width !== 8 && width !== 4) return -22;
+  const resultAt = Number(args[0]);
+  const errorAt = Number(args[1]);
+  const returnAt = Number(args[2]);
+  const resultRegion = memory.find(resultAt, 8);
+  const errorRegion = memory.find(errorAt, 4);
+  const returnRegion = memory.find(returnAt, width);
+  if (resultRegion === null || errorRegion === null || returnRegion === null) return -14;
+  const result = Number(resultRegion.view.getBigInt64(resultAt - resultRegion.start, true));
+  const returnOffset = returnAt - returnRegion.start;
+  const returned = result < 0 ? -1 : result;
+  if (width === 8) returnRegion.view.setBigInt64(returnOffset, BigInt(returned), true);
+  else returnRegion.view.setInt32(returnOffset, returned, true);
+  // The error code goes last: aio_error() polls it, so the return value must already be there.
+  errorRegion.view.setInt32(errorAt - errorRegion.start, result < 0 ? -result : 0, true);
+  return result;
+}
+
+/** Implementations by table name. */
+export const PRIVATE_IMPLS: Readonly<Record<string, PrivateImpl>> = {
+  umem_add: umemAdd,
+  umem_add32: umemAdd32,
+  aio_status: aioStatus,
+};

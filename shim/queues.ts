@@ -1,0 +1,209 @@
+/**
+ * The shared-memory queues between the calling thread and its cachemiss threads. Handing a chain
+ * off is a store to a SharedArrayBuffer and an Atomics.notify — no postMessage, no copying: a
+ * chain is fully described by the address of the atom to continue from, because everything else
+ * it needs is in memory both threads can see.
+ *
+ * - SubmissionQueue: one producer (the calling thread), many consumers (cachemiss threads).
+ * - CompletionQueue: one per cachemiss thread, one producer (it), one consumer (the caller).
+ */
+
+const HEAD = 0;
+const TAIL = 1;
+const SHUTDOWN = 2;
+const IDLE = 3;
+const LIVE = 4;
+const CONTROL_INTS = 8;
+
+/** The buffers of a submission queue, as sent to a cachemiss thread. */
+export interface SubmissionQueueBuffers {
+  readonly control: SharedArrayBuffer;
+  readonly atoms: SharedArrayBuffer;
+  readonly meta: SharedArrayBuffer;
+  readonly capacity: number;
+}
+
+/** A job as a consumer sees it. Reused: read it before the next pop. */
+export interface Job {
+  atom: number;
+  token: number;
+  atomsBefore: number;
+}
+
+/** Chains waiting for a cachemiss thread. */
+export class SubmissionQueue {
+  readonly control: Int32Array;
+  readonly #atoms: Float64Array;
+  readonly #meta: Int32Array;
+  readonly capacity: number;
+
+  constructor(buffers?: SubmissionQueueBuffers, capacity = 65536) {
+    const cap = buffers?.capacity ?? capacity;
+    this.capacity = cap;
+    this.control = new Int32Array(buffers?.control ?? new SharedArrayBuffer(CONTROL_INTS * 4));
+    this.#atoms = new Float64Array(buffers?.atoms ?? new SharedArrayBuffer(cap * 8));
+    this.#meta = new Int32Array(buffers?.meta ?? new SharedArrayBuffer(cap * 8));
+  }
+
+  get buffers(): SubmissionQueueBuffers {
+    return { control: this.control.buffer as SharedArrayBuffer, atoms: this.#atoms.buffer as SharedArrayBuffer, meta: this.#meta.buffer as SharedArrayBuffer, capacity: this.capacity };
+  }
+
+  /** Chains queued and not yet taken. */
+  get length(): number {
+    return Atomics.load(this.control, HEAD) - Atomics.load(this.control, TAIL);
+  }
+
+  /** Cachemiss threads waiting for work. */
+  get idle(): number {
+    return Atomics.load(this.control, IDLE);
+  }
+
+  /** Cachemiss threads alive (started and not exited). */
+  get live(): number {
+    return Atomics.load(this.control, LIVE);
+  }
+
+  get shuttingDown(): boolean {
+    return Atomics.load(this.control, SHUTDOWN) !== 0;
+  }
+
+  /** push - queue a chain (producer only). @returns false when the queue is full. */
+  push(atom: number, token: number, atomsBefore: number): boolean {
+    const head = Atomics.load(this.control, HEAD);
+    if (head - Atomics.load(this.control, TAIL) >= this.capacity) return false;
+    const slot = head % this.capacity;
+    this.#atoms[slot] = atom;
+    this.#meta[slot * 2] = token;
+    this.#meta[slot * 2 + 1] = atomsBefore;
+    Atomics.store(this.control, HEAD, head + 1);
+    if (Atomics.load(this.control, IDLE) > 0) Atomics.notify(this.control, HEAD, 1);
+    return true;
+  }
+
+  /**
+   * pop - take a chain (consumers), waiting up to `idleMs` for one.
+   * @returns true with `job` filled, or false on idle timeout or shutdown.
+   */
+  pop(job: Job, idleMs: number): boolean {
+    for (;;) {
+      if (Atomics.load(this.control, SHUTDOWN) !== 0) return false;
+      const tail = Atomics.load(this.control, TAIL);
+      const head = Atomics.load(this.control, HEAD);
+      if (tail === head) {
+        Atomics.add(this.control, IDLE, 1);
+        const outcome = Atomics.wait(this.control, HEAD, head, idleMs);
+        Atomics.sub(this.control, IDLE, 1);
+        if (outcome === 'timed-out' && this.length === 0) return false;
+        continue;
+      }
+      // Read the entry before claiming it: once TAIL moves past it, the producer may reuse the slot.
+      const slot = tail % this.capacity;
+      const atom = this.#atoms[slot] as number;
+      const token = this.#meta[slot * 2] as number;
+      const atomsBefore = this.#meta[slot * 2 + 1] as number;
+      if (Atomics.compareExchange(this.control, TAIL, tail, tail + 1) !== tail) continue;
+      job.atom = atom;
+      job.token = token;
+      job.atomsBefore = atomsBefore;
+      return true;
+    }
+  }
+
+  /** Tell every consumer to stop, waking the idle ones. */
+  shutdown(): void {
+    Atomics.store(this.control, SHUTDOWN, 1);
+    Atomics.add(this.control, HEAD, 0);
+    Atomics.notify(this.control, HEAD);
+  }
+
+  /** A consumer's life: count it in (`+1`) or out (`-1`). */
+  countLive(delta: 1 | -1): void {
+    Atomics.add(this.control, LIVE, delta);
+  }
+}
+
+/** One finished (or faulted) chain as the calling thread receives it. Reused between pops. */
+export interface Finished {
+  token: number;
+  last: number;
+  result: number;
+  atoms: number;
+  stop: number;
+}
+
+const C_HEAD = 0;
+const C_TAIL = 1;
+
+/** The buffers of one completion queue. */
+export interface CompletionQueueBuffers {
+  readonly control: SharedArrayBuffer;
+  readonly words: SharedArrayBuffer;
+  readonly ints: SharedArrayBuffer;
+  readonly capacity: number;
+}
+
+/** Finished chains from one cachemiss thread to the calling thread. */
+export class CompletionQueue {
+  readonly #control: Int32Array;
+  readonly #words: Float64Array;
+  readonly #ints: Int32Array;
+  readonly capacity: number;
+
+  constructor(buffers?: CompletionQueueBuffers, capacity = 1024) {
+    const cap = buffers?.capacity ?? capacity;
+    this.capacity = cap;
+    this.#control = new Int32Array(buffers?.control ?? new SharedArrayBuffer(8));
+    this.#words = new Float64Array(buffers?.words ?? new SharedArrayBuffer(cap * 16));
+    this.#ints = new Int32Array(buffers?.ints ?? new SharedArrayBuffer(cap * 12));
+  }
+
+  get buffers(): CompletionQueueBuffers {
+    return { control: this.#control.buffer as SharedArrayBuffer, words: this.#words.buffer as SharedArrayBuffer, ints: this.#ints.buffer as SharedArrayBuffer, capacity: this.capacity };
+  }
+
+  /** push - (producer) publish a finished chain, waiting while the queue is full. */
+  push(token: number, last: number, result: number, atoms: number, stop: number): void {
+    for (;;) {
+      const head = Atomics.load(this.#control, C_HEAD);
+      const tail = Atomics.load(this.#control, C_TAIL);
+      if (head - tail < this.capacity) {
+        const slot = head % this.capacity;
+        this.#words[slot * 2] = last;
+        this.#words[slot * 2 + 1] = result;
+        this.#ints[slot * 3] = token;
+        this.#ints[slot * 3 + 1] = atoms;
+        this.#ints[slot * 3 + 2] = stop;
+        Atomics.store(this.#control, C_HEAD, head + 1);
+        return;
+      }
+      // Back-pressure: the caller has not drained; nothing is dropped, we wait for room.
+      Atomics.wait(this.#control, C_TAIL, tail, 50);
+    }
+  }
+
+  /** pop - (consumer) take one finished chain. @returns false when empty. */
+  pop(out: Finished): boolean {
+    const tail = Atomics.load(this.#control, C_TAIL);
+    if (tail === Atomics.load(this.#control, C_HEAD)) return false;
+    const slot = tail % this.capacity;
+    out.last = this.#words[slot * 2] as number;
+    out.result = this.#words[slot * 2 + 1] as number;
+    out.token = this.#ints[slot * 3] as number;
+    out.atoms = this.#ints[slot * 3 + 1] as number;
+    out.stop = this.#ints[slot * 3 + 2] as number;
+    Atomics.store(this.#control, C_TAIL, tail + 1);
+    Atomics.notify(this.#control, C_TAIL, 1);
+    return true;
+  }
+}
+
+/** What a cachemiss thread is doing, published for the caller (exit handling, death recovery). */
+export const WORKER_STATE = {
+  /** Int32 slots per worker. */
+  stride: 4,
+  tid: 0,
+  /** 0 idle, 1 running a chain. */
+  running: 1,
+  token: 2,
+} as const;

@@ -1,0 +1,338 @@
+/**
+ * The architecture-independent syscall table (Linus, 2007: "make a new architecture-independent
+ * system call enumeration for the async interface ... and put the limitations and rules for those
+ * system calls there"). One row per call: numbers from the headers, argument kinds, may-block
+ * class and probe, policy, and the i386 shape for compat32. Everything else derives from it.
+ */
+import { SYSCALL_NUMBERS } from './numbers.generated.js';
+import type { ArgSpec, I386Shape, PointerArg, PointerLength, ScalarArg, ScalarKind, SyscallSpec } from './types.js';
+import type { SyscallName } from './names.js';
+
+const s = (name: string, kind: ScalarKind): ScalarArg => ({ name, kind });
+const fd = (name = 'fd'): ScalarArg => s(name, 'fd');
+const int = (name: string): ScalarArg => s(name, 'int');
+const uint = (name: string): ScalarArg => s(name, 'uint');
+const size = (name: string): ScalarArg => s(name, 'size');
+const off = (name: string): ScalarArg => s(name, 'off64');
+const flags = (name = 'flags'): ScalarArg => s(name, 'flags');
+const ptr = (name: string, dir: PointerArg['dir'], len: PointerLength, nullable = false): PointerArg =>
+  nullable ? { name, kind: 'ptr', dir, len, nullable } : { name, kind: 'ptr', dir, len };
+const path = (name = 'pathname'): PointerArg => ptr(name, 'in', 'cstring');
+
+/** Sizes of the x86-64 structs that the table checks by size. */
+export const STRUCT_SIZES = {
+  stat: 144,
+  statx: 256,
+  timespec: 16,
+  siginfo: 128,
+  open_how: 24,
+  socklen: 4,
+  loff: 8,
+  pollfd: 8,
+  fdPair: 8,
+  word: 8,
+} as const;
+
+const ALLOW = { allow: true } as const;
+const deny = (reason: string) => ({ deny: reason }) as const;
+
+/** Offset halves: i386 passes a 64-bit offset as two 32-bit words, low first. */
+const split = (at: number): readonly [{ lo: number }, { hi: number }] => [{ lo: at }, { hi: at }];
+
+interface Row {
+  readonly args: readonly ArgSpec[];
+  readonly block?: SyscallSpec['block'];
+  readonly probe?: SyscallSpec['probe'];
+  readonly flagsArg?: number;
+  readonly policy?: SyscallSpec['policy'];
+  readonly i386?: I386Shape;
+}
+
+const IOV_IN = (countArg: number) => ptr('iov', 'in', { iovCountArg: countArg });
+const IOV_OUT = (countArg: number) => ptr('iov', 'out', { iovCountArg: countArg });
+const ITERS = { structs: { 1: 'iovec' } } as const;
+
+/** The supported calls, keyed by their x86-64 kernel name. */
+const SUPPORTED: Partial<Record<SyscallName, Row>> = {
+  read: { args: [fd(), ptr('buf', 'out', { arg: 2 }), size('count')], block: 'probe', probe: 'rwf_nowait_read' },
+  write: { args: [fd(), ptr('buf', 'in', { arg: 2 }), size('count')], block: 'probe', probe: 'rwf_nowait_write' },
+  pread64: {
+    args: [fd(), ptr('buf', 'out', { arg: 2 }), size('count'), off('offset')],
+    block: 'probe', probe: 'rwf_nowait_read',
+    i386: { args: ['as64', 'as64', 'as64', ...split(3)] },
+  },
+  pwrite64: {
+    args: [fd(), ptr('buf', 'in', { arg: 2 }), size('count'), off('offset')],
+    block: 'probe', probe: 'rwf_nowait_write',
+    i386: { args: ['as64', 'as64', 'as64', ...split(3)] },
+  },
+  readv: { args: [fd(), IOV_OUT(2), int('iovcnt')], block: 'probe', probe: 'rwf_nowait_read', i386: ITERS },
+  writev: { args: [fd(), IOV_IN(2), int('iovcnt')], block: 'probe', probe: 'rwf_nowait_write', i386: ITERS },
+  preadv: {
+    args: [fd(), IOV_OUT(2), int('iovcnt'), off('pos_l'), uint('pos_h')],
+    block: 'probe', probe: 'rwf_nowait_read',
+    i386: { args: ['as64', 'as64', 'as64', ...split(3)], structs: { 1: 'iovec' } },
+  },
+  pwritev: {
+    args: [fd(), IOV_IN(2), int('iovcnt'), off('pos_l'), uint('pos_h')],
+    block: 'probe', probe: 'rwf_nowait_write',
+    i386: { args: ['as64', 'as64', 'as64', ...split(3)], structs: { 1: 'iovec' } },
+  },
+  preadv2: {
+    args: [fd(), IOV_OUT(2), int('iovcnt'), off('pos_l'), uint('pos_h'), flags()],
+    block: 'probe', probe: 'rwf_nowait_read',
+    i386: { args: ['as64', 'as64', 'as64', { lo: 3 }, { hi: 3 }, { lo: 5 }], structs: { 1: 'iovec' } },
+  },
+  pwritev2: {
+    args: [fd(), IOV_IN(2), int('iovcnt'), off('pos_l'), uint('pos_h'), flags()],
+    block: 'probe', probe: 'rwf_nowait_write',
+    i386: { args: ['as64', 'as64', 'as64', { lo: 3 }, { hi: 3 }, { lo: 5 }], structs: { 1: 'iovec' } },
+  },
+  openat: { args: [fd('dirfd'), path(), flags(), s('mode', 'mode')], block: 'probe', probe: 'resolve_cached' },
+  openat2: { args: [fd('dirfd'), path(), ptr('how', 'in', { arg: 3 }), size('size')], block: 'handoff' },
+  close: { args: [fd()] },
+  lseek: { args: [fd(), off('offset'), int('whence')], i386: { args: ['as64', 'as64', 'as64'] } },
+  fstat: { args: [fd(), ptr('statbuf', 'out', { size: STRUCT_SIZES.stat })], i386: { name: 'fstat64', structs: { 1: 'stat64' } } },
+  newfstatat: {
+    args: [fd('dirfd'), path(), ptr('statbuf', 'out', { size: STRUCT_SIZES.stat }), flags()],
+    block: 'handoff',
+    i386: { name: 'fstatat64', structs: { 2: 'stat64' } },
+  },
+  statx: { args: [fd('dirfd'), path(), flags(), uint('mask'), ptr('statxbuf', 'out', { size: STRUCT_SIZES.statx })], block: 'handoff' },
+  fsync: { args: [fd()], block: 'handoff' },
+  fdatasync: { args: [fd()], block: 'handoff' },
+  ftruncate: { args: [fd(), off('length')], block: 'handoff', i386: { name: 'ftruncate64', args: ['as64', ...split(1)] } },
+  fallocate: {
+    args: [fd(), int('mode'), off('offset'), off('len')],
+    block: 'handoff',
+    i386: { args: ['as64', 'as64', ...split(2), ...split(3)] },
+  },
+  copy_file_range: {
+    args: [fd('fd_in'), ptr('off_in', 'inout', { size: STRUCT_SIZES.loff }, true), fd('fd_out'), ptr('off_out', 'inout', { size: STRUCT_SIZES.loff }, true), size('len'), flags()],
+    block: 'handoff',
+  },
+  sendfile: {
+    args: [fd('out_fd'), fd('in_fd'), ptr('offset', 'inout', { size: STRUCT_SIZES.loff }, true), size('count')],
+    block: 'handoff',
+    i386: { name: 'sendfile64' },
+  },
+  splice: {
+    args: [fd('fd_in'), ptr('off_in', 'inout', { size: STRUCT_SIZES.loff }, true), fd('fd_out'), ptr('off_out', 'inout', { size: STRUCT_SIZES.loff }, true), size('len'), flags()],
+    block: 'handoff',
+  },
+  tee: { args: [fd('fd_in'), fd('fd_out'), size('len'), flags()], block: 'handoff' },
+  fadvise64: {
+    args: [fd(), off('offset'), off('len'), int('advice')],
+    i386: { name: 'fadvise64_64', args: ['as64', ...split(1), ...split(2), 'as64'] },
+  },
+  unlinkat: { args: [fd('dirfd'), path(), flags()], block: 'handoff' },
+  renameat: { args: [fd('olddirfd'), path('oldpath'), fd('newdirfd'), path('newpath')], block: 'handoff' },
+  renameat2: { args: [fd('olddirfd'), path('oldpath'), fd('newdirfd'), path('newpath'), flags()], block: 'handoff' },
+  mkdirat: { args: [fd('dirfd'), path(), s('mode', 'mode')], block: 'handoff' },
+  faccessat2: { args: [fd('dirfd'), path(), int('mode'), flags()], block: 'handoff' },
+  sync_file_range: {
+    args: [fd(), off('offset'), off('nbytes'), flags()],
+    block: 'handoff',
+    i386: { args: ['as64', ...split(1), ...split(2), 'as64'] },
+  },
+  readahead: { args: [fd(), off('offset'), size('count')], block: 'handoff', i386: { args: ['as64', ...split(1), 'as64'] } },
+  getdents64: { args: [fd(), ptr('dirp', 'out', { arg: 2 }), uint('count')], block: 'handoff' },
+  dup: { args: [fd('oldfd')] },
+  dup3: { args: [fd('oldfd'), fd('newfd'), flags()] },
+  pipe2: { args: [ptr('pipefd', 'out', { size: STRUCT_SIZES.fdPair }), flags()] },
+  socket: { args: [int('domain'), int('type'), int('protocol')] },
+  socketpair: { args: [int('domain'), int('type'), int('protocol'), ptr('sv', 'out', { size: STRUCT_SIZES.fdPair })] },
+  connect: { args: [fd('sockfd'), ptr('addr', 'in', { arg: 2 }), uint('addrlen')], block: 'handoff' },
+  bind: { args: [fd('sockfd'), ptr('addr', 'in', { arg: 2 }), uint('addrlen')] },
+  listen: { args: [fd('sockfd'), int('backlog')] },
+  accept4: {
+    args: [fd('sockfd'), ptr('addr', 'out', { lenPtr: 2 }, true), ptr('addrlen', 'inout', { size: STRUCT_SIZES.socklen }, true), flags()],
+    block: 'probe', probe: 'poll_in',
+  },
+  sendto: {
+    args: [fd('sockfd'), ptr('buf', 'in', { arg: 2 }), size('len'), flags(), ptr('dest_addr', 'in', { arg: 5 }, true), uint('addrlen')],
+    block: 'probe', probe: 'msg_dontwait', flagsArg: 3,
+  },
+  recvfrom: {
+    args: [fd('sockfd'), ptr('buf', 'out', { arg: 2 }), size('len'), flags(), ptr('src_addr', 'out', { lenPtr: 5 }, true), ptr('addrlen', 'inout', { size: STRUCT_SIZES.socklen }, true)],
+    block: 'probe', probe: 'msg_dontwait', flagsArg: 3,
+  },
+  sendmsg: { args: [fd('sockfd'), ptr('msg', 'in', 'msghdr'), flags()], block: 'probe', probe: 'msg_dontwait', flagsArg: 2, i386: { structs: { 1: 'msghdr' } } },
+  recvmsg: { args: [fd('sockfd'), ptr('msg', 'inout', 'msghdr'), flags()], block: 'probe', probe: 'msg_dontwait', flagsArg: 2, i386: { structs: { 1: 'msghdr' } } },
+  shutdown: { args: [fd('sockfd'), int('how')] },
+  getsockname: { args: [fd('sockfd'), ptr('addr', 'out', { lenPtr: 2 }), ptr('addrlen', 'inout', { size: STRUCT_SIZES.socklen })] },
+  getpeername: { args: [fd('sockfd'), ptr('addr', 'out', { lenPtr: 2 }), ptr('addrlen', 'inout', { size: STRUCT_SIZES.socklen })] },
+  setsockopt: { args: [fd('sockfd'), int('level'), int('optname'), ptr('optval', 'in', { arg: 4 }, true), uint('optlen')] },
+  getsockopt: { args: [fd('sockfd'), int('level'), int('optname'), ptr('optval', 'out', { lenPtr: 4 }), ptr('optlen', 'inout', { size: STRUCT_SIZES.socklen })] },
+  getpid: { args: [] },
+  gettid: { args: [] },
+  getppid: { args: [] },
+  getuid: { args: [] },
+  kill: { args: [s('pid', 'pid'), s('sig', 'signo')], policy: { allow: true, selfArg: 0 } },
+  tgkill: { args: [s('tgid', 'pid'), s('tid', 'pid'), s('sig', 'signo')], policy: { allow: true, selfArg: 0 } },
+  rt_sigqueueinfo: {
+    args: [s('tgid', 'pid'), s('sig', 'signo'), ptr('info', 'in', { size: STRUCT_SIZES.siginfo })],
+    policy: { allow: true, selfArg: 0 },
+    i386: { structs: { 2: 'siginfo' } },
+  },
+  rt_tgsigqueueinfo: {
+    args: [s('tgid', 'pid'), s('tid', 'pid'), s('sig', 'signo'), ptr('info', 'in', { size: STRUCT_SIZES.siginfo })],
+    policy: { allow: true, selfArg: 0 },
+    i386: { structs: { 3: 'siginfo' } },
+  },
+  nanosleep: {
+    args: [ptr('req', 'in', { size: STRUCT_SIZES.timespec }), ptr('rem', 'out', { size: STRUCT_SIZES.timespec }, true)],
+    block: 'handoff',
+    i386: { structs: { 0: 'timespec', 1: 'timespec' } },
+  },
+  clock_gettime: { args: [s('clockid', 'clock'), ptr('tp', 'out', { size: STRUCT_SIZES.timespec })], i386: { structs: { 1: 'timespec' } } },
+  clock_nanosleep: {
+    args: [s('clockid', 'clock'), flags(), ptr('request', 'in', { size: STRUCT_SIZES.timespec }), ptr('remain', 'out', { size: STRUCT_SIZES.timespec }, true)],
+    block: 'handoff',
+    i386: { structs: { 2: 'timespec', 3: 'timespec' } },
+  },
+  sched_yield: { args: [] },
+  eventfd2: { args: [uint('initval'), flags()] },
+  ppoll: {
+    args: [ptr('fds', 'inout', { arg: 1, scale: STRUCT_SIZES.pollfd }), uint('nfds'), ptr('tmo_p', 'in', { size: STRUCT_SIZES.timespec }, true), ptr('sigmask', 'in', { arg: 3 }, true), size('sigsetsize')],
+    block: 'handoff',
+    i386: { structs: { 2: 'timespec' } },
+  },
+};
+
+/** Why each call on the hard deny-list must never run from inside a syslet. */
+const DENIED: Partial<Record<SyscallName, string>> = {
+  fork: 'would duplicate the process from a cachemiss thread, with the engine mid-chain',
+  vfork: 'would suspend the caller and share its memory with a child running a syslet',
+  clone: 'creates tasks the engine cannot see or wait for',
+  clone3: 'creates tasks the engine cannot see or wait for',
+  execve: 'would replace the process image under the event loop',
+  execveat: 'would replace the process image under the event loop',
+  exit: 'would end a cachemiss thread (or the main thread) without unwinding the engine',
+  exit_group: 'would end the whole process from inside a chain',
+  mmap: 'changes the address space the confinement checks rely on',
+  mmap2: 'changes the address space the confinement checks rely on',
+  munmap: 'could unmap engine memory or V8 heap pages under live views',
+  mprotect: 'could make engine or V8 memory unreadable or executable',
+  mremap: 'could move engine memory under live views',
+  brk: 'moves the heap that malloc owns',
+  madvise: 'MADV_DONTNEED zeroes memory the engine or V8 is using',
+  rt_sigreturn: 'restores a register frame: a syslet has no signal frame',
+  sigreturn: 'restores a register frame: a syslet has no signal frame',
+  rt_sigaction: 'would replace signal handlers that Node and the engine installed',
+  rt_sigprocmask: 'would change the mask of whichever thread runs the chain',
+  sigaltstack: 'would change the signal stack of whichever thread runs the chain',
+  ptrace: 'debugging another task from a syslet escapes every policy',
+  prctl: 'changes process attributes (seccomp, dumpable, no_new_privs) for all threads',
+  arch_prctl: 'changes the FS/GS base under V8',
+  seccomp: 'installs filters for the whole thread group',
+  setuid: 'changes credentials (and would leave io_uring-style privilege confusion)',
+  setgid: 'changes credentials',
+  setreuid: 'changes credentials',
+  setregid: 'changes credentials',
+  setresuid: 'changes credentials',
+  setresgid: 'changes credentials',
+  setfsuid: 'changes credentials',
+  setfsgid: 'changes credentials',
+  setgroups: 'changes credentials',
+  capset: 'changes capabilities',
+  unshare: 'moves the thread into new namespaces',
+  setns: 'moves the thread into another namespace',
+  set_tid_address: 'owned by the thread library',
+  set_robust_list: 'owned by the thread library',
+  rseq: 'owned by the thread library',
+  process_vm_writev: 'writes another process\'s memory, outside any confinement',
+  io_uring_setup: 'a syscall multiplexer inside a multiplexer bypasses the policy (io_uring vs seccomp)',
+  io_uring_enter: 'a syscall multiplexer inside a multiplexer bypasses the policy',
+  io_uring_register: 'a syscall multiplexer inside a multiplexer bypasses the policy',
+  kexec_load: 'loads a new kernel',
+  reboot: 'reboots the machine',
+  bpf: 'loads kernel programs',
+};
+
+/** The syslet-private syscall numbers: far above any kernel number, the same on both ABIs. */
+export const SYSLET_NR = {
+  /** umem_add(unsigned long *ptr, unsigned long inc): *ptr += inc, returns the new value. */
+  umem_add: 1024,
+  /** umem_add32(u32 *ptr, u32 inc): the compat32 form, on 32-bit words. */
+  umem_add32: 1025,
+  /**
+   * aio_status(long *result, int *error_code, void *return_value, unsigned width): turns a
+   * one-word result into POSIX AIO's (error, return) pair — error = result < 0 ? -result : 0,
+   * return = result < 0 ? -1 : result, stored `width` (8 or 4) bytes wide — and returns result.
+   * This is how a canned AIO syslet makes its final status visible before its notify atom runs.
+   */
+  aio_status: 1026,
+} as const;
+
+const PRIVATE: readonly SyscallSpec[] = [
+  {
+    name: 'umem_add', x86_64: SYSLET_NR.umem_add, i386: -1, block: 'never', policy: ALLOW, private: true,
+    args: [ptr('ptr', 'inout', { size: 8 }), size('inc')],
+  },
+  {
+    name: 'umem_add32', x86_64: SYSLET_NR.umem_add32, i386: SYSLET_NR.umem_add, block: 'never', policy: ALLOW, private: true,
+    args: [ptr('ptr', 'inout', { size: 4 }), size('inc')],
+  },
+  {
+    name: 'aio_status', x86_64: SYSLET_NR.aio_status, i386: SYSLET_NR.aio_status, block: 'never', policy: ALLOW, private: true,
+    args: [ptr('result', 'in', { size: 8 }), ptr('error_code', 'out', { size: 4 }), ptr('return_value', 'out', { arg: 3 }), uint('width')],
+  },
+];
+
+function numbersOf(name: SyscallName): { x86_64: number; i386: number } {
+  return SYSCALL_NUMBERS[name];
+}
+
+function build(): readonly SyscallSpec[] {
+  const specs: SyscallSpec[] = [];
+  for (const [name, row] of Object.entries(SUPPORTED) as [SyscallName, Row][]) {
+    const numbers = numbersOf(name);
+    const i386Name = row.i386?.name as SyscallName | undefined;
+    const spec: SyscallSpec = {
+      name,
+      x86_64: numbers.x86_64,
+      i386: i386Name === undefined ? numbers.i386 : numbersOf(i386Name).i386,
+      args: row.args,
+      block: row.block ?? 'never',
+      policy: row.policy ?? ALLOW,
+      ...(row.probe === undefined ? {} : { probe: row.probe }),
+      ...(row.flagsArg === undefined ? {} : { flagsArg: row.flagsArg }),
+      ...(row.i386 === undefined ? {} : { i386Shape: row.i386 }),
+    };
+    specs.push(spec);
+  }
+  for (const [name, reason] of Object.entries(DENIED) as [SyscallName, string][]) {
+    const numbers = numbersOf(name);
+    specs.push({ name, x86_64: numbers.x86_64, i386: numbers.i386, args: [], block: 'never', policy: deny(reason) });
+  }
+  specs.push(...PRIVATE);
+  return specs;
+}
+
+/** Every row: supported calls, hard-denied calls (with reasons) and syslet-private calls. */
+export const SYSCALL_TABLE: readonly SyscallSpec[] = build();
+
+const byName = new Map<string, SyscallSpec>();
+const byX64 = new Map<number, SyscallSpec>();
+const byI386 = new Map<number, SyscallSpec>();
+for (const spec of SYSCALL_TABLE) {
+  byName.set(spec.name, spec);
+  if (spec.x86_64 >= 0) byX64.set(spec.x86_64, spec);
+  if (spec.i386 >= 0) byI386.set(spec.i386, spec);
+}
+
+/** syscallByName - the row for an architecture-independent name, or undefined. */
+export function syscallByName(name: string): SyscallSpec | undefined {
+  return byName.get(name);
+}
+
+/** syscallByNumber - the row for an x86-64 (default) or i386 number, or undefined when unknown. */
+export function syscallByNumber(nr: number, abi: 'x86_64' | 'i386' = 'x86_64'): SyscallSpec | undefined {
+  return (abi === 'x86_64' ? byX64 : byI386).get(nr);
+}
+
+/** isDenied - whether a row is on the hard deny-list. */
+export function isDenied(spec: SyscallSpec): spec is SyscallSpec & { policy: { deny: string } } {
+  return 'deny' in spec.policy;
+}
