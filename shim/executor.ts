@@ -60,6 +60,11 @@ export interface ExecutorOptions {
   readonly unprobeableWrite: 'handoff' | 'inline';
   /** Called for every denied atom. */
   readonly onDeny?: (record: TraceRecord) => void;
+  /**
+   * A shared flag checked before every atom on cachemiss threads: when `array[index]` is non-zero
+   * the chain stops with reason `cancelled` (engine close, process exit).
+   */
+  readonly cancelFlag?: { readonly array: Int32Array; readonly index: number };
 }
 
 /** newOutcome - a fresh outcome record. */
@@ -109,6 +114,7 @@ export class Executor {
     const inline = this.#inline;
     const budget = inline ? this.#options.inlineBudget : Number.POSITIVE_INFINITY;
     const limit = this.#options.maxAtomsPerChain - atomsBefore;
+    const cancel = this.#options.cancelFlag;
     out.last = 0;
     out.atoms = 0;
     out.stop = STOP.end;
@@ -122,6 +128,10 @@ export class Executor {
       }
       if (out.atoms >= budget) {
         out.handoff = current;
+        return;
+      }
+      if (cancel !== undefined && Atomics.load(cancel.array, cancel.index) !== 0) {
+        out.stop = STOP.cancelled;
         return;
       }
       const region = memory.find(current, ATOM.size);

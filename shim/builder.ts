@@ -1,0 +1,254 @@
+/**
+ * The chain builder: lays out 64-bit atoms, argument cells and buffers in one region of engine
+ * memory, exactly as `struct syslet_uatom` chains, so nobody writes offsets by hand. Atoms are
+ * placed contiguously in creation order (SYSLET_SKIP_TO_NEXT_ON_STOP jumps to the next one in
+ * memory) and linked in that order unless told otherwise.
+ *
+ * @example
+ * ```ts
+ * const chain = new ChainBuilder(engine.memory);
+ * const fd = chain.cell(3);
+ * const buf = chain.buffer(4096);
+ * const read = chain.atom('pread64', [fd, buf, 4096, 0], { flags: SYSLET_STOP_ON_NEGATIVE });
+ * chain.atom('close', [fd]);
+ * engine.async_exec(chain.first);
+ * read.result.value; // bytes read, or -errno
+ * ```
+ */
+import type { Word } from './native/index.js';
+import type { MemoryRegistry, Region } from './memory.js';
+import { ATOM, MAX_ARGS } from './atom.js';
+import { readWord, setWord } from './executor.js';
+import { syscallByName } from './syscalls/table.js';
+
+/** A 64-bit word in engine memory: an argument, a result, a loop counter. */
+export class Cell {
+  readonly #region: Region;
+  /** Its address. */
+  readonly at: number;
+
+  constructor(region: Region, at: number) {
+    this.#region = region;
+    this.at = at;
+  }
+
+  /** Its address as a bigint (the C view). */
+  get address(): bigint {
+    return BigInt(this.at);
+  }
+
+  /** The word, signed (a number when exact, else a bigint). */
+  get value(): Word {
+    return readWord(this.#region.view, this.at - this.#region.start);
+  }
+
+  set value(value: Word) {
+    setWord(this.#region.view, this.at - this.#region.start, value);
+  }
+
+  /**
+   * A reference to this cell as an argument: the argument's value is the cell's address (what
+   * umem_add's counter pointer or an out-parameter wants), not its content.
+   */
+  get ref(): { readonly address: number } {
+    return { address: this.at };
+  }
+
+  /** The word as a number (loses precision beyond 2^53). */
+  get number(): number {
+    return Number(this.value);
+  }
+}
+
+/** Bytes in engine memory. */
+export class Bytes {
+  /** Their address. */
+  readonly at: number;
+  /** A view of them. */
+  readonly bytes: Uint8Array;
+
+  constructor(at: number, bytes: Uint8Array) {
+    this.at = at;
+    this.bytes = bytes;
+  }
+
+  get address(): bigint {
+    return BigInt(this.at);
+  }
+
+  get length(): number {
+    return this.bytes.length;
+  }
+}
+
+/** One atom of a chain. */
+export interface AtomRef {
+  readonly index: number;
+  /** The atom's address. */
+  readonly at: number;
+  /** The cell its ret_ptr points at. */
+  readonly result: Cell;
+  /** The syscall name (or `nr <n>` for a raw number). */
+  readonly name: string;
+}
+
+/**
+ * An argument: a literal (a new cell holds it), a Cell (shared: read at execution time), Bytes
+ * (a new cell holds their address), an earlier atom (its result cell — the fd from openat feeds
+ * pread64), `{ address }` (a cell holding that address), or `null` (a NULL arg_ptr: the kernel
+ * stops reading arguments there).
+ */
+export type ArgInput = number | bigint | Cell | Bytes | AtomRef | { readonly address: number | bigint } | null;
+
+/** Per-atom settings. */
+export interface AtomOptions {
+  readonly flags?: number;
+  /** Where the result goes (default: a new cell). `null` makes ret_ptr NULL. */
+  readonly ret?: Cell | null;
+  /** The private word, which the engine never touches. */
+  readonly private?: number | bigint;
+}
+
+/** Builder settings. */
+export interface ChainBuilderOptions {
+  /** Most atoms (default 16). */
+  readonly maxAtoms?: number;
+  /** Bytes for cells and buffers (default 16 KiB). */
+  readonly dataBytes?: number;
+}
+
+/** Lays out one chain in its own engine region. */
+export class ChainBuilder implements Disposable {
+  readonly #memory: MemoryRegistry;
+  readonly region: Region;
+  readonly #maxAtoms: number;
+  readonly #atoms: AtomRef[] = [];
+  readonly #explicitNext = new Set<number>();
+  #dataOffset: number;
+
+  constructor(memory: MemoryRegistry, options: ChainBuilderOptions = {}) {
+    this.#memory = memory;
+    this.#maxAtoms = options.maxAtoms ?? 16;
+    const dataBytes = options.dataBytes ?? 16384;
+    this.region = memory.allocate(this.#maxAtoms * ATOM.size + dataBytes);
+    this.#dataOffset = this.#maxAtoms * ATOM.size;
+  }
+
+  /** The atoms laid out so far. */
+  get atoms(): readonly AtomRef[] {
+    return this.#atoms;
+  }
+
+  /** The first atom's address (what async_exec takes). @throws RangeError when there is none. */
+  get first(): number {
+    const first = this.#atoms[0];
+    if (first === undefined) throw new RangeError('the chain has no atoms');
+    return first.at;
+  }
+
+  /** cell - a new 64-bit cell holding `value`. */
+  cell(value: Word = 0): Cell {
+    const at = this.#reserve(8, 8);
+    const cell = new Cell(this.region, at);
+    cell.value = value;
+    return cell;
+  }
+
+  /** buffer - `size` zeroed bytes, or a copy of `content`, 64-byte aligned. */
+  buffer(content: number | Uint8Array): Bytes {
+    const size = typeof content === 'number' ? content : content.length;
+    const at = this.#reserve(Math.max(size, 1), 64);
+    const bytes = new Uint8Array(this.region.bytes.buffer, this.region.bytes.byteOffset + (at - this.region.start), size);
+    if (typeof content !== 'number') bytes.set(content);
+    return new Bytes(at, bytes);
+  }
+
+  /** cstring - a NUL-terminated copy of `text` (a path, say). */
+  cstring(text: string): Bytes {
+    const encoded = new TextEncoder().encode(text);
+    const bytes = this.buffer(encoded.length + 1);
+    bytes.bytes.set(encoded);
+    return new Bytes(bytes.at, bytes.bytes.subarray(0, encoded.length + 1));
+  }
+
+  /**
+   * atom - append an atom.
+   *
+   * @param call - a syscall name from the table, or a raw x86-64 number (tests, fuzzing).
+   * @param args - up to six arguments (see {@link ArgInput}).
+   * @throws RangeError for an unknown name, too many atoms or arguments, or a full data area.
+   */
+  atom(call: string | number, args: readonly ArgInput[] = [], options: AtomOptions = {}): AtomRef {
+    if (this.#atoms.length >= this.#maxAtoms) throw new RangeError(`chain is full (${this.#maxAtoms} atoms)`);
+    if (args.length > MAX_ARGS) throw new RangeError(`at most ${MAX_ARGS} arguments, got ${args.length}`);
+    let nr: number;
+    let name: string;
+    if (typeof call === 'number') {
+      nr = call;
+      name = `nr ${call}`;
+    } else {
+      const spec = syscallByName(call);
+      if (spec === undefined || spec.x86_64 < 0) throw new RangeError(`unknown syscall '${call}'`);
+      nr = spec.x86_64;
+      name = call;
+    }
+    const index = this.#atoms.length;
+    const at = this.region.start + index * ATOM.size;
+    const view = this.region.view;
+    const base = at - this.region.start;
+    const result = options.ret === null ? new Cell(this.region, 0) : (options.ret ?? this.cell(0));
+    setWord(view, base + ATOM.flags, options.flags ?? 0);
+    setWord(view, base + ATOM.nr, nr);
+    setWord(view, base + ATOM.ret_ptr, options.ret === null ? 0 : result.at);
+    setWord(view, base + ATOM.next, 0);
+    for (let i = 0; i < MAX_ARGS; i++) setWord(view, base + ATOM.arg_ptr + i * 8, i < args.length ? this.#argPointer(args[i] ?? null) : 0);
+    setWord(view, base + ATOM.private, options.private ?? 0);
+    const ref: AtomRef = { index, at, result, name };
+    const previous = this.#atoms[index - 1];
+    if (previous !== undefined && !this.#explicitNext.has(previous.index)) setWord(view, previous.at - this.region.start + ATOM.next, at);
+    this.#atoms.push(ref);
+    return ref;
+  }
+
+  /** link - set `from.next` explicitly (a loop back, or `null` to end the chain there). */
+  link(from: AtomRef, to: AtomRef | null): void {
+    this.#explicitNext.add(from.index);
+    setWord(this.region.view, from.at - this.region.start + ATOM.next, to === null ? 0 : to.at);
+  }
+
+  /** setFlags - change an atom's flags after it was laid out. */
+  setFlags(atom: AtomRef, flags: number): void {
+    setWord(this.region.view, atom.at - this.region.start + ATOM.flags, flags);
+  }
+
+  /** setArgPointer - point argument `index` of `atom` at an arbitrary address (tests of confinement). */
+  setArgPointer(atom: AtomRef, index: number, address: Word): void {
+    setWord(this.region.view, atom.at - this.region.start + ATOM.arg_ptr + index * 8, address);
+  }
+
+  /** setWordAt - write a raw word into an atom field (`'next'`, `'ret_ptr'`, `'nr'`...). */
+  setField(atom: AtomRef, field: 'flags' | 'nr' | 'ret_ptr' | 'next' | 'private', value: Word): void {
+    setWord(this.region.view, atom.at - this.region.start + ATOM[field], value);
+  }
+
+  /** Release the chain's memory. */
+  [Symbol.dispose](): void {
+    this.#memory.release(this.region);
+  }
+
+  #argPointer(arg: ArgInput): Word {
+    if (arg === null) return 0;
+    if (arg instanceof Cell) return arg.at;
+    if (arg instanceof Bytes) return this.cell(arg.at).at;
+    if (typeof arg === 'number' || typeof arg === 'bigint') return this.cell(arg).at;
+    if ('result' in arg) return arg.result.at;
+    return this.cell(typeof arg.address === 'bigint' ? arg.address : arg.address).at;
+  }
+
+  #reserve(size: number, alignment: number): number {
+    const offset = Math.ceil(this.#dataOffset / alignment) * alignment;
+    if (offset + size > this.region.end - this.region.start) throw new RangeError('chain data area is full');
+    this.#dataOffset = offset + size;
+    return this.region.start + offset;
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * A cachemiss thread: a worker_thread running the same executor as the calling thread, in
+ * blocking mode. It takes chains from the shared submission queue, runs them from the atom where
+ * the caller handed off, publishes the outcome in its completion queue and pokes the caller's
+ * eventfd so the event loop wakes. It exits after `idleMs` without work.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { allocNative, syscall } from './native/index.js';
+import { MemoryRegistry } from './memory.js';
+import { Policy } from './policy.js';
+import { Executor, newOutcome } from './executor.js';
+import { CompletionQueue, SubmissionQueue, WORKER_STATE, type CompletionQueueBuffers, type Job, type SubmissionQueueBuffers } from './queues.js';
+import type { ExecutorOptions } from './executor.js';
+
+/** What the pool hands each cachemiss thread. */
+export interface CachemissWorkerData {
+  readonly slot: number;
+  readonly regions: SharedArrayBuffer;
+  readonly policy: SharedArrayBuffer;
+  readonly queue: SubmissionQueueBuffers;
+  readonly completions: CompletionQueueBuffers;
+  readonly state: SharedArrayBuffer;
+  readonly currentAtoms: SharedArrayBuffer;
+  readonly eventfd: number;
+  readonly idleMs: number;
+  readonly options: Omit<ExecutorOptions, 'onDeny' | 'cancelFlag'>;
+}
+
+const SYS_write = 1;
+const SYS_gettid = 186;
+const SHUTDOWN_INDEX = 2;
+
+function main(data: CachemissWorkerData): void {
+  const memory = new MemoryRegistry({ buffer: data.regions });
+  const policy = new Policy(data.policy);
+  const queue = new SubmissionQueue(data.queue);
+  const executor = new Executor(memory, policy, 'cachemiss', {
+    ...data.options,
+    cancelFlag: { array: queue.control, index: SHUTDOWN_INDEX },
+    onDeny: (record) => parentPort?.postMessage({ type: 'deny', record }),
+  });
+  const completions = new CompletionQueue(data.completions);
+  const state = new Int32Array(data.state);
+  const currentAtoms = new Float64Array(data.currentAtoms);
+  const base = data.slot * WORKER_STATE.stride;
+  Atomics.store(state, base + WORKER_STATE.tid, syscall(SYS_gettid));
+  const one = allocNative(8, 8);
+  new DataView(one.buffer).setBigUint64(0, 1n, true);
+  const job: Job = { atom: 0, token: 0, atomsBefore: 0 };
+  const out = newOutcome();
+  for (;;) {
+    if (!queue.pop(job, data.idleMs)) {
+      // Idle or shutting down. Leave, unless work arrived between the timeout and now.
+      queue.countLive(-1);
+      if (queue.shuttingDown || queue.length === 0) break;
+      queue.countLive(1);
+      continue;
+    }
+    memory.sync();
+    currentAtoms[data.slot] = job.atom;
+    Atomics.store(state, base + WORKER_STATE.token, job.token);
+    Atomics.store(state, base + WORKER_STATE.running, 1);
+    executor.run(job.atom, out, job.atomsBefore);
+    Atomics.store(state, base + WORKER_STATE.running, 0);
+    completions.push(job.token, out.last, out.result, out.atoms, out.stop);
+    syscall(SYS_write, data.eventfd, one.address, 8);
+  }
+}
+
+main(workerData as CachemissWorkerData);

@@ -1,0 +1,499 @@
+/**
+ * The syslet engine: `async_exec` runs a chain inline while nothing blocks; when a call would
+ * block, the rest of the chain — from that atom — moves to a cachemiss thread and `async_exec`
+ * returns 0. Completions of chains that went asynchronous land in the registered ring (and wake
+ * `async_wait`, `asyncWait` and iterators), or go to the listener an internal submitter gave.
+ * The event loop learns of them through an eventfd watched by libuv, referenced only while
+ * chains are in flight, so an idle engine never keeps a process alive.
+ */
+import { allocNative, syscall, watchReadable, type FdWatcher, EAGAIN, EFAULT, EINTR, EINVAL, ESHUTDOWN, EBUSY } from './native/index.js';
+import { MemoryRegistry, type Region } from './memory.js';
+import { Policy, type TraceRecord } from './policy.js';
+import { ATOM, SYSLET_NO_COMPLETE } from './atom.js';
+import { DEFAULT_EXECUTOR_OPTIONS, Executor, newOutcome, type ExecOutcome, type ExecutorOptions } from './executor.js';
+import { CachemissPool, type FinishedSink } from './pool.js';
+import type { Finished } from './queues.js';
+import { CompletionRing, negotiateRing, type Completion, type CompletionRecord, type RingCapabilities, type RingRequest } from './ring.js';
+import { availableParallelism } from 'node:os';
+
+/** Engine settings. All optional. */
+export interface EngineOptions {
+  /** Most cachemiss threads (default: 4 per core, at least 8 — blocked threads cost no CPU). */
+  readonly threads?: number;
+  /** Milliseconds an idle cachemiss thread lingers (default 1000, glibc's aio_idle_time). */
+  readonly idleTimeMs?: number;
+  /** Only these calls may run (narrowing the table's policy); see Policy.narrow. */
+  readonly allow?: readonly string[];
+  readonly maxAtomsPerChain?: number;
+  readonly inlineBudget?: number;
+  readonly unprobeableWrite?: ExecutorOptions['unprobeableWrite'];
+  /** Called for every atom the policy denied, inline or on a cachemiss thread. */
+  readonly onDeny?: (record: TraceRecord) => void;
+}
+
+/** How a chain ended. */
+export interface ChainCompletion {
+  /** Address of its last executed atom. */
+  readonly last: number;
+  /** That atom's result. */
+  readonly result: number;
+  /** Atoms executed in all. */
+  readonly atoms: number;
+  /** Why it stopped (STOP). */
+  readonly stop: number;
+  readonly mode: 'inline' | 'cachemiss';
+  /** Submission to completion, in nanoseconds. */
+  readonly latencyNs: number;
+}
+
+/** Receives the completion of one submitted chain that went asynchronous. */
+export interface ChainListener {
+  chainDone(last: number, result: number, atoms: number, stop: number, latencyNs: number): void;
+}
+
+/** Options of {@link Engine.async_register}. */
+export interface RingRegistration {
+  /** Address of the ring: engine memory or a registered buffer. */
+  readonly ring: bigint | number;
+  readonly ringSizeBytes: number;
+  /** The negotiated capabilities ({@link negotiateRing}); default version 1. */
+  readonly capabilities?: RingCapabilities;
+  /** Post chains that completed inline too (normally only async ones are posted). */
+  readonly reportInline?: boolean;
+}
+
+const MAX_INFLIGHT = 65536;
+const SYS_ppoll = 271;
+const POLLIN = 1;
+const NS_PER_MS = 1e6;
+
+/** The engine. Create one per policy domain; the POSIX layer uses a shared default one. */
+export class Engine implements FinishedSink {
+  /** Memory the engine may dereference: its own allocations and registered buffers. */
+  readonly memory = new MemoryRegistry();
+  readonly policy = new Policy();
+  readonly #executor: Executor;
+  #options: EngineOptions & { threads: number; idleTimeMs: number };
+  readonly #executorOptions: ExecutorOptions;
+  #pool: CachemissPool | null = null;
+  #watcher: FdWatcher | null = null;
+  #ring: CompletionRing | null = null;
+  #reportInline = false;
+  readonly #pending: CompletionRecord[] = [];
+  readonly #outcome: ExecOutcome = newOutcome();
+  // In-flight chains, by token.
+  readonly #listeners: (ChainListener | null)[] = [];
+  readonly #starts = new Float64Array(MAX_INFLIGHT);
+  readonly #atomsBefore = new Int32Array(MAX_INFLIGHT);
+  readonly #freeTokens = new Int32Array(MAX_INFLIGHT);
+  #freeCount = MAX_INFLIGHT;
+  #inflight = 0;
+  #closed = false;
+  readonly #waiters = new Set<() => void>();
+  readonly #scratch: DataView;
+  readonly #scratchAddress: number;
+
+  constructor(options: EngineOptions = {}) {
+    const threads = options.threads ?? Math.max(8, availableParallelism() * 4);
+    this.#options = { ...options, threads, idleTimeMs: options.idleTimeMs ?? 1000 };
+    if (options.allow !== undefined) this.policy.narrow(options.allow);
+    this.#executorOptions = {
+      maxAtomsPerChain: options.maxAtomsPerChain ?? DEFAULT_EXECUTOR_OPTIONS.maxAtomsPerChain,
+      inlineBudget: options.inlineBudget ?? DEFAULT_EXECUTOR_OPTIONS.inlineBudget,
+      unprobeableWrite: options.unprobeableWrite ?? DEFAULT_EXECUTOR_OPTIONS.unprobeableWrite,
+      ...(options.onDeny === undefined ? {} : { onDeny: options.onDeny }),
+    };
+    this.#executor = new Executor(this.memory, this.policy, 'inline', this.#executorOptions);
+    for (let i = 0; i < MAX_INFLIGHT; i++) this.#freeTokens[i] = MAX_INFLIGHT - 1 - i;
+    const scratch = allocNative(64, 64);
+    this.#scratch = new DataView(scratch.buffer);
+    this.#scratchAddress = scratch.address;
+  }
+
+  /** Chains submitted and not yet completed. */
+  get inflight(): number {
+    return this.#inflight;
+  }
+
+  /** Cachemiss threads alive now. */
+  get threads(): number {
+    return this.#pool?.threads ?? 0;
+  }
+
+  /** The registered ring, if any. */
+  get ring(): CompletionRing | null {
+    return this.#ring;
+  }
+
+  /**
+   * configurePool - glibc aio_init's knobs: most threads and idle time. Takes effect for threads
+   * started from now on.
+   */
+  configurePool(threads: number, idleTimeMs: number): void {
+    this.#options.threads = Math.max(1, Math.floor(threads));
+    this.#options.idleTimeMs = idleTimeMs;
+    this.#pool?.reconfigure(this.#options.threads, idleTimeMs);
+  }
+
+  /** warm - start `count` cachemiss threads now rather than on first need. */
+  warm(count: number): void {
+    this.#ensurePool().warm(count);
+  }
+
+  /**
+   * alloc - zeroed engine memory that atoms, cells and buffers can live in.
+   * @returns the region; give it back with {@link free}.
+   */
+  alloc(size: number): Region {
+    return this.memory.allocate(size);
+  }
+
+  /** free - release engine memory from {@link alloc}. */
+  free(region: Region): void {
+    this.memory.release(region);
+  }
+
+  /**
+   * register - let chains read and write a caller's buffer (kept alive until unregistered).
+   * @returns the region holding it.
+   */
+  register(buffer: ArrayBufferView | ArrayBuffer | SharedArrayBuffer): Region {
+    return this.memory.registerBuffer(buffer);
+  }
+
+  /** unregister - stop confining chains to a registered buffer. @returns whether it was registered. */
+  unregister(buffer: ArrayBufferView | ArrayBuffer | SharedArrayBuffer): boolean {
+    return this.memory.unregisterBuffer(buffer);
+  }
+
+  /**
+   * async_exec - run a syslet.
+   *
+   * @param atom - address of the first atom (engine memory or a registered buffer).
+   * @returns the address of the last executed atom when the whole chain completed inline
+   *   (nothing is posted to the ring unless `reportInline`); `0n` when it went to a cachemiss
+   *   thread (its last atom will be posted to the ring unless it has SYSLET_NO_COMPLETE);
+   *   a negative `-errno` when the submission itself is refused: EFAULT (the first atom is not in
+   *   engine memory), ESHUTDOWN (engine closed), EAGAIN (too many chains in flight).
+   * @example
+   * ```ts
+   * const last = engine.async_exec(chain.first.address);
+   * if (last > 0n) console.log('done inline');
+   * ```
+   */
+  async_exec(atom: bigint | number): bigint {
+    const address = typeof atom === 'bigint' ? (atom < 0n || atom > BigInt(Number.MAX_SAFE_INTEGER) ? -1 : Number(atom)) : atom;
+    const result = this.submit(address, null);
+    return BigInt(result);
+  }
+
+  /**
+   * submit - run a chain; the engine's internal form of async_exec.
+   *
+   * @param atom - address of the first atom.
+   * @param listener - receives the completion if the chain goes asynchronous (then nothing goes
+   *   to the ring); null to use the ring.
+   * @returns last atom address (> 0) when completed inline, 0 when asynchronous, or -errno.
+   */
+  submit(atom: number, listener: ChainListener | null): number {
+    if (this.#closed) return -ESHUTDOWN;
+    if (!Number.isSafeInteger(atom) || atom <= 0 || this.memory.find(atom, ATOM.size) === null) return -EFAULT;
+    const start = performance.now();
+    const out = this.#outcome;
+    this.#executor.run(atom, out);
+    if (out.handoff === 0) {
+      if (listener === null && this.#reportInline) {
+        this.#post({ atom: out.last, result: out.result, latencyNs: (performance.now() - start) * NS_PER_MS, atoms: out.atoms, mode: 0, stop: out.stop });
+      }
+      return out.last > 0 ? out.last : atom;
+    }
+    if (this.#freeCount === 0) return -EAGAIN;
+    const token = this.#freeTokens[--this.#freeCount] as number;
+    this.#listeners[token] = listener;
+    this.#starts[token] = start;
+    this.#atomsBefore[token] = out.atoms;
+    if (!this.#ensurePool().submit(out.handoff, token, out.atoms)) {
+      this.#freeTokens[this.#freeCount++] = token;
+      return -EAGAIN;
+    }
+    if (this.#inflight++ === 0) this.#watcher?.ref();
+    return 0;
+  }
+
+  /**
+   * runChain - run a chain and resolve with how it ended, inline or not.
+   * @throws RangeError with the errno when the submission is refused.
+   */
+  runChain(atom: number): Promise<ChainCompletion> {
+    return new Promise((resolve, reject) => {
+      const start = performance.now();
+      const result = this.submit(atom, {
+        chainDone: (last, value, atoms, stop, latencyNs) => resolve({ last, result: value, atoms, stop, mode: 'cachemiss', latencyNs }),
+      });
+      if (result < 0) reject(new RangeError(`submission refused: ${result}`));
+      else if (result > 0) resolve(this.#inlineCompletion(start));
+    });
+  }
+
+  /** runChainSync - like {@link runChain} but blocks the calling thread until the chain ends. */
+  runChainSync(atom: number): ChainCompletion {
+    const start = performance.now();
+    let done: ChainCompletion | null = null;
+    const result = this.submit(atom, {
+      chainDone: (last, value, atoms, stop, latencyNs) => {
+        done = { last, result: value, atoms, stop, mode: 'cachemiss', latencyNs };
+      },
+    });
+    if (result < 0) throw new RangeError(`submission refused: ${result}`);
+    if (result > 0) return this.#inlineCompletion(start);
+    this.waitUntil(() => done !== null, null);
+    return done as unknown as ChainCompletion;
+  }
+
+  #inlineCompletion(start: number): ChainCompletion {
+    const out = this.#outcome;
+    return { last: out.last, result: out.result, atoms: out.atoms, stop: out.stop, mode: 'inline', latencyNs: (performance.now() - start) * NS_PER_MS };
+  }
+
+  /** negotiateRing - see {@link negotiateRing}; nothing is set up. */
+  negotiateRing(request: RingRequest): RingCapabilities {
+    return negotiateRing(request);
+  }
+
+  /**
+   * async_register - register the completion ring.
+   * @returns 0, or -EINVAL (size not a positive multiple of the entry size, misaligned),
+   *   -EFAULT (not in engine memory), -EBUSY (a ring is registered already).
+   */
+  async_register(registration: RingRegistration): number {
+    if (this.#ring !== null) return -EBUSY;
+    const capabilities = registration.capabilities ?? negotiateRing({ version: 1 });
+    const address = Number(registration.ring);
+    const size = registration.ringSizeBytes;
+    if (!Number.isSafeInteger(size) || size <= 0 || size % capabilities.entrySize !== 0 || address % 8 !== 0) return -EINVAL;
+    const region = this.memory.find(address, size);
+    if (region === null) return -EFAULT;
+    this.#ring = new CompletionRing(this.memory, region, address, size, capabilities);
+    this.#reportInline = registration.reportInline === true;
+    return 0;
+  }
+
+  /**
+   * async_unregister - forget the ring. Completions that could not be posted yet stay pending
+   * for the next ring. @returns 0, or -EINVAL when none is registered.
+   */
+  async_unregister(): number {
+    if (this.#ring === null) return -EINVAL;
+    this.#ring = null;
+    this.#reportInline = false;
+    return 0;
+  }
+
+  /** reap - take the next completion from the ring (NULLing its slot). @returns null when empty. */
+  reap(): Completion | null {
+    this.#pump();
+    const completion = this.#ring?.reap() ?? null;
+    if (completion !== null) this.#flushPending();
+    return completion;
+  }
+
+  /**
+   * async_wait - block the calling thread until at least `minEvents` completions wait in the ring.
+   *
+   * @returns how many are there; fewer than asked only when nothing is left in flight (waiting
+   *   longer could never succeed). -EINVAL when no ring is registered or `minEvents` exceeds it.
+   */
+  async_wait(minEvents: number): number {
+    const ring = this.#ring;
+    if (ring === null || !Number.isSafeInteger(minEvents) || minEvents < 0 || minEvents > ring.capacity) return -EINVAL;
+    this.waitUntil(() => ring.available() >= minEvents || (this.#inflight === 0 && this.#pending.length === 0), null);
+    return ring.available();
+  }
+
+  /**
+   * asyncWait - the Promise form of {@link async_wait}: resolves with the number of completions
+   * waiting once there are at least `minEvents` (or nothing is left in flight).
+   * @throws (rejects) the signal's reason when `signal` aborts; RangeError when no ring is registered.
+   */
+  asyncWait(minEvents: number, options: { signal?: AbortSignal } = {}): Promise<number> {
+    const ring = this.#ring;
+    if (ring === null || minEvents > ring.capacity) return Promise.reject(new RangeError('asyncWait: no ring registered, or minEvents exceeds it'));
+    return this.#whenReady(() => ring.available() >= minEvents || (this.#inflight === 0 && this.#pending.length === 0), options.signal).then(() => ring.available());
+  }
+
+  /**
+   * completions - an async iterator over ring completions, in ring order. It ends when nothing is
+   * in flight and the ring is empty, or when `signal` aborts.
+   */
+  async *completions(options: { signal?: AbortSignal } = {}): AsyncGenerator<Completion> {
+    for (;;) {
+      const next = this.reap();
+      if (next !== null) {
+        yield next;
+        continue;
+      }
+      if (this.#inflight === 0 && this.#pending.length === 0) return;
+      await this.#whenReady(() => (this.#ring?.available() ?? 0) > 0 || (this.#inflight === 0 && this.#pending.length === 0), options.signal);
+    }
+  }
+
+  /**
+   * waitUntil - block the calling thread, processing completions, until `ready()` is true.
+   *
+   * @param timeoutMs - null waits without limit.
+   * @param interruptFd - an fd (a signalfd) whose readability interrupts the wait.
+   * @returns 0 when ready, -EAGAIN on timeout, -EINTR when interrupted (a signal handler ran or
+   *   `interruptFd` became readable).
+   */
+  waitUntil(ready: () => boolean, timeoutMs: number | null, interruptFd = -1): number {
+    const deadline = timeoutMs === null ? Number.POSITIVE_INFINITY : performance.now() + timeoutMs;
+    for (;;) {
+      this.#pump();
+      if (ready()) return 0;
+      const pool = this.#pool;
+      const remaining = deadline - performance.now();
+      if (remaining <= 0) return -EAGAIN;
+      if (pool === null && interruptFd < 0) {
+        // Nothing can complete and nothing can interrupt: waiting could never end.
+        if (timeoutMs === null) return -EAGAIN;
+      }
+      const view = this.#scratch;
+      const at = this.#scratchAddress;
+      view.setInt32(0, pool?.eventfd ?? -1, true);
+      view.setInt16(4, POLLIN, true);
+      view.setInt16(6, 0, true);
+      view.setInt32(8, interruptFd, true);
+      view.setInt16(12, POLLIN, true);
+      view.setInt16(14, 0, true);
+      let timespec = 0;
+      if (Number.isFinite(remaining)) {
+        const ns = Math.ceil(remaining * NS_PER_MS);
+        view.setBigInt64(16, BigInt(Math.floor(ns / 1e9)), true);
+        view.setBigInt64(24, BigInt(ns % 1e9), true);
+        timespec = at + 16;
+      }
+      const polled = syscall(SYS_ppoll, at, interruptFd >= 0 ? 2 : 1, timespec, 0, 8);
+      if (polled === -EINTR) return -EINTR;
+      if (interruptFd >= 0 && (view.getInt16(14, true) & POLLIN) !== 0) return -EINTR;
+      if (pool !== null && (view.getInt16(6, true) & POLLIN) !== 0) pool.readEventfd(at + 32);
+    }
+  }
+
+  /** pump - process finished chains now (the event loop does this by itself). @returns how many. */
+  pump(): number {
+    return this.#pump();
+  }
+
+  /** @internal FinishedSink: one chain finished on a cachemiss thread. */
+  chainFinished(finished: Finished): void {
+    const token = finished.token;
+    const listener = this.#listeners[token] ?? null;
+    this.#listeners[token] = null;
+    const latencyNs = (performance.now() - (this.#starts[token] as number)) * NS_PER_MS;
+    const atoms = (this.#atomsBefore[token] as number) + finished.atoms;
+    this.#freeTokens[this.#freeCount++] = token;
+    if (--this.#inflight === 0) this.#watcher?.unref();
+    if (listener !== null) {
+      listener.chainDone(finished.last, finished.result, atoms, finished.stop, latencyNs);
+      return;
+    }
+    if (finished.last > 0 && this.#hasNoComplete(finished.last)) return;
+    this.#post({ atom: finished.last, result: finished.result, latencyNs, atoms, mode: 1, stop: finished.stop });
+  }
+
+  /** threadsForTest - fault injection: end a running cachemiss thread as if it crashed. */
+  async killCachemissThread(index = 0): Promise<boolean> {
+    return (await this.#pool?.terminateThread(index)) ?? false;
+  }
+
+  /**
+   * close - stop the engine. Chains in flight are cancelled: each stops before its next atom
+   * (a call blocked in the kernel is interrupted and returns -EINTR) and completes with stop
+   * reason `cancelled`; listeners and the ring still receive them. Further submissions get
+   * -ESHUTDOWN.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const pool = this.#pool;
+    if (pool !== null) {
+      await pool.close();
+      this.#pump();
+      this.#watcher?.close();
+      this.#watcher = null;
+    }
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  #ensurePool(): CachemissPool {
+    if (this.#pool !== null) return this.#pool;
+    const pool = new CachemissPool(this.memory, this.policy, {
+      maxThreads: this.#options.threads,
+      idleMs: this.#options.idleTimeMs,
+      executor: {
+        maxAtomsPerChain: this.#executorOptions.maxAtomsPerChain,
+        inlineBudget: this.#executorOptions.inlineBudget,
+        unprobeableWrite: this.#executorOptions.unprobeableWrite,
+      },
+      ...(this.#options.onDeny === undefined ? {} : { onDeny: this.#options.onDeny }),
+    });
+    this.#pool = pool;
+    const scratch = this.#scratchAddress + 40;
+    this.#watcher = watchReadable(pool.eventfd, () => {
+      pool.readEventfd(scratch);
+      this.#pump();
+    });
+    return pool;
+  }
+
+  #pump(): number {
+    const count = this.#pool === null ? 0 : this.#pool.drain(this);
+    if (this.#pending.length > 0) this.#flushPending();
+    if (this.#waiters.size > 0) for (const wake of [...this.#waiters]) wake();
+    return count;
+  }
+
+  #post(record: CompletionRecord): void {
+    if (this.#pending.length > 0 || this.#ring === null || !this.#ring.tryPost(record)) this.#pending.push(record);
+  }
+
+  #flushPending(): void {
+    const ring = this.#ring;
+    if (ring === null) return;
+    while (this.#pending.length > 0 && ring.tryPost(this.#pending[0] as CompletionRecord)) this.#pending.shift();
+  }
+
+  #hasNoComplete(atom: number): boolean {
+    const region = this.memory.find(atom, ATOM.size);
+    return region !== null && (region.view.getUint32(atom - region.start + ATOM.flags, true) & SYSLET_NO_COMPLETE) !== 0;
+  }
+
+  #whenReady(ready: () => boolean, signal: AbortSignal | undefined): Promise<void> {
+    this.#pump();
+    if (ready()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const wake = (): void => {
+        if (!ready()) return;
+        cleanup();
+        resolve();
+      };
+      const abort = (): void => {
+        cleanup();
+        reject(signal?.reason as Error);
+      };
+      const cleanup = (): void => {
+        this.#waiters.delete(wake);
+        signal?.removeEventListener('abort', abort);
+      };
+      if (signal?.aborted === true) {
+        reject(signal.reason as Error);
+        return;
+      }
+      signal?.addEventListener('abort', abort, { once: true });
+      this.#waiters.add(wake);
+    });
+  }
+}

@@ -1,0 +1,336 @@
+/**
+ * The cachemiss pool: worker_threads that take over chains which would block. It starts lazily,
+ * grows up to `maxThreads` while chains wait and no thread is idle, lets idle threads exit after
+ * `idleMs`, and replaces a thread that dies — the chain it was running completes with
+ * -EOWNERDEAD and stop reason `died`, never silently lost.
+ *
+ * Requests on one regular file run in parallel on as many threads as are free (glibc serialises
+ * every fd; positional I/O has no reason to).
+ */
+import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { allocNative, installInterruptingHandler, syscall, EOWNERDEAD } from './native/index.js';
+import type { MemoryRegistry } from './memory.js';
+import type { Policy, TraceRecord } from './policy.js';
+import { ATOM, STOP } from './atom.js';
+import { readPointer, setWord, type ExecutorOptions } from './executor.js';
+import { CompletionQueue, SubmissionQueue, WORKER_STATE, type Finished } from './queues.js';
+import type { CachemissWorkerData } from './cachemiss-worker.js';
+
+/**
+ * The signal that interrupts a cachemiss thread blocked in a syscall when the process exits or
+ * the engine closes (Node joins worker threads at exit, and a thread blocked in read() on an
+ * empty pipe would otherwise never return). SIGRTMAX is the least likely to collide with an
+ * application's SIGRTMIN+n completion signals.
+ */
+export const SYSLET_WAKE_SIGNAL = 64;
+
+const SYS_eventfd2 = 290;
+const SYS_close = 3;
+const SYS_tgkill = 234;
+const SYS_getpid = 39;
+const EFD_CLOEXEC = 0o2000000;
+const EFD_NONBLOCK = 0o4000;
+
+/** Pool settings (glibc's aio_init knobs). */
+export interface PoolOptions {
+  /** Most cachemiss threads at once. */
+  readonly maxThreads: number;
+  /** Milliseconds an idle thread waits for work before it exits. */
+  readonly idleMs: number;
+  readonly executor: Omit<ExecutorOptions, 'onDeny' | 'cancelFlag'>;
+  readonly onDeny?: (record: TraceRecord) => void;
+}
+
+/** Receives finished chains from {@link CachemissPool.drain}. */
+export interface FinishedSink {
+  chainFinished(finished: Finished): void;
+}
+
+interface Slot {
+  worker: Worker | null;
+  readonly completions: CompletionQueue;
+  exited: Promise<void>;
+}
+
+let handlerInstalled = false;
+
+/**
+ * Worker code that registers tsx's ESM loader and then imports `entry`: needed only when the
+ * library runs from its TypeScript sources (tests), because Node 20 does not pass an `--import`
+ * loader on to worker threads.
+ */
+function tsxBootstrap(entry: string): string {
+  // The ESM build of the API (require.resolve would pick the CommonJS one).
+  const packageJson = createRequire(import.meta.url).resolve('tsx/package.json');
+  const api = new URL('dist/esm/api/index.mjs', pathToFileURL(packageJson)).href;
+  return `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
+}
+const livePools = new Set<CachemissPool>();
+
+// At exit Node terminates and joins every worker; interrupt any blocked in a syscall first.
+process.on('exit', () => {
+  for (const pool of livePools) pool.interruptForExit();
+});
+
+/** A bounded set of cachemiss threads sharing one submission queue. */
+export class CachemissPool {
+  readonly #memory: MemoryRegistry;
+  readonly #policy: Policy;
+  #options: PoolOptions;
+  readonly #queue = new SubmissionQueue();
+  readonly #slots: Slot[] = [];
+  readonly #state: Int32Array;
+  readonly #currentAtoms: Float64Array;
+  readonly #finished: Finished = { token: 0, last: 0, result: 0, atoms: 0, stop: 0 };
+  readonly #pid = syscall(SYS_getpid);
+  /** The eventfd cachemiss threads poke after each completion. */
+  readonly eventfd: number;
+  #closed = false;
+  #startupFailures = 0;
+  readonly #one: number;
+  /** Chains finished because their thread died, waiting for the next drain. */
+  readonly #orphans: Finished[] = [];
+
+  constructor(memory: MemoryRegistry, policy: Policy, options: PoolOptions) {
+    this.#memory = memory;
+    this.#policy = policy;
+    this.#options = options;
+    const capacity = Math.max(1, options.maxThreads);
+    this.#state = new Int32Array(new SharedArrayBuffer(capacity * WORKER_STATE.stride * 4 + 1024 * 4));
+    this.#currentAtoms = new Float64Array(new SharedArrayBuffer((capacity + 1024) * 8));
+    const fd = syscall(SYS_eventfd2, 0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (fd < 0) throw new Error(`eventfd2 failed: ${fd}`);
+    this.eventfd = fd;
+    if (!handlerInstalled) {
+      installInterruptingHandler(SYSLET_WAKE_SIGNAL);
+      handlerInstalled = true;
+    }
+    const one = allocNative(8, 8);
+    new DataView(one.buffer).setBigUint64(0, 1n, true);
+    this.#one = one.address;
+    livePools.add(this);
+  }
+
+  /** Threads alive now. */
+  get threads(): number {
+    return this.#slots.filter((slot) => slot.worker !== null).length;
+  }
+
+  /** Chains queued and not yet taken by a thread. */
+  get queued(): number {
+    return this.#queue.length;
+  }
+
+  /** The most threads this pool will run. */
+  get maxThreads(): number {
+    return this.#options.maxThreads;
+  }
+
+  /** reconfigure - change the thread bound and idle time (applies to threads started from now on). */
+  reconfigure(maxThreads: number, idleMs: number): void {
+    this.#options = { ...this.#options, maxThreads: Math.max(1, Math.min(maxThreads, 1024)), idleMs };
+  }
+
+  /**
+   * submit - hand a chain to the pool.
+   * @returns false when the queue is full (the caller reports -EAGAIN).
+   */
+  submit(atom: number, token: number, atomsBefore: number): boolean {
+    if (this.#closed) return false;
+    if (!this.#queue.push(atom, token, atomsBefore)) return false;
+    this.#grow();
+    return true;
+  }
+
+  /** warm - start threads now instead of on first use (benchmarks; latency-sensitive programs). */
+  warm(count: number): void {
+    const target = Math.min(count, this.#options.maxThreads);
+    while (this.#queue.live < target) this.#spawn();
+  }
+
+  /** drain - deliver every finished chain to `sink`. @returns how many. */
+  drain(sink: FinishedSink): number {
+    let count = 0;
+    const finished = this.#finished;
+    for (const slot of this.#slots) {
+      while (slot.completions.pop(finished)) {
+        sink.chainFinished(finished);
+        count++;
+      }
+    }
+    while (this.#orphans.length > 0) {
+      sink.chainFinished(this.#orphans.shift() as Finished);
+      count++;
+    }
+    return count;
+  }
+
+  /** readEventfd - consume the eventfd counter (it is non-blocking; EAGAIN just means 0). */
+  readEventfd(scratch: number): void {
+    syscall(0, this.eventfd, scratch, 8);
+  }
+
+  /**
+   * terminateThread - end one running cachemiss thread as if it crashed (fault injection for
+   * tests and `engine.debug`). Its chain completes with -EOWNERDEAD.
+   */
+  async terminateThread(index = 0): Promise<boolean> {
+    const slot = this.#slots.filter((candidate) => candidate.worker !== null)[index];
+    if (slot?.worker == null) return false;
+    const worker = slot.worker;
+    const exited = slot.exited;
+    const terminating = worker.terminate();
+    this.#interrupt(this.#slots.indexOf(slot));
+    await terminating;
+    await exited;
+    return true;
+  }
+
+  /** close - stop every thread: running chains stop before their next atom; blocked calls are interrupted. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#queue.shutdown();
+    const deadline = Date.now() + 2000;
+    while (this.#slots.some((slot, index) => slot.worker !== null && this.#isRunning(index)) && Date.now() < deadline) {
+      this.#slots.forEach((_, index) => this.#interrupt(index));
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    await Promise.all(this.#slots.map((slot) => slot.exited));
+    livePools.delete(this);
+    syscall(SYS_close, this.eventfd);
+  }
+
+  /** interruptForExit - (process 'exit') stop threads now, synchronously, so Node can join them. */
+  interruptForExit(): void {
+    this.#queue.shutdown();
+    const wait = new Int32Array(new SharedArrayBuffer(4));
+    for (let attempt = 0; attempt < 200; attempt++) {
+      let blocked = false;
+      this.#slots.forEach((slot, index) => {
+        if (slot.worker !== null && this.#isRunning(index)) {
+          blocked = true;
+          this.#interrupt(index);
+        }
+      });
+      if (!blocked) return;
+      Atomics.wait(wait, 0, 0, 1);
+    }
+  }
+
+  #isRunning(index: number): boolean {
+    return Atomics.load(this.#state, index * WORKER_STATE.stride + WORKER_STATE.running) !== 0;
+  }
+
+  #interrupt(index: number): void {
+    const tid = Atomics.load(this.#state, index * WORKER_STATE.stride + WORKER_STATE.tid);
+    if (tid > 0) syscall(SYS_tgkill, this.#pid, tid, SYSLET_WAKE_SIGNAL);
+  }
+
+  #grow(): void {
+    if (this.#queue.idle > 0) return;
+    const live = this.#queue.live;
+    if (live < this.#options.maxThreads && this.#queue.length > 0) this.#spawn();
+  }
+
+  #spawn(): void {
+    let index = this.#slots.findIndex((slot) => slot.worker === null);
+    if (index < 0) {
+      if (this.#slots.length >= 1024) return;
+      index = this.#slots.length;
+      this.#slots.push({ worker: null, completions: new CompletionQueue(), exited: Promise.resolve() });
+    }
+    const slot = this.#slots[index] as Slot;
+    const base = index * WORKER_STATE.stride;
+    Atomics.store(this.#state, base + WORKER_STATE.tid, 0);
+    Atomics.store(this.#state, base + WORKER_STATE.running, 0);
+    const data: CachemissWorkerData = {
+      slot: index,
+      regions: this.#memory.shared.buffer,
+      policy: this.#policy.shared,
+      queue: this.#queue.buffers,
+      completions: slot.completions.buffers,
+      state: this.#state.buffer as SharedArrayBuffer,
+      currentAtoms: this.#currentAtoms.buffer as SharedArrayBuffer,
+      eventfd: this.eventfd,
+      idleMs: this.#options.idleMs,
+      options: this.#options.executor,
+    };
+    const fromSource = import.meta.url.endsWith('.ts');
+    // Running from TypeScript sources (tests, tsx): the worker needs the same loader, named by
+    // absolute URL so it resolves whatever the current directory is.
+    const entry = new URL(fromSource ? './cachemiss-worker.ts' : './cachemiss-worker.js', import.meta.url);
+    const worker = fromSource
+      ? new Worker(tsxBootstrap(entry.href), { eval: true, workerData: data })
+      : new Worker(entry, { workerData: data });
+    // An idle thread must not keep the process alive; the engine's eventfd watcher does that
+    // while chains are in flight.
+    worker.unref();
+    this.#queue.countLive(1);
+    slot.worker = worker;
+    worker.on('message', (message: { type: string; record?: TraceRecord }) => {
+      if (message.type === 'deny' && message.record !== undefined) this.#options.onDeny?.(message.record);
+    });
+    worker.on('error', (error) => {
+      if (process.env.SYSLET_AIO_DEBUG === '1') console.error('cachemiss thread error:', error);
+      // The 'exit' handler below does the recovery; an error event alone changes nothing.
+    });
+    slot.exited = new Promise((resolve) => {
+      worker.once('exit', () => {
+        const started = Atomics.load(this.#state, base + WORKER_STATE.tid) !== 0;
+        if (!started) {
+          // It never reached its loop (a load error): it counted itself in via us, so count it out.
+          this.#queue.countLive(-1);
+          this.#startupFailures++;
+        } else {
+          this.#startupFailures = 0;
+          this.#reapDead(index);
+        }
+        slot.worker = null;
+        resolve();
+        if (this.#closed || this.#queue.length === 0) return;
+        if (this.#startupFailures >= 3 && this.#queue.live === 0) this.#failQueued();
+        else this.#grow();
+      });
+    });
+  }
+
+  /**
+   * Cachemiss threads cannot start (three in a row failed to load): finish every queued chain
+   * with -EOWNERDEAD rather than leave it waiting for a thread that will never come.
+   */
+  #failQueued(): void {
+    const job = { atom: 0, token: 0, atomsBefore: 0 };
+    while (this.#queue.pop(job, 0)) this.#orphan(job.token, job.atom);
+    this.#poke();
+  }
+
+  /** After a thread exits: if it died mid-chain, finish that chain with -EOWNERDEAD. */
+  #reapDead(index: number): void {
+    const base = index * WORKER_STATE.stride;
+    if (Atomics.load(this.#state, base + WORKER_STATE.running) === 0) return;
+    Atomics.store(this.#state, base + WORKER_STATE.running, 0);
+    // A thread that ends mid-chain never counted itself out of the live set.
+    this.#queue.countLive(-1);
+    this.#orphan(Atomics.load(this.#state, base + WORKER_STATE.token), this.#currentAtoms[index] as number);
+    this.#poke();
+  }
+
+  /** Finish a chain no thread will finish: -EOWNERDEAD in the atom it was at, stop reason `died`. */
+  #orphan(token: number, atom: number): void {
+    const region = this.#memory.find(atom, ATOM.size);
+    if (region !== null) {
+      const ret = readPointer(region.view, atom - region.start + ATOM.ret_ptr);
+      const retRegion = ret > 0 ? this.#memory.find(ret, 8) : null;
+      if (retRegion !== null) setWord(retRegion.view, ret - retRegion.start, -EOWNERDEAD);
+    }
+    this.#orphans.push({ token, last: atom, result: -EOWNERDEAD, atoms: 0, stop: STOP.died });
+  }
+
+  /** Wake the engine's watcher: orphans are delivered by the next drain. */
+  #poke(): void {
+    syscall(1, this.eventfd, this.#one, 8);
+  }
+}

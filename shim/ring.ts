@@ -1,0 +1,197 @@
+/**
+ * The completion ring. Version 1 is Ingo's: an array of 64-bit slots, each holding the address of
+ * a chain's last executed atom, NULL meaning empty; the engine never overwrites a non-NULL slot
+ * (a completion that finds its slot taken waits, in order, until the consumer frees it), and the
+ * consumer NULLs each slot it takes.
+ *
+ * Version 2 answers Kent Overstreet's 2013 complaint that AIO's ring version "is only checkable
+ * after the ringbuffer is setup": the caller negotiates a version and a set of per-completion
+ * attributes first ({@link negotiateRing}), learns which are supported, and only then registers.
+ * A v2 entry is 48 bytes:
+ *
+ * | offset | field | meaning |
+ * |---|---|---|
+ * | 0 | atom (u64) | last executed atom; NULL = empty slot |
+ * | 8 | result (s64) | that atom's one-word result |
+ * | 16 | latency_ns (u64) | submission to completion |
+ * | 24 | atoms (u32) | atoms the chain executed |
+ * | 28 | mode (u32) | 0 inline, 1 cachemiss thread |
+ * | 32 | stop (u32) | why it stopped (STOP) |
+ * | 36 | valid (u32) | bit mask of the attributes filled in (ATTRIBUTE_BITS) |
+ * | 40 | private (u64) | the atom's private word, copied |
+ */
+import { ATOM } from './atom.js';
+import type { MemoryRegistry, Region } from './memory.js';
+import { setWord } from './executor.js';
+
+/** Ring versions this engine speaks. */
+export const RING_VERSIONS = [1, 2] as const;
+
+/** Per-completion attributes of version 2, with their bit in the entry's `valid` mask. */
+export const ATTRIBUTE_BITS = {
+  result: 1,
+  latency: 2,
+  atoms: 4,
+  mode: 8,
+  stop: 16,
+  private: 32,
+} as const;
+
+/** A v2 attribute name. */
+export type RingAttribute = keyof typeof ATTRIBUTE_BITS;
+
+/** Entry sizes by version. */
+export const RING_ENTRY_SIZE = { 1: 8, 2: 48 } as const;
+
+/** What the caller asks for before setting a ring up. */
+export interface RingRequest {
+  readonly version: number;
+  readonly attributes?: readonly string[];
+}
+
+/** What the engine can give: the version it will use and which attributes it fills. */
+export interface RingCapabilities {
+  readonly version: 1 | 2;
+  readonly entrySize: number;
+  readonly attributes: readonly RingAttribute[];
+  /** Requested attributes this engine does not know; they will never be filled. */
+  readonly unsupported: readonly string[];
+}
+
+/**
+ * negotiateRing - agree on a ring version and attributes before anything is mapped.
+ *
+ * @param request - the highest version wanted and the attributes wanted.
+ * @returns the capabilities: the highest version both speak (versions above 2 fall back to 2;
+ *   below 1 to 1), the supported subset of attributes (none for version 1) and the rest.
+ * @example
+ * ```ts
+ * const caps = negotiateRing({ version: 2, attributes: ['latency', 'mode', 'bcache_hit'] });
+ * caps.unsupported; // ['bcache_hit']
+ * ```
+ */
+export function negotiateRing(request: RingRequest): RingCapabilities {
+  const version: 1 | 2 = request.version >= 2 ? 2 : 1;
+  const wanted = request.attributes ?? (version === 2 ? Object.keys(ATTRIBUTE_BITS) : []);
+  const attributes: RingAttribute[] = [];
+  const unsupported: string[] = [];
+  for (const name of wanted) {
+    if (version === 2 && name in ATTRIBUTE_BITS) attributes.push(name as RingAttribute);
+    else unsupported.push(name);
+  }
+  return { version, entrySize: RING_ENTRY_SIZE[version], attributes, unsupported };
+}
+
+/** One completion as the engine produces it. */
+export interface CompletionRecord {
+  atom: number;
+  result: number;
+  latencyNs: number;
+  atoms: number;
+  mode: 0 | 1;
+  stop: number;
+}
+
+/** A completion as a consumer reads it back. */
+export interface Completion {
+  /** The chain's last executed atom. */
+  readonly atom: bigint;
+  /** v2 only (else undefined): its result, and the other negotiated attributes. */
+  readonly result?: number;
+  readonly latencyNs?: number;
+  readonly atoms?: number;
+  readonly mode?: 'inline' | 'cachemiss';
+  readonly stop?: number;
+  readonly private?: bigint;
+}
+
+/** A registered ring in engine memory. Only the calling thread produces into it. */
+export class CompletionRing {
+  readonly region: Region;
+  readonly address: number;
+  readonly capacity: number;
+  readonly capabilities: RingCapabilities;
+  readonly #offset: number;
+  readonly #mask: number;
+  readonly #memory: MemoryRegistry;
+  /** Next slot the engine writes (the kernel_ring_idx of the 2007 ABI). */
+  producerIndex = 0;
+  /** Next slot {@link reap} reads (user_ring_idx). */
+  consumerIndex = 0;
+
+  constructor(memory: MemoryRegistry, region: Region, address: number, sizeBytes: number, capabilities: RingCapabilities) {
+    this.#memory = memory;
+    this.region = region;
+    this.address = address;
+    this.capabilities = capabilities;
+    this.capacity = Math.floor(sizeBytes / capabilities.entrySize);
+    this.#offset = address - region.start;
+    this.#mask = capabilities.attributes.reduce((mask, name) => mask | ATTRIBUTE_BITS[name], 0);
+  }
+
+  /**
+   * tryPost - write a completion into the next slot if it is empty.
+   * @returns false when the slot still holds an unconsumed entry (the caller keeps it pending).
+   */
+  tryPost(record: CompletionRecord): boolean {
+    const view = this.region.view;
+    const entry = this.#offset + this.producerIndex * this.capabilities.entrySize;
+    if (view.getUint32(entry, true) !== 0 || view.getUint32(entry + 4, true) !== 0) return false;
+    if (this.capabilities.version === 2) {
+      const mask = this.#mask;
+      setWord(view, entry + 8, mask & ATTRIBUTE_BITS.result ? record.result : 0);
+      setWord(view, entry + 16, mask & ATTRIBUTE_BITS.latency ? Math.round(record.latencyNs) : 0);
+      view.setUint32(entry + 24, mask & ATTRIBUTE_BITS.atoms ? record.atoms : 0, true);
+      view.setUint32(entry + 28, mask & ATTRIBUTE_BITS.mode ? record.mode : 0, true);
+      view.setUint32(entry + 32, mask & ATTRIBUTE_BITS.stop ? record.stop : 0, true);
+      view.setUint32(entry + 36, mask, true);
+      let privateWord = 0n;
+      if (mask & ATTRIBUTE_BITS.private) {
+        const atomRegion = this.#memory.find(record.atom, ATOM.size);
+        if (atomRegion !== null) privateWord = atomRegion.view.getBigUint64(record.atom - atomRegion.start + ATOM.private, true);
+      }
+      view.setBigUint64(entry + 40, privateWord, true);
+    }
+    // The atom word goes last: a consumer that sees it non-NULL sees the whole entry.
+    setWord(view, entry, record.atom);
+    this.producerIndex = (this.producerIndex + 1) % this.capacity;
+    return true;
+  }
+
+  /** available - how many filled slots follow the consumer index. */
+  available(): number {
+    const view = this.region.view;
+    const size = this.capabilities.entrySize;
+    let count = 0;
+    for (let i = 0; i < this.capacity; i++) {
+      const entry = this.#offset + ((this.consumerIndex + i) % this.capacity) * size;
+      if (view.getUint32(entry, true) === 0 && view.getUint32(entry + 4, true) === 0) break;
+      count++;
+    }
+    return count;
+  }
+
+  /** reap - take the entry at the consumer index and NULL its slot. @returns null when empty. */
+  reap(): Completion | null {
+    const view = this.region.view;
+    const entry = this.#offset + this.consumerIndex * this.capabilities.entrySize;
+    const atom = view.getBigUint64(entry, true);
+    if (atom === 0n) return null;
+    let completion: Completion = { atom };
+    if (this.capabilities.version === 2) {
+      const valid = view.getUint32(entry + 36, true);
+      completion = {
+        atom,
+        ...(valid & ATTRIBUTE_BITS.result ? { result: Number(view.getBigInt64(entry + 8, true)) } : {}),
+        ...(valid & ATTRIBUTE_BITS.latency ? { latencyNs: Number(view.getBigUint64(entry + 16, true)) } : {}),
+        ...(valid & ATTRIBUTE_BITS.atoms ? { atoms: view.getUint32(entry + 24, true) } : {}),
+        ...(valid & ATTRIBUTE_BITS.mode ? { mode: view.getUint32(entry + 28, true) === 0 ? 'inline' : 'cachemiss' } : {}),
+        ...(valid & ATTRIBUTE_BITS.stop ? { stop: view.getUint32(entry + 32, true) } : {}),
+        ...(valid & ATTRIBUTE_BITS.private ? { private: view.getBigUint64(entry + 40, true) } : {}),
+      };
+    }
+    view.setBigUint64(entry, 0n, true);
+    this.consumerIndex = (this.consumerIndex + 1) % this.capacity;
+    return completion;
+  }
+}
