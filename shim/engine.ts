@@ -115,6 +115,11 @@ export class Engine implements FinishedSink {
     return this.#inflight;
   }
 
+  /** Why the most recent inline completion stopped (STOP); valid right after submit returned > 0. */
+  get lastInlineStop(): number {
+    return this.#outcome.stop;
+  }
+
   /** Cachemiss threads alive now. */
   get threads(): number {
     return this.#pool?.threads ?? 0;

@@ -46,6 +46,7 @@ export interface Map32Probe extends FeatureProbe {
 
 /** A syscall on the table's hard deny-list. */
 export interface DeniedSyscall {
+  /** The table's architecture-independent name. */
   readonly name: string;
   /** Its x86-64 number, or -1 when x86-64 has no such call (mmap2, sigreturn). */
   readonly x86_64: number;
@@ -67,6 +68,7 @@ export interface PolicySummary {
 
 /** Everything {@link probeFeatures} found. */
 export interface FeatureReport {
+  /** The running kernel, as uname(2) reports it. */
   readonly kernel: {
     /** `uname -r`, e.g. `'6.18.44'`. */
     readonly release: string;
@@ -91,6 +93,7 @@ export interface FeatureReport {
   readonly signalfd: FeatureProbe;
   /** eventfd2: how cachemiss threads wake the event loop. */
   readonly eventfd: FeatureProbe;
+  /** The syscall policy a new engine starts with. */
   readonly policy: PolicySummary;
 }
 

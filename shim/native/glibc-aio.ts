@@ -35,20 +35,20 @@ export const SIGEV_NONE = 1;
 /** glibc's AIO entry points. Addresses are plain numbers; results follow the C conventions. */
 export interface GlibcAio {
   /** aio_read(3): 0 when queued, else -errno (converted from -1 + errno here). */
-  read(aiocb: number): number;
+  readonly read: (aiocb: number) => number;
   /** aio_write(3): 0 when queued, else -errno. */
-  write(aiocb: number): number;
+  readonly write: (aiocb: number) => number;
   /**
    * aio_suspend(3): block the calling thread until one listed request completes.
    * @param list - address of an array of `nent` aiocb pointers (NULL entries are ignored).
    * @param timeout - address of a `struct timespec`, or 0 to wait without limit.
    * @returns 0, or -errno (EAGAIN on timeout, EINTR on a signal).
    */
-  suspend(list: number, nent: number, timeout: number): number;
+  readonly suspend: (list: number, nent: number, timeout: number) => number;
   /** aio_error(3): EINPROGRESS (115), 0, or the request's errno. */
-  error(aiocb: number): number;
+  readonly error: (aiocb: number) => number;
   /** aio_return(3): the request's final result (bytes, or -1 with aio_error's errno). */
-  return(aiocb: number): number;
+  readonly return: (aiocb: number) => number;
 }
 
 let bound: GlibcAio | undefined;

@@ -1,0 +1,259 @@
+/**
+ * definePlugin: validates a canned-syslet template once, at definition time, and compiles it
+ * into a native layout — atoms, result cells, parameter cells, literals, local cells, scratch —
+ * that pooled instances copy. A request then only fills parameter cells and resets a few bytes
+ * before `engine.submit`: no allocation, no template walking, on the hot path.
+ */
+import { ATOM, MAX_ARGS, SYSLET_VALID_FLAGS } from '../shim/atom.js';
+import { isDenied, syscallByName } from '../shim/syscalls/table.js';
+import type { ArgSpec, SyscallSpec } from '../shim/syscalls/types.js';
+import { PluginDefinitionError } from './errors.js';
+import { MAX_PLUGIN_ATOMS, type ArgTemplate, type ParamKind, type PluginDefinition, type ScratchTemplate } from './types.js';
+
+/** Where one argument of one atom points, relative to an instance's base. */
+export interface CompiledArg {
+  readonly offset: number;
+}
+
+/** The compiled, instance-independent form of a plugin. */
+export interface PluginLayout {
+  readonly size: number;
+  readonly atomCount: number;
+  /** x86-64 numbers, flags and next indices (-1 = NULL) per atom. */
+  readonly numbers: readonly number[];
+  readonly flags: readonly number[];
+  readonly next: readonly number[];
+  /** Per atom, per argument: offset of the cell its arg_ptr points at (-1 = NULL). */
+  readonly argOffsets: readonly (readonly number[])[];
+  /** Offset of each atom's result cell. */
+  readonly retOffsets: readonly number[];
+  /** Parameter name → index, and index → cell offset and kind. */
+  readonly paramIndex: ReadonlyMap<string, number>;
+  readonly paramOffsets: readonly number[];
+  readonly paramKinds: readonly ParamKind[];
+  /** Per parameter: the scratch fields it is mirrored into (offset, width). */
+  readonly paramMirrors: readonly (readonly { offset: number; width: 4 | 8 }[])[];
+  /** Bytes [resetStart, resetStart + resetImage.length) are restored before every request. */
+  readonly resetStart: number;
+  readonly resetImage: Uint8Array;
+  /** Cells whose content is an address inside the instance: [cell offset, target offset]. */
+  readonly addressCells: readonly (readonly [number, number])[];
+  /** Literal cells: [offset, value]. */
+  readonly literals: readonly (readonly [number, number | bigint])[];
+}
+
+/** The value a result cell holds before its atom runs: "not executed". */
+export const NOT_EXECUTED = -(2n ** 63n);
+
+const INTEGER_KINDS = new Set(['int', 'uint', 'size', 'flags', 'pid', 'signo', 'mode', 'clock']);
+
+/** Whether a value of kind `have` may feed an argument of kind `want`. */
+function kindFits(have: string, want: string): boolean {
+  if (have === want) return true;
+  if (want === 'ptr' || have === 'ptr') return false;
+  if (want === 'fd' || have === 'fd') return false;
+  if (want === 'off64') return INTEGER_KINDS.has(have);
+  if (have === 'off64') return want === 'size';
+  return INTEGER_KINDS.has(have) && INTEGER_KINDS.has(want);
+}
+
+/** What kind of value an atom's result is, for checking where it flows. */
+function resultKind(spec: SyscallSpec): string {
+  return ['openat', 'openat2', 'socket', 'accept4', 'dup', 'dup3', 'eventfd2'].includes(spec.name) ? 'fd' : 'int';
+}
+
+function scratchSize(template: ScratchTemplate | number): number {
+  return typeof template === 'number' ? template : template.size;
+}
+
+/** Fixed byte size a pointer argument needs, when the table says so. */
+function fixedSize(arg: ArgSpec): number {
+  return arg.kind === 'ptr' && typeof arg.len === 'object' && 'size' in arg.len ? arg.len.size : 0;
+}
+
+/**
+ * validateDefinition - check a template and return its syscall rows.
+ * @throws PluginDefinitionError naming the plugin, the atom index and the field.
+ */
+export function validateDefinition(definition: PluginDefinition): SyscallSpec[] {
+  const name = typeof definition.name === 'string' ? definition.name : '?';
+  const fail = (atom: number, field: string, message: string): never => {
+    throw new PluginDefinitionError(name, atom, field, message);
+  };
+  if (!/^[a-z][\w-]*(\.[a-zA-Z][\w-]*)*$/.test(name)) fail(-1, 'name', 'must be dotted identifiers, like "file.readAll"');
+  if (!Array.isArray(definition.atoms) || definition.atoms.length === 0) fail(-1, 'atoms', 'a plugin needs at least one atom');
+  if (definition.atoms.length > MAX_PLUGIN_ATOMS) fail(-1, 'atoms', `${definition.atoms.length} atoms; at most ${MAX_PLUGIN_ATOMS}`);
+  const params = definition.params;
+  const cells = definition.cells ?? {};
+  const scratch = definition.scratch ?? {};
+  for (const [param, kind] of Object.entries(params)) {
+    if (!['int', 'uint', 'size', 'flags', 'fd', 'off64', 'ptr', 'pid', 'signo', 'mode'].includes(kind)) fail(-1, `params.${param}`, `unknown kind '${String(kind)}'`);
+  }
+  const used = new Set<string>();
+  for (const [area, template] of Object.entries(scratch)) {
+    const size = scratchSize(template);
+    if (!Number.isInteger(size) || size <= 0 || size > 65536) fail(-1, `scratch.${area}`, 'size must be 1..65536');
+    if (typeof template === 'object') {
+      for (const field of template.fields ?? []) {
+        if (field.at < 0 || field.at + field.width > size) fail(-1, `scratch.${area}`, `field at ${field.at} (width ${field.width}) outside ${size} bytes`);
+        if (field.param !== undefined) {
+          if (!(field.param in params)) fail(-1, `scratch.${area}`, `unknown parameter '${field.param}'`);
+          used.add(field.param);
+        }
+      }
+    }
+  }
+  const specs: SyscallSpec[] = [];
+  definition.atoms.forEach((atom, index) => {
+    const spec = syscallByName(atom.call);
+    if (spec === undefined || spec.x86_64 < 0) return fail(index, 'call', `unknown syscall '${atom.call}'`);
+    if (isDenied(spec)) return fail(index, 'call', `'${atom.call}' is denied: ${spec.policy.deny}`);
+    if (atom.args.length !== spec.args.length) fail(index, 'args', `${atom.call} takes ${spec.args.length} arguments, got ${atom.args.length}`);
+    const flags = atom.flags ?? 0;
+    if (!Number.isInteger(flags) || (flags & ~SYSLET_VALID_FLAGS) !== 0) fail(index, 'flags', `invalid flags ${flags}`);
+    if (atom.next !== undefined && atom.next !== null && (!Number.isInteger(atom.next) || atom.next < 0 || atom.next >= definition.atoms.length)) {
+      fail(index, 'next', `no atom ${atom.next}`);
+    }
+    atom.args.forEach((arg, argIndex) => {
+      const want = spec.args[argIndex] as ArgSpec;
+      const field = `args[${argIndex}]`;
+      const have = argKind(arg, index, field);
+      if (have === 'literal') {
+        // A literal fits any scalar; for a pointer only NULL makes sense (an address is not a constant).
+        if (want.kind === 'ptr' && arg !== 0 && arg !== 0n) fail(index, field, `${want.name} is a pointer: pass {param}, {ref} or {scratch}, or 0 for NULL`);
+        if (want.kind === 'ptr' && want.nullable !== true) fail(index, field, `${want.name} may not be NULL`);
+        return;
+      }
+      if (have === 'ptr' && want.kind === 'ptr' && 'scratch' in (arg as object)) {
+        const area = (arg as { scratch: string }).scratch;
+        const need = fixedSize(want);
+        const size = scratchSize(scratch[area] as ScratchTemplate | number);
+        if (need > size) fail(index, field, `${want.name} needs ${need} bytes; scratch '${area}' has ${size}`);
+      }
+      if (!kindFits(have, want.kind)) fail(index, field, `${want.name} wants ${want.kind === 'ptr' ? 'a pointer' : `a ${want.kind}`}, got ${have}`);
+    });
+    specs.push(spec);
+  });
+  for (const param of Object.keys(params)) if (!used.has(param)) fail(-1, `params.${param}`, 'is never used');
+  return specs;
+
+  function argKind(arg: ArgTemplate, index: number, field: string): string {
+    if (typeof arg === 'number' || typeof arg === 'bigint') {
+      if (typeof arg === 'number' && !Number.isSafeInteger(arg)) return fail(index, field, `literal ${arg} is not a safe integer`);
+      return 'literal';
+    }
+    if (typeof arg !== 'object' || arg === null) return fail(index, field, 'must be a literal, {param}, {result}, {cell}, {ref}, {scratch} or {resultRef}');
+    if ('param' in arg) {
+      const kind = params[arg.param];
+      if (kind === undefined) return fail(index, field, `unknown parameter '${arg.param}'`);
+      used.add(arg.param);
+      return kind;
+    }
+    if ('result' in arg) {
+      if (!Number.isInteger(arg.result) || arg.result < 0 || arg.result >= index) return fail(index, field, `refers to atom ${arg.result}, which does not run before atom ${index}`);
+      const producer = syscallByName(definition.atoms[arg.result]?.call ?? '');
+      return producer === undefined ? 'int' : resultKind(producer);
+    }
+    if ('cell' in arg) {
+      if (!(arg.cell in cells)) return fail(index, field, `unknown cell '${arg.cell}'`);
+      return 'off64';
+    }
+    if ('ref' in arg) {
+      if (!(arg.ref in cells)) return fail(index, field, `unknown cell '${arg.ref}'`);
+      return 'ptr';
+    }
+    if ('scratch' in arg) {
+      if (!(arg.scratch in scratch)) return fail(index, field, `unknown scratch area '${arg.scratch}'`);
+      return 'ptr';
+    }
+    if ('resultRef' in arg) {
+      if (!Number.isInteger(arg.resultRef) || arg.resultRef < 0 || arg.resultRef >= definition.atoms.length) return fail(index, field, `no atom ${arg.resultRef}`);
+      return 'ptr';
+    }
+    return fail(index, field, 'must be a literal, {param}, {result}, {cell}, {ref}, {scratch} or {resultRef}');
+  }
+}
+
+/** compileLayout - lay a validated template out in memory, relative to an instance's base. */
+export function compileLayout(definition: PluginDefinition, specs: readonly SyscallSpec[]): PluginLayout {
+  const atomCount = definition.atoms.length;
+  let offset = atomCount * ATOM.size;
+  const take = (bytes: number, align = 8): number => {
+    offset = Math.ceil(offset / align) * align;
+    const at = offset;
+    offset += bytes;
+    return at;
+  };
+  // Reset span: result cells, local cells, scratch areas.
+  const resetStart = offset;
+  const retOffsets = definition.atoms.map(() => take(8));
+  const cellOffsets = new Map<string, number>();
+  for (const cell of Object.keys(definition.cells ?? {})) cellOffsets.set(cell, take(8));
+  const scratchOffsets = new Map<string, number>();
+  for (const [area, template] of Object.entries(definition.scratch ?? {})) scratchOffsets.set(area, take(scratchSize(template), 64));
+  const resetEnd = Math.ceil(offset / 8) * 8;
+  offset = resetEnd;
+  const paramNames = Object.keys(definition.params);
+  const paramIndex = new Map(paramNames.map((name, index) => [name, index]));
+  const paramOffsets = paramNames.map(() => take(8));
+  const paramKinds = paramNames.map((name) => definition.params[name] as ParamKind);
+  const paramMirrors: { offset: number; width: 4 | 8 }[][] = paramNames.map(() => []);
+  const literals: [number, number | bigint][] = [];
+  const addressCells: [number, number][] = [];
+  const argOffsets = definition.atoms.map((atom) =>
+    atom.args.map((arg): number => {
+      if (typeof arg === 'number' || typeof arg === 'bigint') {
+        const at = take(8);
+        literals.push([at, arg]);
+        return at;
+      }
+      if ('param' in arg) return paramOffsets[paramIndex.get(arg.param) as number] as number;
+      if ('result' in arg) return retOffsets[arg.result] as number;
+      if ('cell' in arg) return cellOffsets.get(arg.cell) as number;
+      const target =
+        'ref' in arg ? (cellOffsets.get(arg.ref) as number) : 'resultRef' in arg ? (retOffsets[arg.resultRef] as number) : (scratchOffsets.get(arg.scratch) as number);
+      const at = take(8);
+      addressCells.push([at, target]);
+      return at;
+    }),
+  );
+  const size = Math.ceil(offset / 64) * 64;
+  const image = new Uint8Array(resetEnd - resetStart);
+  const view = new DataView(image.buffer);
+  for (const ret of retOffsets) view.setBigInt64(ret - resetStart, NOT_EXECUTED, true);
+  for (const [cell, initial] of Object.entries(definition.cells ?? {})) view.setBigInt64((cellOffsets.get(cell) as number) - resetStart, BigInt(initial), true);
+  for (const [area, template] of Object.entries(definition.scratch ?? {})) {
+    if (typeof template === 'number') continue;
+    const base = (scratchOffsets.get(area) as number) - resetStart;
+    for (const field of template.fields ?? []) {
+      if (field.param !== undefined) {
+        (paramMirrors[paramIndex.get(field.param) as number] as { offset: number; width: 4 | 8 }[]).push({ offset: base + resetStart + field.at, width: field.width });
+      } else if (field.value !== undefined) {
+        if (field.width === 8) view.setBigInt64(base + field.at, BigInt(field.value), true);
+        else view.setInt32(base + field.at, Number(field.value), true);
+      }
+    }
+  }
+  const next = definition.atoms.map((atom, index) => {
+    if (atom.next === null) return -1;
+    if (atom.next !== undefined) return atom.next;
+    return index + 1 < atomCount ? index + 1 : -1;
+  });
+  return {
+    size,
+    atomCount,
+    numbers: specs.map((spec) => spec.x86_64),
+    flags: definition.atoms.map((atom) => atom.flags ?? 0),
+    next,
+    argOffsets: argOffsets.map((offsets) => [...offsets, ...new Array<number>(MAX_ARGS - offsets.length).fill(-1)]),
+    retOffsets,
+    paramIndex,
+    paramOffsets,
+    paramKinds,
+    paramMirrors,
+    resetStart,
+    resetImage: image,
+    addressCells,
+    literals,
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * The vocabulary of plugin definitions: a canned syslet is a short linear template of atoms (at
+ * most {@link MAX_PLUGIN_ATOMS}) whose arguments are literals, named typed parameters, earlier
+ * atoms' results, or plugin-local cells and scratch structs. Branches are syslet flags, loops are
+ * a `next` back plus umem_add: nothing else (Linus, 2007: "linear sequences of max n ops ... read
+ * in a single go").
+ */
+
+/** Most atoms one plugin may have. */
+export const MAX_PLUGIN_ATOMS = 16;
+
+/**
+ * A parameter's kind. `fd`, `ptr` (an address in engine or registered memory) and `off64` only
+ * fit arguments of the same kind; the integer kinds fit one another.
+ */
+export type ParamKind = 'int' | 'uint' | 'size' | 'flags' | 'fd' | 'off64' | 'ptr' | 'pid' | 'signo' | 'mode';
+
+/**
+ * One argument of an atom template:
+ * - a number or bigint: a literal (a cell holds it);
+ * - `{ param }`: a named parameter, filled per request;
+ * - `{ result: i }`: the result of an earlier atom i (the fd from openat feeds pread64);
+ * - `{ cell }`: the value of a plugin-local 64-bit cell (a loop offset, say);
+ * - `{ ref }`: the address of a local cell (what umem_add's counter pointer wants);
+ * - `{ scratch }`: the address of a plugin-local scratch area (a stat buffer, a siginfo);
+ * - `{ resultRef: i }`: the address of atom i's result cell (aio_status reads a result through it).
+ */
+export type ArgTemplate =
+  | number
+  | bigint
+  | { readonly param: string }
+  | { readonly result: number }
+  | { readonly cell: string }
+  | { readonly ref: string }
+  | { readonly scratch: string }
+  | { readonly resultRef: number };
+
+/** One atom of a template. */
+export interface AtomTemplate {
+  /** A syscall name from the table (`'pread64'`, `'umem_add'`...). */
+  readonly call: string;
+  readonly args: readonly ArgTemplate[];
+  /** SYSLET_* flags. */
+  readonly flags?: number;
+  /**
+   * The index of the atom to run next: default the following one (none after the last). A
+   * smaller index makes a loop; `null` ends the chain here.
+   */
+  readonly next?: number | null;
+}
+
+/** A field of a scratch area set from a parameter or a literal on every request. */
+export interface ScratchField {
+  /** Byte offset in the area. */
+  readonly at: number;
+  readonly width: 4 | 8;
+  /** A parameter whose value goes here, or a literal. */
+  readonly param?: string;
+  readonly value?: number | bigint;
+}
+
+/** A plugin-local byte area (a struct an atom reads or writes). */
+export interface ScratchTemplate {
+  readonly size: number;
+  readonly fields?: readonly ScratchField[];
+}
+
+/** What {@link definePlugin} takes. */
+export interface PluginDefinition {
+  /** Unique name, dotted by family: `aio.read`, `file.readAll`. */
+  readonly name: string;
+  readonly description?: string;
+  readonly params: Readonly<Record<string, ParamKind>>;
+  /** Local 64-bit cells with their initial value, reset on every request. */
+  readonly cells?: Readonly<Record<string, number | bigint>>;
+  readonly scratch?: Readonly<Record<string, ScratchTemplate | number>>;
+  readonly atoms: readonly AtomTemplate[];
+}
+
+/** Parameter values for one request, by name. */
+export type PluginParams = Readonly<Record<string, number | bigint>>;
