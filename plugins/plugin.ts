@@ -191,7 +191,7 @@ export class Plugin {
         this.#engines.set(created, engine);
         pool.free.push(created);
       }
-      instance = pool.free.pop() as PluginInstance;
+      instance = pool.free.pop();
     }
     instance.reset();
     return instance;
@@ -231,7 +231,7 @@ export class Plugin {
       instance.setParams(params);
     } catch (error) {
       instance.release();
-      return Promise.reject(error as Error);
+      return Promise.reject(error);
     }
     return new Promise((resolve, reject) => {
       const start = performance.now();
@@ -314,7 +314,7 @@ export function composePlugins(name: string, parts: readonly Plugin[], descripti
     for (const [area, template] of Object.entries(definition.scratch ?? {})) scratch[prefix + area] = template;
     definition.atoms.forEach((atom, index) => {
       const naturalEnd = atom.next === null || (atom.next === undefined && index === definition.atoms.length - 1);
-      const next = naturalEnd ? (isLast ? null : following) : atom.next === undefined ? undefined : (atom.next as number) + offset;
+      const next = naturalEnd ? (isLast ? null : following) : atom.next === undefined ? undefined : (atom.next) + offset;
       atoms.push({
         call: atom.call,
         ...(atom.flags === undefined ? {} : { flags: atom.flags }),
