@@ -183,7 +183,7 @@ export class Plugin {
       this.#pools.set(engine, pool);
     }
     let instance = pool.free.pop();
-    if (instance === undefined) {
+    while (instance === undefined) {
       const region = engine.alloc(this.layout.size * SLAB_INSTANCES);
       pool.regions.push(region);
       for (let i = SLAB_INSTANCES - 1; i >= 0; i--) {
@@ -231,7 +231,7 @@ export class Plugin {
       instance.setParams(params);
     } catch (error) {
       instance.release();
-      return Promise.reject(error);
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
     return new Promise((resolve, reject) => {
       const start = performance.now();
