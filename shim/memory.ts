@@ -45,6 +45,8 @@ export class MemoryRegistry {
   readonly #generation: Int32Array;
   readonly #slots: Float64Array;
   readonly #owners = new Map<number, unknown>();
+  // Registered buffers by their backing store: registering the same buffer again is one lookup.
+  readonly #byBacking = new WeakMap<object, Region>();
   readonly #mirror: boolean;
   #seenGeneration = -1;
 
@@ -168,8 +170,7 @@ export class MemoryRegistry {
   }
 
   #findOwner(backing: ArrayBufferLike): Region | null {
-    for (const region of this.#regions) if (this.#owners.get(region.id) === backing) return region;
-    return null;
+    return this.#byBacking.get(backing) ?? null;
   }
 
   #add(start: number, buffer: ArrayBufferLike, kind: RegionKind, owner: unknown): Region {
@@ -183,11 +184,14 @@ export class MemoryRegistry {
     this.#regions.push(region);
     this.#regions.sort((a, b) => a.start - b.start);
     this.#owners.set(id, owner);
+    if (typeof owner === 'object' && owner !== null) this.#byBacking.set(owner, region);
     this.#publish();
     return region;
   }
 
   #remove(id: number): void {
+    const owner = this.#owners.get(id);
+    if (typeof owner === 'object' && owner !== null) this.#byBacking.delete(owner);
     this.#regions = this.#regions.filter((region) => region.id !== id);
     this.#owners.delete(id);
     this.#last = null;
