@@ -203,11 +203,14 @@ export class Engine implements FinishedSink {
   submit(atom: number, listener: ChainListener | null): number {
     if (this.#closed) return -ESHUTDOWN;
     if (!Number.isSafeInteger(atom) || atom <= 0 || this.memory.find(atom, ATOM.size) === null) return -EFAULT;
-    const start = performance.now();
+    // The clock is read only when someone will see the latency: inline completions reported to
+    // the ring, and chains that go asynchronous.
+    const reportInline = listener === null && this.#reportInline;
+    const start = reportInline ? performance.now() : 0;
     const out = this.#outcome;
     this.#executor.run(atom, out);
     if (out.handoff === 0) {
-      if (listener === null && this.#reportInline) {
+      if (reportInline) {
         this.#post({ atom: out.last, result: out.result, latencyNs: (performance.now() - start) * NS_PER_MS, atoms: out.atoms, mode: 0, stop: out.stop });
       }
       return out.last > 0 ? out.last : atom;
@@ -215,7 +218,7 @@ export class Engine implements FinishedSink {
     if (this.#freeCount === 0) return -EAGAIN;
     const token = this.#freeTokens[--this.#freeCount] as number;
     this.#listeners[token] = listener;
-    this.#starts[token] = start;
+    this.#starts[token] = reportInline ? start : performance.now();
     this.#atomsBefore[token] = out.atoms;
     if (!this.#ensurePool().submit(out.handoff, token, out.atoms)) {
       this.#freeTokens[this.#freeCount++] = token;

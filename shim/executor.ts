@@ -332,7 +332,9 @@ export class Executor {
   /** Confinement: every pointer the call will read or write through must lie in engine memory. */
   #checkPointers(compiled: CompiledSyscall, args: Word[]): number {
     const memory = this.#memory;
-    for (const check of compiled.checks) {
+    const checks = compiled.checks;
+    for (let c = 0; c < checks.length; c++) {
+      const check = checks[c] as (typeof checks)[number];
       const raw = args[check.index] as Word;
       if (raw === 0) {
         if (check.nullable) continue;

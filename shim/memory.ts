@@ -40,7 +40,9 @@ export interface SharedRegionTable {
 /** The set of regions one thread can see, with a fast lookup. */
 export class MemoryRegistry {
   #regions: Region[] = [];
+  // The two most recent hits: a chain's atoms and its data buffer usually live in two regions.
   #last: Region | null = null;
+  #previous: Region | null = null;
   #nextId = 1;
   readonly #generation: Int32Array;
   readonly #slots: Float64Array;
@@ -75,6 +77,12 @@ export class MemoryRegistry {
   find(address: number, length: number): Region | null {
     const last = this.#last;
     if (last !== null && address >= last.start && address + length <= last.end) return last;
+    const previous = this.#previous;
+    if (previous !== null && address >= previous.start && address + length <= previous.end) {
+      this.#previous = last;
+      this.#last = previous;
+      return previous;
+    }
     const regions = this.#regions;
     let lo = 0;
     let hi = regions.length - 1;
@@ -85,6 +93,7 @@ export class MemoryRegistry {
       else if (address >= region.end) lo = mid + 1;
       else {
         if (address + length > region.end || length < 0) return null;
+        this.#previous = this.#last;
         this.#last = region;
         return region;
       }
@@ -167,6 +176,7 @@ export class MemoryRegistry {
     kept.sort((a, b) => a.start - b.start);
     this.#regions = kept;
     this.#last = null;
+    this.#previous = null;
   }
 
   #findOwner(backing: ArrayBufferLike): Region | null {
@@ -195,6 +205,7 @@ export class MemoryRegistry {
     this.#regions = this.#regions.filter((region) => region.id !== id);
     this.#owners.delete(id);
     this.#last = null;
+    this.#previous = null;
     this.#publish();
   }
 

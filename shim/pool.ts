@@ -193,6 +193,9 @@ export class CachemissPool {
     if (this.#closed) return;
     this.#closed = true;
     this.#queue.shutdown();
+    // Workers are unref'd so an idle pool never holds the process; while closing we wait for their
+    // exit, so they must hold the event loop until then.
+    for (const slot of this.#slots) slot.worker?.ref();
     const deadline = Date.now() + 2000;
     while (this.#slots.some((slot, index) => slot.worker !== null && this.#isRunning(index)) && Date.now() < deadline) {
       this.#slots.forEach((_, index) => this.#interrupt(index));

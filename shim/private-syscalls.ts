@@ -5,6 +5,7 @@
  * before its notification atom (aio_status).
  */
 import type { Word } from './native/index.js';
+import { readWord, setWord } from './executor.js';
 import type { MemoryRegistry } from './memory.js';
 import type { PrivateImpl } from './compiled-table.js';
 
@@ -42,10 +43,10 @@ function aioStatus(args: readonly Word[], memory: MemoryRegistry): number {
   const errorRegion = memory.find(errorAt, 4);
   const returnRegion = memory.find(returnAt, width);
   if (resultRegion === null || errorRegion === null || returnRegion === null) return -14;
-  const result = Number(resultRegion.view.getBigInt64(resultAt - resultRegion.start, true));
+  const result = Number(readWord(resultRegion.view, resultAt - resultRegion.start));
   const returnOffset = returnAt - returnRegion.start;
   const returned = result < 0 ? -1 : result;
-  if (width === 8) returnRegion.view.setBigInt64(returnOffset, BigInt(returned), true);
+  if (width === 8) setWord(returnRegion.view, returnOffset, returned);
   else returnRegion.view.setInt32(returnOffset, returned, true);
   // The error code goes last: aio_error() polls it, so the return value must already be there.
   errorRegion.view.setInt32(errorAt - errorRegion.start, result < 0 ? -result : 0, true);

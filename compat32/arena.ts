@@ -1,0 +1,176 @@
+/**
+ * The 32-bit address space: an arena mapped in the low 4 GiB, so that a 32-bit pointer into it
+ * is a real address the 64-bit engine can use as is (zero-extended). The arena is registered with
+ * the engine's MemoryRegistry as kind 'arena32', which is what lets the engine's confinement
+ * checks accept the buffers, paths and iovec targets 32-bit atoms point at — and nothing else.
+ */
+import { errnoName, mapLow, unmapLow, type LowMapping } from '../shim/native/index.js';
+import type { MemoryRegistry, Region } from '../shim/memory.js';
+import { ArenaError, ConversionError, hex32 } from './errors.js';
+import type { Image32 } from './image.js';
+
+/**
+ * A readable view of 32-bit memory: the arena, or an unmapped image being inspected. Byte 0 of
+ * `view` is address `base`.
+ */
+export interface Space32 {
+  /** First address. */
+  readonly base: number;
+  /** One past the last address. */
+  readonly end: number;
+  readonly view: DataView;
+  readonly bytes: Uint8Array;
+}
+
+/**
+ * contains32 - whether all of [address, address + length) lies in `space`.
+ *
+ * @param space - the 32-bit memory.
+ * @param address - a 32-bit address.
+ * @param length - bytes, >= 0.
+ * @returns true when the whole range is inside.
+ */
+export function contains32(space: Space32, address: number, length: number): boolean {
+  return address >= space.base && length >= 0 && address + length <= space.end;
+}
+
+/**
+ * imageSpace - a Space32 over an image's payload without mapping it, for inspection: addresses
+ * are the ones the image was laid out for, but nothing can run there.
+ *
+ * @param image - a parsed image.
+ * @returns the space (payload plus zeroed reserve).
+ */
+export function imageSpace(image: Image32): Space32 {
+  const bytes = new Uint8Array(image.bytes.byteLength + image.reserve);
+  bytes.set(image.bytes);
+  return { base: image.base, end: image.base + bytes.byteLength, view: new DataView(bytes.buffer), bytes };
+}
+
+/**
+ * Arena32 - 32-bit memory in the low 4 GiB, registered with a MemoryRegistry as 'arena32'.
+ * Dispose it (or call {@link Arena32.close}) to unregister and unmap it; conversions made in it
+ * must be disposed first.
+ *
+ * @example
+ * ```ts
+ * using arena = Arena32.load(engine.memory, parseImage(readFileSync('chain.img')));
+ * arena.u32(arena.base); // the first word of the image
+ * ```
+ */
+export class Arena32 implements Space32, Disposable {
+  readonly base: number;
+  readonly end: number;
+  readonly view: DataView;
+  readonly bytes: Uint8Array;
+  /** How the mapping was obtained (MAP_32BIT, or fixed at the requested base). */
+  readonly how: LowMapping['how'];
+  readonly #mapping: LowMapping;
+  readonly #memory: MemoryRegistry;
+  #region: Region | null;
+
+  private constructor(memory: MemoryRegistry, mapping: LowMapping) {
+    this.#mapping = mapping;
+    this.#memory = memory;
+    this.base = mapping.address;
+    this.end = mapping.address + mapping.size;
+    this.view = new DataView(mapping.buffer);
+    this.bytes = new Uint8Array(mapping.buffer);
+    this.how = mapping.how;
+    this.#region = memory.registerNative(mapping, 'arena32');
+  }
+
+  /**
+   * map - create an empty (zeroed) arena.
+   *
+   * @param memory - the engine's registry; the arena becomes an 'arena32' region of it.
+   * @param size - bytes (rounded up to pages).
+   * @param base - map exactly here (page-aligned, below 4 GiB, never over an existing mapping);
+   *   default: wherever MAP_32BIT finds room (first 2 GiB).
+   * @returns the arena.
+   * @throws ArenaError with the mmap errno (EEXIST, ENOMEM, EINVAL).
+   */
+  static map(memory: MemoryRegistry, size: number, base?: number): Arena32 {
+    const mapping = mapLow(size, base);
+    if (typeof mapping === 'number') throw new ArenaError(base ?? 0, size, errnoName(mapping));
+    try {
+      return new Arena32(memory, mapping);
+    } catch (error) {
+      unmapLow(mapping);
+      throw error;
+    }
+  }
+
+  /**
+   * load - map an arena at an image's base and copy the image in.
+   *
+   * @param memory - the engine's registry.
+   * @param image - from parseImage; the arena covers its payload and reserve.
+   * @returns the arena, with the payload at `image.base`.
+   * @throws ArenaError when the image's range cannot be mapped there.
+   */
+  static load(memory: MemoryRegistry, image: Image32): Arena32 {
+    const arena = Arena32.map(memory, image.bytes.byteLength + image.reserve, image.base);
+    arena.bytes.set(image.bytes);
+    return arena;
+  }
+
+  /** The engine region the arena is registered as (null once closed). */
+  get region(): Region | null {
+    return this.#region;
+  }
+
+  /** contains - whether [address, address + length) lies in the arena. */
+  contains(address: number, length: number): boolean {
+    return contains32(this, address, length);
+  }
+
+  /**
+   * u32 - the unsigned 32-bit word at a 32-bit address.
+   * @throws ConversionError (EFAULT) when the word is not in the arena.
+   */
+  u32(address: number): number {
+    return this.view.getUint32(this.#offset(address, 4), true);
+  }
+
+  /** i32 - the signed 32-bit word at a 32-bit address. @throws ConversionError (EFAULT) outside the arena. */
+  i32(address: number): number {
+    return this.view.getInt32(this.#offset(address, 4), true);
+  }
+
+  /** setU32 - store a 32-bit word (taken modulo 2^32). @throws ConversionError (EFAULT) outside the arena. */
+  setU32(address: number, value: number): void {
+    this.view.setUint32(this.#offset(address, 4), value >>> 0, true);
+  }
+
+  /** read - a copy of [address, address + length). @throws ConversionError (EFAULT) outside the arena. */
+  read(address: number, length: number): Uint8Array {
+    const offset = this.#offset(address, length);
+    return this.bytes.slice(offset, offset + length);
+  }
+
+  /** write - copy bytes in at a 32-bit address. @throws ConversionError (EFAULT) outside the arena. */
+  write(address: number, data: Uint8Array): void {
+    this.bytes.set(data, this.#offset(address, data.byteLength));
+  }
+
+  /** close - unregister and unmap. Idempotent. Views of the arena must not be used afterwards. */
+  close(): void {
+    if (this.#region === null) return;
+    this.#memory.release(this.#region);
+    this.#region = null;
+    unmapLow(this.#mapping);
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  #offset(address: number, length: number): number {
+    if (this.#region === null) throw new ConversionError(-1, address, 'arena', 'EFAULT', 'the arena is closed');
+    if (!this.contains(address, length)) {
+      throw new ConversionError(-1, address, 'arena', 'EFAULT', `[${hex32(address)}, +${length}) lies outside the arena [${hex32(this.base)}, ${hex32(this.end)})`);
+    }
+    return address - this.base;
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * Running a converted chain: hand the 64-bit entry atom to the engine, wait for the whole chain
+ * (inline or on a cachemiss thread), write the results back into 32-bit memory, and report the
+ * completion in 32-bit terms.
+ */
+import type { ChainCompletion } from '../shim/engine.js';
+import { STOP_NAMES } from '../shim/atom.js';
+import type { Conversion } from './convert.js';
+
+/** The part of the engine compat32 needs. */
+export interface Compat32Engine {
+  runChain(atom: number): Promise<ChainCompletion>;
+  runChainSync(atom: number): ChainCompletion;
+}
+
+/** One atom's outcome, read back from 32-bit memory. */
+export interface AtomResult32 {
+  readonly index: number;
+  readonly address32: number;
+  readonly name: string;
+  /** The 32-bit word at ret_ptr after write-back (a signed long), or null without ret_ptr. */
+  readonly ret32: number | null;
+}
+
+/** How a 32-bit chain ended. */
+export interface Completion32 {
+  /** The 32-bit address of the last executed atom (0 if none ran). */
+  readonly last32: number;
+  /** Its result as the 32-bit program sees it (a signed 32-bit long). */
+  readonly result32: number;
+  /** The same result as the 64-bit engine produced it. */
+  readonly result64: number;
+  readonly atoms: number;
+  readonly stop: number;
+  /** The stop reason's name (end, flag, fault, limit, cancelled, died). */
+  readonly stopName: string;
+  readonly mode: 'inline' | 'cachemiss';
+  /** Every converted atom's result word after write-back, in reading order. */
+  readonly results: readonly AtomResult32[];
+  /** Words and structs copied back. */
+  readonly wroteBack: { readonly words: number; readonly structs: number };
+}
+
+function complete(conversion: Conversion, done: ChainCompletion): Completion32 {
+  const wroteBack = conversion.writeBack();
+  const last = conversion.atomAt64(done.last);
+  const results = conversion.atoms.map((atom): AtomResult32 => {
+    const retPtr = atom.atom32.retPtr;
+    // The 32-bit word is what the program will read; the cell's value truncated is the same.
+    const ret32 = retPtr === 0 ? null : Number(BigInt.asIntN(32, conversion.cell64(atom.retCell64)));
+    return { index: atom.atom32.index, address32: atom.atom32.address, name: atom.atom32.spec.name, ret32 };
+  });
+  return {
+    last32: last?.atom32.address ?? 0, result32: done.result | 0, result64: done.result, atoms: done.atoms, stop: done.stop,
+    stopName: STOP_NAMES[done.stop] ?? String(done.stop), mode: done.mode, results, wroteBack,
+  };
+}
+
+/**
+ * runConverted - run a converted chain to completion and write its results back.
+ *
+ * @param engine - the engine whose memory the conversion (and its arena) live in.
+ * @param conversion - from convertChain.
+ * @returns the completion in 32-bit terms; the 32-bit ret words, umem targets and out-structs
+ *   hold their final values when it resolves (not before).
+ * @throws RangeError from the engine when it refuses the submission (closed engine: ESHUTDOWN).
+ * @example
+ * ```ts
+ * using conversion = convertChain(arena, engine.memory, image.entry);
+ * const done = await runConverted(engine, conversion);
+ * console.log(done.results.map((r) => `${r.name} = ${r.ret32}`));
+ * ```
+ */
+export async function runConverted(engine: Compat32Engine, conversion: Conversion): Promise<Completion32> {
+  return complete(conversion, await engine.runChain(conversion.entry64));
+}
+
+/**
+ * runConvertedSync - like {@link runConverted}, blocking the calling thread until the chain ends
+ * (the CLI's `run` uses it).
+ */
+export function runConvertedSync(engine: Compat32Engine, conversion: Conversion): Completion32 {
+  return complete(conversion, engine.runChainSync(conversion.entry64));
+}
