@@ -268,9 +268,6 @@ export class CachemissPool {
     const worker = fromSource
       ? new Worker(tsxBootstrap(entry.href), { eval: true, workerData: data })
       : new Worker(entry, { workerData: data });
-    // An idle thread must not keep the process alive; the engine's eventfd watcher does that
-    // while chains are in flight.
-    worker.unref();
     this.#queue.countLive(1);
     slot.worker = worker;
     worker.on('message', (message: { type: string; record?: TraceRecord }) => {
@@ -280,6 +277,10 @@ export class CachemissPool {
       if (process.env.SYSLET_AIO_DEBUG === '1') console.error('cachemiss thread error:', error);
       // The 'exit' handler below does the recovery; an error event alone changes nothing.
     });
+    // An idle thread must not keep the process alive; the engine's eventfd watcher does that
+    // while chains are in flight. unref() comes after the listeners: adding a 'message' listener
+    // refs the worker's port again.
+    worker.unref();
     slot.exited = new Promise((resolve) => {
       worker.once('exit', () => {
         const started = Atomics.load(this.#state, base + WORKER_STATE.tid) !== 0;

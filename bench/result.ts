@@ -1,0 +1,61 @@
+/** The shapes of a benchmark run's results: what the table prints and what `--json` emits. */
+import type { Family } from './contenders/types.js';
+
+/** One contender's row in one workload. */
+export interface Row {
+  /** Label, with the queue depth appended for asynchronous contenders (`'glibc aio_read QD64'`). */
+  readonly name: string;
+  readonly family: Family;
+  /** Requests in flight (1 for synchronous contenders). */
+  readonly qd: number;
+  /** `ok` measured; `unavailable` not run (reason says why); `error` it threw (reason has the message). */
+  status: 'ok' | 'unavailable' | 'error';
+  reason?: string;
+  /** The primary metric per round (ns/op, ns/file, p50 ns, or % growth for P6). */
+  readonly rounds: number[];
+  /** Median of `rounds`, undefined unless status is ok. */
+  median?: number;
+  min?: number;
+  max?: number;
+  /** P3: median across rounds of each round's p99 (ns). */
+  p99?: number;
+  /** P6: memory figures (bytes) and their growth. */
+  extra?: Record<string, number>;
+  /** Speed-up against each baseline row: baseline median / this median (>1 is faster). */
+  ratios: Record<string, number>;
+}
+
+/** One target of issue #7 (or #3/#5), checked against the rows. */
+export interface Target {
+  readonly text: string;
+  /** Row the target is about. */
+  readonly subject: string;
+  /** `speedup`: subject must be ≥ `want` times faster than `baseline`; `max`: subject's metric ≤ `want`. */
+  readonly kind: 'speedup' | 'max';
+  readonly baseline?: string;
+  /** For `max` targets on a non-primary metric: which one (`'p50'`, `'rssGrowthPct'`, ...). */
+  readonly metric?: string;
+  readonly want: number;
+  got?: number;
+  status?: 'PASS' | 'MISS' | 'n/a';
+  why?: string;
+}
+
+/** One workload's results. */
+export interface WorkloadResult {
+  /** `'P1'` .. `'P6'`. */
+  readonly id: string;
+  readonly title: string;
+  /** Ops, rounds, queue depth, file: how the figures were produced. */
+  readonly detail: string;
+  /** Unit of the primary metric. */
+  readonly unit: 'ns/op' | 'ns/file' | 'ns' | '%';
+  /** Row names every row is compared against. */
+  readonly baselines: readonly string[];
+  readonly rows: Row[];
+  readonly targets: Target[];
+  /** Set when the workload did not run (e.g. `'skipped: not root'`). */
+  skipped?: string;
+  /** Wall time spent on the workload. */
+  seconds: number;
+}

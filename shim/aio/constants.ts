@@ -1,0 +1,102 @@
+/**
+ * The numbers of <aio.h>, <signal.h> and <fcntl.h> that POSIX AIO programs use, with glibc's
+ * x86-64 values (checked against gcc and glibc 2.36 headers), plus glibc's limits as sysconf
+ * reports them. Errno values are the kernel's and come from the one errno table.
+ */
+export { EAGAIN, EBADF, ECANCELED, EFAULT, EINPROGRESS, EINTR, EINVAL, EIO, ENOSYS, ESPIPE } from '../native/index.js';
+
+/** aio_cancel(): every request was cancelled. */
+export const AIO_CANCELED = 0;
+/** aio_cancel(): at least one request could not be cancelled (it is running). */
+export const AIO_NOTCANCELED = 1;
+/** aio_cancel(): nothing to cancel, the requests had already completed. */
+export const AIO_ALLDONE = 2;
+
+/** lio_listio() entry opcode: read (aio_read). */
+export const LIO_READ = 0;
+/** lio_listio() entry opcode: write (aio_write). */
+export const LIO_WRITE = 1;
+/** lio_listio() entry opcode: skip this entry. */
+export const LIO_NOP = 2;
+
+/** lio_listio() mode: block until every entry has completed. */
+export const LIO_WAIT = 0;
+/** lio_listio() mode: return at once, notify through `sig` when every entry has completed. */
+export const LIO_NOWAIT = 1;
+
+/** sigev_notify: queue signal `sigev_signo` (Linux numbers it 0: a zeroed sigevent asks for a signal). */
+export const SIGEV_SIGNAL = 0;
+/** sigev_notify: no notification. */
+export const SIGEV_NONE = 1;
+/** sigev_notify: call `sigev_notify_function(sigev_value)` (here: on the JS event loop). */
+export const SIGEV_THREAD = 2;
+
+/** aio_fsync() op: fsync(2) semantics (glibc's O_SYNC, 04010000). */
+export const O_SYNC = 0o4010000;
+/** aio_fsync() op: fdatasync(2) semantics. */
+export const O_DSYNC = 0o10000;
+/** open(2)/fcntl(2) flag: every write appends. */
+export const O_APPEND = 0o2000;
+
+/** si_code of a signal sent on AIO completion. */
+export const SI_ASYNCIO = -4;
+/** The first real-time signal an application may use under glibc (glibc reserves 32 and 33). */
+export const SIGRTMIN = 34;
+/** The last real-time signal. */
+export const SIGRTMAX = 64;
+
+/** Largest aio_reqprio: glibc's AIO_PRIO_DELTA_MAX on Linux. */
+export const AIO_PRIO_DELTA_MAX = 20;
+/** `_POSIX_ASYNCHRONOUS_IO` as glibc defines it. */
+export const _POSIX_ASYNCHRONOUS_IO = 200809;
+/** `_POSIX_PRIORITIZED_IO` as glibc defines it. */
+export const _POSIX_PRIORITIZED_IO = 200809;
+
+/** sysconf() names (glibc x86-64 values). */
+export const _SC_ASYNCHRONOUS_IO = 12;
+export const _SC_AIO_LISTIO_MAX = 23;
+export const _SC_AIO_MAX = 24;
+export const _SC_AIO_PRIO_DELTA_MAX = 25;
+
+/** Byte offsets of glibc's x86-64 `struct aiocb` (168 bytes) and of `struct sigevent` in it. */
+export const AIOCB = {
+  aio_fildes: 0,
+  aio_lio_opcode: 4,
+  aio_reqprio: 8,
+  aio_buf: 16,
+  aio_nbytes: 24,
+  aio_sigevent: 32,
+  __error_code: 112,
+  __return_value: 120,
+  aio_offset: 128,
+  size: 168,
+} as const;
+
+/** Byte offsets of `struct sigevent` (64 bytes) on x86-64. */
+export const SIGEVENT = {
+  sigev_value: 0,
+  sigev_signo: 8,
+  sigev_notify: 12,
+  sigev_notify_function: 16,
+  sigev_notify_attributes: 24,
+  size: 64,
+} as const;
+
+/**
+ * sysconf - the AIO limits glibc reports: `_SC_ASYNCHRONOUS_IO` 200809, `_SC_AIO_PRIO_DELTA_MAX`
+ * 20, and -1 ("no fixed limit") for `_SC_AIO_MAX` and `_SC_AIO_LISTIO_MAX`.
+ *
+ * @param name - one of the `_SC_*` constants above.
+ * @returns the value, or -1 for a name this module does not know (glibc: -1 with EINVAL).
+ * @example sysconf(_SC_AIO_PRIO_DELTA_MAX) === 20
+ */
+export function sysconf(name: number): number {
+  switch (name) {
+    case _SC_ASYNCHRONOUS_IO:
+      return _POSIX_ASYNCHRONOUS_IO;
+    case _SC_AIO_PRIO_DELTA_MAX:
+      return AIO_PRIO_DELTA_MAX;
+    default:
+      return -1;
+  }
+}

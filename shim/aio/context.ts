@@ -1,0 +1,64 @@
+/**
+ * The POSIX layer's shared state: one default engine, created on first use, and glibc's
+ * `struct aioinit` tunables that aio_init() may change before then. Like glibc's `optim`, the
+ * thread and request counts freeze at the first request; the idle time may change at any time.
+ */
+import { Engine } from '../engine.js';
+import { syscall } from '../native/index.js';
+
+const SYS_getpid = 39;
+const SYS_getuid = 102;
+const SYS_gettid = 186;
+
+/** The effective aio_init() values (glibc's defaults: 20 threads, 64 requests, 1 s idle). */
+export interface AioConfig {
+  /** Most cachemiss threads the POSIX layer's engine runs at once. */
+  readonly aio_threads: number;
+  /** Requests expected at once: glibc's initial request pool size (a hint; nothing is refused above it). */
+  readonly aio_num: number;
+  /** Seconds an idle cachemiss thread lingers before it exits. */
+  readonly aio_idle_time: number;
+}
+
+const config = { aio_threads: 20, aio_num: 64, aio_idle_time: 1 };
+let engine: Engine | null = null;
+let used = false;
+
+/** The process and JS-thread ids the notify.signal atom needs (the thread that runs JavaScript). */
+export const ids = { pid: syscall(SYS_getpid), tid: syscall(SYS_gettid), uid: syscall(SYS_getuid) };
+
+/**
+ * aioEngine - the engine every POSIX AIO request runs on, created on first call with the
+ * aio_init() settings.
+ *
+ * @returns the shared engine.
+ */
+export function aioEngine(): Engine {
+  if (engine !== null) return engine;
+  engine = new Engine({ threads: config.aio_threads, idleTimeMs: config.aio_idle_time * 1000 });
+  return engine;
+}
+
+/** @internal markUsed - the first request freezes aio_threads and aio_num, as in glibc. */
+export function markUsed(): void {
+  used = true;
+}
+
+/** aioConfig - the tunables in effect (what aio_init() left them at). */
+export function aioConfig(): AioConfig {
+  return { ...config };
+}
+
+/**
+ * @internal applyInit - aio_init()'s rules: before the first request, threads (minimum 1) and
+ * num (rounded down to a multiple of 32, minimum 32) change; the idle time changes whenever it
+ * is non-zero.
+ */
+export function applyInit(threads: number, num: number, idleTime: number): void {
+  if (!used) {
+    config.aio_threads = Math.max(1, Math.floor(threads));
+    config.aio_num = Math.max(32, Math.floor(num / 32) * 32);
+  }
+  if (idleTime !== 0) config.aio_idle_time = idleTime;
+  engine?.configurePool(config.aio_threads, config.aio_idle_time * 1000);
+}
