@@ -37,7 +37,7 @@ export function parseCommandArgs<O extends OptionSpecs>(args: readonly string[],
     config[name] = spec.short === undefined ? { type: spec.type } : { type: spec.type, short: spec.short };
   }
   const { tokens } = parseArgs({ args: [...args], options: config, strict: false, allowPositionals: true, tokens: true });
-  const values: Record<string, string | boolean> = {};
+  const values: Record<string, string | boolean | string[]> = {};
   const words: string[] = [];
   let help = false;
   for (const token of tokens) {
@@ -56,7 +56,8 @@ export function parseCommandArgs<O extends OptionSpecs>(args: readonly string[],
     if (token.value === undefined || (!token.inlineValue && token.value.startsWith('-'))) {
       throw new UsageError(`option '${token.rawName}' needs a value`);
     }
-    values[token.name] = token.value;
+    if (spec.multiple === true) values[token.name] = [...((values[token.name] as string[] | undefined) ?? []), token.value];
+    else values[token.name] = token.value;
   }
   if (!help) checkPositionals(words, positionals);
   return { values: values as OptionValues<O>, positionals: words, help };

@@ -17,6 +17,8 @@ export interface OptionSpec {
   readonly description: string;
   /** The placeholder shown in help for a string option's value (`'<dir>'`). */
   readonly valueName?: string;
+  /** For a string option: may be given several times; the value is then every one, in order. */
+  readonly multiple?: boolean;
 }
 
 /** A command's options, keyed by long name (`json` for `--json`). */
@@ -24,7 +26,7 @@ export type OptionSpecs = Readonly<Record<string, OptionSpec>>;
 
 /** The values parsed for a command's options: strings for string options, booleans for flags. */
 export type OptionValues<O extends OptionSpecs> = {
-  readonly [K in keyof O]?: O[K]['type'] extends 'string' ? string : boolean;
+  readonly [K in keyof O]?: O[K]['type'] extends 'string' ? (O[K] extends { readonly multiple: true } ? string[] : string) : boolean;
 };
 
 /** A positional argument, for help and for the count check. */

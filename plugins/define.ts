@@ -8,11 +8,18 @@ import { ATOM, MAX_ARGS, SYSLET_VALID_FLAGS } from '../shim/atom.js';
 import { isDenied, syscallByName } from '../shim/syscalls/table.js';
 import type { ArgSpec, SyscallSpec } from '../shim/syscalls/types.js';
 import { PluginDefinitionError } from './errors.js';
-import { MAX_PLUGIN_ATOMS, type ArgTemplate, type ParamKind, type PluginDefinition, type ScratchTemplate } from './types.js';
+import { MAX_PLUGIN_ATOMS, type ArgTemplate, type CellInit, type ParamKind, type PluginDefinition, type ScratchTemplate } from './types.js';
 
 /** Where one argument of one atom points, relative to an instance's base. */
 export interface CompiledArg {
   readonly offset: number;
+}
+
+/** Where a parameter's value is copied besides its own cell: a scratch field or a local cell. */
+export interface ParamMirror {
+  readonly offset: number;
+  readonly width: 2 | 4 | 8;
+  readonly bigEndian: boolean;
 }
 
 /** The compiled, instance-independent form of a plugin. */
@@ -31,8 +38,12 @@ export interface PluginLayout {
   readonly paramIndex: ReadonlyMap<string, number>;
   readonly paramOffsets: readonly number[];
   readonly paramKinds: readonly ParamKind[];
-  /** Per parameter: the scratch fields it is mirrored into (offset, width). */
-  readonly paramMirrors: readonly (readonly { offset: number; width: 4 | 8 }[])[];
+  /** Per parameter: the scratch fields and local cells it is copied into on every request. */
+  readonly paramMirrors: readonly (readonly ParamMirror[])[];
+  /** Local cell name → offset. */
+  readonly cellOffsets: ReadonlyMap<string, number>;
+  /** Scratch area name → [offset, size]. */
+  readonly scratchAreas: ReadonlyMap<string, readonly [number, number]>;
   /** Bytes [resetStart, resetStart + resetImage.length) are restored before every request. */
   readonly resetStart: number;
   readonly resetImage: Uint8Array;
@@ -60,6 +71,11 @@ function kindFits(have: string, want: string): boolean {
 /** What kind of value an atom's result is, for checking where it flows. */
 function resultKind(spec: SyscallSpec): string {
   return ['openat', 'openat2', 'socket', 'accept4', 'dup', 'dup3', 'eventfd2'].includes(spec.name) ? 'fd' : 'int';
+}
+
+/** The parameter a cell starts from, if it is not a literal. */
+export function cellParam(init: CellInit): string | undefined {
+  return typeof init === 'object' && init !== null ? init.param : undefined;
 }
 
 function scratchSize(template: ScratchTemplate | number): number {
@@ -90,12 +106,22 @@ export function validateDefinition(definition: PluginDefinition): SyscallSpec[] 
     if (!['int', 'uint', 'size', 'flags', 'fd', 'off64', 'ptr', 'pid', 'signo', 'mode'].includes(kind)) fail(-1, `params.${param}`, `unknown kind '${String(kind)}'`);
   }
   const used = new Set<string>();
+  for (const [cell, init] of Object.entries(cells)) {
+    const param = cellParam(init);
+    if (param !== undefined) {
+      if (!(param in params)) fail(-1, `cells.${cell}`, `unknown parameter '${param}'`);
+      used.add(param);
+    } else if (typeof init !== 'bigint' && !Number.isSafeInteger(init)) {
+      fail(-1, `cells.${cell}`, 'must be a safe integer, a bigint or {param}');
+    }
+  }
   for (const [area, template] of Object.entries(scratch)) {
     const size = scratchSize(template);
     if (!Number.isInteger(size) || size <= 0 || size > 65536) fail(-1, `scratch.${area}`, 'size must be 1..65536');
     if (typeof template === 'object') {
       for (const field of template.fields ?? []) {
-        if (field.at < 0 || field.at + field.width > size) fail(-1, `scratch.${area}`, `field at ${field.at} (width ${field.width}) outside ${size} bytes`);
+        if (![2, 4, 8].includes(field.width)) fail(-1, `scratch.${area}`, `field at ${field.at}: width must be 2, 4 or 8`);
+        if (!Number.isInteger(field.at) || field.at < 0 || field.at + field.width > size) fail(-1, `scratch.${area}`, `field at ${field.at} (width ${field.width}) outside ${size} bytes`);
         if (field.param !== undefined) {
           if (!(field.param in params)) fail(-1, `scratch.${area}`, `unknown parameter '${field.param}'`);
           used.add(field.param);
@@ -155,8 +181,11 @@ export function validateDefinition(definition: PluginDefinition): SyscallSpec[] 
       return producer === undefined ? 'int' : resultKind(producer);
     }
     if ('cell' in arg) {
-      if (!(arg.cell in cells)) return fail(index, field, `unknown cell '${arg.cell}'`);
-      return 'off64';
+      const init = cells[arg.cell];
+      if (init === undefined) return fail(index, field, `unknown cell '${arg.cell}'`);
+      // A cell started from a parameter carries that parameter's kind (a cursor into a buffer is a pointer).
+      const param = cellParam(init);
+      return param === undefined ? 'off64' : (params[param] as string);
     }
     if ('ref' in arg) {
       if (!(arg.ref in cells)) return fail(index, field, `unknown cell '${arg.ref}'`);
@@ -197,7 +226,7 @@ export function compileLayout(definition: PluginDefinition, specs: readonly Sysc
   const paramIndex = new Map(paramNames.map((name, index) => [name, index]));
   const paramOffsets = paramNames.map(() => take(8));
   const paramKinds = paramNames.map((name) => definition.params[name] as ParamKind);
-  const paramMirrors: { offset: number; width: 4 | 8 }[][] = paramNames.map(() => []);
+  const paramMirrors: ParamMirror[][] = paramNames.map(() => []);
   const literals: [number, number | bigint][] = [];
   const addressCells: [number, number][] = [];
   const argOffsets = definition.atoms.map((atom) =>
@@ -221,16 +250,22 @@ export function compileLayout(definition: PluginDefinition, specs: readonly Sysc
   const image = new Uint8Array(resetEnd - resetStart);
   const view = new DataView(image.buffer);
   for (const ret of retOffsets) view.setBigInt64(ret - resetStart, NOT_EXECUTED, true);
-  for (const [cell, initial] of Object.entries(definition.cells ?? {})) view.setBigInt64((cellOffsets.get(cell) as number) - resetStart, BigInt(initial), true);
+  for (const [cell, initial] of Object.entries(definition.cells ?? {})) {
+    const at = cellOffsets.get(cell) as number;
+    const param = cellParam(initial);
+    // A parameter-started cell is written after the reset, by the same store that fills the parameter.
+    if (param === undefined) view.setBigInt64(at - resetStart, BigInt(initial as number | bigint), true);
+    else (paramMirrors[paramIndex.get(param) as number] as ParamMirror[]).push({ offset: at, width: 8, bigEndian: false });
+  }
   for (const [area, template] of Object.entries(definition.scratch ?? {})) {
     if (typeof template === 'number') continue;
     const base = (scratchOffsets.get(area) as number) - resetStart;
     for (const field of template.fields ?? []) {
+      const bigEndian = field.byteOrder === 'big';
       if (field.param !== undefined) {
-        (paramMirrors[paramIndex.get(field.param) as number] as { offset: number; width: 4 | 8 }[]).push({ offset: base + resetStart + field.at, width: field.width });
+        (paramMirrors[paramIndex.get(field.param) as number] as ParamMirror[]).push({ offset: base + resetStart + field.at, width: field.width, bigEndian });
       } else if (field.value !== undefined) {
-        if (field.width === 8) view.setBigInt64(base + field.at, BigInt(field.value), true);
-        else view.setInt32(base + field.at, Number(field.value), true);
+        storeField(view, base + field.at, field.width, bigEndian, field.value);
       }
     }
   }
@@ -251,9 +286,22 @@ export function compileLayout(definition: PluginDefinition, specs: readonly Sysc
     paramOffsets,
     paramKinds,
     paramMirrors,
+    cellOffsets,
+    scratchAreas: new Map([...scratchOffsets].map(([area, at]) => [area, [at, scratchSize((definition.scratch ?? {})[area] as ScratchTemplate | number)] as const])),
     resetStart,
     resetImage: image,
     addressCells,
     literals,
   };
+}
+
+/**
+ * storeField - store the low `width` bytes of `value` at `offset`, in little- or big-endian order
+ * (scratch fields: a sockaddr_in's port and address are big-endian).
+ */
+export function storeField(view: DataView, offset: number, width: 2 | 4 | 8, bigEndian: boolean, value: number | bigint): void {
+  const little = !bigEndian;
+  if (width === 8) view.setBigUint64(offset, BigInt.asUintN(64, BigInt(value)), little);
+  else if (width === 4) view.setUint32(offset, Number(BigInt.asUintN(32, BigInt(value))), little);
+  else view.setUint16(offset, Number(BigInt.asUintN(16, BigInt(value))), little);
 }

@@ -25,3 +25,18 @@ export class PluginDefinitionError extends Error {
 export function isPluginDefinitionError(error: unknown): error is PluginDefinitionError {
   return error instanceof PluginDefinitionError || (error instanceof Error && error.name === 'PluginDefinitionError');
 }
+
+/**
+ * PluginRegistryError - a registry refused a name: a second plugin under a name already taken.
+ * Names are how the CLI, the POSIX layer and users find a plugin, so they must stay unique.
+ */
+export class PluginRegistryError extends Error {
+  override readonly name = 'PluginRegistryError' as const;
+  /** The plugin name at fault. */
+  readonly plugin: string;
+
+  constructor(plugin: string, message: string) {
+    super(`plugin '${plugin}': ${message}`);
+    this.plugin = plugin;
+  }
+}

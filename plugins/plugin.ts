@@ -9,9 +9,9 @@ import { ATOM, MAX_ARGS, STOP_NAMES } from '../shim/atom.js';
 import { readWord, setWord } from '../shim/executor.js';
 import type { Region } from '../shim/memory.js';
 import type { ChainListener, Engine } from '../shim/engine.js';
-import { compileLayout, NOT_EXECUTED, validateDefinition, type PluginLayout } from './define.js';
+import { compileLayout, NOT_EXECUTED, storeField, validateDefinition, type PluginLayout } from './define.js';
 import { PluginDefinitionError } from './errors.js';
-import type { ParamKind, PluginDefinition, PluginParams } from './types.js';
+import type { CellInit, ParamKind, PluginDefinition, PluginParams } from './types.js';
 
 const SLAB_INSTANCES = 32;
 
@@ -86,8 +86,8 @@ export class PluginInstance {
     const mirrors = layout.paramMirrors[index];
     if (mirrors === undefined || mirrors.length === 0) return;
     for (const mirror of mirrors) {
-      if (mirror.width === 8) setWord(view, this.#base + mirror.offset, value);
-      else view.setInt32(this.#base + mirror.offset, Number(value), true);
+      if (mirror.width === 8 && !mirror.bigEndian) setWord(view, this.#base + mirror.offset, value);
+      else storeField(view, this.#base + mirror.offset, mirror.width, mirror.bigEndian, value);
     }
   }
 
@@ -109,6 +109,35 @@ export class PluginInstance {
   /** result - atom `index`'s result cell (NOT_EXECUTED as a bigint when it did not run). */
   result(index: number): Word {
     return readWord(this.#region.view, this.#base + (this.plugin.layout.retOffsets[index] as number));
+  }
+
+  /**
+   * cell - a local cell's current value (after a run: where a loop counter or cursor ended).
+   * @throws RangeError for an unknown cell.
+   */
+  cell(name: string): Word {
+    const offset = this.plugin.layout.cellOffsets.get(name);
+    if (offset === undefined) throw new RangeError(`plugin '${this.plugin.name}' has no cell '${name}'`);
+    return readWord(this.#region.view, this.#base + offset);
+  }
+
+  /**
+   * scratchWord - read `width` bytes (little-endian, signed) at byte `at` of a scratch area: a
+   * field of the struct an atom filled in (st_size of a stat buffer is at 48).
+   * @throws RangeError for an unknown area or a field outside it.
+   */
+  scratchWord(area: string, at: number, width: 4 | 8 = 8): Word {
+    const found = this.plugin.layout.scratchAreas.get(area);
+    if (found === undefined || at < 0 || at + width > found[1]) throw new RangeError(`plugin '${this.plugin.name}': no ${width}-byte field at ${at} of scratch '${area}'`);
+    const offset = this.#base + found[0] + at;
+    return width === 8 ? readWord(this.#region.view, offset) : this.#region.view.getInt32(offset, true);
+  }
+
+  /** scratchAddress - the address of a scratch area (to hand its bytes to other code). */
+  scratchAddress(area: string): number {
+    const found = this.plugin.layout.scratchAreas.get(area);
+    if (found === undefined) throw new RangeError(`plugin '${this.plugin.name}' has no scratch area '${area}'`);
+    return this.first + found[0];
   }
 
   /** resultAddress - where atom `index` writes its result. */
@@ -195,6 +224,16 @@ export class Plugin {
     }
     instance.reset();
     return instance;
+  }
+
+  /**
+   * poolStats - how many instances exist for `engine` and how many are free: after a burst of
+   * sequential runs `slabs` stays at 1, which is what "no allocation in the hot path" means here.
+   */
+  poolStats(engine: Engine): { readonly slabs: number; readonly instances: number; readonly free: number } {
+    const pool = this.#pools.get(engine);
+    if (pool === undefined) return { slabs: 0, instances: 0, free: 0 };
+    return { slabs: pool.regions.length, instances: pool.regions.length * SLAB_INSTANCES, free: pool.free.length };
   }
 
   /** @internal Put an instance back in its engine's pool. */
@@ -296,7 +335,7 @@ export function definePlugin(definition: PluginDefinition): Plugin {
  */
 export function composePlugins(name: string, parts: readonly Plugin[], description = ''): Plugin {
   const params: Record<string, ParamKind> = {};
-  const cells: Record<string, number | bigint> = {};
+  const cells: Record<string, CellInit> = {};
   const scratch: Record<string, NonNullable<PluginDefinition['scratch']>[string]> = {};
   const atoms: PluginDefinition['atoms'][number][] = [];
   parts.forEach((part, partIndex) => {

@@ -53,11 +53,24 @@ export interface AtomTemplate {
 export interface ScratchField {
   /** Byte offset in the area. */
   readonly at: number;
-  readonly width: 4 | 8;
+  /** Bytes stored: the low `width` bytes of the value. */
+  readonly width: 2 | 4 | 8;
+  /**
+   * Default `'little'` (the CPU's order). `'big'` stores network byte order, so a sockaddr_in's
+   * port and address come straight from plain-number parameters.
+   */
+  readonly byteOrder?: 'little' | 'big';
   /** A parameter whose value goes here, or a literal. */
   readonly param?: string;
   readonly value?: number | bigint;
 }
+
+/**
+ * The initial value of a local cell, restored on every request: a literal, or `{ param }` to
+ * start from a parameter's value (a read cursor that starts at the caller's buffer, a countdown
+ * that starts at the caller's limit). A cell started from a parameter has that parameter's kind.
+ */
+export type CellInit = number | bigint | { readonly param: string };
 
 /** A plugin-local byte area (a struct an atom reads or writes). */
 export interface ScratchTemplate {
@@ -72,7 +85,7 @@ export interface PluginDefinition {
   readonly description?: string;
   readonly params: Readonly<Record<string, ParamKind>>;
   /** Local 64-bit cells with their initial value, reset on every request. */
-  readonly cells?: Readonly<Record<string, number | bigint>>;
+  readonly cells?: Readonly<Record<string, CellInit>>;
   readonly scratch?: Readonly<Record<string, ScratchTemplate | number>>;
   readonly atoms: readonly AtomTemplate[];
 }

@@ -22,6 +22,7 @@ const SAFE_HI = 0x200000;
 const IOV_MAX = 1024;
 const RWF_NOWAIT = 0x8;
 const MSG_DONTWAIT = 0x40;
+const MSG_WAITALL = 0x100;
 const RESOLVE_CACHED = 0x20;
 const O_CREAT = 0o100;
 const O_TMPFILE = 0o20200000;
@@ -283,6 +284,14 @@ export class Executor {
         const flags = typeof extraFlags === 'bigint' ? extraFlags | BigInt(RWF_NOWAIT) : extraFlags | RWF_NOWAIT;
         const result = syscall(write ? SYS_pwritev2 : SYS_preadv2, args[0], iov, count, position, 0, flags);
         if (result === -EAGAIN) return HANDOFF;
+        if (!write && compiled.iovArg < 0 && compiled.posArg >= 0 && result > 0 && typeof position === 'number') {
+          const wanted = args[2];
+          // RWF_NOWAIT stops at the first uncached page, where a blocking pread would go on. A
+          // short positional read is finished here if the rest turns out to be cached (or EOF),
+          // else the whole call is made again on a cachemiss thread: positional reads are
+          // idempotent, so nothing is lost by reading the first part twice.
+          if (typeof wanted === 'number' && result < wanted) return this.#finishShortRead(args, result, wanted, position);
+        }
         if (result === -EOPNOTSUPP) {
           if (write && this.#options.unprobeableWrite === 'inline') {
             return syscall(nr, args[0], args[1], args[2], args[3], args[4], args[5]);
@@ -294,6 +303,8 @@ export class Executor {
       case PROBE.dontwait: {
         const flagsArg = compiled.flagsArg;
         const original = args[flagsArg] as Word;
+        // MSG_WAITALL asks to wait for the whole buffer: a DONTWAIT probe would return it short.
+        if ((typeof original === 'number' ? original & MSG_WAITALL : Number(original & BigInt(MSG_WAITALL))) !== 0) return HANDOFF;
         if ((typeof original === 'number' ? original & MSG_DONTWAIT : original & BigInt(MSG_DONTWAIT)) !== 0 && original !== 0) {
           return syscall(nr, args[0], args[1], args[2], args[3], args[4], args[5]);
         }
@@ -327,6 +338,22 @@ export class Executor {
       default:
         return syscall(nr, args[0], args[1], args[2], args[3], args[4], args[5]);
     }
+  }
+
+  /** Completes a short RWF_NOWAIT pread from the cache, or hands the whole call off. */
+  #finishShortRead(args: Word[], done: number, wanted: number, position: number): number | typeof HANDOFF {
+    const scratch = this.#scratch;
+    const buffer = args[1] as number;
+    let total = done;
+    while (total < wanted) {
+      setWord(scratch, 0, buffer + total);
+      setWord(scratch, 8, wanted - total);
+      const more = syscall(SYS_preadv2, args[0], this.#scratchAddress, 1, position + total, 0, RWF_NOWAIT);
+      if (more === 0) return total;
+      if (more < 0) return more === -EAGAIN ? HANDOFF : total;
+      total += more;
+    }
+    return total;
   }
 
   /** Confinement: every pointer the call will read or write through must lie in engine memory. */

@@ -1,0 +1,139 @@
+/**
+ * `syslet-aio run`: run one plugin — a user's JSON or module file, or a registered name — on a
+ * fresh engine and print every atom's result with its errno name. The quickest way to see what a
+ * chain does before wiring it into code.
+ */
+import { isPluginDefinitionError } from '../../plugins/errors.js';
+import { freeParams, loadPlugin, PluginLoadError, resolveParams, type ResolvedParams } from '../../plugins/loader.js';
+import type { Plugin, PluginRunResult } from '../../plugins/plugin.js';
+import { Engine } from '../../shim/engine.js';
+import { errnoMessage } from '../../shim/native/index.js';
+import { defineCommand } from '../command.js';
+import { CliError, EXIT, UsageError } from '../errors.js';
+
+/** Stop reasons that mean the chain did not finish the way its template says. */
+const ABNORMAL_STOPS = new Set(['fault', 'limit', 'cancelled', 'died']);
+/** Most bytes of a buf:N parameter shown: in text output, and in JSON. */
+const TEXT_PREVIEW = 200;
+const JSON_PREVIEW = 4096;
+
+/** The `run` command. Exit 0 when the chain ran clean, 1 when an atom failed or the chain stopped abnormally, 2 for a bad command line. */
+export default defineCommand({
+  description:
+    'Loads a plugin and runs it once on a new engine, then prints each atom: whether it ran, its ' +
+    'one-word result and, for a negative result, the errno name. <plugin> is a registered name ' +
+    "(see 'syslet-aio plugins'), a .json file with a definition (flags may be names such as " +
+    '"STOP_ON_NEGATIVE|SKIP_TO_NEXT_ON_STOP"), or a .js/.mjs/.ts module whose default export is a ' +
+    'definition or a definePlugin() result. Parameter values are integers (4096, -100, 0x1000, ' +
+    '0o644), ip:A.B.C.D, and for ptr parameters @text (a C string in engine memory) or buf:N (N ' +
+    'zeroed bytes, shown after the run). Exit status: 0 when every executed atom succeeded, 1 when ' +
+    'an atom returned -errno or the chain stopped on a fault, the atom limit, a timeout or ' +
+    'cancellation, 2 for a usage error.',
+  options: {
+    param: { type: 'string', multiple: true, valueName: '<name=value>', description: 'A parameter value (repeat for each parameter)' },
+    json: { type: 'boolean', description: 'Print the outcome as one JSON document' },
+    timeout: { type: 'string', valueName: '<ms>', description: 'Give up after this many milliseconds (the chain is cancelled)' },
+  },
+  positionals: [{ name: 'plugin', description: 'A registered plugin name, or a .json / .js / .mjs / .ts plugin file' }],
+  examples: [
+    'syslet-aio run file.readAll --param path=@/etc/hostname --param buf=buf:4096 --param chunk=4096 --param chunks=1',
+    'syslet-aio run examples/pid.json --json',
+    'syslet-aio run ./my-plugin.mjs --param fd=0 --timeout 1000',
+  ],
+  async run({ values, positionals, io }) {
+    const timeout = values.timeout === undefined ? undefined : Number(values.timeout);
+    if (timeout !== undefined && !(Number.isInteger(timeout) && timeout > 0)) throw new UsageError(`--timeout ${values.timeout}: expected a positive number of milliseconds`);
+    const plugin = await load(positionals[0] as string);
+    const engine = new Engine();
+    try {
+      let resolved: ResolvedParams;
+      try {
+        resolved = resolveParams(engine, plugin, values.param ?? []);
+      } catch (error) {
+        throw error instanceof PluginLoadError ? new UsageError(error.message) : error;
+      }
+      const result = await runOnce(plugin, engine, resolved, timeout);
+      const failed = failure(result);
+      if (values.json === true) io.out(`${JSON.stringify(jsonDocument(result, resolved, failed), null, 2)}\n`);
+      else io.out(renderText(result, resolved));
+      freeParams(engine, resolved);
+      if (failed === null) return EXIT.ok;
+      io.err(`syslet-aio run: ${plugin.name}: ${failed}\n`);
+      return EXIT.failure;
+    } finally {
+      await engine.close();
+    }
+  },
+});
+
+async function load(spec: string): Promise<Plugin> {
+  try {
+    return await loadPlugin(spec);
+  } catch (error) {
+    if (error instanceof PluginLoadError) throw error.usage ? new UsageError(error.message) : new CliError(error.message, { cause: error });
+    if (isPluginDefinitionError(error)) throw new CliError(`invalid plugin: ${error.message}`, { cause: error });
+    throw error;
+  }
+}
+
+async function runOnce(plugin: Plugin, engine: Engine, resolved: ResolvedParams, timeout: number | undefined): Promise<PluginRunResult> {
+  const signal = timeout === undefined ? undefined : AbortSignal.timeout(timeout);
+  try {
+    return await plugin.run(engine, resolved.params, signal === undefined ? {} : { signal });
+  } catch (error) {
+    // The chain is still running on a cachemiss thread; closing the engine (in the caller) cancels it.
+    if (signal?.aborted === true) throw new CliError(`${plugin.name}: timed out after ${timeout} ms`, { cause: error });
+    throw error;
+  }
+}
+
+/** Why the run counts as failed, or null when it does not. */
+function failure(result: PluginRunResult): string | null {
+  const failedAtom = result.atoms.find((atom) => atom.errno !== undefined);
+  if (failedAtom !== undefined) return `atom ${failedAtom.index} (${failedAtom.call}) failed with ${failedAtom.errno} (${errnoMessage(Number(failedAtom.result))})`;
+  if (ABNORMAL_STOPS.has(result.stop)) return `the chain stopped abnormally (${result.stop}) after atom ${result.last}`;
+  return null;
+}
+
+/** A buffer's content up to its last non-zero byte, at most `limit` bytes, as text. */
+function preview(bytes: Uint8Array, limit: number): { length: number; text: string } {
+  let end = Math.min(bytes.length, limit);
+  while (end > 0 && bytes[end - 1] === 0) end--;
+  return { length: end, text: Buffer.from(bytes.buffer, bytes.byteOffset, end).toString('utf8') };
+}
+
+function renderText(result: PluginRunResult, resolved: ResolvedParams): string {
+  const callWidth = Math.max(4, ...result.atoms.map((atom) => atom.call.length));
+  const rows = result.atoms.map((atom) => {
+    const value = atom.executed ? String(atom.result) : '-';
+    const note = !atom.executed ? 'not executed' : atom.errno === undefined ? '' : `${atom.errno} (${errnoMessage(Number(atom.result))})`;
+    return `  ${String(atom.index).padStart(2)}  ${atom.call.padEnd(callWidth)}  ${value.padStart(12)}  ${note}`.trimEnd();
+  });
+  const lines = [
+    `${result.plugin}: stopped (${result.stop}) after atom ${result.last}, ${result.mode}, ${(result.latencyNs / 1000).toFixed(1)} µs`,
+    `   #  ${'call'.padEnd(callWidth)}  ${'result'.padStart(12)}  errno`,
+    ...rows,
+  ];
+  for (const { name, region } of resolved.buffers) {
+    const shown = preview(region.bytes, TEXT_PREVIEW);
+    lines.push(`  ${name} (${region.bytes.length} bytes): ${JSON.stringify(shown.text)}${shown.length === TEXT_PREVIEW ? '…' : ''}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function jsonDocument(result: PluginRunResult, resolved: ResolvedParams, failed: string | null): unknown {
+  const buffers: Record<string, { size: number; text: string }> = {};
+  for (const { name, region } of resolved.buffers) buffers[name] = { size: region.bytes.length, text: preview(region.bytes, JSON_PREVIEW).text };
+  return {
+    plugin: result.plugin,
+    ok: failed === null,
+    ...(failed === null ? {} : { failure: failed }),
+    stop: result.stop,
+    last: result.last,
+    mode: result.mode,
+    latencyNs: Math.round(result.latencyNs),
+    // bigint results (beyond 2^53) are written as strings: JSON has no 64-bit integers.
+    atoms: result.atoms.map((atom) => ({ ...atom, ...(typeof atom.result === 'bigint' ? { result: atom.result.toString() } : {}) })),
+    buffers,
+  };
+}

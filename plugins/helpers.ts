@@ -1,0 +1,351 @@
+/**
+ * Helpers for callers who have a path string, not an address: they copy the path into engine
+ * memory, run a built-in file plugin and hand back plain JavaScript values.
+ *
+ * The hot path allocates no engine memory. Each engine gets pools of *slots*: one slot is a
+ * plugin instance acquired once and kept, plus its path buffers and data area carved from one
+ * slab. A request encodes the path in place, fills four parameters, submits, and returns the slot
+ * when the chain has ended (never earlier, even when the caller aborted: the chain may still be
+ * writing into the slot).
+ */
+import type { Word } from '../shim/native/index.js';
+import { errnoMessage, errnoName } from '../shim/native/index.js';
+import type { ChainListener, Engine } from '../shim/engine.js';
+import type { Region } from '../shim/memory.js';
+import { COPY, fileCopy, fileReadAll, READ_ALL, STAT_SIZE_OFFSET } from './builtin/file.js';
+import { NOT_EXECUTED } from './define.js';
+import type { Plugin, PluginInstance } from './plugin.js';
+
+/** PATH_MAX: the longest path the kernel accepts, NUL included. */
+export const PATH_BYTES = 4096;
+/** The smallest data area of a read slot; requests are rounded up to a power of two from here. */
+export const MIN_READ_CAPACITY = 4096;
+/** Default `maxBytes` of {@link readFileSyslet}. */
+export const DEFAULT_MAX_BYTES = 1 << 20;
+/** Largest `maxBytes` accepted (the data area is twice the capacity). */
+export const MAX_READ_CAPACITY = 1 << 30;
+const SLAB_BYTES = 256 * 1024;
+
+/** Options of the helpers. */
+export interface HelperOptions {
+  /** Aborting rejects at once; the chain still finishes (a syscall cannot be recalled). */
+  readonly signal?: AbortSignal;
+}
+
+/** A Node-style system error: `code` is the errno name (`'ENOENT'`), `syscall` the failing call. */
+export interface SysletError extends Error {
+  readonly code: string;
+  readonly errno: number;
+  readonly syscall: string;
+  readonly path?: string;
+}
+
+/** sysletError - the Error a helper rejects with for a negative atom result. */
+export function sysletError(result: number, syscall: string, path?: string): SysletError {
+  const code = errnoName(result);
+  const where = path === undefined ? syscall : `${syscall} '${path}'`;
+  return Object.assign(new Error(`${code}: ${errnoMessage(result).toLowerCase()}, ${where}`), {
+    code, errno: -Math.abs(result), syscall, ...(path === undefined ? {} : { path }),
+  });
+}
+
+/** One pooled request context. */
+class Slot implements ChainListener {
+  readonly pool: SlotPool;
+  readonly instance: PluginInstance;
+  readonly paths: Uint8Array[];
+  readonly pathAddresses: number[];
+  /** The data area (empty for plugins that have none) and its address. */
+  readonly data: Uint8Array;
+  readonly dataAddress: number;
+  resolve: ((slot: Slot) => void) | null = null;
+  reject: ((error: Error) => void) | null = null;
+  aborted = false;
+  signal: AbortSignal | undefined = undefined;
+  readonly onAbort = (): void => {
+    this.aborted = true;
+    const reject = this.reject;
+    this.resolve = null;
+    this.reject = null;
+    reject?.(this.signal?.reason as Error);
+  };
+
+  constructor(pool: SlotPool, region: Region, at: number) {
+    this.pool = pool;
+    this.instance = pool.plugin.acquire(pool.engine);
+    this.paths = [];
+    this.pathAddresses = [];
+    for (let i = 0; i < pool.pathCount; i++) {
+      const offset = at - region.start + i * PATH_BYTES;
+      this.paths.push(region.bytes.subarray(offset, offset + PATH_BYTES));
+      this.pathAddresses.push(at + i * PATH_BYTES);
+    }
+    const dataOffset = at - region.start + pool.pathCount * PATH_BYTES;
+    this.data = region.bytes.subarray(dataOffset, dataOffset + pool.dataBytes);
+    this.dataAddress = at + pool.pathCount * PATH_BYTES;
+  }
+
+  /** ChainListener: the chain ended on a cachemiss thread. */
+  chainDone(): void {
+    this.finish();
+  }
+
+  /** The chain has ended: settle the caller (unless it aborted) and return to the pool. */
+  finish(): void {
+    this.signal?.removeEventListener('abort', this.onAbort);
+    const resolve = this.resolve;
+    this.resolve = null;
+    this.reject = null;
+    if (resolve !== null && !this.aborted) resolve(this);
+    else this.release();
+  }
+
+  release(): void {
+    this.aborted = false;
+    this.signal = undefined;
+    this.pool.free.push(this);
+  }
+}
+
+/** Slots of one plugin and data size on one engine. */
+class SlotPool {
+  readonly free: Slot[] = [];
+  readonly regions: Region[] = [];
+  readonly engine: Engine;
+  readonly plugin: Plugin;
+  readonly pathCount: number;
+  readonly dataBytes: number;
+
+  constructor(engine: Engine, plugin: Plugin, pathCount: number, dataBytes: number) {
+    this.engine = engine;
+    this.plugin = plugin;
+    this.pathCount = pathCount;
+    this.dataBytes = dataBytes;
+  }
+
+  take(): Slot {
+    const slot = this.free.pop();
+    if (slot !== undefined) return slot;
+    const slotBytes = this.pathCount * PATH_BYTES + this.dataBytes;
+    const count = Math.max(1, Math.floor(SLAB_BYTES / slotBytes));
+    const region = this.engine.alloc(slotBytes * count);
+    this.regions.push(region);
+    for (let i = 1; i < count; i++) this.free.push(new Slot(this, region, region.start + i * slotBytes));
+    return new Slot(this, region, region.start);
+  }
+}
+
+const pools = new WeakMap<Engine, Map<string, SlotPool>>();
+
+function poolFor(engine: Engine, plugin: Plugin, pathCount: number, dataBytes: number): SlotPool {
+  let byKey = pools.get(engine);
+  if (byKey === undefined) {
+    byKey = new Map();
+    pools.set(engine, byKey);
+  }
+  const key = `${plugin.name}/${dataBytes}`;
+  let pool = byKey.get(key);
+  if (pool === undefined) {
+    pool = new SlotPool(engine, plugin, pathCount, dataBytes);
+    byKey.set(key, pool);
+  }
+  return pool;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Copy a path into a slot as a C string. @returns null when it fits, else the errno
+ * (ENAMETOOLONG, or EINVAL for a NUL inside it, which would silently shorten the path).
+ */
+function putPath(target: Uint8Array, path: string | Uint8Array): number {
+  let length: number;
+  if (typeof path === 'string') {
+    if (path.includes('\0')) return 22;
+    const { read, written } = encoder.encodeInto(path, target.subarray(0, PATH_BYTES - 1));
+    if (read !== path.length) return 36;
+    length = written;
+  } else {
+    if (path.length >= PATH_BYTES) return 36;
+    if (path.includes(0)) return 22;
+    target.set(path);
+    length = path.length;
+  }
+  target[length] = 0;
+  return 0;
+}
+
+function pathText(path: string | Uint8Array): string {
+  return typeof path === 'string' ? path : Buffer.from(path.buffer, path.byteOffset, path.length).toString();
+}
+
+/** Submit a filled slot; resolves with the slot once its chain has ended (inline or not). */
+function submit(slot: Slot, signal: AbortSignal | undefined): Promise<Slot> {
+  const pool = slot.pool;
+  return new Promise<Slot>((resolve, reject) => {
+    slot.resolve = resolve;
+    slot.reject = reject;
+    slot.signal = signal;
+    const submitted = pool.plugin.submit(pool.engine, slot.instance, slot);
+    if (submitted > 0) {
+      slot.finish();
+    } else if (submitted < 0) {
+      slot.resolve = null;
+      slot.reject = null;
+      slot.release();
+      reject(new Error(`plugin '${pool.plugin.name}': submission refused (${errnoName(submitted)})`));
+    } else {
+      signal?.addEventListener('abort', slot.onAbort, { once: true });
+    }
+  });
+}
+
+/** Read-slot capacity for a byte limit: a power of two from MIN_READ_CAPACITY. */
+function capacityFor(bytes: number): number {
+  if (!Number.isSafeInteger(bytes) || bytes < 0 || bytes > MAX_READ_CAPACITY) throw new RangeError(`byte limit must be 0..${MAX_READ_CAPACITY}, got ${bytes}`);
+  let capacity = MIN_READ_CAPACITY;
+  while (capacity < bytes) capacity *= 2;
+  return capacity;
+}
+
+// Parameter indices, looked up once: the hot path sets parameters by index.
+const READ_PATH = fileReadAll.paramIndex('path');
+const READ_BUF = fileReadAll.paramIndex('buf');
+const READ_CHUNK = fileReadAll.paramIndex('chunk');
+const READ_CHUNKS = fileReadAll.paramIndex('chunks');
+
+const num = (word: Word): number => (typeof word === 'bigint' ? Number(word) : word);
+
+/** What one file.readAll run found. */
+interface ReadOutcome {
+  readonly slot: Slot;
+  readonly total: number;
+  readonly size: number;
+}
+
+/**
+ * Run file.readAll on `path` with a data area of 2 × capacity read in two capacity-sized pieces:
+ * a file of up to `capacity` bytes ends with an EOF read even after a short (partly cached)
+ * first read, and a larger file shows up as more than `capacity` bytes read.
+ */
+async function readAll(engine: Engine, path: string | Uint8Array, limit: number, signal: AbortSignal | undefined): Promise<ReadOutcome> {
+  if (signal?.aborted === true) throw signal.reason as Error;
+  const capacity = capacityFor(limit);
+  const pool = poolFor(engine, fileReadAll, 1, 2 * capacity);
+  const slot = pool.take();
+  const bad = putPath(slot.paths[0] as Uint8Array, path);
+  if (bad !== 0) {
+    slot.release();
+    throw sysletError(-bad, 'open', pathText(path));
+  }
+  const instance = slot.instance;
+  instance.reset();
+  instance.set(READ_PATH, slot.pathAddresses[0] as number);
+  instance.set(READ_BUF, slot.dataAddress);
+  instance.set(READ_CHUNK, capacity);
+  instance.set(READ_CHUNKS, 2);
+  await submit(slot, signal);
+  const opened = num(instance.result(READ_ALL.open));
+  const read = instance.result(READ_ALL.read);
+  const error = opened < 0 ? sysletError(opened, 'open', pathText(path)) : num(read) < 0 && read !== NOT_EXECUTED ? sysletError(num(read), 'read', pathText(path)) : null;
+  if (error !== null) {
+    slot.release();
+    throw error;
+  }
+  const total = instance.result(READ_ALL.total);
+  return { slot, total: total === NOT_EXECUTED ? 0 : num(total), size: num(instance.scratchWord('stat', STAT_SIZE_OFFSET)) };
+}
+
+/**
+ * readFileSyslet - read a whole file with one file.readAll syslet: open, fstat, read to end of
+ * file, close. Inline (no thread hop) when the file is cached.
+ *
+ * @param engine - the engine to run on; its slot pool for this size is reused.
+ * @param path - a path (relative paths are resolved against the working directory).
+ * @param maxBytes - the largest file accepted (default 1 MiB). Up to twice this is kept per
+ *   pooled slot, rounded up to a power of two.
+ * @returns a new Buffer with the file's bytes.
+ * @throws (rejects) an Error with `code` `'ENOENT'`, `'EISDIR'`... from the open or read;
+ *   `'EFBIG'` when the file is larger than `maxBytes`; the signal's reason when aborted.
+ * @example
+ * ```ts
+ * const text = (await readFileSyslet(engine, '/etc/hostname')).toString();
+ * ```
+ */
+export async function readFileSyslet(engine: Engine, path: string | Uint8Array, maxBytes = DEFAULT_MAX_BYTES, options: HelperOptions = {}): Promise<Buffer> {
+  const { slot, total, size } = await readAll(engine, path, maxBytes, options.signal);
+  try {
+    if (total > maxBytes || size > maxBytes) throw sysletError(-27, 'read', pathText(path));
+    return Buffer.from(slot.data.subarray(0, total));
+  } finally {
+    slot.release();
+  }
+}
+
+/**
+ * readFileInto - read a file into `target` with one file.readAll syslet.
+ *
+ * @param target - receives the first `min(file size, target.length)` bytes. It is copied into,
+ *   never handed to the engine, so any Uint8Array works and nothing is registered.
+ * @returns how many bytes were copied into `target`.
+ * @throws (rejects) as {@link readFileSyslet}, except that a larger file is not an error: it
+ *   fills `target`.
+ * @example
+ * ```ts
+ * const buf = Buffer.alloc(4096);
+ * const n = await readFileInto(engine, 'data.bin', buf);
+ * ```
+ */
+export async function readFileInto(engine: Engine, path: string | Uint8Array, target: Uint8Array, options: HelperOptions = {}): Promise<number> {
+  const { slot, total } = await readAll(engine, path, target.length, options.signal);
+  const count = Math.min(total, target.length);
+  target.set(slot.data.subarray(0, count));
+  slot.release();
+  return count;
+}
+
+/**
+ * copyFileSyslet - copy `src` to `dst` in the kernel with one file.copy syslet (open both,
+ * copy_file_range until end of file, close both). `dst` is created with `mode` or truncated.
+ *
+ * @returns the bytes copied.
+ * @throws (rejects) an Error with `code` and `syscall` (`'open'` for either open,
+ *   `'copy_file_range'`) and `path` (the file at fault).
+ */
+export async function copyFileSyslet(engine: Engine, src: string | Uint8Array, dst: string | Uint8Array, mode = 0o644, options: HelperOptions = {}): Promise<number> {
+  if (options.signal?.aborted === true) throw options.signal.reason as Error;
+  const slot = poolFor(engine, fileCopy, 2, 0).take();
+  const bad = putPath(slot.paths[0] as Uint8Array, src) || putPath(slot.paths[1] as Uint8Array, dst);
+  if (bad !== 0) {
+    slot.release();
+    throw sysletError(-bad, 'open');
+  }
+  const instance = slot.instance;
+  instance.reset();
+  instance.set(fileCopy.paramIndex('src'), slot.pathAddresses[0] as number);
+  instance.set(fileCopy.paramIndex('dst'), slot.pathAddresses[1] as number);
+  instance.set(fileCopy.paramIndex('mode'), mode);
+  await submit(slot, options.signal);
+  try {
+    const openSrc = num(instance.result(COPY.openSrc));
+    if (openSrc < 0) throw sysletError(openSrc, 'open', pathText(src));
+    const openDst = num(instance.result(COPY.openDst));
+    if (openDst < 0) throw sysletError(openDst, 'open', pathText(dst));
+    const copied = num(instance.result(COPY.copy));
+    if (copied < 0) throw sysletError(copied, 'copy_file_range', pathText(src));
+    const total = instance.result(COPY.total);
+    return total === NOT_EXECUTED ? 0 : num(total);
+  } finally {
+    slot.release();
+  }
+}
+
+/**
+ * helperPoolStats - slabs and free slots the helpers hold for `engine`, per plugin and data size
+ * (`file.readAll/8192`): what tests use to see that repeated calls reuse memory.
+ */
+export function helperPoolStats(engine: Engine): Record<string, { readonly slabs: number; readonly free: number }> {
+  const stats: Record<string, { slabs: number; free: number }> = {};
+  for (const [key, pool] of pools.get(engine) ?? []) stats[key] = { slabs: pool.regions.length, free: pool.free.length };
+  return stats;
+}

@@ -1,0 +1,25 @@
+/**
+ * The plugin layer's public face: define, compose, register and run canned syslets, the
+ * built-ins, and the path-string helpers. Import from here (or from the package root).
+ */
+export { MAX_PLUGIN_ATOMS } from './types.js';
+export type { ArgTemplate, AtomTemplate, CellInit, ParamKind, PluginDefinition, PluginParams, ScratchField, ScratchTemplate } from './types.js';
+export { NOT_EXECUTED } from './define.js';
+export { PluginDefinitionError, PluginRegistryError, isPluginDefinitionError } from './errors.js';
+export { Plugin, PluginInstance, composePlugins, definePlugin, type AtomOutcome, type PluginRunResult } from './plugin.js';
+export { BUILTIN_PLUGINS, PluginRegistry, createDefaultRegistry, defaultRegistry, isPlugin } from './registry.js';
+export { definitionFromJson } from './json.js';
+export {
+  aioFdatasync, aioFsync, aioRead, aioReadStream, aioWrite, aioWriteStream,
+} from './builtin/aio.js';
+export { SI_ASYNCIO, notifySignal } from './builtin/notify.js';
+export { COPY, READ_ALL, STAT_SIZE_OFFSET, fileCopy, fileOpenStat, fileReadAll } from './builtin/file.js';
+export { REQUEST, ipv4, netRequest } from './builtin/net.js';
+export {
+  DEFAULT_MAX_BYTES, copyFileSyslet, helperPoolStats, readFileInto, readFileSyslet, sysletError, type HelperOptions, type SysletError,
+} from './helpers.js';
+// The flags a template's atoms use, so a plugin module needs only this one import.
+export {
+  SYSLET_ASYNC, SYSLET_NO_COMPLETE, SYSLET_SKIP_TO_NEXT_ON_STOP, SYSLET_STOP_ON_NEGATIVE, SYSLET_STOP_ON_NONZERO,
+  SYSLET_STOP_ON_NON_POSITIVE, SYSLET_STOP_ON_ZERO, SYSLET_SYNC,
+} from '../shim/atom.js';

@@ -1,0 +1,114 @@
+/**
+ * `syslet-aio run`: runs a registered plugin, a JSON definition or a module, prints every atom
+ * with its errno name, and keeps the exit-code contract — 0 clean run, 1 an atom failed / the
+ * definition is invalid / timeout, 2 a bad command line — with one line on stderr for errors.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { EXIT } from '../cli/errors.js';
+import { bufferIo } from '../cli/io.js';
+import { runCli } from '../cli/program.js';
+import { tempDir } from './plugin-fixture.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+async function run(args: readonly string[]) {
+  const io = bufferIo();
+  const code = await runCli(['run', ...args], io);
+  return { code, stdout: io.stdout(), stderr: io.stderr() };
+}
+
+test('run prints each atom of a registered plugin, with buf:N content, and exits 0', async (t) => {
+  const { dir, cleanup } = tempDir('cli-run');
+  t.after(cleanup);
+  writeFileSync(join(dir, 'hello'), 'hello from a syslet\n');
+  const result = await run(['file.readAll', '--param', `path=@${join(dir, 'hello')}`, '--param', 'buf=buf:8192', '--param', 'chunk=4096', '--param', 'chunks=2']);
+  assert.equal(result.code, EXIT.ok, result.stderr);
+  assert.equal(result.stderr, '');
+  assert.match(result.stdout, /^file\.readAll: stopped \(end\) after atom 3, (inline|cachemiss), [\d.]+ µs$/m);
+  assert.match(result.stdout, /^ {3}2 {2}pread64 +0$/m);
+  assert.match(result.stdout, /^ {3}4 {2}umem_add +20$/m);
+  assert.match(result.stdout, /^ {3}7 {2}close +- {2}not executed$/m);
+  assert.match(result.stdout, /^ {2}buf \(8192 bytes\): "hello from a syslet\\n"$/m);
+});
+
+test('run --json reports a JSON definition with flag names; a failing atom exits 1 with one line', async () => {
+  const ok = await run(['examples/read-file.json', '--param', 'path=@/proc/self/comm', '--param', 'buf=buf:64', '--param', 'size=64', '--json']);
+  assert.equal(ok.code, EXIT.ok, ok.stderr);
+  const document = JSON.parse(ok.stdout) as { ok: boolean; stop: string; atoms: { call: string; result?: number; errno?: string }[]; buffers: { buf: { text: string } } };
+  assert.equal(document.ok, true);
+  assert.deepEqual(document.atoms.map((atom) => atom.call), ['openat', 'pread64', 'close']);
+  assert.equal(document.buffers.buf.text.length, document.atoms[1]?.result);
+
+  const failed = await run(['examples/read-file.json', '--param', 'path=@/nonexistent/x', '--param', 'buf=buf:64', '--param', 'size=0x40', '--json']);
+  assert.equal(failed.code, EXIT.failure);
+  const report = JSON.parse(failed.stdout) as { ok: boolean; stop: string; atoms: { errno?: string; executed: boolean }[] };
+  assert.equal(report.ok, false);
+  assert.equal(report.stop, 'flag');
+  assert.equal(report.atoms[0]?.errno, 'ENOENT');
+  assert.equal(report.atoms[1]?.executed, false);
+  assert.equal(failed.stderr, 'syslet-aio run: example.readFile: atom 0 (openat) failed with ENOENT (No such file or directory)\n');
+});
+
+test('run loads a module whose default export is a definition, and times out a chain that hangs', async (t) => {
+  const { dir, cleanup } = tempDir('cli-run-module');
+  t.after(cleanup);
+  const module = join(dir, 'nap.mjs');
+  writeFileSync(module, `export default {
+    name: 'user.nap', params: { ns: 'uint' },
+    scratch: { ts: { size: 16, fields: [{ at: 8, width: 8, param: 'ns' }] } },
+    atoms: [{ call: 'nanosleep', args: [{ scratch: 'ts' }, 0] }, { call: 'getpid', args: [] }],
+  };\n`);
+  const quick = await run([module, '--param', 'ns=1000']);
+  assert.equal(quick.code, EXIT.ok, quick.stderr);
+  assert.match(quick.stdout, /^ {3}0 {2}nanosleep +0$/m);
+  const started = performance.now();
+  const slow = await run([module, '--param', 'ns=30000000000', '--timeout', '200']);
+  assert.equal(slow.code, EXIT.failure);
+  assert.equal(slow.stderr, 'syslet-aio run: user.nap: timed out after 200 ms\n');
+  assert.ok(performance.now() - started < 5000, 'closing the engine cancelled the 30 s sleep');
+});
+
+test('run rejects bad command lines with exit 2 and invalid definitions with exit 1', async (t) => {
+  const { dir, cleanup } = tempDir('cli-run-errors');
+  t.after(cleanup);
+  writeFileSync(join(dir, 'bad.json'), JSON.stringify({ name: 'user.bad', params: {}, atoms: [{ call: 'fork', args: [] }] }));
+  writeFileSync(join(dir, 'broken.json'), '{ "name": ');
+  const cases: [args: string[], code: number, message: RegExp][] = [
+    [[], EXIT.usage, /missing argument <plugin>/],
+    [['no.such.plugin'], EXIT.usage, /unknown plugin 'no\.such\.plugin'/],
+    [['file.readAll', '--param', 'path=@/etc/hostname'], EXIT.usage, /missing --param for buf \(ptr\), chunk \(size\), chunks \(uint\)/],
+    [['file.readAll', '--param', 'bogus=1'], EXIT.usage, /--param bogus: plugin 'file\.readAll' has no such parameter \(it takes path:ptr, buf:ptr, chunk:size, chunks:uint\)/],
+    [['file.readAll', '--param', 'chunk=lots'], EXIT.usage, /--param chunk=lots: not an integer/],
+    [['file.readAll', '--param', 'chunk=1', '--param', 'chunk=2'], EXIT.usage, /--param chunk: given twice/],
+    [['file.readAll', '--param', 'noequals'], EXIT.usage, /expected name=value/],
+    [['file.readAll', '--param', 'buf=buf:0'], EXIT.usage, /buf:N needs a size/],
+    [['net.request', '--param', 'addr=ip:300.1.1.1'], EXIT.usage, /not an IPv4 address/],
+    [['file.readAll', '--timeout', 'soon'], EXIT.usage, /--timeout soon: expected a positive number/],
+    [[join(dir, 'bad.json')], EXIT.failure, /invalid plugin: plugin 'user\.bad' atom 0 call: 'fork' is denied/],
+    [[join(dir, 'broken.json')], EXIT.failure, /broken\.json is not JSON/],
+    [[join(dir, 'missing.mjs')], EXIT.failure, /cannot load .*missing\.mjs: no such file/],
+  ];
+  for (const [args, code, message] of cases) {
+    const result = await run(args);
+    assert.equal(result.code, code, `${args.join(' ')}: ${result.stderr}`);
+    assert.equal(result.stdout, '', args.join(' '));
+    assert.match(result.stderr, /^syslet-aio run: [^\n]+\n$/, args.join(' '));
+    assert.match(result.stderr, message, args.join(' '));
+  }
+});
+
+test('run as a real process: exit status and streams', async () => {
+  const child = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'run', 'examples/pid.json'], { cwd: ROOT }, (error, stdout, stderr) => {
+      resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr });
+    });
+  });
+  assert.equal(child.code, 0, child.stderr);
+  assert.equal(child.stderr, '');
+  assert.match(child.stdout, /^ {3}1 {2}kill +0$/m, 'kill(getpid(), 0) on the pid the first atom returned');
+});
