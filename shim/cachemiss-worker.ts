@@ -34,14 +34,15 @@ function main(data: CachemissWorkerData): void {
   const memory = new MemoryRegistry({ buffer: data.regions });
   const policy = new Policy(data.policy);
   const queue = new SubmissionQueue(data.queue);
+  const currentAtoms = new Float64Array(data.currentAtoms);
   const executor = new Executor(memory, policy, 'cachemiss', {
     ...data.options,
     cancelFlag: { array: queue.control, index: SHUTDOWN_INDEX },
+    progress: { array: currentAtoms, index: data.slot },
     onDeny: (record) => parentPort?.postMessage({ type: 'deny', record }),
   });
   const completions = new CompletionQueue(data.completions);
   const state = new Int32Array(data.state);
-  const currentAtoms = new Float64Array(data.currentAtoms);
   const base = data.slot * WORKER_STATE.stride;
   Atomics.store(state, base + WORKER_STATE.tid, syscall(SYS_gettid));
   const one = allocNative(8, 8);
@@ -57,7 +58,8 @@ function main(data: CachemissWorkerData): void {
       continue;
     }
     memory.sync();
-    currentAtoms[data.slot] = job.atom;
+    currentAtoms[data.slot * 2] = job.atom;
+    currentAtoms[data.slot * 2 + 1] = 0;
     Atomics.store(state, base + WORKER_STATE.token, job.token);
     Atomics.store(state, base + WORKER_STATE.running, 1);
     executor.run(job.atom, out, job.atomsBefore);

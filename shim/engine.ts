@@ -13,7 +13,7 @@ import { ATOM, SYSLET_NO_COMPLETE } from './atom.js';
 import { DEFAULT_EXECUTOR_OPTIONS, Executor, newOutcome, type ExecOutcome, type ExecutorOptions } from './executor.js';
 import { CachemissPool, type FinishedSink } from './pool.js';
 import type { Finished } from './queues.js';
-import { CompletionRing, negotiateRing, type Completion, type CompletionRecord, type RingCapabilities, type RingRequest } from './ring.js';
+import { CompletionRing, negotiateRing, RING_ENTRY_SIZE, type Completion, type CompletionRecord, type RingCapabilities, type RingRequest } from './ring.js';
 import { availableParallelism } from 'node:os';
 
 /** Engine settings. All optional. */
@@ -85,6 +85,7 @@ export class Engine implements FinishedSink {
   readonly #listeners: (ChainListener | null)[] = [];
   readonly #starts = new Float64Array(MAX_INFLIGHT);
   readonly #atomsBefore = new Int32Array(MAX_INFLIGHT);
+  readonly #epochs = new Int32Array(MAX_INFLIGHT);
   readonly #freeTokens = new Int32Array(MAX_INFLIGHT);
   #freeCount = MAX_INFLIGHT;
   #inflight = 0;
@@ -95,6 +96,8 @@ export class Engine implements FinishedSink {
 
   constructor(options: EngineOptions = {}) {
     const threads = options.threads ?? Math.max(8, availableParallelism() * 4);
+    checkThreads(threads, 'threads');
+    if (options.idleTimeMs !== undefined) checkIdle(options.idleTimeMs);
     this.#options = { ...options, threads, idleTimeMs: options.idleTimeMs ?? 1000 };
     if (options.allow !== undefined) this.policy.narrow(options.allow);
     this.#executorOptions = {
@@ -135,7 +138,9 @@ export class Engine implements FinishedSink {
    * started from now on.
    */
   configurePool(threads: number, idleTimeMs: number): void {
-    this.#options.threads = Math.max(1, Math.floor(threads));
+    checkThreads(threads, 'threads');
+    checkIdle(idleTimeMs);
+    this.#options.threads = threads;
     this.#options.idleTimeMs = idleTimeMs;
     this.#pool?.reconfigure(this.#options.threads, idleTimeMs);
   }
@@ -210,7 +215,7 @@ export class Engine implements FinishedSink {
     const out = this.#outcome;
     this.#executor.run(atom, out);
     if (out.handoff === 0) {
-      if (reportInline) {
+      if (reportInline && !this.#hasNoComplete(out.last)) {
         this.#post({ atom: out.last, result: out.result, latencyNs: (performance.now() - start) * NS_PER_MS, atoms: out.atoms, mode: 0, stop: out.stop });
       }
       return out.last > 0 ? out.last : atom;
@@ -224,6 +229,7 @@ export class Engine implements FinishedSink {
       this.#freeTokens[this.#freeCount++] = token;
       return -EAGAIN;
     }
+    this.#epochs[token] = this.memory.hold();
     if (this.#inflight++ === 0) this.#watcher?.ref();
     return 0;
   }
@@ -276,6 +282,8 @@ export class Engine implements FinishedSink {
   async_register(registration: RingRegistration): number {
     if (this.#ring !== null) return -EBUSY;
     const capabilities = registration.capabilities ?? negotiateRing({ version: 1 });
+    // Capabilities must be what negotiateRing gives: a forged entry size would post outside the ring.
+    if ((capabilities.version !== 1 && capabilities.version !== 2) || capabilities.entrySize !== RING_ENTRY_SIZE[capabilities.version]) return -EINVAL;
     const address = Number(registration.ring);
     const size = registration.ringSizeBytes;
     if (!Number.isSafeInteger(size) || size <= 0 || size % capabilities.entrySize !== 0 || address % 8 !== 0) return -EINVAL;
@@ -400,6 +408,7 @@ export class Engine implements FinishedSink {
     const latencyNs = (performance.now() - (this.#starts[token] as number)) * NS_PER_MS;
     const atoms = (this.#atomsBefore[token] as number) + finished.atoms;
     this.#freeTokens[this.#freeCount++] = token;
+    this.memory.unhold(this.#epochs[token] as number);
     if (--this.#inflight === 0) this.#watcher?.unref();
     if (listener !== null) {
       listener.chainDone(finished.last, finished.result, atoms, finished.stop, latencyNs);
@@ -504,4 +513,14 @@ export class Engine implements FinishedSink {
       this.#waiters.add(wake);
     });
   }
+}
+
+/** @throws RangeError unless `threads` is an integer from 1 to 1024. */
+function checkThreads(threads: number, field: string): void {
+  if (!Number.isSafeInteger(threads) || threads < 1 || threads > 1024) throw new RangeError(`${field} must be an integer from 1 to 1024, got ${String(threads)}`);
+}
+
+/** @throws RangeError unless `idleTimeMs` is a non-negative finite number. */
+function checkIdle(idleTimeMs: number): void {
+  if (typeof idleTimeMs !== 'number' || !Number.isFinite(idleTimeMs) || idleTimeMs < 0) throw new RangeError(`idleTimeMs must be a non-negative number, got ${String(idleTimeMs)}`);
 }

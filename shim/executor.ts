@@ -7,7 +7,7 @@
  *
  * The hot path allocates nothing: arguments, outcome and probe scratch are reused.
  */
-import { allocNative, syscall, type Word, EAGAIN, EFAULT, EINVAL, EOPNOTSUPP, EPERM } from './native/index.js';
+import { allocNative, syscall, type Word, EAGAIN, EFAULT, EINTR, EINVAL, EOPNOTSUPP, EPERM } from './native/index.js';
 import {
   ATOM, MAX_ARGS, STOP, SYSLET_ASYNC, SYSLET_SKIP_TO_NEXT_ON_STOP, SYSLET_STOP_ON_NEGATIVE, SYSLET_STOP_ON_NONZERO,
   SYSLET_STOP_ON_NON_POSITIVE, SYSLET_STOP_ON_ZERO, SYSLET_SYNC, SYSLET_VALID_FLAGS, type StopReason,
@@ -15,6 +15,7 @@ import {
 import type { MemoryRegistry, Region } from './memory.js';
 import type { Policy, TraceRecord } from './policy.js';
 import { compileTable, LEN, PROBE, BLOCK, type CompiledSyscall } from './compiled-table.js';
+import { syscallByNumber } from './syscalls/table.js';
 
 const TWO32 = 4294967296;
 /** Highest hi-word for which hi * 2^32 + lo is still an exact double. */
@@ -66,6 +67,12 @@ export interface ExecutorOptions {
    * the chain stops with reason `cancelled` (engine close, process exit).
    */
   readonly cancelFlag?: { readonly array: Int32Array; readonly index: number };
+  /**
+   * Where a cachemiss thread publishes the atom it is about to run (`array[index * 2]`) and how
+   * many atoms ran before it (`array[index * 2 + 1]`), so that if the thread dies the engine can
+   * blame the right atom.
+   */
+  readonly progress?: { readonly array: Float64Array; readonly index: number };
 }
 
 /** newOutcome - a fresh outcome record. */
@@ -116,6 +123,7 @@ export class Executor {
     const budget = inline ? this.#options.inlineBudget : Number.POSITIVE_INFINITY;
     const limit = this.#options.maxAtomsPerChain - atomsBefore;
     const cancel = this.#options.cancelFlag;
+    const progress = this.#options.progress;
     out.last = 0;
     out.atoms = 0;
     out.stop = STOP.end;
@@ -156,10 +164,6 @@ export class Executor {
         out.result = -EFAULT;
         return;
       }
-      if (inline && (flags & SYSLET_ASYNC) !== 0 && out.atoms === 0 && atomsBefore === 0) {
-        out.handoff = current;
-        return;
-      }
       if (flagsHi !== 0 || (flags & ~SYSLET_VALID_FLAGS) !== 0) {
         // Unknown flag bits: the atom fails without running, and the chain cannot go on safely.
         if (retRegion !== null) writeWord(retRegion, ret, -EINVAL);
@@ -168,6 +172,14 @@ export class Executor {
         out.result = -EINVAL;
         out.stop = STOP.fault;
         return;
+      }
+      if (inline && (flags & SYSLET_ASYNC) !== 0 && out.atoms === 0 && atomsBefore === 0) {
+        out.handoff = current;
+        return;
+      }
+      if (progress !== undefined) {
+        progress.array[progress.index * 2] = current;
+        progress.array[progress.index * 2 + 1] = out.atoms;
       }
       const result = this.#execute(view, base, current, flags, inline);
       if (result === HANDOFF) {
@@ -179,6 +191,11 @@ export class Executor {
       out.last = current;
       out.atoms++;
       out.result = value;
+      if (cancel !== undefined && value === -EINTR && Atomics.load(cancel.array, cancel.index) !== 0) {
+        // The engine interrupted this call to shut down: the chain was cancelled, not finished.
+        out.stop = STOP.cancelled;
+        return;
+      }
       const stopped =
         ((flags & SYSLET_STOP_ON_NONZERO) !== 0 && value !== 0) ||
         ((flags & SYSLET_STOP_ON_ZERO) !== 0 && value === 0) ||
@@ -442,6 +459,8 @@ export class Executor {
     const iovLength = readPointer(view, base + 24);
     const control = readPointer(view, base + 32);
     const controlLength = readPointer(view, base + 40);
+    // readPointer gives -1 for a length of 2^53 or more: the kernel would use it, so refuse.
+    if (iov < 0 || iovLength < 0 || control < 0 || controlLength < 0) return false;
     if (name !== 0 && nameLength > 0 && (name < 0 || this.#memory.find(name, nameLength) === null)) return false;
     if (iovLength < 0 || iovLength > IOV_MAX) return false;
     if (iovLength > 0 && (iov <= 0 || !this.#iovecsConfined(iov, iovLength))) return false;
@@ -452,7 +471,8 @@ export class Executor {
   #deny(atom: number, nr: number, rule: string, inline: boolean): void {
     const onDeny = this.#options.onDeny;
     if (onDeny === undefined) return;
-    const name = this.#table[nr]?.spec.name ?? `nr ${nr}`;
+    // Denied rows are not in the compiled table: name them from the full one.
+    const name = syscallByNumber(nr)?.name ?? `nr ${nr}`;
     onDeny({ atom, nr, name, rule, thread: inline ? 'inline' : 'cachemiss' });
   }
 }

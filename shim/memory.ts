@@ -51,6 +51,11 @@ export class MemoryRegistry {
   readonly #byBacking = new WeakMap<object, Region>();
   readonly #mirror: boolean;
   #seenGeneration = -1;
+  // Deferred release: a region released while chains that might still touch it run on cachemiss
+  // threads stays mapped (and its owner alive) until every chain from that epoch has finished.
+  #epoch = 0;
+  readonly #holdsByEpoch = new Map<number, number>();
+  readonly #deferred: { epoch: number; free: () => void }[] = [];
 
   /** Creates the main thread's registry, or (with `shared`) a cachemiss thread's mirror of it. */
   constructor(shared?: SharedRegionTable) {
@@ -132,11 +137,47 @@ export class MemoryRegistry {
     return this.#add(block.address, block.buffer, 'engine', block);
   }
 
-  /** release - forget a region; engine allocations are freed. Views of it must not be used afterwards. */
+  /**
+   * release - forget a region; engine allocations are freed. New dereferences of it fail with
+   * EFAULT at once; the memory itself is freed only when no chain that was running on a
+   * cachemiss thread at the time of the release can still touch it.
+   */
   release(region: Region): void {
     const owner = this.#owners.get(region.id);
     this.#remove(region.id);
-    if (owner !== undefined && region.kind === 'engine') releaseNative(owner as NativeBlock);
+    if (owner !== undefined && region.kind === 'engine') this.#defer(() => releaseNative(owner as NativeBlock));
+  }
+
+  /** hold - a chain is going to a cachemiss thread. @returns the epoch to give back to {@link unhold}. */
+  hold(): number {
+    const epoch = this.#epoch;
+    this.#holdsByEpoch.set(epoch, (this.#holdsByEpoch.get(epoch) ?? 0) + 1);
+    return epoch;
+  }
+
+  /** unhold - a chain from `epoch` finished; frees whatever no running chain can reach any more. */
+  unhold(epoch: number): void {
+    const left = (this.#holdsByEpoch.get(epoch) ?? 1) - 1;
+    if (left > 0) this.#holdsByEpoch.set(epoch, left);
+    else this.#holdsByEpoch.delete(epoch);
+    if (this.#deferred.length > 0) this.#runDeferred();
+  }
+
+  #defer(free: () => void): void {
+    if (this.#holdsByEpoch.size === 0) {
+      free();
+      return;
+    }
+    this.#deferred.push({ epoch: this.#epoch, free });
+    this.#epoch++;
+  }
+
+  #runDeferred(): void {
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const epoch of this.#holdsByEpoch.keys()) oldest = Math.min(oldest, epoch);
+    while (this.#deferred.length > 0 && (this.#deferred[0] as { epoch: number }).epoch < oldest) {
+      (this.#deferred.shift() as { free: () => void }).free();
+    }
   }
 
   /** unregister - forget the region that holds a registered buffer. @returns whether one was found. */
@@ -145,6 +186,8 @@ export class MemoryRegistry {
     const region = this.#findOwner(backing);
     if (region === null) return false;
     this.#remove(region.id);
+    // Keep the buffer reachable until no running chain can still write into it.
+    this.#defer(() => void backing.byteLength);
     return true;
   }
 

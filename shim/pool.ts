@@ -10,7 +10,7 @@
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { allocNative, installInterruptingHandler, syscall, EOWNERDEAD } from './native/index.js';
+import { allocNative, installInterruptingHandler, syscall, ECANCELED, EOWNERDEAD } from './native/index.js';
 import type { MemoryRegistry } from './memory.js';
 import type { Policy, TraceRecord } from './policy.js';
 import { ATOM, STOP } from './atom.js';
@@ -99,7 +99,7 @@ export class CachemissPool {
     this.#options = options;
     const capacity = Math.max(1, options.maxThreads);
     this.#state = new Int32Array(new SharedArrayBuffer(capacity * WORKER_STATE.stride * 4 + 1024 * 4));
-    this.#currentAtoms = new Float64Array(new SharedArrayBuffer((capacity + 1024) * 8));
+    this.#currentAtoms = new Float64Array(new SharedArrayBuffer((capacity + 1024) * 16));
     const fd = syscall(SYS_eventfd2, 0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (fd < 0) throw new Error(`eventfd2 failed: ${fd}`);
     this.eventfd = fd;
@@ -202,6 +202,10 @@ export class CachemissPool {
       await new Promise((resolve) => setTimeout(resolve, 2));
     }
     await Promise.all(this.#slots.map((slot) => slot.exited));
+    // Chains no thread took before the shutdown are cancelled, not dropped: each is delivered
+    // with -ECANCELED in the atom it would have started from.
+    const job = { atom: 0, token: 0, atomsBefore: 0 };
+    while (this.#queue.popAfterShutdown(job)) this.#orphan(job.token, job.atom, -ECANCELED, STOP.cancelled);
     livePools.delete(this);
     syscall(SYS_close, this.eventfd);
   }
@@ -307,7 +311,7 @@ export class CachemissPool {
    */
   #failQueued(): void {
     const job = { atom: 0, token: 0, atomsBefore: 0 };
-    while (this.#queue.pop(job, 0)) this.#orphan(job.token, job.atom);
+    while (this.#queue.pop(job, 0)) this.#orphan(job.token, job.atom, -EOWNERDEAD, STOP.died);
     this.#poke();
   }
 
@@ -318,19 +322,29 @@ export class CachemissPool {
     Atomics.store(this.#state, base + WORKER_STATE.running, 0);
     // A thread that ends mid-chain never counted itself out of the live set.
     this.#queue.countLive(-1);
-    this.#orphan(Atomics.load(this.#state, base + WORKER_STATE.token), this.#currentAtoms[index] as number);
+    this.#orphan(
+      Atomics.load(this.#state, base + WORKER_STATE.token),
+      this.#currentAtoms[index * 2] as number,
+      -EOWNERDEAD,
+      STOP.died,
+      this.#currentAtoms[index * 2 + 1] as number,
+    );
     this.#poke();
   }
 
-  /** Finish a chain no thread will finish: -EOWNERDEAD in the atom it was at, stop reason `died`. */
-  #orphan(token: number, atom: number): void {
-    const region = this.#memory.find(atom, ATOM.size);
+  /**
+   * Finish a chain no thread will finish. A chain whose thread died gets -EOWNERDEAD in the atom
+   * that was running; a chain cancelled before any thread took it keeps its atoms untouched
+   * (none ran) and only its completion says -ECANCELED.
+   */
+  #orphan(token: number, atom: number, result: number, stop: number, atoms = 0): void {
+    const region = stop === STOP.died ? this.#memory.find(atom, ATOM.size) : null;
     if (region !== null) {
       const ret = readPointer(region.view, atom - region.start + ATOM.ret_ptr);
       const retRegion = ret > 0 ? this.#memory.find(ret, 8) : null;
-      if (retRegion !== null) setWord(retRegion.view, ret - retRegion.start, -EOWNERDEAD);
+      if (retRegion !== null) setWord(retRegion.view, ret - retRegion.start, result);
     }
-    this.#orphans.push({ token, last: atom, result: -EOWNERDEAD, atoms: 0, stop: STOP.died });
+    this.#orphans.push({ token, last: atom, result, atoms, stop });
   }
 
   /** Wake the engine's watcher: orphans are delivered by the next drain. */

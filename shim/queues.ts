@@ -110,6 +110,18 @@ export class SubmissionQueue {
     }
   }
 
+  /** popAfterShutdown - (producer, after every consumer has exited) take what is left. */
+  popAfterShutdown(job: Job): boolean {
+    const tail = Atomics.load(this.control, TAIL);
+    if (tail === Atomics.load(this.control, HEAD)) return false;
+    const slot = tail % this.capacity;
+    job.atom = this.#atoms[slot] as number;
+    job.token = this.#meta[slot * 2] as number;
+    job.atomsBefore = this.#meta[slot * 2 + 1] as number;
+    Atomics.store(this.control, TAIL, tail + 1);
+    return true;
+  }
+
   /** Tell every consumer to stop, waking the idle ones. */
   shutdown(): void {
     Atomics.store(this.control, SHUTDOWN, 1);

@@ -50,7 +50,9 @@ test('--help exits 0 and lists every registered command', async () => {
   assert.equal(run.code, 0);
   assert.equal(run.stderr, '');
   assert.match(run.stdout, /^Usage: syslet-aio \[<command>\] \[options\]$/m);
-  for (const entry of COMMANDS) assert.match(run.stdout, new RegExp(`^  ${entry.name} +${entry.summary}`, 'm'));
+  // Summaries are prose (parentheses, dots): match them literally.
+  const literal = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  for (const entry of COMMANDS) assert.match(run.stdout, new RegExp(`^  ${literal(entry.name)} +${literal(entry.summary)}`, 'm'));
 });
 
 test('--version prints the package version', async () => {

@@ -62,7 +62,7 @@ test('an unknown i386 syscall number is ENOSYS on nr', () => {
 });
 
 test('a chain with more distinct atoms than the bound is E2BIG; a loop over few atoms is fine', () => {
-  const builder = new ImageBuilder(0x20000000, 0x8000);
+  const builder = new ImageBuilder(0xa0000000, 0x8000);
   const atoms = builder.atoms(MAX_COMPAT32_ATOMS + 1);
   atoms.forEach((address, i) => builder.setAtom(address, { nr: GETPID, next: atoms[i + 1] ?? 0 }));
   expectError(() => convertImage(builder.file(atoms[0] as number)), { atomIndex: MAX_COMPAT32_ATOMS, errno: 'E2BIG' });

@@ -19,7 +19,7 @@ test('an i386 openat/read/write/close chain copies a file through the engine', a
   writeFileSync(input, text);
   const { file, manifest } = makeImage(built.binary, built.dir, 'rw', [input, output]);
   const image = parseImage(file);
-  assert.equal(image.base, 0x10000000);
+  assert.equal(image.base, 0xc0000000);
   const engine = new Engine();
   t.after(async () => {
     await closeEngine(engine);

@@ -22,7 +22,7 @@ export class ImageBuilder {
   readonly view: DataView;
   used = 0;
 
-  constructor(base = 0x20000000, size = 0x4000) {
+  constructor(base = 0xa0000000, size = 0x4000) {
     this.base = base;
     this.bytes = new Uint8Array(size);
     this.view = new DataView(this.bytes.buffer);

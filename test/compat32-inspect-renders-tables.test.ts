@@ -9,7 +9,7 @@ import { ImageBuilder } from './compat32-image-builder.js';
 import { closeEngine } from './compat32-fixture.js';
 
 test('inspect, convert and run an image built in TypeScript', (t) => {
-  const b = new ImageBuilder(0x32000000);
+  const b = new ImageBuilder(0xb2000000);
   const [first, second] = b.atoms(2) as [number, number];
   const pid = b.word(0);
   const ret = b.word(0);
@@ -21,7 +21,7 @@ test('inspect, convert and run an image built in TypeScript', (t) => {
   assert.deepEqual(inspected.atoms.map((row) => [row.nr, row.name, row.flags]), [[20, 'getpid', 'STOP_ON_NEGATIVE'], [37, 'kill', '-']]);
   const text = renderAtomTable32(inspected.atoms);
   assert.match(text, /^#\s+atom\s+nr\s+call/);
-  assert.match(text, /0x32000000\s+20\s+getpid\s+STOP_ON_NEGATIVE/);
+  assert.match(text, /0xb2000000\s+20\s+getpid\s+STOP_ON_NEGATIVE/);
 
   const converted = convertImage(file);
   assert.deepEqual(converted.rows.map((row) => [row.name32, row.nr64, row.name64]), [['getpid', 39, 'getpid'], ['kill', 62, 'kill']]);
@@ -34,5 +34,5 @@ test('inspect, convert and run an image built in TypeScript', (t) => {
   assert.equal(ran.completion.stopName, 'end');
   assert.deepEqual(ran.completion.results.map((r) => r.ret32), [process.pid, 0]);
   assert.match(renderCompletion(ran.completion), new RegExp(`getpid\\s+${process.pid}`));
-  assert.equal(engine.memory.find(0x32000000, 4), null, 'run released the arena');
+  assert.equal(engine.memory.find(0xb2000000, 4), null, 'run released the arena');
 });

@@ -1,0 +1,91 @@
+// A read that would block goes to a cachemiss thread: async_exec returns 0n at once, and the
+// completion arrives later — through the ring (async_wait, the blocking form), through the
+// asyncWait Promise, and through the completions() iterator. As root the read is of a freshly
+// written, fsync'd file pushed out of the page cache; otherwise of an empty socket that is fed
+// only after the submission.
+import { test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { Engine } from '../shim/engine.js';
+import { ChainBuilder, type AtomRef, type Bytes } from '../shim/builder.js';
+import { negotiateRing, type Completion } from '../shim/ring.js';
+import { STOP } from '../shim/atom.js';
+import { closeAll, dropPageCache, freshFile, patternBytes, socketPair, tempDir } from './helpers/engine.js';
+
+const SIZE = 256 * 1024;
+
+interface Pending {
+  readonly read: AtomRef;
+  readonly buffer: Bytes;
+  readonly content: Uint8Array;
+  /** Makes the data available (a no-op for the file: the disk delivers it). */
+  readonly satisfy: () => void;
+}
+
+/** An engine with a v2 ring and a read chain submitted that cannot complete inline. */
+function submitBlockingRead(t: TestContext): { engine: Engine; pending: Pending } {
+  const engine = new Engine({ threads: 2 });
+  t.after(() => engine.close());
+  const capabilities = negotiateRing({ version: 2 });
+  const ring = engine.alloc(4 * 48);
+  assert.equal(engine.async_register({ ring: ring.start, ringSizeBytes: 4 * 48, capabilities, reportInline: true }), 0);
+  const content = patternBytes(SIZE, 9);
+  const chain = new ChainBuilder(engine.memory, { dataBytes: SIZE + 1024 });
+  t.after(() => chain[Symbol.dispose]());
+  const buffer = chain.buffer(SIZE);
+  const path = freshFile(tempDir(t), 'uncached.bin', content);
+  const cannotDrop = dropPageCache();
+  let read: AtomRef;
+  let satisfy = (): void => {};
+  if (cannotDrop === null) {
+    const fd = openSync(path, 'r');
+    t.after(() => closeSync(fd));
+    read = chain.atom('pread64', [fd, buffer, SIZE, 0]);
+  } else {
+    t.diagnostic(`${cannotDrop}; reading an empty socket instead`);
+    const [reader, writer] = socketPair(engine);
+    t.after(() => closeAll(reader, writer));
+    read = chain.atom('recvfrom', [reader, buffer, SIZE, 0x100 /* MSG_WAITALL */, null]);
+    satisfy = () => assert.equal(writeSync(writer, content), SIZE);
+  }
+  assert.equal(engine.async_exec(chain.first), 0n, 'async_exec returned at once: the chain went asynchronous');
+  assert.ok(engine.threads >= 1, 'a cachemiss thread took it');
+  assert.equal(engine.ring?.available(), 0, 'nothing completed yet');
+  return { engine, pending: { read, buffer, content, satisfy } };
+}
+
+function checkCompletion(completion: Completion | null, pending: Pending): void {
+  assert.ok(completion !== null);
+  assert.equal(completion.atom, BigInt(pending.read.at));
+  assert.equal(completion.mode, 'cachemiss');
+  assert.equal(completion.result, SIZE);
+  assert.equal(completion.stop, STOP.end);
+  assert.equal(pending.read.result.value, SIZE);
+  assert.deepEqual(pending.buffer.bytes, pending.content);
+}
+
+test('through the ring: async_wait blocks until it is posted, then reap', (t) => {
+  const { engine, pending } = submitBlockingRead(t);
+  pending.satisfy();
+  assert.equal(engine.async_wait(1), 1);
+  checkCompletion(engine.reap(), pending);
+  assert.equal(engine.reap(), null);
+});
+
+test('through the asyncWait Promise', async (t) => {
+  const { engine, pending } = submitBlockingRead(t);
+  const waiting = engine.asyncWait(1);
+  pending.satisfy();
+  assert.equal(await waiting, 1);
+  checkCompletion(engine.reap(), pending);
+});
+
+test('through the completions() iterator, which ends when nothing is left in flight', async (t) => {
+  const { engine, pending } = submitBlockingRead(t);
+  pending.satisfy();
+  const seen: Completion[] = [];
+  for await (const completion of engine.completions()) seen.push(completion);
+  assert.equal(seen.length, 1);
+  checkCompletion(seen[0] ?? null, pending);
+  assert.equal(engine.inflight, 0);
+});
