@@ -327,7 +327,7 @@ export class CachemissPool {
       this.#currentAtoms[index * 2] as number,
       -EOWNERDEAD,
       STOP.died,
-      this.#currentAtoms[index * 2 + 1] as number,
+      this.#currentAtoms[index * 2 + 1],
     );
     this.#poke();
   }
