@@ -99,6 +99,9 @@ export function validateDefinition(definition: PluginDefinition): SyscallSpec[] 
   if (!/^[a-z][\w-]*(\.[a-zA-Z][\w-]*)*$/.test(name)) fail(-1, 'name', 'must be dotted identifiers, like "file.readAll"');
   if (!Array.isArray(definition.atoms) || definition.atoms.length === 0) fail(-1, 'atoms', 'a plugin needs at least one atom');
   if (definition.atoms.length > MAX_PLUGIN_ATOMS) fail(-1, 'atoms', `${definition.atoms.length} atoms; at most ${MAX_PLUGIN_ATOMS}`);
+  if (typeof definition.params !== 'object' || definition.params === null || Array.isArray(definition.params)) {
+    fail(-1, 'params', 'must be an object of parameter kinds (use {} for none)');
+  }
   const params = definition.params;
   const cells = definition.cells ?? {};
   const scratch = definition.scratch ?? {};

@@ -42,8 +42,9 @@ export class Cell {
     return readWord(this.#region.view, this.at - this.#region.start);
   }
 
+  /** @throws RangeError for a number that is not a safe integer, or a bigint outside 64 bits. */
   set value(value: Word) {
-    setWord(this.#region.view, this.at - this.#region.start, value);
+    setWord(this.#region.view, this.at - this.#region.start, checkWord(value, 'cell value'));
   }
 
   /**
@@ -146,8 +147,9 @@ export class ChainBuilder implements Disposable {
     return first.at;
   }
 
-  /** cell - a new 64-bit cell holding `value`. */
+  /** cell - a new 64-bit cell holding `value`. @throws RangeError for a non-integer or out-of-range value. */
   cell(value: Word = 0): Cell {
+    checkWord(value, 'cell value');
     const at = this.#reserve(8, 8);
     const cell = new Cell(this.region, at);
     cell.value = value;
@@ -251,4 +253,18 @@ export class ChainBuilder implements Disposable {
     this.#dataOffset = offset + size;
     return this.region.start + offset;
   }
+}
+
+/**
+ * checkWord - a value that fits a 64-bit word exactly: a safe integer, or a bigint from -2^63 to
+ * 2^64 - 1. A fraction, NaN or a rounded number would be stored as something the caller did not mean.
+ * @throws RangeError naming `field`.
+ */
+export function checkWord(value: Word, field: string): Word {
+  if (typeof value === 'number') {
+    if (!Number.isSafeInteger(value)) throw new RangeError(`${field} must be a safe integer or a bigint, got ${String(value)}`);
+  } else if (typeof value !== 'bigint' || value < -(2n ** 63n) || value >= 2n ** 64n) {
+    throw new RangeError(`${field} must fit in 64 bits, got ${String(value)}`);
+  }
+  return value;
 }

@@ -63,6 +63,21 @@ export interface RingRegistration {
 }
 
 const MAX_INFLIGHT = 65536;
+
+// At exit, libuv makes one last pass over open handles: an eventfd left readable (completions
+// already consumed by waitUntil, which does not always read it) would call into JS while the
+// environment is being torn down, and koffi aborts the process. Stop watching before that.
+const liveWatchers = new Set<FdWatcher>();
+let exitHooked = false;
+function closeAtExit(watcher: FdWatcher): void {
+  liveWatchers.add(watcher);
+  if (exitHooked) return;
+  exitHooked = true;
+  process.once('exit', () => {
+    for (const live of liveWatchers) live.close();
+    liveWatchers.clear();
+  });
+}
 const SYS_ppoll = 271;
 const POLLIN = 1;
 const NS_PER_MS = 1e6;
@@ -213,7 +228,12 @@ export class Engine implements FinishedSink {
     const reportInline = listener === null && this.#reportInline;
     const start = reportInline ? performance.now() : 0;
     const out = this.#outcome;
-    this.#executor.run(atom, out);
+    try {
+      this.#executor.run(atom, out);
+    } catch {
+      // Only a registered buffer detached under us (its DataView throws) can get here.
+      return -EFAULT;
+    }
     if (out.handoff === 0) {
       if (reportInline && !this.#hasNoComplete(out.last)) {
         this.#post({ atom: out.last, result: out.result, latencyNs: (performance.now() - start) * NS_PER_MS, atoms: out.atoms, mode: 0, stop: out.stop });
@@ -436,6 +456,7 @@ export class Engine implements FinishedSink {
     if (pool !== null) {
       await pool.close();
       this.#pump();
+      if (this.#watcher !== null) liveWatchers.delete(this.#watcher);
       this.#watcher?.close();
       this.#watcher = null;
     }
@@ -463,6 +484,7 @@ export class Engine implements FinishedSink {
       pool.readEventfd(scratch);
       this.#pump();
     });
+    closeAtExit(this.#watcher);
     return pool;
   }
 

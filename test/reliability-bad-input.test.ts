@@ -120,7 +120,7 @@ test('async_register / async_wait / negotiateRing: bad numbers are -EINVAL/-EFAU
   assert.equal(engine.async_unregister(), -22);
 });
 
-test('BUG: async_register accepts forged capabilities (entrySize <= 0 or not a ring entry size) — must be -EINVAL', (t) => {
+test('regression: async_register accepts forged capabilities (entrySize <= 0 or not a ring entry size) — must be -EINVAL', (t) => {
   const engine = new Engine({ threads: 1 });
   t.after(() => closeQuietly(engine));
   const region = engine.alloc(4096);

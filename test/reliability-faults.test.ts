@@ -134,7 +134,7 @@ test('ENOSPC: writes to /dev/full are -ENOSPC inline, on a cachemiss thread and 
   }
 });
 
-test('BUG: a cachemiss thread killed mid-chain: the chain completes once with -EOWNERDEAD, stop "died"; the pool recovers', async (t) => {
+test('regression: a cachemiss thread killed mid-chain: the chain completes once with -EOWNERDEAD, stop "died"; the pool recovers', async (t) => {
   const engine = new Engine({ threads: 2 });
   t.after(() => closeQuietly(engine));
   const empty = pipe();
