@@ -1,0 +1,35 @@
+/** aio_error(3): glibc's rt/aio_error.c — read `__error_code`. */
+import { EINPROGRESS, EINVAL } from '../native/index.js';
+import { aioEngine } from './context.js';
+import { Aiocb } from './aiocb.js';
+import { failWith } from './errno.js';
+
+/**
+ * aio_error - the status of a request.
+ *
+ * The chain's aio_status atom writes `__error_code` last, after `__return_value`, so once this
+ * is no longer EINPROGRESS, aio_return is final too. Like glibc, an aiocb never submitted
+ * reports whatever the field holds (0 for a new Aiocb), not EINVAL.
+ *
+ * @param aiocbp - the control block.
+ * @returns EINPROGRESS while queued or running; 0 on success; else the errno the synchronous
+ *   call would have set (EBADF, EINVAL, EIO, ECANCELED for a cancelled request...). -1 with
+ *   errno EINVAL when aiocbp is not an Aiocb.
+ * @example
+ * ```ts
+ * while (aio_error(cb) === EINPROGRESS) aio_suspend([cb], null);
+ * ```
+ * @see https://pubs.opengroup.org/onlinepubs/9799919799/functions/aio_error.html
+ */
+export function aio_error(aiocbp: Aiocb): number {
+  if (!(aiocbp instanceof Aiocb)) return failWith(EINVAL);
+  const status = aiocbp._request.error;
+  if (status !== EINPROGRESS) return status;
+  // glibc's helper threads move an fd's queue on by themselves; here the JS thread does, when it
+  // processes finished chains. A caller polling aio_error in a loop must see progress too.
+  aioEngine().pump();
+  return aiocbp._request.error;
+}
+
+/** aio_error64 - the LFS name; on x86-64 the same function. */
+export const aio_error64 = aio_error;

@@ -1,0 +1,345 @@
+/**
+ * `struct aiocb` as a native struct with glibc's x86-64 layout (168 bytes), carved from slabs of
+ * the POSIX engine's memory so that chains may write its status fields. Every field is a
+ * property backed by the native bytes, which stay the source of truth: C code (or a test) that
+ * writes the struct directly is seen at the next submission.
+ *
+ * A Buffer given as aio_buf is registered with the engine once per backing store (reference
+ * counted across aiocbs) and kept alive by the aiocb; it is unregistered when no aiocb points
+ * into it any more. The aiocb also carries the request record the request engine reuses, so a
+ * submission allocates nothing.
+ */
+import { addressOf } from '../native/index.js';
+import { readPointer, readWord, setWord } from '../executor.js';
+import type { Region } from '../memory.js';
+import type { Word } from '../native/index.js';
+import { aioEngine } from './context.js';
+import { AIOCB, SIGEVENT, SIGEV_NONE } from './constants.js';
+import { Request } from './request.js';
+import { settle } from './requests.js';
+
+const SLAB_AIOCBS = 64;
+
+/** What `sigev_notify_function` receives: the sigev_value (a number, or a bigint beyond 2^53). */
+export type SigevNotifyFunction = (value: number | bigint) => void;
+
+/** `struct sigevent`, as plain data (every field optional; missing ones are 0 / null). */
+export interface SigeventInit {
+  /** SIGEV_NONE, SIGEV_SIGNAL or SIGEV_THREAD. */
+  sigev_notify?: number;
+  /** The signal for SIGEV_SIGNAL. */
+  sigev_signo?: number;
+  /** sival_int / sival_ptr: delivered as si_value, or passed to the function. */
+  sigev_value?: number | bigint;
+  /** SIGEV_THREAD: called on the JS event loop with sigev_value. */
+  sigev_notify_function?: SigevNotifyFunction | null;
+  /** Kept for layout fidelity; ignored (there is no thread per completion). */
+  sigev_notify_attributes?: number | bigint;
+}
+
+/** What `new Aiocb()` takes: the POSIX members, all optional. */
+export interface AiocbInit {
+  aio_fildes?: number;
+  /** A Buffer/TypedArray/DataView (kept alive while used), or a raw address in engine memory. */
+  aio_buf?: ArrayBufferView | bigint | number | null;
+  /** Bytes to transfer; defaults to the byte length of a buffer given as aio_buf. */
+  aio_nbytes?: number;
+  aio_offset?: number | bigint;
+  aio_reqprio?: number;
+  aio_lio_opcode?: number;
+  /** Defaults to SIGEV_NONE when omitted (a zeroed C struct would ask for signal 0, which does nothing). */
+  aio_sigevent?: SigeventInit;
+}
+
+interface Slot {
+  readonly region: Region;
+  readonly offset: number;
+}
+
+const freeSlots: Slot[] = [];
+// Registered backing stores and how many aiocbs point into each.
+const bufferRefs = new WeakMap<ArrayBufferLike, number>();
+
+/** What the finalizer needs once an aiocb is garbage: its slot, its request, its buffer. */
+interface Held {
+  slot: Slot;
+  request: Request;
+}
+
+const finalizer = new FinalizationRegistry<Held>((held) => {
+  releaseBacking(held.request.backing);
+  held.request.backing = null;
+  held.request.dispose();
+  held.slot.region.bytes.fill(0, held.slot.offset, held.slot.offset + AIOCB.size);
+  freeSlots.push(held.slot);
+});
+
+function takeSlot(): Slot {
+  const slot = freeSlots.pop();
+  if (slot !== undefined) return slot;
+  const region = aioEngine().alloc(AIOCB.size * SLAB_AIOCBS);
+  for (let i = SLAB_AIOCBS - 1; i > 0; i--) freeSlots.push({ region, offset: i * AIOCB.size });
+  return { region, offset: 0 };
+}
+
+function retainBacking(view: ArrayBufferView, address: number): ArrayBufferLike | null {
+  const backing = view.buffer;
+  const count = bufferRefs.get(backing);
+  if (count !== undefined) {
+    bufferRefs.set(backing, count + 1);
+    return backing;
+  }
+  const engine = aioEngine();
+  // Engine memory, or a buffer the caller registered: usable as is, and not ours to unregister.
+  if (engine.memory.find(address, Math.max(1, view.byteLength)) !== null || backing.byteLength === 0) return null;
+  engine.register(backing);
+  bufferRefs.set(backing, 1);
+  return backing;
+}
+
+function releaseBacking(backing: ArrayBufferLike | null): void {
+  if (backing === null) return;
+  const count = bufferRefs.get(backing) ?? 0;
+  if (count > 1) {
+    bufferRefs.set(backing, count - 1);
+    return;
+  }
+  bufferRefs.delete(backing);
+  aioEngine().unregister(backing);
+}
+
+function integer(field: string, value: number): number {
+  if (!Number.isSafeInteger(value)) throw new TypeError(`${field} must be an integer, got ${String(value)}`);
+  return value;
+}
+
+function int32(field: string, value: number): number {
+  if (!Number.isInteger(value) || value < -0x8000_0000 || value > 0x7fff_ffff) throw new TypeError(`${field} must be a 32-bit integer, got ${String(value)}`);
+  return value;
+}
+
+function word(field: string, value: number | bigint): Word {
+  if (typeof value === 'bigint') {
+    if (value < -(2n ** 63n) || value >= 2n ** 64n) throw new RangeError(`${field} does not fit in 64 bits`);
+    return value;
+  }
+  return integer(field, value);
+}
+
+/** The aiocb's `aio_sigevent`: a live view of its 64 bytes (plus the JS-side notify function). */
+export class Sigevent {
+  readonly #view: DataView;
+  readonly #base: number;
+  readonly #request: Request;
+
+  /** @internal */
+  constructor(view: DataView, base: number, request: Request) {
+    this.#view = view;
+    this.#base = base;
+    this.#request = request;
+  }
+
+  /** SIGEV_NONE, SIGEV_SIGNAL or SIGEV_THREAD. */
+  get sigev_notify(): number {
+    return this.#view.getInt32(this.#base + SIGEVENT.sigev_notify, true);
+  }
+  set sigev_notify(value: number) {
+    this.#view.setInt32(this.#base + SIGEVENT.sigev_notify, int32('sigev_notify', value), true);
+  }
+
+  /** The signal SIGEV_SIGNAL queues. */
+  get sigev_signo(): number {
+    return this.#view.getInt32(this.#base + SIGEVENT.sigev_signo, true);
+  }
+  set sigev_signo(value: number) {
+    this.#view.setInt32(this.#base + SIGEVENT.sigev_signo, int32('sigev_signo', value), true);
+  }
+
+  /** sival_int / sival_ptr (8 bytes): a number, or a bigint when it does not fit in 53 bits. */
+  get sigev_value(): number | bigint {
+    return readWord(this.#view, this.#base + SIGEVENT.sigev_value);
+  }
+  set sigev_value(value: number | bigint) {
+    setWord(this.#view, this.#base + SIGEVENT.sigev_value, word('sigev_value', value));
+  }
+
+  /** SIGEV_THREAD's function (kept on the JS side: it is a JS function, not a C pointer). */
+  get sigev_notify_function(): SigevNotifyFunction | null {
+    return this.#request.notifyFunction;
+  }
+  set sigev_notify_function(value: SigevNotifyFunction | null) {
+    if (value !== null && typeof value !== 'function') throw new TypeError('sigev_notify_function must be a function or null');
+    this.#request.notifyFunction = value;
+  }
+
+  /** pthread attributes pointer: stored, ignored. */
+  get sigev_notify_attributes(): number | bigint {
+    return readWord(this.#view, this.#base + SIGEVENT.sigev_notify_attributes);
+  }
+  set sigev_notify_attributes(value: number | bigint) {
+    setWord(this.#view, this.#base + SIGEVENT.sigev_notify_attributes, word('sigev_notify_attributes', value));
+  }
+}
+
+/**
+ * Aiocb - an asynchronous I/O control block: glibc's x86-64 `struct aiocb` in native memory.
+ *
+ * @example
+ * ```ts
+ * const cb = new Aiocb({ aio_fildes: fd, aio_buf: Buffer.alloc(4096), aio_offset: 0 });
+ * if (aio_read(cb) === -1) throw new Error(errnoName(errno()));
+ * while (aio_error(cb) === EINPROGRESS) aio_suspend([cb], null);
+ * const bytes = aio_return(cb);
+ * ```
+ */
+export class Aiocb {
+  /** The struct's address (engine memory), for C code, sigev_value or compat layers. */
+  readonly address: number;
+  /** @internal The request record the request engine reuses for this aiocb. */
+  readonly _request: Request;
+  readonly #view: DataView;
+  readonly #base: number;
+  readonly #sigevent: Sigevent;
+  #buffer: ArrayBufferView | null = null;
+  #bufferAddress = 0;
+
+  constructor(init: AiocbInit = {}) {
+    const slot = takeSlot();
+    this.#view = slot.region.view;
+    this.#base = slot.offset;
+    this.address = slot.region.start + slot.offset;
+    this._request = new Request(this.#view, this.#base + AIOCB.__error_code, this.address + AIOCB.__error_code, this.#base + AIOCB.__return_value, this.address + AIOCB.__return_value, 8);
+    this.#sigevent = new Sigevent(this.#view, this.#base + AIOCB.aio_sigevent, this._request);
+    finalizer.register(this, { slot, request: this._request });
+    try {
+      if (init.aio_fildes !== undefined) this.aio_fildes = init.aio_fildes;
+      if (init.aio_lio_opcode !== undefined) this.aio_lio_opcode = init.aio_lio_opcode;
+      if (init.aio_reqprio !== undefined) this.aio_reqprio = init.aio_reqprio;
+      if (init.aio_buf !== undefined) this.aio_buf = init.aio_buf;
+      if (init.aio_nbytes !== undefined) this.aio_nbytes = init.aio_nbytes;
+      else if (ArrayBuffer.isView(init.aio_buf)) this.aio_nbytes = init.aio_buf.byteLength;
+      if (init.aio_offset !== undefined) this.aio_offset = init.aio_offset;
+      this.aio_sigevent = init.aio_sigevent ?? { sigev_notify: SIGEV_NONE };
+    } catch (error) {
+      this.aio_buf = null;
+      throw error;
+    }
+  }
+
+  /** The file descriptor. */
+  get aio_fildes(): number {
+    return this.#view.getInt32(this.#base + AIOCB.aio_fildes, true);
+  }
+  set aio_fildes(value: number) {
+    this.#view.setInt32(this.#base + AIOCB.aio_fildes, int32('aio_fildes', value), true);
+  }
+
+  /** LIO_READ, LIO_WRITE or LIO_NOP (read by lio_listio only). */
+  get aio_lio_opcode(): number {
+    return this.#view.getInt32(this.#base + AIOCB.aio_lio_opcode, true);
+  }
+  set aio_lio_opcode(value: number) {
+    this.#view.setInt32(this.#base + AIOCB.aio_lio_opcode, int32('aio_lio_opcode', value), true);
+  }
+
+  /** Priority decrement, 0..20 (AIO_PRIO_DELTA_MAX); checked at submission. */
+  get aio_reqprio(): number {
+    return this.#view.getInt32(this.#base + AIOCB.aio_reqprio, true);
+  }
+  set aio_reqprio(value: number) {
+    this.#view.setInt32(this.#base + AIOCB.aio_reqprio, int32('aio_reqprio', value), true);
+  }
+
+  /**
+   * The buffer: the Buffer/TypedArray last assigned (while the native pointer still points at
+   * it), else the raw address as a bigint. Assigning a buffer registers its backing store with
+   * the engine; it cannot change while the request is in progress (that would free memory a
+   * cachemiss thread may be writing).
+   */
+  get aio_buf(): ArrayBufferView | bigint {
+    const address = readPointer(this.#view, this.#base + AIOCB.aio_buf);
+    if (this.#buffer !== null && address === this.#bufferAddress) return this.#buffer;
+    return this.#view.getBigUint64(this.#base + AIOCB.aio_buf, true);
+  }
+  set aio_buf(value: ArrayBufferView | bigint | number | null) {
+    if (value === this.#buffer && value !== null) {
+      setWord(this.#view, this.#base + AIOCB.aio_buf, this.#bufferAddress);
+      return;
+    }
+    if (this._request.busy && !settle(this._request)) throw new TypeError('aio_buf cannot change while the request is in progress (EINPROGRESS)');
+    let address: Word;
+    let view: ArrayBufferView | null = null;
+    if (value === null) address = 0;
+    else if (typeof value === 'bigint' || typeof value === 'number') address = word('aio_buf', value);
+    else if (ArrayBuffer.isView(value)) {
+      view = value;
+      address = addressOf(value);
+    } else throw new TypeError('aio_buf must be a Buffer, TypedArray, DataView, bigint address or null');
+    const backing = view === null ? null : retainBacking(view, address as number);
+    releaseBacking(this._request.backing);
+    this._request.backing = backing;
+    this.#buffer = view;
+    this.#bufferAddress = view === null ? 0 : (address as number);
+    setWord(this.#view, this.#base + AIOCB.aio_buf, address);
+  }
+
+  /** Bytes to transfer. */
+  get aio_nbytes(): number {
+    return readWord(this.#view, this.#base + AIOCB.aio_nbytes) as number;
+  }
+  set aio_nbytes(value: number) {
+    setWord(this.#view, this.#base + AIOCB.aio_nbytes, integer('aio_nbytes', value));
+  }
+
+  /** File offset (negative values are accepted here and fail the request with EINVAL). */
+  get aio_offset(): number | bigint {
+    return readWord(this.#view, this.#base + AIOCB.aio_offset);
+  }
+  set aio_offset(value: number | bigint) {
+    if (typeof value === 'number' && Number.isSafeInteger(value)) setWord(this.#view, this.#base + AIOCB.aio_offset, value);
+    else setWord(this.#view, this.#base + AIOCB.aio_offset, word('aio_offset', value));
+  }
+
+  /** The notification: a live view; assigning an object copies its fields. */
+  get aio_sigevent(): Sigevent {
+    return this.#sigevent;
+  }
+  set aio_sigevent(value: SigeventInit) {
+    if (typeof value !== 'object' || value === null) throw new TypeError('aio_sigevent must be an object');
+    const sigevent = this.#sigevent;
+    sigevent.sigev_notify = value.sigev_notify ?? SIGEV_NONE;
+    sigevent.sigev_signo = value.sigev_signo ?? 0;
+    sigevent.sigev_value = value.sigev_value ?? 0;
+    sigevent.sigev_notify_function = value.sigev_notify_function ?? null;
+    sigevent.sigev_notify_attributes = value.sigev_notify_attributes ?? 0;
+  }
+
+  /** glibc's private `__error_code` (what aio_error returns). */
+  get __error_code(): number {
+    return this.#view.getInt32(this.#base + AIOCB.__error_code, true);
+  }
+  set __error_code(value: number) {
+    this.#view.setInt32(this.#base + AIOCB.__error_code, int32('__error_code', value), true);
+  }
+
+  /** glibc's private `__return_value` (what aio_return returns). */
+  get __return_value(): number {
+    return readWord(this.#view, this.#base + AIOCB.__return_value) as number;
+  }
+  set __return_value(value: number) {
+    setWord(this.#view, this.#base + AIOCB.__return_value, integer('__return_value', value));
+  }
+
+  /** @internal The view and offset of the struct, for the request engine's field reads. */
+  get _view(): DataView {
+    return this.#view;
+  }
+  /** @internal */
+  get _base(): number {
+    return this.#base;
+  }
+  /** @internal The buffer's length when aio_buf still points at the buffer assigned (else -1). */
+  _bufferLength(address: number): number {
+    return this.#buffer !== null && address === this.#bufferAddress ? this.#buffer.byteLength : -1;
+  }
+}

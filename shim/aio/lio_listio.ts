@@ -1,0 +1,119 @@
+/** lio_listio(3): glibc's rt/lio_listio-common.c — many requests, one wait or one notification. */
+import { EINTR, EINVAL, EIO } from '../native/index.js';
+import { Aiocb, type SigeventInit } from './aiocb.js';
+import { aioEngine } from './context.js';
+import { LIO_NOP, LIO_NOWAIT, LIO_READ, LIO_WAIT, LIO_WRITE, SIGEV_NONE, SIGEV_THREAD } from './constants.js';
+import { errno, failWith } from './errno.js';
+import { listDone, OP_READ, OP_WRITE } from './notify.js';
+import { IDLE, type ListGroup } from './request.js';
+import { completeUnrun, prepareUnrun, submitAiocb } from './requests.js';
+import { drainSignals, signalInterruptFd } from './signals.js';
+import { isList, type AiocbListEntry } from './aio_suspend.js';
+
+let waitingGroup: ListGroup | null = null;
+function groupDone(): boolean {
+  return waitingGroup === null || waitingGroup.remaining === 0;
+}
+
+function listSigevent(mode: number, sig: SigeventInit | Aiocb['aio_sigevent'] | null | undefined): Pick<ListGroup, 'notify' | 'signo' | 'value' | 'fn'> {
+  // LIO_WAIT ignores sig (POSIX; glibc).
+  if (mode !== LIO_NOWAIT || sig == null) return { notify: SIGEV_NONE, signo: 0, value: 0, fn: null };
+  const value = sig.sigev_value ?? 0;
+  return {
+    notify: sig.sigev_notify ?? SIGEV_NONE,
+    signo: sig.sigev_signo ?? 0,
+    value,
+    fn: sig.sigev_notify === SIGEV_THREAD ? (sig.sigev_notify_function ?? null) : null,
+  };
+}
+
+/**
+ * lio_listio - submit a list of reads and writes at once.
+ *
+ * Each entry is submitted as aio_read (LIO_READ) or aio_write (LIO_WRITE) would, with the same
+ * ordering rules and the same errors; LIO_NOP and null entries are skipped; an entry with any
+ * other opcode fails alone with EINVAL (aio_return -1) and is notified. Every entry's own
+ * sigevent fires (glibc ≥ 2.4); with LIO_NOWAIT, `sig` fires once, after the last entry (at once
+ * when nothing was submitted).
+ *
+ * Called as in C, `lio_listio(mode, list, nent, sig)`, or `lio_listio(mode, list, sig)`.
+ *
+ * @param mode - LIO_WAIT (block until every entry completed; `sig` is ignored) or LIO_NOWAIT.
+ * @param list - aiocbs with aio_lio_opcode set; null entries are ignored.
+ * @param nent - how many entries to look at (optional).
+ * @param sig - the list's notification (LIO_NOWAIT only), or null.
+ * @returns 0; or -1 with errno:
+ *   - EINVAL: bad mode, nent < 0, or (LIO_NOWAIT) an entry was refused at submission
+ *     (aio_reqprio out of range...) — the other entries still run.
+ *   - EAGAIN: (LIO_NOWAIT) an entry could not be queued.
+ *   - EIO: (LIO_WAIT) at least one entry failed or was refused; the others completed.
+ *   - EINTR: (LIO_WAIT) a received signal arrived first; the entries go on.
+ * @example
+ * ```ts
+ * const w1 = new Aiocb({ aio_fildes: fd, aio_buf: a, aio_offset: 0, aio_lio_opcode: LIO_WRITE });
+ * const w2 = new Aiocb({ aio_fildes: fd, aio_buf: b, aio_offset: 4096, aio_lio_opcode: LIO_WRITE });
+ * if (lio_listio(LIO_WAIT, [w1, w2], 2, null) === -1) console.error(errnoName(errno()));
+ * ```
+ * @see https://pubs.opengroup.org/onlinepubs/9799919799/functions/lio_listio.html
+ */
+export function lio_listio(mode: number, list: readonly AiocbListEntry[], nent?: number | SigeventInit | null, sig?: SigeventInit | null): number {
+  if (mode !== LIO_WAIT && mode !== LIO_NOWAIT) return failWith(EINVAL);
+  if (!isList(list)) return failWith(EINVAL);
+  let count = list.length;
+  let sigevent = sig;
+  if (typeof nent === 'number') {
+    if (!Number.isInteger(nent) || nent < 0) return failWith(EINVAL);
+    count = Math.min(nent, count);
+  } else {
+    sigevent = nent;
+  }
+  if (sigevent != null && typeof sigevent !== 'object') return failWith(EINVAL);
+  const group: ListGroup = { remaining: 1, failed: false, ...listSigevent(mode, sigevent) };
+  let submitError = 0;
+  for (let i = 0; i < count; i++) {
+    const cb = list[i];
+    if (cb == null) continue;
+    if (!(cb instanceof Aiocb)) {
+      submitError = EINVAL;
+      continue;
+    }
+    const opcode = cb.aio_lio_opcode;
+    if (opcode === LIO_NOP) continue;
+    group.remaining++;
+    if (opcode === LIO_READ || opcode === LIO_WRITE) {
+      if (submitAiocb(cb, opcode === LIO_READ ? OP_READ : OP_WRITE, group) !== 0) {
+        group.remaining--;
+        group.failed = true;
+        submitError = errno();
+      }
+    } else if (cb._request.state === IDLE) {
+      // glibc's worker fails an unknown opcode with EINVAL: the entry ends, notified, alone.
+      completeUnrun(prepareUnrun(cb, group), EINVAL);
+    } else {
+      group.remaining--;
+      submitError = EINVAL;
+    }
+  }
+  if (mode === LIO_NOWAIT) {
+    if (--group.remaining === 0) listDone(group);
+    return submitError === 0 ? 0 : failWith(submitError);
+  }
+  group.remaining--;
+  if (group.remaining > 0) {
+    waitingGroup = group;
+    let result: number;
+    try {
+      result = aioEngine().waitUntil(groupDone, null, signalInterruptFd());
+    } finally {
+      waitingGroup = null;
+    }
+    if (result === -EINTR) {
+      drainSignals();
+      return failWith(EINTR);
+    }
+  }
+  return group.failed || submitError !== 0 ? failWith(EIO) : 0;
+}
+
+/** lio_listio64 - the LFS name; on x86-64 the same function. */
+export const lio_listio64 = lio_listio;

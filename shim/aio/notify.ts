@@ -1,0 +1,152 @@
+/**
+ * Completion delivery, glibc's aio_notify.c. The plugins are compiled once: each operation
+ * alone (SIGEV_NONE, SIGEV_THREAD) and each operation with notify.signal composed on the end
+ * (SIGEV_SIGNAL) — so the signal is queued by the chain itself, after aio_status has published
+ * the final status. SIGEV_THREAD runs the function on the JS event loop in one batch per turn,
+ * not on a new thread per completion. Signals that no chain carries (a cancelled request, a
+ * list's own sigevent) are sent by a chain that is notify.signal alone.
+ */
+import { aioFdatasync, aioFsync, aioRead, aioReadStream, aioWrite, aioWriteStream } from '../../plugins/builtin/aio.js';
+import { notifySignal } from '../../plugins/builtin/notify.js';
+import { composePlugins, type Plugin, type PluginInstance } from '../../plugins/plugin.js';
+import type { Word } from '../native/index.js';
+import type { ChainListener } from '../engine.js';
+import { aioEngine, ids } from './context.js';
+import type { SigevNotifyFunction } from './aiocb.js';
+import { scheduleSignalDrain } from './signals.js';
+import { SIGEV_SIGNAL, SIGEV_THREAD } from './constants.js';
+import type { ListGroup } from './request.js';
+
+/** Request operations (glibc's LIO_READ, LIO_WRITE, LIO_SYNC, LIO_DSYNC). */
+export const OP_READ = 0;
+export const OP_WRITE = 1;
+export const OP_FSYNC = 2;
+export const OP_FDATASYNC = 3;
+
+/** A compiled plugin and the parameter indices the request engine fills (-1: not a parameter of it). */
+export interface PluginInfo {
+  readonly plugin: Plugin;
+  readonly fd: number;
+  readonly buf: number;
+  readonly nbytes: number;
+  readonly offset: number;
+  readonly errorCode: number;
+  readonly returnValue: number;
+  readonly width: number;
+  readonly pid: number;
+  readonly tid: number;
+  readonly signo: number;
+  readonly value: number;
+  readonly uid: number;
+  /** Index of the notify.signal atom (-1 when the plugin sends nothing). */
+  readonly signalAtom: number;
+}
+
+function info(plugin: Plugin, signalled: boolean): PluginInfo {
+  const at = (name: string): number => plugin.layout.paramIndex.get(name) ?? -1;
+  return {
+    plugin,
+    fd: at('fd'), buf: at('buf'), nbytes: at('nbytes'), offset: at('offset'),
+    errorCode: at('error_code'), returnValue: at('return_value'), width: at('width'),
+    pid: at('pid'), tid: at('tid'), signo: at('signo'), value: at('value'), uid: at('uid'),
+    signalAtom: signalled ? plugin.layout.atomCount - 1 : -1,
+  };
+}
+
+// [op][stream][signal]; fsync has no stream form (fsync on a pipe is the kernel's EINVAL).
+const bases: readonly (readonly [Plugin, Plugin])[] = [
+  [aioRead, aioReadStream],
+  [aioWrite, aioWriteStream],
+  [aioFsync, aioFsync],
+  [aioFdatasync, aioFdatasync],
+];
+const table: PluginInfo[] = [];
+for (const [positional, stream] of bases) {
+  for (const base of [positional, stream]) {
+    table.push(info(base, false));
+    table.push(info(composePlugins(`${base.name}.notifySignal`, [base, notifySignal], `${base.description}, then SIGEV_SIGNAL`), true));
+  }
+}
+
+/**
+ * pluginFor - the canned chain for an operation.
+ * @returns e.g. aio.read, or aio.readStream.notifySignal (aio.readStream then notify.signal).
+ */
+export function pluginFor(op: number, stream: boolean, signal: boolean): PluginInfo {
+  return table[op * 4 + (stream ? 2 : 0) + (signal ? 1 : 0)] as PluginInfo;
+}
+
+/** setSignalParams - fill notify.signal's parameters of an instance (after its reset). */
+export function setSignalParams(instance: PluginInstance, plugin: PluginInfo, signo: number, value: Word): void {
+  instance.set(plugin.pid, ids.pid);
+  instance.set(plugin.tid, ids.tid);
+  instance.set(plugin.uid, ids.uid);
+  instance.set(plugin.signo, signo);
+  instance.set(plugin.value, value);
+}
+
+const standalone = info(notifySignal, true);
+
+class SignalChain implements ChainListener {
+  constructor(readonly instance: PluginInstance) {}
+  chainDone(): void {
+    this.instance.release();
+  }
+}
+
+/**
+ * sendSignal - queue `signo` with SI_ASYNCIO and `value` at the JS thread, by running the
+ * notify.signal chain alone (a cancelled request's or a list's notification).
+ * @returns the atom's result: 0, or -errno (EINVAL for a bad signo, EAGAIN at RLIMIT_SIGPENDING).
+ */
+export function sendSignal(signo: number, value: Word): number {
+  const engine = aioEngine();
+  const instance = notifySignal.acquire(engine);
+  setSignalParams(instance, standalone, signo, value);
+  const submitted = notifySignal.submit(engine, instance, new SignalChain(instance));
+  if (submitted === 0) return 0;
+  const result = submitted > 0 ? Number(instance.result(0)) : submitted;
+  instance.release();
+  if (result >= 0) scheduleSignalDrain(signo);
+  return result;
+}
+
+const fns: SigevNotifyFunction[] = [];
+const values: Word[] = [];
+let flushScheduled = false;
+
+function flushThreads(): void {
+  flushScheduled = false;
+  // Completions that arrive while these run go to the next batch.
+  const count = fns.length;
+  for (let i = 0; i < count; i++) {
+    const fn = fns[i] as SigevNotifyFunction;
+    try {
+      fn(values[i] as Word);
+    } catch (error) {
+      queueMicrotask(() => {
+        throw error;
+      });
+    }
+  }
+  fns.splice(0, count);
+  values.splice(0, count);
+}
+
+/**
+ * notifyThread - SIGEV_THREAD: call `fn(value)` on the event loop (setImmediate), never inside
+ * the call that observed the completion (aio_read, aio_suspend), as glibc's new thread would not.
+ */
+export function notifyThread(fn: SigevNotifyFunction, value: Word): void {
+  fns.push(fn);
+  values.push(value);
+  if (flushScheduled) return;
+  flushScheduled = true;
+  setImmediate(flushThreads);
+}
+
+/** listDone - every entry of a list has completed: LIO_NOWAIT's own sigevent fires now. */
+export function listDone(group: ListGroup): void {
+  if (group.notify === SIGEV_SIGNAL && group.signo !== 0) sendSignal(group.signo, group.value);
+  else if (group.notify === SIGEV_THREAD && group.fn !== null) notifyThread(group.fn, group.value);
+}

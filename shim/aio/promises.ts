@@ -1,0 +1,252 @@
+/**
+ * The Promise twins of the POSIX calls: the same request engine and canned chains, settled on
+ * completion instead of polled. Errors are typed: AioError carries the errno number and name;
+ * AioCanceledError is the one callers branch on (a cancelled request, an aborted wait).
+ * Control blocks are pooled, so a read costs one Promise and one small waiter object.
+ */
+import { errnoMessage, errnoName, EAGAIN, ECANCELED } from '../native/index.js';
+import { Aiocb } from './aiocb.js';
+import { LIO_NOWAIT, O_SYNC, SIGEV_THREAD } from './constants.js';
+import { aio_cancel } from './aio_cancel.js';
+import { aio_fsync } from './aio_fsync.js';
+import { timeoutMs, type AiocbListEntry, type Timespec } from './aio_suspend.js';
+import { errno } from './errno.js';
+import { lio_listio } from './lio_listio.js';
+import { OP_READ, OP_WRITE } from './notify.js';
+import { IDLE, type Request, type RequestWaiter } from './request.js';
+import { completionHooks, submitAiocb } from './requests.js';
+
+/** A failed asynchronous I/O: `errno` is the Linux number, `code` its name ('EBADF'...). */
+export class AioError extends Error {
+  override name = 'AioError';
+  readonly errno: number;
+  readonly code: string;
+
+  constructor(errnoValue: number, operation: string, options?: ErrorOptions) {
+    super(`${operation}: ${errnoName(errnoValue)} (${errnoMessage(errnoValue)})`, options);
+    this.errno = errnoValue;
+    this.code = errnoName(errnoValue);
+  }
+}
+
+/** The request was cancelled (aio_cancel, or an AbortSignal); `errno` is ECANCELED. */
+export class AioCanceledError extends AioError {
+  override name = 'AioCanceledError';
+
+  constructor(operation: string, options?: ErrorOptions) {
+    super(ECANCELED, operation, options);
+  }
+}
+
+/** isAioError - whether `value` is an AioError (also across realms, by name and shape). */
+export function isAioError(value: unknown): value is AioError {
+  return value instanceof AioError || (value instanceof Error && (value.name === 'AioError' || value.name === 'AioCanceledError') && typeof (value as AioError).errno === 'number');
+}
+
+/** Options of the read/write/fsync twins. */
+export interface AioOptions {
+  /** Aborting cancels the request if it is still queued (then the promise rejects with AioCanceledError); a running one completes. */
+  readonly signal?: AbortSignal;
+  /** aio_reqprio, 0..20. */
+  readonly reqprio?: number;
+}
+
+const pool: Aiocb[] = [];
+const POOL_MAX = 256;
+
+class Pending implements RequestWaiter {
+  constructor(
+    readonly cb: Aiocb,
+    readonly operation: string,
+    readonly resolve: (value: number) => void,
+    readonly reject: (error: AioError) => void,
+    readonly signal: AbortSignal | undefined,
+  ) {}
+
+  abort = (): void => {
+    aio_cancel(this.cb.aio_fildes, this.cb);
+  };
+
+  requestDone(request: Request): void {
+    this.signal?.removeEventListener('abort', this.abort);
+    const error = request.error;
+    const value = request.returned;
+    if (pool.length < POOL_MAX) pool.push(this.cb);
+    if (error === 0) this.resolve(value);
+    else if (error === ECANCELED) this.reject(new AioCanceledError(this.operation, { cause: this.signal?.reason }));
+    else this.reject(new AioError(error, this.operation));
+  }
+}
+
+function transfer(op: number, fd: number, buffer: ArrayBufferView, position: number | bigint, options: AioOptions): Promise<number> {
+  const operation = op === OP_READ ? 'read' : 'write';
+  const signal = options.signal;
+  if (signal?.aborted === true) return Promise.reject(new AioCanceledError(operation, { cause: signal.reason }));
+  if (!ArrayBuffer.isView(buffer)) return Promise.reject(new TypeError(`${operation}: buffer must be a Buffer, TypedArray or DataView`));
+  let cb: Aiocb;
+  try {
+    cb = pool.pop() ?? new Aiocb();
+    cb.aio_fildes = fd;
+    cb.aio_buf = buffer;
+    cb.aio_nbytes = buffer.byteLength;
+    cb.aio_offset = position;
+    cb.aio_reqprio = options.reqprio ?? 0;
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new TypeError(String(error)));
+  }
+  return new Promise((resolve, reject) => {
+    const pending = new Pending(cb, operation, resolve, reject, signal);
+    cb._request.waiter = pending;
+    signal?.addEventListener('abort', pending.abort, { once: true });
+    if (submitAiocb(cb, op, null) !== 0) {
+      cb._request.waiter = null;
+      signal?.removeEventListener('abort', pending.abort);
+      pool.push(cb);
+      reject(new AioError(errno(), operation));
+    }
+  });
+}
+
+/**
+ * read - read `buffer.byteLength` bytes at `position` of `fd` (aio_read as a Promise).
+ * @returns the number of bytes read (0 at end of file).
+ * @throws AioError with the errno (EBADF, EINVAL...); AioCanceledError when cancelled; TypeError
+ *   for a buffer that is not a view.
+ * @example
+ * ```ts
+ * const n = await aio.read(fd, Buffer.alloc(4096), 0);
+ * ```
+ */
+export function read(fd: number, buffer: ArrayBufferView, position: number | bigint, options: AioOptions = {}): Promise<number> {
+  return transfer(OP_READ, fd, buffer, position, options);
+}
+
+/**
+ * write - write `buffer` at `position` of `fd` (aio_write as a Promise; O_APPEND fds append).
+ * @returns the number of bytes written.
+ * @throws AioError (EBADF, ENOSPC, EINVAL...), AioCanceledError, TypeError as {@link read}.
+ */
+export function write(fd: number, buffer: ArrayBufferView, position: number | bigint, options: AioOptions = {}): Promise<number> {
+  return transfer(OP_WRITE, fd, buffer, position, options);
+}
+
+/**
+ * fsync - aio_fsync as a Promise: resolves after every earlier request of `fd` and the sync.
+ * @param op - O_SYNC (default) or O_DSYNC.
+ * @throws AioError EINVAL (bad op), EBADF (bad fd, at once), or the sync's errno; AioCanceledError.
+ * @example
+ * ```ts
+ * await aio.write(fd, data, 0);
+ * await aio.fsync(fd);
+ * ```
+ */
+export function fsync(fd: number, op: number = O_SYNC, options: Omit<AioOptions, 'reqprio'> = {}): Promise<void> {
+  const signal = options.signal;
+  if (signal?.aborted === true) return Promise.reject(new AioCanceledError('fsync', { cause: signal.reason }));
+  const cb = pool.pop() ?? new Aiocb();
+  cb.aio_fildes = Number.isInteger(fd) && fd >= -0x8000_0000 && fd <= 0x7fff_ffff ? fd : -1;
+  return new Promise((resolve, reject) => {
+    const pending = new Pending(cb, 'fsync', () => resolve(), reject, signal);
+    cb._request.waiter = pending;
+    signal?.addEventListener('abort', pending.abort, { once: true });
+    if (aio_fsync(op, cb) !== 0) {
+      cb._request.waiter = null;
+      signal?.removeEventListener('abort', pending.abort);
+      pool.push(cb);
+      reject(new AioError(errno(), 'fsync'));
+    }
+  });
+}
+
+/** Options of {@link suspend}. */
+export interface SuspendOptions {
+  /** Relative timeout (a C timespec or milliseconds); rejects with AioError EAGAIN when it passes. */
+  readonly timeout?: Timespec | number;
+  /** Aborting rejects with AioCanceledError (the requests themselves go on). */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * suspend - resolve when one aiocb of `list` has completed, without blocking the event loop.
+ * @throws AioError EAGAIN on timeout, EINVAL for a malformed timeout or a non-Aiocb entry;
+ *   AioCanceledError when `signal` aborts.
+ * @example
+ * ```ts
+ * aio_read(a); aio_read(b);
+ * await aio.suspend([a, b], { timeout: 1000 });
+ * ```
+ */
+export function suspend(list: readonly AiocbListEntry[], options: SuspendOptions = {}): Promise<void> {
+  const { signal, timeout } = options;
+  if (signal?.aborted === true) return Promise.reject(new AioCanceledError('suspend', { cause: signal.reason }));
+  const ms = timeout === undefined ? null : typeof timeout === 'number' ? (Number.isFinite(timeout) && timeout >= 0 ? timeout : -1) : timeoutMs(timeout);
+  if (ms !== null && ms < 0) return Promise.reject(new AioError(22, 'suspend'));
+  if (!list.every((cb) => cb == null || cb instanceof Aiocb)) return Promise.reject(new AioError(22, 'suspend'));
+  const done = (): boolean => list.length === 0 || list.every((cb) => cb == null) || list.some((cb) => cb != null && cb._request.state === IDLE);
+  if (done()) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    const finish = (error: AioError | null): void => {
+      completionHooks.delete(hook);
+      signal?.removeEventListener('abort', abort);
+      if (timer !== undefined) clearTimeout(timer);
+      if (error === null) resolve();
+      else reject(error);
+    };
+    const hook = (): void => {
+      if (done()) finish(null);
+    };
+    const abort = (): void => finish(new AioCanceledError('suspend', { cause: signal?.reason }));
+    completionHooks.add(hook);
+    signal?.addEventListener('abort', abort, { once: true });
+    if (ms !== null) timer = setTimeout(() => finish(new AioError(EAGAIN, 'suspend')), ms);
+  });
+}
+
+/** One entry's outcome in {@link listio}. */
+export interface ListioResult {
+  readonly aiocb: Aiocb;
+  /** 0, or the entry's errno. */
+  readonly error: number;
+  /** aio_return: bytes, or -1. */
+  readonly result: number;
+}
+
+/**
+ * listio - lio_listio(LIO_NOWAIT) as a Promise: resolves with every entry's outcome once all
+ * have completed. Aborting cancels the entries still queued; the promise then rejects with
+ * AioCanceledError after every entry has finished (their buffers are free again).
+ * @throws AioError EINVAL/EAGAIN when an entry is refused at submission; AioCanceledError.
+ * @example
+ * ```ts
+ * const results = await aio.listio([readA, writeB]);
+ * ```
+ */
+export function listio(list: readonly AiocbListEntry[], options: { signal?: AbortSignal } = {}): Promise<ListioResult[]> {
+  const signal = options.signal;
+  if (signal?.aborted === true) return Promise.reject(new AioCanceledError('listio', { cause: signal.reason }));
+  const entries = list.filter((cb): cb is Aiocb => cb instanceof Aiocb && cb.aio_lio_opcode !== 2);
+  return new Promise((resolve, reject) => {
+    let aborted = false;
+    const abort = (): void => {
+      aborted = true;
+      for (const cb of entries) if (cb._request.state !== IDLE) aio_cancel(cb.aio_fildes, cb);
+    };
+    const settle = (): void => {
+      signal?.removeEventListener('abort', abort);
+      if (aborted && entries.some((cb) => cb._request.error === ECANCELED)) reject(new AioCanceledError('listio', { cause: signal?.reason }));
+      else resolve(entries.map((cb) => ({ aiocb: cb, error: cb._request.error, result: cb._request.returned })));
+    };
+    signal?.addEventListener('abort', abort, { once: true });
+    const submitted = lio_listio(LIO_NOWAIT, list, { sigev_notify: SIGEV_THREAD, sigev_notify_function: settle });
+    if (submitted !== 0) {
+      const error = errno();
+      // Entries that were queued still run; the list notification settles nothing after this.
+      signal?.removeEventListener('abort', abort);
+      reject(new AioError(error, 'listio'));
+    }
+  });
+}
+
+/** The Promise API as one namespace: `aio.read`, `aio.write`, `aio.fsync`, `aio.suspend`, `aio.listio`. */
+export const aio = { read, write, fsync, suspend, listio } as const;

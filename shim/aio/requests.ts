@@ -1,0 +1,377 @@
+/**
+ * The one request engine, glibc's aio_misc.c. Every POSIX entry point ends here.
+ *
+ * Regular files: a request goes straight to its canned chain (aio.read / aio.write, plus
+ * notify.signal for SIGEV_SIGNAL), which runs inline while the page cache answers and moves to a
+ * cachemiss thread otherwise; such requests on one fd run in parallel (glibc runs one at a time).
+ * Streams, O_APPEND writes and fsync barriers are *serial*: per fd, they go through a FIFO and
+ * run one at a time, each after everything submitted before it. Positional requests behind a
+ * serial one wait in the same FIFO. A pipe or socket is recognised without fstat: pread on it
+ * fails with ESPIPE at once, inline; the request is then re-queued as a stream request and the
+ * fd remembered as a stream (re-checked with one lseek per later request, in case it was reused).
+ *
+ * The hot path — an aio_read on a regular file that completes inline — allocates nothing: the
+ * request record, its plugin instance and the listener live on the aiocb and are reused.
+ */
+import { readPointer, readWord } from '../executor.js';
+import { syscall, EAGAIN, EINPROGRESS, EINVAL, ESPIPE } from '../native/index.js';
+import { aioEngine, markUsed } from './context.js';
+import { AIO_PRIO_DELTA_MAX, AIOCB, O_APPEND, SIGEVENT, SIGEV_NONE, SIGEV_SIGNAL, SIGEV_THREAD } from './constants.js';
+import { failWith } from './errno.js';
+import { listDone, notifyThread, OP_FSYNC, OP_WRITE, pluginFor, sendSignal, setSignalParams, } from './notify.js';
+import type { Aiocb } from './aiocb.js';
+import { IDLE, QUEUED, RUNNING, type FdState, type ListGroup, type Request } from './request.js';
+import { scheduleSignalDrain } from './signals.js';
+
+const SYS_lseek = 8;
+const SYS_fcntl = 72;
+const F_GETFL = 3;
+const SEEK_CUR = 1;
+// fds below this are classified through typed arrays (no Map lookup on the hot path).
+const FAST_FDS = 65536;
+
+const fdStates = new Map<number, FdState>();
+/** @internal Called after every completion (the promise form of aio_suspend waits through it). */
+export const completionHooks = new Set<() => void>();
+const gate = new Uint8Array(FAST_FDS);
+const streamFast = new Uint8Array(FAST_FDS);
+const streamSlow = new Set<number>();
+
+function isStream(fd: number): boolean {
+  return fd >= 0 && fd < FAST_FDS ? streamFast[fd] === 1 : streamSlow.has(fd);
+}
+
+function setStream(fd: number, value: boolean): void {
+  if (fd >= 0 && fd < FAST_FDS) streamFast[fd] = value ? 1 : 0;
+  else if (value) streamSlow.add(fd);
+  else streamSlow.delete(fd);
+}
+
+function stateOf(fd: number): FdState {
+  let state = fdStates.get(fd);
+  if (state === undefined) {
+    state = { fd, queue: [], running: 0, serial: null };
+    fdStates.set(fd, state);
+  }
+  return state;
+}
+
+function updateGate(state: FdState): void {
+  const closed = state.queue.length > 0 || state.serial !== null;
+  if (state.fd >= 0 && state.fd < FAST_FDS) gate[state.fd] = closed ? 1 : 0;
+  if (!closed && state.running === 0) fdStates.delete(state.fd);
+}
+
+function gated(fd: number): boolean {
+  if (fd >= 0 && fd < FAST_FDS) return gate[fd] === 1;
+  const state = fdStates.get(fd);
+  return state !== undefined && (state.queue.length > 0 || state.serial !== null);
+}
+
+/**
+ * @internal settle - a request whose status is already final (aio_status ran on a cachemiss
+ * thread) may not have been reported to the JS thread yet: wait the few microseconds until it
+ * is, so that a caller who saw aio_error() != EINPROGRESS can reuse the aiocb at once.
+ * @returns true when the request is idle now; false when it is really still in progress.
+ */
+export function settle(request: Request): boolean {
+  if (request.state === IDLE) return true;
+  if (request.state !== RUNNING || request.error === EINPROGRESS) return false;
+  aioEngine().waitUntil(() => !request.busy, null);
+  return !request.busy;
+}
+
+/**
+ * submitAiocb - enqueue the request an aiocb describes (aio_read, aio_write, aio_fsync, and
+ * lio_listio's entries).
+ * @returns 0, or -1 with errno: EINVAL (aio_reqprio outside 0..20, the aiocb is already in
+ *   progress, aio_nbytes beyond the buffer given as aio_buf), EAGAIN (the engine is out of
+ *   request slots).
+ */
+export function submitAiocb(cb: Aiocb, op: number, group: ListGroup | null): number {
+  const request = cb._request;
+  if (request.state !== IDLE && !settle(request)) return failWith(EINVAL);
+  const view = cb._view;
+  const base = cb._base;
+  request.fd = view.getInt32(base + AIOCB.aio_fildes, true);
+  if (op >= OP_FSYNC) {
+    // aio_fsync ignores buf, nbytes, offset and reqprio (it is queued at priority 0).
+    request.buf = 0;
+    request.nbytes = 0;
+    request.offset = 0;
+    request.reqprio = 0;
+  } else {
+    const reqprio = view.getInt32(base + AIOCB.aio_reqprio, true);
+    if (reqprio < 0 || reqprio > AIO_PRIO_DELTA_MAX) {
+      request.setStatus(EINVAL, -1);
+      return failWith(EINVAL);
+    }
+    const buf = readPointer(view, base + AIOCB.aio_buf);
+    const nbytes = readPointer(view, base + AIOCB.aio_nbytes);
+    const length = cb._bufferLength(buf);
+    // A chain may touch the whole registered backing store; keep it to the view the caller gave.
+    if (length >= 0 && (nbytes < 0 || nbytes > length)) return failWith(EINVAL);
+    request.buf = buf;
+    request.nbytes = nbytes;
+    request.offset = readWord(view, base + AIOCB.aio_offset);
+    request.reqprio = reqprio;
+  }
+  const sigevent = base + AIOCB.aio_sigevent;
+  const notify = view.getInt32(sigevent + SIGEVENT.sigev_notify, true);
+  if (notify !== SIGEV_NONE) {
+    request.signo = view.getInt32(sigevent + SIGEVENT.sigev_signo, true);
+    request.value = readWord(view, sigevent + SIGEVENT.sigev_value);
+  }
+  return enqueueRequest(request, cb, op, notify, group);
+}
+
+/**
+ * @internal enqueueRequest - the engine's entry, once fd, buf, nbytes, offset, reqprio, signo
+ * and value are in the record: classify, then start or queue.
+ * @returns 0, or -1 with errno EAGAIN when the engine refuses the chain.
+ */
+export function enqueueRequest(request: Request, owner: object, op: number, notify: number, group: ListGroup | null): number {
+  markUsed();
+  const fd = request.fd;
+  request.owner = owner;
+  request.op = op;
+  request.group = group;
+  // Signal 0 sends nothing; SIGEV_THREAD_ID and unknown kinds get no notification, as in glibc.
+  request.notify = notifyKind(request, notify);
+  request.fn = request.notify === SIGEV_THREAD ? request.notifyFunction : null;
+  request.setStatus(EINPROGRESS, 0);
+  let serial = op >= OP_FSYNC;
+  let stream = false;
+  if (!serial) {
+    // A cached stream fd is re-checked (the number may have been closed and reused); a signalled
+    // request is classified first, so that no signal ever carries the ESPIPE of a probe.
+    if (isStream(fd) || request.notify === SIGEV_SIGNAL) {
+      stream = syscall(SYS_lseek, fd, 0, SEEK_CUR) === -ESPIPE;
+      setStream(fd, stream);
+    }
+    if (op === OP_WRITE && !stream) {
+      const flags = syscall(SYS_fcntl, fd, F_GETFL);
+      serial = flags >= 0 && (flags & O_APPEND) !== 0;
+    }
+    serial ||= stream;
+  }
+  request.stream = stream;
+  request.serial = serial;
+  if (!serial && !gated(fd)) {
+    const started = start(request);
+    if (started >= 0) return 0;
+    request.owner = null;
+    request.group = null;
+    request.state = IDLE;
+    request.setStatus(EAGAIN, -1);
+    return failWith(EAGAIN);
+  }
+  const state = stateOf(fd);
+  insert(state, request);
+  drain(state);
+  return 0;
+}
+
+function notifyKind(request: Request, notify: number): number {
+  if (notify === SIGEV_SIGNAL) return request.signo === 0 ? SIGEV_NONE : SIGEV_SIGNAL;
+  return notify === SIGEV_THREAD && request.notifyFunction !== null ? SIGEV_THREAD : SIGEV_NONE;
+}
+
+/** insert - equal priorities FIFO, a lower aio_reqprio ahead of higher ones, never ahead of a barrier. */
+function insert(state: FdState, request: Request): void {
+  const queue = state.queue;
+  let at = queue.length;
+  if (request.op < OP_FSYNC) {
+    while (at > 0) {
+      const before = queue[at - 1] as Request;
+      if (before.op >= OP_FSYNC || before.reqprio <= request.reqprio) break;
+      at--;
+    }
+  }
+  queue.splice(at, 0, request);
+  request.state = QUEUED;
+  request.tracked = state;
+}
+
+/** @internal drain - start queued requests from the head while the fd's ordering allows. */
+export function drain(state: FdState): void {
+  const queue = state.queue;
+  while (queue.length > 0) {
+    const head = queue[0] as Request;
+    if (state.serial !== null || (head.serial && state.running > 0)) break;
+    queue.shift();
+    head.tracked = null;
+    if (start(head) < 0) {
+      head.setStatus(EAGAIN, -1);
+      complete(head);
+    }
+  }
+  updateGate(state);
+}
+
+/**
+ * start - fill the request's plugin instance and submit it.
+ * @returns 1 completed inline, 0 in flight, <0 -errno (refused).
+ */
+function start(request: Request): number {
+  const plugin = pluginFor(request.op, request.stream, request.notify === SIGEV_SIGNAL);
+  let instance = request.instance;
+  const engine = aioEngine();
+  if (instance === null || request.plugin !== plugin) {
+    instance?.release();
+    instance = plugin.plugin.acquire(engine);
+    request.instance = instance;
+    request.plugin = plugin;
+    instance.set(plugin.errorCode, request.errorAddress);
+    instance.set(plugin.returnValue, request.returnAddress);
+    instance.set(plugin.width, request.width);
+    request.cachedFd = NaN;
+    request.cachedBuf = NaN;
+    request.cachedNbytes = NaN;
+  }
+  // Parameter cells keep their values between requests (they are outside the reset span, and
+  // no parameter of these plugins is mirrored): rewrite only what changed — usually the offset.
+  if (request.cachedFd !== request.fd) {
+    instance.set(plugin.fd, request.fd);
+    request.cachedFd = request.fd;
+  }
+  if (plugin.buf >= 0) {
+    if (request.cachedBuf !== request.buf) {
+      instance.set(plugin.buf, request.buf);
+      request.cachedBuf = request.buf;
+    }
+    if (request.cachedNbytes !== request.nbytes) {
+      instance.set(plugin.nbytes, request.nbytes);
+      request.cachedNbytes = request.nbytes;
+    }
+    if (plugin.offset >= 0) instance.set(plugin.offset, request.offset);
+  }
+  if (plugin.signalAtom >= 0) {
+    // Only the signalled plugins need a reset: notify.signal's siginfo is scratch, and the
+    // signal atom's result cell tells whether it ran. The plain ones overwrite every cell they read.
+    instance.reset();
+    setSignalParams(instance, plugin, request.signo, request.value);
+  }
+  request.state = RUNNING;
+  const submitted = engine.submit(instance.first, request);
+  if (submitted > 0) {
+    if (request.error === ESPIPE && !request.stream && request.op <= OP_WRITE) {
+      // pread/pwrite on a pipe or socket: a stream after all. Run it again as one, first in line.
+      setStream(request.fd, true);
+      request.stream = true;
+      request.serial = true;
+      request.setStatus(EINPROGRESS, 0);
+      const state = stateOf(request.fd);
+      state.queue.unshift(request);
+      request.state = QUEUED;
+      request.tracked = state;
+      drain(state);
+      return 0;
+    }
+    complete(request);
+    return 1;
+  }
+  if (submitted === 0) {
+    const state = stateOf(request.fd);
+    if (request.serial) state.serial = request;
+    else state.running++;
+    request.tracked = state;
+    if (request.serial) updateGate(state);
+    return 0;
+  }
+  request.state = IDLE;
+  return submitted;
+}
+
+/** @internal complete - the request's status is final: notify, count, and let its fd move on. */
+export function complete(request: Request): void {
+  request.state = IDLE;
+  if (request.notify === SIGEV_SIGNAL) {
+    const instance = request.instance;
+    const plugin = request.plugin;
+    // The signal atom's result: a number when it ran; NOT_EXECUTED (a bigint) or no chain at all
+    // when the request ended without it (cancelled), and then a lone notify.signal sends it.
+    const sent = instance !== null && plugin !== null && plugin.signalAtom >= 0 ? instance.result(plugin.signalAtom) : null;
+    if (typeof sent !== 'number') notifyCancelled(request);
+    else if (sent < 0) request.setStatus(-sent, -1);
+    else scheduleSignalDrain(request.signo);
+  } else if (request.notify === SIGEV_THREAD && request.fn !== null) {
+    notifyThread(request.fn, request.value);
+  }
+  const group = request.group;
+  if (group !== null) {
+    request.group = null;
+    if (request.error !== 0) group.failed = true;
+    if (--group.remaining === 0) listDone(group);
+  }
+  const waiter = request.waiter;
+  if (waiter !== null) {
+    request.waiter = null;
+    waiter.requestDone(request);
+  }
+  if (completionHooks.size !== 0) for (const hook of [...completionHooks]) hook();
+  const state = request.tracked;
+  request.owner = null;
+  if (state === null) return;
+  request.tracked = null;
+  if (state.serial === request) state.serial = null;
+  else state.running--;
+  if (state.queue.length > 0) drain(state);
+  else updateGate(state);
+}
+
+/** A request that ended without its chain (cancelled): send its signal with a lone notify.signal chain. */
+function notifyCancelled(request: Request): void {
+  const result = sendSignal(request.signo, request.value);
+  if (result < 0) request.setStatus(-result, -1);
+}
+
+/**
+ * @internal completeUnrun - end a request that never ran a chain (cancelled while queued, or a
+ * lio_listio entry with a bad opcode) with status (`error`, -1); it is notified like any other.
+ */
+export function completeUnrun(request: Request, error: number): void {
+  request.setStatus(error, -1);
+  const plugin = request.plugin;
+  // Without plugin info, complete() sees no signal atom result and sends the signal itself.
+  request.plugin = null;
+  complete(request);
+  request.plugin = plugin;
+}
+
+/**
+ * @internal prepareUnrun - fill a request that will end without running (lio_listio's bad
+ * opcode) from its aiocb's sigevent, so that completeUnrun notifies it.
+ */
+export function prepareUnrun(cb: Aiocb, group: ListGroup | null): Request {
+  const request = cb._request;
+  const view = cb._view;
+  const sigevent = cb._base + AIOCB.aio_sigevent;
+  const notify = view.getInt32(sigevent + SIGEVENT.sigev_notify, true);
+  request.owner = cb;
+  request.group = group;
+  request.tracked = null;
+  request.fd = view.getInt32(cb._base + AIOCB.aio_fildes, true);
+  request.signo = view.getInt32(sigevent + SIGEVENT.sigev_signo, true);
+  request.value = readWord(view, sigevent + SIGEVENT.sigev_value);
+  request.notify = notifyKind(request, notify);
+  request.fn = request.notify === SIGEV_THREAD ? request.notifyFunction : null;
+  return request;
+}
+
+/**
+ * @internal unqueue - take a queued request out of its fd's FIFO (aio_cancel).
+ * @returns the fd state it was in, to drain afterwards, or null when it was not queued.
+ */
+export function unqueue(request: Request): FdState | null {
+  const state = request.tracked;
+  if (request.state !== QUEUED || state === null) return null;
+  state.queue.splice(state.queue.indexOf(request), 1);
+  request.tracked = null;
+  return state;
+}
+
+/** @internal fdState - the fd's state, or undefined when nothing of it is queued or in flight. */
+export function fdState(fd: number): FdState | undefined {
+  return fdStates.get(fd);
+}

@@ -1,0 +1,199 @@
+/**
+ * Receiving completion signals. A SIGEV_SIGNAL request's chain ends with a notify.signal atom
+ * that queues a real signal (si_code SI_ASYNCIO, si_value = sigev_value) at the thread running
+ * JavaScript. JS cannot run a C signal handler, and the default action of a real-time signal
+ * kills the process, so a program that wants these signals asks for them here: the signal is
+ * blocked in the JS thread (rt_sigprocmask) and read, with its siginfo, from a signalfd that
+ * libuv watches. Handlers run on the event loop — or at once inside aio_suspend /
+ * lio_listio(LIO_WAIT), which then return -1/EINTR as a C call interrupted by a handler would.
+ *
+ * This is the library's own native use of the syscall boundary (not atoms): it configures the
+ * calling thread itself.
+ */
+import { allocNative, syscall, watchReadable, type FdWatcher } from '../native/index.js';
+import { readWord } from '../executor.js';
+
+const SYS_read = 0;
+const SYS_rt_sigprocmask = 14;
+const SYS_signalfd4 = 289;
+const SIG_BLOCK = 0;
+const SFD_NONBLOCK = 0o4000;
+const SFD_CLOEXEC = 0o2000000;
+const SIGKILL = 9;
+const SIGSTOP = 19;
+// struct signalfd_siginfo (128 bytes), offsets checked with gcc: ssi_signo@0, ssi_code@8,
+// ssi_pid@12, ssi_uid@16, ssi_int@44, ssi_ptr@48.
+const RECORD = 128;
+const BATCH = 16;
+
+/** One received signal, decoded from its siginfo. */
+export interface AioSignalInfo {
+  /** The signal number. */
+  readonly signo: number;
+  /** si_code: SI_ASYNCIO (-4) for AIO completions, SI_TKILL/SI_USER for kill-style senders. */
+  readonly code: number;
+  /** The sender's pid (this process for AIO completions). */
+  readonly pid: number;
+  /** The sender's uid. */
+  readonly uid: number;
+  /** si_value as a pointer (sival_ptr, all 8 bytes): a number, or a bigint beyond 2^53. */
+  readonly value: number | bigint;
+  /** si_value as an int (sival_int, the low 4 bytes). */
+  readonly int: number;
+}
+
+/** Receives one signal. */
+export type AioSignalHandler = (info: AioSignalInfo) => void;
+
+/** A registration; dispose it to stop receiving. */
+export interface SignalReceiver extends Disposable {
+  /** Stop calling the handler. The signal stays blocked in the JS thread (see receiveSignals). */
+  dispose(): void;
+}
+
+const handlers = new Map<number, Set<AioSignalHandler>>();
+let signalFd = -1;
+let mask = 0n;
+let watcher: FdWatcher | null = null;
+let drainScheduled = false;
+let scratch: { address: number; view: DataView } | null = null;
+
+function scratchBlock(): { address: number; view: DataView } {
+  if (scratch !== null) return scratch;
+  const block = allocNative(8 + RECORD * BATCH, 64);
+  scratch = { address: block.address, view: new DataView(block.buffer) };
+  return scratch;
+}
+
+function enable(signo: number): number {
+  const bit = 1n << BigInt(signo - 1);
+  if ((mask & bit) !== 0n) return 0;
+  const block = scratchBlock();
+  block.view.setBigUint64(0, mask | bit, true);
+  const blocked = syscall(SYS_rt_sigprocmask, SIG_BLOCK, block.address, 0, 8);
+  if (blocked < 0) return blocked;
+  const fd = syscall(SYS_signalfd4, signalFd, block.address, 8, SFD_NONBLOCK | SFD_CLOEXEC);
+  if (fd < 0) return fd;
+  mask |= bit;
+  signalFd = fd;
+  // The watcher stays unref'd: a program waiting for nothing but a signal must say so itself.
+  if (watcher === null) {
+    watcher = watchReadable(fd, () => {
+      drainSignals();
+    });
+    // A signal still pending at exit would make libuv call into JS during teardown (see engine.ts).
+    process.once('exit', () => watcher?.close());
+  }
+  return 0;
+}
+
+/**
+ * receiveSignals - deliver signal `signo` to `handler`, with its siginfo, instead of the
+ * default action.
+ *
+ * The signal is blocked in the JS thread from now on (also after dispose: unblocking it with a
+ * completion still on its way would let the default action kill the process). Signals sent to
+ * the whole process by other programs may be taken by another thread of Node; AIO completion
+ * signals are always directed at the JS thread.
+ *
+ * @param signo - 1..64, not SIGKILL or SIGSTOP; typically SIGRTMIN (34) and up.
+ * @param handler - called on the event loop, or inside an interrupted aio_suspend/lio_listio.
+ * @returns a registration to dispose.
+ * @throws RangeError naming `signo` when it is not a catchable signal; Error with the errno when
+ *   the kernel refuses the mask or the signalfd.
+ * @example
+ * ```ts
+ * using rx = receiveSignals(SIGRTMIN, (info) => console.log(info.code === SI_ASYNCIO, info.value));
+ * ```
+ */
+export function receiveSignals(signo: number, handler: AioSignalHandler): SignalReceiver {
+  if (!Number.isInteger(signo) || signo < 1 || signo > 64 || signo === SIGKILL || signo === SIGSTOP) {
+    throw new RangeError(`signo must be a catchable signal number (1..64, not SIGKILL/SIGSTOP), got ${String(signo)}`);
+  }
+  if (typeof handler !== 'function') throw new TypeError('handler must be a function');
+  const result = enable(signo);
+  if (result < 0) throw new Error(`receiveSignals(${signo}): the kernel refused (errno ${-result})`);
+  let set = handlers.get(signo);
+  if (set === undefined) {
+    set = new Set();
+    handlers.set(signo, set);
+  }
+  set.add(handler);
+  const registration = set;
+  const dispose = (): void => {
+    registration.delete(handler);
+  };
+  return { dispose, [Symbol.dispose]: dispose };
+}
+
+/**
+ * signalInterruptFd - the signalfd through which received signals arrive, for blocking waits
+ * that must return EINTR when one comes (Engine.waitUntil's interruptFd).
+ *
+ * @returns the fd, or -1 when no signal is being received.
+ */
+export function signalInterruptFd(): number {
+  return signalFd;
+}
+
+/** isReceiving - whether `signo` has a handler (a completion signal for it would be caught). */
+export function isReceiving(signo: number): boolean {
+  return (handlers.get(signo)?.size ?? 0) > 0;
+}
+
+/**
+ * drainSignals - read every pending received signal and call its handlers now.
+ * @returns how many signals were read.
+ */
+export function drainSignals(): number {
+  if (signalFd < 0) return 0;
+  const block = scratchBlock();
+  let count = 0;
+  for (;;) {
+    const got = syscall(SYS_read, signalFd, block.address + 8, RECORD * BATCH);
+    if (got <= 0) break;
+    for (let at = 8; at < 8 + got; at += RECORD) {
+      const view = block.view;
+      const info: AioSignalInfo = {
+        signo: view.getUint32(at, true),
+        code: view.getInt32(at + 8, true),
+        pid: view.getUint32(at + 12, true),
+        uid: view.getUint32(at + 16, true),
+        int: view.getInt32(at + 44, true),
+        value: readWord(view, at + 48),
+      };
+      count++;
+      dispatch(info);
+    }
+    if (got < RECORD * BATCH) break;
+  }
+  return count;
+}
+
+function dispatch(info: AioSignalInfo): void {
+  const set = handlers.get(info.signo);
+  if (set === undefined) return;
+  for (const handler of [...set]) {
+    try {
+      handler(info);
+    } catch (error) {
+      // A throwing handler must not eat the other handlers' signals; report it like any uncaught error.
+      queueMicrotask(() => {
+        throw error;
+      });
+    }
+  }
+}
+
+/**
+ * @internal scheduleSignalDrain - a chain just sent `signo`: read it on the next turn of the
+ * event loop (the signalfd watcher alone does not keep the loop alive).
+ */
+export function scheduleSignalDrain(signo: number): void {
+  if (drainScheduled || !isReceiving(signo)) return;
+  drainScheduled = true;
+  setImmediate(() => {
+    drainScheduled = false;
+    drainSignals();
+  });
+}
