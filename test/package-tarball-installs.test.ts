@@ -1,0 +1,205 @@
+/**
+ * Packaging (issue #9): the tarball `npm pack` makes is what users get, so test that, not the
+ * working tree. Build, pack, install the tarball into an empty folder, then use it the way a
+ * consumer would: the `syslet-aio` bin through npx, `import ... from 'syslet-aio'` under plain
+ * node (no tsx), a chain that runs inline and one that goes to a cachemiss thread (whose worker
+ * entry must resolve inside the installed layout), and a typecheck against the shipped .d.ts.
+ *
+ * Needs the npm registry or a warm npm cache: koffi is installed from there, like a user's
+ * install would. Without either the test fails and says so, rather than skipping: a package test
+ * that silently skips in CI proves nothing.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
+
+/** What one child command printed. */
+interface Output {
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * The environment for child npm/npx runs. When this file runs under `npm test`, npm exports the
+ * outer project's package and lifecycle variables; they must not leak into the consumer's
+ * install (npm_config_local_prefix would point npm back at this repository). Registry, cache and
+ * proxy settings stay, so CI's configuration still applies.
+ */
+function childEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (/^npm_(package|lifecycle)_/.test(key) || key === 'npm_config_local_prefix' || key === 'npm_command' || key === 'INIT_CWD') continue;
+    env[key] = value;
+  }
+  return env;
+}
+
+/** run - run a command to completion; rejects with its stderr attached when it fails. */
+function run(file: string, args: readonly string[], cwd: string, timeoutMs = 60_000): Promise<Output> {
+  return new Promise((resolve, reject) => {
+    execFile(file, args, { cwd, env: childEnv(), timeout: timeoutMs, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+      if (err) reject(Object.assign(new Error(`${file} ${args.join(' ')} failed: ${err.message}\n${stderr}`), { stderr }));
+      else resolve({ stdout, stderr });
+    });
+  });
+}
+
+/** Errors npm reports when it cannot reach the registry (DNS, refused, offline cache miss...). */
+const NETWORK_ERROR = /ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENETUNREACH|EHOSTUNREACH|ENOTCACHED|network|proxy/i;
+
+let work = '';
+let consumer = '';
+let tarballFiles: string[] = [];
+let packed = '';
+
+before(async () => {
+  work = mkdtempSync(join(tmpdir(), 'syslet-pack-'));
+  consumer = join(work, 'consumer');
+
+  // Build explicitly, then pack with --ignore-scripts: the same content `prepare` would produce,
+  // but npm pack's --json report is not mixed with the build's output, and a compile error
+  // surfaces here as a build failure, not as an unparseable pack report.
+  await run('npm', ['run', 'build'], ROOT, 120_000);
+  const pack = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], ROOT);
+  const report = JSON.parse(pack.stdout) as { filename: string }[];
+  const filename = report[0]?.filename;
+  assert.ok(filename !== undefined, `npm pack reported no tarball: ${pack.stdout}`);
+  packed = join(work, filename);
+
+  // The listing comes from the tarball itself, not from npm's report of what it meant to pack.
+  const listing = await run('tar', ['-tzf', packed], work);
+  tarballFiles = listing.stdout.split('\n').filter((line) => line !== '').map((line) => line.replace(/^package\//, ''));
+
+  // A folder with nothing but a package.json: no workspace, no lockfile, no node_modules above it
+  // that could satisfy the import by accident (tmpdir is outside the repository).
+  mkdirSync(consumer);
+  writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'syslet-aio-consumer', version: '1.0.0', private: true, type: 'module' }, null, 2));
+  try {
+    await run('npm', ['install', packed, '--prefer-offline', '--no-audit', '--no-fund'], consumer, 120_000);
+  } catch (e) {
+    const stderr = (e as { stderr?: string }).stderr ?? '';
+    if (NETWORK_ERROR.test(stderr)) {
+      throw new Error(
+        'npm could not reach the registry to install koffi (a runtime dependency of the tarball), and the npm cache does not have it. ' +
+          `This test needs the registry or a warm cache; CI has the registry.\n${stderr}`,
+      );
+    }
+    throw e;
+  }
+});
+
+after(() => {
+  if (work !== '') rmSync(work, { recursive: true, force: true });
+});
+
+test('the tarball ships the built package and no test or bench sources', () => {
+  for (const needed of ['package.json', 'README.md', 'LICENSE', 'dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'dist/shim/cachemiss-worker.js']) {
+    assert.ok(tarballFiles.includes(needed), `${needed} is in the tarball`);
+  }
+  const unwanted = tarballFiles.filter(
+    (file) => /^(dist\/)?(test|bench)\//.test(file) || (file.endsWith('.ts') && !file.endsWith('.d.ts')) || file.startsWith('docs/api/'),
+  );
+  assert.deepEqual(unwanted, [], 'no test/bench code, no TypeScript sources, no generated API docs');
+});
+
+test('the bin runs through npx: --version and info --json', async () => {
+  // --no: never fetch a `syslet-aio` from the registry; only the bin the tarball installed counts.
+  // `--`: without it npx (npm 11) takes --version as its own flag and prints npm's version.
+  const version = await run('npx', ['--no', '--', 'syslet-aio', '--version'], consumer);
+  assert.equal(version.stdout.trim(), PKG.version);
+
+  const info = await run('npx', ['--no', '--', 'syslet-aio', 'info', '--json'], consumer);
+  const report = JSON.parse(info.stdout) as { name: string; version: string; kernel: { machine: string }; rwfNowaitRead: { supported: boolean } };
+  assert.equal(report.name, PKG.name);
+  assert.equal(report.version, PKG.version);
+  assert.equal(report.kernel.machine, 'x86_64');
+  assert.equal(typeof report.rwfNowaitRead.supported, 'boolean');
+});
+
+test('import from the installed package runs chains inline and on a cachemiss thread', async () => {
+  // Plain node, no tsx: the shipped JavaScript must run on its own. The second chain's
+  // SYSLET_ASYNC sends it to a cachemiss thread, so the worker entry is loaded from the install.
+  writeFileSync(
+    join(consumer, 'chain.mjs'),
+    `import { Engine, ChainBuilder, SYSLET_ASYNC, SYSLET_STOP_ON_NEGATIVE, STOP } from 'syslet-aio';
+const engine = new Engine({ threads: 1 });
+const chain = new ChainBuilder(engine.memory);
+const pid = chain.atom('getpid', [], { flags: SYSLET_STOP_ON_NEGATIVE });
+const alive = chain.atom('kill', [pid, 0]);
+const inline = await engine.runChain(chain.first);
+const async = new ChainBuilder(engine.memory);
+async.atom('getpid', [], { flags: SYSLET_ASYNC });
+const cachemiss = await engine.runChain(async.first);
+console.log(JSON.stringify({
+  resolved: import.meta.resolve('syslet-aio'),
+  pid: process.pid,
+  getpid: Number(pid.result.value),
+  kill: Number(alive.result.value),
+  inline, cachemiss, end: STOP.end,
+}));
+chain[Symbol.dispose]();
+async[Symbol.dispose]();
+await engine.close();
+`,
+  );
+  const out = await run(process.execPath, ['chain.mjs'], consumer);
+  const result = JSON.parse(out.stdout) as {
+    resolved: string;
+    pid: number;
+    getpid: number;
+    kill: number;
+    inline: { result: number; atoms: number; stop: number; mode: string };
+    cachemiss: { result: number; atoms: number; stop: number; mode: string };
+    end: number;
+  };
+  const installed = pathToFileURL(join(realpathSync(consumer), 'node_modules', 'syslet-aio')).href;
+  assert.ok(result.resolved.startsWith(installed), `resolved from the install, not the repository: ${result.resolved}`);
+  assert.equal(result.getpid, result.pid, 'getpid returned the child\'s pid');
+  assert.equal(result.kill, 0, 'kill(pid, 0) on the fed-forward pid succeeded');
+  const { inline, cachemiss } = result;
+  assert.deepEqual([inline.mode, inline.atoms, inline.result, inline.stop], ['inline', 2, 0, result.end], 'both atoms ran inline to the end');
+  assert.deepEqual([cachemiss.mode, cachemiss.atoms, cachemiss.result, cachemiss.stop], ['cachemiss', 1, result.pid, result.end], 'the ASYNC chain ran on a cachemiss thread');
+});
+
+test('a TypeScript consumer typechecks against the shipped declarations', async () => {
+  // The repository's own compiler, pointed at the consumer: checks that the `types` condition
+  // leads to declarations that describe the API (wrong argument types must be rejected too).
+  writeFileSync(
+    join(consumer, 'check.ts'),
+    `import { Engine, ChainBuilder, type ChainCompletion } from 'syslet-aio';
+const engine = new Engine();
+const chain = new ChainBuilder(engine.memory);
+chain.atom('getpid', []);
+export const done: Promise<ChainCompletion> = engine.runChain(chain.first);
+// @ts-expect-error runChain takes an atom address, not a builder
+engine.runChain(chain);
+`,
+  );
+  writeFileSync(
+    join(consumer, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        target: 'es2023',
+        lib: ['es2023', 'esnext.disposable'],
+        module: 'nodenext',
+        moduleResolution: 'nodenext',
+        strict: true,
+        noEmit: true,
+        skipLibCheck: true,
+        types: ['node'],
+        typeRoots: [join(ROOT, 'node_modules/@types')],
+      },
+      files: ['check.ts'],
+    }),
+  );
+  const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
+  assert.ok(existsSync(tsc), 'the repository has TypeScript installed');
+  await run(process.execPath, [tsc, '-p', 'tsconfig.json'], consumer);
+});
