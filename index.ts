@@ -1,7 +1,8 @@
 /**
  * syslet-aio's public barrel: the package root. The engine basics (syslets, the chain builder,
- * the completion ring, the policy), the plugin core, and the glibc-style POSIX AIO shim with its
- * Promise twins. Internals (executor, cachemiss pool, request records) are not exported.
+ * the completion ring, the policy), the typed errors, the plugin layer, the glibc-style POSIX AIO
+ * shim with its Promise twins, and compat32 as one namespace. Internals (executor, cachemiss
+ * pool, request records) are not exported.
  */
 
 // The engine.
@@ -16,10 +17,23 @@ export { Policy, type TraceRecord } from './shim/policy.js';
 export type { Region } from './shim/memory.js';
 export { errnoName, errnoMessage, errnoNumber, ERRNO_LIST } from './shim/native/index.js';
 
+// The typed errors' base class and guard (the subclasses come with their layers below).
+export { SysletError, isSysletError } from './shim/errors.js';
+
 // Canned syslets.
 export { definePlugin, composePlugins, Plugin, PluginInstance, type PluginRunResult, type AtomOutcome } from './plugins/plugin.js';
 export { PluginDefinitionError } from './plugins/errors.js';
 export type { PluginDefinition, PluginParams, ParamKind, AtomTemplate, ArgTemplate } from './plugins/types.js';
+// The rest of the plugin layer (registry, built-ins, path helpers, PluginRegistryError), so that a
+// plugin module needs only the package root. Its `SysletError` interface (the helpers' rejection
+// shape) is shadowed here by the base class above, which it extends.
+export * from './plugins/index.js';
 
 // POSIX AIO, glibc-style, and its Promise twins.
 export * from './shim/aio/index.js';
+// Both the plugin layer and the AIO constants define SI_ASYNCIO (-4, the same value); name one.
+export { SI_ASYNCIO } from './shim/aio/constants.js';
+
+// i386 images and chains: compat32.Arena32, compat32.convertChain, compat32.runConverted... A
+// namespace, because its many layout constants (UATOM32, AIOCB32...) would crowd the root.
+export * as compat32 from './compat32/index.js';

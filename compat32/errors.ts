@@ -1,5 +1,7 @@
+import { SysletError } from '../shim/errors.js';
+
 /**
- * The typed errors of compat32. A bad 32-bit image or chain never crashes and never reaches the
+ * The typed errors of compat32 (both {@link SysletError}s, `code` = their `errno` name). A bad 32-bit image or chain never crashes and never reaches the
  * engine: the converter throws a {@link ConversionError} that says which atom, which address,
  * which field and which errno a kernel would have answered.
  */
@@ -27,15 +29,16 @@ export function hex32(value: number): string {
  * catch (error) { if (error instanceof ConversionError) console.error(error.field, error.errno); }
  * ```
  */
-export class ConversionError extends Error {
+export class ConversionError extends SysletError {
   readonly atomIndex: number;
   readonly address: number;
   readonly field: string;
+  /** The errno name; the same as `code` (kept: it was the field before the base class had one). */
   readonly errno: string;
 
   constructor(atomIndex: number, address: number, field: string, errno: string, detail: string) {
     const where = atomIndex >= 0 ? `atom #${atomIndex} at ${hex32(address)}` : `image at ${hex32(address)}`;
-    super(`compat32: ${where}, ${field}: ${detail} (${errno})`);
+    super(errno, `compat32: ${where}, ${field}: ${detail} (${errno})`);
     this.name = 'ConversionError';
     this.atomIndex = atomIndex;
     this.address = address;
@@ -49,12 +52,13 @@ export class ConversionError extends Error {
  * `errno` is the name mmap answered (EEXIST: the range is taken; ENOMEM: no low space; EINVAL:
  * a base that is not page-aligned or would cross 4 GiB).
  */
-export class ArenaError extends Error {
+export class ArenaError extends SysletError {
+  /** The errno name; the same as `code`. */
   readonly errno: string;
   readonly base: number;
 
   constructor(base: number, size: number, errno: string) {
-    super(`compat32: cannot map ${size} bytes at ${base === 0 ? 'any low address' : hex32(base)} below 4 GiB (${errno})`);
+    super(errno, `compat32: cannot map ${size} bytes at ${base === 0 ? 'any low address' : hex32(base)} below 4 GiB (${errno})`);
     this.name = 'ArenaError';
     this.errno = errno;
     this.base = base;

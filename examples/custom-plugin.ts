@@ -10,11 +10,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Engine } from '../shim/engine.js';
 import {
-  definePlugin, isPluginDefinitionError, readFileSyslet,
+  Engine, definePlugin, isPluginDefinitionError, readFileSyslet,
   SYSLET_SKIP_TO_NEXT_ON_STOP, SYSLET_STOP_ON_NEGATIVE,
-} from '../plugins/index.js';
+} from '../index.js';
 
 const AT_FDCWD = -100;
 const O_WRONLY_CREAT_APPEND_CLOEXEC = 0o1 | 0o100 | 0o2000 | 0o2000000;

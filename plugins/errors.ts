@@ -1,10 +1,18 @@
-/** The typed error of plugin definitions. */
+/** The typed errors of plugin definitions and registries; both are {@link SysletError}s. */
+import { SysletError } from '../shim/errors.js';
 
 /**
  * PluginDefinitionError - a plugin template is invalid. Thrown by definePlugin at definition
- * time, never at run time.
+ * time, never at run time. `code` is always `'EINVAL'` (errnum 22): an invalid argument, caught
+ * before anything reaches the kernel.
+ *
+ * @example
+ * ```ts
+ * try { definePlugin(template); }
+ * catch (error) { if (isPluginDefinitionError(error)) console.error(error.atomIndex, error.field); else throw error; }
+ * ```
  */
-export class PluginDefinitionError extends Error {
+export class PluginDefinitionError extends SysletError {
   override readonly name = 'PluginDefinitionError' as const;
   /** The plugin's name. */
   readonly plugin: string;
@@ -14,7 +22,7 @@ export class PluginDefinitionError extends Error {
   readonly field: string;
 
   constructor(plugin: string, atomIndex: number, field: string, message: string) {
-    super(`plugin '${plugin}'${atomIndex >= 0 ? ` atom ${atomIndex}` : ''} ${field}: ${message}`);
+    super('EINVAL', `plugin '${plugin}'${atomIndex >= 0 ? ` atom ${atomIndex}` : ''} ${field}: ${message}`);
     this.plugin = plugin;
     this.atomIndex = atomIndex;
     this.field = field;
@@ -27,16 +35,28 @@ export function isPluginDefinitionError(error: unknown): error is PluginDefiniti
 }
 
 /**
- * PluginRegistryError - a registry refused a name: a second plugin under a name already taken.
- * Names are how the CLI, the POSIX layer and users find a plugin, so they must stay unique.
+ * PluginRegistryError - a registry refused a name: a second plugin under a name already taken
+ * (`code` `'EEXIST'`), or no plugin under the name asked for (`code` `'ENOENT'`). Names are how
+ * the CLI, the POSIX layer and users find a plugin, so they must stay unique.
+ *
+ * @example
+ * ```ts
+ * try { registry.register(plugin); }
+ * catch (error) { if (error instanceof PluginRegistryError && error.code === 'EEXIST') reuse(); else throw error; }
+ * ```
  */
-export class PluginRegistryError extends Error {
+export class PluginRegistryError extends SysletError {
   override readonly name = 'PluginRegistryError' as const;
   /** The plugin name at fault. */
   readonly plugin: string;
 
-  constructor(plugin: string, message: string) {
-    super(`plugin '${plugin}': ${message}`);
+  /**
+   * @param plugin - the name at fault.
+   * @param message - what was wrong with it.
+   * @param code - `'EEXIST'` (the default: the name is taken) or `'ENOENT'` (nothing under it).
+   */
+  constructor(plugin: string, message: string, code: 'EEXIST' | 'ENOENT' = 'EEXIST') {
+    super(code, `plugin '${plugin}': ${message}`);
     this.plugin = plugin;
   }
 }

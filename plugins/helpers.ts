@@ -11,6 +11,7 @@
 import type { Word } from '../shim/native/index.js';
 import { errnoMessage, errnoName } from '../shim/native/index.js';
 import type { ChainListener, Engine } from '../shim/engine.js';
+import { SysletError as SysletErrorBase } from '../shim/errors.js';
 import type { Region } from '../shim/memory.js';
 import { COPY, fileCopy, fileReadAll, READ_ALL, STAT_SIZE_OFFSET } from './builtin/file.js';
 import { NOT_EXECUTED } from './define.js';
@@ -32,19 +33,34 @@ export interface HelperOptions {
   readonly signal?: AbortSignal;
 }
 
-/** A Node-style system error: `code` is the errno name (`'ENOENT'`), `syscall` the failing call. */
-export interface SysletError extends Error {
+/**
+ * A Node-style system error: `code` is the errno name (`'ENOENT'`), `errno` the negative number
+ * as Node.js's `fs` errors have it, `syscall` the failing call. At run time it is an instance of
+ * the base class (shim/errors.ts), so `isSysletError` and `errnum` (positive) work on it too.
+ */
+export interface SysletError extends SysletErrorBase {
   readonly code: string;
   readonly errno: number;
   readonly syscall: string;
   readonly path?: string;
 }
 
-/** sysletError - the Error a helper rejects with for a negative atom result. */
+/**
+ * sysletError - the Error a helper rejects with for a negative atom result.
+ *
+ * @param result - the atom's result, `-errno`.
+ * @param syscall - the failing call, for the message (`'open'`, `'read'`...).
+ * @param path - the path involved, if any.
+ * @returns the error (not thrown): e.g. `ENOENT: no such file or directory, open '/x'`.
+ * @example
+ * ```ts
+ * if (fd < 0) throw sysletError(fd, 'open', path);
+ * ```
+ */
 export function sysletError(result: number, syscall: string, path?: string): SysletError {
   const code = errnoName(result);
   const where = path === undefined ? syscall : `${syscall} '${path}'`;
-  return Object.assign(new Error(`${code}: ${errnoMessage(result).toLowerCase()}, ${where}`), {
+  return Object.assign(new SysletErrorBase(code, `${code}: ${errnoMessage(result).toLowerCase()}, ${where}`), {
     code, errno: -Math.abs(result), syscall, ...(path === undefined ? {} : { path }),
   });
 }

@@ -30,8 +30,8 @@ export class PluginRegistry {
    * register - add a compiled plugin, or compile a definition and add it.
    *
    * @returns the registered plugin.
-   * @throws PluginRegistryError when the name is already taken (naming the plugin);
-   *   PluginDefinitionError when a definition is invalid.
+   * @throws PluginRegistryError (code EEXIST) when the name is already taken (naming the plugin);
+   *   PluginDefinitionError (code EINVAL) when a definition is invalid.
    * @example
    * ```ts
    * const registry = new PluginRegistry();
@@ -52,11 +52,11 @@ export class PluginRegistry {
 
   /**
    * require - the plugin called `name`.
-   * @throws PluginRegistryError when none is registered under it.
+   * @throws PluginRegistryError (code ENOENT) when none is registered under it.
    */
   require(name: string): Plugin {
     const plugin = this.#plugins.get(name);
-    if (plugin === undefined) throw new PluginRegistryError(name, 'no plugin is registered under this name');
+    if (plugin === undefined) throw new PluginRegistryError(name, 'no plugin is registered under this name', 'ENOENT');
     return plugin;
   }
 

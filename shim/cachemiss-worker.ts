@@ -65,7 +65,9 @@ function main(data: CachemissWorkerData): void {
     executor.run(job.atom, out, job.atomsBefore);
     Atomics.store(state, base + WORKER_STATE.running, 0);
     completions.push(job.token, out.last, out.result, out.atoms, out.stop);
-    syscall(SYS_write, data.eventfd, one.address, 8);
+    // One eventfd write per sleep of the calling thread, not per completion: while it is awake
+    // and draining, it will see this completion anyway.
+    if (queue.takeWake()) syscall(SYS_write, data.eventfd, one.address, 8);
   }
 }
 

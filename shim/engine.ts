@@ -160,9 +160,20 @@ export class Engine implements FinishedSink {
     this.#pool?.reconfigure(this.#options.threads, idleTimeMs);
   }
 
-  /** warm - start `count` cachemiss threads now rather than on first need. */
-  warm(count: number): void {
-    this.#ensurePool().warm(count);
+  /**
+   * warm - start `count` cachemiss threads now rather than on first need (a thread takes tens of
+   * milliseconds to start: a long-running program pays that once, up front).
+   *
+   * @returns a promise that resolves when they are ready, or after `timeoutMs` (default 10 s).
+   * @throws RangeError for a count that is not an integer from 1 to the pool size.
+   */
+  async warm(count: number, timeoutMs = 10_000): Promise<void> {
+    checkThreads(count, 'count');
+    const pool = this.#ensurePool();
+    const target = Math.min(count, pool.maxThreads);
+    pool.warm(target);
+    const deadline = performance.now() + timeoutMs;
+    while (pool.ready < target && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
   }
 
   /**
@@ -382,6 +393,15 @@ export class Engine implements FinishedSink {
    *   `interruptFd` became readable).
    */
   waitUntil(ready: () => boolean, timeoutMs: number | null, interruptFd = -1): number {
+    const result = this.#waitUntil(ready, timeoutMs, interruptFd);
+    // This wait may have consumed the eventfd poke the event loop was counting on: leave with a
+    // poke armed and nothing undelivered, as the event-loop watcher does.
+    const pool = this.#pool;
+    if (pool !== null) while (pool.armWake()) this.#pump();
+    return result;
+  }
+
+  #waitUntil(ready: () => boolean, timeoutMs: number | null, interruptFd: number): number {
     const deadline = timeoutMs === null ? Number.POSITIVE_INFINITY : performance.now() + timeoutMs;
     for (;;) {
       this.#pump();
@@ -393,6 +413,9 @@ export class Engine implements FinishedSink {
         // Nothing can complete and nothing can interrupt: waiting could never end.
         if (timeoutMs === null) return -EAGAIN;
       }
+      // Ask cachemiss threads to poke the eventfd before sleeping; if something finished in the
+      // meantime, go round again instead.
+      if (pool !== null && pool.armWake()) continue;
       const view = this.#scratch;
       const at = this.#scratchAddress;
       view.setInt32(0, pool?.eventfd ?? -1, true);
@@ -482,7 +505,9 @@ export class Engine implements FinishedSink {
     const scratch = this.#scratchAddress + 40;
     this.#watcher = watchReadable(pool.eventfd, () => {
       pool.readEventfd(scratch);
-      this.#pump();
+      // Back to the event loop only once a poke is armed and nothing is left to deliver.
+      do this.#pump();
+      while (pool.armWake());
     });
     closeAtExit(this.#watcher);
     return pool;

@@ -89,6 +89,9 @@ export class Executor {
   readonly #table: readonly (CompiledSyscall | undefined)[];
   readonly #args: Word[] = [0, 0, 0, 0, 0, 0];
   readonly #pid: number;
+  // fds whose file system answered a NOWAIT write with EOPNOTSUPP (ext4 buffered writes): later
+  // writes skip the failing probe. Cleared when the engine itself closes, dups or opens the number.
+  readonly #unprobeableWrites = new Uint8Array(65536);
   // Probe scratch: an iovec, an open_how, a pollfd and a zero timespec, one native block.
   readonly #scratch: DataView;
   readonly #scratchAddress: number;
@@ -188,6 +191,7 @@ export class Executor {
       }
       if (retRegion !== null) writeWord(retRegion, ret, result);
       const value = typeof result === 'number' ? result : Number(result);
+      if (this.#fdChanged !== -1) this.#forgetFd(value);
       out.last = current;
       out.atoms++;
       out.result = value;
@@ -237,6 +241,9 @@ export class Executor {
     }
     const compiled = this.#table[nr];
     if (compiled === undefined) return -EINVAL;
+    // Calls that end or reuse an fd number: its cached probe verdict no longer holds.
+    const fdEvent = FD_EVENTS[nr];
+    this.#fdChanged = fdEvent === undefined ? -1 : fdEvent;
     const args = this.#args;
     // Arguments are read through their pointers now, at execution time, up to the first NULL
     // pointer (as copy_uatom did): later atoms see what earlier ones wrote.
@@ -278,6 +285,10 @@ export class Executor {
       case PROBE.rwfRead:
       case PROBE.rwfWrite: {
         const write = compiled.probe === PROBE.rwfWrite;
+        const fd = args[0];
+        if (write && typeof fd === 'number' && fd >= 0 && fd < 65536 && this.#unprobeableWrites[fd] === 1) {
+          return this.#options.unprobeableWrite === 'inline' ? syscall(nr, args[0], args[1], args[2], args[3], args[4], args[5]) : HANDOFF;
+        }
         let iov: Word;
         let count: Word;
         let position: Word;
@@ -310,6 +321,7 @@ export class Executor {
           if (typeof wanted === 'number' && result < wanted) return this.#finishShortRead(args, result, wanted, position);
         }
         if (result === -EOPNOTSUPP) {
+          if (write && typeof fd === 'number' && fd >= 0 && fd < 65536) this.#unprobeableWrites[fd] = 1;
           if (write && this.#options.unprobeableWrite === 'inline') {
             return syscall(nr, args[0], args[1], args[2], args[3], args[4], args[5]);
           }
@@ -355,6 +367,16 @@ export class Executor {
       default:
         return syscall(nr, args[0], args[1], args[2], args[3], args[4], args[5]);
     }
+  }
+
+  // Set by #execute for calls that close or create fds: which fd number changed (see FD_EVENTS).
+  #fdChanged = -1;
+
+  #forgetFd(result: number): void {
+    const which = this.#fdChanged;
+    this.#fdChanged = -1;
+    const fd = which === FD_RESULT ? result : Number(this.#args[which]);
+    if (Number.isInteger(fd) && fd >= 0 && fd < 65536) this.#unprobeableWrites[fd] = 0;
   }
 
   /** Completes a short RWF_NOWAIT pread from the cache, or hands the whole call off. */
@@ -476,6 +498,21 @@ export class Executor {
     onDeny({ atom, nr, name, rule, thread: inline ? 'inline' : 'cachemiss' });
   }
 }
+
+/** In FD_EVENTS: the fd that changed is the call's result (a new descriptor). */
+const FD_RESULT = 100;
+/**
+ * x86-64 numbers of calls that end or (re)create an fd number, mapped to the argument index that
+ * names it, or FD_RESULT when the new fd is the result: close(0), dup3(1), openat, openat2,
+ * socket, accept4, dup, eventfd2 (result).
+ */
+const FD_EVENTS: readonly (number | undefined)[] = (() => {
+  const events: (number | undefined)[] = [];
+  events[3] = 0;
+  events[292] = 1;
+  for (const nr of [257, 437, 41, 288, 32, 290]) events[nr] = FD_RESULT;
+  return events;
+})();
 
 /** Marker result: the call would block, hand the chain off. */
 const HANDOFF = Symbol('handoff');

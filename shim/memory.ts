@@ -229,8 +229,14 @@ export class MemoryRegistry {
   #add(start: number, buffer: ArrayBufferLike, kind: RegionKind, owner: unknown): Region {
     if (this.#regions.length >= MAX_REGIONS) throw new RangeError(`too many memory regions (at most ${MAX_REGIONS})`);
     const length = buffer.byteLength;
-    for (const region of this.#regions) {
-      if (start < region.end && start + length > region.start) throw new RangeError('region overlaps a registered region');
+    for (const region of [...this.#regions]) {
+      if (!(start < region.end && start + length > region.start)) continue;
+      // Two live buffers never share memory, so an overlapped caller registration is stale: its
+      // owner freed that memory (a koffi view over freed native memory, say) and it was reused,
+      // by the caller or by our own allocator. The newest region wins. Engine memory and arenas
+      // are ours and freed only through us: overlapping them is a bug.
+      if (region.kind === 'registered') this.#remove(region.id);
+      else throw new RangeError(`region [0x${start.toString(16)}, +${length}) (${kind}) overlaps a ${region.kind} region [0x${region.start.toString(16)}, 0x${region.end.toString(16)})`);
     }
     const id = this.#nextId++;
     const region: Region = { id, start, end: start + length, view: new DataView(buffer), bytes: new Uint8Array(buffer), kind };

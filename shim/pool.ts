@@ -150,6 +150,15 @@ export class CachemissPool {
     while (this.#queue.live < target) this.#spawn();
   }
 
+  /** Threads that have reached their loop (published their tid). */
+  get ready(): number {
+    let count = 0;
+    this.#slots.forEach((slot, index) => {
+      if (slot.worker !== null && Atomics.load(this.#state, index * WORKER_STATE.stride + WORKER_STATE.tid) !== 0) count++;
+    });
+    return count;
+  }
+
   /** drain - deliver every finished chain to `sink`. @returns how many. */
   drain(sink: FinishedSink): number {
     let count = 0;
@@ -165,6 +174,18 @@ export class CachemissPool {
       count++;
     }
     return count;
+  }
+
+  /**
+   * armWake - the calling thread is about to sleep (in the event loop or a blocking wait): ask
+   * for an eventfd poke. @returns true when completions are already waiting (drain them instead
+   * of sleeping).
+   */
+  armWake(): boolean {
+    this.#queue.armWake();
+    if (this.#orphans.length > 0) return true;
+    for (const slot of this.#slots) if (!slot.completions.isEmpty()) return true;
+    return false;
   }
 
   /** readEventfd - consume the eventfd counter (it is non-blocking; EAGAIN just means 0). */

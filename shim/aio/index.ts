@@ -9,7 +9,7 @@ export {
   SIGEV_THREAD, SIGRTMAX, SIGRTMIN, SI_ASYNCIO, _POSIX_ASYNCHRONOUS_IO, _POSIX_PRIORITIZED_IO, _SC_AIO_LISTIO_MAX, _SC_AIO_MAX,
   _SC_AIO_PRIO_DELTA_MAX, _SC_ASYNCHRONOUS_IO, sysconf,
 } from './constants.js';
-export { Aiocb, Sigevent, type AiocbInit, type SigeventInit, type SigevNotifyFunction } from './aiocb.js';
+export { Aiocb, Sigevent, type AioCompletion, type AiocbInit, type SigeventInit, type SigevNotifyFunction } from './aiocb.js';
 export { aio_read, aio_read64 } from './aio_read.js';
 export { aio_write, aio_write64 } from './aio_write.js';
 export { aio_fsync, aio_fsync64 } from './aio_fsync.js';

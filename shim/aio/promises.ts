@@ -15,21 +15,38 @@ import { lio_listio } from './lio_listio.js';
 import { OP_READ, OP_WRITE } from './notify.js';
 import { IDLE, type Request, type RequestWaiter } from './request.js';
 import { completionHooks, submitAiocb } from './requests.js';
+import { SysletError } from '../errors.js';
 
-/** A failed asynchronous I/O: `errno` is the Linux number, `code` its name ('EBADF'...). */
-export class AioError extends Error {
+/**
+ * AioError - a failed asynchronous I/O (a {@link SysletError}): `errno` is the Linux number
+ * (equal to `errnum`), `code` its name ('EBADF'...).
+ *
+ * @example
+ * ```ts
+ * try { await aio.read(fd, buf, 0); }
+ * catch (error) { if (isAioError(error) && error.code === 'EBADF') reopen(); else throw error; }
+ * ```
+ */
+export class AioError extends SysletError {
   override name = 'AioError';
   readonly errno: number;
-  readonly code: string;
 
   constructor(errnoValue: number, operation: string, options?: ErrorOptions) {
-    super(`${operation}: ${errnoName(errnoValue)} (${errnoMessage(errnoValue)})`, options);
+    super(errnoName(errnoValue), `${operation}: ${errnoName(errnoValue)} (${errnoMessage(errnoValue)})`, options);
     this.errno = errnoValue;
-    this.code = errnoName(errnoValue);
   }
 }
 
-/** The request was cancelled (aio_cancel, or an AbortSignal); `errno` is ECANCELED. */
+/**
+ * AioCanceledError - the request was cancelled (aio_cancel, or an AbortSignal); `errno` is
+ * ECANCELED (125), and `cause` is the signal's reason when an AbortSignal did it.
+ *
+ * @example
+ * ```ts
+ * try { await aio.read(fd, buf, 0, { signal: AbortSignal.timeout(100) }); }
+ * catch (error) { if (!(error instanceof AioCanceledError)) throw error; }
+ * ```
+ */
 export class AioCanceledError extends AioError {
   override name = 'AioCanceledError';
 

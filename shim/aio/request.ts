@@ -9,7 +9,7 @@ import { type Word, ECANCELED, EINPROGRESS, EIO } from '../native/index.js';
 import { STOP } from '../atom.js';
 import { SIGEV_NONE } from './constants.js';
 import { OP_READ, type PluginInfo } from './notify.js';
-import type { SigevNotifyFunction } from './aiocb.js';
+import type { AioCompletion, SigevNotifyFunction } from './aiocb.js';
 import { complete } from './requests.js';
 
 /** Not queued, not in flight (free for the next submission). */
@@ -79,6 +79,8 @@ export class Request implements ChainListener {
   tracked: FdState | null = null;
   /** The registered backing store of the aiocb's buffer (aiocb.ts keeps the count). */
   backing: ArrayBufferLike | null = null;
+  /** How the last request completed (Aiocb.lastCompletion): one object, updated in place, so recording it allocates nothing. */
+  readonly completion: { mode: AioCompletion['mode']; latencyNs: number } = { mode: null, latencyNs: NaN };
 
   constructor(
     readonly view: DataView,
@@ -112,7 +114,9 @@ export class Request implements ChainListener {
   }
 
   /** ChainListener: the chain went to a cachemiss thread and has now ended. */
-  chainDone(_last: number, result: number, _atoms: number, stop: number): void {
+  chainDone(_last: number, result: number, _atoms: number, stop: number, latencyNs: number): void {
+    this.completion.mode = 'cachemiss';
+    this.completion.latencyNs = latencyNs;
     if (this.error === EINPROGRESS) {
       // aio_status never ran: the engine was closed (cancelled) or the thread died.
       this.setStatus(stop === STOP.cancelled ? ECANCELED : result < 0 && result > -4096 ? -result : EIO, -1);

@@ -140,6 +140,8 @@ export function enqueueRequest(request: Request, owner: object, op: number, noti
   request.notify = notifyKind(request, notify);
   request.fn = request.notify === SIGEV_THREAD ? request.notifyFunction : null;
   request.setStatus(EINPROGRESS, 0);
+  request.completion.mode = null;
+  request.completion.latencyNs = NaN;
   let serial = op >= OP_FSYNC;
   let stream = false;
   if (!serial) {
@@ -268,6 +270,8 @@ function start(request: Request): number {
       drain(state);
       return 0;
     }
+    // No clock is read for an inline completion (the hot path); latencyNs stays NaN.
+    request.completion.mode = 'inline';
     complete(request);
     return 1;
   }
@@ -332,6 +336,8 @@ function notifyCancelled(request: Request): void {
  */
 export function completeUnrun(request: Request, error: number): void {
   request.setStatus(error, -1);
+  request.completion.mode = null;
+  request.completion.latencyNs = NaN;
   const plugin = request.plugin;
   // Without plugin info, complete() sees no signal atom result and sends the signal itself.
   request.plugin = null;

@@ -1,0 +1,90 @@
+/**
+ * The root of syslet-aio's typed errors. Every error that stands for an errno (a refused plugin
+ * template, a duplicate registry name, a 32-bit image that cannot be converted, a failed
+ * asynchronous request) is a {@link SysletError}: it carries the errno a kernel would have
+ * answered, as a name (`code`, the Node.js convention) and as a positive number (`errnum`, the
+ * C convention). Callers that only need "which errno" branch on `code`; callers that need the
+ * details branch on the subclass (`AioCanceledError`, `ConversionError`, ...).
+ *
+ * Results of syscalls inside a chain are never thrown: they stay one word (`-errno`), as the
+ * engine's contract says. Only the layers that turn results into exceptions use these classes.
+ * A JavaScript argument of the wrong type stays a plain TypeError or RangeError, as in Node.js.
+ *
+ * This module imports nothing that loads koffi, so the CLI and the plugin definitions can use it
+ * without paying for the native layer.
+ */
+import { errnoNumber } from './native/errno.js';
+
+/**
+ * SysletError - the base class of every typed error in syslet-aio.
+ *
+ * Fields:
+ * - `code`: the errno name, e.g. `'EINVAL'` (the same spelling Node.js uses on `fs` errors);
+ * - `errnum`: the Linux errno number, positive, e.g. `22` (what C's `errno` would hold). It is a
+ *   separate field from the `errno` some subclasses already had, because those disagree: on
+ *   `AioError` `errno` is the positive number, on `ConversionError` the name, and on the
+ *   path helpers' errors the negative number Node.js uses.
+ *
+ * Subclasses, and the errnum they use:
+ *
+ * | class | thrown by | code |
+ * |---|---|---|
+ * | `PluginDefinitionError` | `definePlugin`, `composePlugins`, `definitionFromJson` | `EINVAL` |
+ * | `PluginRegistryError` | `PluginRegistry.register` / `.require` | `EEXIST` (duplicate) / `ENOENT` (unknown) |
+ * | `ConversionError` | compat32 `parseImage`, `readChain32`, `convertChain` | its `errno` (`EFAULT`, `ENOSYS`, `E2BIG`, `EINVAL`, `ENOEXEC`) |
+ * | `ArenaError` | compat32 `Arena32` | its `errno` (`EEXIST`, `ENOMEM`, `EINVAL`) |
+ * | `AioError` / `AioCanceledError` | the Promise twins `aio.read`, `aio.write`, ... | the request's errno / `ECANCELED` |
+ * | helper errors (`sysletError`) | `readFileSyslet`, `readFileInto`, `copyFileSyslet` | the failing atom's errno |
+ *
+ * @param code - an errno name (`'EINVAL'`), or errnoName's `'E?n'` for a number the kernel does
+ *   not define (errnum n); any other name gets errnum 0.
+ * @param message - the whole message, as the subclass wants it shown.
+ * @param options - `cause`, as for `Error`.
+ * @example
+ * ```ts
+ * import { isSysletError } from 'syslet-aio';
+ * try {
+ *   registry.register(myPlugin);
+ * } catch (error) {
+ *   if (isSysletError(error) && error.code === 'EEXIST') console.warn(error.message);
+ *   else throw error;
+ * }
+ * ```
+ */
+export class SysletError extends Error {
+  override name: string = 'SysletError';
+  /** The errno name: `'EINVAL'`, `'ECANCELED'`... */
+  readonly code: string;
+  /** The Linux errno number, positive (`22` for EINVAL); 0 when `code` names no errno. */
+  readonly errnum: number;
+
+  constructor(code: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.code = code;
+    // errnoName spells a number the kernel does not define 'E?n'; keep n rather than lose it.
+    this.errnum = errnoNumber(code) ?? Number(/^E\?(\d+)$/.exec(code)?.[1] ?? 0);
+  }
+}
+
+/**
+ * isSysletError - type guard: whether `value` is a {@link SysletError} (any subclass).
+ *
+ * It also accepts an error from another copy of the library or another realm (a worker, a `vm`
+ * context), where `instanceof` fails, by its shape: an `Error` whose `code` is an errno-style
+ * name and whose `errnum` is a number.
+ *
+ * @param value - anything caught.
+ * @returns true when `value` can be read as a SysletError.
+ * @example
+ * ```ts
+ * try { await aio.read(fd, buf, 0); }
+ * catch (error) { if (isSysletError(error)) console.error(error.code, error.errnum); }
+ * ```
+ */
+export function isSysletError(value: unknown): value is SysletError {
+  if (value instanceof SysletError) return true;
+  // Not `instanceof Error`: an error made in another realm has another realm's Error.prototype.
+  if (Object.prototype.toString.call(value) !== '[object Error]') return false;
+  const shaped = value as Partial<Record<'code' | 'errnum', unknown>>;
+  return typeof shaped.code === 'string' && /^E[A-Z0-9?]+$/.test(shaped.code) && typeof shaped.errnum === 'number';
+}
