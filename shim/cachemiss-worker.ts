@@ -49,14 +49,22 @@ function main(data: CachemissWorkerData): void {
   new DataView(one.buffer).setBigUint64(0, 1n, true);
   const job: Job = { atom: 0, token: 0, atomsBefore: 0 };
   const out = newOutcome();
+  // An active slot first: when chains are short and CPU-bound, the engine lets only as many
+  // threads run as there are cores, and the others wait for a slot (see Engine's governor). A
+  // thread keeps its slot from chain to chain, so busy threads do not hand it back and forth.
+  let holding = false;
   for (;;) {
-    if (!queue.pop(job, data.idleMs)) {
+    if (!holding) holding = queue.acquireActive(data.idleMs);
+    if (!holding || !queue.pop(job, data.idleMs)) {
+      if (holding) queue.releaseActive();
+      holding = false;
       // Idle or shutting down. Leave, unless work arrived between the timeout and now.
       queue.countLive(-1);
       if (queue.shuttingDown || queue.length === 0) break;
       queue.countLive(1);
       continue;
     }
+    const started = performance.now();
     memory.sync();
     currentAtoms[data.slot * 2] = job.atom;
     currentAtoms[data.slot * 2 + 1] = 0;
@@ -64,7 +72,11 @@ function main(data: CachemissWorkerData): void {
     Atomics.store(state, base + WORKER_STATE.running, 1);
     executor.run(job.atom, out, job.atomsBefore);
     Atomics.store(state, base + WORKER_STATE.running, 0);
-    completions.push(job.token, out.last, out.result, out.atoms, out.stop);
+    if (queue.overActive()) {
+      queue.releaseActive();
+      holding = false;
+    }
+    completions.push(job.token, out.last, out.result, out.atoms, out.stop, (performance.now() - started) * 1e6);
     // One eventfd write per sleep of the calling thread, not per completion: while it is awake
     // and draining, it will see this completion anyway.
     if (queue.takeWake()) syscall(SYS_write, data.eventfd, one.address, 8);

@@ -80,6 +80,8 @@ export class MemoryRegistry {
    * This is the confinement check; it runs for every dereference, so the last hit is cached.
    */
   find(address: number, length: number): Region | null {
+    // NaN compares false both ways and would "fall inside" the middle region of the search.
+    if (!(address >= 0 && length >= 0)) return null;
     const last = this.#last;
     if (last !== null && address >= last.start && address + length <= last.end) return last;
     const previous = this.#previous;
@@ -102,6 +104,12 @@ export class MemoryRegistry {
         this.#last = region;
         return region;
       }
+    }
+    // A cachemiss thread's mirror may be behind the main thread's table (a region registered
+    // after this thread last looked): look again before calling the address bad.
+    if (this.#mirror && Atomics.load(this.#generation, 0) !== this.#seenGeneration) {
+      this.sync();
+      return this.find(address, length);
     }
     return null;
   }
@@ -180,14 +188,21 @@ export class MemoryRegistry {
     }
   }
 
-  /** unregister - forget the region that holds a registered buffer. @returns whether one was found. */
-  unregisterBuffer(value: ArrayBufferView | ArrayBuffer | SharedArrayBuffer): boolean {
+  /**
+   * unregister - forget the region that holds a registered buffer.
+   *
+   * @param unused - the caller knows no chain can still touch the buffer (the POSIX layer, whose
+   *   requests on it have all ended): drop it at once instead of keeping it reachable until every
+   *   chain that was running has finished.
+   * @returns whether one was found.
+   */
+  unregisterBuffer(value: ArrayBufferView | ArrayBuffer | SharedArrayBuffer, unused = false): boolean {
     const backing = ArrayBuffer.isView(value) ? value.buffer : value;
     const region = this.#findOwner(backing);
     if (region === null) return false;
     this.#remove(region.id);
     // Keep the buffer reachable until no running chain can still write into it.
-    this.#defer(() => void backing.byteLength);
+    if (!unused) this.#defer(() => void backing.byteLength);
     return true;
   }
 
@@ -202,14 +217,23 @@ export class MemoryRegistry {
    */
   sync(): void {
     if (!this.#mirror) return;
-    const generation = Atomics.load(this.#generation, 0);
-    if (generation === this.#seenGeneration) return;
-    this.#seenGeneration = generation;
-    const wanted = new Map<number, [number, number]>();
-    for (let slot = 0; slot < MAX_REGIONS; slot++) {
-      const id = this.#slots[slot * SLOT_FIELDS + 2] as number;
-      if (id !== 0) wanted.set(id, [this.#slots[slot * SLOT_FIELDS] as number, this.#slots[slot * SLOT_FIELDS + 1] as number]);
+    if (Atomics.load(this.#generation, 0) === this.#seenGeneration) return;
+    // A seqlock: the table is being rewritten while the generation is odd, and a copy is good
+    // only if the generation did not move while it was read.
+    let generation: number;
+    let wanted: Map<number, [number, number]>;
+    for (;;) {
+      generation = Atomics.load(this.#generation, 0);
+      if ((generation & 1) !== 0) continue;
+      wanted = new Map<number, [number, number]>();
+      for (let slot = 0; slot < MAX_REGIONS; slot++) {
+        const id = this.#slots[slot * SLOT_FIELDS + 2] as number;
+        if (id === 0) break;
+        wanted.set(id, [this.#slots[slot * SLOT_FIELDS] as number, this.#slots[slot * SLOT_FIELDS + 1] as number]);
+      }
+      if (Atomics.load(this.#generation, 0) === generation) break;
     }
+    this.#seenGeneration = generation;
     const kept = this.#regions.filter((region) => wanted.has(region.id));
     for (const region of kept) wanted.delete(region.id);
     for (const [id, [start, length]] of wanted) {
@@ -260,12 +284,16 @@ export class MemoryRegistry {
 
   #publish(): void {
     if (this.#mirror) return;
-    this.#slots.fill(0);
+    // Odd while writing (see sync). Only the slots in use and the one after are written: a reader
+    // stops at the first empty slot.
+    Atomics.add(this.#generation, 0, 1);
+    const count = this.#regions.length;
     this.#regions.forEach((region, slot) => {
       this.#slots[slot * SLOT_FIELDS] = region.start;
       this.#slots[slot * SLOT_FIELDS + 1] = region.end - region.start;
       this.#slots[slot * SLOT_FIELDS + 2] = region.id;
     });
+    if (count < MAX_REGIONS) this.#slots[count * SLOT_FIELDS + 2] = 0;
     Atomics.add(this.#generation, 0, 1);
   }
 }

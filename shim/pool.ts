@@ -83,7 +83,7 @@ export class CachemissPool {
   readonly #slots: Slot[] = [];
   readonly #state: Int32Array;
   readonly #currentAtoms: Float64Array;
-  readonly #finished: Finished = { token: 0, last: 0, result: 0, atoms: 0, stop: 0 };
+  readonly #finished: Finished = { token: 0, last: 0, result: 0, atoms: 0, stop: 0, serviceNs: 0 };
   readonly #pid = syscall(SYS_getpid);
   /** The eventfd cachemiss threads poke after each completion. */
   readonly eventfd: number;
@@ -257,10 +257,20 @@ export class CachemissPool {
     if (tid > 0) syscall(SYS_tgkill, this.#pid, tid, SYSLET_WAKE_SIGNAL);
   }
 
+  /**
+   * setMaxActive - how many threads may run chains at once (the rest wait for a slot). The
+   * engine lowers it to the core count while chains are short and CPU-bound.
+   */
+  setMaxActive(count: number): void {
+    this.#queue.setMaxActive(Math.max(1, Math.min(count, this.#options.maxThreads)));
+  }
+
   #grow(): void {
     if (this.#queue.idle > 0) return;
     const live = this.#queue.live;
-    if (live < this.#options.maxThreads && this.#queue.length > 0) this.#spawn();
+    // A thread beyond the active bound would only wait for a slot.
+    const bound = Math.min(this.#options.maxThreads, this.#queue.maxActive);
+    if (live < bound && this.#queue.length > 0) this.#spawn();
   }
 
   #spawn(): void {
@@ -365,7 +375,7 @@ export class CachemissPool {
       const retRegion = ret > 0 ? this.#memory.find(ret, 8) : null;
       if (retRegion !== null) setWord(retRegion.view, ret - retRegion.start, result);
     }
-    this.#orphans.push({ token, last: atom, result, atoms, stop });
+    this.#orphans.push({ token, last: atom, result, atoms, stop, serviceNs: 0 });
   }
 
   /** Wake the engine's watcher: orphans are delivered by the next drain. */

@@ -15,6 +15,9 @@ const IDLE = 3;
 const LIVE = 4;
 /** 1 while the calling thread may sleep without having seen every completion: wake it. */
 const NEEDS_WAKE = 5;
+/** Cachemiss threads running a chain (holding an active slot), and how many may. */
+const ACTIVE = 6;
+const MAX_ACTIVE = 7;
 const CONTROL_INTS = 8;
 
 /** The buffers of a submission queue, as sent to a cachemiss thread. */
@@ -43,7 +46,10 @@ export class SubmissionQueue {
     const cap = buffers?.capacity ?? capacity;
     this.capacity = cap;
     this.control = new Int32Array(buffers?.control ?? new SharedArrayBuffer(CONTROL_INTS * 4));
-    if (buffers === undefined) Atomics.store(this.control, NEEDS_WAKE, 1);
+    if (buffers === undefined) {
+      Atomics.store(this.control, NEEDS_WAKE, 1);
+      Atomics.store(this.control, MAX_ACTIVE, 1 << 30);
+    }
     this.#atoms = new Float64Array(buffers?.atoms ?? new SharedArrayBuffer(cap * 8));
     this.#meta = new Int32Array(buffers?.meta ?? new SharedArrayBuffer(cap * 8));
   }
@@ -146,6 +152,46 @@ export class SubmissionQueue {
     return Atomics.load(this.control, NEEDS_WAKE) === 1 && Atomics.exchange(this.control, NEEDS_WAKE, 0) === 1;
   }
 
+  /**
+   * acquireActive - (a cachemiss thread) take one of the active slots before looking for work,
+   * waiting up to `idleMs` for one. @returns false on timeout or shutdown.
+   */
+  acquireActive(idleMs: number): boolean {
+    const deadline = performance.now() + idleMs;
+    for (;;) {
+      if (Atomics.load(this.control, SHUTDOWN) !== 0) return false;
+      const active = Atomics.load(this.control, ACTIVE);
+      if (active < Atomics.load(this.control, MAX_ACTIVE)) {
+        if (Atomics.compareExchange(this.control, ACTIVE, active, active + 1) === active) return true;
+        continue;
+      }
+      const left = deadline - performance.now();
+      if (left <= 0) return false;
+      Atomics.wait(this.control, ACTIVE, active, left);
+    }
+  }
+
+  /** releaseActive - (a cachemiss thread) give the active slot back. */
+  releaseActive(): void {
+    Atomics.sub(this.control, ACTIVE, 1);
+    Atomics.notify(this.control, ACTIVE, 1);
+  }
+
+  /** overActive - (a cachemiss thread holding a slot) whether more slots are held than allowed now. */
+  overActive(): boolean {
+    return Atomics.load(this.control, ACTIVE) > Atomics.load(this.control, MAX_ACTIVE);
+  }
+
+  /** setMaxActive - (the calling thread) how many cachemiss threads may run chains at once. */
+  setMaxActive(count: number): void {
+    if (Atomics.exchange(this.control, MAX_ACTIVE, count) < count) Atomics.notify(this.control, ACTIVE);
+  }
+
+  /** The current bound on threads running chains at once. */
+  get maxActive(): number {
+    return Atomics.load(this.control, MAX_ACTIVE);
+  }
+
   /** A consumer's life: count it in (`+1`) or out (`-1`). */
   countLive(delta: 1 | -1): void {
     Atomics.add(this.control, LIVE, delta);
@@ -159,6 +205,8 @@ export interface Finished {
   result: number;
   atoms: number;
   stop: number;
+  /** Time the cachemiss thread spent running it, in ns (0 for chains it never ran). */
+  serviceNs: number;
 }
 
 const C_HEAD = 0;
@@ -183,7 +231,7 @@ export class CompletionQueue {
     const cap = buffers?.capacity ?? capacity;
     this.capacity = cap;
     this.#control = new Int32Array(buffers?.control ?? new SharedArrayBuffer(8));
-    this.#words = new Float64Array(buffers?.words ?? new SharedArrayBuffer(cap * 16));
+    this.#words = new Float64Array(buffers?.words ?? new SharedArrayBuffer(cap * 24));
     this.#ints = new Int32Array(buffers?.ints ?? new SharedArrayBuffer(cap * 12));
   }
 
@@ -192,14 +240,15 @@ export class CompletionQueue {
   }
 
   /** push - (producer) publish a finished chain, waiting while the queue is full. */
-  push(token: number, last: number, result: number, atoms: number, stop: number): void {
+  push(token: number, last: number, result: number, atoms: number, stop: number, serviceNs: number): void {
     for (;;) {
       const head = Atomics.load(this.#control, C_HEAD);
       const tail = Atomics.load(this.#control, C_TAIL);
       if (head - tail < this.capacity) {
         const slot = head % this.capacity;
-        this.#words[slot * 2] = last;
-        this.#words[slot * 2 + 1] = result;
+        this.#words[slot * 3] = last;
+        this.#words[slot * 3 + 1] = result;
+        this.#words[slot * 3 + 2] = serviceNs;
         this.#ints[slot * 3] = token;
         this.#ints[slot * 3 + 1] = atoms;
         this.#ints[slot * 3 + 2] = stop;
@@ -221,8 +270,9 @@ export class CompletionQueue {
     const tail = Atomics.load(this.#control, C_TAIL);
     if (tail === Atomics.load(this.#control, C_HEAD)) return false;
     const slot = tail % this.capacity;
-    out.last = this.#words[slot * 2] as number;
-    out.result = this.#words[slot * 2 + 1] as number;
+    out.last = this.#words[slot * 3] as number;
+    out.result = this.#words[slot * 3 + 1] as number;
+    out.serviceNs = this.#words[slot * 3 + 2] as number;
     out.token = this.#ints[slot * 3] as number;
     out.atoms = this.#ints[slot * 3 + 1] as number;
     out.stop = this.#ints[slot * 3 + 2] as number;

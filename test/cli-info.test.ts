@@ -64,8 +64,8 @@ test('info --json prints one JSON report with every probe and the policy', async
   }
 });
 
-test('info with no command prints the human report', async () => {
-  const [bare, json] = await Promise.all([cli([]), cli(['info', '--json'])]);
+test('info with no options prints the human report', async () => {
+  const [bare, json] = await Promise.all([cli(['info']), cli(['info', '--json'])]);
   assert.equal(bare.code, 0, bare.stderr);
   const report = JSON.parse(json.stdout) as { policy: { allowedCount: number; denied: unknown[] } };
   assert.ok(bare.stdout.startsWith(`syslet-aio ${VERSION} on Linux ${release()}`), bare.stdout.split('\n')[0]);

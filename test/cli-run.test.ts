@@ -59,15 +59,16 @@ test('run loads a module whose default export is a definition, and times out a c
   t.after(cleanup);
   const module = join(dir, 'nap.mjs');
   writeFileSync(module, `export default {
-    name: 'user.nap', params: { ns: 'uint' },
-    scratch: { ts: { size: 16, fields: [{ at: 8, width: 8, param: 'ns' }] } },
+    name: 'user.nap', params: { seconds: 'uint' },
+    scratch: { ts: { size: 16, fields: [{ at: 0, width: 8, param: 'seconds' }] } },
     atoms: [{ call: 'nanosleep', args: [{ scratch: 'ts' }, 0] }, { call: 'getpid', args: [] }],
   };\n`);
-  const quick = await run([module, '--param', 'ns=1000']);
+  const quick = await run([module, '--param', 'seconds=0']);
   assert.equal(quick.code, EXIT.ok, quick.stderr);
   assert.match(quick.stdout, /^ {3}0 {2}nanosleep +0$/m);
   const started = performance.now();
-  const slow = await run([module, '--param', 'ns=30000000000', '--timeout', '200']);
+  // tv_sec, not tv_nsec: a tv_nsec of a billion or more is EINVAL, whatever the timing.
+  const slow = await run([module, '--param', 'seconds=30', '--timeout', '200']);
   assert.equal(slow.code, EXIT.failure);
   assert.equal(slow.stderr, 'syslet-aio run: user.nap: timed out after 200 ms\n');
   assert.ok(performance.now() - started < 5000, 'closing the engine cancelled the 30 s sleep');

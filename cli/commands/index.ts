@@ -25,14 +25,15 @@ export interface CommandEntry {
  * ```
  */
 export const COMMANDS: readonly CommandEntry[] = [
+  { name: 'cp', summary: 'Copy a file with POSIX AIO and report throughput, inline share and latency', load: () => import('./cp.js') },
   { name: 'info', summary: 'Report kernel features and the syscall policy in force', load: () => import('./info.js') },
   { name: 'run', summary: 'Run a syslet plugin once and print each atom with its errno name', load: () => import('./run.js') },
   { name: 'plugins', summary: 'List the registered syslet plugins with their parameters and atoms', load: () => import('./plugins.js') },
   { name: 'compat32', summary: 'Inspect, convert or run an i386 syslet image, or write a sample', load: () => import('./compat32.js') },
 ];
 
-/** The command that runs when none is given (`npm start`). */
-export const DEFAULT_COMMAND = 'info';
+/** The command that runs when none is given (`npm start`): `cp` with no files copies a built-in sample. */
+export const DEFAULT_COMMAND = 'cp';
 
 /** findCommand - the registered command called `name`, or undefined. */
 export function findCommand(name: string, commands: readonly CommandEntry[] = COMMANDS): CommandEntry | undefined {

@@ -34,7 +34,8 @@ const F_GETFL = 3;
  * @see https://pubs.opengroup.org/onlinepubs/9799919799/functions/aio_cancel.html
  */
 export function aio_cancel(fildes: number, aiocbp?: Aiocb | null): number {
-  if (!Number.isInteger(fildes) || syscall(SYS_fcntl, fildes, F_GETFL) < 0) return failWith(EBADF);
+  // fcntl would truncate a number beyond 32 bits to some other, possibly open, fd.
+  if (!Number.isInteger(fildes) || fildes < -2147483648 || fildes > 2147483647 || syscall(SYS_fcntl, fildes, F_GETFL) < 0) return failWith(EBADF);
   if (aiocbp == null) return cancelAll(fildes);
   if (!(aiocbp instanceof Aiocb)) return failWith(EINVAL);
   if (aiocbp.aio_fildes !== fildes) return failWith(EINVAL);

@@ -4,10 +4,9 @@
  * property backed by the native bytes, which stay the source of truth: C code (or a test) that
  * writes the struct directly is seen at the next submission.
  *
- * A Buffer given as aio_buf is registered with the engine once per backing store (reference
- * counted across aiocbs) and kept alive by the aiocb; it is unregistered when no aiocb points
- * into it any more. The aiocb also carries the request record the request engine reuses, so a
- * submission allocates nothing.
+ * A Buffer given as aio_buf is kept alive by the aiocb and registered with the engine only while
+ * a request uses it (see buffers.ts). The aiocb also carries the request record the request
+ * engine reuses, so a submission allocates nothing.
  */
 import { addressOf } from '../native/index.js';
 import { readPointer, readWord, setWord } from '../executor.js';
@@ -16,6 +15,7 @@ import type { Word } from '../native/index.js';
 import { aioEngine } from './context.js';
 import { AIOCB, SIGEVENT, SIGEV_NONE } from './constants.js';
 import { Request } from './request.js';
+import { registrationOf } from './buffers.js';
 import { settle } from './requests.js';
 
 const SLAB_AIOCBS = 64;
@@ -74,9 +74,6 @@ interface Slot {
 }
 
 const freeSlots: Slot[] = [];
-// Registered backing stores and how many aiocbs point into each.
-const bufferRefs = new WeakMap<ArrayBufferLike, number>();
-
 /** What the finalizer needs once an aiocb is garbage: its slot, its request, its buffer. */
 interface Held {
   slot: Slot;
@@ -84,8 +81,7 @@ interface Held {
 }
 
 const finalizer = new FinalizationRegistry<Held>((held) => {
-  releaseBacking(held.request.backing);
-  held.request.backing = null;
+  held.request.buffer = null;
   held.request.dispose();
   held.slot.region.bytes.fill(0, held.slot.offset, held.slot.offset + AIOCB.size);
   freeSlots.push(held.slot);
@@ -97,36 +93,6 @@ function takeSlot(): Slot {
   const region = aioEngine().alloc(AIOCB.size * SLAB_AIOCBS);
   for (let i = SLAB_AIOCBS - 1; i > 0; i--) freeSlots.push({ region, offset: i * AIOCB.size });
   return { region, offset: 0 };
-}
-
-function retainBacking(view: ArrayBufferView, address: number): ArrayBufferLike | null {
-  const backing = view.buffer;
-  const count = bufferRefs.get(backing);
-  if (count !== undefined) {
-    bufferRefs.set(backing, count + 1);
-    return backing;
-  }
-  const engine = aioEngine();
-  // Engine memory, or this very buffer registered by the caller: usable as is, and not ours to
-  // unregister. A region of another buffer at this address is stale (that buffer's memory was
-  // freed and reused): registering ours replaces it.
-  if (backing.byteLength === 0) return null;
-  const region = engine.memory.find(address, Math.max(1, view.byteLength));
-  if (region !== null && (region.kind !== 'registered' || engine.memory.regionOfBuffer(backing) === region)) return null;
-  engine.register(backing);
-  bufferRefs.set(backing, 1);
-  return backing;
-}
-
-function releaseBacking(backing: ArrayBufferLike | null): void {
-  if (backing === null) return;
-  const count = bufferRefs.get(backing) ?? 0;
-  if (count > 1) {
-    bufferRefs.set(backing, count - 1);
-    return;
-  }
-  bufferRefs.delete(backing);
-  aioEngine().unregister(backing);
 }
 
 function integer(field: string, value: number): number {
@@ -296,9 +262,8 @@ export class Aiocb {
       view = value;
       address = addressOf(value);
     } else throw new TypeError('aio_buf must be a Buffer, TypedArray, DataView, bigint address or null');
-    const backing = view === null ? null : retainBacking(view, address as number);
-    releaseBacking(this._request.backing);
-    this._request.backing = backing;
+    // Registered with the engine only while a request uses it (see buffers.ts).
+    this._request.buffer = view === null ? null : registrationOf(view);
     this.#buffer = view;
     this.#bufferAddress = view === null ? 0 : (address as number);
     setWord(this.#view, this.#base + AIOCB.aio_buf, address);

@@ -3,6 +3,7 @@
  * states, a lio_listio list in progress and the per-fd state. The logic is in requests.ts.
  */
 import { readWord, setWord } from '../executor.js';
+import type { BufferRegistration } from './buffers.js';
 import type { ChainListener } from '../engine.js';
 import type { PluginInstance } from '../../plugins/plugin.js';
 import { type Word, ECANCELED, EINPROGRESS, EIO } from '../native/index.js';
@@ -77,8 +78,10 @@ export class Request implements ChainListener {
   waiter: RequestWaiter | null = null;
   /** The fd state the request is queued in or counted by. */
   tracked: FdState | null = null;
-  /** The registered backing store of the aiocb's buffer (aiocb.ts keeps the count). */
-  backing: ArrayBufferLike | null = null;
+  /** The registration record of the aiocb's buffer (null for a raw address). */
+  buffer: BufferRegistration | null = null;
+  /** Whether this request holds that registration now (queued or in flight). */
+  holdsBuffer = false;
   /** How the last request completed (Aiocb.lastCompletion): one object, updated in place, so recording it allocates nothing. */
   readonly completion: { mode: AioCompletion['mode']; latencyNs: number } = { mode: null, latencyNs: NaN };
 

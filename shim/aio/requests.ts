@@ -15,6 +15,7 @@
  */
 import { readPointer, readWord } from '../executor.js';
 import { syscall, EAGAIN, EINPROGRESS, EINVAL, ESPIPE } from '../native/index.js';
+import { dropBuffer, holdBuffer } from './buffers.js';
 import { aioEngine, markUsed } from './context.js';
 import { AIO_PRIO_DELTA_MAX, AIOCB, O_APPEND, SIGEVENT, SIGEV_NONE, SIGEV_SIGNAL, SIGEV_THREAD } from './constants.js';
 import { failWith } from './errno.js';
@@ -115,6 +116,11 @@ export function submitAiocb(cb: Aiocb, op: number, group: ListGroup | null): num
     request.nbytes = nbytes;
     request.offset = readWord(view, base + AIOCB.aio_offset);
     request.reqprio = reqprio;
+    const registration = request.buffer;
+    if (registration !== null && nbytes > 0) {
+      if (!holdBuffer(registration, buf, nbytes)) return failWith(EAGAIN);
+      request.holdsBuffer = true;
+    }
   }
   const sigevent = base + AIOCB.aio_sigevent;
   const notify = view.getInt32(sigevent + SIGEVENT.sigev_notify, true);
@@ -166,12 +172,20 @@ export function enqueueRequest(request: Request, owner: object, op: number, noti
     request.group = null;
     request.state = IDLE;
     request.setStatus(EAGAIN, -1);
+    releaseBuffer(request);
     return failWith(EAGAIN);
   }
   const state = stateOf(fd);
   insert(state, request);
   drain(state);
   return 0;
+}
+
+/** The request no longer needs its buffer registered (it ended, or never started). */
+function releaseBuffer(request: Request): void {
+  if (!request.holdsBuffer) return;
+  request.holdsBuffer = false;
+  if (request.buffer !== null) dropBuffer(request.buffer);
 }
 
 function notifyKind(request: Request, notify: number): number {
@@ -290,6 +304,7 @@ function start(request: Request): number {
 /** @internal complete - the request's status is final: notify, count, and let its fd move on. */
 export function complete(request: Request): void {
   request.state = IDLE;
+  releaseBuffer(request);
   if (request.notify === SIGEV_SIGNAL) {
     const instance = request.instance;
     const plugin = request.plugin;

@@ -1,0 +1,226 @@
+/**
+ * The copy loop of `syslet-aio cp`, written the way a C programmer ports one to POSIX AIO: a ring
+ * of `qd` aiocbs, each with its own block of one shared buffer. Every slot reads a block; when
+ * the read completes, the same aiocb writes that block at the same offset; when the write
+ * completes, the slot reads the next block nobody has claimed. aio_suspend waits for any of
+ * them. With the source in the page cache most requests complete inside aio_read/aio_write
+ * (inline), so the loop rarely sleeps.
+ */
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import {
+  Aiocb, aio_error, aio_fsync, aio_read, aio_return, aio_suspend, aio_write, EAGAIN, EINPROGRESS, EINTR, errno, errnoMessage, errnoName, O_SYNC,
+  type AiocbListEntry, type Timespec,
+} from '../index.js';
+import { CliError } from './errors.js';
+import { newCounters, type CopyCounters } from './cp-stats.js';
+
+/** What {@link copyFd} needs besides the two fds. */
+export interface CopyOptions {
+  /** Requests kept in flight (the ring size). */
+  readonly qd: number;
+  /** Bytes per request. */
+  readonly bs: number;
+  /** Bytes to copy: the source's size when the copy starts. */
+  readonly size: number;
+  /** Finish with aio_fsync(O_SYNC) on the destination, so the data is on stable storage. */
+  readonly fsync: boolean;
+  /** Called with the bytes written so far, about 10 times a second (it decides when to redraw). */
+  readonly progress?: (bytesDone: number) => void;
+  /** Checked about 10 times a second: true stops the copy (after in-flight requests end) with "interrupted". */
+  readonly stopRequested?: () => boolean;
+}
+
+const IDLE = 0;
+const READING = 1;
+const WRITING = 2;
+// aio_suspend blocks the event loop like a C thread; the loop wakes at least this often to
+// report progress and to let the event loop run (Ctrl-C handlers), even while a slow disk stalls.
+const TICK_MS = 100;
+const TICK: Timespec = { tv_sec: 0, tv_nsec: TICK_MS * 1e6 };
+const NS_PER_MS = 1e6;
+
+/**
+ * copyFd - copy `size` bytes from `src` to `dst` (both positional-I/O fds) with POSIX AIO.
+ *
+ * Short reads are expected at the end of the file (the last block asks for `bs`); a read that
+ * returns 0 earlier means the source shrank, and the copy ends there (the counters then show
+ * fewer bytes than `size`). A short write (a disk
+ * almost full) is resubmitted for the rest, as write(2) loops do. Per request it records
+ * whether it completed inline or on a cachemiss thread (Aiocb.lastCompletion), and its
+ * latency: the engine's figure for a cachemiss completion, the time aio_read/aio_write took for
+ * an inline one.
+ *
+ * @returns the counters (bytes, requests, inline/cachemiss split, latency histogram, seconds).
+ * @throws CliError with one line naming the operation, the offset and the errno, when a request
+ *   fails; every other request has ended by then, so the fds may be closed at once.
+ */
+export async function copyFd(src: number, dst: number, options: CopyOptions): Promise<CopyCounters> {
+  const { qd, bs, size } = options;
+  const counters = newCounters();
+  const slab = Buffer.alloc(qd * bs);
+  const blocks: Buffer[] = [];
+  const cbs: Aiocb[] = [];
+  // What aio_suspend watches: only slots with a request outstanding (an idle slot counts as
+  // "not in progress" and would make it return at once, forever).
+  const list: AiocbListEntry[] = [];
+  const phase = new Uint8Array(qd);
+  const callNs = new Float64Array(qd);
+  // A write slot: bytes the block holds, and bytes of it written so far (short writes).
+  const blockBytes = new Float64Array(qd);
+  const written = new Float64Array(qd);
+  const blockOffset = new Float64Array(qd);
+  for (let i = 0; i < qd; i++) {
+    const block = slab.subarray(i * bs, (i + 1) * bs);
+    blocks.push(block);
+    cbs.push(new Aiocb({ aio_fildes: src, aio_buf: block, aio_nbytes: bs }));
+    list.push(null);
+  }
+  let next = 0;
+  let end = size;
+  let active = 0;
+  const started = performance.now();
+
+  /** Time the call itself: for an inline completion, that is the request's whole latency. */
+  function submit(i: number, cb: Aiocb, read: boolean): void {
+    const t0 = performance.now();
+    const rc = read ? aio_read(cb) : aio_write(cb);
+    callNs[i] = (performance.now() - t0) * NS_PER_MS;
+    if (rc === -1) fail(read ? 'aio_read' : 'aio_write', cb, errno());
+    if (read) counters.reads++;
+    else counters.writes++;
+    list[i] = cb;
+    active++;
+  }
+
+  function startRead(i: number): void {
+    const cb = cbs[i] as Aiocb;
+    if (next >= end) {
+      phase[i] = IDLE;
+      return;
+    }
+    cb.aio_fildes = src;
+    if (cb.aio_buf !== blocks[i]) cb.aio_buf = blocks[i] as Buffer;
+    cb.aio_nbytes = bs;
+    cb.aio_offset = next;
+    blockOffset[i] = next;
+    next += bs;
+    phase[i] = READING;
+    submit(i, cb, true);
+  }
+
+  function startWrite(i: number, from: number): void {
+    const cb = cbs[i] as Aiocb;
+    const block = blocks[i] as Buffer;
+    cb.aio_fildes = dst;
+    // Only a short write's remainder needs a narrower view (rare: it allocates one).
+    cb.aio_buf = from === 0 ? block : block.subarray(from, blockBytes[i]);
+    cb.aio_nbytes = (blockBytes[i] as number) - from;
+    cb.aio_offset = (blockOffset[i] as number) + from;
+    phase[i] = WRITING;
+    submit(i, cb, false);
+  }
+
+  function account(i: number, cb: Aiocb): void {
+    const completion = cb.lastCompletion;
+    if (completion.mode === 'inline') {
+      counters.inline++;
+      counters.latency.record(callNs[i] as number);
+    } else if (completion.mode === 'cachemiss') {
+      counters.cachemiss++;
+      counters.latency.record(completion.latencyNs);
+    }
+  }
+
+  function fail(what: string, cb: Aiocb, error: number): never {
+    throw new CliError(`${what} at offset ${String(cb.aio_offset)} failed: ${errnoMessage(error)} (${errnoName(error)})`);
+  }
+
+  /** Handle every slot whose request has ended; when stopping, start nothing new. */
+  function reap(stopping: boolean): void {
+    for (let i = 0; i < qd; i++) {
+      const cb = list[i];
+      if (cb == null) continue;
+      const error = aio_error(cb);
+      if (error === EINPROGRESS) continue;
+      const n = aio_return(cb);
+      list[i] = null;
+      active--;
+      account(i, cb);
+      if (error !== 0) fail(phase[i] === READING ? 'read' : 'write', cb, error);
+      if (phase[i] === READING) {
+        if (n < bs) end = Math.min(end, (blockOffset[i] as number) + n); // end of file (or it shrank)
+        if (n === 0 || stopping) {
+          phase[i] = IDLE;
+          continue;
+        }
+        blockBytes[i] = n;
+        written[i] = 0;
+        startWrite(i, 0);
+        continue;
+      }
+      written[i] = (written[i] as number) + n;
+      // pwrite(2) returning 0 for a non-empty buffer would make this loop spin forever.
+      if (n === 0) throw new CliError(`write at offset ${String(cb.aio_offset)} wrote nothing`);
+      if ((written[i] as number) < (blockBytes[i] as number)) {
+        if (!stopping) startWrite(i, written[i] as number);
+        continue;
+      }
+      counters.bytes += blockBytes[i] as number;
+      if (stopping) phase[i] = IDLE;
+      else startRead(i);
+    }
+  }
+
+  /** Wait for one outstanding request of `watched`, or for the tick. */
+  function wait(watched: readonly AiocbListEntry[] = list): void {
+    if (aio_suspend(watched, watched.length, TICK) === -1) {
+      const error = errno();
+      if (error !== EAGAIN && error !== EINTR) throw new CliError(`aio_suspend failed: ${errnoMessage(error)} (${errnoName(error)})`);
+    }
+  }
+
+  try {
+    for (let i = 0; i < qd; i++) startRead(i);
+    let tick = performance.now() + TICK_MS;
+    while (active > 0) {
+      wait();
+      reap(false);
+      if (performance.now() >= tick) {
+        options.progress?.(counters.bytes);
+        await yieldToEventLoop();
+        if (options.stopRequested?.() === true) throw new CliError('interrupted');
+        tick = performance.now() + TICK_MS;
+      }
+    }
+    if (options.fsync) counters.fsyncSeconds = syncDestination(cbs[0] as Aiocb, dst, wait);
+  } finally {
+    // On an error, the other requests may still be on cachemiss threads, writing into our
+    // buffer or through our fds: let them end (without starting more) before anyone closes the fds.
+    while (active > 0) {
+      wait();
+      try {
+        reap(true);
+      } catch {
+        // The first error is the one being reported.
+      }
+    }
+  }
+  counters.seconds = (performance.now() - started) / 1000;
+  return counters;
+}
+
+/** aio_fsync(O_SYNC) on `dst` through an idle aiocb, waited for with aio_suspend. @returns its seconds. */
+function syncDestination(cb: Aiocb, dst: number, wait: (list: readonly AiocbListEntry[]) => void): number {
+  const started = performance.now();
+  cb.aio_fildes = dst;
+  const list = [cb];
+  if (aio_fsync(O_SYNC, cb) === -1) fsyncFailed(errno());
+  while (aio_error(cb) === EINPROGRESS) wait(list);
+  const error = aio_error(cb);
+  if (error !== 0) fsyncFailed(error);
+  return (performance.now() - started) / 1000;
+}
+
+function fsyncFailed(error: number): never {
+  throw new CliError(`fsync failed: ${errnoMessage(error)} (${errnoName(error)})`);
+}
