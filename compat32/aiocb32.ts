@@ -57,7 +57,7 @@ function locate(space: Space32, address: number): number {
  *   its buffer outside the 32-bit memory).
  * @example
  * ```ts
- * const request = readAiocb32(arena, 0x10000100);
+ * const request = readAiocb32(arena, 0xc0000100);
  * engine.runChain(buildPread(request.fd, request.buf, request.nbytes, request.offset));
  * ```
  */

@@ -59,7 +59,7 @@ export interface ImageOptions {
  * @example
  * ```ts
  * const image = parseImage(readFileSync('chain.img'));
- * const raw = parseImage(readFileSync('chain.bin'), { base: 0x10000000 });
+ * const raw = parseImage(readFileSync('chain.bin'), { base: 0xc0000000 });
  * ```
  */
 export function parseImage(file: Uint8Array, options: ImageOptions = {}): Image32 {
@@ -107,7 +107,7 @@ export function parseImage(file: Uint8Array, options: ImageOptions = {}): Image3
  *
  * @param image - base, entry, payload and reserve.
  * @returns the file's bytes.
- * @example writeFileSync('chain.img', serializeImage({ base: 0x10000000, entry: 0x10000000, bytes, reserve: 0 }));
+ * @example writeFileSync('chain.img', serializeImage({ base: 0xc0000000, entry: 0xc0000000, bytes, reserve: 0 }));
  */
 export function serializeImage(image: Image32): Uint8Array {
   const file = new Uint8Array(IMAGE_HEADER_SIZE + image.bytes.byteLength);

@@ -9,7 +9,7 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'> {
   return Promise.race([promise, new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), ms).unref())]);
 }
 
-test('BUG: after aio_suspend was woken by a cachemiss completion, later completions never reach the event loop', async () => {
+test('regression: after aio_suspend was woken by a cachemiss completion, later completions never reach the event loop', async () => {
   // Engine.waitUntil arms the wake flag, the completing thread takes it (Atomics.exchange → 0)
   // and pokes the eventfd, waitUntil reads the eventfd and returns: the flag is left down, so the
   // next chain that finishes on a cachemiss thread pokes nobody, and the libuv watcher never runs.
@@ -32,7 +32,7 @@ test('BUG: after aio_suspend was woken by a cachemiss completion, later completi
   }
 });
 
-test('BUG: aio_cancel(2^32) / aio_cancel(2^53) is AIO_ALLDONE for fd 0 instead of -1/EBADF', () => {
+test('regression: aio_cancel(2^32) / aio_cancel(2^53) is AIO_ALLDONE for fd 0 instead of -1/EBADF', () => {
   // aio_cancel checks Number.isInteger(fildes) only; fcntl truncates the fd to 32 bits (0: stdin).
   for (const fildes of [2 ** 32, 2 ** 53]) {
     assert.equal(aio_cancel(fildes, null), -1, `aio_cancel(${fildes}, null)`);
@@ -40,7 +40,7 @@ test('BUG: aio_cancel(2^32) / aio_cancel(2^53) is AIO_ALLDONE for fd 0 instead o
   }
 });
 
-test('BUG: submitRaw with NaN status addresses is accepted (MemoryRegistry.find(NaN) returns a region) instead of -EFAULT', () => {
+test('regression: submitRaw with NaN status addresses is accepted (MemoryRegistry.find(NaN) returns a region) instead of -EFAULT', () => {
   // find(NaN, 4): both binary-search comparisons are false for NaN, so the middle region matches;
   // the request's status offsets are NaN and DataView writes them at offset 0 of that region.
   const engine = aioEngine();
@@ -51,7 +51,7 @@ test('BUG: submitRaw with NaN status addresses is accepted (MemoryRegistry.find(
 });
 
 // Last: it leaves the POSIX engine without free regions.
-test('BUG: short-lived Aiocbs with fresh Buffers exhaust the engine regions (RangeError "too many memory regions")', () => {
+test('regression: short-lived Aiocbs with fresh Buffers exhaust the engine regions (RangeError "too many memory regions")', () => {
   // Each new backing store given as aio_buf is registered until its aiocb is garbage-collected
   // (FinalizationRegistry), so a loop that drops its aiocbs hits MAX_REGIONS (4096) long before
   // any GC runs — although at most one aiocb is alive at a time.

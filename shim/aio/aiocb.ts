@@ -293,11 +293,28 @@ export class Aiocb {
   set aio_sigevent(value: SigeventInit) {
     if (typeof value !== 'object' || value === null) throw new TypeError('aio_sigevent must be an object');
     const sigevent = this.#sigevent;
-    sigevent.sigev_notify = value.sigev_notify ?? SIGEV_NONE;
-    sigevent.sigev_signo = value.sigev_signo ?? 0;
-    sigevent.sigev_value = value.sigev_value ?? 0;
-    sigevent.sigev_notify_function = value.sigev_notify_function ?? null;
-    sigevent.sigev_notify_attributes = value.sigev_notify_attributes ?? 0;
+    // All or nothing: if one member is refused, the ones set before it go back as they were.
+    const before = {
+      notify: sigevent.sigev_notify,
+      signo: sigevent.sigev_signo,
+      value: sigevent.sigev_value,
+      fn: sigevent.sigev_notify_function,
+      attributes: sigevent.sigev_notify_attributes,
+    };
+    try {
+      sigevent.sigev_notify = value.sigev_notify ?? SIGEV_NONE;
+      sigevent.sigev_signo = value.sigev_signo ?? 0;
+      sigevent.sigev_value = value.sigev_value ?? 0;
+      sigevent.sigev_notify_function = value.sigev_notify_function ?? null;
+      sigevent.sigev_notify_attributes = value.sigev_notify_attributes ?? 0;
+    } catch (error) {
+      sigevent.sigev_notify = before.notify;
+      sigevent.sigev_signo = before.signo;
+      sigevent.sigev_value = before.value;
+      sigevent.sigev_notify_function = before.fn;
+      sigevent.sigev_notify_attributes = before.attributes;
+      throw error;
+    }
   }
 
   /**
