@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { syscall } from '../shim/native/index.js';
+import { NR } from '../shim/syscalls/nr.js';
 
 /** Sizes of the data set. */
 export const DATASET = {
@@ -104,7 +105,7 @@ export function offsetsFor(perm: Uint32Array, ops: number): Uint32Array {
 }
 
 const DROP_CACHES = '/proc/sys/vm/drop_caches';
-const SYS_sync = 162;
+const SYS_sync = NR.sync;
 
 /**
  * canDropCaches - whether uncached runs are possible: root and a writable drop_caches. Tries one

@@ -11,6 +11,7 @@ import { Policy } from './policy.js';
 import { Executor, newOutcome } from './executor.js';
 import { CompletionQueue, SubmissionQueue, WORKER_STATE, type CompletionQueueBuffers, type Job, type SubmissionQueueBuffers } from './queues.js';
 import type { ExecutorOptions } from './executor.js';
+import { NR } from './syscalls/nr.js';
 
 /** What the pool hands each cachemiss thread. */
 export interface CachemissWorkerData {
@@ -26,8 +27,8 @@ export interface CachemissWorkerData {
   readonly options: Omit<ExecutorOptions, 'onDeny' | 'cancelFlag'>;
 }
 
-const SYS_write = 1;
-const SYS_gettid = 186;
+const SYS_write = NR.write;
+const SYS_gettid = NR.gettid;
 const SHUTDOWN_INDEX = 2;
 
 function main(data: CachemissWorkerData): void {

@@ -15,6 +15,7 @@ import { CachemissPool, type FinishedSink } from './pool.js';
 import type { Finished } from './queues.js';
 import { CompletionRing, negotiateRing, RING_ENTRY_SIZE, type Completion, type CompletionRecord, type RingCapabilities, type RingRequest } from './ring.js';
 import { availableParallelism } from 'node:os';
+import { NR } from './syscalls/nr.js';
 
 /** Engine settings. All optional. */
 export interface EngineOptions {
@@ -78,7 +79,7 @@ function closeAtExit(watcher: FdWatcher): void {
     liveWatchers.clear();
   });
 }
-const SYS_ppoll = 271;
+const SYS_ppoll = NR.ppoll;
 const POLLIN = 1;
 const NS_PER_MS = 1e6;
 /** Mean service time below which cachemiss chains count as CPU-bound (see the governor). */

@@ -16,6 +16,7 @@ import type { MemoryRegistry, Region } from './memory.js';
 import type { Policy, TraceRecord } from './policy.js';
 import { compileTable, LEN, PROBE, BLOCK, type CompiledSyscall } from './compiled-table.js';
 import { syscallByNumber } from './syscalls/table.js';
+import { NR } from './syscalls/nr.js';
 
 const TWO32 = 4294967296;
 /** Highest hi-word for which hi * 2^32 + lo is still an exact double. */
@@ -28,11 +29,11 @@ const RESOLVE_CACHED = 0x20;
 const O_CREAT = 0o100;
 const O_TMPFILE = 0o20200000;
 const POLLIN = 1;
-const SYS_preadv2 = 327;
-const SYS_pwritev2 = 328;
-const SYS_openat2 = 437;
-const SYS_ppoll = 271;
-const SYS_getpid = 39;
+const SYS_preadv2 = NR.preadv2;
+const SYS_pwritev2 = NR.pwritev2;
+const SYS_openat2 = NR.openat2;
+const SYS_ppoll = NR.ppoll;
+const SYS_getpid = NR.getpid;
 
 /** What one run of the executor did. Reused between runs: read it before the next run. */
 export interface ExecOutcome {

@@ -16,6 +16,7 @@ import { allocNative, releaseNative, mapLow, unmapLow, syscall, errnoName, EAGAI
 import { Policy } from './policy.js';
 import { SYSCALL_NUMBERS } from './syscalls/numbers.generated.js';
 import { SYSCALL_TABLE, isDenied } from './syscalls/table.js';
+import { NR } from './syscalls/nr.js';
 
 /** The outcome of one feature probe. */
 export interface FeatureProbe {
@@ -115,7 +116,7 @@ const TWO_GIB = 0x8000_0000;
  * signalfd4 is not in the syslet table (no atom may create one), so its number is spelled here,
  * from asm/unistd_64.h.
  */
-const SYS_signalfd4 = 289;
+const SYS_signalfd4 = NR.signalfd4;
 
 // Scratch layout inside one page-aligned block: the structs first, the data page last.
 const AT_IOV = 0; // struct iovec { void *base; size_t len; }

@@ -17,6 +17,7 @@ import { ATOM, STOP } from './atom.js';
 import { readPointer, setWord, type ExecutorOptions } from './executor.js';
 import { CompletionQueue, SubmissionQueue, WORKER_STATE, type Finished } from './queues.js';
 import type { CachemissWorkerData } from './cachemiss-worker.js';
+import { NR } from './syscalls/nr.js';
 
 /**
  * The signal that interrupts a cachemiss thread blocked in a syscall when the process exits or
@@ -26,10 +27,12 @@ import type { CachemissWorkerData } from './cachemiss-worker.js';
  */
 export const SYSLET_WAKE_SIGNAL = 64;
 
-const SYS_eventfd2 = 290;
-const SYS_close = 3;
-const SYS_tgkill = 234;
-const SYS_getpid = 39;
+const SYS_eventfd2 = NR.eventfd2;
+const SYS_close = NR.close;
+const SYS_tgkill = NR.tgkill;
+const SYS_read = NR.read;
+const SYS_write = NR.write;
+const SYS_getpid = NR.getpid;
 const EFD_CLOEXEC = 0o2000000;
 const EFD_NONBLOCK = 0o4000;
 
@@ -190,7 +193,7 @@ export class CachemissPool {
 
   /** readEventfd - consume the eventfd counter (it is non-blocking; EAGAIN just means 0). */
   readEventfd(scratch: number): void {
-    syscall(0, this.eventfd, scratch, 8);
+    syscall(SYS_read, this.eventfd, scratch, 8);
   }
 
   /**
@@ -380,6 +383,6 @@ export class CachemissPool {
 
   /** Wake the engine's watcher: orphans are delivered by the next drain. */
   #poke(): void {
-    syscall(1, this.eventfd, this.#one, 8);
+    syscall(SYS_write, this.eventfd, this.#one, 8);
   }
 }

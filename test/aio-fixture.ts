@@ -6,12 +6,13 @@ import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { addressOf, allocNative, syscall } from '../shim/native/index.js';
+import { NR } from '../shim/syscalls/nr.js';
 
-const SYS_write = 1;
-const SYS_close = 3;
-const SYS_socketpair = 53;
-const SYS_tgkill = 234;
-const SYS_gettid = 186;
+const SYS_write = NR.write;
+const SYS_close = NR.close;
+const SYS_socketpair = NR.socketpair;
+const SYS_tgkill = NR.tgkill;
+const SYS_gettid = NR.gettid;
 const AF_UNIX = 1;
 /** Socket types for {@link socketpair}. */
 export const SOCK_STREAM = 1;

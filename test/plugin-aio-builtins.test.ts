@@ -11,8 +11,9 @@ import { Engine } from '../shim/engine.js';
 import { syscall } from '../shim/native/index.js';
 import { aioFdatasync, aioFsync, aioRead, aioReadStream, aioWrite, aioWriteStream, type Plugin } from '../plugins/index.js';
 import { tempDir } from './plugin-fixture.js';
+import { NR } from '../shim/syscalls/nr.js';
 
-const SYS_pipe2 = 293;
+const SYS_pipe2 = NR.pipe2;
 
 test('aio.read/write/fsync/fdatasync and the stream forms publish (error, return) for each call', async (t) => {
   const { dir, cleanup } = tempDir('aio');

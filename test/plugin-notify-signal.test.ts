@@ -13,8 +13,9 @@ import { Engine } from '../shim/engine.js';
 import { syscall } from '../shim/native/index.js';
 import { aioRead, composePlugins, notifySignal } from '../plugins/index.js';
 import { tempDir } from './plugin-fixture.js';
+import { NR } from '../shim/syscalls/nr.js';
 
-const SYS_gettid = 186;
+const SYS_gettid = NR.gettid;
 const SIGUSR2 = 12;
 
 /** Resolves on the next SIGUSR2, with whatever `probe` reads at that moment. */

@@ -10,9 +10,10 @@ import { spawn, spawnSync } from 'node:child_process';
 import { Aiocb, aio_error, aio_read, aio_return, aio_suspend, errno, lio_listio, receiveSignals, EINPROGRESS, EINTR, LIO_READ, LIO_WAIT } from '../index.js';
 import { syscall } from '../shim/native/index.js';
 import { closeAll, rawWrite, socketpair, SOCK_DGRAM } from './aio-fixture.js';
+import { NR } from '../shim/syscalls/nr.js';
 
 const SIGNO = 40;
-const SYS_gettid = 186;
+const SYS_gettid = NR.gettid;
 const hasPerl = spawnSync('perl', ['-e', '1']).status === 0;
 
 /** Spawn the signaller: tgkill(pid, JS tid, 40) after `delayMs`, then write 'late' to fd 3 after 5 s. */

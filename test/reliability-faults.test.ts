@@ -12,12 +12,13 @@ import { STOP, SYSLET_ASYNC } from '../shim/atom.js';
 import { addressOf, syscall } from '../shim/native/index.js';
 import { closeQuietly } from './fuzz/corpus.js';
 import { runScenario } from './fuzz/child.js';
+import { NR } from '../shim/syscalls/nr.js';
 
-const SYS_read = 0;
-const SYS_write = 1;
-const SYS_close = 3;
-const SYS_shutdown = 48;
-const SYS_pipe2 = 293;
+const SYS_read = NR.read;
+const SYS_write = NR.write;
+const SYS_close = NR.close;
+const SYS_shutdown = NR.shutdown;
+const SYS_pipe2 = NR.pipe2;
 const SHUT_RDWR = 2;
 
 function pipe(): [number, number] {

@@ -6,8 +6,9 @@ import { AIO_ALLDONE, AIO_CANCELED, AIO_NOTCANCELED } from './constants.js';
 import { failWith } from './errno.js';
 import { IDLE, RUNNING } from './request.js';
 import { completeUnrun, drain, fdState, unqueue } from './requests.js';
+import { NR } from '../syscalls/nr.js';
 
-const SYS_fcntl = 72;
+const SYS_fcntl = NR.fcntl;
 const F_GETFL = 3;
 
 /**

@@ -5,8 +5,9 @@ import { O_DSYNC, O_SYNC } from './constants.js';
 import { failWith } from './errno.js';
 import { OP_FDATASYNC, OP_FSYNC } from './notify.js';
 import { submitAiocb } from './requests.js';
+import { NR } from '../syscalls/nr.js';
 
-const SYS_fcntl = 72;
+const SYS_fcntl = NR.fcntl;
 const F_GETFL = 3;
 
 /**

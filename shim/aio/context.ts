@@ -5,10 +5,11 @@
  */
 import { Engine } from '../engine.js';
 import { syscall } from '../native/index.js';
+import { NR } from '../syscalls/nr.js';
 
-const SYS_getpid = 39;
-const SYS_getuid = 102;
-const SYS_gettid = 186;
+const SYS_getpid = NR.getpid;
+const SYS_getuid = NR.getuid;
+const SYS_gettid = NR.gettid;
 
 /** The effective aio_init() values (glibc's defaults: 20 threads, 64 requests, 1 s idle). */
 export interface AioConfig {

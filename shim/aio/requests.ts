@@ -23,9 +23,10 @@ import { listDone, notifyThread, OP_FSYNC, OP_WRITE, pluginFor, sendSignal, setS
 import type { Aiocb } from './aiocb.js';
 import { IDLE, QUEUED, RUNNING, type FdState, type ListGroup, type Request } from './request.js';
 import { scheduleSignalDrain } from './signals.js';
+import { NR } from '../syscalls/nr.js';
 
-const SYS_lseek = 8;
-const SYS_fcntl = 72;
+const SYS_lseek = NR.lseek;
+const SYS_fcntl = NR.fcntl;
 const F_GETFL = 3;
 const SEEK_CUR = 1;
 // fds below this are classified through typed arrays (no Map lookup on the hot path).

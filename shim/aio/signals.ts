@@ -12,10 +12,11 @@
  */
 import { allocNative, syscall, watchReadable, type FdWatcher } from '../native/index.js';
 import { readWord } from '../executor.js';
+import { NR } from '../syscalls/nr.js';
 
-const SYS_read = 0;
-const SYS_rt_sigprocmask = 14;
-const SYS_signalfd4 = 289;
+const SYS_read = NR.read;
+const SYS_rt_sigprocmask = NR.rt_sigprocmask;
+const SYS_signalfd4 = NR.signalfd4;
 const SIG_BLOCK = 0;
 const SFD_NONBLOCK = 0o4000;
 const SFD_CLOEXEC = 0o2000000;

@@ -5,6 +5,7 @@
  */
 import koffi from 'koffi';
 import { libc, syscall } from './libc.js';
+import { NR } from '../syscalls/nr.js';
 
 const alignedAlloc = libc.func('void *aligned_alloc(size_t alignment, size_t size)') as (alignment: number, size: number) => bigint | null;
 const free = libc.func('void free(void *ptr)') as (ptr: bigint) => void;
@@ -66,8 +67,8 @@ const MAP_PRIVATE = 0x02;
 const MAP_ANONYMOUS = 0x20;
 const MAP_32BIT = 0x40;
 const MAP_FIXED_NOREPLACE = 0x100000;
-const SYS_mmap = 9;
-const SYS_munmap = 11;
+const SYS_mmap = NR.mmap;
+const SYS_munmap = NR.munmap;
 
 /** A mapping below 4 GiB: 32-bit pointers into it are real addresses. */
 export interface LowMapping extends NativeBlock {

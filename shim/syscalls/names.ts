@@ -19,6 +19,8 @@ export const SYSCALL_NAMES = [
   'nanosleep', 'clock_gettime', 'clock_nanosleep', 'sched_yield',
   // Events.
   'eventfd2', 'ppoll',
+  // Calls the library makes itself (probes, waits, signal plumbing), never as atoms.
+  'fcntl', 'signalfd4', 'sync',
   // The hard deny-list: syscalls that would break the process from inside a syslet.
   'fork', 'vfork', 'clone', 'clone3', 'execve', 'execveat', 'exit', 'exit_group', 'mmap', 'mmap2',
   'munmap', 'mprotect', 'mremap', 'brk', 'madvise', 'rt_sigreturn', 'sigreturn', 'rt_sigaction',

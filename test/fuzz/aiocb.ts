@@ -34,6 +34,7 @@ import {
 } from '../../index.js';
 import { addressOf, syscall, viewOf } from '../../shim/native/index.js';
 import { Prng, seedFor } from './prng.js';
+import { NR } from '../../shim/syscalls/nr.js';
 
 /** The real-time signal the fuzz asks for (received; never SIGRTMAX, which the engine uses). */
 export const FUZZ_SIGNAL = 40;
@@ -43,8 +44,8 @@ const WINDOW = 64 * 1024;
 const MAX_BATCH = 8;
 const DRAIN_MS = 10_000;
 const F_GETFD = 1;
-const SYS_fcntl = 72;
-const SYS_pipe2 = 293;
+const SYS_fcntl = NR.fcntl;
+const SYS_pipe2 = NR.pipe2;
 const O_NONBLOCK = 0o4000;
 const O_CLOEXEC = 0o2000000;
 

@@ -7,10 +7,11 @@ import { Engine } from '../../shim/engine.js';
 import { ChainBuilder } from '../../shim/builder.js';
 import { addressOf, syscall } from '../../shim/native/index.js';
 import { SYSLET_ASYNC } from '../../shim/atom.js';
+import { NR } from '../../shim/syscalls/nr.js';
 
-const SYS_read = 0;
-const SYS_write = 1;
-const SYS_pipe2 = 293;
+const SYS_read = NR.read;
+const SYS_write = NR.write;
+const SYS_pipe2 = NR.pipe2;
 
 function pipe(flags = 0): [number, number] {
   const fds = Buffer.alloc(8);
