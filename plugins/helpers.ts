@@ -151,19 +151,24 @@ class SlotPool {
   }
 }
 
-const pools = new WeakMap<Engine, Map<string, SlotPool>>();
+// engine → plugin → data size → pool: no key is built per call (this is on every file's path).
+const pools = new WeakMap<Engine, Map<Plugin, Map<number, SlotPool>>>();
 
 function poolFor(engine: Engine, plugin: Plugin, pathCount: number, dataBytes: number): SlotPool {
-  let byKey = pools.get(engine);
-  if (byKey === undefined) {
-    byKey = new Map();
-    pools.set(engine, byKey);
+  let byPlugin = pools.get(engine);
+  if (byPlugin === undefined) {
+    byPlugin = new Map();
+    pools.set(engine, byPlugin);
   }
-  const key = `${plugin.name}/${dataBytes}`;
-  let pool = byKey.get(key);
+  let bySize = byPlugin.get(plugin);
+  if (bySize === undefined) {
+    bySize = new Map();
+    byPlugin.set(plugin, bySize);
+  }
+  let pool = bySize.get(dataBytes);
   if (pool === undefined) {
     pool = new SlotPool(engine, plugin, pathCount, dataBytes);
-    byKey.set(key, pool);
+    bySize.set(dataBytes, pool);
   }
   return pool;
 }
@@ -232,27 +237,35 @@ const READ_CHUNKS = fileReadAll.paramIndex('chunks');
 
 const num = (word: Word): number => (typeof word === 'bigint' ? Number(word) : word);
 
-/** What one file.readAll run found. */
-interface ReadOutcome {
-  readonly slot: Slot;
-  readonly total: number;
-  readonly size: number;
-}
+/** How a file.readAll run ended: an error, or the slot with the bytes read and the file's size. */
+type ReadDone = (error: Error | null, slot: Slot | null, total: number, size: number) => void;
 
 /**
  * Run file.readAll on `path` with a data area of 2 × capacity read in two capacity-sized pieces:
  * a file of up to `capacity` bytes ends with an EOF read even after a short (partly cached)
- * first read, and a larger file shows up as more than `capacity` bytes read.
+ * first read, and a larger file shows up as more than `capacity` bytes read. `done` is called
+ * once — synchronously when the chain completed inline — so the public helpers need a single
+ * Promise per file, not one per layer.
  */
-async function readAll(engine: Engine, path: string | Uint8Array, limit: number, signal: AbortSignal | undefined): Promise<ReadOutcome> {
-  if (signal?.aborted === true) throw signal.reason as Error;
-  const capacity = capacityFor(limit);
+function readAll(engine: Engine, path: string | Uint8Array, limit: number, signal: AbortSignal | undefined, done: ReadDone): void {
+  if (signal?.aborted === true) {
+    done(signal.reason as Error, null, 0, 0);
+    return;
+  }
+  let capacity: number;
+  try {
+    capacity = capacityFor(limit);
+  } catch (error) {
+    done(error as Error, null, 0, 0);
+    return;
+  }
   const pool = poolFor(engine, fileReadAll, 1, 2 * capacity);
   const slot = pool.take();
   const bad = putPath(slot.paths[0] as Uint8Array, path);
   if (bad !== 0) {
     slot.release();
-    throw sysletError(-bad, 'open', pathText(path));
+    done(sysletError(-bad, 'open', pathText(path)), null, 0, 0);
+    return;
   }
   const instance = slot.instance;
   instance.reset();
@@ -260,16 +273,28 @@ async function readAll(engine: Engine, path: string | Uint8Array, limit: number,
   instance.set(READ_BUF, slot.dataAddress);
   instance.set(READ_CHUNK, capacity);
   instance.set(READ_CHUNKS, 2);
-  await submit(slot, signal);
-  const opened = num(instance.result(READ_ALL.open));
-  const read = instance.result(READ_ALL.read);
-  const error = opened < 0 ? sysletError(opened, 'open', pathText(path)) : num(read) < 0 && read !== NOT_EXECUTED ? sysletError(num(read), 'read', pathText(path)) : null;
-  if (error !== null) {
+  slot.resolve = () => {
+    const opened = num(instance.result(READ_ALL.open));
+    const read = instance.result(READ_ALL.read);
+    const error = opened < 0 ? sysletError(opened, 'open', pathText(path)) : num(read) < 0 && read !== NOT_EXECUTED ? sysletError(num(read), 'read', pathText(path)) : null;
+    if (error !== null) {
+      slot.release();
+      done(error, null, 0, 0);
+      return;
+    }
+    const total = instance.result(READ_ALL.total);
+    done(null, slot, total === NOT_EXECUTED ? 0 : num(total), num(instance.scratchWord('stat', STAT_SIZE_OFFSET)));
+  };
+  slot.reject = (error) => done(error, null, 0, 0);
+  slot.signal = signal;
+  const submitted = pool.plugin.submit(pool.engine, instance, slot);
+  if (submitted > 0) slot.finish();
+  else if (submitted < 0) {
+    slot.resolve = null;
+    slot.reject = null;
     slot.release();
-    throw error;
-  }
-  const total = instance.result(READ_ALL.total);
-  return { slot, total: total === NOT_EXECUTED ? 0 : num(total), size: num(instance.scratchWord('stat', STAT_SIZE_OFFSET)) };
+    done(new Error(`plugin '${pool.plugin.name}': submission refused (${errnoName(submitted)})`), null, 0, 0);
+  } else signal?.addEventListener('abort', slot.onAbort, { once: true });
 }
 
 /**
@@ -288,14 +313,20 @@ async function readAll(engine: Engine, path: string | Uint8Array, limit: number,
  * const text = (await readFileSyslet(engine, '/etc/hostname')).toString();
  * ```
  */
-export async function readFileSyslet(engine: Engine, path: string | Uint8Array, maxBytes = DEFAULT_MAX_BYTES, options: HelperOptions = {}): Promise<Buffer> {
-  const { slot, total, size } = await readAll(engine, path, maxBytes, options.signal);
-  try {
-    if (total > maxBytes || size > maxBytes) throw sysletError(-27, 'read', pathText(path));
-    return Buffer.from(slot.data.subarray(0, total));
-  } finally {
-    slot.release();
-  }
+export function readFileSyslet(engine: Engine, path: string | Uint8Array, maxBytes = DEFAULT_MAX_BYTES, options: HelperOptions = {}): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    readAll(engine, path, maxBytes, options.signal, (error, slot, total, size) => {
+      if (error !== null || slot === null) {
+        reject(error ?? new Error('file.readAll ended without a result'));
+        return;
+      }
+      const tooBig = total > maxBytes || size > maxBytes;
+      const data = tooBig ? null : Buffer.from(slot.data.subarray(0, total));
+      slot.release();
+      if (data === null) reject(sysletError(-27, 'read', pathText(path)));
+      else resolve(data);
+    });
+  });
 }
 
 /**
@@ -312,12 +343,19 @@ export async function readFileSyslet(engine: Engine, path: string | Uint8Array, 
  * const n = await readFileInto(engine, 'data.bin', buf);
  * ```
  */
-export async function readFileInto(engine: Engine, path: string | Uint8Array, target: Uint8Array, options: HelperOptions = {}): Promise<number> {
-  const { slot, total } = await readAll(engine, path, target.length, options.signal);
-  const count = Math.min(total, target.length);
-  target.set(slot.data.subarray(0, count));
-  slot.release();
-  return count;
+export function readFileInto(engine: Engine, path: string | Uint8Array, target: Uint8Array, options: HelperOptions = {}): Promise<number> {
+  return new Promise((resolve, reject) => {
+    readAll(engine, path, target.length, options.signal, (error, slot, total) => {
+      if (error !== null || slot === null) {
+        reject(error ?? new Error('file.readAll ended without a result'));
+        return;
+      }
+      const count = Math.min(total, target.length);
+      target.set(slot.data.subarray(0, count));
+      slot.release();
+      resolve(count);
+    });
+  });
 }
 
 /**
@@ -362,6 +400,8 @@ export async function copyFileSyslet(engine: Engine, src: string | Uint8Array, d
  */
 export function helperPoolStats(engine: Engine): Record<string, { readonly slabs: number; readonly free: number }> {
   const stats: Record<string, { slabs: number; free: number }> = {};
-  for (const [key, pool] of pools.get(engine) ?? []) stats[key] = { slabs: pool.regions.length, free: pool.free.length };
+  for (const [plugin, bySize] of pools.get(engine) ?? []) {
+    for (const [bytes, pool] of bySize) stats[`${plugin.name}/${bytes}`] = { slabs: pool.regions.length, free: pool.free.length };
+  }
   return stats;
 }

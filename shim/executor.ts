@@ -23,6 +23,7 @@ const TWO32 = 4294967296;
 const SAFE_HI = 0x200000;
 const IOV_MAX = 1024;
 const RWF_NOWAIT = 0x8;
+const PAGE_SIZE = 4096;
 const MSG_DONTWAIT = 0x40;
 const MSG_WAITALL = 0x100;
 const RESOLVE_CACHED = 0x20;
@@ -134,6 +135,7 @@ export class Executor {
     out.handoff = 0;
     out.result = 0;
     let current = atom;
+    let nextRegion: Region | null = null;
     for (;;) {
       if (out.atoms >= limit) {
         out.stop = STOP.limit;
@@ -147,7 +149,9 @@ export class Executor {
         out.stop = STOP.cancelled;
         return;
       }
-      const region = memory.find(current, ATOM.size);
+      // The next atom's region was found when it was validated below; only the first is looked up here.
+      const region = nextRegion ?? memory.find(current, ATOM.size);
+      nextRegion = null;
       if (region === null) {
         // Only reachable for the first atom, which callers check; later atoms are checked below.
         out.stop = STOP.fault;
@@ -220,7 +224,8 @@ export class Executor {
           return;
         }
       }
-      if (next < 0 || memory.find(next, ATOM.size) === null) {
+      nextRegion = next < 0 ? null : memory.find(next, ATOM.size);
+      if (nextRegion === null) {
         // The atom whose next (or skip target) is bad takes the fault as its result.
         if (retRegion !== null) writeWord(retRegion, ret, -EFAULT);
         out.result = -EFAULT;
@@ -319,7 +324,10 @@ export class Executor {
           // short positional read is finished here if the rest turns out to be cached (or EOF),
           // else the whole call is made again on a cachemiss thread: positional reads are
           // idempotent, so nothing is lost by reading the first part twice.
-          if (typeof wanted === 'number' && result < wanted) return this.#finishShortRead(args, result, wanted, position);
+          // It stops at a page boundary: a short read that ends inside a page has reached EOF.
+          if (typeof wanted === 'number' && result < wanted && (position + result) % PAGE_SIZE === 0) {
+            return this.#finishShortRead(args, result, wanted, position);
+          }
         }
         if (result === -EOPNOTSUPP) {
           if (write && typeof fd === 'number' && fd >= 0 && fd < 65536) this.#unprobeableWrites[fd] = 1;
