@@ -150,7 +150,7 @@ export class Executor {
         return;
       }
       // The next atom's region was found when it was validated below; only the first is looked up here.
-      const region = nextRegion ?? memory.find(current, ATOM.size);
+      const region: Region | null = nextRegion ?? memory.find(current, ATOM.size);
       nextRegion = null;
       if (region === null) {
         // Only reachable for the first atom, which callers check; later atoms are checked below.
@@ -163,7 +163,8 @@ export class Executor {
       const flagsHi = view.getUint32(base + 4, true);
       const flags = view.getUint32(base, true);
       const ret = readPointer(view, base + ATOM.ret_ptr);
-      const retRegion = ret > 0 ? memory.find(ret, 8) : null;
+      // Cells usually sit in the atom's own region (a plugin instance is one slab): test it first.
+      const retRegion = ret <= 0 ? null : ret >= region.start && ret + 8 <= region.end ? region : memory.find(ret, 8);
       if (ret !== 0 && retRegion === null) {
         // Nowhere to put the result: the chain stops here without running the call.
         out.last = current;
@@ -189,7 +190,7 @@ export class Executor {
         progress.array[progress.index * 2] = current;
         progress.array[progress.index * 2 + 1] = out.atoms;
       }
-      const result = this.#execute(view, base, current, flags, inline);
+      const result = this.#execute(region, base, current, flags, inline);
       if (result === HANDOFF) {
         out.handoff = current;
         return;
@@ -224,7 +225,7 @@ export class Executor {
           return;
         }
       }
-      nextRegion = next < 0 ? null : memory.find(next, ATOM.size);
+      nextRegion = next < 0 ? null : next >= region.start && next + ATOM.size <= region.end ? region : memory.find(next, ATOM.size);
       if (nextRegion === null) {
         // The atom whose next (or skip target) is bad takes the fault as its result.
         if (retRegion !== null) writeWord(retRegion, ret, -EFAULT);
@@ -237,7 +238,8 @@ export class Executor {
   }
 
   /** Reads the arguments, applies policy and confinement, and makes the call. */
-  #execute(view: DataView, base: number, atom: number, flags: number, inline: boolean): number | bigint | typeof HANDOFF {
+  #execute(region: Region, base: number, atom: number, flags: number, inline: boolean): number | bigint | typeof HANDOFF {
+    const view = region.view;
     const nr = view.getUint32(base + ATOM.nr, true);
     if (view.getUint32(base + ATOM.nr + 4, true) !== 0) return -EINVAL;
     const verdict = this.#policy.check(nr);
@@ -262,7 +264,7 @@ export class Executor {
           args[i] = 0;
           continue;
         }
-        const cell = pointer > 0 ? this.#memory.find(pointer, 8) : null;
+        const cell = pointer <= 0 ? null : pointer >= region.start && pointer + 8 <= region.end ? region : this.#memory.find(pointer, 8);
         if (cell === null) return -EFAULT;
         args[i] = readWord(cell.view, pointer - cell.start);
       } else {
