@@ -15,6 +15,11 @@ export {
 export { negotiateRing, RING_VERSIONS, RING_ENTRY_SIZE, type RingCapabilities, type RingRequest, type Completion } from './shim/ring.js';
 export { Policy, type TraceRecord } from './shim/policy.js';
 export type { Region } from './shim/memory.js';
+// Types the public API refers to (Engine.memory, Engine.ring, Cell.value...), exported for the docs.
+export type { MemoryRegistry, RegionKind } from './shim/memory.js';
+export type { CompletionRing } from './shim/ring.js';
+export type { FinishedSink } from './shim/pool.js';
+export type { Word } from './shim/native/index.js';
 export { errnoName, errnoMessage, errnoNumber, ERRNO_LIST } from './shim/native/index.js';
 
 // The typed errors' base class and guard (the subclasses come with their layers below).
@@ -24,9 +29,11 @@ export { SysletError, isSysletError } from './shim/errors.js';
 export { definePlugin, composePlugins, Plugin, PluginInstance, type PluginRunResult, type AtomOutcome } from './plugins/plugin.js';
 export { PluginDefinitionError } from './plugins/errors.js';
 export type { PluginDefinition, PluginParams, ParamKind, AtomTemplate, ArgTemplate } from './plugins/types.js';
+export type { PluginLayout, ParamMirror } from './plugins/define.js';
+// The syscall table's vocabulary: what a row says about a call (compat32's atoms carry their row).
+export type { SyscallSpec, ArgSpec, PointerArg, ScalarArg, ScalarKind, PointerLength, BlockClass, Probe, PolicyRule, I386Arg, I386Shape, Compat32Struct } from './shim/syscalls/types.js';
 // The rest of the plugin layer (registry, built-ins, path helpers, PluginRegistryError), so that a
-// plugin module needs only the package root. Its `SysletError` interface (the helpers' rejection
-// shape) is shadowed here by the base class above, which it extends.
+// plugin module needs only the package root.
 export * from './plugins/index.js';
 
 // POSIX AIO, glibc-style, and its Promise twins.

@@ -11,9 +11,13 @@ import { AIOCB32, SIGEVENT32 } from './layouts.js';
 export interface Sigevent32 {
   /** sigev_value (an int or a 32-bit pointer, as stored). */
   readonly value: number;
+  /** sigev_signo: the signal number to send. */
   readonly signo: number;
+  /** sigev_notify: the notification method (`SIGEV_*`). */
   readonly notify: number;
+  /** sigev_notify_function: the 32-bit address of the SIGEV_THREAD callback. */
   readonly notifyFunction: number;
+  /** sigev_notify_attributes: the 32-bit address of the SIGEV_THREAD `pthread_attr_t`. */
   readonly notifyAttributes: number;
   /** The thread id for SIGEV_THREAD_ID (shares its word with notifyFunction). */
   readonly threadId: number;
@@ -23,16 +27,23 @@ export interface Sigevent32 {
 export interface Aiocb32 {
   /** The aiocb's 32-bit address. */
   readonly address: number;
+  /** aio_fildes: the file descriptor. */
   readonly fd: number;
+  /** aio_lio_opcode: the lio_listio operation (`LIO_*`). */
   readonly lioOpcode: number;
+  /** aio_reqprio: the request priority offset. */
   readonly reqprio: number;
   /** aio_buf: a 32-bit address in the arena. */
   readonly buf: number;
+  /** aio_nbytes: the transfer length in bytes. */
   readonly nbytes: number;
   /** aio_offset, 64-bit (a number: file offsets stay below 2^53). */
   readonly offset: number;
+  /** aio_sigevent: how completion is notified. */
   readonly sigevent: Sigevent32;
+  /** glibc's `__error_code`: 0, EINPROGRESS, ECANCELED or a positive errno. */
   readonly errorCode: number;
+  /** glibc's `__return_value`: the call's result (-1 on error), as a signed 32-bit value. */
   readonly returnValue: number;
 }
 
@@ -118,6 +129,11 @@ export function writeAiocb32Status(space: Space32, address: number, errorCode: n
  * @param address - the aiocb's 32-bit address.
  * @returns both field addresses.
  */
-export function aiocb32StatusAddresses(address: number): { readonly errorCode: number; readonly returnValue: number } {
+export function aiocb32StatusAddresses(address: number): {
+  /** The 32-bit address of `__error_code`. */
+  readonly errorCode: number;
+  /** The 32-bit address of `__return_value`. */
+  readonly returnValue: number;
+} {
   return { errorCode: address + F.__error_code.offset, returnValue: address + F.__return_value.offset };
 }

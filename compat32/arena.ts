@@ -18,7 +18,9 @@ export interface Space32 {
   readonly base: number;
   /** One past the last address. */
   readonly end: number;
+  /** A DataView over the memory; byte 0 is address `base`. */
   readonly view: DataView;
+  /** The same memory as bytes; index 0 is address `base`. */
   readonly bytes: Uint8Array;
 }
 
@@ -59,9 +61,13 @@ export function imageSpace(image: Image32): Space32 {
  * ```
  */
 export class Arena32 implements Space32, Disposable {
+  /** First address of the arena (a 32-bit address). */
   readonly base: number;
+  /** One past the last address of the arena. */
   readonly end: number;
+  /** A DataView over the whole mapping; byte 0 is address `base`. Unusable after close. */
   readonly view: DataView;
+  /** The whole mapping as bytes; index 0 is address `base`. Unusable after close. */
   readonly bytes: Uint8Array;
   /** How the mapping was obtained (MAP_32BIT, or fixed at the requested base). */
   readonly how: LowMapping['how'];
@@ -162,6 +168,7 @@ export class Arena32 implements Space32, Disposable {
     unmapLow(this.#mapping);
   }
 
+  /** Same as {@link Arena32.close}, for `using`. */
   [Symbol.dispose](): void {
     this.close();
   }

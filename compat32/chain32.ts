@@ -23,18 +23,23 @@ export const MAX_COMPAT32_ATOMS = 256;
 export interface Atom32 {
   /** Reading order: 0 is the entry atom. */
   readonly index: number;
+  /** The atom's 32-bit address. */
   readonly address: number;
+  /** The atom's `flags` word (`SYSLET_*` bits). */
   readonly flags: number;
   /** The i386 syscall number. */
   readonly nr: number;
   /** The table row it translates to. */
   readonly spec: SyscallSpec;
+  /** The 32-bit `ret_ptr`: where the result word goes (0 = no result stored). */
   readonly retPtr: number;
+  /** The 32-bit address of the next atom (0 ends the chain). */
   readonly next: number;
   /** The six argument pointers (0 = none). */
   readonly argPtrs: readonly number[];
   /** Argument pointers up to the first NULL, as the 2007 copy_uatom() read them. */
   readonly argCount: number;
+  /** The atom's `private` word, carried over as is. */
   readonly private: number;
   /** Where SKIP_TO_NEXT_ON_STOP continues (address + 44), or 0 when this atom cannot skip. */
   readonly skipTo: number;
@@ -42,6 +47,7 @@ export interface Atom32 {
 
 /** A whole 32-bit chain. */
 export interface Chain32 {
+  /** The 32-bit address of the entry (first) atom. */
   readonly entry: number;
   /** Atoms in reading order. */
   readonly atoms: readonly Atom32[];

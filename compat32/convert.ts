@@ -42,6 +42,7 @@ export interface ConvertedArg {
   readonly words32: readonly number[];
   /** Their values when the chain was converted. */
   readonly values32: readonly number[];
+  /** How the 64-bit value was produced from the 32-bit words. */
   readonly rule: ArgRule;
   /** The address of the 64-bit cell the 64-bit atom's arg_ptr points at. */
   readonly cell64: number;
@@ -51,11 +52,15 @@ export interface ConvertedArg {
 
 /** One atom, before and after. */
 export interface ConvertedAtom {
+  /** The 32-bit atom as read. */
   readonly atom32: Atom32;
+  /** The address of the 88-byte 64-bit atom in engine memory. */
   readonly address64: number;
+  /** The x86-64 syscall number it was translated to. */
   readonly nr64: number;
   /** The x86-64 call's table name. */
   readonly name64: string;
+  /** Each 64-bit argument and where it came from, by 64-bit argument index. */
   readonly args: readonly ConvertedArg[];
   /** The result cell's address, 0 when the atom has no ret_ptr. */
   readonly retCell64: number;
@@ -400,6 +405,7 @@ export class Conversion implements Disposable {
     this.#region = null;
   }
 
+  /** Same as {@link Conversion.close}, for `using`. */
   [Symbol.dispose](): void {
     this.close();
   }

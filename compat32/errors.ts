@@ -30,8 +30,11 @@ export function hex32(value: number): string {
  * ```
  */
 export class ConversionError extends SysletError {
+  /** The atom's index in reading order (0 = the entry atom), or -1 for a problem with the image itself. */
   readonly atomIndex: number;
+  /** The 32-bit address at fault (the atom's, or the image base). */
   readonly address: number;
+  /** What was wrong, e.g. `'next'`, `'ret_ptr'`, `'arg_ptr[2]'`, `'nr'`, `'image.length'`. */
   readonly field: string;
   /** The errno name; the same as `code` (kept: it was the field before the base class had one). */
   readonly errno: string;
@@ -55,6 +58,7 @@ export class ConversionError extends SysletError {
 export class ArenaError extends SysletError {
   /** The errno name; the same as `code`. */
   readonly errno: string;
+  /** The requested base address, or 0 when any low address would do. */
   readonly base: number;
 
   constructor(base: number, size: number, errno: string) {

@@ -42,7 +42,9 @@ export interface Image32 {
 
 /** Overrides for {@link parseImage}: what `--base`/`--entry` said. */
 export interface ImageOptions {
+  /** The image's base address: required for a raw image; for a headed one it must match the header. */
   readonly base?: number;
+  /** The entry atom's address, overriding the header's (default for a raw image: `base`). */
   readonly entry?: number;
 }
 

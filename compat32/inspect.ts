@@ -30,26 +30,46 @@ export function flagNames(flags: number): string {
 
 /** One row of the 32-bit atom table. */
 export interface AtomRow32 {
+  /** The atom's index in reading order (0 = the entry atom). */
   readonly index: number;
+  /** The atom's 32-bit address. */
   readonly address: number;
+  /** The flag names, as {@link flagNames} spells them. */
   readonly flags: string;
+  /** The i386 syscall number. */
   readonly nr: number;
+  /** The syscall's table name. */
   readonly name: string;
+  /** The 32-bit `ret_ptr` (0 = none). */
   readonly retPtr: number;
+  /** The 32-bit address of the next atom (0 ends the chain). */
   readonly next: number;
   /** Argument pointers up to the first NULL, with the 32-bit word each points at. */
-  readonly args: readonly { readonly pointer: number; readonly value: number }[];
+  readonly args: readonly {
+    /** The argument pointer (a 32-bit address). */
+    readonly pointer: number;
+    /** The 32-bit word it points at. */
+    readonly value: number;
+  }[];
 }
 
 /** One row of the side-by-side table. */
 export interface ConversionRow {
+  /** The atom's index in reading order (0 = the entry atom). */
   readonly index: number;
+  /** The 32-bit atom's address. */
   readonly address32: number;
+  /** The i386 syscall number. */
   readonly nr32: number;
+  /** The i386 call's table name. */
   readonly name32: string;
+  /** The 64-bit atom's address (in a throwaway copy for {@link convertImage}). */
   readonly address64: number;
+  /** The x86-64 syscall number. */
   readonly nr64: number;
+  /** The x86-64 call's table name. */
   readonly name64: string;
+  /** The 64-bit next pointer (0 ends the chain). */
   readonly next64: number;
   /** `rule: 32-bit value(s) → 64-bit value` for each 64-bit argument. */
   readonly args: readonly string[];
@@ -79,7 +99,12 @@ function conversionRow(atom: ConvertedAtom): ConversionRow {
  * @throws ConversionError for a bad image or chain (see parseImage, readChain32).
  * @example console.log(renderAtomTable32(inspectImage(readFileSync('chain.img')).atoms));
  */
-export function inspectImage(file: Uint8Array, options: ImageOptions = {}): { readonly image: Image32; readonly atoms: readonly AtomRow32[] } {
+export function inspectImage(file: Uint8Array, options: ImageOptions = {}): {
+  /** The parsed image. */
+  readonly image: Image32;
+  /** The 32-bit atom table, in reading order. */
+  readonly atoms: readonly AtomRow32[];
+} {
   const image = parseImage(file, options);
   const space = imageSpace(image);
   const chain = readChain32(space, image.entry);
@@ -95,7 +120,16 @@ export function inspectImage(file: Uint8Array, options: ImageOptions = {}): { re
  * @returns the 32-bit table, the side-by-side table, and how long conversion took.
  * @throws ConversionError for a bad image or chain.
  */
-export function convertImage(file: Uint8Array, options: ImageOptions = {}): { readonly atoms: readonly AtomRow32[]; readonly rows: readonly ConversionRow[]; readonly conversionNs: number; readonly bytes64: number } {
+export function convertImage(file: Uint8Array, options: ImageOptions = {}): {
+  /** The 32-bit atom table, in reading order. */
+  readonly atoms: readonly AtomRow32[];
+  /** The side-by-side 32-bit/64-bit table. */
+  readonly rows: readonly ConversionRow[];
+  /** How long reading and converting took, in nanoseconds. */
+  readonly conversionNs: number;
+  /** Bytes of memory the 64-bit chain used. */
+  readonly bytes64: number;
+} {
   const { image, atoms } = inspectImage(file, options);
   const registry = new MemoryRegistry();
   using conversion = convertChain(imageSpace(image), registry, image.entry);
@@ -112,7 +146,12 @@ export function convertImage(file: Uint8Array, options: ImageOptions = {}): { re
  * @returns the tables and the completion.
  * @throws ConversionError for a bad image or chain; ArenaError when the base cannot be mapped.
  */
-export function runImage(engine: Compat32Engine & { readonly memory: MemoryRegistry }, file: Uint8Array, options: ImageOptions = {}): { readonly rows: readonly ConversionRow[]; readonly completion: Completion32 } {
+export function runImage(engine: Compat32Engine & { readonly memory: MemoryRegistry }, file: Uint8Array, options: ImageOptions = {}): {
+  /** The side-by-side 32-bit/64-bit table. */
+  readonly rows: readonly ConversionRow[];
+  /** How the chain ended, with each atom's 32-bit result after write-back. */
+  readonly completion: Completion32;
+} {
   const image = parseImage(file, options);
   using arena = Arena32.load(engine.memory, image);
   using conversion = convertChain(arena, engine.memory, image.entry);

@@ -28,11 +28,13 @@ export interface FieldLayout {
 export interface StructLayout<Field extends string = string> {
   /** The library's name for it (also the key in {@link LAYOUTS_I386} / {@link LAYOUTS_X86_64}). */
   readonly name: string;
+  /** The ABI the offsets are for: `'i386'` (`gcc -m32`) or `'x86_64'`. */
   readonly abi: 'i386' | 'x86_64';
   /** The C type the oracle measures, e.g. `struct stat64` or `siginfo_t`. */
   readonly c: string;
   /** sizeof the struct. */
   readonly size: number;
+  /** Each field's byte offset and size, by field name. */
   readonly fields: Readonly<Record<Field, FieldLayout>>;
 }
 
@@ -40,134 +42,467 @@ const f = (offset: number, size: number, c?: string): FieldLayout => (c === unde
 
 /** The i386 `struct syslet_uatom`: 44 bytes, every word 32 bits (2007 v1–v5 ABI). */
 export const UATOM32 = {
-  name: 'syslet_uatom', abi: 'i386', c: 'struct syslet_uatom', size: 44,
-  fields: { flags: f(0, 4), nr: f(4, 4), ret_ptr: f(8, 4), next: f(12, 4), arg_ptr: f(16, 24), private: f(40, 4) },
+  /** The library's name for the struct (the same on both ABIs). */
+  name: 'syslet_uatom',
+  /** The ABI this layout describes. */
+  abi: 'i386',
+  /** The C type the layout oracle measures. */
+  c: 'struct syslet_uatom',
+  /** sizeof the struct, in bytes. */
+  size: 44,
+  /** Each member's byte offset and size, by C member name. */
+  fields: {
+    /** The `SYSLET_*` flag word. */
+    flags: f(0, 4),
+    /** The system call number. */
+    nr: f(4, 4),
+    /** Pointer to where the call's return value is stored. */
+    ret_ptr: f(8, 4),
+    /** Pointer to the next atom (NULL ends the chain). */
+    next: f(12, 4),
+    /** The six argument pointers (the whole array). */
+    arg_ptr: f(16, 24),
+    /** Opaque user word the engine never interprets. */
+    private: f(40, 4),
+  },
 } as const satisfies StructLayout;
 
 /** The x86-64 `struct syslet_uatom` (the same as shim/atom.ts's ATOM, checked by the 64-bit oracle). */
 export const UATOM64 = {
-  name: 'syslet_uatom', abi: 'x86_64', c: 'struct syslet_uatom', size: 88,
-  fields: { flags: f(0, 8), nr: f(8, 8), ret_ptr: f(16, 8), next: f(24, 8), arg_ptr: f(32, 48), private: f(80, 8) },
+  /** The library's name for the struct (the same on both ABIs). */
+  name: 'syslet_uatom',
+  /** The ABI this layout describes. */
+  abi: 'x86_64',
+  /** The C type the layout oracle measures. */
+  c: 'struct syslet_uatom',
+  /** sizeof the struct, in bytes. */
+  size: 88,
+  /** Each member's byte offset and size, by C member name. */
+  fields: {
+    /** The `SYSLET_*` flag word. */
+    flags: f(0, 8),
+    /** The system call number. */
+    nr: f(8, 8),
+    /** Pointer to where the call's return value is stored. */
+    ret_ptr: f(16, 8),
+    /** Pointer to the next atom (NULL ends the chain). */
+    next: f(24, 8),
+    /** The six argument pointers (the whole array). */
+    arg_ptr: f(32, 48),
+    /** Opaque user word the engine never interprets. */
+    private: f(80, 8),
+  },
 } as const satisfies StructLayout;
 
 /** i386 `struct sigevent` (64 bytes). */
 export const SIGEVENT32 = {
-  name: 'sigevent', abi: 'i386', c: 'struct sigevent', size: 64,
+  /** The library's name for the struct (the same on both ABIs). */
+  name: 'sigevent',
+  /** The ABI this layout describes. */
+  abi: 'i386',
+  /** The C type the layout oracle measures. */
+  c: 'struct sigevent',
+  /** sizeof the struct, in bytes. */
+  size: 64,
+  /** Each member's byte offset and size, by C member name. */
   fields: {
-    sigev_value: f(0, 4), sigev_signo: f(4, 4), sigev_notify: f(8, 4),
-    sigev_notify_function: f(12, 4), sigev_notify_attributes: f(16, 4), sigev_notify_thread_id: f(12, 4, '_sigev_un._tid'),
+    /** The `union sigval` passed with the notification. */
+    sigev_value: f(0, 4),
+    /** The signal number to send. */
+    sigev_signo: f(4, 4),
+    /** The notification method (`SIGEV_*`). */
+    sigev_notify: f(8, 4),
+    /** The `SIGEV_THREAD` callback. */
+    sigev_notify_function: f(12, 4),
+    /** The `SIGEV_THREAD` `pthread_attr_t` pointer. */
+    sigev_notify_attributes: f(16, 4),
+    /** The `SIGEV_THREAD_ID` target thread (overlays `sigev_notify_function`). */
+    sigev_notify_thread_id: f(12, 4, '_sigev_un._tid'),
   },
 } as const satisfies StructLayout;
 
 /** x86-64 `struct sigevent` (64 bytes). */
 export const SIGEVENT64 = {
-  name: 'sigevent', abi: 'x86_64', c: 'struct sigevent', size: 64,
+  /** The library's name for the struct (the same on both ABIs). */
+  name: 'sigevent',
+  /** The ABI this layout describes. */
+  abi: 'x86_64',
+  /** The C type the layout oracle measures. */
+  c: 'struct sigevent',
+  /** sizeof the struct, in bytes. */
+  size: 64,
+  /** Each member's byte offset and size, by C member name. */
   fields: {
-    sigev_value: f(0, 8), sigev_signo: f(8, 4), sigev_notify: f(12, 4),
-    sigev_notify_function: f(16, 8), sigev_notify_attributes: f(24, 8), sigev_notify_thread_id: f(16, 4, '_sigev_un._tid'),
+    /** The `union sigval` passed with the notification. */
+    sigev_value: f(0, 8),
+    /** The signal number to send. */
+    sigev_signo: f(8, 4),
+    /** The notification method (`SIGEV_*`). */
+    sigev_notify: f(12, 4),
+    /** The `SIGEV_THREAD` callback. */
+    sigev_notify_function: f(16, 8),
+    /** The `SIGEV_THREAD` `pthread_attr_t` pointer. */
+    sigev_notify_attributes: f(24, 8),
+    /** The `SIGEV_THREAD_ID` target thread (overlays `sigev_notify_function`). */
+    sigev_notify_thread_id: f(16, 4, '_sigev_un._tid'),
   },
 } as const satisfies StructLayout;
 
 /** i386 `struct aiocb` with a 64-bit `aio_offset` (144 bytes). */
 export const AIOCB32 = {
-  name: 'aiocb', abi: 'i386', c: 'struct aiocb', size: 144,
+  /** The library's name for the struct (the same on both ABIs). */
+  name: 'aiocb',
+  /** The ABI this layout describes. */
+  abi: 'i386',
+  /** The C type the layout oracle measures. */
+  c: 'struct aiocb',
+  /** sizeof the struct, in bytes. */
+  size: 144,
+  /** Each member's byte offset and size, by C member name. */
   fields: {
-    aio_fildes: f(0, 4), aio_lio_opcode: f(4, 4), aio_reqprio: f(8, 4), aio_buf: f(12, 4), aio_nbytes: f(16, 4),
-    aio_sigevent: f(20, 64), __error_code: f(96, 4), __return_value: f(100, 4), aio_offset: f(104, 8),
+    /** The file descriptor. */
+    aio_fildes: f(0, 4),
+    /** The `lio_listio` operation (`LIO_*`). */
+    aio_lio_opcode: f(4, 4),
+    /** The request priority offset. */
+    aio_reqprio: f(8, 4),
+    /** Pointer to the data buffer. */
+    aio_buf: f(12, 4),
+    /** The transfer length in bytes. */
+    aio_nbytes: f(16, 4),
+    /** The embedded completion `struct sigevent`. */
+    aio_sigevent: f(20, 64),
+    /** glibc-private: the request's errno (`EINPROGRESS` while pending). */
+    __error_code: f(96, 4),
+    /** glibc-private: the request's return value once complete. */
+    __return_value: f(100, 4),
+    /** The file offset (64-bit). */
+    aio_offset: f(104, 8),
   },
 } as const satisfies StructLayout;
 
 /** x86-64 `struct aiocb` (168 bytes), for reference and the POSIX layer. */
 export const AIOCB64 = {
-  name: 'aiocb', abi: 'x86_64', c: 'struct aiocb', size: 168,
+  /** The library's name for the struct (the same on both ABIs). */
+  name: 'aiocb',
+  /** The ABI this layout describes. */
+  abi: 'x86_64',
+  /** The C type the layout oracle measures. */
+  c: 'struct aiocb',
+  /** sizeof the struct, in bytes. */
+  size: 168,
+  /** Each member's byte offset and size, by C member name. */
   fields: {
-    aio_fildes: f(0, 4), aio_lio_opcode: f(4, 4), aio_reqprio: f(8, 4), aio_buf: f(16, 8), aio_nbytes: f(24, 8),
-    aio_sigevent: f(32, 64), __error_code: f(112, 4), __return_value: f(120, 8), aio_offset: f(128, 8),
+    /** The file descriptor. */
+    aio_fildes: f(0, 4),
+    /** The `lio_listio` operation (`LIO_*`). */
+    aio_lio_opcode: f(4, 4),
+    /** The request priority offset. */
+    aio_reqprio: f(8, 4),
+    /** Pointer to the data buffer. */
+    aio_buf: f(16, 8),
+    /** The transfer length in bytes. */
+    aio_nbytes: f(24, 8),
+    /** The embedded completion `struct sigevent`. */
+    aio_sigevent: f(32, 64),
+    /** glibc-private: the request's errno (`EINPROGRESS` while pending). */
+    __error_code: f(112, 4),
+    /** glibc-private: the request's return value once complete. */
+    __return_value: f(120, 8),
+    /** The file offset (64-bit). */
+    aio_offset: f(128, 8),
   },
 } as const satisfies StructLayout;
 
 /** i386 `struct iovec` (8 bytes). */
 export const IOVEC32 = {
-  name: 'iovec', abi: 'i386', c: 'struct iovec', size: 8,
-  fields: { iov_base: f(0, 4), iov_len: f(4, 4) },
+  /** The library's name for the struct (the same on both ABIs). */
+  name: 'iovec',
+  /** The ABI this layout describes. */
+  abi: 'i386',
+  /** The C type the layout oracle measures. */
+  c: 'struct iovec',
+  /** sizeof the struct, in bytes. */
+  size: 8,
+  /** Each member's byte offset and size, by C member name. */
+  fields: {
+    /** Pointer to the buffer. */
+    iov_base: f(0, 4),
+    /** The buffer length in bytes. */
+    iov_len: f(4, 4),
+  },
 } as const satisfies StructLayout;
 
 /** x86-64 `struct iovec` (16 bytes). */
 export const IOVEC64 = {
-  name: 'iovec', abi: 'x86_64', c: 'struct iovec', size: 16,
-  fields: { iov_base: f(0, 8), iov_len: f(8, 8) },
+  /** The library's name for the struct (the same on both ABIs). */
+  name: 'iovec',
+  /** The ABI this layout describes. */
+  abi: 'x86_64',
+  /** The C type the layout oracle measures. */
+  c: 'struct iovec',
+  /** sizeof the struct, in bytes. */
+  size: 16,
+  /** Each member's byte offset and size, by C member name. */
+  fields: {
+    /** Pointer to the buffer. */
+    iov_base: f(0, 8),
+    /** The buffer length in bytes. */
+    iov_len: f(8, 8),
+  },
 } as const satisfies StructLayout;
 
 /** i386 `struct timespec` with 32-bit time_t (the kernel's old_timespec32; 8 bytes). */
 export const TIMESPEC32 = {
-  name: 'timespec', abi: 'i386', c: 'struct timespec', size: 8,
-  fields: { tv_sec: f(0, 4), tv_nsec: f(4, 4) },
+  /** The library's name for the struct (the same on both ABIs). */
+  name: 'timespec',
+  /** The ABI this layout describes. */
+  abi: 'i386',
+  /** The C type the layout oracle measures. */
+  c: 'struct timespec',
+  /** sizeof the struct, in bytes. */
+  size: 8,
+  /** Each member's byte offset and size, by C member name. */
+  fields: {
+    /** Seconds. */
+    tv_sec: f(0, 4),
+    /** Nanoseconds. */
+    tv_nsec: f(4, 4),
+  },
 } as const satisfies StructLayout;
 
 /** x86-64 `struct timespec` (16 bytes). */
 export const TIMESPEC64 = {
-  name: 'timespec', abi: 'x86_64', c: 'struct timespec', size: 16,
-  fields: { tv_sec: f(0, 8), tv_nsec: f(8, 8) },
+  /** The library's name for the struct (the same on both ABIs). */
+  name: 'timespec',
+  /** The ABI this layout describes. */
+  abi: 'x86_64',
+  /** The C type the layout oracle measures. */
+  c: 'struct timespec',
+  /** sizeof the struct, in bytes. */
+  size: 16,
+  /** Each member's byte offset and size, by C member name. */
+  fields: {
+    /** Seconds. */
+    tv_sec: f(0, 8),
+    /** Nanoseconds. */
+    tv_nsec: f(8, 8),
+  },
 } as const satisfies StructLayout;
 
 /** i386 `struct stat64` (96 bytes), what fstat64/fstatat64 fill. */
 export const STAT64_32 = {
-  name: 'stat64', abi: 'i386', c: 'struct stat64', size: 96,
+  /** The library's name for the struct (the same on both ABIs). */
+  name: 'stat64',
+  /** The ABI this layout describes. */
+  abi: 'i386',
+  /** The C type the layout oracle measures. */
+  c: 'struct stat64',
+  /** sizeof the struct, in bytes. */
+  size: 96,
+  /** Each member's byte offset and size, by C member name. */
   fields: {
-    st_dev: f(0, 8), __st_ino: f(12, 4), st_mode: f(16, 4), st_nlink: f(20, 4), st_uid: f(24, 4), st_gid: f(28, 4),
-    st_rdev: f(32, 8), st_size: f(44, 8), st_blksize: f(52, 4), st_blocks: f(56, 8),
-    st_atime: f(64, 4, 'st_atim.tv_sec'), st_atime_nsec: f(68, 4, 'st_atim.tv_nsec'),
-    st_mtime: f(72, 4, 'st_mtim.tv_sec'), st_mtime_nsec: f(76, 4, 'st_mtim.tv_nsec'),
-    st_ctime: f(80, 4, 'st_ctim.tv_sec'), st_ctime_nsec: f(84, 4, 'st_ctim.tv_nsec'),
+    /** ID of the containing device. */
+    st_dev: f(0, 8),
+    /** The truncated 32-bit inode number (glibc's `__st_ino`). */
+    __st_ino: f(12, 4),
+    /** File type and mode bits. */
+    st_mode: f(16, 4),
+    /** Hard link count. */
+    st_nlink: f(20, 4),
+    /** Owner user ID. */
+    st_uid: f(24, 4),
+    /** Owner group ID. */
+    st_gid: f(28, 4),
+    /** Device ID (for special files). */
+    st_rdev: f(32, 8),
+    /** File size in bytes. */
+    st_size: f(44, 8),
+    /** Preferred I/O block size in bytes. */
+    st_blksize: f(52, 4),
+    /** Number of 512-byte blocks allocated. */
+    st_blocks: f(56, 8),
+    /** Last access time, seconds (`st_atim.tv_sec`). */
+    st_atime: f(64, 4, 'st_atim.tv_sec'),
+    /** Last access time, nanoseconds (`st_atim.tv_nsec`). */
+    st_atime_nsec: f(68, 4, 'st_atim.tv_nsec'),
+    /** Last modification time, seconds (`st_mtim.tv_sec`). */
+    st_mtime: f(72, 4, 'st_mtim.tv_sec'),
+    /** Last modification time, nanoseconds (`st_mtim.tv_nsec`). */
+    st_mtime_nsec: f(76, 4, 'st_mtim.tv_nsec'),
+    /** Last status change time, seconds (`st_ctim.tv_sec`). */
+    st_ctime: f(80, 4, 'st_ctim.tv_sec'),
+    /** Last status change time, nanoseconds (`st_ctim.tv_nsec`). */
+    st_ctime_nsec: f(84, 4, 'st_ctim.tv_nsec'),
+    /** The inode number. */
     st_ino: f(88, 8),
   },
 } as const satisfies StructLayout;
 
 /** x86-64 `struct stat` (144 bytes), what fstat/newfstatat fill. */
 export const STAT64 = {
-  name: 'stat', abi: 'x86_64', c: 'struct stat', size: 144,
+  /** The library's name for the struct (the same on both ABIs). */
+  name: 'stat',
+  /** The ABI this layout describes. */
+  abi: 'x86_64',
+  /** The C type the layout oracle measures. */
+  c: 'struct stat',
+  /** sizeof the struct, in bytes. */
+  size: 144,
+  /** Each member's byte offset and size, by C member name. */
   fields: {
-    st_dev: f(0, 8), st_ino: f(8, 8), st_nlink: f(16, 8), st_mode: f(24, 4), st_uid: f(28, 4), st_gid: f(32, 4),
-    st_rdev: f(40, 8), st_size: f(48, 8), st_blksize: f(56, 8), st_blocks: f(64, 8),
-    st_atime: f(72, 8, 'st_atim.tv_sec'), st_atime_nsec: f(80, 8, 'st_atim.tv_nsec'),
-    st_mtime: f(88, 8, 'st_mtim.tv_sec'), st_mtime_nsec: f(96, 8, 'st_mtim.tv_nsec'),
-    st_ctime: f(104, 8, 'st_ctim.tv_sec'), st_ctime_nsec: f(112, 8, 'st_ctim.tv_nsec'),
+    /** ID of the containing device. */
+    st_dev: f(0, 8),
+    /** The inode number. */
+    st_ino: f(8, 8),
+    /** Hard link count. */
+    st_nlink: f(16, 8),
+    /** File type and mode bits. */
+    st_mode: f(24, 4),
+    /** Owner user ID. */
+    st_uid: f(28, 4),
+    /** Owner group ID. */
+    st_gid: f(32, 4),
+    /** Device ID (for special files). */
+    st_rdev: f(40, 8),
+    /** File size in bytes. */
+    st_size: f(48, 8),
+    /** Preferred I/O block size in bytes. */
+    st_blksize: f(56, 8),
+    /** Number of 512-byte blocks allocated. */
+    st_blocks: f(64, 8),
+    /** Last access time, seconds (`st_atim.tv_sec`). */
+    st_atime: f(72, 8, 'st_atim.tv_sec'),
+    /** Last access time, nanoseconds (`st_atim.tv_nsec`). */
+    st_atime_nsec: f(80, 8, 'st_atim.tv_nsec'),
+    /** Last modification time, seconds (`st_mtim.tv_sec`). */
+    st_mtime: f(88, 8, 'st_mtim.tv_sec'),
+    /** Last modification time, nanoseconds (`st_mtim.tv_nsec`). */
+    st_mtime_nsec: f(96, 8, 'st_mtim.tv_nsec'),
+    /** Last status change time, seconds (`st_ctim.tv_sec`). */
+    st_ctime: f(104, 8, 'st_ctim.tv_sec'),
+    /** Last status change time, nanoseconds (`st_ctim.tv_nsec`). */
+    st_ctime_nsec: f(112, 8, 'st_ctim.tv_nsec'),
   },
 } as const satisfies StructLayout;
 
 /** i386 `siginfo_t` (128 bytes): the fields rt_sigqueueinfo's SI_QUEUE / SI_TIMER forms carry. */
 export const SIGINFO32 = {
-  name: 'siginfo', abi: 'i386', c: 'siginfo_t', size: 128,
+  /** The library's name for the struct (the same on both ABIs). */
+  name: 'siginfo',
+  /** The ABI this layout describes. */
+  abi: 'i386',
+  /** The C type the layout oracle measures. */
+  c: 'siginfo_t',
+  /** sizeof the struct, in bytes. */
+  size: 128,
+  /** Each member's byte offset and size, by C member name. */
   fields: {
-    si_signo: f(0, 4), si_errno: f(4, 4), si_code: f(8, 4),
-    si_pid: f(12, 4), si_uid: f(16, 4), si_value: f(20, 4), si_timerid: f(12, 4), si_overrun: f(16, 4),
+    /** The signal number. */
+    si_signo: f(0, 4),
+    /** An errno value (usually 0). */
+    si_errno: f(4, 4),
+    /** The signal code (`SI_QUEUE`, `SI_TIMER`, ...). */
+    si_code: f(8, 4),
+    /** The sending process ID (`SI_QUEUE`). */
+    si_pid: f(12, 4),
+    /** The sending real user ID (`SI_QUEUE`). */
+    si_uid: f(16, 4),
+    /** The `union sigval` payload (`SI_QUEUE` / `SI_TIMER`). */
+    si_value: f(20, 4),
+    /** The POSIX timer ID (`SI_TIMER`; overlays `si_pid`). */
+    si_timerid: f(12, 4),
+    /** The timer overrun count (`SI_TIMER`; overlays `si_uid`). */
+    si_overrun: f(16, 4),
   },
 } as const satisfies StructLayout;
 
 /** x86-64 `siginfo_t` (128 bytes): the union starts at 16, aligned for its pointers. */
 export const SIGINFO64 = {
-  name: 'siginfo', abi: 'x86_64', c: 'siginfo_t', size: 128,
+  /** The library's name for the struct (the same on both ABIs). */
+  name: 'siginfo',
+  /** The ABI this layout describes. */
+  abi: 'x86_64',
+  /** The C type the layout oracle measures. */
+  c: 'siginfo_t',
+  /** sizeof the struct, in bytes. */
+  size: 128,
+  /** Each member's byte offset and size, by C member name. */
   fields: {
-    si_signo: f(0, 4), si_errno: f(4, 4), si_code: f(8, 4),
-    si_pid: f(16, 4), si_uid: f(20, 4), si_value: f(24, 8), si_timerid: f(16, 4), si_overrun: f(20, 4),
+    /** The signal number. */
+    si_signo: f(0, 4),
+    /** An errno value (usually 0). */
+    si_errno: f(4, 4),
+    /** The signal code (`SI_QUEUE`, `SI_TIMER`, ...). */
+    si_code: f(8, 4),
+    /** The sending process ID (`SI_QUEUE`). */
+    si_pid: f(16, 4),
+    /** The sending real user ID (`SI_QUEUE`). */
+    si_uid: f(20, 4),
+    /** The `union sigval` payload (`SI_QUEUE` / `SI_TIMER`). */
+    si_value: f(24, 8),
+    /** The POSIX timer ID (`SI_TIMER`; overlays `si_pid`). */
+    si_timerid: f(16, 4),
+    /** The timer overrun count (`SI_TIMER`; overlays `si_uid`). */
+    si_overrun: f(20, 4),
   },
 } as const satisfies StructLayout;
 
 /** i386 `struct msghdr` (28 bytes). */
 export const MSGHDR32 = {
-  name: 'msghdr', abi: 'i386', c: 'struct msghdr', size: 28,
+  /** The library's name for the struct (the same on both ABIs). */
+  name: 'msghdr',
+  /** The ABI this layout describes. */
+  abi: 'i386',
+  /** The C type the layout oracle measures. */
+  c: 'struct msghdr',
+  /** sizeof the struct, in bytes. */
+  size: 28,
+  /** Each member's byte offset and size, by C member name. */
   fields: {
-    msg_name: f(0, 4), msg_namelen: f(4, 4), msg_iov: f(8, 4), msg_iovlen: f(12, 4),
-    msg_control: f(16, 4), msg_controllen: f(20, 4), msg_flags: f(24, 4),
+    /** Pointer to the optional socket address. */
+    msg_name: f(0, 4),
+    /** The address length in bytes. */
+    msg_namelen: f(4, 4),
+    /** Pointer to the `struct iovec` array. */
+    msg_iov: f(8, 4),
+    /** Number of `iovec` entries. */
+    msg_iovlen: f(12, 4),
+    /** Pointer to the ancillary data buffer. */
+    msg_control: f(16, 4),
+    /** The ancillary data length in bytes. */
+    msg_controllen: f(20, 4),
+    /** Flags on the received message. */
+    msg_flags: f(24, 4),
   },
 } as const satisfies StructLayout;
 
 /** x86-64 `struct msghdr` (56 bytes). */
 export const MSGHDR64 = {
-  name: 'msghdr', abi: 'x86_64', c: 'struct msghdr', size: 56,
+  /** The library's name for the struct (the same on both ABIs). */
+  name: 'msghdr',
+  /** The ABI this layout describes. */
+  abi: 'x86_64',
+  /** The C type the layout oracle measures. */
+  c: 'struct msghdr',
+  /** sizeof the struct, in bytes. */
+  size: 56,
+  /** Each member's byte offset and size, by C member name. */
   fields: {
-    msg_name: f(0, 8), msg_namelen: f(8, 4), msg_iov: f(16, 8), msg_iovlen: f(24, 8),
-    msg_control: f(32, 8), msg_controllen: f(40, 8), msg_flags: f(48, 4),
+    /** Pointer to the optional socket address. */
+    msg_name: f(0, 8),
+    /** The address length in bytes. */
+    msg_namelen: f(8, 4),
+    /** Pointer to the `struct iovec` array. */
+    msg_iov: f(16, 8),
+    /** Number of `iovec` entries. */
+    msg_iovlen: f(24, 8),
+    /** Pointer to the ancillary data buffer. */
+    msg_control: f(32, 8),
+    /** The ancillary data length in bytes. */
+    msg_controllen: f(40, 8),
+    /** Flags on the received message. */
+    msg_flags: f(48, 4),
   },
 } as const satisfies StructLayout;
 

@@ -9,14 +9,29 @@ import type { Conversion } from './convert.js';
 
 /** The part of the engine compat32 needs. */
 export interface Compat32Engine {
+  /**
+   * runChain - run a 64-bit chain and resolve with how it ended, inline or not.
+   * @param atom - address of the 64-bit entry atom.
+   * @returns the completion.
+   * @throws RangeError when the submission is refused.
+   */
   runChain(atom: number): Promise<ChainCompletion>;
+  /**
+   * runChainSync - like runChain, blocking the calling thread until the chain ends.
+   * @param atom - address of the 64-bit entry atom.
+   * @returns the completion.
+   * @throws RangeError when the submission is refused.
+   */
   runChainSync(atom: number): ChainCompletion;
 }
 
 /** One atom's outcome, read back from 32-bit memory. */
 export interface AtomResult32 {
+  /** The atom's index in reading order (0 = the entry atom). */
   readonly index: number;
+  /** The atom's 32-bit address. */
   readonly address32: number;
+  /** The syscall's table name. */
   readonly name: string;
   /** The 32-bit word at ret_ptr after write-back (a signed long), or null without ret_ptr. */
   readonly ret32: number | null;
@@ -30,15 +45,23 @@ export interface Completion32 {
   readonly result32: number;
   /** The same result as the 64-bit engine produced it. */
   readonly result64: number;
+  /** Atoms executed in all (loops count every run). */
   readonly atoms: number;
+  /** Why it stopped, as the engine's numeric stop code (named in `stopName`). */
   readonly stop: number;
   /** The stop reason's name (end, flag, fault, limit, cancelled, died). */
   readonly stopName: string;
+  /** Whether the chain completed inline or on a cachemiss thread. */
   readonly mode: 'inline' | 'cachemiss';
   /** Every converted atom's result word after write-back, in reading order. */
   readonly results: readonly AtomResult32[];
   /** Words and structs copied back. */
-  readonly wroteBack: { readonly words: number; readonly structs: number };
+  readonly wroteBack: {
+    /** 32-bit words written (result and umem words; a joined cell counts both halves). */
+    readonly words: number;
+    /** Out-structs converted back. */
+    readonly structs: number;
+  };
 }
 
 function complete(conversion: Conversion, done: ChainCompletion): Completion32 {

@@ -17,18 +17,25 @@ export interface CompiledArg {
 
 /** Where a parameter's value is copied besides its own cell: a scratch field or a local cell. */
 export interface ParamMirror {
+  /** Byte offset of the scratch field, from the instance's base. */
   readonly offset: number;
+  /** Its width in bytes. */
   readonly width: 2 | 4 | 8;
+  /** Whether it is stored big-endian (network byte order: sockaddr_in ports and addresses). */
   readonly bigEndian: boolean;
 }
 
 /** The compiled, instance-independent form of a plugin. */
 export interface PluginLayout {
+  /** Bytes of one instance (atoms, cells and scratch), a multiple of 64. */
   readonly size: number;
+  /** Number of atoms; they sit at the start of the instance, 88 bytes each. */
   readonly atomCount: number;
   /** x86-64 numbers, flags and next indices (-1 = NULL) per atom. */
   readonly numbers: readonly number[];
+  /** Each atom's `SYSLET_*` flags. */
   readonly flags: readonly number[];
+  /** Each atom's next atom index (-1 = NULL, the chain ends). */
   readonly next: readonly number[];
   /** Per atom, per argument: offset of the cell its arg_ptr points at (-1 = NULL). */
   readonly argOffsets: readonly (readonly number[])[];
@@ -36,7 +43,9 @@ export interface PluginLayout {
   readonly retOffsets: readonly number[];
   /** Parameter name → index, and index → cell offset and kind. */
   readonly paramIndex: ReadonlyMap<string, number>;
+  /** Per parameter index: the byte offset of its cell in the instance. */
   readonly paramOffsets: readonly number[];
+  /** Per parameter index: its kind. */
   readonly paramKinds: readonly ParamKind[];
   /** Per parameter: the scratch fields and local cells it is copied into on every request. */
   readonly paramMirrors: readonly (readonly ParamMirror[])[];
@@ -46,6 +55,7 @@ export interface PluginLayout {
   readonly scratchAreas: ReadonlyMap<string, readonly [number, number]>;
   /** Bytes [resetStart, resetStart + resetImage.length) are restored before every request. */
   readonly resetStart: number;
+  /** The bytes restored at `resetStart`: NOT_EXECUTED result cells, local cells' literal initial values, and zeroed scratch with its literal fields. */
   readonly resetImage: Uint8Array;
   /** Cells whose content is an address inside the instance: [cell offset, target offset]. */
   readonly addressCells: readonly (readonly [number, number])[];

@@ -13,6 +13,7 @@ import { SysletError } from '../shim/errors.js';
  * ```
  */
 export class PluginDefinitionError extends SysletError {
+  /** Always `'PluginDefinitionError'` (what {@link isPluginDefinitionError} checks across realms). */
   override readonly name = 'PluginDefinitionError' as const;
   /** The plugin's name. */
   readonly plugin: string;
@@ -46,6 +47,7 @@ export function isPluginDefinitionError(error: unknown): error is PluginDefiniti
  * ```
  */
 export class PluginRegistryError extends SysletError {
+  /** Always `'PluginRegistryError'`. */
   override readonly name = 'PluginRegistryError' as const;
   /** The plugin name at fault. */
   readonly plugin: string;

@@ -38,10 +38,14 @@ export interface HelperOptions {
  * as Node.js's `fs` errors have it, `syscall` the failing call. At run time it is an instance of
  * the base class (shim/errors.ts), so `isSysletError` and `errnum` (positive) work on it too.
  */
-export interface SysletError extends SysletErrorBase {
+export interface SysletPathError extends SysletErrorBase {
+  /** The errno name, `'ENOENT'`. */
   readonly code: string;
+  /** The negative errno, as Node.js's fs errors have it. */
   readonly errno: number;
+  /** The call that failed: `'open'`, `'read'`, `'copy_file_range'`. */
   readonly syscall: string;
+  /** The file it failed on, when there is one. */
   readonly path?: string;
 }
 
@@ -57,7 +61,7 @@ export interface SysletError extends SysletErrorBase {
  * if (fd < 0) throw sysletError(fd, 'open', path);
  * ```
  */
-export function sysletError(result: number, syscall: string, path?: string): SysletError {
+export function sysletError(result: number, syscall: string, path?: string): SysletPathError {
   const code = errnoName(result);
   const where = path === undefined ? syscall : `${syscall} '${path}'`;
   return Object.assign(new SysletErrorBase(code, `${code}: ${errnoMessage(result).toLowerCase()}, ${where}`), {
@@ -398,7 +402,12 @@ export async function copyFileSyslet(engine: Engine, src: string | Uint8Array, d
  * helperPoolStats - slabs and free slots the helpers hold for `engine`, per plugin and data size
  * (`file.readAll/8192`): what tests use to see that repeated calls reuse memory.
  */
-export function helperPoolStats(engine: Engine): Record<string, { readonly slabs: number; readonly free: number }> {
+export function helperPoolStats(engine: Engine): Record<string, {
+  /** Slabs allocated for this plugin and size. */
+  readonly slabs: number;
+  /** Slots in the pool, ready to use. */
+  readonly free: number;
+}> {
   const stats: Record<string, { slabs: number; free: number }> = {};
   for (const [plugin, bySize] of pools.get(engine) ?? []) {
     for (const [bytes, pool] of bySize) stats[`${plugin.name}/${bytes}`] = { slabs: pool.regions.length, free: pool.free.length };

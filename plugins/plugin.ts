@@ -17,7 +17,9 @@ const SLAB_INSTANCES = 32;
 
 /** One atom's outcome in a plugin run. */
 export interface AtomOutcome {
+  /** The atom's index in the plugin's template. */
   readonly index: number;
+  /** The atom's syscall name. */
   readonly call: string;
   /** Whether the atom ran. */
   readonly executed: boolean;
@@ -29,18 +31,23 @@ export interface AtomOutcome {
 
 /** What {@link Plugin.run} resolves to. */
 export interface PluginRunResult {
+  /** The plugin's name. */
   readonly plugin: string;
+  /** Every atom's outcome, by template index (including those that did not run). */
   readonly atoms: readonly AtomOutcome[];
   /** Index of the last executed atom. */
   readonly last: number;
   /** Why the chain stopped: 'end', 'flag', 'fault', 'limit', 'cancelled' or 'died'. */
   readonly stop: string;
+  /** Whether the chain completed inline or on a cachemiss thread. */
   readonly mode: 'inline' | 'cachemiss';
+  /** Submission to completion, in nanoseconds. */
   readonly latencyNs: number;
 }
 
 /** One pooled copy of a plugin in engine memory. */
 export class PluginInstance {
+  /** The plugin this is an instance of. */
   readonly plugin: Plugin;
   /** Address of the instance (its first atom). */
   readonly first: number;
@@ -174,9 +181,13 @@ interface Pool {
 
 /** A compiled canned syslet. */
 export class Plugin {
+  /** The definition's unique name (`file.readAll`). */
   readonly name: string;
+  /** The definition's description ('' when it had none). */
   readonly description: string;
+  /** The validated definition it was compiled from. */
   readonly definition: PluginDefinition;
+  /** The compiled, instance-independent memory layout. */
   readonly layout: PluginLayout;
   /** The syscall name of each atom. */
   readonly calls: readonly string[];
@@ -230,7 +241,14 @@ export class Plugin {
    * poolStats - how many instances exist for `engine` and how many are free: after a burst of
    * sequential runs `slabs` stays at 1, which is what "no allocation in the hot path" means here.
    */
-  poolStats(engine: Engine): { readonly slabs: number; readonly instances: number; readonly free: number } {
+  poolStats(engine: Engine): {
+    /** Slabs allocated in `engine`'s memory (0 before the first acquire). */
+    readonly slabs: number;
+    /** Instances carved from them, in use or free. */
+    readonly instances: number;
+    /** Instances in the pool, ready to acquire. */
+    readonly free: number;
+  } {
     const pool = this.#pools.get(engine);
     if (pool === undefined) return { slabs: 0, instances: 0, free: 0 };
     return { slabs: pool.regions.length, instances: pool.regions.length * SLAB_INSTANCES, free: pool.free.length };

@@ -28,17 +28,36 @@ export type ParamKind = 'int' | 'uint' | 'size' | 'flags' | 'fd' | 'off64' | 'pt
 export type ArgTemplate =
   | number
   | bigint
-  | { readonly param: string }
-  | { readonly result: number }
-  | { readonly cell: string }
-  | { readonly ref: string }
-  | { readonly scratch: string }
-  | { readonly resultRef: number };
+  | {
+    /** The name of a parameter (declared in {@link PluginDefinition.params}). */
+    readonly param: string;
+  }
+  | {
+    /** The index of an earlier atom whose result is the argument. */
+    readonly result: number;
+  }
+  | {
+    /** The name of a local cell whose value is the argument. */
+    readonly cell: string;
+  }
+  | {
+    /** The name of a local cell whose address is the argument. */
+    readonly ref: string;
+  }
+  | {
+    /** The name of a scratch area whose address is the argument. */
+    readonly scratch: string;
+  }
+  | {
+    /** The index of an atom whose result cell's address is the argument. */
+    readonly resultRef: number;
+  };
 
 /** One atom of a template. */
 export interface AtomTemplate {
   /** A syscall name from the table (`'pread64'`, `'umem_add'`...). */
   readonly call: string;
+  /** The call's arguments, in order (as many as the call takes). */
   readonly args: readonly ArgTemplate[];
   /** SYSLET_* flags. */
   readonly flags?: number;
@@ -62,6 +81,7 @@ export interface ScratchField {
   readonly byteOrder?: 'little' | 'big';
   /** A parameter whose value goes here, or a literal. */
   readonly param?: string;
+  /** The literal stored when there is no `param`. */
   readonly value?: number | bigint;
 }
 
@@ -70,11 +90,16 @@ export interface ScratchField {
  * start from a parameter's value (a read cursor that starts at the caller's buffer, a countdown
  * that starts at the caller's limit). A cell started from a parameter has that parameter's kind.
  */
-export type CellInit = number | bigint | { readonly param: string };
+export type CellInit = number | bigint | {
+  /** The parameter whose value the cell starts from. */
+  readonly param: string;
+};
 
 /** A plugin-local byte area (a struct an atom reads or writes). */
 export interface ScratchTemplate {
+  /** The area's size in bytes; reset (zeros plus `fields`) on every request. */
   readonly size: number;
+  /** Fields set from parameters or literals on every request (none by default). */
   readonly fields?: readonly ScratchField[];
 }
 
@@ -82,11 +107,15 @@ export interface ScratchTemplate {
 export interface PluginDefinition {
   /** Unique name, dotted by family: `aio.read`, `file.readAll`. */
   readonly name: string;
+  /** One line for listings (default: empty). */
   readonly description?: string;
+  /** The parameters filled per request, by name, with their kinds; each must be used. */
   readonly params: Readonly<Record<string, ParamKind>>;
   /** Local 64-bit cells with their initial value, reset on every request. */
   readonly cells?: Readonly<Record<string, CellInit>>;
+  /** Local byte areas by name: a template, or just a size in bytes. Reset on every request. */
   readonly scratch?: Readonly<Record<string, ScratchTemplate | number>>;
+  /** The atoms, run from index 0 (at most {@link MAX_PLUGIN_ATOMS}). */
   readonly atoms: readonly AtomTemplate[];
 }
 

@@ -37,12 +37,19 @@ export const SYSLET_VALID_FLAGS = 0xff;
 
 /** Byte offsets and size of the 64-bit atom. */
 export const ATOM = {
+  /** `unsigned long flags`: SYSLET_* bits. */
   flags: 0,
+  /** `unsigned long nr`: the x86-64 syscall number. */
   nr: 8,
+  /** `long *ret_ptr`: where the one-word result goes; NULL stores it nowhere. */
   ret_ptr: 16,
+  /** `struct syslet_uatom *next`: the next atom; NULL ends the chain. */
   next: 24,
+  /** `unsigned long *arg_ptr[6]`: six pointers (8 bytes each) to the argument words. */
   arg_ptr: 32,
+  /** `void *private`: never touched by the engine. */
   private: 80,
+  /** Size of the struct in bytes. */
   size: 88,
 } as const;
 

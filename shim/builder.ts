@@ -51,7 +51,10 @@ export class Cell {
    * A reference to this cell as an argument: the argument's value is the cell's address (what
    * umem_add's counter pointer or an out-parameter wants), not its content.
    */
-  get ref(): { readonly address: number } {
+  get ref(): {
+    /** The cell's address. */
+    readonly address: number;
+  } {
     return { address: this.at };
   }
 
@@ -73,10 +76,12 @@ export class Bytes {
     this.bytes = bytes;
   }
 
+  /** Their address as a bigint (the C view). */
   get address(): bigint {
     return BigInt(this.at);
   }
 
+  /** Their length in bytes. */
   get length(): number {
     return this.bytes.length;
   }
@@ -84,6 +89,7 @@ export class Bytes {
 
 /** One atom of a chain. */
 export interface AtomRef {
+  /** Its position in the chain, from 0, in creation order. */
   readonly index: number;
   /** The atom's address. */
   readonly at: number;
@@ -99,10 +105,21 @@ export interface AtomRef {
  * pread64), `{ address }` (a cell holding that address), or `null` (a NULL arg_ptr: the kernel
  * stops reading arguments there).
  */
-export type ArgInput = number | bigint | Cell | Bytes | AtomRef | { readonly address: number | bigint } | null;
+export type ArgInput =
+  | number
+  | bigint
+  | Cell
+  | Bytes
+  | AtomRef
+  | {
+      /** An address: a new cell holds it, and the argument is that value. */
+      readonly address: number | bigint;
+    }
+  | null;
 
 /** Per-atom settings. */
 export interface AtomOptions {
+  /** SYSLET_* flags (default 0). */
   readonly flags?: number;
   /** Where the result goes (default: a new cell). `null` makes ret_ptr NULL. */
   readonly ret?: Cell | null;
@@ -121,6 +138,7 @@ export interface ChainBuilderOptions {
 /** Lays out one chain in its own engine region. */
 export class ChainBuilder implements Disposable {
   readonly #memory: MemoryRegistry;
+  /** The engine region holding the atoms, then the cells and buffers; released by `[Symbol.dispose]`. */
   readonly region: Region;
   readonly #maxAtoms: number;
   readonly #atoms: AtomRef[] = [];

@@ -25,8 +25,15 @@ export interface EngineOptions {
   readonly idleTimeMs?: number;
   /** Only these calls may run (narrowing the table's policy); see Policy.narrow. */
   readonly allow?: readonly string[];
+  /** Atoms one chain may run in all before it stops with reason `limit` (default 2^20). */
   readonly maxAtomsPerChain?: number;
+  /** Atoms a chain runs inline before the rest of it goes to a cachemiss thread (default 4096). */
   readonly inlineBudget?: number;
+  /**
+   * What an inline write does when the file system cannot say "would block" (RWF_NOWAIT gives
+   * EOPNOTSUPP, as ext4 does for buffered writes): `'handoff'` (default) lets a cachemiss thread
+   * make it; `'inline'` makes it on the calling thread (a page-cache copy that may still stall).
+   */
   readonly unprobeableWrite?: ExecutorOptions['unprobeableWrite'];
   /** Called for every atom the policy denied, inline or on a cachemiss thread. */
   readonly onDeny?: (record: TraceRecord) => void;
@@ -42,6 +49,7 @@ export interface ChainCompletion {
   readonly atoms: number;
   /** Why it stopped (STOP). */
   readonly stop: number;
+  /** Where it finished: `'inline'` within the submitting call, `'cachemiss'` on a cachemiss thread. */
   readonly mode: 'inline' | 'cachemiss';
   /** Submission to completion, in nanoseconds. */
   readonly latencyNs: number;
@@ -49,6 +57,16 @@ export interface ChainCompletion {
 
 /** Receives the completion of one submitted chain that went asynchronous. */
 export interface ChainListener {
+  /**
+   * chainDone - called once, on the JS thread, when the chain has finished on a cachemiss thread
+   * (cancelled chains included, when the engine closes).
+   *
+   * @param last - address of its last executed atom.
+   * @param result - that atom's result (`-errno` on failure).
+   * @param atoms - atoms executed in all, the inline part included.
+   * @param stop - why it stopped (a `STOP` value).
+   * @param latencyNs - submission to completion, in nanoseconds.
+   */
   chainDone(last: number, result: number, atoms: number, stop: number, latencyNs: number): void;
 }
 
@@ -56,6 +74,7 @@ export interface ChainListener {
 export interface RingRegistration {
   /** Address of the ring: engine memory or a registered buffer. */
   readonly ring: bigint | number;
+  /** The ring's size in bytes: a positive multiple of the entry size (8 for v1, 48 for v2). */
   readonly ringSizeBytes: number;
   /** The negotiated capabilities ({@link negotiateRing}); default version 1. */
   readonly capabilities?: RingCapabilities;
@@ -89,6 +108,7 @@ const CPU_BOUND_SERVICE_NS = 30_000;
 export class Engine implements FinishedSink {
   /** Memory the engine may dereference: its own allocations and registered buffers. */
   readonly memory = new MemoryRegistry();
+  /** The syscall policy its atoms run under (narrowed by the `allow` option or {@link Policy.narrow}). */
   readonly policy = new Policy();
   readonly #executor: Executor;
   #options: EngineOptions & { threads: number; idleTimeMs: number };
@@ -495,6 +515,7 @@ export class Engine implements FinishedSink {
     }
   }
 
+  /** Closes the engine, as {@link close} does: `await using engine = new Engine()`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }

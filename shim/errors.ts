@@ -52,6 +52,7 @@ import { errnoNumber } from './native/errno.js';
  * ```
  */
 export class SysletError extends Error {
+  /** The class name (`'SysletError'`, or the subclass's), as `Error` shows it. */
   override name: string = 'SysletError';
   /** The errno name: `'EINVAL'`, `'ECANCELED'`... */
   readonly code: string;

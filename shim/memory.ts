@@ -15,13 +15,17 @@ export type RegionKind = 'engine' | 'registered' | 'arena32';
 
 /** A contiguous range of memory the engine may read and write. */
 export interface Region {
+  /** Its identifier in the registry, unique for the registry's lifetime (from 1). */
   readonly id: number;
   /** First address. */
   readonly start: number;
   /** One past the last address. */
   readonly end: number;
+  /** A DataView over the whole region (offset 0 = `start`). */
   readonly view: DataView;
+  /** The same bytes as a Uint8Array. */
   readonly bytes: Uint8Array;
+  /** Who it belongs to. */
   readonly kind: RegionKind;
 }
 
@@ -57,7 +61,7 @@ export class MemoryRegistry {
   readonly #holdsByEpoch = new Map<number, number>();
   readonly #deferred: { epoch: number; free: () => void }[] = [];
 
-  /** Creates the main thread's registry, or (with `shared`) a cachemiss thread's mirror of it. */
+  /** @internal Creates the main thread's registry, or (with `shared`) a cachemiss thread's mirror of it. */
   constructor(shared?: SharedRegionTable) {
     const buffer = shared?.buffer ?? new SharedArrayBuffer(8 + MAX_REGIONS * SLOT_FIELDS * 8);
     this.#generation = new Int32Array(buffer, 0, 1);
@@ -65,7 +69,7 @@ export class MemoryRegistry {
     this.#mirror = shared !== undefined;
   }
 
-  /** The table to hand to cachemiss threads. */
+  /** @internal The table to hand to cachemiss threads. */
   get shared(): SharedRegionTable {
     return { buffer: this.#generation.buffer as SharedArrayBuffer };
   }
@@ -129,7 +133,7 @@ export class MemoryRegistry {
     return this.#add(start, backing, kind, backing);
   }
 
-  /** registerNative - make a native block (allocated elsewhere, e.g. a low arena) a region. */
+  /** @internal registerNative - make a native block (allocated elsewhere, e.g. a low arena) a region. */
   registerNative(block: NativeBlock, kind: RegionKind): Region {
     return this.#add(block.address, block.buffer, kind, block);
   }
@@ -156,14 +160,14 @@ export class MemoryRegistry {
     if (owner !== undefined && region.kind === 'engine') this.#defer(() => releaseNative(owner as NativeBlock));
   }
 
-  /** hold - a chain is going to a cachemiss thread. @returns the epoch to give back to {@link unhold}. */
+  /** @internal hold - a chain is going to a cachemiss thread. @returns the epoch to give back to {@link unhold}. */
   hold(): number {
     const epoch = this.#epoch;
     this.#holdsByEpoch.set(epoch, (this.#holdsByEpoch.get(epoch) ?? 0) + 1);
     return epoch;
   }
 
-  /** unhold - a chain from `epoch` finished; frees whatever no running chain can reach any more. */
+  /** @internal unhold - a chain from `epoch` finished; frees whatever no running chain can reach any more. */
   unhold(epoch: number): void {
     const left = (this.#holdsByEpoch.get(epoch) ?? 1) - 1;
     if (left > 0) this.#holdsByEpoch.set(epoch, left);
@@ -212,6 +216,7 @@ export class MemoryRegistry {
   }
 
   /**
+   * @internal
    * sync - in a cachemiss thread, bring the mirror up to date with the main thread's table.
    * Cheap when nothing changed (one atomic load).
    */

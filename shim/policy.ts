@@ -18,10 +18,13 @@ const DENIED_NARROWED = 3;
 export interface TraceRecord {
   /** The atom's address. */
   readonly atom: number;
+  /** The x86-64 syscall number it asked for. */
   readonly nr: number;
+  /** That call's name in the syscall table, or `nr <n>` for a number the table lacks. */
   readonly name: string;
   /** `hard-deny: <reason>`, `narrowed: not in this engine's allow-list`, or `self-only: ...`. */
   readonly rule: string;
+  /** Where the atom ran: inline in the submitting call, or on a cachemiss thread. */
   readonly thread: 'inline' | 'cachemiss';
 }
 

@@ -46,8 +46,9 @@ export interface PoolOptions {
   readonly onDeny?: (record: TraceRecord) => void;
 }
 
-/** Receives finished chains from {@link CachemissPool.drain}. */
+/** Receives finished chains from the cachemiss pool (the {@link Engine} is one). */
 export interface FinishedSink {
+  /** @internal One chain finished on a cachemiss thread. */
   chainFinished(finished: Finished): void;
 }
 

@@ -41,18 +41,28 @@ export const ATTRIBUTE_BITS = {
 export type RingAttribute = keyof typeof ATTRIBUTE_BITS;
 
 /** Entry sizes by version. */
-export const RING_ENTRY_SIZE = { 1: 8, 2: 48 } as const;
+export const RING_ENTRY_SIZE = {
+  /** Version 1: the last atom's 64-bit address only. */
+  1: 8,
+  /** Version 2: the 48-byte entry described above. */
+  2: 48,
+} as const;
 
 /** What the caller asks for before setting a ring up. */
 export interface RingRequest {
+  /** The highest version wanted (above 2 means 2, below 1 means 1). */
   readonly version: number;
+  /** The v2 attributes wanted (ATTRIBUTE_BITS names); default every known one for v2, none for v1. */
   readonly attributes?: readonly string[];
 }
 
 /** What the engine can give: the version it will use and which attributes it fills. */
 export interface RingCapabilities {
+  /** The ring version the engine will use. */
   readonly version: 1 | 2;
+  /** Bytes per ring entry for that version ({@link RING_ENTRY_SIZE}). */
   readonly entrySize: number;
+  /** The v2 attributes it will fill in; empty for version 1. */
   readonly attributes: readonly RingAttribute[];
   /** Requested attributes this engine does not know; they will never be filled. */
   readonly unsupported: readonly string[];
@@ -96,20 +106,29 @@ export interface CompletionRecord {
 export interface Completion {
   /** The chain's last executed atom. */
   readonly atom: bigint;
-  /** v2 only (else undefined): its result, and the other negotiated attributes. */
+  /** That atom's result. This and the fields below: v2 only, and undefined unless negotiated. */
   readonly result?: number;
+  /** Submission to completion, in nanoseconds (the `latency` attribute). */
   readonly latencyNs?: number;
+  /** Atoms the chain executed (the `atoms` attribute). */
   readonly atoms?: number;
+  /** Where it finished: inline or on a cachemiss thread (the `mode` attribute). */
   readonly mode?: 'inline' | 'cachemiss';
+  /** Why it stopped, a STOP value (the `stop` attribute). */
   readonly stop?: number;
+  /** The last atom's private word, copied (the `private` attribute). */
   readonly private?: bigint;
 }
 
 /** A registered ring in engine memory. Only the calling thread produces into it. */
 export class CompletionRing {
+  /** The engine region (engine memory or a registered buffer) the ring lies in. */
   readonly region: Region;
+  /** The ring's first byte. */
   readonly address: number;
+  /** Number of entries: the size in bytes over the entry size. */
   readonly capacity: number;
+  /** The negotiated version and attributes it was registered with. */
   readonly capabilities: RingCapabilities;
   readonly #offset: number;
   readonly #mask: number;
@@ -119,6 +138,7 @@ export class CompletionRing {
   /** Next slot {@link reap} reads (user_ring_idx). */
   consumerIndex = 0;
 
+  /** @internal Made by {@link Engine.async_register}. */
   constructor(memory: MemoryRegistry, region: Region, address: number, sizeBytes: number, capabilities: RingCapabilities) {
     this.#memory = memory;
     this.region = region;
@@ -130,7 +150,8 @@ export class CompletionRing {
   }
 
   /**
-   * tryPost - write a completion into the next slot if it is empty.
+   * @internal
+   * tryPost - write a completion into the next slot if it is empty (the engine's producer side).
    * @returns false when the slot still holds an unconsumed entry (the caller keeps it pending).
    */
   tryPost(record: CompletionRecord): boolean {

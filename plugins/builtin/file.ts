@@ -43,7 +43,24 @@ export const fileOpenStat = definePlugin({
 });
 
 /** Atom indices of {@link fileReadAll}, for reading its results. */
-export const READ_ALL = { open: 0, fstat: 1, read: 2, closeAtEof: 3, total: 4, cursor: 5, countdown: 6, closeWhenFull: 7 } as const;
+export const READ_ALL = {
+  /** openat: the fd, or -errno (the chain stops there). */
+  open: 0,
+  /** fstat into the scratch area `stat`. */
+  fstat: 1,
+  /** pread64 at the cursor: bytes read by the last piece, 0 at end of file, or -errno. */
+  read: 2,
+  /** close after end of file or a read error (ends the chain). */
+  closeAtEof: 3,
+  /** umem_add on the offset cell: total bytes read (not executed: 0 bytes). */
+  total: 4,
+  /** umem_add on the cursor cell: advances the write position in `buf`. */
+  cursor: 5,
+  /** umem_add(-1) on the countdown cell: reads left before `buf` is full. */
+  countdown: 6,
+  /** close after `chunks` reads (executed: the buffer filled before end of file). */
+  closeWhenFull: 7,
+} as const;
 
 /**
  * file.readAll - open a file and read it into `buf` in pieces until end of file, then close it.
@@ -98,7 +115,22 @@ export const fileReadAll = definePlugin({
 });
 
 /** Atom indices of {@link fileCopy}. */
-export const COPY = { openSrc: 0, openDst: 1, closeSrcOnError: 2, copy: 3, closeSrc: 4, closeDst: 5, total: 6 } as const;
+export const COPY = {
+  /** openat of `src`: its fd, or -errno (the chain stops there). */
+  openSrc: 0,
+  /** openat of `dst` (create/truncate): its fd, or -errno. */
+  openDst: 1,
+  /** close of `src` after `dst` failed to open (ends the chain). */
+  closeSrcOnError: 2,
+  /** copy_file_range: bytes copied by the last call, 0 at end of source, or -errno. */
+  copy: 3,
+  /** close of `src` once copying ended (done or error). */
+  closeSrc: 4,
+  /** close of `dst` (ends the chain). */
+  closeDst: 5,
+  /** umem_add on the total cell: bytes copied so far (not executed: an empty file). */
+  total: 6,
+} as const;
 
 /**
  * file.copy - copy `src` to `dst` (created or truncated with `mode`) in the kernel with a

@@ -21,8 +21,28 @@ const SKIP_ON_ERROR = SYSLET_STOP_ON_NEGATIVE | SYSLET_SKIP_TO_NEXT_ON_STOP;
 
 /** Atom indices of {@link netRequest}, for reading its results. */
 export const REQUEST = {
-  socket: 0, connect: 1, closeAfterConnect: 2, send: 3, closeAfterSend: 4, recv: 5, closeAtEof: 6,
-  total: 7, cursor: 8, countdown: 9, closeWhenFull: 10,
+  /** socket: the fd, or -errno (the chain stops there). */
+  socket: 0,
+  /** connect to `addr`:`port`: 0, or -errno. */
+  connect: 1,
+  /** close after a failed connect (ends the chain). */
+  closeAfterConnect: 2,
+  /** sendto of the request: bytes sent, or -errno. */
+  send: 3,
+  /** close after a failed send (ends the chain). */
+  closeAfterSend: 4,
+  /** recvfrom at the cursor: bytes received by the last call, 0 when the peer closed, or -errno. */
+  recv: 5,
+  /** close after the peer closed or a receive error (ends the chain). */
+  closeAtEof: 6,
+  /** umem_add on the total cell: bytes received so far (not executed: none). */
+  total: 7,
+  /** umem_add on the cursor cell: advances the write position in `resp`. */
+  cursor: 8,
+  /** umem_add(-1) on the countdown cell: receives left before `resp` is full. */
+  countdown: 9,
+  /** close after `chunks` receives (executed: the buffer filled before the peer closed). */
+  closeWhenFull: 10,
 } as const;
 
 /**

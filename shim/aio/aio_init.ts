@@ -11,8 +11,11 @@ export interface AioInit {
   aio_idle_time?: number;
   /** Accepted for layout fidelity; unused, as in glibc. */
   aio_locks?: number;
+  /** Reserved; accepted and ignored, as in glibc. */
   aio_usedba?: number;
+  /** Reserved; accepted and ignored, as in glibc. */
   aio_debug?: number;
+  /** Reserved; accepted and ignored, as in glibc. */
   aio_numusers?: number;
 }
 

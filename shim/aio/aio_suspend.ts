@@ -8,7 +8,9 @@ import { IDLE } from './request.js';
 
 /** A C `struct timespec`: a relative timeout. */
 export interface Timespec {
+  /** Whole seconds: a non-negative integer. */
   readonly tv_sec: number;
+  /** Nanoseconds: an integer from 0 to 999 999 999 (else the call fails with EINVAL). */
   readonly tv_nsec: number;
 }
 

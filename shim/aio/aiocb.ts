@@ -56,13 +56,17 @@ export interface AioCompletion {
 
 /** What `new Aiocb()` takes: the POSIX members, all optional. */
 export interface AiocbInit {
+  /** The file descriptor. */
   aio_fildes?: number;
   /** A Buffer/TypedArray/DataView (kept alive while used), or a raw address in engine memory. */
   aio_buf?: ArrayBufferView | bigint | number | null;
   /** Bytes to transfer; defaults to the byte length of a buffer given as aio_buf. */
   aio_nbytes?: number;
+  /** File offset (default 0). */
   aio_offset?: number | bigint;
+  /** Priority decrement, 0..20 (default 0). */
   aio_reqprio?: number;
+  /** LIO_READ, LIO_WRITE or LIO_NOP, for lio_listio (default 0, LIO_READ). */
   aio_lio_opcode?: number;
   /** Defaults to SIGEV_NONE when omitted (a zeroed C struct would ask for signal 0, which does nothing). */
   aio_sigevent?: SigeventInit;
@@ -130,6 +134,7 @@ export class Sigevent {
   get sigev_notify(): number {
     return this.#view.getInt32(this.#base + SIGEVENT.sigev_notify, true);
   }
+  /** Sets the notification method. @throws TypeError unless a 32-bit integer. */
   set sigev_notify(value: number) {
     this.#view.setInt32(this.#base + SIGEVENT.sigev_notify, int32('sigev_notify', value), true);
   }
@@ -138,6 +143,7 @@ export class Sigevent {
   get sigev_signo(): number {
     return this.#view.getInt32(this.#base + SIGEVENT.sigev_signo, true);
   }
+  /** Sets the signal number. @throws TypeError unless a 32-bit integer. */
   set sigev_signo(value: number) {
     this.#view.setInt32(this.#base + SIGEVENT.sigev_signo, int32('sigev_signo', value), true);
   }
@@ -146,6 +152,7 @@ export class Sigevent {
   get sigev_value(): number | bigint {
     return readWord(this.#view, this.#base + SIGEVENT.sigev_value);
   }
+  /** Sets the value. @throws TypeError for a number that is not a safe integer; RangeError for a bigint outside 64 bits. */
   set sigev_value(value: number | bigint) {
     setWord(this.#view, this.#base + SIGEVENT.sigev_value, word('sigev_value', value));
   }
@@ -154,6 +161,7 @@ export class Sigevent {
   get sigev_notify_function(): SigevNotifyFunction | null {
     return this.#request.notifyFunction;
   }
+  /** Sets the function, or null for none. @throws TypeError unless a function or null. */
   set sigev_notify_function(value: SigevNotifyFunction | null) {
     if (value !== null && typeof value !== 'function') throw new TypeError('sigev_notify_function must be a function or null');
     this.#request.notifyFunction = value;
@@ -163,6 +171,7 @@ export class Sigevent {
   get sigev_notify_attributes(): number | bigint {
     return readWord(this.#view, this.#base + SIGEVENT.sigev_notify_attributes);
   }
+  /** Sets the (ignored) attributes pointer. @throws TypeError for a number that is not a safe integer; RangeError for a bigint outside 64 bits. */
   set sigev_notify_attributes(value: number | bigint) {
     setWord(this.#view, this.#base + SIGEVENT.sigev_notify_attributes, word('sigev_notify_attributes', value));
   }
@@ -217,6 +226,7 @@ export class Aiocb {
   get aio_fildes(): number {
     return this.#view.getInt32(this.#base + AIOCB.aio_fildes, true);
   }
+  /** Sets the file descriptor. @throws TypeError unless a 32-bit integer. */
   set aio_fildes(value: number) {
     this.#view.setInt32(this.#base + AIOCB.aio_fildes, int32('aio_fildes', value), true);
   }
@@ -225,6 +235,7 @@ export class Aiocb {
   get aio_lio_opcode(): number {
     return this.#view.getInt32(this.#base + AIOCB.aio_lio_opcode, true);
   }
+  /** Sets the lio_listio opcode. @throws TypeError unless a 32-bit integer. */
   set aio_lio_opcode(value: number) {
     this.#view.setInt32(this.#base + AIOCB.aio_lio_opcode, int32('aio_lio_opcode', value), true);
   }
@@ -233,6 +244,7 @@ export class Aiocb {
   get aio_reqprio(): number {
     return this.#view.getInt32(this.#base + AIOCB.aio_reqprio, true);
   }
+  /** Sets the priority decrement (its range is checked at submission). @throws TypeError unless a 32-bit integer. */
   set aio_reqprio(value: number) {
     this.#view.setInt32(this.#base + AIOCB.aio_reqprio, int32('aio_reqprio', value), true);
   }
@@ -248,6 +260,11 @@ export class Aiocb {
     if (this.#buffer !== null && address === this.#bufferAddress) return this.#buffer;
     return this.#view.getBigUint64(this.#base + AIOCB.aio_buf, true);
   }
+  /**
+   * Sets the buffer: a Buffer/TypedArray/DataView (kept alive by the aiocb), a raw address, or null.
+   * @throws TypeError while the request is in progress (EINPROGRESS), for any other type, or for
+   *   a number that is not a safe integer; RangeError for a bigint outside 64 bits.
+   */
   set aio_buf(value: ArrayBufferView | bigint | number | null) {
     if (value === this.#buffer && value !== null) {
       setWord(this.#view, this.#base + AIOCB.aio_buf, this.#bufferAddress);
@@ -273,6 +290,7 @@ export class Aiocb {
   get aio_nbytes(): number {
     return readWord(this.#view, this.#base + AIOCB.aio_nbytes) as number;
   }
+  /** Sets the byte count. @throws TypeError unless a safe integer. */
   set aio_nbytes(value: number) {
     setWord(this.#view, this.#base + AIOCB.aio_nbytes, integer('aio_nbytes', value));
   }
@@ -281,6 +299,7 @@ export class Aiocb {
   get aio_offset(): number | bigint {
     return readWord(this.#view, this.#base + AIOCB.aio_offset);
   }
+  /** Sets the file offset. @throws TypeError for a number that is not a safe integer; RangeError for a bigint outside 64 bits. */
   set aio_offset(value: number | bigint) {
     if (typeof value === 'number' && Number.isSafeInteger(value)) setWord(this.#view, this.#base + AIOCB.aio_offset, value);
     else setWord(this.#view, this.#base + AIOCB.aio_offset, word('aio_offset', value));
@@ -290,6 +309,11 @@ export class Aiocb {
   get aio_sigevent(): Sigevent {
     return this.#sigevent;
   }
+  /**
+   * Copies `value`'s fields into the notification (missing ones become SIGEV_NONE, 0 or null), all
+   * or nothing.
+   * @throws TypeError unless an object, or the first member its setter refuses (nothing changes then).
+   */
   set aio_sigevent(value: SigeventInit) {
     if (typeof value !== 'object' || value === null) throw new TypeError('aio_sigevent must be an object');
     const sigevent = this.#sigevent;
@@ -338,6 +362,7 @@ export class Aiocb {
   get __error_code(): number {
     return this.#view.getInt32(this.#base + AIOCB.__error_code, true);
   }
+  /** Sets the error code. @throws TypeError unless a 32-bit integer. */
   set __error_code(value: number) {
     this.#view.setInt32(this.#base + AIOCB.__error_code, int32('__error_code', value), true);
   }
@@ -346,6 +371,7 @@ export class Aiocb {
   get __return_value(): number {
     return readWord(this.#view, this.#base + AIOCB.__return_value) as number;
   }
+  /** Sets the return value. @throws TypeError unless a safe integer. */
   set __return_value(value: number) {
     setWord(this.#view, this.#base + AIOCB.__return_value, integer('__return_value', value));
   }

@@ -54,31 +54,50 @@ export const _POSIX_PRIORITIZED_IO = 200809;
 
 /** sysconf() names (glibc x86-64 values). */
 export const _SC_ASYNCHRONOUS_IO = 12;
+/** sysconf() name: most entries of one lio_listio call ({@link sysconf} gives -1: no fixed limit). */
 export const _SC_AIO_LISTIO_MAX = 23;
+/** sysconf() name: most requests outstanding at once ({@link sysconf} gives -1: no fixed limit). */
 export const _SC_AIO_MAX = 24;
+/** sysconf() name: largest aio_reqprio ({@link sysconf} gives 20). */
 export const _SC_AIO_PRIO_DELTA_MAX = 25;
 
 /** Byte offsets of glibc's x86-64 `struct aiocb` (168 bytes) and of `struct sigevent` in it. */
 export const AIOCB = {
+  /** `int aio_fildes`: the file descriptor. */
   aio_fildes: 0,
+  /** `int aio_lio_opcode`: LIO_READ, LIO_WRITE or LIO_NOP. */
   aio_lio_opcode: 4,
+  /** `int aio_reqprio`: priority decrement. */
   aio_reqprio: 8,
+  /** `volatile void *aio_buf`: the buffer's address. */
   aio_buf: 16,
+  /** `size_t aio_nbytes`: bytes to transfer. */
   aio_nbytes: 24,
+  /** `struct sigevent aio_sigevent` (64 bytes, laid out as {@link SIGEVENT}). */
   aio_sigevent: 32,
+  /** glibc's private `int __error_code` (what aio_error returns). */
   __error_code: 112,
+  /** glibc's private `ssize_t __return_value` (what aio_return returns). */
   __return_value: 120,
+  /** `off_t aio_offset`: the file offset. */
   aio_offset: 128,
+  /** Size of the struct in bytes. */
   size: 168,
 } as const;
 
 /** Byte offsets of `struct sigevent` (64 bytes) on x86-64. */
 export const SIGEVENT = {
+  /** `union sigval sigev_value` (8 bytes): sival_int / sival_ptr. */
   sigev_value: 0,
+  /** `int sigev_signo`: the signal for SIGEV_SIGNAL. */
   sigev_signo: 8,
+  /** `int sigev_notify`: SIGEV_NONE, SIGEV_SIGNAL or SIGEV_THREAD. */
   sigev_notify: 12,
+  /** `void (*sigev_notify_function)(union sigval)` (8 bytes; the shim keeps the JS function aside). */
   sigev_notify_function: 16,
+  /** `pthread_attr_t *sigev_notify_attributes` (8 bytes; stored, ignored). */
   sigev_notify_attributes: 24,
+  /** Size of the struct in bytes. */
   size: 64,
 } as const;
 

@@ -29,6 +29,7 @@ import { SysletError } from '../errors.js';
  */
 export class AioError extends SysletError {
   override name = 'AioError';
+  /** The Linux errno number, positive (equal to `errnum`). */
   readonly errno: number;
 
   constructor(errnoValue: number, operation: string, options?: ErrorOptions) {
@@ -222,6 +223,7 @@ export function suspend(list: readonly AiocbListEntry[], options: SuspendOptions
 
 /** One entry's outcome in {@link listio}. */
 export interface ListioResult {
+  /** The entry's control block. */
   readonly aiocb: Aiocb;
   /** 0, or the entry's errno. */
   readonly error: number;
@@ -266,4 +268,15 @@ export function listio(list: readonly AiocbListEntry[], options: { signal?: Abor
 }
 
 /** The Promise API as one namespace: `aio.read`, `aio.write`, `aio.fsync`, `aio.suspend`, `aio.listio`. */
-export const aio = { read, write, fsync, suspend, listio } as const;
+export const aio = {
+  /** aio_read as a Promise: see {@link read}. */
+  read,
+  /** aio_write as a Promise: see {@link write}. */
+  write,
+  /** aio_fsync as a Promise: see {@link fsync}. */
+  fsync,
+  /** aio_suspend without blocking: see {@link suspend}. */
+  suspend,
+  /** lio_listio(LIO_NOWAIT) as a Promise: see {@link listio}. */
+  listio,
+} as const;

@@ -16,11 +16,15 @@ import { completeUnrun, drain, enqueueRequest, unqueue } from './requests.js';
 
 /** One raw submission. Addresses must lie in engine memory or a registered buffer. */
 export interface RawSubmission {
+  /** The operation, as aio_read, aio_write, or aio_fsync with O_SYNC / O_DSYNC. */
   readonly op: 'read' | 'write' | 'fsync' | 'fdatasync';
+  /** The file descriptor. */
   readonly fd: number;
   /** Buffer address (ignored for fsync). */
   readonly buf?: number;
+  /** Bytes to transfer (default 0; ignored for fsync). */
   readonly nbytes?: number;
+  /** File offset (default 0; ignored for fsync). */
   readonly offset?: number | bigint;
   /** 0..20; ignored for fsync. */
   readonly reqprio?: number;
@@ -30,7 +34,17 @@ export interface RawSubmission {
   readonly returnValueAddress: number;
   /** 8 for x86-64 control blocks, 4 for i386 ones. */
   readonly width: 4 | 8;
-  readonly sigevent?: { readonly notify: number; readonly signo?: number; readonly value?: Word; readonly fn?: SigevNotifyFunction | null };
+  /** Completion notification, as in `struct sigevent` (default: none). */
+  readonly sigevent?: {
+    /** SIGEV_NONE, SIGEV_SIGNAL or SIGEV_THREAD. */
+    readonly notify: number;
+    /** The signal for SIGEV_SIGNAL (default 0). */
+    readonly signo?: number;
+    /** sigev_value: delivered as si_value, or passed to `fn` (default 0). */
+    readonly value?: Word;
+    /** SIGEV_THREAD's function, called on the JS event loop (default null). */
+    readonly fn?: SigevNotifyFunction | null;
+  };
 }
 
 const OPS = { read: OP_READ, write: OP_WRITE, fsync: OP_FSYNC, fdatasync: OP_FDATASYNC } as const;

@@ -17,25 +17,46 @@ export type ScalarKind = 'int' | 'uint' | 'fd' | 'size' | 'off64' | 'flags' | 'p
  * - `'msghdr'`: a struct msghdr with its name, iovecs and control buffer checked too.
  */
 export type PointerLength =
-  | { readonly arg: number; readonly scale?: number }
-  | { readonly size: number }
-  | { readonly lenPtr: number }
+  | {
+      /** Index of the argument whose value is the length. */
+      readonly arg: number;
+      /** Bytes per unit of that value (a pollfd is 8), default 1. */
+      readonly scale?: number;
+    }
+  | {
+      /** A fixed struct size in bytes. */
+      readonly size: number;
+    }
+  | {
+      /** Index of the argument that points at a socklen_t holding the length. */
+      readonly lenPtr: number;
+    }
   | 'cstring'
-  | { readonly iovCountArg: number }
+  | {
+      /** Index of the argument that holds the number of iovecs. */
+      readonly iovCountArg: number;
+    }
   | 'msghdr';
 
 /** A pointer argument: which way data flows, how long it is, and whether NULL is allowed. */
 export interface PointerArg {
+  /** The argument's name in the man page (`buf`, `statbuf`...). */
   readonly name: string;
+  /** Always `'ptr'`: tells pointer arguments from scalars. */
   readonly kind: 'ptr';
+  /** Whether the kernel reads (`in`), writes (`out`) or both (`inout`) through it. */
   readonly dir: 'in' | 'out' | 'inout';
+  /** How many bytes it spans, checked against engine memory before the call. */
   readonly len: PointerLength;
+  /** Whether NULL is allowed (then nothing is checked). */
   readonly nullable?: boolean;
 }
 
 /** A scalar argument. */
 export interface ScalarArg {
+  /** The argument's name in the man page (`fd`, `count`, `flags`...). */
   readonly name: string;
+  /** What kind of integer it is (fds and ints are sign-extended in compat32). */
   readonly kind: ScalarKind;
 }
 
@@ -63,10 +84,30 @@ export type Probe = 'rwf_nowait_read' | 'rwf_nowait_write' | 'msg_dontwait' | 'p
  * The policy of a table entry: `allow`; `self`, allowed only when the target process is this one
  * (signals to self); or a hard deny with its reason. Users may narrow, never widen past the denies.
  */
-export type PolicyRule = { readonly allow: true; readonly selfArg?: number } | { readonly deny: string };
+export type PolicyRule =
+  | {
+      /** The call may run. */
+      readonly allow: true;
+      /** When set, the argument that must name this process (signals to self only). */
+      readonly selfArg?: number;
+    }
+  | {
+      /** Why the call may never run from a syslet (the hard deny-list). */
+      readonly deny: string;
+    };
 
 /** How one i386 argument word maps to the 64-bit call: converted by the 64-bit kind, or half of a split 64-bit value. */
-export type I386Arg = 'as64' | { readonly lo: number } | { readonly hi: number } | 'zero';
+export type I386Arg =
+  | 'as64'
+  | {
+      /** The low half of 64-bit argument `lo`. */
+      readonly lo: number;
+    }
+  | {
+      /** The high half of 64-bit argument `hi`. */
+      readonly hi: number;
+    }
+  | 'zero';
 
 /** A struct that differs between the i386 and x86-64 ABIs and must be converted in compat32. */
 export type Compat32Struct = 'iovec' | 'timespec' | 'stat64' | 'siginfo' | 'msghdr';
@@ -89,12 +130,17 @@ export interface SyscallSpec {
   readonly x86_64: number;
   /** i386 number, or -1 when i386 has no such call. */
   readonly i386: number;
+  /** The arguments, in order, with their kinds. */
   readonly args: readonly ArgSpec[];
+  /** Whether the call may block, and so how the inline path treats it. */
   readonly block: BlockClass;
+  /** The non-blocking probe, for `block: 'probe'`. */
   readonly probe?: Probe;
   /** For `msg_dontwait`: the index of the flags argument. */
   readonly flagsArg?: number;
+  /** Allowed (possibly only towards this process), or hard-denied with the reason. */
   readonly policy: PolicyRule;
+  /** How the i386 call's argument words map to this one, when they differ. */
   readonly i386Shape?: I386Shape;
   /** True for syscalls the engine implements itself (umem_add...). */
   readonly private?: boolean;
