@@ -204,25 +204,32 @@ function pathText(path: string | Uint8Array): string {
   return typeof path === 'string' ? path : Buffer.from(path.buffer, path.byteOffset, path.length).toString();
 }
 
+/**
+ * Submit a filled slot. `onEnd` runs once: with null when its chain has ended (synchronously,
+ * before this returns, when the chain completed inline), or with the error that ended the wait
+ * (refused submission: the slot is back in its pool; abort: the slot goes back when the chain ends).
+ */
+function start(slot: Slot, signal: AbortSignal | undefined, onEnd: (error: Error | null) => void): void {
+  const pool = slot.pool;
+  slot.resolve = () => onEnd(null);
+  slot.reject = onEnd;
+  slot.signal = signal;
+  const submitted = pool.plugin.submit(pool.engine, slot.instance, slot);
+  if (submitted > 0) {
+    slot.finish();
+  } else if (submitted < 0) {
+    slot.resolve = null;
+    slot.reject = null;
+    slot.release();
+    onEnd(new Error(`plugin '${pool.plugin.name}': submission refused (${errnoName(submitted)})`));
+  } else {
+    signal?.addEventListener('abort', slot.onAbort, { once: true });
+  }
+}
+
 /** Submit a filled slot; resolves with the slot once its chain has ended (inline or not). */
 function submit(slot: Slot, signal: AbortSignal | undefined): Promise<Slot> {
-  const pool = slot.pool;
-  return new Promise<Slot>((resolve, reject) => {
-    slot.resolve = resolve;
-    slot.reject = reject;
-    slot.signal = signal;
-    const submitted = pool.plugin.submit(pool.engine, slot.instance, slot);
-    if (submitted > 0) {
-      slot.finish();
-    } else if (submitted < 0) {
-      slot.resolve = null;
-      slot.reject = null;
-      slot.release();
-      reject(new Error(`plugin '${pool.plugin.name}': submission refused (${errnoName(submitted)})`));
-    } else {
-      signal?.addEventListener('abort', slot.onAbort, { once: true });
-    }
-  });
+  return new Promise<Slot>((resolve, reject) => start(slot, signal, (error) => (error === null ? resolve(slot) : reject(error))));
 }
 
 /** Read-slot capacity for a byte limit: a power of two from MIN_READ_CAPACITY. */
@@ -277,7 +284,11 @@ function readAll(engine: Engine, path: string | Uint8Array, limit: number, signa
   instance.set(READ_BUF, slot.dataAddress);
   instance.set(READ_CHUNK, capacity);
   instance.set(READ_CHUNKS, 2);
-  slot.resolve = () => {
+  start(slot, signal, (ended) => {
+    if (ended !== null) {
+      done(ended, null, 0, 0);
+      return;
+    }
     const opened = num(instance.result(READ_ALL.open));
     const read = instance.result(READ_ALL.read);
     const error = opened < 0 ? sysletError(opened, 'open', pathText(path)) : num(read) < 0 && read !== NOT_EXECUTED ? sysletError(num(read), 'read', pathText(path)) : null;
@@ -288,17 +299,7 @@ function readAll(engine: Engine, path: string | Uint8Array, limit: number, signa
     }
     const total = instance.result(READ_ALL.total);
     done(null, slot, total === NOT_EXECUTED ? 0 : num(total), num(instance.scratchWord('stat', STAT_SIZE_OFFSET)));
-  };
-  slot.reject = (error) => done(error, null, 0, 0);
-  slot.signal = signal;
-  const submitted = pool.plugin.submit(pool.engine, instance, slot);
-  if (submitted > 0) slot.finish();
-  else if (submitted < 0) {
-    slot.resolve = null;
-    slot.reject = null;
-    slot.release();
-    done(new Error(`plugin '${pool.plugin.name}': submission refused (${errnoName(submitted)})`), null, 0, 0);
-  } else signal?.addEventListener('abort', slot.onAbort, { once: true });
+  });
 }
 
 /**
