@@ -9,7 +9,7 @@
  * writing into the slot).
  */
 import type { Word } from '../shim/native/index.js';
-import { errnoMessage, errnoName } from '../shim/native/index.js';
+import { errnoMessage, errnoName, EFBIG, EINVAL, ENAMETOOLONG } from '../shim/native/index.js';
 import type { ChainListener, Engine } from '../shim/engine.js';
 import { SysletError as SysletErrorBase } from '../shim/errors.js';
 import type { Region } from '../shim/memory.js';
@@ -186,13 +186,13 @@ const encoder = new TextEncoder();
 function putPath(target: Uint8Array, path: string | Uint8Array): number {
   let length: number;
   if (typeof path === 'string') {
-    if (path.includes('\0')) return 22;
+    if (path.includes('\0')) return EINVAL;
     const { read, written } = encoder.encodeInto(path, target.subarray(0, PATH_BYTES - 1));
-    if (read !== path.length) return 36;
+    if (read !== path.length) return ENAMETOOLONG;
     length = written;
   } else {
-    if (path.length >= PATH_BYTES) return 36;
-    if (path.includes(0)) return 22;
+    if (path.length >= PATH_BYTES) return ENAMETOOLONG;
+    if (path.includes(0)) return EINVAL;
     target.set(path);
     length = path.length;
   }
@@ -328,7 +328,7 @@ export function readFileSyslet(engine: Engine, path: string | Uint8Array, maxByt
       const tooBig = total > maxBytes || size > maxBytes;
       const data = tooBig ? null : Buffer.from(slot.data.subarray(0, total));
       slot.release();
-      if (data === null) reject(sysletError(-27, 'read', pathText(path)));
+      if (data === null) reject(sysletError(-EFBIG, 'read', pathText(path)));
       else resolve(data);
     });
   });

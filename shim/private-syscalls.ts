@@ -4,7 +4,7 @@
  * a chain can keep a loop counter (umem_add, as in Ingo's patches) or publish a POSIX AIO status
  * before its notification atom (aio_status).
  */
-import type { Word } from './native/index.js';
+import { EFAULT, EINVAL, type Word } from './native/index.js';
 import { readWord, setWord } from './executor.js';
 import type { MemoryRegistry } from './memory.js';
 import type { PrivateImpl } from './compiled-table.js';
@@ -15,7 +15,7 @@ function umemAdd(args: readonly Word[], memory: MemoryRegistry): bigint {
   const address = Number(args[0]);
   // The table's checks have already confined [address, address + 8).
   const region = memory.find(address, 8);
-  if (region === null) return -14n;
+  if (region === null) return BigInt(-EFAULT);
   const offset = address - region.start;
   // Not atomic, as in the kernel's get_user/put_user implementation: a counter is owned by one chain.
   const sum = BigInt.asUintN(64, region.view.getBigUint64(offset, true) + BigInt.asUintN(64, toBig(args[1] as Word)));
@@ -26,7 +26,7 @@ function umemAdd(args: readonly Word[], memory: MemoryRegistry): bigint {
 function umemAdd32(args: readonly Word[], memory: MemoryRegistry): number {
   const address = Number(args[0]);
   const region = memory.find(address, 4);
-  if (region === null) return -14;
+  if (region === null) return -EFAULT;
   const offset = address - region.start;
   const sum = (region.view.getUint32(offset, true) + Number(BigInt.asUintN(32, toBig(args[1] as Word)))) >>> 0;
   region.view.setUint32(offset, sum, true);
@@ -35,14 +35,14 @@ function umemAdd32(args: readonly Word[], memory: MemoryRegistry): number {
 
 function aioStatus(args: readonly Word[], memory: MemoryRegistry): number {
   const width = Number(args[3]);
-  if (width !== 8 && width !== 4) return -22;
+  if (width !== 8 && width !== 4) return -EINVAL;
   const resultAt = Number(args[0]);
   const errorAt = Number(args[1]);
   const returnAt = Number(args[2]);
   const resultRegion = memory.find(resultAt, 8);
   const errorRegion = memory.find(errorAt, 4);
   const returnRegion = memory.find(returnAt, width);
-  if (resultRegion === null || errorRegion === null || returnRegion === null) return -14;
+  if (resultRegion === null || errorRegion === null || returnRegion === null) return -EFAULT;
   const result = Number(readWord(resultRegion.view, resultAt - resultRegion.start));
   const returnOffset = returnAt - returnRegion.start;
   const returned = result < 0 ? -1 : result;

@@ -9,12 +9,9 @@
  * work during a measured run, so it costs this peer nothing here.
  */
 import { AiocbArray, glibcAio, type GlibcAio } from '../../shim/native/glibc-aio.js';
-import { allocNative, releaseNative, type NativeBlock } from '../../shim/native/index.js';
+import { allocNative, releaseNative, EAGAIN, EINPROGRESS, EINTR, type NativeBlock } from '../../shim/native/index.js';
 import { checkTransfer, type LatencyContender, type LatencyJob, type ReadContender, type TransferJob, type WriteContender } from './types.js';
 
-const EINPROGRESS = 115;
-const EINTR = 4;
-const EAGAIN = 11;
 
 /** State shared by the QD loop and the QD1 latency loop. */
 class GlibcPeer {

@@ -16,10 +16,9 @@
  *   `readFileInto(engine, path, target)` from plugins/helpers.ts, resolving to the bytes read into
  *   a per-lane buffer (the Node peer resolves to a new Buffer: both hand the caller the bytes).
  */
-import { allocNative, releaseNative, type NativeBlock } from '../../shim/native/index.js';
+import { allocNative, releaseNative, EINPROGRESS, type NativeBlock } from '../../shim/native/index.js';
 import { checkTransfer, type ChainContender, type ContenderSet, type LatencyJob, type TransferJob } from './types.js';
 
-const EINPROGRESS = 115;
 
 /** A POSIX control block as the benchmark uses it. */
 interface Aiocb {

@@ -40,29 +40,41 @@ export function errnoNumber(name: string): number | undefined {
   return numbers.get(name);
 }
 
-/** Linux errno values used by name in the library (the full list is {@link ERRNO_LIST}). */
-export const EPERM = 1;
-export const ENOENT = 2;
-export const ESRCH = 3;
-export const EINTR = 4;
-export const EIO = 5;
-export const EBADF = 9;
-export const EAGAIN = 11;
-export const ENOMEM = 12;
-export const EFAULT = 14;
-export const EBUSY = 16;
-export const EEXIST = 17;
-export const EINVAL = 22;
-export const ENOSPC = 28;
-export const ESPIPE = 29;
-export const ERANGE = 34;
-export const EDEADLK = 35;
-export const ENOSYS = 38;
-export const ELOOP = 40;
-export const EOPNOTSUPP = 95;
-export const ESHUTDOWN = 108;
-export const EINPROGRESS = 115;
-export const ECANCELED = 125;
-export const EOWNERDEAD = 130;
+/** errnoOf - the number of an errno name the kernel headers define (the generated list). */
+function errnoOf(name: string): number {
+  const number = numbers.get(name);
+  if (number === undefined) throw new Error(`errno ${name} is not in the kernel headers' list`);
+  return number;
+}
+
+/**
+ * Linux errno values used by name in the library, taken from the one generated list
+ * ({@link ERRNO_LIST}) rather than typed again.
+ */
+export const EPERM = errnoOf('EPERM');
+export const ENOENT = errnoOf('ENOENT');
+export const ESRCH = errnoOf('ESRCH');
+export const EINTR = errnoOf('EINTR');
+export const EIO = errnoOf('EIO');
+export const EBADF = errnoOf('EBADF');
+export const EAGAIN = errnoOf('EAGAIN');
+export const ENOMEM = errnoOf('ENOMEM');
+export const EFAULT = errnoOf('EFAULT');
+export const EBUSY = errnoOf('EBUSY');
+export const EEXIST = errnoOf('EEXIST');
+export const EINVAL = errnoOf('EINVAL');
+export const ENOSPC = errnoOf('ENOSPC');
+export const ESPIPE = errnoOf('ESPIPE');
+export const ERANGE = errnoOf('ERANGE');
+export const EDEADLK = errnoOf('EDEADLK');
+export const ENOSYS = errnoOf('ENOSYS');
+export const ELOOP = errnoOf('ELOOP');
+export const EOPNOTSUPP = errnoOf('EOPNOTSUPP');
+export const ESHUTDOWN = errnoOf('ESHUTDOWN');
+export const EINPROGRESS = errnoOf('EINPROGRESS');
+export const ECANCELED = errnoOf('ECANCELED');
+export const EOWNERDEAD = errnoOf('EOWNERDEAD');
+export const EFBIG = errnoOf('EFBIG');
+export const ENAMETOOLONG = errnoOf('ENAMETOOLONG');
 
 export { ERRNO_LIST };

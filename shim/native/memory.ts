@@ -5,6 +5,7 @@
  */
 import koffi from 'koffi';
 import { libc, syscall } from './libc.js';
+import { EEXIST, EINVAL } from './errno.js';
 import { NR } from '../syscalls/nr.js';
 
 const alignedAlloc = libc.func('void *aligned_alloc(size_t alignment, size_t size)') as (alignment: number, size: number) => bigint | null;
@@ -86,15 +87,15 @@ export interface LowMapping extends NativeBlock {
  */
 export function mapLow(size: number, fixedBase?: number): LowMapping | number {
   const length = Math.ceil(size / 4096) * 4096;
-  if (!Number.isSafeInteger(length) || length <= 0 || length > 0x8000_0000) return -22;
-  if (fixedBase !== undefined && (fixedBase % 4096 !== 0 || fixedBase <= 0 || fixedBase + length > 0x1_0000_0000)) return -22;
+  if (!Number.isSafeInteger(length) || length <= 0 || length > 0x8000_0000) return -EINVAL;
+  if (fixedBase !== undefined && (fixedBase % 4096 !== 0 || fixedBase <= 0 || fixedBase + length > 0x1_0000_0000)) return -EINVAL;
   const flags = MAP_PRIVATE | MAP_ANONYMOUS | (fixedBase === undefined ? MAP_32BIT : MAP_FIXED_NOREPLACE);
   const result = syscall(SYS_mmap, fixedBase ?? 0, length, PROT_READ | PROT_WRITE, flags, -1, 0);
   if (result < 0 && result > -4096) return result;
   if (fixedBase !== undefined && result !== fixedBase) {
     // Kernels before 4.17 ignore MAP_FIXED_NOREPLACE and treat the address as a hint.
     syscall(SYS_munmap, result, length);
-    return -17;
+    return -EEXIST;
   }
   return { address: result, size: length, buffer: viewOf(result, length), how: fixedBase === undefined ? 'MAP_32BIT' : 'fixed' };
 }
