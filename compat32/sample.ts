@@ -12,6 +12,7 @@ import { SYSLET_STOP_ON_NEGATIVE } from '../shim/atom.js';
 import { syscallByName } from '../shim/syscalls/table.js';
 import type { Image32 } from './image.js';
 import { UATOM32 } from './layouts.js';
+import { AT_FDCWD } from '../shim/syscalls/abi.js';
 
 /**
  * Where the sample is laid out unless told otherwise. Above 2 GiB on purpose: /usr/bin/node is
@@ -30,7 +31,6 @@ export const SAMPLE_PATH = '/proc/self/comm';
 /** The calls of the sample's atoms, in chain order. */
 export const SAMPLE_CALLS = ['getpid', 'openat', 'read', 'close', 'write', 'write'] as const;
 
-const AT_FDCWD = -100;
 const O_RDONLY = 0;
 const STDERR = 2;
 const BUFFER_SIZE = 64;

@@ -16,17 +16,16 @@ import type { MemoryRegistry, Region } from './memory.js';
 import type { Policy, TraceRecord } from './policy.js';
 import { compileTable, LEN, PROBE, BLOCK, type CompiledSyscall } from './compiled-table.js';
 import { syscallByNumber } from './syscalls/table.js';
+import { RESOLVE_CACHED, RWF_NOWAIT } from './syscalls/abi.js';
 import { NR } from './syscalls/nr.js';
 
 const TWO32 = 4294967296;
 /** Highest hi-word for which hi * 2^32 + lo is still an exact double. */
 const SAFE_HI = 0x200000;
 const IOV_MAX = 1024;
-const RWF_NOWAIT = 0x8;
 const PAGE_SIZE = 4096;
 const MSG_DONTWAIT = 0x40;
 const MSG_WAITALL = 0x100;
-const RESOLVE_CACHED = 0x20;
 const O_CREAT = 0o100;
 const O_TMPFILE = 0o20200000;
 const POLLIN = 1;

@@ -17,6 +17,7 @@ import { Policy } from './policy.js';
 import { SYSCALL_NUMBERS } from './syscalls/numbers.generated.js';
 import { SYSCALL_TABLE, isDenied } from './syscalls/table.js';
 import { NR } from './syscalls/nr.js';
+import { AT_FDCWD, RESOLVE_CACHED, RWF_NOWAIT } from './syscalls/abi.js';
 
 /** The outcome of one feature probe. */
 export interface FeatureProbe {
@@ -104,9 +105,6 @@ export interface ProbeOptions {
   readonly dir?: string;
 }
 
-const RWF_NOWAIT = 0x8;
-const RESOLVE_CACHED = 0x20;
-const AT_FDCWD = -100;
 const O_RDONLY = 0;
 const O_NONBLOCK = 0o4000;
 const O_CLOEXEC = 0o2000000;

@@ -7,6 +7,7 @@
 import { allocNative, releaseNative, syscall, type NativeBlock } from '../../shim/native/index.js';
 import { checkTransfer, type ChainContender, type LatencyContender, type LatencyJob, type ReadContender, type TransferJob, type WriteContender } from './types.js';
 import { NR } from '../../shim/syscalls/nr.js';
+import { AT_FDCWD } from '../../shim/syscalls/abi.js';
 
 const SYS_read = NR.read;
 const SYS_pread64 = NR.pread64;
@@ -14,7 +15,6 @@ const SYS_pwrite64 = NR.pwrite64;
 const SYS_close = NR.close;
 const SYS_fstat = NR.fstat;
 const SYS_openat = NR.openat;
-const AT_FDCWD = -100;
 const O_RDONLY = 0;
 const O_CLOEXEC = 0o2000000;
 const STAT_SIZE = 144;

@@ -10,9 +10,9 @@ import {
   SYSLET_SKIP_TO_NEXT_ON_STOP, SYSLET_STOP_ON_NEGATIVE, SYSLET_STOP_ON_NON_POSITIVE, SYSLET_STOP_ON_ZERO,
 } from '../../shim/atom.js';
 import { definePlugin } from '../plugin.js';
+import { AT_FDCWD } from '../../shim/syscalls/abi.js';
 
-/** openat's "relative to the working directory". */
-export const AT_FDCWD = -100;
+export { AT_FDCWD };
 /** O_RDONLY | O_CLOEXEC: an fd a chain opens must never leak into a child process. */
 export const O_RDONLY_CLOEXEC = 0o2000000;
 /** O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC. */

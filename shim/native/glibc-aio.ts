@@ -11,6 +11,8 @@
 import koffi from 'koffi';
 import { libc } from './libc.js';
 import { allocNative, releaseNative, type NativeBlock } from './memory.js';
+// The public constant's one definition (a data module: no layering cost).
+import { SIGEV_NONE } from '../aio/constants.js';
 
 /** `sizeof(struct aiocb)` on x86-64 glibc. */
 export const AIOCB_SIZE = 168;
@@ -29,8 +31,7 @@ export const AIOCB_OFFSET = {
   offset: 128,
 } as const;
 
-/** `SIGEV_NONE`: no notification; completion is found with aio_error/aio_suspend. */
-export const SIGEV_NONE = 1;
+export { SIGEV_NONE };
 
 /** glibc's AIO entry points. Addresses are plain numbers; results follow the C conventions. */
 export interface GlibcAio {

@@ -1,0 +1,11 @@
+/**
+ * Kernel ABI values that more than one module passes to the kernel: spelled once, here. (Syscall
+ * numbers come from the generated table through NR; errno values from the generated errno list.)
+ */
+
+/** openat's "relative to the working directory". */
+export const AT_FDCWD = -100;
+/** preadv2/pwritev2 flag: fail with EAGAIN instead of blocking. */
+export const RWF_NOWAIT = 0x8;
+/** openat2 resolve flag: resolve from the dcache only, EAGAIN otherwise. */
+export const RESOLVE_CACHED = 0x20;
