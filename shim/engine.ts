@@ -262,14 +262,15 @@ export class Engine implements FinishedSink {
    */
   submit(atom: number, listener: ChainListener | null): number {
     if (this.#closed) return -ESHUTDOWN;
-    if (!Number.isSafeInteger(atom) || atom <= 0 || this.memory.find(atom, ATOM.size) === null) return -EFAULT;
+    const first = Number.isSafeInteger(atom) && atom > 0 ? this.memory.find(atom, ATOM.size) : null;
+    if (first === null) return -EFAULT;
     // The clock is read only when someone will see the latency: inline completions reported to
     // the ring, and chains that go asynchronous.
     const reportInline = listener === null && this.#reportInline;
     const start = reportInline ? performance.now() : 0;
     const out = this.#outcome;
     try {
-      this.#executor.run(atom, out);
+      this.#executor.run(atom, out, 0, first);
     } catch {
       // Only a registered buffer detached under us (its DataView throws) can get here.
       return -EFAULT;
@@ -491,7 +492,7 @@ export class Engine implements FinishedSink {
     this.#post({ atom: finished.last, result: finished.result, latencyNs, atoms, mode: 1, stop: finished.stop });
   }
 
-  /** threadsForTest - fault injection: end a running cachemiss thread as if it crashed. */
+  /** killCachemissThread - fault injection: end a running cachemiss thread as if it crashed. */
   async killCachemissThread(index = 0): Promise<boolean> {
     return (await this.#pool?.terminateThread(index)) ?? false;
   }

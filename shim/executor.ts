@@ -120,8 +120,9 @@ export class Executor {
    * @param atom - address of the first atom to run; it must already be known to lie in memory.
    * @param out - receives what happened.
    * @param atomsBefore - atoms this chain already ran elsewhere (for the total bound).
+   * @param firstRegion - the region holding `atom`, when the caller has just looked it up.
    */
-  run(atom: number, out: ExecOutcome, atomsBefore = 0): void {
+  run(atom: number, out: ExecOutcome, atomsBefore = 0, firstRegion: Region | null = null): void {
     const memory = this.#memory;
     const inline = this.#inline;
     const budget = inline ? this.#options.inlineBudget : Number.POSITIVE_INFINITY;
@@ -134,7 +135,7 @@ export class Executor {
     out.handoff = 0;
     out.result = 0;
     let current = atom;
-    let nextRegion: Region | null = null;
+    let nextRegion: Region | null = firstRegion;
     for (;;) {
       if (out.atoms >= limit) {
         out.stop = STOP.limit;
