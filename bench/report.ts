@@ -40,6 +40,12 @@ function judge(t: Target, rows: Map<string, Row>, skipped: string | undefined): 
     if (got === undefined) return na(t, `baseline ${t.baseline ?? '?'} has no figure`);
     t.got = got;
     t.status = got >= t.want ? 'PASS' : 'MISS';
+    const baseline = t.baseline === undefined ? undefined : rows.get(t.baseline);
+    const floor = t.floor === undefined ? undefined : rows.get(t.floor);
+    if (baseline?.median !== undefined) t.needed = baseline.median / t.want;
+    if (t.needed !== undefined && floor?.median !== undefined && t.needed < floor.median) {
+      t.why = `needs ≤ ${formatNs(t.needed)}, below the one-thread floor (${floor.name} ${formatNs(floor.median)})`;
+    }
   } else {
     const got = metricOf(subject, t.metric);
     if (got === undefined) return na(t, `no ${t.metric ?? 'figure'}`);

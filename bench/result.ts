@@ -36,7 +36,16 @@ export interface Target {
   /** For `max` targets on a non-primary metric: which one (`'p50'`, `'rssGrowthPct'`, ...). */
   readonly metric?: string;
   readonly want: number;
+  /**
+   * For `speedup` targets: the row that is the floor of one thread doing the same work with no
+   * scheduling at all (the synchronous loop through the same FFI). When the target asks for a
+   * figure below it, the report says so: such a target cannot be met by making this library's
+   * own code cheaper, only by running the kernel's part on more than one core.
+   */
+  readonly floor?: string;
   got?: number;
+  /** The figure the subject needed to reach the target (same unit as the rows). */
+  needed?: number;
   status?: 'PASS' | 'MISS' | 'n/a';
   why?: string;
 }

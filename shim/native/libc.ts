@@ -40,9 +40,12 @@ const rawSyscall = libc.func('syscall', 'long', ['long', 'long', 'long', 'long',
  */
 export function syscall(nr: number, a0: Word = 0, a1: Word = 0, a2: Word = 0, a3: Word = 0, a4: Word = 0, a5: Word = 0): number {
   const result = rawSyscall(nr, a0, a1, a2, a3, a4, a5);
-  if (result === -1 || result === -1n) return -(koffi.errno());
-  return Number(result);
+  // The number case first: `-1n` is a unary minus evaluated (and a BigInt allocated) per call.
+  if (typeof result === 'number') return result === -1 ? -(koffi.errno()) : result;
+  return result === MINUS_ONE ? -(koffi.errno()) : Number(result);
 }
+
+const MINUS_ONE = -1n;
 
 /**
  * syscallBig - like {@link syscall} but always returns a bigint, for results wider than 53 bits.
@@ -51,7 +54,7 @@ export function syscall(nr: number, a0: Word = 0, a1: Word = 0, a2: Word = 0, a3
  */
 export function syscallBig(nr: number, a0: Word = 0, a1: Word = 0, a2: Word = 0, a3: Word = 0, a4: Word = 0, a5: Word = 0): bigint {
   const result = rawSyscall(nr, a0, a1, a2, a3, a4, a5);
-  if (result === -1 || result === -1n) return -BigInt(koffi.errno());
+  if (result === -1 || result === MINUS_ONE) return -BigInt(koffi.errno());
   return BigInt(result);
 }
 
