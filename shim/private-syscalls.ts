@@ -11,14 +11,25 @@ import type { PrivateImpl } from './compiled-table.js';
 
 const toBig = (value: Word): bigint => (typeof value === 'bigint' ? value : BigInt(value));
 
-function umemAdd(args: readonly Word[], memory: MemoryRegistry): bigint {
+function umemAdd(args: readonly Word[], memory: MemoryRegistry): Word {
   const address = Number(args[0]);
   // The table's checks have already confined [address, address + 8).
   const region = memory.find(address, 8);
-  if (region === null) return BigInt(-EFAULT);
+  if (region === null) return -EFAULT;
   const offset = address - region.start;
   // Not atomic, as in the kernel's get_user/put_user implementation: a counter is owned by one chain.
-  const sum = BigInt.asUintN(64, region.view.getBigUint64(offset, true) + BigInt.asUintN(64, toBig(args[1] as Word)));
+  const current = readWord(region.view, offset);
+  const inc = args[1] as Word;
+  // Loop counters and cursors are small: add them as doubles. A sum that is a safe integer was
+  // computed exactly and did not wrap, so it equals the modulo-2^64 sum read as signed.
+  if (typeof current === 'number' && typeof inc === 'number' && Number.isSafeInteger(inc)) {
+    const sum = current + inc;
+    if (Number.isSafeInteger(sum)) {
+      setWord(region.view, offset, sum);
+      return sum;
+    }
+  }
+  const sum = BigInt.asUintN(64, toBig(current) + BigInt.asUintN(64, toBig(inc)));
   region.view.setBigUint64(offset, sum, true);
   return BigInt.asIntN(64, sum);
 }
