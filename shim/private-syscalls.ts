@@ -1,15 +1,22 @@
 /**
  * The syslet-private calls: operations a chain needs that no kernel syscall provides. They run
  * in the executor like any other atom (same policy, same confinement checks from the table), so
- * a chain can keep a loop counter (umem_add, as in Ingo's patches) or publish a POSIX AIO status
- * before its notification atom (aio_status).
+ * a chain can keep a loop counter (umem_add, as in Ingo's patches), publish a POSIX AIO status
+ * before its notification atom (aio_status) or size its next read from fstat's st_size (read_size).
  */
 import { EFAULT, EINVAL, type Word } from './native/index.js';
 import { readWord, setWord } from './executor.js';
 import type { MemoryRegistry } from './memory.js';
 import type { PrivateImpl } from './compiled-table.js';
+import { STRUCT_SIZES } from './syscalls/table.js';
 
 const toBig = (value: Word): bigint => (typeof value === 'bigint' ? value : BigInt(value));
+
+const TWO32 = 4294967296;
+/** A high word below this (2^21) makes a non-negative 64-bit value that a double holds exactly. */
+const SAFE_HI = 0x200000;
+/** Byte offset of st_size in the x86-64 struct stat (the table cannot import the plugins' copy). */
+const ST_SIZE = 48;
 
 function umemAdd(args: readonly Word[], memory: MemoryRegistry): Word {
   const address = Number(args[0]);
@@ -64,9 +71,45 @@ function aioStatus(args: readonly Word[], memory: MemoryRegistry): number {
   return result;
 }
 
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** read_size on values past 2^53: the same rule in BigInt arithmetic (`size` signed, the rest unsigned). */
+function readSizeBig(size: bigint, done: bigint, chunk: bigint): bigint {
+  if (chunk === 0n || (size > 0n && done >= size)) return 0n;
+  return size > done && size - done < chunk ? size - done : chunk;
+}
+
+/** read_size(want, st, done, chunk): the contract is documented at SYSLET_NR.read_size. */
+function readSize(args: readonly Word[], memory: MemoryRegistry): Word {
+  const wantAt = Number(args[0]);
+  const statAt = Number(args[1]);
+  const wantRegion = memory.find(wantAt, 8);
+  const statRegion = memory.find(statAt, STRUCT_SIZES.stat);
+  if (wantRegion === null || statRegion === null) return -EFAULT;
+  const at = statAt - statRegion.start + ST_SIZE;
+  const hi = statRegion.view.getInt32(at + 4, true);
+  const done = args[2] as Word;
+  const chunk = args[3] as Word;
+  let want: Word;
+  // Plain numbers for every real file. A negative `done` or `chunk` word is an unsigned value of
+  // 2^63 or more; it takes the BigInt path, as do values past 2^53 and a negative st_size.
+  if (hi >= 0 && hi < SAFE_HI && typeof done === 'number' && done >= 0 && typeof chunk === 'number' && chunk >= 0) {
+    const size = hi * TWO32 + statRegion.view.getUint32(at, true);
+    // A size of 0 is unknown (procfs, sysfs): then every read asks for a whole chunk until one returns 0.
+    want = chunk === 0 || (size > 0 && done >= size) ? 0 : size > done ? Math.min(chunk, size - done) : chunk;
+  } else {
+    const big = readSizeBig(statRegion.view.getBigInt64(at, true), BigInt.asUintN(64, toBig(done)), BigInt.asUintN(64, toBig(chunk)));
+    want = big <= MAX_SAFE ? Number(big) : big;
+  }
+  // Stored even when 0: a chain that reads anyway then asks for nothing rather than a stale count.
+  setWord(wantRegion.view, wantAt - wantRegion.start, want);
+  return want;
+}
+
 /** Implementations by table name. */
 export const PRIVATE_IMPLS: Readonly<Record<string, PrivateImpl>> = {
   umem_add: umemAdd,
   umem_add32: umemAdd32,
   aio_status: aioStatus,
+  read_size: readSize,
 };

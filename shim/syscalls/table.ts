@@ -250,7 +250,10 @@ const DENIED: Partial<Record<SyscallName, string>> = {
   bpf: 'loads kernel programs',
 };
 
-/** The syslet-private syscall numbers: far above any kernel number, the same on both ABIs. */
+/**
+ * The syslet-private syscall numbers: far above any kernel number, the same on both ABIs where a
+ * call has an i386 form (read_size has none).
+ */
 export const SYSLET_NR = {
   /** umem_add(unsigned long *ptr, unsigned long inc): *ptr += inc, returns the new value. */
   umem_add: 1024,
@@ -263,6 +266,15 @@ export const SYSLET_NR = {
    * This is how a canned AIO syslet makes its final status visible before its notify atom runs.
    */
   aio_status: 1026,
+  /**
+   * read_size(unsigned long *want, const struct stat *st, unsigned long done, unsigned long chunk):
+   * how much the next read of a file should ask for, from the st_size an fstat left at `st`
+   * (fs.promises.readFile's rule). Returns 0 when `chunk` is 0 or when `done` has reached a
+   * non-zero st_size; else min(chunk, st_size - done), or `chunk` when st_size is 0 (procfs and
+   * the like report 0: read until a read returns 0). The value returned is also stored in *want,
+   * where the next read takes its count from.
+   */
+  read_size: 1027,
 } as const;
 
 const PRIVATE: readonly SyscallSpec[] = [
@@ -277,6 +289,11 @@ const PRIVATE: readonly SyscallSpec[] = [
   {
     name: 'aio_status', x86_64: SYSLET_NR.aio_status, i386: SYSLET_NR.aio_status, block: 'never', policy: ALLOW, private: true,
     args: [ptr('result', 'in', { size: 8 }), ptr('error_code', 'out', { size: 4 }), ptr('return_value', 'out', { arg: 3 }), uint('width')],
+  },
+  {
+    // Not offered to compat32: an i386 struct stat has another layout, and no 32-bit chain needs it.
+    name: 'read_size', x86_64: SYSLET_NR.read_size, i386: -1, block: 'never', policy: ALLOW, private: true,
+    args: [ptr('want', 'out', { size: STRUCT_SIZES.word }), ptr('st', 'in', { size: STRUCT_SIZES.stat }), size('done'), size('chunk')],
   },
 ];
 

@@ -8,7 +8,8 @@
  * Safety: the engines are narrowed to harmless calls, and the fuzz never gives a fd-taking call a
  * value that could be one of the runner's own fds:
  * - phase A ("pointer chaos"): any pointer anywhere, but only fd-free calls are allowed
- *   (getpid, gettid, getppid, getuid, sched_yield, clock_gettime, umem_add, umem_add32, aio_status);
+ *   (getpid, gettid, getppid, getuid, sched_yield, clock_gettime, umem_add, umem_add32, aio_status,
+ *   read_size);
  * - phase B ("fd calls"): read/write/pread64/pwrite64/readv/writev/preadv/pwritev/lseek/fstat/
  *   fdatasync/fadvise64 are allowed, argument pointers only reach cells whose values come from a
  *   controlled pool (the fuzz's own fds, sizes >= 64, buffer addresses, edges, invalid values).
@@ -54,7 +55,7 @@ export const FD_LIKE_VALUES: readonly number[] = [0, 512, 600, 1000, 1024, 1025,
 /** What a result cell holds before any atom wrote it. */
 const RET_SENTINEL = -0x5e5e5e5e;
 
-const PHASE_A_ALLOW = ['getpid', 'gettid', 'getppid', 'getuid', 'sched_yield', 'clock_gettime', 'umem_add', 'umem_add32', 'aio_status'] as const;
+const PHASE_A_ALLOW = ['getpid', 'gettid', 'getppid', 'getuid', 'sched_yield', 'clock_gettime', 'umem_add', 'umem_add32', 'aio_status', 'read_size'] as const;
 const PHASE_B_ALLOW = ['getpid', 'read', 'write', 'pread64', 'pwrite64', 'readv', 'writev', 'preadv', 'pwritev', 'lseek', 'fstat', 'fdatasync', 'fadvise64'] as const;
 
 const nrOf = (name: string): number => syscallByName(name)?.x86_64 ?? -1;
@@ -62,7 +63,7 @@ const DENIED_NRS = SYSCALL_TABLE.filter((spec) => isDenied(spec) && spec.x86_64 
 const TABLE_NRS = SYSCALL_TABLE.filter((spec) => !isDenied(spec) && spec.x86_64 >= 0).map((spec) => spec.x86_64);
 const KNOWN = new Set(SYSCALL_TABLE.map((spec) => spec.x86_64));
 /** Numbers no table row has: -ENOSYS. */
-const UNKNOWN_NRS = [335, 400, 463, 500, 777, 1000, 1023, 1027, 1099, 1100, 4096, 65535, 0x7fffffff, 0xffffffff].filter((nr) => !KNOWN.has(nr));
+const UNKNOWN_NRS = [335, 400, 463, 500, 777, 1000, 1023, 1028, 1099, 1100, 4096, 65535, 0x7fffffff, 0xffffffff].filter((nr) => !KNOWN.has(nr));
 
 const VALID_FLAG_SETS = [0, 0, 0, 0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x40, 0x80, 0x20 | 0x80, 0x08 | 0x80, 0x01 | 0x20, 0x02 | 0x40, 0x04 | 0x01, 0x78, 0xff];
 const INVALID_FLAGS: readonly Word[] = [0x100, 0x8000, 0x80000000, 0x1_0000_0000, 0x1_0000_0001, -1n, 0xff | 0x200];
@@ -589,9 +590,9 @@ export async function runAtomFuzz(options: FuzzOptions): Promise<FuzzReport> {
       if (!Number.isInteger(result)) violation(index, input, `result ${result} is not an integer`);
       if (result < -4095) {
         // Only the private calls return values that are not errnos (umem_add's counter, aio_status's
-        // stored result); anything else is a violation.
+        // stored result, read_size's chunk); anything else is a violation.
         const nr = last >= world.base && last + ATOM.size <= world.end ? readWord(world.view, last - world.base + ATOM.nr) : -1;
-        if (nr === 1024 || nr === 1025 || nr === 1026) report.results.privateValues++;
+        if (nr === 1024 || nr === 1025 || nr === 1026 || nr === 1027) report.results.privateValues++;
         else violation(index, input, `result ${result} of nr ${nr} is not an errno`);
       } else if (result < 0) {
         report.results.negative++;
