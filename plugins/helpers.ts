@@ -252,9 +252,10 @@ const num = (word: Word): number => (typeof word === 'bigint' ? Number(word) : w
 type ReadDone = (error: Error | null, slot: Slot | null, total: number, size: number) => void;
 
 /**
- * Run file.readAll on `path` with a data area of 2 × capacity read in two capacity-sized pieces:
- * a file of up to `capacity` bytes ends with an EOF read even after a short (partly cached)
- * first read, and a larger file shows up as more than `capacity` bytes read. `done` is called
+ * Run file.readAll on `path` (reset first: offset, cursor, countdown and want start over) with a
+ * data area of 2 × capacity read in at most two capacity-sized pieces: a file of up to `capacity`
+ * bytes is read whole (to st_size, or to an EOF read when st_size is 0), and a larger file shows
+ * up as more than `capacity` bytes read. `done` is called
  * once — synchronously when the chain completed inline — so the public helpers need a single
  * Promise per file, not one per layer.
  */

@@ -1,7 +1,8 @@
 /**
  * file.readAll on real files: the pread64 loop advances its cursor and offset with umem_add,
- * stops at end of file or when `chunks` reads filled the buffer (never writing past
- * chunk × chunks), closes the fd on every path, and runs wholly inline on a cached file.
+ * stops once st_size bytes are read, at end of file, or when `chunks` reads filled the buffer
+ * (never writing past chunk × chunks), closes the fd on every path, and runs wholly inline on a
+ * cached file.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,7 +16,7 @@ import { cstring, fdsUnder, tempDir } from './plugin-fixture.js';
 const CHUNK = 4096;
 const GUARD = 0xaa;
 
-test('file.readAll reads to EOF in chunks, stops when the buffer is full, and always closes', async (t) => {
+test('file.readAll reads to st_size in chunks, stops when the buffer is full, and always closes', async (t) => {
   const { dir, cleanup } = tempDir('readall');
   const engine = new Engine();
   t.after(async () => {
@@ -41,9 +42,11 @@ test('file.readAll reads to EOF in chunks, stops when the buffer is full, and al
   assert.equal(whole.mode, 'inline', 'a cached file needs no cachemiss thread');
   assert.equal(whole.stop, 'end');
   assert.ok(Number(result(whole, READ_ALL.open)) >= 0);
-  assert.equal(result(whole, READ_ALL.read), 0, 'the loop ended on an EOF read');
+  assert.equal(result(whole, READ_ALL.read), content.length - 2 * CHUNK, 'the last piece was the rest of the file');
+  assert.equal(result(whole, READ_ALL.want), 0, 'read_size ended the loop: st_size bytes were read');
   assert.equal(result(whole, READ_ALL.total), content.length);
-  assert.equal(result(whole, READ_ALL.closeAtEof), 0);
+  assert.equal(result(whole, READ_ALL.closeWhenDone), 0);
+  assert.equal(executed(whole, READ_ALL.closeAtEof), false, 'no read returned 0');
   assert.equal(executed(whole, READ_ALL.closeWhenFull), false);
   assert.deepEqual(Buffer.from(buffer.bytes.subarray(0, content.length)), content);
   assert.ok(buffer.bytes.subarray(4 * CHUNK).every((byte) => byte === GUARD), 'nothing written past chunk × chunks');
@@ -53,6 +56,7 @@ test('file.readAll reads to EOF in chunks, stops when the buffer is full, and al
   assert.equal(result(full, READ_ALL.countdown), 0);
   assert.equal(result(full, READ_ALL.closeWhenFull), 0, 'a full buffer ends at the second close');
   assert.equal(executed(full, READ_ALL.closeAtEof), false);
+  assert.equal(executed(full, READ_ALL.closeWhenDone), false);
   assert.deepEqual(Buffer.from(buffer.bytes.subarray(0, 2 * CHUNK)), content.subarray(0, 2 * CHUNK));
   assert.ok(buffer.bytes.subarray(2 * CHUNK).every((byte) => byte === GUARD), 'the third chunk was not read');
 
@@ -68,7 +72,7 @@ test('file.readAll reads to EOF in chunks, stops when the buffer is full, and al
   const missing = await run(cstring(engine, join(dir, 'missing')).at, 4);
   assert.equal(missing.atoms[READ_ALL.open]?.errno, 'ENOENT');
   assert.equal(missing.stop, 'flag');
-  assert.deepEqual(missing.atoms.slice(1).map((atom) => atom.executed), new Array(7).fill(false));
+  assert.deepEqual(missing.atoms.slice(1).map((atom) => atom.executed), new Array(9).fill(false));
 
   assert.deepEqual(fdsUnder(dir), [], 'every fd a chain opened was closed by it');
 });

@@ -48,22 +48,28 @@ export const READ_ALL = {
   open: 0,
   /** fstat into the scratch area `stat`. */
   fstat: 1,
+  /** read_size: bytes the next read asks for; 0 once st_size bytes have been read (the last run's value). */
+  want: 2,
+  /** close after every byte fstat promised was read (ends the chain). */
+  closeWhenDone: 3,
   /** pread64 at the cursor: bytes read by the last piece, 0 at end of file, or -errno. */
-  read: 2,
-  /** close after end of file or a read error (ends the chain). */
-  closeAtEof: 3,
+  read: 4,
+  /** close after a 0-byte read (end of file) or a read error (ends the chain). */
+  closeAtEof: 5,
   /** umem_add on the offset cell: total bytes read (not executed: 0 bytes). */
-  total: 4,
+  total: 6,
   /** umem_add on the cursor cell: advances the write position in `buf`. */
-  cursor: 5,
+  cursor: 7,
   /** umem_add(-1) on the countdown cell: reads left before `buf` is full. */
-  countdown: 6,
-  /** close after `chunks` reads (executed: the buffer filled before end of file). */
-  closeWhenFull: 7,
+  countdown: 8,
+  /** close after `chunks` reads (executed: the buffer filled, or the file was exactly that long). */
+  closeWhenFull: 9,
 } as const;
 
 /**
- * file.readAll - open a file and read it into `buf` in pieces until end of file, then close it.
+ * file.readAll - open a file and read it into `buf` in pieces, then close it. It stops as
+ * fs.promises.readFile does: once the bytes read reach fstat's st_size, or at a 0-byte read;
+ * a file that reports st_size 0 (procfs, sysfs) is read until a read returns 0.
  *
  * Params: `path` (ptr, C string); `buf` (ptr); `chunk` (size: bytes per read); `chunks` (uint:
  * the most reads to make). `buf` must hold `chunk * chunks` bytes: every read asks for at most
@@ -73,41 +79,59 @@ export const READ_ALL = {
  * ```
  *  0 openat(AT_FDCWD, path, O_RDONLY|O_CLOEXEC)  STOP_ON_NEGATIVE            (nothing to close)
  *  1 fstat(fd, scratch stat)
- *  2 pread64(fd, cursor, chunk, offset)          STOP_ON_NON_POSITIVE|SKIP   next → 4
- *  3 close(fd)                                   ← EOF or error; end
- *  4 umem_add(&offset, n)                        ← total bytes read so far
- *  5 umem_add(&cursor, n)
- *  6 umem_add(&countdown, -1)                    STOP_ON_ZERO|SKIP           next → 2
- *  7 close(fd)                                   ← `chunks` reads made: buffer full; end
+ *  2 read_size(&want, stat, offset, chunk)       STOP_ON_ZERO|SKIP           next → 4
+ *  3 close(fd)                                   ← all st_size bytes read; end
+ *  4 pread64(fd, cursor, want, offset)           STOP_ON_NON_POSITIVE|SKIP   next → 6
+ *  5 close(fd)                                   ← EOF (0) or read error; end
+ *  6 umem_add(&offset, n)                        ← total bytes read so far
+ *  7 umem_add(&cursor, n)
+ *  8 umem_add(&countdown, -1)                    STOP_ON_ZERO|SKIP           next → 2
+ *  9 close(fd)                                   ← `chunks` reads made: buffer full; end
  * ```
  *
- * Reading the outcome: atom 0 < 0 is the open's errno; atom 2 < 0 is a read error (the fd is
- * still closed by atom 3); atom 4 is the total (not executed: 0 bytes); atom 7 executed means
- * the reads stopped because the buffer was full, not at end of file. The struct stat is in the
- * instance's scratch area `stat` (st_size at {@link STAT_SIZE_OFFSET}).
+ * Why read_size: without it the loop only learns that the file has ended from a read that
+ * returns 0, and the read before it asks for a whole chunk, so a cached 4 KiB file cost two
+ * extra syscalls (the RWF_NOWAIT probe finishes a short read that ends on a page boundary with
+ * one more read). Asking for exactly st_size - offset bytes makes that read full, and the next
+ * read_size ends the loop without a syscall: openat, fstat, pread64, close.
  *
- * Cost: 4 + 4 per piece atoms. A cached file runs wholly inline (preadv2 RWF_NOWAIT and openat2
- * RESOLVE_CACHED succeed); a read that would block moves the rest of the chain to a cachemiss
- * thread, close included.
+ * Reading the outcome: atom 0 < 0 is the open's errno; atom 4 < 0 is a read error (the fd is
+ * still closed, by atom 5); atom 6 is the total (not executed: 0 bytes); atom 3 executed means
+ * st_size bytes were read, atom 5 that a read returned 0 or failed, atom 9 that `chunks` reads
+ * were made (the buffer is full; the file may still have been exactly that long). The struct
+ * stat is in the instance's scratch area `stat` (st_size at {@link STAT_SIZE_OFFSET}).
+ *
+ * Cost: 4 + 5 atoms per piece read (9 for a cached 4 KiB file, 4 of them syscalls); a file that
+ * reports st_size 0 ends with a 0-byte read instead, one atom more. A cached file runs wholly inline
+ * (preadv2 RWF_NOWAIT and openat2 RESOLVE_CACHED succeed); a read that would block moves the
+ * rest of the chain to a cachemiss thread, close included.
  */
 export const fileReadAll = definePlugin({
   name: 'file.readAll',
-  description: 'openat + fstat + pread64 loop (umem_add cursor) until EOF or buf full, then close',
+  description: 'openat + fstat + read_size/pread64 loop (umem_add cursor) until st_size, EOF or buf full, then close',
   params: { path: 'ptr', buf: 'ptr', chunk: 'size', chunks: 'uint' },
-  cells: { offset: 0, cursor: { param: 'buf' }, countdown: { param: 'chunks' } },
+  cells: { offset: 0, cursor: { param: 'buf' }, countdown: { param: 'chunks' }, want: 0 },
   scratch: { stat: STAT_BYTES },
   atoms: [
     { call: 'openat', args: [AT_FDCWD, { param: 'path' }, O_RDONLY_CLOEXEC, 0], flags: SYSLET_STOP_ON_NEGATIVE },
     { call: 'fstat', args: [{ result: 0 }, { scratch: 'stat' }] },
+    // 0 means every byte fstat promised is in: close without another read.
     {
-      call: 'pread64',
-      args: [{ result: 0 }, { cell: 'cursor' }, { param: 'chunk' }, { cell: 'offset' }],
-      flags: SYSLET_STOP_ON_NON_POSITIVE | SYSLET_SKIP_TO_NEXT_ON_STOP,
+      call: 'read_size',
+      args: [{ ref: 'want' }, { scratch: 'stat' }, { cell: 'offset' }, { param: 'chunk' }],
+      flags: SYSLET_STOP_ON_ZERO | SYSLET_SKIP_TO_NEXT_ON_STOP,
       next: 4,
     },
     { call: 'close', args: [{ result: 0 }], next: null },
-    { call: 'umem_add', args: [{ ref: 'offset' }, { result: 2 }] },
-    { call: 'umem_add', args: [{ ref: 'cursor' }, { result: 2 }] },
+    {
+      call: 'pread64',
+      args: [{ result: 0 }, { cell: 'cursor' }, { cell: 'want' }, { cell: 'offset' }],
+      flags: SYSLET_STOP_ON_NON_POSITIVE | SYSLET_SKIP_TO_NEXT_ON_STOP,
+      next: 6,
+    },
+    { call: 'close', args: [{ result: 0 }], next: null },
+    { call: 'umem_add', args: [{ ref: 'offset' }, { result: 4 }] },
+    { call: 'umem_add', args: [{ ref: 'cursor' }, { result: 4 }] },
     // umem_add adds modulo 2^64, so adding -1 counts down; reaching 0 means `chunks` reads were made.
     { call: 'umem_add', args: [{ ref: 'countdown' }, -1], flags: SYSLET_STOP_ON_ZERO | SYSLET_SKIP_TO_NEXT_ON_STOP, next: 2 },
     { call: 'close', args: [{ result: 0 }] },

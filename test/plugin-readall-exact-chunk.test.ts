@@ -1,0 +1,53 @@
+/**
+ * file.readAll on a file of exactly `chunk` bytes: one read fills the chunk, and read_size then
+ * ends the loop (atom 3) without a read at the end of the file. With `chunks` = 1 the same read
+ * also used up the countdown, so the chain ends at the "buffer full" close (atom 9) instead:
+ * that close says `chunks` reads were made, and the total equal to st_size says nothing is left.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Engine } from '../shim/engine.js';
+import { NOT_EXECUTED } from '../plugins/define.js';
+import { fileReadAll, READ_ALL, STAT_SIZE_OFFSET } from '../plugins/index.js';
+import { cstring, fdsUnder, tempDir } from './plugin-fixture.js';
+
+const CHUNK = 8192;
+
+test('a file of exactly one chunk is one read, with no read at end of file', async (t) => {
+  const { dir, cleanup } = tempDir('readall-exact');
+  const engine = new Engine();
+  t.after(async () => {
+    await engine.close();
+    cleanup();
+  });
+  const content = randomBytes(CHUNK);
+  writeFileSync(join(dir, 'data'), content);
+  const path = cstring(engine, join(dir, 'data')).at;
+  const buffer = engine.alloc(4 * CHUNK);
+  const instance = fileReadAll.acquire(engine);
+  t.after(() => instance.release());
+  const run = async (chunks: number) => {
+    instance.reset();
+    buffer.bytes.fill(0);
+    instance.setParams({ path, buf: buffer.start, chunk: CHUNK, chunks });
+    return engine.runChain(instance.first);
+  };
+
+  const roomy = await run(4);
+  assert.equal(instance.indexOf(roomy.last), READ_ALL.closeWhenDone);
+  assert.equal(instance.result(READ_ALL.read), CHUNK);
+  assert.equal(instance.result(READ_ALL.total), CHUNK);
+  assert.equal(instance.result(READ_ALL.countdown), 3, 'one read was made');
+  assert.equal(instance.result(READ_ALL.closeAtEof), NOT_EXECUTED);
+  assert.deepEqual(Buffer.from(buffer.bytes.subarray(0, CHUNK)), content);
+
+  const exact = await run(1);
+  assert.equal(instance.indexOf(exact.last), READ_ALL.closeWhenFull, 'the one read allowed was made');
+  assert.equal(instance.result(READ_ALL.total), instance.scratchWord('stat', STAT_SIZE_OFFSET), 'and it read the whole file');
+  assert.equal(instance.result(READ_ALL.closeWhenDone), NOT_EXECUTED);
+  assert.deepEqual(Buffer.from(buffer.bytes.subarray(0, CHUNK)), content);
+  assert.deepEqual(fdsUnder(dir), []);
+});

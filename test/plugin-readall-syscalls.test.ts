@@ -1,0 +1,85 @@
+/**
+ * file.readAll on a cached 4 KiB file makes four syscalls: openat (as openat2 RESOLVE_CACHED),
+ * fstat, one read (as preadv2 RWF_NOWAIT) and close. read_size asks for exactly st_size bytes,
+ * so the read is full (the RWF_NOWAIT probe adds no completion read) and no read is needed to
+ * see end of file. strace watches a child process; the chain's calls are the ones the main
+ * thread makes between two marker opens.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { shimUrl } from './helpers/child.js';
+
+const TRACED = 'openat,openat2,fstat,newfstatat,pread64,preadv2,read,close';
+const pluginsUrl = new URL('../plugins/index.ts', import.meta.url).href;
+
+// A 64 KiB chunk is what made the old chain ask for more than the file and pay for a second read.
+const CHILD = `
+import { openSync, writeFileSync } from 'node:fs';
+import { Engine } from '${shimUrl('engine')}';
+import { fileReadAll, READ_ALL } from '${pluginsUrl}';
+const dir = process.argv[2];
+writeFileSync(dir + '/data', Buffer.alloc(4096, 7));
+const engine = new Engine();
+const path = engine.alloc(4096);
+path.bytes.set(Buffer.from(dir + '/data\\0'));
+const buf = engine.alloc(2 * 65536);
+const params = { path: path.start, buf: buf.start, chunk: 65536, chunks: 2 };
+const mark = (name) => {
+  try { openSync(dir + '/' + name, 'r'); } catch { /* ENOENT: only its line in the trace matters */ }
+};
+await fileReadAll.run(engine, params); // warm the dentry and page cache
+mark('begin');
+// The chain runs inline inside run() on a cached file, so it sits between the two markers.
+const pending = fileReadAll.run(engine, params);
+mark('end');
+const done = await pending;
+console.log(JSON.stringify({ pid: process.pid, mode: done.mode, total: Number(done.atoms[READ_ALL.total]?.result) }));
+await engine.close();
+`;
+
+function straceWorks(): string | null {
+  const probe = spawnSync('strace', ['-qq', '-e', 'trace=close', '-o', '/dev/null', 'true'], { encoding: 'utf8' });
+  if (probe.error !== undefined) return `strace is not installed (${probe.error.message})`;
+  if (probe.status !== 0) return `strace cannot trace here: ${probe.stderr.trim()}`;
+  return null;
+}
+
+test('a cached 4 KiB file costs openat, fstat, one read and close', (t) => {
+  const unavailable = straceWorks();
+  if (unavailable !== null) {
+    t.skip(unavailable);
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'syslet-readall-strace-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const script = join(dir, 'child.mts');
+  const trace = join(dir, 'trace');
+  writeFileSync(script, CHILD);
+  const child = spawnSync('strace', ['-f', '-qq', '-e', `trace=${TRACED}`, '-o', trace, process.execPath, '--import', 'tsx', script, dir], {
+    cwd: new URL('..', import.meta.url),
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  assert.equal(child.status, 0, child.stderr);
+  const report = JSON.parse(child.stdout.trim().split('\n').at(-1) as string) as { pid: number; mode: string; total: number };
+  assert.equal(report.mode, 'inline');
+  assert.equal(report.total, 4096);
+
+  // Lines look like `1234 preadv2(20, [...], 1, 0, RWF_NOWAIT) = 4096`; other threads are ignored.
+  const lines = readFileSync(trace, 'utf8').split('\n').filter((line) => line.startsWith(`${report.pid} `));
+  const begin = lines.findIndex((line) => line.includes(`${dir}/begin`));
+  const end = lines.findIndex((line) => line.includes(`${dir}/end`));
+  assert.ok(begin >= 0 && end > begin, 'both markers are in the trace');
+  const calls = lines.slice(begin + 1, end);
+  const names = calls.map((line) => /^\d+ +(\w+)\(/.exec(line)?.[1] ?? line);
+  assert.equal(names.length, 4, `the chain made ${names.length} syscalls:\n${calls.join('\n')}`);
+  assert.match(names[0] as string, /^openat2?$/);
+  assert.match(names[1] as string, /^(fstat|newfstatat)$/);
+  assert.match(names[2] as string, /^(preadv2|pread64)$/);
+  assert.equal(names[3], 'close');
+  assert.match(calls[2] as string, /= 4096$/, 'the one read returned the whole file');
+});
