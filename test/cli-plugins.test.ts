@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import { EXIT } from '../cli/errors.js';
 import { bufferIo } from '../cli/io.js';
 import { runCli } from '../cli/program.js';
-import { defaultRegistry, SYSLET_SKIP_TO_NEXT_ON_STOP, SYSLET_STOP_ON_NON_POSITIVE, SYSLET_STOP_ON_ZERO } from '../plugins/index.js';
+import {
+  defaultRegistry, SYSLET_SKIP_TO_NEXT_ON_STOP, SYSLET_STOP_ON_NEGATIVE, SYSLET_STOP_ON_NON_POSITIVE, SYSLET_STOP_ON_ZERO,
+} from '../plugins/index.js';
 
 async function plugins(args: readonly string[] = []) {
   const io = bufferIo();
@@ -24,7 +26,7 @@ test('plugins lists every registered plugin with its parameters and atoms', asyn
   for (const plugin of all) assert.match(stdout, new RegExp(`^${plugin.name.replace('.', '\\.')} +\\S`, 'm'), plugin.name);
   // Long rows wrap at 80 columns; compare with the wrapping undone.
   const flat = stdout.replace(/\s+/g, ' ');
-  assert.match(flat, /file\.readAll openat \+ fstat \+ read_size\/pread64 loop .* params: path:ptr, buf:ptr, chunk:size, chunks:uint atoms: openat → fstat → read_size → close → pread64 → close → umem_add → umem_add → umem_add → close /);
+  assert.match(flat, /file\.readAll openat \+ fstat \+ read_size\/pread64 loop .* params: path:ptr, buf:ptr, chunk:size, chunks:uint atoms: openat → fstat → read_size → close → umem_add → close → pread64 → close → umem_add → umem_add /);
 });
 
 test('plugins --json matches the registry, with flags and resolved next indices', async () => {
@@ -36,7 +38,9 @@ test('plugins --json matches the registry, with flags and resolved next indices'
   assert.deepEqual(readAll?.params, { path: 'ptr', buf: 'ptr', chunk: 'size', chunks: 'uint' });
   assert.deepEqual(readAll?.atoms[2], { index: 2, call: 'read_size', flags: SYSLET_STOP_ON_ZERO | SYSLET_SKIP_TO_NEXT_ON_STOP, next: 4 });
   assert.equal(readAll?.atoms[3]?.next, null);
-  assert.deepEqual(readAll?.atoms[4], { index: 4, call: 'pread64', flags: SYSLET_STOP_ON_NON_POSITIVE | SYSLET_SKIP_TO_NEXT_ON_STOP, next: 6 });
+  assert.deepEqual(readAll?.atoms[4], { index: 4, call: 'umem_add', flags: SYSLET_STOP_ON_NEGATIVE | SYSLET_SKIP_TO_NEXT_ON_STOP, next: 6 }, 'the countdown is checked before each read');
   assert.equal(readAll?.atoms[5]?.next, null);
-  assert.equal(readAll?.atoms[8]?.next, 2, 'the loop goes back to read_size');
+  assert.deepEqual(readAll?.atoms[6], { index: 6, call: 'pread64', flags: SYSLET_STOP_ON_NON_POSITIVE | SYSLET_SKIP_TO_NEXT_ON_STOP, next: 8 });
+  assert.equal(readAll?.atoms[7]?.next, null);
+  assert.equal(readAll?.atoms[9]?.next, 2, 'the loop goes back to read_size');
 });

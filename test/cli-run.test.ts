@@ -31,10 +31,11 @@ test('run prints each atom of a registered plugin, with buf:N content, and exits
   assert.equal(result.stderr, '');
   assert.match(result.stdout, /^file\.readAll: stopped \(end\) after atom 3, (inline|cachemiss), [\d.]+ µs$/m);
   assert.match(result.stdout, /^ {3}2 {2}read_size +0$/m);
-  assert.match(result.stdout, /^ {3}4 {2}pread64 +20$/m);
+  assert.match(result.stdout, /^ {3}4 {2}umem_add +1$/m);
   assert.match(result.stdout, /^ {3}5 {2}close +- {2}not executed$/m);
-  assert.match(result.stdout, /^ {3}6 {2}umem_add +20$/m);
-  assert.match(result.stdout, /^ {3}9 {2}close +- {2}not executed$/m);
+  assert.match(result.stdout, /^ {3}6 {2}pread64 +20$/m);
+  assert.match(result.stdout, /^ {3}7 {2}close +- {2}not executed$/m);
+  assert.match(result.stdout, /^ {3}8 {2}umem_add +20$/m);
   assert.match(result.stdout, /^ {2}buf \(8192 bytes\): "hello from a syslet\\n"$/m);
 });
 

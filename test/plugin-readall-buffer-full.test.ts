@@ -1,7 +1,8 @@
 /**
  * file.readAll on a file larger than chunk × chunks: each read asks for at most `chunk` bytes
- * (read_size clamps st_size - offset to it), `chunks` reads are made, and atom 9 closes the fd.
- * Not one byte after buf + chunk × chunks is written.
+ * (read_size clamps st_size - offset to it), `chunks` reads are made, then the countdown (checked
+ * before each read) refuses one more and atom 5 closes the fd. Not one byte after
+ * buf + chunk × chunks is written.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -36,7 +37,7 @@ test('a file larger than chunk × chunks stops with the buffer full, guard bytes
 
   assert.equal(instance.indexOf(done.last), READ_ALL.closeWhenFull);
   assert.equal(instance.result(READ_ALL.closeWhenFull), 0);
-  assert.equal(instance.result(READ_ALL.countdown), 0, `${CHUNKS} reads were made`);
+  assert.equal(instance.result(READ_ALL.countdown), -1, `${CHUNKS} reads were made, and the next one refused`);
   assert.equal(instance.cell('want'), CHUNK, 'each read was clamped to one chunk');
   assert.equal(instance.result(READ_ALL.read), CHUNK);
   assert.equal(instance.result(READ_ALL.total), CHUNK * CHUNKS);

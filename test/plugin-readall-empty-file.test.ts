@@ -1,7 +1,8 @@
 /**
  * file.readAll on an empty file: st_size 0 gives read_size nothing to go by, so it asks for a
- * whole chunk; the read returns 0 and atom 5 closes the fd. No umem_add runs, so the total is
- * "not executed" (0 bytes) and the buffer is untouched.
+ * whole chunk; the countdown allows the read, the read returns 0 and atom 7 closes the fd. The
+ * offset and cursor umem_add atoms never run, so the total is "not executed" (0 bytes) and the
+ * buffer is untouched.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -34,7 +35,8 @@ test('an empty file ends at a 0-byte read and writes nothing', async (t) => {
   assert.equal(instance.result(READ_ALL.want), CHUNK, 'st_size 0: read_size asked for a whole chunk');
   assert.equal(instance.result(READ_ALL.read), 0);
   assert.equal(instance.result(READ_ALL.closeAtEof), 0);
-  assert.equal(instance.result(READ_ALL.total), NOT_EXECUTED, 'no bytes: the umem_add atoms never ran');
+  assert.equal(instance.result(READ_ALL.countdown), 1, 'one read allowed and made');
+  assert.equal(instance.result(READ_ALL.total), NOT_EXECUTED, 'no bytes: the offset and cursor umem_add atoms never ran');
   assert.equal(instance.result(READ_ALL.closeWhenDone), NOT_EXECUTED);
   assert.ok(buffer.bytes.every((byte) => byte === GUARD));
   assert.deepEqual(fdsUnder(dir), []);

@@ -1,8 +1,8 @@
 /**
  * file.readAll on a file of exactly `chunk` bytes: one read fills the chunk, and read_size then
- * ends the loop (atom 3) without a read at the end of the file. With `chunks` = 1 the same read
- * also used up the countdown, so the chain ends at the "buffer full" close (atom 9) instead:
- * that close says `chunks` reads were made, and the total equal to st_size says nothing is left.
+ * ends the loop (atom 3) without a read at the end of the file. With `chunks` = 1 the buffer is
+ * exactly the file: the countdown is checked just before each read, so read_size ends the loop
+ * first and the chain still ends at atom 3 ("all read"), not at the "buffer full" close (atom 5).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -45,9 +45,11 @@ test('a file of exactly one chunk is one read, with no read at end of file', asy
   assert.deepEqual(Buffer.from(buffer.bytes.subarray(0, CHUNK)), content);
 
   const exact = await run(1);
-  assert.equal(instance.indexOf(exact.last), READ_ALL.closeWhenFull, 'the one read allowed was made');
+  assert.equal(instance.indexOf(exact.last), READ_ALL.closeWhenDone, 'read_size saw the whole file read before the countdown was checked again');
+  assert.equal(instance.result(READ_ALL.countdown), 0, 'the one read allowed was made');
   assert.equal(instance.result(READ_ALL.total), instance.scratchWord('stat', STAT_SIZE_OFFSET), 'and it read the whole file');
-  assert.equal(instance.result(READ_ALL.closeWhenDone), NOT_EXECUTED);
+  assert.equal(instance.result(READ_ALL.closeWhenFull), NOT_EXECUTED);
+  assert.equal(instance.result(READ_ALL.closeAtEof), NOT_EXECUTED);
   assert.deepEqual(Buffer.from(buffer.bytes.subarray(0, CHUNK)), content);
   assert.deepEqual(fdsUnder(dir), []);
 });

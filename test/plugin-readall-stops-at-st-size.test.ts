@@ -1,7 +1,7 @@
 /**
  * file.readAll stops once it has read st_size bytes: a cached 4 KiB file read with a 64 KiB
  * chunk is one read of exactly 4096 bytes, then read_size returns 0 and atom 3 closes the fd.
- * No read returns 0 (atom 5 does not run), so the chain makes no syscall to learn it is done.
+ * No read returns 0 (atom 7 does not run), so the chain makes no syscall to learn it is done.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -38,8 +38,10 @@ test('a cached file ends at st_size: one full read, then close without an EOF re
 
   assert.equal(done.mode, 'inline');
   assert.equal(instance.indexOf(done.last), READ_ALL.closeWhenDone, 'the chain ended at the close after read_size');
-  // 0 1 2 4 6 7 8 2 3: open, fstat, read_size, pread64, three umem_add, read_size again, close.
+  // 0 1 2 4 6 8 9 2 3: open, fstat, read_size, countdown, pread64, offset and cursor umem_add,
+  // read_size again, close.
   assert.equal(done.atoms, 9);
+  assert.equal(instance.result(READ_ALL.countdown), 1, 'one read of the two allowed was made');
   assert.equal(instance.result(READ_ALL.read), 4096, 'the read asked for st_size bytes and got them all');
   assert.equal(instance.cell('want'), 0, 'the second read_size found nothing left to read');
   assert.equal(instance.result(READ_ALL.total), 4096);

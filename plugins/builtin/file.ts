@@ -52,18 +52,21 @@ export const READ_ALL = {
   want: 2,
   /** close after every byte fstat promised was read (ends the chain). */
   closeWhenDone: 3,
-  /** pread64 at the cursor: bytes read by the last piece, 0 at end of file, or -errno. */
-  read: 4,
+  /**
+   * umem_add(-1) on the countdown cell, just before each read: reads still allowed after this one
+   * (the last run's value); -1 means `chunks` reads were already made and no read followed.
+   */
+  countdown: 4,
+  /** close when `chunks` reads were made and the file was not yet done: the buffer is full (ends the chain). */
+  closeWhenFull: 5,
+  /** pread64 at the cursor: bytes read by the last piece, 0 at end of file, or -errno (not executed: no read was allowed). */
+  read: 6,
   /** close after a 0-byte read (end of file) or a read error (ends the chain). */
-  closeAtEof: 5,
+  closeAtEof: 7,
   /** umem_add on the offset cell: total bytes read (not executed: 0 bytes). */
-  total: 6,
-  /** umem_add on the cursor cell: advances the write position in `buf`. */
-  cursor: 7,
-  /** umem_add(-1) on the countdown cell: reads left before `buf` is full. */
-  countdown: 8,
-  /** close after `chunks` reads (executed: the buffer filled, or the file was exactly that long). */
-  closeWhenFull: 9,
+  total: 8,
+  /** umem_add on the cursor cell: advances the write position in `buf`; loops back to read_size. */
+  cursor: 9,
 } as const;
 
 /**
@@ -75,19 +78,26 @@ export const READ_ALL = {
  * the most reads to make). `buf` must hold `chunk * chunks` bytes: every read asks for at most
  * `chunk` bytes at the cursor, and there are at most `chunks` of them, so the chain can never
  * write past `buf + chunk * chunks` — a short read only means fewer bytes, never an overrun.
+ * The countdown is checked before each read, so `chunks` = 0 makes no read at all (the chain
+ * opens, fstats and closes). umem_add returns the new count as a signed 64-bit word, so a
+ * `chunks` above 2^63 is negative once decremented and makes no read either.
  *
  * ```
  *  0 openat(AT_FDCWD, path, O_RDONLY|O_CLOEXEC)  STOP_ON_NEGATIVE            (nothing to close)
  *  1 fstat(fd, scratch stat)
  *  2 read_size(&want, stat, offset, chunk)       STOP_ON_ZERO|SKIP           next → 4
  *  3 close(fd)                                   ← all st_size bytes read; end
- *  4 pread64(fd, cursor, want, offset)           STOP_ON_NON_POSITIVE|SKIP   next → 6
- *  5 close(fd)                                   ← EOF (0) or read error; end
- *  6 umem_add(&offset, n)                        ← total bytes read so far
- *  7 umem_add(&cursor, n)
- *  8 umem_add(&countdown, -1)                    STOP_ON_ZERO|SKIP           next → 2
- *  9 close(fd)                                   ← `chunks` reads made: buffer full; end
+ *  4 umem_add(&countdown, -1)                    STOP_ON_NEGATIVE|SKIP       next → 6
+ *  5 close(fd)                                   ← `chunks` reads already made: buffer full; end
+ *  6 pread64(fd, cursor, want, offset)           STOP_ON_NON_POSITIVE|SKIP   next → 8
+ *  7 close(fd)                                   ← EOF (0) or read error; end
+ *  8 umem_add(&offset, n)                        ← total bytes read so far
+ *  9 umem_add(&cursor, n)                                                    next → 2
  * ```
+ *
+ * The countdown starts at `chunks`; the values `chunks` - 1 … 0 let a read happen and -1 stops,
+ * so exactly `chunks` reads are allowed. A file that fills `chunk * chunks` exactly ends at
+ * atom 3 (read_size finds nothing left); only a file with bytes left over ends at atom 5.
  *
  * Why read_size: without it the loop only learns that the file has ended from a read that
  * returns 0, and the read before it asks for a whole chunk, so a cached 4 KiB file cost two
@@ -95,16 +105,18 @@ export const READ_ALL = {
  * one more read). Asking for exactly st_size - offset bytes makes that read full, and the next
  * read_size ends the loop without a syscall: openat, fstat, pread64, close.
  *
- * Reading the outcome: atom 0 < 0 is the open's errno; atom 4 < 0 is a read error (the fd is
- * still closed, by atom 5); atom 6 is the total (not executed: 0 bytes); atom 3 executed means
- * st_size bytes were read, atom 5 that a read returned 0 or failed, atom 9 that `chunks` reads
- * were made (the buffer is full; the file may still have been exactly that long). The struct
- * stat is in the instance's scratch area `stat` (st_size at {@link STAT_SIZE_OFFSET}).
+ * Reading the outcome: atom 0 < 0 is the open's errno; atom 6 < 0 is a read error (the fd is
+ * still closed, by atom 7); atom 8 is the total (not executed: 0 bytes); atom 3 executed means
+ * st_size bytes were read, atom 7 that a read returned 0 or failed, atom 5 that `chunks` reads
+ * were made (none when `chunks` is 0) before st_size or EOF was reached: the buffer is full and
+ * the file may hold more. Atom 6 not executed means no read was allowed.
+ * The struct stat is in the instance's scratch area `stat` (st_size at {@link STAT_SIZE_OFFSET}).
  *
- * Cost: 4 + 5 atoms per piece read (9 for a cached 4 KiB file, 4 of them syscalls); a file that
- * reports st_size 0 ends with a 0-byte read instead, one atom more. A cached file runs wholly inline
- * (preadv2 RWF_NOWAIT and openat2 RESOLVE_CACHED succeed); a read that would block moves the
- * rest of the chain to a cachemiss thread, close included.
+ * Cost: 4 + 5 atoms per piece read (9 for a cached 4 KiB file: 0 1 2 4 6 8 9 2 3, 4 of them
+ * syscalls); a file that reports st_size 0 ends with a 0-byte read instead, two atoms more, and a
+ * full buffer ends one atom more. A cached file runs wholly inline (preadv2 RWF_NOWAIT and
+ * openat2 RESOLVE_CACHED succeed); a read that would block moves the rest of the chain to a
+ * cachemiss thread, close included.
  */
 export const fileReadAll = definePlugin({
   name: 'file.readAll',
@@ -123,18 +135,19 @@ export const fileReadAll = definePlugin({
       next: 4,
     },
     { call: 'close', args: [{ result: 0 }], next: null },
+    // Before each read: umem_add returns the new count as a signed word, so chunks - 1 … 0 allow a
+    // read and -1 means `chunks` reads were made (chunks = 0: none at all). Close: buffer full.
+    { call: 'umem_add', args: [{ ref: 'countdown' }, -1], flags: SYSLET_STOP_ON_NEGATIVE | SYSLET_SKIP_TO_NEXT_ON_STOP, next: 6 },
+    { call: 'close', args: [{ result: 0 }], next: null },
     {
       call: 'pread64',
       args: [{ result: 0 }, { cell: 'cursor' }, { cell: 'want' }, { cell: 'offset' }],
       flags: SYSLET_STOP_ON_NON_POSITIVE | SYSLET_SKIP_TO_NEXT_ON_STOP,
-      next: 6,
+      next: 8,
     },
     { call: 'close', args: [{ result: 0 }], next: null },
-    { call: 'umem_add', args: [{ ref: 'offset' }, { result: 4 }] },
-    { call: 'umem_add', args: [{ ref: 'cursor' }, { result: 4 }] },
-    // umem_add adds modulo 2^64, so adding -1 counts down; reaching 0 means `chunks` reads were made.
-    { call: 'umem_add', args: [{ ref: 'countdown' }, -1], flags: SYSLET_STOP_ON_ZERO | SYSLET_SKIP_TO_NEXT_ON_STOP, next: 2 },
-    { call: 'close', args: [{ result: 0 }] },
+    { call: 'umem_add', args: [{ ref: 'offset' }, { result: 6 }] },
+    { call: 'umem_add', args: [{ ref: 'cursor' }, { result: 6 }], next: 2 },
   ],
 });
 
