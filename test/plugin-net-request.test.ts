@@ -1,8 +1,9 @@
 /**
  * net.request against a real node:net server on 127.0.0.1: the sockaddr_in built from plain
  * `addr`/`port` parameters (stored big-endian), the whole request sent, the reply read in a
- * recvfrom loop until the server closes, and the socket closed — or, with nobody listening,
- * ECONNREFUSED from connect and the socket still closed.
+ * recvfrom loop (each receive allowed by the countdown checked before it) until the server
+ * closes, and the socket closed — or, with nobody listening, ECONNREFUSED from connect and the
+ * socket still closed.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -41,6 +42,8 @@ test('net.request sends a request over loopback and reads the reply until the se
   assert.equal(outcome.atoms[REQUEST.recv]?.result, 0, 'the loop ended when the server closed');
   assert.equal(outcome.atoms[REQUEST.total]?.result, reply.length);
   assert.equal(outcome.atoms[REQUEST.closeAtEof]?.result, 0);
+  assert.equal(outcome.atoms[REQUEST.closeWhenFull]?.executed, false, 'resp (8 chunks) had room for the whole reply');
+  assert.ok(Number(outcome.atoms[REQUEST.countdown]?.result) >= 0, 'each receive made was allowed by the countdown before it');
   assert.equal(outcome.mode, 'cachemiss', 'connect hands the chain to a cachemiss thread');
   assert.deepEqual(Buffer.concat(received), request);
   assert.deepEqual(Buffer.from(memory.bytes.subarray(4096, 4096 + reply.length)), reply);
