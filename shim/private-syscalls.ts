@@ -9,14 +9,9 @@ import { readWord, setWord } from './executor.js';
 import type { MemoryRegistry } from './memory.js';
 import type { PrivateImpl } from './compiled-table.js';
 import { STRUCT_SIZES } from './syscalls/table.js';
+import { STAT_SIZE_OFFSET } from './syscalls/abi.js';
 
 const toBig = (value: Word): bigint => (typeof value === 'bigint' ? value : BigInt(value));
-
-const TWO32 = 4294967296;
-/** A high word below this (2^21) makes a non-negative 64-bit value that a double holds exactly. */
-const SAFE_HI = 0x200000;
-/** Byte offset of st_size in the x86-64 struct stat (the table cannot import the plugins' copy). */
-const ST_SIZE = 48;
 
 function umemAdd(args: readonly Word[], memory: MemoryRegistry): Word {
   const address = Number(args[0]);
@@ -86,19 +81,18 @@ function readSize(args: readonly Word[], memory: MemoryRegistry): Word {
   const wantRegion = memory.find(wantAt, 8);
   const statRegion = memory.find(statAt, STRUCT_SIZES.stat);
   if (wantRegion === null || statRegion === null) return -EFAULT;
-  const at = statAt - statRegion.start + ST_SIZE;
-  const hi = statRegion.view.getInt32(at + 4, true);
+  const at = statAt - statRegion.start + STAT_SIZE_OFFSET;
+  const size = readWord(statRegion.view, at);
   const done = args[2] as Word;
   const chunk = args[3] as Word;
   let want: Word;
   // Plain numbers for every real file. A negative `done` or `chunk` word is an unsigned value of
   // 2^63 or more; it takes the BigInt path, as do values past 2^53 and a negative st_size.
-  if (hi >= 0 && hi < SAFE_HI && typeof done === 'number' && done >= 0 && typeof chunk === 'number' && chunk >= 0) {
-    const size = hi * TWO32 + statRegion.view.getUint32(at, true);
+  if (typeof size === 'number' && size >= 0 && typeof done === 'number' && done >= 0 && typeof chunk === 'number' && chunk >= 0) {
     // A size of 0 is unknown (procfs, sysfs): then every read asks for a whole chunk until one returns 0.
     want = chunk === 0 || (size > 0 && done >= size) ? 0 : size > done ? Math.min(chunk, size - done) : chunk;
   } else {
-    const big = readSizeBig(statRegion.view.getBigInt64(at, true), BigInt.asUintN(64, toBig(done)), BigInt.asUintN(64, toBig(chunk)));
+    const big = readSizeBig(toBig(size), BigInt.asUintN(64, toBig(done)), BigInt.asUintN(64, toBig(chunk)));
     want = big <= MAX_SAFE ? Number(big) : big;
   }
   // Stored even when 0: a chain that reads anyway then asks for nothing rather than a stale count.

@@ -7,7 +7,8 @@
 import { allocNative, releaseNative, syscall, type NativeBlock } from '../../shim/native/index.js';
 import { checkTransfer, type ChainContender, type LatencyContender, type LatencyJob, type ReadContender, type TransferJob, type WriteContender } from './types.js';
 import { NR } from '../../shim/syscalls/nr.js';
-import { AT_FDCWD } from '../../shim/syscalls/abi.js';
+import { AT_FDCWD, STAT_SIZE_OFFSET } from '../../shim/syscalls/abi.js';
+import { STRUCT_SIZES } from '../../shim/syscalls/table.js';
 
 const SYS_read = NR.read;
 const SYS_pread64 = NR.pread64;
@@ -17,8 +18,6 @@ const SYS_fstat = NR.fstat;
 const SYS_openat = NR.openat;
 const O_RDONLY = 0;
 const O_CLOEXEC = 0o2000000;
-const STAT_SIZE = 144;
-const ST_SIZE_OFFSET = 48;
 
 /** A synchronous pread64/pwrite64 loop: one block of native memory, one syscall per op. */
 class SyncLoop {
@@ -118,11 +117,11 @@ export function ffiChainContenders(): ChainContender[] {
           at += b.length;
         });
         // One block: the stat buffer, then room for the largest file.
-        scratch = allocNative(STAT_SIZE + Math.max(j.fileSize, 1), 4096);
+        scratch = allocNative(STRUCT_SIZES.stat + Math.max(j.fileSize, 1), 4096);
       },
       runChain(j) {
         const stat = (scratch as NativeBlock).address;
-        const data = stat + STAT_SIZE;
+        const data = stat + STRUCT_SIZES.stat;
         const view = new DataView((scratch as NativeBlock).buffer);
         let bytes = 0;
         for (let i = 0; i < j.paths.length; i++) {
@@ -130,7 +129,7 @@ export function ffiChainContenders(): ChainContender[] {
           if (fd < 0) throw new Error(`openat ${j.paths[i]}: ${fd}`);
           let r = syscall(SYS_fstat, fd, stat);
           if (r === 0) {
-            const size = Math.min(view.getUint32(ST_SIZE_OFFSET, true), j.fileSize);
+            const size = Math.min(view.getUint32(STAT_SIZE_OFFSET, true), j.fileSize);
             r = syscall(SYS_read, fd, data, size);
           }
           syscall(SYS_close, fd);

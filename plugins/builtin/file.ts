@@ -10,17 +10,16 @@ import {
   SYSLET_SKIP_TO_NEXT_ON_STOP, SYSLET_STOP_ON_NEGATIVE, SYSLET_STOP_ON_NON_POSITIVE, SYSLET_STOP_ON_ZERO,
 } from '../../shim/atom.js';
 import { definePlugin } from '../plugin.js';
-import { AT_FDCWD } from '../../shim/syscalls/abi.js';
+import { AT_FDCWD, STAT_SIZE_OFFSET } from '../../shim/syscalls/abi.js';
+import { STRUCT_SIZES } from '../../shim/syscalls/table.js';
 
-export { AT_FDCWD };
+export { AT_FDCWD, STAT_SIZE_OFFSET };
 /** O_RDONLY | O_CLOEXEC: an fd a chain opens must never leak into a child process. */
 export const O_RDONLY_CLOEXEC = 0o2000000;
 /** O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC. */
 export const O_WRONLY_CREAT_TRUNC_CLOEXEC = 0o1 | 0o100 | 0o1000 | 0o2000000;
-/** Byte offset of st_size in the x86-64 struct stat. */
-export const STAT_SIZE_OFFSET = 48;
 /** Bytes of the x86-64 struct stat. */
-export const STAT_BYTES = 144;
+export const STAT_BYTES = STRUCT_SIZES.stat;
 
 const SKIP_ON_ERROR = SYSLET_STOP_ON_NEGATIVE | SYSLET_SKIP_TO_NEXT_ON_STOP;
 

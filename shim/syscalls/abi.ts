@@ -9,3 +9,5 @@ export const AT_FDCWD = -100;
 export const RWF_NOWAIT = 0x8;
 /** openat2 resolve flag: resolve from the dcache only, EAGAIN otherwise. */
 export const RESOLVE_CACHED = 0x20;
+/** Byte offset of st_size in the x86-64 struct stat (read_size reads it; the file plugins report it). */
+export const STAT_SIZE_OFFSET = 48;
