@@ -8,17 +8,11 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Engine } from '../shim/engine.js';
 import { COPY, copyFileSyslet, fileCopy } from '../plugins/index.js';
-import { cstring, fdsUnder, tempDir } from './plugin-fixture.js';
+import { cstring, engineWithTempDir, fdsUnder } from './plugin-fixture.js';
 
 test('file.copy copies a file in the kernel and closes both fds on every path', async (t) => {
-  const { dir, cleanup } = tempDir('copy');
-  const engine = new Engine();
-  t.after(async () => {
-    await engine.close();
-    cleanup();
-  });
+  const { dir, engine } = engineWithTempDir(t, 'copy');
   const content = randomBytes(3 * 1024 * 1024 + 17);
   const src = join(dir, 'src');
   writeFileSync(src, content);

@@ -6,17 +6,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { closeSync, fstatSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Engine } from '../shim/engine.js';
 import { fileOpenStat, STAT_SIZE_OFFSET } from '../plugins/index.js';
-import { cstring, tempDir } from './plugin-fixture.js';
+import { cstring, engineWithTempDir } from './plugin-fixture.js';
 
 test('file.openStat returns an open fd and its struct stat, or stops at a failed open', async (t) => {
-  const { dir, cleanup } = tempDir('openstat');
-  const engine = new Engine();
-  t.after(async () => {
-    await engine.close();
-    cleanup();
-  });
+  const { dir, engine } = engineWithTempDir(t, 'openstat');
   const path = join(dir, 'f');
   writeFileSync(path, 'hello, syslets');
   const statbuf = engine.alloc(144);

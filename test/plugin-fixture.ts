@@ -1,17 +1,29 @@
 /**
- * Shared by the plugin tests: a temporary directory, C strings in engine memory, and the fds open
+ * Shared by the plugin tests: a temporary directory (with an engine), C strings in engine memory, and the fds open
  * on a directory's files (a chain that forgets its close leaves one behind).
  */
 import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Engine } from '../shim/engine.js';
+import type { TestContext } from 'node:test';
+import { Engine } from '../shim/engine.js';
 import type { Region } from '../shim/memory.js';
 
 /** A fresh directory under the OS temp dir, and a function that removes it. */
 export function tempDir(prefix: string): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), `syslet-aio-${prefix}-`));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A fresh engine and temporary directory, both closed and removed when the test ends. */
+export function engineWithTempDir(t: TestContext, prefix: string): { dir: string; engine: Engine } {
+  const { dir, cleanup } = tempDir(prefix);
+  const engine = new Engine();
+  t.after(async () => {
+    await engine.close();
+    cleanup();
+  });
+  return { dir, engine };
 }
 
 /** A NUL-terminated string in engine memory. @returns its address and region. */

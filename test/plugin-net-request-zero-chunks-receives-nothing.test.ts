@@ -10,7 +10,7 @@
  * finish (and fail the assertions) instead of hanging. A server socket's 'close' needs the
  * client's FIN (or RST), so it shows the chain closed its socket.
  */
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
@@ -59,7 +59,12 @@ async function replyServer(reply: Buffer) {
   return { port, closed, stop };
 }
 
-test('chunks = 0 receives nothing: resp and what follows it are untouched, and the socket is closed', async (t) => {
+/**
+ * A server replying 3 chunks + 100 bytes, an engine, a request in engine memory, a 4-chunk
+ * region (resp, then guard bytes) and a net.request instance; `run(chunks)` fills the region
+ * with GUARD, runs the chain against the server and waits for the client's close.
+ */
+async function fixture(t: TestContext) {
   const reply = randomBytes(3 * CHUNK + 100);
   const server = await replyServer(reply);
   const engine = new Engine();
@@ -70,7 +75,6 @@ test('chunks = 0 receives nothing: resp and what follows it are untouched, and t
   const request = Buffer.from('GET / HTTP/1.0\r\n\r\n');
   const req = engine.alloc(request.length);
   req.bytes.set(request);
-  // resp, then guard chunks: with chunks = 0 not one byte of any of it may be written.
   const region = engine.alloc(4 * CHUNK);
   const instance = netRequest.acquire(engine);
   t.after(() => instance.release());
@@ -85,6 +89,12 @@ test('chunks = 0 receives nothing: resp and what follows it are untouched, and t
     await server.closed(connection++);
     return done;
   };
+  return { reply, request, region, instance, run };
+}
+
+test('chunks = 0 receives nothing: resp and what follows it are untouched, and the socket is closed', async (t) => {
+  // resp, then guard chunks: with chunks = 0 not one byte of any of it may be written.
+  const { request, region, instance, run } = await fixture(t);
 
   const done = await run(0);
   // 0 1 3 5 6: socket, connect, sendto, countdown (-1: no receive allowed), close.
@@ -113,26 +123,9 @@ test('chunks = 0 receives nothing: resp and what follows it are untouched, and t
 });
 
 test('chunks = 1 against a reply longer than chunk makes exactly one receive of at most chunk bytes', async (t) => {
-  const reply = randomBytes(3 * CHUNK + 100);
-  const server = await replyServer(reply);
-  const engine = new Engine();
-  t.after(async () => {
-    await engine.close();
-    server.stop();
-  });
-  const request = Buffer.from('GET / HTTP/1.0\r\n\r\n');
-  const req = engine.alloc(request.length);
-  req.bytes.set(request);
   // One chunk of resp, then guard chunks that must never be written.
-  const region = engine.alloc(4 * CHUNK);
-  region.bytes.fill(GUARD);
-  const instance = netRequest.acquire(engine);
-  t.after(() => instance.release());
-  instance.setParams({
-    addr: ipv4('127.0.0.1'), port: server.port, req: req.start, reqLen: request.length, resp: region.start, chunk: CHUNK, chunks: 1,
-  });
-  const done = await engine.runChain(instance.first);
-  await server.closed(0);
+  const { reply, region, instance, run } = await fixture(t);
+  const done = await run(1);
 
   // 0 1 3 5 7 9 10 5 6: one receive, then the countdown refuses a second one and the socket closes.
   assert.equal(done.atoms, 9);

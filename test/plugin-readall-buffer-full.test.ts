@@ -9,22 +9,16 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Engine } from '../shim/engine.js';
 import { NOT_EXECUTED } from '../plugins/define.js';
 import { fileReadAll, READ_ALL } from '../plugins/index.js';
-import { cstring, fdsUnder, tempDir } from './plugin-fixture.js';
+import { cstring, engineWithTempDir, fdsUnder } from './plugin-fixture.js';
 
 const CHUNK = 4096;
 const CHUNKS = 3;
 const GUARD = 0xaa;
 
 test('a file larger than chunk × chunks stops with the buffer full, guard bytes untouched', async (t) => {
-  const { dir, cleanup } = tempDir('readall-full');
-  const engine = new Engine();
-  t.after(async () => {
-    await engine.close();
-    cleanup();
-  });
+  const { dir, engine } = engineWithTempDir(t, 'readall-full');
   const content = randomBytes(CHUNK * CHUNKS + 5000);
   writeFileSync(join(dir, 'data'), content);
   // The buffer, then a guard chunk that must never be written.

@@ -8,21 +8,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Engine } from '../shim/engine.js';
 import { NOT_EXECUTED } from '../plugins/define.js';
 import { fileReadAll, READ_ALL } from '../plugins/index.js';
-import { cstring, fdsUnder, tempDir } from './plugin-fixture.js';
+import { cstring, engineWithTempDir, fdsUnder } from './plugin-fixture.js';
 
 const CHUNK = 4096;
 const GUARD = 0xaa;
 
 test('an empty file ends at a 0-byte read and writes nothing', async (t) => {
-  const { dir, cleanup } = tempDir('readall-empty');
-  const engine = new Engine();
-  t.after(async () => {
-    await engine.close();
-    cleanup();
-  });
+  const { dir, engine } = engineWithTempDir(t, 'readall-empty');
   writeFileSync(join(dir, 'empty'), '');
   const buffer = engine.alloc(2 * CHUNK);
   buffer.bytes.fill(GUARD);

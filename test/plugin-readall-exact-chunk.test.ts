@@ -9,20 +9,14 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Engine } from '../shim/engine.js';
 import { NOT_EXECUTED } from '../plugins/define.js';
 import { fileReadAll, READ_ALL, STAT_SIZE_OFFSET } from '../plugins/index.js';
-import { cstring, fdsUnder, tempDir } from './plugin-fixture.js';
+import { cstring, engineWithTempDir, fdsUnder } from './plugin-fixture.js';
 
 const CHUNK = 8192;
 
 test('a file of exactly one chunk is one read, with no read at end of file', async (t) => {
-  const { dir, cleanup } = tempDir('readall-exact');
-  const engine = new Engine();
-  t.after(async () => {
-    await engine.close();
-    cleanup();
-  });
+  const { dir, engine } = engineWithTempDir(t, 'readall-exact');
   const content = randomBytes(CHUNK);
   writeFileSync(join(dir, 'data'), content);
   const path = cstring(engine, join(dir, 'data')).at;

@@ -10,15 +10,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Engine } from '../shim/engine.js';
 import { helperPoolStats, readFileInto, readFileSyslet } from '../plugins/index.js';
-import { fdsUnder, tempDir } from './plugin-fixture.js';
+import { engineWithTempDir, fdsUnder } from './plugin-fixture.js';
 
 test('readFileSyslet and readFileInto return the bytes, reject with fs-style codes, and reuse their slot', async (t) => {
-  const { dir, cleanup } = tempDir('readall-helpers');
-  const engine = new Engine();
-  t.after(async () => {
-    await engine.close();
-    cleanup();
-  });
+  const { dir, engine } = engineWithTempDir(t, 'readall-helpers');
   const small = randomBytes(4096);
   const large = randomBytes(100_000);
   writeFileSync(join(dir, 'small'), small);

@@ -8,20 +8,14 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Engine } from '../shim/engine.js';
 import { NOT_EXECUTED } from '../plugins/define.js';
 import { fileReadAll, READ_ALL } from '../plugins/index.js';
-import { cstring, fdsUnder, tempDir } from './plugin-fixture.js';
+import { cstring, engineWithTempDir, fdsUnder } from './plugin-fixture.js';
 
 const CHUNK = 65536;
 
 test('a cached file ends at st_size: one full read, then close without an EOF read', async (t) => {
-  const { dir, cleanup } = tempDir('readall-st-size');
-  const engine = new Engine();
-  t.after(async () => {
-    await engine.close();
-    cleanup();
-  });
+  const { dir, engine } = engineWithTempDir(t, 'readall-st-size');
   const content = randomBytes(4096);
   writeFileSync(join(dir, 'data'), content);
   const path = cstring(engine, join(dir, 'data')).at;

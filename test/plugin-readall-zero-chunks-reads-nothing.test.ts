@@ -11,21 +11,15 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Engine } from '../shim/engine.js';
 import { NOT_EXECUTED } from '../plugins/define.js';
 import { fileReadAll, READ_ALL } from '../plugins/index.js';
-import { cstring, fdsUnder, tempDir } from './plugin-fixture.js';
+import { cstring, engineWithTempDir, fdsUnder } from './plugin-fixture.js';
 
 const CHUNK = 4096;
 const GUARD = 0xaa;
 
 test('chunks = 0 makes no read: buf and what follows it are untouched, and the fd is closed', async (t) => {
-  const { dir, cleanup } = tempDir('readall-zero');
-  const engine = new Engine();
-  t.after(async () => {
-    await engine.close();
-    cleanup();
-  });
+  const { dir, engine } = engineWithTempDir(t, 'readall-zero');
   const content = randomBytes(3 * CHUNK + 100);
   writeFileSync(join(dir, 'data'), content);
   const path = cstring(engine, join(dir, 'data')).at;
@@ -67,12 +61,7 @@ test('chunks = 0 makes no read: buf and what follows it are untouched, and the f
 });
 
 test('chunks = 1 on a file larger than chunk makes exactly one read', async (t) => {
-  const { dir, cleanup } = tempDir('readall-one');
-  const engine = new Engine();
-  t.after(async () => {
-    await engine.close();
-    cleanup();
-  });
+  const { dir, engine } = engineWithTempDir(t, 'readall-one');
   const content = randomBytes(3 * CHUNK + 100);
   writeFileSync(join(dir, 'data'), content);
   // One chunk of buf, then guard chunks that must never be written.

@@ -9,20 +9,14 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Engine } from '../shim/engine.js';
 import { fileReadAll, READ_ALL, STAT_SIZE_OFFSET } from '../plugins/index.js';
-import { cstring, fdsUnder, tempDir } from './plugin-fixture.js';
+import { cstring, engineWithTempDir, fdsUnder } from './plugin-fixture.js';
 
 const CHUNK = 4096;
 const GUARD = 0xaa;
 
 test('file.readAll reads to st_size in chunks, stops when the buffer is full, and always closes', async (t) => {
-  const { dir, cleanup } = tempDir('readall');
-  const engine = new Engine();
-  t.after(async () => {
-    await engine.close();
-    cleanup();
-  });
+  const { dir, engine } = engineWithTempDir(t, 'readall');
   const content = randomBytes(10_000);
   writeFileSync(join(dir, 'data'), content);
   writeFileSync(join(dir, 'empty'), '');
@@ -78,12 +72,7 @@ test('file.readAll reads to st_size in chunks, stops when the buffer is full, an
 });
 
 test('file.readAll leaves the struct stat in its scratch area', async (t) => {
-  const { dir, cleanup } = tempDir('readall-stat');
-  const engine = new Engine();
-  t.after(async () => {
-    await engine.close();
-    cleanup();
-  });
+  const { dir, engine } = engineWithTempDir(t, 'readall-stat');
   writeFileSync(join(dir, 'f'), 'x'.repeat(1234));
   const instance = fileReadAll.acquire(engine);
   const buffer = engine.alloc(CHUNK);
