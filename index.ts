@@ -6,24 +6,24 @@
  */
 
 // The engine.
-export { Engine, type EngineOptions, type ChainCompletion, type ChainListener, type RingRegistration } from './shim/engine.js';
-export { ChainBuilder, Cell, Bytes, type ArgInput, type AtomOptions, type AtomRef, type ChainBuilderOptions } from './shim/builder.js';
+export { Engine, type EngineOptions, type ChainCompletion, type ChainListener, type RingRegistration } from './engine/engine.js';
+export { ChainBuilder, Cell, Bytes, type ArgInput, type AtomOptions, type AtomRef, type ChainBuilderOptions } from './engine/builder.js';
 export {
   SYSLET_ASYNC, SYSLET_SYNC, SYSLET_NO_COMPLETE, SYSLET_STOP_ON_NONZERO, SYSLET_STOP_ON_ZERO, SYSLET_STOP_ON_NEGATIVE,
   SYSLET_STOP_ON_NON_POSITIVE, SYSLET_STOP_MASK, SYSLET_SKIP_TO_NEXT_ON_STOP, SYSLET_VALID_FLAGS, ATOM, STOP, STOP_NAMES, type StopReason,
-} from './shim/atom.js';
-export { negotiateRing, RING_VERSIONS, RING_ENTRY_SIZE, type RingCapabilities, type RingRequest, type Completion } from './shim/ring.js';
-export { Policy, type TraceRecord } from './shim/policy.js';
-export type { Region } from './shim/memory.js';
+} from './engine/atom.js';
+export { negotiateRing, RING_VERSIONS, RING_ENTRY_SIZE, type RingCapabilities, type RingRequest, type Completion } from './engine/ring.js';
+export { Policy, type TraceRecord } from './engine/policy.js';
+export type { Region } from './engine/memory.js';
 // Types the public API refers to (Engine.memory, Engine.ring, Cell.value...), exported for the docs.
-export type { MemoryRegistry, RegionKind } from './shim/memory.js';
-export type { CompletionRing } from './shim/ring.js';
-export type { FinishedSink } from './shim/pool.js';
-export type { Word } from './shim/native/index.js';
-export { errnoName, errnoMessage, errnoNumber, ERRNO_LIST } from './shim/native/index.js';
+export type { MemoryRegistry, RegionKind } from './engine/memory.js';
+export type { CompletionRing } from './engine/ring.js';
+export type { FinishedSink } from './engine/pool.js';
+export type { Word } from './engine/native/index.js';
+export { errnoName, errnoMessage, errnoNumber, ERRNO_LIST } from './engine/native/index.js';
 
 // The typed errors' base class and guard (the subclasses come with their layers below).
-export { SysletError, isSysletError } from './shim/errors.js';
+export { SysletError, isSysletError } from './engine/errors.js';
 
 // Canned syslets.
 export { definePlugin, composePlugins, Plugin, PluginInstance, type PluginRunResult, type AtomOutcome } from './plugins/plugin.js';
@@ -31,15 +31,15 @@ export { PluginDefinitionError } from './plugins/errors.js';
 export type { PluginDefinition, PluginParams, ParamKind, AtomTemplate, ArgTemplate } from './plugins/types.js';
 export type { PluginLayout, ParamMirror } from './plugins/define.js';
 // The syscall table's vocabulary: what a row says about a call (compat32's atoms carry their row).
-export type { SyscallSpec, ArgSpec, PointerArg, ScalarArg, ScalarKind, PointerLength, BlockClass, Probe, PolicyRule, I386Arg, I386Shape, Compat32Struct } from './shim/syscalls/types.js';
+export type { SyscallSpec, ArgSpec, PointerArg, ScalarArg, ScalarKind, PointerLength, BlockClass, Probe, PolicyRule, I386Arg, I386Shape, Compat32Struct } from './engine/syscalls/types.js';
 // The rest of the plugin layer (registry, built-ins, path helpers, PluginRegistryError), so that a
 // plugin module needs only the package root.
 export * from './plugins/index.js';
 
 // POSIX AIO, glibc-style, and its Promise twins.
-export * from './shim/aio/index.js';
+export * from './shim/index.js';
 // Both the plugin layer and the AIO constants define SI_ASYNCIO (-4, the same value); name one.
-export { SI_ASYNCIO } from './shim/aio/constants.js';
+export { SI_ASYNCIO } from './shim/constants.js';
 
 // i386 images and chains: compat32.Arena32, compat32.convertChain, compat32.runConverted... A
 // namespace, because its many layout constants (UATOM32, AIOCB32...) would crowd the root.

@@ -6,8 +6,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { syscall } from '../shim/native/index.js';
-import { NR } from '../shim/syscalls/nr.js';
+import { syscall } from '../engine/native/index.js';
+import { NR } from '../engine/syscalls/nr.js';
 
 /** Sizes of the data set. */
 export const DATASET = {

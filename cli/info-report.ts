@@ -2,7 +2,7 @@
  * How `syslet-aio info` shows a {@link FeatureReport}: a JSON document for scripts, and a text
  * layout for people. Kept apart from the command so the layout can be tested on a fixed report.
  */
-import type { FeatureProbe, FeatureReport } from '../shim/features.js';
+import type { FeatureProbe, FeatureReport } from '../engine/features.js';
 import { labelled, wrap } from './text.js';
 
 /** The `info --json` document: the feature report plus what produced it. */

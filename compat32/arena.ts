@@ -4,8 +4,8 @@
  * the engine's MemoryRegistry as kind 'arena32', which is what lets the engine's confinement
  * checks accept the buffers, paths and iovec targets 32-bit atoms point at — and nothing else.
  */
-import { errnoName, mapLow, unmapLow, type LowMapping } from '../shim/native/index.js';
-import type { MemoryRegistry, Region } from '../shim/memory.js';
+import { errnoName, mapLow, unmapLow, type LowMapping } from '../engine/native/index.js';
+import type { MemoryRegistry, Region } from '../engine/memory.js';
 import { ArenaError, ConversionError, hex32 } from './errors.js';
 import type { Image32 } from './image.js';
 

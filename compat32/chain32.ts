@@ -5,9 +5,9 @@
  * SYSLET_SKIP_TO_NEXT_ON_STOP, the linearly next atom (+44 bytes), until every reachable atom is
  * known. Loops are fine (an atom is read once); the number of distinct atoms is bounded.
  */
-import { SYSLET_SKIP_TO_NEXT_ON_STOP, SYSLET_STOP_MASK, MAX_ARGS } from '../shim/atom.js';
-import { syscallByNumber } from '../shim/syscalls/table.js';
-import type { SyscallSpec } from '../shim/syscalls/types.js';
+import { SYSLET_SKIP_TO_NEXT_ON_STOP, SYSLET_STOP_MASK, MAX_ARGS } from '../engine/atom.js';
+import { syscallByNumber } from '../engine/syscalls/table.js';
+import type { SyscallSpec } from '../engine/syscalls/types.js';
 import { contains32, type Space32 } from './arena.js';
 import { ConversionError, hex32 } from './errors.js';
 import { UATOM32 } from './layouts.js';

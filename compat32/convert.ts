@@ -19,20 +19,18 @@
  * copied into their 32-bit words truncated to 32 bits, then out-structs are converted back.
  * Data buffers need no write-back: their 32-bit pointers are real addresses in the arena.
  */
-import { ATOM, MAX_ARGS } from '../shim/atom.js';
-import type { MemoryRegistry, Region } from '../shim/memory.js';
-import { SYSLET_NR, isDenied, syscallByName } from '../shim/syscalls/table.js';
-import type { ArgSpec, I386Arg, ScalarKind } from '../shim/syscalls/types.js';
+import { ATOM, MAX_ARGS } from '../engine/atom.js';
+import type { MemoryRegistry, Region } from '../engine/memory.js';
+import { SYSLET_NR, isDenied, syscallByName } from '../engine/syscalls/table.js';
+import type { ArgSpec, I386Arg, ScalarKind } from '../engine/syscalls/types.js';
 import { contains32, type Space32 } from './arena.js';
 import { readChain32, MAX_COMPAT32_ATOMS, type Atom32, type Chain32 } from './chain32.js';
 import { CellAllocator, type Cell, type UseSite } from './cells.js';
 import { ConversionError, hex32 } from './errors.js';
 import { buildStructArg, type StructPlan } from './struct-args.js';
+import type { ArgRule } from './arg-rule.js';
 
-/** How one 64-bit argument was produced. */
-export type ArgRule =
-  | 'zero-extend' | 'sign-extend' | 'joined lo/hi' | 'counter cell' | 'gap (zero)'
-  | 'iovec array' | 'timespec' | 'stat64' | 'siginfo' | 'msghdr' | 'null';
+export type { ArgRule };
 
 /** One converted argument: where it came from in 32-bit memory and where the 64-bit atom reads it. */
 export interface ConvertedArg {

@@ -1,4 +1,4 @@
-import { SysletError } from '../shim/errors.js';
+import { SysletError } from '../engine/errors.js';
 
 /**
  * The typed errors of compat32 (both {@link SysletError}s, `code` = their `errno` name). A bad 32-bit image or chain never crashes and never reaches the

@@ -7,7 +7,7 @@
  * - convert: the 32-bit and converted 64-bit atoms side by side (numbers, names, argument rules);
  * - run: load the image at its base, convert, run through the engine, write back, show results.
  */
-import { MemoryRegistry } from '../shim/memory.js';
+import { MemoryRegistry } from '../engine/memory.js';
 import { Arena32, imageSpace } from './arena.js';
 import { readChain32, type Atom32 } from './chain32.js';
 import { convertChain, type ConvertedAtom } from './convert.js';

@@ -67,7 +67,7 @@ export const UATOM32 = {
   },
 } as const satisfies StructLayout;
 
-/** The x86-64 `struct syslet_uatom` (the same as shim/atom.ts's ATOM, checked by the 64-bit oracle). */
+/** The x86-64 `struct syslet_uatom` (the same as engine/atom.ts's ATOM, checked by the 64-bit oracle). */
 export const UATOM64 = {
   /** The library's name for the struct (the same on both ABIs). */
   name: 'syslet_uatom',

@@ -3,8 +3,8 @@
  * (inline or on a cachemiss thread), write the results back into 32-bit memory, and report the
  * completion in 32-bit terms.
  */
-import type { ChainCompletion } from '../shim/engine.js';
-import { STOP_NAMES } from '../shim/atom.js';
+import type { ChainCompletion } from '../engine/engine.js';
+import { STOP_NAMES } from '../engine/atom.js';
 import type { Conversion } from './convert.js';
 
 /** The part of the engine compat32 needs. */

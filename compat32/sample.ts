@@ -8,11 +8,11 @@
  * fd from openat into read and close, read's byte count into write), a negative 32-bit word
  * (AT_FDCWD) widened by sign extension, and stop flags.
  */
-import { SYSLET_STOP_ON_NEGATIVE } from '../shim/atom.js';
-import { syscallByName } from '../shim/syscalls/table.js';
+import { SYSLET_STOP_ON_NEGATIVE } from '../engine/atom.js';
+import { syscallByName } from '../engine/syscalls/table.js';
 import type { Image32 } from './image.js';
 import { UATOM32 } from './layouts.js';
-import { AT_FDCWD } from '../shim/syscalls/abi.js';
+import { AT_FDCWD } from '../engine/syscalls/abi.js';
 
 /**
  * Where the sample is laid out unless told otherwise. Above 2 GiB on purpose: /usr/bin/node is

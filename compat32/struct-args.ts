@@ -5,10 +5,10 @@
  * Out-structs are pre-filled from their 32-bit contents too, so an atom that never ran (its
  * chain stopped earlier) writes back exactly what was there.
  */
-import type { ArgSpec } from '../shim/syscalls/types.js';
+import type { ArgSpec } from '../engine/syscalls/types.js';
 import { contains32, type Space32 } from './arena.js';
 import type { CellAllocator, Cell, UseSite } from './cells.js';
-import type { ArgRule } from './convert.js';
+import type { ArgRule } from './arg-rule.js';
 import { ConversionError, hex32 } from './errors.js';
 import { IOVEC32, IOVEC64, MSGHDR32, MSGHDR64, SIGINFO32, SIGINFO64, STAT64, STAT64_32, TIMESPEC32, TIMESPEC64 } from './layouts.js';
 import {

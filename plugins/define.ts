@@ -4,9 +4,9 @@
  * that pooled instances copy. A request then only fills parameter cells and resets a few bytes
  * before `engine.submit`: no allocation, no template walking, on the hot path.
  */
-import { ATOM, MAX_ARGS, SYSLET_VALID_FLAGS } from '../shim/atom.js';
-import { isDenied, syscallByName } from '../shim/syscalls/table.js';
-import type { ArgSpec, SyscallSpec } from '../shim/syscalls/types.js';
+import { ATOM, MAX_ARGS, SYSLET_VALID_FLAGS } from '../engine/atom.js';
+import { isDenied, syscallByName } from '../engine/syscalls/table.js';
+import type { ArgSpec, SyscallSpec } from '../engine/syscalls/types.js';
 import { PluginDefinitionError } from './errors.js';
 import { MAX_PLUGIN_ATOMS, type ArgTemplate, type CellInit, type ParamKind, type PluginDefinition, type ScratchTemplate } from './types.js';
 

@@ -1,5 +1,5 @@
 /** The typed errors of plugin definitions and registries; both are {@link SysletError}s. */
-import { SysletError } from '../shim/errors.js';
+import { SysletError } from '../engine/errors.js';
 
 /**
  * PluginDefinitionError - a plugin template is invalid. Thrown by definePlugin at definition

@@ -8,11 +8,11 @@
  * when the chain has ended (never earlier, even when the caller aborted: the chain may still be
  * writing into the slot).
  */
-import type { Word } from '../shim/native/index.js';
-import { errnoMessage, errnoName, EFBIG, EINVAL, ENAMETOOLONG } from '../shim/native/index.js';
-import type { ChainListener, Engine } from '../shim/engine.js';
-import { SysletError as SysletErrorBase } from '../shim/errors.js';
-import type { Region } from '../shim/memory.js';
+import type { Word } from '../engine/native/index.js';
+import { errnoMessage, errnoName, EFBIG, EINVAL, ENAMETOOLONG } from '../engine/native/index.js';
+import type { ChainListener, Engine } from '../engine/engine.js';
+import { SysletError as SysletErrorBase } from '../engine/errors.js';
+import type { Region } from '../engine/memory.js';
 import { COPY, fileCopy, fileReadAll, READ_ALL, STAT_SIZE_OFFSET } from './builtin/file.js';
 import { NOT_EXECUTED } from './define.js';
 import type { Plugin, PluginInstance } from './plugin.js';
@@ -36,7 +36,7 @@ export interface HelperOptions {
 /**
  * A Node-style system error: `code` is the errno name (`'ENOENT'`), `errno` the negative number
  * as Node.js's `fs` errors have it, `syscall` the failing call. At run time it is an instance of
- * the base class (shim/errors.ts), so `isSysletError` and `errnum` (positive) work on it too.
+ * the base class (engine/errors.ts), so `isSysletError` and `errnum` (positive) work on it too.
  */
 export interface SysletPathError extends SysletErrorBase {
   /** The errno name, `'ENOENT'`. */

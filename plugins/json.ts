@@ -4,7 +4,7 @@
  * `["STOP_ON_NEGATIVE", "SKIP_TO_NEXT_ON_STOP"]` — as well as a number. Everything else is the
  * {@link PluginDefinition} shape as it stands; definePlugin then validates it as usual.
  */
-import * as atom from '../shim/atom.js';
+import * as atom from '../engine/atom.js';
 import { PluginDefinitionError } from './errors.js';
 import type { AtomTemplate, PluginDefinition } from './types.js';
 

@@ -6,8 +6,8 @@
 import { readFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Engine } from '../shim/engine.js';
-import type { Region } from '../shim/memory.js';
+import type { Engine } from '../engine/engine.js';
+import type { Region } from '../engine/memory.js';
 import { ipv4 } from './builtin/net.js';
 import { definitionFromJson } from './json.js';
 import { definePlugin, type Plugin } from './plugin.js';

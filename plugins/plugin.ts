@@ -3,12 +3,12 @@
  * engine memory with every pointer already set; instances are carved from slabs and reused, so
  * a request costs a few stores and one small copy.
  */
-import type { Word } from '../shim/native/index.js';
-import { errnoName } from '../shim/native/index.js';
-import { ATOM, MAX_ARGS, STOP_NAMES } from '../shim/atom.js';
-import { readWord, setWord } from '../shim/executor.js';
-import type { Region } from '../shim/memory.js';
-import type { ChainListener, Engine } from '../shim/engine.js';
+import type { Word } from '../engine/native/index.js';
+import { errnoName } from '../engine/native/index.js';
+import { ATOM, MAX_ARGS, STOP_NAMES } from '../engine/atom.js';
+import { readWord, setWord } from '../engine/words.js';
+import type { Region } from '../engine/memory.js';
+import type { ChainListener, Engine } from '../engine/engine.js';
 import { compileLayout, NOT_EXECUTED, storeField, validateDefinition, type PluginLayout } from './define.js';
 import { PluginDefinitionError } from './errors.js';
 import type { CellInit, ParamKind, PluginDefinition, PluginParams } from './types.js';

@@ -1,12 +1,12 @@
 /**
- * Regenerates shim/syscalls/numbers.generated.ts and shim/native/errno.generated.ts from the
+ * Regenerates engine/syscalls/numbers.generated.ts and engine/native/errno.generated.ts from the
  * system headers. Run with `npm run gen:tables` after a kernel header update; the test
  * generated-tables-match-headers fails when the committed files and the headers disagree.
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { HEADER_PATHS, parseErrno, parseUnistd } from './headers.js';
-import { SYSCALL_NAMES } from '../shim/syscalls/names.js';
+import { SYSCALL_NAMES } from '../engine/syscalls/names.js';
 
 /** Renders the numbers file for the names the syscall table uses. */
 export function renderSyscallNumbers(): string {
@@ -46,7 +46,7 @@ export function renderErrno(): string {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const root = new URL('../', import.meta.url);
-  writeFileSync(new URL('shim/syscalls/numbers.generated.ts', root), renderSyscallNumbers());
-  writeFileSync(new URL('shim/native/errno.generated.ts', root), renderErrno());
+  writeFileSync(new URL('engine/syscalls/numbers.generated.ts', root), renderSyscallNumbers());
+  writeFileSync(new URL('engine/native/errno.generated.ts', root), renderErrno());
   console.log('tables written');
 }

@@ -5,8 +5,8 @@
 import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { addressOf, allocNative, syscall } from '../shim/native/index.js';
-import { NR } from '../shim/syscalls/nr.js';
+import { addressOf, allocNative, syscall } from '../engine/native/index.js';
+import { NR } from '../engine/syscalls/nr.js';
 
 const SYS_write = NR.write;
 const SYS_close = NR.close;

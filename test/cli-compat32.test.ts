@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { IMAGE_HEADER_SIZE, IMAGE_MAGIC } from '../compat32/index.js';
 import { SAMPLE_BASE, SAMPLE_CALLS, SAMPLE_GREETING } from '../compat32/sample.js';
-import { syscallByName } from '../shim/syscalls/table.js';
+import { syscallByName } from '../engine/syscalls/table.js';
 import { ImageBuilder } from './compat32-image-builder.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

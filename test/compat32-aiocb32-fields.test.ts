@@ -3,7 +3,7 @@
 // misplaced aiocb or buffer is a ConversionError.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MemoryRegistry } from '../shim/memory.js';
+import { MemoryRegistry } from '../engine/memory.js';
 import { AIOCB32, Arena32, ConversionError, aiocb32StatusAddresses, readAiocb32, writeAiocb32Status } from '../compat32/index.js';
 
 test('an i386 aiocb in the arena reads back field by field and takes its status', () => {

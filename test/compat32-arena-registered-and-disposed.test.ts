@@ -3,7 +3,7 @@
 // a fixed base that is already taken is an ArenaError, never a clobbered mapping.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MemoryRegistry } from '../shim/memory.js';
+import { MemoryRegistry } from '../engine/memory.js';
 import { Arena32, ArenaError, parseImage, serializeImage } from '../compat32/index.js';
 
 test('an arena loads an image at its base, is registered as arena32, and unregisters on dispose', () => {

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConversionError, MAX_COMPAT32_ATOMS, convertImage, inspectImage } from '../compat32/index.js';
-import { syscallByName } from '../shim/syscalls/table.js';
+import { syscallByName } from '../engine/syscalls/table.js';
 import { ImageBuilder } from './compat32-image-builder.js';
 
 const GETPID = syscallByName('getpid')?.i386 as number;

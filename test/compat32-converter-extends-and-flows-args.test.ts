@@ -3,9 +3,9 @@
 // hard-denied calls keep their x86-64 number so the engine's policy answers -EPERM at run time.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Engine } from '../shim/engine.js';
-import { MemoryRegistry } from '../shim/memory.js';
-import { syscallByName, SYSLET_NR } from '../shim/syscalls/table.js';
+import { Engine } from '../engine/engine.js';
+import { MemoryRegistry } from '../engine/memory.js';
+import { syscallByName, SYSLET_NR } from '../engine/syscalls/table.js';
 import { Arena32, convertChain, parseImage, runConverted } from '../compat32/index.js';
 import { ImageBuilder } from './compat32-image-builder.js';
 import { closeEngine } from './compat32-fixture.js';

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { closeSync, ftruncateSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { Engine } from '../shim/engine.js';
+import { Engine } from '../engine/engine.js';
 import { Arena32, convertChain, parseImage, runConverted } from '../compat32/index.js';
 import { buildFixture, closeEngine, makeImage, skipOrFail } from './compat32-fixture.js';
 

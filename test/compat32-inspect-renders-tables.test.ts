@@ -2,8 +2,8 @@
 // by side, run executes and shows 32-bit results — as data and as text.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Engine } from '../shim/engine.js';
-import { syscallByName } from '../shim/syscalls/table.js';
+import { Engine } from '../engine/engine.js';
+import { syscallByName } from '../engine/syscalls/table.js';
 import { convertImage, inspectImage, renderAtomTable32, renderCompletion, renderConversion, runImage } from '../compat32/index.js';
 import { ImageBuilder } from './compat32-image-builder.js';
 import { closeEngine } from './compat32-fixture.js';

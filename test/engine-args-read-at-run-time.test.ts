@@ -4,8 +4,8 @@
 // are passed as 0 and never dereferenced.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Engine } from '../shim/engine.js';
-import { ChainBuilder } from '../shim/builder.js';
+import { Engine } from '../engine/engine.js';
+import { ChainBuilder } from '../engine/builder.js';
 import { freshFile, tempDir } from './helpers/engine.js';
 
 const AT_FDCWD = -100;

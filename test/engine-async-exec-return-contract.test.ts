@@ -5,10 +5,10 @@
 // once the engine is closed. A refused submission runs nothing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Engine } from '../shim/engine.js';
-import { ChainBuilder } from '../shim/builder.js';
-import { ATOM, SYSLET_ASYNC, SYSLET_STOP_ON_NEGATIVE } from '../shim/atom.js';
-import { addressOf, EFAULT, ESHUTDOWN } from '../shim/native/index.js';
+import { Engine } from '../engine/engine.js';
+import { ChainBuilder } from '../engine/builder.js';
+import { ATOM, SYSLET_ASYNC, SYSLET_STOP_ON_NEGATIVE } from '../engine/atom.js';
+import { addressOf, EFAULT, ESHUTDOWN } from '../engine/native/index.js';
 
 test('inline: the address of the last executed atom', () => {
   const engine = new Engine();

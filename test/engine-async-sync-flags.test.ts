@@ -5,9 +5,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openSync, closeSync } from 'node:fs';
-import { Engine } from '../shim/engine.js';
-import { ChainBuilder } from '../shim/builder.js';
-import { STOP, SYSLET_ASYNC, SYSLET_SYNC } from '../shim/atom.js';
+import { Engine } from '../engine/engine.js';
+import { ChainBuilder } from '../engine/builder.js';
+import { STOP, SYSLET_ASYNC, SYSLET_SYNC } from '../engine/atom.js';
 import { freshFile, patternBytes, tempDir } from './helpers/engine.js';
 
 /** A timespec of `ms` milliseconds in the chain's data area. */

@@ -7,10 +7,10 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
-import { Engine } from '../shim/engine.js';
-import { ChainBuilder } from '../shim/builder.js';
-import { ATOM, SYSLET_ASYNC, SYSLET_STOP_ON_NEGATIVE } from '../shim/atom.js';
-import { negotiateRing } from '../shim/ring.js';
+import { Engine } from '../engine/engine.js';
+import { ChainBuilder } from '../engine/builder.js';
+import { ATOM, SYSLET_ASYNC, SYSLET_STOP_ON_NEGATIVE } from '../engine/atom.js';
+import { negotiateRing } from '../engine/ring.js';
 import { skipOrFail, tempDir, untilIdle } from './helpers/engine.js';
 
 const C_SOURCE = `

@@ -3,10 +3,10 @@
 // as its result, replacing what its call returned, and nothing is executed at the bad address.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Engine } from '../shim/engine.js';
-import { ChainBuilder } from '../shim/builder.js';
-import { ATOM, STOP, SYSLET_SKIP_TO_NEXT_ON_STOP, SYSLET_STOP_ON_NEGATIVE } from '../shim/atom.js';
-import { addressOf, EFAULT } from '../shim/native/index.js';
+import { Engine } from '../engine/engine.js';
+import { ChainBuilder } from '../engine/builder.js';
+import { ATOM, STOP, SYSLET_SKIP_TO_NEXT_ON_STOP, SYSLET_STOP_ON_NEGATIVE } from '../engine/atom.js';
+import { addressOf, EFAULT } from '../engine/native/index.js';
 import { SYS } from './helpers/engine.js';
 
 test('next pointing outside engine memory: -EFAULT in that atom, stop `fault`', () => {

@@ -4,10 +4,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { closeSync, openSync } from 'node:fs';
-import { Engine } from '../shim/engine.js';
-import { ChainBuilder } from '../shim/builder.js';
-import { STOP } from '../shim/atom.js';
-import { negotiateRing } from '../shim/ring.js';
+import { Engine } from '../engine/engine.js';
+import { ChainBuilder } from '../engine/builder.js';
+import { STOP } from '../engine/atom.js';
+import { negotiateRing } from '../engine/ring.js';
 import { freshFile, patternBytes, tempDir } from './helpers/engine.js';
 
 const SIZE = 64 * 1024;

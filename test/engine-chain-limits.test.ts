@@ -4,10 +4,10 @@
 // thread, so a loop cannot monopolise the caller's thread.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Engine } from '../shim/engine.js';
-import { ChainBuilder } from '../shim/builder.js';
-import { DEFAULT_EXECUTOR_OPTIONS } from '../shim/executor.js';
-import { STOP, SYSLET_STOP_ON_ZERO } from '../shim/atom.js';
+import { Engine } from '../engine/engine.js';
+import { ChainBuilder } from '../engine/builder.js';
+import { DEFAULT_EXECUTOR_OPTIONS } from '../engine/executor.js';
+import { STOP, SYSLET_STOP_ON_ZERO } from '../engine/atom.js';
 
 test('the defaults: 1 << 20 atoms per chain, an inline budget of 4096', () => {
   assert.equal(DEFAULT_EXECUTOR_OPTIONS.maxAtomsPerChain, 1 << 20);

@@ -6,12 +6,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { Engine } from '../shim/engine.js';
-import { ChainBuilder } from '../shim/builder.js';
-import { STOP, SYSLET_ASYNC } from '../shim/atom.js';
-import { EINTR } from '../shim/native/index.js';
+import { Engine } from '../engine/engine.js';
+import { ChainBuilder } from '../engine/builder.js';
+import { STOP, SYSLET_ASYNC } from '../engine/atom.js';
+import { EINTR } from '../engine/native/index.js';
 import { closeAll, socketPair, SYS, untilBlockedIn } from './helpers/engine.js';
-import { runChild, shimUrl } from './helpers/child.js';
+import { runChild, engineUrl } from './helpers/child.js';
 
 /** What a promise has settled to by the next turn of the event loop, or 'pending'. */
 async function settled<T>(promise: Promise<T>): Promise<T | 'pending'> {
@@ -73,8 +73,8 @@ test('a chain still queued for a thread at close completes with stop cancelled, 
 
 test('after close() with a blocked chain, the process exits by itself', async () => {
   const child = await runChild(`
-import { Engine } from ${JSON.stringify(shimUrl('engine'))};
-import { ChainBuilder } from ${JSON.stringify(shimUrl('builder'))};
+import { Engine } from ${JSON.stringify(engineUrl('engine'))};
+import { ChainBuilder } from ${JSON.stringify(engineUrl('builder'))};
 import { socketPair, untilBlockedIn } from ${JSON.stringify(new URL('./helpers/engine.ts', import.meta.url).href)};
 const engine = new Engine({ threads: 2, idleTimeMs: 30_000 });
 const [reader] = socketPair(engine);

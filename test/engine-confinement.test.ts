@@ -5,10 +5,10 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { closeSync, openSync } from 'node:fs';
-import { Engine } from '../shim/engine.js';
-import { ChainBuilder } from '../shim/builder.js';
-import { STOP } from '../shim/atom.js';
-import { addressOf, EFAULT } from '../shim/native/index.js';
+import { Engine } from '../engine/engine.js';
+import { ChainBuilder } from '../engine/builder.js';
+import { STOP } from '../engine/atom.js';
+import { addressOf, EFAULT } from '../engine/native/index.js';
 import { freshFile, patternBytes, tempDir } from './helpers/engine.js';
 
 const GUARD = 64;

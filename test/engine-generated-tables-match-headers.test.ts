@@ -7,11 +7,11 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { HEADER_PATHS, parseErrno, parseUnistd } from '../scripts/headers.js';
 import { renderErrno, renderSyscallNumbers } from '../scripts/gen-tables.js';
-import { SYSCALL_NUMBERS } from '../shim/syscalls/numbers.generated.js';
-import { SYSCALL_NAMES } from '../shim/syscalls/names.js';
-import { SYSCALL_TABLE, SYSLET_NR, isDenied } from '../shim/syscalls/table.js';
-import { ERRNO_LIST } from '../shim/native/errno.generated.js';
-import * as errno from '../shim/native/errno.js';
+import { SYSCALL_NUMBERS } from '../engine/syscalls/numbers.generated.js';
+import { SYSCALL_NAMES } from '../engine/syscalls/names.js';
+import { SYSCALL_TABLE, SYSLET_NR, isDenied } from '../engine/syscalls/table.js';
+import { ERRNO_LIST } from '../engine/native/errno.generated.js';
+import * as errno from '../engine/native/errno.js';
 import { skipOrFail } from './helpers/engine.js';
 
 const missing = Object.values(HEADER_PATHS).filter((path) => !existsSync(path));
@@ -52,8 +52,8 @@ test('the errno table matches asm-generic/errno-base.h and errno.h', (t) => {
 
 test('the renderers reproduce the committed files byte for byte', (t) => {
   if (!headersHere(t)) return;
-  assert.equal(renderSyscallNumbers(), committed('shim/syscalls/numbers.generated.ts'));
-  assert.equal(renderErrno(), committed('shim/native/errno.generated.ts'));
+  assert.equal(renderSyscallNumbers(), committed('engine/syscalls/numbers.generated.ts'));
+  assert.equal(renderErrno(), committed('engine/native/errno.generated.ts'));
 });
 
 test('the table supports at least 45 syscalls, each with its i386 number where i386 has it', (t) => {

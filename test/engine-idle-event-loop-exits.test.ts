@@ -5,14 +5,14 @@
 // with warmed threads) exits at once.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runChild, shimUrl } from './helpers/child.js';
+import { runChild, engineUrl } from './helpers/child.js';
 
 /** Far longer than any of these children needs; reaching it means the child hung. */
 const HANG = 12_000;
 
 const prelude = `
-import { Engine } from ${JSON.stringify(shimUrl('engine'))};
-import { ChainBuilder } from ${JSON.stringify(shimUrl('builder'))};
+import { Engine } from ${JSON.stringify(engineUrl('engine'))};
+import { ChainBuilder } from ${JSON.stringify(engineUrl('builder'))};
 const engine = new Engine({ threads: 2, idleTimeMs: 30_000 });
 `;
 

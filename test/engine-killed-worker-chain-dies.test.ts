@@ -4,10 +4,10 @@
 // when the thread died, and atoms that had already completed keep their results.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Engine } from '../shim/engine.js';
-import { ChainBuilder } from '../shim/builder.js';
-import { STOP, SYSLET_ASYNC } from '../shim/atom.js';
-import { EOWNERDEAD } from '../shim/native/index.js';
+import { Engine } from '../engine/engine.js';
+import { ChainBuilder } from '../engine/builder.js';
+import { STOP, SYSLET_ASYNC } from '../engine/atom.js';
+import { EOWNERDEAD } from '../engine/native/index.js';
 import { closeAll, socketPair, SYS, untilBlockedIn } from './helpers/engine.js';
 
 test('a thread killed while blocked: the chain completes with -EOWNERDEAD, stop died; the pool still works', { timeout: 15_000 }, async (t) => {

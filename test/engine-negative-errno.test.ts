@@ -4,10 +4,10 @@
 // denies (hard deny-list, a narrowed engine, a signal to another process).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Engine } from '../shim/engine.js';
-import { ChainBuilder, type AtomRef } from '../shim/builder.js';
-import type { TraceRecord } from '../shim/policy.js';
-import { EBADF, EFAULT, ENOSYS, EPERM, errnoName } from '../shim/native/index.js';
+import { Engine } from '../engine/engine.js';
+import { ChainBuilder, type AtomRef } from '../engine/builder.js';
+import type { TraceRecord } from '../engine/policy.js';
+import { EBADF, EFAULT, ENOSYS, EPERM, errnoName } from '../engine/native/index.js';
 import { SYS } from './helpers/engine.js';
 
 /** Runs one atom inline and returns its result word, checked to be a sign-extended 64-bit value. */

@@ -2,9 +2,9 @@
 // flag is read from the atom the chain ended on, so on an earlier atom it changes nothing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Engine } from '../shim/engine.js';
-import { ChainBuilder } from '../shim/builder.js';
-import { SYSLET_ASYNC, SYSLET_NO_COMPLETE } from '../shim/atom.js';
+import { Engine } from '../engine/engine.js';
+import { ChainBuilder } from '../engine/builder.js';
+import { SYSLET_ASYNC, SYSLET_NO_COMPLETE } from '../engine/atom.js';
 import { untilIdle } from './helpers/engine.js';
 
 function withRing(engine: Engine, reportInline = false): void {

@@ -6,9 +6,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeSync } from 'node:fs';
-import { Engine, type ChainCompletion } from '../shim/engine.js';
-import { ChainBuilder, type AtomRef, type Bytes } from '../shim/builder.js';
-import { STOP } from '../shim/atom.js';
+import { Engine, type ChainCompletion } from '../engine/engine.js';
+import { ChainBuilder, type AtomRef, type Bytes } from '../engine/builder.js';
+import { STOP } from '../engine/atom.js';
 import { closeAll, socketPair } from './helpers/engine.js';
 
 const POOL = 8;

@@ -6,15 +6,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Engine } from '../shim/engine.js';
-import { ChainBuilder } from '../shim/builder.js';
-import { EFAULT, type Word } from '../shim/native/index.js';
+import { Engine } from '../engine/engine.js';
+import { ChainBuilder } from '../engine/builder.js';
+import { EFAULT, type Word } from '../engine/native/index.js';
 import { STAT_BYTES, STAT_SIZE_OFFSET } from '../plugins/builtin/file.js';
-import { STRUCT_SIZES, SYSLET_NR, syscallByName } from '../shim/syscalls/table.js';
+import { STRUCT_SIZES, SYSLET_NR, syscallByName } from '../engine/syscalls/table.js';
 
 test('read_size is private call 1027, x86-64 only, on the struct stat the plugins use', () => {
   const spec = syscallByName('read_size');
-  // The shim reads st_size at its own copy of the offset: the table cannot import the plugins.
+  // The engine reads st_size at its own copy of the offset: the table cannot import the plugins.
   assert.equal(STAT_SIZE_OFFSET, 48);
   assert.equal(STRUCT_SIZES.stat, STAT_BYTES);
   assert.equal(spec?.x86_64, SYSLET_NR.read_size);

@@ -4,14 +4,14 @@
 // whole pool of threads blocked.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runChild, shimUrl } from './helpers/child.js';
+import { runChild, engineUrl } from './helpers/child.js';
 
 const HANG = 12_000;
 
 function script(readers: number, when: 'at-once' | 'when-blocked'): string {
   return `
-import { Engine } from ${JSON.stringify(shimUrl('engine'))};
-import { ChainBuilder } from ${JSON.stringify(shimUrl('builder'))};
+import { Engine } from ${JSON.stringify(engineUrl('engine'))};
+import { ChainBuilder } from ${JSON.stringify(engineUrl('builder'))};
 import { socketPair, untilBlockedIn } from ${JSON.stringify(new URL('./helpers/engine.ts', import.meta.url).href)};
 const engine = new Engine({ threads: ${readers}, idleTimeMs: 30_000 });
 const fds = [];

@@ -4,11 +4,11 @@
 // ring registered, and a v2 ring then carries exactly the negotiated attributes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Engine } from '../shim/engine.js';
-import { ChainBuilder } from '../shim/builder.js';
-import { ATTRIBUTE_BITS, negotiateRing, RING_ENTRY_SIZE, type CompletionRing } from '../shim/ring.js';
-import { STOP, SYSLET_ASYNC, SYSLET_STOP_ON_NEGATIVE } from '../shim/atom.js';
-import { EBUSY, EFAULT, EINVAL } from '../shim/native/index.js';
+import { Engine } from '../engine/engine.js';
+import { ChainBuilder } from '../engine/builder.js';
+import { ATTRIBUTE_BITS, negotiateRing, RING_ENTRY_SIZE, type CompletionRing } from '../engine/ring.js';
+import { STOP, SYSLET_ASYNC, SYSLET_STOP_ON_NEGATIVE } from '../engine/atom.js';
+import { EBUSY, EFAULT, EINVAL } from '../engine/native/index.js';
 import { untilIdle } from './helpers/engine.js';
 
 const ALL = ['result', 'latency', 'atoms', 'mode', 'stop', 'private'];

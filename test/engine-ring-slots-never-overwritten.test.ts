@@ -3,10 +3,10 @@
 // free. Nothing is dropped and nothing is posted out of order.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Engine } from '../shim/engine.js';
-import { ChainBuilder, type AtomRef } from '../shim/builder.js';
-import { negotiateRing } from '../shim/ring.js';
-import { SYSLET_ASYNC } from '../shim/atom.js';
+import { Engine } from '../engine/engine.js';
+import { ChainBuilder, type AtomRef } from '../engine/builder.js';
+import { negotiateRing } from '../engine/ring.js';
+import { SYSLET_ASYNC } from '../engine/atom.js';
 import { untilIdle } from './helpers/engine.js';
 
 /** Submits `count` one-atom chains that go straight to a cachemiss thread, one after another. */

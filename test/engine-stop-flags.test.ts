@@ -3,11 +3,11 @@
 // reason `flag`, and the atom after it never runs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Engine } from '../shim/engine.js';
-import { ChainBuilder } from '../shim/builder.js';
+import { Engine } from '../engine/engine.js';
+import { ChainBuilder } from '../engine/builder.js';
 import {
   STOP, SYSLET_STOP_MASK, SYSLET_STOP_ON_NEGATIVE, SYSLET_STOP_ON_NONZERO, SYSLET_STOP_ON_NON_POSITIVE, SYSLET_STOP_ON_ZERO,
-} from '../shim/atom.js';
+} from '../engine/atom.js';
 
 const STOP_FLAGS = [
   { flag: SYSLET_STOP_ON_NONZERO, value: 0x08, fires: (r: number) => r !== 0 },

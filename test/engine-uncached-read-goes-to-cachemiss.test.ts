@@ -6,10 +6,10 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { Engine } from '../shim/engine.js';
-import { ChainBuilder, type AtomRef, type Bytes } from '../shim/builder.js';
-import { negotiateRing, type Completion } from '../shim/ring.js';
-import { STOP } from '../shim/atom.js';
+import { Engine } from '../engine/engine.js';
+import { ChainBuilder, type AtomRef, type Bytes } from '../engine/builder.js';
+import { negotiateRing, type Completion } from '../engine/ring.js';
+import { STOP } from '../engine/atom.js';
 import { closeAll, dropPageCache, freshFile, patternBytes, socketPair, tempDir } from './helpers/engine.js';
 
 const SIZE = 256 * 1024;

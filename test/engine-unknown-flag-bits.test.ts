@@ -3,10 +3,10 @@
 // there with reason `fault`: the engine cannot guess what the caller meant.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Engine } from '../shim/engine.js';
-import { ChainBuilder } from '../shim/builder.js';
-import { STOP, SYSLET_ASYNC, SYSLET_VALID_FLAGS } from '../shim/atom.js';
-import { EINVAL } from '../shim/native/index.js';
+import { Engine } from '../engine/engine.js';
+import { ChainBuilder } from '../engine/builder.js';
+import { STOP, SYSLET_ASYNC, SYSLET_VALID_FLAGS } from '../engine/atom.js';
+import { EINVAL } from '../engine/native/index.js';
 
 test('every defined flag bit is valid', () => {
   assert.equal(SYSLET_VALID_FLAGS, 0xff);

@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { release, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { probeFeatures, type FeatureProbe } from '../shim/features.js';
-import { SYSCALL_TABLE, isDenied } from '../shim/syscalls/table.js';
+import { probeFeatures, type FeatureProbe } from '../engine/features.js';
+import { SYSCALL_TABLE, isDenied } from '../engine/syscalls/table.js';
 
 const report = probeFeatures();
 

@@ -1,9 +1,9 @@
 // The x86-64 counterparts the compat32 converter writes (stat, timespec, iovec, siginfo, msghdr,
-// the 88-byte atom) are what plain gcc says, field by field; and the atom agrees with shim/atom.ts.
+// the 88-byte atom) are what plain gcc says, field by field; and the atom agrees with engine/atom.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LAYOUTS_X86_64, UATOM64 } from '../compat32/layouts.js';
-import { ATOM } from '../shim/atom.js';
+import { ATOM } from '../engine/atom.js';
 import { compilerProblem, expected, measure } from './layout-oracle.js';
 
 test('every x86-64 struct layout matches gcc (offsetof and sizeof of every field)', (t) => {

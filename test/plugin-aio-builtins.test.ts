@@ -7,11 +7,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Engine } from '../shim/engine.js';
-import { syscall } from '../shim/native/index.js';
+import { Engine } from '../engine/engine.js';
+import { syscall } from '../engine/native/index.js';
 import { aioFdatasync, aioFsync, aioRead, aioReadStream, aioWrite, aioWriteStream, type Plugin } from '../plugins/index.js';
 import { tempDir } from './plugin-fixture.js';
-import { NR } from '../shim/syscalls/nr.js';
+import { NR } from '../engine/syscalls/nr.js';
 
 const SYS_pipe2 = NR.pipe2;
 

@@ -6,8 +6,8 @@ import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { Engine } from '../shim/engine.js';
-import type { Region } from '../shim/memory.js';
+import { Engine } from '../engine/engine.js';
+import type { Region } from '../engine/memory.js';
 
 /** A fresh directory under the OS temp dir, and a function that removes it. */
 export function tempDir(prefix: string): { dir: string; cleanup: () => void } {

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Engine } from '../shim/engine.js';
+import { Engine } from '../engine/engine.js';
 import {
   definePlugin, definitionFromJson, PluginDefinitionError, SYSLET_SKIP_TO_NEXT_ON_STOP, SYSLET_STOP_ON_NEGATIVE,
 } from '../plugins/index.js';

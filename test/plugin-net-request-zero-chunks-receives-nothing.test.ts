@@ -14,7 +14,7 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { Engine } from '../shim/engine.js';
+import { Engine } from '../engine/engine.js';
 import { NOT_EXECUTED } from '../plugins/define.js';
 import { ipv4, netRequest, REQUEST } from '../plugins/index.js';
 

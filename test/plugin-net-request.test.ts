@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type AddressInfo, type Server } from 'node:net';
-import { Engine } from '../shim/engine.js';
+import { Engine } from '../engine/engine.js';
 import { ipv4, netRequest, REQUEST } from '../plugins/index.js';
 
 function listen(server: Server): Promise<number> {

@@ -9,11 +9,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openSync, closeSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Engine } from '../shim/engine.js';
-import { syscall } from '../shim/native/index.js';
+import { Engine } from '../engine/engine.js';
+import { syscall } from '../engine/native/index.js';
 import { aioRead, composePlugins, notifySignal } from '../plugins/index.js';
 import { tempDir } from './plugin-fixture.js';
-import { NR } from '../shim/syscalls/nr.js';
+import { NR } from '../engine/syscalls/nr.js';
 
 const SYS_gettid = NR.gettid;
 const SIGUSR2 = 12;

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Engine } from '../shim/engine.js';
+import { Engine } from '../engine/engine.js';
 import { definePlugin, SYSLET_STOP_ON_ZERO } from '../plugins/index.js';
 
 // A countdown loop: umem_add(-1) from `start` until 0, then getpid. Every run must start from

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Engine } from '../shim/engine.js';
+import { Engine } from '../engine/engine.js';
 import { helperPoolStats, readFileInto, readFileSyslet } from '../plugins/index.js';
 import { engineWithTempDir, fdsUnder } from './plugin-fixture.js';
 

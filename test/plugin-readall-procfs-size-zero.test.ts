@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Engine } from '../shim/engine.js';
+import { Engine } from '../engine/engine.js';
 import { fileReadAll, READ_ALL, STAT_SIZE_OFFSET } from '../plugins/index.js';
 import { cstring } from './plugin-fixture.js';
 

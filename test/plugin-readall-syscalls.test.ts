@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { shimUrl } from './helpers/child.js';
+import { engineUrl } from './helpers/child.js';
 
 const TRACED = 'openat,openat2,fstat,newfstatat,pread64,preadv2,read,close';
 const pluginsUrl = new URL('../plugins/index.ts', import.meta.url).href;
@@ -19,7 +19,7 @@ const pluginsUrl = new URL('../plugins/index.ts', import.meta.url).href;
 // A 64 KiB chunk is what made the old chain ask for more than the file and pay for a second read.
 const CHILD = `
 import { openSync, writeFileSync } from 'node:fs';
-import { Engine } from '${shimUrl('engine')}';
+import { Engine } from '${engineUrl('engine')}';
 import { fileReadAll, READ_ALL } from '${pluginsUrl}';
 const dir = process.argv[2];
 writeFileSync(dir + '/data', Buffer.alloc(4096, 7));

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Engine } from '../shim/engine.js';
+import { Engine } from '../engine/engine.js';
 import { definePlugin } from '../plugins/index.js';
 
 const SLEEP_MS = 300;

@@ -8,9 +8,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { Aiocb, aio_error, aio_read, aio_return, aio_suspend, errno, lio_listio, receiveSignals, EINPROGRESS, EINTR, LIO_READ, LIO_WAIT } from '../index.js';
-import { syscall } from '../shim/native/index.js';
+import { syscall } from '../engine/native/index.js';
 import { closeAll, rawWrite, socketpair, SOCK_DGRAM } from './aio-fixture.js';
-import { NR } from '../shim/syscalls/nr.js';
+import { NR } from '../engine/syscalls/nr.js';
 
 const SIGNO = 40;
 const SYS_gettid = NR.gettid;

@@ -3,9 +3,9 @@
 // crash. The POSIX layer (index.ts) did not exist when this was written: see docs/reliability.md.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Engine } from '../shim/engine.js';
-import { ChainBuilder } from '../shim/builder.js';
-import { negotiateRing } from '../shim/ring.js';
+import { Engine } from '../engine/engine.js';
+import { ChainBuilder } from '../engine/builder.js';
+import { negotiateRing } from '../engine/ring.js';
 import { definePlugin } from '../plugins/plugin.js';
 import { aioRead } from '../plugins/builtin/aio.js';
 import { closeQuietly } from './fuzz/corpus.js';

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { Engine } from '../index.js';
 import { ArenaError, ConversionError, runImage, serializeImage } from '../compat32/index.js';
 import { sampleImage } from '../compat32/sample.js';
-import { syscallByName } from '../shim/syscalls/table.js';
+import { syscallByName } from '../engine/syscalls/table.js';
 import { ImageBuilder } from './compat32-image-builder.js';
 import { Prng, seedFor } from './fuzz/prng.js';
 import { closeQuietly } from './fuzz/corpus.js';

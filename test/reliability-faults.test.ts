@@ -6,13 +6,13 @@ import assert from 'node:assert/strict';
 import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeSync, ftruncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Engine } from '../shim/engine.js';
-import { ChainBuilder, type AtomRef } from '../shim/builder.js';
-import { STOP, SYSLET_ASYNC } from '../shim/atom.js';
-import { addressOf, syscall } from '../shim/native/index.js';
+import { Engine } from '../engine/engine.js';
+import { ChainBuilder, type AtomRef } from '../engine/builder.js';
+import { STOP, SYSLET_ASYNC } from '../engine/atom.js';
+import { addressOf, syscall } from '../engine/native/index.js';
 import { closeQuietly } from './fuzz/corpus.js';
 import { runScenario } from './fuzz/child.js';
-import { NR } from '../shim/syscalls/nr.js';
+import { NR } from '../engine/syscalls/nr.js';
 
 const SYS_read = NR.read;
 const SYS_write = NR.write;

@@ -9,10 +9,10 @@ import assert from 'node:assert/strict';
 import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Engine } from '../shim/engine.js';
-import { ChainBuilder, type AtomRef, type Cell } from '../shim/builder.js';
-import { SYSLET_ASYNC } from '../shim/atom.js';
-import { syscallByName } from '../shim/syscalls/table.js';
+import { Engine } from '../engine/engine.js';
+import { ChainBuilder, type AtomRef, type Cell } from '../engine/builder.js';
+import { SYSLET_ASYNC } from '../engine/atom.js';
+import { syscallByName } from '../engine/syscalls/table.js';
 import { closeQuietly } from './fuzz/corpus.js';
 
 const OPS = Number(process.env.SYSLET_LOAD_OPS ?? 200_000);

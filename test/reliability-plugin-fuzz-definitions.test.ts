@@ -12,7 +12,7 @@ import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Engine, PluginDefinitionError, definePlugin, type AtomTemplate, type PluginDefinition, type Plugin } from '../index.js';
-import { syscallByName } from '../shim/syscalls/table.js';
+import { syscallByName } from '../engine/syscalls/table.js';
 import { Prng, seedFor } from './fuzz/prng.js';
 import { closeQuietly } from './fuzz/corpus.js';
 

@@ -1,14 +1,14 @@
 /**
  * The floors: the same system calls this library makes, issued one at a time, synchronously,
- * through the same FFI boundary (shim/native `syscall`, i.e. koffi into glibc's syscall stub).
+ * through the same FFI boundary (engine/native `syscall`, i.e. koffi into glibc's syscall stub).
  * Whatever the engine adds on top of these is its own overhead; whatever it wins is concurrency.
  * Buffers are native memory allocated in setup, so the loops allocate nothing.
  */
-import { allocNative, releaseNative, syscall, type NativeBlock } from '../../shim/native/index.js';
+import { allocNative, releaseNative, syscall, type NativeBlock } from '../../engine/native/index.js';
 import { checkTransfer, type ChainContender, type LatencyContender, type LatencyJob, type ReadContender, type TransferJob, type WriteContender } from './types.js';
-import { NR } from '../../shim/syscalls/nr.js';
-import { AT_FDCWD, STAT_SIZE_OFFSET } from '../../shim/syscalls/abi.js';
-import { STRUCT_SIZES } from '../../shim/syscalls/table.js';
+import { NR } from '../../engine/syscalls/nr.js';
+import { AT_FDCWD, STAT_SIZE_OFFSET } from '../../engine/syscalls/abi.js';
+import { STRUCT_SIZES } from '../../engine/syscalls/table.js';
 
 const SYS_read = NR.read;
 const SYS_pread64 = NR.pread64;
@@ -49,13 +49,13 @@ class SyncLoop {
   }
 }
 
-/** The read floor: `pread64` in a loop through shim/native `syscall`. */
+/** The read floor: `pread64` in a loop through engine/native `syscall`. */
 export function ffiReadContenders(): ReadContender[] {
   const loop = new SyncLoop('pread (FFI sync)', SYS_pread64);
   return [{ name: loop.name, family: 'ffi', sync: true, setup: (j) => loop.setup(j), runReads: (j) => loop.run(j), teardown: () => loop.teardown() }];
 }
 
-/** The write floor: `pwrite64` in a loop through shim/native `syscall`. */
+/** The write floor: `pwrite64` in a loop through engine/native `syscall`. */
 export function ffiWriteContenders(): WriteContender[] {
   const loop = new SyncLoop('pwrite (FFI sync)', SYS_pwrite64);
   return [{ name: loop.name, family: 'ffi', sync: true, setup: (j) => loop.setup(j), runWrites: (j) => loop.run(j), teardown: () => loop.teardown() }];

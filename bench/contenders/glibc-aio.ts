@@ -8,8 +8,8 @@
  * aio_suspend blocks the JS thread. That is what the binding does; the event loop has no other
  * work during a measured run, so it costs this peer nothing here.
  */
-import { AiocbArray, glibcAio, type GlibcAio } from '../../shim/native/glibc-aio.js';
-import { allocNative, releaseNative, EAGAIN, EINPROGRESS, EINTR, type NativeBlock } from '../../shim/native/index.js';
+import { AiocbArray, glibcAio, type GlibcAio } from '../../engine/native/glibc-aio.js';
+import { allocNative, releaseNative, EAGAIN, EINPROGRESS, EINTR, type NativeBlock } from '../../engine/native/index.js';
 import { checkTransfer, type LatencyContender, type LatencyJob, type ReadContender, type TransferJob, type WriteContender } from './types.js';
 
 

@@ -16,7 +16,7 @@
  *   `readFileInto(engine, path, target)` from plugins/helpers.ts, resolving to the bytes read into
  *   a per-lane buffer (the Node peer resolves to a new Buffer: both hand the caller the bytes).
  */
-import { allocNative, releaseNative, EINPROGRESS, type NativeBlock } from '../../shim/native/index.js';
+import { allocNative, releaseNative, EINPROGRESS, type NativeBlock } from '../../engine/native/index.js';
 import { checkTransfer, type ChainContender, type ContenderSet, type LatencyJob, type TransferJob } from './types.js';
 
 
@@ -76,7 +76,7 @@ async function findFilePlugin(mod: Module): Promise<Found<FilePlugin>> {
  * but a pthread costs microseconds. Cold start is reported in docs/performance.md.
  */
 async function warmPool(): Promise<void> {
-  const context = (await import(new URL('../../shim/aio/context.js', import.meta.url).href)) as {
+  const context = (await import(new URL('../../shim/context.js', import.meta.url).href)) as {
     aioEngine(): { configurePool(threads: number, idleMs: number): void; warm(count: number): Promise<void>; readonly threads: number };
   };
   const engine = context.aioEngine();

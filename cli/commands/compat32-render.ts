@@ -7,7 +7,7 @@
 import {
   hex32, renderAtomTable32, renderConversion, type AtomRow32, type Completion32, type ConversionRow, type Image32,
 } from '../../compat32/index.js';
-import { errnoName } from '../../shim/native/errno.js';
+import { errnoName } from '../../engine/native/errno.js';
 
 /** The image an action worked on, as the header (or the caller's --base) described it. */
 export interface ImageSummary {

@@ -9,7 +9,7 @@ import {
   ConversionError, convertImage, hex32, inspectImage, runImage, serializeImage, type ImageOptions,
 } from '../../compat32/index.js';
 import { sampleImage } from '../../compat32/sample.js';
-import { Engine } from '../../shim/engine.js';
+import { Engine } from '../../engine/engine.js';
 import { defineCommand } from '../command.js';
 import { CliError, EXIT, UsageError, type ExitCode } from '../errors.js';
 import type { CliIo } from '../io.js';

@@ -3,7 +3,7 @@
  * with. The first thing to run on a new machine, and what to paste into a bug report.
  */
 import { statSync } from 'node:fs';
-import { probeFeatures } from '../../shim/features.js';
+import { probeFeatures } from '../../engine/features.js';
 import { defineCommand } from '../command.js';
 import { CliError, EXIT } from '../errors.js';
 import { infoDocument, renderInfo } from '../info-report.js';

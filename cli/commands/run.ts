@@ -6,8 +6,8 @@
 import { isPluginDefinitionError } from '../../plugins/errors.js';
 import { freeParams, loadPlugin, PluginLoadError, resolveParams, type ResolvedParams } from '../../plugins/loader.js';
 import type { Plugin, PluginRunResult } from '../../plugins/plugin.js';
-import { Engine } from '../../shim/engine.js';
-import { errnoMessage } from '../../shim/native/index.js';
+import { Engine } from '../../engine/engine.js';
+import { errnoMessage } from '../../engine/native/index.js';
 import { defineCommand } from '../command.js';
 import { CliError, EXIT, UsageError } from '../errors.js';
 

@@ -8,10 +8,10 @@
  */
 import {
   SYSLET_SKIP_TO_NEXT_ON_STOP, SYSLET_STOP_ON_NEGATIVE, SYSLET_STOP_ON_NON_POSITIVE, SYSLET_STOP_ON_ZERO,
-} from '../../shim/atom.js';
+} from '../../engine/atom.js';
 import { definePlugin } from '../plugin.js';
-import { AT_FDCWD, STAT_SIZE_OFFSET } from '../../shim/syscalls/abi.js';
-import { STRUCT_SIZES } from '../../shim/syscalls/table.js';
+import { AT_FDCWD, STAT_SIZE_OFFSET } from '../../engine/syscalls/abi.js';
+import { STRUCT_SIZES } from '../../engine/syscalls/table.js';
 
 export { AT_FDCWD, STAT_SIZE_OFFSET };
 /** O_RDONLY | O_CLOEXEC: an fd a chain opens must never leak into a child process. */

@@ -5,7 +5,7 @@
  */
 import {
   SYSLET_SKIP_TO_NEXT_ON_STOP, SYSLET_STOP_ON_NEGATIVE, SYSLET_STOP_ON_NON_POSITIVE,
-} from '../../shim/atom.js';
+} from '../../engine/atom.js';
 import { definePlugin } from '../plugin.js';
 
 /** AF_INET. */

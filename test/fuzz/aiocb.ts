@@ -32,9 +32,9 @@ import {
   lio_listio, receiveSignals, AIO_ALLDONE, AIO_CANCELED, AIO_NOTCANCELED, EAGAIN, EBADF, EINPROGRESS, EINTR, EINVAL, EIO,
   LIO_NOWAIT, LIO_WAIT, O_DSYNC, O_SYNC, SIGEV_NONE, SIGEV_SIGNAL, SIGEV_THREAD, SI_ASYNCIO, type SigeventInit,
 } from '../../index.js';
-import { addressOf, syscall, viewOf } from '../../shim/native/index.js';
+import { addressOf, syscall, viewOf } from '../../engine/native/index.js';
 import { Prng, seedFor } from './prng.js';
-import { NR } from '../../shim/syscalls/nr.js';
+import { NR } from '../../engine/syscalls/nr.js';
 
 /** The real-time signal the fuzz asks for (received; never SIGRTMAX, which the engine uses). */
 export const FUZZ_SIGNAL = 40;

@@ -22,13 +22,13 @@ import { closeSync, ftruncateSync, openSync, readSync, readdirSync, readlinkSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Engine } from '../../shim/engine.js';
-import { addressOf, viewOf, syscall, type Word } from '../../shim/native/index.js';
-import { ATOM, STOP_NAMES } from '../../shim/atom.js';
-import { setWord, readWord } from '../../shim/executor.js';
-import { SYSCALL_TABLE, isDenied, syscallByName } from '../../shim/syscalls/table.js';
-import type { Region } from '../../shim/memory.js';
-import type { TraceRecord } from '../../shim/policy.js';
+import { Engine } from '../../engine/engine.js';
+import { addressOf, viewOf, syscall, type Word } from '../../engine/native/index.js';
+import { ATOM, STOP_NAMES } from '../../engine/atom.js';
+import { setWord, readWord } from '../../engine/words.js';
+import { SYSCALL_TABLE, isDenied, syscallByName } from '../../engine/syscalls/table.js';
+import type { Region } from '../../engine/memory.js';
+import type { TraceRecord } from '../../engine/policy.js';
 import { Prng, seedFor } from './prng.js';
 
 /** Bytes of canary on each side of the window. */

@@ -9,9 +9,9 @@
  * | free-inflight | engine.free / ChainBuilder dispose of a region a cachemiss chain is using | no crash | fault fuzz (free while in flight) |
  * | threads-nan | Engine({ threads: NaN / 0 / -1 }), configurePool(NaN) | every chain completes | bad-input sweep |
  */
-import { Engine } from '../../shim/engine.js';
-import { ChainBuilder } from '../../shim/builder.js';
-import { addressOf, syscall } from '../../shim/native/index.js';
+import { Engine } from '../../engine/engine.js';
+import { ChainBuilder } from '../../engine/builder.js';
+import { addressOf, syscall } from '../../engine/native/index.js';
 
 /** Fuzz seeds/iterations that produced a violation, replayed by the fuzz test's seed mechanism. */
 export const FUZZ_SEEDS: readonly { seed: number; from: number; iterations: number; note: string }[] = [

@@ -3,11 +3,11 @@
  * process. `node --import tsx test/fuzz/scenarios.ts <name>`; each prints one JSON line on
  * stdout ({ "ok": ..., ... }) unless the scenario is about how the process ends.
  */
-import { Engine } from '../../shim/engine.js';
-import { ChainBuilder } from '../../shim/builder.js';
-import { addressOf, syscall } from '../../shim/native/index.js';
-import { SYSLET_ASYNC } from '../../shim/atom.js';
-import { NR } from '../../shim/syscalls/nr.js';
+import { Engine } from '../../engine/engine.js';
+import { ChainBuilder } from '../../engine/builder.js';
+import { addressOf, syscall } from '../../engine/native/index.js';
+import { SYSLET_ASYNC } from '../../engine/atom.js';
+import { NR } from '../../engine/syscalls/nr.js';
 
 const SYS_read = NR.read;
 const SYS_write = NR.write;

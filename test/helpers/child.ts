@@ -11,9 +11,9 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** shimUrl - the file URL of a shim module (`'engine'`, `'builder'`...), to import in a child script. */
-export function shimUrl(module: string): string {
-  return new URL(`../../shim/${module}.ts`, import.meta.url).href;
+/** engineUrl - the file URL of an engine module (`'engine'`, `'builder'`...), to import in a child script. */
+export function engineUrl(module: string): string {
+  return new URL(`../../engine/${module}.ts`, import.meta.url).href;
 }
 
 /** How a child process ended. */

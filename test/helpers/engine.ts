@@ -9,8 +9,8 @@ import { closeSync, fsyncSync, mkdtempSync, openSync, readdirSync, readFileSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Engine } from '../../shim/engine.js';
-import { ChainBuilder } from '../../shim/builder.js';
+import type { Engine } from '../../engine/engine.js';
+import { ChainBuilder } from '../../engine/builder.js';
 
 /** x86-64 numbers the tests use for raw atoms and for matching /proc/self/task/N/syscall. */
 export const SYS = { read: 0, write: 1, close: 3, getpid: 39, fork: 57, execve: 59, mount: 165 } as const;

@@ -2,16 +2,14 @@
  * The request engine's contract, in the role of glibc's aio_misc.h: the request record, its
  * states, a lio_listio list in progress and the per-fd state. The logic is in requests.ts.
  */
-import { readWord, setWord } from '../executor.js';
+import { readWord, setWord } from '../engine/words.js';
 import type { BufferRegistration } from './buffers.js';
-import type { ChainListener } from '../engine.js';
-import type { PluginInstance } from '../../plugins/plugin.js';
-import { type Word, ECANCELED, EINPROGRESS, EIO } from '../native/index.js';
-import { STOP } from '../atom.js';
+import type { ChainListener } from '../engine/engine.js';
+import type { PluginInstance } from '../plugins/plugin.js';
+import { type Word, ECANCELED, EINPROGRESS, EIO } from '../engine/native/index.js';
+import { STOP } from '../engine/atom.js';
 import { SIGEV_NONE } from './constants.js';
-import { OP_READ, type PluginInfo } from './notify.js';
-import type { AioCompletion, SigevNotifyFunction } from './aiocb.js';
-import { complete } from './requests.js';
+import { OP_READ, type AioCompletion, type ListGroup, type PluginInfo, type SigevNotifyFunction } from './types.js';
 
 /** Not queued, not in flight (free for the next submission). */
 export const IDLE = 0;
@@ -25,17 +23,6 @@ export interface RequestWaiter {
   requestDone(request: Request): void;
 }
 
-/** A lio_listio() list in progress. */
-export interface ListGroup {
-  remaining: number;
-  failed: boolean;
-  /** LIO_NOWAIT's list notification, fired after the last entry (null for LIO_WAIT). */
-  readonly notify: number;
-  readonly signo: number;
-  readonly value: Word;
-  readonly fn: SigevNotifyFunction | null;
-}
-
 /** Per-fd state: the FIFO of requests not yet handed to the engine, and what runs. */
 export interface FdState {
   readonly fd: number;
@@ -44,6 +31,18 @@ export interface FdState {
   running: number;
   /** The serial request (stream, O_APPEND, fsync) in flight, if any. */
   serial: Request | null;
+}
+
+/**
+ * What the request engine reads from an aiocb (the Aiocb class implements it): the struct's bytes
+ * and the request record that lives with it.
+ */
+export interface AiocbSource {
+  readonly _request: Request;
+  readonly _view: DataView;
+  readonly _base: number;
+  /** The length of the buffer assigned as aio_buf while aio_buf still points at it; else -1. */
+  _bufferLength(address: number): number;
 }
 
 /**
@@ -92,6 +91,8 @@ export class Request implements ChainListener {
     readonly returnOffset: number,
     readonly returnAddress: number,
     readonly width: 4 | 8,
+    /** The request engine's completion step (requests.ts `complete`), handed in so that this record needs nothing above it. */
+    private readonly done: (request: Request) => void,
   ) {}
 
   /** Queued or in flight. */
@@ -124,7 +125,7 @@ export class Request implements ChainListener {
       // aio_status never ran: the engine was closed (cancelled) or the thread died.
       this.setStatus(stop === STOP.cancelled ? ECANCELED : result < 0 && result > -4096 ? -result : EIO, -1);
     }
-    complete(this);
+    this.done(this);
   }
 
   /** @internal The aiocb is garbage: give the plugin instance back. */

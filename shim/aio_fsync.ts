@@ -1,11 +1,11 @@
 /** aio_fsync(3): glibc's rt/aio_fsync.c — check op and fd at once, then queue a barrier. */
-import { syscall, EBADF, EINVAL } from '../native/index.js';
+import { syscall, EBADF, EINVAL } from '../engine/native/index.js';
 import { Aiocb } from './aiocb.js';
 import { O_DSYNC, O_SYNC } from './constants.js';
 import { failWith } from './errno.js';
-import { OP_FDATASYNC, OP_FSYNC } from './notify.js';
+import { OP_FDATASYNC, OP_FSYNC } from './types.js';
 import { submitAiocb } from './requests.js';
-import { NR } from '../syscalls/nr.js';
+import { NR } from '../engine/syscalls/nr.js';
 
 const SYS_fcntl = NR.fcntl;
 const F_GETFL = 3;

@@ -11,8 +11,8 @@
 import koffi from 'koffi';
 import { libc } from './libc.js';
 import { allocNative, releaseNative, type NativeBlock } from './memory.js';
-// The public constant's one definition (a data module: no layering cost).
-import { SIGEV_NONE } from '../aio/constants.js';
+// The kernel's value, spelled once in the ABI module.
+import { SIGEV_NONE } from '../syscalls/abi.js';
 
 /** `sizeof(struct aiocb)` on x86-64 glibc. */
 export const AIOCB_SIZE = 168;

@@ -13,17 +13,18 @@
  * The hot path — an aio_read on a regular file that completes inline — allocates nothing: the
  * request record, its plugin instance and the listener live on the aiocb and are reused.
  */
-import { readPointer, readWord } from '../executor.js';
-import { syscall, EAGAIN, EINPROGRESS, EINVAL, ESPIPE } from '../native/index.js';
+import { readPointer, readWord } from '../engine/words.js';
+import { syscall, EAGAIN, EINPROGRESS, EINVAL, ESPIPE } from '../engine/native/index.js';
 import { dropBuffer, holdBuffer } from './buffers.js';
 import { aioEngine, markUsed } from './context.js';
 import { AIO_PRIO_DELTA_MAX, AIOCB, O_APPEND, SIGEVENT, SIGEV_NONE, SIGEV_SIGNAL, SIGEV_THREAD } from './constants.js';
 import { failWith } from './errno.js';
-import { listDone, notifyThread, OP_FSYNC, OP_WRITE, pluginFor, sendSignal, setSignalParams, } from './notify.js';
-import type { Aiocb } from './aiocb.js';
-import { IDLE, QUEUED, RUNNING, type FdState, type ListGroup, type Request } from './request.js';
+import { listDone, notifyThread, pluginFor, sendSignal, setSignalParams } from './notify.js';
+import { OP_FSYNC, OP_WRITE } from './types.js';
+import { IDLE, QUEUED, RUNNING, type FdState, type Request, type AiocbSource } from './request.js';
+import { type ListGroup } from './types.js';
 import { scheduleSignalDrain } from './signals.js';
-import { NR } from '../syscalls/nr.js';
+import { NR } from '../engine/syscalls/nr.js';
 
 const SYS_lseek = NR.lseek;
 const SYS_fcntl = NR.fcntl;
@@ -90,7 +91,7 @@ export function settle(request: Request): boolean {
  *   progress, aio_nbytes beyond the buffer given as aio_buf), EAGAIN (the engine is out of
  *   request slots).
  */
-export function submitAiocb(cb: Aiocb, op: number, group: ListGroup | null): number {
+export function submitAiocb(cb: AiocbSource, op: number, group: ListGroup | null): number {
   const request = cb._request;
   if (request.state !== IDLE && !settle(request)) return failWith(EINVAL);
   const view = cb._view;
@@ -365,7 +366,7 @@ export function completeUnrun(request: Request, error: number): void {
  * @internal prepareUnrun - fill a request that will end without running (lio_listio's bad
  * opcode) from its aiocb's sigevent, so that completeUnrun notifies it.
  */
-export function prepareUnrun(cb: Aiocb, group: ListGroup | null): Request {
+export function prepareUnrun(cb: AiocbSource, group: ListGroup | null): Request {
   const request = cb._request;
   const view = cb._view;
   const sigevent = cb._base + AIOCB.aio_sigevent;

@@ -6,41 +6,15 @@
  * not on a new thread per completion. Signals that no chain carries (a cancelled request, a
  * list's own sigevent) are sent by a chain that is notify.signal alone.
  */
-import { aioFdatasync, aioFsync, aioRead, aioReadStream, aioWrite, aioWriteStream } from '../../plugins/builtin/aio.js';
-import { notifySignal } from '../../plugins/builtin/notify.js';
-import { composePlugins, type Plugin, type PluginInstance } from '../../plugins/plugin.js';
-import type { Word } from '../native/index.js';
-import type { ChainListener } from '../engine.js';
+import { aioFdatasync, aioFsync, aioRead, aioReadStream, aioWrite, aioWriteStream } from '../plugins/builtin/aio.js';
+import { notifySignal } from '../plugins/builtin/notify.js';
+import { composePlugins, type Plugin, type PluginInstance } from '../plugins/plugin.js';
+import type { Word } from '../engine/native/index.js';
+import type { ChainListener } from '../engine/engine.js';
 import { aioEngine, ids } from './context.js';
-import type { SigevNotifyFunction } from './aiocb.js';
 import { scheduleSignalDrain } from './signals.js';
 import { SIGEV_SIGNAL, SIGEV_THREAD } from './constants.js';
-import type { ListGroup } from './request.js';
-
-/** Request operations (glibc's LIO_READ, LIO_WRITE, LIO_SYNC, LIO_DSYNC). */
-export const OP_READ = 0;
-export const OP_WRITE = 1;
-export const OP_FSYNC = 2;
-export const OP_FDATASYNC = 3;
-
-/** A compiled plugin and the parameter indices the request engine fills (-1: not a parameter of it). */
-export interface PluginInfo {
-  readonly plugin: Plugin;
-  readonly fd: number;
-  readonly buf: number;
-  readonly nbytes: number;
-  readonly offset: number;
-  readonly errorCode: number;
-  readonly returnValue: number;
-  readonly width: number;
-  readonly pid: number;
-  readonly tid: number;
-  readonly signo: number;
-  readonly value: number;
-  readonly uid: number;
-  /** Index of the notify.signal atom (-1 when the plugin sends nothing). */
-  readonly signalAtom: number;
-}
+import type { ListGroup, PluginInfo, SigevNotifyFunction } from './types.js';
 
 function info(plugin: Plugin, signalled: boolean): PluginInfo {
   const at = (name: string): number => plugin.layout.paramIndex.get(name) ?? -1;

@@ -1,11 +1,13 @@
 /** lio_listio(3): glibc's rt/lio_listio-common.c — many requests, one wait or one notification. */
-import { EINTR, EINVAL, EIO } from '../native/index.js';
+import { EINTR, EINVAL, EIO } from '../engine/native/index.js';
 import { Aiocb, type SigeventInit } from './aiocb.js';
 import { aioEngine } from './context.js';
 import { LIO_NOP, LIO_NOWAIT, LIO_READ, LIO_WAIT, LIO_WRITE, SIGEV_NONE, SIGEV_THREAD } from './constants.js';
 import { errno, failWith } from './errno.js';
-import { listDone, OP_READ, OP_WRITE } from './notify.js';
-import { IDLE, type ListGroup } from './request.js';
+import { listDone } from './notify.js';
+import { OP_READ, OP_WRITE } from './types.js';
+import { IDLE } from './request.js';
+import { type ListGroup } from './types.js';
 import { completeUnrun, prepareUnrun, submitAiocb } from './requests.js';
 import { drainSignals, signalInterruptFd } from './signals.js';
 import { isList, type AiocbListEntry } from './aio_suspend.js';

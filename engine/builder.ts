@@ -18,7 +18,7 @@
 import type { Word } from './native/index.js';
 import type { MemoryRegistry, Region } from './memory.js';
 import { ATOM, MAX_ARGS } from './atom.js';
-import { readWord, setWord } from './executor.js';
+import { readWord, setWord } from './words.js';
 import { syscallByName } from './syscalls/table.js';
 
 /** A 64-bit word in engine memory: an argument, a result, a loop counter. */

@@ -5,11 +5,14 @@
  * before its notification atom (aio_status) or size its next read from fstat's st_size (read_size).
  */
 import { EFAULT, EINVAL, type Word } from './native/index.js';
-import { readWord, setWord } from './executor.js';
+import { readWord, setWord } from './words.js';
 import type { MemoryRegistry } from './memory.js';
-import type { PrivateImpl } from './compiled-table.js';
+
 import { STRUCT_SIZES } from './syscalls/table.js';
 import { STAT_SIZE_OFFSET } from './syscalls/abi.js';
+
+/** An implementation of a syslet-private call. */
+export type PrivateImpl = (args: readonly Word[], memory: MemoryRegistry) => number | bigint;
 
 const toBig = (value: Word): bigint => (typeof value === 'bigint' ? value : BigInt(value));
 

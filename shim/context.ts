@@ -3,9 +3,9 @@
  * `struct aioinit` tunables that aio_init() may change before then. Like glibc's `optim`, the
  * thread and request counts freeze at the first request; the idle time may change at any time.
  */
-import { Engine } from '../engine.js';
-import { syscall } from '../native/index.js';
-import { NR } from '../syscalls/nr.js';
+import { Engine } from '../engine/engine.js';
+import { syscall } from '../engine/native/index.js';
+import { NR } from '../engine/syscalls/nr.js';
 
 const SYS_getpid = NR.getpid;
 const SYS_getuid = NR.getuid;

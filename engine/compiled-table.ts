@@ -3,11 +3,9 @@
  * hold only what the hot path needs (pointer checks as small records, block class and probe as
  * small integers). Built once per thread from the one table.
  */
-import type { Word } from './native/index.js';
-import type { MemoryRegistry } from './memory.js';
 import { SYSCALL_TABLE, isDenied } from './syscalls/table.js';
 import type { PointerArg, SyscallSpec } from './syscalls/types.js';
-import { PRIVATE_IMPLS } from './private-syscalls.js';
+import { PRIVATE_IMPLS, type PrivateImpl } from './private-syscalls.js';
 
 /** How a pointer's length is found (see PointerLength). */
 export const LEN = { arg: 0, size: 1, lenPtr: 2, cstring: 3, iov: 4, msghdr: 5 } as const;
@@ -26,8 +24,6 @@ export interface PointerCheck {
   readonly nullable: boolean;
 }
 
-/** An implementation of a syslet-private call. */
-export type PrivateImpl = (args: readonly Word[], memory: MemoryRegistry) => number | bigint;
 
 /** One compiled row. */
 export interface CompiledSyscall {

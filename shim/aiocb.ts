@@ -8,20 +8,20 @@
  * a request uses it (see buffers.ts). The aiocb also carries the request record the request
  * engine reuses, so a submission allocates nothing.
  */
-import { addressOf } from '../native/index.js';
-import { readPointer, readWord, setWord } from '../executor.js';
-import type { Region } from '../memory.js';
-import type { Word } from '../native/index.js';
+import { addressOf } from '../engine/native/index.js';
+import { readPointer, readWord, setWord } from '../engine/words.js';
+import type { Region } from '../engine/memory.js';
+import type { Word } from '../engine/native/index.js';
 import { aioEngine } from './context.js';
 import { AIOCB, SIGEVENT, SIGEV_NONE } from './constants.js';
-import { Request } from './request.js';
+import { Request, type AiocbSource } from './request.js';
 import { registrationOf } from './buffers.js';
-import { settle } from './requests.js';
+import { complete, settle } from './requests.js';
+import type { AioCompletion, SigevNotifyFunction } from './types.js';
+
+export type { AioCompletion, SigevNotifyFunction };
 
 const SLAB_AIOCBS = 64;
-
-/** What `sigev_notify_function` receives: the sigev_value (a number, or a bigint beyond 2^53). */
-export type SigevNotifyFunction = (value: number | bigint) => void;
 
 /** `struct sigevent`, as plain data (every field optional; missing ones are 0 / null). */
 export interface SigeventInit {
@@ -35,23 +35,6 @@ export interface SigeventInit {
   sigev_notify_function?: SigevNotifyFunction | null;
   /** Kept for layout fidelity; ignored (there is no thread per completion). */
   sigev_notify_attributes?: number | bigint;
-}
-
-/**
- * How an aiocb's last request completed: a live view (like `aio_sigevent`) that the request
- * engine updates in place, so reading it allocates nothing. Copy the fields to keep them.
- */
-export interface AioCompletion {
-  /**
-   * `'inline'`: it finished inside the submitting call (the page cache answered);
-   * `'cachemiss'`: it finished on a cachemiss thread; `null`: in progress, cancelled, or never run.
-   */
-  readonly mode: 'inline' | 'cachemiss' | null;
-  /**
-   * Submission to completion in nanoseconds, as the engine measured it for a cachemiss
-   * completion; NaN otherwise (no clock is read on the inline path: time the call yourself).
-   */
-  readonly latencyNs: number;
 }
 
 /** What `new Aiocb()` takes: the POSIX members, all optional. */
@@ -188,7 +171,7 @@ export class Sigevent {
  * const bytes = aio_return(cb);
  * ```
  */
-export class Aiocb {
+export class Aiocb implements AiocbSource {
   /** The struct's address (engine memory), for C code, sigev_value or compat layers. */
   readonly address: number;
   /** @internal The request record the request engine reuses for this aiocb. */
@@ -204,7 +187,7 @@ export class Aiocb {
     this.#view = slot.region.view;
     this.#base = slot.offset;
     this.address = slot.region.start + slot.offset;
-    this._request = new Request(this.#view, this.#base + AIOCB.__error_code, this.address + AIOCB.__error_code, this.#base + AIOCB.__return_value, this.address + AIOCB.__return_value, 8);
+    this._request = new Request(this.#view, this.#base + AIOCB.__error_code, this.address + AIOCB.__error_code, this.#base + AIOCB.__return_value, this.address + AIOCB.__return_value, 8, complete);
     this.#sigevent = new Sigevent(this.#view, this.#base + AIOCB.aio_sigevent, this._request);
     finalizer.register(this, { slot, request: this._request });
     try {

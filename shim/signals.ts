@@ -10,9 +10,9 @@
  * This is the library's own native use of the syscall boundary (not atoms): it configures the
  * calling thread itself.
  */
-import { allocNative, syscall, watchReadable, type FdWatcher } from '../native/index.js';
-import { readWord } from '../executor.js';
-import { NR } from '../syscalls/nr.js';
+import { allocNative, syscall, watchReadable, type FdWatcher } from '../engine/native/index.js';
+import { readWord } from '../engine/words.js';
+import { NR } from '../engine/syscalls/nr.js';
 
 const SYS_read = NR.read;
 const SYS_rt_sigprocmask = NR.rt_sigprocmask;

@@ -1,5 +1,5 @@
 /** aio_return(3): glibc's rt/aio_return.c — read `__return_value`. */
-import { EINVAL } from '../native/index.js';
+import { EINVAL } from '../engine/native/index.js';
 import { Aiocb } from './aiocb.js';
 import { failWith } from './errno.js';
 

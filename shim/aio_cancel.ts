@@ -1,12 +1,12 @@
 /** aio_cancel(3): glibc's rt/aio_cancel.c — take queued requests out of their fd's FIFO. */
-import { syscall, EBADF, ECANCELED, EINPROGRESS, EINVAL } from '../native/index.js';
+import { syscall, EBADF, ECANCELED, EINPROGRESS, EINVAL } from '../engine/native/index.js';
 import { Aiocb } from './aiocb.js';
 import { aioEngine } from './context.js';
 import { AIO_ALLDONE, AIO_CANCELED, AIO_NOTCANCELED } from './constants.js';
 import { failWith } from './errno.js';
 import { IDLE, RUNNING } from './request.js';
 import { completeUnrun, drain, fdState, unqueue } from './requests.js';
-import { NR } from '../syscalls/nr.js';
+import { NR } from '../engine/syscalls/nr.js';
 
 const SYS_fcntl = NR.fcntl;
 const F_GETFL = 3;

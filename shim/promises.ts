@@ -4,7 +4,7 @@
  * AioCanceledError is the one callers branch on (a cancelled request, an aborted wait).
  * Control blocks are pooled, so a read costs one Promise and one small waiter object.
  */
-import { errnoMessage, errnoName, EAGAIN, ECANCELED } from '../native/index.js';
+import { errnoMessage, errnoName, EAGAIN, ECANCELED } from '../engine/native/index.js';
 import { Aiocb } from './aiocb.js';
 import { LIO_NOWAIT, O_SYNC, SIGEV_THREAD } from './constants.js';
 import { aio_cancel } from './aio_cancel.js';
@@ -12,10 +12,10 @@ import { aio_fsync } from './aio_fsync.js';
 import { timeoutMs, type AiocbListEntry, type Timespec } from './aio_suspend.js';
 import { errno } from './errno.js';
 import { lio_listio } from './lio_listio.js';
-import { OP_READ, OP_WRITE } from './notify.js';
+import { OP_READ, OP_WRITE } from './types.js';
 import { IDLE, type Request, type RequestWaiter } from './request.js';
 import { completionHooks, submitAiocb } from './requests.js';
-import { SysletError } from '../errors.js';
+import { SysletError } from '../engine/errors.js';
 
 /**
  * AioError - a failed asynchronous I/O (a {@link SysletError}): `errno` is the Linux number

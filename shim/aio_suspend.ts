@@ -1,5 +1,5 @@
 /** aio_suspend(3): glibc's rt/aio_suspend.c — block until one listed request has completed. */
-import { EAGAIN, EINPROGRESS, EINTR, EINVAL } from '../native/index.js';
+import { EAGAIN, EINPROGRESS, EINTR, EINVAL } from '../engine/native/index.js';
 import { Aiocb } from './aiocb.js';
 import { aioEngine } from './context.js';
 import { failWith } from './errno.js';

@@ -22,7 +22,7 @@
  */
 import { ATOM } from './atom.js';
 import type { MemoryRegistry, Region } from './memory.js';
-import { setWord } from './executor.js';
+import { setWord } from './words.js';
 
 /** Ring versions this engine speaks. */
 export const RING_VERSIONS = [1, 2] as const;

@@ -1,4 +1,4 @@
-/** The FFI boundary's public face: everything above shim/native imports from here. */
+/** The FFI boundary's public face: everything above engine/native imports from here. */
 export { syscall, syscallBig, symbolAddress, installInterruptingHandler, type Word } from './libc.js';
 export { allocNative, releaseNative, viewOf, addressOf, mapLow, unmapLow, type NativeBlock, type LowMapping } from './memory.js';
 export * from './errno.js';

@@ -3,7 +3,7 @@
  * x86-64 values (checked against gcc and glibc 2.36 headers), plus glibc's limits as sysconf
  * reports them. Errno values are the kernel's and come from the one errno table.
  */
-export { EAGAIN, EBADF, ECANCELED, EFAULT, EINPROGRESS, EINTR, EINVAL, EIO, ENOSYS, ESPIPE } from '../native/index.js';
+export { EAGAIN, EBADF, ECANCELED, EFAULT, EINPROGRESS, EINTR, EINVAL, EIO, ENOSYS, ESPIPE } from '../engine/native/index.js';
 
 /** aio_cancel(): every request was cancelled. */
 export const AIO_CANCELED = 0;
@@ -24,12 +24,8 @@ export const LIO_WAIT = 0;
 /** lio_listio() mode: return at once, notify through `sig` when every entry has completed. */
 export const LIO_NOWAIT = 1;
 
-/** sigev_notify: queue signal `sigev_signo` (Linux numbers it 0: a zeroed sigevent asks for a signal). */
-export const SIGEV_SIGNAL = 0;
-/** sigev_notify: no notification. */
-export const SIGEV_NONE = 1;
-/** sigev_notify: call `sigev_notify_function(sigev_value)` (here: on the JS event loop). */
-export const SIGEV_THREAD = 2;
+// sigev_notify values: the kernel's <asm-generic/siginfo.h>, spelled once in the ABI module.
+export { SIGEV_NONE, SIGEV_SIGNAL, SIGEV_THREAD } from '../engine/syscalls/abi.js';
 
 /** aio_fsync() op: fsync(2) semantics (glibc's O_SYNC, 04010000). */
 export const O_SYNC = 0o4010000;

@@ -14,7 +14,8 @@ import { allocNative, installInterruptingHandler, syscall, ECANCELED, EOWNERDEAD
 import type { MemoryRegistry } from './memory.js';
 import type { Policy, TraceRecord } from './policy.js';
 import { ATOM, STOP } from './atom.js';
-import { readPointer, setWord, type ExecutorOptions } from './executor.js';
+import { type ExecutorOptions } from './executor.js';
+import { readPointer, setWord } from './words.js';
 import { CompletionQueue, SubmissionQueue, WORKER_STATE, type Finished } from './queues.js';
 import type { CachemissWorkerData } from './cachemiss-worker.js';
 import { NR } from './syscalls/nr.js';

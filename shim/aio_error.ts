@@ -1,5 +1,5 @@
 /** aio_error(3): glibc's rt/aio_error.c — read `__error_code`. */
-import { EINPROGRESS, EINVAL } from '../native/index.js';
+import { EINPROGRESS, EINVAL } from '../engine/native/index.js';
 import { aioEngine } from './context.js';
 import { Aiocb } from './aiocb.js';
 import { failWith } from './errno.js';

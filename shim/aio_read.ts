@@ -1,8 +1,8 @@
 /** aio_read(3): glibc's rt/aio_read.c — one call into the request engine. */
-import { EINVAL } from '../native/index.js';
+import { EINVAL } from '../engine/native/index.js';
 import { Aiocb } from './aiocb.js';
 import { failWith } from './errno.js';
-import { OP_READ } from './notify.js';
+import { OP_READ } from './types.js';
 import { submitAiocb } from './requests.js';
 
 /**

@@ -1,0 +1,42 @@
+/**
+ * One-word access to native memory: the 64-bit little-endian words that atoms, cells, rings and
+ * aiocbs are made of, read as a number while exact and as a bigint beyond 2^53.
+ */
+import type { Word } from './native/index.js';
+import type { Region } from './memory.js';
+
+const TWO32 = 4294967296;
+/** Highest hi-word for which hi * 2^32 + lo is still an exact double. */
+const SAFE_HI = 0x200000;
+
+/** readPointer - an unsigned 64-bit word as an address; -1 when it cannot be a user address. */
+export function readPointer(view: DataView, offset: number): number {
+  const lo = view.getUint32(offset, true);
+  const hi = view.getUint32(offset + 4, true);
+  if (hi >= SAFE_HI) return -1;
+  return hi * TWO32 + lo;
+}
+
+/** readWord - a signed 64-bit word: a number when exact, else a bigint. */
+export function readWord(view: DataView, offset: number): Word {
+  const lo = view.getUint32(offset, true);
+  const hi = view.getInt32(offset + 4, true);
+  if (hi >= -SAFE_HI && hi < SAFE_HI) return hi * TWO32 + lo;
+  return view.getBigInt64(offset, true);
+}
+
+/** setWord - store a number or bigint as a 64-bit little-endian word. */
+export function setWord(view: DataView, offset: number, value: Word): void {
+  if (typeof value === 'bigint') {
+    view.setBigInt64(offset, BigInt.asIntN(64, value), true);
+    return;
+  }
+  const hi = Math.floor(value / TWO32);
+  view.setUint32(offset, value - hi * TWO32, true);
+  view.setInt32(offset + 4, hi | 0, true);
+}
+
+/** writeWord - store a one-word result at an address inside `region`. */
+export function writeWord(region: Region, address: number, value: Word): void {
+  setWord(region.view, address - region.start, value);
+}
