@@ -13,7 +13,8 @@
  * This module imports nothing that loads koffi, so the CLI and the plugin definitions can use it
  * without paying for the native layer.
  */
-import { errnoNumber } from './native/errno.js';
+import { getSystemErrorMap } from 'node:util';
+import { errnoMessage, errnoName, errnoNumber } from './native/errno.js';
 
 /**
  * SysletError - the base class of every typed error in syslet-aio.
@@ -88,4 +89,52 @@ export function isSysletError(value: unknown): value is SysletError {
   if (Object.prototype.toString.call(value) !== '[object Error]') return false;
   const shaped = value as Partial<Record<'code' | 'errnum', unknown>>;
   return typeof shaped.code === 'string' && /^E[A-Z0-9?]+$/.test(shaped.code) && typeof shaped.errnum === 'number';
+}
+
+/**
+ * The fields Node.js puts on the error of a failed system call (`fs`, `net`): `errno` negative,
+ * `code`, `syscall`, `path` and `dest` where there are some, and the message built from them.
+ */
+export interface NodeErrorFields {
+  /** The Linux errno number, negative, as Node's `err.errno` (`-2` for ENOENT). */
+  readonly errno: number;
+  /** The errno name, `'ENOENT'`. */
+  readonly code: string;
+  /** The system call that failed, as Node names it (`'open'`, `'read'`, `'aio_read'`...). */
+  readonly syscall: string;
+  /** The path the call was given, when there is one. */
+  readonly path?: string;
+  /** The second path (rename, link, copyfile), when there is one. */
+  readonly dest?: string;
+  /** Node's message: `ENOENT: no such file or directory, open '/x'`. */
+  readonly message: string;
+}
+
+// libuv's own descriptions, the ones Node's messages use ('no such file or directory'); the
+// kernel's strerror text for an errno libuv does not name.
+const nodeDescriptions = getSystemErrorMap();
+
+/**
+ * nodeErrorFields - what Node.js would say about a failed system call: the fields and the message
+ * of its error, so that every layer that turns an errno into an exception speaks as `node:fs` does.
+ *
+ * @param errno - the errno, either sign (`-2` or `2`).
+ * @param syscall - the call's name as Node spells it (`'open'`, `'scandir'`, `'aio_read'`).
+ * @param path - the path argument, if the call took one.
+ * @param dest - the destination path, if the call took two.
+ * @returns the fields; `errno` is negative.
+ * @example
+ * ```ts
+ * nodeErrorFields(2, 'open', '/nope').message === "ENOENT: no such file or directory, open '/nope'";
+ * ```
+ */
+export function nodeErrorFields(errno: number, syscall: string, path?: string, dest?: string): NodeErrorFields {
+  const negative = -Math.abs(errno);
+  const known = nodeDescriptions.get(negative);
+  const code = known?.[0] ?? errnoName(negative);
+  const description = known?.[1] ?? errnoMessage(negative);
+  let message = `${code}: ${description}, ${syscall}`;
+  if (path !== undefined) message += ` '${path}'`;
+  if (dest !== undefined) message += ` -> '${dest}'`;
+  return { errno: negative, code, syscall, ...(path !== undefined && { path }), ...(dest !== undefined && { dest }), message };
 }
