@@ -51,8 +51,11 @@ export function imageSpace(image: Image32): Space32 {
 
 /**
  * Arena32 - 32-bit memory in the low 4 GiB, registered with a MemoryRegistry as 'arena32'.
- * Dispose it (or call {@link Arena32.close}) to unregister and unmap it; conversions made in it
- * must be disposed first.
+ * Dispose it (or call {@link Arena32.close}) to unregister and unmap it. Closing is safe at any
+ * time: while a {@link runConverted} of a conversion in it is still running (its chain asleep
+ * on a cachemiss thread, or its write-back still ahead), the arena stays registered and mapped
+ * until that run has ended, then it is retired like engine memory (see docs/compat32.md,
+ * "Lifetimes").
  *
  * @example
  * ```ts
@@ -74,6 +77,9 @@ export class Arena32 implements Space32, Disposable {
   readonly #mapping: LowMapping;
   readonly #memory: MemoryRegistry;
   #region: Region | null;
+  // Runs of conversions in this arena that have not ended (their write-back included).
+  #runs = 0;
+  #closed = false;
 
   private constructor(memory: MemoryRegistry, mapping: LowMapping) {
     this.#mapping = mapping;
@@ -121,9 +127,35 @@ export class Arena32 implements Space32, Disposable {
     return arena;
   }
 
-  /** The engine region the arena is registered as (null once closed). */
+  /**
+   * The engine region the arena is registered as; null once it is retired (at close, or when
+   * the last run that was in flight at close has ended).
+   */
   get region(): Region | null {
     return this.#region;
+  }
+
+  /** Whether {@link close} was called (the arena may still be mapped for a run in flight). */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * @internal
+   * beginRun - a run of a conversion in this arena starts: the arena stays registered and mapped
+   * until the returned function is called, even if it is closed meanwhile.
+   * @returns the function that ends the run (idempotent).
+   * @throws ConversionError (EFAULT) when the arena is already closed.
+   */
+  beginRun(): () => void {
+    if (this.#closed) throw new ConversionError(-1, this.base, 'arena', 'EFAULT', 'the arena is closed');
+    this.#runs++;
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      if (--this.#runs === 0 && this.#closed) this.#retire();
+    };
   }
 
   /** contains - whether [address, address + length) lies in the arena. */
@@ -160,12 +192,26 @@ export class Arena32 implements Space32, Disposable {
     this.bytes.set(data, this.#offset(address, data.byteLength));
   }
 
-  /** close - unregister and unmap. Idempotent. Views of the arena must not be used afterwards. */
+  /**
+   * close - unregister and unmap the arena. Idempotent. The accessors (u32, read, write...)
+   * refuse at once; `view` and `bytes` must not be used afterwards. The memory goes when nothing
+   * can reach it any more: after every {@link runConverted} in flight has ended, and after every
+   * chain that was on a cachemiss thread at that moment has finished (the registry's deferred
+   * release), so neither a write-back nor a thread's copy of the region table touches unmapped
+   * memory.
+   */
   close(): void {
-    if (this.#region === null) return;
-    this.#memory.release(this.#region);
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#runs === 0) this.#retire();
+  }
+
+  #retire(): void {
+    const region = this.#region;
+    if (region === null) return;
     this.#region = null;
-    unmapLow(this.#mapping);
+    const mapping = this.#mapping;
+    this.#memory.release(region, () => void unmapLow(mapping));
   }
 
   /** Same as {@link Arena32.close}, for `using`. */
@@ -174,7 +220,7 @@ export class Arena32 implements Space32, Disposable {
   }
 
   #offset(address: number, length: number): number {
-    if (this.#region === null) throw new ConversionError(-1, address, 'arena', 'EFAULT', 'the arena is closed');
+    if (this.#closed) throw new ConversionError(-1, address, 'arena', 'EFAULT', 'the arena is closed');
     if (!this.contains(address, length)) {
       throw new ConversionError(-1, address, 'arena', 'EFAULT', `[${hex32(address)}, +${length}) lies outside the arena [${hex32(this.base)}, ${hex32(this.end)})`);
     }

@@ -23,7 +23,7 @@ import { ATOM, MAX_ARGS } from '../engine/atom.js';
 import type { MemoryRegistry, Region } from '../engine/memory.js';
 import { SYSLET_NR, isDenied, syscallByName } from '../engine/syscalls/table.js';
 import type { ArgSpec, I386Arg, ScalarKind } from '../engine/syscalls/types.js';
-import { contains32, type Space32 } from './arena.js';
+import { Arena32, contains32, type Space32 } from './arena.js';
 import { readChain32, MAX_COMPAT32_ATOMS, type Atom32, type Chain32 } from './chain32.js';
 import { CellAllocator, type Cell, type UseSite } from './cells.js';
 import { ConversionError, hex32 } from './errors.js';
@@ -310,7 +310,8 @@ function fill(region: Region, drafts: readonly Draft[], slotOf: ReadonlyMap<numb
 
 /**
  * Conversion - a 32-bit chain's 64-bit image in engine memory, with the shadow cells and
- * converted structs it reads and writes. Dispose it to free that memory (after the chain ended).
+ * converted structs it reads and writes. Dispose it to free that memory. Disposing it while a
+ * {@link runConverted} of it is in flight is safe: the memory is released when that run ends.
  */
 export class Conversion implements Disposable {
   /** The 32-bit chain as read. */
@@ -324,6 +325,9 @@ export class Conversion implements Disposable {
   /** Bytes of engine memory the 64-bit image uses. */
   readonly bytes64: number;
   #region: Region | null;
+  // Runs in flight (see beginRun) and whether close was asked for meanwhile.
+  #runs = 0;
+  #closed = false;
   readonly #memory: MemoryRegistry;
   readonly #space: Space32;
   readonly #cells: readonly Cell[];
@@ -374,6 +378,10 @@ export class Conversion implements Disposable {
   writeBack(): WriteBackReport {
     const region = this.#region;
     if (region === null) throw new ConversionError(-1, 0, 'writeBack', 'EFAULT', 'the conversion is closed');
+    // An arena that is retired may be unmapped already: writing into it would be a SIGSEGV.
+    if (this.#space instanceof Arena32 && this.#space.region === null) {
+      throw new ConversionError(-1, this.#space.base, 'writeBack', 'EFAULT', 'the arena is closed');
+    }
     const target = this.#space.view;
     const base = this.#space.base;
     let words = 0;
@@ -396,8 +404,39 @@ export class Conversion implements Disposable {
     return { words, structs };
   }
 
-  /** close - free the engine memory. Idempotent; the chain must not be running. */
+  /**
+   * @internal
+   * beginRun - a run of this conversion starts (runConverted calls it): the conversion and its
+   * arena stay usable until the returned function is called, even if either is closed meanwhile.
+   * @returns the function that ends the run (idempotent).
+   * @throws ConversionError (EFAULT) when the conversion or its arena is closed.
+   */
+  beginRun(): () => void {
+    if (this.#closed) throw new ConversionError(-1, 0, 'run', 'EFAULT', 'the conversion is closed');
+    const endArenaRun = this.#space instanceof Arena32 ? this.#space.beginRun() : null;
+    this.#runs++;
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      if (--this.#runs === 0 && this.#closed) this.#release();
+      endArenaRun?.();
+    };
+  }
+
+  /**
+   * close - free the engine memory. Idempotent. With a {@link runConverted} in flight, the
+   * memory is released when that run has ended (write-back included); a chain started some
+   * other way (engine.runChain) keeps it mapped until it finishes, by the registry's deferred
+   * release, but its cells can no longer be read or written back.
+   */
   close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#runs === 0) this.#release();
+  }
+
+  #release(): void {
     if (this.#region === null) return;
     this.#memory.release(this.#region);
     this.#region = null;

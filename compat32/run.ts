@@ -86,7 +86,9 @@ function complete(conversion: Conversion, done: ChainCompletion): Completion32 {
  * @param conversion - from convertChain.
  * @returns the completion in 32-bit terms; the 32-bit ret words, umem targets and out-structs
  *   hold their final values when it resolves (not before).
- * @throws RangeError from the engine when it refuses the submission (closed engine: ESHUTDOWN).
+ * @throws RangeError from the engine when it refuses the submission (closed engine: ESHUTDOWN);
+ *   ConversionError (EFAULT) when the conversion or its arena is already closed. Closing either
+ *   while the run is in flight is safe: they are released when it has ended.
  * @example
  * ```ts
  * using conversion = convertChain(arena, engine.memory, image.entry);
@@ -95,7 +97,15 @@ function complete(conversion: Conversion, done: ChainCompletion): Completion32 {
  * ```
  */
 export async function runConverted(engine: Compat32Engine, conversion: Conversion): Promise<Completion32> {
-  return complete(conversion, await engine.runChain(conversion.entry64));
+  // Taken before the first await: closing the arena or the conversion from here on (a `using`
+  // scope that ends while the chain sleeps on a cachemiss thread) defers their release until
+  // the write-back below is done.
+  const endRun = conversion.beginRun();
+  try {
+    return complete(conversion, await engine.runChain(conversion.entry64));
+  } finally {
+    endRun();
+  }
 }
 
 /**
@@ -103,5 +113,10 @@ export async function runConverted(engine: Compat32Engine, conversion: Conversio
  * (the CLI's `run` uses it).
  */
 export function runConvertedSync(engine: Compat32Engine, conversion: Conversion): Completion32 {
-  return complete(conversion, engine.runChainSync(conversion.entry64));
+  const endRun = conversion.beginRun();
+  try {
+    return complete(conversion, engine.runChainSync(conversion.entry64));
+  } finally {
+    endRun();
+  }
 }

@@ -153,11 +153,17 @@ export class MemoryRegistry {
    * release - forget a region; engine allocations are freed. New dereferences of it fail with
    * EFAULT at once; the memory itself is freed only when no chain that was running on a
    * cachemiss thread at the time of the release can still touch it.
+   *
+   * @param region - a region of this registry.
+   * @param free - for memory the registry did not allocate (a compat32 arena's low mapping): what
+   *   frees it. It runs under the same rule, so a cachemiss thread's copy of the region table
+   *   never points at memory that is gone while a chain that could read it is still running.
    */
-  release(region: Region): void {
+  release(region: Region, free?: () => void): void {
     const owner = this.#owners.get(region.id);
     this.#remove(region.id);
-    if (owner !== undefined && region.kind === 'engine') this.#defer(() => releaseNative(owner as NativeBlock));
+    if (free !== undefined) this.#defer(free);
+    else if (owner !== undefined && region.kind === 'engine') this.#defer(() => releaseNative(owner as NativeBlock));
   }
 
   /** @internal hold - a chain is going to a cachemiss thread. @returns the epoch to give back to {@link unhold}. */
