@@ -6,7 +6,7 @@
  */
 
 // The engine.
-export { Engine, type EngineOptions, type ChainCompletion, type ChainListener, type RingRegistration } from './engine/engine.js';
+export { Engine, type EngineOptions, type ChainCompletion, type ChainListener, type RingRegistration, type SubmitReport, type ExecOutcome } from './engine/engine.js';
 export { ChainBuilder, Cell, Bytes, type ArgInput, type AtomOptions, type AtomRef, type ChainBuilderOptions } from './engine/builder.js';
 export {
   SYSLET_ASYNC, SYSLET_SYNC, SYSLET_NO_COMPLETE, SYSLET_STOP_ON_NONZERO, SYSLET_STOP_ON_ZERO, SYSLET_STOP_ON_NEGATIVE,
@@ -16,14 +16,14 @@ export { negotiateRing, RING_VERSIONS, RING_ENTRY_SIZE, type RingCapabilities, t
 export { Policy, type TraceRecord } from './engine/policy.js';
 export type { Region } from './engine/memory.js';
 // Types the public API refers to (Engine.memory, Engine.ring, Cell.value...), exported for the docs.
-export type { MemoryRegistry, RegionKind } from './engine/memory.js';
+export type { MemoryRegistry, RegionKind, RegionSegments, SegmentSpec } from './engine/memory.js';
 export type { CompletionRing } from './engine/ring.js';
 export type { FinishedSink } from './engine/pool.js';
 export type { Word } from './engine/native/index.js';
 export { errnoName, errnoMessage, errnoNumber, ERRNO_LIST } from './engine/native/index.js';
 
 // The typed errors' base class and guard (the subclasses come with their layers below).
-export { SysletError, isSysletError } from './engine/errors.js';
+export { SysletError, isSysletError, AbortError, isAbortError } from './engine/errors.js';
 
 // Canned syslets.
 export { definePlugin, composePlugins, Plugin, PluginInstance, type PluginRunResult, type AtomOutcome } from './plugins/plugin.js';

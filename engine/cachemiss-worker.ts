@@ -24,7 +24,9 @@ export interface CachemissWorkerData {
   readonly currentAtoms: SharedArrayBuffer;
   readonly eventfd: number;
   readonly idleMs: number;
-  readonly options: Omit<ExecutorOptions, 'onDeny' | 'cancelFlag'>;
+  readonly options: Omit<ExecutorOptions, 'onDeny' | 'cancelFlag' | 'chains' | 'kick'>;
+  /** The per-chain table's buffers (see ChainTable): first atoms, executed masks, cancel flags. */
+  readonly chains: { readonly first: SharedArrayBuffer; readonly executed: SharedArrayBuffer; readonly cancel: SharedArrayBuffer };
 }
 
 const SYS_write = NR.write;
@@ -36,15 +38,17 @@ function main(data: CachemissWorkerData): void {
   const policy = new Policy(data.policy);
   const queue = new SubmissionQueue(data.queue);
   const currentAtoms = new Float64Array(data.currentAtoms);
+  const state = new Int32Array(data.state);
+  const base = data.slot * WORKER_STATE.stride;
   const executor = new Executor(memory, policy, 'cachemiss', {
     ...data.options,
     cancelFlag: { array: queue.control, index: SHUTDOWN_INDEX },
     progress: { array: currentAtoms, index: data.slot },
+    chains: { first: new Float64Array(data.chains.first), executed: new Int32Array(data.chains.executed), cancel: new Int32Array(data.chains.cancel) },
+    kick: { array: state, index: base + WORKER_STATE.kick },
     onDeny: (record) => parentPort?.postMessage({ type: 'deny', record }),
   });
   const completions = new CompletionQueue(data.completions);
-  const state = new Int32Array(data.state);
-  const base = data.slot * WORKER_STATE.stride;
   Atomics.store(state, base + WORKER_STATE.tid, syscall(SYS_gettid));
   const one = allocNative(8, 8);
   new DataView(one.buffer).setBigUint64(0, 1n, true);
@@ -71,7 +75,7 @@ function main(data: CachemissWorkerData): void {
     currentAtoms[data.slot * 2 + 1] = 0;
     Atomics.store(state, base + WORKER_STATE.token, job.token);
     Atomics.store(state, base + WORKER_STATE.running, 1);
-    executor.run(job.atom, out, job.atomsBefore);
+    executor.run(job.atom, out, job.atomsBefore, null, job.token);
     Atomics.store(state, base + WORKER_STATE.running, 0);
     if (queue.overActive()) {
       queue.releaseActive();

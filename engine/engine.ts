@@ -7,10 +7,11 @@
  * chains are in flight, so an idle engine never keeps a process alive.
  */
 import { allocNative, syscall, watchReadable, type FdWatcher, EAGAIN, EFAULT, EINTR, EINVAL, ESHUTDOWN, EBUSY } from './native/index.js';
-import { MemoryRegistry, type Region } from './memory.js';
+import { MemoryRegistry, type Region, type SegmentSpec } from './memory.js';
 import { Policy, type TraceRecord } from './policy.js';
 import { ATOM, SYSLET_NO_COMPLETE } from './atom.js';
 import { DEFAULT_EXECUTOR_OPTIONS, Executor, newOutcome, type ExecOutcome, type ExecutorOptions } from './executor.js';
+export type { ExecOutcome } from './executor.js';
 import { CachemissPool, type FinishedSink } from './pool.js';
 import type { Finished } from './queues.js';
 import { CompletionRing, negotiateRing, RING_ENTRY_SIZE, type Completion, type CompletionRecord, type RingCapabilities, type RingRequest } from './ring.js';
@@ -66,8 +67,24 @@ export interface ChainListener {
    * @param atoms - atoms executed in all, the inline part included.
    * @param stop - why it stopped (a `STOP` value).
    * @param latencyNs - submission to completion, in nanoseconds.
+   * @param executed - which of the first 32 atoms laid from the chain's first one ran (bit i:
+   *   the atom at first + i × 88), inline part included (see {@link ExecOutcome.executed}).
    */
-  chainDone(last: number, result: number, atoms: number, stop: number, latencyNs: number): void;
+  chainDone(last: number, result: number, atoms: number, stop: number, latencyNs: number, executed: number): void;
+}
+
+/** What the most recent {@link Engine.submit} did before it returned. Reused: read it at once. */
+export interface SubmitReport {
+  /** Address of the last atom run on the calling thread (0: none). */
+  readonly last: number;
+  /** Atoms run on the calling thread. */
+  readonly atoms: number;
+  /** Why the chain stopped, when it completed inline (a STOP value). */
+  readonly stop: number;
+  /** The executed mask of the atoms run on the calling thread (see {@link ExecOutcome.executed}). */
+  readonly executed: number;
+  /** The chain's token when it went to a cachemiss thread (for {@link Engine.cancelChain}), else -1. */
+  readonly token: number;
 }
 
 /** Options of {@link Engine.async_register}. */
@@ -83,6 +100,8 @@ export interface RingRegistration {
 }
 
 const MAX_INFLIGHT = 65536;
+/** How often a cancelled chain's thread is signalled again while the chain has not completed. */
+const CANCEL_RETRY_MS = 5;
 
 // At exit, libuv makes one last pass over open handles: an eventfd left readable (completions
 // already consumed by waitUntil, which does not always read it) would call into JS while the
@@ -119,6 +138,10 @@ export class Engine implements FinishedSink {
   #reportInline = false;
   readonly #pending: CompletionRecord[] = [];
   readonly #outcome: ExecOutcome = newOutcome();
+  readonly #report = { last: 0, atoms: 0, stop: 0, executed: 0, token: -1 };
+  // Cancelled chains still in flight: their threads are signalled again until they complete.
+  readonly #cancelling = new Map<number, ChainListener>();
+  #cancelTimer: ReturnType<typeof setInterval> | null = null;
   // In-flight chains, by token.
   readonly #listeners: (ChainListener | null)[] = [];
   readonly #starts = new Float64Array(MAX_INFLIGHT);
@@ -163,6 +186,15 @@ export class Engine implements FinishedSink {
     return this.#outcome.stop;
   }
 
+  /**
+   * What the most recent {@link submit} did on the calling thread: its last atom, atom count,
+   * executed mask and stop reason, and its token when it went asynchronous. Valid right after
+   * submit returned >= 0; the object is reused.
+   */
+  get lastSubmit(): SubmitReport {
+    return this.#report;
+  }
+
   /** Cachemiss threads alive now. */
   get threads(): number {
     return this.#pool?.threads ?? 0;
@@ -203,10 +235,20 @@ export class Engine implements FinishedSink {
 
   /**
    * alloc - zeroed engine memory that atoms, cells and buffers can live in.
+   *
+   * @param size - bytes.
+   * @param segments - split the region into areas that are each their own bound (a slab of
+   *   pooled objects): a pointer argument whose length runs from one area into the next is
+   *   -EFAULT, as one that runs past the region is. See {@link SegmentSpec}.
    * @returns the region; give it back with {@link free}.
+   * @throws RangeError for a bad size or split.
+   * @example
+   * ```ts
+   * const slab = engine.alloc(32 * 64, { period: 64, starts: [0, 16] }); // 32 objects: a 16-byte and a 48-byte area each
+   * ```
    */
-  alloc(size: number): Region {
-    return this.memory.allocate(size);
+  alloc(size: number, segments?: SegmentSpec): Region {
+    return this.memory.allocate(size, segments);
   }
 
   /** free - release engine memory from {@link alloc}. */
@@ -275,6 +317,12 @@ export class Engine implements FinishedSink {
       // Only a registered buffer detached under us (its DataView throws) can get here.
       return -EFAULT;
     }
+    const report = this.#report;
+    report.last = out.last;
+    report.atoms = out.atoms;
+    report.stop = out.stop;
+    report.executed = out.executed;
+    report.token = -1;
     if (out.handoff === 0) {
       if (reportInline && !this.#hasNoComplete(out.last)) {
         this.#post({ atom: out.last, result: out.result, latencyNs: (performance.now() - start) * NS_PER_MS, atoms: out.atoms, mode: 0, stop: out.stop });
@@ -286,10 +334,11 @@ export class Engine implements FinishedSink {
     this.#listeners[token] = listener;
     this.#starts[token] = reportInline ? start : performance.now();
     this.#atomsBefore[token] = out.atoms;
-    if (!this.#ensurePool().submit(out.handoff, token, out.atoms)) {
+    if (!this.#ensurePool().submit(out.handoff, token, out.atoms, atom, out.executed)) {
       this.#freeTokens[this.#freeCount++] = token;
       return -EAGAIN;
     }
+    report.token = token;
     this.#epochs[token] = this.memory.hold();
     if (this.#inflight++ === 0) this.#watcher?.ref();
     return 0;
@@ -481,15 +530,55 @@ export class Engine implements FinishedSink {
     this.#listeners[token] = null;
     const latencyNs = (performance.now() - (this.#starts[token] as number)) * NS_PER_MS;
     const atoms = (this.#atomsBefore[token] as number) + finished.atoms;
+    const executed = this.#pool?.chains.executed[token] ?? 0;
+    if (this.#cancelling.size > 0 && this.#cancelling.delete(token) && this.#cancelling.size === 0) this.#stopCancelTimer();
     this.#freeTokens[this.#freeCount++] = token;
     this.memory.unhold(this.#epochs[token] as number);
     if (--this.#inflight === 0) this.#watcher?.unref();
     if (listener !== null) {
-      listener.chainDone(finished.last, finished.result, atoms, finished.stop, latencyNs);
+      listener.chainDone(finished.last, finished.result, atoms, finished.stop, latencyNs, executed);
       return;
     }
     if (finished.last > 0 && this.#hasNoComplete(finished.last)) return;
     this.#post({ atom: finished.last, result: finished.result, latencyNs, atoms, mode: 1, stop: finished.stop });
+  }
+
+  /**
+   * cancelChain - cancel one chain in flight on a cachemiss thread: it stops before its next atom,
+   * a call it is blocked in is interrupted (returns -EINTR), and it completes — to `listener` —
+   * with stop reason `cancelled`. Atoms already run keep their results. A call that a signal
+   * cannot interrupt (disk I/O in progress) finishes first.
+   *
+   * @param token - the chain's token: `lastSubmit.token` right after submit returned 0.
+   * @param listener - the listener it was submitted with (a token is reused once its chain
+   *   completes: the pair names one chain).
+   * @returns true when the chain was in flight and is now being cancelled.
+   * @example
+   * ```ts
+   * if (engine.submit(first, listener) === 0) {
+   *   const token = engine.lastSubmit.token;
+   *   signal.addEventListener('abort', () => engine.cancelChain(token, listener));
+   * }
+   * ```
+   */
+  cancelChain(token: number, listener: ChainListener): boolean {
+    const pool = this.#pool;
+    if (pool === null || !Number.isSafeInteger(token) || token < 0 || token >= MAX_INFLIGHT || this.#listeners[token] !== listener) return false;
+    if (this.#cancelling.has(token)) return true;
+    pool.cancelChain(token);
+    this.#cancelling.set(token, listener);
+    // A signal that lands between the thread's cancel check and its entry into the kernel is
+    // lost, as in close(): signal again until the chain completes.
+    this.#cancelTimer ??= setInterval(() => {
+      for (const pending of this.#cancelling.keys()) pool.interruptChain(pending);
+    }, CANCEL_RETRY_MS);
+    this.#cancelTimer.unref();
+    return true;
+  }
+
+  #stopCancelTimer(): void {
+    if (this.#cancelTimer !== null) clearInterval(this.#cancelTimer);
+    this.#cancelTimer = null;
   }
 
   /** killCachemissThread - fault injection: end a running cachemiss thread as if it crashed. */
@@ -506,6 +595,7 @@ export class Engine implements FinishedSink {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#stopCancelTimer();
     const pool = this.#pool;
     if (pool !== null) {
       await pool.close();

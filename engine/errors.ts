@@ -138,3 +138,54 @@ export function nodeErrorFields(errno: number, syscall: string, path?: string, d
   if (dest !== undefined) message += ` -> '${dest}'`;
   return { errno: negative, code, syscall, ...(path !== undefined && { path }), ...(dest !== undefined && { dest }), message };
 }
+
+/**
+ * AbortError - what an operation rejects with when its AbortSignal aborts (or its `timeout`
+ * expires): the same shape as Node.js's own AbortError (`fs.promises.readFile(p, { signal })`,
+ * `timers/promises`), so code that already branches on `error.name === 'AbortError'` or
+ * `error.code === 'ABORT_ERR'` works unchanged. The signal's reason is the `cause`.
+ *
+ * It is not a {@link SysletError}: an abort is the caller's decision, not an errno.
+ *
+ * @param message - default `'The operation was aborted'` (Node's wording).
+ * @param options - `cause`: the signal's reason.
+ * @example
+ * ```ts
+ * try { await plugin.run(engine, params, { timeout: 100 }); }
+ * catch (error) { if (isAbortError(error)) console.log('gave up:', error.cause); else throw error; }
+ * ```
+ */
+export class AbortError extends Error {
+  /** Always `'AbortError'`, as Node's. */
+  override readonly name = 'AbortError' as const;
+  /** Always `'ABORT_ERR'`, as Node's. */
+  readonly code = 'ABORT_ERR' as const;
+
+  constructor(message = 'The operation was aborted', options?: ErrorOptions) {
+    super(message, options);
+  }
+}
+
+/**
+ * abortError - the AbortError for an aborted signal: its reason becomes the `cause`.
+ *
+ * @param signal - an aborted AbortSignal.
+ * @returns the error (not thrown).
+ */
+export function abortError(signal: AbortSignal): AbortError {
+  return new AbortError(undefined, { cause: signal.reason });
+}
+
+/**
+ * isAbortError - whether `value` is an AbortError: ours, Node's own, or one from another realm
+ * (checked by `name` and `code`, as Node's documentation recommends).
+ *
+ * @param value - anything caught.
+ * @returns true for an abort.
+ */
+export function isAbortError(value: unknown): value is AbortError {
+  if (value instanceof AbortError) return true;
+  if (typeof value !== 'object' || value === null) return false;
+  const shaped = value as { name?: unknown; code?: unknown };
+  return shaped.name === 'AbortError' && (shaped.code === 'ABORT_ERR' || shaped.code === 20);
+}

@@ -45,6 +45,31 @@ export interface ExecOutcome {
   handoff: number;
   /** The last executed atom's result. */
   result: number;
+  /**
+   * Which atoms ran, as a bit mask over the first {@link EXECUTED_ATOMS} atoms laid one after
+   * another from the chain's first atom (bit i: the atom at first + i × 88 ran at least once).
+   * A plugin instance is laid out that way, so this is its "executed" fact: unlike a sentinel in
+   * the result cell, no result value can fake it.
+   */
+  executed: number;
+}
+
+/** Atoms (laid contiguously from the chain's first) whose execution {@link ExecOutcome.executed} records. */
+export const EXECUTED_ATOMS = 32;
+const EXECUTED_SPAN = EXECUTED_ATOMS * ATOM.size;
+
+/**
+ * Per-chain state shared between the calling thread and cachemiss threads, indexed by the
+ * chain's token: its first atom (what `executed` bits are relative to), the bits already set by
+ * the inline part, and a cancel flag that stops that one chain before its next atom.
+ */
+export interface ChainTable {
+  /** The first atom's address, per token. */
+  readonly first: Float64Array;
+  /** The executed mask so far, per token (cachemiss threads keep it current atom by atom). */
+  readonly executed: Int32Array;
+  /** Non-zero: stop this chain before its next atom (and treat -EINTR as the cancellation). */
+  readonly cancel: Int32Array;
 }
 
 /** Executor settings. */
@@ -72,11 +97,20 @@ export interface ExecutorOptions {
    * blame the right atom.
    */
   readonly progress?: { readonly array: Float64Array; readonly index: number };
+  /** Cachemiss threads: the per-chain table (see {@link ChainTable}). */
+  readonly chains?: ChainTable;
+  /**
+   * Cachemiss threads: the word where the pool writes the token of the chain it is about to
+   * interrupt (`array[index]`) before it signals this thread. A signal meant for a chain this
+   * thread has already finished must not fail the next one: a -EINTR while the word names
+   * another chain makes the call again.
+   */
+  readonly kick?: { readonly array: Int32Array; readonly index: number };
 }
 
 /** newOutcome - a fresh outcome record. */
 export function newOutcome(): ExecOutcome {
-  return { last: 0, atoms: 0, stop: STOP.end, handoff: 0, result: 0 };
+  return { last: 0, atoms: 0, stop: STOP.end, handoff: 0, result: 0, executed: 0 };
 }
 
 /** Runs chains of 64-bit atoms against one memory registry and one policy. */
@@ -119,19 +153,25 @@ export class Executor {
    * @param out - receives what happened.
    * @param atomsBefore - atoms this chain already ran elsewhere (for the total bound).
    * @param firstRegion - the region holding `atom`, when the caller has just looked it up.
+   * @param token - on a cachemiss thread, the chain's token in the {@link ChainTable} (-1: none).
    */
-  run(atom: number, out: ExecOutcome, atomsBefore = 0, firstRegion: Region | null = null): void {
+  run(atom: number, out: ExecOutcome, atomsBefore = 0, firstRegion: Region | null = null, token = -1): void {
     const memory = this.#memory;
     const inline = this.#inline;
     const budget = inline ? this.#options.inlineBudget : Number.POSITIVE_INFINITY;
     const limit = this.#options.maxAtomsPerChain - atomsBefore;
     const cancel = this.#options.cancelFlag;
     const progress = this.#options.progress;
+    const chains = token >= 0 ? (this.#options.chains ?? null) : null;
+    // `executed` bits are relative to the chain's first atom, wherever this run starts.
+    const first = chains === null ? atom : (chains.first[token] as number);
+    let executed = chains === null ? 0 : (chains.executed[token] as number);
     out.last = 0;
     out.atoms = 0;
     out.stop = STOP.end;
     out.handoff = 0;
     out.result = 0;
+    out.executed = executed;
     let current = atom;
     let nextRegion: Region | null = firstRegion;
     for (;;) {
@@ -143,7 +183,7 @@ export class Executor {
         out.handoff = current;
         return;
       }
-      if (cancel !== undefined && Atomics.load(cancel.array, cancel.index) !== 0) {
+      if ((cancel !== undefined && Atomics.load(cancel.array, cancel.index) !== 0) || (chains !== null && Atomics.load(chains.cancel, token) !== 0)) {
         out.stop = STOP.cancelled;
         return;
       }
@@ -163,10 +203,15 @@ export class Executor {
       const ret = readPointer(view, base + ATOM.ret_ptr);
       // Cells usually sit in the atom's own region (a plugin instance is one slab): test it first.
       const retRegion = ret <= 0 ? null : ret >= region.start && ret + 8 <= region.end ? region : memory.find(ret, 8);
+      const relative = current - first;
+      // Bit of this atom in the executed mask, or 0 when it lies outside the recorded span.
+      const bit = relative >= 0 && relative < EXECUTED_SPAN && relative % ATOM.size === 0 ? 1 << (relative / ATOM.size) : 0;
       if (ret !== 0 && retRegion === null) {
         // Nowhere to put the result: the chain stops here without running the call.
         out.last = current;
         out.atoms++;
+        out.executed = executed | bit;
+        if (chains !== null) chains.executed[token] = out.executed;
         out.stop = STOP.fault;
         out.result = -EFAULT;
         return;
@@ -176,6 +221,8 @@ export class Executor {
         if (retRegion !== null) writeWord(retRegion, ret, -EINVAL);
         out.last = current;
         out.atoms++;
+        out.executed = executed | bit;
+        if (chains !== null) chains.executed[token] = out.executed;
         out.result = -EINVAL;
         out.stop = STOP.fault;
         return;
@@ -188,7 +235,9 @@ export class Executor {
         progress.array[progress.index * 2] = current;
         progress.array[progress.index * 2 + 1] = out.atoms;
       }
-      const result = this.#execute(region, base, current, flags, inline);
+      let result = this.#execute(region, base, current, flags, inline);
+      // A signal the pool sent to stop a chain this thread had already finished: make the call again.
+      while (result === -EINTR && this.#staleKick(token)) result = this.#execute(region, base, current, flags, inline);
       if (result === HANDOFF) {
         out.handoff = current;
         return;
@@ -199,8 +248,12 @@ export class Executor {
       out.last = current;
       out.atoms++;
       out.result = value;
-      if (cancel !== undefined && value === -EINTR && Atomics.load(cancel.array, cancel.index) !== 0) {
-        // The engine interrupted this call to shut down: the chain was cancelled, not finished.
+      executed |= bit;
+      out.executed = executed;
+      if (chains !== null) chains.executed[token] = executed;
+      if (value === -EINTR && ((cancel !== undefined && Atomics.load(cancel.array, cancel.index) !== 0) || (chains !== null && Atomics.load(chains.cancel, token) !== 0))) {
+        // The engine interrupted this call to shut down or to cancel this chain: the chain was
+        // cancelled, not finished.
         out.stop = STOP.cancelled;
         return;
       }
@@ -233,6 +286,23 @@ export class Executor {
       }
       current = next;
     }
+  }
+
+  /**
+   * Whether the last -EINTR came from a signal the pool sent for another chain (one this thread
+   * finished just before): clears the mark. A close() or this chain's own cancel is never stale.
+   */
+  #staleKick(token: number): boolean {
+    const kick = this.#options.kick;
+    if (kick === undefined || token < 0) return false;
+    const cancel = this.#options.cancelFlag;
+    if (cancel !== undefined && Atomics.load(cancel.array, cancel.index) !== 0) return false;
+    const chains = this.#options.chains;
+    if (chains !== undefined && Atomics.load(chains.cancel, token) !== 0) return false;
+    const target = Atomics.load(kick.array, kick.index);
+    if (target === KICK_NONE || target === token) return false;
+    Atomics.compareExchange(kick.array, kick.index, target, KICK_NONE);
+    return true;
   }
 
   /** Reads the arguments, applies policy and confinement, and makes the call. */
@@ -440,7 +510,10 @@ export class Executor {
         }
         case LEN.cstring: {
           const region = memory.find(raw, 1);
-          if (region === null || region.bytes.indexOf(0, raw - region.start) < 0) return -EFAULT;
+          if (region === null) return -EFAULT;
+          // The NUL must lie in the same region, and in the same segment of a segmented one.
+          const nul = region.bytes.indexOf(0, raw - region.start);
+          if (nul < 0 || region.start + nul >= memory.segmentEnd(region, raw)) return -EFAULT;
           continue;
         }
         case LEN.iov: {
@@ -522,6 +595,9 @@ const FD_EVENTS: readonly (number | undefined)[] = (() => {
   for (const nr of [257, 437, 41, 288, 32, 290]) events[nr] = FD_RESULT;
   return events;
 })();
+
+/** The kick word's value when no interrupt is pending. */
+export const KICK_NONE = -1;
 
 /** Marker result: the call would block, hand the chain off. */
 const HANDOFF = Symbol('handoff');

@@ -27,15 +27,40 @@ export interface Region {
   readonly bytes: Uint8Array;
   /** Who it belongs to. */
   readonly kind: RegionKind;
+  /**
+   * How the region is split into areas that are each their own bound (null: one area). A
+   * checked range must lie inside one segment, so a length that runs past one pooled object into
+   * the next is -EFAULT, as a range past the region's end is.
+   */
+  readonly segments: RegionSegments | null;
 }
 
-/** How many regions may exist at once (each slot is three float64 in the shared table). */
+/**
+ * A periodic split of a region: every `period` bytes from its start, segments begin at the
+ * offsets in `starts` (sorted, the first 0). A slab of pooled objects of one layout has the
+ * layout's size as its period and the start of each field or area as its starts.
+ */
+export interface RegionSegments {
+  /** The repeat length in bytes. */
+  readonly period: number;
+  /** Segment starts within one period: sorted, distinct, the first 0, all below `period`. */
+  readonly starts: Float64Array;
+}
+
+/** Most segment starts one region's split may have. */
+export const MAX_SEGMENT_STARTS = 4096;
+/** Float64 words the shared table keeps for segment descriptors ([period, count, ...starts] each). */
+const SEGMENT_WORDS = 1 << 15;
+
+/** How many regions may exist at once (each slot is four float64 in the shared table). */
 export const MAX_REGIONS = 4096;
-const SLOT_FIELDS = 3;
+const SLOT_FIELDS = 4;
 
 /**
  * The shared part of a registry: a SharedArrayBuffer that cachemiss threads read.
- * Int32 [0] is the generation; float64 slots from byte 8 hold [start, length, id] (id 0 = empty).
+ * Int32 [0] is the generation; float64 slots from byte 8 hold [start, length, id, segments]
+ * (id 0 = empty; segments 0 = none, else 1 + the index of its descriptor in the segment words
+ * that follow the slots). Descriptors are appended, never changed.
  */
 export interface SharedRegionTable {
   readonly buffer: SharedArrayBuffer;
@@ -50,7 +75,13 @@ export class MemoryRegistry {
   #nextId = 1;
   readonly #generation: Int32Array;
   readonly #slots: Float64Array;
+  readonly #segmentWords: Float64Array;
+  // Main thread: descriptor index by content, and the next free word. Mirror: decoded descriptors.
+  readonly #segmentIndex = new Map<string, number>();
+  #segmentUsed = 0;
+  readonly #decoded = new Map<number, RegionSegments>();
   readonly #owners = new Map<number, unknown>();
+  readonly #descriptors = new Map<number, number>();
   // Registered buffers by their backing store: registering the same buffer again is one lookup.
   readonly #byBacking = new WeakMap<object, Region>();
   readonly #mirror: boolean;
@@ -63,9 +94,10 @@ export class MemoryRegistry {
 
   /** @internal Creates the main thread's registry, or (with `shared`) a cachemiss thread's mirror of it. */
   constructor(shared?: SharedRegionTable) {
-    const buffer = shared?.buffer ?? new SharedArrayBuffer(8 + MAX_REGIONS * SLOT_FIELDS * 8);
+    const buffer = shared?.buffer ?? new SharedArrayBuffer(8 + MAX_REGIONS * SLOT_FIELDS * 8 + SEGMENT_WORDS * 8);
     this.#generation = new Int32Array(buffer, 0, 1);
     this.#slots = new Float64Array(buffer, 8, MAX_REGIONS * SLOT_FIELDS);
+    this.#segmentWords = new Float64Array(buffer, 8 + MAX_REGIONS * SLOT_FIELDS * 8, SEGMENT_WORDS);
     this.#mirror = shared !== undefined;
   }
 
@@ -87,12 +119,12 @@ export class MemoryRegistry {
     // NaN compares false both ways and would "fall inside" the middle region of the search.
     if (!(address >= 0 && length >= 0)) return null;
     const last = this.#last;
-    if (last !== null && address >= last.start && address + length <= last.end) return last;
+    if (last !== null && address >= last.start && address + length <= last.end) return last.segments === null || inOneSegment(last, address, length) ? last : null;
     const previous = this.#previous;
     if (previous !== null && address >= previous.start && address + length <= previous.end) {
       this.#previous = last;
       this.#last = previous;
-      return previous;
+      return previous.segments === null || inOneSegment(previous, address, length) ? previous : null;
     }
     const regions = this.#regions;
     let lo = 0;
@@ -106,7 +138,7 @@ export class MemoryRegistry {
         if (address + length > region.end || length < 0) return null;
         this.#previous = this.#last;
         this.#last = region;
-        return region;
+        return region.segments === null || inOneSegment(region, address, length) ? region : null;
       }
     }
     // A cachemiss thread's mirror may be behind the main thread's table (a region registered
@@ -116,6 +148,22 @@ export class MemoryRegistry {
       return this.find(address, length);
     }
     return null;
+  }
+
+  /**
+   * segmentEnd - where the segment holding `address` ends (the region's end when it has no
+   * segments): how far a NUL-terminated string at `address` may run.
+   *
+   * @param region - the region holding `address` (from {@link find}).
+   * @param address - an address inside it.
+   * @returns the first address past the segment.
+   */
+  segmentEnd(region: Region, address: number): number {
+    const segments = region.segments;
+    if (segments === null) return region.end;
+    const offset = address - region.start;
+    const within = offset % segments.period;
+    return Math.min(region.end, address - within + segmentEndWithin(segments, within));
   }
 
   /**
@@ -144,9 +192,47 @@ export class MemoryRegistry {
    * @param size - bytes.
    * @returns the region; release it with {@link release}.
    */
-  allocate(size: number): Region {
+  allocate(size: number, segments?: SegmentSpec): Region {
+    const descriptor = segments === undefined ? 0 : this.#segmentDescriptor(segments);
     const block = allocNative(size, 64);
-    return this.#add(block.address, block.buffer, 'engine', block);
+    return this.#add(block.address, block.buffer, 'engine', block, descriptor);
+  }
+
+  /** The descriptor index (1-based) of a segment split, appended to the shared words if new. @throws RangeError for a bad split or a full table. */
+  #segmentDescriptor(spec: SegmentSpec): number {
+    const { period } = spec;
+    if (!Number.isSafeInteger(period) || period <= 0) throw new RangeError(`segments.period must be a positive integer, got ${String(period)}`);
+    const starts = [...new Set([0, ...spec.starts])].sort((a, b) => a - b);
+    if (starts.length > MAX_SEGMENT_STARTS) throw new RangeError(`at most ${MAX_SEGMENT_STARTS} segment starts, got ${starts.length}`);
+    for (const start of starts) {
+      if (!Number.isSafeInteger(start) || start < 0 || start >= period) throw new RangeError(`segment start ${String(start)} is not an integer in [0, ${period})`);
+    }
+    const key = `${period}:${starts.join(',')}`;
+    const known = this.#segmentIndex.get(key);
+    if (known !== undefined) return known;
+    const at = this.#segmentUsed;
+    if (at + 2 + starts.length > SEGMENT_WORDS) throw new RangeError('too many distinct segment splits');
+    const words = this.#segmentWords;
+    words[at] = period;
+    words[at + 1] = starts.length;
+    starts.forEach((start, i) => (words[at + 2 + i] = start));
+    this.#segmentUsed = at + 2 + starts.length;
+    this.#segmentIndex.set(key, at + 1);
+    return at + 1;
+  }
+
+  /** The split a descriptor index names (decoded once per thread). */
+  #segmentsOf(descriptor: number): RegionSegments | null {
+    if (descriptor === 0) return null;
+    let segments = this.#decoded.get(descriptor);
+    if (segments === undefined) {
+      const words = this.#segmentWords;
+      const at = descriptor - 1;
+      const count = words[at + 1] as number;
+      segments = { period: words[at] as number, starts: words.slice(at + 2, at + 2 + count) };
+      this.#decoded.set(descriptor, segments);
+    }
+    return segments;
   }
 
   /**
@@ -232,24 +318,24 @@ export class MemoryRegistry {
     // A seqlock: the table is being rewritten while the generation is odd, and a copy is good
     // only if the generation did not move while it was read.
     let generation: number;
-    let wanted: Map<number, [number, number]>;
+    let wanted: Map<number, [number, number, number]>;
     for (;;) {
       generation = Atomics.load(this.#generation, 0);
       if ((generation & 1) !== 0) continue;
-      wanted = new Map<number, [number, number]>();
+      wanted = new Map<number, [number, number, number]>();
       for (let slot = 0; slot < MAX_REGIONS; slot++) {
         const id = this.#slots[slot * SLOT_FIELDS + 2] as number;
         if (id === 0) break;
-        wanted.set(id, [this.#slots[slot * SLOT_FIELDS] as number, this.#slots[slot * SLOT_FIELDS + 1] as number]);
+        wanted.set(id, [this.#slots[slot * SLOT_FIELDS] as number, this.#slots[slot * SLOT_FIELDS + 1] as number, this.#slots[slot * SLOT_FIELDS + 3] as number]);
       }
       if (Atomics.load(this.#generation, 0) === generation) break;
     }
     this.#seenGeneration = generation;
     const kept = this.#regions.filter((region) => wanted.has(region.id));
     for (const region of kept) wanted.delete(region.id);
-    for (const [id, [start, length]] of wanted) {
+    for (const [id, [start, length, descriptor]] of wanted) {
       const buffer = viewOf(start, length);
-      kept.push({ id, start, end: start + length, view: new DataView(buffer), bytes: new Uint8Array(buffer), kind: 'engine' });
+      kept.push({ id, start, end: start + length, view: new DataView(buffer), bytes: new Uint8Array(buffer), kind: 'engine', segments: this.#segmentsOf(descriptor) });
     }
     kept.sort((a, b) => a.start - b.start);
     this.#regions = kept;
@@ -261,7 +347,7 @@ export class MemoryRegistry {
     return this.#byBacking.get(backing) ?? null;
   }
 
-  #add(start: number, buffer: ArrayBufferLike, kind: RegionKind, owner: unknown): Region {
+  #add(start: number, buffer: ArrayBufferLike, kind: RegionKind, owner: unknown, descriptor = 0): Region {
     if (this.#regions.length >= MAX_REGIONS) throw new RangeError(`too many memory regions (at most ${MAX_REGIONS})`);
     const length = buffer.byteLength;
     for (const region of [...this.#regions]) {
@@ -274,7 +360,8 @@ export class MemoryRegistry {
       else throw new RangeError(`region [0x${start.toString(16)}, +${length}) (${kind}) overlaps a ${region.kind} region [0x${region.start.toString(16)}, 0x${region.end.toString(16)})`);
     }
     const id = this.#nextId++;
-    const region: Region = { id, start, end: start + length, view: new DataView(buffer), bytes: new Uint8Array(buffer), kind };
+    const region: Region = { id, start, end: start + length, view: new DataView(buffer), bytes: new Uint8Array(buffer), kind, segments: this.#segmentsOf(descriptor) };
+    this.#descriptors.set(id, descriptor);
     this.#regions.push(region);
     this.#regions.sort((a, b) => a.start - b.start);
     this.#owners.set(id, owner);
@@ -288,6 +375,7 @@ export class MemoryRegistry {
     if (typeof owner === 'object' && owner !== null) this.#byBacking.delete(owner);
     this.#regions = this.#regions.filter((region) => region.id !== id);
     this.#owners.delete(id);
+    this.#descriptors.delete(id);
     this.#last = null;
     this.#previous = null;
     this.#publish();
@@ -303,8 +391,38 @@ export class MemoryRegistry {
       this.#slots[slot * SLOT_FIELDS] = region.start;
       this.#slots[slot * SLOT_FIELDS + 1] = region.end - region.start;
       this.#slots[slot * SLOT_FIELDS + 2] = region.id;
+      this.#slots[slot * SLOT_FIELDS + 3] = this.#descriptors.get(region.id) ?? 0;
     });
     if (count < MAX_REGIONS) this.#slots[count * SLOT_FIELDS + 2] = 0;
     Atomics.add(this.#generation, 0, 1);
   }
+}
+
+/** What {@link MemoryRegistry.allocate} takes to split a region into segments (see {@link RegionSegments}). */
+export interface SegmentSpec {
+  /** The repeat length in bytes (a pooled object's size). */
+  readonly period: number;
+  /** Where segments begin within one period (0 is implied; order and repeats do not matter). */
+  readonly starts: readonly number[];
+}
+
+/** Where the segment holding offset `within` (0 ≤ within < period) ends, as an offset in the period. */
+function segmentEndWithin(segments: RegionSegments, within: number): number {
+  const starts = segments.starts;
+  // The last start <= within: a binary search (starts[0] is 0).
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    if ((starts[mid] as number) <= within) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo + 1 < starts.length ? (starts[lo + 1] as number) : segments.period;
+}
+
+/** Whether [address, address + length) lies inside one segment of a segmented region. */
+function inOneSegment(region: Region, address: number, length: number): boolean {
+  const segments = region.segments as RegionSegments;
+  const within = (address - region.start) % segments.period;
+  return within + length <= segmentEndWithin(segments, within);
 }

@@ -14,7 +14,7 @@ import { allocNative, installInterruptingHandler, syscall, ECANCELED, EOWNERDEAD
 import type { MemoryRegistry } from './memory.js';
 import type { Policy, TraceRecord } from './policy.js';
 import { ATOM, STOP } from './atom.js';
-import { type ExecutorOptions } from './executor.js';
+import { KICK_NONE, type ChainTable, type ExecutorOptions } from './executor.js';
 import { readPointer, setWord } from './words.js';
 import { CompletionQueue, SubmissionQueue, WORKER_STATE, type Finished } from './queues.js';
 import type { CachemissWorkerData } from './cachemiss-worker.js';
@@ -43,7 +43,7 @@ export interface PoolOptions {
   readonly maxThreads: number;
   /** Milliseconds an idle thread waits for work before it exits. */
   readonly idleMs: number;
-  readonly executor: Omit<ExecutorOptions, 'onDeny' | 'cancelFlag'>;
+  readonly executor: Omit<ExecutorOptions, 'onDeny' | 'cancelFlag' | 'chains' | 'kick'>;
   readonly onDeny?: (record: TraceRecord) => void;
 }
 
@@ -97,6 +97,8 @@ export class CachemissPool {
   readonly #one: number;
   /** Chains finished because their thread died, waiting for the next drain. */
   readonly #orphans: Finished[] = [];
+  /** Per-chain state by token, shared with the threads (first atom, executed mask, cancel flag). */
+  readonly chains: ChainTable;
 
   constructor(memory: MemoryRegistry, policy: Policy, options: PoolOptions) {
     this.#memory = memory;
@@ -105,6 +107,12 @@ export class CachemissPool {
     const capacity = Math.max(1, options.maxThreads);
     this.#state = new Int32Array(new SharedArrayBuffer(capacity * WORKER_STATE.stride * 4 + 1024 * 4));
     this.#currentAtoms = new Float64Array(new SharedArrayBuffer((capacity + 1024) * 16));
+    const tokens = this.#queue.capacity;
+    this.chains = {
+      first: new Float64Array(new SharedArrayBuffer(tokens * 8)),
+      executed: new Int32Array(new SharedArrayBuffer(tokens * 4)),
+      cancel: new Int32Array(new SharedArrayBuffer(tokens * 4)),
+    };
     const fd = syscall(SYS_eventfd2, 0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (fd < 0) throw new Error(`eventfd2 failed: ${fd}`);
     this.eventfd = fd;
@@ -140,13 +148,49 @@ export class CachemissPool {
 
   /**
    * submit - hand a chain to the pool.
+   *
+   * @param atom - the atom to continue from.
+   * @param token - the chain's token (below the queue's capacity).
+   * @param atomsBefore - atoms it already ran inline.
+   * @param first - its first atom (what executed bits are relative to); default `atom`.
+   * @param executed - the executed mask of its inline part.
    * @returns false when the queue is full (the caller reports -EAGAIN).
    */
-  submit(atom: number, token: number, atomsBefore: number): boolean {
+  submit(atom: number, token: number, atomsBefore: number, first = atom, executed = 0): boolean {
     if (this.#closed) return false;
+    const chains = this.chains;
+    chains.first[token] = first;
+    chains.executed[token] = executed;
+    Atomics.store(chains.cancel, token, 0);
     if (!this.#queue.push(atom, token, atomsBefore)) return false;
     this.#grow();
     return true;
+  }
+
+  /**
+   * cancelChain - stop the chain with `token` before its next atom, and interrupt the call it is
+   * blocked in (it returns -EINTR and the chain completes with stop reason `cancelled`). A signal
+   * that lands just before the thread enters the kernel is lost: call {@link interruptChain}
+   * again until the chain completes.
+   */
+  cancelChain(token: number): void {
+    Atomics.store(this.chains.cancel, token, 1);
+    this.interruptChain(token);
+  }
+
+  /** interruptChain - signal the thread running the chain with `token`, if one is. @returns whether one was. */
+  interruptChain(token: number): boolean {
+    let found = false;
+    this.#slots.forEach((slot, index) => {
+      const base = index * WORKER_STATE.stride;
+      if (slot.worker === null || !this.#isRunning(index) || Atomics.load(this.#state, base + WORKER_STATE.token) !== token) return;
+      // The thread may finish this chain and start another before the signal lands: the kick word
+      // tells it the signal was not meant for the new one (see Executor).
+      Atomics.store(this.#state, base + WORKER_STATE.kick, token);
+      this.#interrupt(index);
+      found = true;
+    });
+    return found;
   }
 
   /** warm - start threads now instead of on first use (benchmarks; latency-sensitive programs). */
@@ -289,6 +333,7 @@ export class CachemissPool {
     const base = index * WORKER_STATE.stride;
     Atomics.store(this.#state, base + WORKER_STATE.tid, 0);
     Atomics.store(this.#state, base + WORKER_STATE.running, 0);
+    Atomics.store(this.#state, base + WORKER_STATE.kick, KICK_NONE);
     const data: CachemissWorkerData = {
       slot: index,
       regions: this.#memory.shared.buffer,
@@ -300,6 +345,11 @@ export class CachemissPool {
       eventfd: this.eventfd,
       idleMs: this.#options.idleMs,
       options: this.#options.executor,
+      chains: {
+        first: this.chains.first.buffer as SharedArrayBuffer,
+        executed: this.chains.executed.buffer as SharedArrayBuffer,
+        cancel: this.chains.cancel.buffer as SharedArrayBuffer,
+      },
     };
     const fromSource = import.meta.url.endsWith('.ts');
     // Running from TypeScript sources (tests, tsx): the worker needs the same loader, named by

@@ -290,4 +290,6 @@ export const WORKER_STATE = {
   /** 0 idle, 1 running a chain. */
   running: 1,
   token: 2,
+  /** The token of the chain the pool is about to interrupt on this thread (-1: none); see Executor's kick. */
+  kick: 3,
 } as const;
