@@ -22,8 +22,11 @@ export type { FinishedSink } from './engine/pool.js';
 export type { Word } from './engine/native/index.js';
 export { errnoName, errnoMessage, errnoNumber, ERRNO_LIST } from './engine/native/index.js';
 
-// The typed errors' base class and guard (the subclasses come with their layers below).
-export { SysletError, isSysletError, AbortError, isAbortError } from './engine/errors.js';
+// The typed errors' base class and guard (the subclasses come with their layers below), the error of
+// a failed system call with Node's fields, and Node's AbortError.
+export {
+  SysletError, isSysletError, SyscallError, AbortError, isAbortError, nodeErrorFields, type NodeErrorFields,
+} from './engine/errors.js';
 
 // Canned syslets.
 export { definePlugin, composePlugins, Plugin, PluginInstance, type PluginRunResult, type AtomOutcome } from './plugins/plugin.js';

@@ -21,10 +21,12 @@ import { errnoMessage, errnoName, errnoNumber } from './native/errno.js';
  *
  * Fields:
  * - `code`: the errno name, e.g. `'EINVAL'` (the same spelling Node.js uses on `fs` errors);
- * - `errnum`: the Linux errno number, positive, e.g. `22` (what C's `errno` would hold). It is a
- *   separate field from the `errno` some subclasses already had, because those disagree: on
- *   `AioError` `errno` is the positive number, on `ConversionError` the name, and on the
- *   path helpers' errors the negative number Node.js uses.
+ * - `errno`: the errno number with Node.js's sign, negative, e.g. `-22` (as `err.errno` of a
+ *   failed `fs` call);
+ * - `errnum`: the same number positive, e.g. `22` (what C's `errno` would hold).
+ *
+ * Errors of a failed system call are {@link SyscallError}s, which add `syscall`, `path` and `dest`
+ * and Node's message.
  *
  * Subclasses, and the errnum they use:
  *
@@ -34,13 +36,14 @@ import { errnoMessage, errnoName, errnoNumber } from './native/errno.js';
  * | `PluginRegistryError` | `PluginRegistry.register` / `.require` | `EEXIST` (duplicate) / `ENOENT` (unknown) |
  * | `ConversionError` | compat32 `parseImage`, `readChain32`, `convertChain` | its `errno` (`EFAULT`, `ENOSYS`, `E2BIG`, `EINVAL`, `ENOEXEC`) |
  * | `ArenaError` | compat32 `Arena32` | its `errno` (`EEXIST`, `ENOMEM`, `EINVAL`) |
- * | `AioError` / `AioCanceledError` | the Promise twins `aio.read`, `aio.write`, ... | the request's errno / `ECANCELED` |
- * | helper errors (`sysletError`) | `readFileSyslet`, `readFileInto`, `copyFileSyslet` | the failing atom's errno |
+ * | `SyscallError` | `readFileSyslet`, `readFileInto`, `copyFileSyslet`, a refused submission | the failing call's errno |
+ * | `AioError` / `AioCanceledError` (both `SyscallError`s) | the Promise twins `aio.read`, `aio.write`, ... | the request's errno / `ECANCELED` (`aio_cancel`) |
  *
  * @param code - an errno name (`'EINVAL'`), or errnoName's `'E?n'` for a number the kernel does
  *   not define (errnum n); any other name gets errnum 0.
  * @param message - the whole message, as the subclass wants it shown.
- * @param options - `cause`, as for `Error`.
+ * @param options - `cause`, as for `Error`; `errnum` when `code` is a spelling the kernel's list
+ *   lacks (libuv's `'ENOTSUP'` for EOPNOTSUPP).
  * @example
  * ```ts
  * import { isSysletError } from 'syslet-aio';
@@ -59,12 +62,16 @@ export class SysletError extends Error {
   readonly code: string;
   /** The Linux errno number, positive (`22` for EINVAL); 0 when `code` names no errno. */
   readonly errnum: number;
+  /** The errno number with Node.js's sign: negative (`-22` for EINVAL), as `fs` errors have it; 0 when `code` names no errno. */
+  readonly errno: number;
 
-  constructor(code: string, message: string, options?: ErrorOptions) {
-    super(message, options);
+  constructor(code: string, message: string, options?: ErrorOptions & { readonly errnum?: number }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     // errnoName spells a number the kernel does not define 'E?n'; keep n rather than lose it.
-    this.errnum = errnoNumber(code) ?? Number(/^E\?(\d+)$/.exec(code)?.[1] ?? 0);
+    this.errnum = options?.errnum ?? errnoNumber(code) ?? Number(/^E\?(\d+)$/.exec(code)?.[1] ?? 0);
+    // -0 would print as 0 but fail Object.is; an error without an errno keeps a plain 0.
+    this.errno = this.errnum === 0 ? 0 : -this.errnum;
   }
 }
 
@@ -137,6 +144,44 @@ export function nodeErrorFields(errno: number, syscall: string, path?: string, d
   if (path !== undefined) message += ` '${path}'`;
   if (dest !== undefined) message += ` -> '${dest}'`;
   return { errno: negative, code, syscall, ...(path !== undefined && { path }), ...(dest !== undefined && { dest }), message };
+}
+
+/**
+ * SyscallError - a failed system call, told as Node.js tells it (a {@link SysletError}): `errno`
+ * negative, `code`, `syscall`, `path` and `dest` where the call had them, and Node's message,
+ * all from {@link nodeErrorFields}. A caller that handles `fs` errors handles these the same way.
+ *
+ * @param errno - the errno, either sign (`-2` or `2`).
+ * @param syscall - the call, as Node names it (`'open'`, `'read'`, `'aio_read'`).
+ * @param path - the path the call was given, if any.
+ * @param dest - the second path (a copy's destination), if any.
+ * @param options - `cause`, as for `Error`.
+ * @example
+ * ```ts
+ * import { readFileSyslet, Engine } from 'syslet-aio';
+ * await using engine = new Engine();
+ * try { await readFileSyslet(engine, '/nope'); }
+ * catch (error) { console.log(error.code, error.errno, error.syscall, error.path); } // ENOENT -2 open /nope
+ * ```
+ */
+export class SyscallError extends SysletError {
+  override name: string = 'SyscallError';
+  /** The system call that failed, as Node names it: `'open'`, `'read'`, `'aio_read'`... */
+  readonly syscall: string;
+  // `declare`: no own property at all when the call had no path, as on Node's errors (a field
+  // initialiser would add `path: undefined`, which `'path' in error` and deepEqual would see).
+  /** The path the call was given, when there is one. */
+  declare readonly path?: string;
+  /** The second path (a copy's destination), when there is one. */
+  declare readonly dest?: string;
+
+  constructor(errno: number, syscall: string, path?: string, dest?: string, options?: ErrorOptions) {
+    const fields = nodeErrorFields(errno, syscall, path, dest);
+    super(fields.code, fields.message, { ...options, errnum: -fields.errno });
+    this.syscall = syscall;
+    if (path !== undefined) this.path = path;
+    if (dest !== undefined) this.dest = dest;
+  }
 }
 
 /**

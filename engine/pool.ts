@@ -19,6 +19,7 @@ import { readPointer, setWord } from './words.js';
 import { CompletionQueue, SubmissionQueue, WORKER_STATE, type Finished } from './queues.js';
 import type { CachemissWorkerData } from './cachemiss-worker.js';
 import { NR } from './syscalls/nr.js';
+import { SyscallError } from './errors.js';
 
 /**
  * The signal that interrupts a cachemiss thread blocked in a syscall when the process exits or
@@ -114,7 +115,7 @@ export class CachemissPool {
       cancel: new Int32Array(new SharedArrayBuffer(tokens * 4)),
     };
     const fd = syscall(SYS_eventfd2, 0, EFD_CLOEXEC | EFD_NONBLOCK);
-    if (fd < 0) throw new Error(`eventfd2 failed: ${fd}`);
+    if (fd < 0) throw new SyscallError(fd, 'eventfd2');
     this.eventfd = fd;
     if (!handlerInstalled) {
       installInterruptingHandler(SYSLET_WAKE_SIGNAL);

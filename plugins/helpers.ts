@@ -9,9 +9,9 @@
  * writing into the slot).
  */
 import type { Word } from '../engine/native/index.js';
-import { errnoMessage, errnoName, EFBIG, EINVAL, ENAMETOOLONG } from '../engine/native/index.js';
+import { EFBIG, EINVAL, ENAMETOOLONG } from '../engine/native/index.js';
 import type { ChainListener, Engine } from '../engine/engine.js';
-import { SysletError as SysletErrorBase } from '../engine/errors.js';
+import { abortError, SyscallError } from '../engine/errors.js';
 import type { Region } from '../engine/memory.js';
 import { COPY, fileCopy, fileReadAll, READ_ALL, STAT_SIZE_OFFSET } from './builtin/file.js';
 import { NOT_EXECUTED } from './define.js';
@@ -29,25 +29,16 @@ const SLAB_BYTES = 256 * 1024;
 
 /** Options of the helpers. */
 export interface HelperOptions {
-  /** Aborting rejects at once; the chain still finishes (a syscall cannot be recalled). */
+  /** Aborting rejects at once with an AbortError (its `cause` the reason); the chain still finishes (a syscall cannot be recalled). */
   readonly signal?: AbortSignal;
 }
 
 /**
- * A Node-style system error: `code` is the errno name (`'ENOENT'`), `errno` the negative number
- * as Node.js's `fs` errors have it, `syscall` the failing call. At run time it is an instance of
- * the base class (engine/errors.ts), so `isSysletError` and `errnum` (positive) work on it too.
+ * The error the helpers reject with for a failed call: a {@link SyscallError}, Node's fields
+ * (`errno` negative, `code`, `syscall`, `path`) and message. (The name stays for code that
+ * imported it before the base class had these fields.)
  */
-export interface SysletPathError extends SysletErrorBase {
-  /** The errno name, `'ENOENT'`. */
-  readonly code: string;
-  /** The negative errno, as Node.js's fs errors have it. */
-  readonly errno: number;
-  /** The call that failed: `'open'`, `'read'`, `'copy_file_range'`. */
-  readonly syscall: string;
-  /** The file it failed on, when there is one. */
-  readonly path?: string;
-}
+export type SysletPathError = SyscallError;
 
 /**
  * sysletError - the Error a helper rejects with for a negative atom result.
@@ -62,11 +53,7 @@ export interface SysletPathError extends SysletErrorBase {
  * ```
  */
 export function sysletError(result: number, syscall: string, path?: string): SysletPathError {
-  const code = errnoName(result);
-  const where = path === undefined ? syscall : `${syscall} '${path}'`;
-  return Object.assign(new SysletErrorBase(code, `${code}: ${errnoMessage(result).toLowerCase()}, ${where}`), {
-    code, errno: -Math.abs(result), syscall, ...(path === undefined ? {} : { path }),
-  });
+  return new SyscallError(result, syscall, path);
 }
 
 /** One pooled request context. */
@@ -87,7 +74,7 @@ class Slot implements ChainListener {
     const reject = this.reject;
     this.resolve = null;
     this.reject = null;
-    reject?.(this.signal?.reason as Error);
+    if (this.signal !== undefined) reject?.(abortError(this.signal));
   };
 
   constructor(pool: SlotPool, region: Region, at: number) {
@@ -221,7 +208,8 @@ function start(slot: Slot, signal: AbortSignal | undefined, onEnd: (error: Error
     slot.resolve = null;
     slot.reject = null;
     slot.release();
-    onEnd(new Error(`plugin '${pool.plugin.name}': submission refused (${errnoName(submitted)})`));
+    // The engine's own entry refused the chain (-ESHUTDOWN: closed; -EAGAIN: full).
+    onEnd(new SyscallError(submitted, 'async_exec'));
   } else {
     signal?.addEventListener('abort', slot.onAbort, { once: true });
   }
@@ -261,7 +249,7 @@ type ReadDone = (error: Error | null, slot: Slot | null, total: number, size: nu
  */
 function readAll(engine: Engine, path: string | Uint8Array, limit: number, signal: AbortSignal | undefined, done: ReadDone): void {
   if (signal?.aborted === true) {
-    done(signal.reason as Error, null, 0, 0);
+    done(abortError(signal), null, 0, 0);
     return;
   }
   let capacity: number;
@@ -312,8 +300,8 @@ function readAll(engine: Engine, path: string | Uint8Array, limit: number, signa
  * @param maxBytes - the largest file accepted (default 1 MiB). Up to twice this is kept per
  *   pooled slot, rounded up to a power of two.
  * @returns a new Buffer with the file's bytes.
- * @throws (rejects) an Error with `code` `'ENOENT'`, `'EISDIR'`... from the open or read;
- *   `'EFBIG'` when the file is larger than `maxBytes`; the signal's reason when aborted.
+ * @throws (rejects) a SyscallError with `code` `'ENOENT'`, `'EISDIR'`... from the open or read;
+ *   `'EFBIG'` when the file is larger than `maxBytes`; an AbortError when `signal` aborts.
  * @example
  * ```ts
  * const text = (await readFileSyslet(engine, '/etc/hostname')).toString();
@@ -369,11 +357,11 @@ export function readFileInto(engine: Engine, path: string | Uint8Array, target: 
  * copy_file_range until end of file, close both). `dst` is created with `mode` or truncated.
  *
  * @returns the bytes copied.
- * @throws (rejects) an Error with `code` and `syscall` (`'open'` for either open,
- *   `'copy_file_range'`) and `path` (the file at fault).
+ * @throws (rejects) a SyscallError with `code` and `syscall` (`'open'` for either open,
+ *   `'copy_file_range'`) and `path` (the file at fault); an AbortError when `signal` aborts.
  */
 export async function copyFileSyslet(engine: Engine, src: string | Uint8Array, dst: string | Uint8Array, mode = 0o644, options: HelperOptions = {}): Promise<number> {
-  if (options.signal?.aborted === true) throw options.signal.reason as Error;
+  if (options.signal?.aborted === true) throw abortError(options.signal);
   const slot = poolFor(engine, fileCopy, 2, 0).take();
   const bad = putPath(slot.paths[0] as Uint8Array, src) || putPath(slot.paths[1] as Uint8Array, dst);
   if (bad !== 0) {

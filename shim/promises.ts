@@ -1,10 +1,12 @@
 /**
  * The Promise twins of the POSIX calls: the same request engine and canned chains, settled on
- * completion instead of polled. Errors are typed: AioError carries the errno number and name;
- * AioCanceledError is the one callers branch on (a cancelled request, an aborted wait).
+ * completion instead of polled. Errors follow Node.js: a failed request rejects with an AioError
+ * (errno negative, code, syscall 'aio_read'..., Node's message); an AbortSignal rejects with an
+ * AbortError (code 'ABORT_ERR', the reason as cause), as `fs.promises` does; a request cancelled
+ * by a C-style aio_cancel() rejects with AioCanceledError (ECANCELED), the errno aio_error gives.
  * Control blocks are pooled, so a read costs one Promise and one small waiter object.
  */
-import { errnoMessage, errnoName, EAGAIN, ECANCELED } from '../engine/native/index.js';
+import { EAGAIN, ECANCELED, EINVAL } from '../engine/native/index.js';
 import { Aiocb } from './aiocb.js';
 import { LIO_NOWAIT, O_SYNC, SIGEV_THREAD } from './constants.js';
 import { aio_cancel } from './aio_cancel.js';
@@ -15,44 +17,49 @@ import { lio_listio } from './lio_listio.js';
 import { OP_READ, OP_WRITE } from './types.js';
 import { IDLE, type Request, type RequestWaiter } from './request.js';
 import { completionHooks, submitAiocb } from './requests.js';
-import { SysletError } from '../engine/errors.js';
+import { abortError, SyscallError, type AbortError } from '../engine/errors.js';
 
 /**
- * AioError - a failed asynchronous I/O (a {@link SysletError}): `errno` is the Linux number
- * (equal to `errnum`), `code` its name ('EBADF'...).
+ * AioError - a failed asynchronous I/O, told as Node.js tells a failed `fs` call (a
+ * {@link SyscallError}): `errno` negative (`-9`), `errnum` positive (`9`), `code` (`'EBADF'`),
+ * `syscall` the POSIX call the twin stands for (`'aio_read'`, `'aio_write'`, `'aio_fsync'`,
+ * `'aio_suspend'`, `'lio_listio'`), and the message `EBADF: bad file descriptor, aio_read`.
  *
+ * @param errnoValue - the errno, either sign.
+ * @param syscall - the POSIX call.
  * @example
  * ```ts
  * try { await aio.read(fd, buf, 0); }
  * catch (error) { if (isAioError(error) && error.code === 'EBADF') reopen(); else throw error; }
  * ```
  */
-export class AioError extends SysletError {
+export class AioError extends SyscallError {
   override name = 'AioError';
-  /** The Linux errno number, positive (equal to `errnum`). */
-  readonly errno: number;
 
-  constructor(errnoValue: number, operation: string, options?: ErrorOptions) {
-    super(errnoName(errnoValue), `${operation}: ${errnoName(errnoValue)} (${errnoMessage(errnoValue)})`, options);
-    this.errno = errnoValue;
+  constructor(errnoValue: number, syscall: string, options?: ErrorOptions) {
+    super(errnoValue, syscall, undefined, undefined, options);
   }
 }
 
 /**
- * AioCanceledError - the request was cancelled (aio_cancel, or an AbortSignal); `errno` is
- * ECANCELED (125), and `cause` is the signal's reason when an AbortSignal did it.
+ * AioCanceledError - the request was cancelled by `aio_cancel()` (the C call, on the fd or the
+ * aiocb) while it waited in its fd's queue: `code` `'ECANCELED'`, `errno` -125, as `aio_error`
+ * reports it. An AbortSignal does not give this error: it rejects with an `AbortError`, as Node.js
+ * does.
  *
+ * @param syscall - the POSIX call whose request was cancelled (`'aio_read'`...).
  * @example
  * ```ts
- * try { await aio.read(fd, buf, 0, { signal: AbortSignal.timeout(100) }); }
- * catch (error) { if (!(error instanceof AioCanceledError)) throw error; }
+ * const pending = aio.read(pipeFd, buf, null);
+ * aio_cancel(pipeFd, null);
+ * try { await pending; } catch (error) { if (!(error instanceof AioCanceledError)) throw error; }
  * ```
  */
 export class AioCanceledError extends AioError {
   override name = 'AioCanceledError';
 
-  constructor(operation: string, options?: ErrorOptions) {
-    super(ECANCELED, operation, options);
+  constructor(syscall: string, options?: ErrorOptions) {
+    super(ECANCELED, syscall, options);
   }
 }
 
@@ -63,7 +70,7 @@ export function isAioError(value: unknown): value is AioError {
 
 /** Options of the read/write/fsync twins. */
 export interface AioOptions {
-  /** Aborting cancels the request if it is still queued (then the promise rejects with AioCanceledError); a running one completes. */
+  /** Aborting cancels the request if it is still queued (then the promise rejects with an AbortError); a running one completes. */
   readonly signal?: AbortSignal;
   /** aio_reqprio, 0..20. */
   readonly reqprio?: number;
@@ -73,15 +80,19 @@ const pool: Aiocb[] = [];
 const POOL_MAX = 256;
 
 class Pending implements RequestWaiter {
+  /** Set when the signal aborted: an ECANCELED after it is the abort's, not an aio_cancel's. */
+  aborted = false;
+
   constructor(
     readonly cb: Aiocb,
-    readonly operation: string,
+    readonly syscall: string,
     readonly resolve: (value: number) => void,
-    readonly reject: (error: AioError) => void,
+    readonly reject: (error: AioError | AbortError) => void,
     readonly signal: AbortSignal | undefined,
   ) {}
 
   abort = (): void => {
+    this.aborted = true;
     aio_cancel(this.cb.aio_fildes, this.cb);
   };
 
@@ -91,15 +102,15 @@ class Pending implements RequestWaiter {
     const value = request.returned;
     if (pool.length < POOL_MAX) pool.push(this.cb);
     if (error === 0) this.resolve(value);
-    else if (error === ECANCELED) this.reject(new AioCanceledError(this.operation, { cause: this.signal?.reason }));
-    else this.reject(new AioError(error, this.operation));
+    else if (error === ECANCELED) this.reject(this.aborted && this.signal !== undefined ? abortError(this.signal) : new AioCanceledError(this.syscall));
+    else this.reject(new AioError(error, this.syscall));
   }
 }
 
 function transfer(op: number, fd: number, buffer: ArrayBufferView, position: number | bigint, options: AioOptions): Promise<number> {
-  const operation = op === OP_READ ? 'read' : 'write';
+  const operation = op === OP_READ ? 'aio_read' : 'aio_write';
   const signal = options.signal;
-  if (signal?.aborted === true) return Promise.reject(new AioCanceledError(operation, { cause: signal.reason }));
+  if (signal?.aborted === true) return Promise.reject(abortError(signal));
   if (!ArrayBuffer.isView(buffer)) return Promise.reject(new TypeError(`${operation}: buffer must be a Buffer, TypedArray or DataView`));
   let cb: Aiocb;
   try {
@@ -128,7 +139,8 @@ function transfer(op: number, fd: number, buffer: ArrayBufferView, position: num
 /**
  * read - read `buffer.byteLength` bytes at `position` of `fd` (aio_read as a Promise).
  * @returns the number of bytes read (0 at end of file).
- * @throws AioError with the errno (EBADF, EINVAL...); AioCanceledError when cancelled; TypeError
+ * @throws AioError with the errno (EBADF, EINVAL...); AbortError when `signal` aborts it while
+ *   queued; AioCanceledError when `aio_cancel()` cancels it; TypeError
  *   for a buffer that is not a view.
  * @example
  * ```ts
@@ -142,7 +154,7 @@ export function read(fd: number, buffer: ArrayBufferView, position: number | big
 /**
  * write - write `buffer` at `position` of `fd` (aio_write as a Promise; O_APPEND fds append).
  * @returns the number of bytes written.
- * @throws AioError (EBADF, ENOSPC, EINVAL...), AioCanceledError, TypeError as {@link read}.
+ * @throws AioError (EBADF, ENOSPC, EINVAL...), AbortError, AioCanceledError, TypeError as {@link read}.
  */
 export function write(fd: number, buffer: ArrayBufferView, position: number | bigint, options: AioOptions = {}): Promise<number> {
   return transfer(OP_WRITE, fd, buffer, position, options);
@@ -151,7 +163,8 @@ export function write(fd: number, buffer: ArrayBufferView, position: number | bi
 /**
  * fsync - aio_fsync as a Promise: resolves after every earlier request of `fd` and the sync.
  * @param op - O_SYNC (default) or O_DSYNC.
- * @throws AioError EINVAL (bad op), EBADF (bad fd, at once), or the sync's errno; AioCanceledError.
+ * @throws AioError EINVAL (bad op), EBADF (bad fd, at once), or the sync's errno; AbortError;
+ *   AioCanceledError.
  * @example
  * ```ts
  * await aio.write(fd, data, 0);
@@ -160,18 +173,18 @@ export function write(fd: number, buffer: ArrayBufferView, position: number | bi
  */
 export function fsync(fd: number, op: number = O_SYNC, options: Omit<AioOptions, 'reqprio'> = {}): Promise<void> {
   const signal = options.signal;
-  if (signal?.aborted === true) return Promise.reject(new AioCanceledError('fsync', { cause: signal.reason }));
+  if (signal?.aborted === true) return Promise.reject(abortError(signal));
   const cb = pool.pop() ?? new Aiocb();
   cb.aio_fildes = Number.isInteger(fd) && fd >= -0x8000_0000 && fd <= 0x7fff_ffff ? fd : -1;
   return new Promise((resolve, reject) => {
-    const pending = new Pending(cb, 'fsync', () => resolve(), reject, signal);
+    const pending = new Pending(cb, 'aio_fsync', () => resolve(), reject, signal);
     cb._request.waiter = pending;
     signal?.addEventListener('abort', pending.abort, { once: true });
     if (aio_fsync(op, cb) !== 0) {
       cb._request.waiter = null;
       signal?.removeEventListener('abort', pending.abort);
       pool.push(cb);
-      reject(new AioError(errno(), 'fsync'));
+      reject(new AioError(errno(), 'aio_fsync'));
     }
   });
 }
@@ -180,14 +193,14 @@ export function fsync(fd: number, op: number = O_SYNC, options: Omit<AioOptions,
 export interface SuspendOptions {
   /** Relative timeout (a C timespec or milliseconds); rejects with AioError EAGAIN when it passes. */
   readonly timeout?: Timespec | number;
-  /** Aborting rejects with AioCanceledError (the requests themselves go on). */
+  /** Aborting rejects with an AbortError (the requests themselves go on). */
   readonly signal?: AbortSignal;
 }
 
 /**
  * suspend - resolve when one aiocb of `list` has completed, without blocking the event loop.
  * @throws AioError EAGAIN on timeout, EINVAL for a malformed timeout or a non-Aiocb entry;
- *   AioCanceledError when `signal` aborts.
+ *   AbortError when `signal` aborts.
  * @example
  * ```ts
  * aio_read(a); aio_read(b);
@@ -196,15 +209,15 @@ export interface SuspendOptions {
  */
 export function suspend(list: readonly AiocbListEntry[], options: SuspendOptions = {}): Promise<void> {
   const { signal, timeout } = options;
-  if (signal?.aborted === true) return Promise.reject(new AioCanceledError('suspend', { cause: signal.reason }));
+  if (signal?.aborted === true) return Promise.reject(abortError(signal));
   const ms = timeout === undefined ? null : typeof timeout === 'number' ? (Number.isFinite(timeout) && timeout >= 0 ? timeout : -1) : timeoutMs(timeout);
-  if (ms !== null && ms < 0) return Promise.reject(new AioError(22, 'suspend'));
-  if (!list.every((cb) => cb == null || cb instanceof Aiocb)) return Promise.reject(new AioError(22, 'suspend'));
+  if (ms !== null && ms < 0) return Promise.reject(new AioError(EINVAL, 'aio_suspend'));
+  if (!list.every((cb) => cb == null || cb instanceof Aiocb)) return Promise.reject(new AioError(EINVAL, 'aio_suspend'));
   const done = (): boolean => list.length === 0 || list.every((cb) => cb == null) || list.some((cb) => cb != null && cb._request.state === IDLE);
   if (done()) return Promise.resolve();
   return new Promise((resolve, reject) => {
     let timer: NodeJS.Timeout | undefined;
-    const finish = (error: AioError | null): void => {
+    const finish = (error: AioError | AbortError | null): void => {
       completionHooks.delete(hook);
       signal?.removeEventListener('abort', abort);
       if (timer !== undefined) clearTimeout(timer);
@@ -214,10 +227,12 @@ export function suspend(list: readonly AiocbListEntry[], options: SuspendOptions
     const hook = (): void => {
       if (done()) finish(null);
     };
-    const abort = (): void => finish(new AioCanceledError('suspend', { cause: signal?.reason }));
+    const abort = (): void => {
+      if (signal !== undefined) finish(abortError(signal));
+    };
     completionHooks.add(hook);
     signal?.addEventListener('abort', abort, { once: true });
-    if (ms !== null) timer = setTimeout(() => finish(new AioError(EAGAIN, 'suspend')), ms);
+    if (ms !== null) timer = setTimeout(() => finish(new AioError(EAGAIN, 'aio_suspend')), ms);
   });
 }
 
@@ -234,8 +249,8 @@ export interface ListioResult {
 /**
  * listio - lio_listio(LIO_NOWAIT) as a Promise: resolves with every entry's outcome once all
  * have completed. Aborting cancels the entries still queued; the promise then rejects with
- * AioCanceledError after every entry has finished (their buffers are free again).
- * @throws AioError EINVAL/EAGAIN when an entry is refused at submission; AioCanceledError.
+ * an AbortError after every entry has finished (their buffers are free again).
+ * @throws AioError EINVAL/EAGAIN when an entry is refused at submission; AbortError.
  * @example
  * ```ts
  * const results = await aio.listio([readA, writeB]);
@@ -243,7 +258,7 @@ export interface ListioResult {
  */
 export function listio(list: readonly AiocbListEntry[], options: { signal?: AbortSignal } = {}): Promise<ListioResult[]> {
   const signal = options.signal;
-  if (signal?.aborted === true) return Promise.reject(new AioCanceledError('listio', { cause: signal.reason }));
+  if (signal?.aborted === true) return Promise.reject(abortError(signal));
   const entries = list.filter((cb): cb is Aiocb => cb instanceof Aiocb && cb.aio_lio_opcode !== 2);
   return new Promise((resolve, reject) => {
     let aborted = false;
@@ -253,7 +268,7 @@ export function listio(list: readonly AiocbListEntry[], options: { signal?: Abor
     };
     const settle = (): void => {
       signal?.removeEventListener('abort', abort);
-      if (aborted && entries.some((cb) => cb._request.error === ECANCELED)) reject(new AioCanceledError('listio', { cause: signal?.reason }));
+      if (aborted && signal !== undefined && entries.some((cb) => cb._request.error === ECANCELED)) reject(abortError(signal));
       else resolve(entries.map((cb) => ({ aiocb: cb, error: cb._request.error, result: cb._request.returned })));
     };
     signal?.addEventListener('abort', abort, { once: true });
@@ -262,7 +277,7 @@ export function listio(list: readonly AiocbListEntry[], options: { signal?: Abor
       const error = errno();
       // Entries that were queued still run; the list notification settles nothing after this.
       signal?.removeEventListener('abort', abort);
-      reject(new AioError(error, 'listio'));
+      reject(new AioError(error, 'lio_listio'));
     }
   });
 }

@@ -32,8 +32,8 @@ test('an i386 aiocb in the arena reads back field by field and takes its status'
   assert.deepEqual([after.errorCode, after.returnValue], [9, -1]);
   assert.deepEqual(aiocb32StatusAddresses(cb), { errorCode: cb + 96, returnValue: cb + 100 });
 
-  assert.throws(() => readAiocb32(arena, cb + 2), (error: unknown) => error instanceof ConversionError && error.errno === 'EINVAL');
-  assert.throws(() => readAiocb32(arena, arena.end - 64), (error: unknown) => error instanceof ConversionError && error.errno === 'EFAULT');
+  assert.throws(() => readAiocb32(arena, cb + 2), (error: unknown) => error instanceof ConversionError && error.code === 'EINVAL' && error.errno === -22);
+  assert.throws(() => readAiocb32(arena, arena.end - 64), (error: unknown) => error instanceof ConversionError && error.code === 'EFAULT' && error.errno === -14);
   arena.setU32(cb + F.aio_buf.offset, arena.end - 16);
   assert.throws(() => readAiocb32(arena, cb), (error: unknown) => error instanceof ConversionError && error.field === 'aio_buf');
 });

@@ -155,7 +155,7 @@ test('Promise twins: bad fds/positions/buffers reject with a typed error, never 
   }
   // aio.suspend of an empty list resolves at once; aio.listio of junk entries rejects with EINVAL.
   await aio.suspend([]);
-  await assert.rejects(aio.listio(['x', null] as never), (error: unknown) => error instanceof AioError && error.errno === EINVAL);
+  await assert.rejects(aio.listio(['x', null] as never), (error: unknown) => error instanceof AioError && error.errno === -EINVAL);
 });
 
 test('aio_init/sysconf/receiveSignals/submitRaw: typed errors or documented sentinels', () => {

@@ -89,12 +89,12 @@ test(`random 32-bit images: a ConversionError/ArenaError or a run whose results 
     } catch (error) {
       if (error instanceof ConversionError) {
         figures.conversionErrors++;
-        assert.match(error.errno, /^E[A-Z0-9]+$/);
+        assert.match(error.code, /^E[A-Z0-9]+$/);
         assert.ok(error.field.length > 0);
-        figures.codes[error.errno] = (figures.codes[error.errno] ?? 0) + 1;
+        figures.codes[error.code] = (figures.codes[error.code] ?? 0) + 1;
       } else if (error instanceof ArenaError) {
         figures.arenaErrors++;
-        figures.codes[`arena ${error.errno}`] = (figures.codes[`arena ${error.errno}`] ?? 0) + 1;
+        figures.codes[`arena ${error.code}`] = (figures.codes[`arena ${error.code}`] ?? 0) + 1;
       } else {
         assert.fail(`seed ${seed} #${i}: runImage threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
       }
