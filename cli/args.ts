@@ -53,7 +53,8 @@ export function parseCommandArgs<O extends OptionSpecs>(args: readonly string[],
     }
     // parseArgs hands a string option the next word even when it looks like an option
     // (`--dir --json`): that is almost always a forgotten value, so refuse unless written --dir=...
-    if (token.value === undefined || (!token.inlineValue && token.value.startsWith('-'))) {
+    // A negative number (`--qd -1`) is a value, though: the command then says why it is wrong.
+    if (token.value === undefined || (!token.inlineValue && token.value.startsWith('-') && !NEGATIVE_NUMBER.test(token.value))) {
       throw new UsageError(`option '${token.rawName}' needs a value`);
     }
     if (spec.multiple === true) values[token.name] = [...((values[token.name] as string[] | undefined) ?? []), token.value];
@@ -62,6 +63,9 @@ export function parseCommandArgs<O extends OptionSpecs>(args: readonly string[],
   if (!help) checkPositionals(words, positionals);
   return { values: values as OptionValues<O>, positionals: words, help };
 }
+
+/** `-1`, `-0.5`: a word that starts with a dash but is a number, not an option. */
+const NEGATIVE_NUMBER = /^-\d+(\.\d+)?$/;
 
 function checkPositionals(words: readonly string[], specs: readonly PositionalSpec[]): void {
   if (words.length > specs.length) {
