@@ -22,8 +22,12 @@ export interface ProgressOptions {
   readonly tty: boolean;
   /** Where the text goes: stderr, so that stdout (a summary, JSON) is never garbled. */
   readonly write: (text: string) => void;
-  /** Terminal width for the bar (default 80). */
-  readonly columns?: number;
+  /**
+   * Terminal width (default 80), or a function read at every draw (a terminal can be resized
+   * during a long copy). A terminal line never gets wider than this less one: a line that
+   * reaches the last column wraps, and every `\r` redraw would then leave a line behind.
+   */
+  readonly columns?: number | (() => number | undefined);
   /** The clock, in milliseconds (default performance.now); tests pass their own. */
   readonly now?: () => number;
 }
@@ -56,7 +60,8 @@ export class Progress {
     this.#now = options.now ?? (() => performance.now());
     this.#start = this.#now();
     this.#interval = options.tty ? TTY_INTERVAL_MS : LINE_INTERVAL_MS;
-    this.#due = this.#start + this.#interval;
+    // The first update draws at once: a long job shows that it started, then redraws at the interval.
+    this.#due = this.#start;
   }
 
   /**
@@ -87,12 +92,28 @@ export class Progress {
     const fraction = total > 0 ? Math.min(1, done / total) : 1;
     const percent = `${Math.floor(fraction * 100)}%`;
     const eta = formatEta(rate > 0 ? (total - done) / rate : NaN);
-    const figures = `${formatBytes(done)} / ${formatBytes(total)}  ${(rate / MIB).toFixed(1)} MiB/s  ETA ${eta}`;
+    const bytes = `${formatBytes(done)} / ${formatBytes(total)}`;
+    const speed = `${(rate / MIB).toFixed(1)} MiB/s`;
+    const figures = `${bytes}  ${speed}  ETA ${eta}`;
     if (!tty) return `${label}: ${percent}, ${figures}\n`;
-    const head = `${label} ${percent.padStart(4)} `;
-    const width = Math.min(BAR_MAX, Math.max(BAR_MIN, (this.#options.columns ?? 80) - head.length - figures.length - 4));
-    const filled = Math.round(fraction * width);
+    const head = `${label} ${percent.padStart(4)}`;
+    const room = Math.max(1, this.#columns() - 1);
+    // The widest form that fits: bar and figures, then fewer figures, then the head cut to fit.
+    const barWidth = Math.min(BAR_MAX, room - head.length - figures.length - 4);
+    let line: string;
+    if (barWidth >= BAR_MIN) {
+      const filled = Math.round(fraction * barWidth);
+      line = `${head} [${'#'.repeat(filled)}${'-'.repeat(barWidth - filled)}] ${figures}`;
+    } else {
+      line = [`${head} ${figures}`, `${head} ${bytes}  ${speed}`, `${head} ${bytes}`, head].find((form) => form.length <= room) ?? head.slice(0, room);
+    }
     // \x1b[K clears what a longer previous draw left on the line.
-    return `\r${head}[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${figures}\x1b[K`;
+    return `\r${line}\x1b[K`;
+  }
+
+  #columns(): number {
+    const columns = this.#options.columns;
+    const value = typeof columns === 'function' ? columns() : columns;
+    return value !== undefined && Number.isInteger(value) && value > 0 ? value : 80;
   }
 }
