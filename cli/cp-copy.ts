@@ -13,6 +13,7 @@ import {
 } from '../index.js';
 import { CliError } from './errors.js';
 import { newCounters, type CopyCounters } from './cp-stats.js';
+import type { DataExtent } from './cp-extents.js';
 
 /** What {@link copyFd} needs besides the two fds. */
 export interface CopyOptions {
@@ -20,14 +21,28 @@ export interface CopyOptions {
   readonly qd: number;
   /** Bytes per request. */
   readonly bs: number;
-  /** Bytes to copy: the source's size when the copy starts. */
+  /**
+   * Bytes to copy: the source's size when the copy starts. 0 means "unknown" (procfs and sysfs
+   * files report 0 whatever they hold): the file is then read until a read returns 0, one
+   * request at a time, in order, as read(2) loops do, so that a generated file is read the way
+   * its producer expects.
+   */
   readonly size: number;
+  /**
+   * Where the data is (cp-extents.ts): only those ranges are read and written, the rest stays a
+   * hole in the destination (whose size the caller sets afterwards). Without it every byte is
+   * copied. Ignored when the size is unknown.
+   */
+  readonly extents?: { next(offset: number): DataExtent | null };
   /** Finish with aio_fsync(O_SYNC) on the destination, so the data is on stable storage. */
   readonly fsync: boolean;
   /** Called with the bytes written so far, about 10 times a second (it decides when to redraw). */
   readonly progress?: (bytesDone: number) => void;
-  /** Checked about 10 times a second: true stops the copy (after in-flight requests end) with "interrupted". */
-  readonly stopRequested?: () => boolean;
+  /**
+   * Checked about 10 times a second: once aborted, the copy stops (after the in-flight requests
+   * end) and throws the signal's reason.
+   */
+  readonly signal?: AbortSignal;
 }
 
 const IDLE = 0;
@@ -44,8 +59,9 @@ const NS_PER_MS = 1e6;
  *
  * Short reads are expected at the end of the file (the last block asks for `bs`); a read that
  * returns 0 earlier means the source shrank, and the copy ends there (the counters then show
- * fewer bytes than `size`). A short write (a disk
- * almost full) is resubmitted for the rest, as write(2) loops do. Per request it records
+ * fewer bytes than `size`). With a size of 0 (unknown) it reads until a read returns 0. With
+ * `extents`, holes are skipped and counted in `holeBytes`. A short write (a disk almost full) is
+ * resubmitted for the rest, as write(2) loops do. Per request it records
  * whether it completed inline or on a cachemiss thread (Aiocb.lastCompletion), and its
  * latency: the engine's figure for a cachemiss completion, the time aio_read/aio_write took for
  * an inline one.
@@ -55,7 +71,10 @@ const NS_PER_MS = 1e6;
  *   fails; every other request has ended by then, so the fds may be closed at once.
  */
 export async function copyFd(src: number, dst: number, options: CopyOptions): Promise<CopyCounters> {
-  const { qd, bs, size } = options;
+  const { bs, size } = options;
+  const sizeKnown = size > 0;
+  const qd = sizeKnown ? options.qd : 1;
+  const extents = sizeKnown ? (options.extents ?? null) : null;
   const counters = newCounters();
   const slab = Buffer.alloc(qd * bs);
   const blocks: Buffer[] = [];
@@ -69,6 +88,8 @@ export async function copyFd(src: number, dst: number, options: CopyOptions): Pr
   const blockBytes = new Float64Array(qd);
   const written = new Float64Array(qd);
   const blockOffset = new Float64Array(qd);
+  // Bytes a read slot asked for: a block, or less at the end of a data extent.
+  const wanted = new Float64Array(qd);
   for (let i = 0; i < qd; i++) {
     const block = slab.subarray(i * bs, (i + 1) * bs);
     blocks.push(block);
@@ -76,7 +97,9 @@ export async function copyFd(src: number, dst: number, options: CopyOptions): Pr
     list.push(null);
   }
   let next = 0;
-  let end = size;
+  let end = sizeKnown ? size : Number.POSITIVE_INFINITY;
+  // The end of the data extent `next` is in (the whole file without extents).
+  let extentEnd = extents === null ? end : 0;
   let active = 0;
   const started = performance.now();
 
@@ -92,18 +115,32 @@ export async function copyFd(src: number, dst: number, options: CopyOptions): Pr
     active++;
   }
 
+  /** Moves `next` into the next data extent when it has reached the end of this one; false when only holes are left. */
+  function inData(): boolean {
+    if (next >= end) return false;
+    if (extents === null || next < extentEnd) return true;
+    const extent = extents.next(next);
+    const start = extent === null ? end : Math.min(extent.start, end);
+    counters.holeBytes += start - next;
+    next = start;
+    extentEnd = extent === null ? end : Math.min(extent.end, end);
+    return next < end;
+  }
+
   function startRead(i: number): void {
     const cb = cbs[i] as Aiocb;
-    if (next >= end) {
+    if (!inData()) {
       phase[i] = IDLE;
       return;
     }
+    const length = Math.min(bs, extentEnd - next);
     cb.aio_fildes = src;
     if (cb.aio_buf !== blocks[i]) cb.aio_buf = blocks[i] as Buffer;
-    cb.aio_nbytes = bs;
+    cb.aio_nbytes = length;
     cb.aio_offset = next;
     blockOffset[i] = next;
-    next += bs;
+    wanted[i] = length;
+    next += length;
     phase[i] = READING;
     submit(i, cb, true);
   }
@@ -148,7 +185,14 @@ export async function copyFd(src: number, dst: number, options: CopyOptions): Pr
       account(i, cb);
       if (error !== 0) fail(phase[i] === READING ? 'read' : 'write', cb, error);
       if (phase[i] === READING) {
-        if (n < bs) end = Math.min(end, (blockOffset[i] as number) + n); // end of file (or it shrank)
+        if (sizeKnown) {
+          if (n < (wanted[i] as number)) end = Math.min(end, (blockOffset[i] as number) + n); // end of file (or it shrank)
+        } else {
+          // Size unknown (procfs): a short read is not the end, only a read of 0 is. One slot
+          // reads at a time, so the next read simply starts where this one stopped.
+          next = (blockOffset[i] as number) + n;
+          if (n === 0) end = next;
+        }
         if (n === 0 || stopping) {
           phase[i] = IDLE;
           continue;
@@ -188,7 +232,7 @@ export async function copyFd(src: number, dst: number, options: CopyOptions): Pr
       if (performance.now() >= tick) {
         options.progress?.(counters.bytes);
         await yieldToEventLoop();
-        if (options.stopRequested?.() === true) throw new CliError('interrupted');
+        options.signal?.throwIfAborted();
         tick = performance.now() + TICK_MS;
       }
     }

@@ -2,11 +2,17 @@
  * Opening the two files of a copy with cp(1)'s rules: the source must be a regular file; a
  * destination that is a directory gets the source's name inside it; a new destination gets the
  * source's permission bits (less the umask, as open(2) does); a file is never copied onto itself.
+ * No open blocks: both are opened with O_NONBLOCK (cli/files.ts says why that is harmless for
+ * regular files), so a FIFO on either side is refused instead of waiting for a peer forever.
+ * A destination that is a device (/dev/null) is written as it is, never truncated, as GNU cp
+ * does; one that is a FIFO or a socket is refused, because the copy writes at offsets.
  */
 import { closeSync, constants, fstatSync, ftruncateSync, openSync, statSync, type Stats } from 'node:fs';
 import { basename, join } from 'node:path';
-import { errnoMessage } from '../index.js';
 import { CliError } from './errors.js';
+import { attempt, fileKind, openRegularFile } from './files.js';
+
+export { describe } from './files.js';
 
 /** Two open fds, ready for positional I/O. */
 export interface OpenedPair {
@@ -14,12 +20,18 @@ export interface OpenedPair {
   readonly dstFd: number;
   /** The destination actually written (`<dst>/<name of src>` when `dst` is a directory). */
   readonly dst: string;
-  /** The source's size when it was opened: what the copy will move. */
+  /**
+   * The source's size when it was opened: what the copy will move. 0 also stands for "unknown":
+   * procfs and sysfs files report 0 and are read until a read returns 0.
+   */
   readonly size: number;
+  /** Whether the destination is a regular file (truncated, and may receive holes) or a device. */
+  readonly dstRegular: boolean;
 }
 
 /**
- * openPair - open `src` for reading and `dst` for writing (created, then truncated).
+ * openPair - open `src` for reading and `dst` for writing (created, then truncated if it is a
+ * regular file).
  *
  * The same-file check is made on the open fds (fstat, device and inode) *before* the destination
  * is truncated: checking paths first and opening with O_TRUNC would destroy the source when a
@@ -27,19 +39,23 @@ export interface OpenedPair {
  *
  * @returns the fds (the caller closes them with {@link closePair}), the destination path and the size.
  * @throws CliError (one line naming the path and the errno) when a file cannot be opened, the
- *   source is not a regular file, or both name the same file; nothing is left open then.
+ *   source is not a regular file, the destination is a FIFO, socket or directory, or both name
+ *   the same file; nothing is left open then.
  */
 export function openPair(src: string, dst: string): OpenedPair {
-  const srcFd = attempt(() => openSync(src, 'r'), `cannot open '${src}'`);
+  const { fd: srcFd, stats: source } = openRegularFile(src);
   let dstFd = -1;
   try {
-    const source = fstatSync(srcFd);
-    if (!source.isFile()) throw new CliError(`'${src}' is not a regular file`);
     const target = isDirectory(dst) ? join(dst, basename(src)) : dst;
-    dstFd = attempt(() => openSync(target, constants.O_WRONLY | constants.O_CREAT, source.mode & 0o7777), `cannot create '${target}'`);
-    if (sameFile(source, fstatSync(dstFd))) throw new CliError(`'${src}' and '${target}' are the same file`);
-    attempt(() => ftruncateSync(dstFd, 0), `cannot truncate '${target}'`);
-    return { srcFd, dstFd, dst: target, size: source.size };
+    refuseUnwritable(target, statOrNull(target));
+    dstFd = attempt(() => openSync(target, constants.O_WRONLY | constants.O_CREAT | constants.O_NONBLOCK, source.mode & 0o7777), `cannot create '${target}'`);
+    const destination = fstatSync(dstFd);
+    // Checked again on the fd: the path may have been replaced between the stat and the open.
+    refuseUnwritable(target, destination);
+    if (sameFile(source, destination)) throw new CliError(`'${src}' and '${target}' are the same file`);
+    const dstRegular = destination.isFile();
+    if (dstRegular) attempt(() => ftruncateSync(dstFd, 0), `cannot truncate '${target}'`);
+    return { srcFd, dstFd, dst: target, size: source.size, dstRegular };
   } catch (error) {
     closePair(srcFd, dstFd);
     throw error;
@@ -53,27 +69,23 @@ export function closePair(srcFd: number, dstFd: number): void {
   }
 }
 
-/** describe - an fs error as `message (CODE)`, e.g. `No such file or directory (ENOENT)`. */
-export function describe(error: unknown): string {
-  const { errno, code, message } = error as NodeJS.ErrnoException;
-  if (typeof errno === 'number' && code !== undefined) return `${errnoMessage(errno)} (${code})`;
-  return error instanceof Error ? message : String(error);
+/** The copy writes at offsets (pwrite): a regular file or a device takes that, a FIFO or a socket does not. */
+function refuseUnwritable(target: string, stats: Stats | null): void {
+  // A directory is left to open(2), whose EISDIR says it best.
+  if (stats === null || stats.isFile() || stats.isCharacterDevice() || stats.isBlockDevice() || stats.isDirectory()) return;
+  throw new CliError(`'${target}' is ${fileKind(stats)}: cp writes at offsets, so the destination must be a regular file or a device`);
 }
 
-function attempt<T>(action: () => T, what: string): T {
+function statOrNull(path: string): Stats | null {
   try {
-    return action();
-  } catch (error) {
-    throw new CliError(`${what}: ${describe(error)}`, { cause: error });
+    return statSync(path);
+  } catch {
+    return null; // missing (it will be created) or unreachable (open will say why)
   }
 }
 
 function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false; // missing (it will be created) or unreachable (open will say why)
-  }
+  return statOrNull(path)?.isDirectory() === true;
 }
 
 function sameFile(a: Stats, b: Stats): boolean {

@@ -91,6 +91,8 @@ function middleOf(bucket: number): number {
 export interface CopyCounters {
   /** Bytes written to the destination. */
   bytes: number;
+  /** Bytes of the source that were holes, skipped and left as holes in the destination. */
+  holeBytes: number;
   reads: number;
   writes: number;
   /** Requests that completed inside aio_read/aio_write (the page cache answered). */
@@ -107,15 +109,21 @@ export interface CopyCounters {
 
 /** newCounters - zeroed counters for one copy. */
 export function newCounters(): CopyCounters {
-  return { bytes: 0, reads: 0, writes: 0, inline: 0, cachemiss: 0, latency: new LatencyHistogram(), seconds: 0, fsyncSeconds: 0 };
+  return { bytes: 0, holeBytes: 0, reads: 0, writes: 0, inline: 0, cachemiss: 0, latency: new LatencyHistogram(), seconds: 0, fsyncSeconds: 0 };
 }
 
 /** The summary `cp --json` prints: one JSON document. */
 export interface CopySummary {
   readonly src: string;
   readonly dst: string;
+  /** The file's bytes, holes included: the destination's size. */
   readonly bytes: number;
+  /** Bytes read and written (the data extents). */
+  readonly dataBytes: number;
+  /** Bytes that were holes in the source and were left as holes, neither read nor written. */
+  readonly holeBytes: number;
   readonly seconds: number;
+  /** dataBytes per second, in MiB: what the requests moved. */
   readonly mibPerSecond: number;
   readonly qd: number;
   readonly bs: number;
@@ -151,7 +159,9 @@ export function summarize(
   return {
     src: job.src,
     dst: job.dst,
-    bytes: counters.bytes,
+    bytes: counters.bytes + counters.holeBytes,
+    dataBytes: counters.bytes,
+    holeBytes: counters.holeBytes,
     seconds: counters.seconds,
     mibPerSecond: counters.seconds > 0 ? counters.bytes / MIB / counters.seconds : 0,
     qd: job.qd,
@@ -179,6 +189,7 @@ export function renderSummary(summary: CopySummary): string {
   const percent = (share: number): string => `${(share * 100).toFixed(1)}%`;
   const lines = [
     `copied ${formatBytes(summary.bytes)} (${summary.bytes} bytes) in ${summary.seconds.toFixed(3)} s: ${summary.mibPerSecond.toFixed(1)} MiB/s`,
+    ...(summary.holeBytes > 0 ? [`  holes     ${formatBytes(summary.holeBytes)} (${summary.holeBytes} bytes) kept as holes: not read, not written`] : []),
     `  from      ${summary.src}`,
     `  to        ${summary.dst}`,
     `  requests  ${summary.requests} (${summary.reads} reads, ${summary.writes} writes), queue depth ${summary.qd}, block ${formatBytes(summary.bs)}, ${summary.threads} cachemiss thread${summary.threads === 1 ? '' : 's'}`,

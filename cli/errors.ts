@@ -12,6 +12,10 @@ export const EXIT = {
   failure: 1,
   /** The command line was wrong: nothing was attempted. */
   usage: 2,
+  /** Stopped by SIGINT (Ctrl-C), after cleaning up: 128 + 2, as shells report it. */
+  sigint: 130,
+  /** Stopped by SIGTERM, after cleaning up: 128 + 15. */
+  sigterm: 143,
 } as const;
 
 /** An exit code from {@link EXIT}. */
@@ -40,6 +44,28 @@ export class UsageError extends Error {
  * ```
  */
 export class CliError extends Error {
-  override name = 'CliError' as const;
-  readonly exitCode = EXIT.failure;
+  override name: string = 'CliError';
+  readonly exitCode: ExitCode = EXIT.failure;
+}
+
+/**
+ * InterruptedError - the command stopped because of SIGINT or SIGTERM, after cleaning up (the
+ * in-flight requests ended, the fds closed, a sample removed). Exits 128 + the signal number.
+ *
+ * @example
+ * ```ts
+ * process.once('SIGTERM', () => controller.abort(new InterruptedError('SIGTERM')));
+ * ```
+ */
+export class InterruptedError extends CliError {
+  override name = 'InterruptedError';
+  override readonly exitCode: ExitCode;
+  /** The signal that stopped the command. */
+  readonly signal: 'SIGINT' | 'SIGTERM';
+
+  constructor(signal: 'SIGINT' | 'SIGTERM') {
+    super(`interrupted by ${signal}`);
+    this.signal = signal;
+    this.exitCode = signal === 'SIGINT' ? EXIT.sigint : EXIT.sigterm;
+  }
 }

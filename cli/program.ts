@@ -5,7 +5,7 @@
  */
 import { parseCommandArgs } from './args.js';
 import { COMMANDS, DEFAULT_COMMAND, findCommand, type CommandEntry } from './commands/index.js';
-import { EXIT, UsageError, type ExitCode } from './errors.js';
+import { CliError, EXIT, UsageError, type ExitCode } from './errors.js';
 import { commandHelp, programHelp } from './help.js';
 import type { CliIo } from './io.js';
 import { oneLine } from './text.js';
@@ -85,5 +85,6 @@ function report(error: unknown, prefix: string, io: CliIo): ExitCode {
   const hint = error instanceof UsageError && prefix !== PROGRAM ? `; run '${prefix} --help'` : '';
   io.err(`${prefix}: ${oneLine(message)}${hint}\n`);
   if (process.env.SYSLET_AIO_DEBUG === '1' && error instanceof Error && error.stack !== undefined) io.err(`${error.stack}\n`);
-  return error instanceof UsageError ? EXIT.usage : EXIT.failure;
+  if (error instanceof UsageError) return EXIT.usage;
+  return error instanceof CliError ? error.exitCode : EXIT.failure;
 }

@@ -237,7 +237,7 @@ test('bad command lines exit 2 with one line; a missing file exits 1; --help exi
   assertOneLineError(sampleEntry, 2, /--entry does not apply to sample/);
   assertOneLineError(sampleUnaligned, 2, /--base 0x00001234: .*multiple of 4096 \(EINVAL\)/);
   assert.equal(existsSync(notWritten), false, 'a refused sample leaves no file');
-  assertOneLineError(missing, 1, /^syslet-aio compat32: cannot read .*missing\.img: ENOENT$/m);
+  assertOneLineError(missing, 1, /^syslet-aio compat32: cannot open '.*missing\.img': No such file or directory \(ENOENT\)$/m);
 
   assert.equal(help.code, 0, help.stderr);
   assert.match(help.stdout, /^Usage: syslet-aio compat32 \[options\] <action> <image>$/m);

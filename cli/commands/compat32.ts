@@ -4,7 +4,7 @@
  * module reads the file, turns `--base`/`--entry` into image options, and decides which failures
  * are the command line's (exit 2) and which the image's (exit 1).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, readFileSync, writeFileSync } from 'node:fs';
 import {
   ConversionError, convertImage, hex32, inspectImage, runImage, serializeImage, type ImageOptions,
 } from '../../compat32/index.js';
@@ -12,6 +12,7 @@ import { sampleImage } from '../../compat32/sample.js';
 import { Engine } from '../../engine/engine.js';
 import { defineCommand } from '../command.js';
 import { CliError, EXIT, UsageError, type ExitCode } from '../errors.js';
+import { describe, openRegularFile } from '../files.js';
 import type { CliIo } from '../io.js';
 import { imageSummary, renderCompat32, runDocument, type Compat32Document } from './compat32-render.js';
 
@@ -118,11 +119,15 @@ function parseAddress(option: string, text: string): number {
   return value;
 }
 
+/** The image's bytes. A FIFO or a device is refused at once: reading one could block forever. */
 function read(path: string): Uint8Array {
+  const { fd } = openRegularFile(path);
   try {
-    return readFileSync(path);
+    return readFileSync(fd);
   } catch (error) {
-    throw new CliError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
+    throw new CliError(`cannot read '${path}': ${describe(error)}`, { cause: error });
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -4,16 +4,18 @@
  * per-request latency percentiles. With no files it copies a built-in sample; that is the job
  * `syslet-aio` runs with no command (`npm start`).
  */
+import { fstatSync, ftruncateSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { aio_init, aioConfig, aioEngine } from '../../index.js';
 import { defineCommand } from '../command.js';
 import { copyFd } from '../cp-copy.js';
+import { DataExtents } from '../cp-extents.js';
 import { closePair, describe, openPair } from '../cp-files.js';
-import { createSample, DEFAULT_SAMPLE_SIZE, removeSample } from '../cp-sample.js';
+import { createSample, DEFAULT_SAMPLE_SIZE, removeSample, sampleSpace, type Sample } from '../cp-sample.js';
 import { renderSummary, summarize, type CopySummary } from '../cp-stats.js';
 import { formatBytes, parseSize } from '../cp-units.js';
 import { compareFiles } from '../cp-verify.js';
-import { CliError, EXIT, UsageError } from '../errors.js';
+import { CliError, EXIT, InterruptedError, UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
 import { Progress } from '../progress.js';
 
@@ -45,13 +47,17 @@ export default defineCommand({
     'requests in flight, each block read is written back at the same offset, and aio_suspend waits ' +
     'for the next completion. <dst> is created with the permission bits of <src>, or truncated if it ' +
     'exists; a directory as <dst> receives a file named like <src>. Copying a file onto itself is ' +
-    'refused. At the end it prints the bytes, the time, MiB/s, the requests made, the share that ' +
+    'refused, and so is a source that is not a regular file (a FIFO, a device: nothing is opened in a ' +
+    'way that could block). Holes in <src> stay holes in <dst> (found with SEEK_DATA/SEEK_HOLE), and a ' +
+    'file that reports size 0 (procfs) is read until its end. A device as <dst> (/dev/null) is written, ' +
+    'never truncated. At the end it prints the bytes, the time, MiB/s, the requests made, the share that ' +
     'completed inline (the page cache answered inside the call) versus on cachemiss threads, and ' +
     'latency percentiles per request. Progress goes to stderr: a bar on a terminal, a plain line ' +
     'every second otherwise. Without <src> and <dst>, or with --sample [<size>], it copies a built-in ' +
     `sample instead: pseudo-random data (default 64m, or ${SAMPLE_ENV}) in a fresh folder under the ` +
-    'temp dir, verified, then removed; `syslet-aio` with no command does this. Exit status: 0 copied ' +
-    '(and identical, with --verify), 1 the copy or the verification failed, 2 a usage error.',
+    'temp dir, verified, then removed; `syslet-aio` with no command does this. The free space is checked ' +
+    'first, and Ctrl-C or SIGTERM removes the folder. Exit status: 0 copied (and identical, with ' +
+    '--verify), 1 the copy or the verification failed, 2 a usage error, 130/143 stopped by SIGINT/SIGTERM.',
   options: {
     qd: { type: 'string', valueName: '<n>', description: `Requests kept in flight, 1 to ${MAX_QD} (default ${DEFAULT_QD})` },
     bs: { type: 'string', valueName: '<size>', description: 'Bytes per request: a number with an optional k, m suffix (default 128k, at most 64m)' },
@@ -84,12 +90,17 @@ export default defineCommand({
     const base = { qd, bs, threads, verify: values.verify === true, fsync: values.fsync === true, progress: values['no-progress'] !== true };
     const json = values.json === true;
     const threadsReady = startThreads(threads, qd);
+    // aio_suspend blocks the event loop; the copy lets it run ~10 times a second, and so does
+    // writing a sample: that is when SIGINT or SIGTERM is noticed. The job then stops cleanly
+    // (in-flight requests end, fds close, a sample's folder is removed) and exits 130 or 143. A
+    // second signal kills at once, as usual.
+    using stop = stopOnSignals();
     if (values.sample === true || positionals.length === 0) {
       if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1] ?? ''}' (--sample takes only a size)`);
       const size = sampleSize(positionals[0]);
-      const sample = create(size);
+      const sample = await create(size, base.progress ? io : null, stop.signal);
       try {
-        const summary = await copyJob({ ...base, src: sample.src, dst: sample.dst, verify: true, sample: true }, io, threadsReady);
+        const summary = await copyJob({ ...base, src: sample.src, dst: sample.dst, verify: true, sample: true }, io, threadsReady, stop.signal);
         if (json) io.out(`${JSON.stringify(summary, null, 2)}\n`);
         else io.out(`sample: ${formatBytes(size)} of pseudo-random data in ${sample.dir} (removed afterwards)\n${renderSummary(summary)}` +
           "copy your own file with 'syslet-aio cp <src> <dst>'; see 'syslet-aio cp --help'\n");
@@ -99,48 +110,72 @@ export default defineCommand({
       return EXIT.ok;
     }
     if (positionals.length < 2) throw new UsageError('missing argument <dst>');
-    const summary = await copyJob({ ...base, src: positionals[0] as string, dst: positionals[1] as string, sample: false }, io, threadsReady);
+    const summary = await copyJob({ ...base, src: positionals[0] as string, dst: positionals[1] as string, sample: false }, io, threadsReady, stop.signal);
     io.out(json ? `${JSON.stringify(summary, null, 2)}\n` : renderSummary(summary));
     return EXIT.ok;
   },
 });
 
-/** Open, copy, close, verify: the job, whichever way the files were chosen. */
-async function copyJob(job: Job, io: CliIo, threadsReady: Promise<void>): Promise<CopySummary> {
-  // aio_suspend blocks the event loop; the copy lets it run ~10 times a second, which is when a
-  // Ctrl-C is noticed: the copy then stops cleanly (in-flight requests end, fds close, a sample's
-  // folder is removed). A second Ctrl-C kills at once, as usual.
-  const interrupt = new AbortController();
-  const onSigint = (): void => interrupt.abort();
-  process.once('SIGINT', onSigint);
-  try {
-    const files = openPair(job.src, job.dst);
-    // The clock starts with the threads up: their start-up is the process's, not the copy's.
-    await threadsReady;
-    const copyProgress = job.progress ? progressOn(io, 'copy', files.size) : null;
-    let counters;
-    try {
-      counters = await copyFd(files.srcFd, files.dstFd, {
-        qd: job.qd,
-        bs: job.bs,
-        size: files.size,
-        fsync: job.fsync,
-        ...(copyProgress === null ? {} : { progress: (done: number) => void copyProgress.update(done) }),
-        stopRequested: () => interrupt.signal.aborted,
-      });
-    } finally {
-      copyProgress?.finish();
-      closePair(files.srcFd, files.dstFd);
-    }
-    // The size was taken when the copy started; a source that shrank meanwhile ends early.
-    if (counters.bytes !== files.size) {
-      throw new CliError(`'${job.src}' changed size during the copy: expected ${files.size} bytes, read ${counters.bytes}`);
-    }
-    if (job.verify) await verify(job.src, files.dst, files.size, job.progress ? io : null, interrupt.signal);
-    return summarize(counters, { src: job.src, dst: files.dst, qd: job.qd, bs: job.bs, threads: job.threads, verified: job.verify ? true : null, fsync: job.fsync, sample: job.sample });
-  } finally {
-    process.off('SIGINT', onSigint);
+/**
+ * SIGINT and SIGTERM abort the signal with an {@link InterruptedError}; the listeners go at the
+ * first signal (so a second one has its default effect) or when disposed.
+ */
+function stopOnSignals(): { readonly signal: AbortSignal } & Disposable {
+  const controller = new AbortController();
+  const names = ['SIGINT', 'SIGTERM'] as const;
+  const remove = (): void => {
+    for (const name of names) process.off(name, onSignal);
+  };
+  function onSignal(name: NodeJS.Signals): void {
+    remove();
+    controller.abort(new InterruptedError(name === 'SIGINT' ? 'SIGINT' : 'SIGTERM'));
   }
+  for (const name of names) process.on(name, onSignal);
+  return { signal: controller.signal, [Symbol.dispose]: remove };
+}
+
+/** Open, copy, close, verify: the job, whichever way the files were chosen. */
+async function copyJob(job: Job, io: CliIo, threadsReady: Promise<void>, signal: AbortSignal): Promise<CopySummary> {
+  const files = openPair(job.src, job.dst);
+  // Reading the destination back proves nothing when it is a device (/dev/null reads as empty).
+  if (job.verify && !files.dstRegular) {
+    closePair(files.srcFd, files.dstFd);
+    throw new CliError(`--verify: '${files.dst}' is not a regular file, so there is nothing to compare`);
+  }
+  // The clock starts with the threads up: their start-up is the process's, not the copy's.
+  await threadsReady;
+  const copyProgress = job.progress ? progressOn(io, 'copy', files.size) : null;
+  // Holes are kept only in a regular destination; a device must receive every byte (zeros too).
+  const extents = files.dstRegular && files.size > 0 ? new DataExtents(aioEngine(), files.srcFd, files.size) : null;
+  let counters;
+  let sizeNow: number;
+  try {
+    counters = await copyFd(files.srcFd, files.dstFd, {
+      qd: job.qd,
+      bs: job.bs,
+      size: files.size,
+      fsync: job.fsync,
+      ...(extents === null ? {} : { extents }),
+      ...(copyProgress === null ? {} : { progress: (done: number) => void copyProgress.update(done) }),
+      signal,
+    });
+    // A trailing hole was never written: the destination gets its size from ftruncate, as GNU cp's does.
+    if (counters.holeBytes > 0) ftruncateSync(files.dstFd, counters.bytes + counters.holeBytes);
+    sizeNow = fstatSync(files.srcFd).size;
+  } finally {
+    extents?.[Symbol.dispose]();
+    copyProgress?.finish();
+    closePair(files.srcFd, files.dstFd);
+  }
+  // The size was taken when the copy started; a source that shrank meanwhile ends early. A size
+  // of 0 was "unknown" (procfs): whatever was read until the end is the file. So is a file whose
+  // end came before the size it still reports (sysfs says 4096 for a 23-byte attribute).
+  const copied = counters.bytes + counters.holeBytes;
+  if (files.size > 0 && copied !== files.size && sizeNow !== files.size) {
+    throw new CliError(`'${job.src}' changed size during the copy: expected ${files.size} bytes, read ${copied}, now ${sizeNow}`);
+  }
+  if (job.verify) await verify(job.src, files.dst, copied, job.progress ? io : null, signal);
+  return summarize(counters, { src: job.src, dst: files.dst, qd: job.qd, bs: job.bs, threads: job.threads, verified: job.verify ? true : null, fsync: job.fsync, sample: job.sample });
 }
 
 async function verify(src: string, dst: string, size: number, io: CliIo | null, signal: AbortSignal): Promise<void> {
@@ -148,7 +183,7 @@ async function verify(src: string, dst: string, size: number, io: CliIo | null, 
   let result;
   try {
     result = await compareFiles(src, dst, (done) => {
-      if (signal.aborted) throw new CliError('interrupted');
+      signal.throwIfAborted();
       progress?.update(done);
     });
   } catch (error) {
@@ -175,7 +210,13 @@ function startThreads(threads: number, qd: number): Promise<void> {
 
 function progressOn(io: CliIo, label: string, total: number): Progress {
   const stderr = process.stderr;
-  return new Progress({ label, total, tty: stderr.isTTY === true, write: (text) => io.err(text), ...(stderr.isTTY === true ? { columns: stderr.columns } : {}) });
+  // Read at every draw: the terminal may be resized while a long copy runs.
+  return new Progress({ label, total, tty: stderr.isTTY === true, write: (text) => io.err(text), columns: () => terminalColumns() });
+}
+
+/** The width of the terminal the progress line is drawn on. */
+function terminalColumns(): number | undefined {
+  return process.stderr.columns ?? process.stdout.columns;
 }
 
 function parseQd(text: string | undefined): number {
@@ -208,10 +249,23 @@ function sampleSize(argument: string | undefined): number {
   return size;
 }
 
-function create(size: number): ReturnType<typeof createSample> {
+/** Checks the free space, then writes the sample with its own progress line (it can take a while). */
+async function create(size: number, io: CliIo | null, signal: AbortSignal): Promise<Sample> {
+  let tooBig;
   try {
-    return createSample(size);
+    tooBig = sampleSpace(size);
   } catch (error) {
+    throw new CliError(`cannot check the free space for the sample: ${describe(error)}`, { cause: error });
+  }
+  if (tooBig !== null) throw new CliError(tooBig);
+  const progress = io === null ? null : progressOn(io, 'sample', size);
+  progress?.update(0);
+  try {
+    return await createSample(size, { signal, ...(progress === null ? {} : { progress: (done: number) => void progress.update(done) }) });
+  } catch (error) {
+    if (error instanceof CliError) throw error;
     throw new CliError(`cannot create the sample: ${describe(error)}`, { cause: error });
+  } finally {
+    progress?.finish();
   }
 }
