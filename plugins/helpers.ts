@@ -10,7 +10,8 @@
  */
 import type { Word } from '../engine/native/index.js';
 import { EFBIG, EINVAL, ENAMETOOLONG } from '../engine/native/index.js';
-import type { ChainListener, Engine } from '../engine/engine.js';
+import { Engine, type ChainListener } from '../engine/engine.js';
+import { invalidArgType, optionsOf, outOfRange, pathOf, signalOf } from '../engine/arguments.js';
 import { abortError, SyscallError } from '../engine/errors.js';
 import type { Region } from '../engine/memory.js';
 import { COPY, fileCopy, fileReadAll, READ_ALL, STAT_SIZE_OFFSET } from './builtin/file.js';
@@ -32,6 +33,21 @@ export interface HelperOptions {
   /** Aborting rejects at once with an AbortError (its `cause` the reason); the chain still finishes (a syscall cannot be recalled). */
   readonly signal?: AbortSignal;
 }
+
+/** Options of {@link readFileSyslet}: `readFileSyslet(engine, path, { maxBytes, signal })`. */
+export interface ReadFileOptions extends HelperOptions {
+  /** The largest file accepted, default {@link DEFAULT_MAX_BYTES} (1 MiB); at most 1 GiB. */
+  readonly maxBytes?: number;
+}
+
+/** Options of {@link copyFileSyslet}: `copyFileSyslet(engine, src, dst, { mode, signal })`. */
+export interface CopyFileOptions extends HelperOptions {
+  /** The mode `dst` is created with (before the umask), default 0o644. */
+  readonly mode?: number;
+}
+
+/** A path as `node:fs` takes one: a string, the bytes of one (Buffer, Uint8Array), or a `file:` URL. */
+export type PathLike = string | Uint8Array | URL;
 
 /**
  * The error the helpers reject with for a failed call: a {@link SyscallError}, Node's fields
@@ -173,6 +189,7 @@ const encoder = new TextEncoder();
 function putPath(target: Uint8Array, path: string | Uint8Array): number {
   let length: number;
   if (typeof path === 'string') {
+    // pathOf refused a NUL already (as Node does, a TypeError); kept for the callers inside the package.
     if (path.includes('\0')) return EINVAL;
     const { read, written } = encoder.encodeInto(path, target.subarray(0, PATH_BYTES - 1));
     if (read !== path.length) return ENAMETOOLONG;
@@ -221,8 +238,9 @@ function submit(slot: Slot, signal: AbortSignal | undefined): Promise<Slot> {
 }
 
 /** Read-slot capacity for a byte limit: a power of two from MIN_READ_CAPACITY. */
-function capacityFor(bytes: number): number {
-  if (!Number.isSafeInteger(bytes) || bytes < 0 || bytes > MAX_READ_CAPACITY) throw new RangeError(`byte limit must be 0..${MAX_READ_CAPACITY}, got ${bytes}`);
+function capacityFor(bytes: number, name: string): number {
+  if (typeof bytes !== 'number') throw invalidArgType(name, 'of type number', bytes);
+  if (!Number.isSafeInteger(bytes) || bytes < 0 || bytes > MAX_READ_CAPACITY) throw outOfRange(name, `>= 0 && <= ${MAX_READ_CAPACITY}`, bytes);
   let capacity = MIN_READ_CAPACITY;
   while (capacity < bytes) capacity *= 2;
   return capacity;
@@ -247,16 +265,16 @@ type ReadDone = (error: Error | null, slot: Slot | null, total: number, size: nu
  * once — synchronously when the chain completed inline — so the public helpers need a single
  * Promise per file, not one per layer.
  */
-function readAll(engine: Engine, path: string | Uint8Array, limit: number, signal: AbortSignal | undefined, done: ReadDone): void {
-  if (signal?.aborted === true) {
-    done(abortError(signal), null, 0, 0);
-    return;
-  }
+function readAll(engine: Engine, path: string | Uint8Array, limit: number, limitName: string, signal: AbortSignal | undefined, done: ReadDone): void {
   let capacity: number;
   try {
-    capacity = capacityFor(limit);
+    capacity = capacityFor(limit, limitName);
   } catch (error) {
     done(error as Error, null, 0, 0);
+    return;
+  }
+  if (signal?.aborted === true) {
+    done(abortError(signal), null, 0, 0);
     return;
   }
   const pool = poolFor(engine, fileReadAll, 1, 2 * capacity);
@@ -291,25 +309,59 @@ function readAll(engine: Engine, path: string | Uint8Array, limit: number, signa
   });
 }
 
+/** The engine argument of a helper, checked (a helper without one cannot run anything). */
+function engineOf(value: unknown): Engine {
+  if (value instanceof Engine) return value;
+  throw invalidArgType('engine', 'an instance of Engine', value);
+}
+
 /**
  * readFileSyslet - read a whole file with one file.readAll syslet: open, fstat, read to end of
  * file, close. Inline (no thread hop) when the file is cached.
  *
+ * Called as Node's `fs.promises.readFile` is, with an options object:
+ * `readFileSyslet(engine, path, { maxBytes, signal })`; the older positional form
+ * `readFileSyslet(engine, path, maxBytes, { signal })` still works.
+ *
  * @param engine - the engine to run on; its slot pool for this size is reused.
- * @param path - a path (relative paths are resolved against the working directory).
- * @param maxBytes - the largest file accepted (default 1 MiB). Up to twice this is kept per
- *   pooled slot, rounded up to a power of two.
+ * @param path - a string, a Buffer/Uint8Array or a `file:` URL (relative paths are resolved
+ *   against the working directory).
+ * @param options - `maxBytes`: the largest file accepted (default 1 MiB; up to twice this is kept
+ *   per pooled slot, rounded up to a power of two); `signal`: an AbortSignal.
  * @returns a new Buffer with the file's bytes.
  * @throws (rejects) a SyscallError with `code` `'ENOENT'`, `'EISDIR'`... from the open or read;
- *   `'EFBIG'` when the file is larger than `maxBytes`; an AbortError when `signal` aborts.
+ *   `'EFBIG'` when the file is larger than `maxBytes`; an AbortError when `signal` aborts;
+ *   TypeError/RangeError with Node's code (ERR_INVALID_ARG_TYPE...) naming a bad argument.
  * @example
  * ```ts
  * const text = (await readFileSyslet(engine, '/etc/hostname')).toString();
+ * const small = await readFileSyslet(engine, new URL('file:///etc/hostname'), { maxBytes: 4096 });
  * ```
  */
-export function readFileSyslet(engine: Engine, path: string | Uint8Array, maxBytes = DEFAULT_MAX_BYTES, options: HelperOptions = {}): Promise<Buffer> {
+export function readFileSyslet(engine: Engine, path: PathLike, options?: ReadFileOptions): Promise<Buffer>;
+export function readFileSyslet(engine: Engine, path: PathLike, maxBytes?: number, options?: HelperOptions): Promise<Buffer>;
+export function readFileSyslet(engine: Engine, path: PathLike, maxBytesOrOptions?: number | ReadFileOptions, options?: HelperOptions): Promise<Buffer> {
+  let file: string | Uint8Array;
+  let maxBytes: number;
+  let limitName: string;
+  let signal: AbortSignal | undefined;
+  try {
+    engineOf(engine);
+    file = pathOf(path, 'path');
+    if (typeof maxBytesOrOptions === 'object' && maxBytesOrOptions !== null) {
+      maxBytes = maxBytesOrOptions.maxBytes ?? DEFAULT_MAX_BYTES;
+      limitName = 'options.maxBytes';
+      signal = signalOf(maxBytesOrOptions.signal);
+    } else {
+      maxBytes = maxBytesOrOptions ?? DEFAULT_MAX_BYTES;
+      limitName = 'maxBytes';
+      signal = signalOf(optionsOf(options).signal);
+    }
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new TypeError(String(error)));
+  }
   return new Promise((resolve, reject) => {
-    readAll(engine, path, maxBytes, options.signal, (error, slot, total, size) => {
+    readAll(engine, file, maxBytes, limitName, signal, (error, slot, total, size) => {
       if (error !== null || slot === null) {
         reject(error ?? new Error('file.readAll ended without a result'));
         return;
@@ -317,7 +369,7 @@ export function readFileSyslet(engine: Engine, path: string | Uint8Array, maxByt
       const tooBig = total > maxBytes || size > maxBytes;
       const data = tooBig ? null : Buffer.from(slot.data.subarray(0, total));
       slot.release();
-      if (data === null) reject(sysletError(-EFBIG, 'read', pathText(path)));
+      if (data === null) reject(sysletError(-EFBIG, 'read', pathText(file)));
       else resolve(data);
     });
   });
@@ -326,6 +378,7 @@ export function readFileSyslet(engine: Engine, path: string | Uint8Array, maxByt
 /**
  * readFileInto - read a file into `target` with one file.readAll syslet.
  *
+ * @param path - a string, a Buffer/Uint8Array or a `file:` URL.
  * @param target - receives the first `min(file size, target.length)` bytes. It is copied into,
  *   never handed to the engine, so any Uint8Array works and nothing is registered.
  * @returns how many bytes were copied into `target`.
@@ -337,9 +390,19 @@ export function readFileSyslet(engine: Engine, path: string | Uint8Array, maxByt
  * const n = await readFileInto(engine, 'data.bin', buf);
  * ```
  */
-export function readFileInto(engine: Engine, path: string | Uint8Array, target: Uint8Array, options: HelperOptions = {}): Promise<number> {
+export function readFileInto(engine: Engine, path: PathLike, target: Uint8Array, options?: HelperOptions): Promise<number> {
+  let file: string | Uint8Array;
+  let signal: AbortSignal | undefined;
+  try {
+    engineOf(engine);
+    file = pathOf(path, 'path');
+    if (!(target instanceof Uint8Array)) throw invalidArgType('target', 'an instance of Buffer or Uint8Array', target);
+    signal = signalOf(optionsOf(options).signal);
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new TypeError(String(error)));
+  }
   return new Promise((resolve, reject) => {
-    readAll(engine, path, target.length, options.signal, (error, slot, total) => {
+    readAll(engine, file, target.length, 'target.length', signal, (error, slot, total) => {
       if (error !== null || slot === null) {
         reject(error ?? new Error('file.readAll ended without a result'));
         return;
@@ -356,31 +419,53 @@ export function readFileInto(engine: Engine, path: string | Uint8Array, target: 
  * copyFileSyslet - copy `src` to `dst` in the kernel with one file.copy syslet (open both,
  * copy_file_range until end of file, close both). `dst` is created with `mode` or truncated.
  *
+ * Also `copyFileSyslet(engine, src, dst, { mode, signal })`.
+ *
+ * @param src - a string, a Buffer/Uint8Array or a `file:` URL.
+ * @param dst - the same kinds.
+ * @param mode - the mode a new `dst` gets (before the umask), default 0o644.
  * @returns the bytes copied.
  * @throws (rejects) a SyscallError with `code` and `syscall` (`'open'` for either open,
- *   `'copy_file_range'`) and `path` (the file at fault); an AbortError when `signal` aborts.
+ *   `'copy_file_range'`) and `path` (the file at fault); an AbortError when `signal` aborts;
+ *   TypeError/RangeError with Node's code naming a bad argument.
+ * @example
+ * ```ts
+ * const copied = await copyFileSyslet(engine, 'a.bin', 'b.bin', { mode: 0o600 });
+ * ```
  */
-export async function copyFileSyslet(engine: Engine, src: string | Uint8Array, dst: string | Uint8Array, mode = 0o644, options: HelperOptions = {}): Promise<number> {
-  if (options.signal?.aborted === true) throw abortError(options.signal);
+export function copyFileSyslet(engine: Engine, src: PathLike, dst: PathLike, options?: CopyFileOptions): Promise<number>;
+export function copyFileSyslet(engine: Engine, src: PathLike, dst: PathLike, mode?: number, options?: HelperOptions): Promise<number>;
+export async function copyFileSyslet(engine: Engine, src: PathLike, dst: PathLike, modeOrOptions?: number | CopyFileOptions, options?: HelperOptions): Promise<number> {
+  engineOf(engine);
+  const from = pathOf(src, 'src');
+  const to = pathOf(dst, 'dst');
+  const given = typeof modeOrOptions === 'object' && modeOrOptions !== null ? modeOrOptions : { ...optionsOf(options), mode: modeOrOptions };
+  const mode = given.mode ?? 0o644;
+  const modeName = modeOrOptions === given ? 'options.mode' : 'mode';
+  if (typeof mode !== 'number') throw invalidArgType(modeName, 'of type number', mode);
+  if (!Number.isInteger(mode) || mode < 0 || mode > 0o7777) throw outOfRange(modeName, '>= 0 && <= 4095', mode);
+  const signal = signalOf(given.signal);
+  if (signal?.aborted === true) throw abortError(signal);
   const slot = poolFor(engine, fileCopy, 2, 0).take();
-  const bad = putPath(slot.paths[0] as Uint8Array, src) || putPath(slot.paths[1] as Uint8Array, dst);
-  if (bad !== 0) {
+  const badSrc = putPath(slot.paths[0] as Uint8Array, from);
+  const badDst = badSrc === 0 ? putPath(slot.paths[1] as Uint8Array, to) : 0;
+  if (badSrc !== 0 || badDst !== 0) {
     slot.release();
-    throw sysletError(-bad, 'open');
+    throw badSrc !== 0 ? sysletError(-badSrc, 'open', pathText(from)) : sysletError(-badDst, 'open', pathText(to));
   }
   const instance = slot.instance;
   instance.reset();
   instance.set(fileCopy.paramIndex('src'), slot.pathAddresses[0] as number);
   instance.set(fileCopy.paramIndex('dst'), slot.pathAddresses[1] as number);
   instance.set(fileCopy.paramIndex('mode'), mode);
-  await submit(slot, options.signal);
+  await submit(slot, signal);
   try {
     const openSrc = num(instance.result(COPY.openSrc));
-    if (openSrc < 0) throw sysletError(openSrc, 'open', pathText(src));
+    if (openSrc < 0) throw sysletError(openSrc, 'open', pathText(from));
     const openDst = num(instance.result(COPY.openDst));
-    if (openDst < 0) throw sysletError(openDst, 'open', pathText(dst));
+    if (openDst < 0) throw sysletError(openDst, 'open', pathText(to));
     const copied = num(instance.result(COPY.copy));
-    if (copied < 0) throw sysletError(copied, 'copy_file_range', pathText(src));
+    if (copied < 0) throw sysletError(copied, 'copy_file_range', pathText(from));
     const total = instance.result(COPY.total);
     return total === NOT_EXECUTED ? 0 : num(total);
   } finally {

@@ -16,7 +16,8 @@ export { SI_ASYNCIO, notifySignal } from './builtin/notify.js';
 export { COPY, READ_ALL, STAT_SIZE_OFFSET, fileCopy, fileOpenStat, fileReadAll } from './builtin/file.js';
 export { REQUEST, ipv4, netRequest } from './builtin/net.js';
 export {
-  DEFAULT_MAX_BYTES, copyFileSyslet, helperPoolStats, readFileInto, readFileSyslet, sysletError, type HelperOptions, type SysletPathError,
+  DEFAULT_MAX_BYTES, copyFileSyslet, helperPoolStats, readFileInto, readFileSyslet, sysletError, type CopyFileOptions, type HelperOptions, type PathLike,
+  type ReadFileOptions, type SysletPathError,
 } from './helpers.js';
 // The flags a template's atoms use, so a plugin module needs only this one import.
 export {

@@ -23,4 +23,7 @@ export { aioConfig, aioEngine, type AioConfig } from './context.js';
 export { errno } from './errno.js';
 export { receiveSignals, signalInterruptFd, drainSignals, type AioSignalInfo, type AioSignalHandler, type SignalReceiver } from './signals.js';
 export { submitRaw, RawAioRequest, type RawSubmission } from './raw.js';
-export { aio, read, write, fsync, suspend, listio, AioError, AioCanceledError, isAioError, type AioOptions, type ListioResult, type SuspendOptions } from './promises.js';
+export {
+  aio, read, write, fsync, suspend, listio, AioError, AioCanceledError, isAioError, type AioOptions, type AioTransferOptions, type FdLike, type ListioResult,
+  type SuspendOptions,
+} from './promises.js';

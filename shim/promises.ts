@@ -18,6 +18,7 @@ import { OP_READ, OP_WRITE } from './types.js';
 import { IDLE, type Request, type RequestWaiter } from './request.js';
 import { completionHooks, submitAiocb } from './requests.js';
 import { abortError, SyscallError, type AbortError } from '../engine/errors.js';
+import { fdOf, invalidArgType, optionsOf, positionOf, signalOf, type FileHandleLike } from '../engine/arguments.js';
 
 /**
  * AioError - a failed asynchronous I/O, told as Node.js tells a failed `fs` call (a
@@ -76,8 +77,22 @@ export interface AioOptions {
   readonly reqprio?: number;
 }
 
+/**
+ * Options of the read/write twins in their options-object form, `aio.read(fd, buffer, { position })`,
+ * as Node's `filehandle.read(buffer, options)`.
+ */
+export interface AioTransferOptions extends AioOptions {
+  /** Where to read or write: an offset, or `null`/`undefined`/-1 (the default) for the fd's current file position. */
+  readonly position?: number | bigint | null;
+}
+
+/** An fd, or a `node:fs/promises` FileHandle (its `fd` is used; the handle stays yours to close). */
+export type FdLike = number | FileHandleLike;
+
 const pool: Aiocb[] = [];
 const POOL_MAX = 256;
+// The options of a call that passed none: shared, so that the hot path allocates no object.
+const NO_OPTIONS: AioTransferOptions = Object.freeze({});
 
 class Pending implements RequestWaiter {
   /** Set when the signal aborted: an ECANCELED after it is the abort's, not an aio_cancel's. */
@@ -107,75 +122,127 @@ class Pending implements RequestWaiter {
   }
 }
 
-function transfer(op: number, fd: number, buffer: ArrayBufferView, position: number | bigint, options: AioOptions): Promise<number> {
-  const operation = op === OP_READ ? 'aio_read' : 'aio_write';
-  const signal = options.signal;
+/**
+ * The arguments of read/write in either form, checked as Node checks fs.read's: (fd, buffer,
+ * position, options) or (fd, buffer, options with position).
+ */
+function transfer(op: number, fdArg: unknown, buffer: unknown, positionArg: unknown, optionsArg: unknown): Promise<number> {
+  const syscall = op === OP_READ ? 'aio_read' : 'aio_write';
+  let fd: number;
+  let position: number | bigint | null;
+  let options: AioTransferOptions;
+  let signal: AbortSignal | undefined;
+  try {
+    fd = fdOf(fdArg, 'fd');
+    if (!ArrayBuffer.isView(buffer)) throw invalidArgType('buffer', 'an instance of Buffer, TypedArray, or DataView', buffer);
+    if (typeof positionArg === 'object' && positionArg !== null && optionsArg === undefined) {
+      options = positionArg;
+      position = positionOf(options.position, 'options.position');
+    } else {
+      position = positionOf(positionArg, 'position');
+      options = optionsArg === undefined ? NO_OPTIONS : optionsOf(optionsArg);
+    }
+    signal = signalOf(options.signal);
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new TypeError(String(error)));
+  }
   if (signal?.aborted === true) return Promise.reject(abortError(signal));
-  if (!ArrayBuffer.isView(buffer)) return Promise.reject(new TypeError(`${operation}: buffer must be a Buffer, TypedArray or DataView`));
   let cb: Aiocb;
   try {
     cb = pool.pop() ?? new Aiocb();
     cb.aio_fildes = fd;
     cb.aio_buf = buffer;
     cb.aio_nbytes = buffer.byteLength;
-    cb.aio_offset = position;
+    cb.aio_offset = position ?? 0;
     cb.aio_reqprio = options.reqprio ?? 0;
   } catch (error) {
     return Promise.reject(error instanceof Error ? error : new TypeError(String(error)));
   }
   return new Promise((resolve, reject) => {
-    const pending = new Pending(cb, operation, resolve, reject, signal);
+    const pending = new Pending(cb, syscall, resolve, reject, signal);
     cb._request.waiter = pending;
     signal?.addEventListener('abort', pending.abort, { once: true });
-    if (submitAiocb(cb, op, null) !== 0) {
+    if (submitAiocb(cb, op, null, position === null) !== 0) {
       cb._request.waiter = null;
       signal?.removeEventListener('abort', pending.abort);
       pool.push(cb);
-      reject(new AioError(errno(), operation));
+      reject(new AioError(errno(), syscall));
     }
   });
 }
 
 /**
- * read - read `buffer.byteLength` bytes at `position` of `fd` (aio_read as a Promise).
+ * read - read up to `buffer.byteLength` bytes of `fd` (aio_read as a Promise), at `position`, or
+ * at the fd's current file position when `position` is `null` (as Node's `fs.read`: the position
+ * advances; such reads on one fd run one after the other, in call order).
+ *
+ * Also `read(fd, buffer, { position, signal, reqprio })`, as Node's `filehandle.read(buffer,
+ * options)`; there `position` defaults to the current file position.
+ *
+ * @param fd - a descriptor, or a `node:fs/promises` FileHandle.
+ * @param buffer - a Buffer, TypedArray or DataView; its whole length is asked for.
+ * @param position - a byte offset (a number up to 2^53 - 1, or a bigint), or `null` / -1 for the
+ *   current file position.
  * @returns the number of bytes read (0 at end of file).
- * @throws AioError with the errno (EBADF, EINVAL...); AbortError when `signal` aborts it while
- *   queued; AioCanceledError when `aio_cancel()` cancels it; TypeError
- *   for a buffer that is not a view.
+ * @throws (rejects) AioError with the errno (EBADF, EINVAL, ESPIPE...); AbortError when `signal`
+ *   aborts it while queued; AioCanceledError when `aio_cancel()` cancels it; TypeError
+ *   ERR_INVALID_ARG_TYPE / RangeError ERR_OUT_OF_RANGE naming the argument (fd, buffer, position,
+ *   options.signal) that is not what Node's fs.read would take.
  * @example
  * ```ts
  * const n = await aio.read(fd, Buffer.alloc(4096), 0);
+ * const next = await aio.read(fd, Buffer.alloc(4096), null); // where the fd's position is
  * ```
  */
-export function read(fd: number, buffer: ArrayBufferView, position: number | bigint, options: AioOptions = {}): Promise<number> {
+export function read(fd: FdLike, buffer: ArrayBufferView, position: number | bigint | null, options?: AioOptions): Promise<number>;
+export function read(fd: FdLike, buffer: ArrayBufferView, options?: AioTransferOptions): Promise<number>;
+export function read(fd: FdLike, buffer: ArrayBufferView, position?: number | bigint | null | AioTransferOptions, options?: AioOptions): Promise<number> {
   return transfer(OP_READ, fd, buffer, position, options);
 }
 
 /**
- * write - write `buffer` at `position` of `fd` (aio_write as a Promise; O_APPEND fds append).
+ * write - write `buffer` to `fd` (aio_write as a Promise) at `position`, or at the fd's current
+ * file position when `position` is `null` (it advances; O_APPEND fds append either way). The
+ * same forms and argument rules as {@link read}.
+ *
  * @returns the number of bytes written.
- * @throws AioError (EBADF, ENOSPC, EINVAL...), AbortError, AioCanceledError, TypeError as {@link read}.
+ * @throws (rejects) AioError (EBADF, ENOSPC, EINVAL...), AbortError, AioCanceledError,
+ *   TypeError/RangeError as {@link read}.
+ * @example
+ * ```ts
+ * await aio.write(fd, Buffer.from('hello\n'), null); // at the fd's position, like fs.write
+ * ```
  */
-export function write(fd: number, buffer: ArrayBufferView, position: number | bigint, options: AioOptions = {}): Promise<number> {
+export function write(fd: FdLike, buffer: ArrayBufferView, position: number | bigint | null, options?: AioOptions): Promise<number>;
+export function write(fd: FdLike, buffer: ArrayBufferView, options?: AioTransferOptions): Promise<number>;
+export function write(fd: FdLike, buffer: ArrayBufferView, position?: number | bigint | null | AioTransferOptions, options?: AioOptions): Promise<number> {
   return transfer(OP_WRITE, fd, buffer, position, options);
 }
 
 /**
  * fsync - aio_fsync as a Promise: resolves after every earlier request of `fd` and the sync.
+ * @param fd - a descriptor, or a `node:fs/promises` FileHandle.
  * @param op - O_SYNC (default) or O_DSYNC.
- * @throws AioError EINVAL (bad op), EBADF (bad fd, at once), or the sync's errno; AbortError;
- *   AioCanceledError.
+ * @throws (rejects) AioError EINVAL (bad op), EBADF (bad fd, at once), or the sync's errno;
+ *   AbortError; AioCanceledError; TypeError/RangeError naming `fd` or `options.signal`.
  * @example
  * ```ts
  * await aio.write(fd, data, 0);
  * await aio.fsync(fd);
  * ```
  */
-export function fsync(fd: number, op: number = O_SYNC, options: Omit<AioOptions, 'reqprio'> = {}): Promise<void> {
-  const signal = options.signal;
+export function fsync(fd: FdLike, op: number = O_SYNC, options: Omit<AioOptions, 'reqprio'> = NO_OPTIONS): Promise<void> {
+  let descriptor: number;
+  let signal: AbortSignal | undefined;
+  try {
+    descriptor = fdOf(fd, 'fd');
+    signal = signalOf(optionsOf(options).signal);
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new TypeError(String(error)));
+  }
   if (signal?.aborted === true) return Promise.reject(abortError(signal));
   const cb = pool.pop() ?? new Aiocb();
-  cb.aio_fildes = Number.isInteger(fd) && fd >= -0x8000_0000 && fd <= 0x7fff_ffff ? fd : -1;
+  cb.aio_fildes = descriptor;
   return new Promise((resolve, reject) => {
     const pending = new Pending(cb, 'aio_fsync', () => resolve(), reject, signal);
     cb._request.waiter = pending;

@@ -59,6 +59,13 @@ export class Request implements ChainListener {
   nbytes: Word = 0;
   offset: Word = 0;
   reqprio = 0;
+  /**
+   * Read or write at the fd's own file position (read(2)/write(2), which advance it) instead of
+   * at `offset`: the Promise twins' `position: null`, as Node's fs.read takes it. Such requests
+   * run as stream requests do, one at a time per fd in submission order, so that consecutive
+   * ones see consecutive positions.
+   */
+  filePosition = false;
   stream = false;
   serial = false;
   notify = SIGEV_NONE;

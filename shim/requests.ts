@@ -87,13 +87,16 @@ export function settle(request: Request): boolean {
 /**
  * submitAiocb - enqueue the request an aiocb describes (aio_read, aio_write, aio_fsync, and
  * lio_listio's entries).
+ * @param filePosition - read/write at the fd's current file position, ignoring aio_offset (the
+ *   Promise twins' `position: null`; the C calls never ask for it).
  * @returns 0, or -1 with errno: EINVAL (aio_reqprio outside 0..20, the aiocb is already in
  *   progress, aio_nbytes beyond the buffer given as aio_buf), EAGAIN (the engine is out of
  *   request slots).
  */
-export function submitAiocb(cb: AiocbSource, op: number, group: ListGroup | null): number {
+export function submitAiocb(cb: AiocbSource, op: number, group: ListGroup | null, filePosition = false): number {
   const request = cb._request;
   if (request.state !== IDLE && !settle(request)) return failWith(EINVAL);
+  request.filePosition = filePosition && op < OP_FSYNC;
   const view = cb._view;
   const base = cb._base;
   request.fd = view.getInt32(base + AIOCB.aio_fildes, true);
@@ -151,8 +154,9 @@ export function enqueueRequest(request: Request, owner: object, op: number, noti
   request.completion.mode = null;
   request.completion.latencyNs = NaN;
   let serial = op >= OP_FSYNC;
-  let stream = false;
-  if (!serial) {
+  // A request at the file position uses read(2)/write(2) (the stream chains) and runs serially.
+  let stream = request.filePosition;
+  if (!serial && !stream) {
     // A cached stream fd is re-checked (the number may have been closed and reused); a signalled
     // request is classified first, so that no signal ever carries the ESPIPE of a probe.
     if (isStream(fd) || request.notify === SIGEV_SIGNAL) {
@@ -163,8 +167,8 @@ export function enqueueRequest(request: Request, owner: object, op: number, noti
       const flags = syscall(SYS_fcntl, fd, F_GETFL);
       serial = flags >= 0 && (flags & O_APPEND) !== 0;
     }
-    serial ||= stream;
   }
+  serial ||= stream;
   request.stream = stream;
   request.serial = serial;
   if (!serial && !gated(fd)) {

@@ -39,7 +39,8 @@ test('readFileSyslet and readFileInto return the bytes, reject with fs-style cod
   await rejects(readFileSyslet(engine, join(dir, 'missing')), 'ENOENT', 'open');
   await rejects(readFileSyslet(engine, dir), 'EISDIR', 'read');
   await rejects(readFileSyslet(engine, join(dir, 'large'), 4096), 'EFBIG', 'read');
-  await rejects(readFileSyslet(engine, `${dir}/a\0b`), 'EINVAL', 'open');
+  // A NUL would cut the path short in the kernel; Node refuses it as an argument, and so do the helpers.
+  await assert.rejects(readFileSyslet(engine, `${dir}/a\0b`), { name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' });
   await rejects(readFileSyslet(engine, `/${'x'.repeat(5000)}`), 'ENAMETOOLONG', 'open');
 
   // Sequential calls reuse the first slab of each size class.
