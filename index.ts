@@ -44,6 +44,15 @@ export * from './shim/index.js';
 // Both the plugin layer and the AIO constants define SI_ASYNCIO (-4, the same value); name one.
 export { SI_ASYNCIO } from './shim/constants.js';
 
+// The kernel's constants, read from the system headers (O_*, AT_*, AF_*, SOCK_*, MSG_*, S_I*,
+// SEEK_*, RWF_*, RESOLVE_*, POLL*, PROT_*/MAP_*, SIGEV_*, SI_*...), and builders for the structs
+// chains pass by pointer (sockaddr_in/in6/un, timespec, iovec).
+export * from './engine/syscalls/constants.generated.js';
+export {
+  sockaddr_in, sockaddr_in6, sockaddr_un, timespec, iovec, type IovecEntry, SOCKADDR_IN, SOCKADDR_IN6, SOCKADDR_UN, IOVEC64, TIMESPEC64,
+  type StructLayout, type FieldLayout,
+} from './engine/structs.js';
+
 // i386 images and chains: compat32.Arena32, compat32.convertChain, compat32.runConverted... A
 // namespace, because its many layout constants (UATOM32, AIOCB32...) would crowd the root.
 export * as compat32 from './compat32/index.js';

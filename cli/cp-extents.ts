@@ -5,10 +5,8 @@
  * two-atom syslet chain run by the engine: SEEK_DATA's result flows into SEEK_HOLE's offset, and
  * -ENXIO (no data after the offset) stops the chain at the first atom.
  */
-import { ChainBuilder, SYSLET_STOP_ON_NEGATIVE, type Engine } from '../index.js';
+import { ChainBuilder, SEEK_DATA, SEEK_HOLE, SYSLET_STOP_ON_NEGATIVE, type Engine } from '../index.js';
 
-const SEEK_DATA = 3;
-const SEEK_HOLE = 4;
 const ENXIO = 6;
 
 /** One run of data: [start, end). */

@@ -10,33 +10,11 @@
  * `*64` calls.
  */
 
-/** Where one field lies in a struct. */
-export interface FieldLayout {
-  /** Byte offset from the start of the struct. */
-  readonly offset: number;
-  /** Size in bytes (for arrays, the whole array). */
-  readonly size: number;
-  /**
-   * The C member designator when it differs from the field's name, for the oracle (glibc
-   * spells some POSIX names as macros into unions, e.g. `si_pid` → `_sifields._kill.si_pid`,
-   * which `offsetof` accepts either way; this is only for members with no usable name).
-   */
-  readonly c?: string;
-}
+// The layout types and the x86-64 iovec/timespec live with the engine's struct builders, which
+// lay out the same structs; compat32 reads and writes through the same declarations.
+import { IOVEC64, TIMESPEC64, type FieldLayout, type StructLayout } from '../engine/structs.js';
 
-/** A struct on one ABI. */
-export interface StructLayout<Field extends string = string> {
-  /** The library's name for it (also the key in {@link LAYOUTS_I386} / {@link LAYOUTS_X86_64}). */
-  readonly name: string;
-  /** The ABI the offsets are for: `'i386'` (`gcc -m32`) or `'x86_64'`. */
-  readonly abi: 'i386' | 'x86_64';
-  /** The C type the oracle measures, e.g. `struct stat64` or `siginfo_t`. */
-  readonly c: string;
-  /** sizeof the struct. */
-  readonly size: number;
-  /** Each field's byte offset and size, by field name. */
-  readonly fields: Readonly<Record<Field, FieldLayout>>;
-}
+export { IOVEC64, TIMESPEC64, type FieldLayout, type StructLayout };
 
 const f = (offset: number, size: number, c?: string): FieldLayout => (c === undefined ? { offset, size } : { offset, size, c });
 
@@ -233,25 +211,6 @@ export const IOVEC32 = {
   },
 } as const satisfies StructLayout;
 
-/** x86-64 `struct iovec` (16 bytes). */
-export const IOVEC64 = {
-  /** The library's name for the struct (the same on both ABIs). */
-  name: 'iovec',
-  /** The ABI this layout describes. */
-  abi: 'x86_64',
-  /** The C type the layout oracle measures. */
-  c: 'struct iovec',
-  /** sizeof the struct, in bytes. */
-  size: 16,
-  /** Each member's byte offset and size, by C member name. */
-  fields: {
-    /** Pointer to the buffer. */
-    iov_base: f(0, 8),
-    /** The buffer length in bytes. */
-    iov_len: f(8, 8),
-  },
-} as const satisfies StructLayout;
-
 /** i386 `struct timespec` with 32-bit time_t (the kernel's old_timespec32; 8 bytes). */
 export const TIMESPEC32 = {
   /** The library's name for the struct (the same on both ABIs). */
@@ -268,25 +227,6 @@ export const TIMESPEC32 = {
     tv_sec: f(0, 4),
     /** Nanoseconds. */
     tv_nsec: f(4, 4),
-  },
-} as const satisfies StructLayout;
-
-/** x86-64 `struct timespec` (16 bytes). */
-export const TIMESPEC64 = {
-  /** The library's name for the struct (the same on both ABIs). */
-  name: 'timespec',
-  /** The ABI this layout describes. */
-  abi: 'x86_64',
-  /** The C type the layout oracle measures. */
-  c: 'struct timespec',
-  /** sizeof the struct, in bytes. */
-  size: 16,
-  /** Each member's byte offset and size, by C member name. */
-  fields: {
-    /** Seconds. */
-    tv_sec: f(0, 8),
-    /** Nanoseconds. */
-    tv_nsec: f(8, 8),
   },
 } as const satisfies StructLayout;
 

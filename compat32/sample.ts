@@ -13,6 +13,7 @@ import { syscallByName } from '../engine/syscalls/table.js';
 import type { Image32 } from './image.js';
 import { UATOM32 } from './layouts.js';
 import { AT_FDCWD } from '../engine/syscalls/abi.js';
+import { O_RDONLY } from '../engine/syscalls/constants.generated.js';
 
 /**
  * Where the sample is laid out unless told otherwise. Above 2 GiB on purpose: /usr/bin/node is
@@ -31,7 +32,6 @@ export const SAMPLE_PATH = '/proc/self/comm';
 /** The calls of the sample's atoms, in chain order. */
 export const SAMPLE_CALLS = ['getpid', 'openat', 'read', 'close', 'write', 'write'] as const;
 
-const O_RDONLY = 0;
 const STDERR = 2;
 const BUFFER_SIZE = 64;
 const PAGE = 4096;

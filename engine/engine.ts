@@ -17,6 +17,7 @@ import type { Finished } from './queues.js';
 import { CompletionRing, negotiateRing, RING_ENTRY_SIZE, type Completion, type CompletionRecord, type RingCapabilities, type RingRequest } from './ring.js';
 import { availableParallelism } from 'node:os';
 import { NR } from './syscalls/nr.js';
+import { POLLIN } from './syscalls/constants.generated.js';
 
 /** Engine settings. All optional. */
 export interface EngineOptions {
@@ -118,7 +119,6 @@ function closeAtExit(watcher: FdWatcher): void {
   });
 }
 const SYS_ppoll = NR.ppoll;
-const POLLIN = 1;
 const NS_PER_MS = 1e6;
 /** Mean service time below which cachemiss chains count as CPU-bound (see the governor). */
 const CPU_BOUND_SERVICE_NS = 30_000;

@@ -19,14 +19,10 @@ import { syscallByNumber } from './syscalls/table.js';
 import { RESOLVE_CACHED, RWF_NOWAIT } from './syscalls/abi.js';
 import { NR } from './syscalls/nr.js';
 import { readPointer, readWord, setWord, writeWord } from './words.js';
+import { MSG_DONTWAIT, MSG_WAITALL, O_CREAT, O_TMPFILE, POLLIN } from './syscalls/constants.generated.js';
 
 const IOV_MAX = 1024;
 const PAGE_SIZE = 4096;
-const MSG_DONTWAIT = 0x40;
-const MSG_WAITALL = 0x100;
-const O_CREAT = 0o100;
-const O_TMPFILE = 0o20200000;
-const POLLIN = 1;
 const SYS_preadv2 = NR.preadv2;
 const SYS_pwritev2 = NR.pwritev2;
 const SYS_openat2 = NR.openat2;

@@ -18,6 +18,7 @@ import { SYSCALL_NUMBERS } from './syscalls/numbers.generated.js';
 import { SYSCALL_TABLE, isDenied } from './syscalls/table.js';
 import { NR } from './syscalls/nr.js';
 import { AT_FDCWD, RESOLVE_CACHED, RWF_NOWAIT } from './syscalls/abi.js';
+import { O_RDONLY, O_NONBLOCK, O_CLOEXEC } from './syscalls/constants.generated.js';
 
 /** The outcome of one feature probe. */
 export interface FeatureProbe {
@@ -105,9 +106,6 @@ export interface ProbeOptions {
   readonly dir?: string;
 }
 
-const O_RDONLY = 0;
-const O_NONBLOCK = 0o4000;
-const O_CLOEXEC = 0o2000000;
 const PAGE = 4096;
 const TWO_GIB = 0x8000_0000;
 /**

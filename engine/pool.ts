@@ -20,6 +20,7 @@ import { CompletionQueue, SubmissionQueue, WORKER_STATE, type Finished } from '.
 import type { CachemissWorkerData } from './cachemiss-worker.js';
 import { NR } from './syscalls/nr.js';
 import { SyscallError } from './errors.js';
+import { EFD_CLOEXEC, EFD_NONBLOCK } from './syscalls/constants.generated.js';
 
 /**
  * The signal that interrupts a cachemiss thread blocked in a syscall when the process exits or
@@ -35,8 +36,6 @@ const SYS_tgkill = NR.tgkill;
 const SYS_read = NR.read;
 const SYS_write = NR.write;
 const SYS_getpid = NR.getpid;
-const EFD_CLOEXEC = 0o2000000;
-const EFD_NONBLOCK = 0o4000;
 
 /** Pool settings (glibc's aio_init knobs). */
 export interface PoolOptions {

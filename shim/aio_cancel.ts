@@ -7,9 +7,9 @@ import { failWith } from './errno.js';
 import { IDLE, RUNNING } from './request.js';
 import { completeUnrun, drain, fdState, unqueue } from './requests.js';
 import { NR } from '../engine/syscalls/nr.js';
+import { F_GETFL } from '../engine/syscalls/constants.generated.js';
 
 const SYS_fcntl = NR.fcntl;
-const F_GETFL = 3;
 
 /**
  * aio_cancel - cancel one request, or every request of an fd.

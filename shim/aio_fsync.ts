@@ -6,9 +6,9 @@ import { failWith } from './errno.js';
 import { OP_FDATASYNC, OP_FSYNC } from './types.js';
 import { submitAiocb } from './requests.js';
 import { NR } from '../engine/syscalls/nr.js';
+import { F_GETFL } from '../engine/syscalls/constants.generated.js';
 
 const SYS_fcntl = NR.fcntl;
-const F_GETFL = 3;
 
 /**
  * aio_fsync - queue an fsync (O_SYNC) or fdatasync (O_DSYNC) of `aio_fildes` that completes

@@ -27,15 +27,9 @@ export const LIO_NOWAIT = 1;
 // sigev_notify values: the kernel's <asm-generic/siginfo.h>, spelled once in the ABI module.
 export { SIGEV_NONE, SIGEV_SIGNAL, SIGEV_THREAD } from '../engine/syscalls/abi.js';
 
-/** aio_fsync() op: fsync(2) semantics (glibc's O_SYNC, 04010000). */
-export const O_SYNC = 0o4010000;
-/** aio_fsync() op: fdatasync(2) semantics. */
-export const O_DSYNC = 0o10000;
-/** open(2)/fcntl(2) flag: every write appends. */
-export const O_APPEND = 0o2000;
-
-/** si_code of a signal sent on AIO completion. */
-export const SI_ASYNCIO = -4;
+// aio_fsync()'s op is O_SYNC (fsync(2) semantics) or O_DSYNC (fdatasync(2)); O_APPEND makes every
+// write append; SI_ASYNCIO is the si_code of a signal sent on AIO completion. From the headers.
+export { O_APPEND, O_DSYNC, O_SYNC, SI_ASYNCIO } from '../engine/syscalls/constants.generated.js';
 /** The first real-time signal an application may use under glibc (glibc reserves 32 and 33). */
 export const SIGRTMIN = 34;
 /** The last real-time signal. */

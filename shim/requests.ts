@@ -25,11 +25,10 @@ import { IDLE, QUEUED, RUNNING, type FdState, type Request, type AiocbSource } f
 import { type ListGroup } from './types.js';
 import { scheduleSignalDrain } from './signals.js';
 import { NR } from '../engine/syscalls/nr.js';
+import { F_GETFL, SEEK_CUR } from '../engine/syscalls/constants.generated.js';
 
 const SYS_lseek = NR.lseek;
 const SYS_fcntl = NR.fcntl;
-const F_GETFL = 3;
-const SEEK_CUR = 1;
 // fds below this are classified through typed arrays (no Map lookup on the hot path).
 const FAST_FDS = 65536;
 

@@ -13,13 +13,11 @@
 import { allocNative, syscall, watchReadable, type FdWatcher } from '../engine/native/index.js';
 import { readWord } from '../engine/words.js';
 import { NR } from '../engine/syscalls/nr.js';
+import { SIG_BLOCK, SFD_NONBLOCK, SFD_CLOEXEC } from '../engine/syscalls/constants.generated.js';
 
 const SYS_read = NR.read;
 const SYS_rt_sigprocmask = NR.rt_sigprocmask;
 const SYS_signalfd4 = NR.signalfd4;
-const SIG_BLOCK = 0;
-const SFD_NONBLOCK = 0o4000;
-const SFD_CLOEXEC = 0o2000000;
 const SIGKILL = 9;
 const SIGSTOP = 19;
 // struct signalfd_siginfo (128 bytes), offsets checked with gcc: ssi_signo@0, ssi_code@8,

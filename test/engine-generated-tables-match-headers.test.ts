@@ -1,12 +1,13 @@
-// The syscall numbers and the errno table are generated from the system headers, never typed:
+// The syscall numbers, the errno table and the kernel constants are generated from the system
+// headers, never typed:
 // the header parsers agree with the committed files entry by entry, the renderers reproduce the
 // committed files byte for byte, and the table built from them supports at least 45 calls, each
 // with its i386 number wherever i386 has the call.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { HEADER_PATHS, parseErrno, parseUnistd } from '../scripts/headers.js';
-import { renderErrno, renderSyscallNumbers } from '../scripts/gen-tables.js';
+import { CONSTANT_SOURCES, HEADER_PATHS, parseErrno, parseUnistd } from '../scripts/headers.js';
+import { renderConstants, renderErrno, renderSyscallNumbers } from '../scripts/gen-tables.js';
 import { SYSCALL_NUMBERS } from '../engine/syscalls/numbers.generated.js';
 import { SYSCALL_NAMES } from '../engine/syscalls/names.js';
 import { SYSCALL_TABLE, SYSLET_NR, isDenied } from '../engine/syscalls/table.js';
@@ -14,7 +15,7 @@ import { ERRNO_LIST } from '../engine/native/errno.generated.js';
 import * as errno from '../engine/native/errno.js';
 import { skipOrFail } from './helpers/engine.js';
 
-const missing = Object.values(HEADER_PATHS).filter((path) => !existsSync(path));
+const missing = [...Object.values(HEADER_PATHS), ...CONSTANT_SOURCES.map((source) => source.path)].filter((path) => !existsSync(path));
 
 /** The headers must exist (linux-libc-dev); skip locally without them, fail in CI. */
 function headersHere(t: TestContext): boolean {
@@ -54,6 +55,7 @@ test('the renderers reproduce the committed files byte for byte', (t) => {
   if (!headersHere(t)) return;
   assert.equal(renderSyscallNumbers(), committed('engine/syscalls/numbers.generated.ts'));
   assert.equal(renderErrno(), committed('engine/native/errno.generated.ts'));
+  assert.equal(renderConstants(), committed('engine/syscalls/constants.generated.ts'));
 });
 
 test('the table supports at least 45 syscalls, each with its i386 number where i386 has it', (t) => {

@@ -40,7 +40,7 @@ export function compilerProblem(abiFlags: readonly string[]): string | null {
 export function cSource(layouts: readonly StructLayout[]): string {
   const lines = [
     '#include <stddef.h>', '#include <stdio.h>', '#include <aio.h>', '#include <signal.h>', '#include <sys/stat.h>',
-    '#include <sys/uio.h>', '#include <sys/socket.h>', '#include <time.h>', UATOM_C_DECLARATION,
+    '#include <sys/uio.h>', '#include <sys/socket.h>', '#include <netinet/in.h>', '#include <sys/un.h>', '#include <time.h>', UATOM_C_DECLARATION,
     '#define FIELD(label, type, member) printf("%s %u %u\\n", label, (unsigned)offsetof(type, member), (unsigned)sizeof(((type *)0)->member))',
     'int main(void) {',
   ];

@@ -7,6 +7,7 @@ import koffi from 'koffi';
 import { libc, syscall } from './libc.js';
 import { EEXIST, EINVAL } from './errno.js';
 import { NR } from '../syscalls/nr.js';
+import { PROT_READ, PROT_WRITE, MAP_PRIVATE, MAP_ANONYMOUS, MAP_32BIT, MAP_FIXED_NOREPLACE } from '../syscalls/constants.generated.js';
 
 const alignedAlloc = libc.func('void *aligned_alloc(size_t alignment, size_t size)') as (alignment: number, size: number) => bigint | null;
 const free = libc.func('void free(void *ptr)') as (ptr: bigint) => void;
@@ -62,12 +63,6 @@ export function addressOf(value: ArrayBufferView | ArrayBuffer | SharedArrayBuff
   return Number(koffi.address(value));
 }
 
-const PROT_READ = 1;
-const PROT_WRITE = 2;
-const MAP_PRIVATE = 0x02;
-const MAP_ANONYMOUS = 0x20;
-const MAP_32BIT = 0x40;
-const MAP_FIXED_NOREPLACE = 0x100000;
 const SYS_mmap = NR.mmap;
 const SYS_munmap = NR.munmap;
 

@@ -11,13 +11,14 @@ import {
 } from '../../engine/atom.js';
 import { definePlugin } from '../plugin.js';
 import { AT_FDCWD, STAT_SIZE_OFFSET } from '../../engine/syscalls/abi.js';
+import { O_CLOEXEC, O_CREAT, O_RDONLY, O_TRUNC, O_WRONLY } from '../../engine/syscalls/constants.generated.js';
 import { STRUCT_SIZES } from '../../engine/syscalls/table.js';
 
 export { AT_FDCWD, STAT_SIZE_OFFSET };
 /** O_RDONLY | O_CLOEXEC: an fd a chain opens must never leak into a child process. */
-export const O_RDONLY_CLOEXEC = 0o2000000;
+export const O_RDONLY_CLOEXEC = O_RDONLY | O_CLOEXEC;
 /** O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC. */
-export const O_WRONLY_CREAT_TRUNC_CLOEXEC = 0o1 | 0o100 | 0o1000 | 0o2000000;
+export const O_WRONLY_CREAT_TRUNC_CLOEXEC = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC;
 /** Bytes of the x86-64 struct stat. */
 export const STAT_BYTES = STRUCT_SIZES.stat;
 

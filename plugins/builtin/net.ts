@@ -7,13 +7,12 @@ import {
   SYSLET_SKIP_TO_NEXT_ON_STOP, SYSLET_STOP_ON_NEGATIVE, SYSLET_STOP_ON_NON_POSITIVE,
 } from '../../engine/atom.js';
 import { definePlugin } from '../plugin.js';
+import { AF_INET, MSG_NOSIGNAL, SOCK_CLOEXEC, SOCK_STREAM } from '../../engine/syscalls/constants.generated.js';
 
-/** AF_INET. */
-export const AF_INET = 2;
-/** SOCK_STREAM | SOCK_CLOEXEC. */
-export const SOCK_STREAM_CLOEXEC = 1 | 0o2000000;
-/** MSG_NOSIGNAL: a peer that went away gives EPIPE instead of killing the process with SIGPIPE. */
-export const MSG_NOSIGNAL = 0x4000;
+// MSG_NOSIGNAL: a peer that went away gives EPIPE instead of killing the process with SIGPIPE.
+export { AF_INET, MSG_NOSIGNAL };
+/** SOCK_STREAM | SOCK_CLOEXEC: a socket a chain opens must never leak into a child process. */
+export const SOCK_STREAM_CLOEXEC = SOCK_STREAM | SOCK_CLOEXEC;
 /** Bytes of struct sockaddr_in. */
 export const SOCKADDR_IN_BYTES = 16;
 

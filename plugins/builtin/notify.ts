@@ -10,9 +10,10 @@
  * JS thread, the signal can be blocked there and read with its siginfo through a signalfd.
  */
 import { definePlugin } from '../plugin.js';
+import { SI_ASYNCIO } from '../../engine/syscalls/constants.generated.js';
 
-/** si_code of signals sent on AIO completion. */
-export const SI_ASYNCIO = -4;
+// si_code of signals sent on AIO completion.
+export { SI_ASYNCIO };
 
 /**
  * siginfo_t as rt_tgsigqueueinfo reads it (x86-64): si_signo@0, si_errno@4, si_code@8,
