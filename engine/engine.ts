@@ -151,9 +151,11 @@ export class Engine implements FinishedSink {
   #freeCount = MAX_INFLIGHT;
   #inflight = 0;
   #closed = false;
+  #closeDone = false;
   #serviceEma = 0;
   #cpuBound = false;
   readonly #waiters = new Set<() => void>();
+  readonly #closeHooks: (() => void)[] = [];
   readonly #scratch: DataView;
   readonly #scratchAddress: number;
 
@@ -604,6 +606,31 @@ export class Engine implements FinishedSink {
       this.#watcher?.close();
       this.#watcher = null;
     }
+    // Every chain has ended (cancelled ones included): what the layers above lent out of engine
+    // memory is no longer in use, so they can give it back now rather than at process exit.
+    this.#closeDone = true;
+    for (const hook of this.#closeHooks.splice(0)) hook();
+  }
+
+  /**
+   * onClose - run `hook` once, when {@link close} has ended every chain in flight. The layers
+   * above the engine (the path helpers, syslet-aio/fs) free the engine memory they keep pooled
+   * here, so that closing an engine gives its memory back.
+   *
+   * @param hook - called on the JS thread; it must not throw. Called at once (synchronously)
+   *   when the engine is already closed.
+   * @example
+   * ```ts
+   * const region = engine.alloc(4096);
+   * engine.onClose(() => engine.free(region));
+   * ```
+   */
+  onClose(hook: () => void): void {
+    if (this.#closeDone) {
+      hook();
+      return;
+    }
+    this.#closeHooks.push(hook);
   }
 
   /** Closes the engine, as {@link close} does: `await using engine = new Engine()`. */

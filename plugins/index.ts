@@ -19,6 +19,10 @@ export {
   DEFAULT_MAX_BYTES, copyFileSyslet, helperPoolStats, readFileInto, readFileSyslet, sysletError, type CopyFileOptions, type HelperOptions, type PathLike,
   type ReadFileOptions, type SysletPathError,
 } from './helpers.js';
+export { DEFAULT_REQUEST_WINDOW, SLOT_DATA_BYTES, requestStats, setRequestWindow, type RequestStats } from './requests.js';
+export {
+  fileClose, fileReadFdMore, fileReadFdStart, fileReadMore, fileReadStart, fileReadStartOnCachemiss, READ_FD_MORE, READ_FD_START, READ_MORE, READ_START,
+} from './builtin/file-read.js';
 // The flags a template's atoms use, so a plugin module needs only this one import.
 export {
   SYSLET_ASYNC, SYSLET_NO_COMPLETE, SYSLET_SKIP_TO_NEXT_ON_STOP, SYSLET_STOP_ON_NEGATIVE, SYSLET_STOP_ON_NONZERO,

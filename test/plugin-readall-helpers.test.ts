@@ -1,7 +1,7 @@
 /**
- * readFileSyslet / readFileInto: file.readAll for callers with a path string. They return the
- * file's bytes (or copy them into the caller's buffer), reject like fs does, and reuse one pooled
- * slot per engine and size class instead of allocating engine memory per call.
+ * readFileSyslet / readFileInto: file.readStart for callers with a path string. They return the
+ * file's bytes (or copy them into the caller's buffer), reject like fs does, and reuse the engine's
+ * pooled slots instead of allocating engine memory per call.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -43,10 +43,10 @@ test('readFileSyslet and readFileInto return the bytes, reject with fs-style cod
   await assert.rejects(readFileSyslet(engine, `${dir}/a\0b`), { name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' });
   await rejects(readFileSyslet(engine, `/${'x'.repeat(5000)}`), 'ENAMETOOLONG', 'open');
 
-  // Sequential calls reuse the first slab of each size class.
-  const before = helperPoolStats(engine)['file.readAll/8192'];
+  // Sequential calls reuse the first slab of slots.
+  const before = helperPoolStats(engine)['slots/65536'];
   for (let i = 0; i < 2000; i++) await readFileSyslet(engine, join(dir, 'small'), 4096);
-  assert.deepEqual(helperPoolStats(engine)['file.readAll/8192'], before);
+  assert.deepEqual(helperPoolStats(engine)['slots/65536'], before);
   assert.equal(before?.slabs, 1);
   assert.deepEqual(fdsUnder(dir), []);
 });

@@ -76,5 +76,9 @@ export const ECANCELED = errnoOf('ECANCELED');
 export const EOWNERDEAD = errnoOf('EOWNERDEAD');
 export const EFBIG = errnoOf('EFBIG');
 export const ENAMETOOLONG = errnoOf('ENAMETOOLONG');
+export const ENXIO = errnoOf('ENXIO');
+export const EISDIR = errnoOf('EISDIR');
+export const ENOTDIR = errnoOf('ENOTDIR');
+export const EXDEV = errnoOf('EXDEV');
 
 export { ERRNO_LIST };

@@ -4,7 +4,7 @@
  * loop exits by itself, and whether process.exit() returns with work in flight.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,18 @@ export function engineUrl(module: string): string {
   return new URL(`../../engine/${module}.ts`, import.meta.url).href;
 }
 
+/** Options of {@link runChild}. */
+export interface ChildOptions {
+  /**
+   * Kill the child (SIGKILL) as soon as its resident set exceeds this many bytes, sampled every
+   * 2 ms from /proc/<pid>/status: a test of a memory bound must fail on its own, never by
+   * waking the machine's OOM killer (the machine is shared).
+   */
+  readonly rssLimitBytes?: number;
+  /** Extra node flags (before `--import tsx`), e.g. `--max-old-space-size=256`. */
+  readonly nodeFlags?: readonly string[];
+}
+
 /** How a child process ended. */
 export interface ChildResult {
   readonly code: number | null;
@@ -25,19 +37,43 @@ export interface ChildResult {
   /** True when it was still running after the time limit and had to be killed. */
   readonly timedOut: boolean;
   readonly elapsedMs: number;
+  /** Largest VmRSS seen by the sampler, in bytes (0 when no limit was asked for). */
+  readonly peakRssBytes: number;
+  /** True when the child was killed for passing `rssLimitBytes`. */
+  readonly killedForRss: boolean;
+}
+
+function residentBytes(pid: number): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+  } catch {
+    return 0;
+  }
 }
 
 /** runChild - run `source` (an ES module) and resolve when it exits or is killed at `timeoutMs`. */
-export function runChild(source: string, timeoutMs: number): Promise<ChildResult> {
+export function runChild(source: string, timeoutMs: number, options: ChildOptions = {}): Promise<ChildResult> {
   const dir = mkdtempSync(join(tmpdir(), 'syslet-child-'));
   const file = join(dir, 'child.mts');
   writeFileSync(file, source);
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', file], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...(options.nodeFlags ?? []), '--import', 'tsx', file], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let timedOut = false;
+    let peakRssBytes = 0;
+    let killedForRss = false;
+    const limit = options.rssLimitBytes;
+    const sampler = limit === undefined ? null : setInterval(() => {
+      const rss = child.pid === undefined ? 0 : residentBytes(child.pid);
+      peakRssBytes = Math.max(peakRssBytes, rss);
+      if (rss > limit && !killedForRss) {
+        killedForRss = true;
+        child.kill('SIGKILL');
+      }
+    }, 2);
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     const timer = setTimeout(() => {
@@ -47,8 +83,9 @@ export function runChild(source: string, timeoutMs: number): Promise<ChildResult
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      if (sampler !== null) clearInterval(sampler);
       rmSync(dir, { recursive: true, force: true });
-      resolve({ code, signal, stdout, stderr, timedOut, elapsedMs: performance.now() - started });
+      resolve({ code, signal, stdout, stderr, timedOut, elapsedMs: performance.now() - started, peakRssBytes, killedForRss });
     });
   });
 }

@@ -1,0 +1,311 @@
+/**
+ * Reading a whole file with chains whose memory is bounded: the one reader behind
+ * readFileSyslet/readFileInto and syslet-aio/fs's readFile.
+ *
+ * The first chain (file.readStart) opens, fstats and reads at most one slot's data area. A file
+ * that fits — nearly every small file — is done: open, fstat, read, close, inline when cached.
+ * A larger file gets a Buffer sized from its st_size, lent to the engine for one file.readMore
+ * chain that reads the rest straight into it. A file whose st_size is 0 (procfs, FIFOs, devices)
+ * is read a slot at a time until a read returns 0. Nothing is reserved per request beyond the
+ * slot, and the request window (requests.ts) bounds how many slots exist.
+ */
+import { EAGAIN, EFBIG, ENXIO, syscall } from '../engine/native/index.js';
+import { NR } from '../engine/syscalls/nr.js';
+import type { Word } from '../engine/native/index.js';
+import { STAT_SIZE_OFFSET } from './builtin/file.js';
+import { fileClose, filePollRead, fileReadMore, fileReadStart, fileReadStartOnCachemiss, POLL_READ, READ_MORE, READ_START } from './builtin/file-read.js';
+import { NOT_EXECUTED } from './define.js';
+import type { Plugin, PluginInstance } from './plugin.js';
+import { putPath, SLOT_DATA_BYTES, type Request } from './requests.js';
+
+/** open(2) flags the reader adds or tests (x86-64 values). */
+export const O_FLAGS = {
+  O_WRONLY: 0o1,
+  O_RDWR: 0o2,
+  O_CREAT: 0o100,
+  O_TRUNC: 0o1000,
+  O_NONBLOCK: 0o4000,
+  O_CLOEXEC: 0o2000000,
+  O_TMPFILE: 0o20200000,
+} as const;
+
+const S_IFMT = 0o170000;
+const S_IFREG = 0o100000;
+const S_IFDIR = 0o040000;
+const S_IFIFO = 0o010000;
+const ST_MODE_OFFSET = 24;
+const F_GETFL = 3;
+const F_SETFL = 4;
+const SYS_fcntl = NR.fcntl;
+/** The most one read(2) returns on Linux: the rest of a lent buffer is asked for in one go. */
+const MAX_READ = 0x7ffff000;
+
+/** Why a whole-file read failed: the errno and the call Node would name. */
+export class ReadFailure {
+  /** The errno, positive. */
+  readonly errno: number;
+  /** `'open'`, `'fstat'` or `'read'`. */
+  readonly syscall: 'open' | 'fstat' | 'read';
+
+  constructor(errno: number, syscall: 'open' | 'fstat' | 'read') {
+    this.errno = Math.abs(errno);
+    this.syscall = syscall;
+  }
+}
+
+/** Options of {@link readWholeFile}. */
+export interface WholeReadOptions {
+  /** open(2) flags; O_CLOEXEC is added here. */
+  readonly flags: number;
+  /** The mode for a flag that creates the file. */
+  readonly mode: number;
+  /** Bytes accepted at most. */
+  readonly limit: number;
+  /** `'fail'`: a larger file is a ReadFailure EFBIG ('read'); `'truncate'`: its first `limit` bytes. */
+  readonly overLimit: 'fail' | 'truncate';
+  /**
+   * Called before each chain after the first (Node checks its AbortSignal at these points); if
+   * it throws, the fd is closed and the error propagates.
+   */
+  readonly between?: () => void;
+}
+
+const num = (word: Word): number => (typeof word === 'bigint' ? Number(word) : word);
+const ran = (instance: PluginInstance, atom: number): boolean => instance.result(atom) !== NOT_EXECUTED;
+
+/** Wait for a submitted chain; a refused submission becomes an Error with the errno's code. */
+async function settle(outcome: number | Promise<number>, plugin: Plugin): Promise<void> {
+  if (typeof outcome !== 'number') {
+    await outcome;
+    return;
+  }
+  if (outcome < 0) throw refused(plugin, outcome);
+}
+
+function refused(plugin: Plugin, errno: number): Error {
+  return Object.assign(new Error(`plugin '${plugin.name}': submission refused (errno ${-errno})`), { errno });
+}
+
+/**
+ * readWholeFile - read `path` completely (or its first `limit` bytes) with the request's slot.
+ *
+ * @param request - a place in the engine's request window; the caller ends it afterwards.
+ * @returns the bytes (a new Buffer, never a view of engine memory), or a ReadFailure.
+ * @throws what `between` throws; an Error when the engine refuses a chain (closed engine).
+ * @example
+ * ```ts
+ * const request = await beginRequest(engine);
+ * try {
+ *   const got = await readWholeFile(request, '/etc/hostname', { flags: 0, mode: 0o666, limit: 1 << 20, overLimit: 'fail' });
+ * } finally {
+ *   request.end();
+ * }
+ * ```
+ */
+export async function readWholeFile(request: Request, path: string | Uint8Array, options: WholeReadOptions): Promise<Buffer | ReadFailure> {
+  const slot = request.slot;
+  const bad = putPath(slot.paths[0], path);
+  if (bad !== 0) return new ReadFailure(bad, 'open');
+  // A read-only open is tried inline (openat2 RESOLVE_CACHED), and opening a FIFO that has no
+  // writer would block the caller there: open it O_NONBLOCK, which changes nothing for regular
+  // files and directories, and clear the flag below once fstat shows another kind of file.
+  const mayBlockInline = (options.flags & (O_FLAGS.O_CREAT | O_FLAGS.O_TRUNC | O_FLAGS.O_TMPFILE | O_FLAGS.O_NONBLOCK)) === 0;
+  let plugin = fileReadStart;
+  let flags = options.flags | O_FLAGS.O_CLOEXEC | (mayBlockInline ? O_FLAGS.O_NONBLOCK : 0);
+  let instance = plugin.acquire(request.engine);
+  try {
+    const fill = (): void => {
+      instance.set(0, slot.pathAddresses[0]);
+      instance.set(1, flags);
+      instance.set(2, options.mode);
+      instance.set(3, slot.dataAddress);
+      instance.set(4, Math.min(SLOT_DATA_BYTES, Math.max(options.limit, 1)));
+      instance.set(5, 1);
+    };
+    fill();
+    await settle(request.run(plugin, instance), plugin);
+    let opened = num(instance.result(READ_START.open));
+    // EAGAIN: a lease (O_NONBLOCK refuses to wait for its break); ENXIO: a FIFO with no reader
+    // opened for writing. Either open may wait: make it on a cachemiss thread, without O_NONBLOCK.
+    if (mayBlockInline && (opened === -EAGAIN || opened === -ENXIO)) {
+      instance.release();
+      plugin = fileReadStartOnCachemiss;
+      instance = plugin.acquire(request.engine);
+      flags &= ~O_FLAGS.O_NONBLOCK;
+      fill();
+      await settle(request.run(plugin, instance), plugin);
+      opened = num(instance.result(READ_START.open));
+    }
+    if (opened < 0) return new ReadFailure(opened, 'open');
+    const fd = opened;
+    const statResult = num(instance.result(READ_START.fstat));
+    const read = instance.result(READ_START.read);
+    const total = ran(instance, READ_START.total) ? num(instance.result(READ_START.total)) : 0;
+    const closed = ran(instance, READ_START.closeWhenDone) || ran(instance, READ_START.closeAtEof);
+    if (statResult < 0) {
+      await closeFd(request, fd);
+      return new ReadFailure(statResult, 'fstat');
+    }
+    if (read !== NOT_EXECUTED && num(read) < 0) return new ReadFailure(num(read), 'read');
+    const size = num(instance.scratchWord('stat', STAT_SIZE_OFFSET));
+    const mode = num(instance.scratchWord('stat', ST_MODE_OFFSET, 4));
+    if (closed) return copyOut(slot.data, total, options);
+    if (size > options.limit && options.overLimit === 'fail') {
+      await closeFd(request, fd);
+      return new ReadFailure(EFBIG, 'read');
+    }
+    if (size === 0) {
+      const kind = mode & S_IFMT;
+      if (mayBlockInline && kind !== S_IFREG && kind !== S_IFDIR) clearNonblock(fd);
+      // A FIFO opened O_NONBLOCK reads as empty until a writer connects: poll before each read.
+      return await readUnknownLength(request, fd, options, mayBlockInline && kind === S_IFIFO);
+    }
+    return await readRest(request, fd, size, total, options);
+  } finally {
+    instance.release();
+  }
+}
+
+function copyOut(data: Buffer, count: number, options: WholeReadOptions): Buffer | ReadFailure {
+  if (count > options.limit) {
+    if (options.overLimit === 'fail') return new ReadFailure(EFBIG, 'read');
+    count = options.limit;
+  }
+  // A Buffer of its own, as Node's readFile returns (never a slice of a shared pool).
+  const out = Buffer.allocUnsafeSlow(count);
+  data.copy(out, 0, 0, count);
+  return out;
+}
+
+/** Clear the O_NONBLOCK this reader added, so that reads of a FIFO or device wait as they should. */
+function clearNonblock(fd: number): void {
+  const flags = syscall(SYS_fcntl, fd, F_GETFL);
+  if (flags >= 0) syscall(SYS_fcntl, fd, F_SETFL, flags & ~O_FLAGS.O_NONBLOCK);
+}
+
+/** close(fd) with a chain; a failed close is not the read's error (Node ignores it too). */
+export async function closeFd(request: Request, fd: number): Promise<void> {
+  const instance = fileClose.acquire(request.engine);
+  try {
+    instance.set(0, fd);
+    const outcome = request.run(fileClose, instance);
+    if (typeof outcome !== 'number') await outcome;
+  } finally {
+    instance.release();
+  }
+}
+
+/**
+ * The file is longer than one slot (or a read came up short): a Buffer of st_size bytes (or of
+ * the limit) takes what the first chain read, and the rest is read straight into it — through the
+ * slot when it fits there, else by lending the Buffer to the engine.
+ */
+async function readRest(request: Request, fd: number, size: number, done: number, options: WholeReadOptions): Promise<Buffer | ReadFailure> {
+  const want = Math.min(size, options.limit);
+  const slot = request.slot;
+  const small = want <= SLOT_DATA_BYTES;
+  const target = small ? slot.data : Buffer.allocUnsafeSlow(want);
+  if (!small) slot.data.copy(target, 0, 0, done);
+  const targetAddress = small ? slot.dataAddress : request.lend(target);
+  let total = done;
+  let open = true;
+  try {
+    while (total < want) {
+      options.between?.();
+      const left = want - total;
+      const instance = fileReadMore.acquire(request.engine);
+      try {
+        instance.set(0, fd);
+        instance.set(1, targetAddress + total);
+        instance.set(2, Math.min(left, MAX_READ));
+        // Every read is bounded by what is left, so the lent Buffer can take any number of them;
+        // the slot takes one per chain (its countdown keeps the chain inside `left`).
+        instance.set(3, small ? 1 : 0x7fffffff);
+        instance.set(4, left);
+        await settle(request.run(fileReadMore, instance), fileReadMore);
+        const read = instance.result(READ_MORE.read);
+        const got = ran(instance, READ_MORE.total) ? num(instance.result(READ_MORE.total)) : 0;
+        open = !(ran(instance, READ_MORE.closeWhenDone) || ran(instance, READ_MORE.closeAtEof));
+        if (read !== NOT_EXECUTED && num(read) < 0) return new ReadFailure(num(read), 'read');
+        total += got;
+        if (!open) break;
+      } finally {
+        instance.release();
+      }
+    }
+  } finally {
+    if (open) await closeFd(request, fd);
+  }
+  if (size > options.limit && options.overLimit === 'fail') return new ReadFailure(EFBIG, 'read');
+  if (small) return copyOut(slot.data, total, options);
+  return total === target.length ? target : target.subarray(0, total);
+}
+
+/** One slot-sized read of a FIFO, polled first: the bytes read (0 at end of file) or -errno. */
+async function pollRead(request: Request, fd: number): Promise<number> {
+  const instance = filePollRead.acquire(request.engine);
+  try {
+    instance.set(0, fd);
+    instance.set(1, request.slot.dataAddress);
+    instance.set(2, SLOT_DATA_BYTES);
+    await settle(request.run(filePollRead, instance), filePollRead);
+    const polled = num(instance.result(POLL_READ.poll));
+    return polled < 0 ? polled : num(instance.result(POLL_READ.read));
+  } finally {
+    instance.release();
+  }
+}
+
+/** st_size 0: read a slot at a time until a read returns 0, as Node reads procfs files and FIFOs. */
+async function readUnknownLength(request: Request, fd: number, options: WholeReadOptions, fifo: boolean): Promise<Buffer | ReadFailure> {
+  const slot = request.slot;
+  const pieces: Buffer[] = [];
+  let total = 0;
+  let open = true;
+  try {
+    for (;;) {
+      options.between?.();
+      if (fifo) {
+        const got = await pollRead(request, fd);
+        if (got < 0) return new ReadFailure(got, 'read');
+        if (got === 0) break;
+        const keep = Math.min(got, options.limit - total);
+        if (got > keep && options.overLimit === 'fail') return new ReadFailure(EFBIG, 'read');
+        pieces.push(Buffer.from(slot.data.subarray(0, keep)));
+        total += keep;
+        if (total >= options.limit && options.overLimit === 'truncate') break;
+        continue;
+      }
+      const instance = fileReadMore.acquire(request.engine);
+      try {
+        instance.set(0, fd);
+        instance.set(1, slot.dataAddress);
+        instance.set(2, SLOT_DATA_BYTES);
+        instance.set(3, 1);
+        instance.set(4, 0);
+        await settle(request.run(fileReadMore, instance), fileReadMore);
+        const read = instance.result(READ_MORE.read);
+        const got = ran(instance, READ_MORE.total) ? num(instance.result(READ_MORE.total)) : 0;
+        open = !(ran(instance, READ_MORE.closeWhenDone) || ran(instance, READ_MORE.closeAtEof));
+        if (read !== NOT_EXECUTED && num(read) < 0) return new ReadFailure(num(read), 'read');
+        if (got > 0) {
+          const keep = Math.min(got, options.limit - total);
+          if (got > keep && options.overLimit === 'fail') return new ReadFailure(EFBIG, 'read');
+          pieces.push(Buffer.from(slot.data.subarray(0, keep)));
+          total += keep;
+          if (total >= options.limit && options.overLimit === 'truncate') break;
+        }
+        if (!open) break;
+      } finally {
+        instance.release();
+      }
+    }
+  } finally {
+    if (open) await closeFd(request, fd);
+  }
+  if (pieces.length === 1) return pieces[0] as Buffer;
+  const out = Buffer.allocUnsafeSlow(total);
+  let at = 0;
+  for (const piece of pieces) at += piece.copy(out, at);
+  return out;
+}

@@ -1,0 +1,374 @@
+/**
+ * The one mechanism every path-taking request uses (the helpers here, syslet-aio/fs above):
+ *
+ * - a bounded **request window** per engine: at most `limit` requests hold engine memory at once;
+ *   the rest wait in a FIFO queue, as requests wait for libuv's thread pool. A request that
+ *   completes inline enters and leaves within one call, so a cached workload never queues; only
+ *   requests whose chains went to cachemiss threads fill the window. `Promise.all` over 100,000
+ *   files therefore holds `limit` slots, not 100,000.
+ * - **slots**: two path buffers (PATH_MAX each) and a fixed data area, carved from 256 KiB slabs
+ *   of engine memory and reused. A whole file is never reserved up front: a chain reads at most
+ *   one data area, and a larger file goes into a Buffer sized from its fstat (see reader.ts).
+ * - **lending**: a caller's buffer registered for the length of one request (reference-counted,
+ *   so concurrent requests on the same buffer share one registration).
+ * - everything is given back when the engine closes ({@link Engine.onClose}).
+ */
+import type { ChainListener, Engine } from '../engine/engine.js';
+import type { Region } from '../engine/memory.js';
+import { EINVAL, ENAMETOOLONG, ESHUTDOWN } from '../engine/native/index.js';
+import type { Plugin, PluginInstance } from './plugin.js';
+
+/** PATH_MAX: the longest path the kernel accepts, NUL included. */
+export const PATH_BYTES = 4096;
+/**
+ * Bytes of a slot's data area: what one chain reads or writes without lending the caller's
+ * buffer (Node's own unknown-size read chunk is the same 64 KiB).
+ */
+export const SLOT_DATA_BYTES = 64 * 1024;
+/** Requests per engine that may hold a slot at once, unless {@link setRequestWindow} says otherwise. */
+export const DEFAULT_REQUEST_WINDOW = 128;
+const PATHS_PER_SLOT = 2;
+const SLOT_BYTES = PATHS_PER_SLOT * PATH_BYTES + SLOT_DATA_BYTES;
+const SLAB_BYTES = 256 * 1024;
+const SLOTS_PER_SLAB = Math.max(1, Math.floor(SLAB_BYTES / SLOT_BYTES));
+
+/** One request's engine memory: two path buffers and a data area, plus its chain's completion. */
+export class RequestSlot implements ChainListener {
+  /** The two path buffers (C strings). */
+  readonly paths: readonly [Uint8Array, Uint8Array];
+  /** Their addresses. */
+  readonly pathAddresses: readonly [number, number];
+  /** The data area, {@link SLOT_DATA_BYTES} bytes (a Buffer over engine memory). */
+  readonly data: Buffer;
+  /** Its address. */
+  readonly dataAddress: number;
+  #done: ((stop: number) => void) | null = null;
+
+  constructor(region: Region, at: number) {
+    const offset = at - region.start;
+    const buffer = region.bytes.buffer;
+    const base = region.bytes.byteOffset + offset;
+    this.paths = [new Uint8Array(buffer, base, PATH_BYTES), new Uint8Array(buffer, base + PATH_BYTES, PATH_BYTES)];
+    this.pathAddresses = [at, at + PATH_BYTES];
+    this.data = Buffer.from(buffer, base + PATHS_PER_SLOT * PATH_BYTES, SLOT_DATA_BYTES);
+    this.dataAddress = at + PATHS_PER_SLOT * PATH_BYTES;
+  }
+
+  /** ChainListener: the chain that was submitted with this slot ended on a cachemiss thread. */
+  chainDone(_last: number, _result: number, _atoms: number, stop: number): void {
+    const done = this.#done;
+    this.#done = null;
+    done?.(stop);
+  }
+
+  /** @internal Arm the completion callback of the next chain. */
+  expect(done: (stop: number) => void): void {
+    this.#done = done;
+  }
+}
+
+/** An engine's window, queue, slot pool and lent buffers. */
+class EngineRequests {
+  readonly engine: Engine;
+  limit = DEFAULT_REQUEST_WINDOW;
+  active = 0;
+  closed = false;
+  readonly #queue: (() => void)[] = [];
+  #head = 0;
+  #draining = false;
+  readonly #free: RequestSlot[] = [];
+  readonly #slabs: Region[] = [];
+  readonly #lent = new Map<ArrayBufferLike, { region: Region; count: number }>();
+
+  constructor(engine: Engine) {
+    this.engine = engine;
+    engine.onClose(() => this.#release());
+  }
+
+  get waiting(): number {
+    return this.#queue.length - this.#head;
+  }
+
+  get slabs(): number {
+    return this.#slabs.length;
+  }
+
+  get freeSlots(): number {
+    return this.#free.length;
+  }
+
+  /** Start `begin` now if the window has room (and nobody is queued ahead), else queue it. */
+  enter(begin: () => void): void {
+    if (this.active < this.limit && this.waiting === 0) {
+      this.active++;
+      begin();
+      return;
+    }
+    this.#queue.push(begin);
+  }
+
+  /**
+   * One request is over. Queued requests start here, in a loop rather than recursively: a
+   * request that completes inline leaves again inside its `begin`, and a recursion would be as
+   * deep as the queue is long.
+   */
+  leave(): void {
+    this.active--;
+    if (this.#draining) return;
+    this.#draining = true;
+    try {
+      while (this.active < this.limit && this.waiting > 0) {
+        const begin = this.#queue[this.#head] as () => void;
+        this.#queue[this.#head++] = noop;
+        if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
+          this.#queue.splice(0, this.#head);
+          this.#head = 0;
+        }
+        this.active++;
+        begin();
+      }
+    } finally {
+      this.#draining = false;
+    }
+  }
+
+  take(): RequestSlot {
+    const slot = this.#free.pop();
+    if (slot !== undefined) return slot;
+    const region = this.engine.alloc(SLOT_BYTES * SLOTS_PER_SLAB);
+    this.#slabs.push(region);
+    for (let i = 1; i < SLOTS_PER_SLAB; i++) this.#free.push(new RequestSlot(region, region.start + i * SLOT_BYTES));
+    return new RequestSlot(region, region.start);
+  }
+
+  give(slot: RequestSlot): void {
+    if (!this.closed) this.#free.push(slot);
+  }
+
+  lend(view: ArrayBufferView): Region {
+    const backing = view.buffer;
+    const known = this.#lent.get(backing);
+    if (known !== undefined) {
+      known.count++;
+      return known.region;
+    }
+    // A buffer the caller registered itself stays theirs: use it, never unregister it.
+    const own = this.engine.memory.regionOfBuffer(view);
+    if (own !== null) return own;
+    const region = this.engine.register(view);
+    this.#lent.set(backing, { region, count: 1 });
+    return region;
+  }
+
+  unlend(view: ArrayBufferView): void {
+    const backing = view.buffer;
+    const known = this.#lent.get(backing);
+    if (known === undefined || --known.count > 0) return;
+    this.#lent.delete(backing);
+    // Only called once the request's chains have ended: nothing can still write into it.
+    this.engine.unregister(view, true);
+  }
+
+  #release(): void {
+    this.closed = true;
+    for (const slab of this.#slabs.splice(0)) this.engine.free(slab);
+    this.#free.length = 0;
+    for (const backing of [...this.#lent.keys()]) this.engine.unregister(backing, true);
+    this.#lent.clear();
+  }
+}
+
+const noop = (): void => {};
+const byEngine = new WeakMap<Engine, EngineRequests>();
+
+function requestsOf(engine: Engine): EngineRequests {
+  let state = byEngine.get(engine);
+  if (state === undefined) {
+    state = new EngineRequests(engine);
+    byEngine.set(engine, state);
+  }
+  return state;
+}
+
+/**
+ * setRequestWindow - how many requests (path helpers and syslet-aio/fs calls) may hold engine
+ * memory at once on `engine`; the rest wait in order. Default {@link DEFAULT_REQUEST_WINDOW}.
+ *
+ * @param limit - an integer from 1 to 65536.
+ * @throws RangeError for any other limit.
+ * @example
+ * ```ts
+ * setRequestWindow(engine, 32); // a small machine: 32 × 72 KiB of slots at most
+ * ```
+ */
+export function setRequestWindow(engine: Engine, limit: number): void {
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > 65536) throw new RangeError(`request window must be an integer from 1 to 65536, got ${String(limit)}`);
+  const state = requestsOf(engine);
+  state.limit = limit;
+  // A larger window lets queued requests start now.
+  state.active++;
+  state.leave();
+}
+
+/** What {@link requestStats} reports. */
+export interface RequestStats {
+  /** The window's size. */
+  readonly limit: number;
+  /** Requests holding a place in the window now. */
+  readonly active: number;
+  /** Requests queued behind the window. */
+  readonly waiting: number;
+  /** Slabs of slots allocated (each 256 KiB of engine memory). */
+  readonly slabs: number;
+  /** Slots ready for the next request. */
+  readonly freeSlots: number;
+}
+
+/**
+ * requestStats - the window and slot pool of `engine`: what tests use to see that memory stays
+ * bounded and is reused, and that it is given back on close (slabs 0).
+ */
+export function requestStats(engine: Engine): RequestStats {
+  const state = byEngine.get(engine);
+  if (state === undefined) return { limit: DEFAULT_REQUEST_WINDOW, active: 0, waiting: 0, slabs: 0, freeSlots: 0 };
+  return { limit: state.limit, active: state.active, waiting: state.waiting, slabs: state.slabs, freeSlots: state.freeSlots };
+}
+
+/**
+ * A place in an engine's request window with its slot: take one with {@link beginRequest}, run
+ * chains with {@link Request.run}, and {@link Request.end} it once no chain of it is running.
+ */
+export class Request {
+  readonly #state: EngineRequests;
+  /** The engine. */
+  readonly engine: Engine;
+  /** The request's engine memory. */
+  readonly slot: RequestSlot;
+  readonly #lent: ArrayBufferView[] = [];
+  #ended = false;
+
+  /** @internal */
+  constructor(state: EngineRequests, slot: RequestSlot) {
+    this.#state = state;
+    this.engine = state.engine;
+    this.slot = slot;
+  }
+
+  /**
+   * run - submit a filled instance of `plugin`.
+   *
+   * @returns a number when the chain needs no waiting: > 0 it completed inline, < 0 the engine
+   *   refused it (-ESHUTDOWN, -EAGAIN...); otherwise a Promise that resolves with the stop reason
+   *   once the chain has ended on a cachemiss thread.
+   */
+  run(plugin: Plugin, instance: PluginInstance): number | Promise<number> {
+    const slot = this.slot;
+    let settle: ((stop: number) => void) | null = null;
+    slot.expect((stop) => settle?.(stop));
+    const submitted = plugin.submit(this.engine, instance, slot);
+    if (submitted !== 0) {
+      slot.expect(noop);
+      return submitted;
+    }
+    return new Promise<number>((resolve) => {
+      settle = resolve;
+    });
+  }
+
+  /**
+   * lend - let this request's chains use `view` in place (a caller's buffer too large to copy
+   * through the slot). It stays registered until {@link end}.
+   *
+   * @returns the address of `view`'s first byte.
+   */
+  lend(view: ArrayBufferView): number {
+    const region = this.#state.lend(view);
+    this.#lent.push(view);
+    // A registered region covers the whole backing ArrayBuffer from its first byte.
+    return region.start + view.byteOffset;
+  }
+
+  /** end - give the slot and lent buffers back and let the next queued request start. Idempotent. */
+  end(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    for (const view of this.#lent.splice(0)) this.#state.unlend(view);
+    this.#state.give(this.slot);
+    this.#state.leave();
+  }
+}
+
+/**
+ * beginRequest - take a place in `engine`'s request window and a slot.
+ *
+ * @returns the request at once when the window has room, else a Promise of it (queued in order).
+ * @throws Error with code `ESHUTDOWN` (rejects) when the engine is closed.
+ */
+export function beginRequest(engine: Engine): Request | Promise<Request> {
+  const state = requestsOf(engine);
+  if (state.closed) return Promise.reject(shutDown());
+  if (state.active < state.limit && state.waiting === 0) {
+    state.active++;
+    return new Request(state, state.take());
+  }
+  return new Promise((resolve, reject) => {
+    state.enter(() => {
+      if (state.closed) {
+        state.leave();
+        reject(shutDown());
+        return;
+      }
+      resolve(new Request(state, state.take()));
+    });
+  });
+}
+
+/**
+ * withRequest - run `begin` with a request as soon as the window has room: at once
+ * (synchronously) when it has, else when an earlier request ends. The callback form of
+ * {@link beginRequest}, for callers that settle one Promise per call.
+ */
+export function withRequest(engine: Engine, begin: (request: Request | null, error: Error | null) => void): void {
+  const state = requestsOf(engine);
+  if (state.closed) {
+    begin(null, shutDown());
+    return;
+  }
+  state.enter(() => {
+    if (state.closed) {
+      state.leave();
+      begin(null, shutDown());
+      return;
+    }
+    begin(new Request(state, state.take()), null);
+  });
+}
+
+function shutDown(): Error {
+  return Object.assign(new Error('ESHUTDOWN: engine closed'), { code: 'ESHUTDOWN', errno: -ESHUTDOWN });
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * putPath - copy a path into a slot's path buffer as a C string.
+ *
+ * @returns 0 when it fits; ENAMETOOLONG when it does not (PATH_MAX bytes with the NUL), EINVAL
+ *   for a NUL inside it (which would silently shorten the path).
+ */
+export function putPath(target: Uint8Array, path: string | Uint8Array): number {
+  let length: number;
+  if (typeof path === 'string') {
+    if (path.includes('\0')) return EINVAL;
+    const { read, written } = encoder.encodeInto(path, target.subarray(0, PATH_BYTES - 1));
+    if (read !== path.length) return ENAMETOOLONG;
+    length = written;
+  } else {
+    if (path.length >= PATH_BYTES) return ENAMETOOLONG;
+    if (path.includes(0)) return EINVAL;
+    target.set(path);
+    length = path.length;
+  }
+  target[length] = 0;
+  return 0;
+}
