@@ -11,6 +11,7 @@
  */
 import { EAGAIN, EFBIG, ENXIO, syscall } from '../engine/native/index.js';
 import { NR } from '../engine/syscalls/nr.js';
+import { F_GETFL, F_SETFL, O_CLOEXEC, O_CREAT, O_NONBLOCK, O_TMPFILE, O_TRUNC, S_IFDIR, S_IFIFO, S_IFMT, S_IFREG } from '../engine/syscalls/constants.generated.js';
 import type { Word } from '../engine/native/index.js';
 import { STAT_SIZE_OFFSET } from './builtin/file.js';
 import { fileClose, filePollRead, fileReadMore, fileReadStart, fileReadStartOnCachemiss, POLL_READ, READ_MORE, READ_START } from './builtin/file-read.js';
@@ -18,24 +19,7 @@ import { NOT_EXECUTED } from './define.js';
 import type { Plugin, PluginInstance } from './plugin.js';
 import { putPath, SLOT_DATA_BYTES, type Request } from './requests.js';
 
-/** open(2) flags the reader adds or tests (x86-64 values). */
-export const O_FLAGS = {
-  O_WRONLY: 0o1,
-  O_RDWR: 0o2,
-  O_CREAT: 0o100,
-  O_TRUNC: 0o1000,
-  O_NONBLOCK: 0o4000,
-  O_CLOEXEC: 0o2000000,
-  O_TMPFILE: 0o20200000,
-} as const;
-
-const S_IFMT = 0o170000;
-const S_IFREG = 0o100000;
-const S_IFDIR = 0o040000;
-const S_IFIFO = 0o010000;
 const ST_MODE_OFFSET = 24;
-const F_GETFL = 3;
-const F_SETFL = 4;
 const SYS_fcntl = NR.fcntl;
 /** The most one read(2) returns on Linux: the rest of a lent buffer is asked for in one go. */
 const MAX_READ = 0x7ffff000;
@@ -109,9 +93,9 @@ export async function readWholeFile(request: Request, path: string | Uint8Array,
   // A read-only open is tried inline (openat2 RESOLVE_CACHED), and opening a FIFO that has no
   // writer would block the caller there: open it O_NONBLOCK, which changes nothing for regular
   // files and directories, and clear the flag below once fstat shows another kind of file.
-  const mayBlockInline = (options.flags & (O_FLAGS.O_CREAT | O_FLAGS.O_TRUNC | O_FLAGS.O_TMPFILE | O_FLAGS.O_NONBLOCK)) === 0;
+  const mayBlockInline = (options.flags & (O_CREAT | O_TRUNC | O_TMPFILE | O_NONBLOCK)) === 0;
   let plugin = fileReadStart;
-  let flags = options.flags | O_FLAGS.O_CLOEXEC | (mayBlockInline ? O_FLAGS.O_NONBLOCK : 0);
+  let flags = options.flags | O_CLOEXEC | (mayBlockInline ? O_NONBLOCK : 0);
   let instance = plugin.acquire(request.engine);
   try {
     const fill = (): void => {
@@ -131,7 +115,7 @@ export async function readWholeFile(request: Request, path: string | Uint8Array,
       instance.release();
       plugin = fileReadStartOnCachemiss;
       instance = plugin.acquire(request.engine);
-      flags &= ~O_FLAGS.O_NONBLOCK;
+      flags &= ~O_NONBLOCK;
       fill();
       await settle(request.run(plugin, instance), plugin);
       opened = num(instance.result(READ_START.open));
@@ -180,7 +164,7 @@ function copyOut(data: Buffer, count: number, options: WholeReadOptions): Buffer
 /** Clear the O_NONBLOCK this reader added, so that reads of a FIFO or device wait as they should. */
 function clearNonblock(fd: number): void {
   const flags = syscall(SYS_fcntl, fd, F_GETFL);
-  if (flags >= 0) syscall(SYS_fcntl, fd, F_SETFL, flags & ~O_FLAGS.O_NONBLOCK);
+  if (flags >= 0) syscall(SYS_fcntl, fd, F_SETFL, flags & ~O_NONBLOCK);
 }
 
 /** close(fd) with a chain; a failed close is not the read's error (Node ignores it too). */

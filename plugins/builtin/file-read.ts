@@ -10,6 +10,7 @@ import {
 } from '../../engine/atom.js';
 import { definePlugin, type Plugin } from '../plugin.js';
 import type { PluginDefinition } from '../types.js';
+import { POLLIN } from '../../engine/syscalls/constants.generated.js';
 import { AT_FDCWD, STAT_BYTES, STAT_SIZE_OFFSET } from './file.js';
 
 /**
@@ -273,7 +274,7 @@ export const filePollRead: Plugin = definePlugin({
   description: 'ppoll(fd, POLLIN) then read: a FIFO read that waits for a writer',
   params: { fd: 'fd', buf: 'ptr', count: 'size' },
   // struct pollfd { int fd; short events; short revents; }
-  scratch: { pollfd: { size: 8, fields: [{ at: 0, width: 4, param: 'fd' }, { at: 4, width: 2, value: 1 }] } },
+  scratch: { pollfd: { size: 8, fields: [{ at: 0, width: 4, param: 'fd' }, { at: 4, width: 2, value: POLLIN }] } },
   atoms: [
     { call: 'ppoll', args: [{ scratch: 'pollfd' }, 1, 0, 0, 8], flags: SYSLET_STOP_ON_NEGATIVE },
     { call: 'read', args: [{ param: 'fd' }, { param: 'buf' }, { param: 'count' }] },
