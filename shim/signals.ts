@@ -13,6 +13,7 @@
 import { allocNative, syscall, watchReadable, type FdWatcher } from '../engine/native/index.js';
 import { readWord } from '../engine/words.js';
 import { NR } from '../engine/syscalls/nr.js';
+import { SyscallError } from '../engine/errors.js';
 import { SIG_BLOCK, SFD_NONBLOCK, SFD_CLOEXEC } from '../engine/syscalls/constants.generated.js';
 
 const SYS_read = NR.read;
@@ -64,15 +65,16 @@ function scratchBlock(): { address: number; view: DataView } {
   return scratch;
 }
 
-function enable(signo: number): number {
+/** Block `signo` and add it to the signalfd. @throws SyscallError naming the call the kernel refused. */
+function enable(signo: number): void {
   const bit = 1n << BigInt(signo - 1);
-  if ((mask & bit) !== 0n) return 0;
+  if ((mask & bit) !== 0n) return;
   const block = scratchBlock();
   block.view.setBigUint64(0, mask | bit, true);
   const blocked = syscall(SYS_rt_sigprocmask, SIG_BLOCK, block.address, 0, 8);
-  if (blocked < 0) return blocked;
+  if (blocked < 0) throw new SyscallError(blocked, 'rt_sigprocmask');
   const fd = syscall(SYS_signalfd4, signalFd, block.address, 8, SFD_NONBLOCK | SFD_CLOEXEC);
-  if (fd < 0) return fd;
+  if (fd < 0) throw new SyscallError(fd, 'signalfd4');
   mask |= bit;
   signalFd = fd;
   // The watcher stays unref'd: a program waiting for nothing but a signal must say so itself.
@@ -83,7 +85,6 @@ function enable(signo: number): number {
     // A signal still pending at exit would make libuv call into JS during teardown (see engine.ts).
     process.once('exit', () => watcher?.close());
   }
-  return 0;
 }
 
 /**
@@ -98,8 +99,8 @@ function enable(signo: number): number {
  * @param signo - 1..64, not SIGKILL or SIGSTOP; typically SIGRTMIN (34) and up.
  * @param handler - called on the event loop, or inside an interrupted aio_suspend/lio_listio.
  * @returns a registration to dispose.
- * @throws RangeError naming `signo` when it is not a catchable signal; Error with the errno when
- *   the kernel refuses the mask or the signalfd.
+ * @throws RangeError naming `signo` when it is not a catchable signal; SyscallError (errno,
+ *   code, syscall `rt_sigprocmask` or `signalfd4`) when the kernel refuses the mask or the signalfd.
  * @example
  * ```ts
  * using rx = receiveSignals(SIGRTMIN, (info) => console.log(info.code === SI_ASYNCIO, info.value));
@@ -110,8 +111,7 @@ export function receiveSignals(signo: number, handler: AioSignalHandler): Signal
     throw new RangeError(`signo must be a catchable signal number (1..64, not SIGKILL/SIGSTOP), got ${String(signo)}`);
   }
   if (typeof handler !== 'function') throw new TypeError('handler must be a function');
-  const result = enable(signo);
-  if (result < 0) throw new Error(`receiveSignals(${signo}): the kernel refused (errno ${-result})`);
+  enable(signo);
   let set = handlers.get(signo);
   if (set === undefined) {
     set = new Set();
