@@ -140,6 +140,10 @@ function planArgs(atom: Atom32): PlannedArg[] {
 function nr64Of(atom: Atom32): { nr: number; name: string } {
   const spec = atom.spec;
   if (spec.name === 'umem_add32') return { nr: SYSLET_NR.umem_add, name: 'umem_add' };
+  // The kernel's compat entry answers differently (openat without O_LARGEFILE): its private twin does too.
+  const compat = spec.i386Shape?.compat;
+  const twin = compat === undefined ? undefined : syscallByName(compat);
+  if (twin !== undefined && twin.x86_64 >= 0) return { nr: twin.x86_64, name: twin.name };
   if (spec.x86_64 >= 0) return { nr: spec.x86_64, name: spec.name };
   const equivalent = DENIED_EQUIVALENT[spec.name];
   const target = equivalent === undefined ? undefined : syscallByName(equivalent);

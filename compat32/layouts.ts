@@ -13,6 +13,7 @@
 // The layout types and the x86-64 iovec/timespec live with the engine's struct builders, which
 // lay out the same structs; compat32 reads and writes through the same declarations.
 import { IOVEC64, TIMESPEC64, type FieldLayout, type StructLayout } from '../engine/structs.js';
+import { COMPAT_STAT } from '../engine/syscalls/stat-layouts.js';
 
 export { IOVEC64, TIMESPEC64, type FieldLayout, type StructLayout };
 
@@ -326,6 +327,25 @@ export const STAT64 = {
   },
 } as const satisfies StructLayout;
 
+/**
+ * The i386 kernel `struct stat` (64 bytes, asm/stat.h; `struct compat_stat` in the kernel), what
+ * the old i386 stat/lstat/fstat fill. It is the engine's (engine/syscalls/stat-layouts.ts): the
+ * compat stat calls write it there. The oracle measures asm/stat.h's struct, renamed
+ * `kernel_stat` so it does not clash with glibc's.
+ */
+export const STAT32 = {
+  /** The library's name for the struct (the same on both ABIs). */
+  name: 'stat',
+  /** The ABI this layout describes. */
+  abi: 'i386',
+  /** The C type the layout oracle measures. */
+  c: 'struct kernel_stat',
+  /** sizeof the struct, in bytes. */
+  size: COMPAT_STAT.size,
+  /** Each member's byte offset and size, by C member name. */
+  fields: COMPAT_STAT.fields,
+} as const satisfies StructLayout;
+
 /** i386 `siginfo_t` (128 bytes): the fields rt_sigqueueinfo's SI_QUEUE / SI_TIMER forms carry. */
 export const SIGINFO32 = {
   /** The library's name for the struct (the same on both ABIs). */
@@ -447,7 +467,7 @@ export const MSGHDR64 = {
 } as const satisfies StructLayout;
 
 /** Every i386 layout, by name: what the `gcc -m32` oracle checks. */
-export const LAYOUTS_I386: readonly StructLayout[] = [UATOM32, SIGEVENT32, AIOCB32, IOVEC32, TIMESPEC32, STAT64_32, SIGINFO32, MSGHDR32];
+export const LAYOUTS_I386: readonly StructLayout[] = [UATOM32, SIGEVENT32, AIOCB32, IOVEC32, TIMESPEC32, STAT64_32, STAT32, SIGINFO32, MSGHDR32];
 
 /** Every x86-64 layout: what the plain `gcc` oracle checks. */
 export const LAYOUTS_X86_64: readonly StructLayout[] = [UATOM64, SIGEVENT64, AIOCB64, IOVEC64, TIMESPEC64, STAT64, SIGINFO64, MSGHDR64];

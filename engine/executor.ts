@@ -15,7 +15,8 @@ import {
 import type { MemoryRegistry, Region } from './memory.js';
 import type { Policy, TraceRecord } from './policy.js';
 import { compileTable, LEN, PROBE, BLOCK, type CompiledSyscall } from './compiled-table.js';
-import { syscallByNumber } from './syscalls/table.js';
+import { WOULD_BLOCK } from './private-syscalls.js';
+import { SYSLET_NR, syscallByNumber } from './syscalls/table.js';
 import { RESOLVE_CACHED, RWF_NOWAIT } from './syscalls/abi.js';
 import { NR } from './syscalls/nr.js';
 import { readPointer, readWord, setWord, writeWord } from './words.js';
@@ -341,7 +342,12 @@ export class Executor {
     }
     const check = this.#checkPointers(compiled, args);
     if (check !== 0) return check;
-    if (compiled.impl !== null) return compiled.impl(args, this.#memory);
+    if (compiled.impl !== null) {
+      const mayNotBlock = inline && (flags & SYSLET_SYNC) === 0;
+      if (mayNotBlock && compiled.block === BLOCK.handoff) return HANDOFF;
+      const result = compiled.impl(args, this.#memory, mayNotBlock);
+      return result === WOULD_BLOCK ? HANDOFF : result;
+    }
     if (inline && (flags & SYSLET_SYNC) === 0) {
       if (compiled.block === BLOCK.handoff) return HANDOFF;
       if (compiled.block === BLOCK.probe) return this.#probe(compiled, nr, args);
@@ -582,13 +588,14 @@ const FD_RESULT = 100;
 /**
  * x86-64 numbers of calls that end or (re)create an fd number, mapped to the argument index that
  * names it, or FD_RESULT when the new fd is the result: close(0), dup3(1), openat, openat2,
+ * compat32's open_nonlfs and openat_nonlfs,
  * socket, accept4, dup, eventfd2 (result).
  */
 const FD_EVENTS: readonly (number | undefined)[] = (() => {
   const events: (number | undefined)[] = [];
   events[3] = 0;
   events[292] = 1;
-  for (const nr of [257, 437, 41, 288, 32, 290]) events[nr] = FD_RESULT;
+  for (const nr of [257, 437, 41, 288, 32, 290, SYSLET_NR.open_nonlfs, SYSLET_NR.openat_nonlfs]) events[nr] = FD_RESULT;
   return events;
 })();
 

@@ -3,16 +3,24 @@
  * in the executor like any other atom (same policy, same confinement checks from the table), so
  * a chain can keep a loop counter (umem_add, as in Ingo's patches), publish a POSIX AIO status
  * before its notification atom (aio_status) or size its next read from fstat's st_size (read_size).
+ * compat-calls.ts adds the i386 answers compat32 needs (non-LFS open, the old struct stat).
  */
 import { EFAULT, EINVAL, type Word } from './native/index.js';
 import { readWord, setWord } from './words.js';
+import { COMPAT_IMPLS, WOULD_BLOCK } from './compat-calls.js';
 import type { MemoryRegistry } from './memory.js';
 
 import { STRUCT_SIZES } from './syscalls/table.js';
 import { STAT_SIZE_OFFSET } from './syscalls/abi.js';
 
-/** An implementation of a syslet-private call. */
-export type PrivateImpl = (args: readonly Word[], memory: MemoryRegistry) => number | bigint;
+/**
+ * An implementation of a syslet-private call. `nonblocking` is true on the inline path: a call
+ * that would block answers {@link WOULD_BLOCK} and the chain moves to a cachemiss thread (only
+ * the compat calls can block; the others never look at it).
+ */
+export type PrivateImpl = (args: readonly Word[], memory: MemoryRegistry, nonblocking: boolean) => number | bigint | typeof WOULD_BLOCK;
+
+export { WOULD_BLOCK };
 
 const toBig = (value: Word): bigint => (typeof value === 'bigint' ? value : BigInt(value));
 
@@ -109,4 +117,5 @@ export const PRIVATE_IMPLS: Readonly<Record<string, PrivateImpl>> = {
   umem_add32: umemAdd32,
   aio_status: aioStatus,
   read_size: readSize,
+  ...COMPAT_IMPLS,
 };

@@ -41,6 +41,10 @@ export function cSource(layouts: readonly StructLayout[]): string {
   const lines = [
     '#include <stddef.h>', '#include <stdio.h>', '#include <aio.h>', '#include <signal.h>', '#include <sys/stat.h>',
     '#include <sys/uio.h>', '#include <sys/socket.h>', '#include <netinet/in.h>', '#include <sys/un.h>', '#include <time.h>', UATOM_C_DECLARATION,
+    // The kernel's own struct stat (the i386 compat one), renamed so it does not clash with
+    // glibc's, whose st_atime... are macros into st_atim.
+    '#undef st_atime', '#undef st_mtime', '#undef st_ctime', '#define stat kernel_stat', '#define stat64 kernel_stat64',
+    '#include <asm/stat.h>', '#undef stat', '#undef stat64',
     '#define FIELD(label, type, member) printf("%s %u %u\\n", label, (unsigned)offsetof(type, member), (unsigned)sizeof(((type *)0)->member))',
     'int main(void) {',
   ];

@@ -80,5 +80,6 @@ export const ENXIO = errnoOf('ENXIO');
 export const EISDIR = errnoOf('EISDIR');
 export const ENOTDIR = errnoOf('ENOTDIR');
 export const EXDEV = errnoOf('EXDEV');
+export const EOVERFLOW = errnoOf('EOVERFLOW');
 
 export { ERRNO_LIST };

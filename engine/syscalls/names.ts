@@ -10,6 +10,9 @@ export const SYSCALL_NAMES = [
   'sendfile', 'sendfile64', 'splice', 'tee', 'fadvise64', 'fadvise64_64', 'unlinkat', 'renameat',
   'renameat2', 'mkdirat', 'sync_file_range', 'readahead', 'getdents64', 'dup', 'dup3', 'pipe2',
   'faccessat2',
+  // i386 calls whose compat entry answers differently from any x86-64 call (non-LFS open, the
+  // old 64-byte struct stat): compat32 runs them as syslet-private calls (compat-calls.ts).
+  'open', 'stat', 'lstat',
   // Sockets.
   'socket', 'socketpair', 'connect', 'bind', 'listen', 'accept4', 'sendto', 'recvfrom', 'sendmsg',
   'recvmsg', 'shutdown', 'getsockname', 'getpeername', 'setsockopt', 'getsockopt',
@@ -20,7 +23,7 @@ export const SYSCALL_NAMES = [
   // Events.
   'eventfd2', 'ppoll',
   // Calls the library makes itself (probes, waits, signal plumbing), never as atoms.
-  'fcntl', 'signalfd4', 'sync',
+  'fcntl', 'signalfd4', 'sync', 'fstatfs',
   // The hard deny-list: syscalls that would break the process from inside a syslet.
   'fork', 'vfork', 'clone', 'clone3', 'execve', 'execveat', 'exit', 'exit_group', 'mmap', 'mmap2',
   'munmap', 'mprotect', 'mremap', 'brk', 'madvise', 'rt_sigreturn', 'sigreturn', 'rt_sigaction',

@@ -7,6 +7,7 @@
 import { SYSCALL_NUMBERS } from './numbers.generated.js';
 import type { ArgSpec, I386Shape, PointerArg, PointerLength, ScalarArg, ScalarKind, SyscallSpec } from './types.js';
 import type { SyscallName } from './names.js';
+import { COMPAT_STAT } from './stat-layouts.js';
 
 const s = (name: string, kind: ScalarKind): ScalarArg => ({ name, kind });
 const fd = (name = 'fd'): ScalarArg => s(name, 'fd');
@@ -88,7 +89,7 @@ const SUPPORTED: Partial<Record<SyscallName, Row>> = {
     block: 'probe', probe: 'rwf_nowait_write',
     i386: { args: ['as64', 'as64', 'as64', { lo: 3 }, { hi: 3 }, { lo: 5 }], structs: { 1: 'iovec' } },
   },
-  openat: { args: [fd('dirfd'), path(), flags(), s('mode', 'mode')], block: 'probe', probe: 'resolve_cached' },
+  openat: { args: [fd('dirfd'), path(), flags(), s('mode', 'mode')], block: 'probe', probe: 'resolve_cached', i386: { compat: 'openat_nonlfs' } },
   openat2: { args: [fd('dirfd'), path(), ptr('how', 'in', { arg: 3 }), size('size')], block: 'handoff' },
   close: { args: [fd()] },
   lseek: { args: [fd(), off('offset'), int('whence')], i386: { args: ['as64', 'as64', 'as64'] } },
@@ -275,7 +276,20 @@ export const SYSLET_NR = {
    * where the next read takes its count from.
    */
   read_size: 1027,
+  /**
+   * The i386 answers compat32 needs (engine/compat-calls.ts), x86-64 only. open_nonlfs(path,
+   * flags, mode) and openat_nonlfs(dirfd, path, flags, mode): open without a forced O_LARGEFILE,
+   * -EOVERFLOW for a regular file past 2 GiB − 1. stat_compat(path, buf), lstat_compat(path,
+   * buf), fstat_compat(fd, buf): fill the i386 64-byte struct stat, -EOVERFLOW when the size,
+   * inode or link count does not fit.
+   */
+  open_nonlfs: 1040,
+  openat_nonlfs: 1041,
+  stat_compat: 1042,
+  lstat_compat: 1043,
+  fstat_compat: 1044,
 } as const;
+
 
 const PRIVATE: readonly SyscallSpec[] = [
   {
@@ -294,6 +308,28 @@ const PRIVATE: readonly SyscallSpec[] = [
     // Not offered to compat32: an i386 struct stat has another layout, and no 32-bit chain needs it.
     name: 'read_size', x86_64: SYSLET_NR.read_size, i386: -1, block: 'never', policy: ALLOW, private: true,
     args: [ptr('want', 'out', { size: STRUCT_SIZES.word }), ptr('st', 'in', { size: STRUCT_SIZES.stat }), size('done'), size('chunk')],
+  },
+  // compat32's i386 answers: each is the i386 number's row (open, stat, lstat, fstat), or named by
+  // openat's i386Shape.compat. Blocking as their x86-64 counterparts: the opens probe the dcache.
+  {
+    name: 'open_nonlfs', x86_64: SYSLET_NR.open_nonlfs, i386: numbersOf('open').i386, block: 'probe', probe: 'resolve_cached', policy: ALLOW, private: true,
+    args: [path(), flags(), s('mode', 'mode')],
+  },
+  {
+    name: 'openat_nonlfs', x86_64: SYSLET_NR.openat_nonlfs, i386: -1, block: 'probe', probe: 'resolve_cached', policy: ALLOW, private: true,
+    args: [fd('dirfd'), path(), flags(), s('mode', 'mode')],
+  },
+  {
+    name: 'stat_compat', x86_64: SYSLET_NR.stat_compat, i386: numbersOf('stat').i386, block: 'handoff', policy: ALLOW, private: true,
+    args: [path(), ptr('statbuf', 'out', { size: COMPAT_STAT.size })],
+  },
+  {
+    name: 'lstat_compat', x86_64: SYSLET_NR.lstat_compat, i386: numbersOf('lstat').i386, block: 'handoff', policy: ALLOW, private: true,
+    args: [path(), ptr('statbuf', 'out', { size: COMPAT_STAT.size })],
+  },
+  {
+    name: 'fstat_compat', x86_64: SYSLET_NR.fstat_compat, i386: numbersOf('fstat').i386, block: 'never', policy: ALLOW, private: true,
+    args: [fd(), ptr('statbuf', 'out', { size: COMPAT_STAT.size })],
   },
 ];
 

@@ -120,6 +120,11 @@ export interface I386Shape {
   readonly args?: readonly I386Arg[];
   /** 64-bit argument index → the struct that must be converted on the way in and/or out. */
   readonly structs?: Readonly<Record<number, Compat32Struct>>;
+  /**
+   * The syslet-private call compat32 converts the i386 call into, because the kernel's compat
+   * entry answers differently from this x86-64 call (openat: no forced O_LARGEFILE, so EOVERFLOW).
+   */
+  readonly compat?: string;
 }
 
 /** One row of the architecture-independent syscall table. */
