@@ -8,7 +8,7 @@
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import {
-  Aiocb, aio_error, aio_fsync, aio_read, aio_return, aio_suspend, aio_write, EAGAIN, EINPROGRESS, EINTR, errno, errnoMessage, errnoName, O_SYNC,
+  Aiocb, aio_cancel, aio_error, aio_fsync, aio_read, aio_return, aio_suspend, aio_write, EAGAIN, EINPROGRESS, EINTR, errno, errnoMessage, errnoName, O_SYNC,
   type AiocbListEntry, type Timespec,
 } from '../index.js';
 import { CliError } from './errors.js';
@@ -53,6 +53,8 @@ const WRITING = 2;
 const TICK_MS = 100;
 const TICK: Timespec = { tv_sec: 0, tv_nsec: TICK_MS * 1e6 };
 const NS_PER_MS = 1e6;
+// How long a stopped copy waits for its in-flight requests to end.
+const DRAIN_MS = 5000;
 
 /**
  * copyFd - copy `size` bytes from `src` to `dst` (both positional-I/O fds) with POSIX AIO.
@@ -239,14 +241,22 @@ export async function copyFd(src: number, dst: number, options: CopyOptions): Pr
     if (options.fsync) counters.fsyncSeconds = syncDestination(cbs[0] as Aiocb, dst, wait);
   } finally {
     // On an error, the other requests may still be on cachemiss threads, writing into our
-    // buffer or through our fds: let them end (without starting more) before anyone closes the fds.
-    while (active > 0) {
+    // buffer or through our fds: let them end (without starting more) before anyone closes the
+    // fds. Bounded, so that a request that never ends (a hung mount) cannot keep a stopped copy,
+    // or a process told to terminate, alive forever: past the deadline they are asked to cancel
+    // and left to the engine, which keeps the buffer alive until they end.
+    const deadline = performance.now() + DRAIN_MS;
+    while (active > 0 && performance.now() < deadline) {
       wait();
       try {
         reap(true);
       } catch {
         // The first error is the one being reported.
       }
+    }
+    if (active > 0) {
+      aio_cancel(src);
+      aio_cancel(dst);
     }
   }
   counters.seconds = (performance.now() - started) / 1000;

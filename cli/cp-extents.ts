@@ -35,6 +35,8 @@ export class DataExtents implements Disposable {
   readonly #hole;
   readonly #first: number;
   readonly #size: number;
+  // Set once lseek could not answer: from then on everything is data.
+  #blind = false;
 
   /**
    * @param engine - the engine that runs the lookups (the POSIX layer's, for cp).
@@ -55,18 +57,22 @@ export class DataExtents implements Disposable {
   /**
    * next - the first extent of data at or after `offset`.
    *
-   * @returns the extent (clipped to the size), or null when only holes follow.
-   * @throws RangeError with the errno when lseek fails otherwise (EINVAL, EBADF...).
+   * @returns the extent (clipped to the size), or null when only holes follow. When lseek cannot
+   *   tell (a file system without SEEK_DATA answers EINVAL, a narrowed engine EPERM), the rest of
+   *   the file is one extent of data, as GNU cp then copies it: holes are an optimisation.
    */
   next(offset: number): DataExtent | null {
     if (offset >= this.#size) return null;
+    if (this.#blind) return { start: offset, end: this.#size };
     this.#offset.value = offset;
     this.#engine.runChainSync(this.#first);
     const start = Number(this.#data.result.value);
     if (start === -ENXIO) return null;
-    if (start < 0) throw new RangeError(`lseek(SEEK_DATA, ${offset}) failed: ${start}`);
-    const end = Number(this.#hole.result.value);
-    if (end < 0) throw new RangeError(`lseek(SEEK_HOLE, ${start}) failed: ${end}`);
+    const end = start < 0 ? -1 : Number(this.#hole.result.value);
+    if (start < 0 || end < 0) {
+      this.#blind = true;
+      return { start: offset, end: this.#size };
+    }
     if (start >= this.#size) return null;
     return { start, end: Math.min(end, this.#size) };
   }
