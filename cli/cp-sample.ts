@@ -75,6 +75,8 @@ export async function createSample(size: number, options: SampleOptions = {}): P
   const sample = { dir, src: join(dir, 'sample.bin'), dst: join(dir, 'copy.bin') };
   try {
     const fd = openSync(sample.src, 'w', 0o644);
+    // Reported once the folder exists: a long write shows at once that it started.
+    options.progress?.(0);
     try {
       const chunk = Buffer.allocUnsafe(Math.min(CHUNK, Math.max(1, size)));
       let sinceYield = 0;

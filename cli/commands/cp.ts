@@ -259,7 +259,6 @@ async function create(size: number, io: CliIo | null, signal: AbortSignal): Prom
   }
   if (tooBig !== null) throw new CliError(tooBig);
   const progress = io === null ? null : progressOn(io, 'sample', size);
-  progress?.update(0);
   try {
     return await createSample(size, { signal, ...(progress === null ? {} : { progress: (done: number) => void progress.update(done) }) });
   } catch (error) {
