@@ -3,6 +3,7 @@
  * (inline or on a cachemiss thread), write the results back into 32-bit memory, and report the
  * completion in 32-bit terms.
  */
+import type { Word } from '../engine/native/index.js';
 import type { ChainCompletion } from '../engine/engine.js';
 import { STOP_NAMES } from '../engine/atom.js';
 import type { Conversion } from './convert.js';
@@ -43,8 +44,8 @@ export interface Completion32 {
   readonly last32: number;
   /** Its result as the 32-bit program sees it (a signed 32-bit long). */
   readonly result32: number;
-  /** The same result as the 64-bit engine produced it. */
-  readonly result64: number;
+  /** The same result as the 64-bit engine produced it, exact (a bigint beyond 2^53). */
+  readonly result64: Word;
   /** Atoms executed in all (loops count every run). */
   readonly atoms: number;
   /** Why it stopped, as the engine's numeric stop code (named in `stopName`). */
@@ -74,7 +75,7 @@ function complete(conversion: Conversion, done: ChainCompletion): Completion32 {
     return { index: atom.atom32.index, address32: atom.atom32.address, name: atom.atom32.spec.name, ret32 };
   });
   return {
-    last32: last?.atom32.address ?? 0, result32: done.result | 0, result64: done.result, atoms: done.atoms, stop: done.stop,
+    last32: last?.atom32.address ?? 0, result32: typeof done.result === 'number' ? done.result | 0 : Number(BigInt.asIntN(32, done.result)), result64: done.result, atoms: done.atoms, stop: done.stop,
     stopName: STOP_NAMES[done.stop] ?? String(done.stop), mode: done.mode, results, wroteBack,
   };
 }

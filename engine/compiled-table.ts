@@ -22,6 +22,10 @@ export interface PointerCheck {
   readonly n: number;
   readonly scale: number;
   readonly nullable: boolean;
+  /** Whether the kernel writes through it: a copied msghdr's lengths and flags are copied back. */
+  readonly writes: boolean;
+  /** For C strings: which of the executor's private path buffers the copy goes to (0 or 1). */
+  readonly slot: number;
 }
 
 
@@ -34,6 +38,14 @@ export interface CompiledSyscall {
   readonly flagsArg: number;
   /** For signals-to-self calls: the argument that must equal our pid; -1 otherwise. */
   readonly selfArg: number;
+  /** For signals-to-self calls: the argument holding the signal number; -1 otherwise. */
+  readonly signalArg: number;
+  /**
+   * Whether a check depends on memory the call's pointers name (an iovec array, a socklen, a
+   * msghdr, a C string): those are copied into the executor's private memory, checked there, and
+   * the kernel gets the copy (see engine/confinement.ts).
+   */
+  readonly copies: boolean;
   /** The iovec-array argument (readv family), -1 otherwise. */
   readonly iovArg: number;
   /** The offset argument for positional probes, -1 for "current position". */
@@ -41,16 +53,19 @@ export interface CompiledSyscall {
   readonly impl: PrivateImpl | null;
 }
 
-function compilePointer(index: number, arg: PointerArg): PointerCheck {
-  const nullable = arg.nullable === true;
+function compilePointer(index: number, arg: PointerArg, slot: number): PointerCheck {
+  const common = { index, nullable: arg.nullable === true, writes: arg.dir !== 'in', slot: 0, scale: 1, n: 0 };
   const len = arg.len;
-  if (len === 'cstring') return { index, len: LEN.cstring, n: 0, scale: 1, nullable };
-  if (len === 'msghdr') return { index, len: LEN.msghdr, n: 0, scale: 1, nullable };
-  if ('size' in len) return { index, len: LEN.size, n: len.size, scale: 1, nullable };
-  if ('lenPtr' in len) return { index, len: LEN.lenPtr, n: len.lenPtr, scale: 1, nullable };
-  if ('iovCountArg' in len) return { index, len: LEN.iov, n: len.iovCountArg, scale: 1, nullable };
-  return { index, len: LEN.arg, n: len.arg, scale: len.scale ?? 1, nullable };
+  if (len === 'cstring') return { ...common, len: LEN.cstring, slot };
+  if (len === 'msghdr') return { ...common, len: LEN.msghdr };
+  if ('size' in len) return { ...common, len: LEN.size, n: len.size };
+  if ('lenPtr' in len) return { ...common, len: LEN.lenPtr, n: len.lenPtr };
+  if ('iovCountArg' in len) return { ...common, len: LEN.iov, n: len.iovCountArg };
+  return { ...common, len: LEN.arg, n: len.arg, scale: len.scale ?? 1 };
 }
+
+/** The private copies one executor has room for per call (see engine/confinement.ts). */
+export const COPY_LIMITS = { cstrings: 2, socklens: 1, iovecArrays: 1 } as const;
 
 const PROBES: Record<string, number> = {
   rwf_nowait_read: PROBE.rwfRead,
@@ -63,12 +78,26 @@ const PROBES: Record<string, number> = {
 /** compileOne - the executor's form of one table row. */
 export function compileOne(spec: SyscallSpec): CompiledSyscall {
   const checks: PointerCheck[] = [];
+  // A socklen that another argument takes its length from is checked, copied and written back
+  // with that argument (the kernel ignores it when that argument is NULL): no check of its own.
+  const lengthPointers = new Set<number>();
+  for (const arg of spec.args) if (arg.kind === 'ptr' && typeof arg.len === 'object' && 'lenPtr' in arg.len) lengthPointers.add(arg.len.lenPtr);
+  let cstrings = 0;
+  let iovecArrays = 0;
   spec.args.forEach((arg, index) => {
-    if (arg.kind === 'ptr') checks.push(compilePointer(index, arg));
+    if (arg.kind !== 'ptr' || lengthPointers.has(index)) return;
+    const check = compilePointer(index, arg, arg.len === 'cstring' ? cstrings++ : 0);
+    if (check.len === LEN.iov || check.len === LEN.msghdr) iovecArrays++;
+    checks.push(check);
   });
+  // The private memory has fixed room: a row that needs more must grow it (confinement.ts).
+  if (cstrings > COPY_LIMITS.cstrings || lengthPointers.size > COPY_LIMITS.socklens || iovecArrays > COPY_LIMITS.iovecArrays) {
+    throw new RangeError(`syscall table: ${spec.name} needs more private copies than the executor has room for`);
+  }
   const iovArg = spec.args.findIndex((arg) => arg.kind === 'ptr' && typeof arg.len === 'object' && 'iovCountArg' in arg.len);
   const posArg = spec.args.findIndex((arg) => arg.kind === 'off64');
   const selfArg = 'allow' in spec.policy ? (spec.policy.selfArg ?? -1) : -1;
+  const signalArg = 'allow' in spec.policy ? (spec.policy.signalArg ?? -1) : -1;
   return {
     spec,
     checks,
@@ -76,6 +105,8 @@ export function compileOne(spec: SyscallSpec): CompiledSyscall {
     probe: spec.probe === undefined ? PROBE.none : (PROBES[spec.probe] ?? PROBE.none),
     flagsArg: spec.flagsArg ?? -1,
     selfArg,
+    signalArg,
+    copies: checks.some((check) => check.len === LEN.lenPtr || check.len === LEN.cstring || check.len === LEN.iov || check.len === LEN.msghdr),
     iovArg,
     posArg,
     impl: spec.private === true ? (PRIVATE_IMPLS[spec.name] ?? null) : null,

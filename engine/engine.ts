@@ -6,7 +6,7 @@
  * The event loop learns of them through an eventfd watched by libuv, referenced only while
  * chains are in flight, so an idle engine never keeps a process alive.
  */
-import { allocNative, syscall, watchReadable, type FdWatcher, EAGAIN, EFAULT, EINTR, EINVAL, ESHUTDOWN, EBUSY } from './native/index.js';
+import { allocNative, syscall, watchReadable, type FdWatcher, type Word, EAGAIN, EFAULT, EINTR, EINVAL, ESHUTDOWN, EBUSY } from './native/index.js';
 import { MemoryRegistry, type Region, type SegmentSpec } from './memory.js';
 import { Policy, type TraceRecord } from './policy.js';
 import { ATOM, SYSLET_NO_COMPLETE } from './atom.js';
@@ -45,8 +45,12 @@ export interface EngineOptions {
 export interface ChainCompletion {
   /** Address of its last executed atom. */
   readonly last: number;
-  /** That atom's result. */
-  readonly result: number;
+  /**
+   * That atom's result, exactly: a number while it is a safe integer (every errno, count and fd),
+   * a bigint beyond 2^53 (a umem_add counter past 2^53, say). Compare with `Number(result)` or
+   * `BigInt(result)` when either may come.
+   */
+  readonly result: Word;
   /** Atoms executed in all. */
   readonly atoms: number;
   /** Why it stopped (STOP). */
@@ -64,14 +68,14 @@ export interface ChainListener {
    * (cancelled chains included, when the engine closes).
    *
    * @param last - address of its last executed atom.
-   * @param result - that atom's result (`-errno` on failure).
+   * @param result - that atom's result (`-errno` on failure), exact: a bigint beyond 2^53.
    * @param atoms - atoms executed in all, the inline part included.
    * @param stop - why it stopped (a `STOP` value).
    * @param latencyNs - submission to completion, in nanoseconds.
    * @param executed - which of the first 32 atoms laid from the chain's first one ran (bit i:
    *   the atom at first + i × 88), inline part included (see {@link ExecOutcome.executed}).
    */
-  chainDone(last: number, result: number, atoms: number, stop: number, latencyNs: number, executed: number): void;
+  chainDone(last: number, result: Word, atoms: number, stop: number, latencyNs: number, executed: number): void;
 }
 
 /** What the most recent {@link Engine.submit} did before it returned. Reused: read it at once. */
@@ -253,7 +257,14 @@ export class Engine implements FinishedSink {
     return this.memory.allocate(size, segments);
   }
 
-  /** free - release engine memory from {@link alloc}. */
+  /**
+   * free - release engine memory from {@link alloc}. New dereferences of it fail with -EFAULT at
+   * once; the memory itself goes back when no chain that was on a cachemiss thread at this
+   * moment can still touch it.
+   *
+   * @throws SysletError EBUSY while the region holds the registered completion ring
+   *   ({@link async_unregister} first): the engine writes completions into it.
+   */
   free(region: Region): void {
     this.memory.release(region);
   }
@@ -270,6 +281,7 @@ export class Engine implements FinishedSink {
    * unregister - stop letting chains use a registered buffer. It stays reachable until every chain
    * that was on a cachemiss thread at this moment has finished, unless `unused` says none uses it.
    * @returns whether it was registered.
+   * @throws SysletError EBUSY while the buffer holds the registered completion ring.
    */
   unregister(buffer: ArrayBufferView | ArrayBuffer | SharedArrayBuffer, unused = false): boolean {
     return this.memory.unregisterBuffer(buffer, unused);
@@ -305,9 +317,18 @@ export class Engine implements FinishedSink {
    * @returns last atom address (> 0) when completed inline, 0 when asynchronous, or -errno.
    */
   submit(atom: number, listener: ChainListener | null): number {
+    const submitted = this.#submit(atom, listener);
+    if (this.#executor.hasPendingDenies) this.#deliverDenies();
+    return submitted;
+  }
+
+  #submit(atom: number, listener: ChainListener | null): number {
     if (this.#closed) return -ESHUTDOWN;
     const first = Number.isSafeInteger(atom) && atom > 0 ? this.memory.find(atom, ATOM.size) : null;
     if (first === null) return -EFAULT;
+    // Any chain may go asynchronous, and then it needs a token (and room in the queue, which has
+    // as many entries as there are tokens): refuse before the first atom runs, not after.
+    if (this.#freeCount === 0) return -EAGAIN;
     // The clock is read only when someone will see the latency: inline completions reported to
     // the ring, and chains that go asynchronous.
     const reportInline = listener === null && this.#reportInline;
@@ -331,12 +352,12 @@ export class Engine implements FinishedSink {
       }
       return out.last > 0 ? out.last : atom;
     }
-    if (this.#freeCount === 0) return -EAGAIN;
     const token = this.#freeTokens[--this.#freeCount] as number;
     this.#listeners[token] = listener;
     this.#starts[token] = reportInline ? start : performance.now();
     this.#atomsBefore[token] = out.atoms;
     if (!this.#ensurePool().submit(out.handoff, token, out.atoms, atom, out.executed)) {
+      // Unreachable while the engine is open: a free token means room in the queue.
       this.#freeTokens[this.#freeCount++] = token;
       return -EAGAIN;
     }
@@ -344,6 +365,33 @@ export class Engine implements FinishedSink {
     this.#epochs[token] = this.memory.hold();
     if (this.#inflight++ === 0) this.#watcher?.ref();
     return 0;
+  }
+
+  /**
+   * Hands the deny records of the inline run to `onDeny` now that the submission is complete. A
+   * callback may submit chains itself; what the outer caller reads next (lastSubmit,
+   * lastInlineStop, an inline completion) is its own submission's, so it is put back afterwards.
+   */
+  #deliverDenies(): void {
+    const out = this.#outcome;
+    const report = this.#report;
+    const { last, atoms, stop, handoff, result, executed } = out;
+    const { last: reportLast, atoms: reportAtoms, stop: reportStop, executed: reportExecuted, token } = report;
+    try {
+      this.#executor.deliverDenies();
+    } finally {
+      out.last = last;
+      out.atoms = atoms;
+      out.stop = stop;
+      out.handoff = handoff;
+      out.result = result;
+      out.executed = executed;
+      report.last = reportLast;
+      report.atoms = reportAtoms;
+      report.stop = reportStop;
+      report.executed = reportExecuted;
+      report.token = token;
+    }
   }
 
   /**
@@ -387,7 +435,8 @@ export class Engine implements FinishedSink {
   }
 
   /**
-   * async_register - register the completion ring.
+   * async_register - register the completion ring. While it is registered, its memory cannot be
+   * freed or unregistered ({@link free} throws EBUSY): the engine writes completions into it.
    * @returns 0, or -EINVAL (size not a positive multiple of the entry size, misaligned),
    *   -EFAULT (not in engine memory), -EBUSY (a ring is registered already).
    */
@@ -402,6 +451,8 @@ export class Engine implements FinishedSink {
     const region = this.memory.find(address, size);
     if (region === null) return -EFAULT;
     this.#ring = new CompletionRing(this.memory, region, address, size, capabilities);
+    // The engine writes completions into it outside any chain: it must outlive the registration.
+    this.memory.pin(region, 'the registered completion ring');
     this.#reportInline = registration.reportInline === true;
     return 0;
   }
@@ -412,6 +463,7 @@ export class Engine implements FinishedSink {
    */
   async_unregister(): number {
     if (this.#ring === null) return -EINVAL;
+    this.memory.unpin(this.#ring.region);
     this.#ring = null;
     this.#reportInline = false;
     return 0;
@@ -428,25 +480,47 @@ export class Engine implements FinishedSink {
   /**
    * async_wait - block the calling thread until at least `minEvents` completions wait in the ring.
    *
+   * A completion waits from the moment it is stored until the consumer takes it, by
+   * {@link reap} or — the 2007 contract — by reading its slot and setting it to NULL itself.
+   * Either way the engine counts from the consumer's position, never from an index only
+   * `reap()` moves.
+   *
+   * @param minEvents - how many to wait for (0 returns at once).
+   * @param userRingIdx - the caller's own consumer index, the 2007 v3 `user_ring_idx`: the slot
+   *   of the next completion it will take. Completions are then counted from that slot, and it
+   *   becomes the consumer's position. Without it, the position is where the caller stopped
+   *   taking slots (consumers take them in order).
    * @returns how many are there; fewer than asked only when nothing is left in flight (waiting
-   *   longer could never succeed). -EINVAL when no ring is registered or `minEvents` exceeds it.
+   *   longer could never succeed). -EINVAL when no ring is registered, `minEvents` exceeds its
+   *   capacity, or `userRingIdx` is not a non-negative integer.
+   * @example
+   * ```ts
+   * // Take slot 0 by hand, as a 2007 program did, then wait for the next one.
+   * ring.view.setBigUint64(0, 0n, true);
+   * engine.async_wait(1, 1);
+   * ```
    */
-  async_wait(minEvents: number): number {
+  async_wait(minEvents: number, userRingIdx?: number): number {
     const ring = this.#ring;
     if (ring === null || !Number.isSafeInteger(minEvents) || minEvents < 0 || minEvents > ring.capacity) return -EINVAL;
-    this.waitUntil(() => ring.available() >= minEvents || (this.#inflight === 0 && this.#pending.length === 0), null);
-    return ring.available();
+    if (userRingIdx !== undefined && !(Number.isSafeInteger(userRingIdx) && userRingIdx >= 0)) return -EINVAL;
+    this.waitUntil(() => ring.available(userRingIdx) >= minEvents || (this.#inflight === 0 && this.#pending.length === 0), null);
+    return ring.available(userRingIdx);
   }
 
   /**
    * asyncWait - the Promise form of {@link async_wait}: resolves with the number of completions
    * waiting once there are at least `minEvents` (or nothing is left in flight).
-   * @throws (rejects) the signal's reason when `signal` aborts; RangeError when no ring is registered.
+   * @param options - `signal` aborts the wait; `userRingIdx` as for {@link async_wait}.
+   * @throws (rejects) the signal's reason when `signal` aborts; RangeError when no ring is
+   *   registered, `minEvents` exceeds it or `userRingIdx` is not a non-negative integer.
    */
-  asyncWait(minEvents: number, options: { signal?: AbortSignal } = {}): Promise<number> {
+  asyncWait(minEvents: number, options: { signal?: AbortSignal; userRingIdx?: number } = {}): Promise<number> {
     const ring = this.#ring;
+    const userRingIdx = options.userRingIdx;
     if (ring === null || minEvents > ring.capacity) return Promise.reject(new RangeError('asyncWait: no ring registered, or minEvents exceeds it'));
-    return this.#whenReady(() => ring.available() >= minEvents || (this.#inflight === 0 && this.#pending.length === 0), options.signal).then(() => ring.available());
+    if (userRingIdx !== undefined && !(Number.isSafeInteger(userRingIdx) && userRingIdx >= 0)) return Promise.reject(new RangeError(`asyncWait: userRingIdx must be a non-negative integer, got ${String(userRingIdx)}`));
+    return this.#whenReady(() => ring.available(userRingIdx) >= minEvents || (this.#inflight === 0 && this.#pending.length === 0), options.signal).then(() => ring.available(userRingIdx));
   }
 
   /**

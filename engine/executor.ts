@@ -7,28 +7,28 @@
  *
  * The hot path allocates nothing: arguments, outcome and probe scratch are reused.
  */
-import { allocNative, syscall, type Word, EAGAIN, EFAULT, EINTR, EINVAL, EOPNOTSUPP, EPERM } from './native/index.js';
+import { syscall, type Word, EAGAIN, EFAULT, EINTR, EINVAL, EOPNOTSUPP, EPERM } from './native/index.js';
 import {
   ATOM, MAX_ARGS, STOP, SYSLET_ASYNC, SYSLET_SKIP_TO_NEXT_ON_STOP, SYSLET_STOP_ON_NEGATIVE, SYSLET_STOP_ON_NONZERO,
   SYSLET_STOP_ON_NON_POSITIVE, SYSLET_STOP_ON_ZERO, SYSLET_SYNC, SYSLET_VALID_FLAGS, type StopReason,
 } from './atom.js';
 import type { MemoryRegistry, Region } from './memory.js';
 import type { Policy, TraceRecord } from './policy.js';
-import { compileTable, LEN, PROBE, BLOCK, type CompiledSyscall } from './compiled-table.js';
+import { compileTable, PROBE, BLOCK, type CompiledSyscall } from './compiled-table.js';
+import { Confinement, PRIVATE_LAYOUT } from './confinement.js';
 import { WOULD_BLOCK } from './private-syscalls.js';
-import { SYSLET_NR, syscallByNumber } from './syscalls/table.js';
+import { SELF_SIGNALS_DENIED, SYSLET_NR, syscallByNumber } from './syscalls/table.js';
 import { RESOLVE_CACHED, RWF_NOWAIT } from './syscalls/abi.js';
 import { NR } from './syscalls/nr.js';
 import { readPointer, readWord, setWord, writeWord } from './words.js';
 import { MSG_DONTWAIT, MSG_WAITALL, O_CREAT, O_TMPFILE, POLLIN } from './syscalls/constants.generated.js';
 
-const IOV_MAX = 1024;
-const PAGE_SIZE = 4096;
 const SYS_preadv2 = NR.preadv2;
 const SYS_pwritev2 = NR.pwritev2;
 const SYS_openat2 = NR.openat2;
 const SYS_ppoll = NR.ppoll;
 const SYS_getpid = NR.getpid;
+const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** What one run of the executor did. Reused between runs: read it before the next run. */
 export interface ExecOutcome {
@@ -40,8 +40,11 @@ export interface ExecOutcome {
   stop: StopReason;
   /** When non-zero, the chain must continue on a cachemiss thread from this atom. */
   handoff: number;
-  /** The last executed atom's result. */
-  result: number;
+  /**
+   * The last executed atom's result, exact: a number while it is a safe integer, a bigint beyond
+   * 2^53 (a umem_add counter, say). A bigint result is never 0 and never within ±2^53.
+   */
+  result: Word;
   /**
    * Which atoms ran, as a bit mask over the first {@link EXECUTED_ATOMS} atoms laid one after
    * another from the chain's first atom (bit i: the atom at first + i × 88 ran at least once).
@@ -81,8 +84,19 @@ export interface ExecutorOptions {
    * makes the write) or `inline` (make it here: a page-cache copy that may still stall).
    */
   readonly unprobeableWrite: 'handoff' | 'inline';
-  /** Called for every denied atom. */
+  /**
+   * Called for every denied atom. On the calling thread (mode `inline`) the records are kept
+   * until the run ends and handed over by {@link Executor.deliverDenies}: a callback never runs
+   * in the middle of a chain, so it cannot re-enter the executor (issue 15 item 5).
+   */
   readonly onDeny?: (record: TraceRecord) => void;
+  /**
+   * Fault injection (tests): called between the confinement check of a call whose checks
+   * depended on memory its pointers name (iovecs, a socklen, a msghdr, a C string) and the call
+   * itself — where another thread's write would land in a check-then-use race. Whatever it
+   * changes in engine memory must not change what the kernel is given.
+   */
+  readonly betweenCheckAndCall?: (nr: number) => void;
   /**
    * A shared flag checked before every atom on cachemiss threads: when `array[index]` is non-zero
    * the chain stops with reason `cancelled` (engine close, process exit).
@@ -119,10 +133,13 @@ export class Executor {
   readonly #table: readonly (CompiledSyscall | undefined)[];
   readonly #args: Word[] = [0, 0, 0, 0, 0, 0];
   readonly #pid: number;
+  readonly #confinement: Confinement;
+  // Inline mode: deny records of the current run, delivered after it (see ExecutorOptions.onDeny).
+  #denied: TraceRecord[] = [];
   // fds whose file system answered a NOWAIT write with EOPNOTSUPP (ext4 buffered writes): later
   // writes skip the failing probe. Cleared when the engine itself closes, dups or opens the number.
   readonly #unprobeableWrites = new Uint8Array(65536);
-  // Probe scratch: an iovec, an open_how, a pollfd and a zero timespec, one native block.
+  // Probe scratch: an iovec, an open_how, a pollfd and a zero timespec, in the private block.
   readonly #scratch: DataView;
   readonly #scratchAddress: number;
 
@@ -133,9 +150,36 @@ export class Executor {
     this.#options = options;
     this.#table = compileTable();
     this.#pid = syscall(SYS_getpid);
-    const scratch = allocNative(128, 64);
-    this.#scratch = new DataView(scratch.buffer);
-    this.#scratchAddress = scratch.address;
+    this.#confinement = new Confinement(memory);
+    this.#scratch = this.#confinement.view;
+    this.#scratchAddress = this.#confinement.address + PRIVATE_LAYOUT.probe;
+  }
+
+  /** Whether deny records wait for {@link deliverDenies} (inline mode only). */
+  get hasPendingDenies(): boolean {
+    return this.#denied.length > 0;
+  }
+
+  /**
+   * deliverDenies - (inline mode) hand the deny records of the runs so far to `onDeny`, in order.
+   * A callback may submit chains again: the records are taken first, so a nested run keeps its
+   * own. If callbacks throw, every record is still delivered and the first error is rethrown.
+   */
+  deliverDenies(): void {
+    const records = this.#denied;
+    if (records.length === 0) return;
+    this.#denied = [];
+    const onDeny = this.#options.onDeny;
+    if (onDeny === undefined) return;
+    let failure: { error: unknown } | null = null;
+    for (const record of records) {
+      try {
+        onDeny(record);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+    if (failure !== null) throw failure.error;
   }
 
   /** The registry this executor dereferences through. */
@@ -239,8 +283,9 @@ export class Executor {
         out.handoff = current;
         return;
       }
-      if (retRegion !== null) writeWord(retRegion, ret, result);
-      const value = typeof result === 'number' ? result : Number(result);
+      // Exact results: a bigint only when it does not fit in a double (then it is never 0).
+      const value: Word = typeof result === 'number' || result > MAX_SAFE_BIG || result < -MAX_SAFE_BIG ? result : Number(result);
+      if (retRegion !== null) writeWord(retRegion, ret, value);
       if (this.#fdChanged !== -1) this.#forgetFd(value);
       out.last = current;
       out.atoms++;
@@ -254,11 +299,12 @@ export class Executor {
         out.stop = STOP.cancelled;
         return;
       }
+      const negative = typeof value === 'number' ? value < 0 : value < 0n;
       const stopped =
         ((flags & SYSLET_STOP_ON_NONZERO) !== 0 && value !== 0) ||
         ((flags & SYSLET_STOP_ON_ZERO) !== 0 && value === 0) ||
-        ((flags & SYSLET_STOP_ON_NEGATIVE) !== 0 && value < 0) ||
-        ((flags & SYSLET_STOP_ON_NON_POSITIVE) !== 0 && value <= 0);
+        ((flags & SYSLET_STOP_ON_NEGATIVE) !== 0 && negative) ||
+        ((flags & SYSLET_STOP_ON_NON_POSITIVE) !== 0 && (negative || value === 0));
       let next: number;
       if (stopped) {
         if ((flags & SYSLET_SKIP_TO_NEXT_ON_STOP) === 0) {
@@ -336,18 +382,48 @@ export class Executor {
         args[i] = 0;
       }
     }
-    if (compiled.selfArg >= 0 && args[compiled.selfArg] !== this.#pid) {
-      this.#deny(atom, nr, `self-only: ${compiled.spec.name} may only target this process (${this.#pid})`, inline);
-      return -EPERM;
+    if (compiled.selfArg >= 0) {
+      if (args[compiled.selfArg] !== this.#pid) {
+        this.#deny(atom, nr, `self-only: ${compiled.spec.name} may only target this process (${this.#pid})`, inline);
+        return -EPERM;
+      }
+      const signal = args[compiled.signalArg];
+      const refused = typeof signal === 'number' ? SELF_SIGNALS_DENIED[signal] : undefined;
+      if (refused !== undefined) {
+        this.#deny(atom, nr, `self-only: ${compiled.spec.name} may not send ${refused.name} (${String(signal)}) to this process: ${refused.reason}`, inline);
+        return -EPERM;
+      }
     }
-    const check = this.#checkPointers(compiled, args);
-    if (check !== 0) return check;
-    if (compiled.impl !== null) {
-      const mayNotBlock = inline && (flags & SYSLET_SYNC) === 0;
-      if (mayNotBlock && compiled.block === BLOCK.handoff) return HANDOFF;
-      const result = compiled.impl(args, this.#memory, mayNotBlock);
-      return result === WOULD_BLOCK ? HANDOFF : result;
+    if (compiled.checks.length === 0) {
+      if (compiled.impl !== null) return this.#private(compiled, args, flags, inline);
+    } else {
+      const confinement = this.#confinement;
+      const check = confinement.check(compiled, args);
+      if (check !== 0) return check;
+      if (confinement.copied) {
+        this.#options.betweenCheckAndCall?.(nr);
+        const result = compiled.impl !== null ? this.#private(compiled, args, flags, inline) : this.#call(compiled, nr, args, flags, inline);
+        if (result !== HANDOFF) confinement.writeBack(result);
+        return result;
+      }
+      if (compiled.impl !== null) return this.#private(compiled, args, flags, inline);
     }
+    return this.#call(compiled, nr, args, flags, inline);
+  }
+
+  /**
+   * Runs a syslet-private call. Inline, a call that may block either hands off at once (no probe)
+   * or answers WOULD_BLOCK (the compat calls probe the dcache), and the chain moves to a thread.
+   */
+  #private(compiled: CompiledSyscall, args: Word[], flags: number, inline: boolean): number | bigint | typeof HANDOFF {
+    const mayNotBlock = inline && (flags & SYSLET_SYNC) === 0;
+    if (mayNotBlock && compiled.block === BLOCK.handoff) return HANDOFF;
+    const result = (compiled.impl as NonNullable<CompiledSyscall['impl']>)(args, this.#memory, mayNotBlock);
+    return result === WOULD_BLOCK ? HANDOFF : result;
+  }
+
+  /** Makes a checked call: its non-blocking form inline, the plain call on a cachemiss thread. */
+  #call(compiled: CompiledSyscall, nr: number, args: Word[], flags: number, inline: boolean): number | typeof HANDOFF {
     if (inline && (flags & SYSLET_SYNC) === 0) {
       if (compiled.block === BLOCK.handoff) return HANDOFF;
       if (compiled.block === BLOCK.probe) return this.#probe(compiled, nr, args);
@@ -390,15 +466,19 @@ export class Executor {
         const flags = typeof extraFlags === 'bigint' ? extraFlags | BigInt(RWF_NOWAIT) : extraFlags | RWF_NOWAIT;
         const result = syscall(write ? SYS_pwritev2 : SYS_preadv2, args[0], iov, count, position, 0, flags);
         if (result === -EAGAIN) return HANDOFF;
-        if (!write && compiled.iovArg < 0 && compiled.posArg >= 0 && result > 0 && typeof position === 'number') {
-          const wanted = args[2];
-          // RWF_NOWAIT stops at the first uncached page, where a blocking pread would go on. A
-          // short positional read is finished here if the rest turns out to be cached (or EOF),
-          // else the whole call is made again on a cachemiss thread: positional reads are
-          // idempotent, so nothing is lost by reading the first part twice.
-          // It stops at a page boundary: a short read that ends inside a page has reached EOF.
-          if (typeof wanted === 'number' && result < wanted && (position + result) % PAGE_SIZE === 0) {
-            return this.#finishShortRead(args, result, wanted, position);
+        if (!write && result > 0 && compiled.posArg >= 0 && typeof position === 'number') {
+          // RWF_NOWAIT stops early where a blocking read goes on: at the first uncached page of a
+          // file, or, in devices that copy in chunks (/dev/zero), whenever the task should
+          // reschedule — so a short count says nothing about the end of the file. A short
+          // positional read is continued here while the rest comes without blocking, until a read
+          // returns 0 (the end); if the rest would block, the whole call is made again on a
+          // cachemiss thread, which is safe because positional reads are idempotent. (A caller's
+          // own RWF_NOWAIT asked for the short answer.)
+          if (compiled.iovArg < 0) {
+            const wanted = args[2];
+            if (typeof wanted === 'number' && result < wanted) return this.#finishShortRead(args, result, wanted, position);
+          } else if (result < this.#confinement.iovecBytes && !callerNowait(extraFlags)) {
+            return this.#finishShortReadv(args[0] as Word, result, position, flags);
           }
         }
         if (result === -EOPNOTSUPP) {
@@ -453,14 +533,14 @@ export class Executor {
   // Set by #execute for calls that close or create fds: which fd number changed (see FD_EVENTS).
   #fdChanged = -1;
 
-  #forgetFd(result: number): void {
+  #forgetFd(result: Word): void {
     const which = this.#fdChanged;
     this.#fdChanged = -1;
-    const fd = which === FD_RESULT ? result : Number(this.#args[which]);
+    const fd = Number(which === FD_RESULT ? result : this.#args[which]);
     if (Number.isInteger(fd) && fd >= 0 && fd < 65536) this.#unprobeableWrites[fd] = 0;
   }
 
-  /** Completes a short RWF_NOWAIT pread from the cache, or hands the whole call off. */
+  /** Completes a short RWF_NOWAIT pread without blocking, or hands the whole call off. */
   #finishShortRead(args: Word[], done: number, wanted: number, position: number): number | typeof HANDOFF {
     const scratch = this.#scratch;
     const buffer = args[1] as number;
@@ -476,102 +556,25 @@ export class Executor {
     return total;
   }
 
-  /** Confinement: every pointer the call will read or write through must lie in engine memory. */
-  #checkPointers(compiled: CompiledSyscall, args: Word[]): number {
-    const memory = this.#memory;
-    const checks = compiled.checks;
-    for (let c = 0; c < checks.length; c++) {
-      const check = checks[c] as (typeof checks)[number];
-      const raw = args[check.index] as Word;
-      if (raw === 0) {
-        if (check.nullable) continue;
-        return -EFAULT;
-      }
-      if (typeof raw !== 'number' || raw < 0) return -EFAULT;
-      let length: number;
-      switch (check.len) {
-        case LEN.arg: {
-          const value = args[check.n] as Word;
-          if (typeof value !== 'number' || value < 0) return -EFAULT;
-          length = value * check.scale;
-          if (length === 0) continue;
-          break;
-        }
-        case LEN.size:
-          length = check.n;
-          break;
-        case LEN.lenPtr: {
-          const lenAddress = args[check.n] as Word;
-          if (lenAddress === 0) return check.nullable ? 0 : -EFAULT;
-          if (typeof lenAddress !== 'number' || lenAddress < 0) return -EFAULT;
-          const lenRegion = memory.find(lenAddress, 4);
-          if (lenRegion === null) return -EFAULT;
-          length = lenRegion.view.getUint32(lenAddress - lenRegion.start, true);
-          if (length === 0) continue;
-          break;
-        }
-        case LEN.cstring: {
-          const region = memory.find(raw, 1);
-          if (region === null) return -EFAULT;
-          // The NUL must lie in the same region, and in the same segment of a segmented one.
-          const nul = region.bytes.indexOf(0, raw - region.start);
-          if (nul < 0 || region.start + nul >= memory.segmentEnd(region, raw)) return -EFAULT;
-          continue;
-        }
-        case LEN.iov: {
-          const count = args[check.n] as Word;
-          if (typeof count !== 'number' || count < 0 || count > IOV_MAX) return -EINVAL;
-          if (!this.#iovecsConfined(raw, count)) return -EFAULT;
-          continue;
-        }
-        case LEN.msghdr: {
-          if (!this.#msghdrConfined(raw)) return -EFAULT;
-          continue;
-        }
-        default:
-          return -EFAULT;
-      }
-      if (memory.find(raw, length) === null) return -EFAULT;
+  /**
+   * Completes a short RWF_NOWAIT preadv/preadv2 the same way, on the private copy of its iovecs
+   * (advanced past what was read), or hands the whole call off.
+   */
+  #finishShortReadv(fd: Word, done: number, position: number, flags: Word): number | typeof HANDOFF {
+    const confinement = this.#confinement;
+    const total = confinement.iovecBytes;
+    const count = confinement.iovecCount;
+    const iovecs = confinement.address + PRIVATE_LAYOUT.iovecs;
+    let sum = done;
+    let first = confinement.advanceIovecs(0, done);
+    while (sum < total && first < count) {
+      const more = syscall(SYS_preadv2, fd, iovecs + first * 16, count - first, position + sum, 0, flags);
+      if (more === 0) return sum;
+      if (more < 0) return more === -EAGAIN ? HANDOFF : sum;
+      sum += more;
+      first = confinement.advanceIovecs(first, more);
     }
-    return 0;
-  }
-
-  #iovecsConfined(address: number, count: number): boolean {
-    if (count === 0) return true;
-    const region = this.#memory.find(address, count * 16);
-    if (region === null) return false;
-    // Copy what is needed first: the lookup below may replace the registry's cached region.
-    const view = region.view;
-    const base = address - region.start;
-    for (let i = 0; i < count; i++) {
-      const bufferAddress = readPointer(view, base + i * 16);
-      const length = readPointer(view, base + i * 16 + 8);
-      if (length < 0) return false;
-      if (length === 0) continue;
-      if (bufferAddress <= 0 || this.#memory.find(bufferAddress, length) === null) return false;
-    }
-    return true;
-  }
-
-  #msghdrConfined(address: number): boolean {
-    // struct msghdr: name@0, namelen@8 (u32), iov@16, iovlen@24, control@32, controllen@40, flags@48.
-    const region = this.#memory.find(address, 56);
-    if (region === null) return false;
-    const view = region.view;
-    const base = address - region.start;
-    const name = readPointer(view, base);
-    const nameLength = view.getUint32(base + 8, true);
-    const iov = readPointer(view, base + 16);
-    const iovLength = readPointer(view, base + 24);
-    const control = readPointer(view, base + 32);
-    const controlLength = readPointer(view, base + 40);
-    // readPointer gives -1 for a length of 2^53 or more: the kernel would use it, so refuse.
-    if (iov < 0 || iovLength < 0 || control < 0 || controlLength < 0) return false;
-    if (name !== 0 && nameLength > 0 && (name < 0 || this.#memory.find(name, nameLength) === null)) return false;
-    if (iovLength < 0 || iovLength > IOV_MAX) return false;
-    if (iovLength > 0 && (iov <= 0 || !this.#iovecsConfined(iov, iovLength))) return false;
-    if (control !== 0 && controlLength > 0 && (control < 0 || this.#memory.find(control, controlLength) === null)) return false;
-    return true;
+    return sum;
   }
 
   #deny(atom: number, nr: number, rule: string, inline: boolean): void {
@@ -579,8 +582,16 @@ export class Executor {
     if (onDeny === undefined) return;
     // Denied rows are not in the compiled table: name them from the full one.
     const name = syscallByNumber(nr)?.name ?? `nr ${nr}`;
-    onDeny({ atom, nr, name, rule, thread: inline ? 'inline' : 'cachemiss' });
+    const record: TraceRecord = { atom, nr, name, rule, thread: inline ? 'inline' : 'cachemiss' };
+    // Inline, the callback could submit a chain while this one is half run: it waits for the end.
+    if (this.#inline) this.#denied.push(record);
+    else onDeny(record);
   }
+}
+
+/** Whether a preadv2's own flags already ask for RWF_NOWAIT (then a short count is the answer). */
+function callerNowait(flags: Word): boolean {
+  return typeof flags === 'bigint' ? (flags & BigInt(RWF_NOWAIT)) !== 0n : (flags & RWF_NOWAIT) !== 0;
 }
 
 /** In FD_EVENTS: the fd that changed is the call's result (a new descriptor). */

@@ -9,6 +9,7 @@
  * views of the same native memory when the generation moves.
  */
 import { addressOf, allocNative, releaseNative, viewOf, type NativeBlock } from './native/index.js';
+import { SysletError } from './errors.js';
 
 /** Who a region belongs to. */
 export type RegionKind = 'engine' | 'registered' | 'arena32';
@@ -91,6 +92,8 @@ export class MemoryRegistry {
   #epoch = 0;
   readonly #holdsByEpoch = new Map<number, number>();
   readonly #deferred: { epoch: number; free: () => void }[] = [];
+  // Regions that must not be released while something keeps using them (the registered ring), by id.
+  readonly #pinned = new Map<number, string>();
 
   /** @internal Creates the main thread's registry, or (with `shared`) a cachemiss thread's mirror of it. */
   constructor(shared?: SharedRegionTable) {
@@ -246,10 +249,34 @@ export class MemoryRegistry {
    *   never points at memory that is gone while a chain that could read it is still running.
    */
   release(region: Region, free?: () => void): void {
+    this.#refuseIfPinned(region.id, 'free');
     const owner = this.#owners.get(region.id);
     this.#remove(region.id);
     if (free !== undefined) this.#defer(free);
     else if (owner !== undefined && region.kind === 'engine') this.#defer(() => releaseNative(owner as NativeBlock));
+  }
+
+  /**
+   * @internal
+   * pin - keep `region` from being released or unregistered until {@link unpin}: the engine
+   * writes into it outside any chain (the registered completion ring). Releasing it meanwhile
+   * throws EBUSY rather than let the engine write into memory that may belong to someone else.
+   *
+   * @param why - what uses it, for the error message.
+   */
+  pin(region: Region, why: string): void {
+    this.#pinned.set(region.id, why);
+  }
+
+  /** @internal unpin - see {@link pin}. */
+  unpin(region: Region): void {
+    this.#pinned.delete(region.id);
+  }
+
+  /** @throws SysletError EBUSY when the region is pinned. */
+  #refuseIfPinned(id: number, what: string): void {
+    const why = this.#pinned.get(id);
+    if (why !== undefined) throw new SysletError('EBUSY', `cannot ${what} this memory: it holds ${why} (EBUSY)`);
   }
 
   /** @internal hold - a chain is going to a cachemiss thread. @returns the epoch to give back to {@link unhold}. */
@@ -296,6 +323,7 @@ export class MemoryRegistry {
     const backing = ArrayBuffer.isView(value) ? value.buffer : value;
     const region = this.#findOwner(backing);
     if (region === null) return false;
+    this.#refuseIfPinned(region.id, 'unregister');
     this.#remove(region.id);
     // Keep the buffer reachable until no running chain can still write into it.
     if (!unused) this.#defer(() => void backing.byteLength);
@@ -356,7 +384,7 @@ export class MemoryRegistry {
       // owner freed that memory (a koffi view over freed native memory, say) and it was reused,
       // by the caller or by our own allocator. The newest region wins. Engine memory and arenas
       // are ours and freed only through us: overlapping them is a bug.
-      if (region.kind === 'registered') this.#remove(region.id);
+      if (region.kind === 'registered' && !this.#pinned.has(region.id)) this.#remove(region.id);
       else throw new RangeError(`region [0x${start.toString(16)}, +${length}) (${kind}) overlaps a ${region.kind} region [0x${region.start.toString(16)}, 0x${region.end.toString(16)})`);
     }
     const id = this.#nextId++;
@@ -371,6 +399,7 @@ export class MemoryRegistry {
   }
 
   #remove(id: number): void {
+    this.#pinned.delete(id);
     const owner = this.#owners.get(id);
     if (typeof owner === 'object' && owner !== null) this.#byBacking.delete(owner);
     this.#regions = this.#regions.filter((region) => region.id !== id);

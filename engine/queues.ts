@@ -8,6 +8,9 @@
  * - CompletionQueue: one per cachemiss thread, one producer (it), one consumer (the caller).
  */
 
+import type { Word } from './native/index.js';
+import { wordFromHalves, wordHigh, wordLow } from './words.js';
+
 const HEAD = 0;
 const TAIL = 1;
 const SHUTDOWN = 2;
@@ -202,7 +205,8 @@ export class SubmissionQueue {
 export interface Finished {
   token: number;
   last: number;
-  result: number;
+  /** The last atom's result, exact (a bigint beyond 2^53). */
+  result: Word;
   atoms: number;
   stop: number;
   /** Time the cachemiss thread spent running it, in ns (0 for chains it never ran). */
@@ -211,6 +215,9 @@ export interface Finished {
 
 const C_HEAD = 0;
 const C_TAIL = 1;
+/** Per completion: float64 [last atom, service ns]; int32 [token, atoms, stop, result low, result high]. */
+const WORDS_PER_SLOT = 2;
+const INTS_PER_SLOT = 5;
 
 /** The buffers of one completion queue. */
 export interface CompletionQueueBuffers {
@@ -231,8 +238,8 @@ export class CompletionQueue {
     const cap = buffers?.capacity ?? capacity;
     this.capacity = cap;
     this.#control = new Int32Array(buffers?.control ?? new SharedArrayBuffer(8));
-    this.#words = new Float64Array(buffers?.words ?? new SharedArrayBuffer(cap * 24));
-    this.#ints = new Int32Array(buffers?.ints ?? new SharedArrayBuffer(cap * 12));
+    this.#words = new Float64Array(buffers?.words ?? new SharedArrayBuffer(cap * WORDS_PER_SLOT * 8));
+    this.#ints = new Int32Array(buffers?.ints ?? new SharedArrayBuffer(cap * INTS_PER_SLOT * 4));
   }
 
   get buffers(): CompletionQueueBuffers {
@@ -240,18 +247,21 @@ export class CompletionQueue {
   }
 
   /** push - (producer) publish a finished chain, waiting while the queue is full. */
-  push(token: number, last: number, result: number, atoms: number, stop: number, serviceNs: number): void {
+  push(token: number, last: number, result: Word, atoms: number, stop: number, serviceNs: number): void {
     for (;;) {
       const head = Atomics.load(this.#control, C_HEAD);
       const tail = Atomics.load(this.#control, C_TAIL);
       if (head - tail < this.capacity) {
         const slot = head % this.capacity;
-        this.#words[slot * 3] = last;
-        this.#words[slot * 3 + 1] = result;
-        this.#words[slot * 3 + 2] = serviceNs;
-        this.#ints[slot * 3] = token;
-        this.#ints[slot * 3 + 1] = atoms;
-        this.#ints[slot * 3 + 2] = stop;
+        this.#words[slot * WORDS_PER_SLOT] = last;
+        this.#words[slot * WORDS_PER_SLOT + 1] = serviceNs;
+        const ints = slot * INTS_PER_SLOT;
+        this.#ints[ints] = token;
+        this.#ints[ints + 1] = atoms;
+        this.#ints[ints + 2] = stop;
+        // The result as two halves: a double would round a 64-bit word past 2^53.
+        this.#ints[ints + 3] = wordLow(result);
+        this.#ints[ints + 4] = wordHigh(result);
         Atomics.store(this.#control, C_HEAD, head + 1);
         return;
       }
@@ -270,12 +280,13 @@ export class CompletionQueue {
     const tail = Atomics.load(this.#control, C_TAIL);
     if (tail === Atomics.load(this.#control, C_HEAD)) return false;
     const slot = tail % this.capacity;
-    out.last = this.#words[slot * 3] as number;
-    out.result = this.#words[slot * 3 + 1] as number;
-    out.serviceNs = this.#words[slot * 3 + 2] as number;
-    out.token = this.#ints[slot * 3] as number;
-    out.atoms = this.#ints[slot * 3 + 1] as number;
-    out.stop = this.#ints[slot * 3 + 2] as number;
+    out.last = this.#words[slot * WORDS_PER_SLOT] as number;
+    out.serviceNs = this.#words[slot * WORDS_PER_SLOT + 1] as number;
+    const ints = slot * INTS_PER_SLOT;
+    out.token = this.#ints[ints] as number;
+    out.atoms = this.#ints[ints + 1] as number;
+    out.stop = this.#ints[ints + 2] as number;
+    out.result = wordFromHalves(this.#ints[ints + 3] as number, this.#ints[ints + 4] as number);
     Atomics.store(this.#control, C_TAIL, tail + 1);
     Atomics.notify(this.#control, C_TAIL, 1);
     return true;

@@ -22,7 +22,8 @@
  */
 import { ATOM } from './atom.js';
 import type { MemoryRegistry, Region } from './memory.js';
-import { setWord } from './words.js';
+import type { Word } from './native/index.js';
+import { readWord, setWord } from './words.js';
 
 /** Ring versions this engine speaks. */
 export const RING_VERSIONS = [1, 2] as const;
@@ -95,7 +96,8 @@ export function negotiateRing(request: RingRequest): RingCapabilities {
 /** One completion as the engine produces it. */
 export interface CompletionRecord {
   atom: number;
-  result: number;
+  /** The last atom's result, exact (a bigint beyond 2^53). */
+  result: Word;
   latencyNs: number;
   atoms: number;
   mode: 0 | 1;
@@ -106,8 +108,12 @@ export interface CompletionRecord {
 export interface Completion {
   /** The chain's last executed atom. */
   readonly atom: bigint;
-  /** That atom's result. This and the fields below: v2 only, and undefined unless negotiated. */
-  readonly result?: number;
+  /**
+   * That atom's result, the entry's signed 64-bit word exactly: a number while it is a safe
+   * integer, a bigint beyond 2^53 (a umem_add counter, say). This and the fields below: v2
+   * only, and undefined unless negotiated.
+   */
+  readonly result?: Word;
   /** Submission to completion, in nanoseconds (the `latency` attribute). */
   readonly latencyNs?: number;
   /** Atoms the chain executed (the `atoms` attribute). */
@@ -135,8 +141,9 @@ export class CompletionRing {
   readonly #memory: MemoryRegistry;
   /** Next slot the engine writes (the kernel_ring_idx of the 2007 ABI). */
   producerIndex = 0;
-  /** Next slot {@link reap} reads (user_ring_idx). */
-  consumerIndex = 0;
+  // Where the consumer was last seen: a hint, checked before use. The consumer may take entries
+  // itself (read a slot, NULL it: the 2007 contract) without telling the engine.
+  #consumer = 0;
 
   /** @internal Made by {@link Engine.async_register}. */
   constructor(memory: MemoryRegistry, region: Region, address: number, sizeBytes: number, capabilities: RingCapabilities) {
@@ -179,31 +186,83 @@ export class CompletionRing {
     return true;
   }
 
-  /** available - how many filled slots follow the consumer index. */
-  available(): number {
+  #filled(index: number): boolean {
+    const entry = this.#offset + index * this.capabilities.entrySize;
     const view = this.region.view;
-    const size = this.capabilities.entrySize;
-    let count = 0;
-    for (let i = 0; i < this.capacity; i++) {
-      const entry = this.#offset + ((this.consumerIndex + i) % this.capacity) * size;
-      if (view.getUint32(entry, true) === 0 && view.getUint32(entry + 4, true) === 0) break;
-      count++;
+    return view.getUint32(entry, true) !== 0 || view.getUint32(entry + 4, true) !== 0;
+  }
+
+  /**
+   * The slot of the oldest entry the consumer has not taken, or -1 when none waits. The producer
+   * fills NULL slots in order and the consumer empties them in order, so the waiting entries are
+   * one run of filled slots that ends just before the producer index (a full ring: every slot,
+   * starting at the producer index). A slot at the producer index that the engine did not fill
+   * counts too: the producer waits for it to be taken.
+   */
+  #oldest(): number {
+    const capacity = this.capacity;
+    const producer = this.producerIndex;
+    // Taking entries one by one with reap(): the hint is the start of the run.
+    const hint = this.#consumer;
+    if (hint !== producer && this.#filled(hint) && !this.#filled((hint + capacity - 1) % capacity)) return hint;
+    let start = producer;
+    for (let k = 0; k < capacity; k++) {
+      const before = (start + capacity - 1) % capacity;
+      if (!this.#filled(before)) break;
+      start = before;
     }
+    this.#consumer = start;
+    // Back at the producer index: every slot is filled (a full ring starts there), or none waits.
+    if (start === producer) return this.#filled(producer) ? producer : -1;
+    return start;
+  }
+
+  /**
+   * The consumer index (user_ring_idx of the 2007 ABI): the slot of the oldest completion not yet
+   * taken — by {@link reap}, or by the caller reading a slot and setting it to NULL — or the
+   * producer index when all are taken.
+   */
+  get consumerIndex(): number {
+    const oldest = this.#oldest();
+    return oldest < 0 ? this.producerIndex : oldest;
+  }
+
+  /**
+   * available - how many completions wait in the ring: stored and not yet taken, whether the
+   * caller takes them with {@link reap} or by NULLing slots itself.
+   *
+   * @param userRingIdx - the caller's own consumer index (the 2007 v3 `user_ring_idx`): count the
+   *   filled slots from there on, and take it as the consumer's position from now on. Without
+   *   it, the engine finds the position itself (consumers take slots in order).
+   */
+  available(userRingIdx?: number): number {
+    const capacity = this.capacity;
+    let start: number;
+    if (userRingIdx !== undefined) {
+      start = userRingIdx % capacity;
+      this.#consumer = start;
+    } else {
+      start = this.#oldest();
+      if (start < 0) return 0;
+    }
+    let count = 0;
+    while (count < capacity && this.#filled((start + count) % capacity)) count++;
     return count;
   }
 
-  /** reap - take the entry at the consumer index and NULL its slot. @returns null when empty. */
+  /** reap - take the oldest entry (see {@link consumerIndex}) and NULL its slot. @returns null when none waits. */
   reap(): Completion | null {
     const view = this.region.view;
-    const entry = this.#offset + this.consumerIndex * this.capabilities.entrySize;
+    const index = this.#oldest();
+    if (index < 0) return null;
+    const entry = this.#offset + index * this.capabilities.entrySize;
     const atom = view.getBigUint64(entry, true);
-    if (atom === 0n) return null;
     let completion: Completion = { atom };
     if (this.capabilities.version === 2) {
       const valid = view.getUint32(entry + 36, true);
       completion = {
         atom,
-        ...(valid & ATTRIBUTE_BITS.result ? { result: Number(view.getBigInt64(entry + 8, true)) } : {}),
+        ...(valid & ATTRIBUTE_BITS.result ? { result: readWord(view, entry + 8) } : {}),
         ...(valid & ATTRIBUTE_BITS.latency ? { latencyNs: Number(view.getBigUint64(entry + 16, true)) } : {}),
         ...(valid & ATTRIBUTE_BITS.atoms ? { atoms: view.getUint32(entry + 24, true) } : {}),
         ...(valid & ATTRIBUTE_BITS.mode ? { mode: view.getUint32(entry + 28, true) === 0 ? 'inline' : 'cachemiss' } : {}),
@@ -212,7 +271,7 @@ export class CompletionRing {
       };
     }
     view.setBigUint64(entry, 0n, true);
-    this.consumerIndex = (this.consumerIndex + 1) % this.capacity;
+    this.#consumer = (index + 1) % this.capacity;
     return completion;
   }
 }

@@ -36,6 +36,27 @@ export function setWord(view: DataView, offset: number, value: Word): void {
   view.setInt32(offset + 4, hi | 0, true);
 }
 
+/** wordLow - the low 32 bits of a signed 64-bit word, as an int32 (see {@link wordFromHalves}). */
+export function wordLow(value: Word): number {
+  if (typeof value === 'bigint') return Number(BigInt.asIntN(32, value));
+  return (value - Math.floor(value / TWO32) * TWO32) | 0;
+}
+
+/** wordHigh - the high 32 bits of a signed 64-bit word, as an int32. */
+export function wordHigh(value: Word): number {
+  if (typeof value === 'bigint') return Number(BigInt.asIntN(32, value >> 32n));
+  return Math.floor(value / TWO32) | 0;
+}
+
+/**
+ * wordFromHalves - the word two int32 halves hold: a number while exact, else a bigint (so a
+ * one-word result crosses a shared Int32Array without being rounded through a double).
+ */
+export function wordFromHalves(low: number, high: number): Word {
+  if (high >= -SAFE_HI && high < SAFE_HI) return high * TWO32 + (low >>> 0);
+  return (BigInt(high) << 32n) | BigInt(low >>> 0);
+}
+
 /** writeWord - store a one-word result at an address inside `region`. */
 export function writeWord(region: Region, address: number, value: Word): void {
   setWord(region.view, address - region.start, value);

@@ -125,12 +125,12 @@ export class Request implements ChainListener {
   }
 
   /** ChainListener: the chain went to a cachemiss thread and has now ended. */
-  chainDone(_last: number, result: number, _atoms: number, stop: number, latencyNs: number): void {
+  chainDone(_last: number, result: Word, _atoms: number, stop: number, latencyNs: number): void {
     this.completion.mode = 'cachemiss';
     this.completion.latencyNs = latencyNs;
     if (this.error === EINPROGRESS) {
       // aio_status never ran: the engine was closed (cancelled) or the thread died.
-      this.setStatus(stop === STOP.cancelled ? ECANCELED : result < 0 && result > -4096 ? -result : EIO, -1);
+      this.setStatus(stop === STOP.cancelled ? ECANCELED : typeof result === 'number' && result < 0 && result > -4096 ? -result : EIO, -1);
     }
     this.done(this);
   }

@@ -12,7 +12,7 @@ import { STOP } from '../engine/atom.js';
 import { EINTR } from '../engine/native/index.js';
 import { closeAll, socketPair, SYS, untilBlockedIn } from './helpers/engine.js';
 
-interface Done { last: number; result: number; atoms: number; stop: number; executed: number }
+interface Done { last: number; result: number | bigint; atoms: number; stop: number; executed: number }
 
 function submit(engine: Engine, first: number): { listener: ChainListener; done: Promise<Done>; token: number } {
   let settle: (done: Done) => void = () => undefined;

@@ -21,7 +21,7 @@ const RESULTS = [-5, 0, 7];
  * Runs [umem_add(counter = 0, inc) with `flags`][getpid] inline: umem_add returns exactly `inc`,
  * so the first atom's result is under the test's control.
  */
-function runTwoAtoms(engine: Engine, inc: number, flags: number): { stop: number; last: number; first: number; second: number; secondRan: boolean; result: number } {
+function runTwoAtoms(engine: Engine, inc: number, flags: number): { stop: number; last: number; first: number; second: number; secondRan: boolean; result: number | bigint } {
   using chain = new ChainBuilder(engine.memory);
   const counter = chain.cell(0);
   const first = chain.atom('umem_add', [counter.ref, inc], { flags });

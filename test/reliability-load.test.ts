@@ -121,7 +121,7 @@ test(`${OPS} mixed operations across ${FILES} fds: every one completes exactly o
       if (completion === null) break;
       const id = Number(completion.private);
       assert.ok(id >= 0 && id < submitted, `ring returned an unknown id ${id}`);
-      complete(id, completion.result ?? 0);
+      complete(id, Number(completion.result ?? 0));
       free.push(slotOf[id] as number);
     }
   }

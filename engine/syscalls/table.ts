@@ -169,16 +169,16 @@ const SUPPORTED: Partial<Record<SyscallName, Row>> = {
   gettid: { args: [] },
   getppid: { args: [] },
   getuid: { args: [] },
-  kill: { args: [s('pid', 'pid'), s('sig', 'signo')], policy: { allow: true, selfArg: 0 } },
-  tgkill: { args: [s('tgid', 'pid'), s('tid', 'pid'), s('sig', 'signo')], policy: { allow: true, selfArg: 0 } },
+  kill: { args: [s('pid', 'pid'), s('sig', 'signo')], policy: { allow: true, selfArg: 0, signalArg: 1 } },
+  tgkill: { args: [s('tgid', 'pid'), s('tid', 'pid'), s('sig', 'signo')], policy: { allow: true, selfArg: 0, signalArg: 2 } },
   rt_sigqueueinfo: {
     args: [s('tgid', 'pid'), s('sig', 'signo'), ptr('info', 'in', { size: STRUCT_SIZES.siginfo })],
-    policy: { allow: true, selfArg: 0 },
+    policy: { allow: true, selfArg: 0, signalArg: 1 },
     i386: { structs: { 2: 'siginfo' } },
   },
   rt_tgsigqueueinfo: {
     args: [s('tgid', 'pid'), s('tid', 'pid'), s('sig', 'signo'), ptr('info', 'in', { size: STRUCT_SIZES.siginfo })],
-    policy: { allow: true, selfArg: 0 },
+    policy: { allow: true, selfArg: 0, signalArg: 2 },
     i386: { structs: { 3: 'siginfo' } },
   },
   nanosleep: {
@@ -195,7 +195,7 @@ const SUPPORTED: Partial<Record<SyscallName, Row>> = {
   sched_yield: { args: [] },
   eventfd2: { args: [uint('initval'), flags()] },
   ppoll: {
-    args: [ptr('fds', 'inout', { arg: 1, scale: STRUCT_SIZES.pollfd }), uint('nfds'), ptr('tmo_p', 'in', { size: STRUCT_SIZES.timespec }, true), ptr('sigmask', 'in', { arg: 3 }, true), size('sigsetsize')],
+    args: [ptr('fds', 'inout', { arg: 1, scale: STRUCT_SIZES.pollfd }), uint('nfds'), ptr('tmo_p', 'in', { size: STRUCT_SIZES.timespec }, true), ptr('sigmask', 'in', { arg: 4 }, true), size('sigsetsize')],
     block: 'handoff',
     i386: { structs: { 2: 'timespec' } },
   },
@@ -249,6 +249,34 @@ const DENIED: Partial<Record<SyscallName, string>> = {
   kexec_load: 'loads a new kernel',
   reboot: 'reboots the machine',
   bpf: 'loads kernel programs',
+};
+
+/**
+ * Signals a chain may never send to its own process, even though signals to self are allowed
+ * (the self-only rule), each with the reason. A chain signals its process to *notify* it (POSIX
+ * AIO's SIGEV_SIGNAL, the canned notify.signal: a real-time signal or one the program handles);
+ * none of these is ever a notification:
+ * - SIGKILL and SIGSTOP cannot be caught: they could only kill or stop the process;
+ * - SIGTSTP, SIGTTIN and SIGTTOU stop the whole process by default (Node does not handle them);
+ * - SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE, SIGSEGV and SIGSYS report a fault of the thread that
+ *   got them: sent by a chain, they fake a crash (the default action dumps core);
+ * - SIGRTMAX (64) is the engine's own wake signal: it would interrupt other chains' calls.
+ * Any other number is the kernel's to answer (0 probes, above 64 is -EINVAL).
+ */
+export const SELF_SIGNALS_DENIED: Readonly<Record<number, { readonly name: string; readonly reason: string }>> = {
+  4: { name: 'SIGILL', reason: 'a fault signal: sent by a chain it fakes a crash' },
+  5: { name: 'SIGTRAP', reason: 'a fault signal: sent by a chain it fakes a crash' },
+  6: { name: 'SIGABRT', reason: 'a fault signal: sent by a chain it fakes a crash' },
+  7: { name: 'SIGBUS', reason: 'a fault signal: sent by a chain it fakes a crash' },
+  8: { name: 'SIGFPE', reason: 'a fault signal: sent by a chain it fakes a crash' },
+  9: { name: 'SIGKILL', reason: 'it cannot be caught: it would only kill the process' },
+  11: { name: 'SIGSEGV', reason: 'a fault signal: sent by a chain it fakes a crash' },
+  19: { name: 'SIGSTOP', reason: 'it cannot be caught: it would only stop the process' },
+  20: { name: 'SIGTSTP', reason: 'it stops the whole process by default' },
+  21: { name: 'SIGTTIN', reason: 'it stops the whole process by default' },
+  22: { name: 'SIGTTOU', reason: 'it stops the whole process by default' },
+  31: { name: 'SIGSYS', reason: 'a fault signal: sent by a chain it fakes a crash' },
+  64: { name: 'SIGRTMAX', reason: 'the engine\'s own wake signal: it would interrupt other chains\' calls' },
 };
 
 /**

@@ -90,6 +90,11 @@ export type PolicyRule =
       readonly allow: true;
       /** When set, the argument that must name this process (signals to self only). */
       readonly selfArg?: number;
+      /**
+       * When set, the argument holding a signal number: a signal in SELF_SIGNALS_DENIED
+       * (SIGKILL, SIGSTOP, fault signals...) is refused even towards this process.
+       */
+      readonly signalArg?: number;
     }
   | {
       /** Why the call may never run from a syslet (the hard deny-list). */

@@ -560,7 +560,7 @@ export async function runAtomFuzz(options: FuzzOptions): Promise<FuzzReport> {
           atoms = 0;
         } else {
           report.chains.ringPosts++;
-          result = completion.result ?? Number.NaN;
+          result = Number(completion.result ?? Number.NaN);
           last = Number(completion.atom);
           stop = completion.stop ?? -1;
           atoms = completion.atoms ?? 0;
@@ -570,7 +570,7 @@ export async function runAtomFuzz(options: FuzzOptions): Promise<FuzzReport> {
     } else {
       try {
         const done = await engine.runChain(input.first);
-        result = done.result;
+        result = Number(done.result);
         last = done.last;
         stop = done.stop;
         atoms = done.atoms;
