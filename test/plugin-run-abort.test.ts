@@ -32,9 +32,8 @@ test('aborting a run rejects at once and returns the instance when the chain end
   await sleep(20);
   controller.abort(new Error('caller gave up'));
   await assert.rejects(running, /caller gave up/);
-  assert.ok(performance.now() - started < SLEEP_MS, 'the rejection did not wait for the chain');
   const during = nap.poolStats(engine);
-  assert.equal(during.free, during.instances - 1, 'the sleeping chain still owns its instance');
+  assert.equal(during.free, during.instances - 1, 'the rejection did not wait for the chain: it still owns its instance');
 
   // The chain ends SLEEP_MS after a cachemiss thread picks it up (starting one may take a while).
   const deadline = performance.now() + 10_000;
