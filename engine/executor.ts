@@ -32,7 +32,12 @@ const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** What one run of the executor did. Reused between runs: read it before the next run. */
 export interface ExecOutcome {
-  /** Address of the last executed atom (0 when none ran). */
+  /**
+   * Address of the last executed atom; when the run stopped before executing any (cancelled,
+   * at the atom limit, or its first atom no longer in engine memory), the atom it stopped at —
+   * so a completion always names an atom (a NULL one in the ring would read as an empty slot).
+   * 0 only when an inline run hands off before its first atom.
+   */
   last: number;
   /** Atoms executed in this run. */
   atoms: number;
@@ -218,6 +223,7 @@ export class Executor {
     for (;;) {
       if (out.atoms >= limit) {
         out.stop = STOP.limit;
+        if (out.last === 0) out.last = current;
         return;
       }
       if (out.atoms >= budget) {
@@ -226,13 +232,16 @@ export class Executor {
       }
       if ((cancel !== undefined && Atomics.load(cancel.array, cancel.index) !== 0) || (chains !== null && Atomics.load(chains.cancel, token) !== 0)) {
         out.stop = STOP.cancelled;
+        if (out.last === 0) out.last = current;
         return;
       }
       // The next atom's region was found when it was validated below; only the first is looked up here.
       const region: Region | null = nextRegion ?? memory.find(current, ATOM.size);
       nextRegion = null;
       if (region === null) {
-        // Only reachable for the first atom, which callers check; later atoms are checked below.
+        // Only the first atom can get here (later ones are checked before the jump): its memory
+        // was freed while the chain waited for a cachemiss thread. The completion names it.
+        out.last = current;
         out.stop = STOP.fault;
         out.result = -EFAULT;
         return;
