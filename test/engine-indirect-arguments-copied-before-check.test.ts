@@ -301,7 +301,7 @@ function iovecScene(world: World, call: string, write: boolean): Scene {
 function pathScenes(world: World): Record<string, () => Scene> {
   const { engine, dir, dirFd } = world;
   const pathScene = (call: string, name: string, args: (path: ArgInput) => ArgInput[], prepare: () => void, verify: (result: Word) => void): Scene => {
-    const area = new Guarded(engine, 64);
+    const area = new Guarded(engine, 256);
     let at = 0;
     return {
       call, areas: [area],
@@ -355,7 +355,16 @@ function pathScenes(world: World): Record<string, () => Scene> {
   };
   const stat = new ChainBuilder(engine.memory, { maxAtoms: 1, dataBytes: 1024 });
   const statBuffer = stat.buffer(256);
+  const closes = (call: string) => (result: Word): void => {
+    assert.ok(Number(result) >= 0, `${call}: ${String(result)} (the path that was checked opens)`);
+    closeSync(Number(result));
+  };
   return {
+    // compat32's i386 open and stat (private calls): absolute paths, as open(2) and stat(2) take.
+    open_nonlfs: () => pathScene('open_nonlfs', file('cl'), (path) => [path, 0, 0], ensureFile('cl'), closes('open_nonlfs')),
+    openat_nonlfs: () => pathScene('openat_nonlfs', 'cm', (path) => [dirFd, path, 0, 0], ensureFile('cm'), closes('openat_nonlfs')),
+    stat_compat: () => pathScene('stat_compat', file('cs'), (path) => [path, statBuffer], ensureFile('cs'), (result) => assert.equal(result, 0)),
+    lstat_compat: () => pathScene('lstat_compat', file('ct'), (path) => [path, statBuffer], ensureFile('ct'), (result) => assert.equal(result, 0)),
     openat: () => openScene('openat'),
     openat2: () => openScene('openat2'),
     newfstatat: () => pathScene('newfstatat', 'st', (path) => [dirFd, path, statBuffer, 0], ensureFile('st'), (result) => assert.equal(result, 0)),

@@ -64,6 +64,13 @@ const MAN_PAGES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   umem_add32: { ptr: '4' },
   aio_status: { result: '8', error_code: '4', return_value: 'width' },
   read_size: { want: '8', st: '144' },
+  // compat32's i386 answers (engine/compat-calls.ts): open(2) and stat(2) with the i386 ABI's
+  // 64-byte struct stat.
+  open_nonlfs: { pathname: 'NUL' },
+  openat_nonlfs: { pathname: 'NUL' },
+  stat_compat: { pathname: 'NUL', statbuf: '64' },
+  lstat_compat: { pathname: 'NUL', statbuf: '64' },
+  fstat_compat: { statbuf: '64' },
 };
 
 /** The table's length of one pointer argument, in the vocabulary of MAN_PAGES. */
