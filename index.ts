@@ -29,7 +29,8 @@ export {
 } from './engine/errors.js';
 
 // Canned syslets.
-export { definePlugin, composePlugins, Plugin, PluginInstance, type PluginRunResult, type AtomOutcome } from './plugins/plugin.js';
+export { definePlugin, Plugin, PluginInstance, type PluginRunResult, type AtomOutcome } from './plugins/plugin.js';
+export { composePlugins } from './plugins/compose.js';
 export { PluginDefinitionError } from './plugins/errors.js';
 export type { PluginDefinition, PluginParams, ParamKind, AtomTemplate, ArgTemplate } from './plugins/types.js';
 export type { PluginLayout, ParamMirror } from './plugins/define.js';

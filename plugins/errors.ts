@@ -19,14 +19,27 @@ export class PluginDefinitionError extends SysletError {
   readonly plugin: string;
   /** The atom at fault, or -1 when the fault is not in one atom (a parameter, the atom count). */
   readonly atomIndex: number;
-  /** The field at fault: `call`, `args[2]`, `flags`, `next`, `params.fd`, `atoms`, `name`... */
+  /** The field at fault: `call`, `args[2]`, `flags`, `next`, `params.fd`, `atoms`, `name`... (`atom`: the atom itself). */
   readonly field: string;
+  /**
+   * Where the fault is, as a path into the definition (what a JSON editor shows):
+   * `atoms[1].flgs`, `atoms[0].args[2].param`, `scratch.addr.fields[0].width`, `params.fd`.
+   */
+  readonly path: string;
 
-  constructor(plugin: string, atomIndex: number, field: string, message: string) {
+  /**
+   * @param plugin - the plugin's name ('?' when it has none).
+   * @param atomIndex - the atom at fault, or -1.
+   * @param field - the field, relative to the atom when there is one.
+   * @param message - what is wrong.
+   * @param path - the full path into the definition (default: built from atomIndex and field).
+   */
+  constructor(plugin: string, atomIndex: number, field: string, message: string, path?: string) {
     super('EINVAL', `plugin '${plugin}'${atomIndex >= 0 ? ` atom ${atomIndex}` : ''} ${field}: ${message}`);
     this.plugin = plugin;
     this.atomIndex = atomIndex;
     this.field = field;
+    this.path = path ?? (atomIndex < 0 ? field : field === 'atom' ? `atoms[${atomIndex}]` : `atoms[${atomIndex}].${field}`);
   }
 }
 

@@ -2,11 +2,17 @@
  * The plugin layer's public face: define, compose, register and run canned syslets, the
  * built-ins, and the path-string helpers. Import from here (or from the package root).
  */
-export { MAX_PLUGIN_ATOMS } from './types.js';
-export type { ArgTemplate, AtomTemplate, CellInit, ParamKind, PluginDefinition, PluginParams, ScratchField, ScratchTemplate } from './types.js';
+export { MAX_PLUGIN_ATOMS, PARAM_KINDS, BUFFER_PARAM_KINDS } from './types.js';
+export type {
+  ArgTemplate, AtomCall, AtomRef, AtomTemplate, BufferParamKind, CellInit, OutParams, ParamKind, ParamKinds, ParamValue, ParamValues, PathValue,
+  PluginDefinition, PluginParams, ScalarParamKind, ScratchField, ScratchTemplate,
+} from './types.js';
 export { NOT_EXECUTED } from './define.js';
 export { PluginDefinitionError, PluginRegistryError, isPluginDefinitionError } from './errors.js';
-export { Plugin, PluginInstance, composePlugins, definePlugin, type AtomOutcome, type PluginRunResult } from './plugin.js';
+export {
+  Plugin, PluginInstance, definePlugin, type AtomInput, type AtomOutcome, type DefinitionInput, type PluginAbortError, type PluginRunResult, type RunOptions, type StopName,
+} from './plugin.js';
+export { composePlugins } from './compose.js';
 export { BUILTIN_PLUGINS, PluginRegistry, createDefaultRegistry, defaultRegistry, isPlugin } from './registry.js';
 export { definitionFromJson } from './json.js';
 export {

@@ -8,7 +8,8 @@
  */
 import { aioFdatasync, aioFsync, aioRead, aioReadStream, aioWrite, aioWriteStream } from '../plugins/builtin/aio.js';
 import { notifySignal } from '../plugins/builtin/notify.js';
-import { composePlugins, type Plugin, type PluginInstance } from '../plugins/plugin.js';
+import { type Plugin, type PluginInstance } from '../plugins/plugin.js';
+import { composePlugins } from '../plugins/compose.js';
 import type { Word } from '../engine/native/index.js';
 import type { ChainListener } from '../engine/engine.js';
 import { aioEngine, ids } from './context.js';

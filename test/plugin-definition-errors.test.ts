@@ -5,13 +5,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { definePlugin, MAX_PLUGIN_ATOMS, PluginDefinitionError, type PluginDefinition } from '../plugins/index.js';
+import { definePlugin, MAX_PLUGIN_ATOMS, PluginDefinitionError, type AtomCall, type PluginDefinition } from '../plugins/index.js';
 
-const getpid = { call: 'getpid', args: [] };
+const getpid = { call: 'getpid' as const, args: [] };
 
 const CASES: [what: string, definition: PluginDefinition, atomIndex: number, field: string, message: RegExp][] = [
-  ['unknown syscall', { name: 't.unknown', params: {}, atoms: [getpid, { call: 'frobnicate', args: [] }] }, 1, 'call', /unknown syscall 'frobnicate'/],
-  ['denied syscall', { name: 't.denied', params: {}, atoms: [{ call: 'fork', args: [] }] }, 0, 'call', /'fork' is denied: would duplicate the process/],
+  ['unknown syscall', { name: 't.unknown', params: {}, atoms: [getpid, { call: 'frobnicate' as AtomCall, args: [] }] }, 1, 'call', /unknown syscall 'frobnicate'/],
+  ['denied syscall', { name: 't.denied', params: {}, atoms: [{ call: 'fork' as AtomCall, args: [] }] }, 0, 'call', /'fork' is denied: would duplicate the process/],
   ['wrong argument count', { name: 't.count', params: {}, atoms: [{ call: 'close', args: [3, 4] }] }, 0, 'args', /close takes 1 arguments, got 2/],
   ['wrong kind: a pointer where an fd goes', { name: 't.kind', params: { p: 'ptr' }, atoms: [{ call: 'close', args: [{ param: 'p' }] }] }, 0, 'args[0]', /fd wants a fd, got ptr/],
   ['wrong kind: a literal address', { name: 't.literal', params: {}, atoms: [{ call: 'fstat', args: [0, 4096] }] }, 0, 'args[1]', /statbuf is a pointer/],

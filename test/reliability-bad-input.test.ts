@@ -151,9 +151,9 @@ test('plugins: bad definitions are PluginDefinitionError (or TypeError for a non
     assert.throws(() => definePlugin(definition as never), (error: unknown) => error instanceof Error && (error.name === 'PluginDefinitionError' || error instanceof TypeError), JSON.stringify(definition));
   }
   for (const fd of [Number.NaN, 1.5, 'x', undefined, null, {}]) {
-    await assert.rejects(aioRead.run(engine, { fd: fd as never, buf: 0, nbytes: 0, offset: 0 }), (error: unknown) => error instanceof RangeError || error instanceof TypeError);
+    await assert.rejects(aioRead.run(engine, { fd, buf: 0, nbytes: 0, offset: 0 } as never), (error: unknown) => error instanceof RangeError || error instanceof TypeError);
   }
   // Out-of-range but well-typed values reach the kernel and come back as errnos.
-  const result = await aioRead.run(engine, Object.fromEntries(Object.keys(aioRead.params).map((name) => [name, name === 'fd' ? -1 : 2n ** 62n])));
+  const result = await aioRead.run(engine, Object.fromEntries(Object.keys(aioRead.params).map((name) => [name, name === 'fd' ? -1 : 2n ** 62n])) as never);
   assert.ok(result.atoms.some((atom) => atom.executed && typeof atom.errno === 'string'));
 });

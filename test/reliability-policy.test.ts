@@ -13,6 +13,7 @@ import { SYSCALL_TABLE, isDenied, syscallByName } from '../engine/syscalls/table
 import type { TraceRecord } from '../engine/policy.js';
 import { definePlugin } from '../plugins/plugin.js';
 import { isPluginDefinitionError } from '../plugins/errors.js';
+import type { AtomCall } from '../plugins/types.js';
 import { Arena32, convertChain, parseImage, runConverted } from '../compat32/index.js';
 import { ImageBuilder } from './compat32-image-builder.js';
 import { closeQuietly } from './fuzz/corpus.js';
@@ -161,13 +162,13 @@ test('every hard-denied syscall in a plugin definition is a PluginDefinitionErro
   for (const spec of DENIED) {
     if (spec.x86_64 < 0) continue;
     assert.throws(
-      () => definePlugin({ name: 'evil.call', params: {}, atoms: [{ call: spec.name, args: [] }] }),
+      () => definePlugin({ name: 'evil.call', params: {}, atoms: [{ call: spec.name as AtomCall, args: [] }] }),
       (error: unknown) => isPluginDefinitionError(error) && error.field === 'call' && error.atomIndex === 0 && error.message.includes(spec.policy.deny),
       spec.name,
     );
   }
   // Composed or not, a denied call never gets past definition time.
-  assert.throws(() => definePlugin({ name: 'evil.second', params: {}, atoms: [{ call: 'getpid', args: [] }, { call: 'io_uring_setup', args: [] }] }), (error: unknown) => isPluginDefinitionError(error) && error.atomIndex === 1);
+  assert.throws(() => definePlugin({ name: 'evil.second', params: {}, atoms: [{ call: 'getpid', args: [] }, { call: 'io_uring_setup' as AtomCall, args: [] }] }), (error: unknown) => isPluginDefinitionError(error) && error.atomIndex === 1);
 });
 
 test('every hard-denied syscall in an i386 image is -EPERM after conversion (compat32)', async (t) => {

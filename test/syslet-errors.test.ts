@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { runInNewContext } from 'node:vm';
 import {
   AbortError, AioCanceledError, AioError, PluginDefinitionError, PluginRegistry, PluginRegistryError, SysletError, aio, compat32, definePlugin,
-  isAioError, isPluginDefinitionError, isSysletError, readFileSyslet, Engine,
+  isAioError, isPluginDefinitionError, isSysletError, readFileSyslet, Engine, type AtomCall,
 } from '../index.js';
 
 /** caught - the error `fn` throws or rejects with (fails when it does neither). */
@@ -23,7 +23,7 @@ async function caught(fn: () => unknown): Promise<unknown> {
 }
 
 test('definePlugin throws a PluginDefinitionError that is a SysletError EINVAL', async () => {
-  const error = await caught(() => definePlugin({ name: 'x.bad', params: {}, atoms: [{ call: 'nosuchcall', args: [] }] }));
+  const error = await caught(() => definePlugin({ name: 'x.bad', params: {}, atoms: [{ call: 'nosuchcall' as AtomCall, args: [] }] }));
   assert.ok(error instanceof PluginDefinitionError);
   assert.ok(error instanceof SysletError);
   assert.ok(isSysletError(error) && isPluginDefinitionError(error));

@@ -53,8 +53,8 @@ const IOV_IN = (countArg: number) => ptr('iov', 'in', { iovCountArg: countArg })
 const IOV_OUT = (countArg: number) => ptr('iov', 'out', { iovCountArg: countArg });
 const ITERS = { structs: { 1: 'iovec' } } as const;
 
-/** The supported calls, keyed by their x86-64 kernel name. */
-const SUPPORTED: Partial<Record<SyscallName, Row>> = {
+/** The supported calls, keyed by their x86-64 kernel name (`satisfies`: the keys stay a literal union, {@link SupportedCall}). */
+const SUPPORTED = {
   read: { args: [fd(), ptr('buf', 'out', { arg: 2 }), size('count')], block: 'probe', probe: 'rwf_nowait_read' },
   write: { args: [fd(), ptr('buf', 'in', { arg: 2 }), size('count')], block: 'probe', probe: 'rwf_nowait_write' },
   pread64: {
@@ -199,7 +199,10 @@ const SUPPORTED: Partial<Record<SyscallName, Row>> = {
     block: 'handoff',
     i386: { structs: { 2: 'timespec' } },
   },
-};
+} satisfies Partial<Record<SyscallName, Row>>;
+
+/** A kernel call a syslet atom may make: every supported row of the table (the deny-list excluded). */
+export type SupportedCall = keyof typeof SUPPORTED;
 
 /** Why each call on the hard deny-list must never run from inside a syslet. */
 const DENIED: Partial<Record<SyscallName, string>> = {
@@ -318,6 +321,11 @@ export const SYSLET_NR = {
   fstat_compat: 1044,
 } as const;
 
+/** A syslet-private call (umem_add, aio_status, read_size...). */
+export type PrivateCall = keyof typeof SYSLET_NR;
+
+/** Every call an atom may name: the supported kernel calls and the syslet-private ones. */
+export type AtomCall = SupportedCall | PrivateCall;
 
 const PRIVATE: readonly SyscallSpec[] = [
   {
@@ -412,6 +420,9 @@ export function syscallByName(name: string): SyscallSpec | undefined {
 export function syscallByNumber(nr: number, abi: 'x86_64' | 'i386' = 'x86_64'): SyscallSpec | undefined {
   return (abi === 'x86_64' ? byX64 : byI386).get(nr);
 }
+
+/** Every name of {@link AtomCall}, in table order: what an atom's `call` may be. */
+export const ATOM_CALLS: readonly AtomCall[] = SYSCALL_TABLE.filter((spec) => !('deny' in spec.policy) && spec.x86_64 >= 0).map((spec) => spec.name as AtomCall);
 
 /** isDenied - whether a row is on the hard deny-list. */
 export function isDenied(spec: SyscallSpec): spec is SyscallSpec & { policy: { deny: string } } {

@@ -12,7 +12,7 @@ import { definePlugin } from '../plugin.js';
 const status = (operation: number) => ({
   call: 'aio_status',
   args: [{ resultRef: operation }, { param: 'error_code' }, { param: 'return_value' }, { param: 'width' }],
-});
+}) as const;
 
 /** aio.read: pread64(fd, buf, nbytes, offset), then publish the status. */
 export const aioRead = definePlugin({

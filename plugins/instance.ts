@@ -1,0 +1,382 @@
+/**
+ * One pooled copy of a plugin in engine memory, and one run of it. An instance is the plugin's
+ * layout with every pointer already set; a run fills its parameter cells (JavaScript values are
+ * placed in pooled run memory), submits it, and reads back results, cells, scratch and `out`
+ * bytes. The instance is its own chain listener and keeps its abort and timeout handlers, so a
+ * run allocates no engine memory and no per-run closures beyond its Promise and its result.
+ */
+import { fileURLToPath } from 'node:url';
+import type { Word } from '../engine/native/index.js';
+import { errnoName } from '../engine/native/index.js';
+import { ATOM, MAX_ARGS, STOP_NAMES } from '../engine/atom.js';
+import { readWord, setWord } from '../engine/words.js';
+import type { Region } from '../engine/memory.js';
+import type { ChainListener, Engine } from '../engine/engine.js';
+import { AbortError, SysletError } from '../engine/errors.js';
+import { storeField, type PluginLayout } from './define.js';
+import { runMemory, type RunBlock, type RunMemory } from './run-memory.js';
+import type { PluginParams } from './types.js';
+import type { AtomOutcome, PluginRunResult, RunOptions, StopName } from './results.js';
+
+export type { AtomOutcome, PluginAbortError, PluginRunResult, RunOptions, StopName } from './results.js';
+
+/** What an instance needs from its plugin (the Plugin class; an interface here, so this module does not import it). */
+export interface InstanceOwner {
+  /** The plugin's name, for messages. */
+  readonly name: string;
+  /** Its compiled layout. */
+  readonly layout: PluginLayout;
+  /** Each atom's syscall name. */
+  readonly calls: readonly string[];
+  /** Each parameter's name, by index. */
+  readonly paramNames: readonly string[];
+  /** Put an instance back in its engine's pool. */
+  releaseInstance(instance: PluginInstance): void;
+}
+
+const MIN_WORD = -(2n ** 63n);
+const WORD_LIMIT = 2n ** 64n;
+
+/** One pooled copy of a plugin in engine memory. */
+export class PluginInstance implements ChainListener {
+  /** The plugin this is an instance of. */
+  readonly plugin: InstanceOwner;
+  /** Address of the instance (its first atom). */
+  readonly first: number;
+  /** The engine whose memory holds it. */
+  readonly engine: Engine;
+  readonly #region: Region;
+  readonly #base: number;
+  readonly #memory: RunMemory;
+  // Per parameter: the run-memory block or the caller's registered bytes it holds for this run.
+  readonly #blocks: (RunBlock | null)[];
+  readonly #held: (ArrayBufferView | null)[];
+  readonly #outBytes: number[];
+  #executed = 0;
+  // The run in progress (run()).
+  #resolve: ((result: PluginRunResult) => void) | null = null;
+  #reject: ((error: Error) => void) | null = null;
+  #signal: AbortSignal | undefined = undefined;
+  #timer: ReturnType<typeof setTimeout> | null = null;
+  #aborted = false;
+  #reason: unknown = undefined;
+  #token = -1;
+  #inlineLast = 0;
+  // Bound once: a run adds and removes them without making new closures.
+  readonly #onAbort = (): void => this.#abort(this.#signal?.reason);
+  readonly #onTimeout = (): void => this.#abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
+
+  /** @internal Made by the plugin's pool: one copy of `plugin`'s layout at `base` in `region`. */
+  constructor(plugin: InstanceOwner, engine: Engine, region: Region, base: number) {
+    this.plugin = plugin;
+    this.engine = engine;
+    this.#region = region;
+    this.first = base;
+    this.#base = base - region.start;
+    this.#memory = runMemory(engine);
+    const layout = plugin.layout;
+    this.#blocks = new Array<RunBlock | null>(layout.paramCount).fill(null);
+    this.#held = new Array<ArrayBufferView | null>(layout.paramCount).fill(null);
+    this.#outBytes = new Array<number>(layout.paramCount).fill(0);
+    const view = region.view;
+    for (let i = 0; i < layout.atomCount; i++) {
+      const atom = this.#base + i * ATOM.size;
+      setWord(view, atom + ATOM.flags, layout.flags[i] as number);
+      setWord(view, atom + ATOM.nr, layout.numbers[i] as number);
+      setWord(view, atom + ATOM.ret_ptr, base + (layout.retOffsets[i] as number));
+      const next = layout.next[i] as number;
+      setWord(view, atom + ATOM.next, next < 0 ? 0 : base + next * ATOM.size);
+      const args = layout.argOffsets[i] as readonly number[];
+      for (let a = 0; a < MAX_ARGS; a++) {
+        const cell = args[a] as number;
+        setWord(view, atom + ATOM.arg_ptr + a * 8, cell < 0 ? 0 : base + cell);
+      }
+      setWord(view, atom + ATOM.private, 0);
+    }
+    for (const [cell, value] of layout.literals) setWord(view, this.#base + cell, value);
+    for (const [cell, target] of layout.addressCells) setWord(view, this.#base + cell, base + target);
+  }
+
+  /** reset - restore result cells (to NOT_EXECUTED), local cells and scratch for a new request. */
+  reset(): void {
+    const layout = this.plugin.layout;
+    this.#region.bytes.set(layout.resetImage, this.#base + layout.resetStart);
+    this.#executed = 0;
+  }
+
+  /** set - fill parameter slot `index` (see Plugin.paramIndex) with a word, and the scratch fields and cells that mirror it. */
+  set(index: number, value: Word): void {
+    const layout = this.plugin.layout;
+    const view = this.#region.view;
+    setWord(view, this.#base + (layout.paramOffsets[index] as number), value);
+    const mirrors = layout.paramMirrors[index];
+    if (mirrors === undefined || mirrors.length === 0) return;
+    for (const mirror of mirrors) {
+      if (mirror.width === 8 && !mirror.bigEndian) setWord(view, this.#base + mirror.offset, value);
+      else storeField(view, this.#base + mirror.offset, mirror.width, mirror.bigEndian, value);
+    }
+  }
+
+  /**
+   * setParams - fill every parameter by name. Scalars are words; a `path` is copied with its NUL
+   * and an `out` gets zeroed bytes, both in pooled run memory; an `in` is registered. All of it is
+   * given back by {@link release}.
+   * @throws RangeError for a missing or unknown parameter or an out-of-range value; TypeError for
+   *   a value of the wrong type or a path with a NUL in it. What was bound is kept until release().
+   */
+  setParams(params: PluginParams): void {
+    const owner = this.plugin;
+    const layout = owner.layout;
+    for (let index = 0; index < layout.paramCount; index++) {
+      const name = owner.paramNames[index] as string;
+      if (!Object.hasOwn(params, name)) throw new RangeError(`plugin '${owner.name}': missing parameter '${name}'`);
+      const value = params[name];
+      const kind = layout.paramKinds[index];
+      if (kind === 'path') this.#bindPath(index, name, value);
+      else if (kind === 'in') this.#bindIn(index, name, value);
+      else if (kind === 'out') this.#bindOut(index, name, value);
+      else if ((typeof value === 'number' && Number.isSafeInteger(value)) || (typeof value === 'bigint' && value >= MIN_WORD && value < WORD_LIMIT)) this.set(index, value);
+      else if (typeof value === 'number' || typeof value === 'bigint') throw new RangeError(`plugin '${owner.name}': parameter '${name}' must be a safe integer or a 64-bit bigint, got ${String(value)}`);
+      else throw new TypeError(`plugin '${owner.name}': parameter '${name}' (${kind as string}) must be a number or bigint, got ${typeof value}`);
+    }
+    for (const name in params) {
+      if (Object.hasOwn(params, name) && !layout.paramIndex.has(name)) throw new RangeError(`plugin '${owner.name}': unknown parameter '${name}' (it takes ${owner.paramNames.join(', ') || 'none'})`);
+    }
+  }
+
+  #setLength(index: number, length: number): void {
+    const slot = this.plugin.layout.lengthIndex.get(this.plugin.paramNames[index] as string);
+    if (slot !== undefined) this.set(slot, length);
+  }
+
+  #bindPath(index: number, name: string, value: unknown): void {
+    const owner = this.plugin;
+    const text = typeof value === 'string' ? value : value instanceof URL ? fileUrlPath(owner.name, name, value) : null;
+    if (text === null && !(value instanceof Uint8Array)) throw new TypeError(`plugin '${owner.name}': parameter '${name}' (path) must be a string, a Buffer or a file: URL, got ${typeof value}`);
+    const bytes = text === null ? (value as Uint8Array) : null;
+    if (text !== null ? text.includes('\0') : (bytes as Uint8Array).includes(0)) {
+      throw new TypeError(`plugin '${owner.name}': parameter '${name}' (path) must not contain a NUL byte`);
+    }
+    const length = text !== null ? Buffer.byteLength(text, 'utf8') : (bytes as Uint8Array).length;
+    const block = this.#memory.take(length + 1);
+    this.#blocks[index] = block;
+    if (text !== null) block.bytes.write(text, 0, 'utf8');
+    else block.bytes.set(bytes as Uint8Array);
+    block.bytes[length] = 0;
+    this.set(index, block.address);
+    this.#setLength(index, length);
+  }
+
+  #bindIn(index: number, name: string, value: unknown): void {
+    if (!ArrayBuffer.isView(value)) throw new TypeError(`plugin '${this.plugin.name}': parameter '${name}' (in) must be a Uint8Array or another ArrayBufferView, got ${typeof value}`);
+    if (value.byteLength === 0) {
+      // Nothing to register: an empty block gives the kernel a valid address and length 0.
+      const block = this.#memory.take(1);
+      this.#blocks[index] = block;
+      this.set(index, block.address);
+    } else {
+      this.set(index, this.#memory.hold(value));
+      this.#held[index] = value;
+    }
+    this.#setLength(index, value.byteLength);
+  }
+
+  #bindOut(index: number, name: string, value: unknown): void {
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+      throw new (typeof value === 'number' ? RangeError : TypeError)(`plugin '${this.plugin.name}': parameter '${name}' (out) is a byte count, a positive integer; got ${String(value)}`);
+    }
+    const block = this.#memory.take(value);
+    block.bytes.fill(0, 0, value);
+    this.#blocks[index] = block;
+    this.#outBytes[index] = value;
+    this.set(index, block.address);
+    this.#setLength(index, value);
+  }
+
+  /** result - atom `index`'s result cell (NOT_EXECUTED, a bigint, until it has run). */
+  result(index: number): Word {
+    return readWord(this.#region.view, this.#base + (this.plugin.layout.retOffsets[index] as number));
+  }
+
+  /**
+   * executed - whether atom `index` ran in the last run: valid after {@link run}, after
+   * Plugin.submit returned > 0, or after {@link recordExecuted} with the mask a listener got.
+   */
+  executed(index: number): boolean {
+    return ((this.#executed >>> index) & 1) === 1;
+  }
+
+  /** recordExecuted - keep the executed mask a chain listener received (chainDone's last argument). */
+  recordExecuted(mask: number): void {
+    this.#executed = mask;
+  }
+
+  /**
+   * cell - a local cell's current value (after a run: where a loop counter or cursor ended).
+   * @throws RangeError for an unknown cell.
+   */
+  cell(name: string): Word {
+    const offset = this.plugin.layout.cellOffsets.get(name);
+    if (offset === undefined) throw new RangeError(`plugin '${this.plugin.name}' has no cell '${name}'`);
+    return readWord(this.#region.view, this.#base + offset);
+  }
+
+  /**
+   * scratchWord - read `width` bytes (little-endian, signed) at byte `at` of a scratch area: a
+   * field of the struct an atom filled in (st_size of a stat buffer is at 48).
+   * @throws RangeError for an unknown area or a field outside it.
+   */
+  scratchWord(area: string, at: number, width: 4 | 8 = 8): Word {
+    const found = this.plugin.layout.scratchAreas.get(area);
+    if (found === undefined || at < 0 || at + width > found[1]) throw new RangeError(`plugin '${this.plugin.name}': no ${width}-byte field at ${at} of scratch '${area}'`);
+    const offset = this.#base + found[0] + at;
+    return width === 8 ? readWord(this.#region.view, offset) : this.#region.view.getInt32(offset, true);
+  }
+
+  /** scratchAddress - the address of a scratch area (to hand its bytes to other code). */
+  scratchAddress(area: string): number {
+    const found = this.plugin.layout.scratchAreas.get(area);
+    if (found === undefined) throw new RangeError(`plugin '${this.plugin.name}' has no scratch area '${area}'`);
+    return this.first + found[0];
+  }
+
+  /** resultAddress - where atom `index` writes its result. */
+  resultAddress(index: number): number {
+    return this.first + (this.plugin.layout.retOffsets[index] as number);
+  }
+
+  /** indexOf - which atom of this instance lives at `address` (-1 if none). */
+  indexOf(address: number): number {
+    const index = (address - this.first) / ATOM.size;
+    return Number.isInteger(index) && index >= 0 && index < this.plugin.layout.atomCount ? index : -1;
+  }
+
+  /** outcomes - every atom's outcome after a run (which ran: the engine's executed mask). */
+  outcomes(): AtomOutcome[] {
+    const ids = this.plugin.layout.atomIds;
+    return this.plugin.calls.map((call, index) => {
+      const id = ids[index];
+      const named = id === undefined ? { index, call } : { index, id, call };
+      if (!this.executed(index)) return { ...named, executed: false };
+      const result = this.result(index);
+      const negative = typeof result === 'bigint' ? result < 0n : result < 0;
+      return negative ? { ...named, executed: true, result, errno: errnoName(Number(result)) } : { ...named, executed: true, result };
+    });
+  }
+
+  /**
+   * run - fill the parameters, submit, and settle with the outcome; the instance goes back to
+   * its pool when the chain has ended. Plugin.run calls it on a freshly acquired instance.
+   */
+  run(params: PluginParams, options: RunOptions): Promise<PluginRunResult> {
+    try {
+      this.setParams(params);
+    } catch (error) {
+      this.release();
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    return new Promise((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+      this.#aborted = false;
+      this.#reason = undefined;
+      const start = performance.now();
+      const submitted = this.engine.submit(this.first, this);
+      if (submitted < 0) {
+        this.#resolve = null;
+        this.#reject = null;
+        this.release();
+        const code = errnoName(submitted);
+        reject(new SysletError(code, `plugin '${this.plugin.name}': submission refused (${code})`));
+        return;
+      }
+      const report = this.engine.lastSubmit;
+      if (submitted > 0) {
+        this.#finish(submitted, report.stop, report.atoms, report.executed, 'inline', (performance.now() - start) * 1e6);
+        return;
+      }
+      this.#token = report.token;
+      this.#inlineLast = report.last;
+      this.#signal = options.signal;
+      this.#signal?.addEventListener('abort', this.#onAbort, { once: true });
+      if (options.timeout !== undefined) this.#timer = setTimeout(this.#onTimeout, options.timeout);
+    });
+  }
+
+  /** ChainListener: the chain ended on a cachemiss thread. */
+  chainDone(last: number, _result: number, atoms: number, stop: number, latencyNs: number, executed: number): void {
+    // A chain cancelled before its thread ran an atom reports no last atom: it stopped after the inline part.
+    this.#finish(last > 0 && this.indexOf(last) >= 0 ? last : this.#inlineLast, stop, atoms, executed, 'cachemiss', latencyNs);
+  }
+
+  #abort(reason: unknown): void {
+    if (this.#resolve === null || this.#aborted) return;
+    this.#aborted = true;
+    this.#reason = reason;
+    this.engine.cancelChain(this.#token, this);
+  }
+
+  #finish(last: number, stop: number, atoms: number, executed: number, mode: 'inline' | 'cachemiss', latencyNs: number): void {
+    this.#signal?.removeEventListener('abort', this.#onAbort);
+    this.#signal = undefined;
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#executed = executed;
+    const resolve = this.#resolve;
+    const reject = this.#reject;
+    this.#resolve = null;
+    this.#reject = null;
+    const index = this.indexOf(last);
+    const result = this.#outcome(index, STOP_NAMES[stop] ?? String(stop), atoms, mode, latencyNs);
+    const aborted = this.#aborted;
+    const reason = this.#reason;
+    this.#reason = undefined;
+    this.release();
+    if (!aborted) resolve?.(result);
+    else reject?.(Object.assign(new AbortError(undefined, { cause: reason }), { result }));
+  }
+
+  #outcome(last: number, stop: string, atomsExecuted: number, mode: 'inline' | 'cachemiss', latencyNs: number): PluginRunResult {
+    const layout = this.plugin.layout;
+    const atoms = this.outcomes();
+    const byId: Record<string, AtomOutcome> = {};
+    for (const atom of atoms) if (atom.id !== undefined) byId[atom.id] = atom;
+    const cells: Record<string, Word> = {};
+    for (const [name, offset] of layout.cellOffsets) cells[name] = readWord(this.#region.view, this.#base + offset);
+    const scratch: Record<string, Buffer> = {};
+    for (const [name, [offset, size]] of layout.scratchAreas) scratch[name] = Buffer.from(this.#region.bytes.subarray(this.#base + offset, this.#base + offset + size));
+    const outputs: Record<string, Buffer> = {};
+    for (let index = 0; index < layout.paramCount; index++) {
+      const block = this.#blocks[index];
+      if (layout.paramKinds[index] === 'out' && block != null) outputs[this.plugin.paramNames[index] as string] = Buffer.from(block.bytes.subarray(0, this.#outBytes[index]));
+    }
+    const lastId = last >= 0 ? layout.atomIds[last] : undefined;
+    return {
+      plugin: this.plugin.name, atoms, byId, last, ...(lastId === undefined ? {} : { lastId }), stop: stop as StopName, atomsExecuted,
+      cells, scratch, outputs, mode, latencyNs,
+    };
+  }
+
+  /** release - give back the run memory and registrations the parameters hold, and the instance to its pool. */
+  release(): void {
+    for (let index = 0; index < this.#blocks.length; index++) {
+      const block = this.#blocks[index];
+      if (block != null) {
+        this.#memory.give(block);
+        this.#blocks[index] = null;
+      }
+      const held = this.#held[index];
+      if (held != null) {
+        this.#memory.unhold(held);
+        this.#held[index] = null;
+      }
+    }
+    this.plugin.releaseInstance(this);
+  }
+}
+
+/** The path of a file: URL. @throws TypeError for another scheme. */
+function fileUrlPath(plugin: string, name: string, url: URL): string {
+  if (url.protocol !== 'file:') throw new TypeError(`plugin '${plugin}': parameter '${name}' (path) must be a file: URL, got ${url.protocol}`);
+  return fileURLToPath(url);
+}
