@@ -12,7 +12,7 @@ import { ATOM, MAX_ARGS, STOP_NAMES } from '../engine/atom.js';
 import { readWord, setWord } from '../engine/words.js';
 import type { Region } from '../engine/memory.js';
 import type { ChainListener, Engine } from '../engine/engine.js';
-import { AbortError, SysletError } from '../engine/errors.js';
+import { AbortError, SyscallError } from '../engine/errors.js';
 import { storeField, type PluginLayout } from './define.js';
 import { runMemory, type RunBlock, type RunMemory } from './run-memory.js';
 import type { PluginParams } from './types.js';
@@ -286,8 +286,8 @@ export class PluginInstance implements ChainListener {
         this.#resolve = null;
         this.#reject = null;
         this.release();
-        const code = errnoName(submitted);
-        reject(new SysletError(code, `plugin '${this.plugin.name}': submission refused (${code})`));
+        // As the path helpers say it: the submission (async_exec) itself failed.
+        reject(new SyscallError(submitted, 'async_exec'));
         return;
       }
       const report = this.engine.lastSubmit;

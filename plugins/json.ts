@@ -2,11 +2,13 @@
  * Plugin definitions written as JSON (`syslet-aio run plugin.json`). JSON has no constants, so
  * flags may be written by name — `"STOP_ON_NEGATIVE|SKIP_TO_NEXT_ON_STOP"` or
  * `["STOP_ON_NEGATIVE", "SKIP_TO_NEXT_ON_STOP"]` — as well as a number. Everything else is the
- * {@link PluginDefinition} shape as it stands; definePlugin then validates it as usual.
+ * {@link PluginDefinition} shape, checked key by key as definePlugin checks it; the JSON Schema
+ * in schema/plugin.schema.json (see schema.ts) states the same rules for editors.
  */
 import * as atom from '../engine/atom.js';
 import { PluginDefinitionError } from './errors.js';
-import type { AtomTemplate, PluginDefinition } from './types.js';
+import { ownedDefinition } from './shape.js';
+import type { PluginDefinition } from './types.js';
 
 /** Flag names accepted in JSON, with or without the `SYSLET_` prefix. */
 export const FLAG_NAMES: Readonly<Record<string, number>> = {
@@ -41,33 +43,33 @@ export function flagsValue(value: unknown): number | undefined {
 }
 
 /**
- * definitionFromJson - turn parsed JSON into a plugin definition (flag names resolved).
+ * definitionFromJson - turn a parsed JSON document into a checked, frozen plugin definition:
+ * flag names resolved, `"params"` defaulting to `{}`, a top-level `"$schema"` (for editors, see
+ * schema/plugin.schema.json) ignored, and every other key checked as definePlugin checks it —
+ * an unknown key such as `"flgs"` is refused with its path rather than silently dropped.
  *
  * @param value - the parsed document.
- * @returns the definition, not yet validated: pass it to definePlugin.
- * @throws PluginDefinitionError naming the field when the document is not definition-shaped
- *   (not an object, `atoms` not an array, an unknown flag name).
+ * @returns the definition (shape-checked; definePlugin checks it against the syscall table).
+ * @throws PluginDefinitionError naming the field and its `path` (`atoms[1].flgs`): not an
+ *   object, an unknown key, a field of the wrong type, an unknown flag name.
  * @example
  * ```ts
  * const plugin = definePlugin(definitionFromJson(JSON.parse(readFileSync('pid.json', 'utf8'))));
  * ```
  */
 export function definitionFromJson(value: unknown): PluginDefinition {
-  const name = isRecord(value) && typeof value.name === 'string' ? value.name : '?';
-  const fail = (atomIndex: number, field: string, message: string): never => {
-    throw new PluginDefinitionError(name, atomIndex, field, message);
-  };
-  if (!isRecord(value)) return fail(-1, 'name', 'a plugin definition must be a JSON object');
-  if (typeof value.name !== 'string') fail(-1, 'name', 'must be a string');
-  if (value.params !== undefined && !isRecord(value.params)) fail(-1, 'params', 'must be an object of name → kind');
-  if (!Array.isArray(value.atoms)) return fail(-1, 'atoms', 'must be an array of atoms');
-  const atoms = value.atoms.map((raw: unknown, index): AtomTemplate => {
-    if (!isRecord(raw)) return fail(index, 'call', 'an atom must be an object');
-    if (typeof raw.call !== 'string') fail(index, 'call', 'must be a syscall name');
-    if (!Array.isArray(raw.args)) fail(index, 'args', 'must be an array');
-    const flags = raw.flags === undefined ? undefined : flagsValue(raw.flags);
-    if (raw.flags !== undefined && flags === undefined) fail(index, 'flags', `unknown flags ${JSON.stringify(raw.flags)}; names are ${Object.keys(FLAG_NAMES).join(', ')}`);
-    return { ...(raw as unknown as AtomTemplate), ...(flags === undefined ? {} : { flags }) };
-  });
-  return { ...(value as unknown as PluginDefinition), params: (value.params ?? {}) as PluginDefinition['params'], atoms };
+  if (!isRecord(value)) return ownedDefinition(value);
+  const name = typeof value.name === 'string' ? value.name : '?';
+  const { $schema: schema, ...rest } = value;
+  if (schema !== undefined && typeof schema !== 'string') throw new PluginDefinitionError(name, -1, '$schema', 'must be a string (the path or URL of plugin.schema.json)');
+  const document: Record<string, unknown> = { ...rest, params: Object.hasOwn(rest, 'params') ? rest.params : {} };
+  if (Array.isArray(rest.atoms)) {
+    document.atoms = rest.atoms.map((raw: unknown, index): unknown => {
+      if (!isRecord(raw) || !Object.hasOwn(raw, 'flags') || typeof raw.flags === 'number') return raw;
+      const flags = flagsValue(raw.flags);
+      if (flags === undefined) throw new PluginDefinitionError(name, index, 'flags', `unknown flags ${JSON.stringify(raw.flags)}; names are ${Object.keys(FLAG_NAMES).join(', ')} (SYSLET_ prefix optional), joined with | or in an array`);
+      return { ...raw, flags };
+    });
+  }
+  return ownedDefinition(document);
 }

@@ -3,16 +3,17 @@
  * TypeScript module — and turning `name=value` words into parameters. Used by `syslet-aio run`;
  * useful to any tool that takes plugins from the command line or a config file.
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { extname, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { extname, isAbsolute, normalize, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Engine } from '../engine/engine.js';
 import type { Region } from '../engine/memory.js';
 import { ipv4 } from './builtin/net.js';
 import { definitionFromJson } from './json.js';
 import { definePlugin, type Plugin } from './plugin.js';
 import { defaultRegistry, isPlugin, type PluginRegistry } from './registry.js';
-import type { PluginParams } from './types.js';
+import type { ParamKind, PluginParams } from './types.js';
 
 /** File extensions loaded as modules; `.json` is parsed as a definition. */
 export const MODULE_EXTENSIONS: readonly string[] = ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts'];
@@ -56,7 +57,7 @@ export async function loadPlugin(spec: string, registry: PluginRegistry = defaul
     if (plugin === undefined) throw new PluginLoadError(`unknown plugin '${spec}' (not a file, not registered; 'syslet-aio plugins' lists them)`, true);
     return plugin;
   }
-  const path = resolve(spec);
+  const path = resolveSpec(spec);
   if (extname(spec) === '.json') {
     let text: string;
     try {
@@ -82,8 +83,25 @@ export async function loadPlugin(spec: string, registry: PluginRegistry = defaul
   }
   const exported = module.default;
   if (isPlugin(exported)) return exported;
-  if (typeof exported === 'object' && exported !== null && 'atoms' in exported) return definePlugin(exported as Parameters<typeof definePlugin>[0]);
+  if (typeof exported === 'object' && exported !== null && 'atoms' in exported) return definePlugin(exported as never);
   throw new PluginLoadError(`${spec} has no plugin: its default export must be a definition or the result of definePlugin`, false);
+}
+
+/**
+ * The file a spec names: relative to the current directory, or — for `examples/…` that is not
+ * there — the example shipped in the package (`syslet-aio run examples/pid.json` works from any
+ * directory, as the README shows it).
+ */
+function resolveSpec(spec: string): string {
+  const path = resolve(spec);
+  const relative = normalize(spec);
+  if (existsSync(path) || isAbsolute(spec) || !relative.startsWith('examples/')) return path;
+  // From the sources (plugins/) or the build (dist/plugins/): the package root is one or two levels up.
+  for (const up of ['../', '../../']) {
+    const shipped = fileURLToPath(new URL(`${up}${relative}`, import.meta.url));
+    if (existsSync(shipped)) return shipped;
+  }
+  return path;
 }
 
 /** A `buf:N` parameter: engine memory whose content is shown after the run. */
@@ -118,28 +136,42 @@ export function parseInteger(text: string): number | bigint | undefined {
  * resolveParams - turn `name=value` words into a plugin's parameters. Values:
  * - an integer (`4096`, `-100`, `0x1000`, `0o644`);
  * - `ip:A.B.C.D` — an IPv4 address as a host-order number (net.request's `addr`);
- * - for `ptr` parameters, `@text` — `text` as a NUL-terminated UTF-8 string in engine memory
- *   (a path: `path=@/etc/hostname`), and `buf:N` — N zeroed bytes of engine memory (an output
- *   buffer, shown after the run). A plain integer for a `ptr` is a raw address (0 is NULL).
+ * - for `path` parameters, the path itself (`path=/etc/hostname`; a leading `@` is dropped);
+ * - for `in` parameters, text whose UTF-8 bytes are the input (`line=hello`);
+ * - for `out` parameters, a byte count (`buf=4096`, or `buf:4096`), shown after the run;
+ * - for `ptr` parameters, `@text` — `text` as a NUL-terminated UTF-8 string in engine memory —
+ *   and `buf:N` — N zeroed bytes of engine memory, shown after the run. A plain integer for a
+ *   `ptr` is a raw address (0 is NULL).
  *
  * @throws PluginLoadError (usage) naming the word: not `name=value`, an unknown or repeated
  *   parameter, a malformed value, a missing parameter.
  */
 export function resolveParams(engine: Engine, plugin: Plugin, words: readonly string[]): ResolvedParams {
-  const params: Record<string, number | bigint> = {};
+  const params: Record<string, number | bigint | string | Uint8Array> = {};
   const regions: Region[] = [];
   const buffers: ParamBuffer[] = [];
   const usage = (message: string): PluginLoadError => new PluginLoadError(message, true);
+  const kinds = plugin.params as Readonly<Record<string, ParamKind>>;
   try {
     for (const word of words) {
       const equals = word.indexOf('=');
       if (equals <= 0) throw usage(`--param '${word}': expected name=value`);
       const name = word.slice(0, equals);
       const text = word.slice(equals + 1);
-      const kind = plugin.params[name];
+      const kind = Object.hasOwn(kinds, name) ? kinds[name] : undefined;
       if (kind === undefined) throw usage(`--param ${name}: plugin '${plugin.name}' has no such parameter (it takes ${describeParams(plugin)})`);
-      if (name in params) throw usage(`--param ${name}: given twice`);
-      if (kind === 'ptr' && text.startsWith('@')) {
+      if (Object.hasOwn(params, name)) throw usage(`--param ${name}: given twice`);
+      if (kind === 'path') {
+        const path = text.startsWith('@') ? text.slice(1) : text;
+        if (path === '' || path.includes('\0')) throw usage(`--param ${name}=${text}: a path must be non-empty, without NUL`);
+        params[name] = path;
+      } else if (kind === 'in') {
+        params[name] = Buffer.from(text, 'utf8');
+      } else if (kind === 'out') {
+        const size = parseInteger(text.startsWith('buf:') ? text.slice(4) : text);
+        if (typeof size !== 'number' || size < 1 || size > MAX_PARAM_BUFFER) throw usage(`--param ${name}=${text}: an out parameter needs a byte count of 1..${MAX_PARAM_BUFFER}`);
+        params[name] = size;
+      } else if (kind === 'ptr' && text.startsWith('@')) {
         const bytes = Buffer.from(`${text.slice(1)}\0`);
         const region = engine.alloc(bytes.length);
         regions.push(region);
@@ -165,8 +197,8 @@ export function resolveParams(engine: Engine, plugin: Plugin, words: readonly st
         params[name] = value;
       }
     }
-    const missing = Object.keys(plugin.params).filter((name) => !(name in params));
-    if (missing.length > 0) throw usage(`missing --param for ${missing.map((name) => `${name} (${plugin.params[name] as string})`).join(', ')}`);
+    const missing = Object.keys(kinds).filter((name) => !Object.hasOwn(params, name));
+    if (missing.length > 0) throw usage(`missing --param for ${missing.map((name) => `${name} (${kinds[name] as string})`).join(', ')}`);
   } catch (error) {
     for (const region of regions) engine.free(region);
     throw error;
@@ -181,6 +213,6 @@ export function freeParams(engine: Engine, resolved: ResolvedParams): void {
 
 /** describeParams - `path:ptr, buf:ptr, ...`, for messages and listings. */
 export function describeParams(plugin: Plugin): string {
-  const entries = Object.entries(plugin.params);
+  const entries = Object.entries(plugin.params as Readonly<Record<string, ParamKind>>);
   return entries.length === 0 ? 'no parameters' : entries.map(([name, kind]) => `${name}:${kind}`).join(', ');
 }

@@ -134,8 +134,8 @@ export class Plugin<P extends ParamKinds = ParamKinds, C extends string = string
    * @returns the outcome: per-atom results (`atoms`, `byId`), where and why it stopped (`last`,
    *   `stop`), `atomsExecuted`, final `cells`, `scratch` and `outputs`.
    * @throws (rejects) RangeError/TypeError for bad parameters or options; AbortError on abort
-   *   or timeout; SysletError with the errno when the engine refuses the submission (ESHUTDOWN,
-   *   EAGAIN).
+   *   or timeout; SyscallError (`syscall` 'async_exec') when the engine refuses the submission
+   *   (ESHUTDOWN, EAGAIN).
    * @example
    * ```ts
    * const { byId, outputs } = await readFile.run(engine, { path: '/etc/hostname', buf: 4096 });

@@ -66,8 +66,9 @@ function distance(a: string, b: string): number {
 
 /** The message for a key the shape does not know, with the closest known one. */
 function unknownKey(key: string, known: readonly string[]): string {
-  const close = known.filter((candidate) => distance(key.toLowerCase(), candidate.toLowerCase()) <= 2);
-  return `unknown key '${key}'${close.length > 0 ? ` (did you mean '${close[0] as string}'?)` : ''}; allowed: ${known.join(', ')}`;
+  const scored = known.map((candidate) => [distance(key.toLowerCase(), candidate.toLowerCase()), candidate] as const).filter(([score]) => score <= 2);
+  const close = scored.sort((a, b) => a[0] - b[0])[0]?.[1];
+  return `unknown key '${key}'${close === undefined ? '' : ` (did you mean '${close}'?)`}; allowed: ${known.join(', ')}`;
 }
 
 /** Whether `value` is a literal that fits a 64-bit word exactly. */

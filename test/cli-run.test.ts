@@ -29,7 +29,7 @@ test('run prints each atom of a registered plugin, with buf:N content, and exits
   const result = await run(['file.readAll', '--param', `path=@${join(dir, 'hello')}`, '--param', 'buf=buf:8192', '--param', 'chunk=4096', '--param', 'chunks=2']);
   assert.equal(result.code, EXIT.ok, result.stderr);
   assert.equal(result.stderr, '');
-  assert.match(result.stdout, /^file\.readAll: stopped \(end\) after atom 3, (inline|cachemiss), [\d.]+ µs$/m);
+  assert.match(result.stdout, /^file\.readAll: stopped \(end\) after atom 3, 9 atoms run, (inline|cachemiss), [\d.]+ µs$/m);
   assert.match(result.stdout, /^ {3}2 {2}read_size +0$/m);
   assert.match(result.stdout, /^ {3}4 {2}umem_add +1$/m);
   assert.match(result.stdout, /^ {3}5 {2}close +- {2}not executed$/m);
@@ -40,14 +40,19 @@ test('run prints each atom of a registered plugin, with buf:N content, and exits
 });
 
 test('run --json reports a JSON definition with flag names; a failing atom exits 1 with one line', async () => {
-  const ok = await run(['examples/read-file.json', '--param', 'path=@/proc/self/comm', '--param', 'buf=buf:64', '--param', 'size=64', '--json']);
+  const ok = await run(['examples/read-file.json', '--param', 'path=/proc/self/comm', '--param', 'buf=64', '--json']);
   assert.equal(ok.code, EXIT.ok, ok.stderr);
-  const document = JSON.parse(ok.stdout) as { ok: boolean; stop: string; atoms: { call: string; result?: number; errno?: string }[]; buffers: { buf: { text: string } } };
+  const document = JSON.parse(ok.stdout) as {
+    ok: boolean; stop: string; lastId: string; atomsExecuted: number; atoms: { id?: string; call: string; result?: number; errno?: string }[]; buffers: { buf: { size: number; text: string } };
+  };
   assert.equal(document.ok, true);
-  assert.deepEqual(document.atoms.map((atom) => atom.call), ['openat', 'pread64', 'close']);
+  assert.deepEqual(document.atoms.map((atom) => [atom.id, atom.call]), [['open', 'openat'], ['read', 'pread64'], ['close', 'close']]);
+  assert.equal(document.buffers.buf.size, 64, 'the out parameter\'s bytes');
   assert.equal(document.buffers.buf.text.length, document.atoms[1]?.result);
+  assert.equal(document.lastId, 'close');
+  assert.equal(document.atomsExecuted, 3);
 
-  const failed = await run(['examples/read-file.json', '--param', 'path=@/nonexistent/x', '--param', 'buf=buf:64', '--param', 'size=0x40', '--json']);
+  const failed = await run(['examples/read-file.json', '--param', 'path=/nonexistent/x', '--param', 'buf=0x40', '--json']);
   assert.equal(failed.code, EXIT.failure);
   const report = JSON.parse(failed.stdout) as { ok: boolean; stop: string; atoms: { errno?: string; executed: boolean }[] };
   assert.equal(report.ok, false);
@@ -73,7 +78,11 @@ test('run loads a module whose default export is a definition, and times out a c
   // unless closing the engine cancels the sleep, run() never returns and the test times out.
   const slow = await run([module, '--param', 'seconds=86400', '--timeout', '200']);
   assert.equal(slow.code, EXIT.failure);
-  assert.equal(slow.stderr, 'syslet-aio run: user.nap: timed out after 200 ms\n');
+  // The timeout either interrupts the sleep or, when the cachemiss thread is still starting, stops
+  // the chain before it: both are "stopped before the next atom".
+  assert.match(slow.stderr, /^syslet-aio run: user\.nap: timed out after 200 ms: stopped \(cancelled\) (after atom 0|before any atom ran)\n$/);
+  if (slow.stderr.includes('after atom 0')) assert.match(slow.stdout, /^ {3}0 {2}nanosleep +-4 {2}EINTR/m, 'the timeout interrupted the sleep');
+  assert.match(slow.stdout, /^ {3}1 {2}getpid +- {2}not executed$/m, 'and the chain stopped before its next atom');
 });
 
 test('run rejects bad command lines with exit 2 and invalid definitions with exit 1', async (t) => {
@@ -81,6 +90,7 @@ test('run rejects bad command lines with exit 2 and invalid definitions with exi
   t.after(cleanup);
   writeFileSync(join(dir, 'bad.json'), JSON.stringify({ name: 'user.bad', params: {}, atoms: [{ call: 'fork', args: [] }] }));
   writeFileSync(join(dir, 'broken.json'), '{ "name": ');
+  writeFileSync(join(dir, 'typo.json'), JSON.stringify({ name: 'user.typo', params: {}, atoms: [{ call: 'getpid', args: [] }, { call: 'getpid', args: [], flgs: 'STOP_ON_NEGATIVE' }] }));
   const cases: [args: string[], code: number, message: RegExp][] = [
     [[], EXIT.usage, /missing argument <plugin>/],
     [['no.such.plugin'], EXIT.usage, /unknown plugin 'no\.such\.plugin'/],
@@ -94,6 +104,8 @@ test('run rejects bad command lines with exit 2 and invalid definitions with exi
     [['file.readAll', '--timeout', 'soon'], EXIT.usage, /--timeout soon: expected a positive number/],
     [[join(dir, 'bad.json')], EXIT.failure, /invalid plugin: plugin 'user\.bad' atom 0 call: 'fork' is denied/],
     [[join(dir, 'broken.json')], EXIT.failure, /broken\.json is not JSON/],
+    [[join(dir, 'typo.json')], EXIT.failure, /atom 1 flgs: unknown key 'flgs' \(did you mean 'flags'\?\)/],
+    [['examples/read-file.json', '--param', 'path=/etc/hostname', '--param', 'buf=0'], EXIT.usage, /--param buf=0: an out parameter needs a byte count/],
     [[join(dir, 'missing.mjs')], EXIT.failure, /cannot load .*missing\.mjs: no such file/],
   ];
   for (const [args, code, message] of cases) {
@@ -105,9 +117,11 @@ test('run rejects bad command lines with exit 2 and invalid definitions with exi
   }
 });
 
-test('run as a real process: exit status and streams', async () => {
+test('run as a real process, from another directory: the shipped examples are found, exit status and streams', async (t) => {
+  const { dir, cleanup } = tempDir('cli-run-cwd');
+  t.after(cleanup);
   const child = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'run', 'examples/pid.json'], { cwd: ROOT }, (error, stdout, stderr) => {
+    execFile(process.execPath, ['--import', import.meta.resolve('tsx'), join(ROOT, 'cli/main.ts'), 'run', 'examples/pid.json'], { cwd: dir }, (error, stdout, stderr) => {
       resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr });
     });
   });

@@ -1,7 +1,7 @@
 /**
  * Definitions written as JSON: flag names (with or without SYSLET_, `|`-joined or as an array)
- * become numbers, numbers pass through, and a malformed document is a PluginDefinitionError
- * naming the field.
+ * become numbers, numbers pass through, and a malformed document — an unknown key included — is
+ * a PluginDefinitionError naming the field.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -30,11 +30,12 @@ test('JSON definitions accept flag names and run like any other plugin', async (
 
 test('malformed JSON definitions name the field at fault', () => {
   const cases: [document: unknown, atomIndex: number, field: string][] = [
-    [[], -1, 'name'],
+    [[], -1, 'definition'],
     [{ name: 7, atoms: [] }, -1, 'name'],
     [{ name: 'j.x', atoms: {} }, -1, 'atoms'],
     [{ name: 'j.x', params: [], atoms: [] }, -1, 'params'],
-    [{ name: 'j.x', atoms: ['getpid'] }, 0, 'call'],
+    [{ name: 'j.x', atoms: ['getpid'] }, 0, 'atom'],
+    [{ name: 'j.x', atoms: [{ call: 'getpid', args: [], flgs: 32 }] }, 0, 'flgs'],
     [{ name: 'j.x', atoms: [{ call: 'getpid', args: [] }, { call: 'getpid' }] }, 1, 'args'],
     [{ name: 'j.x', atoms: [{ call: 'getpid', args: [], flags: 'STOP_ON_MAYBE' }] }, 0, 'flags'],
   ];

@@ -5,8 +5,9 @@
  */
 import { isPluginDefinitionError } from '../../plugins/errors.js';
 import { freeParams, loadPlugin, PluginLoadError, resolveParams, type ResolvedParams } from '../../plugins/loader.js';
-import type { Plugin, PluginRunResult } from '../../plugins/plugin.js';
+import type { Plugin, PluginAbortError, PluginRunResult } from '../../plugins/plugin.js';
 import { Engine } from '../../engine/engine.js';
+import { isAbortError } from '../../engine/errors.js';
 import { errnoMessage } from '../../engine/native/index.js';
 import { defineCommand } from '../command.js';
 import { CliError, EXIT, UsageError } from '../errors.js';
@@ -25,18 +26,20 @@ export default defineCommand({
     "(see 'syslet-aio plugins'), a .json file with a definition (flags may be names such as " +
     '"STOP_ON_NEGATIVE|SKIP_TO_NEXT_ON_STOP"), or a .js/.mjs/.ts module whose default export is a ' +
     'definition or a definePlugin() result. Parameter values are integers (4096, -100, 0x1000, ' +
-    '0o644), ip:A.B.C.D, and for ptr parameters @text (a C string in engine memory) or buf:N (N ' +
-    'zeroed bytes, shown after the run). Exit status: 0 when every executed atom succeeded, 1 when ' +
-    'an atom returned -errno or the chain stopped on a fault, the atom limit, a timeout or ' +
-    'cancellation, 2 for a usage error.',
+    '0o644) and ip:A.B.C.D; a path parameter takes the path (path=/etc/hostname), an in parameter ' +
+    'text, an out parameter a byte count (its bytes are shown after the run); a ptr parameter takes ' +
+    '@text (a C string in engine memory) or buf:N (N zeroed bytes, shown after the run). Exit ' +
+    'status: 0 when every executed atom succeeded, 1 when an atom returned -errno or the chain ' +
+    'stopped on a fault, the atom limit, a timeout or cancellation, 2 for a usage error.',
   options: {
     param: { type: 'string', multiple: true, valueName: '<name=value>', description: 'A parameter value (repeat for each parameter)' },
     json: { type: 'boolean', description: 'Print the outcome as one JSON document' },
-    timeout: { type: 'string', valueName: '<ms>', description: 'Give up after this many milliseconds (the chain is cancelled)' },
+    timeout: { type: 'string', valueName: '<ms>', description: 'Stop the chain after this many milliseconds (a blocked call is interrupted; the atoms show where it stopped)' },
   },
   positionals: [{ name: 'plugin', description: 'A registered plugin name, or a .json / .js / .mjs / .ts plugin file' }],
   examples: [
     'syslet-aio run file.readAll --param path=@/etc/hostname --param buf=buf:4096 --param chunk=4096 --param chunks=1',
+    'syslet-aio run examples/read-file.json --param path=/etc/hostname --param buf=64',
     'syslet-aio run examples/pid.json --json',
     'syslet-aio run ./my-plugin.mjs --param fd=0 --timeout 1000',
   ],
@@ -52,8 +55,8 @@ export default defineCommand({
       } catch (error) {
         throw error instanceof PluginLoadError ? new UsageError(error.message) : error;
       }
-      const result = await runOnce(plugin, engine, resolved, timeout);
-      const failed = failure(result);
+      const { result, timedOut } = await runOnce(plugin, engine, resolved, timeout);
+      const failed = timedOut ? `timed out after ${timeout} ms: stopped (${result.stop}) ${where(result)}` : failure(result);
       if (values.json === true) io.out(`${JSON.stringify(jsonDocument(result, resolved, failed), null, 2)}\n`);
       else io.out(renderText(result, resolved));
       freeParams(engine, resolved);
@@ -76,13 +79,12 @@ async function load(spec: string): Promise<Plugin> {
   }
 }
 
-async function runOnce(plugin: Plugin, engine: Engine, resolved: ResolvedParams, timeout: number | undefined): Promise<PluginRunResult> {
-  const signal = timeout === undefined ? undefined : AbortSignal.timeout(timeout);
+async function runOnce(plugin: Plugin, engine: Engine, resolved: ResolvedParams, timeout: number | undefined): Promise<{ result: PluginRunResult; timedOut: boolean }> {
   try {
-    return await plugin.run(engine, resolved.params, signal === undefined ? {} : { signal });
+    return { result: await plugin.run(engine, resolved.params, timeout === undefined ? {} : { timeout }), timedOut: false };
   } catch (error) {
-    // The chain is still running on a cachemiss thread; closing the engine (in the caller) cancels it.
-    if (signal?.aborted === true) throw new CliError(`${plugin.name}: timed out after ${timeout} ms`, { cause: error });
+    // The timeout stopped the chain (a blocked call was interrupted): its atoms say where.
+    if (isAbortError(error)) return { result: (error as PluginAbortError).result, timedOut: true };
     throw error;
   }
 }
@@ -91,8 +93,19 @@ async function runOnce(plugin: Plugin, engine: Engine, resolved: ResolvedParams,
 function failure(result: PluginRunResult): string | null {
   const failedAtom = result.atoms.find((atom) => atom.errno !== undefined);
   if (failedAtom !== undefined) return `atom ${failedAtom.index} (${failedAtom.call}) failed with ${failedAtom.errno} (${errnoMessage(Number(failedAtom.result))})`;
-  if (ABNORMAL_STOPS.has(result.stop)) return `the chain stopped abnormally (${result.stop}) after atom ${result.last}`;
+  if (ABNORMAL_STOPS.has(result.stop)) return `the chain stopped abnormally (${result.stop}) ${where(result)}`;
   return null;
+}
+
+/** Where the chain stopped, in words: `after atom 3 (close)`, or before its first atom. */
+function where(result: PluginRunResult): string {
+  if (result.last < 0) return 'before any atom ran';
+  return `after atom ${result.last}${result.lastId === undefined ? '' : ` (${result.lastId})`}`;
+}
+
+/** The bytes to show after the run: `out` parameters, then `buf:N` ptr parameters. */
+function shownBuffers(result: PluginRunResult, resolved: ResolvedParams): [string, Uint8Array][] {
+  return [...Object.entries(result.outputs), ...resolved.buffers.map(({ name, region }): [string, Uint8Array] => [name, region.bytes])];
 }
 
 /** A buffer's content up to its last non-zero byte, at most `limit` bytes, as text. */
@@ -110,30 +123,37 @@ function renderText(result: PluginRunResult, resolved: ResolvedParams): string {
     return `  ${String(atom.index).padStart(2)}  ${atom.call.padEnd(callWidth)}  ${value.padStart(12)}  ${note}`.trimEnd();
   });
   const lines = [
-    `${result.plugin}: stopped (${result.stop}) after atom ${result.last}, ${result.mode}, ${(result.latencyNs / 1000).toFixed(1)} µs`,
+    `${result.plugin}: stopped (${result.stop}) ${where(result)}, ${result.atomsExecuted} atoms run, ${result.mode}, ${(result.latencyNs / 1000).toFixed(1)} µs`,
     `   #  ${'call'.padEnd(callWidth)}  ${'result'.padStart(12)}  errno`,
     ...rows,
   ];
-  for (const { name, region } of resolved.buffers) {
-    const shown = preview(region.bytes, TEXT_PREVIEW);
-    lines.push(`  ${name} (${region.bytes.length} bytes): ${JSON.stringify(shown.text)}${shown.length === TEXT_PREVIEW ? '…' : ''}`);
+  const cells = Object.entries(result.cells);
+  if (cells.length > 0) lines.push(`  cells: ${cells.map(([name, value]) => `${name}=${String(value)}`).join(' ')}`);
+  for (const [name, bytes] of shownBuffers(result, resolved)) {
+    const shown = preview(bytes, TEXT_PREVIEW);
+    lines.push(`  ${name} (${bytes.length} bytes): ${JSON.stringify(shown.text)}${shown.length === TEXT_PREVIEW ? '…' : ''}`);
   }
   return `${lines.join('\n')}\n`;
 }
 
 function jsonDocument(result: PluginRunResult, resolved: ResolvedParams, failed: string | null): unknown {
   const buffers: Record<string, { size: number; text: string }> = {};
-  for (const { name, region } of resolved.buffers) buffers[name] = { size: region.bytes.length, text: preview(region.bytes, JSON_PREVIEW).text };
+  for (const [name, bytes] of shownBuffers(result, resolved)) buffers[name] = { size: bytes.length, text: preview(bytes, JSON_PREVIEW).text };
+  // bigint values (beyond 2^53) are written as strings: JSON has no 64-bit integers.
+  const word = (value: number | bigint): number | string => (typeof value === 'bigint' ? value.toString() : value);
   return {
     plugin: result.plugin,
     ok: failed === null,
     ...(failed === null ? {} : { failure: failed }),
     stop: result.stop,
     last: result.last,
+    ...(result.lastId === undefined ? {} : { lastId: result.lastId }),
+    atomsExecuted: result.atomsExecuted,
     mode: result.mode,
     latencyNs: Math.round(result.latencyNs),
-    // bigint results (beyond 2^53) are written as strings: JSON has no 64-bit integers.
-    atoms: result.atoms.map((atom) => ({ ...atom, ...(typeof atom.result === 'bigint' ? { result: atom.result.toString() } : {}) })),
+    atoms: result.atoms.map((atom) => ({ ...atom, ...(atom.result === undefined ? {} : { result: word(atom.result) }) })),
+    cells: Object.fromEntries(Object.entries(result.cells).map(([name, value]) => [name, word(value)])),
+    scratch: Object.fromEntries(Object.entries(result.scratch).map(([name, bytes]) => [name, bytes.toString('hex')])),
     buffers,
   };
 }
