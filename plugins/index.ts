@@ -4,7 +4,7 @@
  */
 export { MAX_PLUGIN_ATOMS, PARAM_KINDS, BUFFER_PARAM_KINDS } from './types.js';
 export type {
-  ArgTemplate, AtomCall, AtomRef, AtomTemplate, BufferParamKind, CellInit, OutParams, ParamKind, ParamKinds, ParamValue, ParamValues, PathValue,
+  ArgTemplate, AtomCall, AtomRef, AtomTemplate, BufferParamKind, CellInit, FdHolder, OutParams, ParamKind, ParamKinds, ParamValue, ParamValues, PathValue,
   PluginDefinition, PluginParams, ScalarParamKind, ScratchField, ScratchTemplate,
 } from './types.js';
 export { NOT_EXECUTED } from './define.js';

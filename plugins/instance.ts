@@ -5,7 +5,6 @@
  * bytes. The instance is its own chain listener and keeps its abort and timeout handlers, so a
  * run allocates no engine memory and no per-run closures beyond its Promise and its result.
  */
-import { fileURLToPath } from 'node:url';
 import type { Word } from '../engine/native/index.js';
 import { errnoName } from '../engine/native/index.js';
 import { ATOM, MAX_ARGS, STOP_NAMES } from '../engine/atom.js';
@@ -13,6 +12,7 @@ import { readWord, setWord } from '../engine/words.js';
 import type { Region } from '../engine/memory.js';
 import type { ChainListener, Engine } from '../engine/engine.js';
 import { AbortError, SyscallError } from '../engine/errors.js';
+import { isFileHandle, pathOf } from '../engine/arguments.js';
 import { storeField, type PluginLayout } from './define.js';
 import { runMemory, type RunBlock, type RunMemory } from './run-memory.js';
 import type { PluginParams } from './types.js';
@@ -135,6 +135,7 @@ export class PluginInstance implements ChainListener {
       if (kind === 'path') this.#bindPath(index, name, value);
       else if (kind === 'in') this.#bindIn(index, name, value);
       else if (kind === 'out') this.#bindOut(index, name, value);
+      else if (kind === 'fd' && isFileHandle(value)) this.set(index, value.fd);
       else if ((typeof value === 'number' && Number.isSafeInteger(value)) || (typeof value === 'bigint' && value >= MIN_WORD && value < WORD_LIMIT)) this.set(index, value);
       else if (typeof value === 'number' || typeof value === 'bigint') throw new RangeError(`plugin '${owner.name}': parameter '${name}' must be a safe integer or a 64-bit bigint, got ${String(value)}`);
       else throw new TypeError(`plugin '${owner.name}': parameter '${name}' (${kind as string}) must be a number or bigint, got ${typeof value}`);
@@ -150,18 +151,13 @@ export class PluginInstance implements ChainListener {
   }
 
   #bindPath(index: number, name: string, value: unknown): void {
-    const owner = this.plugin;
-    const text = typeof value === 'string' ? value : value instanceof URL ? fileUrlPath(owner.name, name, value) : null;
-    if (text === null && !(value instanceof Uint8Array)) throw new TypeError(`plugin '${owner.name}': parameter '${name}' (path) must be a string, a Buffer or a file: URL, got ${typeof value}`);
-    const bytes = text === null ? (value as Uint8Array) : null;
-    if (text !== null ? text.includes('\0') : (bytes as Uint8Array).includes(0)) {
-      throw new TypeError(`plugin '${owner.name}': parameter '${name}' (path) must not contain a NUL byte`);
-    }
-    const length = text !== null ? Buffer.byteLength(text, 'utf8') : (bytes as Uint8Array).length;
+    // As node:fs reads a path: a string, bytes or a file: URL, never with a NUL in it.
+    const path = pathOf(value, name);
+    const length = typeof path === 'string' ? Buffer.byteLength(path, 'utf8') : path.length;
     const block = this.#memory.take(length + 1);
     this.#blocks[index] = block;
-    if (text !== null) block.bytes.write(text, 0, 'utf8');
-    else block.bytes.set(bytes as Uint8Array);
+    if (typeof path === 'string') block.bytes.write(path, 0, 'utf8');
+    else block.bytes.set(path);
     block.bytes[length] = 0;
     this.set(index, block.address);
     this.#setLength(index, length);
@@ -375,8 +371,3 @@ export class PluginInstance implements ChainListener {
   }
 }
 
-/** The path of a file: URL. @throws TypeError for another scheme. */
-function fileUrlPath(plugin: string, name: string, url: URL): string {
-  if (url.protocol !== 'file:') throw new TypeError(`plugin '${plugin}': parameter '${name}' (path) must be a file: URL, got ${url.protocol}`);
-  return fileURLToPath(url);
-}

@@ -13,7 +13,7 @@ import { ipv4 } from './builtin/net.js';
 import { definitionFromJson } from './json.js';
 import { definePlugin, type Plugin } from './plugin.js';
 import { defaultRegistry, isPlugin, type PluginRegistry } from './registry.js';
-import type { ParamKind, PluginParams } from './types.js';
+import type { PluginParams } from './types.js';
 
 /** File extensions loaded as modules; `.json` is parsed as a definition. */
 export const MODULE_EXTENSIONS: readonly string[] = ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts'];
@@ -151,7 +151,7 @@ export function resolveParams(engine: Engine, plugin: Plugin, words: readonly st
   const regions: Region[] = [];
   const buffers: ParamBuffer[] = [];
   const usage = (message: string): PluginLoadError => new PluginLoadError(message, true);
-  const kinds = plugin.params as Readonly<Record<string, ParamKind>>;
+  const kinds = plugin.params;
   try {
     for (const word of words) {
       const equals = word.indexOf('=');
@@ -213,6 +213,6 @@ export function freeParams(engine: Engine, resolved: ResolvedParams): void {
 
 /** describeParams - `path:ptr, buf:ptr, ...`, for messages and listings. */
 export function describeParams(plugin: Plugin): string {
-  const entries = Object.entries(plugin.params as Readonly<Record<string, ParamKind>>);
+  const entries = Object.entries(plugin.params);
   return entries.length === 0 ? 'no parameters' : entries.map(([name, kind]) => `${name}:${kind}`).join(', ');
 }

@@ -169,14 +169,26 @@ export interface PluginDefinition<P extends ParamKinds = ParamKinds, C extends s
 /** A path as `path` parameters take it. */
 export type PathValue = string | Uint8Array | URL;
 
+/** Something with an `fd`, as a node:fs FileHandle: an `fd` parameter takes it for its descriptor. */
+export interface FdHolder {
+  /** The descriptor. */
+  readonly fd: number;
+  /** FileHandle's close (how a FileHandle is recognised). */
+  close(): unknown;
+}
+
 /** The JavaScript value a parameter of kind `K` takes. */
-export type ParamValue<K extends ParamKind> = K extends 'path' ? PathValue : K extends 'in' ? ArrayBufferView : K extends 'out' ? number : number | bigint;
+export type ParamValue<K extends ParamKind> = K extends 'path' ? PathValue
+  : K extends 'in' ? ArrayBufferView
+    : K extends 'out' ? number
+      : K extends 'fd' ? number | bigint | FdHolder
+        : number | bigint;
 
 /** The values of one request, by name: every parameter, nothing else. */
 export type ParamValues<P extends ParamKinds> = { readonly [K in keyof P]: ParamValue<P[K]> };
 
 /** Parameter values for one request, by name (any plugin). */
-export type PluginParams = Readonly<Record<string, number | bigint | PathValue | ArrayBufferView>>;
+export type PluginParams = Readonly<Record<string, number | bigint | PathValue | ArrayBufferView | FdHolder>>;
 
 /** The names of a definition's `out` parameters. */
 export type OutParams<P extends ParamKinds> = { [K in keyof P]: P[K] extends 'out' ? K : never }[keyof P] & string;

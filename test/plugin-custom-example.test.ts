@@ -1,6 +1,8 @@
 /**
- * examples/custom-plugin.ts — a plugin written only against the public API — runs as a user
- * would run it, appends its two lines through the chain, and shows definition-time validation.
+ * examples/custom-plugin.ts — a plugin written only against the public API, with JavaScript
+ * values as parameters and named atoms — runs as a user would run it, appends its two lines
+ * through the chain, reads the log back with the README's readFile plugin, and shows
+ * definition-time validation.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -24,10 +26,11 @@ test('the custom-plugin example appends through its chain and reports a rejected
   assert.equal(code, 0, stderr);
   assert.equal(stderr, '');
   const lines = stdout.trimEnd().split('\n');
-  assert.equal(lines.length, 4, stdout);
-  assert.match(lines[0] as string, /^log\.append \((inline|cachemiss), stop end\): openat=\d+ write=11 close=- fdatasync=0 close=0$/);
-  assert.match(lines[1] as string, /^log\.append \((inline|cachemiss), stop end\): openat=\d+ write=12 close=- fdatasync=0 close=0$/);
+  assert.equal(lines.length, 5, stdout);
+  assert.match(lines[0] as string, /^log\.append \((inline|cachemiss), stop end after close, 4 atoms\): open=\d+ write=11 closeAfterError=- sync=0 close=0$/);
+  assert.match(lines[1] as string, /^log\.append \((inline|cachemiss), stop end after close, 4 atoms\): open=\d+ write=12 closeAfterError=- sync=0 close=0$/);
   assert.equal(lines[2], 'log: "first line\\nsecond line\\n"');
-  assert.equal(lines[3], "rejected: plugin 'log.broken' atom 0 args[0]: refers to atom 1, which does not run before atom 0");
+  assert.equal(lines[3], "rejected: plugin 'log.broken' atom 0 args[0]: refers to atom 1 ('pid'), which does not run before atom 0 on every path");
+  assert.match(lines[4] as string, /^rejected: plugin 'log\.typo' atom 0 call: unknown syscall 'opneat'$/);
   assert.equal(readFileSync(log, 'utf8'), 'first line\nsecond line\n');
 });

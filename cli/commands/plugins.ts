@@ -48,6 +48,7 @@ function pluginDocument(plugin: Plugin): unknown {
     params: plugin.params,
     atoms: plugin.definition.atoms.map((atom, index) => ({
       index,
+      ...(atom.id === undefined ? {} : { id: atom.id }),
       call: atom.call,
       flags: atom.flags ?? 0,
       next: plugin.layout.next[index] === -1 ? null : plugin.layout.next[index],
