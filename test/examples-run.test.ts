@@ -112,11 +112,12 @@ test('custom-plugin.ts: appends two lines through its chain and shows a template
   assert.equal(run.code, 0, run.stderr);
   assert.equal(run.stderr, '');
   const lines = run.stdout.trimEnd().split('\n');
-  assert.equal(lines.length, 4, run.stdout);
-  assert.match(lines[0] ?? '', /^log\.append \((inline|cachemiss), stop end\): openat=\d+ write=11 close=- fdatasync=0 close=0$/);
-  assert.match(lines[1] ?? '', /^log\.append \((inline|cachemiss), stop end\): openat=\d+ write=12 close=- fdatasync=0 close=0$/);
+  assert.equal(lines.length, 5, run.stdout);
+  assert.match(lines[0] ?? '', /^log\.append \((inline|cachemiss), stop end after close, 4 atoms\): open=\d+ write=11 closeAfterError=- sync=0 close=0$/);
+  assert.match(lines[1] ?? '', /^log\.append \((inline|cachemiss), stop end after close, 4 atoms\): open=\d+ write=12 closeAfterError=- sync=0 close=0$/);
   assert.equal(lines[2], 'log: "first line\\nsecond line\\n"');
-  assert.equal(lines[3], "rejected: plugin 'log.broken' atom 0 args[0]: refers to atom 1, which does not run before atom 0");
+  assert.equal(lines[3], "rejected: plugin 'log.broken' atom 0 args[0]: refers to atom 1 ('pid'), which does not run before atom 0 on every path");
+  assert.equal(lines[4], "rejected: plugin 'log.typo' atom 0 call: unknown syscall 'opneat'");
 });
 
 test('every TypeScript example has a run above', () => {

@@ -123,7 +123,7 @@ function checkStep(dir: string, args: readonly string[], run: Run): void {
     }
     case 'run':
       assert.equal(action, 'examples/pid.json');
-      assert.match(run.stdout, /^example\.selfCheck: stopped \(end\) after atom 1, (inline|cachemiss),/);
+      assert.match(run.stdout, /^example\.selfCheck: stopped \(end\) after atom 1 \(check\), 2 atoms run, (inline|cachemiss),/);
       // getpid ran in the CLI's own process, and kill(pid, 0) on that pid succeeded.
       assert.match(run.stdout, new RegExp(`^ +0 +getpid +${run.pid}$`, 'm'));
       assert.match(run.stdout, /^ +1 +kill +0$/m);
