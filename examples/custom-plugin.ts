@@ -12,11 +12,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  Engine, definePlugin, isPluginDefinitionError, SYSLET_SKIP_TO_NEXT_ON_STOP, SYSLET_STOP_ON_NEGATIVE, type AtomCall,
+  AT_FDCWD, Engine, O_APPEND, O_CLOEXEC, O_CREAT, O_WRONLY, definePlugin, isPluginDefinitionError, SYSLET_SKIP_TO_NEXT_ON_STOP,
+  SYSLET_STOP_ON_NEGATIVE, type AtomCall,
 } from '../index.js';
 
-const AT_FDCWD = -100;
-const O_WRONLY_CREAT_APPEND_CLOEXEC = 0o1 | 0o100 | 0o2000 | 0o2000000;
+const O_WRONLY_CREAT_APPEND_CLOEXEC = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC;
 
 /** log.append: openat(O_APPEND) → write → fdatasync → close; a failed write skips to its own close. */
 const logAppend = definePlugin({
@@ -40,7 +40,7 @@ const readFile = definePlugin({
   name: 'my.readFile',
   params: { path: 'path', buf: 'out' },
   atoms: [
-    { id: 'open', call: 'openat', args: [AT_FDCWD, { param: 'path' }, 0o2000000 /* O_CLOEXEC */, 0], flags: SYSLET_STOP_ON_NEGATIVE },
+    { id: 'open', call: 'openat', args: [AT_FDCWD, { param: 'path' }, O_CLOEXEC, 0], flags: SYSLET_STOP_ON_NEGATIVE },
     { id: 'read', call: 'pread64', args: [{ result: 'open' }, { param: 'buf' }, { lengthOf: 'buf' }, 0] },
     { call: 'close', args: [{ result: 'open' }] },
   ],
