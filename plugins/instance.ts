@@ -301,8 +301,11 @@ export class PluginInstance implements ChainListener {
 
   /** ChainListener: the chain ended on a cachemiss thread. */
   chainDone(last: number, _result: number, atoms: number, stop: number, latencyNs: number, executed: number): void {
-    // A chain cancelled before its thread ran an atom reports no last atom: it stopped after the inline part.
-    this.#finish(last > 0 && this.indexOf(last) >= 0 ? last : this.#inlineLast, stop, atoms, executed, 'cachemiss', latencyNs);
+    // A chain stopped on its thread before running an atom (cancelled while it waited) names the
+    // atom it stopped at, which did not run: where it stopped is then the end of the inline part.
+    const index = this.indexOf(last);
+    const ran = index >= 0 && ((executed >>> index) & 1) === 1;
+    this.#finish(ran ? last : this.#inlineLast, stop, atoms, executed, 'cachemiss', latencyNs);
   }
 
   #abort(reason: unknown): void {
