@@ -21,6 +21,9 @@ export type { CompletionRing } from './engine/ring.js';
 export type { FinishedSink } from './engine/pool.js';
 export type { Word } from './engine/native/index.js';
 export { errnoName, errnoMessage, errnoNumber, ERRNO_LIST } from './engine/native/index.js';
+// The FFI boundary's own raw call, for measuring it and for the odd call outside a chain. It is
+// not an atom: no policy, no pointer confinement (an address is the caller's responsibility).
+export { syscall } from './engine/native/index.js';
 
 // The typed errors' base class and guard (the subclasses come with their layers below), the error of
 // a failed system call with Node's fields, and Node's AbortError.

@@ -5,94 +5,27 @@
  * node (no tsx), a chain that runs inline and one that goes to a cachemiss thread (whose worker
  * entry must resolve inside the installed layout), and a typecheck against the shipped .d.ts.
  *
- * Needs the npm registry or a warm npm cache: koffi is installed from there, like a user's
- * install would. Without either the test fails and says so, rather than skipping: a package test
- * that silently skips in CI proves nothing.
+ * Needs the npm registry or a warm npm cache (see test/helpers/tarball.ts, which builds, packs
+ * and installs; test/docs-samples-run uses the same).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
+import { consumerTsconfig, installPackedTarball, ROOT, run } from './helpers/tarball.js';
 
-const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
-
-/** What one child command printed. */
-interface Output {
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/**
- * The environment for child npm/npx runs. When this file runs under `npm test`, npm exports the
- * outer project's package and lifecycle variables; they must not leak into the consumer's
- * install (npm_config_local_prefix would point npm back at this repository). Registry, cache and
- * proxy settings stay, so CI's configuration still applies.
- */
-function childEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (/^npm_(package|lifecycle)_/.test(key) || key === 'npm_config_local_prefix' || key === 'npm_command' || key === 'INIT_CWD') continue;
-    env[key] = value;
-  }
-  return env;
-}
-
-/** run - run a command to completion; rejects with its stderr attached when it fails. */
-function run(file: string, args: readonly string[], cwd: string, timeoutMs = 60_000): Promise<Output> {
-  return new Promise((resolve, reject) => {
-    execFile(file, args, { cwd, env: childEnv(), timeout: timeoutMs, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
-      if (err) reject(Object.assign(new Error(`${file} ${args.join(' ')} failed: ${err.message}\n${stderr}`), { stderr }));
-      else resolve({ stdout, stderr });
-    });
-  });
-}
-
-/** Errors npm reports when it cannot reach the registry (DNS, refused, offline cache miss...). */
-const NETWORK_ERROR = /ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENETUNREACH|EHOSTUNREACH|ENOTCACHED|network|proxy/i;
 
 let work = '';
 let consumer = '';
-let tarballFiles: string[] = [];
-let packed = '';
+let tarballFiles: readonly string[] = [];
 
 before(async () => {
-  work = mkdtempSync(join(tmpdir(), 'syslet-pack-'));
-  consumer = join(work, 'consumer');
-
-  // Build explicitly, then pack with --ignore-scripts: the same content `prepare` would produce,
-  // but npm pack's --json report is not mixed with the build's output, and a compile error
-  // surfaces here as a build failure, not as an unparseable pack report.
-  await run('npm', ['run', 'build'], ROOT, 120_000);
-  const pack = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], ROOT);
-  const report = JSON.parse(pack.stdout) as { filename: string }[];
-  const filename = report[0]?.filename;
-  assert.ok(filename !== undefined, `npm pack reported no tarball: ${pack.stdout}`);
-  packed = join(work, filename);
-
-  // The listing comes from the tarball itself, not from npm's report of what it meant to pack.
-  const listing = await run('tar', ['-tzf', packed], work);
-  tarballFiles = listing.stdout.split('\n').filter((line) => line !== '').map((line) => line.replace(/^package\//, ''));
-
-  // A folder with nothing but a package.json: no workspace, no lockfile, no node_modules above it
-  // that could satisfy the import by accident (tmpdir is outside the repository).
-  mkdirSync(consumer);
-  writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'syslet-aio-consumer', version: '1.0.0', private: true, type: 'module' }, null, 2));
-  try {
-    await run('npm', ['install', packed, '--prefer-offline', '--no-audit', '--no-fund'], consumer, 120_000);
-  } catch (e) {
-    const stderr = (e as { stderr?: string }).stderr ?? '';
-    if (NETWORK_ERROR.test(stderr)) {
-      throw new Error(
-        'npm could not reach the registry to install koffi (a runtime dependency of the tarball), and the npm cache does not have it. ' +
-          `This test needs the registry or a warm cache; CI has the registry.\n${stderr}`,
-      );
-    }
-    throw e;
-  }
+  const installed = await installPackedTarball();
+  work = installed.work;
+  consumer = installed.consumer;
+  tarballFiles = installed.files;
 });
 
 after(() => {
@@ -182,23 +115,7 @@ export const done: Promise<ChainCompletion> = engine.runChain(chain.first);
 engine.runChain(chain);
 `,
   );
-  writeFileSync(
-    join(consumer, 'tsconfig.json'),
-    JSON.stringify({
-      compilerOptions: {
-        target: 'es2023',
-        lib: ['es2023', 'esnext.disposable'],
-        module: 'nodenext',
-        moduleResolution: 'nodenext',
-        strict: true,
-        noEmit: true,
-        skipLibCheck: true,
-        types: ['node'],
-        typeRoots: [join(ROOT, 'node_modules/@types')],
-      },
-      files: ['check.ts'],
-    }),
-  );
+  writeFileSync(join(consumer, 'tsconfig.json'), consumerTsconfig(['check.ts']));
   const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
   assert.ok(existsSync(tsc), 'the repository has TypeScript installed');
   await run(process.execPath, [tsc, '-p', 'tsconfig.json'], consumer);

@@ -1,11 +1,12 @@
 /**
- * The README's quick start, run as a new user would type it. The steps are read from README.md
- * itself (the sh blocks of "## Quick start"), so the README cannot gain, lose or change a step
- * without this test noticing: every line must be one this test knows how to run and check.
+ * The README's quick start, step by step, with each step's output checked. The steps are read from
+ * README.md itself (the plain sh blocks of "## Quick start"; the `sh clone` block is for a clone),
+ * so the README cannot gain, lose or change a step without this test noticing: every line must be
+ * one this test knows how to run and check.
  *
- * Each step runs in a fresh directory (with examples/ linked in, as in a clone) from source:
- * `node dist/cli/main.js ARGS` becomes `node --import tsx cli/main.ts ARGS`, because dist/ is
- * what `npm ci` builds from these sources, and the package-tarball test already checks the build.
+ * Each step runs in a fresh directory from source: `npx syslet-aio ARGS` becomes
+ * `node --import tsx cli/main.ts ARGS`. That the same lines run from the installed tarball is
+ * test/docs-samples-run's part; this one checks what they print.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -64,18 +65,18 @@ function quickStartLines(): string[] {
 test('the README quick start: install, copy a file, run an example plugin, inspect a compat32 image', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'syslet-readme-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  // A clone has examples/ next to the user; the steps refer to examples/pid.json relative to it.
+  // The installed package ships examples/; from source, link them where the step names them.
   symlinkSync(join(ROOT, 'examples'), join(dir, 'examples'));
 
   const lines = quickStartLines();
   // The steps the issue asks a new user to be able to take, each present in the README.
-  for (const step of ['npm ci', 'cp ', 'run examples/pid.json', 'compat32 sample ', 'compat32 inspect ']) {
+  for (const step of ['npm install syslet-aio', 'cp ', 'run examples/pid.json', 'compat32 sample ', 'compat32 inspect ']) {
     assert.ok(lines.some((line) => line.includes(step)), `README quick start has a '${step.trim()}' step:\n${lines.join('\n')}`);
   }
 
   for (const line of lines) {
-    if (line === 'npm ci') {
-      // Installing is what this checkout has already done; the tarball test installs from scratch.
+    if (line === 'npm install syslet-aio') {
+      // Installing is what this checkout has already done; docs-samples-run installs the tarball.
       await t.test(line, { skip: 'the checkout running this test is installed' }, () => {});
       continue;
     }
@@ -86,8 +87,8 @@ test('the README quick start: install, copy a file, run an example plugin, inspe
       });
       continue;
     }
-    // `npm start` is `node dist/cli/main.js` with no command: the default one runs.
-    const args = line === 'npm start' ? [] : /^node dist\/cli\/main\.js (.+)$/.exec(line)?.[1]?.split(/\s+/);
+    // `npx syslet-aio` with no command runs the default one.
+    const args = line === 'npx syslet-aio' ? [] : /^npx syslet-aio (.+)$/.exec(line)?.[1]?.split(/\s+/);
     assert.ok(args !== undefined, `the quick start line '${line}' is one this test can run`);
     const command = args[0] ?? DEFAULT_COMMAND;
     const skip = findCommand(command) === undefined ? `${command} not registered yet` : false;

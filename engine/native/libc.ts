@@ -25,7 +25,12 @@ const rawSyscall = libc.func('syscall', 'long', ['long', 'long', 'long', 'long',
 ) => number | bigint;
 
 /**
- * syscall - invoke a raw Linux x86-64 system call.
+ * syscall - invoke a raw Linux x86-64 system call, through the same FFI call the engine makes
+ * for every atom (about 0.2 µs; docs/design.md §1 measures it).
+ *
+ * It is not an atom: the engine's policy and pointer confinement do not apply, so an address
+ * argument is trusted as it is (a wrong one can crash the process, as in C). Use a chain for
+ * anything a caller's input can reach; this is for measuring, and for the odd call outside one.
  *
  * @param nr - the x86-64 syscall number.
  * @param a0 - first argument (integers and addresses alike); the rest default to 0.
