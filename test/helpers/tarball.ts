@@ -10,7 +10,8 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,20 +54,74 @@ export function run(file: string, args: readonly string[], cwd: string, timeoutM
 /** Errors npm reports when it cannot reach the registry (DNS, refused, offline cache miss...). */
 const NETWORK_ERROR = /ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENETUNREACH|EHOSTUNREACH|ENOTCACHED|network|proxy/i;
 
+/**
+ * A digest of every file of the checkout that git would see (tracked, or new and not ignored):
+ * the tarball is a function of these, so two tests of one `npm test` run can share one.
+ */
+async function checkoutDigest(): Promise<string> {
+  const listed = await run('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], ROOT);
+  const hash = createHash('sha256');
+  for (const file of listed.stdout.split('\0').filter((name) => name !== '').sort()) {
+    hash.update(file).update('\0');
+    try {
+      hash.update(readFileSync(join(ROOT, file)));
+    } catch {
+      hash.update('(deleted)'); // listed by the index but gone from the work tree
+    }
+  }
+  return hash.digest('hex').slice(0, 20);
+}
+
+/**
+ * packedTarball - build and pack the checkout, or reuse the tarball packed from identical files
+ * earlier (kept in the temp directory under the checkout's digest): a build takes a minute on two
+ * busy cores, and the package test and the docs test both need the tarball.
+ */
+async function packedTarball(): Promise<string> {
+  const cache = join(tmpdir(), `syslet-aio-tarball-${await checkoutDigest()}`);
+  const packed = existsSync(cache) ? readdirSync(cache).find((name) => name.endsWith('.tgz')) : undefined;
+  if (packed !== undefined) return join(cache, packed);
+  // Build explicitly, then pack with --ignore-scripts: the same content `prepare` would produce,
+  // but npm pack's --json report is not mixed with the build's output, and a compile error
+  // surfaces here as a build failure, not as an unparseable pack report.
+  await run('npm', ['run', 'build'], ROOT, 180_000);
+  const staging = mkdtempSync(join(tmpdir(), 'syslet-aio-tarball-staging-'));
+  const pack = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', staging], ROOT);
+  const report = JSON.parse(pack.stdout) as { filename: string }[];
+  const filename = report[0]?.filename;
+  assert.ok(filename !== undefined, `npm pack reported no tarball: ${pack.stdout}`);
+  try {
+    renameSync(staging, cache); // atomic: a concurrent run sees the whole tarball or none
+  } catch {
+    rmSync(staging, { recursive: true, force: true }); // another run got there first: same files
+  }
+  // Tarballs of older checkouts are of no further use after a day.
+  for (const name of readdirSync(tmpdir())) {
+    const old = join(tmpdir(), name);
+    try {
+      if (name.startsWith('syslet-aio-tarball-') && old !== cache && Date.now() - statSync(old).mtimeMs > 86_400_000) rmSync(old, { recursive: true, force: true });
+    } catch {
+      // removed meanwhile by another run
+    }
+  }
+  return join(cache, filename);
+}
+
 /** An installed tarball. */
 export interface InstalledPackage {
   /** The temp folder holding everything below; remove it when done. */
   readonly work: string;
   /** The consumer project: package.json (`"type": "module"`) and node_modules/syslet-aio. */
   readonly consumer: string;
-  /** The tarball `npm pack` made. */
+  /** The tarball `npm pack` made (shared between tests of identical checkouts; do not remove it). */
   readonly tarball: string;
   /** The files in the tarball, without the `package/` prefix. */
   readonly files: readonly string[];
 }
 
 /**
- * installPackedTarball - build, pack and install the package into a fresh consumer folder.
+ * installPackedTarball - build, pack (or reuse the tarball of an identical checkout) and install
+ * the package into a fresh consumer folder.
  *
  * @throws Error when the build, the pack or the install fails (for a network failure, one that
  *   says the test needs the registry or a warm cache).
@@ -74,16 +129,7 @@ export interface InstalledPackage {
 export async function installPackedTarball(): Promise<InstalledPackage> {
   const work = mkdtempSync(join(tmpdir(), 'syslet-pack-'));
   const consumer = join(work, 'consumer');
-
-  // Build explicitly, then pack with --ignore-scripts: the same content `prepare` would produce,
-  // but npm pack's --json report is not mixed with the build's output, and a compile error
-  // surfaces here as a build failure, not as an unparseable pack report.
-  await run('npm', ['run', 'build'], ROOT, 120_000);
-  const pack = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], ROOT);
-  const report = JSON.parse(pack.stdout) as { filename: string }[];
-  const filename = report[0]?.filename;
-  assert.ok(filename !== undefined, `npm pack reported no tarball: ${pack.stdout}`);
-  const tarball = join(work, filename);
+  const tarball = await packedTarball();
 
   // The listing comes from the tarball itself, not from npm's report of what it meant to pack.
   const listing = await run('tar', ['-tzf', tarball], work);
