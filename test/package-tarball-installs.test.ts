@@ -10,7 +10,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { consumerTsconfig, installPackedTarball, ROOT, run } from './helpers/tarball.js';
@@ -119,4 +119,27 @@ engine.runChain(chain);
   const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
   assert.ok(existsSync(tsc), 'the repository has TypeScript installed');
   await run(process.execPath, [tsc, '-p', 'tsconfig.json'], consumer);
+});
+
+test('the example plugins and the JSON schema ship, and `syslet-aio run examples/…` works from a folder that has none', async () => {
+  for (const shipped of ['examples/pid.json', 'examples/read-file.json', 'schema/plugin.schema.json']) {
+    assert.ok(tarballFiles.includes(shipped), `${shipped} is in the tarball`);
+  }
+  // A fresh folder of the consumer: no examples/ of its own, so the bin must find the shipped ones.
+  const fresh = join(consumer, 'fresh');
+  mkdirSync(fresh);
+  writeFileSync(join(fresh, 'hello.txt'), 'hello, syslets\n');
+  const pid = await run('npx', ['--no', '--', 'syslet-aio', 'run', 'examples/pid.json', '--json'], fresh);
+  const pidRun = JSON.parse(pid.stdout) as { plugin: string; stop: string; atoms: { id?: string; executed: boolean; result: string | number }[] };
+  assert.equal(pidRun.plugin, 'example.selfCheck');
+  assert.deepEqual(pidRun.atoms.map((atom) => [atom.id, atom.executed]), [['pid', true], ['check', true]]);
+  assert.equal(Number(pidRun.atoms[1]?.result), 0, 'kill(getpid(), 0) succeeded');
+
+  const read = await run('npx', ['--no', '--', 'syslet-aio', 'run', 'examples/read-file.json', '--param', 'path=hello.txt', '--param', 'buf=64'], fresh);
+  assert.match(read.stdout, /hello, syslets/, `the example read the folder's hello.txt:\n${read.stdout}`);
+
+  // The schema is importable by its export name, for editors and validators.
+  writeFileSync(join(fresh, 'schema.mjs'), "import schema from 'syslet-aio/plugin.schema.json' with { type: 'json' };\nconsole.log(schema.title ?? schema.$id ?? Object.keys(schema).join(','));\n");
+  const schema = await run(process.execPath, ['schema.mjs'], fresh);
+  assert.notEqual(schema.stdout.trim(), '', 'the schema module has content');
 });
