@@ -14,7 +14,7 @@ export {
 } from './plugin.js';
 export { composePlugins } from './compose.js';
 export { BUILTIN_PLUGINS, PluginRegistry, createDefaultRegistry, defaultRegistry, isPlugin } from './registry.js';
-export { definitionFromJson } from './json.js';
+export { constantValue, definitionFromJson } from './json.js';
 export {
   aioFdatasync, aioFsync, aioRead, aioReadStream, aioWrite, aioWriteStream,
 } from './builtin/aio.js';

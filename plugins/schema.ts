@@ -11,7 +11,7 @@
  */
 import { SYSLET_VALID_FLAGS } from '../engine/atom.js';
 import { ATOM_CALLS, syscallByName } from '../engine/syscalls/table.js';
-import { FLAG_NAMES } from './json.js';
+import { CONSTANT_NAMES, FLAG_NAMES } from './json.js';
 import { LOCAL_NAME_PATTERN, MAX_SCRATCH_BYTES, NAME_PATTERN } from './shape.js';
 import { MAX_PLUGIN_ATOMS, PARAM_KINDS } from './types.js';
 
@@ -35,6 +35,7 @@ export function pluginSchema(): JsonSchema {
   const local = LOCAL_NAME_PATTERN.source;
   const flagNames = Object.keys(FLAG_NAMES);
   const flagAlternatives = `(SYSLET_)?(${flagNames.join('|')})`;
+  const constantAlternatives = `(${CONSTANT_NAMES.join('|')})`;
   const name = (what: string): JsonSchema => ({ type: 'string', description: what });
   const byArity = new Map<number, string[]>();
   for (const call of ATOM_CALLS) {
@@ -116,6 +117,11 @@ export function pluginSchema(): JsonSchema {
       arg: {
         oneOf: [
           { $ref: '#/$defs/literal' },
+          {
+            type: 'string',
+            pattern: `^\\s*${constantAlternatives}\\s*(\\|\\s*${constantAlternatives}\\s*)*$`,
+            description: 'Kernel constants by name, joined with |: "AT_FDCWD", "O_RDONLY|O_CLOEXEC" (the values the package root exports, from the system headers).',
+          },
           form('param', name('a parameter'), 'the request\'s parameter (a buffer parameter: its address)'),
           form('lengthOf', name('a path, in or out parameter'), 'the byte length of a buffer parameter'),
           form('result', { $ref: '#/$defs/atomRef' }, 'the result of an atom that runs before this one on every path'),
