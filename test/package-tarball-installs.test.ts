@@ -143,3 +143,40 @@ test('the example plugins and the JSON schema ship, and `syslet-aio run examples
   const schema = await run(process.execPath, ['schema.mjs'], fresh);
   assert.notEqual(schema.stdout.trim(), '', 'the schema module has content');
 });
+
+test('the shipped declarations keep definePlugin typed: the typos of issue 17 fail to compile in a consumer', async () => {
+  // Each @ts-expect-error must meet an error, or tsc fails with "Unused '@ts-expect-error'": the
+  // inferred parameter, id and call types survive the declaration build a user compiles against.
+  const dir = join(consumer, 'plugin-types');
+  mkdirSync(dir);
+  writeFileSync(
+    join(dir, 'typos.ts'),
+    `import { Engine, definePlugin, AT_FDCWD, O_CLOEXEC } from 'syslet-aio';
+const readFile = definePlugin({
+  name: 'my.readFile',
+  params: { path: 'path', buf: 'out' },
+  atoms: [
+    { id: 'open', call: 'openat', args: [AT_FDCWD, { param: 'path' }, O_CLOEXEC, 0] },
+    { id: 'read', call: 'pread64', args: [{ result: 'open' }, { param: 'buf' }, { lengthOf: 'buf' }, 0] },
+  ],
+});
+export async function typos(engine: Engine): Promise<void> {
+  // @ts-expect-error a misspelt syscall
+  definePlugin({ name: 'a.call', params: {}, atoms: [{ call: 'opneat', args: [] }] });
+  // @ts-expect-error an undeclared parameter
+  definePlugin({ name: 'a.param', params: { path: 'path' }, atoms: [{ call: 'openat', args: [AT_FDCWD, { param: 'pth' }, 0, 0] }] });
+  // @ts-expect-error a misspelt run() parameter
+  await readFile.run(engine, { pth: 1 });
+  // @ts-expect-error missing run() parameters
+  await readFile.run(engine, {});
+  const result = await readFile.run(engine, { path: 'hello.txt', buf: 64 });
+  // @ts-expect-error no atom has this id
+  void result.byId.write;
+  void result.byId.read.result;
+  void result.outputs.buf;
+}
+`,
+  );
+  writeFileSync(join(dir, 'tsconfig.json'), consumerTsconfig(['typos.ts']));
+  await run(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], dir);
+});
