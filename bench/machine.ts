@@ -12,6 +12,10 @@ export interface Machine {
   readonly memoryBytes: number;
   readonly kernel: string;
   readonly node: string;
+  /** Whether the bench runs under `--import tsx` (from the sources) instead of the built files. */
+  readonly loader: boolean;
+  /** os.loadavg() at the start: the machine is shared, and figures move with its load. */
+  readonly loadAverage: readonly number[];
   readonly glibc: string;
   readonly koffi: string;
   /** The project's git commit (with `+dirty` when the tree has changes), or `unknown`. */
@@ -39,6 +43,8 @@ export function describeMachine(dataDir: string, uncachedSkip: string | undefine
     memoryBytes: os.totalmem(),
     kernel: os.release(),
     node: process.version,
+    loader: process.execArgv.some((a) => a.includes('tsx')),
+    loadAverage: os.loadavg(),
     glibc: header?.glibcVersionRuntime ?? 'unknown',
     koffi: koffiVersion(),
     commit: commit(),

@@ -1,25 +1,33 @@
 /**
  * `npm run bench`: one command, one run, every contender on the same files and workloads,
- * alternated over several rounds, medians and ratios printed as a table (issue #7).
+ * alternated over several rounds, medians, CPU per operation and ratios printed as a table, each
+ * target met or missed (issues #7 and 16). Every contender runs in a process of its own: the
+ * library's through the package root only, with its defaults, once per engine.
  *
- * usage: node --import tsx bench/main.ts [--quick] [--json] [--only P1,P4] [--rounds N] [--dir PATH] [--verbose]
- *   --quick     a short run (fewer ops and rounds; the smoke test in `npm test` uses it)
+ * usage: node dist/bench/main.js [--quick] [--json] [--only P1,P4] [--rounds N] [--dir PATH] [--verbose]
+ *   (`npm run bench` builds first; `node --import tsx bench/main.ts` runs the sources)
+ *   --quick     every row, small: few ops, one round (the test in `npm test` uses it)
  *   --json      print the results as JSON on stdout (the table goes to stderr)
- *   --only      run only these workloads (P1..P6)
+ *   --only      run only these workloads (P1, P2, P2COLD, P3, P4, P5, P6, FS)
  *   --rounds N  rounds per workload instead of each workload's default
  *   --dir PATH  create the data set under PATH instead of the OS temp dir
  *   --verbose   log every measured run to stderr
  */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { allContenders } from './contenders/index.js';
-import { canDropCaches, createDataset, permutation, removeDataset } from './dataset.js';
+import { buildAnchor, removeAnchor } from './anchor.js';
+import { canDropCaches, createDataset, removeDataset } from './dataset.js';
+import { startHosts, type HostedSet } from './hosts.js';
 import { describeMachine } from './machine.js';
 import { finish, formatMachine, formatSummary, formatWorkload } from './report.js';
 import type { WorkloadResult } from './result.js';
 import type { RunContext } from './workloads/context.js';
 import { runP1 } from './workloads/p1-cached-read.js';
+import { runP2Cold } from './workloads/p2-cold-start.js';
 import { runP2 } from './workloads/p2-uncached-read.js';
 import { runP3 } from './workloads/p3-latency.js';
 import { runP4 } from './workloads/p4-chain.js';
@@ -30,11 +38,15 @@ import { runP6 } from './workloads/p6-memory.js';
 export const WORKLOADS: Readonly<Record<string, (ctx: RunContext) => Promise<WorkloadResult>>> = {
   P1: runP1,
   P2: runP2,
+  P2COLD: runP2Cold,
   P3: runP3,
   P4: runP4,
   P5: runP5,
   P6: runP6,
 };
+
+/** The last section: issue 18's `npm run bench:fs` jobs, run when bench/fs-jobs.ts exists. */
+export const FS_SECTION = 'FS';
 
 /** The parsed command line. */
 export interface BenchOptions {
@@ -67,11 +79,41 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     },
     strict: true,
   });
-  const only = values.only === undefined ? Object.keys(WORKLOADS) : values.only.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean);
-  for (const id of only) if (!(id in WORKLOADS)) throw new Error(`unknown workload ${id} (have ${Object.keys(WORKLOADS).join(', ')})`);
+  const known = [...Object.keys(WORKLOADS), FS_SECTION];
+  const only = values.only === undefined ? known : values.only.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean);
+  for (const id of only) if (!known.includes(id)) throw new Error(`unknown workload ${id} (have ${known.join(', ')})`);
   const rounds = values.rounds === undefined ? undefined : Number(values.rounds);
   if (rounds !== undefined && !(Number.isSafeInteger(rounds) && rounds > 0)) throw new Error(`--rounds must be a positive integer, got ${values.rounds}`);
   return { quick: values.quick, json: values.json, only, rounds, dir: values.dir, verbose: values.verbose };
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const extension = path.extname(fileURLToPath(import.meta.url));
+
+/**
+ * runFsJobs - issue 18's bench (bench/fs-jobs.ts, `npm run bench:fs`) as this run's last section,
+ * in its own process, the same way this bench runs (built or under tsx).
+ *
+ * @returns its JSON rows in --json mode, else null (its table went to `out`); `undefined` when
+ *   the file is not there.
+ */
+async function runFsJobs(opts: BenchOptions, out: (s: string) => void): Promise<unknown> {
+  const file = path.join(here, `fs-jobs${extension}`);
+  if (!fs.existsSync(file)) {
+    out(`FS  syslet-aio/fs jobs: not available (no bench/fs-jobs${extension} in this build)`);
+    return undefined;
+  }
+  const args = [...(extension === '.ts' ? ['--import', 'tsx'] : []), file, ...(opts.quick ? ['--quick'] : []), ...(opts.json ? ['--json'] : []), ...(opts.dir ? ['--dir', opts.dir] : [])];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  let stdout = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk: string) => {
+    if (opts.json) stdout += chunk;
+    else out(chunk.replace(/\n$/, ''));
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  if (code !== 0) throw new Error(`bench:fs exited with code ${code ?? 'signal'}`);
+  return opts.json ? (JSON.parse(stdout) as unknown) : null;
 }
 
 async function main(): Promise<void> {
@@ -79,35 +121,46 @@ async function main(): Promise<void> {
   const out = opts.json ? (s: string) => process.stderr.write(`${s}\n`) : (s: string) => process.stdout.write(`${s}\n`);
   const progress = (s: string): void => void process.stderr.write(`${s}\n`);
   const started = performance.now();
-  const uncachedSkip = opts.only.includes('P2') ? canDropCaches() : 'not requested';
+  const uncachedSkip = opts.only.some((id) => id.startsWith('P2')) ? canDropCaches() : 'not requested';
   const dataset = createDataset(opts.dir);
+  const anchor = buildAnchor();
   const results: WorkloadResult[] = [];
+  let sets: HostedSet[] = [];
   try {
     const machine = describeMachine(dataset.dir, uncachedSkip);
     out(`syslet-aio bench (${opts.quick ? 'quick' : 'full'} run, ${new Date().toISOString()})`);
     out(formatMachine(machine));
-    const ctx: RunContext = {
-      quick: opts.quick,
-      rounds: opts.rounds,
-      dataset,
-      contenders: await allContenders(),
-      perm: permutation(dataset.blocks),
-      uncachedSkip,
-      log: opts.verbose ? progress : () => {},
-    };
+    sets = await startHosts();
+    for (const s of sets.filter((x) => x.engine !== null)) {
+      out(`engine:  (${s.label}) ${s.engine?.kind ?? '?'}${s.engine?.detail ? `: ${s.engine.detail}` : ''}${s.host.options.engine === 'threads' ? ' [SYSLET_AIO_ENGINE=threads]' : ' [defaults]'}`);
+    }
+    out(`anchor:  io_uring C anchor ${anchor.binary ? 'built' : `not available: ${anchor.unavailable ?? ''}`}`);
+    const ctx: RunContext = { quick: opts.quick, rounds: opts.rounds, dataset, sets, anchor, uncachedSkip, log: opts.verbose ? progress : () => {} };
     for (const id of opts.only) {
+      const run = WORKLOADS[id];
+      if (run === undefined) continue;
       progress(`running ${id}...`);
-      const result = finish(await (WORKLOADS[id] as (c: RunContext) => Promise<WorkloadResult>)(ctx));
+      const result = finish(await run(ctx));
       results.push(result);
       out('');
       out(formatWorkload(result));
     }
+    for (const s of sets) await s.host.close();
+    sets = [];
+    let fsJobs: unknown;
+    if (opts.only.includes(FS_SECTION)) {
+      progress('running FS (npm run bench:fs)...');
+      out('');
+      fsJobs = await runFsJobs(opts, out);
+    }
     const seconds = (performance.now() - started) / 1000;
     out('');
     out(formatSummary(results));
-    out(`total ${seconds.toFixed(1)} s`);
-    if (opts.json) process.stdout.write(`${JSON.stringify({ mode: opts.quick ? 'quick' : 'full', date: new Date().toISOString(), seconds, machine, workloads: results }, null, 2)}\n`);
+    out(`total ${seconds.toFixed(1)} s, load average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    if (opts.json) process.stdout.write(`${JSON.stringify({ mode: opts.quick ? 'quick' : 'full', date: new Date().toISOString(), seconds, machine, workloads: results, fsJobs }, null, 2)}\n`);
   } finally {
+    for (const s of sets) await s.host.close();
+    removeAnchor(anchor);
     removeDataset(dataset);
   }
 }

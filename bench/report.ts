@@ -1,6 +1,6 @@
 /**
  * Turning rows into verdicts and text: speed-up ratios against each workload's baselines, target
- * checks (PASS / MISS / n/a), and the plain-text table `npm run bench` prints.
+ * checks (met / missed / n/a), and the plain-text table `npm run bench` prints.
  */
 import type { Machine } from './machine.js';
 import type { Row, Target, WorkloadResult } from './result.js';
@@ -36,21 +36,24 @@ function judge(t: Target, rows: Map<string, Row>, skipped: string | undefined): 
   if (skipped !== undefined) return na(t, skipped);
   if (!subject || subject.status !== 'ok') return na(t, subject ? `${subject.status}: ${subject.reason ?? ''}` : 'no such row');
   if (t.kind === 'speedup') {
-    const got = t.baseline === undefined ? undefined : subject.ratios[t.baseline];
-    if (got === undefined) return na(t, `baseline ${t.baseline ?? '?'} has no figure`);
-    t.got = got;
-    t.status = got >= t.want ? 'PASS' : 'MISS';
     const baseline = t.baseline === undefined ? undefined : rows.get(t.baseline);
-    const floor = t.floor === undefined ? undefined : rows.get(t.floor);
-    if (baseline?.median !== undefined) t.needed = baseline.median / t.want;
-    if (t.needed !== undefined && floor?.median !== undefined && t.needed < floor.median) {
-      t.why = `needs ≤ ${formatNs(t.needed)}, below the one-thread floor (${floor.name} ${formatNs(floor.median)})`;
+    const figure = (row: Row | undefined): number | undefined => (t.metric === 'cpu' ? row?.cpu : row?.median);
+    const base = figure(baseline);
+    const mine = figure(subject);
+    if (base === undefined || mine === undefined) return na(t, `${t.baseline ?? '?'} or the subject has no ${t.metric ?? 'figure'}`);
+    const got = base / mine;
+    t.got = got;
+    t.status = got >= t.want ? 'met' : 'missed';
+    t.needed = base / t.want;
+    const floor = figure(t.floor === undefined ? undefined : rows.get(t.floor));
+    if (floor !== undefined && t.needed < floor) {
+      t.why = `needs ≤ ${formatNs(t.needed)}, below the ${t.floorLabel ?? 'one-thread floor'} (${t.floor ?? ''} ${formatNs(floor)})`;
     }
   } else {
     const got = metricOf(subject, t.metric);
     if (got === undefined) return na(t, `no ${t.metric ?? 'figure'}`);
     t.got = got;
-    t.status = got <= t.want ? 'PASS' : 'MISS';
+    t.status = got <= t.want ? 'met' : 'missed';
   }
 }
 
@@ -63,7 +66,8 @@ function na(t: Target, why: string): void {
 export function formatMachine(m: Machine): string {
   return [
     `machine: ${m.cpus} × ${m.cpuModel}, ${formatBytes(m.memoryBytes)} RAM, Linux ${m.kernel}`,
-    `runtime: node ${m.node}, glibc ${m.glibc}, koffi ${m.koffi}, syslet-aio ${m.commit}`,
+    `runtime: node ${m.node}${m.loader ? ' --import tsx' : ''}, glibc ${m.glibc}, koffi ${m.koffi}, syslet-aio ${m.commit}`,
+    `load:    ${m.loadAverage.map((l) => l.toFixed(2)).join(' ')} (1, 5, 15 min) at the start; other processes share the CPUs`,
     `data:    ${m.dataDir} (${m.fsType}), root: ${m.root ? 'yes' : 'no'}, uncached runs: ${m.uncached}`,
   ].join('\n');
 }
@@ -88,7 +92,7 @@ export function formatWorkload(w: WorkloadResult): string {
     lines.push(`    ${w.skipped}`);
     return lines.join('\n');
   }
-  const header = ['contender', w.unit === '%' ? 'RSS growth' : w.unit === 'ns' ? 'p50' : w.unit, w.unit === 'ns' ? 'p99' : w.unit === '%' ? 'RSS N1→N2' : 'min–max'];
+  const header = ['contender', w.unit === '%' ? 'RSS growth' : w.unit === 'ns' ? 'p50' : w.unit, w.unit === 'ns' ? 'p99' : w.unit === '%' ? 'RSS N1→N2' : 'min–max', w.unit === 'ns/file' ? 'CPU/file' : 'CPU/op'];
   const extraHeader = w.unit === '%' ? ['native N1→N2', 'heap growth'] : w.baselines.map((b) => `vs ${b}`);
   const table: string[][] = [[...header, ...extraHeader]];
   for (const row of w.rows) {
@@ -106,7 +110,7 @@ export function formatWorkload(w: WorkloadResult): string {
       w.unit === '%'
         ? [`${formatBytes(row.extra?.nativeAtN1 ?? NaN)} → ${formatBytes(row.extra?.nativeAtN2 ?? NaN)}`, formatBytes(row.extra?.heapGrowthBytes ?? NaN)]
         : w.baselines.map((b) => (row.ratios[b] === undefined ? '–' : `${row.ratios[b].toFixed(2)}x`));
-    table.push([row.name, cell(w, row), second, ...rest]);
+    table.push([row.name, cell(w, row), second, formatNs(row.cpu ?? NaN), ...rest]);
   }
   const widths = (table[0] as string[]).map((_, c) => Math.max(...table.filter((r) => r.length > 2).map((r) => (r[c] ?? '').length)));
   for (const [k, r] of table.entries()) {
@@ -116,7 +120,7 @@ export function formatWorkload(w: WorkloadResult): string {
   }
   for (const t of w.targets) {
     const got = t.got === undefined ? '' : t.kind === 'speedup' ? ` (got ${t.got.toFixed(2)}x)` : ` (got ${formatTargetValue(t)})`;
-    lines.push(`    target ${pad(t.status ?? 'n/a', 4)} ${t.text}${got}${t.why ? ` — ${t.why}` : ''}`);
+    lines.push(`    target ${pad(t.status ?? 'n/a', 6)} ${t.text}${got}${t.why ? ` — ${t.why}` : ''}`);
   }
   return lines.join('\n');
 }
@@ -132,5 +136,7 @@ function formatTargetValue(t: Target): string {
 export function formatSummary(results: readonly WorkloadResult[]): string {
   const targets = results.flatMap((w) => w.targets);
   const count = (s: string): number => targets.filter((t) => t.status === s).length;
-  return `targets: ${count('PASS')} PASS, ${count('MISS')} MISS, ${count('n/a')} n/a (of ${targets.length})`;
+  const lines = [`targets: ${count('met')} met, ${count('missed')} missed, ${count('n/a')} n/a (of ${targets.length})`];
+  for (const w of results) for (const t of w.targets) lines.push(`  ${pad(t.status ?? 'n/a', 6)} ${t.text}${t.got === undefined ? '' : t.kind === 'speedup' ? ` (${t.got.toFixed(2)}x)` : ` (${formatTargetValue(t)})`}`);
+  return lines.join('\n');
 }

@@ -17,6 +17,8 @@ export interface Row {
   median?: number;
   min?: number;
   max?: number;
+  /** Median over rounds of the CPU time (every thread of the contender's process) per operation, ns. */
+  cpu?: number;
   /** P3: median across rounds of each round's p99 (ns). */
   p99?: number;
   /** P6: memory figures (bytes) and their growth. */
@@ -30,10 +32,13 @@ export interface Target {
   readonly text: string;
   /** Row the target is about. */
   readonly subject: string;
-  /** `speedup`: subject must be ≥ `want` times faster than `baseline`; `max`: subject's metric ≤ `want`. */
+  /**
+   * `speedup`: subject must be ≥ `want` times faster than `baseline` (on `metric` `cpu`: use ≥
+   * `want` times less CPU per operation); `max`: subject's metric ≤ `want`.
+   */
   readonly kind: 'speedup' | 'max';
   readonly baseline?: string;
-  /** For `max` targets on a non-primary metric: which one (`'p50'`, `'rssGrowthPct'`, ...). */
+  /** A non-primary metric: `'cpu'` (speed-up targets), `'p50'`, `'nativeGrowthBytes'` (max targets). */
   readonly metric?: string;
   readonly want: number;
   /**
@@ -43,16 +48,18 @@ export interface Target {
    * own code cheaper, only by running the kernel's part on more than one core.
    */
   readonly floor?: string;
+  /** How the report names the floor (default `one-thread floor`). */
+  readonly floorLabel?: string;
   got?: number;
   /** The figure the subject needed to reach the target (same unit as the rows). */
   needed?: number;
-  status?: 'PASS' | 'MISS' | 'n/a';
+  status?: 'met' | 'missed' | 'n/a';
   why?: string;
 }
 
 /** One workload's results. */
 export interface WorkloadResult {
-  /** `'P1'` .. `'P6'`. */
+  /** `'P1'` .. `'P6'`, `'P2COLD'`. */
   readonly id: string;
   readonly title: string;
   /** Ops, rounds, queue depth, file: how the figures were produced. */

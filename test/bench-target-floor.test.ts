@@ -30,18 +30,18 @@ test('a speed-up target below the one-thread floor is reported with the figure i
   const w = finish(workload(1900, 2000, 900));
   const target = w.targets[0];
   assert.ok(target);
-  assert.equal(target.status, 'MISS');
+  assert.equal(target.status, 'missed');
   assert.equal(target.needed, 800);
   assert.match(target.why ?? '', /needs ≤ 800 ns, below the one-thread floor \(floor 900 ns\)/);
-  assert.match(formatWorkload(w), /target MISS mine ≥2\.5x peer \(got 1\.05x\) — needs ≤ 800 ns, below the one-thread floor/);
+  assert.match(formatWorkload(w), /target missed mine ≥2\.5x peer \(got 1\.05x\) — needs ≤ 800 ns, below the one-thread floor/);
 });
 
 test('a reachable target gets no floor note, whether it passes or not', () => {
   const missed = finish(workload(1900, 3000, 900)).targets[0];
-  assert.equal(missed?.status, 'MISS');
+  assert.equal(missed?.status, 'missed');
   assert.equal(missed?.needed, 1200);
   assert.equal(missed?.why, undefined);
   const passed = finish(workload(1000, 3000, 900)).targets[0];
-  assert.equal(passed?.status, 'PASS');
+  assert.equal(passed?.status, 'met');
   assert.equal(passed?.why, undefined);
 });

@@ -6,7 +6,7 @@
  */
 
 /** Which side of the comparison a contender is on; the report groups rows by it. */
-export type Family = 'syslet' | 'node' | 'glibc' | 'ffi';
+export type Family = 'syslet' | 'node' | 'glibc' | 'ffi' | 'c';
 
 /** What every contender has. */
 export interface ContenderBase {
@@ -83,7 +83,7 @@ export interface ChainContender extends ContenderBase {
   teardown(): Promise<void> | void;
 }
 
-/** Every contender of every kind, as one registry (see contenders/index.ts). */
+/** Every contender of one family, by kind (what bench/host.ts loads and runs). */
 export interface ContenderSet {
   readonly reads: readonly ReadContender[];
   readonly writes: readonly WriteContender[];

@@ -1,9 +1,9 @@
-/** What every workload receives from main.ts, and the entry builders they share. */
-import fs from 'node:fs';
-import type { ContenderSet, ReadContender, TransferJob, WriteContender } from '../contenders/types.js';
+/** What every workload receives from main.ts, and the helpers they share. */
+import type { Anchor } from '../anchor.js';
 import type { Dataset } from '../dataset.js';
-import { offsetsFor } from '../dataset.js';
-import { rowName, timed, type Entry } from './runner.js';
+import type { HostedSet } from '../hosts.js';
+import { labelled } from '../hosts.js';
+import { rowName } from './runner.js';
 
 /** The run-wide context. */
 export interface RunContext {
@@ -11,69 +11,25 @@ export interface RunContext {
   /** `--rounds N` when given; each workload has its own default otherwise. */
   readonly rounds: number | undefined;
   readonly dataset: Dataset;
-  readonly contenders: ContenderSet;
-  /** The seeded permutation of the big file's blocks: every contender's offsets come from it. */
-  readonly perm: Uint32Array;
+  /** The long-lived contender hosts: the library on each engine, then the peers. */
+  readonly sets: readonly HostedSet[];
+  /** The io_uring C anchor (P2's floor). */
+  readonly anchor: Anchor;
   /** Why uncached runs cannot happen (`'not root'`), or undefined when they can. */
   readonly uncachedSkip: string | undefined;
   readonly log: (line: string) => void;
 }
 
-/** How a workload lists a contender: at which queue depth, and optionally on fewer operations. */
-export interface Pick<C> {
-  readonly contender: C;
-  readonly qd: number;
-  /** Run only this many of the offsets (slow QD1 rows): per-op figures stay comparable. */
-  readonly maxOps?: number;
-}
-
-/** pickAll - every contender at `qd`; synchronous ones at QD1. */
-export function pickAll<C extends { sync?: boolean }>(list: readonly C[], qd: number): Pick<C>[] {
-  return list.map((contender) => ({ contender, qd: contender.sync ? 1 : qd }));
-}
-
-/** An open fd that the workload closes after its rows are measured. */
-export function openFd(file: string, flags: 'r' | 'r+'): number {
-  return fs.openSync(file, flags);
-}
-
-function job(fd: number, path: string, offsets: Uint32Array, qd: number, blockSize: number): TransferJob {
-  return { fd, path, offsets, qd, blockSize };
+/** librarySets - the library's hosts (one per engine), in the order their rows appear. */
+export function librarySets(ctx: RunContext): HostedSet[] {
+  return ctx.sets.filter((s) => s.label !== '');
 }
 
 /**
- * transferEntries - bind read or write contenders to a job over `offsets`, as runner entries.
+ * libraryRow - the row name of a library contender on one engine's host.
  *
- * @param kind - `read` calls runReads, `write` calls runWrites.
- * @param offsets - block indexes, shared by every entry (each may use a prefix, see Pick.maxOps).
+ * @example libraryRow('syslet aio_read', 64, 'io_uring') === 'syslet aio_read QD64 (io_uring)'
  */
-export function transferEntries(
-  kind: 'read' | 'write',
-  picks: readonly Pick<ReadContender | WriteContender>[],
-  fd: number,
-  path: string,
-  offsets: Uint32Array,
-  blockSize: number,
-): Entry[] {
-  return picks.map(({ contender: c, qd, maxOps }) => {
-    const ops = Math.min(offsets.length, maxOps ?? Infinity);
-    const j = job(fd, path, offsets.subarray(0, ops), qd, blockSize);
-    const warm = job(fd, path, offsets.subarray(0, Math.min(ops, 2048)), qd, blockSize);
-    const run = (t: TransferJob): Promise<void> => (kind === 'read' ? (c as ReadContender).runReads(t) : (c as WriteContender).runWrites(t));
-    return {
-      name: rowName(c.name, c.sync, qd),
-      family: c.family,
-      qd,
-      unavailable: c.unavailable,
-      setup: () => c.setup(j),
-      warmup: () => run(warm),
-      measure: () => timed(ops, () => run(j)),
-      teardown: () => c.teardown(),
-    };
-  });
-}
-
-/** offsets - `ops` block indexes from the run's permutation. */
-export function offsets(ctx: RunContext, ops: number): Uint32Array {
-  return offsetsFor(ctx.perm, ops);
+export function libraryRow(name: string, qd: number, label: string): string {
+  return labelled(rowName(name, false, qd), label);
 }

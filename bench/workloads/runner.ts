@@ -11,6 +11,8 @@ import type { Row } from '../result.js';
 export interface Measure {
   /** The primary metric for this round (ns/op, ns/file, or p50 ns). */
   readonly value: number;
+  /** CPU time of the contender's process (every thread) per operation, ns. */
+  readonly cpu?: number;
   /** P3 only: this round's p99 in ns. */
   readonly p99?: number;
   /** P6 only: memory figures of this round (the row keeps the last round's). */
@@ -53,6 +55,7 @@ export interface AlternateOptions {
 export async function alternate(entries: readonly Entry[], options: AlternateOptions): Promise<Row[]> {
   const rows: Row[] = entries.map((e) => ({ name: e.name, family: e.family, qd: e.qd, status: 'ok', rounds: [], ratios: {} }));
   const p99s: number[][] = entries.map(() => []);
+  const cpus: number[][] = entries.map(() => []);
   const live = new Set<number>();
   const fail = (i: number, status: 'unavailable' | 'error', reason: string): void => {
     const row = rows[i] as Row;
@@ -80,8 +83,9 @@ export async function alternate(entries: readonly Entry[], options: AlternateOpt
         const m = await e.measure();
         (rows[i] as Row).rounds.push(m.value);
         if (m.p99 !== undefined) (p99s[i] as number[]).push(m.p99);
+        if (m.cpu !== undefined && Number.isFinite(m.cpu)) (cpus[i] as number[]).push(m.cpu);
         if (m.extra !== undefined) (rows[i] as Row).extra = m.extra;
-        options.log?.(`  round ${round + 1}/${options.rounds} ${e.name}: ${m.value.toFixed(0)}`);
+        options.log?.(`  round ${round + 1}/${options.rounds} ${e.name}: ${m.value.toFixed(0)}${m.cpu === undefined ? '' : ` (cpu ${m.cpu.toFixed(0)})`}`);
       } catch (err) {
         fail(i, 'error', message(err));
       } finally {
@@ -99,19 +103,25 @@ export async function alternate(entries: readonly Entry[], options: AlternateOpt
     row.max = Math.max(...row.rounds);
     const p = p99s[i] as number[];
     if (p.length > 0) row.p99 = median(p);
+    const c = cpus[i] as number[];
+    if (c.length > 0) row.cpu = median(c);
   }
   return rows;
 }
 
 /**
- * timed - run `work` and return its duration per operation in nanoseconds.
+ * timed - run `work` in this process and return its wall and CPU time (every thread of the
+ * process: `process.cpuUsage`) per operation in nanoseconds.
  *
  * @param ops - operations the work performs (> 0).
  */
 export async function timed(ops: number, work: () => Promise<unknown>): Promise<Measure> {
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await work();
-  return { value: ((performance.now() - t0) * 1e6) / ops };
+  const wall = (performance.now() - t0) * 1e6;
+  const cpu = process.cpuUsage(cpu0);
+  return { value: wall / ops, cpu: ((cpu.user + cpu.system) * 1000) / ops };
 }
 
 /** rowName - the row label: asynchronous contenders carry their queue depth. */
