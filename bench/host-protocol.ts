@@ -95,6 +95,8 @@ export type HostRequest =
   | { readonly op: 'engine' }
   | { readonly op: 'setup'; readonly name: string; readonly spec: TransferSpec | ChainSpec }
   | { readonly op: 'warmup' }
+  /** Set up and run in one timed region (P2 cold: the library's first call is inside the figure). */
+  | { readonly op: 'cold'; readonly name: string; readonly spec: TransferSpec }
   | { readonly op: 'measure' }
   | { readonly op: 'teardown' }
   | { readonly op: 'memory'; readonly name: string; readonly spec: MemorySpec };
