@@ -132,7 +132,9 @@ async function main(): Promise<void> {
     out(formatMachine(machine));
     sets = await startHosts();
     for (const s of sets.filter((x) => x.engine !== null)) {
-      out(`engine:  (${s.label}) ${s.engine?.kind ?? '?'}${s.engine?.detail ? `: ${s.engine.detail}` : ''}${s.host.options.engine === 'threads' ? ' [SYSLET_AIO_ENGINE=threads]' : ' [defaults]'}`);
+      const how = s.host.options.engine === 'threads' ? 'SYSLET_AIO_ENGINE=threads' : 'the defaults';
+      const detail = s.engine?.detail && s.engine.detail !== how ? `: ${s.engine.detail}` : '';
+      out(`engine:  rows (${s.label}) ran with ${how}: ${s.engine?.kind ?? '?'}${detail}`);
     }
     out(`anchor:  io_uring C anchor ${anchor.binary ? 'built' : `not available: ${anchor.unavailable ?? ''}`}`);
     const ctx: RunContext = { quick: opts.quick, rounds: opts.rounds, dataset, sets, anchor, uncachedSkip, log: opts.verbose ? progress : () => {} };
