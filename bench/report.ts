@@ -43,6 +43,7 @@ function judge(t: Target, rows: Map<string, Row>, skipped: string | undefined): 
     if (base === undefined || mine === undefined) return na(t, `${t.baseline ?? '?'} or the subject has no ${t.metric ?? 'figure'}`);
     const got = base / mine;
     t.got = got;
+    if (t.metric !== 'cpu' && baseline?.cpu !== undefined && subject.cpu !== undefined) t.cpuGot = baseline.cpu / subject.cpu;
     t.status = got >= t.want ? 'met' : 'missed';
     t.needed = base / t.want;
     const floor = figure(t.floor === undefined ? undefined : rows.get(t.floor));
@@ -119,7 +120,8 @@ export function formatWorkload(w: WorkloadResult): string {
     if (k === 0) lines.push(`    ${widths.map((n) => '-'.repeat(n)).join('  ')}`);
   }
   for (const t of w.targets) {
-    const got = t.got === undefined ? '' : t.kind === 'speedup' ? ` (got ${t.got.toFixed(2)}x)` : ` (got ${formatTargetValue(t)})`;
+    const cpu = t.cpuGot === undefined ? '' : `; on CPU time ${t.cpuGot.toFixed(2)}x`;
+    const got = t.got === undefined ? '' : t.kind === 'speedup' ? ` (got ${t.got.toFixed(2)}x${cpu})` : ` (got ${formatTargetValue(t)})`;
     lines.push(`    target ${pad(t.status ?? 'n/a', 6)} ${t.text}${got}${t.why ? ` — ${t.why}` : ''}`);
   }
   return lines.join('\n');
@@ -137,6 +139,11 @@ export function formatSummary(results: readonly WorkloadResult[]): string {
   const targets = results.flatMap((w) => w.targets);
   const count = (s: string): number => targets.filter((t) => t.status === s).length;
   const lines = [`targets: ${count('met')} met, ${count('missed')} missed, ${count('n/a')} n/a (of ${targets.length})`];
-  for (const w of results) for (const t of w.targets) lines.push(`  ${pad(t.status ?? 'n/a', 6)} ${t.text}${t.got === undefined ? '' : t.kind === 'speedup' ? ` (${t.got.toFixed(2)}x)` : ` (${formatTargetValue(t)})`}`);
+  for (const w of results) {
+    for (const t of w.targets) {
+      const cpu = t.cpuGot === undefined ? '' : `; CPU ${t.cpuGot.toFixed(2)}x`;
+      lines.push(`  ${pad(t.status ?? 'n/a', 6)} ${t.text}${t.got === undefined ? '' : t.kind === 'speedup' ? ` (${t.got.toFixed(2)}x${cpu})` : ` (${formatTargetValue(t)})`}`);
+    }
+  }
   return lines.join('\n');
 }

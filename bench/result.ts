@@ -51,6 +51,12 @@ export interface Target {
   /** How the report names the floor (default `one-thread floor`). */
   readonly floorLabel?: string;
   got?: number;
+  /**
+   * Wall-time speed-up targets: the same ratio on CPU time per operation. On a shared machine a
+   * process that sleeps between operations is scheduled sooner than one that never sleeps, so
+   * wall ratios move with the load while CPU ratios stay; the report prints both.
+   */
+  cpuGot?: number;
   /** The figure the subject needed to reach the target (same unit as the rows). */
   needed?: number;
   status?: 'met' | 'missed' | 'n/a';
