@@ -14,7 +14,10 @@ import { NR } from '../engine/syscalls/nr.js';
 import { F_GETFL, F_SETFL, O_CLOEXEC, O_CREAT, O_NONBLOCK, O_TMPFILE, O_TRUNC, S_IFDIR, S_IFIFO, S_IFMT, S_IFREG } from '../engine/syscalls/constants.generated.js';
 import type { Word } from '../engine/native/index.js';
 import { STAT_SIZE_OFFSET } from './builtin/file.js';
-import { fileClose, filePollRead, fileReadMore, fileReadStart, fileReadStartOnCachemiss, POLL_READ, READ_MORE, READ_START } from './builtin/file-read.js';
+import {
+  fileClose, filePollRead, fileReadFdMore, fileReadFdStart, fileReadMore, fileReadStart, fileReadStartOnCachemiss, POLL_READ, READ_FD_MORE, READ_FD_START,
+  READ_MORE, READ_START,
+} from './builtin/file-read.js';
 import { NOT_EXECUTED } from './define.js';
 import type { Plugin, PluginInstance } from './plugin.js';
 import { putPath, SLOT_DATA_BYTES, type Request } from './requests.js';
@@ -126,25 +129,109 @@ export async function readWholeFile(request: Request, path: string | Uint8Array,
     const read = instance.result(READ_START.read);
     const total = ran(instance, READ_START.total) ? num(instance.result(READ_START.total)) : 0;
     const closed = ran(instance, READ_START.closeWhenDone) || ran(instance, READ_START.closeAtEof);
-    if (statResult < 0) {
-      await closeFd(request, fd);
-      return new ReadFailure(statResult, 'fstat');
+    const going: Going = { request, fd, owned: true, open: !closed };
+    try {
+      if (statResult < 0) return new ReadFailure(statResult, 'fstat');
+      if (read !== NOT_EXECUTED && num(read) < 0) return new ReadFailure(num(read), 'read');
+      // Node checks its signal once fstat has answered: the first chain has gone that far.
+      options.between?.();
+      const size = num(instance.scratchWord('stat', STAT_SIZE_OFFSET));
+      const mode = num(instance.scratchWord('stat', ST_MODE_OFFSET, 4));
+      if (closed) return copyOut(slot.data, total, options);
+      if (size > options.limit && options.overLimit === 'fail') return new ReadFailure(EFBIG, 'read');
+      if (size === 0) {
+        const kind = mode & S_IFMT;
+        if (mayBlockInline && kind !== S_IFREG && kind !== S_IFDIR) clearNonblock(fd);
+        // A FIFO opened O_NONBLOCK reads as empty until a writer connects: poll before each read.
+        return await readUnknownLength(going, options, mayBlockInline && kind === S_IFIFO);
+      }
+      return await readRest(going, size, total, options);
+    } finally {
+      if (going.open) await closeFd(request, fd);
     }
+  } finally {
+    instance.release();
+  }
+}
+
+/** Options of {@link readWholeFd}. */
+export interface FdReadOptions {
+  /** Bytes accepted at most (a larger file is a ReadFailure EFBIG, 'read'). */
+  readonly limit: number;
+  /** The fd is a FIFO opened O_NONBLOCK by this library: poll before each read. */
+  readonly pollReads: boolean;
+  /** Called after fstat and before each later chain; if it throws, the error propagates. */
+  readonly between?: () => void;
+}
+
+/**
+ * readWholeFd - FileHandle.readFile: read an open fd from its file position to its st_size (to
+ * end of file when st_size is 0), as Node's readFileHandle does. The fd stays open.
+ *
+ * @returns the bytes (a new Buffer), or a ReadFailure ('fstat' or 'read').
+ * @throws what `between` throws; an Error when the engine refuses a chain.
+ */
+export async function readWholeFd(request: Request, fd: number, options: FdReadOptions): Promise<Buffer | ReadFailure> {
+  const slot = request.slot;
+  const whole: WholeReadOptions = { flags: 0, mode: 0, limit: options.limit, overLimit: 'fail', ...(options.between === undefined ? {} : { between: options.between }) };
+  const going: Going = { request, fd, owned: false, open: true };
+  const instance = fileReadFdStart.acquire(request.engine);
+  try {
+    instance.set(0, fd);
+    instance.set(1, slot.dataAddress);
+    instance.set(2, SLOT_DATA_BYTES);
+    instance.set(3, 1);
+    await settle(request.run(fileReadFdStart, instance), fileReadFdStart);
+    const statResult = num(instance.result(READ_FD_START.fstat));
+    if (statResult < 0) return new ReadFailure(statResult, 'fstat');
+    const read = instance.result(READ_FD_START.read);
     if (read !== NOT_EXECUTED && num(read) < 0) return new ReadFailure(num(read), 'read');
+    options.between?.();
+    const total = ran(instance, READ_FD_START.total) ? num(instance.result(READ_FD_START.total)) : 0;
     const size = num(instance.scratchWord('stat', STAT_SIZE_OFFSET));
-    const mode = num(instance.scratchWord('stat', ST_MODE_OFFSET, 4));
-    if (closed) return copyOut(slot.data, total, options);
-    if (size > options.limit && options.overLimit === 'fail') {
-      await closeFd(request, fd);
-      return new ReadFailure(EFBIG, 'read');
+    if (size > options.limit) return new ReadFailure(EFBIG, 'read');
+    if (size === 0) return await readUnknownLength(going, whole, options.pollReads);
+    const done = num(instance.result(READ_FD_START.want)) === 0 || (read !== NOT_EXECUTED && num(read) === 0);
+    if (done) return copyOut(slot.data, total, whole);
+    return await readRest(going, size, total, whole);
+  } finally {
+    instance.release();
+  }
+}
+
+/** A read that goes on from an open fd: whether this reader owns (closes) it, and whether it is still open. */
+interface Going {
+  readonly request: Request;
+  readonly fd: number;
+  /** The fd was opened by this read: close it at the end (file.readMore does, at EOF). */
+  readonly owned: boolean;
+  /** Still open (an owned fd is closed by the chain that reaches its end). */
+  open: boolean;
+}
+
+/** One continuation chain: file.readMore (owned fd: closes at the end) or file.readFdMore. */
+async function readOn(going: Going, address: number, chunk: number, chunks: number, size: number): Promise<{ got: number; error: number; finished: boolean }> {
+  const plugin = going.owned ? fileReadMore : fileReadFdMore;
+  const atoms = going.owned ? READ_MORE : READ_FD_MORE;
+  const instance = plugin.acquire(going.request.engine);
+  try {
+    instance.set(0, going.fd);
+    instance.set(1, address);
+    instance.set(2, chunk);
+    instance.set(3, chunks);
+    instance.set(4, size);
+    await settle(going.request.run(plugin, instance), plugin);
+    const read = instance.result(atoms.read);
+    const got = ran(instance, atoms.total) ? num(instance.result(atoms.total)) : 0;
+    const error = read !== NOT_EXECUTED && num(read) < 0 ? num(read) : 0;
+    let finished: boolean;
+    if (going.owned) {
+      finished = ran(instance, READ_MORE.closeWhenDone) || ran(instance, READ_MORE.closeAtEof);
+      if (finished) going.open = false;
+    } else {
+      finished = num(instance.result(READ_FD_MORE.want)) === 0 || (read !== NOT_EXECUTED && num(read) <= 0);
     }
-    if (size === 0) {
-      const kind = mode & S_IFMT;
-      if (mayBlockInline && kind !== S_IFREG && kind !== S_IFDIR) clearNonblock(fd);
-      // A FIFO opened O_NONBLOCK reads as empty until a writer connects: poll before each read.
-      return await readUnknownLength(request, fd, options, mayBlockInline && kind === S_IFIFO);
-    }
-    return await readRest(request, fd, size, total, options);
+    return { got, error, finished };
   } finally {
     instance.release();
   }
@@ -161,8 +248,11 @@ function copyOut(data: Buffer, count: number, options: WholeReadOptions): Buffer
   return out;
 }
 
-/** Clear the O_NONBLOCK this reader added, so that reads of a FIFO or device wait as they should. */
-function clearNonblock(fd: number): void {
+/**
+ * clearNonblock - clear the O_NONBLOCK a caller added to an open that is tried inline, once fstat
+ * shows a FIFO or a device, so that its reads wait as they would on a blocking fd.
+ */
+export function clearNonblock(fd: number): void {
   const flags = syscall(SYS_fcntl, fd, F_GETFL);
   if (flags >= 0) syscall(SYS_fcntl, fd, F_SETFL, flags & ~O_NONBLOCK);
 }
@@ -184,41 +274,23 @@ export async function closeFd(request: Request, fd: number): Promise<void> {
  * the limit) takes what the first chain read, and the rest is read straight into it — through the
  * slot when it fits there, else by lending the Buffer to the engine.
  */
-async function readRest(request: Request, fd: number, size: number, done: number, options: WholeReadOptions): Promise<Buffer | ReadFailure> {
+async function readRest(going: Going, size: number, done: number, options: WholeReadOptions): Promise<Buffer | ReadFailure> {
   const want = Math.min(size, options.limit);
-  const slot = request.slot;
+  const slot = going.request.slot;
   const small = want <= SLOT_DATA_BYTES;
   const target = small ? slot.data : Buffer.allocUnsafeSlow(want);
   if (!small) slot.data.copy(target, 0, 0, done);
-  const targetAddress = small ? slot.dataAddress : request.lend(target);
+  const targetAddress = small ? slot.dataAddress : going.request.lend(target);
   let total = done;
-  let open = true;
-  try {
-    while (total < want) {
-      options.between?.();
-      const left = want - total;
-      const instance = fileReadMore.acquire(request.engine);
-      try {
-        instance.set(0, fd);
-        instance.set(1, targetAddress + total);
-        instance.set(2, Math.min(left, MAX_READ));
-        // Every read is bounded by what is left, so the lent Buffer can take any number of them;
-        // the slot takes one per chain (its countdown keeps the chain inside `left`).
-        instance.set(3, small ? 1 : 0x7fffffff);
-        instance.set(4, left);
-        await settle(request.run(fileReadMore, instance), fileReadMore);
-        const read = instance.result(READ_MORE.read);
-        const got = ran(instance, READ_MORE.total) ? num(instance.result(READ_MORE.total)) : 0;
-        open = !(ran(instance, READ_MORE.closeWhenDone) || ran(instance, READ_MORE.closeAtEof));
-        if (read !== NOT_EXECUTED && num(read) < 0) return new ReadFailure(num(read), 'read');
-        total += got;
-        if (!open) break;
-      } finally {
-        instance.release();
-      }
-    }
-  } finally {
-    if (open) await closeFd(request, fd);
+  while (total < want) {
+    options.between?.();
+    const left = want - total;
+    // Every read is bounded by what is left, so the lent Buffer can take any number of them;
+    // the slot takes one per chain (its countdown keeps the chain inside `left`).
+    const step = await readOn(going, targetAddress + total, Math.min(left, MAX_READ), small ? 1 : 0x7fffffff, left);
+    if (step.error < 0) return new ReadFailure(step.error, 'read');
+    total += step.got;
+    if (step.finished) break;
   }
   if (size > options.limit && options.overLimit === 'fail') return new ReadFailure(EFBIG, 'read');
   if (small) return copyOut(slot.data, total, options);
@@ -241,51 +313,32 @@ async function pollRead(request: Request, fd: number): Promise<number> {
 }
 
 /** st_size 0: read a slot at a time until a read returns 0, as Node reads procfs files and FIFOs. */
-async function readUnknownLength(request: Request, fd: number, options: WholeReadOptions, fifo: boolean): Promise<Buffer | ReadFailure> {
-  const slot = request.slot;
+async function readUnknownLength(going: Going, options: WholeReadOptions, fifo: boolean): Promise<Buffer | ReadFailure> {
+  const slot = going.request.slot;
   const pieces: Buffer[] = [];
   let total = 0;
-  let open = true;
-  try {
-    for (;;) {
-      options.between?.();
-      if (fifo) {
-        const got = await pollRead(request, fd);
-        if (got < 0) return new ReadFailure(got, 'read');
-        if (got === 0) break;
-        const keep = Math.min(got, options.limit - total);
-        if (got > keep && options.overLimit === 'fail') return new ReadFailure(EFBIG, 'read');
-        pieces.push(Buffer.from(slot.data.subarray(0, keep)));
-        total += keep;
-        if (total >= options.limit && options.overLimit === 'truncate') break;
-        continue;
-      }
-      const instance = fileReadMore.acquire(request.engine);
-      try {
-        instance.set(0, fd);
-        instance.set(1, slot.dataAddress);
-        instance.set(2, SLOT_DATA_BYTES);
-        instance.set(3, 1);
-        instance.set(4, 0);
-        await settle(request.run(fileReadMore, instance), fileReadMore);
-        const read = instance.result(READ_MORE.read);
-        const got = ran(instance, READ_MORE.total) ? num(instance.result(READ_MORE.total)) : 0;
-        open = !(ran(instance, READ_MORE.closeWhenDone) || ran(instance, READ_MORE.closeAtEof));
-        if (read !== NOT_EXECUTED && num(read) < 0) return new ReadFailure(num(read), 'read');
-        if (got > 0) {
-          const keep = Math.min(got, options.limit - total);
-          if (got > keep && options.overLimit === 'fail') return new ReadFailure(EFBIG, 'read');
-          pieces.push(Buffer.from(slot.data.subarray(0, keep)));
-          total += keep;
-          if (total >= options.limit && options.overLimit === 'truncate') break;
-        }
-        if (!open) break;
-      } finally {
-        instance.release();
-      }
+  for (;;) {
+    options.between?.();
+    let got: number;
+    let finished: boolean;
+    if (fifo) {
+      got = await pollRead(going.request, going.fd);
+      if (got < 0) return new ReadFailure(got, 'read');
+      finished = got === 0;
+    } else {
+      const step = await readOn(going, slot.dataAddress, SLOT_DATA_BYTES, 1, 0);
+      if (step.error < 0) return new ReadFailure(step.error, 'read');
+      got = step.got;
+      finished = step.finished;
     }
-  } finally {
-    if (open) await closeFd(request, fd);
+    if (got > 0) {
+      const keep = Math.min(got, options.limit - total);
+      if (got > keep && options.overLimit === 'fail') return new ReadFailure(EFBIG, 'read');
+      pieces.push(Buffer.from(slot.data.subarray(0, keep)));
+      total += keep;
+      if (total >= options.limit && options.overLimit === 'truncate') break;
+    }
+    if (finished) break;
   }
   if (pieces.length === 1) return pieces[0] as Buffer;
   const out = Buffer.allocUnsafeSlow(total);

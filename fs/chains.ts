@@ -1,0 +1,318 @@
+/**
+ * The canned syslets behind syslet-aio/fs (besides file.readStart / file.readMore / file.close
+ * from the plugin layer). Each is one submission: a path call is its open (or O_PATH lookup),
+ * its work and its close; an fd call is its one syscall. Path arguments are C strings in the
+ * request's slot; data goes through the slot's data area or a lent buffer.
+ *
+ * Two conventions keep these chains inline on a cached file system:
+ * - metadata by O_PATH: openat(path, O_PATH) is probed inline with openat2 RESOLVE_CACHED, and
+ *   statx / faccessat2 on the resulting fd with AT_EMPTY_PATH do no path lookup, so they run
+ *   inline (SYSLET_SYNC) like fstat does; an uncached path hands the whole chain to a cachemiss
+ *   thread at the openat;
+ * - calls that always may wait (mkdirat, unlinkat, renameat, getdents64, ftruncate, fsync,
+ *   O_CREAT opens) go to a cachemiss thread as one chain, never one hop per call.
+ */
+import {
+  SYSLET_ASYNC, SYSLET_SKIP_TO_NEXT_ON_STOP, SYSLET_STOP_ON_NEGATIVE, SYSLET_STOP_ON_NON_POSITIVE, SYSLET_STOP_ON_ZERO, SYSLET_SYNC,
+} from '../engine/atom.js';
+import { AT_EMPTY_PATH, AT_FDCWD, O_CLOEXEC, O_DIRECTORY } from '../engine/syscalls/constants.generated.js';
+import { STAT_BYTES, STAT_SIZE_OFFSET } from '../plugins/builtin/file.js';
+import { definePlugin, type Plugin } from '../plugins/plugin.js';
+import type { AtomTemplate, PluginDefinition } from '../plugins/types.js';
+import { STATX_BYTES, STATX_MASK } from './stats.js';
+
+const EMPTY_PATH_BYTES = 8;
+
+/** Atom indices shared by the O_PATH chains (stat, access). */
+export const BY_PATH = {
+  /** openat(path, O_PATH…): the fd, or -errno (nothing else runs). */
+  open: 0,
+  /** statx / faccessat2 on the fd. */
+  call: 1,
+  /** close(fd). */
+  close: 2,
+} as const;
+
+/**
+ * fs.stat - openat(path, O_PATH|O_CLOEXEC[|O_NOFOLLOW]) → statx(fd, "", AT_EMPTY_PATH, basic
+ * stats + btime) → close. Params: `path`, `flags` (the openat flags: O_NOFOLLOW makes it lstat).
+ * The struct statx is in scratch `stx`.
+ */
+export const fsStat: Plugin = definePlugin({
+  name: 'fs.stat',
+  description: 'openat O_PATH + statx(AT_EMPTY_PATH) + close: stat/lstat inline when the path is cached',
+  params: { path: 'ptr', flags: 'flags' },
+  scratch: { stx: STATX_BYTES, empty: EMPTY_PATH_BYTES },
+  atoms: [
+    { call: 'openat', args: [AT_FDCWD, { param: 'path' }, { param: 'flags' }, 0], flags: SYSLET_STOP_ON_NEGATIVE },
+    { call: 'statx', args: [{ result: 0 }, { scratch: 'empty' }, AT_EMPTY_PATH, STATX_MASK, { scratch: 'stx' }], flags: SYSLET_SYNC },
+    { call: 'close', args: [{ result: 0 }] },
+  ],
+});
+
+/**
+ * fs.access - openat(path, flags) → faccessat2(fd, "", mode, AT_EMPTY_PATH) → close. `flags` is
+ * O_PATH|O_CLOEXEC: the lookup that access(2) makes, without opening the file itself.
+ */
+export const fsAccess: Plugin = definePlugin({
+  name: 'fs.access',
+  description: 'openat O_PATH + faccessat2(AT_EMPTY_PATH) + close',
+  params: { path: 'ptr', flags: 'flags', mode: 'int' },
+  scratch: { empty: EMPTY_PATH_BYTES },
+  atoms: [
+    { call: 'openat', args: [AT_FDCWD, { param: 'path' }, { param: 'flags' }, 0], flags: SYSLET_STOP_ON_NEGATIVE },
+    { call: 'faccessat2', args: [{ result: 0 }, { scratch: 'empty' }, { param: 'mode' }, AT_EMPTY_PATH], flags: SYSLET_SYNC },
+    { call: 'close', args: [{ result: 0 }] },
+  ],
+});
+
+/** fs.fstat - statx(fd, "", AT_EMPTY_PATH, …): FileHandle.stat, inline (as fstat is). */
+export const fsFstat: Plugin = definePlugin({
+  name: 'fs.fstat',
+  description: 'statx(fd, "", AT_EMPTY_PATH)',
+  params: { fd: 'fd' },
+  scratch: { stx: STATX_BYTES, empty: EMPTY_PATH_BYTES },
+  atoms: [{ call: 'statx', args: [{ param: 'fd' }, { scratch: 'empty' }, AT_EMPTY_PATH, STATX_MASK, { scratch: 'stx' }], flags: SYSLET_SYNC }],
+});
+
+function openDefinition(cachemiss: boolean): PluginDefinition {
+  return {
+    name: cachemiss ? 'fs.openOnCachemiss' : 'fs.open',
+    description: 'openat + fstat: the fd for a FileHandle and its file type',
+    params: { path: 'ptr', flags: 'flags', mode: 'mode' },
+    scratch: { stat: STAT_BYTES },
+    atoms: [
+      { call: 'openat', args: [AT_FDCWD, { param: 'path' }, { param: 'flags' }, { param: 'mode' }], flags: SYSLET_STOP_ON_NEGATIVE | (cachemiss ? SYSLET_ASYNC : 0) },
+      { call: 'fstat', args: [{ result: 0 }, { scratch: 'stat' }] },
+    ],
+  };
+}
+
+/** fs.open - openat(path, flags, mode) → fstat: the fd stays open (a FileHandle owns it). */
+export const fsOpen: Plugin = definePlugin(openDefinition(false));
+/** fs.openOnCachemiss - {@link fsOpen} on a cachemiss thread, for opens that may wait. */
+export const fsOpenOnCachemiss: Plugin = definePlugin(openDefinition(true));
+
+/** Byte offset of st_mode in the x86-64 struct stat. */
+export const STAT_MODE_OFFSET = 24;
+
+function single(name: string, description: string, params: PluginDefinition['params'], atom: AtomTemplate): Plugin {
+  return definePlugin({ name, description, params, atoms: [atom] });
+}
+
+/** fs.pread - pread64(fd, buf, count, offset): FileHandle.read at a position. */
+export const fsPread = single('fs.pread', 'pread64', { fd: 'fd', buf: 'ptr', count: 'size', offset: 'off64' },
+  { call: 'pread64', args: [{ param: 'fd' }, { param: 'buf' }, { param: 'count' }, { param: 'offset' }] });
+/** fs.read - read(fd, buf, count): FileHandle.read at the file position. */
+export const fsRead = single('fs.read', 'read', { fd: 'fd', buf: 'ptr', count: 'size' },
+  { call: 'read', args: [{ param: 'fd' }, { param: 'buf' }, { param: 'count' }] });
+/** fs.pwrite - pwrite64(fd, buf, count, offset). */
+export const fsPwrite = single('fs.pwrite', 'pwrite64', { fd: 'fd', buf: 'ptr', count: 'size', offset: 'off64' },
+  { call: 'pwrite64', args: [{ param: 'fd' }, { param: 'buf' }, { param: 'count' }, { param: 'offset' }] });
+/** fs.write - write(fd, buf, count). */
+export const fsWrite = single('fs.write', 'write', { fd: 'fd', buf: 'ptr', count: 'size' },
+  { call: 'write', args: [{ param: 'fd' }, { param: 'buf' }, { param: 'count' }] });
+/** fs.preadv - preadv(fd, iov, iovcnt, offset, 0). */
+export const fsPreadv = single('fs.preadv', 'preadv', { fd: 'fd', iov: 'ptr', count: 'int', offset: 'off64' },
+  { call: 'preadv', args: [{ param: 'fd' }, { param: 'iov' }, { param: 'count' }, { param: 'offset' }, 0] });
+/** fs.readv - readv(fd, iov, iovcnt). */
+export const fsReadv = single('fs.readv', 'readv', { fd: 'fd', iov: 'ptr', count: 'int' },
+  { call: 'readv', args: [{ param: 'fd' }, { param: 'iov' }, { param: 'count' }] });
+/** fs.pwritev - pwritev(fd, iov, iovcnt, offset, 0). */
+export const fsPwritev = single('fs.pwritev', 'pwritev', { fd: 'fd', iov: 'ptr', count: 'int', offset: 'off64' },
+  { call: 'pwritev', args: [{ param: 'fd' }, { param: 'iov' }, { param: 'count' }, { param: 'offset' }, 0] });
+/** fs.writev - writev(fd, iov, iovcnt). */
+export const fsWritev = single('fs.writev', 'writev', { fd: 'fd', iov: 'ptr', count: 'int' },
+  { call: 'writev', args: [{ param: 'fd' }, { param: 'iov' }, { param: 'count' }] });
+/** fs.ftruncate - ftruncate(fd, length). */
+export const fsFtruncate = single('fs.ftruncate', 'ftruncate', { fd: 'fd', length: 'off64' },
+  { call: 'ftruncate', args: [{ param: 'fd' }, { param: 'length' }] });
+/** fs.fsync - fsync(fd). */
+export const fsFsync = single('fs.fsync', 'fsync', { fd: 'fd' }, { call: 'fsync', args: [{ param: 'fd' }] });
+/** fs.fdatasync - fdatasync(fd). */
+export const fsFdatasync = single('fs.fdatasync', 'fdatasync', { fd: 'fd' }, { call: 'fdatasync', args: [{ param: 'fd' }] });
+/** fs.mkdir - mkdirat(AT_FDCWD, path, mode). */
+export const fsMkdir = single('fs.mkdir', 'mkdirat', { path: 'ptr', mode: 'mode' },
+  { call: 'mkdirat', args: [AT_FDCWD, { param: 'path' }, { param: 'mode' }] });
+/** fs.unlink - unlinkat(AT_FDCWD, path, flags): flags 0 unlinks a file, AT_REMOVEDIR a directory. */
+export const fsUnlink = single('fs.unlink', 'unlinkat', { path: 'ptr', flags: 'flags' },
+  { call: 'unlinkat', args: [AT_FDCWD, { param: 'path' }, { param: 'flags' }] });
+/** fs.rename - renameat(AT_FDCWD, from, AT_FDCWD, to). */
+export const fsRename = single('fs.rename', 'renameat', { from: 'ptr', to: 'ptr' },
+  { call: 'renameat', args: [AT_FDCWD, { param: 'from' }, AT_FDCWD, { param: 'to' }] });
+
+/** Atom indices of {@link fsTruncate}. */
+export const TRUNCATE = { open: 0, ftruncate: 1, close: 2 } as const;
+
+/** fs.truncate - openat(path, O_RDWR|O_CLOEXEC) → ftruncate(fd, length) → close: fsp.truncate. */
+export const fsTruncate: Plugin = definePlugin({
+  name: 'fs.truncate',
+  description: 'openat O_RDWR + ftruncate + close',
+  params: { path: 'ptr', flags: 'flags', length: 'off64' },
+  atoms: [
+    { call: 'openat', args: [AT_FDCWD, { param: 'path' }, { param: 'flags' }, 0], flags: SYSLET_STOP_ON_NEGATIVE },
+    { call: 'ftruncate', args: [{ result: 0 }, { param: 'length' }] },
+    { call: 'close', args: [{ result: 0 }] },
+  ],
+});
+
+/** Atom indices of {@link fsWriteFile}. */
+export const WRITE_FILE = {
+  /** openat: the fd or -errno. */
+  open: 0,
+  /** The close after every byte was written. */
+  close: 2,
+  /** write: the last write's result (a negative one is the error). */
+  write: 3,
+  /** The close after a failed write. */
+  closeAfterError: 4,
+} as const;
+
+const WRITE_FILE_PARAMS = { path: 'ptr', flags: 'flags', mode: 'mode', buf: 'ptr', chunk: 'size', length: 'size' } as const;
+const WRITE_CELLS = { written: 0, cursor: { param: 'buf' }, want: 0 } as const;
+// read_size takes its limit from a struct stat's st_size: a stat-shaped area carries `length`,
+// so the loop asks each write for exactly what is left (there is no subtraction atom).
+const WRITE_SIZES = { sizes: { size: STAT_BYTES, fields: [{ at: STAT_SIZE_OFFSET, width: 8 as const, param: 'length' }] } };
+
+/**
+ * fs.writeFile - openat(path, flags, mode) → write loop at the file position until `length`
+ * bytes of `buf` are written → close (fsp.writeFile with flag and mode; O_APPEND appends).
+ *
+ * The openat is SYSLET_ASYNC: the whole chain runs on one cachemiss thread. An open that creates
+ * or truncates cannot be probed inline (openat2 RESOLVE_CACHED refuses O_CREAT and O_TRUNC), a
+ * write-only open of a FIFO would wait for a reader, and ext4 cannot say "would block" for a
+ * buffered write: trying inline first would only add a failed syscall.
+ *
+ * ```
+ *  0 openat(AT_FDCWD, path, flags, mode)        STOP_ON_NEGATIVE
+ *  1 read_size(&want, sizes, written, chunk)    STOP_ON_ZERO|SKIP          next → 3   (sizes.st_size = length)
+ *  2 close(fd)                                  ← all written; end
+ *  3 write(fd, cursor, want)                    STOP_ON_NON_POSITIVE|SKIP  next → 5
+ *  4 close(fd)                                  ← write error; end
+ *  5 umem_add(&written, n)
+ *  6 umem_add(&cursor, n)                                                  next → 1
+ * ```
+ */
+export const fsWriteFile: Plugin = definePlugin({
+  name: 'fs.writeFile',
+  description: 'openat + write loop + close',
+  params: WRITE_FILE_PARAMS,
+  cells: WRITE_CELLS,
+  scratch: WRITE_SIZES,
+  atoms: [
+    { call: 'openat', args: [AT_FDCWD, { param: 'path' }, { param: 'flags' }, { param: 'mode' }], flags: SYSLET_STOP_ON_NEGATIVE | SYSLET_ASYNC },
+    { call: 'read_size', args: [{ ref: 'want' }, { scratch: 'sizes' }, { cell: 'written' }, { param: 'chunk' }], flags: SYSLET_STOP_ON_ZERO | SYSLET_SKIP_TO_NEXT_ON_STOP, next: 3 },
+    { call: 'close', args: [{ result: 0 }], next: null },
+    { call: 'write', args: [{ result: 0 }, { cell: 'cursor' }, { cell: 'want' }], flags: SYSLET_STOP_ON_NON_POSITIVE | SYSLET_SKIP_TO_NEXT_ON_STOP, next: 5 },
+    { call: 'close', args: [{ result: 0 }], next: null },
+    { call: 'umem_add', args: [{ ref: 'written' }, { result: 3 }] },
+    { call: 'umem_add', args: [{ ref: 'cursor' }, { result: 3 }], next: 1 },
+  ],
+});
+
+/**
+ * fs.writeFileFlush - {@link fsWriteFile} with `flush: true`: fsync after the last write, then
+ * close. Atom 1's stop goes to atom 2, which here is the fsync; atom 7 is the close after it.
+ */
+export const fsWriteFileFlush: Plugin = definePlugin({
+  name: 'fs.writeFileFlush',
+  description: 'openat + write loop + fsync + close',
+  params: WRITE_FILE_PARAMS,
+  cells: WRITE_CELLS,
+  scratch: WRITE_SIZES,
+  atoms: [
+    { call: 'openat', args: [AT_FDCWD, { param: 'path' }, { param: 'flags' }, { param: 'mode' }], flags: SYSLET_STOP_ON_NEGATIVE | SYSLET_ASYNC },
+    { call: 'read_size', args: [{ ref: 'want' }, { scratch: 'sizes' }, { cell: 'written' }, { param: 'chunk' }], flags: SYSLET_STOP_ON_ZERO | SYSLET_SKIP_TO_NEXT_ON_STOP, next: 3 },
+    { call: 'fsync', args: [{ result: 0 }], next: 7 },
+    { call: 'write', args: [{ result: 0 }, { cell: 'cursor' }, { cell: 'want' }], flags: SYSLET_STOP_ON_NON_POSITIVE | SYSLET_SKIP_TO_NEXT_ON_STOP, next: 5 },
+    { call: 'close', args: [{ result: 0 }], next: null },
+    { call: 'umem_add', args: [{ ref: 'written' }, { result: 3 }] },
+    { call: 'umem_add', args: [{ ref: 'cursor' }, { result: 3 }], next: 1 },
+    { call: 'close', args: [{ result: 0 }] },
+  ],
+});
+
+/** Atom indices of {@link fsWriteFileFlush} that differ from {@link WRITE_FILE}. */
+export const WRITE_FILE_FLUSH = { fsync: 2, close: 7, closeAfterError: 4, write: 3, open: 0 } as const;
+
+/**
+ * fs.writeFd - the write loop of {@link fsWriteFile} on an open fd (FileHandle.writeFile and
+ * appendFile): writes `length` bytes of `buf` at the file position, stops at the first error.
+ */
+export const fsWriteFd: Plugin = definePlugin({
+  name: 'fs.writeFd',
+  description: 'write loop at the file position until `length` bytes are written',
+  params: { fd: 'fd', buf: 'ptr', chunk: 'size', length: 'size' },
+  cells: WRITE_CELLS,
+  scratch: WRITE_SIZES,
+  atoms: [
+    { call: 'read_size', args: [{ ref: 'want' }, { scratch: 'sizes' }, { cell: 'written' }, { param: 'chunk' }], flags: SYSLET_STOP_ON_ZERO },
+    { call: 'write', args: [{ param: 'fd' }, { cell: 'cursor' }, { cell: 'want' }], flags: SYSLET_STOP_ON_NON_POSITIVE },
+    { call: 'umem_add', args: [{ ref: 'written' }, { result: 1 }] },
+    { call: 'umem_add', args: [{ ref: 'cursor' }, { result: 1 }], next: 0 },
+  ],
+});
+
+/** Atom indices of {@link fsWriteFd}. */
+export const WRITE_FD = { write: 1, written: 2 } as const;
+
+/** Atom indices of {@link fsReaddir}. */
+export const READDIR = {
+  /** openat(path, O_RDONLY|O_DIRECTORY|O_CLOEXEC): the fd or -errno. */
+  open: 0,
+  /** umem_add(-1) on the countdown; -1 ends the chain with the fd open (the buffer is full). */
+  countdown: 1,
+  /** getdents64: bytes of the last batch, 0 at the end, or -errno. */
+  getdents: 2,
+  /** close at the end of the directory or after an error (ends the chain). */
+  close: 3,
+  /** Bytes of records in the buffer (not executed: none). */
+  total: 4,
+} as const;
+
+/**
+ * fs.readdir - openat(path, O_DIRECTORY) → getdents64 loop into `buf` → close at the end.
+ * `buf` holds `chunk × chunks` bytes; when `chunks` batches were read first the chain ends with
+ * the fd open and fs.readdirMore goes on.
+ *
+ * ```
+ *  0 openat(AT_FDCWD, path, O_RDONLY|O_DIRECTORY|O_CLOEXEC)  STOP_ON_NEGATIVE
+ *  1 umem_add(&countdown, -1)                   STOP_ON_NEGATIVE            (buffer full: end, fd open)
+ *  2 getdents64(fd, cursor, chunk)              STOP_ON_NON_POSITIVE|SKIP  next → 4
+ *  3 close(fd)                                  ← end of directory or error; end
+ *  4 umem_add(&total, n)
+ *  5 umem_add(&cursor, n)                                                  next → 1
+ * ```
+ */
+export const fsReaddir: Plugin = definePlugin({
+  name: 'fs.readdir',
+  description: 'openat O_DIRECTORY + getdents64 loop + close',
+  params: { path: 'ptr', buf: 'ptr', chunk: 'uint', chunks: 'uint' },
+  cells: { total: 0, cursor: { param: 'buf' }, countdown: { param: 'chunks' } },
+  atoms: [
+    { call: 'openat', args: [AT_FDCWD, { param: 'path' }, O_DIRECTORY | O_CLOEXEC, 0], flags: SYSLET_STOP_ON_NEGATIVE },
+    { call: 'umem_add', args: [{ ref: 'countdown' }, -1], flags: SYSLET_STOP_ON_NEGATIVE },
+    { call: 'getdents64', args: [{ result: 0 }, { cell: 'cursor' }, { param: 'chunk' }], flags: SYSLET_STOP_ON_NON_POSITIVE | SYSLET_SKIP_TO_NEXT_ON_STOP, next: 4 },
+    { call: 'close', args: [{ result: 0 }], next: null },
+    { call: 'umem_add', args: [{ ref: 'total' }, { result: 2 }] },
+    { call: 'umem_add', args: [{ ref: 'cursor' }, { result: 2 }], next: 1 },
+  ],
+});
+
+/** Atom indices of {@link fsReaddirMore}. */
+export const READDIR_MORE = { countdown: 0, getdents: 1, close: 2, total: 3 } as const;
+
+/** fs.readdirMore - the getdents64 loop of {@link fsReaddir} on an fd it left open. */
+export const fsReaddirMore: Plugin = definePlugin({
+  name: 'fs.readdirMore',
+  description: 'getdents64 loop on an open directory fd + close at the end',
+  params: { fd: 'fd', buf: 'ptr', chunk: 'uint', chunks: 'uint' },
+  cells: { total: 0, cursor: { param: 'buf' }, countdown: { param: 'chunks' } },
+  atoms: [
+    { call: 'umem_add', args: [{ ref: 'countdown' }, -1], flags: SYSLET_STOP_ON_NEGATIVE },
+    { call: 'getdents64', args: [{ param: 'fd' }, { cell: 'cursor' }, { param: 'chunk' }], flags: SYSLET_STOP_ON_NON_POSITIVE | SYSLET_SKIP_TO_NEXT_ON_STOP, next: 3 },
+    { call: 'close', args: [{ param: 'fd' }], next: null },
+    { call: 'umem_add', args: [{ ref: 'total' }, { result: 1 }] },
+    { call: 'umem_add', args: [{ ref: 'cursor' }, { result: 1 }], next: 0 },
+  ],
+});

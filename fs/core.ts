@@ -1,0 +1,72 @@
+/**
+ * What every syslet-aio/fs call does around its chain: take a place in the engine's request
+ * window (queued beyond it), fill a pooled plugin instance, submit, wait only when the chain went
+ * to a cachemiss thread, read the results, give everything back. Inline completions allocate no
+ * Promise here: a call on a cached file runs to its result in the caller's turn.
+ */
+import type { Engine } from '../engine/engine.js';
+import type { Word } from '../engine/native/index.js';
+import { NOT_EXECUTED } from '../plugins/define.js';
+import type { Plugin, PluginInstance } from '../plugins/plugin.js';
+import { beginRequest, putPath, Request } from '../plugins/requests.js';
+import { fsError } from './errors.js';
+import type { FastPath } from './args.js';
+
+/** take - a request from `engine`'s window: at once, or a Promise when the window is full. */
+export function take(engine: Engine): Request | Promise<Request> {
+  return beginRequest(engine);
+}
+
+/** request - await a request only when the window made it wait. */
+export async function request(engine: Engine): Promise<Request> {
+  const got = beginRequest(engine);
+  return got instanceof Request ? got : await got;
+}
+
+/**
+ * submitted - settle a submission: nothing to wait for when it completed inline, the chain's end
+ * otherwise; a refused submission (closed engine: ESHUTDOWN) becomes the call's error.
+ */
+export function submitted(outcome: number | Promise<number>, syscall: string, path?: FastPath): Promise<number> | null {
+  if (typeof outcome !== 'number') return outcome;
+  if (outcome < 0) throw fsError(outcome, syscall, path);
+  return null;
+}
+
+/**
+ * runChain - submit `instance` and wait for its chain to end.
+ * @throws the call's error when the engine refuses the chain.
+ */
+export async function runChain(req: Request, plugin: Plugin, instance: PluginInstance, syscall: string, path?: FastPath): Promise<void> {
+  const wait = submitted(req.run(plugin, instance), syscall, path);
+  if (wait !== null) await wait;
+}
+
+/** Result of atom `index` as a number (NOT_EXECUTED stays distinguishable through {@link ran}). */
+export function result(instance: PluginInstance, index: number): number {
+  const word: Word = instance.result(index);
+  return typeof word === 'bigint' ? Number(word) : word;
+}
+
+/** ran - whether atom `index` executed in the last run. */
+export function ran(instance: PluginInstance, index: number): boolean {
+  return instance.result(index) !== NOT_EXECUTED;
+}
+
+/**
+ * putPaths - copy one or two paths into the request's path buffers.
+ * @returns 0, or the errno (ENAMETOOLONG) when one does not fit: the kernel would answer the same.
+ */
+export function putPaths(req: Request, first: FastPath, second?: FastPath): number {
+  const bad = putPath(req.slot.paths[0], first);
+  if (bad !== 0 || second === undefined) return bad;
+  return putPath(req.slot.paths[1], second);
+}
+
+/** scratchView - a DataView over an instance's scratch area and the area's offset in it. */
+export function scratchView(engine: Engine, instance: PluginInstance, area: string, bytes: number): { view: DataView; at: number } {
+  const address = instance.scratchAddress(area);
+  const region = engine.memory.find(address, bytes);
+  if (region === null) throw new Error(`scratch '${area}' is not in engine memory`);
+  return { view: region.view, at: address - region.start };
+}

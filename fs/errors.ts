@@ -1,0 +1,64 @@
+/**
+ * The errors syslet-aio/fs rejects with, shaped as node:fs/promises shapes them, field by field:
+ *
+ * - a failed system call: a plain `Error` whose own properties are, in Node's order, `errno`
+ *   (negative), `code`, `syscall`, `path` and `dest` (when the call had them), with Node's message
+ *   (`ENOENT: no such file or directory, open '/x'`). The fields come from engine/errors.ts's
+ *   {@link nodeErrorFields}, the one place an errno becomes Node's error fields.
+ * - an aborted call: engine/errors.ts's `AbortError` (`name` 'AbortError', `code` 'ABORT_ERR',
+ *   `cause` the signal's reason), as Node's internal class has them.
+ * - a call on a closed FileHandle: `Error('file closed')` with `code` 'EBADF' and `syscall` the
+ *   method's internal name, as Node's fsCall throws it.
+ */
+import { nodeErrorFields } from '../engine/errors.js';
+
+/** The fields of a system-call error from syslet-aio/fs (as Node's `NodeJS.ErrnoException`). */
+export interface FsSystemError extends Error {
+  /** The negative errno (`-2`). */
+  errno: number;
+  /** The errno name (`'ENOENT'`). */
+  code: string;
+  /** The call Node names (`'open'`, `'scandir'`, `'copyfile'`...). */
+  syscall: string;
+  /** The path argument, when there is one. */
+  path?: string;
+  /** The destination path (rename, copyFile), when there is one. */
+  dest?: string;
+}
+
+/**
+ * fsError - the error Node's fs.promises rejects with for a failed call.
+ *
+ * @param errno - the errno, either sign.
+ * @param syscall - Node's name for the call.
+ * @param path - the path, if the call took one (a Buffer path is shown as its UTF-8 text).
+ * @param dest - the second path, if any.
+ * @returns the Error (not thrown).
+ * @example
+ * ```ts
+ * throw fsError(2, 'open', '/nope'); // ENOENT: no such file or directory, open '/nope'
+ * ```
+ */
+export function fsError(errno: number, syscall: string, path?: string | Uint8Array, dest?: string | Uint8Array): FsSystemError {
+  const fields = nodeErrorFields(errno, syscall, path === undefined ? undefined : pathText(path), dest === undefined ? undefined : pathText(dest));
+  const error = new Error(fields.message) as FsSystemError;
+  error.errno = fields.errno;
+  error.code = fields.code;
+  error.syscall = fields.syscall;
+  if (fields.path !== undefined) error.path = fields.path;
+  if (fields.dest !== undefined) error.dest = fields.dest;
+  return error;
+}
+
+/** pathText - a path as Node shows it in errors: strings as they are, bytes as UTF-8 text. */
+export function pathText(path: string | Uint8Array): string {
+  return typeof path === 'string' ? path : Buffer.from(path.buffer, path.byteOffset, path.byteLength).toString();
+}
+
+/** fileClosedError - a FileHandle method called after close (Node: `file closed`, EBADF). */
+export function fileClosedError(syscall: string): Error {
+  const error = new Error('file closed') as Error & { code: string; syscall: string };
+  error.code = 'EBADF';
+  error.syscall = syscall;
+  return error;
+}

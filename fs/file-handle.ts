@@ -1,0 +1,293 @@
+/**
+ * FileHandle: node:fs/promises's FileHandle on canned syslets. The data calls (read, write,
+ * readv, writev, readFile, writeFile) are in handle-io.ts; stat is one statx on the fd (inline, as
+ * fstat is), truncate/sync/datasync one ftruncate/fsync/fdatasync on a cachemiss thread; chmod,
+ * chown and utimes are node:fs's own calls on the fd, and the streams are Node's, reading and
+ * writing through this handle.
+ *
+ * The handle keeps Node's bookkeeping: a reference count so that close() waits for the calls in
+ * flight, the 'close' event, `file closed` (EBADF) for calls after close, and closing on garbage
+ * collection with a warning.
+ */
+import { EventEmitter } from 'node:events';
+import { close as closeFdCallback, createReadStream, createWriteStream, fchmod, fchown, futimes, type BigIntStats, type ReadStream, type Stats, type WriteStream } from 'node:fs';
+import type { CreateReadStreamOptions, CreateWriteStreamOptions, FileHandle as NodeFileHandle, FileReadResult, ReadableWebStreamOptions } from 'node:fs/promises';
+import { createInterface, type Interface } from 'node:readline';
+import { ReadableStream } from 'node:stream/web';
+import { promisify } from 'node:util';
+import type { Engine } from '../engine/engine.js';
+import type { Plugin } from '../plugins/plugin.js';
+import { Request } from '../plugins/requests.js';
+import { read, readFile, vectored, write, writeFile, type HandleIo } from './handle-io.js';
+import { fsFdatasync, fsFstat, fsFsync, fsFtruncate } from './chains.js';
+import { result, runChain, scratchView, take } from './core.js';
+import { fileClosedError, fsError } from './errors.js';
+import { STATX_BYTES, statsFromStatx } from './stats.js';
+import { validateInteger } from './validate.js';
+import { fileClose } from '../plugins/builtin/file-read.js';
+
+async function begin(engine: Engine): Promise<Request> {
+  const got = take(engine);
+  return got instanceof Request ? got : await got;
+}
+
+// An unclosed handle that is garbage-collected has its fd closed, as Node does, with Node's two
+// warnings.
+const unclosed = new FinalizationRegistry<number>((fd) => {
+  process.emitWarning(`Closing file descriptor ${fd} on garbage collection`);
+  process.emitWarning(
+    'Closing a FileHandle object on garbage collection is deprecated. Please close FileHandle objects explicitly using ' +
+      'FileHandle.prototype.close(). In the future, an error will be thrown if a file descriptor is closed during garbage collection.',
+    'DeprecationWarning',
+    'DEP0137',
+  );
+  closeFdCallback(fd, () => {});
+});
+
+/** The brand readFile/writeFile use to recognise a handle of this module. */
+export const kSysletHandle = Symbol('syslet-aio/fs FileHandle');
+
+/**
+ * FileHandle - an open file, as node:fs/promises's FileHandle (same methods, overloads, results
+ * and errors), served by canned syslets on the engine that opened it.
+ */
+export class FileHandle extends EventEmitter implements NodeFileHandle {
+  readonly #engine: Engine;
+  #fd: number;
+  #refs = 1;
+  #closing: Promise<void> | null = null;
+  #closeResolve: (() => void) | null = null;
+  #closeReject: ((error: Error) => void) | null = null;
+  // The data calls' view of the handle; pollReads: a FIFO this layer opened O_NONBLOCK reads as
+  // empty until a writer connects, so its reads poll first.
+  readonly #io: HandleIo;
+  /** @internal */
+  readonly [kSysletHandle] = true;
+
+  /** @internal Made by open(); not a public constructor. */
+  constructor(engine: Engine, fd: number, pollReads: boolean) {
+    super();
+    this.#engine = engine;
+    this.#fd = fd;
+    this.#io = { engine, pollReads };
+    unclosed.register(this, fd, this);
+  }
+
+  /** The numeric file descriptor (-1 once closed). */
+  get fd(): number {
+    return this.#fd;
+  }
+
+  /** Run a method as Node's fsCall does: `file closed` after close, a reference while it runs. */
+  async #call<T>(name: string, work: (fd: number) => Promise<T>): Promise<T> {
+    if (this.#fd === -1) throw fileClosedError(name);
+    this.#refs++;
+    try {
+      return await work(this.#fd);
+    } finally {
+      this.#unref();
+    }
+  }
+
+  #unref(): void {
+    if (--this.#refs > 0) return;
+    const fd = this.#fd;
+    this.#fd = -1;
+    unclosed.unregister(this);
+    this.#closeFd(fd).then(() => this.#closeResolve?.(), (error: Error) => this.#closeReject?.(error));
+  }
+
+  async #closeFd(fd: number): Promise<void> {
+    const req = await begin(this.#engine);
+    const instance = fileClose.acquire(this.#engine);
+    try {
+      instance.set(0, fd);
+      await runChain(req, fileClose, instance, 'close');
+      const status = result(instance, 0);
+      if (status < 0) throw fsError(status, 'close');
+    } finally {
+      instance.release();
+      req.end();
+    }
+  }
+
+  /** One chain on this fd: `fill` sets its parameters (the slot is the request's). */
+  async #chain<T>(plugin: Plugin, syscall: string, fill: (set: (index: number, value: number | bigint) => void, req: Request) => void, done: (status: number, req: Request) => T): Promise<T> {
+    const req = await begin(this.#engine);
+    const instance = plugin.acquire(this.#engine);
+    try {
+      fill((index, value) => instance.set(index, value), req);
+      await runChain(req, plugin, instance, syscall);
+      const status = result(instance, plugin.calls.length - 1);
+      if (status < 0) throw fsError(status, syscall);
+      return done(status, req);
+    } finally {
+      instance.release();
+      req.end();
+    }
+  }
+
+  appendFile(data: string | Uint8Array, options?: Parameters<NodeFileHandle['appendFile']>[1]): Promise<void> {
+    return this.#call('writeFile', (fd) => writeFile(this.#io, fd, data, options));
+  }
+
+  chown(uid: number, gid: number): Promise<void> {
+    return this.#call('fchown', (fd) => promisify(fchown)(fd, uid, gid));
+  }
+
+  chmod(mode: Parameters<NodeFileHandle['chmod']>[0]): Promise<void> {
+    return this.#call('fchmod', (fd) => promisify(fchmod)(fd, mode));
+  }
+
+  utimes(atime: Parameters<NodeFileHandle['utimes']>[0], mtime: Parameters<NodeFileHandle['utimes']>[1]): Promise<void> {
+    return this.#call('futimes', (fd) => promisify(futimes)(fd, atime, mtime));
+  }
+
+  datasync(): Promise<void> {
+    return this.#call('fdatasync', (fd) => this.#chain(fsFdatasync, 'fdatasync', (set) => set(0, fd), () => undefined));
+  }
+
+  sync(): Promise<void> {
+    return this.#call('fsync', (fd) => this.#chain(fsFsync, 'fsync', (set) => set(0, fd), () => undefined));
+  }
+
+  truncate(len: number = 0): Promise<void> {
+    return this.#call('ftruncate', (fd) => {
+      validateInteger(len, 'len');
+      return this.#chain(fsFtruncate, 'ftruncate', (set) => {
+        set(0, fd);
+        set(1, Math.max(0, len));
+      }, () => undefined);
+    });
+  }
+
+  stat(opts?: { bigint?: false | undefined }): Promise<Stats>;
+  stat(opts: { bigint: true }): Promise<BigIntStats>;
+  stat(opts?: { bigint?: boolean }): Promise<Stats | BigIntStats>;
+  stat(opts: { bigint?: boolean } = { bigint: false }): Promise<Stats | BigIntStats> {
+    return this.#call('fstat', async (fd) => {
+      const bigint = opts.bigint === true;
+      const req = await begin(this.#engine);
+      const instance = fsFstat.acquire(this.#engine);
+      try {
+        instance.set(0, fd);
+        await runChain(req, fsFstat, instance, 'fstat');
+        const status = result(instance, 0);
+        if (status < 0) throw fsError(status, 'fstat');
+        const { view, at } = scratchView(this.#engine, instance, 'stx', STATX_BYTES);
+        return statsFromStatx(view, at, bigint);
+      } finally {
+        instance.release();
+        req.end();
+      }
+    });
+  }
+
+  read<T extends NodeJS.ArrayBufferView>(buffer: T, offset?: number | null, length?: number | null, position?: number | null): Promise<FileReadResult<T>>;
+  read<T extends NodeJS.ArrayBufferView>(buffer: T, options?: { offset?: number | null; length?: number | null; position?: number | bigint | null }): Promise<FileReadResult<T>>;
+  read<T extends NodeJS.ArrayBufferView = Buffer>(options?: { buffer?: T; offset?: number | null; length?: number | null; position?: number | bigint | null }): Promise<FileReadResult<T>>;
+  read(bufferOrOptions?: unknown, offsetOrOptions?: unknown, length?: unknown, position?: unknown): Promise<FileReadResult<NodeJS.ArrayBufferView>> {
+    return this.#call('read', (fd) => read(this.#io, fd, bufferOrOptions, offsetOrOptions, length, position));
+  }
+
+  write<TBuffer extends NodeJS.ArrayBufferView>(buffer: TBuffer, offset?: number | null, length?: number | null, position?: number | null): Promise<{ bytesWritten: number; buffer: TBuffer }>;
+  write(data: string, position?: number | null, encoding?: BufferEncoding | null): Promise<{ bytesWritten: number; buffer: string }>;
+  write(buffer: unknown, offsetOrOptions?: unknown, length?: unknown, position?: unknown): Promise<{ bytesWritten: number; buffer: unknown }> {
+    return this.#call('write', (fd) => write(this.#io, fd, buffer, offsetOrOptions, length, position));
+  }
+
+  readv<TBuffers extends readonly NodeJS.ArrayBufferView[]>(buffers: TBuffers, position?: number): Promise<{ bytesRead: number; buffers: TBuffers }> {
+    return this.#call('readv', (fd) => vectored(this.#io, fd, buffers, position, false)) as Promise<{ bytesRead: number; buffers: TBuffers }>;
+  }
+
+  writev<TBuffers extends readonly NodeJS.ArrayBufferView[]>(buffers: TBuffers, position?: number): Promise<{ bytesWritten: number; buffers: TBuffers }> {
+    return this.#call('writev', (fd) => vectored(this.#io, fd, buffers, position, true)) as Promise<{ bytesWritten: number; buffers: TBuffers }>;
+  }
+
+  readFile(options?: ({ encoding?: null | undefined; signal?: AbortSignal }) | null): Promise<NonSharedBuffer>;
+  readFile(options: ({ encoding: BufferEncoding; signal?: AbortSignal }) | BufferEncoding): Promise<string>;
+  readFile(options?: ({ encoding?: BufferEncoding | null; signal?: AbortSignal }) | BufferEncoding | null): Promise<string | NonSharedBuffer>;
+  readFile(options?: unknown): Promise<string | NonSharedBuffer> {
+    return this.#call('readFile', (fd) => readFile(this.#io, fd, options)) as Promise<string | NonSharedBuffer>;
+  }
+
+  writeFile(data: string | Uint8Array, options?: Parameters<NodeFileHandle['writeFile']>[1]): Promise<void> {
+    return this.#call('writeFile', (fd) => writeFile(this.#io, fd, data, options));
+  }
+
+  /** close - as Node's: waits for calls in flight, emits 'close', then closes the fd once. */
+  close = (): Promise<void> => {
+    if (this.#fd === -1) return Promise.resolve();
+    if (this.#closing !== null) return this.#closing;
+    this.#refs--;
+    if (this.#refs === 0) {
+      const fd = this.#fd;
+      this.#fd = -1;
+      unclosed.unregister(this);
+      this.#closing = this.#closeFd(fd).finally(() => {
+        this.#closing = null;
+      });
+    } else {
+      this.#closing = new Promise<void>((resolve, reject) => {
+        this.#closeResolve = resolve;
+        this.#closeReject = reject;
+      }).finally(() => {
+        this.#closing = null;
+        this.#closeResolve = null;
+        this.#closeReject = null;
+      });
+    }
+    this.emit('close');
+    return this.#closing;
+  };
+
+  /** Closes the handle: `await using handle = await open(path)`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /** A ReadStream over this handle (its reads are this handle's; autoClose closes the handle). */
+  createReadStream(options?: CreateReadStreamOptions): ReadStream {
+    return createReadStream(null as unknown as string, { ...options, fd: this.#fd, fs: this.#streamOps() } as never);
+  }
+
+  /** A WriteStream over this handle (its writes are this handle's; autoClose closes the handle). */
+  createWriteStream(options?: CreateWriteStreamOptions): WriteStream {
+    return createWriteStream(null as unknown as string, { ...options, fd: this.#fd, fs: this.#streamOps() } as never);
+  }
+
+  /** The fs operations Node's streams call, routed to this handle. */
+  #streamOps(): object {
+    return {
+      open: (_path: unknown, _flags: unknown, _mode: unknown, callback: (error: Error | null, fd?: number) => void) => callback(null, this.#fd),
+      read: (_fd: number, buffer: Buffer, offset: number, length: number, position: number | null, callback: (error: Error | null, bytes?: number, buffer?: Buffer) => void) => {
+        this.read(buffer, offset, length, position).then((done) => callback(null, done.bytesRead, buffer), (error: Error) => callback(error));
+      },
+      write: (_fd: number, buffer: Buffer, offset: number, length: number, position: number | null, callback: (error: Error | null, bytes?: number) => void) => {
+        this.write(buffer, offset, length, position).then((done) => callback(null, done.bytesWritten), (error: Error) => callback(error));
+      },
+      writev: (_fd: number, buffers: Buffer[], position: number | null, callback: (error: Error | null, bytes?: number) => void) => {
+        this.writev(buffers, position ?? undefined).then((done) => callback(null, done.bytesWritten), (error: Error) => callback(error));
+      },
+      close: (_fd: number, callback: (error: Error | null) => void) => {
+        this.close().then(() => callback(null), (error: Error) => callback(error));
+      },
+    };
+  }
+
+  /** A readline Interface over {@link createReadStream}, as Node's readLines. */
+  readLines(options?: CreateReadStreamOptions): Interface {
+    return createInterface({ input: this.createReadStream(options), crlfDelay: Infinity });
+  }
+
+  /** A web ReadableStream of this file's bytes from its position (the handle stays open). */
+  readableWebStream(_options?: ReadableWebStreamOptions): ReadableStream {
+    return new ReadableStream<Uint8Array>({
+      pull: async (controller) => {
+        const { bytesRead, buffer } = await this.read(Buffer.allocUnsafe(16384), 0, 16384, null);
+        if (bytesRead === 0) controller.close();
+        else controller.enqueue(buffer.subarray(0, bytesRead));
+      },
+    }) as ReadableStream;
+  }
+}

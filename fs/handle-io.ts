@@ -1,0 +1,291 @@
+/**
+ * The data calls of syslet-aio/fs's FileHandle, with Node's argument handling (promises' read,
+ * write, readv, writev, readFileHandle and writeFileHandle, in the same order of checks): each is
+ * one pread64 / pwrite64 / read / write / preadv / pwritev atom, or the fs.writeFd and
+ * file.readFdStart loops. Data goes through the request's 64 KiB slot, or — for a larger transfer
+ * — the caller's buffer is lent to the engine for the one chain.
+ */
+import type { FileReadResult } from 'node:fs/promises';
+import { StringDecoder } from 'node:string_decoder';
+import type { Engine } from '../engine/engine.js';
+import { abortError } from '../engine/errors.js';
+import { filePollRead, POLL_READ } from '../plugins/builtin/file-read.js';
+import { ReadFailure, readWholeFd } from '../plugins/reader.js';
+import { Request, SLOT_DATA_BYTES } from '../plugins/requests.js';
+import { encodingOf } from './args.js';
+import { fsPread, fsPreadv, fsPwrite, fsPwritev, fsRead, fsReadv, fsWrite, fsWriteFd, fsWritev, WRITE_FD } from './chains.js';
+import { ran, result, runChain, take } from './core.js';
+import { fsError } from './errors.js';
+import { invalidArgType, invalidArgValue, nodeOptions, validateBufferArray, validateInteger, validateOffsetLengthRead, validateOffsetLengthWrite } from './validate.js';
+
+const IOV_MAX = 1024;
+const IOVEC_BYTES = 16;
+/** The most one write(2) or read(2) moves on Linux. */
+const MAX_IO = 0x7ffff000;
+
+/** What the data calls need of their handle. */
+export interface HandleIo {
+  /** The engine the handle's chains run on. */
+  readonly engine: Engine;
+  /** The fd is a FIFO this layer opened O_NONBLOCK: a read at the file position polls first. */
+  readonly pollReads: boolean;
+}
+
+async function begin(engine: Engine): Promise<Request> {
+  const got = take(engine);
+  return got instanceof Request ? got : await got;
+}
+
+const isView = (value: unknown): value is NodeJS.ArrayBufferView => ArrayBuffer.isView(value);
+const bytesOf = (view: NodeJS.ArrayBufferView): Uint8Array => new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+
+/** Node's checkAborted: an AbortError (the reason as cause) once `signal` has aborted. */
+function checkAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted === true) throw abortError(signal);
+}
+
+/**
+ * With a signal, one turn of the event loop before the work: an abort made just after the call
+ * is seen, as Node's thread-pool calls see it (a syslet completing inline would finish first).
+ */
+async function abortPoint(signal: AbortSignal | undefined): Promise<void> {
+  if (signal === undefined) return;
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  checkAborted(signal);
+}
+
+function isIterable(value: unknown): boolean {
+  return value !== null && value !== undefined && (typeof (value as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function' || typeof (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function');
+}
+
+/** Node's read(): the same argument handling, then one pread64/read atom. */
+export async function read(io: HandleIo, fd: number, bufferOrOptions: unknown, offsetArg: unknown, lengthArg: unknown, positionArg: unknown): Promise<FileReadResult<NodeJS.ArrayBufferView>> {
+  let buffer = bufferOrOptions as NodeJS.ArrayBufferView;
+  let offset: unknown = offsetArg;
+  let length: unknown = lengthArg;
+  let position: unknown = positionArg;
+  if (!isView(bufferOrOptions)) {
+    if (bufferOrOptions !== undefined && (typeof bufferOrOptions !== 'object' || Array.isArray(bufferOrOptions))) throw invalidArgType('options', 'Object', bufferOrOptions);
+    const options = (bufferOrOptions ?? {}) as Record<string, unknown>;
+    buffer = (options.buffer === undefined ? Buffer.alloc(16384) : options.buffer) as NodeJS.ArrayBufferView;
+    offset = options.offset === undefined ? 0 : options.offset;
+    length = options.length === undefined ? (isView(buffer) ? buffer.byteLength : 0) - (offset as number) : options.length;
+    position = options.position === undefined ? null : options.position;
+    if (!isView(buffer)) throw invalidArgType('buffer', ['Buffer', 'TypedArray', 'DataView'], buffer);
+  }
+  if (offset !== null && typeof offset === 'object') {
+    const options = offset as Record<string, unknown>;
+    offset = options.offset === undefined ? 0 : options.offset;
+    length = options.length === undefined ? buffer.byteLength - (offset as number) : options.length;
+    position = options.position === undefined ? null : options.position;
+  }
+  if (offset === null || offset === undefined) offset = 0;
+  else validateInteger(offset, 'offset', 0);
+  const at = offset as number;
+  if (length === null || length === undefined) length = buffer.byteLength - at;
+  if (length === 0) return { __proto__: null, bytesRead: 0, buffer } as unknown as FileReadResult<NodeJS.ArrayBufferView>;
+  if (buffer.byteLength === 0) throw invalidArgValue('buffer', buffer, 'is empty and cannot be written');
+  validateOffsetLengthRead(at, length as number, buffer.byteLength);
+  const count = length as number;
+  // Node's promises read takes the position only when it is a safe integer: anything else
+  // (null, a bigint, -1) reads at the file position.
+  const pos = typeof position === 'number' && Number.isSafeInteger(position) ? position : -1;
+  const target = bytesOf(buffer);
+  const bytesRead = await transfer(io, fd, target, at, count, pos, false);
+  return { __proto__: null, bytesRead, buffer } as unknown as FileReadResult<NodeJS.ArrayBufferView>;
+}
+
+/**
+ * One read or write of `count` bytes at `offset` of `bytes`: pread64/pwrite64 when `position`
+ * is at least 0, read/write at the file position otherwise. Through the slot up to 64 KiB,
+ * else `bytes` is lent to the engine for the chain.
+ */
+export async function transfer(io: HandleIo, fd: number, bytes: Uint8Array, offset: number, count: number, position: number, write: boolean): Promise<number> {
+  const engine = io.engine;
+  const req = await begin(engine);
+  const positioned = position >= 0;
+  const poll = !write && !positioned && io.pollReads;
+  const plugin = poll ? filePollRead : write ? (positioned ? fsPwrite : fsWrite) : positioned ? fsPread : fsRead;
+  const instance = plugin.acquire(engine);
+  try {
+    const size = Math.min(count, MAX_IO);
+    const viaSlot = size <= SLOT_DATA_BYTES;
+    const address = viaSlot ? req.slot.dataAddress : req.lend(bytes) + offset;
+    if (viaSlot && write) req.slot.data.set(bytes.subarray(offset, offset + size));
+    instance.set(0, fd);
+    instance.set(1, address);
+    instance.set(2, size);
+    if (positioned) instance.set(3, position);
+    await runChain(req, plugin, instance, write ? 'write' : 'read');
+    const status = poll && result(instance, POLL_READ.poll) < 0 ? result(instance, POLL_READ.poll) : result(instance, plugin.calls.length - 1);
+    if (status < 0) throw fsError(status, write ? 'write' : 'read');
+    if (viaSlot && !write && status > 0) req.slot.data.copy(bytes, offset, 0, status);
+    return status;
+  } finally {
+    instance.release();
+    req.end();
+  }
+}
+
+/** Node's write(): a Buffer/TypedArray/DataView with offset/length/position, or a string with position/encoding. */
+export async function write(io: HandleIo, fd: number, buffer: unknown, offsetArg: unknown, lengthArg: unknown, positionArg: unknown): Promise<{ bytesWritten: number; buffer: unknown }> {
+  if ((buffer as { byteLength?: unknown } | null | undefined)?.byteLength === 0) return { __proto__: null, bytesWritten: 0, buffer } as never;
+  let offset = offsetArg;
+  let length = lengthArg;
+  let position = positionArg;
+  if (isView(buffer)) {
+    if (typeof offset === 'object') {
+      const options = (offset ?? {}) as Record<string, unknown>;
+      offset = options.offset === undefined ? 0 : options.offset;
+      length = options.length === undefined ? buffer.byteLength - (offset as number) : options.length;
+      position = options.position === undefined ? null : options.position;
+    }
+    if (offset === null || offset === undefined) offset = 0;
+    else validateInteger(offset, 'offset', 0);
+    if (typeof length !== 'number') length = buffer.byteLength - (offset as number);
+    if (typeof position !== 'number') position = null;
+    validateOffsetLengthWrite(offset as number, length as number, buffer.byteLength);
+    const bytesWritten = await transfer(io, fd, bytesOf(buffer), offset as number, length as number, (position as number | null) ?? -1, true);
+    return { __proto__: null, bytesWritten, buffer } as never;
+  }
+  if (typeof buffer !== 'string') throw invalidArgType('buffer', ['string', 'Buffer', 'TypedArray', 'DataView'], buffer);
+  // write(string, position, encoding): Node's binding takes an unknown encoding as UTF-8.
+  const encoding = typeof length === 'string' && Buffer.isEncoding(length) ? length : 'utf8';
+  if (encoding.toLowerCase() === 'hex' && buffer.length % 2 !== 0) throw invalidArgValue('encoding', length, `is invalid for data of length ${buffer.length}`);
+  const bytes = Buffer.from(buffer, encoding);
+  const pos = typeof offset === 'number' ? offset : -1;
+  const bytesWritten = bytes.length === 0 ? 0 : await transfer(io, fd, bytes, 0, bytes.length, pos, true);
+  return { __proto__: null, bytesWritten, buffer } as never;
+}
+
+/** readv/writev: iovecs in the slot, data in the slot when it fits, else each buffer lent. */
+export async function vectored(io: HandleIo, fd: number, buffersArg: unknown, positionArg: unknown, write: boolean): Promise<object> {
+  validateBufferArray(buffersArg);
+  const buffers = buffersArg;
+  const position = typeof positionArg === 'number' ? positionArg : -1;
+  if (write && buffers.length === 0) return { __proto__: null, bytesWritten: 0, buffers };
+  // libuv passes at most IOV_MAX buffers to one call.
+  const used = buffers.slice(0, IOV_MAX).map((view) => bytesOf(view as NodeJS.ArrayBufferView));
+  const engine = io.engine;
+  const req = await begin(engine);
+  const positioned = position >= 0;
+  const plugin = write ? (positioned ? fsPwritev : fsWritev) : positioned ? fsPreadv : fsReadv;
+  const instance = plugin.acquire(engine);
+  try {
+    const slot = req.slot;
+    const total = used.reduce((sum, bytes) => sum + bytes.length, 0);
+    const iovBytes = used.length * IOVEC_BYTES;
+    const inSlot = iovBytes + total <= SLOT_DATA_BYTES;
+    let at = iovBytes;
+    used.forEach((bytes, index) => {
+      let address: number;
+      if (inSlot) {
+        address = slot.dataAddress + at;
+        if (write) slot.data.set(bytes, at);
+        at += bytes.length;
+      } else {
+        address = bytes.length === 0 ? 0 : req.lend(bytes);
+      }
+      slot.data.writeBigUInt64LE(BigInt(address), index * IOVEC_BYTES);
+      slot.data.writeBigUInt64LE(BigInt(bytes.length), index * IOVEC_BYTES + 8);
+    });
+    instance.set(0, fd);
+    instance.set(1, slot.dataAddress);
+    instance.set(2, used.length);
+    if (positioned) instance.set(3, position);
+    const syscall = write ? 'write' : 'read';
+    await runChain(req, plugin, instance, syscall);
+    const status = result(instance, 0);
+    if (status < 0) throw fsError(status, syscall);
+    if (inSlot && !write) {
+      let left = status;
+      let from = iovBytes;
+      for (const bytes of used) {
+        if (left <= 0) break;
+        const part = Math.min(left, bytes.length);
+        slot.data.copy(bytes, 0, from, from + part);
+        from += bytes.length;
+        left -= part;
+      }
+    }
+    return write ? { __proto__: null, bytesWritten: status, buffers } : { __proto__: null, bytesRead: status, buffers };
+  } finally {
+    instance.release();
+    req.end();
+  }
+}
+
+/** Node's readFileHandle: fstat, then read at the file position to st_size (or to EOF). */
+export async function readFile(io: HandleIo, fd: number, optionsArg: unknown): Promise<string | Buffer> {
+  const options = nodeOptions(optionsArg, { flag: 'r' });
+  const encoding = encodingOf(options);
+  // Node builds its StringDecoder first: an encoding it cannot decode ('buffer') throws here.
+  if (encoding !== undefined) new StringDecoder(encoding);
+  const signal = options.signal as AbortSignal | undefined;
+  checkAborted(signal);
+  await abortPoint(signal);
+  const req = await begin(io.engine);
+  let got: Buffer | ReadFailure;
+  try {
+    got = await readWholeFd(req, fd, {
+      limit: 2 ** 31 - 1,
+      pollReads: io.pollReads,
+      between: () => {
+        if (signal?.aborted === true) throw abortError(signal);
+      },
+    });
+  } finally {
+    req.end();
+  }
+  if (got instanceof ReadFailure) throw fsError(got.errno, got.syscall);
+  return encoding === undefined ? got : got.toString(encoding);
+}
+
+/** Node's writeFile on a handle: at the file position, no truncation, `flag` and `flush` ignored. */
+export async function writeFile(io: HandleIo, fd: number, data: unknown, optionsArg: unknown): Promise<void> {
+  const options = nodeOptions(optionsArg, { encoding: 'utf8', mode: 0o666, flag: 'w', flush: false });
+  const flush = options.flush ?? false;
+  if (typeof flush !== 'boolean') throw invalidArgType('options.flush', 'boolean', flush);
+  const encoding = (encodingOf(options) ?? 'utf8');
+  const signal = options.signal as AbortSignal | undefined;
+  if (!isView(data) && typeof data !== 'string' && isIterable(data)) {
+    checkAborted(signal);
+    for await (const chunk of data as AsyncIterable<unknown>) {
+      checkAborted(signal);
+      const bytes = isView(chunk) ? bytesOf(chunk) : Buffer.from(chunk as string, encoding);
+      await writeAll(io, fd, bytes);
+    }
+    return;
+  }
+  let bytes: Uint8Array;
+  if (isView(data)) bytes = bytesOf(data);
+  else if (typeof data === 'string') bytes = Buffer.from(data, encoding);
+  else throw invalidArgType('data', ['string', 'Buffer', 'TypedArray', 'DataView'], data);
+  checkAborted(signal);
+  await abortPoint(signal);
+  await writeAll(io, fd, bytes);
+}
+
+/** fs.writeFd: every byte of `bytes` at the file position, in one chain. */
+export async function writeAll(io: HandleIo, fd: number, bytes: Uint8Array): Promise<void> {
+  if (bytes.length === 0) return;
+  const engine = io.engine;
+  const req = await begin(engine);
+  const instance = fsWriteFd.acquire(engine);
+  try {
+    const viaSlot = bytes.length <= SLOT_DATA_BYTES;
+    if (viaSlot) req.slot.data.set(bytes);
+    instance.set(0, fd);
+    instance.set(1, viaSlot ? req.slot.dataAddress : req.lend(bytes));
+    instance.set(2, Math.min(bytes.length, MAX_IO));
+    instance.set(3, bytes.length);
+    await runChain(req, fsWriteFd, instance, 'write');
+    if (ran(instance, WRITE_FD.write)) {
+      const status = result(instance, WRITE_FD.write);
+      if (status < 0) throw fsError(status, 'write');
+    }
+  } finally {
+    instance.release();
+    req.end();
+  }
+}

@@ -1,0 +1,227 @@
+/**
+ * syslet-aio/fs — node:fs/promises on canned syslets, for a team that wants to switch with one
+ * import:
+ *
+ * ```ts
+ * import { readFile, stat, open } from 'syslet-aio/fs'; // was: from 'node:fs/promises'
+ * ```
+ *
+ * Same functions, overloads, options, results (Node's own Stats, BigIntStats and Dirent classes)
+ * and errors (`errno`, `code`, `syscall`, `path`, `dest`, Node's messages, AbortError). The calls
+ * a server makes most are served by syslets — a cached small file is open, fstat, read and close
+ * in one chain, inline, with no thread hop — and every other call, option or argument goes to
+ * node:fs/promises unchanged (the list is in docs/fs.md).
+ *
+ * All calls run on one shared engine, created on first use; it never keeps the process alive
+ * when idle. `createFs(engine)` gives the same functions on an engine of your own.
+ */
+import * as nodeFs from 'node:fs/promises';
+import { Engine } from '../engine/engine.js';
+import { access as accessOn, lstat as lstatOn, mkdir as mkdirOn, readdir as readdirOn, rename as renameOn, rm as rmOn, stat as statOn, unlink as unlinkOn } from './metadata.js';
+import { open as openOn } from './open.js';
+import { appendFile as appendFileOn, copyFile as copyFileOn, readFile as readFileOn, truncate as truncateOn, writeFile as writeFileOn } from './read-write.js';
+
+export { FileHandle } from './file-handle.js';
+export { DEFAULT_REQUEST_WINDOW, requestStats, setRequestWindow, type RequestStats } from '../plugins/requests.js';
+
+type NodeFs = typeof nodeFs;
+
+/**
+ * The functions of node:fs/promises, as syslet-aio/fs gives them: the served ones on syslets,
+ * the rest (`watch`, `cp`, `opendir`, `chmod`...) node:fs/promises's own.
+ */
+export interface SysletFs {
+  /** fsp.access: openat(O_PATH) + faccessat2 + close, one chain. */
+  readonly access: NodeFs['access'];
+  /** fsp.appendFile: writeFile with flag 'a'. */
+  readonly appendFile: NodeFs['appendFile'];
+  /** fsp.copyFile: open both, copy_file_range loop, ftruncate, close both, one chain. */
+  readonly copyFile: NodeFs['copyFile'];
+  /** fsp.lstat: openat(O_PATH|O_NOFOLLOW) + statx(AT_EMPTY_PATH) + close, one chain. */
+  readonly lstat: NodeFs['lstat'];
+  /** fsp.mkdir: mkdirat (recursive: Node's). */
+  readonly mkdir: NodeFs['mkdir'];
+  /** fsp.open: openat + fstat, one chain; a {@link FileHandle} on syslets. */
+  readonly open: NodeFs['open'];
+  /** fsp.readFile: openat + fstat + read + close, one chain for a file up to 64 KiB. */
+  readonly readFile: NodeFs['readFile'];
+  /** fsp.readdir: openat(O_DIRECTORY) + getdents64 loop + close (recursive: Node's). */
+  readonly readdir: NodeFs['readdir'];
+  /** fsp.rename: renameat. */
+  readonly rename: NodeFs['rename'];
+  /** fsp.rm: lstat + unlinkat for a file (directories and recursive: Node's). */
+  readonly rm: NodeFs['rm'];
+  /** fsp.stat: openat(O_PATH) + statx(AT_EMPTY_PATH) + close, one chain. */
+  readonly stat: NodeFs['stat'];
+  /** fsp.truncate: openat(O_RDWR) + ftruncate + close, one chain. */
+  readonly truncate: NodeFs['truncate'];
+  /** fsp.unlink: unlinkat. */
+  readonly unlink: NodeFs['unlink'];
+  /** fsp.writeFile: openat + write loop [+ fsync] + close, one chain. */
+  readonly writeFile: NodeFs['writeFile'];
+  /** Node's own: readlink, realpath and the rest below are delegated (docs/fs.md says why). */
+  readonly readlink: NodeFs['readlink'];
+  /** Node's own realpath. */
+  readonly realpath: NodeFs['realpath'];
+  /** Node's own chmod. */
+  readonly chmod: NodeFs['chmod'];
+  /** Node's own chown. */
+  readonly chown: NodeFs['chown'];
+  /** Node's own cp. */
+  readonly cp: NodeFs['cp'];
+  /** Node's own lchmod. */
+  readonly lchmod: NodeFs['lchmod'];
+  /** Node's own lchown. */
+  readonly lchown: NodeFs['lchown'];
+  /** Node's own link. */
+  readonly link: NodeFs['link'];
+  /** Node's own lutimes. */
+  readonly lutimes: NodeFs['lutimes'];
+  /** Node's own mkdtemp. */
+  readonly mkdtemp: NodeFs['mkdtemp'];
+  /** Node's own opendir. */
+  readonly opendir: NodeFs['opendir'];
+  /** Node's own rmdir. */
+  readonly rmdir: NodeFs['rmdir'];
+  /** Node's own statfs. */
+  readonly statfs: NodeFs['statfs'];
+  /** Node's own symlink. */
+  readonly symlink: NodeFs['symlink'];
+  /** Node's own utimes. */
+  readonly utimes: NodeFs['utimes'];
+  /** Node's own watch. */
+  readonly watch: NodeFs['watch'];
+  /** node:fs's constants. */
+  readonly constants: NodeFs['constants'];
+}
+
+/** Node's functions that syslet-aio/fs hands on unchanged. */
+function delegated(): Omit<SysletFs, 'access' | 'appendFile' | 'copyFile' | 'lstat' | 'mkdir' | 'open' | 'readFile' | 'readdir' | 'rename' | 'rm' | 'stat' | 'truncate' | 'unlink' | 'writeFile'> {
+  return {
+    readlink: nodeFs.readlink, realpath: nodeFs.realpath, chmod: nodeFs.chmod, chown: nodeFs.chown, cp: nodeFs.cp, lchmod: nodeFs.lchmod,
+    lchown: nodeFs.lchown, link: nodeFs.link, lutimes: nodeFs.lutimes, mkdtemp: nodeFs.mkdtemp, opendir: nodeFs.opendir, rmdir: nodeFs.rmdir,
+    statfs: nodeFs.statfs, symlink: nodeFs.symlink, utimes: nodeFs.utimes, watch: nodeFs.watch, constants: nodeFs.constants,
+  };
+}
+
+/** The functions on the engine `engine()` returns (called on every call: the shared one is lazy). */
+function bind(engine: () => Engine): SysletFs {
+  return {
+    access: ((path: unknown, mode?: unknown) => accessOn(engine(), path, mode)),
+    appendFile: ((path: unknown, data: unknown, options?: unknown) => appendFileOn(engine(), path, data, options)),
+    copyFile: ((src: unknown, dest: unknown, mode?: unknown) => copyFileOn(engine(), src, dest, mode)),
+    lstat: ((path: unknown, options?: unknown) => lstatOn(engine(), path, options)) as NodeFs['lstat'],
+    mkdir: ((path: unknown, options?: unknown) => mkdirOn(engine(), path, options)) as NodeFs['mkdir'],
+    open: ((path: unknown, flags?: unknown, mode?: unknown) => openOn(engine(), path, flags, mode)),
+    readFile: ((path: unknown, options?: unknown) => readFileOn(engine(), path, options)) as NodeFs['readFile'],
+    readdir: ((path: unknown, options?: unknown) => readdirOn(engine(), path, options)) as NodeFs['readdir'],
+    rename: ((oldPath: unknown, newPath: unknown) => renameOn(engine(), oldPath, newPath)),
+    rm: ((path: unknown, options?: unknown) => rmOn(engine(), path, options)),
+    stat: ((path: unknown, options?: unknown) => statOn(engine(), path, options)) as NodeFs['stat'],
+    truncate: ((path: unknown, len?: unknown) => truncateOn(engine(), path, len)),
+    unlink: ((path: unknown) => unlinkOn(engine(), path)),
+    writeFile: ((path: unknown, data: unknown, options?: unknown) => writeFileOn(engine(), path, data, options)) as NodeFs['writeFile'],
+    ...delegated(),
+  };
+}
+
+/**
+ * createFs - the functions of syslet-aio/fs on `engine` instead of the shared one: for a program
+ * that wants its own policy, thread count or request window (`setRequestWindow(engine, n)`).
+ *
+ * @param engine - an open engine; closing it makes later calls reject with ESHUTDOWN.
+ * @returns an object with every function of node:fs/promises.
+ * @throws TypeError when `engine` is not an Engine.
+ * @example
+ * ```ts
+ * import { Engine } from 'syslet-aio';
+ * import { createFs } from 'syslet-aio/fs';
+ * const engine = new Engine({ threads: 4 });
+ * const fs = createFs(engine);
+ * const hostname = await fs.readFile('/etc/hostname', 'utf8');
+ * await engine.close();
+ * ```
+ */
+export function createFs(engine: Engine): SysletFs {
+  if (!(engine instanceof Engine)) throw new TypeError('createFs: expected an Engine');
+  return bind(() => engine);
+}
+
+let shared: Engine | null = null;
+
+/**
+ * sharedEngine - the engine the module's own functions run on, created on first use. It keeps
+ * the process alive only while chains are in flight.
+ */
+export function sharedEngine(): Engine {
+  shared ??= new Engine();
+  return shared;
+}
+
+const fs = bind(sharedEngine);
+
+/** fsp.access on the shared engine: openat(O_PATH) + faccessat2(AT_EMPTY_PATH) + close. */
+export const access: NodeFs['access'] = fs.access;
+/** fsp.appendFile on the shared engine. */
+export const appendFile: NodeFs['appendFile'] = fs.appendFile;
+/** fsp.copyFile on the shared engine: one chain as libuv's copyfile (copy_file_range, sendfile fallback). */
+export const copyFile: NodeFs['copyFile'] = fs.copyFile;
+/** fsp.lstat on the shared engine. */
+export const lstat: NodeFs['lstat'] = fs.lstat;
+/** fsp.mkdir on the shared engine (recursive: Node's). */
+export const mkdir: NodeFs['mkdir'] = fs.mkdir;
+/** fsp.open on the shared engine: a {@link FileHandle} whose methods are syslets. */
+export const open: NodeFs['open'] = fs.open;
+/** fsp.readFile on the shared engine. */
+export const readFile: NodeFs['readFile'] = fs.readFile;
+/** fsp.readdir on the shared engine (recursive: Node's). */
+export const readdir: NodeFs['readdir'] = fs.readdir;
+/** fsp.rename on the shared engine. */
+export const rename: NodeFs['rename'] = fs.rename;
+/** fsp.rm on the shared engine (directories, recursive: Node's). */
+export const rm: NodeFs['rm'] = fs.rm;
+/** fsp.stat on the shared engine. */
+export const stat: NodeFs['stat'] = fs.stat;
+/** fsp.truncate on the shared engine. */
+export const truncate: NodeFs['truncate'] = fs.truncate;
+/** fsp.unlink on the shared engine. */
+export const unlink: NodeFs['unlink'] = fs.unlink;
+/** fsp.writeFile on the shared engine. */
+export const writeFile: NodeFs['writeFile'] = fs.writeFile;
+/** node:fs/promises's readlink (delegated). */
+export const readlink: NodeFs['readlink'] = fs.readlink;
+/** node:fs/promises's realpath (delegated). */
+export const realpath: NodeFs['realpath'] = fs.realpath;
+/** node:fs/promises's chmod (delegated). */
+export const chmod: NodeFs['chmod'] = fs.chmod;
+/** node:fs/promises's chown (delegated). */
+export const chown: NodeFs['chown'] = fs.chown;
+/** node:fs/promises's cp (delegated). */
+export const cp: NodeFs['cp'] = fs.cp;
+/** node:fs/promises's lchmod (delegated). */
+export const lchmod: NodeFs['lchmod'] = fs.lchmod;
+/** node:fs/promises's lchown (delegated). */
+export const lchown: NodeFs['lchown'] = fs.lchown;
+/** node:fs/promises's link (delegated). */
+export const link: NodeFs['link'] = fs.link;
+/** node:fs/promises's lutimes (delegated). */
+export const lutimes: NodeFs['lutimes'] = fs.lutimes;
+/** node:fs/promises's mkdtemp (delegated). */
+export const mkdtemp: NodeFs['mkdtemp'] = fs.mkdtemp;
+/** node:fs/promises's opendir (delegated). */
+export const opendir: NodeFs['opendir'] = fs.opendir;
+/** node:fs/promises's rmdir (delegated). */
+export const rmdir: NodeFs['rmdir'] = fs.rmdir;
+/** node:fs/promises's statfs (delegated). */
+export const statfs: NodeFs['statfs'] = fs.statfs;
+/** node:fs/promises's symlink (delegated). */
+export const symlink: NodeFs['symlink'] = fs.symlink;
+/** node:fs/promises's utimes (delegated). */
+export const utimes: NodeFs['utimes'] = fs.utimes;
+/** node:fs/promises's watch (delegated: syslets have no inotify). */
+export const watch: NodeFs['watch'] = fs.watch;
+/** node:fs's constants. */
+export const constants: NodeFs['constants'] = fs.constants;
+
+/** The module as one object, as `import fsp from 'node:fs/promises'` gives it. */
+export default fs;

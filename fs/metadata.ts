@@ -1,0 +1,303 @@
+/**
+ * Metadata and namespace calls: stat, lstat, access, readdir, mkdir, unlink, rm, rename. Each is
+ * one chain (fs/chains.ts); what Node validates or does beyond the common case goes to
+ * node:fs/promises unchanged (see args.ts), so its errors and edge cases stay Node's own.
+ */
+import type { Dirent, Stats } from 'node:fs';
+import * as nodeFs from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Engine } from '../engine/engine.js';
+import { ENOENT } from '../engine/native/index.js';
+import type { PluginInstance } from '../plugins/plugin.js';
+import { Request, SLOT_DATA_BYTES } from '../plugins/requests.js';
+import { fastMode, fastOptions, fastPath, type FastPath } from './args.js';
+import {
+  BY_PATH, fsAccess, fsMkdir, fsReaddir, fsReaddirMore, fsRename, fsStat, fsUnlink, READDIR, READDIR_MORE,
+} from './chains.js';
+import { O_CLOEXEC, O_NOFOLLOW, O_PATH, S_IFDIR, S_IFMT } from '../engine/syscalls/constants.generated.js';
+import { putPaths, ran, result, runChain, scratchView, take } from './core.js';
+import { fsError } from './errors.js';
+import { newDirent, STATX_BYTES, statsFromStatx, UV_DIRENT_UNKNOWN, uvDirentType, uvDirentTypeOfMode } from './stats.js';
+
+
+/** A request from the window (awaited only when the window is full). */
+async function begin(engine: Engine): Promise<Request> {
+  const got = take(engine);
+  return got instanceof Request ? got : await got;
+}
+
+/** statPath - stat or lstat through fs.stat (O_PATH open, statx on the fd, close). */
+async function statPath(engine: Engine, path: FastPath, follow: boolean, syscall: 'stat' | 'lstat', bigint: boolean): Promise<Stats> {
+  const req = await begin(engine);
+  try {
+    const bad = putPaths(req, path);
+    if (bad !== 0) throw fsError(bad, syscall, path);
+    const instance = fsStat.acquire(engine);
+    try {
+      instance.set(0, req.slot.pathAddresses[0]);
+      instance.set(1, O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW));
+      await runChain(req, fsStat, instance, syscall, path);
+      const opened = result(instance, BY_PATH.open);
+      if (opened < 0) throw fsError(opened, syscall, path);
+      const status = result(instance, BY_PATH.call);
+      if (status < 0) throw fsError(status, syscall, path);
+      const { view, at } = scratchView(engine, instance, 'stx', STATX_BYTES);
+      return statsFromStatx(view, at, bigint);
+    } finally {
+      instance.release();
+    }
+  } finally {
+    req.end();
+  }
+}
+
+function bigintOption(options: unknown): boolean | undefined {
+  if (options === undefined) return false;
+  if (options === null || (typeof options !== 'object' && typeof options !== 'function')) return undefined;
+  return (options as { bigint?: unknown }).bigint === true;
+}
+
+/** stat - fsp.stat on the syslet path. */
+export function stat(engine: Engine, path: unknown, options?: unknown): Promise<Stats> {
+  const fast = fastPath(path);
+  const bigint = bigintOption(options);
+  if (fast === undefined || bigint === undefined) return nodeFs.stat(path as string, options as object);
+  return statPath(engine, fast, true, 'stat', bigint);
+}
+
+/** lstat - fsp.lstat on the syslet path. */
+export function lstat(engine: Engine, path: unknown, options?: unknown): Promise<Stats> {
+  const fast = fastPath(path);
+  const bigint = bigintOption(options);
+  if (fast === undefined || bigint === undefined) return nodeFs.lstat(path as string, options as object);
+  return statPath(engine, fast, false, 'lstat', bigint);
+}
+
+/** access - fsp.access on the syslet path (mode: an integer 0..7, default F_OK). */
+export async function access(engine: Engine, path: unknown, mode?: unknown): Promise<void> {
+  const fast = fastPath(path);
+  const bits = mode === undefined ? 0 : mode;
+  if (fast === undefined || typeof bits !== 'number' || !Number.isInteger(bits) || bits < 0 || bits > 7) {
+    return nodeFs.access(path as string, mode as number);
+  }
+  const req = await begin(engine);
+  try {
+    const bad = putPaths(req, fast);
+    if (bad !== 0) throw fsError(bad, 'access', fast);
+    const instance = fsAccess.acquire(engine);
+    try {
+      instance.set(0, req.slot.pathAddresses[0]);
+      instance.set(1, O_PATH | O_CLOEXEC);
+      instance.set(2, bits);
+      await runChain(req, fsAccess, instance, 'access', fast);
+      const opened = result(instance, BY_PATH.open);
+      if (opened < 0) throw fsError(opened, 'access', fast);
+      const status = result(instance, BY_PATH.call);
+      if (status < 0) throw fsError(status, 'access', fast);
+    } finally {
+      instance.release();
+    }
+  } finally {
+    req.end();
+  }
+}
+
+/** One directory entry as getdents64 gave it: the name's bytes and its d_type. */
+interface RawEntry {
+  readonly name: Buffer;
+  readonly type: number;
+}
+
+const DIRENT_CHUNK = 8192;
+
+/** Parse getdents64 records (d_ino@0 d_off@8 d_reclen@16 d_type@18 d_name@19) and skip . and .. */
+function parseDirents(data: Buffer, bytes: number, into: RawEntry[]): void {
+  let at = 0;
+  while (at < bytes) {
+    const reclen = data.readUInt16LE(at + 16);
+    const type = data[at + 18] as number;
+    const nameStart = at + 19;
+    const nameEnd = data.indexOf(0, nameStart);
+    const length = nameEnd - nameStart;
+    const dot = data[nameStart] === 0x2e;
+    if (!(dot && (length === 1 || (length === 2 && data[nameStart + 1] === 0x2e)))) {
+      into.push({ name: Buffer.from(data.subarray(nameStart, nameEnd)), type });
+    }
+    at += reclen;
+  }
+}
+
+/** Read every entry of a directory: fs.readdir, then fs.readdirMore while the slot filled up. */
+async function readEntries(engine: Engine, path: FastPath): Promise<RawEntry[]> {
+  const req = await begin(engine);
+  try {
+    const bad = putPaths(req, path);
+    if (bad !== 0) throw fsError(bad, 'scandir', path);
+    const entries: RawEntry[] = [];
+    const chunks = Math.floor(SLOT_DATA_BYTES / DIRENT_CHUNK);
+    let instance: PluginInstance = fsReaddir.acquire(engine);
+    let fd: number;
+    try {
+      instance.set(0, req.slot.pathAddresses[0]);
+      instance.set(1, req.slot.dataAddress);
+      instance.set(2, DIRENT_CHUNK);
+      instance.set(3, chunks);
+      await runChain(req, fsReaddir, instance, 'scandir', path);
+      fd = result(instance, READDIR.open);
+      if (fd < 0) throw fsError(fd, 'scandir', path);
+      const got = ran(instance, READDIR.getdents) ? result(instance, READDIR.getdents) : 0;
+      if (got < 0) throw fsError(got, 'scandir', path);
+      parseDirents(req.slot.data, ran(instance, READDIR.total) ? result(instance, READDIR.total) : 0, entries);
+      if (ran(instance, READDIR.close)) return entries;
+    } finally {
+      instance.release();
+    }
+    // The slot filled before the end of the directory: the chain left the fd open.
+    for (;;) {
+      instance = fsReaddirMore.acquire(engine);
+      try {
+        instance.set(0, fd);
+        instance.set(1, req.slot.dataAddress);
+        instance.set(2, DIRENT_CHUNK);
+        instance.set(3, chunks);
+        await runChain(req, fsReaddirMore, instance, 'scandir', path);
+        const got = ran(instance, READDIR_MORE.getdents) ? result(instance, READDIR_MORE.getdents) : 0;
+        if (got < 0) throw fsError(got, 'scandir', path);
+        parseDirents(req.slot.data, ran(instance, READDIR_MORE.total) ? result(instance, READDIR_MORE.total) : 0, entries);
+        if (ran(instance, READDIR_MORE.close)) return entries;
+      } finally {
+        instance.release();
+      }
+    }
+  } finally {
+    req.end();
+  }
+}
+
+/**
+ * readdir - fsp.readdir on the syslet path: names sorted by their bytes, as libuv's scandir
+ * sorts them (strcmp); `withFileTypes` gives Node's Dirent objects. `recursive` goes to Node.
+ */
+export async function readdir(engine: Engine, path: unknown, options?: unknown): Promise<(string | Buffer | Dirent)[]> {
+  const fast = fastPath(path);
+  const opts = fastOptions(options);
+  if (fast === undefined || opts === undefined || (opts.recursive !== undefined && opts.recursive !== false) || (opts.withFileTypes !== undefined && typeof opts.withFileTypes !== 'boolean')) {
+    return nodeFs.readdir(path as string, options as object);
+  }
+  const entries = await readEntries(engine, fast);
+  entries.sort((a, b) => Buffer.compare(a.name, b.name));
+  const encoding = opts.encoding;
+  const nameOf = encoding === 'buffer' ? (bytes: Buffer): string | Buffer => bytes : (bytes: Buffer): string | Buffer => bytes.toString((encoding || 'utf8') as BufferEncoding);
+  if (opts.withFileTypes !== true) return entries.map((entry) => nameOf(entry.name));
+  // Node's Dirent keeps the path as it was given (a Buffer stays a Buffer, a URL is its path).
+  const parent = typeof path === 'string' || path instanceof Uint8Array ? (path as string | Buffer) : (fast as string);
+  const out: Dirent[] = [];
+  for (const entry of entries) {
+    let type = uvDirentType(entry.type);
+    const name = nameOf(entry.name);
+    if (type === UV_DIRENT_UNKNOWN) {
+      // The file system did not say (d_type DT_UNKNOWN): ask lstat, as Node does.
+      const child = typeof parent === 'string' && typeof name === 'string' ? join(parent, name) : Buffer.concat([Buffer.from(parent), Buffer.from('/'), entry.name]);
+      type = uvDirentTypeOfMode(Number((await statPath(engine, child, false, 'lstat', false)).mode));
+    }
+    out.push(newDirent(name, type, parent));
+  }
+  return out;
+}
+
+/** One-path call that answers 0 or -errno (mkdirat, unlinkat). */
+async function pathCall(engine: Engine, plugin: typeof fsMkdir, path: FastPath, second: number, syscall: string): Promise<void> {
+  const req = await begin(engine);
+  try {
+    const bad = putPaths(req, path);
+    if (bad !== 0) throw fsError(bad, syscall, path);
+    const instance = plugin.acquire(engine);
+    try {
+      instance.set(0, req.slot.pathAddresses[0]);
+      instance.set(1, second);
+      await runChain(req, plugin, instance, syscall, path);
+      const status = result(instance, 0);
+      if (status < 0) throw fsError(status, syscall, path);
+    } finally {
+      instance.release();
+    }
+  } finally {
+    req.end();
+  }
+}
+
+/** mkdir - fsp.mkdir on the syslet path (`recursive` goes to Node). */
+export async function mkdir(engine: Engine, path: unknown, options?: unknown): Promise<string | undefined> {
+  const fast = fastPath(path);
+  const opts = typeof options === 'number' || typeof options === 'string' ? { mode: options } : (options ?? {});
+  const recursive = typeof opts === 'object' ? (opts as { recursive?: unknown }).recursive : undefined;
+  const mode = typeof opts === 'object' ? fastMode((opts as { mode?: unknown }).mode, 0o777) : undefined;
+  if (fast === undefined || typeof opts !== 'object' || mode === undefined || (recursive !== undefined && recursive !== false)) {
+    return nodeFs.mkdir(path as string, options as never);
+  }
+  await pathCall(engine, fsMkdir, fast, mode, 'mkdir');
+  return undefined;
+}
+
+/** unlink - fsp.unlink on the syslet path. */
+export async function unlink(engine: Engine, path: unknown): Promise<void> {
+  const fast = fastPath(path);
+  if (fast === undefined) return nodeFs.unlink(path as string);
+  await pathCall(engine, fsUnlink, fast, 0, 'unlink');
+}
+
+/** rename - fsp.rename on the syslet path (renameat). */
+export async function rename(engine: Engine, oldPath: unknown, newPath: unknown): Promise<void> {
+  const from = fastPath(oldPath);
+  const to = fastPath(newPath);
+  if (from === undefined || to === undefined) return nodeFs.rename(oldPath as string, newPath as string);
+  const req = await begin(engine);
+  try {
+    const bad = putPaths(req, from, to);
+    if (bad !== 0) throw fsError(bad, 'rename', from, to);
+    const instance = fsRename.acquire(engine);
+    try {
+      instance.set(0, req.slot.pathAddresses[0]);
+      instance.set(1, req.slot.pathAddresses[1]);
+      await runChain(req, fsRename, instance, 'rename', from);
+      const status = result(instance, 0);
+      if (status < 0) throw fsError(status, 'rename', from, to);
+    } finally {
+      instance.release();
+    }
+  } finally {
+    req.end();
+  }
+}
+
+const RM_OPTION_KEYS = new Set(['force', 'recursive', 'maxRetries', 'retryDelay']);
+
+/**
+ * rm - fsp.rm on the syslet path for a file (lstat, then unlink), `force` honoured. A directory,
+ * `recursive`, and an unlink that fails other than with ENOENT go to Node (its rimraf retries,
+ * falls back to rmdir and raises ERR_FS_EISDIR), which answers exactly as it would have.
+ */
+export async function rm(engine: Engine, path: unknown, options?: unknown): Promise<void> {
+  const fast = fastPath(path);
+  const opts = options === undefined ? {} : options;
+  const plain = typeof opts === 'object' && opts !== null && Object.keys(opts).every((key) => RM_OPTION_KEYS.has(key));
+  const given: Record<string, unknown> = plain ? (opts as Record<string, unknown>) : {};
+  const { force = false, recursive = false, maxRetries = 0, retryDelay = 100 } = given;
+  const valid = plain && typeof force === 'boolean' && recursive === false && Number.isInteger(maxRetries) && (maxRetries as number) >= 0 && (maxRetries as number) <= 0xffffffff && Number.isInteger(retryDelay) && (retryDelay as number) >= 0 && (retryDelay as number) < 2 ** 31;
+  if (fast === undefined || !valid) return nodeFs.rm(path as string, options as object);
+  let mode: number;
+  try {
+    mode = Number((await statPath(engine, fast, false, 'lstat', false)).mode);
+  } catch (error) {
+    if (force && (error as { code?: string }).code === 'ENOENT') return;
+    throw error;
+  }
+  if ((mode & S_IFMT) === S_IFDIR) return nodeFs.rm(path as string, options as object);
+  try {
+    await pathCall(engine, fsUnlink, fast, 0, 'unlink');
+  } catch (error) {
+    if ((error as { errno?: number }).errno === -ENOENT) return;
+    return nodeFs.rm(path as string, options as object);
+  }
+}
+

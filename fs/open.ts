@@ -1,0 +1,70 @@
+/**
+ * open: fsp.open on the syslet path. openat and fstat are one chain (fs.open), inline when the
+ * path is cached and the flags do not create or truncate; the fstat tells whether the file is a
+ * FIFO, whose reads then wait for a writer as they would after Node's blocking open.
+ */
+import * as nodeFs from 'node:fs/promises';
+import type { Engine } from '../engine/engine.js';
+import { EAGAIN, ENXIO } from '../engine/native/index.js';
+import { O_CLOEXEC, O_CREAT, O_NONBLOCK, O_TMPFILE, O_TRUNC, S_IFDIR, S_IFIFO, S_IFMT, S_IFREG } from '../engine/syscalls/constants.generated.js';
+import type { Plugin } from '../plugins/plugin.js';
+import { clearNonblock } from '../plugins/reader.js';
+import { Request } from '../plugins/requests.js';
+import { fastFlags, fastMode, fastPath } from './args.js';
+import { fsOpen, fsOpenOnCachemiss, STAT_MODE_OFFSET } from './chains.js';
+import { putPaths, result, runChain, take } from './core.js';
+import { fsError } from './errors.js';
+import { FileHandle } from './file-handle.js';
+
+async function begin(engine: Engine): Promise<Request> {
+  const got = take(engine);
+  return got instanceof Request ? got : await got;
+}
+
+/**
+ * open - fsp.open: a FileHandle on `engine` (a Node FileHandle when the arguments are ones this
+ * layer leaves to Node, see args.ts).
+ */
+export async function open(engine: Engine, path: unknown, flags?: unknown, mode?: unknown): Promise<FileHandle | nodeFs.FileHandle> {
+  const fast = fastPath(path);
+  const given = fastFlags(flags);
+  const permissions = fastMode(mode, 0o666);
+  if (fast === undefined || given === undefined || permissions === undefined) return nodeFs.open(path as string, flags as string, mode as number);
+  // An open that is tried inline must not wait there: a FIFO's open waits for its other end.
+  // O_NONBLOCK changes nothing for regular files and directories; for anything else it is
+  // cleared once fstat has said what the file is.
+  const mayBlockInline = (given & (O_CREAT | O_TRUNC | O_TMPFILE | O_NONBLOCK)) === 0;
+  const req = await begin(engine);
+  try {
+    const bad = putPaths(req, fast);
+    if (bad !== 0) throw fsError(bad, 'open', fast);
+    let outcome = await openWith(req, fsOpen, given | O_CLOEXEC | (mayBlockInline ? O_NONBLOCK : 0), permissions, fast);
+    let nonblockAdded = mayBlockInline;
+    // EAGAIN: a lease O_NONBLOCK refuses to wait for; ENXIO: a FIFO opened for writing with no
+    // reader. Both opens may wait: on a cachemiss thread, without O_NONBLOCK.
+    if (mayBlockInline && (outcome.fd === -EAGAIN || outcome.fd === -ENXIO)) {
+      outcome = await openWith(req, fsOpenOnCachemiss, given | O_CLOEXEC, permissions, fast);
+      nonblockAdded = false;
+    }
+    if (outcome.fd < 0) throw fsError(outcome.fd, 'open', fast);
+    const kind = outcome.mode & S_IFMT;
+    if (nonblockAdded && kind !== S_IFREG && kind !== S_IFDIR) clearNonblock(outcome.fd);
+    return new FileHandle(engine, outcome.fd, nonblockAdded && kind === S_IFIFO);
+  } finally {
+    req.end();
+  }
+}
+
+async function openWith(req: Request, plugin: Plugin, flags: number, mode: number, path: string | Uint8Array): Promise<{ fd: number; mode: number }> {
+  const instance = plugin.acquire(req.engine);
+  try {
+    instance.set(0, req.slot.pathAddresses[0]);
+    instance.set(1, flags);
+    instance.set(2, mode);
+    await runChain(req, plugin, instance, 'open', path);
+    const fd = result(instance, 0);
+    return { fd, mode: fd < 0 ? 0 : Number(instance.scratchWord('stat', STAT_MODE_OFFSET, 4)) };
+  } finally {
+    instance.release();
+  }
+}

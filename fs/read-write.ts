@@ -1,0 +1,276 @@
+/**
+ * Whole-file calls: readFile, writeFile, appendFile, truncate, copyFile. Each is one chain for a
+ * small file (open, fstat, read, close — or open, write loop, close), a few for a large one, all
+ * through the engine's request window; arguments this layer does not take (see args.ts) go to
+ * node:fs/promises unchanged.
+ */
+import * as nodeFs from 'node:fs/promises';
+import type { Engine } from '../engine/engine.js';
+import { abortError } from '../engine/errors.js';
+import { EFBIG, EINVAL, ENOSYS, EOPNOTSUPP, EPERM, EXDEV } from '../engine/native/index.js';
+import { O_CLOEXEC, O_CREAT, O_EXCL, O_RDWR, O_WRONLY } from '../engine/syscalls/constants.generated.js';
+import type { PluginInstance } from '../plugins/plugin.js';
+import { ReadFailure, readWholeFile } from '../plugins/reader.js';
+import { Request, SLOT_DATA_BYTES } from '../plugins/requests.js';
+import { encodingOf, fastFlags, fastMode, fastOptions, fastPath, signalOf, type FastPath } from './args.js';
+import {
+  fsTruncate, fsWriteFile, fsWriteFileFlush, STAT_MODE_OFFSET, TRUNCATE, WRITE_FILE, WRITE_FILE_FLUSH,
+} from './chains.js';
+import { COPY_FILE, COPY_SENDFILE, fsCloseTwo, fsCopyBySendfile, fsCopyFile } from './chains-copy.js';
+import { putPaths, ran, result, runChain, take } from './core.js';
+import { fsError } from './errors.js';
+import { kSysletHandle, type FileHandle } from './file-handle.js';
+
+/** Node's kIoMaxLength: readFile refuses larger files with ERR_FS_FILE_TOO_LARGE. */
+const IO_MAX_LENGTH = 2 ** 31 - 1;
+/** The most one write(2) moves on Linux. */
+const MAX_WRITE = 0x7ffff000;
+const COPYFILE_EXCL = 1;
+const COPYFILE_FICLONE_FORCE = 4;
+
+async function begin(engine: Engine): Promise<Request> {
+  const got = take(engine);
+  return got instanceof Request ? got : await got;
+}
+
+function isSysletHandle(value: unknown): value is FileHandle {
+  return typeof value === 'object' && value !== null && kSysletHandle in value;
+}
+
+function checkAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted === true) throw abortError(signal);
+}
+
+/**
+ * With a signal, let one turn of the event loop pass before the work starts. Node's calls go to
+ * its thread pool, so an abort made right after the call (on the next tick) is seen by its next
+ * check; a syslet that completes inline would finish first. Calls without a signal pay nothing.
+ */
+async function abortPoint(signal: AbortSignal | undefined): Promise<void> {
+  if (signal === undefined) return;
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  checkAborted(signal);
+}
+
+/** readFile - fsp.readFile on the syslet path (file.readStart, then file.readMore if needed). */
+export async function readFile(engine: Engine, path: unknown, options?: unknown): Promise<string | Buffer> {
+  const opts = fastOptions(options, { flag: 'r' });
+  if (opts !== undefined && isSysletHandle(path)) return path.readFile(opts as never);
+  const fast = fastPath(path);
+  const flags = opts === undefined ? undefined : fastFlags(opts.flag || 'r');
+  if (opts === undefined || fast === undefined || flags === undefined || opts.encoding === 'buffer') return nodeFs.readFile(path as string, options as never);
+  const encoding = encodingOf(opts);
+  const signal = signalOf(opts);
+  checkAborted(signal);
+  await abortPoint(signal);
+  const req = await begin(engine);
+  let got: Buffer | ReadFailure;
+  try {
+    got = await readWholeFile(req, fast, { flags, mode: 0o666, limit: IO_MAX_LENGTH, overLimit: 'fail', between: () => checkAborted(signal) });
+  } finally {
+    req.end();
+  }
+  if (got instanceof ReadFailure) {
+    // Larger than Node reads into one Buffer: let Node raise its ERR_FS_FILE_TOO_LARGE.
+    if (got.errno === EFBIG && got.syscall === 'read') return nodeFs.readFile(path as string, options as never);
+    throw fsError(got.errno, got.syscall, got.syscall === 'open' ? fast : undefined);
+  }
+  return encoding === undefined ? got : got.toString(encoding);
+}
+
+const WRITE_DEFAULTS = { encoding: 'utf8', mode: 0o666, flag: 'w', flush: false };
+
+/** The bytes writeFile writes, or undefined (an iterable or stream: Node's). */
+function dataBytes(data: unknown, encoding: unknown): Uint8Array | undefined {
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  if (typeof data !== 'string') return undefined;
+  const name = typeof encoding === 'string' && encoding !== '' ? encoding : 'utf8';
+  return Buffer.isEncoding(name) ? Buffer.from(data, name) : undefined;
+}
+
+/** writeFile - fsp.writeFile on the syslet path: open, write loop, [fsync,] close in one chain. */
+export async function writeFile(engine: Engine, path: unknown, data: unknown, options?: unknown): Promise<void> {
+  const opts = fastOptions(options, WRITE_DEFAULTS);
+  const flush = opts?.flush ?? false;
+  const bytes = opts === undefined ? undefined : dataBytes(data, opts.encoding);
+  if (opts !== undefined && typeof flush === 'boolean' && isSysletHandle(path)) return path.writeFile(data as string, opts);
+  const fast = fastPath(path);
+  const flags = opts === undefined ? undefined : fastFlags(opts.flag || 'w');
+  const mode = opts === undefined ? undefined : fastMode(opts.mode, 0o666);
+  if (opts === undefined || typeof flush !== 'boolean' || bytes === undefined || fast === undefined || flags === undefined || mode === undefined) {
+    return nodeFs.writeFile(path as string, data as string, options as never);
+  }
+  const signal = signalOf(opts);
+  checkAborted(signal);
+  await abortPoint(signal);
+  const req = await begin(engine);
+  const plugin = flush ? fsWriteFileFlush : fsWriteFile;
+  const instance = plugin.acquire(engine);
+  try {
+    const bad = putPaths(req, fast);
+    if (bad !== 0) throw fsError(bad, 'open', fast);
+    const viaSlot = bytes.length <= SLOT_DATA_BYTES;
+    if (viaSlot) req.slot.data.set(bytes);
+    instance.set(0, req.slot.pathAddresses[0]);
+    instance.set(1, flags | O_CLOEXEC);
+    instance.set(2, mode);
+    instance.set(3, viaSlot ? req.slot.dataAddress : req.lend(bytes));
+    instance.set(4, Math.min(bytes.length, MAX_WRITE));
+    instance.set(5, bytes.length);
+    await runChain(req, plugin, instance, 'open', fast);
+    writeFileOutcome(instance, flush, fast);
+  } finally {
+    instance.release();
+    req.end();
+  }
+}
+
+/** Throw the error a writeFile chain ended with, named as Node names it. */
+function writeFileOutcome(instance: PluginInstance, flush: boolean, path: FastPath): void {
+  const opened = result(instance, WRITE_FILE.open);
+  if (opened < 0) throw fsError(opened, 'open', path);
+  const atoms = flush ? WRITE_FILE_FLUSH : WRITE_FILE;
+  if (ran(instance, atoms.write)) {
+    const written = result(instance, atoms.write);
+    if (written < 0) throw fsError(written, 'write');
+  }
+  if (flush && ran(instance, WRITE_FILE_FLUSH.fsync)) {
+    const synced = result(instance, WRITE_FILE_FLUSH.fsync);
+    if (synced < 0) throw fsError(synced, 'fsync');
+  }
+  if (ran(instance, atoms.close)) {
+    const closed = result(instance, atoms.close);
+    if (closed < 0) throw fsError(closed, 'close');
+  }
+}
+
+/** appendFile - fsp.appendFile: writeFile with flag 'a' unless another flag is given. */
+export function appendFile(engine: Engine, path: unknown, data: unknown, options?: unknown): Promise<void> {
+  const opts = fastOptions(options, { encoding: 'utf8', mode: 0o666, flag: 'a' });
+  if (opts === undefined) return nodeFs.appendFile(path as string, data as string, options as never);
+  return writeFile(engine, path, data, { ...opts, flag: opts.flag || 'a' });
+}
+
+/** truncate - fsp.truncate: open 'r+', ftruncate, close in one chain. */
+export async function truncate(engine: Engine, path: unknown, len?: unknown): Promise<void> {
+  const fast = fastPath(path);
+  const length = len === undefined ? 0 : len;
+  if (fast === undefined || typeof length !== 'number' || !Number.isSafeInteger(length)) return nodeFs.truncate(path as string, len as number);
+  const req = await begin(engine);
+  const instance = fsTruncate.acquire(engine);
+  try {
+    const bad = putPaths(req, fast);
+    if (bad !== 0) throw fsError(bad, 'open', fast);
+    instance.set(0, req.slot.pathAddresses[0]);
+    instance.set(1, O_RDWR | O_CLOEXEC);
+    instance.set(2, Math.max(0, length));
+    await runChain(req, fsTruncate, instance, 'open', fast);
+    const opened = result(instance, TRUNCATE.open);
+    if (opened < 0) throw fsError(opened, 'open', fast);
+    const truncated = result(instance, TRUNCATE.ftruncate);
+    if (truncated < 0) throw fsError(truncated, 'ftruncate');
+    const closed = result(instance, TRUNCATE.close);
+    if (closed < 0) throw fsError(closed, 'close');
+  } finally {
+    instance.release();
+    req.end();
+  }
+}
+
+/** dev and ino of a struct stat scratch area (to tell whether src and dest are one file). */
+function identity(instance: PluginInstance, area: string): string {
+  return `${String(instance.scratchWord(area, 0))}:${String(instance.scratchWord(area, 8))}`;
+}
+
+/**
+ * copyFile - fsp.copyFile as libuv's uv_fs_copyfile does it, in one chain on a cachemiss thread
+ * (the dest open creates): open both, copy_file_range to the end, ftruncate dest, close both.
+ * When copy_file_range cannot copy between the two (another file system) the open fds go on with
+ * a sendfile loop; when src and dest are one file nothing is written. Dest gets src's permission
+ * bits, as libuv's fchmod gives them. COPYFILE_FICLONE_FORCE goes to Node.
+ */
+export async function copyFile(engine: Engine, src: unknown, dest: unknown, mode?: unknown): Promise<void> {
+  const from = fastPath(src);
+  const to = fastPath(dest);
+  const flags = mode === undefined ? 0 : mode;
+  if (from === undefined || to === undefined || typeof flags !== 'number' || !Number.isInteger(flags) || flags < 0 || flags > 7 || (flags & COPYFILE_FICLONE_FORCE) !== 0) {
+    return nodeFs.copyFile(src as string, dest as string, mode as number);
+  }
+  const fail = (errno: number): Error => fsError(errno, 'copyfile', from, to);
+  const req = await begin(engine);
+  let srcMode = 0;
+  let destMode = 0;
+  const instance = fsCopyFile.acquire(engine);
+  try {
+    const bad = putPaths(req, from, to);
+    if (bad !== 0) throw fail(bad);
+    instance.set(0, req.slot.pathAddresses[0]);
+    instance.set(1, req.slot.pathAddresses[1]);
+    instance.set(2, O_WRONLY | O_CREAT | O_CLOEXEC | ((flags & COPYFILE_EXCL) !== 0 ? O_EXCL : 0));
+    instance.set(3, 0o666);
+    await runChain(req, fsCopyFile, instance, 'copyfile', from);
+    const srcFd = result(instance, COPY_FILE.openSrc);
+    if (srcFd < 0) throw fail(srcFd);
+    const destFd = result(instance, COPY_FILE.openDst);
+    if (destFd < 0) throw fail(destFd);
+    srcMode = Number(instance.scratchWord('stSrc', STAT_MODE_OFFSET, 4)) & 0o7777;
+    destMode = Number(instance.scratchWord('stDst', STAT_MODE_OFFSET, 4)) & 0o7777;
+    if (ran(instance, COPY_FILE.exit) && result(instance, COPY_FILE.exit) < 0) {
+      // The chain stopped with both fds open: one file (nothing to do), or another file system.
+      const errno = result(instance, COPY_FILE.copy);
+      if (identity(instance, 'stSrc') === identity(instance, 'stDst')) {
+        await closeBoth(req, srcFd, destFd);
+        return;
+      }
+      if (![EXDEV, EINVAL, EOPNOTSUPP, ENOSYS].includes(-errno)) {
+        await closeBoth(req, srcFd, destFd);
+        throw fail(errno);
+      }
+      await copyBySendfile(req, srcFd, destFd, fail);
+    } else {
+      const truncated = ran(instance, COPY_FILE.ftruncate) ? result(instance, COPY_FILE.ftruncate) : 0;
+      if (truncated < 0) throw fail(truncated);
+    }
+  } finally {
+    instance.release();
+    req.end();
+  }
+  if (srcMode !== destMode) {
+    // libuv fchmods dest to src's mode (and, on Linux, lets EPERM pass, as CIFS shares refuse it).
+    try {
+      await nodeFs.chmod(typeof to === 'string' ? to : Buffer.from(to), srcMode);
+    } catch (error) {
+      if ((error as { errno?: number }).errno !== -EPERM) throw fail((error as { errno: number }).errno);
+    }
+  }
+}
+
+async function closeBoth(req: Request, a: number, b: number): Promise<void> {
+  const instance = fsCloseTwo.acquire(req.engine);
+  try {
+    instance.set(0, a);
+    instance.set(1, b);
+    await runChain(req, fsCloseTwo, instance, 'close');
+  } finally {
+    instance.release();
+  }
+}
+
+async function copyBySendfile(req: Request, srcFd: number, destFd: number, fail: (errno: number) => Error): Promise<void> {
+  const instance = fsCopyBySendfile.acquire(req.engine);
+  try {
+    instance.set(0, srcFd);
+    instance.set(1, destFd);
+    await runChain(req, fsCopyBySendfile, instance, 'copyfile');
+    if (ran(instance, COPY_SENDFILE.exit) && result(instance, COPY_SENDFILE.exit) < 0) {
+      const errno = result(instance, COPY_SENDFILE.sendfile);
+      await closeBoth(req, srcFd, destFd);
+      throw fail(errno);
+    }
+    const truncated = ran(instance, COPY_SENDFILE.ftruncate) ? result(instance, COPY_SENDFILE.ftruncate) : 0;
+    if (truncated < 0) throw fail(truncated);
+  } finally {
+    instance.release();
+  }
+}
+

@@ -1,0 +1,126 @@
+/**
+ * Node's own result objects from raw kernel structs: `fs.Stats` / `BigIntStats` from a struct
+ * statx (the call libuv makes for stat, lstat and fstat on Linux), and `fs.Dirent` from
+ * getdents64 records. The classes are Node's, not look-alikes, so `instanceof`, the methods and
+ * util.inspect behave exactly as with node:fs/promises; only the fields come from here, computed
+ * as libuv and Node compute them (makedev, milliseconds as sec × 1e3 + nsec / 1e6).
+ */
+import { Dirent, Stats, statSync } from 'node:fs';
+
+/** Size of a struct statx. */
+export const STATX_BYTES = 256;
+/** statx mask libuv asks for: STATX_BASIC_STATS | STATX_BTIME. */
+export const STATX_MASK = 0xfff;
+
+// struct statx field offsets (include/uapi/linux/stat.h).
+const STX = {
+  blksize: 4, nlink: 16, uid: 20, gid: 24, mode: 28, ino: 32, size: 40, blocks: 48,
+  atime: 64, btime: 80, ctime: 96, mtime: 112, rdevMajor: 128, rdevMinor: 132, devMajor: 136, devMinor: 140,
+} as const;
+
+const TWO32 = 2 ** 32;
+
+type StatsConstructor = new (...fields: (number | bigint)[]) => Stats;
+// Node exports Stats but not BigIntStats; the class is the constructor of any bigint result.
+const BigIntStatsClass = (Object.getPrototypeOf(statSync('/', { bigint: true })) as { constructor: StatsConstructor }).constructor;
+const StatsClass = Stats as unknown as StatsConstructor;
+
+/** glibc's makedev: major/minor as the 64-bit dev_t Node reports. */
+function makedev(major: number, minor: number): number {
+  return (major & 0xfff) * 0x100 + (minor & 0xff) + Math.floor(minor / 0x100) * 0x100000 + Math.floor(major / 0x1000) * 0x100000000000;
+}
+
+function makedevBig(major: number, minor: number): bigint {
+  const M = BigInt(major);
+  const m = BigInt(minor);
+  return ((M & 0xfffn) << 8n) | ((M & 0xfffff000n) << 32n) | (m & 0xffn) | ((m & 0xffffff00n) << 12n);
+}
+
+function u64(view: DataView, at: number): number {
+  return view.getUint32(at + 4, true) * TWO32 + view.getUint32(at, true);
+}
+
+function msOf(view: DataView, at: number): number {
+  const seconds = Number(view.getBigInt64(at, true));
+  return seconds * 1e3 + view.getUint32(at + 8, true) / 1e6;
+}
+
+function nsOf(view: DataView, at: number): bigint {
+  return view.getBigInt64(at, true) * 1_000_000_000n + BigInt(view.getUint32(at + 8, true));
+}
+
+/**
+ * statsFromStatx - the Stats (or BigIntStats) Node would return for the struct statx at `at`.
+ *
+ * @param view - a DataView holding the struct.
+ * @param at - its byte offset in `view`.
+ * @param bigint - `{ bigint: true }` was asked for.
+ * @returns an instance of Node's Stats or BigIntStats class.
+ * @example
+ * ```ts
+ * const stats = statsFromStatx(region.view, offset, false);
+ * stats.isFile();
+ * ```
+ */
+export function statsFromStatx(view: DataView, at: number, bigint: boolean): Stats {
+  const major = view.getUint32(at + STX.devMajor, true);
+  const minor = view.getUint32(at + STX.devMinor, true);
+  const rdevMajor = view.getUint32(at + STX.rdevMajor, true);
+  const rdevMinor = view.getUint32(at + STX.rdevMinor, true);
+  const mode = view.getUint16(at + STX.mode, true);
+  const nlink = view.getUint32(at + STX.nlink, true);
+  const uid = view.getUint32(at + STX.uid, true);
+  const gid = view.getUint32(at + STX.gid, true);
+  const blksize = view.getUint32(at + STX.blksize, true);
+  if (!bigint) {
+    return new StatsClass(
+      makedev(major, minor), mode, nlink, uid, gid, makedev(rdevMajor, rdevMinor), blksize,
+      u64(view, at + STX.ino), u64(view, at + STX.size), u64(view, at + STX.blocks),
+      msOf(view, at + STX.atime), msOf(view, at + STX.mtime), msOf(view, at + STX.ctime), msOf(view, at + STX.btime),
+    );
+  }
+  // Node's BigInt64Array holds every field as a signed 64-bit integer.
+  return new BigIntStatsClass(
+    makedevBig(major, minor), BigInt(mode), BigInt(nlink), BigInt(uid), BigInt(gid), makedevBig(rdevMajor, rdevMinor), BigInt(blksize),
+    view.getBigInt64(at + STX.ino, true), view.getBigInt64(at + STX.size, true), view.getBigInt64(at + STX.blocks, true),
+    nsOf(view, at + STX.atime), nsOf(view, at + STX.mtime), nsOf(view, at + STX.ctime), nsOf(view, at + STX.btime),
+  );
+}
+
+/** The st_mode of a struct statx (to tell a regular file from a FIFO without building Stats). */
+export function statxMode(view: DataView, at: number): number {
+  return view.getUint16(at + STX.mode, true);
+}
+
+/** d_type values of getdents64 (DT_*) mapped to libuv's UV_DIRENT_* that Node's Dirent takes. */
+const UV_DIRENT_BY_DT: readonly number[] = (() => {
+  const table = new Array<number>(16).fill(0); // UV_DIRENT_UNKNOWN
+  table[1] = 4; // DT_FIFO → UV_DIRENT_FIFO
+  table[2] = 6; // DT_CHR → UV_DIRENT_CHAR
+  table[4] = 2; // DT_DIR → UV_DIRENT_DIR
+  table[6] = 7; // DT_BLK → UV_DIRENT_BLOCK
+  table[8] = 1; // DT_REG → UV_DIRENT_FILE
+  table[10] = 3; // DT_LNK → UV_DIRENT_LINK
+  table[12] = 5; // DT_SOCK → UV_DIRENT_SOCKET
+  return table;
+})();
+
+/** UV_DIRENT_UNKNOWN: the file system did not say (Node then lstat()s the entry). */
+export const UV_DIRENT_UNKNOWN = 0;
+
+/** uvDirentType - the UV_DIRENT_* code for a getdents64 d_type. */
+export function uvDirentType(dType: number): number {
+  return UV_DIRENT_BY_DT[dType & 15] ?? UV_DIRENT_UNKNOWN;
+}
+
+/** uvDirentTypeOfMode - the UV_DIRENT_* code for an st_mode (for entries whose d_type was unknown). */
+export function uvDirentTypeOfMode(mode: number): number {
+  return uvDirentType((mode >>> 12) & 15);
+}
+
+type DirentConstructor = new (name: string | Buffer, type: number, path: string | Buffer) => Dirent;
+
+/** newDirent - Node's own Dirent for an entry of directory `path`. */
+export function newDirent(name: string | Buffer, type: number, path: string | Buffer): Dirent {
+  return new (Dirent as unknown as DirentConstructor)(name, type, path);
+}
