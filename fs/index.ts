@@ -150,11 +150,28 @@ export function createFs(engine: Engine): SysletFs {
 let shared: Engine | null = null;
 
 /**
- * sharedEngine - the engine the module's own functions run on, created on first use. It keeps
- * the process alive only while chains are in flight.
+ * How long the shared engine's idle cachemiss threads linger. A cachemiss thread is a worker
+ * thread that loads the engine (tens of ms warm, far more right after a page-cache drop), so the
+ * engine's default of 1 s (glibc's aio_idle_time) made a server that pauses for a second pay that
+ * start-up again on its next burst of uncached opens. libuv keeps its pool for the life of the
+ * process; a minute is the compromise: idle threads are unref'd and never hold the process.
+ */
+const SHARED_IDLE_MS = 60_000;
+
+/**
+ * sharedEngine - the engine the module's own functions run on, created on first use (default
+ * thread bound, idle cachemiss threads kept for a minute). It keeps the process alive only while
+ * chains are in flight.
+ *
+ * @returns the process's shared Engine (the same object on every call).
+ * @example
+ * ```ts
+ * import { sharedEngine, setRequestWindow } from 'syslet-aio/fs';
+ * setRequestWindow(sharedEngine(), 256); // more requests in flight before the rest queue
+ * ```
  */
 export function sharedEngine(): Engine {
-  shared ??= new Engine();
+  shared ??= new Engine({ idleTimeMs: SHARED_IDLE_MS });
   return shared;
 }
 

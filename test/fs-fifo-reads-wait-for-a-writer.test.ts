@@ -18,7 +18,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import * as nodeFs from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as sysletFs from '${ROOT}fs/index.ts';
+import * as sysletFs from '${ROOT}fs.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'syslet-fs-fifo-'));
 // Three timer ticks while the read waits: impossible if the open or a read blocked this thread

@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { syscall } from '${ROOT}engine/native/index.ts';
 import { NR } from '${ROOT}engine/syscalls/nr.ts';
-import { readFile, requestStats, sharedEngine } from '${ROOT}fs/index.ts';
+import { readFile, requestStats, sharedEngine } from '${ROOT}fs.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'syslet-fs-10000-'));
 const names = [];

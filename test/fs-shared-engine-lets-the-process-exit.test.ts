@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { syscall } from '${ROOT}engine/native/index.ts';
 import { NR } from '${ROOT}engine/syscalls/nr.ts';
-import { readFile, stat, writeFile } from '${ROOT}fs/index.ts';
+import { readFile, stat, writeFile } from '${ROOT}fs.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'syslet-fs-exit-'));
 const file = join(dir, 'f');

@@ -11,7 +11,7 @@ import * as nodeFs from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import * as sysletFs from '../../fs/index.js';
+import * as sysletFs from '../../fs.js';
 
 /** What the suite needs of an fs.promises-like module. */
 export type FsPromises = typeof nodeFs;

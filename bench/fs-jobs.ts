@@ -1,0 +1,227 @@
+/**
+ * `npm run bench:fs`: the common jobs of a server, each done with node:fs/promises and with
+ * syslet-aio/fs in the same run, on the same files, through the public API with its defaults
+ * (issue 18). Rounds alternate the two implementations; the table gives each one's median time
+ * and the ratio (node's time / syslet's time: above 1 means syslet-aio/fs is faster).
+ *
+ * usage: npm run bench:fs -- [--quick] [--json] [--rounds N] [--dir PATH]   (builds, then runs dist/bench/fs-jobs.js)
+ *   --quick     fewer files and rounds (a smoke run)
+ *   --json      print the rows as JSON on stdout (the table goes to stderr)
+ *   --rounds N  rounds per job (default 5, --quick 1)
+ *   --dir PATH  create the files under PATH instead of the OS temp dir
+ *
+ * Cold rows drop the page cache before each timed run (`sync; echo 1 > /proc/sys/vm/drop_caches`,
+ * root only); without root they are reported as skipped rather than measured warm.
+ */
+import crypto from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import * as nodeFs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import * as sysletFs from '../fs.js';
+import { canDropCaches, dropCaches, warmFile } from './dataset.js';
+
+/** The functions a job uses: node:fs/promises's, or syslet-aio/fs's. */
+type FsApi = Pick<typeof nodeFs, 'readFile' | 'writeFile' | 'stat' | 'open'>;
+
+/** The two implementations, in the order each round runs them (alternated per round). */
+const IMPLEMENTATIONS: readonly { readonly name: 'node' | 'syslet'; readonly fs: FsApi }[] = [
+  { name: 'node', fs: nodeFs },
+  { name: 'syslet', fs: sysletFs },
+];
+
+/** Sizes of the job's files. */
+interface Sizes {
+  readonly smallFiles: number;
+  readonly writeFiles: number;
+  readonly bigFileBytes: number;
+  readonly reads: number;
+}
+
+const FULL: Sizes = { smallFiles: 10_000, writeFiles: 1_000, bigFileBytes: 64 << 20, reads: 20_000 };
+const QUICK: Sizes = { smallFiles: 500, writeFiles: 100, bigFileBytes: 8 << 20, reads: 1_000 };
+const QUEUE_DEPTH = 64;
+const BLOCK = 4096;
+
+/** One measured job. */
+interface Job {
+  readonly name: string;
+  /** Why the job cannot run here (it is then shown as skipped), or undefined. */
+  readonly skip?: string;
+  /** Called before each timed run, untimed (drop or warm the cache, remove written files). */
+  readonly before: () => void | Promise<void>;
+  readonly run: (fs: FsApi) => Promise<void>;
+}
+
+/** A row of the table. */
+export interface FsBenchRow {
+  readonly job: string;
+  readonly nodeMs: number | null;
+  readonly sysletMs: number | null;
+  /** nodeMs / sysletMs (above 1: syslet-aio/fs is faster). */
+  readonly ratio: number | null;
+  readonly skipped?: string;
+}
+
+interface Files {
+  readonly small: readonly string[];
+  readonly big: string;
+  readonly writeDir: string;
+}
+
+/** createFiles - the small files (1–8 KiB of random bytes) and the big file, under a new directory. */
+function createFiles(parent: string, sizes: Sizes): Files & { readonly dir: string } {
+  const dir = mkdtempSync(path.join(parent, 'syslet-fs-bench-'));
+  const small: string[] = [];
+  // 100 files per folder, as a server's tree has them, rather than 10,000 in one directory.
+  for (let i = 0; i < sizes.smallFiles; i++) {
+    const folder = path.join(dir, 'small', String(Math.floor(i / 100)));
+    if (i % 100 === 0) mkdirSync(folder, { recursive: true });
+    const file = path.join(folder, `${i}.bin`);
+    writeFileSync(file, crypto.randomBytes(1024 + (i * 7919) % (7 * 1024)));
+    small.push(file);
+  }
+  const big = path.join(dir, 'big.bin');
+  const chunk = crypto.randomBytes(1 << 20);
+  for (let written = 0; written < sizes.bigFileBytes; written += chunk.length) writeFileSync(big, chunk, { flag: written === 0 ? 'w' : 'a' });
+  const writeDir = path.join(dir, 'written');
+  mkdirSync(writeDir);
+  return { dir, small, big, writeDir };
+}
+
+/** The jobs of issue 18, on `files`. */
+function jobs(files: Files, sizes: Sizes, coldSkip: string | undefined): Job[] {
+  const warmSmall = (): void => files.small.forEach(warmFile);
+  const payload = crypto.randomBytes(4096);
+  const positions = Array.from({ length: sizes.reads }, (_, i) => ((i * 2654435761) % Math.floor(sizes.bigFileBytes / BLOCK)) * BLOCK);
+  const readAll = async (fs: FsApi): Promise<void> => {
+    await Promise.all(files.small.map((file) => fs.readFile(file)));
+  };
+  return [
+    { name: `readFile ${sizes.smallFiles} small files, cold`, ...(coldSkip === undefined ? {} : { skip: coldSkip }), before: dropCaches, run: readAll },
+    { name: `readFile ${sizes.smallFiles} small files, warm`, before: warmSmall, run: readAll },
+    {
+      name: `stat ${sizes.smallFiles} paths, warm`,
+      before: warmSmall,
+      run: async (fs) => {
+        await Promise.all(files.small.map((file) => fs.stat(file)));
+      },
+    },
+    {
+      name: `FileHandle.read 4 KiB at QD${QUEUE_DEPTH}, ${sizes.reads} reads, warm`,
+      before: () => warmFile(files.big),
+      run: async (fs) => {
+        const handle = await fs.open(files.big, 'r');
+        try {
+          let next = 0;
+          const lane = async (): Promise<void> => {
+            const buffer = Buffer.alloc(BLOCK);
+            while (next < positions.length) {
+              const position = positions[next++] as number;
+              const { bytesRead } = await handle.read(buffer, 0, BLOCK, position);
+              if (bytesRead !== BLOCK) throw new Error(`short read at ${position}: ${bytesRead}`);
+            }
+          };
+          await Promise.all(Array.from({ length: QUEUE_DEPTH }, lane));
+        } finally {
+          await handle.close();
+        }
+      },
+    },
+    {
+      name: `writeFile ${sizes.writeFiles} small files (4 KiB)`,
+      before: () => {
+        rmSync(files.writeDir, { recursive: true, force: true });
+        mkdirSync(files.writeDir);
+      },
+      run: async (fs) => {
+        const names = Array.from({ length: sizes.writeFiles }, (_, i) => path.join(files.writeDir, `${i}.bin`));
+        await Promise.all(names.map((name) => fs.writeFile(name, payload)));
+      },
+    },
+  ];
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+/** measure - run `job` `rounds` times per implementation, alternating which goes first. */
+async function measure(job: Job, rounds: number): Promise<FsBenchRow> {
+  if (job.skip !== undefined) return { job: job.name, nodeMs: null, sysletMs: null, ratio: null, skipped: job.skip };
+  const times: Record<'node' | 'syslet', number[]> = { node: [], syslet: [] };
+  // One untimed run each: module loading, the shared engine's first chain, JIT.
+  for (const { fs } of IMPLEMENTATIONS) {
+    await job.before();
+    await job.run(fs);
+  }
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? IMPLEMENTATIONS : [...IMPLEMENTATIONS].reverse();
+    for (const { name, fs } of order) {
+      await job.before();
+      const start = performance.now();
+      await job.run(fs);
+      times[name].push(performance.now() - start);
+    }
+  }
+  const nodeMs = median(times.node);
+  const sysletMs = median(times.syslet);
+  return { job: job.name, nodeMs, sysletMs, ratio: nodeMs / sysletMs };
+}
+
+/** formatFsTable - the rows as a Markdown table (the one docs/fs.md shows). */
+export function formatFsTable(rows: readonly FsBenchRow[]): string {
+  const ms = (value: number | null): string => (value === null ? '—' : value.toFixed(1));
+  const lines = ['| job | node:fs/promises (ms) | syslet-aio/fs (ms) | ratio (node / syslet) |', '|---|---:|---:|---:|'];
+  for (const row of rows) {
+    const ratio = row.ratio === null ? `skipped: ${row.skipped ?? ''}` : `${row.ratio.toFixed(2)}×`;
+    lines.push(`| ${row.job} | ${ms(row.nodeMs)} | ${ms(row.sysletMs)} | ${ratio} |`);
+  }
+  return lines.join('\n');
+}
+
+/**
+ * runFsBench - create the files, measure every job, remove the files.
+ *
+ * @param options - quick: a smoke run; rounds: rounds per job; dir: parent of the files.
+ * @returns the rows, in the order of the table.
+ */
+export async function runFsBench(options: { quick?: boolean; rounds?: number; dir?: string } = {}): Promise<FsBenchRow[]> {
+  const sizes = options.quick === true ? QUICK : FULL;
+  const rounds = options.rounds ?? (options.quick === true ? 1 : 5);
+  const files = createFiles(options.dir ?? os.tmpdir(), sizes);
+  try {
+    const rows: FsBenchRow[] = [];
+    for (const job of jobs(files, sizes, canDropCaches())) rows.push(await measure(job, rounds));
+    return rows;
+  } finally {
+    rmSync(files.dir, { recursive: true, force: true });
+  }
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: { quick: { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, rounds: { type: 'string' }, dir: { type: 'string' } },
+    strict: true,
+  });
+  const rounds = values.rounds === undefined ? undefined : Number(values.rounds);
+  if (rounds !== undefined && !(Number.isInteger(rounds) && rounds > 0)) throw new Error(`--rounds needs a positive integer, got ${values.rounds}`);
+  const rows = await runFsBench({ quick: values.quick, ...(rounds === undefined ? {} : { rounds }), ...(values.dir === undefined ? {} : { dir: values.dir }) });
+  const table = `syslet-aio/fs against node:fs/promises (Node ${process.version}, ${os.cpus().length} CPUs, load ${os.loadavg()[0]?.toFixed(1) ?? '?'})\n\n${formatFsTable(rows)}\n`;
+  if (values.json) {
+    process.stderr.write(table);
+    process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+  } else {
+    process.stdout.write(table);
+  }
+}
+
+if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await main(process.argv.slice(2));
+}
