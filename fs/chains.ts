@@ -172,7 +172,7 @@ const WRITE_FILE_PARAMS = { path: 'ptr', flags: 'flags', mode: 'mode', buf: 'ptr
 const WRITE_CELLS = { written: 0, cursor: { param: 'buf' }, want: 0 } as const;
 // read_size takes its limit from a struct stat's st_size: a stat-shaped area carries `length`,
 // so the loop asks each write for exactly what is left (there is no subtraction atom).
-const WRITE_SIZES = { sizes: { size: STAT_BYTES, fields: [{ at: STAT_SIZE_OFFSET, width: 8 as const, param: 'length' }] } };
+const WRITE_SIZES = { sizes: { size: STAT_BYTES, fields: [{ at: STAT_SIZE_OFFSET, width: 8 as const, param: 'length' as const }] } };
 
 /**
  * fs.writeFile - openat(path, flags, mode) → write loop at the file position until `length`
