@@ -89,7 +89,7 @@ for (const [what, document, path, schemaSees] of BAD) {
   });
 }
 
-test('over mutations of the valid documents, what the loader accepts the schema accepts', () => {
+test('over mutations of the valid documents, what the loader accepts the schema accepts', (t) => {
   const seeds = [
     ...examples.map((file) => JSON.parse(readFileSync(new URL(`examples/${file}`, ROOT), 'utf8')) as unknown),
     ...BUILTIN_PLUGINS.map((plugin) => JSON.parse(JSON.stringify(plugin.definition)) as unknown),
@@ -106,6 +106,7 @@ test('over mutations of the valid documents, what the loader accepts the schema 
       assert.deepEqual(validate(schema, mutant), [], `the loader accepted ${JSON.stringify(mutant)}`);
     }
   }
+  t.diagnostic(`${mutations} mutations, ${accepted} accepted by the loader and the schema`);
   assert.ok(mutations > 1000 && accepted > 0, `${mutations} mutations, ${accepted} accepted`);
 });
 
