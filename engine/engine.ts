@@ -544,8 +544,9 @@ export class Engine implements FinishedSink {
    *
    * @param timeoutMs - null waits without limit.
    * @param interruptFd - an fd (a signalfd) whose readability interrupts the wait.
-   * @returns 0 when ready, -EAGAIN on timeout, -EINTR when interrupted (a signal handler ran or
-   *   `interruptFd` became readable).
+   * @returns 0 when ready (also when `interruptFd` became readable but `ready()` holds by then),
+   *   -EAGAIN on timeout, -EINTR when `interruptFd` became readable first. Other signals (a
+   *   handler interrupting the wait: libuv's SIGCHLD, a `process.on` listener) do not end it.
    */
   waitUntil(ready: () => boolean, timeoutMs: number | null, interruptFd = -1): number {
     const result = this.#waitUntil(ready, timeoutMs, interruptFd);
@@ -587,8 +588,17 @@ export class Engine implements FinishedSink {
         timespec = at + 16;
       }
       const polled = syscall(SYS_ppoll, at, interruptFd >= 0 ? 2 : 1, timespec, 0, 8);
-      if (polled === -EINTR) return -EINTR;
-      if (interruptFd >= 0 && (view.getInt16(14, true) & POLLIN) !== 0) return -EINTR;
+      // A signal with a handler of its own (libuv's SIGCHLD for child_process, a process.on
+      // listener) interrupts ppoll, which the kernel never restarts. It is not the program's
+      // signal for this wait: glibc's futex wait restarts under SA_RESTART, which libuv's handlers
+      // use. Go round: process completions, test ready(), recompute the time left.
+      if (polled === -EINTR) continue;
+      if (interruptFd >= 0 && (view.getInt16(14, true) & POLLIN) !== 0) {
+        // A signal the program receives through the library: EINTR — unless what the caller
+        // waits for has happened meanwhile, which it must then hear about.
+        this.#pump();
+        return ready() ? 0 : -EINTR;
+      }
       if (pool !== null && (view.getInt16(6, true) & POLLIN) !== 0) pool.readEventfd(at + 32);
     }
   }

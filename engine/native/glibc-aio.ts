@@ -1,7 +1,15 @@
 /**
- * glibc's own POSIX AIO, bound through koffi: the peer a Node user would otherwise bind, and the
- * one the benchmark holds this library against. It is a measuring stick, not part of the engine:
- * nothing outside bench/ should use it.
+ * glibc's own POSIX AIO, bound through koffi: the peer a Node user would otherwise bind, the one
+ * the benchmark holds this library against, and the oracle of the differential POSIX tests
+ * (test/posix-*.test.ts run every behaviour against it and against the shim). It is a measuring
+ * stick, not part of the engine: nothing outside bench/ and test/ should use it.
+ *
+ * Complete: aio_read/write/fsync/error/return/suspend/cancel, lio_listio, aio_init, the LFS
+ * (`*64`) names, the sigevent and aioinit layouts, the C-function pointer a SIGEV_THREAD request
+ * needs, and a loader for the C signal handler the tests build (glibc sends SIGEV_SIGNAL to the
+ * whole process, where only a C handler sees every delivery). The struct offsets and <aio.h>
+ * values are glibc's own, spelled here because they are the ABI this binds; a test compares each
+ * with gcc (test/posix-binding-matches-the-c-headers.test.ts).
  *
  * Since glibc 2.34 the aio_* functions live in libc.so.6 (librt keeps compatibility symbols), so
  * the one libc handle of libc.ts serves. Every pointer crosses as an `intptr_t` number: koffi
@@ -11,29 +19,69 @@
 import koffi from 'koffi';
 import { libc } from './libc.js';
 import { allocNative, releaseNative, type NativeBlock } from './memory.js';
-// The kernel's value, spelled once in the ABI module.
-import { SIGEV_NONE } from '../syscalls/abi.js';
+// The kernel's values (sigev_notify, aio_fsync's ops), spelled once in the generated constants.
+import { O_DSYNC, O_SYNC, SIGEV_NONE, SIGEV_SIGNAL, SIGEV_THREAD } from '../syscalls/constants.generated.js';
 
 /** `sizeof(struct aiocb)` on x86-64 glibc. */
 export const AIOCB_SIZE = 168;
 
-/** Byte offsets of the `struct aiocb` fields the benchmark touches (x86-64 glibc). */
+/** Byte offsets of the `struct aiocb` fields (x86-64 glibc; checked with gcc by the oracle's layout test). */
 export const AIOCB_OFFSET = {
   fildes: 0,
   lioOpcode: 4,
   reqprio: 8,
   buf: 16,
   nbytes: 24,
+  /** `aio_sigevent.sigev_value` (union sigval, 8 bytes): aio_sigevent starts at 32. */
+  sigevValue: 32,
+  /** `aio_sigevent.sigev_signo`. */
+  sigevSigno: 40,
   /** `aio_sigevent.sigev_notify`: aio_sigevent starts at 32, sigev_notify is its third member. */
   sigevNotify: 44,
+  /** `aio_sigevent.sigev_notify_function` (SIGEV_THREAD). */
+  sigevNotifyFunction: 48,
+  /** `aio_sigevent.sigev_notify_attributes` (SIGEV_THREAD; NULL means detached defaults). */
+  sigevNotifyAttributes: 56,
   errorCode: 112,
   returnValue: 120,
   offset: 128,
 } as const;
 
-export { SIGEV_NONE };
+/** `sizeof(struct sigevent)` on x86-64. */
+export const SIGEVENT_SIZE = 64;
 
-/** glibc's AIO entry points. Addresses are plain numbers; results follow the C conventions. */
+/** Byte offsets inside a standalone `struct sigevent` (lio_listio's `sig`). */
+export const SIGEVENT_OFFSET = {
+  value: 0,
+  signo: 8,
+  notify: 12,
+  notifyFunction: 16,
+  notifyAttributes: 24,
+} as const;
+
+/** `sizeof(struct aioinit)`: eight ints (threads, num, locks, usedba, debug, numusers, idle_time, reserved). */
+export const AIOINIT_SIZE = 32;
+
+/** Byte offsets of the `struct aioinit` members aio_init() reads. */
+export const AIOINIT_OFFSET = {
+  threads: 0,
+  num: 4,
+  idleTime: 24,
+} as const;
+
+/** `<aio.h>` values on x86-64 glibc (test/posix-binding-matches-the-c-headers.test.ts compares them with the headers). */
+export const AIO_CANCELED = 0;
+export const AIO_NOTCANCELED = 1;
+export const AIO_ALLDONE = 2;
+export const LIO_READ = 0;
+export const LIO_WRITE = 1;
+export const LIO_NOP = 2;
+export const LIO_WAIT = 0;
+export const LIO_NOWAIT = 1;
+// sigev_notify values and aio_fsync's ops (glibc's O_SYNC is __O_SYNC | O_DSYNC): the kernel's.
+export { O_DSYNC, O_SYNC, SIGEV_NONE, SIGEV_SIGNAL, SIGEV_THREAD };
+
+/** glibc's AIO entry points. Addresses are plain numbers; results follow the C conventions, with -1 + errno folded into -errno. */
 export interface GlibcAio {
   /** aio_read(3): 0 when queued, else -errno (converted from -1 + errno here). */
   readonly read: (aiocb: number) => number;
@@ -50,13 +98,30 @@ export interface GlibcAio {
   readonly error: (aiocb: number) => number;
   /** aio_return(3): the request's final result (bytes, or -1 with aio_error's errno). */
   readonly return: (aiocb: number) => number;
+  /**
+   * aio_cancel(3): cancel the request at `aiocb` (or, with 0, every request of `fd`).
+   * @returns AIO_CANCELED, AIO_NOTCANCELED or AIO_ALLDONE; else -errno (EBADF, EINVAL).
+   */
+  readonly cancel: (fd: number, aiocb: number) => number;
+  /** aio_fsync(3): `op` is O_SYNC or O_DSYNC. 0 when queued, else -errno (EINVAL for a bad op, EBADF for a bad fd). */
+  readonly fsync: (op: number, aiocb: number) => number;
+  /**
+   * lio_listio(3): submit `nent` requests from the pointer array at `list`.
+   * @param sigevent - address of the list's `struct sigevent` (LIO_NOWAIT only), or 0.
+   * @returns 0, or -errno (EIO when an entry failed, EINVAL, EAGAIN, EINTR).
+   */
+  readonly listio: (mode: number, list: number, nent: number, sigevent: number) => number;
+  /** aio_init(3): tune the helper threads from the `struct aioinit` at `init` (effective before the first request). */
+  readonly init: (init: number) => void;
 }
 
-let bound: GlibcAio | undefined;
+const bound = new Map<string, GlibcAio>();
 
 /**
- * glibcAio - glibc's aio_read/aio_write/aio_suspend/aio_error/aio_return, bound once.
+ * glibcAio - glibc's AIO functions, bound once.
  *
+ * @param suffix - '' for the POSIX names, '64' for the LFS names (aio_read64...; on x86-64 glibc
+ *   exports them as aliases of the same code).
  * @returns the bound functions.
  * @throws Error when libc.so.6 lacks the symbols (glibc older than 2.34, or not glibc).
  * @example
@@ -67,22 +132,64 @@ let bound: GlibcAio | undefined;
  * aio.read(cbs.address(0)); // then aio.suspend / aio.error / aio.return
  * ```
  */
-export function glibcAio(): GlibcAio {
-  if (bound !== undefined) return bound;
-  const read = libc.func('aio_read', 'int', ['intptr_t']) as (cb: number) => number;
-  const write = libc.func('aio_write', 'int', ['intptr_t']) as (cb: number) => number;
-  const suspend = libc.func('aio_suspend', 'int', ['intptr_t', 'int', 'intptr_t']) as (list: number, n: number, t: number) => number;
-  const error = libc.func('aio_error', 'int', ['intptr_t']) as (cb: number) => number;
-  const ret = libc.func('aio_return', 'long', ['intptr_t']) as (cb: number) => number;
+export function glibcAio(suffix: '' | '64' = ''): GlibcAio {
+  const known = bound.get(suffix);
+  if (known !== undefined) return known;
+  const read = libc.func(`aio_read${suffix}`, 'int', ['intptr_t']) as (cb: number) => number;
+  const write = libc.func(`aio_write${suffix}`, 'int', ['intptr_t']) as (cb: number) => number;
+  const suspend = libc.func(`aio_suspend${suffix}`, 'int', ['intptr_t', 'int', 'intptr_t']) as (list: number, n: number, t: number) => number;
+  const error = libc.func(`aio_error${suffix}`, 'int', ['intptr_t']) as (cb: number) => number;
+  const ret = libc.func(`aio_return${suffix}`, 'long', ['intptr_t']) as (cb: number) => number;
+  const cancel = libc.func(`aio_cancel${suffix}`, 'int', ['int', 'intptr_t']) as (fd: number, cb: number) => number;
+  const fsync = libc.func(`aio_fsync${suffix}`, 'int', ['int', 'intptr_t']) as (op: number, cb: number) => number;
+  const listio = libc.func(`lio_listio${suffix}`, 'int', ['int', 'intptr_t', 'int', 'intptr_t']) as (mode: number, list: number, n: number, sig: number) => number;
+  // aio_init has no LFS twin: one struct aioinit serves both.
+  const init = libc.func('aio_init', 'void', ['intptr_t']) as (init: number) => void;
   // Only the -1 results read errno, so the common path costs one native call and nothing more.
-  bound = {
+  const aio: GlibcAio = {
     read: (cb) => (read(cb) === 0 ? 0 : -koffi.errno()),
     write: (cb) => (write(cb) === 0 ? 0 : -koffi.errno()),
     suspend: (list, n, t) => (suspend(list, n, t) === 0 ? 0 : -koffi.errno()),
     error,
     return: ret,
+    cancel: (fd, cb) => {
+      const result = cancel(fd, cb);
+      return result === -1 ? -koffi.errno() : result;
+    },
+    fsync: (op, cb) => (fsync(op, cb) === 0 ? 0 : -koffi.errno()),
+    listio: (mode, list, n, sig) => (listio(mode, list, n, sig) === 0 ? 0 : -koffi.errno()),
+    init,
   };
-  return bound;
+  bound.set(suffix, aio);
+  return aio;
+}
+
+/** A JS function glibc may call as `void (*)(union sigval)`: receives sival_ptr (sival_int is its low 32 bits). */
+export type SigevNotifyCallback = (value: number) => void;
+
+const sigevNotifyProto = koffi.proto('void glibc_aio_sigev_notify(intptr_t value)');
+const registeredCallbacks = new Map<SigevNotifyCallback, number>();
+
+/**
+ * sigevNotifyFunction - the C function pointer to store in `sigev_notify_function` so that a
+ * SIGEV_THREAD notification calls `callback`.
+ *
+ * glibc calls the function on a thread it creates for that one completion. koffi relays a call
+ * made on a foreign thread to the JS thread and keeps the glibc thread waiting until JS has run
+ * it, so `callback` runs on the event loop, after whatever synchronous code holds the JS thread
+ * (an aio_suspend, a lio_listio(LIO_WAIT)) returns. The glibc thread holds no AIO lock meanwhile,
+ * so this cannot deadlock a waiting JS thread. `union sigval` is 8 bytes of INTEGER class on
+ * x86-64, so it arrives in one register, as an intptr_t.
+ *
+ * @returns the pointer (registered once per callback and never released: a glibc thread may still
+ *   be about to call it).
+ */
+export function sigevNotifyFunction(callback: SigevNotifyCallback): number {
+  const known = registeredCallbacks.get(callback);
+  if (known !== undefined) return known;
+  const pointer = Number(koffi.register(callback, koffi.pointer(sigevNotifyProto)));
+  registeredCallbacks.set(callback, pointer);
+  return pointer;
 }
 
 /**
@@ -152,6 +259,23 @@ export class AiocbArray {
     setU64(this.#view, index * AIOCB_SIZE + AIOCB_OFFSET.offset, offset);
   }
 
+  /** setLioOpcode - set `aio_lio_opcode` of aiocb `index` (LIO_READ, LIO_WRITE, LIO_NOP) for lio_listio. */
+  setLioOpcode(index: number, opcode: number): void {
+    this.#view.setInt32(index * AIOCB_SIZE + AIOCB_OFFSET.lioOpcode, opcode, true);
+  }
+
+  /**
+   * setSigevent - set the notification of aiocb `index`.
+   *
+   * @param notify - SIGEV_NONE, SIGEV_SIGNAL or SIGEV_THREAD.
+   * @param signo - the signal SIGEV_SIGNAL queues (glibc sends it to the process, si_code SI_ASYNCIO).
+   * @param value - sigev_value (sival_ptr; sival_int is its low half).
+   * @param notifyFunction - SIGEV_THREAD's function pointer (see {@link sigevNotifyFunction}), or 0.
+   */
+  setSigevent(index: number, notify: number, signo = 0, value: number | bigint = 0, notifyFunction = 0): void {
+    writeSigevent(this.#view, index * AIOCB_SIZE + AIOCB_OFFSET.sigevValue, notify, signo, value, notifyFunction);
+  }
+
   /** list - put aiocb `index` in the aio_suspend list (`on`) or replace it with NULL. */
   list(index: number, on: boolean): void {
     setU64(this.#listView, index * 8, on ? this.address(index) : 0);
@@ -164,8 +288,37 @@ export class AiocbArray {
   }
 }
 
+/**
+ * writeSigevent - fill a `struct sigevent` at byte `at` of `view` (inside an aiocb, or standalone
+ * for lio_listio). The attributes pointer is left NULL: glibc then creates a detached thread.
+ */
+export function writeSigevent(view: DataView, at: number, notify: number, signo: number, value: number | bigint, notifyFunction: number): void {
+  view.setBigInt64(at + SIGEVENT_OFFSET.value, BigInt.asIntN(64, BigInt(value)), true);
+  view.setInt32(at + SIGEVENT_OFFSET.signo, signo, true);
+  view.setInt32(at + SIGEVENT_OFFSET.notify, notify, true);
+  setU64(view, at + SIGEVENT_OFFSET.notifyFunction, notifyFunction);
+  setU64(view, at + SIGEVENT_OFFSET.notifyAttributes, 0);
+}
+
 // Two 32-bit stores instead of setBigUint64: a BigInt per store would be an allocation per op.
 function setU64(view: DataView, at: number, value: number): void {
   view.setUint32(at, value >>> 0, true);
   view.setUint32(at + 4, Math.floor(value / 0x1_0000_0000), true);
+}
+
+/** `oracle_catch_signal(signo, record_fd, restart)` of test/fixtures/signal-recorder.c: sigaction's result (0, or -1). */
+export type CatchSignalInC = (signo: number, recordFd: number, restart: number) => number;
+
+/**
+ * loadSignalRecorder - load the shared object built from test/fixtures/signal-recorder.c (a
+ * SA_SIGINFO handler that writes each delivery's siginfo to a pipe) and bind its one function.
+ * glibc queues SIGEV_SIGNAL at the process, so any thread of Node may take it: only a C handler
+ * installed with sigaction sees every delivery, whichever thread runs it.
+ *
+ * @param path - the `.so` gcc built.
+ * @returns `oracle_catch_signal`, which returns -errno on failure (errno folded as elsewhere here).
+ */
+export function loadSignalRecorder(path: string): CatchSignalInC {
+  const catchSignal = koffi.load(path).func('int oracle_catch_signal(int signo, int record_fd, int restart)') as CatchSignalInC;
+  return (signo, recordFd, restart) => (catchSignal(signo, recordFd, restart) === 0 ? 0 : -koffi.errno());
 }
