@@ -36,8 +36,17 @@ export const ids = { pid: syscall(SYS_getpid), tid: syscall(SYS_gettid), uid: sy
  */
 export function aioEngine(): Engine {
   if (engine !== null) return engine;
-  engine = new Engine({ threads: config.aio_threads, idleTimeMs: config.aio_idle_time * 1000 });
+  engine = new Engine({ threads: config.aio_threads, idleTimeMs: idleTimeMs() });
   return engine;
+}
+
+/** The most cachemiss threads an engine runs (Engine's `threads` option: 1 to 1024). */
+const MOST_THREADS = 1024;
+
+// glibc's helper waits for work only while aio_idle_time >= 0: a negative idle time lets a thread
+// leave as soon as it has nothing to do, which is an idle time of 0 here.
+function idleTimeMs(): number {
+  return Math.max(0, config.aio_idle_time) * 1000;
 }
 
 /** @internal markUsed - the first request freezes aio_threads and aio_num, as in glibc. */
@@ -51,15 +60,17 @@ export function aioConfig(): AioConfig {
 }
 
 /**
- * @internal applyInit - aio_init()'s rules: before the first request, threads (minimum 1) and
- * num (rounded down to a multiple of 32, minimum 32) change; the idle time changes whenever it
- * is non-zero.
+ * @internal applyInit - glibc's __aio_init rules: before the first request, threads (fewer than
+ * 1 become 1; here also more than the engine's 1024 become 1024) and num (rounded down to a
+ * multiple of 32, at least 32) change; the idle time changes whenever it is non-zero, a negative
+ * one included (threads then leave as soon as they are idle). No value can leave the layer
+ * unusable: whatever is stored here, the engine accepts.
  */
 export function applyInit(threads: number, num: number, idleTime: number): void {
   if (!used) {
-    config.aio_threads = Math.max(1, Math.floor(threads));
+    config.aio_threads = Math.min(MOST_THREADS, Math.max(1, Math.floor(threads)));
     config.aio_num = Math.max(32, Math.floor(num / 32) * 32);
   }
   if (idleTime !== 0) config.aio_idle_time = idleTime;
-  engine?.configurePool(config.aio_threads, config.aio_idle_time * 1000);
+  engine?.configurePool(config.aio_threads, idleTimeMs());
 }
