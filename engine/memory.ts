@@ -184,6 +184,31 @@ export class MemoryRegistry {
     return this.#add(start, backing, kind, backing);
   }
 
+  /**
+   * registerRange - let the engine read and write exactly `byteLength` bytes of `buffer` from
+   * `byteOffset`, and nothing else of it: a pooled Buffer shares its backing store (Node's 8 KiB
+   * pool) with unrelated Buffers, which registering the whole store would expose. Regions of the
+   * kind 'registered' this range overlaps are replaced in the same step (cachemiss threads never
+   * see a table with neither), so a caller may widen a range to the union of two it holds.
+   * Release it with {@link release}.
+   *
+   * @returns the region; it keeps `buffer` alive while registered.
+   * @throws RangeError for an empty or out-of-bounds range, or when the table is full.
+   * @example
+   * ```ts
+   * const a = Buffer.from('sixteen bytes!!!'); // in Node's pool
+   * const region = memory.registerRange(a.buffer, a.byteOffset, a.byteLength);
+   * ```
+   */
+  registerRange(buffer: ArrayBufferLike, byteOffset: number, byteLength: number): Region {
+    if (!Number.isSafeInteger(byteOffset) || !Number.isSafeInteger(byteLength) || byteOffset < 0 || byteLength <= 0 || byteOffset + byteLength > buffer.byteLength) {
+      throw new RangeError(`registerRange: [${String(byteOffset)}, +${String(byteLength)}) is not a non-empty range of a ${buffer.byteLength}-byte buffer`);
+    }
+    // The owner is a fresh object, not the backing store: registerBuffer(backing) must still
+    // register the whole store rather than find this part of it.
+    return this.#add(addressOf(buffer) + byteOffset, buffer, 'registered', { buffer }, 0, byteOffset, byteLength);
+  }
+
   /** @internal registerNative - make a native block (allocated elsewhere, e.g. a low arena) a region. */
   registerNative(block: NativeBlock, kind: RegionKind): Region {
     return this.#add(block.address, block.buffer, kind, block);
@@ -375,20 +400,20 @@ export class MemoryRegistry {
     return this.#byBacking.get(backing) ?? null;
   }
 
-  #add(start: number, buffer: ArrayBufferLike, kind: RegionKind, owner: unknown, descriptor = 0): Region {
+  #add(start: number, buffer: ArrayBufferLike, kind: RegionKind, owner: unknown, descriptor = 0, byteOffset = 0, length = buffer.byteLength): Region {
     if (this.#regions.length >= MAX_REGIONS) throw new RangeError(`too many memory regions (at most ${MAX_REGIONS})`);
-    const length = buffer.byteLength;
     for (const region of [...this.#regions]) {
       if (!(start < region.end && start + length > region.start)) continue;
       // Two live buffers never share memory, so an overlapped caller registration is stale: its
       // owner freed that memory (a koffi view over freed native memory, say) and it was reused,
       // by the caller or by our own allocator. The newest region wins. Engine memory and arenas
       // are ours and freed only through us: overlapping them is a bug.
-      if (region.kind === 'registered' && !this.#pinned.has(region.id)) this.#remove(region.id);
+      // The table is published once, below: a mirror never sees it with neither region.
+      if (region.kind === 'registered' && !this.#pinned.has(region.id)) this.#remove(region.id, false);
       else throw new RangeError(`region [0x${start.toString(16)}, +${length}) (${kind}) overlaps a ${region.kind} region [0x${region.start.toString(16)}, 0x${region.end.toString(16)})`);
     }
     const id = this.#nextId++;
-    const region: Region = { id, start, end: start + length, view: new DataView(buffer), bytes: new Uint8Array(buffer), kind, segments: this.#segmentsOf(descriptor) };
+    const region: Region = { id, start, end: start + length, view: new DataView(buffer, byteOffset, length), bytes: new Uint8Array(buffer, byteOffset, length), kind, segments: this.#segmentsOf(descriptor) };
     this.#descriptors.set(id, descriptor);
     this.#regions.push(region);
     this.#regions.sort((a, b) => a.start - b.start);
@@ -398,7 +423,7 @@ export class MemoryRegistry {
     return region;
   }
 
-  #remove(id: number): void {
+  #remove(id: number, publish = true): void {
     this.#pinned.delete(id);
     const owner = this.#owners.get(id);
     if (typeof owner === 'object' && owner !== null) this.#byBacking.delete(owner);
@@ -407,7 +432,7 @@ export class MemoryRegistry {
     this.#descriptors.delete(id);
     this.#last = null;
     this.#previous = null;
-    this.#publish();
+    if (publish) this.#publish();
   }
 
   #publish(): void {

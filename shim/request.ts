@@ -3,7 +3,7 @@
  * states, a lio_listio list in progress and the per-fd state. The logic is in requests.ts.
  */
 import { readWord, setWord } from '../engine/words.js';
-import type { BufferRegistration } from './buffers.js';
+import type { BufferRegistration, HeldRange } from './buffers.js';
 import type { ChainListener } from '../engine/engine.js';
 import type { PluginInstance } from '../plugins/plugin.js';
 import { type Word, ECANCELED, EINPROGRESS, EIO } from '../engine/native/index.js';
@@ -84,10 +84,12 @@ export class Request implements ChainListener {
   waiter: RequestWaiter | null = null;
   /** The fd state the request is queued in or counted by. */
   tracked: FdState | null = null;
-  /** The registration record of the aiocb's buffer (null for a raw address). */
+  /** The bytes of the view given as the aiocb's aio_buf (null for a raw address). */
   buffer: BufferRegistration | null = null;
-  /** Whether this request holds that registration now (queued or in flight). */
+  /** Whether this request holds its buffer's registration now (queued or in flight). */
   holdsBuffer = false;
+  /** The registered range it holds (null: none needed, the bytes were engine memory or the caller's own registration). */
+  heldRange: HeldRange | null = null;
   /** How the last request completed (Aiocb.lastCompletion): one object, updated in place, so recording it allocates nothing. */
   readonly completion: { mode: AioCompletion['mode']; latencyNs: number } = { mode: null, latencyNs: NaN };
 

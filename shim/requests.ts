@@ -121,8 +121,12 @@ export function submitAiocb(cb: AiocbSource, op: number, group: ListGroup | null
     request.offset = readWord(view, base + AIOCB.aio_offset);
     request.reqprio = reqprio;
     const registration = request.buffer;
-    if (registration !== null && nbytes > 0) {
-      if (!holdBuffer(registration, buf, nbytes)) return failWith(EAGAIN);
+    // Only the view given as aio_buf is registered; a raw address (or one the program wrote into
+    // the struct since) must already lie in engine memory or a region the program registered.
+    if (registration !== null && length >= 0 && nbytes > 0) {
+      const held = holdBuffer(registration, buf, nbytes);
+      if (held === false) return failWith(EAGAIN);
+      request.heldRange = held;
       request.holdsBuffer = true;
     }
   }
@@ -190,7 +194,9 @@ export function enqueueRequest(request: Request, owner: object, op: number, noti
 function releaseBuffer(request: Request): void {
   if (!request.holdsBuffer) return;
   request.holdsBuffer = false;
-  if (request.buffer !== null) dropBuffer(request.buffer);
+  const held = request.heldRange;
+  request.heldRange = null;
+  if (held !== null) dropBuffer(held);
 }
 
 function notifyKind(request: Request, notify: number): number {
