@@ -17,7 +17,7 @@ import type { Policy, TraceRecord } from './policy.js';
 import { compileTable, PROBE, BLOCK, type CompiledSyscall } from './compiled-table.js';
 import { Confinement, PRIVATE_LAYOUT } from './confinement.js';
 import { WOULD_BLOCK } from './private-syscalls.js';
-import { SELF_SIGNALS_DENIED, SYSLET_NR, syscallByNumber } from './syscalls/table.js';
+import { SELF_SIGNALS_DENIED, syscallByNumber } from './syscalls/table.js';
 import { RESOLVE_CACHED, RWF_NOWAIT } from './syscalls/abi.js';
 import { NR } from './syscalls/nr.js';
 import { readPointer, readWord, setWord, writeWord } from './words.js';
@@ -141,9 +141,6 @@ export class Executor {
   readonly #confinement: Confinement;
   // Inline mode: deny records of the current run, delivered after it (see ExecutorOptions.onDeny).
   #denied: TraceRecord[] = [];
-  // fds whose file system answered a NOWAIT write with EOPNOTSUPP (ext4 buffered writes): later
-  // writes skip the failing probe. Cleared when the engine itself closes, dups or opens the number.
-  readonly #unprobeableWrites = new Uint8Array(65536);
   // Probe scratch: an iovec, an open_how, a pollfd and a zero timespec, in the private block.
   readonly #scratch: DataView;
   readonly #scratchAddress: number;
@@ -295,7 +292,6 @@ export class Executor {
       // Exact results: a bigint only when it does not fit in a double (then it is never 0).
       const value: Word = typeof result === 'number' || result > MAX_SAFE_BIG || result < -MAX_SAFE_BIG ? result : Number(result);
       if (retRegion !== null) writeWord(retRegion, ret, value);
-      if (this.#fdChanged !== -1) this.#forgetFd(value);
       out.last = current;
       out.atoms++;
       out.result = value;
@@ -369,9 +365,6 @@ export class Executor {
     }
     const compiled = this.#table[nr];
     if (compiled === undefined) return -EINVAL;
-    // Calls that end or reuse an fd number: its cached probe verdict no longer holds.
-    const fdEvent = FD_EVENTS[nr];
-    this.#fdChanged = fdEvent === undefined ? -1 : fdEvent;
     const args = this.#args;
     // Arguments are read through their pointers now, at execution time, up to the first NULL
     // pointer (as copy_uatom did): later atoms see what earlier ones wrote.
@@ -448,10 +441,9 @@ export class Executor {
       case PROBE.rwfRead:
       case PROBE.rwfWrite: {
         const write = compiled.probe === PROBE.rwfWrite;
-        const fd = args[0];
-        if (write && typeof fd === 'number' && fd >= 0 && fd < 65536 && this.#unprobeableWrites[fd] === 1) {
-          return this.#options.unprobeableWrite === 'inline' ? syscall(nr, args[0], args[1], args[2], args[3], args[4], args[5]) : HANDOFF;
-        }
+        // No per-fd memory of an EOPNOTSUPP answer: the program may close the number and get it
+        // again for a pipe or a socket, which the engine cannot see, and checking the file's
+        // identity (fstat) costs as much as the probe it would save.
         let iov: Word;
         let count: Word;
         let position: Word;
@@ -491,7 +483,6 @@ export class Executor {
           }
         }
         if (result === -EOPNOTSUPP) {
-          if (write && typeof fd === 'number' && fd >= 0 && fd < 65536) this.#unprobeableWrites[fd] = 1;
           if (write && this.#options.unprobeableWrite === 'inline') {
             return syscall(nr, args[0], args[1], args[2], args[3], args[4], args[5]);
           }
@@ -537,16 +528,6 @@ export class Executor {
       default:
         return syscall(nr, args[0], args[1], args[2], args[3], args[4], args[5]);
     }
-  }
-
-  // Set by #execute for calls that close or create fds: which fd number changed (see FD_EVENTS).
-  #fdChanged = -1;
-
-  #forgetFd(result: Word): void {
-    const which = this.#fdChanged;
-    this.#fdChanged = -1;
-    const fd = Number(which === FD_RESULT ? result : this.#args[which]);
-    if (Number.isInteger(fd) && fd >= 0 && fd < 65536) this.#unprobeableWrites[fd] = 0;
   }
 
   /** Completes a short RWF_NOWAIT pread without blocking, or hands the whole call off. */
@@ -602,22 +583,6 @@ export class Executor {
 function callerNowait(flags: Word): boolean {
   return typeof flags === 'bigint' ? (flags & BigInt(RWF_NOWAIT)) !== 0n : (flags & RWF_NOWAIT) !== 0;
 }
-
-/** In FD_EVENTS: the fd that changed is the call's result (a new descriptor). */
-const FD_RESULT = 100;
-/**
- * x86-64 numbers of calls that end or (re)create an fd number, mapped to the argument index that
- * names it, or FD_RESULT when the new fd is the result: close(0), dup3(1), openat, openat2,
- * compat32's open_nonlfs and openat_nonlfs,
- * socket, accept4, dup, eventfd2 (result).
- */
-const FD_EVENTS: readonly (number | undefined)[] = (() => {
-  const events: (number | undefined)[] = [];
-  events[3] = 0;
-  events[292] = 1;
-  for (const nr of [257, 437, 41, 288, 32, 290, SYSLET_NR.open_nonlfs, SYSLET_NR.openat_nonlfs]) events[nr] = FD_RESULT;
-  return events;
-})();
 
 /** The kick word's value when no interrupt is pending. */
 export const KICK_NONE = -1;

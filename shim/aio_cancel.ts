@@ -62,7 +62,7 @@ function cancelAll(fd: number): number {
     request.tracked = null;
     completeUnrun(request, ECANCELED);
   }
-  const running = state.running > 0 || (state.serial !== null && state.serial.error === EINPROGRESS);
+  const running = state.running > 0 || (state.serial !== null && !state.serial.statusPublished());
   drain(state);
   if (running) return AIO_NOTCANCELED;
   return cancelled.length > 0 ? AIO_CANCELED : AIO_ALLDONE;

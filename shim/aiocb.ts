@@ -16,7 +16,7 @@ import { aioEngine } from './context.js';
 import { AIOCB, SIGEVENT, SIGEV_NONE } from './constants.js';
 import { Request, type AiocbSource } from './request.js';
 import { registrationOf } from './buffers.js';
-import { complete, settle } from './requests.js';
+import { chainEnded, settle } from './requests.js';
 import type { AioCompletion, SigevNotifyFunction } from './types.js';
 
 export type { AioCompletion, SigevNotifyFunction };
@@ -187,7 +187,7 @@ export class Aiocb implements AiocbSource {
     this.#view = slot.region.view;
     this.#base = slot.offset;
     this.address = slot.region.start + slot.offset;
-    this._request = new Request(this.#view, this.#base + AIOCB.__error_code, this.address + AIOCB.__error_code, this.#base + AIOCB.__return_value, this.address + AIOCB.__return_value, 8, complete);
+    this._request = new Request(this.#view, this.#base + AIOCB.__error_code, this.address + AIOCB.__error_code, this.#base + AIOCB.__return_value, this.address + AIOCB.__return_value, 8, chainEnded, aioEngine().policy);
     this.#sigevent = new Sigevent(this.#view, this.#base + AIOCB.aio_sigevent, this._request);
     finalizer.register(this, { slot, request: this._request });
     try {

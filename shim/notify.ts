@@ -24,6 +24,8 @@ function info(plugin: Plugin, signalled: boolean): PluginInfo {
     fd: at('fd'), buf: at('buf'), nbytes: at('nbytes'), offset: at('offset'),
     errorCode: at('error_code'), returnValue: at('return_value'), width: at('width'),
     pid: at('pid'), tid: at('tid'), signo: at('signo'), value: at('value'), uid: at('uid'),
+    // aio_status ends each base plugin; notify.signal is composed after it.
+    statusAtom: plugin.layout.atomCount - (signalled ? 2 : 1),
     signalAtom: signalled ? plugin.layout.atomCount - 1 : -1,
   };
 }

@@ -12,7 +12,7 @@ import { AIO_ALLDONE, AIO_CANCELED, AIO_NOTCANCELED, AIO_PRIO_DELTA_MAX, ECANCEL
 import { errno } from './errno.js';
 import { OP_FDATASYNC, OP_FSYNC, OP_READ, OP_WRITE } from './types.js';
 import { Request, IDLE, RUNNING } from './request.js';
-import { complete, completeUnrun, drain, enqueueRequest, unqueue } from './requests.js';
+import { chainEnded, completeUnrun, drain, enqueueRequest, unqueue } from './requests.js';
 
 /** One raw submission. Addresses must lie in engine memory or a registered buffer. */
 export interface RawSubmission {
@@ -108,7 +108,7 @@ export function submitRaw(submission: RawSubmission): RawAioRequest | number {
   if (op < OP_FSYNC && (!Number.isInteger(reqprio) || reqprio < 0 || reqprio > AIO_PRIO_DELTA_MAX)) return -EINVAL;
   const region = aioEngine().memory.find(errorCodeAddress, 4);
   if (region === null || returnValueAddress < region.start || returnValueAddress + width > region.end) return -EFAULT;
-  const request = new Request(region.view, errorCodeAddress - region.start, errorCodeAddress, returnValueAddress - region.start, returnValueAddress, width, complete);
+  const request = new Request(region.view, errorCodeAddress - region.start, errorCodeAddress, returnValueAddress - region.start, returnValueAddress, width, chainEnded, aioEngine().policy);
   const handle = new RawAioRequest(request);
   request.fd = submission.fd;
   request.buf = op < OP_FSYNC ? (submission.buf ?? 0) : 0;

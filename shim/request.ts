@@ -6,10 +6,14 @@ import { readWord, setWord } from '../engine/words.js';
 import type { BufferRegistration, HeldRange } from './buffers.js';
 import type { ChainListener } from '../engine/engine.js';
 import type { PluginInstance } from '../plugins/plugin.js';
-import { type Word, ECANCELED, EINPROGRESS, EIO } from '../engine/native/index.js';
+import { type Word, ECANCELED, EIO, EPERM } from '../engine/native/index.js';
+import type { Policy } from '../engine/policy.js';
+import { SYSLET_NR } from '../engine/syscalls/table.js';
 import { STOP } from '../engine/atom.js';
 import { SIGEV_NONE } from './constants.js';
 import { OP_READ, type AioCompletion, type ListGroup, type PluginInfo, type SigevNotifyFunction } from './types.js';
+
+const SYS_aio_status = SYSLET_NR.aio_status;
 
 /** Not queued, not in flight (free for the next submission). */
 export const IDLE = 0;
@@ -100,8 +104,10 @@ export class Request implements ChainListener {
     readonly returnOffset: number,
     readonly returnAddress: number,
     readonly width: 4 | 8,
-    /** The request engine's completion step (requests.ts `complete`), handed in so that this record needs nothing above it. */
+    /** The request engine's completion step (requests.ts `chainEnded`), handed in so that this record needs nothing above it. */
     private readonly done: (request: Request) => void,
+    /** The policy its chains run under (the POSIX engine's). */
+    private readonly policy: Policy,
   ) {}
 
   /** Queued or in flight. */
@@ -130,11 +136,38 @@ export class Request implements ChainListener {
   chainDone(_last: number, result: Word, _atoms: number, stop: number, latencyNs: number): void {
     this.completion.mode = 'cachemiss';
     this.completion.latencyNs = latencyNs;
-    if (this.error === EINPROGRESS) {
-      // aio_status never ran: the engine was closed (cancelled) or the thread died.
-      this.setStatus(stop === STOP.cancelled ? ECANCELED : typeof result === 'number' && result < 0 && result > -4096 ? -result : EIO, -1);
-    }
+    this.publishIfUnpublished(result, stop);
     this.done(this);
+  }
+
+  /**
+   * publishIfUnpublished - a chain ended without aio_status publishing a status (the engine was
+   * closed, a thread died, or the policy refused the calls: SYSLET_AIO_DISABLED=1): give the
+   * request a final one, so that it ends like every other — the errno of the chain's last
+   * result (EPERM for a refused call), ECANCELED when it was cancelled, else EIO; aio_return -1.
+   */
+  publishIfUnpublished(result: Word, stop: number): void {
+    if (this.statusPublished()) return;
+    this.setStatus(stop === STOP.cancelled ? ECANCELED : typeof result === 'number' && result < 0 && result > -4096 ? -result : EIO, -1);
+  }
+
+  /**
+   * statusPublished - whether this run's aio_status atom has run: read from its result cell in
+   * the plugin instance (engine memory the caller has no handle on, reset before each run), never
+   * from the aiocb's `__error_code`, which the program may write, as C may (glibc's aio_error
+   * reports whatever it holds). The request engine's own decisions rest on this.
+   */
+  statusPublished(): boolean {
+    const instance = this.instance;
+    const plugin = this.plugin;
+    if (instance === null || plugin === null) return false;
+    // A number: the atom ran (the status it published, or -errno); the reset value NOT_EXECUTED
+    // is a bigint.
+    const result = instance.result(plugin.statusAtom);
+    if (typeof result !== 'number') return false;
+    // -EPERM is also what a policy that refuses aio_status itself gives (the kill switch), and
+    // then nothing was published. Narrowing is one-way: allowed now means allowed when it ran.
+    return result !== -EPERM || this.policy.check(SYS_aio_status) === 0;
   }
 
   /** @internal The aiocb is garbage: give the plugin instance back. */

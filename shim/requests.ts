@@ -32,6 +32,9 @@ const SYS_fcntl = NR.fcntl;
 // fds below this are classified through typed arrays (no Map lookup on the hot path).
 const FAST_FDS = 65536;
 
+/** How long settle() waits for a chain whose aio_status has run to be reported. */
+const SETTLE_LIMIT_MS = 1000;
+
 const fdStates = new Map<number, FdState>();
 /** @internal Called after every completion (the promise form of aio_suspend waits through it). */
 export const completionHooks = new Set<() => void>();
@@ -78,8 +81,10 @@ function gated(fd: number): boolean {
  */
 export function settle(request: Request): boolean {
   if (request.state === IDLE) return true;
-  if (request.state !== RUNNING || request.error === EINPROGRESS) return false;
-  aioEngine().waitUntil(() => !request.busy, null);
+  if (request.state !== RUNNING || !request.statusPublished()) return false;
+  // The chain ends right after aio_status (at most notify.signal follows): the bound only keeps a
+  // thread stalled there from stalling the JS thread with it.
+  aioEngine().waitUntil(() => !request.busy, SETTLE_LIMIT_MS);
   return !request.busy;
 }
 
@@ -273,27 +278,21 @@ function start(request: Request): number {
     }
     if (plugin.offset >= 0) instance.set(plugin.offset, request.offset);
   }
-  if (plugin.signalAtom >= 0) {
-    // Only the signalled plugins need a reset: notify.signal's siginfo is scratch, and the
-    // signal atom's result cell tells whether it ran. The plain ones overwrite every cell they read.
-    instance.reset();
-    setSignalParams(instance, plugin, request.signo, request.value);
-  }
+  // The result cells say which atoms of this run have run (aio_status's: whether the status is
+  // published; notify.signal's: whether the signal went), and notify.signal's siginfo is scratch.
+  instance.reset();
+  if (plugin.signalAtom >= 0) setSignalParams(instance, plugin, request.signo, request.value);
   request.state = RUNNING;
   const submitted = engine.submit(instance.first, request);
   if (submitted > 0) {
-    if (request.error === ESPIPE && !request.stream && request.op <= OP_WRITE) {
-      // pread/pwrite on a pipe or socket: a stream after all. Run it again as one, first in line.
-      setStream(request.fd, true);
-      request.stream = true;
-      request.serial = true;
-      request.setStatus(EINPROGRESS, 0);
-      const state = stateOf(request.fd);
-      state.queue.unshift(request);
-      request.state = QUEUED;
-      request.tracked = state;
-      drain(state);
+    if (misclassifiedStream(request)) {
+      requeueAsStream(request);
       return 0;
+    }
+    // aio_status ran unless the policy refused the calls (the kill switch); then the request still ends.
+    if (!request.statusPublished()) {
+      const last = instance.indexOf(submitted);
+      request.publishIfUnpublished(last < 0 ? 0 : Number(instance.result(last)), engine.lastInlineStop);
     }
     // No clock is read for an inline completion (the hot path); latencyNs stays NaN.
     request.completion.mode = 'inline';
@@ -310,6 +309,52 @@ function start(request: Request): number {
   }
   request.state = IDLE;
   return submitted;
+}
+
+/**
+ * A positional request that ended with ESPIPE ran on a pipe or socket: pread/pwrite cannot be
+ * used there, but read/write can, as glibc's worker falls back. A signalled request was classified
+ * with lseek before it ran and has sent its signal already: its ESPIPE stands.
+ */
+function misclassifiedStream(request: Request): boolean {
+  if (request.stream || request.op > OP_WRITE || request.notify === SIGEV_SIGNAL) return false;
+  // The operation's own result (atom 0), not the aiocb's field, which the program may write.
+  const instance = request.instance;
+  return instance !== null && instance.result(0) === -ESPIPE;
+}
+
+/** Run a misclassified request again as a stream request, first in its fd's line. */
+function requeueAsStream(request: Request): void {
+  setStream(request.fd, true);
+  request.stream = true;
+  request.serial = true;
+  request.setStatus(EINPROGRESS, 0);
+  const state = stateOf(request.fd);
+  state.queue.unshift(request);
+  request.state = QUEUED;
+  request.tracked = state;
+  drain(state);
+}
+
+/**
+ * @internal chainEnded - a request's chain ended on a cachemiss thread (Request's completion
+ * step). A positional request whose ESPIPE shows its fd to be a stream — its number may have been
+ * closed and reused since an earlier request, which the inline path cannot always see (a write
+ * that ext4 cannot probe goes straight to a thread) — runs again as a stream request, as one that
+ * failed inline does; anything else is complete.
+ */
+export function chainEnded(request: Request): void {
+  if (!misclassifiedStream(request)) {
+    complete(request);
+    return;
+  }
+  const state = request.tracked;
+  if (state !== null) {
+    request.tracked = null;
+    if (state.serial === request) state.serial = null;
+    else state.running--;
+  }
+  requeueAsStream(request);
 }
 
 /** @internal complete - the request's status is final: notify, count, and let its fd move on. */

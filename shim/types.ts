@@ -59,6 +59,8 @@ export interface PluginInfo {
   readonly signo: number;
   readonly value: number;
   readonly uid: number;
+  /** Index of the aio_status atom: its result cell (engine memory, reset before each run) says whether it ran. */
+  readonly statusAtom: number;
   /** Index of the notify.signal atom (-1 when the plugin sends nothing). */
   readonly signalAtom: number;
 }

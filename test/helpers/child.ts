@@ -26,6 +26,8 @@ export interface ChildOptions {
   readonly rssLimitBytes?: number;
   /** Extra node flags (before `--import tsx`), e.g. `--max-old-space-size=256`. */
   readonly nodeFlags?: readonly string[];
+  /** Variables added to this process's environment for the child (SYSLET_AIO_DISABLED, say). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** How a child process ended. */
@@ -59,7 +61,7 @@ export function runChild(source: string, timeoutMs: number, options: ChildOption
   writeFileSync(file, source);
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...(options.nodeFlags ?? []), '--import', 'tsx', file], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...(options.nodeFlags ?? []), '--import', 'tsx', file], { cwd: ROOT, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let timedOut = false;
