@@ -43,7 +43,7 @@ export function preadAll(fd: number, length: number, position: number): Buffer {
  * before the child's time limit.
  * @returns the final aio_error.
  */
-export function waitWhileInProgress(impl: AioImpl, cb: ControlBlock, limitMs = 3000): number {
+export function waitWhileInProgress(impl: AioImpl, cb: ControlBlock, limitMs = 30_000): number {
   const deadline = performance.now() + limitMs;
   for (;;) {
     sleepSync(10);
