@@ -27,11 +27,15 @@ export interface CachemissWorkerData {
   readonly options: Omit<ExecutorOptions, 'onDeny' | 'cancelFlag' | 'chains' | 'kick'>;
   /** The per-chain table's buffers (see ChainTable): first atoms, executed masks, cancel flags. */
   readonly chains: { readonly first: SharedArrayBuffer; readonly executed: SharedArrayBuffer; readonly cancel: SharedArrayBuffer };
+  /** Per token, the successor to run when that chain ends (token + 1; see CachemissPool.submitAfter). */
+  readonly next: SharedArrayBuffer;
 }
 
 const SYS_write = NR.write;
 const SYS_gettid = NR.gettid;
 const SHUTDOWN_INDEX = 2;
+/** pool.ts SEALED: the chain has ended; a successor linked from now on is queued instead. */
+const SEALED = -1;
 
 function main(data: CachemissWorkerData): void {
   const memory = new MemoryRegistry({ buffer: data.regions });
@@ -49,6 +53,8 @@ function main(data: CachemissWorkerData): void {
     onDeny: (record) => parentPort?.postMessage({ type: 'deny', record }),
   });
   const completions = new CompletionQueue(data.completions);
+  const first = new Float64Array(data.chains.first);
+  const next = new Int32Array(data.next);
   Atomics.store(state, base + WORKER_STATE.tid, syscall(SYS_gettid));
   const one = allocNative(8, 8);
   new DataView(one.buffer).setBigUint64(0, 1n, true);
@@ -58,16 +64,21 @@ function main(data: CachemissWorkerData): void {
   // threads run as there are cores, and the others wait for a slot (see Engine's governor). A
   // thread keeps its slot from chain to chain, so busy threads do not hand it back and forth.
   let holding = false;
+  // Whether `job` holds the successor of the chain just ended (taken from `next`): this thread
+  // runs it at once, as glibc's helper takes its fd's next request, even past the active bound.
+  let chained = false;
   for (;;) {
-    if (!holding) holding = queue.acquireActive(data.idleMs);
-    if (!holding || !queue.pop(job, data.idleMs)) {
-      if (holding) queue.releaseActive();
-      holding = false;
-      // Idle or shutting down. Leave, unless work arrived between the timeout and now.
-      queue.countLive(-1);
-      if (queue.shuttingDown || queue.length === 0) break;
-      queue.countLive(1);
-      continue;
+    if (!chained) {
+      if (!holding) holding = queue.acquireActive(data.idleMs);
+      if (!holding || !queue.pop(job, data.idleMs)) {
+        if (holding) queue.releaseActive();
+        holding = false;
+        // Idle or shutting down. Leave, unless work arrived between the timeout and now.
+        queue.countLive(-1);
+        if (queue.shuttingDown || queue.length === 0) break;
+        queue.countLive(1);
+        continue;
+      }
     }
     const started = performance.now();
     memory.sync();
@@ -76,6 +87,9 @@ function main(data: CachemissWorkerData): void {
     Atomics.store(state, base + WORKER_STATE.token, job.token);
     Atomics.store(state, base + WORKER_STATE.running, 1);
     executor.run(job.atom, out, job.atomsBefore, null, job.token);
+    // Sealed before the completion is published: once the calling thread has seen it, the token
+    // may be reused, and its next word with it.
+    const successor = Atomics.exchange(next, job.token, SEALED) - 1;
     Atomics.store(state, base + WORKER_STATE.running, 0);
     if (queue.overActive()) {
       queue.releaseActive();
@@ -85,6 +99,14 @@ function main(data: CachemissWorkerData): void {
     // One eventfd write per sleep of the calling thread, not per completion: while it is awake
     // and draining, it will see this completion anyway.
     if (queue.takeWake()) syscall(SYS_write, data.eventfd, one.address, 8);
+    chained = successor >= 0;
+    if (chained) {
+      // A successor has run nothing inline: it starts at its first atom. During a shutdown it
+      // runs too, and stops before that atom as cancelled (the executor checks the flag first).
+      job.atom = first[successor] as number;
+      job.token = successor;
+      job.atomsBefore = 0;
+    }
   }
 }
 

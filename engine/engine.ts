@@ -14,6 +14,7 @@ import { DEFAULT_EXECUTOR_OPTIONS, Executor, newOutcome, type ExecOutcome, type 
 export type { ExecOutcome } from './executor.js';
 import { CachemissPool, type FinishedSink } from './pool.js';
 import type { Finished } from './queues.js';
+import { SuccessorLinks } from './successors.js';
 import { CompletionRing, negotiateRing, RING_ENTRY_SIZE, type Completion, type CompletionRecord, type RingCapabilities, type RingRequest } from './ring.js';
 import { availableParallelism } from 'node:os';
 import { NR } from './syscalls/nr.js';
@@ -153,6 +154,7 @@ export class Engine implements FinishedSink {
   readonly #epochs = new Int32Array(MAX_INFLIGHT);
   readonly #freeTokens = new Int32Array(MAX_INFLIGHT);
   #freeCount = MAX_INFLIGHT;
+  readonly #successors = new SuccessorLinks(MAX_INFLIGHT);
   #inflight = 0;
   #closed = false;
   #closeDone = false;
@@ -395,6 +397,77 @@ export class Engine implements FinishedSink {
   }
 
   /**
+   * submitAfter - run a chain after another one in flight, without the calling thread: the
+   * cachemiss thread that ends `predecessor` runs this chain next (at its first atom; nothing
+   * runs inline), and its completion reaches `listener` after the predecessor's has reached its
+   * own. What glibc's helper thread does when it takes the next request of its fd: work queued
+   * behind a blocking chain moves on while the calling thread is blocked elsewhere.
+   *
+   * @param atom - address of the first atom.
+   * @param listener - receives the completion.
+   * @param predecessor - the token of a chain in flight submitted with a listener (`lastSubmit.token`
+   *   after {@link submit} returned 0, or after an earlier submitAfter), with no successor yet.
+   * @returns 0 (its token is `lastSubmit.token`), or -errno: EFAULT (atom outside engine memory),
+   *   EINVAL (predecessor not such a chain), EBUSY (it has a successor already), EAGAIN (no
+   *   token or queue room), ESHUTDOWN (closed).
+   * @example
+   * ```ts
+   * if (engine.submit(first, listener) === 0 && engine.submitAfter(next, nextListener, engine.lastSubmit.token) === 0) {
+   *   const token = engine.lastSubmit.token; // withdraw(token, nextListener) takes it back while it waits
+   * }
+   * ```
+   */
+  submitAfter(atom: number, listener: ChainListener, predecessor: number): number {
+    if (this.#closed) return -ESHUTDOWN;
+    if (!(Number.isSafeInteger(atom) && atom > 0 && this.memory.find(atom, ATOM.size) !== null)) return -EFAULT;
+    const pool = this.#pool;
+    if (pool === null || !Number.isSafeInteger(predecessor) || predecessor < 0 || predecessor >= MAX_INFLIGHT || (this.#listeners[predecessor] ?? null) === null) return -EINVAL;
+    if (this.#successors.hasSuccessor(predecessor)) return -EBUSY;
+    if (this.#freeCount === 0) return -EAGAIN;
+    const token = this.#freeTokens[--this.#freeCount] as number;
+    const linked = pool.submitAfter(atom, token, predecessor);
+    if (linked === 'refused') {
+      this.#freeTokens[this.#freeCount++] = token;
+      return -EAGAIN;
+    }
+    this.#listeners[token] = listener;
+    this.#starts[token] = performance.now();
+    this.#atomsBefore[token] = 0;
+    // Queued too (the predecessor had ended): another thread may finish it first, and it is
+    // still delivered after the predecessor.
+    this.#successors.link(token, predecessor);
+    const report = this.#report;
+    report.last = 0;
+    report.atoms = 0;
+    report.stop = 0;
+    report.executed = 0;
+    report.token = token;
+    this.#epochs[token] = this.memory.hold();
+    if (this.#inflight++ === 0) this.#watcher?.ref();
+    return 0;
+  }
+
+  /**
+   * withdraw - take back a chain given to {@link submitAfter} that no thread has started: it
+   * will never run, and its listener is not called. A chain linked after it moves up.
+   *
+   * @param token - its token. @param listener - the listener it was given (the pair names one chain).
+   * @returns true when it was taken back; false when its predecessor has ended (it runs, or will).
+   */
+  withdraw(token: number, listener: ChainListener): boolean {
+    const pool = this.#pool;
+    if (pool === null || !Number.isSafeInteger(token) || token < 0 || token >= MAX_INFLIGHT || this.#listeners[token] !== listener) return false;
+    const predecessor = this.#successors.predecessorOf(token);
+    if (predecessor < 0 || !pool.unlink(token, predecessor)) return false;
+    this.#successors.remove(token);
+    this.#listeners[token] = null;
+    this.#freeTokens[this.#freeCount++] = token;
+    this.memory.unhold(this.#epochs[token] as number);
+    if (--this.#inflight === 0) this.#watcher?.unref();
+    return true;
+  }
+
+  /**
    * runChain - run a chain and resolve with how it ended, inline or not.
    * @throws RangeError with the errno when the submission is refused.
    */
@@ -610,6 +683,14 @@ export class Engine implements FinishedSink {
 
   /** @internal FinishedSink: one chain finished on a cachemiss thread. */
   chainFinished(finished: Finished): void {
+    // A successor (submitAfter) is delivered after its predecessor, whichever thread ran it.
+    if (this.#successors.holdBack(finished)) return;
+    const released = this.#successors.release(finished.token);
+    this.#deliver(finished);
+    if (released !== null) this.chainFinished(released);
+  }
+
+  #deliver(finished: Finished): void {
     if (finished.serviceNs > 0) this.#govern(finished.serviceNs);
     const token = finished.token;
     const listener = this.#listeners[token] ?? null;

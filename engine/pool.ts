@@ -6,6 +6,12 @@
  *
  * Requests on one regular file run in parallel on as many threads as are free (glibc serialises
  * every fd; positional I/O has no reason to).
+ *
+ * A chain may also be handed over as the *successor* of one in flight ({@link CachemissPool.submitAfter}):
+ * the thread that ends the predecessor runs it next, as glibc's helper thread takes the next
+ * request of its fd, so that work queued behind a blocking chain moves on while the calling
+ * thread is busy elsewhere (blocked in a read of its own, say). The link is one word per token,
+ * `next`: 0 none, `token + 1` the successor, {@link SEALED} once the predecessor has ended.
  */
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
@@ -36,6 +42,9 @@ const SYS_tgkill = NR.tgkill;
 const SYS_read = NR.read;
 const SYS_write = NR.write;
 const SYS_getpid = NR.getpid;
+
+/** `next[token]` once that chain has ended: a successor linked after this is not taken by any thread. */
+export const SEALED = -1;
 
 /** Pool settings (glibc's aio_init knobs). */
 export interface PoolOptions {
@@ -99,6 +108,8 @@ export class CachemissPool {
   readonly #orphans: Finished[] = [];
   /** Per-chain state by token, shared with the threads (first atom, executed mask, cancel flag). */
   readonly chains: ChainTable;
+  /** Per token: the successor its thread runs when it ends (see the module comment). */
+  readonly #next: Int32Array;
 
   constructor(memory: MemoryRegistry, policy: Policy, options: PoolOptions) {
     this.#memory = memory;
@@ -113,6 +124,7 @@ export class CachemissPool {
       executed: new Int32Array(new SharedArrayBuffer(tokens * 4)),
       cancel: new Int32Array(new SharedArrayBuffer(tokens * 4)),
     };
+    this.#next = new Int32Array(new SharedArrayBuffer(tokens * 4));
     const fd = syscall(SYS_eventfd2, 0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (fd < 0) throw new SyscallError(fd, 'eventfd2');
     this.eventfd = fd;
@@ -162,9 +174,47 @@ export class CachemissPool {
     chains.first[token] = first;
     chains.executed[token] = executed;
     Atomics.store(chains.cancel, token, 0);
+    Atomics.store(this.#next, token, 0);
     if (!this.#queue.push(atom, token, atomsBefore)) return false;
     this.#grow();
     return true;
+  }
+
+  /**
+   * submitAfter - hand over a chain to run once the chain `predecessor` (in flight) has ended:
+   * the thread that ends it runs this one next, without the calling thread. When the predecessor
+   * has already ended, the chain is queued for any thread at once.
+   *
+   * @param first - the chain's first atom (it has run nothing inline).
+   * @param token - the chain's token.
+   * @param predecessor - the token of a chain in flight with no successor yet.
+   * @returns 'linked' (the predecessor's thread will run it), 'queued' (the predecessor had
+   *   ended), or 'refused' (the pool is closed, its queue is full, or the predecessor has a
+   *   successor already).
+   */
+  submitAfter(first: number, token: number, predecessor: number): 'linked' | 'queued' | 'refused' {
+    if (this.#closed) return 'refused';
+    const chains = this.chains;
+    chains.first[token] = first;
+    chains.executed[token] = 0;
+    Atomics.store(chains.cancel, token, 0);
+    Atomics.store(this.#next, token, 0);
+    const before = Atomics.compareExchange(this.#next, predecessor, 0, token + 1);
+    if (before === 0) return 'linked';
+    if (before !== SEALED) return 'refused';
+    return this.submit(first, token, 0) ? 'queued' : 'refused';
+  }
+
+  /**
+   * unlink - take back a successor that no thread has taken yet (aio_cancel of a request queued
+   * behind a running one). A successor linked after it moves up to its predecessor.
+   * @returns true when it was taken back (it will never run); false when its predecessor has
+   *   ended (a thread has it, or will run it).
+   */
+  unlink(token: number, predecessor: number): boolean {
+    // Nothing else writes next[token] while token has not run (only the thread that ends a chain
+    // and this calling thread do), so its value cannot change under the exchange.
+    return Atomics.compareExchange(this.#next, predecessor, token + 1, Atomics.load(this.#next, token)) === token + 1;
   }
 
   /**
@@ -353,6 +403,7 @@ export class CachemissPool {
         executed: this.chains.executed.buffer as SharedArrayBuffer,
         cancel: this.chains.cancel.buffer as SharedArrayBuffer,
       },
+      next: this.#next.buffer as SharedArrayBuffer,
     };
     const fromSource = import.meta.url.endsWith('.ts');
     // Running from TypeScript sources (tests, tsx): the worker needs the same loader, named by
@@ -434,6 +485,19 @@ export class CachemissPool {
       if (retRegion !== null) setWord(retRegion.view, ret - retRegion.start, result);
     }
     this.#orphans.push({ token, last: atom, result, atoms, stop, serviceNs: 0 });
+    this.#releaseSuccessor(token);
+  }
+
+  /**
+   * A chain ended without a thread ending it (orphaned): its successor, which that thread would
+   * have run, goes to the queue for any thread — or, once the pool is closed, is cancelled too.
+   */
+  #releaseSuccessor(token: number): void {
+    const successor = Atomics.exchange(this.#next, token, SEALED) - 1;
+    if (successor < 0) return;
+    const first = this.chains.first[successor] as number;
+    if (this.#closed || !this.#queue.push(first, successor, 0)) this.#orphan(successor, first, -ECANCELED, STOP.cancelled);
+    else this.#grow();
   }
 
   /** Wake the engine's watcher: orphans are delivered by the next drain. */

@@ -4,8 +4,8 @@ import { Aiocb } from './aiocb.js';
 import { aioEngine } from './context.js';
 import { AIO_ALLDONE, AIO_CANCELED, AIO_NOTCANCELED } from './constants.js';
 import { failWith } from './errno.js';
-import { IDLE, RUNNING } from './request.js';
-import { completeUnrun, drain, fdState, unqueue } from './requests.js';
+import { IDLE, RUNNING, type Request } from './request.js';
+import { completeUnrun, drain, fdState, recall, unqueue } from './requests.js';
 import { NR } from '../engine/syscalls/nr.js';
 import { F_GETFL } from '../engine/syscalls/constants.generated.js';
 
@@ -16,8 +16,10 @@ const SYS_fcntl = NR.fcntl;
  *
  * A request still waiting in its fd's FIFO (behind a stream request, an O_APPEND write or an
  * fsync) is cancelled: its status becomes ECANCELED with aio_return -1, it is notified as usual
- * (signal, thread, list), and the requests queued behind it move on. A request already handed
- * to the engine — running inline, on a cachemiss thread, or waiting for one — cannot be recalled.
+ * (signal, thread, list), and the requests queued behind it move on — unless the request before
+ * it in a stream's line has just ended and its cachemiss thread has started it. A request
+ * already handed to the engine — running inline, on a cachemiss thread, or waiting for one —
+ * cannot be recalled.
  *
  * @param fildes - the fd.
  * @param aiocbp - the request to cancel, or null/omitted for all of the fd's requests.
@@ -57,12 +59,17 @@ function cancelAll(fd: number): number {
   aioEngine().pump();
   const state = fdState(fd);
   if (state === undefined) return AIO_ALLDONE;
-  const cancelled = state.queue.splice(0);
+  const cancelled: Request[] = [];
+  // A request linked to start after the one before it cannot be recalled once that one has
+  // ended: it runs now, and stays at the head of the FIFO, in order, until the JS thread sees it.
+  const started: Request[] = [];
+  for (const request of state.queue.splice(0)) (recall(request) ? cancelled : started).push(request);
+  state.queue.push(...started);
   for (const request of cancelled) {
     request.tracked = null;
     completeUnrun(request, ECANCELED);
   }
-  const running = state.running > 0 || (state.serial !== null && !state.serial.statusPublished());
+  const running = state.running > 0 || started.length > 0 || (state.serial !== null && !state.serial.statusPublished());
   drain(state);
   if (running) return AIO_NOTCANCELED;
   return cancelled.length > 0 ? AIO_CANCELED : AIO_ALLDONE;

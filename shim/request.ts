@@ -17,7 +17,7 @@ const SYS_aio_status = SYSLET_NR.aio_status;
 
 /** Not queued, not in flight (free for the next submission). */
 export const IDLE = 0;
-/** Waiting in its fd's FIFO, not yet handed to the engine (cancellable). */
+/** Waiting in its fd's FIFO: not started (cancellable), perhaps linked to start after the one before it. */
 export const QUEUED = 1;
 /** Handed to the engine: running inline or on a cachemiss thread (not cancellable). */
 export const RUNNING = 2;
@@ -88,6 +88,14 @@ export class Request implements ChainListener {
   waiter: RequestWaiter | null = null;
   /** The fd state the request is queued in or counted by. */
   tracked: FdState | null = null;
+  /** The engine's token for its chain while that is in flight on a cachemiss thread or linked (else -1). */
+  token = -1;
+  /**
+   * Queued, and already handed to the engine as the successor of the request before it in the
+   * fd's line (Engine.submitAfter): the cachemiss thread that ends that one starts this one,
+   * without the JS thread. Still cancellable until then (Engine.withdraw).
+   */
+  linked = false;
   /** The bytes of the view given as the aiocb's aio_buf (null for a raw address). */
   buffer: BufferRegistration | null = null;
   /** Whether this request holds its buffer's registration now (queued or in flight). */

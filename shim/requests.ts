@@ -23,6 +23,7 @@ import { listDone, notifyThread, pluginFor, sendSignal, setSignalParams } from '
 import { OP_FSYNC, OP_WRITE } from './types.js';
 import { IDLE, QUEUED, RUNNING, type FdState, type Request, type AiocbSource } from './request.js';
 import { type ListGroup } from './types.js';
+import type { PluginInstance } from '../plugins/plugin.js';
 import { scheduleSignalDrain } from './signals.js';
 import { NR } from '../engine/syscalls/nr.js';
 import { F_GETFL, SEEK_CUR } from '../engine/syscalls/constants.generated.js';
@@ -81,7 +82,7 @@ function gated(fd: number): boolean {
  */
 export function settle(request: Request): boolean {
   if (request.state === IDLE) return true;
-  if (request.state !== RUNNING || !request.statusPublished()) return false;
+  if ((request.state !== RUNNING && !request.linked) || !request.statusPublished()) return false;
   // The chain ends right after aio_status (at most notify.signal follows): the bound only keeps a
   // thread stalled there from stalling the JS thread with it.
   aioEngine().waitUntil(() => !request.busy, SETTLE_LIMIT_MS);
@@ -209,7 +210,12 @@ function notifyKind(request: Request, notify: number): number {
   return notify === SIGEV_THREAD && request.notifyFunction !== null ? SIGEV_THREAD : SIGEV_NONE;
 }
 
-/** insert - equal priorities FIFO, a lower aio_reqprio ahead of higher ones, never ahead of a barrier. */
+/**
+ * insert - equal priorities FIFO, a lower aio_reqprio ahead of higher ones, never ahead of a
+ * barrier nor of a request already started. A linked request (see linkQueued) it goes ahead of
+ * is taken back from the engine first, and linked again behind it by drain; one that its
+ * cachemiss thread has started stays ahead.
+ */
 function insert(state: FdState, request: Request): void {
   const queue = state.queue;
   let at = queue.length;
@@ -217,6 +223,8 @@ function insert(state: FdState, request: Request): void {
     while (at > 0) {
       const before = queue[at - 1] as Request;
       if (before.op >= OP_FSYNC || before.reqprio <= request.reqprio) break;
+      // Linked requests are a prefix of the queue: `before` is the last one linked.
+      if (before.linked && !recall(before)) break;
       at--;
     }
   }
@@ -233,12 +241,60 @@ export function drain(state: FdState): void {
     if (state.serial !== null || (head.serial && state.running > 0)) break;
     queue.shift();
     head.tracked = null;
+    if (head.linked) {
+      // Already handed to the engine behind the request that has just ended: it is running.
+      head.linked = false;
+      head.state = RUNNING;
+      head.tracked = state;
+      state.serial = head;
+      continue;
+    }
     if (start(head) < 0) {
       head.setStatus(EAGAIN, -1);
       complete(head);
     }
   }
+  linkQueued(state);
   updateGate(state);
+}
+
+/**
+ * linkQueued - hand the serial requests at the head of an fd's FIFO to the engine now, each as
+ * the successor of the one before it (Engine.submitAfter), the first after the serial request
+ * in flight: the cachemiss thread that ends one starts the next, as glibc's helper thread takes
+ * its fd's next request. Without this a queued stream request started only when the JS thread
+ * came back into the library or the event loop, and a program that blocks in read(2) for the
+ * data of its own queued aio_write waited forever. Positional requests behind a serial one, and
+ * anything behind them, still wait for the JS thread (they may run in parallel, which one link
+ * cannot say).
+ */
+function linkQueued(state: FdState): void {
+  let predecessor = state.serial;
+  if (predecessor === null || predecessor.token < 0 || state.running > 0) return;
+  const engine = aioEngine();
+  for (const request of state.queue) {
+    if (!request.linked) {
+      if (!request.serial) return;
+      const instance = prepare(request);
+      if (engine.submitAfter(instance.first, request, predecessor.token) !== 0) return;
+      request.token = engine.lastSubmit.token;
+      request.linked = true;
+    }
+    predecessor = request;
+  }
+}
+
+/**
+ * @internal recall - a queued request is about to leave its fd's FIFO without running (aio_cancel):
+ * take it back from the engine if it was linked there.
+ * @returns false when it cannot be: the request before it has ended and it runs now.
+ */
+export function recall(request: Request): boolean {
+  if (!request.linked) return true;
+  if (!aioEngine().withdraw(request.token, request)) return false;
+  request.linked = false;
+  request.token = -1;
+  return true;
 }
 
 /**
@@ -246,12 +302,45 @@ export function drain(state: FdState): void {
  * @returns 1 completed inline, 0 in flight, <0 -errno (refused).
  */
 function start(request: Request): number {
+  const instance = prepare(request);
+  const engine = aioEngine();
+  request.state = RUNNING;
+  const submitted = engine.submit(instance.first, request);
+  if (submitted > 0) {
+    if (misclassifiedStream(request)) {
+      requeueAsStream(request);
+      return 0;
+    }
+    // aio_status ran unless the policy refused the calls (the kill switch); then the request still ends.
+    if (!request.statusPublished()) {
+      const last = instance.indexOf(submitted);
+      request.publishIfUnpublished(last < 0 ? 0 : Number(instance.result(last)), engine.lastInlineStop);
+    }
+    // No clock is read for an inline completion (the hot path); latencyNs stays NaN.
+    request.completion.mode = 'inline';
+    complete(request);
+    return 1;
+  }
+  if (submitted === 0) {
+    request.token = engine.lastSubmit.token;
+    const state = stateOf(request.fd);
+    if (request.serial) state.serial = request;
+    else state.running++;
+    request.tracked = state;
+    if (request.serial) updateGate(state);
+    return 0;
+  }
+  request.state = IDLE;
+  return submitted;
+}
+
+/** prepare - fill the request's plugin instance for a run (its cells reset) and return it. */
+function prepare(request: Request): PluginInstance {
   const plugin = pluginFor(request.op, request.stream, request.notify === SIGEV_SIGNAL);
   let instance = request.instance;
-  const engine = aioEngine();
   if (instance === null || request.plugin !== plugin) {
     instance?.release();
-    instance = plugin.plugin.acquire(engine);
+    instance = plugin.plugin.acquire(aioEngine());
     request.instance = instance;
     request.plugin = plugin;
     instance.set(plugin.errorCode, request.errorAddress);
@@ -282,33 +371,7 @@ function start(request: Request): number {
   // published; notify.signal's: whether the signal went), and notify.signal's siginfo is scratch.
   instance.reset();
   if (plugin.signalAtom >= 0) setSignalParams(instance, plugin, request.signo, request.value);
-  request.state = RUNNING;
-  const submitted = engine.submit(instance.first, request);
-  if (submitted > 0) {
-    if (misclassifiedStream(request)) {
-      requeueAsStream(request);
-      return 0;
-    }
-    // aio_status ran unless the policy refused the calls (the kill switch); then the request still ends.
-    if (!request.statusPublished()) {
-      const last = instance.indexOf(submitted);
-      request.publishIfUnpublished(last < 0 ? 0 : Number(instance.result(last)), engine.lastInlineStop);
-    }
-    // No clock is read for an inline completion (the hot path); latencyNs stays NaN.
-    request.completion.mode = 'inline';
-    complete(request);
-    return 1;
-  }
-  if (submitted === 0) {
-    const state = stateOf(request.fd);
-    if (request.serial) state.serial = request;
-    else state.running++;
-    request.tracked = state;
-    if (request.serial) updateGate(state);
-    return 0;
-  }
-  request.state = IDLE;
-  return submitted;
+  return instance;
 }
 
 /**
@@ -325,6 +388,7 @@ function misclassifiedStream(request: Request): boolean {
 
 /** Run a misclassified request again as a stream request, first in its fd's line. */
 function requeueAsStream(request: Request): void {
+  request.token = -1;
   setStream(request.fd, true);
   request.stream = true;
   request.serial = true;
@@ -344,6 +408,17 @@ function requeueAsStream(request: Request): void {
  * failed inline does; anything else is complete.
  */
 export function chainEnded(request: Request): void {
+  if (request.linked) {
+    // It ran before the JS thread took it out of its fd's FIFO: the request it was linked after
+    // went back to the queue (requeueAsStream) instead of ending. Rare; keep the books right.
+    const state = request.tracked;
+    request.linked = false;
+    request.tracked = null;
+    if (state !== null) state.queue.splice(state.queue.indexOf(request), 1);
+    complete(request);
+    if (state !== null) drain(state);
+    return;
+  }
   if (!misclassifiedStream(request)) {
     complete(request);
     return;
@@ -360,6 +435,7 @@ export function chainEnded(request: Request): void {
 /** @internal complete - the request's status is final: notify, count, and let its fd move on. */
 export function complete(request: Request): void {
   request.state = IDLE;
+  request.token = -1;
   releaseBuffer(request);
   if (request.notify === SIGEV_SIGNAL) {
     const instance = request.instance;
@@ -442,7 +518,7 @@ export function prepareUnrun(cb: AiocbSource, group: ListGroup | null): Request 
  */
 export function unqueue(request: Request): FdState | null {
   const state = request.tracked;
-  if (request.state !== QUEUED || state === null) return null;
+  if (request.state !== QUEUED || state === null || !recall(request)) return null;
   state.queue.splice(state.queue.indexOf(request), 1);
   request.tracked = null;
   return state;
