@@ -3,6 +3,7 @@ import { EINPROGRESS, EINVAL } from '../engine/native/index.js';
 import { aioEngine } from './context.js';
 import { Aiocb } from './aiocb.js';
 import { failWith } from './errno.js';
+import { awaitingFallback, settleFallback } from './requests.js';
 
 /**
  * aio_error - the status of a request.
@@ -23,12 +24,17 @@ import { failWith } from './errno.js';
  */
 export function aio_error(aiocbp: Aiocb): number {
   if (!(aiocbp instanceof Aiocb)) return failWith(EINVAL);
-  const status = aiocbp._request.error;
-  if (status !== EINPROGRESS) return status;
+  const request = aiocbp._request;
+  const status = request.error;
+  if (status !== EINPROGRESS) {
+    if (!awaitingFallback(request)) return status;
+    settleFallback(request);
+    return request.error;
+  }
   // glibc's helper threads move an fd's queue on by themselves; here the JS thread does, when it
   // processes finished chains. A caller polling aio_error in a loop must see progress too.
   aioEngine().pump();
-  return aiocbp._request.error;
+  return request.error;
 }
 
 /** aio_error64 - the LFS name; on x86-64 the same function. */

@@ -5,6 +5,7 @@ import { aioEngine } from './context.js';
 import { failWith } from './errno.js';
 import { drainSignals, signalInterruptFd } from './signals.js';
 import { IDLE } from './request.js';
+import { awaitingFallback } from './requests.js';
 
 /** A C `struct timespec`: a relative timeout. */
 export interface Timespec {
@@ -25,7 +26,7 @@ let waitCount = 0;
 function anyCompleted(): boolean {
   for (let i = 0; i < waitCount; i++) {
     const cb = waitList[i];
-    if (cb != null && (cb._request.state === IDLE || cb._request.error !== EINPROGRESS)) return true;
+    if (cb != null && (cb._request.state === IDLE || (cb._request.error !== EINPROGRESS && !awaitingFallback(cb._request)))) return true;
   }
   return false;
 }
@@ -94,7 +95,7 @@ export function aio_suspend(list: readonly AiocbListEntry[], nent?: number | Tim
     if (!(cb instanceof Aiocb)) return failWith(EINVAL);
     // Done (its status final, even if the JS side has not seen the chain end yet), or never
     // queued: glibc returns at once for "not EINPROGRESS or not queued".
-    if (cb._request.state === IDLE || cb._request.error !== EINPROGRESS) return 0;
+    if (cb._request.state === IDLE || (cb._request.error !== EINPROGRESS && !awaitingFallback(cb._request))) return 0;
     waiting = true;
   }
   if (!waiting) return 0;

@@ -90,6 +90,21 @@ export function settle(request: Request): boolean {
 }
 
 /**
+ * @internal awaitingFallback - whether a request's status shows an ESPIPE that is not final: its
+ * positional chain met a pipe or socket on a cachemiss thread (the fd number was reused while it
+ * waited) and published ESPIPE, and the JS thread, which runs it again as a stream request
+ * (chainEnded), has not seen it end yet. aio_error and aio_suspend must not report it as done.
+ */
+export function awaitingFallback(request: Request): boolean {
+  return request.state === RUNNING && request.error === ESPIPE && !request.stream && request.op <= OP_WRITE && request.notify !== SIGEV_SIGNAL;
+}
+
+/** @internal settleFallback - let the JS thread see the chain end (bounded), so that its ESPIPE becomes the stream re-run's status. */
+export function settleFallback(request: Request): void {
+  aioEngine().waitUntil(() => !awaitingFallback(request), SETTLE_LIMIT_MS);
+}
+
+/**
  * submitAiocb - enqueue the request an aiocb describes (aio_read, aio_write, aio_fsync, and
  * lio_listio's entries).
  * @param filePosition - read/write at the fd's current file position, ignoring aio_offset (the
