@@ -13,6 +13,14 @@
  * only the -EFAULT a refused check gives (the victim branches to two umem_adds that sum and count
  * its negative results), every canary and guard is intact.
  *
+ * How a mutator knows the victims have ended: each victim sets an `ended` cell of its own as its
+ * last atom, and the mutator reads those cells through lseek's offset argument (SEEK_SET answers
+ * the offset it was given) — it never writes them. umem_add is not atomic (docs/syslets.md: a
+ * counter belongs to one chain), so a counter that every victim decremented and every mutator
+ * read back with umem_add(…, 0) lost updates when two of them ran at the same moment on
+ * different threads (more often on a loaded machine): it stayed above 0, and the mutator spun
+ * to the 16M-atom limit, or past the case's 60 s, after every victim had ended.
+ *
  * Run standalone: `node --import tsx test/fuzz/race.ts --seed 1 --seconds 10 [--cases N] [--out f.json]`.
  */
 import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,6 +29,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Engine, type ChainListener } from '../../engine/engine.js';
 import { ChainBuilder, type ArgInput, type AtomRef, type Cell } from '../../engine/builder.js';
+import { SEEK_SET } from '../../engine/syscalls/constants.generated.js';
 import { STOP, SYSLET_ASYNC, SYSLET_SKIP_TO_NEXT_ON_STOP, SYSLET_STOP_ON_NEGATIVE, SYSLET_STOP_ON_ZERO } from '../../engine/atom.js';
 import type { Word } from '../../engine/native/index.js';
 import { GuardedArea, PooledAreas, type Guarded } from './guarded.js';
@@ -54,7 +63,7 @@ export interface RaceReport {
 }
 
 /** One field a chain may change in another chain's structure: set it to `raced`, then back to `calm`. */
-interface Field {
+export interface Field {
   /** umem_add-able: a 64-bit word and the delta that pushes it out; or a socklen set from files. */
   readonly word?: { readonly at: number; readonly delta: number };
   readonly word32?: { readonly at: number; readonly delta: number };
@@ -62,7 +71,7 @@ interface Field {
 }
 
 /** A victim: its call's arguments, and the fields others may race. */
-interface Victim {
+export interface Victim {
   readonly kind: string;
   /** Atoms to run before the call each iteration (a datagram to receive). */
   readonly before: readonly [string, readonly ArgInput[]][];
@@ -73,12 +82,14 @@ interface Victim {
 }
 
 /** The shared, long-lived part of a run: one engine, warm threads, files and sockets. */
-class World {
+export class World {
   readonly engine = new Engine({ threads: THREADS, maxAtomsPerChain: 1 << 24 });
   readonly dir = mkdtempSync(join(tmpdir(), 'syslet-race-'));
   readonly dirFd: number;
   readonly devZero = openSync('/dev/zero', 'r');
   readonly devNull = openSync('/dev/null', 'r+');
+  /** A regular file whose offset mutators set with SEEK_SET to read a victim's `ended` cell. */
+  readonly probe: number;
   /** Files holding one u32 each: what a socklen is set to by pread64. */
   readonly values = new Map<number, number>();
   /** Bound datagram sockets (sender, receiver) and their paths. */
@@ -88,6 +99,7 @@ class World {
   constructor() {
     this.dirFd = openSync(this.dir, 'r');
     writeFileSync(join(this.dir, 'f'), 'data');
+    this.probe = openSync(join(this.dir, 'f'), 'r');
     for (const value of [0, 4, 12, 16, 110, 1 << 20]) {
       const bytes = Buffer.alloc(4);
       bytes.writeUInt32LE(value >>> 0);
@@ -123,7 +135,7 @@ class World {
     } finally {
       clearInterval(keepAlive);
     }
-    for (const fd of [...this.#fds, this.dirFd, this.devZero, this.devNull]) closeSync(fd);
+    for (const fd of [...this.#fds, this.dirFd, this.devZero, this.devNull, this.probe]) closeSync(fd);
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
@@ -273,19 +285,23 @@ function raceAtoms(chain: ChainBuilder, field: Field, raced: boolean): void {
   else if (field.socklen !== undefined) chain.atom('pread64', [raced ? field.socklen.racedFd : field.socklen.calmFd, { address: field.socklen.at }, 4, 0]);
 }
 
-interface Built {
+/** One chain of a case and the cells it reports through. */
+export interface Built {
   readonly chain: ChainBuilder;
   readonly errSum: Cell | null;
   readonly errCount: Cell | null;
   readonly calls: Cell | null;
+  /** A victim's: 0 until its last atom sets it to 1 (no other chain writes it). */
+  readonly ended: Cell | null;
   readonly victim: Victim | null;
 }
 
 /**
  * A victim chain: a loop of [race others' fields][before][call → on error: sum, count][calm others'
- * fields][countdown], then running -= 1. A mutator chain: a loop of [race][calm] until running is 0.
+ * fields][countdown], then ended = 1. A mutator chain: a loop of [race][calm] until every victim's
+ * `ended` cell reads 1.
  */
-function buildChain(world: World, victim: Victim | null, others: readonly Field[], iterations: number, running: Cell): Built {
+function buildChain(world: World, victim: Victim | null, others: readonly Field[], iterations: number, victimsEnded: readonly Cell[]): Built {
   const chain = new ChainBuilder(world.engine.memory, { maxAtoms: 24, dataBytes: 2048 });
   const first = chain.atom('getpid', [], { flags: SYSLET_ASYNC });
   let loopStart: AtomRef | null = null;
@@ -298,9 +314,20 @@ function buildChain(world: World, victim: Victim | null, others: readonly Field[
   }
   if (victim === null) {
     for (const field of others) raceAtoms(chain, field, false);
-    const check = chain.atom('umem_add', [running.ref, 0], { flags: SYSLET_STOP_ON_ZERO });
-    chain.link(check, loopStart ?? first);
-    return { chain, errSum: null, errCount: null, calls: null, victim: null };
+    // Per victim: lseek(probe, ended, SEEK_SET) answers `ended` without writing it. 0 (still
+    // running) stops and skips to the atom laid after it, which goes round again; 1 goes on to
+    // the next victim's check, and after the last one the chain ends.
+    const loop = loopStart ?? first;
+    let previous: AtomRef | null = null;
+    for (const ended of victimsEnded) {
+      const check = chain.atom('lseek', [world.probe, ended, SEEK_SET], { flags: SYSLET_STOP_ON_ZERO | SYSLET_SKIP_TO_NEXT_ON_STOP });
+      const again = chain.atom('getpid', []);
+      chain.link(again, loop);
+      if (previous !== null) chain.link(previous, check);
+      previous = check;
+    }
+    if (previous !== null) chain.link(previous, null);
+    return { chain, errSum: null, errCount: null, calls: null, ended: null, victim: null };
   }
   for (const [call, args] of victim.before) {
     chain.atom(call, [...args]);
@@ -310,6 +337,7 @@ function buildChain(world: World, victim: Victim | null, others: readonly Field[
   const errCount = chain.cell(0);
   const calls = chain.cell(0);
   const countdown = chain.cell(iterations);
+  const ended = chain.cell(0);
   const call = chain.atom(victim.call, [...victim.args], { flags: SYSLET_STOP_ON_NEGATIVE | SYSLET_SKIP_TO_NEXT_ON_STOP });
   mark();
   // The error path, laid right after the call (where SKIP_TO_NEXT_ON_STOP lands).
@@ -320,14 +348,49 @@ function buildChain(world: World, victim: Victim | null, others: readonly Field[
   chain.link(counted, afterCall);
   for (const field of others) raceAtoms(chain, field, false);
   const step = chain.atom('umem_add', [countdown.ref, -1], { flags: SYSLET_STOP_ON_ZERO | SYSLET_SKIP_TO_NEXT_ON_STOP });
-  const exit = chain.atom('umem_add', [running.ref, -1]);
+  const exit = chain.atom('umem_add', [ended.ref, 1]);
   chain.link(step, loopStart ?? call);
   chain.link(exit, null);
-  return { chain, errSum, errCount, calls, victim };
+  return { chain, errSum, errCount, calls, ended, victim };
 }
 
 function bump(record: Record<string, number>, key: string): void {
   record[key] = (record[key] ?? 0) + 1;
+}
+
+/** One case's victims (their areas released by `cleanup`) and chains (victims first, then mutators). */
+export interface RaceCase {
+  readonly victims: readonly Victim[];
+  readonly built: readonly Built[];
+  readonly cleanup: readonly (() => void)[];
+}
+
+/** buildCase - lay out case `index` of `seed` in `world`'s memory, without running it. */
+export function buildCase(world: World, seed: number, index: number): RaceCase {
+  const r = new Prng(seedFor(seed, index));
+  const cleanup: (() => void)[] = [];
+  const victims: Victim[] = [];
+  const victimCount = 2 + r.int(3);
+  for (let v = 0; v < victimCount; v++) {
+    const kind = r.pick(KINDS);
+    // A path must not find a NUL of its own in the rest of a registered pool: paths stay native.
+    const pooled = kind !== 'newfstatat' && kind !== 'faccessat2' && r.chance(0.3);
+    victims.push(makeVictim(world, r, kind, pooled ? 'pooled' : 'native', cleanup));
+  }
+  const mutators = r.int(3);
+  // Each victim races the fields of the next one (a ring of chains changing each other's
+  // structures); mutators race random fields of any victim.
+  const built: Built[] = victims.map((victim, v) => {
+    const next = victims[(v + 1) % victims.length] as Victim;
+    const fields = r.chance(0.8) ? [r.pick(next.fields)] : [];
+    return buildChain(world, victim, fields, 20 + r.int(1500), []);
+  });
+  const ended = built.flatMap((entry) => (entry.ended === null ? [] : [entry.ended]));
+  for (let m = 0; m < mutators; m++) {
+    const target = r.pick(victims);
+    built.push(buildChain(world, null, [r.pick(target.fields), r.pick(r.pick(victims).fields)], 0, ended));
+  }
+  return { victims, built, cleanup };
 }
 
 /** runRace - race for `seconds` (or `maxCases`), returning what was tried and seen. */
@@ -344,31 +407,8 @@ export async function runRace(options: { seed: number; seconds: number; maxCases
   };
   for (let index = from; index - from < max && performance.now() < deadline; index++) {
     options.checkpoint?.(index);
-    const r = new Prng(seedFor(options.seed, index));
-    const cleanup: (() => void)[] = [];
-    const victims: Victim[] = [];
-    const victimCount = 2 + r.int(3);
-    for (let v = 0; v < victimCount; v++) {
-      const kind = r.pick(KINDS);
-      // A path must not find a NUL of its own in the rest of a registered pool: paths stay native.
-      const pooled = kind !== 'newfstatat' && kind !== 'faccessat2' && r.chance(0.3);
-      victims.push(makeVictim(world, r, kind, pooled ? 'pooled' : 'native', cleanup));
-      bump(report.kinds, kind);
-    }
-    const control = new ChainBuilder(world.engine.memory, { maxAtoms: 1, dataBytes: 256 });
-    const mutators = r.int(3);
-    const running = control.cell(victimCount);
-    // Each victim races the fields of the next one (a ring of chains changing each other's
-    // structures); mutators race random fields of any victim.
-    const built: Built[] = victims.map((victim, v) => {
-      const next = victims[(v + 1) % victims.length] as Victim;
-      const fields = r.chance(0.8) ? [r.pick(next.fields)] : [];
-      return buildChain(world, victim, fields, 20 + r.int(1500), running);
-    });
-    for (let m = 0; m < mutators; m++) {
-      const target = r.pick(victims);
-      built.push(buildChain(world, null, [r.pick(target.fields), r.pick(r.pick(victims).fields)], 0, running));
-    }
+    const { victims, built, cleanup } = buildCase(world, options.seed, index);
+    for (const victim of victims) bump(report.kinds, victim.kind);
     const seen = new Map<number, { done: number; stop: number; atoms: number }>();
     const finished = built.map((entry, c) => new Promise<void>((resolve) => {
       const record = { done: 0, stop: -1, atoms: 0 };
@@ -419,7 +459,6 @@ export async function runRace(options: { seed: number; seconds: number; maxCases
       }
     }
     for (const entry of built) entry.chain[Symbol.dispose]();
-    control[Symbol.dispose]();
     // Nothing is in flight now: the native areas can go.
     for (const release of cleanup) release();
     report.cases++;
