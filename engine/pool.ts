@@ -367,12 +367,20 @@ export class CachemissPool {
     this.#queue.setMaxActive(Math.max(1, Math.min(count, this.#options.maxThreads)));
   }
 
+  /**
+   * Start a thread when more chains are queued than threads wait idle for them. Not "when none
+   * is idle": a thread woken for the previous chain stays counted idle until it runs, so a chain
+   * submitted right after another would find it "idle", start nothing, and wait behind the first
+   * chain however long that one blocks (a read that the second chain would have satisfied never
+   * returns). The length is read first: a thread leaves the idle count before it takes a chain,
+   * so a chain already taken is never set against an idle thread that is gone.
+   */
   #grow(): void {
-    if (this.#queue.idle > 0) return;
-    const live = this.#queue.live;
+    const queued = this.#queue.length;
+    if (queued <= this.#queue.idle) return;
     // A thread beyond the active bound would only wait for a slot.
     const bound = Math.min(this.#options.maxThreads, this.#queue.maxActive);
-    if (live < bound && this.#queue.length > 0) this.#spawn();
+    if (this.#queue.live < bound) this.#spawn();
   }
 
   #spawn(): void {
