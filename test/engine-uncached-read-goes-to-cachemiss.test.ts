@@ -30,28 +30,43 @@ function submitBlockingRead(t: TestContext): { engine: Engine; pending: Pending 
   const ring = engine.alloc(4 * 48);
   assert.equal(engine.async_register({ ring: ring.start, ringSizeBytes: 4 * 48, capabilities, reportInline: true }), 0);
   const content = patternBytes(SIZE, 9);
+  const cannotDrop = dropPageCache();
+  if (cannotDrop === null) {
+    const chain = new ChainBuilder(engine.memory, { dataBytes: SIZE + 1024 });
+    t.after(() => chain[Symbol.dispose]());
+    const buffer = chain.buffer(SIZE);
+    const path = freshFile(tempDir(t), 'uncached.bin', content);
+    dropPageCache();
+    const fd = openSync(path, 'r');
+    t.after(() => closeSync(fd));
+    const read = chain.atom('pread64', [fd, buffer, SIZE, 0]);
+    const submitted = engine.async_exec(chain.first);
+    if (submitted === 0n) return checkedPending(engine, { read, buffer, content, satisfy: () => {} });
+    // The kernel may serve an RWF_NOWAIT read of uncached pages within the call (measured on
+    // 6.18 with a fast virtio disk: the whole 256 KiB in 0.6-3.5 ms, about 1 run in 3), so the
+    // probe legitimately completes inline: the file cannot show the hand-off, the socket can.
+    assert.equal(read.result.value, SIZE, 'the inline read returned the whole file');
+    assert.deepEqual(buffer.bytes, content);
+    assert.equal(engine.reap()?.mode, 'inline');
+    t.diagnostic('the kernel served the uncached read inline; reading an empty socket instead');
+  } else {
+    t.diagnostic(`${cannotDrop}; reading an empty socket instead`);
+  }
   const chain = new ChainBuilder(engine.memory, { dataBytes: SIZE + 1024 });
   t.after(() => chain[Symbol.dispose]());
   const buffer = chain.buffer(SIZE);
-  const path = freshFile(tempDir(t), 'uncached.bin', content);
-  const cannotDrop = dropPageCache();
-  let read: AtomRef;
-  let satisfy = (): void => {};
-  if (cannotDrop === null) {
-    const fd = openSync(path, 'r');
-    t.after(() => closeSync(fd));
-    read = chain.atom('pread64', [fd, buffer, SIZE, 0]);
-  } else {
-    t.diagnostic(`${cannotDrop}; reading an empty socket instead`);
-    const [reader, writer] = socketPair(engine);
-    t.after(() => closeAll(reader, writer));
-    read = chain.atom('recvfrom', [reader, buffer, SIZE, 0x100 /* MSG_WAITALL */, null]);
-    satisfy = () => assert.equal(writeSync(writer, content), SIZE);
-  }
+  const [reader, writer] = socketPair(engine);
+  t.after(() => closeAll(reader, writer));
+  const read = chain.atom('recvfrom', [reader, buffer, SIZE, 0x100 /* MSG_WAITALL */, null]);
   assert.equal(engine.async_exec(chain.first), 0n, 'async_exec returned at once: the chain went asynchronous');
+  return checkedPending(engine, { read, buffer, content, satisfy: () => assert.equal(writeSync(writer, content), SIZE) });
+}
+
+/** The state right after a submission that went asynchronous. */
+function checkedPending(engine: Engine, pending: Pending): { engine: Engine; pending: Pending } {
   assert.ok(engine.threads >= 1, 'a cachemiss thread took it');
   assert.equal(engine.ring?.available(), 0, 'nothing completed yet');
-  return { engine, pending: { read, buffer, content, satisfy } };
+  return { engine, pending };
 }
 
 function checkCompletion(completion: Completion | null, pending: Pending): void {
