@@ -55,9 +55,12 @@ function main(data: CachemissWorkerData): void {
   const completions = new CompletionQueue(data.completions);
   const first = new Float64Array(data.chains.first);
   const next = new Int32Array(data.next);
-  Atomics.store(state, base + WORKER_STATE.tid, syscall(SYS_gettid));
   const one = allocNative(8, 8);
   new DataView(one.buffer).setBigUint64(0, 1n, true);
+  // Published last: a thread with a tid has loaded every module (koffi's addon included) and made
+  // its native blocks, so terminating it at process exit can no longer land inside the addon's
+  // initialisation (see CachemissPool.interruptForExit).
+  Atomics.store(state, base + WORKER_STATE.tid, syscall(SYS_gettid));
   const job: Job = { atom: 0, token: 0, atomsBefore: 0 };
   const out = newOutcome();
   // An active slot first: when chains are short and CPU-bound, the engine lets only as many

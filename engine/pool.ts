@@ -83,6 +83,12 @@ function tsxBootstrap(entry: string): string {
 }
 const livePools = new Set<CachemissPool>();
 
+/**
+ * The longest process exit waits for cachemiss threads still loading their modules (a thread
+ * loads in 50-150 ms on an idle machine, seconds on a loaded one). Past it, exit goes on.
+ */
+const EXIT_LOADING_WAIT_MS = 10_000;
+
 // At exit Node terminates and joins every worker; interrupt any blocked in a syscall first.
 process.on('exit', () => {
   for (const pool of livePools) pool.interruptForExit();
@@ -333,10 +339,21 @@ export class CachemissPool {
     syscall(SYS_close, this.eventfd);
   }
 
+  /** Whether some started thread has not yet published its tid (it is still loading modules). */
+  #anyLoading(): boolean {
+    return this.#slots.some((slot, index) => slot.worker !== null && Atomics.load(this.#state, index * WORKER_STATE.stride + WORKER_STATE.tid) === 0);
+  }
+
   /** interruptForExit - (process 'exit') stop threads now, synchronously, so Node can join them. */
   interruptForExit(): void {
     this.#queue.shutdown();
     const wait = new Int32Array(new SharedArrayBuffer(4));
+    // Node terminates every worker after this handler. A thread terminated while it still loads
+    // its modules aborts the whole process (koffi's addon initialisation meets the termination:
+    // "FATAL ERROR: Error::ThrowAsJavaScriptException napi_throw", exit code 134), so wait,
+    // bounded, until each started thread has published its tid (done loading). The worker
+    // threads run on while this one waits.
+    for (let waited = 0; waited < EXIT_LOADING_WAIT_MS && this.#anyLoading(); waited++) Atomics.wait(wait, 0, 0, 1);
     for (let attempt = 0; attempt < 200; attempt++) {
       let blocked = false;
       this.#slots.forEach((slot, index) => {
