@@ -70,7 +70,16 @@ test('a cached 4 KiB file costs openat, fstat, one read and close', (t) => {
   assert.equal(report.total, 4096);
 
   // Lines look like `1234 preadv2(20, [...], 1, 0, RWF_NOWAIT) = 4096`; other threads are ignored.
-  const lines = readFileSync(trace, 'utf8').split('\n').filter((line) => line.startsWith(`${report.pid} `));
+  // When another thread of the process makes a call at the same moment, strace splits this one in
+  // two: `1234 close(19 <unfinished ...>`, then `1234 <... close resumed>) = 0`: joined back here.
+  const lines: string[] = [];
+  for (const line of readFileSync(trace, 'utf8').split('\n')) {
+    if (!line.startsWith(`${report.pid} `)) continue;
+    const resumed = /^\d+ +<\.\.\. \w+ resumed>(.*)$/.exec(line);
+    const previous = lines.at(-1);
+    if (resumed !== null && previous?.endsWith(' <unfinished ...>') === true) lines[lines.length - 1] = previous.slice(0, -' <unfinished ...>'.length) + (resumed[1] ?? '');
+    else lines.push(line);
+  }
   const begin = lines.findIndex((line) => line.includes(`${dir}/begin`));
   const end = lines.findIndex((line) => line.includes(`${dir}/end`));
   assert.ok(begin >= 0 && end > begin, 'both markers are in the trace');
