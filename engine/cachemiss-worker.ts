@@ -9,7 +9,7 @@ import { allocNative, syscall } from './native/index.js';
 import { MemoryRegistry } from './memory.js';
 import { Policy } from './policy.js';
 import { Executor, newOutcome } from './executor.js';
-import { CompletionQueue, SubmissionQueue, WORKER_STATE, type CompletionQueueBuffers, type Job, type SubmissionQueueBuffers } from './queues.js';
+import { CompletionQueue, SubmissionQueue, WORKER_PHASE, WORKER_STATE, type CompletionQueueBuffers, type ConsumerLedger, type Job, type SubmissionQueueBuffers } from './queues.js';
 import type { ExecutorOptions } from './executor.js';
 import { NR } from './syscalls/nr.js';
 
@@ -24,6 +24,11 @@ export interface CachemissWorkerData {
   readonly currentAtoms: SharedArrayBuffer;
   readonly eventfd: number;
   readonly idleMs: number;
+  /**
+   * Where in `state` the pool keeps how many threads stay alive when idle: this one exits after
+   * idleMs only while more than that are alive.
+   */
+  readonly keepIndex: number;
   readonly options: Omit<ExecutorOptions, 'onDeny' | 'cancelFlag' | 'chains' | 'kick'>;
   /** The per-chain table's buffers (see ChainTable): first atoms, executed masks, cancel flags. */
   readonly chains: { readonly first: SharedArrayBuffer; readonly executed: SharedArrayBuffer; readonly cancel: SharedArrayBuffer };
@@ -32,14 +37,20 @@ export interface CachemissWorkerData {
 const SYS_write = NR.write;
 const SYS_gettid = NR.gettid;
 const SHUTDOWN_INDEX = 2;
+/** How long a kept idle thread waits before it looks again whether it may leave. */
+const KEPT_THREAD_WAIT_MS = 10_000;
 
 function main(data: CachemissWorkerData): void {
+  const state = new Int32Array(data.state);
+  const base = data.slot * WORKER_STATE.stride;
+  // Every module is loaded (koffi's addon included): from here on, terminating this thread (at
+  // process exit) cannot land inside the addon's initialisation, which would abort the process.
+  Atomics.store(state, base + WORKER_STATE.phase, WORKER_PHASE.ready);
+  const ledger: ConsumerLedger = { array: state, base };
   const memory = new MemoryRegistry({ buffer: data.regions });
   const policy = new Policy(data.policy);
   const queue = new SubmissionQueue(data.queue);
   const currentAtoms = new Float64Array(data.currentAtoms);
-  const state = new Int32Array(data.state);
-  const base = data.slot * WORKER_STATE.stride;
   const executor = new Executor(memory, policy, 'cachemiss', {
     ...data.options,
     cancelFlag: { array: queue.control, index: SHUTDOWN_INDEX },
@@ -50,6 +61,8 @@ function main(data: CachemissWorkerData): void {
   });
   const completions = new CompletionQueue(data.completions);
   Atomics.store(state, base + WORKER_STATE.tid, syscall(SYS_gettid));
+  // The pool starts the next thread when this one is ready (threads load one per core at a time).
+  parentPort?.postMessage({ type: 'ready' });
   const one = allocNative(8, 8);
   new DataView(one.buffer).setBigUint64(0, 1n, true);
   const job: Job = { atom: 0, token: 0, atomsBefore: 0 };
@@ -58,17 +71,27 @@ function main(data: CachemissWorkerData): void {
   // threads run as there are cores, and the others wait for a slot (see Engine's governor). A
   // thread keeps its slot from chain to chain, so busy threads do not hand it back and forth.
   let holding = false;
+  // A kept thread (one the pool wants alive even when idle) re-checks only now and then.
+  let wait = data.idleMs;
   for (;;) {
-    if (!holding) holding = queue.acquireActive(data.idleMs);
-    if (!holding || !queue.pop(job, data.idleMs)) {
-      if (holding) queue.releaseActive();
+    if (!holding) holding = queue.acquireActive(wait, ledger);
+    if (!holding || !queue.pop(job, wait, ledger)) {
+      if (holding) queue.releaseActive(ledger);
       holding = false;
-      // Idle or shutting down. Leave, unless work arrived between the timeout and now.
-      queue.countLive(-1);
-      if (queue.shuttingDown || queue.length === 0) break;
-      queue.countLive(1);
+      if (queue.shuttingDown) {
+        queue.countLive(-1, ledger);
+        break;
+      }
+      // Idle: leave unless the pool keeps this thread, or work arrived between the timeout and now.
+      if (!queue.retire(Atomics.load(state, data.keepIndex), ledger)) {
+        wait = Math.max(data.idleMs, KEPT_THREAD_WAIT_MS);
+        continue;
+      }
+      if (queue.length === 0) break;
+      queue.countLive(1, ledger);
       continue;
     }
+    wait = data.idleMs;
     const started = performance.now();
     memory.sync();
     currentAtoms[data.slot * 2] = job.atom;
@@ -76,12 +99,15 @@ function main(data: CachemissWorkerData): void {
     Atomics.store(state, base + WORKER_STATE.token, job.token);
     Atomics.store(state, base + WORKER_STATE.running, 1);
     executor.run(job.atom, out, job.atomsBefore, null, job.token);
+    // `running` drops only once the completion is published, with no function call in between
+    // (see ConsumerLedger): a thread terminated before that has its chain finished by the pool
+    // as died, one terminated after it has delivered it — never both, never neither.
+    completions.push(job.token, out.last, out.result, out.atoms, out.stop, (performance.now() - started) * 1e6);
     Atomics.store(state, base + WORKER_STATE.running, 0);
     if (queue.overActive()) {
-      queue.releaseActive();
+      queue.releaseActive(ledger);
       holding = false;
     }
-    completions.push(job.token, out.last, out.result, out.atoms, out.stop, (performance.now() - started) * 1e6);
     // One eventfd write per sleep of the calling thread, not per completion: while it is awake
     // and draining, it will see this completion anyway.
     if (queue.takeWake()) syscall(SYS_write, data.eventfd, one.address, 8);

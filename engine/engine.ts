@@ -25,6 +25,12 @@ export interface EngineOptions {
   readonly threads?: number;
   /** Milliseconds an idle cachemiss thread lingers (default 1000, glibc's aio_idle_time). */
   readonly idleTimeMs?: number;
+  /**
+   * Cachemiss threads started with the engine and kept alive while it is idle, so that the first
+   * blocking requests find a thread ready instead of waiting for one to start (default 2, at
+   * most `threads`; 0 starts threads only on demand). They never keep the process alive.
+   */
+  readonly minThreads?: number;
   /** Only these calls may run (narrowing the table's policy); see Policy.narrow. */
   readonly allow?: readonly string[];
   /** Atoms one chain may run in all before it stops with reason `limit` (default 2^20). */
@@ -105,6 +111,8 @@ export interface RingRegistration {
 }
 
 const MAX_INFLIGHT = 65536;
+/** Cachemiss threads an engine starts with (see EngineOptions.minThreads). */
+const DEFAULT_MIN_THREADS = 2;
 /** How often a cancelled chain's thread is signalled again while the chain has not completed. */
 const CANCEL_RETRY_MS = 5;
 
@@ -167,6 +175,9 @@ export class Engine implements FinishedSink {
     const threads = options.threads ?? Math.max(8, availableParallelism() * 4);
     checkThreads(threads, 'threads');
     if (options.idleTimeMs !== undefined) checkIdle(options.idleTimeMs);
+    if (options.minThreads !== undefined && (!Number.isSafeInteger(options.minThreads) || options.minThreads < 0 || options.minThreads > 1024)) {
+      throw new RangeError(`minThreads must be an integer from 0 to 1024, got ${String(options.minThreads)}`);
+    }
     this.#options = { ...options, threads, idleTimeMs: options.idleTimeMs ?? 1000 };
     if (options.allow !== undefined) this.policy.narrow(options.allow);
     this.#executorOptions = {
@@ -180,6 +191,8 @@ export class Engine implements FinishedSink {
     const scratch = allocNative(64, 64);
     this.#scratch = new DataView(scratch.buffer);
     this.#scratchAddress = scratch.address;
+    // Threads ahead of need: the first blocking request must not wait for one to start.
+    if ((options.minThreads ?? DEFAULT_MIN_THREADS) > 0) this.#ensurePool();
   }
 
   /** Chains submitted and not yet completed. */
@@ -732,6 +745,7 @@ export class Engine implements FinishedSink {
     const pool = new CachemissPool(this.memory, this.policy, {
       maxThreads: this.#options.threads,
       idleMs: this.#options.idleTimeMs,
+      keepThreads: Math.min(this.#options.minThreads ?? DEFAULT_MIN_THREADS, this.#options.threads),
       executor: {
         maxAtomsPerChain: this.#executorOptions.maxAtomsPerChain,
         inlineBudget: this.#executorOptions.inlineBudget,

@@ -1,23 +1,27 @@
 /**
- * The cachemiss pool: worker_threads that take over chains which would block. It starts lazily,
- * grows up to `maxThreads` while chains wait and no thread is idle, lets idle threads exit after
+ * The cachemiss pool: worker_threads that take over chains which would block. It starts a few
+ * threads with the engine (so the first blocking request finds one ready), grows at once to the
+ * number of chains waiting, up to `maxThreads`, lets idle threads beyond the kept ones exit after
  * `idleMs`, and replaces a thread that dies — the chain it was running completes with
  * -EOWNERDEAD and stop reason `died`, never silently lost.
+ *
+ * Threads run plain JavaScript without the loader the main thread was started with (see
+ * cachemiss-entry.ts): a thread inherits neither `--import tsx` nor NODE_OPTIONS' loaders.
  *
  * Requests on one regular file run in parallel on as many threads as are free (glibc serialises
  * every fd; positional I/O has no reason to).
  */
 import { Worker } from 'node:worker_threads';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { availableParallelism } from 'node:os';
 import { allocNative, installInterruptingHandler, syscall, ECANCELED, EOWNERDEAD } from './native/index.js';
 import type { MemoryRegistry } from './memory.js';
 import type { Policy, TraceRecord } from './policy.js';
 import { ATOM, STOP } from './atom.js';
 import { KICK_NONE, type ChainTable, type ExecutorOptions } from './executor.js';
 import { readPointer, setWord } from './words.js';
-import { CompletionQueue, SubmissionQueue, WORKER_STATE, type Finished } from './queues.js';
+import { CompletionQueue, SubmissionQueue, WORKER_PHASE, WORKER_STATE, type Finished } from './queues.js';
 import type { CachemissWorkerData } from './cachemiss-worker.js';
+import { cachemissWorkerEntry, workerEnv } from './cachemiss-entry.js';
 import { NR } from './syscalls/nr.js';
 import { SyscallError } from './errors.js';
 import { EFD_CLOEXEC, EFD_NONBLOCK } from './syscalls/constants.generated.js';
@@ -36,13 +40,24 @@ const SYS_tgkill = NR.tgkill;
 const SYS_read = NR.read;
 const SYS_write = NR.write;
 const SYS_getpid = NR.getpid;
+/** The most slots (threads ever alive at once) a pool has; the state arrays are sized for it. */
+const MAX_SLOTS = 1024;
+/** In the state array, after the slots: how many threads the pool keeps alive when idle. */
+const KEEP_INDEX = MAX_SLOTS * WORKER_STATE.stride;
+/**
+ * How long process exit waits for threads still loading (koffi's addon initialises as a thread
+ * loads, and terminating a thread in the middle of that aborts the whole process).
+ */
+const EXIT_LOAD_WAIT_MS = 2000;
 
-/** Pool settings (glibc's aio_init knobs). */
+/** Pool settings (glibc's aio_init knobs, plus how many threads to keep started). */
 export interface PoolOptions {
   /** Most cachemiss threads at once. */
   readonly maxThreads: number;
   /** Milliseconds an idle thread waits for work before it exits. */
   readonly idleMs: number;
+  /** Threads started with the pool and kept alive while idle (default 0). */
+  readonly keepThreads?: number;
   readonly executor: Omit<ExecutorOptions, 'onDeny' | 'cancelFlag' | 'chains' | 'kick'>;
   readonly onDeny?: (record: TraceRecord) => void;
 }
@@ -60,18 +75,6 @@ interface Slot {
 }
 
 let handlerInstalled = false;
-
-/**
- * Worker code that registers tsx's ESM loader and then imports `entry`: needed only when the
- * library runs from its TypeScript sources (tests), because Node 20 does not pass an `--import`
- * loader on to worker threads.
- */
-function tsxBootstrap(entry: string): string {
-  // The ESM build of the API (require.resolve would pick the CommonJS one).
-  const packageJson = createRequire(import.meta.url).resolve('tsx/package.json');
-  const api = new URL('dist/esm/api/index.mjs', pathToFileURL(packageJson)).href;
-  return `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
-}
 const livePools = new Set<CachemissPool>();
 
 // At exit Node terminates and joins every worker; interrupt any blocked in a syscall first.
@@ -94,6 +97,10 @@ export class CachemissPool {
   readonly eventfd: number;
   #closed = false;
   #startupFailures = 0;
+  /** Threads spawned whose modules are still loading (they have not said 'ready'). */
+  #loading = 0;
+  /** How many threads may load at once: more would only slow the first one down. */
+  readonly #loadLimit = Math.max(1, availableParallelism());
   readonly #one: number;
   /** Chains finished because their thread died, waiting for the next drain. */
   readonly #orphans: Finished[] = [];
@@ -104,9 +111,9 @@ export class CachemissPool {
     this.#memory = memory;
     this.#policy = policy;
     this.#options = options;
-    const capacity = Math.max(1, options.maxThreads);
-    this.#state = new Int32Array(new SharedArrayBuffer(capacity * WORKER_STATE.stride * 4 + 1024 * 4));
-    this.#currentAtoms = new Float64Array(new SharedArrayBuffer((capacity + 1024) * 16));
+    this.#state = new Int32Array(new SharedArrayBuffer((KEEP_INDEX + 1) * 4));
+    this.#currentAtoms = new Float64Array(new SharedArrayBuffer(MAX_SLOTS * 16));
+    Atomics.store(this.#state, KEEP_INDEX, Math.min(options.keepThreads ?? 0, options.maxThreads));
     const tokens = this.#queue.capacity;
     this.chains = {
       first: new Float64Array(new SharedArrayBuffer(tokens * 8)),
@@ -124,6 +131,7 @@ export class CachemissPool {
     new DataView(one.buffer).setBigUint64(0, 1n, true);
     this.#one = one.address;
     livePools.add(this);
+    this.#grow();
   }
 
   /** Threads alive now. */
@@ -141,9 +149,15 @@ export class CachemissPool {
     return this.#options.maxThreads;
   }
 
+  /** How many threads the pool keeps alive while idle. */
+  get keepThreads(): number {
+    return Atomics.load(this.#state, KEEP_INDEX);
+  }
+
   /** reconfigure - change the thread bound and idle time (applies to threads started from now on). */
   reconfigure(maxThreads: number, idleMs: number): void {
-    this.#options = { ...this.#options, maxThreads: Math.max(1, Math.min(maxThreads, 1024)), idleMs };
+    this.#options = { ...this.#options, maxThreads: Math.max(1, Math.min(maxThreads, MAX_SLOTS)), idleMs };
+    Atomics.store(this.#state, KEEP_INDEX, Math.min(this.keepThreads, this.#options.maxThreads));
   }
 
   /**
@@ -193,13 +207,17 @@ export class CachemissPool {
     return found;
   }
 
-  /** warm - start threads now instead of on first use (benchmarks; latency-sensitive programs). */
+  /**
+   * warm - start threads now instead of on first use, and keep them alive while idle
+   * (latency-sensitive programs). They load at most one per core at a time.
+   */
   warm(count: number): void {
     const target = Math.min(count, this.#options.maxThreads);
-    while (this.#queue.live < target) this.#spawn();
+    if (target > this.keepThreads) Atomics.store(this.#state, KEEP_INDEX, target);
+    this.#grow();
   }
 
-  /** Threads that have reached their loop (published their tid). */
+  /** Threads that have reached their loop (published their tid): they can take a chain now. */
   get ready(): number {
     let count = 0;
     this.#slots.forEach((slot, index) => {
@@ -255,6 +273,7 @@ export class CachemissPool {
     const worker = slot.worker;
     const exited = slot.exited;
     const terminating = worker.terminate();
+    // A thread blocked in a call cannot be terminated until the call returns.
     this.#interrupt(this.#slots.indexOf(slot));
     await terminating;
     await exited;
@@ -283,19 +302,35 @@ export class CachemissPool {
     syscall(SYS_close, this.eventfd);
   }
 
-  /** interruptForExit - (process 'exit') stop threads now, synchronously, so Node can join them. */
+  /**
+   * interruptForExit - (process 'exit') stop threads now, synchronously, so Node can join them.
+   * Node terminates every worker after the exit handlers; a thread terminated while its modules
+   * load can be caught inside koffi's addon initialisation, which then aborts the process
+   * (napi_throw FATAL, exit code 134). So first wait, bounded, until no thread is loading; a
+   * thread that has loaded sees the shutdown and leaves by itself.
+   */
   interruptForExit(): void {
     this.#queue.shutdown();
     const wait = new Int32Array(new SharedArrayBuffer(4));
-    for (let attempt = 0; attempt < 200; attempt++) {
+    const loadDeadline = performance.now() + EXIT_LOAD_WAIT_MS;
+    let blockedRounds = 0;
+    for (;;) {
+      let loading = false;
       let blocked = false;
       this.#slots.forEach((slot, index) => {
-        if (slot.worker !== null && this.#isRunning(index)) {
+        if (slot.worker === null) return;
+        const phase = Atomics.load(this.#state, index * WORKER_STATE.stride + WORKER_STATE.phase);
+        if (phase === WORKER_PHASE.loading) loading = true;
+        else if (this.#isRunning(index)) {
           blocked = true;
           this.#interrupt(index);
         }
       });
-      if (!blocked) return;
+      if (loading && performance.now() < loadDeadline) {
+        Atomics.wait(wait, 0, 0, 1);
+        continue;
+      }
+      if (!blocked || ++blockedRounds > 200) return;
       Atomics.wait(wait, 0, 0, 1);
     }
   }
@@ -317,36 +352,50 @@ export class CachemissPool {
     this.#queue.setMaxActive(Math.max(1, Math.min(count, this.#options.maxThreads)));
   }
 
+  /**
+   * Start the threads needed now: one per queued chain that no thread free of a chain (idle,
+   * loading, or about to look for work) will take, and at least the kept ones, within the bound;
+   * at most one loading per core at a time (more would make the first one later: a thread's
+   * start is mostly CPU — measured, 64 short chains on 2 cores finished in 1.0–2.6 s loading two
+   * at a time against 3.0–3.2 s loading sixteen). The rest start as those become ready.
+   */
   #grow(): void {
-    if (this.#queue.idle > 0) return;
-    const live = this.#queue.live;
+    if (this.#closed) return;
+    const queue = this.#queue;
     // A thread beyond the active bound would only wait for a slot.
-    const bound = Math.min(this.#options.maxThreads, this.#queue.maxActive);
-    if (live < bound && this.#queue.length > 0) this.#spawn();
+    const bound = Math.min(this.#options.maxThreads, queue.maxActive);
+    const live = queue.live;
+    let running = 0;
+    for (let index = 0; index < this.#slots.length; index++) if (this.#slots[index]?.worker != null && this.#isRunning(index)) running++;
+    const wanted = Math.max(this.keepThreads - live, queue.length - (live - running));
+    const count = Math.min(wanted, bound - live, this.#loadLimit - this.#loading);
+    for (let i = 0; i < count; i++) this.#spawn();
   }
 
   #spawn(): void {
     let index = this.#slots.findIndex((slot) => slot.worker === null);
     if (index < 0) {
-      if (this.#slots.length >= 1024) return;
+      if (this.#slots.length >= MAX_SLOTS) return;
       index = this.#slots.length;
       this.#slots.push({ worker: null, completions: new CompletionQueue(), exited: Promise.resolve() });
     }
     const slot = this.#slots[index] as Slot;
     const base = index * WORKER_STATE.stride;
-    Atomics.store(this.#state, base + WORKER_STATE.tid, 0);
-    Atomics.store(this.#state, base + WORKER_STATE.running, 0);
-    Atomics.store(this.#state, base + WORKER_STATE.kick, KICK_NONE);
+    const state = this.#state;
+    for (let i = 0; i < WORKER_STATE.stride; i++) Atomics.store(state, base + i, 0);
+    Atomics.store(state, base + WORKER_STATE.kick, KICK_NONE);
+    Atomics.store(state, base + WORKER_STATE.phase, WORKER_PHASE.loading);
     const data: CachemissWorkerData = {
       slot: index,
       regions: this.#memory.shared.buffer,
       policy: this.#policy.shared,
       queue: this.#queue.buffers,
       completions: slot.completions.buffers,
-      state: this.#state.buffer as SharedArrayBuffer,
+      state: state.buffer as SharedArrayBuffer,
       currentAtoms: this.#currentAtoms.buffer as SharedArrayBuffer,
       eventfd: this.eventfd,
       idleMs: this.#options.idleMs,
+      keepIndex: KEEP_INDEX,
       options: this.#options.executor,
       chains: {
         first: this.chains.first.buffer as SharedArrayBuffer,
@@ -354,17 +403,27 @@ export class CachemissPool {
         cancel: this.chains.cancel.buffer as SharedArrayBuffer,
       },
     };
-    const fromSource = import.meta.url.endsWith('.ts');
-    // Running from TypeScript sources (tests, tsx): the worker needs the same loader, named by
-    // absolute URL so it resolves whatever the current directory is.
-    const entry = new URL(fromSource ? './cachemiss-worker.ts' : './cachemiss-worker.js', import.meta.url);
-    const worker = fromSource
-      ? new Worker(tsxBootstrap(entry.href), { eval: true, workerData: data })
-      : new Worker(entry, { workerData: data });
-    this.#queue.countLive(1);
+    // Plain JavaScript, no inherited loader: `execArgv: []` drops `--import tsx` and the like,
+    // and the environment is the process's without NODE_OPTIONS' loaders (a worker applies
+    // NODE_OPTIONS again). Under tsx each thread would otherwise start the loader (seconds).
+    const worker = new Worker(cachemissWorkerEntry(), { workerData: data, execArgv: [], env: workerEnv() });
+    // The thread counts as live from now on: the ledger says so, so a thread that never gets
+    // to run its own code is counted out by the exit handler below.
+    this.#queue.countLive(1, { array: state, base });
+    this.#loading++;
     slot.worker = worker;
+    let loaded = false;
+    const ready = (): void => {
+      if (loaded) return;
+      loaded = true;
+      this.#loading--;
+    };
     worker.on('message', (message: { type: string; record?: TraceRecord }) => {
-      if (message.type === 'deny' && message.record !== undefined) this.#options.onDeny?.(message.record);
+      if (message.type === 'ready') {
+        ready();
+        this.#startupFailures = 0;
+        this.#grow();
+      } else if (message.type === 'deny' && message.record !== undefined) this.#options.onDeny?.(message.record);
     });
     worker.on('error', (error) => {
       if (process.env.SYSLET_AIO_DEBUG === '1') console.error('cachemiss thread error:', error);
@@ -376,18 +435,12 @@ export class CachemissPool {
     worker.unref();
     slot.exited = new Promise((resolve) => {
       worker.once('exit', () => {
-        const started = Atomics.load(this.#state, base + WORKER_STATE.tid) !== 0;
-        if (!started) {
-          // It never reached its loop (a load error): it counted itself in via us, so count it out.
-          this.#queue.countLive(-1);
-          this.#startupFailures++;
-        } else {
-          this.#startupFailures = 0;
-          this.#reapDead(index);
-        }
+        if (Atomics.load(state, base + WORKER_STATE.phase) !== WORKER_PHASE.ready) this.#startupFailures++;
+        ready();
+        this.#reapDead(index);
         slot.worker = null;
         resolve();
-        if (this.#closed || this.#queue.length === 0) return;
+        if (this.#closed) return;
         if (this.#startupFailures >= 3 && this.#queue.live === 0) this.#failQueued();
         else this.#grow();
       });
@@ -404,15 +457,25 @@ export class CachemissPool {
     this.#poke();
   }
 
-  /** After a thread exits: if it died mid-chain, finish that chain with -EOWNERDEAD. */
+  /**
+   * After a thread exits, for whatever reason: give back whatever share of the queue's counters it
+   * still held (its ledger: live, idle, an active slot — a thread terminated while idle holds all
+   * three), and if it died mid-chain, finish that chain with -EOWNERDEAD.
+   */
   #reapDead(index: number): void {
+    const state = this.#state;
     const base = index * WORKER_STATE.stride;
-    if (Atomics.load(this.#state, base + WORKER_STATE.running) === 0) return;
-    Atomics.store(this.#state, base + WORKER_STATE.running, 0);
-    // A thread that ends mid-chain never counted itself out of the live set.
-    this.#queue.countLive(-1);
+    const ledger = { array: state, base };
+    if (Atomics.load(state, base + WORKER_STATE.idle) !== 0) {
+      Atomics.store(state, base + WORKER_STATE.idle, 0);
+      this.#queue.forgetIdle();
+    }
+    if (Atomics.load(state, base + WORKER_STATE.holding) !== 0) this.#queue.releaseActive(ledger);
+    if (Atomics.load(state, base + WORKER_STATE.live) !== 0) this.#queue.countLive(-1, ledger);
+    if (Atomics.load(state, base + WORKER_STATE.running) === 0) return;
+    Atomics.store(state, base + WORKER_STATE.running, 0);
     this.#orphan(
-      Atomics.load(this.#state, base + WORKER_STATE.token),
+      Atomics.load(state, base + WORKER_STATE.token),
       this.#currentAtoms[index * 2] as number,
       -EOWNERDEAD,
       STOP.died,

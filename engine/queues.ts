@@ -31,6 +31,21 @@ export interface SubmissionQueueBuffers {
   readonly capacity: number;
 }
 
+/**
+ * Where one consumer (a cachemiss thread) records its own share of the shared counters — whether
+ * it is counted live, waiting idle, holding an active slot — in its WORKER_STATE slot, so that
+ * the pool can take that share back when the thread ends without doing it itself (terminated,
+ * crashed). Each flag is stored right next to the counter change it mirrors, with no function
+ * call between them: V8 terminates a thread only at a function entry, a loop back-edge or inside
+ * Atomics.wait, so a thread never dies between a counter change and its flag.
+ */
+export interface ConsumerLedger {
+  /** The pool's WORKER_STATE array. */
+  readonly array: Int32Array;
+  /** This consumer's slot index × WORKER_STATE.stride. */
+  readonly base: number;
+}
+
 /** A job as a consumer sees it. Reused: read it before the next pop. */
 export interface Job {
   atom: number;
@@ -97,14 +112,16 @@ export class SubmissionQueue {
    * pop - take a chain (consumers), waiting up to `idleMs` for one.
    * @returns true with `job` filled, or false on idle timeout or shutdown.
    */
-  pop(job: Job, idleMs: number): boolean {
+  pop(job: Job, idleMs: number, ledger?: ConsumerLedger): boolean {
     for (;;) {
       if (Atomics.load(this.control, SHUTDOWN) !== 0) return false;
       const tail = Atomics.load(this.control, TAIL);
       const head = Atomics.load(this.control, HEAD);
       if (tail === head) {
         Atomics.add(this.control, IDLE, 1);
+        if (ledger !== undefined) Atomics.store(ledger.array, ledger.base + WORKER_STATE.idle, 1);
         const outcome = Atomics.wait(this.control, HEAD, head, idleMs);
+        if (ledger !== undefined) Atomics.store(ledger.array, ledger.base + WORKER_STATE.idle, 0);
         Atomics.sub(this.control, IDLE, 1);
         if (outcome === 'timed-out' && this.length === 0) return false;
         continue;
@@ -159,13 +176,16 @@ export class SubmissionQueue {
    * acquireActive - (a cachemiss thread) take one of the active slots before looking for work,
    * waiting up to `idleMs` for one. @returns false on timeout or shutdown.
    */
-  acquireActive(idleMs: number): boolean {
+  acquireActive(idleMs: number, ledger?: ConsumerLedger): boolean {
     const deadline = performance.now() + idleMs;
     for (;;) {
       if (Atomics.load(this.control, SHUTDOWN) !== 0) return false;
       const active = Atomics.load(this.control, ACTIVE);
       if (active < Atomics.load(this.control, MAX_ACTIVE)) {
-        if (Atomics.compareExchange(this.control, ACTIVE, active, active + 1) === active) return true;
+        if (Atomics.compareExchange(this.control, ACTIVE, active, active + 1) === active) {
+          if (ledger !== undefined) Atomics.store(ledger.array, ledger.base + WORKER_STATE.holding, 1);
+          return true;
+        }
         continue;
       }
       const left = deadline - performance.now();
@@ -174,8 +194,9 @@ export class SubmissionQueue {
     }
   }
 
-  /** releaseActive - (a cachemiss thread) give the active slot back. */
-  releaseActive(): void {
+  /** releaseActive - (a cachemiss thread, or the pool for one that died holding it) give the active slot back. */
+  releaseActive(ledger?: ConsumerLedger): void {
+    if (ledger !== undefined) Atomics.store(ledger.array, ledger.base + WORKER_STATE.holding, 0);
     Atomics.sub(this.control, ACTIVE, 1);
     Atomics.notify(this.control, ACTIVE, 1);
   }
@@ -195,9 +216,31 @@ export class SubmissionQueue {
     return Atomics.load(this.control, MAX_ACTIVE);
   }
 
-  /** A consumer's life: count it in (`+1`) or out (`-1`). */
-  countLive(delta: 1 | -1): void {
+  /** A consumer's life: count it in (`+1`) or out (`-1`), and mirror that in its ledger. */
+  countLive(delta: 1 | -1, ledger?: ConsumerLedger): void {
     Atomics.add(this.control, LIVE, delta);
+    if (ledger !== undefined) Atomics.store(ledger.array, ledger.base + WORKER_STATE.live, delta > 0 ? 1 : 0);
+  }
+
+  /**
+   * retire - (a cachemiss thread after its idle time) count itself out, unless that would leave
+   * fewer than `keep` threads alive (the pool keeps a few started, so the next blocking request
+   * finds one). @returns whether it was counted out.
+   */
+  retire(keep: number, ledger?: ConsumerLedger): boolean {
+    for (;;) {
+      const live = Atomics.load(this.control, LIVE);
+      if (live <= keep) return false;
+      if (Atomics.compareExchange(this.control, LIVE, live, live - 1) === live) {
+        if (ledger !== undefined) Atomics.store(ledger.array, ledger.base + WORKER_STATE.live, 0);
+        return true;
+      }
+    }
+  }
+
+  /** forgetIdle - (the pool) a consumer died while counted idle: take its count back. */
+  forgetIdle(): void {
+    Atomics.sub(this.control, IDLE, 1);
   }
 }
 
@@ -296,11 +339,27 @@ export class CompletionQueue {
 /** What a cachemiss thread is doing, published for the caller (exit handling, death recovery). */
 export const WORKER_STATE = {
   /** Int32 slots per worker. */
-  stride: 4,
+  stride: 8,
   tid: 0,
   /** 0 idle, 1 running a chain. */
   running: 1,
   token: 2,
   /** The token of the chain the pool is about to interrupt on this thread (-1: none); see Executor's kick. */
   kick: 3,
+  /** Where the thread is in its life: a WORKER_PHASE value. */
+  phase: 4,
+  /** 1 while the thread is counted in the queue's LIVE counter (see ConsumerLedger). */
+  live: 5,
+  /** 1 while it is counted in IDLE (waiting in pop). */
+  idle: 6,
+  /** 1 while it holds one of the ACTIVE slots. */
+  holding: 7,
+} as const;
+
+/** WORKER_STATE.phase values. */
+export const WORKER_PHASE = {
+  /** Spawned; its modules (koffi's addon among them) are still loading. */
+  loading: 1,
+  /** Loaded: it may be terminated at any point from here on. */
+  ready: 2,
 } as const;

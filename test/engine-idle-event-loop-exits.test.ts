@@ -13,7 +13,7 @@ const HANG = 12_000;
 const prelude = `
 import { Engine } from ${JSON.stringify(engineUrl('engine'))};
 import { ChainBuilder } from ${JSON.stringify(engineUrl('builder'))};
-const engine = new Engine({ threads: 2, idleTimeMs: 30_000 });
+const engine = new Engine({ threads: 2, idleTimeMs: 30_000, minThreads: 0 });
 `;
 
 test('a chain that went asynchronous completes, and then the process exits by itself', async () => {
@@ -54,4 +54,16 @@ console.log('warmed', engine.threads);
   assert.equal(child.timedOut, false, `an idle engine kept the process alive: ${child.stdout}${child.stderr}`);
   assert.equal(child.code, 0, child.stderr);
   assert.equal(child.stdout.trim(), 'inline true 0\nwarmed 2');
+});
+
+test('an engine with its default kept threads (started with it) lets the process exit at once', async () => {
+  const child = await runChild(`
+import { Engine } from ${JSON.stringify(engineUrl('engine'))};
+const engine = new Engine();
+await engine.warm(2);
+console.log('kept', engine.threads);
+`, HANG);
+  assert.equal(child.timedOut, false, `kept threads held the process: ${child.stdout}${child.stderr}`);
+  assert.equal(child.code, 0, child.stderr);
+  assert.equal(child.stdout.trim(), 'kept 2');
 });
