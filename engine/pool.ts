@@ -34,8 +34,6 @@ import { EFD_CLOEXEC, EFD_NONBLOCK } from './syscalls/constants.generated.js';
  */
 export const SYSLET_WAKE_SIGNAL = 64;
 
-const SYS_eventfd2 = NR.eventfd2;
-const SYS_close = NR.close;
 const SYS_tgkill = NR.tgkill;
 const SYS_read = NR.read;
 const SYS_write = NR.write;
@@ -48,7 +46,7 @@ const KEEP_INDEX = MAX_SLOTS * WORKER_STATE.stride;
  * How long process exit waits for threads still loading (koffi's addon initialises as a thread
  * loads, and terminating a thread in the middle of that aborts the whole process).
  */
-const EXIT_LOAD_WAIT_MS = 2000;
+const EXIT_LOAD_WAIT_MS = 10_000;
 
 /** Pool settings (glibc's aio_init knobs, plus how many threads to keep started). */
 export interface PoolOptions {
@@ -58,6 +56,10 @@ export interface PoolOptions {
   readonly idleMs: number;
   /** Threads started with the pool and kept alive while idle (default 0). */
   readonly keepThreads?: number;
+  /** The eventfd threads poke after completions (the Engine's: its libuv watcher reads it). */
+  readonly eventfd: number;
+  /** Per-chain state by token, shared with the threads (the Engine's: its io_uring chains use it too). */
+  readonly chains: ChainTable;
   readonly executor: Omit<ExecutorOptions, 'onDeny' | 'cancelFlag' | 'chains' | 'kick'>;
   readonly onDeny?: (record: TraceRecord) => void;
 }
@@ -93,7 +95,7 @@ export class CachemissPool {
   readonly #currentAtoms: Float64Array;
   readonly #finished: Finished = { token: 0, last: 0, result: 0, atoms: 0, stop: 0, serviceNs: 0 };
   readonly #pid = syscall(SYS_getpid);
-  /** The eventfd cachemiss threads poke after each completion. */
+  /** The eventfd cachemiss threads poke after each completion (the Engine's). */
   readonly eventfd: number;
   #closed = false;
   #startupFailures = 0;
@@ -114,15 +116,8 @@ export class CachemissPool {
     this.#state = new Int32Array(new SharedArrayBuffer((KEEP_INDEX + 1) * 4));
     this.#currentAtoms = new Float64Array(new SharedArrayBuffer(MAX_SLOTS * 16));
     Atomics.store(this.#state, KEEP_INDEX, Math.min(options.keepThreads ?? 0, options.maxThreads));
-    const tokens = this.#queue.capacity;
-    this.chains = {
-      first: new Float64Array(new SharedArrayBuffer(tokens * 8)),
-      executed: new Int32Array(new SharedArrayBuffer(tokens * 4)),
-      cancel: new Int32Array(new SharedArrayBuffer(tokens * 4)),
-    };
-    const fd = syscall(SYS_eventfd2, 0, EFD_CLOEXEC | EFD_NONBLOCK);
-    if (fd < 0) throw new SyscallError(fd, 'eventfd2');
-    this.eventfd = fd;
+    this.chains = options.chains;
+    this.eventfd = options.eventfd;
     if (!handlerInstalled) {
       installInterruptingHandler(SYSLET_WAKE_SIGNAL);
       handlerInstalled = true;
@@ -175,7 +170,8 @@ export class CachemissPool {
     const chains = this.chains;
     chains.first[token] = first;
     chains.executed[token] = executed;
-    Atomics.store(chains.cancel, token, 0);
+    // (The cancel flag is the Engine's to clear when it hands out the token: a chain that comes
+    // from the io_uring engine keeps a cancel asked for while it was there.)
     if (!this.#queue.push(atom, token, atomsBefore)) return false;
     this.#grow();
     return true;
@@ -299,7 +295,6 @@ export class CachemissPool {
     const job = { atom: 0, token: 0, atomsBefore: 0 };
     while (this.#queue.popAfterShutdown(job)) this.#orphan(job.token, job.atom, -ECANCELED, STOP.cancelled);
     livePools.delete(this);
-    syscall(SYS_close, this.eventfd);
   }
 
   /**

@@ -13,7 +13,7 @@ async function asyncGetpid(engine: Engine): Promise<number> {
   using chain = new ChainBuilder(engine.memory);
   chain.atom('getpid', [], { flags: SYSLET_ASYNC });
   const done = await engine.runChain(chain.first);
-  return done.result;
+  return Number(done.result);
 }
 
 test('after the only idle thread is killed, the next SYSLET_ASYNC chain still completes', { timeout: 20_000 }, async (t) => {

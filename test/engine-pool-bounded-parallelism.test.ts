@@ -24,7 +24,7 @@ interface Read {
 }
 
 test('16 blocking reads on an 8-thread pool: 8 at a time in parallel, never more threads', { timeout: 18_000 }, async (t) => {
-  const engine = new Engine({ threads: POOL, idleTimeMs: 10_000 });
+  const engine = new Engine({ threads: POOL, idleTimeMs: 10_000, engine: 'threads' });
   t.after(() => engine.close());
   let most = 0;
   const sample = (): void => {
