@@ -26,6 +26,7 @@ import type { Confinement } from './confinement.js';
 import { RING_CALLS, isRingCall, newSqeFields, type RingCall, type SqeFields } from './uring-opcodes.js';
 import { RequestMemory, COPY_FAILED } from './uring-copies.js';
 import type { Ring } from './uring-ring.js';
+import { selectEngine, type EngineKind } from './uring-select.js';
 import { syscallByName } from './syscalls/table.js';
 import { NR } from './syscalls/nr.js';
 import { SEEK_CUR } from './syscalls/constants.generated.js';
@@ -118,14 +119,8 @@ export class UringEngine implements RingPort {
     this.#capacity = Math.min(TOKENS, ring.cqEntries - CQ_HEADROOM);
     this.#getEvents = ring.needsGetEvents;
     this.#memory = new RequestMemory(registry, this.#capacity);
-    const calls: string[] = [];
-    for (const [name, entry] of Object.entries(RING_CALLS)) {
-      if (!isRingCall(entry) || supportedOps[IORING_OP[entry.op]] !== 1) continue;
-      const spec = syscallByName(name);
-      if (spec === undefined || spec.x86_64 < 0) continue;
-      this.#calls[spec.x86_64] = entry;
-      calls.push(name);
-    }
+    const calls = ringCalls(supportedOps);
+    for (const name of calls) this.#calls[(syscallByName(name) as { x86_64: number }).x86_64] = RING_CALLS[name] as RingCall;
     this.description = { setupFlags, sqEntries: ring.sqEntries, cqEntries: ring.cqEntries, features: ring.features, calls };
     // The kernel signals the Engine's eventfd when completions (or, under DEFER_TASKRUN,
     // completion work) arrive: the same fd and libuv watcher the cachemiss threads poke.
@@ -390,3 +385,32 @@ export class UringEngine implements RingPort {
   }
 }
 
+/** ringCalls - the table's may-block calls a ring with these opcodes makes (the rest go to threads). */
+export function ringCalls(supportedOps: Uint8Array): string[] {
+  const calls: string[] = [];
+  for (const [name, entry] of Object.entries(RING_CALLS)) {
+    if (!isRingCall(entry) || supportedOps[IORING_OP[entry.op]] !== 1) continue;
+    const spec = syscallByName(name);
+    if (spec !== undefined && spec.x86_64 >= 0) calls.push(name);
+  }
+  return calls;
+}
+
+/** What {@link describeAsyncEngine} reports: the engine a new Engine would get here, and why. */
+export type AsyncEngineReport =
+  | ({ readonly kind: 'io_uring' } & RingDescription)
+  | { readonly kind: 'threads'; readonly reason: string };
+
+/**
+ * describeAsyncEngine - which engine a new Engine with `option` gets in this process (io_uring,
+ * with its set-up and the calls it makes, or threads and why), found by setting a ring up and
+ * releasing it at once. For `syslet-aio info`.
+ */
+export function describeAsyncEngine(option?: EngineKind, env: NodeJS.ProcessEnv = process.env): AsyncEngineReport {
+  const choice = selectEngine(option, env);
+  if (choice.engine === 'threads') return { kind: 'threads', reason: choice.reason };
+  const { ring } = choice;
+  const report: AsyncEngineReport = { kind: 'io_uring', setupFlags: choice.setupFlags, sqEntries: ring.sqEntries, cqEntries: ring.cqEntries, features: ring.features, calls: ringCalls(choice.supportedOps) };
+  ring.release();
+  return report;
+}

@@ -43,7 +43,7 @@ interface Outcome { kind: string; reason?: string; mode: string; result: number;
 
 function run(prefix: readonly string[], option: string, env: NodeJS.ProcessEnv = process.env): Outcome {
   const [command, ...args] = [...prefix, process.execPath, '--import', 'tsx', child, option];
-  const result = spawnSync(command as string, args, { encoding: 'utf8', env, cwd: ROOT, timeout: 60_000 });
+  const result = spawnSync(command, args, { encoding: 'utf8', env, cwd: ROOT, timeout: 60_000 });
   assert.equal(result.status, 0, `${result.stdout}${result.stderr}`);
   return JSON.parse(result.stdout.trim().split('\n').pop() ?? '{}') as Outcome;
 }
