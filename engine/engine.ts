@@ -19,6 +19,7 @@ import { availableParallelism } from 'node:os';
 import { selectEngine, type EngineKind } from './uring-select.js';
 import { UringEngine, type RingDescription, type RingSink } from './uring-engine.js';
 import { NR } from './syscalls/nr.js';
+import { SyscallError } from './errors.js';
 import { EFD_CLOEXEC, EFD_NONBLOCK, POLLIN } from './syscalls/constants.generated.js';
 
 /** Engine settings. All optional. */
@@ -893,7 +894,7 @@ export class Engine implements FinishedSink, RingSink {
   #ensureWake(): number {
     if (this.#eventfd >= 0) return this.#eventfd;
     const fd = syscall(SYS_eventfd2, 0, EFD_CLOEXEC | EFD_NONBLOCK);
-    if (fd < 0) throw new Error(`eventfd2 failed: ${fd}`);
+    if (fd < 0) throw new SyscallError(fd, 'eventfd2');
     this.#eventfd = fd;
     const scratch = this.#scratchAddress + 40;
     this.#watcher = watchReadable(fd, () => {

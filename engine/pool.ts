@@ -23,8 +23,6 @@ import { CompletionQueue, SubmissionQueue, WORKER_PHASE, WORKER_STATE, type Fini
 import type { CachemissWorkerData } from './cachemiss-worker.js';
 import { cachemissWorkerEntry, workerEnv } from './cachemiss-entry.js';
 import { NR } from './syscalls/nr.js';
-import { SyscallError } from './errors.js';
-import { EFD_CLOEXEC, EFD_NONBLOCK } from './syscalls/constants.generated.js';
 
 /**
  * The signal that interrupts a cachemiss thread blocked in a syscall when the process exits or

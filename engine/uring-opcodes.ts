@@ -316,6 +316,12 @@ export const RING_CALLS: Readonly<Record<string, RingCall | ThreadCall>> = {
     },
   },
   ppoll: { none: 'several pollfds, a sigmask and a timeout: no single opcode does all of it' },
+  // compat32's private calls (engine/compat-calls.ts): the open or stat is made with the i386
+  // ABI's checks around it (EOVERFLOW), which no opcode has.
+  open_nonlfs: { none: 'syslet-private (compat32): an open followed by the i386 ABI\'s EOVERFLOW check' },
+  openat_nonlfs: { none: 'syslet-private (compat32): an openat followed by the i386 ABI\'s EOVERFLOW check' },
+  stat_compat: { none: 'syslet-private (compat32): a stat converted into the i386 struct stat' },
+  lstat_compat: { none: 'syslet-private (compat32): an lstat converted into the i386 struct stat' },
 };
 
 /** isRingCall - whether the entry names an opcode. */
