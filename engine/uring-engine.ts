@@ -128,6 +128,11 @@ export class UringEngine implements RingPort {
     if (registered < 0) throw new Error(`IORING_REGISTER_EVENTFD gave ${registered}`);
   }
 
+  /** atomOf - the atom whose request the chain with `token` has in the ring (or had last). */
+  atomOf(token: number): number {
+    return this.#atom[token] as number;
+  }
+
   /** Requests submitted (or written) whose completion has not been processed. */
   get inFlight(): number {
     return this.#inRing;

@@ -11,11 +11,15 @@
  */
 import { runChild, engineUrl } from './child.js';
 
-/** Where the threads are when the child exits. */
-export type ThreadPhase = 'loading' | 'blocked' | 'busy' | 'retiring' | 'posix';
+/**
+ * Where the threads are when the child exits. `ring`: the same blocked reads as `blocked`, made
+ * as io_uring requests (the default engine) instead of on threads; `posix`: aio_read on sockets
+ * through the POSIX layer's default engine.
+ */
+export type ThreadPhase = 'loading' | 'blocked' | 'busy' | 'retiring' | 'ring' | 'posix';
 
 /** Every phase, in the order the stress runs them. */
-export const THREAD_PHASES: readonly ThreadPhase[] = ['loading', 'blocked', 'busy', 'retiring', 'posix'];
+export const THREAD_PHASES: readonly ThreadPhase[] = ['loading', 'blocked', 'busy', 'retiring', 'ring', 'posix'];
 
 const THREADS = 8;
 
@@ -31,8 +35,10 @@ function script(phase: ThreadPhase, delayMs: number): string {
       lines.push(`const engine = new Engine({ threads: ${THREADS}, minThreads: 0 });`, `void engine.warm(${THREADS});`);
       break;
     case 'blocked':
+    case 'ring':
       lines.push(
-        `const engine = new Engine({ threads: ${THREADS}, minThreads: 0, idleTimeMs: 30_000 });`,
+        // Threads are forced for 'blocked': with io_uring the reads would be ring requests.
+        `const engine = new Engine({ threads: ${THREADS}, minThreads: 0, idleTimeMs: 30_000${phase === 'blocked' ? ", engine: 'threads'" : ''} });`,
         `for (let i = 0; i < ${THREADS}; i++) {`,
         '  const [reader] = socketPair(engine);',
         '  const chain = new ChainBuilder(engine.memory);',
