@@ -17,8 +17,9 @@ export interface EngineOptions {
   readonly idleTimeMs?: number;
   /**
    * Cachemiss threads started with the engine and kept alive while it is idle, so that the first
-   * blocking requests find a thread ready instead of waiting for one to start (default 2, at
-   * most `threads`; 0 starts threads only on demand). They never keep the process alive.
+   * blocking requests find a thread ready instead of waiting for one to start (default: 2 with
+   * cachemiss threads as the engine; 0 with io_uring, where threads serve only calls without an
+   * opcode; at most `threads`; 0 starts threads only on demand). They never keep the process alive.
    */
   readonly minThreads?: number;
   /** Only these calls may run (narrowing the table's policy); see Policy.narrow. */

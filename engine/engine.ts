@@ -27,8 +27,14 @@ import { EFD_CLOEXEC, EFD_NONBLOCK, POLLIN } from './syscalls/constants.generate
 const MAX_INFLIGHT = 65536;
 /** Cachemiss threads an engine starts with (see EngineOptions.minThreads). */
 const DEFAULT_MIN_THREADS = 2;
-/** ... and with the io_uring engine, where threads serve only calls without an opcode. */
-const DEFAULT_MIN_THREADS_WITH_RING = 1;
+/**
+ * ... and with the io_uring engine, where threads serve only calls without an opcode: none. A
+ * thread costs 100-150 ms of CPU to start (an isolate, the engine's modules, koffi's addon);
+ * started with the engine, it competed with the first ring requests for two cores and made
+ * them slower (measured: 180 µs of CPU per read over the first 1,024 uncached reads instead of
+ * 40), while reads, writes, opens and sockets never need it.
+ */
+const DEFAULT_MIN_THREADS_WITH_RING = 0;
 /** How often a cancelled chain's thread is signalled again while the chain has not completed. */
 const CANCEL_RETRY_MS = 5;
 
