@@ -22,6 +22,15 @@ const NEEDS_WAKE = 5;
 const ACTIVE = 6;
 const MAX_ACTIVE = 7;
 const CONTROL_INTS = 8;
+/**
+ * How long the threads holding every active slot may take no chain from a non-empty queue before
+ * a waiting thread runs one anyway. The governor caps the threads that run chains at the core
+ * count when chains are short and CPU-bound, and a thread keeps its slot from chain to chain; but
+ * a long chain that waits for another one (a loop polling a counter the other chain moves) would
+ * then hold its slot until the other ran — never, with every slot held so. The cap is for short
+ * chains: when the holders stop taking chains, it no longer applies.
+ */
+const SLOTS_STUCK_MS = 20;
 
 /** The buffers of a submission queue, as sent to a cachemiss thread. */
 export interface SubmissionQueueBuffers {
@@ -105,6 +114,8 @@ export class SubmissionQueue {
     this.#meta[slot * 2 + 1] = atomsBefore;
     Atomics.store(this.control, HEAD, head + 1);
     if (Atomics.load(this.control, IDLE) > 0) Atomics.notify(this.control, HEAD, 1);
+    // A thread waiting for an active slot watches for stuck holders only while chains wait.
+    else if (head === Atomics.load(this.control, TAIL)) Atomics.notify(this.control, ACTIVE, 1);
     return true;
   }
 
@@ -178,19 +189,30 @@ export class SubmissionQueue {
    */
   acquireActive(idleMs: number, ledger?: ConsumerLedger): boolean {
     const deadline = performance.now() + idleMs;
+    // Progress of the holders: chains taken from the queue (TAIL), and since when it has not moved.
+    let taken = Atomics.load(this.control, TAIL);
+    let since = performance.now();
     for (;;) {
       if (Atomics.load(this.control, SHUTDOWN) !== 0) return false;
       const active = Atomics.load(this.control, ACTIVE);
-      if (active < Atomics.load(this.control, MAX_ACTIVE)) {
+      const waiting = this.length > 0;
+      const now = performance.now();
+      const tail = Atomics.load(this.control, TAIL);
+      if (tail !== taken || !waiting) {
+        taken = tail;
+        since = now;
+      }
+      // Over the cap only when chains wait and the holders have taken none for SLOTS_STUCK_MS.
+      if (active < Atomics.load(this.control, MAX_ACTIVE) || (waiting && now - since >= SLOTS_STUCK_MS)) {
         if (Atomics.compareExchange(this.control, ACTIVE, active, active + 1) === active) {
           if (ledger !== undefined) Atomics.store(ledger.array, ledger.base + WORKER_STATE.holding, 1);
           return true;
         }
         continue;
       }
-      const left = deadline - performance.now();
+      const left = deadline - now;
       if (left <= 0) return false;
-      Atomics.wait(this.control, ACTIVE, active, left);
+      Atomics.wait(this.control, ACTIVE, active, waiting ? Math.min(left, SLOTS_STUCK_MS) : left);
     }
   }
 
