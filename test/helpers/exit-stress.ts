@@ -111,7 +111,9 @@ export interface ExitRun {
  * @returns how it ended.
  */
 export async function exitAt(phase: ThreadPhase, delayMs: number): Promise<ExitRun> {
-  const child = await runChild(script(phase, delayMs), 30_000);
+  // Generous: a child takes 4-8 s on two cores shared with other work (load 20-30), and the exit
+  // itself may wait up to 10 s for threads still loading; a hang still ends here.
+  const child = await runChild(script(phase, delayMs), 60_000);
   const ending = child.timedOut ? 'timeout' : child.signal !== null ? child.signal : String(child.code);
   return { phase, delayMs, ending, stderr: ending === '0' ? '' : (child.stderr.trim().split('\n')[0] ?? '') };
 }
