@@ -29,9 +29,10 @@ import type { Ring } from './uring-ring.js';
 import { selectEngine, type EngineKind } from './uring-select.js';
 import { syscallByName } from './syscalls/table.js';
 import { NR } from './syscalls/nr.js';
-import { SEEK_CUR } from './syscalls/constants.generated.js';
+import { F_GETFL, O_NONBLOCK, SEEK_CUR } from './syscalls/constants.generated.js';
 
 const SYS_lseek = NR.lseek;
+const SYS_fcntl = NR.fcntl;
 /** Tokens per engine (the Engine's MAX_INFLIGHT): user_data = token + TOKENS × generation. */
 const TOKENS = 65536;
 /** user_data of the engine's own requests (ASYNC_CANCEL): never a chain's. */
@@ -145,6 +146,7 @@ export class UringEngine implements RingPort {
     const call = this.#calls[nr];
     if (call === undefined) return false;
     if (call.position !== undefined && !this.#positionAllows(call, compiled, args)) return false;
+    if (call.streams !== undefined) for (const arg of call.streams) if (nonblockingStream(args[arg] as Word)) return false;
     const copied = this.#args;
     for (let i = 0; i < 6; i++) copied[i] = args[i] as Word;
     const memory = this.#memory;
@@ -388,6 +390,16 @@ export class UringEngine implements RingPort {
     const seekable = syscall(SYS_lseek, fd, 0, SEEK_CUR) !== -ESPIPE;
     return current ? !seekable : seekable;
   }
+}
+
+/**
+ * Whether `fd` is a pipe, socket or terminal opened O_NONBLOCK: its syscall answers -EAGAIN at
+ * once where io_uring would wait for data (see RingCall.streams).
+ */
+function nonblockingStream(fd: Word): boolean {
+  if (typeof fd !== 'number') return false;
+  const flags = syscall(SYS_fcntl, fd, F_GETFL, 0);
+  return flags >= 0 && (flags & O_NONBLOCK) !== 0 && syscall(SYS_lseek, fd, 0, SEEK_CUR) === -ESPIPE;
 }
 
 /** ringCalls - the table's may-block calls a ring with these opcodes makes (the rest go to threads). */

@@ -81,6 +81,13 @@ export interface RingCall {
   readonly prepare: (args: readonly Word[], sqe: SqeFields) => string | null;
   /** The syscall's result from the CQE's res, where they differ. */
   readonly result?: 'timeout';
+  /**
+   * The arguments holding fds that may be pipes, sockets or terminals. The syscall answers
+   * -EAGAIN at once on such an fd opened O_NONBLOCK; io_uring arms a poll and waits for data.
+   * So a call on a non-seekable O_NONBLOCK fd goes to a thread, which gets the syscall's answer.
+   * (On a regular file O_NONBLOCK changes nothing, for the syscall or the ring.)
+   */
+  readonly streams?: readonly number[];
 }
 
 /** A call that stays on cachemiss threads, and why. */
@@ -144,17 +151,17 @@ const PATH = (arg: number): Copy => ({ kind: COPY.path, arg });
 
 /** Every call the table says may block, by name. */
 export const RING_CALLS: Readonly<Record<string, RingCall | ThreadCall>> = {
-  read: { op: 'READ', since: '5.6', copies: [], position: 'current', prepare: rw(IORING_OP.READ, false) },
-  write: { op: 'WRITE', since: '5.6', copies: [], position: 'current', prepare: rw(IORING_OP.WRITE, false) },
+  read: { op: 'READ', since: '5.6', copies: [], position: 'current', streams: [0], prepare: rw(IORING_OP.READ, false) },
+  write: { op: 'WRITE', since: '5.6', copies: [], position: 'current', streams: [0], prepare: rw(IORING_OP.WRITE, false) },
   pread64: { op: 'READ', since: '5.6', copies: [], position: 'explicit', prepare: rw(IORING_OP.READ, true) },
   pwrite64: { op: 'WRITE', since: '5.6', copies: [], position: 'explicit', prepare: rw(IORING_OP.WRITE, true) },
-  readv: { op: 'READV', since: '5.1', copies: [IOV(1, 2)], position: 'current', prepare: rwv(IORING_OP.READV, -1, -1) },
-  writev: { op: 'WRITEV', since: '5.1', copies: [IOV(1, 2)], position: 'current', prepare: rwv(IORING_OP.WRITEV, -1, -1) },
+  readv: { op: 'READV', since: '5.1', copies: [IOV(1, 2)], position: 'current', streams: [0], prepare: rwv(IORING_OP.READV, -1, -1) },
+  writev: { op: 'WRITEV', since: '5.1', copies: [IOV(1, 2)], position: 'current', streams: [0], prepare: rwv(IORING_OP.WRITEV, -1, -1) },
   preadv: { op: 'READV', since: '5.1', copies: [IOV(1, 2)], position: 'explicit', prepare: rwv(IORING_OP.READV, 3, -1) },
   pwritev: { op: 'WRITEV', since: '5.1', copies: [IOV(1, 2)], position: 'explicit', prepare: rwv(IORING_OP.WRITEV, 3, -1) },
   // -1 is the file position for the v2 calls: the engine looks at the offset (see positionOf).
-  preadv2: { op: 'READV', since: '5.1', copies: [IOV(1, 2)], position: 'explicit', prepare: rwv(IORING_OP.READV, 3, 5) },
-  pwritev2: { op: 'WRITEV', since: '5.1', copies: [IOV(1, 2)], position: 'explicit', prepare: rwv(IORING_OP.WRITEV, 3, 5) },
+  preadv2: { op: 'READV', since: '5.1', copies: [IOV(1, 2)], position: 'explicit', streams: [0], prepare: rwv(IORING_OP.READV, 3, 5) },
+  pwritev2: { op: 'WRITEV', since: '5.1', copies: [IOV(1, 2)], position: 'explicit', streams: [0], prepare: rwv(IORING_OP.WRITEV, 3, 5) },
   openat: {
     op: 'OPENAT', since: '5.6', copies: [PATH(1)],
     prepare: (args, sqe) => {
@@ -199,6 +206,7 @@ export const RING_CALLS: Readonly<Record<string, RingCall | ThreadCall>> = {
   sendfile: { none: 'no opcode (two SPLICEs through a pipe would change what a partial transfer leaves behind)' },
   splice: { none: 'IORING_OP_SPLICE takes offsets by value and does not update *off_in/*off_out' },
   tee: {
+    streams: [0, 1],
     op: 'TEE', since: '5.8', copies: [],
     prepare: (args, sqe) => {
       const a = numbers(args, 4);
@@ -248,6 +256,7 @@ export const RING_CALLS: Readonly<Record<string, RingCall | ThreadCall>> = {
   readahead: { none: 'no opcode (FADVISE WILLNEED is not the same call)' },
   getdents64: { none: 'no opcode' },
   connect: {
+    streams: [0],
     op: 'CONNECT', since: '5.5', copies: [{ kind: COPY.sized, arg: 1, count: 2 }],
     prepare: (args, sqe) => {
       const a = numbers(args, 3);
@@ -256,6 +265,7 @@ export const RING_CALLS: Readonly<Record<string, RingCall | ThreadCall>> = {
     },
   },
   accept4: {
+    streams: [0],
     op: 'ACCEPT', since: '5.5', copies: [{ kind: COPY.socklen, arg: 2, count: 1 }],
     prepare: (args, sqe) => {
       const a = numbers(args, 4);
@@ -263,6 +273,7 @@ export const RING_CALLS: Readonly<Record<string, RingCall | ThreadCall>> = {
     },
   },
   sendto: {
+    streams: [0],
     op: 'SEND', since: '5.6', copies: [],
     prepare: (args, sqe) => {
       const a = numbers(args, 6);
@@ -273,6 +284,7 @@ export const RING_CALLS: Readonly<Record<string, RingCall | ThreadCall>> = {
     },
   },
   recvfrom: {
+    streams: [0],
     op: 'RECV', since: '5.6', copies: [],
     prepare: (args, sqe) => {
       const a = numbers(args, 6);
@@ -283,6 +295,7 @@ export const RING_CALLS: Readonly<Record<string, RingCall | ThreadCall>> = {
     },
   },
   sendmsg: {
+    streams: [0],
     op: 'SENDMSG', since: '5.3', copies: [{ kind: COPY.msghdr, arg: 1 }],
     prepare: (args, sqe) => {
       const a = numbers(args, 3);
@@ -290,6 +303,7 @@ export const RING_CALLS: Readonly<Record<string, RingCall | ThreadCall>> = {
     },
   },
   recvmsg: {
+    streams: [0],
     op: 'RECVMSG', since: '5.3', copies: [{ kind: COPY.msghdr, arg: 1, writeBack: true }],
     prepare: (args, sqe) => {
       const a = numbers(args, 3);
