@@ -43,9 +43,6 @@ const KEPT_THREAD_WAIT_MS = 10_000;
 function main(data: CachemissWorkerData): void {
   const state = new Int32Array(data.state);
   const base = data.slot * WORKER_STATE.stride;
-  // Every module is loaded (koffi's addon included): from here on, terminating this thread (at
-  // process exit) cannot land inside the addon's initialisation, which would abort the process.
-  Atomics.store(state, base + WORKER_STATE.phase, WORKER_PHASE.ready);
   const ledger: ConsumerLedger = { array: state, base };
   const memory = new MemoryRegistry({ buffer: data.regions });
   const policy = new Policy(data.policy);
@@ -65,6 +62,12 @@ function main(data: CachemissWorkerData): void {
   parentPort?.postMessage({ type: 'ready' });
   const one = allocNative(8, 8);
   new DataView(one.buffer).setBigUint64(0, 1n, true);
+  // Every module is loaded (koffi's addon included) and every native block this thread needs is
+  // made (the executor's private block, the eventfd word): from here on, terminating it at
+  // process exit cannot land inside a koffi call that builds a JS value — koffi would then throw
+  // into a terminating isolate, and napi_throw aborts the process (issue 14 item 3). The pool's
+  // exit handler waits for threads before this point.
+  Atomics.store(state, base + WORKER_STATE.phase, WORKER_PHASE.ready);
   const job: Job = { atom: 0, token: 0, atomsBefore: 0 };
   const out = newOutcome();
   // An active slot first: when chains are short and CPU-bound, the engine lets only as many
@@ -93,11 +96,13 @@ function main(data: CachemissWorkerData): void {
     }
     wait = data.idleMs;
     const started = performance.now();
-    memory.sync();
     currentAtoms[data.slot * 2] = job.atom;
     currentAtoms[data.slot * 2 + 1] = 0;
     Atomics.store(state, base + WORKER_STATE.token, job.token);
     Atomics.store(state, base + WORKER_STATE.running, 1);
+    // (After `running`: the exit handler waits for a running thread, and sync() may make views of
+    // new regions through koffi, which must not be cut short by termination.)
+    memory.sync();
     executor.run(job.atom, out, job.atomsBefore, null, job.token);
     // `running` drops only once the completion is published, with no function call in between
     // (see ConsumerLedger): a thread terminated before that has its chain finished by the pool
