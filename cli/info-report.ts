@@ -47,8 +47,17 @@ export function renderInfo(document: InfoDocument, width = 80): string {
   const { kernel, policy } = document;
   const labelWidth = Math.max(...FEATURES.map(([label]) => label.length));
   const statusWidth = labelWidth + 2 + 'yes'.length;
+  const engine = document.asyncEngine;
   const lines = [
     `syslet-aio ${document.version} on Linux ${kernel.release} (${kernel.machine}), Node ${document.node}`,
+    '',
+    ...wrap(
+      engine.kind === 'io_uring'
+        ? `Engine: io_uring (${engine.setupFlags}, SQ ${engine.sqEntries}, CQ ${engine.cqEntries}): calls that would block are io_uring requests from the calling thread; ${engine.calls.length} calls go to the ring, the rest to cachemiss threads. SYSLET_AIO_ENGINE=threads forces threads.`
+        : `Engine: cachemiss threads (${engine.reason}).`,
+      width,
+    ),
+    ...(engine.kind === 'io_uring' ? wrap(`ring calls: ${engine.calls.join(' ')}`, width - 2).map((line) => `  ${line}`) : []),
     '',
     `Kernel features (file probes in ${document.probeDir}, ${document.fileSystem}):`,
     ...FEATURES.map(([label, pick]) => {

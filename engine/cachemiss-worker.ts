@@ -9,7 +9,7 @@ import { allocNative, syscall } from './native/index.js';
 import { MemoryRegistry } from './memory.js';
 import { Policy } from './policy.js';
 import { Executor, newOutcome } from './executor.js';
-import { CompletionQueue, SubmissionQueue, WORKER_STATE, type CompletionQueueBuffers, type Job, type SubmissionQueueBuffers } from './queues.js';
+import { CompletionQueue, SubmissionQueue, WORKER_PHASE, WORKER_STATE, type CompletionQueueBuffers, type ConsumerLedger, type Job, type SubmissionQueueBuffers } from './queues.js';
 import type { ExecutorOptions } from './executor.js';
 import { NR } from './syscalls/nr.js';
 
@@ -24,6 +24,11 @@ export interface CachemissWorkerData {
   readonly currentAtoms: SharedArrayBuffer;
   readonly eventfd: number;
   readonly idleMs: number;
+  /**
+   * Where in `state` the pool keeps how many threads stay alive when idle: this one exits after
+   * idleMs only while more than that are alive.
+   */
+  readonly keepIndex: number;
   readonly options: Omit<ExecutorOptions, 'onDeny' | 'cancelFlag' | 'chains' | 'kick'>;
   /** The per-chain table's buffers (see ChainTable): first atoms, executed masks, cancel flags. */
   readonly chains: { readonly first: SharedArrayBuffer; readonly executed: SharedArrayBuffer; readonly cancel: SharedArrayBuffer };
@@ -36,14 +41,17 @@ const SYS_gettid = NR.gettid;
 const SHUTDOWN_INDEX = 2;
 /** pool.ts SEALED: the chain has ended; a successor linked from now on is queued instead. */
 const SEALED = -1;
+/** How long a kept idle thread waits before it looks again whether it may leave. */
+const KEPT_THREAD_WAIT_MS = 10_000;
 
 function main(data: CachemissWorkerData): void {
+  const state = new Int32Array(data.state);
+  const base = data.slot * WORKER_STATE.stride;
+  const ledger: ConsumerLedger = { array: state, base };
   const memory = new MemoryRegistry({ buffer: data.regions });
   const policy = new Policy(data.policy);
   const queue = new SubmissionQueue(data.queue);
   const currentAtoms = new Float64Array(data.currentAtoms);
-  const state = new Int32Array(data.state);
-  const base = data.slot * WORKER_STATE.stride;
   const executor = new Executor(memory, policy, 'cachemiss', {
     ...data.options,
     cancelFlag: { array: queue.control, index: SHUTDOWN_INDEX },
@@ -55,12 +63,17 @@ function main(data: CachemissWorkerData): void {
   const completions = new CompletionQueue(data.completions);
   const first = new Float64Array(data.chains.first);
   const next = new Int32Array(data.next);
+  Atomics.store(state, base + WORKER_STATE.tid, syscall(SYS_gettid));
+  // The pool starts the next thread when this one is ready (threads load one per core at a time).
+  parentPort?.postMessage({ type: 'ready' });
   const one = allocNative(8, 8);
   new DataView(one.buffer).setBigUint64(0, 1n, true);
-  // Published last: a thread with a tid has loaded every module (koffi's addon included) and made
-  // its native blocks, so terminating it at process exit can no longer land inside the addon's
-  // initialisation (see CachemissPool.interruptForExit).
-  Atomics.store(state, base + WORKER_STATE.tid, syscall(SYS_gettid));
+  // Every module is loaded (koffi's addon included) and every native block this thread needs is
+  // made (the executor's private block, the eventfd word): from here on, terminating it at
+  // process exit cannot land inside a koffi call that builds a JS value — koffi would then throw
+  // into a terminating isolate, and napi_throw aborts the process (issue 14 item 3). The pool's
+  // exit handler waits for threads before this point.
+  Atomics.store(state, base + WORKER_STATE.phase, WORKER_PHASE.ready);
   const job: Job = { atom: 0, token: 0, atomsBefore: 0 };
   const out = newOutcome();
   // An active slot first: when chains are short and CPU-bound, the engine lets only as many
@@ -70,46 +83,71 @@ function main(data: CachemissWorkerData): void {
   // Whether `job` holds the successor of the chain just ended (taken from `next`): this thread
   // runs it at once, as glibc's helper takes its fd's next request, even past the active bound.
   let chained = false;
+  // A kept thread (one the pool wants alive even when idle) re-checks only now and then.
+  let wait = data.idleMs;
   for (;;) {
     if (!chained) {
-      if (!holding) holding = queue.acquireActive(data.idleMs);
-      if (!holding || !queue.pop(job, data.idleMs)) {
-        if (holding) queue.releaseActive();
+      if (!holding) holding = queue.acquireActive(wait, ledger);
+      if (!holding || !queue.pop(job, wait, ledger)) {
+        if (holding) queue.releaseActive(ledger);
         holding = false;
-        // Idle or shutting down. Leave, unless work arrived between the timeout and now.
-        queue.countLive(-1);
-        if (queue.shuttingDown || queue.length === 0) break;
-        queue.countLive(1);
+        if (queue.shuttingDown) {
+          queue.countLive(-1, ledger);
+          break;
+        }
+        // Idle: leave unless the pool keeps this thread, or work arrived between the timeout and now.
+        if (!queue.retire(Atomics.load(state, data.keepIndex), ledger)) {
+          wait = Math.max(data.idleMs, KEPT_THREAD_WAIT_MS);
+          continue;
+        }
+        if (queue.length === 0) break;
+        queue.countLive(1, ledger);
         continue;
       }
     }
+    wait = data.idleMs;
     const started = performance.now();
-    memory.sync();
     currentAtoms[data.slot * 2] = job.atom;
     currentAtoms[data.slot * 2 + 1] = 0;
     Atomics.store(state, base + WORKER_STATE.token, job.token);
     Atomics.store(state, base + WORKER_STATE.running, 1);
+    // (After `running`: the exit handler waits for a running thread, and sync() may make views of
+    // new regions through koffi, which must not be cut short by termination.)
+    memory.sync();
     executor.run(job.atom, out, job.atomsBefore, null, job.token);
     // Sealed before the completion is published: once the calling thread has seen it, the token
     // may be reused, and its next word with it.
     const successor = Atomics.exchange(next, job.token, SEALED) - 1;
-    Atomics.store(state, base + WORKER_STATE.running, 0);
-    if (queue.overActive()) {
-      queue.releaseActive();
-      holding = false;
-    }
+    if (successor >= 0) Atomics.store(state, base + WORKER_STATE.taken, successor + 1);
+    // `running` drops only once the completion is published, with no function call in between
+    // (see ConsumerLedger): a thread terminated before that has its chain finished by the pool
+    // as died, one terminated after it has delivered it — never both, never neither.
     completions.push(job.token, out.last, out.result, out.atoms, out.stop, (performance.now() - started) * 1e6);
-    // One eventfd write per sleep of the calling thread, not per completion: while it is awake
-    // and draining, it will see this completion anyway.
-    if (queue.takeWake()) syscall(SYS_write, data.eventfd, one.address, 8);
     chained = successor >= 0;
     if (chained) {
-      // A successor has run nothing inline: it starts at its first atom. During a shutdown it
-      // runs too, and stops before that atom as cancelled (the executor checks the flag first).
+      // The successor is this thread's from the moment the completion is out, again with no
+      // function call in between: `running` stays 1 and names it (at its first atom), so a thread
+      // terminated from here on has the successor finished as died, never lost.
       job.atom = first[successor] as number;
       job.token = successor;
       job.atomsBefore = 0;
+      currentAtoms[data.slot * 2] = job.atom;
+      currentAtoms[data.slot * 2 + 1] = 0;
+      Atomics.store(state, base + WORKER_STATE.token, successor);
+      Atomics.store(state, base + WORKER_STATE.taken, 0);
+    } else {
+      Atomics.store(state, base + WORKER_STATE.running, 0);
     }
+    if (queue.overActive()) {
+      queue.releaseActive(ledger);
+      holding = false;
+    }
+    // One eventfd write per sleep of the calling thread, not per completion: while it is awake
+    // and draining, it will see this completion anyway.
+    if (queue.takeWake()) syscall(SYS_write, data.eventfd, one.address, 8);
+    // A successor has run nothing inline: it starts at its first atom, at once, as glibc's helper
+    // takes its fd's next request. During a shutdown it runs too, and stops before that atom as
+    // cancelled (the executor checks the flag first).
   }
 }
 

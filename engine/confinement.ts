@@ -137,6 +137,21 @@ export class Confinement {
     return 0;
   }
 
+  /** The private block's bytes (the io_uring engine copies a request's copies from here). */
+  get bytes(): Uint8Array {
+    return this.#bytes;
+  }
+
+  /** After {@link check}: the caller's socklen that the private one was copied from (0: none). */
+  get socklenTarget(): number {
+    return this.#socklenBack;
+  }
+
+  /** After {@link check}: the caller's msghdr the kernel's answers go back to (0: none). */
+  get msghdrTarget(): number {
+    return this.#msghdrBack;
+  }
+
   /**
    * writeBack - after the call: copy what the kernel wrote into a private copy back to the
    * caller's memory (a socklen; a received msghdr's name length, control length and flags). Only

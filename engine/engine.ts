@@ -6,106 +6,36 @@
  * The event loop learns of them through an eventfd watched by libuv, referenced only while
  * chains are in flight, so an idle engine never keeps a process alive.
  */
-import { allocNative, syscall, watchReadable, type FdWatcher, type Word, EAGAIN, EFAULT, EINTR, EINVAL, ESHUTDOWN, EBUSY } from './native/index.js';
+import { allocNative, syscall, watchReadable, type FdWatcher, type Word, EAGAIN, ECANCELED, EFAULT, EINTR, EINVAL, ESHUTDOWN, EBUSY } from './native/index.js';
 import { MemoryRegistry, type Region, type SegmentSpec } from './memory.js';
-import { Policy, type TraceRecord } from './policy.js';
-import { ATOM, SYSLET_NO_COMPLETE } from './atom.js';
-import { DEFAULT_EXECUTOR_OPTIONS, Executor, newOutcome, type ExecOutcome, type ExecutorOptions } from './executor.js';
+import { Policy } from './policy.js';
+import { ATOM, STOP, SYSLET_NO_COMPLETE } from './atom.js';
+import { DEFAULT_EXECUTOR_OPTIONS, Executor, newOutcome, type ChainTable, type ExecOutcome, type ExecutorOptions } from './executor.js';
 export type { ExecOutcome } from './executor.js';
 import { CachemissPool, type FinishedSink } from './pool.js';
 import type { Finished } from './queues.js';
 import { SuccessorLinks } from './successors.js';
 import { CompletionRing, negotiateRing, RING_ENTRY_SIZE, type Completion, type CompletionRecord, type RingCapabilities, type RingRequest } from './ring.js';
 import { availableParallelism } from 'node:os';
+import { selectEngine } from './uring-select.js';
+import { UringEngine, type RingSink } from './uring-engine.js';
 import { NR } from './syscalls/nr.js';
-import { POLLIN } from './syscalls/constants.generated.js';
-
-/** Engine settings. All optional. */
-export interface EngineOptions {
-  /** Most cachemiss threads (default: 4 per core, at least 8 — blocked threads cost no CPU). */
-  readonly threads?: number;
-  /** Milliseconds an idle cachemiss thread lingers (default 1000, glibc's aio_idle_time). */
-  readonly idleTimeMs?: number;
-  /** Only these calls may run (narrowing the table's policy); see Policy.narrow. */
-  readonly allow?: readonly string[];
-  /** Atoms one chain may run in all before it stops with reason `limit` (default 2^20). */
-  readonly maxAtomsPerChain?: number;
-  /** Atoms a chain runs inline before the rest of it goes to a cachemiss thread (default 4096). */
-  readonly inlineBudget?: number;
-  /**
-   * What an inline write does when the file system cannot say "would block" (RWF_NOWAIT gives
-   * EOPNOTSUPP, as ext4 does for buffered writes): `'handoff'` (default) lets a cachemiss thread
-   * make it; `'inline'` makes it on the calling thread (a page-cache copy that may still stall).
-   */
-  readonly unprobeableWrite?: ExecutorOptions['unprobeableWrite'];
-  /** Called for every atom the policy denied, inline or on a cachemiss thread. */
-  readonly onDeny?: (record: TraceRecord) => void;
-}
-
-/** How a chain ended. */
-export interface ChainCompletion {
-  /** Address of its last executed atom. */
-  readonly last: number;
-  /**
-   * That atom's result, exactly: a number while it is a safe integer (every errno, count and fd),
-   * a bigint beyond 2^53 (a umem_add counter past 2^53, say). Compare with `Number(result)` or
-   * `BigInt(result)` when either may come.
-   */
-  readonly result: Word;
-  /** Atoms executed in all. */
-  readonly atoms: number;
-  /** Why it stopped (STOP). */
-  readonly stop: number;
-  /** Where it finished: `'inline'` within the submitting call, `'cachemiss'` on a cachemiss thread. */
-  readonly mode: 'inline' | 'cachemiss';
-  /** Submission to completion, in nanoseconds. */
-  readonly latencyNs: number;
-}
-
-/** Receives the completion of one submitted chain that went asynchronous. */
-export interface ChainListener {
-  /**
-   * chainDone - called once, on the JS thread, when the chain has finished on a cachemiss thread
-   * (cancelled chains included, when the engine closes).
-   *
-   * @param last - address of its last executed atom.
-   * @param result - that atom's result (`-errno` on failure), exact: a bigint beyond 2^53.
-   * @param atoms - atoms executed in all, the inline part included.
-   * @param stop - why it stopped (a `STOP` value).
-   * @param latencyNs - submission to completion, in nanoseconds.
-   * @param executed - which of the first 32 atoms laid from the chain's first one ran (bit i:
-   *   the atom at first + i × 88), inline part included (see {@link ExecOutcome.executed}).
-   */
-  chainDone(last: number, result: Word, atoms: number, stop: number, latencyNs: number, executed: number): void;
-}
-
-/** What the most recent {@link Engine.submit} did before it returned. Reused: read it at once. */
-export interface SubmitReport {
-  /** Address of the last atom run on the calling thread (0: none). */
-  readonly last: number;
-  /** Atoms run on the calling thread. */
-  readonly atoms: number;
-  /** Why the chain stopped, when it completed inline (a STOP value). */
-  readonly stop: number;
-  /** The executed mask of the atoms run on the calling thread (see {@link ExecOutcome.executed}). */
-  readonly executed: number;
-  /** The chain's token when it went to a cachemiss thread (for {@link Engine.cancelChain}), else -1. */
-  readonly token: number;
-}
-
-/** Options of {@link Engine.async_register}. */
-export interface RingRegistration {
-  /** Address of the ring: engine memory or a registered buffer. */
-  readonly ring: bigint | number;
-  /** The ring's size in bytes: a positive multiple of the entry size (8 for v1, 48 for v2). */
-  readonly ringSizeBytes: number;
-  /** The negotiated capabilities ({@link negotiateRing}); default version 1. */
-  readonly capabilities?: RingCapabilities;
-  /** Post chains that completed inline too (normally only async ones are posted). */
-  readonly reportInline?: boolean;
-}
+import { SyscallError } from './errors.js';
+import { checkIdle, checkThreads, type AsyncEngineInfo, type ChainCompletion, type ChainListener, type EngineOptions, type RingRegistration, type SubmitReport } from './engine-options.js';
+export type { AsyncEngineInfo, ChainCompletion, ChainListener, EngineOptions, RingRegistration, SubmitReport } from './engine-options.js';
+import { EFD_CLOEXEC, EFD_NONBLOCK, POLLIN } from './syscalls/constants.generated.js';
 
 const MAX_INFLIGHT = 65536;
+/** Cachemiss threads an engine starts with (see EngineOptions.minThreads). */
+const DEFAULT_MIN_THREADS = 2;
+/**
+ * ... and with the io_uring engine, where threads serve only calls without an opcode: none. A
+ * thread costs 100-150 ms of CPU to start (an isolate, the engine's modules, koffi's addon);
+ * started with the engine, it competed with the first ring requests for two cores and made
+ * them slower (measured: 180 µs of CPU per read over the first 1,024 uncached reads instead of
+ * 40), while reads, writes, opens and sockets never need it.
+ */
+const DEFAULT_MIN_THREADS_WITH_RING = 0;
 /** How often a cancelled chain's thread is signalled again while the chain has not completed. */
 const CANCEL_RETRY_MS = 5;
 
@@ -124,12 +54,15 @@ function closeAtExit(watcher: FdWatcher): void {
   });
 }
 const SYS_ppoll = NR.ppoll;
+const SYS_eventfd2 = NR.eventfd2;
+const SYS_read = NR.read;
+const SYS_close = NR.close;
 const NS_PER_MS = 1e6;
 /** Mean service time below which cachemiss chains count as CPU-bound (see the governor). */
 const CPU_BOUND_SERVICE_NS = 30_000;
 
 /** The engine. Create one per policy domain; the POSIX layer uses a shared default one. */
-export class Engine implements FinishedSink {
+export class Engine implements FinishedSink, RingSink {
   /** Memory the engine may dereference: its own allocations and registered buffers. */
   readonly memory = new MemoryRegistry();
   /** The syscall policy its atoms run under (narrowed by the `allow` option or {@link Policy.narrow}). */
@@ -139,10 +72,25 @@ export class Engine implements FinishedSink {
   readonly #executorOptions: ExecutorOptions;
   #pool: CachemissPool | null = null;
   #watcher: FdWatcher | null = null;
+  /** The eventfd both the io_uring engine and the cachemiss threads signal (-1: not made yet). */
+  #eventfd = -1;
+  readonly #chains: ChainTable;
+  /**
+   * Per token, the successor link word shared with cachemiss threads (see CachemissPool.submitAfter):
+   * cleared here when a token is handed out, sealed by whichever thread ends the chain — a
+   * cachemiss thread, or this one for a chain that ends after an io_uring completion.
+   */
+  readonly #next = new Int32Array(new SharedArrayBuffer(MAX_INFLIGHT * 4));
+  readonly #uring: UringEngine | null;
+  readonly #asyncEngine: AsyncEngineInfo;
+  /** Ring chains by token (the rest in flight are on threads): 1 while its request is in the ring. */
+  readonly #inRing = new Uint8Array(MAX_INFLIGHT);
   #ring: CompletionRing | null = null;
   #reportInline = false;
   readonly #pending: CompletionRecord[] = [];
   readonly #outcome: ExecOutcome = newOutcome();
+  /** What a resumed io_uring chain did (apart from #outcome, which lastInlineStop reports). */
+  readonly #resumed: ExecOutcome = newOutcome();
   readonly #report = { last: 0, atoms: 0, stop: 0, executed: 0, token: -1 };
   // Cancelled chains still in flight: their threads are signalled again until they complete.
   readonly #cancelling = new Map<number, ChainListener>();
@@ -169,6 +117,9 @@ export class Engine implements FinishedSink {
     const threads = options.threads ?? Math.max(8, availableParallelism() * 4);
     checkThreads(threads, 'threads');
     if (options.idleTimeMs !== undefined) checkIdle(options.idleTimeMs);
+    if (options.minThreads !== undefined && (!Number.isSafeInteger(options.minThreads) || options.minThreads < 0 || options.minThreads > 1024)) {
+      throw new RangeError(`minThreads must be an integer from 0 to 1024, got ${String(options.minThreads)}`);
+    }
     this.#options = { ...options, threads, idleTimeMs: options.idleTimeMs ?? 1000 };
     if (options.allow !== undefined) this.policy.narrow(options.allow);
     this.#executorOptions = {
@@ -177,11 +128,44 @@ export class Engine implements FinishedSink {
       unprobeableWrite: options.unprobeableWrite ?? DEFAULT_EXECUTOR_OPTIONS.unprobeableWrite,
       ...(options.onDeny === undefined ? {} : { onDeny: options.onDeny }),
     };
-    this.#executor = new Executor(this.memory, this.policy, 'inline', this.#executorOptions);
+    this.#chains = {
+      first: new Float64Array(new SharedArrayBuffer(MAX_INFLIGHT * 8)),
+      executed: new Int32Array(new SharedArrayBuffer(MAX_INFLIGHT * 4)),
+      cancel: new Int32Array(new SharedArrayBuffer(MAX_INFLIGHT * 4)),
+    };
     for (let i = 0; i < MAX_INFLIGHT; i++) this.#freeTokens[i] = MAX_INFLIGHT - 1 - i;
     const scratch = allocNative(64, 64);
     this.#scratch = new DataView(scratch.buffer);
     this.#scratchAddress = scratch.address;
+    const choice = selectEngine(options.engine);
+    if (choice.engine === 'io_uring') {
+      this.#uring = new UringEngine(choice.ring, choice.supportedOps, choice.setupFlags, this.memory, this.#ensureWake(), this);
+      this.#asyncEngine = { kind: 'io_uring', ...this.#uring.description };
+    } else {
+      this.#uring = null;
+      this.#asyncEngine = { kind: 'threads', reason: choice.reason };
+    }
+    this.#executor = new Executor(this.memory, this.policy, 'inline', {
+      ...this.#executorOptions,
+      chains: this.#chains,
+      ...(this.#uring === null ? {} : { ring: this.#uring }),
+    });
+    // Threads ahead of need: the first blocking request must not wait for one to start. With
+    // io_uring they serve only calls without an opcode: one is enough to start with.
+    if (this.#minThreads > 0) this.#ensurePool();
+  }
+
+  /** Cachemiss threads kept started (EngineOptions.minThreads). */
+  get #minThreads(): number {
+    return Math.min(this.#options.minThreads ?? (this.#uring === null ? DEFAULT_MIN_THREADS : DEFAULT_MIN_THREADS_WITH_RING), this.#options.threads);
+  }
+
+  /**
+   * What makes this engine's would-block calls: io_uring (with its set-up and the calls it makes
+   * on this kernel) or cachemiss threads (with the reason io_uring is not used).
+   */
+  get asyncEngine(): AsyncEngineInfo {
+    return this.#asyncEngine;
   }
 
   /** Chains submitted and not yet completed. */
@@ -201,6 +185,11 @@ export class Engine implements FinishedSink {
    */
   get lastSubmit(): SubmitReport {
     return this.#report;
+  }
+
+  /** Requests in flight in the io_uring engine's ring (0 with cachemiss threads): for diagnostics and tests. */
+  get ringInFlight(): number {
+    return this.#uring?.inFlight ?? 0;
   }
 
   /** Cachemiss threads alive now. */
@@ -316,10 +305,25 @@ export class Engine implements FinishedSink {
    * @param atom - address of the first atom.
    * @param listener - receives the completion if the chain goes asynchronous (then nothing goes
    *   to the ring); null to use the ring.
+   * @param offRing - keep this chain off the io_uring engine: a call that would block goes to a
+   *   cachemiss thread, as with `engine: 'threads'`. For a chain that others will be linked
+   *   after ({@link submitAfter}) and whose progress the program may wait for outside the library
+   *   (blocked in read(2) on a socket's other end): a ring request completes — and its chain goes
+   *   on — only when this thread processes the ring, whereas a thread goes on by itself.
    * @returns last atom address (> 0) when completed inline, 0 when asynchronous, or -errno.
    */
-  submit(atom: number, listener: ChainListener | null): number {
-    const submitted = this.#submit(atom, listener);
+  submit(atom: number, listener: ChainListener | null, offRing = false): number {
+    let submitted: number;
+    if (offRing) {
+      this.#executor.useRing(false);
+      try {
+        submitted = this.#submit(atom, listener);
+      } finally {
+        this.#executor.useRing(true);
+      }
+    } else {
+      submitted = this.#submit(atom, listener);
+    }
     if (this.#executor.hasPendingDenies) this.#deliverDenies();
     return submitted;
   }
@@ -348,7 +352,7 @@ export class Engine implements FinishedSink {
     report.stop = out.stop;
     report.executed = out.executed;
     report.token = -1;
-    if (out.handoff === 0) {
+    if (out.handoff === 0 && out.ring === 0) {
       if (reportInline && !this.#hasNoComplete(out.last)) {
         this.#post({ atom: out.last, result: out.result, latencyNs: (performance.now() - start) * NS_PER_MS, atoms: out.atoms, mode: 0, stop: out.stop });
       }
@@ -357,11 +361,22 @@ export class Engine implements FinishedSink {
     const token = this.#freeTokens[--this.#freeCount] as number;
     this.#listeners[token] = listener;
     this.#starts[token] = reportInline ? start : performance.now();
-    this.#atomsBefore[token] = out.atoms;
-    if (!this.#ensurePool().submit(out.handoff, token, out.atoms, atom, out.executed)) {
-      // Unreachable while the engine is open: a free token means room in the queue.
-      this.#freeTokens[this.#freeCount++] = token;
-      return -EAGAIN;
+    Atomics.store(this.#chains.cancel, token, 0);
+    Atomics.store(this.#next, token, 0);
+    this.#chains.first[token] = atom;
+    this.#chains.executed[token] = out.executed;
+    if (out.ring !== 0) {
+      // The atom ran as an io_uring request: the chain goes on when it completes.
+      this.#atomsBefore[token] = out.atoms;
+      this.#inRing[token] = 1;
+      (this.#uring as UringEngine).commit(token);
+    } else {
+      this.#atomsBefore[token] = out.atoms;
+      if (!this.#ensurePool().submit(out.handoff, token, out.atoms, atom, out.executed)) {
+        // Unreachable while the engine is open: a free token means room in the queue.
+        this.#freeTokens[this.#freeCount++] = token;
+        return -EAGAIN;
+      }
     }
     report.token = token;
     this.#epochs[token] = this.memory.hold();
@@ -377,7 +392,7 @@ export class Engine implements FinishedSink {
   #deliverDenies(): void {
     const out = this.#outcome;
     const report = this.#report;
-    const { last, atoms, stop, handoff, result, executed } = out;
+    const { last, atoms, stop, handoff, ring, result, executed } = out;
     const { last: reportLast, atoms: reportAtoms, stop: reportStop, executed: reportExecuted, token } = report;
     try {
       this.#executor.deliverDenies();
@@ -386,6 +401,7 @@ export class Engine implements FinishedSink {
       out.atoms = atoms;
       out.stop = stop;
       out.handoff = handoff;
+      out.ring = ring;
       out.result = result;
       out.executed = executed;
       report.last = reportLast;
@@ -401,7 +417,10 @@ export class Engine implements FinishedSink {
    * cachemiss thread that ends `predecessor` runs this chain next (at its first atom; nothing
    * runs inline), and its completion reaches `listener` after the predecessor's has reached its
    * own. What glibc's helper thread does when it takes the next request of its fd: work queued
-   * behind a blocking chain moves on while the calling thread is blocked elsewhere.
+   * behind a blocking chain moves on while the calling thread is blocked elsewhere. A
+   * predecessor waiting in the io_uring ring ends on the calling thread (its completion resumes
+   * it there): this chain then goes to a cachemiss thread as that completion is processed — by
+   * the event loop or any wait of the engine's — or completes as cancelled if the engine closes.
    *
    * @param atom - address of the first atom.
    * @param listener - receives the completion.
@@ -420,11 +439,16 @@ export class Engine implements FinishedSink {
   submitAfter(atom: number, listener: ChainListener, predecessor: number): number {
     if (this.#closed) return -ESHUTDOWN;
     if (!(Number.isSafeInteger(atom) && atom > 0 && this.memory.find(atom, ATOM.size) !== null)) return -EFAULT;
-    const pool = this.#pool;
-    if (pool === null || !Number.isSafeInteger(predecessor) || predecessor < 0 || predecessor >= MAX_INFLIGHT || (this.#listeners[predecessor] ?? null) === null) return -EINVAL;
+    if (!Number.isSafeInteger(predecessor) || predecessor < 0 || predecessor >= MAX_INFLIGHT || (this.#listeners[predecessor] ?? null) === null) return -EINVAL;
     if (this.#successors.hasSuccessor(predecessor)) return -EBUSY;
     if (this.#freeCount === 0) return -EAGAIN;
+    // A successor runs on a cachemiss thread whatever engine its predecessor is in: one that
+    // ends on a thread runs it there; one in the io_uring ring ends on this thread, which then
+    // queues it (#endHere).
+    const pool = this.#ensurePool();
     const token = this.#freeTokens[--this.#freeCount] as number;
+    Atomics.store(this.#chains.cancel, token, 0);
+    Atomics.store(this.#next, token, 0);
     const linked = pool.submitAfter(atom, token, predecessor);
     if (linked === 'refused') {
       this.#freeTokens[this.#freeCount++] = token;
@@ -625,8 +649,7 @@ export class Engine implements FinishedSink {
     const result = this.#waitUntil(ready, timeoutMs, interruptFd);
     // This wait may have consumed the eventfd poke the event loop was counting on: leave with a
     // poke armed and nothing undelivered, as the event-loop watcher does.
-    const pool = this.#pool;
-    if (pool !== null) while (pool.armWake()) this.#pump();
+    while (this.#armWake()) this.#pump();
     return result;
   }
 
@@ -635,19 +658,19 @@ export class Engine implements FinishedSink {
     for (;;) {
       this.#pump();
       if (ready()) return 0;
-      const pool = this.#pool;
+      const eventfd = this.#eventfd;
       const remaining = deadline - performance.now();
       if (remaining <= 0) return -EAGAIN;
-      if (pool === null && interruptFd < 0) {
+      if (eventfd < 0 && interruptFd < 0) {
         // Nothing can complete and nothing can interrupt: waiting could never end.
         if (timeoutMs === null) return -EAGAIN;
       }
       // Ask cachemiss threads to poke the eventfd before sleeping; if something finished in the
       // meantime, go round again instead.
-      if (pool !== null && pool.armWake()) continue;
+      if (this.#armWake()) continue;
       const view = this.#scratch;
       const at = this.#scratchAddress;
-      view.setInt32(0, pool?.eventfd ?? -1, true);
+      view.setInt32(0, eventfd, true);
       view.setInt16(4, POLLIN, true);
       view.setInt16(6, 0, true);
       view.setInt32(8, interruptFd, true);
@@ -672,7 +695,7 @@ export class Engine implements FinishedSink {
         this.#pump();
         return ready() ? 0 : -EINTR;
       }
-      if (pool !== null && (view.getInt16(6, true) & POLLIN) !== 0) pool.readEventfd(at + 32);
+      if (eventfd >= 0 && (view.getInt16(6, true) & POLLIN) !== 0) syscall(SYS_read, eventfd, at + 32, 8);
     }
   }
 
@@ -686,28 +709,90 @@ export class Engine implements FinishedSink {
     // A successor (submitAfter) is delivered after its predecessor, whichever thread ran it.
     if (this.#successors.holdBack(finished)) return;
     const released = this.#successors.release(finished.token);
-    this.#deliver(finished);
+    if (finished.serviceNs > 0) this.#govern(finished.serviceNs);
+    this.#deliver(finished.token, finished.last, finished.result, (this.#atomsBefore[finished.token] as number) + finished.atoms, finished.stop);
     if (released !== null) this.chainFinished(released);
   }
 
-  #deliver(finished: Finished): void {
-    if (finished.serviceNs > 0) this.#govern(finished.serviceNs);
-    const token = finished.token;
+  /**
+   * The chain with `token` has ended on this thread (after an io_uring completion, or cancelled
+   * there): as a cachemiss thread does when it ends one, seal its link word and start the
+   * successor linked after it (cancelled instead while the engine closes) before delivering it;
+   * then deliver a successor completion held back for it. Exactly once per chain: the word is
+   * sealed by one exchange, whoever ends the chain.
+   */
+  #endHere(token: number, last: number, result: Word, atoms: number, stop: number, releaseMemory = true): void {
+    this.#pool?.releaseSuccessor(token, this.#closed);
+    const released = this.#successors.release(token);
+    this.#deliver(token, last, result, atoms, stop, releaseMemory);
+    if (released !== null) this.chainFinished(released);
+  }
+
+  /** The chain with `token` has ended (on a thread, or inline after an io_uring completion): deliver it once. */
+  #deliver(token: number, last: number, result: Word, atoms: number, stop: number, releaseMemory = true): void {
     const listener = this.#listeners[token] ?? null;
     this.#listeners[token] = null;
     const latencyNs = (performance.now() - (this.#starts[token] as number)) * NS_PER_MS;
-    const atoms = (this.#atomsBefore[token] as number) + finished.atoms;
-    const executed = this.#pool?.chains.executed[token] ?? 0;
+    const executed = this.#chains.executed[token] as number;
     if (this.#cancelling.size > 0 && this.#cancelling.delete(token) && this.#cancelling.size === 0) this.#stopCancelTimer();
     this.#freeTokens[this.#freeCount++] = token;
-    this.memory.unhold(this.#epochs[token] as number);
+    if (releaseMemory) this.memory.unhold(this.#epochs[token] as number);
     if (--this.#inflight === 0) this.#watcher?.unref();
     if (listener !== null) {
-      listener.chainDone(finished.last, finished.result, atoms, finished.stop, latencyNs, executed);
+      listener.chainDone(last, result, atoms, stop, latencyNs, executed);
       return;
     }
-    if (finished.last > 0 && this.#hasNoComplete(finished.last)) return;
-    this.#post({ atom: finished.last, result: finished.result, latencyNs, atoms, mode: 1, stop: finished.stop });
+    if (last > 0 && this.#hasNoComplete(last)) return;
+    this.#post({ atom: last, result, latencyNs, atoms, mode: 1, stop });
+  }
+
+  /**
+   * @internal RingSink: the io_uring request of the chain with `token` completed. Its atom gets
+   * the result and the chain goes on inline, here on the calling thread, until it ends, makes
+   * another request, or needs a cachemiss thread.
+   */
+  ringCompleted(token: number, atom: number, flags: number, ret: number, retRegion: Region | null, value: number): void {
+    this.#inRing[token] = 0;
+    const out = this.#resumed;
+    try {
+      this.#executor.resume(atom, flags, ret, retRegion, value, out, this.#atomsBefore[token] as number, token);
+    } catch {
+      // Only a registered buffer detached under us (its DataView throws) can get here.
+      this.#endHere(token, atom, -EFAULT, (this.#atomsBefore[token] as number) + 1, STOP.fault);
+      return;
+    }
+    this.#continue(token, out);
+    // Atoms the resumed part denied: their records go out now, outside the chain (as after submit).
+    if (this.#executor.hasPendingDenies) this.#deliverDenies();
+  }
+
+  /** @internal RingSink: the kernel refused the request (its atom did not run): a thread runs the chain from it. */
+  ringRefused(token: number, atom: number): void {
+    this.#inRing[token] = 0;
+    const pool = this.#ensurePool();
+    if (!pool.submit(atom, token, this.#atomsBefore[token] as number, this.#chains.first[token], this.#chains.executed[token])) {
+      this.#endHere(token, atom, -ECANCELED, this.#atomsBefore[token] as number, STOP.cancelled);
+    }
+  }
+
+  /** After a resumed run: the chain ended, made another io_uring request, or needs a thread. */
+  #continue(token: number, out: ExecOutcome): void {
+    const atoms = (this.#atomsBefore[token] as number) + out.atoms;
+    if (out.ring !== 0) {
+      this.#atomsBefore[token] = atoms;
+      this.#inRing[token] = 1;
+      (this.#uring as UringEngine).commit(token);
+      return;
+    }
+    if (out.handoff !== 0) {
+      this.#atomsBefore[token] = atoms;
+      if (this.#closed || !this.#ensurePool().submit(out.handoff, token, atoms, this.#chains.first[token], out.executed)) {
+        // Closing: the chain stops before the atom it would have continued from.
+        this.#endHere(token, out.handoff, -ECANCELED, atoms, STOP.cancelled);
+      }
+      return;
+    }
+    this.#endHere(token, out.last, out.result, atoms, out.stop);
   }
 
   /**
@@ -729,9 +814,18 @@ export class Engine implements FinishedSink {
    * ```
    */
   cancelChain(token: number, listener: ChainListener): boolean {
-    const pool = this.#pool;
-    if (pool === null || !Number.isSafeInteger(token) || token < 0 || token >= MAX_INFLIGHT || this.#listeners[token] !== listener) return false;
+    if (!Number.isSafeInteger(token) || token < 0 || token >= MAX_INFLIGHT || this.#listeners[token] !== listener) return false;
     if (this.#cancelling.has(token)) return true;
+    Atomics.store(this.#chains.cancel, token, 1);
+    if (this.#inRing[token] === 1) {
+      // In the ring: the kernel cancels the request (-ECANCELED, delivered as -EINTR), or it
+      // completes first and the chain stops before its next atom.
+      (this.#uring as UringEngine).cancel(token);
+      this.#cancelling.set(token, listener);
+      return true;
+    }
+    const pool = this.#pool;
+    if (pool === null) return true;
     pool.cancelChain(token);
     this.#cancelling.set(token, listener);
     // A signal that lands between the thread's cancel check and its entry into the kernel is
@@ -763,14 +857,29 @@ export class Engine implements FinishedSink {
     if (this.#closed) return;
     this.#closed = true;
     this.#stopCancelTimer();
-    const pool = this.#pool;
-    if (pool !== null) {
-      await pool.close();
-      this.#pump();
-      if (this.#watcher !== null) liveWatchers.delete(this.#watcher);
-      this.#watcher?.close();
-      this.#watcher = null;
+    const uring = this.#uring;
+    if (uring !== null) {
+      // Chains in the ring are cancelled: each completes (cancelled, or done just before) and
+      // stops before its next atom.
+      for (let token = 0; token < MAX_INFLIGHT; token++) if (this.#inRing[token] === 1) Atomics.store(this.#chains.cancel, token, 1);
+      await uring.close();
+      // A request the kernel neither cancelled nor finished in time (one that cannot be
+      // interrupted) still completes its chain, once, as cancelled. The kernel may yet write
+      // into its buffers while it tears the ring down, so their memory is never given back.
+      for (let token = 0; token < MAX_INFLIGHT; token++) {
+        if (this.#inRing[token] !== 1) continue;
+        this.#inRing[token] = 0;
+        this.#endHere(token, uring.atomOf(token), -EINTR, this.#atomsBefore[token] as number, STOP.cancelled, false);
+      }
     }
+    const pool = this.#pool;
+    if (pool !== null) await pool.close();
+    this.#pump();
+    if (this.#watcher !== null) liveWatchers.delete(this.#watcher);
+    this.#watcher?.close();
+    this.#watcher = null;
+    if (this.#eventfd >= 0) syscall(SYS_close, this.#eventfd);
+    this.#eventfd = -1;
     // Every chain has ended (cancelled ones included): what the layers above lent out of engine
     // memory is no longer in use, so they can give it back now rather than at process exit.
     this.#closeDone = true;
@@ -818,11 +927,46 @@ export class Engine implements FinishedSink {
     this.#pool?.setMaxActive(cpuBound ? availableParallelism() : this.#options.threads);
   }
 
+  /** The eventfd completions signal, and the libuv watcher that processes them on the event loop. */
+  #ensureWake(): number {
+    if (this.#eventfd >= 0) return this.#eventfd;
+    const fd = syscall(SYS_eventfd2, 0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (fd < 0) throw new SyscallError(fd, 'eventfd2');
+    this.#eventfd = fd;
+    const scratch = this.#scratchAddress + 40;
+    this.#watcher = watchReadable(fd, () => {
+      syscall(SYS_read, fd, scratch, 8);
+      // Back to the event loop only once a poke is armed and nothing is left to deliver.
+      do this.#pump();
+      while (this.#armWake());
+    });
+    closeAtExit(this.#watcher);
+    if (this.#inflight > 0) this.#watcher.ref();
+    return fd;
+  }
+
+  /**
+   * The calling thread is about to sleep (in the event loop or a blocking wait): ask cachemiss
+   * threads for an eventfd poke. @returns true when completions are already waiting (process
+   * them instead of sleeping).
+   */
+  #armWake(): boolean {
+    const pool = this.#pool;
+    if (pool !== null && pool.armWake()) return true;
+    // Under DEFER_TASKRUN the kernel signals the eventfd only when its list of completion work
+    // goes from empty to non-empty: anything it already holds must be run before sleeping.
+    return this.#uring?.hasWork() ?? false;
+  }
+
   #ensurePool(): CachemissPool {
     if (this.#pool !== null) return this.#pool;
     const pool = new CachemissPool(this.memory, this.policy, {
       maxThreads: this.#options.threads,
       idleMs: this.#options.idleTimeMs,
+      keepThreads: this.#minThreads,
+      eventfd: this.#ensureWake(),
+      chains: this.#chains,
+      next: this.#next,
       executor: {
         maxAtomsPerChain: this.#executorOptions.maxAtomsPerChain,
         inlineBudget: this.#executorOptions.inlineBudget,
@@ -831,19 +975,12 @@ export class Engine implements FinishedSink {
       ...(this.#options.onDeny === undefined ? {} : { onDeny: this.#options.onDeny }),
     });
     this.#pool = pool;
-    const scratch = this.#scratchAddress + 40;
-    this.#watcher = watchReadable(pool.eventfd, () => {
-      pool.readEventfd(scratch);
-      // Back to the event loop only once a poke is armed and nothing is left to deliver.
-      do this.#pump();
-      while (pool.armWake());
-    });
-    closeAtExit(this.#watcher);
     return pool;
   }
 
   #pump(): number {
-    const count = this.#pool === null ? 0 : this.#pool.drain(this);
+    let count = this.#uring === null ? 0 : this.#uring.pump();
+    if (this.#pool !== null) count += this.#pool.drain(this);
     if (this.#pending.length > 0) this.#flushPending();
     if (this.#waiters.size > 0) for (const wake of [...this.#waiters]) wake();
     return count;
@@ -889,14 +1026,4 @@ export class Engine implements FinishedSink {
       this.#waiters.add(wake);
     });
   }
-}
-
-/** @throws RangeError unless `threads` is an integer from 1 to 1024. */
-function checkThreads(threads: number, field: string): void {
-  if (!Number.isSafeInteger(threads) || threads < 1 || threads > 1024) throw new RangeError(`${field} must be an integer from 1 to 1024, got ${String(threads)}`);
-}
-
-/** @throws RangeError unless `idleTimeMs` is a non-negative finite number. */
-function checkIdle(idleTimeMs: number): void {
-  if (typeof idleTimeMs !== 'number' || !Number.isFinite(idleTimeMs) || idleTimeMs < 0) throw new RangeError(`idleTimeMs must be a non-negative number, got ${String(idleTimeMs)}`);
 }

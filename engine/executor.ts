@@ -46,6 +46,11 @@ export interface ExecOutcome {
   /** When non-zero, the chain must continue on a cachemiss thread from this atom. */
   handoff: number;
   /**
+   * When non-zero, this atom ran as an io_uring request (see {@link RingPort}): the chain
+   * continues, through {@link Executor.resume}, when its completion arrives.
+   */
+  ring: number;
+  /**
    * The last executed atom's result, exact: a number while it is a safe integer, a bigint beyond
    * 2^53 (a umem_add counter, say). A bigint result is never 0 and never within ±2^53.
    */
@@ -122,11 +127,45 @@ export interface ExecutorOptions {
    * another chain makes the call again.
    */
   readonly kick?: { readonly array: Int32Array; readonly index: number };
+  /** The calling thread's executor, with the io_uring engine: where would-block calls go first. */
+  readonly ring?: RingPort;
+}
+
+// ---- The ring outcome: would-block calls as io_uring requests (engine/uring-engine.ts) ----
+
+/**
+ * What the inline executor sees of the io_uring engine. When a call would block (its probe said
+ * so, its row says `handoff`, or the chain's first atom has SYSLET_ASYNC), the executor has
+ * already read the arguments, applied the policy and checked confinement: instead of handing
+ * the chain to a cachemiss thread it asks the ring to take the call with these argument values.
+ * If the ring takes it, the atom has run — its request is the call, made now — and the chain
+ * continues when the completion arrives ({@link Executor.resume}); if not, the chain hands off
+ * as before and a thread makes the call.
+ */
+export interface RingPort {
+  /**
+   * prepare - take the call `nr` with these checked arguments as one io_uring request.
+   * @param copies - the executor's confinement when its check copied indirect arguments (an
+   *   iovec array, a msghdr, a socklen, a path): `args` then point at those private copies, which
+   *   the request copies into memory of its own (the executor reuses its block for the next call).
+   * @returns false when the ring cannot make this call exactly as the syscall would (no opcode,
+   *   an argument value the opcode treats differently, the ring full): a thread makes it.
+   */
+  prepare(compiled: CompiledSyscall, nr: number, args: readonly Word[], copies: Confinement | null): boolean;
+  /**
+   * bind - the request just prepared belongs to the atom at `atom`, whose flags and result cell
+   * were read when it ran (the completion is stored there).
+   */
+  bind(atom: number, flags: number, ret: number, retRegion: Region | null): void;
+  /** skipProbe - whether the non-blocking probe of a read on `fd` is better left out (it keeps failing). */
+  skipProbe(fd: Word): boolean;
+  /** probed - a read probe on `fd` succeeded (`hit`) or would have blocked. */
+  probed(fd: Word, hit: boolean): void;
 }
 
 /** newOutcome - a fresh outcome record. */
 export function newOutcome(): ExecOutcome {
-  return { last: 0, atoms: 0, stop: STOP.end, handoff: 0, result: 0, executed: 0 };
+  return { last: 0, atoms: 0, stop: STOP.end, handoff: 0, ring: 0, result: 0, executed: 0 };
 }
 
 /** Runs chains of 64-bit atoms against one memory registry and one policy. */
@@ -150,6 +189,7 @@ export class Executor {
     this.#policy = policy;
     this.#inline = mode === 'inline';
     this.#options = options;
+    this.#ring = options.ring;
     this.#table = compileTable();
     this.#pid = syscall(SYS_getpid);
     this.#confinement = new Confinement(memory);
@@ -213,6 +253,7 @@ export class Executor {
     out.atoms = 0;
     out.stop = STOP.end;
     out.handoff = 0;
+    out.ring = 0;
     out.result = 0;
     out.executed = executed;
     let current = atom;
@@ -274,7 +315,8 @@ export class Executor {
         out.stop = STOP.fault;
         return;
       }
-      if (inline && (flags & SYSLET_ASYNC) !== 0 && out.atoms === 0 && atomsBefore === 0) {
+      const forceAsync = inline && (flags & SYSLET_ASYNC) !== 0 && out.atoms === 0 && atomsBefore === 0;
+      if (forceAsync && this.#ring === undefined) {
         out.handoff = current;
         return;
       }
@@ -282,11 +324,23 @@ export class Executor {
         progress.array[progress.index * 2] = current;
         progress.array[progress.index * 2 + 1] = out.atoms;
       }
+      this.#forceAsync = forceAsync;
       let result = this.#execute(region, base, current, flags, inline);
+      this.#forceAsync = false;
       // A signal the pool sent to stop a chain this thread had already finished: make the call again.
       while (result === -EINTR && this.#staleKick(token)) result = this.#execute(region, base, current, flags, inline);
-      if (result === HANDOFF) {
+      if (result === HANDOFF || (forceAsync && result !== RING)) {
+        // SYSLET_ASYNC that the ring did not take (no opcode, or the atom fails its checks):
+        // the thread runs it, as it would without the ring — checks, deny record and all.
         out.handoff = current;
+        return;
+      }
+      if (result === RING) {
+        // The call was made as an io_uring request: the atom ran now; its result comes later.
+        (this.#ring as RingPort).bind(current, flags, ret, retRegion);
+        out.ring = current;
+        out.executed = executed | bit;
+        if (chains !== null) chains.executed[token] = out.executed;
         return;
       }
       // Exact results: a bigint only when it does not fit in a double (then it is never 0).
@@ -353,14 +407,98 @@ export class Executor {
     return true;
   }
 
+  /**
+   * resume - (the calling thread, io_uring engine) the atom at `atom` ran as an io_uring request
+   * and completed with `value`: store the result, apply its stop flags and follow its `next`, as
+   * {@link run} does after a blocking call returns, then run the rest of the chain inline.
+   * `out` receives the outcome; its `atoms` and `executed` include this atom.
+   *
+   * @param flags - the atom's flags as read when it ran; `ret`/`retRegion` its result cell then.
+   * @param atomsBefore - atoms the chain ran before this one.
+   * @param token - the chain's token in the {@link ChainTable} (its first atom, executed mask, cancel flag).
+   */
+  resume(atom: number, flags: number, ret: number, retRegion: Region | null, value: number, out: ExecOutcome, atomsBefore: number, token: number): void {
+    if (retRegion !== null) writeWord(retRegion, ret, value);
+    const chains = this.#options.chains;
+    const cancelled = chains !== undefined && token >= 0 && Atomics.load(chains.cancel, token) !== 0;
+    const stopped =
+      ((flags & SYSLET_STOP_ON_NONZERO) !== 0 && value !== 0) ||
+      ((flags & SYSLET_STOP_ON_ZERO) !== 0 && value === 0) ||
+      ((flags & SYSLET_STOP_ON_NEGATIVE) !== 0 && value < 0) ||
+      ((flags & SYSLET_STOP_ON_NON_POSITIVE) !== 0 && value <= 0);
+    if (cancelled && value === -EINTR) return this.#resumeEnds(out, atom, STOP.cancelled, value, token);
+    let next: number;
+    if (stopped) {
+      if ((flags & SYSLET_SKIP_TO_NEXT_ON_STOP) === 0) return this.#resumeEnds(out, atom, STOP.flag, value, token);
+      next = atom + ATOM.size;
+    } else {
+      const region = this.#memory.find(atom, ATOM.size);
+      next = region === null ? 0 : readPointer(region.view, atom - region.start + ATOM.next);
+      if (next === 0) return this.#resumeEnds(out, atom, STOP.end, value, token);
+    }
+    const nextRegion = next < 0 ? null : this.#memory.find(next, ATOM.size);
+    if (nextRegion === null) {
+      // The atom whose next (or skip target) is bad takes the fault as its result.
+      if (retRegion !== null) writeWord(retRegion, ret, -EFAULT);
+      return this.#resumeEnds(out, atom, STOP.fault, -EFAULT, token);
+    }
+    this.run(next, out, atomsBefore + 1, nextRegion, token);
+    if (out.atoms === 0 && out.handoff === 0 && out.ring === 0) {
+      // Stopped before running its next atom (cancelled, the atom limit): as on a thread, the
+      // completion names the ring atom, the last one that ran, with its result.
+      out.last = atom;
+      out.result = value;
+    }
+    out.atoms++;
+  }
+
+  /** A resumed chain ends at its io_uring atom (see {@link resume}). */
+  #resumeEnds(out: ExecOutcome, atom: number, stop: StopReason, result: number, token: number): void {
+    const chains = this.#options.chains;
+    out.last = atom;
+    out.atoms = 1;
+    out.stop = stop;
+    out.handoff = 0;
+    out.ring = 0;
+    out.result = result;
+    out.executed = chains !== undefined && token >= 0 ? (chains.executed[token] as number) : 0;
+  }
+
+  // Set when a short RWF_NOWAIT preadv moved the private iovecs on (they no longer describe the call).
+  #iovecsAdvanced = false;
+
+  // Set by run() for the atom it executes: SYSLET_ASYNC on the first atom of a chain, with the
+  // ring: skip the probe and go to the ring (or a thread) at once.
+  #forceAsync = false;
+  // Where would-block calls go first (ExecutorOptions.ring), unless the chain being run stays
+  // off the ring (see useRing).
+  #ring: RingPort | undefined;
+
+  /**
+   * useRing - whether the chains run from now on may make would-block calls as io_uring
+   * requests (default: yes, when the executor has a ring). Off, they hand off to a cachemiss
+   * thread instead: a chain whose progress must not depend on the calling thread coming back
+   * (the ring's completions are processed there) — a POSIX request that others queue behind.
+   */
+  useRing(allowed: boolean): void {
+    this.#ring = allowed ? this.#options.ring : undefined;
+  }
+
+  /** Where a would-block call goes: the ring when it takes the call, else a cachemiss thread. */
+  #ringOrHandoff(compiled: CompiledSyscall, nr: number, args: Word[]): typeof RING | typeof HANDOFF {
+    const ring = this.#ring;
+    return ring !== undefined && ring.prepare(compiled, nr, args, this.#confinement.copied ? this.#confinement : null) ? RING : HANDOFF;
+  }
+
   /** Reads the arguments, applies policy and confinement, and makes the call. */
-  #execute(region: Region, base: number, atom: number, flags: number, inline: boolean): number | bigint | typeof HANDOFF {
+  #execute(region: Region, base: number, atom: number, flags: number, inline: boolean): number | bigint | typeof HANDOFF | typeof RING {
     const view = region.view;
     const nr = view.getUint32(base + ATOM.nr, true);
     if (view.getUint32(base + ATOM.nr + 4, true) !== 0) return -EINVAL;
     const verdict = this.#policy.check(nr);
     if (verdict !== 0) {
-      if (verdict === -EPERM) this.#deny(atom, nr, this.#policy.ruleFor(nr), inline);
+      // (An ASYNC atom the ring cannot take is denied on its thread: one record, not two.)
+      if (verdict === -EPERM && !this.#forceAsync) this.#deny(atom, nr, this.#policy.ruleFor(nr), inline);
       return verdict;
     }
     const compiled = this.#table[nr];
@@ -385,18 +523,21 @@ export class Executor {
       }
     }
     if (compiled.selfArg >= 0) {
+      // (An ASYNC atom the ring cannot take is denied on its thread: one record, not two.)
       if (args[compiled.selfArg] !== this.#pid) {
-        this.#deny(atom, nr, `self-only: ${compiled.spec.name} may only target this process (${this.#pid})`, inline);
+        if (!this.#forceAsync) this.#deny(atom, nr, `self-only: ${compiled.spec.name} may only target this process (${this.#pid})`, inline);
         return -EPERM;
       }
       const signal = args[compiled.signalArg];
       const refused = typeof signal === 'number' ? SELF_SIGNALS_DENIED[signal] : undefined;
       if (refused !== undefined) {
-        this.#deny(atom, nr, `self-only: ${compiled.spec.name} may not send ${refused.name} (${String(signal)}) to this process: ${refused.reason}`, inline);
+        if (!this.#forceAsync) this.#deny(atom, nr, `self-only: ${compiled.spec.name} may not send ${refused.name} (${String(signal)}) to this process: ${refused.reason}`, inline);
         return -EPERM;
       }
     }
     if (compiled.checks.length === 0) {
+      // Nothing checked, nothing copied (the ring must not take a previous call's copies).
+      this.#confinement.copied = false;
       if (compiled.impl !== null) return this.#private(compiled, args, flags, inline);
     } else {
       const confinement = this.#confinement;
@@ -405,7 +546,8 @@ export class Executor {
       if (confinement.copied) {
         this.#options.betweenCheckAndCall?.(nr);
         const result = compiled.impl !== null ? this.#private(compiled, args, flags, inline) : this.#call(compiled, nr, args, flags, inline);
-        if (result !== HANDOFF) confinement.writeBack(result);
+        // A request in the ring has its own copies, written back when it completes.
+        if (result !== HANDOFF && result !== RING) confinement.writeBack(result);
         return result;
       }
       if (compiled.impl !== null) return this.#private(compiled, args, flags, inline);
@@ -418,6 +560,8 @@ export class Executor {
    * or answers WOULD_BLOCK (the compat calls probe the dcache), and the chain moves to a thread.
    */
   #private(compiled: CompiledSyscall, args: Word[], flags: number, inline: boolean): number | bigint | typeof HANDOFF {
+    // SYSLET_ASYNC with the ring: no inline attempt, and a private call has no opcode.
+    if (this.#forceAsync) return HANDOFF;
     const mayNotBlock = inline && (flags & SYSLET_SYNC) === 0;
     if (mayNotBlock && compiled.block === BLOCK.handoff) return HANDOFF;
     const result = (compiled.impl as NonNullable<CompiledSyscall['impl']>)(args, this.#memory, mayNotBlock);
@@ -425,10 +569,26 @@ export class Executor {
   }
 
   /** Makes a checked call: its non-blocking form inline, the plain call on a cachemiss thread. */
-  #call(compiled: CompiledSyscall, nr: number, args: Word[], flags: number, inline: boolean): number | typeof HANDOFF {
+  #call(compiled: CompiledSyscall, nr: number, args: Word[], flags: number, inline: boolean): number | typeof HANDOFF | typeof RING {
+    // SYSLET_ASYNC with the ring: no inline attempt.
+    if (this.#forceAsync) return this.#ringOrHandoff(compiled, nr, args);
     if (inline && (flags & SYSLET_SYNC) === 0) {
-      if (compiled.block === BLOCK.handoff) return HANDOFF;
-      if (compiled.block === BLOCK.probe) return this.#probe(compiled, nr, args);
+      if (compiled.block === BLOCK.handoff) return this.#ringOrHandoff(compiled, nr, args);
+      if (compiled.block === BLOCK.probe) {
+        const ring = this.#ring;
+        if (ring === undefined) return this.#probe(compiled, nr, args);
+        const reads = compiled.probe === PROBE.rwfRead;
+        // A file whose reads keep missing the page cache: the probe only costs (and starts the
+        // read-ahead synchronously, on this thread); io_uring tries non-blocking first itself.
+        if (reads && ring.skipProbe(args[0] as Word)) return this.#ringOrHandoff(compiled, nr, args);
+        this.#iovecsAdvanced = false;
+        const result = this.#probe(compiled, nr, args);
+        if (reads) ring.probed(args[0] as Word, result !== HANDOFF);
+        if (result !== HANDOFF) return result;
+        // A short preadv that could not be finished without blocking advanced the private copy
+        // of its iovecs past what it read: the thread makes the whole call again from the atom.
+        return this.#iovecsAdvanced ? HANDOFF : this.#ringOrHandoff(compiled, nr, args);
+      }
     }
     return syscall(nr, args[0], args[1], args[2], args[3], args[4], args[5]);
   }
@@ -500,6 +660,8 @@ export class Executor {
         }
         args[flagsArg] = typeof original === 'number' ? original | MSG_DONTWAIT : original | BigInt(MSG_DONTWAIT);
         const result = syscall(nr, args[0], args[1], args[2], args[3], args[4], args[5]);
+        // The call is made later without the probe's MSG_DONTWAIT (by the ring, from these args).
+        args[flagsArg] = original;
         return result === -EAGAIN ? HANDOFF : result;
       }
       case PROBE.pollIn: {
@@ -556,6 +718,7 @@ export class Executor {
     const count = confinement.iovecCount;
     const iovecs = confinement.address + PRIVATE_LAYOUT.iovecs;
     let sum = done;
+    this.#iovecsAdvanced = true;
     let first = confinement.advanceIovecs(0, done);
     while (sum < total && first < count) {
       const more = syscall(SYS_preadv2, fd, iovecs + first * 16, count - first, position + sum, 0, flags);
@@ -589,6 +752,8 @@ export const KICK_NONE = -1;
 
 /** Marker result: the call would block, hand the chain off. */
 const HANDOFF = Symbol('handoff');
+/** Marker result: the call was made as an io_uring request (see RingPort). */
+const RING = Symbol('ring');
 
 /** Inline-path defaults, also used by cachemiss threads unless the engine says otherwise. */
 export const DEFAULT_EXECUTOR_OPTIONS: ExecutorOptions = {

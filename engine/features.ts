@@ -17,6 +17,7 @@ import { Policy } from './policy.js';
 import { SYSCALL_NUMBERS } from './syscalls/numbers.generated.js';
 import { SYSCALL_TABLE, isDenied } from './syscalls/table.js';
 import { NR } from './syscalls/nr.js';
+import { describeAsyncEngine, type AsyncEngineReport } from './uring-engine.js';
 import { AT_FDCWD, RESOLVE_CACHED, RWF_NOWAIT } from './syscalls/abi.js';
 import { O_RDONLY, O_NONBLOCK, O_CLOEXEC } from './syscalls/constants.generated.js';
 
@@ -90,8 +91,14 @@ export interface FeatureReport {
   readonly resolveCached: FeatureProbe;
   /** mmap(MAP_32BIT): compat32's arenas. */
   readonly map32bit: Map32Probe;
-  /** io_uring_setup: not used by the engine, reported for comparison and benchmarks. */
+  /** io_uring_setup(1) as the kernel answers it, with the sysctl that explains a refusal. */
   readonly ioUring: IoUringProbe;
+  /**
+   * What makes a new Engine's would-block calls here: io_uring (its set-up flags, ring sizes and
+   * the calls it makes) or cachemiss threads, and why (SYSLET_AIO_ENGINE=threads, a seccomp
+   * filter, what io_uring_setup answered).
+   */
+  readonly asyncEngine: AsyncEngineReport;
   /** signalfd4: POSIX AIO's SIGEV_SIGNAL delivery can be watched on the event loop. */
   readonly signalfd: FeatureProbe;
   /** eventfd2: how cachemiss threads wake the event loop. */
@@ -172,6 +179,7 @@ export function probeFeatures(options: ProbeOptions = {}): FeatureReport {
       ...files,
       map32bit: probeMap32(),
       ioUring: probeIoUring(scratch),
+      asyncEngine: describeAsyncEngine(),
       signalfd: probeSignalfd(scratch),
       eventfd: probeEventfd(),
       policy: summarizePolicy(),
@@ -223,7 +231,7 @@ function probeNowait(fd: number, scratch: NativeBlock, op: 'read' | 'write'): Fe
   }
   const consequence = op === 'read'
     ? 'every read hands off to a cachemiss thread'
-    : 'buffered writes hand off to a cachemiss thread (or run inline with unprobeableWrite: \'inline\')';
+    : 'buffered writes hand off to the engine (io_uring or a cachemiss thread), or run inline with unprobeableWrite: \'inline\'';
   return unsupported(result, `${call}(RWF_NOWAIT) gave ${errnoName(result)}: ${consequence}`);
 }
 

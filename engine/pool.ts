@@ -1,8 +1,12 @@
 /**
- * The cachemiss pool: worker_threads that take over chains which would block. It starts lazily,
- * grows up to `maxThreads` while chains wait and no thread is idle, lets idle threads exit after
+ * The cachemiss pool: worker_threads that take over chains which would block. It starts a few
+ * threads with the engine (so the first blocking request finds one ready), grows at once to the
+ * number of chains waiting, up to `maxThreads`, lets idle threads beyond the kept ones exit after
  * `idleMs`, and replaces a thread that dies — the chain it was running completes with
  * -EOWNERDEAD and stop reason `died`, never silently lost.
+ *
+ * Threads run plain JavaScript without the loader the main thread was started with (see
+ * cachemiss-entry.ts): a thread inherits neither `--import tsx` nor NODE_OPTIONS' loaders.
  *
  * Requests on one regular file run in parallel on as many threads as are free (glibc serialises
  * every fd; positional I/O has no reason to).
@@ -11,22 +15,23 @@
  * the thread that ends the predecessor runs it next, as glibc's helper thread takes the next
  * request of its fd, so that work queued behind a blocking chain moves on while the calling
  * thread is busy elsewhere (blocked in a read of its own, say). The link is one word per token,
- * `next`: 0 none, `token + 1` the successor, {@link SEALED} once the predecessor has ended.
+ * `next`: 0 none, `token + 1` the successor, {@link SEALED} once the predecessor has ended. The
+ * word is sealed by one exchange by whichever thread ends the chain: a cachemiss thread, which
+ * then runs the successor itself, or the calling thread for a chain that ended there after an
+ * io_uring completion ({@link CachemissPool.releaseSuccessor}, which queues it for any thread).
  */
 import { Worker } from 'node:worker_threads';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { availableParallelism } from 'node:os';
 import { allocNative, installInterruptingHandler, syscall, ECANCELED, EOWNERDEAD } from './native/index.js';
 import type { MemoryRegistry } from './memory.js';
 import type { Policy, TraceRecord } from './policy.js';
 import { ATOM, STOP } from './atom.js';
 import { KICK_NONE, type ChainTable, type ExecutorOptions } from './executor.js';
 import { readPointer, setWord } from './words.js';
-import { CompletionQueue, SubmissionQueue, WORKER_STATE, type Finished } from './queues.js';
+import { CompletionQueue, SubmissionQueue, WORKER_PHASE, WORKER_STATE, type Finished } from './queues.js';
 import type { CachemissWorkerData } from './cachemiss-worker.js';
+import { cachemissWorkerEntry, workerEnv } from './cachemiss-entry.js';
 import { NR } from './syscalls/nr.js';
-import { SyscallError } from './errors.js';
-import { EFD_CLOEXEC, EFD_NONBLOCK } from './syscalls/constants.generated.js';
 
 /**
  * The signal that interrupts a cachemiss thread blocked in a syscall when the process exits or
@@ -36,22 +41,41 @@ import { EFD_CLOEXEC, EFD_NONBLOCK } from './syscalls/constants.generated.js';
  */
 export const SYSLET_WAKE_SIGNAL = 64;
 
-const SYS_eventfd2 = NR.eventfd2;
-const SYS_close = NR.close;
 const SYS_tgkill = NR.tgkill;
 const SYS_read = NR.read;
 const SYS_write = NR.write;
 const SYS_getpid = NR.getpid;
+/** The most slots (threads ever alive at once) a pool has; the state arrays are sized for it. */
+const MAX_SLOTS = 1024;
+/** In the state array, after the slots: how many threads the pool keeps alive when idle. */
+const KEEP_INDEX = MAX_SLOTS * WORKER_STATE.stride;
+/**
+ * How long process exit waits for threads still loading (koffi's addon initialises as a thread
+ * loads, and terminating a thread in the middle of that aborts the whole process).
+ */
+const EXIT_LOAD_WAIT_MS = 10_000;
 
 /** `next[token]` once that chain has ended: a successor linked after this is not taken by any thread. */
 export const SEALED = -1;
 
-/** Pool settings (glibc's aio_init knobs). */
+/** Pool settings (glibc's aio_init knobs, plus how many threads to keep started). */
 export interface PoolOptions {
   /** Most cachemiss threads at once. */
   readonly maxThreads: number;
   /** Milliseconds an idle thread waits for work before it exits. */
   readonly idleMs: number;
+  /** Threads started with the pool and kept alive while idle (default 0). */
+  readonly keepThreads?: number;
+  /** The eventfd threads poke after completions (the Engine's: its libuv watcher reads it). */
+  readonly eventfd: number;
+  /** Per-chain state by token, shared with the threads (the Engine's: its io_uring chains use it too). */
+  readonly chains: ChainTable;
+  /**
+   * Per token, the successor link word (see the module comment): the Engine's, which clears a
+   * token's word when it hands the token out, and seals it itself when a chain ends on the
+   * calling thread (an io_uring chain).
+   */
+  readonly next: Int32Array;
   readonly executor: Omit<ExecutorOptions, 'onDeny' | 'cancelFlag' | 'chains' | 'kick'>;
   readonly onDeny?: (record: TraceRecord) => void;
 }
@@ -69,25 +93,7 @@ interface Slot {
 }
 
 let handlerInstalled = false;
-
-/**
- * Worker code that registers tsx's ESM loader and then imports `entry`: needed only when the
- * library runs from its TypeScript sources (tests), because Node 20 does not pass an `--import`
- * loader on to worker threads.
- */
-function tsxBootstrap(entry: string): string {
-  // The ESM build of the API (require.resolve would pick the CommonJS one).
-  const packageJson = createRequire(import.meta.url).resolve('tsx/package.json');
-  const api = new URL('dist/esm/api/index.mjs', pathToFileURL(packageJson)).href;
-  return `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
-}
 const livePools = new Set<CachemissPool>();
-
-/**
- * The longest process exit waits for cachemiss threads still loading their modules (a thread
- * loads in 50-150 ms on an idle machine, seconds on a loaded one). Past it, exit goes on.
- */
-const EXIT_LOADING_WAIT_MS = 10_000;
 
 // At exit Node terminates and joins every worker; interrupt any blocked in a syscall first.
 process.on('exit', () => {
@@ -105,10 +111,14 @@ export class CachemissPool {
   readonly #currentAtoms: Float64Array;
   readonly #finished: Finished = { token: 0, last: 0, result: 0, atoms: 0, stop: 0, serviceNs: 0 };
   readonly #pid = syscall(SYS_getpid);
-  /** The eventfd cachemiss threads poke after each completion. */
+  /** The eventfd cachemiss threads poke after each completion (the Engine's). */
   readonly eventfd: number;
   #closed = false;
   #startupFailures = 0;
+  /** Threads spawned whose modules are still loading (they have not said 'ready'). */
+  #loading = 0;
+  /** How many threads may load at once: more would only slow the first one down. */
+  readonly #loadLimit = Math.max(1, availableParallelism());
   readonly #one: number;
   /** Chains finished because their thread died, waiting for the next drain. */
   readonly #orphans: Finished[] = [];
@@ -121,19 +131,12 @@ export class CachemissPool {
     this.#memory = memory;
     this.#policy = policy;
     this.#options = options;
-    const capacity = Math.max(1, options.maxThreads);
-    this.#state = new Int32Array(new SharedArrayBuffer(capacity * WORKER_STATE.stride * 4 + 1024 * 4));
-    this.#currentAtoms = new Float64Array(new SharedArrayBuffer((capacity + 1024) * 16));
-    const tokens = this.#queue.capacity;
-    this.chains = {
-      first: new Float64Array(new SharedArrayBuffer(tokens * 8)),
-      executed: new Int32Array(new SharedArrayBuffer(tokens * 4)),
-      cancel: new Int32Array(new SharedArrayBuffer(tokens * 4)),
-    };
-    this.#next = new Int32Array(new SharedArrayBuffer(tokens * 4));
-    const fd = syscall(SYS_eventfd2, 0, EFD_CLOEXEC | EFD_NONBLOCK);
-    if (fd < 0) throw new SyscallError(fd, 'eventfd2');
-    this.eventfd = fd;
+    this.#state = new Int32Array(new SharedArrayBuffer((KEEP_INDEX + 1) * 4));
+    this.#currentAtoms = new Float64Array(new SharedArrayBuffer(MAX_SLOTS * 16));
+    Atomics.store(this.#state, KEEP_INDEX, Math.min(options.keepThreads ?? 0, options.maxThreads));
+    this.chains = options.chains;
+    this.#next = options.next;
+    this.eventfd = options.eventfd;
     if (!handlerInstalled) {
       installInterruptingHandler(SYSLET_WAKE_SIGNAL);
       handlerInstalled = true;
@@ -142,6 +145,7 @@ export class CachemissPool {
     new DataView(one.buffer).setBigUint64(0, 1n, true);
     this.#one = one.address;
     livePools.add(this);
+    this.#grow();
   }
 
   /** Threads alive now. */
@@ -159,9 +163,15 @@ export class CachemissPool {
     return this.#options.maxThreads;
   }
 
+  /** How many threads the pool keeps alive while idle. */
+  get keepThreads(): number {
+    return Atomics.load(this.#state, KEEP_INDEX);
+  }
+
   /** reconfigure - change the thread bound and idle time (applies to threads started from now on). */
   reconfigure(maxThreads: number, idleMs: number): void {
-    this.#options = { ...this.#options, maxThreads: Math.max(1, Math.min(maxThreads, 1024)), idleMs };
+    this.#options = { ...this.#options, maxThreads: Math.max(1, Math.min(maxThreads, MAX_SLOTS)), idleMs };
+    Atomics.store(this.#state, KEEP_INDEX, Math.min(this.keepThreads, this.#options.maxThreads));
   }
 
   /**
@@ -179,8 +189,9 @@ export class CachemissPool {
     const chains = this.chains;
     chains.first[token] = first;
     chains.executed[token] = executed;
-    Atomics.store(chains.cancel, token, 0);
-    Atomics.store(this.#next, token, 0);
+    // (The cancel flag and the successor link are the Engine's to clear when it hands out the
+    // token: a chain that comes from the io_uring engine keeps a cancel asked for while it was
+    // there, and a successor linked to it meanwhile.)
     if (!this.#queue.push(atom, token, atomsBefore)) return false;
     this.#grow();
     return true;
@@ -203,8 +214,7 @@ export class CachemissPool {
     const chains = this.chains;
     chains.first[token] = first;
     chains.executed[token] = 0;
-    Atomics.store(chains.cancel, token, 0);
-    Atomics.store(this.#next, token, 0);
+    // (Its cancel flag and link word were cleared by the Engine with the token.)
     const before = Atomics.compareExchange(this.#next, predecessor, 0, token + 1);
     if (before === 0) return 'linked';
     if (before !== SEALED) return 'refused';
@@ -249,17 +259,21 @@ export class CachemissPool {
     return found;
   }
 
-  /** warm - start threads now instead of on first use (benchmarks; latency-sensitive programs). */
+  /**
+   * warm - start threads now instead of on first use, and keep them alive while idle
+   * (latency-sensitive programs). They load at most one per core at a time.
+   */
   warm(count: number): void {
     const target = Math.min(count, this.#options.maxThreads);
-    while (this.#queue.live < target) this.#spawn();
+    if (target > this.keepThreads) Atomics.store(this.#state, KEEP_INDEX, target);
+    this.#grow();
   }
 
-  /** Threads that have reached their loop (published their tid). */
+  /** Threads that have loaded and made their native blocks: they can take a chain now. */
   get ready(): number {
     let count = 0;
     this.#slots.forEach((slot, index) => {
-      if (slot.worker !== null && Atomics.load(this.#state, index * WORKER_STATE.stride + WORKER_STATE.tid) !== 0) count++;
+      if (slot.worker !== null && Atomics.load(this.#state, index * WORKER_STATE.stride + WORKER_STATE.phase) === WORKER_PHASE.ready) count++;
     });
     return count;
   }
@@ -311,6 +325,7 @@ export class CachemissPool {
     const worker = slot.worker;
     const exited = slot.exited;
     const terminating = worker.terminate();
+    // A thread blocked in a call cannot be terminated until the call returns.
     this.#interrupt(this.#slots.indexOf(slot));
     await terminating;
     await exited;
@@ -336,33 +351,37 @@ export class CachemissPool {
     const job = { atom: 0, token: 0, atomsBefore: 0 };
     while (this.#queue.popAfterShutdown(job)) this.#orphan(job.token, job.atom, -ECANCELED, STOP.cancelled);
     livePools.delete(this);
-    syscall(SYS_close, this.eventfd);
   }
 
-  /** Whether some started thread has not yet published its tid (it is still loading modules). */
-  #anyLoading(): boolean {
-    return this.#slots.some((slot, index) => slot.worker !== null && Atomics.load(this.#state, index * WORKER_STATE.stride + WORKER_STATE.tid) === 0);
-  }
-
-  /** interruptForExit - (process 'exit') stop threads now, synchronously, so Node can join them. */
+  /**
+   * interruptForExit - (process 'exit') stop threads now, synchronously, so Node can join them.
+   * Node terminates every worker after the exit handlers; a thread terminated while its modules
+   * load can be caught inside koffi's addon initialisation, which then aborts the process
+   * (napi_throw FATAL, exit code 134). So first wait, bounded, until no thread is loading; a
+   * thread that has loaded sees the shutdown and leaves by itself.
+   */
   interruptForExit(): void {
     this.#queue.shutdown();
     const wait = new Int32Array(new SharedArrayBuffer(4));
-    // Node terminates every worker after this handler. A thread terminated while it still loads
-    // its modules aborts the whole process (koffi's addon initialisation meets the termination:
-    // "FATAL ERROR: Error::ThrowAsJavaScriptException napi_throw", exit code 134), so wait,
-    // bounded, until each started thread has published its tid (done loading). The worker
-    // threads run on while this one waits.
-    for (let waited = 0; waited < EXIT_LOADING_WAIT_MS && this.#anyLoading(); waited++) Atomics.wait(wait, 0, 0, 1);
-    for (let attempt = 0; attempt < 200; attempt++) {
+    const loadDeadline = performance.now() + EXIT_LOAD_WAIT_MS;
+    let blockedRounds = 0;
+    for (;;) {
+      let loading = false;
       let blocked = false;
       this.#slots.forEach((slot, index) => {
-        if (slot.worker !== null && this.#isRunning(index)) {
+        if (slot.worker === null) return;
+        const phase = Atomics.load(this.#state, index * WORKER_STATE.stride + WORKER_STATE.phase);
+        if (phase === WORKER_PHASE.loading) loading = true;
+        else if (this.#isRunning(index)) {
           blocked = true;
           this.#interrupt(index);
         }
       });
-      if (!blocked) return;
+      if (loading && performance.now() < loadDeadline) {
+        Atomics.wait(wait, 0, 0, 1);
+        continue;
+      }
+      if (!blocked || ++blockedRounds > 200) return;
       Atomics.wait(wait, 0, 0, 1);
     }
   }
@@ -385,43 +404,64 @@ export class CachemissPool {
   }
 
   /**
-   * Start a thread when more chains are queued than threads wait idle for them. Not "when none
-   * is idle": a thread woken for the previous chain stays counted idle until it runs, so a chain
-   * submitted right after another would find it "idle", start nothing, and wait behind the first
-   * chain however long that one blocks (a read that the second chain would have satisfied never
-   * returns). The length is read first: a thread leaves the idle count before it takes a chain,
-   * so a chain already taken is never set against an idle thread that is gone.
+   * Start the threads needed now: one per queued chain that no thread sure to take a chain (one
+   * still loading, or one waiting idle in the queue) will take, and at least the kept ones, within
+   * the bound; at most one loading per core at a time (more would make the first one later: a
+   * thread's start is mostly CPU — measured, 64 short chains on 2 cores finished in 1.0–2.6 s
+   * loading two at a time against 3.0–3.2 s loading sixteen). The rest start as those become ready.
+   *
+   * Not "every thread not running a chain": a thread that has just taken a chain says it runs
+   * only a moment later (and on the code before, a thread woken for a chain stayed counted idle
+   * until it ran), so the chain submitted right behind it was set against it, no thread started,
+   * and it waited behind the first chain however long that one blocked — a read submitted just
+   * before the write that satisfies it never completed. The queue's length is read first, and a
+   * thread drops its idle flag before it takes a chain: a chain already taken is never set against
+   * a thread that is no longer free. A thread between two chains counts as busy, so now and then
+   * one more thread starts than needed; it leaves after its idle time.
    */
   #grow(): void {
-    const queued = this.#queue.length;
-    if (queued <= this.#queue.idle) return;
+    if (this.#closed) return;
+    const queue = this.#queue;
+    const queued = queue.length;
     // A thread beyond the active bound would only wait for a slot.
-    const bound = Math.min(this.#options.maxThreads, this.#queue.maxActive);
-    if (this.#queue.live < bound) this.#spawn();
+    const bound = Math.min(this.#options.maxThreads, queue.maxActive);
+    const live = queue.live;
+    let free = 0;
+    for (let index = 0; index < this.#slots.length; index++) {
+      if (this.#slots[index]?.worker == null) continue;
+      const base = index * WORKER_STATE.stride;
+      const loading = Atomics.load(this.#state, base + WORKER_STATE.phase) !== WORKER_PHASE.ready;
+      if (loading || Atomics.load(this.#state, base + WORKER_STATE.idle) !== 0) free++;
+    }
+    const wanted = Math.max(this.keepThreads - live, queued - free);
+    const count = Math.min(wanted, bound - live, this.#loadLimit - this.#loading);
+    for (let i = 0; i < count; i++) this.#spawn();
   }
 
   #spawn(): void {
     let index = this.#slots.findIndex((slot) => slot.worker === null);
     if (index < 0) {
-      if (this.#slots.length >= 1024) return;
+      if (this.#slots.length >= MAX_SLOTS) return;
       index = this.#slots.length;
       this.#slots.push({ worker: null, completions: new CompletionQueue(), exited: Promise.resolve() });
     }
     const slot = this.#slots[index] as Slot;
     const base = index * WORKER_STATE.stride;
-    Atomics.store(this.#state, base + WORKER_STATE.tid, 0);
-    Atomics.store(this.#state, base + WORKER_STATE.running, 0);
-    Atomics.store(this.#state, base + WORKER_STATE.kick, KICK_NONE);
+    const state = this.#state;
+    for (let i = 0; i < WORKER_STATE.stride; i++) Atomics.store(state, base + i, 0);
+    Atomics.store(state, base + WORKER_STATE.kick, KICK_NONE);
+    Atomics.store(state, base + WORKER_STATE.phase, WORKER_PHASE.loading);
     const data: CachemissWorkerData = {
       slot: index,
       regions: this.#memory.shared.buffer,
       policy: this.#policy.shared,
       queue: this.#queue.buffers,
       completions: slot.completions.buffers,
-      state: this.#state.buffer as SharedArrayBuffer,
+      state: state.buffer as SharedArrayBuffer,
       currentAtoms: this.#currentAtoms.buffer as SharedArrayBuffer,
       eventfd: this.eventfd,
       idleMs: this.#options.idleMs,
+      keepIndex: KEEP_INDEX,
       options: this.#options.executor,
       chains: {
         first: this.chains.first.buffer as SharedArrayBuffer,
@@ -430,17 +470,27 @@ export class CachemissPool {
       },
       next: this.#next.buffer as SharedArrayBuffer,
     };
-    const fromSource = import.meta.url.endsWith('.ts');
-    // Running from TypeScript sources (tests, tsx): the worker needs the same loader, named by
-    // absolute URL so it resolves whatever the current directory is.
-    const entry = new URL(fromSource ? './cachemiss-worker.ts' : './cachemiss-worker.js', import.meta.url);
-    const worker = fromSource
-      ? new Worker(tsxBootstrap(entry.href), { eval: true, workerData: data })
-      : new Worker(entry, { workerData: data });
-    this.#queue.countLive(1);
+    // Plain JavaScript, no inherited loader: `execArgv: []` drops `--import tsx` and the like,
+    // and the environment is the process's without NODE_OPTIONS' loaders (a worker applies
+    // NODE_OPTIONS again). Under tsx each thread would otherwise start the loader (seconds).
+    const worker = new Worker(cachemissWorkerEntry(), { workerData: data, execArgv: [], env: workerEnv() });
+    // The thread counts as live from now on: the ledger says so, so a thread that never gets
+    // to run its own code is counted out by the exit handler below.
+    this.#queue.countLive(1, { array: state, base });
+    this.#loading++;
     slot.worker = worker;
+    let loaded = false;
+    const ready = (): void => {
+      if (loaded) return;
+      loaded = true;
+      this.#loading--;
+    };
     worker.on('message', (message: { type: string; record?: TraceRecord }) => {
-      if (message.type === 'deny' && message.record !== undefined) this.#options.onDeny?.(message.record);
+      if (message.type === 'ready') {
+        ready();
+        this.#startupFailures = 0;
+        this.#grow();
+      } else if (message.type === 'deny' && message.record !== undefined) this.#options.onDeny?.(message.record);
     });
     worker.on('error', (error) => {
       if (process.env.SYSLET_AIO_DEBUG === '1') console.error('cachemiss thread error:', error);
@@ -452,18 +502,12 @@ export class CachemissPool {
     worker.unref();
     slot.exited = new Promise((resolve) => {
       worker.once('exit', () => {
-        const started = Atomics.load(this.#state, base + WORKER_STATE.tid) !== 0;
-        if (!started) {
-          // It never reached its loop (a load error): it counted itself in via us, so count it out.
-          this.#queue.countLive(-1);
-          this.#startupFailures++;
-        } else {
-          this.#startupFailures = 0;
-          this.#reapDead(index);
-        }
+        if (Atomics.load(state, base + WORKER_STATE.phase) !== WORKER_PHASE.ready) this.#startupFailures++;
+        ready();
+        this.#reapDead(index);
         slot.worker = null;
         resolve();
-        if (this.#closed || this.#queue.length === 0) return;
+        if (this.#closed) return;
         if (this.#startupFailures >= 3 && this.#queue.live === 0) this.#failQueued();
         else this.#grow();
       });
@@ -480,20 +524,35 @@ export class CachemissPool {
     this.#poke();
   }
 
-  /** After a thread exits: if it died mid-chain, finish that chain with -EOWNERDEAD. */
+  /**
+   * After a thread exits, for whatever reason: give back whatever share of the queue's counters it
+   * still held (its ledger: live, idle, an active slot — a thread terminated while idle holds all
+   * three), and if it died mid-chain, finish that chain with -EOWNERDEAD.
+   */
   #reapDead(index: number): void {
+    const state = this.#state;
     const base = index * WORKER_STATE.stride;
-    if (Atomics.load(this.#state, base + WORKER_STATE.running) === 0) return;
-    Atomics.store(this.#state, base + WORKER_STATE.running, 0);
-    // A thread that ends mid-chain never counted itself out of the live set.
-    this.#queue.countLive(-1);
-    this.#orphan(
-      Atomics.load(this.#state, base + WORKER_STATE.token),
-      this.#currentAtoms[index * 2] as number,
-      -EOWNERDEAD,
-      STOP.died,
-      this.#currentAtoms[index * 2 + 1],
-    );
+    const ledger = { array: state, base };
+    if (Atomics.load(state, base + WORKER_STATE.idle) !== 0) {
+      Atomics.store(state, base + WORKER_STATE.idle, 0);
+      this.#queue.forgetIdle();
+    }
+    if (Atomics.load(state, base + WORKER_STATE.holding) !== 0) this.#queue.releaseActive(ledger);
+    if (Atomics.load(state, base + WORKER_STATE.live) !== 0) this.#queue.countLive(-1, ledger);
+    // A successor it had taken from its chain's link word and not yet started (it died while it
+    // published that chain's completion): no other thread knows of it.
+    const taken = Atomics.exchange(state, base + WORKER_STATE.taken, 0) - 1;
+    if (Atomics.load(state, base + WORKER_STATE.running) !== 0) {
+      Atomics.store(state, base + WORKER_STATE.running, 0);
+      this.#orphan(
+        Atomics.load(state, base + WORKER_STATE.token),
+        this.#currentAtoms[index * 2] as number,
+        -EOWNERDEAD,
+        STOP.died,
+        this.#currentAtoms[index * 2 + 1],
+      );
+    }
+    if (taken >= 0) this.#startSuccessor(taken, this.#closed);
     this.#poke();
   }
 
@@ -518,10 +577,28 @@ export class CachemissPool {
    * have run, goes to the queue for any thread — or, once the pool is closed, is cancelled too.
    */
   #releaseSuccessor(token: number): void {
+    this.releaseSuccessor(token, false);
+  }
+
+  /**
+   * releaseSuccessor - the chain with `token` has ended without a cachemiss thread ending it (on
+   * the calling thread, after an io_uring completion; or orphaned): seal its link word and start
+   * the successor linked after it, if any, on any thread — or, when `cancel` is set or the pool
+   * is closed, complete it as cancelled (it runs nothing). Call it before that chain's completion
+   * is delivered: the token may be reused from then on.
+   * @returns whether a successor was linked.
+   */
+  releaseSuccessor(token: number, cancel: boolean): boolean {
     const successor = Atomics.exchange(this.#next, token, SEALED) - 1;
-    if (successor < 0) return;
+    if (successor < 0) return false;
+    this.#startSuccessor(successor, cancel);
+    return true;
+  }
+
+  /** A successor whose predecessor has ended goes to the queue, at its first atom (or is cancelled). */
+  #startSuccessor(successor: number, cancel: boolean): void {
     const first = this.chains.first[successor] as number;
-    if (this.#closed || !this.#queue.push(first, successor, 0)) this.#orphan(successor, first, -ECANCELED, STOP.cancelled);
+    if (cancel || this.#closed || !this.#queue.push(first, successor, 0)) this.#orphan(successor, first, -ECANCELED, STOP.cancelled);
     else this.#grow();
   }
 

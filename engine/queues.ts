@@ -22,6 +22,15 @@ const NEEDS_WAKE = 5;
 const ACTIVE = 6;
 const MAX_ACTIVE = 7;
 const CONTROL_INTS = 8;
+/**
+ * How long the threads holding every active slot may take no chain from a non-empty queue before
+ * a waiting thread runs one anyway. The governor caps the threads that run chains at the core
+ * count when chains are short and CPU-bound, and a thread keeps its slot from chain to chain; but
+ * a long chain that waits for another one (a loop polling a counter the other chain moves) would
+ * then hold its slot until the other ran — never, with every slot held so. The cap is for short
+ * chains: when the holders stop taking chains, it no longer applies.
+ */
+const SLOTS_STUCK_MS = 20;
 
 /** The buffers of a submission queue, as sent to a cachemiss thread. */
 export interface SubmissionQueueBuffers {
@@ -29,6 +38,21 @@ export interface SubmissionQueueBuffers {
   readonly atoms: SharedArrayBuffer;
   readonly meta: SharedArrayBuffer;
   readonly capacity: number;
+}
+
+/**
+ * Where one consumer (a cachemiss thread) records its own share of the shared counters — whether
+ * it is counted live, waiting idle, holding an active slot — in its WORKER_STATE slot, so that
+ * the pool can take that share back when the thread ends without doing it itself (terminated,
+ * crashed). Each flag is stored right next to the counter change it mirrors, with no function
+ * call between them: V8 terminates a thread only at a function entry, a loop back-edge or inside
+ * Atomics.wait, so a thread never dies between a counter change and its flag.
+ */
+export interface ConsumerLedger {
+  /** The pool's WORKER_STATE array. */
+  readonly array: Int32Array;
+  /** This consumer's slot index × WORKER_STATE.stride. */
+  readonly base: number;
 }
 
 /** A job as a consumer sees it. Reused: read it before the next pop. */
@@ -90,6 +114,8 @@ export class SubmissionQueue {
     this.#meta[slot * 2 + 1] = atomsBefore;
     Atomics.store(this.control, HEAD, head + 1);
     if (Atomics.load(this.control, IDLE) > 0) Atomics.notify(this.control, HEAD, 1);
+    // A thread waiting for an active slot watches for stuck holders only while chains wait.
+    else if (head === Atomics.load(this.control, TAIL)) Atomics.notify(this.control, ACTIVE, 1);
     return true;
   }
 
@@ -97,14 +123,16 @@ export class SubmissionQueue {
    * pop - take a chain (consumers), waiting up to `idleMs` for one.
    * @returns true with `job` filled, or false on idle timeout or shutdown.
    */
-  pop(job: Job, idleMs: number): boolean {
+  pop(job: Job, idleMs: number, ledger?: ConsumerLedger): boolean {
     for (;;) {
       if (Atomics.load(this.control, SHUTDOWN) !== 0) return false;
       const tail = Atomics.load(this.control, TAIL);
       const head = Atomics.load(this.control, HEAD);
       if (tail === head) {
         Atomics.add(this.control, IDLE, 1);
+        if (ledger !== undefined) Atomics.store(ledger.array, ledger.base + WORKER_STATE.idle, 1);
         const outcome = Atomics.wait(this.control, HEAD, head, idleMs);
+        if (ledger !== undefined) Atomics.store(ledger.array, ledger.base + WORKER_STATE.idle, 0);
         Atomics.sub(this.control, IDLE, 1);
         if (outcome === 'timed-out' && this.length === 0) return false;
         continue;
@@ -159,23 +187,38 @@ export class SubmissionQueue {
    * acquireActive - (a cachemiss thread) take one of the active slots before looking for work,
    * waiting up to `idleMs` for one. @returns false on timeout or shutdown.
    */
-  acquireActive(idleMs: number): boolean {
+  acquireActive(idleMs: number, ledger?: ConsumerLedger): boolean {
     const deadline = performance.now() + idleMs;
+    // Progress of the holders: chains taken from the queue (TAIL), and since when it has not moved.
+    let taken = Atomics.load(this.control, TAIL);
+    let since = performance.now();
     for (;;) {
       if (Atomics.load(this.control, SHUTDOWN) !== 0) return false;
       const active = Atomics.load(this.control, ACTIVE);
-      if (active < Atomics.load(this.control, MAX_ACTIVE)) {
-        if (Atomics.compareExchange(this.control, ACTIVE, active, active + 1) === active) return true;
+      const waiting = this.length > 0;
+      const now = performance.now();
+      const tail = Atomics.load(this.control, TAIL);
+      if (tail !== taken || !waiting) {
+        taken = tail;
+        since = now;
+      }
+      // Over the cap only when chains wait and the holders have taken none for SLOTS_STUCK_MS.
+      if (active < Atomics.load(this.control, MAX_ACTIVE) || (waiting && now - since >= SLOTS_STUCK_MS)) {
+        if (Atomics.compareExchange(this.control, ACTIVE, active, active + 1) === active) {
+          if (ledger !== undefined) Atomics.store(ledger.array, ledger.base + WORKER_STATE.holding, 1);
+          return true;
+        }
         continue;
       }
-      const left = deadline - performance.now();
+      const left = deadline - now;
       if (left <= 0) return false;
-      Atomics.wait(this.control, ACTIVE, active, left);
+      Atomics.wait(this.control, ACTIVE, active, waiting ? Math.min(left, SLOTS_STUCK_MS) : left);
     }
   }
 
-  /** releaseActive - (a cachemiss thread) give the active slot back. */
-  releaseActive(): void {
+  /** releaseActive - (a cachemiss thread, or the pool for one that died holding it) give the active slot back. */
+  releaseActive(ledger?: ConsumerLedger): void {
+    if (ledger !== undefined) Atomics.store(ledger.array, ledger.base + WORKER_STATE.holding, 0);
     Atomics.sub(this.control, ACTIVE, 1);
     Atomics.notify(this.control, ACTIVE, 1);
   }
@@ -195,9 +238,31 @@ export class SubmissionQueue {
     return Atomics.load(this.control, MAX_ACTIVE);
   }
 
-  /** A consumer's life: count it in (`+1`) or out (`-1`). */
-  countLive(delta: 1 | -1): void {
+  /** A consumer's life: count it in (`+1`) or out (`-1`), and mirror that in its ledger. */
+  countLive(delta: 1 | -1, ledger?: ConsumerLedger): void {
     Atomics.add(this.control, LIVE, delta);
+    if (ledger !== undefined) Atomics.store(ledger.array, ledger.base + WORKER_STATE.live, delta > 0 ? 1 : 0);
+  }
+
+  /**
+   * retire - (a cachemiss thread after its idle time) count itself out, unless that would leave
+   * fewer than `keep` threads alive (the pool keeps a few started, so the next blocking request
+   * finds one). @returns whether it was counted out.
+   */
+  retire(keep: number, ledger?: ConsumerLedger): boolean {
+    for (;;) {
+      const live = Atomics.load(this.control, LIVE);
+      if (live <= keep) return false;
+      if (Atomics.compareExchange(this.control, LIVE, live, live - 1) === live) {
+        if (ledger !== undefined) Atomics.store(ledger.array, ledger.base + WORKER_STATE.live, 0);
+        return true;
+      }
+    }
+  }
+
+  /** forgetIdle - (the pool) a consumer died while counted idle: take its count back. */
+  forgetIdle(): void {
+    Atomics.sub(this.control, IDLE, 1);
   }
 }
 
@@ -296,11 +361,32 @@ export class CompletionQueue {
 /** What a cachemiss thread is doing, published for the caller (exit handling, death recovery). */
 export const WORKER_STATE = {
   /** Int32 slots per worker. */
-  stride: 4,
+  stride: 9,
   tid: 0,
   /** 0 idle, 1 running a chain. */
   running: 1,
   token: 2,
   /** The token of the chain the pool is about to interrupt on this thread (-1: none); see Executor's kick. */
   kick: 3,
+  /** Where the thread is in its life: a WORKER_PHASE value. */
+  phase: 4,
+  /** 1 while the thread is counted in the queue's LIVE counter (see ConsumerLedger). */
+  live: 5,
+  /** 1 while it is counted in IDLE (waiting in pop). */
+  idle: 6,
+  /** 1 while it holds one of the ACTIVE slots. */
+  holding: 7,
+  /**
+   * The successor (token + 1; 0 none) it took from the link word of the chain it just ended, from
+   * that moment until `token` names it: a thread that dies in between has it started by the pool.
+   */
+  taken: 8,
+} as const;
+
+/** WORKER_STATE.phase values. */
+export const WORKER_PHASE = {
+  /** Spawned; its modules (koffi's addon among them) are still loading. */
+  loading: 1,
+  /** Loaded: it may be terminated at any point from here on. */
+  ready: 2,
 } as const;

@@ -320,7 +320,12 @@ function start(request: Request): number {
   const instance = prepare(request);
   const engine = aioEngine();
   request.state = RUNNING;
-  const submitted = engine.submit(instance.first, request);
+  // A serial request stays off the io_uring ring: the requests queued behind it are linked after
+  // it (linkQueued) and start when it ends, and a program may block outside the library (in
+  // read(2) on a socket's other end) until they do. A ring request ends only when this thread
+  // processes the ring; a cachemiss thread ends it, and starts the next, by itself — as glibc's
+  // helper thread does.
+  const submitted = engine.submit(instance.first, request, request.serial);
   if (submitted > 0) {
     if (misclassifiedStream(request)) {
       requeueAsStream(request);

@@ -8,6 +8,10 @@ import assert from 'node:assert/strict';
 import { Aiocb, aio_init, aioConfig, aioEngine, aio_read, aio_error, aio_suspend, errno, EAGAIN, EINPROGRESS } from '../index.js';
 import { closeAll, rawWrite, socketpair, SOCK_DGRAM } from './aio-fixture.js';
 
+// The thread bound is the subject: the POSIX layer's engine (made at the first request) must
+// put its blocking reads on cachemiss threads, not in an io_uring ring that has no such bound.
+process.env.SYSLET_AIO_ENGINE = 'threads';
+
 test('defaults, rounding and minimums before first use; frozen after; idle time always (item 63)', () => {
   assert.deepEqual(aioConfig(), { aio_threads: 20, aio_num: 64, aio_idle_time: 1 });
   aio_init({ aio_threads: 0, aio_num: 10 });

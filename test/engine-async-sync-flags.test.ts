@@ -20,7 +20,7 @@ function timespec(chain: ChainBuilder, ms: number) {
 }
 
 test('SYSLET_ASYNC: a call that would never block still goes to a cachemiss thread', async (t) => {
-  const engine = new Engine({ threads: 1 });
+  const engine = new Engine({ threads: 1, minThreads: 0 });
   t.after(() => engine.close());
   using chain = new ChainBuilder(engine.memory);
   const atom = chain.atom('getpid', [], { flags: SYSLET_ASYNC });
@@ -32,7 +32,7 @@ test('SYSLET_ASYNC: a call that would never block still goes to a cachemiss thre
 });
 
 test('SYSLET_ASYNC through async_exec returns 0 at once and posts the completion', async (t) => {
-  const engine = new Engine({ threads: 1 });
+  const engine = new Engine({ threads: 1, minThreads: 0 });
   t.after(() => engine.close());
   const ring = engine.alloc(64);
   assert.equal(engine.async_register({ ring: ring.start, ringSizeBytes: 64 }), 0);
@@ -46,7 +46,7 @@ test('SYSLET_ASYNC through async_exec returns 0 at once and posts the completion
 });
 
 test('SYSLET_ASYNC on a later atom is ignored: the chain stays inline', () => {
-  const engine = new Engine();
+  const engine = new Engine({ minThreads: 0 });
   using chain = new ChainBuilder(engine.memory);
   chain.atom('getpid', []);
   const second = chain.atom('getpid', [], { flags: SYSLET_ASYNC });
@@ -55,7 +55,7 @@ test('SYSLET_ASYNC on a later atom is ignored: the chain stays inline', () => {
 });
 
 test('without SYSLET_SYNC, a call that may block (nanosleep) is handed off', async (t) => {
-  const engine = new Engine({ threads: 1 });
+  const engine = new Engine({ threads: 1, minThreads: 0 });
   t.after(() => engine.close());
   using chain = new ChainBuilder(engine.memory);
   chain.atom('nanosleep', [timespec(chain, 1), null]);
@@ -65,7 +65,7 @@ test('without SYSLET_SYNC, a call that may block (nanosleep) is handed off', asy
 });
 
 test('SYSLET_SYNC: a call that may block runs inline and no thread starts', () => {
-  const engine = new Engine({ threads: 1 });
+  const engine = new Engine({ threads: 1, minThreads: 0 });
   using chain = new ChainBuilder(engine.memory);
   const sleep = chain.atom('nanosleep', [timespec(chain, 1), null], { flags: SYSLET_SYNC });
   assert.equal(engine.async_exec(chain.first), BigInt(sleep.at));
@@ -75,7 +75,7 @@ test('SYSLET_SYNC: a call that may block runs inline and no thread starts', () =
 });
 
 test('SYSLET_SYNC is per atom: a later atom without it is still handed off', async (t) => {
-  const engine = new Engine({ threads: 1 });
+  const engine = new Engine({ threads: 1, minThreads: 0 });
   t.after(() => engine.close());
   const path = freshFile(tempDir(t), 'sync.bin', patternBytes(4096));
   const fd = openSync(path, 'r+');
@@ -91,7 +91,7 @@ test('SYSLET_SYNC is per atom: a later atom without it is still handed off', asy
 });
 
 test('SYSLET_ASYNC | SYSLET_SYNC on the first atom: ASYNC wins', async (t) => {
-  const engine = new Engine({ threads: 1 });
+  const engine = new Engine({ threads: 1, minThreads: 0 });
   t.after(() => engine.close());
   using chain = new ChainBuilder(engine.memory);
   chain.atom('getpid', [], { flags: SYSLET_ASYNC | SYSLET_SYNC });

@@ -13,7 +13,7 @@ import { freshFile, patternBytes, tempDir } from './helpers/engine.js';
 const SIZE = 64 * 1024;
 
 test('a cached pread64 completes inline, reported as mode inline, with no thread started', (t) => {
-  const engine = new Engine();
+  const engine = new Engine({ minThreads: 0 });
   t.after(() => engine.close());
   const content = patternBytes(SIZE, 3);
   const fd = openSync(freshFile(tempDir(t), 'cached.bin', content), 'r');
@@ -42,7 +42,7 @@ test('a cached pread64 completes inline, reported as mode inline, with no thread
 });
 
 test('a whole open → read → close chain on a cached file stays inline', (t) => {
-  const engine = new Engine();
+  const engine = new Engine({ minThreads: 0 });
   t.after(() => engine.close());
   const content = patternBytes(4096, 5);
   const path = freshFile(tempDir(t), 'chain.bin', content);

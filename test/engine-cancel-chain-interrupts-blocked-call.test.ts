@@ -20,7 +20,7 @@ function submit(engine: Engine, first: number): { listener: ChainListener; done:
   const listener: ChainListener = {
     chainDone: (last, result, atoms, stop, _latencyNs, executed) => settle({ last, result, atoms, stop, executed }),
   };
-  assert.equal(engine.submit(first, listener), 0, 'the chain went to a cachemiss thread');
+  assert.equal(engine.submit(first, listener), 0, 'the chain went asynchronous');
   return { listener, done, token: engine.lastSubmit.token };
 }
 
@@ -42,8 +42,8 @@ test('cancelChain interrupts one blocked chain; another blocked chain is untouch
   const a = submit(engine, chainA.first);
   const b = submit(engine, chainB.first);
   assert.ok(a.token >= 0 && b.token >= 0 && a.token !== b.token);
-  await untilBlockedIn(SYS.read, readerA);
-  await untilBlockedIn(SYS.read, readerB);
+  await untilBlockedIn(SYS.read, readerA, 10_000, engine);
+  await untilBlockedIn(SYS.read, readerB, 10_000, engine);
 
   assert.equal(engine.cancelChain(b.token, a.listener), false, 'a token with another chain\'s listener names no chain');
   assert.equal(engine.cancelChain(a.token, a.listener), true);
@@ -65,7 +65,8 @@ test('cancelChain interrupts one blocked chain; another blocked chain is untouch
 });
 
 test('cancelChain on a chain still queued for a thread: it completes cancelled without running', { timeout: 20_000 }, async (t) => {
-  const engine = new Engine({ threads: 1 });
+  // The one thread must be busy with the blocker: cachemiss threads only.
+  const engine = new Engine({ threads: 1, engine: 'threads' });
   const [reader, writer] = socketPair(engine);
   t.after(async () => {
     await engine.close();

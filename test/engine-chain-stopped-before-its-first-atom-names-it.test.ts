@@ -15,7 +15,9 @@ import { closeAll, socketPair, SYS, untilBlockedIn } from './helpers/engine.js';
 
 /** An engine whose only thread is blocked reading `reader` until the test writes to `writer`. */
 async function busyEngine(t: { after: (fn: () => unknown) => void }): Promise<{ engine: Engine; writer: number }> {
-  const engine = new Engine({ threads: 1 });
+  // Threads forced: the blocker must occupy the only cachemiss thread (with io_uring its read
+  // would be a ring request and the queued chains would find the thread free).
+  const engine = new Engine({ threads: 1, engine: 'threads' });
   t.after(() => engine.close());
   const [reader, writer] = socketPair(engine);
   t.after(() => closeAll(reader, writer));

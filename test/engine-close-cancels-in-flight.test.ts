@@ -25,7 +25,7 @@ test('a chain blocked in its last atom is interrupted and completes with stop ca
   using chain = new ChainBuilder(engine.memory);
   const read = chain.atom('read', [reader, chain.buffer(16), 16]);
   const done = engine.runChain(chain.first);
-  await untilBlockedIn(SYS.read, reader);
+  await untilBlockedIn(SYS.read, reader, 10_000, engine);
   await engine.close();
   const completion = await settled(done);
   assert.notEqual(completion, 'pending', 'close() resolved before the chain was delivered');
@@ -45,7 +45,7 @@ test('a chain blocked mid-chain stops before its next atom, with stop cancelled'
   const read = chain.atom('read', [reader, chain.buffer(16), 16]);
   const after = chain.atom('getpid', []);
   const done = engine.runChain(chain.first);
-  await untilBlockedIn(SYS.read, reader);
+  await untilBlockedIn(SYS.read, reader, 10_000, engine);
   await engine.close();
   const completion = await settled(done);
   assert.notEqual(completion, 'pending', 'close() resolved before the chain was delivered');
@@ -81,7 +81,7 @@ const [reader] = socketPair(engine);
 const chain = new ChainBuilder(engine.memory);
 chain.atom('read', [reader, chain.buffer(16), 16]);
 const done = engine.runChain(chain.first).then((c) => console.log('completed', c.result));
-await untilBlockedIn(0, reader);
+await untilBlockedIn(0, reader, 10_000, engine);
 await engine.close();
 await done;
 console.log('closed', engine.inflight);

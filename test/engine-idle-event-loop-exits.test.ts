@@ -13,7 +13,7 @@ const HANG = 12_000;
 const prelude = `
 import { Engine } from ${JSON.stringify(engineUrl('engine'))};
 import { ChainBuilder } from ${JSON.stringify(engineUrl('builder'))};
-const engine = new Engine({ threads: 2, idleTimeMs: 30_000 });
+const engine = new Engine({ threads: 2, idleTimeMs: 30_000, minThreads: 0 });
 `;
 
 test('a chain that went asynchronous completes, and then the process exits by itself', async () => {
@@ -22,11 +22,11 @@ const chain = new ChainBuilder(engine.memory);
 const ts = chain.buffer(16);
 new DataView(ts.bytes.buffer, ts.bytes.byteOffset, 16).setBigInt64(8, 20_000_000n, true);
 chain.atom('nanosleep', [ts, null]);
-engine.runChain(chain.first).then((done) => console.log('completed', done.mode, done.result, engine.threads));
+engine.runChain(chain.first).then((done) => console.log('completed', done.mode, done.result, engine.inflight));
 `, HANG);
   assert.equal(child.timedOut, false, `the child hung: ${child.stdout}${child.stderr}`);
   assert.equal(child.code, 0, child.stderr);
-  assert.equal(child.stdout.trim(), 'completed cachemiss 0 1');
+  assert.equal(child.stdout.trim(), 'completed cachemiss 0 0');
 });
 
 test('a chain delivered through the ring and the completions() iterator: the process exits too', async () => {
@@ -54,4 +54,16 @@ console.log('warmed', engine.threads);
   assert.equal(child.timedOut, false, `an idle engine kept the process alive: ${child.stdout}${child.stderr}`);
   assert.equal(child.code, 0, child.stderr);
   assert.equal(child.stdout.trim(), 'inline true 0\nwarmed 2');
+});
+
+test('an engine with its default kept threads (started with it) lets the process exit at once', async () => {
+  const child = await runChild(`
+import { Engine } from ${JSON.stringify(engineUrl('engine'))};
+const engine = new Engine();
+await engine.warm(2);
+console.log('kept', engine.threads);
+`, HANG);
+  assert.equal(child.timedOut, false, `kept threads held the process: ${child.stdout}${child.stderr}`);
+  assert.equal(child.code, 0, child.stderr);
+  assert.equal(child.stdout.trim(), 'kept 2');
 });

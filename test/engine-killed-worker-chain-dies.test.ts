@@ -11,7 +11,7 @@ import { EOWNERDEAD } from '../engine/native/index.js';
 import { closeAll, socketPair, SYS, untilBlockedIn } from './helpers/engine.js';
 
 test('a thread killed while blocked: the chain completes with -EOWNERDEAD, stop died; the pool still works', { timeout: 15_000 }, async (t) => {
-  const engine = new Engine({ threads: 2 });
+  const engine = new Engine({ threads: 2, minThreads: 0, engine: 'threads' });
   t.after(() => engine.close());
   const [reader, writer] = socketPair(engine);
   t.after(() => closeAll(reader, writer));
@@ -37,13 +37,13 @@ test('a thread killed while blocked: the chain completes with -EOWNERDEAD, stop 
 });
 
 test('killing with no thread running reports false', async (t) => {
-  const engine = new Engine({ threads: 1 });
+  const engine = new Engine({ threads: 1, minThreads: 0, engine: 'threads' });
   t.after(() => engine.close());
   assert.equal(await engine.killCachemissThread(0), false);
 });
 
 test('the died completion names the atom that was running; earlier atoms keep their results', { timeout: 15_000 }, async (t) => {
-  const engine = new Engine({ threads: 2 });
+  const engine = new Engine({ threads: 2, minThreads: 0, engine: 'threads' });
   t.after(() => engine.close());
   const [reader, writer] = socketPair(engine);
   t.after(() => closeAll(reader, writer));

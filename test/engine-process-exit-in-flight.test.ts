@@ -13,7 +13,7 @@ function script(readers: number, when: 'at-once' | 'when-blocked'): string {
 import { Engine } from ${JSON.stringify(engineUrl('engine'))};
 import { ChainBuilder } from ${JSON.stringify(engineUrl('builder'))};
 import { socketPair, untilBlockedIn } from ${JSON.stringify(new URL('./helpers/engine.ts', import.meta.url).href)};
-const engine = new Engine({ threads: ${readers}, idleTimeMs: 30_000 });
+const engine = new Engine({ threads: ${readers}, idleTimeMs: 30_000, engine: 'threads' });
 const fds = [];
 for (let i = 0; i < ${readers}; i++) {
   const [reader] = socketPair(engine);
@@ -47,4 +47,32 @@ test('process.exit() with four threads blocked does not hang', async () => {
   assert.equal(child.timedOut, false, `process.exit() hung: ${child.stdout}${child.stderr}`);
   assert.equal(child.code, 3, child.stderr);
   assert.equal(child.stdout.trim(), 'exiting with 4 in flight on 4 threads');
+});
+
+test('process.exit() with reads armed in the io_uring engine does not hang', async (t) => {
+  const child = await runChild(`
+import { Engine } from ${JSON.stringify(engineUrl('engine'))};
+import { ChainBuilder } from ${JSON.stringify(engineUrl('builder'))};
+import { socketPair, untilBlockedIn } from ${JSON.stringify(new URL('./helpers/engine.ts', import.meta.url).href)};
+const engine = new Engine({ engine: 'io_uring' });
+if (engine.asyncEngine.kind !== 'io_uring') {
+  console.log('skip', engine.asyncEngine.reason);
+  process.exit(0);
+}
+const fds = [];
+for (let i = 0; i < 4; i++) {
+  const [reader] = socketPair(engine);
+  const chain = new ChainBuilder(engine.memory);
+  chain.atom('read', [reader, chain.buffer(16), 16]);
+  if (engine.async_exec(chain.first) !== 0n) throw new Error('expected the read to go asynchronous');
+  fds.push(reader);
+}
+for (const fd of fds) await untilBlockedIn(0, fd, 10_000, engine);
+console.log('exiting with', engine.inflight, 'in flight,', engine.ringInFlight, 'in the ring');
+process.exit(3);
+`, HANG);
+  if (child.stdout.startsWith('skip')) return t.skip(child.stdout.trim());
+  assert.equal(child.timedOut, false, `process.exit() hung: ${child.stdout}${child.stderr}`);
+  assert.equal(child.code, 3, child.stderr);
+  assert.equal(child.stdout.trim(), 'exiting with 4 in flight, 4 in the ring');
 });

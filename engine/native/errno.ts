@@ -81,5 +81,6 @@ export const EISDIR = errnoOf('EISDIR');
 export const ENOTDIR = errnoOf('ENOTDIR');
 export const EXDEV = errnoOf('EXDEV');
 export const EOVERFLOW = errnoOf('EOVERFLOW');
+export const ETIME = errnoOf('ETIME');
 
 export { ERRNO_LIST };

@@ -3,3 +3,5 @@ export { syscall, syscallBig, symbolAddress, installInterruptingHandler, type Wo
 export { allocNative, releaseNative, viewOf, addressOf, mapLow, unmapLow, type NativeBlock, type LowMapping } from './memory.js';
 export * from './errno.js';
 export { watchReadable, type FdWatcher } from './poll.js';
+export { setupRing, ringEnter, registerEventfd, unregisterEventfd, probeOpcodes, type RingSetup, type RingMapping, type SqOffsets, type CqOffsets } from './uring.js';
+export * from './uring-abi.js';

@@ -83,7 +83,9 @@ export interface Victim {
 
 /** The shared, long-lived part of a run: one engine, warm threads, files and sockets. */
 export class World {
-  readonly engine = new Engine({ threads: THREADS, maxAtomsPerChain: 1 << 24 });
+  // The threads stay warm (minThreads): a victim waiting for a thread to start while a mutator
+  // spins on another would run the mutator into the atom limit.
+  readonly engine = new Engine({ threads: THREADS, minThreads: THREADS, maxAtomsPerChain: 1 << 24 });
   readonly dir = mkdtempSync(join(tmpdir(), 'syslet-race-'));
   readonly dirFd: number;
   readonly devZero = openSync('/dev/zero', 'r');

@@ -96,13 +96,20 @@ function threadsBlockedIn(nr: number, fd: number): string[] {
 
 /**
  * untilBlockedIn - resolve once some thread of this process sits in syscall `nr` on `fd`
- * (read it from /proc/self/task/N/syscall). A blocked call produces no completion, so this is
- * the one wait that polls: it watches the kernel's own record of the state, and fails after
- * `timeoutMs` rather than hanging.
+ * (read it from /proc/self/task/N/syscall), or — with an engine whose would-block calls go to
+ * io_uring — once its ring holds a request (submitted: a read on an empty socket is then armed
+ * in the kernel, which is where a thread would be blocked). A blocked call produces no
+ * completion, so this is the one wait that polls: it watches the kernel's own record of the
+ * state, and fails after `timeoutMs` rather than hanging.
  */
-export async function untilBlockedIn(nr: number, fd: number, timeoutMs = 10_000): Promise<void> {
+export async function untilBlockedIn(nr: number, fd: number, timeoutMs = 10_000, engine?: Engine): Promise<void> {
   const deadline = performance.now() + timeoutMs;
-  while (threadsBlockedIn(nr, fd).length === 0) {
+  const inRing = (): boolean => {
+    if (engine === undefined || engine.ringInFlight === 0) return false;
+    engine.pump(); // submits what the ring holds, if the end of the JS turn has not yet
+    return engine.ringInFlight > 0;
+  };
+  while (threadsBlockedIn(nr, fd).length === 0 && !inRing()) {
     if (performance.now() > deadline) throw new Error(`no thread blocked in syscall ${nr} on fd ${fd} after ${timeoutMs} ms`);
     await delay(2);
   }

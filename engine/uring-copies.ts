@@ -1,0 +1,367 @@
+/**
+ * Each io_uring request's own memory: the checked copies of its indirect arguments.
+ *
+ * The executor checks an iovec array, a msghdr, a path or a length where the chain keeps it, but
+ * the kernel reads such structures later — at submission (batched to the end of the JS turn), or
+ * when the call completes (accept4's *addrlen, recvmsg's lengths). Another chain on a cachemiss
+ * thread may change them in between, and a length or base changed after the check would let the
+ * kernel write outside engine memory. So each structure is copied here once, the copy is checked
+ * again (every iovec's buffer, msghdr's name and control), and the kernel gets the copy; values
+ * the kernel writes back into a copy are copied to the caller's structure when the request
+ * completes. The copy lives until the completion has been processed.
+ *
+ * Small copies share a 256-byte slot per request (a slab with one slot per request the ring may
+ * hold); larger ones (long iovec arrays, long paths) take a pooled block of a power-of-two size.
+ */
+import { allocNative, releaseNative, type NativeBlock, type Word } from './native/index.js';
+import type { MemoryRegistry, Region } from './memory.js';
+import type { Confinement } from './confinement.js';
+import { COPY, type Copy } from './uring-opcodes.js';
+import { readPointer } from './words.js';
+
+/** copy()'s answer when the structure cannot go to the ring as it is (the syscall decides). */
+export const COPY_FAILED = -1;
+
+const SLOT_BYTES = 256;
+const IOV_MAX = 1024;
+const PATH_MAX = 4096;
+const MSGHDR_BYTES = 56;
+const SIZED_MAX = 256;
+const NO_SLOT = -1;
+/** What a completion must write back into the caller's memory. */
+const DUTY_NONE = 0;
+const DUTY_SOCKLEN = 1;
+const DUTY_MSGHDR = 2;
+
+/**
+ * Where a structure is copied from: a region of engine memory, or the executor's private block
+ * (a copy already checked once, which no chain can name, so it cannot change under us).
+ */
+interface Source {
+  start: number;
+  view: DataView<ArrayBufferLike>;
+  bytes: Uint8Array<ArrayBufferLike>;
+  /** Where the segment holding the address ends (a C string's NUL must lie before it). */
+  end: number;
+}
+
+/** The copies of the requests of one ring. Used by the one thread that owns the ring. */
+export class RequestMemory {
+  readonly #registry: MemoryRegistry;
+  readonly #capacity: number;
+  #slab: NativeBlock | null = null;
+  #slabView: DataView | null = null;
+  readonly #freeSlots: number[] = [];
+  readonly #pool = new Map<number, NativeBlock[]>();
+  // The request being prepared.
+  #slot = NO_SLOT;
+  #used = 0;
+  #blocks: NativeBlock[] = [];
+  #duty = DUTY_NONE;
+  #dutyCopy = 0;
+  #dutyTarget = 0;
+  #dutyRegion: Region | null = null;
+  // Committed requests, by token.
+  readonly #slots = new Int32Array(65536).fill(NO_SLOT);
+  readonly #tokenBlocks: (NativeBlock[] | null)[] = [];
+  readonly #duties = new Uint8Array(65536);
+  readonly #dutyCopies = new Float64Array(65536);
+  readonly #dutyTargets = new Float64Array(65536);
+  readonly #dutyRegions: (Region | null)[] = [];
+
+  constructor(registry: MemoryRegistry, capacity: number) {
+    this.#registry = registry;
+    this.#capacity = capacity;
+  }
+
+  // The executor's checked copies of the request being prepared (null: it copied nothing).
+  #origin: Confinement | null = null;
+  // Reused by #source: the hot path allocates nothing.
+  readonly #found: Source = { start: 0, view: new DataView(new ArrayBuffer(0)), bytes: new Uint8Array(0), end: 0 };
+
+  /**
+   * begin - start the copies of a new request.
+   * @param origin - the executor's confinement when it copied the call's indirect arguments:
+   *   arguments that point into its private block are copied from there (checked already) and
+   *   what the kernel writes back goes to the caller's structures it was copied from.
+   */
+  begin(origin: Confinement | null): void {
+    this.#origin = origin;
+    this.#used = 0;
+    this.#duty = DUTY_NONE;
+    this.#dutyRegion = null;
+  }
+
+  /**
+   * copy - copy one indirect argument (`args[copy.arg]` and the arguments it names) into this
+   * request's memory and check the copy.
+   * @returns the copy's address (0 for a NULL pointer the call allows), or COPY_FAILED.
+   */
+  copy(copy: Copy, args: readonly Word[]): number {
+    const source = args[copy.arg];
+    if (typeof source !== 'number' || source < 0) return COPY_FAILED;
+    switch (copy.kind) {
+      case COPY.iov: {
+        const count = args[copy.count as number];
+        if (typeof count !== 'number' || count < 0 || count > IOV_MAX) return COPY_FAILED;
+        return this.#iovecs(source, count);
+      }
+      case COPY.path: {
+        const region = this.#source(source, 1);
+        if (region === null) return COPY_FAILED;
+        const offset = source - region.start;
+        const nul = region.bytes.indexOf(0, offset);
+        if (nul < 0 || region.start + nul >= region.end || nul - offset + 1 > PATH_MAX) return COPY_FAILED;
+        return this.#bytes(region, offset, nul - offset + 1);
+      }
+      case COPY.timespec: {
+        const region = this.#source(source, 16);
+        if (region === null) return COPY_FAILED;
+        const seconds = region.view.getBigInt64(source - region.start, true);
+        const nanoseconds = region.view.getBigInt64(source - region.start + 8, true);
+        // What nanosleep refuses with EINVAL, the thread refuses (the opcode is laxer).
+        if (seconds < 0n || nanoseconds < 0n || nanoseconds >= 1_000_000_000n) return COPY_FAILED;
+        return this.#bytes(region, source - region.start, 16);
+      }
+      case COPY.sized: {
+        const size = args[copy.count as number];
+        if (typeof size !== 'number' || size <= 0 || size > SIZED_MAX) return COPY_FAILED;
+        const region = this.#source(source, size);
+        return region === null ? COPY_FAILED : this.#bytes(region, source - region.start, size);
+      }
+      case COPY.msghdr:
+        return this.#msghdr(source, copy.writeBack === true);
+      case COPY.socklen: {
+        if (source === 0) return 0;
+        const region = this.#source(source, 4);
+        if (region === null) return COPY_FAILED;
+        const length = region.view.getUint32(source - region.start, true);
+        const buffer = args[copy.count as number];
+        // The buffer must hold the length the kernel will now read from the copy.
+        if (typeof buffer !== 'number' || (buffer !== 0 && length > 0 && this.#registry.find(buffer, length) === null)) return COPY_FAILED;
+        const at = this.#bytes(region, source - region.start, 4);
+        if (at !== COPY_FAILED) this.#writeBackTo(DUTY_SOCKLEN, at, source, 4);
+        return at;
+      }
+      default:
+        return COPY_FAILED;
+    }
+  }
+
+  /** abandon - the request being prepared will not be made: give its memory back. */
+  abandon(): void {
+    for (const block of this.#blocks) this.#giveBack(block);
+    this.#blocks = [];
+    this.#used = 0;
+    this.#duty = DUTY_NONE;
+    this.#dutyRegion = null;
+  }
+
+  /** commit - the request being prepared is now the chain `token`'s, until {@link finish}. */
+  commit(token: number): void {
+    if (this.#used > 0 || this.#blocks.length > 0) {
+      this.#slots[token] = this.#slot;
+      this.#slot = NO_SLOT;
+      this.#tokenBlocks[token] = this.#blocks.length > 0 ? this.#blocks : null;
+      this.#blocks = [];
+    }
+    this.#duties[token] = this.#duty;
+    this.#dutyCopies[token] = this.#dutyCopy;
+    this.#dutyTargets[token] = this.#dutyTarget;
+    this.#dutyRegions[token] = this.#dutyRegion;
+    this.#duty = DUTY_NONE;
+    this.#dutyRegion = null;
+    this.#used = 0;
+  }
+
+  /**
+   * finish - the request of `token` completed with `value`: write back what the kernel wrote
+   * into the copies (on success), and free them.
+   */
+  finish(token: number, value: number): void {
+    const duty = this.#duties[token];
+    if (duty !== DUTY_NONE) {
+      const region = this.#dutyRegions[token] ?? null;
+      const target = (this.#dutyTargets[token] as number) - (region?.start ?? 0);
+      const copy = this.#viewAt(this.#dutyCopies[token] as number, token);
+      if (region !== null && copy !== null && value >= 0) {
+        if (duty === DUTY_SOCKLEN) region.view.setUint32(target, copy.view.getUint32(copy.offset, true), true);
+        else {
+          // recvmsg: msg_namelen (u32 @8), msg_controllen (u64 @40), msg_flags (i32 @48).
+          region.view.setUint32(target + 8, copy.view.getUint32(copy.offset + 8, true), true);
+          region.view.setBigUint64(target + 40, copy.view.getBigUint64(copy.offset + 40, true), true);
+          region.view.setInt32(target + 48, copy.view.getInt32(copy.offset + 48, true), true);
+        }
+      }
+      this.#duties[token] = DUTY_NONE;
+      this.#dutyRegions[token] = null;
+    }
+    const slot = this.#slots[token] as number;
+    if (slot !== NO_SLOT) {
+      this.#freeSlots.push(slot);
+      this.#slots[token] = NO_SLOT;
+    }
+    const blocks = this.#tokenBlocks[token];
+    if (blocks != null) {
+      for (const block of blocks) this.#giveBack(block);
+      this.#tokenBlocks[token] = null;
+    }
+  }
+
+  /** release - free all native memory (the ring is gone). */
+  release(): void {
+    if (this.#slab !== null) releaseNative(this.#slab);
+    this.#slab = null;
+    for (const blocks of this.#pool.values()) for (const block of blocks) releaseNative(block);
+    this.#pool.clear();
+  }
+
+  #iovecs(source: number, count: number): number {
+    if (count === 0) return this.#reserve(16) ?? COPY_FAILED;
+    const region = this.#source(source, count * 16);
+    if (region === null) return COPY_FAILED;
+    const at = this.#bytes(region, source - region.start, count * 16);
+    return at !== COPY_FAILED && this.#iovecsConfined(at, count) ? at : COPY_FAILED;
+  }
+
+  #msghdr(source: number, writeBack: boolean): number {
+    const region = this.#source(source, MSGHDR_BYTES);
+    if (region === null) return COPY_FAILED;
+    const at = this.#bytes(region, source - region.start, MSGHDR_BYTES);
+    if (at === COPY_FAILED) return COPY_FAILED;
+    const header = this.#viewAt(at, -1);
+    if (header === null) return COPY_FAILED;
+    const { view, offset } = header;
+    // struct msghdr: name@0, namelen@8 (u32), iov@16, iovlen@24, control@32, controllen@40, flags@48.
+    const name = readPointer(view, offset);
+    const nameLength = view.getUint32(offset + 8, true);
+    const iov = readPointer(view, offset + 16);
+    const iovLength = readPointer(view, offset + 24);
+    const control = readPointer(view, offset + 32);
+    const controlLength = readPointer(view, offset + 40);
+    if (name < 0 || iov < 0 || iovLength < 0 || iovLength > IOV_MAX || control < 0 || controlLength < 0) return COPY_FAILED;
+    if (name !== 0 && nameLength > 0 && this.#registry.find(name, nameLength) === null) return COPY_FAILED;
+    if (control !== 0 && controlLength > 0 && this.#registry.find(control, controlLength) === null) return COPY_FAILED;
+    if (iovLength > 0) {
+      if (iov === 0) return COPY_FAILED;
+      const iovCopy = this.#iovecs(iov, iovLength);
+      if (iovCopy === COPY_FAILED) return COPY_FAILED;
+      // The copy's msg_iov points at the copied array (the header copy may have moved: look again).
+      const again = this.#viewAt(at, -1);
+      if (again === null) return COPY_FAILED;
+      again.view.setBigUint64(again.offset + 16, BigInt(iovCopy), true);
+    }
+    if (writeBack) this.#writeBackTo(DUTY_MSGHDR, at, source, MSGHDR_BYTES);
+    return at;
+  }
+
+  #iovecsConfined(at: number, count: number): boolean {
+    const copy = this.#viewAt(at, -1);
+    if (copy === null) return false;
+    for (let i = 0; i < count; i++) {
+      const base = readPointer(copy.view, copy.offset + i * 16);
+      const length = readPointer(copy.view, copy.offset + i * 16 + 8);
+      if (length < 0) return false;
+      if (length === 0) continue;
+      if (base <= 0 || this.#registry.find(base, length) === null) return false;
+    }
+    return true;
+  }
+
+  /**
+   * The kernel writes into the copy at `copy`: at completion it goes to the caller's structure
+   * `source` was copied from (for a copy of the executor's copy, the structure that one came from).
+   */
+  #writeBackTo(duty: number, copy: number, source: number, length: number): void {
+    const origin = this.#origin;
+    let target = source;
+    if (origin !== null && this.#inOrigin(source)) target = duty === DUTY_SOCKLEN ? origin.socklenTarget : origin.msghdrTarget;
+    const region = target === 0 ? null : this.#registry.find(target, length);
+    if (region === null) return;
+    this.#duty = duty;
+    this.#dutyCopy = copy;
+    this.#dutyTarget = target;
+    this.#dutyRegion = region;
+  }
+
+  #inOrigin(address: number): boolean {
+    const origin = this.#origin;
+    return origin !== null && address >= origin.address && address < origin.address + origin.view.byteLength;
+  }
+
+  /** Where `length` bytes at `address` are: engine memory, or the executor's private copies. */
+  #source(address: number, length: number): Source | null {
+    const found = this.#found;
+    if (this.#inOrigin(address)) {
+      const origin = this.#origin as Confinement;
+      const end = origin.address + origin.view.byteLength;
+      if (address + length > end) return null;
+      found.start = origin.address;
+      found.view = origin.view;
+      found.bytes = origin.bytes;
+      found.end = end;
+      return found;
+    }
+    const region = this.#registry.find(address, length);
+    if (region === null) return null;
+    found.start = region.start;
+    found.view = region.view;
+    found.bytes = region.bytes;
+    found.end = this.#registry.segmentEnd(region, address);
+    return found;
+  }
+
+  /** Copies `length` bytes of `region` from `offset` into this request's memory. */
+  #bytes(region: Source, offset: number, length: number): number {
+    const at = this.#reserve(length);
+    if (at === null) return COPY_FAILED;
+    const target = this.#viewAt(at, -1);
+    if (target === null) return COPY_FAILED;
+    new Uint8Array(target.view.buffer, target.view.byteOffset + target.offset, length).set(region.bytes.subarray(offset, offset + length));
+    return at;
+  }
+
+  /** Room for `length` bytes (8-byte aligned): in the request's slot, or in a pooled block. */
+  #reserve(length: number): number | null {
+    const aligned = Math.ceil(length / 8) * 8;
+    if (this.#used + aligned <= SLOT_BYTES) {
+      if (this.#slot === NO_SLOT) this.#slot = this.#takeSlot();
+      const at = (this.#slab as NativeBlock).address + this.#slot * SLOT_BYTES + this.#used;
+      this.#used += aligned;
+      return at;
+    }
+    let size = 4096;
+    while (size < aligned) size *= 2;
+    const block = this.#pool.get(size)?.pop() ?? allocNative(size, 64);
+    this.#blocks.push(block);
+    return block.address;
+  }
+
+  #takeSlot(): number {
+    if (this.#slab === null) {
+      this.#slab = allocNative(this.#capacity * SLOT_BYTES, 64);
+      this.#slabView = new DataView(this.#slab.buffer);
+      for (let slot = this.#capacity - 1; slot >= 0; slot--) this.#freeSlots.push(slot);
+    }
+    // The ring holds at most `capacity` requests, so a slot is always free here.
+    return this.#freeSlots.pop() as number;
+  }
+
+  /** A view and offset for an address in this request's (or `token`'s) memory. */
+  #viewAt(address: number, token: number): { view: DataView; offset: number } | null {
+    const slab = this.#slab;
+    if (slab !== null && address >= slab.address && address < slab.address + slab.size) return { view: this.#slabView as DataView, offset: address - slab.address };
+    const blocks = token >= 0 ? (this.#tokenBlocks[token] ?? []) : this.#blocks;
+    for (const block of blocks) if (address >= block.address && address < block.address + block.size) return { view: new DataView(block.buffer), offset: address - block.address };
+    return null;
+  }
+
+  #giveBack(block: NativeBlock): void {
+    let list = this.#pool.get(block.size);
+    if (list === undefined) {
+      list = [];
+      this.#pool.set(block.size, list);
+    }
+    list.push(block);
+  }
+}

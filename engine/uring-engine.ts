@@ -1,0 +1,428 @@
+/**
+ * The io_uring engine: would-block calls as io_uring requests, made from the calling thread.
+ *
+ * When an inline atom would block, the executor has read its arguments, applied the policy and
+ * checked confinement; it then offers the call to this engine ({@link RingPort.prepare}). If the
+ * call has an opcode and these argument values mean the same to the opcode as to the syscall,
+ * the engine copies the indirect arguments into the request's own memory (checked again there),
+ * fills one SQE, and the atom has run. When its CQE arrives, the completion is stored in the
+ * atom's result cell and the rest of the chain runs inline on the calling thread
+ * ({@link Executor.resume}), through the same executor: stop flags, SKIP_TO_NEXT, loops and the
+ * atom limit behave exactly as on a cachemiss thread, and the chain may go to the ring again, to
+ * a thread (an atom without an opcode), or finish.
+ *
+ * One SQE per atom, never linked SQEs: links cannot express syslet semantics (arguments read
+ * when the atom runs, stop flags, loops). Each request yields exactly one CQE (no multishot, no
+ * CQE_SKIP_SUCCESS); its user_data carries the chain's token and a generation, so a stale CQE can
+ * never complete another chain. SQEs are written at once and submitted in batches: at the end of
+ * the JS turn that wrote the first one (a microtask), or before anything waits or looks for
+ * completions.
+ */
+import { syscall, ESPIPE, ECANCELED, EINTR, EAGAIN, EBUSY, ETIME, IORING_OP, IORING_SQ_CQ_OVERFLOW, IORING_SQ_TASKRUN, IORING_ASYNC_CANCEL_ALL, IORING_ASYNC_CANCEL_ANY, registerEventfd, unregisterEventfd, type Word } from './native/index.js';
+import type { MemoryRegistry, Region } from './memory.js';
+import type { RingPort } from './executor.js';
+import type { CompiledSyscall } from './compiled-table.js';
+import type { Confinement } from './confinement.js';
+import { RING_CALLS, isRingCall, newSqeFields, type RingCall, type SqeFields } from './uring-opcodes.js';
+import { RequestMemory, COPY_FAILED } from './uring-copies.js';
+import type { Ring } from './uring-ring.js';
+import { selectEngine, type EngineKind } from './uring-select.js';
+import { syscallByName } from './syscalls/table.js';
+import { NR } from './syscalls/nr.js';
+import { F_GETFL, O_NONBLOCK, SEEK_CUR } from './syscalls/constants.generated.js';
+
+const SYS_lseek = NR.lseek;
+const SYS_fcntl = NR.fcntl;
+/** Tokens per engine (the Engine's MAX_INFLIGHT): user_data = token + TOKENS × generation. */
+const TOKENS = 65536;
+/** user_data of the engine's own requests (ASYNC_CANCEL): never a chain's. */
+const INTERNAL = 2 ** 52;
+/** Headroom in the CQ for the engine's own requests' completions. */
+const CQ_HEADROOM = 64;
+/** A read probe that failed this many times in a row on one fd is skipped from then on... */
+const PROBE_MISSES_TO_SKIP = 8;
+/** ...except every this-many-th request, which probes again (the file may be cached by now). */
+const PROBE_SAMPLE = 64;
+
+/** Where completed requests go (the Engine). */
+export interface RingSink {
+  /** The request of the chain with `token` completed: its atom's result is `value`. */
+  ringCompleted(token: number, atom: number, flags: number, ret: number, retRegion: Region | null, value: number): void;
+  /**
+   * The kernel refused to take the request of the chain with `token` (io_uring_enter failed for
+   * good): its atom did not run; a cachemiss thread must run the chain from it.
+   */
+  ringRefused(token: number, atom: number): void;
+}
+
+/** What `syslet-aio info` and {@link Engine.asyncEngine} report about a ring. */
+export interface RingDescription {
+  /** The setup flags the kernel accepted. */
+  readonly setupFlags: string;
+  readonly sqEntries: number;
+  readonly cqEntries: number;
+  /** IORING_FEAT_* bits. */
+  readonly features: number;
+  /** The table's may-block calls this ring makes on this kernel. */
+  readonly calls: readonly string[];
+}
+
+/** The io_uring engine of one Engine. Only the thread that created it may use it. */
+export class UringEngine implements RingPort {
+  readonly #ring: Ring;
+  readonly #sink: RingSink;
+  readonly #memory: RequestMemory;
+  /** The ring's call for each x86-64 number, when this kernel has its opcode. */
+  readonly #calls: (RingCall | undefined)[] = [];
+  readonly description: RingDescription;
+  readonly #capacity: number;
+  readonly #getEvents: boolean;
+  // The request being prepared (between prepare and commit).
+  readonly #sqe: SqeFields = newSqeFields();
+  readonly #args: Word[] = [0, 0, 0, 0, 0, 0];
+  #pendingCall: RingCall | null = null;
+  #pendingAtom = 0;
+  #pendingFlags = 0;
+  #pendingRet = 0;
+  #pendingRetRegion: Region | null = null;
+  // Requests in the ring, by token.
+  readonly #generation = new Uint16Array(TOKENS);
+  readonly #live = new Uint8Array(TOKENS);
+  readonly #atom = new Float64Array(TOKENS);
+  readonly #flags = new Uint32Array(TOKENS);
+  readonly #ret = new Float64Array(TOKENS);
+  readonly #retRegion: (Region | null)[] = [];
+  readonly #timeout = new Uint8Array(TOKENS);
+  /** Tokens of SQEs written and not yet submitted, in order (handed to threads if the kernel refuses them). */
+  readonly #unsubmitted: number[] = [];
+  #inRing = 0;
+  #flushQueued = false;
+  readonly #flushTask = (): void => {
+    this.#flushQueued = false;
+    this.flush();
+  };
+  #broken = false;
+  #closing = false;
+  /** The ring's memory is unmapped: nothing may touch its views again (they would fault). */
+  #released = false;
+  #reaping = false;
+  readonly #reapedUserData = new Float64Array(256);
+  readonly #reapedRes = new Int32Array(256);
+  // Adaptive read probing per fd (see skipProbe). Kept per fd number even when the program
+  // closes it and gets the number again for another file (the engine cannot see that): only
+  // whether a read probes first depends on it, never what the read does, and one read in
+  // PROBE_SAMPLE probes again, so a number's new file soon gets its own verdict.
+  readonly #misses = new Uint8Array(65536);
+  readonly #sampled = new Uint8Array(65536);
+
+  constructor(ring: Ring, supportedOps: Uint8Array, setupFlags: string, registry: MemoryRegistry, eventfd: number, sink: RingSink) {
+    this.#ring = ring;
+    this.#sink = sink;
+    this.#capacity = Math.min(TOKENS, ring.cqEntries - CQ_HEADROOM);
+    this.#getEvents = ring.needsGetEvents;
+    this.#memory = new RequestMemory(registry, this.#capacity);
+    const calls = ringCalls(supportedOps);
+    for (const name of calls) this.#calls[(syscallByName(name) as { x86_64: number }).x86_64] = RING_CALLS[name] as RingCall;
+    this.description = { setupFlags, sqEntries: ring.sqEntries, cqEntries: ring.cqEntries, features: ring.features, calls };
+    // The kernel signals the Engine's eventfd when completions (or, under DEFER_TASKRUN,
+    // completion work) arrive: the same fd and libuv watcher the cachemiss threads poke.
+    const registered = registerEventfd(ring.fd, eventfd);
+    if (registered < 0) throw new Error(`IORING_REGISTER_EVENTFD gave ${registered}`);
+  }
+
+  /** atomOf - the atom whose request the chain with `token` has in the ring (or had last). */
+  atomOf(token: number): number {
+    return this.#atom[token] as number;
+  }
+
+  /** Requests submitted (or written) whose completion has not been processed. */
+  get inFlight(): number {
+    return this.#inRing;
+  }
+
+  // ---- RingPort: the executor's side ----
+
+  prepare(compiled: CompiledSyscall, nr: number, args: readonly Word[], copies: Confinement | null): boolean {
+    if (this.#broken || this.#closing || this.#inRing >= this.#capacity) return false;
+    const call = this.#calls[nr];
+    if (call === undefined) return false;
+    if (call.position !== undefined && !this.#positionAllows(call, compiled, args)) return false;
+    if (call.streams !== undefined) for (const arg of call.streams) if (nonblockingStream(args[arg] as Word)) return false;
+    const copied = this.#args;
+    for (let i = 0; i < 6; i++) copied[i] = args[i] as Word;
+    const memory = this.#memory;
+    memory.begin(copies);
+    for (const copy of call.copies) {
+      const address = memory.copy(copy, copied);
+      if (address === COPY_FAILED) {
+        memory.abandon();
+        return false;
+      }
+      copied[copy.arg] = address;
+    }
+    if (call.prepare(copied, this.#sqe) !== null) {
+      memory.abandon();
+      return false;
+    }
+    this.#pendingCall = call;
+    return true;
+  }
+
+  bind(atom: number, flags: number, ret: number, retRegion: Region | null): void {
+    this.#pendingAtom = atom;
+    this.#pendingFlags = flags;
+    this.#pendingRet = ret;
+    this.#pendingRetRegion = retRegion;
+  }
+
+  skipProbe(fd: Word): boolean {
+    if (typeof fd !== 'number' || fd < 0 || fd >= 65536 || (this.#misses[fd] as number) < PROBE_MISSES_TO_SKIP) return false;
+    // Sample: one request in PROBE_SAMPLE probes again, so a file that became cached goes back.
+    const sampled = ((this.#sampled[fd] as number) + 1) % PROBE_SAMPLE;
+    this.#sampled[fd] = sampled;
+    return sampled !== 0;
+  }
+
+  probed(fd: Word, hit: boolean): void {
+    if (typeof fd !== 'number' || fd < 0 || fd >= 65536) return;
+    const misses = this.#misses[fd] as number;
+    if (hit) this.#misses[fd] = 0;
+    else if (misses < PROBE_MISSES_TO_SKIP) this.#misses[fd] = misses + 1;
+  }
+
+  // ---- The Engine's side ----
+
+  /**
+   * commit - the request prepared last belongs to the chain with `token`: write its SQE. It is
+   * submitted with the next flush (scheduled for the end of this JS turn).
+   */
+  commit(token: number): void {
+    const call = this.#pendingCall as RingCall;
+    this.#pendingCall = null;
+    const ring = this.#ring;
+    const sqe = this.#sqe;
+    const generation = this.#generation[token] as number;
+    if (ring.sqSpace() === 0) this.flush();
+    ring.prep(sqe.opcode, 0, sqe.fd, sqe.off, sqe.addr, sqe.len, sqe.opFlags, token + TOKENS * generation, sqe.addr3, sqe.spliceFdIn);
+    this.#memory.commit(token);
+    this.#live[token] = 1;
+    this.#atom[token] = this.#pendingAtom;
+    this.#flags[token] = this.#pendingFlags;
+    this.#ret[token] = this.#pendingRet;
+    this.#retRegion[token] = this.#pendingRetRegion;
+    this.#pendingRetRegion = null;
+    this.#timeout[token] = call.result === 'timeout' ? 1 : 0;
+    this.#unsubmitted.push(token);
+    this.#inRing++;
+    if (!this.#flushQueued) {
+      this.#flushQueued = true;
+      queueMicrotask(this.#flushTask);
+    }
+  }
+
+  /** discard - the request prepared last will not be made (the chain was refused a token). */
+  discard(): void {
+    this.#pendingCall = null;
+    this.#pendingRetRegion = null;
+    this.#memory.abandon();
+  }
+
+  /**
+   * cancel - ask the kernel to cancel the request of the chain with `token` (its completion then
+   * says -ECANCELED, delivered as -EINTR; one that already finished completes normally).
+   */
+  cancel(token: number): void {
+    if (this.#released || this.#live[token] !== 1) return;
+    this.#internal(IORING_OP.ASYNC_CANCEL, token + TOKENS * (this.#generation[token] as number), 0);
+  }
+
+  /** Whether completions may be waiting (processed by the next {@link pump}). */
+  hasWork(): boolean {
+    if (this.#released) return false;
+    const ring = this.#ring;
+    return ring.unsubmitted > 0 || ring.cqReady() > 0 || (this.#getEvents && (ring.sqFlags() & IORING_SQ_TASKRUN) !== 0);
+  }
+
+  /**
+   * flush - submit the SQEs written so far; under DEFER_TASKRUN also run the completion work the
+   * kernel queued (GETEVENTS), so the same syscall makes completions visible.
+   */
+  flush(): void {
+    if (this.#released) return;
+    const ring = this.#ring;
+    const sqFlags = ring.sqFlags();
+    const getEvents = (this.#getEvents && (sqFlags & IORING_SQ_TASKRUN) !== 0) || (sqFlags & IORING_SQ_CQ_OVERFLOW) !== 0;
+    if (ring.unsubmitted === 0 && !getEvents) return;
+    for (let attempt = 0; ; attempt++) {
+      const submitting = ring.unsubmitted;
+      const result = ring.submit(0, getEvents);
+      if (result >= 0) {
+        // The kernel consumed `result` SQEs (all of them, unless it ran short of memory).
+        this.#unsubmitted.splice(0, Math.min(result, submitting));
+        if (ring.unsubmitted === 0 || result === 0 && attempt > 8) break;
+        continue;
+      }
+      if (result === -EINTR) continue;
+      if ((result === -EAGAIN || result === -EBUSY) && attempt < 64) {
+        // The kernel is short of room for completions: process some, then try again.
+        this.#reap();
+        continue;
+      }
+      this.#refuse();
+      return;
+    }
+  }
+
+  /**
+   * pump - submit what is written, make queued completions visible, and process every CQE: each
+   * completes its chain's atom and resumes the chain (see RingSink). @returns how many.
+   */
+  pump(): number {
+    if (this.#released) return 0;
+    if (this.hasWork()) this.flush();
+    return this.#reap();
+  }
+
+  /**
+   * close - refuse new requests, cancel every request in the ring and wait (up to `timeoutMs`)
+   * until each has completed; then release the ring. Chains whose requests complete now are
+   * delivered as cancelled by the Engine (their cancel flag is set before this is called).
+   */
+  async close(timeoutMs = 2000): Promise<void> {
+    this.#closing = true;
+    if (this.#inRing > 0) this.#internal(IORING_OP.ASYNC_CANCEL, 0, IORING_ASYNC_CANCEL_ANY | IORING_ASYNC_CANCEL_ALL);
+    const deadline = performance.now() + timeoutMs;
+    while (this.#inRing > 0 && performance.now() < deadline) {
+      this.pump();
+      if (this.#inRing > 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    unregisterEventfd(this.#ring.fd);
+    // Closing the ring fd makes the kernel cancel (and wait for) anything still in flight.
+    this.#released = true;
+    this.#ring.release();
+    // A request that did not complete in time may still be written back into its copies (an
+    // accept's addrlen, a recvmsg's msghdr) while the kernel tears the ring down: keep them.
+    if (this.#inRing === 0) this.#memory.release();
+  }
+
+  /** Processes every CQE waiting now. */
+  #reap(): number {
+    if (this.#reaping) return 0;
+    this.#reaping = true;
+    let total = 0;
+    try {
+      const userData = this.#reapedUserData;
+      const res = this.#reapedRes;
+      for (;;) {
+        const count = this.#ring.reapInto(userData, res);
+        if (count === 0) break;
+        total += count;
+        for (let i = 0; i < count; i++) this.#complete(userData[i] as number, res[i] as number);
+      }
+    } finally {
+      this.#reaping = false;
+    }
+    return total;
+  }
+
+  #complete(userData: number, res: number): void {
+    if (userData >= INTERNAL) return;
+    const token = userData % TOKENS;
+    if (this.#live[token] !== 1 || Math.floor(userData / TOKENS) !== this.#generation[token]) {
+      // Only a bug could produce this: never let it complete another chain.
+      if (process.env.SYSLET_AIO_DEBUG === '1') console.error(`io_uring: stale completion ${userData} (${res}) dropped`);
+      return;
+    }
+    this.#live[token] = 0;
+    this.#generation[token] = ((this.#generation[token]) + 1) & 0xffff;
+    this.#inRing--;
+    let value = res;
+    if (this.#timeout[token] === 1 && value === -ETIME) value = 0; // the timer expiring is the sleep succeeding
+    // A cancelled request reads as an interrupted call, as on a thread (close, cancelChain).
+    if (value === -ECANCELED) value = -EINTR;
+    this.#memory.finish(token, value);
+    const retRegion = this.#retRegion[token] ?? null;
+    this.#retRegion[token] = null;
+    this.#sink.ringCompleted(token, this.#atom[token] as number, this.#flags[token] as number, this.#ret[token] as number, retRegion, value);
+  }
+
+  /** An SQE of the engine's own (ASYNC_CANCEL), submitted at once. */
+  #internal(opcode: number, addr: number, opFlags: number): void {
+    const ring = this.#ring;
+    if (ring.sqSpace() === 0) this.flush();
+    ring.prep(opcode, 0, -1, 0, addr, 0, opFlags, INTERNAL);
+    // Not a chain's SQE, but it sits in the same unsubmitted run: keep the bookkeeping in step.
+    this.#unsubmitted.push(-1);
+    this.flush();
+  }
+
+  /**
+   * io_uring_enter failed for good (e.g. a seccomp filter installed after set-up): the SQEs not
+   * yet taken never ran, so their chains go to cachemiss threads from their atoms; the engine
+   * takes no more requests.
+   */
+  #refuse(): void {
+    this.#broken = true;
+    this.#ring.discardUnsubmitted();
+    const tokens = this.#unsubmitted.splice(0);
+    for (const token of tokens) {
+      if (token < 0 || this.#live[token] !== 1) continue;
+      this.#live[token] = 0;
+      this.#generation[token] = ((this.#generation[token] as number) + 1) & 0xffff;
+      this.#inRing--;
+      this.#memory.finish(token, -EINTR);
+      this.#retRegion[token] = null;
+      this.#sink.ringRefused(token, this.#atom[token] as number);
+    }
+  }
+
+  /** The position rule of RingCall.position, for these arguments. */
+  #positionAllows(call: RingCall, compiled: CompiledSyscall, args: readonly Word[]): boolean {
+    const fd = args[0];
+    if (typeof fd !== 'number') return false;
+    // preadv2/pwritev2 at offset -1 read and write at the file position.
+    const current = call.position === 'current' || (compiled.posArg >= 0 && args[compiled.posArg] === -1);
+    const seekable = syscall(SYS_lseek, fd, 0, SEEK_CUR) !== -ESPIPE;
+    return current ? !seekable : seekable;
+  }
+}
+
+/**
+ * Whether `fd` is a pipe, socket or terminal opened O_NONBLOCK: its syscall answers -EAGAIN at
+ * once where io_uring would wait for data (see RingCall.streams).
+ */
+function nonblockingStream(fd: Word): boolean {
+  if (typeof fd !== 'number') return false;
+  const flags = syscall(SYS_fcntl, fd, F_GETFL, 0);
+  return flags >= 0 && (flags & O_NONBLOCK) !== 0 && syscall(SYS_lseek, fd, 0, SEEK_CUR) === -ESPIPE;
+}
+
+/** ringCalls - the table's may-block calls a ring with these opcodes makes (the rest go to threads). */
+export function ringCalls(supportedOps: Uint8Array): string[] {
+  const calls: string[] = [];
+  for (const [name, entry] of Object.entries(RING_CALLS)) {
+    if (!isRingCall(entry) || supportedOps[IORING_OP[entry.op]] !== 1) continue;
+    const spec = syscallByName(name);
+    if (spec !== undefined && spec.x86_64 >= 0) calls.push(name);
+  }
+  return calls;
+}
+
+/** What {@link describeAsyncEngine} reports: the engine a new Engine would get here, and why. */
+export type AsyncEngineReport =
+  | ({ readonly kind: 'io_uring' } & RingDescription)
+  | { readonly kind: 'threads'; readonly reason: string };
+
+/**
+ * describeAsyncEngine - which engine a new Engine with `option` gets in this process (io_uring,
+ * with its set-up and the calls it makes, or threads and why), found by setting a ring up and
+ * releasing it at once. For `syslet-aio info`.
+ */
+export function describeAsyncEngine(option?: EngineKind, env: NodeJS.ProcessEnv = process.env): AsyncEngineReport {
+  const choice = selectEngine(option, env);
+  if (choice.engine === 'threads') return { kind: 'threads', reason: choice.reason };
+  const { ring } = choice;
+  const report: AsyncEngineReport = { kind: 'io_uring', setupFlags: choice.setupFlags, sqEntries: ring.sqEntries, cqEntries: ring.cqEntries, features: ring.features, calls: ringCalls(choice.supportedOps) };
+  ring.release();
+  return report;
+}

@@ -1,0 +1,33 @@
+// A read of an empty pipe opened O_NONBLOCK answers -EAGAIN at once, as read(2) does, with the
+// io_uring engine too: io_uring would arm a poll and wait for data, so such a call is made on a
+// thread. Found by the random-Aiocb fuzz: aio_read on its non-blocking pipe stayed EINPROGRESS
+// until another batch wrote to the pipe. A hang here is caught by the test's time limit.
+// (On a regular file O_NONBLOCK changes nothing, for the syscall or the ring: those reads stay in
+// the ring, and wait for the disk.)
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Engine } from '../engine/engine.js';
+import { ChainBuilder } from '../engine/builder.js';
+import { SYSLET_ASYNC } from '../engine/atom.js';
+import { addressOf, syscall, EAGAIN } from '../engine/native/index.js';
+import { NR } from '../engine/syscalls/nr.js';
+import { O_CLOEXEC, O_NONBLOCK } from '../engine/syscalls/constants.generated.js';
+import { closeAll } from './helpers/engine.js';
+
+for (const [how, flags] of [['probed inline first', 0], ['SYSLET_ASYNC', SYSLET_ASYNC]] as const) {
+  test(`read of an empty O_NONBLOCK pipe (${how}): -EAGAIN, not a wait for data`, { timeout: 60_000 }, async (t) => {
+    const engine = new Engine({ engine: 'io_uring', minThreads: 0 });
+    t.after(() => engine.close());
+    const pair = Buffer.alloc(8);
+    assert.equal(syscall(NR.pipe2, addressOf(pair), O_NONBLOCK | O_CLOEXEC), 0);
+    const reader = pair.readInt32LE(0);
+    const writer = pair.readInt32LE(4);
+    t.after(() => closeAll(reader, writer));
+    using chain = new ChainBuilder(engine.memory);
+    const read = chain.atom('read', [reader, chain.buffer(16), 16], { flags });
+    const done = await engine.runChain(chain.first);
+    assert.equal(done.result, -EAGAIN);
+    assert.equal(read.result.number, -EAGAIN);
+    assert.equal(engine.ringInFlight, 0, 'nothing waits in the ring');
+  });
+}
