@@ -61,3 +61,12 @@ export function lastCheckpoint(stderr: string): number | null {
 export function isCheckpointLine(line: string): boolean {
   return CHECKPOINT_LINE.test(line);
 }
+
+/**
+ * withoutCheckpoints - a driver's stderr without its checkpoint lines (what is left is what it said).
+ *
+ * @param stderr - the driver's stderr.
+ */
+export function withoutCheckpoints(stderr: string): string {
+  return stderr.split('\n').filter((line) => !isCheckpointLine(line)).join('\n');
+}
