@@ -10,7 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Engine } from '../engine/engine.js';
 import type { Region } from '../engine/memory.js';
 import { ipv4 } from './builtin/net.js';
-import { definitionFromJson } from './json.js';
+import { constantValue, definitionFromJson } from './json.js';
 import { definePlugin, type Plugin } from './plugin.js';
 import { defaultRegistry, isPlugin, type PluginRegistry } from './registry.js';
 import type { PluginParams } from './types.js';
@@ -133,8 +133,33 @@ export function parseInteger(text: string): number | bigint | undefined {
 }
 
 /**
+ * parseParamValue - a parameter's integer as the command line gives it: an integer (see
+ * {@link parseInteger}), a kernel constant by its C name (`AT_FDCWD`, `O_RDONLY`, `SEEK_END`,
+ * `MSG_DONTWAIT`: the names a JSON definition's arguments take, see {@link constantValue}), or
+ * several of them joined by `|` (`O_WRONLY|O_CREAT|O_TRUNC`, `O_CREAT|0x80000`), OR-ed as the C expression is.
+ *
+ * @returns the value (a bigint beyond 2^53), or undefined when a term is neither an integer nor a
+ *   known name.
+ * @example parseParamValue('O_WRONLY|O_CREAT') === 0o101
+ */
+export function parseParamValue(text: string): number | bigint | undefined {
+  const terms = text.split('|');
+  if (terms.length === 1) return parseInteger(text) ?? constantValue(text);
+  let value = 0n;
+  for (const term of terms) {
+    // One name at a time: constantValue would also take a joined list, but terms may mix integers.
+    const part = parseInteger(term) ?? (term.trim() === '' ? undefined : constantValue(term));
+    if (part === undefined) return undefined;
+    value |= BigInt.asUintN(64, BigInt(part));
+  }
+  const signed = BigInt.asIntN(64, value);
+  return signed >= BigInt(Number.MIN_SAFE_INTEGER) && signed <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(signed) : value;
+}
+
+/**
  * resolveParams - turn `name=value` words into a plugin's parameters. Values:
- * - an integer (`4096`, `-100`, `0x1000`, `0o644`);
+ * - an integer (`4096`, `-100`, `0x1000`, `0o644`), a kernel constant's C name (`AT_FDCWD`), or
+ *   several joined by `|` (`O_WRONLY|O_CREAT|O_TRUNC`): see {@link parseParamValue};
  * - `ip:A.B.C.D` — an IPv4 address as a host-order number (net.request's `addr`);
  * - for `path` parameters, the path itself (`path=/etc/hostname`; a leading `@` is dropped);
  * - for `in` parameters, text whose UTF-8 bytes are the input (`line=hello`);
@@ -191,9 +216,9 @@ export function resolveParams(engine: Engine, plugin: Plugin, words: readonly st
           throw usage(`--param ${name}=${text}: ${(error as Error).message}`);
         }
       } else {
-        const value = parseInteger(text);
-        const hint = kind === 'ptr' ? ' (a ptr takes @text, buf:N or an address)' : '';
-        if (value === undefined) throw usage(`--param ${name}=${text}: not an integer${hint}`);
+        const value = parseParamValue(text);
+        const hint = kind === 'ptr' ? ' (a ptr takes @text, buf:N or an address)' : ' (an integer, a constant such as AT_FDCWD, or names and integers joined by |)';
+        if (value === undefined) throw usage(`--param ${name}=${text}: not an integer or a known constant${hint}`);
         params[name] = value;
       }
     }

@@ -12,6 +12,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AiocbFuzzReport } from './fuzz/aiocb.js';
+import { lastCheckpoint, withoutCheckpoints } from './fuzz/checkpoint.js';
 
 const seconds = process.env.SYSLET_FUZZ_SECONDS === undefined ? null : Number(process.env.SYSLET_FUZZ_SECONDS);
 const batches = seconds === null ? Number(process.env.SYSLET_FUZZ_BATCHES ?? 400) : null;
@@ -40,8 +41,8 @@ function runDriver(args: readonly string[], timeoutMs: number): { report: AiocbF
 test(`random Aiocb fields: no crash, C contracts, every request final and notified exactly once, no write outside its buffer (seed ${seed}, ${batches ?? `${seconds} s`})`, (t) => {
   // The child's time limit only catches a hang.
   const { report, status, signal, stderr } = runDriver(['--seed', String(seed), ...budget], ((seconds ?? 0) + 600) * 1000);
-  const last = stderr.trim().split('\n').filter((line) => line.startsWith('checkpoint')).at(-1) ?? 'none';
-  assert.ok(report !== null, `the fuzz child died (status ${status}, signal ${signal}); last checkpoint: ${last}\nreplay: node --import tsx test/fuzz/aiocb.ts --seed ${seed} ${budget.join(' ')} </dev/null\n${stderr.slice(-2000)}`);
+  const last = lastCheckpoint(stderr) ?? 'none';
+  assert.ok(report !== null, `the fuzz child died (status ${status}, signal ${signal}); last checkpoint: ${last}\nreplay: node --import tsx test/fuzz/aiocb.ts --seed ${seed} ${budget.join(' ')} </dev/null\n${withoutCheckpoints(stderr).slice(-2000)}`);
   t.diagnostic(`seed ${seed}: ${report.batches} batches, ${report.operations} operations, ${report.accepted} requests accepted, ${report.notificationsSeen}/${report.notificationsExpected} notifications, ${report.listNotificationsSeen}/${report.listNotificationsExpected} list notifications, ${report.canaryChecks} canary checks, ${report.undelivered} undelivered completions (known bug)`);
   t.diagnostic(`final statuses ${JSON.stringify(report.finalStatuses)}; setter rejections ${JSON.stringify(report.setterRejections)}`);
   assert.deepEqual(report.violations, []);

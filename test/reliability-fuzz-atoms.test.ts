@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FuzzReport } from './fuzz/atoms.js';
 import { FUZZ_SEEDS } from './fuzz/corpus.js';
+import { lastCheckpoint, withoutCheckpoints } from './fuzz/checkpoint.js';
 
 const seconds = process.env.SYSLET_FUZZ_SECONDS === undefined ? null : Number(process.env.SYSLET_FUZZ_SECONDS);
 const iterations = seconds === null ? Number(process.env.SYSLET_FUZZ_ITERATIONS ?? 4000) : null;
@@ -45,8 +46,8 @@ function runDriver(args: readonly string[], timeoutMs: number): { report: FuzzRe
 test(`random atom chains never crash, never write outside engine memory, always answer an errno (seed ${seed}, ${iterations ?? `${seconds} s`})`, (t) => {
   // The child's time limit only catches a hang.
   const { report, status, signal, stderr } = runDriver(['--seed', String(seed), ...budget], ((seconds ?? 0) + 600) * 1000);
-  const lastCheckpoint = /checkpoint (\d+)\n(?![\s\S]*checkpoint)/.exec(stderr)?.[1] ?? '0';
-  assert.ok(report !== null, `fuzz driver died (status ${status}, signal ${signal}); replay: node --import tsx test/fuzz/atoms.ts --seed ${seed} --from ${lastCheckpoint} --iterations 256 </dev/null\n${stderr.slice(-2000)}`);
+  const from = lastCheckpoint(stderr) ?? 0;
+  assert.ok(report !== null, `fuzz driver died (status ${status}, signal ${signal}); replay: node --import tsx test/fuzz/atoms.ts --seed ${seed} --from ${from} --iterations 256 </dev/null\n${withoutCheckpoints(stderr).slice(-2000)}`);
   t.diagnostic(
     `inputs tried: ${report.iterations} chains (${report.atomsLaidOut} atoms laid out, ${report.atomsExecuted} executed; phase A ${report.phaseA}, phase B ${report.phaseB}, oracle ${report.oracle}); ` +
       `inline ${report.chains.inline}, cachemiss ${report.chains.cachemiss}, via ring ${report.chains.viaRing} (${report.chains.ringPosts} posts); ` +

@@ -26,7 +26,8 @@ export default defineCommand({
     "(see 'syslet-aio plugins'), a .json file with a definition (flags may be names such as " +
     '"STOP_ON_NEGATIVE|SKIP_TO_NEXT_ON_STOP"), or a .js/.mjs/.ts module whose default export is a ' +
     'definition or a definePlugin() result. Parameter values are integers (4096, -100, 0x1000, ' +
-    '0o644) and ip:A.B.C.D; a path parameter takes the path (path=/etc/hostname), an in parameter ' +
+    '0o644), kernel constants by name (AT_FDCWD, O_RDONLY, SEEK_END) or names and integers joined by | ' +
+    '(O_WRONLY|O_CREAT|O_TRUNC), and ip:A.B.C.D; a path parameter takes the path (path=/etc/hostname), an in parameter ' +
     'text, an out parameter a byte count (its bytes are shown after the run); a ptr parameter takes ' +
     '@text (a C string in engine memory) or buf:N (N zeroed bytes, shown after the run). Exit ' +
     'status: 0 when every executed atom succeeded, 1 when an atom returned -errno or the chain ' +

@@ -8,8 +8,8 @@
  * (`*64`) names, the sigevent and aioinit layouts, the C-function pointer a SIGEV_THREAD request
  * needs, and a loader for the C signal handler the tests build (glibc sends SIGEV_SIGNAL to the
  * whole process, where only a C handler sees every delivery). The struct offsets and <aio.h>
- * values are glibc's own, spelled here because they are the ABI this binds; a test compares each
- * with gcc (test/posix-binding-matches-the-c-headers.test.ts).
+ * values are glibc's own, spelled once in engine/syscalls/aio-abi.ts (the shim's Aiocb lays out
+ * the same bytes); a test compares each with gcc (test/posix-binding-matches-the-c-headers.test.ts).
  *
  * Since glibc 2.34 the aio_* functions live in libc.so.6 (librt keeps compatibility symbols), so
  * the one libc handle of libc.ts serves. Every pointer crosses as an `intptr_t` number: koffi
@@ -19,65 +19,12 @@
 import koffi from 'koffi';
 import { libc } from './libc.js';
 import { allocNative, releaseNative, type NativeBlock } from './memory.js';
+import { AIOCB, SIGEVENT } from '../syscalls/aio-abi.js';
 // The kernel's values (sigev_notify, aio_fsync's ops), spelled once in the generated constants.
 import { O_DSYNC, O_SYNC, SIGEV_NONE, SIGEV_SIGNAL, SIGEV_THREAD } from '../syscalls/constants.generated.js';
 
-/** `sizeof(struct aiocb)` on x86-64 glibc. */
-export const AIOCB_SIZE = 168;
-
-/** Byte offsets of the `struct aiocb` fields (x86-64 glibc; checked with gcc by the oracle's layout test). */
-export const AIOCB_OFFSET = {
-  fildes: 0,
-  lioOpcode: 4,
-  reqprio: 8,
-  buf: 16,
-  nbytes: 24,
-  /** `aio_sigevent.sigev_value` (union sigval, 8 bytes): aio_sigevent starts at 32. */
-  sigevValue: 32,
-  /** `aio_sigevent.sigev_signo`. */
-  sigevSigno: 40,
-  /** `aio_sigevent.sigev_notify`: aio_sigevent starts at 32, sigev_notify is its third member. */
-  sigevNotify: 44,
-  /** `aio_sigevent.sigev_notify_function` (SIGEV_THREAD). */
-  sigevNotifyFunction: 48,
-  /** `aio_sigevent.sigev_notify_attributes` (SIGEV_THREAD; NULL means detached defaults). */
-  sigevNotifyAttributes: 56,
-  errorCode: 112,
-  returnValue: 120,
-  offset: 128,
-} as const;
-
-/** `sizeof(struct sigevent)` on x86-64. */
-export const SIGEVENT_SIZE = 64;
-
-/** Byte offsets inside a standalone `struct sigevent` (lio_listio's `sig`). */
-export const SIGEVENT_OFFSET = {
-  value: 0,
-  signo: 8,
-  notify: 12,
-  notifyFunction: 16,
-  notifyAttributes: 24,
-} as const;
-
-/** `sizeof(struct aioinit)`: eight ints (threads, num, locks, usedba, debug, numusers, idle_time, reserved). */
-export const AIOINIT_SIZE = 32;
-
-/** Byte offsets of the `struct aioinit` members aio_init() reads. */
-export const AIOINIT_OFFSET = {
-  threads: 0,
-  num: 4,
-  idleTime: 24,
-} as const;
-
-/** `<aio.h>` values on x86-64 glibc (test/posix-binding-matches-the-c-headers.test.ts compares them with the headers). */
-export const AIO_CANCELED = 0;
-export const AIO_NOTCANCELED = 1;
-export const AIO_ALLDONE = 2;
-export const LIO_READ = 0;
-export const LIO_WRITE = 1;
-export const LIO_NOP = 2;
-export const LIO_WAIT = 0;
-export const LIO_NOWAIT = 1;
+// The layouts and <aio.h> values are the ones the shim's Aiocb uses, from the one ABI table.
+export { AIO_ALLDONE, AIO_CANCELED, AIO_NOTCANCELED, AIOCB, AIOINIT, LIO_NOP, LIO_NOWAIT, LIO_READ, LIO_WAIT, LIO_WRITE, SIGEVENT } from '../syscalls/aio-abi.js';
 // sigev_notify values and aio_fsync's ops (glibc's O_SYNC is __O_SYNC | O_DSYNC): the kernel's.
 export { O_DSYNC, O_SYNC, SIGEV_NONE, SIGEV_SIGNAL, SIGEV_THREAD };
 
@@ -222,7 +169,7 @@ export class AiocbArray {
   constructor(count: number) {
     if (!Number.isSafeInteger(count) || count <= 0) throw new RangeError(`count must be a positive integer, got ${count}`);
     this.count = count;
-    this.#cbs = allocNative(count * AIOCB_SIZE);
+    this.#cbs = allocNative(count * AIOCB.size);
     this.#list = allocNative(count * 8);
     this.#view = new DataView(this.#cbs.buffer);
     this.#listView = new DataView(this.#list.buffer);
@@ -231,7 +178,7 @@ export class AiocbArray {
 
   /** address - the address of aiocb `index`. */
   address(index: number): number {
-    return this.#cbs.address + index * AIOCB_SIZE;
+    return this.#cbs.address + index * AIOCB.size;
   }
 
   /**
@@ -243,25 +190,25 @@ export class AiocbArray {
    * @param offset - file offset in bytes.
    */
   prepare(index: number, fd: number, buffer: number, nbytes: number, offset: number): void {
-    const base = index * AIOCB_SIZE;
+    const base = index * AIOCB.size;
     const v = this.#view;
-    v.setInt32(base + AIOCB_OFFSET.fildes, fd, true);
-    v.setInt32(base + AIOCB_OFFSET.lioOpcode, 0, true);
-    v.setInt32(base + AIOCB_OFFSET.reqprio, 0, true);
-    setU64(v, base + AIOCB_OFFSET.buf, buffer);
-    setU64(v, base + AIOCB_OFFSET.nbytes, nbytes);
-    v.setInt32(base + AIOCB_OFFSET.sigevNotify, SIGEV_NONE, true);
-    setU64(v, base + AIOCB_OFFSET.offset, offset);
+    v.setInt32(base + AIOCB.aio_fildes, fd, true);
+    v.setInt32(base + AIOCB.aio_lio_opcode, 0, true);
+    v.setInt32(base + AIOCB.aio_reqprio, 0, true);
+    setU64(v, base + AIOCB.aio_buf, buffer);
+    setU64(v, base + AIOCB.aio_nbytes, nbytes);
+    v.setInt32(base + AIOCB.aio_sigevent + SIGEVENT.sigev_notify, SIGEV_NONE, true);
+    setU64(v, base + AIOCB.aio_offset, offset);
   }
 
   /** setOffset - change only the file offset of aiocb `index` (reusing it for the next request). */
   setOffset(index: number, offset: number): void {
-    setU64(this.#view, index * AIOCB_SIZE + AIOCB_OFFSET.offset, offset);
+    setU64(this.#view, index * AIOCB.size + AIOCB.aio_offset, offset);
   }
 
   /** setLioOpcode - set `aio_lio_opcode` of aiocb `index` (LIO_READ, LIO_WRITE, LIO_NOP) for lio_listio. */
   setLioOpcode(index: number, opcode: number): void {
-    this.#view.setInt32(index * AIOCB_SIZE + AIOCB_OFFSET.lioOpcode, opcode, true);
+    this.#view.setInt32(index * AIOCB.size + AIOCB.aio_lio_opcode, opcode, true);
   }
 
   /**
@@ -273,7 +220,7 @@ export class AiocbArray {
    * @param notifyFunction - SIGEV_THREAD's function pointer (see {@link sigevNotifyFunction}), or 0.
    */
   setSigevent(index: number, notify: number, signo = 0, value: number | bigint = 0, notifyFunction = 0): void {
-    writeSigevent(this.#view, index * AIOCB_SIZE + AIOCB_OFFSET.sigevValue, notify, signo, value, notifyFunction);
+    writeSigevent(this.#view, index * AIOCB.size + AIOCB.aio_sigevent, notify, signo, value, notifyFunction);
   }
 
   /** list - put aiocb `index` in the aio_suspend list (`on`) or replace it with NULL. */
@@ -293,11 +240,11 @@ export class AiocbArray {
  * for lio_listio). The attributes pointer is left NULL: glibc then creates a detached thread.
  */
 export function writeSigevent(view: DataView, at: number, notify: number, signo: number, value: number | bigint, notifyFunction: number): void {
-  view.setBigInt64(at + SIGEVENT_OFFSET.value, BigInt.asIntN(64, BigInt(value)), true);
-  view.setInt32(at + SIGEVENT_OFFSET.signo, signo, true);
-  view.setInt32(at + SIGEVENT_OFFSET.notify, notify, true);
-  setU64(view, at + SIGEVENT_OFFSET.notifyFunction, notifyFunction);
-  setU64(view, at + SIGEVENT_OFFSET.notifyAttributes, 0);
+  view.setBigInt64(at + SIGEVENT.sigev_value, BigInt.asIntN(64, BigInt(value)), true);
+  view.setInt32(at + SIGEVENT.sigev_signo, signo, true);
+  view.setInt32(at + SIGEVENT.sigev_notify, notify, true);
+  setU64(view, at + SIGEVENT.sigev_notify_function, notifyFunction);
+  setU64(view, at + SIGEVENT.sigev_notify_attributes, 0);
 }
 
 // Two 32-bit stores instead of setBigUint64: a BigInt per store would be an allocation per op.

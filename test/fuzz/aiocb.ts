@@ -34,6 +34,7 @@ import {
 } from '../../index.js';
 import { addressOf, syscall, viewOf } from '../../engine/native/index.js';
 import { Prng, seedFor } from './prng.js';
+import { writeCheckpoint } from './checkpoint.js';
 import { NR } from '../../engine/syscalls/nr.js';
 
 /** The real-time signal the fuzz asks for (received; never SIGRTMAX, which the engine uses). */
@@ -603,9 +604,7 @@ if (process.argv[1] !== undefined && import.meta.filename === process.argv[1]) {
     seed,
     seconds: Number(values.seconds ?? 4),
     maxBatches: values.batches === undefined ? undefined : Number(values.batches),
-    onCheckpoint: (batch) => {
-      if (batch % 256 === 0) process.stderr.write(`checkpoint seed ${seed} batch ${batch}\n`);
-    },
+    onCheckpoint: writeCheckpoint,
   });
   const json = JSON.stringify(report, null, 1);
   if (values.out !== undefined) writeFile(values.out, json);

@@ -30,6 +30,7 @@ import { SYSCALL_TABLE, isDenied, syscallByName } from '../../engine/syscalls/ta
 import type { Region } from '../../engine/memory.js';
 import type { TraceRecord } from '../../engine/policy.js';
 import { Prng, seedFor } from './prng.js';
+import { writeCheckpoint } from './checkpoint.js';
 
 /** Bytes of canary on each side of the window. */
 export const CANARY = 256;
@@ -101,7 +102,7 @@ export interface FuzzOptions {
   readonly maxIterations?: number;
   /** First iteration index (to replay a reported one). */
   readonly from?: number;
-  /** Called every 256 iterations with the index (for crash breadcrumbs). */
+  /** Called before every iteration with its index (for crash breadcrumbs: a replay's `--from`). */
   readonly checkpoint?: (index: number) => void;
 }
 
@@ -515,8 +516,8 @@ export async function runAtomFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const deadline = started + options.seconds * 1000;
   const max = options.maxIterations ?? Number.POSITIVE_INFINITY;
   for (let index = from; index - from < max && performance.now() < deadline; index++) {
+    options.checkpoint?.(index);
     if ((index - from) % 256 === 0) {
-      options.checkpoint?.(index);
       world.housekeeping();
       gen.resetIovecs();
     }
@@ -666,7 +667,7 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   const out = outAt >= 0 ? process.argv[outAt + 1] : undefined;
   const report = await runAtomFuzz({
     seed, seconds, from, maxIterations,
-    checkpoint: (index) => process.stderr.write(`checkpoint ${index}\n`),
+    checkpoint: writeCheckpoint,
   });
   const json = JSON.stringify(report, null, 2);
   if (out !== undefined) writeFileSync(out, json);

@@ -1,6 +1,8 @@
 /**
- * The fuzz campaigns, each in a child process of its own: a crash, an abort or a hang is a
- * reported finding with its seed and last checkpoint, never a dead runner.
+ * The fuzz campaigns, each in a child process of its own: a crash, an abort, a hang or a non-zero
+ * exit is a reported finding with its seed, its last checkpoint (test/fuzz/checkpoint.ts, one
+ * format for every driver) and the tail of its stdout and stderr, never a dead runner. A report
+ * the child wrote is kept even when it failed.
  *
  * | campaign | driver | looks for |
  * |---|---|---|
@@ -21,6 +23,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { isCheckpointLine, lastCheckpoint } from './checkpoint.js';
 
 /** The campaigns, and their share of a timed run. */
 export const CAMPAIGNS = { race: 0.3, teardown: 0.25, exit: 0.1, atoms: 0.2, aiocb: 0.15 } as const;
@@ -58,8 +61,37 @@ const COUNT_FLAG: Record<Exclude<CampaignName, 'exit'>, string> = { race: '--cas
 /** With a fixed count, no time limit: only the child's own limit, which catches a hang. */
 const NO_LIMIT = '100000';
 
-function lastCheckpoint(stderr: string): string {
-  return /checkpoint (\d+)\s*$/.exec(stderr.trim())?.[1] ?? '0';
+/** How many lines of a failing child's stdout and stderr a finding keeps. */
+const TAIL_LINES = 20;
+
+/** The last `lines` lines of a child's output, checkpoints left out, joined with ' | '. */
+function tailOf(output: string | null | undefined, lines = TAIL_LINES): string {
+  const kept = (output ?? '').split('\n').filter((line) => line.trim() !== '' && !isCheckpointLine(line));
+  return kept.length === 0 ? '(empty)' : kept.slice(-lines).join(' | ');
+}
+
+/**
+ * failureOf - the finding for a child that did not end cleanly, or null when it did.
+ *
+ * A child ended cleanly when it exited with 0 and wrote its report. Anything else (a signal, a
+ * non-zero status, the time limit, no report) is a finding that names the seed, the last
+ * checkpoint it wrote and the tail of its stdout and stderr, so that it can be replayed from there
+ * and read without running it again.
+ */
+export function failureOf(
+  name: CampaignName, seed: number,
+  child: { status: number | null; signal: NodeJS.Signals | null; error?: Error; stdout: string | null; stderr: string | null },
+  hasReport: boolean,
+): string | null {
+  if (child.status === 0 && child.signal === null && child.error === undefined && hasReport) return null;
+  const how = [
+    child.error !== undefined ? child.error.message : null,
+    `status ${String(child.status)}`,
+    `signal ${String(child.signal)}`,
+    hasReport ? 'report written' : 'no report',
+  ].filter((part) => part !== null).join(', ');
+  const checkpoint = lastCheckpoint(child.stderr ?? '');
+  return `${name} (seed ${seed}) failed: ${how}; last checkpoint ${checkpoint === null ? 'none' : checkpoint}; stdout: ${tailOf(child.stdout)}; stderr: ${tailOf(child.stderr)}`;
 }
 
 function runDriver(plan: CampaignPlan, seed: number): CampaignResult {
@@ -71,7 +103,7 @@ function runDriver(plan: CampaignPlan, seed: number): CampaignResult {
   const started = performance.now();
   const limitMs = ((plan.seconds ?? 0) + 600) * 1000;
   try {
-    const child = spawnSync(process.execPath, ['--import', 'tsx', ...args, '--out', out], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', timeout: limitMs, maxBuffer: 64 << 20 });
+    const child = spawnSync(process.execPath, ['--import', 'tsx', ...args, '--out', out], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', timeout: limitMs, maxBuffer: 256 << 20 });
     const replay = `node --import tsx ${args.map((arg) => (arg.includes(' ') ? JSON.stringify(arg) : arg)).join(' ')} </dev/null`;
     let report: Record<string, unknown> | null = null;
     try {
@@ -80,11 +112,12 @@ function runDriver(plan: CampaignPlan, seed: number): CampaignResult {
       report = null;
     }
     const elapsedMs = Math.round(performance.now() - started);
-    if (report === null || child.status !== 0) {
-      const how = child.error !== undefined ? `${child.error.message}` : `status ${String(child.status)}, signal ${String(child.signal)}`;
-      return { name, seed, figures: {}, findings: [`${name} (seed ${seed}) died: ${how}; last checkpoint ${lastCheckpoint(child.stderr)}; ${child.stderr.trim().split('\n').filter((line) => !line.startsWith('checkpoint')).slice(-5).join(' | ')}`], replay, elapsedMs };
-    }
-    return { name, seed, figures: figuresOf(name, report), findings: (report.violations as string[] | undefined) ?? [], replay, elapsedMs };
+    // A report is kept even when its child failed (the aiocb driver exits 1 when it has violations):
+    // its figures and violations are the finding's substance.
+    const findings = [...((report?.violations as string[] | undefined) ?? [])];
+    const failure = failureOf(name, seed, child, report !== null);
+    if (failure !== null) findings.push(failure);
+    return { name, seed, figures: report === null ? {} : figuresOf(name, report), findings, replay, elapsedMs };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -119,9 +152,8 @@ function runExit(plan: CampaignPlan, seed: number): CampaignResult {
     const child = spawnSync(process.execPath, ['--import', 'tsx', DRIVERS.teardown, '--exit-case', '--seed', String(seed), '--index', String(index)], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', timeout: 120_000 });
     cases++;
     inflight += Number(/exiting with (\d+) in flight/.exec(child.stdout)?.[1] ?? 0);
-    if (child.status !== 0 || child.signal !== null || !child.stdout.includes('exiting')) {
-      findings.push(`exit (seed ${seed}, case ${index}): status ${String(child.status)}, signal ${String(child.signal)}; ${child.stderr.trim().split('\n').slice(-3).join(' | ')}`);
-    }
+    const failure = failureOf('exit', seed, child, child.stdout.includes('exiting'));
+    if (failure !== null) findings.push(`case ${index}: ${failure}`);
   }
   return {
     name: 'exit', seed, figures: { cases, chainsInFlightAtExit: inflight }, findings,

@@ -34,6 +34,7 @@ import { STOP, SYSLET_ASYNC, SYSLET_SKIP_TO_NEXT_ON_STOP, SYSLET_STOP_ON_NEGATIV
 import type { Word } from '../../engine/native/index.js';
 import { GuardedArea, PooledAreas, type Guarded } from './guarded.js';
 import { Prng, seedFor } from './prng.js';
+import { writeCheckpoint } from './checkpoint.js';
 
 const AF_UNIX = 1;
 const SOCK_DGRAM = 2;
@@ -484,7 +485,7 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
     seconds: argValue('seconds', 4),
     maxCases: argValue('cases', Number.POSITIVE_INFINITY),
     from: argValue('from', 0),
-    checkpoint: (index) => process.stderr.write(`checkpoint ${index}\n`),
+    checkpoint: writeCheckpoint,
   });
   const json = JSON.stringify(report, null, 2);
   if (out !== undefined) writeFileSync(out, json);

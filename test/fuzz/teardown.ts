@@ -27,6 +27,7 @@ import { NR } from '../../engine/syscalls/nr.js';
 import type { Region } from '../../engine/memory.js';
 import { GuardedArea } from './guarded.js';
 import { Prng, seedFor } from './prng.js';
+import { writeCheckpoint } from './checkpoint.js';
 
 const THREADS = 4;
 const O_CLOEXEC = 0o2000000;
@@ -539,7 +540,7 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
     seconds: argValue('seconds', 4),
     maxCases: argValue('cases', Number.POSITIVE_INFINITY),
     from: argValue('from', 0),
-    checkpoint: (index) => process.stderr.write(`checkpoint ${index}\n`),
+    checkpoint: writeCheckpoint,
   });
   const json = JSON.stringify(report, null, 2);
   if (out !== undefined) writeFileSync(out, json);

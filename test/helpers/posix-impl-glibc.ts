@@ -4,7 +4,7 @@
  */
 import { addressOf, allocNative } from '../../engine/native/index.js';
 import {
-  AIOCB_OFFSET, AIOCB_SIZE, AIOINIT_OFFSET, AIOINIT_SIZE, SIGEVENT_SIZE, glibcAio, sigevNotifyFunction, writeSigevent, type GlibcAio,
+  AIOCB, AIOINIT, SIGEVENT, glibcAio, sigevNotifyFunction, writeSigevent, type GlibcAio,
   AIO_ALLDONE, AIO_CANCELED, AIO_NOTCANCELED, LIO_NOP, LIO_NOWAIT, LIO_READ, LIO_WAIT, LIO_WRITE, O_DSYNC, O_SYNC, SIGEV_NONE, SIGEV_SIGNAL, SIGEV_THREAD,
 } from '../../engine/native/glibc-aio.js';
 import { catchSignalInC, hasGcc } from './posix-os.js';
@@ -17,62 +17,62 @@ class GlibcControlBlock implements ControlBlock {
   #bufferAddress = 0;
 
   constructor() {
-    const block = allocNative(AIOCB_SIZE, 64);
+    const block = allocNative(AIOCB.size, 64);
     this.address = block.address;
     this.view = new DataView(block.buffer);
   }
 
   get aio_fildes(): number {
-    return this.view.getInt32(AIOCB_OFFSET.fildes, true);
+    return this.view.getInt32(AIOCB.aio_fildes, true);
   }
   get aio_lio_opcode(): number {
-    return this.view.getInt32(AIOCB_OFFSET.lioOpcode, true);
+    return this.view.getInt32(AIOCB.aio_lio_opcode, true);
   }
   get aio_reqprio(): number {
-    return this.view.getInt32(AIOCB_OFFSET.reqprio, true);
+    return this.view.getInt32(AIOCB.aio_reqprio, true);
   }
   get aio_buf(): Uint8Array | bigint {
-    const pointer = this.view.getBigUint64(AIOCB_OFFSET.buf, true);
+    const pointer = this.view.getBigUint64(AIOCB.aio_buf, true);
     if (this.#buffer !== null && pointer === BigInt(this.#bufferAddress)) return this.#buffer;
     return pointer;
   }
   get aio_nbytes(): number {
-    return Number(this.view.getBigInt64(AIOCB_OFFSET.nbytes, true));
+    return Number(this.view.getBigInt64(AIOCB.aio_nbytes, true));
   }
   get aio_offset(): number {
-    return Number(this.view.getBigInt64(AIOCB_OFFSET.offset, true));
+    return Number(this.view.getBigInt64(AIOCB.aio_offset, true));
   }
   get sigev_notify(): number {
-    return this.view.getInt32(AIOCB_OFFSET.sigevNotify, true);
+    return this.view.getInt32(AIOCB.aio_sigevent + SIGEVENT.sigev_notify, true);
   }
 
   assign(fields: AiocbFields): void {
     const v = this.view;
-    if (fields.aio_fildes !== undefined) v.setInt32(AIOCB_OFFSET.fildes, fields.aio_fildes, true);
-    if (fields.aio_lio_opcode !== undefined) v.setInt32(AIOCB_OFFSET.lioOpcode, fields.aio_lio_opcode, true);
-    if (fields.aio_reqprio !== undefined) v.setInt32(AIOCB_OFFSET.reqprio, fields.aio_reqprio, true);
+    if (fields.aio_fildes !== undefined) v.setInt32(AIOCB.aio_fildes, fields.aio_fildes, true);
+    if (fields.aio_lio_opcode !== undefined) v.setInt32(AIOCB.aio_lio_opcode, fields.aio_lio_opcode, true);
+    if (fields.aio_reqprio !== undefined) v.setInt32(AIOCB.aio_reqprio, fields.aio_reqprio, true);
     if (fields.aio_buf !== undefined) {
       this.#buffer = fields.aio_buf;
       this.#bufferAddress = fields.aio_buf === null ? 0 : addressOf(fields.aio_buf);
-      v.setBigUint64(AIOCB_OFFSET.buf, BigInt(this.#bufferAddress), true);
+      v.setBigUint64(AIOCB.aio_buf, BigInt(this.#bufferAddress), true);
     }
     // size_t and off_t: -1 stays all ones, as in C.
-    if (fields.aio_nbytes !== undefined) v.setBigInt64(AIOCB_OFFSET.nbytes, BigInt(fields.aio_nbytes), true);
-    if (fields.aio_offset !== undefined) v.setBigInt64(AIOCB_OFFSET.offset, BigInt(fields.aio_offset), true);
+    if (fields.aio_nbytes !== undefined) v.setBigInt64(AIOCB.aio_nbytes, BigInt(fields.aio_nbytes), true);
+    if (fields.aio_offset !== undefined) v.setBigInt64(AIOCB.aio_offset, BigInt(fields.aio_offset), true);
     const sig = fields.aio_sigevent;
     if (sig !== undefined) {
-      if (sig.sigev_notify !== undefined) v.setInt32(AIOCB_OFFSET.sigevNotify, sig.sigev_notify, true);
-      if (sig.sigev_signo !== undefined) v.setInt32(AIOCB_OFFSET.sigevSigno, sig.sigev_signo, true);
-      if (sig.sigev_value !== undefined) v.setBigInt64(AIOCB_OFFSET.sigevValue, BigInt.asIntN(64, BigInt(sig.sigev_value)), true);
+      if (sig.sigev_notify !== undefined) v.setInt32(AIOCB.aio_sigevent + SIGEVENT.sigev_notify, sig.sigev_notify, true);
+      if (sig.sigev_signo !== undefined) v.setInt32(AIOCB.aio_sigevent + SIGEVENT.sigev_signo, sig.sigev_signo, true);
+      if (sig.sigev_value !== undefined) v.setBigInt64(AIOCB.aio_sigevent + SIGEVENT.sigev_value, BigInt.asIntN(64, BigInt(sig.sigev_value)), true);
       if (sig.sigev_notify_function !== undefined) {
         const pointer = sig.sigev_notify_function === null ? 0 : glibcNotifyPointer(sig.sigev_notify_function);
-        v.setBigUint64(AIOCB_OFFSET.sigevNotifyFunction, BigInt(pointer), true);
+        v.setBigUint64(AIOCB.aio_sigevent + SIGEVENT.sigev_notify_function, BigInt(pointer), true);
       }
     }
   }
 
   zero(): void {
-    new Uint8Array(this.view.buffer, this.view.byteOffset, AIOCB_SIZE).fill(0);
+    new Uint8Array(this.view.buffer, this.view.byteOffset, AIOCB.size).fill(0);
     this.#buffer = null;
     this.#bufferAddress = 0;
   }
@@ -151,7 +151,7 @@ export function createGlibc(suffix: '' | '64'): AioImpl {
     lio_listio: (mode, list, nent, sig) => {
       let event = 0;
       if (sig !== null) {
-        const block = allocNative(SIGEVENT_SIZE, 8);
+        const block = allocNative(SIGEVENT.size, 8);
         const fn = sig.sigev_notify_function ?? null;
         writeSigevent(new DataView(block.buffer), 0, sig.sigev_notify ?? SIGEV_SIGNAL, sig.sigev_signo ?? 0, sig.sigev_value ?? 0, fn === null ? 0 : glibcNotifyPointer(fn));
         event = block.address;
@@ -159,11 +159,11 @@ export function createGlibc(suffix: '' | '64'): AioImpl {
       return c(aio.listio(mode, glibcPointerList(list, nent), nent, event));
     },
     aio_init: (init) => {
-      const block = allocNative(AIOINIT_SIZE, 8);
+      const block = allocNative(AIOINIT.size, 8);
       const view = new DataView(block.buffer);
-      view.setInt32(AIOINIT_OFFSET.threads, init.aio_threads, true);
-      view.setInt32(AIOINIT_OFFSET.num, init.aio_num, true);
-      view.setInt32(AIOINIT_OFFSET.idleTime, init.aio_idle_time, true);
+      view.setInt32(AIOINIT.aio_threads, init.aio_threads, true);
+      view.setInt32(AIOINIT.aio_num, init.aio_num, true);
+      view.setInt32(AIOINIT.aio_idle_time, init.aio_idle_time, true);
       aio.init(block.address);
     },
     errno: () => lastErrno,
