@@ -1,6 +1,10 @@
 // Issue #8, faults at engine level: each injected fault has a documented outcome
 // (docs/reliability.md, "Fault outcomes"). Synchronisation is by pipes, never by sleeping: a chain
 // first writes a byte to a "started" pipe from its cachemiss thread (an ASYNC atom), then blocks.
+// The subject is the cachemiss threads (a thread blocked, killed, interrupted), so every engine
+// here runs on them (engine: 'threads'): with the io_uring engine the ASYNC write would be a ring
+// request, submitted only when this thread goes back to the event loop — after it has blocked in
+// read(2) waiting for that very byte.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeSync, ftruncateSync } from 'node:fs';
@@ -67,7 +71,7 @@ async function blockedInRead(fd: number): Promise<void> {
 }
 
 test('fd closed while a cachemiss chain is blocked reading it: close does not wake it, shutdown does (EOF)', async (t) => {
-  const engine = new Engine({ threads: 2 });
+  const engine = new Engine({ engine: 'threads', threads: 2 });
   t.after(() => closeQuietly(engine));
   const setup = new ChainBuilder(engine.memory);
   const pair = setup.buffer(8);
@@ -91,7 +95,7 @@ test('fd closed while a cachemiss chain is blocked reading it: close does not wa
 });
 
 test('file truncated under an in-flight chain: the read is short, then 0', async (t) => {
-  const engine = new Engine({ threads: 2 });
+  const engine = new Engine({ engine: 'threads', threads: 2 });
   const dir = mkdtempSync(join(tmpdir(), 'syslet-trunc-'));
   t.after(async () => {
     await closeQuietly(engine);
@@ -116,7 +120,7 @@ test('file truncated under an in-flight chain: the read is short, then 0', async
 
 test('ENOSPC: writes to /dev/full are -ENOSPC inline, on a cachemiss thread and with unprobeableWrite inline', async (t) => {
   const fd = openSync('/dev/full', 'w');
-  const engines = [new Engine({ threads: 2 }), new Engine({ threads: 2, unprobeableWrite: 'inline' })];
+  const engines = [new Engine({ engine: 'threads', threads: 2 }), new Engine({ engine: 'threads', threads: 2, unprobeableWrite: 'inline' })];
   t.after(async () => {
     for (const engine of engines) await closeQuietly(engine);
     closeSync(fd);
@@ -136,7 +140,7 @@ test('ENOSPC: writes to /dev/full are -ENOSPC inline, on a cachemiss thread and 
 });
 
 test('regression: a cachemiss thread killed mid-chain: the chain completes once with -EOWNERDEAD, stop "died"; the pool recovers', async (t) => {
-  const engine = new Engine({ threads: 2 });
+  const engine = new Engine({ engine: 'threads', threads: 2 });
   t.after(() => closeQuietly(engine));
   const empty = pipe();
   const { chain, started, blocked } = startedChain(engine, (c) => c.atom('read', [empty[0], c.buffer(64), 64]));
@@ -174,7 +178,7 @@ test('regression: a cachemiss thread killed mid-chain: the chain completes once 
 });
 
 test('engine.close() with work in flight: every chain completes with stop "cancelled"; later submissions are -ESHUTDOWN', async () => {
-  const engine = new Engine({ threads: 4 });
+  const engine = new Engine({ engine: 'threads', threads: 4 });
   const blockedChains = [];
   for (let i = 0; i < 3; i++) {
     const empty = pipe();
@@ -201,7 +205,7 @@ test('engine.close() with work in flight: every chain completes with stop "cance
 });
 
 test('EINTR: a wait interrupted by its interrupt fd returns -EINTR at once', async (t) => {
-  const engine = new Engine({ threads: 1 });
+  const engine = new Engine({ engine: 'threads', threads: 1 });
   t.after(() => closeQuietly(engine));
   const empty = pipe();
   const interrupt = pipe();

@@ -26,7 +26,9 @@ function say(value: unknown): void {
 
 /**
  * A chain that signals "I am on a cachemiss thread" (an ASYNC write to `started`) and then blocks
- * reading an empty pipe. Returns once the cachemiss thread has certainly reached the read.
+ * reading an empty pipe. Returns once the cachemiss thread has certainly reached the read. The
+ * engine must run on threads (engine: 'threads'): with io_uring the write would be a ring request,
+ * submitted only once this thread is back in the event loop, after its blocking read of `started`.
  */
 function blockOnEmptyPipe(engine: Engine, dataBytes = 4096): { chain: ChainBuilder; started: [number, number]; empty: [number, number]; done: Promise<unknown> } {
   const started = pipe();
@@ -57,7 +59,7 @@ async function closeQuietly(engine: Engine): Promise<void> {
 const scenarios: Record<string, () => Promise<void> | void> = {
   /** engine memory released while a cachemiss chain still uses it (the chain's result cell is in it). */
   async 'free-inflight'() {
-    const engine = new Engine({ threads: 2 });
+    const engine = new Engine({ engine: 'threads', threads: 2 });
     // 1 MiB: above glibc's mmap threshold, so free() really unmaps it.
     const { chain, empty, done } = blockOnEmptyPipe(engine, 1 << 20);
     chain[Symbol.dispose]();
@@ -95,7 +97,7 @@ const scenarios: Record<string, () => Promise<void> | void> = {
 
   /** process.exit() while a cachemiss thread is blocked reading an empty pipe. */
   'exit-blocked'() {
-    const engine = new Engine({ threads: 2 });
+    const engine = new Engine({ engine: 'threads', threads: 2 });
     blockOnEmptyPipe(engine);
     say({ ok: true, inflight: engine.inflight });
     process.exit(0);
