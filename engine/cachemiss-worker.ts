@@ -64,8 +64,6 @@ function main(data: CachemissWorkerData): void {
   const first = new Float64Array(data.chains.first);
   const next = new Int32Array(data.next);
   Atomics.store(state, base + WORKER_STATE.tid, syscall(SYS_gettid));
-  // The pool starts the next thread when this one is ready (threads load one per core at a time).
-  parentPort?.postMessage({ type: 'ready' });
   const one = allocNative(8, 8);
   new DataView(one.buffer).setBigUint64(0, 1n, true);
   // Every module is loaded (koffi's addon included) and every native block this thread needs is
@@ -74,6 +72,9 @@ function main(data: CachemissWorkerData): void {
   // into a terminating isolate, and napi_throw aborts the process (issue 14 item 3). The pool's
   // exit handler waits for threads before this point.
   Atomics.store(state, base + WORKER_STATE.phase, WORKER_PHASE.ready);
+  // The pool starts the next thread when this one is ready (threads load one per core at a time;
+  // the pool counts them from the phase word, and this message makes it look again).
+  parentPort?.postMessage({ type: 'ready' });
   const job: Job = { atom: 0, token: 0, atomsBefore: 0 };
   const out = newOutcome();
   // An active slot first: when chains are short and CPU-bound, the engine lets only as many

@@ -115,8 +115,6 @@ export class CachemissPool {
   readonly eventfd: number;
   #closed = false;
   #startupFailures = 0;
-  /** Threads spawned whose modules are still loading (they have not said 'ready'). */
-  #loading = 0;
   /** How many threads may load at once: more would only slow the first one down. */
   readonly #loadLimit = Math.max(1, availableParallelism());
   readonly #one: number;
@@ -427,14 +425,21 @@ export class CachemissPool {
     const bound = Math.min(this.#options.maxThreads, queue.maxActive);
     const live = queue.live;
     let free = 0;
+    // Threads still loading, from their shared phase word, not from their 'ready' messages: those
+    // are processed only when this thread returns to the event loop, and a program that blocks it
+    // (in aio_suspend, or in read(2) for what its chains do) while its chains need one more thread
+    // would otherwise wait for ever — no thread started, as every earlier one still "loaded".
+    let loading = 0;
     for (let index = 0; index < this.#slots.length; index++) {
       if (this.#slots[index]?.worker == null) continue;
       const base = index * WORKER_STATE.stride;
-      const loading = Atomics.load(this.#state, base + WORKER_STATE.phase) !== WORKER_PHASE.ready;
-      if (loading || Atomics.load(this.#state, base + WORKER_STATE.idle) !== 0) free++;
+      if (Atomics.load(this.#state, base + WORKER_STATE.phase) !== WORKER_PHASE.ready) {
+        loading++;
+        free++;
+      } else if (Atomics.load(this.#state, base + WORKER_STATE.idle) !== 0) free++;
     }
     const wanted = Math.max(this.keepThreads - live, queued - free);
-    const count = Math.min(wanted, bound - live, this.#loadLimit - this.#loading);
+    const count = Math.min(wanted, bound - live, this.#loadLimit - loading);
     for (let i = 0; i < count; i++) this.#spawn();
   }
 
@@ -477,17 +482,9 @@ export class CachemissPool {
     // The thread counts as live from now on: the ledger says so, so a thread that never gets
     // to run its own code is counted out by the exit handler below.
     this.#queue.countLive(1, { array: state, base });
-    this.#loading++;
     slot.worker = worker;
-    let loaded = false;
-    const ready = (): void => {
-      if (loaded) return;
-      loaded = true;
-      this.#loading--;
-    };
     worker.on('message', (message: { type: string; record?: TraceRecord }) => {
       if (message.type === 'ready') {
-        ready();
         this.#startupFailures = 0;
         this.#grow();
       } else if (message.type === 'deny' && message.record !== undefined) this.#options.onDeny?.(message.record);
@@ -503,7 +500,6 @@ export class CachemissPool {
     slot.exited = new Promise((resolve) => {
       worker.once('exit', () => {
         if (Atomics.load(state, base + WORKER_STATE.phase) !== WORKER_PHASE.ready) this.#startupFailures++;
-        ready();
         this.#reapDead(index);
         slot.worker = null;
         resolve();
