@@ -14,7 +14,8 @@ import { ReadFailure, readWholeFile } from '../plugins/reader.js';
 import { Request, SLOT_DATA_BYTES } from '../plugins/requests.js';
 import { encodingOf, fastFlags, fastMode, fastOptions, fastPath, signalOf, type FastPath } from './args.js';
 import {
-  fsTruncate, fsWriteFile, fsWriteFileFlush, STAT_MODE_OFFSET, TRUNCATE, WRITE_FILE, WRITE_FILE_FLUSH,
+  fsTruncate, fsWriteFile, fsWriteFileEmpty, fsWriteFileEmptyFlush, fsWriteFileFlush, STAT_MODE_OFFSET, TRUNCATE,
+  WRITE_FILE, WRITE_FILE_EMPTY, WRITE_FILE_EMPTY_FLUSH, WRITE_FILE_FLUSH, type WriteFileAtoms,
 } from './chains.js';
 import { COPY_FILE, COPY_SENDFILE, fsCloseTwo, fsCopyBySendfile, fsCopyFile } from './chains-copy.js';
 import { putPaths, ran, result, runChain, take } from './core.js';
@@ -104,21 +105,25 @@ export async function writeFile(engine: Engine, path: unknown, data: unknown, op
   checkAborted(signal);
   await abortPoint(signal);
   const req = await begin(engine);
-  const plugin = flush ? fsWriteFileFlush : fsWriteFile;
+  const empty = bytes.length === 0;
+  const plugin = empty ? (flush ? fsWriteFileEmptyFlush : fsWriteFileEmpty) : flush ? fsWriteFileFlush : fsWriteFile;
+  const atoms = empty ? (flush ? WRITE_FILE_EMPTY_FLUSH : WRITE_FILE_EMPTY) : flush ? WRITE_FILE_FLUSH : WRITE_FILE;
   const instance = plugin.acquire(engine);
   try {
     const bad = putPaths(req, fast);
     if (bad !== 0) throw fsError(bad, 'open', fast);
-    const viaSlot = bytes.length <= SLOT_DATA_BYTES;
-    if (viaSlot) req.slot.data.set(bytes);
     instance.set(0, req.slot.pathAddresses[0]);
     instance.set(1, flags | O_CLOEXEC);
     instance.set(2, mode);
-    instance.set(3, viaSlot ? req.slot.dataAddress : req.lend(bytes));
-    instance.set(4, Math.min(bytes.length, MAX_WRITE));
-    instance.set(5, bytes.length);
+    if (!empty) {
+      const viaSlot = bytes.length <= SLOT_DATA_BYTES;
+      if (viaSlot) req.slot.data.set(bytes);
+      instance.set(3, viaSlot ? req.slot.dataAddress : req.lend(bytes));
+      instance.set(4, Math.min(bytes.length, MAX_WRITE));
+      instance.set(5, bytes.length);
+    }
     await runChain(req, plugin, instance, 'open', fast);
-    writeFileOutcome(instance, flush, fast);
+    writeFileOutcome(instance, atoms, fast);
   } finally {
     instance.release();
     req.end();
@@ -126,16 +131,15 @@ export async function writeFile(engine: Engine, path: unknown, data: unknown, op
 }
 
 /** Throw the error a writeFile chain ended with, named as Node names it. */
-function writeFileOutcome(instance: PluginInstance, flush: boolean, path: FastPath): void {
-  const opened = result(instance, WRITE_FILE.open);
+function writeFileOutcome(instance: PluginInstance, atoms: WriteFileAtoms, path: FastPath): void {
+  const opened = result(instance, atoms.open);
   if (opened < 0) throw fsError(opened, 'open', path);
-  const atoms = flush ? WRITE_FILE_FLUSH : WRITE_FILE;
-  if (ran(instance, atoms.write)) {
+  if (atoms.write >= 0 && ran(instance, atoms.write)) {
     const written = result(instance, atoms.write);
     if (written < 0) throw fsError(written, 'write');
   }
-  if (flush && ran(instance, WRITE_FILE_FLUSH.fsync)) {
-    const synced = result(instance, WRITE_FILE_FLUSH.fsync);
+  if (atoms.fsync >= 0 && ran(instance, atoms.fsync)) {
+    const synced = result(instance, atoms.fsync);
     if (synced < 0) throw fsError(synced, 'fsync');
   }
   if (ran(instance, atoms.close)) {
