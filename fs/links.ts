@@ -19,7 +19,7 @@ import { definePlugin, type Plugin } from '../plugins/plugin.js';
 import { fileClose } from '../plugins/builtin/file-read.js';
 import { putPath, Request } from '../plugins/requests.js';
 import { fastOptions, fastPath } from './args.js';
-import { putPaths, ran, result, runChain, take } from './core.js';
+import { putPaths, ran, result, submitted, take } from './core.js';
 import { fsError } from './errors.js';
 
 /** The longest link target: PATH_MAX with its NUL (symlink(2) refuses a longer one). */
@@ -75,11 +75,6 @@ export const fsFdPath: Plugin = definePlugin({
 /** Atom indices of {@link fsFdPath}. */
 export const FD_PATH = { readlink: 0, close: 1 } as const;
 
-async function begin(engine: Engine): Promise<Request> {
-  const got = take(engine);
-  return got instanceof Request ? got : await got;
-}
-
 /**
  * The encoding readlink and realpath give their result in: Node hands the option to its binding,
  * which decodes as UTF-8 unless it is a known encoding, and gives a Buffer only for 'buffer'.
@@ -100,7 +95,8 @@ export async function readlink(engine: Engine, path: unknown, options?: unknown)
   const fast = fastPath(path);
   const encoding = resultEncoding(options);
   if (fast === undefined || encoding === undefined) return nodeFs.readlink(path as string, options as never);
-  const req = await begin(engine);
+  const got = take(engine);
+  const req = got instanceof Request ? got : await got;
   const instance = fsReadlink.acquire(engine);
   try {
     const bad = putPaths(req, fast);
@@ -108,7 +104,8 @@ export async function readlink(engine: Engine, path: unknown, options?: unknown)
     instance.set(0, req.slot.pathAddresses[0]);
     instance.set(1, req.slot.dataAddress);
     instance.set(2, TARGET_BYTES);
-    await runChain(req, fsReadlink, instance, 'readlink', fast);
+    const wait = submitted(req.run(fsReadlink, instance), 'readlink', fast);
+    if (wait !== null) await wait;
     const opened = result(instance, READLINK.open);
     if (opened < 0) throw fsError(opened, 'readlink', fast);
     const length = result(instance, READLINK.readlink);
@@ -131,7 +128,8 @@ export async function realpath(engine: Engine, path: unknown, options?: unknown)
   const fast = fastPath(path);
   const encoding = resultEncoding(options);
   if (fast === undefined || encoding === undefined || procFdWorks === false) return nodeFs.realpath(path as string, options as never);
-  const req = await begin(engine);
+  const got = take(engine);
+  const req = got instanceof Request ? got : await got;
   let fd = -1;
   try {
     const bad = putPaths(req, fast);
@@ -139,7 +137,8 @@ export async function realpath(engine: Engine, path: unknown, options?: unknown)
     const open = fsOpenPath.acquire(engine);
     try {
       open.set(0, req.slot.pathAddresses[0]);
-      await runChain(req, fsOpenPath, open, 'realpath', fast);
+      const wait = submitted(req.run(fsOpenPath, open), 'realpath', fast);
+      if (wait !== null) await wait;
       fd = result(open, 0);
     } finally {
       open.release();
@@ -153,7 +152,8 @@ export async function realpath(engine: Engine, path: unknown, options?: unknown)
       named.set(1, req.slot.dataAddress);
       named.set(2, TARGET_BYTES);
       named.set(3, fd);
-      await runChain(req, fsFdPath, named, 'realpath', fast);
+      const wait = submitted(req.run(fsFdPath, named), 'realpath', fast);
+      if (wait !== null) await wait;
       if (ran(named, FD_PATH.close)) fd = -1;
       length = result(named, FD_PATH.readlink);
     } finally {
@@ -179,7 +179,8 @@ async function closeFd(req: Request, fd: number): Promise<void> {
   const instance = fileClose.acquire(req.engine);
   try {
     instance.set(0, fd);
-    await runChain(req, fileClose, instance, 'close');
+    const wait = submitted(req.run(fileClose, instance), 'close');
+    if (wait !== null) await wait;
   } finally {
     instance.release();
   }
