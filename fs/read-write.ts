@@ -82,6 +82,7 @@ const WRITE_DEFAULTS = { encoding: 'utf8', mode: 0o666, flag: 'w', flush: false 
 
 /** The bytes writeFile writes, or undefined (an iterable or stream: Node's). */
 function dataBytes(data: unknown, encoding: unknown): Uint8Array | undefined {
+  if (data instanceof Uint8Array) return data;
   if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   if (typeof data !== 'string') return undefined;
   const name = typeof encoding === 'string' && encoding !== '' ? encoding : 'utf8';
