@@ -4,17 +4,22 @@
  * (issue 18). Rounds alternate the two implementations; the table gives each one's median time
  * and the ratio (node's time / syslet's time: above 1 means syslet-aio/fs is faster).
  *
- * usage: npm run bench:fs -- [--quick] [--json] [--rounds N] [--dir PATH]   (builds, then runs dist/bench/fs-jobs.js)
+ * usage: npm run bench:fs -- [--quick] [--json] [--rounds N] [--dir PATH] [--only TEXT]...   (builds, then runs dist/bench/fs-jobs.js)
  *   --quick     fewer files and rounds (a smoke run)
  *   --json      print the rows as JSON on stdout (the table goes to stderr)
  *   --rounds N  rounds per job (default 5, --quick 1)
  *   --dir PATH  create the files under PATH instead of the OS temp dir
+ *   --only TEXT run only the jobs whose name contains TEXT (repeatable)
+ *
+ * Each row gives the medians and the spread: the lowest and highest of the per-round ratios (a
+ * round runs both implementations back to back, so its ratio is the fairest single comparison
+ * on a machine whose load moves).
  *
  * Cold rows drop the page cache before each timed run (`sync; echo 1 > /proc/sys/vm/drop_caches`,
  * root only); without root they are reported as skipped rather than measured warm.
  */
 import crypto from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as nodeFs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,7 +30,7 @@ import * as sysletFs from '../fs.js';
 import { canDropCaches, dropCaches, warmFile } from './dataset.js';
 
 /** The functions a job uses: node:fs/promises's, or syslet-aio/fs's. */
-type FsApi = Pick<typeof nodeFs, 'readFile' | 'writeFile' | 'stat' | 'open'>;
+type FsApi = Pick<typeof nodeFs, 'readFile' | 'writeFile' | 'stat' | 'open' | 'readlink' | 'realpath'>;
 
 /** The two implementations, in the order each round runs them (alternated per round). */
 const IMPLEMENTATIONS: readonly { readonly name: 'node' | 'syslet'; readonly fs: FsApi }[] = [
@@ -63,11 +68,18 @@ export interface FsBenchRow {
   readonly sysletMs: number | null;
   /** nodeMs / sysletMs (above 1: syslet-aio/fs is faster). */
   readonly ratio: number | null;
+  /** The lowest and highest ratio of a single round (node's time / syslet's time in that round). */
+  readonly ratioMin?: number;
+  readonly ratioMax?: number;
+  /** Rounds measured. */
+  readonly rounds?: number;
   readonly skipped?: string;
 }
 
 interface Files {
   readonly small: readonly string[];
+  /** One symbolic link per small file, next to it (`N.bin.lnk` → `N.bin`). */
+  readonly links: readonly string[];
   readonly big: string;
   readonly writeDir: string;
 }
@@ -76,6 +88,7 @@ interface Files {
 function createFiles(parent: string, sizes: Sizes): Files & { readonly dir: string } {
   const dir = mkdtempSync(path.join(parent, 'syslet-fs-bench-'));
   const small: string[] = [];
+  const links: string[] = [];
   // 100 files per folder, as a server's tree has them, rather than 10,000 in one directory.
   for (let i = 0; i < sizes.smallFiles; i++) {
     const folder = path.join(dir, 'small', String(Math.floor(i / 100)));
@@ -83,18 +96,26 @@ function createFiles(parent: string, sizes: Sizes): Files & { readonly dir: stri
     const file = path.join(folder, `${i}.bin`);
     writeFileSync(file, crypto.randomBytes(1024 + (i * 7919) % (7 * 1024)));
     small.push(file);
+    symlinkSync(`${i}.bin`, `${file}.lnk`);
+    links.push(`${file}.lnk`);
   }
   const big = path.join(dir, 'big.bin');
   const chunk = crypto.randomBytes(1 << 20);
   for (let written = 0; written < sizes.bigFileBytes; written += chunk.length) writeFileSync(big, chunk, { flag: written === 0 ? 'w' : 'a' });
   const writeDir = path.join(dir, 'written');
   mkdirSync(writeDir);
-  return { dir, small, big, writeDir };
+  return { dir, small, links, big, writeDir };
 }
 
 /** The jobs of issue 18, on `files`. */
 function jobs(files: Files, sizes: Sizes, coldSkip: string | undefined): Job[] {
   const warmSmall = (): void => files.small.forEach(warmFile);
+  let writeRuns = 0;
+  let writeTarget = files.writeDir;
+  const warmLinks = async (): Promise<void> => {
+    warmSmall();
+    await Promise.all(files.links.map((link) => nodeFs.lstat(link)));
+  };
   const payload = crypto.randomBytes(4096);
   const positions = Array.from({ length: sizes.reads }, (_, i) => ((i * 2654435761) % Math.floor(sizes.bigFileBytes / BLOCK)) * BLOCK);
   const readAll = async (fs: FsApi): Promise<void> => {
@@ -108,6 +129,20 @@ function jobs(files: Files, sizes: Sizes, coldSkip: string | undefined): Job[] {
       before: warmSmall,
       run: async (fs) => {
         await Promise.all(files.small.map((file) => fs.stat(file)));
+      },
+    },
+    {
+      name: `readlink ${sizes.smallFiles} links, warm`,
+      before: warmLinks,
+      run: async (fs) => {
+        await Promise.all(files.links.map((link) => fs.readlink(link)));
+      },
+    },
+    {
+      name: `realpath ${sizes.smallFiles} links, warm`,
+      before: warmLinks,
+      run: async (fs) => {
+        await Promise.all(files.links.map((link) => fs.realpath(link)));
       },
     },
     {
@@ -133,12 +168,17 @@ function jobs(files: Files, sizes: Sizes, coldSkip: string | undefined): Job[] {
     },
     {
       name: `writeFile ${sizes.writeFiles} small files (4 KiB)`,
+      // Each run writes into a directory of its own and nothing is deleted until the bench ends:
+      // removing the last run's 1,000 files right before made every create of the next run scan
+      // past them (ext4's inode allocator skips inodes deleted in the last 30 s: perf showed
+      // recently_deleted() and its buffer lookups in 45% of the samples, ~0.5 ms of kernel time
+      // per create for both implementations), which measured ext4, not writeFile.
       before: () => {
-        rmSync(files.writeDir, { recursive: true, force: true });
-        mkdirSync(files.writeDir);
+        writeTarget = path.join(files.writeDir, String(writeRuns++));
+        mkdirSync(writeTarget);
       },
       run: async (fs) => {
-        const names = Array.from({ length: sizes.writeFiles }, (_, i) => path.join(files.writeDir, `${i}.bin`));
+        const names = Array.from({ length: sizes.writeFiles }, (_, i) => path.join(writeTarget, `${i}.bin`));
         await Promise.all(names.map((name) => fs.writeFile(name, payload)));
       },
     },
@@ -171,16 +211,18 @@ async function measure(job: Job, rounds: number): Promise<FsBenchRow> {
   }
   const nodeMs = median(times.node);
   const sysletMs = median(times.syslet);
-  return { job: job.name, nodeMs, sysletMs, ratio: nodeMs / sysletMs };
+  const ratios = times.node.map((node, round) => node / (times.syslet[round] as number));
+  return { job: job.name, nodeMs, sysletMs, ratio: nodeMs / sysletMs, ratioMin: Math.min(...ratios), ratioMax: Math.max(...ratios), rounds };
 }
 
 /** formatFsTable - the rows as a Markdown table (the one docs/fs.md shows). */
 export function formatFsTable(rows: readonly FsBenchRow[]): string {
   const ms = (value: number | null): string => (value === null ? '—' : value.toFixed(1));
-  const lines = ['| job | node:fs/promises (ms) | syslet-aio/fs (ms) | ratio (node / syslet) |', '|---|---:|---:|---:|'];
+  const lines = ['| job | node:fs/promises (ms) | syslet-aio/fs (ms) | ratio (node / syslet) | per-round ratios |', '|---|---:|---:|---:|---:|'];
   for (const row of rows) {
     const ratio = row.ratio === null ? `skipped: ${row.skipped ?? ''}` : `${row.ratio.toFixed(2)}×`;
-    lines.push(`| ${row.job} | ${ms(row.nodeMs)} | ${ms(row.sysletMs)} | ${ratio} |`);
+    const spread = row.ratioMin === undefined || row.ratioMax === undefined ? '—' : `${row.ratioMin.toFixed(2)}–${row.ratioMax.toFixed(2)}×`;
+    lines.push(`| ${row.job} | ${ms(row.nodeMs)} | ${ms(row.sysletMs)} | ${ratio} | ${spread} |`);
   }
   return lines.join('\n');
 }
@@ -191,13 +233,16 @@ export function formatFsTable(rows: readonly FsBenchRow[]): string {
  * @param options - quick: a smoke run; rounds: rounds per job; dir: parent of the files.
  * @returns the rows, in the order of the table.
  */
-export async function runFsBench(options: { quick?: boolean; rounds?: number; dir?: string } = {}): Promise<FsBenchRow[]> {
+export async function runFsBench(options: { quick?: boolean; rounds?: number; dir?: string; only?: readonly string[] } = {}): Promise<FsBenchRow[]> {
   const sizes = options.quick === true ? QUICK : FULL;
   const rounds = options.rounds ?? (options.quick === true ? 1 : 5);
   const files = createFiles(options.dir ?? os.tmpdir(), sizes);
   try {
     const rows: FsBenchRow[] = [];
-    for (const job of jobs(files, sizes, canDropCaches())) rows.push(await measure(job, rounds));
+    const only = options.only ?? [];
+    for (const job of jobs(files, sizes, canDropCaches())) {
+      if (only.length === 0 || only.some((text) => job.name.includes(text))) rows.push(await measure(job, rounds));
+    }
     return rows;
   } finally {
     rmSync(files.dir, { recursive: true, force: true });
@@ -207,13 +252,15 @@ export async function runFsBench(options: { quick?: boolean; rounds?: number; di
 async function main(argv: readonly string[]): Promise<void> {
   const { values } = parseArgs({
     args: [...argv],
-    options: { quick: { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, rounds: { type: 'string' }, dir: { type: 'string' } },
+    options: { quick: { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, rounds: { type: 'string' }, dir: { type: 'string' }, only: { type: 'string', multiple: true } },
     strict: true,
   });
   const rounds = values.rounds === undefined ? undefined : Number(values.rounds);
   if (rounds !== undefined && !(Number.isInteger(rounds) && rounds > 0)) throw new Error(`--rounds needs a positive integer, got ${values.rounds}`);
-  const rows = await runFsBench({ quick: values.quick, ...(rounds === undefined ? {} : { rounds }), ...(values.dir === undefined ? {} : { dir: values.dir }) });
-  const table = `syslet-aio/fs against node:fs/promises (Node ${process.version}, ${os.cpus().length} CPUs, load ${os.loadavg()[0]?.toFixed(1) ?? '?'})\n\n${formatFsTable(rows)}\n`;
+  const loadBefore = os.loadavg()[0] ?? 0;
+  const rows = await runFsBench({ quick: values.quick, ...(rounds === undefined ? {} : { rounds }), ...(values.dir === undefined ? {} : { dir: values.dir }), ...(values.only === undefined ? {} : { only: values.only }) });
+  const loadAfter = os.loadavg()[0] ?? 0;
+  const table = `syslet-aio/fs against node:fs/promises (Node ${process.version}, ${os.cpus().length} CPUs, load ${loadBefore.toFixed(1)} before and ${loadAfter.toFixed(1)} after, ${rows[0]?.rounds ?? 0} rounds)\n\n${formatFsTable(rows)}\n`;
   if (values.json) {
     process.stderr.write(table);
     process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);

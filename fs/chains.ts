@@ -156,84 +156,106 @@ export const fsTruncate: Plugin = definePlugin({
   ],
 });
 
-/** Atom indices of {@link fsWriteFile}. */
-export const WRITE_FILE = {
+/** Atom indices of {@link fsWriteFile} and {@link fsWriteFileFlush} (-1: the chain has no such atom). */
+export interface WriteFileAtoms {
   /** openat: the fd or -errno. */
-  open: 0,
-  /** The close after every byte was written. */
-  close: 2,
+  readonly open: number;
   /** write: the last write's result (a negative one is the error). */
-  write: 3,
-  /** The close after a failed write. */
-  closeAfterError: 4,
-} as const;
+  readonly write: number;
+  /** fsync after the last write (`flush: true`). */
+  readonly fsync: number;
+  /** The close after every byte was written (and synced). */
+  readonly close: number;
+}
 
 const WRITE_FILE_PARAMS = { path: 'ptr', flags: 'flags', mode: 'mode', buf: 'ptr', chunk: 'size', length: 'size' } as const;
-const WRITE_CELLS = { written: 0, cursor: { param: 'buf' }, want: 0 } as const;
+// `want` starts at `chunk` (the first write's size: min(length, MAX_WRITE)), so the first write
+// needs no read_size before it.
+const WRITE_CELLS = { written: 0, cursor: { param: 'buf' }, want: { param: 'chunk' } } as const;
 // read_size takes its limit from a struct stat's st_size: a stat-shaped area carries `length`,
-// so the loop asks each write for exactly what is left (there is no subtraction atom).
+// so the loop asks each later write for exactly what is left (there is no subtraction atom).
 const WRITE_SIZES = { sizes: { size: STAT_BYTES, fields: [{ at: STAT_SIZE_OFFSET, width: 8 as const, param: 'length' as const }] } };
 
 /**
+ * The writeFile chain: openat, then the write loop, then [fsync and] close.
+ *
+ * The write comes first and read_size only after it: a small file (one write) is openat, write,
+ * umem_add, read_size, close — three syscalls and two private atoms. `length` must be above 0
+ * (an empty write is {@link fsWriteFileEmpty}: Node makes no write at all then, and a write of 0
+ * bytes to an fd opened read-only would fail where Node's call succeeds).
+ *
+ * ```
+ *  0 openat(AT_FDCWD, path, flags, mode)        STOP_ON_NEGATIVE|ASYNC
+ *  1 write(fd, cursor, want)                    STOP_ON_NON_POSITIVE|SKIP  next → 3
+ *  2 close(fd)                                  ← write error; end
+ *  3 umem_add(&written, n)
+ *  4 read_size(&want, sizes, written, chunk)    STOP_ON_ZERO|SKIP          next → 6   (sizes.st_size = length)
+ *  5 close(fd)  |  fsync(fd) next → 7           ← all written; end
+ *  6 umem_add(&cursor, n)                                                  next → 1
+ * [7 close(fd)]                                 (flush)
+ * ```
+ */
+function writeFileDefinition(flush: boolean): PluginDefinition {
+  return {
+    name: flush ? 'fs.writeFileFlush' : 'fs.writeFile',
+    description: flush ? 'openat + write loop + fsync + close' : 'openat + write loop + close',
+    params: WRITE_FILE_PARAMS,
+    cells: WRITE_CELLS,
+    scratch: WRITE_SIZES,
+    atoms: [
+      { call: 'openat', args: [AT_FDCWD, { param: 'path' }, { param: 'flags' }, { param: 'mode' }], flags: SYSLET_STOP_ON_NEGATIVE | SYSLET_ASYNC },
+      { call: 'write', args: [{ result: 0 }, { cell: 'cursor' }, { cell: 'want' }], flags: SYSLET_STOP_ON_NON_POSITIVE | SYSLET_SKIP_TO_NEXT_ON_STOP, next: 3 },
+      { call: 'close', args: [{ result: 0 }], next: null },
+      { call: 'umem_add', args: [{ ref: 'written' }, { result: 1 }] },
+      { call: 'read_size', args: [{ ref: 'want' }, { scratch: 'sizes' }, { cell: 'written' }, { param: 'chunk' }], flags: SYSLET_STOP_ON_ZERO | SYSLET_SKIP_TO_NEXT_ON_STOP, next: 6 },
+      flush ? { call: 'fsync', args: [{ result: 0 }], next: 7 } : { call: 'close', args: [{ result: 0 }], next: null },
+      { call: 'umem_add', args: [{ ref: 'cursor' }, { result: 1 }], next: 1 },
+      ...(flush ? [{ call: 'close', args: [{ result: 0 }] } as const] : []),
+    ],
+  };
+}
+
+/**
  * fs.writeFile - openat(path, flags, mode) → write loop at the file position until `length`
- * bytes of `buf` are written → close (fsp.writeFile with flag and mode; O_APPEND appends).
+ * (> 0) bytes of `buf` are written → close (fsp.writeFile with flag and mode; O_APPEND appends).
  *
  * The openat is SYSLET_ASYNC: the whole chain runs on one cachemiss thread. An open that creates
  * or truncates cannot be probed inline (openat2 RESOLVE_CACHED refuses O_CREAT and O_TRUNC), a
  * write-only open of a FIFO would wait for a reader, and ext4 cannot say "would block" for a
  * buffered write: trying inline first would only add a failed syscall.
- *
- * ```
- *  0 openat(AT_FDCWD, path, flags, mode)        STOP_ON_NEGATIVE
- *  1 read_size(&want, sizes, written, chunk)    STOP_ON_ZERO|SKIP          next → 3   (sizes.st_size = length)
- *  2 close(fd)                                  ← all written; end
- *  3 write(fd, cursor, want)                    STOP_ON_NON_POSITIVE|SKIP  next → 5
- *  4 close(fd)                                  ← write error; end
- *  5 umem_add(&written, n)
- *  6 umem_add(&cursor, n)                                                  next → 1
- * ```
  */
-export const fsWriteFile: Plugin = definePlugin({
-  name: 'fs.writeFile',
-  description: 'openat + write loop + close',
-  params: WRITE_FILE_PARAMS,
-  cells: WRITE_CELLS,
-  scratch: WRITE_SIZES,
-  atoms: [
-    { call: 'openat', args: [AT_FDCWD, { param: 'path' }, { param: 'flags' }, { param: 'mode' }], flags: SYSLET_STOP_ON_NEGATIVE | SYSLET_ASYNC },
-    { call: 'read_size', args: [{ ref: 'want' }, { scratch: 'sizes' }, { cell: 'written' }, { param: 'chunk' }], flags: SYSLET_STOP_ON_ZERO | SYSLET_SKIP_TO_NEXT_ON_STOP, next: 3 },
-    { call: 'close', args: [{ result: 0 }], next: null },
-    { call: 'write', args: [{ result: 0 }, { cell: 'cursor' }, { cell: 'want' }], flags: SYSLET_STOP_ON_NON_POSITIVE | SYSLET_SKIP_TO_NEXT_ON_STOP, next: 5 },
-    { call: 'close', args: [{ result: 0 }], next: null },
-    { call: 'umem_add', args: [{ ref: 'written' }, { result: 3 }] },
-    { call: 'umem_add', args: [{ ref: 'cursor' }, { result: 3 }], next: 1 },
-  ],
-});
+export const fsWriteFile: Plugin = definePlugin(writeFileDefinition(false));
+/** fs.writeFileFlush - {@link fsWriteFile} with `flush: true`: fsync after the last write, then close. */
+export const fsWriteFileFlush: Plugin = definePlugin(writeFileDefinition(true));
+/** Atom indices of {@link fsWriteFile}. */
+export const WRITE_FILE: WriteFileAtoms = { open: 0, write: 1, fsync: -1, close: 5 };
+/** Atom indices of {@link fsWriteFileFlush}. */
+export const WRITE_FILE_FLUSH: WriteFileAtoms = { open: 0, write: 1, fsync: 5, close: 7 };
+
+function writeFileEmptyDefinition(flush: boolean): PluginDefinition {
+  return {
+    name: flush ? 'fs.writeFileEmptyFlush' : 'fs.writeFileEmpty',
+    description: flush ? 'openat + fsync + close: writeFile of no bytes' : 'openat + close: writeFile of no bytes',
+    params: { path: 'ptr', flags: 'flags', mode: 'mode' },
+    atoms: [
+      { call: 'openat', args: [AT_FDCWD, { param: 'path' }, { param: 'flags' }, { param: 'mode' }], flags: SYSLET_STOP_ON_NEGATIVE | SYSLET_ASYNC },
+      ...(flush ? [{ call: 'fsync', args: [{ result: 0 }] } as const] : []),
+      { call: 'close', args: [{ result: 0 }] },
+    ],
+  };
+}
 
 /**
- * fs.writeFileFlush - {@link fsWriteFile} with `flush: true`: fsync after the last write, then
- * close. Atom 1's stop goes to atom 2, which here is the fsync; atom 7 is the close after it.
+ * fs.writeFileEmpty - writeFile of no bytes: openat(path, flags, mode) → close, as Node makes
+ * no write for empty data (its flags still create or truncate the file).
  */
-export const fsWriteFileFlush: Plugin = definePlugin({
-  name: 'fs.writeFileFlush',
-  description: 'openat + write loop + fsync + close',
-  params: WRITE_FILE_PARAMS,
-  cells: WRITE_CELLS,
-  scratch: WRITE_SIZES,
-  atoms: [
-    { call: 'openat', args: [AT_FDCWD, { param: 'path' }, { param: 'flags' }, { param: 'mode' }], flags: SYSLET_STOP_ON_NEGATIVE | SYSLET_ASYNC },
-    { call: 'read_size', args: [{ ref: 'want' }, { scratch: 'sizes' }, { cell: 'written' }, { param: 'chunk' }], flags: SYSLET_STOP_ON_ZERO | SYSLET_SKIP_TO_NEXT_ON_STOP, next: 3 },
-    { call: 'fsync', args: [{ result: 0 }], next: 7 },
-    { call: 'write', args: [{ result: 0 }, { cell: 'cursor' }, { cell: 'want' }], flags: SYSLET_STOP_ON_NON_POSITIVE | SYSLET_SKIP_TO_NEXT_ON_STOP, next: 5 },
-    { call: 'close', args: [{ result: 0 }], next: null },
-    { call: 'umem_add', args: [{ ref: 'written' }, { result: 3 }] },
-    { call: 'umem_add', args: [{ ref: 'cursor' }, { result: 3 }], next: 1 },
-    { call: 'close', args: [{ result: 0 }] },
-  ],
-});
-
-/** Atom indices of {@link fsWriteFileFlush} that differ from {@link WRITE_FILE}. */
-export const WRITE_FILE_FLUSH = { fsync: 2, close: 7, closeAfterError: 4, write: 3, open: 0 } as const;
+export const fsWriteFileEmpty: Plugin = definePlugin(writeFileEmptyDefinition(false));
+/** fs.writeFileEmptyFlush - {@link fsWriteFileEmpty} with `flush: true`: openat → fsync → close. */
+export const fsWriteFileEmptyFlush: Plugin = definePlugin(writeFileEmptyDefinition(true));
+/** Atom indices of {@link fsWriteFileEmpty}. */
+export const WRITE_FILE_EMPTY: WriteFileAtoms = { open: 0, write: -1, fsync: -1, close: 1 };
+/** Atom indices of {@link fsWriteFileEmptyFlush}. */
+export const WRITE_FILE_EMPTY_FLUSH: WriteFileAtoms = { open: 0, write: -1, fsync: 1, close: 2 };
 
 /**
  * fs.writeFd - the write loop of {@link fsWriteFile} on an open fd (FileHandle.writeFile and

@@ -7,39 +7,30 @@
 import type { Engine } from '../engine/engine.js';
 import type { Word } from '../engine/native/index.js';
 import { NOT_EXECUTED } from '../plugins/define.js';
-import type { Plugin, PluginInstance } from '../plugins/plugin.js';
-import { beginRequest, putPath, Request } from '../plugins/requests.js';
+import type { PluginInstance } from '../plugins/plugin.js';
+import { beginRequest, putPath, type Request } from '../plugins/requests.js';
 import { fsError } from './errors.js';
 import type { FastPath } from './args.js';
 
-/** take - a request from `engine`'s window: at once, or a Promise when the window is full. */
+/**
+ * take - a request from `engine`'s window: at once, or a Promise when the window is full. Callers
+ * await only the Promise (`got instanceof Request ? got : await got`): an await of a value that
+ * is already there still costs a Promise and a microtask turn, which measured a third of a cached
+ * stat's CPU time (two such awaits per call: 140 against 93 ms of user time for 10,000 stats).
+ */
 export function take(engine: Engine): Request | Promise<Request> {
   return beginRequest(engine);
 }
 
-/** request - await a request only when the window made it wait. */
-export async function request(engine: Engine): Promise<Request> {
-  const got = beginRequest(engine);
-  return got instanceof Request ? got : await got;
-}
-
 /**
- * submitted - settle a submission: nothing to wait for when it completed inline, the chain's end
- * otherwise; a refused submission (closed engine: ESHUTDOWN) becomes the call's error.
+ * submitted - settle a submission: nothing to wait for (null) when it completed inline, the
+ * chain's end otherwise; a refused submission (closed engine: ESHUTDOWN) becomes the call's
+ * error. Callers await only a Promise (`if (wait !== null) await wait`), as with {@link take}.
  */
 export function submitted(outcome: number | Promise<number>, syscall: string, path?: FastPath): Promise<number> | null {
   if (typeof outcome !== 'number') return outcome;
   if (outcome < 0) throw fsError(outcome, syscall, path);
   return null;
-}
-
-/**
- * runChain - submit `instance` and wait for its chain to end.
- * @throws the call's error when the engine refuses the chain.
- */
-export async function runChain(req: Request, plugin: Plugin, instance: PluginInstance, syscall: string, path?: FastPath): Promise<void> {
-  const wait = submitted(req.run(plugin, instance), syscall, path);
-  if (wait !== null) await wait;
 }
 
 /** Result of atom `index` as a number (NOT_EXECUTED stays distinguishable through {@link ran}). */

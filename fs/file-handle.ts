@@ -20,16 +20,11 @@ import type { Plugin } from '../plugins/plugin.js';
 import { Request } from '../plugins/requests.js';
 import { read, readFile, vectored, write, writeFile, type HandleIo } from './handle-io.js';
 import { fsFdatasync, fsFstat, fsFsync, fsFtruncate } from './chains.js';
-import { result, runChain, scratchView, take } from './core.js';
+import { result, scratchView, submitted, take } from './core.js';
 import { fileClosedError, fsError } from './errors.js';
 import { STATX_BYTES, statsFromStatx } from './stats.js';
 import { validateInteger } from './validate.js';
 import { fileClose } from '../plugins/builtin/file-read.js';
-
-async function begin(engine: Engine): Promise<Request> {
-  const got = take(engine);
-  return got instanceof Request ? got : await got;
-}
 
 // An unclosed handle that is garbage-collected has its fd closed, as Node does, with Node's two
 // warnings.
@@ -98,11 +93,13 @@ export class FileHandle extends EventEmitter implements NodeFileHandle {
   }
 
   async #closeFd(fd: number): Promise<void> {
-    const req = await begin(this.#engine);
+    const got = take(this.#engine);
+    const req = got instanceof Request ? got : await got;
     const instance = fileClose.acquire(this.#engine);
     try {
       instance.set(0, fd);
-      await runChain(req, fileClose, instance, 'close');
+      const wait = submitted(req.run(fileClose, instance), 'close');
+      if (wait !== null) await wait;
       const status = result(instance, 0);
       if (status < 0) throw fsError(status, 'close');
     } finally {
@@ -113,11 +110,13 @@ export class FileHandle extends EventEmitter implements NodeFileHandle {
 
   /** One chain on this fd: `fill` sets its parameters (the slot is the request's). */
   async #chain<T>(plugin: Plugin, syscall: string, fill: (set: (index: number, value: number | bigint) => void, req: Request) => void, done: (status: number, req: Request) => T): Promise<T> {
-    const req = await begin(this.#engine);
+    const got = take(this.#engine);
+    const req = got instanceof Request ? got : await got;
     const instance = plugin.acquire(this.#engine);
     try {
       fill((index, value) => instance.set(index, value), req);
-      await runChain(req, plugin, instance, syscall);
+      const wait = submitted(req.run(plugin, instance), syscall);
+      if (wait !== null) await wait;
       const status = result(instance, plugin.calls.length - 1);
       if (status < 0) throw fsError(status, syscall);
       return done(status, req);
@@ -167,11 +166,13 @@ export class FileHandle extends EventEmitter implements NodeFileHandle {
   stat(opts: { bigint?: boolean } = { bigint: false }): Promise<Stats | BigIntStats> {
     return this.#call('fstat', async (fd) => {
       const bigint = opts.bigint === true;
-      const req = await begin(this.#engine);
+      const got = take(this.#engine);
+      const req = got instanceof Request ? got : await got;
       const instance = fsFstat.acquire(this.#engine);
       try {
         instance.set(0, fd);
-        await runChain(req, fsFstat, instance, 'fstat');
+        const wait = submitted(req.run(fsFstat, instance), 'fstat');
+        if (wait !== null) await wait;
         const status = result(instance, 0);
         if (status < 0) throw fsError(status, 'fstat');
         const { view, at } = scratchView(this.#engine, instance, 'stx', STATX_BYTES);

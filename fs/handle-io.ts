@@ -14,7 +14,7 @@ import { ReadFailure, readWholeFd } from '../plugins/reader.js';
 import { Request, SLOT_DATA_BYTES } from '../plugins/requests.js';
 import { encodingOf } from './args.js';
 import { fsPread, fsPreadv, fsPwrite, fsPwritev, fsRead, fsReadv, fsWrite, fsWriteFd, fsWritev, WRITE_FD } from './chains.js';
-import { ran, result, runChain, take } from './core.js';
+import { ran, result, submitted, take } from './core.js';
 import { fsError } from './errors.js';
 import { invalidArgType, invalidArgValue, nodeOptions, validateBufferArray, validateInteger, validateOffsetLengthRead, validateOffsetLengthWrite } from './validate.js';
 
@@ -29,11 +29,6 @@ export interface HandleIo {
   readonly engine: Engine;
   /** The fd is a FIFO this layer opened O_NONBLOCK: a read at the file position polls first. */
   readonly pollReads: boolean;
-}
-
-async function begin(engine: Engine): Promise<Request> {
-  const got = take(engine);
-  return got instanceof Request ? got : await got;
 }
 
 const isView = (value: unknown): value is NodeJS.ArrayBufferView => ArrayBuffer.isView(value);
@@ -102,7 +97,8 @@ export async function read(io: HandleIo, fd: number, bufferOrOptions: unknown, o
  */
 export async function transfer(io: HandleIo, fd: number, bytes: Uint8Array, offset: number, count: number, position: number, write: boolean): Promise<number> {
   const engine = io.engine;
-  const req = await begin(engine);
+  const got = take(engine);
+  const req = got instanceof Request ? got : await got;
   const positioned = position >= 0;
   const poll = !write && !positioned && io.pollReads;
   const plugin = poll ? filePollRead : write ? (positioned ? fsPwrite : fsWrite) : positioned ? fsPread : fsRead;
@@ -116,7 +112,8 @@ export async function transfer(io: HandleIo, fd: number, bytes: Uint8Array, offs
     instance.set(1, address);
     instance.set(2, size);
     if (positioned) instance.set(3, position);
-    await runChain(req, plugin, instance, write ? 'write' : 'read');
+    const wait = submitted(req.run(plugin, instance), write ? 'write' : 'read');
+    if (wait !== null) await wait;
     const status = poll && result(instance, POLL_READ.poll) < 0 ? result(instance, POLL_READ.poll) : result(instance, plugin.calls.length - 1);
     if (status < 0) throw fsError(status, write ? 'write' : 'read');
     if (viaSlot && !write && status > 0) req.slot.data.copy(bytes, offset, 0, status);
@@ -167,7 +164,8 @@ export async function vectored(io: HandleIo, fd: number, buffersArg: unknown, po
   // libuv passes at most IOV_MAX buffers to one call.
   const used = buffers.slice(0, IOV_MAX).map((view) => bytesOf(view as NodeJS.ArrayBufferView));
   const engine = io.engine;
-  const req = await begin(engine);
+  const got = take(engine);
+  const req = got instanceof Request ? got : await got;
   const positioned = position >= 0;
   const plugin = write ? (positioned ? fsPwritev : fsWritev) : positioned ? fsPreadv : fsReadv;
   const instance = plugin.acquire(engine);
@@ -194,7 +192,8 @@ export async function vectored(io: HandleIo, fd: number, buffersArg: unknown, po
     instance.set(2, used.length);
     if (positioned) instance.set(3, position);
     const syscall = write ? 'write' : 'read';
-    await runChain(req, plugin, instance, syscall);
+    const wait = submitted(req.run(plugin, instance), syscall);
+    if (wait !== null) await wait;
     const status = result(instance, 0);
     if (status < 0) throw fsError(status, syscall);
     if (inSlot && !write) {
@@ -223,8 +222,9 @@ export async function readFile(io: HandleIo, fd: number, optionsArg: unknown): P
   if (encoding !== undefined) new StringDecoder(encoding);
   const signal = options.signal as AbortSignal | undefined;
   checkAborted(signal);
-  await abortPoint(signal);
-  const req = await begin(io.engine);
+  if (signal !== undefined) await abortPoint(signal);
+  const taken = take(io.engine);
+  const req = taken instanceof Request ? taken : await taken;
   let got: Buffer | ReadFailure;
   try {
     got = await readWholeFd(req, fd, {
@@ -262,7 +262,7 @@ export async function writeFile(io: HandleIo, fd: number, data: unknown, options
   else if (typeof data === 'string') bytes = Buffer.from(data, encoding);
   else throw invalidArgType('data', ['string', 'Buffer', 'TypedArray', 'DataView'], data);
   checkAborted(signal);
-  await abortPoint(signal);
+  if (signal !== undefined) await abortPoint(signal);
   await writeAll(io, fd, bytes);
 }
 
@@ -270,7 +270,8 @@ export async function writeFile(io: HandleIo, fd: number, data: unknown, options
 export async function writeAll(io: HandleIo, fd: number, bytes: Uint8Array): Promise<void> {
   if (bytes.length === 0) return;
   const engine = io.engine;
-  const req = await begin(engine);
+  const got = take(engine);
+  const req = got instanceof Request ? got : await got;
   const instance = fsWriteFd.acquire(engine);
   try {
     const viaSlot = bytes.length <= SLOT_DATA_BYTES;
@@ -279,7 +280,8 @@ export async function writeAll(io: HandleIo, fd: number, bytes: Uint8Array): Pro
     instance.set(1, viaSlot ? req.slot.dataAddress : req.lend(bytes));
     instance.set(2, Math.min(bytes.length, MAX_IO));
     instance.set(3, bytes.length);
-    await runChain(req, fsWriteFd, instance, 'write');
+    const wait = submitted(req.run(fsWriteFd, instance), 'write');
+    if (wait !== null) await wait;
     if (ran(instance, WRITE_FD.write)) {
       const status = result(instance, WRITE_FD.write);
       if (status < 0) throw fsError(status, 'write');

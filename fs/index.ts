@@ -18,6 +18,7 @@
 import * as nodeFs from 'node:fs/promises';
 import { Engine } from '../engine/engine.js';
 import { access as accessOn, lstat as lstatOn, mkdir as mkdirOn, readdir as readdirOn, rename as renameOn, rm as rmOn, stat as statOn, unlink as unlinkOn } from './metadata.js';
+import { readlink as readlinkOn, realpath as realpathOn } from './links.js';
 import { open as openOn } from './open.js';
 import { appendFile as appendFileOn, copyFile as copyFileOn, readFile as readFileOn, truncate as truncateOn, writeFile as writeFileOn } from './read-write.js';
 
@@ -59,10 +60,11 @@ export interface SysletFs {
   readonly unlink: NodeFs['unlink'];
   /** fsp.writeFile: openat + write loop [+ fsync] + close, one chain. */
   readonly writeFile: NodeFs['writeFile'];
-  /** Node's own: readlink, realpath and the rest below are delegated (docs/fs.md says why). */
+  /** fsp.readlink: openat(O_PATH|O_NOFOLLOW) + readlinkat(fd, "") + close, one chain. */
   readonly readlink: NodeFs['readlink'];
-  /** Node's own realpath. */
+  /** fsp.realpath: openat(O_PATH), then readlinkat("/proc/self/fd/N") + close (without /proc: Node's). */
   readonly realpath: NodeFs['realpath'];
+  /** Node's own: chmod and the rest below are delegated (docs/fs.md says why). */
   /** Node's own chmod. */
   readonly chmod: NodeFs['chmod'];
   /** Node's own chown. */
@@ -96,9 +98,9 @@ export interface SysletFs {
 }
 
 /** Node's functions that syslet-aio/fs hands on unchanged. */
-function delegated(): Omit<SysletFs, 'access' | 'appendFile' | 'copyFile' | 'lstat' | 'mkdir' | 'open' | 'readFile' | 'readdir' | 'rename' | 'rm' | 'stat' | 'truncate' | 'unlink' | 'writeFile'> {
+function delegated(): Omit<SysletFs, 'access' | 'appendFile' | 'copyFile' | 'lstat' | 'mkdir' | 'open' | 'readFile' | 'readdir' | 'readlink' | 'realpath' | 'rename' | 'rm' | 'stat' | 'truncate' | 'unlink' | 'writeFile'> {
   return {
-    readlink: nodeFs.readlink, realpath: nodeFs.realpath, chmod: nodeFs.chmod, chown: nodeFs.chown, cp: nodeFs.cp, lchmod: nodeFs.lchmod,
+    chmod: nodeFs.chmod, chown: nodeFs.chown, cp: nodeFs.cp, lchmod: nodeFs.lchmod,
     lchown: nodeFs.lchown, link: nodeFs.link, lutimes: nodeFs.lutimes, mkdtemp: nodeFs.mkdtemp, opendir: nodeFs.opendir, rmdir: nodeFs.rmdir,
     statfs: nodeFs.statfs, symlink: nodeFs.symlink, utimes: nodeFs.utimes, watch: nodeFs.watch, constants: nodeFs.constants,
   };
@@ -115,6 +117,8 @@ function bind(engine: () => Engine): SysletFs {
     open: ((path: unknown, flags?: unknown, mode?: unknown) => openOn(engine(), path, flags, mode)),
     readFile: ((path: unknown, options?: unknown) => readFileOn(engine(), path, options)) as NodeFs['readFile'],
     readdir: ((path: unknown, options?: unknown) => readdirOn(engine(), path, options)) as NodeFs['readdir'],
+    readlink: ((path: unknown, options?: unknown) => readlinkOn(engine(), path, options)) as NodeFs['readlink'],
+    realpath: ((path: unknown, options?: unknown) => realpathOn(engine(), path, options)) as NodeFs['realpath'],
     rename: ((oldPath: unknown, newPath: unknown) => renameOn(engine(), oldPath, newPath)),
     rm: ((path: unknown, options?: unknown) => rmOn(engine(), path, options)),
     stat: ((path: unknown, options?: unknown) => statOn(engine(), path, options)) as NodeFs['stat'],
@@ -205,9 +209,9 @@ export const truncate: NodeFs['truncate'] = fs.truncate;
 export const unlink: NodeFs['unlink'] = fs.unlink;
 /** fsp.writeFile on the shared engine. */
 export const writeFile: NodeFs['writeFile'] = fs.writeFile;
-/** node:fs/promises's readlink (delegated). */
+/** fsp.readlink on the shared engine: openat(O_PATH|O_NOFOLLOW) + readlinkat(fd, "") + close. */
 export const readlink: NodeFs['readlink'] = fs.readlink;
-/** node:fs/promises's realpath (delegated). */
+/** fsp.realpath on the shared engine: openat(O_PATH), then readlinkat("/proc/self/fd/N") + close. */
 export const realpath: NodeFs['realpath'] = fs.realpath;
 /** node:fs/promises's chmod (delegated). */
 export const chmod: NodeFs['chmod'] = fs.chmod;

@@ -15,20 +15,17 @@ import {
   BY_PATH, fsAccess, fsMkdir, fsReaddir, fsReaddirMore, fsRename, fsStat, fsUnlink, READDIR, READDIR_MORE,
 } from './chains.js';
 import { O_CLOEXEC, O_NOFOLLOW, O_PATH, S_IFDIR, S_IFMT } from '../engine/syscalls/constants.generated.js';
-import { putPaths, ran, result, runChain, scratchView, take } from './core.js';
+import { putPaths, ran, result, scratchView, submitted, take } from './core.js';
 import { fsError } from './errors.js';
 import { newDirent, STATX_BYTES, statsFromStatx, UV_DIRENT_UNKNOWN, uvDirentType, uvDirentTypeOfMode } from './stats.js';
 
 
-/** A request from the window (awaited only when the window is full). */
-async function begin(engine: Engine): Promise<Request> {
-  const got = take(engine);
-  return got instanceof Request ? got : await got;
-}
-
 /** statPath - stat or lstat through fs.stat (O_PATH open, statx on the fd, close). */
 async function statPath(engine: Engine, path: FastPath, follow: boolean, syscall: 'stat' | 'lstat', bigint: boolean): Promise<Stats> {
-  const req = await begin(engine);
+  // Awaited only when the window is full or the chain went to a cachemiss thread: a cached stat
+  // completes inside this call, with no await (no extra Promise, no microtask turn).
+  const got = take(engine);
+  const req = got instanceof Request ? got : await got;
   try {
     const bad = putPaths(req, path);
     if (bad !== 0) throw fsError(bad, syscall, path);
@@ -36,7 +33,8 @@ async function statPath(engine: Engine, path: FastPath, follow: boolean, syscall
     try {
       instance.set(0, req.slot.pathAddresses[0]);
       instance.set(1, O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW));
-      await runChain(req, fsStat, instance, syscall, path);
+      const wait = submitted(req.run(fsStat, instance), syscall, path);
+      if (wait !== null) await wait;
       const opened = result(instance, BY_PATH.open);
       if (opened < 0) throw fsError(opened, syscall, path);
       const status = result(instance, BY_PATH.call);
@@ -80,7 +78,8 @@ export async function access(engine: Engine, path: unknown, mode?: unknown): Pro
   if (fast === undefined || typeof bits !== 'number' || !Number.isInteger(bits) || bits < 0 || bits > 7) {
     return nodeFs.access(path as string, mode as number);
   }
-  const req = await begin(engine);
+  const got = take(engine);
+  const req = got instanceof Request ? got : await got;
   try {
     const bad = putPaths(req, fast);
     if (bad !== 0) throw fsError(bad, 'access', fast);
@@ -89,7 +88,8 @@ export async function access(engine: Engine, path: unknown, mode?: unknown): Pro
       instance.set(0, req.slot.pathAddresses[0]);
       instance.set(1, O_PATH | O_CLOEXEC);
       instance.set(2, bits);
-      await runChain(req, fsAccess, instance, 'access', fast);
+      const wait = submitted(req.run(fsAccess, instance), 'access', fast);
+      if (wait !== null) await wait;
       const opened = result(instance, BY_PATH.open);
       if (opened < 0) throw fsError(opened, 'access', fast);
       const status = result(instance, BY_PATH.call);
@@ -129,7 +129,8 @@ function parseDirents(data: Buffer, bytes: number, into: RawEntry[]): void {
 
 /** Read every entry of a directory: fs.readdir, then fs.readdirMore while the slot filled up. */
 async function readEntries(engine: Engine, path: FastPath): Promise<RawEntry[]> {
-  const req = await begin(engine);
+  const got = take(engine);
+  const req = got instanceof Request ? got : await got;
   try {
     const bad = putPaths(req, path);
     if (bad !== 0) throw fsError(bad, 'scandir', path);
@@ -142,7 +143,8 @@ async function readEntries(engine: Engine, path: FastPath): Promise<RawEntry[]> 
       instance.set(1, req.slot.dataAddress);
       instance.set(2, DIRENT_CHUNK);
       instance.set(3, chunks);
-      await runChain(req, fsReaddir, instance, 'scandir', path);
+      const wait = submitted(req.run(fsReaddir, instance), 'scandir', path);
+      if (wait !== null) await wait;
       fd = result(instance, READDIR.open);
       if (fd < 0) throw fsError(fd, 'scandir', path);
       const got = ran(instance, READDIR.getdents) ? result(instance, READDIR.getdents) : 0;
@@ -160,7 +162,8 @@ async function readEntries(engine: Engine, path: FastPath): Promise<RawEntry[]> 
         instance.set(1, req.slot.dataAddress);
         instance.set(2, DIRENT_CHUNK);
         instance.set(3, chunks);
-        await runChain(req, fsReaddirMore, instance, 'scandir', path);
+        const wait = submitted(req.run(fsReaddirMore, instance), 'scandir', path);
+        if (wait !== null) await wait;
         const got = ran(instance, READDIR_MORE.getdents) ? result(instance, READDIR_MORE.getdents) : 0;
         if (got < 0) throw fsError(got, 'scandir', path);
         parseDirents(req.slot.data, ran(instance, READDIR_MORE.total) ? result(instance, READDIR_MORE.total) : 0, entries);
@@ -207,7 +210,8 @@ export async function readdir(engine: Engine, path: unknown, options?: unknown):
 
 /** One-path call that answers 0 or -errno (mkdirat, unlinkat). */
 async function pathCall(engine: Engine, plugin: typeof fsMkdir, path: FastPath, second: number, syscall: string): Promise<void> {
-  const req = await begin(engine);
+  const got = take(engine);
+  const req = got instanceof Request ? got : await got;
   try {
     const bad = putPaths(req, path);
     if (bad !== 0) throw fsError(bad, syscall, path);
@@ -215,7 +219,8 @@ async function pathCall(engine: Engine, plugin: typeof fsMkdir, path: FastPath, 
     try {
       instance.set(0, req.slot.pathAddresses[0]);
       instance.set(1, second);
-      await runChain(req, plugin, instance, syscall, path);
+      const wait = submitted(req.run(plugin, instance), syscall, path);
+      if (wait !== null) await wait;
       const status = result(instance, 0);
       if (status < 0) throw fsError(status, syscall, path);
     } finally {
@@ -251,7 +256,8 @@ export async function rename(engine: Engine, oldPath: unknown, newPath: unknown)
   const from = fastPath(oldPath);
   const to = fastPath(newPath);
   if (from === undefined || to === undefined) return nodeFs.rename(oldPath as string, newPath as string);
-  const req = await begin(engine);
+  const got = take(engine);
+  const req = got instanceof Request ? got : await got;
   try {
     const bad = putPaths(req, from, to);
     if (bad !== 0) throw fsError(bad, 'rename', from, to);
@@ -259,7 +265,8 @@ export async function rename(engine: Engine, oldPath: unknown, newPath: unknown)
     try {
       instance.set(0, req.slot.pathAddresses[0]);
       instance.set(1, req.slot.pathAddresses[1]);
-      await runChain(req, fsRename, instance, 'rename', from);
+      const wait = submitted(req.run(fsRename, instance), 'rename', from);
+      if (wait !== null) await wait;
       const status = result(instance, 0);
       if (status < 0) throw fsError(status, 'rename', from, to);
     } finally {

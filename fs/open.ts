@@ -12,14 +12,9 @@ import { clearNonblock } from '../plugins/reader.js';
 import { Request } from '../plugins/requests.js';
 import { fastFlags, fastMode, fastPath } from './args.js';
 import { fsOpen, fsOpenOnCachemiss, STAT_MODE_OFFSET } from './chains.js';
-import { putPaths, result, runChain, take } from './core.js';
+import { putPaths, result, submitted, take } from './core.js';
 import { fsError } from './errors.js';
 import { FileHandle } from './file-handle.js';
-
-async function begin(engine: Engine): Promise<Request> {
-  const got = take(engine);
-  return got instanceof Request ? got : await got;
-}
 
 /**
  * open - fsp.open: a FileHandle on `engine` (a Node FileHandle when the arguments are ones this
@@ -34,7 +29,8 @@ export async function open(engine: Engine, path: unknown, flags?: unknown, mode?
   // O_NONBLOCK changes nothing for regular files and directories; for anything else it is
   // cleared once fstat has said what the file is.
   const mayBlockInline = (given & (O_CREAT | O_TRUNC | O_TMPFILE | O_NONBLOCK)) === 0;
-  const req = await begin(engine);
+  const got = take(engine);
+  const req = got instanceof Request ? got : await got;
   try {
     const bad = putPaths(req, fast);
     if (bad !== 0) throw fsError(bad, 'open', fast);
@@ -61,7 +57,8 @@ async function openWith(req: Request, plugin: Plugin, flags: number, mode: numbe
     instance.set(0, req.slot.pathAddresses[0]);
     instance.set(1, flags);
     instance.set(2, mode);
-    await runChain(req, plugin, instance, 'open', path);
+    const wait = submitted(req.run(plugin, instance), 'open', path);
+    if (wait !== null) await wait;
     const fd = result(instance, 0);
     return { fd, mode: fd < 0 ? 0 : Number(instance.scratchWord('stat', STAT_MODE_OFFSET, 4)) };
   } finally {

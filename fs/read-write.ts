@@ -8,16 +8,17 @@ import * as nodeFs from 'node:fs/promises';
 import type { Engine } from '../engine/engine.js';
 import { abortError } from '../engine/errors.js';
 import { EFBIG, EINVAL, ENOSYS, EOPNOTSUPP, EPERM, EXDEV } from '../engine/native/index.js';
-import { O_CLOEXEC, O_CREAT, O_EXCL, O_RDWR, O_WRONLY } from '../engine/syscalls/constants.generated.js';
+import { O_CLOEXEC, O_CREAT, O_EXCL, O_RDONLY, O_RDWR, O_WRONLY } from '../engine/syscalls/constants.generated.js';
 import type { PluginInstance } from '../plugins/plugin.js';
-import { ReadFailure, readWholeFile } from '../plugins/reader.js';
+import { ReadFailure, readWholeFile, type WholeReadOptions } from '../plugins/reader.js';
 import { Request, SLOT_DATA_BYTES } from '../plugins/requests.js';
 import { encodingOf, fastFlags, fastMode, fastOptions, fastPath, signalOf, type FastPath } from './args.js';
 import {
-  fsTruncate, fsWriteFile, fsWriteFileFlush, STAT_MODE_OFFSET, TRUNCATE, WRITE_FILE, WRITE_FILE_FLUSH,
+  fsTruncate, fsWriteFile, fsWriteFileEmpty, fsWriteFileEmptyFlush, fsWriteFileFlush, STAT_MODE_OFFSET, TRUNCATE,
+  WRITE_FILE, WRITE_FILE_EMPTY, WRITE_FILE_EMPTY_FLUSH, WRITE_FILE_FLUSH, type WriteFileAtoms,
 } from './chains.js';
 import { COPY_FILE, COPY_SENDFILE, fsCloseTwo, fsCopyBySendfile, fsCopyFile } from './chains-copy.js';
-import { putPaths, ran, result, runChain, take } from './core.js';
+import { putPaths, ran, result, submitted, take } from './core.js';
 import { fsError } from './errors.js';
 import { kSysletHandle, type FileHandle } from './file-handle.js';
 
@@ -27,11 +28,6 @@ const IO_MAX_LENGTH = 2 ** 31 - 1;
 const MAX_WRITE = 0x7ffff000;
 const COPYFILE_EXCL = 1;
 const COPYFILE_FICLONE_FORCE = 4;
-
-async function begin(engine: Engine): Promise<Request> {
-  const got = take(engine);
-  return got instanceof Request ? got : await got;
-}
 
 function isSysletHandle(value: unknown): value is FileHandle {
   return typeof value === 'object' && value !== null && kSysletHandle in value;
@@ -52,6 +48,9 @@ async function abortPoint(signal: AbortSignal | undefined): Promise<void> {
   checkAborted(signal);
 }
 
+/** The whole-file read of a plain readFile (flag 'r', no signal): one object for every call. */
+const READ_ONLY: WholeReadOptions = Object.freeze({ flags: O_RDONLY, mode: 0o666, limit: IO_MAX_LENGTH, overLimit: 'fail' });
+
 /** readFile - fsp.readFile on the syslet path (file.readStart, then file.readMore if needed). */
 export async function readFile(engine: Engine, path: unknown, options?: unknown): Promise<string | Buffer> {
   const opts = fastOptions(options, { flag: 'r' });
@@ -62,11 +61,12 @@ export async function readFile(engine: Engine, path: unknown, options?: unknown)
   const encoding = encodingOf(opts);
   const signal = signalOf(opts);
   checkAborted(signal);
-  await abortPoint(signal);
-  const req = await begin(engine);
+  if (signal !== undefined) await abortPoint(signal);
+  const taken = take(engine);
+  const req = taken instanceof Request ? taken : await taken;
   let got: Buffer | ReadFailure;
   try {
-    got = await readWholeFile(req, fast, { flags, mode: 0o666, limit: IO_MAX_LENGTH, overLimit: 'fail', between: () => checkAborted(signal) });
+    got = await readWholeFile(req, fast, signal === undefined && flags === O_RDONLY ? READ_ONLY : { flags, mode: 0o666, limit: IO_MAX_LENGTH, overLimit: 'fail', between: () => checkAborted(signal) });
   } finally {
     req.end();
   }
@@ -82,6 +82,7 @@ const WRITE_DEFAULTS = { encoding: 'utf8', mode: 0o666, flag: 'w', flush: false 
 
 /** The bytes writeFile writes, or undefined (an iterable or stream: Node's). */
 function dataBytes(data: unknown, encoding: unknown): Uint8Array | undefined {
+  if (data instanceof Uint8Array) return data;
   if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   if (typeof data !== 'string') return undefined;
   const name = typeof encoding === 'string' && encoding !== '' ? encoding : 'utf8';
@@ -102,23 +103,29 @@ export async function writeFile(engine: Engine, path: unknown, data: unknown, op
   }
   const signal = signalOf(opts);
   checkAborted(signal);
-  await abortPoint(signal);
-  const req = await begin(engine);
-  const plugin = flush ? fsWriteFileFlush : fsWriteFile;
+  if (signal !== undefined) await abortPoint(signal);
+  const got = take(engine);
+  const req = got instanceof Request ? got : await got;
+  const empty = bytes.length === 0;
+  const plugin = empty ? (flush ? fsWriteFileEmptyFlush : fsWriteFileEmpty) : flush ? fsWriteFileFlush : fsWriteFile;
+  const atoms = empty ? (flush ? WRITE_FILE_EMPTY_FLUSH : WRITE_FILE_EMPTY) : flush ? WRITE_FILE_FLUSH : WRITE_FILE;
   const instance = plugin.acquire(engine);
   try {
     const bad = putPaths(req, fast);
     if (bad !== 0) throw fsError(bad, 'open', fast);
-    const viaSlot = bytes.length <= SLOT_DATA_BYTES;
-    if (viaSlot) req.slot.data.set(bytes);
     instance.set(0, req.slot.pathAddresses[0]);
     instance.set(1, flags | O_CLOEXEC);
     instance.set(2, mode);
-    instance.set(3, viaSlot ? req.slot.dataAddress : req.lend(bytes));
-    instance.set(4, Math.min(bytes.length, MAX_WRITE));
-    instance.set(5, bytes.length);
-    await runChain(req, plugin, instance, 'open', fast);
-    writeFileOutcome(instance, flush, fast);
+    if (!empty) {
+      const viaSlot = bytes.length <= SLOT_DATA_BYTES;
+      if (viaSlot) req.slot.data.set(bytes);
+      instance.set(3, viaSlot ? req.slot.dataAddress : req.lend(bytes));
+      instance.set(4, Math.min(bytes.length, MAX_WRITE));
+      instance.set(5, bytes.length);
+    }
+    const wait = submitted(req.run(plugin, instance), 'open', fast);
+    if (wait !== null) await wait;
+    writeFileOutcome(instance, atoms, fast);
   } finally {
     instance.release();
     req.end();
@@ -126,16 +133,15 @@ export async function writeFile(engine: Engine, path: unknown, data: unknown, op
 }
 
 /** Throw the error a writeFile chain ended with, named as Node names it. */
-function writeFileOutcome(instance: PluginInstance, flush: boolean, path: FastPath): void {
-  const opened = result(instance, WRITE_FILE.open);
+function writeFileOutcome(instance: PluginInstance, atoms: WriteFileAtoms, path: FastPath): void {
+  const opened = result(instance, atoms.open);
   if (opened < 0) throw fsError(opened, 'open', path);
-  const atoms = flush ? WRITE_FILE_FLUSH : WRITE_FILE;
-  if (ran(instance, atoms.write)) {
+  if (atoms.write >= 0 && ran(instance, atoms.write)) {
     const written = result(instance, atoms.write);
     if (written < 0) throw fsError(written, 'write');
   }
-  if (flush && ran(instance, WRITE_FILE_FLUSH.fsync)) {
-    const synced = result(instance, WRITE_FILE_FLUSH.fsync);
+  if (atoms.fsync >= 0 && ran(instance, atoms.fsync)) {
+    const synced = result(instance, atoms.fsync);
     if (synced < 0) throw fsError(synced, 'fsync');
   }
   if (ran(instance, atoms.close)) {
@@ -156,7 +162,8 @@ export async function truncate(engine: Engine, path: unknown, len?: unknown): Pr
   const fast = fastPath(path);
   const length = len === undefined ? 0 : len;
   if (fast === undefined || typeof length !== 'number' || !Number.isSafeInteger(length)) return nodeFs.truncate(path as string, len as number);
-  const req = await begin(engine);
+  const got = take(engine);
+  const req = got instanceof Request ? got : await got;
   const instance = fsTruncate.acquire(engine);
   try {
     const bad = putPaths(req, fast);
@@ -164,7 +171,8 @@ export async function truncate(engine: Engine, path: unknown, len?: unknown): Pr
     instance.set(0, req.slot.pathAddresses[0]);
     instance.set(1, O_RDWR | O_CLOEXEC);
     instance.set(2, Math.max(0, length));
-    await runChain(req, fsTruncate, instance, 'open', fast);
+    const wait = submitted(req.run(fsTruncate, instance), 'open', fast);
+    if (wait !== null) await wait;
     const opened = result(instance, TRUNCATE.open);
     if (opened < 0) throw fsError(opened, 'open', fast);
     const truncated = result(instance, TRUNCATE.ftruncate);
@@ -197,7 +205,8 @@ export async function copyFile(engine: Engine, src: unknown, dest: unknown, mode
     return nodeFs.copyFile(src as string, dest as string, mode as number);
   }
   const fail = (errno: number): Error => fsError(errno, 'copyfile', from, to);
-  const req = await begin(engine);
+  const got = take(engine);
+  const req = got instanceof Request ? got : await got;
   let srcMode = 0;
   let destMode = 0;
   const instance = fsCopyFile.acquire(engine);
@@ -208,7 +217,8 @@ export async function copyFile(engine: Engine, src: unknown, dest: unknown, mode
     instance.set(1, req.slot.pathAddresses[1]);
     instance.set(2, O_WRONLY | O_CREAT | O_CLOEXEC | ((flags & COPYFILE_EXCL) !== 0 ? O_EXCL : 0));
     instance.set(3, 0o666);
-    await runChain(req, fsCopyFile, instance, 'copyfile', from);
+    const wait = submitted(req.run(fsCopyFile, instance), 'copyfile', from);
+    if (wait !== null) await wait;
     const srcFd = result(instance, COPY_FILE.openSrc);
     if (srcFd < 0) throw fail(srcFd);
     const destFd = result(instance, COPY_FILE.openDst);
@@ -250,7 +260,8 @@ async function closeBoth(req: Request, a: number, b: number): Promise<void> {
   try {
     instance.set(0, a);
     instance.set(1, b);
-    await runChain(req, fsCloseTwo, instance, 'close');
+    const wait = submitted(req.run(fsCloseTwo, instance), 'close');
+    if (wait !== null) await wait;
   } finally {
     instance.release();
   }
@@ -261,7 +272,8 @@ async function copyBySendfile(req: Request, srcFd: number, destFd: number, fail:
   try {
     instance.set(0, srcFd);
     instance.set(1, destFd);
-    await runChain(req, fsCopyBySendfile, instance, 'copyfile');
+    const wait = submitted(req.run(fsCopyBySendfile, instance), 'copyfile');
+    if (wait !== null) await wait;
     if (ran(instance, COPY_SENDFILE.exit) && result(instance, COPY_SENDFILE.exit) < 0) {
       const errno = result(instance, COPY_SENDFILE.sendfile);
       await closeBoth(req, srcFd, destFd);

@@ -41,7 +41,8 @@ function u64(view: DataView, at: number): number {
 }
 
 function msOf(view: DataView, at: number): number {
-  const seconds = Number(view.getBigInt64(at, true));
+  // tv_sec as two 32-bit halves (signed high word): exact to 2^53 s, and no BigInt per field.
+  const seconds = view.getInt32(at + 4, true) * TWO32 + view.getUint32(at, true);
   return seconds * 1e3 + view.getUint32(at + 8, true) / 1e6;
 }
 

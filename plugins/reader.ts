@@ -60,13 +60,15 @@ export interface WholeReadOptions {
 const num = (word: Word): number => (typeof word === 'bigint' ? Number(word) : word);
 const ran = (instance: PluginInstance, atom: number): boolean => instance.result(atom) !== NOT_EXECUTED;
 
-/** Wait for a submitted chain; a refused submission becomes an Error with the errno's code. */
-async function settle(outcome: number | Promise<number>, plugin: Plugin): Promise<void> {
-  if (typeof outcome !== 'number') {
-    await outcome;
-    return;
-  }
+/**
+ * What to wait for after a submission: null when the chain completed inline (the caller goes on
+ * without an await: awaiting a settled value still costs a Promise and a microtask turn), its end
+ * when it went to a cachemiss thread. A refused submission throws an Error with the errno.
+ */
+function pending(outcome: number | Promise<number>, plugin: Plugin): Promise<number> | null {
+  if (typeof outcome !== 'number') return outcome;
   if (outcome < 0) throw refused(plugin, outcome);
+  return null;
 }
 
 function refused(plugin: Plugin, errno: number): Error {
@@ -110,7 +112,8 @@ export async function readWholeFile(request: Request, path: string | Uint8Array,
       instance.set(5, 1);
     };
     fill();
-    await settle(request.run(plugin, instance), plugin);
+    const wait = pending(request.run(plugin, instance), plugin);
+    if (wait !== null) await wait;
     let opened = num(instance.result(READ_START.open));
     // EAGAIN: a lease (O_NONBLOCK refuses to wait for its break); ENXIO: a FIFO with no reader
     // opened for writing. Either open may wait: make it on a cachemiss thread, without O_NONBLOCK.
@@ -120,7 +123,8 @@ export async function readWholeFile(request: Request, path: string | Uint8Array,
       instance = plugin.acquire(request.engine);
       flags &= ~O_NONBLOCK;
       fill();
-      await settle(request.run(plugin, instance), plugin);
+      const wait = pending(request.run(plugin, instance), plugin);
+      if (wait !== null) await wait;
       opened = num(instance.result(READ_START.open));
     }
     if (opened < 0) return new ReadFailure(opened, 'open');
@@ -181,7 +185,8 @@ export async function readWholeFd(request: Request, fd: number, options: FdReadO
     instance.set(1, slot.dataAddress);
     instance.set(2, SLOT_DATA_BYTES);
     instance.set(3, 1);
-    await settle(request.run(fileReadFdStart, instance), fileReadFdStart);
+    const wait = pending(request.run(fileReadFdStart, instance), fileReadFdStart);
+    if (wait !== null) await wait;
     const statResult = num(instance.result(READ_FD_START.fstat));
     if (statResult < 0) return new ReadFailure(statResult, 'fstat');
     const read = instance.result(READ_FD_START.read);
@@ -220,7 +225,8 @@ async function readOn(going: Going, address: number, chunk: number, chunks: numb
     instance.set(2, chunk);
     instance.set(3, chunks);
     instance.set(4, size);
-    await settle(going.request.run(plugin, instance), plugin);
+    const wait = pending(going.request.run(plugin, instance), plugin);
+    if (wait !== null) await wait;
     const read = instance.result(atoms.read);
     const got = ran(instance, atoms.total) ? num(instance.result(atoms.total)) : 0;
     const error = read !== NOT_EXECUTED && num(read) < 0 ? num(read) : 0;
@@ -304,7 +310,8 @@ async function pollRead(request: Request, fd: number): Promise<number> {
     instance.set(0, fd);
     instance.set(1, request.slot.dataAddress);
     instance.set(2, SLOT_DATA_BYTES);
-    await settle(request.run(filePollRead, instance), filePollRead);
+    const wait = pending(request.run(filePollRead, instance), filePollRead);
+    if (wait !== null) await wait;
     const polled = num(instance.result(POLL_READ.poll));
     return polled < 0 ? polled : num(instance.result(POLL_READ.read));
   } finally {

@@ -11,7 +11,7 @@
 // and that the kernel answered for the values that were checked.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Engine } from '../engine/engine.js';
@@ -378,6 +378,11 @@ function pathScenes(world: World): Record<string, () => Scene> {
       assert.ok(existsSync(file('md')));
     }),
     faccessat2: () => pathScene('faccessat2', 'fa', (path) => [dirFd, path, 0, 0], ensureFile('fa'), (result) => assert.equal(result, 0)),
+    // The link's target is 6 bytes ('target'); a raced name would be 'rXXX' or no NUL at all.
+    readlinkat: () => pathScene('readlinkat', 'rl', (path) => [dirFd, path, statBuffer, 256], () => {
+      rmSync(file('rl'), { force: true });
+      symlinkSync('target', file('rl'));
+    }, (result) => assert.equal(result, 'target'.length, `readlinkat read the link that was checked: ${String(result)}`)),
     renameat: () => renameScene('renameat'),
     renameat2: () => renameScene('renameat2'),
   };

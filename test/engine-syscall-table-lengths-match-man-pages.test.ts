@@ -37,6 +37,7 @@ const MAN_PAGES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   renameat2: { oldpath: 'NUL', newpath: 'NUL' },
   mkdirat: { pathname: 'NUL' },
   faccessat2: { pathname: 'NUL' },
+  readlinkat: { pathname: 'NUL', buf: 'bufsiz' }, // readlinkat(2): char buf[bufsiz], size_t bufsiz
   getdents64: { dirp: 'count' }, // getdents64(2): void dirp[count], size_t count
   pipe2: { pipefd: '8' }, // int pipefd[2]
   socketpair: { sv: '8' }, // int sv[2]

@@ -54,3 +54,15 @@ test('path forms and errors: Buffer and URL paths; ENOENT, ENOTDIR, ELOOP, a NUL
   await sameOnBoth((fs) => fs.stat(file, null as never));
   await sameOnBoth((fs) => fs.stat(`/${'d'.repeat(5000)}`));
 });
+
+test('times before 1970 and far after 2038 give Node\'s milliseconds and nanoseconds', async (t) => {
+  const dir = scratch(t);
+  const file = join(dir, 'timed');
+  writeFileSync(file, 'x');
+  // touch(1), as Node's utimes takes a negative time for "now".
+  for (const date of ['1960-05-01 12:00:00.25', '1969-12-31 23:59:59.5', '2160-01-01 00:00:00.125', '1970-01-01 00:00:00']) {
+    execFileSync('touch', ['-d', `${date} UTC`, file]);
+    for (const bigint of [false, true]) await sameOnBoth((fs) => fs.stat(file, { bigint }), undefined, `times ${date} bigint=${bigint}`);
+  }
+  assert.ok((await IMPLEMENTATIONS[1]!.fs.stat(file)).mtimeMs === 0, 'the last time set is the epoch');
+});

@@ -117,3 +117,26 @@ test('an AbortSignal aborted before the call or on the next tick rejects with Ab
   });
   await sameOnBoth((fs) => fs.writeFile(file, 'x', { signal: {} } as never));
 });
+
+test('empty data opens and closes without a write (a read-only flag succeeds), with and without flush', async (t) => {
+  const dir = scratch(t);
+  const file = join(dir, 'empty');
+  const seeded = () => writeFileSync(file, 'previous content');
+  await sameFile(file, (fs) => fs.writeFile(file, '', { flag: 'r' }), seeded);
+  await sameFile(file, (fs) => fs.writeFile(file, Buffer.alloc(0), { flag: 'r', flush: true }), seeded);
+  await sameFile(file, (fs) => fs.writeFile(file, ''), seeded);
+  await sameFile(file, (fs) => fs.writeFile(file, new Uint8Array(0), { flush: true }), seeded);
+  await sameFile(file, (fs) => fs.appendFile(file, ''), seeded);
+  await sameFile(file, (fs) => fs.writeFile(file, '', { flag: 'r' }));
+});
+
+test('a write that fails after the open (ENOSPC on /dev/full, EBADF on a read-only fd) is the write\'s error, with and without flush', async (t) => {
+  const dir = scratch(t);
+  const file = join(dir, 'read-only-open');
+  const seeded = () => writeFileSync(file, 'previous content');
+  await sameOnBoth((fs) => fs.writeFile('/dev/full', 'x'));
+  await sameOnBoth((fs) => fs.writeFile('/dev/full', randomBytes(100_000), { flush: true }));
+  await sameOnBoth((fs) => fs.appendFile('/dev/full', 'x'));
+  await sameFile(file, (fs) => fs.writeFile(file, 'data', { flag: 'r' }), seeded);
+  await sameFile(file, (fs) => fs.writeFile(file, 'data', { flag: 'r', flush: true }), seeded);
+});

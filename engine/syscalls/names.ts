@@ -9,7 +9,7 @@ export const SYSCALL_NAMES = [
   'statx', 'fsync', 'fdatasync', 'ftruncate', 'ftruncate64', 'fallocate', 'copy_file_range',
   'sendfile', 'sendfile64', 'splice', 'tee', 'fadvise64', 'fadvise64_64', 'unlinkat', 'renameat',
   'renameat2', 'mkdirat', 'sync_file_range', 'readahead', 'getdents64', 'dup', 'dup3', 'pipe2',
-  'faccessat2',
+  'faccessat2', 'readlinkat',
   // i386 calls whose compat entry answers differently from any x86-64 call (non-LFS open, the
   // old 64-byte struct stat): compat32 runs them as syslet-private calls (compat-calls.ts).
   'open', 'stat', 'lstat',

@@ -45,6 +45,7 @@ export const SYSCALL_NUMBERS = {
   dup3: { x86_64: 292, i386: 330 },
   pipe2: { x86_64: 293, i386: 331 },
   faccessat2: { x86_64: 439, i386: 439 },
+  readlinkat: { x86_64: 267, i386: 305 },
   open: { x86_64: 2, i386: 5 },
   stat: { x86_64: 4, i386: 106 },
   lstat: { x86_64: 6, i386: 107 },

@@ -131,6 +131,9 @@ const SUPPORTED = {
   renameat2: { args: [fd('olddirfd'), path('oldpath'), fd('newdirfd'), path('newpath'), flags()], block: 'handoff' },
   mkdirat: { args: [fd('dirfd'), path(), s('mode', 'mode')], block: 'handoff' },
   faccessat2: { args: [fd('dirfd'), path(), int('mode'), flags()], block: 'handoff' },
+  // readlinkat(2): ssize_t readlinkat(int dirfd, const char *pathname, char buf[bufsiz], size_t bufsiz);
+  // an empty pathname reads the link dirfd names (an O_PATH|O_NOFOLLOW fd): no lookup then.
+  readlinkat: { args: [fd('dirfd'), path(), ptr('buf', 'out', { arg: 3 }), size('bufsiz')], block: 'handoff' },
   sync_file_range: {
     args: [fd(), off('offset'), off('nbytes'), flags()],
     block: 'handoff',

@@ -1,0 +1,187 @@
+/**
+ * readlink and realpath on syslets: both start with the O_PATH lookup the metadata chains use
+ * (openat probed inline with RESOLVE_CACHED), so a cached path is served inline with no thread
+ * hop, where Node's are a trip to its thread pool each (realpath: glibc's realpath(3), one
+ * readlink per component of the path).
+ *
+ * - readlink: openat(path, O_PATH|O_NOFOLLOW) → readlinkat(fd, "", buf) → close, one chain.
+ * - realpath: openat(path, O_PATH) (following every link), then readlinkat of
+ *   "/proc/self/fd/N" (the kernel's name of what the fd is) and close: two chains, because the
+ *   second path is spelled from the first chain's result. Without /proc (a container that does
+ *   not mount it) the call is node:fs/promises's.
+ */
+import * as nodeFs from 'node:fs/promises';
+import { SYSLET_STOP_ON_NEGATIVE, SYSLET_SYNC } from '../engine/atom.js';
+import type { Engine } from '../engine/engine.js';
+import { EINVAL, ENOENT } from '../engine/native/index.js';
+import { AT_FDCWD, O_CLOEXEC, O_NOFOLLOW, O_PATH } from '../engine/syscalls/constants.generated.js';
+import { definePlugin, type Plugin } from '../plugins/plugin.js';
+import { fileClose } from '../plugins/builtin/file-read.js';
+import { putPath, Request } from '../plugins/requests.js';
+import { fastOptions, fastPath } from './args.js';
+import { putPaths, ran, result, submitted, take } from './core.js';
+import { fsError } from './errors.js';
+
+/** The longest link target: PATH_MAX with its NUL (symlink(2) refuses a longer one). */
+const TARGET_BYTES = 4096;
+const EMPTY_PATH_BYTES = 8;
+
+/**
+ * fs.readlink - openat(path, O_PATH|O_NOFOLLOW|O_CLOEXEC) → readlinkat(fd, "", buf, size) →
+ * close. An empty path makes readlinkat(2) read the link the fd names, with no lookup: it runs
+ * inline (SYSLET_SYNC), as statx on an O_PATH fd does. On a fd that is not a link it answers
+ * ENOENT, which readlink(2) on the path answers as EINVAL.
+ *
+ * A target longer than the inode holds inline (60 bytes on ext4) is a page of the link's own;
+ * when that page is not cached, the inline readlinkat reads it from the disk.
+ */
+export const fsReadlink: Plugin = definePlugin({
+  name: 'fs.readlink',
+  description: 'openat O_PATH|O_NOFOLLOW + readlinkat(fd, "") + close: readlink inline when the path is cached',
+  params: { path: 'ptr', buf: 'ptr', size: 'size' },
+  scratch: { empty: EMPTY_PATH_BYTES },
+  atoms: [
+    { call: 'openat', args: [AT_FDCWD, { param: 'path' }, O_PATH | O_NOFOLLOW | O_CLOEXEC, 0], flags: SYSLET_STOP_ON_NEGATIVE },
+    { call: 'readlinkat', args: [{ result: 0 }, { scratch: 'empty' }, { param: 'buf' }, { param: 'size' }], flags: SYSLET_SYNC },
+    { call: 'close', args: [{ result: 0 }] },
+  ],
+});
+
+/** Atom indices of {@link fsReadlink}. */
+export const READLINK = { open: 0, readlink: 1, close: 2 } as const;
+
+/** fs.openPath - openat(path, O_PATH|O_CLOEXEC): the first half of realpath; the fd stays open. */
+export const fsOpenPath: Plugin = definePlugin({
+  name: 'fs.openPath',
+  description: 'openat O_PATH: an fd for what a path names, every link followed',
+  params: { path: 'ptr' },
+  atoms: [{ call: 'openat', args: [AT_FDCWD, { param: 'path' }, O_PATH | O_CLOEXEC, 0] }],
+});
+
+/**
+ * fs.fdPath - readlinkat(AT_FDCWD, "/proc/self/fd/N", buf, size) → close(fd): the kernel's path
+ * of an open fd, then the fd closed. procfs answers from memory: inline.
+ */
+export const fsFdPath: Plugin = definePlugin({
+  name: 'fs.fdPath',
+  description: 'readlinkat /proc/self/fd/N + close(N): the path an fd names',
+  params: { procPath: 'ptr', buf: 'ptr', size: 'size', fd: 'fd' },
+  atoms: [
+    { call: 'readlinkat', args: [AT_FDCWD, { param: 'procPath' }, { param: 'buf' }, { param: 'size' }], flags: SYSLET_SYNC },
+    { call: 'close', args: [{ param: 'fd' }] },
+  ],
+});
+
+/** Atom indices of {@link fsFdPath}. */
+export const FD_PATH = { readlink: 0, close: 1 } as const;
+
+/**
+ * The encoding readlink and realpath give their result in: Node hands the option to its binding,
+ * which decodes as UTF-8 unless it is a known encoding, and gives a Buffer only for 'buffer'.
+ */
+function resultEncoding(options: unknown): BufferEncoding | 'buffer' | undefined {
+  const opts = fastOptions(options);
+  if (opts === undefined) return undefined;
+  const encoding = opts.encoding;
+  return typeof encoding === 'string' && encoding !== '' ? (encoding as BufferEncoding | 'buffer') : 'utf8';
+}
+
+function decode(data: Buffer, length: number, encoding: BufferEncoding | 'buffer'): string | Buffer {
+  return encoding === 'buffer' ? Buffer.from(data.subarray(0, length)) : data.toString(encoding, 0, length);
+}
+
+/** readlink - fsp.readlink on the syslet path. */
+export async function readlink(engine: Engine, path: unknown, options?: unknown): Promise<string | Buffer> {
+  const fast = fastPath(path);
+  const encoding = resultEncoding(options);
+  if (fast === undefined || encoding === undefined) return nodeFs.readlink(path as string, options as never);
+  const got = take(engine);
+  const req = got instanceof Request ? got : await got;
+  const instance = fsReadlink.acquire(engine);
+  try {
+    const bad = putPaths(req, fast);
+    if (bad !== 0) throw fsError(bad, 'readlink', fast);
+    instance.set(0, req.slot.pathAddresses[0]);
+    instance.set(1, req.slot.dataAddress);
+    instance.set(2, TARGET_BYTES);
+    const wait = submitted(req.run(fsReadlink, instance), 'readlink', fast);
+    if (wait !== null) await wait;
+    const opened = result(instance, READLINK.open);
+    if (opened < 0) throw fsError(opened, 'readlink', fast);
+    const length = result(instance, READLINK.readlink);
+    // The O_PATH fd names something that is not a link (the path's last component, or the
+    // directory a trailing slash made the lookup follow to).
+    if (length === -ENOENT) throw fsError(EINVAL, 'readlink', fast);
+    if (length < 0) throw fsError(length, 'readlink', fast);
+    return decode(req.slot.data, length, encoding);
+  } finally {
+    instance.release();
+    req.end();
+  }
+}
+
+/** Whether /proc/self/fd can name an fd here (checked once, on the first realpath). */
+let procFdWorks: boolean | null = null;
+
+/** realpath - fsp.realpath on the syslet path (node:fs/promises's when /proc is not mounted). */
+export async function realpath(engine: Engine, path: unknown, options?: unknown): Promise<string | Buffer> {
+  const fast = fastPath(path);
+  const encoding = resultEncoding(options);
+  if (fast === undefined || encoding === undefined || procFdWorks === false) return nodeFs.realpath(path as string, options as never);
+  const got = take(engine);
+  const req = got instanceof Request ? got : await got;
+  let fd = -1;
+  try {
+    const bad = putPaths(req, fast);
+    if (bad !== 0) throw fsError(bad, 'realpath', fast);
+    const open = fsOpenPath.acquire(engine);
+    try {
+      open.set(0, req.slot.pathAddresses[0]);
+      const wait = submitted(req.run(fsOpenPath, open), 'realpath', fast);
+      if (wait !== null) await wait;
+      fd = result(open, 0);
+    } finally {
+      open.release();
+    }
+    if (fd < 0) throw fsError(fd, 'realpath', fast);
+    putPath(req.slot.paths[1], `/proc/self/fd/${fd}`);
+    const named = fsFdPath.acquire(engine);
+    let length: number;
+    try {
+      named.set(0, req.slot.pathAddresses[1]);
+      named.set(1, req.slot.dataAddress);
+      named.set(2, TARGET_BYTES);
+      named.set(3, fd);
+      const wait = submitted(req.run(fsFdPath, named), 'realpath', fast);
+      if (wait !== null) await wait;
+      if (ran(named, FD_PATH.close)) fd = -1;
+      length = result(named, FD_PATH.readlink);
+    } finally {
+      named.release();
+    }
+    // The kernel names a file it cannot reach from this root as "(unreachable)/..." and one
+    // with no path at all (a pipe, an anonymous inode) without a leading slash: neither can
+    // come from a path lookup, but Node's answer is what counts then.
+    if (length < 0 || req.slot.data[0] !== 0x2f) {
+      procFdWorks = length === -ENOENT ? false : procFdWorks;
+      return await nodeFs.realpath(path as string, options as never);
+    }
+    procFdWorks = true;
+    return decode(req.slot.data, length, encoding);
+  } finally {
+    if (fd >= 0) await closeFd(req, fd);
+    req.end();
+  }
+}
+
+/** close(fd) in a chain of its own, for an fd the realpath chains did not get to close. */
+async function closeFd(req: Request, fd: number): Promise<void> {
+  const instance = fileClose.acquire(req.engine);
+  try {
+    instance.set(0, fd);
+    const wait = submitted(req.run(fileClose, instance), 'close');
+    if (wait !== null) await wait;
+  } finally {
+    instance.release();
+  }
+}
