@@ -244,6 +244,7 @@ export const RING_CALLS: Readonly<Record<string, RingCall | ThreadCall>> = {
     },
   },
   faccessat2: { none: 'no opcode' },
+  readlinkat: { none: 'no opcode' },
   sync_file_range: {
     op: 'SYNC_FILE_RANGE', since: '5.2', copies: [],
     prepare: (args, sqe) => {
