@@ -17,13 +17,11 @@ import { allocNative, type Word, EFAULT, EINVAL, ENAMETOOLONG } from './native/i
 import type { MemoryRegistry } from './memory.js';
 import { LEN, type CompiledSyscall } from './compiled-table.js';
 import { readPointer, setWord } from './words.js';
+import { IOV_MAX, PATH_MAX } from './syscalls/abi.js';
+import { STRUCT_SIZES } from './syscalls/table.js';
 
-/** Most iovecs one call may pass (the kernel's UIO_MAXIOV). */
-export const IOV_MAX = 1024;
-/** The kernel's PATH_MAX: a path of this many bytes or more (NUL excluded) is -ENAMETOOLONG. */
-export const PATH_MAX = 4096;
-const IOVEC_SIZE = 16;
-const MSGHDR_SIZE = 56;
+const IOVEC_SIZE = STRUCT_SIZES.iovec;
+const MSGHDR_SIZE = STRUCT_SIZES.msghdr;
 
 /**
  * The executor's private block: what lives where. The probe scratch is the executor's own

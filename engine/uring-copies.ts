@@ -18,14 +18,14 @@ import type { MemoryRegistry, Region } from './memory.js';
 import type { Confinement } from './confinement.js';
 import { COPY, type Copy } from './uring-opcodes.js';
 import { readPointer } from './words.js';
+import { IOV_MAX, PATH_MAX } from './syscalls/abi.js';
+import { STRUCT_SIZES } from './syscalls/table.js';
 
 /** copy()'s answer when the structure cannot go to the ring as it is (the syscall decides). */
 export const COPY_FAILED = -1;
 
 const SLOT_BYTES = 256;
-const IOV_MAX = 1024;
-const PATH_MAX = 4096;
-const MSGHDR_BYTES = 56;
+const MSGHDR_BYTES = STRUCT_SIZES.msghdr;
 const SIZED_MAX = 256;
 const NO_SLOT = -1;
 /** What a completion must write back into the caller's memory. */

@@ -13,6 +13,7 @@
  * the SQE's 32 bits must not be truncated.
  */
 import { IORING_FSYNC_DATASYNC, IORING_OP, IORING_TIMEOUT_ABS, IORING_TIMEOUT_BOOTTIME, IORING_TIMEOUT_REALTIME, type OpName, type Word } from './native/index.js';
+import { MAX_RW_COUNT } from './syscalls/abi.js';
 
 /** The SQE fields a call fills (every other field is zero). */
 export interface SqeFields {
@@ -96,7 +97,6 @@ export interface ThreadCall {
 }
 
 /** read/write clamp their count to MAX_RW_COUNT; the SQE's len is 32 bits, so clamp the same way. */
-const MAX_RW_COUNT = 0x7ffff000;
 const TIMER_ABSTIME = 1;
 const CLOCK_REALTIME = 0;
 const CLOCK_MONOTONIC = 1;

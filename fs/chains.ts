@@ -169,7 +169,7 @@ export interface WriteFileAtoms {
 }
 
 const WRITE_FILE_PARAMS = { path: 'ptr', flags: 'flags', mode: 'mode', buf: 'ptr', chunk: 'size', length: 'size' } as const;
-// `want` starts at `chunk` (the first write's size: min(length, MAX_WRITE)), so the first write
+// `want` starts at `chunk` (the first write's size: min(length, MAX_RW_COUNT)), so the first write
 // needs no read_size before it.
 const WRITE_CELLS = { written: 0, cursor: { param: 'buf' }, want: { param: 'chunk' } } as const;
 // read_size takes its limit from a struct stat's st_size: a stat-shaped area carries `length`,

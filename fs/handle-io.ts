@@ -9,6 +9,8 @@ import type { FileReadResult } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
 import type { Engine } from '../engine/engine.js';
 import { abortError } from '../engine/errors.js';
+import { IOV_MAX, MAX_RW_COUNT } from '../engine/syscalls/abi.js';
+import { STRUCT_SIZES } from '../engine/syscalls/table.js';
 import { filePollRead, POLL_READ } from '../plugins/builtin/file-read.js';
 import { ReadFailure, readWholeFd } from '../plugins/reader.js';
 import { Request, SLOT_DATA_BYTES } from '../plugins/requests.js';
@@ -18,10 +20,7 @@ import { ran, result, submitted, take } from './core.js';
 import { fsError } from './errors.js';
 import { invalidArgType, invalidArgValue, nodeOptions, validateBufferArray, validateInteger, validateOffsetLengthRead, validateOffsetLengthWrite } from './validate.js';
 
-const IOV_MAX = 1024;
-const IOVEC_BYTES = 16;
-/** The most one write(2) or read(2) moves on Linux. */
-const MAX_IO = 0x7ffff000;
+const IOVEC_BYTES = STRUCT_SIZES.iovec;
 
 /** What the data calls need of their handle. */
 export interface HandleIo {
@@ -104,7 +103,7 @@ export async function transfer(io: HandleIo, fd: number, bytes: Uint8Array, offs
   const plugin = poll ? filePollRead : write ? (positioned ? fsPwrite : fsWrite) : positioned ? fsPread : fsRead;
   const instance = plugin.acquire(engine);
   try {
-    const size = Math.min(count, MAX_IO);
+    const size = Math.min(count, MAX_RW_COUNT);
     const viaSlot = size <= SLOT_DATA_BYTES;
     const address = viaSlot ? req.slot.dataAddress : req.lend(bytes) + offset;
     if (viaSlot && write) req.slot.data.set(bytes.subarray(offset, offset + size));
@@ -278,7 +277,7 @@ export async function writeAll(io: HandleIo, fd: number, bytes: Uint8Array): Pro
     if (viaSlot) req.slot.data.set(bytes);
     instance.set(0, fd);
     instance.set(1, viaSlot ? req.slot.dataAddress : req.lend(bytes));
-    instance.set(2, Math.min(bytes.length, MAX_IO));
+    instance.set(2, Math.min(bytes.length, MAX_RW_COUNT));
     instance.set(3, bytes.length);
     const wait = submitted(req.run(fsWriteFd, instance), 'write');
     if (wait !== null) await wait;

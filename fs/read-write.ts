@@ -8,6 +8,7 @@ import * as nodeFs from 'node:fs/promises';
 import type { Engine } from '../engine/engine.js';
 import { abortError } from '../engine/errors.js';
 import { EFBIG, EINVAL, ENOSYS, EOPNOTSUPP, EPERM, EXDEV } from '../engine/native/index.js';
+import { MAX_RW_COUNT } from '../engine/syscalls/abi.js';
 import { O_CLOEXEC, O_CREAT, O_EXCL, O_RDONLY, O_RDWR, O_WRONLY } from '../engine/syscalls/constants.generated.js';
 import type { PluginInstance } from '../plugins/plugin.js';
 import { ReadFailure, readWholeFile, type WholeReadOptions } from '../plugins/reader.js';
@@ -24,8 +25,6 @@ import { kSysletHandle, type FileHandle } from './file-handle.js';
 
 /** Node's kIoMaxLength: readFile refuses larger files with ERR_FS_FILE_TOO_LARGE. */
 const IO_MAX_LENGTH = 2 ** 31 - 1;
-/** The most one write(2) moves on Linux. */
-const MAX_WRITE = 0x7ffff000;
 const COPYFILE_EXCL = 1;
 const COPYFILE_FICLONE_FORCE = 4;
 
@@ -120,7 +119,7 @@ export async function writeFile(engine: Engine, path: unknown, data: unknown, op
       const viaSlot = bytes.length <= SLOT_DATA_BYTES;
       if (viaSlot) req.slot.data.set(bytes);
       instance.set(3, viaSlot ? req.slot.dataAddress : req.lend(bytes));
-      instance.set(4, Math.min(bytes.length, MAX_WRITE));
+      instance.set(4, Math.min(bytes.length, MAX_RW_COUNT));
       instance.set(5, bytes.length);
     }
     const wait = submitted(req.run(plugin, instance), 'open', fast);

@@ -10,6 +10,7 @@
  * slot, and the request window (requests.ts) bounds how many slots exist.
  */
 import { EAGAIN, EFBIG, ENXIO, syscall } from '../engine/native/index.js';
+import { MAX_RW_COUNT } from '../engine/syscalls/abi.js';
 import { NR } from '../engine/syscalls/nr.js';
 import { F_GETFL, F_SETFL, O_CLOEXEC, O_CREAT, O_NONBLOCK, O_TMPFILE, O_TRUNC, S_IFDIR, S_IFIFO, S_IFMT, S_IFREG } from '../engine/syscalls/constants.generated.js';
 import type { Word } from '../engine/native/index.js';
@@ -24,9 +25,6 @@ import { putPath, SLOT_DATA_BYTES, type Request } from './requests.js';
 
 const ST_MODE_OFFSET = 24;
 const SYS_fcntl = NR.fcntl;
-/** The most one read(2) returns on Linux: the rest of a lent buffer is asked for in one go. */
-const MAX_READ = 0x7ffff000;
-
 /** Why a whole-file read failed: the errno and the call Node would name. */
 export class ReadFailure {
   /** The errno, positive. */
@@ -293,7 +291,7 @@ async function readRest(going: Going, size: number, done: number, options: Whole
     const left = want - total;
     // Every read is bounded by what is left, so the lent Buffer can take any number of them;
     // the slot takes one per chain (its countdown keeps the chain inside `left`).
-    const step = await readOn(going, targetAddress + total, Math.min(left, MAX_READ), small ? 1 : 0x7fffffff, left);
+    const step = await readOn(going, targetAddress + total, Math.min(left, MAX_RW_COUNT), small ? 1 : 0x7fffffff, left);
     if (step.error < 0) return new ReadFailure(step.error, 'read');
     total += step.got;
     if (step.finished) break;

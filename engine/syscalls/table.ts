@@ -32,6 +32,8 @@ export const STRUCT_SIZES = {
   pollfd: 8,
   fdPair: 8,
   word: 8,
+  iovec: 16,
+  msghdr: 56,
 } as const;
 
 const ALLOW = { allow: true } as const;
