@@ -139,7 +139,10 @@ function main(data: CachemissWorkerData): void {
     } else {
       Atomics.store(state, base + WORKER_STATE.running, 0);
     }
-    if (queue.overActive()) {
+    // Only a slot this thread holds: one that gave it back after a chain and ran that chain's
+    // successor (above, without a slot) has none, and giving one back again would let more
+    // threads run at once than the bound says.
+    if (holding && queue.overActive()) {
       queue.releaseActive(ledger);
       holding = false;
     }

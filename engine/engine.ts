@@ -192,6 +192,20 @@ export class Engine implements FinishedSink, RingSink {
     return this.#uring?.inFlight ?? 0;
   }
 
+  /** @internal The cachemiss pool's active-slot accounting (see CachemissPool.activeSlots), for tests; zeros before the pool starts. */
+  get activeSlots(): { counted: number; held: number; bound: number } {
+    return this.#pool?.activeSlots ?? { counted: 0, held: 0, bound: 0 };
+  }
+
+  /**
+   * @internal setActiveBound - set the bound on cachemiss threads running chains at once, as the
+   * governor does when chains turn short and CPU-bound (it sets it again on its next change of
+   * mind): for tests that need the pool over its bound without depending on the machine's timing.
+   */
+  setActiveBound(count: number): void {
+    this.#pool?.setMaxActive(count);
+  }
+
   /** Cachemiss threads alive now. */
   get threads(): number {
     return this.#pool?.threads ?? 0;

@@ -161,6 +161,21 @@ export class CachemissPool {
     return this.#options.maxThreads;
   }
 
+  /**
+   * @internal activeSlots - the active-slot accounting, for tests: `counted` is the shared ACTIVE
+   * word, `held` the threads whose ledger says they hold a slot. The two are equal whenever no
+   * thread is between its compare-and-swap and its ledger store; a thread that gave its slot back
+   * twice makes `counted` fall below `held`, and the governor's bound stops holding. `bound` is
+   * that bound now.
+   */
+  get activeSlots(): { counted: number; held: number; bound: number } {
+    let held = 0;
+    for (let index = 0; index < this.#slots.length; index++) {
+      if (Atomics.load(this.#state, index * WORKER_STATE.stride + WORKER_STATE.holding) !== 0) held++;
+    }
+    return { counted: this.#queue.active, held, bound: this.#queue.maxActive };
+  }
+
   /** How many threads the pool keeps alive while idle. */
   get keepThreads(): number {
     return Atomics.load(this.#state, KEEP_INDEX);

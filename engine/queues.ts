@@ -233,6 +233,11 @@ export class SubmissionQueue {
     if (Atomics.exchange(this.control, MAX_ACTIVE, count) < count) Atomics.notify(this.control, ACTIVE);
   }
 
+  /** Active slots counted as held now (the shared ACTIVE word). */
+  get active(): number {
+    return Atomics.load(this.control, ACTIVE);
+  }
+
   /** The current bound on threads running chains at once. */
   get maxActive(): number {
     return Atomics.load(this.control, MAX_ACTIVE);
