@@ -12,7 +12,7 @@
  * - Plugin: `readFileInto(engine, path, target)` (the file.readAll canned syslet) on a
  *   `new Engine()` with its defaults.
  */
-import { Aiocb, aio, aio_error, aio_read, aio_return, aio_suspend, aio_write, aioEngine, Engine, EINPROGRESS, readFileInto } from '../../index.js';
+import { Aiocb, aio, aio_error, aio_read, aio_return, aio_suspend, aio_write, aioEngine, Engine, EINPROGRESS, errno, errnoName, readFileInto } from '../../index.js';
 import type { EngineReport } from '../host-protocol.js';
 import { checkTransfer, type ChainContender, type ContenderSet, type LatencyJob, type LatencyContender, type ReadContender, type TransferJob, type WriteContender } from './types.js';
 
@@ -47,8 +47,8 @@ function posixTransfers(write: boolean) {
   const submit = write ? aio_write : aio_read;
   let cbs: Aiocb[] = [];
   let list: (Aiocb | null)[] = [];
-  const check = (r: number): void => {
-    if (r !== 0) throw new Error(`${name}: submission returned ${r}, aio_error ${aio_error(cbs[0] as Aiocb)}`);
+  const check = (r: number, cb: Aiocb): void => {
+    if (r !== 0) throw new Error(`${name}: submission returned ${r}, errno ${errnoName(errno())}, that aiocb's aio_error ${aio_error(cb)}`);
   };
   return {
     name,
@@ -63,7 +63,7 @@ function posixTransfers(write: boolean) {
       for (let slot = 0; slot < cbs.length && issued < ops; slot++) {
         const cb = cbs[slot] as Aiocb;
         cb.aio_offset = (j.offsets[issued++] as number) * j.blockSize;
-        check(submit(cb));
+        check(submit(cb), cb);
         list[slot] = cb;
       }
       while (done < ops) {
@@ -77,7 +77,7 @@ function posixTransfers(write: boolean) {
           done++;
           if (issued < ops) {
             cb.aio_offset = (j.offsets[issued++] as number) * j.blockSize;
-            check(submit(cb));
+            check(submit(cb), cb);
           } else list[slot] = null;
         }
       }
@@ -89,7 +89,7 @@ function posixTransfers(write: boolean) {
       for (let i = 0; i < j.offsets.length; i++) {
         cb.aio_offset = (j.offsets[i] as number) * j.blockSize;
         const t0 = performance.now();
-        check(submit(cb));
+        check(submit(cb), cb);
         while (aio_error(cb) === EINPROGRESS) aio_suspend(one, 1, null);
         const r = aio_return(cb);
         j.samples[i] = (performance.now() - t0) * 1e6;
