@@ -82,7 +82,14 @@ function gated(fd: number): boolean {
  */
 export function settle(request: Request): boolean {
   if (request.state === IDLE) return true;
-  if ((request.state !== RUNNING && !request.linked) || !request.statusPublished()) return false;
+  if (request.state !== RUNNING && !request.linked) return false;
+  // aio_status writes the aiocb's __error_code, and only then does the executor store the atom's
+  // result in its cell (what statusPublished reads): a caller who saw the final status in aio_error
+  // can get here in between — a window of a few instructions, unless that thread is preempted
+  // there, as on a loaded machine (CI run 21: aio_write gave -1/EINVAL in the middle of a QD64
+  // loop). Either sign of a final status counts; a status the program wrote itself into a request
+  // still in flight costs the bound below, then EINVAL.
+  if (!request.statusPublished() && request.error === EINPROGRESS) return false;
   // The chain ends right after aio_status (at most notify.signal follows): the bound only keeps a
   // thread stalled there from stalling the JS thread with it.
   aioEngine().waitUntil(() => !request.busy, SETTLE_LIMIT_MS);

@@ -2,8 +2,10 @@
  * The program may write an aiocb's `__error_code` and `__return_value` (public setters, as C may
  * write the struct; aio_error then reports what the field holds, as glibc's does), but that never
  * reaches the request engine's own state: with a read still blocked on an empty FIFO, setting
- * `__error_code = 0` and submitting the aiocb again gives -1/EINVAL at once (it is in progress),
- * instead of blocking the JS thread forever (issue 15 item 6); assigning a new aio_buf is still
+ * `__error_code = 0` and submitting the aiocb again gives -1/EINVAL (it is in progress; a status
+ * that reads final is first given one second to turn out to be a chain just ending, see
+ * aio-resubmit-after-final-status-waits-for-the-chain-to-end), instead of blocking the JS thread
+ * forever (issue 15 item 6); assigning a new aio_buf is still
  * refused; and the read completes normally when the data comes. In a child process: the defect
  * was a hang.
  */
@@ -13,7 +15,7 @@ import { runChild } from './helpers/child.js';
 
 const INDEX = new URL('../index.ts', import.meta.url).href;
 
-test('__error_code = 0 on a request in flight: the next aio_read is -1/EINVAL at once, and the read still completes', async () => {
+test('__error_code = 0 on a request in flight: the next aio_read is -1/EINVAL, and the read still completes', async () => {
   const child = await runChild(
     `
 import { openSync, writeSync, mkdtempSync } from 'node:fs';
