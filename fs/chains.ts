@@ -160,7 +160,9 @@ export const fsTruncate: Plugin = definePlugin({
 export interface WriteFileAtoms {
   /** openat: the fd or -errno. */
   readonly open: number;
-  /** write: the last write's result (a negative one is the error). */
+  /** pwrite64: the last positional write's result (negative: the fd has no position, or an error write(2) then reports). */
+  readonly pwrite: number;
+  /** write: the last write(2)'s result, made when pwrite64 failed (a negative one is the error). */
   readonly write: number;
   /** fsync after the last write (`flush: true`). */
   readonly fsync: number;
@@ -179,37 +181,56 @@ const WRITE_SIZES = { sizes: { size: STAT_BYTES, fields: [{ at: STAT_SIZE_OFFSET
 /**
  * The writeFile chain: openat, then the write loop, then [fsync and] close.
  *
- * The write comes first and read_size only after it: a small file (one write) is openat, write,
- * umem_add, read_size, close — three syscalls and two private atoms. `length` must be above 0
- * (an empty write is {@link fsWriteFileEmpty}: Node makes no write at all then, and a write of 0
- * bytes to an fd opened read-only would fail where Node's call succeeds).
+ * Each chunk is written with pwrite64 at the count written so far, which on a freshly opened fd
+ * writes what write(2) at the file position would (the position starts at 0 and only this chain
+ * moves it; with O_APPEND Linux's pwrite appends whatever the offset, as write does). A
+ * positional write is what io_uring can make on a regular file (a write at the file position goes
+ * to a cachemiss thread: the ring does not serialise the position), so on the io_uring engine a
+ * small file is two ring requests — the open and the write — and no thread hop at all, where
+ * write(2) cost a JS worker thread's wake-up, its executor run and an eventfd poke per file. A fd
+ * that has no position (a FIFO, a socket, a terminal) answers ESPIPE: that chunk, and each after
+ * it, is made with write(2) instead, as Node makes it (each chunk tries pwrite64 first:
+ * one failed call more per chunk on a pipe). A failed pwrite64 always falls back, so the error a
+ * caller sees is write(2)'s, which is Node's (an fd opened read-only: EBADF from both).
+ *
+ * read_size comes after the write: a small regular file is openat, pwrite64, two umem_add,
+ * read_size, close — three syscalls and three private atoms. `length` must be above 0 (an empty
+ * write is {@link fsWriteFileEmpty}: Node makes no write at all then, and a write of 0 bytes to
+ * an fd opened read-only would fail where Node's call succeeds).
  *
  * ```
  *  0 openat(AT_FDCWD, path, flags, mode)        STOP_ON_NEGATIVE|ASYNC
- *  1 write(fd, cursor, want)                    STOP_ON_NON_POSITIVE|SKIP  next → 3
- *  2 close(fd)                                  ← write error; end
- *  3 umem_add(&written, n)
- *  4 read_size(&want, sizes, written, chunk)    STOP_ON_ZERO|SKIP          next → 6   (sizes.st_size = length)
- *  5 close(fd)  |  fsync(fd) next → 7           ← all written; end
- *  6 umem_add(&cursor, n)                                                  next → 1
- * [7 close(fd)]                                 (flush)
+ *  1 pwrite64(fd, cursor, want, written)        STOP_ON_NON_POSITIVE|SKIP  next → 4
+ *  2 write(fd, cursor, want)                    ← pwrite64 failed;  STOP_ON_NON_POSITIVE|SKIP  next → 6
+ *  3 close(fd)                                  ← write error; end
+ *  4 umem_add(&written, n of 1)
+ *  5 umem_add(&cursor, n of 1)                                             next → 8
+ *  6 umem_add(&written, n of 2)
+ *  7 umem_add(&cursor, n of 2)
+ *  8 read_size(&want, sizes, written, chunk)    STOP_ON_ZERO|SKIP          next → 1   (sizes.st_size = length)
+ *  9 close(fd)  |  fsync(fd)                    ← all written; end  |  (flush) then
+ * [10 close(fd)]
  * ```
+ * (Each write has its own pair of umem_add: an atom reads one fixed atom's result.)
  */
 function writeFileDefinition(flush: boolean): PluginDefinition {
   return {
     name: flush ? 'fs.writeFileFlush' : 'fs.writeFile',
-    description: flush ? 'openat + write loop + fsync + close' : 'openat + write loop + close',
+    description: flush ? 'openat + pwrite64/write loop + fsync + close' : 'openat + pwrite64/write loop + close',
     params: WRITE_FILE_PARAMS,
     cells: WRITE_CELLS,
     scratch: WRITE_SIZES,
     atoms: [
-      { call: 'openat', args: [AT_FDCWD, { param: 'path' }, { param: 'flags' }, { param: 'mode' }], flags: SYSLET_STOP_ON_NEGATIVE | SYSLET_ASYNC },
-      { call: 'write', args: [{ result: 0 }, { cell: 'cursor' }, { cell: 'want' }], flags: SYSLET_STOP_ON_NON_POSITIVE | SYSLET_SKIP_TO_NEXT_ON_STOP, next: 3 },
-      { call: 'close', args: [{ result: 0 }], next: null },
-      { call: 'umem_add', args: [{ ref: 'written' }, { result: 1 }] },
-      { call: 'read_size', args: [{ ref: 'want' }, { scratch: 'sizes' }, { cell: 'written' }, { param: 'chunk' }], flags: SYSLET_STOP_ON_ZERO | SYSLET_SKIP_TO_NEXT_ON_STOP, next: 6 },
-      flush ? { call: 'fsync', args: [{ result: 0 }], next: 7 } : { call: 'close', args: [{ result: 0 }], next: null },
-      { call: 'umem_add', args: [{ ref: 'cursor' }, { result: 1 }], next: 1 },
+      /* 0 */ { call: 'openat', args: [AT_FDCWD, { param: 'path' }, { param: 'flags' }, { param: 'mode' }], flags: SYSLET_STOP_ON_NEGATIVE | SYSLET_ASYNC },
+      /* 1 */ { call: 'pwrite64', args: [{ result: 0 }, { cell: 'cursor' }, { cell: 'want' }, { cell: 'written' }], flags: SYSLET_STOP_ON_NON_POSITIVE | SYSLET_SKIP_TO_NEXT_ON_STOP, next: 4 },
+      /* 2 */ { call: 'write', args: [{ result: 0 }, { cell: 'cursor' }, { cell: 'want' }], flags: SYSLET_STOP_ON_NON_POSITIVE | SYSLET_SKIP_TO_NEXT_ON_STOP, next: 6 },
+      /* 3 */ { call: 'close', args: [{ result: 0 }], next: null },
+      /* 4 */ { call: 'umem_add', args: [{ ref: 'written' }, { result: 1 }] },
+      /* 5 */ { call: 'umem_add', args: [{ ref: 'cursor' }, { result: 1 }], next: 8 },
+      /* 6 */ { call: 'umem_add', args: [{ ref: 'written' }, { result: 2 }] },
+      /* 7 */ { call: 'umem_add', args: [{ ref: 'cursor' }, { result: 2 }] },
+      /* 8 */ { call: 'read_size', args: [{ ref: 'want' }, { scratch: 'sizes' }, { cell: 'written' }, { param: 'chunk' }], flags: SYSLET_STOP_ON_ZERO | SYSLET_SKIP_TO_NEXT_ON_STOP, next: 1 },
+      /* 9 */ flush ? { call: 'fsync', args: [{ result: 0 }] } : { call: 'close', args: [{ result: 0 }], next: null },
       ...(flush ? [{ call: 'close', args: [{ result: 0 }] } as const] : []),
     ],
   };
@@ -228,9 +249,9 @@ export const fsWriteFile: Plugin = definePlugin(writeFileDefinition(false));
 /** fs.writeFileFlush - {@link fsWriteFile} with `flush: true`: fsync after the last write, then close. */
 export const fsWriteFileFlush: Plugin = definePlugin(writeFileDefinition(true));
 /** Atom indices of {@link fsWriteFile}. */
-export const WRITE_FILE: WriteFileAtoms = { open: 0, write: 1, fsync: -1, close: 5 };
+export const WRITE_FILE: WriteFileAtoms = { open: 0, pwrite: 1, write: 2, fsync: -1, close: 9 };
 /** Atom indices of {@link fsWriteFileFlush}. */
-export const WRITE_FILE_FLUSH: WriteFileAtoms = { open: 0, write: 1, fsync: 5, close: 7 };
+export const WRITE_FILE_FLUSH: WriteFileAtoms = { open: 0, pwrite: 1, write: 2, fsync: 9, close: 10 };
 
 function writeFileEmptyDefinition(flush: boolean): PluginDefinition {
   return {
@@ -253,9 +274,9 @@ export const fsWriteFileEmpty: Plugin = definePlugin(writeFileEmptyDefinition(fa
 /** fs.writeFileEmptyFlush - {@link fsWriteFileEmpty} with `flush: true`: openat → fsync → close. */
 export const fsWriteFileEmptyFlush: Plugin = definePlugin(writeFileEmptyDefinition(true));
 /** Atom indices of {@link fsWriteFileEmpty}. */
-export const WRITE_FILE_EMPTY: WriteFileAtoms = { open: 0, write: -1, fsync: -1, close: 1 };
+export const WRITE_FILE_EMPTY: WriteFileAtoms = { open: 0, pwrite: -1, write: -1, fsync: -1, close: 1 };
 /** Atom indices of {@link fsWriteFileEmptyFlush}. */
-export const WRITE_FILE_EMPTY_FLUSH: WriteFileAtoms = { open: 0, write: -1, fsync: 1, close: 2 };
+export const WRITE_FILE_EMPTY_FLUSH: WriteFileAtoms = { open: 0, pwrite: -1, write: -1, fsync: 1, close: 2 };
 
 /**
  * fs.writeFd - the write loop of {@link fsWriteFile} on an open fd (FileHandle.writeFile and

@@ -135,8 +135,10 @@ export async function writeFile(engine: Engine, path: unknown, data: unknown, op
 function writeFileOutcome(instance: PluginInstance, atoms: WriteFileAtoms, path: FastPath): void {
   const opened = result(instance, atoms.open);
   if (opened < 0) throw fsError(opened, 'open', path);
-  if (atoms.write >= 0 && ran(instance, atoms.write)) {
-    const written = result(instance, atoms.write);
+  // A failed pwrite64 was made again as write(2), whose answer is the one Node would have had.
+  const write = atoms.write >= 0 && ran(instance, atoms.write) ? atoms.write : atoms.pwrite >= 0 && ran(instance, atoms.pwrite) ? atoms.pwrite : -1;
+  if (write >= 0) {
+    const written = result(instance, write);
     if (written < 0) throw fsError(written, 'write');
   }
   if (atoms.fsync >= 0 && ran(instance, atoms.fsync)) {
