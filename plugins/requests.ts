@@ -43,6 +43,8 @@ export class RequestSlot implements ChainListener {
   /** Its address. */
   readonly dataAddress: number;
   #done: ((stop: number) => void) | null = null;
+  /** A stop that arrived before {@link expect} (the engine delivers completions later, but the slot does not rely on it). */
+  #early = -1;
 
   constructor(region: Region, at: number) {
     const offset = at - region.start;
@@ -58,11 +60,21 @@ export class RequestSlot implements ChainListener {
   chainDone(_last: number, _result: number, _atoms: number, stop: number): void {
     const done = this.#done;
     this.#done = null;
-    done?.(stop);
+    if (done === null) this.#early = stop;
+    else done(stop);
   }
 
-  /** @internal Arm the completion callback of the next chain. */
+  /**
+   * @internal Arm the completion callback of the chain just submitted (after Plugin.submit
+   * returned 0, so that a chain completing inline costs no closure).
+   */
   expect(done: (stop: number) => void): void {
+    const early = this.#early;
+    if (early >= 0) {
+      this.#early = -1;
+      done(early);
+      return;
+    }
     this.#done = done;
   }
 }
@@ -244,7 +256,8 @@ export class Request {
   readonly engine: Engine;
   /** The request's engine memory. */
   readonly slot: RequestSlot;
-  readonly #lent: ArrayBufferView[] = [];
+  /** Buffers lent to this request's chains (null until the first: most requests lend none). */
+  #lent: ArrayBufferView[] | null = null;
   #ended = false;
 
   /** @internal */
@@ -263,16 +276,9 @@ export class Request {
    */
   run(plugin: Plugin, instance: PluginInstance): number | Promise<number> {
     const slot = this.slot;
-    let settle: ((stop: number) => void) | null = null;
-    slot.expect((stop) => settle?.(stop));
     const submitted = plugin.submit(this.engine, instance, slot);
-    if (submitted !== 0) {
-      slot.expect(noop);
-      return submitted;
-    }
-    return new Promise<number>((resolve) => {
-      settle = resolve;
-    });
+    if (submitted !== 0) return submitted;
+    return new Promise<number>((resolve) => slot.expect(resolve));
   }
 
   /**
@@ -283,7 +289,7 @@ export class Request {
    */
   lend(view: ArrayBufferView): number {
     const region = this.#state.lend(view);
-    this.#lent.push(view);
+    (this.#lent ??= []).push(view);
     // A registered region covers the whole backing ArrayBuffer from its first byte.
     return region.start + view.byteOffset;
   }
@@ -292,7 +298,11 @@ export class Request {
   end(): void {
     if (this.#ended) return;
     this.#ended = true;
-    for (const view of this.#lent.splice(0)) this.#state.unlend(view);
+    const lent = this.#lent;
+    if (lent !== null) {
+      this.#lent = null;
+      for (const view of lent) this.#state.unlend(view);
+    }
     this.#state.give(this.slot);
     this.#state.leave();
   }
