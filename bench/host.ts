@@ -153,6 +153,10 @@ async function memoryRun(set: ContenderSet, name: string, spec: MemorySpec): Pro
     const job = (offsets: Uint32Array): TransferJob => ({ fd, path: spec.file, offsets, qd: spec.qd, blockSize: spec.blockSize });
     await c.setup(job(all));
     await c.runReads(job(all.subarray(0, Math.min(spec.n1, 10_000)))); // warm-up: JIT, pools, caches
+    // The harness's own first use of its clocks (process.cpuUsage, performance.now) allocates
+    // Node's native state once (~36 KiB here; 57 KiB for a bare performance.now()): it fell between
+    // the N1 and N2 samples and showed as native growth on every row, glibc's and fs's included.
+    await timed(1, () => Promise.resolve());
     const start = sample();
     await c.runReads(job(all.subarray(0, spec.n1)));
     const atN1 = sample();
