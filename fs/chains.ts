@@ -15,7 +15,7 @@
 import {
   SYSLET_ASYNC, SYSLET_SKIP_TO_NEXT_ON_STOP, SYSLET_STOP_ON_NEGATIVE, SYSLET_STOP_ON_NON_POSITIVE, SYSLET_STOP_ON_ZERO, SYSLET_SYNC,
 } from '../engine/atom.js';
-import { AT_EMPTY_PATH, AT_FDCWD, O_CLOEXEC, O_DIRECTORY } from '../engine/syscalls/constants.generated.js';
+import { AT_EMPTY_PATH, AT_FDCWD, O_CLOEXEC, O_DIRECTORY, SEEK_SET } from '../engine/syscalls/constants.generated.js';
 import { STAT_BYTES, STAT_SIZE_OFFSET } from '../plugins/builtin/file.js';
 import { definePlugin, type Plugin } from '../plugins/plugin.js';
 import type { AtomTemplate, PluginDefinition } from '../plugins/types.js';
@@ -187,11 +187,13 @@ const WRITE_SIZES = { sizes: { size: STAT_BYTES, fields: [{ at: STAT_SIZE_OFFSET
  * positional write is what io_uring can make on a regular file (a write at the file position goes
  * to a cachemiss thread: the ring does not serialise the position), so on the io_uring engine a
  * small file is two ring requests — the open and the write — and no thread hop at all, where
- * write(2) cost a JS worker thread's wake-up, its executor run and an eventfd poke per file. A fd
- * that has no position (a FIFO, a socket, a terminal) answers ESPIPE: that chunk, and each after
- * it, is made with write(2) instead, as Node makes it (each chunk tries pwrite64 first:
- * one failed call more per chunk on a pipe). A failed pwrite64 always falls back, so the error a
- * caller sees is write(2)'s, which is Node's (an fd opened read-only: EBADF from both).
+ * write(2) cost a JS worker thread's wake-up, its executor run and an eventfd poke per file. When
+ * pwrite64 fails, the chunk is made again as lseek(fd, written, SEEK_SET) and write(2): a fd with
+ * no position (a FIFO, a socket, a terminal: pwrite64 answers ESPIPE, and so does the lseek) gets
+ * write(2) as from Node, and any other failure is met again by write(2) at the same place, so the
+ * error a caller sees is Node's (EBADF for a read-only fd, ENOSPC...) and a write after a failed
+ * pwrite64 can never land at the file position the pwrites left at 0. On a pipe each chunk tries
+ * pwrite64 first: two failed calls more per chunk.
  *
  * read_size comes after the write: a small regular file is openat, pwrite64, two umem_add,
  * read_size, close — three syscalls and three private atoms. `length` must be above 0 (an empty
@@ -200,16 +202,17 @@ const WRITE_SIZES = { sizes: { size: STAT_BYTES, fields: [{ at: STAT_SIZE_OFFSET
  *
  * ```
  *  0 openat(AT_FDCWD, path, flags, mode)        STOP_ON_NEGATIVE|ASYNC
- *  1 pwrite64(fd, cursor, want, written)        STOP_ON_NON_POSITIVE|SKIP  next → 4
- *  2 write(fd, cursor, want)                    ← pwrite64 failed;  STOP_ON_NON_POSITIVE|SKIP  next → 6
- *  3 close(fd)                                  ← write error; end
- *  4 umem_add(&written, n of 1)
- *  5 umem_add(&cursor, n of 1)                                             next → 8
- *  6 umem_add(&written, n of 2)
- *  7 umem_add(&cursor, n of 2)
- *  8 read_size(&want, sizes, written, chunk)    STOP_ON_ZERO|SKIP          next → 1   (sizes.st_size = length)
- *  9 close(fd)  |  fsync(fd)                    ← all written; end  |  (flush) then
- * [10 close(fd)]
+ *  1 pwrite64(fd, cursor, want, written)        STOP_ON_NON_POSITIVE|SKIP  next → 5
+ *  2 lseek(fd, written, SEEK_SET)               ← pwrite64 failed
+ *  3 write(fd, cursor, want)                    STOP_ON_NON_POSITIVE|SKIP  next → 7
+ *  4 close(fd)                                  ← write error; end
+ *  5 umem_add(&written, n of 1)
+ *  6 umem_add(&cursor, n of 1)                                             next → 9
+ *  7 umem_add(&written, n of 3)
+ *  8 umem_add(&cursor, n of 3)
+ *  9 read_size(&want, sizes, written, chunk)    STOP_ON_ZERO|SKIP          next → 1   (sizes.st_size = length)
+ * 10 close(fd)  |  fsync(fd)                    ← all written; end  |  (flush) then
+ * [11 close(fd)]
  * ```
  * (Each write has its own pair of umem_add: an atom reads one fixed atom's result.)
  */
@@ -222,15 +225,16 @@ function writeFileDefinition(flush: boolean): PluginDefinition {
     scratch: WRITE_SIZES,
     atoms: [
       /* 0 */ { call: 'openat', args: [AT_FDCWD, { param: 'path' }, { param: 'flags' }, { param: 'mode' }], flags: SYSLET_STOP_ON_NEGATIVE | SYSLET_ASYNC },
-      /* 1 */ { call: 'pwrite64', args: [{ result: 0 }, { cell: 'cursor' }, { cell: 'want' }, { cell: 'written' }], flags: SYSLET_STOP_ON_NON_POSITIVE | SYSLET_SKIP_TO_NEXT_ON_STOP, next: 4 },
-      /* 2 */ { call: 'write', args: [{ result: 0 }, { cell: 'cursor' }, { cell: 'want' }], flags: SYSLET_STOP_ON_NON_POSITIVE | SYSLET_SKIP_TO_NEXT_ON_STOP, next: 6 },
-      /* 3 */ { call: 'close', args: [{ result: 0 }], next: null },
-      /* 4 */ { call: 'umem_add', args: [{ ref: 'written' }, { result: 1 }] },
-      /* 5 */ { call: 'umem_add', args: [{ ref: 'cursor' }, { result: 1 }], next: 8 },
-      /* 6 */ { call: 'umem_add', args: [{ ref: 'written' }, { result: 2 }] },
-      /* 7 */ { call: 'umem_add', args: [{ ref: 'cursor' }, { result: 2 }] },
-      /* 8 */ { call: 'read_size', args: [{ ref: 'want' }, { scratch: 'sizes' }, { cell: 'written' }, { param: 'chunk' }], flags: SYSLET_STOP_ON_ZERO | SYSLET_SKIP_TO_NEXT_ON_STOP, next: 1 },
-      /* 9 */ flush ? { call: 'fsync', args: [{ result: 0 }] } : { call: 'close', args: [{ result: 0 }], next: null },
+      /* 1 */ { call: 'pwrite64', args: [{ result: 0 }, { cell: 'cursor' }, { cell: 'want' }, { cell: 'written' }], flags: SYSLET_STOP_ON_NON_POSITIVE | SYSLET_SKIP_TO_NEXT_ON_STOP, next: 5 },
+      /* 2 */ { call: 'lseek', args: [{ result: 0 }, { cell: 'written' }, SEEK_SET] },
+      /* 3 */ { call: 'write', args: [{ result: 0 }, { cell: 'cursor' }, { cell: 'want' }], flags: SYSLET_STOP_ON_NON_POSITIVE | SYSLET_SKIP_TO_NEXT_ON_STOP, next: 7 },
+      /* 4 */ { call: 'close', args: [{ result: 0 }], next: null },
+      /* 5 */ { call: 'umem_add', args: [{ ref: 'written' }, { result: 1 }] },
+      /* 6 */ { call: 'umem_add', args: [{ ref: 'cursor' }, { result: 1 }], next: 9 },
+      /* 7 */ { call: 'umem_add', args: [{ ref: 'written' }, { result: 3 }] },
+      /* 8 */ { call: 'umem_add', args: [{ ref: 'cursor' }, { result: 3 }] },
+      /* 9 */ { call: 'read_size', args: [{ ref: 'want' }, { scratch: 'sizes' }, { cell: 'written' }, { param: 'chunk' }], flags: SYSLET_STOP_ON_ZERO | SYSLET_SKIP_TO_NEXT_ON_STOP, next: 1 },
+      /* 10 */ flush ? { call: 'fsync', args: [{ result: 0 }] } : { call: 'close', args: [{ result: 0 }], next: null },
       ...(flush ? [{ call: 'close', args: [{ result: 0 }] } as const] : []),
     ],
   };
@@ -249,9 +253,9 @@ export const fsWriteFile: Plugin = definePlugin(writeFileDefinition(false));
 /** fs.writeFileFlush - {@link fsWriteFile} with `flush: true`: fsync after the last write, then close. */
 export const fsWriteFileFlush: Plugin = definePlugin(writeFileDefinition(true));
 /** Atom indices of {@link fsWriteFile}. */
-export const WRITE_FILE: WriteFileAtoms = { open: 0, pwrite: 1, write: 2, fsync: -1, close: 9 };
+export const WRITE_FILE: WriteFileAtoms = { open: 0, pwrite: 1, write: 3, fsync: -1, close: 10 };
 /** Atom indices of {@link fsWriteFileFlush}. */
-export const WRITE_FILE_FLUSH: WriteFileAtoms = { open: 0, pwrite: 1, write: 2, fsync: 9, close: 10 };
+export const WRITE_FILE_FLUSH: WriteFileAtoms = { open: 0, pwrite: 1, write: 3, fsync: 10, close: 11 };
 
 function writeFileEmptyDefinition(flush: boolean): PluginDefinition {
   return {
