@@ -682,6 +682,10 @@ export class Engine implements FinishedSink, RingSink {
       // Ask cachemiss threads to poke the eventfd before sleeping; if something finished in the
       // meantime, go round again instead.
       if (this.#armWake()) continue;
+      const uring = this.#uring;
+      // Only the ring can end this wait (every chain in flight is in it: none on a cachemiss
+      // thread, nor a successor waiting for one; no signalfd, no deadline): sleep in the ring.
+      if (uring !== null && interruptFd < 0 && timeoutMs === null && uring.inFlight === this.#inflight && uring.waitForCompletion()) continue;
       const view = this.#scratch;
       const at = this.#scratchAddress;
       view.setInt32(0, eventfd, true);

@@ -274,6 +274,23 @@ export class UringEngine implements RingPort {
   }
 
   /**
+   * waitForCompletion - block in io_uring_enter(GETEVENTS, min_complete 1) until a completion is
+   * ready, after submitting what is written. Under DEFER_TASKRUN the kernel runs the completion
+   * work inside this call, so one syscall does what a sleep on the eventfd does in three (ppoll,
+   * the eventfd read, the enter that runs the work). For a blocking wait that only this ring can
+   * end; a signal interrupts it (EINTR), as it does ppoll.
+   * @returns true when it waited, false when there is nothing to wait for or the kernel refused
+   *   the wait (the caller then sleeps on the eventfd).
+   */
+  waitForCompletion(): boolean {
+    if (this.#released || this.#broken || this.#inRing === 0) return false;
+    this.flush();
+    if (this.#broken) return false;
+    const result = this.#ring.submit(1, true);
+    return result >= 0 || result === -EINTR;
+  }
+
+  /**
    * pump - submit what is written, make queued completions visible, and process every CQE: each
    * completes its chain's atom and resumes the chain (see RingSink). @returns how many.
    */
