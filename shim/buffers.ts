@@ -7,7 +7,10 @@
  *
  * Registration lasts while a request uses the range, not the aiocb's life: throwaway aiocbs with
  * fresh Buffers would otherwise fill the engine's region table long before the garbage collector
- * runs. A few idle ranges are kept (most programs reuse their buffers), the oldest dropped first.
+ * runs. A few idle ranges are kept (most programs reuse their buffers), the least recently used
+ * dropped first. The hot path (a reused Buffer, one request at a time) touches no collection: a
+ * range stays in the idle list while a request uses it, and the list is put in order only when
+ * one must go (see {@link dropBuffer}).
  * Ranges of one backing store that overlap (a Buffer and a subarray of it, both in flight) are
  * merged into one region covering both — bytes that were all given to the library.
  */
@@ -26,6 +29,8 @@ export interface BufferRegistration {
   readonly backing: ArrayBufferLike;
   readonly byteOffset: number;
   readonly byteLength: number;
+  /** The range the last request on this view held (checked before use: it may have been merged or evicted since). */
+  range: HeldRange | null;
 }
 
 /** One registered range of a backing store, owned by this module. */
@@ -39,18 +44,30 @@ export interface HeldRange {
   users: number;
   /** The wider range this one was merged into (then it is no longer registered itself). */
   mergedInto: HeldRange | null;
+  /** When its last user ended (a tick of {@link idleClock}). */
+  idleSince: number;
+  /** The tick it had when it was put at the end of {@link idle}; -1 while it is not in the list. */
+  listedAt: number;
+  /** Unregistered for good (evicted): a registration's cached range must not be used again. */
+  released: boolean;
 }
 
 // Per backing store, the disjoint ranges registered for it.
 const rangesByBacking = new WeakMap<ArrayBufferLike, HeldRange[]>();
 // The regions this module registered (a region found by address is ours, or the caller's).
 const ours = new WeakSet<Region>();
-// Insertion order is age: the first entry is the oldest idle range.
+// Ranges that were idle when listed, in the order they were listed. A range stays listed while a
+// request uses it again and when it becomes idle again (only `idleSince` moves): moving it to the
+// end on every request — a Set delete and add per request — cost more than the rest of the
+// registration check. dropBuffer sorts the list out lazily when a range must be evicted.
 const idle = new Set<HeldRange>();
+// Ranges with no user that are still registered (idle.size counts listed ones in use too).
+let idleCount = 0;
+let idleClock = 0;
 
 /** registrationOf - what a request on `view` needs registered: exactly the view's bytes. */
 export function registrationOf(view: ArrayBufferView): BufferRegistration {
-  return { backing: view.buffer, byteOffset: view.byteOffset, byteLength: view.byteLength };
+  return { backing: view.buffer, byteOffset: view.byteOffset, byteLength: view.byteLength, range: null };
 }
 
 function root(range: HeldRange): HeldRange {
@@ -70,10 +87,17 @@ export function holdBuffer(registration: BufferRegistration, address: number, le
   const { backing, byteOffset } = registration;
   const start = byteOffset;
   const end = byteOffset + registration.byteLength;
+  // The aiocb's buffer is usually the one its last request used: its range is still current
+  // unless it was merged into a wider one or evicted (then look it up as below).
+  const cached = registration.range;
+  if (cached !== null && cached.mergedInto === null && !cached.released) return take(cached);
   const ranges = rangesByBacking.get(backing);
   if (ranges !== undefined) {
     for (const range of ranges) {
-      if (range.start <= start && end <= range.end) return take(range);
+      if (range.start <= start && end <= range.end) {
+        registration.range = range;
+        return take(range);
+      }
     }
   }
   const engine = aioEngine();
@@ -103,37 +127,77 @@ export function holdBuffer(registration: BufferRegistration, address: number, le
     return false;
   }
   ours.add(widened);
-  const range: HeldRange = { backing, start: from, end: to, region: widened, users, mergedInto: null };
+  const range: HeldRange = { backing, start: from, end: to, region: widened, users, mergedInto: null, idleSince: 0, listedAt: -1, released: false };
   const kept = (ranges ?? []).filter((other) => !merged.includes(other));
   for (const other of merged) {
+    if (other.users === 0) idleCount--;
     other.mergedInto = range;
-    idle.delete(other);
+    unlist(other);
   }
   kept.push(range);
   rangesByBacking.set(backing, kept);
+  registration.range = range;
   return range;
 }
 
 function take(range: HeldRange): HeldRange {
-  range.users++;
-  idle.delete(range);
+  if (range.users++ === 0) idleCount--;
   return range;
+}
+
+function unlist(range: HeldRange): void {
+  if (range.listedAt < 0) return;
+  idle.delete(range);
+  range.listedAt = -1;
+}
+
+function list(range: HeldRange): void {
+  range.listedAt = range.idleSince;
+  idle.add(range);
 }
 
 /** dropBuffer - a request that held `held` has ended. */
 export function dropBuffer(held: HeldRange): void {
   const range = root(held);
   if (--range.users > 0) return;
-  idle.add(range);
-  if (idle.size <= IDLE_REGISTRATIONS) return;
-  const oldest = idle.values().next().value as HeldRange;
-  idle.delete(oldest);
-  const ranges = rangesByBacking.get(oldest.backing);
+  range.idleSince = ++idleClock;
+  idleCount++;
+  if (range.listedAt < 0) list(range);
+  if (idleCount > IDLE_REGISTRATIONS) evictLeastRecentlyUsed();
+}
+
+/**
+ * Unregister the range idle for longest. The list is in listing order; a range used since it was
+ * listed (its `idleSince` moved on) goes to the end with its new tick, one in use leaves the list
+ * (its drop lists it again). The first range left at the head, idle and unused since it was
+ * listed, was idle before every range behind it: the least recently used. Each range is moved at
+ * most once per use, so this costs O(1) per request, amortised.
+ */
+function evictLeastRecentlyUsed(): void {
+  // Ranges listed again during the walk are visited again, at most once more each.
+  for (const range of idle) {
+    const listedAt = range.listedAt;
+    idle.delete(range);
+    range.listedAt = -1;
+    if (range.users > 0) continue;
+    if (range.idleSince !== listedAt) {
+      list(range);
+      continue;
+    }
+    evict(range);
+    return;
+  }
+}
+
+function evict(range: HeldRange): void {
+  idleCount--;
+  range.released = true;
+  const ranges = rangesByBacking.get(range.backing);
   if (ranges !== undefined) {
-    const left = ranges.filter((other) => other !== oldest);
-    if (left.length > 0) rangesByBacking.set(oldest.backing, left);
-    else rangesByBacking.delete(oldest.backing);
+    const left = ranges.filter((other) => other !== range);
+    if (left.length > 0) rangesByBacking.set(range.backing, left);
+    else rangesByBacking.delete(range.backing);
   }
   // No request uses it (users is 0), and only requests' chains reach this range.
-  aioEngine().memory.release(oldest.region);
+  aioEngine().memory.release(range.region);
 }
