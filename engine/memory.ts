@@ -165,7 +165,7 @@ export class MemoryRegistry {
     const segments = region.segments;
     if (segments === null) return region.end;
     const offset = address - region.start;
-    const within = offset % segments.period;
+    const within = offsetInPeriod(offset, segments.period);
     return Math.min(region.end, address - within + segmentEndWithin(segments, within));
   }
 
@@ -474,9 +474,18 @@ function segmentEndWithin(segments: RegionSegments, within: number): number {
   return lo + 1 < starts.length ? (starts[lo + 1] as number) : segments.period;
 }
 
+/**
+ * `offset % period` for a non-negative offset: on an int32 while the offset is one (every region
+ * below 2 GiB), because `%` on a double — which an offset computed from addresses is — is a call
+ * to fmod, and this runs for every lookup in a plugin slab.
+ */
+function offsetInPeriod(offset: number, period: number): number {
+  return offset <= 0x7fffffff ? (offset | 0) % period : offset % period;
+}
+
 /** Whether [address, address + length) lies inside one segment of a segmented region. */
 function inOneSegment(region: Region, address: number, length: number): boolean {
   const segments = region.segments as RegionSegments;
-  const within = (address - region.start) % segments.period;
+  const within = offsetInPeriod(address - region.start, segments.period);
   return within + length <= segmentEndWithin(segments, within);
 }
