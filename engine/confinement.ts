@@ -14,7 +14,7 @@
  * lengths are argument values, already read once into the executor's argument array.
  */
 import { allocNative, type Word, EFAULT, EINVAL, ENAMETOOLONG } from './native/index.js';
-import type { MemoryRegistry } from './memory.js';
+import type { MemoryRegistry, Region } from './memory.js';
 import { LEN, type CompiledSyscall } from './compiled-table.js';
 import { readPointer, setWord } from './words.js';
 import { IOV_MAX, PATH_MAX } from './syscalls/abi.js';
@@ -46,6 +46,13 @@ export class Confinement {
   readonly address: number;
   /** Whether the last {@link check} copied anything (and so gave the kernel a private address). */
   copied = false;
+  /**
+   * After {@link check}, per argument index: the region holding the range that argument's check
+   * confined, so that a private call works on it without looking it up again. Null for a NULL
+   * pointer, a length of 0 and a copied structure; entries of arguments the call does not check
+   * are left from earlier calls — read only the call's own pointer arguments.
+   */
+  readonly regions: (Region | null)[] = [null, null, null, null, null, null];
   /** After {@link check}: the iovecs copied (-1: none) and the bytes they describe in all. */
   iovecCount = -1;
   iovecBytes = 0;
@@ -74,6 +81,7 @@ export class Confinement {
   check(compiled: CompiledSyscall, args: Word[]): number {
     const memory = this.#memory;
     const checks = compiled.checks;
+    const regions = this.regions;
     this.copied = false;
     this.iovecCount = -1;
     this.#socklenBack = 0;
@@ -81,6 +89,7 @@ export class Confinement {
     for (let c = 0; c < checks.length; c++) {
       const check = checks[c] as (typeof checks)[number];
       const raw = args[check.index] as Word;
+      regions[check.index] = null;
       if (raw === 0) {
         if (check.nullable) continue;
         return -EFAULT;
@@ -130,7 +139,9 @@ export class Confinement {
         default:
           return -EFAULT;
       }
-      if (memory.find(raw, length) === null) return -EFAULT;
+      const region = memory.find(raw, length);
+      if (region === null) return -EFAULT;
+      regions[check.index] = region;
     }
     return 0;
   }

@@ -566,7 +566,7 @@ export class Executor {
     if (this.#forceAsync) return HANDOFF;
     const mayNotBlock = inline && (flags & SYSLET_SYNC) === 0;
     if (mayNotBlock && compiled.block === BLOCK.handoff) return HANDOFF;
-    const result = (compiled.impl as NonNullable<CompiledSyscall['impl']>)(args, this.#memory, mayNotBlock);
+    const result = (compiled.impl as NonNullable<CompiledSyscall['impl']>)(args, this.#memory, mayNotBlock, this.#confinement.regions);
     return result === WOULD_BLOCK ? HANDOFF : result;
   }
 

@@ -8,7 +8,7 @@
 import { EFAULT, EINVAL, type Word } from './native/index.js';
 import { readWord, setWord } from './words.js';
 import { COMPAT_IMPLS, WOULD_BLOCK } from './compat-calls.js';
-import type { MemoryRegistry } from './memory.js';
+import type { MemoryRegistry, Region } from './memory.js';
 
 import { STRUCT_SIZES } from './syscalls/table.js';
 import { STAT_SIZE_OFFSET } from './syscalls/abi.js';
@@ -18,16 +18,23 @@ import { STAT_SIZE_OFFSET } from './syscalls/abi.js';
  * that would block answers {@link WOULD_BLOCK} and the chain moves to a cachemiss thread (only
  * the compat calls can block; the others never look at it).
  */
-export type PrivateImpl = (args: readonly Word[], memory: MemoryRegistry, nonblocking: boolean) => number | bigint | typeof WOULD_BLOCK;
+export type PrivateImpl = (args: readonly Word[], memory: MemoryRegistry, nonblocking: boolean, confined: ConfinedRegions) => number | bigint | typeof WOULD_BLOCK;
+
+/**
+ * Per argument index, the region the confinement check found for that pointer argument
+ * (Confinement.regions): an implementation works on it instead of looking the address up again.
+ * Null where the check found nothing to hold (a NULL pointer, a length of 0); then it looks up.
+ */
+export type ConfinedRegions = readonly (Region | null)[];
 
 export { WOULD_BLOCK };
 
 const toBig = (value: Word): bigint => (typeof value === 'bigint' ? value : BigInt(value));
 
-function umemAdd(args: readonly Word[], memory: MemoryRegistry): Word {
+function umemAdd(args: readonly Word[], memory: MemoryRegistry, _nonblocking: boolean, confined: ConfinedRegions): Word {
   const address = Number(args[0]);
   // The table's checks have already confined [address, address + 8).
-  const region = memory.find(address, 8);
+  const region = confined[0] ?? memory.find(address, 8);
   if (region === null) return -EFAULT;
   const offset = address - region.start;
   // Not atomic, as in the kernel's get_user/put_user implementation: a counter is owned by one chain.
@@ -57,15 +64,16 @@ function umemAdd32(args: readonly Word[], memory: MemoryRegistry): number {
   return sum;
 }
 
-function aioStatus(args: readonly Word[], memory: MemoryRegistry): number {
+function aioStatus(args: readonly Word[], memory: MemoryRegistry, _nonblocking: boolean, confined: ConfinedRegions): number {
   const width = Number(args[3]);
   if (width !== 8 && width !== 4) return -EINVAL;
   const resultAt = Number(args[0]);
   const errorAt = Number(args[1]);
   const returnAt = Number(args[2]);
-  const resultRegion = memory.find(resultAt, 8);
-  const errorRegion = memory.find(errorAt, 4);
-  const returnRegion = memory.find(returnAt, width);
+  // The table's checks confined exactly these ranges (the return value's is `width` long).
+  const resultRegion = confined[0] ?? memory.find(resultAt, 8);
+  const errorRegion = confined[1] ?? memory.find(errorAt, 4);
+  const returnRegion = confined[2] ?? memory.find(returnAt, width);
   if (resultRegion === null || errorRegion === null || returnRegion === null) return -EFAULT;
   const result = Number(readWord(resultRegion.view, resultAt - resultRegion.start));
   const returnOffset = returnAt - returnRegion.start;
@@ -86,11 +94,12 @@ function readSizeBig(size: bigint, done: bigint, chunk: bigint): bigint {
 }
 
 /** read_size(want, st, done, chunk): the contract is documented at SYSLET_NR.read_size. */
-function readSize(args: readonly Word[], memory: MemoryRegistry): Word {
+function readSize(args: readonly Word[], memory: MemoryRegistry, _nonblocking: boolean, confined: ConfinedRegions): Word {
   const wantAt = Number(args[0]);
   const statAt = Number(args[1]);
-  const wantRegion = memory.find(wantAt, 8);
-  const statRegion = memory.find(statAt, STRUCT_SIZES.stat);
+  // The table's checks confined [want, +8) and [st, +sizeof(struct stat)).
+  const wantRegion = confined[0] ?? memory.find(wantAt, 8);
+  const statRegion = confined[1] ?? memory.find(statAt, STRUCT_SIZES.stat);
   if (wantRegion === null || statRegion === null) return -EFAULT;
   const at = statAt - statRegion.start + STAT_SIZE_OFFSET;
   const size = readWord(statRegion.view, at);
