@@ -209,9 +209,11 @@ export function readFileInto(engine: Engine, path: PathLike, target: Uint8Array,
     return Promise.reject(error instanceof Error ? error : new TypeError(String(error)));
   }
   return withHelperRequest(engine, signal, async (request, aborted) => {
-    const got = await readWholeFile(request, file, { flags: 0, mode: 0, limit: target.length, overLimit: 'truncate', between: abandoned(aborted) });
+    const got = await readWholeFile(request, file, { flags: 0, mode: 0, limit: target.length, overLimit: 'truncate', between: abandoned(aborted), into: target });
     if (got instanceof ReadFailure) throw sysletError(-got.errno, got.syscall, pathText(file));
-    target.set(got);
+    // Usually copied into target already (a view of it came back); a file read on past one slot
+    // comes back in a Buffer of its own.
+    if (got.buffer !== target.buffer || got.byteOffset !== target.byteOffset) target.set(got);
     return got.length;
   });
 }
