@@ -8,14 +8,13 @@
  * a request uses it (see buffers.ts). The aiocb also carries the request record the request
  * engine reuses, so a submission allocates nothing.
  */
-import { addressOf } from '../engine/native/index.js';
 import { readPointer, readWord, setWord } from '../engine/words.js';
 import type { Region } from '../engine/memory.js';
 import type { Word } from '../engine/native/index.js';
 import { aioEngine } from './context.js';
 import { AIOCB, SIGEVENT, SIGEV_NONE } from './constants.js';
 import { Request, type AiocbSource } from './request.js';
-import { registrationOf } from './buffers.js';
+import { registrationOf, type BufferRegistration } from './buffers.js';
 import { chainEnded, settle } from './requests.js';
 import type { AioCompletion, SigevNotifyFunction } from './types.js';
 
@@ -256,14 +255,16 @@ export class Aiocb implements AiocbSource {
     if (this._request.busy && !settle(this._request)) throw new TypeError('aio_buf cannot change while the request is in progress (EINPROGRESS)');
     let address: Word;
     let view: ArrayBufferView | null = null;
+    let registration: BufferRegistration | null = null;
     if (value === null) address = 0;
     else if (typeof value === 'bigint' || typeof value === 'number') address = word('aio_buf', value);
     else if (ArrayBuffer.isView(value)) {
       view = value;
-      address = addressOf(value);
+      registration = registrationOf(value);
+      address = registration.address;
     } else throw new TypeError('aio_buf must be a Buffer, TypedArray, DataView, bigint address or null');
     // Registered with the engine only while a request uses it (see buffers.ts).
-    this._request.buffer = view === null ? null : registrationOf(view);
+    this._request.buffer = registration;
     this.#buffer = view;
     this.#bufferAddress = view === null ? 0 : (address as number);
     setWord(this.#view, this.#base + AIOCB.aio_buf, address);

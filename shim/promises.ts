@@ -94,6 +94,8 @@ const POOL_MAX = 256;
 // The options of a call that passed none: shared, so that the hot path allocates no object.
 const NO_OPTIONS: AioTransferOptions = Object.freeze({});
 
+const noAbort = (): void => {};
+
 class Pending implements RequestWaiter {
   /** Set when the signal aborted: an ECANCELED after it is the abort's, not an aio_cancel's. */
   aborted = false;
@@ -104,12 +106,16 @@ class Pending implements RequestWaiter {
     readonly resolve: (value: number) => void,
     readonly reject: (error: AioError | AbortError) => void,
     readonly signal: AbortSignal | undefined,
-  ) {}
+  ) {
+    // Only a request with a signal needs a listener: no closure per request without one.
+    this.abort = signal === undefined ? noAbort : (): void => {
+      this.aborted = true;
+      aio_cancel(this.cb.aio_fildes, this.cb);
+    };
+  }
 
-  abort = (): void => {
-    this.aborted = true;
-    aio_cancel(this.cb.aio_fildes, this.cb);
-  };
+  /** The signal's 'abort' listener (a shared no-op without a signal). */
+  readonly abort: () => void;
 
   requestDone(request: Request): void {
     this.signal?.removeEventListener('abort', this.abort);
