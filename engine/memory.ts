@@ -90,9 +90,11 @@ export interface SharedRegionTable {
 /** The set of regions one thread can see, with a fast lookup. */
 export class MemoryRegistry {
   #regions: Region[] = [];
-  // The two most recent hits: a chain's atoms and its data buffer usually live in two regions.
+  // The three most recent hits: a chain's atoms, its data buffer and its status (a POSIX
+  // request: the plugin slab, the caller's Buffer and the aiocb) live in three regions.
   #last: Region | null = null;
   #previous: Region | null = null;
+  #third: Region | null = null;
   #nextId = 1;
   readonly #generation: Int32Array;
   readonly #slots: Float64Array;
@@ -149,6 +151,13 @@ export class MemoryRegistry {
       this.#last = previous;
       return previous.segments === null || inOneSegment(previous, address, length) ? previous : null;
     }
+    const third = this.#third;
+    if (third !== null && address >= third.start && address + length <= third.end) {
+      this.#third = previous;
+      this.#previous = last;
+      this.#last = third;
+      return third.segments === null || inOneSegment(third, address, length) ? third : null;
+    }
     const regions = this.#regions;
     let lo = 0;
     let hi = regions.length - 1;
@@ -159,6 +168,7 @@ export class MemoryRegistry {
       else if (address >= region.end) lo = mid + 1;
       else {
         if (address + length > region.end || length < 0) return null;
+        this.#third = this.#previous;
         this.#previous = this.#last;
         this.#last = region;
         return region.segments === null || inOneSegment(region, address, length) ? region : null;
@@ -416,6 +426,7 @@ export class MemoryRegistry {
     this.#regions = kept;
     this.#last = null;
     this.#previous = null;
+    this.#third = null;
   }
 
   #findOwner(backing: ArrayBufferLike): Region | null {
@@ -454,6 +465,7 @@ export class MemoryRegistry {
     this.#descriptors.delete(id);
     this.#last = null;
     this.#previous = null;
+    this.#third = null;
     if (publish) this.#publish();
   }
 
