@@ -96,6 +96,8 @@ export class UringEngine implements RingPort {
   /** Tokens of SQEs written and not yet submitted, in order (handed to threads if the kernel refuses them). */
   readonly #unsubmitted: number[] = [];
   #inRing = 0;
+  /** The last enter for a TASKRUN flag posted no completion (see {@link hasWork}). */
+  #taskrunAnswered = false;
   #flushQueued = false;
   readonly #flushTask = (): void => {
     this.#flushQueued = false;
@@ -236,12 +238,22 @@ export class UringEngine implements RingPort {
     this.#internal(IORING_OP.ASYNC_CANCEL, token + TOKENS * (this.#generation[token] as number), 0);
   }
 
-  /** Whether completions may be waiting (processed by the next {@link pump}). */
+  /**
+   * Whether completions may be waiting (processed by the next {@link pump}): the callers loop on
+   * it before they sleep. A TASKRUN flag that an enter has just answered with no completion is
+   * stale, not work: the kernel can leave it set with nothing queued (the ring idle, every CQE
+   * reaped), and looping on it spun the JS thread in the event loop's wake-up callback for ever
+   * (CI clone of 15e4049: `bench --quick` hung, io_uring_enter(0, 0, GETEVENTS) in a loop, the
+   * ring's fdinfo showing SqHead = SqTail = CqHead = CqTail). Work queued after that enter is
+   * not missed: the kernel signals the eventfd when its list of completion work becomes non-empty,
+   * and {@link pump} still enters for the flag.
+   */
   hasWork(): boolean {
     if (this.#released) return false;
     const ring = this.#ring;
-    return ring.unsubmitted > 0 || ring.cqReady() > 0 || (this.#getEvents && (ring.sqFlags() & IORING_SQ_TASKRUN) !== 0);
+    return ring.unsubmitted > 0 || ring.cqReady() > 0 || (this.#getEvents && !this.#taskrunAnswered && (ring.sqFlags() & IORING_SQ_TASKRUN) !== 0);
   }
+
 
   /**
    * flush - submit the SQEs written so far; under DEFER_TASKRUN also run the completion work the
@@ -253,6 +265,7 @@ export class UringEngine implements RingPort {
     const sqFlags = ring.sqFlags();
     const getEvents = (this.#getEvents && (sqFlags & IORING_SQ_TASKRUN) !== 0) || (sqFlags & IORING_SQ_CQ_OVERFLOW) !== 0;
     if (ring.unsubmitted === 0 && !getEvents) return;
+    this.#taskrunAnswered = false;
     for (let attempt = 0; ; attempt++) {
       const submitting = ring.unsubmitted;
       const result = ring.submit(0, getEvents);
@@ -271,6 +284,8 @@ export class UringEngine implements RingPort {
       this.#refuse();
       return;
     }
+    // The enter ran whatever completion work there was; a flag still set over an empty CQ is stale.
+    if (getEvents && ring.cqReady() === 0 && (ring.sqFlags() & IORING_SQ_TASKRUN) !== 0) this.#taskrunAnswered = true;
   }
 
   /**
@@ -296,7 +311,9 @@ export class UringEngine implements RingPort {
    */
   pump(): number {
     if (this.#released) return 0;
-    if (this.hasWork()) this.flush();
+    // flush enters for the TASKRUN flag even when hasWork calls it stale: a wake-up of the
+    // eventfd for new work finds the flag already set.
+    this.flush();
     return this.#reap();
   }
 
