@@ -254,7 +254,6 @@ export class UringEngine implements RingPort {
     return ring.unsubmitted > 0 || ring.cqReady() > 0 || (this.#getEvents && !this.#taskrunAnswered && (ring.sqFlags() & IORING_SQ_TASKRUN) !== 0);
   }
 
-
   /**
    * flush - submit the SQEs written so far; under DEFER_TASKRUN also run the completion work the
    * kernel queued (GETEVENTS), so the same syscall makes completions visible.
