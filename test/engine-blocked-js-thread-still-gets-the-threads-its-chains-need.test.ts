@@ -7,7 +7,7 @@
 // one", and after each submission a blocking read of that byte. Runs in a child with a time limit.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { engineUrl, runChild } from './helpers/child.js';
+import { engineUrl, helperUrl, runChild } from './helpers/child.js';
 
 const script = `
 import { Engine } from ${JSON.stringify(engineUrl('engine'))};
@@ -15,30 +15,25 @@ import { ChainBuilder } from ${JSON.stringify(engineUrl('builder'))};
 import { SYSLET_ASYNC } from ${JSON.stringify(engineUrl('atom'))};
 import { addressOf, syscall } from ${JSON.stringify(engineUrl('native/index'))};
 import { NR } from ${JSON.stringify(engineUrl('syscalls/nr'))};
-import { O_CLOEXEC } from ${JSON.stringify(engineUrl('syscalls/constants.generated'))};
+import { openPipe } from ${JSON.stringify(helperUrl('pipe'))};
 
-function pipe() {
-  const fds = Buffer.alloc(8);
-  if (syscall(NR.pipe2, addressOf(fds), O_CLOEXEC) !== 0) throw new Error('pipe2');
-  return [fds.readInt32LE(0), fds.readInt32LE(4)];
-}
 // Two threads kept (the default), room for four: the third chain needs a third thread.
 const engine = new Engine({ engine: 'threads', threads: 4, minThreads: 2 });
 const byte = Buffer.alloc(1);
 const empties = [];
 const done = [];
 for (let i = 0; i < 3; i++) {
-  const started = pipe();
-  const empty = pipe();
+  const started = openPipe();
+  const empty = openPipe();
   empties.push(empty);
   const chain = new ChainBuilder(engine.memory);
-  chain.atom('write', [started[1], chain.buffer(new Uint8Array([1])), 1], { flags: SYSLET_ASYNC });
-  chain.atom('read', [empty[0], chain.buffer(8), 1]);
+  chain.atom('write', [started.writer, chain.buffer(new Uint8Array([1])), 1], { flags: SYSLET_ASYNC });
+  chain.atom('read', [empty.reader, chain.buffer(8), 1]);
   done.push(engine.runChain(chain.first));
   // Blocking, on the JS thread: returns once a cachemiss thread has run the chain's first atom.
-  if (syscall(NR.read, started[0], addressOf(byte), 1) !== 1) throw new Error('started pipe');
+  if (syscall(NR.read, started.reader, addressOf(byte), 1) !== 1) throw new Error('started pipe');
 }
-for (const empty of empties) syscall(NR.write, empty[1], addressOf(byte), 1);
+for (const empty of empties) syscall(NR.write, empty.writer, addressOf(byte), 1);
 const results = (await Promise.all(done)).map((completion) => Number(completion.result));
 console.log(JSON.stringify({ results, threads: engine.threads }));
 await engine.close();

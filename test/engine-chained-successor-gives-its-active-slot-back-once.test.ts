@@ -12,15 +12,7 @@ import { closeSync, writeSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Engine, type ChainListener } from '../engine/engine.js';
 import { ChainBuilder } from '../engine/builder.js';
-import { addressOf, syscall } from '../engine/native/index.js';
-import { NR } from '../engine/syscalls/nr.js';
-import { O_CLOEXEC } from '../engine/syscalls/constants.generated.js';
-
-function pipe(): { reader: number; writer: number } {
-  const pair = Buffer.alloc(8);
-  assert.equal(syscall(NR.pipe2, addressOf(pair), O_CLOEXEC), 0);
-  return { reader: pair.readInt32LE(0), writer: pair.readInt32LE(4) };
-}
+import { openPipe } from './helpers/pipe.js';
 
 /** A listener whose completion can be awaited (its result). */
 function awaitable(): { listener: ChainListener; done: Promise<number> } {
@@ -39,7 +31,7 @@ async function until(what: string, check: () => boolean, ms = 10_000): Promise<v
 
 test('a thread that ran a successor past the active bound gives its slot back once', { timeout: 60_000 }, async (t) => {
   const engine = new Engine({ engine: 'threads', threads: 4, minThreads: 0 });
-  const [first, second, third, successorPipe] = [pipe(), pipe(), pipe(), pipe()];
+  const [first, second, third, successorPipe] = [openPipe(), openPipe(), openPipe(), openPipe()];
   const builders: ChainBuilder[] = [];
   t.after(async () => {
     await engine.close();

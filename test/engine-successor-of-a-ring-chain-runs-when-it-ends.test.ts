@@ -9,16 +9,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { STOP } from '../engine/atom.js';
 import { ECANCELED, EINTR } from '../engine/native/index.js';
-import { engineUrl, runChild } from './helpers/child.js';
+import { engineUrl, helperUrl, runChild } from './helpers/child.js';
 
 /** The child: `ending` says how the ring chain ends. It prints one JSON line with what it saw. */
 function script(ending: 'data' | 'cancel' | 'close'): string {
   return `
 import { Engine } from ${JSON.stringify(engineUrl('engine'))};
 import { ChainBuilder } from ${JSON.stringify(engineUrl('builder'))};
-import { addressOf, syscall } from ${JSON.stringify(engineUrl('native/index'))};
-import { NR } from ${JSON.stringify(engineUrl('syscalls/nr'))};
-import { O_CLOEXEC } from ${JSON.stringify(engineUrl('syscalls/constants.generated'))};
+import { openPipe } from ${JSON.stringify(helperUrl('pipe'))};
 import { writeSync, closeSync } from 'node:fs';
 
 const engine = new Engine({ engine: 'io_uring' });
@@ -27,10 +25,7 @@ if (engine.asyncEngine.kind !== 'io_uring') {
   await engine.close();
   process.exit(0);
 }
-const pair = Buffer.alloc(8);
-if (syscall(NR.pipe2, addressOf(pair), O_CLOEXEC) !== 0) throw new Error('pipe2');
-const reader = pair.readInt32LE(0);
-const writer = pair.readInt32LE(4);
+const { reader, writer } = openPipe();
 const first = new ChainBuilder(engine.memory);
 first.atom('read', [reader, first.buffer(16), 16]);
 const second = new ChainBuilder(engine.memory);

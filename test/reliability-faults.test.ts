@@ -16,19 +16,18 @@ import { STOP, SYSLET_ASYNC } from '../engine/atom.js';
 import { addressOf, syscall } from '../engine/native/index.js';
 import { closeQuietly } from './fuzz/corpus.js';
 import { runScenario } from './fuzz/child.js';
+import { openPipe } from './helpers/pipe.js';
 import { NR } from '../engine/syscalls/nr.js';
 
 const SYS_read = NR.read;
 const SYS_write = NR.write;
 const SYS_close = NR.close;
 const SYS_shutdown = NR.shutdown;
-const SYS_pipe2 = NR.pipe2;
 const SHUT_RDWR = 2;
 
 function pipe(): [number, number] {
-  const fds = Buffer.alloc(8);
-  assert.equal(syscall(SYS_pipe2, addressOf(fds), 0o2000000), 0);
-  return [fds.readInt32LE(0), fds.readInt32LE(4)];
+  const { reader, writer } = openPipe();
+  return [reader, writer];
 }
 
 function poke(fd: number): void {

@@ -9,19 +9,16 @@ import assert from 'node:assert/strict';
 import { Engine } from '../engine/engine.js';
 import { ChainBuilder } from '../engine/builder.js';
 import { SYSLET_ASYNC } from '../engine/atom.js';
-import { addressOf, syscall, EAGAIN } from '../engine/native/index.js';
-import { NR } from '../engine/syscalls/nr.js';
+import { EAGAIN } from '../engine/native/index.js';
 import { O_CLOEXEC, O_NONBLOCK } from '../engine/syscalls/constants.generated.js';
 import { closeAll } from './helpers/engine.js';
+import { openPipe } from './helpers/pipe.js';
 
 for (const [how, flags] of [['probed inline first', 0], ['SYSLET_ASYNC', SYSLET_ASYNC]] as const) {
   test(`read of an empty O_NONBLOCK pipe (${how}): -EAGAIN, not a wait for data`, { timeout: 60_000 }, async (t) => {
     const engine = new Engine({ engine: 'io_uring', minThreads: 0 });
     t.after(() => engine.close());
-    const pair = Buffer.alloc(8);
-    assert.equal(syscall(NR.pipe2, addressOf(pair), O_NONBLOCK | O_CLOEXEC), 0);
-    const reader = pair.readInt32LE(0);
-    const writer = pair.readInt32LE(4);
+    const { reader, writer } = openPipe(O_NONBLOCK | O_CLOEXEC);
     t.after(() => closeAll(reader, writer));
     using chain = new ChainBuilder(engine.memory);
     const read = chain.atom('read', [reader, chain.buffer(16), 16], { flags });

@@ -8,15 +8,14 @@
 // process with a time limit: the failure is a hang.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { engineUrl, runChild } from './helpers/child.js';
+import { engineUrl, helperUrl, runChild } from './helpers/child.js';
 
 const SCRIPT = `
 import { Engine } from ${JSON.stringify(engineUrl('engine'))};
 import { Ring } from ${JSON.stringify(engineUrl('uring-ring'))};
 import { ChainBuilder } from ${JSON.stringify(engineUrl('builder'))};
-import { addressOf, syscall, IORING_SQ_TASKRUN } from ${JSON.stringify(engineUrl('native/index'))};
-import { NR } from ${JSON.stringify(engineUrl('syscalls/nr'))};
-import { O_CLOEXEC } from ${JSON.stringify(engineUrl('syscalls/constants.generated'))};
+import { IORING_SQ_TASKRUN } from ${JSON.stringify(engineUrl('native/index'))};
+import { openPipe } from ${JSON.stringify(helperUrl('pipe'))};
 import { writeSync, closeSync } from 'node:fs';
 
 const sqFlags = Ring.prototype.sqFlags;
@@ -27,10 +26,7 @@ if (engine.asyncEngine.kind !== 'io_uring' || !engine.asyncEngine.setupFlags.inc
   await engine.close();
   process.exit(0);
 }
-const pair = Buffer.alloc(8);
-if (syscall(NR.pipe2, addressOf(pair), O_CLOEXEC) !== 0) throw new Error('pipe2');
-const reader = pair.readInt32LE(0);
-const writer = pair.readInt32LE(4);
+const { reader, writer } = openPipe();
 const chain = new ChainBuilder(engine.memory);
 chain.atom('read', [reader, chain.buffer(16), 16]);
 const done = engine.runChain(chain.first);

@@ -16,6 +16,11 @@ export function engineUrl(module: string): string {
   return new URL(`../../engine/${module}.ts`, import.meta.url).href;
 }
 
+/** helperUrl - the file URL of a test helper module (`'pipe'`...), to import in a child script. */
+export function helperUrl(module: string): string {
+  return new URL(`./${module}.ts`, import.meta.url).href;
+}
+
 /** Options of {@link runChild}. */
 export interface ChildOptions {
   /**
