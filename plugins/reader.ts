@@ -135,8 +135,9 @@ export async function readWholeFile(request: Request, path: string | Uint8Array,
     if (opened < 0) return new ReadFailure(opened, 'open');
     const fd = opened;
     const statResult = num(instance.result(READ_START.fstat));
+    // A pread64 that read nothing was made again as read(2), whose answer is the one Node would have.
     const read = instance.result(READ_START.read);
-    const total = ran(instance, READ_START.total) ? num(instance.result(READ_START.total)) : 0;
+    const total = num(instance.cell('offset'));
     const closed = ran(instance, READ_START.closeWhenDone) || ran(instance, READ_START.closeAtEof);
     const going: Going = { request, fd, owned: true, open: !closed };
     try {
@@ -213,35 +214,64 @@ export async function readWholeFd(request: Request, fd: number, options: FdReadO
 interface Going {
   readonly request: Request;
   readonly fd: number;
-  /** The fd was opened by this read: close it at the end (file.readMore does, at EOF). */
+  /** The fd was opened by this read: close it at the end (file.readMore does once it is over). */
   readonly owned: boolean;
   /** Still open (an owned fd is closed by the chain that reaches its end). */
   open: boolean;
 }
 
-/** One continuation chain: file.readMore (owned fd: closes at the end) or file.readFdMore. */
-async function readOn(going: Going, address: number, chunk: number, chunks: number, size: number): Promise<{ got: number; error: number; finished: boolean }> {
-  const plugin = going.owned ? fileReadMore : fileReadFdMore;
-  const atoms = going.owned ? READ_MORE : READ_FD_MORE;
-  const instance = plugin.acquire(going.request.engine);
+/** What a continuation chain read: bytes, the read's -errno (0: none), and whether the read is over. */
+interface Step {
+  got: number;
+  error: number;
+  finished: boolean;
+}
+
+/**
+ * file.readMore on a fd this reader opened, from file offset `at` to `end` (pread64, so the file
+ * position file.readStart's pread64 left untouched does not matter): it closes the fd at the end.
+ */
+async function readMoreAt(going: Going, address: number, chunk: number, chunks: number, at: number, end: number): Promise<Step> {
+  const instance = fileReadMore.acquire(going.request.engine);
+  try {
+    instance.set(0, going.fd);
+    instance.set(1, address);
+    instance.set(2, chunk);
+    instance.set(3, chunks);
+    instance.set(4, at);
+    instance.set(5, end);
+    const wait = pending(going.request.run(fileReadMore, instance), fileReadMore);
+    if (wait !== null) await wait;
+    const read = instance.result(READ_MORE.read);
+    const got = num(instance.cell('offset')) - at;
+    const error = read !== NOT_EXECUTED && num(read) < 0 ? num(read) : 0;
+    const finished = ran(instance, READ_MORE.closeWhenDone) || ran(instance, READ_MORE.closeAtEof);
+    if (finished) going.open = false;
+    return { got, error, finished };
+  } finally {
+    instance.release();
+  }
+}
+
+/**
+ * file.readFdMore: read at the file position, as Node's readFile does, up to `size` bytes (0:
+ * until a read returns 0) — a FileHandle's fd, or a file of unknown length (st_size 0: procfs,
+ * sockets, devices, whose offsets Node never names). The fd stays open.
+ */
+async function readFdOn(going: Going, address: number, chunk: number, chunks: number, size: number): Promise<Step> {
+  const instance = fileReadFdMore.acquire(going.request.engine);
   try {
     instance.set(0, going.fd);
     instance.set(1, address);
     instance.set(2, chunk);
     instance.set(3, chunks);
     instance.set(4, size);
-    const wait = pending(going.request.run(plugin, instance), plugin);
+    const wait = pending(going.request.run(fileReadFdMore, instance), fileReadFdMore);
     if (wait !== null) await wait;
-    const read = instance.result(atoms.read);
-    const got = ran(instance, atoms.total) ? num(instance.result(atoms.total)) : 0;
+    const read = instance.result(READ_FD_MORE.read);
+    const got = ran(instance, READ_FD_MORE.total) ? num(instance.result(READ_FD_MORE.total)) : 0;
     const error = read !== NOT_EXECUTED && num(read) < 0 ? num(read) : 0;
-    let finished: boolean;
-    if (going.owned) {
-      finished = ran(instance, READ_MORE.closeWhenDone) || ran(instance, READ_MORE.closeAtEof);
-      if (finished) going.open = false;
-    } else {
-      finished = num(instance.result(READ_FD_MORE.want)) === 0 || (read !== NOT_EXECUTED && num(read) <= 0);
-    }
+    const finished = num(instance.result(READ_FD_MORE.want)) === 0 || (read !== NOT_EXECUTED && num(read) <= 0);
     return { got, error, finished };
   } finally {
     instance.release();
@@ -303,7 +333,9 @@ async function readRest(going: Going, size: number, done: number, options: Whole
     const left = want - total;
     // Every read is bounded by what is left, so the lent Buffer can take any number of them;
     // the slot takes one per chain (its countdown keeps the chain inside `left`).
-    const step = await readOn(going, targetAddress + total, Math.min(left, MAX_RW_COUNT), small ? 1 : 0x7fffffff, left);
+    const chunk = Math.min(left, MAX_RW_COUNT);
+    const chunks = small ? 1 : 0x7fffffff;
+    const step = going.owned ? await readMoreAt(going, targetAddress + total, chunk, chunks, total, want) : await readFdOn(going, targetAddress + total, chunk, chunks, left);
     if (step.error < 0) return new ReadFailure(step.error, 'read');
     total += step.got;
     if (step.finished) break;
@@ -343,7 +375,9 @@ async function readUnknownLength(going: Going, options: WholeReadOptions, fifo: 
       if (got < 0) return new ReadFailure(got, 'read');
       finished = got === 0;
     } else {
-      const step = await readOn(going, slot.dataAddress, SLOT_DATA_BYTES, 1, 0);
+      // At the file position, as Node reads these (file.readStart stopped before any read, and an
+      // owned fd is closed by readWholeFile once this returns).
+      const step = await readFdOn(going, slot.dataAddress, SLOT_DATA_BYTES, 1, 0);
       if (step.error < 0) return new ReadFailure(step.error, 'read');
       got = step.got;
       finished = step.finished;

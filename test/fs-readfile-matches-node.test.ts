@@ -93,6 +93,15 @@ test('procfs files (st_size 0) are read to their end', async () => {
   }
 });
 
+test('sysfs files (st_size 4096, a few bytes of content) end at the read that returns 0', async (t) => {
+  const file = '/sys/devices/system/cpu/online';
+  if (!existsSync(file)) {
+    t.skip(`${file} is missing: sysfs is not mounted`);
+    return;
+  }
+  await sameOnBoth((fs) => fs.readFile(file, 'utf8'));
+});
+
 test('an AbortSignal: aborted before the call, or aborted on the next tick, rejects with Node\'s AbortError and the reason as cause', async (t) => {
   const dir = scratch(t);
   const file = join(dir, 'large');
