@@ -73,6 +73,12 @@ export interface FsBenchRow {
   readonly ratioMax?: number;
   /** Rounds measured. */
   readonly rounds?: number;
+  /**
+   * Median CPU time of a run (ms, user + system of the whole process: libuv's pool threads and
+   * the engine's cachemiss threads included), per implementation.
+   */
+  readonly nodeCpuMs?: number;
+  readonly sysletCpuMs?: number;
   readonly skipped?: string;
 }
 
@@ -195,6 +201,7 @@ function median(values: readonly number[]): number {
 async function measure(job: Job, rounds: number): Promise<FsBenchRow> {
   if (job.skip !== undefined) return { job: job.name, nodeMs: null, sysletMs: null, ratio: null, skipped: job.skip };
   const times: Record<'node' | 'syslet', number[]> = { node: [], syslet: [] };
+  const cpu: Record<'node' | 'syslet', number[]> = { node: [], syslet: [] };
   // One untimed run each: module loading, the shared engine's first chain, JIT.
   for (const { fs } of IMPLEMENTATIONS) {
     await job.before();
@@ -204,25 +211,35 @@ async function measure(job: Job, rounds: number): Promise<FsBenchRow> {
     const order = round % 2 === 0 ? IMPLEMENTATIONS : [...IMPLEMENTATIONS].reverse();
     for (const { name, fs } of order) {
       await job.before();
+      const startCpu = process.cpuUsage();
       const start = performance.now();
       await job.run(fs);
       times[name].push(performance.now() - start);
+      const used = process.cpuUsage(startCpu);
+      cpu[name].push((used.user + used.system) / 1000);
     }
   }
   const nodeMs = median(times.node);
   const sysletMs = median(times.syslet);
   const ratios = times.node.map((node, round) => node / (times.syslet[round] as number));
-  return { job: job.name, nodeMs, sysletMs, ratio: nodeMs / sysletMs, ratioMin: Math.min(...ratios), ratioMax: Math.max(...ratios), rounds };
+  return {
+    job: job.name, nodeMs, sysletMs, ratio: nodeMs / sysletMs, ratioMin: Math.min(...ratios), ratioMax: Math.max(...ratios), rounds,
+    nodeCpuMs: median(cpu.node), sysletCpuMs: median(cpu.syslet),
+  };
 }
 
 /** formatFsTable - the rows as a Markdown table (the one docs/fs.md shows). */
 export function formatFsTable(rows: readonly FsBenchRow[]): string {
   const ms = (value: number | null): string => (value === null ? '—' : value.toFixed(1));
-  const lines = ['| job | node:fs/promises (ms) | syslet-aio/fs (ms) | ratio (node / syslet) | per-round ratios |', '|---|---:|---:|---:|---:|'];
+  const lines = [
+    '| job | node:fs/promises (ms) | syslet-aio/fs (ms) | ratio (node / syslet) | per-round ratios | CPU ms, node / syslet |',
+    '|---|---:|---:|---:|---:|---:|',
+  ];
   for (const row of rows) {
     const ratio = row.ratio === null ? `skipped: ${row.skipped ?? ''}` : `${row.ratio.toFixed(2)}×`;
     const spread = row.ratioMin === undefined || row.ratioMax === undefined ? '—' : `${row.ratioMin.toFixed(2)}–${row.ratioMax.toFixed(2)}×`;
-    lines.push(`| ${row.job} | ${ms(row.nodeMs)} | ${ms(row.sysletMs)} | ${ratio} | ${spread} |`);
+    const cpu = row.nodeCpuMs === undefined || row.sysletCpuMs === undefined ? '—' : `${row.nodeCpuMs.toFixed(1)} / ${row.sysletCpuMs.toFixed(1)}`;
+    lines.push(`| ${row.job} | ${ms(row.nodeMs)} | ${ms(row.sysletMs)} | ${ratio} | ${spread} | ${cpu} |`);
   }
   return lines.join('\n');
 }
