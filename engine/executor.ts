@@ -148,10 +148,13 @@ export interface RingPort {
    * @param copies - the executor's confinement when its check copied indirect arguments (an
    *   iovec array, a msghdr, a socklen, a path): `args` then point at those private copies, which
    *   the request copies into memory of its own (the executor reuses its block for the next call).
+   * @param takesOffsets - a positional probe of this very call (RWF_NOWAIT, offset ≥ 0) has
+   *   just answered something other than ESPIPE: the fd takes offsets, as the syscall's own
+   *   check (FMODE_PREAD/FMODE_PWRITE) says, so the ring need not ask the kernel again.
    * @returns false when the ring cannot make this call exactly as the syscall would (no opcode,
    *   an argument value the opcode treats differently, the ring full): a thread makes it.
    */
-  prepare(compiled: CompiledSyscall, nr: number, args: readonly Word[], copies: Confinement | null): boolean;
+  prepare(compiled: CompiledSyscall, nr: number, args: readonly Word[], copies: Confinement | null, takesOffsets: boolean): boolean;
   /**
    * bind - the request just prepared belongs to the atom at `atom`, whose flags and result cell
    * were read when it ran (the completion is stored there).
@@ -487,9 +490,9 @@ export class Executor {
   }
 
   /** Where a would-block call goes: the ring when it takes the call, else a cachemiss thread. */
-  #ringOrHandoff(compiled: CompiledSyscall, nr: number, args: Word[]): typeof RING | typeof HANDOFF {
+  #ringOrHandoff(compiled: CompiledSyscall, nr: number, args: Word[], takesOffsets = false): typeof RING | typeof HANDOFF {
     const ring = this.#ring;
-    return ring !== undefined && ring.prepare(compiled, nr, args, this.#confinement.copied ? this.#confinement : null) ? RING : HANDOFF;
+    return ring !== undefined && ring.prepare(compiled, nr, args, this.#confinement.copied ? this.#confinement : null, takesOffsets) ? RING : HANDOFF;
   }
 
   /** Reads the arguments, applies policy and confinement, and makes the call. */
@@ -589,7 +592,9 @@ export class Executor {
         if (result !== HANDOFF) return result;
         // A short preadv that could not be finished without blocking advanced the private copy
         // of its iovecs past what it read: the thread makes the whole call again from the atom.
-        return this.#iovecsAdvanced ? HANDOFF : this.#ringOrHandoff(compiled, nr, args);
+        // A positional probe that would block was not refused with ESPIPE (the syscall's check
+        // comes first): the fd takes offsets, and the ring need not lseek to find out.
+        return this.#iovecsAdvanced ? HANDOFF : this.#ringOrHandoff(compiled, nr, args, compiled.posArg >= 0 && (reads || compiled.probe === PROBE.rwfWrite));
       }
     }
     return syscall(nr, args[0], args[1], args[2], args[3], args[4], args[5]);

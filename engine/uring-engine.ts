@@ -93,8 +93,12 @@ export class UringEngine implements RingPort {
   readonly #ret = new Float64Array(TOKENS);
   readonly #retRegion: (Region | null)[] = [];
   readonly #timeout = new Uint8Array(TOKENS);
-  /** Tokens of SQEs written and not yet submitted, in order (handed to threads if the kernel refuses them). */
-  readonly #unsubmitted: number[] = [];
+  /**
+   * Tokens of SQEs written and not yet taken by the kernel, in order (-1 for the engine's own),
+   * handed to threads if the kernel refuses them: a typed list, so a flush allocates nothing.
+   */
+  #unsubmitted: Int32Array;
+  #unsubmittedCount = 0;
   #inRing = 0;
   /** The last enter for a TASKRUN flag posted no completion (see {@link hasWork}). */
   #taskrunAnswered = false;
@@ -123,6 +127,7 @@ export class UringEngine implements RingPort {
     this.#capacity = Math.min(TOKENS, ring.cqEntries - CQ_HEADROOM);
     this.#getEvents = ring.needsGetEvents;
     this.#memory = new RequestMemory(registry, this.#capacity);
+    this.#unsubmitted = new Int32Array(ring.sqEntries);
     const calls = ringCalls(supportedOps);
     for (const name of calls) this.#calls[(syscallByName(name) as { x86_64: number }).x86_64] = RING_CALLS[name] as RingCall;
     this.description = { setupFlags, sqEntries: ring.sqEntries, cqEntries: ring.cqEntries, features: ring.features, calls };
@@ -144,11 +149,11 @@ export class UringEngine implements RingPort {
 
   // ---- RingPort: the executor's side ----
 
-  prepare(compiled: CompiledSyscall, nr: number, args: readonly Word[], copies: Confinement | null): boolean {
+  prepare(compiled: CompiledSyscall, nr: number, args: readonly Word[], copies: Confinement | null, takesOffsets: boolean): boolean {
     if (this.#broken || this.#closing || this.#inRing >= this.#capacity) return false;
     const call = this.#calls[nr];
     if (call === undefined) return false;
-    if (call.position !== undefined && !this.#positionAllows(call, compiled, args)) return false;
+    if (call.position !== undefined && !this.#positionAllows(call, compiled, args, takesOffsets)) return false;
     if (call.streams !== undefined) for (const arg of call.streams) if (nonblockingStream(args[arg] as Word)) return false;
     const copied = this.#args;
     for (let i = 0; i < 6; i++) copied[i] = args[i] as Word;
@@ -214,7 +219,7 @@ export class UringEngine implements RingPort {
     this.#retRegion[token] = this.#pendingRetRegion;
     this.#pendingRetRegion = null;
     this.#timeout[token] = call.result === 'timeout' ? 1 : 0;
-    this.#unsubmitted.push(token);
+    this.#noteUnsubmitted(token);
     this.#inRing++;
     if (!this.#flushQueued) {
       this.#flushQueued = true;
@@ -270,7 +275,7 @@ export class UringEngine implements RingPort {
       const result = ring.submit(0, getEvents);
       if (result >= 0) {
         // The kernel consumed `result` SQEs (all of them, unless it ran short of memory).
-        this.#unsubmitted.splice(0, Math.min(result, submitting));
+        this.#submitted(Math.min(result, submitting));
         if (ring.unsubmitted === 0 || result === 0 && attempt > 8) break;
         continue;
       }
@@ -298,10 +303,23 @@ export class UringEngine implements RingPort {
    */
   waitForCompletion(): boolean {
     if (this.#released || this.#broken || this.#inRing === 0) return false;
+    // The SQEs written since the last flush go in the same call: the kernel submits them, then
+    // waits (it skips the wait when it took fewer than given, and the caller comes round again).
+    const ring = this.#ring;
+    const submitting = ring.unsubmitted;
+    this.#taskrunAnswered = false;
+    const result = ring.submit(1, true);
+    if (result >= 0) {
+      this.#submitted(Math.min(result, submitting));
+      return true;
+    }
+    // A signal ended the wait (nothing was submitted then: the kernel reports a submission's
+    // count before a wait's error).
+    if (result === -EINTR) return true;
+    // Refused (EAGAIN, EBUSY: short of room; or for good): flush deals with it as for any
+    // submission, and the caller sleeps on the eventfd.
     this.flush();
-    if (this.#broken) return false;
-    const result = this.#ring.submit(1, true);
-    return result >= 0 || result === -EINTR;
+    return false;
   }
 
   /**
@@ -336,6 +354,28 @@ export class UringEngine implements RingPort {
     // A request that did not complete in time may still be written back into its copies (an
     // accept's addrlen, a recvmsg's msghdr) while the kernel tears the ring down: keep them.
     if (this.#inRing === 0) this.#memory.release();
+  }
+
+  /** The SQE of `token` (-1: the engine's own) is written: it goes with the next enter. */
+  #noteUnsubmitted(token: number): void {
+    if (this.#unsubmittedCount === this.#unsubmitted.length) {
+      // Only when the kernel left SQEs of earlier enters untaken (short of memory) and more were
+      // written since: keep them all, in order.
+      const grown = new Int32Array(this.#unsubmitted.length * 2);
+      grown.set(this.#unsubmitted);
+      this.#unsubmitted = grown;
+    }
+    this.#unsubmitted[this.#unsubmittedCount++] = token;
+  }
+
+  /** The kernel took the first `count` SQEs not yet taken. */
+  #submitted(count: number): void {
+    if (count >= this.#unsubmittedCount) {
+      this.#unsubmittedCount = 0;
+      return;
+    }
+    this.#unsubmitted.copyWithin(0, count, this.#unsubmittedCount);
+    this.#unsubmittedCount -= count;
   }
 
   /** Processes every CQE waiting now. */
@@ -385,7 +425,7 @@ export class UringEngine implements RingPort {
     if (ring.sqSpace() === 0) this.flush();
     ring.prep(opcode, 0, -1, 0, addr, 0, opFlags, INTERNAL);
     // Not a chain's SQE, but it sits in the same unsubmitted run: keep the bookkeeping in step.
-    this.#unsubmitted.push(-1);
+    this.#noteUnsubmitted(-1);
     this.flush();
   }
 
@@ -397,7 +437,8 @@ export class UringEngine implements RingPort {
   #refuse(): void {
     this.#broken = true;
     this.#ring.discardUnsubmitted();
-    const tokens = this.#unsubmitted.splice(0);
+    const tokens = this.#unsubmitted.slice(0, this.#unsubmittedCount);
+    this.#unsubmittedCount = 0;
     for (const token of tokens) {
       if (token < 0 || this.#live[token] !== 1) continue;
       this.#live[token] = 0;
@@ -409,12 +450,16 @@ export class UringEngine implements RingPort {
     }
   }
 
-  /** The position rule of RingCall.position, for these arguments. */
-  #positionAllows(call: RingCall, compiled: CompiledSyscall, args: readonly Word[]): boolean {
+  /**
+   * The position rule of RingCall.position, for these arguments. `takesOffsets`: the executor's
+   * positional probe of this call has just shown that the fd takes offsets (see RingPort.prepare).
+   */
+  #positionAllows(call: RingCall, compiled: CompiledSyscall, args: readonly Word[], takesOffsets: boolean): boolean {
     const fd = args[0];
     if (typeof fd !== 'number') return false;
     // preadv2/pwritev2 at offset -1 read and write at the file position.
     const current = call.position === 'current' || (compiled.posArg >= 0 && args[compiled.posArg] === -1);
+    if (takesOffsets && !current) return true;
     const seekable = syscall(SYS_lseek, fd, 0, SEEK_CUR) !== -ESPIPE;
     return current ? !seekable : seekable;
   }
