@@ -1,10 +1,11 @@
 /**
- * The engine's public option and result types, and the checks of its options (split from
- * engine.ts, which re-exports the types).
+ * The engine's public option and result types, and the checks of its options and their defaults
+ * (split from engine.ts, which re-exports the types).
  */
 import type { Word } from './native/index.js';
 import type { TraceRecord } from './policy.js';
-import type { ExecutorOptions } from './executor.js';
+import { availableParallelism } from 'node:os';
+import { DEFAULT_EXECUTOR_OPTIONS, type ExecutorOptions } from './executor.js';
 import type { RingCapabilities } from './ring.js';
 import type { EngineKind } from './uring-select.js';
 import type { RingDescription } from './uring-engine.js';
@@ -128,4 +129,26 @@ export function checkThreads(threads: number, field: string): void {
 /** @internal checkIdle - @throws RangeError unless `idleTimeMs` is a non-negative finite number. */
 export function checkIdle(idleTimeMs: number): void {
   if (typeof idleTimeMs !== 'number' || !Number.isFinite(idleTimeMs) || idleTimeMs < 0) throw new RangeError(`idleTimeMs must be a non-negative number, got ${String(idleTimeMs)}`);
+}
+
+/**
+ * @internal resolveEngineOptions - the Engine constructor's checks of its options, and the
+ * defaults it fills in: the pool settings (`threads`, `idleTimeMs`) and the executor's options.
+ * @throws RangeError for `threads`, `idleTimeMs` or `minThreads` out of range.
+ */
+export function resolveEngineOptions(options: EngineOptions): { settings: EngineOptions & { threads: number; idleTimeMs: number }; executorOptions: ExecutorOptions } {
+  const threads = options.threads ?? Math.max(8, availableParallelism() * 4);
+  checkThreads(threads, 'threads');
+  if (options.idleTimeMs !== undefined) checkIdle(options.idleTimeMs);
+  if (options.minThreads !== undefined && (!Number.isSafeInteger(options.minThreads) || options.minThreads < 0 || options.minThreads > 1024)) {
+    throw new RangeError(`minThreads must be an integer from 0 to 1024, got ${String(options.minThreads)}`);
+  }
+  const settings = { ...options, threads, idleTimeMs: options.idleTimeMs ?? 1000 };
+  const executorOptions: ExecutorOptions = {
+    maxAtomsPerChain: options.maxAtomsPerChain ?? DEFAULT_EXECUTOR_OPTIONS.maxAtomsPerChain,
+    inlineBudget: options.inlineBudget ?? DEFAULT_EXECUTOR_OPTIONS.inlineBudget,
+    unprobeableWrite: options.unprobeableWrite ?? DEFAULT_EXECUTOR_OPTIONS.unprobeableWrite,
+    ...(options.onDeny === undefined ? {} : { onDeny: options.onDeny }),
+  };
+  return { settings, executorOptions };
 }

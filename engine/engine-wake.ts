@@ -1,0 +1,147 @@
+/**
+ * How the engine's calling thread learns that chains completed (split from engine.ts): the
+ * eventfd both the io_uring engine and the cachemiss threads signal, the libuv watcher that
+ * processes completions on the event loop (referenced only while chains are in flight, so an idle
+ * engine never keeps a process alive), and the blocking wait on it behind Engine.waitUntil.
+ */
+import { allocNative, syscall, watchReadable, type FdWatcher, EAGAIN, EINTR } from './native/index.js';
+import type { UringEngine } from './uring-engine.js';
+import { NR } from './syscalls/nr.js';
+import { SyscallError } from './errors.js';
+import { EFD_CLOEXEC, EFD_NONBLOCK, POLLIN } from './syscalls/constants.generated.js';
+
+// At exit, libuv makes one last pass over open handles: an eventfd left readable (completions
+// already consumed by waitUntil, which does not always read it) would call into JS while the
+// environment is being torn down, and koffi aborts the process. Stop watching before that.
+const liveWatchers = new Set<FdWatcher>();
+let exitHooked = false;
+function closeAtExit(watcher: FdWatcher): void {
+  liveWatchers.add(watcher);
+  if (exitHooked) return;
+  exitHooked = true;
+  process.once('exit', () => {
+    for (const live of liveWatchers) live.close();
+    liveWatchers.clear();
+  });
+}
+const SYS_ppoll = NR.ppoll;
+const SYS_eventfd2 = NR.eventfd2;
+const SYS_read = NR.read;
+const SYS_close = NR.close;
+const NS_PER_MS = 1e6;
+
+/** What the wake-up needs from its engine (called on the JS thread). */
+export interface WakeHooks {
+  /** Process finished chains now. @returns how many. */
+  pump(): number;
+  /** Ask for an eventfd poke before sleeping. @returns true when completions already wait. */
+  armWake(): boolean;
+  /** Chains submitted and not yet completed. */
+  inflight(): number;
+}
+
+/** The engine's eventfd, its event-loop watcher and the blocking wait on it (one per engine). */
+export class EngineWake {
+  /** The eventfd both the io_uring engine and the cachemiss threads signal (-1: not made yet). */
+  #eventfd = -1;
+  #watcher: FdWatcher | null = null;
+  readonly #hooks: WakeHooks;
+  readonly #scratch: DataView;
+  readonly #scratchAddress: number;
+
+  constructor(hooks: WakeHooks) {
+    this.#hooks = hooks;
+    const scratch = allocNative(64, 64);
+    this.#scratch = new DataView(scratch.buffer);
+    this.#scratchAddress = scratch.address;
+  }
+
+  /** The eventfd completions signal, and the libuv watcher that processes them on the event loop. */
+  ensure(): number {
+    if (this.#eventfd >= 0) return this.#eventfd;
+    const fd = syscall(SYS_eventfd2, 0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (fd < 0) throw new SyscallError(fd, 'eventfd2');
+    this.#eventfd = fd;
+    const scratch = this.#scratchAddress + 40;
+    const hooks = this.#hooks;
+    this.#watcher = watchReadable(fd, () => {
+      syscall(SYS_read, fd, scratch, 8);
+      // Back to the event loop only once a poke is armed and nothing is left to deliver.
+      do hooks.pump();
+      while (hooks.armWake());
+    });
+    closeAtExit(this.#watcher);
+    if (hooks.inflight() > 0) this.#watcher.ref();
+    return fd;
+  }
+
+  /** The first chain in flight: keep the event loop alive for its completion. */
+  ref(): void {
+    this.#watcher?.ref();
+  }
+
+  /** No chain in flight any more: let the event loop end. */
+  unref(): void {
+    this.#watcher?.unref();
+  }
+
+  /** Stop watching and close the eventfd (the engine has closed). */
+  close(): void {
+    if (this.#watcher !== null) liveWatchers.delete(this.#watcher);
+    this.#watcher?.close();
+    this.#watcher = null;
+    if (this.#eventfd >= 0) syscall(SYS_close, this.#eventfd);
+    this.#eventfd = -1;
+  }
+
+  /** Engine.waitUntil's loop (without its final re-arm): see there. */
+  waitUntil(ready: () => boolean, timeoutMs: number | null, interruptFd: number, uring: UringEngine | null): number {
+    const hooks = this.#hooks;
+    const deadline = timeoutMs === null ? Number.POSITIVE_INFINITY : performance.now() + timeoutMs;
+    for (;;) {
+      hooks.pump();
+      if (ready()) return 0;
+      const eventfd = this.#eventfd;
+      const remaining = deadline - performance.now();
+      if (remaining <= 0) return -EAGAIN;
+      if (eventfd < 0 && interruptFd < 0) {
+        // Nothing can complete and nothing can interrupt: waiting could never end.
+        if (timeoutMs === null) return -EAGAIN;
+      }
+      // Ask cachemiss threads to poke the eventfd before sleeping; if something finished in the
+      // meantime, go round again instead.
+      if (hooks.armWake()) continue;
+      // Only the ring can end this wait (every chain in flight is in it: none on a cachemiss
+      // thread, nor a successor waiting for one; no signalfd, no deadline): sleep in the ring.
+      if (uring !== null && interruptFd < 0 && timeoutMs === null && uring.inFlight === hooks.inflight() && uring.waitForCompletion()) continue;
+      const view = this.#scratch;
+      const at = this.#scratchAddress;
+      view.setInt32(0, eventfd, true);
+      view.setInt16(4, POLLIN, true);
+      view.setInt16(6, 0, true);
+      view.setInt32(8, interruptFd, true);
+      view.setInt16(12, POLLIN, true);
+      view.setInt16(14, 0, true);
+      let timespec = 0;
+      if (Number.isFinite(remaining)) {
+        const ns = Math.ceil(remaining * NS_PER_MS);
+        view.setBigInt64(16, BigInt(Math.floor(ns / 1e9)), true);
+        view.setBigInt64(24, BigInt(ns % 1e9), true);
+        timespec = at + 16;
+      }
+      const polled = syscall(SYS_ppoll, at, interruptFd >= 0 ? 2 : 1, timespec, 0, 8);
+      // A signal with a handler of its own (libuv's SIGCHLD for child_process, a process.on
+      // listener) interrupts ppoll, which the kernel never restarts. It is not the program's
+      // signal for this wait: glibc's futex wait restarts under SA_RESTART, which libuv's handlers
+      // use. Go round: process completions, test ready(), recompute the time left.
+      if (polled === -EINTR) continue;
+      if (interruptFd >= 0 && (view.getInt16(14, true) & POLLIN) !== 0) {
+        // A signal the program receives through the library: EINTR — unless what the caller
+        // waits for has happened meanwhile, which it must then hear about.
+        hooks.pump();
+        return ready() ? 0 : -EINTR;
+      }
+      if (eventfd >= 0 && (view.getInt16(6, true) & POLLIN) !== 0) syscall(SYS_read, eventfd, at + 32, 8);
+    }
+  }
+}
