@@ -20,78 +20,23 @@
  * then runs the successor itself, or the calling thread for a chain that ended there after an
  * io_uring completion ({@link CachemissPool.releaseSuccessor}, which queues it for any thread).
  */
-import { Worker } from 'node:worker_threads';
-import { availableParallelism } from 'node:os';
 import { allocNative, installInterruptingHandler, syscall, ECANCELED, EOWNERDEAD } from './native/index.js';
 import type { MemoryRegistry } from './memory.js';
-import type { Policy, TraceRecord } from './policy.js';
+import type { Policy } from './policy.js';
 import { ATOM, STOP } from './atom.js';
-import { KICK_NONE, type ChainTable, type ExecutorOptions } from './executor.js';
+import type { ChainTable } from './executor.js';
 import { readPointer, setWord } from './words.js';
-import { CompletionQueue, SubmissionQueue, WORKER_PHASE, WORKER_STATE, type Finished } from './queues.js';
-import type { CachemissWorkerData } from './cachemiss-worker.js';
-import { cachemissWorkerEntry, workerEnv } from './cachemiss-entry.js';
+import { SubmissionQueue, type Finished } from './queues.js';
 import { NR } from './syscalls/nr.js';
+import { PoolThreads, SYSLET_WAKE_SIGNAL } from './pool-threads.js';
+import { interruptChain, interruptForExit, stopThreads, terminateThread } from './pool-signals.js';
+import { SEALED, type FinishedSink, type PoolOptions } from './pool-options.js';
+// Their import path stays this module's (the package barrel and the engine import them from here).
+export { SYSLET_WAKE_SIGNAL } from './pool-threads.js';
+export { SEALED, type FinishedSink, type PoolOptions } from './pool-options.js';
 
-/**
- * The signal that interrupts a cachemiss thread blocked in a syscall when the process exits or
- * the engine closes (Node joins worker threads at exit, and a thread blocked in read() on an
- * empty pipe would otherwise never return). SIGRTMAX is the least likely to collide with an
- * application's SIGRTMIN+n completion signals.
- */
-export const SYSLET_WAKE_SIGNAL = 64;
-
-const SYS_tgkill = NR.tgkill;
 const SYS_read = NR.read;
 const SYS_write = NR.write;
-const SYS_getpid = NR.getpid;
-/** The most slots (threads ever alive at once) a pool has; the state arrays are sized for it. */
-const MAX_SLOTS = 1024;
-/** In the state array, after the slots: how many threads the pool keeps alive when idle. */
-const KEEP_INDEX = MAX_SLOTS * WORKER_STATE.stride;
-/**
- * How long process exit waits for threads still loading (koffi's addon initialises as a thread
- * loads, and terminating a thread in the middle of that aborts the whole process).
- */
-const EXIT_LOAD_WAIT_MS = 10_000;
-
-/** `next[token]` once that chain has ended: a successor linked after this is not taken by any thread. */
-export const SEALED = -1;
-
-/** Pool settings (glibc's aio_init knobs, plus how many threads to keep started). */
-export interface PoolOptions {
-  /** Most cachemiss threads at once. */
-  readonly maxThreads: number;
-  /** Milliseconds an idle thread waits for work before it exits. */
-  readonly idleMs: number;
-  /** Threads started with the pool and kept alive while idle (default 0). */
-  readonly keepThreads?: number;
-  /** The eventfd threads poke after completions (the Engine's: its libuv watcher reads it). */
-  readonly eventfd: number;
-  /** Per-chain state by token, shared with the threads (the Engine's: its io_uring chains use it too). */
-  readonly chains: ChainTable;
-  /**
-   * Per token, the successor link word (see the module comment): the Engine's, which clears a
-   * token's word when it hands the token out, and seals it itself when a chain ends on the
-   * calling thread (an io_uring chain).
-   */
-  readonly next: Int32Array;
-  readonly executor: Omit<ExecutorOptions, 'onDeny' | 'cancelFlag' | 'chains' | 'kick'>;
-  readonly onDeny?: (record: TraceRecord) => void;
-}
-
-/** Receives finished chains from the cachemiss pool (the {@link Engine} is one). */
-export interface FinishedSink {
-  /** @internal One chain finished on a cachemiss thread. */
-  chainFinished(finished: Finished): void;
-}
-
-interface Slot {
-  worker: Worker | null;
-  readonly completions: CompletionQueue;
-  exited: Promise<void>;
-}
-
 let handlerInstalled = false;
 const livePools = new Set<CachemissPool>();
 
@@ -103,20 +48,12 @@ process.on('exit', () => {
 /** A bounded set of cachemiss threads sharing one submission queue. */
 export class CachemissPool {
   readonly #memory: MemoryRegistry;
-  readonly #policy: Policy;
-  #options: PoolOptions;
   readonly #queue = new SubmissionQueue();
-  readonly #slots: Slot[] = [];
-  readonly #state: Int32Array;
-  readonly #currentAtoms: Float64Array;
+  /** The threads: their slots, state words, starting and reaping (pool-threads.ts). */
+  readonly #threads: PoolThreads;
   readonly #finished: Finished = { token: 0, last: 0, result: 0, atoms: 0, stop: 0, serviceNs: 0 };
-  readonly #pid = syscall(SYS_getpid);
   /** The eventfd cachemiss threads poke after each completion (the Engine's). */
   readonly eventfd: number;
-  #closed = false;
-  #startupFailures = 0;
-  /** How many threads may load at once: more would only slow the first one down. */
-  readonly #loadLimit = Math.max(1, availableParallelism());
   readonly #one: number;
   /** Chains finished because their thread died, waiting for the next drain. */
   readonly #orphans: Finished[] = [];
@@ -127,11 +64,20 @@ export class CachemissPool {
 
   constructor(memory: MemoryRegistry, policy: Policy, options: PoolOptions) {
     this.#memory = memory;
-    this.#policy = policy;
-    this.#options = options;
-    this.#state = new Int32Array(new SharedArrayBuffer((KEEP_INDEX + 1) * 4));
-    this.#currentAtoms = new Float64Array(new SharedArrayBuffer(MAX_SLOTS * 16));
-    Atomics.store(this.#state, KEEP_INDEX, Math.min(options.keepThreads ?? 0, options.maxThreads));
+    this.#threads = new PoolThreads(options, {
+      memory,
+      policy,
+      queue: this.#queue,
+      chains: options.chains,
+      next: options.next,
+      eventfd: options.eventfd,
+      hooks: {
+        orphan: (token, atom, result, stop, atoms) => this.#orphan(token, atom, result, stop, atoms),
+        startSuccessor: (successor, cancel) => this.#startSuccessor(successor, cancel),
+        poke: () => this.#poke(),
+        failQueued: () => this.#failQueued(),
+      },
+    });
     this.chains = options.chains;
     this.#next = options.next;
     this.eventfd = options.eventfd;
@@ -143,12 +89,12 @@ export class CachemissPool {
     new DataView(one.buffer).setBigUint64(0, 1n, true);
     this.#one = one.address;
     livePools.add(this);
-    this.#grow();
+    this.#threads.grow();
   }
 
   /** Threads alive now. */
   get threads(): number {
-    return this.#slots.filter((slot) => slot.worker !== null).length;
+    return this.#threads.threads;
   }
 
   /** Chains queued and not yet taken by a thread. */
@@ -158,7 +104,7 @@ export class CachemissPool {
 
   /** The most threads this pool will run. */
   get maxThreads(): number {
-    return this.#options.maxThreads;
+    return this.#threads.options.maxThreads;
   }
 
   /**
@@ -169,22 +115,17 @@ export class CachemissPool {
    * that bound now.
    */
   get activeSlots(): { counted: number; held: number; bound: number } {
-    let held = 0;
-    for (let index = 0; index < this.#slots.length; index++) {
-      if (Atomics.load(this.#state, index * WORKER_STATE.stride + WORKER_STATE.holding) !== 0) held++;
-    }
-    return { counted: this.#queue.active, held, bound: this.#queue.maxActive };
+    return this.#threads.activeSlots;
   }
 
   /** How many threads the pool keeps alive while idle. */
   get keepThreads(): number {
-    return Atomics.load(this.#state, KEEP_INDEX);
+    return this.#threads.keepThreads;
   }
 
   /** reconfigure - change the thread bound and idle time (applies to threads started from now on). */
   reconfigure(maxThreads: number, idleMs: number): void {
-    this.#options = { ...this.#options, maxThreads: Math.max(1, Math.min(maxThreads, MAX_SLOTS)), idleMs };
-    Atomics.store(this.#state, KEEP_INDEX, Math.min(this.keepThreads, this.#options.maxThreads));
+    this.#threads.reconfigure(maxThreads, idleMs);
   }
 
   /**
@@ -198,7 +139,7 @@ export class CachemissPool {
    * @returns false when the queue is full (the caller reports -EAGAIN).
    */
   submit(atom: number, token: number, atomsBefore: number, first = atom, executed = 0): boolean {
-    if (this.#closed) return false;
+    if (this.#threads.closed) return false;
     const chains = this.chains;
     chains.first[token] = first;
     chains.executed[token] = executed;
@@ -206,7 +147,7 @@ export class CachemissPool {
     // token: a chain that comes from the io_uring engine keeps a cancel asked for while it was
     // there, and a successor linked to it meanwhile.)
     if (!this.#queue.push(atom, token, atomsBefore)) return false;
-    this.#grow();
+    this.#threads.grow();
     return true;
   }
 
@@ -223,7 +164,7 @@ export class CachemissPool {
    *   successor already).
    */
   submitAfter(first: number, token: number, predecessor: number): 'linked' | 'queued' | 'refused' {
-    if (this.#closed) return 'refused';
+    if (this.#threads.closed) return 'refused';
     const chains = this.chains;
     chains.first[token] = first;
     chains.executed[token] = 0;
@@ -259,17 +200,7 @@ export class CachemissPool {
 
   /** interruptChain - signal the thread running the chain with `token`, if one is. @returns whether one was. */
   interruptChain(token: number): boolean {
-    let found = false;
-    this.#slots.forEach((slot, index) => {
-      const base = index * WORKER_STATE.stride;
-      if (slot.worker === null || !this.#isRunning(index) || Atomics.load(this.#state, base + WORKER_STATE.token) !== token) return;
-      // The thread may finish this chain and start another before the signal lands: the kick word
-      // tells it the signal was not meant for the new one (see Executor).
-      Atomics.store(this.#state, base + WORKER_STATE.kick, token);
-      this.#interrupt(index);
-      found = true;
-    });
-    return found;
+    return interruptChain(this.#threads, token);
   }
 
   /**
@@ -277,25 +208,19 @@ export class CachemissPool {
    * (latency-sensitive programs). They load at most one per core at a time.
    */
   warm(count: number): void {
-    const target = Math.min(count, this.#options.maxThreads);
-    if (target > this.keepThreads) Atomics.store(this.#state, KEEP_INDEX, target);
-    this.#grow();
+    this.#threads.warm(count);
   }
 
   /** Threads that have loaded and made their native blocks: they can take a chain now. */
   get ready(): number {
-    let count = 0;
-    this.#slots.forEach((slot, index) => {
-      if (slot.worker !== null && Atomics.load(this.#state, index * WORKER_STATE.stride + WORKER_STATE.phase) === WORKER_PHASE.ready) count++;
-    });
-    return count;
+    return this.#threads.ready;
   }
 
   /** drain - deliver every finished chain to `sink`. @returns how many. */
   drain(sink: FinishedSink): number {
     let count = 0;
     const finished = this.#finished;
-    for (const slot of this.#slots) {
+    for (const slot of this.#threads.slots) {
       while (slot.completions.pop(finished)) {
         sink.chainFinished(finished);
         count++;
@@ -319,7 +244,7 @@ export class CachemissPool {
   armWake(): boolean {
     this.#queue.armWake();
     if (this.#orphans.length > 0) return true;
-    for (const slot of this.#slots) if (!slot.completions.isEmpty()) return true;
+    for (const slot of this.#threads.slots) if (!slot.completions.isEmpty()) return true;
     return false;
   }
 
@@ -333,32 +258,15 @@ export class CachemissPool {
    * tests and `engine.debug`). Its chain completes with -EOWNERDEAD.
    */
   async terminateThread(index = 0): Promise<boolean> {
-    const slot = this.#slots.filter((candidate) => candidate.worker !== null)[index];
-    if (slot?.worker == null) return false;
-    const worker = slot.worker;
-    const exited = slot.exited;
-    const terminating = worker.terminate();
-    // A thread blocked in a call cannot be terminated until the call returns.
-    this.#interrupt(this.#slots.indexOf(slot));
-    await terminating;
-    await exited;
-    return true;
+    return terminateThread(this.#threads, index);
   }
 
   /** close - stop every thread: running chains stop before their next atom; blocked calls are interrupted. */
   async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
+    if (this.#threads.closed) return;
+    this.#threads.closed = true;
     this.#queue.shutdown();
-    // Workers are unref'd so an idle pool never holds the process; while closing we wait for their
-    // exit, so they must hold the event loop until then.
-    for (const slot of this.#slots) slot.worker?.ref();
-    const deadline = Date.now() + 2000;
-    while (this.#slots.some((slot, index) => slot.worker !== null && this.#isRunning(index)) && Date.now() < deadline) {
-      this.#slots.forEach((_, index) => this.#interrupt(index));
-      await new Promise((resolve) => setTimeout(resolve, 2));
-    }
-    await Promise.all(this.#slots.map((slot) => slot.exited));
+    await stopThreads(this.#threads);
     // Chains no thread took before the shutdown are cancelled, not dropped: each is delivered
     // with -ECANCELED in the atom it would have started from.
     const job = { atom: 0, token: 0, atomsBefore: 0 };
@@ -374,38 +282,7 @@ export class CachemissPool {
    * thread that has loaded sees the shutdown and leaves by itself.
    */
   interruptForExit(): void {
-    this.#queue.shutdown();
-    const wait = new Int32Array(new SharedArrayBuffer(4));
-    const loadDeadline = performance.now() + EXIT_LOAD_WAIT_MS;
-    let blockedRounds = 0;
-    for (;;) {
-      let loading = false;
-      let blocked = false;
-      this.#slots.forEach((slot, index) => {
-        if (slot.worker === null) return;
-        const phase = Atomics.load(this.#state, index * WORKER_STATE.stride + WORKER_STATE.phase);
-        if (phase === WORKER_PHASE.loading) loading = true;
-        else if (this.#isRunning(index)) {
-          blocked = true;
-          this.#interrupt(index);
-        }
-      });
-      if (loading && performance.now() < loadDeadline) {
-        Atomics.wait(wait, 0, 0, 1);
-        continue;
-      }
-      if (!blocked || ++blockedRounds > 200) return;
-      Atomics.wait(wait, 0, 0, 1);
-    }
-  }
-
-  #isRunning(index: number): boolean {
-    return Atomics.load(this.#state, index * WORKER_STATE.stride + WORKER_STATE.running) !== 0;
-  }
-
-  #interrupt(index: number): void {
-    const tid = Atomics.load(this.#state, index * WORKER_STATE.stride + WORKER_STATE.tid);
-    if (tid > 0) syscall(SYS_tgkill, this.#pid, tid, SYSLET_WAKE_SIGNAL);
+    interruptForExit(this.#threads, this.#queue);
   }
 
   /**
@@ -413,116 +290,7 @@ export class CachemissPool {
    * engine lowers it to the core count while chains are short and CPU-bound.
    */
   setMaxActive(count: number): void {
-    this.#queue.setMaxActive(Math.max(1, Math.min(count, this.#options.maxThreads)));
-  }
-
-  /**
-   * Start the threads needed now: one per queued chain that no thread sure to take a chain (one
-   * still loading, or one waiting idle in the queue) will take, and at least the kept ones, within
-   * the bound; at most one loading per core at a time (more would make the first one later: a
-   * thread's start is mostly CPU — measured, 64 short chains on 2 cores finished in 1.0–2.6 s
-   * loading two at a time against 3.0–3.2 s loading sixteen). The rest start as those become ready.
-   *
-   * Not "every thread not running a chain": a thread that has just taken a chain says it runs
-   * only a moment later (and on the code before, a thread woken for a chain stayed counted idle
-   * until it ran), so the chain submitted right behind it was set against it, no thread started,
-   * and it waited behind the first chain however long that one blocked — a read submitted just
-   * before the write that satisfies it never completed. The queue's length is read first, and a
-   * thread drops its idle flag before it takes a chain: a chain already taken is never set against
-   * a thread that is no longer free. A thread between two chains counts as busy, so now and then
-   * one more thread starts than needed; it leaves after its idle time.
-   */
-  #grow(): void {
-    if (this.#closed) return;
-    const queue = this.#queue;
-    const queued = queue.length;
-    // A thread beyond the active bound would only wait for a slot.
-    const bound = Math.min(this.#options.maxThreads, queue.maxActive);
-    const live = queue.live;
-    let free = 0;
-    // Threads still loading, from their shared phase word, not from their 'ready' messages: those
-    // are processed only when this thread returns to the event loop, and a program that blocks it
-    // (in aio_suspend, or in read(2) for what its chains do) while its chains need one more thread
-    // would otherwise wait for ever — no thread started, as every earlier one still "loaded".
-    let loading = 0;
-    for (let index = 0; index < this.#slots.length; index++) {
-      if (this.#slots[index]?.worker == null) continue;
-      const base = index * WORKER_STATE.stride;
-      if (Atomics.load(this.#state, base + WORKER_STATE.phase) !== WORKER_PHASE.ready) {
-        loading++;
-        free++;
-      } else if (Atomics.load(this.#state, base + WORKER_STATE.idle) !== 0) free++;
-    }
-    const wanted = Math.max(this.keepThreads - live, queued - free);
-    const count = Math.min(wanted, bound - live, this.#loadLimit - loading);
-    for (let i = 0; i < count; i++) this.#spawn();
-  }
-
-  #spawn(): void {
-    let index = this.#slots.findIndex((slot) => slot.worker === null);
-    if (index < 0) {
-      if (this.#slots.length >= MAX_SLOTS) return;
-      index = this.#slots.length;
-      this.#slots.push({ worker: null, completions: new CompletionQueue(), exited: Promise.resolve() });
-    }
-    const slot = this.#slots[index] as Slot;
-    const base = index * WORKER_STATE.stride;
-    const state = this.#state;
-    for (let i = 0; i < WORKER_STATE.stride; i++) Atomics.store(state, base + i, 0);
-    Atomics.store(state, base + WORKER_STATE.kick, KICK_NONE);
-    Atomics.store(state, base + WORKER_STATE.phase, WORKER_PHASE.loading);
-    const data: CachemissWorkerData = {
-      slot: index,
-      regions: this.#memory.shared.buffer,
-      policy: this.#policy.shared,
-      queue: this.#queue.buffers,
-      completions: slot.completions.buffers,
-      state: state.buffer as SharedArrayBuffer,
-      currentAtoms: this.#currentAtoms.buffer as SharedArrayBuffer,
-      eventfd: this.eventfd,
-      idleMs: this.#options.idleMs,
-      keepIndex: KEEP_INDEX,
-      options: this.#options.executor,
-      chains: {
-        first: this.chains.first.buffer as SharedArrayBuffer,
-        executed: this.chains.executed.buffer as SharedArrayBuffer,
-        cancel: this.chains.cancel.buffer as SharedArrayBuffer,
-      },
-      next: this.#next.buffer as SharedArrayBuffer,
-    };
-    // Plain JavaScript, no inherited loader: `execArgv: []` drops `--import tsx` and the like,
-    // and the environment is the process's without NODE_OPTIONS' loaders (a worker applies
-    // NODE_OPTIONS again). Under tsx each thread would otherwise start the loader (seconds).
-    const worker = new Worker(cachemissWorkerEntry(), { workerData: data, execArgv: [], env: workerEnv() });
-    // The thread counts as live from now on: the ledger says so, so a thread that never gets
-    // to run its own code is counted out by the exit handler below.
-    this.#queue.countLive(1, { array: state, base });
-    slot.worker = worker;
-    worker.on('message', (message: { type: string; record?: TraceRecord }) => {
-      if (message.type === 'ready') {
-        this.#startupFailures = 0;
-        this.#grow();
-      } else if (message.type === 'deny' && message.record !== undefined) this.#options.onDeny?.(message.record);
-    });
-    worker.on('error', (error) => {
-      if (process.env.SYSLET_AIO_DEBUG === '1') console.error('cachemiss thread error:', error);
-      // The 'exit' handler below does the recovery; an error event alone changes nothing.
-    });
-    // An idle thread must not keep the process alive; the engine's eventfd watcher does that
-    // while chains are in flight. unref() comes after the listeners: adding a 'message' listener
-    // refs the worker's port again.
-    worker.unref();
-    slot.exited = new Promise((resolve) => {
-      worker.once('exit', () => {
-        if (Atomics.load(state, base + WORKER_STATE.phase) !== WORKER_PHASE.ready) this.#startupFailures++;
-        this.#reapDead(index);
-        slot.worker = null;
-        resolve();
-        if (this.#closed) return;
-        if (this.#startupFailures >= 3 && this.#queue.live === 0) this.#failQueued();
-        else this.#grow();
-      });
-    });
+    this.#queue.setMaxActive(Math.max(1, Math.min(count, this.#threads.options.maxThreads)));
   }
 
   /**
@@ -532,38 +300,6 @@ export class CachemissPool {
   #failQueued(): void {
     const job = { atom: 0, token: 0, atomsBefore: 0 };
     while (this.#queue.pop(job, 0)) this.#orphan(job.token, job.atom, -EOWNERDEAD, STOP.died);
-    this.#poke();
-  }
-
-  /**
-   * After a thread exits, for whatever reason: give back whatever share of the queue's counters it
-   * still held (its ledger: live, idle, an active slot — a thread terminated while idle holds all
-   * three), and if it died mid-chain, finish that chain with -EOWNERDEAD.
-   */
-  #reapDead(index: number): void {
-    const state = this.#state;
-    const base = index * WORKER_STATE.stride;
-    const ledger = { array: state, base };
-    if (Atomics.load(state, base + WORKER_STATE.idle) !== 0) {
-      Atomics.store(state, base + WORKER_STATE.idle, 0);
-      this.#queue.forgetIdle();
-    }
-    if (Atomics.load(state, base + WORKER_STATE.holding) !== 0) this.#queue.releaseActive(ledger);
-    if (Atomics.load(state, base + WORKER_STATE.live) !== 0) this.#queue.countLive(-1, ledger);
-    // A successor it had taken from its chain's link word and not yet started (it died while it
-    // published that chain's completion): no other thread knows of it.
-    const taken = Atomics.exchange(state, base + WORKER_STATE.taken, 0) - 1;
-    if (Atomics.load(state, base + WORKER_STATE.running) !== 0) {
-      Atomics.store(state, base + WORKER_STATE.running, 0);
-      this.#orphan(
-        Atomics.load(state, base + WORKER_STATE.token),
-        this.#currentAtoms[index * 2] as number,
-        -EOWNERDEAD,
-        STOP.died,
-        this.#currentAtoms[index * 2 + 1],
-      );
-    }
-    if (taken >= 0) this.#startSuccessor(taken, this.#closed);
     this.#poke();
   }
 
@@ -609,8 +345,8 @@ export class CachemissPool {
   /** A successor whose predecessor has ended goes to the queue, at its first atom (or is cancelled). */
   #startSuccessor(successor: number, cancel: boolean): void {
     const first = this.chains.first[successor] as number;
-    if (cancel || this.#closed || !this.#queue.push(first, successor, 0)) this.#orphan(successor, first, -ECANCELED, STOP.cancelled);
-    else this.#grow();
+    if (cancel || this.#threads.closed || !this.#queue.push(first, successor, 0)) this.#orphan(successor, first, -ECANCELED, STOP.cancelled);
+    else this.#threads.grow();
   }
 
   /** Wake the engine's watcher: orphans are delivered by the next drain. */

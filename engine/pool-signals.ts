@@ -1,0 +1,82 @@
+/**
+ * Signalling and stopping the cachemiss pool's threads (split from pool.ts, whose CachemissPool
+ * methods of the same names call these): interrupt the thread running one chain, end one thread
+ * as if it crashed, and stop them all — at close, waiting; at process exit, synchronously.
+ */
+import { WORKER_PHASE, WORKER_STATE, type SubmissionQueue } from './queues.js';
+import type { PoolThreads } from './pool-threads.js';
+
+/**
+ * How long process exit waits for threads still loading (koffi's addon initialises as a thread
+ * loads, and terminating a thread in the middle of that aborts the whole process).
+ */
+const EXIT_LOAD_WAIT_MS = 10_000;
+
+/** interruptChain - signal the thread running the chain with `token`, if one is (see CachemissPool.interruptChain). @returns whether one was. */
+export function interruptChain(threads: PoolThreads, token: number): boolean {
+  let found = false;
+  threads.slots.forEach((slot, index) => {
+    const base = index * WORKER_STATE.stride;
+    if (slot.worker === null || !threads.isRunning(index) || Atomics.load(threads.state, base + WORKER_STATE.token) !== token) return;
+    // The thread may finish this chain and start another before the signal lands: the kick word
+    // tells it the signal was not meant for the new one (see Executor).
+    Atomics.store(threads.state, base + WORKER_STATE.kick, token);
+    threads.interrupt(index);
+    found = true;
+  });
+  return found;
+}
+
+/** terminateThread - end one running cachemiss thread as if it crashed (see CachemissPool.terminateThread). */
+export async function terminateThread(threads: PoolThreads, index: number): Promise<boolean> {
+  const slot = threads.slots.filter((candidate) => candidate.worker !== null)[index];
+  if (slot?.worker == null) return false;
+  const worker = slot.worker;
+  const exited = slot.exited;
+  const terminating = worker.terminate();
+  // A thread blocked in a call cannot be terminated until the call returns.
+  threads.interrupt(threads.slots.indexOf(slot));
+  await terminating;
+  await exited;
+  return true;
+}
+
+/** stopThreads - close's wait: interrupt the threads running a chain until every thread has exited (bounded). */
+export async function stopThreads(threads: PoolThreads): Promise<void> {
+  // Workers are unref'd so an idle pool never holds the process; while closing we wait for their
+  // exit, so they must hold the event loop until then.
+  for (const slot of threads.slots) slot.worker?.ref();
+  const deadline = Date.now() + 2000;
+  while (threads.slots.some((slot, index) => slot.worker !== null && threads.isRunning(index)) && Date.now() < deadline) {
+    threads.slots.forEach((_, index) => threads.interrupt(index));
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  await Promise.all(threads.slots.map((slot) => slot.exited));
+}
+
+/** interruptForExit - (process 'exit') stop threads now, synchronously (see CachemissPool.interruptForExit). */
+export function interruptForExit(threads: PoolThreads, queue: SubmissionQueue): void {
+  queue.shutdown();
+  const wait = new Int32Array(new SharedArrayBuffer(4));
+  const loadDeadline = performance.now() + EXIT_LOAD_WAIT_MS;
+  let blockedRounds = 0;
+  for (;;) {
+    let loading = false;
+    let blocked = false;
+    threads.slots.forEach((slot, index) => {
+      if (slot.worker === null) return;
+      const phase = Atomics.load(threads.state, index * WORKER_STATE.stride + WORKER_STATE.phase);
+      if (phase === WORKER_PHASE.loading) loading = true;
+      else if (threads.isRunning(index)) {
+        blocked = true;
+        threads.interrupt(index);
+      }
+    });
+    if (loading && performance.now() < loadDeadline) {
+      Atomics.wait(wait, 0, 0, 1);
+      continue;
+    }
+    if (!blocked || ++blockedRounds > 200) return;
+    Atomics.wait(wait, 0, 0, 1);
+  }
+}

@@ -1,0 +1,305 @@
+/**
+ * The cachemiss pool's threads (split from pool.ts): their slots and shared state words, starting
+ * them — as many as queued chains need, at most one loading per core, at least the kept ones —
+ * signalling one, and reaping one that exited: the queue's counters it held go back, and the
+ * chain it was running, or the successor it had taken, is finished by the pool
+ * ({@link ThreadEndHooks}).
+ */
+import { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+import { syscall, EOWNERDEAD } from './native/index.js';
+import type { MemoryRegistry } from './memory.js';
+import type { Policy, TraceRecord } from './policy.js';
+import { STOP } from './atom.js';
+import { KICK_NONE, type ChainTable } from './executor.js';
+import { CompletionQueue, WORKER_PHASE, WORKER_STATE, type SubmissionQueue } from './queues.js';
+import type { CachemissWorkerData } from './cachemiss-worker.js';
+import { cachemissWorkerEntry, workerEnv } from './cachemiss-entry.js';
+import { NR } from './syscalls/nr.js';
+import type { PoolOptions } from './pool-options.js';
+
+/**
+ * The signal that interrupts a cachemiss thread blocked in a syscall when the process exits or
+ * the engine closes (Node joins worker threads at exit, and a thread blocked in read() on an
+ * empty pipe would otherwise never return). SIGRTMAX is the least likely to collide with an
+ * application's SIGRTMIN+n completion signals.
+ */
+export const SYSLET_WAKE_SIGNAL = 64;
+
+const SYS_tgkill = NR.tgkill;
+const SYS_getpid = NR.getpid;
+/** The most slots (threads ever alive at once) a pool has; the state arrays are sized for it. */
+export const MAX_SLOTS = 1024;
+/** In the state array, after the slots: how many threads the pool keeps alive when idle. */
+export const KEEP_INDEX = MAX_SLOTS * WORKER_STATE.stride;
+
+/** What the pool does when a thread ends without finishing what it held (called on the JS thread). */
+export interface ThreadEndHooks {
+  /** Finish a chain no thread will finish (see CachemissPool). */
+  orphan(token: number, atom: number, result: number, stop: number, atoms?: number): void;
+  /** A successor whose predecessor has ended goes to the queue (or is cancelled). */
+  startSuccessor(successor: number, cancel: boolean): void;
+  /** Wake the engine's watcher: orphans are delivered by the next drain. */
+  poke(): void;
+  /** Threads cannot start: finish every queued chain. */
+  failQueued(): void;
+}
+
+/** What the threads share with their pool. */
+export interface ThreadsShared {
+  readonly memory: MemoryRegistry;
+  readonly policy: Policy;
+  readonly queue: SubmissionQueue;
+  readonly chains: ChainTable;
+  readonly next: Int32Array;
+  readonly eventfd: number;
+  readonly hooks: ThreadEndHooks;
+}
+
+/** One thread's place in the pool: its worker (null while none runs there) and completion queue. */
+export interface Slot {
+  worker: Worker | null;
+  readonly completions: CompletionQueue;
+  exited: Promise<void>;
+}
+
+/** One pool's threads: their slots, shared state words and start-up accounting (JS thread). */
+export class PoolThreads {
+  readonly #memory: MemoryRegistry;
+  readonly #policy: Policy;
+  readonly #queue: SubmissionQueue;
+  readonly #hooks: ThreadEndHooks;
+  #options: PoolOptions;
+  /** The slots, by index (their state words are at `index * WORKER_STATE.stride` in {@link state}). */
+  readonly slots: Slot[] = [];
+  /** Per slot, the thread's state words (WORKER_STATE), then the kept-thread count; shared with the threads. */
+  readonly state: Int32Array;
+  readonly #currentAtoms: Float64Array;
+  readonly #pid = syscall(SYS_getpid);
+  /** The eventfd threads poke after each completion (the Engine's). */
+  readonly eventfd: number;
+  /** The pool has closed: no thread starts, and a successor a dead thread had taken is cancelled. */
+  closed = false;
+  #startupFailures = 0;
+  /** How many threads may load at once: more would only slow the first one down. */
+  readonly #loadLimit = Math.max(1, availableParallelism());
+  /** Per-chain state by token, shared with the threads. */
+  readonly chains: ChainTable;
+  /** Per token: the successor link word, shared with the threads. */
+  readonly #next: Int32Array;
+
+  constructor(options: PoolOptions, shared: ThreadsShared) {
+    this.#memory = shared.memory;
+    this.#policy = shared.policy;
+    this.#queue = shared.queue;
+    this.#hooks = shared.hooks;
+    this.#options = options;
+    this.state = new Int32Array(new SharedArrayBuffer((KEEP_INDEX + 1) * 4));
+    this.#currentAtoms = new Float64Array(new SharedArrayBuffer(MAX_SLOTS * 16));
+    Atomics.store(this.state, KEEP_INDEX, Math.min(options.keepThreads ?? 0, options.maxThreads));
+    this.chains = shared.chains;
+    this.#next = shared.next;
+    this.eventfd = shared.eventfd;
+  }
+
+  /** The pool's settings now (see {@link reconfigure}). */
+  get options(): PoolOptions {
+    return this.#options;
+  }
+
+  /** Threads alive now. */
+  get threads(): number {
+    return this.slots.filter((slot) => slot.worker !== null).length;
+  }
+
+  /** @internal activeSlots - the active-slot accounting, for tests: see CachemissPool.activeSlots. */
+  get activeSlots(): { counted: number; held: number; bound: number } {
+    let held = 0;
+    for (let index = 0; index < this.slots.length; index++) {
+      if (Atomics.load(this.state, index * WORKER_STATE.stride + WORKER_STATE.holding) !== 0) held++;
+    }
+    return { counted: this.#queue.active, held, bound: this.#queue.maxActive };
+  }
+
+  /** How many threads the pool keeps alive while idle. */
+  get keepThreads(): number {
+    return Atomics.load(this.state, KEEP_INDEX);
+  }
+
+  /** reconfigure - change the thread bound and idle time (applies to threads started from now on). */
+  reconfigure(maxThreads: number, idleMs: number): void {
+    this.#options = { ...this.#options, maxThreads: Math.max(1, Math.min(maxThreads, MAX_SLOTS)), idleMs };
+    Atomics.store(this.state, KEEP_INDEX, Math.min(this.keepThreads, this.#options.maxThreads));
+  }
+
+  /**
+   * warm - start threads now instead of on first use, and keep them alive while idle
+   * (latency-sensitive programs). They load at most one per core at a time.
+   */
+  warm(count: number): void {
+    const target = Math.min(count, this.#options.maxThreads);
+    if (target > this.keepThreads) Atomics.store(this.state, KEEP_INDEX, target);
+    this.grow();
+  }
+
+  /** Threads that have loaded and made their native blocks: they can take a chain now. */
+  get ready(): number {
+    let count = 0;
+    this.slots.forEach((slot, index) => {
+      if (slot.worker !== null && Atomics.load(this.state, index * WORKER_STATE.stride + WORKER_STATE.phase) === WORKER_PHASE.ready) count++;
+    });
+    return count;
+  }
+
+  /** Whether the thread in slot `index` is running a chain now. */
+  isRunning(index: number): boolean {
+    return Atomics.load(this.state, index * WORKER_STATE.stride + WORKER_STATE.running) !== 0;
+  }
+
+  /** Signals the thread in slot `index` (SYSLET_WAKE_SIGNAL): a call it is blocked in returns -EINTR. */
+  interrupt(index: number): void {
+    const tid = Atomics.load(this.state, index * WORKER_STATE.stride + WORKER_STATE.tid);
+    if (tid > 0) syscall(SYS_tgkill, this.#pid, tid, SYSLET_WAKE_SIGNAL);
+  }
+
+  /**
+   * Start the threads needed now: one per queued chain that no thread sure to take a chain (one
+   * still loading, or one waiting idle in the queue) will take, and at least the kept ones, within
+   * the bound; at most one loading per core at a time (more would make the first one later: a
+   * thread's start is mostly CPU — measured, 64 short chains on 2 cores finished in 1.0–2.6 s
+   * loading two at a time against 3.0–3.2 s loading sixteen). The rest start as those become ready.
+   *
+   * Not "every thread not running a chain": a thread that has just taken a chain says it runs
+   * only a moment later (and on the code before, a thread woken for a chain stayed counted idle
+   * until it ran), so the chain submitted right behind it was set against it, no thread started,
+   * and it waited behind the first chain however long that one blocked — a read submitted just
+   * before the write that satisfies it never completed. The queue's length is read first, and a
+   * thread drops its idle flag before it takes a chain: a chain already taken is never set against
+   * a thread that is no longer free. A thread between two chains counts as busy, so now and then
+   * one more thread starts than needed; it leaves after its idle time.
+   */
+  grow(): void {
+    if (this.closed) return;
+    const queue = this.#queue;
+    const queued = queue.length;
+    // A thread beyond the active bound would only wait for a slot.
+    const bound = Math.min(this.#options.maxThreads, queue.maxActive);
+    const live = queue.live;
+    let free = 0;
+    // Threads still loading, from their shared phase word, not from their 'ready' messages: those
+    // are processed only when this thread returns to the event loop, and a program that blocks it
+    // (in aio_suspend, or in read(2) for what its chains do) while its chains need one more thread
+    // would otherwise wait for ever — no thread started, as every earlier one still "loaded".
+    let loading = 0;
+    for (let index = 0; index < this.slots.length; index++) {
+      if (this.slots[index]?.worker == null) continue;
+      const base = index * WORKER_STATE.stride;
+      if (Atomics.load(this.state, base + WORKER_STATE.phase) !== WORKER_PHASE.ready) {
+        loading++;
+        free++;
+      } else if (Atomics.load(this.state, base + WORKER_STATE.idle) !== 0) free++;
+    }
+    const wanted = Math.max(this.keepThreads - live, queued - free);
+    const count = Math.min(wanted, bound - live, this.#loadLimit - loading);
+    for (let i = 0; i < count; i++) this.#spawn();
+  }
+
+  #spawn(): void {
+    let index = this.slots.findIndex((slot) => slot.worker === null);
+    if (index < 0) {
+      if (this.slots.length >= MAX_SLOTS) return;
+      index = this.slots.length;
+      this.slots.push({ worker: null, completions: new CompletionQueue(), exited: Promise.resolve() });
+    }
+    const slot = this.slots[index] as Slot;
+    const base = index * WORKER_STATE.stride;
+    const state = this.state;
+    for (let i = 0; i < WORKER_STATE.stride; i++) Atomics.store(state, base + i, 0);
+    Atomics.store(state, base + WORKER_STATE.kick, KICK_NONE);
+    Atomics.store(state, base + WORKER_STATE.phase, WORKER_PHASE.loading);
+    const data: CachemissWorkerData = {
+      slot: index,
+      regions: this.#memory.shared.buffer,
+      policy: this.#policy.shared,
+      queue: this.#queue.buffers,
+      completions: slot.completions.buffers,
+      state: state.buffer as SharedArrayBuffer,
+      currentAtoms: this.#currentAtoms.buffer as SharedArrayBuffer,
+      eventfd: this.eventfd,
+      idleMs: this.#options.idleMs,
+      keepIndex: KEEP_INDEX,
+      options: this.#options.executor,
+      chains: {
+        first: this.chains.first.buffer as SharedArrayBuffer,
+        executed: this.chains.executed.buffer as SharedArrayBuffer,
+        cancel: this.chains.cancel.buffer as SharedArrayBuffer,
+      },
+      next: this.#next.buffer as SharedArrayBuffer,
+    };
+    // Plain JavaScript, no inherited loader: `execArgv: []` drops `--import tsx` and the like,
+    // and the environment is the process's without NODE_OPTIONS' loaders (a worker applies
+    // NODE_OPTIONS again). Under tsx each thread would otherwise start the loader (seconds).
+    const worker = new Worker(cachemissWorkerEntry(), { workerData: data, execArgv: [], env: workerEnv() });
+    // The thread counts as live from now on: the ledger says so, so a thread that never gets
+    // to run its own code is counted out by the exit handler below.
+    this.#queue.countLive(1, { array: state, base });
+    slot.worker = worker;
+    worker.on('message', (message: { type: string; record?: TraceRecord }) => {
+      if (message.type === 'ready') {
+        this.#startupFailures = 0;
+        this.grow();
+      } else if (message.type === 'deny' && message.record !== undefined) this.#options.onDeny?.(message.record);
+    });
+    worker.on('error', (error) => {
+      if (process.env.SYSLET_AIO_DEBUG === '1') console.error('cachemiss thread error:', error);
+      // The 'exit' handler below does the recovery; an error event alone changes nothing.
+    });
+    // An idle thread must not keep the process alive; the engine's eventfd watcher does that
+    // while chains are in flight. unref() comes after the listeners: adding a 'message' listener
+    // refs the worker's port again.
+    worker.unref();
+    slot.exited = new Promise((resolve) => {
+      worker.once('exit', () => {
+        if (Atomics.load(state, base + WORKER_STATE.phase) !== WORKER_PHASE.ready) this.#startupFailures++;
+        this.#reapDead(index);
+        slot.worker = null;
+        resolve();
+        if (this.closed) return;
+        if (this.#startupFailures >= 3 && this.#queue.live === 0) this.#hooks.failQueued();
+        else this.grow();
+      });
+    });
+  }
+
+  /**
+   * After a thread exits, for whatever reason: give back whatever share of the queue's counters it
+   * still held (its ledger: live, idle, an active slot — a thread terminated while idle holds all
+   * three), and if it died mid-chain, finish that chain with -EOWNERDEAD.
+   */
+  #reapDead(index: number): void {
+    const state = this.state;
+    const base = index * WORKER_STATE.stride;
+    const ledger = { array: state, base };
+    if (Atomics.load(state, base + WORKER_STATE.idle) !== 0) {
+      Atomics.store(state, base + WORKER_STATE.idle, 0);
+      this.#queue.forgetIdle();
+    }
+    if (Atomics.load(state, base + WORKER_STATE.holding) !== 0) this.#queue.releaseActive(ledger);
+    if (Atomics.load(state, base + WORKER_STATE.live) !== 0) this.#queue.countLive(-1, ledger);
+    // A successor it had taken from its chain's link word and not yet started (it died while it
+    // published that chain's completion): no other thread knows of it.
+    const taken = Atomics.exchange(state, base + WORKER_STATE.taken, 0) - 1;
+    if (Atomics.load(state, base + WORKER_STATE.running) !== 0) {
+      Atomics.store(state, base + WORKER_STATE.running, 0);
+      this.#hooks.orphan(
+        Atomics.load(state, base + WORKER_STATE.token),
+        this.#currentAtoms[index * 2] as number,
+        -EOWNERDEAD,
+        STOP.died,
+        this.#currentAtoms[index * 2 + 1],
+      );
+    }
+    if (taken >= 0) this.#hooks.startSuccessor(taken, this.closed);
+    this.#hooks.poke();
+  }
+}
