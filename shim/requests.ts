@@ -15,101 +15,31 @@
  */
 import { readPointer, readWord } from '../engine/words.js';
 import { syscall, EAGAIN, EINPROGRESS, EINVAL, ESPIPE } from '../engine/native/index.js';
-import { dropBuffer, holdBuffer } from './buffers.js';
+import { holdBuffer } from './buffers.js';
 import { aioEngine, markUsed } from './context.js';
 import { AIO_PRIO_DELTA_MAX, AIOCB, O_APPEND, SIGEVENT, SIGEV_NONE, SIGEV_SIGNAL, SIGEV_THREAD } from './constants.js';
 import { failWith } from './errno.js';
-import { listDone, notifyThread, pluginFor, sendSignal, setSignalParams } from './notify.js';
+import { listDone, notifyThread, sendSignal } from './notify.js';
 import { OP_FSYNC, OP_WRITE } from './types.js';
 import { IDLE, QUEUED, RUNNING, type FdState, type Request, type AiocbSource } from './request.js';
 import { type ListGroup } from './types.js';
-import type { PluginInstance } from '../plugins/plugin.js';
 import { scheduleSignalDrain } from './signals.js';
 import { NR } from '../engine/syscalls/nr.js';
 import { F_GETFL, SEEK_CUR } from '../engine/syscalls/constants.generated.js';
+import { gated, isStream, setStream, stateOf, updateGate } from './fd-states.js';
+import { insert, linkQueued } from './fd-queue.js';
+import { misclassifiedStream, notifyKind, prepare, releaseBuffer } from './request-prepare.js';
+import { settle } from './request-settle.js';
+// Their import path stays this module's (the POSIX entry points import them from here).
+export { fdState } from './fd-states.js';
+export { recall, unqueue } from './fd-queue.js';
+export { awaitingFallback, settle, settleFallback } from './request-settle.js';
 
 const SYS_lseek = NR.lseek;
 const SYS_fcntl = NR.fcntl;
-// fds below this are classified through typed arrays (no Map lookup on the hot path).
-const FAST_FDS = 65536;
 
-/** How long settle() waits for a chain whose aio_status has run to be reported. */
-const SETTLE_LIMIT_MS = 1000;
-
-const fdStates = new Map<number, FdState>();
 /** @internal Called after every completion (the promise form of aio_suspend waits through it). */
 export const completionHooks = new Set<() => void>();
-const gate = new Uint8Array(FAST_FDS);
-const streamFast = new Uint8Array(FAST_FDS);
-const streamSlow = new Set<number>();
-
-function isStream(fd: number): boolean {
-  return fd >= 0 && fd < FAST_FDS ? streamFast[fd] === 1 : streamSlow.has(fd);
-}
-
-function setStream(fd: number, value: boolean): void {
-  if (fd >= 0 && fd < FAST_FDS) streamFast[fd] = value ? 1 : 0;
-  else if (value) streamSlow.add(fd);
-  else streamSlow.delete(fd);
-}
-
-function stateOf(fd: number): FdState {
-  let state = fdStates.get(fd);
-  if (state === undefined) {
-    state = { fd, queue: [], running: 0, serial: null };
-    fdStates.set(fd, state);
-  }
-  return state;
-}
-
-function updateGate(state: FdState): void {
-  const closed = state.queue.length > 0 || state.serial !== null;
-  if (state.fd >= 0 && state.fd < FAST_FDS) gate[state.fd] = closed ? 1 : 0;
-  if (!closed && state.running === 0) fdStates.delete(state.fd);
-}
-
-function gated(fd: number): boolean {
-  if (fd >= 0 && fd < FAST_FDS) return gate[fd] === 1;
-  const state = fdStates.get(fd);
-  return state !== undefined && (state.queue.length > 0 || state.serial !== null);
-}
-
-/**
- * @internal settle - a request whose status is already final (aio_status ran on a cachemiss
- * thread) may not have been reported to the JS thread yet: wait the few microseconds until it
- * is, so that a caller who saw aio_error() != EINPROGRESS can reuse the aiocb at once.
- * @returns true when the request is idle now; false when it is really still in progress.
- */
-export function settle(request: Request): boolean {
-  if (request.state === IDLE) return true;
-  if (request.state !== RUNNING && !request.linked) return false;
-  // aio_status writes the aiocb's __error_code, and only then does the executor store the atom's
-  // result in its cell (what statusPublished reads): a caller who saw the final status in aio_error
-  // can get here in between — a window of a few instructions, unless that thread is preempted
-  // there, as on a loaded machine (CI run 21: aio_write gave -1/EINVAL in the middle of a QD64
-  // loop). Either sign of a final status counts; a status the program wrote itself into a request
-  // still in flight costs the bound below, then EINVAL.
-  if (!request.statusPublished() && request.error === EINPROGRESS) return false;
-  // The chain ends right after aio_status (at most notify.signal follows): the bound only keeps a
-  // thread stalled there from stalling the JS thread with it.
-  aioEngine().waitUntil(() => !request.busy, SETTLE_LIMIT_MS);
-  return !request.busy;
-}
-
-/**
- * @internal awaitingFallback - whether a request's status shows an ESPIPE that is not final: its
- * positional chain met a pipe or socket on a cachemiss thread (the fd number was reused while it
- * waited) and published ESPIPE, and the JS thread, which runs it again as a stream request
- * (chainEnded), has not seen it end yet. aio_error and aio_suspend must not report it as done.
- */
-export function awaitingFallback(request: Request): boolean {
-  return request.state === RUNNING && request.error === ESPIPE && !request.stream && request.op <= OP_WRITE && request.notify !== SIGEV_SIGNAL;
-}
-
-/** @internal settleFallback - let the JS thread see the chain end (bounded), so that its ESPIPE becomes the stream re-run's status. */
-export function settleFallback(request: Request): void {
-  aioEngine().waitUntil(() => !awaitingFallback(request), SETTLE_LIMIT_MS);
-}
 
 /**
  * submitAiocb - enqueue the request an aiocb describes (aio_read, aio_write, aio_fsync, and
@@ -218,43 +148,6 @@ export function enqueueRequest(request: Request, owner: object, op: number, noti
   return 0;
 }
 
-/** The request no longer needs its buffer registered (it ended, or never started). */
-function releaseBuffer(request: Request): void {
-  if (!request.holdsBuffer) return;
-  request.holdsBuffer = false;
-  const held = request.heldRange;
-  request.heldRange = null;
-  if (held !== null) dropBuffer(held);
-}
-
-function notifyKind(request: Request, notify: number): number {
-  if (notify === SIGEV_SIGNAL) return request.signo === 0 ? SIGEV_NONE : SIGEV_SIGNAL;
-  return notify === SIGEV_THREAD && request.notifyFunction !== null ? SIGEV_THREAD : SIGEV_NONE;
-}
-
-/**
- * insert - equal priorities FIFO, a lower aio_reqprio ahead of higher ones, never ahead of a
- * barrier nor of a request already started. A linked request (see linkQueued) it goes ahead of
- * is taken back from the engine first, and linked again behind it by drain; one that its
- * cachemiss thread has started stays ahead.
- */
-function insert(state: FdState, request: Request): void {
-  const queue = state.queue;
-  let at = queue.length;
-  if (request.op < OP_FSYNC) {
-    while (at > 0) {
-      const before = queue[at - 1] as Request;
-      if (before.op >= OP_FSYNC || before.reqprio <= request.reqprio) break;
-      // Linked requests are a prefix of the queue: `before` is the last one linked.
-      if (before.linked && !recall(before)) break;
-      at--;
-    }
-  }
-  queue.splice(at, 0, request);
-  request.state = QUEUED;
-  request.tracked = state;
-}
-
 /** @internal drain - start queued requests from the head while the fd's ordering allows. */
 export function drain(state: FdState): void {
   const queue = state.queue;
@@ -278,45 +171,6 @@ export function drain(state: FdState): void {
   }
   linkQueued(state);
   updateGate(state);
-}
-
-/**
- * linkQueued - hand the serial requests at the head of an fd's FIFO to the engine now, each as
- * the successor of the one before it (Engine.submitAfter), the first after the serial request
- * in flight: the cachemiss thread that ends one starts the next, as glibc's helper thread takes
- * its fd's next request. Without this a queued stream request started only when the JS thread
- * came back into the library or the event loop, and a program that blocks in read(2) for the
- * data of its own queued aio_write waited forever. Positional requests behind a serial one, and
- * anything behind them, still wait for the JS thread (they may run in parallel, which one link
- * cannot say).
- */
-function linkQueued(state: FdState): void {
-  let predecessor = state.serial;
-  if (predecessor === null || predecessor.token < 0 || state.running > 0) return;
-  const engine = aioEngine();
-  for (const request of state.queue) {
-    if (!request.linked) {
-      if (!request.serial) return;
-      const instance = prepare(request);
-      if (engine.submitAfter(instance.first, request, predecessor.token) !== 0) return;
-      request.token = engine.lastSubmit.token;
-      request.linked = true;
-    }
-    predecessor = request;
-  }
-}
-
-/**
- * @internal recall - a queued request is about to leave its fd's FIFO without running (aio_cancel):
- * take it back from the engine if it was linked there.
- * @returns false when it cannot be: the request before it has ended and it runs now.
- */
-export function recall(request: Request): boolean {
-  if (!request.linked) return true;
-  if (!aioEngine().withdraw(request.token, request)) return false;
-  request.linked = false;
-  request.token = -1;
-  return true;
 }
 
 /**
@@ -359,58 +213,6 @@ function start(request: Request): number {
   }
   request.state = IDLE;
   return submitted;
-}
-
-/** prepare - fill the request's plugin instance for a run (its cells reset) and return it. */
-function prepare(request: Request): PluginInstance {
-  const plugin = pluginFor(request.op, request.stream, request.notify === SIGEV_SIGNAL);
-  let instance = request.instance;
-  if (instance === null || request.plugin !== plugin) {
-    instance?.release();
-    instance = plugin.plugin.acquire(aioEngine());
-    request.instance = instance;
-    request.plugin = plugin;
-    instance.set(plugin.errorCode, request.errorAddress);
-    instance.set(plugin.returnValue, request.returnAddress);
-    instance.set(plugin.width, request.width);
-    request.cachedFd = NaN;
-    request.cachedBuf = NaN;
-    request.cachedNbytes = NaN;
-  }
-  // Parameter cells keep their values between requests (they are outside the reset span, and
-  // no parameter of these plugins is mirrored): rewrite only what changed — usually the offset.
-  if (request.cachedFd !== request.fd) {
-    instance.set(plugin.fd, request.fd);
-    request.cachedFd = request.fd;
-  }
-  if (plugin.buf >= 0) {
-    if (request.cachedBuf !== request.buf) {
-      instance.set(plugin.buf, request.buf);
-      request.cachedBuf = request.buf;
-    }
-    if (request.cachedNbytes !== request.nbytes) {
-      instance.set(plugin.nbytes, request.nbytes);
-      request.cachedNbytes = request.nbytes;
-    }
-    if (plugin.offset >= 0) instance.set(plugin.offset, request.offset);
-  }
-  // The result cells say which atoms of this run have run (aio_status's: whether the status is
-  // published; notify.signal's: whether the signal went), and notify.signal's siginfo is scratch.
-  instance.reset();
-  if (plugin.signalAtom >= 0) setSignalParams(instance, plugin, request.signo, request.value);
-  return instance;
-}
-
-/**
- * A positional request that ended with ESPIPE ran on a pipe or socket: pread/pwrite cannot be
- * used there, but read/write can, as glibc's worker falls back. A signalled request was classified
- * with lseek before it ran and has sent its signal already: its ESPIPE stands.
- */
-function misclassifiedStream(request: Request): boolean {
-  if (request.stream || request.op > OP_WRITE || request.notify === SIGEV_SIGNAL) return false;
-  // The operation's own result (atom 0), not the aiocb's field, which the program may write.
-  const instance = request.instance;
-  return instance !== null && instance.result(0) === -ESPIPE;
 }
 
 /** Run a misclassified request again as a stream request, first in its fd's line. */
@@ -539,19 +341,3 @@ export function prepareUnrun(cb: AiocbSource, group: ListGroup | null): Request 
   return request;
 }
 
-/**
- * @internal unqueue - take a queued request out of its fd's FIFO (aio_cancel).
- * @returns the fd state it was in, to drain afterwards, or null when it was not queued.
- */
-export function unqueue(request: Request): FdState | null {
-  const state = request.tracked;
-  if (request.state !== QUEUED || state === null || !recall(request)) return null;
-  state.queue.splice(state.queue.indexOf(request), 1);
-  request.tracked = null;
-  return state;
-}
-
-/** @internal fdState - the fd's state, or undefined when nothing of it is queued or in flight. */
-export function fdState(fd: number): FdState | undefined {
-  return fdStates.get(fd);
-}

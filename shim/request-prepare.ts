@@ -1,0 +1,81 @@
+/**
+ * Filling a request's canned chain (split from requests.ts): the plugin instance a request runs
+ * (aio.read / aio.write, stream or positional, with notify.signal for SIGEV_SIGNAL), kept on the
+ * request and rewritten only where it changed; the notification kind a sigevent asks for; and the
+ * checks and clean-up around a run (a misclassified stream, the registered buffer it held).
+ */
+import { ESPIPE } from '../engine/native/index.js';
+import { dropBuffer } from './buffers.js';
+import { aioEngine } from './context.js';
+import { SIGEV_NONE, SIGEV_SIGNAL, SIGEV_THREAD } from './constants.js';
+import { pluginFor, setSignalParams } from './notify.js';
+import { OP_WRITE } from './types.js';
+import type { Request } from './request.js';
+import type { PluginInstance } from '../plugins/plugin.js';
+
+/** The request no longer needs its buffer registered (it ended, or never started). */
+export function releaseBuffer(request: Request): void {
+  if (!request.holdsBuffer) return;
+  request.holdsBuffer = false;
+  const held = request.heldRange;
+  request.heldRange = null;
+  if (held !== null) dropBuffer(held);
+}
+
+/** notifyKind - the notification a request gets for its sigevent's sigev_notify. */
+export function notifyKind(request: Request, notify: number): number {
+  if (notify === SIGEV_SIGNAL) return request.signo === 0 ? SIGEV_NONE : SIGEV_SIGNAL;
+  return notify === SIGEV_THREAD && request.notifyFunction !== null ? SIGEV_THREAD : SIGEV_NONE;
+}
+
+/** prepare - fill the request's plugin instance for a run (its cells reset) and return it. */
+export function prepare(request: Request): PluginInstance {
+  const plugin = pluginFor(request.op, request.stream, request.notify === SIGEV_SIGNAL);
+  let instance = request.instance;
+  if (instance === null || request.plugin !== plugin) {
+    instance?.release();
+    instance = plugin.plugin.acquire(aioEngine());
+    request.instance = instance;
+    request.plugin = plugin;
+    instance.set(plugin.errorCode, request.errorAddress);
+    instance.set(plugin.returnValue, request.returnAddress);
+    instance.set(plugin.width, request.width);
+    request.cachedFd = NaN;
+    request.cachedBuf = NaN;
+    request.cachedNbytes = NaN;
+  }
+  // Parameter cells keep their values between requests (they are outside the reset span, and
+  // no parameter of these plugins is mirrored): rewrite only what changed — usually the offset.
+  if (request.cachedFd !== request.fd) {
+    instance.set(plugin.fd, request.fd);
+    request.cachedFd = request.fd;
+  }
+  if (plugin.buf >= 0) {
+    if (request.cachedBuf !== request.buf) {
+      instance.set(plugin.buf, request.buf);
+      request.cachedBuf = request.buf;
+    }
+    if (request.cachedNbytes !== request.nbytes) {
+      instance.set(plugin.nbytes, request.nbytes);
+      request.cachedNbytes = request.nbytes;
+    }
+    if (plugin.offset >= 0) instance.set(plugin.offset, request.offset);
+  }
+  // The result cells say which atoms of this run have run (aio_status's: whether the status is
+  // published; notify.signal's: whether the signal went), and notify.signal's siginfo is scratch.
+  instance.reset();
+  if (plugin.signalAtom >= 0) setSignalParams(instance, plugin, request.signo, request.value);
+  return instance;
+}
+
+/**
+ * A positional request that ended with ESPIPE ran on a pipe or socket: pread/pwrite cannot be
+ * used there, but read/write can, as glibc's worker falls back. A signalled request was classified
+ * with lseek before it ran and has sent its signal already: its ESPIPE stands.
+ */
+export function misclassifiedStream(request: Request): boolean {
+  if (request.stream || request.op > OP_WRITE || request.notify === SIGEV_SIGNAL) return false;
+  // The operation's own result (atom 0), not the aiocb's field, which the program may write.
+  const instance = request.instance;
+  return instance !== null && instance.result(0) === -ESPIPE;
+}
