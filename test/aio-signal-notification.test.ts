@@ -11,6 +11,7 @@ import {
   ECANCELED, EINPROGRESS, LIO_NOWAIT, LIO_READ, SIGEV_SIGNAL, SIGRTMIN, SI_ASYNCIO,
 } from '../index.js';
 import { closeAll, fileWith, pattern, rawWrite, socketpair, SOCK_DGRAM, tempDir } from './aio-fixture.js';
+import { evictFromPageCache } from './helpers/posix-os.js';
 
 const dir = tempDir();
 const file = fileWith(dir, 'f', pattern(4096), 'r');
@@ -93,10 +94,20 @@ test('lio_listio(LIO_NOWAIT) sends its list signal after the last entry, besides
     const entry = new Aiocb({ aio_fildes: a, aio_buf: Buffer.alloc(8), aio_lio_opcode: LIO_READ, aio_sigevent: { sigev_notify: SIGEV_SIGNAL, sigev_signo: SIGNO, sigev_value: 1 } });
     const other = new Aiocb({ aio_fildes: file.fd, aio_buf: Buffer.alloc(8), aio_lio_opcode: LIO_READ, aio_sigevent: { sigev_notify: SIGEV_SIGNAL, sigev_signo: SIGNO, sigev_value: 2 } });
     const received = nextSignals(3, () => aio_error(entry));
+    // The entries complete independently, and each signals as it completes: POSIX gives them no
+    // order. The file read completes inline while its page is cached, but another process that
+    // drops the page cache (a cold benchmark on the same machine) sends it to the io_uring ring or
+    // a cachemiss thread, and the socket read, on a thread already started, signals first (the
+    // likely cause of the one failure of this test under load, when it asserted [2, 1, 77]). The
+    // page is dropped here so that a late entry is tested every time; only the list signal's place
+    // is fixed.
+    evictFromPageCache(file.fd);
     assert.equal(lio_listio(LIO_NOWAIT, [entry, other], 2, { sigev_notify: SIGEV_SIGNAL, sigev_signo: SIGNO, sigev_value: 77 }), 0);
     rawWrite(b, Buffer.from('go'));
     const got = await received;
-    assert.deepEqual(got.map((g) => g.info.value), [2, 1, 77]);
+    const values = got.map((g) => g.info.value);
+    assert.deepEqual(values.slice(0, 2).map(Number).sort((x, y) => x - y), [1, 2], 'each entry signals once');
+    assert.equal(values[2], 77, 'the list signal comes after both entries\' own');
     assert.ok(got.every((g) => g.info.code === SI_ASYNCIO));
     assert.equal(got[2]?.seen, 0, 'every entry is final when the list signal arrives');
   } finally {
