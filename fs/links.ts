@@ -17,7 +17,7 @@ import { EINVAL, ENOENT } from '../engine/native/index.js';
 import { AT_FDCWD, O_CLOEXEC, O_NOFOLLOW, O_PATH } from '../engine/syscalls/constants.generated.js';
 import { definePlugin, type Plugin } from '../plugins/plugin.js';
 import { fileClose } from '../plugins/builtin/file-read.js';
-import { putPath, Request } from '../plugins/requests.js';
+import { Request } from '../plugins/requests.js';
 import { fastOptions, fastPath } from './args.js';
 import { putPaths, ran, result, submitted, take } from './core.js';
 import { fsError } from './errors.js';
@@ -120,6 +120,18 @@ export async function readlink(engine: Engine, path: unknown, options?: unknown)
   }
 }
 
+/**
+ * "/proc/self/fd/N\0" for each fd number seen, encoded once: realpath's second chain reads that
+ * link, and building and encoding the string per call was a quarter of realpath's JavaScript
+ * outside the executor (the numbers repeat: each call closes its fd before the next opens one).
+ */
+const procFdPaths: Uint8Array[] = [];
+const encoder = new TextEncoder();
+
+function procFdPath(fd: number): Uint8Array {
+  return (procFdPaths[fd] ??= encoder.encode(`/proc/self/fd/${fd}\0`));
+}
+
 /** Whether /proc/self/fd can name an fd here (checked once, on the first realpath). */
 let procFdWorks: boolean | null = null;
 
@@ -144,7 +156,7 @@ export async function realpath(engine: Engine, path: unknown, options?: unknown)
       open.release();
     }
     if (fd < 0) throw fsError(fd, 'realpath', fast);
-    putPath(req.slot.paths[1], `/proc/self/fd/${fd}`);
+    req.slot.paths[1].set(procFdPath(fd));
     const named = fsFdPath.acquire(engine);
     let length: number;
     try {
