@@ -30,11 +30,11 @@ const NS_PER_MS = 1e6;
  * The engine. Create one per policy domain; the POSIX layer uses a shared default one.
  *
  * The class is the facade over the engine's parts, each in a module of its own: its memory
- * ({@link EngineMemory}), completion ring ({@link EngineRingApi}) and pool calls
- * ({@link EnginePoolApi}), which it extends; the
- * chains in flight by token (chain-tokens.ts), submitting them (chain-submission.ts), ending and
- * delivering them (chain-endings.ts), cancelling one (chain-cancel.ts), its cachemiss threads
- * (cachemiss-threads.ts) and the eventfd wake-up and blocking wait (engine-wake.ts).
+ * (engine-memory.ts), completion ring (engine-ring-api.ts) and pool calls (engine-pool-api.ts),
+ * whose classes it extends; the chains in flight by token (chain-tokens.ts), submitting them
+ * (chain-submission.ts), ending and delivering them (chain-endings.ts), cancelling one
+ * (chain-cancel.ts), its cachemiss threads (cachemiss-threads.ts) and the eventfd wake-up and
+ * blocking wait (engine-wake.ts).
  */
 export class Engine extends EnginePoolApi implements FinishedSink, RingSink {
   /** The syscall policy its atoms run under (narrowed by the `allow` option or {@link Policy.narrow}). */
