@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { DEFAULT_EXECUTOR_OPTIONS, type ExecutorOptions } from './executor.js';
 import type { RingCapabilities } from './ring.js';
 import type { EngineKind } from './uring-select.js';
-import type { RingDescription } from './uring-engine.js';
+import type { RingDescription } from './uring-describe.js';
 
 /** Engine settings. All optional. */
 export interface EngineOptions {

@@ -17,7 +17,7 @@ import { Policy } from './policy.js';
 import { SYSCALL_NUMBERS } from './syscalls/numbers.generated.js';
 import { SYSCALL_TABLE, isDenied } from './syscalls/table.js';
 import { NR } from './syscalls/nr.js';
-import { describeAsyncEngine, type AsyncEngineReport } from './uring-engine.js';
+import { describeAsyncEngine, type AsyncEngineReport } from './uring-describe.js';
 import { AT_FDCWD, RESOLVE_CACHED, RWF_NOWAIT } from './syscalls/abi.js';
 import { O_RDONLY, O_NONBLOCK, O_CLOEXEC } from './syscalls/constants.generated.js';
 

@@ -18,31 +18,26 @@
  * the JS turn that wrote the first one (a microtask), or before anything waits or looks for
  * completions.
  */
-import { syscall, ESPIPE, ECANCELED, EINTR, EAGAIN, EBUSY, ETIME, IORING_OP, IORING_SQ_CQ_OVERFLOW, IORING_SQ_TASKRUN, IORING_ASYNC_CANCEL_ALL, IORING_ASYNC_CANCEL_ANY, registerEventfd, unregisterEventfd, type Word } from './native/index.js';
+import { ECANCELED, EINTR, EAGAIN, EBUSY, ETIME, IORING_OP, IORING_SQ_CQ_OVERFLOW, IORING_SQ_TASKRUN, IORING_ASYNC_CANCEL_ALL, IORING_ASYNC_CANCEL_ANY, registerEventfd, unregisterEventfd, type Word } from './native/index.js';
 import type { MemoryRegistry, Region } from './memory.js';
 import type { RingPort } from './executor.js';
 import type { CompiledSyscall } from './compiled-table.js';
 import type { Confinement } from './confinement.js';
-import { RING_CALLS, isRingCall, newSqeFields, type RingCall, type SqeFields } from './uring-opcodes.js';
+import { RING_CALLS, newSqeFields, type RingCall, type SqeFields } from './uring-opcodes.js';
 import { RequestMemory, COPY_FAILED } from './uring-copies.js';
 import type { Ring } from './uring-ring.js';
-import { selectEngine, type EngineKind } from './uring-select.js';
+import { ringCalls, type RingDescription } from './uring-describe.js';
+import { positionAllows, nonblockingStream } from './uring-fd-rules.js';
+import { ReadProbeMemory } from './uring-probe-memory.js';
+import { UnsubmittedTokens } from './uring-unsubmitted.js';
 import { syscallByName } from './syscalls/table.js';
-import { NR } from './syscalls/nr.js';
-import { F_GETFL, O_NONBLOCK, SEEK_CUR } from './syscalls/constants.generated.js';
 
-const SYS_lseek = NR.lseek;
-const SYS_fcntl = NR.fcntl;
 /** Tokens per engine (the Engine's MAX_INFLIGHT): user_data = token + TOKENS × generation. */
 const TOKENS = 65536;
 /** user_data of the engine's own requests (ASYNC_CANCEL): never a chain's. */
 const INTERNAL = 2 ** 52;
 /** Headroom in the CQ for the engine's own requests' completions. */
 const CQ_HEADROOM = 64;
-/** A read probe that failed this many times in a row on one fd is skipped from then on... */
-const PROBE_MISSES_TO_SKIP = 8;
-/** ...except every this-many-th request, which probes again (the file may be cached by now). */
-const PROBE_SAMPLE = 64;
 
 /** Where completed requests go (the Engine). */
 export interface RingSink {
@@ -55,23 +50,12 @@ export interface RingSink {
   ringRefused(token: number, atom: number): void;
 }
 
-/** What `syslet-aio info` and {@link Engine.asyncEngine} report about a ring. */
-export interface RingDescription {
-  /** The setup flags the kernel accepted. */
-  readonly setupFlags: string;
-  readonly sqEntries: number;
-  readonly cqEntries: number;
-  /** IORING_FEAT_* bits. */
-  readonly features: number;
-  /** The table's may-block calls this ring makes on this kernel. */
-  readonly calls: readonly string[];
-}
-
 /** The io_uring engine of one Engine. Only the thread that created it may use it. */
 export class UringEngine implements RingPort {
   readonly #ring: Ring;
   readonly #sink: RingSink;
   readonly #memory: RequestMemory;
+  readonly #probes = new ReadProbeMemory();
   /** The ring's call for each x86-64 number, when this kernel has its opcode. */
   readonly #calls: (RingCall | undefined)[] = [];
   readonly description: RingDescription;
@@ -93,12 +77,8 @@ export class UringEngine implements RingPort {
   readonly #ret = new Float64Array(TOKENS);
   readonly #retRegion: (Region | null)[] = [];
   readonly #timeout = new Uint8Array(TOKENS);
-  /**
-   * Tokens of SQEs written and not yet taken by the kernel, in order (-1 for the engine's own),
-   * handed to threads if the kernel refuses them: a typed list, so a flush allocates nothing.
-   */
-  #unsubmitted: Int32Array;
-  #unsubmittedCount = 0;
+  /** Tokens of SQEs written and not yet taken by the kernel (handed to threads if it refuses them). */
+  readonly #unsubmitted: UnsubmittedTokens;
   #inRing = 0;
   /** The last enter for a TASKRUN flag posted no completion (see {@link hasWork}). */
   #taskrunAnswered = false;
@@ -114,12 +94,6 @@ export class UringEngine implements RingPort {
   #reaping = false;
   readonly #reapedUserData = new Float64Array(256);
   readonly #reapedRes = new Int32Array(256);
-  // Adaptive read probing per fd (see skipProbe). Kept per fd number even when the program
-  // closes it and gets the number again for another file (the engine cannot see that): only
-  // whether a read probes first depends on it, never what the read does, and one read in
-  // PROBE_SAMPLE probes again, so a number's new file soon gets its own verdict.
-  readonly #misses = new Uint8Array(65536);
-  readonly #sampled = new Uint8Array(65536);
 
   constructor(ring: Ring, supportedOps: Uint8Array, setupFlags: string, registry: MemoryRegistry, eventfd: number, sink: RingSink) {
     this.#ring = ring;
@@ -127,7 +101,7 @@ export class UringEngine implements RingPort {
     this.#capacity = Math.min(TOKENS, ring.cqEntries - CQ_HEADROOM);
     this.#getEvents = ring.needsGetEvents;
     this.#memory = new RequestMemory(registry, this.#capacity);
-    this.#unsubmitted = new Int32Array(ring.sqEntries);
+    this.#unsubmitted = new UnsubmittedTokens(ring.sqEntries);
     const calls = ringCalls(supportedOps);
     for (const name of calls) this.#calls[(syscallByName(name) as { x86_64: number }).x86_64] = RING_CALLS[name] as RingCall;
     this.description = { setupFlags, sqEntries: ring.sqEntries, cqEntries: ring.cqEntries, features: ring.features, calls };
@@ -153,7 +127,7 @@ export class UringEngine implements RingPort {
     if (this.#broken || this.#closing || this.#inRing >= this.#capacity) return false;
     const call = this.#calls[nr];
     if (call === undefined) return false;
-    if (call.position !== undefined && !this.#positionAllows(call, compiled, args, takesOffsets)) return false;
+    if (call.position !== undefined && !positionAllows(call, compiled, args, takesOffsets)) return false;
     if (call.streams !== undefined) for (const arg of call.streams) if (nonblockingStream(args[arg] as Word)) return false;
     const copied = this.#args;
     for (let i = 0; i < 6; i++) copied[i] = args[i] as Word;
@@ -183,18 +157,11 @@ export class UringEngine implements RingPort {
   }
 
   skipProbe(fd: Word): boolean {
-    if (typeof fd !== 'number' || fd < 0 || fd >= 65536 || (this.#misses[fd] as number) < PROBE_MISSES_TO_SKIP) return false;
-    // Sample: one request in PROBE_SAMPLE probes again, so a file that became cached goes back.
-    const sampled = ((this.#sampled[fd] as number) + 1) % PROBE_SAMPLE;
-    this.#sampled[fd] = sampled;
-    return sampled !== 0;
+    return this.#probes.skipProbe(fd);
   }
 
   probed(fd: Word, hit: boolean): void {
-    if (typeof fd !== 'number' || fd < 0 || fd >= 65536) return;
-    const misses = this.#misses[fd] as number;
-    if (hit) this.#misses[fd] = 0;
-    else if (misses < PROBE_MISSES_TO_SKIP) this.#misses[fd] = misses + 1;
+    this.#probes.probed(fd, hit);
   }
 
   // ---- The Engine's side ----
@@ -219,7 +186,7 @@ export class UringEngine implements RingPort {
     this.#retRegion[token] = this.#pendingRetRegion;
     this.#pendingRetRegion = null;
     this.#timeout[token] = call.result === 'timeout' ? 1 : 0;
-    this.#noteUnsubmitted(token);
+    this.#unsubmitted.note(token);
     this.#inRing++;
     if (!this.#flushQueued) {
       this.#flushQueued = true;
@@ -275,7 +242,7 @@ export class UringEngine implements RingPort {
       const result = ring.submit(0, getEvents);
       if (result >= 0) {
         // The kernel consumed `result` SQEs (all of them, unless it ran short of memory).
-        this.#submitted(Math.min(result, submitting));
+        this.#unsubmitted.submitted(Math.min(result, submitting));
         if (ring.unsubmitted === 0 || result === 0 && attempt > 8) break;
         continue;
       }
@@ -310,7 +277,7 @@ export class UringEngine implements RingPort {
     this.#taskrunAnswered = false;
     const result = ring.submit(1, true);
     if (result >= 0) {
-      this.#submitted(Math.min(result, submitting));
+      this.#unsubmitted.submitted(Math.min(result, submitting));
       return true;
     }
     // A signal ended the wait (nothing was submitted then: the kernel reports a submission's
@@ -354,28 +321,6 @@ export class UringEngine implements RingPort {
     // A request that did not complete in time may still be written back into its copies (an
     // accept's addrlen, a recvmsg's msghdr) while the kernel tears the ring down: keep them.
     if (this.#inRing === 0) this.#memory.release();
-  }
-
-  /** The SQE of `token` (-1: the engine's own) is written: it goes with the next enter. */
-  #noteUnsubmitted(token: number): void {
-    if (this.#unsubmittedCount === this.#unsubmitted.length) {
-      // Only when the kernel left SQEs of earlier enters untaken (short of memory) and more were
-      // written since: keep them all, in order.
-      const grown = new Int32Array(this.#unsubmitted.length * 2);
-      grown.set(this.#unsubmitted);
-      this.#unsubmitted = grown;
-    }
-    this.#unsubmitted[this.#unsubmittedCount++] = token;
-  }
-
-  /** The kernel took the first `count` SQEs not yet taken. */
-  #submitted(count: number): void {
-    if (count >= this.#unsubmittedCount) {
-      this.#unsubmittedCount = 0;
-      return;
-    }
-    this.#unsubmitted.copyWithin(0, count, this.#unsubmittedCount);
-    this.#unsubmittedCount -= count;
   }
 
   /** Processes every CQE waiting now. */
@@ -425,7 +370,7 @@ export class UringEngine implements RingPort {
     if (ring.sqSpace() === 0) this.flush();
     ring.prep(opcode, 0, -1, 0, addr, 0, opFlags, INTERNAL);
     // Not a chain's SQE, but it sits in the same unsubmitted run: keep the bookkeeping in step.
-    this.#noteUnsubmitted(-1);
+    this.#unsubmitted.note(-1);
     this.flush();
   }
 
@@ -437,8 +382,7 @@ export class UringEngine implements RingPort {
   #refuse(): void {
     this.#broken = true;
     this.#ring.discardUnsubmitted();
-    const tokens = this.#unsubmitted.slice(0, this.#unsubmittedCount);
-    this.#unsubmittedCount = 0;
+    const tokens = this.#unsubmitted.takeAll();
     for (const token of tokens) {
       if (token < 0 || this.#live[token] !== 1) continue;
       this.#live[token] = 0;
@@ -450,57 +394,5 @@ export class UringEngine implements RingPort {
     }
   }
 
-  /**
-   * The position rule of RingCall.position, for these arguments. `takesOffsets`: the executor's
-   * positional probe of this call has just shown that the fd takes offsets (see RingPort.prepare).
-   */
-  #positionAllows(call: RingCall, compiled: CompiledSyscall, args: readonly Word[], takesOffsets: boolean): boolean {
-    const fd = args[0];
-    if (typeof fd !== 'number') return false;
-    // preadv2/pwritev2 at offset -1 read and write at the file position.
-    const current = call.position === 'current' || (compiled.posArg >= 0 && args[compiled.posArg] === -1);
-    if (takesOffsets && !current) return true;
-    const seekable = syscall(SYS_lseek, fd, 0, SEEK_CUR) !== -ESPIPE;
-    return current ? !seekable : seekable;
-  }
 }
 
-/**
- * Whether `fd` is a pipe, socket or terminal opened O_NONBLOCK: its syscall answers -EAGAIN at
- * once where io_uring would wait for data (see RingCall.streams).
- */
-function nonblockingStream(fd: Word): boolean {
-  if (typeof fd !== 'number') return false;
-  const flags = syscall(SYS_fcntl, fd, F_GETFL, 0);
-  return flags >= 0 && (flags & O_NONBLOCK) !== 0 && syscall(SYS_lseek, fd, 0, SEEK_CUR) === -ESPIPE;
-}
-
-/** ringCalls - the table's may-block calls a ring with these opcodes makes (the rest go to threads). */
-export function ringCalls(supportedOps: Uint8Array): string[] {
-  const calls: string[] = [];
-  for (const [name, entry] of Object.entries(RING_CALLS)) {
-    if (!isRingCall(entry) || supportedOps[IORING_OP[entry.op]] !== 1) continue;
-    const spec = syscallByName(name);
-    if (spec !== undefined && spec.x86_64 >= 0) calls.push(name);
-  }
-  return calls;
-}
-
-/** What {@link describeAsyncEngine} reports: the engine a new Engine would get here, and why. */
-export type AsyncEngineReport =
-  | ({ readonly kind: 'io_uring' } & RingDescription)
-  | { readonly kind: 'threads'; readonly reason: string };
-
-/**
- * describeAsyncEngine - which engine a new Engine with `option` gets in this process (io_uring,
- * with its set-up and the calls it makes, or threads and why), found by setting a ring up and
- * releasing it at once. For `syslet-aio info`.
- */
-export function describeAsyncEngine(option?: EngineKind, env: NodeJS.ProcessEnv = process.env): AsyncEngineReport {
-  const choice = selectEngine(option, env);
-  if (choice.engine === 'threads') return { kind: 'threads', reason: choice.reason };
-  const { ring } = choice;
-  const report: AsyncEngineReport = { kind: 'io_uring', setupFlags: choice.setupFlags, sqEntries: ring.sqEntries, cqEntries: ring.cqEntries, features: ring.features, calls: ringCalls(choice.supportedOps) };
-  ring.release();
-  return report;
-}

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { describeAsyncEngine } from '../engine/uring-engine.js';
+import { describeAsyncEngine } from '../engine/uring-describe.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
