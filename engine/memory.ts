@@ -73,6 +73,11 @@ export const MAX_SEGMENT_STARTS = 4096;
 /** Float64 words the shared table keeps for segment descriptors ([period, count, ...starts] each). */
 const SEGMENT_WORDS = 1 << 15;
 
+/** The page size {@link MemoryRegistry.find}'s page hints are keyed by. */
+const PAGE_SIZE = 4096;
+/** Page hints per registry (a power of two: the page number's low bits index them). */
+const PAGE_HINTS = 256;
+
 /** How many regions may exist at once (each slot is four float64 in the shared table). */
 export const MAX_REGIONS = 4096;
 const SLOT_FIELDS = 4;
@@ -95,6 +100,11 @@ export class MemoryRegistry {
   #last: Region | null = null;
   #previous: Region | null = null;
   #third: Region | null = null;
+  // Past the three: the region last found for each 4 KiB page, by page number modulo
+  // PAGE_HINTS (validated on use, cleared whenever a region goes). A POSIX loop at QD64 touches
+  // 64 caller Buffers in turn, each its own region, so the three-deep cache always missed and
+  // every request paid a binary search over all regions.
+  readonly #pageHints: (Region | null)[] = new Array<Region | null>(PAGE_HINTS).fill(null);
   #nextId = 1;
   readonly #generation: Int32Array;
   readonly #slots: Float64Array;
@@ -158,6 +168,15 @@ export class MemoryRegistry {
       this.#last = third;
       return third.segments === null || inOneSegment(third, address, length) ? third : null;
     }
+    // The page number's low bits: `>>> 0` truncates the (non-negative) quotient as floor would.
+    const page = (address / PAGE_SIZE) >>> 0 & (PAGE_HINTS - 1);
+    const hinted = this.#pageHints[page] as Region | null;
+    if (hinted !== null && address >= hinted.start && address + length <= hinted.end) {
+      this.#third = previous;
+      this.#previous = last;
+      this.#last = hinted;
+      return hinted.segments === null || inOneSegment(hinted, address, length) ? hinted : null;
+    }
     const regions = this.#regions;
     let lo = 0;
     let hi = regions.length - 1;
@@ -171,6 +190,7 @@ export class MemoryRegistry {
         this.#third = this.#previous;
         this.#previous = this.#last;
         this.#last = region;
+        this.#pageHints[page] = region;
         return region.segments === null || inOneSegment(region, address, length) ? region : null;
       }
     }
@@ -424,9 +444,15 @@ export class MemoryRegistry {
     }
     kept.sort((a, b) => a.start - b.start);
     this.#regions = kept;
+    this.#forgetHits();
+  }
+
+  /** Drops every remembered lookup hit: a region went (or, in a mirror, the table was reloaded). */
+  #forgetHits(): void {
     this.#last = null;
     this.#previous = null;
     this.#third = null;
+    this.#pageHints.fill(null);
   }
 
   #findOwner(backing: ArrayBufferLike): Region | null {
@@ -463,9 +489,7 @@ export class MemoryRegistry {
     this.#regions = this.#regions.filter((region) => region.id !== id);
     this.#owners.delete(id);
     this.#descriptors.delete(id);
-    this.#last = null;
-    this.#previous = null;
-    this.#third = null;
+    this.#forgetHits();
     if (publish) this.#publish();
   }
 
@@ -511,12 +535,14 @@ function segmentEndWithin(segments: RegionSegments, within: number): number {
 }
 
 /**
- * `offset % period` for a non-negative offset: on an int32 while the offset is one (every region
- * below 2 GiB), because `%` on a double — which an offset computed from addresses is — is a call
- * to fmod, and this runs for every lookup in a plugin slab.
+ * `offset % period` for a non-negative offset: on int32s while both are (every region below
+ * 2 GiB), because `%` on a double is a call to fmod, and this runs for every lookup in a plugin
+ * slab. Both operands need the `| 0`: the period comes from a Float64Array (the shared segment
+ * words), so V8 types it as a double, and `int32 % double` is still fmod — with only the offset
+ * truncated this line was 9 % of an inline chain's samples.
  */
 function offsetInPeriod(offset: number, period: number): number {
-  return offset <= 0x7fffffff ? (offset | 0) % period : offset % period;
+  return offset <= 0x7fffffff && period <= 0x7fffffff ? (offset | 0) % (period | 0) : offset % period;
 }
 
 /** Whether [address, address + length) lies inside one segment of a segmented region. */
