@@ -511,22 +511,18 @@ export class Executor {
     const args = this.#args;
     // Arguments are read through their pointers now, at execution time, up to the first NULL
     // pointer (as copy_uatom did): later atoms see what earlier ones wrote.
-    let reading = true;
-    for (let i = 0; i < MAX_ARGS; i++) {
-      if (reading) {
-        const pointer = readPointer(view, base + ATOM.arg_ptr + i * 8);
-        if (pointer === 0) {
-          reading = false;
-          args[i] = 0;
-          continue;
-        }
-        const cell = pointer <= 0 ? null : pointer >= region.start && pointer + 8 <= region.end ? region : this.#memory.find(pointer, 8);
-        if (cell === null) return -EFAULT;
-        args[i] = readWord(cell.view, pointer - cell.start);
-      } else {
-        args[i] = 0;
-      }
+    const start = region.start;
+    const end = region.end;
+    let i = 0;
+    for (; i < MAX_ARGS; i++) {
+      const pointer = readPointer(view, base + ATOM.arg_ptr + i * 8);
+      if (pointer === 0) break;
+      // Cells usually sit in the atom's own region (a plugin instance is one slab).
+      const cell = pointer <= 0 ? null : pointer >= start && pointer + 8 <= end ? region : this.#memory.find(pointer, 8);
+      if (cell === null) return -EFAULT;
+      args[i] = readWord(cell.view, pointer - cell.start);
     }
+    for (; i < MAX_ARGS; i++) args[i] = 0;
     if (compiled.selfArg >= 0) {
       // (An ASYNC atom the ring cannot take is denied on its thread: one record, not two.)
       if (args[compiled.selfArg] !== this.#pid) {

@@ -31,6 +31,12 @@ export function setWord(view: DataView, offset: number, value: Word): void {
     view.setBigInt64(offset, BigInt.asIntN(64, value), true);
     return;
   }
+  if ((value | 0) === value) {
+    // An int32 (a result, a status, a length): its high word is its sign, no division needed.
+    view.setInt32(offset, value, true);
+    view.setInt32(offset + 4, value >> 31, true);
+    return;
+  }
   const hi = Math.floor(value / TWO32);
   view.setUint32(offset, value - hi * TWO32, true);
   view.setInt32(offset + 4, hi | 0, true);
