@@ -4,7 +4,8 @@
  * (errno negative, code, syscall 'aio_read'..., Node's message); an AbortSignal rejects with an
  * AbortError (code 'ABORT_ERR', the reason as cause), as `fs.promises` does; a request cancelled
  * by a C-style aio_cancel() rejects with AioCanceledError (ECANCELED), the errno aio_error gives.
- * Control blocks are pooled, so a read costs one Promise and one small waiter object.
+ * Control blocks are pooled, so a read costs one Promise and one small waiter object; one that
+ * completes inline, only the already-settled Promise.
  */
 import { EAGAIN, ECANCELED, EINVAL } from '../engine/native/index.js';
 import { Aiocb } from './aiocb.js';
@@ -164,17 +165,37 @@ function transfer(op: number, fdArg: unknown, buffer: unknown, positionArg: unkn
   } catch (error) {
     return Promise.reject(error instanceof Error ? error : new TypeError(String(error)));
   }
+  const request = cb._request;
+  // Submitted before any Promise exists: a read the page cache serves completes inside
+  // submitAiocb, and then needs no waiter, no abort listener and no executor closure — only an
+  // already-settled Promise (the same settlement the waiter would have made at once). The
+  // sentinel shows whether complete() ran: it clears the waiter it calls. Nothing can complete
+  // or abort the request between submitAiocb's return and the waiter below: completions and
+  // abort events are delivered by this thread, later.
+  request.waiter = INLINE;
+  if (submitAiocb(cb, op, null, position === null) !== 0) {
+    request.waiter = null;
+    pool.push(cb);
+    return Promise.reject(new AioError(errno(), syscall));
+  }
+  if (request.waiter === null) return settledInline(cb, request, syscall);
   return new Promise((resolve, reject) => {
     const pending = new Pending(cb, syscall, resolve, reject, signal);
-    cb._request.waiter = pending;
+    request.waiter = pending;
     signal?.addEventListener('abort', pending.abort, { once: true });
-    if (submitAiocb(cb, op, null, position === null) !== 0) {
-      cb._request.waiter = null;
-      signal?.removeEventListener('abort', pending.abort);
-      pool.push(cb);
-      reject(new AioError(errno(), syscall));
-    }
   });
+}
+
+/** The waiter of a request while it is being submitted (see transfer): its completion is read afterwards. */
+const INLINE: RequestWaiter = { requestDone: () => {} };
+
+/** What {@link Pending.requestDone} settles, for a request that completed inside its submission (no signal can have aborted it). */
+function settledInline(cb: Aiocb, request: Request, syscall: string): Promise<number> {
+  const error = request.error;
+  const value = request.returned;
+  if (pool.length < POOL_MAX) pool.push(cb);
+  if (error === 0) return Promise.resolve(value);
+  return Promise.reject(error === ECANCELED ? new AioCanceledError(syscall) : new AioError(error, syscall));
 }
 
 /**
