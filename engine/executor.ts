@@ -7,169 +7,27 @@
  *
  * The hot path allocates nothing: arguments, outcome and probe scratch are reused.
  */
-import { syscall, type Word, EAGAIN, EFAULT, EINTR, EINVAL, EOPNOTSUPP, EPERM } from './native/index.js';
+import { syscall, type Word, EFAULT, EINTR, EINVAL, EPERM } from './native/index.js';
 import {
   ATOM, MAX_ARGS, STOP, SYSLET_ASYNC, SYSLET_SKIP_TO_NEXT_ON_STOP, SYSLET_STOP_ON_NEGATIVE, SYSLET_STOP_ON_NONZERO,
   SYSLET_STOP_ON_NON_POSITIVE, SYSLET_STOP_ON_ZERO, SYSLET_SYNC, SYSLET_VALID_FLAGS, type StopReason,
 } from './atom.js';
 import type { MemoryRegistry, Region } from './memory.js';
-import type { Policy, TraceRecord } from './policy.js';
+import type { Policy } from './policy.js';
+import { DenyLog } from './deny-log.js';
 import { compileTable, PROBE, BLOCK, type CompiledSyscall } from './compiled-table.js';
-import { Confinement, PRIVATE_LAYOUT } from './confinement.js';
+import { Confinement } from './confinement.js';
 import { WOULD_BLOCK } from './private-syscalls.js';
-import { SELF_SIGNALS_DENIED, syscallByNumber } from './syscalls/table.js';
-import { RESOLVE_CACHED, RWF_NOWAIT } from './syscalls/abi.js';
+import { SELF_SIGNALS_DENIED } from './syscalls/table.js';
 import { NR } from './syscalls/nr.js';
-import { readPointer, readWord, setWord, writeWord } from './words.js';
-import { MSG_DONTWAIT, MSG_WAITALL, O_CREAT, O_TMPFILE, POLLIN } from './syscalls/constants.generated.js';
+import { readPointer, readWord, writeWord } from './words.js';
+import { EXECUTED_SPAN, KICK_NONE, type ExecOutcome, type ExecutorOptions, type RingPort } from './executor-types.js';
+import { HANDOFF, Prober } from './probe.js';
 
-const SYS_preadv2 = NR.preadv2;
-const SYS_pwritev2 = NR.pwritev2;
-const SYS_openat2 = NR.openat2;
-const SYS_ppoll = NR.ppoll;
+export { DEFAULT_EXECUTOR_OPTIONS, EXECUTED_ATOMS, KICK_NONE, newOutcome, type ChainTable, type ExecOutcome, type ExecutorOptions, type RingPort } from './executor-types.js';
+
 const SYS_getpid = NR.getpid;
 const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
-
-/** What one run of the executor did. Reused between runs: read it before the next run. */
-export interface ExecOutcome {
-  /**
-   * Address of the last executed atom; when the run stopped before executing any (cancelled,
-   * at the atom limit, or its first atom no longer in engine memory), the atom it stopped at —
-   * so a completion always names an atom (a NULL one in the ring would read as an empty slot).
-   * 0 only when an inline run hands off before its first atom.
-   */
-  last: number;
-  /** Atoms executed in this run. */
-  atoms: number;
-  /** Why it stopped (meaningful when `handoff` is 0). */
-  stop: StopReason;
-  /** When non-zero, the chain must continue on a cachemiss thread from this atom. */
-  handoff: number;
-  /**
-   * When non-zero, this atom ran as an io_uring request (see {@link RingPort}): the chain
-   * continues, through {@link Executor.resume}, when its completion arrives.
-   */
-  ring: number;
-  /**
-   * The last executed atom's result, exact: a number while it is a safe integer, a bigint beyond
-   * 2^53 (a umem_add counter, say). A bigint result is never 0 and never within ±2^53.
-   */
-  result: Word;
-  /**
-   * Which atoms ran, as a bit mask over the first {@link EXECUTED_ATOMS} atoms laid one after
-   * another from the chain's first atom (bit i: the atom at first + i × 88 ran at least once).
-   * A plugin instance is laid out that way, so this is its "executed" fact: unlike a sentinel in
-   * the result cell, no result value can fake it.
-   */
-  executed: number;
-}
-
-/** Atoms (laid contiguously from the chain's first) whose execution {@link ExecOutcome.executed} records. */
-export const EXECUTED_ATOMS = 32;
-const EXECUTED_SPAN = EXECUTED_ATOMS * ATOM.size;
-
-/**
- * Per-chain state shared between the calling thread and cachemiss threads, indexed by the
- * chain's token: its first atom (what `executed` bits are relative to), the bits already set by
- * the inline part, and a cancel flag that stops that one chain before its next atom.
- */
-export interface ChainTable {
-  /** The first atom's address, per token. */
-  readonly first: Float64Array;
-  /** The executed mask so far, per token (cachemiss threads keep it current atom by atom). */
-  readonly executed: Int32Array;
-  /** Non-zero: stop this chain before its next atom (and treat -EINTR as the cancellation). */
-  readonly cancel: Int32Array;
-}
-
-/** Executor settings. */
-export interface ExecutorOptions {
-  /** Atoms one chain may run in total before it is stopped with reason `limit`. */
-  readonly maxAtomsPerChain: number;
-  /** Atoms the inline path runs before handing the rest of a long chain to a cachemiss thread. */
-  readonly inlineBudget: number;
-  /**
-   * What an inline write does when the file system cannot say "would block" (RWF_NOWAIT gives
-   * EOPNOTSUPP, as ext4 does for buffered writes): `handoff` (the default: a cachemiss thread
-   * makes the write) or `inline` (make it here: a page-cache copy that may still stall).
-   */
-  readonly unprobeableWrite: 'handoff' | 'inline';
-  /**
-   * Called for every denied atom. On the calling thread (mode `inline`) the records are kept
-   * until the run ends and handed over by {@link Executor.deliverDenies}: a callback never runs
-   * in the middle of a chain, so it cannot re-enter the executor (issue 15 item 5).
-   */
-  readonly onDeny?: (record: TraceRecord) => void;
-  /**
-   * Fault injection (tests): called between the confinement check of a call whose checks
-   * depended on memory its pointers name (iovecs, a socklen, a msghdr, a C string) and the call
-   * itself — where another thread's write would land in a check-then-use race. Whatever it
-   * changes in engine memory must not change what the kernel is given.
-   */
-  readonly betweenCheckAndCall?: (nr: number) => void;
-  /**
-   * A shared flag checked before every atom on cachemiss threads: when `array[index]` is non-zero
-   * the chain stops with reason `cancelled` (engine close, process exit).
-   */
-  readonly cancelFlag?: { readonly array: Int32Array; readonly index: number };
-  /**
-   * Where a cachemiss thread publishes the atom it is about to run (`array[index * 2]`) and how
-   * many atoms ran before it (`array[index * 2 + 1]`), so that if the thread dies the engine can
-   * blame the right atom.
-   */
-  readonly progress?: { readonly array: Float64Array; readonly index: number };
-  /** Cachemiss threads: the per-chain table (see {@link ChainTable}). */
-  readonly chains?: ChainTable;
-  /**
-   * Cachemiss threads: the word where the pool writes the token of the chain it is about to
-   * interrupt (`array[index]`) before it signals this thread. A signal meant for a chain this
-   * thread has already finished must not fail the next one: a -EINTR while the word names
-   * another chain makes the call again.
-   */
-  readonly kick?: { readonly array: Int32Array; readonly index: number };
-  /** The calling thread's executor, with the io_uring engine: where would-block calls go first. */
-  readonly ring?: RingPort;
-}
-
-// ---- The ring outcome: would-block calls as io_uring requests (engine/uring-engine.ts) ----
-
-/**
- * What the inline executor sees of the io_uring engine. When a call would block (its probe said
- * so, its row says `handoff`, or the chain's first atom has SYSLET_ASYNC), the executor has
- * already read the arguments, applied the policy and checked confinement: instead of handing
- * the chain to a cachemiss thread it asks the ring to take the call with these argument values.
- * If the ring takes it, the atom has run — its request is the call, made now — and the chain
- * continues when the completion arrives ({@link Executor.resume}); if not, the chain hands off
- * as before and a thread makes the call.
- */
-export interface RingPort {
-  /**
-   * prepare - take the call `nr` with these checked arguments as one io_uring request.
-   * @param copies - the executor's confinement when its check copied indirect arguments (an
-   *   iovec array, a msghdr, a socklen, a path): `args` then point at those private copies, which
-   *   the request copies into memory of its own (the executor reuses its block for the next call).
-   * @param takesOffsets - a positional probe of this very call (RWF_NOWAIT, offset ≥ 0) has
-   *   just answered something other than ESPIPE: the fd takes offsets, as the syscall's own
-   *   check (FMODE_PREAD/FMODE_PWRITE) says, so the ring need not ask the kernel again.
-   * @returns false when the ring cannot make this call exactly as the syscall would (no opcode,
-   *   an argument value the opcode treats differently, the ring full): a thread makes it.
-   */
-  prepare(compiled: CompiledSyscall, nr: number, args: readonly Word[], copies: Confinement | null, takesOffsets: boolean): boolean;
-  /**
-   * bind - the request just prepared belongs to the atom at `atom`, whose flags and result cell
-   * were read when it ran (the completion is stored there).
-   */
-  bind(atom: number, flags: number, ret: number, retRegion: Region | null): void;
-  /** skipProbe - whether the non-blocking probe of a read on `fd` is better left out (it keeps failing). */
-  skipProbe(fd: Word): boolean;
-  /** probed - a read probe on `fd` succeeded (`hit`) or would have blocked. */
-  probed(fd: Word, hit: boolean): void;
-}
-
-/** newOutcome - a fresh outcome record. */
-export function newOutcome(): ExecOutcome {
-  return { last: 0, atoms: 0, stop: STOP.end, handoff: 0, ring: 0, result: 0, executed: 0 };
-}
 
 /** Runs chains of 64-bit atoms against one memory registry and one policy. */
 export class Executor {
@@ -181,11 +39,8 @@ export class Executor {
   readonly #args: Word[] = [0, 0, 0, 0, 0, 0];
   readonly #pid: number;
   readonly #confinement: Confinement;
-  // Inline mode: deny records of the current run, delivered after it (see ExecutorOptions.onDeny).
-  #denied: TraceRecord[] = [];
-  // Probe scratch: an iovec, an open_how, a pollfd and a zero timespec, in the private block.
-  readonly #scratch: DataView;
-  readonly #scratchAddress: number;
+  readonly #denies: DenyLog;
+  readonly #prober: Prober;
 
   constructor(memory: MemoryRegistry, policy: Policy, mode: 'inline' | 'cachemiss', options: ExecutorOptions) {
     this.#memory = memory;
@@ -196,13 +51,13 @@ export class Executor {
     this.#table = compileTable();
     this.#pid = syscall(SYS_getpid);
     this.#confinement = new Confinement(memory);
-    this.#scratch = this.#confinement.view;
-    this.#scratchAddress = this.#confinement.address + PRIVATE_LAYOUT.probe;
+    this.#prober = new Prober(this.#confinement, options.unprobeableWrite);
+    this.#denies = new DenyLog(this.#inline, options.onDeny);
   }
 
   /** Whether deny records wait for {@link deliverDenies} (inline mode only). */
   get hasPendingDenies(): boolean {
-    return this.#denied.length > 0;
+    return this.#denies.pending;
   }
 
   /**
@@ -211,20 +66,7 @@ export class Executor {
    * own. If callbacks throw, every record is still delivered and the first error is rethrown.
    */
   deliverDenies(): void {
-    const records = this.#denied;
-    if (records.length === 0) return;
-    this.#denied = [];
-    const onDeny = this.#options.onDeny;
-    if (onDeny === undefined) return;
-    let failure: { error: unknown } | null = null;
-    for (const record of records) {
-      try {
-        onDeny(record);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-    if (failure !== null) throw failure.error;
+    this.#denies.deliver();
   }
 
   /** The registry this executor dereferences through. */
@@ -469,9 +311,6 @@ export class Executor {
     out.executed = chains !== undefined && token >= 0 ? (chains.executed[token] as number) : 0;
   }
 
-  // Set when a short RWF_NOWAIT preadv moved the private iovecs on (they no longer describe the call).
-  #iovecsAdvanced = false;
-
   // Set by run() for the atom it executes: SYSLET_ASYNC on the first atom of a chain, with the
   // ring: skip the probe and go to the ring (or a thread) at once.
   #forceAsync = false;
@@ -503,7 +342,7 @@ export class Executor {
     const verdict = this.#policy.check(nr);
     if (verdict !== 0) {
       // (An ASYNC atom the ring cannot take is denied on its thread: one record, not two.)
-      if (verdict === -EPERM && !this.#forceAsync) this.#deny(atom, nr, this.#policy.ruleFor(nr), inline);
+      if (verdict === -EPERM && !this.#forceAsync) this.#denies.record(atom, nr, this.#policy.ruleFor(nr), inline);
       return verdict;
     }
     const compiled = this.#table[nr];
@@ -526,13 +365,13 @@ export class Executor {
     if (compiled.selfArg >= 0) {
       // (An ASYNC atom the ring cannot take is denied on its thread: one record, not two.)
       if (args[compiled.selfArg] !== this.#pid) {
-        if (!this.#forceAsync) this.#deny(atom, nr, `self-only: ${compiled.spec.name} may only target this process (${this.#pid})`, inline);
+        if (!this.#forceAsync) this.#denies.record(atom, nr, `self-only: ${compiled.spec.name} may only target this process (${this.#pid})`, inline);
         return -EPERM;
       }
       const signal = args[compiled.signalArg];
       const refused = typeof signal === 'number' ? SELF_SIGNALS_DENIED[signal] : undefined;
       if (refused !== undefined) {
-        if (!this.#forceAsync) this.#deny(atom, nr, `self-only: ${compiled.spec.name} may not send ${refused.name} (${String(signal)}) to this process: ${refused.reason}`, inline);
+        if (!this.#forceAsync) this.#denies.record(atom, nr, `self-only: ${compiled.spec.name} may not send ${refused.name} (${String(signal)}) to this process: ${refused.reason}`, inline);
         return -EPERM;
       }
     }
@@ -577,190 +416,27 @@ export class Executor {
       if (compiled.block === BLOCK.handoff) return this.#ringOrHandoff(compiled, nr, args);
       if (compiled.block === BLOCK.probe) {
         const ring = this.#ring;
-        if (ring === undefined) return this.#probe(compiled, nr, args);
+        if (ring === undefined) return this.#prober.probe(compiled, nr, args);
         const reads = compiled.probe === PROBE.rwfRead;
         // A file whose reads keep missing the page cache: the probe only costs (and starts the
         // read-ahead synchronously, on this thread); io_uring tries non-blocking first itself.
         if (reads && ring.skipProbe(args[0] as Word)) return this.#ringOrHandoff(compiled, nr, args);
-        this.#iovecsAdvanced = false;
-        const result = this.#probe(compiled, nr, args);
+        const prober = this.#prober;
+        prober.iovecsAdvanced = false;
+        const result = prober.probe(compiled, nr, args);
         if (reads) ring.probed(args[0] as Word, result !== HANDOFF);
         if (result !== HANDOFF) return result;
         // A short preadv that could not be finished without blocking advanced the private copy
         // of its iovecs past what it read: the thread makes the whole call again from the atom.
         // A positional probe that would block was not refused with ESPIPE (the syscall's check
         // comes first): the fd takes offsets, and the ring need not lseek to find out.
-        return this.#iovecsAdvanced ? HANDOFF : this.#ringOrHandoff(compiled, nr, args, compiled.posArg >= 0 && (reads || compiled.probe === PROBE.rwfWrite));
+        return prober.iovecsAdvanced ? HANDOFF : this.#ringOrHandoff(compiled, nr, args, compiled.posArg >= 0 && (reads || compiled.probe === PROBE.rwfWrite));
       }
     }
     return syscall(nr, args[0], args[1], args[2], args[3], args[4], args[5]);
   }
 
-  /** Tries the non-blocking form of a may-block call; HANDOFF when it would block. */
-  #probe(compiled: CompiledSyscall, nr: number, args: Word[]): number | typeof HANDOFF {
-    const scratch = this.#scratch;
-    const at = this.#scratchAddress;
-    switch (compiled.probe) {
-      case PROBE.rwfRead:
-      case PROBE.rwfWrite: {
-        const write = compiled.probe === PROBE.rwfWrite;
-        // No per-fd memory of an EOPNOTSUPP answer: the program may close the number and get it
-        // again for a pipe or a socket, which the engine cannot see, and checking the file's
-        // identity (fstat) costs as much as the probe it would save.
-        let iov: Word;
-        let count: Word;
-        let position: Word;
-        let extraFlags: Word = 0;
-        if (compiled.iovArg >= 0) {
-          iov = args[1] as Word;
-          count = args[2] as Word;
-          position = compiled.posArg >= 0 ? (args[compiled.posArg] as Word) : -1;
-          if (compiled.spec.name === 'preadv2' || compiled.spec.name === 'pwritev2') extraFlags = args[5] as Word;
-        } else {
-          setWord(scratch, 0, args[1] as Word);
-          setWord(scratch, 8, args[2] as Word);
-          iov = at;
-          count = 1;
-          position = compiled.posArg >= 0 ? (args[compiled.posArg] as Word) : -1;
-        }
-        // pread64(-1) must fail with EINVAL, but preadv2(-1) means "current position": no probe.
-        if (compiled.posArg >= 0 && (typeof position === 'bigint' ? position < 0n : position < 0)) {
-          return syscall(nr, args[0], args[1], args[2], args[3], args[4], args[5]);
-        }
-        const flags = typeof extraFlags === 'bigint' ? extraFlags | BigInt(RWF_NOWAIT) : extraFlags | RWF_NOWAIT;
-        const result = syscall(write ? SYS_pwritev2 : SYS_preadv2, args[0], iov, count, position, 0, flags);
-        if (result === -EAGAIN) return HANDOFF;
-        if (!write && result > 0 && compiled.posArg >= 0 && typeof position === 'number') {
-          // RWF_NOWAIT stops early where a blocking read goes on: at the first uncached page of a
-          // file, or, in devices that copy in chunks (/dev/zero), whenever the task should
-          // reschedule — so a short count says nothing about the end of the file. A short
-          // positional read is continued here while the rest comes without blocking, until a read
-          // returns 0 (the end); if the rest would block, the whole call is made again on a
-          // cachemiss thread, which is safe because positional reads are idempotent. (A caller's
-          // own RWF_NOWAIT asked for the short answer.)
-          if (compiled.iovArg < 0) {
-            const wanted = args[2];
-            if (typeof wanted === 'number' && result < wanted) return this.#finishShortRead(args, result, wanted, position);
-          } else if (result < this.#confinement.iovecBytes && !callerNowait(extraFlags)) {
-            return this.#finishShortReadv(args[0] as Word, result, position, flags);
-          }
-        }
-        if (result === -EOPNOTSUPP) {
-          if (write && this.#options.unprobeableWrite === 'inline') {
-            return syscall(nr, args[0], args[1], args[2], args[3], args[4], args[5]);
-          }
-          return HANDOFF;
-        }
-        return result;
-      }
-      case PROBE.dontwait: {
-        const flagsArg = compiled.flagsArg;
-        const original = args[flagsArg] as Word;
-        // MSG_WAITALL asks to wait for the whole buffer: a DONTWAIT probe would return it short.
-        if ((typeof original === 'number' ? original & MSG_WAITALL : Number(original & BigInt(MSG_WAITALL))) !== 0) return HANDOFF;
-        if ((typeof original === 'number' ? original & MSG_DONTWAIT : original & BigInt(MSG_DONTWAIT)) !== 0 && original !== 0) {
-          return syscall(nr, args[0], args[1], args[2], args[3], args[4], args[5]);
-        }
-        args[flagsArg] = typeof original === 'number' ? original | MSG_DONTWAIT : original | BigInt(MSG_DONTWAIT);
-        const result = syscall(nr, args[0], args[1], args[2], args[3], args[4], args[5]);
-        // The call is made later without the probe's MSG_DONTWAIT (by the ring, from these args).
-        args[flagsArg] = original;
-        return result === -EAGAIN ? HANDOFF : result;
-      }
-      case PROBE.pollIn: {
-        scratch.setInt32(48, Number(args[0]), true);
-        scratch.setInt16(52, POLLIN, true);
-        scratch.setInt16(54, 0, true);
-        setWord(scratch, 64, 0);
-        setWord(scratch, 72, 0);
-        const ready = syscall(SYS_ppoll, at + 48, 1, at + 64, 0, 8);
-        if (ready === 0) return HANDOFF;
-        return syscall(nr, args[0], args[1], args[2], args[3], args[4], args[5]);
-      }
-      case PROBE.resolveCached: {
-        const openFlags = Number(args[2]);
-        // struct open_how { u64 flags; u64 mode; u64 resolve; } — openat2 insists mode is 0
-        // unless the call creates a file.
-        setWord(scratch, 16, openFlags >>> 0);
-        setWord(scratch, 24, (openFlags & (O_CREAT | O_TMPFILE)) !== 0 ? Number(args[3]) & 0o7777 : 0);
-        setWord(scratch, 32, RESOLVE_CACHED);
-        const result = syscall(SYS_openat2, args[0], args[1], at + 16, 24);
-        // EAGAIN: not all in the dcache. EINVAL/ENOSYS: openat2 is stricter or missing; the real
-        // openat decides, on a cachemiss thread.
-        if (result === -EAGAIN || result === -EINVAL || result === -38) return HANDOFF;
-        return result;
-      }
-      default:
-        return syscall(nr, args[0], args[1], args[2], args[3], args[4], args[5]);
-    }
-  }
-
-  /** Completes a short RWF_NOWAIT pread without blocking, or hands the whole call off. */
-  #finishShortRead(args: Word[], done: number, wanted: number, position: number): number | typeof HANDOFF {
-    const scratch = this.#scratch;
-    const buffer = args[1] as number;
-    let total = done;
-    while (total < wanted) {
-      setWord(scratch, 0, buffer + total);
-      setWord(scratch, 8, wanted - total);
-      const more = syscall(SYS_preadv2, args[0], this.#scratchAddress, 1, position + total, 0, RWF_NOWAIT);
-      if (more === 0) return total;
-      if (more < 0) return more === -EAGAIN ? HANDOFF : total;
-      total += more;
-    }
-    return total;
-  }
-
-  /**
-   * Completes a short RWF_NOWAIT preadv/preadv2 the same way, on the private copy of its iovecs
-   * (advanced past what was read), or hands the whole call off.
-   */
-  #finishShortReadv(fd: Word, done: number, position: number, flags: Word): number | typeof HANDOFF {
-    const confinement = this.#confinement;
-    const total = confinement.iovecBytes;
-    const count = confinement.iovecCount;
-    const iovecs = confinement.address + PRIVATE_LAYOUT.iovecs;
-    let sum = done;
-    this.#iovecsAdvanced = true;
-    let first = confinement.advanceIovecs(0, done);
-    while (sum < total && first < count) {
-      const more = syscall(SYS_preadv2, fd, iovecs + first * 16, count - first, position + sum, 0, flags);
-      if (more === 0) return sum;
-      if (more < 0) return more === -EAGAIN ? HANDOFF : sum;
-      sum += more;
-      first = confinement.advanceIovecs(first, more);
-    }
-    return sum;
-  }
-
-  #deny(atom: number, nr: number, rule: string, inline: boolean): void {
-    const onDeny = this.#options.onDeny;
-    if (onDeny === undefined) return;
-    // Denied rows are not in the compiled table: name them from the full one.
-    const name = syscallByNumber(nr)?.name ?? `nr ${nr}`;
-    const record: TraceRecord = { atom, nr, name, rule, thread: inline ? 'inline' : 'cachemiss' };
-    // Inline, the callback could submit a chain while this one is half run: it waits for the end.
-    if (this.#inline) this.#denied.push(record);
-    else onDeny(record);
-  }
 }
 
-/** Whether a preadv2's own flags already ask for RWF_NOWAIT (then a short count is the answer). */
-function callerNowait(flags: Word): boolean {
-  return typeof flags === 'bigint' ? (flags & BigInt(RWF_NOWAIT)) !== 0n : (flags & RWF_NOWAIT) !== 0;
-}
-
-/** The kick word's value when no interrupt is pending. */
-export const KICK_NONE = -1;
-
-/** Marker result: the call would block, hand the chain off. */
-const HANDOFF = Symbol('handoff');
 /** Marker result: the call was made as an io_uring request (see RingPort). */
 const RING = Symbol('ring');
-
-/** Inline-path defaults, also used by cachemiss threads unless the engine says otherwise. */
-export const DEFAULT_EXECUTOR_OPTIONS: ExecutorOptions = {
-  maxAtomsPerChain: 1 << 20,
-  inlineBudget: 4096,
-  unprobeableWrite: 'handoff',
-};

@@ -1,0 +1,195 @@
+/**
+ * The inline path's non-blocking probes: a call that may block is first made in a form that
+ * cannot (preadv2/pwritev2 with RWF_NOWAIT, MSG_DONTWAIT, a zero-timeout ppoll, openat2 with
+ * RESOLVE_CACHED); "would block" becomes {@link HANDOFF} and the chain moves on to the io_uring
+ * engine or a cachemiss thread. A short positional read is finished here while the rest comes
+ * without blocking. Split from executor.ts (which decides when to probe) by job.
+ */
+import { syscall, type Word, EAGAIN, EINVAL, EOPNOTSUPP } from './native/index.js';
+import { PROBE, type CompiledSyscall } from './compiled-table.js';
+import { PRIVATE_LAYOUT, type Confinement } from './confinement.js';
+import { RESOLVE_CACHED, RWF_NOWAIT } from './syscalls/abi.js';
+import { NR } from './syscalls/nr.js';
+import { setWord } from './words.js';
+import { MSG_DONTWAIT, MSG_WAITALL, O_CREAT, O_TMPFILE, POLLIN } from './syscalls/constants.generated.js';
+import type { ExecutorOptions } from './executor-types.js';
+
+const SYS_preadv2 = NR.preadv2;
+const SYS_pwritev2 = NR.pwritev2;
+const SYS_openat2 = NR.openat2;
+const SYS_ppoll = NR.ppoll;
+
+/** Marker result: the call would block, hand the chain off. */
+export const HANDOFF = Symbol('handoff');
+
+/** One executor's probes, on the probe scratch of its private block (see engine/confinement.ts). */
+export class Prober {
+  // Probe scratch: an iovec, an open_how, a pollfd and a zero timespec, in the private block.
+  readonly #scratch: DataView;
+  readonly #scratchAddress: number;
+  readonly #confinement: Confinement;
+  readonly #unprobeableWrite: ExecutorOptions['unprobeableWrite'];
+  /** Set when a short RWF_NOWAIT preadv moved the private iovecs on (they no longer describe the call); the caller clears it. */
+  iovecsAdvanced = false;
+
+  /**
+   * @param confinement - the executor's confinement: its private block holds the scratch, and
+   *   its copied iovecs are what a short preadv continues on.
+   * @param unprobeableWrite - what a write does when RWF_NOWAIT cannot be probed (ExecutorOptions).
+   */
+  constructor(confinement: Confinement, unprobeableWrite: ExecutorOptions['unprobeableWrite']) {
+    this.#confinement = confinement;
+    this.#scratch = confinement.view;
+    this.#scratchAddress = confinement.address + PRIVATE_LAYOUT.probe;
+    this.#unprobeableWrite = unprobeableWrite;
+  }
+
+  /**
+   * probe - try the non-blocking form of a may-block call.
+   *
+   * @param compiled - the call's compiled row (its probe kind, iovec and offset arguments).
+   * @param nr - the call's number.
+   * @param args - its checked argument values (a MSG_DONTWAIT probe changes one and puts it back).
+   * @returns the call's result, or {@link HANDOFF} when it would block.
+   */
+  probe(compiled: CompiledSyscall, nr: number, args: Word[]): number | typeof HANDOFF {
+    const scratch = this.#scratch;
+    const at = this.#scratchAddress;
+    switch (compiled.probe) {
+      case PROBE.rwfRead:
+      case PROBE.rwfWrite: {
+        const write = compiled.probe === PROBE.rwfWrite;
+        // No per-fd memory of an EOPNOTSUPP answer: the program may close the number and get it
+        // again for a pipe or a socket, which the engine cannot see, and checking the file's
+        // identity (fstat) costs as much as the probe it would save.
+        let iov: Word;
+        let count: Word;
+        let position: Word;
+        let extraFlags: Word = 0;
+        if (compiled.iovArg >= 0) {
+          iov = args[1] as Word;
+          count = args[2] as Word;
+          position = compiled.posArg >= 0 ? (args[compiled.posArg] as Word) : -1;
+          if (compiled.spec.name === 'preadv2' || compiled.spec.name === 'pwritev2') extraFlags = args[5] as Word;
+        } else {
+          setWord(scratch, 0, args[1] as Word);
+          setWord(scratch, 8, args[2] as Word);
+          iov = at;
+          count = 1;
+          position = compiled.posArg >= 0 ? (args[compiled.posArg] as Word) : -1;
+        }
+        // pread64(-1) must fail with EINVAL, but preadv2(-1) means "current position": no probe.
+        if (compiled.posArg >= 0 && (typeof position === 'bigint' ? position < 0n : position < 0)) {
+          return syscall(nr, args[0], args[1], args[2], args[3], args[4], args[5]);
+        }
+        const flags = typeof extraFlags === 'bigint' ? extraFlags | BigInt(RWF_NOWAIT) : extraFlags | RWF_NOWAIT;
+        const result = syscall(write ? SYS_pwritev2 : SYS_preadv2, args[0], iov, count, position, 0, flags);
+        if (result === -EAGAIN) return HANDOFF;
+        if (!write && result > 0 && compiled.posArg >= 0 && typeof position === 'number') {
+          // RWF_NOWAIT stops early where a blocking read goes on: at the first uncached page of a
+          // file, or, in devices that copy in chunks (/dev/zero), whenever the task should
+          // reschedule — so a short count says nothing about the end of the file. A short
+          // positional read is continued here while the rest comes without blocking, until a read
+          // returns 0 (the end); if the rest would block, the whole call is made again on a
+          // cachemiss thread, which is safe because positional reads are idempotent. (A caller's
+          // own RWF_NOWAIT asked for the short answer.)
+          if (compiled.iovArg < 0) {
+            const wanted = args[2];
+            if (typeof wanted === 'number' && result < wanted) return this.#finishShortRead(args, result, wanted, position);
+          } else if (result < this.#confinement.iovecBytes && !callerNowait(extraFlags)) {
+            return this.#finishShortReadv(args[0] as Word, result, position, flags);
+          }
+        }
+        if (result === -EOPNOTSUPP) {
+          if (write && this.#unprobeableWrite === 'inline') {
+            return syscall(nr, args[0], args[1], args[2], args[3], args[4], args[5]);
+          }
+          return HANDOFF;
+        }
+        return result;
+      }
+      case PROBE.dontwait: {
+        const flagsArg = compiled.flagsArg;
+        const original = args[flagsArg] as Word;
+        // MSG_WAITALL asks to wait for the whole buffer: a DONTWAIT probe would return it short.
+        if ((typeof original === 'number' ? original & MSG_WAITALL : Number(original & BigInt(MSG_WAITALL))) !== 0) return HANDOFF;
+        if ((typeof original === 'number' ? original & MSG_DONTWAIT : original & BigInt(MSG_DONTWAIT)) !== 0 && original !== 0) {
+          return syscall(nr, args[0], args[1], args[2], args[3], args[4], args[5]);
+        }
+        args[flagsArg] = typeof original === 'number' ? original | MSG_DONTWAIT : original | BigInt(MSG_DONTWAIT);
+        const result = syscall(nr, args[0], args[1], args[2], args[3], args[4], args[5]);
+        // The call is made later without the probe's MSG_DONTWAIT (by the ring, from these args).
+        args[flagsArg] = original;
+        return result === -EAGAIN ? HANDOFF : result;
+      }
+      case PROBE.pollIn: {
+        scratch.setInt32(48, Number(args[0]), true);
+        scratch.setInt16(52, POLLIN, true);
+        scratch.setInt16(54, 0, true);
+        setWord(scratch, 64, 0);
+        setWord(scratch, 72, 0);
+        const ready = syscall(SYS_ppoll, at + 48, 1, at + 64, 0, 8);
+        if (ready === 0) return HANDOFF;
+        return syscall(nr, args[0], args[1], args[2], args[3], args[4], args[5]);
+      }
+      case PROBE.resolveCached: {
+        const openFlags = Number(args[2]);
+        // struct open_how { u64 flags; u64 mode; u64 resolve; } — openat2 insists mode is 0
+        // unless the call creates a file.
+        setWord(scratch, 16, openFlags >>> 0);
+        setWord(scratch, 24, (openFlags & (O_CREAT | O_TMPFILE)) !== 0 ? Number(args[3]) & 0o7777 : 0);
+        setWord(scratch, 32, RESOLVE_CACHED);
+        const result = syscall(SYS_openat2, args[0], args[1], at + 16, 24);
+        // EAGAIN: not all in the dcache. EINVAL/ENOSYS: openat2 is stricter or missing; the real
+        // openat decides, on a cachemiss thread.
+        if (result === -EAGAIN || result === -EINVAL || result === -38) return HANDOFF;
+        return result;
+      }
+      default:
+        return syscall(nr, args[0], args[1], args[2], args[3], args[4], args[5]);
+    }
+  }
+
+  /** Completes a short RWF_NOWAIT pread without blocking, or hands the whole call off. */
+  #finishShortRead(args: Word[], done: number, wanted: number, position: number): number | typeof HANDOFF {
+    const scratch = this.#scratch;
+    const buffer = args[1] as number;
+    let total = done;
+    while (total < wanted) {
+      setWord(scratch, 0, buffer + total);
+      setWord(scratch, 8, wanted - total);
+      const more = syscall(SYS_preadv2, args[0], this.#scratchAddress, 1, position + total, 0, RWF_NOWAIT);
+      if (more === 0) return total;
+      if (more < 0) return more === -EAGAIN ? HANDOFF : total;
+      total += more;
+    }
+    return total;
+  }
+
+  /**
+   * Completes a short RWF_NOWAIT preadv/preadv2 the same way, on the private copy of its iovecs
+   * (advanced past what was read), or hands the whole call off.
+   */
+  #finishShortReadv(fd: Word, done: number, position: number, flags: Word): number | typeof HANDOFF {
+    const confinement = this.#confinement;
+    const total = confinement.iovecBytes;
+    const count = confinement.iovecCount;
+    const iovecs = confinement.address + PRIVATE_LAYOUT.iovecs;
+    let sum = done;
+    this.iovecsAdvanced = true;
+    let first = confinement.advanceIovecs(0, done);
+    while (sum < total && first < count) {
+      const more = syscall(SYS_preadv2, fd, iovecs + first * 16, count - first, position + sum, 0, flags);
+      if (more === 0) return sum;
+      if (more < 0) return more === -EAGAIN ? HANDOFF : sum;
+      sum += more;
+      first = confinement.advanceIovecs(first, more);
+    }
+    return sum;
+  }
+}
+
+/** Whether a preadv2's own flags already ask for RWF_NOWAIT (then a short count is the answer). */
+function callerNowait(flags: Word): boolean {
+  return typeof flags === 'bigint' ? (flags & BigInt(RWF_NOWAIT)) !== 0n : (flags & RWF_NOWAIT) !== 0;
+}
