@@ -10,6 +10,9 @@
  */
 import { addressOf, allocNative, releaseNative, viewOf, type NativeBlock } from './native/index.js';
 import { SysletError } from './errors.js';
+import { offsetInPeriod, rangeInOneSegment, segmentEndWithin, SegmentTable, type RegionSegments, type SegmentSpec } from './segments.js';
+
+export { MAX_SEGMENT_STARTS, type RegionSegments, type SegmentSpec } from './segments.js';
 
 /** Who a region belongs to. */
 export type RegionKind = 'engine' | 'registered' | 'arena32';
@@ -36,40 +39,6 @@ export interface Region {
   readonly segments: RegionSegments | null;
 }
 
-/**
- * A periodic split of a region: every `period` bytes from its start, segments begin at the
- * offsets in `starts` (sorted, the first 0). A slab of pooled objects of one layout has the
- * layout's size as its period and the start of each field or area as its starts.
- */
-export interface RegionSegments {
-  /** The repeat length in bytes. */
-  readonly period: number;
-  /** Segment starts within one period: sorted, distinct, the first 0, all below `period`. */
-  readonly starts: Float64Array;
-  /**
-   * Per offset within the period, where its segment ends (null for a period past
-   * {@link SEGMENT_END_TABLE_LIMIT}: then the starts are searched). Every lookup in a plugin slab
-   * asks this; a binary search over the starts per lookup showed in the cached-read profile.
-   */
-  readonly ends: Uint16Array | null;
-}
-
-/** The longest period whose segment ends are tabulated (2 bytes per byte of the period, once per split and thread). */
-const SEGMENT_END_TABLE_LIMIT = 8192;
-
-/** segmentEnds - the table of {@link RegionSegments.ends}; null past the limit, or for one segment per period (its end is the period). */
-function segmentEnds(period: number, starts: Float64Array): Uint16Array | null {
-  if (period > SEGMENT_END_TABLE_LIMIT || starts.length < 2) return null;
-  const ends = new Uint16Array(period);
-  for (let i = 0; i < starts.length; i++) {
-    const end = i + 1 < starts.length ? (starts[i + 1] as number) : period;
-    ends.fill(end, starts[i], end);
-  }
-  return ends;
-}
-
-/** Most segment starts one region's split may have. */
-export const MAX_SEGMENT_STARTS = 4096;
 /** Float64 words the shared table keeps for segment descriptors ([period, count, ...starts] each). */
 const SEGMENT_WORDS = 1 << 15;
 
@@ -108,11 +77,7 @@ export class MemoryRegistry {
   #nextId = 1;
   readonly #generation: Int32Array;
   readonly #slots: Float64Array;
-  readonly #segmentWords: Float64Array;
-  // Main thread: descriptor index by content, and the next free word. Mirror: decoded descriptors.
-  readonly #segmentIndex = new Map<string, number>();
-  #segmentUsed = 0;
-  readonly #decoded = new Map<number, RegionSegments>();
+  readonly #segments: SegmentTable;
   readonly #owners = new Map<number, unknown>();
   readonly #descriptors = new Map<number, number>();
   // Registered buffers by their backing store: registering the same buffer again is one lookup.
@@ -132,7 +97,7 @@ export class MemoryRegistry {
     const buffer = shared?.buffer ?? new SharedArrayBuffer(8 + MAX_REGIONS * SLOT_FIELDS * 8 + SEGMENT_WORDS * 8);
     this.#generation = new Int32Array(buffer, 0, 1);
     this.#slots = new Float64Array(buffer, 8, MAX_REGIONS * SLOT_FIELDS);
-    this.#segmentWords = new Float64Array(buffer, 8 + MAX_REGIONS * SLOT_FIELDS * 8, SEGMENT_WORDS);
+    this.#segments = new SegmentTable(new Float64Array(buffer, 8 + MAX_REGIONS * SLOT_FIELDS * 8, SEGMENT_WORDS));
     this.#mirror = shared !== undefined;
   }
 
@@ -154,19 +119,19 @@ export class MemoryRegistry {
     // NaN compares false both ways and would "fall inside" the middle region of the search.
     if (!(address >= 0 && length >= 0)) return null;
     const last = this.#last;
-    if (last !== null && address >= last.start && address + length <= last.end) return last.segments === null || inOneSegment(last, address, length) ? last : null;
+    if (last !== null && address >= last.start && address + length <= last.end) return last.segments === null || rangeInOneSegment(last.segments, address - last.start, length) ? last : null;
     const previous = this.#previous;
     if (previous !== null && address >= previous.start && address + length <= previous.end) {
       this.#previous = last;
       this.#last = previous;
-      return previous.segments === null || inOneSegment(previous, address, length) ? previous : null;
+      return previous.segments === null || rangeInOneSegment(previous.segments, address - previous.start, length) ? previous : null;
     }
     const third = this.#third;
     if (third !== null && address >= third.start && address + length <= third.end) {
       this.#third = previous;
       this.#previous = last;
       this.#last = third;
-      return third.segments === null || inOneSegment(third, address, length) ? third : null;
+      return third.segments === null || rangeInOneSegment(third.segments, address - third.start, length) ? third : null;
     }
     // The page number's low bits: `>>> 0` truncates the (non-negative) quotient as floor would.
     const page = (address / PAGE_SIZE) >>> 0 & (PAGE_HINTS - 1);
@@ -175,7 +140,7 @@ export class MemoryRegistry {
       this.#third = previous;
       this.#previous = last;
       this.#last = hinted;
-      return hinted.segments === null || inOneSegment(hinted, address, length) ? hinted : null;
+      return hinted.segments === null || rangeInOneSegment(hinted.segments, address - hinted.start, length) ? hinted : null;
     }
     const regions = this.#regions;
     let lo = 0;
@@ -191,7 +156,7 @@ export class MemoryRegistry {
         this.#previous = this.#last;
         this.#last = region;
         this.#pageHints[page] = region;
-        return region.segments === null || inOneSegment(region, address, length) ? region : null;
+        return region.segments === null || rangeInOneSegment(region.segments, address - region.start, length) ? region : null;
       }
     }
     // A cachemiss thread's mirror may be behind the main thread's table (a region registered
@@ -271,48 +236,9 @@ export class MemoryRegistry {
    * @returns the region; release it with {@link release}.
    */
   allocate(size: number, segments?: SegmentSpec): Region {
-    const descriptor = segments === undefined ? 0 : this.#segmentDescriptor(segments);
+    const descriptor = segments === undefined ? 0 : this.#segments.descriptor(segments);
     const block = allocNative(size, 64);
     return this.#add(block.address, block.buffer, 'engine', block, descriptor);
-  }
-
-  /** The descriptor index (1-based) of a segment split, appended to the shared words if new. @throws RangeError for a bad split or a full table. */
-  #segmentDescriptor(spec: SegmentSpec): number {
-    const { period } = spec;
-    if (!Number.isSafeInteger(period) || period <= 0) throw new RangeError(`segments.period must be a positive integer, got ${String(period)}`);
-    const starts = [...new Set([0, ...spec.starts])].sort((a, b) => a - b);
-    if (starts.length > MAX_SEGMENT_STARTS) throw new RangeError(`at most ${MAX_SEGMENT_STARTS} segment starts, got ${starts.length}`);
-    for (const start of starts) {
-      if (!Number.isSafeInteger(start) || start < 0 || start >= period) throw new RangeError(`segment start ${String(start)} is not an integer in [0, ${period})`);
-    }
-    const key = `${period}:${starts.join(',')}`;
-    const known = this.#segmentIndex.get(key);
-    if (known !== undefined) return known;
-    const at = this.#segmentUsed;
-    if (at + 2 + starts.length > SEGMENT_WORDS) throw new RangeError('too many distinct segment splits');
-    const words = this.#segmentWords;
-    words[at] = period;
-    words[at + 1] = starts.length;
-    starts.forEach((start, i) => (words[at + 2 + i] = start));
-    this.#segmentUsed = at + 2 + starts.length;
-    this.#segmentIndex.set(key, at + 1);
-    return at + 1;
-  }
-
-  /** The split a descriptor index names (decoded once per thread). */
-  #segmentsOf(descriptor: number): RegionSegments | null {
-    if (descriptor === 0) return null;
-    let segments = this.#decoded.get(descriptor);
-    if (segments === undefined) {
-      const words = this.#segmentWords;
-      const at = descriptor - 1;
-      const count = words[at + 1] as number;
-      const period = words[at] as number;
-      const starts = words.slice(at + 2, at + 2 + count);
-      segments = { period, starts, ends: segmentEnds(period, starts) };
-      this.#decoded.set(descriptor, segments);
-    }
-    return segments;
   }
 
   /**
@@ -440,7 +366,7 @@ export class MemoryRegistry {
     for (const region of kept) wanted.delete(region.id);
     for (const [id, [start, length, descriptor]] of wanted) {
       const buffer = viewOf(start, length);
-      kept.push({ id, start, end: start + length, view: new DataView(buffer), bytes: new Uint8Array(buffer), kind: 'engine', segments: this.#segmentsOf(descriptor) });
+      kept.push({ id, start, end: start + length, view: new DataView(buffer), bytes: new Uint8Array(buffer), kind: 'engine', segments: this.#segments.decode(descriptor) });
     }
     kept.sort((a, b) => a.start - b.start);
     this.#regions = kept;
@@ -472,7 +398,7 @@ export class MemoryRegistry {
       else throw new RangeError(`region [0x${start.toString(16)}, +${length}) (${kind}) overlaps a ${region.kind} region [0x${region.start.toString(16)}, 0x${region.end.toString(16)})`);
     }
     const id = this.#nextId++;
-    const region: Region = { id, start, end: start + length, view: new DataView(buffer, byteOffset, length), bytes: new Uint8Array(buffer, byteOffset, length), kind, segments: this.#segmentsOf(descriptor) };
+    const region: Region = { id, start, end: start + length, view: new DataView(buffer, byteOffset, length), bytes: new Uint8Array(buffer, byteOffset, length), kind, segments: this.#segments.decode(descriptor) };
     this.#descriptors.set(id, descriptor);
     this.#regions.push(region);
     this.#regions.sort((a, b) => a.start - b.start);
@@ -510,44 +436,3 @@ export class MemoryRegistry {
   }
 }
 
-/** What {@link MemoryRegistry.allocate} takes to split a region into segments (see {@link RegionSegments}). */
-export interface SegmentSpec {
-  /** The repeat length in bytes (a pooled object's size). */
-  readonly period: number;
-  /** Where segments begin within one period (0 is implied; order and repeats do not matter). */
-  readonly starts: readonly number[];
-}
-
-/** Where the segment holding offset `within` (0 ≤ within < period) ends, as an offset in the period. */
-function segmentEndWithin(segments: RegionSegments, within: number): number {
-  const ends = segments.ends;
-  if (ends !== null) return ends[within] as number;
-  const starts = segments.starts;
-  // The last start <= within: a binary search (starts[0] is 0).
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >>> 1;
-    if ((starts[mid] as number) <= within) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo + 1 < starts.length ? (starts[lo + 1] as number) : segments.period;
-}
-
-/**
- * `offset % period` for a non-negative offset: on int32s while both are (every region below
- * 2 GiB), because `%` on a double is a call to fmod, and this runs for every lookup in a plugin
- * slab. Both operands need the `| 0`: the period comes from a Float64Array (the shared segment
- * words), so V8 types it as a double, and `int32 % double` is still fmod — with only the offset
- * truncated this line was 9 % of an inline chain's samples.
- */
-function offsetInPeriod(offset: number, period: number): number {
-  return offset <= 0x7fffffff && period <= 0x7fffffff ? (offset | 0) % (period | 0) : offset % period;
-}
-
-/** Whether [address, address + length) lies inside one segment of a segmented region. */
-function inOneSegment(region: Region, address: number, length: number): boolean {
-  const segments = region.segments as RegionSegments;
-  const within = offsetInPeriod(address - region.start, segments.period);
-  return within + length <= segmentEndWithin(segments, within);
-}
