@@ -129,6 +129,12 @@ export interface CopySummary {
   readonly bs: number;
   /** The most cachemiss threads the copy could use (aio_init's aio_threads). */
   readonly threads: number;
+  /**
+   * Where requests that did not complete inline went: `'io_uring'` (the default engine: a ring
+   * request from the calling thread, or a cachemiss thread for a call the ring does not take) or
+   * `'threads'` (cachemiss threads only: io_uring refused, or SYSLET_AIO_ENGINE=threads).
+   */
+  readonly engine: 'io_uring' | 'threads';
   /** Reads plus writes (the fsync is not counted). */
   readonly requests: number;
   readonly reads: number;
@@ -151,7 +157,7 @@ export interface CopySummary {
 /** summarize - the counters of one copy as the document `--json` prints. */
 export function summarize(
   counters: CopyCounters,
-  job: { src: string; dst: string; qd: number; bs: number; threads: number; verified: boolean | null; fsync: boolean; sample: boolean },
+  job: { src: string; dst: string; qd: number; bs: number; threads: number; engine: 'io_uring' | 'threads'; verified: boolean | null; fsync: boolean; sample: boolean },
 ): CopySummary {
   const requests = counters.reads + counters.writes;
   const { latency } = counters;
@@ -167,6 +173,7 @@ export function summarize(
     qd: job.qd,
     bs: job.bs,
     threads: job.threads,
+    engine: job.engine,
     requests,
     reads: counters.reads,
     writes: counters.writes,
@@ -193,7 +200,7 @@ export function renderSummary(summary: CopySummary): string {
     `  from      ${summary.src}`,
     `  to        ${summary.dst}`,
     `  requests  ${summary.requests} (${summary.reads} reads, ${summary.writes} writes), queue depth ${summary.qd}, block ${formatBytes(summary.bs)}, ${summary.threads} cachemiss thread${summary.threads === 1 ? '' : 's'}`,
-    `  inline    ${percent(summary.inlineShare)} (${summary.inline}), on cachemiss threads ${percent(summary.cachemissShare)} (${summary.cachemiss})`,
+    `  inline    ${percent(summary.inlineShare)} (${summary.inline}), ${summary.engine === 'io_uring' ? 'async through io_uring' : 'on cachemiss threads'} ${percent(summary.cachemissShare)} (${summary.cachemiss})`,
   ];
   const latency = summary.latencyNs;
   if (latency !== null) {

@@ -51,7 +51,7 @@ export default defineCommand({
     'way that could block). Holes in <src> stay holes in <dst> (found with SEEK_DATA/SEEK_HOLE), and a ' +
     'file that reports size 0 (procfs) is read until its end. A device as <dst> (/dev/null) is written, ' +
     'never truncated. At the end it prints the bytes, the time, MiB/s, the requests made, the share that ' +
-    'completed inline (the page cache answered inside the call) versus on cachemiss threads, and ' +
+    'completed inline (the page cache answered inside the call) versus asynchronously (through io_uring, or on cachemiss threads where io_uring is refused), and ' +
     'latency percentiles per request. Progress goes to stderr: a bar on a terminal, a plain line ' +
     'every second otherwise. Without <src> and <dst>, or with --sample [<size>], it copies a built-in ' +
     `sample instead: pseudo-random data (default 64m, or ${SAMPLE_ENV}) in a fresh folder under the ` +
@@ -175,7 +175,7 @@ async function copyJob(job: Job, io: CliIo, threadsReady: Promise<void>, signal:
     throw new CliError(`'${job.src}' changed size during the copy: expected ${files.size} bytes, read ${copied}, now ${sizeNow}`);
   }
   if (job.verify) await verify(job.src, files.dst, copied, job.progress ? io : null, signal);
-  return summarize(counters, { src: job.src, dst: files.dst, qd: job.qd, bs: job.bs, threads: job.threads, verified: job.verify ? true : null, fsync: job.fsync, sample: job.sample });
+  return summarize(counters, { src: job.src, dst: files.dst, qd: job.qd, bs: job.bs, threads: job.threads, engine: aioEngine().asyncEngine.kind, verified: job.verify ? true : null, fsync: job.fsync, sample: job.sample });
 }
 
 async function verify(src: string, dst: string, size: number, io: CliIo | null, signal: AbortSignal): Promise<void> {
