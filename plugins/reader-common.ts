@@ -1,0 +1,123 @@
+/**
+ * What the whole-file readers (reader.ts, reader-rest.ts) share: the failure they answer with,
+ * their options, and the small steps both take (a submission's outcome, the copy out of the
+ * slot, clearing O_NONBLOCK, the closing chain).
+ */
+import { EFBIG, syscall } from '../engine/native/index.js';
+import { NR } from '../engine/syscalls/nr.js';
+import { F_GETFL, F_SETFL, O_NONBLOCK } from '../engine/syscalls/constants.generated.js';
+import type { Word } from '../engine/native/index.js';
+import { fileClose } from './builtin/file-read.js';
+import { NOT_EXECUTED } from './define.js';
+import type { Plugin, PluginInstance } from './plugin.js';
+import type { Request } from './requests.js';
+
+const SYS_fcntl = NR.fcntl;
+/** Why a whole-file read failed: the errno and the call Node would name. */
+export class ReadFailure {
+  /** The errno, positive. */
+  readonly errno: number;
+  /** `'open'`, `'fstat'` or `'read'`. */
+  readonly syscall: 'open' | 'fstat' | 'read';
+
+  constructor(errno: number, syscall: 'open' | 'fstat' | 'read') {
+    this.errno = Math.abs(errno);
+    this.syscall = syscall;
+  }
+}
+
+/** Options of {@link readWholeFile}. */
+export interface WholeReadOptions {
+  /** open(2) flags; O_CLOEXEC is added here. */
+  readonly flags: number;
+  /** The mode for a flag that creates the file. */
+  readonly mode: number;
+  /** Bytes accepted at most. */
+  readonly limit: number;
+  /** `'fail'`: a larger file is a ReadFailure EFBIG ('read'); `'truncate'`: its first `limit` bytes. */
+  readonly overLimit: 'fail' | 'truncate';
+  /**
+   * Called before each chain after the first (Node checks its AbortSignal at these points); if
+   * it throws, the fd is closed and the error propagates.
+   */
+  readonly between?: () => void;
+}
+
+/** Options of {@link readWholeFile} reading into the caller's memory. */
+export interface WholeReadIntoOptions extends WholeReadOptions {
+  /**
+   * Where the bytes go instead of a new Buffer (readFileInto's target, at least `limit` bytes):
+   * the result is then the count copied into it. A new Buffer per file — an ArrayBuffer with its
+   * own backing store, copied a second time into the target — was a tenth of a cached small
+   * file's CPU, mostly in the allocation and the garbage collections it brought on; a Buffer
+   * view of the target per file was 3–4 % more.
+   */
+  readonly into: Uint8Array;
+}
+
+/** A result word as a number (the engine gives a bigint for a word past 2^53). */
+export const num = (word: Word): number => (typeof word === 'bigint' ? Number(word) : word);
+/** Whether the chain reached atom `atom` (a skipped atom keeps NOT_EXECUTED). */
+export const ran = (instance: PluginInstance, atom: number): boolean => instance.result(atom) !== NOT_EXECUTED;
+
+/**
+ * What to wait for after a submission: null when the chain completed inline (the caller goes on
+ * without an await: awaiting a settled value still costs a Promise and a microtask turn), its end
+ * when it went to a cachemiss thread. A refused submission throws an Error with the errno.
+ */
+export function pending(outcome: number | Promise<number>, plugin: Plugin): Promise<number> | null {
+  if (typeof outcome !== 'number') return outcome;
+  if (outcome < 0) throw refused(plugin, outcome);
+  return null;
+}
+
+function refused(plugin: Plugin, errno: number): Error {
+  return Object.assign(new Error(`plugin '${plugin.name}': submission refused (errno ${-errno})`), { errno });
+}
+
+/** What {@link readWholeFile} gives: the answer itself when the first chain ended it inline, else a Promise of it. */
+export type Whole<T> = T | Promise<T>;
+
+/**
+ * copyOut - the first `count` bytes of the slot's data as the reader's answer: copied into
+ * `options.into` when it is given and large enough (the count is returned), else a Buffer of its
+ * own; past `options.limit` the count is cut there or the answer is a ReadFailure EFBIG.
+ */
+export function copyOut(data: Buffer, count: number, options: WholeReadIntoOptions): number | Buffer | ReadFailure;
+export function copyOut(data: Buffer, count: number, options: WholeReadOptions): Buffer | ReadFailure;
+export function copyOut(data: Buffer, count: number, options: WholeReadOptions | WholeReadIntoOptions): number | Buffer | ReadFailure {
+  if (count > options.limit) {
+    if (options.overLimit === 'fail') return new ReadFailure(EFBIG, 'read');
+    count = options.limit;
+  }
+  const into = 'into' in options ? options.into : undefined;
+  if (into !== undefined && count <= into.length) {
+    data.copy(into, 0, 0, count);
+    return count;
+  }
+  // A Buffer of its own, as Node's readFile returns (never a slice of a shared pool).
+  const out = Buffer.allocUnsafeSlow(count);
+  data.copy(out, 0, 0, count);
+  return out;
+}
+
+/**
+ * clearNonblock - clear the O_NONBLOCK a caller added to an open that is tried inline, once fstat
+ * shows a FIFO or a device, so that its reads wait as they would on a blocking fd.
+ */
+export function clearNonblock(fd: number): void {
+  const flags = syscall(SYS_fcntl, fd, F_GETFL);
+  if (flags >= 0) syscall(SYS_fcntl, fd, F_SETFL, flags & ~O_NONBLOCK);
+}
+
+/** close(fd) with a chain; a failed close is not the read's error (Node ignores it too). */
+export async function closeFd(request: Request, fd: number): Promise<void> {
+  const instance = fileClose.acquire(request.engine);
+  try {
+    instance.set(0, fd);
+    const outcome = request.run(fileClose, instance);
+    if (typeof outcome !== 'number') await outcome;
+  } finally {
+    instance.release();
+  }
+}
