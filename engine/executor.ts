@@ -7,52 +7,38 @@
  *
  * The hot path allocates nothing: arguments, outcome and probe scratch are reused.
  */
-import { syscall, type Word, EFAULT, EINTR, EINVAL, EPERM } from './native/index.js';
+import { type Word, EFAULT, EINTR, EINVAL } from './native/index.js';
 import {
-  ATOM, MAX_ARGS, STOP, SYSLET_ASYNC, SYSLET_SKIP_TO_NEXT_ON_STOP, SYSLET_STOP_ON_NEGATIVE, SYSLET_STOP_ON_NONZERO,
-  SYSLET_STOP_ON_NON_POSITIVE, SYSLET_STOP_ON_ZERO, SYSLET_SYNC, SYSLET_VALID_FLAGS, type StopReason,
+  ATOM, STOP, SYSLET_ASYNC, SYSLET_SKIP_TO_NEXT_ON_STOP, SYSLET_STOP_ON_NEGATIVE, SYSLET_STOP_ON_NONZERO,
+  SYSLET_STOP_ON_NON_POSITIVE, SYSLET_STOP_ON_ZERO, SYSLET_VALID_FLAGS, type StopReason,
 } from './atom.js';
 import type { MemoryRegistry, Region } from './memory.js';
 import type { Policy } from './policy.js';
 import { DenyLog } from './deny-log.js';
-import { compileTable, PROBE, BLOCK, type CompiledSyscall } from './compiled-table.js';
-import { Confinement } from './confinement.js';
-import { WOULD_BLOCK } from './private-syscalls.js';
-import { SELF_SIGNALS_DENIED } from './syscalls/table.js';
-import { NR } from './syscalls/nr.js';
-import { readPointer, readWord, writeWord } from './words.js';
+import { readPointer, writeWord } from './words.js';
 import { EXECUTED_SPAN, KICK_NONE, type ExecOutcome, type ExecutorOptions, type RingPort } from './executor-types.js';
-import { HANDOFF, Prober } from './probe.js';
+import { HANDOFF } from './probe.js';
+import { AtomCall, RING } from './atom-call.js';
 
 export { DEFAULT_EXECUTOR_OPTIONS, EXECUTED_ATOMS, KICK_NONE, newOutcome, type ChainTable, type ExecOutcome, type ExecutorOptions, type RingPort } from './executor-types.js';
 
-const SYS_getpid = NR.getpid;
 const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** Runs chains of 64-bit atoms against one memory registry and one policy. */
 export class Executor {
   readonly #memory: MemoryRegistry;
-  readonly #policy: Policy;
   readonly #inline: boolean;
   readonly #options: ExecutorOptions;
-  readonly #table: readonly (CompiledSyscall | undefined)[];
-  readonly #args: Word[] = [0, 0, 0, 0, 0, 0];
-  readonly #pid: number;
-  readonly #confinement: Confinement;
   readonly #denies: DenyLog;
-  readonly #prober: Prober;
+  // One atom's call: arguments, policy, confinement, the call (engine/atom-call.ts).
+  readonly #call: AtomCall;
 
   constructor(memory: MemoryRegistry, policy: Policy, mode: 'inline' | 'cachemiss', options: ExecutorOptions) {
     this.#memory = memory;
-    this.#policy = policy;
     this.#inline = mode === 'inline';
     this.#options = options;
-    this.#ring = options.ring;
-    this.#table = compileTable();
-    this.#pid = syscall(SYS_getpid);
-    this.#confinement = new Confinement(memory);
-    this.#prober = new Prober(this.#confinement, options.unprobeableWrite);
     this.#denies = new DenyLog(this.#inline, options.onDeny);
+    this.#call = new AtomCall(memory, policy, options, this.#denies);
   }
 
   /** Whether deny records wait for {@link deliverDenies} (inline mode only). */
@@ -163,7 +149,8 @@ export class Executor {
         return;
       }
       const forceAsync = inline && (flags & SYSLET_ASYNC) !== 0 && out.atoms === 0 && atomsBefore === 0;
-      if (forceAsync && this.#ring === undefined) {
+      const call = this.#call;
+      if (forceAsync && call.ring === undefined) {
         out.handoff = current;
         return;
       }
@@ -171,11 +158,11 @@ export class Executor {
         progress.array[progress.index * 2] = current;
         progress.array[progress.index * 2 + 1] = out.atoms;
       }
-      this.#forceAsync = forceAsync;
-      let result = this.#execute(region, base, current, flags, inline);
-      this.#forceAsync = false;
+      call.forceAsync = forceAsync;
+      let result = call.execute(region, base, current, flags, inline);
+      call.forceAsync = false;
       // A signal the pool sent to stop a chain this thread had already finished: make the call again.
-      while (result === -EINTR && this.#staleKick(token)) result = this.#execute(region, base, current, flags, inline);
+      while (result === -EINTR && this.#staleKick(token)) result = call.execute(region, base, current, flags, inline);
       if (result === HANDOFF || (forceAsync && result !== RING)) {
         // SYSLET_ASYNC that the ring did not take (no opcode, or the atom fails its checks):
         // the thread runs it, as it would without the ring — checks, deny record and all.
@@ -184,7 +171,7 @@ export class Executor {
       }
       if (result === RING) {
         // The call was made as an io_uring request: the atom ran now; its result comes later.
-        (this.#ring as RingPort).bind(current, flags, ret, retRegion);
+        (call.ring as RingPort).bind(current, flags, ret, retRegion);
         out.ring = current;
         out.executed = executed | bit;
         if (chains !== null) chains.executed[token] = out.executed;
@@ -311,13 +298,6 @@ export class Executor {
     out.executed = chains !== undefined && token >= 0 ? (chains.executed[token] as number) : 0;
   }
 
-  // Set by run() for the atom it executes: SYSLET_ASYNC on the first atom of a chain, with the
-  // ring: skip the probe and go to the ring (or a thread) at once.
-  #forceAsync = false;
-  // Where would-block calls go first (ExecutorOptions.ring), unless the chain being run stays
-  // off the ring (see useRing).
-  #ring: RingPort | undefined;
-
   /**
    * useRing - whether the chains run from now on may make would-block calls as io_uring
    * requests (default: yes, when the executor has a ring). Off, they hand off to a cachemiss
@@ -325,118 +305,6 @@ export class Executor {
    * (the ring's completions are processed there) — a POSIX request that others queue behind.
    */
   useRing(allowed: boolean): void {
-    this.#ring = allowed ? this.#options.ring : undefined;
+    this.#call.useRing(allowed);
   }
-
-  /** Where a would-block call goes: the ring when it takes the call, else a cachemiss thread. */
-  #ringOrHandoff(compiled: CompiledSyscall, nr: number, args: Word[], takesOffsets = false): typeof RING | typeof HANDOFF {
-    const ring = this.#ring;
-    return ring !== undefined && ring.prepare(compiled, nr, args, this.#confinement.copied ? this.#confinement : null, takesOffsets) ? RING : HANDOFF;
-  }
-
-  /** Reads the arguments, applies policy and confinement, and makes the call. */
-  #execute(region: Region, base: number, atom: number, flags: number, inline: boolean): number | bigint | typeof HANDOFF | typeof RING {
-    const view = region.view;
-    const nr = view.getUint32(base + ATOM.nr, true);
-    if (view.getUint32(base + ATOM.nr + 4, true) !== 0) return -EINVAL;
-    const verdict = this.#policy.check(nr);
-    if (verdict !== 0) {
-      // (An ASYNC atom the ring cannot take is denied on its thread: one record, not two.)
-      if (verdict === -EPERM && !this.#forceAsync) this.#denies.record(atom, nr, this.#policy.ruleFor(nr), inline);
-      return verdict;
-    }
-    const compiled = this.#table[nr];
-    if (compiled === undefined) return -EINVAL;
-    const args = this.#args;
-    // Arguments are read through their pointers now, at execution time, up to the first NULL
-    // pointer (as copy_uatom did): later atoms see what earlier ones wrote.
-    const start = region.start;
-    const end = region.end;
-    let i = 0;
-    for (; i < MAX_ARGS; i++) {
-      const pointer = readPointer(view, base + ATOM.arg_ptr + i * 8);
-      if (pointer === 0) break;
-      // Cells usually sit in the atom's own region (a plugin instance is one slab).
-      const cell = pointer <= 0 ? null : pointer >= start && pointer + 8 <= end ? region : this.#memory.find(pointer, 8);
-      if (cell === null) return -EFAULT;
-      args[i] = readWord(cell.view, pointer - cell.start);
-    }
-    for (; i < MAX_ARGS; i++) args[i] = 0;
-    if (compiled.selfArg >= 0) {
-      // (An ASYNC atom the ring cannot take is denied on its thread: one record, not two.)
-      if (args[compiled.selfArg] !== this.#pid) {
-        if (!this.#forceAsync) this.#denies.record(atom, nr, `self-only: ${compiled.spec.name} may only target this process (${this.#pid})`, inline);
-        return -EPERM;
-      }
-      const signal = args[compiled.signalArg];
-      const refused = typeof signal === 'number' ? SELF_SIGNALS_DENIED[signal] : undefined;
-      if (refused !== undefined) {
-        if (!this.#forceAsync) this.#denies.record(atom, nr, `self-only: ${compiled.spec.name} may not send ${refused.name} (${String(signal)}) to this process: ${refused.reason}`, inline);
-        return -EPERM;
-      }
-    }
-    if (compiled.checks.length === 0) {
-      // Nothing checked, nothing copied (the ring must not take a previous call's copies).
-      this.#confinement.copied = false;
-      if (compiled.impl !== null) return this.#private(compiled, args, flags, inline);
-    } else {
-      const confinement = this.#confinement;
-      const check = confinement.check(compiled, args);
-      if (check !== 0) return check;
-      if (confinement.copied) {
-        this.#options.betweenCheckAndCall?.(nr);
-        const result = compiled.impl !== null ? this.#private(compiled, args, flags, inline) : this.#call(compiled, nr, args, flags, inline);
-        // A request in the ring has its own copies, written back when it completes.
-        if (result !== HANDOFF && result !== RING) confinement.writeBack(result);
-        return result;
-      }
-      if (compiled.impl !== null) return this.#private(compiled, args, flags, inline);
-    }
-    return this.#call(compiled, nr, args, flags, inline);
-  }
-
-  /**
-   * Runs a syslet-private call. Inline, a call that may block either hands off at once (no probe)
-   * or answers WOULD_BLOCK (the compat calls probe the dcache), and the chain moves to a thread.
-   */
-  #private(compiled: CompiledSyscall, args: Word[], flags: number, inline: boolean): number | bigint | typeof HANDOFF {
-    // SYSLET_ASYNC with the ring: no inline attempt, and a private call has no opcode.
-    if (this.#forceAsync) return HANDOFF;
-    const mayNotBlock = inline && (flags & SYSLET_SYNC) === 0;
-    if (mayNotBlock && compiled.block === BLOCK.handoff) return HANDOFF;
-    const result = (compiled.impl as NonNullable<CompiledSyscall['impl']>)(args, this.#memory, mayNotBlock, this.#confinement.regions);
-    return result === WOULD_BLOCK ? HANDOFF : result;
-  }
-
-  /** Makes a checked call: its non-blocking form inline, the plain call on a cachemiss thread. */
-  #call(compiled: CompiledSyscall, nr: number, args: Word[], flags: number, inline: boolean): number | typeof HANDOFF | typeof RING {
-    // SYSLET_ASYNC with the ring: no inline attempt.
-    if (this.#forceAsync) return this.#ringOrHandoff(compiled, nr, args);
-    if (inline && (flags & SYSLET_SYNC) === 0) {
-      if (compiled.block === BLOCK.handoff) return this.#ringOrHandoff(compiled, nr, args);
-      if (compiled.block === BLOCK.probe) {
-        const ring = this.#ring;
-        if (ring === undefined) return this.#prober.probe(compiled, nr, args);
-        const reads = compiled.probe === PROBE.rwfRead;
-        // A file whose reads keep missing the page cache: the probe only costs (and starts the
-        // read-ahead synchronously, on this thread); io_uring tries non-blocking first itself.
-        if (reads && ring.skipProbe(args[0] as Word)) return this.#ringOrHandoff(compiled, nr, args);
-        const prober = this.#prober;
-        prober.iovecsAdvanced = false;
-        const result = prober.probe(compiled, nr, args);
-        if (reads) ring.probed(args[0] as Word, result !== HANDOFF);
-        if (result !== HANDOFF) return result;
-        // A short preadv that could not be finished without blocking advanced the private copy
-        // of its iovecs past what it read: the thread makes the whole call again from the atom.
-        // A positional probe that would block was not refused with ESPIPE (the syscall's check
-        // comes first): the fd takes offsets, and the ring need not lseek to find out.
-        return prober.iovecsAdvanced ? HANDOFF : this.#ringOrHandoff(compiled, nr, args, compiled.posArg >= 0 && (reads || compiled.probe === PROBE.rwfWrite));
-      }
-    }
-    return syscall(nr, args[0], args[1], args[2], args[3], args[4], args[5]);
-  }
-
 }
-
-/** Marker result: the call was made as an io_uring request (see RingPort). */
-const RING = Symbol('ring');

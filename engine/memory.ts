@@ -10,34 +10,12 @@
  */
 import { addressOf, allocNative, releaseNative, viewOf, type NativeBlock } from './native/index.js';
 import { SysletError } from './errors.js';
-import { offsetInPeriod, rangeInOneSegment, segmentEndWithin, SegmentTable, type RegionSegments, type SegmentSpec } from './segments.js';
+import { offsetInPeriod, rangeInOneSegment, segmentEndWithin, SegmentTable, type SegmentSpec } from './segments.js';
+import type { Region, RegionKind, SharedRegionTable } from './region.js';
+import { ReleaseEpochs } from './memory-epochs.js';
 
 export { MAX_SEGMENT_STARTS, type RegionSegments, type SegmentSpec } from './segments.js';
-
-/** Who a region belongs to. */
-export type RegionKind = 'engine' | 'registered' | 'arena32';
-
-/** A contiguous range of memory the engine may read and write. */
-export interface Region {
-  /** Its identifier in the registry, unique for the registry's lifetime (from 1). */
-  readonly id: number;
-  /** First address. */
-  readonly start: number;
-  /** One past the last address. */
-  readonly end: number;
-  /** A DataView over the whole region (offset 0 = `start`). */
-  readonly view: DataView;
-  /** The same bytes as a Uint8Array. */
-  readonly bytes: Uint8Array;
-  /** Who it belongs to. */
-  readonly kind: RegionKind;
-  /**
-   * How the region is split into areas that are each their own bound (null: one area). A
-   * checked range must lie inside one segment, so a length that runs past one pooled object into
-   * the next is -EFAULT, as a range past the region's end is.
-   */
-  readonly segments: RegionSegments | null;
-}
+export type { Region, RegionKind, SharedRegionTable } from './region.js';
 
 /** Float64 words the shared table keeps for segment descriptors ([period, count, ...starts] each). */
 const SEGMENT_WORDS = 1 << 15;
@@ -50,16 +28,6 @@ const PAGE_HINTS = 256;
 /** How many regions may exist at once (each slot is four float64 in the shared table). */
 export const MAX_REGIONS = 4096;
 const SLOT_FIELDS = 4;
-
-/**
- * The shared part of a registry: a SharedArrayBuffer that cachemiss threads read.
- * Int32 [0] is the generation; float64 slots from byte 8 hold [start, length, id, segments]
- * (id 0 = empty; segments 0 = none, else 1 + the index of its descriptor in the segment words
- * that follow the slots). Descriptors are appended, never changed.
- */
-export interface SharedRegionTable {
-  readonly buffer: SharedArrayBuffer;
-}
 
 /** The set of regions one thread can see, with a fast lookup. */
 export class MemoryRegistry {
@@ -86,9 +54,7 @@ export class MemoryRegistry {
   #seenGeneration = -1;
   // Deferred release: a region released while chains that might still touch it run on cachemiss
   // threads stays mapped (and its owner alive) until every chain from that epoch has finished.
-  #epoch = 0;
-  readonly #holdsByEpoch = new Map<number, number>();
-  readonly #deferred: { epoch: number; free: () => void }[] = [];
+  readonly #epochs = new ReleaseEpochs();
   // Regions that must not be released while something keeps using them (the registered ring), by id.
   readonly #pinned = new Map<number, string>();
 
@@ -255,8 +221,8 @@ export class MemoryRegistry {
     this.#refuseIfPinned(region.id, 'free');
     const owner = this.#owners.get(region.id);
     this.#remove(region.id);
-    if (free !== undefined) this.#defer(free);
-    else if (owner !== undefined && region.kind === 'engine') this.#defer(() => releaseNative(owner as NativeBlock));
+    if (free !== undefined) this.#epochs.defer(free);
+    else if (owner !== undefined && region.kind === 'engine') this.#epochs.defer(() => releaseNative(owner as NativeBlock));
   }
 
   /**
@@ -284,34 +250,12 @@ export class MemoryRegistry {
 
   /** @internal hold - a chain is going to a cachemiss thread. @returns the epoch to give back to {@link unhold}. */
   hold(): number {
-    const epoch = this.#epoch;
-    this.#holdsByEpoch.set(epoch, (this.#holdsByEpoch.get(epoch) ?? 0) + 1);
-    return epoch;
+    return this.#epochs.hold();
   }
 
   /** @internal unhold - a chain from `epoch` finished; frees whatever no running chain can reach any more. */
   unhold(epoch: number): void {
-    const left = (this.#holdsByEpoch.get(epoch) ?? 1) - 1;
-    if (left > 0) this.#holdsByEpoch.set(epoch, left);
-    else this.#holdsByEpoch.delete(epoch);
-    if (this.#deferred.length > 0) this.#runDeferred();
-  }
-
-  #defer(free: () => void): void {
-    if (this.#holdsByEpoch.size === 0) {
-      free();
-      return;
-    }
-    this.#deferred.push({ epoch: this.#epoch, free });
-    this.#epoch++;
-  }
-
-  #runDeferred(): void {
-    let oldest = Number.POSITIVE_INFINITY;
-    for (const epoch of this.#holdsByEpoch.keys()) oldest = Math.min(oldest, epoch);
-    while (this.#deferred.length > 0 && (this.#deferred[0] as { epoch: number }).epoch < oldest) {
-      (this.#deferred.shift() as { free: () => void }).free();
-    }
+    this.#epochs.unhold(epoch);
   }
 
   /**
@@ -329,7 +273,7 @@ export class MemoryRegistry {
     this.#refuseIfPinned(region.id, 'unregister');
     this.#remove(region.id);
     // Keep the buffer reachable until no running chain can still write into it.
-    if (!unused) this.#defer(() => void backing.byteLength);
+    if (!unused) this.#epochs.defer(() => void backing.byteLength);
     return true;
   }
 

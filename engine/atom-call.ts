@@ -1,0 +1,172 @@
+/**
+ * One atom's call, for the executor (engine/executor.ts walks the chain): reads the arguments
+ * through their pointers when the atom runs, applies the policy, the self-only rules and
+ * confinement, and makes the call — its non-blocking form inline, the ring or a hand-off when it
+ * would block, the plain call on a cachemiss thread. Split from executor.ts by job.
+ *
+ * The hot path allocates nothing: the argument array and the probe scratch are reused.
+ */
+import { syscall, type Word, EFAULT, EINVAL, EPERM } from './native/index.js';
+import { ATOM, MAX_ARGS, SYSLET_SYNC } from './atom.js';
+import type { MemoryRegistry, Region } from './memory.js';
+import type { Policy } from './policy.js';
+import type { DenyLog } from './deny-log.js';
+import { compileTable, PROBE, BLOCK, type CompiledSyscall } from './compiled-table.js';
+import { Confinement } from './confinement.js';
+import { WOULD_BLOCK } from './private-syscalls.js';
+import { SELF_SIGNALS_DENIED } from './syscalls/table.js';
+import { NR } from './syscalls/nr.js';
+import { readPointer, readWord } from './words.js';
+import type { ExecutorOptions, RingPort } from './executor-types.js';
+import { HANDOFF, Prober } from './probe.js';
+
+const SYS_getpid = NR.getpid;
+
+/** Marker result: the call was made as an io_uring request (see RingPort). */
+export const RING = Symbol('ring');
+
+/** Makes one atom's call for the executor that owns it (one per executor). */
+export class AtomCall {
+  readonly #memory: MemoryRegistry;
+  readonly #policy: Policy;
+  readonly #options: ExecutorOptions;
+  readonly #table: readonly (CompiledSyscall | undefined)[];
+  readonly #args: Word[] = [0, 0, 0, 0, 0, 0];
+  readonly #pid: number;
+  readonly #confinement: Confinement;
+  readonly #denies: DenyLog;
+  readonly #prober: Prober;
+
+  constructor(memory: MemoryRegistry, policy: Policy, options: ExecutorOptions, denies: DenyLog) {
+    this.#memory = memory;
+    this.#policy = policy;
+    this.#options = options;
+    this.ring = options.ring;
+    this.#table = compileTable();
+    this.#pid = syscall(SYS_getpid);
+    this.#confinement = new Confinement(memory);
+    this.#prober = new Prober(this.#confinement, options.unprobeableWrite);
+    this.#denies = denies;
+  }
+
+  // Set by Executor.run for the atom it executes: SYSLET_ASYNC on the first atom of a chain, with the
+  // ring: skip the probe and go to the ring (or a thread) at once.
+  forceAsync = false;
+  // Where would-block calls go first (ExecutorOptions.ring), unless the chain being run stays
+  // off the ring (see useRing).
+  ring: RingPort | undefined;
+
+  /** useRing - see Executor.useRing: whether would-block calls may go to the ring from now on. */
+  useRing(allowed: boolean): void {
+    this.ring = allowed ? this.#options.ring : undefined;
+  }
+
+  /** Where a would-block call goes: the ring when it takes the call, else a cachemiss thread. */
+  #ringOrHandoff(compiled: CompiledSyscall, nr: number, args: Word[], takesOffsets = false): typeof RING | typeof HANDOFF {
+    const ring = this.ring;
+    return ring !== undefined && ring.prepare(compiled, nr, args, this.#confinement.copied ? this.#confinement : null, takesOffsets) ? RING : HANDOFF;
+  }
+
+  /** Reads the arguments, applies policy and confinement, and makes the call. */
+  execute(region: Region, base: number, atom: number, flags: number, inline: boolean): number | bigint | typeof HANDOFF | typeof RING {
+    const view = region.view;
+    const nr = view.getUint32(base + ATOM.nr, true);
+    if (view.getUint32(base + ATOM.nr + 4, true) !== 0) return -EINVAL;
+    const verdict = this.#policy.check(nr);
+    if (verdict !== 0) {
+      // (An ASYNC atom the ring cannot take is denied on its thread: one record, not two.)
+      if (verdict === -EPERM && !this.forceAsync) this.#denies.record(atom, nr, this.#policy.ruleFor(nr), inline);
+      return verdict;
+    }
+    const compiled = this.#table[nr];
+    if (compiled === undefined) return -EINVAL;
+    const args = this.#args;
+    // Arguments are read through their pointers now, at execution time, up to the first NULL
+    // pointer (as copy_uatom did): later atoms see what earlier ones wrote.
+    const start = region.start;
+    const end = region.end;
+    let i = 0;
+    for (; i < MAX_ARGS; i++) {
+      const pointer = readPointer(view, base + ATOM.arg_ptr + i * 8);
+      if (pointer === 0) break;
+      // Cells usually sit in the atom's own region (a plugin instance is one slab).
+      const cell = pointer <= 0 ? null : pointer >= start && pointer + 8 <= end ? region : this.#memory.find(pointer, 8);
+      if (cell === null) return -EFAULT;
+      args[i] = readWord(cell.view, pointer - cell.start);
+    }
+    for (; i < MAX_ARGS; i++) args[i] = 0;
+    if (compiled.selfArg >= 0) {
+      // (An ASYNC atom the ring cannot take is denied on its thread: one record, not two.)
+      if (args[compiled.selfArg] !== this.#pid) {
+        if (!this.forceAsync) this.#denies.record(atom, nr, `self-only: ${compiled.spec.name} may only target this process (${this.#pid})`, inline);
+        return -EPERM;
+      }
+      const signal = args[compiled.signalArg];
+      const refused = typeof signal === 'number' ? SELF_SIGNALS_DENIED[signal] : undefined;
+      if (refused !== undefined) {
+        if (!this.forceAsync) this.#denies.record(atom, nr, `self-only: ${compiled.spec.name} may not send ${refused.name} (${String(signal)}) to this process: ${refused.reason}`, inline);
+        return -EPERM;
+      }
+    }
+    if (compiled.checks.length === 0) {
+      // Nothing checked, nothing copied (the ring must not take a previous call's copies).
+      this.#confinement.copied = false;
+      if (compiled.impl !== null) return this.#private(compiled, args, flags, inline);
+    } else {
+      const confinement = this.#confinement;
+      const check = confinement.check(compiled, args);
+      if (check !== 0) return check;
+      if (confinement.copied) {
+        this.#options.betweenCheckAndCall?.(nr);
+        const result = compiled.impl !== null ? this.#private(compiled, args, flags, inline) : this.#call(compiled, nr, args, flags, inline);
+        // A request in the ring has its own copies, written back when it completes.
+        if (result !== HANDOFF && result !== RING) confinement.writeBack(result);
+        return result;
+      }
+      if (compiled.impl !== null) return this.#private(compiled, args, flags, inline);
+    }
+    return this.#call(compiled, nr, args, flags, inline);
+  }
+
+  /**
+   * Runs a syslet-private call. Inline, a call that may block either hands off at once (no probe)
+   * or answers WOULD_BLOCK (the compat calls probe the dcache), and the chain moves to a thread.
+   */
+  #private(compiled: CompiledSyscall, args: Word[], flags: number, inline: boolean): number | bigint | typeof HANDOFF {
+    // SYSLET_ASYNC with the ring: no inline attempt, and a private call has no opcode.
+    if (this.forceAsync) return HANDOFF;
+    const mayNotBlock = inline && (flags & SYSLET_SYNC) === 0;
+    if (mayNotBlock && compiled.block === BLOCK.handoff) return HANDOFF;
+    const result = (compiled.impl as NonNullable<CompiledSyscall['impl']>)(args, this.#memory, mayNotBlock, this.#confinement.regions);
+    return result === WOULD_BLOCK ? HANDOFF : result;
+  }
+
+  /** Makes a checked call: its non-blocking form inline, the plain call on a cachemiss thread. */
+  #call(compiled: CompiledSyscall, nr: number, args: Word[], flags: number, inline: boolean): number | typeof HANDOFF | typeof RING {
+    // SYSLET_ASYNC with the ring: no inline attempt.
+    if (this.forceAsync) return this.#ringOrHandoff(compiled, nr, args);
+    if (inline && (flags & SYSLET_SYNC) === 0) {
+      if (compiled.block === BLOCK.handoff) return this.#ringOrHandoff(compiled, nr, args);
+      if (compiled.block === BLOCK.probe) {
+        const ring = this.ring;
+        if (ring === undefined) return this.#prober.probe(compiled, nr, args);
+        const reads = compiled.probe === PROBE.rwfRead;
+        // A file whose reads keep missing the page cache: the probe only costs (and starts the
+        // read-ahead synchronously, on this thread); io_uring tries non-blocking first itself.
+        if (reads && ring.skipProbe(args[0] as Word)) return this.#ringOrHandoff(compiled, nr, args);
+        const prober = this.#prober;
+        prober.iovecsAdvanced = false;
+        const result = prober.probe(compiled, nr, args);
+        if (reads) ring.probed(args[0] as Word, result !== HANDOFF);
+        if (result !== HANDOFF) return result;
+        // A short preadv that could not be finished without blocking advanced the private copy
+        // of its iovecs past what it read: the thread makes the whole call again from the atom.
+        // A positional probe that would block was not refused with ESPIPE (the syscall's check
+        // comes first): the fd takes offsets, and the ring need not lseek to find out.
+        return prober.iovecsAdvanced ? HANDOFF : this.#ringOrHandoff(compiled, nr, args, compiled.posArg >= 0 && (reads || compiled.probe === PROBE.rwfWrite));
+      }
+    }
+    return syscall(nr, args[0], args[1], args[2], args[3], args[4], args[5]);
+  }
+
+}
