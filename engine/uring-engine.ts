@@ -30,6 +30,7 @@ import { ringCalls, type RingDescription } from './uring-describe.js';
 import { positionAllows, nonblockingStream } from './uring-fd-rules.js';
 import { ReadProbeMemory } from './uring-probe-memory.js';
 import { UnsubmittedTokens } from './uring-unsubmitted.js';
+import { RingStallWatch } from './uring-stall-watch.js';
 import { syscallByName } from './syscalls/table.js';
 
 /** Tokens per engine (the Engine's MAX_INFLIGHT): user_data = token + TOKENS × generation. */
@@ -94,6 +95,8 @@ export class UringEngine implements RingPort {
   #reaping = false;
   readonly #reapedUserData = new Float64Array(256);
   readonly #reapedRes = new Int32Array(256);
+  /** Pokes the eventfd when an enter leaves the TASKRUN flag set with nothing (uring-stall-watch.ts). */
+  readonly #stallWatch: RingStallWatch;
 
   constructor(ring: Ring, supportedOps: Uint8Array, setupFlags: string, registry: MemoryRegistry, eventfd: number, sink: RingSink) {
     this.#ring = ring;
@@ -109,6 +112,7 @@ export class UringEngine implements RingPort {
     // completion work) arrive: the same fd and libuv watcher the cachemiss threads poke.
     const registered = registerEventfd(ring.fd, eventfd);
     if (registered < 0) throw new Error(`IORING_REGISTER_EVENTFD gave ${registered}`);
+    this.#stallWatch = new RingStallWatch(() => !this.#released && this.#inRing > 0 && this.#taskrunAnswered && (ring.sqFlags() & IORING_SQ_TASKRUN) !== 0, eventfd);
   }
 
   /** atomOf - the atom whose request the chain with `token` has in the ring (or had last). */
@@ -213,12 +217,10 @@ export class UringEngine implements RingPort {
   /**
    * Whether completions may be waiting (processed by the next {@link pump}): the callers loop on
    * it before they sleep. A TASKRUN flag that an enter has just answered with no completion is
-   * stale, not work: the kernel can leave it set with nothing queued (the ring idle, every CQE
-   * reaped), and looping on it spun the JS thread in the event loop's wake-up callback for ever
-   * (CI clone of 15e4049: `bench --quick` hung, io_uring_enter(0, 0, GETEVENTS) in a loop, the
-   * ring's fdinfo showing SqHead = SqTail = CqHead = CqTail). Work queued after that enter is
-   * not missed: the kernel signals the eventfd when its list of completion work becomes non-empty,
-   * and {@link pump} still enters for the flag.
+   * taken for stale: the kernel can leave it set with nothing queued, and looping on it spun the
+   * wake-up callback for ever (CI clone of 15e4049: `bench --quick` hung in
+   * io_uring_enter(0, 0, GETEVENTS)). Work queued after that enter signals the eventfd; work the
+   * kernel still held is what the stall watch (uring-stall-watch.ts) comes back for.
    */
   hasWork(): boolean {
     if (this.#released) return false;
@@ -255,8 +257,12 @@ export class UringEngine implements RingPort {
       this.#refuse();
       return;
     }
-    // The enter ran whatever completion work there was; a flag still set over an empty CQ is stale.
-    if (getEvents && ring.cqReady() === 0 && (ring.sqFlags() & IORING_SQ_TASKRUN) !== 0) this.#taskrunAnswered = true;
+    // The enter ran whatever completion work there was; a flag still set over an empty CQ is stale
+    // (almost always: with requests in flight the stall watch makes sure the loop comes back).
+    if (getEvents && ring.cqReady() === 0 && (ring.sqFlags() & IORING_SQ_TASKRUN) !== 0) {
+      this.#taskrunAnswered = true;
+      if (this.#inRing > 0) this.#stallWatch.suspect();
+    } else if (getEvents) this.#stallWatch.progressed();
   }
 
   /**
@@ -308,6 +314,7 @@ export class UringEngine implements RingPort {
    */
   async close(timeoutMs = 2000): Promise<void> {
     this.#closing = true;
+    this.#stallWatch.stop();
     if (this.#inRing > 0) this.#internal(IORING_OP.ASYNC_CANCEL, 0, IORING_ASYNC_CANCEL_ANY | IORING_ASYNC_CANCEL_ALL);
     const deadline = performance.now() + timeoutMs;
     while (this.#inRing > 0 && performance.now() < deadline) {
@@ -322,7 +329,6 @@ export class UringEngine implements RingPort {
     // accept's addrlen, a recvmsg's msghdr) while the kernel tears the ring down: keep them.
     if (this.#inRing === 0) this.#memory.release();
   }
-
   /** Processes every CQE waiting now. */
   #reap(): number {
     if (this.#reaping) return 0;
