@@ -39,6 +39,8 @@ const TOKENS = 65536;
 const INTERNAL = 2 ** 52;
 /** Headroom in the CQ for the engine's own requests' completions. */
 const CQ_HEADROOM = 64;
+/** End-of-turn flushes react to it: queueMicrotask makes an AsyncResource per call (4.0–4.5 µs vs 1.6–1.7). */
+const SETTLED = Promise.resolve();
 
 /** Where completed requests go (the Engine). */
 export interface RingSink {
@@ -194,7 +196,7 @@ export class UringEngine implements RingPort {
     this.#inRing++;
     if (!this.#flushQueued) {
       this.#flushQueued = true;
-      queueMicrotask(this.#flushTask);
+      void SETTLED.then(this.#flushTask);
     }
   }
 
