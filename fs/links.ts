@@ -5,15 +5,17 @@
  * readlink per component of the path).
  *
  * - readlink: openat(path, O_PATH|O_NOFOLLOW) → readlinkat(fd, "", buf) → close, one chain.
- * - realpath: openat(path, O_PATH) (following every link), then readlinkat of
- *   "/proc/self/fd/N" (the kernel's name of what the fd is) and close: two chains, because the
- *   second path is spelled from the first chain's result. Without /proc (a container that does
- *   not mount it) the call is node:fs/promises's.
+ * - realpath: openat(path, O_PATH) (following every link) in a chain, then readlinkat of
+ *   "/proc/self/fd/N" (the kernel's name of what the fd is) and close, made directly on the
+ *   calling thread (the path is spelled from the chain's result, and both answer from memory);
+ *   as the chain fs.fdPath when the engine's policy is narrowed. Without /proc (a container that
+ *   does not mount it) the call is node:fs/promises's.
  */
 import * as nodeFs from 'node:fs/promises';
 import { SYSLET_STOP_ON_NEGATIVE, SYSLET_SYNC } from '../engine/atom.js';
 import type { Engine } from '../engine/engine.js';
-import { EINVAL, ENOENT } from '../engine/native/index.js';
+import { EINVAL, ENOENT, syscall } from '../engine/native/index.js';
+import { NR } from '../engine/syscalls/nr.js';
 import { AT_FDCWD, O_CLOEXEC, O_NOFOLLOW, O_PATH } from '../engine/syscalls/constants.generated.js';
 import { definePlugin, type Plugin } from '../plugins/plugin.js';
 import { fileClose } from '../plugins/builtin/file-read.js';
@@ -25,6 +27,8 @@ import { fsError } from './errors.js';
 /** The longest link target: PATH_MAX with its NUL (symlink(2) refuses a longer one). */
 const TARGET_BYTES = 4096;
 const EMPTY_PATH_BYTES = 8;
+const SYS_readlinkat = NR.readlinkat;
+const SYS_close = NR.close;
 
 /**
  * fs.readlink - openat(path, O_PATH|O_NOFOLLOW|O_CLOEXEC) → readlinkat(fd, "", buf, size) →
@@ -60,7 +64,8 @@ export const fsOpenPath: Plugin = definePlugin({
 
 /**
  * fs.fdPath - readlinkat(AT_FDCWD, "/proc/self/fd/N", buf, size) → close(fd): the kernel's path
- * of an open fd, then the fd closed. procfs answers from memory: inline.
+ * of an open fd, then the fd closed. procfs answers from memory: inline. realpath uses it on an
+ * engine whose policy is narrowed (else it makes the two calls directly).
  */
 export const fsFdPath: Plugin = definePlugin({
   name: 'fs.fdPath',
@@ -132,6 +137,16 @@ function procFdPath(fd: number): Uint8Array {
   return (procFdPaths[fd] ??= encoder.encode(`/proc/self/fd/${fd}\0`));
 }
 
+/**
+ * Whether realpath may make its readlinkat of /proc/self/fd/N and its close as direct calls on
+ * the calling thread rather than as the fs.fdPath chain: only when the engine's policy lets both
+ * run, so that an engine narrowed with `allow` (or disabled by SYSLET_AIO_DISABLED) still sees
+ * them as atoms — denied, reported to its onDeny — as before.
+ */
+function directCallsAllowed(engine: Engine): boolean {
+  return engine.policy.check(SYS_readlinkat) === 0 && engine.policy.check(SYS_close) === 0;
+}
+
 /** Whether /proc/self/fd can name an fd here (checked once, on the first realpath). */
 let procFdWorks: boolean | null = null;
 
@@ -157,19 +172,29 @@ export async function realpath(engine: Engine, path: unknown, options?: unknown)
     }
     if (fd < 0) throw fsError(fd, 'realpath', fast);
     req.slot.paths[1].set(procFdPath(fd));
-    const named = fsFdPath.acquire(engine);
     let length: number;
-    try {
-      named.set(0, req.slot.pathAddresses[1]);
-      named.set(1, req.slot.dataAddress);
-      named.set(2, TARGET_BYTES);
-      named.set(3, fd);
-      const wait = submitted(req.run(fsFdPath, named), 'realpath', fast);
-      if (wait !== null) await wait;
-      if (ran(named, FD_PATH.close)) fd = -1;
-      length = result(named, FD_PATH.readlink);
-    } finally {
-      named.release();
+    if (directCallsAllowed(engine)) {
+      // Both calls answer from memory (procfs, a close of an O_PATH fd): made here, they cost two
+      // syscalls; as a second chain they cost a submission too, which was 15 % of a cached
+      // realpath's CPU (min of 15 runs, 8 alternated pairs: 59.0–90.1 against 64.3–111.4 ms per
+      // 10,000 links).
+      length = syscall(SYS_readlinkat, AT_FDCWD, req.slot.pathAddresses[1], req.slot.dataAddress, TARGET_BYTES);
+      syscall(SYS_close, fd);
+      fd = -1;
+    } else {
+      const named = fsFdPath.acquire(engine);
+      try {
+        named.set(0, req.slot.pathAddresses[1]);
+        named.set(1, req.slot.dataAddress);
+        named.set(2, TARGET_BYTES);
+        named.set(3, fd);
+        const wait = submitted(req.run(fsFdPath, named), 'realpath', fast);
+        if (wait !== null) await wait;
+        if (ran(named, FD_PATH.close)) fd = -1;
+        length = result(named, FD_PATH.readlink);
+      } finally {
+        named.release();
+      }
     }
     // The kernel names a file it cannot reach from this root as "(unreachable)/..." and one
     // with no path at all (a pipe, an anonymous inode) without a leading slash: neither can
