@@ -13,7 +13,6 @@ import type { Policy } from './policy.js';
 import type { DenyLog } from './deny-log.js';
 import { compileTable, PROBE, BLOCK, type CompiledSyscall } from './compiled-table.js';
 import { Confinement } from './confinement.js';
-import { WOULD_BLOCK } from './private-syscalls.js';
 import { SELF_SIGNALS_DENIED } from './syscalls/table.js';
 import { NR } from './syscalls/nr.js';
 import { readPointer, readWord } from './words.js';
@@ -120,7 +119,7 @@ export class AtomCall {
         this.#options.betweenCheckAndCall?.(nr);
         const result = compiled.impl !== null ? this.#private(compiled, args, flags, inline) : this.#call(compiled, nr, args, flags, inline);
         // A request in the ring has its own copies, written back when it completes.
-        if (result !== HANDOFF && result !== RING) confinement.writeBack(result);
+        if (typeof result !== 'symbol') confinement.writeBack(result);
         return result;
       }
       if (compiled.impl !== null) return this.#private(compiled, args, flags, inline);
@@ -138,7 +137,8 @@ export class AtomCall {
     const mayNotBlock = inline && (flags & SYSLET_SYNC) === 0;
     if (mayNotBlock && compiled.block === BLOCK.handoff) return HANDOFF;
     const result = (compiled.impl as NonNullable<CompiledSyscall['impl']>)(args, this.#memory, mayNotBlock, this.#confinement.regions);
-    return result === WOULD_BLOCK ? HANDOFF : result;
+    // (WOULD_BLOCK is the only symbol an implementation returns; `typeof` keeps the test typed.)
+    return typeof result === 'symbol' ? HANDOFF : result;
   }
 
   /** Makes a checked call: its non-blocking form inline, the plain call on a cachemiss thread. */
@@ -157,8 +157,10 @@ export class AtomCall {
         const prober = this.#prober;
         prober.iovecsAdvanced = false;
         const result = prober.probe(compiled, nr, args);
-        if (reads) ring.probed(args[0] as Word, result !== HANDOFF);
-        if (result !== HANDOFF) return result;
+        // (The probe answers a number or HANDOFF.)
+        const answered = typeof result === 'number';
+        if (reads) ring.probed(args[0] as Word, answered);
+        if (answered) return result;
         // A short preadv that could not be finished without blocking advanced the private copy
         // of its iovecs past what it read: the thread makes the whole call again from the atom.
         // A positional probe that would block was not refused with ESPIPE (the syscall's check

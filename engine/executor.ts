@@ -17,7 +17,6 @@ import type { Policy } from './policy.js';
 import { DenyLog } from './deny-log.js';
 import { readPointer, writeWord } from './words.js';
 import { EXECUTED_SPAN, KICK_NONE, type ExecOutcome, type ExecutorOptions, type RingPort } from './executor-types.js';
-import { HANDOFF } from './probe.js';
 import { AtomCall, RING } from './atom-call.js';
 
 export { DEFAULT_EXECUTOR_OPTIONS, EXECUTED_ATOMS, KICK_NONE, newOutcome, type ChainTable, type ExecOutcome, type ExecutorOptions, type RingPort } from './executor-types.js';
@@ -162,19 +161,25 @@ export class Executor {
       let result = call.execute(region, base, current, flags, inline);
       call.forceAsync = false;
       // A signal the pool sent to stop a chain this thread had already finished: make the call again.
-      while (result === -EINTR && this.#staleKick(token)) result = call.execute(region, base, current, flags, inline);
-      if (result === HANDOFF || (forceAsync && result !== RING)) {
-        // SYSLET_ASYNC that the ring did not take (no opcode, or the atom fails its checks):
-        // the thread runs it, as it would without the ring — checks, deny record and all.
+      // (`typeof` first throughout: a result is a number, a bigint or a marker symbol, and a
+      // comparison V8 cannot type is a call into its generic StrictEqual, several per atom.)
+      while (typeof result === 'number' && result === -EINTR && this.#staleKick(token)) result = call.execute(region, base, current, flags, inline);
+      if (typeof result === 'symbol') {
+        if (result === RING) {
+          // The call was made as an io_uring request: the atom ran now; its result comes later.
+          (call.ring as RingPort).bind(current, flags, ret, retRegion);
+          out.ring = current;
+          out.executed = executed | bit;
+          if (chains !== null) chains.executed[token] = out.executed;
+          return;
+        }
         out.handoff = current;
         return;
       }
-      if (result === RING) {
-        // The call was made as an io_uring request: the atom ran now; its result comes later.
-        (call.ring as RingPort).bind(current, flags, ret, retRegion);
-        out.ring = current;
-        out.executed = executed | bit;
-        if (chains !== null) chains.executed[token] = out.executed;
+      if (forceAsync) {
+        // SYSLET_ASYNC that the ring did not take (no opcode, or the atom fails its checks):
+        // the thread runs it, as it would without the ring — checks, deny record and all.
+        out.handoff = current;
         return;
       }
       // Exact results: a bigint only when it does not fit in a double (then it is never 0).
@@ -186,18 +191,20 @@ export class Executor {
       executed |= bit;
       out.executed = executed;
       if (chains !== null) chains.executed[token] = executed;
-      if (value === -EINTR && ((cancel !== undefined && Atomics.load(cancel.array, cancel.index) !== 0) || (chains !== null && Atomics.load(chains.cancel, token) !== 0))) {
+      const isNumber = typeof value === 'number';
+      if (isNumber && value === -EINTR && ((cancel !== undefined && Atomics.load(cancel.array, cancel.index) !== 0) || (chains !== null && Atomics.load(chains.cancel, token) !== 0))) {
         // The engine interrupted this call to shut down or to cancel this chain: the chain was
         // cancelled, not finished.
         out.stop = STOP.cancelled;
         return;
       }
-      const negative = typeof value === 'number' ? value < 0 : value < 0n;
+      const zero = isNumber && value === 0;
+      const negative = isNumber ? value < 0 : value < 0n;
       const stopped =
-        ((flags & SYSLET_STOP_ON_NONZERO) !== 0 && value !== 0) ||
-        ((flags & SYSLET_STOP_ON_ZERO) !== 0 && value === 0) ||
+        ((flags & SYSLET_STOP_ON_NONZERO) !== 0 && !zero) ||
+        ((flags & SYSLET_STOP_ON_ZERO) !== 0 && zero) ||
         ((flags & SYSLET_STOP_ON_NEGATIVE) !== 0 && negative) ||
-        ((flags & SYSLET_STOP_ON_NON_POSITIVE) !== 0 && (negative || value === 0));
+        ((flags & SYSLET_STOP_ON_NON_POSITIVE) !== 0 && (negative || zero));
       let next: number;
       if (stopped) {
         if ((flags & SYSLET_SKIP_TO_NEXT_ON_STOP) === 0) {
