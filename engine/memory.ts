@@ -13,6 +13,7 @@ import { SysletError } from './errors.js';
 import { offsetInPeriod, rangeInOneSegment, segmentEndWithin, SegmentTable, type SegmentSpec } from './segments.js';
 import type { Region, RegionKind, SharedRegionTable } from './region.js';
 import { ReleaseEpochs } from './memory-epochs.js';
+import { RangeAnswers } from './memory-answers.js';
 
 export { MAX_SEGMENT_STARTS, type RegionSegments, type SegmentSpec } from './segments.js';
 export type { Region, RegionKind, SharedRegionTable } from './region.js';
@@ -42,6 +43,9 @@ export class MemoryRegistry {
   // 64 caller Buffers in turn, each its own region, so the three-deep cache always missed and
   // every request paid a binary search over all regions.
   readonly #pageHints: (Region | null)[] = new Array<Region | null>(PAGE_HINTS).fill(null);
+  // In front of all of that: the last answer per range (memory-answers.ts), cleared with the
+  // hits whenever a region goes.
+  readonly #answers = new RangeAnswers();
   #nextId = 1;
   readonly #generation: Int32Array;
   readonly #slots: Float64Array;
@@ -84,6 +88,16 @@ export class MemoryRegistry {
   find(address: number, length: number): Region | null {
     // NaN compares false both ways and would "fall inside" the middle region of the search.
     if (!(address >= 0 && length >= 0)) return null;
+    const answers = this.#answers;
+    const known = answers.get(address, length);
+    if (known !== null) return known;
+    const region = this.#lookup(address, length);
+    if (region !== null) answers.put(address, length, region);
+    return region;
+  }
+
+  /** find's lookup behind its remembered answers (`address` and `length` are non-negative). */
+  #lookup(address: number, length: number): Region | null {
     const last = this.#last;
     if (last !== null && address >= last.start && address + length <= last.end) return last.segments === null || rangeInOneSegment(last.segments, address - last.start, length) ? last : null;
     const previous = this.#previous;
@@ -323,6 +337,7 @@ export class MemoryRegistry {
     this.#previous = null;
     this.#third = null;
     this.#pageHints.fill(null);
+    this.#answers.clear();
   }
 
   #findOwner(backing: ArrayBufferLike): Region | null {
