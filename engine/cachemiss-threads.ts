@@ -22,6 +22,9 @@ const DEFAULT_MIN_THREADS = 2;
 const DEFAULT_MIN_THREADS_WITH_RING = 0;
 /** Mean service time below which cachemiss chains count as CPU-bound (see the governor). */
 const CPU_BOUND_SERVICE_NS = 30_000;
+/** The least CPU share the governor counts with (a chain blocked for seconds asks for every thread anyway). */
+const MIN_BUSY = 1 / 1024;
+const CORES = Math.max(1, availableParallelism());
 
 /** The pool settings an engine was given, with its defaults filled in. */
 export interface ThreadSettings {
@@ -50,11 +53,19 @@ export class CachemissThreads {
   readonly #shared: ThreadShared;
   #pool: CachemissPool | null = null;
   #serviceEma = 0;
-  #cpuBound = false;
+  /** Moving average of the share of service time not blocked, over sampled chains (0: none yet). */
+  #busyEma = 0;
+  /**
+   * The active-thread bound last set: at first the pool's size, which the pool starts with (the
+   * governor sets a bound only when it changes, so a bound set by hand stays until then); 0
+   * after a reconfiguration, so the next chain sets it.
+   */
+  #bound: number;
 
   constructor(settings: ThreadSettings, shared: ThreadShared) {
     this.#settings = settings;
     this.#shared = shared;
+    this.#bound = settings.threads;
   }
 
   /** The pool, or null before it is needed. */
@@ -73,6 +84,8 @@ export class CachemissThreads {
     checkIdle(idleTimeMs);
     this.#settings.threads = threads;
     this.#settings.idleTimeMs = idleTimeMs;
+    // The governor's bound was taken against the old size: its next chain sets it again.
+    this.#bound = 0;
     this.#pool?.reconfigure(this.#settings.threads, idleTimeMs);
   }
 
@@ -109,17 +122,39 @@ export class CachemissThreads {
   }
 
   /**
-   * The pool governor. A thread blocked in I/O costs no CPU, so chains that block (an uncached
-   * read: ~100 µs asleep) want every thread; chains that only copy through the page cache (a
-   * buffered write that ext4 cannot probe: ~3 µs of CPU) gain nothing from more threads than
-   * cores — on one file they just fight for its inode lock (4 KiB writes: 4.3 µs/op with two
-   * threads, 9.5 µs/op with eight). A moving average of service time picks between the two.
+   * The pool governor: how many threads may run chains at once (and so how many the pool grows
+   * to). A thread blocked in I/O costs no CPU, so chains that block long (a read from a disk at
+   * 8 ms, a socket) want every thread; chains that only copy through the page cache (a buffered
+   * write that ext4 cannot probe: ~3 µs of CPU) gain nothing from more threads than cores — on
+   * one file they just fight for its inode lock (4 KiB writes: 4.3 µs/op with two threads,
+   * 9.5 µs/op with eight). Between the two, the share of a chain's service time its thread was
+   * not blocked (on a CPU or waiting for one: cachemiss-clock.ts) says how many threads keep the
+   * cores busy: `cores / busy`, to the nearest (a thread now and then blocked a moment — a page
+   * fault, a GC pause — must not add a thread per core). More than that buy nothing on a machine whose CPUs are the
+   * limit, and each costs: 100-150 ms of CPU to start (an
+   * isolate, the engine's modules, koffi's addon), its own JIT warm-up, and a futex wake-up per
+   * chain it takes from an idle wait. Measured on 2 vCPUs (uncached 4 KiB reads at QD64, a
+   * virtio disk, threads started beforehand): 2 threads 12-15 µs of CPU per read, 16 threads
+   * 35-40 µs, and no faster; ext4 writes: 13 cachemiss threads 40 µs CPU/write, 2 threads 13-17.
+   * Chains under 30 µs count as CPU-bound whatever the ratio (a write waiting on the inode lock
+   * sleeps, but more threads only lengthen that wait).
+   *
+   * @param serviceNs - how long the chain ran on its thread.
+   * @param busyNs - how long of it the thread was not blocked, when sampled; else 0.
    */
-  govern(serviceNs: number): void {
+  govern(serviceNs: number, busyNs: number): void {
     this.#serviceEma = this.#serviceEma === 0 ? serviceNs : this.#serviceEma * 0.95 + serviceNs * 0.05;
-    const cpuBound = this.#serviceEma < CPU_BOUND_SERVICE_NS;
-    if (cpuBound === this.#cpuBound) return;
-    this.#cpuBound = cpuBound;
-    this.#pool?.setMaxActive(cpuBound ? availableParallelism() : this.#settings.threads);
+    if (busyNs > 0) {
+      const busy = Math.min(1, busyNs / serviceNs);
+      this.#busyEma = this.#busyEma === 0 ? busy : this.#busyEma * 0.95 + busy * 0.05;
+    }
+    const cores = CORES;
+    let bound: number;
+    if (this.#serviceEma < CPU_BOUND_SERVICE_NS) bound = cores;
+    else if (this.#busyEma === 0) bound = this.#settings.threads;
+    else bound = Math.max(cores, Math.min(this.#settings.threads, Math.round(cores / Math.max(this.#busyEma, MIN_BUSY))));
+    if (bound === this.#bound) return;
+    this.#bound = bound;
+    this.#pool?.setMaxActive(bound);
   }
 }

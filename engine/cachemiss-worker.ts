@@ -12,6 +12,7 @@ import { Executor, newOutcome } from './executor.js';
 import { CompletionQueue, SubmissionQueue, WORKER_PHASE, WORKER_STATE, type CompletionQueueBuffers, type ConsumerLedger, type Job, type SubmissionQueueBuffers } from './queues.js';
 import type { ExecutorOptions } from './executor.js';
 import { NR } from './syscalls/nr.js';
+import { ThreadBusyClock } from './cachemiss-clock.js';
 
 /** What the pool hands each cachemiss thread. */
 export interface CachemissWorkerData {
@@ -38,6 +39,13 @@ export interface CachemissWorkerData {
 
 const SYS_write = NR.write;
 const SYS_gettid = NR.gettid;
+/**
+ * The governor wants, beside each chain's service time, how much of it the thread was not blocked
+ * (cachemiss-clock.ts); reading that is a syscall, so only every 8th chain is sampled, and each
+ * of a thread's first 32 chains, so the governor sees samples from the start.
+ */
+const CPU_SAMPLE_EVERY = 8;
+const CPU_SAMPLE_FIRST = 32;
 const SHUTDOWN_INDEX = 2;
 /** pool.ts SEALED: the chain has ended; a successor linked from now on is queued instead. */
 const SEALED = -1;
@@ -66,6 +74,9 @@ function main(data: CachemissWorkerData): void {
   Atomics.store(state, base + WORKER_STATE.tid, syscall(SYS_gettid));
   const one = allocNative(8, 8);
   new DataView(one.buffer).setBigUint64(0, 1n, true);
+  const clock = new ThreadBusyClock();
+  if (clock.fd >= 0) Atomics.store(state, base + WORKER_STATE.clockFd, clock.fd + 1);
+  let chainsRun = 0;
   // Every module is loaded (koffi's addon included) and every native block this thread needs is
   // made (the executor's private block, the eventfd word): from here on, terminating it at
   // process exit cannot land inside a koffi call that builds a JS value — koffi would then throw
@@ -115,7 +126,12 @@ function main(data: CachemissWorkerData): void {
     // (After `running`: the exit handler waits for a running thread, and sync() may make views of
     // new regions through koffi, which must not be cut short by termination.)
     memory.sync();
+    const sampled = chainsRun < CPU_SAMPLE_FIRST || chainsRun % CPU_SAMPLE_EVERY === 0;
+    chainsRun++;
+    const busyBefore = sampled ? clock.busyNs() : 0;
     executor.run(job.atom, out, job.atomsBefore, null, job.token);
+    // (At least 1 when sampled: 0 says "not sampled".)
+    const busyNs = sampled ? Math.max(1, clock.busyNs() - busyBefore) : 0;
     // Sealed before the completion is published: once the calling thread has seen it, the token
     // may be reused, and its next word with it.
     const successor = Atomics.exchange(next, job.token, SEALED) - 1;
@@ -123,7 +139,7 @@ function main(data: CachemissWorkerData): void {
     // `running` drops only once the completion is published, with no function call in between
     // (see ConsumerLedger): a thread terminated before that has its chain finished by the pool
     // as died, one terminated after it has delivered it — never both, never neither.
-    completions.push(job.token, out.last, out.result, out.atoms, out.stop, (performance.now() - started) * 1e6);
+    completions.push(job.token, out.last, out.result, out.atoms, out.stop, (performance.now() - started) * 1e6, busyNs);
     chained = successor >= 0;
     if (chained) {
       // The successor is this thread's from the moment the completion is out, again with no
@@ -153,6 +169,9 @@ function main(data: CachemissWorkerData): void {
     // takes its fd's next request. During a shutdown it runs too, and stops before that atom as
     // cancelled (the executor checks the flag first).
   }
+  // The slot first: a thread stopped between the two leaves the fd open, never closed twice.
+  Atomics.store(state, base + WORKER_STATE.clockFd, 0);
+  clock.close();
 }
 
 main(workerData as CachemissWorkerData);

@@ -57,7 +57,7 @@ export class ChainEndings {
     // A successor (submitAfter) is delivered after its predecessor, whichever thread ran it.
     if (tokens.successors.holdBack(finished)) return;
     const released = tokens.successors.release(finished.token);
-    if (finished.serviceNs > 0) this.#threads.govern(finished.serviceNs);
+    if (finished.serviceNs > 0) this.#threads.govern(finished.serviceNs, finished.busyNs);
     this.#deliver(finished.token, finished.last, finished.result, (tokens.atomsBefore[finished.token] as number) + finished.atoms, finished.stop);
     if (released !== null) this.chainFinished(released);
   }

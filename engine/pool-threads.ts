@@ -28,6 +28,7 @@ export const SYSLET_WAKE_SIGNAL = 64;
 
 const SYS_tgkill = NR.tgkill;
 const SYS_getpid = NR.getpid;
+const SYS_close = NR.close;
 /** The most slots (threads ever alive at once) a pool has; the state arrays are sized for it. */
 export const MAX_SLOTS = 1024;
 /** In the state array, after the slots: how many threads the pool keeps alive when idle. */
@@ -300,6 +301,9 @@ export class PoolThreads {
       );
     }
     if (taken >= 0) this.#hooks.startSuccessor(taken, this.closed);
+    // Its busy clock's file, if it died with it open.
+    const clockFd = Atomics.exchange(state, base + WORKER_STATE.clockFd, 0) - 1;
+    if (clockFd >= 0) syscall(SYS_close, clockFd);
     this.#hooks.poke();
   }
 }

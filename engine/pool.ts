@@ -51,7 +51,7 @@ export class CachemissPool {
   readonly #queue = new SubmissionQueue();
   /** The threads: their slots, state words, starting and reaping (pool-threads.ts). */
   readonly #threads: PoolThreads;
-  readonly #finished: Finished = { token: 0, last: 0, result: 0, atoms: 0, stop: 0, serviceNs: 0 };
+  readonly #finished: Finished = { token: 0, last: 0, result: 0, atoms: 0, stop: 0, serviceNs: 0, busyNs: 0 };
   /** The eventfd cachemiss threads poke after each completion (the Engine's). */
   readonly eventfd: number;
   readonly #one: number;
@@ -315,7 +315,7 @@ export class CachemissPool {
       const retRegion = ret > 0 ? this.#memory.find(ret, 8) : null;
       if (retRegion !== null) setWord(retRegion.view, ret - retRegion.start, result);
     }
-    this.#orphans.push({ token, last: atom, result, atoms, stop, serviceNs: 0 });
+    this.#orphans.push({ token, last: atom, result, atoms, stop, serviceNs: 0, busyNs: 0 });
     this.#releaseSuccessor(token);
   }
 

@@ -281,12 +281,17 @@ export interface Finished {
   stop: number;
   /** Time the cachemiss thread spent running it, in ns (0 for chains it never ran). */
   serviceNs: number;
+  /**
+   * How long of that the thread was not blocked (on a CPU or waiting for one), in ns, for the
+   * chains it sampled; 0 for the others (see cachemiss-clock.ts and the governor).
+   */
+  busyNs: number;
 }
 
 const C_HEAD = 0;
 const C_TAIL = 1;
-/** Per completion: float64 [last atom, service ns]; int32 [token, atoms, stop, result low, result high]. */
-const WORDS_PER_SLOT = 2;
+/** Per completion: float64 [last atom, service ns, busy ns]; int32 [token, atoms, stop, result low, result high]. */
+const WORDS_PER_SLOT = 3;
 const INTS_PER_SLOT = 5;
 
 /** The buffers of one completion queue. */
@@ -317,7 +322,7 @@ export class CompletionQueue {
   }
 
   /** push - (producer) publish a finished chain, waiting while the queue is full. */
-  push(token: number, last: number, result: Word, atoms: number, stop: number, serviceNs: number): void {
+  push(token: number, last: number, result: Word, atoms: number, stop: number, serviceNs: number, busyNs: number): void {
     for (;;) {
       const head = Atomics.load(this.#control, C_HEAD);
       const tail = Atomics.load(this.#control, C_TAIL);
@@ -325,6 +330,7 @@ export class CompletionQueue {
         const slot = head % this.capacity;
         this.#words[slot * WORDS_PER_SLOT] = last;
         this.#words[slot * WORDS_PER_SLOT + 1] = serviceNs;
+        this.#words[slot * WORDS_PER_SLOT + 2] = busyNs;
         const ints = slot * INTS_PER_SLOT;
         this.#ints[ints] = token;
         this.#ints[ints + 1] = atoms;
@@ -352,6 +358,7 @@ export class CompletionQueue {
     const slot = tail % this.capacity;
     out.last = this.#words[slot * WORDS_PER_SLOT] as number;
     out.serviceNs = this.#words[slot * WORDS_PER_SLOT + 1] as number;
+    out.busyNs = this.#words[slot * WORDS_PER_SLOT + 2] as number;
     const ints = slot * INTS_PER_SLOT;
     out.token = this.#ints[ints] as number;
     out.atoms = this.#ints[ints + 1] as number;
@@ -366,7 +373,7 @@ export class CompletionQueue {
 /** What a cachemiss thread is doing, published for the caller (exit handling, death recovery). */
 export const WORKER_STATE = {
   /** Int32 slots per worker. */
-  stride: 9,
+  stride: 10,
   tid: 0,
   /** 0 idle, 1 running a chain. */
   running: 1,
@@ -386,6 +393,11 @@ export const WORKER_STATE = {
    * that moment until `token` names it: a thread that dies in between has it started by the pool.
    */
   taken: 8,
+  /**
+   * The fd of the thread's busy clock (cachemiss-clock.ts) plus 1 (0: none open): the pool closes
+   * it when the thread dies without closing it itself.
+   */
+  clockFd: 9,
 } as const;
 
 /** WORKER_STATE.phase values. */
