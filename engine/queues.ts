@@ -365,7 +365,11 @@ export class CompletionQueue {
     out.stop = this.#ints[ints + 2] as number;
     out.result = wordFromHalves(this.#ints[ints + 3] as number, this.#ints[ints + 4] as number);
     Atomics.store(this.#control, C_TAIL, tail + 1);
-    Atomics.notify(this.#control, C_TAIL, 1);
+    // The producer waits only on a full queue; read HEAD after the store, so a producer that
+    // found it full before the store is seen here (and one that looks after it finds room).
+    // Atomics.notify takes V8's one futex lock, which every waiting and notifying thread of the
+    // process contends for: once per completion, it made the threads' waits wait for it.
+    if (Atomics.load(this.#control, C_HEAD) - tail >= this.capacity) Atomics.notify(this.#control, C_TAIL, 1);
     return true;
   }
 }
