@@ -13,7 +13,7 @@
  * blocks would look blocked.) Without that file (no /proc, no schedstats) the CPU time alone
  * stands in.
  */
-import { allocNative, releaseNative, syscall } from './native/index.js';
+import { syscall, type NativeBlock } from './native/index.js';
 import { NR } from './syscalls/nr.js';
 import { AT_FDCWD, O_CLOEXEC, O_RDONLY } from './syscalls/constants.generated.js';
 
@@ -26,28 +26,39 @@ const CLOCK_THREAD_CPUTIME_ID = 3;
 const SCHEDSTAT = '/proc/thread-self/schedstat';
 /** Room for the file's one line: three decimal u64s. */
 const LINE_BYTES = 96;
+/** What a clock needs of native memory: the line, then a timespec. */
+export const CLOCK_BYTES = LINE_BYTES + 16;
 const DIGIT_0 = 48;
 
-/** One thread's busy clock (make it on the thread it measures). */
+/**
+ * One thread's busy clock (make it on the thread it measures). Its file stays open for the
+ * thread's life; the pool closes it when the thread has exited (WORKER_STATE.clockFd), so the
+ * thread makes no FFI call on its way out, where a termination at process exit could land.
+ */
 export class ThreadBusyClock {
-  readonly #block = allocNative(LINE_BYTES + 16, 8);
+  readonly #address: number;
   readonly #bytes: Uint8Array;
   readonly #view: DataView;
-  /** The schedstat fd (-1: the CPU-time clock stands in). */
-  fd: number;
+  /** The schedstat fd (-1: the CPU-time clock alone). */
+  readonly fd: number;
 
-  constructor() {
-    this.#bytes = new Uint8Array(this.#block.buffer);
-    this.#view = new DataView(this.#block.buffer);
+  /**
+   * @param block - native memory the clock may use from `offset` on: {@link CLOCK_BYTES}
+   *   bytes, 8-aligned, kept for the thread's life.
+   */
+  constructor(block: NativeBlock, offset: number) {
+    this.#address = block.address + offset;
+    this.#bytes = new Uint8Array(block.buffer, offset, CLOCK_BYTES);
+    this.#view = new DataView(block.buffer, offset, CLOCK_BYTES);
     new TextEncoder().encodeInto(`${SCHEDSTAT}\0`, this.#bytes);
-    const fd = syscall(SYS_openat, AT_FDCWD, this.#block.address, O_RDONLY | O_CLOEXEC, 0);
+    const fd = syscall(SYS_openat, AT_FDCWD, this.#address, O_RDONLY | O_CLOEXEC, 0);
     this.fd = fd >= 0 && this.#readSchedstat(fd) >= 0 ? fd : -1;
     if (fd >= 0 && this.fd < 0) syscall(SYS_close, fd);
   }
 
   /** busyNs - ns this thread has been on a CPU or waiting for one (a running total). */
   busyNs(): number {
-    syscall(SYS_clock_gettime, CLOCK_THREAD_CPUTIME_ID, this.#block.address + LINE_BYTES);
+    syscall(SYS_clock_gettime, CLOCK_THREAD_CPUTIME_ID, this.#address + LINE_BYTES);
     // (A thread's CPU seconds fit the low half of tv_sec.)
     const cpu = this.#view.getUint32(LINE_BYTES, true) * 1e9 + this.#view.getUint32(LINE_BYTES + 8, true);
     if (this.fd < 0) return cpu;
@@ -55,20 +66,9 @@ export class ThreadBusyClock {
     return waited < 0 ? cpu : cpu + waited;
   }
 
-  /**
-   * close - (the thread, as it leaves) close the file and free the buffer. The fd is taken from
-   * `fd` first: the pool closes what a thread that died left there (see WORKER_STATE.clockFd).
-   */
-  close(): void {
-    const fd = this.fd;
-    this.fd = -1;
-    if (fd >= 0) syscall(SYS_close, fd);
-    releaseNative(this.#block);
-  }
-
   /** The second number of the schedstat line (ns runnable, waiting for a CPU); -1 when it cannot be read. */
   #readSchedstat(fd: number): number {
-    const length = syscall(SYS_pread64, fd, this.#block.address, LINE_BYTES, 0);
+    const length = syscall(SYS_pread64, fd, this.#address, LINE_BYTES, 0);
     if (length <= 0) return -1;
     const bytes = this.#bytes;
     let value = 0;

@@ -12,7 +12,7 @@ import { Executor, newOutcome } from './executor.js';
 import { CompletionQueue, SubmissionQueue, WORKER_PHASE, WORKER_STATE, type CompletionQueueBuffers, type ConsumerLedger, type Job, type SubmissionQueueBuffers } from './queues.js';
 import type { ExecutorOptions } from './executor.js';
 import { NR } from './syscalls/nr.js';
-import { ThreadBusyClock } from './cachemiss-clock.js';
+import { CLOCK_BYTES, ThreadBusyClock } from './cachemiss-clock.js';
 
 /** What the pool hands each cachemiss thread. */
 export interface CachemissWorkerData {
@@ -72,9 +72,10 @@ function main(data: CachemissWorkerData): void {
   const first = new Float64Array(data.chains.first);
   const next = new Int32Array(data.next);
   Atomics.store(state, base + WORKER_STATE.tid, syscall(SYS_gettid));
-  const one = allocNative(8, 8);
+  // One block for the thread's life: the eventfd's 1, then the busy clock's buffers.
+  const one = allocNative(16 + CLOCK_BYTES, 8);
   new DataView(one.buffer).setBigUint64(0, 1n, true);
-  const clock = new ThreadBusyClock();
+  const clock = new ThreadBusyClock(one, 16);
   if (clock.fd >= 0) Atomics.store(state, base + WORKER_STATE.clockFd, clock.fd + 1);
   let chainsRun = 0;
   // Every module is loaded (koffi's addon included) and every native block this thread needs is
@@ -169,9 +170,6 @@ function main(data: CachemissWorkerData): void {
     // takes its fd's next request. During a shutdown it runs too, and stops before that atom as
     // cancelled (the executor checks the flag first).
   }
-  // The slot first: a thread stopped between the two leaves the fd open, never closed twice.
-  Atomics.store(state, base + WORKER_STATE.clockFd, 0);
-  clock.close();
 }
 
 main(workerData as CachemissWorkerData);

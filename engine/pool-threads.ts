@@ -301,7 +301,7 @@ export class PoolThreads {
       );
     }
     if (taken >= 0) this.#hooks.startSuccessor(taken, this.closed);
-    // Its busy clock's file, if it died with it open.
+    // Its busy clock's file (the thread leaves it open: see ThreadBusyClock).
     const clockFd = Atomics.exchange(state, base + WORKER_STATE.clockFd, 0) - 1;
     if (clockFd >= 0) syscall(SYS_close, clockFd);
     this.#hooks.poke();

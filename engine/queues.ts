@@ -399,7 +399,7 @@ export const WORKER_STATE = {
   taken: 8,
   /**
    * The fd of the thread's busy clock (cachemiss-clock.ts) plus 1 (0: none open): the pool closes
-   * it when the thread dies without closing it itself.
+   * it once the thread has exited.
    */
   clockFd: 9,
 } as const;
