@@ -14,19 +14,9 @@ import type { Word } from '../engine/native/index.js';
 import { aioEngine } from './context.js';
 import { AIOCB, SIGEVENT, SIGEV_NONE } from './constants.js';
 import { Request, type AiocbSource } from './request.js';
-import { registrationOf, type BufferRegistration } from './buffers.js';
+import { dataViewByteLength, registrationOf, typedArrayByteLength, type BufferRegistration } from './buffers.js';
 import { chainEnded, settle } from './requests.js';
 import type { AioCompletion, SigevNotifyFunction } from './types.js';
-import { types } from 'node:util';
-
-// The intrinsic byte-length getters, called directly on the view: `view.byteLength` on a Buffer
-// (found three prototypes up) was a generic property load in V8's optimised submission, about a
-// tenth of aio_read's own work. They read the view's length now, as the property does (0 once
-// its store is detached, the current length of a length-tracking view).
-// eslint-disable-next-line @typescript-eslint/unbound-method -- an intrinsic getter, always called with .call(view)
-const typedArrayByteLength = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype) as object, 'byteLength')?.get as (this: ArrayBufferView) => number;
-// eslint-disable-next-line @typescript-eslint/unbound-method -- as above
-const dataViewByteLength = Object.getOwnPropertyDescriptor(DataView.prototype, 'byteLength')?.get as (this: ArrayBufferView) => number;
 
 export type { AioCompletion, SigevNotifyFunction };
 
@@ -279,7 +269,7 @@ export class Aiocb implements AiocbSource {
     this._request.buffer = registration;
     this.#buffer = view;
     this.#bufferAddress = view === null ? 0 : (address as number);
-    this.#bufferIsDataView = view !== null && types.isDataView(view);
+    this.#bufferIsDataView = registration !== null && registration.isDataView;
     setWord(this.#view, this.#base + AIOCB.aio_buf, address);
   }
 

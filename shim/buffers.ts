@@ -17,6 +17,24 @@
 import type { Region } from '../engine/memory.js';
 import { addressOf } from '../engine/native/index.js';
 import { aioEngine } from './context.js';
+import { types } from 'node:util';
+
+// The intrinsic typed-array getters, called directly on the view: `view.byteLength` (and buffer,
+// byteOffset) on a Buffer, found three prototypes up, was a generic property load in V8's
+// optimised submission, about 180 instructions each. They read what the properties read (0 once
+// the store is detached, the current length of a length-tracking view). DataViews have their own
+// getters (which throw once detached) and keep the property loads.
+const typedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype) as object;
+/** The intrinsic `%TypedArray%.prototype.byteLength` getter: call it as `typedArrayByteLength.call(view)`. */
+// eslint-disable-next-line @typescript-eslint/unbound-method -- an intrinsic getter, always called with .call(view)
+export const typedArrayByteLength = Object.getOwnPropertyDescriptor(typedArrayPrototype, 'byteLength')?.get as (this: ArrayBufferView) => number;
+// eslint-disable-next-line @typescript-eslint/unbound-method -- as above
+const typedArrayByteOffset = Object.getOwnPropertyDescriptor(typedArrayPrototype, 'byteOffset')?.get as (this: ArrayBufferView) => number;
+// eslint-disable-next-line @typescript-eslint/unbound-method -- as above
+const typedArrayBuffer = Object.getOwnPropertyDescriptor(typedArrayPrototype, 'buffer')?.get as (this: ArrayBufferView) => ArrayBufferLike;
+/** The intrinsic `DataView.prototype.byteLength` getter (throws once the DataView's store is detached). */
+// eslint-disable-next-line @typescript-eslint/unbound-method -- as above
+export const dataViewByteLength = Object.getOwnPropertyDescriptor(DataView.prototype, 'byteLength')?.get as (this: ArrayBufferView) => number;
 
 /**
  * How many ranges with no request in flight stay registered. Every registration change
@@ -30,6 +48,8 @@ export interface BufferRegistration {
   readonly backing: ArrayBufferLike;
   readonly byteOffset: number;
   readonly byteLength: number;
+  /** Whether the view is a DataView (else a typed array): which intrinsic getters read it. */
+  readonly isDataView: boolean;
   /** The address of the view's first byte. */
   readonly address: number;
   /** The range the last request on this view held (checked before use: it may have been merged or evicted since). */
@@ -81,8 +101,14 @@ export function registrationOf(view: ArrayBufferView): BufferRegistration {
   const known = registrations.get(view);
   // A detached store reads as length 0, and a view of a resizable one may change length: then
   // it is looked at afresh.
-  if (known !== undefined && known.backing === view.buffer && known.byteOffset === view.byteOffset && known.byteLength === view.byteLength) return known;
-  const registration: BufferRegistration = { backing: view.buffer, byteOffset: view.byteOffset, byteLength: view.byteLength, address: addressOf(view), range: null };
+  if (known !== undefined) {
+    if (known.isDataView) {
+      if (known.backing === view.buffer && known.byteOffset === view.byteOffset && known.byteLength === view.byteLength) return known;
+    } else if (known.backing === typedArrayBuffer.call(view) && known.byteOffset === typedArrayByteOffset.call(view) && known.byteLength === typedArrayByteLength.call(view)) {
+      return known;
+    }
+  }
+  const registration: BufferRegistration = { backing: view.buffer, byteOffset: view.byteOffset, byteLength: view.byteLength, isDataView: types.isDataView(view), address: addressOf(view), range: null };
   registrations.set(view, registration);
   return registration;
 }
