@@ -5,10 +5,10 @@
  * aiocb layouts and the lists the gcc oracles check; the same rules apply (offsets live only
  * here, the oracle tests compare every number with gcc -m32 and gcc).
  */
-import { type FieldLayout, type StructLayout } from '../engine/structs.js';
+import { field, type StructLayout } from '../engine/structs.js';
 import { COMPAT_STAT } from '../engine/syscalls/stat-layouts.js';
 
-const f = (offset: number, size: number, c?: string): FieldLayout => (c === undefined ? { offset, size } : { offset, size, c });
+const f = field;
 
 
 /** i386 `struct iovec` (8 bytes). */

@@ -16,13 +16,13 @@
 
 // The layout types and the x86-64 iovec/timespec live with the engine's struct builders, which
 // lay out the same structs; compat32 reads and writes through the same declarations.
-import { IOVEC64, TIMESPEC64, type FieldLayout, type StructLayout } from '../engine/structs.js';
+import { IOVEC64, TIMESPEC64, field, type FieldLayout, type StructLayout } from '../engine/structs.js';
 import { IOVEC32, MSGHDR32, MSGHDR64, SIGINFO32, SIGINFO64, STAT32, STAT64, STAT64_32, TIMESPEC32 } from './layouts-argument-structs.js';
 
 export { IOVEC64, TIMESPEC64, type FieldLayout, type StructLayout };
 export { IOVEC32, MSGHDR32, MSGHDR64, SIGINFO32, SIGINFO64, STAT32, STAT64, STAT64_32, TIMESPEC32 };
 
-const f = (offset: number, size: number, c?: string): FieldLayout => (c === undefined ? { offset, size } : { offset, size, c });
+const f = field;
 
 /** The i386 `struct syslet_uatom`: 44 bytes, every word 32 bits (2007 v1–v5 ABI). */
 export const UATOM32 = {

@@ -35,7 +35,18 @@ export interface StructLayout<Field extends string = string> {
   readonly fields: Readonly<Record<Field, FieldLayout>>;
 }
 
-const f = (offset: number, size: number): FieldLayout => ({ offset, size });
+/**
+ * field - a {@link FieldLayout} literal, for the layout tables (here and in compat32).
+ *
+ * @param offset - byte offset from the start of the struct.
+ * @param size - size in bytes.
+ * @param c - the C member designator, only when it differs from the field's name.
+ * @returns the layout, without a `c` key when none is given.
+ * @example field(8, 8) // { offset: 8, size: 8 }
+ */
+export const field = (offset: number, size: number, c?: string): FieldLayout => (c === undefined ? { offset, size } : { offset, size, c });
+
+const f = field;
 
 /** x86-64 `struct iovec` (16 bytes). */
 export const IOVEC64 = {
