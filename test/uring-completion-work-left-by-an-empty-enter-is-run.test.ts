@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { engineUrl, helperUrl, runChild } from './helpers/child.js';
 
 const SCRIPT = `
-import { Engine } from ${JSON.stringify(engineUrl('engine'))};
+import { engineWithDeferTaskrun } from ${JSON.stringify(helperUrl('defer-taskrun'))};
 import { Ring } from ${JSON.stringify(engineUrl('uring-ring'))};
 import { ChainBuilder } from ${JSON.stringify(engineUrl('builder'))};
 import { openPipe } from ${JSON.stringify(helperUrl('pipe'))};
@@ -28,12 +28,7 @@ Ring.prototype.submit = function (minComplete = 0, getEvents = minComplete > 0) 
   }
   return submit.call(this, minComplete, getEvents);
 };
-const engine = new Engine({ engine: 'io_uring' });
-if (engine.asyncEngine.kind !== 'io_uring' || !engine.asyncEngine.setupFlags.includes('DEFER_TASKRUN')) {
-  console.log(JSON.stringify({ skip: 'no io_uring engine with DEFER_TASKRUN here: ' + (engine.asyncEngine.reason ?? engine.asyncEngine.setupFlags) }));
-  await engine.close();
-  process.exit(0);
-}
+const engine = await engineWithDeferTaskrun();
 const { reader, writer } = openPipe();
 const chain = new ChainBuilder(engine.memory);
 chain.atom('read', [reader, chain.buffer(16), 16]);
