@@ -17,6 +17,7 @@ import {
 import { O_CLOEXEC, O_NOFOLLOW, O_PATH, S_IFDIR, S_IFMT } from '../engine/syscalls/constants.generated.js';
 import { putPaths, ran, result, scratchView, submitted, take } from './core.js';
 import { fsError } from './errors.js';
+import { burstStatOnRing, statOnRing } from './stat-burst.js';
 import { newDirent, STATX_BYTES, statsFromStatx, UV_DIRENT_UNKNOWN, uvDirentType, uvDirentTypeOfMode } from './stats.js';
 
 
@@ -60,7 +61,7 @@ export function stat(engine: Engine, path: unknown, options?: unknown): Promise<
   const fast = fastPath(path);
   const bigint = bigintOption(options);
   if (fast === undefined || bigint === undefined) return nodeFs.stat(path as string, options as object);
-  return statPath(engine, fast, true, 'stat', bigint);
+  return (burstStatOnRing(engine) ? statOnRing(engine, fast, true, 'stat', bigint) : null) ?? statPath(engine, fast, true, 'stat', bigint);
 }
 
 /** lstat - fsp.lstat on the syslet path. */
@@ -68,7 +69,7 @@ export function lstat(engine: Engine, path: unknown, options?: unknown): Promise
   const fast = fastPath(path);
   const bigint = bigintOption(options);
   if (fast === undefined || bigint === undefined) return nodeFs.lstat(path as string, options as object);
-  return statPath(engine, fast, false, 'lstat', bigint);
+  return (burstStatOnRing(engine) ? statOnRing(engine, fast, false, 'lstat', bigint) : null) ?? statPath(engine, fast, false, 'lstat', bigint);
 }
 
 /** access - fsp.access on the syslet path (mode: an integer 0..7, default F_OK). */

@@ -1,0 +1,186 @@
+/**
+ * stat and lstat in a deep burst: a share of the calls as io_uring requests, so that the kernel's
+ * io-wq workers make their statx on the other core while the calling thread serves the rest
+ * inline.
+ *
+ * A cached stat served inline is three syscalls on the calling thread (the O_PATH open that
+ * proves the path is cached, statx on the fd, close): on a CPU whose syscalls are dear, more than
+ * half of the call's time. Node makes one statx per call on its thread pool, on the idle second
+ * core. When many stats are made in one turn of the event loop (`Promise.all` over a list of
+ * paths), waiting for the inline path to finish each one in turn leaves that core idle. Here,
+ * from the {@link BURST_MIN}th stat of a turn on, a call goes to the ring as one
+ * statx(AT_FDCWD, path) request (fs.statOnRing: IORING_OP_STATX, which the kernel always runs on
+ * an io-wq worker, so it never blocks this thread whether the path is cached or not) while fewer
+ * than {@link RING_SHARE} requests are in the engine's ring; the other calls stay inline. Every
+ * {@link PUMP_EVERY} calls of the burst the engine submits what was written and takes what has
+ * completed, so the workers keep working during a burst made in one synchronous loop (requests
+ * are otherwise submitted at the end of the turn).
+ *
+ * A ring stat holds no place in the request window and no slot: its path is written into its own
+ * plugin instance (the atom reads it from there, and the engine copies it again for the kernel),
+ * and the completion builds the Stats and gives the instance back as it is delivered, so what a
+ * burst holds is bounded by {@link RING_SHARE} instances, not by the burst's length. The result is
+ * the same call Node makes (statx on the path, AT_SYMLINK_NOFOLLOW for lstat), so the Stats and
+ * errors are Node's.
+ *
+ * Only on the io_uring engine, when the ring makes statx on this kernel: with cachemiss threads a
+ * stat in a burst stays inline (a JS worker's hop costs more than the syscalls it would take).
+ */
+import type { Stats } from 'node:fs';
+import type { Engine } from '../engine/engine.js';
+import type { ChainListener } from '../engine/engine-options.js';
+import { AT_SYMLINK_NOFOLLOW } from '../engine/syscalls/constants.generated.js';
+import type { PluginInstance } from '../plugins/plugin.js';
+import { PATH_BYTES, putPath } from '../plugins/requests.js';
+import type { FastPath } from './args.js';
+import { fsStatOnRing } from './chains.js';
+import { fsError } from './errors.js';
+import { STATX_BYTES, statsFromStatx } from './stats.js';
+
+/** Stats made in one turn before one goes to the ring: a lone call, or a few, stays inline. */
+export const BURST_MIN = 4;
+/** Requests in the engine's ring below which a stat of a burst goes to the ring. */
+export const RING_SHARE = 64;
+/** Calls of a burst between two engine pumps (submit the written requests, take completions). */
+export const PUMP_EVERY = 16;
+
+let callsThisTurn = 0;
+let turnArmed = false;
+const SETTLED = Promise.resolve();
+const endTurn = (): void => {
+  callsThisTurn = 0;
+  turnArmed = false;
+};
+
+/** Whether an engine's ring makes statx (asked once per engine). */
+const ringStatx = new WeakMap<Engine, boolean>();
+
+function ringMakesStatx(engine: Engine): boolean {
+  let known = ringStatx.get(engine);
+  if (known === undefined) {
+    const info = engine.asyncEngine;
+    known = info.kind === 'io_uring' && info.calls.includes('statx');
+    ringStatx.set(engine, known);
+  }
+  return known;
+}
+
+/**
+ * burstStatOnRing - count this stat in its turn and say whether it goes to the ring; pumps the
+ * engine every {@link PUMP_EVERY} calls of a burst that has requests in the ring.
+ */
+export function burstStatOnRing(engine: Engine): boolean {
+  if (!turnArmed) {
+    turnArmed = true;
+    void SETTLED.then(endTurn);
+  }
+  const calls = ++callsThisTurn;
+  if (calls < BURST_MIN) return false;
+  const inRing = engine.ringInFlight;
+  if (calls % PUMP_EVERY === 0 && inRing > 0) engine.pump();
+  return engine.ringInFlight < RING_SHARE && ringMakesStatx(engine);
+}
+
+/** Views of an instance's own path and statx areas, made once per pooled instance. */
+interface InstanceAreas {
+  readonly path: Buffer;
+  readonly pathAddress: number;
+  readonly view: DataView;
+  readonly at: number;
+}
+
+const areasOf = new WeakMap<PluginInstance, InstanceAreas>();
+
+function areas(engine: Engine, instance: PluginInstance): InstanceAreas {
+  let known = areasOf.get(instance);
+  if (known === undefined) {
+    const pathAddress = instance.scratchAddress('path');
+    const stx = instance.scratchAddress('stx');
+    const region = engine.memory.find(pathAddress, PATH_BYTES);
+    const stxRegion = engine.memory.find(stx, STATX_BYTES);
+    if (region === null || stxRegion === null) throw new Error('fs.statOnRing scratch is not in engine memory');
+    const bytes = region.bytes;
+    known = {
+      path: Buffer.from(bytes.buffer, bytes.byteOffset + (pathAddress - region.start), PATH_BYTES),
+      pathAddress,
+      view: stxRegion.view,
+      at: stx - stxRegion.start,
+    };
+    areasOf.set(instance, known);
+  }
+  return known;
+}
+
+/** One stat in the ring: builds the result and gives the instance back when the request completes. */
+class RingStat implements ChainListener {
+  readonly #engine: Engine;
+  readonly #instance: PluginInstance;
+  readonly #path: FastPath;
+  readonly #syscall: 'stat' | 'lstat';
+  readonly #bigint: boolean;
+  readonly #resolve: (stats: Stats) => void;
+  readonly #reject: (error: unknown) => void;
+
+  constructor(engine: Engine, instance: PluginInstance, path: FastPath, syscall: 'stat' | 'lstat', bigint: boolean, resolve: (stats: Stats) => void, reject: (error: unknown) => void) {
+    this.#engine = engine;
+    this.#instance = instance;
+    this.#path = path;
+    this.#syscall = syscall;
+    this.#bigint = bigint;
+    this.#resolve = resolve;
+    this.#reject = reject;
+  }
+
+  chainDone(_last: number, result: number | bigint): void {
+    const instance = this.#instance;
+    try {
+      const status = Number(result);
+      if (status < 0) {
+        this.#reject(fsError(status, this.#syscall, this.#path));
+        return;
+      }
+      const { view, at } = areas(this.#engine, instance);
+      this.#resolve(statsFromStatx(view, at, this.#bigint));
+    } catch (error) {
+      this.#reject(error);
+    } finally {
+      instance.release();
+    }
+  }
+}
+
+/**
+ * statOnRing - stat or lstat `path` as one statx ring request.
+ *
+ * @returns the Promise of its Stats, or null when the call could not be made this way (the path
+ *   does not fit, or the engine refused the submission): the caller then makes it inline, which
+ *   gives the error a caller must see.
+ */
+export function statOnRing(engine: Engine, path: FastPath, follow: boolean, syscall: 'stat' | 'lstat', bigint: boolean): Promise<Stats> | null {
+  // An empty path fails in the kernel's preparation of the request (ENOENT before any lookup),
+  // and a request failed there is completed without a wake-up of the event loop under
+  // DEFER_TASKRUN: the call would wait for the next completion of anything else. Inline, it is
+  // the O_PATH open's ENOENT at once.
+  if (path.length === 0) return null;
+  const instance = fsStatOnRing.acquire(engine);
+  const own = areas(engine, instance);
+  if (putPath(own.path, path) !== 0) {
+    instance.release();
+    return null;
+  }
+  instance.set(0, own.pathAddress);
+  instance.set(1, follow ? 0 : AT_SYMLINK_NOFOLLOW);
+  let listener: RingStat | undefined;
+  const promise = new Promise<Stats>((resolve, reject) => {
+    listener = new RingStat(engine, instance, path, syscall, bigint, resolve, reject);
+  });
+  const submitted = fsStatOnRing.submit(engine, instance, listener as RingStat);
+  if (submitted === 0) return promise;
+  if (submitted > 0) {
+    // Completed on this thread after all (no listener call comes): read it here.
+    (listener as RingStat).chainDone(0, instance.result(0));
+    return promise;
+  }
+  instance.release();
+  return null;
+}
