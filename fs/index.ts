@@ -38,7 +38,7 @@ export interface SysletFs {
   readonly appendFile: NodeFs['appendFile'];
   /** fsp.copyFile: open both, copy_file_range loop, ftruncate, close both, one chain. */
   readonly copyFile: NodeFs['copyFile'];
-  /** fsp.lstat: openat(O_PATH|O_NOFOLLOW) + statx(AT_EMPTY_PATH) + close, one chain. */
+  /** fsp.lstat: openat(O_PATH|O_NOFOLLOW) + statx(AT_EMPTY_PATH) + close, one chain (in a deep burst, partly statx ring requests). */
   readonly lstat: NodeFs['lstat'];
   /** fsp.mkdir: mkdirat (recursive: Node's). */
   readonly mkdir: NodeFs['mkdir'];
@@ -52,7 +52,7 @@ export interface SysletFs {
   readonly rename: NodeFs['rename'];
   /** fsp.rm: lstat + unlinkat for a file (directories and recursive: Node's). */
   readonly rm: NodeFs['rm'];
-  /** fsp.stat: openat(O_PATH) + statx(AT_EMPTY_PATH) + close, one chain. */
+  /** fsp.stat: openat(O_PATH) + statx(AT_EMPTY_PATH) + close, one chain (in a deep burst, partly statx ring requests). */
   readonly stat: NodeFs['stat'];
   /** fsp.truncate: openat(O_RDWR) + ftruncate + close, one chain. */
   readonly truncate: NodeFs['truncate'];
