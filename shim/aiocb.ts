@@ -375,12 +375,21 @@ export class Aiocb implements AiocbSource {
   _bufferLength(address: number): number {
     const buffer = this.#buffer;
     if (buffer === null || address !== this.#bufferAddress) return -1;
-    if (!this.#bufferIsDataView) return typedArrayByteLength.call(buffer);
-    try {
-      return dataViewByteLength.call(buffer);
-    } catch {
-      // A DataView throws where a typed array says 0: its store was detached. No bytes are left.
-      return 0;
+    let length: number;
+    if (!this.#bufferIsDataView) {
+      length = typedArrayByteLength.call(buffer);
+    } else {
+      try {
+        length = dataViewByteLength.call(buffer);
+      } catch {
+        // A DataView throws where a typed array says 0: its store was detached. No bytes are left.
+        return 0;
+      }
     }
+    const registration = this._request.buffer;
+    // A length-tracking view whose resizable store grew since it was assigned (in place: the
+    // address stays): its registration covers the old bytes only, and the request would fault.
+    if (registration !== null && length > registration.byteLength) this._request.buffer = registrationOf(buffer);
+    return length;
   }
 }

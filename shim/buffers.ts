@@ -19,7 +19,7 @@ import { addressOf } from '../engine/native/index.js';
 import { aioEngine } from './context.js';
 import { types } from 'node:util';
 
-// The intrinsic typed-array getters, called directly on the view: `view.byteLength` (and buffer,
+// The intrinsic typed-array getters, called directly on the view: `view.byteLength` (and
 // byteOffset) on a Buffer, found three prototypes up, was a generic property load in V8's
 // optimised submission, about 180 instructions each. They read what the properties read (0 once
 // the store is detached, the current length of a length-tracking view). DataViews have their own
@@ -30,8 +30,6 @@ const typedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype) as objec
 export const typedArrayByteLength = Object.getOwnPropertyDescriptor(typedArrayPrototype, 'byteLength')?.get as (this: ArrayBufferView) => number;
 // eslint-disable-next-line @typescript-eslint/unbound-method -- as above
 const typedArrayByteOffset = Object.getOwnPropertyDescriptor(typedArrayPrototype, 'byteOffset')?.get as (this: ArrayBufferView) => number;
-// eslint-disable-next-line @typescript-eslint/unbound-method -- as above
-const typedArrayBuffer = Object.getOwnPropertyDescriptor(typedArrayPrototype, 'buffer')?.get as (this: ArrayBufferView) => ArrayBufferLike;
 /** The intrinsic `DataView.prototype.byteLength` getter (throws once the DataView's store is detached). */
 // eslint-disable-next-line @typescript-eslint/unbound-method -- as above
 export const dataViewByteLength = Object.getOwnPropertyDescriptor(DataView.prototype, 'byteLength')?.get as (this: ArrayBufferView) => number;
@@ -99,12 +97,14 @@ const registrations = new WeakMap<ArrayBufferView, BufferRegistration>();
  */
 export function registrationOf(view: ArrayBufferView): BufferRegistration {
   const known = registrations.get(view);
-  // A detached store reads as length 0, and a view of a resizable one may change length: then
-  // it is looked at afresh.
+  // A detached store reads as length 0 (offset 0), and a view of a resizable one may change
+  // length: then it is looked at afresh. Its store is not compared: a view's ArrayBuffer is
+  // fixed for its life (and the `buffer` getter was a call into C++, ~150 instructions per
+  // aio.read), and the first registration has already moved an on-heap view's bytes off the heap.
   if (known !== undefined) {
     if (known.isDataView) {
-      if (known.backing === view.buffer && known.byteOffset === view.byteOffset && known.byteLength === view.byteLength) return known;
-    } else if (known.backing === typedArrayBuffer.call(view) && known.byteOffset === typedArrayByteOffset.call(view) && known.byteLength === typedArrayByteLength.call(view)) {
+      if (known.byteOffset === view.byteOffset && known.byteLength === view.byteLength) return known;
+    } else if (known.byteOffset === typedArrayByteOffset.call(view) && known.byteLength === typedArrayByteLength.call(view)) {
       return known;
     }
   }

@@ -17,7 +17,8 @@ import { errno } from './errno.js';
 import { lio_listio } from './lio_listio.js';
 import { OP_READ, OP_WRITE } from './types.js';
 import { IDLE, type Request, type RequestWaiter } from './request.js';
-import { completionHooks, submitAiocb } from './requests.js';
+import { completionHooks, submitView } from './requests.js';
+import { registrationOf, type BufferRegistration } from './buffers.js';
 import { abortError, SyscallError, type AbortError } from '../engine/errors.js';
 import { fdOf, invalidArgType, optionsOf, positionOf, signalOf, type FileHandleLike } from '../engine/arguments.js';
 
@@ -155,25 +156,28 @@ function transfer(op: number, fdArg: unknown, buffer: unknown, positionArg: unkn
   }
   if (signal?.aborted === true) return Promise.reject(abortError(signal));
   let cb: Aiocb;
+  let registration: BufferRegistration;
+  const reqprio = options.reqprio;
   try {
+    // The view's registration (its address and its length now) goes to the request directly,
+    // without the aiocb's aio_buf/aio_nbytes/aio_offset/aio_reqprio (see submitView): nothing
+    // reads a pooled aiocb's struct but aio_cancel, which reads aio_fildes.
+    registration = registrationOf(buffer);
+    if (reqprio !== undefined && !(Number.isInteger(reqprio) && reqprio >= -0x8000_0000 && reqprio <= 0x7fff_ffff)) throw new TypeError(`aio_reqprio must be a 32-bit integer, got ${String(reqprio)}`);
     cb = pool.pop() ?? new Aiocb();
     cb.aio_fildes = fd;
-    cb.aio_buf = buffer;
-    cb.aio_nbytes = buffer.byteLength;
-    cb.aio_offset = position ?? 0;
-    cb.aio_reqprio = options.reqprio ?? 0;
   } catch (error) {
     return Promise.reject(error instanceof Error ? error : new TypeError(String(error)));
   }
   const request = cb._request;
   // Submitted before any Promise exists: a read the page cache serves completes inside
-  // submitAiocb, and then needs no waiter, no abort listener and no executor closure — only an
+  // submitView, and then needs no waiter, no abort listener and no executor closure — only an
   // already-settled Promise (the same settlement the waiter would have made at once). The
   // sentinel shows whether complete() ran: it clears the waiter it calls. Nothing can complete
-  // or abort the request between submitAiocb's return and the waiter below: completions and
+  // or abort the request between submitView's return and the waiter below: completions and
   // abort events are delivered by this thread, later.
   request.waiter = INLINE;
-  if (submitAiocb(cb, op, null, position === null) !== 0) {
+  if (submitView(cb, op, registration, position ?? 0, reqprio ?? 0, position === null) !== 0) {
     request.waiter = null;
     pool.push(cb);
     return Promise.reject(new AioError(errno(), syscall));

@@ -14,8 +14,8 @@
  * request record, its plugin instance and the listener live on the aiocb and are reused.
  */
 import { readPointer, readWord } from '../engine/words.js';
-import { syscall, EAGAIN, EINPROGRESS, EINVAL, ESPIPE } from '../engine/native/index.js';
-import { holdBuffer } from './buffers.js';
+import { syscall, type Word, EAGAIN, EINPROGRESS, EINVAL, ESPIPE } from '../engine/native/index.js';
+import { holdBuffer, type BufferRegistration } from './buffers.js';
 import { aioEngine, markUsed } from './context.js';
 import { AIO_PRIO_DELTA_MAX, AIOCB, O_APPEND, SIGEVENT, SIGEV_NONE, SIGEV_SIGNAL, SIGEV_THREAD } from './constants.js';
 import { failWith } from './errno.js';
@@ -95,6 +95,44 @@ export function submitAiocb(cb: AiocbSource, op: number, group: ListGroup | null
     request.value = readWord(view, sigevent + SIGEVENT.sigev_value);
   }
   return enqueueRequest(request, cb, op, notify, group);
+}
+
+/**
+ * @internal submitView - enqueue a read or write of all of a view (the Promise twins): what
+ * submitAiocb does for such a request, with the values handed in. The twins' aiocbs are pooled
+ * and seen by no caller, and writing aio_buf, aio_nbytes, aio_offset and aio_reqprio through
+ * the setters only for submitAiocb to read them back out of the struct was a tenth of an
+ * aio.read's JavaScript. The struct keeps aio_fildes (aio_cancel reads it) and the status.
+ * @param registration - the view's, from registrationOf (its byteLength is the view's now).
+ * @param offset - where (ignored when `filePosition`); reqprio is checked here as submitAiocb does.
+ * @returns as submitAiocb.
+ */
+export function submitView(cb: AiocbSource, op: number, registration: BufferRegistration, offset: Word, reqprio: number, filePosition: boolean): number {
+  const request = cb._request;
+  if (request.state !== IDLE && !settle(request)) return failWith(EINVAL);
+  request.filePosition = filePosition;
+  const view = cb._view;
+  const base = cb._base;
+  request.fd = view.getInt32(base + AIOCB.aio_fildes, true);
+  if (reqprio < 0 || reqprio > AIO_PRIO_DELTA_MAX) {
+    request.setStatus(EINVAL, -1);
+    return failWith(EINVAL);
+  }
+  const nbytes = registration.byteLength;
+  // An empty view (a detached store) has no address to give: the kernel is asked for 0 bytes at
+  // the aiocb's own (engine memory), as a read of 0 bytes of any buffer is answered.
+  request.buf = nbytes > 0 ? registration.address : request.errorAddress;
+  request.nbytes = nbytes;
+  request.offset = offset;
+  request.reqprio = reqprio;
+  request.buffer = registration;
+  if (nbytes > 0) {
+    const held = holdBuffer(registration, registration.address, nbytes);
+    if (held === false) return failWith(EAGAIN);
+    request.heldRange = held;
+    request.holdsBuffer = true;
+  }
+  return enqueueRequest(request, cb, op, view.getInt32(base + AIOCB.aio_sigevent + SIGEVENT.sigev_notify, true), null);
 }
 
 /**
