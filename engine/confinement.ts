@@ -47,10 +47,11 @@ export class Confinement {
   /** Whether the last {@link check} copied anything (and so gave the kernel a private address). */
   copied = false;
   /**
-   * After {@link check}, per argument index: the region holding the range that argument's check
-   * confined, so that a private call works on it without looking it up again. Null for a NULL
-   * pointer, a length of 0 and a copied structure; entries of arguments the call does not check
-   * are left from earlier calls — read only the call's own pointer arguments.
+   * After {@link check} of a private call (one with an implementation), per argument index: the
+   * region holding the range that argument's check confined, so that the call works on it
+   * without looking it up again. Null for a NULL pointer, a length of 0 and a copied structure;
+   * entries of arguments the call does not check, and every entry after a kernel call's check,
+   * are left from earlier calls — read only a private call's own pointer arguments.
    */
   readonly regions: (Region | null)[] = [null, null, null, null, null, null];
   /** After {@link check}: the iovecs copied (-1: none) and the bytes they describe in all. */
@@ -81,7 +82,10 @@ export class Confinement {
   check(compiled: CompiledSyscall, args: Word[]): number {
     const memory = this.#memory;
     const checks = compiled.checks;
-    const regions = this.regions;
+    // Only a private call works on the regions found (the kernel is given addresses): a kernel
+    // call's check stores none, which was a write barrier per pointer (a caller's Buffer region
+    // is usually a young object, and the array is old).
+    const regions = compiled.impl !== null ? this.regions : null;
     this.copied = false;
     this.iovecCount = -1;
     this.#socklenBack = 0;
@@ -89,7 +93,7 @@ export class Confinement {
     for (let c = 0; c < checks.length; c++) {
       const check = checks[c] as (typeof checks)[number];
       const raw = args[check.index] as Word;
-      regions[check.index] = null;
+      if (regions !== null) regions[check.index] = null;
       if (raw === 0) {
         if (check.nullable) continue;
         return -EFAULT;
@@ -141,7 +145,7 @@ export class Confinement {
       }
       const region = memory.find(raw, length);
       if (region === null) return -EFAULT;
-      regions[check.index] = region;
+      if (regions !== null) regions[check.index] = region;
     }
     return 0;
   }
