@@ -93,10 +93,12 @@ export class Confinement {
     for (let c = 0; c < checks.length; c++) {
       const check = checks[c] as (typeof checks)[number];
       const raw = args[check.index] as Word;
-      if (regions !== null) regions[check.index] = null;
+      // A region is stored only where it changes: the same aiocb and instance slabs come back
+      // request after request, and an equal store still paid the write barrier.
       if (raw === 0) {
-        if (check.nullable) continue;
-        return -EFAULT;
+        if (!check.nullable) return -EFAULT;
+        if (regions !== null) regions[check.index] = null;
+        continue;
       }
       if (typeof raw !== 'number' || raw < 0) return -EFAULT;
       let length: number;
@@ -105,7 +107,10 @@ export class Confinement {
           const value = args[check.n] as Word;
           if (typeof value !== 'number' || value < 0) return -EFAULT;
           length = value * check.scale;
-          if (length === 0) continue;
+          if (length === 0) {
+            if (regions !== null) regions[check.index] = null;
+            continue;
+          }
           break;
         }
         case LEN.size:
@@ -115,7 +120,10 @@ export class Confinement {
           const verdict = this.#copySocklen(args, check.n);
           if (verdict < 0) return verdict;
           length = verdict;
-          if (length === 0) continue;
+          if (length === 0) {
+            if (regions !== null) regions[check.index] = null;
+            continue;
+          }
           break;
         }
         case LEN.cstring: {
@@ -123,6 +131,7 @@ export class Confinement {
           if (verdict !== 0) return verdict;
           args[check.index] = this.address + PRIVATE_LAYOUT.paths + check.slot * PATH_MAX;
           this.copied = true;
+          if (regions !== null) regions[check.index] = null;
           continue;
         }
         case LEN.iov: {
@@ -131,6 +140,7 @@ export class Confinement {
           if (!this.#copyIovecs(raw, count)) return -EFAULT;
           args[check.index] = this.address + PRIVATE_LAYOUT.iovecs;
           this.copied = true;
+          if (regions !== null) regions[check.index] = null;
           continue;
         }
         case LEN.msghdr: {
@@ -138,6 +148,7 @@ export class Confinement {
           if (check.writes) this.#msghdrBack = raw;
           args[check.index] = this.address + PRIVATE_LAYOUT.msghdr;
           this.copied = true;
+          if (regions !== null) regions[check.index] = null;
           continue;
         }
         default:
@@ -145,7 +156,7 @@ export class Confinement {
       }
       const region = memory.find(raw, length);
       if (region === null) return -EFAULT;
-      if (regions !== null) regions[check.index] = region;
+      if (regions !== null && regions[check.index] !== region) regions[check.index] = region;
     }
     return 0;
   }
