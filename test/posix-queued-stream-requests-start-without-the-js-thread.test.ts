@@ -70,6 +70,11 @@ differentialCases(
         const { cbs, size } = queueWrites(impl, writer);
         // The first two complete at once (the socket holds two); let them be seen.
         for (const cb of cbs.slice(0, 2)) finish(impl, cb);
+        // The third write must be in the kernel before the cancel: glibc's helper thread takes it
+        // only once it is scheduled again after the second, and on a loaded machine the cancel
+        // could come first and find it still queued (AIO_CANCELED, a different case). Nothing
+        // observable from here says it has started, so give the thread time to get there.
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
         assert.equal(impl.aio_cancel(writer, null), AIO_NOTCANCELED, 'aio_cancel with a write blocked in the kernel');
         const sink = Buffer.alloc(size);
         readSync(reader, sink, 0, size, null);
