@@ -118,9 +118,15 @@ export class Ring {
     return this.sqEntries - ((this.#tail - head) >>> 0);
   }
 
-  /** SQEs filled and not yet published. */
+  /**
+   * SQEs filled and not yet taken by the kernel. Without SQPOLL that includes published ones the
+   * kernel left in the SQ: io_uring_enter stops consuming at a request that fails while it is
+   * prepared (statx of an empty path, a bad flag: its CQE says why) and returns the count taken
+   * so far, so the rest must be entered again (counted from the tail, they were stranded, and the
+   * kernel then took the oldest in place of each new one).
+   */
   get unsubmitted(): number {
-    return (this.#tail - this.#published) >>> 0;
+    return this.#sqHeadInEnterOnly ? (this.#tail - this.#sqHeadSeen) >>> 0 : (this.#tail - this.#published) >>> 0;
   }
 
   /**
@@ -163,12 +169,13 @@ export class Ring {
    * @returns SQEs the kernel consumed, or `-errno`.
    */
   submit(minComplete = 0, getEvents = minComplete > 0): number {
-    const toSubmit = (this.#tail - this.#published) >>> 0;
-    if (toSubmit > 0) {
+    const publishing = (this.#tail - this.#published) >>> 0;
+    if (publishing > 0) {
       Atomics.store(this.#sq, this.#sqTailIndex, this.#tail);
       this.#published = this.#tail;
     }
     if (this.#sqpoll) {
+      const toSubmit = publishing;
       // The poll thread consumes the SQ by itself; enter only to wake it or to wait.
       const flags = Atomics.load(this.#sq, this.#sqFlags);
       let enterFlags = (flags & IORING_SQ_NEED_WAKEUP) !== 0 && toSubmit > 0 ? IORING_ENTER_SQ_WAKEUP : 0;
@@ -179,6 +186,8 @@ export class Ring {
       this.#entered();
       return r < 0 ? r : toSubmit;
     }
+    // Every SQE the kernel has not taken: those published now and any an earlier enter left.
+    const toSubmit = (this.#tail - this.#sqHeadSeen) >>> 0;
     if (toSubmit === 0 && !getEvents) return 0;
     this.enters++;
     const consumed = ringEnter(this.fd, toSubmit, minComplete, getEvents ? IORING_ENTER_GETEVENTS : 0);
@@ -246,7 +255,11 @@ export class Ring {
    */
   discardUnsubmitted(): number {
     const count = this.unsubmitted;
-    this.#tail = this.#published;
+    if (this.#sqHeadInEnterOnly) {
+      // Published ones the kernel did not take go too: it reads the tail only inside an enter.
+      this.#tail = this.#published = this.#sqHeadSeen;
+      Atomics.store(this.#sq, this.#sqTailIndex, this.#tail);
+    } else this.#tail = this.#published;
     return count;
   }
 
