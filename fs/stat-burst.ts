@@ -158,9 +158,8 @@ class RingStat implements ChainListener {
  */
 export function statOnRing(engine: Engine, path: FastPath, follow: boolean, syscall: 'stat' | 'lstat', bigint: boolean): Promise<Stats> | null {
   // An empty path fails in the kernel's preparation of the request (ENOENT before any lookup),
-  // and a request failed there is completed without a wake-up of the event loop under
-  // DEFER_TASKRUN: the call would wait for the next completion of anything else. Inline, it is
-  // the O_PATH open's ENOENT at once.
+  // which also stops that enter taking the SQEs behind it (the ring enters again for them):
+  // inline, it is the O_PATH open's ENOENT at once, without the extra enter.
   if (path.length === 0) return null;
   const instance = fsStatOnRing.acquire(engine);
   const own = areas(engine, instance);
