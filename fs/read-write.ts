@@ -50,7 +50,7 @@ async function abortPoint(signal: AbortSignal | undefined): Promise<void> {
 /** The whole-file read of a plain readFile (flag 'r', no signal): one object for every call. */
 const READ_ONLY: WholeReadOptions = Object.freeze({ flags: O_RDONLY, mode: 0o666, limit: IO_MAX_LENGTH, overLimit: 'fail' });
 
-/** readFile - fsp.readFile on the syslet path (file.readStart, then file.readMore if needed). */
+/** readFile - fsp.readFile on the syslet path (file.readFirst, then file.readMore if needed). */
 export async function readFile(engine: Engine, path: unknown, options?: unknown): Promise<string | Buffer> {
   const opts = fastOptions(options, { flag: 'r' });
   if (opts !== undefined && isSysletHandle(path)) return path.readFile(opts as never);

@@ -132,7 +132,7 @@ function engineOf(value: unknown): Engine {
 }
 
 /**
- * readFileSyslet - read a whole file with file.readStart (open, fstat, read, close: one syslet,
+ * readFileSyslet - read a whole file with file.readFirst (open, fstat, read, close: one syslet,
  * inline when the file is cached); a file longer than one 64 KiB slot is read on into a Buffer
  * sized from its st_size. Requests beyond the engine's window wait their turn.
  *

@@ -76,7 +76,7 @@ interface Step {
 
 /**
  * file.readMore on a fd this reader opened, from file offset `at` to `end` (pread64, so the file
- * position file.readStart's pread64 left untouched does not matter): it closes the fd at the end.
+ * position file.readFirst's pread64 left untouched does not matter): it closes the fd at the end.
  */
 async function readMoreAt(going: Going, address: number, chunk: number, chunks: number, at: number, end: number): Promise<Step> {
   const instance = fileReadMore.acquire(going.request.engine);
@@ -187,7 +187,7 @@ export async function readUnknownLength(going: Going, options: WholeReadOptions,
       if (got < 0) return new ReadFailure(got, 'read');
       finished = got === 0;
     } else {
-      // At the file position, as Node reads these (file.readStart stopped before any read, and an
+      // At the file position, as Node reads these (file.readFirst stopped before any read, and an
       // owned fd is closed by readWholeFile once this returns).
       const step = await readFdOn(going, slot.dataAddress, SLOT_DATA_BYTES, 1, 0);
       if (step.error < 0) return new ReadFailure(step.error, 'read');

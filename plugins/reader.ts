@@ -2,7 +2,7 @@
  * Reading a whole file with chains whose memory is bounded: the one reader behind
  * readFileSyslet/readFileInto and syslet-aio/fs's readFile.
  *
- * The first chain (file.readStart) opens, fstats and reads at most one slot's data area. A file
+ * The first chain (file.readFirst) opens, fstats and reads at most one slot's data area. A file
  * that fits — nearly every small file — is done: open, fstat, read, close, inline when cached.
  * A larger file gets a Buffer sized from its st_size, lent to the engine for one file.readMore
  * chain that reads the rest straight into it. A file whose st_size is 0 (procfs, FIFOs, devices)
@@ -12,7 +12,7 @@
 import { EAGAIN, EFBIG, ENXIO } from '../engine/native/index.js';
 import { O_CLOEXEC, O_CREAT, O_NONBLOCK, O_TMPFILE, O_TRUNC, S_IFDIR, S_IFIFO, S_IFMT, S_IFREG } from '../engine/syscalls/constants.generated.js';
 import { STAT_SIZE_OFFSET } from './builtin/file.js';
-import { fileReadStart, fileReadStartOnCachemiss, READ_START } from './builtin/file-read.js';
+import { fileReadFirst, fileReadFirstOnCachemiss, READ_FIRST } from './builtin/file-read-first.js';
 import { NOT_EXECUTED } from './define.js';
 import type { PluginInstance } from './plugin.js';
 import {
@@ -55,15 +55,15 @@ export function readWholeFile(request: Request, path: string | Uint8Array, optio
   // files and directories, and clear the flag below once fstat shows another kind of file.
   const mayBlockInline = (options.flags & (O_CREAT | O_TRUNC | O_TMPFILE | O_NONBLOCK)) === 0;
   const flags = options.flags | O_CLOEXEC | (mayBlockInline ? O_NONBLOCK : 0);
-  const instance = fileReadStart.acquire(request.engine);
+  const instance = fileReadFirst.acquire(request.engine);
   let outcome: number | Promise<number>;
   try {
     fillStart(instance, slot, flags, options);
-    outcome = request.run(fileReadStart, instance);
+    outcome = request.run(fileReadFirst, instance);
     // Nearly every small cached file: the chain completed inline and closed the fd. Its answer
     // is returned as it is, with no Promise and no microtask turn (an async function's Promise
     // and its awaits were a tenth of such a file's JavaScript).
-    if (typeof outcome === 'number' && outcome > 0 && num(instance.result(READ_START.open)) >= 0 && closedByStart(instance)) {
+    if (typeof outcome === 'number' && outcome > 0 && num(instance.result(READ_FIRST.open)) >= 0 && closedByStart(instance)) {
       const done = firstChainAnswer(instance, slot, options);
       instance.release();
       return done;
@@ -75,21 +75,31 @@ export function readWholeFile(request: Request, path: string | Uint8Array, optio
   return readWholeFileOn(request, instance, outcome, mayBlockInline, flags, options);
 }
 
-/** Whether file.readStart closed the fd: st_size bytes read, or a read returned 0 or failed. */
+/** Whether file.readFirst closed the fd: st_size bytes read, a read returned 0 or failed, or nothing was to be read. */
 function closedByStart(instance: PluginInstance): boolean {
-  return ran(instance, READ_START.closeWhenDone) || ran(instance, READ_START.closeAtEof);
+  return ran(instance, READ_FIRST.closeWhenDone) || ran(instance, READ_FIRST.closeAtEof) || ran(instance, READ_FIRST.closeUnread);
 }
 
-/** The answer of a read that file.readStart ended (the fd is closed): the bytes, or why not. */
+/**
+ * The bytes file.readFirst read: its pread64's count when the check after it ran, else read(2)'s
+ * when the check after that ran, else none (a read returned 0 or failed, or none was made).
+ */
+function firstCount(instance: PluginInstance): number {
+  if (ran(instance, READ_FIRST.leftAfterPread)) return num(instance.result(READ_FIRST.pread));
+  if (ran(instance, READ_FIRST.leftAfterRead)) return num(instance.result(READ_FIRST.read));
+  return 0;
+}
+
+/** The answer of a read that file.readFirst ended (the fd is closed): the bytes, or why not. */
 function firstChainAnswer(instance: PluginInstance, slot: RequestSlot, options: WholeReadOptions | WholeReadIntoOptions): number | Buffer | ReadFailure {
-  const statResult = num(instance.result(READ_START.fstat));
+  const statResult = num(instance.result(READ_FIRST.fstat));
   if (statResult < 0) return new ReadFailure(statResult, 'fstat');
   // A pread64 that read nothing was made again as read(2), whose answer is the one Node would have.
-  const read = instance.result(READ_START.read);
+  const read = instance.result(READ_FIRST.read);
   if (read !== NOT_EXECUTED && num(read) < 0) return new ReadFailure(num(read), 'read');
   // Node checks its signal once fstat has answered: the first chain has gone that far.
   options.between?.();
-  return copyOut(slot.data, num(instance.cell('offset')), options);
+  return copyOut(slot.data, firstCount(instance), options);
 }
 
 /**
@@ -103,29 +113,29 @@ async function readWholeFileOn(
   const slot = request.slot;
   let instance = first;
   try {
-    const wait = pending(outcome, fileReadStart);
+    const wait = pending(outcome, fileReadFirst);
     if (wait !== null) await wait;
-    let opened = num(instance.result(READ_START.open));
+    let opened = num(instance.result(READ_FIRST.open));
     // EAGAIN: a lease (O_NONBLOCK refuses to wait for its break); ENXIO: a FIFO with no reader
     // opened for writing. Either open may wait: make it on a cachemiss thread, without O_NONBLOCK.
     if (mayBlockInline && (opened === -EAGAIN || opened === -ENXIO)) {
       instance.release();
-      const plugin = fileReadStartOnCachemiss;
+      const plugin = fileReadFirstOnCachemiss;
       instance = plugin.acquire(request.engine);
       const blocking = flags & ~O_NONBLOCK;
       fillStart(instance, slot, blocking, options);
       const wait = pending(request.run(plugin, instance), plugin);
       if (wait !== null) await wait;
-      opened = num(instance.result(READ_START.open));
+      opened = num(instance.result(READ_FIRST.open));
     }
     if (opened < 0) return new ReadFailure(opened, 'open');
     const fd = opened;
     if (closedByStart(instance)) return firstChainAnswer(instance, slot, options);
     const going: Going = { request, fd, owned: true, open: true };
     try {
-      const statResult = num(instance.result(READ_START.fstat));
+      const statResult = num(instance.result(READ_FIRST.fstat));
       if (statResult < 0) return new ReadFailure(statResult, 'fstat');
-      const read = instance.result(READ_START.read);
+      const read = instance.result(READ_FIRST.read);
       if (read !== NOT_EXECUTED && num(read) < 0) return new ReadFailure(num(read), 'read');
       options.between?.();
       const size = num(instance.scratchWord('stat', STAT_SIZE_OFFSET));
@@ -137,7 +147,7 @@ async function readWholeFileOn(
         // A FIFO opened O_NONBLOCK reads as empty until a writer connects: poll before each read.
         return await readUnknownLength(going, options, mayBlockInline && kind === S_IFIFO);
       }
-      return await readRest(going, size, num(instance.cell('offset')), options);
+      return await readRest(going, size, firstCount(instance), options);
     } finally {
       if (going.open) await closeFd(request, fd);
     }
@@ -146,12 +156,11 @@ async function readWholeFileOn(
   }
 }
 
-/** The parameters of file.readStart (a function, not a closure per call: a read allocates nothing it need not). */
+/** The parameters of file.readFirst (a function, not a closure per call: a read allocates nothing it need not). */
 function fillStart(instance: PluginInstance, slot: RequestSlot, flags: number, options: WholeReadOptions): void {
   instance.set(0, slot.pathAddresses[0]);
   instance.set(1, flags);
   instance.set(2, options.mode);
   instance.set(3, slot.dataAddress);
   instance.set(4, Math.min(SLOT_DATA_BYTES, Math.max(options.limit, 1)));
-  instance.set(5, 1);
 }
