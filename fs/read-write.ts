@@ -65,7 +65,11 @@ export async function readFile(engine: Engine, path: unknown, options?: unknown)
   const req = taken instanceof Request ? taken : await taken;
   let got: Buffer | ReadFailure;
   try {
-    got = await readWholeFile(req, fast, signal === undefined && flags === O_RDONLY ? READ_ONLY : { flags, mode: 0o666, limit: IO_MAX_LENGTH, overLimit: 'fail', between: () => checkAborted(signal) });
+    // A file the first chain read inline is answered before any await, so its request leaves
+    // the window within this call: awaited, the request stayed in until a microtask later, and
+    // a Promise.all over many cached files filled the window and queued every call past it.
+    const whole = readWholeFile(req, fast, signal === undefined && flags === O_RDONLY ? READ_ONLY : { flags, mode: 0o666, limit: IO_MAX_LENGTH, overLimit: 'fail', between: () => checkAborted(signal) });
+    got = whole instanceof Promise ? await whole : whole;
   } finally {
     req.end();
   }

@@ -1,0 +1,41 @@
+/**
+ * syslet-aio/fs's readFile of a cached file ends its request within the call: the first chain
+ * completes inline and the request leaves the window before readFile's first await. It used to
+ * await the inline answer, which kept the request in the window a microtask longer, so a
+ * Promise.all over many cached files filled the window and queued every call past it (10,000
+ * calls: 9,872 waiting, 43 slabs of slots, and the queue's Promises and closures for the garbage
+ * collector). Many calls at once now hold no place in the window once they have been made.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Engine } from '../index.js';
+import { createFs, requestStats, setRequestWindow } from '../fs.js';
+import { tempDir } from './plugin-fixture.js';
+
+test('readFile of many cached files at once: each leaves the window within its call, none queues', async (t) => {
+  const { dir, cleanup } = tempDir('readfile-window');
+  const engine = new Engine();
+  t.after(async () => {
+    await engine.close();
+    cleanup();
+  });
+  const fs = createFs(engine);
+  setRequestWindow(engine, 4);
+  const contents = Array.from({ length: 64 }, (_, i) => randomBytes(1 + i * 97));
+  const paths = contents.map((content, i) => {
+    const path = join(dir, `f${i}`);
+    writeFileSync(path, content);
+    // Cached and its dentry known: the first chain completes inline.
+    readFileSync(path);
+    return path;
+  });
+  const reads = paths.map((path) => fs.readFile(path));
+  const stats = requestStats(engine);
+  assert.equal(stats.waiting, 0, 'no call waited for the window (16 times its size were made)');
+  assert.equal(stats.active, 0, 'every request already left it');
+  const got = await Promise.all(reads);
+  got.forEach((bytes, i) => assert.deepEqual(bytes, contents[i], `file ${i} read whole`));
+});
