@@ -142,6 +142,7 @@ class EngineRequests {
     } finally {
       this.#draining = false;
     }
+    if (this.closed && this.active === 0) this.#freeSlabs();
   }
 
   take(): RequestSlot {
@@ -183,10 +184,18 @@ class EngineRequests {
 
   #release(): void {
     this.closed = true;
-    for (const slab of this.#slabs.splice(0)) this.engine.free(slab);
     this.#free.length = 0;
     for (const backing of [...this.#lent.keys()]) this.engine.unregister(backing, true);
     this.#lent.clear();
+    // A request granted before the close may not have used its slot yet: a queued one is handed
+    // its Request in the window's drain and resumes a microtask later, then writes its path into
+    // the slot before its submission is refused. Freed now, that write went into released engine
+    // memory (a segfault, or a corrupted malloc heap). The slabs go when the last request ends.
+    if (this.active === 0) this.#freeSlabs();
+  }
+
+  #freeSlabs(): void {
+    for (const slab of this.#slabs.splice(0)) this.engine.free(slab);
   }
 }
 
