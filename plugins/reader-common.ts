@@ -4,6 +4,7 @@
  * slot, clearing O_NONBLOCK, the closing chain).
  */
 import { EFBIG, syscall } from '../engine/native/index.js';
+import { SyscallError } from '../engine/errors.js';
 import { NR } from '../engine/syscalls/nr.js';
 import { F_GETFL, F_SETFL, O_NONBLOCK } from '../engine/syscalls/constants.generated.js';
 import type { Word } from '../engine/native/index.js';
@@ -63,16 +64,14 @@ export const ran = (instance: PluginInstance, atom: number): boolean => instance
 /**
  * What to wait for after a submission: null when the chain completed inline (the caller goes on
  * without an await: awaiting a settled value still costs a Promise and a microtask turn), its end
- * when it went to a cachemiss thread. A refused submission throws an Error with the errno.
+ * when it went to a cachemiss thread. A refused submission throws a {@link SyscallError} for
+ * `async_exec` with its errno (ESHUTDOWN: the engine closed after the request was granted), as
+ * the other helpers' refused submissions do; the plugin's name is its `cause`.
  */
 export function pending(outcome: number | Promise<number>, plugin: Plugin): Promise<number> | null {
   if (typeof outcome !== 'number') return outcome;
-  if (outcome < 0) throw refused(plugin, outcome);
+  if (outcome < 0) throw new SyscallError(outcome, 'async_exec', undefined, undefined, { cause: `plugin '${plugin.name}'` });
   return null;
-}
-
-function refused(plugin: Plugin, errno: number): Error {
-  return Object.assign(new Error(`plugin '${plugin.name}': submission refused (errno ${-errno})`), { errno });
 }
 
 /** What {@link readWholeFile} gives: the answer itself when the first chain ended it inline, else a Promise of it. */
