@@ -5,6 +5,7 @@
  */
 import { EFBIG, syscall } from '../engine/native/index.js';
 import { SyscallError } from '../engine/errors.js';
+import { typedArrayBuffer, typedArrayByteOffset } from '../engine/view-getters.js';
 import { NR } from '../engine/syscalls/nr.js';
 import { F_GETFL, F_SETFL, O_NONBLOCK } from '../engine/syscalls/constants.generated.js';
 import type { Word } from '../engine/native/index.js';
@@ -100,22 +101,15 @@ export function copyOut(data: Buffer, count: number, options: WholeReadOptions |
   return out;
 }
 
-// %TypedArray%.prototype's own getters, called directly: on a Buffer the same names are looked up
-// through Buffer.prototype, which V8 did not fold into the optimised code (a LoadIC per file).
-const typedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype) as object;
-// eslint-disable-next-line @typescript-eslint/unbound-method -- an intrinsic getter, always called with .call(view)
-const bufferOf = Object.getOwnPropertyDescriptor(typedArrayPrototype, 'buffer')?.get as (this: Uint8Array) => ArrayBufferLike;
-// eslint-disable-next-line @typescript-eslint/unbound-method -- as above
-const byteOffsetOf = Object.getOwnPropertyDescriptor(typedArrayPrototype, 'byteOffset')?.get as (this: Uint8Array) => number;
-
 /**
- * The first `count` bytes of `data` as a plain Uint8Array, for TypedArray.prototype.set: Buffer's
+ * The first `count` bytes of `data` as a plain Uint8Array (through the intrinsic getters: on a
+ * Buffer the property names were a LoadIC per file), for TypedArray.prototype.set: Buffer's
  * copy(target, 0, 0, count) makes the same view through generic property loads and checks
  * (callgrind: about 1,200 instructions more per cached small file), and Buffer's subarray looks
  * up its species constructor.
  */
 function firstBytes(data: Buffer, count: number): Uint8Array {
-  return new Uint8Array(bufferOf.call(data), byteOffsetOf.call(data), count);
+  return new Uint8Array(typedArrayBuffer.call(data), typedArrayByteOffset.call(data), count);
 }
 
 /**

@@ -14,7 +14,8 @@ import type { Word } from '../engine/native/index.js';
 import { aioEngine } from './context.js';
 import { AIOCB, SIGEVENT, SIGEV_NONE } from './constants.js';
 import { Request, type AiocbSource } from './request.js';
-import { dataViewByteLength, registrationOf, typedArrayByteLength, type BufferRegistration } from './buffers.js';
+import { registrationOf, type BufferRegistration } from './buffers.js';
+import { dataViewByteLength, typedArrayByteLength } from '../engine/view-getters.js';
 import { chainEnded, settle } from './requests.js';
 import type { AioCompletion, SigevNotifyFunction } from './types.js';
 

@@ -19,20 +19,9 @@ import { addressOf } from '../engine/native/index.js';
 import { aioEngine } from './context.js';
 import { types } from 'node:util';
 
-// The intrinsic typed-array getters, called directly on the view: `view.byteLength` (and
-// byteOffset) on a Buffer, found three prototypes up, was a generic property load in V8's
-// optimised submission, about 180 instructions each. They read what the properties read (0 once
-// the store is detached, the current length of a length-tracking view). DataViews have their own
-// getters (which throw once detached) and keep the property loads.
-const typedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype) as object;
-/** The intrinsic `%TypedArray%.prototype.byteLength` getter: call it as `typedArrayByteLength.call(view)`. */
-// eslint-disable-next-line @typescript-eslint/unbound-method -- an intrinsic getter, always called with .call(view)
-export const typedArrayByteLength = Object.getOwnPropertyDescriptor(typedArrayPrototype, 'byteLength')?.get as (this: ArrayBufferView) => number;
-// eslint-disable-next-line @typescript-eslint/unbound-method -- as above
-const typedArrayByteOffset = Object.getOwnPropertyDescriptor(typedArrayPrototype, 'byteOffset')?.get as (this: ArrayBufferView) => number;
-/** The intrinsic `DataView.prototype.byteLength` getter (throws once the DataView's store is detached). */
-// eslint-disable-next-line @typescript-eslint/unbound-method -- as above
-export const dataViewByteLength = Object.getOwnPropertyDescriptor(DataView.prototype, 'byteLength')?.get as (this: ArrayBufferView) => number;
+// The intrinsic view getters: on a Buffer the properties were generic loads in V8's optimised
+// submission (engine/view-getters.ts).
+import { typedArrayByteLength, typedArrayByteOffset } from '../engine/view-getters.js';
 
 /**
  * How many ranges with no request in flight stay registered. Every registration change

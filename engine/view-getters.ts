@@ -1,0 +1,29 @@
+/**
+ * The intrinsic view getters, for hot paths that read a Buffer's or typed array's store, offset
+ * or length: `view.byteLength` (and `buffer`, `byteOffset`) on a Buffer is found three prototypes
+ * up, and V8 left it a generic property load in optimised code (about 180 instructions each in
+ * the POSIX submission, a LoadIC per file in the whole-file reader). Called directly —
+ * `typedArrayByteLength.call(view)` — they read what the properties read (0 once the store is
+ * detached, the current length of a length-tracking view). DataViews have their own getter, which
+ * throws once the store is detached.
+ *
+ * @example
+ * ```ts
+ * import { typedArrayByteLength } from './view-getters.js';
+ * typedArrayByteLength.call(Buffer.alloc(16)); // 16
+ * ```
+ */
+const typedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype) as object;
+
+/** The intrinsic `%TypedArray%.prototype.buffer` getter: `typedArrayBuffer.call(view)`. */
+// eslint-disable-next-line @typescript-eslint/unbound-method -- an intrinsic getter, always called with .call(view)
+export const typedArrayBuffer = Object.getOwnPropertyDescriptor(typedArrayPrototype, 'buffer')?.get as (this: ArrayBufferView) => ArrayBufferLike;
+/** The intrinsic `%TypedArray%.prototype.byteOffset` getter: `typedArrayByteOffset.call(view)`. */
+// eslint-disable-next-line @typescript-eslint/unbound-method -- as above
+export const typedArrayByteOffset = Object.getOwnPropertyDescriptor(typedArrayPrototype, 'byteOffset')?.get as (this: ArrayBufferView) => number;
+/** The intrinsic `%TypedArray%.prototype.byteLength` getter: `typedArrayByteLength.call(view)`. */
+// eslint-disable-next-line @typescript-eslint/unbound-method -- as above
+export const typedArrayByteLength = Object.getOwnPropertyDescriptor(typedArrayPrototype, 'byteLength')?.get as (this: ArrayBufferView) => number;
+/** The intrinsic `DataView.prototype.byteLength` getter (throws once the DataView's store is detached). */
+// eslint-disable-next-line @typescript-eslint/unbound-method -- as above
+export const dataViewByteLength = Object.getOwnPropertyDescriptor(DataView.prototype, 'byteLength')?.get as (this: ArrayBufferView) => number;
