@@ -20,6 +20,7 @@ import { Engine, PluginDefinitionError, PluginRegistry, composePlugins, definePl
 import { syscallByName } from '../engine/syscalls/table.js';
 import { Prng, seedFor } from './fuzz/prng.js';
 import { closeQuietly } from './fuzz/corpus.js';
+import { within } from './helpers/within.js';
 
 const seconds = process.env.SYSLET_FUZZ_SECONDS === undefined ? null : Number(process.env.SYSLET_FUZZ_SECONDS);
 const count = seconds === null ? Number(process.env.SYSLET_FUZZ_DEFINITIONS ?? 3000) : Number.POSITIVE_INFINITY;
@@ -35,6 +36,15 @@ const FLAG_VALUES = [0, 0, 0, 1, 2, 4, 8, 16, 32, 64, 128, 8 | 128, 16 | 128, 0x
 const PROTO_NAMES = ['constructor', 'toString', 'hasOwnProperty', 'valueOf', '__proto__', 'isPrototypeOf'];
 /** Values that are no part of the grammar where an object, array or name is expected. */
 const JUNK: unknown[] = [null, undefined, 0, -1, 'x', [], {}, true, [null], { call: null }];
+
+/** No run of these harmless calls takes this long, nor an engine's close: past it, the seed is reported. */
+const RUN_MS = 20_000;
+const CLOSE_MS = 20_000;
+
+/** The definition as JSON (bigints as strings), for a failure message. */
+function describe(definition: unknown): string {
+  return JSON.stringify(definition, (_, value: unknown) => (typeof value === 'bigint' ? `${value}n` : value));
+}
 
 /** A well-formed template (half the inputs): pointer args get scratch/ref, scalars literals or results. */
 function cleanDefinition(r: Prng, index: number): PluginDefinition {
@@ -118,7 +128,7 @@ test(`random plugin definitions: PluginDefinitionError naming plugin/atom/field,
   };
   let { engine, region } = fresh();
   t.after(async () => {
-    await closeQuietly(engine);
+    await within(closeQuietly(engine), CLOSE_MS, () => `seed ${seed}: the last engine's close`);
     closeSync(fd);
     rmSync(dir, { recursive: true, force: true });
   });
@@ -156,10 +166,10 @@ test(`random plugin definitions: PluginDefinitionError naming plugin/atom/field,
                 : kind === 'out' ? 1 + r.int(256)
                   : r.pick([0, 1, 16, 4096, -1, 2 ** 40]);
     }
-    const result = await plugin.run(engine, params as never);
+    const result = await within(plugin.run(engine, params as never), RUN_MS, () => `seed ${seed} #${i}: run of ${describe(definition)}`);
     figures.runs++;
     if (figures.runs % 1000 === 0) {
-      await closeQuietly(engine);
+      await within(closeQuietly(engine), CLOSE_MS, () => `seed ${seed} #${i}: close after ${figures.runs} runs`);
       ({ engine, region } = fresh());
     }
     figures.stops[result.stop] = (figures.stops[result.stop] ?? 0) + 1;
