@@ -74,8 +74,9 @@ export interface RingCall {
    * `'current'`: the call reads or writes at the file position. io_uring does not serialise the
    * position as read(2)/write(2) do (8 READs at offset -1 in flight on one file all read block
    * 0), so such calls go to the ring only on fds without one (pipes, sockets).
-   * `'explicit'`: positional; on a pipe or socket io_uring would ignore the offset where the
-   * syscall fails with ESPIPE, so such calls go to the ring only on seekable fds.
+   * `'explicit'`: positional; on a pipe, socket or eventfd io_uring would ignore the offset
+   * where the syscall fails with ESPIPE, so such calls go to the ring only on fds the kernel
+   * reads or writes at an offset (see positionAllows: lseek is not that question).
    */
   readonly position?: 'current' | 'explicit';
   /** Fill `sqe` from the arguments; return null, or the reason this call must not use the ring. */
