@@ -60,7 +60,7 @@ export interface SysletFs {
   readonly unlink: NodeFs['unlink'];
   /** fsp.writeFile: openat + write loop [+ fsync] + close, one chain. */
   readonly writeFile: NodeFs['writeFile'];
-  /** fsp.readlink: openat(O_PATH|O_NOFOLLOW) + readlinkat(fd, "") + close, one chain. */
+  /** fsp.readlink: openat(O_PATH|O_NOFOLLOW) + readlinkat(fd, "") + close, direct calls when the path is cached, else one chain. */
   readonly readlink: NodeFs['readlink'];
   /** fsp.realpath: openat(O_PATH), then readlinkat("/proc/self/fd/N") + close (without /proc: Node's). */
   readonly realpath: NodeFs['realpath'];
