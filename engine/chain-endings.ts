@@ -18,6 +18,12 @@ import type { ChainCancels } from './chain-cancel.js';
 import type { ChainSubmission, SubmissionParts } from './chain-submission.js';
 
 const NS_PER_MS = 1e6;
+/**
+ * The clock a ring completion's latency is read from. Node defines the global `performance` as a
+ * lazy accessor on globalThis: read by name it is a global IC miss plus a getter call per
+ * completion (callgrind: about 270 instructions); this binding is read once.
+ */
+const clock = performance;
 
 /** What ending chains works with: the engine's parts. */
 export interface EndingParts extends SubmissionParts {
@@ -81,7 +87,7 @@ export class ChainEndings {
     const tokens = this.#tokens;
     const listener = tokens.listeners[token] ?? null;
     tokens.listeners[token] = null;
-    const latencyNs = (performance.now() - (tokens.starts[token] as number)) * NS_PER_MS;
+    const latencyNs = (clock.now() - (tokens.starts[token] as number)) * NS_PER_MS;
     const executed = tokens.chains.executed[token] as number;
     this.#cancels.ended(token);
     tokens.give(token);

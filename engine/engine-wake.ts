@@ -29,6 +29,8 @@ const SYS_eventfd2 = NR.eventfd2;
 const SYS_read = NR.read;
 const SYS_close = NR.close;
 const NS_PER_MS = 1e6;
+/** `performance` read once: by name it is a lazy accessor on globalThis (see chain-endings.ts). */
+const clock = performance;
 
 /** What the wake-up needs from its engine (called on the JS thread). */
 export interface WakeHooks {
@@ -97,12 +99,12 @@ export class EngineWake {
   /** Engine.waitUntil's loop (without its final re-arm): see there. */
   waitUntil(ready: () => boolean, timeoutMs: number | null, interruptFd: number, uring: UringEngine | null): number {
     const hooks = this.#hooks;
-    const deadline = timeoutMs === null ? Number.POSITIVE_INFINITY : performance.now() + timeoutMs;
+    const deadline = timeoutMs === null ? Number.POSITIVE_INFINITY : clock.now() + timeoutMs;
     for (;;) {
       hooks.pump();
       if (ready()) return 0;
       const eventfd = this.#eventfd;
-      const remaining = deadline - performance.now();
+      const remaining = deadline - clock.now();
       if (remaining <= 0) return -EAGAIN;
       if (eventfd < 0 && interruptFd < 0) {
         // Nothing can complete and nothing can interrupt: waiting could never end.
