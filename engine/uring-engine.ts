@@ -34,7 +34,8 @@ import { RingStallWatch } from './uring-stall-watch.js';
 import { syscallByName } from './syscalls/table.js';
 
 /** Tokens per engine (the Engine's MAX_INFLIGHT): user_data = token + TOKENS × generation. */
-const TOKENS = 65536;
+const TOKEN_BITS = 16;
+const TOKENS = 2 ** TOKEN_BITS;
 /** user_data of the engine's own requests (ASYNC_CANCEL): never a chain's. */
 const INTERNAL = 2 ** 52;
 /** Headroom in the CQ for the engine's own requests' completions. */
@@ -353,8 +354,10 @@ export class UringEngine implements RingPort {
 
   #complete(userData: number, res: number): void {
     if (userData >= INTERNAL) return;
-    const token = userData % TOKENS;
-    if (this.#live[token] !== 1 || Math.floor(userData / TOKENS) !== this.#generation[token]) {
+    // A chain's user_data is token + TOKENS × generation, below 2^32: split with integer
+    // operations (a double's % and Math.floor cost more per completion); anything larger is stale.
+    const token = userData & (TOKENS - 1);
+    if (userData > 0xffffffff || this.#live[token] !== 1 || userData >>> TOKEN_BITS !== this.#generation[token]) {
       // Only a bug could produce this: never let it complete another chain.
       if (process.env.SYSLET_AIO_DEBUG === '1') console.error(`io_uring: stale completion ${userData} (${res}) dropped`);
       return;
