@@ -25,6 +25,15 @@ const CPU_BOUND_SERVICE_NS = 30_000;
 /** The least CPU share the governor counts with (a chain blocked for seconds asks for every thread anyway). */
 const MIN_BUSY = 1 / 1024;
 const CORES = Math.max(1, availableParallelism());
+/**
+ * Threads that run short CPU-bound chains at once: one core fewer than there are, because the
+ * calling thread that submits them and takes their completions spends about as long per chain as
+ * the thread that runs it (a 4 KiB ext4 write: 7-10 µs of JavaScript and probes on the calling
+ * thread, 2-3 µs in the kernel on the cachemiss thread), so it needs a core of its own. Measured
+ * on 2 vCPUs, 100,000 cached 4 KiB writes at QD64 (alternating runs at load 13-16): one thread
+ * 11.4-16 µs of CPU per write and 0.04-0.08 context switches, two threads 18-21 µs and 0.13-0.63.
+ */
+const SHORT_CHAIN_THREADS = Math.max(1, CORES - 1);
 
 /** The pool settings an engine was given, with its defaults filled in. */
 export interface ThreadSettings {
@@ -137,7 +146,8 @@ export class CachemissThreads {
    * virtio disk, threads started beforehand): 2 threads 12-15 µs of CPU per read, 16 threads
    * 35-40 µs, and no faster; ext4 writes: 13 cachemiss threads 40 µs CPU/write, 2 threads 13-17.
    * Chains under 30 µs count as CPU-bound whatever the ratio (a write waiting on the inode lock
-   * sleeps, but more threads only lengthen that wait).
+   * sleeps, but more threads only lengthen that wait), and run on one core fewer than there are
+   * (the calling thread is as busy as they are: see SHORT_CHAIN_THREADS).
    *
    * @param serviceNs - how long the chain ran on its thread.
    * @param busyNs - how long of it the thread was not blocked, when sampled; else 0.
@@ -150,7 +160,7 @@ export class CachemissThreads {
     }
     const cores = CORES;
     let bound: number;
-    if (this.#serviceEma < CPU_BOUND_SERVICE_NS) bound = cores;
+    if (this.#serviceEma < CPU_BOUND_SERVICE_NS) bound = SHORT_CHAIN_THREADS;
     else if (this.#busyEma === 0) bound = this.#settings.threads;
     else bound = Math.max(cores, Math.min(this.#settings.threads, Math.round(cores / Math.max(this.#busyEma, MIN_BUSY))));
     if (bound === this.#bound) return;

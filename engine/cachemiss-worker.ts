@@ -49,6 +49,11 @@ const CPU_SAMPLE_FIRST = 32;
 const SHUTDOWN_INDEX = 2;
 /** pool.ts SEALED: the chain has ended; a successor linked from now on is queued instead. */
 const SEALED = -1;
+/**
+ * How long a thread that finds the queue empty polls it before it sleeps (one thread at a time):
+ * see SubmissionQueue.spin.
+ */
+const SPIN_MS = 0.05;
 /** How long a kept idle thread waits before it looks again whether it may leave. */
 const KEPT_THREAD_WAIT_MS = 10_000;
 
@@ -101,7 +106,7 @@ function main(data: CachemissWorkerData): void {
   for (;;) {
     if (!chained) {
       if (!holding) holding = queue.acquireActive(wait, ledger);
-      if (!holding || !queue.pop(job, wait, ledger)) {
+      if (!holding || !queue.pop(job, wait, ledger, SPIN_MS)) {
         if (holding) queue.releaseActive(ledger);
         holding = false;
         if (queue.shuttingDown) {

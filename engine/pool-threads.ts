@@ -186,6 +186,8 @@ export class PoolThreads {
     // A thread beyond the active bound would only wait for a slot.
     const bound = Math.min(this.#options.maxThreads, queue.maxActive);
     const live = queue.live;
+    // Every thread the bound allows is alive (the usual case, on every submission): nothing to start.
+    if (live >= bound) return;
     let free = 0;
     // Threads still loading, from their shared phase word, not from their 'ready' messages: those
     // are processed only when this thread returns to the event loop, and a program that blocks it
@@ -284,6 +286,10 @@ export class PoolThreads {
     if (Atomics.load(state, base + WORKER_STATE.idle) !== 0) {
       Atomics.store(state, base + WORKER_STATE.idle, 0);
       this.#queue.forgetIdle();
+    }
+    if (Atomics.load(state, base + WORKER_STATE.spinning) !== 0) {
+      Atomics.store(state, base + WORKER_STATE.spinning, 0);
+      this.#queue.forgetSpinning();
     }
     if (Atomics.load(state, base + WORKER_STATE.holding) !== 0) this.#queue.releaseActive(ledger);
     if (Atomics.load(state, base + WORKER_STATE.live) !== 0) this.#queue.countLive(-1, ledger);

@@ -21,7 +21,14 @@ const NEEDS_WAKE = 5;
 /** Cachemiss threads running a chain (holding an active slot), and how many may. */
 const ACTIVE = 6;
 const MAX_ACTIVE = 7;
-const CONTROL_INTS = 8;
+/**
+ * 1 while a cachemiss thread polls the empty queue for the next chain (at most one does): the
+ * producer then pushes without a notify, and that thread takes the chain without a sleep.
+ */
+const SPINNING = 8;
+const CONTROL_INTS = 9;
+/** The weight of the latest wait in a consumer's average wait for a chain. */
+const GAP_WEIGHT = 1 / 8;
 /**
  * How long the threads holding every active slot may take no chain from a non-empty queue before
  * a waiting thread runs one anyway. The governor caps the threads that run chains at the core
@@ -68,6 +75,11 @@ export class SubmissionQueue {
   readonly #atoms: Float64Array;
   readonly #meta: Int32Array;
   readonly capacity: number;
+  /**
+   * (A consumer's own) moving average of how long it waited for a chain when it found the queue
+   * empty, in ms, polling or asleep: it polls only while that is short (see {@link spin}).
+   */
+  #gapMs = 0;
 
   constructor(buffers?: SubmissionQueueBuffers, capacity = 65536) {
     const cap = buffers?.capacity ?? capacity;
@@ -113,22 +125,41 @@ export class SubmissionQueue {
     this.#meta[slot * 2] = token;
     this.#meta[slot * 2 + 1] = atomsBefore;
     Atomics.store(this.control, HEAD, head + 1);
+    const alone = head === Atomics.load(this.control, TAIL);
+    // A thread polling the empty queue takes this chain without a wake-up (read after the HEAD
+    // store: a poller that stops before it saw HEAD move looks again and finds it). Only when it
+    // is the one chain queued: a poller takes one, and a second chain pushed before it did must
+    // not wait behind that one (it may block until this one runs: a read of what it writes).
+    if (alone && Atomics.load(this.control, SPINNING) !== 0) return true;
     if (Atomics.load(this.control, IDLE) > 0) Atomics.notify(this.control, HEAD, 1);
     // A thread waiting for an active slot watches for stuck holders only while chains wait.
-    else if (head === Atomics.load(this.control, TAIL)) Atomics.notify(this.control, ACTIVE, 1);
+    else if (alone) Atomics.notify(this.control, ACTIVE, 1);
     return true;
   }
 
   /**
    * pop - take a chain (consumers), waiting up to `idleMs` for one.
+   * @param spinMs - first poll the empty queue this long (when no other consumer polls it) before
+   *   sleeping: see {@link spin}.
    * @returns true with `job` filled, or false on idle timeout or shutdown.
    */
-  pop(job: Job, idleMs: number, ledger?: ConsumerLedger): boolean {
+  pop(job: Job, idleMs: number, ledger?: ConsumerLedger, spinMs = 0): boolean {
+    // When the queue was empty: since when (ms), to learn how long this consumer waits for a chain.
+    let emptySince = -1;
+    let spun = spinMs <= 0;
     for (;;) {
       if (Atomics.load(this.control, SHUTDOWN) !== 0) return false;
       const tail = Atomics.load(this.control, TAIL);
       const head = Atomics.load(this.control, HEAD);
       if (tail === head) {
+        if (!spun) {
+          spun = true;
+          emptySince = performance.now();
+          // Only while chains have been coming sooner than a poll lasts: when the producer is
+          // slower (a chain every 100 µs: uncached reads at QD1), polling would only burn a CPU.
+          if (this.#gapMs <= spinMs) this.spin(head, spinMs, ledger);
+          continue;
+        }
         Atomics.add(this.control, IDLE, 1);
         if (ledger !== undefined) Atomics.store(ledger.array, ledger.base + WORKER_STATE.idle, 1);
         const outcome = Atomics.wait(this.control, HEAD, head, idleMs);
@@ -146,8 +177,40 @@ export class SubmissionQueue {
       job.atom = atom;
       job.token = token;
       job.atomsBefore = atomsBefore;
+      if (emptySince >= 0) this.#gapMs += (performance.now() - emptySince - this.#gapMs) * GAP_WEIGHT;
       return true;
     }
+  }
+
+  /**
+   * spin - (a consumer that found the queue empty at `head`) poll it for up to `spinMs` for the
+   * next chain, unless another consumer is polling already. While one polls, the producer pushes
+   * without Atomics.notify: a chain that follows the last one within the poll costs neither side
+   * a futex call nor a context switch (each takes V8's one futex-emulation lock, and the woken
+   * thread preempts the producer on a busy machine).
+   * @returns whether a chain arrived (or a shutdown began) while it polled.
+   */
+  spin(head: number, spinMs: number, ledger?: ConsumerLedger): boolean {
+    const control = this.control;
+    if (Atomics.compareExchange(control, SPINNING, 0, 1) !== 0) return false;
+    if (ledger !== undefined) Atomics.store(ledger.array, ledger.base + WORKER_STATE.spinning, 1);
+    const deadline = performance.now() + spinMs;
+    let arrived = false;
+    for (let polls = 1; ; polls++) {
+      if (Atomics.load(control, HEAD) !== head || Atomics.load(control, SHUTDOWN) !== 0) {
+        arrived = true;
+        break;
+      }
+      if ((polls & 31) === 0 && performance.now() >= deadline) break;
+    }
+    Atomics.store(control, SPINNING, 0);
+    if (ledger !== undefined) Atomics.store(ledger.array, ledger.base + WORKER_STATE.spinning, 0);
+    return arrived;
+  }
+
+  /** forgetSpinning - (the pool) a consumer died while it polled the queue: no one polls now. */
+  forgetSpinning(): void {
+    Atomics.store(this.control, SPINNING, 0);
   }
 
   /** popAfterShutdown - (producer, after every consumer has exited) take what is left. */
@@ -377,7 +440,7 @@ export class CompletionQueue {
 /** What a cachemiss thread is doing, published for the caller (exit handling, death recovery). */
 export const WORKER_STATE = {
   /** Int32 slots per worker. */
-  stride: 10,
+  stride: 11,
   tid: 0,
   /** 0 idle, 1 running a chain. */
   running: 1,
@@ -402,6 +465,8 @@ export const WORKER_STATE = {
    * it once the thread has exited.
    */
   clockFd: 9,
+  /** 1 while it polls the queue (counted in SPINNING). */
+  spinning: 10,
 } as const;
 
 /** WORKER_STATE.phase values. */

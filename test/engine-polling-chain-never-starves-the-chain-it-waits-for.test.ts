@@ -1,6 +1,6 @@
 // A chain that polls a counter another chain moves completes, even when the governor caps the
-// threads that run chains at the core count. After a run of short CPU-bound chains the engine
-// lets only as many cachemiss threads run chains as there are cores, and a thread keeps its
+// threads that run chains below the core count. After a run of short CPU-bound chains the engine
+// lets only one cachemiss thread per core but one run chains, and a thread keeps its
 // active slot from chain to chain; with every slot held by a polling chain, the chain that would
 // set the counter waited for a slot that never came, and the pollers spun into the atom limit
 // (found by the race fuzz campaign: a mutator chain stopped with `limit`, or hung for 60 s).
@@ -25,7 +25,7 @@ test('pollers holding every active slot do not starve the chain they wait for', 
   const engine = new Engine({ engine: 'threads', threads: cores + 2, minThreads: cores + 2, maxAtomsPerChain: 1 << 24 });
   t.after(() => engine.close());
   await engine.warm(cores + 2);
-  // Short CPU-bound chains: the governor caps the running threads at the core count.
+  // Short CPU-bound chains: the governor caps the running threads below the core count.
   using short = new ChainBuilder(engine.memory, { maxAtoms: 1 });
   short.atom('getpid', [], { flags: SYSLET_ASYNC });
   for (let round = 0; round < 20; round++) await Promise.all(Array.from({ length: 50 }, () => engine.runChain(short.first)));
