@@ -6,7 +6,7 @@
  *
  * The hot path allocates nothing: the argument array and the probe scratch are reused.
  */
-import { syscall, type Word, EFAULT, EINVAL, EPERM } from './native/index.js';
+import { syscall, syscallWord, type Word, EFAULT, EINVAL, EPERM } from './native/index.js';
 import { ATOM, MAX_ARGS, SYSLET_SYNC } from './atom.js';
 import type { MemoryRegistry, Region } from './memory.js';
 import type { Policy } from './policy.js';
@@ -142,7 +142,7 @@ export class AtomCall {
   }
 
   /** Makes a checked call: its non-blocking form inline, the plain call on a cachemiss thread. */
-  #call(compiled: CompiledSyscall, nr: number, args: Word[], flags: number, inline: boolean): number | typeof HANDOFF | typeof RING {
+  #call(compiled: CompiledSyscall, nr: number, args: Word[], flags: number, inline: boolean): Word | typeof HANDOFF | typeof RING {
     // SYSLET_ASYNC with the ring: no inline attempt.
     if (this.forceAsync) return this.#ringOrHandoff(compiled, nr, args);
     if (inline && (flags & SYSLET_SYNC) === 0) {
@@ -168,7 +168,8 @@ export class AtomCall {
         return prober.iovecsAdvanced ? HANDOFF : this.#ringOrHandoff(compiled, nr, args, compiled.posArg >= 0 && (reads || compiled.probe === PROBE.rwfWrite));
       }
     }
-    return syscall(nr, args[0], args[1], args[2], args[3], args[4], args[5]);
+    // Exactly: lseek may answer beyond 2^53, and the result cell holds the whole word.
+    return syscallWord(nr, args[0], args[1], args[2], args[3], args[4], args[5]);
   }
 
 }

@@ -35,8 +35,8 @@ const rawSyscall = libc.func('syscall', 'long', ['long', 'long', 'long', 'long',
  * @param nr - the x86-64 syscall number.
  * @param a0 - first argument (integers and addresses alike); the rest default to 0.
  * @returns the kernel's one-word result: non-negative on success, `-errno` on failure. Results that
- *   do not fit in 53 bits (never the case for the syscalls the table allows) come back as numbers
- *   rounded by koffi; callers needing them exactly must use {@link syscallBig}.
+ *   do not fit in 53 bits (lseek's, on some files) come back as numbers rounded by koffi; callers
+ *   needing them exactly use {@link syscallWord} or {@link syscallBig}.
  * @example
  * ```ts
  * const pid = syscall(39); // getpid
@@ -51,6 +51,23 @@ export function syscall(nr: number, a0: Word = 0, a1: Word = 0, a2: Word = 0, a3
 }
 
 const MINUS_ONE = -1n;
+
+/**
+ * syscallWord - like {@link syscall}, but a result beyond 2^53 comes back exactly, as a bigint
+ * (lseek's answer on an ext4 directory is 2^63 - 1): what the engine writes to a result cell.
+ *
+ * @returns the kernel's one-word result: a number while it is a safe integer, else a bigint;
+ *   `-errno` on failure.
+ * @example
+ * ```ts
+ * const end = syscallWord(8, dirFd, 0, 4); // lseek(dir, 0, SEEK_HOLE) → 9223372036854775807n on ext4
+ * ```
+ */
+export function syscallWord(nr: number, a0: Word = 0, a1: Word = 0, a2: Word = 0, a3: Word = 0, a4: Word = 0, a5: Word = 0): Word {
+  const result = rawSyscall(nr, a0, a1, a2, a3, a4, a5);
+  if (typeof result === 'number') return result === -1 ? -(koffi.errno()) : result;
+  return result === MINUS_ONE ? -(koffi.errno()) : result;
+}
 
 /**
  * syscallBig - like {@link syscall} but always returns a bigint, for results wider than 53 bits.
