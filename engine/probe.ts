@@ -72,6 +72,9 @@ export class Prober {
           position = compiled.posArg >= 0 ? (args[compiled.posArg] as Word) : -1;
           if (compiled.spec.name === 'preadv2' || compiled.spec.name === 'pwritev2') extraFlags = args[5] as Word;
         } else {
+          // read(2)/write(2) of 0 bytes is answered by the file itself (EISDIR, EINVAL, ...), a
+          // readv of 0 bytes is not: the thread makes the call as it is.
+          if (args[2] === 0) return HANDOFF;
           setWord(scratch, 0, args[1] as Word);
           setWord(scratch, 8, args[2] as Word);
           iov = at;
@@ -84,6 +87,9 @@ export class Prober {
         }
         const flags = typeof extraFlags === 'bigint' ? extraFlags | BigInt(RWF_NOWAIT) : extraFlags | RWF_NOWAIT;
         const result = syscall(write ? SYS_pwritev2 : SYS_preadv2, args[0], iov, count, position, 0, flags);
+        // A caller's own RWF_NOWAIT makes the probe the call itself: its answer (EAGAIN,
+        // EOPNOTSUPP, a short count) is the call's.
+        if (extraFlags !== 0 && callerNowait(extraFlags)) return result;
         if (result === -EAGAIN) return HANDOFF;
         if (!write && result > 0 && compiled.posArg >= 0 && typeof position === 'number') {
           // RWF_NOWAIT stops early where a blocking read goes on: at the first uncached page of a

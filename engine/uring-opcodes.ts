@@ -104,6 +104,14 @@ const CLOCK_MONOTONIC = 1;
 const CLOCK_BOOTTIME = 7;
 
 const BIGINT = 'a 64-bit argument beyond 2^53 (never a valid address or size here): made by the syscall';
+// read(2) and write(2) hand a zero count to the file's own read/write, which answers as the file
+// does (a directory EISDIR, an eventfd EINVAL, an unconnected UDP socket EDESTADDRREQ); a READ or
+// WRITE of length 0 answers 0 without asking it.
+const ZERO_LENGTH = 'a zero count: the file itself answers read(2)/write(2) of 0 bytes, the opcode answers 0';
+// io_uring checks a v2 call's RWF_* flags its own way: RWF_HIPRI fails on a ring without IOPOLL
+// where the syscall ignores it on buffered files, RWF_NOWAIT answers EAGAIN where the syscall
+// answers EOPNOTSUPP, and a file the flags do not suit fails with another errno first.
+const RWF_FLAGS = 'RWF_* flags: io_uring checks them in another order than the syscall, which makes them on a thread';
 
 function fill(sqe: SqeFields, op: number, fd: number, off: number, addr: number, len: number, opFlags = 0, addr3 = 0, spliceFdIn = 0): null {
   sqe.opcode = op;
@@ -130,6 +138,7 @@ function rw(op: number, positional: boolean): RingCall['prepare'] {
     if (a === null) return BIGINT;
     const offset = positional ? (a[3] as number) : -1;
     if (positional && offset < 0) return 'negative offset: the syscall fails with EINVAL, the opcode would use the file position';
+    if (a[2] === 0) return ZERO_LENGTH;
     return fill(sqe, op, a[0] as number, offset, a[1] as number, Math.min(a[2] as number, MAX_RW_COUNT));
   };
 }
@@ -143,6 +152,7 @@ function rwv(op: number, posArg: number, flagsArg: number): RingCall['prepare'] 
     const pos = posArg < 0 ? -1 : (a[posArg] as number);
     // preadv/pwritev refuse any negative offset; the v2 calls take -1 as "file position".
     if (posArg >= 0 && (pos < -1 || (pos === -1 && flagsArg < 0))) return 'negative offset: the syscall fails with EINVAL';
+    if (flagsArg >= 0 && a[flagsArg] !== 0) return RWF_FLAGS;
     return fill(sqe, op, a[0] as number, pos, a[1] as number, a[2] as number, flagsArg < 0 ? 0 : (a[flagsArg]));
   };
 }
