@@ -11,6 +11,7 @@
  * | `exit` | test/fuzz/teardown.ts --exit-case | process.exit(0) with chains in flight: the process must exit with 0 |
  * | `atoms` | test/fuzz/atoms.ts | random atoms: pointers, flags, numbers, policy |
  * | `aiocb` | test/fuzz/aiocb.ts | random POSIX aiocbs |
+ * | `fdkinds` | test/fuzz/fd-kinds.ts | fd-taking atoms on every kind of fd, inline and async, against the same syscalls made directly |
  *
  * Every area a campaign's chains write into has canary bytes on both sides, checked after every
  * case. One command runs them all for a time (`npm run fuzz -- --seconds 600`, shares below);
@@ -26,7 +27,7 @@ import { pathToFileURL } from 'node:url';
 import { isCheckpointLine, lastCheckpoint } from './checkpoint.js';
 
 /** The campaigns, and their share of a timed run. */
-export const CAMPAIGNS = { race: 0.3, teardown: 0.25, exit: 0.1, atoms: 0.2, aiocb: 0.15 } as const;
+export const CAMPAIGNS = { race: 0.25, teardown: 0.2, exit: 0.1, atoms: 0.2, aiocb: 0.15, fdkinds: 0.1 } as const;
 /** A campaign's name. */
 export type CampaignName = keyof typeof CAMPAIGNS;
 
@@ -55,9 +56,10 @@ const DRIVERS: Record<Exclude<CampaignName, 'exit'>, string> = {
   teardown: join(HERE, 'teardown.ts'),
   atoms: join(HERE, 'atoms.ts'),
   aiocb: join(HERE, 'aiocb.ts'),
+  fdkinds: join(HERE, 'fd-kinds.ts'),
 };
 /** A fixed count's flag, per driver. */
-const COUNT_FLAG: Record<Exclude<CampaignName, 'exit'>, string> = { race: '--cases', teardown: '--cases', atoms: '--iterations', aiocb: '--batches' };
+const COUNT_FLAG: Record<Exclude<CampaignName, 'exit'>, string> = { race: '--cases', teardown: '--cases', atoms: '--iterations', aiocb: '--batches', fdkinds: '--cases' };
 /** With a fixed count, no time limit: only the child's own limit, which catches a hang. */
 const NO_LIMIT = '100000';
 
@@ -136,6 +138,8 @@ function figuresOf(name: Exclude<CampaignName, 'exit'>, report: Record<string, u
       const chains = report.chains as { inline: number; cachemiss: number } | undefined;
       return { cases: n('iterations'), chains: (chains?.inline ?? 0) + (chains?.cachemiss ?? 0), atoms: n('atomsExecuted'), canaryChecks: n('iterations') * 4 };
     }
+    case 'fdkinds':
+      return { cases: n('cases'), chains: n('chains'), atoms: n('ops'), canaryChecks: 0 };
     default:
       return { cases: n('batches'), chains: n('accepted'), atoms: n('operations'), canaryChecks: n('canaryChecks') };
   }
