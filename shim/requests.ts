@@ -155,7 +155,10 @@ export function enqueueRequest(request: Request, owner: object, op: number, noti
   let serial = op >= OP_FSYNC;
   // A request at the file position uses read(2)/write(2) (the stream chains) and runs serially.
   let stream = request.filePosition;
-  if (!serial && !stream) {
+  // A negative aio_offset is positional whatever the fd: pread64/pwrite64 answer EINVAL before
+  // they look at the fd (glibc's helper thread gets EINVAL there and never falls back to
+  // read(2)/write(2), which would take bytes from a pipe).
+  if (!serial && !stream && !negative(request.offset)) {
     // A cached stream fd is re-checked (the number may have been closed and reused); a signalled
     // request is classified first, so that no signal ever carries the ESPIPE of a probe.
     if (isStream(fd) || request.notify === SIGEV_SIGNAL) {
@@ -379,3 +382,7 @@ export function prepareUnrun(cb: AiocbSource, group: ListGroup | null): Request 
   return request;
 }
 
+/** Whether an aio_offset is negative (a word: a number, or a bigint beyond 2^53). */
+function negative(offset: Word): boolean {
+  return typeof offset === 'number' ? offset < 0 : offset < 0n;
+}
