@@ -18,8 +18,12 @@ import { NR } from './syscalls/nr.js';
 import { readPointer, readWord } from './words.js';
 import type { ExecutorOptions, RingPort } from './executor-types.js';
 import { HANDOFF, Prober } from './probe.js';
+import { AtomDecoder, type DecodedAtom } from './atom-decode.js';
 
 const SYS_getpid = NR.getpid;
+const TWO32 = 4294967296;
+/** Highest high word for which a 64-bit word is still an exact double (as engine/words.ts). */
+const SAFE_HIGH = 0x200000;
 
 /** Marker result: the call was made as an io_uring request (see RingPort). */
 export const RING = Symbol('ring');
@@ -46,7 +50,11 @@ export class AtomCall {
     this.#confinement = new Confinement(memory);
     this.#prober = new Prober(this.#confinement, options.unprobeableWrite);
     this.#denies = denies;
+    this.decoder = new AtomDecoder(memory, this.#table);
   }
+
+  /** The atoms this executor has decoded (engine/atom-decode.ts). */
+  readonly decoder: AtomDecoder;
 
   // Set by Executor.run for the atom it executes: SYSLET_ASYNC on the first atom of a chain, with the
   // ring: skip the probe and go to the ring (or a thread) at once.
@@ -94,6 +102,44 @@ export class AtomCall {
       args[i] = readWord(cell.view, pointer - cell.start);
     }
     for (; i < MAX_ARGS; i++) args[i] = 0;
+    return this.#checkAndCall(compiled, nr, args, flags, inline, atom, null);
+  }
+
+  /**
+   * executeDecoded - {@link execute} for an atom the decoder vouches for (its words are the ones
+   * decoded, its cells' regions still there): the same policy check, the arguments read through
+   * the decoded pointers now, the same checks and call.
+   */
+  executeDecoded(decoded: DecodedAtom, atom: number, inline: boolean): number | bigint | typeof HANDOFF | typeof RING {
+    const nr = decoded.nr;
+    const verdict = this.#policy.check(nr);
+    if (verdict !== 0) {
+      if (verdict === -EPERM && !this.forceAsync) this.#denies.record(atom, nr, this.#policy.ruleFor(nr), inline);
+      return verdict;
+    }
+    const args = this.#args;
+    const count = decoded.argCount;
+    const pointers = decoded.argPointers;
+    const regions = decoded.argRegions;
+    const cells = decoded.argCells;
+    let i = 0;
+    for (; i < count; i++) {
+      const cell = cells[i] as Int32Array | null;
+      // The value as readWord reads it, through the cell's int32s while it is exact as a number.
+      const high = cell !== null ? cell[1] : undefined;
+      if (high !== undefined && high >= -SAFE_HIGH && high < SAFE_HIGH) {
+        args[i] = high * TWO32 + (((cell as Int32Array)[0] as number) >>> 0);
+      } else {
+        const region = regions[i] as Region;
+        args[i] = readWord(region.view, (pointers[i] as number) - region.start);
+      }
+    }
+    for (; i < MAX_ARGS; i++) args[i] = 0;
+    return this.#checkAndCall(decoded.compiled as CompiledSyscall, nr, args, decoded.flags, inline, atom, decoded);
+  }
+
+  /** The self-only rules, confinement (remembered per decoded atom) and the call, once the arguments are read. */
+  #checkAndCall(compiled: CompiledSyscall, nr: number, args: Word[], flags: number, inline: boolean, atom: number, decoded: DecodedAtom | null): number | bigint | typeof HANDOFF | typeof RING {
     if (compiled.selfArg >= 0) {
       // (An ASYNC atom the ring cannot take is denied on its thread: one record, not two.)
       if (args[compiled.selfArg] !== this.#pid) {
@@ -113,7 +159,7 @@ export class AtomCall {
       if (compiled.impl !== null) return this.#private(compiled, args, flags, inline);
     } else {
       const confinement = this.#confinement;
-      const check = confinement.check(compiled, args);
+      const check = decoded === null ? confinement.check(compiled, args) : confinement.checkRemembered(compiled, args, decoded);
       if (check !== 0) return check;
       if (confinement.copied) {
         this.#options.betweenCheckAndCall?.(nr);

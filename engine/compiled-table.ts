@@ -46,6 +46,8 @@ export interface CompiledSyscall {
    * the kernel gets the copy (see engine/confinement.ts).
    */
   readonly copies: boolean;
+  /** The arguments the checks read (pointers, and the arguments their lengths come from), each once. */
+  readonly confinedArgs: readonly number[];
   /** The iovec-array argument (readv family), -1 otherwise. */
   readonly iovArg: number;
   /** The offset argument for positional probes, -1 for "current position". */
@@ -107,6 +109,7 @@ export function compileOne(spec: SyscallSpec): CompiledSyscall {
     selfArg,
     signalArg,
     copies: checks.some((check) => check.len === LEN.lenPtr || check.len === LEN.cstring || check.len === LEN.iov || check.len === LEN.msghdr),
+    confinedArgs: [...new Set(checks.flatMap((check) => (check.len === LEN.arg || check.len === LEN.lenPtr || check.len === LEN.iov ? [check.index, check.n] : [check.index])))],
     iovArg,
     posArg,
     impl: spec.private === true ? (PRIVATE_IMPLS[spec.name] ?? null) : null,

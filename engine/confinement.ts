@@ -16,6 +16,7 @@
 import { allocNative, type Word, EFAULT, EINVAL, ENAMETOOLONG } from './native/index.js';
 import type { MemoryRegistry, Region } from './memory.js';
 import { LEN, type CompiledSyscall } from './compiled-table.js';
+import type { DecodedAtom } from './atom-decode.js';
 import { readPointer, setWord } from './words.js';
 import { IOV_MAX, PATH_MAX } from './syscalls/abi.js';
 import { STRUCT_SIZES } from './syscalls/table.js';
@@ -158,6 +159,63 @@ export class Confinement {
       if (region === null) return -EFAULT;
       if (regions !== null && regions[check.index] !== region) regions[check.index] = region;
     }
+    return 0;
+  }
+
+  /**
+   * checkRemembered - {@link check}, for a decoded atom that remembers its last passed check: a
+   * call that copies nothing depends only on its argument values and the registry's regions, so
+   * when the values are the ones that passed last time and no region has gone since, the answer
+   * is the same (0, with the same regions) and nothing is looked up again. Only the arguments
+   * the checks read are compared (a pread64's offset is not one). A call that copies
+   * (its checks read memory the arguments name, which may have changed) is always checked.
+   */
+  checkRemembered(compiled: CompiledSyscall, args: Word[], decoded: DecodedAtom): number {
+    if (compiled.copies) return this.check(compiled, args);
+    const version = this.#memory.version;
+    const checked = decoded.checkedArgs;
+    const checks = compiled.checks;
+    const confined = compiled.confinedArgs;
+    const regions = compiled.impl !== null ? this.regions : null;
+    let same = decoded.checkedVersion === version;
+    for (let i = 0; same && i < confined.length; i++) {
+      const index = confined[i] as number;
+      same = args[index] === checked[index];
+    }
+    if (same) {
+      // What check() leaves behind for a call that copies nothing.
+      this.copied = false;
+      this.iovecCount = -1;
+      this.#socklenBack = 0;
+      this.#msghdrBack = 0;
+      if (regions !== null) {
+        const found = decoded.checkedRegions;
+        for (let c = 0; c < checks.length; c++) {
+          const index = (checks[c] as (typeof checks)[number]).index;
+          const region = found[index] as Region | null;
+          if (regions[index] !== region) regions[index] = region;
+        }
+      }
+      return 0;
+    }
+    const verdict = this.check(compiled, args);
+    if (verdict !== 0) return verdict;
+    // Refusals are never remembered, nor values that are not plain numbers.
+    decoded.checkedVersion = -1;
+    for (let i = 0; i < confined.length; i++) {
+      const index = confined[i] as number;
+      const value = args[index];
+      if (typeof value !== 'number') return 0;
+      checked[index] = value;
+    }
+    if (regions !== null) {
+      const found = decoded.checkedRegions;
+      for (let c = 0; c < checks.length; c++) {
+        const index = (checks[c] as (typeof checks)[number]).index;
+        found[index] = regions[index] as Region | null;
+      }
+    }
+    decoded.checkedVersion = version;
     return 0;
   }
 

@@ -116,36 +116,48 @@ export class Executor {
       }
       const view = region.view;
       const base = current - region.start;
-      const flagsHi = view.getUint32(base + 4, true);
-      const flags = view.getUint32(base, true);
-      const ret = readPointer(view, base + ATOM.ret_ptr);
-      // Cells usually sit in the atom's own region (a plugin instance is one slab): test it first.
-      const retRegion = ret <= 0 ? null : ret >= region.start && ret + 8 <= region.end ? region : memory.find(ret, 8);
+      // An atom run before with the same words is not decoded again (engine/atom-decode.ts);
+      // anything unusual about it (a fault, unknown flags or call) leaves it to the generic path.
+      let decoded = this.#call.decoder.get(region, base, current);
+      let flags: number;
+      let ret: number;
+      let retRegion: Region | null;
       const relative = current - first;
       // Bit of this atom in the executed mask, or 0 when it lies outside the recorded span. The
       // modulo is taken on an int32 (`| 0`, exact inside the span): on the double the addresses
       // are, `%` is a call to fmod, which cost more than the rest of this test.
       const bit = relative >= 0 && relative < EXECUTED_SPAN && (relative | 0) % ATOM.size === 0 ? 1 << ((relative | 0) / ATOM.size) : 0;
-      if (ret !== 0 && retRegion === null) {
-        // Nowhere to put the result: the chain stops here without running the call.
-        out.last = current;
-        out.atoms++;
-        out.executed = executed | bit;
-        if (chains !== null) chains.executed[token] = out.executed;
-        out.stop = STOP.fault;
-        out.result = -EFAULT;
-        return;
-      }
-      if (flagsHi !== 0 || (flags & ~SYSLET_VALID_FLAGS) !== 0) {
-        // Unknown flag bits: the atom fails without running, and the chain cannot go on safely.
-        if (retRegion !== null) writeWord(retRegion, ret, -EINVAL);
-        out.last = current;
-        out.atoms++;
-        out.executed = executed | bit;
-        if (chains !== null) chains.executed[token] = out.executed;
-        out.result = -EINVAL;
-        out.stop = STOP.fault;
-        return;
+      if (decoded !== null) {
+        flags = decoded.flags;
+        ret = decoded.ret;
+        retRegion = decoded.retRegion;
+      } else {
+        const flagsHi = view.getUint32(base + 4, true);
+        flags = view.getUint32(base, true);
+        ret = readPointer(view, base + ATOM.ret_ptr);
+        // Cells usually sit in the atom's own region (a plugin instance is one slab): test it first.
+        retRegion = ret <= 0 ? null : ret >= region.start && ret + 8 <= region.end ? region : memory.find(ret, 8);
+        if (ret !== 0 && retRegion === null) {
+          // Nowhere to put the result: the chain stops here without running the call.
+          out.last = current;
+          out.atoms++;
+          out.executed = executed | bit;
+          if (chains !== null) chains.executed[token] = out.executed;
+          out.stop = STOP.fault;
+          out.result = -EFAULT;
+          return;
+        }
+        if (flagsHi !== 0 || (flags & ~SYSLET_VALID_FLAGS) !== 0) {
+          // Unknown flag bits: the atom fails without running, and the chain cannot go on safely.
+          if (retRegion !== null) writeWord(retRegion, ret, -EINVAL);
+          out.last = current;
+          out.atoms++;
+          out.executed = executed | bit;
+          if (chains !== null) chains.executed[token] = out.executed;
+          out.result = -EINVAL;
+          out.stop = STOP.fault;
+          return;
+        }
       }
       const forceAsync = inline && (flags & SYSLET_ASYNC) !== 0 && out.atoms === 0 && atomsBefore === 0;
       const call = this.#call;
@@ -158,12 +170,16 @@ export class Executor {
         progress.array[progress.index * 2 + 1] = out.atoms;
       }
       call.forceAsync = forceAsync;
-      let result = call.execute(region, base, current, flags, inline);
+      let result = decoded !== null ? call.executeDecoded(decoded, current, inline) : call.execute(region, base, current, flags, inline);
       call.forceAsync = false;
       // A signal the pool sent to stop a chain this thread had already finished: make the call again.
       // (`typeof` first throughout: a result is a number, a bigint or a marker symbol, and a
       // comparison V8 cannot type is a call into its generic StrictEqual, several per atom.)
-      while (typeof result === 'number' && result === -EINTR && this.#staleKick(token)) result = call.execute(region, base, current, flags, inline);
+      while (typeof result === 'number' && result === -EINTR && this.#staleKick(token)) {
+        // (Decoded again: the interrupted call may have written into the atom.)
+        decoded = decoded !== null ? call.decoder.get(region, base, current) : null;
+        result = decoded !== null ? call.executeDecoded(decoded, current, inline) : call.execute(region, base, current, flags, inline);
+      }
       if (typeof result === 'symbol') {
         if (result === RING) {
           // The call was made as an io_uring request: the atom ran now; its result comes later.
@@ -212,14 +228,23 @@ export class Executor {
           return;
         }
         next = current + ATOM.size;
+        nextRegion = next >= region.start && next + ATOM.size <= region.end ? region : memory.find(next, ATOM.size);
+      } else if (decoded !== null && view.getInt32(base + ATOM.next, true) === decoded.words[6] && view.getInt32(base + ATOM.next + 4, true) === decoded.words[7] && decoded.version === memory.version) {
+        // `next` is read after the call, which may have rewritten it: the decoded one only if the words are still the same.
+        next = decoded.next;
+        if (next === 0) {
+          out.stop = STOP.end;
+          return;
+        }
+        nextRegion = decoded.nextRegion;
       } else {
         next = readPointer(view, base + ATOM.next);
         if (next === 0) {
           out.stop = STOP.end;
           return;
         }
+        nextRegion = next < 0 ? null : next >= region.start && next + ATOM.size <= region.end ? region : memory.find(next, ATOM.size);
       }
-      nextRegion = next < 0 ? null : next >= region.start && next + ATOM.size <= region.end ? region : memory.find(next, ATOM.size);
       if (nextRegion === null) {
         // The atom whose next (or skip target) is bad takes the fault as its result.
         if (retRegion !== null) writeWord(retRegion, ret, -EFAULT);

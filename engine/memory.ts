@@ -47,6 +47,9 @@ export class MemoryRegistry {
   // hits whenever a region goes.
   readonly #answers = new RangeAnswers();
   #nextId = 1;
+  // Bumped whenever a region goes (or a mirror reloads its table): a region found before is
+  // still the answer while it has not moved (see {@link version}).
+  #version = 0;
   readonly #generation: Int32Array;
   readonly #slots: Float64Array;
   readonly #segments: SegmentTable;
@@ -79,6 +82,17 @@ export class MemoryRegistry {
   /** How many regions are registered. */
   get size(): number {
     return this.#regions.length;
+  }
+
+  /**
+   * version - a counter that moves whenever a region goes from this registry (released,
+   * unregistered, replaced, or a mirror's table reloaded). Adding a region never changes which
+   * region holds a range that already had one, so an answer {@link find} gave stays the answer
+   * while the version has not moved: what a cache of found regions checks before it is used
+   * (the executor's decoded atoms, engine/atom-decode.ts).
+   */
+  get version(): number {
+    return this.#version;
   }
 
   /**
@@ -333,6 +347,7 @@ export class MemoryRegistry {
 
   /** Drops every remembered lookup hit: a region went (or, in a mirror, the table was reloaded). */
   #forgetHits(): void {
+    this.#version++;
     this.#last = null;
     this.#previous = null;
     this.#third = null;
