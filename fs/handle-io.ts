@@ -9,6 +9,7 @@ import type { FileReadResult } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
 import type { Engine } from '../engine/engine.js';
 import { abortError } from '../engine/errors.js';
+import { EINVAL } from '../engine/native/index.js';
 import { IOV_MAX, MAX_RW_COUNT } from '../engine/syscalls/abi.js';
 import { STRUCT_SIZES } from '../engine/syscalls/table.js';
 import { filePollRead, POLL_READ } from '../plugins/builtin/file-read.js';
@@ -160,6 +161,9 @@ export async function vectored(io: HandleIo, fd: number, buffersArg: unknown, po
   const buffers = buffersArg;
   const position = typeof positionArg === 'number' ? positionArg : -1;
   if (write && buffers.length === 0) return { __proto__: null, bytesWritten: 0, buffers };
+  // Node's readv has no such shortcut: libuv's uv_fs_read refuses zero buffers with EINVAL
+  // (where readv(2) would answer 0).
+  if (buffers.length === 0) throw fsError(-EINVAL, 'read');
   // libuv passes at most IOV_MAX buffers to one call.
   const used = buffers.slice(0, IOV_MAX).map((view) => bytesOf(view as NodeJS.ArrayBufferView));
   const engine = io.engine;
