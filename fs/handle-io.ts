@@ -151,7 +151,9 @@ export async function write(io: HandleIo, fd: number, buffer: unknown, offsetArg
   if (encoding.toLowerCase() === 'hex' && buffer.length % 2 !== 0) throw invalidArgValue('encoding', length, `is invalid for data of length ${buffer.length}`);
   const bytes = Buffer.from(buffer, encoding);
   const pos = typeof offset === 'number' ? offset : -1;
-  const bytesWritten = bytes.length === 0 ? 0 : await transfer(io, fd, bytes, 0, bytes.length, pos, true);
+  // An empty string is still written (Node's shortcut is for an empty view only): write(2) of
+  // 0 bytes answers 0, or EBADF on a handle not open for writing, as Node's does.
+  const bytesWritten = await transfer(io, fd, bytes, 0, bytes.length, pos, true);
   return { __proto__: null, bytesWritten, buffer } as never;
 }
 
