@@ -215,6 +215,10 @@ export async function copyFile(engine: Engine, src: unknown, dest: unknown, mode
   let srcMode = 0;
   let destMode = 0;
   const instance = fsCopyFile.acquire(engine);
+  // Once dest is open, a failure leaves what libuv's uv_fs_copyfile leaves: it has truncated dest
+  // and fchmod-ed it to src's mode before copying, and on the error it unlinks dest's path (even
+  // a dest that was there before; through a symlink, the link goes and its target stays, empty).
+  let destOpened = false;
   try {
     const bad = putPaths(req, from, to);
     if (bad !== 0) throw fail(bad);
@@ -228,6 +232,7 @@ export async function copyFile(engine: Engine, src: unknown, dest: unknown, mode
     if (srcFd < 0) throw fail(srcFd);
     const destFd = result(instance, COPY_FILE.openDst);
     if (destFd < 0) throw fail(destFd);
+    destOpened = true;
     srcMode = Number(instance.scratchWord('stSrc', STAT_MODE_OFFSET, 4)) & 0o7777;
     destMode = Number(instance.scratchWord('stDst', STAT_MODE_OFFSET, 4)) & 0o7777;
     if (ran(instance, COPY_FILE.exit) && result(instance, COPY_FILE.exit) < 0) {
@@ -246,6 +251,9 @@ export async function copyFile(engine: Engine, src: unknown, dest: unknown, mode
       const truncated = ran(instance, COPY_FILE.ftruncate) ? result(instance, COPY_FILE.ftruncate) : 0;
       if (truncated < 0) throw fail(truncated);
     }
+  } catch (error) {
+    if (destOpened) await undoCopy(typeof to === 'string' ? to : Buffer.from(to), srcMode);
+    throw error;
   } finally {
     instance.release();
     req.end();
@@ -258,6 +266,17 @@ export async function copyFile(engine: Engine, src: unknown, dest: unknown, mode
       if ((error as { errno?: number }).errno !== -EPERM) throw fail((error as { errno: number }).errno);
     }
   }
+}
+
+/**
+ * What a failed uv_fs_copyfile leaves of dest (its fds are closed): truncated, src's mode, its
+ * path unlinked. Made on the path, so that a dest reached through a symlink ends as libuv leaves
+ * it; each step's error is ignored, as libuv ignores the unlink's (the copy's error is the answer).
+ */
+async function undoCopy(dest: string | Buffer, srcMode: number): Promise<void> {
+  await nodeFs.truncate(dest, 0).catch(() => undefined);
+  await nodeFs.chmod(dest, srcMode).catch(() => undefined);
+  await nodeFs.unlink(dest).catch(() => undefined);
 }
 
 async function closeBoth(req: Request, a: number, b: number): Promise<void> {
