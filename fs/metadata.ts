@@ -8,6 +8,7 @@ import * as nodeFs from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Engine } from '../engine/engine.js';
 import { ENOENT } from '../engine/native/index.js';
+import { PATH_MAX } from '../engine/syscalls/abi.js';
 import type { PluginInstance } from '../plugins/plugin.js';
 import { Request, SLOT_DATA_BYTES } from '../plugins/requests.js';
 import { fastMode, fastOptions, fastPath, type FastPath } from './args.js';
@@ -252,11 +253,22 @@ export async function unlink(engine: Engine, path: unknown): Promise<void> {
   await pathCall(engine, fsUnlink, fast, 0, 'unlink');
 }
 
+/**
+ * Whether the kernel refuses `path` while copying it in (empty: ENOENT; PATH_MAX bytes or more:
+ * ENAMETOOLONG), before any lookup. rename(2) looks the old path up before it copies the new one
+ * in, so `rename('f/x', '')` with f a file answers ENOTDIR; an io_uring RENAMEAT copies both in
+ * first and answers ENOENT. Such a pair goes to Node, which makes rename(2).
+ */
+function refusedBeforeLookup(path: FastPath): boolean {
+  if (path.length === 0) return true;
+  return path.length * 3 >= PATH_MAX && (typeof path === 'string' ? Buffer.byteLength(path) : path.length) >= PATH_MAX;
+}
+
 /** rename - fsp.rename on the syslet path (renameat). */
 export async function rename(engine: Engine, oldPath: unknown, newPath: unknown): Promise<void> {
   const from = fastPath(oldPath);
   const to = fastPath(newPath);
-  if (from === undefined || to === undefined) return nodeFs.rename(oldPath as string, newPath as string);
+  if (from === undefined || to === undefined || refusedBeforeLookup(from) || refusedBeforeLookup(to)) return nodeFs.rename(oldPath as string, newPath as string);
   const got = take(engine);
   const req = got instanceof Request ? got : await got;
   try {
