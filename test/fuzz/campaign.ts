@@ -12,6 +12,7 @@
  * | `atoms` | test/fuzz/atoms.ts | random atoms: pointers, flags, numbers, policy |
  * | `aiocb` | test/fuzz/aiocb.ts | random POSIX aiocbs |
  * | `fdkinds` | test/fuzz/fd-kinds.ts | fd-taking atoms on every kind of fd, inline and async, against the same syscalls made directly |
+ * | `fsapi` | test/fuzz/fs-api.ts | random syslet-aio/fs calls against node:fs/promises on a twin tree: outcomes field by field, the trees after |
  *
  * Every area a campaign's chains write into has canary bytes on both sides, checked after every
  * case. One command runs them all for a time (`npm run fuzz -- --seconds 600`, shares below);
@@ -27,7 +28,7 @@ import { pathToFileURL } from 'node:url';
 import { isCheckpointLine, lastCheckpoint } from './checkpoint.js';
 
 /** The campaigns, and their share of a timed run. */
-export const CAMPAIGNS = { race: 0.25, teardown: 0.2, exit: 0.1, atoms: 0.2, aiocb: 0.15, fdkinds: 0.1 } as const;
+export const CAMPAIGNS = { race: 0.25, teardown: 0.2, exit: 0.1, atoms: 0.15, aiocb: 0.1, fdkinds: 0.1, fsapi: 0.1 } as const;
 /** A campaign's name. */
 export type CampaignName = keyof typeof CAMPAIGNS;
 
@@ -57,9 +58,10 @@ const DRIVERS: Record<Exclude<CampaignName, 'exit'>, string> = {
   atoms: join(HERE, 'atoms.ts'),
   aiocb: join(HERE, 'aiocb.ts'),
   fdkinds: join(HERE, 'fd-kinds.ts'),
+  fsapi: join(HERE, 'fs-api.ts'),
 };
 /** A fixed count's flag, per driver. */
-const COUNT_FLAG: Record<Exclude<CampaignName, 'exit'>, string> = { race: '--cases', teardown: '--cases', atoms: '--iterations', aiocb: '--batches', fdkinds: '--cases' };
+const COUNT_FLAG: Record<Exclude<CampaignName, 'exit'>, string> = { race: '--cases', teardown: '--cases', atoms: '--iterations', aiocb: '--batches', fdkinds: '--cases', fsapi: '--cases' };
 /** With a fixed count, no time limit: only the child's own limit, which catches a hang. */
 const NO_LIMIT = '100000';
 
@@ -140,6 +142,9 @@ function figuresOf(name: Exclude<CampaignName, 'exit'>, report: Record<string, u
     }
     case 'fdkinds':
       return { cases: n('cases'), chains: n('chains'), atoms: n('ops'), canaryChecks: 0 };
+    case 'fsapi':
+      // No chains of its own to count: calls (each made on both sides) and tree comparisons.
+      return { cases: n('cases'), chains: 0, atoms: n('ops'), canaryChecks: 0, treeChecks: n('treeChecks') };
     default:
       return { cases: n('batches'), chains: n('accepted'), atoms: n('operations'), canaryChecks: n('canaryChecks') };
   }
