@@ -49,6 +49,15 @@ async function abortPoint(signal: AbortSignal | undefined): Promise<void> {
   checkAborted(signal);
 }
 
+/**
+ * The offset Node's binding gives libuv for a position (node_file.cc's GetOffset): a safe integer
+ * as it is, anything else (2^53, 1.5, NaN, a bigint, null) -1; a negative one reads or writes
+ * at the file position, as libuv does for an offset below 0.
+ */
+function offsetOf(position: unknown): number {
+  return typeof position === 'number' && Number.isSafeInteger(position) ? position : -1;
+}
+
 function isIterable(value: unknown): boolean {
   return value !== null && value !== undefined && (typeof (value as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function' || typeof (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function');
 }
@@ -84,7 +93,7 @@ export async function read(io: HandleIo, fd: number, bufferOrOptions: unknown, o
   const count = length as number;
   // Node's promises read takes the position only when it is a safe integer: anything else
   // (null, a bigint, -1) reads at the file position.
-  const pos = typeof position === 'number' && Number.isSafeInteger(position) ? position : -1;
+  const pos = offsetOf(position);
   const target = bytesOf(buffer);
   const bytesRead = await transfer(io, fd, target, at, count, pos, false);
   return { __proto__: null, bytesRead, buffer } as unknown as FileReadResult<NodeJS.ArrayBufferView>;
@@ -140,9 +149,8 @@ export async function write(io: HandleIo, fd: number, buffer: unknown, offsetArg
     if (offset === null || offset === undefined) offset = 0;
     else validateInteger(offset, 'offset', 0);
     if (typeof length !== 'number') length = buffer.byteLength - (offset as number);
-    if (typeof position !== 'number') position = null;
     validateOffsetLengthWrite(offset as number, length as number, buffer.byteLength);
-    const bytesWritten = await transfer(io, fd, bytesOf(buffer), offset as number, length as number, (position as number | null) ?? -1, true);
+    const bytesWritten = await transfer(io, fd, bytesOf(buffer), offset as number, length as number, offsetOf(position), true);
     return { __proto__: null, bytesWritten, buffer } as never;
   }
   if (typeof buffer !== 'string') throw invalidArgType('buffer', ['string', 'Buffer', 'TypedArray', 'DataView'], buffer);
@@ -150,7 +158,7 @@ export async function write(io: HandleIo, fd: number, buffer: unknown, offsetArg
   const encoding = typeof length === 'string' && Buffer.isEncoding(length) ? length : 'utf8';
   if (encoding.toLowerCase() === 'hex' && buffer.length % 2 !== 0) throw invalidArgValue('encoding', length, `is invalid for data of length ${buffer.length}`);
   const bytes = Buffer.from(buffer, encoding);
-  const pos = typeof offset === 'number' ? offset : -1;
+  const pos = offsetOf(offset);
   // An empty string is still written (Node's shortcut is for an empty view only): write(2) of
   // 0 bytes answers 0, or EBADF on a handle not open for writing, as Node's does.
   const bytesWritten = await transfer(io, fd, bytes, 0, bytes.length, pos, true);
@@ -161,7 +169,7 @@ export async function write(io: HandleIo, fd: number, buffer: unknown, offsetArg
 export async function vectored(io: HandleIo, fd: number, buffersArg: unknown, positionArg: unknown, write: boolean): Promise<object> {
   validateBufferArray(buffersArg);
   const buffers = buffersArg;
-  const position = typeof positionArg === 'number' ? positionArg : -1;
+  const position = offsetOf(positionArg);
   if (write && buffers.length === 0) return { __proto__: null, bytesWritten: 0, buffers };
   // Node's readv has no such shortcut: libuv's uv_fs_read refuses zero buffers with EINVAL
   // (where readv(2) would answer 0).
