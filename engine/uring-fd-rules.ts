@@ -4,42 +4,54 @@
  * RingCall.streams). Each asks the kernel about the fd when the atom runs, never from memory of
  * an earlier call: the program may close a number and get it again for another kind of file.
  */
-import { syscall, ESPIPE, type Word } from './native/index.js';
+import { syscall, allocNative, ESPIPE, type NativeBlock, type Word } from './native/index.js';
 import type { CompiledSyscall } from './compiled-table.js';
 import type { RingCall } from './uring-opcodes.js';
 import { NR } from './syscalls/nr.js';
-import { F_GETFL, O_NONBLOCK, SEEK_CUR } from './syscalls/constants.generated.js';
+import { F_GETFL, O_NONBLOCK, SEEK_CUR, S_IFBLK, S_IFMT, S_IFREG } from './syscalls/constants.generated.js';
 
 const SYS_lseek = NR.lseek;
 const SYS_fcntl = NR.fcntl;
-const SYS_preadv2 = NR.preadv2;
-const SYS_pwritev2 = NR.pwritev2;
+const SYS_fstat = NR.fstat;
+/** struct stat (x86-64): st_mode is the u32 at 24 of 144 bytes. */
+const STAT_BYTES = 144;
+const ST_MODE = 24;
 
 /**
- * The position rule of RingCall.position, for these arguments. `takesOffsets`: the executor's
- * positional probe of this call has just shown that the fd takes offsets (see RingPort.prepare).
+ * The position rule of RingCall.position, for these arguments. A positional call goes to the
+ * ring only on a regular file or a block device, asked of the kernel (fstat) when the atom runs:
+ * - on a pipe, a socket, an eventfd or a timerfd pread answers ESPIPE, where io_uring reads "at
+ *   the offset" anyway — an eventfd's READ then waits for a count and takes it from its owner
+ *   (lseek cannot tell: it answers 0 on an eventfd);
+ * - on a character device io_uring's first, non-blocking attempt may stop short and is completed
+ *   as it is: /dev/zero copies a page at a time and stops when the task should reschedule, where
+ *   the syscall goes on (an async 256 KiB read answered 4096 on a busy machine).
+ * `takesOffsets`: the executor's RWF_NOWAIT probe of this very call would have blocked (or could
+ * not be made), so the fd takes offsets. That answers the first question only; it is enough for
+ * a write (no device here stops a non-blocking write short where the syscall would go on, and a
+ * buffered ext4 write, which always hands off, is spared a syscall), not for a read.
  */
 export function positionAllows(call: RingCall, compiled: CompiledSyscall, args: readonly Word[], takesOffsets: boolean): boolean {
   const fd = args[0];
   if (typeof fd !== 'number') return false;
   // preadv2/pwritev2 at offset -1 read and write at the file position.
   const current = call.position === 'current' || (compiled.posArg >= 0 && args[compiled.posArg] === -1);
-  if (takesOffsets && !current) return true;
   if (current) return syscall(SYS_lseek, fd, 0, SEEK_CUR) === -ESPIPE;
-  return takesOffsetsNow(call, fd);
+  if (takesOffsets && (call.op === 'WRITE' || call.op === 'WRITEV')) return true;
+  return regularOrBlockDevice(fd);
 }
 
-/**
- * Whether the kernel lets this fd be read (or written, as the call does) at an offset: a
- * zero-length preadv2/pwritev2 at offset 0 answers -ESPIPE exactly where pread/pwrite would
- * (files opened without FMODE_PREAD/FMODE_PWRITE), and reads or writes nothing anywhere else.
- * lseek is not the same question: an eventfd, a timerfd or an io_uring fd answers lseek with 0
- * but pread with ESPIPE, and io_uring would read such an fd at the "offset" anyway — a READ on
- * an eventfd then waits for a count and takes it from whoever else waits on that eventfd.
- */
-function takesOffsetsNow(call: RingCall, fd: number): boolean {
-  const writes = call.op === 'WRITE' || call.op === 'WRITEV';
-  return syscall(writes ? SYS_pwritev2 : SYS_preadv2, fd, 0, 0, 0, 0, 0) !== -ESPIPE;
+let statBlock: { block: NativeBlock; view: DataView } | null = null;
+
+/** Whether `fd` is a regular file or a block device now (fstat; the number may be reused). */
+function regularOrBlockDevice(fd: number): boolean {
+  if (statBlock === null) {
+    const block = allocNative(STAT_BYTES, 8);
+    statBlock = { block, view: new DataView(block.buffer) };
+  }
+  if (syscall(SYS_fstat, fd, statBlock.block.address) !== 0) return false;
+  const type = statBlock.view.getUint32(ST_MODE, true) & S_IFMT;
+  return type === S_IFREG || type === S_IFBLK;
 }
 
 /**

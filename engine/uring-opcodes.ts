@@ -75,8 +75,9 @@ export interface RingCall {
    * position as read(2)/write(2) do (8 READs at offset -1 in flight on one file all read block
    * 0), so such calls go to the ring only on fds without one (pipes, sockets).
    * `'explicit'`: positional; on a pipe, socket or eventfd io_uring would ignore the offset
-   * where the syscall fails with ESPIPE, so such calls go to the ring only on fds the kernel
-   * reads or writes at an offset (see positionAllows: lseek is not that question).
+   * where the syscall fails with ESPIPE, and on a character device its non-blocking first try
+   * may stop short where the syscall goes on, so such calls go to the ring only on regular files
+   * and block devices (see positionAllows).
    */
   readonly position?: 'current' | 'explicit';
   /** Fill `sqe` from the arguments; return null, or the reason this call must not use the ring. */
