@@ -12,12 +12,10 @@
 // fixed number of cases (SYSLET_FUZZ_CASES, default 1000); SYSLET_FUZZ_SECONDS runs for that long.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FdKindsReport } from './fuzz/fd-kinds.js';
 import { lastCheckpoint } from './fuzz/checkpoint.js';
+import { runInChild } from './fuzz/driver-cli.js';
 
 const seconds = process.env.SYSLET_FUZZ_SECONDS === undefined ? null : Number(process.env.SYSLET_FUZZ_SECONDS);
 const cases = seconds === null ? Number(process.env.SYSLET_FUZZ_CASES ?? 1000) : null;
@@ -26,30 +24,14 @@ const seed = Number(process.env.SYSLET_FUZZ_SEED ?? Math.floor(Math.random() * 2
 const driver = join(import.meta.dirname, 'fuzz', 'fd-kinds.ts');
 
 test(`fd-taking atoms answer as the syscall on every kind of fd (seed ${seed}, ${cases ?? `${seconds} s`})`, { timeout: 600_000 }, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'syslet-fd-kinds-out-'));
-  const out = join(dir, 'report.json');
-  try {
-    const child = spawnSync(process.execPath, ['--import', 'tsx', driver, '--seed', String(seed), ...budget, '--out', out], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      timeout: 300_000 + (seconds ?? 0) * 1000,
-      encoding: 'utf8',
-    });
-    let report: FdKindsReport | null = null;
-    try {
-      report = JSON.parse(readFileSync(out, 'utf8')) as FdKindsReport;
-    } catch {
-      report = null;
-    }
-    const where = `seed ${seed}, last checkpoint ${lastCheckpoint(child.stderr) ?? 'none'}, status ${child.status}, signal ${child.signal}`;
-    assert.ok(report !== null, `no report (${where}): ${child.stderr.split('\n').filter((line) => !line.startsWith('checkpoint')).slice(-10).join(' | ')}`);
-    assert.deepEqual(report.violations, [], where);
-    assert.equal(child.status, 0, where);
-    if (cases !== null) assert.ok(report.cases >= cases, `${report.cases} cases`);
-    // Every kind and every call ran, some of each forced async.
-    assert.ok(Object.keys(report.byKind).length >= 15, JSON.stringify(report.byKind));
-    assert.equal(Object.keys(report.byCall).length, 16, JSON.stringify(report.byCall));
-    assert.ok(report.asyncOps > 0 && report.asyncOps < report.ops, `${report.asyncOps} of ${report.ops} forced async`);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const { report, child } = runInChild<FdKindsReport>(driver, ['--seed', String(seed), ...budget], 300_000 + (seconds ?? 0) * 1000);
+  const where = `seed ${seed}, last checkpoint ${lastCheckpoint(child.stderr) ?? 'none'}, status ${child.status}, signal ${child.signal}`;
+  assert.ok(report !== null, `no report (${where}): ${child.stderr.split('\n').filter((line) => !line.startsWith('checkpoint')).slice(-10).join(' | ')}`);
+  assert.deepEqual(report.violations, [], where);
+  assert.equal(child.status, 0, where);
+  if (cases !== null) assert.ok(report.cases >= cases, `${report.cases} cases`);
+  // Every kind and every call ran, some of each forced async.
+  assert.ok(Object.keys(report.byKind).length >= 15, JSON.stringify(report.byKind));
+  assert.equal(Object.keys(report.byCall).length, 16, JSON.stringify(report.byCall));
+  assert.ok(report.asyncOps > 0 && report.asyncOps < report.ops, `${report.asyncOps} of ${report.ops} forced async`);
 });

@@ -10,12 +10,10 @@
 // (SYSLET_FUZZ_CASES, default 60, a few seconds); SYSLET_FUZZ_SECONDS runs for that long.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FsApiReport } from './fuzz/fs-api.js';
 import { lastCheckpoint, withoutCheckpoints } from './fuzz/checkpoint.js';
+import { runInChild } from './fuzz/driver-cli.js';
 
 const seconds = process.env.SYSLET_FUZZ_SECONDS === undefined ? null : Number(process.env.SYSLET_FUZZ_SECONDS);
 const cases = seconds === null ? Number(process.env.SYSLET_FUZZ_CASES ?? 60) : null;
@@ -24,29 +22,13 @@ const seed = Number(process.env.SYSLET_FUZZ_SEED ?? Math.floor(Math.random() * 2
 const driver = join(import.meta.dirname, 'fuzz', 'fs-api.ts');
 
 test(`random fs calls answer as node:fs/promises and leave the same tree (seed ${seed}, ${cases ?? `${seconds} s`})`, { timeout: 600_000 }, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'syslet-fsapi-out-'));
-  const out = join(dir, 'report.json');
-  try {
-    const child = spawnSync(process.execPath, ['--import', 'tsx', driver, '--seed', String(seed), ...budget, '--out', out], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      timeout: 300_000 + (seconds ?? 0) * 1000,
-      encoding: 'utf8',
-    });
-    let report: FsApiReport | null = null;
-    try {
-      report = JSON.parse(readFileSync(out, 'utf8')) as FsApiReport;
-    } catch {
-      report = null;
-    }
-    const where = `seed ${seed}, last checkpoint ${lastCheckpoint(child.stderr) ?? 'none'}, status ${child.status}, signal ${child.signal}; replay: node --import tsx test/fuzz/fs-api.ts --seed ${seed} ${budget.join(' ')}`;
-    assert.ok(report !== null, `no report (${where}): ${withoutCheckpoints(child.stderr).split('\n').slice(-10).join(' | ')}`);
-    assert.deepEqual(report.violations, [], where);
-    assert.equal(child.status, 0, where);
-    if (cases !== null) assert.equal(report.cases, cases, where);
-    assert.equal(report.treeChecks, report.cases, where);
-    // Both outcomes ran: calls that succeeded and calls that failed alike on both sides.
-    assert.ok(report.errors > 0 && report.errors < report.ops, `${report.errors} of ${report.ops} calls failed (${where})`);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const { report, child } = runInChild<FsApiReport>(driver, ['--seed', String(seed), ...budget], 300_000 + (seconds ?? 0) * 1000);
+  const where = `seed ${seed}, last checkpoint ${lastCheckpoint(child.stderr) ?? 'none'}, status ${child.status}, signal ${child.signal}; replay: node --import tsx test/fuzz/fs-api.ts --seed ${seed} ${budget.join(' ')}`;
+  assert.ok(report !== null, `no report (${where}): ${withoutCheckpoints(child.stderr).split('\n').slice(-10).join(' | ')}`);
+  assert.deepEqual(report.violations, [], where);
+  assert.equal(child.status, 0, where);
+  if (cases !== null) assert.equal(report.cases, cases, where);
+  assert.equal(report.treeChecks, report.cases, where);
+  // Both outcomes ran: calls that succeeded and calls that failed alike on both sides.
+  assert.ok(report.errors > 0 && report.errors < report.ops, `${report.errors} of ${report.ops} calls failed (${where})`);
 });

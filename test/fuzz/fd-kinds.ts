@@ -17,7 +17,7 @@
  * Run standalone: `node --import tsx test/fuzz/fd-kinds.ts --seed 1 --seconds 10 [--cases N]
  * [--from 0] [--engine io_uring|threads] [--out f.json]`.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -30,6 +30,7 @@ import type { EngineKind } from '../../engine/uring-select.js';
 import { KINDS, FILE_BYTES, pattern, stateOf, closeSide, type Kind, type Side } from './fd-kinds-world.js';
 import { Prng, seedFor } from './prng.js';
 import { writeCheckpoint } from './checkpoint.js';
+import { argValue, finishRun } from './driver-cli.js';
 
 const CALLS = ['read', 'write', 'pread64', 'pwrite64', 'readv', 'writev', 'preadv', 'pwritev', 'preadv2', 'pwritev2', 'recvfrom', 'sendto', 'lseek', 'fstat', 'fsync', 'fdatasync'] as const;
 type Call = (typeof CALLS)[number];
@@ -324,11 +325,6 @@ async function runCase(r: Prng, kind: Kind, mine: Side, theirs: Side, index: num
   }
 }
 
-function argValue(name: string): string | undefined {
-  const at = process.argv.indexOf(`--${name}`);
-  return at >= 0 ? process.argv[at + 1] : undefined;
-}
-
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const cases = argValue('cases');
   const report = await runFdKinds({
@@ -339,9 +335,5 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
     ...(argValue('engine') === undefined ? {} : { engine: argValue('engine') as EngineKind }),
     checkpoint: writeCheckpoint,
   });
-  const out = argValue('out');
-  if (out !== undefined) writeFileSync(out, JSON.stringify(report, null, 2));
-  process.stdout.write(`${JSON.stringify({ ...report, violations: report.violations.length })}\n`);
-  for (const violation of report.violations) process.stdout.write(`VIOLATION ${violation}\n`);
-  process.exitCode = report.violations.length === 0 ? 0 : 1;
+  finishRun(report);
 }

@@ -22,7 +22,7 @@
  * Run standalone: `node --import tsx test/fuzz/fs-api.ts --seed 1 --seconds 10 [--cases N]
  * [--from 0] [--out f.json]`.
  */
-import { lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import * as nodeFs from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +32,7 @@ import { outcomeShape, settle, type Outcome } from '../helpers/fs-implementation
 import { buildTwin, randomOp, type Side } from './fs-api-ops.js';
 import { Prng, seedFor } from './prng.js';
 import { writeCheckpoint } from './checkpoint.js';
+import { argValue, finishRun } from './driver-cli.js';
 
 /**
  * The twins' directory names: the syslet one's name is mapped to Node's in everything compared.
@@ -223,11 +224,6 @@ export async function runFsApi(options: FsApiOptions): Promise<FsApiReport> {
   return report;
 }
 
-function argValue(name: string): string | undefined {
-  const at = process.argv.indexOf(`--${name}`);
-  return at >= 0 ? process.argv[at + 1] : undefined;
-}
-
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const cases = argValue('cases');
   const report = await runFsApi({
@@ -237,10 +233,6 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
     from: Number(argValue('from') ?? 0),
     checkpoint: writeCheckpoint,
   });
-  const out = argValue('out');
-  if (out !== undefined) writeFileSync(out, JSON.stringify(report, null, 2));
-  process.stdout.write(`${JSON.stringify({ ...report, violations: report.violations.length })}\n`);
-  for (const violation of report.violations) process.stdout.write(`VIOLATION ${violation}\n`);
-  process.exitCode = report.violations.length === 0 ? 0 : 1;
+  finishRun(report);
   // The shared engine lets the process exit; the twins' handles are closed per case.
 }
