@@ -31,6 +31,7 @@ import { KINDS, FILE_BYTES, pattern, stateOf, closeSide, type Kind, type Side } 
 import { Prng, seedFor } from './prng.js';
 import { writeCheckpoint } from './checkpoint.js';
 import { argValue, finishRun } from './driver-cli.js';
+import { within } from '../helpers/within.js';
 
 const CALLS = ['read', 'write', 'pread64', 'pwrite64', 'readv', 'writev', 'preadv', 'pwritev', 'preadv2', 'pwritev2', 'recvfrom', 'sendto', 'lseek', 'fstat', 'fsync', 'fdatasync'] as const;
 type Call = (typeof CALLS)[number];
@@ -105,13 +106,12 @@ class Gates {
   }
 }
 
-/** What the engine's side needs for one op's memory: buffers, and the iovec array. */
+/** The engine side's buffers of one op (what a read filled, what a write sent). */
 interface Laid {
   readonly buffers: Uint8Array[];
-  readonly args: (number | Bytes)[];
 }
 
-/** The syscall arguments of `op` on `fd`, with `address(i)` the i-th buffer's and `iov` the iovec array's. */
+/** The syscall arguments of `op` on `fd`, `first` being its buffer (or its iovec array). */
 function argsOf(op: Op, fd: number, first: number | Bytes, iovcnt: number): (number | Bytes)[] {
   const length = op.lengths[0] as number;
   switch (op.call) {
@@ -174,9 +174,8 @@ function layOut(chain: ChainBuilder, op: Op, fd: number, index: number): { atom:
     });
     first = iov;
   }
-  const args = argsOf(op, fd, first, buffers.length);
-  const atom = chain.atom(op.call, args, { flags: op.async ? SYSLET_ASYNC : 0 });
-  return { atom, laid: { buffers: buffers.map((bytes) => bytes.bytes), args } };
+  const atom = chain.atom(op.call, argsOf(op, fd, first, buffers.length), { flags: op.async ? SYSLET_ASYNC : 0 });
+  return { atom, laid: { buffers: buffers.map((bytes) => bytes.bytes) } };
 }
 
 /** What one run saw. */
@@ -208,17 +207,17 @@ const describeOp = (op: Op): string =>
 
 const resultName = (result: Word): string => (result < 0 && result > -4096 ? `${result} (${errnoName(Number(result))})` : String(result));
 
-/** Awaits a chain, or reports it as a hang. */
+/** Awaits a chain; false when it has not completed within CHAIN_MS (a hang, reported as such). */
 async function completes(engine: Engine, first: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), CHAIN_MS);
+  let late = false;
+  await within(engine.runChain(first), CHAIN_MS, () => {
+    late = true;
+    return 'the chain';
+  }).catch((error: unknown) => {
+    // A refused submission still ends the run, as an exception; only the time limit is a finding.
+    if (!late) throw error;
   });
-  try {
-    return await Promise.race([engine.runChain(first).then(() => true as const), late]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return !late;
 }
 
 /**
