@@ -176,6 +176,13 @@ export async function vectored(io: HandleIo, fd: number, buffersArg: unknown, po
   if (buffers.length === 0) throw fsError(-EINVAL, 'read');
   // libuv passes at most IOV_MAX buffers to one call.
   const used = buffers.slice(0, IOV_MAX).map((view) => bytesOf(view as NodeJS.ArrayBufferView));
+  // libuv makes one buffer a read(2)/pread64(2) (write/pwrite64), not a readv: they differ where
+  // the buffer is empty, e.g. on a directory read(2) answers EISDIR where readv(2) answers 0.
+  const only = used.length === 1 ? used[0] : undefined;
+  if (only !== undefined) {
+    const count = await transfer(io, fd, only, 0, only.length, position, write);
+    return write ? { __proto__: null, bytesWritten: count, buffers } : { __proto__: null, bytesRead: count, buffers };
+  }
   const engine = io.engine;
   const got = take(engine);
   const req = got instanceof Request ? got : await got;
