@@ -16,11 +16,12 @@ import { join } from 'node:path';
 import type { FdKindsReport } from './fuzz/fd-kinds.js';
 import { lastCheckpoint } from './fuzz/checkpoint.js';
 import { runInChild } from './fuzz/driver-cli.js';
+import { fuzzSeed } from './helpers/fuzz-seed.js';
 
 const seconds = process.env.SYSLET_FUZZ_SECONDS === undefined ? null : Number(process.env.SYSLET_FUZZ_SECONDS);
 const cases = seconds === null ? Number(process.env.SYSLET_FUZZ_CASES ?? 1000) : null;
 const budget = cases !== null ? ['--cases', String(cases), '--seconds', '100000'] : ['--seconds', String(seconds)];
-const seed = Number(process.env.SYSLET_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
+const seed = fuzzSeed(20261204);
 const driver = join(import.meta.dirname, 'fuzz', 'fd-kinds.ts');
 
 test(`fd-taking atoms answer as the syscall on every kind of fd (seed ${seed}, ${cases ?? `${seconds} s`})`, { timeout: 600_000 }, () => {

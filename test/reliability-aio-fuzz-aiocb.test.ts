@@ -13,12 +13,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AiocbFuzzReport } from './fuzz/aiocb.js';
 import { lastCheckpoint, withoutCheckpoints } from './fuzz/checkpoint.js';
+import { fuzzSeed } from './helpers/fuzz-seed.js';
 
 const seconds = process.env.SYSLET_FUZZ_SECONDS === undefined ? null : Number(process.env.SYSLET_FUZZ_SECONDS);
 const batches = seconds === null ? Number(process.env.SYSLET_FUZZ_BATCHES ?? 400) : null;
 /** A fixed batch count with no time limit, or a time budget (long runs). */
 const budget = batches !== null ? ['--batches', String(batches), '--seconds', '100000'] : ['--seconds', String(seconds)];
-const seed = Number(process.env.SYSLET_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
+const seed = fuzzSeed(20261204);
 const driver = join(import.meta.dirname, 'fuzz', 'aiocb.ts');
 
 function runDriver(args: readonly string[], timeoutMs: number): { report: AiocbFuzzReport | null; status: number | null; signal: string | null; stderr: string } {

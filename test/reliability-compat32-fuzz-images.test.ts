@@ -16,10 +16,11 @@ import { syscallByName } from '../engine/syscalls/table.js';
 import { ImageBuilder } from './compat32-image-builder.js';
 import { Prng, seedFor } from './fuzz/prng.js';
 import { closeQuietly } from './fuzz/corpus.js';
+import { fuzzSeed } from './helpers/fuzz-seed.js';
 
 const seconds = process.env.SYSLET_FUZZ_SECONDS === undefined ? null : Number(process.env.SYSLET_FUZZ_SECONDS);
 const count = seconds === null ? Number(process.env.SYSLET_FUZZ_IMAGES ?? 4000) : Number.POSITIVE_INFINITY;
-const seed = Number(process.env.SYSLET_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
+const seed = fuzzSeed(20261204);
 const ALLOW = ['getpid', 'gettid', 'getppid', 'getuid', 'sched_yield', 'clock_gettime', 'umem_add', 'umem_add32'];
 const I386 = ['getpid', 'gettid', 'getuid', 'sched_yield', 'clock_gettime', 'read', 'write', 'close', 'openat', 'fork', 'mmap2', 'exit', 'kill', 'nanosleep', 'pread64', 'fstat64']
   .map((name) => syscallByName(name)?.i386)

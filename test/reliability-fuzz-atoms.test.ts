@@ -14,12 +14,13 @@ import { join } from 'node:path';
 import type { FuzzReport } from './fuzz/atoms.js';
 import { FUZZ_SEEDS } from './fuzz/corpus.js';
 import { lastCheckpoint, withoutCheckpoints } from './fuzz/checkpoint.js';
+import { fuzzSeed } from './helpers/fuzz-seed.js';
 
 const seconds = process.env.SYSLET_FUZZ_SECONDS === undefined ? null : Number(process.env.SYSLET_FUZZ_SECONDS);
 const iterations = seconds === null ? Number(process.env.SYSLET_FUZZ_ITERATIONS ?? 4000) : null;
 /** The driver's size arguments: a fixed input count with no time limit, or a time budget. */
 const budget = iterations !== null ? ['--iterations', String(iterations), '--seconds', '100000'] : ['--seconds', String(seconds)];
-const seed = Number(process.env.SYSLET_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
+const seed = fuzzSeed(20261204);
 const driver = join(import.meta.dirname, 'fuzz', 'atoms.ts');
 
 function runDriver(args: readonly string[], timeoutMs: number): { report: FuzzReport | null; status: number | null; signal: string | null; stderr: string } {

@@ -21,10 +21,11 @@ import { syscallByName } from '../engine/syscalls/table.js';
 import { Prng, seedFor } from './fuzz/prng.js';
 import { closeQuietly } from './fuzz/corpus.js';
 import { within } from './helpers/within.js';
+import { fuzzSeed } from './helpers/fuzz-seed.js';
 
 const seconds = process.env.SYSLET_FUZZ_SECONDS === undefined ? null : Number(process.env.SYSLET_FUZZ_SECONDS);
 const count = seconds === null ? Number(process.env.SYSLET_FUZZ_DEFINITIONS ?? 3000) : Number.POSITIVE_INFINITY;
-const seed = Number(process.env.SYSLET_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
+const seed = fuzzSeed(20261204);
 /** Calls the valid plugins may run: no side effect outside engine memory, none blocks. */
 const RUNNABLE = ['getpid', 'gettid', 'getppid', 'getuid', 'sched_yield', 'clock_gettime', 'umem_add', 'pread64', 'fstat'];
 const OTHERS = ['read', 'write', 'close', 'openat', 'lseek', 'kill', 'nanosleep', 'pwrite64', 'fdatasync', 'socket', 'aio_status'];
