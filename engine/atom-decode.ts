@@ -45,6 +45,17 @@ export class DecodedAtom {
   /** The atom's words as decoded: its first {@link wordCount} int32s. */
   readonly words = new Int32Array(ATOM_INT32S);
   /**
+   * The same words as float64s (one store with {@link words}). Every word a decode accepts is a
+   * non-negative integer below 2^53 — flags, a call number, addresses — whose bit pattern as a
+   * double is a finite, non-negative number: two such doubles are equal only when their bits
+   * are, except that -0 (a word of 2^63) equals 0. So the words are compared as doubles, half as
+   * many reads, and a word that is 0 also by its high half. ({@link wordCount} is always even:
+   * the header's eight int32s, then whole argument pointers.)
+   */
+  readonly words64 = new Float64Array(this.words.buffer);
+  /** The atom's words in place as float64s (null when the atom is not 8-byte aligned in its buffer). */
+  live64: Float64Array | null = null;
+  /**
    * The atom's words in place, as int32s (null when the atom is not 4-byte aligned in its
    * buffer): compared on use through a typed array, which costs a fraction of a DataView read.
    */
@@ -59,6 +70,8 @@ export class DecodedAtom {
   /** Result cell (0: none) and its region. */
   ret = 0;
   retRegion: Region | null = null;
+  /** The result cell in place as two int32s (null: none, or not 4-byte aligned): where an int32 result is stored. */
+  retCell: Int32Array | null = null;
   /** Next atom (0: the chain ends) and its region. */
   next = 0;
   nextRegion: Region | null = null;
@@ -111,11 +124,23 @@ export class AtomDecoder {
       const words = entry.words;
       const count = entry.wordCount;
       const live = entry.live;
-      let i = 0;
+      const live64 = entry.live64;
       // (A detached buffer's typed array reads undefined: a mismatch, and the decode's DataView throws as the generic path does.)
-      if (live !== null) while (i < count && live[i] === words[i]) i++;
-      else while (i < count && region.view.getInt32(base + i * 4, true) === words[i]) i++;
-      if (i === count) return entry;
+      if (live64 !== null && live !== null) {
+        const words64 = entry.words64;
+        const pairs = count >> 1;
+        let k = 0;
+        for (; k < pairs; k++) {
+          const word = words64[k] as number;
+          if (live64[k] !== word || (word === 0 && live[2 * k + 1] !== 0)) break;
+        }
+        if (k === pairs) return entry;
+      } else {
+        let i = 0;
+        if (live !== null) while (i < count && live[i] === words[i]) i++;
+        else while (i < count && region.view.getInt32(base + i * 4, true) === words[i]) i++;
+        if (i === count) return entry;
+      }
     }
     return this.#decode(entry !== null && entry.address === atom ? entry : this.#victim(slot), region, base, atom);
   }
@@ -171,12 +196,15 @@ export class AtomDecoder {
       entry.argCells[i] = null;
     }
     entry.live = int32sAt(view, base, at);
+    const at64 = view.byteOffset + base;
+    entry.live64 = at64 % 8 === 0 ? new Float64Array(view.buffer, at64, at >> 1) : null;
     entry.wordCount = at;
     entry.flags = flags;
     entry.nr = nr;
     entry.compiled = compiled;
     entry.ret = ret;
     entry.retRegion = retRegion;
+    entry.retCell = retRegion === null ? null : int32sAt(retRegion.view, ret - retRegion.start, 2);
     entry.next = next;
     entry.nextRegion = nextRegion;
     entry.argCount = count;

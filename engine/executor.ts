@@ -200,7 +200,17 @@ export class Executor {
       }
       // Exact results: a bigint only when it does not fit in a double (then it is never 0).
       const value: Word = typeof result === 'number' || result > MAX_SAFE_BIG || result < -MAX_SAFE_BIG ? result : Number(result);
-      if (retRegion !== null) writeWord(retRegion, ret, value);
+      if (retRegion !== null) {
+        // An int32 result (a count, an errno) goes through the decoded cell's int32s; a detached
+        // buffer's (length 0) through the DataView, which throws as it always did.
+        const cell = decoded !== null ? decoded.retCell : null;
+        if (cell !== null && typeof value === 'number' && (value | 0) === value && cell.length === 2) {
+          cell[0] = value;
+          cell[1] = value >> 31;
+        } else {
+          writeWord(retRegion, ret, value);
+        }
+      }
       out.last = current;
       out.atoms++;
       out.result = value;

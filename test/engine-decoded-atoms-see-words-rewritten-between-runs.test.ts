@@ -111,3 +111,19 @@ test('a decoded atom whose cell region is released faults on its next run instea
   engine.runChainSync(instance.first);
   assert.equal(instance.result(0), -14, 'EFAULT: the argument cell is no longer engine memory');
 });
+
+test('a decoded atom\'s zero word given only its top bit (2^63, a double\'s -0) is seen by its next run', (t) => {
+  const engine = new Engine();
+  t.after(() => engine.close());
+  const { instance } = decodedRead(engine, openContent(t), 10);
+  const region = engine.memory.find(instance.first, ATOM.size);
+  assert.ok(region !== null);
+  // pread64 has four arguments: the fifth pointer is the NULL that ends them. As a double its
+  // word 2^63 is -0, which equals 0: the words must still be compared as bits.
+  const at = instance.first - region.start + ATOM.arg_ptr + 4 * 8;
+  assert.equal(region.view.getBigUint64(at, true), 0n);
+  region.view.setUint32(at + 4, 0x80000000, true);
+  instance.reset();
+  engine.runChainSync(instance.first);
+  assert.equal(instance.result(0), -14, 'EFAULT: the fifth argument pointer is not engine memory');
+});
