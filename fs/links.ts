@@ -22,14 +22,15 @@ import { readlinkSync } from 'node:fs';
 import * as nodeFs from 'node:fs/promises';
 import { SYSLET_STOP_ON_NEGATIVE, SYSLET_SYNC } from '../engine/atom.js';
 import type { Engine } from '../engine/engine.js';
-import { EAGAIN, EINVAL, ENOENT, ENOSYS, syscall } from '../engine/native/index.js';
+import { EINVAL, ENOENT, syscall } from '../engine/native/index.js';
 import { NR } from '../engine/syscalls/nr.js';
-import { AT_FDCWD, O_CLOEXEC, O_NOFOLLOW, O_PATH, RESOLVE_CACHED } from '../engine/syscalls/constants.generated.js';
+import { AT_FDCWD, O_CLOEXEC, O_NOFOLLOW, O_PATH } from '../engine/syscalls/constants.generated.js';
 import { definePlugin, type Plugin } from '../plugins/plugin.js';
 import { fileClose } from '../plugins/builtin/file-read.js';
 import { Request } from '../plugins/requests.js';
 import { fastOptions, fastPath, type FastPath } from './args.js';
 import { putPaths, ran, result, submitted, take } from './core.js';
+import { directCallsAllowed, EMPTY_PATH_AT, NOT_CACHED, openCached } from './direct.js';
 import { fsError } from './errors.js';
 
 /** The longest link target: PATH_MAX with its NUL (symlink(2) refuses a longer one). */
@@ -37,7 +38,6 @@ const TARGET_BYTES = 4096;
 const EMPTY_PATH_BYTES = 8;
 const SYS_readlinkat = NR.readlinkat;
 const SYS_close = NR.close;
-const SYS_openat2 = NR.openat2;
 const SYS_openat = NR.openat;
 
 /**
@@ -112,7 +112,7 @@ export async function readlink(engine: Engine, path: unknown, options?: unknown)
   if (fast === undefined || encoding === undefined) return nodeFs.readlink(path as string, options as never);
   const got = take(engine);
   const req = got instanceof Request ? got : await got;
-  if (directCallsAllowed(engine)) {
+  if (directCallsAllowed(engine, DIRECT_CALLS)) {
     // Inline or nothing: the chain below is for a path that is not all in the dcache.
     let answered = true;
     try {
@@ -146,30 +146,6 @@ export async function readlink(engine: Engine, path: unknown, options?: unknown)
   }
 }
 
-/** openCached's answer when the path is not all in the dcache (or openat2 cannot say): use the chain. */
-const NOT_CACHED = 1 << 30;
-
-/**
- * openCached - openat2(path in the slot's first buffer, {flags, RESOLVE_CACHED}) made directly:
- * the engine's own inline probe of an openat atom, without the chain around it. The open_how is
- * written into the slot's second path buffer, followed by an empty C string at +24.
- *
- * @returns the fd, -errno, or {@link NOT_CACHED} (EAGAIN: a component is not in the dcache;
- *   EINVAL/ENOSYS: openat2 or RESOLVE_CACHED missing) — the chain then decides, as the engine would.
- */
-function openCached(req: Request, flags: number): number {
-  const how = req.slot.paths[1];
-  how.writeUInt32LE(flags, 0);
-  how.writeUInt32LE(0, 4);
-  how.writeUInt32LE(0, 8);
-  how.writeUInt32LE(0, 12);
-  how.writeUInt32LE(RESOLVE_CACHED, 16);
-  how.writeUInt32LE(0, 20);
-  how[24] = 0;
-  const fd = syscall(SYS_openat2, AT_FDCWD, req.slot.pathAddresses[0], req.slot.pathAddresses[1], 24);
-  return fd === -EAGAIN || fd === -EINVAL || fd === -ENOSYS ? NOT_CACHED : fd;
-}
-
 /** readlink's three calls made directly (see {@link readlink}); undefined when the chain must decide. */
 function readlinkDirect(req: Request, fast: FastPath, encoding: BufferEncoding | 'buffer'): string | Buffer | undefined {
   const bad = putPaths(req, fast);
@@ -177,7 +153,7 @@ function readlinkDirect(req: Request, fast: FastPath, encoding: BufferEncoding |
   const fd = openCached(req, O_PATH | O_NOFOLLOW | O_CLOEXEC);
   if (fd === NOT_CACHED) return undefined;
   if (fd < 0) throw fsError(fd, 'readlink', fast);
-  const length = syscall(SYS_readlinkat, fd, req.slot.pathAddresses[1] + 24, req.slot.dataAddress, TARGET_BYTES);
+  const length = syscall(SYS_readlinkat, fd, req.slot.pathAddresses[1] + EMPTY_PATH_AT, req.slot.dataAddress, TARGET_BYTES);
   syscall(SYS_close, fd);
   if (length === -ENOENT) throw fsError(EINVAL, 'readlink', fast);
   if (length < 0) throw fsError(length, 'readlink', fast);
@@ -216,16 +192,8 @@ export function procFdDirectoryName(): string {
   return self === String(process.pid) ? `/proc/${self}/fd/` : '/proc/self/fd/';
 }
 
-/**
- * Whether readlink and realpath may make their calls directly on the calling thread rather than
- * as chains (fs.readlink; fs.openPath and fs.fdPath): only when the engine's policy lets openat,
- * readlinkat and close run, so that an engine narrowed with `allow` (or disabled by
- * SYSLET_AIO_DISABLED) still sees them as atoms — denied, reported to its onDeny — as before.
- */
-function directCallsAllowed(engine: Engine): boolean {
-  const policy = engine.policy;
-  return policy.check(SYS_openat) === 0 && policy.check(SYS_readlinkat) === 0 && policy.check(SYS_close) === 0;
-}
+/** The calls readlink and realpath make directly when the policy allows them all. */
+const DIRECT_CALLS: readonly number[] = [SYS_openat, SYS_readlinkat, SYS_close];
 
 /** Whether /proc/self/fd can name an fd here (checked once, on the first realpath). */
 let procFdWorks: boolean | null = null;
@@ -241,7 +209,7 @@ export async function realpath(engine: Engine, path: unknown, options?: unknown)
   try {
     const bad = putPaths(req, fast);
     if (bad !== 0) throw fsError(bad, 'realpath', fast);
-    const direct = directCallsAllowed(engine);
+    const direct = directCallsAllowed(engine, DIRECT_CALLS);
     const cached = direct ? openCached(req, O_PATH | O_CLOEXEC) : NOT_CACHED;
     fd = cached !== NOT_CACHED ? cached : await openPath(req, fast);
     if (fd < 0) throw fsError(fd, 'realpath', fast);

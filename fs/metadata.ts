@@ -7,7 +7,8 @@ import type { Dirent, Stats } from 'node:fs';
 import * as nodeFs from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Engine } from '../engine/engine.js';
-import { ENOENT } from '../engine/native/index.js';
+import { ENOENT, syscall as callSyscall } from '../engine/native/index.js';
+import { NR } from '../engine/syscalls/nr.js';
 import { PATH_MAX } from '../engine/syscalls/abi.js';
 import type { PluginInstance } from '../plugins/plugin.js';
 import { Request, SLOT_DATA_BYTES } from '../plugins/requests.js';
@@ -15,12 +16,47 @@ import { fastMode, fastOptions, fastPath, type FastPath } from './args.js';
 import {
   BY_PATH, fsAccess, fsMkdir, fsReaddir, fsReaddirMore, fsRename, fsStat, fsUnlink, READDIR, READDIR_MORE,
 } from './chains.js';
-import { O_CLOEXEC, O_NOFOLLOW, O_PATH, S_IFDIR, S_IFMT } from '../engine/syscalls/constants.generated.js';
+import { AT_EMPTY_PATH, O_CLOEXEC, O_NOFOLLOW, O_PATH, S_IFDIR, S_IFMT } from '../engine/syscalls/constants.generated.js';
 import { putPaths, ran, result, scratchView, submitted, take } from './core.js';
+import { directCallsAllowed, EMPTY_PATH_AT, NOT_CACHED, openCached } from './direct.js';
 import { fsError } from './errors.js';
 import { burstStatOnRing, statOnRing } from './stat-burst.js';
-import { newDirent, STATX_BYTES, statsFromStatx, UV_DIRENT_UNKNOWN, uvDirentType, uvDirentTypeOfMode } from './stats.js';
+import { newDirent, STATX_BYTES, STATX_MASK, statsFromStatx, UV_DIRENT_UNKNOWN, uvDirentType, uvDirentTypeOfMode } from './stats.js';
 
+
+/** The calls of fs.stat, made directly when the policy allows them all. */
+const STAT_DIRECT_CALLS: readonly number[] = [NR.openat, NR.statx, NR.close];
+const SYS_statx = NR.statx;
+const SYS_close = NR.close;
+
+/** A DataView over each slot's data area (where a direct stat's struct statx goes), made once per slot. */
+const slotViews = new WeakMap<Buffer, DataView>();
+
+function slotView(data: Buffer): DataView {
+  let view = slotViews.get(data);
+  if (view === undefined) {
+    view = new DataView(data.buffer, data.byteOffset, STATX_BYTES);
+    slotViews.set(data, view);
+  }
+  return view;
+}
+
+/**
+ * statDirect - fs.stat's three calls made directly on the calling thread (fs/direct.ts): the
+ * O_PATH openat2 with RESOLVE_CACHED, statx on the fd and close, for a path already in the slot.
+ *
+ * @returns the Stats, or null when the dcache could not resolve the path alone (the chain then
+ *   runs, and its open goes to the ring or a cachemiss thread).
+ */
+function statDirect(req: Request, follow: boolean, syscall: 'stat' | 'lstat', path: FastPath, bigint: boolean): Stats | null {
+  const fd = openCached(req, O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW));
+  if (fd === NOT_CACHED) return null;
+  if (fd < 0) throw fsError(fd, syscall, path);
+  const status = callSyscall(SYS_statx, fd, req.slot.pathAddresses[1] + EMPTY_PATH_AT, AT_EMPTY_PATH, STATX_MASK, req.slot.dataAddress);
+  callSyscall(SYS_close, fd);
+  if (status < 0) throw fsError(status, syscall, path);
+  return statsFromStatx(slotView(req.slot.data), 0, bigint);
+}
 
 /** statPath - stat or lstat through fs.stat (O_PATH open, statx on the fd, close). */
 async function statPath(engine: Engine, path: FastPath, follow: boolean, syscall: 'stat' | 'lstat', bigint: boolean): Promise<Stats> {
@@ -31,6 +67,10 @@ async function statPath(engine: Engine, path: FastPath, follow: boolean, syscall
   try {
     const bad = putPaths(req, path);
     if (bad !== 0) throw fsError(bad, syscall, path);
+    if (directCallsAllowed(engine, STAT_DIRECT_CALLS)) {
+      const stats = statDirect(req, follow, syscall, path, bigint);
+      if (stats !== null) return stats;
+    }
     const instance = fsStat.acquire(engine);
     try {
       instance.set(0, req.slot.pathAddresses[0]);

@@ -1,0 +1,56 @@
+/**
+ * Calls made directly on the calling thread, without a chain, for a path the dcache resolves
+ * alone. The first call is always openat2 with RESOLVE_CACHED, the probe the engine itself makes
+ * for an openat atom: it answers from memory (an fd or an error) or refuses with EAGAIN, and
+ * then the caller runs its chain as before, whose open the engine hands to the ring or a
+ * cachemiss thread. What the direct calls save is the submission around syscalls that never
+ * block (the plugin instance, the executor's per-atom checks and result cells).
+ */
+import type { Engine } from '../engine/engine.js';
+import { EAGAIN, EINVAL, ENOSYS, syscall } from '../engine/native/index.js';
+import { NR } from '../engine/syscalls/nr.js';
+import { AT_FDCWD, RESOLVE_CACHED } from '../engine/syscalls/constants.generated.js';
+import type { Request } from '../plugins/requests.js';
+
+/** {@link openCached}'s answer when the path is not all in the dcache (or openat2 cannot say): use the chain. */
+export const NOT_CACHED = 1 << 30;
+
+/** Offset in the slot's second path buffer of an empty C string (after the 24-byte open_how). */
+export const EMPTY_PATH_AT = 24;
+
+const SYS_openat2 = NR.openat2;
+const OPEN_HOW_BYTES = 24;
+
+/**
+ * openCached - openat2(path in the slot's first buffer, {flags, RESOLVE_CACHED}) made directly:
+ * the engine's own inline probe of an openat atom, without the chain around it. The open_how is
+ * written into the slot's second path buffer, followed by an empty C string at
+ * {@link EMPTY_PATH_AT}.
+ *
+ * @returns the fd, -errno, or {@link NOT_CACHED} (EAGAIN: a component is not in the dcache;
+ *   EINVAL/ENOSYS: openat2 or RESOLVE_CACHED missing) — the chain then decides, as the engine would.
+ */
+export function openCached(req: Request, flags: number): number {
+  const how = req.slot.paths[1];
+  how.writeUInt32LE(flags, 0);
+  how.writeUInt32LE(0, 4);
+  how.writeUInt32LE(0, 8);
+  how.writeUInt32LE(0, 12);
+  how.writeUInt32LE(RESOLVE_CACHED, 16);
+  how.writeUInt32LE(0, 20);
+  how[EMPTY_PATH_AT] = 0;
+  const fd = syscall(SYS_openat2, AT_FDCWD, req.slot.pathAddresses[0], req.slot.pathAddresses[1], OPEN_HOW_BYTES);
+  return fd === -EAGAIN || fd === -EINVAL || fd === -ENOSYS ? NOT_CACHED : fd;
+}
+
+/**
+ * directCallsAllowed - whether the engine's policy lets every one of `numbers` run, so that the
+ * calls may be made directly rather than as atoms: an engine narrowed with `allow` (or disabled
+ * by SYSLET_AIO_DISABLED) still sees them as atoms — denied, reported to its onDeny — as before.
+ * Asked per call: a policy can be narrowed at any time.
+ */
+export function directCallsAllowed(engine: Engine, numbers: readonly number[]): boolean {
+  const policy = engine.policy;
+  for (const nr of numbers) if (policy.check(nr) !== 0) return false;
+  return true;
+}
