@@ -81,72 +81,91 @@ export function burstStatOnRing(engine: Engine): boolean {
   return engine.ringInFlight < RING_SHARE && ringMakesStatx(engine);
 }
 
-/** Views of an instance's own path and statx areas, made once per pooled instance. */
-interface InstanceAreas {
+/**
+ * One pooled instance's ring stat: the views of its own path and statx areas (made once) and the
+ * call in flight on it. Kept per instance and reused, so that a ring stat allocates its Promise
+ * and its Stats and nothing else (no listener object, no executor closure per call).
+ */
+class RingStat implements ChainListener {
+  readonly #instance: PluginInstance;
   readonly path: Buffer;
   readonly pathAddress: number;
-  readonly view: DataView;
-  readonly at: number;
-}
+  readonly #view: DataView;
+  readonly #at: number;
+  #path: FastPath = '';
+  #syscall: 'stat' | 'lstat' = 'stat';
+  #bigint = false;
+  #resolve: ((stats: Stats) => void) | null = null;
+  #reject: ((error: unknown) => void) | null = null;
 
-const areasOf = new WeakMap<PluginInstance, InstanceAreas>();
-
-function areas(engine: Engine, instance: PluginInstance): InstanceAreas {
-  let known = areasOf.get(instance);
-  if (known === undefined) {
+  constructor(engine: Engine, instance: PluginInstance) {
+    this.#instance = instance;
     const pathAddress = instance.scratchAddress('path');
     const stx = instance.scratchAddress('stx');
     const region = engine.memory.find(pathAddress, PATH_BYTES);
     const stxRegion = engine.memory.find(stx, STATX_BYTES);
     if (region === null || stxRegion === null) throw new Error('fs.statOnRing scratch is not in engine memory');
     const bytes = region.bytes;
-    known = {
-      path: Buffer.from(bytes.buffer, bytes.byteOffset + (pathAddress - region.start), PATH_BYTES),
-      pathAddress,
-      view: stxRegion.view,
-      at: stx - stxRegion.start,
-    };
-    areasOf.set(instance, known);
+    this.path = Buffer.from(bytes.buffer, bytes.byteOffset + (pathAddress - region.start), PATH_BYTES);
+    this.pathAddress = pathAddress;
+    this.#view = stxRegion.view;
+    this.#at = stx - stxRegion.start;
   }
-  return known;
-}
 
-/** One stat in the ring: builds the result and gives the instance back when the request completes. */
-class RingStat implements ChainListener {
-  readonly #engine: Engine;
-  readonly #instance: PluginInstance;
-  readonly #path: FastPath;
-  readonly #syscall: 'stat' | 'lstat';
-  readonly #bigint: boolean;
-  readonly #resolve: (stats: Stats) => void;
-  readonly #reject: (error: unknown) => void;
-
-  constructor(engine: Engine, instance: PluginInstance, path: FastPath, syscall: 'stat' | 'lstat', bigint: boolean, resolve: (stats: Stats) => void, reject: (error: unknown) => void) {
-    this.#engine = engine;
-    this.#instance = instance;
+  /** Arm for one call: the Promise it settles. */
+  arm(path: FastPath, syscall: 'stat' | 'lstat', bigint: boolean): Promise<Stats> {
     this.#path = path;
     this.#syscall = syscall;
     this.#bigint = bigint;
-    this.#resolve = resolve;
-    this.#reject = reject;
+    const promise = new Promise<Stats>(capture);
+    this.#resolve = capturedResolve;
+    this.#reject = capturedReject;
+    return promise;
+  }
+
+  /** Forget the call armed last (its submission was refused). */
+  disarm(): void {
+    this.#resolve = null;
+    this.#reject = null;
+    this.#path = '';
   }
 
   chainDone(_last: number, result: number | bigint): void {
-    const instance = this.#instance;
+    const resolve = this.#resolve as (stats: Stats) => void;
+    const reject = this.#reject as (error: unknown) => void;
+    const path = this.#path;
+    this.#resolve = null;
+    this.#reject = null;
+    this.#path = '';
     try {
       const status = Number(result);
-      if (status < 0) {
-        this.#reject(fsError(status, this.#syscall, this.#path));
-        return;
-      }
-      const { view, at } = areas(this.#engine, instance);
-      this.#resolve(statsFromStatx(view, at, this.#bigint));
+      if (status < 0) reject(fsError(status, this.#syscall, path));
+      else resolve(statsFromStatx(this.#view, this.#at, this.#bigint));
     } catch (error) {
-      this.#reject(error);
+      reject(error);
     } finally {
-      instance.release();
+      this.#instance.release();
     }
   }
+}
+
+// A Promise's resolving functions taken out of its executor without a closure per call.
+let capturedResolve: ((stats: Stats) => void) | null = null;
+let capturedReject: ((error: unknown) => void) | null = null;
+function capture(resolve: (stats: Stats) => void, reject: (error: unknown) => void): void {
+  capturedResolve = resolve;
+  capturedReject = reject;
+}
+
+const ringStats = new WeakMap<PluginInstance, RingStat>();
+
+function ringStatOf(engine: Engine, instance: PluginInstance): RingStat {
+  let known = ringStats.get(instance);
+  if (known === undefined) {
+    known = new RingStat(engine, instance);
+    ringStats.set(instance, known);
+  }
+  return known;
 }
 
 /**
@@ -162,24 +181,23 @@ export function statOnRing(engine: Engine, path: FastPath, follow: boolean, sysc
   // inline, it is the O_PATH open's ENOENT at once, without the extra enter.
   if (path.length === 0) return null;
   const instance = fsStatOnRing.acquire(engine);
-  const own = areas(engine, instance);
-  if (putPath(own.path, path) !== 0) {
+  const ring = ringStatOf(engine, instance);
+  if (putPath(ring.path, path) !== 0) {
     instance.release();
     return null;
   }
-  instance.set(0, own.pathAddress);
+  instance.set(0, ring.pathAddress);
   instance.set(1, follow ? 0 : AT_SYMLINK_NOFOLLOW);
-  let listener: RingStat | undefined;
-  const promise = new Promise<Stats>((resolve, reject) => {
-    listener = new RingStat(engine, instance, path, syscall, bigint, resolve, reject);
-  });
-  const submitted = fsStatOnRing.submit(engine, instance, listener as RingStat);
+  const promise = ring.arm(path, syscall, bigint);
+  const submitted = fsStatOnRing.submit(engine, instance, ring);
   if (submitted === 0) return promise;
   if (submitted > 0) {
     // Completed on this thread after all (no listener call comes): read it here.
-    (listener as RingStat).chainDone(0, instance.result(0));
+    ring.chainDone(0, instance.result(0));
     return promise;
   }
+  // Refused: the Promise is dropped unsettled and the caller makes the call inline.
+  ring.disarm();
   instance.release();
   return null;
 }
