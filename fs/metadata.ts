@@ -26,7 +26,10 @@ import { newDirent, STATX_BYTES, STATX_MASK, statsFromStatx, UV_DIRENT_UNKNOWN, 
 
 /** The calls of fs.stat, made directly when the policy allows them all. */
 const STAT_DIRECT_CALLS: readonly number[] = [NR.openat, NR.statx, NR.close];
+/** The calls of fs.access, made directly (as stat's are) when the policy allows them all. */
+const ACCESS_DIRECT_CALLS: readonly number[] = [NR.openat, NR.faccessat2, NR.close];
 const SYS_statx = NR.statx;
+const SYS_faccessat2 = NR.faccessat2;
 const SYS_close = NR.close;
 
 /** A DataView over each slot's data area (where a direct stat's struct statx goes), made once per slot. */
@@ -113,7 +116,10 @@ export function lstat(engine: Engine, path: unknown, options?: unknown): Promise
   return (burstStatOnRing(engine) ? statOnRing(engine, fast, false, 'lstat', bigint) : null) ?? statPath(engine, fast, false, 'lstat', bigint);
 }
 
-/** access - fsp.access on the syslet path (mode: an integer 0..7, default F_OK). */
+/**
+ * access - fsp.access on the syslet path (mode: an integer 0..7, default F_OK): for a cached
+ * path, fs.access's three calls made directly (fs/direct.ts), else the chain.
+ */
 export async function access(engine: Engine, path: unknown, mode?: unknown): Promise<void> {
   const fast = fastPath(path);
   const bits = mode === undefined ? 0 : mode;
@@ -125,6 +131,16 @@ export async function access(engine: Engine, path: unknown, mode?: unknown): Pro
   try {
     const bad = putPaths(req, fast);
     if (bad !== 0) throw fsError(bad, 'access', fast);
+    if (directCallsAllowed(engine, ACCESS_DIRECT_CALLS)) {
+      const fd = openCached(req, O_PATH | O_CLOEXEC);
+      if (fd !== NOT_CACHED) {
+        if (fd < 0) throw fsError(fd, 'access', fast);
+        const status = callSyscall(SYS_faccessat2, fd, req.slot.pathAddresses[1] + EMPTY_PATH_AT, bits, AT_EMPTY_PATH);
+        callSyscall(SYS_close, fd);
+        if (status < 0) throw fsError(status, 'access', fast);
+        return;
+      }
+    }
     const instance = fsAccess.acquire(engine);
     try {
       instance.set(0, req.slot.pathAddresses[0]);
