@@ -7,7 +7,7 @@
  * block (the plugin instance, the executor's per-atom checks and result cells).
  */
 import type { Engine } from '../engine/engine.js';
-import { EAGAIN, EINVAL, ENOSYS, syscall } from '../engine/native/index.js';
+import { EAGAIN, EINVAL, EMFILE, ENFILE, ENOSYS, syscall } from '../engine/native/index.js';
 import { NR } from '../engine/syscalls/nr.js';
 import { AT_FDCWD, RESOLVE_CACHED } from '../engine/syscalls/constants.generated.js';
 import type { Request } from '../plugins/requests.js';
@@ -28,7 +28,8 @@ const OPEN_HOW_BYTES = 24;
  * {@link EMPTY_PATH_AT}.
  *
  * @returns the fd, -errno, or {@link NOT_CACHED} (EAGAIN: a component is not in the dcache;
- *   EINVAL/ENOSYS: openat2 or RESOLVE_CACHED missing) — the chain then decides, as the engine would.
+ *   EINVAL/ENOSYS: openat2 or RESOLVE_CACHED missing; EMFILE/ENFILE: no fd to be had, see
+ *   {@link outOfFds}) — the chain then decides, as the engine would.
  */
 export function openCached(req: Request, flags: number): number {
   const how = req.slot.paths[1];
@@ -40,7 +41,21 @@ export function openCached(req: Request, flags: number): number {
   how.writeUInt32LE(0, 20);
   how[EMPTY_PATH_AT] = 0;
   const fd = syscall(SYS_openat2, AT_FDCWD, req.slot.pathAddresses[0], req.slot.pathAddresses[1], OPEN_HOW_BYTES);
-  return fd === -EAGAIN || fd === -EINVAL || fd === -ENOSYS ? NOT_CACHED : fd;
+  return fd === -EAGAIN || fd === -EINVAL || fd === -ENOSYS || outOfFds(fd) ? NOT_CACHED : fd;
+}
+
+/**
+ * outOfFds - whether an O_PATH open failed only because no fd was to be had (EMFILE: the
+ * process's limit; ENFILE: the system's). stat, lstat, access, readlink and realpath go through
+ * an O_PATH fd here, but Node makes them on the path and needs no fd: at the limit, the caller
+ * makes node:fs/promises's call instead, so that a process out of fds still gets Node's answer
+ * (the kernel takes the fd before the lookup, so even a missing path answers EMFILE here).
+ *
+ * @param status - the open's result: an fd or -errno.
+ * @returns true for -EMFILE and -ENFILE.
+ */
+export function outOfFds(status: number): boolean {
+  return status === -EMFILE || status === -ENFILE;
 }
 
 /**

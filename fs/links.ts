@@ -30,7 +30,7 @@ import { fileClose } from '../plugins/builtin/file-read.js';
 import { Request } from '../plugins/requests.js';
 import { fastOptions, fastPath, type FastPath } from './args.js';
 import { putPaths, ran, result, submitted, take } from './core.js';
-import { directCallsAllowed, EMPTY_PATH_AT, NOT_CACHED, openCached } from './direct.js';
+import { directCallsAllowed, EMPTY_PATH_AT, NOT_CACHED, openCached, outOfFds } from './direct.js';
 import { fsError } from './errors.js';
 
 /** The longest link target: PATH_MAX with its NUL (symlink(2) refuses a longer one). */
@@ -133,6 +133,7 @@ export async function readlink(engine: Engine, path: unknown, options?: unknown)
     const wait = submitted(req.run(fsReadlink, instance), 'readlink', fast);
     if (wait !== null) await wait;
     const opened = result(instance, READLINK.open);
+    if (outOfFds(opened)) return await nodeFs.readlink(fast as string, options as never);
     if (opened < 0) throw fsError(opened, 'readlink', fast);
     const length = result(instance, READLINK.readlink);
     // The O_PATH fd names something that is not a link (the path's last component, or the
@@ -212,6 +213,7 @@ export async function realpath(engine: Engine, path: unknown, options?: unknown)
     const direct = directCallsAllowed(engine, DIRECT_CALLS);
     const cached = direct ? openCached(req, O_PATH | O_CLOEXEC) : NOT_CACHED;
     fd = cached !== NOT_CACHED ? cached : await openPath(req, fast);
+    if (outOfFds(fd)) return await nodeFs.realpath(fast as string, options as never);
     if (fd < 0) throw fsError(fd, 'realpath', fast);
     req.slot.paths[1].set(procFdPath(fd));
     let length: number;

@@ -18,7 +18,7 @@ import {
 } from './chains.js';
 import { AT_EMPTY_PATH, O_CLOEXEC, O_NOFOLLOW, O_PATH, S_IFDIR, S_IFMT } from '../engine/syscalls/constants.generated.js';
 import { putPaths, ran, result, scratchView, submitted, take } from './core.js';
-import { directCallsAllowed, EMPTY_PATH_AT, NOT_CACHED, openCached } from './direct.js';
+import { directCallsAllowed, EMPTY_PATH_AT, NOT_CACHED, openCached, outOfFds } from './direct.js';
 import { fsError } from './errors.js';
 import { burstStatOnRing, statOnRing } from './stat-burst.js';
 import { newDirent, STATX_BYTES, STATX_MASK, statsFromStatx, UV_DIRENT_UNKNOWN, uvDirentType, uvDirentTypeOfMode } from './stats.js';
@@ -81,6 +81,7 @@ async function statPath(engine: Engine, path: FastPath, follow: boolean, syscall
       const wait = submitted(req.run(fsStat, instance), syscall, path);
       if (wait !== null) await wait;
       const opened = result(instance, BY_PATH.open);
+      if (outOfFds(opened)) return await (follow ? nodeFs.stat : nodeFs.lstat)(path as string, { bigint }) as Stats;
       if (opened < 0) throw fsError(opened, syscall, path);
       const status = result(instance, BY_PATH.call);
       if (status < 0) throw fsError(status, syscall, path);
@@ -149,6 +150,7 @@ export async function access(engine: Engine, path: unknown, mode?: unknown): Pro
       const wait = submitted(req.run(fsAccess, instance), 'access', fast);
       if (wait !== null) await wait;
       const opened = result(instance, BY_PATH.open);
+      if (outOfFds(opened)) return await nodeFs.access(fast as string, bits);
       if (opened < 0) throw fsError(opened, 'access', fast);
       const status = result(instance, BY_PATH.call);
       if (status < 0) throw fsError(status, 'access', fast);

@@ -53,6 +53,8 @@ function errnoOf(name: string): number {
  */
 export const EPERM = errnoOf('EPERM');
 export const ENOENT = errnoOf('ENOENT');
+export const ENFILE = errnoOf('ENFILE');
+export const EMFILE = errnoOf('EMFILE');
 export const ESRCH = errnoOf('ESRCH');
 export const EINTR = errnoOf('EINTR');
 export const EIO = errnoOf('EIO');
