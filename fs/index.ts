@@ -106,25 +106,68 @@ function delegated(): Omit<SysletFs, 'access' | 'appendFile' | 'copyFile' | 'lst
   };
 }
 
-/** The functions on the engine `engine()` returns (called on every call: the shared one is lazy). */
+/** A call on an engine: the engine first, then the call's own arguments (at most three). */
+type OnEngine = (engine: Engine, a: unknown, b: unknown, c: unknown) => Promise<unknown>;
+/** The same call on node:fs/promises. */
+type OnNode = (a: unknown, b: unknown, c: unknown) => Promise<unknown>;
+
+/**
+ * Whether making the engine failed only for want of fds (EMFILE, ENFILE: its eventfd or ring
+ * could not be had). Node's calls then still answer as they would: a path call that needs no fd
+ * in Node succeeds, one that needs one fails with Node's own EMFILE.
+ */
+function outOfFds(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'EMFILE' || code === 'ENFILE';
+}
+
+/** A rejected Promise of what was thrown (our code throws Errors; anything else is wrapped in one). */
+function rejection(thrown: unknown): Promise<never> {
+  return Promise.reject(thrown instanceof Error ? thrown : new Error(String(thrown)));
+}
+
+/**
+ * One of the module's functions on the engine `engine()` returns (called on every call: the
+ * shared one is made on first use). Like Node's, it never throws: whatever goes wrong — making
+ * the engine included — is a rejection. When the engine cannot be made for want of fds, the
+ * call is node:fs/promises's (and the engine is tried again on the next call).
+ */
+function guarded(engine: () => Engine, on: OnEngine, node: OnNode) {
+  return (a?: unknown, b?: unknown, c?: unknown): Promise<unknown> => {
+    let made: Engine;
+    try {
+      made = engine();
+    } catch (error) {
+      return outOfFds(error) ? node(a, b, c) : rejection(error);
+    }
+    try {
+      return on(made, a, b, c);
+    } catch (error) {
+      return rejection(error);
+    }
+  };
+}
+
+/** The functions on the engine `engine()` returns (see {@link guarded}). */
 function bind(engine: () => Engine): SysletFs {
+  const call = (on: OnEngine, node: OnNode) => guarded(engine, on, node);
   return {
-    access: ((path: unknown, mode?: unknown) => accessOn(engine(), path, mode)),
-    appendFile: ((path: unknown, data: unknown, options?: unknown) => appendFileOn(engine(), path, data, options)),
-    copyFile: ((src: unknown, dest: unknown, mode?: unknown) => copyFileOn(engine(), src, dest, mode)),
-    lstat: ((path: unknown, options?: unknown) => lstatOn(engine(), path, options)) as NodeFs['lstat'],
-    mkdir: ((path: unknown, options?: unknown) => mkdirOn(engine(), path, options)) as NodeFs['mkdir'],
-    open: ((path: unknown, flags?: unknown, mode?: unknown) => openOn(engine(), path, flags, mode)),
-    readFile: ((path: unknown, options?: unknown) => readFileOn(engine(), path, options)) as NodeFs['readFile'],
-    readdir: ((path: unknown, options?: unknown) => readdirOn(engine(), path, options)) as NodeFs['readdir'],
-    readlink: ((path: unknown, options?: unknown) => readlinkOn(engine(), path, options)) as NodeFs['readlink'],
-    realpath: ((path: unknown, options?: unknown) => realpathOn(engine(), path, options)) as NodeFs['realpath'],
-    rename: ((oldPath: unknown, newPath: unknown) => renameOn(engine(), oldPath, newPath)),
-    rm: ((path: unknown, options?: unknown) => rmOn(engine(), path, options)),
-    stat: ((path: unknown, options?: unknown) => statOn(engine(), path, options)) as NodeFs['stat'],
-    truncate: ((path: unknown, len?: unknown) => truncateOn(engine(), path, len)),
-    unlink: ((path: unknown) => unlinkOn(engine(), path)),
-    writeFile: ((path: unknown, data: unknown, options?: unknown) => writeFileOn(engine(), path, data, options)) as NodeFs['writeFile'],
+    access: call(accessOn, nodeFs.access as OnNode) as NodeFs['access'],
+    appendFile: call(appendFileOn, nodeFs.appendFile as OnNode) as NodeFs['appendFile'],
+    copyFile: call(copyFileOn, nodeFs.copyFile as OnNode) as NodeFs['copyFile'],
+    lstat: call(lstatOn, nodeFs.lstat as OnNode) as NodeFs['lstat'],
+    mkdir: call(mkdirOn, nodeFs.mkdir as OnNode) as NodeFs['mkdir'],
+    open: call(openOn, nodeFs.open as OnNode) as NodeFs['open'],
+    readFile: call(readFileOn, nodeFs.readFile as OnNode) as NodeFs['readFile'],
+    readdir: call(readdirOn, nodeFs.readdir as OnNode) as NodeFs['readdir'],
+    readlink: call(readlinkOn, nodeFs.readlink as OnNode) as NodeFs['readlink'],
+    realpath: call(realpathOn, nodeFs.realpath as OnNode) as NodeFs['realpath'],
+    rename: call(renameOn, nodeFs.rename as OnNode) as NodeFs['rename'],
+    rm: call(rmOn, nodeFs.rm as OnNode) as NodeFs['rm'],
+    stat: call(statOn, nodeFs.stat as OnNode) as NodeFs['stat'],
+    truncate: call(truncateOn, nodeFs.truncate as OnNode) as NodeFs['truncate'],
+    unlink: call(unlinkOn, nodeFs.unlink as OnNode) as NodeFs['unlink'],
+    writeFile: call(writeFileOn, nodeFs.writeFile as OnNode) as NodeFs['writeFile'],
     ...delegated(),
   };
 }
