@@ -5,19 +5,24 @@
  * engine or a cachemiss thread. A short positional read is finished here while the rest comes
  * without blocking. Split from executor.ts (which decides when to probe) by job.
  */
-import { syscall, preadv2, type Word, EAGAIN, EINVAL, EOPNOTSUPP } from './native/index.js';
+import { syscall, preadv2, allocNative, type NativeBlock, type Word, EAGAIN, EINVAL, EOPNOTSUPP } from './native/index.js';
 import { PROBE, type CompiledSyscall } from './compiled-table.js';
 import { PRIVATE_LAYOUT, type Confinement } from './confinement.js';
 import { RESOLVE_CACHED, RWF_NOWAIT } from './syscalls/abi.js';
 import { NR } from './syscalls/nr.js';
 import { setWord } from './words.js';
-import { MSG_DONTWAIT, MSG_WAITALL, O_CREAT, O_TMPFILE, POLLIN } from './syscalls/constants.generated.js';
+import { MSG_DONTWAIT, MSG_WAITALL, O_CREAT, O_TMPFILE, POLLIN, SEEK_CUR, S_IFBLK, S_IFCHR, S_IFMT, S_IFREG } from './syscalls/constants.generated.js';
 import type { ExecutorOptions } from './executor-types.js';
 
 const SYS_preadv2 = NR.preadv2;
 const SYS_pwritev2 = NR.pwritev2;
 const SYS_openat2 = NR.openat2;
 const SYS_ppoll = NR.ppoll;
+const SYS_fstat = NR.fstat;
+const SYS_lseek = NR.lseek;
+/** struct stat (x86-64): st_mode is the u32 at 24 of 144 bytes. */
+const STAT_BYTES = 144;
+const ST_MODE = 24;
 
 /** Marker result: the call would block, hand the chain off. */
 export const HANDOFF = Symbol('handoff');
@@ -92,18 +97,22 @@ export class Prober {
         // EOPNOTSUPP, a short count) is the call's.
         if (extraFlags !== 0 && callerNowait(extraFlags)) return result;
         if (result === -EAGAIN) return HANDOFF;
-        if (!write && result > 0 && compiled.posArg >= 0 && typeof position === 'number') {
+        if (!write && result > 0 && typeof position === 'number') {
           // RWF_NOWAIT stops early where a blocking read goes on: at the first uncached page of a
           // file, or, in devices that copy in chunks (/dev/zero), whenever the task should
           // reschedule — so a short count says nothing about the end of the file. A short
           // positional read is continued here while the rest comes without blocking, until a read
           // returns 0 (the end); if the rest would block, the whole call is made again on a
           // cachemiss thread, which is safe because positional reads are idempotent. (A caller's
-          // own RWF_NOWAIT asked for the short answer.)
+          // own RWF_NOWAIT asked for the short answer.) A short read at the file position
+          // (position -1) is continued the same way on a file that keeps a position, but cannot
+          // be made again (the position has moved): if the rest would block, it answers what it
+          // read. On a stream (a pipe, a socket: lseek answers ESPIPE) a short count is the
+          // syscall's own answer, and another read could join two datagrams.
           if (compiled.iovArg < 0) {
             const wanted = args[2];
-            if (typeof wanted === 'number' && result < wanted) return this.#finishShortRead(args, result, wanted, position);
-          } else if (result < this.#confinement.iovecBytes && !callerNowait(extraFlags)) {
+            if (typeof wanted === 'number' && result < wanted && (position >= 0 || keepsPosition(args[0] as Word))) return this.#finishShortRead(args, result, wanted, position);
+          } else if (result < this.#confinement.iovecBytes && !callerNowait(extraFlags) && (position >= 0 || keepsPosition(args[0] as Word))) {
             return this.#finishShortReadv(args[0] as Word, result, position, flags);
           }
         }
@@ -165,9 +174,9 @@ export class Prober {
     while (total < wanted) {
       setWord(scratch, 0, buffer + total);
       setWord(scratch, 8, wanted - total);
-      const more = syscall(SYS_preadv2, args[0], this.#scratchAddress, 1, position + total, 0, RWF_NOWAIT);
+      const more = syscall(SYS_preadv2, args[0], this.#scratchAddress, 1, position < 0 ? -1 : position + total, 0, RWF_NOWAIT);
       if (more === 0) return total;
-      if (more < 0) return more === -EAGAIN ? HANDOFF : total;
+      if (more < 0) return more === -EAGAIN && position >= 0 ? HANDOFF : total;
       total += more;
     }
     return total;
@@ -186,14 +195,30 @@ export class Prober {
     this.iovecsAdvanced = true;
     let first = confinement.advanceIovecs(0, done);
     while (sum < total && first < count) {
-      const more = syscall(SYS_preadv2, fd, iovecs + first * 16, count - first, position + sum, 0, flags);
+      const more = syscall(SYS_preadv2, fd, iovecs + first * 16, count - first, position < 0 ? -1 : position + sum, 0, flags);
       if (more === 0) return sum;
-      if (more < 0) return more === -EAGAIN ? HANDOFF : sum;
+      if (more < 0) return more === -EAGAIN && position >= 0 ? HANDOFF : sum;
       sum += more;
       first = confinement.advanceIovecs(first, more);
     }
     return sum;
   }
+}
+
+// For keepsPosition's fstat, allocated with the module (no native memory appears mid-run).
+const statBlock: NativeBlock = allocNative(STAT_BYTES, 8);
+const statView = new DataView(statBlock.buffer);
+
+/**
+ * Whether `fd` is a file that keeps a position a short read can be continued at: a regular file,
+ * a block device, or a character device that seeks (/dev/zero). Not a stream (lseek: ESPIPE), nor
+ * an eventfd or a timerfd (no file type; lseek answers 0, but each read takes a count). Asked only
+ * after a short read, so a full one costs nothing.
+ */
+function keepsPosition(fd: Word): boolean {
+  if (syscall(SYS_fstat, fd, statBlock.address) !== 0) return false;
+  const type = statView.getUint32(ST_MODE, true) & S_IFMT;
+  return type === S_IFREG || type === S_IFBLK || (type === S_IFCHR && syscall(SYS_lseek, fd, 0, SEEK_CUR) >= 0);
 }
 
 /** Whether a preadv2's own flags already ask for RWF_NOWAIT (then a short count is the answer). */
