@@ -25,15 +25,17 @@ import { awaitingFallback, settleFallback } from './requests.js';
 export function aio_error(aiocbp: Aiocb): number {
   if (!(aiocbp instanceof Aiocb)) return failWith(EINVAL);
   const request = aiocbp._request;
-  const status = request.error;
-  if (status !== EINPROGRESS) {
-    if (!awaitingFallback(request)) return status;
-    settleFallback(request);
-    return request.error;
+  let status = request.error;
+  if (status === EINPROGRESS) {
+    // glibc's helper threads move an fd's queue on by themselves; here the JS thread does, when
+    // it processes finished chains. A caller polling aio_error in a loop must see progress too.
+    aioEngine().pump();
+    status = request.error;
   }
-  // glibc's helper threads move an fd's queue on by themselves; here the JS thread does, when it
-  // processes finished chains. A caller polling aio_error in a loop must see progress too.
-  aioEngine().pump();
+  // The pump may have started a queued request whose positional chain has already published
+  // ESPIPE on its thread (its fd number was a file's earlier): that is not its end either.
+  if (status === EINPROGRESS || !awaitingFallback(request)) return status;
+  settleFallback(request);
   return request.error;
 }
 
