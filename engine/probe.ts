@@ -86,8 +86,11 @@ export class Prober {
           count = 1;
           position = compiled.posArg >= 0 ? (args[compiled.posArg] as Word) : -1;
         }
-        // pread64(-1) must fail with EINVAL, but preadv2(-1) means "current position": no probe.
-        if (compiled.posArg >= 0 && (typeof position === 'bigint' ? position < 0n : position < 0)) {
+        // pread64(-1) must fail with EINVAL (at once: no probe); preadv2(-1) means "current
+        // position" and is probed as a readv is (made as it is, it waited inline on an empty
+        // blocking pipe, and the event loop with it).
+        const currentV2 = position === -1 && (compiled.spec.name === 'preadv2' || compiled.spec.name === 'pwritev2');
+        if (compiled.posArg >= 0 && !currentV2 && (typeof position === 'bigint' ? position < 0n : position < 0)) {
           return syscall(nr, args[0], args[1], args[2], args[3], args[4], args[5]);
         }
         const flags = typeof extraFlags === 'bigint' ? extraFlags | BigInt(RWF_NOWAIT) : extraFlags | RWF_NOWAIT;
