@@ -8,10 +8,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { closeSync, openSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
 import { Engine } from '../engine/engine.js';
 import { ChainBuilder } from '../engine/builder.js';
 import { SYSLET_ASYNC } from '../engine/atom.js';
+import { spinningThreads } from './helpers/busy-cores.js';
 
 const SIZE = 256 * 1024;
 const READS = 64;
@@ -20,7 +20,7 @@ test('async preadv and pread64 of /dev/zero return every byte while the cores ar
   const engine = new Engine();
   const fd = openSync('/dev/zero', 'r');
   // Two spinning threads: the calling thread's reads are asked to reschedule now and then.
-  const spinners = [0, 1].map(() => new Worker('const end = Date.now() + 20000; while (Date.now() < end) {}', { eval: true }));
+  const spinners = spinningThreads(2, 20000);
   try {
     const short: string[] = [];
     for (let round = 0; round < 4; round++) {
@@ -49,7 +49,7 @@ test('async preadv and pread64 of /dev/zero return every byte while the cores ar
     }
     assert.deepEqual(short, []);
   } finally {
-    await Promise.all(spinners.map((spinner) => spinner.terminate()));
+    await spinners.stop();
     closeSync(fd);
     await engine.close();
   }

@@ -9,11 +9,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { closeSync, openSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
 import { Engine } from '../engine/engine.js';
 import { ChainBuilder } from '../engine/builder.js';
 import { addressOf, syscall } from '../engine/native/index.js';
 import { NR } from '../engine/syscalls/nr.js';
+import { spinningThreads } from './helpers/busy-cores.js';
 
 const SIZE = 256 * 1024;
 const READS = 64;
@@ -23,7 +23,7 @@ test('inline read and readv of /dev/zero at the file position return every byte 
   const engine = new Engine();
   const fd = openSync('/dev/zero', 'r');
   // Two spinning threads: the calling thread's reads are asked to reschedule now and then.
-  const spinners = [0, 1].map(() => new Worker('const end = Date.now() + 30000; while (Date.now() < end) {}', { eval: true }));
+  const spinners = spinningThreads(2, 30000);
   try {
     const short: string[] = [];
     const direct = Buffer.alloc(SIZE);
@@ -55,7 +55,7 @@ test('inline read and readv of /dev/zero at the file position return every byte 
     }
     assert.deepEqual(short, []);
   } finally {
-    await Promise.all(spinners.map((spinner) => spinner.terminate()));
+    await spinners.stop();
     closeSync(fd);
     await engine.close();
   }

@@ -11,12 +11,12 @@
  * here before the fix.
  */
 import assert from 'node:assert/strict';
-import { Worker } from 'node:worker_threads';
 import { differential } from './helpers/posix-differential.js';
 import { EINPROGRESS, EINVAL } from './helpers/posix-c.js';
 import { syscall } from '../engine/native/index.js';
 import { NR } from '../engine/syscalls/nr.js';
 import type { AioImpl, ControlBlock } from './helpers/posix-impl.js';
+import { spinningThreads } from './helpers/busy-cores.js';
 
 const REQUESTS = 600;
 const O_CLOEXEC = 0o2000000;
@@ -36,7 +36,7 @@ function answers(impl: AioImpl, cb: ControlBlock): number[] {
 
 differential(import.meta.url, 'aio_error of a read of an eventfd whose number was just synced answers EINPROGRESS until its EINVAL, never the ESPIPE of the positional try', async (impl) => {
   // Two spinning threads: the JS thread is preempted between the steps now and then.
-  const spinners = [0, 1].map(() => new Worker('const end = Date.now() + 60000; while (Date.now() < end) {}', { eval: true }));
+  const spinners = spinningThreads(2, 60000);
   try {
     const differences: string[] = [];
     for (let i = 0; i < REQUESTS; i++) {
@@ -56,6 +56,6 @@ differential(import.meta.url, 'aio_error of a read of an eventfd whose number wa
     }
     assert.deepEqual(differences, []);
   } finally {
-    await Promise.all(spinners.map((spinner) => spinner.terminate()));
+    await spinners.stop();
   }
 });
