@@ -8,7 +8,18 @@
 import { test } from 'node:test';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sameOnBoth, scratch } from './helpers/fs-implementations.js';
+import type { FileHandle } from 'node:fs/promises';
+import { sameOnBoth, scratch, type FsPromises } from './helpers/fs-implementations.js';
+
+/** Open `path` on `fs` with `flags`, run `call` on the handle, close it. */
+async function onHandle<T>(fs: FsPromises, path: string, flags: string, call: (handle: FileHandle) => Promise<T>): Promise<T> {
+  const handle = await fs.open(path, flags);
+  try {
+    return await call(handle);
+  } finally {
+    await handle.close();
+  }
+}
 
 test('readv and writev of one empty view answer as read(2)/write(2), on a directory and a file', async (t) => {
   const dir = join(scratch(t), 'd');
@@ -18,41 +29,17 @@ test('readv and writev of one empty view answer as read(2)/write(2), on a direct
   reset();
   const views = (): NodeJS.ArrayBufferView[] => [new Int32Array(0), Buffer.alloc(0), new DataView(new ArrayBuffer(0))];
   for (const position of [undefined, null, 0, 3, -1, -1n]) {
+    const at = position as number;
     for (const index of [0, 1, 2]) {
-      await sameOnBoth(async (fs) => {
-        const handle = await fs.open(dir, 'r');
-        try {
-          return await handle.readv([views()[index]!], position as number);
-        } finally {
-          await handle.close();
-        }
-      }, reset, `directory readv([empty ${index}], ${String(position)})`);
-      await sameOnBoth(async (fs) => {
-        const handle = await fs.open(file, 'r');
-        try {
-          return await handle.readv([views()[index]!], position as number);
-        } finally {
-          await handle.close();
-        }
-      }, reset, `file readv([empty ${index}], ${String(position)})`);
-      await sameOnBoth(async (fs) => {
-        const handle = await fs.open(file, 'r');
-        try {
-          return await handle.writev([views()[index]!], position as number);
-        } finally {
-          await handle.close();
-        }
-      }, reset, `read-only file writev([empty ${index}], ${String(position)})`);
+      const empty = (): NodeJS.ArrayBufferView[] => [views()[index]!];
+      await sameOnBoth((fs) => onHandle(fs, dir, 'r', (handle) => handle.readv(empty(), at)), reset, `directory readv([empty ${index}], ${String(position)})`);
+      await sameOnBoth((fs) => onHandle(fs, file, 'r', (handle) => handle.readv(empty(), at)), reset, `file readv([empty ${index}], ${String(position)})`);
+      await sameOnBoth((fs) => onHandle(fs, file, 'r', (handle) => handle.writev(empty(), at)), reset, `read-only file writev([empty ${index}], ${String(position)})`);
     }
-    await sameOnBoth(async (fs) => {
-      const handle = await fs.open(file, 'r+');
-      try {
-        const read = await handle.readv([Buffer.alloc(4)], position as number);
-        const written = await handle.writev([Buffer.from('xy')], position as number);
-        return { read, written };
-      } finally {
-        await handle.close();
-      }
-    }, reset, `file readv/writev of one buffer at ${String(position)}`);
+    await sameOnBoth((fs) => onHandle(fs, file, 'r+', async (handle) => {
+      const read = await handle.readv([Buffer.alloc(4)], at);
+      const written = await handle.writev([Buffer.from('xy')], at);
+      return { read, written };
+    }), reset, `file readv/writev of one buffer at ${String(position)}`);
   }
 });
