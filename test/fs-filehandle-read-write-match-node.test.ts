@@ -13,17 +13,7 @@ import { test } from 'node:test';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sameOnBoth, scratch, type FsPromises } from './helpers/fs-implementations.js';
-
-/** Open `file` with `flags` on `fs`, run `body`, close. */
-async function withHandle<T>(fs: FsPromises, file: string, flags: string, body: (handle: Awaited<ReturnType<FsPromises['open']>>) => Promise<T>): Promise<T> {
-  const handle = await fs.open(file, flags);
-  try {
-    return await body(handle);
-  } finally {
-    await handle.close();
-  }
-}
+import { sameOnBoth, scratch, withHandle, type FsPromises } from './helpers/fs-implementations.js';
 
 test('read: positional and options forms, null and bigint positions, past the end, zero length, no arguments', async (t) => {
   const dir = scratch(t);

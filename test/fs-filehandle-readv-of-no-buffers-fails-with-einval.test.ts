@@ -7,27 +7,13 @@
 import { test } from 'node:test';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sameOnBoth, scratch } from './helpers/fs-implementations.js';
+import { sameOnBoth, scratch, withHandle } from './helpers/fs-implementations.js';
 
 test('readv of no buffers fails with EINVAL at any position; writev of none writes 0', async (t) => {
   const file = join(scratch(t), 'f');
   const reset = (): void => writeFileSync(file, 'abcdef');
   for (const position of [undefined, null, 0, 3, -1]) {
-    await sameOnBoth(async (fs) => {
-      const handle = await fs.open(file, 'r+');
-      try {
-        return await handle.readv([], position as number);
-      } finally {
-        await handle.close();
-      }
-    }, reset, `readv([], ${String(position)})`);
-    await sameOnBoth(async (fs) => {
-      const handle = await fs.open(file, 'r+');
-      try {
-        return await handle.writev([], position as number);
-      } finally {
-        await handle.close();
-      }
-    }, reset, `writev([], ${String(position)})`);
+    await sameOnBoth((fs) => withHandle(fs, file, 'r+', (handle) => handle.readv([], position as number)), reset, `readv([], ${String(position)})`);
+    await sameOnBoth((fs) => withHandle(fs, file, 'r+', (handle) => handle.writev([], position as number)), reset, `writev([], ${String(position)})`);
   }
 });

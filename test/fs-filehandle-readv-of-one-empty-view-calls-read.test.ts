@@ -8,18 +8,7 @@
 import { test } from 'node:test';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FileHandle } from 'node:fs/promises';
-import { sameOnBoth, scratch, type FsPromises } from './helpers/fs-implementations.js';
-
-/** Open `path` on `fs` with `flags`, run `call` on the handle, close it. */
-async function onHandle<T>(fs: FsPromises, path: string, flags: string, call: (handle: FileHandle) => Promise<T>): Promise<T> {
-  const handle = await fs.open(path, flags);
-  try {
-    return await call(handle);
-  } finally {
-    await handle.close();
-  }
-}
+import { sameOnBoth, scratch, withHandle } from './helpers/fs-implementations.js';
 
 test('readv and writev of one empty view answer as read(2)/write(2), on a directory and a file', async (t) => {
   const dir = join(scratch(t), 'd');
@@ -32,11 +21,11 @@ test('readv and writev of one empty view answer as read(2)/write(2), on a direct
     const at = position as number;
     for (const index of [0, 1, 2]) {
       const empty = (): NodeJS.ArrayBufferView[] => [views()[index]!];
-      await sameOnBoth((fs) => onHandle(fs, dir, 'r', (handle) => handle.readv(empty(), at)), reset, `directory readv([empty ${index}], ${String(position)})`);
-      await sameOnBoth((fs) => onHandle(fs, file, 'r', (handle) => handle.readv(empty(), at)), reset, `file readv([empty ${index}], ${String(position)})`);
-      await sameOnBoth((fs) => onHandle(fs, file, 'r', (handle) => handle.writev(empty(), at)), reset, `read-only file writev([empty ${index}], ${String(position)})`);
+      await sameOnBoth((fs) => withHandle(fs, dir, 'r', (handle) => handle.readv(empty(), at)), reset, `directory readv([empty ${index}], ${String(position)})`);
+      await sameOnBoth((fs) => withHandle(fs, file, 'r', (handle) => handle.readv(empty(), at)), reset, `file readv([empty ${index}], ${String(position)})`);
+      await sameOnBoth((fs) => withHandle(fs, file, 'r', (handle) => handle.writev(empty(), at)), reset, `read-only file writev([empty ${index}], ${String(position)})`);
     }
-    await sameOnBoth((fs) => onHandle(fs, file, 'r+', async (handle) => {
+    await sameOnBoth((fs) => withHandle(fs, file, 'r+', async (handle) => {
       const read = await handle.readv([Buffer.alloc(4)], at);
       const written = await handle.writev([Buffer.from('xy')], at);
       return { read, written };

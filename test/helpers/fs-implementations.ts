@@ -35,6 +35,16 @@ export function scratch(t: TestContext, prefix = 'fs-suite'): string {
   return dir;
 }
 
+/** withHandle - open `file` with `flags` on `fs`, run `body` on the handle, close it (also when `body` fails). */
+export async function withHandle<T>(fs: FsPromises, file: string, flags: string, body: (handle: Awaited<ReturnType<FsPromises['open']>>) => Promise<T>): Promise<T> {
+  const handle = await fs.open(file, flags);
+  try {
+    return await body(handle);
+  } finally {
+    await handle.close();
+  }
+}
+
 /** The settled outcome of a call: its value, or its error. */
 export type Outcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
 
