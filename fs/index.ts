@@ -17,6 +17,8 @@
  */
 import * as nodeFs from 'node:fs/promises';
 import { Engine } from '../engine/engine.js';
+import { SyscallError } from '../engine/errors.js';
+import { outOfFds } from './direct.js';
 import { access as accessOn, lstat as lstatOn, mkdir as mkdirOn, readdir as readdirOn, rename as renameOn, rm as rmOn, stat as statOn, unlink as unlinkOn } from './metadata.js';
 import { readlink as readlinkOn, realpath as realpathOn } from './links.js';
 import { open as openOn } from './open.js';
@@ -116,9 +118,8 @@ type OnNode = (a: unknown, b: unknown, c: unknown) => Promise<unknown>;
  * could not be had). Node's calls then still answer as they would: a path call that needs no fd
  * in Node succeeds, one that needs one fails with Node's own EMFILE.
  */
-function outOfFds(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === 'EMFILE' || code === 'ENFILE';
+function engineOutOfFds(error: unknown): boolean {
+  return error instanceof SyscallError && outOfFds(error.errno);
 }
 
 /** A rejected Promise of what was thrown (our code throws Errors; anything else is wrapped in one). */
@@ -138,7 +139,7 @@ function guarded(engine: () => Engine, on: OnEngine, node: OnNode) {
     try {
       made = engine();
     } catch (error) {
-      return outOfFds(error) ? node(a, b, c) : rejection(error);
+      return engineOutOfFds(error) ? node(a, b, c) : rejection(error);
     }
     try {
       return on(made, a, b, c);
