@@ -9,9 +9,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { closeSync, openSync } from 'node:fs';
 import { Engine } from '../engine/engine.js';
-import { ChainBuilder } from '../engine/builder.js';
 import { SYSLET_ASYNC } from '../engine/atom.js';
 import { spinningThreads } from './helpers/busy-cores.js';
+import { devZeroReadRound, splitVector } from './helpers/dev-zero-reads.js';
 
 const SIZE = 256 * 1024;
 const READS = 64;
@@ -24,28 +24,11 @@ test('async preadv and pread64 of /dev/zero return every byte while the cores ar
   try {
     const short: string[] = [];
     for (let round = 0; round < 4; round++) {
-      const chains = Array.from({ length: READS }, (_, i) => {
-        const chain = new ChainBuilder(engine.memory, { maxAtoms: 1, dataBytes: SIZE + 1024 });
-        const buffer = chain.buffer(SIZE);
-        buffer.bytes.fill(0xee);
+      short.push(...await devZeroReadRound(engine, round, READS, SIZE, (chain, i, buffer) => {
         if (i % 2 === 0) chain.atom('pread64', [fd, buffer, SIZE, 4096 * i + 1], { flags: SYSLET_ASYNC });
-        else {
-          const vector = chain.buffer(32);
-          const view = new DataView(vector.bytes.buffer, vector.bytes.byteOffset, 32);
-          view.setBigUint64(0, buffer.address, true);
-          view.setBigUint64(8, BigInt(SIZE - 7), true);
-          view.setBigUint64(16, buffer.address + BigInt(SIZE - 7), true);
-          view.setBigUint64(24, 7n, true);
-          chain.atom('preadv', [fd, vector, 2, 2 ** 40, 0], { flags: SYSLET_ASYNC });
-        }
-        return { chain, buffer };
-      });
-      const ends = await Promise.all(chains.map(({ chain }) => engine.runChain(chain.first)));
-      ends.forEach((end, i) => {
-        if (Number(end.result) !== SIZE) short.push(`round ${round} read ${i}: ${String(end.result)}`);
-        else if ((chains[i] as { buffer: { bytes: Uint8Array } }).buffer.bytes.some((byte) => byte !== 0)) short.push(`round ${round} read ${i}: bytes left unread`);
-      });
-      for (const { chain } of chains) chain[Symbol.dispose]();
+        else chain.atom('preadv', [fd, splitVector(chain, buffer, SIZE), 2, 2 ** 40, 0], { flags: SYSLET_ASYNC });
+        return 'read';
+      }));
     }
     assert.deepEqual(short, []);
   } finally {

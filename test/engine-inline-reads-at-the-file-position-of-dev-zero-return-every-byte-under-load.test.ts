@@ -10,10 +10,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { closeSync, openSync } from 'node:fs';
 import { Engine } from '../engine/engine.js';
-import { ChainBuilder } from '../engine/builder.js';
 import { addressOf, syscall } from '../engine/native/index.js';
 import { NR } from '../engine/syscalls/nr.js';
 import { spinningThreads } from './helpers/busy-cores.js';
+import { devZeroReadRound, splitVector } from './helpers/dev-zero-reads.js';
 
 const SIZE = 256 * 1024;
 const READS = 64;
@@ -28,28 +28,14 @@ test('inline read and readv of /dev/zero at the file position return every byte 
     const short: string[] = [];
     const direct = Buffer.alloc(SIZE);
     for (let round = 0; round < ROUNDS; round++) {
-      const chains = Array.from({ length: READS }, (_, i) => {
-        const chain = new ChainBuilder(engine.memory, { maxAtoms: 1, dataBytes: SIZE + 1024 });
-        const buffer = chain.buffer(SIZE);
-        buffer.bytes.fill(0xee);
-        if (i % 2 === 0) chain.atom('read', [fd, buffer, SIZE]);
-        else {
-          const vector = chain.buffer(32);
-          const view = new DataView(vector.bytes.buffer, vector.bytes.byteOffset, 32);
-          view.setBigUint64(0, buffer.address, true);
-          view.setBigUint64(8, BigInt(SIZE - 7), true);
-          view.setBigUint64(16, buffer.address + BigInt(SIZE - 7), true);
-          view.setBigUint64(24, 7n, true);
-          chain.atom('readv', [fd, vector, 2]);
+      short.push(...await devZeroReadRound(engine, round, READS, SIZE, (chain, i, buffer) => {
+        if (i % 2 === 0) {
+          chain.atom('read', [fd, buffer, SIZE]);
+          return 'read';
         }
-        return { chain, buffer };
-      });
-      const ends = await Promise.all(chains.map(({ chain }) => engine.runChain(chain.first)));
-      ends.forEach((end, i) => {
-        if (Number(end.result) !== SIZE) short.push(`round ${round} ${i % 2 === 0 ? 'read' : 'readv'} ${i}: ${String(end.result)}`);
-        else if ((chains[i] as { buffer: { bytes: Uint8Array } }).buffer.bytes.some((byte) => byte !== 0)) short.push(`round ${round} read ${i}: bytes left unread`);
-      });
-      for (const { chain } of chains) chain[Symbol.dispose]();
+        chain.atom('readv', [fd, splitVector(chain, buffer, SIZE), 2]);
+        return 'readv';
+      }));
       // The syscall itself, under the same load: every byte.
       assert.equal(syscall(NR.read, fd, addressOf(direct), SIZE), SIZE);
     }
