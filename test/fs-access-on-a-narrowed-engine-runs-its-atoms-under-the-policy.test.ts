@@ -7,37 +7,21 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { constants, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { Engine } from '../engine/engine.js';
-import type { TraceRecord } from '../engine/policy.js';
+import { constants, statSync } from 'node:fs';
 import { fsAccess } from '../fs/chains.js';
-import { createFs } from '../fs/index.js';
-import { scratch } from './helpers/fs-implementations.js';
+import { narrowedFs } from './helpers/narrowed-fs.js';
 
 test('a narrowed engine without faccessat2 sees access\'s faccessat2 denied and the call fails with EPERM', async (t) => {
-  const dir = scratch(t);
-  const file = join(dir, 'file');
-  writeFileSync(file, 'data');
-  const denials: TraceRecord[] = [];
-  const engine = new Engine({ allow: ['openat', 'close'], onDeny: (record) => denials.push(record) });
-  t.after(() => engine.close());
-  const fs = createFs(engine);
+  const { file, engine, denials, fs } = narrowedFs(t, ['openat', 'close']);
   await assert.rejects(fs.access(file, constants.R_OK), { code: 'EPERM', syscall: 'access', path: file });
   assert.deepEqual(denials.map((record) => record.name), ['faccessat2'], 'the faccessat2 went through the policy');
   assert.equal(fsAccess.poolStats(engine).slabs, 1, 'fs.access ran on the engine');
 });
 
 test('an engine that allows openat, faccessat2 and close answers access of a cached path without the fs.access chain', async (t) => {
-  const dir = scratch(t);
-  const file = join(dir, 'file');
-  writeFileSync(file, 'data', { mode: 0o444 });
+  const { file, engine, denials, fs } = narrowedFs(t, ['openat', 'faccessat2', 'close'], 0o444);
   // Looked up once, so that the dcache holds the name.
   statSync(file);
-  const denials: TraceRecord[] = [];
-  const engine = new Engine({ allow: ['openat', 'faccessat2', 'close'], onDeny: (record) => denials.push(record) });
-  t.after(() => engine.close());
-  const fs = createFs(engine);
   assert.equal(await fs.access(file, constants.R_OK), undefined);
   assert.equal(await fs.access(file), undefined);
   assert.deepEqual(denials, []);

@@ -7,38 +7,23 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { statSync, writeFileSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { Engine } from '../engine/engine.js';
-import type { TraceRecord } from '../engine/policy.js';
 import { fsStat } from '../fs/chains.js';
-import { createFs } from '../fs/index.js';
-import { scratch } from './helpers/fs-implementations.js';
+import { narrowedFs } from './helpers/narrowed-fs.js';
 
 test('a narrowed engine without statx sees stat\'s statx denied and the call fails with EPERM', async (t) => {
-  const dir = scratch(t);
-  const file = join(dir, 'file');
-  writeFileSync(file, 'data');
-  const denials: TraceRecord[] = [];
-  const engine = new Engine({ allow: ['openat', 'close'], onDeny: (record) => denials.push(record) });
-  t.after(() => engine.close());
-  const fs = createFs(engine);
+  const { file, engine, denials, fs } = narrowedFs(t, ['openat', 'close']);
   await assert.rejects(fs.stat(file), { code: 'EPERM', syscall: 'stat', path: file });
   assert.deepEqual(denials.map((record) => record.name), ['statx'], 'the statx went through the policy');
   assert.equal(fsStat.poolStats(engine).slabs, 1, 'fs.stat ran on the engine');
 });
 
 test('an engine that allows openat, statx and close answers a cached stat and lstat without the fs.stat chain', async (t) => {
-  const dir = scratch(t);
-  const file = join(dir, 'file');
-  writeFileSync(file, 'data');
+  const { dir, file, engine, denials, fs } = narrowedFs(t, ['openat', 'statx', 'close']);
   // Looked up once, so that the dcache holds both names (the missing one as a negative entry).
   statSync(file);
   assert.throws(() => statSync(join(dir, 'missing')), { code: 'ENOENT' });
-  const denials: TraceRecord[] = [];
-  const engine = new Engine({ allow: ['openat', 'statx', 'close'], onDeny: (record) => denials.push(record) });
-  t.after(() => engine.close());
-  const fs = createFs(engine);
   const stats = await fs.stat(file);
   assert.equal(stats.size, 4);
   assert.equal(stats.ino, statSync(file).ino);
