@@ -4,14 +4,23 @@
  * parent's `execArgv` (and applies NODE_OPTIONS again), so under `node --import tsx` every thread
  * would start tsx first — about a second of CPU per thread instead of tens of milliseconds.
  *
- * - From the compiled package (dist/), the entry is `cachemiss-worker.js` next to this file.
- * - From the TypeScript sources (tests, `node --import tsx`), the worker and everything it
- *   imports are bundled once per process into one ES module with esbuild (tsx's own
- *   dependency, so nothing new is installed), written to the OS temp directory under a name
- *   derived from its content. koffi stays outside the bundle, imported by absolute URL.
+ * A thread starts from one CommonJS script holding the worker and every engine module it imports
+ * (koffi stays outside), not from the worker's ES module: Node's ES module loader resolves,
+ * reads (asynchronously) and links each of the worker's 35 modules one by one, and loads its own
+ * loader's internals first. Measured on 2 vCPUs (Node 20.20), CPU from `new Worker` to the
+ * thread's 'ready': 91-94 ms from the ES modules, 56-59 ms from the script (a bare Worker that
+ * loads nothing: 25-27 ms from a script, 31-37 ms from an ES module).
+ *
+ * - From the compiled package (dist/), the entry is `cachemiss-worker.cjs` next to this file,
+ *   made by `npm run build` (scripts/bundle-cachemiss-worker.ts) from the compiled modules; a
+ *   dist/ built by `tsc` alone has only `cachemiss-worker.js` (or a script older than it), and
+ *   threads start from that, slower.
+ * - From the TypeScript sources (tests, `node --import tsx`), the same script is bundled once per
+ *   process with esbuild (tsx's own dependency, so nothing new is installed), written to the OS
+ *   temp directory under a name derived from its content, with koffi required by absolute path.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,7 +37,14 @@ let environment: NodeJS.ProcessEnv | null = null;
  */
 export function cachemissWorkerEntry(): URL {
   if (entry !== null) return entry;
-  entry = import.meta.url.endsWith('.ts') ? bundleFromSources() : new URL('./cachemiss-worker.js', import.meta.url);
+  if (import.meta.url.endsWith('.ts')) entry = bundleFromSources();
+  else {
+    const script = new URL('./cachemiss-worker.cjs', import.meta.url);
+    const modules = new URL('./cachemiss-worker.js', import.meta.url);
+    // A script older than the compiled worker is left from an earlier build (tsc run alone since):
+    // it would run old engine code against the new. (npm packs every file with one mtime.)
+    entry = existsSync(script) && statSync(script).mtimeMs >= statSync(modules).mtimeMs ? script : modules;
+  }
   return entry;
 }
 
@@ -65,23 +81,41 @@ interface Esbuild {
   buildSync(options: Record<string, unknown>): EsbuildResult;
 }
 
-function bundleFromSources(): URL {
+/**
+ * bundleCachemissWorker - the cachemiss worker and every module it imports as one CommonJS
+ * script, koffi left outside (`require(koffi)`).
+ *
+ * @param workerFile - the worker module to start from: engine/cachemiss-worker.ts, or the
+ *   compiled dist/engine/cachemiss-worker.js.
+ * @param koffi - what the script passes to `require` for koffi: `'koffi'` for a script shipped
+ *   in the package (resolved from where it is installed), an absolute path for one written
+ *   elsewhere.
+ * @returns the script's text.
+ * @throws Error when esbuild (tsx's dependency, a development dependency) cannot be loaded.
+ */
+export function bundleCachemissWorker(workerFile: string, koffi: string): string {
   const require = createRequire(import.meta.url);
   // esbuild as tsx resolves it: tsx depends on it, whatever the package manager hoisted.
   const esbuild = createRequire(require.resolve('tsx/package.json'))('esbuild') as Esbuild;
   const result = esbuild.buildSync({
-    entryPoints: [fileURLToPath(new URL('./cachemiss-worker.ts', import.meta.url))],
+    entryPoints: [workerFile],
     bundle: true,
     write: false,
-    format: 'esm',
+    format: 'cjs',
     platform: 'node',
     target: 'node20',
     external: ['koffi'],
     logLevel: 'silent',
   });
-  const koffi = pathToFileURL(require.resolve('koffi')).href;
-  const text = (result.outputFiles[0]?.text ?? '').replace(/from\s*"koffi"/g, `from ${JSON.stringify(koffi)}`);
-  const name = `syslet-aio-cachemiss-${createHash('sha256').update(text).digest('hex').slice(0, 16)}.mjs`;
+  const text = result.outputFiles[0]?.text ?? '';
+  if (!text.includes('require("koffi")')) throw new Error('cachemiss worker bundle: no require("koffi") to point at koffi');
+  return text.replaceAll('require("koffi")', `require(${JSON.stringify(koffi)})`);
+}
+
+function bundleFromSources(): URL {
+  const koffi = createRequire(import.meta.url).resolve('koffi');
+  const text = bundleCachemissWorker(fileURLToPath(new URL('./cachemiss-worker.ts', import.meta.url)), koffi);
+  const name = `syslet-aio-cachemiss-${createHash('sha256').update(text).digest('hex').slice(0, 16)}.cjs`;
   const file = join(tmpdir(), name);
   if (!existsSync(file)) {
     // Written under a private name, then renamed: another process may be writing the same file.
