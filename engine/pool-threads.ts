@@ -33,6 +33,12 @@ const SYS_close = NR.close;
 export const MAX_SLOTS = 1024;
 /** In the state array, after the slots: how many threads the pool keeps alive when idle. */
 export const KEEP_INDEX = MAX_SLOTS * WORKER_STATE.stride;
+/**
+ * How long chains may wait in the queue, with every thread the active bound allows alive and none
+ * of them taking one, before the pool starts a thread past that bound (see {@link PoolThreads.grow}).
+ * The same as the queue's SLOTS_STUCK_MS, after which a started thread takes a chain past the bound.
+ */
+const STALLED_MS = 20;
 
 /** What the pool does when a thread ends without finishing what it held (called on the JS thread). */
 export interface ThreadEndHooks {
@@ -88,6 +94,8 @@ export class PoolThreads {
   readonly chains: ChainTable;
   /** Per token: the successor link word, shared with the threads. */
   readonly #next: Int32Array;
+  /** The stall check armed by {@link grow} while chains wait at the active bound (null: none). */
+  #stallCheck: NodeJS.Timeout | null = null;
 
   constructor(options: PoolOptions, shared: ThreadsShared) {
     this.#memory = shared.memory;
@@ -186,8 +194,48 @@ export class PoolThreads {
     // A thread beyond the active bound would only wait for a slot.
     const bound = Math.min(this.#options.maxThreads, queue.maxActive);
     const live = queue.live;
-    // Every thread the bound allows is alive (the usual case, on every submission): nothing to start.
-    if (live >= bound) return;
+    // Every thread the bound allows is alive (the usual case, on every submission): nothing to
+    // start now, unless those threads stop taking chains (see #checkStall).
+    if (live >= bound) {
+      if (queued > 0 && this.#stallCheck === null && live < this.#options.maxThreads) this.#armStallCheck(queue.taken);
+      return;
+    }
+    const { free, loading } = this.#freeThreads();
+    const wanted = Math.max(this.keepThreads - live, queued - free);
+    const count = Math.min(wanted, bound - live, this.#loadLimit - loading);
+    for (let i = 0; i < count; i++) this.#spawn();
+  }
+
+  /**
+   * The active bound (the governor's: how many threads run chains at once) also bounds how many
+   * threads the pool starts. But it is set from chains that completed, and chains that block
+   * for good — reads of sockets or pipes that chains queued behind them would write — complete
+   * none: with every allowed thread blocked in one, the chains behind them would wait for ever.
+   * So while chains wait, the pool looks again after STALLED_MS: if no thread has taken a chain
+   * since, and none is loading or idle, it starts one more (up to maxThreads), which takes a chain
+   * past the bound (the queue lets a thread do so after as long without progress). Checked with
+   * a timer because nothing else may call the pool again: the program is waiting for those chains.
+   */
+  #armStallCheck(taken: number): void {
+    this.#stallCheck = setTimeout(() => this.#checkStall(taken), STALLED_MS);
+    // The engine's eventfd watcher keeps the process alive while chains are in flight; this must not.
+    this.#stallCheck.unref();
+  }
+
+  #checkStall(takenBefore: number): void {
+    this.#stallCheck = null;
+    const queue = this.#queue;
+    if (this.closed || queue.length === 0) return;
+    const taken = queue.taken;
+    if (taken === takenBefore && queue.live < this.#options.maxThreads) {
+      const { free } = this.#freeThreads();
+      if (free === 0) this.#spawn();
+    }
+    this.#armStallCheck(taken);
+  }
+
+  /** Threads sure to take a chain: still loading, or waiting idle in the queue (see {@link grow}). */
+  #freeThreads(): { free: number; loading: number } {
     let free = 0;
     // Threads still loading, from their shared phase word, not from their 'ready' messages: those
     // are processed only when this thread returns to the event loop, and a program that blocks it
@@ -202,9 +250,7 @@ export class PoolThreads {
         free++;
       } else if (Atomics.load(this.state, base + WORKER_STATE.idle) !== 0) free++;
     }
-    const wanted = Math.max(this.keepThreads - live, queued - free);
-    const count = Math.min(wanted, bound - live, this.#loadLimit - loading);
-    for (let i = 0; i < count; i++) this.#spawn();
+    return { free, loading };
   }
 
   #spawn(): void {

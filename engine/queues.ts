@@ -97,6 +97,11 @@ export class SubmissionQueue {
     return { control: this.control.buffer as SharedArrayBuffer, atoms: this.#atoms.buffer as SharedArrayBuffer, meta: this.#meta.buffer as SharedArrayBuffer, capacity: this.capacity };
   }
 
+  /** Chains taken from the queue so far (a running count: it moves while threads make progress). */
+  get taken(): number {
+    return Atomics.load(this.control, TAIL);
+  }
+
   /** Chains queued and not yet taken. */
   get length(): number {
     return Atomics.load(this.control, HEAD) - Atomics.load(this.control, TAIL);
@@ -230,6 +235,9 @@ export class SubmissionQueue {
     Atomics.store(this.control, SHUTDOWN, 1);
     Atomics.add(this.control, HEAD, 0);
     Atomics.notify(this.control, HEAD);
+    // Threads waiting for an active slot (more alive than the bound lets run) wait on ACTIVE, up
+    // to their idle time: without this, close() waited that long for each of them.
+    Atomics.notify(this.control, ACTIVE);
   }
 
   /**
