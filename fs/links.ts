@@ -6,8 +6,9 @@
  *
  * - readlink: openat(path, O_PATH|O_NOFOLLOW) → readlinkat(fd, "", buf) → close.
  * - realpath: openat(path, O_PATH) (following every link), then readlinkat of "/proc/self/fd/N"
- *   (the kernel's name of what the fd is) and close. Without /proc (a container that does not
- *   mount it) the call is node:fs/promises's.
+ *   (the kernel's name of what the fd is) and close; made directly, the readlinkat is of "N" in
+ *   an O_PATH fd of that directory, held for the life of the process. Without /proc (a container
+ *   that does not mount it) the call is node:fs/promises's.
  *
  * On an engine whose policy allows openat, readlinkat and close (the default), the three calls
  * are made directly on the calling thread: openat2 with RESOLVE_CACHED first, exactly the probe
@@ -24,7 +25,7 @@ import { SYSLET_STOP_ON_NEGATIVE, SYSLET_SYNC } from '../engine/atom.js';
 import type { Engine } from '../engine/engine.js';
 import { EINVAL, ENOENT, syscall } from '../engine/native/index.js';
 import { NR } from '../engine/syscalls/nr.js';
-import { AT_FDCWD, O_CLOEXEC, O_NOFOLLOW, O_PATH } from '../engine/syscalls/constants.generated.js';
+import { AT_FDCWD, O_CLOEXEC, O_DIRECTORY, O_NOFOLLOW, O_PATH } from '../engine/syscalls/constants.generated.js';
 import { definePlugin, type Plugin } from '../plugins/plugin.js';
 import { fileClose } from '../plugins/builtin/file-read.js';
 import { Request } from '../plugins/requests.js';
@@ -193,6 +194,51 @@ export function procFdDirectoryName(): string {
   return self === String(process.pid) ? `/proc/${self}/fd/` : '/proc/self/fd/';
 }
 
+/**
+ * An O_PATH fd of the directory {@link procFdDirectoryName} names, opened by the first direct
+ * realpath and held for the life of the process (or worker): readlinkat(dirfd, "N") looks up one
+ * procfs component where "/proc/<pid>/fd/N" looks up four (the root's "proc", the pid's directory
+ * with its revalidation, "fd" with its access check, then N). In C on the 2-core EPYC VM, 10,000
+ * cached links, best of 5 × 3: open + readlink + close 7.02–7.12 µs per call against 7.67–7.83;
+ * in JavaScript the calling thread's CPU per 10,000 realpaths fell 6–7 % (see docs/fs.md,
+ * "Session 11: fs11"). Like the engine's ring and eventfd, the fd is the library's: a program that
+ * closes numbers it does not own breaks it. A number reused for something else fails the
+ * readlinkat (ENOTDIR; ENOENT, which makes realpath Node's from then on) rather than answer.
+ * -1 while not open; {@link procFdDirFailed} once opening it failed for good (EMFILE and ENFILE
+ * are tried again on the next call).
+ */
+let procFdDirFd = -1;
+let procFdDirFailed = false;
+/** "N\0" for each fd number seen, encoded once (the numbers repeat, as in procFdPaths). */
+const fdNames: Uint8Array[] = [];
+
+function fdName(fd: number): Uint8Array {
+  return (fdNames[fd] ??= encoder.encode(`${fd}\0`));
+}
+
+/**
+ * procFdDirectoryFd - the held O_PATH fd of this process's fd directory, opened on first use
+ * through the request's second path buffer (which the caller fills next), or -1 (use the full
+ * "/proc/<pid>/fd/N" path).
+ */
+function procFdDirectoryFd(req: Request): number {
+  if (procFdDirFd >= 0 || procFdDirFailed) return procFdDirFd;
+  req.slot.paths[1].set(encoder.encode(`${(procFdDirectory ??= procFdDirectoryName()).slice(0, -1)}\0`));
+  const fd = syscall(SYS_openat, AT_FDCWD, req.slot.pathAddresses[1], O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+  if (fd >= 0) {
+    procFdDirFd = fd;
+    // A worker thread's module instance goes with the worker: its fd should not outlive it.
+    process.once('exit', () => {
+      syscall(SYS_close, procFdDirFd);
+      procFdDirFd = -1;
+      procFdDirFailed = true;
+    });
+  } else if (!outOfFds(fd)) {
+    procFdDirFailed = true;
+  }
+  return procFdDirFd;
+}
+
 /** The calls readlink and realpath make directly when the policy allows them all. */
 const DIRECT_CALLS: readonly number[] = [SYS_openat, SYS_readlinkat, SYS_close];
 
@@ -215,17 +261,19 @@ export async function realpath(engine: Engine, path: unknown, options?: unknown)
     fd = cached !== NOT_CACHED ? cached : await openPath(req, fast);
     if (outOfFds(fd)) return await nodeFs.realpath(fast as string, options as never);
     if (fd < 0) throw fsError(fd, 'realpath', fast);
-    req.slot.paths[1].set(procFdPath(fd));
     let length: number;
     if (direct) {
       // Both calls answer from memory (procfs, a close of an O_PATH fd): made here, they cost two
       // syscalls; as a second chain they cost a submission too, which was 15 % of a cached
       // realpath's CPU (min of 15 runs, 8 alternated pairs: 59.0–90.1 against 64.3–111.4 ms per
       // 10,000 links).
-      length = syscall(SYS_readlinkat, AT_FDCWD, req.slot.pathAddresses[1], req.slot.dataAddress, TARGET_BYTES);
+      const directory = procFdDirectoryFd(req);
+      req.slot.paths[1].set(directory >= 0 ? fdName(fd) : procFdPath(fd));
+      length = syscall(SYS_readlinkat, directory >= 0 ? directory : AT_FDCWD, req.slot.pathAddresses[1], req.slot.dataAddress, TARGET_BYTES);
       syscall(SYS_close, fd);
       fd = -1;
     } else {
+      req.slot.paths[1].set(procFdPath(fd));
       const named = fsFdPath.acquire(engine);
       try {
         named.set(0, req.slot.pathAddresses[1]);
