@@ -36,9 +36,12 @@ export const KEEP_INDEX = MAX_SLOTS * WORKER_STATE.stride;
 /**
  * How long chains may wait in the queue, with every thread the active bound allows alive and none
  * of them taking one, before the pool starts a thread past that bound (see {@link PoolThreads.grow}).
- * The same as the queue's SLOTS_STUCK_MS, after which a started thread takes a chain past the bound.
+ * Longer than the queue's 20 ms after which a live thread takes a chain past the bound: on a
+ * loaded machine, threads busy with slow reads (or waiting for a CPU) can take none for 20 ms
+ * now and then, and a thread started for that costs 50-60 ms of CPU. A chain that waits for
+ * blocked ones waits up to 100 ms more, plus a thread's start, per thread it needs.
  */
-const STALLED_MS = 20;
+const STALLED_MS = 100;
 
 /** What the pool does when a thread ends without finishing what it held (called on the JS thread). */
 export interface ThreadEndHooks {
