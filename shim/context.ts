@@ -4,6 +4,7 @@
  * thread and request counts freeze at the first request; the idle time may change at any time.
  */
 import { Engine } from '../engine/engine.js';
+import type { Plugin, PluginInstance } from '../plugins/plugin.js';
 import { syscall } from '../engine/native/index.js';
 import { NR } from '../engine/syscalls/nr.js';
 
@@ -73,4 +74,19 @@ export function applyInit(threads: number, num: number, idleTime: number): void 
   }
   if (idleTime !== 0) config.aio_idle_time = idleTime;
   engine?.configurePool(config.aio_threads, idleTimeMs());
+}
+
+/**
+ * acquireOrNull - an instance of `plugin` in the POSIX layer's engine, or null when a new slab
+ * would be needed and the engine's region table is full (its RangeError): a submission the
+ * engine has no room for is EAGAIN for the caller, never an exception (POSIX aio_read: "the
+ * request could not be queued due to exceeding resource limitations").
+ */
+export function acquireOrNull(plugin: Plugin): PluginInstance | null {
+  try {
+    return plugin.acquire(aioEngine());
+  } catch (error) {
+    if (error instanceof RangeError) return null;
+    throw error;
+  }
 }

@@ -50,6 +50,8 @@ export function linkQueued(state: FdState): void {
     if (!request.linked) {
       if (!request.serial) return;
       const instance = prepare(request);
+      // No room for its instance now: it stays queued, and drain starts (or refuses) it later.
+      if (instance === null) return;
       if (engine.submitAfter(instance.first, request, predecessor.token) !== 0) return;
       request.token = engine.lastSubmit.token;
       request.linked = true;

@@ -10,9 +10,9 @@ import { aioFdatasync, aioFsync, aioRead, aioReadStream, aioWrite, aioWriteStrea
 import { notifySignal } from '../plugins/builtin/notify.js';
 import { type Plugin, type PluginInstance } from '../plugins/plugin.js';
 import { composePlugins } from '../plugins/compose.js';
-import type { Word } from '../engine/native/index.js';
+import { EAGAIN, type Word } from '../engine/native/index.js';
 import type { ChainListener } from '../engine/engine.js';
-import { aioEngine, ids } from './context.js';
+import { acquireOrNull, aioEngine, ids } from './context.js';
 import { scheduleSignalDrain } from './signals.js';
 import { SIGEV_SIGNAL, SIGEV_THREAD } from './constants.js';
 import type { ListGroup, PluginInfo, SigevNotifyFunction } from './types.js';
@@ -78,7 +78,9 @@ class SignalChain implements ChainListener {
  */
 export function sendSignal(signo: number, value: Word): number {
   const engine = aioEngine();
-  const instance = notifySignal.acquire(engine);
+  // No room for another instance (the region table is full): the signal cannot be queued now.
+  const instance = acquireOrNull(notifySignal);
+  if (instance === null) return -EAGAIN;
   setSignalParams(instance, standalone, signo, value);
   const submitted = notifySignal.submit(engine, instance, new SignalChain(instance));
   if (submitted === 0) return 0;

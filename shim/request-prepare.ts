@@ -6,7 +6,7 @@
  */
 import { ESPIPE } from '../engine/native/index.js';
 import { dropBuffer } from './buffers.js';
-import { aioEngine } from './context.js';
+import { acquireOrNull } from './context.js';
 import { SIGEV_NONE, SIGEV_SIGNAL, SIGEV_THREAD } from './constants.js';
 import { pluginFor, setSignalParams } from './notify.js';
 import { OP_WRITE } from './types.js';
@@ -28,14 +28,23 @@ export function notifyKind(request: Request, notify: number): number {
   return notify === SIGEV_THREAD && request.notifyFunction !== null ? SIGEV_THREAD : SIGEV_NONE;
 }
 
-/** prepare - fill the request's plugin instance for a run (its cells reset) and return it. */
-export function prepare(request: Request): PluginInstance {
+/**
+ * prepare - fill the request's plugin instance for a run (its cells reset) and return it.
+ * @returns null when there is no instance to run and no room for one: a new slab of instances
+ *   is a region of engine memory, and the region table is full (the caller answers EAGAIN).
+ */
+export function prepare(request: Request): PluginInstance | null {
   const plugin = pluginFor(request.op, request.stream, request.notify === SIGEV_SIGNAL);
   let instance = request.instance;
   if (instance === null || request.plugin !== plugin) {
     instance?.release();
-    instance = plugin.plugin.acquire(aioEngine());
+    instance = acquireOrNull(plugin.plugin);
     request.instance = instance;
+    if (instance === null) {
+      // No instance: complete() then sees no signal atom and notifies on its own.
+      request.plugin = null;
+      return null;
+    }
     request.plugin = plugin;
     instance.set(plugin.errorCode, request.errorAddress);
     instance.set(plugin.returnValue, request.returnAddress);

@@ -220,6 +220,10 @@ export function drain(state: FdState): void {
  */
 function start(request: Request): number {
   const instance = prepare(request);
+  if (instance === null) {
+    request.state = IDLE;
+    return -EAGAIN;
+  }
   const engine = aioEngine();
   request.state = RUNNING;
   // A serial request stays off the io_uring ring: the requests queued behind it are linked after
