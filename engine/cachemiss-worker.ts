@@ -9,10 +9,11 @@ import { allocNative, syscall } from './native/index.js';
 import { MemoryRegistry } from './memory.js';
 import { Policy } from './policy.js';
 import { Executor, newOutcome } from './executor.js';
-import { CompletionQueue, SubmissionQueue, WORKER_PHASE, WORKER_STATE, type CompletionQueueBuffers, type ConsumerLedger, type Job, type SubmissionQueueBuffers } from './queues.js';
+import { CompletionQueue, SubmissionQueue, SYSLET_WAKE_SIGNAL, WORKER_PHASE, WORKER_STATE, type CompletionQueueBuffers, type ConsumerLedger, type Job, type SubmissionQueueBuffers } from './queues.js';
 import type { ExecutorOptions } from './executor.js';
 import { NR } from './syscalls/nr.js';
 import { CLOCK_BYTES, ThreadBusyClock } from './cachemiss-clock.js';
+import { SIG_BLOCK } from './syscalls/constants.generated.js';
 
 /** What the pool hands each cachemiss thread. */
 export interface CachemissWorkerData {
@@ -39,6 +40,18 @@ export interface CachemissWorkerData {
 
 const SYS_write = NR.write;
 const SYS_gettid = NR.gettid;
+const SYS_rt_sigprocmask = NR.rt_sigprocmask;
+/**
+ * The signals a cachemiss thread blocks: every one but the pool's wake signal (it interrupts the
+ * thread's call on purpose) and those that report a fault of the thread itself (SIGILL, SIGTRAP,
+ * SIGABRT, SIGBUS, SIGFPE, SIGSEGV, SIGSYS; V8's trap handler takes SIGSEGV). A signal sent to
+ * the process (SIGCHLD from child_process, SIGWINCH, SIGUSR1/2) is for the JS thread's handlers;
+ * taken here, it interrupted the chain's call where SA_RESTART does not restart it (nanosleep,
+ * clock_nanosleep, ppoll, epoll_wait: -EINTR), an answer the same chain never gets on io_uring.
+ * glibc's AIO helper threads block every signal for the same reason.
+ */
+const UNBLOCKED = [SYSLET_WAKE_SIGNAL, 4, 5, 6, 7, 8, 11, 31];
+const BLOCKED_MASK = UNBLOCKED.reduce((mask, signo) => mask & ~(1n << BigInt(signo - 1)), (1n << 64n) - 1n);
 /**
  * The governor wants, beside each chain's service time, how much of it the thread was not blocked
  * (cachemiss-clock.ts); reading that is a syscall, so only every 8th chain is sampled, and each
@@ -77,8 +90,10 @@ function main(data: CachemissWorkerData): void {
   const first = new Float64Array(data.chains.first);
   const next = new Int32Array(data.next);
   Atomics.store(state, base + WORKER_STATE.tid, syscall(SYS_gettid));
-  // One block for the thread's life: the eventfd's 1, then the busy clock's buffers.
+  // One block for the thread's life: the eventfd's 1, the signal mask, then the busy clock's buffers.
   const one = allocNative(16 + CLOCK_BYTES, 8);
+  new DataView(one.buffer).setBigUint64(8, BLOCKED_MASK, true);
+  syscall(SYS_rt_sigprocmask, SIG_BLOCK, one.address + 8, 0, 8);
   new DataView(one.buffer).setBigUint64(0, 1n, true);
   const clock = new ThreadBusyClock(one, 16);
   if (clock.fd >= 0) Atomics.store(state, base + WORKER_STATE.clockFd, clock.fd + 1);

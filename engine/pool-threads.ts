@@ -12,19 +12,14 @@ import type { MemoryRegistry } from './memory.js';
 import type { Policy, TraceRecord } from './policy.js';
 import { STOP } from './atom.js';
 import { KICK_NONE, type ChainTable } from './executor.js';
-import { CompletionQueue, WORKER_PHASE, WORKER_STATE, type SubmissionQueue } from './queues.js';
+import { CompletionQueue, SYSLET_WAKE_SIGNAL, WORKER_PHASE, WORKER_STATE, type SubmissionQueue } from './queues.js';
 import type { CachemissWorkerData } from './cachemiss-worker.js';
 import { cachemissWorkerEntry, workerEnv } from './cachemiss-entry.js';
 import { NR } from './syscalls/nr.js';
 import type { PoolOptions } from './pool-options.js';
 
-/**
- * The signal that interrupts a cachemiss thread blocked in a syscall when the process exits or
- * the engine closes (Node joins worker threads at exit, and a thread blocked in read() on an
- * empty pipe would otherwise never return). SIGRTMAX is the least likely to collide with an
- * application's SIGRTMIN+n completion signals.
- */
-export const SYSLET_WAKE_SIGNAL = 64;
+// Defined beside the threads' shared state (the worker imports queues.ts, not this module).
+export { SYSLET_WAKE_SIGNAL } from './queues.js';
 
 const SYS_tgkill = NR.tgkill;
 const SYS_getpid = NR.getpid;

@@ -445,6 +445,15 @@ export class CompletionQueue {
   }
 }
 
+/**
+ * The signal that interrupts a cachemiss thread blocked in a syscall when the process exits or
+ * the engine closes (Node joins worker threads at exit, and a thread blocked in read() on an
+ * empty pipe would otherwise never return). SIGRTMAX is the least likely to collide with an
+ * application's SIGRTMIN+n completion signals. The threads block every other signal meant for
+ * the process (cachemiss-worker.ts).
+ */
+export const SYSLET_WAKE_SIGNAL = 64;
+
 /** What a cachemiss thread is doing, published for the caller (exit handling, death recovery). */
 export const WORKER_STATE = {
   /** Int32 slots per worker. */
