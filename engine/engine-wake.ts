@@ -40,6 +40,10 @@ export interface WakeHooks {
   armWake(): boolean;
   /** Chains submitted and not yet completed. */
   inflight(): number;
+  /** When the cachemiss pool wants its stall check run (performance.now() ms; Infinity: never). */
+  stallCheckDue(): number;
+  /** Run the pool's stall check if due: its timer cannot fire while the wait blocks the thread. */
+  checkStallIfDue(): void;
 }
 
 /** The engine's eventfd, its event-loop watcher and the blocking wait on it (one per engine). */
@@ -104,8 +108,17 @@ export class EngineWake {
       hooks.pump();
       if (ready()) return 0;
       const eventfd = this.#eventfd;
-      const remaining = deadline - clock.now();
+      const now = clock.now();
+      const remaining = deadline - now;
       if (remaining <= 0) return -EAGAIN;
+      // Chains queued behind blocked ones get a thread from the pool's stall check, a timer,
+      // which cannot fire while this wait blocks the thread: run it here, and wake up for it.
+      const stallDue = hooks.stallCheckDue();
+      if (stallDue <= now) {
+        hooks.checkStallIfDue();
+        continue;
+      }
+      const sleep = Math.min(remaining, stallDue - now);
       if (eventfd < 0 && interruptFd < 0) {
         // Nothing can complete and nothing can interrupt: waiting could never end.
         if (timeoutMs === null) return -EAGAIN;
@@ -125,8 +138,8 @@ export class EngineWake {
       view.setInt16(12, POLLIN, true);
       view.setInt16(14, 0, true);
       let timespec = 0;
-      if (Number.isFinite(remaining)) {
-        const ns = Math.ceil(remaining * NS_PER_MS);
+      if (Number.isFinite(sleep)) {
+        const ns = Math.ceil(sleep * NS_PER_MS);
         view.setBigInt64(16, BigInt(Math.floor(ns / 1e9)), true);
         view.setBigInt64(24, BigInt(ns % 1e9), true);
         timespec = at + 16;

@@ -60,7 +60,13 @@ export class Engine extends EnginePoolApi implements FinishedSink, RingSink {
     const { settings, executorOptions } = resolveEngineOptions(options);
     if (options.allow !== undefined) this.policy.narrow(options.allow);
     const tokens = (this.#tokens = new ChainTokens());
-    const wake = (this.#wake = new EngineWake({ pump: () => this.#pump(), armWake: () => this.#armWake(), inflight: () => tokens.inflight }));
+    const wake = (this.#wake = new EngineWake({
+      pump: () => this.#pump(),
+      armWake: () => this.#armWake(),
+      inflight: () => tokens.inflight,
+      stallCheckDue: () => this.#threads.pool?.stallCheckDue ?? Number.POSITIVE_INFINITY,
+      checkStallIfDue: () => this.#threads.pool?.checkStallIfDue(),
+    }));
     const choice = selectEngine(options.engine);
     if (choice.engine === 'io_uring') {
       this.#uring = new UringEngine(choice.ring, choice.supportedOps, choice.setupFlags, this.memory, wake.ensure(), this);

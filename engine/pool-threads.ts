@@ -94,6 +94,9 @@ export class PoolThreads {
   readonly #next: Int32Array;
   /** The stall check armed by {@link grow} while chains wait at the active bound (null: none). */
   #stallCheck: NodeJS.Timeout | null = null;
+  /** When the armed stall check is due (performance.now() ms; Infinity: none armed), and the count of chains taken it compares with. */
+  #stallDueAt = Number.POSITIVE_INFINITY;
+  #stallTaken = 0;
 
   constructor(options: PoolOptions, shared: ThreadsShared) {
     this.#memory = shared.memory;
@@ -213,15 +216,37 @@ export class PoolThreads {
    * since, and none is loading or idle, it starts one more (up to maxThreads), which takes a chain
    * past the bound (the queue lets a thread do so after as long without progress). Checked with
    * a timer because nothing else may call the pool again: the program is waiting for those chains.
+   * A synchronous wait blocks the thread the timer would fire on, so it runs the check itself when
+   * due (see {@link stallCheckDue}).
    */
   #armStallCheck(taken: number): void {
+    this.#stallTaken = taken;
+    this.#stallDueAt = performance.now() + STALLED_MS;
     this.#stallCheck = setTimeout(() => this.#checkStall(taken), STALLED_MS);
     // The engine's eventfd watcher keeps the process alive while chains are in flight; this must not.
     this.#stallCheck.unref();
   }
 
+  /**
+   * When the armed stall check is due, as a performance.now() time; Infinity when none is armed.
+   * A synchronous wait (Engine.waitUntil: runChainSync, aio_suspend, lio_listio LIO_WAIT) blocks
+   * the event loop, so the check's timer cannot fire: the wait sleeps no later than this and then
+   * calls {@link checkStallIfDue}.
+   */
+  get stallCheckDue(): number {
+    return this.#stallDueAt;
+  }
+
+  /** Runs the armed stall check now if it is due (for a synchronous wait; see {@link stallCheckDue}). */
+  checkStallIfDue(): void {
+    if (this.#stallCheck === null || performance.now() < this.#stallDueAt) return;
+    clearTimeout(this.#stallCheck);
+    this.#checkStall(this.#stallTaken);
+  }
+
   #checkStall(takenBefore: number): void {
     this.#stallCheck = null;
+    this.#stallDueAt = Number.POSITIVE_INFINITY;
     const queue = this.#queue;
     if (this.closed || queue.length === 0) return;
     const taken = queue.taken;

@@ -118,6 +118,16 @@ export class CachemissPool {
     return this.#threads.activeSlots;
   }
 
+  /** When the pool's stall check is due (performance.now() ms; Infinity: none): see PoolThreads.stallCheckDue. */
+  get stallCheckDue(): number {
+    return this.#threads.stallCheckDue;
+  }
+
+  /** checkStallIfDue - a synchronous wait runs the stall check its blocked timer would have (PoolThreads.checkStallIfDue). */
+  checkStallIfDue(): void {
+    this.#threads.checkStallIfDue();
+  }
+
   /** How many threads the pool keeps alive while idle. */
   get keepThreads(): number {
     return this.#threads.keepThreads;
