@@ -17,6 +17,7 @@ import { UringEngine, type RingSink } from './uring-engine.js';
 import { resolveEngineOptions, type AsyncEngineInfo, type ChainCompletion, type ChainListener, type EngineOptions, type SubmitReport } from './engine-options.js';
 export type { AsyncEngineInfo, ChainCompletion, ChainListener, EngineOptions, RingRegistration, SubmitReport } from './engine-options.js';
 import { EnginePoolApi } from './engine-pool-api.js';
+import { paced } from './event-loop-turns.js';
 import { EngineWake } from './engine-wake.js';
 import { ChainTokens } from './chain-tokens.js';
 import { CachemissThreads } from './cachemiss-threads.js';
@@ -191,14 +192,15 @@ export class Engine extends EnginePoolApi implements FinishedSink, RingSink {
    * @throws RangeError with the errno when the submission is refused.
    */
   runChain(atom: number): Promise<ChainCompletion> {
-    return new Promise((resolve, reject) => {
+    // An inline chain resolves in the microtask queue: past this turn's budget it waits for the next turn.
+    return paced(new Promise((resolve, reject) => {
       const start = performance.now();
       const result = this.submit(atom, {
         chainDone: (last, value, atoms, stop, latencyNs) => resolve({ last, result: value, atoms, stop, mode: 'cachemiss', latencyNs }),
       });
       if (result < 0) reject(new RangeError(`submission refused: ${result}`));
       else if (result > 0) resolve(this.#inlineCompletion(start));
-    });
+    }));
   }
 
   /** runChainSync - like {@link runChain} but blocks the calling thread until the chain ends. */

@@ -5,6 +5,7 @@
  * Promise here: a call on a cached file runs to its result in the caller's turn.
  */
 import type { Engine } from '../engine/engine.js';
+import { countCall } from '../engine/event-loop-turns.js';
 import type { Word } from '../engine/native/index.js';
 import { NOT_EXECUTED } from '../plugins/define.js';
 import type { PluginInstance } from '../plugins/plugin.js';
@@ -19,34 +20,9 @@ import type { FastPath } from './args.js';
  * stat's CPU time (two such awaits per call: 140 against 93 ms of user time for 10,000 stats).
  */
 export function take(engine: Engine): Request | Promise<Request> {
-  if (++callsThisTurn > CALLS_PER_TURN) {
-    nextTurn ??= new Promise((resolve) => (endTurn = resolve));
-    return nextTurn.then(() => beginRequest(engine));
-  }
-  if (callsThisTurn === 1) setImmediate(turnEnded);
-  return beginRequest(engine);
-}
-
-/**
- * How many calls begin in one turn of the event loop. A cached call completes inline and its
- * Promise settles in the microtask queue, so `while (!stopped) await fs.stat(path)` never gave
- * the event loop a turn: timers, I/O and signal listeners never ran, and `stopped` never changed
- * (node:fs/promises works on the thread pool and gives a turn per call). Past this many a call
- * waits for the next turn first: a loop of cached stats gives one about every 50 ms, and a
- * Promise.all over 10,000 files (bench:fs) still begins in one turn.
- */
-const CALLS_PER_TURN = 16_384;
-let callsThisTurn = 0;
-let nextTurn: Promise<void> | null = null;
-let endTurn: (() => void) | null = null;
-
-/** The event loop has turned (a setImmediate of the turn's first call): calls waiting for it go on. */
-function turnEnded(): void {
-  callsThisTurn = 0;
-  const resume = endTurn;
-  nextTurn = null;
-  endTurn = null;
-  resume?.();
+  // Past this turn's budget of calls, the call begins on the next turn (engine/event-loop-turns.ts).
+  const wait = countCall();
+  return wait === null ? beginRequest(engine) : wait.then(() => beginRequest(engine));
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 import type { ChainListener, Engine } from '../engine/engine.js';
 import { AbortError } from '../engine/errors.js';
+import { paced } from '../engine/event-loop-turns.js';
 import { compileLayout, validateDefinition, type PluginLayout } from './define.js';
 import { PluginInstance, type InstanceOwner, type PluginRunResult, type RunOptions } from './instance.js';
 import { ownedDefinition } from './shape.js';
@@ -148,7 +149,8 @@ export class Plugin<P extends ParamKinds = ParamKinds, C extends string = string
       return Promise.reject(new RangeError(`timeout must be a number of milliseconds from 1 to ${MAX_TIMEOUT_MS}, got ${String(timeout)}`));
     }
     if (signal?.aborted === true) return Promise.reject(new AbortError(undefined, { cause: signal.reason }));
-    return this.acquire(engine).run(params, options);
+    // An inline chain settles in the microtask queue: past this turn's budget it waits for the next turn.
+    return paced(this.acquire(engine).run(params, options));
   }
 }
 

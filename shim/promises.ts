@@ -8,6 +8,7 @@
  * completes inline, only the already-settled Promise.
  */
 import { EAGAIN, ECANCELED, EINVAL } from '../engine/native/index.js';
+import { paced } from '../engine/event-loop-turns.js';
 import { Aiocb } from './aiocb.js';
 import { LIO_NOWAIT, O_SYNC, SIGEV_THREAD } from './constants.js';
 import { aio_cancel } from './aio_cancel.js';
@@ -228,7 +229,7 @@ function settledInline(cb: Aiocb, request: Request, syscall: string): Promise<nu
 export function read(fd: FdLike, buffer: ArrayBufferView, position: number | bigint | null, options?: AioOptions): Promise<number>;
 export function read(fd: FdLike, buffer: ArrayBufferView, options?: AioTransferOptions): Promise<number>;
 export function read(fd: FdLike, buffer: ArrayBufferView, position?: number | bigint | null | AioTransferOptions, options?: AioOptions): Promise<number> {
-  return transfer(OP_READ, fd, buffer, position, options);
+  return paced(transfer(OP_READ, fd, buffer, position, options));
 }
 
 /**
@@ -247,7 +248,7 @@ export function read(fd: FdLike, buffer: ArrayBufferView, position?: number | bi
 export function write(fd: FdLike, buffer: ArrayBufferView, position: number | bigint | null, options?: AioOptions): Promise<number>;
 export function write(fd: FdLike, buffer: ArrayBufferView, options?: AioTransferOptions): Promise<number>;
 export function write(fd: FdLike, buffer: ArrayBufferView, position?: number | bigint | null | AioTransferOptions, options?: AioOptions): Promise<number> {
-  return transfer(OP_WRITE, fd, buffer, position, options);
+  return paced(transfer(OP_WRITE, fd, buffer, position, options));
 }
 
 /**
