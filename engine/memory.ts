@@ -453,7 +453,7 @@ export class MemoryRegistry {
       this.#slots[slot * SLOT_FIELDS] = region.start;
       this.#slots[slot * SLOT_FIELDS + 1] = region.end - region.start;
       this.#slots[slot * SLOT_FIELDS + 2] = region.id;
-      this.#slots[slot * SLOT_FIELDS + 3] = this.#descriptors.get(region.id) ?? 0;
+      this.#slots[slot * SLOT_FIELDS + 3] = region.segments === null ? 0 : (this.#descriptors.get(region.id) ?? 0);
     }
     if (count < MAX_REGIONS) this.#slots[count * SLOT_FIELDS + 2] = 0;
     Atomics.add(this.#generation, 0, 1);
