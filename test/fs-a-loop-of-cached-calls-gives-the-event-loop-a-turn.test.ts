@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { Engine } from '../index.js';
 import { createFs } from '../fs.js';
 import { scratch } from './helpers/fs-implementations.js';
+import { loopsThatNeverTurned } from './helpers/event-loop-turns.js';
 
 /** Far above the calls one turn begins: reached only when the event loop never turned. */
 const BOUND = 100_000;
@@ -37,18 +38,9 @@ test('an immediate scheduled before a loop of awaited cached stat, access, readF
     readdir: () => fs.readdir(dir),
     'FileHandle.read': () => handle.read(buffer, 0, buffer.length, 0),
   };
-  const looped: string[] = [];
+  let looped: string[];
   try {
-    for (const [name, call] of Object.entries(calls)) {
-      let turned = false;
-      setImmediate(() => (turned = true));
-      let count = 0;
-      while (!turned && count < BOUND) {
-        await call();
-        count++;
-      }
-      if (!turned) looped.push(`${name}: ${count} calls, the immediate never ran`);
-    }
+    looped = await loopsThatNeverTurned(calls, BOUND);
   } finally {
     await handle.close();
   }

@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { aio, ChainBuilder, definePlugin, Engine } from '../index.js';
 import { CALLS_PER_TURN } from '../engine/event-loop-turns.js';
 import { scratch } from './helpers/fs-implementations.js';
+import { loopsThatNeverTurned } from './helpers/event-loop-turns.js';
 
 /** Far above the calls one turn lets begin: reached only when the event loop never turned. */
 const BOUND = 4 * CALLS_PER_TURN;
@@ -48,17 +49,7 @@ test('an immediate scheduled before a loop of awaited inline aio.read, aio.write
     'engine.runChain': () => engine.runChain(chain.first),
     'plugin.run': () => pid.run(engine, {}),
   };
-  const looped: string[] = [];
-  for (const [name, call] of Object.entries(calls)) {
-    let turned = false;
-    setImmediate(() => (turned = true));
-    let count = 0;
-    while (!turned && count < BOUND) {
-      await call();
-      count++;
-    }
-    if (!turned) looped.push(`${name}: ${count} calls, the immediate never ran`);
-  }
+  const looped = await loopsThatNeverTurned(calls, BOUND);
   assert.deepEqual(looped, []);
 });
 
