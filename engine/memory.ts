@@ -30,11 +30,22 @@ const PAGE_HINTS = 256;
 export const MAX_REGIONS = 4096;
 const SLOT_FIELDS = 4;
 
+/** What MemoryRegistry keeps beside a region it made (see MemoryRegistry.#entries). */
+interface RegionEntry {
+  readonly region: Region;
+  readonly owner: unknown;
+  readonly descriptor: number;
+}
+
 /** The set of regions one thread can see, with a fast lookup. */
 export class MemoryRegistry {
   #regions: Region[] = [];
-  /** The regions #add made, by id: where #remove finds one by binary search. */
-  readonly #byId = new Map<number, Region>();
+  /**
+   * What the registry keeps per region #add made, by id: the region (#remove finds its place by
+   * binary search from its start), its owner (what release frees) and its segment descriptor
+   * (what #publish writes for the mirrors).
+   */
+  readonly #entries = new Map<number, RegionEntry>();
   // The three most recent hits: a chain's atoms, its data buffer and its status (a POSIX
   // request: the plugin slab, the caller's Buffer and the aiocb) live in three regions.
   #last: Region | null = null;
@@ -55,8 +66,6 @@ export class MemoryRegistry {
   readonly #generation: Int32Array;
   readonly #slots: Float64Array;
   readonly #segments: SegmentTable;
-  readonly #owners = new Map<number, unknown>();
-  readonly #descriptors = new Map<number, number>();
   // Registered buffers by their backing store: registering the same buffer again is one lookup.
   readonly #byBacking = new WeakMap<object, Region>();
   readonly #mirror: boolean;
@@ -253,7 +262,7 @@ export class MemoryRegistry {
    */
   release(region: Region, free?: () => void): void {
     this.#refuseIfPinned(region.id, 'free');
-    const owner = this.#owners.get(region.id);
+    const owner = this.#entries.get(region.id)?.owner;
     this.#remove(region.id);
     if (free !== undefined) this.#epochs.defer(free);
     else if (owner !== undefined && region.kind === 'engine') this.#epochs.defer(() => releaseNative(owner as NativeBlock));
@@ -399,11 +408,9 @@ export class MemoryRegistry {
     for (const region of overlapped) this.#remove(region.id, false);
     const id = this.#nextId++;
     const region: Region = { id, start, end, view: new DataView(buffer, byteOffset, length), bytes: new Uint8Array(buffer, byteOffset, length), kind, segments: this.#segments.decode(descriptor) };
-    this.#descriptors.set(id, descriptor);
     const at = this.#firstStartingAtOrAfter(start);
     this.#regions.splice(at, 0, region);
-    this.#byId.set(id, region);
-    this.#owners.set(id, owner);
+    this.#entries.set(id, { region, owner, descriptor });
     if (typeof owner === 'object' && owner !== null) this.#byBacking.set(owner, region);
     this.#publish(overlapped.length > 0 ? Math.min(at, first) : at);
     return region;
@@ -424,18 +431,16 @@ export class MemoryRegistry {
 
   #remove(id: number, publish = true): void {
     this.#pinned.delete(id);
-    const owner = this.#owners.get(id);
+    const entry = this.#entries.get(id);
+    const owner = entry?.owner;
     if (typeof owner === 'object' && owner !== null) this.#byBacking.delete(owner);
     const regions = this.#regions;
     // By binary search from its start (regions of no bytes may share a start: then the next ones;
-    // a region not in #byId, in a mirror, by a scan).
-    const region = this.#byId.get(id);
-    let at = region === undefined ? 0 : this.#firstStartingAtOrAfter(region.start);
+    // a region #add did not make, in a mirror, by a scan).
+    let at = entry === undefined ? 0 : this.#firstStartingAtOrAfter(entry.region.start);
     while (at < regions.length && (regions[at] as Region).id !== id) at++;
     if (at < regions.length) regions.splice(at, 1);
-    this.#byId.delete(id);
-    this.#owners.delete(id);
-    this.#descriptors.delete(id);
+    this.#entries.delete(id);
     this.#forgetHits();
     if (publish) this.#publish(at);
   }
@@ -453,7 +458,7 @@ export class MemoryRegistry {
       this.#slots[slot * SLOT_FIELDS] = region.start;
       this.#slots[slot * SLOT_FIELDS + 1] = region.end - region.start;
       this.#slots[slot * SLOT_FIELDS + 2] = region.id;
-      this.#slots[slot * SLOT_FIELDS + 3] = region.segments === null ? 0 : (this.#descriptors.get(region.id) ?? 0);
+      this.#slots[slot * SLOT_FIELDS + 3] = region.segments === null ? 0 : (this.#entries.get(region.id)?.descriptor ?? 0);
     }
     if (count < MAX_REGIONS) this.#slots[count * SLOT_FIELDS + 2] = 0;
     Atomics.add(this.#generation, 0, 1);
