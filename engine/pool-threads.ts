@@ -97,6 +97,8 @@ export class PoolThreads {
   /** When the armed stall check is due (performance.now() ms; Infinity: none armed), and the count of chains taken it compares with. */
   #stallDueAt = Number.POSITIVE_INFINITY;
   #stallTaken = 0;
+  /** How many threads the last {@link #countFreeThreads} found still loading. */
+  #loadingCounted = 0;
 
   constructor(options: PoolOptions, shared: ThreadsShared) {
     this.#memory = shared.memory;
@@ -201,7 +203,8 @@ export class PoolThreads {
       if (queued > 0 && this.#stallCheck === null && live < this.#options.maxThreads) this.#armStallCheck(queue.taken);
       return;
     }
-    const { free, loading } = this.#freeThreads();
+    const free = this.#countFreeThreads();
+    const loading = this.#loadingCounted;
     const wanted = Math.max(this.keepThreads - live, queued - free);
     const count = Math.min(wanted, bound - live, this.#loadLimit - loading);
     for (let i = 0; i < count; i++) this.#spawn();
@@ -222,7 +225,7 @@ export class PoolThreads {
   #armStallCheck(taken: number): void {
     this.#stallTaken = taken;
     this.#stallDueAt = performance.now() + STALLED_MS;
-    this.#stallCheck = setTimeout(() => this.#checkStall(taken), STALLED_MS);
+    this.#stallCheck = setTimeout(() => this.#checkStall(), STALLED_MS);
     // The engine's eventfd watcher keeps the process alive while chains are in flight; this must not.
     this.#stallCheck.unref();
   }
@@ -241,24 +244,28 @@ export class PoolThreads {
   checkStallIfDue(): void {
     if (this.#stallCheck === null || performance.now() < this.#stallDueAt) return;
     clearTimeout(this.#stallCheck);
-    this.#checkStall(this.#stallTaken);
+    this.#checkStall();
   }
 
-  #checkStall(takenBefore: number): void {
+  #checkStall(): void {
+    const takenBefore = this.#stallTaken;
     this.#stallCheck = null;
     this.#stallDueAt = Number.POSITIVE_INFINITY;
     const queue = this.#queue;
     if (this.closed || queue.length === 0) return;
     const taken = queue.taken;
     if (taken === takenBefore && queue.live < this.#options.maxThreads) {
-      const { free } = this.#freeThreads();
-      if (free === 0) this.#spawn();
+      if (this.#countFreeThreads() === 0) this.#spawn();
     }
     this.#armStallCheck(taken);
   }
 
-  /** Threads sure to take a chain: still loading, or waiting idle in the queue (see {@link grow}). */
-  #freeThreads(): { free: number; loading: number } {
+  /**
+   * Threads sure to take a chain: still loading, or waiting idle in the queue (see {@link grow});
+   * how many of them are loading is left in {@link #loadingCounted} (no object per call: grow
+   * runs on submissions).
+   */
+  #countFreeThreads(): number {
     let free = 0;
     // Threads still loading, from their shared phase word, not from their 'ready' messages: those
     // are processed only when this thread returns to the event loop, and a program that blocks it
@@ -273,7 +280,8 @@ export class PoolThreads {
         free++;
       } else if (Atomics.load(this.state, base + WORKER_STATE.idle) !== 0) free++;
     }
-    return { free, loading };
+    this.#loadingCounted = loading;
+    return free;
   }
 
   #spawn(): void {
