@@ -1,27 +1,26 @@
 /**
- * Metadata and namespace calls: stat, lstat, access, readdir, mkdir, unlink, rm, rename. Each is
- * one chain (fs/chains.ts); what Node validates or does beyond the common case goes to
- * node:fs/promises unchanged (see args.ts), so its errors and edge cases stay Node's own.
+ * Metadata and namespace calls: stat, lstat, access, mkdir, unlink, rm, rename (readdir is in
+ * readdir.ts). Each is one chain (fs/chains.ts); what Node validates or does beyond the common
+ * case goes to node:fs/promises unchanged (see args.ts), so its errors and edge cases stay
+ * Node's own.
  */
-import type { Dirent, Stats } from 'node:fs';
+import type { Stats } from 'node:fs';
 import * as nodeFs from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Engine } from '../engine/engine.js';
 import { ENOENT, syscall as callSyscall } from '../engine/native/index.js';
 import { NR } from '../engine/syscalls/nr.js';
 import { PATH_MAX } from '../engine/syscalls/abi.js';
-import type { PluginInstance } from '../plugins/plugin.js';
-import { Request, SLOT_DATA_BYTES } from '../plugins/requests.js';
-import { fastMode, fastOptions, fastPath, type FastPath } from './args.js';
+import { Request } from '../plugins/requests.js';
+import { fastMode, fastPath, type FastPath } from './args.js';
 import {
-  BY_PATH, fsAccess, fsMkdir, fsReaddir, fsReaddirMore, fsRename, fsStat, fsUnlink, READDIR, READDIR_MORE,
+  BY_PATH, fsAccess, fsMkdir, fsRename, fsStat, fsUnlink,
 } from './chains.js';
 import { AT_EMPTY_PATH, O_CLOEXEC, O_NOFOLLOW, O_PATH, S_IFDIR, S_IFMT } from '../engine/syscalls/constants.generated.js';
-import { putPaths, ran, result, scratchView, submitted, take } from './core.js';
+import { putPaths, result, scratchView, submitted, take } from './core.js';
 import { directCallsAllowed, EMPTY_PATH_AT, NOT_CACHED, openCached, outOfFds } from './direct.js';
 import { fsError } from './errors.js';
 import { burstStatOnRing, statOnRing } from './stat-burst.js';
-import { newDirent, STATX_BYTES, STATX_MASK, statsFromStatx, UV_DIRENT_UNKNOWN, uvDirentType, uvDirentTypeOfMode } from './stats.js';
+import { STATX_BYTES, STATX_MASK, statsFromStatx } from './stats.js';
 
 
 /** The calls of fs.stat, made directly when the policy allows them all. */
@@ -160,112 +159,6 @@ export async function access(engine: Engine, path: unknown, mode?: unknown): Pro
   } finally {
     req.end();
   }
-}
-
-/** One directory entry as getdents64 gave it: the name's bytes and its d_type. */
-interface RawEntry {
-  readonly name: Buffer;
-  readonly type: number;
-}
-
-const DIRENT_CHUNK = 8192;
-
-/** Parse getdents64 records (d_ino@0 d_off@8 d_reclen@16 d_type@18 d_name@19) and skip . and .. */
-function parseDirents(data: Buffer, bytes: number, into: RawEntry[]): void {
-  let at = 0;
-  while (at < bytes) {
-    const reclen = data.readUInt16LE(at + 16);
-    const type = data[at + 18] as number;
-    const nameStart = at + 19;
-    const nameEnd = data.indexOf(0, nameStart);
-    const length = nameEnd - nameStart;
-    const dot = data[nameStart] === 0x2e;
-    if (!(dot && (length === 1 || (length === 2 && data[nameStart + 1] === 0x2e)))) {
-      into.push({ name: Buffer.from(data.subarray(nameStart, nameEnd)), type });
-    }
-    at += reclen;
-  }
-}
-
-/** Read every entry of a directory: fs.readdir, then fs.readdirMore while the slot filled up. */
-async function readEntries(engine: Engine, path: FastPath): Promise<RawEntry[]> {
-  const got = take(engine);
-  const req = got instanceof Request ? got : await got;
-  try {
-    const bad = putPaths(req, path);
-    if (bad !== 0) throw fsError(bad, 'scandir', path);
-    const entries: RawEntry[] = [];
-    const chunks = Math.floor(SLOT_DATA_BYTES / DIRENT_CHUNK);
-    let instance: PluginInstance = fsReaddir.acquire(engine);
-    let fd: number;
-    try {
-      instance.set(0, req.slot.pathAddresses[0]);
-      instance.set(1, req.slot.dataAddress);
-      instance.set(2, DIRENT_CHUNK);
-      instance.set(3, chunks);
-      const wait = submitted(req.run(fsReaddir, instance), 'scandir', path);
-      if (wait !== null) await wait;
-      fd = result(instance, READDIR.open);
-      if (fd < 0) throw fsError(fd, 'scandir', path);
-      const got = ran(instance, READDIR.getdents) ? result(instance, READDIR.getdents) : 0;
-      if (got < 0) throw fsError(got, 'scandir', path);
-      parseDirents(req.slot.data, ran(instance, READDIR.total) ? result(instance, READDIR.total) : 0, entries);
-      if (ran(instance, READDIR.close)) return entries;
-    } finally {
-      instance.release();
-    }
-    // The slot filled before the end of the directory: the chain left the fd open.
-    for (;;) {
-      instance = fsReaddirMore.acquire(engine);
-      try {
-        instance.set(0, fd);
-        instance.set(1, req.slot.dataAddress);
-        instance.set(2, DIRENT_CHUNK);
-        instance.set(3, chunks);
-        const wait = submitted(req.run(fsReaddirMore, instance), 'scandir', path);
-        if (wait !== null) await wait;
-        const got = ran(instance, READDIR_MORE.getdents) ? result(instance, READDIR_MORE.getdents) : 0;
-        if (got < 0) throw fsError(got, 'scandir', path);
-        parseDirents(req.slot.data, ran(instance, READDIR_MORE.total) ? result(instance, READDIR_MORE.total) : 0, entries);
-        if (ran(instance, READDIR_MORE.close)) return entries;
-      } finally {
-        instance.release();
-      }
-    }
-  } finally {
-    req.end();
-  }
-}
-
-/**
- * readdir - fsp.readdir on the syslet path: names sorted by their bytes, as libuv's scandir
- * sorts them (strcmp); `withFileTypes` gives Node's Dirent objects. `recursive` goes to Node.
- */
-export async function readdir(engine: Engine, path: unknown, options?: unknown): Promise<(string | Buffer | Dirent)[]> {
-  const fast = fastPath(path);
-  const opts = fastOptions(options);
-  if (fast === undefined || opts === undefined || (opts.recursive !== undefined && opts.recursive !== false) || (opts.withFileTypes !== undefined && typeof opts.withFileTypes !== 'boolean')) {
-    return nodeFs.readdir(path as string, options as object);
-  }
-  const entries = await readEntries(engine, fast);
-  entries.sort((a, b) => Buffer.compare(a.name, b.name));
-  const encoding = opts.encoding;
-  const nameOf = encoding === 'buffer' ? (bytes: Buffer): string | Buffer => bytes : (bytes: Buffer): string | Buffer => bytes.toString((encoding || 'utf8') as BufferEncoding);
-  if (opts.withFileTypes !== true) return entries.map((entry) => nameOf(entry.name));
-  // Node's Dirent keeps the path as it was given (a Buffer stays a Buffer, a URL is its path).
-  const parent = typeof path === 'string' || path instanceof Uint8Array ? (path as string | Buffer) : (fast as string);
-  const out: Dirent[] = [];
-  for (const entry of entries) {
-    let type = uvDirentType(entry.type);
-    const name = nameOf(entry.name);
-    if (type === UV_DIRENT_UNKNOWN) {
-      // The file system did not say (d_type DT_UNKNOWN): ask lstat, as Node does.
-      const child = typeof parent === 'string' && typeof name === 'string' ? join(parent, name) : Buffer.concat([Buffer.from(parent), Buffer.from('/'), entry.name]);
-      type = uvDirentTypeOfMode(Number((await statPath(engine, child, false, 'lstat', false)).mode));
-    }
-    out.push(newDirent(name, type, parent));
-  }
-  return out;
 }
 
 /** One-path call that answers 0 or -errno (mkdirat, unlinkat). */
