@@ -10,14 +10,17 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sameOnBoth, scratch } from './helpers/fs-implementations.js';
 
+/** readdir with options of any shape: the encodings are Node's, but TypeScript's overloads take literal types. */
+type AnyReaddir = (path: string, options?: unknown) => Promise<unknown>;
+
 const ENCODINGS = [undefined, 'utf8', 'UTF-8', 'Utf8', 'ascii', 'latin1', 'binary', 'hex', 'base64', 'base64url', 'ucs2', 'utf16le', 'buffer'] as const;
 
 test('an ASCII-only directory: every encoding, with and without file types', async (t) => {
   const dir = scratch(t);
   for (const name of ['b', 'a', 'B', 'A', '_', '~', '10', '9', 'a.b', 'a-b', 'zz', 'z']) writeFileSync(join(dir, name), '');
   for (const encoding of ENCODINGS) {
-    await sameOnBoth((fs) => fs.readdir(dir, encoding === undefined ? undefined : { encoding }));
-    await sameOnBoth((fs) => fs.readdir(dir, { encoding, withFileTypes: true }));
+    await sameOnBoth((fs) => (fs.readdir as AnyReaddir)(dir, encoding === undefined ? undefined : { encoding }));
+    await sameOnBoth((fs) => (fs.readdir as AnyReaddir)(dir, { encoding, withFileTypes: true }));
   }
 });
 
@@ -28,7 +31,7 @@ test('names with high bytes, valid UTF-8 or not: every encoding, sorted by the b
     writeFileSync(Buffer.concat([Buffer.from(`${dir}/`), Buffer.from(bytes)]), '');
   }
   for (const encoding of ENCODINGS) {
-    await sameOnBoth((fs) => fs.readdir(dir, encoding === undefined ? undefined : { encoding }));
-    await sameOnBoth((fs) => fs.readdir(dir, { encoding, withFileTypes: true }));
+    await sameOnBoth((fs) => (fs.readdir as AnyReaddir)(dir, encoding === undefined ? undefined : { encoding }));
+    await sameOnBoth((fs) => (fs.readdir as AnyReaddir)(dir, { encoding, withFileTypes: true }));
   }
 });
