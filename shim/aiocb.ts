@@ -10,7 +10,8 @@
  */
 import { readPointer, readWord, setWord } from '../engine/words.js';
 import type { Region } from '../engine/memory.js';
-import type { Word } from '../engine/native/index.js';
+import { ENOMEM, type Word } from '../engine/native/index.js';
+import { SyscallError } from '../engine/errors.js';
 import { aioEngine } from './context.js';
 import { AIOCB, SIGEVENT, SIGEV_NONE } from './constants.js';
 import { Request, type AiocbSource } from './request.js';
@@ -74,11 +75,30 @@ const finalizer = new FinalizationRegistry<Held>((held) => {
   freeSlots.push(held.slot);
 });
 
+/** Slabs made so far: each is twice the one before, up to {@link MOST_SLAB_AIOCBS}. */
+let slabsMade = 0;
+/**
+ * The largest slab (4,096 aiocbs, 672 KiB): slabs grow so that a program holding a million
+ * aiocbs uses a few hundred of the engine's memory regions, not one per 64 (the region table has
+ * 4,096, shared with the buffers requests register).
+ */
+const MOST_SLAB_AIOCBS = 4096;
+
 function takeSlot(): Slot {
   const slot = freeSlots.pop();
   if (slot !== undefined) return slot;
-  const region = aioEngine().alloc(AIOCB.size * SLAB_AIOCBS);
-  for (let i = SLAB_AIOCBS - 1; i > 0; i--) freeSlots.push({ region, offset: i * AIOCB.size });
+  const count = Math.min(SLAB_AIOCBS * 2 ** slabsMade, MOST_SLAB_AIOCBS);
+  let region: Region;
+  try {
+    region = aioEngine().alloc(AIOCB.size * count);
+  } catch (error) {
+    // The region table is full (the buffers of requests in flight hold the rest): a clear,
+    // catchable error, as when the process is out of memory; nothing was taken.
+    if (error instanceof RangeError) throw new SyscallError(ENOMEM, 'new Aiocb', undefined, undefined, { cause: error });
+    throw error;
+  }
+  slabsMade++;
+  for (let i = count - 1; i > 0; i--) freeSlots.push({ region, offset: i * AIOCB.size });
   return { region, offset: 0 };
 }
 
@@ -162,6 +182,11 @@ export class Sigevent {
 
 /**
  * Aiocb - an asynchronous I/O control block: glibc's x86-64 `struct aiocb` in native memory.
+ *
+ * @throws TypeError / RangeError naming the field for a bad member; SyscallError ENOMEM
+ *   (`syscall: 'new Aiocb'`) when the POSIX engine's memory table is full (about a million live
+ *   aiocbs, fewer while tens of thousands of requests hold registered buffers); SyscallError
+ *   EMFILE when the engine, made by the first Aiocb, finds no fd for its eventfd.
  *
  * @example
  * ```ts

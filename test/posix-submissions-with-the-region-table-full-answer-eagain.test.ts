@@ -69,8 +69,8 @@ test('aio_read, aio_write, aio_fsync, lio_listio and aio.read answer EAGAIN when
   drain([first]);
   assert.equal(aio_return(first), 64);
   const kept: Aiocb[] = [first];
-  // The aiocbs themselves live in engine memory too (new Aiocb throws a RangeError when there is
-  // no room, as a constructor must): made before the table fills, never submitted yet.
+  // The aiocbs themselves live in engine memory too (new Aiocb throws a SyscallError ENOMEM when
+  // there is no room, as a constructor must): made before the table fills, never submitted yet.
   const fresh = (): Aiocb[] => Array.from({ length: FRESH }, make);
   const [forReads, forWrites, forSyncs, forWait, forNowait] = [fresh(), fresh(), fresh(), fresh(), fresh()] as [Aiocb[], Aiocb[], Aiocb[], Aiocb[], Aiocb[]];
   const regions = fillRegionTable();
