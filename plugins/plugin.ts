@@ -14,13 +14,21 @@ import type { ArgTemplate, AtomRef, AtomTemplate, CellInit, OutParams, ParamKind
 
 export { PluginInstance, type AtomOutcome, type PluginAbortError, type PluginRunResult, type RunOptions, type StopName } from './instance.js';
 
+/** The first slab's instances; each later slab holds twice the one before, up to {@link MOST_SLAB_INSTANCES}. */
 const SLAB_INSTANCES = 32;
+/**
+ * The largest slab: slabs grow so that tens of thousands of instances in use at once (a request
+ * each, all in flight) take a few dozen of the engine's 4,096 memory regions, not one per 32.
+ */
+const MOST_SLAB_INSTANCES = 1024;
 /** The longest `timeout` setTimeout can keep (2^31 - 1 ms). */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 interface Pool {
   free: PluginInstance[];
   regions: ReturnType<Engine['alloc']>[];
+  /** Instances carved from `regions`, in use or free. */
+  instances: number;
 }
 
 /**
@@ -74,16 +82,18 @@ export class Plugin<P extends ParamKinds = ParamKinds, C extends string = string
   acquire(engine: Engine): PluginInstance {
     let pool = this.#pools.get(engine);
     if (pool === undefined) {
-      pool = { free: [], regions: [] };
+      pool = { free: [], regions: [], instances: 0 };
       this.#pools.set(engine, pool);
     }
     let instance = pool.free.pop();
     while (instance === undefined) {
       // Every cell and scratch area of every instance is its own segment: a length that runs past
       // one is -EFAULT, never a write into the next area or the next instance.
-      const region = engine.alloc(this.layout.size * SLAB_INSTANCES, { period: this.layout.size, starts: this.layout.segmentStarts });
+      const count = Math.min(SLAB_INSTANCES * 2 ** pool.regions.length, MOST_SLAB_INSTANCES);
+      const region = engine.alloc(this.layout.size * count, { period: this.layout.size, starts: this.layout.segmentStarts });
       pool.regions.push(region);
-      for (let i = SLAB_INSTANCES - 1; i >= 0; i--) pool.free.push(new PluginInstance(this, engine, region, region.start + i * this.layout.size));
+      pool.instances += count;
+      for (let i = count - 1; i >= 0; i--) pool.free.push(new PluginInstance(this, engine, region, region.start + i * this.layout.size));
       instance = pool.free.pop();
     }
     instance.reset();
@@ -104,7 +114,7 @@ export class Plugin<P extends ParamKinds = ParamKinds, C extends string = string
   } {
     const pool = this.#pools.get(engine);
     if (pool === undefined) return { slabs: 0, instances: 0, free: 0 };
-    return { slabs: pool.regions.length, instances: pool.regions.length * SLAB_INSTANCES, free: pool.free.length };
+    return { slabs: pool.regions.length, instances: pool.instances, free: pool.free.length };
   }
 
   /** @internal Put an instance back in its engine's pool. */
