@@ -13,22 +13,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Engine } from '../index.js';
 import type { Region } from '../engine/memory.js';
+import { fillRegionTable } from './helpers/region-table.js';
 
 const REFUSALS = 20_000;
 const BOUND_MIB = 40;
 
 test(`${REFUSALS} refused engine.alloc(8192) calls with the region table full grow the RSS by less than ${BOUND_MIB} MiB`, async () => {
   const engine = new Engine({ engine: 'threads' });
-  const regions: Region[] = [];
+  let regions: Region[] = [];
   try {
-    for (;;) {
-      try {
-        regions.push(engine.alloc(64));
-      } catch (error) {
-        assert.ok(error instanceof RangeError, `alloc failed with ${String(error)}`);
-        break;
-      }
-    }
+    regions = fillRegionTable(engine);
     const refuse = (count: number): number => {
       let refused = 0;
       for (let i = 0; i < count; i++) {

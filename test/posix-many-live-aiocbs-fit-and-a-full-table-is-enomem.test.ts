@@ -9,9 +9,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Region } from '../engine/memory.js';
 import { Aiocb, aio_error, aio_read, aio_return, aio_suspend, aioEngine, EINPROGRESS, SIGEV_NONE, SyscallError } from '../index.js';
 import { fileWith, pattern, tempDir } from './aio-fixture.js';
+import { fillRegionTable } from './helpers/region-table.js';
 
 const LIVE = 300_000;
 
@@ -23,15 +23,7 @@ test('300,000 live aiocbs are made; with the region table full, new Aiocb throws
   for (let i = 0; i < LIVE; i++) live[i] = new Aiocb({ aio_fildes: fd, aio_buf: buffer, aio_offset: (i * 16) % 4096, aio_sigevent: { sigev_notify: SIGEV_NONE } });
   // Fill what is left of the table, then take every free aiocb slot so the next needs a slab.
   const engine = aioEngine();
-  const regions: Region[] = [];
-  for (;;) {
-    try {
-      regions.push(engine.alloc(64));
-    } catch (error) {
-      assert.ok(error instanceof RangeError, `alloc failed with ${String(error)}`);
-      break;
-    }
-  }
+  const regions = fillRegionTable(engine);
   const more: Aiocb[] = [];
   let refused: unknown = null;
   for (let i = 0; i < 10_000 && refused === null; i++) {

@@ -13,29 +13,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { closeSync } from 'node:fs';
-import type { Region } from '../engine/memory.js';
 import {
   Aiocb, aio, aio_error, aio_fsync, aio_read, aio_return, aio_suspend, aio_write, aioEngine, errno, lio_listio, AioError, EAGAIN, EINPROGRESS, EIO,
   LIO_READ, LIO_WAIT, LIO_NOWAIT, O_SYNC, SIGEV_NONE,
 } from '../index.js';
 import { fileWith, pattern, tempDir } from './aio-fixture.js';
+import { fillRegionTable } from './helpers/region-table.js';
 
 /** More fresh aiocbs than one slab holds, so at least one needs a new slab whatever the pool had free. */
 const FRESH = 80;
-
-/** Allocate engine regions until the table refuses: what a program with many buffers registered reaches. */
-function fillRegionTable(): Region[] {
-  const engine = aioEngine();
-  const regions: Region[] = [];
-  for (;;) {
-    try {
-      regions.push(engine.alloc(64));
-    } catch (error) {
-      assert.ok(error instanceof RangeError, `alloc failed with ${String(error)}`);
-      return regions;
-    }
-  }
-}
 
 /** Run `submit` on fresh aiocbs (never submitted); the outcomes by kind ("0", or the errno), and any throw. */
 function submitFresh(cbs: Aiocb[], submit: (cb: Aiocb) => number): { cbs: Aiocb[]; outcomes: Map<string, number> } {
@@ -73,7 +59,7 @@ test('aio_read, aio_write, aio_fsync, lio_listio and aio.read answer EAGAIN when
   // there is no room, as a constructor must): made before the table fills, never submitted yet.
   const fresh = (): Aiocb[] => Array.from({ length: FRESH }, make);
   const [forReads, forWrites, forSyncs, forWait, forNowait] = [fresh(), fresh(), fresh(), fresh(), fresh()] as [Aiocb[], Aiocb[], Aiocb[], Aiocb[], Aiocb[]];
-  const regions = fillRegionTable();
+  const regions = fillRegionTable(aioEngine());
   try {
     // Refused at submission (-1/EAGAIN), or, for a request that first queues (aio_fsync is
     // serial), accepted and ended with the status EAGAIN, as glibc ends one it cannot start.
