@@ -60,6 +60,34 @@ function parseDirents(data: Buffer, bytes: number, into: RawEntries, withTypes: 
   }
 }
 
+/** getdents64 batches that fill the request slot's data area. */
+const CHUNKS = Math.floor(SLOT_DATA_BYTES / DIRENT_CHUNK);
+
+/**
+ * Start one chain of the getdents64 loop into the slot's data area: fs.readdir from the path
+ * (`first` is its address in the slot) or fs.readdirMore from the fd it left open (`first` is
+ * the fd). @returns what to await, or null when the chain completed inline.
+ */
+function startBatch(req: Request, plugin: typeof fsReaddir, instance: PluginInstance, first: number, path: FastPath): Promise<number> | null {
+  instance.set(0, first);
+  instance.set(1, req.slot.dataAddress);
+  instance.set(2, DIRENT_CHUNK);
+  instance.set(3, CHUNKS);
+  return submitted(req.run(plugin, instance), 'scandir', path);
+}
+
+/**
+ * Parse what one chain of the getdents64 loop read into the slot (`atoms`: its atom indices).
+ * @returns whether the chain reached the end of the directory (and closed the fd).
+ * @throws the getdents64 error, as Node's scandir error.
+ */
+function takeBatch(req: Request, instance: PluginInstance, atoms: { readonly getdents: number; readonly total: number; readonly close: number }, entries: RawEntries, withTypes: boolean, path: FastPath): boolean {
+  const got = ran(instance, atoms.getdents) ? result(instance, atoms.getdents) : 0;
+  if (got < 0) throw fsError(got, 'scandir', path);
+  parseDirents(req.slot.data, ran(instance, atoms.total) ? result(instance, atoms.total) : 0, entries, withTypes);
+  return ran(instance, atoms.close);
+}
+
 /** Read every entry of a directory: fs.readdir, then fs.readdirMore while the slot filled up. */
 async function readEntries(engine: Engine, path: FastPath, withTypes: boolean): Promise<RawEntries> {
   const got = take(engine);
@@ -68,22 +96,14 @@ async function readEntries(engine: Engine, path: FastPath, withTypes: boolean): 
     const bad = putPaths(req, path);
     if (bad !== 0) throw fsError(bad, 'scandir', path);
     const entries: RawEntries = { names: [], types: new Map(), highBytes: false };
-    const chunks = Math.floor(SLOT_DATA_BYTES / DIRENT_CHUNK);
     let instance: PluginInstance = fsReaddir.acquire(engine);
     let fd: number;
     try {
-      instance.set(0, req.slot.pathAddresses[0]);
-      instance.set(1, req.slot.dataAddress);
-      instance.set(2, DIRENT_CHUNK);
-      instance.set(3, chunks);
-      const wait = submitted(req.run(fsReaddir, instance), 'scandir', path);
+      const wait = startBatch(req, fsReaddir, instance, req.slot.pathAddresses[0], path);
       if (wait !== null) await wait;
       fd = result(instance, READDIR.open);
       if (fd < 0) throw fsError(fd, 'scandir', path);
-      const got = ran(instance, READDIR.getdents) ? result(instance, READDIR.getdents) : 0;
-      if (got < 0) throw fsError(got, 'scandir', path);
-      parseDirents(req.slot.data, ran(instance, READDIR.total) ? result(instance, READDIR.total) : 0, entries, withTypes);
-      if (ran(instance, READDIR.close)) return entries;
+      if (takeBatch(req, instance, READDIR, entries, withTypes, path)) return entries;
     } finally {
       instance.release();
     }
@@ -91,16 +111,9 @@ async function readEntries(engine: Engine, path: FastPath, withTypes: boolean): 
     for (;;) {
       instance = fsReaddirMore.acquire(engine);
       try {
-        instance.set(0, fd);
-        instance.set(1, req.slot.dataAddress);
-        instance.set(2, DIRENT_CHUNK);
-        instance.set(3, chunks);
-        const wait = submitted(req.run(fsReaddirMore, instance), 'scandir', path);
+        const wait = startBatch(req, fsReaddirMore, instance, fd, path);
         if (wait !== null) await wait;
-        const got = ran(instance, READDIR_MORE.getdents) ? result(instance, READDIR_MORE.getdents) : 0;
-        if (got < 0) throw fsError(got, 'scandir', path);
-        parseDirents(req.slot.data, ran(instance, READDIR_MORE.total) ? result(instance, READDIR_MORE.total) : 0, entries, withTypes);
-        if (ran(instance, READDIR_MORE.close)) return entries;
+        if (takeBatch(req, instance, READDIR_MORE, entries, withTypes, path)) return entries;
       } finally {
         instance.release();
       }
