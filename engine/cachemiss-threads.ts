@@ -34,6 +34,12 @@ const CORES = Math.max(1, availableParallelism());
  * 11.4-16 µs of CPU per write and 0.04-0.08 context switches, two threads 18-21 µs and 0.13-0.63.
  */
 const SHORT_CHAIN_THREADS = Math.max(1, CORES - 1);
+/**
+ * The most threads the governor keeps alive while idle on the threads engine (see
+ * {@link CachemissThreads.govern}), and the chains it must have seen before it does.
+ */
+const GOVERNED_KEEP_MAX = CORES + 1;
+const GOVERNED_KEEP_AFTER = 128;
 
 /** The pool settings an engine was given, with its defaults filled in. */
 export interface ThreadSettings {
@@ -70,6 +76,10 @@ export class CachemissThreads {
    * after a reconfiguration, so the next chain sets it.
    */
   #bound: number;
+  /** Chains the governor has seen, counted up to GOVERNED_KEEP_AFTER. */
+  #judged = 0;
+  /** The most threads the governor has asked the pool to keep alive while idle (0: none). */
+  #kept = 0;
 
   constructor(settings: ThreadSettings, shared: ThreadShared) {
     this.#settings = settings;
@@ -163,8 +173,24 @@ export class CachemissThreads {
     if (this.#serviceEma < CPU_BOUND_SERVICE_NS) bound = SHORT_CHAIN_THREADS;
     else if (this.#busyEma === 0) bound = this.#settings.threads;
     else bound = Math.max(cores, Math.min(this.#settings.threads, Math.round(cores / Math.max(this.#busyEma, MIN_BUSY))));
-    if (bound === this.#bound) return;
-    this.#bound = bound;
-    this.#pool?.setMaxActive(bound);
+    if (bound !== this.#bound) {
+      this.#bound = bound;
+      this.#pool?.setMaxActive(bound);
+    }
+    if (this.#judged < GOVERNED_KEEP_AFTER) {
+      this.#judged++;
+      return;
+    }
+    // The threads the bound lets run stay alive while idle (up to one more than the cores): a
+    // thread costs 50-60 ms of CPU to start and as much again in its isolate's JIT compiles, so
+    // letting it go after the POSIX layer's 1 s idle time, as glibc lets its 30 µs threads go,
+    // made a program that reads in bursts start its threads again in every burst (the bench's P2,
+    // run in rounds). Only on the threads engine (on io_uring, threads serve rare calls), and only
+    // once the figures are worth something (a fresh thread's first chains run uncompiled).
+    const keep = Math.min(bound, GOVERNED_KEEP_MAX);
+    if (keep > this.#kept && !this.#shared.withRing) {
+      this.#kept = keep;
+      this.#pool?.keepAtLeast(keep);
+    }
   }
 }

@@ -154,6 +154,15 @@ export class PoolThreads {
     this.grow();
   }
 
+  /**
+   * keepAtLeast - keep at least `count` threads alive while idle (within the pool's size), without
+   * starting any now: the ones alive stop leaving after their idle time.
+   */
+  keepAtLeast(count: number): void {
+    const target = Math.min(count, this.#options.maxThreads);
+    if (target > this.keepThreads) Atomics.store(this.state, KEEP_INDEX, target);
+  }
+
   /** Threads that have loaded and made their native blocks: they can take a chain now. */
   get ready(): number {
     let count = 0;

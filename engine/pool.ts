@@ -221,6 +221,11 @@ export class CachemissPool {
     this.#threads.warm(count);
   }
 
+  /** keepAtLeast - keep at least `count` threads alive while idle, starting none now (PoolThreads.keepAtLeast). */
+  keepAtLeast(count: number): void {
+    this.#threads.keepAtLeast(count);
+  }
+
   /** Threads that have loaded and made their native blocks: they can take a chain now. */
   get ready(): number {
     return this.#threads.ready;
