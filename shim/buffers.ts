@@ -18,6 +18,7 @@ import type { Region } from '../engine/memory.js';
 import { addressOf } from '../engine/native/index.js';
 import { aioEngine } from './context.js';
 import { types } from 'node:util';
+import { BOUNCE_MAX_BYTES, takeBounceSlot, type BounceSlot } from './bounce-slots.js';
 
 // The intrinsic view getters: on a Buffer the properties were generic loads in V8's optimised
 // submission (engine/view-getters.ts).
@@ -41,6 +42,8 @@ export interface BufferRegistration {
   readonly address: number;
   /** The range the last request on this view held (checked before use: it may have been merged or evicted since). */
   range: HeldRange | null;
+  /** The bounce slot whose engine memory the request uses instead of the view (nothing to hold), or null. */
+  readonly slot: BounceSlot | null;
 }
 
 /** One registered range of a backing store, owned by this module. */
@@ -81,23 +84,58 @@ let idleClock = 0;
 const registrations = new WeakMap<ArrayBufferView, BufferRegistration>();
 
 /**
+ * What {@link registrations} holds for a view that has been through a bounce slot once (see
+ * {@link transferRegistrationOf}): no offset matches it, so the view is registered the next
+ * time — one WeakMap lookup for both questions. One per kind of view, as a DataView's offset is
+ * read with a different getter.
+ */
+const SEEN_TYPED_ARRAY: BufferRegistration = { backing: new ArrayBuffer(0), byteOffset: -1, byteLength: -1, isDataView: false, address: 0, range: null, slot: null };
+const SEEN_DATA_VIEW: BufferRegistration = { backing: new ArrayBuffer(0), byteOffset: -1, byteLength: -1, isDataView: true, address: 0, range: null, slot: null };
+
+/**
  * registrationOf - what a request on `view` needs registered: exactly the view's bytes, and
  * their address.
  */
 export function registrationOf(view: ArrayBufferView): BufferRegistration {
   const known = registrations.get(view);
-  // A detached store reads as length 0 (offset 0), and a view of a resizable one may change
-  // length: then it is looked at afresh. Its store is not compared: a view's ArrayBuffer is
-  // fixed for its life (and the `buffer` getter was a call into C++, ~150 instructions per
-  // aio.read), and the first registration has already moved an on-heap view's bytes off the heap.
-  if (known !== undefined) {
-    if (known.isDataView) {
-      if (known.byteOffset === view.byteOffset && known.byteLength === view.byteLength) return known;
-    } else if (known.byteOffset === typedArrayByteOffset.call(view) && known.byteLength === typedArrayByteLength.call(view)) {
-      return known;
-    }
-  }
-  const registration: BufferRegistration = { backing: view.buffer, byteOffset: view.byteOffset, byteLength: view.byteLength, isDataView: types.isDataView(view), address: addressOf(view), range: null };
+  return known !== undefined && describesView(known, view) ? known : register(view);
+}
+
+/**
+ * transferRegistrationOf - what a Promise twin's request on all of `view` is submitted with:
+ * the view's registration, as {@link registrationOf}; or, for a view this module has not seen
+ * before and of at most BOUNCE_MAX_BYTES, a bounce slot's (its `slot` set: the request reads into
+ * or writes from the slot, and the caller copies — bounce-slots.ts), the view remembered as seen
+ * so that it is registered if it comes again. One WeakMap lookup either way (a reused Buffer's
+ * path is registrationOf's).
+ *
+ * @throws TypeError for a DataView whose store was detached (its byteLength getter throws).
+ */
+export function transferRegistrationOf(view: ArrayBufferView): BufferRegistration {
+  const known = registrations.get(view);
+  if (known !== undefined) return describesView(known, view) ? known : register(view);
+  const isDataView = types.isDataView(view);
+  const byteLength = isDataView ? view.byteLength : typedArrayByteLength.call(view);
+  const slot = byteLength > 0 && byteLength <= BOUNCE_MAX_BYTES ? takeBounceSlot(byteLength) : null;
+  if (slot === null) return register(view);
+  registrations.set(view, isDataView ? SEEN_DATA_VIEW : SEEN_TYPED_ARRAY);
+  return slot.registration;
+}
+
+/**
+ * Whether a view's remembered registration still describes it. A detached store reads as length
+ * 0 (offset 0), and a view of a resizable one may change length: then it is looked at afresh. Its
+ * store is not compared: a view's ArrayBuffer is fixed for its life (and the `buffer` getter was a
+ * call into C++, ~150 instructions per aio.read), and the first registration has already moved an
+ * on-heap view's bytes off the heap. A SEEN mark (offset -1) describes no view.
+ */
+function describesView(known: BufferRegistration, view: ArrayBufferView): boolean {
+  if (known.isDataView) return known.byteOffset === view.byteOffset && known.byteLength === view.byteLength;
+  return known.byteOffset === typedArrayByteOffset.call(view) && known.byteLength === typedArrayByteLength.call(view);
+}
+
+function register(view: ArrayBufferView): BufferRegistration {
+  const registration: BufferRegistration = { backing: view.buffer, byteOffset: view.byteOffset, byteLength: view.byteLength, isDataView: types.isDataView(view), address: addressOf(view), range: null, slot: null };
   registrations.set(view, registration);
   return registration;
 }
@@ -116,6 +154,7 @@ function root(range: HeldRange): HeldRange {
  *   registered (the engine's region table is full).
  */
 export function holdBuffer(registration: BufferRegistration, address: number, length: number): HeldRange | null | false {
+  if (registration.slot !== null) return null;
   const { backing, byteOffset } = registration;
   const start = byteOffset;
   const end = byteOffset + registration.byteLength;

@@ -19,7 +19,8 @@ import { lio_listio } from './lio_listio.js';
 import { OP_READ, OP_WRITE } from './types.js';
 import { IDLE, type Request, type RequestWaiter } from './request.js';
 import { completionHooks, submitView } from './requests.js';
-import { registrationOf, type BufferRegistration } from './buffers.js';
+import { transferRegistrationOf, type BufferRegistration } from './buffers.js';
+import { copyIntoBounceSlot, finishBounce, giveBounceSlot, type BounceSlot } from './bounce-slots.js';
 import { abortError, SyscallError, type AbortError } from '../engine/errors.js';
 import { fdOf, invalidArgType, optionsOf, positionOf, signalOf, type FileHandleLike } from '../engine/arguments.js';
 
@@ -109,6 +110,10 @@ class Pending implements RequestWaiter {
     readonly resolve: (value: number) => void,
     readonly reject: (error: AioError | AbortError) => void,
     readonly signal: AbortSignal | undefined,
+    /** The bounce slot the request's bytes go through (see transfer), or null. */
+    readonly slot: BounceSlot | null = null,
+    /** The caller's view a bounced read's bytes are copied into. */
+    readonly view: ArrayBufferView | null = null,
   ) {
     // Only a request with a signal needs a listener: no closure per request without one.
     this.abort = signal === undefined ? noAbort : (): void => {
@@ -125,6 +130,8 @@ class Pending implements RequestWaiter {
     const error = request.error;
     const value = request.returned;
     if (pool.length < POOL_MAX) pool.push(this.cb);
+    const slot = this.slot;
+    if (slot !== null) finishBounce(slot, this.view, error, value);
     if (error === 0) this.resolve(value);
     else if (error === ECANCELED) this.reject(this.aborted && this.signal !== undefined ? abortError(this.signal) : new AioCanceledError(this.syscall));
     else this.reject(new AioError(error, this.syscall));
@@ -158,16 +165,21 @@ function transfer(op: number, fdArg: unknown, buffer: unknown, positionArg: unkn
   if (signal?.aborted === true) return Promise.reject(abortError(signal));
   let cb: Aiocb;
   let registration: BufferRegistration;
+  let slot: BounceSlot | null = null;
   const reqprio = options.reqprio;
   try {
-    // The view's registration (its address and its length now) goes to the request directly,
-    // without the aiocb's aio_buf/aio_nbytes/aio_offset/aio_reqprio (see submitView): nothing
-    // reads a pooled aiocb's struct but aio_cancel, which reads aio_fildes.
-    registration = registrationOf(buffer);
     if (reqprio !== undefined && !(Number.isInteger(reqprio) && reqprio >= -0x8000_0000 && reqprio <= 0x7fff_ffff)) throw new TypeError(`aio_reqprio must be a 32-bit integer, got ${String(reqprio)}`);
+    // A view seen for the first time goes through a bounce slot (buffers.ts): its bytes are
+    // copied, not registered. Otherwise the view's registration (its address and its length now)
+    // goes to the request directly, without the aiocb's aio_buf/aio_nbytes/aio_offset/aio_reqprio
+    // (see submitView): nothing reads a pooled aiocb's struct but aio_cancel, which reads aio_fildes.
+    registration = transferRegistrationOf(buffer);
+    slot = registration.slot;
+    if (slot !== null && op === OP_WRITE) copyIntoBounceSlot(slot, buffer);
     cb = pool.pop() ?? new Aiocb();
     cb.aio_fildes = fd;
   } catch (error) {
+    if (slot !== null) giveBounceSlot(slot);
     return Promise.reject(error instanceof Error ? error : new TypeError(String(error)));
   }
   const request = cb._request;
@@ -181,11 +193,12 @@ function transfer(op: number, fdArg: unknown, buffer: unknown, positionArg: unkn
   if (submitView(cb, op, registration, position ?? 0, reqprio ?? 0, position === null) !== 0) {
     request.waiter = null;
     pool.push(cb);
+    if (slot !== null) giveBounceSlot(slot);
     return Promise.reject(new AioError(errno(), syscall));
   }
-  if (request.waiter === null) return settledInline(cb, request, syscall);
+  if (request.waiter === null) return settledInline(cb, request, syscall, slot, buffer);
   return new Promise((resolve, reject) => {
-    const pending = new Pending(cb, syscall, resolve, reject, signal);
+    const pending = new Pending(cb, syscall, resolve, reject, signal, slot, op === OP_READ ? buffer : null);
     request.waiter = pending;
     signal?.addEventListener('abort', pending.abort, { once: true });
   });
@@ -195,10 +208,11 @@ function transfer(op: number, fdArg: unknown, buffer: unknown, positionArg: unkn
 const INLINE: RequestWaiter = { requestDone: () => {} };
 
 /** What {@link Pending.requestDone} settles, for a request that completed inside its submission (no signal can have aborted it). */
-function settledInline(cb: Aiocb, request: Request, syscall: string): Promise<number> {
+function settledInline(cb: Aiocb, request: Request, syscall: string, slot: BounceSlot | null, view: ArrayBufferView): Promise<number> {
   const error = request.error;
   const value = request.returned;
   if (pool.length < POOL_MAX) pool.push(cb);
+  if (slot !== null) finishBounce(slot, request.op === OP_READ ? view : null, error, value);
   if (error === 0) return Promise.resolve(value);
   return Promise.reject(error === ECANCELED ? new AioCanceledError(syscall) : new AioError(error, syscall));
 }

@@ -59,7 +59,10 @@ export function viewOf(address: number, size: number): ArrayBuffer {
  * address stays valid for as long as the buffer lives.
  */
 export function addressOf(value: ArrayBufferView | ArrayBuffer | SharedArrayBuffer): number {
-  if (ArrayBuffer.isView(value) && value.byteLength === 0) return Number(koffi.address(value.buffer)) + value.byteOffset;
+  if (ArrayBuffer.isView(value) && value.byteLength === 0) return addressOf(value.buffer) + value.byteOffset;
+  // koffi takes views of a SharedArrayBuffer but not the store itself ("expected pointer"): every
+  // registration of a view of one failed, and the POSIX layer answered EAGAIN.
+  if (value instanceof SharedArrayBuffer) return Number(koffi.address(new Uint8Array(value)));
   return Number(koffi.address(value));
 }
 

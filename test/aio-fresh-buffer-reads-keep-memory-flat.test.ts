@@ -1,0 +1,56 @@
+/**
+ * A million `aio.read(fd, Buffer.alloc(4096), position)` calls — a fresh Buffer per call, the
+ * README's way — keep the process's memory flat: between the 100,000th and the 1,000,000th call
+ * the resident set (after a full GC) grows by less than 16 MiB, native memory (`external +
+ * arrayBuffers`) by less than 1 MiB, the engine's region table not at all, and no bounce slot is
+ * left taken (shim/bounce-slots.ts). In a child process (RSS is per process), whose resident set
+ * the parent also bounds at 512 MiB (killed there, never by the machine's OOM killer).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runChild } from './helpers/child.js';
+
+const ROOT = new URL('../', import.meta.url).href;
+const MiB = 1024 * 1024;
+
+const CHILD = `
+import { mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { aio, aioEngine } from '${ROOT}index.ts';
+import { bounceSlotsInUse } from '${ROOT}shim/bounce-slots.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'syslet-fresh-'));
+const path = join(dir, 'data');
+writeFileSync(path, Buffer.alloc(1 << 20, 7));
+const fd = openSync(path, 'r');
+function sample() {
+  globalThis.gc();
+  const usage = process.memoryUsage();
+  return { rss: usage.rss, native: usage.external + usage.arrayBuffers, regions: aioEngine().memory.size };
+}
+let wrong = 0;
+let at;
+for (let i = 1; i <= 1_000_000; i++) {
+  const buffer = Buffer.alloc(4096);
+  if ((await aio.read(fd, buffer, (i * 4096) % (1 << 20))) !== 4096 || buffer[4095] !== 7) wrong++;
+  if (i === 100_000) at = sample();
+}
+const end = sample();
+rmSync(dir, { recursive: true, force: true });
+console.log(JSON.stringify({ wrong, at, end, slots: bounceSlotsInUse() }));
+`;
+
+test('a million aio.read calls on fresh Buffers: RSS, native memory and the region table stay flat', async () => {
+  const result = await runChild(CHILD, 300_000, { rssLimitBytes: 512 * MiB, nodeFlags: ['--expose-gc'] });
+  assert.equal(result.killedForRss, false, `the child passed 512 MiB of RSS (peak ${Math.round(result.peakRssBytes / MiB)} MiB)`);
+  assert.equal(result.timedOut, false);
+  assert.equal(result.code, 0, result.stderr);
+  type Sample = { rss: number; native: number; regions: number };
+  const report = JSON.parse(result.stdout.trim().split('\n').pop() ?? '{}') as { wrong: number; at: Sample; end: Sample; slots: number };
+  assert.equal(report.wrong, 0, 'every read filled its Buffer');
+  assert.ok(report.end.rss - report.at.rss < 16 * MiB, `RSS grew ${((report.end.rss - report.at.rss) / MiB).toFixed(1)} MiB from 100k to 1M calls`);
+  assert.ok(report.end.native - report.at.native < MiB, `native memory grew ${report.end.native - report.at.native} B`);
+  assert.equal(report.end.regions, report.at.regions, 'no region per fresh Buffer');
+  assert.equal(report.slots, 0, 'every bounce slot was given back');
+});
