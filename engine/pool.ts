@@ -38,6 +38,8 @@ export { SEALED, type FinishedSink, type PoolOptions } from './pool-options.js';
 const SYS_read = NR.read;
 const SYS_write = NR.write;
 let handlerInstalled = false;
+/** How often close() repeats the queue's shutdown notify while threads are leaving (see close). */
+const SHUTDOWN_RENOTIFY_MS = 10;
 const livePools = new Set<CachemissPool>();
 
 // At exit Node terminates and joins every worker; interrupt any blocked in a syscall first.
@@ -281,7 +283,15 @@ export class CachemissPool {
     if (this.#threads.closed) return;
     this.#threads.closed = true;
     this.#queue.shutdown();
-    await stopThreads(this.#threads);
+    // A thread between its look at the shutdown flag and its Atomics.wait misses that notify: the
+    // word it waits on (the queue's head, or the active count) does not change, so it slept out its
+    // whole idle time (60 s in a test's engine) and close() with it. Notify again until all are gone.
+    const renotify = setInterval(() => this.#queue.shutdown(), SHUTDOWN_RENOTIFY_MS);
+    try {
+      await stopThreads(this.#threads);
+    } finally {
+      clearInterval(renotify);
+    }
     // Chains no thread took before the shutdown are cancelled, not dropped: each is delivered
     // with -ECANCELED in the atom it would have started from.
     const job = { atom: 0, token: 0, atomsBefore: 0 };
