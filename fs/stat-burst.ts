@@ -18,8 +18,9 @@
  *
  * A ring stat holds no place in the request window and no slot: its path is written into its own
  * plugin instance (the atom reads it from there, and the engine copies it again for the kernel),
- * and the completion builds the Stats and gives the instance back as it is delivered, so what a
- * burst holds is bounded by {@link RING_SHARE} instances, not by the burst's length. The result is
+ * and the completion builds the Stats and puts the instance back in the engine's idle list as it
+ * is delivered, so what a burst holds is bounded by {@link RING_SHARE} instances, not by the
+ * burst's length. The result is
  * the same call Node makes (statx on the path, AT_SYMLINK_NOFOLLOW for lstat), so the Stats and
  * errors are Node's.
  *
@@ -82,12 +83,19 @@ export function burstStatOnRing(engine: Engine): boolean {
 }
 
 /**
- * One pooled instance's ring stat: the views of its own path and statx areas (made once) and the
- * call in flight on it. Kept per instance and reused, so that a ring stat allocates its Promise
- * and its Stats and nothing else (no listener object, no executor closure per call).
+ * One ring stat: a plugin instance held for good (acquired once, never given back to the
+ * plugin's pool), the views of its own path and statx areas (made once) and the call in flight
+ * on it. Idle ones wait in their engine's list ({@link idleRingStats}), so that a ring stat
+ * allocates its Promise and its Stats and nothing else (no listener object, no executor closure
+ * per call) and skips the instance's acquire and reset: the reset image of fs.statOnRing is its
+ * 4 KiB path area and its struct statx, copied over the instance per acquire (5 % of a ring
+ * stat's calling-thread time in a profile), where nothing of it needs restoring — putPath writes
+ * the path with its NUL, the kernel fills the whole struct statx on success and nothing reads it
+ * on failure, and the one result cell read after an inline completion is the executor's.
  */
 class RingStat implements ChainListener {
   readonly #instance: PluginInstance;
+  readonly #idle: RingStat[];
   readonly path: Buffer;
   readonly pathAddress: number;
   readonly #view: DataView;
@@ -98,8 +106,10 @@ class RingStat implements ChainListener {
   #resolve: ((stats: Stats) => void) | null = null;
   #reject: ((error: unknown) => void) | null = null;
 
-  constructor(engine: Engine, instance: PluginInstance) {
+  constructor(engine: Engine, idle: RingStat[]) {
+    const instance = fsStatOnRing.acquire(engine);
     this.#instance = instance;
+    this.#idle = idle;
     const pathAddress = instance.scratchAddress('path');
     const stx = instance.scratchAddress('stx');
     const region = engine.memory.find(pathAddress, PATH_BYTES);
@@ -112,22 +122,39 @@ class RingStat implements ChainListener {
     this.#at = stx - stxRegion.start;
   }
 
-  /** Arm for one call: the Promise it settles. */
-  arm(path: FastPath, syscall: 'stat' | 'lstat', bigint: boolean): Promise<Stats> {
+  /**
+   * Submit one call: the path written into the instance, then the statx request.
+   *
+   * @returns the Promise of its Stats, or null when it could not be made this way (the path does
+   *   not fit, the engine refused the submission); this ring stat is then idle again.
+   */
+  submit(engine: Engine, path: FastPath, follow: boolean, syscall: 'stat' | 'lstat', bigint: boolean): Promise<Stats> | null {
+    const instance = this.#instance;
+    if (putPath(this.path, path) !== 0) {
+      this.#idle.push(this);
+      return null;
+    }
+    instance.set(0, this.pathAddress);
+    instance.set(1, follow ? 0 : AT_SYMLINK_NOFOLLOW);
     this.#path = path;
     this.#syscall = syscall;
     this.#bigint = bigint;
     const promise = new Promise<Stats>(capture);
     this.#resolve = capturedResolve;
     this.#reject = capturedReject;
-    return promise;
-  }
-
-  /** Forget the call armed last (its submission was refused). */
-  disarm(): void {
+    const submitted = fsStatOnRing.submit(engine, instance, this);
+    if (submitted === 0) return promise;
+    if (submitted > 0) {
+      // Completed on this thread after all (no listener call comes): read it here.
+      this.chainDone(0, instance.result(0));
+      return promise;
+    }
+    // Refused: the Promise is dropped unsettled and the caller makes the call inline.
     this.#resolve = null;
     this.#reject = null;
     this.#path = '';
+    this.#idle.push(this);
+    return null;
   }
 
   chainDone(_last: number, result: number | bigint): void {
@@ -144,7 +171,7 @@ class RingStat implements ChainListener {
     } catch (error) {
       reject(error);
     } finally {
-      this.#instance.release();
+      this.#idle.push(this);
     }
   }
 }
@@ -157,15 +184,26 @@ function capture(resolve: (stats: Stats) => void, reject: (error: unknown) => vo
   capturedReject = reject;
 }
 
-const ringStats = new WeakMap<PluginInstance, RingStat>();
+/**
+ * Per engine, its ring stats not in flight. There are never more than the most ever in flight at
+ * once (at most {@link RING_SHARE} in the ring, and the few completed in a pump before their
+ * delivery): each holds one instance of fs.statOnRing in the engine's memory, freed with it.
+ */
+const idleRingStats = new WeakMap<Engine, RingStat[]>();
+// The engine of the last call and its list: one engine per process is the rule (the shared one).
+let lastEngine: Engine | null = null;
+let lastIdle: RingStat[] = [];
 
-function ringStatOf(engine: Engine, instance: PluginInstance): RingStat {
-  let known = ringStats.get(instance);
-  if (known === undefined) {
-    known = new RingStat(engine, instance);
-    ringStats.set(instance, known);
+function idleOf(engine: Engine): RingStat[] {
+  if (engine === lastEngine) return lastIdle;
+  let idle = idleRingStats.get(engine);
+  if (idle === undefined) {
+    idle = [];
+    idleRingStats.set(engine, idle);
   }
-  return known;
+  lastEngine = engine;
+  lastIdle = idle;
+  return idle;
 }
 
 /**
@@ -180,24 +218,7 @@ export function statOnRing(engine: Engine, path: FastPath, follow: boolean, sysc
   // which also stops that enter taking the SQEs behind it (the ring enters again for them):
   // inline, it is the O_PATH open's ENOENT at once, without the extra enter.
   if (path.length === 0) return null;
-  const instance = fsStatOnRing.acquire(engine);
-  const ring = ringStatOf(engine, instance);
-  if (putPath(ring.path, path) !== 0) {
-    instance.release();
-    return null;
-  }
-  instance.set(0, ring.pathAddress);
-  instance.set(1, follow ? 0 : AT_SYMLINK_NOFOLLOW);
-  const promise = ring.arm(path, syscall, bigint);
-  const submitted = fsStatOnRing.submit(engine, instance, ring);
-  if (submitted === 0) return promise;
-  if (submitted > 0) {
-    // Completed on this thread after all (no listener call comes): read it here.
-    ring.chainDone(0, instance.result(0));
-    return promise;
-  }
-  // Refused: the Promise is dropped unsettled and the caller makes the call inline.
-  ring.disarm();
-  instance.release();
-  return null;
+  const idle = idleOf(engine);
+  const ring = idle.pop() ?? new RingStat(engine, idle);
+  return ring.submit(engine, path, follow, syscall, bigint);
 }
