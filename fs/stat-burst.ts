@@ -200,6 +200,13 @@ function idleOf(engine: Engine): RingStat[] {
   if (idle === undefined) {
     idle = [];
     idleRingStats.set(engine, idle);
+    // The last engine is held strongly: let a closed one go.
+    engine.onClose(() => {
+      if (lastEngine === engine) {
+        lastEngine = null;
+        lastIdle = [];
+      }
+    });
   }
   lastEngine = engine;
   lastIdle = idle;
