@@ -230,7 +230,12 @@ export class SubmissionQueue {
     return true;
   }
 
-  /** Tell every consumer to stop, waking the idle ones. */
+  /**
+   * Tell every consumer to stop, waking the idle ones. Idempotent, and not enough once: a
+   * consumer that has looked at the flag but not yet called Atomics.wait misses this notify (the
+   * HEAD and ACTIVE words it waits on do not change here), so a caller waiting for consumers to
+   * leave repeats it until they have (CachemissPool.close).
+   */
   shutdown(): void {
     Atomics.store(this.control, SHUTDOWN, 1);
     Atomics.add(this.control, HEAD, 0);

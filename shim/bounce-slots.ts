@@ -24,8 +24,8 @@ const BOUNCE_SIZES = [
   { slotBytes: 4096, slotsPerSlab: 16, maxSlabs: 8 },
   { slotBytes: 65536, slotsPerSlab: 1, maxSlabs: 8 },
 ] as const;
-/** The largest view that goes through a bounce slot. */
-export const BOUNCE_MAX_BYTES = 65536;
+/** The largest view that goes through a bounce slot: the large slots' size. */
+export const BOUNCE_MAX_BYTES = BOUNCE_SIZES[1].slotBytes;
 
 /**
  * What a bounced request is submitted with: a view registration's shape (buffers.ts's
@@ -131,7 +131,6 @@ export function takeBounceSlot(byteLength: number): BounceSlot | null {
   if (slot !== null) slot.registration.byteLength = byteLength;
   return slot;
 }
-
 
 /**
  * copyIntoBounceSlot - a write's bytes, copied into its slot at submission (the chain runs now,
