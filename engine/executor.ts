@@ -242,11 +242,16 @@ export class Executor {
       } else if (decoded !== null && view.getInt32(base + ATOM.next, true) === decoded.words[6] && view.getInt32(base + ATOM.next + 4, true) === decoded.words[7] && decoded.version === memory.version) {
         // `next` is read after the call, which may have rewritten it: the decoded one only if the words are still the same.
         next = decoded.next;
+        // Loaded before the end test, on the path every chain's last atom takes: a load only a
+        // continuing chain reached had no type feedback in a fresh process, whose first reads all
+        // go to the ring and end here; the first inline hit then deoptimized run() and what
+        // inlines it (P2 cold: one more TurboFan compile of the request path).
+        const decodedNextRegion = decoded.nextRegion;
         if (next === 0) {
           out.stop = STOP.end;
           return;
         }
-        nextRegion = decoded.nextRegion;
+        nextRegion = decodedNextRegion;
       } else {
         next = readPointer(view, base + ATOM.next);
         if (next === 0) {
