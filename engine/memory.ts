@@ -5,8 +5,11 @@
  * access instead of a raw native read.
  *
  * The main thread owns the registry; cachemiss threads mirror it through a SharedArrayBuffer
- * table (start, length, id per slot, plus a generation counter) and make their own zero-copy
- * views of the same native memory when the generation moves.
+ * table (start, length, id per slot, plus a generation counter: engine/memory-shared.ts) and
+ * make their own zero-copy views of the same native memory when the generation moves. A region
+ * keeps one slot for its life, and lookups go through an address index in typed arrays
+ * (engine/memory-index.ts), so a registration or a release costs a binary search, a memmove and
+ * one slot written, whatever the number of regions.
  */
 import { addressOf, allocNative, releaseNative, viewOf, type NativeBlock } from './native/index.js';
 import { SysletError } from './errors.js';
@@ -14,6 +17,8 @@ import { offsetInPeriod, rangeInOneSegment, segmentEndWithin, SegmentTable, type
 import type { Region, RegionKind, SharedRegionTable } from './region.js';
 import { ReleaseEpochs } from './memory-epochs.js';
 import { RangeAnswers } from './memory-answers.js';
+import { RegionSlots } from './memory-slots.js';
+import { SharedSlots, SLOT_FIELDS } from './memory-shared.js';
 
 export { MAX_SEGMENT_STARTS, type RegionSegments, type SegmentSpec } from './segments.js';
 export type { Region, RegionKind, SharedRegionTable } from './region.js';
@@ -28,24 +33,14 @@ const PAGE_HINTS = 256;
 
 /** How many regions may exist at once (each slot is four float64 in the shared table). */
 export const MAX_REGIONS = 4096;
-const SLOT_FIELDS = 4;
-
-/** What MemoryRegistry keeps beside a region it made (see MemoryRegistry.#entries). */
-interface RegionEntry {
-  readonly region: Region;
-  readonly owner: unknown;
-  readonly descriptor: number;
-}
 
 /** The set of regions one thread can see, with a fast lookup. */
 export class MemoryRegistry {
-  #regions: Region[] = [];
-  /**
-   * What the registry keeps per region #add made, by id: the region (#remove finds its place by
-   * binary search from its start), its owner (what release frees) and its segment descriptor
-   * (what #publish writes for the mirrors).
-   */
-  readonly #entries = new Map<number, RegionEntry>();
+  // The regions, each in the slot its id names, and their address index (memory-slots.ts).
+  readonly #slots = new RegionSlots(MAX_REGIONS);
+  // Scratch for #add's and regionsAround's overlapped regions (reused: no array per registration).
+  readonly #overlapped: Region[] = [];
+  readonly #overlappedSlots: number[] = [];
   // The three most recent hits: a chain's atoms, its data buffer and its status (a POSIX
   // request: the plugin slab, the caller's Buffer and the aiocb) live in three regions.
   #last: Region | null = null;
@@ -59,16 +54,16 @@ export class MemoryRegistry {
   // In front of all of that: the last answer per range (memory-answers.ts), cleared with the
   // hits whenever a region goes.
   readonly #answers = new RangeAnswers();
-  #nextId = 1;
   // Bumped whenever a region goes (or a mirror reloads its table): a region found before is
   // still the answer while it has not moved (see {@link version}).
   #version = 0;
-  readonly #generation: Int32Array;
-  readonly #slots: Float64Array;
+  readonly #shared: SharedSlots;
+  readonly #buffer: SharedArrayBuffer;
   readonly #segments: SegmentTable;
   // Registered buffers by their backing store: registering the same buffer again is one lookup.
   readonly #byBacking = new WeakMap<object, Region>();
-  readonly #mirror: boolean;
+  // A mirror's copy of the shared slots (null on the main thread), and the generation it copied.
+  readonly #snapshot: Float64Array | null;
   #seenGeneration = -1;
   // Deferred release: a region released while chains that might still touch it run on cachemiss
   // threads stays mapped (and its owner alive) until every chain from that epoch has finished.
@@ -79,20 +74,20 @@ export class MemoryRegistry {
   /** @internal Creates the main thread's registry, or (with `shared`) a cachemiss thread's mirror of it. */
   constructor(shared?: SharedRegionTable) {
     const buffer = shared?.buffer ?? new SharedArrayBuffer(8 + MAX_REGIONS * SLOT_FIELDS * 8 + SEGMENT_WORDS * 8);
-    this.#generation = new Int32Array(buffer, 0, 1);
-    this.#slots = new Float64Array(buffer, 8, MAX_REGIONS * SLOT_FIELDS);
+    this.#buffer = buffer;
+    this.#shared = new SharedSlots(buffer, MAX_REGIONS);
     this.#segments = new SegmentTable(new Float64Array(buffer, 8 + MAX_REGIONS * SLOT_FIELDS * 8, SEGMENT_WORDS));
-    this.#mirror = shared !== undefined;
+    this.#snapshot = shared === undefined ? null : new Float64Array(MAX_REGIONS * SLOT_FIELDS);
   }
 
   /** @internal The table to hand to cachemiss threads. */
   get shared(): SharedRegionTable {
-    return { buffer: this.#generation.buffer as SharedArrayBuffer };
+    return { buffer: this.#buffer };
   }
 
   /** How many regions are registered. */
   get size(): number {
-    return this.#regions.length;
+    return this.#slots.count;
   }
 
   /**
@@ -147,26 +142,18 @@ export class MemoryRegistry {
       this.#last = hinted;
       return hinted.segments === null || rangeInOneSegment(hinted.segments, address - hinted.start, length) ? hinted : null;
     }
-    const regions = this.#regions;
-    let lo = 0;
-    let hi = regions.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const region = regions[mid] as Region;
-      if (address < region.start) hi = mid - 1;
-      else if (address >= region.end) lo = mid + 1;
-      else {
-        if (address + length > region.end || length < 0) return null;
-        this.#third = this.#previous;
-        this.#previous = this.#last;
-        this.#last = region;
-        this.#pageHints[page] = region;
-        return region.segments === null || rangeInOneSegment(region.segments, address - region.start, length) ? region : null;
-      }
+    const region = this.#slots.holding(address);
+    if (region !== null) {
+      if (address + length > region.end) return null;
+      this.#third = this.#previous;
+      this.#previous = this.#last;
+      this.#last = region;
+      this.#pageHints[page] = region;
+      return region.segments === null || rangeInOneSegment(region.segments, address - region.start, length) ? region : null;
     }
     // A cachemiss thread's mirror may be behind the main thread's table (a region registered
     // after this thread last looked): look again before calling the address bad.
-    if (this.#mirror && Atomics.load(this.#generation, 0) !== this.#seenGeneration) {
+    if (this.#snapshot !== null && this.#shared.generation() !== this.#seenGeneration) {
       this.sync();
       return this.find(address, length);
     }
@@ -201,7 +188,9 @@ export class MemoryRegistry {
     if (existing !== null) return existing;
     if (backing.byteLength === 0) throw new RangeError('cannot register an empty buffer');
     const start = addressOf(backing);
-    return this.#add(start, backing, kind, backing);
+    const region = this.#add(start, backing, kind, backing);
+    this.#byBacking.set(backing, region);
+    return region;
   }
 
   /**
@@ -221,12 +210,35 @@ export class MemoryRegistry {
    * ```
    */
   registerRange(buffer: ArrayBufferLike, byteOffset: number, byteLength: number): Region {
+    return this.registerRangeAt(buffer, byteOffset, byteLength, addressOf(buffer));
+  }
+
+  /**
+   * @internal
+   * registerRangeAt - {@link registerRange} for a caller that already took the store's address
+   * (with addressOf: an FFI call the POSIX layer makes once per view, not per registration).
+   *
+   * @param bufferAddress - the address of `buffer`'s first byte.
+   */
+  registerRangeAt(buffer: ArrayBufferLike, byteOffset: number, byteLength: number, bufferAddress: number): Region {
     if (!Number.isSafeInteger(byteOffset) || !Number.isSafeInteger(byteLength) || byteOffset < 0 || byteLength <= 0 || byteOffset + byteLength > buffer.byteLength) {
       throw new RangeError(`registerRange: [${String(byteOffset)}, +${String(byteLength)}) is not a non-empty range of a ${buffer.byteLength}-byte buffer`);
     }
-    // The owner is a fresh object, not the backing store: registerBuffer(backing) must still
-    // register the whole store rather than find this part of it.
-    return this.#add(addressOf(buffer) + byteOffset, buffer, 'registered', { buffer }, 0, byteOffset, byteLength);
+    // Not recorded by its backing store: registerBuffer(backing) must still register the whole
+    // store rather than find this part of it.
+    return this.#add(bufferAddress + byteOffset, buffer, 'registered', null, 0, byteOffset, byteLength);
+  }
+
+  /**
+   * @internal
+   * regionsAround - the regions that overlap or touch [start, end), in address order: what the
+   * POSIX layer merges a caller's new range with.
+   *
+   * @param into - where to put them (emptied first; returned).
+   */
+  regionsAround(start: number, end: number, into: Region[]): Region[] {
+    // Addresses are integers: overlapping [start - 1, end + 1) is overlapping or touching [start, end).
+    return this.#slots.overlapping(start - 1, end + 1, into, this.#overlappedSlots);
   }
 
   /** @internal registerNative - make a native block (allocated elsewhere, e.g. a low arena) a region. */
@@ -262,10 +274,31 @@ export class MemoryRegistry {
    */
   release(region: Region, free?: () => void): void {
     this.#refuseIfPinned(region.id, 'free');
-    const owner = this.#entries.get(region.id)?.owner;
-    this.#remove(region.id);
+    const owner = this.#slots.ownerOf(region);
+    this.#shared.begin();
+    const removed = this.#remove(region);
+    this.#shared.end();
+    if (removed) this.#forgetHits();
     if (free !== undefined) this.#epochs.defer(free);
     else if (owner !== undefined && region.kind === 'engine') this.#epochs.defer(() => releaseNative(owner as NativeBlock));
+  }
+
+  /**
+   * releaseRanges - {@link release} each of `regions`, all registered ranges
+   * ({@link registerRange}) that no chain can still touch, in one step: the lookups every
+   * release forgets (and the decoded atoms and confinement checks that the {@link version}
+   * guards) are forgotten once for the lot, and the mirrors see one change. What the POSIX layer
+   * calls when it drops idle registrations in a batch.
+   *
+   * @throws SysletError EBUSY when one is pinned (then none is released).
+   */
+  releaseRanges(regions: readonly Region[]): void {
+    for (const region of regions) this.#refuseIfPinned(region.id, 'free');
+    let removed = false;
+    this.#shared.begin();
+    for (const region of regions) if (this.#remove(region)) removed = true;
+    this.#shared.end();
+    if (removed) this.#forgetHits();
   }
 
   /**
@@ -314,7 +347,10 @@ export class MemoryRegistry {
     const region = this.#findOwner(backing);
     if (region === null) return false;
     this.#refuseIfPinned(region.id, 'unregister');
-    this.#remove(region.id);
+    this.#shared.begin();
+    this.#remove(region);
+    this.#shared.end();
+    this.#forgetHits();
     // Keep the buffer reachable until no running chain can still write into it.
     if (!unused) this.#epochs.defer(() => void backing.byteLength);
     return true;
@@ -331,33 +367,15 @@ export class MemoryRegistry {
    * Cheap when nothing changed (one atomic load).
    */
   sync(): void {
-    if (!this.#mirror) return;
-    if (Atomics.load(this.#generation, 0) === this.#seenGeneration) return;
-    // A seqlock: the table is being rewritten while the generation is odd, and a copy is good
-    // only if the generation did not move while it was read.
-    let generation: number;
-    let wanted: Map<number, [number, number, number]>;
-    for (;;) {
-      generation = Atomics.load(this.#generation, 0);
-      if ((generation & 1) !== 0) continue;
-      wanted = new Map<number, [number, number, number]>();
-      for (let slot = 0; slot < MAX_REGIONS; slot++) {
-        const id = this.#slots[slot * SLOT_FIELDS + 2] as number;
-        if (id === 0) break;
-        wanted.set(id, [this.#slots[slot * SLOT_FIELDS] as number, this.#slots[slot * SLOT_FIELDS + 1] as number, this.#slots[slot * SLOT_FIELDS + 3] as number]);
-      }
-      if (Atomics.load(this.#generation, 0) === generation) break;
-    }
+    const snapshot = this.#snapshot;
+    if (snapshot === null || this.#shared.generation() === this.#seenGeneration) return;
+    const { generation, used } = this.#shared.snapshot(snapshot);
     this.#seenGeneration = generation;
-    const kept = this.#regions.filter((region) => wanted.has(region.id));
-    for (const region of kept) wanted.delete(region.id);
-    for (const [id, [start, length, descriptor]] of wanted) {
+    const changed = this.#slots.mirror(snapshot, used, (id, start, length, descriptor) => {
       const buffer = viewOf(start, length);
-      kept.push({ id, start, end: start + length, view: new DataView(buffer), bytes: new Uint8Array(buffer), kind: 'engine', segments: this.#segments.decode(descriptor) });
-    }
-    kept.sort((a, b) => a.start - b.start);
-    this.#regions = kept;
-    this.#forgetHits();
+      return { id, start, end: start + length, view: new DataView(buffer), bytes: new Uint8Array(buffer), kind: 'engine', segments: this.#segments.decode(descriptor) };
+    });
+    if (changed) this.#forgetHits();
   }
 
   /** Drops every remembered lookup hit: a region went (or, in a mirror, the table was reloaded). */
@@ -376,24 +394,15 @@ export class MemoryRegistry {
 
   /** @throws RangeError when the region table has no free slot. */
   #refuseWhenFull(): void {
-    if (this.#regions.length >= MAX_REGIONS) throw new RangeError(`too many memory regions (at most ${MAX_REGIONS})`);
+    if (this.#slots.count >= MAX_REGIONS) throw new RangeError(`too many memory regions (at most ${MAX_REGIONS})`);
   }
 
   #add(start: number, buffer: ArrayBufferLike, kind: RegionKind, owner: unknown, descriptor = 0, byteOffset = 0, length = buffer.byteLength): Region {
     this.#refuseWhenFull();
+    // (Every caller refuses an empty range already; the index relies on it.)
+    if (!(length > 0)) throw new RangeError(`region [0x${start.toString(16)}, +${length}) is empty`);
     const end = start + length;
-    // The regions are sorted by start and never overlap, so those that overlap the new one are
-    // the run from the last one starting before it (if it reaches into it) to the last one
-    // starting before its end: found by binary search, not by a scan and a sort of the whole
-    // table (with a thousand regions registered, a scan, a copy and a sort per registration were
-    // 80 % of an aio.read of a fresh Buffer, 80 µs).
-    let first = this.#firstStartingAtOrAfter(start);
-    const before = this.#regions[first - 1];
-    if (before !== undefined && before.end > start) first--;
-    let last = first;
-    while (last < this.#regions.length && (this.#regions[last] as Region).start < end) last++;
-    // (The test itself, for regions of no bytes at either end of the run.)
-    const overlapped = this.#regions.slice(first, last).filter((region) => start < region.end && end > region.start);
+    const overlapped = this.#slots.overlapping(start, end, this.#overlapped, this.#overlappedSlots);
     for (const region of overlapped) {
       // Two live buffers never share memory, so an overlapped caller registration is stale: its
       // owner freed that memory (a koffi view over freed native memory, say) and it was reused,
@@ -404,63 +413,30 @@ export class MemoryRegistry {
         throw new RangeError(`region [0x${start.toString(16)}, +${length}) (${kind}) overlaps a ${region.kind} region [0x${region.start.toString(16)}, 0x${region.end.toString(16)})`);
       }
     }
-    // The table is published once, below: a mirror never sees it with neither region.
-    for (const region of overlapped) this.#remove(region.id, false);
-    const id = this.#nextId++;
+    // One change for the mirrors: they never see the table with neither region.
+    this.#shared.begin();
+    const replaced = overlapped.length > 0;
+    for (const region of overlapped) this.#remove(region);
+    const { slot, id } = this.#slots.take();
     const region: Region = { id, start, end, view: new DataView(buffer, byteOffset, length), bytes: new Uint8Array(buffer, byteOffset, length), kind, segments: this.#segments.decode(descriptor) };
-    const at = this.#firstStartingAtOrAfter(start);
-    this.#regions.splice(at, 0, region);
-    this.#entries.set(id, { region, owner, descriptor });
-    if (typeof owner === 'object' && owner !== null) this.#byBacking.set(owner, region);
-    this.#publish(overlapped.length > 0 ? Math.min(at, first) : at);
+    this.#slots.put(slot, region, owner);
+    this.#shared.write(slot, start, length, id, region.segments === null ? 0 : descriptor);
+    this.#shared.end();
+    if (replaced) this.#forgetHits();
     return region;
   }
 
-  /** The index of the first region that starts at or after `address` (the table's length if none). */
-  #firstStartingAtOrAfter(address: number): number {
-    const regions = this.#regions;
-    let lo = 0;
-    let hi = regions.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((regions[mid] as Region).start < address) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  #remove(id: number, publish = true): void {
-    this.#pinned.delete(id);
-    const entry = this.#entries.get(id);
-    const owner = entry?.owner;
-    if (typeof owner === 'object' && owner !== null) this.#byBacking.delete(owner);
-    const regions = this.#regions;
-    // By binary search from its start (regions of no bytes may share a start: then the next ones;
-    // a region #add did not make, in a mirror, by a scan).
-    let at = entry === undefined ? 0 : this.#firstStartingAtOrAfter(entry.region.start);
-    while (at < regions.length && (regions[at] as Region).id !== id) at++;
-    if (at < regions.length) regions.splice(at, 1);
-    this.#entries.delete(id);
-    this.#forgetHits();
-    if (publish) this.#publish(at);
-  }
-
-  /** Writes the table's slots from `from` on (those before it did not change) for the mirrors. */
-  #publish(from = 0): void {
-    if (this.#mirror) return;
-    // Odd while writing (see sync). Only the slots in use and the one after are written: a reader
-    // stops at the first empty slot.
-    Atomics.add(this.#generation, 0, 1);
-    const regions = this.#regions;
-    const count = regions.length;
-    for (let slot = from; slot < count; slot++) {
-      const region = regions[slot] as Region;
-      this.#slots[slot * SLOT_FIELDS] = region.start;
-      this.#slots[slot * SLOT_FIELDS + 1] = region.end - region.start;
-      this.#slots[slot * SLOT_FIELDS + 2] = region.id;
-      this.#slots[slot * SLOT_FIELDS + 3] = region.segments === null ? 0 : (this.#entries.get(region.id)?.descriptor ?? 0);
-    }
-    if (count < MAX_REGIONS) this.#slots[count * SLOT_FIELDS + 2] = 0;
-    Atomics.add(this.#generation, 0, 1);
+  /**
+   * Takes `region` out of the table (between the shared table's begin and end; the caller
+   * forgets the remembered hits after). @returns whether it was registered here.
+   */
+  #remove(region: Region): boolean {
+    const owner = this.#slots.ownerOf(region);
+    const slot = this.#slots.remove(region);
+    if (slot < 0) return false;
+    this.#pinned.delete(region.id);
+    if (typeof owner === 'object' && owner !== null && this.#byBacking.get(owner) === region) this.#byBacking.delete(owner);
+    this.#shared.clear(slot);
+    return true;
   }
 }

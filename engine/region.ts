@@ -32,9 +32,10 @@ export interface Region {
 
 /**
  * The shared part of a registry: a SharedArrayBuffer that cachemiss threads read.
- * Int32 [0] is the generation; float64 slots from byte 8 hold [start, length, id, segments]
+ * Int32 [0] is the generation, Int32 [1] how many slots have ever been in use; float64 slots from
+ * byte 8 hold [start, length, id, segments], a region in the same slot for its life, in no order
  * (id 0 = empty; segments 0 = none, else 1 + the index of its descriptor in the segment words
- * that follow the slots). Descriptors are appended, never changed.
+ * that follow the slots). Descriptors are appended, never changed. See engine/memory-shared.ts.
  */
 export interface SharedRegionTable {
   readonly buffer: SharedArrayBuffer;

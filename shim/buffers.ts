@@ -7,12 +7,13 @@
  *
  * Registration lasts while a request uses the range, not the aiocb's life: throwaway aiocbs with
  * fresh Buffers would otherwise fill the engine's region table long before the garbage collector
- * runs. A few idle ranges are kept (most programs reuse their buffers), the least recently used
- * dropped first. The hot path (a reused Buffer, one request at a time) touches no collection: a
+ * runs. A few idle ranges are kept (most programs reuse their buffers; one used by a single
+ * request so far only briefly), the least recently used dropped first, a batch at a time. The hot path (a reused Buffer, one request at a time) touches no collection: a
  * range stays in the idle list while a request uses it, and the list is put in order only when
  * one must go (see {@link dropBuffer}).
- * Ranges of one backing store that overlap (a Buffer and a subarray of it, both in flight) are
- * merged into one region covering both — bytes that were all given to the library.
+ * Ranges of one backing store that overlap (a Buffer and a subarray of it, both in flight), or
+ * touch while both are in use (views side by side), are merged into one region covering both —
+ * bytes that were all given to the library.
  */
 import type { Region } from '../engine/memory.js';
 import { addressOf } from '../engine/native/index.js';
@@ -30,6 +31,21 @@ import { typedArrayByteLength, typedArrayByteOffset } from '../engine/view-gette
  * with 64, a load of a few hundred buffers ran 3x slower than with 1024. A quarter of the table.
  */
 export const IDLE_REGISTRATIONS = 1024;
+
+/**
+ * How many idle ranges go at once when there are more than IDLE_REGISTRATIONS: what the engine
+ * remembers about regions (found ranges, decoded atoms, passed checks) is forgotten whenever one
+ * goes, and a program with a new buffer per request evicting one per request paid for that on
+ * every request.
+ */
+export const EVICTION_BATCH = 64;
+
+/**
+ * How many ranges used by one request only stay registered while idle (a second request on one
+ * moves it among the IDLE_REGISTRATIONS), and how many of them go at once past that.
+ */
+export const PROBATION_REGISTRATIONS = 64;
+export const PROBATION_BATCH = 32;
 
 /** The bytes of one view given as aio_buf: what a request on it needs registered. */
 export interface BufferRegistration {
@@ -57,25 +73,44 @@ export interface HeldRange {
   users: number;
   /** The wider range this one was merged into (then it is no longer registered itself). */
   mergedInto: HeldRange | null;
+  /** How many requests have held it (a range used once waits in {@link probation}). */
+  uses: number;
   /** When its last user ended (a tick of {@link idleClock}). */
   idleSince: number;
-  /** The tick it had when it was put at the end of {@link idle}; -1 while it is not in the list. */
+  /** The idle list that counts it while it has no user (null while it has one). */
+  idleIn: IdleList | null;
+  /** The list it is in, and the tick it had when it was put at the list's end (-1 while in none). */
+  listedIn: IdleList | null;
   listedAt: number;
   /** Unregistered for good (evicted): a registration's cached range must not be used again. */
   released: boolean;
 }
 
-// Per backing store, the disjoint ranges registered for it.
-const rangesByBacking = new WeakMap<ArrayBufferLike, HeldRange[]>();
-// The regions this module registered (a region found by address is ours, or the caller's).
-const ours = new WeakSet<Region>();
-// Ranges that were idle when listed, in the order they were listed. A range stays listed while a
-// request uses it again and when it becomes idle again (only `idleSince` moves): moving it to the
-// end on every request — a Set delete and add per request — cost more than the rest of the
-// registration check. dropBuffer sorts the list out lazily when a range must be evicted.
-const idle = new Set<HeldRange>();
-// Ranges with no user that are still registered (idle.size counts listed ones in use too).
-let idleCount = 0;
+// The ranges this module registered, by their region's id (a region found by address is ours,
+// or the caller's). Disjoint, as the engine's regions are.
+const ours = new Map<number, HeldRange>();
+/**
+ * Ranges that were idle when listed, in the order they were listed. A range stays listed while a
+ * request uses it again and when it becomes idle again (only `idleSince` moves): moving it to the
+ * end on every request — a Set delete and add per request — cost more than the rest of the
+ * registration check. dropBuffer sorts the list out lazily when a range must be evicted.
+ */
+interface IdleList {
+  readonly ranges: Set<HeldRange>;
+  /** Ranges it counts: registered, with no user (`ranges` also holds listed ones in use). */
+  idle: number;
+  /** How many may be idle; past that, `batch` of them go. */
+  readonly limit: number;
+  readonly batch: number;
+}
+// Ranges used more than once. A program that reuses its buffers keeps them registered here.
+const kept: IdleList = { ranges: new Set(), idle: 0, limit: IDLE_REGISTRATIONS, batch: EVICTION_BATCH };
+// Ranges used once so far: a program that gives a new buffer per request (a C port that mallocs
+// each one) fills only this short list, so its buffers go while young. Kept among the 1,024, each
+// lived through a thousand requests and a promotion to V8's old space: 26,000 instructions per
+// request of garbage collection (callgrind, a new 4 KiB Buffer per aio_read: 98,836 -> 72,181
+// with a short list).
+const probation: IdleList = { ranges: new Set(), idle: 0, limit: PROBATION_REGISTRATIONS, batch: PROBATION_BATCH };
 let idleClock = 0;
 
 // Per view, its registration, reused while the view still describes the same bytes: the Promise
@@ -140,11 +175,25 @@ function register(view: ArrayBufferView): BufferRegistration {
   return registration;
 }
 
+/**
+ * The range `range` was merged into, if any (transitively), with the path compressed: views of
+ * one store given one after another while the earlier ones are in flight grow one range by a
+ * merge each, and each earlier request's range would otherwise be a longer walk from the root.
+ */
 function root(range: HeldRange): HeldRange {
+  let top = range;
+  while (top.mergedInto !== null) top = top.mergedInto;
   let at = range;
-  while (at.mergedInto !== null) at = at.mergedInto;
-  return at;
+  while (at.mergedInto !== null && at.mergedInto !== top) {
+    const next: HeldRange = at.mergedInto;
+    at.mergedInto = top;
+    at = next;
+  }
+  return top;
 }
+
+// Scratch for the regions around a new range (reused: a registration allocates no array).
+const around: Region[] = [];
 
 /**
  * holdBuffer - a request is about to use `length` bytes at `address`, inside the view
@@ -155,35 +204,41 @@ function root(range: HeldRange): HeldRange {
  */
 export function holdBuffer(registration: BufferRegistration, address: number, length: number): HeldRange | null | false {
   if (registration.slot !== null) return null;
-  const { backing, byteOffset } = registration;
-  const start = byteOffset;
-  const end = byteOffset + registration.byteLength;
   // The aiocb's buffer is usually the one its last request used: its range is still current
   // unless it was merged into a wider one or evicted (then look it up as below).
   const cached = registration.range;
   if (cached !== null && cached.mergedInto === null && !cached.released) return take(cached);
-  const ranges = rangesByBacking.get(backing);
-  if (ranges !== undefined) {
-    for (const range of ranges) {
-      if (range.start <= start && end <= range.end) {
-        registration.range = range;
-        return take(range);
-      }
-    }
+  const { backing, byteOffset, byteLength } = registration;
+  const memory = aioEngine().memory;
+  // The ranges this module holds are regions of the engine's table, which finds them by address
+  // (no map per store: a WeakMap entry per new Buffer cost more than the rest of its registration).
+  const viewAddress = registration.address;
+  const holder = memory.find(viewAddress, byteLength);
+  const held = holder === null ? undefined : ours.get(holder.id);
+  if (held !== undefined && held.backing === backing) {
+    registration.range = held;
+    return take(held);
   }
-  const engine = aioEngine();
   // Engine memory, or this very buffer registered by the caller: usable as is, and not ours to
   // unregister. A caller's region of another buffer at this address is stale (that buffer's
   // memory was freed and reused): registering ours replaces it.
-  const region = engine.memory.find(address, Math.max(1, length));
-  if (region !== null && !ours.has(region) && (region.kind !== 'registered' || engine.memory.regionOfBuffer(backing) === region)) return null;
-  // Ranges of this store that overlap the new one are merged with it: one region for all.
+  const region = memory.find(address, Math.max(1, length));
+  if (region !== null && !ours.has(region.id) && (region.kind !== 'registered' || memory.regionOfBuffer(backing) === region)) return null;
+  // Ranges of this store that overlap the new one are merged with it: one region for all. So are
+  // those it only touches while a request uses them: views of one Buffer side by side, all in
+  // flight at once, take one region instead of one each (the table has MAX_REGIONS). An idle
+  // neighbour is left alone: a merge replaces a region, and every region replaced makes the
+  // engine forget what it remembered about all of them (MemoryRegistry.version).
+  const start = byteOffset;
+  const end = byteOffset + byteLength;
   let from = start;
   let to = end;
   let users = 1;
   const merged: HeldRange[] = [];
-  for (const range of ranges ?? []) {
-    if (range.start < to && from < range.end) {
+  for (const near of memory.regionsAround(viewAddress, viewAddress + byteLength, around)) {
+    const range = ours.get(near.id);
+    if (range === undefined || range.backing !== backing) continue;
+    if ((range.start < end && start < range.end) || range.users > 0) {
       merged.push(range);
       from = Math.min(from, range.start);
       to = Math.max(to, range.end);
@@ -193,38 +248,48 @@ export function holdBuffer(registration: BufferRegistration, address: number, le
   let widened: Region;
   try {
     // Replaces the merged ranges' regions in one step: a chain using them never sees a gap.
-    widened = engine.memory.registerRange(backing, from, to - from);
+    widened = memory.registerRangeAt(backing, from, to - from, viewAddress - byteOffset);
   } catch {
     return false;
   }
-  ours.add(widened);
-  const range: HeldRange = { backing, start: from, end: to, region: widened, users, mergedInto: null, idleSince: 0, listedAt: -1, released: false };
-  const kept = (ranges ?? []).filter((other) => !merged.includes(other));
+  const range: HeldRange = { backing, start: from, end: to, region: widened, users, mergedInto: null, uses: 1, idleSince: 0, idleIn: null, listedIn: null, listedAt: -1, released: false };
+  ours.set(widened.id, range);
   for (const other of merged) {
-    if (other.users === 0) idleCount--;
+    uncount(other);
     other.mergedInto = range;
+    ours.delete(other.region.id);
     unlist(other);
   }
-  kept.push(range);
-  rangesByBacking.set(backing, kept);
   registration.range = range;
   return range;
 }
 
 function take(range: HeldRange): HeldRange {
-  if (range.users++ === 0) idleCount--;
+  if (range.users++ === 0) uncount(range);
+  range.uses++;
   return range;
 }
 
+/** The range is in use (or merged, or evicted): no idle list counts it. */
+function uncount(range: HeldRange): void {
+  const list = range.idleIn;
+  if (list === null) return;
+  list.idle--;
+  range.idleIn = null;
+}
+
 function unlist(range: HeldRange): void {
-  if (range.listedAt < 0) return;
-  idle.delete(range);
+  const list = range.listedIn;
+  if (list === null) return;
+  list.ranges.delete(range);
+  range.listedIn = null;
   range.listedAt = -1;
 }
 
-function list(range: HeldRange): void {
+function listIn(list: IdleList, range: HeldRange): void {
+  range.listedIn = list;
   range.listedAt = range.idleSince;
-  idle.add(range);
+  list.ranges.add(range);
 }
 
 /** dropBuffer - a request that held `held` has ended. */
@@ -232,43 +297,49 @@ export function dropBuffer(held: HeldRange): void {
   const range = root(held);
   if (--range.users > 0) return;
   range.idleSince = ++idleClock;
-  idleCount++;
-  if (range.listedAt < 0) list(range);
-  if (idleCount > IDLE_REGISTRATIONS) evictLeastRecentlyUsed();
+  const list = range.uses > 1 ? kept : probation;
+  range.idleIn = list;
+  list.idle++;
+  if (range.listedIn !== list) {
+    unlist(range);
+    listIn(list, range);
+  }
+  if (list.idle > list.limit) evictLeastRecentlyUsed(list);
 }
 
 /**
- * Unregister the range idle for longest. The list is in listing order; a range used since it was
- * listed (its `idleSince` moved on) goes to the end with its new tick, one in use leaves the list
- * (its drop lists it again). The first range left at the head, idle and unused since it was
- * listed, was idle before every range behind it: the least recently used. Each range is moved at
- * most once per use, so this costs O(1) per request, amortised.
+ * Unregister the `batch` ranges of `list` idle for longest, in one change of the region table
+ * (each change makes the engine forget what it remembered about every region: one per batch
+ * instead of one per request of a program that gives a new buffer every time). The list is in
+ * listing order; a range used since it was listed (its `idleSince` moved on) goes to the end with
+ * its new tick, one in use or counted by the other list leaves it (its drop lists it again). The
+ * first range left at the head, idle and unused since it was listed, was idle before every range
+ * behind it: the least recently used. Each range is moved at most once per use, so this costs
+ * O(1) per request, amortised.
  */
-function evictLeastRecentlyUsed(): void {
+function evictLeastRecentlyUsed(list: IdleList): void {
+  const going: HeldRange[] = [];
   // Ranges listed again during the walk are visited again, at most once more each.
-  for (const range of idle) {
+  for (const range of list.ranges) {
+    if (going.length >= list.batch) break;
     const listedAt = range.listedAt;
-    idle.delete(range);
-    range.listedAt = -1;
-    if (range.users > 0) continue;
+    unlist(range);
+    if (range.users > 0 || range.idleIn !== list) continue;
     if (range.idleSince !== listedAt) {
-      list(range);
+      listIn(list, range);
       continue;
     }
-    evict(range);
-    return;
+    going.push(range);
   }
+  if (going.length === 0) return;
+  for (const range of going) forget(range);
+  // No request uses them (users is 0), and only requests' chains reach these ranges.
+  aioEngine().memory.releaseRanges(going.map((range) => range.region));
 }
 
-function evict(range: HeldRange): void {
-  idleCount--;
+/** Takes an evicted range out of this module's books (its region is released by the caller). */
+function forget(range: HeldRange): void {
+  uncount(range);
   range.released = true;
-  const ranges = rangesByBacking.get(range.backing);
-  if (ranges !== undefined) {
-    const left = ranges.filter((other) => other !== range);
-    if (left.length > 0) rangesByBacking.set(range.backing, left);
-    else rangesByBacking.delete(range.backing);
-  }
-  // No request uses it (users is 0), and only requests' chains reach this range.
-  aioEngine().memory.release(range.region);
+  ours.delete(range.region.id);
 }
