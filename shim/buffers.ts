@@ -26,9 +26,11 @@ import { BOUNCE_MAX_BYTES, takeBounceSlot, type BounceSlot } from './bounce-slot
 import { typedArrayByteLength, typedArrayByteOffset } from '../engine/view-getters.js';
 
 /**
- * How many ranges with no request in flight stay registered. Every registration change
- * republishes the region table and makes each cachemiss thread re-read it, so churn is costly:
- * with 64, a load of a few hundred buffers ran 3x slower than with 1024. A quarter of the table.
+ * How many ranges used more than once stay registered with no request in flight. Registering a
+ * range again costs about what a new buffer does (an address, a region, and a share of a batch
+ * release that makes the engine forget what it remembered about every region): with 64, a load
+ * of a few hundred buffers ran 3x slower than with 1024 (when every change also republished the
+ * whole table). A quarter of the table.
  */
 export const IDLE_REGISTRATIONS = 1024;
 
@@ -107,9 +109,8 @@ interface IdleList {
 const kept: IdleList = { ranges: new Set(), idle: 0, limit: IDLE_REGISTRATIONS, batch: EVICTION_BATCH };
 // Ranges used once so far: a program that gives a new buffer per request (a C port that mallocs
 // each one) fills only this short list, so its buffers go while young. Kept among the 1,024, each
-// lived through a thousand requests and a promotion to V8's old space: 26,000 instructions per
-// request of garbage collection (callgrind, a new 4 KiB Buffer per aio_read: 98,836 -> 72,181
-// with a short list).
+// lived through a thousand requests and a promotion to V8's old space: about half the
+// instructions of such a request (callgrind, a new 4 KiB Buffer per aio_read, 96,235 -> 47,527).
 const probation: IdleList = { ranges: new Set(), idle: 0, limit: PROBATION_REGISTRATIONS, batch: PROBATION_BATCH };
 let idleClock = 0;
 
