@@ -413,12 +413,17 @@ export class MemoryRegistry {
         throw new RangeError(`region [0x${start.toString(16)}, +${length}) (${kind}) overlaps a ${region.kind} region [0x${region.start.toString(16)}, 0x${region.end.toString(16)})`);
       }
     }
+    // Made before the shared table is opened for writing: nothing between its begin and end may
+    // throw, or the generation would stay odd and the mirrors wait for ever.
+    const view = new DataView(buffer, byteOffset, length);
+    const bytes = new Uint8Array(buffer, byteOffset, length);
+    const segments = this.#segments.decode(descriptor);
     // One change for the mirrors: they never see the table with neither region.
     this.#shared.begin();
     const replaced = overlapped.length > 0;
     for (const region of overlapped) this.#remove(region);
     const { slot, id } = this.#slots.take();
-    const region: Region = { id, start, end, view: new DataView(buffer, byteOffset, length), bytes: new Uint8Array(buffer, byteOffset, length), kind, segments: this.#segments.decode(descriptor) };
+    const region: Region = { id, start, end, view, bytes, kind, segments };
     this.#slots.put(slot, region, owner);
     this.#shared.write(slot, start, length, id, region.segments === null ? 0 : descriptor);
     this.#shared.end();
