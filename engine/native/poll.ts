@@ -1,18 +1,14 @@
 /**
  * Event-loop integration at the FFI boundary: a libuv poll watcher on a file descriptor (koffi's
  * `node.poll`, built on uv_poll_t), so the JS thread learns that cachemiss threads finished work
- * without polling and without holding a libuv pool thread.
+ * without polling and without holding a libuv pool thread. In worker threads, a waker thread
+ * instead (poll-waker.ts): a terminated worker's teardown must not find a uv_poll handle of koffi's.
  */
 import koffi from 'koffi';
+import { isMainThread } from 'node:worker_threads';
+import { watchFromWorker, type FdWatcher } from './poll-waker.js';
 
-/** A libuv watcher on one fd. */
-export interface FdWatcher {
-  /** Keep the event loop alive while this watcher is active. */
-  ref(): void;
-  /** Let the event loop exit even though this watcher is active. */
-  unref(): void;
-  close(): void;
-}
+export type { FdWatcher } from './poll-waker.js';
 
 interface PollHandle {
   ref(): void;
@@ -22,9 +18,12 @@ interface PollHandle {
 
 /**
  * watchReadable - call `onReadable` on the JS thread whenever `fd` becomes readable.
- * The watcher starts unref'd: the owner refs it while it expects events.
+ * The watcher starts unref'd: the owner refs it while it expects events. In a worker thread the
+ * fd is watched by a waker thread instead of a uv_poll handle, because terminating a worker with
+ * a readable uv_poll handle aborts the process (see poll-waker.ts).
  */
 export function watchReadable(fd: number, onReadable: () => void): FdWatcher {
+  if (!isMainThread) return watchFromWorker(fd, onReadable);
   const node = (koffi as unknown as { node: { poll: (fd: number, events: { readable: boolean }, cb: () => void) => PollHandle } }).node;
   const handle = node.poll(fd, { readable: true }, onReadable);
   handle.unref();
