@@ -46,18 +46,39 @@ export function linkQueued(state: FdState): void {
   let predecessor = state.serial;
   if (predecessor === null || predecessor.token < 0 || state.running > 0) return;
   const engine = aioEngine();
-  for (const request of state.queue) {
-    if (!request.linked) {
-      if (!request.serial) return;
-      const instance = prepare(request);
-      // No room for its instance now: it stays queued, and drain starts (or refuses) it later.
-      if (instance === null) return;
-      if (engine.submitAfter(instance.first, request, predecessor.token) !== 0) return;
-      request.token = engine.lastSubmit.token;
-      request.linked = true;
-    }
+  const queue = state.queue;
+  // Resume after the requests already linked. Walking them from the head on every submission made
+  // queueing n reads on one socket cost n²: 100,000 over 10 sockets took 18.9 s of CPU to submit.
+  let at = linkedPrefix(queue);
+  if (at > 0) predecessor = queue[at - 1] as Request;
+  for (; at < queue.length; at++) {
+    const request = queue[at] as Request;
+    if (!request.serial) return;
+    const instance = prepare(request);
+    // No room for its instance now: it stays queued, and drain starts (or refuses) it later.
+    if (instance === null) return;
+    if (engine.submitAfter(instance.first, request, predecessor.token) !== 0) return;
+    request.token = engine.lastSubmit.token;
+    request.linked = true;
     predecessor = request;
   }
+}
+
+/**
+ * How many requests at the head of `queue` are linked. Linked requests are a prefix of an fd's
+ * FIFO: they are linked only in order behind the serial request in flight, insert unlinks from the
+ * prefix's end before putting a request ahead of them, and drain and aio_cancel take them from the
+ * head. So a binary search finds the prefix's end.
+ */
+function linkedPrefix(queue: readonly Request[]): number {
+  let low = 0;
+  let high = queue.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((queue[middle] as Request).linked) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 /**
