@@ -8,26 +8,15 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { addressOf } from '../engine/native/index.js';
 import { PROBATION_BATCH, PROBATION_REGISTRATIONS } from '../shim/buffers.js';
-import { Aiocb, aio_error, aio_read, aio_return, aio_suspend, aioEngine, EINPROGRESS } from '../index.js';
 import { fileWith, pattern, tempDir } from './aio-fixture.js';
-
-function readInto(fd: number, buffer: Buffer): number {
-  const cb = new Aiocb({ aio_fildes: fd, aio_buf: buffer });
-  assert.equal(aio_read(cb), 0);
-  while (aio_error(cb) === EINPROGRESS) aio_suspend([cb], null);
-  assert.equal(aio_error(cb), 0);
-  return aio_return(cb);
-}
+import { readInto, registered } from './helpers/aio-buffer-registrations.js';
 
 test('a buffer used once waits among PROBATION_REGISTRATIONS: past that the oldest PROBATION_BATCH go, and the kept ones stay', (t) => {
   const dir = tempDir();
   t.after(dir.cleanup);
   const content = pattern(64);
   const { fd } = fileWith(dir, 'data', content);
-  const memory = aioEngine().memory;
-  const registered = (buffer: Buffer): boolean => memory.find(addressOf(buffer), buffer.length) !== null;
   const reused = Buffer.alloc(64);
   assert.equal(readInto(fd, reused), 64);
   assert.equal(readInto(fd, reused), 64);

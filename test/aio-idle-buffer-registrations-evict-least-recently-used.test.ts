@@ -9,26 +9,15 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { addressOf } from '../engine/native/index.js';
 import { EVICTION_BATCH, IDLE_REGISTRATIONS } from '../shim/buffers.js';
-import { Aiocb, aio_error, aio_read, aio_return, aio_suspend, aioEngine, EINPROGRESS } from '../index.js';
 import { fileWith, pattern, tempDir } from './aio-fixture.js';
-
-function readInto(fd: number, buffer: Buffer): number {
-  const cb = new Aiocb({ aio_fildes: fd, aio_buf: buffer });
-  assert.equal(aio_read(cb), 0);
-  while (aio_error(cb) === EINPROGRESS) aio_suspend([cb], null);
-  assert.equal(aio_error(cb), 0);
-  return aio_return(cb);
-}
+import { readInto, registered } from './helpers/aio-buffer-registrations.js';
 
 test('buffers used more than once stay registered up to IDLE_REGISTRATIONS; past that the least recently used go first, EVICTION_BATCH at a time', (t) => {
   const dir = tempDir();
   t.after(dir.cleanup);
   const content = pattern(64);
   const { fd } = fileWith(dir, 'data', content);
-  const memory = aioEngine().memory;
-  const registered = (buffer: Buffer): boolean => memory.find(addressOf(buffer), buffer.length) !== null;
   // Buffer.alloc of 64 bytes: each its own backing store, so each its own registration; each read
   // twice, so that each is kept among the IDLE_REGISTRATIONS rather than waiting on probation.
   const buffers = Array.from({ length: IDLE_REGISTRATIONS }, () => Buffer.alloc(64));
