@@ -1,8 +1,9 @@
 /**
- * What a cachemiss thread runs, and with which environment. A thread must start as plain
- * JavaScript, without the loader the main thread was started with: Node 20 gives a worker the
- * parent's `execArgv` (and applies NODE_OPTIONS again), so under `node --import tsx` every thread
- * would start tsx first — about a second of CPU per thread instead of tens of milliseconds.
+ * What a cachemiss thread runs. A thread must start as plain JavaScript, without the loader the
+ * main thread was started with: Node 20 gives a worker the parent's `execArgv` (and applies
+ * NODE_OPTIONS again), so under `node --import tsx` every thread would start tsx first — about a
+ * second of CPU per thread instead of tens of milliseconds. Its environment without loaders is
+ * engine/native/worker-env.ts (shared with the waker of a worker's fd watcher).
  *
  * A thread starts from one CommonJS script holding the worker and every engine module it imports
  * (koffi stays outside), not from the worker's ES module: Node's ES module loader resolves,
@@ -27,7 +28,6 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 let entry: URL | null = null;
-let environment: NodeJS.ProcessEnv | null = null;
 
 /**
  * cachemissWorkerEntry - the module a cachemiss thread starts from.
@@ -46,32 +46,6 @@ export function cachemissWorkerEntry(): URL {
     entry = existsSync(script) && statSync(script).mtimeMs >= statSync(modules).mtimeMs ? script : modules;
   }
   return entry;
-}
-
-/**
- * workerEnv - the environment a cachemiss thread gets: the process's, with the loader options
- * (`--import`, `--require`/`-r`, `--loader`, `--experimental-loader`) taken out of NODE_OPTIONS.
- */
-export function workerEnv(): NodeJS.ProcessEnv {
-  if (environment !== null) return environment;
-  const options = process.env.NODE_OPTIONS;
-  environment = options === undefined ? { ...process.env } : { ...process.env, NODE_OPTIONS: withoutLoaders(options) };
-  return environment;
-}
-
-const LOADER_FLAGS = new Set(['--import', '--require', '-r', '--loader', '--experimental-loader']);
-
-/** withoutLoaders - NODE_OPTIONS minus loader flags and their values (`--import x` and `--import=x`). */
-export function withoutLoaders(options: string): string {
-  const words = options.split(/\s+/).filter((word) => word !== '');
-  const kept: string[] = [];
-  for (let i = 0; i < words.length; i++) {
-    const word = words[i] as string;
-    const name = word.includes('=') ? word.slice(0, word.indexOf('=')) : word;
-    if (!LOADER_FLAGS.has(name)) kept.push(word);
-    else if (!word.includes('=')) i++;
-  }
-  return kept.join(' ');
 }
 
 interface EsbuildResult {

@@ -7,14 +7,14 @@
  */
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import { syscall, EOWNERDEAD } from './native/index.js';
+import { syscall, workerEnv, EOWNERDEAD } from './native/index.js';
 import type { MemoryRegistry } from './memory.js';
 import type { Policy, TraceRecord } from './policy.js';
 import { STOP } from './atom.js';
 import { KICK_NONE, type ChainTable } from './executor.js';
 import { CompletionQueue, SYSLET_WAKE_SIGNAL, WORKER_PHASE, WORKER_STATE, type SubmissionQueue } from './queues.js';
 import type { CachemissWorkerData } from './cachemiss-worker.js';
-import { cachemissWorkerEntry, workerEnv } from './cachemiss-entry.js';
+import { cachemissWorkerEntry } from './cachemiss-entry.js';
 import { NR } from './syscalls/nr.js';
 import type { PoolOptions } from './pool-options.js';
 

@@ -21,6 +21,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { POLLIN, POLLNVAL } from '../syscalls/constants.generated.js';
+import { workerEnv } from './worker-env.js';
 
 /** A watcher on one fd (koffi's uv_poll handle in the main thread, a waker thread in a worker). */
 export interface FdWatcher {
@@ -40,6 +41,7 @@ const READY_TIMEOUT_MS = 10_000;
 const HANDED = 0;
 const STOP = 1;
 const READY = 2;
+const STATE_WORDS = 3;
 
 // The waker's own code: plain CommonJS, loaded without the parent's loaders (see watchFromWorker).
 const WAKER_SOURCE = `'use strict';
@@ -81,13 +83,13 @@ export function watchFromWorker(fd: number, onReadable: () => void): FdWatcher {
   // Resolved here, not at load time: cachemiss threads run this module bundled as CommonJS, where
   // import.meta has no url (they never watch an fd).
   koffiPath ??= createRequire(import.meta.url).resolve('koffi');
-  const state = new Int32Array(new SharedArrayBuffer(12));
+  const state = new Int32Array(new SharedArrayBuffer(STATE_WORDS * Int32Array.BYTES_PER_ELEMENT));
   const waker = new Worker(WAKER_SOURCE, {
     eval: true,
     workerData: { koffi: koffiPath, fd, state: state.buffer },
-    // Plain node: a worker inherits the parent's execArgv and NODE_OPTIONS (tsx would cost ~1 s).
+    // Plain node, as cachemiss threads: no loader from the parent's execArgv or NODE_OPTIONS.
     execArgv: [],
-    env: { ...process.env, NODE_OPTIONS: '' },
+    env: workerEnv(),
     stdout: false,
     stderr: false,
   });
