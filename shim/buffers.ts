@@ -8,9 +8,10 @@
  * Registration lasts while a request uses the range, not the aiocb's life: throwaway aiocbs with
  * fresh Buffers would otherwise fill the engine's region table long before the garbage collector
  * runs. A few idle ranges are kept (most programs reuse their buffers; one used by a single
- * request so far only briefly), the least recently used dropped first, a batch at a time. The hot path (a reused Buffer, one request at a time) touches no collection: a
- * range stays in the idle list while a request uses it, and the list is put in order only when
- * one must go (see {@link dropBuffer}).
+ * request so far only briefly), the least recently used dropped first, a batch at a time. The hot
+ * path (a reused Buffer, one request at a time) touches no collection: a range stays in the idle
+ * list while a request uses it, and the list is put in order only when one must go (see
+ * {@link dropBuffer}).
  * Ranges of one backing store that overlap (a Buffer and a subarray of it, both in flight), or
  * touch while both are in use (views side by side), are merged into one region covering both —
  * bytes that were all given to the library.
