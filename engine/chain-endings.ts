@@ -8,7 +8,7 @@ import { ECANCELED, EFAULT, EINTR, type Word } from './native/index.js';
 import type { MemoryRegistry, Region } from './memory.js';
 import { STOP } from './atom.js';
 import { newOutcome, type Executor, type ExecOutcome } from './executor.js';
-import type { Finished } from './queues.js';
+import type { Finished } from './completion-queue.js';
 import type { UringEngine } from './uring-engine.js';
 import { MAX_INFLIGHT, type ChainTokens } from './chain-tokens.js';
 import type { CachemissThreads } from './cachemiss-threads.js';

@@ -11,7 +11,7 @@ import { Policy } from './policy.js';
 import { Executor } from './executor.js';
 export type { ExecOutcome } from './executor.js';
 import type { FinishedSink } from './pool.js';
-import type { Finished } from './queues.js';
+import type { Finished } from './completion-queue.js';
 import { selectEngine } from './uring-select.js';
 import { UringEngine, type RingSink } from './uring-engine.js';
 import { resolveEngineOptions, type AsyncEngineInfo, type ChainCompletion, type ChainListener, type EngineOptions, type SubmitReport } from './engine-options.js';

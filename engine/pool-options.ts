@@ -4,7 +4,7 @@
  */
 import type { TraceRecord } from './policy.js';
 import type { ChainTable, ExecutorOptions } from './executor.js';
-import type { Finished } from './queues.js';
+import type { Finished } from './completion-queue.js';
 
 /** `next[token]` once that chain has ended: a successor linked after this is not taken by any thread. */
 export const SEALED = -1;

@@ -3,7 +3,8 @@
  * methods of the same names call these): interrupt the thread running one chain, end one thread
  * as if it crashed, and stop them all — at close, waiting; at process exit, synchronously.
  */
-import { WORKER_PHASE, WORKER_STATE, type SubmissionQueue } from './queues.js';
+import type { SubmissionQueue } from './submission-queue.js';
+import { WORKER_PHASE, WORKER_STATE } from './worker-state.js';
 import type { PoolThreads } from './pool-threads.js';
 
 /**

@@ -12,14 +12,16 @@ import type { MemoryRegistry } from './memory.js';
 import type { Policy, TraceRecord } from './policy.js';
 import { STOP } from './atom.js';
 import { KICK_NONE, type ChainTable } from './executor.js';
-import { CompletionQueue, SYSLET_WAKE_SIGNAL, WORKER_PHASE, WORKER_STATE, type SubmissionQueue } from './queues.js';
+import { CompletionQueue } from './completion-queue.js';
+import type { SubmissionQueue } from './submission-queue.js';
+import { SYSLET_WAKE_SIGNAL, WORKER_PHASE, WORKER_STATE } from './worker-state.js';
 import type { CachemissWorkerData } from './cachemiss-worker.js';
 import { cachemissWorkerEntry } from './cachemiss-entry.js';
 import { NR } from './syscalls/nr.js';
 import type { PoolOptions } from './pool-options.js';
 
-// Defined beside the threads' shared state (the worker imports queues.ts, not this module).
-export { SYSLET_WAKE_SIGNAL } from './queues.js';
+// Defined beside the threads' shared state (the worker imports worker-state.ts, not this module).
+export { SYSLET_WAKE_SIGNAL } from './worker-state.js';
 
 const SYS_tgkill = NR.tgkill;
 const SYS_getpid = NR.getpid;

@@ -6,7 +6,7 @@
  * ended, or its thread died), another thread may finish it first — and a listener must still see
  * the predecessor end first, as the order was the point of linking them.
  */
-import type { Finished } from './queues.js';
+import type { Finished } from './completion-queue.js';
 
 const NONE = -1;
 
