@@ -13,10 +13,11 @@
  */
 import { addressOf, allocNative, releaseNative, viewOf, type NativeBlock } from './native/index.js';
 import { SysletError } from './errors.js';
-import { offsetInPeriod, rangeInOneSegment, segmentEndWithin, SegmentTable, type SegmentSpec } from './segments.js';
+import { offsetInPeriod, segmentEndWithin, SegmentTable, type SegmentSpec } from './segments.js';
 import type { Region, RegionKind, SharedRegionTable } from './region.js';
 import { ReleaseEpochs } from './memory-epochs.js';
 import { RangeAnswers } from './memory-answers.js';
+import { RecentHits } from './memory-hits.js';
 import { RegionSlots } from './memory-slots.js';
 import { SharedSlots, SLOT_FIELDS } from './memory-shared.js';
 
@@ -25,11 +26,6 @@ export type { Region, RegionKind, SharedRegionTable } from './region.js';
 
 /** Float64 words the shared table keeps for segment descriptors ([period, count, ...starts] each). */
 const SEGMENT_WORDS = 1 << 15;
-
-/** The page size {@link MemoryRegistry.find}'s page hints are keyed by. */
-const PAGE_SIZE = 4096;
-/** Page hints per registry (a power of two: the page number's low bits index them). */
-const PAGE_HINTS = 256;
 
 /** How many regions may exist at once (each slot is four float64 in the shared table). */
 export const MAX_REGIONS = 4096;
@@ -41,16 +37,8 @@ export class MemoryRegistry {
   // Scratch for #add's and regionsAround's overlapped regions (reused: no array per registration).
   readonly #overlapped: Region[] = [];
   readonly #overlappedSlots: number[] = [];
-  // The three most recent hits: a chain's atoms, its data buffer and its status (a POSIX
-  // request: the plugin slab, the caller's Buffer and the aiocb) live in three regions.
-  #last: Region | null = null;
-  #previous: Region | null = null;
-  #third: Region | null = null;
-  // Past the three: the region last found for each 4 KiB page, by page number modulo
-  // PAGE_HINTS (validated on use, cleared whenever a region goes). A POSIX loop at QD64 touches
-  // 64 caller Buffers in turn, each its own region, so the three-deep cache always missed and
-  // every request paid a binary search over all regions.
-  readonly #pageHints: (Region | null)[] = new Array<Region | null>(PAGE_HINTS).fill(null);
+  // The regions found last, tried before the index (memory-hits.ts).
+  readonly #hits = new RecentHits();
   // In front of all of that: the last answer per range (memory-answers.ts), cleared with the
   // hits whenever a region goes.
   readonly #answers = new RangeAnswers();
@@ -118,39 +106,11 @@ export class MemoryRegistry {
 
   /** find's lookup behind its remembered answers (`address` and `length` are non-negative). */
   #lookup(address: number, length: number): Region | null {
-    const last = this.#last;
-    if (last !== null && address >= last.start && address + length <= last.end) return last.segments === null || rangeInOneSegment(last.segments, address - last.start, length) ? last : null;
-    const previous = this.#previous;
-    if (previous !== null && address >= previous.start && address + length <= previous.end) {
-      this.#previous = last;
-      this.#last = previous;
-      return previous.segments === null || rangeInOneSegment(previous.segments, address - previous.start, length) ? previous : null;
-    }
-    const third = this.#third;
-    if (third !== null && address >= third.start && address + length <= third.end) {
-      this.#third = previous;
-      this.#previous = last;
-      this.#last = third;
-      return third.segments === null || rangeInOneSegment(third.segments, address - third.start, length) ? third : null;
-    }
-    // The page number's low bits: `>>> 0` truncates the (non-negative) quotient as floor would.
-    const page = (address / PAGE_SIZE) >>> 0 & (PAGE_HINTS - 1);
-    const hinted = this.#pageHints[page] as Region | null;
-    if (hinted !== null && address >= hinted.start && address + length <= hinted.end) {
-      this.#third = previous;
-      this.#previous = last;
-      this.#last = hinted;
-      return hinted.segments === null || rangeInOneSegment(hinted.segments, address - hinted.start, length) ? hinted : null;
-    }
+    const hits = this.#hits;
+    const hit = hits.find(address, length);
+    if (hit !== undefined) return hit;
     const region = this.#slots.holding(address);
-    if (region !== null) {
-      if (address + length > region.end) return null;
-      this.#third = this.#previous;
-      this.#previous = this.#last;
-      this.#last = region;
-      this.#pageHints[page] = region;
-      return region.segments === null || rangeInOneSegment(region.segments, address - region.start, length) ? region : null;
-    }
+    if (region !== null) return address + length > region.end ? null : hits.remember(region, address, length);
     // A cachemiss thread's mirror may be behind the main thread's table (a region registered
     // after this thread last looked): look again before calling the address bad.
     if (this.#snapshot !== null && this.#shared.generation() !== this.#seenGeneration) {
@@ -381,10 +341,7 @@ export class MemoryRegistry {
   /** Drops every remembered lookup hit: a region went (or, in a mirror, the table was reloaded). */
   #forgetHits(): void {
     this.#version++;
-    this.#last = null;
-    this.#previous = null;
-    this.#third = null;
-    this.#pageHints.fill(null);
+    this.#hits.forget();
     this.#answers.clear();
   }
 
