@@ -98,7 +98,9 @@ export class ChainSubmission {
       if (reportInline && !this.#delivery.hasNoComplete(out.last)) {
         this.#delivery.post({ atom: out.last, result: out.result, latencyNs: (performance.now() - start) * NS_PER_MS, atoms: out.atoms, mode: 0, stop: out.stop });
       }
-      return out.last > 0 ? out.last : atom;
+      // (Truthiness, not `> 0`: a comparison first reached after this was optimized — a process whose
+      // first chains all went asynchronous — deoptimized it. `last` is an address or 0.)
+      return out.last || atom;
     }
     const token = tokens.take();
     tokens.listeners[token] = listener;

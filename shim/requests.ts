@@ -232,7 +232,11 @@ function start(request: Request): number {
   // processes the ring; a cachemiss thread ends it, and starts the next, by itself — as glibc's
   // helper thread does.
   const submitted = engine.submit(instance.first, request, request.serial);
-  if (submitted > 0) {
+  // Compared with a fraction, as doubles: after an inline run `submitted` is an atom's address
+  // (above 2^31, a heap number), else 0 or -errno (small integers). With `> 0`, a process whose
+  // first requests all went to the ring had this compiled for small integers only, and its first
+  // inline completion deoptimized the request path (P2 cold).
+  if (submitted > 0.5) {
     if (misclassifiedStream(request)) {
       requeueAsStream(request);
       return 0;
