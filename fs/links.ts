@@ -19,7 +19,6 @@
  * ring or a cachemiss thread; so does every call on an engine whose policy is narrowed, so that
  * what it denies is denied and reported, never made behind its back.
  */
-import { readlinkSync } from 'node:fs';
 import * as nodeFs from 'node:fs/promises';
 import { SYSLET_STOP_ON_NEGATIVE, SYSLET_SYNC } from '../engine/atom.js';
 import type { Engine } from '../engine/engine.js';
@@ -33,6 +32,10 @@ import { fastOptions, fastPath, type FastPath } from './args.js';
 import { putPaths, ran, result, submitted, take } from './core.js';
 import { directCallsAllowed, EMPTY_PATH_AT, NOT_CACHED, openCached, outOfFds } from './direct.js';
 import { fsError } from './errors.js';
+import { procFdDirectoryName } from './proc-fd.js';
+import { realpathInBatch } from './realpath-burst.js';
+
+export { procFdDirectoryName } from './proc-fd.js';
 
 /** The longest link target: PATH_MAX with its NUL (symlink(2) refuses a longer one). */
 const TARGET_BYTES = 4096;
@@ -176,25 +179,6 @@ function procFdPath(fd: number): Uint8Array {
 }
 
 /**
- * The directory that names this process's fds: "/proc/<pid>/fd/", whose lookup skips following
- * the "self" link (0.3–0.5 µs of the 1.1–1.7 µs a readlink of "/proc/self/fd/N" costs, in C),
- * when /proc/self is this process's pid; else "/proc/self/fd/" — a /proc mounted for another pid
- * namespace would give "/proc/<pid>" to another process, and "self" is right in any namespace.
- * (Node cannot fork without exec, so the pid never changes under a process.)
- *
- * @internal exported for its test (fs-realpath-names-fds-through-this-process-proc).
- */
-export function procFdDirectoryName(): string {
-  let self = '';
-  try {
-    self = readlinkSync('/proc/self');
-  } catch {
-    // No /proc: the readlink below fails and realpath is Node's.
-  }
-  return self === String(process.pid) ? `/proc/${self}/fd/` : '/proc/self/fd/';
-}
-
-/**
  * An O_PATH fd of the directory {@link procFdDirectoryName} names, opened by the first direct
  * realpath and held for the life of the process (or worker): readlinkat(dirfd, "N") looks up one
  * procfs component where "/proc/<pid>/fd/N" looks up four (the root's "proc", the pid's directory
@@ -246,7 +230,21 @@ const DIRECT_CALLS: readonly number[] = [SYS_openat, SYS_readlinkat, SYS_close];
 let procFdWorks: boolean | null = null;
 
 /** realpath - fsp.realpath on the syslet path (node:fs/promises's when /proc is not mounted). */
-export async function realpath(engine: Engine, path: unknown, options?: unknown): Promise<string | Buffer> {
+export function realpath(engine: Engine, path: unknown, options?: unknown): Promise<string | Buffer> {
+  const fast = fastPath(path);
+  const encoding = resultEncoding(options);
+  if (fast === undefined || encoding === undefined || procFdWorks === false) return nodeFs.realpath(path as string, options as never);
+  // In a burst (once a first call has shown that /proc names fds here), a share of the calls go
+  // to a cachemiss thread in batches: fs/realpath-burst.ts.
+  if (procFdWorks === true) {
+    const batched = realpathInBatch(engine, fast, path, options, encoding, realpathInline);
+    if (batched !== null) return batched;
+  }
+  return realpathInline(engine, path, options);
+}
+
+/** realpath on the calling thread (direct calls, or the chains): {@link realpath} outside a batch. */
+async function realpathInline(engine: Engine, path: unknown, options?: unknown): Promise<string | Buffer> {
   const fast = fastPath(path);
   const encoding = resultEncoding(options);
   if (fast === undefined || encoding === undefined || procFdWorks === false) return nodeFs.realpath(path as string, options as never);

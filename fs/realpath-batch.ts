@@ -1,0 +1,312 @@
+/**
+ * A batch of realpaths as one chain, for a cachemiss thread (fs/realpath-burst.ts decides which
+ * calls of a burst join one).
+ *
+ * A chain cannot spell the number of the fd its openat returned into a /proc name, so each batch
+ * holds an fd number of its own, K (an O_PATH fd of /proc/<pid>/fd while idle). Per path:
+ *
+ * ```
+ * A_i  openat(AT_FDCWD, path_i, O_PATH|O_CLOEXEC)   STOP_ON_NEGATIVE|SKIP_TO_NEXT_ON_STOP → J_i
+ * B_i  dup3(fd_i, K, O_CLOEXEC)                      K now names what the path names
+ * C_i  close(fd_i)
+ * D_i  readlinkat(dirfd, "K", target_i, size)        → A_i+1
+ * J_i  close(-1)                                     only after a failed open: EBADF, → A_i+1
+ * R    dup3(dirfd, K, O_CLOEXEC)                     K back to the directory: no file held
+ * ```
+ *
+ * K is never closed while its batch lives, so no other open of the process can get its number
+ * between two dup3s (a dup3 onto a number another thread holds would replace that file). The
+ * results are the calls the inline path makes, on the same path, so values and errors are
+ * Node's as they are for the inline path; anything unusual about an entry (the dup3 did not make
+ * K, the name did not fit, the kernel named the file without a leading slash, the chain was
+ * cancelled before the entry ran) sends that one call down the inline path, which answers it as
+ * before (ESHUTDOWN on a closed engine).
+ */
+import { SYSLET_ASYNC, SYSLET_SKIP_TO_NEXT_ON_STOP, SYSLET_STOP_ON_NEGATIVE, STOP } from '../engine/atom.js';
+import { ChainBuilder, type AtomRef, type Cell } from '../engine/builder.js';
+import type { Engine } from '../engine/engine.js';
+import type { ChainListener } from '../engine/engine-options.js';
+import { EINTR, syscall } from '../engine/native/index.js';
+import { NR } from '../engine/syscalls/nr.js';
+import { AT_FDCWD, O_CLOEXEC, O_DIRECTORY, O_PATH } from '../engine/syscalls/constants.generated.js';
+import type { FastPath } from './args.js';
+import { outOfFds } from './direct.js';
+import { fsError } from './errors.js';
+import { procFdDirectoryName } from './proc-fd.js';
+
+/** Paths in one batch (one chain, one hand-off, one completion). */
+export const BATCH_CALLS = 64;
+/** Bytes for a path in a batch (with its NUL); a longer path is served inline. */
+const PATH_AREA = 512;
+/** Bytes for a resolved name; a name that fills them is read again inline. */
+const TARGET_AREA = 512;
+/** A result cell's value before its atom runs: no syscall answers it. */
+const NOT_RUN = -(2 ** 40);
+
+const SYS_close = NR.close;
+const SYS_dup3 = NR.dup3;
+const SYS_openat = NR.openat;
+/** The calls a batch makes: all must be allowed for calls to be batched (else the inline path). */
+export const BATCH_SYSCALLS: readonly number[] = [SYS_openat, SYS_dup3, SYS_close, NR.readlinkat];
+
+/** The inline realpath a call falls back to (links.ts's). */
+export type RealpathInline = (engine: Engine, path: unknown, options?: unknown) => Promise<string | Buffer>;
+
+type Resolve = (value: string | Buffer | Promise<string | Buffer>) => void;
+type Reject = (error: unknown) => void;
+
+/** What a batch answers to: the inline realpath for calls it cannot answer, and its owner's bookkeeping. */
+export interface BatchOwner {
+  /** The inline realpath (links.ts's). */
+  readonly inline: RealpathInline;
+  /** A submitted batch has answered all its calls. */
+  batchDone(batch: RealpathBatch): void;
+}
+
+/** One batch: its chain (built once, reused), its two held fds and the calls it carries. */
+export class RealpathBatch implements ChainListener {
+  readonly #engine: Engine;
+  readonly #state: BatchOwner;
+  readonly #chain: ChainBuilder;
+  readonly #opens: AtomRef[] = [];
+  readonly #jumps: AtomRef[] = [];
+  readonly #reads: AtomRef[] = [];
+  readonly #end: AtomRef;
+  readonly #fds: Cell[] = [];
+  readonly #dups: Cell[] = [];
+  readonly #closes: Cell[] = [];
+  readonly #lengths: Cell[] = [];
+  readonly #paths: Buffer;
+  readonly #targets: Buffer;
+  /**
+   * make - a new batch on `engine`, with its two fds opened (both O_PATH fds of this process's
+   * /proc fd directory: the one readlinkat looks names up in, and K).
+   * @returns the batch, or -errno when the fds could not be opened.
+   */
+  static make(engine: Engine, owner: BatchOwner): RealpathBatch | number {
+    const name = Buffer.from(`${procFdDirectoryName().slice(0, -1)}\0`);
+    const dirFd = openDirectory(engine, name);
+    if (dirFd < 0) return dirFd;
+    const holdFd = openDirectory(engine, name);
+    if (holdFd < 0) {
+      syscall(SYS_close, dirFd);
+      return holdFd;
+    }
+    return new RealpathBatch(engine, owner, dirFd, holdFd);
+  }
+
+  /** The held O_PATH fd of /proc/<pid>/fd, and K. */
+  readonly dirFd: number;
+  readonly holdFd: number;
+  count = 0;
+  readonly #raw: unknown[] = [];
+  readonly #shown: FastPath[] = [];
+  readonly #options: unknown[] = [];
+  readonly #encodings: (BufferEncoding | 'buffer')[] = [];
+  readonly #resolves: (Resolve | null)[] = [];
+  readonly #rejects: (Reject | null)[] = [];
+
+  constructor(engine: Engine, state: BatchOwner, dirFd: number, holdFd: number) {
+    this.#engine = engine;
+    this.#state = state;
+    this.dirFd = dirFd;
+    this.holdFd = holdFd;
+    const chain = (this.#chain = new ChainBuilder(engine.memory, {
+      maxAtoms: BATCH_CALLS * 5 + 1,
+      dataBytes: BATCH_CALLS * (PATH_AREA + TARGET_AREA + 8 * 8) + 1024,
+    }));
+    const paths = chain.buffer(BATCH_CALLS * PATH_AREA);
+    const targets = chain.buffer(BATCH_CALLS * TARGET_AREA);
+    this.#paths = Buffer.from(paths.bytes.buffer, paths.bytes.byteOffset, paths.bytes.byteLength);
+    this.#targets = Buffer.from(targets.bytes.buffer, targets.bytes.byteOffset, targets.bytes.byteLength);
+    const atFdcwd = chain.cell(AT_FDCWD);
+    const openFlags = chain.cell(O_PATH | O_CLOEXEC);
+    const zero = chain.cell(0);
+    const hold = chain.cell(holdFd);
+    const dir = chain.cell(dirFd);
+    const cloexec = chain.cell(O_CLOEXEC);
+    const noFd = chain.cell(-1);
+    const targetBytes = chain.cell(TARGET_AREA);
+    const name = chain.cstring(String(holdFd));
+    // Creation order is memory order: each open is followed by its jump, the skip target of a
+    // failed open; the rest of each path's atoms come after the last jump and the end.
+    for (let i = 0; i < BATCH_CALLS; i++) {
+      const fd = chain.cell(NOT_RUN);
+      this.#fds.push(fd);
+      this.#opens.push(chain.atom('openat', [atFdcwd, { address: paths.at + i * PATH_AREA }, openFlags, zero], {
+        flags: SYSLET_ASYNC | SYSLET_STOP_ON_NEGATIVE | SYSLET_SKIP_TO_NEXT_ON_STOP,
+        ret: fd,
+      }));
+      this.#jumps.push(chain.atom('close', [noFd], { ret: null }));
+    }
+    this.#end = chain.atom('dup3', [dir, hold, cloexec], { ret: null });
+    for (let i = 0; i < BATCH_CALLS; i++) {
+      const fd = this.#fds[i] as Cell;
+      const dup = chain.atom('dup3', [fd, hold, cloexec]);
+      const close = chain.atom('close', [fd]);
+      const read = chain.atom('readlinkat', [dir, name, { address: targets.at + i * TARGET_AREA }, targetBytes]);
+      this.#dups.push(dup.result);
+      this.#closes.push(close.result);
+      this.#lengths.push(read.result);
+      this.#reads.push(read);
+      chain.link(this.#opens[i] as AtomRef, dup);
+      chain.link(dup, close);
+      chain.link(close, read);
+      this.#raw.push(undefined);
+      this.#shown.push('');
+      this.#options.push(undefined);
+      this.#encodings.push('utf8');
+      this.#resolves.push(null);
+      this.#rejects.push(null);
+    }
+    for (let i = 0; i < BATCH_CALLS; i++) this.#linkAfter(i, i + 1 < BATCH_CALLS ? (this.#opens[i + 1] as AtomRef) : this.#end);
+    chain.link(this.#end, null);
+  }
+
+  /** After entry `i` (done or failed), the chain goes on at `to`. */
+  #linkAfter(i: number, to: AtomRef): void {
+    this.#chain.link(this.#reads[i] as AtomRef, to);
+    this.#chain.link(this.#jumps[i] as AtomRef, to);
+  }
+
+  /**
+   * add - one call into the batch.
+   * @returns its Promise, or null when its path does not fit the batch's area (inline then).
+   */
+  add(path: FastPath, raw: unknown, options: unknown, encoding: BufferEncoding | 'buffer'): Promise<string | Buffer> | null {
+    const i = this.count;
+    const at = i * PATH_AREA;
+    const area = this.#paths;
+    if (typeof path === 'string') {
+      // A UTF-16 unit is at most 3 bytes of UTF-8: this many always fit with the NUL.
+      if (path.length > (PATH_AREA - 1) / 3) return null;
+      area[at + area.write(path, at, 'utf8')] = 0;
+    } else {
+      if (path.length >= PATH_AREA) return null;
+      area.set(path, at);
+      area[at + path.length] = 0;
+    }
+    (this.#fds[i] as Cell).value = NOT_RUN;
+    (this.#dups[i] as Cell).value = NOT_RUN;
+    (this.#closes[i] as Cell).value = NOT_RUN;
+    (this.#lengths[i] as Cell).value = NOT_RUN;
+    this.#raw[i] = raw;
+    this.#shown[i] = path;
+    this.#options[i] = options;
+    this.#encodings[i] = encoding;
+    const promise = new Promise<string | Buffer>(capture);
+    this.#resolves[i] = capturedResolve;
+    this.#rejects[i] = capturedReject;
+    this.count = i + 1;
+    return promise;
+  }
+
+  /**
+   * submit - hand the batch to a cachemiss thread (off the ring): after `predecessor` (a batch on
+   * its way, by token) on the thread that runs it, or to any thread when it is -1.
+   * @returns its token, or -1 when it was refused or answered at once (its calls are answered).
+   */
+  submit(predecessor: number): number {
+    const count = this.count;
+    const last = count - 1;
+    if (count < BATCH_CALLS) this.#linkAfter(last, this.#end);
+    const first = this.#opens[0] as AtomRef;
+    const engine = this.#engine;
+    // One thread runs the batches one after another: two threads making opens and closes in one
+    // fd table at once contend on its lock, and each costs more than the calling thread's own.
+    let outcome = predecessor >= 0 ? engine.submitAfter(first.at, this, predecessor) : -1;
+    if (outcome < 0) outcome = engine.submit(first.at, this, true);
+    if (outcome === 0) return engine.lastSubmit.token;
+    if (outcome > 0) {
+      // Completed on this thread after all (it cannot with SYSLET_ASYNC, but the answer is read the same way).
+      this.chainDone(outcome, 0, 0, engine.lastSubmit.stop);
+    } else {
+      this.#settle(false);
+    }
+    return -1;
+  }
+
+  /** ChainListener: the batch's chain has ended on its thread (or was cancelled): answer its calls. */
+  chainDone(_last: number, _result: number | bigint, _atoms: number, stop: number): void {
+    this.#settle(stop === STOP.end);
+  }
+
+  /** Answer every call of the batch and make it idle again. */
+  #settle(ended: boolean): void {
+    const count = this.count;
+    const hold = this.holdFd;
+    let heldSomething = false;
+    for (let i = 0; i < count; i++) {
+      const resolve = this.#resolves[i] as Resolve;
+      const reject = this.#rejects[i] as Reject;
+      const path = this.#shown[i] as FastPath;
+      const raw = this.#raw[i];
+      const options = this.#options[i];
+      this.#resolves[i] = null;
+      this.#rejects[i] = null;
+      this.#raw[i] = undefined;
+      this.#options[i] = undefined;
+      this.#shown[i] = '';
+      try {
+        const fd = (this.#fds[i] as Cell).number;
+        if (fd >= 0 && (this.#closes[i] as Cell).number === NOT_RUN) {
+          // The chain stopped between this entry's open and its close (the engine closed).
+          syscall(SYS_close, fd);
+          heldSomething = true;
+        }
+        // A call the engine's close interrupted answers EINTR, which Node never gives: the
+        // inline path answers it (ESHUTDOWN), as it does the calls the chain did not get to.
+        if (fd === NOT_RUN || outOfFds(fd) || (!ended && fd === -EINTR)) {
+          resolve(this.#state.inline(this.#engine, raw, options));
+          continue;
+        }
+        if (fd < 0) {
+          reject(fsError(fd, 'realpath', path));
+          continue;
+        }
+        const length = (this.#lengths[i] as Cell).number;
+        const at = i * TARGET_AREA;
+        if ((this.#dups[i] as Cell).number !== hold || length <= 0 || length >= TARGET_AREA || this.#targets[at] !== 0x2f) {
+          heldSomething = true;
+          resolve(this.#state.inline(this.#engine, raw, options));
+          continue;
+        }
+        const encoding = this.#encodings[i] as BufferEncoding | 'buffer';
+        resolve(encoding === 'buffer' ? Buffer.from(this.#targets.subarray(at, at + length)) : this.#targets.toString(encoding, at, at + length));
+      } catch (error) {
+        reject(error);
+      }
+    }
+    // A chain that did not reach its end may have left K naming a path's file: name the directory again.
+    if (!ended || heldSomething) syscall(SYS_dup3, this.dirFd, hold, O_CLOEXEC);
+    if (count < BATCH_CALLS && count > 0) this.#linkAfter(count - 1, this.#opens[count] as AtomRef);
+    this.count = 0;
+    this.#state.batchDone(this);
+  }
+
+  /** Free the chain's memory and the two held fds (the engine has closed: nothing runs the chain now). */
+  dispose(): void {
+    this.#chain[Symbol.dispose]();
+    syscall(SYS_close, this.holdFd);
+    syscall(SYS_close, this.dirFd);
+  }
+}
+
+// A Promise's resolving functions taken out of its executor without a closure per call.
+let capturedResolve: Resolve | null = null;
+let capturedReject: Reject | null = null;
+function capture(resolve: Resolve, reject: Reject): void {
+  capturedResolve = resolve;
+  capturedReject = reject;
+}
+
+/** openat(AT_FDCWD, name, O_PATH|O_DIRECTORY|O_CLOEXEC) through engine memory (the FFI passes addresses). */
+function openDirectory(engine: Engine, name: Buffer): number {
+  const region = engine.memory.allocate(name.length);
+  try {
+    region.bytes.set(name);
+    return syscall(SYS_openat, AT_FDCWD, region.start, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+  } finally {
+    engine.memory.release(region);
+  }
+}
