@@ -33,7 +33,7 @@ import { putPaths, ran, result, submitted, take } from './core.js';
 import { directCallsAllowed, EMPTY_PATH_AT, NOT_CACHED, openCached, outOfFds } from './direct.js';
 import { fsError } from './errors.js';
 import { procFdDirectoryName } from './proc-fd.js';
-import { realpathInBatch } from './realpath-burst.js';
+import { readlinkInBatch, realpathInBatch } from './link-burst.js';
 
 export { procFdDirectoryName } from './proc-fd.js';
 
@@ -109,8 +109,20 @@ function decode(data: Buffer, length: number, encoding: BufferEncoding | 'buffer
   return encoding === 'buffer' ? Buffer.from(data.subarray(0, length)) : data.toString(encoding, 0, length);
 }
 
-/** readlink - fsp.readlink on the syslet path: direct calls when the path is cached, else the fs.readlink chain. */
-export async function readlink(engine: Engine, path: unknown, options?: unknown): Promise<string | Buffer> {
+/**
+ * readlink - fsp.readlink on the syslet path: direct calls when the path is cached, else the
+ * fs.readlink chain; in a burst a share of the calls in batches on a cachemiss thread
+ * (fs/link-burst.ts).
+ */
+export function readlink(engine: Engine, path: unknown, options?: unknown): Promise<string | Buffer> {
+  const fast = fastPath(path);
+  const encoding = resultEncoding(options);
+  if (fast === undefined || encoding === undefined) return nodeFs.readlink(path as string, options as never);
+  return readlinkInBatch(engine, fast, path, options, encoding, readlinkInline) ?? readlinkInline(engine, path, options);
+}
+
+/** readlink on the calling thread (direct calls, or the chain): {@link readlink} outside a batch. */
+async function readlinkInline(engine: Engine, path: unknown, options?: unknown): Promise<string | Buffer> {
   const fast = fastPath(path);
   const encoding = resultEncoding(options);
   if (fast === undefined || encoding === undefined) return nodeFs.readlink(path as string, options as never);
@@ -235,7 +247,7 @@ export function realpath(engine: Engine, path: unknown, options?: unknown): Prom
   const encoding = resultEncoding(options);
   if (fast === undefined || encoding === undefined || procFdWorks === false) return nodeFs.realpath(path as string, options as never);
   // In a burst (once a first call has shown that /proc names fds here), a share of the calls go
-  // to a cachemiss thread in batches: fs/realpath-burst.ts.
+  // to a cachemiss thread in batches: fs/link-burst.ts.
   if (procFdWorks === true) {
     const batched = realpathInBatch(engine, fast, path, options, encoding, realpathInline);
     if (batched !== null) return batched;

@@ -1,6 +1,6 @@
 /**
  * The name of the directory of this process's fds in procfs, which realpath reads the name of an
- * O_PATH fd from (fs/links.ts inline, fs/realpath-batch.ts in batches).
+ * O_PATH fd from (fs/links.ts inline, fs/link-batch.ts in batches).
  */
 import { readlinkSync } from 'node:fs';
 

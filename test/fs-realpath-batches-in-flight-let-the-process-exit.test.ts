@@ -14,7 +14,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { realpath, sharedEngine } from '${ROOT}fs.ts';
-import { realpathBatchStats } from '${ROOT}fs/realpath-burst.ts';
+import { linkBatchStats } from '${ROOT}fs/link-burst.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'syslet-realpath-exit-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -43,7 +43,7 @@ test('process.exit() with realpath batches on their way exits at once with its c
   const result = await runChild(`${SETUP}
 // Batches are submitted when this turn ends: exit from the next one, with them on their way.
 setImmediate(() => {
-  console.log(JSON.stringify({ batches: realpathBatchStats(sharedEngine()).batches > 0 }));
+  console.log(JSON.stringify({ batches: linkBatchStats(sharedEngine()).batches > 0 }));
   process.exit(7);
 });
 void burst;

@@ -9,8 +9,8 @@ import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Engine } from '../engine/engine.js';
 import { createFs } from '../fs/index.js';
-import { BATCH_CALLS } from '../fs/realpath-batch.js';
-import { BATCH_MIN, BATCHES_IN_FLIGHT, realpathBatchStats } from '../fs/realpath-burst.js';
+import { BATCH_CALLS } from '../fs/link-batch.js';
+import { BATCH_MIN, BATCHES_IN_FLIGHT, linkBatchStats } from '../fs/link-burst.js';
 import { scratch } from './helpers/fs-implementations.js';
 
 const openFds = (): number => readdirSync('/proc/self/fd').length;
@@ -42,7 +42,7 @@ test('realpath batches cut short by engine.close() answer every call and leave n
     // milliseconds later (this thread busy meanwhile, so that nothing is delivered), so that the
     // close finds them not started, between two calls of a path, or done.
     await Promise.resolve();
-    assert.deepEqual(realpathBatchStats(engine), { calls: BATCHES_IN_FLIGHT * BATCH_CALLS, batches: BATCHES_IN_FLIGHT });
+    assert.deepEqual(linkBatchStats(engine), { calls: BATCHES_IN_FLIGHT * BATCH_CALLS, batches: BATCHES_IN_FLIGHT });
     const until = performance.now() + (round - 1) * 0.2;
     while (performance.now() < until);
     await engine.close();

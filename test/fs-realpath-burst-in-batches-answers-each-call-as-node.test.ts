@@ -1,6 +1,6 @@
 /**
  * A burst of realpaths (`Promise.all` over hundreds of paths) runs a share of its calls in batches
- * on a cachemiss thread (fs/realpath-burst.ts, fs/realpath-batch.ts): each call still gets Node's
+ * on a cachemiss thread (fs/link-burst.ts, fs/link-batch.ts): each call still gets Node's
  * answer, field by field — resolved names in every encoding, and each failing call its own error
  * (ENOENT, ELOOP, ENOTDIR, ENAMETOOLONG) even when the calls around it in the same batch succeed;
  * a name too long for a batch's area is answered all the same.
@@ -12,12 +12,12 @@ import * as nodeFs from 'node:fs/promises';
 import { join } from 'node:path';
 import { Engine } from '../engine/engine.js';
 import { createFs } from '../fs/index.js';
-import { BATCH_CALLS } from '../fs/realpath-batch.js';
-import { realpathBatchStats } from '../fs/realpath-burst.js';
+import { BATCH_CALLS } from '../fs/link-batch.js';
+import { linkBatchStats } from '../fs/link-burst.js';
 import { outcomeShape, scratch, settle } from './helpers/fs-implementations.js';
 
 test('each realpath of a burst answered through batches is Node answer, value or error', async (t) => {
-  const dir = scratch(t, 'realpath-batch');
+  const dir = scratch(t, 'link-batch');
   writeFileSync(join(dir, 'file'), 'data');
   mkdirSync(join(dir, 'sub'));
   symlinkSync('file', join(dir, 'relative'));
@@ -56,7 +56,7 @@ test('each realpath of a burst answered through batches is Node answer, value or
   const syslet = await Promise.all(calls.map(([path, options]) => settle(() => realpath(fs, path, options))));
   const node = await Promise.all(calls.map(([path, options]) => settle(() => realpath(nodeFs, path, options))));
 
-  const stats = realpathBatchStats(engine);
+  const stats = linkBatchStats(engine);
   // Calls 4 to 4 + 3 × BATCH_CALLS of one turn fill the three batches that may be on their way.
   assert.ok(stats.batches >= 3 && stats.calls >= 3 * BATCH_CALLS, `batched: ${JSON.stringify(stats)}`);
   for (let i = 0; i < calls.length; i++) {

@@ -1,6 +1,10 @@
 /**
- * A batch of realpaths as one chain, for a cachemiss thread (fs/realpath-burst.ts decides which
- * calls of a burst join one).
+ * A batch of realpaths, or of readlinks, as one chain for a cachemiss thread (fs/link-burst.ts
+ * decides which calls of a burst join one).
+ *
+ * readlink needs no fd name: per path, openat(path, O_PATH|O_NOFOLLOW) (→ J_i when it fails),
+ * readlinkat(fd_i, "", target_i, size) and close(fd_i), the inline path's three calls; the end is
+ * a close(-1). realpath needs the name of the fd, and:
  *
  * A chain cannot spell the number of the fd its openat returned into a /proc name, so each batch
  * holds an fd number of its own, K (an O_PATH fd of /proc/<pid>/fd while idle). Per path:
@@ -26,9 +30,9 @@ import { SYSLET_ASYNC, SYSLET_SKIP_TO_NEXT_ON_STOP, SYSLET_STOP_ON_NEGATIVE, STO
 import { ChainBuilder, type AtomRef, type Cell } from '../engine/builder.js';
 import type { Engine } from '../engine/engine.js';
 import type { ChainListener } from '../engine/engine-options.js';
-import { EINTR, syscall } from '../engine/native/index.js';
+import { EINTR, EINVAL, ENOENT, syscall } from '../engine/native/index.js';
 import { NR } from '../engine/syscalls/nr.js';
-import { AT_FDCWD, O_CLOEXEC, O_DIRECTORY, O_PATH } from '../engine/syscalls/constants.generated.js';
+import { AT_FDCWD, O_CLOEXEC, O_DIRECTORY, O_NOFOLLOW, O_PATH } from '../engine/syscalls/constants.generated.js';
 import type { FastPath } from './args.js';
 import { outOfFds } from './direct.js';
 import { fsError } from './errors.js';
@@ -49,8 +53,11 @@ const SYS_openat = NR.openat;
 /** The calls a batch makes: all must be allowed for calls to be batched (else the inline path). */
 export const BATCH_SYSCALLS: readonly number[] = [SYS_openat, SYS_dup3, SYS_close, NR.readlinkat];
 
-/** The inline realpath a call falls back to (links.ts's). */
-export type RealpathInline = (engine: Engine, path: unknown, options?: unknown) => Promise<string | Buffer>;
+/** The inline realpath or readlink a call of a batch falls back to (links.ts's). */
+export type LinkInline = (engine: Engine, path: unknown, options?: unknown) => Promise<string | Buffer>;
+
+/** What a batch answers: realpath or readlink (Node's name of the call, in its errors). */
+export type BatchKind = 'realpath' | 'readlink';
 
 type Resolve = (value: string | Buffer | Promise<string | Buffer>) => void;
 type Reject = (error: unknown) => void;
@@ -58,19 +65,20 @@ type Reject = (error: unknown) => void;
 /** What a batch answers to: the inline realpath for calls it cannot answer, and its owner's bookkeeping. */
 export interface BatchOwner {
   /** The inline realpath (links.ts's). */
-  readonly inline: RealpathInline;
+  readonly inline: LinkInline;
   /** A submitted batch has answered all its calls. */
-  batchDone(batch: RealpathBatch): void;
+  batchDone(batch: LinkBatch): void;
 }
 
-/** One batch: its chain (built once, reused), its two held fds and the calls it carries. */
-export class RealpathBatch implements ChainListener {
+/** One batch: its chain (built once, reused), its two held fds (realpath) and the calls it carries. */
+export class LinkBatch implements ChainListener {
+  readonly kind: BatchKind;
   readonly #engine: Engine;
   readonly #state: BatchOwner;
   readonly #chain: ChainBuilder;
   readonly #opens: AtomRef[] = [];
   readonly #jumps: AtomRef[] = [];
-  readonly #reads: AtomRef[] = [];
+  readonly #lasts: AtomRef[] = [];
   readonly #end: AtomRef;
   readonly #fds: Cell[] = [];
   readonly #dups: Cell[] = [];
@@ -79,11 +87,12 @@ export class RealpathBatch implements ChainListener {
   readonly #paths: Buffer;
   readonly #targets: Buffer;
   /**
-   * make - a new batch on `engine`, with its two fds opened (both O_PATH fds of this process's
-   * /proc fd directory: the one readlinkat looks names up in, and K).
+   * make - a new batch on `engine`; for realpath with its two fds opened (both O_PATH fds of this
+   * process's /proc fd directory: the one readlinkat looks names up in, and K).
    * @returns the batch, or -errno when the fds could not be opened.
    */
-  static make(engine: Engine, owner: BatchOwner): RealpathBatch | number {
+  static make(engine: Engine, owner: BatchOwner, kind: BatchKind): LinkBatch | number {
+    if (kind === 'readlink') return new LinkBatch(engine, owner, kind, -1, -1);
     const name = Buffer.from(`${procFdDirectoryName().slice(0, -1)}\0`);
     const dirFd = openDirectory(engine, name);
     if (dirFd < 0) return dirFd;
@@ -92,10 +101,10 @@ export class RealpathBatch implements ChainListener {
       syscall(SYS_close, dirFd);
       return holdFd;
     }
-    return new RealpathBatch(engine, owner, dirFd, holdFd);
+    return new LinkBatch(engine, owner, kind, dirFd, holdFd);
   }
 
-  /** The held O_PATH fd of /proc/<pid>/fd, and K. */
+  /** realpath's held O_PATH fd of /proc/<pid>/fd, and K (-1 for readlink). */
   readonly dirFd: number;
   readonly holdFd: number;
   count = 0;
@@ -106,7 +115,8 @@ export class RealpathBatch implements ChainListener {
   readonly #resolves: (Resolve | null)[] = [];
   readonly #rejects: (Reject | null)[] = [];
 
-  constructor(engine: Engine, state: BatchOwner, dirFd: number, holdFd: number) {
+  constructor(engine: Engine, state: BatchOwner, kind: BatchKind, dirFd: number, holdFd: number) {
+    this.kind = kind;
     this.#engine = engine;
     this.#state = state;
     this.dirFd = dirFd;
@@ -120,14 +130,15 @@ export class RealpathBatch implements ChainListener {
     this.#paths = Buffer.from(paths.bytes.buffer, paths.bytes.byteOffset, paths.bytes.byteLength);
     this.#targets = Buffer.from(targets.bytes.buffer, targets.bytes.byteOffset, targets.bytes.byteLength);
     const atFdcwd = chain.cell(AT_FDCWD);
-    const openFlags = chain.cell(O_PATH | O_CLOEXEC);
+    const readlink = kind === 'readlink';
+    const openFlags = chain.cell(readlink ? O_PATH | O_NOFOLLOW | O_CLOEXEC : O_PATH | O_CLOEXEC);
     const zero = chain.cell(0);
     const hold = chain.cell(holdFd);
     const dir = chain.cell(dirFd);
     const cloexec = chain.cell(O_CLOEXEC);
     const noFd = chain.cell(-1);
     const targetBytes = chain.cell(TARGET_AREA);
-    const name = chain.cstring(String(holdFd));
+    const name = chain.cstring(readlink ? '' : String(holdFd));
     // Creation order is memory order: each open is followed by its jump, the skip target of a
     // failed open; the rest of each path's atoms come after the last jump and the end.
     for (let i = 0; i < BATCH_CALLS; i++) {
@@ -139,19 +150,32 @@ export class RealpathBatch implements ChainListener {
       }));
       this.#jumps.push(chain.atom('close', [noFd], { ret: null }));
     }
-    this.#end = chain.atom('dup3', [dir, hold, cloexec], { ret: null });
+    this.#end = readlink ? chain.atom('close', [noFd], { ret: null }) : chain.atom('dup3', [dir, hold, cloexec], { ret: null });
     for (let i = 0; i < BATCH_CALLS; i++) {
       const fd = this.#fds[i] as Cell;
-      const dup = chain.atom('dup3', [fd, hold, cloexec]);
-      const close = chain.atom('close', [fd]);
-      const read = chain.atom('readlinkat', [dir, name, { address: targets.at + i * TARGET_AREA }, targetBytes]);
-      this.#dups.push(dup.result);
-      this.#closes.push(close.result);
-      this.#lengths.push(read.result);
-      this.#reads.push(read);
-      chain.link(this.#opens[i] as AtomRef, dup);
-      chain.link(dup, close);
-      chain.link(close, read);
+      const target = { address: targets.at + i * TARGET_AREA };
+      if (readlink) {
+        // readlinkat with an empty path reads the link the fd names (as the inline path does).
+        const read = chain.atom('readlinkat', [fd, name, target, targetBytes]);
+        const close = chain.atom('close', [fd]);
+        this.#dups.push(read.result);
+        this.#closes.push(close.result);
+        this.#lengths.push(read.result);
+        this.#lasts.push(close);
+        chain.link(this.#opens[i] as AtomRef, read);
+        chain.link(read, close);
+      } else {
+        const dup = chain.atom('dup3', [fd, hold, cloexec]);
+        const close = chain.atom('close', [fd]);
+        const read = chain.atom('readlinkat', [dir, name, target, targetBytes]);
+        this.#dups.push(dup.result);
+        this.#closes.push(close.result);
+        this.#lengths.push(read.result);
+        this.#lasts.push(read);
+        chain.link(this.#opens[i] as AtomRef, dup);
+        chain.link(dup, close);
+        chain.link(close, read);
+      }
       this.#raw.push(undefined);
       this.#shown.push('');
       this.#options.push(undefined);
@@ -165,7 +189,7 @@ export class RealpathBatch implements ChainListener {
 
   /** After entry `i` (done or failed), the chain goes on at `to`. */
   #linkAfter(i: number, to: AtomRef): void {
-    this.#chain.link(this.#reads[i] as AtomRef, to);
+    this.#chain.link(this.#lasts[i] as AtomRef, to);
     this.#chain.link(this.#jumps[i] as AtomRef, to);
   }
 
@@ -261,11 +285,24 @@ export class RealpathBatch implements ChainListener {
           continue;
         }
         if (fd < 0) {
-          reject(fsError(fd, 'realpath', path));
+          reject(fsError(fd, this.kind, path));
           continue;
         }
         const length = (this.#lengths[i] as Cell).number;
         const at = i * TARGET_AREA;
+        if (this.kind === 'readlink') {
+          if (length >= 0 && length < TARGET_AREA) {
+            const encoding = this.#encodings[i] as BufferEncoding | 'buffer';
+            resolve(encoding === 'buffer' ? Buffer.from(this.#targets.subarray(at, at + length)) : this.#targets.toString(encoding, at, at + length));
+          } else if (length === NOT_RUN || length >= TARGET_AREA || (!ended && length === -EINTR)) {
+            // A target that fills the area may be longer: the inline path reads it whole.
+            resolve(this.#state.inline(this.#engine, raw, options));
+          } else {
+            // The O_PATH fd names something that is not a link: readlink(2) on the path says EINVAL.
+            reject(fsError(length === -ENOENT ? EINVAL : length, 'readlink', path));
+          }
+          continue;
+        }
         if ((this.#dups[i] as Cell).number !== hold || length <= 0 || length >= TARGET_AREA || this.#targets[at] !== 0x2f) {
           heldSomething = true;
           resolve(this.#state.inline(this.#engine, raw, options));
@@ -278,7 +315,7 @@ export class RealpathBatch implements ChainListener {
       }
     }
     // A chain that did not reach its end may have left K naming a path's file: name the directory again.
-    if (!ended || heldSomething) syscall(SYS_dup3, this.dirFd, hold, O_CLOEXEC);
+    if ((!ended || heldSomething) && hold >= 0) syscall(SYS_dup3, this.dirFd, hold, O_CLOEXEC);
     if (count < BATCH_CALLS && count > 0) this.#linkAfter(count - 1, this.#opens[count] as AtomRef);
     this.count = 0;
     this.#state.batchDone(this);
@@ -287,8 +324,8 @@ export class RealpathBatch implements ChainListener {
   /** Free the chain's memory and the two held fds (the engine has closed: nothing runs the chain now). */
   dispose(): void {
     this.#chain[Symbol.dispose]();
-    syscall(SYS_close, this.holdFd);
-    syscall(SYS_close, this.dirFd);
+    if (this.holdFd >= 0) syscall(SYS_close, this.holdFd);
+    if (this.dirFd >= 0) syscall(SYS_close, this.dirFd);
   }
 }
 
