@@ -21,6 +21,7 @@ import { IDLE, type Request, type RequestWaiter } from './request.js';
 import { completionHooks, submitView } from './requests.js';
 import { transferRegistrationOf, type BufferRegistration } from './buffers.js';
 import { copyIntoBounceSlot, finishBounce, giveBounceSlot, type BounceSlot } from './bounce-slots.js';
+import { answeredCall, cancelRunning } from './promise-abort.js';
 import { abortError, SyscallError, type AbortError } from '../engine/errors.js';
 import { fdOf, invalidArgType, optionsOf, positionOf, signalOf, type FileHandleLike } from '../engine/arguments.js';
 
@@ -75,7 +76,11 @@ export function isAioError(value: unknown): value is AioError {
 
 /** Options of the read/write/fsync twins. */
 export interface AioOptions {
-  /** Aborting cancels the request if it is still queued (then the promise rejects with an AbortError); a running one completes. */
+  /**
+   * Aborting cancels the request, queued or running (io_uring: IORING_OP_ASYNC_CANCEL; a cachemiss
+   * thread: the call is interrupted); the promise rejects with an AbortError once the kernel is
+   * done with the buffer — unless the call had already finished: then it settles with its result.
+   */
   readonly signal?: AbortSignal;
   /** aio_reqprio, 0..20. */
   readonly reqprio?: number;
@@ -103,6 +108,8 @@ const noAbort = (): void => {};
 class Pending implements RequestWaiter {
   /** Set when the signal aborted: an ECANCELED after it is the abort's, not an aio_cancel's. */
   aborted = false;
+  /** Set when the abort found the request running and cancelled its chain (promise-abort.ts). */
+  cancelledRunning = false;
 
   constructor(
     readonly cb: Aiocb,
@@ -119,6 +126,8 @@ class Pending implements RequestWaiter {
     this.abort = signal === undefined ? noAbort : (): void => {
       this.aborted = true;
       aio_cancel(this.cb.aio_fildes, this.cb);
+      // aio_cancel leaves a running request alone (AIO_NOTCANCELED, as glibc's): cancel its chain.
+      this.cancelledRunning = cancelRunning(this.cb._request);
     };
   }
 
@@ -127,8 +136,14 @@ class Pending implements RequestWaiter {
 
   requestDone(request: Request): void {
     this.signal?.removeEventListener('abort', this.abort);
-    const error = request.error;
-    const value = request.returned;
+    let error = request.error;
+    let value = request.returned;
+    // A call the kernel finished before the cancellation reached it keeps its answer (promise-abort.ts).
+    const answered = this.cancelledRunning && error === ECANCELED ? answeredCall(request) : null;
+    if (answered !== null) {
+      error = answered < 0 ? -answered : 0;
+      value = answered < 0 ? -1 : answered;
+    }
     if (pool.length < POOL_MAX) pool.push(this.cb);
     const slot = this.slot;
     if (slot !== null) finishBounce(slot, this.view, error, value);
@@ -231,7 +246,7 @@ function settledInline(cb: Aiocb, request: Request, syscall: string, slot: Bounc
  *   current file position.
  * @returns the number of bytes read (0 at end of file).
  * @throws (rejects) AioError with the errno (EBADF, EINVAL, ESPIPE...); AbortError when `signal`
- *   aborts it while queued; AioCanceledError when `aio_cancel()` cancels it; TypeError
+ *   aborts it before its call finished (see AioOptions.signal); AioCanceledError when `aio_cancel()` cancels it; TypeError
  *   ERR_INVALID_ARG_TYPE / RangeError ERR_OUT_OF_RANGE naming the argument (fd, buffer, position,
  *   options.signal) that is not what Node's fs.read would take.
  * @example

@@ -1,0 +1,45 @@
+/**
+ * What an AbortSignal does to a Promise twin's request that is already running (promises.ts
+ * wires it): the POSIX aio_cancel() leaves a running request alone (AIO_NOTCANCELED, glibc's
+ * semantics), so the twin cancels the request's chain itself (Engine.cancelChain). On the
+ * io_uring engine that is an IORING_OP_ASYNC_CANCEL of the request's SQE, by its user_data; on a
+ * cachemiss thread (either engine: stream and serial requests never go to the ring) it is the
+ * pool's wake signal, which makes a blocked read(2) or write(2) return EINTR. Either way the
+ * chain completes only once the kernel has finished the call — its CQE has arrived, or the
+ * thread's syscall has returned — so the buffer is never written after the promise settles.
+ *
+ * The rule: the kernel's answer decides. When the call finished before the cancellation reached
+ * it (bytes read or written, or an errno of its own), the promise settles with that answer as if
+ * no abort had come: bytes taken from a pipe or a socket are never lost. Only a call that was
+ * cancelled (-ECANCELED, delivered as -EINTR), interrupted (-EINTR) or never started rejects
+ * with the AbortError.
+ */
+import { EINTR } from '../engine/native/index.js';
+import { aioEngine } from './context.js';
+import { IDLE, type Request } from './request.js';
+
+/**
+ * cancelRunning - cancel the chain of a request that aio_cancel() could not take out of its fd's
+ * queue: it is in flight — in the io_uring ring, on a cachemiss thread, or linked behind another
+ * request and already started.
+ * @returns whether a chain in flight is now being cancelled (its completion comes later).
+ */
+export function cancelRunning(request: Request): boolean {
+  if (request.state === IDLE || request.token < 0) return false;
+  return aioEngine().cancelChain(request.token, request);
+}
+
+/**
+ * answeredCall - for a request whose chain was cancelled in flight ({@link cancelRunning}) and
+ * ended without publishing a status: the result of its I/O call (the atom before aio_status)
+ * when the kernel finished that call — bytes (>= 0) or -errno —, or null when the call was
+ * cancelled, interrupted or never ran (then the abort rejects the promise).
+ */
+export function answeredCall(request: Request): number | null {
+  const instance = request.instance;
+  const plugin = request.plugin;
+  if (instance === null || plugin === null || plugin.statusAtom < 1 || request.statusPublished()) return null;
+  // A number once the atom has run; the reset value NOT_EXECUTED is a bigint.
+  const result = instance.result(plugin.statusAtom - 1);
+  return typeof result === 'number' && result !== -EINTR ? result : null;
+}
