@@ -8,13 +8,13 @@
  * chain completes only once the kernel has finished the call — its CQE has arrived, or the
  * thread's syscall has returned — so the buffer is never written after the promise settles.
  *
- * The rule: the kernel's answer decides. When the call finished before the cancellation reached
- * it (bytes read or written, or an errno of its own), the promise settles with that answer as if
- * no abort had come: bytes taken from a pipe or a socket are never lost. Only a call that was
- * cancelled (-ECANCELED, delivered as -EINTR), interrupted (-EINTR) or never started rejects
- * with the AbortError.
+ * The rule: the kernel's answer decides (Request.publishIfUnpublished, which closing the engine
+ * goes through too). When the call finished before the cancellation reached it (bytes read or
+ * written, or an errno of its own), the request ends with that answer as if no abort had come:
+ * bytes taken from a pipe or a socket are never lost. Only a call that was cancelled
+ * (-ECANCELED, delivered as -EINTR), interrupted (-EINTR) or never started ends with ECANCELED,
+ * and the promise rejects with the AbortError.
  */
-import { EINTR } from '../engine/native/index.js';
 import { aioEngine } from './context.js';
 import { IDLE, type Request } from './request.js';
 
@@ -27,19 +27,4 @@ import { IDLE, type Request } from './request.js';
 export function cancelRunning(request: Request): boolean {
   if (request.state === IDLE || request.token < 0) return false;
   return aioEngine().cancelChain(request.token, request);
-}
-
-/**
- * answeredCall - for a request whose chain was cancelled in flight ({@link cancelRunning}) and
- * ended without publishing a status: the result of its I/O call (the atom before aio_status)
- * when the kernel finished that call — bytes (>= 0) or -errno —, or null when the call was
- * cancelled, interrupted or never ran (then the abort rejects the promise).
- */
-export function answeredCall(request: Request): number | null {
-  const instance = request.instance;
-  const plugin = request.plugin;
-  if (instance === null || plugin === null || plugin.statusAtom < 1 || request.statusPublished()) return null;
-  // A number once the atom has run; the reset value NOT_EXECUTED is a bigint.
-  const result = instance.result(plugin.statusAtom - 1);
-  return typeof result === 'number' && result !== -EINTR ? result : null;
 }

@@ -21,7 +21,7 @@ import { IDLE, type Request, type RequestWaiter } from './request.js';
 import { completionHooks, submitView } from './requests.js';
 import { transferRegistrationOf, type BufferRegistration } from './buffers.js';
 import { copyIntoBounceSlot, finishBounce, giveBounceSlot, type BounceSlot } from './bounce-slots.js';
-import { answeredCall, cancelRunning } from './promise-abort.js';
+import { cancelRunning } from './promise-abort.js';
 import { abortError, SyscallError, type AbortError } from '../engine/errors.js';
 import { fdOf, invalidArgType, optionsOf, positionOf, signalOf, type FileHandleLike } from '../engine/arguments.js';
 
@@ -108,8 +108,6 @@ const noAbort = (): void => {};
 class Pending implements RequestWaiter {
   /** Set when the signal aborted: an ECANCELED after it is the abort's, not an aio_cancel's. */
   aborted = false;
-  /** Set when the abort found the request running and cancelled its chain (promise-abort.ts). */
-  cancelledRunning = false;
 
   constructor(
     readonly cb: Aiocb,
@@ -127,7 +125,7 @@ class Pending implements RequestWaiter {
       this.aborted = true;
       aio_cancel(this.cb.aio_fildes, this.cb);
       // aio_cancel leaves a running request alone (AIO_NOTCANCELED, as glibc's): cancel its chain.
-      this.cancelledRunning = cancelRunning(this.cb._request);
+      cancelRunning(this.cb._request);
     };
   }
 
@@ -136,14 +134,10 @@ class Pending implements RequestWaiter {
 
   requestDone(request: Request): void {
     this.signal?.removeEventListener('abort', this.abort);
-    let error = request.error;
-    let value = request.returned;
-    // A call the kernel finished before the cancellation reached it keeps its answer (promise-abort.ts).
-    const answered = this.cancelledRunning && error === ECANCELED ? answeredCall(request) : null;
-    if (answered !== null) {
-      error = answered < 0 ? -answered : 0;
-      value = answered < 0 ? -1 : answered;
-    }
+    // A call the kernel finished before a cancellation reached it has its answer here, not
+    // ECANCELED (Request.publishIfUnpublished).
+    const error = request.error;
+    const value = request.returned;
     if (pool.length < POOL_MAX) pool.push(this.cb);
     const slot = this.slot;
     if (slot !== null) finishBounce(slot, this.view, error, value);

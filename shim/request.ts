@@ -6,7 +6,7 @@ import { readWord, setWord } from '../engine/words.js';
 import type { BufferRegistration, HeldRange } from './buffers.js';
 import type { ChainListener } from '../engine/engine.js';
 import type { PluginInstance } from '../plugins/plugin.js';
-import { type Word, ECANCELED, EIO, EPERM } from '../engine/native/index.js';
+import { type Word, ECANCELED, EINTR, EIO, EPERM } from '../engine/native/index.js';
 import type { Policy } from '../engine/policy.js';
 import { SYSLET_NR } from '../engine/syscalls/table.js';
 import { STOP } from '../engine/atom.js';
@@ -152,11 +152,34 @@ export class Request implements ChainListener {
    * publishIfUnpublished - a chain ended without aio_status publishing a status (the engine was
    * closed, a thread died, or the policy refused the calls: SYSLET_AIO_DISABLED=1): give the
    * request a final one, so that it ends like every other — the errno of the chain's last
-   * result (EPERM for a refused call), ECANCELED when it was cancelled, else EIO; aio_return -1.
+   * result (EPERM for a refused call); when it was cancelled, its I/O call's answer if the kernel
+   * finished the call ({@link answeredCall}), else ECANCELED; else EIO; aio_return -1 for an error.
    */
   publishIfUnpublished(result: Word, stop: number): void {
     if (this.statusPublished()) return;
-    this.setStatus(stop === STOP.cancelled ? ECANCELED : typeof result === 'number' && result < 0 && result > -4096 ? -result : EIO, -1);
+    if (stop === STOP.cancelled) {
+      // The kernel's answer decides: a call that finished before the cancellation reached it
+      // (closing the engine, or a Promise twin's abort) keeps its bytes or its own errno.
+      const answered = this.answeredCall();
+      if (answered === null) this.setStatus(ECANCELED, -1);
+      else this.setStatus(answered < 0 ? -answered : 0, answered < 0 ? -1 : answered);
+      return;
+    }
+    this.setStatus(typeof result === 'number' && result < 0 && result > -4096 ? -result : EIO, -1);
+  }
+
+  /**
+   * answeredCall - for a chain that ended without publishing a status: the result of its I/O call
+   * (the atom before aio_status) when the kernel finished that call — bytes (>= 0) or -errno —,
+   * or null when the call was cancelled (the ring answers -EINTR for it), interrupted or never ran.
+   */
+  answeredCall(): number | null {
+    const instance = this.instance;
+    const plugin = this.plugin;
+    if (instance === null || plugin === null || plugin.statusAtom < 1) return null;
+    // A number once the atom has run; the reset value NOT_EXECUTED is a bigint.
+    const result = instance.result(plugin.statusAtom - 1);
+    return typeof result === 'number' && result !== -EINTR && result !== -ECANCELED ? result : null;
   }
 
   /**
