@@ -5,10 +5,9 @@
 // settled changes nothing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { constants, openSync } from 'node:fs';
+import { openSync, writeFileSync } from 'node:fs';
 import { aio } from '../index.js';
-import { closeAll, rawWrite, tempDir } from './aio-fixture.js';
+import { closeAll, fifo, rawWrite, tempDir } from './aio-fixture.js';
 import { within } from './helpers/within.js';
 import { addressOf, syscall } from '../engine/native/index.js';
 import { NR } from '../engine/syscalls/nr.js';
@@ -28,9 +27,7 @@ function bytesWaiting(fd: number): boolean {
 
 test('an abort that comes after the read took its bytes: the promise resolves with them', { timeout: 30_000 }, async (t) => {
   const dir = tempDir();
-  const path = dir.path('fifo');
-  execFileSync('mkfifo', [path]);
-  const fd = openSync(path, constants.O_RDWR);
+  const { fd } = fifo(dir, 'fifo');
   t.after(() => {
     closeAll(fd);
     dir.cleanup();
@@ -55,7 +52,7 @@ test('an abort that comes after the read took its bytes: the promise resolves wi
 test('an abort after the promise settled changes nothing', async () => {
   const dir = tempDir();
   const path = dir.path('file');
-  execFileSync('sh', ['-c', `printf 'settled' > '${path}'`]);
+  writeFileSync(path, 'settled');
   const fd = openSync(path, 'r');
   try {
     const controller = new AbortController();

@@ -6,28 +6,11 @@
 // written afterwards all reach the next read.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { constants, openSync, readSync } from 'node:fs';
 import { aio, AbortError } from '../index.js';
 import { aioEngine } from '../shim/context.js';
-import { closeAll, rawWrite, tempDir } from './aio-fixture.js';
+import { closeAll, fifo, rawWrite, rejection, tempDir } from './aio-fixture.js';
 import { within } from './helpers/within.js';
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
-
-/** A FIFO opened read-write (a reader that blocks: there is a writer, which never writes). */
-function fifo(dir: ReturnType<typeof tempDir>, name: string): { path: string; fd: number } {
-  const path = dir.path(name);
-  execFileSync('mkfifo', [path]);
-  return { path, fd: openSync(path, constants.O_RDWR) };
-}
 
 test('aborting a read blocked on an empty FIFO rejects with AbortError; nothing is lost', { timeout: 30_000 }, async (t) => {
   const dir = tempDir();

@@ -6,16 +6,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { aio, aio_cancel, Aiocb, aio_read, AbortError, AioCanceledError, isAbortError, AIO_NOTCANCELED } from '../index.js';
-import { closeAll, rawWrite, socketpair, SOCK_DGRAM } from './aio-fixture.js';
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
+import { closeAll, rawWrite, rejection, socketpair, SOCK_DGRAM } from './aio-fixture.js';
 
 const shape = (error: unknown): object => {
   const e = error as Error & { code?: unknown };

@@ -8,13 +8,12 @@
 // the bytes written, in order (an abort never loses bytes the kernel had already handed over).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { inspect } from 'node:util';
 import { constants, openSync, readSync, writeFileSync } from 'node:fs';
 import { aio, isAbortError } from '../index.js';
 import { aioEngine } from '../shim/context.js';
 import { bounceSlotsInUse } from '../shim/bounce-slots.js';
-import { closeAll, rawWrite, tempDir } from './aio-fixture.js';
+import { closeAll, fifo, rawWrite, tempDir } from './aio-fixture.js';
 import { evictFromPageCache } from './helpers/posix-os.js';
 import { within } from './helpers/within.js';
 
@@ -93,9 +92,7 @@ test('1,000 aborts racing uncached reads: each promise settles once, the buffer 
 
 test('1,000 aborts racing one-byte FIFO reads fed by a writer: no byte lost or repeated', { timeout: 120_000 }, async (t) => {
   const dir = tempDir();
-  const path = dir.path('fifo');
-  execFileSync('mkfifo', [path]);
-  const fd = openSync(path, constants.O_RDWR);
+  const { path, fd } = fifo(dir, 'fifo');
   const drainer = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   t.after(() => {
     closeAll(fd, drainer);

@@ -2,7 +2,8 @@
  * Shared helpers for the POSIX AIO tests: temporary files, AF_UNIX socketpairs (a read on an
  * empty socket blocks until the test writes: deterministic blocking, no sleeps), and raw writes.
  */
-import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, constants, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { addressOf, allocNative, syscall } from '../engine/native/index.js';
@@ -32,6 +33,26 @@ export function fileWith(dir: { path: (name: string) => string }, name: string, 
 }
 
 /** Deterministic bytes: byte i is (i * 7 + seed) & 0xff. */
+/**
+ * fifo - a FIFO in `dir`, opened read-write: a read of it blocks (there is a writer, which never
+ * writes unless the test does), and nothing it is given is lost when no reader is left.
+ */
+export function fifo(dir: { path: (name: string) => string }, name: string): { path: string; fd: number } {
+  const path = dir.path(name);
+  execFileSync('mkfifo', [path]);
+  return { path, fd: openSync(path, constants.O_RDWR) };
+}
+
+/** rejection - what `promise` rejects with. @throws Error when it fulfils instead. */
+export async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection');
+}
+
 export function pattern(size: number, seed = 1): Buffer {
   const bytes = Buffer.alloc(size);
   for (let i = 0; i < size; i++) bytes[i] = (i * 7 + seed) & 0xff;
