@@ -11,6 +11,7 @@
  *   method's internal name, as Node's fsCall throws it.
  */
 import { nodeErrorFields } from '../engine/errors.js';
+import { ECANCELED, EINTR, ESHUTDOWN } from '../engine/native/index.js';
 
 /** The fields of a system-call error from syslet-aio/fs (as Node's `NodeJS.ErrnoException`). */
 export interface FsSystemError extends Error {
@@ -40,7 +41,13 @@ export interface FsSystemError extends Error {
  * ```
  */
 export function fsError(errno: number, syscall: string, path?: string | Uint8Array, dest?: string | Uint8Array): FsSystemError {
-  const fields = nodeErrorFields(errno, syscall, path === undefined ? undefined : pathText(path), dest === undefined ? undefined : pathText(dest));
+  // A chain of syslet-aio/fs meets EINTR only when its engine interrupts it as it closes (the
+  // cachemiss threads block every signal but the engine's wake signal, and io_uring answers the
+  // cancel of a request in flight with it), and ECANCELED only when the close cancels it before
+  // it starts. Node retries EINTR and shows neither; the call failed because the engine closed,
+  // so it answers as a call made after the close does: ESHUTDOWN.
+  const code = Math.abs(errno);
+  const fields = nodeErrorFields(code === EINTR || code === ECANCELED ? ESHUTDOWN : errno, syscall, path === undefined ? undefined : pathText(path), dest === undefined ? undefined : pathText(dest));
   const error = new Error(fields.message) as FsSystemError;
   error.errno = fields.errno;
   error.code = fields.code;

@@ -3,6 +3,7 @@
  * their options, and the small steps both take (a submission's outcome, the copy out of the
  * slot, clearing O_NONBLOCK, the closing chain).
  */
+import { close } from 'node:fs';
 import { EFBIG, syscall } from '../engine/native/index.js';
 import { SyscallError } from '../engine/errors.js';
 import { typedArrayBuffer, typedArrayByteOffset } from '../engine/view-getters.js';
@@ -121,14 +122,28 @@ export function clearNonblock(fd: number): void {
   if (flags >= 0) syscall(SYS_fcntl, fd, F_SETFL, flags & ~O_NONBLOCK);
 }
 
-/** close(fd) with a chain; a failed close is not the read's error (Node ignores it too). */
+/**
+ * close(fd) with a chain; a failed close is not the read's error (Node ignores it too). When the
+ * engine refuses the chain (it has closed, which is also what ended the read), the fd is still
+ * this read's to give back: Node's close makes the call instead, on its thread pool.
+ */
 export async function closeFd(request: Request, fd: number): Promise<void> {
   const instance = fileClose.acquire(request.engine);
   try {
     instance.set(0, fd);
     const outcome = request.run(fileClose, instance);
     if (typeof outcome !== 'number') await outcome;
+    else if (outcome < 0) await closeOutsideTheEngine(fd);
   } finally {
     instance.release();
   }
+}
+
+/**
+ * closeOutsideTheEngine - close(fd) through Node (its thread pool), for an fd the library opened
+ * and must give back when its engine can no longer run a chain. Never rejects: a failed close
+ * leaves nothing to do.
+ */
+export function closeOutsideTheEngine(fd: number): Promise<void> {
+  return new Promise((resolve) => close(fd, () => resolve()));
 }

@@ -3,7 +3,7 @@
  * from st_size, lent to the engine), a file of unknown length (st_size 0: procfs, FIFOs,
  * devices) a slot at a time, and FileHandle.readFile on an open fd (readWholeFd).
  */
-import { EFBIG } from '../engine/native/index.js';
+import { ECANCELED, EFBIG } from '../engine/native/index.js';
 import { MAX_RW_COUNT } from '../engine/syscalls/abi.js';
 import { STAT_SIZE_OFFSET } from './builtin/file.js';
 import { fileReadFdMore, fileReadFdStart, fileReadMore, filePollRead, POLL_READ, READ_FD_MORE, READ_FD_START, READ_MORE } from './builtin/file-read.js';
@@ -166,8 +166,12 @@ async function pollRead(request: Request, fd: number): Promise<number> {
     instance.set(2, SLOT_DATA_BYTES);
     const wait = pending(request.run(filePollRead, instance), filePollRead);
     if (wait !== null) await wait;
-    const polled = num(instance.result(POLL_READ.poll));
-    return polled < 0 ? polled : num(instance.result(POLL_READ.read));
+    const polled = instance.result(POLL_READ.poll);
+    const read = instance.result(POLL_READ.read);
+    // An atom that did not run (and no failed poll stopped the chain): the chain was cancelled,
+    // which only an engine's close does to it.
+    if (polled === NOT_EXECUTED || (read === NOT_EXECUTED && num(polled) >= 0)) return -ECANCELED;
+    return num(polled) < 0 ? num(polled) : num(read);
   } finally {
     instance.release();
   }
