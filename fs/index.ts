@@ -178,7 +178,8 @@ function bind(engine: () => Engine): SysletFs {
  * createFs - the functions of syslet-aio/fs on `engine` instead of the shared one: for a program
  * that wants its own policy, thread count or request window (`setRequestWindow(engine, n)`).
  *
- * @param engine - an open engine; closing it makes later calls reject with ESHUTDOWN.
+ * @param engine - an open engine; closing it makes the calls in flight on it and later calls
+ *   reject with ESHUTDOWN.
  * @returns an object with every function of node:fs/promises.
  * @throws TypeError when `engine` is not an Engine.
  * @example
