@@ -18,7 +18,7 @@ import {
 import { AT_EMPTY_PATH, AT_FDCWD, O_CLOEXEC, O_DIRECTORY, SEEK_SET } from '../engine/syscalls/constants.generated.js';
 import { STAT_BYTES, STAT_SIZE_OFFSET } from '../plugins/builtin/file.js';
 import { definePlugin, type Plugin } from '../plugins/plugin.js';
-import { PATH_BYTES } from '../plugins/requests.js';
+import { PATH_BYTES } from '../plugins/request-paths.js';
 import type { AtomTemplate, PluginDefinition } from '../plugins/types.js';
 import { STATX_BYTES, STATX_MASK } from './stats.js';
 

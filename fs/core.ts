@@ -9,7 +9,8 @@ import { countCall } from '../engine/event-loop-turns.js';
 import type { Word } from '../engine/native/index.js';
 import { NOT_EXECUTED } from '../plugins/define.js';
 import type { PluginInstance } from '../plugins/plugin.js';
-import { beginRequest, putPath, type Request } from '../plugins/requests.js';
+import { beginRequest, type Request } from '../plugins/requests.js';
+import { putPath } from '../plugins/request-paths.js';
 import { fsError } from './errors.js';
 import type { FastPath } from './args.js';
 

@@ -32,7 +32,7 @@ import type { Engine } from '../engine/engine.js';
 import type { ChainListener } from '../engine/engine-options.js';
 import { AT_SYMLINK_NOFOLLOW } from '../engine/syscalls/constants.generated.js';
 import type { PluginInstance } from '../plugins/plugin.js';
-import { PATH_BYTES, putPath } from '../plugins/requests.js';
+import { PATH_BYTES, putPath } from '../plugins/request-paths.js';
 import type { FastPath } from './args.js';
 import { fsStatOnRing } from './chains.js';
 import { fsError } from './errors.js';

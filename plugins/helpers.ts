@@ -14,9 +14,10 @@ import { abortError, SyscallError } from '../engine/errors.js';
 import { COPY, fileCopy } from './builtin/file.js';
 import { NOT_EXECUTED } from './define.js';
 import { ReadFailure, readWholeFile, type Whole } from './reader.js';
-import { beginRequest, putPath, Request, requestStats, SLOT_DATA_BYTES, withRequest } from './requests.js';
+import { beginRequest, Request, requestStats, SLOT_DATA_BYTES, withRequest } from './requests.js';
+import { putPath } from './request-paths.js';
 
-export { PATH_BYTES } from './requests.js';
+export { PATH_BYTES } from './request-paths.js';
 /** Default `maxBytes` of {@link readFileSyslet}. */
 export const DEFAULT_MAX_BYTES = 1 << 20;
 /** Largest `maxBytes` accepted. */

@@ -19,7 +19,8 @@ import {
   clearNonblock, closeFd, copyOut, num, pending, ran, ReadFailure, type Whole, type WholeReadIntoOptions, type WholeReadOptions,
 } from './reader-common.js';
 import { readRest, readUnknownLength, type Going } from './reader-rest.js';
-import { putPath, SLOT_DATA_BYTES, type Request, type RequestSlot } from './requests.js';
+import { SLOT_DATA_BYTES, type Request, type RequestSlot } from './requests.js';
+import { putPath } from './request-paths.js';
 
 export { clearNonblock, closeFd, ReadFailure, type Whole, type WholeReadIntoOptions, type WholeReadOptions } from './reader-common.js';
 export { readWholeFd, type FdReadOptions } from './reader-rest.js';

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EINVAL, ENAMETOOLONG } from '../engine/native/index.js';
-import { PATH_BYTES, putPath } from '../plugins/requests.js';
+import { PATH_BYTES, putPath } from '../plugins/request-paths.js';
 
 const PATHS: readonly string[] = [
   '/etc/hostname',
