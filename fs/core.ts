@@ -6,7 +6,7 @@
  */
 import type { Engine } from '../engine/engine.js';
 import { countCall } from '../engine/event-loop-turns.js';
-import type { Word } from '../engine/native/index.js';
+import { ECANCELED, type Word } from '../engine/native/index.js';
 import { NOT_EXECUTED } from '../plugins/define.js';
 import type { PluginInstance } from '../plugins/plugin.js';
 import { beginRequest, type Request } from '../plugins/requests.js';
@@ -37,9 +37,15 @@ export function submitted(outcome: number | Promise<number>, syscall: string, pa
   return null;
 }
 
-/** Result of atom `index` as a number (NOT_EXECUTED stays distinguishable through {@link ran}). */
+/**
+ * Result of atom `index` as a number. An atom that did not run answers -ECANCELED: a call reads
+ * the result of an atom its chain always reaches unless the chain was cut short, which only the
+ * engine's close does (fsError answers ESHUTDOWN for it); read as a number, the NOT_EXECUTED
+ * sentinel became the errno 9223372036854775808. Atoms a chain may skip are asked {@link ran}.
+ */
 export function result(instance: PluginInstance, index: number): number {
   const word: Word = instance.result(index);
+  if (word === NOT_EXECUTED) return -ECANCELED;
   return typeof word === 'bigint' ? Number(word) : word;
 }
 
