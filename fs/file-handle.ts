@@ -20,23 +20,15 @@ import type { Plugin } from '../plugins/plugin.js';
 import { Request } from '../plugins/requests.js';
 import { read, readFile, vectored, write, writeFile, type HandleIo } from './handle-io.js';
 import { fsFdatasync, fsFstat, fsFsync, fsFtruncate } from './chains.js';
-import { ran, result, scratchView, submitted, take } from './core.js';
-import { ECANCELED } from '../engine/native/index.js';
+import { result, scratchView, submitted, take } from './core.js';
 import { fileClosedError, fsError } from './errors.js';
 import { STATX_BYTES, statsFromStatx } from './stats.js';
 import { validateInteger } from './validate.js';
 import { fileClose } from '../plugins/builtin/file-read.js';
+import { closeThroughNode } from '../plugins/reader.js';
 
 // An unclosed handle that is garbage-collected has its fd closed, as Node does, with Node's two
 // warnings.
-/**
- * close(fd) through Node (its thread pool, Node's errors): for a handle whose engine has closed
- * or refuses the close chain. The fd is the handle's, not the engine's, and it is given back.
- */
-function closeThroughNode(fd: number): Promise<void> {
-  return new Promise((resolve, reject) => closeFdCallback(fd, (error) => (error === null ? resolve() : reject(error))));
-}
-
 const unclosed = new FinalizationRegistry<number>((fd) => {
   process.emitWarning(`Closing file descriptor ${fd} on garbage collection`);
   process.emitWarning(
@@ -134,9 +126,7 @@ export class FileHandle extends EventEmitter implements NodeFileHandle {
       fill((index, value) => instance.set(index, value), req);
       const wait = submitted(req.run(plugin, instance), syscall);
       if (wait !== null) await wait;
-      const last = plugin.calls.length - 1;
-      // A last call that did not run: the engine's close cancelled the chain (ESHUTDOWN).
-      const status = ran(instance, last) ? result(instance, last) : -ECANCELED;
+      const status = result(instance, plugin.calls.length - 1);
       if (status < 0) throw fsError(status, syscall);
       return done(status, req);
     } finally {

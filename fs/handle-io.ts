@@ -9,7 +9,7 @@ import type { FileReadResult } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
 import type { Engine } from '../engine/engine.js';
 import { abortError } from '../engine/errors.js';
-import { ECANCELED, EINVAL } from '../engine/native/index.js';
+import { EINVAL } from '../engine/native/index.js';
 import { IOV_MAX, MAX_RW_COUNT } from '../engine/syscalls/abi.js';
 import { STRUCT_SIZES } from '../engine/syscalls/table.js';
 import { filePollRead, POLL_READ } from '../plugins/builtin/file-read.js';
@@ -123,11 +123,9 @@ export async function transfer(io: HandleIo, fd: number, bytes: Uint8Array, offs
     if (positioned) instance.set(3, position);
     const wait = submitted(req.run(plugin, instance), write ? 'write' : 'read');
     if (wait !== null) await wait;
-    const last = plugin.calls.length - 1;
-    // A poll that failed stopped the chain; a call that did not run otherwise means the engine's
-    // close cancelled the chain (fsError answers ESHUTDOWN for it).
-    const polled = poll && ran(instance, POLL_READ.poll) ? result(instance, POLL_READ.poll) : 0;
-    const status = polled < 0 ? polled : ran(instance, last) ? result(instance, last) : -ECANCELED;
+    // A poll that failed stopped the chain (an atom the engine's close cut off answers -ECANCELED).
+    const polled = poll ? result(instance, POLL_READ.poll) : 0;
+    const status = polled < 0 ? polled : result(instance, plugin.calls.length - 1);
     if (status < 0) throw fsError(status, write ? 'write' : 'read');
     if (viaSlot && !write && status > 0) req.slot.data.copy(bytes, offset, 0, status);
     return status;

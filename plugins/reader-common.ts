@@ -133,17 +133,17 @@ export async function closeFd(request: Request, fd: number): Promise<void> {
     instance.set(0, fd);
     const outcome = request.run(fileClose, instance);
     if (typeof outcome !== 'number') await outcome;
-    else if (outcome < 0) await closeOutsideTheEngine(fd);
+    else if (outcome < 0) await closeThroughNode(fd).catch(() => {});
   } finally {
     instance.release();
   }
 }
 
 /**
- * closeOutsideTheEngine - close(fd) through Node (its thread pool), for an fd the library opened
- * and must give back when its engine can no longer run a chain. Never rejects: a failed close
- * leaves nothing to do.
+ * closeThroughNode - close(fd) through Node (its thread pool; a failure rejects with Node's
+ * error), for an fd the library opened and must give back when its engine can no longer run a
+ * chain (it has closed, or refuses the close chain).
  */
-export function closeOutsideTheEngine(fd: number): Promise<void> {
-  return new Promise((resolve) => close(fd, () => resolve()));
+export function closeThroughNode(fd: number): Promise<void> {
+  return new Promise((resolve, reject) => close(fd, (error) => (error === null ? resolve() : reject(error))));
 }

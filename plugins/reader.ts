@@ -22,7 +22,7 @@ import { readRest, readUnknownLength, type Going } from './reader-rest.js';
 import { SLOT_DATA_BYTES, type Request, type RequestSlot } from './requests.js';
 import { putPath } from './request-paths.js';
 
-export { clearNonblock, closeFd, ReadFailure, type Whole, type WholeReadIntoOptions, type WholeReadOptions } from './reader-common.js';
+export { clearNonblock, closeFd, closeThroughNode, ReadFailure, type Whole, type WholeReadIntoOptions, type WholeReadOptions } from './reader-common.js';
 export { readWholeFd, type FdReadOptions } from './reader-rest.js';
 
 const ST_MODE_OFFSET = 24;

@@ -21,10 +21,10 @@ import { IDLE, type Request } from './request.js';
 /**
  * cancelRunning - cancel the chain of a request that aio_cancel() could not take out of its fd's
  * queue: it is in flight — in the io_uring ring, on a cachemiss thread, or linked behind another
- * request and already started.
- * @returns whether a chain in flight is now being cancelled (its completion comes later).
+ * request and already started. Its completion comes later, as for any chain; nothing to do for a
+ * request that is not in flight.
  */
-export function cancelRunning(request: Request): boolean {
-  if (request.state === IDLE || request.token < 0) return false;
-  return aioEngine().cancelChain(request.token, request);
+export function cancelRunning(request: Request): void {
+  if (request.state === IDLE || request.token < 0) return;
+  aioEngine().cancelChain(request.token, request);
 }

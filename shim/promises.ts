@@ -24,9 +24,9 @@ import { copyIntoBounceSlot, finishBounce, giveBounceSlot, type BounceSlot } fro
 import { cancelRunning } from './promise-abort.js';
 import { abortError, type AbortError } from '../engine/errors.js';
 import { AioCanceledError, AioError } from './aio-errors.js';
+import { fdOf, invalidArgType, optionsOf, positionOf, signalOf, type FileHandleLike } from '../engine/arguments.js';
 
 export { AioCanceledError, AioError, isAioError } from './aio-errors.js';
-import { fdOf, invalidArgType, optionsOf, positionOf, signalOf, type FileHandleLike } from '../engine/arguments.js';
 
 /** Options of the read/write/fsync twins. */
 export interface AioOptions {

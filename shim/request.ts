@@ -153,14 +153,14 @@ export class Request implements ChainListener {
    * closed, a thread died, or the policy refused the calls: SYSLET_AIO_DISABLED=1): give the
    * request a final one, so that it ends like every other — the errno of the chain's last
    * result (EPERM for a refused call); when it was cancelled, its I/O call's answer if the kernel
-   * finished the call ({@link answeredCall}), else ECANCELED; else EIO; aio_return -1 for an error.
+   * finished the call (#answeredCall), else ECANCELED; else EIO; aio_return -1 for an error.
    */
   publishIfUnpublished(result: Word, stop: number): void {
     if (this.statusPublished()) return;
     if (stop === STOP.cancelled) {
       // The kernel's answer decides: a call that finished before the cancellation reached it
       // (closing the engine, or a Promise twin's abort) keeps its bytes or its own errno.
-      const answered = this.answeredCall();
+      const answered = this.#answeredCall();
       if (answered === null) this.setStatus(ECANCELED, -1);
       else this.setStatus(answered < 0 ? -answered : 0, answered < 0 ? -1 : answered);
       return;
@@ -173,7 +173,7 @@ export class Request implements ChainListener {
    * (the atom before aio_status) when the kernel finished that call — bytes (>= 0) or -errno —,
    * or null when the call was cancelled (the ring answers -EINTR for it), interrupted or never ran.
    */
-  answeredCall(): number | null {
+  #answeredCall(): number | null {
     const instance = this.instance;
     const plugin = this.plugin;
     if (instance === null || plugin === null || plugin.statusAtom < 1) return null;
