@@ -93,6 +93,24 @@ export class RequestMemory {
   }
 
   /**
+   * copyArguments - start a new request's copies (see {@link begin}) and copy each of its
+   * indirect arguments, replacing `args[copy.arg]` by the copy's address.
+   * @returns false when a copy failed (the request's copies are then abandoned).
+   */
+  copyArguments(copies: readonly Copy[], origin: Confinement | null, args: Word[]): boolean {
+    this.begin(origin);
+    for (const copy of copies) {
+      const address = this.copy(copy, args);
+      if (address === COPY_FAILED) {
+        this.abandon();
+        return false;
+      }
+      args[copy.arg] = address;
+    }
+    return true;
+  }
+
+  /**
    * copy - copy one indirect argument (`args[copy.arg]` and the arguments it names) into this
    * request's memory and check the copy.
    * @returns the copy's address (0 for a NULL pointer the call allows), or COPY_FAILED.

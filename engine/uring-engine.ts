@@ -24,18 +24,16 @@ import type { RingPort } from './executor.js';
 import type { CompiledSyscall } from './compiled-table.js';
 import type { Confinement } from './confinement.js';
 import { RING_CALLS, newSqeFields, type RingCall, type SqeFields } from './uring-opcodes.js';
-import { RequestMemory, COPY_FAILED } from './uring-copies.js';
+import { RequestMemory } from './uring-copies.js';
 import type { Ring } from './uring-ring.js';
 import { ringCalls, type RingDescription } from './uring-describe.js';
-import { positionAllows, nonblockingStream } from './uring-fd-rules.js';
+import { fdsAllow } from './uring-fd-rules.js';
 import { ReadProbeMemory } from './uring-probe-memory.js';
 import { UnsubmittedTokens } from './uring-unsubmitted.js';
 import { RingStallWatch } from './uring-stall-watch.js';
 import { syscallByName } from './syscalls/table.js';
+import { RingRequests, STALE, TOKENS } from './uring-requests.js';
 
-/** Tokens per engine (the Engine's MAX_INFLIGHT): user_data = token + TOKENS × generation. */
-const TOKEN_BITS = 16;
-const TOKENS = 2 ** TOKEN_BITS;
 /** user_data of the engine's own requests (ASYNC_CANCEL): never a chain's. */
 const INTERNAL = 2 ** 52;
 /** Headroom in the CQ for the engine's own requests' completions. */
@@ -82,14 +80,8 @@ export class UringEngine implements RingPort {
   #pendingFlags = 0;
   #pendingRet = 0;
   #pendingRetRegion: Region | null = null;
-  // Requests in the ring, by token.
-  readonly #generation = new Uint16Array(TOKENS);
-  readonly #live = new Uint8Array(TOKENS);
-  readonly #atom = new Float64Array(TOKENS);
-  readonly #flags = new Uint32Array(TOKENS);
-  readonly #ret = new Float64Array(TOKENS);
-  readonly #retRegion: (Region | null)[] = [];
-  readonly #timeout = new Uint8Array(TOKENS);
+  /** Requests in the ring, by token (user_data = token + TOKENS × generation). */
+  readonly #requests = new RingRequests();
   /** Tokens of SQEs written and not yet taken by the kernel (handed to threads if it refuses them). */
   readonly #unsubmitted: UnsubmittedTokens;
   #inRing = 0;
@@ -129,7 +121,7 @@ export class UringEngine implements RingPort {
 
   /** atomOf - the atom whose request the chain with `token` has in the ring (or had last). */
   atomOf(token: number): number {
-    return this.#atom[token] as number;
+    return this.#requests.atomOf(token);
   }
 
   /** Requests submitted (or written) whose completion has not been processed. */
@@ -143,22 +135,12 @@ export class UringEngine implements RingPort {
     if (this.#broken || this.#closing || this.#inRing >= this.#capacity) return false;
     const call = this.#calls[nr];
     if (call === undefined) return false;
-    if (call.position !== undefined && !positionAllows(call, compiled, args, takesOffsets)) return false;
-    if (call.streams !== undefined) for (const arg of call.streams) if (nonblockingStream(args[arg] as Word)) return false;
+    if (!fdsAllow(call, compiled, args, takesOffsets)) return false;
     const copied = this.#args;
     for (let i = 0; i < 6; i++) copied[i] = args[i] as Word;
-    const memory = this.#memory;
-    memory.begin(copies);
-    for (const copy of call.copies) {
-      const address = memory.copy(copy, copied);
-      if (address === COPY_FAILED) {
-        memory.abandon();
-        return false;
-      }
-      copied[copy.arg] = address;
-    }
+    if (!this.#memory.copyArguments(call.copies, copies, copied)) return false;
     if (call.prepare(copied, this.#sqe) !== null) {
-      memory.abandon();
+      this.#memory.abandon();
       return false;
     }
     this.#pendingCall = call;
@@ -191,18 +173,13 @@ export class UringEngine implements RingPort {
     this.#pendingCall = null;
     const ring = this.#ring;
     const sqe = this.#sqe;
-    const generation = this.#generation[token] as number;
+    const requests = this.#requests;
     if (ring.sqSpace() === 0) this.flush();
     else if (ring.unsubmitted >= EAGER_SUBMIT_SQES) this.#submitEarly();
-    ring.prep(sqe.opcode, 0, sqe.fd, sqe.off, sqe.addr, sqe.len, sqe.opFlags, token + TOKENS * generation, sqe.addr3, sqe.spliceFdIn);
+    ring.prep(sqe.opcode, 0, sqe.fd, sqe.off, sqe.addr, sqe.len, sqe.opFlags, requests.userData(token), sqe.addr3, sqe.spliceFdIn);
     this.#memory.commit(token);
-    this.#live[token] = 1;
-    this.#atom[token] = this.#pendingAtom;
-    this.#flags[token] = this.#pendingFlags;
-    this.#ret[token] = this.#pendingRet;
-    this.#retRegion[token] = this.#pendingRetRegion;
+    requests.record(token, this.#pendingAtom, this.#pendingFlags, this.#pendingRet, this.#pendingRetRegion, call.result === 'timeout');
     this.#pendingRetRegion = null;
-    this.#timeout[token] = call.result === 'timeout' ? 1 : 0;
     this.#unsubmitted.note(token);
     this.#inRing++;
     if (!this.#flushQueued) {
@@ -223,8 +200,8 @@ export class UringEngine implements RingPort {
    * says -ECANCELED, delivered as -EINTR; one that already finished completes normally).
    */
   cancel(token: number): void {
-    if (this.#released || this.#live[token] !== 1) return;
-    this.#internal(IORING_OP.ASYNC_CANCEL, token + TOKENS * (this.#generation[token] as number), 0);
+    if (this.#released || !this.#requests.isLive(token)) return;
+    this.#internal(IORING_OP.ASYNC_CANCEL, this.#requests.userData(token), 0);
   }
 
   /**
@@ -379,25 +356,21 @@ export class UringEngine implements RingPort {
 
   #complete(userData: number, res: number): void {
     if (userData >= INTERNAL) return;
-    // A chain's user_data is token + TOKENS × generation, below 2^32: split with integer
-    // operations (a double's % and Math.floor cost more per completion); anything larger is stale.
-    const token = userData & (TOKENS - 1);
-    if (userData > 0xffffffff || this.#live[token] !== 1 || userData >>> TOKEN_BITS !== this.#generation[token]) {
+    const requests = this.#requests;
+    const token = requests.tokenOf(userData);
+    if (token === STALE) {
       // Only a bug could produce this: never let it complete another chain.
       if (process.env.SYSLET_AIO_DEBUG === '1') console.error(`io_uring: stale completion ${userData} (${res}) dropped`);
       return;
     }
-    this.#live[token] = 0;
-    this.#generation[token] = ((this.#generation[token]) + 1) & 0xffff;
-    this.#inRing--;
     let value = res;
-    if (this.#timeout[token] === 1 && value === -ETIME) value = 0; // the timer expiring is the sleep succeeding
+    if (requests.isTimeout(token) && value === -ETIME) value = 0; // the timer expiring is the sleep succeeding
+    const retRegion = requests.retire(token);
+    this.#inRing--;
     // A cancelled request reads as an interrupted call, as on a thread (close, cancelChain).
     if (value === -ECANCELED) value = -EINTR;
     this.#memory.finish(token, value);
-    const retRegion = this.#retRegion[token] ?? null;
-    this.#retRegion[token] = null;
-    this.#sink.ringCompleted(token, this.#atom[token] as number, this.#flags[token] as number, this.#ret[token] as number, retRegion, value);
+    this.#sink.ringCompleted(token, requests.atomOf(token), requests.flagsOf(token), requests.retOf(token), retRegion, value);
   }
 
   /** An SQE of the engine's own (ASYNC_CANCEL), submitted at once. */
@@ -420,13 +393,11 @@ export class UringEngine implements RingPort {
     this.#ring.discardUnsubmitted();
     const tokens = this.#unsubmitted.takeAll();
     for (const token of tokens) {
-      if (token < 0 || this.#live[token] !== 1) continue;
-      this.#live[token] = 0;
-      this.#generation[token] = ((this.#generation[token] as number) + 1) & 0xffff;
+      if (token < 0 || !this.#requests.isLive(token)) continue;
+      this.#requests.retire(token);
       this.#inRing--;
       this.#memory.finish(token, -EINTR);
-      this.#retRegion[token] = null;
-      this.#sink.ringRefused(token, this.#atom[token] as number);
+      this.#sink.ringRefused(token, this.#requests.atomOf(token));
     }
   }
 

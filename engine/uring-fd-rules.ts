@@ -18,6 +18,17 @@ const STAT_BYTES = 144;
 const ST_MODE = 24;
 
 /**
+ * fdsAllow - whether the ring may make this call with these arguments, as far as its fds go: the
+ * position rule ({@link positionAllows}) and the stream rule ({@link nonblockingStream}) of its
+ * RingCall, each asked of the kernel now.
+ */
+export function fdsAllow(call: RingCall, compiled: CompiledSyscall, args: readonly Word[], takesOffsets: boolean): boolean {
+  if (call.position !== undefined && !positionAllows(call, compiled, args, takesOffsets)) return false;
+  if (call.streams !== undefined) for (const arg of call.streams) if (nonblockingStream(args[arg] as Word)) return false;
+  return true;
+}
+
+/**
  * The position rule of RingCall.position, for these arguments. A positional call goes to the
  * ring only on a regular file or a block device, asked of the kernel (fstat) when the atom runs:
  * - on a pipe, a socket, an eventfd or a timerfd pread answers ESPIPE, where io_uring reads "at
