@@ -11,6 +11,8 @@ import { NOT_EXECUTED } from '../plugins/define.js';
 import type { PluginInstance } from '../plugins/plugin.js';
 import { beginRequest, type Request } from '../plugins/requests.js';
 import { putPath } from '../plugins/request-paths.js';
+import { giveBackFdsLeftOpen, isCut } from '../plugins/cut-chain-fds.js';
+import type { Plugin } from '../plugins/plugin.js';
 import { fsError } from './errors.js';
 import type { FastPath } from './args.js';
 
@@ -35,6 +37,23 @@ export function submitted(outcome: number | Promise<number>, syscall: string, pa
   if (typeof outcome !== 'number') return outcome;
   if (outcome < 0) throw fsError(outcome, syscall, path);
   return null;
+}
+
+/**
+ * ended - wait for a chain that did not complete inline (`wait`, from {@link submitted}). A chain
+ * its engine cut short (closed while it ran) gives back the fds it had opened and not closed, and
+ * the call rejects with ESHUTDOWN, the code of a call made after the close: the chain stopped at
+ * an arbitrary atom, so what it did is not the call's answer (a writeFile cut between its open
+ * and its write has truncated the file and written nothing). Before, such a call left the chain's
+ * fd open and could answer success (bug 37 in docs/reliability.md).
+ *
+ * @throws Error ESHUTDOWN (fsError of -ECANCELED) for a cut chain, with `syscall` and `path`.
+ */
+export async function ended(wait: Promise<number>, plugin: Plugin, instance: PluginInstance, syscall: string, path?: FastPath): Promise<void> {
+  const stop = await wait;
+  if (!isCut(stop)) return;
+  await giveBackFdsLeftOpen(plugin, instance);
+  throw fsError(-ECANCELED, syscall, path);
 }
 
 /**

@@ -29,7 +29,7 @@ import { definePlugin, type Plugin } from '../plugins/plugin.js';
 import { fileClose } from '../plugins/builtin/file-read.js';
 import { Request } from '../plugins/requests.js';
 import { fastOptions, fastPath, type FastPath } from './args.js';
-import { putPaths, ran, result, submitted, take } from './core.js';
+import { ended, putPaths, ran, result, submitted, take } from './core.js';
 import { directCallsAllowed, EMPTY_PATH_AT, NOT_CACHED, openCached, outOfFds } from './direct.js';
 import { fsError } from './errors.js';
 import { procFdDirectoryName } from './proc-fd.js';
@@ -147,7 +147,7 @@ async function readlinkInline(engine: Engine, path: unknown, options?: unknown):
     instance.set(1, req.slot.dataAddress);
     instance.set(2, TARGET_BYTES);
     const wait = submitted(req.run(fsReadlink, instance), 'readlink', fast);
-    if (wait !== null) await wait;
+    if (wait !== null) await ended(wait, fsReadlink, instance, 'readlink', fast);
     const opened = result(instance, READLINK.open);
     if (outOfFds(opened)) return await nodeFs.readlink(fast as string, options as never);
     if (opened < 0) throw fsError(opened, 'readlink', fast);

@@ -16,7 +16,7 @@ import {
   BY_PATH, fsAccess, fsMkdir, fsRename, fsStat, fsUnlink,
 } from './chains.js';
 import { AT_EMPTY_PATH, O_CLOEXEC, O_NOFOLLOW, O_PATH, S_IFDIR, S_IFMT } from '../engine/syscalls/constants.generated.js';
-import { putPaths, result, scratchView, submitted, take } from './core.js';
+import { ended, putPaths, result, scratchView, submitted, take } from './core.js';
 import { directCallsAllowed, EMPTY_PATH_AT, NOT_CACHED, openCached, outOfFds } from './direct.js';
 import { fsError } from './errors.js';
 import { burstStatOnRing, statOnRing } from './stat-burst.js';
@@ -78,7 +78,7 @@ async function statPath(engine: Engine, path: FastPath, follow: boolean, syscall
       instance.set(0, req.slot.pathAddresses[0]);
       instance.set(1, O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW));
       const wait = submitted(req.run(fsStat, instance), syscall, path);
-      if (wait !== null) await wait;
+      if (wait !== null) await ended(wait, fsStat, instance, syscall, path);
       const opened = result(instance, BY_PATH.open);
       if (outOfFds(opened)) return await (follow ? nodeFs.stat : nodeFs.lstat)(path as string, { bigint }) as Stats;
       if (opened < 0) throw fsError(opened, syscall, path);
@@ -147,7 +147,7 @@ export async function access(engine: Engine, path: unknown, mode?: unknown): Pro
       instance.set(1, O_PATH | O_CLOEXEC);
       instance.set(2, bits);
       const wait = submitted(req.run(fsAccess, instance), 'access', fast);
-      if (wait !== null) await wait;
+      if (wait !== null) await ended(wait, fsAccess, instance, 'access', fast);
       const opened = result(instance, BY_PATH.open);
       if (outOfFds(opened)) return await nodeFs.access(fast as string, bits);
       if (opened < 0) throw fsError(opened, 'access', fast);

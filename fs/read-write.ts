@@ -19,7 +19,7 @@ import {
   WRITE_FILE, WRITE_FILE_EMPTY, WRITE_FILE_EMPTY_FLUSH, WRITE_FILE_FLUSH, type WriteFileAtoms,
 } from './chains.js';
 import { COPY_FILE, COPY_SENDFILE, fsCloseTwo, fsCopyBySendfile, fsCopyFile } from './chains-copy.js';
-import { putPaths, ran, result, submitted, take } from './core.js';
+import { ended, putPaths, ran, result, submitted, take } from './core.js';
 import { fsError } from './errors.js';
 import { kSysletHandle, type FileHandle } from './file-handle.js';
 
@@ -127,7 +127,7 @@ export async function writeFile(engine: Engine, path: unknown, data: unknown, op
       instance.set(5, bytes.length);
     }
     const wait = submitted(req.run(plugin, instance), 'open', fast);
-    if (wait !== null) await wait;
+    if (wait !== null) await ended(wait, plugin, instance, 'open', fast);
     writeFileOutcome(instance, atoms, fast);
   } finally {
     instance.release();
@@ -177,7 +177,7 @@ export async function truncate(engine: Engine, path: unknown, len?: unknown): Pr
     instance.set(1, O_RDWR | O_CLOEXEC);
     instance.set(2, Math.max(0, length));
     const wait = submitted(req.run(fsTruncate, instance), 'open', fast);
-    if (wait !== null) await wait;
+    if (wait !== null) await ended(wait, fsTruncate, instance, 'open', fast);
     const opened = result(instance, TRUNCATE.open);
     if (opened < 0) throw fsError(opened, 'open', fast);
     const truncated = result(instance, TRUNCATE.ftruncate);
@@ -227,7 +227,7 @@ export async function copyFile(engine: Engine, src: unknown, dest: unknown, mode
     instance.set(2, O_WRONLY | O_CREAT | O_CLOEXEC | ((flags & COPYFILE_EXCL) !== 0 ? O_EXCL : 0));
     instance.set(3, 0o666);
     const wait = submitted(req.run(fsCopyFile, instance), 'copyfile', from);
-    if (wait !== null) await wait;
+    if (wait !== null) await ended(wait, fsCopyFile, instance, 'copyfile', from);
     const srcFd = result(instance, COPY_FILE.openSrc);
     if (srcFd < 0) throw fail(srcFd);
     const destFd = result(instance, COPY_FILE.openDst);

@@ -14,6 +14,7 @@ import * as nodeFs from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Engine } from '../engine/engine.js';
 import type { PluginInstance } from '../plugins/plugin.js';
+import { closeThroughNode } from '../plugins/reader.js';
 import { Request, SLOT_DATA_BYTES } from '../plugins/requests.js';
 import { fastOptions, fastPath, type FastPath } from './args.js';
 import { fsReaddir, fsReaddirMore, READDIR, READDIR_MORE } from './chains.js';
@@ -97,26 +98,38 @@ async function readEntries(engine: Engine, path: FastPath, withTypes: boolean): 
     if (bad !== 0) throw fsError(bad, 'scandir', path);
     const entries: RawEntries = { names: [], types: new Map(), highBytes: false };
     let instance: PluginInstance = fsReaddir.acquire(engine);
-    let fd: number;
+    // The directory's fd while no chain is to close it: a chain the engine cut short (closed)
+    // leaves it open, and the next batch is then refused (ESHUTDOWN); it is closed through Node
+    // on the way out (before, it stayed open: bug 37 in docs/reliability.md).
+    let fd = -1;
+    let owned = false;
     try {
-      const wait = startBatch(req, fsReaddir, instance, req.slot.pathAddresses[0], path);
-      if (wait !== null) await wait;
-      fd = result(instance, READDIR.open);
-      if (fd < 0) throw fsError(fd, 'scandir', path);
-      if (takeBatch(req, instance, READDIR, entries, withTypes, path)) return entries;
-    } finally {
-      instance.release();
-    }
-    // The slot filled before the end of the directory: the chain left the fd open.
-    for (;;) {
-      instance = fsReaddirMore.acquire(engine);
       try {
-        const wait = startBatch(req, fsReaddirMore, instance, fd, path);
+        const wait = startBatch(req, fsReaddir, instance, req.slot.pathAddresses[0], path);
         if (wait !== null) await wait;
-        if (takeBatch(req, instance, READDIR_MORE, entries, withTypes, path)) return entries;
+        const opened = result(instance, READDIR.open);
+        if (opened < 0) throw fsError(opened, 'scandir', path);
+        fd = opened;
+        // Asked before the batch is taken: a getdents64 error is thrown after the chain closed.
+        owned = !ran(instance, READDIR.close);
+        if (takeBatch(req, instance, READDIR, entries, withTypes, path)) return entries;
       } finally {
         instance.release();
       }
+      // The slot filled before the end of the directory: the chain left the fd open.
+      for (;;) {
+        instance = fsReaddirMore.acquire(engine);
+        try {
+          const wait = startBatch(req, fsReaddirMore, instance, fd, path);
+          if (wait !== null) await wait;
+          owned = !ran(instance, READDIR_MORE.close);
+          if (takeBatch(req, instance, READDIR_MORE, entries, withTypes, path)) return entries;
+        } finally {
+          instance.release();
+        }
+      }
+    } finally {
+      if (owned) await closeThroughNode(fd).catch(() => {});
     }
   } finally {
     req.end();

@@ -4,7 +4,7 @@
  * slot, clearing O_NONBLOCK, the closing chain).
  */
 import { close } from 'node:fs';
-import { EFBIG, syscall } from '../engine/native/index.js';
+import { ECANCELED, EFBIG, syscall } from '../engine/native/index.js';
 import { SyscallError } from '../engine/errors.js';
 import { typedArrayBuffer, typedArrayByteOffset } from '../engine/view-getters.js';
 import { NR } from '../engine/syscalls/nr.js';
@@ -60,6 +60,14 @@ export interface WholeReadIntoOptions extends WholeReadOptions {
 
 /** A result word as a number (the engine gives a bigint for a word past 2^53). */
 export const num = (word: Word): number => (typeof word === 'bigint' ? Number(word) : word);
+/**
+ * The answer of atom `atom` as a number; -ECANCELED when it did not run (its chain was cut short:
+ * the NOT_EXECUTED sentinel read as a number was taken for a size or an fd, bug 37).
+ */
+export const answerOf = (instance: PluginInstance, atom: number): number => {
+  const word = instance.result(atom);
+  return word === NOT_EXECUTED ? -ECANCELED : num(word);
+};
 /** Whether the chain reached atom `atom` (a skipped atom keeps NOT_EXECUTED). */
 export const ran = (instance: PluginInstance, atom: number): boolean => instance.result(atom) !== NOT_EXECUTED;
 

@@ -8,7 +8,7 @@ import { MAX_RW_COUNT } from '../engine/syscalls/abi.js';
 import { STAT_SIZE_OFFSET } from './builtin/file.js';
 import { fileReadFdMore, fileReadFdStart, fileReadMore, filePollRead, POLL_READ, READ_FD_MORE, READ_FD_START, READ_MORE } from './builtin/file-read.js';
 import { NOT_EXECUTED } from './define.js';
-import { copyOut, num, pending, ran, ReadFailure, type WholeReadIntoOptions, type WholeReadOptions } from './reader-common.js';
+import { answerOf, copyOut, num, pending, ran, ReadFailure, type WholeReadIntoOptions, type WholeReadOptions } from './reader-common.js';
 import { SLOT_DATA_BYTES, type Request } from './requests.js';
 
 /** Options of {@link readWholeFd}. */
@@ -40,7 +40,7 @@ export async function readWholeFd(request: Request, fd: number, options: FdReadO
     instance.set(3, 1);
     const wait = pending(request.run(fileReadFdStart, instance), fileReadFdStart);
     if (wait !== null) await wait;
-    const statResult = num(instance.result(READ_FD_START.fstat));
+    const statResult = answerOf(instance, READ_FD_START.fstat);
     if (statResult < 0) return new ReadFailure(statResult, 'fstat');
     const read = instance.result(READ_FD_START.read);
     if (read !== NOT_EXECUTED && num(read) < 0) return new ReadFailure(num(read), 'read');

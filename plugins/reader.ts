@@ -16,7 +16,7 @@ import { fileReadFirst, fileReadFirstOnCachemiss, READ_FIRST } from './builtin/f
 import { NOT_EXECUTED } from './define.js';
 import type { PluginInstance } from './plugin.js';
 import {
-  clearNonblock, closeFd, copyOut, num, pending, ran, ReadFailure, type Whole, type WholeReadIntoOptions, type WholeReadOptions,
+  answerOf, clearNonblock, closeFd, copyOut, num, pending, ran, ReadFailure, type Whole, type WholeReadIntoOptions, type WholeReadOptions,
 } from './reader-common.js';
 import { readRest, readUnknownLength, type Going } from './reader-rest.js';
 import { SLOT_DATA_BYTES, type Request, type RequestSlot } from './requests.js';
@@ -93,7 +93,7 @@ function firstCount(instance: PluginInstance): number {
 
 /** The answer of a read that file.readFirst ended (the fd is closed): the bytes, or why not. */
 function firstChainAnswer(instance: PluginInstance, slot: RequestSlot, options: WholeReadOptions | WholeReadIntoOptions): number | Buffer | ReadFailure {
-  const statResult = num(instance.result(READ_FIRST.fstat));
+  const statResult = answerOf(instance, READ_FIRST.fstat);
   if (statResult < 0) return new ReadFailure(statResult, 'fstat');
   // A pread64 that read nothing was made again as read(2), whose answer is the one Node would have.
   const read = instance.result(READ_FIRST.read);
@@ -116,7 +116,7 @@ async function readWholeFileOn(
   try {
     const wait = pending(outcome, fileReadFirst);
     if (wait !== null) await wait;
-    let opened = num(instance.result(READ_FIRST.open));
+    let opened = answerOf(instance, READ_FIRST.open);
     // EAGAIN: a lease (O_NONBLOCK refuses to wait for its break); ENXIO: a FIFO with no reader
     // opened for writing. Either open may wait: make it on a cachemiss thread, without O_NONBLOCK.
     if (mayBlockInline && (opened === -EAGAIN || opened === -ENXIO)) {
@@ -127,14 +127,14 @@ async function readWholeFileOn(
       fillStart(instance, slot, blocking, options);
       const wait = pending(request.run(plugin, instance), plugin);
       if (wait !== null) await wait;
-      opened = num(instance.result(READ_FIRST.open));
+      opened = answerOf(instance, READ_FIRST.open);
     }
     if (opened < 0) return new ReadFailure(opened, 'open');
     const fd = opened;
     if (closedByStart(instance)) return firstChainAnswer(instance, slot, options);
     const going: Going = { request, fd, owned: true, open: true };
     try {
-      const statResult = num(instance.result(READ_FIRST.fstat));
+      const statResult = answerOf(instance, READ_FIRST.fstat);
       if (statResult < 0) return new ReadFailure(statResult, 'fstat');
       const read = instance.result(READ_FIRST.read);
       if (read !== NOT_EXECUTED && num(read) < 0) return new ReadFailure(num(read), 'read');
