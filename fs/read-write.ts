@@ -114,6 +114,9 @@ export async function writeFile(engine: Engine, path: unknown, data: unknown, op
   const atoms = empty ? (flush ? WRITE_FILE_EMPTY_FLUSH : WRITE_FILE_EMPTY) : flush ? WRITE_FILE_FLUSH : WRITE_FILE;
   const instance = plugin.acquire(engine);
   try {
+    // A call that waited for a place in the window sees an abort made meanwhile, as Node's sees
+    // one made before its open answers (before, every queued call wrote its file regardless).
+    checkAborted(signal);
     const bad = putPaths(req, fast);
     if (bad !== 0) throw fsError(bad, 'open', fast);
     instance.set(0, req.slot.pathAddresses[0]);
