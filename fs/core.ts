@@ -7,6 +7,7 @@
 import type { Engine } from '../engine/engine.js';
 import { countCall } from '../engine/event-loop-turns.js';
 import { ECANCELED, type Word } from '../engine/native/index.js';
+import { STOP } from '../engine/atom.js';
 import { NOT_EXECUTED } from '../plugins/define.js';
 import type { PluginInstance } from '../plugins/plugin.js';
 import { beginRequest, type Request } from '../plugins/requests.js';
@@ -41,19 +42,23 @@ export function submitted(outcome: number | Promise<number>, syscall: string, pa
 
 /**
  * ended - wait for a chain that did not complete inline (`wait`, from {@link submitted}). A chain
- * its engine cut short (closed while it ran) gives back the fds it had opened and not closed, and
- * the call rejects with ESHUTDOWN, the code of a call made after the close: the chain stopped at
- * an arbitrary atom, so what it did is not the call's answer (a writeFile cut between its open
- * and its write has truncated the file and written nothing). Before, such a call left the chain's
- * fd open and could answer success (bug 37 in docs/reliability.md).
+ * cut short (its engine closed while it ran, or its thread died) gives back the fds it had opened
+ * and not closed. One its engine's close cut rejects with ESHUTDOWN, the code of a call made
+ * after the close: the chain stopped at an arbitrary atom, so what it did is not the call's
+ * answer (a writeFile cut between its open and its write has truncated the file and written
+ * nothing). Before, such a call left the chain's fd open and could answer success (bug 37 in
+ * docs/reliability.md).
  *
- * @throws Error ESHUTDOWN (fsError of -ECANCELED) for a cut chain, with `syscall` and `path`.
+ * @throws Error ESHUTDOWN (fsError of -ECANCELED) for a chain the engine's close cut, with
+ *   `syscall` and `path`.
  */
 export async function ended(wait: Promise<number>, plugin: Plugin, instance: PluginInstance, syscall: string, path?: FastPath): Promise<void> {
   const stop = await wait;
   if (!isCut(stop)) return;
   await giveBackFdsLeftOpen(plugin, instance);
-  throw fsError(-ECANCELED, syscall, path);
+  // A chain no cachemiss thread could take (none can start at the fd limit) or whose thread died
+  // carries the errno in the atom where it stopped (EMFILE): the call reads it as Node's would.
+  if (stop === STOP.cancelled) throw fsError(-ECANCELED, syscall, path);
 }
 
 /**
