@@ -108,6 +108,14 @@ export class LinkBatch implements ChainListener {
   readonly dirFd: number;
   readonly holdFd: number;
   count = 0;
+  /**
+   * While submitted (set by its owner): its token, how many calls it carries, and since when its
+   * thread could be running it (ms, `performance.now()`: its submission, or the delivery of the
+   * batch it waited behind).
+   */
+  token = -1;
+  carried = 0;
+  since = 0;
   readonly #raw: unknown[] = [];
   readonly #shown: FastPath[] = [];
   readonly #options: unknown[] = [];
@@ -250,6 +258,51 @@ export class LinkBatch implements ChainListener {
     return -1;
   }
 
+  /** pending - how many of its calls are still waiting for an answer. */
+  pending(): number {
+    let waiting = 0;
+    for (let i = 0; i < this.count; i++) if (this.#resolves[i] !== null) waiting++;
+    return waiting;
+  }
+
+  /** withdraw - take the batch back before its thread starts it (Engine.withdraw); false when it runs, or will. */
+  withdraw(): boolean {
+    return this.token >= 0 && this.#engine.withdraw(this.token, this);
+  }
+
+  /**
+   * answerInline - answer every call of the batch down the inline path now. For a batch no
+   * thread will run (one not submitted, or one taken back with {@link withdraw}) it is empty
+   * again; a batch still on its way keeps its entries for its chain, whose completion then only
+   * tidies up (an fd the chain left open, K) and reaches its owner as always. The calls a batch
+   * makes only read (an O_PATH open, dup3 onto its own K, readlinkat, close), so the chain may
+   * still run them after the inline path has answered.
+   */
+  answerInline(): void {
+    const count = this.count;
+    for (let i = 0; i < count; i++) {
+      const resolve = this.#resolves[i];
+      const reject = this.#rejects[i] as Reject;
+      if (resolve === null || resolve === undefined) continue;
+      const raw = this.#raw[i];
+      const options = this.#options[i];
+      this.#resolves[i] = null;
+      this.#rejects[i] = null;
+      this.#raw[i] = undefined;
+      this.#options[i] = undefined;
+      this.#shown[i] = '';
+      try {
+        resolve(this.#state.inline(this.#engine, raw, options));
+      } catch (error) {
+        reject(error);
+      }
+    }
+    if (this.token >= 0) return;
+    // submit() linked the last entry to the end: link it back to the next entry's open.
+    if (count < BATCH_CALLS && count > 0) this.#linkAfter(count - 1, this.#opens[count] as AtomRef);
+    this.count = 0;
+  }
+
   /** ChainListener: the batch's chain has ended on its thread (or was cancelled): answer its calls. */
   chainDone(_last: number, _result: number | bigint, _atoms: number, stop: number): void {
     this.#settle(stop === STOP.end);
@@ -261,9 +314,20 @@ export class LinkBatch implements ChainListener {
     const hold = this.holdFd;
     let heldSomething = false;
     for (let i = 0; i < count; i++) {
-      const resolve = this.#resolves[i] as Resolve;
+      const resolve = this.#resolves[i] as Resolve | null;
       const reject = this.#rejects[i] as Reject;
       const path = this.#shown[i] as FastPath;
+      if (resolve === null) {
+        // Answered inline already (answerInline): only what the chain may have left behind.
+        const fd = (this.#fds[i] as Cell).number;
+        if (fd >= 0 && (this.#closes[i] as Cell).number === NOT_RUN) {
+          syscall(SYS_close, fd);
+          heldSomething = true;
+        } else if (this.kind === 'realpath' && fd >= 0 && (this.#dups[i] as Cell).number !== hold) {
+          heldSomething = true;
+        }
+        continue;
+      }
       const raw = this.#raw[i];
       const options = this.#options[i];
       this.#resolves[i] = null;

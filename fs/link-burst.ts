@@ -37,24 +37,72 @@ export const BATCH_MIN = 4;
 export const BATCHES_IN_FLIGHT = 3;
 /** Calls of a burst between two engine pumps while a batch is on its way. */
 export const PUMP_EVERY = 16;
+/** What a batched call is expected to take on its thread (ms) until batches have come back to say. */
+export const FIRST_ESTIMATE_MS = 0.03;
+/** A batch is late when its thread has had it this many times longer than its calls are expected to take... */
+export const LATE_FACTOR = 4;
+/** ...plus this (ms): a thread's wake-up and the pump that delivers its completion. */
+export const LATE_SLACK_MS = 5;
 
-/** One engine's batches: the one filling, how many are on their way, the idle ones. */
+/** `performance` read once: by name it is a lazy accessor on globalThis. */
+const clock = performance;
+
+/** The rule in force (see {@link setLateBatchRule}). */
+let lateFactor = LATE_FACTOR;
+let lateSlackMs = LATE_SLACK_MS;
+
+/**
+ * setLateBatchRule - when a batch counts as late: once its thread has had it `factor` times
+ * longer than its calls are expected to take, plus `slackMs`. `Infinity`: never (every batch is
+ * waited for); 0 and 0: at the first look. The defaults are {@link LATE_FACTOR} and
+ * {@link LATE_SLACK_MS}.
+ *
+ * @internal for tests: the rule reads the clock, and what a test checks must not depend on how
+ *   soon a cachemiss thread starts on a loaded machine.
+ */
+export function setLateBatchRule(factor: number = LATE_FACTOR, slackMs: number = LATE_SLACK_MS): void {
+  lateFactor = factor;
+  lateSlackMs = slackMs;
+}
+
+/**
+ * One engine's batches: the one filling, those on their way (oldest first), the idle ones, and
+ * how long a batched call has been taking on its thread.
+ *
+ * Batches that come back slowly are worse than no batches: their calls wait on a thread that
+ * does not get a core (other processes hold both, or the thread is starting) while the calling
+ * thread, which would have answered them in about 10 µs each, has nothing left to do — the
+ * tail of a burst then was the last batch's return, 70–250 ms after the burst's last call at
+ * load 3 (docs/fs.md, "Session 15: fs15"). So when the oldest batch on its way has been out
+ * {@link LATE_FACTOR} times longer than its calls should take (by the time batched calls have
+ * been taking, per call, as batches came back), the rest of the turn's calls stay inline, the
+ * batches waiting behind it that no thread has started are taken back (Engine.withdraw) and
+ * answered inline, and until a batch comes back in time only one is sent at a time.
+ */
 class EngineBatches implements BatchOwner {
   readonly #engine: Engine;
   readonly inline: LinkInline;
   filling: LinkBatch | null = null;
-  inFlight = 0;
+  /** Batches on their way, oldest first: the first runs (or waits for a thread), the others are linked behind it. */
+  readonly #queue: LinkBatch[] = [];
   readonly #idle: LinkBatch[] = [];
   #made = 0;
   #closed = false;
-  /** The batch submitted last while it is on its way, and its token: the next one runs after it. */
+  /** The batch submitted last while it is on its way: the next one runs after it. */
   #last: LinkBatch | null = null;
-  #lastToken = -1;
   /** Set when making a batch failed for good (no fds, no /proc): every call inline. */
   broken = false;
-  /** Calls answered through batches, and batches submitted (for tests and diagnostics). */
+  /** Batches allowed on their way: {@link BATCHES_IN_FLIGHT}, or 1 after a late batch until one comes back in time. */
+  limit = BATCHES_IN_FLIGHT;
+  /** The turn (Burst's count) in which a batch was found late: that turn's later calls stay inline. */
+  lateTurn = -1;
+  /** How long a batched call has been taking on its thread (ms, a moving average). */
+  #perCallMs = FIRST_ESTIMATE_MS;
+  /** Calls in batches submitted, batches submitted, calls taken back or not waited for and answered inline (for tests and diagnostics). */
   calls = 0;
   batches = 0;
+  withdrawn = 0;
+  abandoned = 0;
 
   readonly #kind: BatchKind;
 
@@ -66,6 +114,11 @@ class EngineBatches implements BatchOwner {
       this.#closed = true;
       for (const batch of this.#idle.splice(0)) batch.dispose();
     });
+  }
+
+  /** Batches on their way. */
+  get inFlight(): number {
+    return this.#queue.length;
   }
 
   /** A batch to fill: an idle one, or a new one (null when its fds cannot be had). */
@@ -92,24 +145,82 @@ class EngineBatches implements BatchOwner {
       this.#idle.push(batch);
       return;
     }
+    const queue = this.#queue;
+    batch.carried = batch.count;
+    batch.since = clock.now();
+    batch.token = -1;
     // batchDone (from the completion, or at once when the submission is refused) takes it back.
-    this.inFlight++;
+    queue.push(batch);
     this.batches++;
     this.calls += batch.count;
-    const token = batch.submit(this.#lastToken);
+    const last = this.#last;
+    const token = batch.submit(last === null ? -1 : last.token);
     if (token >= 0) {
-      this.#lastToken = token;
+      batch.token = token;
       this.#last = batch;
     }
   }
 
+  /** The filling batch at the end of its turn: submitted, or answered inline when batches are late. */
+  endTurn(turn: number): void {
+    const batch = this.filling;
+    if (batch === null) return;
+    if (this.lateTurn === turn || this.check(turn)) {
+      this.filling = null;
+      batch.answerInline();
+      this.#idle.push(batch);
+      return;
+    }
+    this.flush();
+  }
+
+  /**
+   * check - whether the oldest batch on its way is late; if so, mark `turn` late, send one batch
+   * at a time from now on, and answer inline the batches waiting behind it that no thread started.
+   */
+  check(turn: number): boolean {
+    const head = this.#queue[0];
+    if (head === undefined || clock.now() - head.since <= lateFactor * head.carried * this.#perCallMs + lateSlackMs) return false;
+    this.lateTurn = turn;
+    this.limit = 1;
+    const queue = this.#queue;
+    // From the newest back: each taken back is the last of the links, so nothing moves up behind it.
+    while (queue.length > 1) {
+      const batch = queue[queue.length - 1] as LinkBatch;
+      if (!batch.withdraw()) break;
+      queue.pop();
+      this.withdrawn += batch.count;
+      this.#last = queue[queue.length - 1] as LinkBatch;
+      batch.token = -1;
+      batch.answerInline();
+      this.#idle.push(batch);
+    }
+    // The late one itself (still starting, or on a thread without a core): its calls are
+    // answered inline now, and its chain, when it runs, only reads what the answers already say.
+    const late = queue[0] as LinkBatch;
+    this.abandoned += late.pending();
+    late.answerInline();
+    return true;
+  }
+
   /** A submitted batch has answered all its calls. */
   batchDone(batch: LinkBatch): void {
-    this.inFlight--;
-    if (batch === this.#last) {
-      this.#last = null;
-      this.#lastToken = -1;
+    const queue = this.#queue;
+    const at = queue.indexOf(batch);
+    if (at >= 0) queue.splice(at, 1);
+    if (at === 0 && batch.carried > 0) {
+      const now = clock.now();
+      const perCall = (now - batch.since) / batch.carried;
+      const expected = this.#perCallMs;
+      if (perCall <= lateFactor * expected) this.limit = BATCHES_IN_FLIGHT;
+      // A moving average, each sample at most LATE_FACTOR times the estimate: a thread that did
+      // not get a core for a while must not make the next late batch look on time.
+      this.#perCallMs = expected + (Math.min(perCall, LATE_FACTOR * expected) - expected) / 4;
+      const next = queue[0];
+      if (next !== undefined) next.since = now;
     }
+    batch.token = -1;
+    if (batch === this.#last) this.#last = null;
     if (this.#closed) {
       this.#made--;
       batch.dispose();
@@ -129,12 +240,15 @@ class Burst {
   #lastBatches: EngineBatches | null = null;
   #callsThisTurn = 0;
   #turnArmed = false;
+  /** Turns of the event loop that made calls of this kind: the current one's number. */
+  #turn = 0;
   /** Engines with a batch filling this turn (submitted when the turn ends). */
   readonly #filling: EngineBatches[] = [];
   readonly #endTurn = (): void => {
     this.#callsThisTurn = 0;
     this.#turnArmed = false;
-    for (const batches of this.#filling.splice(0)) batches.flush();
+    const turn = this.#turn++;
+    for (const batches of this.#filling.splice(0)) batches.endTurn(turn);
   };
 
   constructor(kind: BatchKind) {
@@ -151,10 +265,15 @@ class Burst {
     if (calls < BATCH_MIN) return null;
     const batches = this.#batchesFor(engine, inline);
     if (batches.broken) return null;
-    if (calls % PUMP_EVERY === 0 && batches.inFlight > 0) engine.pump();
+    const turn = this.#turn;
+    if (calls % PUMP_EVERY === 0 && batches.inFlight > 0) {
+      engine.pump();
+      batches.check(turn);
+    }
+    if (batches.lateTurn === turn) return null;
     let batch = batches.filling;
     if (batch === null) {
-      if (batches.inFlight >= BATCHES_IN_FLIGHT || !directCallsAllowed(engine, BATCH_SYSCALLS)) return null;
+      if (batches.inFlight >= batches.limit || !directCallsAllowed(engine, BATCH_SYSCALLS)) return null;
       batch = batches.take();
       if (batch === null) return null;
       batches.filling = batch;
@@ -169,10 +288,10 @@ class Burst {
     return promise;
   }
 
-  /** Calls answered through batches on `engine`, and batches submitted. */
-  stats(engine: Engine): { calls: number; batches: number } {
+  /** Calls in batches submitted on `engine`, batches submitted, and calls taken back and answered inline. */
+  stats(engine: Engine): LinkBatchStats {
     const batches = this.#batchesOf.get(engine);
-    return { calls: batches?.calls ?? 0, batches: batches?.batches ?? 0 };
+    return { calls: batches?.calls ?? 0, batches: batches?.batches ?? 0, withdrawn: batches?.withdrawn ?? 0, abandoned: batches?.abandoned ?? 0 };
   }
 
   #batchesFor(engine: Engine, inline: LinkInline): EngineBatches {
@@ -214,12 +333,25 @@ export function readlinkInBatch(engine: Engine, path: FastPath, raw: unknown, op
   return readlinks.call(engine, path, raw, options, encoding, inline);
 }
 
+/** What {@link linkBatchStats} counts. */
+export interface LinkBatchStats {
+  /** Calls in the batches submitted (counted at submission). */
+  readonly calls: number;
+  /** Batches submitted. */
+  readonly batches: number;
+  /** Of those calls, the ones taken back before a thread started their batch and answered inline (late batches). */
+  readonly withdrawn: number;
+  /** Of those calls, the ones of a late batch on its way answered inline without waiting for it. */
+  readonly abandoned: number;
+}
+
 /**
- * linkBatchStats - how many realpath (or readlink) calls on `engine` were answered through
- * batches, and in how many batches (counted at submission).
+ * linkBatchStats - how many realpath (or readlink) calls on `engine` were given to batches, in
+ * how many batches (counted at submission), and how many of them were taken back and answered
+ * inline because the batch ahead of theirs was late.
  *
  * @internal for tests and diagnostics.
  */
-export function linkBatchStats(engine: Engine, kind: BatchKind = 'realpath'): { calls: number; batches: number } {
+export function linkBatchStats(engine: Engine, kind: BatchKind = 'realpath'): LinkBatchStats {
   return (kind === 'readlink' ? readlinks : realpaths).stats(engine);
 }

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { Engine } from '../engine/engine.js';
 import { createFs } from '../fs/index.js';
 import { BATCH_CALLS } from '../fs/link-batch.js';
-import { linkBatchStats } from '../fs/link-burst.js';
+import { linkBatchStats, setLateBatchRule } from '../fs/link-burst.js';
 import { outcomeShape, scratch, settle } from './helpers/fs-implementations.js';
 
 test('each realpath of a burst answered through batches is Node answer, value or error', async (t) => {
@@ -46,6 +46,11 @@ test('each realpath of a burst answered through batches is Node answer, value or
   ];
   const calls = Array.from({ length: 5 * BATCH_CALLS }, (_, i) => kinds[i % kinds.length] as [unknown, unknown]);
 
+  // Every batch is waited for, however long its thread takes to start: this test is about the
+  // answers batches give (test fs-link-burst-behind-a-late-batch-answers-inline-as-node covers
+  // the calls of late ones).
+  setLateBatchRule(Infinity, Infinity);
+  t.after(() => setLateBatchRule());
   const engine = new Engine();
   t.after(() => engine.close());
   const fs = createFs(engine);
