@@ -195,11 +195,16 @@ class EngineBatches implements BatchOwner {
       batch.answerInline();
       this.#idle.push(batch);
     }
-    // The late one itself (still starting, or on a thread without a core): its calls are
-    // answered inline now, and its chain, when it runs, only reads what the answers already say.
+    // The late one itself (its thread still starting, or without a core): its calls are answered
+    // inline now, and its chain is cancelled so that the thread does not make them again (it stops
+    // before its next atom; its completion then closes what it left open). One that another batch
+    // still runs after is left to run: its chain only reads, and its completion only tidies up.
     const late = queue[0] as LinkBatch;
-    this.abandoned += late.pending();
+    const pending = late.pending();
+    if (pending === 0) return true;
+    this.abandoned += pending;
     late.answerInline();
+    if (queue.length === 1 && late.token >= 0) this.#engine.cancelChain(late.token, late);
     return true;
   }
 
