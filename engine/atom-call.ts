@@ -138,6 +138,53 @@ export class AtomCall {
     return this.#checkAndCall(decoded.compiled as CompiledSyscall, nr, args, decoded.flags, inline, atom, decoded);
   }
 
+  /**
+   * confine - (a canned chain, engine/executor-canned.ts) the confinement check of a call that
+   * copies nothing, for these argument values, as {@link executeDecoded} makes it.
+   * @returns 0, or the answer the call gets instead of being made (-EFAULT...).
+   */
+  confine(compiled: CompiledSyscall, args: Word[]): number {
+    return this.#confinement.check(compiled, args);
+  }
+
+  /** After {@link confine} passed for a private call: per argument index, the region its check found. */
+  get confinedRegions(): readonly (Region | null)[] {
+    return this.#confinement.regions;
+  }
+
+  /**
+   * cannedRead - (inline) a canned chain's positional probed read (pread64: no self-only rule,
+   * nothing copied, no SYSLET_SYNC or SYSLET_ASYNC) whose confinement check is remembered to pass
+   * for these argument values: what {@link executeDecoded} then does, without its dispatch — the
+   * probe, and the ring or a hand-off when it would block.
+   */
+  cannedRead(compiled: CompiledSyscall, nr: number, args: Word[]): number | typeof HANDOFF | typeof RING {
+    this.#confinement.passedRemembered();
+    const ring = this.ring;
+    const prober = this.#prober;
+    if (ring === undefined) return prober.probe(compiled, nr, args);
+    const fd = args[0] as Word;
+    if (ring.skipProbe(fd)) return this.#ringOrHandoff(compiled, nr, args);
+    prober.iovecsAdvanced = false;
+    const result = prober.probe(compiled, nr, args);
+    const answered = typeof result === 'number';
+    ring.probed(fd, answered);
+    if (answered) return result;
+    // (A positional probe that would block was not refused with ESPIPE: the fd takes offsets.)
+    return prober.iovecsAdvanced ? HANDOFF : this.#ringOrHandoff(compiled, nr, args, true);
+  }
+
+  /**
+   * cannedPrivate - (inline) a canned chain's syslet-private call that never blocks (no
+   * self-only rule, nothing copied, no SYSLET_SYNC or SYSLET_ASYNC) whose confinement check is
+   * remembered to pass for these argument values, with the regions that check found.
+   */
+  cannedPrivate(compiled: CompiledSyscall, args: Word[], regions: readonly (Region | null)[]): number | bigint | typeof HANDOFF {
+    this.#confinement.passedRemembered();
+    const result = (compiled.impl as NonNullable<CompiledSyscall['impl']>)(args, this.#memory, true, regions);
+    return typeof result === 'symbol' ? HANDOFF : result;
+  }
+
   /** The self-only rules, confinement (remembered per decoded atom) and the call, once the arguments are read. */
   #checkAndCall(compiled: CompiledSyscall, nr: number, args: Word[], flags: number, inline: boolean, atom: number, decoded: DecodedAtom | null): number | bigint | typeof HANDOFF | typeof RING {
     if (compiled.selfArg >= 0) {

@@ -145,6 +145,15 @@ export class AtomDecoder {
     return this.#decode(entry !== null && entry.address === atom ? entry : this.#victim(slot), region, base, atom);
   }
 
+  /**
+   * decodeInto - decode the atom at `atom` (at `base` in `region`) into an entry of the caller's
+   * own, outside this table (a canned chain's plan, engine/executor-canned.ts).
+   * @returns the entry, or null when it is not an ordinary atom.
+   */
+  decodeInto(entry: DecodedAtom, region: Region, base: number, atom: number): DecodedAtom | null {
+    return this.#decode(entry, region, base, atom);
+  }
+
   /** The entry a newly decoded atom goes into: an empty one of the pair, else the pair's second (the first keeps the older). */
   #victim(slot: number): DecodedAtom {
     const entries = this.#entries;

@@ -8,6 +8,7 @@ import { EAGAIN, EBUSY, EFAULT, EINVAL, ESHUTDOWN } from './native/index.js';
 import type { MemoryRegistry } from './memory.js';
 import { ATOM } from './atom.js';
 import { newOutcome, type Executor, type ExecOutcome } from './executor.js';
+import type { CannedChain } from './executor-canned.js';
 import type { UringEngine } from './uring-engine.js';
 import type { ChainListener, SubmitReport } from './engine-options.js';
 import { MAX_INFLIGHT, type ChainTokens } from './chain-tokens.js';
@@ -53,23 +54,23 @@ export class ChainSubmission {
   }
 
   /** Engine.submit: see there. */
-  submit(atom: number, listener: ChainListener | null, offRing: boolean): number {
+  submit(atom: number, listener: ChainListener | null, offRing: boolean, plan: CannedChain | null = null): number {
     let submitted: number;
     if (offRing) {
       this.#executor.useRing(false);
       try {
-        submitted = this.#submit(atom, listener);
+        submitted = this.#submit(atom, listener, plan);
       } finally {
         this.#executor.useRing(true);
       }
     } else {
-      submitted = this.#submit(atom, listener);
+      submitted = this.#submit(atom, listener, plan);
     }
     if (this.#executor.hasPendingDenies) this.deliverDenies();
     return submitted;
   }
 
-  #submit(atom: number, listener: ChainListener | null): number {
+  #submit(atom: number, listener: ChainListener | null, plan: CannedChain | null): number {
     const tokens = this.#tokens;
     if (tokens.closed) return -ESHUTDOWN;
     const first = Number.isSafeInteger(atom) && atom > 0 ? this.#memory.find(atom, ATOM.size) : null;
@@ -83,7 +84,8 @@ export class ChainSubmission {
     const start = reportInline ? performance.now() : 0;
     const out = this.outcome;
     try {
-      this.#executor.run(atom, out, 0, first);
+      if (plan === null) this.#executor.run(atom, out, 0, first);
+      else this.#executor.runCanned(plan, out, first);
     } catch {
       // Only a registered buffer detached under us (its DataView throws) can get here.
       return -EFAULT;

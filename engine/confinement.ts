@@ -185,11 +185,7 @@ export class Confinement {
       same = args[index] === checked[index];
     }
     if (same) {
-      // What check() leaves behind for a call that copies nothing.
-      this.copied = false;
-      this.iovecCount = -1;
-      this.#socklenBack = 0;
-      this.#msghdrBack = 0;
+      this.passedRemembered();
       if (regions !== null) {
         const found = decoded.checkedRegions;
         for (let c = 0; c < checks.length; c++) {
@@ -219,6 +215,18 @@ export class Confinement {
     }
     decoded.checkedVersion = version;
     return 0;
+  }
+
+  /**
+   * passedRemembered - leave what {@link check} leaves behind for a call that copies nothing,
+   * when a remembered check has passed (checkRemembered, a canned chain's fast path): nothing
+   * copied, nothing to write back.
+   */
+  passedRemembered(): void {
+    this.copied = false;
+    this.iovecCount = -1;
+    this.#socklenBack = 0;
+    this.#msghdrBack = 0;
   }
 
   /** The private block's bytes (the io_uring engine copies a request's copies from here). */

@@ -9,6 +9,7 @@
 import type { Region } from './memory.js';
 import { Policy } from './policy.js';
 import { Executor } from './executor.js';
+import { CannedChain } from './executor-canned.js';
 export type { ExecOutcome } from './executor.js';
 import type { FinishedSink } from './pool.js';
 import type { Finished } from './completion-queue.js';
@@ -146,6 +147,20 @@ export class Engine extends EnginePoolApi implements FinishedSink, RingSink {
    */
   submit(atom: number, listener: ChainListener | null, offRing = false): number {
     return this.#submission.submit(atom, listener, offRing);
+  }
+
+  /** cannedChain - a handle for the chain at `first`, which the caller will submit again and again with {@link submitCanned}. */
+  cannedChain(first: number): CannedChain {
+    return new CannedChain(first);
+  }
+
+  /**
+   * submitCanned - {@link submit} of `plan.first`, run through the plan the handle keeps: the
+   * same checks and results, with less work per run for a chain submitted many times (a plugin
+   * instance; engine/executor-canned.ts says how).
+   */
+  submitCanned(plan: CannedChain, listener: ChainListener | null, offRing = false): number {
+    return this.#submission.submit(plan.first, listener, offRing, plan);
   }
 
   /**

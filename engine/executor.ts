@@ -18,6 +18,7 @@ import { DenyLog } from './deny-log.js';
 import { readPointer, writeWord } from './words.js';
 import { EXECUTED_SPAN, KICK_NONE, type ExecOutcome, type ExecutorOptions, type RingPort } from './executor-types.js';
 import { AtomCall, RING } from './atom-call.js';
+import { CannedRunner, type CannedChain } from './executor-canned.js';
 
 export { DEFAULT_EXECUTOR_OPTIONS, EXECUTED_ATOMS, KICK_NONE, newOutcome, type ChainTable, type ExecOutcome, type ExecutorOptions, type RingPort } from './executor-types.js';
 
@@ -31,6 +32,8 @@ export class Executor {
   readonly #denies: DenyLog;
   // One atom's call: arguments, policy, confinement, the call (engine/atom-call.ts).
   readonly #call: AtomCall;
+  // Canned chains (engine/executor-canned.ts), on the calling thread's executor only.
+  readonly #canned: CannedRunner | null;
 
   constructor(memory: MemoryRegistry, policy: Policy, mode: 'inline' | 'cachemiss', options: ExecutorOptions) {
     this.#memory = memory;
@@ -38,6 +41,16 @@ export class Executor {
     this.#options = options;
     this.#denies = new DenyLog(this.#inline, options.onDeny);
     this.#call = new AtomCall(memory, policy, options, this.#denies);
+    this.#canned = this.#inline ? new CannedRunner(memory, policy, this.#call, options, (atom, out, region, first) => this.walk(atom, out, 0, region, -1, first)) : null;
+  }
+
+  /**
+   * runCanned - (inline) run the canned chain `plan`, whose first atom lies in `region`: what
+   * {@link run}(plan.first, out, 0, region) does, through the plan (engine/executor-canned.ts).
+   */
+  runCanned(plan: CannedChain, out: ExecOutcome, region: Region): void {
+    if (this.#canned === null) this.run(plan.first, out, 0, region);
+    else this.#canned.run(plan, out, region);
   }
 
   /** Whether deny records wait for {@link deliverDenies} (inline mode only). */
@@ -69,6 +82,26 @@ export class Executor {
    * @param token - on a cachemiss thread, the chain's token in the {@link ChainTable} (-1: none).
    */
   run(atom: number, out: ExecOutcome, atomsBefore = 0, firstRegion: Region | null = null, token = -1): void {
+    const chains = token >= 0 ? (this.#options.chains ?? null) : null;
+    out.last = 0;
+    out.atoms = 0;
+    out.stop = STOP.end;
+    out.handoff = 0;
+    out.ring = 0;
+    out.result = 0;
+    out.executed = chains === null ? 0 : (chains.executed[token] as number);
+    // `executed` bits are relative to the chain's first atom, wherever this run starts.
+    this.walk(atom, out, atomsBefore, firstRegion, token, chains === null ? atom : (chains.first[token] as number));
+  }
+
+  /**
+   * walk - {@link run}'s loop, from `atom`, on an outcome that already says what ran before it in
+   * this run (`out.atoms`, `out.executed`, `out.last`, `out.result`): run() starts it on a reset
+   * outcome; a canned chain (engine/executor-canned.ts) continues with it where its plan ends.
+   *
+   * @param first - the chain's first atom, which `executed` bits are relative to.
+   */
+  walk(atom: number, out: ExecOutcome, atomsBefore: number, firstRegion: Region | null, token: number, first: number): void {
     const memory = this.#memory;
     const inline = this.#inline;
     const budget = inline ? this.#options.inlineBudget : Number.POSITIVE_INFINITY;
@@ -76,16 +109,7 @@ export class Executor {
     const cancel = this.#options.cancelFlag;
     const progress = this.#options.progress;
     const chains = token >= 0 ? (this.#options.chains ?? null) : null;
-    // `executed` bits are relative to the chain's first atom, wherever this run starts.
-    const first = chains === null ? atom : (chains.first[token] as number);
-    let executed = chains === null ? 0 : (chains.executed[token] as number);
-    out.last = 0;
-    out.atoms = 0;
-    out.stop = STOP.end;
-    out.handoff = 0;
-    out.ring = 0;
-    out.result = 0;
-    out.executed = executed;
+    let executed = out.executed;
     let current = atom;
     let nextRegion: Region | null = firstRegion;
     for (;;) {

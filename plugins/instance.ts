@@ -11,12 +11,14 @@ import { ATOM, MAX_ARGS, STOP_NAMES } from '../engine/atom.js';
 import { readWord, setWord } from '../engine/words.js';
 import type { Region } from '../engine/memory.js';
 import type { ChainListener, Engine } from '../engine/engine.js';
+import type { CannedChain } from '../engine/executor-canned.js';
 import { AbortError, SyscallError } from '../engine/errors.js';
 import { isFileHandle, pathOf } from '../engine/arguments.js';
 import { storeField, type PluginLayout } from './define.js';
 import { runMemory, type RunBlock, type RunMemory } from './run-memory.js';
 import type { PluginParams } from './types.js';
-import type { AtomOutcome, PluginRunResult, RunOptions, StopName } from './results.js';
+import type { AtomOutcome, PluginRunResult, RunOptions } from './results.js';
+import { runOutcome } from './instance-outcome.js';
 
 export type { AtomOutcome, PluginAbortError, PluginRunResult, RunOptions, StopName } from './results.js';
 
@@ -45,6 +47,8 @@ export class PluginInstance implements ChainListener {
   readonly first: number;
   /** The engine whose memory holds it. */
   readonly engine: Engine;
+  /** Its chain as a canned chain: what its runs are submitted as (Engine.submitCanned). */
+  readonly canned: CannedChain;
   readonly #region: Region;
   readonly #base: number;
   readonly #memory: RunMemory;
@@ -75,6 +79,7 @@ export class PluginInstance implements ChainListener {
     this.engine = engine;
     this.#region = region;
     this.first = base;
+    this.canned = engine.cannedChain(base);
     this.#base = base - region.start;
     this.#memory = runMemory(engine);
     const layout = plugin.layout;
@@ -302,7 +307,7 @@ export class PluginInstance implements ChainListener {
       this.#aborted = false;
       this.#reason = undefined;
       const start = performance.now();
-      const submitted = this.engine.submit(this.first, this);
+      const submitted = this.engine.submitCanned(this.canned, this);
       if (submitted < 0) {
         this.#resolve = null;
         this.#reject = null;
@@ -351,34 +356,13 @@ export class PluginInstance implements ChainListener {
     this.#resolve = null;
     this.#reject = null;
     const index = this.indexOf(last);
-    const result = this.#outcome(index, STOP_NAMES[stop] ?? String(stop), atoms, mode, latencyNs);
+    const result = runOutcome(this, this.#region, this.#base, this.#blocks, this.#outBytes, index, STOP_NAMES[stop] ?? String(stop), atoms, mode, latencyNs);
     const aborted = this.#aborted;
     const reason = this.#reason;
     this.#reason = undefined;
     this.release();
     if (!aborted) resolve?.(result);
     else reject?.(Object.assign(new AbortError(undefined, { cause: reason }), { result }));
-  }
-
-  #outcome(last: number, stop: string, atomsExecuted: number, mode: 'inline' | 'cachemiss', latencyNs: number): PluginRunResult {
-    const layout = this.plugin.layout;
-    const atoms = this.outcomes();
-    const byId: Record<string, AtomOutcome> = {};
-    for (const atom of atoms) if (atom.id !== undefined) byId[atom.id] = atom;
-    const cells: Record<string, Word> = {};
-    for (const [name, offset] of layout.cellOffsets) cells[name] = readWord(this.#region.view, this.#base + offset);
-    const scratch: Record<string, Buffer> = {};
-    for (const [name, [offset, size]] of layout.scratchAreas) scratch[name] = Buffer.from(this.#region.bytes.subarray(this.#base + offset, this.#base + offset + size));
-    const outputs: Record<string, Buffer> = {};
-    for (let index = 0; index < layout.paramCount; index++) {
-      const block = this.#blocks[index];
-      if (layout.paramKinds[index] === 'out' && block != null) outputs[this.plugin.paramNames[index] as string] = Buffer.from(block.bytes.subarray(0, this.#outBytes[index]));
-    }
-    const lastId = last >= 0 ? layout.atomIds[last] : undefined;
-    return {
-      plugin: this.plugin.name, atoms, byId, last, ...(lastId === undefined ? {} : { lastId }), stop: stop as StopName, atomsExecuted,
-      cells, scratch, outputs, mode, latencyNs,
-    };
   }
 
   /** release - give back the run memory and registrations the parameters hold, and the instance to its pool. */

@@ -231,7 +231,7 @@ function start(request: Request): number {
   // read(2) on a socket's other end) until they do. A ring request ends only when this thread
   // processes the ring; a cachemiss thread ends it, and starts the next, by itself — as glibc's
   // helper thread does.
-  const submitted = engine.submit(instance.first, request, request.serial);
+  const submitted = engine.submitCanned(instance.canned, request, request.serial);
   // Compared with a fraction, as doubles: after an inline run `submitted` is an atom's address
   // (above 2^31, a heap number), else 0 or -errno (small integers). With `> 0`, a process whose
   // first requests all went to the ring had this compiled for small integers only, and its first
