@@ -70,7 +70,7 @@ interface Esbuild {
 export function bundleCachemissWorker(workerFile: string, koffi: string): string {
   const require = createRequire(import.meta.url);
   // esbuild as tsx resolves it: tsx depends on it, whatever the package manager hoisted.
-  const esbuild = createRequire(require.resolve('tsx/package.json'))('esbuild') as Esbuild;
+  const esbuild = esbuildWithoutWorkerThread(createRequire(require.resolve('tsx/package.json')));
   const result = esbuild.buildSync({
     entryPoints: [workerFile],
     bundle: true,
@@ -84,6 +84,30 @@ export function bundleCachemissWorker(workerFile: string, koffi: string): string
   const text = result.outputFiles[0]?.text ?? '';
   if (!text.includes('require("koffi")')) throw new Error('cachemiss worker bundle: no require("koffi") to point at koffi');
   return text.replaceAll('require("koffi")', `require(${JSON.stringify(koffi)})`);
+}
+
+/**
+ * esbuild's API as an instance of its own whose sync calls each run esbuild as a child process.
+ * By default they go through a worker thread that esbuild starts on first use, and a call waits
+ * for ever when that thread cannot start: at the fd limit, the first cachemiss thread a process
+ * run from sources asked for hung it in buildSync. A child process that cannot start throws
+ * (`spawnSync ... EMFILE`), and that thread's start fails as any other does (see
+ * pool-start-failures.ts). One bundle per process gains nothing from a long-lived service.
+ */
+function esbuildWithoutWorkerThread(require: NodeRequire): Esbuild {
+  const path = require.resolve('esbuild');
+  // esbuild reads ESBUILD_WORKER_THREADS when its module loads; tsx's instance stays as it was.
+  const shared = require.cache[path];
+  const before = process.env.ESBUILD_WORKER_THREADS;
+  process.env.ESBUILD_WORKER_THREADS = '0';
+  try {
+    delete require.cache[path];
+    return require(path) as Esbuild;
+  } finally {
+    if (before === undefined) delete process.env.ESBUILD_WORKER_THREADS;
+    else process.env.ESBUILD_WORKER_THREADS = before;
+    if (shared !== undefined) require.cache[path] = shared;
+  }
 }
 
 function bundleFromSources(): URL {

@@ -1,16 +1,15 @@
 /**
  * The cachemiss pool's threads (split from pool.ts): their slots and shared state words, starting
  * them — as many as queued chains need, at most one loading per core, at least the kept ones —
- * signalling one, and reaping one that exited: the queue's counters it held go back, and the
- * chain it was running, or the successor it had taken, is finished by the pool
- * ({@link ThreadEndHooks}).
+ * signalling one, and reaping one that exited (pool-reap.ts): the queue's counters it held go
+ * back, and the chain it was running, or the successor it had taken, is finished by the pool
+ * ({@link ThreadEndHooks}). Threads that fail to start are counted in pool-start-failures.ts.
  */
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import { syscall, workerEnv, EOWNERDEAD } from './native/index.js';
+import { syscall, workerEnv } from './native/index.js';
 import type { MemoryRegistry } from './memory.js';
 import type { Policy, TraceRecord } from './policy.js';
-import { STOP } from './atom.js';
 import { KICK_NONE, type ChainTable } from './executor.js';
 import { CompletionQueue } from './completion-queue.js';
 import type { SubmissionQueue } from './submission-queue.js';
@@ -19,13 +18,16 @@ import type { CachemissWorkerData } from './cachemiss-worker.js';
 import { cachemissWorkerEntry } from './cachemiss-entry.js';
 import { NR } from './syscalls/nr.js';
 import type { PoolOptions } from './pool-options.js';
+import { StartFailures, fdsShortForAThread, newThreadId, startErrno, threadGone, threadIds } from './pool-start-failures.js';
+import { reapThread, type ThreadEndHooks } from './pool-reap.js';
+import { StallTimer } from './pool-stall-timer.js';
 
+export type { ThreadEndHooks } from './pool-reap.js';
 // Defined beside the threads' shared state (the worker imports worker-state.ts, not this module).
 export { SYSLET_WAKE_SIGNAL } from './worker-state.js';
 
 const SYS_tgkill = NR.tgkill;
 const SYS_getpid = NR.getpid;
-const SYS_close = NR.close;
 /** The most slots (threads ever alive at once) a pool has; the state arrays are sized for it. */
 export const MAX_SLOTS = 1024;
 /** In the state array, after the slots: how many threads the pool keeps alive when idle. */
@@ -39,18 +41,8 @@ export const KEEP_INDEX = MAX_SLOTS * WORKER_STATE.stride;
  * blocked ones waits up to 100 ms more, plus a thread's start, per thread it needs.
  */
 const STALLED_MS = 100;
-
-/** What the pool does when a thread ends without finishing what it held (called on the JS thread). */
-export interface ThreadEndHooks {
-  /** Finish a chain no thread will finish (see CachemissPool). */
-  orphan(token: number, atom: number, result: number, stop: number, atoms?: number): void;
-  /** A successor whose predecessor has ended goes to the queue (or is cancelled). */
-  startSuccessor(successor: number, cancel: boolean): void;
-  /** Wake the engine's watcher: orphans are delivered by the next drain. */
-  poke(): void;
-  /** Threads cannot start: finish every queued chain. */
-  failQueued(): void;
-}
+/** How often a synchronous wait looks whether the loading threads its chains wait for still live. */
+const LOAD_CHECK_MS = 20;
 
 /** What the threads share with their pool. */
 export interface ThreadsShared {
@@ -87,18 +79,20 @@ export class PoolThreads {
   readonly eventfd: number;
   /** The pool has closed: no thread starts, and a successor a dead thread had taken is cancelled. */
   closed = false;
-  #startupFailures = 0;
+  /** Thread starts that failed in a row, and why (see pool-start-failures.ts). */
+  readonly #startFailures = new StartFailures();
+  /** Per slot, the OS id of its thread while it loads (0: exited already; -1: not known). */
+  readonly #loadingTids: number[] = [];
+  /** When a synchronous wait looks whether loading threads have exited (performance.now() ms; Infinity: no need). */
+  #loadCheckDue = Number.POSITIVE_INFINITY;
   /** How many threads may load at once: more would only slow the first one down. */
   readonly #loadLimit = Math.max(1, availableParallelism());
   /** Per-chain state by token, shared with the threads. */
   readonly chains: ChainTable;
   /** Per token: the successor link word, shared with the threads. */
   readonly #next: Int32Array;
-  /** The stall check armed by {@link grow} while chains wait at the active bound (null: none). */
-  #stallCheck: NodeJS.Timeout | null = null;
-  /** When the armed stall check is due (performance.now() ms; Infinity: none armed), and the count of chains taken it compares with. */
-  #stallDueAt = Number.POSITIVE_INFINITY;
-  #stallTaken = 0;
+  /** The stall check armed by {@link grow} while chains wait at the active bound (pool-stall-timer.ts). */
+  readonly #stall = new StallTimer(STALLED_MS, (takenBefore) => this.#checkStall(takenBefore));
   /** How many threads the last {@link #countFreeThreads} found still loading. */
   #loadingCounted = 0;
 
@@ -211,34 +205,22 @@ export class PoolThreads {
     // Every thread the bound allows is alive (the usual case, on every submission): nothing to
     // start now, unless those threads stop taking chains (see #checkStall).
     if (live >= bound) {
-      if (queued > 0 && this.#stallCheck === null && live < this.#options.maxThreads) this.#armStallCheck(queue.taken);
+      if (queued > 0 && !this.#stall.armed && live < this.#options.maxThreads) this.#stall.arm(queue.taken);
       return;
     }
-    const free = this.#countFreeThreads();
-    const loading = this.#loadingCounted;
-    const wanted = Math.max(this.keepThreads - live, queued - free);
-    const count = Math.min(wanted, bound - live, this.#loadLimit - loading);
-    for (let i = 0; i < count; i++) this.#spawn();
-  }
-
-  /**
-   * The active bound (the governor's: how many threads run chains at once) also bounds how many
-   * threads the pool starts. But it is set from chains that completed, and chains that block
-   * for good — reads of sockets or pipes that chains queued behind them would write — complete
-   * none: with every allowed thread blocked in one, the chains behind them would wait for ever.
-   * So while chains wait, the pool looks again after STALLED_MS: if no thread has taken a chain
-   * since, and none is loading or idle, it starts one more (up to maxThreads), which takes a chain
-   * past the bound (the queue lets a thread do so after as long without progress). Checked with
-   * a timer because nothing else may call the pool again: the program is waiting for those chains.
-   * A synchronous wait blocks the thread the timer would fire on, so it runs the check itself when
-   * due (see {@link stallCheckDue}).
-   */
-  #armStallCheck(taken: number): void {
-    this.#stallTaken = taken;
-    this.#stallDueAt = performance.now() + STALLED_MS;
-    this.#stallCheck = setTimeout(() => this.#checkStall(), STALLED_MS);
-    // The engine's eventfd watcher keeps the process alive while chains are in flight; this must not.
-    this.#stallCheck.unref();
+    const failures = this.#startFailures;
+    if (!failures.holdsOff(performance.now())) {
+      const free = this.#countFreeThreads();
+      const loading = this.#loadingCounted;
+      const wanted = Math.max(this.keepThreads - live, queued - free);
+      const count = Math.min(wanted, bound - live, this.#loadLimit - loading);
+      for (let i = 0; i < count; i++) if (!this.#spawn()) break;
+      // Chains wait for loading threads: a synchronous wait must look whether they still live.
+      if (queued > 0 && loading > 0 && this.#loadCheckDue === Number.POSITIVE_INFINITY) this.#loadCheckDue = performance.now() + LOAD_CHECK_MS;
+    }
+    // Threads cannot start now (pool-start-failures.ts): a chain that no thread alive will take is
+    // answered at once rather than left to wait for the next try.
+    if (queued > 0 && queue.live === 0 && failures.holdsOff(performance.now())) this.#hooks.failQueued(failures.errno);
   }
 
   /**
@@ -248,27 +230,28 @@ export class PoolThreads {
    * calls {@link checkStallIfDue}.
    */
   get stallCheckDue(): number {
-    return this.#stallDueAt;
+    return Math.min(this.#stall.dueAt, this.#loadCheckDue);
   }
 
-  /** Runs the armed stall check now if it is due (for a synchronous wait; see {@link stallCheckDue}). */
+  /**
+   * Runs the armed stall check now if it is due (for a synchronous wait; see {@link stallCheckDue}),
+   * and the look at loading threads: one that has exited is seen only by the OS while the wait
+   * blocks the event loop its 'exit' event would run on.
+   */
   checkStallIfDue(): void {
-    if (this.#stallCheck === null || performance.now() < this.#stallDueAt) return;
-    clearTimeout(this.#stallCheck);
-    this.#checkStall();
+    if (performance.now() >= this.#loadCheckDue) this.#checkLoading();
+    this.#stall.runIfDue();
   }
 
-  #checkStall(): void {
-    const takenBefore = this.#stallTaken;
-    this.#stallCheck = null;
-    this.#stallDueAt = Number.POSITIVE_INFINITY;
+  /** The stall check (see StallTimer): one more thread when no thread has taken a chain since `takenBefore`. */
+  #checkStall(takenBefore: number): void {
     const queue = this.#queue;
     if (this.closed || queue.length === 0) return;
     const taken = queue.taken;
-    if (taken === takenBefore && queue.live < this.#options.maxThreads) {
+    if (taken === takenBefore && queue.live < this.#options.maxThreads && !this.#startFailures.holdsOff(performance.now())) {
       if (this.#countFreeThreads() === 0) this.#spawn();
     }
-    this.#armStallCheck(taken);
+    this.#stall.arm(taken);
   }
 
   /**
@@ -295,10 +278,18 @@ export class PoolThreads {
     return free;
   }
 
-  #spawn(): void {
+  /** Start a thread in a free slot. @returns false when none could be made (see {@link #startFailed}). */
+  #spawn(): boolean {
+    // Not a thread that would fail for want of fds: the pool gives up at once, so that a chain
+    // that needs one is answered now, even in a synchronous wait (no 'exit' event runs there).
+    const short = fdsShortForAThread();
+    if (short !== 0) {
+      this.#startFailures.refused(short);
+      return false;
+    }
     let index = this.slots.findIndex((slot) => slot.worker === null);
     if (index < 0) {
-      if (this.slots.length >= MAX_SLOTS) return;
+      if (this.slots.length >= MAX_SLOTS) return false;
       index = this.slots.length;
       this.slots.push({ worker: null, completions: new CompletionQueue(), exited: Promise.resolve() });
     }
@@ -330,20 +321,32 @@ export class PoolThreads {
     // Plain JavaScript, no inherited loader: `execArgv: []` drops `--import tsx` and the like,
     // and the environment is the process's without NODE_OPTIONS' loaders (a worker applies
     // NODE_OPTIONS again). Under tsx each thread would otherwise start the loader (seconds).
-    const worker = new Worker(cachemissWorkerEntry(), { workerData: data, execArgv: [], env: workerEnv() });
+    let worker: Worker;
+    const before = threadIds();
+    try {
+      worker = new Worker(cachemissWorkerEntry(), { workerData: data, execArgv: [], env: workerEnv() });
+    } catch (error) {
+      // No thread could be made (the thread limit: ERR_WORKER_INIT_FAILED; the bundle from sources).
+      this.#startFailures.refused(startErrno(error));
+      return false;
+    }
+    this.#loadingTids[index] = newThreadId(before);
     // The thread counts as live from now on: the ledger says so, so a thread that never gets
     // to run its own code is counted out by the exit handler below.
     this.#queue.countLive(1, { array: state, base });
     slot.worker = worker;
+    let startError: unknown = null;
     worker.on('message', (message: { type: string; record?: TraceRecord }) => {
       if (message.type === 'ready') {
-        this.#startupFailures = 0;
+        this.#startFailures.started();
         this.grow();
       } else if (message.type === 'deny' && message.record !== undefined) this.#options.onDeny?.(message.record);
     });
     worker.on('error', (error) => {
       if (process.env.SYSLET_AIO_DEBUG === '1') console.error('cachemiss thread error:', error);
-      // The 'exit' handler below does the recovery; an error event alone changes nothing.
+      // The 'exit' handler below does the recovery; an error event alone changes nothing. One
+      // before the thread was ready says why it could not start (EMFILE at the fd limit).
+      if (Atomics.load(state, base + WORKER_STATE.phase) !== WORKER_PHASE.ready) startError = error;
     });
     // An idle thread must not keep the process alive; the engine's eventfd watcher does that
     // while chains are in flight. unref() comes after the listeners: adding a 'message' listener
@@ -351,53 +354,63 @@ export class PoolThreads {
     worker.unref();
     slot.exited = new Promise((resolve) => {
       worker.once('exit', () => {
-        if (Atomics.load(state, base + WORKER_STATE.phase) !== WORKER_PHASE.ready) this.#startupFailures++;
-        this.#reapDead(index);
-        slot.worker = null;
+        // Reaped already: a synchronous wait saw its thread gone (see #checkLoading).
+        if (slot.worker !== worker) {
+          resolve();
+          return;
+        }
+        const started = Atomics.load(state, base + WORKER_STATE.phase) === WORKER_PHASE.ready;
+        this.#reap(index);
         resolve();
-        if (this.closed) return;
-        if (this.#startupFailures >= 3 && this.#queue.live === 0) this.#hooks.failQueued();
-        else this.grow();
+        if (started) {
+          if (!this.closed) this.grow();
+        } else this.#startFailed(startError);
       });
     });
+    return true;
+  }
+
+  /** Reap the thread of slot `index` (pool-reap.ts) and free its slot. */
+  #reap(index: number): void {
+    reapThread(index, { state: this.state, queue: this.#queue, hooks: this.#hooks, currentAtoms: this.#currentAtoms, closed: this.closed });
+    (this.slots[index] as Slot).worker = null;
   }
 
   /**
-   * After a thread exits, for whatever reason: give back whatever share of the queue's counters it
-   * still held (its ledger: live, idle, an active slot — a thread terminated while idle holds all
-   * three), and if it died mid-chain, finish that chain with -EOWNERDEAD.
+   * For a synchronous wait: threads still loading whose OS thread has exited failed to start
+   * (their 'exit' events wait for the event loop): reaped and counted now, so that the chains
+   * waiting for them are answered. Looks again while chains wait for loading threads.
    */
-  #reapDead(index: number): void {
-    const state = this.state;
-    const base = index * WORKER_STATE.stride;
-    const ledger = { array: state, base };
-    if (Atomics.load(state, base + WORKER_STATE.idle) !== 0) {
-      Atomics.store(state, base + WORKER_STATE.idle, 0);
-      this.#queue.forgetIdle();
+  #checkLoading(): void {
+    this.#loadCheckDue = Number.POSITIVE_INFINITY;
+    let loading = 0;
+    for (let index = 0; index < this.slots.length; index++) {
+      if (this.slots[index]?.worker == null) continue;
+      if (Atomics.load(this.state, index * WORKER_STATE.stride + WORKER_STATE.phase) === WORKER_PHASE.ready) continue;
+      const tid = this.#loadingTids[index] ?? -1;
+      if (tid < 0 || !threadGone(tid)) {
+        loading++;
+        continue;
+      }
+      this.#reap(index);
+      this.#startFailed(null);
     }
-    if (Atomics.load(state, base + WORKER_STATE.spinning) !== 0) {
-      Atomics.store(state, base + WORKER_STATE.spinning, 0);
-      this.#queue.forgetSpinning();
-    }
-    if (Atomics.load(state, base + WORKER_STATE.holding) !== 0) this.#queue.releaseActive(ledger);
-    if (Atomics.load(state, base + WORKER_STATE.live) !== 0) this.#queue.countLive(-1, ledger);
-    // A successor it had taken from its chain's link word and not yet started (it died while it
-    // published that chain's completion): no other thread knows of it.
-    const taken = Atomics.exchange(state, base + WORKER_STATE.taken, 0) - 1;
-    if (Atomics.load(state, base + WORKER_STATE.running) !== 0) {
-      Atomics.store(state, base + WORKER_STATE.running, 0);
-      this.#hooks.orphan(
-        Atomics.load(state, base + WORKER_STATE.token),
-        this.#currentAtoms[index * 2] as number,
-        -EOWNERDEAD,
-        STOP.died,
-        this.#currentAtoms[index * 2 + 1],
-      );
-    }
-    if (taken >= 0) this.#hooks.startSuccessor(taken, this.closed);
-    // Its busy clock's file (the thread leaves it open: see ThreadBusyClock).
-    const clockFd = Atomics.exchange(state, base + WORKER_STATE.clockFd, 0) - 1;
-    if (clockFd >= 0) syscall(SYS_close, clockFd);
-    this.#hooks.poke();
+    if (loading > 0 && this.#queue.length > 0) this.#loadCheckDue = performance.now() + LOAD_CHECK_MS;
+  }
+
+  /**
+   * A thread did not start. Another starts at once, up to STARTS_BEFORE_GIVING_UP in a row; after
+   * that none does for RETRY_START_MS (pool-start-failures.ts: each start at the fd limit fails
+   * within a millisecond, and started from here they followed each other for ever), and when no
+   * thread is ready, the chains waiting for one are answered with the errno the start failed
+   * with, as glibc answers a request whose thread cannot start. Not "when no thread is alive":
+   * with two threads kept, one was always loading.
+   */
+  #startFailed(error: unknown): void {
+    const failures = this.#startFailures;
+    failures.failed(error);
+    if (this.closed) return;
+    if (!failures.givenUp) this.grow();
+    else if (this.ready === 0) this.#hooks.failQueued(failures.errno);
   }
 }

@@ -20,7 +20,7 @@
  * then runs the successor itself, or the calling thread for a chain that ended there after an
  * io_uring completion ({@link CachemissPool.releaseSuccessor}, which queues it for any thread).
  */
-import { allocNative, installInterruptingHandler, syscall, ECANCELED, EOWNERDEAD } from './native/index.js';
+import { allocNative, installInterruptingHandler, syscall, ECANCELED } from './native/index.js';
 import type { MemoryRegistry } from './memory.js';
 import type { Policy } from './policy.js';
 import { ATOM, STOP } from './atom.js';
@@ -78,7 +78,7 @@ export class CachemissPool {
         orphan: (token, atom, result, stop, atoms) => this.#orphan(token, atom, result, stop, atoms),
         startSuccessor: (successor, cancel) => this.#startSuccessor(successor, cancel),
         poke: () => this.#poke(),
-        failQueued: () => this.#failQueued(),
+        failQueued: (errno) => this.#failQueued(errno),
       },
     });
     this.chains = options.chains;
@@ -320,12 +320,13 @@ export class CachemissPool {
   }
 
   /**
-   * Cachemiss threads cannot start (three in a row failed to load): finish every queued chain
-   * with -EOWNERDEAD rather than leave it waiting for a thread that will never come.
+   * Cachemiss threads cannot start (three in a row failed to) and none is running: finish every
+   * queued chain rather than leave it waiting for a thread that may never come. The atom it would
+   * have started from answers -errno (why the start failed: EMFILE at the fd limit), stop `died`.
    */
-  #failQueued(): void {
+  #failQueued(errno: number): void {
     const job = { atom: 0, token: 0, atomsBefore: 0 };
-    while (this.#queue.pop(job, 0)) this.#orphan(job.token, job.atom, -EOWNERDEAD, STOP.died);
+    while (this.#queue.pop(job, 0)) this.#orphan(job.token, job.atom, -errno, STOP.died);
     this.#poke();
   }
 

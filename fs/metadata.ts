@@ -161,8 +161,12 @@ export async function access(engine: Engine, path: unknown, mode?: unknown): Pro
   }
 }
 
-/** One-path call that answers 0 or -errno (mkdirat, unlinkat). */
-async function pathCall(engine: Engine, plugin: typeof fsMkdir, path: FastPath, second: number, syscall: string): Promise<void> {
+/**
+ * One-path call that answers 0 or -errno (mkdirat, unlinkat).
+ * @returns false when the engine could not make the call for want of fds (EMFILE, ENFILE: on the
+ *   threads engine no cachemiss thread could start; the call itself takes no fd): make Node's.
+ */
+async function pathCall(engine: Engine, plugin: typeof fsMkdir, path: FastPath, second: number, syscall: string): Promise<boolean> {
   const got = take(engine);
   const req = got instanceof Request ? got : await got;
   try {
@@ -175,7 +179,9 @@ async function pathCall(engine: Engine, plugin: typeof fsMkdir, path: FastPath, 
       const wait = submitted(req.run(plugin, instance), syscall, path);
       if (wait !== null) await wait;
       const status = result(instance, 0);
+      if (outOfFds(status)) return false;
       if (status < 0) throw fsError(status, syscall, path);
+      return true;
     } finally {
       instance.release();
     }
@@ -193,15 +199,14 @@ export async function mkdir(engine: Engine, path: unknown, options?: unknown): P
   if (fast === undefined || typeof opts !== 'object' || mode === undefined || (recursive !== undefined && recursive !== false)) {
     return nodeFs.mkdir(path as string, options as never);
   }
-  await pathCall(engine, fsMkdir, fast, mode, 'mkdir');
+  if (!(await pathCall(engine, fsMkdir, fast, mode, 'mkdir'))) return nodeFs.mkdir(path as string, options as never);
   return undefined;
 }
 
 /** unlink - fsp.unlink on the syslet path. */
 export async function unlink(engine: Engine, path: unknown): Promise<void> {
   const fast = fastPath(path);
-  if (fast === undefined) return nodeFs.unlink(path as string);
-  await pathCall(engine, fsUnlink, fast, 0, 'unlink');
+  if (fast === undefined || !(await pathCall(engine, fsUnlink, fast, 0, 'unlink'))) return nodeFs.unlink(path as string);
 }
 
 /**
@@ -232,6 +237,8 @@ export async function rename(engine: Engine, oldPath: unknown, newPath: unknown)
       const wait = submitted(req.run(fsRename, instance), 'rename', from);
       if (wait !== null) await wait;
       const status = result(instance, 0);
+      // (renameat takes no fd: see pathCall.)
+      if (outOfFds(status)) return await nodeFs.rename(oldPath as string, newPath as string);
       if (status < 0) throw fsError(status, 'rename', from, to);
     } finally {
       instance.release();
@@ -265,7 +272,7 @@ export async function rm(engine: Engine, path: unknown, options?: unknown): Prom
   }
   if ((mode & S_IFMT) === S_IFDIR) return nodeFs.rm(path as string, options as object);
   try {
-    await pathCall(engine, fsUnlink, fast, 0, 'unlink');
+    if (!(await pathCall(engine, fsUnlink, fast, 0, 'unlink'))) return nodeFs.rm(path as string, options as object);
   } catch (error) {
     if ((error as { errno?: number }).errno === -ENOENT) return;
     return nodeFs.rm(path as string, options as object);
