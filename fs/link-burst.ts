@@ -142,7 +142,7 @@ class EngineBatches implements BatchOwner {
     if (batch === null) return;
     this.filling = null;
     if (batch.count === 0) {
-      this.#idle.push(batch);
+      this.#putBack(batch);
       return;
     }
     const queue = this.#queue;
@@ -168,7 +168,7 @@ class EngineBatches implements BatchOwner {
     if (this.lateTurn === turn || this.check(turn)) {
       this.filling = null;
       batch.answerInline();
-      this.#idle.push(batch);
+      this.#putBack(batch);
       return;
     }
     this.flush();
@@ -193,7 +193,7 @@ class EngineBatches implements BatchOwner {
       this.#last = queue[queue.length - 1] as LinkBatch;
       batch.token = -1;
       batch.answerInline();
-      this.#idle.push(batch);
+      this.#putBack(batch);
     }
     // The late one itself (its thread still starting, or without a core): its calls are answered
     // inline now, and its chain is cancelled so that the thread does not make them again (it stops
@@ -226,6 +226,11 @@ class EngineBatches implements BatchOwner {
     }
     batch.token = -1;
     if (batch === this.#last) this.#last = null;
+    this.#putBack(batch);
+  }
+
+  /** A batch no thread holds goes back to the idle list, or is freed once the engine has closed (its idle ones were freed then). */
+  #putBack(batch: LinkBatch): void {
     if (this.#closed) {
       this.#made--;
       batch.dispose();
@@ -278,6 +283,8 @@ class Burst {
     if (batches.lateTurn === turn) return null;
     let batch = batches.filling;
     if (batch === null) {
+      // Before another batch starts, a look at the ones on their way (as at each pump).
+      if (batches.inFlight > 0 && batches.check(turn)) return null;
       if (batches.inFlight >= batches.limit || !directCallsAllowed(engine, BATCH_SYSCALLS)) return null;
       batch = batches.take();
       if (batch === null) return null;

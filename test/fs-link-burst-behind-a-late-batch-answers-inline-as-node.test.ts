@@ -48,9 +48,12 @@ for (const kind of ['realpath', 'readlink'] as const) {
     setLateBatchRule(0, 0);
     t.after(() => setLateBatchRule());
     // The first round opens what stays open for the process's life (a cachemiss thread's worker
-    // set-up, the held /proc fd directory of inline realpaths): count from the second.
+    // set-up, the held /proc fd directory of inline realpaths): count from the second. The count
+    // then may still hold fds of the last engine's thread on its way out (one fewer at the end in
+    // 1 of 8 runs): a leak shows as more after six rounds, not as an exact count.
     let before = 0;
-    for (let round = 0; round < 3; round++) {
+    const rounds = 6;
+    for (let round = 0; round < rounds; round++) {
       if (round === 1) before = openFds();
       const engine = new Engine();
       const fs = createFs(engine);
@@ -69,6 +72,7 @@ for (const kind of ['realpath', 'readlink'] as const) {
       // The late chains still run (or are cut by the close) and leave nothing open.
       await engine.close();
     }
-    assert.equal(openFds(), before, 'fds open before and after');
+    const after = openFds();
+    assert.ok(after <= before, `fds open before and after: ${before}, ${after}`);
   });
 }
