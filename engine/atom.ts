@@ -35,6 +35,27 @@ export const SYSLET_SKIP_TO_NEXT_ON_STOP = 0x80;
 /** Every defined flag bit; an atom with any other bit set fails with -EINVAL. */
 export const SYSLET_VALID_FLAGS = 0xff;
 
+/**
+ * stopFlagFires - whether an atom with `flags` stops its chain after answering `value`: one of
+ * its STOP_ON_* flags holds for the value (SKIP_TO_NEXT_ON_STOP then says where the chain goes).
+ * The one statement of the rule for every executor (the generic walk, a resumed chain, a
+ * planned canned chain).
+ *
+ * @param flags - the atom's flags as read when it ran.
+ * @param value - its result: a number, or a bigint past 2^53 (never 0).
+ * @returns true when the chain stops here (or skips to the atom laid after this one).
+ * @example
+ * stopFlagFires(SYSLET_STOP_ON_NEGATIVE, -2); // true
+ */
+export function stopFlagFires(flags: number, value: number | bigint): boolean {
+  const zero = value === 0;
+  const negative = value < 0;
+  return ((flags & SYSLET_STOP_ON_NONZERO) !== 0 && !zero) ||
+    ((flags & SYSLET_STOP_ON_ZERO) !== 0 && zero) ||
+    ((flags & SYSLET_STOP_ON_NEGATIVE) !== 0 && negative) ||
+    ((flags & SYSLET_STOP_ON_NON_POSITIVE) !== 0 && (negative || zero));
+}
+
 /** Byte offsets and size of the 64-bit atom. */
 export const ATOM = {
   /** `unsigned long flags`: SYSLET_* bits. */

@@ -30,8 +30,8 @@
 import type { Word } from './native/index.js';
 import { EFAULT } from './native/index.js';
 import {
-  ATOM, STOP, SYSLET_ASYNC, SYSLET_SKIP_TO_NEXT_ON_STOP, SYSLET_STOP_ON_NEGATIVE, SYSLET_STOP_ON_NONZERO,
-  SYSLET_STOP_ON_NON_POSITIVE, SYSLET_STOP_ON_ZERO, SYSLET_SYNC,
+  ATOM, STOP, SYSLET_ASYNC, SYSLET_SKIP_TO_NEXT_ON_STOP, stopFlagFires,
+  SYSLET_SYNC,
 } from './atom.js';
 import type { MemoryRegistry, Region } from './memory.js';
 import type { Policy } from './policy.js';
@@ -267,14 +267,7 @@ export class CannedRunner {
       out.result = value;
       executed |= bit;
       out.executed = executed;
-      const isNumber = typeof value === 'number';
-      const zero = isNumber && value === 0;
-      const negative = isNumber ? value < 0 : value < 0n;
-      const stopped =
-        ((flags & SYSLET_STOP_ON_NONZERO) !== 0 && !zero) ||
-        ((flags & SYSLET_STOP_ON_ZERO) !== 0 && zero) ||
-        ((flags & SYSLET_STOP_ON_NEGATIVE) !== 0 && negative) ||
-        ((flags & SYSLET_STOP_ON_NON_POSITIVE) !== 0 && (negative || zero));
+      const stopped = stopFlagFires(flags, value);
       let next: number;
       let nextRegion: Region | null;
       if (stopped) {

@@ -9,8 +9,8 @@
  */
 import { type Word, EFAULT, EINTR, EINVAL } from './native/index.js';
 import {
-  ATOM, STOP, SYSLET_ASYNC, SYSLET_SKIP_TO_NEXT_ON_STOP, SYSLET_STOP_ON_NEGATIVE, SYSLET_STOP_ON_NONZERO,
-  SYSLET_STOP_ON_NON_POSITIVE, SYSLET_STOP_ON_ZERO, SYSLET_VALID_FLAGS, type StopReason,
+  ATOM, STOP, SYSLET_ASYNC, SYSLET_SKIP_TO_NEXT_ON_STOP, stopFlagFires,
+  SYSLET_VALID_FLAGS, type StopReason,
 } from './atom.js';
 import type { MemoryRegistry, Region } from './memory.js';
 import type { Policy } from './policy.js';
@@ -248,13 +248,7 @@ export class Executor {
         out.stop = STOP.cancelled;
         return;
       }
-      const zero = isNumber && value === 0;
-      const negative = isNumber ? value < 0 : value < 0n;
-      const stopped =
-        ((flags & SYSLET_STOP_ON_NONZERO) !== 0 && !zero) ||
-        ((flags & SYSLET_STOP_ON_ZERO) !== 0 && zero) ||
-        ((flags & SYSLET_STOP_ON_NEGATIVE) !== 0 && negative) ||
-        ((flags & SYSLET_STOP_ON_NON_POSITIVE) !== 0 && (negative || zero));
+      const stopped = stopFlagFires(flags, value);
       let next: number;
       if (stopped) {
         if ((flags & SYSLET_SKIP_TO_NEXT_ON_STOP) === 0) {
@@ -326,11 +320,7 @@ export class Executor {
     if (retRegion !== null) writeWord(retRegion, ret, value);
     const chains = this.#options.chains;
     const cancelled = chains !== undefined && token >= 0 && Atomics.load(chains.cancel, token) !== 0;
-    const stopped =
-      ((flags & SYSLET_STOP_ON_NONZERO) !== 0 && value !== 0) ||
-      ((flags & SYSLET_STOP_ON_ZERO) !== 0 && value === 0) ||
-      ((flags & SYSLET_STOP_ON_NEGATIVE) !== 0 && value < 0) ||
-      ((flags & SYSLET_STOP_ON_NON_POSITIVE) !== 0 && value <= 0);
+    const stopped = stopFlagFires(flags, value);
     if (cancelled && value === -EINTR) return this.#resumeEnds(out, atom, STOP.cancelled, value, token);
     let next: number;
     if (stopped) {
