@@ -179,7 +179,7 @@ function bind(engine: () => Engine): SysletFs {
  * that wants its own policy, thread count or request window (`setRequestWindow(engine, n)`).
  *
  * @param engine - an open engine; closing it makes the calls in flight on it and later calls
- *   reject with ESHUTDOWN.
+ *   reject with ESHUTDOWN (the files the calls in flight had opened are closed).
  * @returns an object with every function of node:fs/promises.
  * @throws TypeError when `engine` is not an Engine.
  * @example
