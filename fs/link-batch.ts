@@ -286,11 +286,7 @@ export class LinkBatch implements ChainListener {
       if (resolve === null || resolve === undefined) continue;
       const raw = this.#raw[i];
       const options = this.#options[i];
-      this.#resolves[i] = null;
-      this.#rejects[i] = null;
-      this.#raw[i] = undefined;
-      this.#options[i] = undefined;
-      this.#shown[i] = '';
+      this.#forget(i);
       try {
         resolve(this.#state.inline(this.#engine, raw, options));
       } catch (error) {
@@ -301,6 +297,15 @@ export class LinkBatch implements ChainListener {
     // submit() linked the last entry to the end: link it back to the next entry's open.
     if (count < BATCH_CALLS && count > 0) this.#linkAfter(count - 1, this.#opens[count] as AtomRef);
     this.count = 0;
+  }
+
+  /** Drops what call `i` of the batch was given (it is being answered). */
+  #forget(i: number): void {
+    this.#resolves[i] = null;
+    this.#rejects[i] = null;
+    this.#raw[i] = undefined;
+    this.#options[i] = undefined;
+    this.#shown[i] = '';
   }
 
   /** ChainListener: the batch's chain has ended on its thread (or was cancelled): answer its calls. */
@@ -330,11 +335,7 @@ export class LinkBatch implements ChainListener {
       }
       const raw = this.#raw[i];
       const options = this.#options[i];
-      this.#resolves[i] = null;
-      this.#rejects[i] = null;
-      this.#raw[i] = undefined;
-      this.#options[i] = undefined;
-      this.#shown[i] = '';
+      this.#forget(i);
       try {
         const fd = (this.#fds[i] as Cell).number;
         if (fd >= 0 && (this.#closes[i] as Cell).number === NOT_RUN) {
