@@ -6,9 +6,8 @@
  */
 import type { Engine } from '../engine/engine.js';
 import { countCall } from '../engine/event-loop-turns.js';
-import { ECANCELED, type Word } from '../engine/native/index.js';
+import { ECANCELED } from '../engine/native/index.js';
 import { STOP } from '../engine/atom.js';
-import { NOT_EXECUTED } from '../plugins/define.js';
 import type { PluginInstance } from '../plugins/plugin.js';
 import { beginRequest, type Request } from '../plugins/requests.js';
 import { putPath } from '../plugins/request-paths.js';
@@ -62,21 +61,11 @@ export async function ended(wait: Promise<number>, plugin: Plugin, instance: Plu
 }
 
 /**
- * Result of atom `index` as a number. An atom that did not run answers -ECANCELED: a call reads
- * the result of an atom its chain always reaches unless the chain was cut short, which only the
- * engine's close does (fsError answers ESHUTDOWN for it); read as a number, the NOT_EXECUTED
- * sentinel became the errno 9223372036854775808. Atoms a chain may skip are asked {@link ran}.
+ * result - atom `index`'s result as a number; an atom that did not run answers -ECANCELED (a
+ * chain the engine's close cut short: fsError answers ESHUTDOWN). ran - whether it executed.
+ * Both are the plugin layer's (plugins/reader-common.ts), which the readers use too.
  */
-export function result(instance: PluginInstance, index: number): number {
-  const word: Word = instance.result(index);
-  if (word === NOT_EXECUTED) return -ECANCELED;
-  return typeof word === 'bigint' ? Number(word) : word;
-}
-
-/** ran - whether atom `index` executed in the last run. */
-export function ran(instance: PluginInstance, index: number): boolean {
-  return instance.result(index) !== NOT_EXECUTED;
-}
+export { answerOf as result, ran } from '../plugins/reader-common.js';
 
 /**
  * putPaths - copy one or two paths into the request's path buffers.
