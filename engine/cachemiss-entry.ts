@@ -39,8 +39,10 @@ export function cachemissWorkerEntry(): URL {
   if (entry !== null) return entry;
   if (import.meta.url.endsWith('.ts')) entry = bundleFromSources();
   else {
-    const script = new URL('./cachemiss-worker.cjs', import.meta.url);
-    const modules = new URL('./cachemiss-worker.js', import.meta.url);
+    // '../engine/': this module is dist/engine/cachemiss-entry.js, or part of the package's
+    // bundle in dist/pkg/ (scripts/bundle-package.ts); both name the script in dist/engine/.
+    const script = new URL('../engine/cachemiss-worker.cjs', import.meta.url);
+    const modules = new URL('../engine/cachemiss-worker.js', import.meta.url);
     // A script older than the compiled worker is left from an earlier build (tsc run alone since):
     // it would run old engine code against the new. (npm packs every file with one mtime.)
     entry = existsSync(script) && statSync(script).mtimeMs >= statSync(modules).mtimeMs ? script : modules;

@@ -33,7 +33,7 @@ after(() => {
 });
 
 test('the tarball ships the built package and no test or bench sources', () => {
-  for (const needed of ['package.json', 'README.md', 'LICENSE', 'dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'dist/engine/cachemiss-worker.js', 'dist/engine/cachemiss-worker.cjs', 'dist/fs.js', 'dist/fs.d.ts', 'docs/fs.md']) {
+  for (const needed of ['package.json', 'README.md', 'LICENSE', 'dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'dist/engine/cachemiss-worker.js', 'dist/engine/cachemiss-worker.cjs', 'dist/fs.js', 'dist/fs.d.ts', 'dist/pkg/index.js', 'dist/pkg/fs.js', 'dist/pkg/main.js', 'docs/fs.md']) {
     assert.ok(tarballFiles.includes(needed), `${needed} is in the tarball`);
   }
   const unwanted = tarballFiles.filter(
