@@ -18,7 +18,9 @@
  * Cold rows drop the page cache before each timed run (`sync; echo 1 > /proc/sys/vm/drop_caches`,
  * root only); without root they are reported as skipped rather than measured warm.
  */
+import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
+import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as nodeFs from 'node:fs/promises';
 import os from 'node:os';
@@ -58,7 +60,11 @@ interface Job {
   readonly skip?: string;
   /** Called before each timed run, untimed (drop or warm the cache, remove written files). */
   readonly before: () => void | Promise<void>;
-  readonly run: (fs: FsApi) => Promise<void>;
+  /**
+   * One timed run with `fs` (implementation `name`). A run made in a child process returns the
+   * child's CPU time (ms), which this process's cpuUsage cannot see.
+   */
+  readonly run: (fs: FsApi, name: 'node' | 'syslet') => Promise<void | { readonly cpuMs: number }>;
 }
 
 /** A row of the table. */
@@ -84,6 +90,8 @@ export interface FsBenchRow {
 
 interface Files {
   readonly small: readonly string[];
+  /** A JSON file listing {@link small}, for the jobs that run in a child process. */
+  readonly smallList: string;
   /** One symbolic link per small file, next to it (`N.bin.lnk` → `N.bin`). */
   readonly links: readonly string[];
   readonly big: string;
@@ -110,7 +118,9 @@ function createFiles(parent: string, sizes: Sizes): Files & { readonly dir: stri
   for (let written = 0; written < sizes.bigFileBytes; written += chunk.length) writeFileSync(big, chunk, { flag: written === 0 ? 'w' : 'a' });
   const writeDir = path.join(dir, 'written');
   mkdirSync(writeDir);
-  return { dir, small, links, big, writeDir };
+  const smallList = path.join(dir, 'small.json');
+  writeFileSync(smallList, JSON.stringify(small));
+  return { dir, small, smallList, links, big, writeDir };
 }
 
 /** The jobs of issue 18, on `files`. */
@@ -130,6 +140,13 @@ function jobs(files: Files, sizes: Sizes, coldSkip: string | undefined): Job[] {
   return [
     { name: `readFile ${sizes.smallFiles} small files, cold`, ...(coldSkip === undefined ? {} : { skip: coldSkip }), before: dropCaches, run: readAll },
     { name: `readFile ${sizes.smallFiles} small files, warm`, before: warmSmall, run: readAll },
+    {
+      // What a short-lived program (a CLI, a script, a test run) sees: Node's start, the import,
+      // the engine's first chains and the JIT's first compilations are all in the time.
+      name: `fresh process: import, readFile ${sizes.smallFiles} small files, warm`,
+      before: warmSmall,
+      run: (_fs, name) => firstJobInAFreshProcess(name === 'node' ? 'node:fs/promises' : PACKAGE_FS, files.smallList),
+    },
     {
       name: `stat ${sizes.smallFiles} paths, warm`,
       before: warmSmall,
@@ -191,6 +208,34 @@ function jobs(files: Files, sizes: Sizes, coldSkip: string | undefined): Job[] {
   ];
 }
 
+/** syslet-aio/fs as a user imports it: the package's bundled entry point (dist/pkg/fs.js). */
+const PACKAGE_FS = fileURLToPath(new URL('../pkg/fs.js', import.meta.url));
+
+/** The child of {@link firstJobInAFreshProcess}: argv[1] the module, argv[2] the list of files. */
+const FIRST_JOB = `
+const fs = await import(process.argv[1]);
+const files = JSON.parse(await (await import('node:fs/promises')).readFile(process.argv[2], 'utf8'));
+await Promise.all(files.map((file) => fs.readFile(file)));
+const used = process.cpuUsage();
+process.stdout.write(JSON.stringify({ cpuMs: (used.user + used.system) / 1000 }));
+`;
+
+/**
+ * firstJobInAFreshProcess - start a Node process that imports `module` (node:fs/promises or
+ * syslet-aio/fs) and reads every file of `list` with its readFile, all at once, then exits.
+ *
+ * @returns the child's CPU time, its threads included.
+ * @throws Error when the child fails.
+ */
+async function firstJobInAFreshProcess(module: string, list: string): Promise<{ readonly cpuMs: number }> {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', FIRST_JOB, module, list], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  if (code !== 0) throw new Error(`the fresh process for ${module} exited with ${String(code)}`);
+  return JSON.parse(out) as { cpuMs: number };
+}
+
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = sorted.length >> 1;
@@ -203,9 +248,9 @@ async function measure(job: Job, rounds: number): Promise<FsBenchRow> {
   const times: Record<'node' | 'syslet', number[]> = { node: [], syslet: [] };
   const cpu: Record<'node' | 'syslet', number[]> = { node: [], syslet: [] };
   // One untimed run each: module loading, the shared engine's first chain, JIT.
-  for (const { fs } of IMPLEMENTATIONS) {
+  for (const { name, fs } of IMPLEMENTATIONS) {
     await job.before();
-    await job.run(fs);
+    await job.run(fs, name);
   }
   for (let round = 0; round < rounds; round++) {
     const order = round % 2 === 0 ? IMPLEMENTATIONS : [...IMPLEMENTATIONS].reverse();
@@ -213,10 +258,10 @@ async function measure(job: Job, rounds: number): Promise<FsBenchRow> {
       await job.before();
       const startCpu = process.cpuUsage();
       const start = performance.now();
-      await job.run(fs);
+      const child = await job.run(fs, name);
       times[name].push(performance.now() - start);
       const used = process.cpuUsage(startCpu);
-      cpu[name].push((used.user + used.system) / 1000);
+      cpu[name].push(child === undefined ? (used.user + used.system) / 1000 : child.cpuMs);
     }
   }
   const nodeMs = median(times.node);
