@@ -12,9 +12,11 @@ import type { PluginInstance } from '../plugins/plugin.js';
 import { beginRequest, type Request } from '../plugins/requests.js';
 import { putPath } from '../plugins/request-paths.js';
 import { giveBackFdsLeftOpen, isCut } from '../plugins/cut-chain-fds.js';
+import { answerOf, ran } from '../plugins/reader-common.js';
 import type { Plugin } from '../plugins/plugin.js';
 import { fsError } from './errors.js';
 import type { FastPath } from './args.js';
+import { outOfFds } from './direct.js';
 
 /**
  * take - a request from `engine`'s window: at once, or a Promise when the window is full. Callers
@@ -58,6 +60,38 @@ export async function ended(wait: Promise<number>, plugin: Plugin, instance: Plu
   // A chain no cachemiss thread could take (none can start at the fd limit) or whose thread died
   // carries the errno in the atom where it stopped (EMFILE): the call reads it as Node's would.
   if (stop === STOP.cancelled) throw fsError(-ECANCELED, syscall, path);
+}
+
+/**
+ * atTheFdLimit - whether a chain met the fd limit: one of its atoms answered EMFILE or ENFILE.
+ * Either a call that takes an fd found none to be had, or no cachemiss thread could take the
+ * chain (a thread needs fds of its own to start: the pool answers such a chain -EMFILE in the
+ * atom that needed the thread, engine/pool-start-failures.ts). In the second case Node's call
+ * succeeds (its pool threads already exist), in the first its answer depends on the fds free
+ * when it is made: either way the call is made again by node:fs/promises, whose answer is the
+ * one a Node program gets at that moment. This is the rule every fs call follows at the limit;
+ * a call whose chain did something a second making would repeat differently says how it undoes
+ * it (writeFile's O_EXCL and O_APPEND, copyFile's dest).
+ *
+ * @param plugin - the instance's plugin (its atoms are looked at, not only the one that stopped
+ *   the chain: a truncate's ftruncate answers for a chain whose open succeeded).
+ * @param instance - an instance after its run ended.
+ * @returns true when an atom that ran answered -EMFILE or -ENFILE.
+ */
+export function atTheFdLimit(plugin: Plugin, instance: PluginInstance): boolean {
+  const atoms = plugin.definition.atoms.length;
+  for (let atom = 0; atom < atoms; atom++) if (ran(instance, atom) && outOfFds(answerOf(instance, atom))) return true;
+  return false;
+}
+
+/**
+ * outOfFdsError - whether `error` is a syslet-aio/fs error for want of fds (`errno` -EMFILE or
+ * -ENFILE): a call with no side effect that failed so is made again by node:fs/promises (see
+ * {@link atTheFdLimit}).
+ */
+export function outOfFdsError(error: unknown): boolean {
+  const errno = typeof error === 'object' && error !== null ? (error as { errno?: unknown }).errno : undefined;
+  return typeof errno === 'number' && outOfFds(errno);
 }
 
 /**

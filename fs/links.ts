@@ -155,6 +155,7 @@ async function readlinkInline(engine: Engine, path: unknown, options?: unknown):
     // The O_PATH fd names something that is not a link (the path's last component, or the
     // directory a trailing slash made the lookup follow to).
     if (length === -ENOENT) throw fsError(EINVAL, 'readlink', fast);
+    if (outOfFds(length)) return await nodeFs.readlink(fast as string, options as never);
     if (length < 0) throw fsError(length, 'readlink', fast);
     return decode(req.slot.data, length, encoding);
   } finally {

@@ -83,6 +83,8 @@ async function statPath(engine: Engine, path: FastPath, follow: boolean, syscall
       if (outOfFds(opened)) return await (follow ? nodeFs.stat : nodeFs.lstat)(path as string, { bigint }) as Stats;
       if (opened < 0) throw fsError(opened, syscall, path);
       const status = result(instance, BY_PATH.call);
+      // statx on the O_PATH fd needed a cachemiss thread and none could start (core.ts atTheFdLimit).
+      if (outOfFds(status)) return await (follow ? nodeFs.stat : nodeFs.lstat)(path as string, { bigint }) as Stats;
       if (status < 0) throw fsError(status, syscall, path);
       const { view, at } = scratchView(engine, instance, 'stx', STATX_BYTES);
       return statsFromStatx(view, at, bigint);
@@ -152,6 +154,7 @@ export async function access(engine: Engine, path: unknown, mode?: unknown): Pro
       if (outOfFds(opened)) return await nodeFs.access(fast as string, bits);
       if (opened < 0) throw fsError(opened, 'access', fast);
       const status = result(instance, BY_PATH.call);
+      if (outOfFds(status)) return await nodeFs.access(fast as string, bits);
       if (status < 0) throw fsError(status, 'access', fast);
     } finally {
       instance.release();

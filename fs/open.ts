@@ -13,12 +13,13 @@ import { Request } from '../plugins/requests.js';
 import { fastFlags, fastMode, fastPath } from './args.js';
 import { fsOpen, fsOpenOnCachemiss, STAT_MODE_OFFSET } from './chains.js';
 import { putPaths, result, submitted, take } from './core.js';
+import { outOfFds } from './direct.js';
 import { fsError } from './errors.js';
 import { FileHandle } from './file-handle.js';
 
 /**
  * open - fsp.open: a FileHandle on `engine` (a Node FileHandle when the arguments are ones this
- * layer leaves to Node, see args.ts).
+ * layer leaves to Node, see args.ts, or when the open met the fd limit: see core.ts atTheFdLimit).
  */
 export async function open(engine: Engine, path: unknown, flags?: unknown, mode?: unknown): Promise<FileHandle | nodeFs.FileHandle> {
   const fast = fastPath(path);
@@ -42,6 +43,9 @@ export async function open(engine: Engine, path: unknown, flags?: unknown, mode?
       outcome = await openWith(req, fsOpenOnCachemiss, given | O_CLOEXEC, permissions, fast);
       nonblockAdded = false;
     }
+    // At the fd limit, Node's open (core.ts atTheFdLimit), and so its FileHandle, as for the
+    // arguments this layer leaves to Node.
+    if (outOfFds(outcome.fd)) return await nodeFs.open(path as string, flags as string, mode as number);
     if (outcome.fd < 0) throw fsError(outcome.fd, 'open', fast);
     const kind = outcome.mode & S_IFMT;
     if (nonblockAdded && kind !== S_IFREG && kind !== S_IFDIR) clearNonblock(outcome.fd);

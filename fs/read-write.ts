@@ -7,9 +7,9 @@
 import * as nodeFs from 'node:fs/promises';
 import type { Engine } from '../engine/engine.js';
 import { abortError } from '../engine/errors.js';
-import { EFBIG, EINVAL, ENOSYS, EOPNOTSUPP, EPERM, EXDEV } from '../engine/native/index.js';
+import { EFBIG, EINVAL, EMFILE, ENFILE, ENOSYS, EOPNOTSUPP, EPERM, EXDEV } from '../engine/native/index.js';
 import { MAX_RW_COUNT } from '../engine/syscalls/abi.js';
-import { O_CLOEXEC, O_CREAT, O_EXCL, O_RDONLY, O_RDWR, O_WRONLY } from '../engine/syscalls/constants.generated.js';
+import { O_APPEND, O_CLOEXEC, O_CREAT, O_EXCL, O_RDONLY, O_RDWR, O_WRONLY } from '../engine/syscalls/constants.generated.js';
 import type { PluginInstance } from '../plugins/plugin.js';
 import { ReadFailure, readWholeFile, type WholeReadOptions } from '../plugins/reader.js';
 import { Request, SLOT_DATA_BYTES } from '../plugins/requests.js';
@@ -19,7 +19,7 @@ import {
   WRITE_FILE, WRITE_FILE_EMPTY, WRITE_FILE_EMPTY_FLUSH, WRITE_FILE_FLUSH, type WriteFileAtoms,
 } from './chains.js';
 import { COPY_FILE, COPY_SENDFILE, fsCloseTwo, fsCopyBySendfile, fsCopyFile } from './chains-copy.js';
-import { ended, putPaths, ran, result, submitted, take } from './core.js';
+import { atTheFdLimit, ended, putPaths, ran, result, submitted, take } from './core.js';
 import { fsError } from './errors.js';
 import { kSysletHandle, type FileHandle } from './file-handle.js';
 
@@ -74,6 +74,8 @@ export async function readFile(engine: Engine, path: unknown, options?: unknown)
     req.end();
   }
   if (got instanceof ReadFailure) {
+    // At the fd limit, Node's answer (core.ts atTheFdLimit): a read has nothing to undo.
+    if (got.errno === EMFILE || got.errno === ENFILE) return nodeFs.readFile(path as string, options as never);
     // Larger than Node reads into one Buffer: let Node raise its ERR_FS_FILE_TOO_LARGE.
     if (got.errno === EFBIG && got.syscall === 'read') return nodeFs.readFile(path as string, options as never);
     throw fsError(got.errno, got.syscall, got.syscall === 'open' ? fast : undefined);
@@ -131,11 +133,29 @@ export async function writeFile(engine: Engine, path: unknown, data: unknown, op
     }
     const wait = submitted(req.run(plugin, instance), 'open', fast);
     if (wait !== null) await ended(wait, plugin, instance, 'open', fast);
+    if (atTheFdLimit(plugin, instance)) {
+      const again = flagsToMakeAgain(instance, atoms, flags);
+      if (again !== undefined) return nodeFs.writeFile(path as string, data as string, again === flags ? (options as never) : { ...opts, flag: again });
+    }
     writeFileOutcome(instance, atoms, fast);
   } finally {
     instance.release();
     req.end();
   }
+}
+
+/**
+ * The flags with which Node's writeFile makes again a writeFile whose chain met the fd limit
+ * (core.ts atTheFdLimit), or undefined when it cannot. Nothing to undo when the open did not
+ * succeed. Once it had, the file is opened again: with O_EXCL the file is the one this chain
+ * created, so Node's open goes without O_EXCL (with it, the answer would be EEXIST); with
+ * O_APPEND the bytes already written would be written twice, so the chain's error stands (Node's
+ * string flags that append all create, and a creating open is the atom that needs the thread).
+ */
+function flagsToMakeAgain(instance: PluginInstance, atoms: WriteFileAtoms, flags: number): number | undefined {
+  if (result(instance, atoms.open) < 0) return flags;
+  if ((flags & O_APPEND) !== 0) return undefined;
+  return flags & ~O_EXCL;
 }
 
 /** Throw the error a writeFile chain ended with, named as Node names it. */
@@ -181,6 +201,8 @@ export async function truncate(engine: Engine, path: unknown, len?: unknown): Pr
     instance.set(2, Math.max(0, length));
     const wait = submitted(req.run(fsTruncate, instance), 'open', fast);
     if (wait !== null) await ended(wait, fsTruncate, instance, 'open', fast);
+    // Making ftruncate again changes nothing it did (core.ts atTheFdLimit).
+    if (atTheFdLimit(fsTruncate, instance)) return nodeFs.truncate(path as string, len as number);
     const opened = result(instance, TRUNCATE.open);
     if (opened < 0) throw fsError(opened, 'open', fast);
     const truncated = result(instance, TRUNCATE.ftruncate);
@@ -231,6 +253,12 @@ export async function copyFile(engine: Engine, src: unknown, dest: unknown, mode
     instance.set(3, 0o666);
     const wait = submitted(req.run(fsCopyFile, instance), 'copyfile', from);
     if (wait !== null) await ended(wait, fsCopyFile, instance, 'copyfile', from);
+    if (atTheFdLimit(fsCopyFile, instance)) {
+      // Node's copyFile opens, truncates and fills dest again; with COPYFILE_EXCL a dest this
+      // chain opened is one it created, which goes first (else Node's answer would be EEXIST).
+      if (result(instance, COPY_FILE.openDst) >= 0 && (flags & COPYFILE_EXCL) !== 0) await nodeFs.unlink(typeof to === 'string' ? to : Buffer.from(to)).catch(() => undefined);
+      return nodeFs.copyFile(src as string, dest as string, mode as number);
+    }
     const srcFd = result(instance, COPY_FILE.openSrc);
     if (srcFd < 0) throw fail(srcFd);
     const destFd = result(instance, COPY_FILE.openDst);

@@ -18,7 +18,7 @@ import { closeThroughNode } from '../plugins/reader.js';
 import { Request, SLOT_DATA_BYTES } from '../plugins/requests.js';
 import { fastOptions, fastPath, type FastPath } from './args.js';
 import { fsReaddir, fsReaddirMore, READDIR, READDIR_MORE } from './chains.js';
-import { putPaths, ran, result, submitted, take } from './core.js';
+import { outOfFdsError, putPaths, ran, result, submitted, take } from './core.js';
 import { fsError } from './errors.js';
 import { lstat } from './metadata.js';
 import { newDirent, UV_DIRENT_UNKNOWN, uvDirentType, uvDirentTypeOfMode } from './stats.js';
@@ -168,7 +168,14 @@ export async function readdir(engine: Engine, path: unknown, options?: unknown):
     return nodeFs.readdir(path as string, options as object);
   }
   const withTypes = opts.withFileTypes === true;
-  const entries = await readEntries(engine, fast, withTypes);
+  let entries: RawEntries;
+  try {
+    entries = await readEntries(engine, fast, withTypes);
+  } catch (error) {
+    // At the fd limit, Node's answer (core.ts atTheFdLimit): reading a directory undoes nothing.
+    if (outOfFdsError(error)) return nodeFs.readdir(path as string, options as object);
+    throw error;
+  }
   const names = entries.names;
   names.sort();
   const nameOf = decoderFor(opts.encoding, entries.highBytes);
