@@ -17,15 +17,12 @@
  * EMFILE where it would have succeeded, and one made just after it exits succeeds where it would
  * have failed.
  */
-import { readdirSync } from 'node:fs';
-import { EAGAIN, EMFILE, ENFILE, ESRCH, errnoNumber, syscall } from './native/index.js';
+import { EAGAIN, EMFILE, ENFILE, errnoNumber, syscall } from './native/index.js';
 import { NR } from './syscalls/nr.js';
 import { EFD_CLOEXEC } from './syscalls/constants.generated.js';
 
 const SYS_eventfd2 = NR.eventfd2;
 const SYS_close = NR.close;
-const SYS_tgkill = NR.tgkill;
-const PID = syscall(NR.getpid);
 /**
  * How many fds a cachemiss thread needs free to start: measured on Node 20.20, a thread started
  * with 5 fds free and failed with 4 (its event loop's epoll fd and eventfd, its script, koffi's
@@ -124,42 +121,6 @@ export function fdsShortForAThread(): number {
   }
   for (const fd of opened) syscall(SYS_close, fd);
   return short;
-}
-
-/** threadIds - the ids of the process's threads now (null when /proc cannot be read). */
-export function threadIds(): Set<string> | null {
-  try {
-    return new Set(readdirSync('/proc/self/task'));
-  } catch {
-    return null;
-  }
-}
-
-/**
- * newThreadId - the id of the one thread that `new Worker` made, from the process's threads before
- * it (`new Worker` makes its thread before it returns).
- * @returns the id; 0 when no new thread is there (it has exited already); -1 when it cannot be
- *   told (no listing, or more than one new thread).
- */
-export function newThreadId(before: Set<string> | null): number {
-  const after = before === null ? null : threadIds();
-  if (before === null || after === null) return -1;
-  let found = 0;
-  for (const id of after) {
-    if (before.has(id)) continue;
-    if (found !== 0) return -1;
-    found = Number(id);
-  }
-  return found;
-}
-
-/**
- * threadGone - whether the thread `tid` (from {@link newThreadId}) has exited. A thread that fails
- * to start says so only through its Worker's 'exit' event, which a synchronous wait (aio_suspend,
- * runChainSync) never lets run; the OS knows at once.
- */
-export function threadGone(tid: number): boolean {
-  return tid === 0 || syscall(SYS_tgkill, PID, tid, 0) === -ESRCH;
 }
 
 /**

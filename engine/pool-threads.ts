@@ -3,10 +3,10 @@
  * them — as many as queued chains need, at most one loading per core, at least the kept ones —
  * signalling one, and reaping one that exited (pool-reap.ts): the queue's counters it held go
  * back, and the chain it was running, or the successor it had taken, is finished by the pool
- * ({@link ThreadEndHooks}). Threads that fail to start are counted in pool-start-failures.ts.
+ * ({@link ThreadEndHooks}). Threads that fail to start are counted in pool-start-failures.ts;
+ * the ones still loading are counted and watched in pool-loading.ts.
  */
 import { Worker } from 'node:worker_threads';
-import { availableParallelism } from 'node:os';
 import { syscall, workerEnv } from './native/index.js';
 import type { MemoryRegistry } from './memory.js';
 import type { Policy, TraceRecord } from './policy.js';
@@ -18,7 +18,8 @@ import type { CachemissWorkerData } from './cachemiss-worker.js';
 import { cachemissWorkerEntry } from './cachemiss-entry.js';
 import { NR } from './syscalls/nr.js';
 import type { PoolOptions } from './pool-options.js';
-import { StartFailures, fdsShortForAThread, newThreadId, startErrno, threadGone, threadIds } from './pool-start-failures.js';
+import { StartFailures, fdsShortForAThread, startErrno } from './pool-start-failures.js';
+import { LoadingThreads, threadIds } from './pool-loading.js';
 import { reapThread, type ThreadEndHooks } from './pool-reap.js';
 import { StallTimer } from './pool-stall-timer.js';
 
@@ -41,8 +42,6 @@ export const KEEP_INDEX = MAX_SLOTS * WORKER_STATE.stride;
  * blocked ones waits up to 100 ms more, plus a thread's start, per thread it needs.
  */
 const STALLED_MS = 100;
-/** How often a synchronous wait looks whether the loading threads its chains wait for still live. */
-const LOAD_CHECK_MS = 20;
 
 /** What the threads share with their pool. */
 export interface ThreadsShared {
@@ -81,20 +80,14 @@ export class PoolThreads {
   closed = false;
   /** Thread starts that failed in a row, and why (see pool-start-failures.ts). */
   readonly #startFailures = new StartFailures();
-  /** Per slot, the OS id of its thread while it loads (0: exited already; -1: not known). */
-  readonly #loadingTids: number[] = [];
-  /** When a synchronous wait looks whether loading threads have exited (performance.now() ms; Infinity: no need). */
-  #loadCheckDue = Number.POSITIVE_INFINITY;
-  /** How many threads may load at once: more would only slow the first one down. */
-  readonly #loadLimit = Math.max(1, availableParallelism());
+  /** The loading threads' OS ids, and when a synchronous wait looks at them (pool-loading.ts). */
+  readonly #loading = new LoadingThreads();
   /** Per-chain state by token, shared with the threads. */
   readonly chains: ChainTable;
   /** Per token: the successor link word, shared with the threads. */
   readonly #next: Int32Array;
   /** The stall check armed by {@link grow} while chains wait at the active bound (pool-stall-timer.ts). */
   readonly #stall = new StallTimer(STALLED_MS, (takenBefore) => this.#checkStall(takenBefore));
-  /** How many threads the last {@link #countFreeThreads} found still loading. */
-  #loadingCounted = 0;
 
   constructor(options: PoolOptions, shared: ThreadsShared) {
     this.#memory = shared.memory;
@@ -210,13 +203,13 @@ export class PoolThreads {
     }
     const failures = this.#startFailures;
     if (!failures.holdsOff(performance.now())) {
-      const free = this.#countFreeThreads();
-      const loading = this.#loadingCounted;
+      const free = this.#loading.countFree(this);
+      const loading = this.#loading.counted;
       const wanted = Math.max(this.keepThreads - live, queued - free);
-      const count = Math.min(wanted, bound - live, this.#loadLimit - loading);
+      const count = Math.min(wanted, bound - live, this.#loading.limit - loading);
       for (let i = 0; i < count; i++) if (!this.#spawn()) break;
       // Chains wait for loading threads: a synchronous wait must look whether they still live.
-      if (queued > 0 && loading > 0 && this.#loadCheckDue === Number.POSITIVE_INFINITY) this.#loadCheckDue = performance.now() + LOAD_CHECK_MS;
+      if (queued > 0 && loading > 0) this.#loading.arm();
     }
     // Threads cannot start now (pool-start-failures.ts): a chain that no thread alive will take is
     // answered at once rather than left to wait for the next try.
@@ -230,7 +223,7 @@ export class PoolThreads {
    * calls {@link checkStallIfDue}.
    */
   get stallCheckDue(): number {
-    return Math.min(this.#stall.dueAt, this.#loadCheckDue);
+    return Math.min(this.#stall.dueAt, this.#loading.due);
   }
 
   /**
@@ -239,7 +232,7 @@ export class PoolThreads {
    * blocks the event loop its 'exit' event would run on.
    */
   checkStallIfDue(): void {
-    if (performance.now() >= this.#loadCheckDue) this.#checkLoading();
+    if (performance.now() >= this.#loading.due) this.#checkLoading();
     this.#stall.runIfDue();
   }
 
@@ -249,33 +242,9 @@ export class PoolThreads {
     if (this.closed || queue.length === 0) return;
     const taken = queue.taken;
     if (taken === takenBefore && queue.live < this.#options.maxThreads && !this.#startFailures.holdsOff(performance.now())) {
-      if (this.#countFreeThreads() === 0) this.#spawn();
+      if (this.#loading.countFree(this) === 0) this.#spawn();
     }
     this.#stall.arm(taken);
-  }
-
-  /**
-   * Threads sure to take a chain: still loading, or waiting idle in the queue (see {@link grow});
-   * how many of them are loading is left in {@link #loadingCounted} (no object per call: grow
-   * runs on submissions).
-   */
-  #countFreeThreads(): number {
-    let free = 0;
-    // Threads still loading, from their shared phase word, not from their 'ready' messages: those
-    // are processed only when this thread returns to the event loop, and a program that blocks it
-    // (in aio_suspend, or in read(2) for what its chains do) while its chains need one more thread
-    // would otherwise wait for ever — no thread started, as every earlier one still "loaded".
-    let loading = 0;
-    for (let index = 0; index < this.slots.length; index++) {
-      if (this.slots[index]?.worker == null) continue;
-      const base = index * WORKER_STATE.stride;
-      if (Atomics.load(this.state, base + WORKER_STATE.phase) !== WORKER_PHASE.ready) {
-        loading++;
-        free++;
-      } else if (Atomics.load(this.state, base + WORKER_STATE.idle) !== 0) free++;
-    }
-    this.#loadingCounted = loading;
-    return free;
   }
 
   /** Start a thread in a free slot. @returns false when none could be made (see {@link #startFailed}). */
@@ -330,7 +299,7 @@ export class PoolThreads {
       this.#startFailures.refused(startErrno(error));
       return false;
     }
-    this.#loadingTids[index] = newThreadId(before);
+    this.#loading.started(index, before);
     // The thread counts as live from now on: the ledger says so, so a thread that never gets
     // to run its own code is counted out by the exit handler below.
     this.#queue.countLive(1, { array: state, base });
@@ -377,25 +346,15 @@ export class PoolThreads {
   }
 
   /**
-   * For a synchronous wait: threads still loading whose OS thread has exited failed to start
-   * (their 'exit' events wait for the event loop): reaped and counted now, so that the chains
-   * waiting for them are answered. Looks again while chains wait for loading threads.
+   * For a synchronous wait (pool-loading.ts): loading threads whose OS thread has exited failed to
+   * start; reaped and counted now, so that the chains waiting for them are answered.
    */
   #checkLoading(): void {
-    this.#loadCheckDue = Number.POSITIVE_INFINITY;
-    let loading = 0;
-    for (let index = 0; index < this.slots.length; index++) {
-      if (this.slots[index]?.worker == null) continue;
-      if (Atomics.load(this.state, index * WORKER_STATE.stride + WORKER_STATE.phase) === WORKER_PHASE.ready) continue;
-      const tid = this.#loadingTids[index] ?? -1;
-      if (tid < 0 || !threadGone(tid)) {
-        loading++;
-        continue;
-      }
+    const loading = this.#loading.look(this, (index) => {
       this.#reap(index);
       this.#startFailed(null);
-    }
-    if (loading > 0 && this.#queue.length > 0) this.#loadCheckDue = performance.now() + LOAD_CHECK_MS;
+    });
+    if (loading > 0 && this.#queue.length > 0) this.#loading.lookAgain();
   }
 
   /**
