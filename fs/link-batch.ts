@@ -1,51 +1,28 @@
 /**
  * A batch of realpaths, or of readlinks, as one chain for a cachemiss thread (fs/link-burst.ts
- * decides which calls of a burst join one).
+ * decides which calls of a burst join one): the calls it carries and how each is answered. The
+ * chain itself, and why realpath holds an fd number K of its own, are in fs/link-batch-chain.ts.
  *
- * readlink needs no fd name: per path, openat(path, O_PATH|O_NOFOLLOW) (→ J_i when it fails),
- * readlinkat(fd_i, "", target_i, size) and close(fd_i), the inline path's three calls; the end is
- * a close(-1). realpath needs the name of the fd, and:
- *
- * A chain cannot spell the number of the fd its openat returned into a /proc name, so each batch
- * holds an fd number of its own, K (an O_PATH fd of /proc/<pid>/fd while idle). Per path:
- *
- * ```
- * A_i  openat(AT_FDCWD, path_i, O_PATH|O_CLOEXEC)   STOP_ON_NEGATIVE|SKIP_TO_NEXT_ON_STOP → J_i
- * B_i  dup3(fd_i, K, O_CLOEXEC)                      K now names what the path names
- * C_i  close(fd_i)
- * D_i  readlinkat(dirfd, "K", target_i, size)        → A_i+1
- * J_i  close(-1)                                     only after a failed open: EBADF, → A_i+1
- * R    dup3(dirfd, K, O_CLOEXEC)                     K back to the directory: no file held
- * ```
- *
- * K is never closed while its batch lives, so no other open of the process can get its number
- * between two dup3s (a dup3 onto a number another thread holds would replace that file). The
- * results are the calls the inline path makes, on the same path, so values and errors are
+ * The results are the calls the inline path makes, on the same path, so values and errors are
  * Node's as they are for the inline path; anything unusual about an entry (the dup3 did not make
  * K, the name did not fit, the kernel named the file without a leading slash, the chain was
  * cancelled before the entry ran) sends that one call down the inline path, which answers it as
  * before (ESHUTDOWN on a closed engine).
  */
-import { SYSLET_ASYNC, SYSLET_SKIP_TO_NEXT_ON_STOP, SYSLET_STOP_ON_NEGATIVE, STOP } from '../engine/atom.js';
-import { ChainBuilder, type AtomRef, type Cell } from '../engine/builder.js';
+import { STOP } from '../engine/atom.js';
+import type { AtomRef, Cell, ChainBuilder } from '../engine/builder.js';
 import type { Engine } from '../engine/engine.js';
 import type { ChainListener } from '../engine/engine-options.js';
 import { EINTR, EINVAL, ENOENT, syscall } from '../engine/native/index.js';
 import { NR } from '../engine/syscalls/nr.js';
-import { AT_FDCWD, O_CLOEXEC, O_DIRECTORY, O_NOFOLLOW, O_PATH } from '../engine/syscalls/constants.generated.js';
+import { AT_FDCWD, O_CLOEXEC, O_DIRECTORY, O_PATH } from '../engine/syscalls/constants.generated.js';
 import type { FastPath } from './args.js';
 import { outOfFds } from './direct.js';
 import { fsError } from './errors.js';
+import { BATCH_CALLS, buildLinkChain, NOT_RUN, PATH_AREA, TARGET_AREA, type BatchKind } from './link-batch-chain.js';
 import { procFdDirectoryName } from './proc-fd.js';
 
-/** Paths in one batch (one chain, one hand-off, one completion). */
-export const BATCH_CALLS = 64;
-/** Bytes for a path in a batch (with its NUL); a longer path is served inline. */
-const PATH_AREA = 512;
-/** Bytes for a resolved name; a name that fills them is read again inline. */
-const TARGET_AREA = 512;
-/** A result cell's value before its atom runs: no syscall answers it. */
-const NOT_RUN = -(2 ** 40);
+export { BATCH_CALLS, type BatchKind } from './link-batch-chain.js';
 
 const SYS_close = NR.close;
 const SYS_dup3 = NR.dup3;
@@ -56,8 +33,6 @@ export const BATCH_SYSCALLS: readonly number[] = [SYS_openat, SYS_dup3, SYS_clos
 /** The inline realpath or readlink a call of a batch falls back to (links.ts's). */
 export type LinkInline = (engine: Engine, path: unknown, options?: unknown) => Promise<string | Buffer>;
 
-/** What a batch answers: realpath or readlink (Node's name of the call, in its errors). */
-export type BatchKind = 'realpath' | 'readlink';
 
 type Resolve = (value: string | Buffer | Promise<string | Buffer>) => void;
 type Reject = (error: unknown) => void;
@@ -76,14 +51,14 @@ export class LinkBatch implements ChainListener {
   readonly #engine: Engine;
   readonly #state: BatchOwner;
   readonly #chain: ChainBuilder;
-  readonly #opens: AtomRef[] = [];
-  readonly #jumps: AtomRef[] = [];
-  readonly #lasts: AtomRef[] = [];
+  readonly #opens: readonly AtomRef[];
+  readonly #jumps: readonly AtomRef[];
+  readonly #lasts: readonly AtomRef[];
   readonly #end: AtomRef;
-  readonly #fds: Cell[] = [];
-  readonly #dups: Cell[] = [];
-  readonly #closes: Cell[] = [];
-  readonly #lengths: Cell[] = [];
+  readonly #fds: readonly Cell[];
+  readonly #dups: readonly Cell[];
+  readonly #closes: readonly Cell[];
+  readonly #lengths: readonly Cell[];
   readonly #paths: Buffer;
   readonly #targets: Buffer;
   /**
@@ -129,61 +104,19 @@ export class LinkBatch implements ChainListener {
     this.#state = state;
     this.dirFd = dirFd;
     this.holdFd = holdFd;
-    const chain = (this.#chain = new ChainBuilder(engine.memory, {
-      maxAtoms: BATCH_CALLS * 5 + 1,
-      dataBytes: BATCH_CALLS * (PATH_AREA + TARGET_AREA + 8 * 8) + 1024,
-    }));
-    const paths = chain.buffer(BATCH_CALLS * PATH_AREA);
-    const targets = chain.buffer(BATCH_CALLS * TARGET_AREA);
-    this.#paths = Buffer.from(paths.bytes.buffer, paths.bytes.byteOffset, paths.bytes.byteLength);
-    this.#targets = Buffer.from(targets.bytes.buffer, targets.bytes.byteOffset, targets.bytes.byteLength);
-    const atFdcwd = chain.cell(AT_FDCWD);
-    const readlink = kind === 'readlink';
-    const openFlags = chain.cell(readlink ? O_PATH | O_NOFOLLOW | O_CLOEXEC : O_PATH | O_CLOEXEC);
-    const zero = chain.cell(0);
-    const hold = chain.cell(holdFd);
-    const dir = chain.cell(dirFd);
-    const cloexec = chain.cell(O_CLOEXEC);
-    const noFd = chain.cell(-1);
-    const targetBytes = chain.cell(TARGET_AREA);
-    const name = chain.cstring(readlink ? '' : String(holdFd));
-    // Creation order is memory order: each open is followed by its jump, the skip target of a
-    // failed open; the rest of each path's atoms come after the last jump and the end.
+    const built = buildLinkChain(engine, kind, dirFd, holdFd);
+    this.#chain = built.chain;
+    this.#opens = built.opens;
+    this.#jumps = built.jumps;
+    this.#lasts = built.lasts;
+    this.#end = built.end;
+    this.#fds = built.fds;
+    this.#dups = built.dups;
+    this.#closes = built.closes;
+    this.#lengths = built.lengths;
+    this.#paths = built.paths;
+    this.#targets = built.targets;
     for (let i = 0; i < BATCH_CALLS; i++) {
-      const fd = chain.cell(NOT_RUN);
-      this.#fds.push(fd);
-      this.#opens.push(chain.atom('openat', [atFdcwd, { address: paths.at + i * PATH_AREA }, openFlags, zero], {
-        flags: SYSLET_ASYNC | SYSLET_STOP_ON_NEGATIVE | SYSLET_SKIP_TO_NEXT_ON_STOP,
-        ret: fd,
-      }));
-      this.#jumps.push(chain.atom('close', [noFd], { ret: null }));
-    }
-    this.#end = readlink ? chain.atom('close', [noFd], { ret: null }) : chain.atom('dup3', [dir, hold, cloexec], { ret: null });
-    for (let i = 0; i < BATCH_CALLS; i++) {
-      const fd = this.#fds[i] as Cell;
-      const target = { address: targets.at + i * TARGET_AREA };
-      if (readlink) {
-        // readlinkat with an empty path reads the link the fd names (as the inline path does).
-        const read = chain.atom('readlinkat', [fd, name, target, targetBytes]);
-        const close = chain.atom('close', [fd]);
-        this.#dups.push(read.result);
-        this.#closes.push(close.result);
-        this.#lengths.push(read.result);
-        this.#lasts.push(close);
-        chain.link(this.#opens[i] as AtomRef, read);
-        chain.link(read, close);
-      } else {
-        const dup = chain.atom('dup3', [fd, hold, cloexec]);
-        const close = chain.atom('close', [fd]);
-        const read = chain.atom('readlinkat', [dir, name, target, targetBytes]);
-        this.#dups.push(dup.result);
-        this.#closes.push(close.result);
-        this.#lengths.push(read.result);
-        this.#lasts.push(read);
-        chain.link(this.#opens[i] as AtomRef, dup);
-        chain.link(dup, close);
-        chain.link(close, read);
-      }
       this.#raw.push(undefined);
       this.#shown.push('');
       this.#options.push(undefined);
@@ -192,7 +125,7 @@ export class LinkBatch implements ChainListener {
       this.#rejects.push(null);
     }
     for (let i = 0; i < BATCH_CALLS; i++) this.#linkAfter(i, i + 1 < BATCH_CALLS ? (this.#opens[i + 1] as AtomRef) : this.#end);
-    chain.link(this.#end, null);
+    this.#chain.link(this.#end, null);
   }
 
   /** After entry `i` (done or failed), the chain goes on at `to`. */
