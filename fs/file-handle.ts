@@ -10,7 +10,7 @@
  * collection with a warning.
  */
 import { EventEmitter } from 'node:events';
-import { close as closeFdCallback, createReadStream, createWriteStream, fchmod, fchown, futimes, type BigIntStats, type ReadStream, type Stats, type WriteStream } from 'node:fs';
+import { close as closeFdCallback, createReadStream, createWriteStream, fchmod, fchown, fdatasync, fstat, fsync, ftruncate, futimes, type BigIntStats, type ReadStream, type Stats, type WriteStream } from 'node:fs';
 import type { CreateReadStreamOptions, CreateWriteStreamOptions, FileHandle as NodeFileHandle, FileReadResult, ReadableWebStreamOptions } from 'node:fs/promises';
 import { createInterface, type Interface } from 'node:readline';
 import { ReadableStream } from 'node:stream/web';
@@ -21,11 +21,19 @@ import { Request } from '../plugins/requests.js';
 import { read, readFile, vectored, write, writeFile, type HandleIo } from './handle-io.js';
 import { fsFdatasync, fsFstat, fsFsync, fsFtruncate } from './chains.js';
 import { result, scratchView, submitted, take } from './core.js';
+import { outOfFds } from './direct.js';
 import { fileClosedError, fsError } from './errors.js';
 import { STATX_BYTES, statsFromStatx } from './stats.js';
 import { validateInteger } from './validate.js';
 import { fileClose } from '../plugins/builtin/file-read.js';
 import { closeThroughNode } from '../plugins/reader.js';
+
+// node:fs's calls on an fd, made by a handle's method whose chain met the fd limit (core.ts
+// atTheFdLimit: no cachemiss thread could start to take it).
+const fsyncAsync = promisify(fsync);
+const fdatasyncAsync = promisify(fdatasync);
+const ftruncateAsync = promisify(ftruncate);
+const fstatAsync = promisify(fstat) as (fd: number, options: { bigint: boolean }) => Promise<Stats | BigIntStats>;
 
 // An unclosed handle that is garbage-collected has its fd closed, as Node does, with Node's two
 // warnings.
@@ -110,6 +118,7 @@ export class FileHandle extends EventEmitter implements NodeFileHandle {
       const wait = submitted(outcome, 'close');
       if (wait !== null) await wait;
       const status = result(instance, 0);
+      if (outOfFds(status)) return await closeThroughNode(fd);
       if (status < 0) throw fsError(status, 'close');
     } finally {
       instance.release();
@@ -117,8 +126,12 @@ export class FileHandle extends EventEmitter implements NodeFileHandle {
     }
   }
 
-  /** One chain on this fd: `fill` sets its parameters (the slot is the request's). */
-  async #chain<T>(plugin: Plugin, syscall: string, fill: (set: (index: number, value: number | bigint) => void, req: Request) => void, done: (status: number, req: Request) => T): Promise<T> {
+  /**
+   * One chain of one call on this fd: `fill` sets its parameters (the slot is the request's); at
+   * the fd limit (core.ts atTheFdLimit: no cachemiss thread could start) the call is `throughNode`,
+   * node:fs's on the fd.
+   */
+  async #chain<T>(plugin: Plugin, syscall: string, fill: (set: (index: number, value: number | bigint) => void, req: Request) => void, done: (status: number, req: Request) => T, throughNode: () => Promise<T>): Promise<T> {
     const got = take(this.#engine);
     const req = got instanceof Request ? got : await got;
     const instance = plugin.acquire(this.#engine);
@@ -127,6 +140,7 @@ export class FileHandle extends EventEmitter implements NodeFileHandle {
       const wait = submitted(req.run(plugin, instance), syscall);
       if (wait !== null) await wait;
       const status = result(instance, plugin.calls.length - 1);
+      if (outOfFds(status)) return await throughNode();
       if (status < 0) throw fsError(status, syscall);
       return done(status, req);
     } finally {
@@ -152,11 +166,11 @@ export class FileHandle extends EventEmitter implements NodeFileHandle {
   }
 
   datasync(): Promise<void> {
-    return this.#call('fdatasync', (fd) => this.#chain(fsFdatasync, 'fdatasync', (set) => set(0, fd), () => undefined));
+    return this.#call('fdatasync', (fd) => this.#chain(fsFdatasync, 'fdatasync', (set) => set(0, fd), () => undefined, () => fdatasyncAsync(fd)));
   }
 
   sync(): Promise<void> {
-    return this.#call('fsync', (fd) => this.#chain(fsFsync, 'fsync', (set) => set(0, fd), () => undefined));
+    return this.#call('fsync', (fd) => this.#chain(fsFsync, 'fsync', (set) => set(0, fd), () => undefined, () => fsyncAsync(fd)));
   }
 
   truncate(len: number = 0): Promise<void> {
@@ -165,7 +179,7 @@ export class FileHandle extends EventEmitter implements NodeFileHandle {
       return this.#chain(fsFtruncate, 'ftruncate', (set) => {
         set(0, fd);
         set(1, Math.max(0, len));
-      }, () => undefined);
+      }, () => undefined, () => ftruncateAsync(fd, Math.max(0, len)));
     });
   }
 
@@ -183,6 +197,7 @@ export class FileHandle extends EventEmitter implements NodeFileHandle {
         const wait = submitted(req.run(fsFstat, instance), 'fstat');
         if (wait !== null) await wait;
         const status = result(instance, 0);
+        if (outOfFds(status)) return await fstatAsync(fd, { bigint });
         if (status < 0) throw fsError(status, 'fstat');
         const { view, at } = scratchView(this.#engine, instance, 'stx', STATX_BYTES);
         return statsFromStatx(view, at, bigint);

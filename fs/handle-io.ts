@@ -5,7 +5,9 @@
  * file.readFdStart loops. Data goes through the request's 64 KiB slot, or — for a larger transfer
  * — the caller's buffer is lent to the engine for the one chain.
  */
+import { read as readCallback, readv as readvCallback, write as writeCallback, writev as writevCallback } from 'node:fs';
 import type { FileReadResult } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { StringDecoder } from 'node:string_decoder';
 import type { Engine } from '../engine/engine.js';
 import { abortError } from '../engine/errors.js';
@@ -18,10 +20,18 @@ import { Request, SLOT_DATA_BYTES } from '../plugins/requests.js';
 import { encodingOf } from './args.js';
 import { fsPread, fsPreadv, fsPwrite, fsPwritev, fsRead, fsReadv, fsWrite, fsWriteFd, fsWritev, WRITE_FD } from './chains.js';
 import { ran, result, submitted, take } from './core.js';
+import { outOfFds } from './direct.js';
 import { fsError } from './errors.js';
 import { invalidArgType, invalidArgValue, nodeOptions, validateBufferArray, validateInteger, validateOffsetLengthRead, validateOffsetLengthWrite } from './validate.js';
 
 const IOVEC_BYTES = STRUCT_SIZES.iovec;
+
+// node:fs's calls on an fd, made by a data call whose chain met the fd limit (core.ts
+// atTheFdLimit: no cachemiss thread could start to take it; the atom that answered so did not run).
+const readAsync = promisify(readCallback);
+const writeAsync = promisify(writeCallback) as (fd: number, bytes: Uint8Array, offset: number, length: number, position: number | null) => Promise<{ bytesWritten: number }>;
+const readvAsync = promisify(readvCallback);
+const writevAsync = promisify(writevCallback);
 
 /** What the data calls need of their handle. */
 export interface HandleIo {
@@ -126,6 +136,11 @@ export async function transfer(io: HandleIo, fd: number, bytes: Uint8Array, offs
     // A poll that failed stopped the chain (an atom the engine's close cut off answers -ECANCELED).
     const polled = poll ? result(instance, POLL_READ.poll) : 0;
     const status = polled < 0 ? polled : result(instance, plugin.calls.length - 1);
+    // (Not a polled FIFO read: its fd is O_NONBLOCK, and Node's read would answer EAGAIN.)
+    if (!poll && outOfFds(status)) {
+      const at = positioned ? position : null;
+      return write ? (await writeAsync(fd, bytes, offset, size, at)).bytesWritten : (await readAsync(fd, bytes, offset, size, at)).bytesRead;
+    }
     if (status < 0) throw fsError(status, write ? 'write' : 'read');
     if (viaSlot && !write && status > 0) req.slot.data.copy(bytes, offset, 0, status);
     return status;
@@ -217,6 +232,10 @@ export async function vectored(io: HandleIo, fd: number, buffersArg: unknown, po
     const wait = submitted(req.run(plugin, instance), syscall);
     if (wait !== null) await wait;
     const status = result(instance, 0);
+    if (outOfFds(status)) {
+      const at = positioned ? position : undefined;
+      return write ? { __proto__: null, bytesWritten: (await writevAsync(fd, used, at)).bytesWritten, buffers } : { __proto__: null, bytesRead: (await readvAsync(fd, used, at)).bytesRead, buffers };
+    }
     if (status < 0) throw fsError(status, syscall);
     if (inSlot && !write) {
       let left = status;
@@ -306,6 +325,11 @@ export async function writeAll(io: HandleIo, fd: number, bytes: Uint8Array): Pro
     if (wait !== null) await wait;
     if (ran(instance, WRITE_FD.write)) {
       const status = result(instance, WRITE_FD.write);
+      if (outOfFds(status)) {
+        // The rest, after what the chain's writes before it wrote, at the file position they moved.
+        for (let at = Number(instance.cell('written')); at < bytes.length;) at += (await writeAsync(fd, bytes, at, bytes.length - at, null)).bytesWritten;
+        return;
+      }
       if (status < 0) throw fsError(status, 'write');
     }
   } finally {
