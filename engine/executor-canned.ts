@@ -41,6 +41,7 @@ import { readPointer, writeWord } from './words.js';
 import { MAX_ARGS } from './atom.js';
 import type { ExecOutcome, ExecutorOptions, RingPort } from './executor-types.js';
 import { RING, type AtomCall } from './atom-call.js';
+import { wordsDiffer } from './executor-canned-words.js';
 
 /** Atoms one plan covers at most (a POSIX request's chain has two, three with notify.signal). */
 const PLAN_ATOMS = 4;
@@ -55,23 +56,29 @@ const KIND_READ = 1;
 const KIND_PRIVATE = 2;
 
 // A planned atom's numbers: PER_ATOM float64s in CannedChain.numbers, at these offsets.
-/** The words its decode read, as float64s (ATOM_PLANNED_WORDS at most; `COMPARED` of them). */
+/** The words its decode read, as float64s (ATOM_PLANNED_WORDS at most; `I_COMPARED` of them). */
 const WORDS = 0;
-const COMPARED = ATOM_PLANNED_WORDS;
-const KIND = COMPARED + 1;
-const NR_AT = KIND + 1;
-const FLAGS = NR_AT + 1;
-const ARG_COUNT = FLAGS + 1;
-/** The result cell's address (0: none) and its int32 index in the region's view (-1: not there, or not aligned). */
-const RET = ARG_COUNT + 1;
-const RET_INDEX = RET + 1;
-const NEXT = RET_INDEX + 1;
-/** Each argument cell's int32 index in the region's view. */
-const CELLS = NEXT + 1;
+/** The result cell's address (0: none). */
+const RET = ATOM_PLANNED_WORDS;
+const NEXT = RET + 1;
 /** The confinement check's last pass: the registry version (-1: none) and the argument values it read. */
-const CHECKED_VERSION = CELLS + MAX_ARGS;
+const CHECKED_VERSION = NEXT + 1;
 const CHECKED_ARGS = CHECKED_VERSION + 1;
 const PER_ATOM = CHECKED_ARGS + MAX_ARGS;
+// Its small integers: PER_ATOM_INTS int32s in CannedChain.ints (read without a double's conversion).
+/** How many of its words are compared. */
+const I_COMPARED = 0;
+const I_KIND = 1;
+const I_NR = 2;
+const I_FLAGS = 3;
+const I_ARG_COUNT = 4;
+/** The result cell's int32 index in the region's view (-1: not there, or not aligned). */
+const I_RET_INDEX = 5;
+/** The arguments the confinement check reads (compiled.confinedArgs), as a bit mask by index. */
+const I_CONFINED = 6;
+/** Each argument cell's int32 index in the region's view. */
+const I_CELLS = 7;
+const PER_ATOM_INTS = I_CELLS + MAX_ARGS;
 // A planned atom's references: PER_ATOM_REFS in CannedChain.refs.
 const COMPILED = 0;
 const RET_REGION = 1;
@@ -108,6 +115,8 @@ export class CannedChain {
   count = 0;
   /** @internal The planned atoms' numbers (PER_ATOM each; made when a plan first has atoms). */
   numbers: Float64Array | null = null;
+  /** @internal Their small integers (PER_ATOM_INTS each; made with `numbers`). */
+  ints: Int32Array | null = null;
   /** @internal Their references (PER_ATOM_REFS each). */
   refs: PlanRef[] | null = null;
   /** @internal The region's bytes as float64s and int32s (shared by the plans in it). */
@@ -175,6 +184,7 @@ export class CannedRunner {
     const live = views.float64;
     const int32 = views.int32;
     const numbers = plan.numbers as Float64Array;
+    const ints = plan.ints as Int32Array;
     const refs = plan.refs as PlanRef[];
     const call = this.#call;
     const policy = this.#policy;
@@ -185,50 +195,46 @@ export class CannedRunner {
     const liveFirst = ((first - region.start) / 8) | 0;
     for (let i = 0; ; i++) {
       const at = i * PER_ATOM;
-      // The atom's words, compared with the planned ones as doubles (a word of 2^63 reads as -0,
-      // which equals 0: a planned 0 is checked by its high half too). A detached buffer reads
-      // undefined: a mismatch, and the generic walk throws as it always did.
+      const ia = i * PER_ATOM_INTS;
+      // The atom's words, compared with the planned ones (wordsDiffer).
       // (Indices as int32s, `| 0`: an index computed from a double is converted at every access.)
       const liveAt = (liveFirst + i * ATOM_WORDS) | 0;
-      const compared = (numbers[at + COMPARED] as number) | 0;
-      let k = 0;
-      for (; k < compared; k++) {
-        const word = numbers[at + WORDS + k] as number;
-        if (live[liveAt + k] !== word || (word === 0 && int32[2 * (liveAt + k) + 1] !== 0)) break;
-      }
-      const nr = numbers[at + NR_AT] as number;
-      if (k < compared || memory.version !== version || policy.check(nr) !== 0) {
+      const differs = wordsDiffer(live, int32, liveAt, numbers, at + WORDS, ints[ia + I_COMPARED] as number);
+      const nr = ints[ia + I_NR] as number;
+      if (differs || memory.version !== version || policy.check(nr) !== 0) {
         // Rewritten since it was planned (the generic walk runs what is there now; it is planned
         // again next time), or refused (the walk answers and records it).
-        if (k < compared) plan.version = -1;
+        if (differs) plan.version = -1;
         this.#walk(atom, out, region, first);
         return;
       }
       // The arguments, read through their cells now (as executeDecoded reads them; the cells
-      // are the planned ones: their pointers are among the words just compared).
-      const argCount = (numbers[at + ARG_COUNT] as number) | 0;
+      // are the planned ones: their pointers are among the words just compared). Those the
+      // confinement check reads are compared on the way with the ones that last passed for this
+      // atom: what last passed for these values passes again (no region has gone since: the version).
+      const argCount = ints[ia + I_ARG_COUNT] as number;
+      const confined = ints[ia + I_CONFINED] as number;
+      let same = numbers[at + CHECKED_VERSION] === version;
       let a = 0;
       for (; a < argCount; a++) {
-        const cell = (numbers[at + CELLS + a] as number) | 0;
+        const cell = ints[ia + I_CELLS + a] as number;
         const high = int32[cell + 1];
         if (high === undefined || high < -SAFE_HIGH || high >= SAFE_HIGH) break;
-        args[a] = high * TWO32 + ((int32[cell] as number) >>> 0);
+        const value = high * TWO32 + ((int32[cell] as number) >>> 0);
+        args[a] = value;
+        if ((confined & (1 << a)) !== 0 && value !== numbers[at + CHECKED_ARGS + a]) same = false;
       }
       if (a < argCount) {
         // A value past 2^53: the generic path reads it as a bigint.
         this.#walk(atom, out, region, first);
         return;
       }
-      for (; a < MAX_ARGS; a++) args[a] = 0;
-      const compiled = refs[i * PER_ATOM_REFS + COMPILED] as CompiledSyscall;
-      const kind = numbers[at + KIND] as number;
-      // Confinement: what last passed for these values passes again (no region has gone since: the version).
-      const confined = compiled.confinedArgs;
-      let same = numbers[at + CHECKED_VERSION] === version;
-      for (let c = 0; same && c < confined.length; c++) {
-        const index = confined[c] as number;
-        same = args[index] === numbers[at + CHECKED_ARGS + index];
+      for (; a < MAX_ARGS; a++) {
+        args[a] = 0;
+        if ((confined & (1 << a)) !== 0 && numbers[at + CHECKED_ARGS + a] !== 0) same = false;
       }
+      const compiled = refs[i * PER_ATOM_REFS + COMPILED] as CompiledSyscall;
+      const kind = ints[ia + I_KIND] as number;
       let result: number | bigint | symbol;
       if (!same && (result = call.confine(compiled, args)) !== 0) {
         // Refused: the call is not made; its answer is the check's.
@@ -236,7 +242,7 @@ export class CannedRunner {
         if (!same) this.#remember(numbers, refs, i, compiled, args, version);
         result = kind === KIND_READ ? call.cannedRead(compiled, nr, args) : call.cannedPrivate(compiled, args, refs[i * PER_ATOM_REFS + CHECKED_REGIONS] as (Region | null)[]);
       }
-      const flags = numbers[at + FLAGS] as number;
+      const flags = ints[ia + I_FLAGS] as number;
       const ret = numbers[at + RET] as number;
       const retRegion = refs[i * PER_ATOM_REFS + RET_REGION] as Region | null;
       const bit = 1 << i;
@@ -254,7 +260,7 @@ export class CannedRunner {
       // From here on as Executor.walk after a call (no cancel flag and no chain table inline: no -EINTR test).
       const value: Word = typeof result === 'number' || result > MAX_SAFE_BIG || result < -MAX_SAFE_BIG ? result : Number(result);
       if (retRegion !== null) {
-        const retIndex = (numbers[at + RET_INDEX] as number) | 0;
+        const retIndex = ints[ia + I_RET_INDEX] as number;
         if (retIndex >= 0 && typeof value === 'number' && (value | 0) === value && int32.length > retIndex) {
           int32[retIndex] = value;
           int32[retIndex + 1] = value >> 31;
@@ -340,7 +346,8 @@ export class CannedRunner {
     if (options.cancelFlag !== undefined || options.progress !== undefined) return;
     const first = plan.first;
     const view = region.view;
-    if (view.byteOffset % 8 !== 0 || (first - region.start) % 8 !== 0 || first < region.start) return;
+    // (Cells are int32 indices in the region: a region of 8 GiB or more is not planned.)
+    if (view.byteOffset % 8 !== 0 || (first - region.start) % 8 !== 0 || first < region.start || view.byteLength >= 2 ** 33) return;
     const room = Math.min(PLAN_ATOMS, Math.floor((region.end - first) / ATOM.size), options.inlineBudget, options.maxAtomsPerChain);
     const scratch = this.#scratch;
     let count = 0;
@@ -351,26 +358,35 @@ export class CannedRunner {
       if (decoded === null || kind === KIND_NONE) break;
       if (plan.numbers === null || plan.numbers.length < (count + 1) * PER_ATOM) {
         // Made once per chain (for as many atoms as its first plan found), kept from then on.
-        const numbers = new Float64Array(Math.max(room, 2) * PER_ATOM);
+        const atoms = Math.max(room, 2);
+        const numbers = new Float64Array(atoms * PER_ATOM);
+        const ints = new Int32Array(atoms * PER_ATOM_INTS);
         if (plan.numbers !== null) numbers.set(plan.numbers);
+        if (plan.ints !== null) ints.set(plan.ints);
         plan.numbers = numbers;
-        plan.refs = new Array<PlanRef>(Math.max(room, 2) * PER_ATOM_REFS).fill(null);
+        plan.ints = ints;
+        plan.refs = new Array<PlanRef>(atoms * PER_ATOM_REFS).fill(null);
       }
       const numbers = plan.numbers;
+      const ints = plan.ints as Int32Array;
       const refs = plan.refs as PlanRef[];
       const at = count * PER_ATOM;
+      const ia = count * PER_ATOM_INTS;
       // The words its decode read (the header, the argument pointers up to the first NULL) are
       // the ones compared: no run reads the others.
       const words = decoded.wordCount >> 1;
       for (let k = 0; k < words; k++) numbers[at + WORDS + k] = decoded.words64[k] as number;
-      numbers[at + COMPARED] = words;
-      numbers[at + KIND] = kind;
-      numbers[at + NR_AT] = decoded.nr;
-      numbers[at + FLAGS] = decoded.flags;
-      numbers[at + ARG_COUNT] = decoded.argCount;
-      for (let a = 0; a < decoded.argCount; a++) numbers[at + CELLS + a] = ((decoded.argPointers[a] as number) - region.start) / 4;
+      ints[ia + I_COMPARED] = words;
+      ints[ia + I_KIND] = kind;
+      ints[ia + I_NR] = decoded.nr;
+      ints[ia + I_FLAGS] = decoded.flags;
+      ints[ia + I_ARG_COUNT] = decoded.argCount;
+      for (let a = 0; a < decoded.argCount; a++) ints[ia + I_CELLS + a] = ((decoded.argPointers[a] as number) - region.start) / 4;
+      let confined = 0;
+      for (const index of (decoded.compiled as CompiledSyscall).confinedArgs) confined |= 1 << index;
+      ints[ia + I_CONFINED] = confined;
       numbers[at + RET] = decoded.ret;
-      numbers[at + RET_INDEX] = decoded.retRegion === region && decoded.retCell !== null ? (decoded.ret - region.start) / 4 : -1;
+      ints[ia + I_RET_INDEX] = decoded.retRegion === region && decoded.retCell !== null ? (decoded.ret - region.start) / 4 : -1;
       numbers[at + NEXT] = decoded.next;
       numbers[at + CHECKED_VERSION] = -1;
       const r = count * PER_ATOM_REFS;
