@@ -16,7 +16,7 @@ import { aioEngine } from './context.js';
 import { AIOCB, SIGEV_NONE } from './constants.js';
 import { integer, int32, word } from './member-values.js';
 import { Sigevent, type SigeventInit } from './sigevent.js';
-import { Request, type AiocbSource } from './request.js';
+import { Request, int32Of, type AiocbSource } from './request.js';
 import { registrationOf, type BufferRegistration } from './buffers.js';
 import { dataViewByteLength, typedArrayByteLength } from '../engine/view-getters.js';
 import { chainEnded, settle } from './requests.js';
@@ -114,6 +114,9 @@ export class Aiocb implements AiocbSource {
   readonly _request: Request;
   readonly #view: DataView;
   readonly #base: number;
+  // The region's bytes as int32s (int32Of; null when its view is not 4-byte aligned): the fields
+  // a program writes before every request are stored through it.
+  readonly #int32: Int32Array | null;
   readonly #sigevent: Sigevent;
   #buffer: ArrayBufferView | null = null;
   #bufferAddress = 0;
@@ -124,6 +127,7 @@ export class Aiocb implements AiocbSource {
     const slot = takeSlot();
     this.#view = slot.region.view;
     this.#base = slot.offset;
+    this.#int32 = int32Of(this.#view);
     this.address = slot.region.start + slot.offset;
     this._request = new Request(this.#view, this.#base + AIOCB.__error_code, this.address + AIOCB.__error_code, this.#base + AIOCB.__return_value, this.address + AIOCB.__return_value, 8, chainEnded, aioEngine().policy);
     this.#sigevent = new Sigevent(this.#view, this.#base + AIOCB.aio_sigevent, this._request);
@@ -225,6 +229,14 @@ export class Aiocb implements AiocbSource {
   }
   /** Sets the file offset. @throws TypeError for a number that is not a safe integer; RangeError for a bigint outside 64 bits. */
   set aio_offset(value: number | bigint) {
+    const int32 = this.#int32;
+    const at = (this.#base + AIOCB.aio_offset) >> 2;
+    if (int32 !== null && typeof value === 'number' && (value | 0) === value && at + 1 < int32.length) {
+      // An int32 (most offsets): its high word is its sign, as setWord stores it.
+      int32[at] = value;
+      int32[at + 1] = value >> 31;
+      return;
+    }
     if (typeof value === 'number' && Number.isSafeInteger(value)) setWord(this.#view, this.#base + AIOCB.aio_offset, value);
     else setWord(this.#view, this.#base + AIOCB.aio_offset, word('aio_offset', value));
   }
