@@ -73,7 +73,11 @@ export class ChainSubmission {
   #submit(atom: number, listener: ChainListener | null, plan: CannedChain | null): number {
     const tokens = this.#tokens;
     if (tokens.closed) return -ESHUTDOWN;
-    const first = Number.isSafeInteger(atom) && atom > 0 ? this.#memory.find(atom, ATOM.size) : null;
+    const memory = this.#memory;
+    // A canned chain's plan knows the region of its first atom: find's answer stays the answer
+    // while the registry's version has not moved (MemoryRegistry.version), so it is not asked again.
+    const planned = plan !== null && plan.registry === memory && plan.version === memory.version ? plan.region : null;
+    const first = planned !== null ? planned : Number.isSafeInteger(atom) && atom > 0 ? memory.find(atom, ATOM.size) : null;
     if (first === null) return -EFAULT;
     // Any chain may go asynchronous, and then it needs a token (and room in the queue, which has
     // as many entries as there are tokens): refuse before the first atom runs, not after.

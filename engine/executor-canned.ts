@@ -111,6 +111,8 @@ export class CannedChain {
   version = -1;
   /** @internal The region holding the planned atoms. */
   region: Region | null = null;
+  /** @internal The registry `region` and `version` are of (the executor's that made the plan). */
+  registry: MemoryRegistry | null = null;
   /** @internal Atoms planned, laid one after another from `first` (0: run generically). */
   count = 0;
   /** @internal The planned atoms' numbers (PER_ATOM each; made when a plan first has atoms). */
@@ -341,6 +343,7 @@ export class CannedRunner {
     const version = memory.version;
     plan.version = version;
     plan.region = region;
+    plan.registry = memory;
     plan.count = 0;
     // Only on the calling thread's executor (no cancel flag, no progress words: run() tests neither there).
     if (options.cancelFlag !== undefined || options.progress !== undefined) return;
