@@ -25,7 +25,26 @@ import { readlink as readlinkOn, realpath as realpathOn } from './links.js';
 import { open as openOn } from './open.js';
 import { appendFile as appendFileOn, copyFile as copyFileOn, readFile as readFileOn, truncate as truncateOn, writeFile as writeFileOn } from './read-write.js';
 
-export { FileHandle } from './file-handle.js';
+import { FileHandle as SysletFileHandle } from './file-handle.js';
+
+/**
+ * FileHandle - the class of the handles open() makes on syslets, for `instanceof`: a handle open()
+ * answers is one of these, or Node's own where it handed the call to node:fs/promises (arguments
+ * this layer does not take, the fd limit). Its constructor is not public.
+ *
+ * @example
+ * ```ts
+ * const handle = await open('hello.txt');
+ * console.log(handle instanceof FileHandle); // true: its methods run on syslets
+ * ```
+ */
+export const FileHandle: typeof SysletFileHandle = SysletFileHandle;
+/**
+ * The type of a handle open() answers: node:fs/promises's FileHandle, which both kinds of handle
+ * are, so that code typed against Node's (`const handle: FileHandle = await open(path)`) type-checks
+ * with this module in the import. (It was the class, whose private members Node's type lacks.)
+ */
+export type FileHandle = nodeFs.FileHandle;
 export { DEFAULT_REQUEST_WINDOW, requestStats, setRequestWindow, type RequestStats } from '../plugins/requests.js';
 
 type NodeFs = typeof nodeFs;
