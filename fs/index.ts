@@ -45,6 +45,10 @@ export const FileHandle: typeof SysletFileHandle = SysletFileHandle;
  * with this module in the import. (It was the class, whose private members Node's type lacks.)
  */
 export type FileHandle = nodeFs.FileHandle;
+/** The other types node:fs/promises exports, so that an import list naming them switches too. */
+export type {
+  CreateReadStreamOptions, CreateWriteStreamOptions, FileChangeInfo, FileReadOptions, FileReadResult, FlagAndOpenMode, ReadableWebStreamOptions,
+} from 'node:fs/promises';
 export { DEFAULT_REQUEST_WINDOW, requestStats, setRequestWindow, type RequestStats } from '../plugins/requests.js';
 
 type NodeFs = typeof nodeFs;

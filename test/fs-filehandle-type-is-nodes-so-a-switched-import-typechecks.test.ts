@@ -9,7 +9,8 @@
  * module exports as `FileHandle` must be Node's too. It was the syslet class, whose private
  * members Node's interface lacks: TS2740, "Type 'FileHandle' is missing the following properties
  * from type 'FileHandle': #private, [kSysletHandle], addListener, on, and 13 more" (user16, from
- * the installed tarball). The value `FileHandle` stays the class, for `instanceof`.
+ * the installed tarball). The value `FileHandle` stays the class, for `instanceof`. The other
+ * types node:fs/promises exports (FileReadResult, FlagAndOpenMode...) were missing (TS2614).
  *
  * Checked with the repository's compiler against the sources (dist/fs.d.ts is emitted from them).
  */
@@ -42,6 +43,15 @@ export async function first(path: string): Promise<number> {
     await handle.close();
   }
 }
+// The other types node:fs/promises exports, so that an import list of them switches too.
+import type { CreateReadStreamOptions, CreateWriteStreamOptions, FileChangeInfo, FileReadOptions, FileReadResult, FlagAndOpenMode, ReadableWebStreamOptions } from ${fsEntry};
+import type * as nodeFsp from 'node:fs/promises';
+export type Same = [
+  nodeFsp.CreateReadStreamOptions extends CreateReadStreamOptions ? true : never, nodeFsp.CreateWriteStreamOptions extends CreateWriteStreamOptions ? true : never,
+  nodeFsp.FileChangeInfo<string> extends FileChangeInfo<string> ? true : never, nodeFsp.FileReadOptions extends FileReadOptions ? true : never,
+  nodeFsp.FileReadResult<Buffer> extends FileReadResult<Buffer> ? true : never, nodeFsp.FlagAndOpenMode extends FlagAndOpenMode ? true : never,
+  nodeFsp.ReadableWebStreamOptions extends ReadableWebStreamOptions ? true : never,
+];
 export async function kept(path: string): Promise<FileHandle | undefined> {
   const handle = await open(path);
   return handle instanceof FileHandle ? handle : undefined;
