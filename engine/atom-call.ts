@@ -69,9 +69,9 @@ export class AtomCall {
   }
 
   /** Where a would-block call goes: the ring when it takes the call, else a cachemiss thread. */
-  #ringOrHandoff(compiled: CompiledSyscall, nr: number, args: Word[], takesOffsets = false): typeof RING | typeof HANDOFF {
+  #ringOrHandoff(compiled: CompiledSyscall, nr: number, args: Word[], takesOffsets = false, punt = false): typeof RING | typeof HANDOFF {
     const ring = this.ring;
-    return ring !== undefined && ring.prepare(compiled, nr, args, this.#confinement.copied ? this.#confinement : null, takesOffsets) ? RING : HANDOFF;
+    return ring !== undefined && ring.prepare(compiled, nr, args, this.#confinement.copied ? this.#confinement : null, takesOffsets, punt) ? RING : HANDOFF;
   }
 
   /** Reads the arguments, applies policy and confinement, and makes the call. */
@@ -160,8 +160,10 @@ export class AtomCall {
    */
   cannedRead(compiled: CompiledSyscall, nr: number, args: Word[]): number | typeof HANDOFF | typeof RING {
     this.#confinement.passedRemembered();
-    const ring = this.ring;
     const prober = this.#prober;
+    // Too many bytes to copy on the event loop's thread, however cached (probe.ts INLINE_COPY_BYTES).
+    if (prober.tooLargeInline(compiled, args)) return this.#ringOrHandoff(compiled, nr, args, false, true);
+    const ring = this.ring;
     if (ring === undefined) return prober.probe(compiled, nr, args);
     const fd = args[0] as Word;
     if (ring.skipProbe(fd)) return this.#ringOrHandoff(compiled, nr, args);
@@ -241,9 +243,11 @@ export class AtomCall {
     if (inline && (flags & SYSLET_SYNC) === 0) {
       if (compiled.block === BLOCK.handoff) return this.#ringOrHandoff(compiled, nr, args);
       if (compiled.block === BLOCK.probe) {
+        const reads = compiled.probe === PROBE.rwfRead;
+        // Too many bytes to copy on the event loop's thread, however cached (probe.ts INLINE_COPY_BYTES).
+        if ((reads || compiled.probe === PROBE.rwfWrite) && this.#prober.tooLargeInline(compiled, args)) return this.#ringOrHandoff(compiled, nr, args, false, true);
         const ring = this.ring;
         if (ring === undefined) return this.#prober.probe(compiled, nr, args);
-        const reads = compiled.probe === PROBE.rwfRead;
         // A file whose reads keep missing the page cache: the probe only costs (and starts the
         // read-ahead synchronously, on this thread); io_uring tries non-blocking first itself.
         if (reads && ring.skipProbe(args[0] as Word)) return this.#ringOrHandoff(compiled, nr, args);

@@ -133,10 +133,13 @@ export interface RingPort {
    * @param takesOffsets - a positional probe of this very call (RWF_NOWAIT, offset ≥ 0) has
    *   just answered something other than ESPIPE: the fd takes offsets, as the syscall's own
    *   check (FMODE_PREAD/FMODE_PWRITE) says, so the ring need not ask the kernel again.
+   * @param punt - the request must not be tried in the submitting thread (IOSQE_ASYNC): a read
+   *   or write larger than the inline limit (engine/probe.ts INLINE_COPY_BYTES), whose copy
+   *   would hold the event loop inside io_uring_enter.
    * @returns false when the ring cannot make this call exactly as the syscall would (no opcode,
    *   an argument value the opcode treats differently, the ring full): a thread makes it.
    */
-  prepare(compiled: CompiledSyscall, nr: number, args: readonly Word[], copies: Confinement | null, takesOffsets: boolean): boolean;
+  prepare(compiled: CompiledSyscall, nr: number, args: readonly Word[], copies: Confinement | null, takesOffsets: boolean, punt: boolean): boolean;
   /**
    * bind - the request just prepared belongs to the atom at `atom`, whose flags and result cell
    * were read when it ran (the completion is stored there).

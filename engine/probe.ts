@@ -27,6 +27,15 @@ const ST_MODE = 24;
 /** Marker result: the call would block, hand the chain off. */
 export const HANDOFF = Symbol('handoff');
 
+/**
+ * The most bytes one read or write is made inline (on the event loop's thread). A cached read
+ * of 200 MB copied in one preadv2(RWF_NOWAIT) held the event loop for 171-178 ms (Node's
+ * readFile of it: longest gap 3.6-9 ms, its thread pool reading 512 KiB at a time); a larger
+ * call goes to the cachemiss engine whole (io_uring with IOSQE_ASYNC: an io-wq worker copies),
+ * so one call holds the loop for about a millisecond at most.
+ */
+export const INLINE_COPY_BYTES = 1 << 20;
+
 /** One executor's probes, on the probe scratch of its private block (see engine/confinement.ts). */
 export class Prober {
   // Probe scratch: an iovec, an open_how, a pollfd and a zero timespec, in the private block.
@@ -169,6 +178,21 @@ export class Prober {
       default:
         return syscall(nr, args[0], args[1], args[2], args[3], args[4], args[5]);
     }
+  }
+
+  /**
+   * tooLargeInline - whether a probed read or write moves more than {@link INLINE_COPY_BYTES}:
+   * then it is not tried inline (nor by the ring in the submitting thread) at all, however cached
+   * its data. A caller's own RWF_NOWAIT keeps the call as it is (its answer is the probe's).
+   * Asked after the confinement check, which summed a vector call's iovecs.
+   */
+  tooLargeInline(compiled: CompiledSyscall, args: readonly Word[]): boolean {
+    if (compiled.iovArg < 0) {
+      const count = args[2];
+      return typeof count === 'bigint' ? count > BigInt(INLINE_COPY_BYTES) : (count as number) > INLINE_COPY_BYTES;
+    }
+    if (this.#confinement.iovecBytes <= INLINE_COPY_BYTES) return false;
+    return !((compiled.spec.name === 'preadv2' || compiled.spec.name === 'pwritev2') && callerNowait(args[5] as Word));
   }
 
   /** Completes a short RWF_NOWAIT pread without blocking, or hands the whole call off. */

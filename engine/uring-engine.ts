@@ -18,7 +18,7 @@
  * the JS turn that wrote the first one (a microtask), before anything waits or looks for
  * completions, or as soon as 16 wait (a long turn would otherwise leave the device idle).
  */
-import { ECANCELED, EINTR, EAGAIN, EBUSY, ETIME, IORING_OP, IORING_SQ_CQ_OVERFLOW, IORING_SQ_TASKRUN, IORING_ASYNC_CANCEL_ALL, IORING_ASYNC_CANCEL_ANY, registerEventfd, unregisterEventfd, type Word } from './native/index.js';
+import { ECANCELED, EINTR, EAGAIN, EBUSY, ETIME, IORING_OP, IORING_SQ_CQ_OVERFLOW, IORING_SQ_TASKRUN, IORING_ASYNC_CANCEL_ALL, IORING_ASYNC_CANCEL_ANY, IOSQE_ASYNC, registerEventfd, unregisterEventfd, type Word } from './native/index.js';
 import type { MemoryRegistry, Region } from './memory.js';
 import type { RingPort } from './executor.js';
 import type { CompiledSyscall } from './compiled-table.js';
@@ -78,6 +78,8 @@ export class UringEngine implements RingPort {
   #pendingCall: RingCall | null = null;
   #pendingAtom = 0;
   #pendingFlags = 0;
+  // The prepared request's SQE flags: IOSQE_ASYNC for a copy too large for the submitting thread.
+  #pendingSqeFlags = 0;
   #pendingRet = 0;
   #pendingRetRegion: Region | null = null;
   /** Requests in the ring, by token (user_data = token + TOKENS × generation). */
@@ -131,7 +133,7 @@ export class UringEngine implements RingPort {
 
   // ---- RingPort: the executor's side ----
 
-  prepare(compiled: CompiledSyscall, nr: number, args: readonly Word[], copies: Confinement | null, takesOffsets: boolean): boolean {
+  prepare(compiled: CompiledSyscall, nr: number, args: readonly Word[], copies: Confinement | null, takesOffsets: boolean, punt: boolean): boolean {
     if (this.#broken || this.#closing || this.#inRing >= this.#capacity) return false;
     const call = this.#calls[nr];
     if (call === undefined) return false;
@@ -144,6 +146,7 @@ export class UringEngine implements RingPort {
       return false;
     }
     this.#pendingCall = call;
+    this.#pendingSqeFlags = punt ? IOSQE_ASYNC : 0;
     return true;
   }
 
@@ -176,7 +179,7 @@ export class UringEngine implements RingPort {
     const requests = this.#requests;
     if (ring.sqSpace() === 0) this.flush();
     else if (ring.unsubmitted >= EAGER_SUBMIT_SQES) this.#submitEarly();
-    ring.prep(sqe.opcode, 0, sqe.fd, sqe.off, sqe.addr, sqe.len, sqe.opFlags, requests.userData(token), sqe.addr3, sqe.spliceFdIn);
+    ring.prep(sqe.opcode, this.#pendingSqeFlags, sqe.fd, sqe.off, sqe.addr, sqe.len, sqe.opFlags, requests.userData(token), sqe.addr3, sqe.spliceFdIn);
     this.#memory.commit(token);
     requests.record(token, this.#pendingAtom, this.#pendingFlags, this.#pendingRet, this.#pendingRetRegion, call.result === 'timeout');
     this.#pendingRetRegion = null;

@@ -278,6 +278,8 @@ export async function readFile(io: HandleIo, fd: number, optionsArg: unknown): P
   } finally {
     req.end();
   }
+  // As fs readFile: a read past the inline limit is one request, so the abort is looked at after it.
+  if (signal?.aborted === true) throw abortError(signal);
   if (got instanceof ReadFailure) throw fsError(got.errno, got.syscall);
   return encoding === undefined ? got : got.toString(encoding);
 }

@@ -47,6 +47,28 @@ async function abortPoint(signal: AbortSignal | undefined): Promise<void> {
   checkAborted(signal);
 }
 
+/**
+ * `work`'s answer, or an AbortError as soon as `signal` aborts (the work goes on; its answer is
+ * then dropped).
+ */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(abortError(signal));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(abortError(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: Error) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
 /** The whole-file read of a plain readFile (flag 'r', no signal): one object for every call. */
 const READ_ONLY: WholeReadOptions = Object.freeze({ flags: O_RDONLY, mode: 0o666, limit: IO_MAX_LENGTH, overLimit: 'fail' });
 
@@ -64,15 +86,29 @@ export async function readFile(engine: Engine, path: unknown, options?: unknown)
   const taken = take(engine);
   const req = taken instanceof Request ? taken : await taken;
   let got: Buffer | ReadFailure;
+  let handedOver = false;
   try {
     // A file the first chain read inline is answered before any await, so its request leaves
     // the window within this call: awaited, the request stayed in until a microtask later, and
     // a Promise.all over many cached files filled the window and queued every call past it.
     const whole = readWholeFile(req, fast, signal === undefined && flags === O_RDONLY ? READ_ONLY : { flags, mode: 0o666, limit: IO_MAX_LENGTH, overLimit: 'fail', between: () => checkAborted(signal) });
-    got = whole instanceof Promise ? await whole : whole;
+    // (Node takes any object with an `aborted` property for a signal, and only reads it.)
+    if (whole instanceof Promise && signal !== undefined && typeof signal.addEventListener === 'function') {
+      // A read past the inline limit (engine/probe.ts INLINE_COPY_BYTES) is one request of the
+      // cachemiss engine, with no point between chunks where Node's loop sees an abort: the call
+      // rejects at the abort, as Node's does, and the request ends when its chain does (its
+      // memory and fd are the chain's until then).
+      handedOver = true;
+      whole.then(() => req.end(), () => req.end());
+      got = await untilAborted(whole, signal);
+    } else {
+      got = whole instanceof Promise ? await whole : whole;
+    }
   } finally {
-    req.end();
+    if (!handedOver) req.end();
   }
+  // Any signal: an abort during a read past the inline limit (no point between chunks) is seen now.
+  checkAborted(signal);
   if (got instanceof ReadFailure) {
     // At the fd limit, Node's answer (core.ts atTheFdLimit): a read has nothing to undo.
     if (got.errno === EMFILE || got.errno === ENFILE) return nodeFs.readFile(path as string, options as never);
