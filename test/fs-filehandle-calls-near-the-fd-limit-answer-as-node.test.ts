@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
+import { END_THREADS_AND_TAKE_THEIR_FDS } from './helpers/fd-limit-child.js';
 
 const FS_MODULE = fileURLToPath(new URL('../fs.ts', import.meta.url));
 
@@ -32,19 +33,9 @@ const fds = [];
 let full = null;
 const fill = () => { try { for (;;) fds.push(openSync(root, 'r')); } catch (error) { full = error.code; } };
 fill();
-// The engine's cachemiss threads end, and the fds they give back are taken, until none is left
-// (a thread's exit starts another while fds are to be had: the fds are taken after each).
-const engine = sysletFs.sharedEngine();
-let quietSince = performance.now();
-for (;;) {
-  const before = fds.length;
-  fill();
-  if (fds.length > before) quietSince = performance.now();
-  if (engine.threads === 0 || performance.now() - quietSince > 3000) break;
-  for (let index = 0; index < 16; index++) if (await engine.killCachemissThread(index)) fill();
-  await new Promise((resolve) => setTimeout(resolve, 20));
-}
-const threads = engine.threads;
+// The engine's cachemiss threads end, and the fds they give back are taken, until none is left.
+${END_THREADS_AND_TAKE_THEIR_FDS}
+const threads = sysletFs.sharedEngine().threads;
 for (let i = 0; i < 2; i++) closeSync(fds.pop());
 const calls = [
   ['write', (h) => h.write(Buffer.from('first line\\n')), (r) => r.bytesWritten],

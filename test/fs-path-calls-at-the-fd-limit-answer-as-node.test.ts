@@ -28,6 +28,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
+import { END_THREADS_AND_TAKE_THEIR_FDS } from './helpers/fd-limit-child.js';
 
 const FS_MODULE = fileURLToPath(new URL('../fs.ts', import.meta.url));
 
@@ -94,19 +95,7 @@ fill();
 // runs). They are ended here, and the fds they give back taken, until none is left (or none gave
 // one back for 3 s), so that the limit holds through every call below and the engine has no
 // thread and can start none (a thread needs 5 fds).
-if (process.env.WARM === '1') {
-  // (A thread's exit starts another while fds are to be had: the fds are taken after each.)
-  const engine = sysletFs.sharedEngine();
-  let quietSince = performance.now();
-  for (;;) {
-    const before = fds.length;
-    fill();
-    if (fds.length > before) quietSince = performance.now();
-    if (engine.threads === 0 || performance.now() - quietSince > 3000) break;
-    for (let index = 0; index < 16; index++) if (await engine.killCachemissThread(index)) fill();
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+if (process.env.WARM === '1') {${END_THREADS_AND_TAKE_THEIR_FDS}}
 const threads = process.env.WARM === '1' ? sysletFs.sharedEngine().threads : null;
 // Near the limit: a few fds free, fewer than a cachemiss thread needs to start (5).
 for (let i = 0; i < Number(process.env.FREE); i++) closeSync(fds.pop());
