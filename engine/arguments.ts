@@ -12,9 +12,35 @@ import { inspect } from 'node:util';
 /** A TypeError or RangeError carrying Node's error code, as `node:fs` throws them. */
 export type NodeArgumentError = (TypeError | RangeError) & { readonly code: string };
 
+/**
+ * Between a coded error and its class's prototype, as Node's own errors have one (an instance of
+ * TypeError whose prototype is not TypeError.prototype): `toString` prints the code after the
+ * name, `TypeError [ERR_INVALID_ARG_TYPE]: ...`, as `String(error)` does for Node's.
+ */
+function codedPrototype(base: object): object {
+  return Object.create(base, {
+    toString: {
+      value(this: Error & { code?: unknown }): string {
+        return `${this.name} [${String(this.code)}]: ${this.message}`;
+      },
+      writable: true,
+      configurable: true,
+    },
+  }) as object;
+}
+const CODED_PROTOTYPES = new Map<object, object>([
+  [TypeError.prototype, codedPrototype(TypeError.prototype)],
+  [RangeError.prototype, codedPrototype(RangeError.prototype)],
+]);
+
 function withCode<E extends Error>(error: E, code: string): E & { readonly code: string } {
-  // Node shows the code in the name when printed: `TypeError [ERR_INVALID_ARG_TYPE]: ...`.
   Object.defineProperty(error, 'code', { value: code, enumerable: true, configurable: true, writable: true });
+  // Node shows the code in the name when printed: `TypeError [ERR_INVALID_ARG_TYPE]: ...`, in
+  // String(error) and on the first line of the stack.
+  const coded = CODED_PROTOTYPES.get(Object.getPrototypeOf(error) as object);
+  if (coded !== undefined) Object.setPrototypeOf(error, coded);
+  const head = `${error.name}: `;
+  if (typeof error.stack === 'string' && error.stack.startsWith(head)) error.stack = `${error.name} [${code}]: ${error.stack.slice(head.length)}`;
   return error as E & { readonly code: string };
 }
 
