@@ -35,6 +35,7 @@ export const HANDOFF = Symbol('handoff');
  * so one call holds the loop for about a millisecond at most.
  */
 export const INLINE_COPY_BYTES = 1 << 20;
+const INLINE_COPY_BIGINT = BigInt(INLINE_COPY_BYTES);
 
 /** One executor's probes, on the probe scratch of its private block (see engine/confinement.ts). */
 export class Prober {
@@ -189,7 +190,7 @@ export class Prober {
   tooLargeInline(compiled: CompiledSyscall, args: readonly Word[]): boolean {
     if (compiled.iovArg < 0) {
       const count = args[2];
-      return typeof count === 'bigint' ? count > BigInt(INLINE_COPY_BYTES) : (count as number) > INLINE_COPY_BYTES;
+      return typeof count === 'bigint' ? count > INLINE_COPY_BIGINT : (count as number) > INLINE_COPY_BYTES;
     }
     if (this.#confinement.iovecBytes <= INLINE_COPY_BYTES) return false;
     return !((compiled.spec.name === 'preadv2' || compiled.spec.name === 'pwritev2') && callerNowait(args[5] as Word));

@@ -7,7 +7,7 @@
 import * as nodeFs from 'node:fs/promises';
 import type { Engine } from '../engine/engine.js';
 import { abortError } from '../engine/errors.js';
-import { EFBIG, EINVAL, EMFILE, ENFILE, ENOSYS, EOPNOTSUPP, EPERM, EXDEV } from '../engine/native/index.js';
+import { EFBIG, EINVAL, ENOSYS, EOPNOTSUPP, EPERM, EXDEV } from '../engine/native/index.js';
 import { MAX_RW_COUNT } from '../engine/syscalls/abi.js';
 import { O_APPEND, O_CLOEXEC, O_CREAT, O_EXCL, O_RDONLY, O_RDWR, O_WRONLY } from '../engine/syscalls/constants.generated.js';
 import type { PluginInstance } from '../plugins/plugin.js';
@@ -20,6 +20,7 @@ import {
 } from './chains.js';
 import { COPY_FILE, COPY_SENDFILE, fsCloseTwo, fsCopyBySendfile, fsCopyFile } from './chains-copy.js';
 import { atTheFdLimit, ended, putPaths, ran, result, submitted, take } from './core.js';
+import { outOfFds } from './direct.js';
 import { fsError } from './errors.js';
 import { kSysletHandle, type FileHandle } from './file-handle.js';
 
@@ -111,7 +112,7 @@ export async function readFile(engine: Engine, path: unknown, options?: unknown)
   checkAborted(signal);
   if (got instanceof ReadFailure) {
     // At the fd limit, Node's answer (core.ts atTheFdLimit): a read has nothing to undo.
-    if (got.errno === EMFILE || got.errno === ENFILE) return nodeFs.readFile(path as string, options as never);
+    if (outOfFds(-got.errno)) return nodeFs.readFile(path as string, options as never);
     // Larger than Node reads into one Buffer: let Node raise its ERR_FS_FILE_TOO_LARGE.
     if (got.errno === EFBIG && got.syscall === 'read') return nodeFs.readFile(path as string, options as never);
     throw fsError(got.errno, got.syscall, got.syscall === 'open' ? fast : undefined);

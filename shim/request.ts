@@ -2,7 +2,7 @@
  * The request engine's contract, in the role of glibc's aio_misc.h: the request record, its
  * states, a lio_listio list in progress and the per-fd state. The logic is in requests.ts.
  */
-import { readWord, setWord } from '../engine/words.js';
+import { readWord, setWord, wordFromHalves } from '../engine/words.js';
 import type { BufferRegistration, HeldRange } from './buffers.js';
 import type { ChainListener } from '../engine/engine.js';
 import type { PluginInstance } from '../plugins/plugin.js';
@@ -14,10 +14,6 @@ import { SIGEV_NONE } from './constants.js';
 import { OP_READ, type AioCompletion, type ListGroup, type PluginInfo, type SigevNotifyFunction } from './types.js';
 
 const SYS_aio_status = SYSLET_NR.aio_status;
-const TWO32 = 4294967296;
-/** Highest high word for which a 64-bit word is still an exact double (as engine/words.ts). */
-const SAFE_HIGH = 0x200000;
-
 // Per region view, its bytes as int32s (one array per region, shared by the records in it).
 const int32Views = new WeakMap<DataView, Int32Array>();
 
@@ -168,9 +164,8 @@ export class Request implements ChainListener {
     const at = this.#returnIndex;
     if (int32 !== null && at + 1 < int32.length) {
       if (this.width !== 8) return int32[at] as number;
-      // As readWord: exact as a number while the high word is within 2^21.
-      const high = int32[at + 1] as number;
-      if (high >= -SAFE_HIGH && high < SAFE_HIGH) return high * TWO32 + ((int32[at] as number) >>> 0);
+      // As readWord, from the two halves.
+      return wordFromHalves(int32[at] as number, int32[at + 1] as number) as number;
     }
     return this.width === 8 ? (readWord(this.view, this.returnOffset) as number) : this.view.getInt32(this.returnOffset, true);
   }
