@@ -40,8 +40,9 @@ export async function runCli(argv: readonly string[], io: CliIo, registry: Regis
     const [first, ...rest] = argv;
     if (first === '-h' || first === '--help' || first === 'help') {
       // `help <command>` and `--help <command>` show that command's help.
+      // `help help` and `help --help` ask about help itself: the program's help says what it does.
       const topic = rest[0];
-      if (topic === undefined) {
+      if (topic === undefined || topic === 'help' || topic === '-h' || topic === '--help') {
         io.out(programHelp(packageVersion(), registry.commands, registry.defaultCommand));
         return EXIT.ok;
       }
