@@ -201,10 +201,12 @@ export class SyscallError extends SysletError {
  * ```
  */
 export class AbortError extends Error {
-  /** Always `'AbortError'`, as Node's. */
-  override readonly name = 'AbortError' as const;
+  // Declared in Node's order (code, then name), so that the own keys, and what
+  // util.inspect and JSON.stringify show, are the same as a Node AbortError's.
   /** Always `'ABORT_ERR'`, as Node's. */
   readonly code = 'ABORT_ERR' as const;
+  /** Always `'AbortError'`, as Node's. */
+  override readonly name = 'AbortError' as const;
 
   constructor(message = 'The operation was aborted', options?: ErrorOptions) {
     super(message, options);
