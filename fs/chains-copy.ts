@@ -8,7 +8,7 @@ import {
 } from '../engine/atom.js';
 import { AT_FDCWD, O_CLOEXEC } from '../engine/syscalls/constants.generated.js';
 import { STAT_BYTES } from '../plugins/builtin/file.js';
-import { definePlugin, type Plugin } from '../plugins/plugin.js';
+import { defineBuiltinPlugin, type Plugin } from '../plugins/plugin.js';
 
 const STOP_OR_SKIP = SYSLET_STOP_ON_NEGATIVE | SYSLET_SKIP_TO_NEXT_ON_STOP;
 
@@ -53,7 +53,7 @@ export const COPY_FILE = {
  * compares the two stats (same dev and ino: nothing to do, as libuv) or falls back to a plain
  * read/write copy on the open fds.
  */
-export const fsCopyFile: Plugin = definePlugin({
+export const fsCopyFile: Plugin = defineBuiltinPlugin({
   name: 'fs.copyFile',
   description: 'openat src/dst + fstat both + copy_file_range loop + ftruncate + close both',
   params: { src: 'ptr', dst: 'ptr', dstFlags: 'flags', mode: 'mode' },
@@ -91,7 +91,7 @@ export const COPY_SENDFILE = { sendfile: 0, exit: 1, ftruncate: 2, closeSrc: 3, 
  *  5 umem_add(&total, n)                                   next → 0
  * ```
  */
-export const fsCopyBySendfile: Plugin = definePlugin({
+export const fsCopyBySendfile: Plugin = defineBuiltinPlugin({
   name: 'fs.copyBySendfile',
   description: 'sendfile loop + ftruncate + close both (the copy_file_range fallback)',
   params: { src: 'fd', dst: 'fd' },
@@ -107,7 +107,7 @@ export const fsCopyBySendfile: Plugin = definePlugin({
 });
 
 /** fs.closeTwo - close(a) → close(b): ends a copy that stopped with both fds open. */
-export const fsCloseTwo: Plugin = definePlugin({
+export const fsCloseTwo: Plugin = defineBuiltinPlugin({
   name: 'fs.closeTwo',
   description: 'close both fds',
   params: { a: 'fd', b: 'fd' },

@@ -17,7 +17,7 @@ import {
 } from '../engine/atom.js';
 import { AT_EMPTY_PATH, AT_FDCWD, O_CLOEXEC, O_DIRECTORY, SEEK_SET } from '../engine/syscalls/constants.generated.js';
 import { STAT_BYTES, STAT_SIZE_OFFSET } from '../plugins/builtin/file.js';
-import { definePlugin, type Plugin } from '../plugins/plugin.js';
+import { defineBuiltinPlugin, type Plugin } from '../plugins/plugin.js';
 import { PATH_BYTES } from '../plugins/request-paths.js';
 import type { AtomTemplate, PluginDefinition } from '../plugins/types.js';
 import { STATX_BYTES, STATX_MASK } from './stats.js';
@@ -39,7 +39,7 @@ export const BY_PATH = {
  * stats + btime) → close. Params: `path`, `flags` (the openat flags: O_NOFOLLOW makes it lstat).
  * The struct statx is in scratch `stx`.
  */
-export const fsStat: Plugin = definePlugin({
+export const fsStat: Plugin = defineBuiltinPlugin({
   name: 'fs.stat',
   description: 'openat O_PATH + statx(AT_EMPTY_PATH) + close: stat/lstat inline when the path is cached',
   params: { path: 'ptr', flags: 'flags' },
@@ -55,7 +55,7 @@ export const fsStat: Plugin = definePlugin({
  * fs.access - openat(path, flags) → faccessat2(fd, "", mode, AT_EMPTY_PATH) → close. `flags` is
  * O_PATH|O_CLOEXEC: the lookup that access(2) makes, without opening the file itself.
  */
-export const fsAccess: Plugin = definePlugin({
+export const fsAccess: Plugin = defineBuiltinPlugin({
   name: 'fs.access',
   description: 'openat O_PATH + faccessat2(AT_EMPTY_PATH) + close',
   params: { path: 'ptr', flags: 'flags', mode: 'int' },
@@ -73,7 +73,7 @@ export const fsAccess: Plugin = definePlugin({
  * (fs/stat-burst.ts). `flags` is 0 or AT_SYMLINK_NOFOLLOW; the path is in scratch `path`, the
  * struct statx in scratch `stx`.
  */
-export const fsStatOnRing: Plugin = definePlugin({
+export const fsStatOnRing: Plugin = defineBuiltinPlugin({
   name: 'fs.statOnRing',
   description: 'statx(AT_FDCWD, path) as an io_uring request: the stats of a deep burst, on io-wq workers',
   params: { path: 'ptr', flags: 'flags' },
@@ -82,7 +82,7 @@ export const fsStatOnRing: Plugin = definePlugin({
 });
 
 /** fs.fstat - statx(fd, "", AT_EMPTY_PATH, …): FileHandle.stat, inline (as fstat is). */
-export const fsFstat: Plugin = definePlugin({
+export const fsFstat: Plugin = defineBuiltinPlugin({
   name: 'fs.fstat',
   description: 'statx(fd, "", AT_EMPTY_PATH)',
   params: { fd: 'fd' },
@@ -104,15 +104,15 @@ function openDefinition(cachemiss: boolean): PluginDefinition {
 }
 
 /** fs.open - openat(path, flags, mode) → fstat: the fd stays open (a FileHandle owns it). */
-export const fsOpen: Plugin = definePlugin(openDefinition(false));
+export const fsOpen: Plugin = defineBuiltinPlugin(openDefinition(false));
 /** fs.openOnCachemiss - {@link fsOpen} on a cachemiss thread, for opens that may wait. */
-export const fsOpenOnCachemiss: Plugin = definePlugin(openDefinition(true));
+export const fsOpenOnCachemiss: Plugin = defineBuiltinPlugin(openDefinition(true));
 
 /** Byte offset of st_mode in the x86-64 struct stat. */
 export const STAT_MODE_OFFSET = 24;
 
 function single(name: string, description: string, params: PluginDefinition['params'], atom: AtomTemplate): Plugin {
-  return definePlugin({ name, description, params, atoms: [atom] });
+  return defineBuiltinPlugin({ name, description, params, atoms: [atom] });
 }
 
 /** fs.pread - pread64(fd, buf, count, offset): FileHandle.read at a position. */
@@ -160,7 +160,7 @@ export const fsRename = single('fs.rename', 'renameat', { from: 'ptr', to: 'ptr'
 export const TRUNCATE = { open: 0, ftruncate: 1, close: 2 } as const;
 
 /** fs.truncate - openat(path, O_RDWR|O_CLOEXEC) → ftruncate(fd, length) → close: fsp.truncate. */
-export const fsTruncate: Plugin = definePlugin({
+export const fsTruncate: Plugin = defineBuiltinPlugin({
   name: 'fs.truncate',
   description: 'openat O_RDWR + ftruncate + close',
   params: { path: 'ptr', flags: 'flags', length: 'off64' },
@@ -264,9 +264,9 @@ function writeFileDefinition(flush: boolean): PluginDefinition {
  * write-only open of a FIFO would wait for a reader, and ext4 cannot say "would block" for a
  * buffered write: trying inline first would only add a failed syscall.
  */
-export const fsWriteFile: Plugin = definePlugin(writeFileDefinition(false));
+export const fsWriteFile: Plugin = defineBuiltinPlugin(writeFileDefinition(false));
 /** fs.writeFileFlush - {@link fsWriteFile} with `flush: true`: fsync after the last write, then close. */
-export const fsWriteFileFlush: Plugin = definePlugin(writeFileDefinition(true));
+export const fsWriteFileFlush: Plugin = defineBuiltinPlugin(writeFileDefinition(true));
 /** Atom indices of {@link fsWriteFile}. */
 export const WRITE_FILE: WriteFileAtoms = { open: 0, pwrite: 1, write: 3, fsync: -1, close: 10 };
 /** Atom indices of {@link fsWriteFileFlush}. */
@@ -289,9 +289,9 @@ function writeFileEmptyDefinition(flush: boolean): PluginDefinition {
  * fs.writeFileEmpty - writeFile of no bytes: openat(path, flags, mode) → close, as Node makes
  * no write for empty data (its flags still create or truncate the file).
  */
-export const fsWriteFileEmpty: Plugin = definePlugin(writeFileEmptyDefinition(false));
+export const fsWriteFileEmpty: Plugin = defineBuiltinPlugin(writeFileEmptyDefinition(false));
 /** fs.writeFileEmptyFlush - {@link fsWriteFileEmpty} with `flush: true`: openat → fsync → close. */
-export const fsWriteFileEmptyFlush: Plugin = definePlugin(writeFileEmptyDefinition(true));
+export const fsWriteFileEmptyFlush: Plugin = defineBuiltinPlugin(writeFileEmptyDefinition(true));
 /** Atom indices of {@link fsWriteFileEmpty}. */
 export const WRITE_FILE_EMPTY: WriteFileAtoms = { open: 0, pwrite: -1, write: -1, fsync: -1, close: 1 };
 /** Atom indices of {@link fsWriteFileEmptyFlush}. */
@@ -301,7 +301,7 @@ export const WRITE_FILE_EMPTY_FLUSH: WriteFileAtoms = { open: 0, pwrite: -1, wri
  * fs.writeFd - the write loop of {@link fsWriteFile} on an open fd (FileHandle.writeFile and
  * appendFile): writes `length` bytes of `buf` at the file position, stops at the first error.
  */
-export const fsWriteFd: Plugin = definePlugin({
+export const fsWriteFd: Plugin = defineBuiltinPlugin({
   name: 'fs.writeFd',
   description: 'write loop at the file position until `length` bytes are written',
   params: { fd: 'fd', buf: 'ptr', chunk: 'size', length: 'size' },
@@ -346,7 +346,7 @@ export const READDIR = {
  *  5 umem_add(&cursor, n)                                                  next → 1
  * ```
  */
-export const fsReaddir: Plugin = definePlugin({
+export const fsReaddir: Plugin = defineBuiltinPlugin({
   name: 'fs.readdir',
   description: 'openat O_DIRECTORY + getdents64 loop + close',
   params: { path: 'ptr', buf: 'ptr', chunk: 'uint', chunks: 'uint' },
@@ -365,7 +365,7 @@ export const fsReaddir: Plugin = definePlugin({
 export const READDIR_MORE = { countdown: 0, getdents: 1, close: 2, total: 3 } as const;
 
 /** fs.readdirMore - the getdents64 loop of {@link fsReaddir} on an fd it left open. */
-export const fsReaddirMore: Plugin = definePlugin({
+export const fsReaddirMore: Plugin = defineBuiltinPlugin({
   name: 'fs.readdirMore',
   description: 'getdents64 loop on an open directory fd + close at the end',
   params: { fd: 'fd', buf: 'ptr', chunk: 'uint', chunks: 'uint' },

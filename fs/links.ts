@@ -25,7 +25,7 @@ import type { Engine } from '../engine/engine.js';
 import { EINVAL, ENOENT, syscall } from '../engine/native/index.js';
 import { NR } from '../engine/syscalls/nr.js';
 import { AT_FDCWD, O_CLOEXEC, O_DIRECTORY, O_NOFOLLOW, O_PATH } from '../engine/syscalls/constants.generated.js';
-import { definePlugin, type Plugin } from '../plugins/plugin.js';
+import { defineBuiltinPlugin, type Plugin } from '../plugins/plugin.js';
 import { fileClose } from '../plugins/builtin/file-read.js';
 import { Request } from '../plugins/requests.js';
 import { fastOptions, fastPath, type FastPath } from './args.js';
@@ -53,7 +53,7 @@ const SYS_openat = NR.openat;
  * A target longer than the inode holds inline (60 bytes on ext4) is a page of the link's own;
  * when that page is not cached, the inline readlinkat reads it from the disk.
  */
-export const fsReadlink: Plugin = definePlugin({
+export const fsReadlink: Plugin = defineBuiltinPlugin({
   name: 'fs.readlink',
   description: 'openat O_PATH|O_NOFOLLOW + readlinkat(fd, "") + close: readlink inline when the path is cached',
   params: { path: 'ptr', buf: 'ptr', size: 'size' },
@@ -69,7 +69,7 @@ export const fsReadlink: Plugin = definePlugin({
 export const READLINK = { open: 0, readlink: 1, close: 2 } as const;
 
 /** fs.openPath - openat(path, O_PATH|O_CLOEXEC): the first half of realpath; the fd stays open. */
-export const fsOpenPath: Plugin = definePlugin({
+export const fsOpenPath: Plugin = defineBuiltinPlugin({
   name: 'fs.openPath',
   description: 'openat O_PATH: an fd for what a path names, every link followed',
   params: { path: 'ptr' },
@@ -81,7 +81,7 @@ export const fsOpenPath: Plugin = definePlugin({
  * of an open fd, then the fd closed. procfs answers from memory: inline. realpath uses it on an
  * engine whose policy is narrowed (else it makes the two calls directly).
  */
-export const fsFdPath: Plugin = definePlugin({
+export const fsFdPath: Plugin = defineBuiltinPlugin({
   name: 'fs.fdPath',
   description: 'readlinkat /proc/self/fd/N + close(N): the path an fd names',
   params: { procPath: 'ptr', buf: 'ptr', size: 'size', fd: 'fd' },

@@ -24,6 +24,46 @@ const MOST_SLAB_INSTANCES = 1024;
 /** The longest `timeout` setTimeout can keep (2^31 - 1 ms). */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
+/** What compiling a definition makes: the plugin's own frozen copy and its layout. */
+interface Compiled<P extends ParamKinds, C extends string, S extends string, Id extends string> {
+  readonly definition: PluginDefinition<P, C, S, Id>;
+  readonly layout: PluginLayout;
+  readonly calls: readonly string[];
+  readonly paramNames: readonly string[];
+}
+
+/** Set by {@link defineBuiltinPlugin} for the one constructor call it makes. */
+let deferNextPlugin = false;
+/** Definitions compiled so far in this process (see {@link pluginCompilations}). */
+let compilations = 0;
+
+/**
+ * pluginCompilations - how many plugin definitions this process has compiled: what shows that
+ * importing a module compiles none of its built-ins, and that a call compiles only its own.
+ *
+ * @internal
+ * @returns the count since the process started.
+ */
+export function pluginCompilations(): number {
+  return compilations;
+}
+
+/**
+ * compile - copy, check and compile a definition.
+ * @throws PluginDefinitionError as definePlugin does.
+ */
+function compile<P extends ParamKinds, C extends string, S extends string, Id extends string>(definition: PluginDefinition<P, C, S, Id>): Compiled<P, C, S, Id> {
+  const owned = ownedDefinition(definition) as PluginDefinition<P, C, S, Id>;
+  const validated = validateDefinition(owned);
+  compilations++;
+  return {
+    definition: owned,
+    layout: compileLayout(owned, validated),
+    calls: Object.freeze(validated.specs.map((spec) => spec.name)),
+    paramNames: Object.freeze(Object.keys(owned.params)),
+  };
+}
+
 interface Pool {
   free: PluginInstance[];
   regions: ReturnType<Engine['alloc']>[];
@@ -41,29 +81,56 @@ export class Plugin<P extends ParamKinds = ParamKinds, C extends string = string
   readonly name: string;
   /** The definition's description ('' when it had none). */
   readonly description: string;
-  /** The plugin's own copy of its definition: deep-copied and frozen when it was defined. */
-  readonly definition: PluginDefinition<P, C, S, Id>;
-  /** The compiled, instance-independent memory layout. */
-  readonly layout: PluginLayout;
-  /** The syscall name of each atom. */
-  readonly calls: readonly string[];
-  /** Each parameter's name, by index (the order `PluginInstance.set` uses). */
-  readonly paramNames: readonly string[];
   readonly #pools = new WeakMap<Engine, Pool>();
+  /** A built-in's definition as its module wrote it, until its first use compiles it. */
+  #source: PluginDefinition<P, C, S, Id> | undefined;
+  #compiled: Compiled<P, C, S, Id> | undefined;
 
   /**
    * Compiles `definition` (prefer {@link definePlugin}, which infers the types).
    * @throws PluginDefinitionError as definePlugin does.
    */
   constructor(definition: PluginDefinition<P, C, S, Id>) {
-    const owned = ownedDefinition(definition) as PluginDefinition<P, C, S, Id>;
-    const validated = validateDefinition(owned);
-    this.name = owned.name;
-    this.description = owned.description ?? '';
-    this.definition = owned;
-    this.layout = compileLayout(owned, validated);
-    this.calls = Object.freeze(validated.specs.map((spec) => spec.name));
-    this.paramNames = Object.freeze(Object.keys(owned.params));
+    if (deferNextPlugin) {
+      // A built-in (defineBuiltinPlugin): the library's own definitions, checked by its tests,
+      // compiled on first use rather than at import (46 of them cost 11-12 ms of a fresh
+      // process's import of syslet-aio/fs, where a program uses a few).
+      deferNextPlugin = false;
+      this.#source = definition;
+      this.name = definition.name;
+      this.description = definition.description ?? '';
+      return;
+    }
+    this.#compiled = compile(definition);
+    this.name = this.#compiled.definition.name;
+    this.description = this.#compiled.definition.description ?? '';
+  }
+
+  /** The plugin's own copy of its definition: deep-copied and frozen when it was compiled. */
+  get definition(): PluginDefinition<P, C, S, Id> {
+    return (this.#compiled ?? this.#compileSource()).definition;
+  }
+
+  /** The compiled, instance-independent memory layout. */
+  get layout(): PluginLayout {
+    return (this.#compiled ?? this.#compileSource()).layout;
+  }
+
+  /** The syscall name of each atom. */
+  get calls(): readonly string[] {
+    return (this.#compiled ?? this.#compileSource()).calls;
+  }
+
+  /** Each parameter's name, by index (the order `PluginInstance.set` uses). */
+  get paramNames(): readonly string[] {
+    return (this.#compiled ?? this.#compileSource()).paramNames;
+  }
+
+  #compileSource(): Compiled<P, C, S, Id> {
+    const compiled = compile(this.#source as PluginDefinition<P, C, S, Id>);
+    this.#compiled = compiled;
+    this.#source = undefined;
+    return compiled;
   }
 
   /** The parameters, by name, with their kinds (frozen). */
@@ -222,4 +289,26 @@ export function definePlugin<const P extends ParamKinds, const C extends string 
   definition: DefinitionInput<P, C, S, Id>,
 ): Plugin<P, C, S, Id> {
   return new Plugin(definition);
+}
+
+/**
+ * defineBuiltinPlugin - definePlugin for the library's own canned syslets: the same plugin, but
+ * its definition is copied, checked and compiled on first use (the first `acquire`, `run`, or
+ * read of `definition`, `layout`, `calls` or `paramNames`) instead of when its module loads, so a
+ * program pays only for the built-ins it uses. Its definition must not change after the call;
+ * test/plugins-every-built-in-definition-compiles.test.ts compiles every one.
+ *
+ * @internal
+ * @returns the plugin.
+ * @throws PluginDefinitionError at first use, as definePlugin would at definition.
+ */
+export function defineBuiltinPlugin<const P extends ParamKinds, const C extends string = never, const S extends string = never, const Id extends string = never>(
+  definition: DefinitionInput<P, C, S, Id>,
+): Plugin<P, C, S, Id> {
+  deferNextPlugin = true;
+  try {
+    return new Plugin(definition);
+  } finally {
+    deferNextPlugin = false;
+  }
 }

@@ -7,7 +7,7 @@
  * Parameters shared by all of them: `fd`, and `error_code` / `return_value` (the addresses of the
  * aiocb's status fields); `width` is 8 for x86-64 aiocbs and 4 for i386 ones (compat32).
  */
-import { definePlugin } from '../plugin.js';
+import { defineBuiltinPlugin } from '../plugin.js';
 
 const status = (operation: number) => ({
   call: 'aio_status',
@@ -15,7 +15,7 @@ const status = (operation: number) => ({
 }) as const;
 
 /** aio.read: pread64(fd, buf, nbytes, offset), then publish the status. */
-export const aioRead = definePlugin({
+export const aioRead = defineBuiltinPlugin({
   name: 'aio.read',
   description: 'POSIX aio_read: pread64 at aio_offset, status into the aiocb',
   params: { fd: 'fd', buf: 'ptr', nbytes: 'size', offset: 'off64', error_code: 'ptr', return_value: 'ptr', width: 'uint' },
@@ -23,7 +23,7 @@ export const aioRead = definePlugin({
 });
 
 /** aio.readStream: read(fd, buf, nbytes) for pipes and sockets (pread64 gives ESPIPE there, as in glibc). */
-export const aioReadStream = definePlugin({
+export const aioReadStream = defineBuiltinPlugin({
   name: 'aio.readStream',
   description: 'POSIX aio_read on a pipe or socket: read(), status into the aiocb',
   params: { fd: 'fd', buf: 'ptr', nbytes: 'size', error_code: 'ptr', return_value: 'ptr', width: 'uint' },
@@ -31,7 +31,7 @@ export const aioReadStream = definePlugin({
 });
 
 /** aio.write: pwrite64(fd, buf, nbytes, offset) (Linux appends regardless of offset on O_APPEND fds). */
-export const aioWrite = definePlugin({
+export const aioWrite = defineBuiltinPlugin({
   name: 'aio.write',
   description: 'POSIX aio_write: pwrite64 at aio_offset, status into the aiocb',
   params: { fd: 'fd', buf: 'ptr', nbytes: 'size', offset: 'off64', error_code: 'ptr', return_value: 'ptr', width: 'uint' },
@@ -39,7 +39,7 @@ export const aioWrite = definePlugin({
 });
 
 /** aio.writeStream: write(fd, buf, nbytes) for pipes and sockets. */
-export const aioWriteStream = definePlugin({
+export const aioWriteStream = defineBuiltinPlugin({
   name: 'aio.writeStream',
   description: 'POSIX aio_write on a pipe or socket: write(), status into the aiocb',
   params: { fd: 'fd', buf: 'ptr', nbytes: 'size', error_code: 'ptr', return_value: 'ptr', width: 'uint' },
@@ -47,7 +47,7 @@ export const aioWriteStream = definePlugin({
 });
 
 /** aio.fsync: fsync(fd) (aio_fsync with O_SYNC). */
-export const aioFsync = definePlugin({
+export const aioFsync = defineBuiltinPlugin({
   name: 'aio.fsync',
   description: 'POSIX aio_fsync(O_SYNC): fsync, status into the aiocb',
   params: { fd: 'fd', error_code: 'ptr', return_value: 'ptr', width: 'uint' },
@@ -55,7 +55,7 @@ export const aioFsync = definePlugin({
 });
 
 /** aio.fdatasync: fdatasync(fd) (aio_fsync with O_DSYNC). */
-export const aioFdatasync = definePlugin({
+export const aioFdatasync = defineBuiltinPlugin({
   name: 'aio.fdatasync',
   description: 'POSIX aio_fsync(O_DSYNC): fdatasync, status into the aiocb',
   params: { fd: 'fd', error_code: 'ptr', return_value: 'ptr', width: 'uint' },

@@ -7,7 +7,7 @@
  */
 import { SYSLET_ASYNC, SYSLET_SKIP_TO_NEXT_ON_STOP, SYSLET_STOP_ON_NEGATIVE, SYSLET_STOP_ON_NON_POSITIVE, SYSLET_STOP_ON_NONZERO, SYSLET_STOP_ON_ZERO } from '../../engine/atom.js';
 import { SEEK_SET } from '../../engine/syscalls/constants.generated.js';
-import { definePlugin, type Plugin } from '../plugin.js';
+import { defineBuiltinPlugin, type Plugin } from '../plugin.js';
 import type { PluginDefinition } from '../types.js';
 import { AT_FDCWD, STAT_BYTES } from './file.js';
 import { UNKNOWN_SIZE_PROBE } from './file-read.js';
@@ -104,11 +104,11 @@ function readFirstDefinition(cachemiss: boolean): PluginDefinition {
  * pread64 and the lseek + read(2) behind it are file.readStart's (see there): a cached file of up
  * to `chunk` bytes is openat, fstat, pread64, close, all inline.
  */
-export const fileReadFirst: Plugin = definePlugin(readFirstDefinition(false));
+export const fileReadFirst: Plugin = defineBuiltinPlugin(readFirstDefinition(false));
 
 /**
  * file.readFirstOnCachemiss - {@link fileReadFirst} with its openat flagged SYSLET_ASYNC: the
  * whole chain runs on a cachemiss thread. For an open that may wait (a FIFO without a writer, a
  * file under a lease) and must not wait on the caller's thread.
  */
-export const fileReadFirstOnCachemiss: Plugin = definePlugin(readFirstDefinition(true));
+export const fileReadFirstOnCachemiss: Plugin = defineBuiltinPlugin(readFirstDefinition(true));

@@ -8,7 +8,7 @@ import {
   SYSLET_ASYNC, SYSLET_SKIP_TO_NEXT_ON_STOP, SYSLET_STOP_ON_NEGATIVE, SYSLET_STOP_ON_NON_POSITIVE, SYSLET_STOP_ON_NONZERO,
   SYSLET_STOP_ON_ZERO,
 } from '../../engine/atom.js';
-import { definePlugin, type Plugin } from '../plugin.js';
+import { defineBuiltinPlugin, type Plugin } from '../plugin.js';
 import type { ArgTemplate, AtomTemplate, PluginDefinition } from '../types.js';
 import { POLLIN, SEEK_SET } from '../../engine/syscalls/constants.generated.js';
 import { AT_FDCWD, STAT_BYTES, STAT_SIZE_OFFSET } from './file.js';
@@ -138,14 +138,14 @@ function readStartDefinition(cachemiss: boolean): PluginDefinition {
  * read-only open of a FIFO could block the caller, pass O_NONBLOCK: the chain stops at atom 2
  * before any read, and the caller clears the flag once it knows the file type.
  */
-export const fileReadStart: Plugin = definePlugin(readStartDefinition(false));
+export const fileReadStart: Plugin = defineBuiltinPlugin(readStartDefinition(false));
 
 /**
  * file.readStartOnCachemiss - {@link fileReadStart} with its openat flagged SYSLET_ASYNC: the
  * whole chain runs on a cachemiss thread. For an open that may wait (a FIFO without a writer, a
  * file under a lease) and must not wait on the caller's thread.
  */
-export const fileReadStartOnCachemiss: Plugin = definePlugin(readStartDefinition(true));
+export const fileReadStartOnCachemiss: Plugin = defineBuiltinPlugin(readStartDefinition(true));
 
 /** Atom indices of {@link fileReadMore}. */
 export const READ_MORE = {
@@ -203,10 +203,10 @@ const readMoreDefinition: PluginDefinition = {
  * 10 umem_add(&cursor, n of 5)                                          next → 0
  * ```
  */
-export const fileReadMore: Plugin = definePlugin(readMoreDefinition);
+export const fileReadMore: Plugin = defineBuiltinPlugin(readMoreDefinition);
 
 /** file.close - close(fd): ends a read that stopped early with the fd still open. */
-export const fileClose: Plugin = definePlugin({
+export const fileClose: Plugin = defineBuiltinPlugin({
   name: 'file.close',
   description: 'close(fd)',
   params: { fd: 'fd' },
@@ -246,7 +246,7 @@ export const READ_FD_START = {
  *  6 umem_add(&cursor, n)                                 next → 2
  * ```
  */
-export const fileReadFdStart: Plugin = definePlugin({
+export const fileReadFdStart: Plugin = defineBuiltinPlugin({
   name: 'file.readFdStart',
   description: 'fstat + read at the file position until st_size, EOF or buf full; the fd stays open',
   params: { fd: 'fd', buf: 'ptr', chunk: 'size', chunks: 'uint' },
@@ -278,7 +278,7 @@ export const READ_FD_MORE = { want: 0, countdown: 1, read: 2, total: 3, cursor: 
  *  4 umem_add(&cursor, n)                                 next → 0
  * ```
  */
-export const fileReadFdMore: Plugin = definePlugin({
+export const fileReadFdMore: Plugin = defineBuiltinPlugin({
   name: 'file.readFdMore',
   description: 'read loop at the file position until `size` bytes, EOF or buf full; the fd stays open',
   params: { fd: 'fd', buf: 'ptr', chunk: 'size', chunks: 'uint', size: 'size' },
@@ -306,7 +306,7 @@ export const POLL_READ = { poll: 0, read: 1 } as const;
  * pipe poll reports POLLHUP only once a writer has come and gone, so polling first restores the
  * blocking semantics exactly.
  */
-export const filePollRead: Plugin = definePlugin({
+export const filePollRead: Plugin = defineBuiltinPlugin({
   name: 'file.pollRead',
   description: 'ppoll(fd, POLLIN) then read: a FIFO read that waits for a writer',
   params: { fd: 'fd', buf: 'ptr', count: 'size' },

@@ -9,7 +9,7 @@
 import {
   SYSLET_SKIP_TO_NEXT_ON_STOP, SYSLET_STOP_ON_NEGATIVE, SYSLET_STOP_ON_NON_POSITIVE, SYSLET_STOP_ON_ZERO,
 } from '../../engine/atom.js';
-import { definePlugin } from '../plugin.js';
+import { defineBuiltinPlugin } from '../plugin.js';
 import { AT_FDCWD, STAT_SIZE_OFFSET } from '../../engine/syscalls/abi.js';
 import { O_CLOEXEC, O_CREAT, O_RDONLY, O_TRUNC, O_WRONLY } from '../../engine/syscalls/constants.generated.js';
 import { STRUCT_SIZES } from '../../engine/syscalls/table.js';
@@ -32,7 +32,7 @@ const SKIP_ON_ERROR = SYSLET_STOP_ON_NEGATIVE | SYSLET_SKIP_TO_NEXT_ON_STOP;
  * Result: atom 0 is the fd, which the caller now owns and must close; atom 1 is 0 and `statbuf`
  * holds the struct stat. A failed open stops the chain there (fstat does not run).
  */
-export const fileOpenStat = definePlugin({
+export const fileOpenStat = defineBuiltinPlugin({
   name: 'file.openStat',
   description: 'openat + fstat: the fd (caller closes it) and its struct stat in one submission',
   params: { path: 'ptr', statbuf: 'ptr' },
@@ -118,7 +118,7 @@ export const READ_ALL = {
  * openat2 RESOLVE_CACHED succeed); a read that would block moves the rest of the chain to a
  * cachemiss thread, close included.
  */
-export const fileReadAll = definePlugin({
+export const fileReadAll = defineBuiltinPlugin({
   name: 'file.readAll',
   description: 'openat + fstat + read_size/pread64 loop (umem_add cursor) until st_size, EOF or buf full, then close',
   params: { path: 'ptr', buf: 'ptr', chunk: 'size', chunks: 'uint' },
@@ -190,7 +190,7 @@ export const COPY = {
  * atom 3 < 0 a copy error (EXDEV across some file systems). copy_file_range may block, so this
  * chain always finishes on a cachemiss thread.
  */
-export const fileCopy = definePlugin({
+export const fileCopy = defineBuiltinPlugin({
   name: 'file.copy',
   description: 'openat src + openat dst (create/truncate) + copy_file_range loop until 0, then close both',
   params: { src: 'ptr', dst: 'ptr', mode: 'mode' },

@@ -6,7 +6,7 @@
 import {
   SYSLET_SKIP_TO_NEXT_ON_STOP, SYSLET_STOP_ON_NEGATIVE, SYSLET_STOP_ON_NON_POSITIVE,
 } from '../../engine/atom.js';
-import { definePlugin } from '../plugin.js';
+import { defineBuiltinPlugin } from '../plugin.js';
 import { AF_INET, MSG_NOSIGNAL, SOCK_CLOEXEC, SOCK_STREAM } from '../../engine/syscalls/constants.generated.js';
 
 // MSG_NOSIGNAL: a peer that went away gives EPIPE instead of killing the process with SIGPIPE.
@@ -102,7 +102,7 @@ export function ipv4(text: string): number {
  * result says how much); a peer that neither replies nor closes keeps a cachemiss thread in
  * recvfrom until the engine closes.
  */
-export const netRequest = definePlugin({
+export const netRequest = defineBuiltinPlugin({
   name: 'net.request',
   description: 'socket + connect + sendto + recvfrom loop (at most chunks receives) until the peer closes, then close (IPv4 TCP)',
   params: { addr: 'uint', port: 'uint', req: 'ptr', reqLen: 'size', resp: 'ptr', chunk: 'size', chunks: 'uint' },

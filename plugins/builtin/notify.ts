@@ -9,7 +9,7 @@
  * default action of a real-time signal kills the process before JS can see it. Directed at the
  * JS thread, the signal can be blocked there and read with its siginfo through a signalfd.
  */
-import { definePlugin } from '../plugin.js';
+import { defineBuiltinPlugin } from '../plugin.js';
 import { SI_ASYNCIO } from '../../engine/syscalls/constants.generated.js';
 
 // si_code of signals sent on AIO completion.
@@ -19,7 +19,7 @@ export { SI_ASYNCIO };
  * siginfo_t as rt_tgsigqueueinfo reads it (x86-64): si_signo@0, si_errno@4, si_code@8,
  * si_pid@16, si_uid@20, si_value@24.
  */
-export const notifySignal = definePlugin({
+export const notifySignal = defineBuiltinPlugin({
   name: 'notify.signal',
   description: 'Queue signal `signo` with si_code SI_ASYNCIO and si_value `value` to thread `tid` of process `pid`',
   params: { pid: 'pid', tid: 'pid', signo: 'signo', value: 'uint', uid: 'uint' },
