@@ -49,6 +49,8 @@ function listSigevent(mode: number, sig: SigeventInit | Aiocb['aio_sigevent'] | 
  *     (aio_reqprio out of range...) — the other entries still run.
  *   - EAGAIN: (LIO_NOWAIT) an entry could not be queued.
  *   - EIO: (LIO_WAIT) at least one entry failed or was refused; the others completed.
+ *   An entry refused at submission (EAGAIN: no room in the engine; EINVAL: a bad field) has that
+ *   errno as its aio_error and -1 as its aio_return, unless it was already in progress.
  *   - EINTR: (LIO_WAIT) a received signal arrived first; the entries go on.
  * @example
  * ```ts
@@ -83,10 +85,16 @@ export function lio_listio(mode: number, list: readonly AiocbListEntry[], nent?:
     if (opcode === LIO_NOP) continue;
     group.remaining++;
     if (opcode === LIO_READ || opcode === LIO_WRITE) {
+      const idle = cb._request.state === IDLE;
       if (submitAiocb(cb, opcode === LIO_READ ? OP_READ : OP_WRITE, group) !== 0) {
         group.remaining--;
         group.failed = true;
         submitError = errno();
+        // An entry not queued says why in its own status (POSIX: EAGAIN "not queued due to
+        // resource limitations"; glibc sets EINVAL on an entry it refuses): the caller told EIO
+        // or EAGAIN checks each aiocb, and a read never made must not read as 0 bytes at end of
+        // file. One already in progress (submitted twice) keeps its own request's status.
+        if (idle) cb._request.setStatus(submitError, -1);
       }
     } else if (cb._request.state === IDLE) {
       // glibc's worker fails an unknown opcode with EINVAL: the entry ends, notified, alone.
