@@ -24,6 +24,8 @@ import { STRUCT_SIZES } from './syscalls/table.js';
 /** copy()'s answer when the structure cannot go to the ring as it is (the syscall decides). */
 export const COPY_FAILED = -1;
 
+/** Copies up to this many bytes are made byte by byte (see #bytes). */
+const SMALL_COPY_BYTES = 256;
 const SLOT_BYTES = 256;
 const MSGHDR_BYTES = STRUCT_SIZES.msghdr;
 const SIZED_MAX = 256;
@@ -335,7 +337,16 @@ export class RequestMemory {
     if (at === null) return COPY_FAILED;
     const target = this.#viewAt(at, -1);
     if (target === null) return COPY_FAILED;
-    new Uint8Array(target.view.buffer, target.view.byteOffset + target.offset, length).set(region.bytes.subarray(offset, offset + length));
+    const from = region.bytes;
+    if (length <= SMALL_COPY_BYTES) {
+      // A path, a timespec, a socklen: byte by byte, with no view made per copy (two typed-array
+      // objects per ring request were the largest garbage of a burst of stats on the ring).
+      const view = target.view;
+      const to = target.offset;
+      for (let i = 0; i < length; i++) view.setUint8(to + i, from[offset + i] as number);
+      return at;
+    }
+    new Uint8Array(target.view.buffer, target.view.byteOffset + target.offset, length).set(from.subarray(offset, offset + length));
     return at;
   }
 
