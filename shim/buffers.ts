@@ -252,7 +252,10 @@ export function holdBuffer(registration: BufferRegistration, address: number, le
     // Replaces the merged ranges' regions in one step: a chain using them never sees a gap.
     widened = memory.registerRangeAt(backing, from, to - from, viewAddress - byteOffset);
   } catch {
-    return false;
+    // The region table is full. Ranges kept while idle hold slots of it too (up to 1,088): let
+    // them go before refusing a request, then look again from the start (a range merged above
+    // may have been among them).
+    return evictIdleRanges() ? holdBuffer(registration, address, length) : false;
   }
   const range: HeldRange = { backing, start: from, end: to, region: widened, users, mergedInto: null, uses: 1, idleSince: 0, idleIn: null, listedIn: null, listedAt: -1, released: false };
   ours.set(widened.id, range);
@@ -337,6 +340,18 @@ function evictLeastRecentlyUsed(list: IdleList): void {
   for (const range of going) forget(range);
   // No request uses them (users is 0), and only requests' chains reach these ranges.
   aioEngine().memory.releaseRanges(going.map((range) => range.region));
+}
+
+/**
+ * Evict a batch of idle ranges, those used once first: what a request whose buffer finds the
+ * region table full frees before it is refused.
+ * @returns whether any range went.
+ */
+function evictIdleRanges(): boolean {
+  const before = probation.idle + kept.idle;
+  if (probation.idle > 0) evictLeastRecentlyUsed(probation);
+  else if (kept.idle > 0) evictLeastRecentlyUsed(kept);
+  return probation.idle + kept.idle < before;
 }
 
 /** Takes an evicted range out of this module's books (its region is released by the caller). */
