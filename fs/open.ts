@@ -6,7 +6,7 @@
 import * as nodeFs from 'node:fs/promises';
 import type { Engine } from '../engine/engine.js';
 import { EAGAIN, ENXIO } from '../engine/native/index.js';
-import { O_CLOEXEC, O_CREAT, O_NONBLOCK, O_TMPFILE, O_TRUNC, S_IFDIR, S_IFIFO, S_IFMT, S_IFREG } from '../engine/syscalls/constants.generated.js';
+import { O_CLOEXEC, O_CREAT, O_NONBLOCK, O_TMPFILE, O_TRUNC, S_IFIFO, S_IFMT } from '../engine/syscalls/constants.generated.js';
 import type { Plugin } from '../plugins/plugin.js';
 import { clearNonblock } from '../plugins/reader.js';
 import { Request } from '../plugins/requests.js';
@@ -27,8 +27,9 @@ export async function open(engine: Engine, path: unknown, flags?: unknown, mode?
   const permissions = fastMode(mode, 0o666);
   if (fast === undefined || given === undefined || permissions === undefined) return nodeFs.open(path as string, flags as string, mode as number);
   // An open that is tried inline must not wait there: a FIFO's open waits for its other end.
-  // O_NONBLOCK changes nothing for regular files and directories; for anything else it is
-  // cleared once fstat has said what the file is.
+  // The O_NONBLOCK added for that is cleared once the open has answered, for every kind of file:
+  // a procfs, tracefs or FUSE regular file may honour it (/proc/kmsg's read answers EAGAIN instead
+  // of waiting), and the handle's fd is the caller's, flags included (F_GETFL, a child's stdin).
   const mayBlockInline = (given & (O_CREAT | O_TRUNC | O_TMPFILE | O_NONBLOCK)) === 0;
   const got = take(engine);
   const req = got instanceof Request ? got : await got;
@@ -47,9 +48,8 @@ export async function open(engine: Engine, path: unknown, flags?: unknown, mode?
     // arguments this layer leaves to Node.
     if (outOfFds(outcome.fd)) return await nodeFs.open(path as string, flags as string, mode as number);
     if (outcome.fd < 0) throw fsError(outcome.fd, 'open', fast);
-    const kind = outcome.mode & S_IFMT;
-    if (nonblockAdded && kind !== S_IFREG && kind !== S_IFDIR) clearNonblock(outcome.fd);
-    return new FileHandle(engine, outcome.fd, nonblockAdded && kind === S_IFIFO);
+    if (nonblockAdded) clearNonblock(outcome.fd);
+    return new FileHandle(engine, outcome.fd, nonblockAdded && (outcome.mode & S_IFMT) === S_IFIFO);
   } finally {
     req.end();
   }

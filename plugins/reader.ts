@@ -10,7 +10,7 @@
  * slot, and the request window (requests.ts) bounds how many slots exist.
  */
 import { EAGAIN, EFBIG, ENXIO } from '../engine/native/index.js';
-import { O_CLOEXEC, O_CREAT, O_NONBLOCK, O_TMPFILE, O_TRUNC, S_IFDIR, S_IFIFO, S_IFMT, S_IFREG } from '../engine/syscalls/constants.generated.js';
+import { O_CLOEXEC, O_CREAT, O_NONBLOCK, O_TMPFILE, O_TRUNC, S_IFDIR, S_IFIFO, S_IFMT } from '../engine/syscalls/constants.generated.js';
 import { STAT_SIZE_OFFSET } from './builtin/file.js';
 import { fileReadFirst, fileReadFirstOnCachemiss, READ_FIRST } from './builtin/file-read-first.js';
 import { NOT_EXECUTED } from './define.js';
@@ -144,7 +144,9 @@ async function readWholeFileOn(
       if (size > options.limit && options.overLimit === 'fail') return new ReadFailure(EFBIG, 'read');
       if (size === 0) {
         const kind = mode & S_IFMT;
-        if (mayBlockInline && kind !== S_IFREG && kind !== S_IFDIR) clearNonblock(fd);
+        // Not only FIFOs and devices: a procfs or tracefs regular file of size 0 may honour
+        // O_NONBLOCK (/proc/kmsg with nothing logged answers EAGAIN where Node's read waits).
+        if (mayBlockInline && kind !== S_IFDIR) clearNonblock(fd);
         // A FIFO opened O_NONBLOCK reads as empty until a writer connects: poll before each read.
         return await readUnknownLength(going, options, mayBlockInline && kind === S_IFIFO);
       }
