@@ -18,6 +18,7 @@ import {
   fsTruncate, fsWriteFile, fsWriteFileEmpty, fsWriteFileEmptyFlush, fsWriteFileFlush, STAT_MODE_OFFSET, TRUNCATE,
   WRITE_FILE, WRITE_FILE_EMPTY, WRITE_FILE_EMPTY_FLUSH, WRITE_FILE_FLUSH, type WriteFileAtoms,
 } from './chains.js';
+import { STAT_SIZE_OFFSET } from '../plugins/builtin/file.js';
 import { COPY_FILE, COPY_SENDFILE, fsCloseTwo, fsCopyBySendfile, fsCopyFile } from './chains-copy.js';
 import { atTheFdLimit, ended, putPaths, ran, result, submitted, take } from './core.js';
 import { outOfFds } from './direct.js';
@@ -304,6 +305,10 @@ export async function copyFile(engine: Engine, src: unknown, dest: unknown, mode
     destOpened = true;
     srcMode = Number(instance.scratchWord('stSrc', STAT_MODE_OFFSET, 4)) & 0o7777;
     destMode = Number(instance.scratchWord('stDst', STAT_MODE_OFFSET, 4)) & 0o7777;
+    // libuv copies st_size bytes: none of a procfs file or a device, whose size is 0 however much
+    // a read gives (and copy_file_range/sendfile may refuse them with EINVAL). Dest ends empty.
+    // (A sysfs file says 4096 and holds less: libuv's loop never ends there; this one copies it.)
+    const sizeZero = Number(instance.scratchWord('stSrc', STAT_SIZE_OFFSET)) === 0;
     if (ran(instance, COPY_FILE.exit) && result(instance, COPY_FILE.exit) < 0) {
       // The chain stopped with both fds open: one file (nothing to do), or another file system.
       const errno = result(instance, COPY_FILE.copy);
@@ -311,14 +316,19 @@ export async function copyFile(engine: Engine, src: unknown, dest: unknown, mode
         await closeBoth(req, srcFd, destFd);
         return;
       }
-      if (![EXDEV, EINVAL, EOPNOTSUPP, ENOSYS].includes(-errno)) {
+      if (sizeZero) {
+        await closeBoth(req, srcFd, destFd);
+        if (Number(instance.scratchWord('stDst', STAT_SIZE_OFFSET)) !== 0) await truncateDest(to, fail);
+      } else if (![EXDEV, EINVAL, EOPNOTSUPP, ENOSYS].includes(-errno)) {
         await closeBoth(req, srcFd, destFd);
         throw fail(errno);
+      } else {
+        await copyBySendfile(req, srcFd, destFd, fail);
       }
-      await copyBySendfile(req, srcFd, destFd, fail);
     } else {
       const truncated = ran(instance, COPY_FILE.ftruncate) ? result(instance, COPY_FILE.ftruncate) : 0;
       if (truncated < 0) throw fail(truncated);
+      if (sizeZero && Number(instance.cell('total')) !== 0) await truncateDest(to, fail);
     }
   } catch (error) {
     if (destOpened) await undoCopy(typeof to === 'string' ? to : Buffer.from(to), srcMode);
@@ -346,6 +356,15 @@ async function undoCopy(dest: string | Buffer, srcMode: number): Promise<void> {
   await nodeFs.truncate(dest, 0).catch(() => undefined);
   await nodeFs.chmod(dest, srcMode).catch(() => undefined);
   await nodeFs.unlink(dest).catch(() => undefined);
+}
+
+/** Cut dest to 0 bytes through its path (its fds are closed), as libuv's ftruncate before the copy left it. */
+async function truncateDest(dest: string | Uint8Array, fail: (errno: number) => Error): Promise<void> {
+  try {
+    await nodeFs.truncate(typeof dest === 'string' ? dest : Buffer.from(dest), 0);
+  } catch (error) {
+    throw fail((error as { errno: number }).errno);
+  }
 }
 
 async function closeBoth(req: Request, a: number, b: number): Promise<void> {
