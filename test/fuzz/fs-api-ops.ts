@@ -3,7 +3,7 @@
  * the random calls. A call's arguments are drawn once from the case's Prng; `run` then makes them
  * afresh for each side (a buffer a read fills is the side's own), so both sides get the same call.
  */
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { constants } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -159,6 +159,7 @@ export function randomOp(r: Prng): Op {
   const kind = r.pick([
     'readFile', 'writeFile', 'appendFile', 'open', 'open', 'open', 'handle', 'handle', 'handle', 'handle', 'handle', 'handle',
     'stat', 'lstat', 'access', 'readdir', 'mkdir', 'rm', 'unlink', 'rename', 'copyFile', 'truncate', 'readlink', 'realpath', 'symlink',
+    'special',
   ] as const);
   const path = pathArg(r);
   const aborted = r.chance(0.05);
@@ -199,6 +200,8 @@ export function randomOp(r: Prng): Op {
     }
     case 'handle':
       return handleOp(r);
+    case 'special':
+      return specialOp(r);
     case 'stat':
     case 'lstat': {
       const bigint = r.chance(0.4);
@@ -265,10 +268,58 @@ export function randomOp(r: Prng): Op {
   }
 }
 
+/**
+ * System files that read the same on both sides (one process): a procfs file of size 0 whose
+ * text is fixed, a device, a sysctl. Only read-only calls take them (a sysctl opened for writing
+ * would be written by a later handle call), and copyFile only as its source: a sysfs file (size
+ * 4096, less text) is left out, as Node's copyFile never returns there.
+ */
+const SPECIAL_FILES = ['/proc/version', '/proc/sys/kernel/hostname', '/proc/self/cmdline', '/dev/null', '/dev/zero', '/proc/self'] as const;
+
+/** A read-only call on a system file (hunt17: procfs files of size 0 and a FileHandle's fd flags were blind spots). */
+function specialOp(r: Prng): Op {
+  const file = r.pick(SPECIAL_FILES);
+  const call = r.pick(['readFile', 'open', 'open', 'stat', 'copyFile', 'access'] as const);
+  switch (call) {
+    case 'readFile': {
+      // /dev/zero never ends: readFile of it would run to Node's size limit.
+      const source = file === '/dev/zero' ? '/dev/null' : file;
+      const encoding = r.pick(ENCODINGS);
+      return { name: 'special.readFile', label: `readFile(${show(source)}, ${show(encoding)})`, run: (side) => side.fs.readFile(source, { encoding } as never) };
+    }
+    case 'open': {
+      const flags = r.pick(['r', 'rs', constants.O_RDONLY, constants.O_RDONLY | constants.O_NONBLOCK] as const);
+      return {
+        name: 'special.open', label: `open(${show(file)}, ${show(flags)})`,
+        run: async (side) => {
+          const handle = await side.fs.open(file, flags);
+          side.handles.push(handle);
+          // Its status flags as the process sees them (F_GETFL through fdinfo), and that it is an fd.
+          const flagsLine = readFileSync(`/proc/self/fdinfo/${handle.fd}`, 'utf8').split('\n').find((line) => line.startsWith('flags:'));
+          return { opened: handle.fd >= 0, flags: flagsLine };
+        },
+      };
+    }
+    case 'stat': {
+      const bigint = r.chance(0.3);
+      // Times and sizes of /proc/self come from the process, the same for both sides.
+      return { name: 'special.stat', label: `stat(${show(file)}, {bigint ${bigint}})`, run: (side) => side.fs.stat(file, { bigint }) };
+    }
+    case 'copyFile': {
+      const dest = pathArg(r, TARGETS);
+      return { name: 'special.copyFile', label: `copyFile(${show(file)}, ${dest.label})`, run: (side) => side.fs.copyFile(file, dest.on(side)) };
+    }
+    case 'access': {
+      const mode = r.pick(ACCESS_MODES);
+      return { name: 'special.access', label: `access(${show(file)}, ${show(mode)})`, run: (side) => side.fs.access(file, mode as never) };
+    }
+  }
+}
+
 /** A call on one of the case's FileHandles (maybe closed, maybe none open). */
 function handleOp(r: Prng): Op {
   const index = r.int(8);
-  const call = r.pick(['read', 'read', 'readObject', 'readNoArgs', 'write', 'write', 'writeString', 'readv', 'writev', 'stat', 'truncate', 'sync', 'datasync', 'readFile', 'writeFile', 'close'] as const);
+  const call = r.pick(['read', 'read', 'readObject', 'readNoArgs', 'write', 'write', 'writeString', 'readv', 'writev', 'stat', 'truncate', 'sync', 'datasync', 'readFile', 'writeFile', 'appendFile', 'utimes', 'chmod', 'close'] as const);
   const on = (side: Side, body: (handle: Handle) => Promise<unknown>): Promise<unknown> => {
     const handle = handleAt(side, index);
     return handle === undefined ? Promise.resolve('no handle') : body(handle);
@@ -334,6 +385,19 @@ function handleOp(r: Prng): Op {
       const data = dataArg(r);
       const encoding = r.pick(ENCODINGS);
       return { name: 'fh.writeFile', label: label(`${data.label}, ${show(encoding)}`), run: (side) => on(side, (h) => h.writeFile(data.make() as never, { encoding } as never)) };
+    }
+    case 'appendFile': {
+      const data = dataArg(r);
+      const encoding = r.pick(ENCODINGS);
+      return { name: 'fh.appendFile', label: label(`${data.label}, ${show(encoding)}`), run: (side) => on(side, (h) => h.appendFile(data.make() as never, { encoding } as never)) };
+    }
+    case 'utimes': {
+      const time = r.pick([0, 1_000_000, 1.5, -1, new Date(2_000_000_000), 'x', NaN]);
+      return { name: 'fh.utimes', label: label(show(time)), run: (side) => on(side, (h) => h.utimes(time, time)) };
+    }
+    case 'chmod': {
+      const mode = r.pick(MODES);
+      return { name: 'fh.chmod', label: label(show(mode)), run: (side) => on(side, (h) => h.chmod(mode as never)) };
     }
     case 'close':
       return { name: 'fh.close', label: label(''), run: (side) => on(side, (h) => h.close()) };
