@@ -29,117 +29,43 @@
  */
 import type { Word } from './native/index.js';
 import { EFAULT } from './native/index.js';
-import {
-  ATOM, STOP, SYSLET_ASYNC, SYSLET_SKIP_TO_NEXT_ON_STOP, stopFlagFires,
-  SYSLET_SYNC,
-} from './atom.js';
+import { ATOM, MAX_ARGS, STOP, SYSLET_SKIP_TO_NEXT_ON_STOP, stopFlagFires } from './atom.js';
 import type { MemoryRegistry, Region } from './memory.js';
 import type { Policy } from './policy.js';
-import { BLOCK, PROBE, type CompiledSyscall } from './compiled-table.js';
+import type { CompiledSyscall } from './compiled-table.js';
 import { DecodedAtom } from './atom-decode.js';
 import { readPointer, writeWord } from './words.js';
-import { MAX_ARGS } from './atom.js';
 import type { ExecOutcome, ExecutorOptions, RingPort } from './executor-types.js';
 import { RING, type AtomCall } from './atom-call.js';
 import { wordsDiffer } from './executor-canned-words.js';
+import * as layout from './executor-canned-plan.js';
+import { makePlan, type CannedChain, type PlanRef, type RegionViews } from './executor-canned-plan.js';
 
-/** Atoms one plan covers at most (a POSIX request's chain has two, three with notify.signal). */
-const PLAN_ATOMS = 4;
-/** An atom's words a plan can compare, as float64s: the header and the six argument pointers (not `private`). */
-const ATOM_PLANNED_WORDS = ATOM.private / 8;
-/** An atom's size in float64s. */
-const ATOM_WORDS = ATOM.size / 8;
-const KIND_NONE = 0;
-/** A positional probed read (pread64). */
-const KIND_READ = 1;
-/** A syslet-private call that never blocks (aio_status). */
-const KIND_PRIVATE = 2;
+export { CannedChain, type RegionViews } from './executor-canned-plan.js';
 
-// A planned atom's numbers: PER_ATOM float64s in CannedChain.numbers, at these offsets.
-/** The words its decode read, as float64s (ATOM_PLANNED_WORDS at most; `I_COMPARED` of them). */
-const WORDS = 0;
-/** The result cell's address (0: none). */
-const RET = ATOM_PLANNED_WORDS;
-const NEXT = RET + 1;
-/** The confinement check's last pass: the registry version (-1: none) and the argument values it read. */
-const CHECKED_VERSION = NEXT + 1;
-const CHECKED_ARGS = CHECKED_VERSION + 1;
-const PER_ATOM = CHECKED_ARGS + MAX_ARGS;
-// Its small integers: PER_ATOM_INTS int32s in CannedChain.ints (read without a double's conversion).
-/** How many of its words are compared. */
-const I_COMPARED = 0;
-const I_KIND = 1;
-const I_NR = 2;
-const I_FLAGS = 3;
-const I_ARG_COUNT = 4;
-/** The result cell's int32 index in the region's view (-1: not there, or not aligned). */
-const I_RET_INDEX = 5;
-/** The arguments the confinement check reads (compiled.confinedArgs), as a bit mask by index. */
-const I_CONFINED = 6;
-/** Each argument cell's int32 index in the region's view. */
-const I_CELLS = 7;
-const PER_ATOM_INTS = I_CELLS + MAX_ARGS;
-// A planned atom's references: PER_ATOM_REFS in CannedChain.refs.
-const COMPILED = 0;
-const RET_REGION = 1;
-const NEXT_REGION = 2;
-/** A private call's regions as its last passed check found them (an array per such atom). */
-const CHECKED_REGIONS = 3;
-const PER_ATOM_REFS = 4;
-
+// The plan's layout as this module's own consts: TurboFan folds a module's consts into the code
+// it compiles, but not an imported binding, whose every use loads its cell and tests it for the
+// hole (the run below uses them ~50 times an atom: +450 instructions a P1 read when imported).
+const { ATOM_WORDS, CHECKED_ARGS, CHECKED_REGIONS, CHECKED_VERSION, COMPILED, I_ARG_COUNT, I_CELLS, I_COMPARED, I_CONFINED } = layout;
+const { I_FLAGS, I_KIND, I_NR, I_RET_INDEX, KIND_READ, NEXT, NEXT_REGION, PER_ATOM, PER_ATOM_INTS, PER_ATOM_REFS, RET } = layout;
+const { RET_REGION, WORDS } = layout;
+// (The same for what run() uses of other modules; a function so named is a constant call target.)
+const ATOM_SIZE = ATOM.size;
+const ATOM_NEXT = ATOM.next;
+const NEXT_WORD = ATOM.next / 8;
+const STOP_END = STOP.end;
+const STOP_FLAG = STOP.flag;
+const STOP_FAULT = STOP.fault;
+const SKIP_TO_NEXT = SYSLET_SKIP_TO_NEXT_ON_STOP;
+const MINUS_EFAULT = -EFAULT;
+const RING_CALL = RING;
+const ARG_SLOTS = MAX_ARGS;
+const stopFires = stopFlagFires;
+const differ = wordsDiffer;
 const TWO32 = 4294967296;
 const SAFE_HIGH = 0x200000;
 const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
 
-/** @internal A region's bytes as float64s and int32s (what plans in it read through). */
-export interface RegionViews {
-  readonly float64: Float64Array;
-  readonly int32: Int32Array;
-}
-
-type PlanRef = CompiledSyscall | Region | (Region | null)[] | null;
-
-/**
- * A canned chain: the chain at `first`, which its owner (a plugin instance) submits again and
- * again with {@link Engine.submitCanned}. It holds the plan its runs use; what it holds is never
- * trusted without the checks the module's comment lists.
- */
-export class CannedChain {
-  /** The chain's first atom. */
-  readonly first: number;
-  /** @internal The registry version the plan was made at (-1: make it again before the next run). */
-  version = -1;
-  /** @internal The region holding the planned atoms. */
-  region: Region | null = null;
-  /** @internal The registry `region` and `version` are of (the executor's that made the plan). */
-  registry: MemoryRegistry | null = null;
-  /** @internal Atoms planned, laid one after another from `first` (0: run generically). */
-  count = 0;
-  /** @internal The planned atoms' numbers (PER_ATOM each; made when a plan first has atoms). */
-  numbers: Float64Array | null = null;
-  /** @internal Their small integers (PER_ATOM_INTS each; made with `numbers`). */
-  ints: Int32Array | null = null;
-  /** @internal Their references (PER_ATOM_REFS each). */
-  refs: PlanRef[] | null = null;
-  /** @internal The region's bytes as float64s and int32s (shared by the plans in it). */
-  views: RegionViews | null = null;
-
-  /** @internal Made by Engine.cannedChain. */
-  constructor(first: number) {
-    this.first = first;
-  }
-}
-
-
-/** What the plan runs an atom as, or KIND_NONE when only the generic path may run it. */
-function kindOf(decoded: DecodedAtom, region: Region): number {
-  const compiled = decoded.compiled as CompiledSyscall;
-  if ((decoded.flags & (SYSLET_SYNC | SYSLET_ASYNC)) !== 0 || compiled.selfArg >= 0 || compiled.copies) return KIND_NONE;
-  // Argument cells in the plan's own region, 4-byte aligned there (read through its int32s).
-  for (let i = 0; i < decoded.argCount; i++) if (decoded.argCells[i] === null || decoded.argRegions[i] !== region) return KIND_NONE;
-  if (compiled.impl !== null) return compiled.block === BLOCK.never ? KIND_PRIVATE : KIND_NONE;
-  return compiled.block === BLOCK.probe && compiled.probe === PROBE.rwfRead && compiled.iovArg < 0 && compiled.posArg >= 0 ? KIND_READ : KIND_NONE;
-}
 
 /** The part of an inline executor that runs canned chains (see the module's comment). */
 export class CannedRunner {
@@ -150,6 +76,8 @@ export class CannedRunner {
   // Continues a chain generically from an atom, on an outcome that says what ran before it (Executor.walk).
   readonly #walk: (atom: number, out: ExecOutcome, firstRegion: Region | null, first: number) => void;
   readonly #args: Word[] = [0, 0, 0, 0, 0, 0];
+  // How many leading slots of #args may hold something other than 0 (run() clears the rest).
+  #argsWritten = 0;
   // Where a plan's atoms are decoded (the plan keeps numbers, not the decoded atom).
   readonly #scratch = new DecodedAtom();
   readonly #views = new WeakMap<Region, RegionViews>();
@@ -168,10 +96,10 @@ export class CannedRunner {
    */
   run(plan: CannedChain, out: ExecOutcome, region: Region): void {
     const memory = this.#memory;
-    if (plan.version !== memory.version || plan.region !== region) this.#plan(plan, region);
+    if (plan.version !== memory.version || plan.region !== region) makePlan(plan, region, memory, this.#options, this.#call.decoder, this.#scratch, this.#views);
     out.last = 0;
     out.atoms = 0;
-    out.stop = STOP.end;
+    out.stop = STOP_END;
     out.handoff = 0;
     out.ring = 0;
     out.result = 0;
@@ -201,7 +129,7 @@ export class CannedRunner {
       // The atom's words, compared with the planned ones (wordsDiffer).
       // (Indices as int32s, `| 0`: an index computed from a double is converted at every access.)
       const liveAt = (liveFirst + i * ATOM_WORDS) | 0;
-      const differs = wordsDiffer(live, int32, liveAt, numbers, at + WORDS, ints[ia + I_COMPARED] as number);
+      const differs = differ(live, int32, liveAt, numbers, at + WORDS, ints[ia + I_COMPARED] as number);
       const nr = ints[ia + I_NR] as number;
       if (differs || memory.version !== version || policy.check(nr) !== 0) {
         // Rewritten since it was planned (the generic walk runs what is there now; it is planned
@@ -228,16 +156,23 @@ export class CannedRunner {
       }
       if (a < argCount) {
         // A value past 2^53: the generic path reads it as a bigint.
+        this.#argsWritten = ARG_SLOTS;
         this.#walk(atom, out, region, first);
         return;
       }
-      for (; a < MAX_ARGS; a++) {
-        args[a] = 0;
-        if ((confined & (1 << a)) !== 0 && numbers[at + CHECKED_ARGS + a] !== 0) same = false;
+      // The slots past the atom's arguments read 0, as executeDecoded's do: only those a run
+      // may have written since they were last cleared are cleared again.
+      if (this.#argsWritten > argCount) for (let k = argCount; k < ARG_SLOTS; k++) args[k] = 0;
+      this.#argsWritten = argCount;
+      // A confined argument past the atom's own reads 0, compared with what last passed.
+      if (confined >>> argCount !== 0) {
+        for (let k = argCount; k < ARG_SLOTS; k++) if ((confined & (1 << k)) !== 0 && numbers[at + CHECKED_ARGS + k] !== 0) same = false;
       }
       const compiled = refs[i * PER_ATOM_REFS + COMPILED] as CompiledSyscall;
       const kind = ints[ia + I_KIND] as number;
       let result: number | bigint | symbol;
+      // (A full check may write the slots: all of them are cleared for the next atom.)
+      if (!same) this.#argsWritten = ARG_SLOTS;
       if (!same && (result = call.confine(compiled, args)) !== 0) {
         // Refused: the call is not made; its answer is the check's.
       } else {
@@ -249,7 +184,7 @@ export class CannedRunner {
       const retRegion = refs[i * PER_ATOM_REFS + RET_REGION] as Region | null;
       const bit = 1 << i;
       if (typeof result === 'symbol') {
-        if (result === RING) {
+        if (result === RING_CALL) {
           // The call was made as an io_uring request: the atom ran now; its result comes later.
           (call.ring as RingPort).bind(atom, flags, ret, retRegion);
           out.ring = atom;
@@ -275,40 +210,40 @@ export class CannedRunner {
       out.result = value;
       executed |= bit;
       out.executed = executed;
-      const stopped = stopFlagFires(flags, value);
+      const stopped = stopFires(flags, value);
       let next: number;
       let nextRegion: Region | null;
       if (stopped) {
-        if ((flags & SYSLET_SKIP_TO_NEXT_ON_STOP) === 0) {
-          out.stop = STOP.flag;
+        if ((flags & SKIP_TO_NEXT) === 0) {
+          out.stop = STOP_FLAG;
           return;
         }
-        next = atom + ATOM.size;
-        nextRegion = next >= region.start && next + ATOM.size <= region.end ? region : memory.find(next, ATOM.size);
+        next = atom + ATOM_SIZE;
+        nextRegion = next >= region.start && next + ATOM_SIZE <= region.end ? region : memory.find(next, ATOM_SIZE);
       } else {
         // `next` is read after the call, which may have rewritten it: the planned one only if its word is still the planned one.
-        const nextAt = (liveAt + ATOM.next / 8) | 0;
-        const plannedNext = numbers[at + WORDS + ATOM.next / 8] as number;
+        const nextAt = (liveAt + NEXT_WORD) | 0;
+        const plannedNext = numbers[at + WORDS + NEXT_WORD] as number;
         if (live[nextAt] === plannedNext && (plannedNext !== 0 || int32[2 * nextAt + 1] === 0) && memory.version === version) {
           next = numbers[at + NEXT] as number;
           nextRegion = refs[i * PER_ATOM_REFS + NEXT_REGION] as Region | null;
         } else {
-          next = readPointer(region.view, atom - region.start + ATOM.next);
-          nextRegion = next <= 0 ? null : next >= region.start && next + ATOM.size <= region.end ? region : memory.find(next, ATOM.size);
+          next = readPointer(region.view, atom - region.start + ATOM_NEXT);
+          nextRegion = next <= 0 ? null : next >= region.start && next + ATOM_SIZE <= region.end ? region : memory.find(next, ATOM_SIZE);
         }
         if (next === 0) {
-          out.stop = STOP.end;
+          out.stop = STOP_END;
           return;
         }
       }
       if (nextRegion === null) {
         // The atom whose next (or skip target) is bad takes the fault as its result.
-        if (retRegion !== null) writeWord(retRegion, ret, -EFAULT);
-        out.result = -EFAULT;
-        out.stop = STOP.fault;
+        if (retRegion !== null) writeWord(retRegion, ret, MINUS_EFAULT);
+        out.result = MINUS_EFAULT;
+        out.stop = STOP_FAULT;
         return;
       }
-      if (i + 1 >= count || next !== atom + ATOM.size || nextRegion !== region) {
+      if (i + 1 >= count || next !== atom + ATOM_SIZE || nextRegion !== region) {
         this.#walk(next, out, nextRegion, first);
         return;
       }
@@ -336,77 +271,4 @@ export class CannedRunner {
     numbers[at + CHECKED_VERSION] = version;
   }
 
-  /** Makes `plan` for the chain's atoms as they are now (count 0 when none can be planned). */
-  #plan(plan: CannedChain, region: Region): void {
-    const memory = this.#memory;
-    const options = this.#options;
-    const version = memory.version;
-    plan.version = version;
-    plan.region = region;
-    plan.registry = memory;
-    plan.count = 0;
-    // Only on the calling thread's executor (no cancel flag, no progress words: run() tests neither there).
-    if (options.cancelFlag !== undefined || options.progress !== undefined) return;
-    const first = plan.first;
-    const view = region.view;
-    // (Cells are int32 indices in the region: a region of 8 GiB or more is not planned.)
-    if (view.byteOffset % 8 !== 0 || (first - region.start) % 8 !== 0 || first < region.start || view.byteLength >= 2 ** 33) return;
-    const room = Math.min(PLAN_ATOMS, Math.floor((region.end - first) / ATOM.size), options.inlineBudget, options.maxAtomsPerChain);
-    const scratch = this.#scratch;
-    let count = 0;
-    while (count < room) {
-      const atom = first + count * ATOM.size;
-      const decoded = this.#call.decoder.decodeInto(scratch, region, atom - region.start, atom);
-      const kind = decoded === null ? KIND_NONE : kindOf(decoded, region);
-      if (decoded === null || kind === KIND_NONE) break;
-      if (plan.numbers === null || plan.numbers.length < (count + 1) * PER_ATOM) {
-        // Made once per chain (for as many atoms as its first plan found), kept from then on.
-        const atoms = Math.max(room, 2);
-        const numbers = new Float64Array(atoms * PER_ATOM);
-        const ints = new Int32Array(atoms * PER_ATOM_INTS);
-        if (plan.numbers !== null) numbers.set(plan.numbers);
-        if (plan.ints !== null) ints.set(plan.ints);
-        plan.numbers = numbers;
-        plan.ints = ints;
-        plan.refs = new Array<PlanRef>(atoms * PER_ATOM_REFS).fill(null);
-      }
-      const numbers = plan.numbers;
-      const ints = plan.ints as Int32Array;
-      const refs = plan.refs as PlanRef[];
-      const at = count * PER_ATOM;
-      const ia = count * PER_ATOM_INTS;
-      // The words its decode read (the header, the argument pointers up to the first NULL) are
-      // the ones compared: no run reads the others.
-      const words = decoded.wordCount >> 1;
-      for (let k = 0; k < words; k++) numbers[at + WORDS + k] = decoded.words64[k] as number;
-      ints[ia + I_COMPARED] = words;
-      ints[ia + I_KIND] = kind;
-      ints[ia + I_NR] = decoded.nr;
-      ints[ia + I_FLAGS] = decoded.flags;
-      ints[ia + I_ARG_COUNT] = decoded.argCount;
-      for (let a = 0; a < decoded.argCount; a++) ints[ia + I_CELLS + a] = ((decoded.argPointers[a] as number) - region.start) / 4;
-      let confined = 0;
-      for (const index of (decoded.compiled as CompiledSyscall).confinedArgs) confined |= 1 << index;
-      ints[ia + I_CONFINED] = confined;
-      numbers[at + RET] = decoded.ret;
-      ints[ia + I_RET_INDEX] = decoded.retRegion === region && decoded.retCell !== null ? (decoded.ret - region.start) / 4 : -1;
-      numbers[at + NEXT] = decoded.next;
-      numbers[at + CHECKED_VERSION] = -1;
-      const r = count * PER_ATOM_REFS;
-      refs[r + COMPILED] = decoded.compiled;
-      refs[r + RET_REGION] = decoded.retRegion;
-      refs[r + NEXT_REGION] = decoded.nextRegion;
-      if (kind === KIND_PRIVATE && refs[r + CHECKED_REGIONS] === null) refs[r + CHECKED_REGIONS] = [null, null, null, null, null, null];
-      count++;
-      if (decoded.next !== atom + ATOM.size) break;
-    }
-    if (count === 0) return;
-    let views = this.#views.get(region);
-    if (views === undefined) {
-      views = { float64: new Float64Array(view.buffer, view.byteOffset, view.byteLength >> 3), int32: new Int32Array(view.buffer, view.byteOffset, view.byteLength >> 2) };
-      this.#views.set(region, views);
-    }
-    plan.views = views;
-    plan.count = count;
-  }
 }
