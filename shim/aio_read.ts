@@ -1,9 +1,19 @@
 /** aio_read(3): glibc's rt/aio_read.c — one call into the request engine. */
-import { EINVAL } from '../engine/native/index.js';
-import { Aiocb } from './aiocb.js';
-import { failWith } from './errno.js';
-import { OP_READ } from './types.js';
-import { submitAiocb } from './requests.js';
+import * as nativeExports from '../engine/native/index.js';
+import * as aiocbExports from './aiocb.js';
+import type { Aiocb } from './aiocb.js';
+import * as errnoExports from './errno.js';
+import * as typesExports from './types.js';
+import * as requestsExports from './requests.js';
+
+// Imported bindings as this module's own consts: TurboFan folds a module's consts into the code it
+// compiles, but loads an imported binding's cell and tests it for the hole at every use, and
+// calls an imported function through that load (P1: ~6 instructions a use on the request path).
+const { EINVAL } = nativeExports;
+const { Aiocb: AiocbClass } = aiocbExports;
+const { failWith } = errnoExports;
+const { OP_READ } = typesExports;
+const { submitAiocb } = requestsExports;
 
 /**
  * aio_read - queue a read of `aio_nbytes` bytes at `aio_offset` of `aio_fildes` into `aio_buf`.
@@ -29,7 +39,7 @@ import { submitAiocb } from './requests.js';
  * @see https://pubs.opengroup.org/onlinepubs/9799919799/functions/aio_read.html
  */
 export function aio_read(aiocbp: Aiocb): number {
-  if (!(aiocbp instanceof Aiocb)) return failWith(EINVAL);
+  if (!(aiocbp instanceof AiocbClass)) return failWith(EINVAL);
   return submitAiocb(aiocbp, OP_READ, null);
 }
 

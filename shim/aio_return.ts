@@ -1,7 +1,15 @@
 /** aio_return(3): glibc's rt/aio_return.c — read `__return_value`. */
-import { EINVAL } from '../engine/native/index.js';
-import { Aiocb } from './aiocb.js';
-import { failWith } from './errno.js';
+import * as nativeExports from '../engine/native/index.js';
+import * as aiocbExports from './aiocb.js';
+import type { Aiocb } from './aiocb.js';
+import * as errnoExports from './errno.js';
+
+// Imported bindings as this module's own consts: TurboFan folds a module's consts into the code it
+// compiles, but loads an imported binding's cell and tests it for the hole at every use, and
+// calls an imported function through that load (P1: ~6 instructions a use on the request path).
+const { EINVAL } = nativeExports;
+const { Aiocb: AiocbClass } = aiocbExports;
+const { failWith } = errnoExports;
 
 /**
  * aio_return - the final result of a completed request: what read/write/fsync returned.
@@ -20,7 +28,7 @@ import { failWith } from './errno.js';
  * @see https://pubs.opengroup.org/onlinepubs/9799919799/functions/aio_return.html
  */
 export function aio_return(aiocbp: Aiocb): number {
-  if (!(aiocbp instanceof Aiocb)) return failWith(EINVAL);
+  if (!(aiocbp instanceof AiocbClass)) return failWith(EINVAL);
   return aiocbp._request.returned;
 }
 

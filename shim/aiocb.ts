@@ -18,12 +18,16 @@ import { integer, int32, word } from './member-values.js';
 import { Sigevent, type SigeventInit } from './sigevent.js';
 import { Request, int32Of, type AiocbSource } from './request.js';
 import { registrationOf, type BufferRegistration } from './buffers.js';
-import { dataViewByteLength, typedArrayByteLength } from '../engine/view-getters.js';
+import * as viewGettersExports from '../engine/view-getters.js';
 import { chainEnded, settle } from './requests.js';
 import type { AioCompletion, SigevNotifyFunction } from './types.js';
 
 export type { AioCompletion, SigevNotifyFunction };
 export { Sigevent, type SigeventInit };
+
+// The getters as this module's own consts: TurboFan folds a module's consts into the code it
+// compiles, but loads an imported binding's cell and tests it for the hole at every use.
+const { dataViewByteLength, typedArrayByteLength } = viewGettersExports;
 
 const SLAB_AIOCBS = 64;
 
@@ -208,6 +212,8 @@ export class Aiocb implements AiocbSource {
     } else throw new TypeError('aio_buf must be a Buffer, TypedArray, DataView, bigint address or null');
     // Registered with the engine only while a request uses it (see buffers.ts).
     this._request.buffer = registration;
+    // The range its last request held goes with the buffer (releaseBuffer keeps it for reuse).
+    this._request.heldRange = null;
     this.#buffer = view;
     this.#bufferAddress = view === null ? 0 : (address as number);
     this.#bufferIsDataView = registration !== null && registration.isDataView;

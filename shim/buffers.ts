@@ -80,8 +80,14 @@ export interface HeldRange {
   uses: number;
   /** When its last user ended (a tick of {@link idleClock}). */
   idleSince: number;
-  /** The idle list that counts it while it has no user (null while it has one). */
+  /**
+   * The idle list that last counted it (null: none yet); it counts it now only while `counted`.
+   * Kept while a user holds the range, so that the range's next drop, to the same list, stores
+   * no pointer (a write barrier's call per request).
+   */
   idleIn: IdleList | null;
+  /** Whether `idleIn` counts it now (it has no user). */
+  counted: boolean;
   /** The list it is in, and the tick it had when it was put at the list's end (-1 while in none). */
   listedIn: IdleList | null;
   listedAt: number;
@@ -257,7 +263,7 @@ export function holdBuffer(registration: BufferRegistration, address: number, le
     // may have been among them).
     return evictIdleRanges() ? holdBuffer(registration, address, length) : false;
   }
-  const range: HeldRange = { backing, start: from, end: to, region: widened, users, mergedInto: null, uses: 1, idleSince: 0, idleIn: null, listedIn: null, listedAt: -1, released: false };
+  const range: HeldRange = { backing, start: from, end: to, region: widened, users, mergedInto: null, uses: 1, idleSince: 0, idleIn: null, counted: false, listedIn: null, listedAt: -1, released: false };
   ours.set(widened.id, range);
   for (const other of merged) {
     uncount(other);
@@ -278,9 +284,9 @@ function take(range: HeldRange): HeldRange {
 /** The range is in use (or merged, or evicted): no idle list counts it. */
 function uncount(range: HeldRange): void {
   const list = range.idleIn;
-  if (list === null) return;
+  if (!range.counted || list === null) return;
   list.idle--;
-  range.idleIn = null;
+  range.counted = false;
 }
 
 function unlist(range: HeldRange): void {
@@ -303,7 +309,8 @@ export function dropBuffer(held: HeldRange): void {
   if (--range.users > 0) return;
   range.idleSince = ++idleClock;
   const list = range.uses > 1 ? kept : probation;
-  range.idleIn = list;
+  if (range.idleIn !== list) range.idleIn = list;
+  range.counted = true;
   list.idle++;
   if (range.listedIn !== list) {
     unlist(range);
@@ -329,7 +336,7 @@ function evictLeastRecentlyUsed(list: IdleList): void {
     if (going.length >= list.batch) break;
     const listedAt = range.listedAt;
     unlist(range);
-    if (range.users > 0 || range.idleIn !== list) continue;
+    if (range.users > 0 || !range.counted || range.idleIn !== list) continue;
     if (range.idleSince !== listedAt) {
       listIn(list, range);
       continue;

@@ -4,21 +4,32 @@
  * request and rewritten only where it changed; the notification kind a sigevent asks for; and the
  * checks and clean-up around a run (a misclassified stream, the registered buffer it held).
  */
-import { ESPIPE } from '../engine/native/index.js';
-import { dropBuffer } from './buffers.js';
-import { acquireOrNull } from './context.js';
-import { SIGEV_NONE, SIGEV_SIGNAL, SIGEV_THREAD } from './constants.js';
-import { pluginFor, setSignalParams } from './notify.js';
-import { OP_WRITE } from './types.js';
+import * as nativeExports from '../engine/native/index.js';
+import * as buffersExports from './buffers.js';
+import * as contextExports from './context.js';
+import * as constantsExports from './constants.js';
+import * as notifyExports from './notify.js';
+import * as typesExports from './types.js';
 import type { Request } from './request.js';
 import type { PluginInstance } from '../plugins/plugin.js';
+
+// Imported bindings as this module's own consts: TurboFan folds a module's consts into the code it
+// compiles, but loads an imported binding's cell and tests it for the hole at every use, and
+// calls an imported function through that load (P1: ~6 instructions a use on the request path).
+const { ESPIPE } = nativeExports;
+const { dropBuffer } = buffersExports;
+const { acquireOrNull } = contextExports;
+const { SIGEV_NONE, SIGEV_SIGNAL, SIGEV_THREAD } = constantsExports;
+const { pluginFor, setSignalParams } = notifyExports;
+const { OP_WRITE } = typesExports;
 
 /** The request no longer needs its buffer registered (it ended, or never started). */
 export function releaseBuffer(request: Request): void {
   if (!request.holdsBuffer) return;
   request.holdsBuffer = false;
+  // heldRange stays (holdsBuffer says whether it is held): the next request on the same buffer
+  // holds the same range and stores nothing. The aio_buf setter lets it go with its buffer.
   const held = request.heldRange;
-  request.heldRange = null;
   if (held !== null) dropBuffer(held);
 }
 

@@ -3,11 +3,21 @@
  * thread has made final (aio_status ran there) is reported a moment later, and aio_error,
  * aio_suspend and a reused aiocb must not act in between.
  */
-import { EINPROGRESS, ESPIPE } from '../engine/native/index.js';
-import { aioEngine } from './context.js';
-import { SIGEV_SIGNAL } from './constants.js';
-import { OP_WRITE } from './types.js';
-import { IDLE, RUNNING, type Request } from './request.js';
+import * as nativeExports from '../engine/native/index.js';
+import * as contextExports from './context.js';
+import * as constantsExports from './constants.js';
+import * as typesExports from './types.js';
+import * as requestExports from './request.js';
+import type { Request } from './request.js';
+
+// Imported bindings as this module's own consts: TurboFan folds a module's consts into the code it
+// compiles, but loads an imported binding's cell and tests it for the hole at every use, and
+// calls an imported function through that load (P1: ~6 instructions a use on the request path).
+const { EINPROGRESS, ESPIPE } = nativeExports;
+const { aioEngine } = contextExports;
+const { SIGEV_SIGNAL } = constantsExports;
+const { OP_WRITE } = typesExports;
+const { IDLE, RUNNING } = requestExports;
 
 /** How long settle() waits for a chain whose aio_status has run to be reported. */
 const SETTLE_LIMIT_MS = 1000;

@@ -2,16 +2,28 @@
  * The request engine's contract, in the role of glibc's aio_misc.h: the request record, its
  * states, a lio_listio list in progress and the per-fd state. The logic is in requests.ts.
  */
-import { readWord, setWord, wordFromHalves } from '../engine/words.js';
+import * as wordsExports from '../engine/words.js';
 import type { BufferRegistration, HeldRange } from './buffers.js';
 import type { ChainListener } from '../engine/engine.js';
 import type { PluginInstance } from '../plugins/plugin.js';
-import { type Word, ECANCELED, EINTR, EIO, EPERM } from '../engine/native/index.js';
+import * as nativeExports from '../engine/native/index.js';
+import type { Word } from '../engine/native/index.js';
 import type { Policy } from '../engine/policy.js';
-import { SYSLET_NR } from '../engine/syscalls/table.js';
-import { STOP } from '../engine/atom.js';
-import { SIGEV_NONE } from './constants.js';
-import { OP_READ, type AioCompletion, type ListGroup, type PluginInfo, type SigevNotifyFunction } from './types.js';
+import * as tableExports from '../engine/syscalls/table.js';
+import * as atomExports from '../engine/atom.js';
+import * as constantsExports from './constants.js';
+import * as typesExports from './types.js';
+import type { AioCompletion, ListGroup, PluginInfo, SigevNotifyFunction } from './types.js';
+
+// Imported bindings as this module's own consts: TurboFan folds a module's consts into the code it
+// compiles, but loads an imported binding's cell and tests it for the hole at every use, and
+// calls an imported function through that load (P1: ~6 instructions a use on the request path).
+const { readWord, setWord, wordFromHalves } = wordsExports;
+const { ECANCELED, EINTR, EIO, EPERM } = nativeExports;
+const { SYSLET_NR } = tableExports;
+const { STOP } = atomExports;
+const { SIGEV_NONE } = constantsExports;
+const { OP_READ } = typesExports;
 
 const SYS_aio_status = SYSLET_NR.aio_status;
 // Per region view, its bytes as int32s (one array per region, shared by the records in it).
@@ -118,7 +130,12 @@ export class Request implements ChainListener {
   buffer: BufferRegistration | null = null;
   /** Whether this request holds its buffer's registration now (queued or in flight). */
   holdsBuffer = false;
-  /** The registered range it holds (null: none needed, the bytes were engine memory or the caller's own registration). */
+  /**
+   * The registered range it holds while `holdsBuffer` (null: none needed, the bytes were engine
+   * memory or the caller's own registration). Kept after the request ends, until the next one
+   * holds another or the aiocb's buffer changes: storing the same range again was a write
+   * barrier's call per request.
+   */
   heldRange: HeldRange | null = null;
   /** How the last request completed (Aiocb.lastCompletion): one object, updated in place, so recording it allocates nothing. */
   readonly completion: { mode: AioCompletion['mode']; latencyNs: number } = { mode: null, latencyNs: NaN };
