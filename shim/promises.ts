@@ -22,6 +22,8 @@ import { completionHooks, submitView } from './requests.js';
 import { transferRegistrationOf, type BufferRegistration } from './buffers.js';
 import { copyIntoBounceSlot, finishBounce, giveBounceSlot, type BounceSlot } from './bounce-slots.js';
 import { cancelRunning } from './promise-abort.js';
+import { hasWaitingCalls, waitForRoom } from './promise-deferred.js';
+import { aioEngine } from './context.js';
 import { abortError, type AbortError } from '../engine/errors.js';
 import { AioCanceledError, AioError } from './aio-errors.js';
 import { fdOf, invalidArgType, optionsOf, positionOf, signalOf, type FileHandleLike } from '../engine/arguments.js';
@@ -126,10 +128,31 @@ function transfer(op: number, fdArg: unknown, buffer: unknown, positionArg: unkn
     return Promise.reject(error instanceof Error ? error : new TypeError(String(error)));
   }
   if (signal?.aborted === true) return Promise.reject(abortError(signal));
+  const reqprio = options.reqprio;
+  // Behind calls that wait for room, in call order (promise-deferred.ts).
+  if (!hasWaitingCalls()) {
+    const submitted = submitTransfer(op, syscall, fd, buffer, position, reqprio, signal);
+    if (submitted !== null) return submitted;
+    // No room now (EAGAIN): wait for requests in flight to make some, or fail when there are none.
+    if (aioEngine().inflight === 0) return Promise.reject(new AioError(EAGAIN, syscall));
+  }
+  return transferWhenThereIsRoom(op, syscall, fd, buffer, position, reqprio, signal);
+}
+
+// Its own function, so that transfer() captures nothing: a closure there would make V8 allocate
+// its variables in a context on every call, the ones submitted at once included.
+function transferWhenThereIsRoom(op: number, syscall: string, fd: number, buffer: ArrayBufferView, position: number | bigint | null, reqprio: number | undefined, signal: AbortSignal | undefined): Promise<number> {
+  return waitForRoom(() => submitTransfer(op, syscall, fd, buffer, position, reqprio, signal), syscall, signal);
+}
+
+/**
+ * One submission of a checked read or write.
+ * @returns its Promise; or null when the engine had no room for it (EAGAIN), to be tried again.
+ */
+function submitTransfer(op: number, syscall: string, fd: number, buffer: ArrayBufferView, position: number | bigint | null, reqprio: number | undefined, signal: AbortSignal | undefined): Promise<number> | null {
   let cb: Aiocb;
   let registration: BufferRegistration;
   let slot: BounceSlot | null = null;
-  const reqprio = options.reqprio;
   try {
     if (reqprio !== undefined && !(Number.isInteger(reqprio) && reqprio >= -0x8000_0000 && reqprio <= 0x7fff_ffff)) throw new TypeError(`aio_reqprio must be a 32-bit integer, got ${String(reqprio)}`);
     // A view seen for the first time goes through a bounce slot (buffers.ts): its bytes are
@@ -157,7 +180,8 @@ function transfer(op: number, fdArg: unknown, buffer: unknown, positionArg: unkn
     request.waiter = null;
     pool.push(cb);
     if (slot !== null) giveBounceSlot(slot);
-    return Promise.reject(new AioError(errno(), syscall));
+    const error = errno();
+    return error === EAGAIN ? null : Promise.reject(new AioError(error, syscall));
   }
   if (request.waiter === null) return settledInline(cb, request, syscall, slot, buffer);
   return new Promise((resolve, reject) => {
