@@ -34,6 +34,16 @@ export async function terminateThread(threads: PoolThreads, index: number): Prom
   if (slot?.worker == null) return false;
   const worker = slot.worker;
   const exited = slot.exited;
+  // Not while it loads: terminating a thread as koffi's addon initialises aborts the whole
+  // process (koffi throws into the terminating isolate), which a crash of a running thread never
+  // does. The fd-limit tests end threads as the pool starts new ones, and a process aborted once
+  // in a loaded CI run. Wait (bounded) until it is ready or gone.
+  const phaseAt = threads.slots.indexOf(slot) * WORKER_STATE.stride + WORKER_STATE.phase;
+  const loadDeadline = performance.now() + EXIT_LOAD_WAIT_MS;
+  while (slot.worker === worker && Atomics.load(threads.state, phaseAt) === WORKER_PHASE.loading && performance.now() < loadDeadline) {
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  if (slot.worker !== worker) return false;
   const terminating = worker.terminate();
   // A thread blocked in a call cannot be terminated until the call returns.
   threads.interrupt(threads.slots.indexOf(slot));
