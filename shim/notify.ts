@@ -37,12 +37,17 @@ const bases: readonly (readonly [Plugin, Plugin])[] = [
   [aioFsync, aioFsync],
   [aioFdatasync, aioFdatasync],
 ];
-const table: PluginInfo[] = [];
-for (const [positional, stream] of bases) {
-  for (const base of [positional, stream]) {
-    table.push(info(base, false));
-    table.push(info(composePlugins(`${base.name}.notifySignal`, [base, notifySignal], `${base.description}, then SIGEV_SIGNAL`), true));
-  }
+// Each entry is made (and its plugin compiled) the first time a request needs it: a program that
+// only reads without signals compiles aio.read alone, not the 16 plugins of the table, when it
+// loads the package (the built-ins compile on first use: plugins/plugin.ts defineBuiltinPlugin).
+const table: (PluginInfo | undefined)[] = new Array<PluginInfo | undefined>(bases.length * 4).fill(undefined);
+
+function entry(index: number): PluginInfo {
+  const pair = bases[index >> 2] as readonly [Plugin, Plugin];
+  const base = pair[(index >> 1) & 1] as Plugin;
+  const made = (index & 1) === 0 ? info(base, false) : info(composePlugins(`${base.name}.notifySignal`, [base, notifySignal], `${base.description}, then SIGEV_SIGNAL`), true);
+  table[index] = made;
+  return made;
 }
 
 /**
@@ -50,7 +55,8 @@ for (const [positional, stream] of bases) {
  * @returns e.g. aio.read, or aio.readStream.notifySignal (aio.readStream then notify.signal).
  */
 export function pluginFor(op: number, stream: boolean, signal: boolean): PluginInfo {
-  return table[op * 4 + (stream ? 2 : 0) + (signal ? 1 : 0)] as PluginInfo;
+  const index = op * 4 + (stream ? 2 : 0) + (signal ? 1 : 0);
+  return table[index] ?? entry(index);
 }
 
 /** setSignalParams - fill notify.signal's parameters of an instance (after its reset). */
@@ -62,7 +68,8 @@ export function setSignalParams(instance: PluginInstance, plugin: PluginInfo, si
   instance.set(plugin.value, value);
 }
 
-const standalone = info(notifySignal, true);
+// notify.signal alone: made on the first signal a chain does not carry (see sendSignal).
+let standalone: PluginInfo | undefined;
 
 class SignalChain implements ChainListener {
   constructor(readonly instance: PluginInstance) {}
@@ -81,6 +88,7 @@ export function sendSignal(signo: number, value: Word): number {
   // No room for another instance (the region table is full): the signal cannot be queued now.
   const instance = acquireOrNull(notifySignal);
   if (instance === null) return -EAGAIN;
+  standalone ??= info(notifySignal, true);
   setSignalParams(instance, standalone, signo, value);
   const submitted = notifySignal.submit(engine, instance, new SignalChain(instance));
   if (submitted === 0) return 0;

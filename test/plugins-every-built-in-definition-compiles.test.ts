@@ -3,7 +3,8 @@
  * compiles a definition on first use rather than at import. So that a mistake in one is still
  * found before a user meets it, this compiles every built-in exported by the plugin layer and by
  * syslet-aio/fs, and checks that compiling gives what definePlugin gives for the same definition.
- * It also checks the laziness itself: importing a module compiles none of its plugins.
+ * It also checks the laziness itself: importing syslet-aio/fs or the package root compiles none
+ * of their plugins, and a call compiles only its own.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -63,4 +64,25 @@ test('importing syslet-aio/fs compiles none of its built-in plugins, and a stat 
   const { atImport, afterCalls } = JSON.parse(out) as { atImport: number; afterCalls: number };
   assert.equal(atImport, 0, 'no built-in compiled at import');
   assert.ok(afterCalls >= 1 && afterCalls <= 8, `stat and readFile compiled ${afterCalls} plugins`);
+});
+
+test('importing the package root compiles none of its built-in plugins, and an aio_read compiles one', async () => {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const script = `
+    const { pluginCompilations } = await import('./plugins/plugin.ts');
+    const { openSync } = await import('node:fs');
+    const aio = await import('./index.ts');
+    const atImport = pluginCompilations();
+    const cb = new aio.Aiocb({ aio_fildes: openSync('package.json', 'r'), aio_buf: Buffer.alloc(16), aio_nbytes: 16, aio_offset: 0 });
+    aio.aio_read(cb);
+    while (aio.aio_error(cb) === aio.EINPROGRESS) aio.aio_suspend([cb], 1, null);
+    console.log(JSON.stringify({ atImport, afterRead: pluginCompilations(), read: aio.aio_return(cb) }));
+  `;
+  const out = await new Promise<string>((resolve, reject) => {
+    execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${error.message}\n${stderr}`));
+      else resolve(stdout);
+    });
+  });
+  assert.deepEqual(JSON.parse(out), { atImport: 0, afterRead: 1, read: 16 });
 });
