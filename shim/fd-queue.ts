@@ -53,7 +53,8 @@ export function linkQueued(state: FdState): void {
   if (at > 0) predecessor = queue[at - 1] as Request;
   for (; at < queue.length; at++) {
     const request = queue[at] as Request;
-    if (!request.serial) return;
+    // Not one waiting for room: its buffer is not held yet (drain holds it before it starts).
+    if (!request.serial || request.needsHold) return;
     const instance = prepare(request);
     // No room for its instance now: it stays queued, and drain starts (or refuses) it later.
     if (instance === null) return;

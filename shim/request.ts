@@ -131,6 +131,11 @@ export class Request implements ChainListener {
   /** Whether this request holds its buffer's registration now (queued or in flight). */
   holdsBuffer = false;
   /**
+   * Queued without its buffer held: the engine's region table was full when it was submitted
+   * (requests.ts waitsForRoom); drain holds it when there is room, before it starts.
+   */
+  needsHold = false;
+  /**
    * The registered range it holds while `holdsBuffer` (null: none needed, the bytes were engine
    * memory or the caller's own registration). Kept after the request ends, until the next one
    * holds another or the aiocb's buffer changes: storing the same range again was a write

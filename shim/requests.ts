@@ -43,7 +43,7 @@ export { awaitingFallback, settle, settleFallback } from './request-settle.js';
 // calls an imported function through that load (P1: ~6 instructions a use on the request path).
 const { readPointer, readWord } = wordsExports;
 const { syscall, EAGAIN, EINPROGRESS, EINVAL, ESPIPE } = nativeExports;
-const { holdBuffer } = buffersExports;
+const { evictIdleRanges, holdBuffer } = buffersExports;
 const { aioEngine, markUsed } = contextExports;
 const { AIO_PRIO_DELTA_MAX, AIOCB, O_APPEND, SIGEVENT, SIGEV_NONE, SIGEV_SIGNAL, SIGEV_THREAD } = constantsExports;
 const { failWith } = errnoExports;
@@ -61,6 +61,71 @@ const { settle } = requestSettleExports;
 const SYS_lseek = NR.lseek;
 const SYS_fcntl = NR.fcntl;
 
+/**
+ * fds whose FIFO's head waits for room in the engine's region table: its aiocb's buffer could not
+ * be registered when it was submitted. glibc queues every request it is given; here a request
+ * whose buffer finds the table full (about 4,070 Buffers of their own in flight) while others are
+ * in flight is queued in its fd's line without its buffer, and takes it when a completion has
+ * made room (an idle range can then be let go: buffers.ts). Ordering is its fd's line's, so an
+ * aio_fsync after it waits for it, and aio_cancel takes it out as any queued request.
+ */
+const fdsWaitingForRoom = new Set<FdState>();
+let drainingWaitingForRoom = false;
+
+/**
+ * A request whose buffer found no room: queue it without its buffer when requests in flight will
+ * make some (their completions retry it), else refuse it (nothing would).
+ * @returns whether it waits.
+ */
+function waitsForRoom(request: Request): boolean {
+  if (aioEngine().inflight === 0) return false;
+  request.needsHold = true;
+  request.holdsBuffer = false;
+  return true;
+}
+
+/** Hold a waiting request's buffer now. @returns whether there was room. */
+function holdNow(request: Request): boolean {
+  const registration = request.buffer;
+  if (registration === null) {
+    request.needsHold = false;
+    return true;
+  }
+  const held = holdBuffer(registration, request.buf, Number(request.nbytes));
+  if (held === false) return false;
+  request.needsHold = false;
+  if (request.heldRange !== held) request.heldRange = held;
+  request.holdsBuffer = true;
+  return true;
+}
+
+/**
+ * After a completion: try the heads of the lines that wait for room. A head that still finds none
+ * when nothing is left in flight ends with EAGAIN (no completion would make room for it).
+ */
+function drainWaitingForRoom(): void {
+  if (drainingWaitingForRoom) return;
+  drainingWaitingForRoom = true;
+  try {
+    for (const state of [...fdsWaitingForRoom]) {
+      fdsWaitingForRoom.delete(state);
+      drain(state);
+      const head = state.queue[0];
+      if (head !== undefined && head.needsHold && fdsWaitingForRoom.has(state) && aioEngine().inflight === 0) {
+        fdsWaitingForRoom.delete(state);
+        state.queue.shift();
+        head.tracked = null;
+        head.needsHold = false;
+        head.setStatus(EAGAIN, -1);
+        complete(head);
+        drain(state);
+      }
+    }
+  } finally {
+    drainingWaitingForRoom = false;
+  }
+}
+
 /** @internal Called after every completion (the promise form of aio_suspend waits through it). */
 export const completionHooks = new Set<() => void>();
 
@@ -76,6 +141,8 @@ export const completionHooks = new Set<() => void>();
 export function submitAiocb(cb: AiocbSource, op: number, group: ListGroup | null, filePosition = false): number {
   const request = cb._request;
   if (request.state !== IDLE && !settle(request)) return failWith(EINVAL);
+  // (A request that waited for room and was cancelled kept the mark.)
+  if (request.needsHold) request.needsHold = false;
   request.filePosition = filePosition && op < OP_FSYNC;
   const view = cb._view;
   const base = cb._base;
@@ -106,10 +173,13 @@ export function submitAiocb(cb: AiocbSource, op: number, group: ListGroup | null
     // the struct since) must already lie in engine memory or a region the program registered.
     if (registration !== null && length >= 0 && nbytes > 0) {
       const held = holdBuffer(registration, buf, nbytes);
-      if (held === false) return failWith(EAGAIN);
-      // (Kept from the request before when it is the same range: no store, no write barrier.)
-      if (request.heldRange !== held) request.heldRange = held;
-      request.holdsBuffer = true;
+      if (held === false) {
+        if (!waitsForRoom(request)) return failWith(EAGAIN);
+      } else {
+        // (Kept from the request before when it is the same range: no store, no write barrier.)
+        if (request.heldRange !== held) request.heldRange = held;
+        request.holdsBuffer = true;
+      }
     }
   }
   const sigevent = base + AIOCB.aio_sigevent;
@@ -152,7 +222,10 @@ export function submitView(cb: AiocbSource, op: number, registration: BufferRegi
   request.buffer = registration;
   if (nbytes > 0) {
     const held = holdBuffer(registration, registration.address, nbytes);
-    if (held === false) return failWith(EAGAIN);
+    if (held === false) {
+      // The twins wait for room themselves (promise-deferred.ts), before a request exists.
+      return failWith(EAGAIN);
+    }
     if (request.heldRange !== held) request.heldRange = held;
     request.holdsBuffer = true;
   }
@@ -196,7 +269,7 @@ export function enqueueRequest(request: Request, owner: object, op: number, noti
   serial ||= stream;
   request.stream = stream;
   request.serial = serial;
-  if (!serial && !gated(fd)) {
+  if (!serial && !gated(fd) && !request.needsHold) {
     const started = start(request, owner);
     if (started >= 0) return 0;
     request.owner = null;
@@ -219,6 +292,11 @@ export function drain(state: FdState): void {
   while (queue.length > 0) {
     const head = queue[0] as Request;
     if (state.serial !== null || (head.serial && state.running > 0)) break;
+    if (head.needsHold && !holdNow(head)) {
+      // No room yet: it stays first in its line, and completions try again (drainWaitingForRoom).
+      fdsWaitingForRoom.add(state);
+      break;
+    }
     queue.shift();
     head.tracked = null;
     if (head.linked) {
@@ -230,6 +308,14 @@ export function drain(state: FdState): void {
       continue;
     }
     if (start(head, head.owner as object) < 0) {
+      if (aioEngine().inflight > 0) {
+        // No room for its instance yet: first in its line again, and completions try again.
+        queue.unshift(head);
+        head.state = QUEUED;
+        head.tracked = state;
+        fdsWaitingForRoom.add(state);
+        break;
+      }
       head.setStatus(EAGAIN, -1);
       complete(head);
     }
@@ -247,7 +333,9 @@ export function drain(state: FdState): void {
  * @returns 1 completed inline, 0 in flight, <0 -errno (refused).
  */
 function start(request: Request, owner: object): number {
-  const instance = prepare(request);
+  let instance = prepare(request);
+  // No slab for another instance: idle buffer registrations hold slots of the table; let some go.
+  if (instance === null && evictIdleRanges()) instance = prepare(request);
   if (instance === null) {
     request.state = IDLE;
     return -EAGAIN;
@@ -368,6 +456,7 @@ export function complete(request: Request): void {
     request.waiter = null;
     waiter.requestDone(request);
   }
+  if (fdsWaitingForRoom.size !== 0) drainWaitingForRoom();
   if (completionHooks.size !== 0) for (const hook of [...completionHooks]) hook();
   const state = request.tracked;
   request.owner = null;
