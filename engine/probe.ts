@@ -5,14 +5,36 @@
  * engine or a cachemiss thread. A short positional read is finished here while the rest comes
  * without blocking. Split from executor.ts (which decides when to probe) by job.
  */
-import { syscall, preadv2, allocNative, type NativeBlock, type Word, EAGAIN, EINVAL, EOPNOTSUPP } from './native/index.js';
-import { PROBE, type CompiledSyscall } from './compiled-table.js';
-import { PRIVATE_LAYOUT, type Confinement } from './confinement.js';
-import { RESOLVE_CACHED, RWF_NOWAIT } from './syscalls/abi.js';
-import { NR } from './syscalls/nr.js';
-import { setWord } from './words.js';
-import { MSG_DONTWAIT, MSG_WAITALL, O_CREAT, O_TMPFILE, POLLIN, SEEK_CUR, S_IFBLK, S_IFCHR, S_IFMT, S_IFREG } from './syscalls/constants.generated.js';
+import * as nativeExports from './native/index.js';
+import type { NativeBlock, Word } from './native/index.js';
+import * as compiledTableExports from './compiled-table.js';
+import type { CompiledSyscall } from './compiled-table.js';
+import * as confinementExports from './confinement.js';
+import type { Confinement } from './confinement.js';
+import * as abiExports from './syscalls/abi.js';
+import * as nrExports from './syscalls/nr.js';
+import * as wordsExports from './words.js';
+import * as constantsGeneratedExports from './syscalls/constants.generated.js';
 import type { ExecutorOptions } from './executor-types.js';
+
+// Imported bindings as this module's own consts: TurboFan folds a module's consts into the code it
+// compiles, but loads an imported binding's cell and tests it for the hole at every use, and
+// calls an imported function through that load (P1: the probe is made once per cached read).
+const { syscall, preadv2, allocNative, EAGAIN, EINVAL, EOPNOTSUPP } = nativeExports;
+const { PROBE } = compiledTableExports;
+const { PRIVATE_LAYOUT } = confinementExports;
+const { RESOLVE_CACHED, RWF_NOWAIT } = abiExports;
+const { NR } = nrExports;
+const { setWord } = wordsExports;
+const { MSG_DONTWAIT, MSG_WAITALL, O_CREAT, O_TMPFILE, POLLIN, SEEK_CUR, S_IFBLK, S_IFCHR, S_IFMT, S_IFREG } = constantsGeneratedExports;
+// The probe kinds as numbers (a field of an imported object is a map check and a load a use).
+const PROBE_RWF_READ = PROBE.rwfRead;
+const PROBE_RWF_WRITE = PROBE.rwfWrite;
+const PROBE_DONTWAIT = PROBE.dontwait;
+const PROBE_POLL_IN = PROBE.pollIn;
+const PROBE_RESOLVE_CACHED = PROBE.resolveCached;
+const PRIVATE_PROBE = PRIVATE_LAYOUT.probe;
+const PRIVATE_IOVECS = PRIVATE_LAYOUT.iovecs;
 
 const SYS_preadv2 = NR.preadv2;
 const SYS_pwritev2 = NR.pwritev2;
@@ -55,7 +77,7 @@ export class Prober {
   constructor(confinement: Confinement, unprobeableWrite: ExecutorOptions['unprobeableWrite']) {
     this.#confinement = confinement;
     this.#scratch = confinement.view;
-    this.#scratchAddress = confinement.address + PRIVATE_LAYOUT.probe;
+    this.#scratchAddress = confinement.address + PRIVATE_PROBE;
     this.#unprobeableWrite = unprobeableWrite;
   }
 
@@ -71,9 +93,9 @@ export class Prober {
     const scratch = this.#scratch;
     const at = this.#scratchAddress;
     switch (compiled.probe) {
-      case PROBE.rwfRead:
-      case PROBE.rwfWrite: {
-        const write = compiled.probe === PROBE.rwfWrite;
+      case PROBE_RWF_READ:
+      case PROBE_RWF_WRITE: {
+        const write = compiled.probe === PROBE_RWF_WRITE;
         // No per-fd memory of an EOPNOTSUPP answer: the program may close the number and get it
         // again for a pipe or a socket, which the engine cannot see, and checking the file's
         // identity (fstat) costs as much as the probe it would save.
@@ -139,7 +161,7 @@ export class Prober {
         }
         return result;
       }
-      case PROBE.dontwait: {
+      case PROBE_DONTWAIT: {
         const flagsArg = compiled.flagsArg;
         const original = args[flagsArg] as Word;
         // MSG_WAITALL asks to wait for the whole buffer: a DONTWAIT probe would return it short.
@@ -153,7 +175,7 @@ export class Prober {
         args[flagsArg] = original;
         return result === -EAGAIN ? HANDOFF : result;
       }
-      case PROBE.pollIn: {
+      case PROBE_POLL_IN: {
         scratch.setInt32(48, Number(args[0]), true);
         scratch.setInt16(52, POLLIN, true);
         scratch.setInt16(54, 0, true);
@@ -163,7 +185,7 @@ export class Prober {
         if (ready === 0) return HANDOFF;
         return syscall(nr, args[0], args[1], args[2], args[3], args[4], args[5]);
       }
-      case PROBE.resolveCached: {
+      case PROBE_RESOLVE_CACHED: {
         const openFlags = Number(args[2]);
         // struct open_how { u64 flags; u64 mode; u64 resolve; } — openat2 insists mode is 0
         // unless the call creates a file.
@@ -220,7 +242,7 @@ export class Prober {
     const confinement = this.#confinement;
     const total = confinement.iovecBytes;
     const count = confinement.iovecCount;
-    const iovecs = confinement.address + PRIVATE_LAYOUT.iovecs;
+    const iovecs = confinement.address + PRIVATE_IOVECS;
     let sum = done;
     this.iovecsAdvanced = true;
     let first = confinement.advanceIovecs(0, done);
