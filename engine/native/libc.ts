@@ -5,9 +5,16 @@
  * above it ever reads errno.
  */
 import koffi from 'koffi';
-import { EOPNOTSUPP } from './errno.js';
-import { NR } from '../syscalls/nr.js';
-import { IOV_MAX } from '../syscalls/abi.js';
+import * as errnoExports from './errno.js';
+import * as nrExports from '../syscalls/nr.js';
+import * as abiExports from '../syscalls/abi.js';
+
+// Imported bindings as this module's own consts: TurboFan folds a module's consts into the code it
+// compiles, but loads an imported binding's cell and tests it for the hole at every use (preadv2
+// below is inlined into the probe of every cached read).
+const { EOPNOTSUPP } = errnoExports;
+const { NR } = nrExports;
+const { IOV_MAX } = abiExports;
 
 /** glibc, loaded once per thread (koffi instances are per-isolate, so each worker loads its own). */
 export const libc = koffi.load('libc.so.6');
