@@ -4,7 +4,7 @@ import { Aiocb } from './aiocb.js';
 import { O_DSYNC, O_SYNC } from './constants.js';
 import { failWith } from './errno.js';
 import { OP_FDATASYNC, OP_FSYNC } from './types.js';
-import { submitAiocb } from './requests.js';
+import { submitAiocb } from './request-submit.js';
 import { NR } from '../engine/syscalls/nr.js';
 import { F_GETFL } from '../engine/syscalls/constants.generated.js';
 

@@ -4,7 +4,7 @@ import * as aiocbExports from './aiocb.js';
 import type { Aiocb } from './aiocb.js';
 import * as errnoExports from './errno.js';
 import * as typesExports from './types.js';
-import * as requestsExports from './requests.js';
+import * as requestSubmitExports from './request-submit.js';
 
 // Imported bindings as this module's own consts: TurboFan folds a module's consts into the code it
 // compiles, but loads an imported binding's cell and tests it for the hole at every use, and
@@ -13,7 +13,7 @@ const { EINVAL } = nativeExports;
 const { Aiocb: AiocbClass } = aiocbExports;
 const { failWith } = errnoExports;
 const { OP_READ } = typesExports;
-const { submitAiocb } = requestsExports;
+const { submitAiocb } = requestSubmitExports;
 
 /**
  * aio_read - queue a read of `aio_nbytes` bytes at `aio_offset` of `aio_fildes` into `aio_buf`.

@@ -3,7 +3,7 @@ import { EINVAL } from '../engine/native/index.js';
 import { Aiocb } from './aiocb.js';
 import { failWith } from './errno.js';
 import { OP_WRITE } from './types.js';
-import { submitAiocb } from './requests.js';
+import { submitAiocb } from './request-submit.js';
 
 /**
  * aio_write - queue a write of `aio_nbytes` bytes from `aio_buf` at `aio_offset` of `aio_fildes`.
