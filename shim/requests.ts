@@ -97,8 +97,8 @@ function holdNow(request: Request): boolean {
 }
 
 /**
- * After a completion: try the heads of the lines that wait for room. A head that still finds none
- * when nothing is left in flight ends with EAGAIN (no completion would make room for it).
+ * After a completion: try the heads of the lines that wait for room (drain ends one with EAGAIN
+ * when it still finds none and nothing is left in flight to make some).
  */
 function drainWaitingForRoom(): void {
   if (drainingWaitingForRoom) return;
@@ -107,16 +107,6 @@ function drainWaitingForRoom(): void {
     for (const state of [...fdsWaitingForRoom]) {
       fdsWaitingForRoom.delete(state);
       drain(state);
-      const head = state.queue[0];
-      if (head !== undefined && head.needsHold && fdsWaitingForRoom.has(state) && aioEngine().inflight === 0) {
-        fdsWaitingForRoom.delete(state);
-        state.queue.shift();
-        head.tracked = null;
-        head.needsHold = false;
-        head.setStatus(EAGAIN, -1);
-        complete(head);
-        drain(state);
-      }
     }
   } finally {
     drainingWaitingForRoom = false;
@@ -187,9 +177,18 @@ export function drain(state: FdState): void {
     const head = queue[0] as Request;
     if (state.serial !== null || (head.serial && state.running > 0)) break;
     if (head.needsHold && !holdNow(head)) {
-      // No room yet: it stays first in its line, and completions try again (drainWaitingForRoom).
-      fdsWaitingForRoom.add(state);
-      break;
+      if (aioEngine().inflight > 0) {
+        // No room yet: it stays first in its line, and completions try again (drainWaitingForRoom).
+        fdsWaitingForRoom.add(state);
+        break;
+      }
+      // Nothing in flight would make room: it ends with EAGAIN, as a refused submission would.
+      queue.shift();
+      head.tracked = null;
+      head.needsHold = false;
+      head.setStatus(EAGAIN, -1);
+      complete(head);
+      continue;
     }
     queue.shift();
     head.tracked = null;
