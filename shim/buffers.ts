@@ -50,6 +50,18 @@ export const EVICTION_BATCH = 64;
 export const PROBATION_REGISTRATIONS = 64;
 export const PROBATION_BATCH = 32;
 
+/**
+ * Regions of the engine's table that held buffers never take: what `new Aiocb`, the request
+ * engine's instance slabs and the bounce slots allocate. With buffers allowed the whole table, a
+ * program that makes its aiocbs as it submits (`new Aiocb` then `aio_read`, tens of thousands of
+ * fresh Buffers) found the table full of held buffers when it needed the next aiocb slab, and
+ * `new Aiocb` threw ENOMEM: a request can wait for room, a constructor cannot. 256 slabs of
+ * aiocbs are about a million of them. Counted on the held ranges themselves (idle ones too), not
+ * on the table: a table that others filled still gives a held buffer the slot an idle one frees.
+ */
+export const CONTROL_REGIONS = 256;
+const HELD_REGIONS_MOST = MAX_REGIONS - CONTROL_REGIONS;
+
 /** The bytes of one view given as aio_buf: what a request on it needs registered. */
 export interface BufferRegistration {
   readonly backing: ArrayBufferLike;
@@ -257,7 +269,7 @@ export function holdBuffer(registration: BufferRegistration, address: number, le
   // table is full, idle ranges go first, and without any the request is refused here rather than
   // by a RangeError from the table (a thrown error's stack was most of the CPU of a burst of
   // requests waiting for room: 1 s of 4 for 20,000).
-  while (merged.length === 0 && memory.size >= MAX_REGIONS) {
+  while (merged.length === 0 && (memory.size >= MAX_REGIONS || ours.size >= HELD_REGIONS_MOST)) {
     if (!evictIdleRanges()) return false;
   }
   let widened: Region;
