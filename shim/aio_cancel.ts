@@ -63,8 +63,8 @@ function cancelAll(fd: number): number {
   // A request linked to start after the one before it cannot be recalled once that one has
   // ended: it runs now, and stays at the head of the FIFO, in order, until the JS thread sees it.
   const started: Request[] = [];
-  for (const request of state.queue.splice(0)) (recall(request) ? cancelled : started).push(request);
-  state.queue.push(...started);
+  for (const request of state.queue.takeAll()) (recall(request) ? cancelled : started).push(request);
+  for (const request of started) state.queue.push(request);
   for (const request of cancelled) {
     request.tracked = null;
     completeUnrun(request, ECANCELED);

@@ -8,6 +8,7 @@ import { aioEngine } from './context.js';
 import { OP_FSYNC } from './types.js';
 import { QUEUED, type FdState, type Request } from './request.js';
 import { prepare } from './request-prepare.js';
+import type { RequestFifo } from './request-fifo.js';
 
 /**
  * insert - equal priorities FIFO, a lower aio_reqprio ahead of higher ones, never ahead of a
@@ -20,14 +21,14 @@ export function insert(state: FdState, request: Request): void {
   let at = queue.length;
   if (request.op < OP_FSYNC) {
     while (at > 0) {
-      const before = queue[at - 1] as Request;
+      const before = queue.get(at - 1) as Request;
       if (before.op >= OP_FSYNC || before.reqprio <= request.reqprio) break;
       // Linked requests are a prefix of the queue: `before` is the last one linked.
       if (before.linked && !recall(before)) break;
       at--;
     }
   }
-  queue.splice(at, 0, request);
+  queue.insertAt(at, request);
   request.state = QUEUED;
   request.tracked = state;
 }
@@ -50,9 +51,9 @@ export function linkQueued(state: FdState): void {
   // Resume after the requests already linked. Walking them from the head on every submission made
   // queueing n reads on one socket cost n²: 100,000 over 10 sockets took 18.9 s of CPU to submit.
   let at = linkedPrefix(queue);
-  if (at > 0) predecessor = queue[at - 1] as Request;
+  if (at > 0) predecessor = queue.get(at - 1) as Request;
   for (; at < queue.length; at++) {
-    const request = queue[at] as Request;
+    const request = queue.get(at) as Request;
     // Not one waiting for room: its buffer is not held yet (drain holds it before it starts).
     if (!request.serial || request.needsHold) return;
     const instance = prepare(request);
@@ -71,12 +72,12 @@ export function linkQueued(state: FdState): void {
  * prefix's end before putting a request ahead of them, and drain and aio_cancel take them from the
  * head. So a binary search finds the prefix's end.
  */
-function linkedPrefix(queue: readonly Request[]): number {
+function linkedPrefix(queue: RequestFifo<Request>): number {
   let low = 0;
   let high = queue.length;
   while (low < high) {
     const middle = (low + high) >>> 1;
-    if ((queue[middle] as Request).linked) low = middle + 1;
+    if ((queue.get(middle) as Request).linked) low = middle + 1;
     else high = middle;
   }
   return low;
@@ -102,7 +103,7 @@ export function recall(request: Request): boolean {
 export function unqueue(request: Request): FdState | null {
   const state = request.tracked;
   if (request.state !== QUEUED || state === null || !recall(request)) return null;
-  state.queue.splice(state.queue.indexOf(request), 1);
+  state.queue.removeAt(state.queue.indexOf(request));
   request.tracked = null;
   return state;
 }

@@ -4,7 +4,8 @@
  * them (the gate), and which fds were found to be pipes or sockets. fds below FAST_FDS are looked
  * up in arrays, so the hot path makes no Map lookup.
  */
-import type { FdState } from './request.js';
+import type { FdState, Request } from './request.js';
+import { RequestFifo } from './request-fifo.js';
 
 // fds below this are classified through typed arrays (no Map lookup on the hot path).
 const FAST_FDS = 65536;
@@ -34,7 +35,7 @@ export function stateOf(fd: number): FdState {
   if (fd >= 0 && fd < FAST_FDS) return fastStates[fd] ?? newFastState(fd);
   let state = fdStates.get(fd);
   if (state === undefined) {
-    state = { fd, queue: [], running: 0, serial: null };
+    state = { fd, queue: new RequestFifo<Request>(), running: 0, serial: null };
     fdStates.set(fd, state);
   }
   return state;
@@ -46,7 +47,7 @@ export function stateOf(fd: number): FdState {
 function newFastState(fd: number): FdState {
   // Grown in order, so the array stays packed (a store far past its end would make it a dictionary).
   while (fastStates.length <= fd) fastStates.push(undefined);
-  const state: FdState = { fd, queue: [], running: 0, serial: null };
+  const state: FdState = { fd, queue: new RequestFifo<Request>(), running: 0, serial: null };
   fastStates[fd] = state;
   return state;
 }

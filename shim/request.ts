@@ -2,6 +2,7 @@
  * The request engine's contract, in the role of glibc's aio_misc.h: the request record, its
  * states, a lio_listio list in progress and the per-fd state. The logic is in requests.ts.
  */
+import type { RequestFifo } from './request-fifo.js';
 import * as wordsExports from '../engine/words.js';
 import type { BufferRegistration, HeldRange } from './buffers.js';
 import type { ChainListener } from '../engine/engine.js';
@@ -60,7 +61,7 @@ export interface RequestWaiter {
 /** Per-fd state: the FIFO of requests not yet handed to the engine, and what runs. */
 export interface FdState {
   readonly fd: number;
-  readonly queue: Request[];
+  readonly queue: RequestFifo<Request>;
   /** Positional requests of this fd in flight on cachemiss threads. */
   running: number;
   /** The serial request (stream, O_APPEND, fsync) in flight, if any. */

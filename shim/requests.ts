@@ -174,7 +174,7 @@ export function enqueueRequest(request: Request, owner: object, op: number, noti
 export function drain(state: FdState): void {
   const queue = state.queue;
   while (queue.length > 0) {
-    const head = queue[0] as Request;
+    const head = queue.get(0) as Request;
     if (state.serial !== null || (head.serial && state.running > 0)) break;
     if (head.needsHold && !holdNow(head)) {
       if (aioEngine().inflight > 0) {
@@ -303,7 +303,7 @@ export function chainEnded(request: Request): void {
     const state = request.tracked;
     request.linked = false;
     request.tracked = null;
-    if (state !== null) state.queue.splice(state.queue.indexOf(request), 1);
+    if (state !== null) state.queue.removeAt(state.queue.indexOf(request));
     complete(request);
     if (state !== null) drain(state);
     return;
