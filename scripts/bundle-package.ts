@@ -18,9 +18,10 @@
  *
  * Usage: tsx scripts/bundle-package.ts   (after tsc -p tsconfig.build.json)
  */
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { restoreConsts } from './restore-consts.js';
 
 interface Esbuild {
   buildSync(options: Record<string, unknown>): { readonly errors: readonly unknown[] };
@@ -48,3 +49,14 @@ esbuild.buildSync({
   external: ['koffi'],
   logLevel: 'warning',
 });
+
+// esbuild made every top-level const a var; give back those never assigned (scripts/restore-consts.ts).
+let restored = 0;
+for (const name of readdirSync(out)) {
+  if (!name.endsWith('.js')) continue;
+  const path = `${out}/${name}`;
+  const result = restoreConsts(readFileSync(path, 'utf8'), path);
+  writeFileSync(path, result.code);
+  restored += result.restored;
+}
+if (restored === 0) throw new Error('restore-consts changed nothing: has esbuild stopped writing top-level var?');
