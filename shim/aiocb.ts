@@ -100,7 +100,7 @@ function takeSlot(): Slot {
  *
  * @throws TypeError / RangeError naming the field for a bad member; SyscallError ENOMEM
  *   (`syscall: 'new Aiocb'`) when the POSIX engine's memory table is full (about a million live
- *   aiocbs, fewer while tens of thousands of requests hold registered buffers); SyscallError
+ *   aiocbs: buffers held by requests in flight never take the regions kept for them); SyscallError
  *   EMFILE when the engine, made by the first Aiocb, finds no fd for its eventfd.
  *
  * @example
