@@ -6,7 +6,7 @@
  *
  * usage: npm run bench:fs -- [--quick] [--json] [--rounds N] [--dir PATH] [--only TEXT]...   (builds, then runs dist/bench/fs-jobs.js)
  *   --quick     fewer files and rounds (a smoke run)
- *   --json      print the rows as JSON on stdout (the table goes to stderr)
+ *   --json      print the rows as JSON on stdout (the table goes to stderr), each round's times included
  *   --rounds N  rounds per job (default 5, --quick 1)
  *   --dir PATH  create the files under PATH instead of the OS temp dir
  *   --only TEXT run only the jobs whose name contains TEXT (repeatable)
@@ -85,6 +85,12 @@ export interface FsBenchRow {
    */
   readonly nodeCpuMs?: number;
   readonly sysletCpuMs?: number;
+  /**
+   * Each round's time (ms), in round order, per implementation (JSON only): which rounds a row
+   * loses — the first ones, while the JIT still compiles (docs/fs.md, sessions 15 and 18), or any.
+   */
+  readonly nodeRoundsMs?: readonly number[];
+  readonly sysletRoundsMs?: readonly number[];
   readonly skipped?: string;
 }
 
@@ -236,6 +242,11 @@ async function firstJobInAFreshProcess(module: string, list: string): Promise<{ 
   return JSON.parse(out) as { cpuMs: number };
 }
 
+/** A time rounded to 0.1 ms (the table's precision). */
+function tenth(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}
+
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = sorted.length >> 1;
@@ -270,6 +281,7 @@ async function measure(job: Job, rounds: number): Promise<FsBenchRow> {
   return {
     job: job.name, nodeMs, sysletMs, ratio: nodeMs / sysletMs, ratioMin: Math.min(...ratios), ratioMax: Math.max(...ratios), rounds,
     nodeCpuMs: median(cpu.node), sysletCpuMs: median(cpu.syslet),
+    nodeRoundsMs: times.node.map(tenth), sysletRoundsMs: times.syslet.map(tenth),
   };
 }
 
