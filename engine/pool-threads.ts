@@ -347,14 +347,22 @@ export class PoolThreads {
 
   /**
    * For a synchronous wait (pool-loading.ts): loading threads whose OS thread has exited failed to
-   * start; reaped and counted now, so that the chains waiting for them are answered.
+   * start; reaped and counted now, so that the chains waiting for them are answered; and while
+   * chains are queued, the threads they need are started (grow).
    */
   #checkLoading(): void {
     const loading = this.#loading.look(this, (index) => {
       this.#reap(index);
       this.#startFailed(null);
     });
-    if (loading > 0 && this.#queue.length > 0) this.#loading.lookAgain();
+    if (this.#queue.length === 0) return;
+    if (loading > 0) this.#loading.lookAgain();
+    // Threads that were loading may be ready now, and the chains they took may block (a pipe read
+    // per core): the thread a chain still queued needs is started here. Their 'ready' messages,
+    // which would have started it, run on the event loop, which the synchronous wait holds; an
+    // aio_fsync behind one blocked pipe read per core waited in aio_suspend for as long as the
+    // program did (session 18's hunt; glibc starts a helper thread for it).
+    this.grow();
   }
 
   /**
