@@ -5,13 +5,13 @@
  * file.readFdStart loops. Data goes through the request's 64 KiB slot, or — for a larger transfer
  * — the caller's buffer is lent to the engine for the one chain.
  */
-import { read as readCallback, readv as readvCallback, write as writeCallback, writev as writevCallback } from 'node:fs';
+import { fstatSync, read as readCallback, readv as readvCallback, write as writeCallback, writev as writevCallback } from 'node:fs';
 import type { FileReadResult } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { StringDecoder } from 'node:string_decoder';
 import type { Engine } from '../engine/engine.js';
 import { abortError } from '../engine/errors.js';
-import { EINVAL } from '../engine/native/index.js';
+import { EFBIG, EINVAL } from '../engine/native/index.js';
 import { IOV_MAX, MAX_RW_COUNT } from '../engine/syscalls/abi.js';
 import { STRUCT_SIZES } from '../engine/syscalls/table.js';
 import { filePollRead, POLL_READ } from '../plugins/builtin/file-read.js';
@@ -280,7 +280,13 @@ export async function readFile(io: HandleIo, fd: number, optionsArg: unknown): P
   }
   // As fs readFile: a read past the inline limit is one request, so the abort is looked at after it.
   if (signal?.aborted === true) throw abortError(signal);
-  if (got instanceof ReadFailure) throw fsError(got.errno, got.syscall);
+  if (got instanceof ReadFailure) {
+    // Past the limit with an encoding on a file of no size (an endless one: /dev/zero), Node,
+    // which decodes such a file as it reads, has made a string longer than V8's longest (2^29 - 24
+    // units: at most 1.5 GiB of any encoding) first, and rejects with V8's own RangeError.
+    if (got.errno === EFBIG && got.syscall === 'read' && encoding !== undefined && !fstatSync(fd).isFile()) throw new RangeError('Invalid string length');
+    throw fsError(got.errno, got.syscall);
+  }
   return encoding === undefined ? got : got.toString(encoding);
 }
 
