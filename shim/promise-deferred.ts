@@ -16,6 +16,7 @@ import { abortError } from '../engine/errors.js';
 import { EAGAIN } from '../engine/native/index.js';
 import { aioEngine } from './context.js';
 import { completionHooks } from './requests.js';
+import { RequestFifo } from './request-fifo.js';
 
 /**
  * One attempt at a call: its Promise when it was submitted (or failed for another reason), or
@@ -34,21 +35,23 @@ interface Waiting {
   done: boolean;
 }
 
-let waiting: Waiting[] = [];
-let head = 0;
+// The calls in call order; ones aborted while they wait stay until they reach the head.
+const waiting = new RequestFifo<Waiting>();
+/** Whether schedulePump is among the request engine's completion hooks (while calls wait). */
+let hooked = false;
 let pumpScheduled = false;
 
 /** hasWaitingCalls - whether an earlier call waits for room (a new call then waits behind it). */
 export function hasWaitingCalls(): boolean {
-  while (head < waiting.length && (waiting[head] as Waiting).done) head++;
-  if (head < waiting.length) return true;
-  if (waiting.length > 0) reset();
+  if (!hooked) return false;
+  while (waiting.length > 0 && (waiting.get(0) as Waiting).done) waiting.shift();
+  if (waiting.length > 0) return true;
+  unhook();
   return false;
 }
 
-function reset(): void {
-  waiting = [];
-  head = 0;
+function unhook(): void {
+  hooked = false;
   completionHooks.delete(schedulePump);
 }
 
@@ -75,7 +78,10 @@ export function waitForRoom(attempt: Attempt, syscall: string, signal: AbortSign
         reject(abortError(signal as AbortSignal));
       },
     };
-    if (waiting.length === 0) completionHooks.add(schedulePump);
+    if (!hooked) {
+      hooked = true;
+      completionHooks.add(schedulePump);
+    }
     waiting.push(entry);
     signal?.addEventListener('abort', entry.abort, { once: true });
   });
@@ -91,26 +97,20 @@ function schedulePump(): void {
 
 function pump(): void {
   pumpScheduled = false;
-  while (head < waiting.length) {
-    const entry = waiting[head] as Waiting;
+  while (waiting.length > 0) {
+    const entry = waiting.get(0) as Waiting;
     if (entry.done) {
-      head++;
+      waiting.shift();
       continue;
     }
     const submitted = entry.attempt();
-    if (submitted === null) {
-      // Still no room: wait for the next completion, unless none will come.
-      if (aioEngine().inflight > 0) return;
-      entry.done = true;
-      head++;
-      entry.signal?.removeEventListener('abort', entry.abort);
-      entry.reject(new AioError(EAGAIN, entry.syscall));
-      continue;
-    }
+    // Still no room: wait for the next completion, unless none will come.
+    if (submitted === null && aioEngine().inflight > 0) return;
     entry.done = true;
-    head++;
+    waiting.shift();
     entry.signal?.removeEventListener('abort', entry.abort);
-    entry.resolve(submitted);
+    if (submitted === null) entry.reject(new AioError(EAGAIN, entry.syscall));
+    else entry.resolve(submitted);
   }
-  reset();
+  unhook();
 }

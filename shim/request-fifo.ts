@@ -4,7 +4,8 @@
  * (C-style requests waiting for room in the region table, or for a serial one): `Array#shift` on
  * an array that long copies the rest of it every time (V8 trims only small arrays in place), and
  * 46,000 reads waiting behind a full table spent a second of a three-second run in drain. The
- * head moves instead; the slots it left are given back once they are most of the array.
+ * head moves instead; the slots it left are given back once they are most of the array. The
+ * Promise twins' calls waiting for room line up in one too (promise-deferred.ts).
  */
 export class RequestFifo<T> {
   #items: (T | undefined)[] = [];
