@@ -36,15 +36,20 @@ const ftruncateAsync = promisify(ftruncate);
 const fstatAsync = promisify(fstat) as (fd: number, options: { bigint: boolean }) => Promise<Stats | BigIntStats>;
 
 // An unclosed handle that is garbage-collected has its fd closed, as Node does, with Node's two
-// warnings.
+// warnings: one per fd, and the deprecation once per thread (Node's per-environment flag), so that
+// a leak of thousands of handles does not print the deprecation thousands of times.
+let deprecationWarned = false;
 const unclosed = new FinalizationRegistry<number>((fd) => {
   process.emitWarning(`Closing file descriptor ${fd} on garbage collection`);
-  process.emitWarning(
-    'Closing a FileHandle object on garbage collection is deprecated. Please close FileHandle objects explicitly using ' +
-      'FileHandle.prototype.close(). In the future, an error will be thrown if a file descriptor is closed during garbage collection.',
-    'DeprecationWarning',
-    'DEP0137',
-  );
+  if (!deprecationWarned) {
+    deprecationWarned = true;
+    process.emitWarning(
+      'Closing a FileHandle object on garbage collection is deprecated. Please close FileHandle objects explicitly using ' +
+        'FileHandle.prototype.close(). In the future, an error will be thrown if a file descriptor is closed during garbage collection.',
+      'DeprecationWarning',
+      'DEP0137',
+    );
+  }
   closeFdCallback(fd, () => {});
 });
 
