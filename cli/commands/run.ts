@@ -17,6 +17,8 @@ const ABNORMAL_STOPS = new Set(['fault', 'limit', 'cancelled', 'died']);
 /** Most bytes of a buf:N parameter shown: in text output, and in JSON. */
 const TEXT_PREVIEW = 200;
 const JSON_PREVIEW = 4096;
+/** The longest --timeout: a timer in Node (and the run's) takes at most 2^31-1 ms. */
+const MAX_TIMEOUT_MS = 2_147_483_647;
 
 /** The `run` command. Exit 0 when the chain ran clean, 1 when an atom failed or the chain stopped abnormally, 2 for a bad command line. */
 export default defineCommand({
@@ -46,7 +48,11 @@ export default defineCommand({
   ],
   async run({ values, positionals, io }) {
     const timeout = values.timeout === undefined ? undefined : Number(values.timeout);
-    if (timeout !== undefined && !(Number.isInteger(timeout) && timeout > 0)) throw new UsageError(`--timeout ${values.timeout}: expected a positive number of milliseconds`);
+    // The run's timer takes at most 2^31-1 ms; a longer one is refused here, as a bad command line,
+    // and not by the run after the plugin has loaded (which exited 1, naming no option).
+    if (timeout !== undefined && !(Number.isInteger(timeout) && timeout > 0 && timeout <= MAX_TIMEOUT_MS)) {
+      throw new UsageError(`--timeout ${values.timeout}: expected a positive number of milliseconds, a whole number up to ${MAX_TIMEOUT_MS}`);
+    }
     const plugin = await load(positionals[0] as string);
     const engine = new Engine();
     try {
