@@ -20,6 +20,7 @@ import { Request, int32Of, type AiocbSource } from './request.js';
 import { registrationOf, type BufferRegistration } from './buffers.js';
 import * as viewGettersExports from '../engine/view-getters.js';
 import { chainEnded, settle } from './requests.js';
+import { releaseInstance } from './request-prepare.js';
 import type { AioCompletion, SigevNotifyFunction } from './types.js';
 
 export type { AioCompletion, SigevNotifyFunction };
@@ -63,7 +64,7 @@ interface Held {
 
 const finalizer = new FinalizationRegistry<Held>((held) => {
   held.request.buffer = null;
-  held.request.dispose();
+  releaseInstance(held.request);
   held.slot.region.bytes.fill(0, held.slot.offset, held.slot.offset + AIOCB.size);
   freeSlots.push(held.slot);
 });

@@ -110,6 +110,7 @@ export function submitRaw(submission: RawSubmission): RawAioRequest | number {
   if (region === null || returnValueAddress < region.start || returnValueAddress + width > region.end) return -EFAULT;
   const request = new Request(region.view, errorCodeAddress - region.start, errorCodeAddress, returnValueAddress - region.start, returnValueAddress, width, chainEnded, aioEngine().policy);
   const handle = new RawAioRequest(request);
+  request.oneShot = true;
   request.fd = submission.fd;
   request.buf = op < OP_FSYNC ? (submission.buf ?? 0) : 0;
   request.nbytes = op < OP_FSYNC ? (submission.nbytes ?? 0) : 0;

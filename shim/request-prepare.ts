@@ -23,6 +23,31 @@ const { SIGEV_NONE, SIGEV_SIGNAL, SIGEV_THREAD } = constantsExports;
 const { pluginFor, setSignalParams } = notifyExports;
 const { OP_WRITE } = typesExports;
 
+/**
+ * How many plugin instances requests hold between their runs (an aiocb keeps its instance, so its
+ * next request rewrites only what changed: the P1 path). Past {@link ATTACHED_INSTANCES_LIMIT}, a
+ * request gives its instance back when it completes, so that a program holding 100,000 aiocbs
+ * that each ran once holds 4,096 instances (about 3 KiB each, JS and native), not 100,000: the
+ * instances alive are bounded by this limit plus the requests in flight, by design. A request
+ * that cannot run again (submitRaw's) always gives its instance back.
+ */
+export const attachedInstances = { count: 0 };
+/** The most instances requests keep between runs (see {@link attachedInstances}). */
+export const ATTACHED_INSTANCES_LIMIT = 4096;
+
+/**
+ * releaseInstance - the request gives back its plugin instance (it completed, or its aiocb is
+ * garbage): the next run acquires one from the pool and fills it whole.
+ */
+export function releaseInstance(request: Request): void {
+  const instance = request.instance;
+  if (instance === null) return;
+  request.instance = null;
+  request.plugin = null;
+  attachedInstances.count--;
+  instance.release();
+}
+
 /** The request no longer needs its buffer registered (it ended, or never started). */
 export function releaseBuffer(request: Request): void {
   if (!request.holdsBuffer) return;
@@ -48,14 +73,15 @@ export function prepare(request: Request): PluginInstance | null {
   const plugin = pluginFor(request.op, request.stream, request.notify === SIGEV_SIGNAL);
   let instance = request.instance;
   if (instance === null || request.plugin !== plugin) {
-    instance?.release();
+    releaseInstance(request);
     instance = acquireOrNull(plugin.plugin);
-    request.instance = instance;
     if (instance === null) {
       // No instance: complete() then sees no signal atom and notifies on its own.
       request.plugin = null;
       return null;
     }
+    request.instance = instance;
+    attachedInstances.count++;
     request.plugin = plugin;
     instance.set(plugin.errorCode, request.errorAddress);
     instance.set(plugin.returnValue, request.returnAddress);

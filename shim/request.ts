@@ -119,6 +119,11 @@ export class Request implements ChainListener {
   waiter: RequestWaiter | null = null;
   /** The fd state the request is queued in or counted by. */
   tracked: FdState | null = null;
+  /**
+   * Made for one request only (submitRaw's): nothing can submit it again, so it gives back its
+   * plugin instance as it completes (request-prepare.ts releaseInstance).
+   */
+  oneShot = false;
   /** The engine's token for its chain while that is in flight on a cachemiss thread or linked (else -1). */
   token = -1;
   /**
@@ -267,13 +272,6 @@ export class Request implements ChainListener {
     // -EPERM is also what a policy that refuses aio_status itself gives (the kill switch), and
     // then nothing was published. Narrowing is one-way: allowed now means allowed when it ran.
     return result !== -EPERM || this.policy.check(SYS_aio_status) === 0;
-  }
-
-  /** @internal The aiocb is garbage: give the plugin instance back. */
-  dispose(): void {
-    this.instance?.release();
-    this.instance = null;
-    this.plugin = null;
   }
 }
 

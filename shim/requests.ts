@@ -53,7 +53,7 @@ const { NR } = nrExports;
 const { F_GETFL, SEEK_CUR } = constantsGeneratedExports;
 const { gated, isStream, setStream, stateOf, updateGate } = fdStatesExports;
 const { insert, linkQueued } = fdQueueExports;
-const { misclassifiedStream, notifyKind, prepare, releaseBuffer } = requestPrepareExports;
+const { ATTACHED_INSTANCES_LIMIT, attachedInstances, misclassifiedStream, notifyKind, prepare, releaseBuffer, releaseInstance } = requestPrepareExports;
 
 const SYS_lseek = NR.lseek;
 const SYS_fcntl = NR.fcntl;
@@ -349,6 +349,8 @@ export function complete(request: Request): void {
     request.waiter = null;
     waiter.requestDone(request);
   }
+  // Before the requests waiting for room start: one of them may take the instance.
+  if (request.oneShot || attachedInstances.count > ATTACHED_INSTANCES_LIMIT) releaseInstance(request);
   if (fdsWaitingForRoom.size !== 0) drainWaitingForRoom();
   if (completionHooks.size !== 0) for (const hook of [...completionHooks]) hook();
   const state = request.tracked;
@@ -379,7 +381,8 @@ export function completeUnrun(request: Request, error: number): void {
   // Without plugin info, complete() sees no signal atom result and sends the signal itself.
   request.plugin = null;
   complete(request);
-  request.plugin = plugin;
+  // (complete() may have given the instance back: then the request has no plugin either.)
+  if (request.instance !== null) request.plugin = plugin;
 }
 
 /**
