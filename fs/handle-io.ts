@@ -167,7 +167,7 @@ export async function write(io: HandleIo, fd: number, buffer: unknown, offsetArg
     else validateInteger(offset, 'offset', 0);
     if (typeof length !== 'number') length = buffer.byteLength - (offset as number);
     validateOffsetLengthWrite(offset as number, length as number, buffer.byteLength);
-    const bytesWritten = await transfer(io, fd, bytesOf(buffer), offset as number, length as number, offsetOf(position), true);
+    const bytesWritten = await writeBytes(io, fd, bytesOf(buffer), offset as number, length as number, offsetOf(position));
     return { __proto__: null, bytesWritten, buffer } as never;
   }
   if (typeof buffer !== 'string') throw invalidArgType('buffer', ['string', 'Buffer', 'TypedArray', 'DataView'], buffer);
@@ -178,8 +178,24 @@ export async function write(io: HandleIo, fd: number, buffer: unknown, offsetArg
   const pos = offsetOf(offset);
   // An empty string is still written (Node's shortcut is for an empty view only): write(2) of
   // 0 bytes answers 0, or EBADF on a handle not open for writing, as Node's does.
-  const bytesWritten = await transfer(io, fd, bytes, 0, bytes.length, pos, true);
+  const bytesWritten = await writeBytes(io, fd, bytes, 0, bytes.length, pos);
   return { __proto__: null, bytesWritten, buffer } as never;
+}
+
+/**
+ * A write as libuv makes it (uv__fs_write_all): after a short write it writes the rest, until every
+ * byte is written or a call answers an error or 0, which then ends it with the bytes written (an
+ * error before any byte is thrown). One call writes at most MAX_RW_COUNT bytes, so a write of more
+ * was short: Node's write of 2,147,483,000 bytes writes them all, where one call wrote 2,147,479,552.
+ */
+async function writeBytes(io: HandleIo, fd: number, bytes: Uint8Array, offset: number, length: number, position: number): Promise<number> {
+  let total = await transfer(io, fd, bytes, offset, length, position, true);
+  while (total > 0 && total < length) {
+    const n = await transfer(io, fd, bytes, offset + total, length - total, position < 0 ? position : position + total, true).catch(() => 0);
+    if (n <= 0) break;
+    total += n;
+  }
+  return total;
 }
 
 /** readv/writev: iovecs in the slot, data in the slot when it fits, else each buffer lent. */
@@ -191,15 +207,39 @@ export async function vectored(io: HandleIo, fd: number, buffersArg: unknown, po
   // Node's readv has no such shortcut: libuv's uv_fs_read refuses zero buffers with EINVAL
   // (where readv(2) would answer 0).
   if (buffers.length === 0) throw fsError(-EINVAL, 'read');
-  // libuv passes at most IOV_MAX buffers to one call.
-  const used = buffers.slice(0, IOV_MAX).map((view) => bytesOf(view as NodeJS.ArrayBufferView));
+  // libuv passes at most IOV_MAX buffers to one call: a read makes that one call; a write goes on,
+  // IOV_MAX buffers at a time and after a short write, until every byte is written
+  // (uv__fs_write_all; see writeBytes). It wrote the first 1,024 buffers of 5,000 and answered so.
+  let views = buffers.map((view) => bytesOf(view as NodeJS.ArrayBufferView));
+  if (!write) return { __proto__: null, bytesRead: await vectoredCall(io, fd, views.length > IOV_MAX ? views.slice(0, IOV_MAX) : views, position, false), buffers };
+  const all = views.reduce((sum, bytes) => sum + bytes.length, 0);
+  let total = await vectoredCall(io, fd, views.length > IOV_MAX ? views.slice(0, IOV_MAX) : views, position, true);
+  let n = total;
+  while (n > 0 && total < all) {
+    views = advance(views, n);
+    n = await vectoredCall(io, fd, views.length > IOV_MAX ? views.slice(0, IOV_MAX) : views, position < 0 ? position : position + total, true).catch(() => 0);
+    total += n;
+  }
+  return { __proto__: null, bytesWritten: total, buffers };
+}
+
+/** The views past the first `n` bytes of `views` (libuv's uv__fs_buf_iter_advance). */
+function advance(views: readonly Uint8Array[], n: number): Uint8Array[] {
+  let index = 0;
+  let rest = n;
+  for (let bytes = views[0]; bytes !== undefined && rest >= bytes.length && rest > 0; bytes = views[++index]) rest -= bytes.length;
+  const after = views.slice(index);
+  const first = after[0];
+  if (first !== undefined && rest > 0) after[0] = first.subarray(rest);
+  return after;
+}
+
+/** One readv/writev call of at most IOV_MAX views: the bytes it read or wrote (an error thrown). */
+async function vectoredCall(io: HandleIo, fd: number, used: readonly Uint8Array[], position: number, write: boolean): Promise<number> {
   // libuv makes one buffer a read(2)/pread64(2) (write/pwrite64), not a readv: they differ where
   // the buffer is empty, e.g. on a directory read(2) answers EISDIR where readv(2) answers 0.
   const only = used.length === 1 ? used[0] : undefined;
-  if (only !== undefined) {
-    const count = await transfer(io, fd, only, 0, only.length, position, write);
-    return write ? { __proto__: null, bytesWritten: count, buffers } : { __proto__: null, bytesRead: count, buffers };
-  }
+  if (only !== undefined) return transfer(io, fd, only, 0, only.length, position, write);
   const engine = io.engine;
   const got = take(engine);
   const req = got instanceof Request ? got : await got;
@@ -234,7 +274,7 @@ export async function vectored(io: HandleIo, fd: number, buffersArg: unknown, po
     const status = result(instance, 0);
     if (outOfFds(status)) {
       const at = positioned ? position : undefined;
-      return write ? { __proto__: null, bytesWritten: (await writevAsync(fd, used, at)).bytesWritten, buffers } : { __proto__: null, bytesRead: (await readvAsync(fd, used, at)).bytesRead, buffers };
+      return write ? (await writevAsync(fd, used as Uint8Array[], at)).bytesWritten : (await readvAsync(fd, used as Uint8Array[], at)).bytesRead;
     }
     if (status < 0) throw fsError(status, syscall);
     if (inSlot && !write) {
@@ -248,7 +288,7 @@ export async function vectored(io: HandleIo, fd: number, buffersArg: unknown, po
         left -= part;
       }
     }
-    return write ? { __proto__: null, bytesWritten: status, buffers } : { __proto__: null, bytesRead: status, buffers };
+    return status;
   } finally {
     instance.release();
     req.end();
