@@ -293,11 +293,14 @@ export class FileHandle extends EventEmitter implements NodeFileHandle {
       read: (_fd: number, buffer: Buffer, offset: number, length: number, position: number | null, callback: (error: Error | null, bytes?: number, buffer?: Buffer) => void) => {
         this.read(buffer, offset, length, position).then((done) => callback(null, done.bytesRead, buffer), (error: Error) => callback(error));
       },
-      write: (_fd: number, buffer: Buffer, offset: number, length: number, position: number | null, callback: (error: Error | null, bytes?: number) => void) => {
-        this.write(buffer, offset, length, position).then((done) => callback(null, done.bytesWritten), (error: Error) => callback(error));
+      // As node:fs's callbacks, with the buffers as the last argument, on an error too: after a
+      // short write or EAGAIN the stream writes the rest from them (its writeAll/writevAll), and
+      // without them it threw a TypeError that ended the process.
+      write: (_fd: number, buffer: Buffer, offset: number, length: number, position: number | null, callback: (error: Error | null, bytes?: number, buffer?: Buffer) => void) => {
+        this.write(buffer, offset, length, position).then((done) => callback(null, done.bytesWritten, buffer), (error: Error) => callback(error, 0, buffer));
       },
-      writev: (_fd: number, buffers: Buffer[], position: number | null, callback: (error: Error | null, bytes?: number) => void) => {
-        this.writev(buffers, position ?? undefined).then((done) => callback(null, done.bytesWritten), (error: Error) => callback(error));
+      writev: (_fd: number, buffers: Buffer[], position: number | null, callback: (error: Error | null, bytes?: number, buffers?: Buffer[]) => void) => {
+        this.writev(buffers, position ?? undefined).then((done) => callback(null, done.bytesWritten, buffers), (error: Error) => callback(error, 0, buffers));
       },
       close: (_fd: number, callback: (error: Error | null) => void) => {
         this.close().then(() => callback(null), (error: Error) => callback(error));
