@@ -3,6 +3,7 @@
  * {@link Engine} extends it): negotiate, register and unregister the ring, reap completions from
  * it, and wait for them — blocking, as a Promise, or as an async iterator.
  */
+import { optionsOf, signalOf } from './arguments.js';
 import { EINVAL } from './native/index.js';
 import { negotiateRing, type Completion, type CompletionRing, type RingCapabilities, type RingRequest } from './ring.js';
 import type { ChainListener, RingRegistration } from './engine-options.js';
@@ -120,21 +121,31 @@ export abstract class EngineRingApi extends EngineMemory {
    * waiting once there are at least `minEvents` (or nothing is left in flight).
    * @param options - `signal` aborts the wait; `userRingIdx` as for {@link async_wait}.
    * @throws (rejects) the signal's reason when `signal` aborts; RangeError when no ring is
-   *   registered, `minEvents` exceeds it or `userRingIdx` is not a non-negative integer.
+   *   registered, `minEvents` exceeds it or `userRingIdx` is not a non-negative integer;
+   *   TypeError ERR_INVALID_ARG_TYPE for a `signal` that is not an AbortSignal.
    */
   asyncWait(minEvents: number, options: { signal?: AbortSignal; userRingIdx?: number } = {}): Promise<number> {
     const ring = this.delivery.ring;
+    let signal: AbortSignal | undefined;
+    try {
+      signal = signalOf(optionsOf(options).signal);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new TypeError(String(error)));
+    }
     const userRingIdx = options.userRingIdx;
     if (ring === null || minEvents > ring.capacity) return Promise.reject(new RangeError('asyncWait: no ring registered, or minEvents exceeds it'));
     if (userRingIdx !== undefined && !(Number.isSafeInteger(userRingIdx) && userRingIdx >= 0)) return Promise.reject(new RangeError(`asyncWait: userRingIdx must be a non-negative integer, got ${String(userRingIdx)}`));
-    return this.delivery.whenReady(() => ring.available(userRingIdx) >= minEvents || (this.inflight === 0 && this.delivery.pendingCount === 0), options.signal, () => this.pump()).then(() => ring.available(userRingIdx));
+    return this.delivery.whenReady(() => ring.available(userRingIdx) >= minEvents || (this.inflight === 0 && this.delivery.pendingCount === 0), signal, () => this.pump()).then(() => ring.available(userRingIdx));
   }
 
   /**
    * completions - an async iterator over ring completions, in ring order. It ends when nothing is
    * in flight and the ring is empty, or when `signal` aborts.
+   * @throws TypeError ERR_INVALID_ARG_TYPE (from the first `next()`) for a `signal` that is not
+   *   an AbortSignal.
    */
   async *completions(options: { signal?: AbortSignal } = {}): AsyncGenerator<Completion> {
+    const signal = signalOf(optionsOf(options).signal);
     for (;;) {
       const next = this.reap();
       if (next !== null) {
@@ -142,7 +153,7 @@ export abstract class EngineRingApi extends EngineMemory {
         continue;
       }
       if (this.inflight === 0 && this.delivery.pendingCount === 0) return;
-      await this.delivery.whenReady(() => (this.delivery.ring?.available() ?? 0) > 0 || (this.inflight === 0 && this.delivery.pendingCount === 0), options.signal, () => this.pump());
+      await this.delivery.whenReady(() => (this.delivery.ring?.available() ?? 0) > 0 || (this.inflight === 0 && this.delivery.pendingCount === 0), signal, () => this.pump());
     }
   }
 

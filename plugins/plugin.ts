@@ -5,6 +5,7 @@
  * own bound, and reused, so a request costs a few stores and one small copy.
  */
 import type { ChainListener, Engine } from '../engine/engine.js';
+import { optionsOf, signalOf } from '../engine/arguments.js';
 import { AbortError } from '../engine/errors.js';
 import { paced } from '../engine/event-loop-turns.js';
 import { compileLayout, validateDefinition, type PluginLayout } from './define.js';
@@ -211,7 +212,8 @@ export class Plugin<P extends ParamKinds = ParamKinds, C extends string = string
    *   the reason and whose `result` says where the chain stopped.
    * @returns the outcome: per-atom results (`atoms`, `byId`), where and why it stopped (`last`,
    *   `stop`), `atomsExecuted`, final `cells`, `scratch` and `outputs`.
-   * @throws (rejects) RangeError/TypeError for bad parameters or options; AbortError on abort
+   * @throws (rejects) RangeError/TypeError for bad parameters or options (TypeError
+   *   ERR_INVALID_ARG_TYPE for a `signal` that is not an AbortSignal); AbortError on abort
    *   or timeout; SyscallError (`syscall` 'async_exec') when the engine refuses the submission
    *   (ESHUTDOWN, EAGAIN).
    * @example
@@ -221,13 +223,23 @@ export class Plugin<P extends ParamKinds = ParamKinds, C extends string = string
    * ```
    */
   run(engine: Engine, params: ParamValues<P>, options: RunOptions = {}): Promise<PluginRunResult<C, S, Id, OutParams<P>>> {
-    const { signal, timeout } = options;
+    let signal: AbortSignal | undefined;
+    let timeout: number | undefined;
+    try {
+      // Checked before anything is acquired: a signal the run cannot listen to was an uncoded
+      // TypeError, then an uncaught one from the completion that removed its listener.
+      const given = optionsOf(options);
+      timeout = given.timeout;
+      signal = signalOf(given.signal);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new TypeError(String(error)));
+    }
     if (timeout !== undefined && !(typeof timeout === 'number' && timeout > 0 && timeout <= MAX_TIMEOUT_MS)) {
       return Promise.reject(new RangeError(`timeout must be a number of milliseconds from 1 to ${MAX_TIMEOUT_MS}, got ${String(timeout)}`));
     }
     if (signal?.aborted === true) return Promise.reject(new AbortError(undefined, { cause: signal.reason }));
     // An inline chain settles in the microtask queue: past this turn's budget it waits for the next turn.
-    return paced(this.acquire(engine).run(params, options));
+    return paced(this.acquire(engine).run(params, { signal, timeout }));
   }
 }
 

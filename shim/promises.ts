@@ -301,7 +301,8 @@ export interface SuspendOptions {
 /**
  * suspend - resolve when one aiocb of `list` has completed, without blocking the event loop.
  * @throws AioError EAGAIN on timeout, EINVAL for a malformed timeout or a non-Aiocb entry;
- *   AbortError when `signal` aborts.
+ *   AbortError when `signal` aborts; TypeError ERR_INVALID_ARG_TYPE for options that are not an
+ *   object or a `signal` that is not an AbortSignal.
  * @example
  * ```ts
  * aio_read(a); aio_read(b);
@@ -309,7 +310,17 @@ export interface SuspendOptions {
  * ```
  */
 export function suspend(list: readonly AiocbListEntry[], options: SuspendOptions = {}): Promise<void> {
-  const { signal, timeout } = options;
+  let signal: AbortSignal | undefined;
+  let timeout: Timespec | number | undefined;
+  try {
+    // A signal it cannot listen to was an uncoded TypeError here, then an uncaught one from the
+    // completion hook that removed its listener.
+    const given = optionsOf(options);
+    timeout = given.timeout;
+    signal = signalOf(given.signal);
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new TypeError(String(error)));
+  }
   if (signal?.aborted === true) return Promise.reject(abortError(signal));
   const ms = timeout === undefined ? null : typeof timeout === 'number' ? (Number.isFinite(timeout) && timeout >= 0 ? timeout : -1) : timeoutMs(timeout);
   if (ms !== null && ms < 0) return Promise.reject(new AioError(EINVAL, 'aio_suspend'));
@@ -351,14 +362,21 @@ export interface ListioResult {
  * listio - lio_listio(LIO_NOWAIT) as a Promise: resolves with every entry's outcome once all
  * have completed. Aborting cancels the entries still queued; the promise then rejects with
  * an AbortError after every entry has finished (their buffers are free again).
- * @throws AioError EINVAL/EAGAIN when an entry is refused at submission; AbortError.
+ * @throws AioError EINVAL/EAGAIN when an entry is refused at submission; AbortError; TypeError
+ *   ERR_INVALID_ARG_TYPE for options that are not an object or a `signal` that is not an AbortSignal.
  * @example
  * ```ts
  * const results = await aio.listio([readA, writeB]);
  * ```
  */
 export function listio(list: readonly AiocbListEntry[], options: { signal?: AbortSignal } = {}): Promise<ListioResult[]> {
-  const signal = options.signal;
+  let signal: AbortSignal | undefined;
+  try {
+    // As suspend: a signal it cannot listen to must not reach the completion's removeEventListener.
+    signal = signalOf(optionsOf(options).signal);
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new TypeError(String(error)));
+  }
   if (signal?.aborted === true) return Promise.reject(abortError(signal));
   const entries = list.filter((cb): cb is Aiocb => cb instanceof Aiocb && cb.aio_lio_opcode !== 2);
   return new Promise((resolve, reject) => {
