@@ -13,7 +13,7 @@ import { EventEmitter } from 'node:events';
 import { close as closeFdCallback, createReadStream, createWriteStream, fchmod, fchown, fdatasync, fstat, fsync, ftruncate, futimes, type BigIntStats, type ReadStream, type Stats, type WriteStream } from 'node:fs';
 import type { CreateReadStreamOptions, CreateWriteStreamOptions, FileHandle as NodeFileHandle, FileReadResult, ReadableWebStreamOptions } from 'node:fs/promises';
 import { createInterface, type Interface } from 'node:readline';
-import { ReadableStream } from 'node:stream/web';
+import { ReadableStream, type ReadableStreamBYOBRequest } from 'node:stream/web';
 import { promisify } from 'node:util';
 import type { Engine } from '../engine/engine.js';
 import type { Plugin } from '../plugins/plugin.js';
@@ -24,7 +24,7 @@ import { result, scratchView, submitted, take } from './core.js';
 import { outOfFds } from './direct.js';
 import { fileClosedError, fsError } from './errors.js';
 import { STATX_BYTES, statsFromStatx } from './stats.js';
-import { validateInteger } from './validate.js';
+import { invalidArgType, validateInteger } from './validate.js';
 import { fileClose } from '../plugins/builtin/file-read.js';
 import { closeThroughNode } from '../plugins/reader.js';
 
@@ -53,6 +53,16 @@ const unclosed = new FinalizationRegistry<number>((fd) => {
   closeFdCallback(fd, () => {});
 });
 
+/** Bytes a web stream's read asks for (Node's autoAllocateChunkSize). */
+const WEB_STREAM_CHUNK = 16384;
+
+/** Node's ERR_INVALID_STATE (an Error with an own `code`), as readableWebStream throws it. */
+function invalidState(message: string): Error {
+  const error = new Error(`Invalid state: ${message}`);
+  Object.defineProperty(error, 'code', { value: 'ERR_INVALID_STATE', enumerable: true, configurable: true, writable: true });
+  return error;
+}
+
 /** The brand readFile/writeFile use to recognise a handle of this module. */
 export const kSysletHandle = Symbol('syslet-aio/fs FileHandle');
 
@@ -67,6 +77,8 @@ export class FileHandle extends EventEmitter implements NodeFileHandle {
   #closing: Promise<void> | null = null;
   #closeResolve: (() => void) | null = null;
   #closeReject: ((error: Error) => void) | null = null;
+  // readableWebStream was called: Node allows one per handle, for its life.
+  #webStreamMade = false;
   // The data calls' view of the handle; pollReads: a FIFO this layer opened O_NONBLOCK reads as
   // empty until a writer connects, so its reads poll first.
   readonly #io: HandleIo;
@@ -313,11 +325,35 @@ export class FileHandle extends EventEmitter implements NodeFileHandle {
     return createInterface({ input: this.createReadStream(options), crlfDelay: Infinity });
   }
 
-  /** A web ReadableStream of this file's bytes from its position (the handle stays open). */
-  readableWebStream(_options?: ReadableWebStreamOptions): ReadableStream {
+  /**
+   * A web ReadableStream of this file's bytes from its position (the handle stays open), as
+   * Node's: one per handle (a second is ERR_INVALID_STATE "locked", as is one after close);
+   * `{ type: 'bytes' }` makes a byte stream, which a BYOB reader reads into its own views.
+   */
+  readableWebStream(options?: ReadableWebStreamOptions): ReadableStream {
+    if (this.#fd === -1) throw invalidState('The FileHandle is closed');
+    if (this.#closing !== null) throw invalidState('The FileHandle is closing');
+    if (this.#webStreamMade) throw invalidState('The FileHandle is locked');
+    this.#webStreamMade = true;
+    const type: unknown = (options as { type?: unknown } | undefined)?.type;
+    if (type !== undefined && typeof type !== 'string') throw invalidArgType('options.type', 'string', type);
+    if (type === 'bytes') {
+      return new ReadableStream({
+        type: 'bytes',
+        autoAllocateChunkSize: WEB_STREAM_CHUNK,
+        pull: async (controller) => {
+          // With autoAllocateChunkSize there is always a request: the reader's view, or one of 16 KiB.
+          const request = controller.byobRequest as ReadableStreamBYOBRequest;
+          const view = request.view as Uint8Array;
+          const { bytesRead } = await this.read(view, 0, view.byteLength, null);
+          if (bytesRead === 0) controller.close();
+          request.respond(bytesRead);
+        },
+      }) as ReadableStream;
+    }
     return new ReadableStream<Uint8Array>({
       pull: async (controller) => {
-        const { bytesRead, buffer } = await this.read(Buffer.allocUnsafe(16384), 0, 16384, null);
+        const { bytesRead, buffer } = await this.read(Buffer.allocUnsafe(WEB_STREAM_CHUNK), 0, WEB_STREAM_CHUNK, null);
         if (bytesRead === 0) controller.close();
         else controller.enqueue(buffer.subarray(0, bytesRead));
       },
