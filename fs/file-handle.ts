@@ -314,6 +314,10 @@ export class FileHandle extends EventEmitter implements NodeFileHandle {
       writev: (_fd: number, buffers: Buffer[], position: number | null, callback: (error: Error | null, bytes?: number, buffers?: Buffer[]) => void) => {
         this.writev(buffers, position ?? undefined).then((done) => callback(null, done.bytesWritten, buffers), (error: Error) => callback(error, 0, buffers));
       },
+      // A write stream made with { flush: true } fsyncs before it closes (Node checks it has one).
+      fsync: (_fd: number, callback: (error: Error | null) => void) => {
+        this.sync().then(() => callback(null), (error: Error) => callback(error));
+      },
       close: (_fd: number, callback: (error: Error | null) => void) => {
         this.close().then(() => callback(null), (error: Error) => callback(error));
       },
