@@ -11,14 +11,14 @@ import {
 } from '../../engine/atom.js';
 import { defineBuiltinPlugin } from '../plugin.js';
 import { AT_FDCWD, STAT_SIZE_OFFSET } from '../../engine/syscalls/abi.js';
-import { O_CLOEXEC, O_CREAT, O_RDONLY, O_TRUNC, O_WRONLY } from '../../engine/syscalls/constants.generated.js';
+import { O_CLOEXEC, O_CREAT, O_RDONLY, O_WRONLY } from '../../engine/syscalls/constants.generated.js';
 import { STRUCT_SIZES } from '../../engine/syscalls/table.js';
 
 export { AT_FDCWD, STAT_SIZE_OFFSET };
 /** O_RDONLY | O_CLOEXEC: an fd a chain opens must never leak into a child process. */
 export const O_RDONLY_CLOEXEC = O_RDONLY | O_CLOEXEC;
-/** O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC. */
-export const O_WRONLY_CREAT_TRUNC_CLOEXEC = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC;
+/** openat flags of file.copy's destination: created if missing, cut only after the copy. */
+export const O_WRONLY_CREAT_CLOEXEC = O_WRONLY | O_CREAT | O_CLOEXEC;
 /** Bytes of the x86-64 struct stat. */
 export const STAT_BYTES = STRUCT_SIZES.stat;
 
@@ -155,58 +155,74 @@ export const fileReadAll = defineBuiltinPlugin({
 export const COPY = {
   /** openat of `src`: its fd, or -errno (the chain stops there). */
   openSrc: 0,
-  /** openat of `dst` (create/truncate): its fd, or -errno. */
+  /** openat of `dst` (created if missing, never truncated before the copy): its fd, or -errno. */
   openDst: 1,
   /** close of `src` after `dst` failed to open (ends the chain). */
   closeSrcOnError: 2,
   /** copy_file_range: bytes copied by the last call, 0 at end of source, or -errno. */
   copy: 3,
+  /** umem_add on the exit cell: the copy's last result once the loop ended (0, or -errno). */
+  exit: 4,
   /** close of `src` once copying ended (done or error). */
-  closeSrc: 4,
+  closeSrc: 5,
   /** close of `dst` (ends the chain). */
-  closeDst: 5,
+  closeDst: 6,
   /** umem_add on the total cell: bytes copied so far (not executed: an empty file). */
-  total: 6,
+  total: 7,
+  /** ftruncate of `dst` to the bytes copied, after a copy that reached the end of `src`. */
+  truncate: 8,
 } as const;
 
 /**
- * file.copy - copy `src` to `dst` (created or truncated with `mode`) in the kernel with a
- * copy_file_range loop, then close both.
+ * file.copy - copy `src` to `dst` (created with `mode` if missing) in the kernel with a
+ * copy_file_range loop, cut `dst` to the bytes copied, then close both.
  *
  * Params: `src`, `dst` (ptr, C strings), `mode` (mode, e.g. 0o644).
  *
  * ```
- *  0 openat(src, O_RDONLY|O_CLOEXEC)                        STOP_ON_NEGATIVE
- *  1 openat(dst, O_WRONLY|O_CREAT|O_TRUNC|O_CLOEXEC, mode)  STOP_ON_NEGATIVE|SKIP  next → 3
- *  2 close(src)                                             ← dst failed; end
- *  3 copy_file_range(src, NULL, dst, NULL, 1 GiB, 0)        STOP_ON_NON_POSITIVE|SKIP  next → 6
- *  4 close(src)                                             ← done (0) or error
- *  5 close(dst)                                             end
- *  6 umem_add(&total, n)                                    next → 3
+ *  0 openat(src, O_RDONLY|O_CLOEXEC)                  STOP_ON_NEGATIVE
+ *  1 openat(dst, O_WRONLY|O_CREAT|O_CLOEXEC, mode)    STOP_ON_NEGATIVE|SKIP  next → 3
+ *  2 close(src)                                       ← dst failed; end
+ *  3 copy_file_range(src, NULL, dst, NULL, 1 GiB, 0)  STOP_ON_NON_POSITIVE|SKIP  next → 7
+ *  4 umem_add(&exit, r3)                              STOP_ON_NEGATIVE|SKIP  next → 8
+ *  5 close(src)                                       ← error: no truncation
+ *  6 close(dst)                                       end
+ *  7 umem_add(&total, n)                              next → 3
+ *  8 ftruncate(dst, total)                            ← end of src: cut what dst had beyond it; next → 5
  * ```
  *
+ * `dst` is not opened with O_TRUNC: when `src` and `dst` are one file (the same path, a link,
+ * `dir/../dir/f`), truncating it first emptied the very source the loop then copied from, and the
+ * copy "succeeded" with 0 bytes (hunt19). Copying first and cutting after, as syslet-aio/fs's
+ * copyFile does, leaves one file untouched: copy_file_range refuses overlapping ranges of one
+ * file with EINVAL, and an error skips the ftruncate. After an error in the middle of a copy
+ * (ENOSPC), `dst` holds the bytes copied over its old ones, not cut.
+ *
  * With NULL offsets the kernel advances both file positions, so the loop needs no offset cell;
- * it ends at 0 (end of the source). Atom 6 is the bytes copied (not executed: an empty file),
- * atom 3 < 0 a copy error (EXDEV across some file systems). copy_file_range may block, so this
- * chain always finishes on a cachemiss thread.
+ * it ends at 0 (end of the source). Atom 7 is the bytes copied (not executed: an empty file),
+ * atom 3 < 0 a copy error (EXDEV across some file systems, EINVAL for one file). copy_file_range
+ * may block, so this chain usually finishes on a cachemiss thread.
  */
 export const fileCopy = defineBuiltinPlugin({
   name: 'file.copy',
-  description: 'openat src + openat dst (create/truncate) + copy_file_range loop until 0, then close both',
+  description: 'openat src + openat dst (create) + copy_file_range loop until 0 + ftruncate to the bytes copied, then close both',
   params: { src: 'ptr', dst: 'ptr', mode: 'mode' },
-  cells: { total: 0 },
+  cells: { total: 0, exit: 0 },
   atoms: [
     { call: 'openat', args: [AT_FDCWD, { param: 'src' }, O_RDONLY_CLOEXEC, 0], flags: SYSLET_STOP_ON_NEGATIVE },
-    { call: 'openat', args: [AT_FDCWD, { param: 'dst' }, O_WRONLY_CREAT_TRUNC_CLOEXEC, { param: 'mode' }], flags: SKIP_ON_ERROR, next: 3 },
+    { call: 'openat', args: [AT_FDCWD, { param: 'dst' }, O_WRONLY_CREAT_CLOEXEC, { param: 'mode' }], flags: SKIP_ON_ERROR, next: 3 },
     { call: 'close', args: [{ result: 0 }], next: null },
     {
       call: 'copy_file_range',
       args: [{ result: 0 }, 0, { result: 1 }, 0, 1 << 30, 0],
       flags: SYSLET_STOP_ON_NON_POSITIVE | SYSLET_SKIP_TO_NEXT_ON_STOP,
-      next: 6,
+      next: 7,
     },
+    // Runs once, when the loop ends: 0 (end of src) goes on to the ftruncate, -errno skips it.
+    { call: 'umem_add', args: [{ ref: 'exit' }, { result: 3 }], flags: SKIP_ON_ERROR, next: 8 },
     { call: 'close', args: [{ result: 0 }] },
     { call: 'close', args: [{ result: 1 }], next: null },
     { call: 'umem_add', args: [{ ref: 'total' }, { result: 3 }], next: 3 },
+    { call: 'ftruncate', args: [{ result: 1 }, { cell: 'total' }], next: 5 },
   ],
 });
