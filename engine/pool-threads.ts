@@ -7,7 +7,7 @@
  * the ones still loading are counted and watched in pool-loading.ts.
  */
 import { Worker } from 'node:worker_threads';
-import { syscall, workerEnv } from './native/index.js';
+import { syscall, THREAD_RESOURCE_LIMITS, workerEnv } from './native/index.js';
 import type { MemoryRegistry } from './memory.js';
 import type { Policy, TraceRecord } from './policy.js';
 import { KICK_NONE, type ChainTable } from './executor.js';
@@ -293,7 +293,7 @@ export class PoolThreads {
     let worker: Worker;
     const before = threadIds();
     try {
-      worker = new Worker(cachemissWorkerEntry(), { workerData: data, execArgv: [], env: workerEnv() });
+      worker = new Worker(cachemissWorkerEntry(), { workerData: data, execArgv: [], env: workerEnv(), resourceLimits: THREAD_RESOURCE_LIMITS });
     } catch (error) {
       // No thread could be made (the thread limit: ERR_WORKER_INIT_FAILED; the bundle from sources).
       this.#startFailures.refused(startErrno(error));

@@ -3,6 +3,6 @@ export { syscall, preadv2, syscallBig, syscallWord, symbolAddress, installInterr
 export { allocNative, releaseNative, viewOf, addressOf, mapLow, unmapLow, type NativeBlock, type LowMapping } from './memory.js';
 export * from './errno.js';
 export { watchReadable, type FdWatcher } from './poll.js';
-export { workerEnv, withoutLoaders } from './worker-env.js';
+export { THREAD_RESOURCE_LIMITS, workerEnv, withoutLoaders } from './worker-env.js';
 export { setupRing, ringEnter, registerEventfd, unregisterEventfd, probeOpcodes, type RingSetup, type RingMapping, type SqOffsets, type CqOffsets } from './uring.js';
 export * from './uring-abi.js';

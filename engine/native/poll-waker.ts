@@ -21,7 +21,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { POLLIN, POLLNVAL } from '../syscalls/constants.generated.js';
-import { workerEnv } from './worker-env.js';
+import { THREAD_RESOURCE_LIMITS, workerEnv } from './worker-env.js';
 
 /** A watcher on one fd (koffi's uv_poll handle in the main thread, a waker thread in a worker). */
 export interface FdWatcher {
@@ -90,6 +90,7 @@ export function watchFromWorker(fd: number, onReadable: () => void): FdWatcher {
     // Plain node, as cachemiss threads: no loader from the parent's execArgv or NODE_OPTIONS.
     execArgv: [],
     env: workerEnv(),
+    resourceLimits: THREAD_RESOURCE_LIMITS,
     stdout: false,
     stderr: false,
   });

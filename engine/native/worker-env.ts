@@ -31,3 +31,14 @@ export function withoutLoaders(options: string): string {
   }
   return kept.join(' ');
 }
+
+/**
+ * The resource limits of the threads the library starts (cachemiss threads, the fd waker): a
+ * small code range. A Worker with Node's defaults reserves a full isolate's address space
+ * (V8's 128 MB code range and more: 650–780 MB of VmSize each), so under an address-space limit
+ * (`ulimit -v`, a container's RLIMIT_AS) of 2 GiB the first blocking call aborted the process with
+ * V8's fatal "Failed to reserve virtual memory for CodeRange" (hunt19), where node:fs runs. These
+ * threads run one small bundle: 16 MB of code range is ample. The heap limits stay Node's: a
+ * thread with many chains in flight needs its heap, and a worker past its heap limit is ended.
+ */
+export const THREAD_RESOURCE_LIMITS = Object.freeze({ codeRangeSizeMb: 16 });
