@@ -132,6 +132,15 @@ function delegated(): Omit<SysletFs, 'access' | 'appendFile' | 'copyFile' | 'lst
   };
 }
 
+/**
+ * Whether Node's permission model is on (`--experimental-permission`, `--permission`): node:fs
+ * checks each path against `--allow-fs-read`/`--allow-fs-write`, and a syslet's own syscalls are
+ * not checked (a native addon, allowed with `--allow-addons`, is outside the model). So with the
+ * model on, every function is node:fs/promises's own, and what the process may touch stays what
+ * the flags say: syslet-aio/fs's writeFile wrote where Node's answered ERR_ACCESS_DENIED.
+ */
+const PERMISSION_MODEL = (process as { permission?: unknown }).permission !== undefined;
+
 /** A call on an engine: the engine first, then the call's own arguments (at most three). */
 type OnEngine = (engine: Engine, a: unknown, b: unknown, c: unknown) => Promise<unknown>;
 /** The same call on node:fs/promises. */
@@ -158,6 +167,7 @@ function rejection(thrown: unknown): Promise<never> {
  * call is node:fs/promises's (and the engine is tried again on the next call).
  */
 function guarded(engine: () => Engine, on: OnEngine, node: OnNode) {
+  if (PERMISSION_MODEL) return node;
   return (a?: unknown, b?: unknown, c?: unknown): Promise<unknown> => {
     let made: Engine;
     try {

@@ -21,8 +21,11 @@ const STX = {
 const TWO32 = 2 ** 32;
 
 type StatsConstructor = new (...fields: (number | bigint)[]) => Stats;
-// Node exports Stats but not BigIntStats; the class is the constructor of any bigint result.
-const BigIntStatsClass = (Object.getPrototypeOf(statSync('/', { bigint: true })) as { constructor: StatsConstructor }).constructor;
+// Node exports Stats but not BigIntStats; the class is the constructor of any bigint result,
+// taken from a stat of '/' the first time it is needed: not at import, where Node's permission
+// model may refuse '/' (and then every call is Node's own: index.ts).
+let bigIntStatsClass: StatsConstructor | undefined;
+const bigIntStats = (): StatsConstructor => (bigIntStatsClass ??= (Object.getPrototypeOf(statSync('/', { bigint: true })) as { constructor: StatsConstructor }).constructor);
 const StatsClass = Stats as unknown as StatsConstructor;
 
 /** glibc's makedev: major/minor as the 64-bit dev_t Node reports. */
@@ -81,7 +84,7 @@ export function statsFromStatx(view: DataView, at: number, bigint: boolean): Sta
     );
   }
   // Node's BigInt64Array holds every field as a signed 64-bit integer.
-  return new BigIntStatsClass(
+  return new (bigIntStats())(
     makedevBig(major, minor), BigInt(mode), BigInt(nlink), BigInt(uid), BigInt(gid), makedevBig(rdevMajor, rdevMinor), BigInt(blksize),
     view.getBigInt64(at + STX.ino, true), view.getBigInt64(at + STX.size, true), view.getBigInt64(at + STX.blocks, true),
     nsOf(view, at + STX.atime), nsOf(view, at + STX.mtime), nsOf(view, at + STX.ctime), nsOf(view, at + STX.btime),
