@@ -55,6 +55,31 @@ export interface InstanceOwner {
 const MIN_WORD = -(2n ** 63n);
 const WORD_LIMIT = 2n ** 64n;
 
+/** Parameter kinds whose values are signed: a narrow field takes them two's-complement. */
+const SIGNED_KINDS: ReadonlySet<string> = new Set(['int', 'fd', 'off64', 'pid', 'signo']);
+
+/**
+ * A scalar parameter copied into a scratch field of 2 or 4 bytes (a sockaddr_in's port) must fit
+ * it: its low bytes alone were stored, so net.request's `port` 70000 connected to port 4464 and -1
+ * to 65535 (hunt19). Unsigned kinds take 0 … 2^(8w) - 1, signed ones -2^(8w-1) … 2^(8w-1) - 1.
+ * @throws RangeError naming the plugin, the parameter, the field's width and the range.
+ */
+function checkNarrowMirrors(owner: InstanceOwner, layout: PluginLayout, index: number, name: string, value: number | bigint): void {
+  const mirrors = layout.paramMirrors[index];
+  if (mirrors === undefined) return;
+  for (const mirror of mirrors) {
+    if (mirror.width === 8) continue;
+    const bits = BigInt(mirror.width * 8);
+    const signed = SIGNED_KINDS.has(layout.paramKinds[index] as string);
+    const low = signed ? -(1n << (bits - 1n)) : 0n;
+    const high = signed ? (1n << (bits - 1n)) - 1n : (1n << bits) - 1n;
+    const given = BigInt(value);
+    if (given < low || given > high) {
+      throw new RangeError(`plugin '${owner.name}': parameter '${name}' goes into a ${mirror.width}-byte field and must be from ${low} to ${high}, got ${String(value)}`);
+    }
+  }
+}
+
 /** One pooled copy of a plugin in engine memory. */
 export class PluginInstance implements ChainListener {
   /** The plugin this is an instance of. */
@@ -178,7 +203,10 @@ export class PluginInstance implements ChainListener {
       else if (kind === 'in') this.#bindIn(index, name, value);
       else if (kind === 'out') this.#bindOut(index, name, value);
       else if (kind === 'fd' && isFileHandle(value)) this.set(index, value.fd);
-      else if ((typeof value === 'number' && Number.isSafeInteger(value)) || (typeof value === 'bigint' && value >= MIN_WORD && value < WORD_LIMIT)) this.set(index, value);
+      else if ((typeof value === 'number' && Number.isSafeInteger(value)) || (typeof value === 'bigint' && value >= MIN_WORD && value < WORD_LIMIT)) {
+        checkNarrowMirrors(owner, layout, index, name, value);
+        this.set(index, value);
+      }
       else if (typeof value === 'number' || typeof value === 'bigint') throw new RangeError(`plugin '${owner.name}': parameter '${name}' must be a safe integer or a 64-bit bigint, got ${String(value)}`);
       else throw new TypeError(`plugin '${owner.name}': parameter '${name}' (${kind as string}) must be a number or bigint, got ${typeof value}`);
     }

@@ -92,6 +92,9 @@ async function runOnce(plugin: Plugin, engine: Engine, resolved: ResolvedParams,
   } catch (error) {
     // The timeout stopped the chain (a blocked call was interrupted): its atoms say where.
     if (isAbortError(error)) return { result: (error as PluginAbortError).result, timedOut: true };
+    // A parameter value the plugin refuses (out of range for its field, of the wrong type) came
+    // from the command line: a usage error, exit 2, as an unknown parameter is.
+    if (error instanceof RangeError || error instanceof TypeError) throw new UsageError(error.message);
     throw error;
   }
 }
