@@ -4,8 +4,8 @@
  * and compiles it once. Instances are carved from slabs whose every cell and scratch area is its
  * own bound, and reused, so a request costs a few stores and one small copy.
  */
-import type { ChainListener, Engine } from '../engine/engine.js';
-import { optionsOf, signalOf } from '../engine/arguments.js';
+import { Engine, type ChainListener } from '../engine/engine.js';
+import { invalidArgType, optionsOf, signalOf } from '../engine/arguments.js';
 import { AbortError } from '../engine/errors.js';
 import { paced } from '../engine/event-loop-turns.js';
 import { compileLayout, validateDefinition, type PluginLayout } from './define.js';
@@ -227,7 +227,9 @@ export class Plugin<P extends ParamKinds = ParamKinds, C extends string = string
     let timeout: number | undefined;
     try {
       // Checked before anything is acquired: a signal the run cannot listen to was an uncoded
-      // TypeError, then an uncaught one from the completion that removed its listener.
+      // TypeError, then an uncaught one from the completion that removed its listener; a missing
+      // engine was "Invalid value used as weak map key".
+      if (!(engine instanceof Engine)) throw invalidArgType('engine', 'an instance of Engine', engine);
       const given = optionsOf(options);
       timeout = given.timeout;
       signal = signalOf(given.signal);
