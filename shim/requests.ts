@@ -246,7 +246,10 @@ function start(request: Request, owner: object): number {
   // first requests all went to the ring had this compiled for small integers only, and its first
   // inline completion deoptimized the request path (P2 cold).
   if (submitted > 0.5) {
-    if (misclassifiedStream(request)) {
+    // A published status of 0 means the I/O call succeeded, so it cannot be ESPIPE: one load of
+    // the aiocb's status word instead of reading atom 0's result from the instance on every
+    // inline completion (P1). Any other status (an error, or none published) asks properly.
+    if (request.error !== 0 && misclassifiedStream(request)) {
       request.owner = owner;
       requeueAsStream(request);
       return 0;
