@@ -98,6 +98,17 @@ export function outOfRange(name: string, range: string, value: number | bigint):
 }
 
 /**
+ * invalidState - Node's ERR_INVALID_STATE: the call is not allowed in the object's state (a
+ * FileHandle closed, closing, or already lent to a web stream).
+ *
+ * @param message - the state, in Node's words (`'The FileHandle is closed'`).
+ * @returns the Error (not thrown): `Invalid state: <message>`.
+ */
+export function invalidState(message: string): Error & { readonly code: string } {
+  return withCode(new Error(`Invalid state: ${message}`), 'ERR_INVALID_STATE');
+}
+
+/**
  * invalidArgValue - Node's ERR_INVALID_ARG_VALUE: the type is right, the value is not.
  *
  * @param name - the argument.

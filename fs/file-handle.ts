@@ -25,6 +25,7 @@ import { outOfFds } from './direct.js';
 import { fileClosedError, fsError } from './errors.js';
 import { STATX_BYTES, statsFromStatx } from './stats.js';
 import { invalidArgType, validateInteger } from './validate.js';
+import { invalidState } from '../engine/arguments.js';
 import { fileClose } from '../plugins/builtin/file-read.js';
 import { closeThroughNode } from '../plugins/reader.js';
 
@@ -55,13 +56,6 @@ const unclosed = new FinalizationRegistry<number>((fd) => {
 
 /** Bytes a web stream's read asks for (Node's autoAllocateChunkSize). */
 const WEB_STREAM_CHUNK = 16384;
-
-/** Node's ERR_INVALID_STATE (an Error with an own `code`), as readableWebStream throws it. */
-function invalidState(message: string): Error {
-  const error = new Error(`Invalid state: ${message}`);
-  Object.defineProperty(error, 'code', { value: 'ERR_INVALID_STATE', enumerable: true, configurable: true, writable: true });
-  return error;
-}
 
 /** The brand readFile/writeFile use to recognise a handle of this module. */
 export const kSysletHandle = Symbol('syslet-aio/fs FileHandle');
