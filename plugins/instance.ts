@@ -67,10 +67,10 @@ const SIGNED_KINDS: ReadonlySet<string> = new Set(['int', 'fd', 'off64', 'pid', 
 function checkNarrowMirrors(owner: InstanceOwner, layout: PluginLayout, index: number, name: string, value: number | bigint): void {
   const mirrors = layout.paramMirrors[index];
   if (mirrors === undefined) return;
+  const signed = SIGNED_KINDS.has(layout.paramKinds[index] as string);
   for (const mirror of mirrors) {
     if (mirror.width === 8) continue;
     const bits = BigInt(mirror.width * 8);
-    const signed = SIGNED_KINDS.has(layout.paramKinds[index] as string);
     const low = signed ? -(1n << (bits - 1n)) : 0n;
     const high = signed ? (1n << (bits - 1n)) - 1n : (1n << bits) - 1n;
     const given = BigInt(value);
