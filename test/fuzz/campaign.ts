@@ -13,6 +13,7 @@
  * | `aiocb` | test/fuzz/aiocb.ts | random POSIX aiocbs |
  * | `fdkinds` | test/fuzz/fd-kinds.ts | fd-taking atoms on every kind of fd, inline and async, against the same syscalls made directly |
  * | `fsapi` | test/fuzz/fs-api.ts | random syslet-aio/fs calls against node:fs/promises on a twin tree: outcomes field by field, the trees after |
+ * | `plugins` | test/fuzz/plugins.ts | random valid plugin definitions run many times through plugin.run (canned plans made, reused, remade; cache dropped; runs in flight together) against a reference interpreter making the same syscalls on twin files; mutated built-in definitions refused with a PluginDefinitionError |
  *
  * Every area a campaign's chains write into has canary bytes on both sides, checked after every
  * case. One command runs them all for a time (`npm run fuzz -- --seconds 600`, shares below);
@@ -28,7 +29,7 @@ import { pathToFileURL } from 'node:url';
 import { isCheckpointLine, lastCheckpoint } from './checkpoint.js';
 
 /** The campaigns, and their share of a timed run. */
-export const CAMPAIGNS = { race: 0.25, teardown: 0.2, exit: 0.1, atoms: 0.15, aiocb: 0.1, fdkinds: 0.1, fsapi: 0.1 } as const;
+export const CAMPAIGNS = { race: 0.25, teardown: 0.2, exit: 0.1, atoms: 0.15, aiocb: 0.1, fdkinds: 0.1, fsapi: 0.1, plugins: 0.1 } as const;
 /** A campaign's name. */
 export type CampaignName = keyof typeof CAMPAIGNS;
 
@@ -59,9 +60,10 @@ const DRIVERS: Record<Exclude<CampaignName, 'exit'>, string> = {
   aiocb: join(HERE, 'aiocb.ts'),
   fdkinds: join(HERE, 'fd-kinds.ts'),
   fsapi: join(HERE, 'fs-api.ts'),
+  plugins: join(HERE, 'plugins.ts'),
 };
 /** A fixed count's flag, per driver. */
-const COUNT_FLAG: Record<Exclude<CampaignName, 'exit'>, string> = { race: '--cases', teardown: '--cases', atoms: '--iterations', aiocb: '--batches', fdkinds: '--cases', fsapi: '--cases' };
+const COUNT_FLAG: Record<Exclude<CampaignName, 'exit'>, string> = { race: '--cases', teardown: '--cases', atoms: '--iterations', aiocb: '--batches', fdkinds: '--cases', fsapi: '--cases', plugins: '--cases' };
 /** With a fixed count, no time limit: only the child's own limit, which catches a hang. */
 const NO_LIMIT = '100000';
 
@@ -145,6 +147,9 @@ function figuresOf(name: Exclude<CampaignName, 'exit'>, report: Record<string, u
     case 'fsapi':
       // No chains of its own to count: calls (each made on both sides) and tree comparisons.
       return { cases: n('cases'), chains: 0, atoms: n('ops'), canaryChecks: 0, treeChecks: n('treeChecks') };
+    case 'plugins':
+      // A chain per run; atoms: those the runs executed (each compared with the reference's).
+      return { cases: n('cases'), chains: n('runs'), atoms: n('atomsExecuted'), canaryChecks: 0, plugins: n('plugins'), atomsCompared: n('atomsCompared'), mutations: n('mutations'), concurrentRuns: n('concurrentRuns'), cacheDrops: n('cacheDrops'), unpredictable: n('unpredictable') };
     default:
       return { cases: n('batches'), chains: n('accepted'), atoms: n('operations'), canaryChecks: n('canaryChecks') };
   }

@@ -1,0 +1,374 @@
+/**
+ * Differential fuzz of the plugin layer: definePlugin → the compiled canned chain → plugin.run on
+ * an Engine, against a reference interpreter (test/fuzz/plugins-ref.ts) that walks the same
+ * template and makes the same syscalls directly on twin files.
+ *
+ * A case is one of:
+ * - a random valid plugin (test/fuzz/plugins-gen.ts: 1–16 atoms of getpid, getuid, umem_add,
+ *   umem_add32, read_size, lseek, pread64, pwrite64, read, write, fstat, fdatasync on the fuzz's
+ *   files; arguments from parameters of every scalar and buffer kind, cells, refs, results,
+ *   scratch areas, literals with edge values; random stop flags, SKIP_TO_NEXT_ON_STOP, `next`
+ *   targets, countdown loops). definePlugin must accept it. It then runs 10–100 times with one of
+ *   a few parameter sets each time (so the engine's canned plan is made, reused, and made again
+ *   when an `in` buffer's registration moves the registry's version), sometimes after its files'
+ *   pages were dropped (POSIX_FADV_DONTNEED: reads go to the ring or a cachemiss thread),
+ *   sometimes as 2–3 runs in flight at once on different files. Every run is compared with the
+ *   reference: per atom executed or not and its result (and errno name), stop, last, lastId,
+ *   atomsExecuted, the final cells, scratch areas and `out` bytes, the `ptr` parameter's memory,
+ *   and each file's bytes and position;
+ * - a mutation of a built-in definition (test/fuzz/plugins-mutate.ts): a plugin or a
+ *   PluginDefinitionError naming the field, never another error, and refused when the grammar
+ *   refuses it for certain.
+ * A run that does not settle within 10 s is a finding (a hang).
+ *
+ * Run standalone: `node --import tsx test/fuzz/plugins.ts --seed 1 --seconds 10 [--cases N]
+ * [--from 0] [--engine io_uring|threads] [--known] [--out f.json]`. `--known` also makes the
+ * inputs of the findings already reported (docs/reliability.md, "Session 20: plugfuzz20").
+ */
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Engine, PluginDefinitionError, definePlugin, type Plugin, type PluginRunResult } from '../../index.js';
+import { addressOf, errnoName, syscallWord, type Word } from '../../engine/native/index.js';
+import { NR } from '../../engine/syscalls/nr.js';
+import type { EngineKind } from '../../engine/uring-select.js';
+import type { ParamKind } from '../../plugins/types.js';
+import { EDGE_WORDS, SMALL, generate, type Generated } from './plugins-gen.js';
+import { Unpredictable, blockSize, newArea, runReference, type Area, type RefOutcome, type RefParam } from './plugins-ref.js';
+import { mutateBuiltin } from './plugins-mutate.js';
+import { Prng, seedFor } from './prng.js';
+import { writeCheckpoint } from './checkpoint.js';
+import { argValue, finishRun } from './driver-cli.js';
+import { within } from '../helpers/within.js';
+
+/** The engine's maxAtomsPerChain here: a loop that never leaves stops with `limit` after this many atoms. */
+export const ATOM_LIMIT = 200;
+const RUN_MS = 10_000;
+const POSIX_FADV_DONTNEED = 4;
+const FILE_SIZES = [0, 1, 100, 4095, 4096, 5000, 9000, 70_000];
+
+/** What one run of the driver saw. */
+export interface PluginsReport {
+  seed: number;
+  engine: string;
+  cases: number;
+  plugins: number;
+  mutations: number;
+  mutationsRefused: number;
+  runs: number;
+  concurrentRuns: number;
+  cacheDrops: number;
+  atomsCompared: number;
+  atomsExecuted: number;
+  stops: Record<string, number>;
+  modes: Record<string, number>;
+  /** Cases ended early because the reference could not predict a run (see plugins-ref.ts). */
+  unpredictable: number;
+  violations: string[];
+  elapsedMs: number;
+}
+
+/** Options of a run. */
+export interface PluginsOptions {
+  readonly seed: number;
+  readonly seconds: number;
+  readonly maxCases?: number;
+  readonly from?: number;
+  readonly engine?: EngineKind;
+  readonly known?: boolean;
+  readonly checkpoint?: (index: number) => void;
+}
+
+/** One set of twin resources a run uses: a file pair per fd parameter, the `ptr` parameter's memory pair. */
+interface Slot {
+  readonly files: { name: string; engine: { path: string; fd: number }; reference: { path: string; fd: number } }[];
+  /** The `ptr` parameter: the engine's registered bytes and the reference's area. */
+  readonly mem: { engine: Buffer; reference: Area } | null;
+}
+
+/** One parameter set (a slot supplies the fds and the `ptr` memory). */
+type Variant = Record<string, { in: Uint8Array } | { out: number } | { path: string } | { scalar: number | bigint }>;
+
+const describe = (value: unknown): string => JSON.stringify(value, (_, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array ? `${v.length} bytes ${Buffer.from(v.subarray(0, 8)).toString('hex')}…` : v));
+const wordName = (word: bigint): string => (word < 0n && word > -4096n ? `${word} (${errnoName(Number(word))})` : String(word));
+
+/**
+ * runPlugins - the differential fuzz: cases until `seconds` pass or `maxCases` ran.
+ * @returns the report; its `violations` are the findings.
+ */
+export async function runPlugins(options: PluginsOptions): Promise<PluginsReport> {
+  const started = performance.now();
+  const engine = new Engine({ maxAtomsPerChain: ATOM_LIMIT, ...(options.engine === undefined ? {} : { engine: options.engine }) });
+  const dir = mkdtempSync(join(tmpdir(), 'syslet-plugins-fuzz-'));
+  const report: PluginsReport = {
+    seed: options.seed, engine: engine.asyncEngine.kind, cases: 0, plugins: 0, mutations: 0, mutationsRefused: 0, runs: 0, concurrentRuns: 0,
+    cacheDrops: 0, atomsCompared: 0, atomsExecuted: 0, stops: {}, modes: {}, unpredictable: 0, violations: [], elapsedMs: 0,
+  };
+  const deadline = started + options.seconds * 1000;
+  try {
+    for (let index = options.from ?? 0; report.cases < (options.maxCases ?? Number.POSITIVE_INFINITY) && performance.now() < deadline; index++) {
+      options.checkpoint?.(index);
+      const r = new Prng(seedFor(options.seed, index));
+      report.cases++;
+      if (r.chance(0.2)) {
+        report.mutations++;
+        const outcome = mutateBuiltin(r);
+        if (!outcome.accepted) report.mutationsRefused++;
+        if (outcome.violation !== null) report.violations.push(`seed ${options.seed} case ${index}: mutation ${outcome.violation}`);
+      } else {
+        await pluginCase(r, index, engine, dir, options, report);
+      }
+      if (report.violations.length >= 20) break;
+    }
+  } finally {
+    const keepAlive = setInterval(() => undefined, 1000);
+    try {
+      await engine.close();
+    } finally {
+      clearInterval(keepAlive);
+    }
+    rmSync(dir, { recursive: true, force: true });
+    report.elapsedMs = Math.round(performance.now() - started);
+  }
+  return report;
+}
+
+function makeSlot(r: Prng, gen: Generated, dir: string, name: string, engine: Engine): Slot {
+  const files = Object.keys(gen.params).filter((p) => gen.params[p] === 'fd').map((param) => {
+    const bytes = Buffer.alloc(r.pick(FILE_SIZES));
+    for (let k = 0; k < bytes.length; k++) bytes[k] = (k * 131 + r.int(256)) & 0xff;
+    const side = (which: string): { path: string; fd: number } => {
+      const path = join(dir, `${name}-${param}-${which}`);
+      writeFileSync(path, bytes);
+      return { path, fd: openSync(path, 'r+') };
+    };
+    return { name: param, engine: side('engine'), reference: side('reference') };
+  });
+  let mem: Slot['mem'] = null;
+  if (gen.params.mem === 'ptr') {
+    const size = r.pick([64, 256, 4096]);
+    const reference = newArea('mem', size);
+    for (let k = 0; k < size; k++) reference.bytes[k] = r.int(256);
+    const bytes = Buffer.alloc(size);
+    reference.bytes.copy(bytes, 0, 0, size);
+    engine.register(bytes);
+    mem = { engine: bytes, reference };
+  }
+  return { files, mem };
+}
+
+function closeSlot(slot: Slot, engine: Engine): void {
+  for (const file of slot.files) {
+    closeSync(file.engine.fd);
+    closeSync(file.reference.fd);
+  }
+  if (slot.mem !== null) engine.unregister(slot.mem.engine, true);
+}
+
+function makeVariant(r: Prng, gen: Generated): Variant {
+  const variant: Variant = {};
+  for (const [name, kind] of Object.entries<ParamKind>(gen.params)) {
+    if (kind === 'in') {
+      const bytes = new Uint8Array(r.pick([1, 1, 8, 64, 100, 300, 5000]));
+      for (let k = 0; k < bytes.length; k++) bytes[k] = r.int(256);
+      variant[name] = { in: bytes };
+    } else if (kind === 'out') {
+      variant[name] = { out: r.pick([1, 8, 63, 64, 65, 100, 200, 1000, 5000]) };
+    } else if (kind === 'path') {
+      variant[name] = { path: r.pick(['', 'a', '/tmp/x', 'é', 'x'.repeat(63), 'y'.repeat(64), 'z'.repeat(200)]) };
+    } else if (kind !== 'fd' && kind !== 'ptr') {
+      // A parameter mirrored into a narrow scratch field must fit it (instance-words.ts refuses it otherwise).
+      variant[name] = { scalar: gen.narrow.has(name) ? r.int(128) : r.chance(0.6) ? r.pick(SMALL) : r.pick(EDGE_WORDS) };
+    }
+  }
+  return variant;
+}
+
+async function pluginCase(r: Prng, index: number, engine: Engine, dir: string, options: PluginsOptions, report: PluginsReport): Promise<void> {
+  const gen = generate(r, `fuzz.p${index}`, options.known === true);
+  const where = `seed ${options.seed} case ${index}`;
+  let plugin: Plugin;
+  try {
+    plugin = definePlugin(gen.definition);
+  } catch (error) {
+    report.violations.push(`${where}: definePlugin refused a valid definition: ${error instanceof PluginDefinitionError ? error.message : String(error)}; ${describe(gen.definition)}`);
+    return;
+  }
+  report.plugins++;
+  const slots: Slot[] = [];
+  const slotCount = r.chance(0.25) ? 2 + r.int(2) : 1;
+  try {
+    for (let s = 0; s < slotCount; s++) slots.push(makeSlot(r, gen, dir, `${index}-${s}`, engine));
+    const variants = Array.from({ length: 1 + r.int(4) }, () => makeVariant(r, gen));
+    const rounds = Math.ceil((gen.loops ? 10 + r.int(30) : 20 + r.int(80)) / slotCount);
+    for (let round = 0; round < rounds; round++) {
+      if (r.chance(0.15)) {
+        report.cacheDrops++;
+        // Both twins, so that what a file's blocks look like on disk (SEEK_HOLE) stays the same.
+        for (const slot of slots) for (const file of slot.files) for (const fd of [file.engine.fd, file.reference.fd]) {
+          syscallWord(NR.fdatasync, fd);
+          syscallWord(NR.fadvise64, fd, 0, 0, POSIX_FADV_DONTNEED);
+        }
+      }
+      const picked = slots.map(() => r.pick(variants));
+      // The reference first: what it cannot predict ends the case before the engine runs it.
+      const expected: { outcome: RefOutcome; params: Record<string, RefParam> }[] = [];
+      try {
+        slots.forEach((slot, s) => {
+          const params = referenceParams(gen, slot, picked[s] as Variant);
+          expected.push({ outcome: runReference(gen.definition, params, ATOM_LIMIT, options.known === true), params });
+        });
+      } catch (error) {
+        if (!(error instanceof Unpredictable)) throw error;
+        report.unpredictable++;
+        return;
+      }
+      const runs = slots.map((slot, s) => within(plugin.run(engine, engineParams(gen, slot, picked[s] as Variant)), RUN_MS, () => `${where} round ${round} slot ${s}: plugin.run`));
+      const settled = await Promise.allSettled(runs);
+      report.runs += slots.length;
+      if (slots.length > 1) report.concurrentRuns += slots.length;
+      let differs = false;
+      settled.forEach((result, s) => {
+        const at = `${where} round ${round}${slots.length > 1 ? ` slot ${s}` : ''}`;
+        if (result.status === 'rejected') {
+          report.violations.push(`${at}: plugin.run rejected: ${result.reason instanceof Error ? result.reason.message : String(result.reason)}; ${describe(gen.definition)}`);
+          differs = true;
+          return;
+        }
+        const { outcome, params } = expected[s] as { outcome: RefOutcome; params: Record<string, RefParam> };
+        const found = compare(result.value, outcome, params, slots[s] as Slot, gen, report);
+        if (found.length > 0) {
+          if (process.env.PLUGFUZZ_DEBUG !== undefined) process.stderr.write(`engine ${describe(result.value.atoms.map((a) => a.result))}\nref ${describe(outcome.results)}\n`);
+          differs = true;
+          report.violations.push(`${at} (params ${describe(picked[s])}): ${found.slice(0, 6).join('; ')}; ${describe(gen.definition)}`);
+        }
+      });
+      // The twins have diverged: nothing later in this case can be compared.
+      if (differs) return;
+    }
+  } finally {
+    for (const slot of slots) closeSlot(slot, engine);
+  }
+}
+
+function referenceParams(gen: Generated, slot: Slot, variant: Variant): Record<string, RefParam> {
+  const params: Record<string, RefParam> = {};
+  for (const [name, kind] of Object.entries(gen.params)) {
+    const value = variant[name];
+    if (kind === 'fd') params[name] = { kind: 'fd', fd: (slot.files.find((file) => file.name === name) as Slot['files'][number]).reference.fd };
+    else if (kind === 'ptr') params[name] = { kind: 'ptr', area: (slot.mem as NonNullable<Slot['mem']>).reference };
+    else if (value !== undefined && 'in' in value) params[name] = { kind: 'in', bytes: value.in };
+    else if (value !== undefined && 'out' in value) params[name] = { kind: 'out', count: value.out, area: newArea(name, blockSize(value.out)) };
+    else if (value !== undefined && 'path' in value) {
+      const bytes = Buffer.from(value.path);
+      const area = { ...newArea(name, bytes.length + 1), slack: blockSize(bytes.length + 1) };
+      bytes.copy(area.bytes);
+      params[name] = { kind: 'path', area, length: bytes.length };
+    }
+    else if (value !== undefined && 'scalar' in value) params[name] = { kind: 'scalar', value: value.scalar };
+  }
+  return params;
+}
+
+function engineParams(gen: Generated, slot: Slot, variant: Variant): Record<string, number | bigint | Uint8Array | string> {
+  const params: Record<string, number | bigint | Uint8Array | string> = {};
+  for (const [name, kind] of Object.entries(gen.params)) {
+    const value = variant[name];
+    if (kind === 'fd') params[name] = (slot.files.find((file) => file.name === name) as Slot['files'][number]).engine.fd;
+    else if (kind === 'ptr') params[name] = addressOf((slot.mem as NonNullable<Slot['mem']>).engine);
+    else if (value !== undefined && 'in' in value) params[name] = value.in;
+    else if (value !== undefined && 'out' in value) params[name] = value.out;
+    else if (value !== undefined && 'path' in value) params[name] = value.path;
+    else if (value !== undefined && 'scalar' in value) params[name] = value.scalar;
+  }
+  return params;
+}
+
+/** compare - the differences between the engine's run and the reference's. */
+function compare(got: PluginRunResult, want: RefOutcome, params: Record<string, RefParam>, slot: Slot, gen: Generated, report: PluginsReport): string[] {
+  const found: string[] = [];
+  // A pointer-valued word is compared as an offset into its area: the engine's base of each area
+  // is known (an `in` is the caller's bytes, `ptr` the registered memory) or learnt from the first
+  // such word (an `out` block).
+  const engineBases = new Map<string, bigint>();
+  for (const [name, param] of Object.entries(params)) {
+    if (param.kind === 'in') engineBases.set(name, BigInt(addressOf(param.bytes)));
+    if (param.kind === 'ptr' && slot.mem !== null) engineBases.set(name, BigInt(addressOf(slot.mem.engine)));
+  }
+  const same = (engineWord: Word | undefined, value: bigint, tag: string | null): boolean => {
+    if (engineWord === undefined) return false;
+    const word = BigInt(engineWord);
+    if (tag === null) return word === value;
+    const offset = value - BigInt(want.bases.get(tag) as number);
+    const base = engineBases.get(tag);
+    if (base === undefined) {
+      engineBases.set(tag, word - offset);
+      return true;
+    }
+    return word === base + offset;
+  };
+  report.stops[got.stop] = (report.stops[got.stop] ?? 0) + 1;
+  report.modes[got.mode] = (report.modes[got.mode] ?? 0) + 1;
+  report.atomsExecuted += got.atomsExecuted;
+  want.executed.forEach((executed, i) => {
+    const atom = got.atoms[i];
+    report.atomsCompared++;
+    if (atom === undefined || atom.executed !== executed) {
+      found.push(`atom ${i} (${gen.definition.atoms[i]?.call ?? '?'}) ${atom?.executed === true ? 'executed' : 'not executed'}, the reference says ${executed ? 'executed' : 'not executed'}`);
+      return;
+    }
+    if (!executed) return;
+    const value = want.results[i] as bigint;
+    if (!same(atom.result, value, want.resultTags[i] ?? null)) found.push(`atom ${i} (${atom.call}) answered ${String(atom.result)}, the reference ${wordName(value)}`);
+    // Every negative result has an errno name, an error or not (a countdown's -1 is 'EPERM': observation O2).
+    const errno = value < 0n ? errnoName(Number(value)) : undefined;
+    if (want.resultTags[i] === null && atom.errno !== errno) found.push(`atom ${i} (${atom.call}) errno ${String(atom.errno)}, the reference ${String(errno)}`);
+  });
+  if (got.stop !== want.stop) found.push(`stop ${got.stop}, the reference ${want.stop}`);
+  if (got.last !== want.last) found.push(`last ${got.last}, the reference ${want.last}`);
+  const lastId = want.last >= 0 ? gen.definition.atoms[want.last]?.id : undefined;
+  if (got.lastId !== lastId) found.push(`lastId ${String(got.lastId)}, the reference ${String(lastId)}`);
+  if (got.atomsExecuted !== want.atomsExecuted) found.push(`atomsExecuted ${got.atomsExecuted}, the reference ${want.atomsExecuted}`);
+  for (const [cell, { value, tag }] of want.cells) if (!same(got.cells[cell], value, tag)) found.push(`cell ${cell} is ${String(got.cells[cell])}, the reference ${value}`);
+  for (const [name, area] of want.scratch) {
+    const bytes = got.scratch[name];
+    if (bytes === undefined || differsMasked(bytes, area, area.bound)) found.push(`scratch ${name} differs: ${bytes?.toString('hex').slice(0, 64) ?? 'none'} / ${area.bytes.subarray(0, area.bound).toString('hex').slice(0, 64)}`);
+  }
+  for (const [name, param] of Object.entries(params)) {
+    if (param.kind !== 'out') continue;
+    const bytes = got.outputs[name];
+    if (bytes === undefined || !bytes.equals(param.area.bytes.subarray(0, param.count))) found.push(`out ${name} differs`);
+  }
+  if (slot.mem !== null && differsMasked(slot.mem.engine, slot.mem.reference, slot.mem.reference.bound)) found.push('the ptr parameter\'s memory differs');
+  for (const file of slot.files) {
+    const mine = readFileSync(file.engine.path);
+    const theirs = readFileSync(file.reference.path);
+    if (!mine.equals(theirs)) found.push(`file ${file.name}: ${mine.length} bytes, the reference's ${theirs.length}${mine.length === theirs.length ? ' (different bytes)' : ''}`);
+    const position = syscallWord(NR.lseek, file.engine.fd, 0, 1);
+    const theirPosition = syscallWord(NR.lseek, file.reference.fd, 0, 1);
+    if (BigInt(position) !== BigInt(theirPosition)) found.push(`file ${file.name} at position ${String(position)}, the reference's at ${String(theirPosition)}`);
+  }
+  return found;
+}
+
+/** Whether `bytes` differ from `area`'s where the area's bytes are comparable (not fstat's inode and times). */
+function differsMasked(bytes: Uint8Array, area: Area, length: number): boolean {
+  if (bytes.length < length) return true;
+  for (let k = 0; k < length; k++) if (area.mask[k] === 1 && bytes[k] !== area.bytes[k]) return true;
+  return false;
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const cases = argValue('cases');
+  const report = await runPlugins({
+    seed: Number(argValue('seed') ?? Date.now() % 2 ** 31),
+    seconds: Number(argValue('seconds') ?? 10),
+    ...(cases === undefined ? {} : { maxCases: Number(cases) }),
+    from: Number(argValue('from') ?? 0),
+    ...(argValue('engine') === undefined ? {} : { engine: argValue('engine') as EngineKind }),
+    known: process.argv.includes('--known'),
+    checkpoint: writeCheckpoint,
+  });
+  finishRun(report);
+}
