@@ -6,7 +6,7 @@
  */
 import type { Engine } from '../engine/engine.js';
 import { countCall } from '../engine/event-loop-turns.js';
-import { ECANCELED } from '../engine/native/index.js';
+import { ECANCELED, EOWNERDEAD } from '../engine/native/index.js';
 import { STOP } from '../engine/atom.js';
 import type { PluginInstance } from '../plugins/plugin.js';
 import { beginRequest, type Request } from '../plugins/requests.js';
@@ -43,24 +43,50 @@ export function submitted(outcome: number | Promise<number>, syscall: string, pa
 
 /**
  * ended - wait for a chain that did not complete inline (`wait`, from {@link submitted}). A chain
- * cut short (its engine closed while it ran, or its thread died) gives back the fds it had opened
- * and not closed. One its engine's close cut rejects with ESHUTDOWN, the code of a call made
- * after the close: the chain stopped at an arbitrary atom, so what it did is not the call's
- * answer (a writeFile cut between its open and its write has truncated the file and written
- * nothing). Before, such a call left the chain's fd open and could answer success (bug 37 in
- * docs/reliability.md).
+ * cut short (its engine closed while it ran, its thread died, or no thread could take it) gives
+ * back the fds it had opened and not closed. One its engine's close cut rejects with ESHUTDOWN,
+ * the code of a call made after the close: the chain stopped at an arbitrary atom, so what it did
+ * is not the call's answer (a writeFile cut between its open and its write has truncated the file
+ * and written nothing). Before, such a call left the chain's fd open and could answer success
+ * (bug 37 in docs/reliability.md).
  *
- * @throws Error ESHUTDOWN (fsError of -ECANCELED) for a chain the engine's close cut, with
- *   `syscall` and `path`.
+ * @returns true when no cachemiss thread took the chain ({@link unserved}): the caller has
+ *   node:fs/promises make the call, undoing first what the atoms before did, as at the fd limit
+ *   ({@link atTheFdLimit}). False when the chain ended by itself: its atoms are the answer.
+ * @throws Error ESHUTDOWN (fsError of -ECANCELED) for a chain the engine's close cut, and
+ *   EOWNERDEAD for one whose thread died while it ran, each with `syscall` and `path`.
  */
-export async function ended(wait: Promise<number>, plugin: Plugin, instance: PluginInstance, syscall: string, path?: FastPath): Promise<void> {
+export async function ended(wait: Promise<number>, plugin: Plugin, instance: PluginInstance, syscall: string, path?: FastPath): Promise<boolean> {
   const stop = await wait;
-  if (!isCut(stop)) return;
+  if (!isCut(stop)) return false;
   await giveBackFdsLeftOpen(plugin, instance);
-  // A chain no cachemiss thread could take (none can start at the fd limit) or whose thread died
-  // carries the errno in the atom where it stopped (EMFILE): the call reads it as Node's would.
   if (stop === STOP.cancelled) throw fsError(-ECANCELED, syscall, path);
+  if (!unserved(stop, plugin, instance)) throw fsError(-EOWNERDEAD, syscall, path);
+  return true;
 }
+
+/**
+ * unserved - whether a chain that ended with `stop` was answered by the pool without a thread:
+ * stop `died` with no atom answering -EOWNERDEAD (a thread that died while it ran a chain leaves
+ * that in the running atom: engine/pool.ts #orphan). When cachemiss threads cannot start, the
+ * pool answers each chain that needs one with the errno their start failed with, in the atom it
+ * would have run: EMFILE at the fd limit, ERANGE in a working directory deeper than PATH_MAX (a
+ * Worker's bootstrap fails in uv_cwd there, where Node's own calls work). Neither is the call's
+ * answer: the atoms after that one never ran (a copy resolved with dest empty, a readdir rejected
+ * ERANGE), so the call is Node's.
+ */
+export function unserved(stop: number, plugin: Plugin, instance: PluginInstance): boolean {
+  if (stop !== STOP.died) return false;
+  const atoms = plugin.definition.atoms.length;
+  for (let atom = 0; atom < atoms; atom++) if (ran(instance, atom) && answerOf(instance, atom) === -EOWNERDEAD) return false;
+  return true;
+}
+
+/**
+ * NotTaken - thrown inside a call whose chain no cachemiss thread took ({@link unserved}), where
+ * the call manages its own fds (readdir): caught by the call, which has node:fs/promises make it.
+ */
+export class NotTaken extends Error {}
 
 /**
  * atTheFdLimit - whether a chain met the fd limit: one of its atoms answered EMFILE or ENFILE.

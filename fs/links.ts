@@ -147,9 +147,9 @@ async function readlinkInline(engine: Engine, path: unknown, options?: unknown):
     instance.set(1, req.slot.dataAddress);
     instance.set(2, TARGET_BYTES);
     const wait = submitted(req.run(fsReadlink, instance), 'readlink', fast);
-    if (wait !== null) await ended(wait, fsReadlink, instance, 'readlink', fast);
+    const notTaken = wait !== null && (await ended(wait, fsReadlink, instance, 'readlink', fast));
     const opened = result(instance, READLINK.open);
-    if (outOfFds(opened)) return await nodeFs.readlink(fast as string, options as never);
+    if (notTaken || outOfFds(opened)) return await nodeFs.readlink(fast as string, options as never);
     if (opened < 0) throw fsError(opened, 'readlink', fast);
     const length = result(instance, READLINK.readlink);
     // The O_PATH fd names something that is not a link (the path's last component, or the

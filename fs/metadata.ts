@@ -78,9 +78,9 @@ async function statPath(engine: Engine, path: FastPath, follow: boolean, syscall
       instance.set(0, req.slot.pathAddresses[0]);
       instance.set(1, O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW));
       const wait = submitted(req.run(fsStat, instance), syscall, path);
-      if (wait !== null) await ended(wait, fsStat, instance, syscall, path);
+      const notTaken = wait !== null && (await ended(wait, fsStat, instance, syscall, path));
       const opened = result(instance, BY_PATH.open);
-      if (outOfFds(opened)) return await (follow ? nodeFs.stat : nodeFs.lstat)(path as string, { bigint }) as Stats;
+      if (notTaken || outOfFds(opened)) return await (follow ? nodeFs.stat : nodeFs.lstat)(path as string, { bigint }) as Stats;
       if (opened < 0) throw fsError(opened, syscall, path);
       const status = result(instance, BY_PATH.call);
       // statx on the O_PATH fd needed a cachemiss thread and none could start (core.ts atTheFdLimit).
@@ -149,9 +149,9 @@ export async function access(engine: Engine, path: unknown, mode?: unknown): Pro
       instance.set(1, O_PATH | O_CLOEXEC);
       instance.set(2, bits);
       const wait = submitted(req.run(fsAccess, instance), 'access', fast);
-      if (wait !== null) await ended(wait, fsAccess, instance, 'access', fast);
+      const notTaken = wait !== null && (await ended(wait, fsAccess, instance, 'access', fast));
       const opened = result(instance, BY_PATH.open);
-      if (outOfFds(opened)) return await nodeFs.access(fast as string, bits);
+      if (notTaken || outOfFds(opened)) return await nodeFs.access(fast as string, bits);
       if (opened < 0) throw fsError(opened, 'access', fast);
       const status = result(instance, BY_PATH.call);
       if (outOfFds(status)) return await nodeFs.access(fast as string, bits);
@@ -166,8 +166,9 @@ export async function access(engine: Engine, path: unknown, mode?: unknown): Pro
 
 /**
  * One-path call that answers 0 or -errno (mkdirat, unlinkat).
- * @returns false when the engine could not make the call for want of fds (EMFILE, ENFILE: on the
- *   threads engine no cachemiss thread could start; the call itself takes no fd): make Node's.
+ * @returns false when the engine could not make the call: for want of fds (EMFILE, ENFILE: on the
+ *   threads engine no cachemiss thread could start; the call itself takes no fd), or no thread
+ *   took it (core.ts unserved): make Node's.
  */
 async function pathCall(engine: Engine, plugin: typeof fsMkdir, path: FastPath, second: number, syscall: string): Promise<boolean> {
   const got = take(engine);
@@ -180,9 +181,9 @@ async function pathCall(engine: Engine, plugin: typeof fsMkdir, path: FastPath, 
       instance.set(0, req.slot.pathAddresses[0]);
       instance.set(1, second);
       const wait = submitted(req.run(plugin, instance), syscall, path);
-      if (wait !== null) await wait;
+      const notTaken = wait !== null && (await ended(wait, plugin, instance, syscall, path));
       const status = result(instance, 0);
-      if (outOfFds(status)) return false;
+      if (notTaken || outOfFds(status)) return false;
       if (status < 0) throw fsError(status, syscall, path);
       return true;
     } finally {
@@ -238,10 +239,10 @@ export async function rename(engine: Engine, oldPath: unknown, newPath: unknown)
       instance.set(0, req.slot.pathAddresses[0]);
       instance.set(1, req.slot.pathAddresses[1]);
       const wait = submitted(req.run(fsRename, instance), 'rename', from);
-      if (wait !== null) await wait;
+      const notTaken = wait !== null && (await ended(wait, fsRename, instance, 'rename', from));
       const status = result(instance, 0);
       // (renameat takes no fd: see pathCall.)
-      if (outOfFds(status)) return await nodeFs.rename(oldPath as string, newPath as string);
+      if (notTaken || outOfFds(status)) return await nodeFs.rename(oldPath as string, newPath as string);
       if (status < 0) throw fsError(status, 'rename', from, to);
     } finally {
       instance.release();

@@ -170,9 +170,9 @@ export async function writeFile(engine: Engine, path: unknown, data: unknown, op
       instance.set(5, bytes.length);
     }
     const wait = submitted(req.run(plugin, instance), 'open', fast);
-    if (wait !== null) await ended(wait, plugin, instance, 'open', fast);
+    const notTaken = wait !== null && (await ended(wait, plugin, instance, 'open', fast));
     // (Looked at only when the chain did not reach its last close: 0.8 µs of atoms otherwise.)
-    if (result(instance, atoms.close) !== 0 && atTheFdLimit(plugin, instance)) {
+    if (notTaken || (result(instance, atoms.close) !== 0 && atTheFdLimit(plugin, instance))) {
       const again = flagsToMakeAgain(instance, atoms, flags);
       if (again !== undefined) return nodeFs.writeFile(path as string, data as string, again === flags ? (options as never) : { ...opts, flag: again });
     }
@@ -239,9 +239,9 @@ export async function truncate(engine: Engine, path: unknown, len?: unknown): Pr
     instance.set(1, O_RDWR | O_CLOEXEC);
     instance.set(2, Math.max(0, length));
     const wait = submitted(req.run(fsTruncate, instance), 'open', fast);
-    if (wait !== null) await ended(wait, fsTruncate, instance, 'open', fast);
+    const notTaken = wait !== null && (await ended(wait, fsTruncate, instance, 'open', fast));
     // Making ftruncate again changes nothing it did (core.ts atTheFdLimit).
-    if (result(instance, TRUNCATE.close) !== 0 && atTheFdLimit(fsTruncate, instance)) return nodeFs.truncate(path as string, len as number);
+    if (notTaken || (result(instance, TRUNCATE.close) !== 0 && atTheFdLimit(fsTruncate, instance))) return nodeFs.truncate(path as string, len as number);
     const opened = result(instance, TRUNCATE.open);
     if (opened < 0) throw fsError(opened, 'open', fast);
     const truncated = result(instance, TRUNCATE.ftruncate);
@@ -291,8 +291,10 @@ export async function copyFile(engine: Engine, src: unknown, dest: unknown, mode
     instance.set(2, O_WRONLY | O_CREAT | O_CLOEXEC | ((flags & COPYFILE_EXCL) !== 0 ? O_EXCL : 0));
     instance.set(3, 0o666);
     const wait = submitted(req.run(fsCopyFile, instance), 'copyfile', from);
-    if (wait !== null) await ended(wait, fsCopyFile, instance, 'copyfile', from);
-    if (result(instance, COPY_FILE.closeDst) !== 0 && atTheFdLimit(fsCopyFile, instance)) {
+    const notTaken = wait !== null && (await ended(wait, fsCopyFile, instance, 'copyfile', from));
+    // No thread took the copy (core.ts unserved): before, the opens having run, it resolved with
+    // dest as it was (io_uring engine; empty when created), as if copied.
+    if (notTaken || (result(instance, COPY_FILE.closeDst) !== 0 && atTheFdLimit(fsCopyFile, instance))) {
       // Node's copyFile opens, truncates and fills dest again; with COPYFILE_EXCL a dest this
       // chain opened is one it created, which goes first (else Node's answer would be EEXIST).
       if (result(instance, COPY_FILE.openDst) >= 0 && (flags & COPYFILE_EXCL) !== 0) await nodeFs.unlink(typeof to === 'string' ? to : Buffer.from(to)).catch(() => undefined);

@@ -18,7 +18,8 @@ import { closeThroughNode } from '../plugins/reader.js';
 import { Request, SLOT_DATA_BYTES } from '../plugins/requests.js';
 import { fastOptions, fastPath, type FastPath } from './args.js';
 import { fsReaddir, fsReaddirMore, READDIR, READDIR_MORE } from './chains.js';
-import { outOfFdsError, putPaths, ran, result, submitted, take } from './core.js';
+import { NotTaken, outOfFdsError, putPaths, ran, result, submitted, take, unserved } from './core.js';
+import { STOP } from '../engine/atom.js';
 import { fsError } from './errors.js';
 import { lstat } from './metadata.js';
 import { newDirent, UV_DIRENT_UNKNOWN, uvDirentType, uvDirentTypeOfMode } from './stats.js';
@@ -106,12 +107,13 @@ async function readEntries(engine: Engine, path: FastPath, withTypes: boolean): 
     try {
       try {
         const wait = startBatch(req, fsReaddir, instance, req.slot.pathAddresses[0], path);
-        if (wait !== null) await wait;
+        const stop = wait === null ? STOP.end : await wait;
         const opened = result(instance, READDIR.open);
-        if (opened < 0) throw fsError(opened, 'scandir', path);
+        if (opened < 0 && !unserved(stop, fsReaddir, instance)) throw fsError(opened, 'scandir', path);
         fd = opened;
         // Asked before the batch is taken: a getdents64 error is thrown after the chain closed.
-        owned = !ran(instance, READDIR.close);
+        owned = opened >= 0 && !ran(instance, READDIR.close);
+        if (unserved(stop, fsReaddir, instance)) throw new NotTaken();
         if (takeBatch(req, instance, READDIR, entries, withTypes, path)) return entries;
       } finally {
         instance.release();
@@ -121,8 +123,9 @@ async function readEntries(engine: Engine, path: FastPath, withTypes: boolean): 
         instance = fsReaddirMore.acquire(engine);
         try {
           const wait = startBatch(req, fsReaddirMore, instance, fd, path);
-          if (wait !== null) await wait;
+          const stop = wait === null ? STOP.end : await wait;
           owned = !ran(instance, READDIR_MORE.close);
+          if (unserved(stop, fsReaddirMore, instance)) throw new NotTaken();
           if (takeBatch(req, instance, READDIR_MORE, entries, withTypes, path)) return entries;
         } finally {
           instance.release();
@@ -172,8 +175,9 @@ export async function readdir(engine: Engine, path: unknown, options?: unknown):
   try {
     entries = await readEntries(engine, fast, withTypes);
   } catch (error) {
-    // At the fd limit, Node's answer (core.ts atTheFdLimit): reading a directory undoes nothing.
-    if (outOfFdsError(error)) return nodeFs.readdir(path as string, options as object);
+    // At the fd limit, or when no cachemiss thread took a chain (core.ts unserved), Node's
+    // answer: reading a directory undoes nothing.
+    if (outOfFdsError(error) || error instanceof NotTaken) return nodeFs.readdir(path as string, options as object);
     throw error;
   }
   const names = entries.names;
