@@ -243,11 +243,17 @@ export class LinkBatch implements ChainListener {
 
   /** ChainListener: the batch's chain has ended on its thread (or was cancelled): answer its calls. */
   chainDone(_last: number, _result: number | bigint, _atoms: number, stop: number): void {
-    this.#settle(stop === STOP.end);
+    this.#settle(stop === STOP.end, stop === STOP.died);
   }
 
-  /** Answer every call of the batch and make it idle again. */
-  #settle(ended: boolean): void {
+  /**
+   * Answer every call of the batch and make it idle again. `died`: no thread ended the chain (none
+   * could start, and the pool answered its first atom with why: ERANGE in a working directory
+   * deeper than PATH_MAX; or its thread died): an entry's negative answer may be the pool's, not
+   * the call's, so it is answered inline (a lookup: making it again changes nothing). Before, a
+   * burst of readlinks from such a directory rejected ERANGE where Node's read the links.
+   */
+  #settle(ended: boolean, died = false): void {
     const count = this.count;
     const hold = this.holdFd;
     let heldSomething = false;
@@ -278,7 +284,7 @@ export class LinkBatch implements ChainListener {
         }
         // A call the engine's close interrupted answers EINTR, which Node never gives: the
         // inline path answers it (ESHUTDOWN), as it does the calls the chain did not get to.
-        if (fd === NOT_RUN || outOfFds(fd) || (!ended && fd === -EINTR)) {
+        if (fd === NOT_RUN || outOfFds(fd) || (!ended && fd === -EINTR) || (died && fd < 0)) {
           resolve(this.#state.inline(this.#engine, raw, options));
           continue;
         }
@@ -292,7 +298,7 @@ export class LinkBatch implements ChainListener {
           if (length >= 0 && length < TARGET_AREA) {
             const encoding = this.#encodings[i] as BufferEncoding | 'buffer';
             resolve(encoding === 'buffer' ? Buffer.from(this.#targets.subarray(at, at + length)) : this.#targets.toString(encoding, at, at + length));
-          } else if (length === NOT_RUN || length >= TARGET_AREA || (!ended && length === -EINTR)) {
+          } else if (length === NOT_RUN || length >= TARGET_AREA || (!ended && length === -EINTR) || (died && length < 0)) {
             // A target that fills the area may be longer: the inline path reads it whole.
             resolve(this.#state.inline(this.#engine, raw, options));
           } else {
