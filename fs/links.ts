@@ -22,7 +22,7 @@
 import * as nodeFs from 'node:fs/promises';
 import { SYSLET_STOP_ON_NEGATIVE, SYSLET_SYNC } from '../engine/atom.js';
 import type { Engine } from '../engine/engine.js';
-import { EINVAL, ENOENT, syscall } from '../engine/native/index.js';
+import { EINVAL, ENAMETOOLONG, ENOENT, syscall } from '../engine/native/index.js';
 import { NR } from '../engine/syscalls/nr.js';
 import { AT_FDCWD, O_CLOEXEC, O_DIRECTORY, O_NOFOLLOW, O_PATH } from '../engine/syscalls/constants.generated.js';
 import { defineBuiltinPlugin, type Plugin } from '../plugins/plugin.js';
@@ -266,11 +266,16 @@ async function realpathInline(engine: Engine, path: unknown, options?: unknown):
   let fd = -1;
   try {
     const bad = putPaths(req, fast);
+    // A path of PATH_MAX bytes or more (or a name past NAME_MAX) that the kernel refuses whole may
+    // still resolve: Node's realpath is glibc's, which looks it up a component at a time
+    // ('./' 2,048 times then 'f' is 'f'). Before, these answered ENAMETOOLONG where Node's named
+    // the file (or said ENOENT for a missing component).
+    if (bad === ENAMETOOLONG) return await nodeFs.realpath(fast as string, options as never);
     if (bad !== 0) throw fsError(bad, 'realpath', fast);
     const direct = directCallsAllowed(engine, DIRECT_CALLS);
     const cached = direct ? openCached(req, O_PATH | O_CLOEXEC) : NOT_CACHED;
     fd = cached !== NOT_CACHED ? cached : await openPath(req, fast);
-    if (outOfFds(fd)) return await nodeFs.realpath(fast as string, options as never);
+    if (outOfFds(fd) || fd === -ENAMETOOLONG) return await nodeFs.realpath(fast as string, options as never);
     if (fd < 0) throw fsError(fd, 'realpath', fast);
     let length: number;
     if (direct) {
