@@ -10,6 +10,8 @@
  * - a call on a closed FileHandle: `Error('file closed')` with `code` 'EBADF' and `syscall` the
  *   method's internal name, as Node's fsCall throws it.
  */
+import { fstatSync } from 'node:fs';
+import * as nodeFs from 'node:fs/promises';
 import { nodeErrorFields } from '../engine/errors.js';
 import { ECANCELED, EINTR, ESHUTDOWN } from '../engine/native/index.js';
 
@@ -68,4 +70,27 @@ export function fileClosedError(syscall: string): Error {
   error.code = 'EBADF';
   error.syscall = syscall;
   return error;
+}
+
+/**
+ * Node's readFileHandle refuses a regular file over kIoMaxLength (2 GiB - 1) before reading, with
+ * its RangeError ERR_FS_FILE_TOO_LARGE. The error is made by Node itself, from the file the fd
+ * names (/proc/self/fd/N: its size check comes first, so nothing is read): this layer has no copy
+ * of Node's error classes. Before, the reader's own EFBIG 'read' was the answer.
+ *
+ * @param fd - the handle's fd, whose read failed with EFBIG.
+ * @throws Node's ERR_FS_FILE_TOO_LARGE when the file is regular and over the limit; else returns.
+ */
+export async function throwIfTooLarge(fd: number): Promise<void> {
+  let stats;
+  try {
+    stats = fstatSync(fd);
+  } catch {
+    return;
+  }
+  if (!stats.isFile() || stats.size <= 2 ** 31 - 1) return;
+  // (Resolves only if the file shrank in between: the reader's EFBIG stands then.)
+  await nodeFs.readFile(`/proc/self/fd/${String(fd)}`).then(() => undefined, (error: unknown) => {
+    if ((error as { code?: unknown }).code === 'ERR_FS_FILE_TOO_LARGE') throw error;
+  });
 }

@@ -21,7 +21,7 @@ import { encodingOf } from './args.js';
 import { fsPread, fsPreadv, fsPwrite, fsPwritev, fsRead, fsReadv, fsWrite, fsWriteFd, fsWritev, WRITE_FD } from './chains.js';
 import { ran, result, submitted, take } from './core.js';
 import { outOfFds } from './direct.js';
-import { fsError } from './errors.js';
+import { fsError, throwIfTooLarge } from './errors.js';
 import { invalidArgType, invalidArgValue, nodeOptions, validateBufferArray, validateInteger, validateOffsetLengthRead, validateOffsetLengthWrite } from './validate.js';
 
 const IOVEC_BYTES = STRUCT_SIZES.iovec;
@@ -321,6 +321,7 @@ export async function readFile(io: HandleIo, fd: number, optionsArg: unknown): P
   // As fs readFile: a read past the inline limit is one request, so the abort is looked at after it.
   if (signal?.aborted === true) throw abortError(signal);
   if (got instanceof ReadFailure) {
+    if (got.errno === EFBIG && got.syscall === 'read') await throwIfTooLarge(fd);
     // Past the limit with an encoding on a file of no size (an endless one: /dev/zero), Node,
     // which decodes such a file as it reads, has made a string longer than V8's longest (2^29 - 24
     // units: at most 1.5 GiB of any encoding) first, and rejects with V8's own RangeError.
