@@ -112,8 +112,10 @@ function readSize(args: readonly Word[], memory: MemoryRegistry, _nonblocking: b
     // A size of 0 is unknown (procfs, sysfs): then every read asks for a whole chunk until one returns 0.
     want = chunk === 0 || (size > 0 && done >= size) ? 0 : size > done ? Math.min(chunk, size - done) : chunk;
   } else {
-    const big = readSizeBig(toBig(size), BigInt.asUintN(64, toBig(done)), BigInt.asUintN(64, toBig(chunk)));
-    want = big <= MAX_SAFE ? Number(big) : big;
+    // The answer is a word like every atom's result: a chunk of 2^63 or more is a negative one
+    // (what the result cell holds, and what the stop flags must test), exact as a number when it fits.
+    const big = BigInt.asIntN(64, readSizeBig(toBig(size), BigInt.asUintN(64, toBig(done)), BigInt.asUintN(64, toBig(chunk))));
+    want = big <= MAX_SAFE && big >= -MAX_SAFE ? Number(big) : big;
   }
   // Stored even when 0: a chain that reads anyway then asks for nothing rather than a stale count.
   setWord(wantRegion.view, wantAt - wantRegion.start, want);

@@ -7,7 +7,7 @@ import type { Word } from '../engine/native/index.js';
 import { readWord } from '../engine/words.js';
 import type { Region } from '../engine/memory.js';
 import type { PluginLayout } from './define.js';
-import type { RunBlock } from './run-memory.js';
+import { tailOffset, type RunBlock } from './run-memory.js';
 import type { AtomOutcome, PluginRunResult, StopName } from './results.js';
 
 /** What {@link runOutcome} reads of an instance. */
@@ -40,7 +40,7 @@ export function runOutcome(
   const outputs: Record<string, Buffer> = {};
   for (let index = 0; index < layout.paramCount; index++) {
     const block = blocks[index];
-    if (layout.paramKinds[index] === 'out' && block != null) outputs[plugin.paramNames[index] as string] = Buffer.from(block.bytes.subarray(0, outBytes[index]));
+    if (layout.paramKinds[index] === 'out' && block != null) outputs[plugin.paramNames[index] as string] = Buffer.from(block.bytes.subarray(tailOffset(block, outBytes[index] as number)));
   }
   const lastId = last >= 0 ? layout.atomIds[last] : undefined;
   return {

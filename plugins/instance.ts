@@ -17,7 +17,7 @@ import * as argumentsExports from '../engine/arguments.js';
 import * as defineExports from './define.js';
 import type { PluginLayout } from './define.js';
 import * as runMemoryExports from './run-memory.js';
-import type { RunBlock, RunMemory } from './run-memory.js';
+import { tailOffset, type RunBlock, type RunMemory } from './run-memory.js';
 import type { PluginParams } from './types.js';
 import type { AtomOutcome, PluginRunResult, RunOptions } from './results.js';
 import * as instanceOutcomeExports from './instance-outcome.js';
@@ -226,20 +226,25 @@ export class PluginInstance implements ChainListener {
     const length = typeof path === 'string' ? Buffer.byteLength(path, 'utf8') : path.length;
     const block = this.#memory.take(length + 1);
     this.#blocks[index] = block;
-    if (typeof path === 'string') block.bytes.write(path, 0, 'utf8');
-    else block.bytes.set(path);
-    block.bytes[length] = 0;
-    this.set(index, block.address);
+    // At the end of its block (see tailOffset): a length past the NUL leaves the block, -EFAULT.
+    const at = tailOffset(block, length + 1);
+    if (typeof path === 'string') block.bytes.write(path, at, 'utf8');
+    else block.bytes.set(path, at);
+    block.bytes[at + length] = 0;
+    this.set(index, block.address + at);
     this.#setLength(index, length);
   }
 
   #bindIn(index: number, name: string, value: unknown): void {
     if (!ArrayBuffer.isView(value)) throw new TypeError(`plugin '${this.plugin.name}': parameter '${name}' (in) must be a Uint8Array or another ArrayBufferView, got ${typeof value}`);
     if (value.byteLength === 0) {
-      // Nothing to register: an empty block gives the kernel a valid address and length 0.
+      // Nothing to register: the last byte of a block gives the kernel a valid address and
+      // length 0 (zeroed: a call that reads one byte anyway sees no earlier run's data).
       const block = this.#memory.take(1);
       this.#blocks[index] = block;
-      this.set(index, block.address);
+      const at = tailOffset(block, 1);
+      block.bytes[at] = 0;
+      this.set(index, block.address + at);
     } else {
       this.set(index, this.#memory.hold(value));
       this.#held[index] = value;
@@ -252,10 +257,11 @@ export class PluginInstance implements ChainListener {
       throw new (typeof value === 'number' ? RangeError : TypeError)(`plugin '${this.plugin.name}': parameter '${name}' (out) is a byte count, a positive integer; got ${String(value)}`);
     }
     const block = this.#memory.take(value);
-    block.bytes.fill(0, 0, value);
+    const at = tailOffset(block, value);
+    block.bytes.fill(0, at);
     this.#blocks[index] = block;
     this.#outBytes[index] = value;
-    this.set(index, block.address);
+    this.set(index, block.address + at);
     this.#setLength(index, value);
   }
 

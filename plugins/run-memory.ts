@@ -1,8 +1,9 @@
 /**
  * Engine memory for one run's JavaScript values: the NUL-terminated copy of a `path` parameter
  * and the bytes of an `out` parameter come from per-engine pools of power-of-two blocks, carved
- * from slabs whose blocks are each their own bound (a read longer than its `out` block is
- * -EFAULT, not a write into the next run's block). A block goes back to its pool when the run
+ * from slabs whose blocks are each their own bound, and sit at the end of their block
+ * ({@link tailOffset}): a read longer than its `out` parameter is -EFAULT, not a write into the
+ * block's slack or the next run's block. A block goes back to its pool when the run
  * ends, aborted or not; after the first runs of a size, no run allocates engine memory.
  *
  * `in` parameters are the caller's own bytes: registered with the engine for the run (counted,
@@ -126,6 +127,22 @@ export class RunMemory {
   #block(region: Region, offset: number, size: number, sizeClass: number): RunBlock {
     return { address: region.start + offset, bytes: Buffer.from(region.bytes.buffer, region.bytes.byteOffset + offset, size), sizeClass, region };
   }
+}
+
+/**
+ * tailOffset - where `bytes` bytes start in `block` when they end where it ends. A parameter's
+ * bytes are put there, not at the block's start, because the block is the bound the engine checks
+ * (a slab's segment): ending at its end, a length that runs past the parameter's own bytes runs
+ * past the block and is -EFAULT, where at the start it reached the block's slack — bytes an earlier
+ * run left there (another request's read data) or room a read could fill unseen. Alignment: a
+ * block is a power of two, so bytes that are a multiple of 2^k (a 4 KiB output) start 2^k-aligned.
+ *
+ * @param block - a block of at least `bytes` bytes.
+ * @param bytes - the parameter's length (with a path's NUL).
+ * @returns the offset in the block.
+ */
+export function tailOffset(block: RunBlock, bytes: number): number {
+  return block.bytes.length - bytes;
 }
 
 const pools = new WeakMap<Engine, RunMemory>();

@@ -2,9 +2,9 @@
  * "Every area is its own bound" (docs/plugins.md): a length that runs past the area a pointer
  * names is -EFAULT. A `path` parameter's area is its bytes and NUL, an `out` parameter's "that many
  * zeroed bytes". Found by the plugins fuzz (test/fuzz/plugins.ts --known, seed 7, cases 129, 206,
- * 214): the bound is the pooled block the parameter was given (plugins/run-memory.ts take(): a
+ * 214): the bound was the pooled block the parameter was given (plugins/run-memory.ts take(): a
  * power of two, 64 bytes at least, segments of `period: size`), and only the parameter's own bytes
- * are written (plugins/instance.ts #bindPath, #bindOut), so
+ * were written, at its start (plugins/instance.ts #bindPath, #bindOut), so
  * - F3: write(fd, path, 64) with path 'x' writes 'x', NUL and 62 bytes an EARLIER RUN left in the
  *   block — here the file contents another plugin's pread64 read into its `out` parameter: one
  *   request's data leaks into another's write;
@@ -12,7 +12,8 @@
  *   (into the block, never returned).
  * The same holds for an empty `in` parameter (a 1-byte block of 64).
  *
- * Left `todo` by plugfuzz20: plugins/ is the coordinator's.
+ * Fixed in session 20: a parameter's bytes end where its block ends (plugins/run-memory.ts
+ * tailOffset), so the block's own bound is the parameter's.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -33,7 +34,7 @@ const echo = definePlugin({
   atoms: [{ id: 'write', call: 'write', args: [{ param: 'fd' }, { param: 'name' }, 64] }],
 });
 
-test('a write past a path parameter\'s NUL is -EFAULT, and never sends an earlier run\'s bytes', { todo: 'reported to coordinator: a path parameter is bounded by its pooled block, whose bytes past the NUL are an earlier run\'s (another request\'s read data)' }, async () => {
+test('a write past a path parameter\'s NUL is -EFAULT, and never sends an earlier run\'s bytes', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'syslet-bound-'));
   const engine = new Engine();
   const secret = openSync(join(dir, 'secret'), 'w+');
@@ -52,7 +53,7 @@ test('a write past a path parameter\'s NUL is -EFAULT, and never sends an earlie
   }
 });
 
-test('a read past an out parameter\'s byte count is -EFAULT', { todo: 'reported to coordinator: an out parameter is bounded by its pooled block (64 bytes for 10), not its byte count' }, async () => {
+test('a read past an out parameter\'s byte count is -EFAULT', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'syslet-bound-'));
   const engine = new Engine();
   writeFileSync(join(dir, 'data'), 'd'.repeat(200));

@@ -5,10 +5,10 @@
  * plugin.run report. Found by the plugins fuzz (test/fuzz/plugins.ts --known, seed 3, case 295):
  * the run reports result -1 (errno 'EPERM') for chunk = 2^64 - 1, yet STOP_ON_NEGATIVE did not
  * fire and the chain went on to the next atom (stop 'end'), because engine/private-syscalls.ts
- * readSize returns the unsigned bigint 2^64 - 1 (`want = big <= MAX_SAFE ? Number(big) : big`)
- * where umem_add returns BigInt.asIntN(64, sum); stopFlagFires tests that positive bigint.
+ * readSize returned the unsigned bigint 2^64 - 1 (`want = big <= MAX_SAFE ? Number(big) : big`)
+ * where umem_add returns BigInt.asIntN(64, sum); stopFlagFires tested that positive bigint.
  *
- * Left `todo` by plugfuzz20: engine/ is the coordinator's.
+ * Fixed in session 20: readSize answers BigInt.asIntN(64, …), a number when it fits.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -25,7 +25,7 @@ const plugin = definePlugin({
   ],
 });
 
-test('read_size with a chunk of 2^63 or more answers the negative word that STOP_ON_NEGATIVE sees', { todo: 'reported to coordinator: read_size returns an unsigned bigint >= 2^63, reported as negative but not stopping the chain (engine/private-syscalls.ts readSize)' }, async () => {
+test('read_size with a chunk of 2^63 or more answers the negative word that STOP_ON_NEGATIVE sees', async () => {
   const engine = new Engine();
   try {
     for (const chunk of [2n ** 64n - 1n, 2n ** 63n, -2]) {
