@@ -65,7 +65,7 @@ export interface RefOutcome {
   readonly results: bigint[];
   /** Per atom: the area its result points into (a moved cursor), else null. */
   readonly resultTags: (string | null)[];
-  readonly stop: 'end' | 'flag' | 'limit';
+  readonly stop: 'end' | 'flag' | 'limit' | 'cancelled';
   readonly last: number;
   readonly atomsExecuted: number;
   readonly cells: Map<string, { value: bigint; tag: string | null }>;

@@ -22,8 +22,12 @@
  * A run that does not settle within 10 s is a finding (a hang).
  *
  * Run standalone: `node --import tsx test/fuzz/plugins.ts --seed 1 --seconds 10 [--cases N]
- * [--from 0] [--engine io_uring|threads] [--known] [--out f.json]`. `--known` also makes the
- * inputs of the findings already reported (docs/reliability.md, "Session 20: plugfuzz20").
+ * [--from 0] [--only 3,17] [--engine io_uring|threads] [--known] [--out f.json]`. `--known` also makes the
+ * inputs of the findings already reported (docs/reliability.md, "Session 20: plugfuzz20"), aborted
+ * runs among them (a run aborted right after its submission is compared, for as many atoms as it
+ * ran, with the reference stopped at that count). `--only 22,23,44` runs those cases alone (on the
+ * same engines, in order); SYSLET_FUZZ_DEBUG=1 prints each case's engine shape and, for a finding,
+ * both sides' results.
  */
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -42,8 +46,12 @@ import { writeCheckpoint } from './checkpoint.js';
 import { argValue, finishRun } from './driver-cli.js';
 import { within } from '../helpers/within.js';
 
-/** The engine's maxAtomsPerChain here: a loop that never leaves stops with `limit` after this many atoms. */
-export const ATOM_LIMIT = 200;
+/**
+ * The engines a case runs on: maxAtomsPerChain (a loop that never leaves stops with `limit` after
+ * this many atoms) and inlineBudget (past it the rest of a chain goes to a cachemiss thread, from
+ * the middle of a canned plan with 2 or 3: a plan covers up to 4 atoms).
+ */
+export const ENGINE_SHAPES = [{ maxAtomsPerChain: 200 }, { maxAtomsPerChain: 37, inlineBudget: 3 }, { maxAtomsPerChain: 3, inlineBudget: 2 }] as const;
 const RUN_MS = 10_000;
 const POSIX_FADV_DONTNEED = 4;
 const FILE_SIZES = [0, 1, 100, 4095, 4096, 5000, 9000, 70_000];
@@ -63,6 +71,13 @@ export interface PluginsReport {
   atomsExecuted: number;
   stops: Record<string, number>;
   modes: Record<string, number>;
+  /** Plugin cases per engine shape (its index in ENGINE_SHAPES). */
+  shapes: Record<string, number>;
+  /** Runs aborted right after submission, and those of them that were cancelled (the rest had ended inline). */
+  abortedRuns: number;
+  cancelled: number;
+  /** Cancelled runs whose last call was interrupted (-EINTR): the case ends there. */
+  interrupted: number;
   /** Cases ended early because the reference could not predict a run (see plugins-ref.ts). */
   unpredictable: number;
   violations: string[];
@@ -77,6 +92,8 @@ export interface PluginsOptions {
   readonly from?: number;
   readonly engine?: EngineKind;
   readonly known?: boolean;
+  /** Only these cases (a replay of a finding that needs earlier cases on the same engines). */
+  readonly only?: readonly number[];
   readonly checkpoint?: (index: number) => void;
 }
 
@@ -99,15 +116,20 @@ const wordName = (word: bigint): string => (word < 0n && word > -4096n ? `${word
  */
 export async function runPlugins(options: PluginsOptions): Promise<PluginsReport> {
   const started = performance.now();
-  const engine = new Engine({ maxAtomsPerChain: ATOM_LIMIT, ...(options.engine === undefined ? {} : { engine: options.engine }) });
+  const engines = ENGINE_SHAPES.map((shape) => new Engine({ ...shape, ...(options.engine === undefined ? {} : { engine: options.engine }) }));
+  const engine = engines[0] as Engine;
   const dir = mkdtempSync(join(tmpdir(), 'syslet-plugins-fuzz-'));
   const report: PluginsReport = {
     seed: options.seed, engine: engine.asyncEngine.kind, cases: 0, plugins: 0, mutations: 0, mutationsRefused: 0, runs: 0, concurrentRuns: 0,
-    cacheDrops: 0, atomsCompared: 0, atomsExecuted: 0, stops: {}, modes: {}, unpredictable: 0, violations: [], elapsedMs: 0,
+    cacheDrops: 0, atomsCompared: 0, atomsExecuted: 0, stops: {}, modes: {}, shapes: {}, abortedRuns: 0, cancelled: 0, interrupted: 0, unpredictable: 0, violations: [], elapsedMs: 0,
   };
   const deadline = started + options.seconds * 1000;
   try {
     for (let index = options.from ?? 0; report.cases < (options.maxCases ?? Number.POSITIVE_INFINITY) && performance.now() < deadline; index++) {
+      if (options.only !== undefined && !options.only.includes(index)) {
+        if (index > Math.max(...options.only)) break;
+        continue;
+      }
       options.checkpoint?.(index);
       const r = new Prng(seedFor(options.seed, index));
       report.cases++;
@@ -117,14 +139,18 @@ export async function runPlugins(options: PluginsOptions): Promise<PluginsReport
         if (!outcome.accepted) report.mutationsRefused++;
         if (outcome.violation !== null) report.violations.push(`seed ${options.seed} case ${index}: mutation ${outcome.violation}`);
       } else {
-        await pluginCase(r, index, engine, dir, options, report);
+        const roll = r.int(20);
+        const shape = roll < 12 ? 0 : roll < 17 ? 1 : 2;
+        report.shapes[shape] = (report.shapes[shape] ?? 0) + 1;
+        if (process.env.SYSLET_FUZZ_DEBUG !== undefined) process.stderr.write(`case ${index} shape ${shape}\n`);
+        await pluginCase(r, index, engines[shape] as Engine, ENGINE_SHAPES[shape]?.maxAtomsPerChain ?? 0, dir, options, report);
       }
       if (report.violations.length >= 20) break;
     }
   } finally {
     const keepAlive = setInterval(() => undefined, 1000);
     try {
-      await engine.close();
+      for (const each of engines) await each.close();
     } finally {
       clearInterval(keepAlive);
     }
@@ -185,7 +211,7 @@ function makeVariant(r: Prng, gen: Generated): Variant {
   return variant;
 }
 
-async function pluginCase(r: Prng, index: number, engine: Engine, dir: string, options: PluginsOptions, report: PluginsReport): Promise<void> {
+async function pluginCase(r: Prng, index: number, engine: Engine, limit: number, dir: string, options: PluginsOptions, report: PluginsReport): Promise<void> {
   const gen = generate(r, `fuzz.p${index}`, options.known === true);
   const where = `seed ${options.seed} case ${index}`;
   let plugin: Plugin;
@@ -212,12 +238,18 @@ async function pluginCase(r: Prng, index: number, engine: Engine, dir: string, o
         }
       }
       const picked = slots.map(() => r.pick(variants));
+      // (Only with --known: findings F4 and F5 come from aborted runs.)
+      if (slots.length === 1 && r.chance(0.1) && options.known === true) {
+        // Aborted as soon as it is submitted: an inline chain has ended by then, an async one stops where it is.
+        if (!(await cancelledRound(plugin, gen, slots[0] as Slot, picked[0] as Variant, engine, limit, `${where} round ${round}`, options, report))) return;
+        continue;
+      }
       // The reference first: what it cannot predict ends the case before the engine runs it.
       const expected: { outcome: RefOutcome; params: Record<string, RefParam> }[] = [];
       try {
         slots.forEach((slot, s) => {
           const params = referenceParams(gen, slot, picked[s] as Variant);
-          expected.push({ outcome: runReference(gen.definition, params, ATOM_LIMIT, options.known === true), params });
+          expected.push({ outcome: runReference(gen.definition, params, limit, options.known === true), params });
         });
       } catch (error) {
         if (!(error instanceof Unpredictable)) throw error;
@@ -239,7 +271,7 @@ async function pluginCase(r: Prng, index: number, engine: Engine, dir: string, o
         const { outcome, params } = expected[s] as { outcome: RefOutcome; params: Record<string, RefParam> };
         const found = compare(result.value, outcome, params, slots[s] as Slot, gen, report);
         if (found.length > 0) {
-          if (process.env.PLUGFUZZ_DEBUG !== undefined) process.stderr.write(`engine ${describe(result.value.atoms.map((a) => a.result))}\nref ${describe(outcome.results)}\n`);
+          if (process.env.SYSLET_FUZZ_DEBUG !== undefined) process.stderr.write(`engine ${describe(result.value.atoms.map((a) => a.result))}\nref ${describe(outcome.results)}\n`);
           differs = true;
           report.violations.push(`${at} (params ${describe(picked[s])}): ${found.slice(0, 6).join('; ')}; ${describe(gen.definition)}`);
         }
@@ -250,6 +282,59 @@ async function pluginCase(r: Prng, index: number, engine: Engine, dir: string, o
   } finally {
     for (const slot of slots) closeSlot(slot, engine);
   }
+}
+
+/**
+ * cancelledRound - one run aborted right after its submission, compared with the reference run
+ * for as many atoms as the engine ran (its atom limit: the first `atomsExecuted` atoms of the same
+ * walk). False when the case must end (a finding, or the reference cannot follow).
+ */
+async function cancelledRound(plugin: Plugin, gen: Generated, slot: Slot, variant: Variant, engine: Engine, limit: number, at: string, options: PluginsOptions, report: PluginsReport): Promise<boolean> {
+  if (process.env.SYSLET_FUZZ_DEBUG !== undefined) process.stderr.write(`${at}: aborted run\n`);
+  const controller = new AbortController();
+  const running = plugin.run(engine, engineParams(gen, slot, variant), { signal: controller.signal });
+  controller.abort();
+  report.runs++;
+  report.abortedRuns++;
+  let got: PluginRunResult;
+  let cancelled = false;
+  try {
+    got = await within(running, RUN_MS, () => `${at}: an aborted plugin.run`);
+  } catch (error) {
+    const result = (error as { result?: PluginRunResult }).result;
+    if (!(error instanceof Error) || error.name !== 'AbortError' || (error as { code?: string }).code !== 'ABORT_ERR' || result === undefined) {
+      report.violations.push(`${at}: an aborted plugin.run rejected with ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}; ${describe(gen.definition)}`);
+      return false;
+    }
+    got = result;
+    cancelled = true;
+    report.cancelled++;
+  }
+  const params = referenceParams(gen, slot, variant);
+  let outcome: RefOutcome;
+  try {
+    outcome = runReference(gen.definition, params, cancelled ? Math.min(limit, got.atomsExecuted) : limit, options.known === true);
+  } catch (error) {
+    if (!(error instanceof Unpredictable)) throw error;
+    report.unpredictable++;
+    return false;
+  }
+  const found: string[] = [];
+  if (cancelled) {
+    if (got.stop !== 'cancelled') found.push(`an AbortError whose result says stop ${got.stop}`);
+    // The reference stopped at the engine's count: it must not have ended there by itself.
+    if (outcome.stop !== 'limit' && got.stop === 'cancelled') found.push(`cancelled after ${got.atomsExecuted} atoms, where the chain had ended (${outcome.stop})`);
+    const last = got.last >= 0 ? got.atoms[got.last] : undefined;
+    if (last?.result === -4 && outcome.results[got.last] !== -4n) {
+      // The call it was in was interrupted (-EINTR, as documented): the twins may differ from here.
+      report.interrupted++;
+      return false;
+    }
+  }
+  found.push(...compare(got, cancelled ? { ...outcome, stop: got.stop === 'cancelled' ? 'cancelled' : outcome.stop } : outcome, params, slot, gen, report));
+  if (found.length === 0) return true;
+  report.violations.push(`${at} (aborted${cancelled ? `, cancelled after ${got.atomsExecuted} atoms` : ', ended first'}; params ${describe(variant)}): ${found.slice(0, 6).join('; ')}; ${describe(gen.definition)}`);
+  return false;
 }
 
 function referenceParams(gen: Generated, slot: Slot, variant: Variant): Record<string, RefParam> {
@@ -368,6 +453,7 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
     from: Number(argValue('from') ?? 0),
     ...(argValue('engine') === undefined ? {} : { engine: argValue('engine') as EngineKind }),
     known: process.argv.includes('--known'),
+    ...(argValue('only') === undefined ? {} : { only: (argValue('only') as string).split(',').map(Number) }),
     checkpoint: writeCheckpoint,
   });
   finishRun(report);
