@@ -245,6 +245,14 @@ export class PluginInstance implements ChainListener {
       const at = tailOffset(block, 1);
       block.bytes[at] = 0;
       this.set(index, block.address + at);
+    } else if (this.#memory.copiesIn(value)) {
+      // Part of a larger store (a pooled Buffer shares Node's 8 KiB one): a copy at the end of a
+      // block of its own, so that a length past the view is -EFAULT, never the store's other bytes.
+      const block = this.#memory.take(value.byteLength);
+      const at = tailOffset(block, value.byteLength);
+      block.bytes.set(new Uint8Array(value.buffer, value.byteOffset, value.byteLength), at);
+      this.#blocks[index] = block;
+      this.set(index, block.address + at);
     } else {
       this.set(index, this.#memory.hold(value));
       this.#held[index] = value;

@@ -6,9 +6,10 @@
  * block's slack or the next run's block. A block goes back to its pool when the run
  * ends, aborted or not; after the first runs of a size, no run allocates engine memory.
  *
- * `in` parameters are the caller's own bytes: registered with the engine for the run (counted,
- * so two runs may share a buffer) and unregistered when the last run using them ends — unless
- * the caller had registered them already, in which case they are left as they were.
+ * `in` parameters are the caller's own bytes: a view that is its whole ArrayBuffer is registered
+ * with the engine for the run (counted, so two runs may share a buffer) and unregistered when the
+ * last run using it ends — unless the caller had registered it already, in which case it is left
+ * as it was; a view that is part of a larger store is copied into a block ({@link RunMemory.copiesIn}).
  */
 import { addressOf } from '../engine/native/index.js';
 import type { Engine } from '../engine/engine.js';
@@ -93,6 +94,18 @@ export class RunMemory {
       return;
     }
     free.push(block);
+  }
+
+  /**
+   * copiesIn - whether an `in` parameter's view is given to the chain as a copy rather than
+   * registered: when it is only part of its ArrayBuffer (registering covers a whole store, and a
+   * small pooled Buffer shares Node's 8 KiB pool with unrelated Buffers), unless the caller
+   * registered that store itself, or it is past {@link MAX_BLOCK} (then the store is registered).
+   */
+  copiesIn(view: ArrayBufferView): boolean {
+    const backing = view.buffer;
+    if (view.byteLength === backing.byteLength || view.byteLength > MAX_BLOCK) return false;
+    return this.#holds.has(backing) || this.#engine.memory.regionOfBuffer(view) === null;
   }
 
   /**
