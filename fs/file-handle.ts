@@ -20,7 +20,8 @@ import type { Plugin } from '../plugins/plugin.js';
 import { Request } from '../plugins/requests.js';
 import { read, readFile, vectored, write, writeFile, type HandleIo } from './handle-io.js';
 import { fsFdatasync, fsFstat, fsFsync, fsFtruncate } from './chains.js';
-import { result, scratchView, submitted, take } from './core.js';
+import { result, scratchView, submitted, take, unserved } from './core.js';
+import { STOP } from '../engine/atom.js';
 import { outOfFds } from './direct.js';
 import { fileClosedError, fsError } from './errors.js';
 import { STATX_BYTES, statsFromStatx } from './stats.js';
@@ -127,9 +128,9 @@ export class FileHandle extends EventEmitter implements NodeFileHandle {
       const outcome = req.run(fileClose, instance);
       if (typeof outcome === 'number' && outcome < 0) return await closeThroughNode(fd);
       const wait = submitted(outcome, 'close');
-      if (wait !== null) await wait;
+      const stop = wait === null ? STOP.end : await wait;
       const status = result(instance, 0);
-      if (outOfFds(status)) return await closeThroughNode(fd);
+      if (outOfFds(status) || unserved(stop, fileClose, instance)) return await closeThroughNode(fd);
       if (status < 0) throw fsError(status, 'close');
     } finally {
       instance.release();
@@ -139,8 +140,9 @@ export class FileHandle extends EventEmitter implements NodeFileHandle {
 
   /**
    * One chain of one call on this fd: `fill` sets its parameters (the slot is the request's); at
-   * the fd limit (core.ts atTheFdLimit: no cachemiss thread could start) the call is `throughNode`,
-   * node:fs's on the fd.
+   * the fd limit (core.ts atTheFdLimit: no cachemiss thread could start), or when no thread took
+   * the chain (core.ts unserved: none can start in a deleted working directory, where sync()
+   * rejected ENOENT 'fsync' on the threads engine), the call is `throughNode`, node:fs's on the fd.
    */
   async #chain<T>(plugin: Plugin, syscall: string, fill: (set: (index: number, value: number | bigint) => void, req: Request) => void, done: (status: number, req: Request) => T, throughNode: () => Promise<T>): Promise<T> {
     const got = take(this.#engine);
@@ -149,9 +151,9 @@ export class FileHandle extends EventEmitter implements NodeFileHandle {
     try {
       fill((index, value) => instance.set(index, value), req);
       const wait = submitted(req.run(plugin, instance), syscall);
-      if (wait !== null) await wait;
+      const stop = wait === null ? STOP.end : await wait;
       const status = result(instance, plugin.calls.length - 1);
-      if (outOfFds(status)) return await throughNode();
+      if (outOfFds(status) || unserved(stop, plugin, instance)) return await throughNode();
       if (status < 0) throw fsError(status, syscall);
       return done(status, req);
     } finally {
@@ -206,9 +208,9 @@ export class FileHandle extends EventEmitter implements NodeFileHandle {
       try {
         instance.set(0, fd);
         const wait = submitted(req.run(fsFstat, instance), 'fstat');
-        if (wait !== null) await wait;
+        const stop = wait === null ? STOP.end : await wait;
         const status = result(instance, 0);
-        if (outOfFds(status)) return await fstatAsync(fd, { bigint });
+        if (outOfFds(status) || unserved(stop, fsFstat, instance)) return await fstatAsync(fd, { bigint });
         if (status < 0) throw fsError(status, 'fstat');
         const { view, at } = scratchView(this.#engine, instance, 'stx', STATX_BYTES);
         return statsFromStatx(view, at, bigint);

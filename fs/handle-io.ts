@@ -19,7 +19,8 @@ import { ReadFailure, readWholeFd } from '../plugins/reader.js';
 import { Request, SLOT_DATA_BYTES } from '../plugins/requests.js';
 import { encodingOf } from './args.js';
 import { fsPread, fsPreadv, fsPwrite, fsPwritev, fsRead, fsReadv, fsWrite, fsWriteFd, fsWritev, WRITE_FD } from './chains.js';
-import { ran, result, submitted, take } from './core.js';
+import { ran, result, submitted, take, unserved } from './core.js';
+import { STOP } from '../engine/atom.js';
 import { outOfFds } from './direct.js';
 import { fsError, throwIfTooLarge } from './errors.js';
 import { invalidArgType, invalidArgValue, nodeOptions, validateBufferArray, validateInteger, validateOffsetLengthRead, validateOffsetLengthWrite } from './validate.js';
@@ -132,12 +133,13 @@ export async function transfer(io: HandleIo, fd: number, bytes: Uint8Array, offs
     instance.set(2, size);
     if (positioned) instance.set(3, position);
     const wait = submitted(req.run(plugin, instance), write ? 'write' : 'read');
-    if (wait !== null) await wait;
+    const stop = wait === null ? STOP.end : await wait;
     // A poll that failed stopped the chain (an atom the engine's close cut off answers -ECANCELED).
     const polled = poll ? result(instance, POLL_READ.poll) : 0;
     const status = polled < 0 ? polled : result(instance, plugin.calls.length - 1);
-    // (Not a polled FIFO read: its fd is O_NONBLOCK, and Node's read would answer EAGAIN.)
-    if (!poll && outOfFds(status)) {
+    // (Not a polled FIFO read: its fd is O_NONBLOCK, and Node's read would answer EAGAIN.) Also
+    // when no thread took the chain (core.ts unserved).
+    if (!poll && (outOfFds(status) || unserved(stop, plugin, instance))) {
       const at = positioned ? position : null;
       return write ? (await writeAsync(fd, bytes, offset, size, at)).bytesWritten : (await readAsync(fd, bytes, offset, size, at)).bytesRead;
     }
@@ -270,9 +272,9 @@ async function vectoredCall(io: HandleIo, fd: number, used: readonly Uint8Array[
     if (positioned) instance.set(3, position);
     const syscall = write ? 'write' : 'read';
     const wait = submitted(req.run(plugin, instance), syscall);
-    if (wait !== null) await wait;
+    const stop = wait === null ? STOP.end : await wait;
     const status = result(instance, 0);
-    if (outOfFds(status)) {
+    if (outOfFds(status) || unserved(stop, plugin, instance)) {
       const at = positioned ? position : undefined;
       return write ? (await writevAsync(fd, used as Uint8Array[], at)).bytesWritten : (await readvAsync(fd, used as Uint8Array[], at)).bytesRead;
     }
@@ -371,10 +373,10 @@ export async function writeAll(io: HandleIo, fd: number, bytes: Uint8Array): Pro
     instance.set(2, Math.min(bytes.length, MAX_RW_COUNT));
     instance.set(3, bytes.length);
     const wait = submitted(req.run(fsWriteFd, instance), 'write');
-    if (wait !== null) await wait;
+    const stop = wait === null ? STOP.end : await wait;
     if (ran(instance, WRITE_FD.write)) {
       const status = result(instance, WRITE_FD.write);
-      if (outOfFds(status)) {
+      if (outOfFds(status) || unserved(stop, fsWriteFd, instance)) {
         // The rest, after what the chain's writes before it wrote, at the file position they moved.
         for (let at = Number(instance.cell('written')); at < bytes.length;) at += (await writeAsync(fd, bytes, at, bytes.length - at, null)).bytesWritten;
         return;
