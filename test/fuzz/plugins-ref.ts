@@ -11,10 +11,10 @@
  * - every pointer an atom passes must lie, with its length, in one area (a cell, a result cell, a
  *   scratch area, a parameter's bytes), else the atom's result is -EFAULT and no call is made; a
  *   length of 0 is not checked; a length that is negative or past 2^53 is -EFAULT. An `out`
- *   parameter's area is the pooled block it lies in (64 bytes at least, a power of two): finding F1
- *   of docs/reliability.md "Session 20: plugfuzz20";
+ *   parameter's area is its byte count, a `path`'s its bytes and NUL (findings F1 and F3 of
+ *   docs/reliability.md "Session 20: plugfuzz20" were that they were the pooled block's);
  * - umem_add adds modulo 2^64 and returns the new value as a signed word; umem_add32 on 32 bits,
- *   unsigned; read_size as syslets.md §2.4, its result a signed word;
+ *   unsigned; read_size as syslets.md §2.4, its result a signed word (finding F2);
  * - after an atom: a stop flag that fires ends the chain (`flag`), or with SKIP_TO_NEXT_ON_STOP
  *   goes to the atom laid after it; otherwise its `next`; the atom limit stops before an atom.
  *
@@ -46,8 +46,6 @@ export interface Area {
   readonly bound: number;
   /** Per byte, 0 where fstat wrote something that differs between twin files (inode, times). */
   readonly mask: Uint8Array;
-  /** A `path` parameter: the pooled block it lies in, whose bytes past the NUL are an earlier run's (finding F3). */
-  readonly slack?: number;
 }
 
 /** A parameter's value on the reference side. */
@@ -74,13 +72,6 @@ export interface RefOutcome {
   readonly bases: Map<string, number>;
 }
 
-/** The size of the pooled block an `out` parameter of `count` bytes lies in (plugins/run-memory.ts). */
-export function blockSize(count: number): number {
-  let size = 64;
-  while (size < count) size *= 2;
-  return size;
-}
-
 /** newArea - an area of `size` bytes (at least 1 allocated), all comparable. */
 export function newArea(name: string, size: number, bound = size): Area {
   return { name, bytes: Buffer.alloc(Math.max(size, 8)), bound, mask: new Uint8Array(Math.max(size, 8)).fill(1) };
@@ -103,7 +94,7 @@ function storeField(area: Area, at: number, width: 2 | 4 | 8, big: boolean, valu
  * @param limit - the engine's maxAtomsPerChain.
  * @throws Unpredictable (see the module's comment).
  */
-export function runReference(definition: PluginDefinition, params: Readonly<Record<string, RefParam>>, limit: number, known = false): RefOutcome {
+export function runReference(definition: PluginDefinition, params: Readonly<Record<string, RefParam>>, limit: number): RefOutcome {
   const atoms = definition.atoms;
   const count = atoms.length;
   const ids = new Map<string, number>();
@@ -265,12 +256,7 @@ export function runReference(definition: PluginDefinition, params: Readonly<Reco
         const start = areaAt(word.value, 1n);
         if (found === null && (start === null || start.area.name !== word.tag) && word.value !== base) throw new Unpredictable(`a cursor from ${word.tag} moved to ${word.value - base} and used for ${len} bytes`);
       }
-      if (found === null) {
-        const slack = areas.find((area) => area.slack !== undefined && word.value >= BigInt(addressOf(area.bytes)) && word.value + len <= BigInt(addressOf(area.bytes)) + BigInt(area.slack));
-        // Past a path's NUL but inside its block: the docs' answer is -EFAULT, the engine's an earlier run's bytes (F3).
-        if (slack !== undefined && !known) throw new Unpredictable(`${template.call} of ${len} bytes of path ${slack.name}'s block`);
-        return { value: -BigInt(EFAULT), tag: null };
-      }
+      if (found === null) return { value: -BigInt(EFAULT), tag: null };
       targets.push(found);
     }
     const value = (a: number): bigint => (words[a] as { value: bigint }).value;

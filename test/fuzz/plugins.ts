@@ -23,8 +23,7 @@
  *
  * Run standalone: `node --import tsx test/fuzz/plugins.ts --seed 1 --seconds 10 [--cases N]
  * [--from 0] [--only 3,17] [--engine io_uring|threads] [--known] [--out f.json]`. `--known` also makes the
- * inputs of the findings already reported (docs/reliability.md, "Session 20: plugfuzz20"), aborted
- * runs among them (a run aborted right after its submission is compared, for as many atoms as it
+ * inputs of the findings still open (docs/reliability.md, "Session 20: plugfuzz20"): aborted runs (a run aborted right after its submission is compared, for as many atoms as it
  * ran, with the reference stopped at that count). `--only 22,23,44` runs those cases alone (on the
  * same engines, in order); SYSLET_FUZZ_DEBUG=1 prints each case's engine shape and, for a finding,
  * both sides' results.
@@ -33,13 +32,13 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Engine, PluginDefinitionError, definePlugin, type Plugin, type PluginRunResult } from '../../index.js';
+import { Engine, PluginDefinitionError, definePlugin, definitionFromJson, type Plugin, type PluginRunResult } from '../../index.js';
 import { addressOf, errnoName, syscallWord, type Word } from '../../engine/native/index.js';
 import { NR } from '../../engine/syscalls/nr.js';
 import type { EngineKind } from '../../engine/uring-select.js';
 import type { ParamKind } from '../../plugins/types.js';
 import { EDGE_WORDS, SMALL, generate, type Generated } from './plugins-gen.js';
-import { Unpredictable, blockSize, newArea, runReference, type Area, type RefOutcome, type RefParam } from './plugins-ref.js';
+import { Unpredictable, newArea, runReference, type Area, type RefOutcome, type RefParam } from './plugins-ref.js';
 import { mutateBuiltin } from './plugins-mutate.js';
 import { Prng, seedFor } from './prng.js';
 import { writeCheckpoint } from './checkpoint.js';
@@ -62,6 +61,8 @@ export interface PluginsReport {
   engine: string;
   cases: number;
   plugins: number;
+  /** Plugins defined from their JSON text. */
+  fromJson: number;
   mutations: number;
   mutationsRefused: number;
   runs: number;
@@ -120,7 +121,7 @@ export async function runPlugins(options: PluginsOptions): Promise<PluginsReport
   const engine = engines[0] as Engine;
   const dir = mkdtempSync(join(tmpdir(), 'syslet-plugins-fuzz-'));
   const report: PluginsReport = {
-    seed: options.seed, engine: engine.asyncEngine.kind, cases: 0, plugins: 0, mutations: 0, mutationsRefused: 0, runs: 0, concurrentRuns: 0,
+    seed: options.seed, engine: engine.asyncEngine.kind, cases: 0, plugins: 0, fromJson: 0, mutations: 0, mutationsRefused: 0, runs: 0, concurrentRuns: 0,
     cacheDrops: 0, atomsCompared: 0, atomsExecuted: 0, stops: {}, modes: {}, shapes: {}, abortedRuns: 0, cancelled: 0, interrupted: 0, unpredictable: 0, violations: [], elapsedMs: 0,
   };
   const deadline = started + options.seconds * 1000;
@@ -212,11 +213,15 @@ function makeVariant(r: Prng, gen: Generated): Variant {
 }
 
 async function pluginCase(r: Prng, index: number, engine: Engine, limit: number, dir: string, options: PluginsOptions, report: PluginsReport): Promise<void> {
-  const gen = generate(r, `fuzz.p${index}`, options.known === true);
+  const gen = generate(r, `fuzz.p${index}`);
   const where = `seed ${options.seed} case ${index}`;
   let plugin: Plugin;
   try {
-    plugin = definePlugin(gen.definition);
+    // One plugin in four without bigints is defined from its JSON text (definitionFromJson), as `syslet-aio run` does.
+    const text = JSON.stringify(gen.definition, (_, value: unknown) => (typeof value === 'bigint' ? Number.NaN : value));
+    const viaJson = index % 4 === 1 && !text.includes('null');
+    if (viaJson) report.fromJson++;
+    plugin = definePlugin(viaJson ? definitionFromJson(JSON.parse(text) as unknown) : gen.definition);
   } catch (error) {
     report.violations.push(`${where}: definePlugin refused a valid definition: ${error instanceof PluginDefinitionError ? error.message : String(error)}; ${describe(gen.definition)}`);
     return;
@@ -249,7 +254,7 @@ async function pluginCase(r: Prng, index: number, engine: Engine, limit: number,
       try {
         slots.forEach((slot, s) => {
           const params = referenceParams(gen, slot, picked[s] as Variant);
-          expected.push({ outcome: runReference(gen.definition, params, limit, options.known === true), params });
+          expected.push({ outcome: runReference(gen.definition, params, limit), params });
         });
       } catch (error) {
         if (!(error instanceof Unpredictable)) throw error;
@@ -313,7 +318,7 @@ async function cancelledRound(plugin: Plugin, gen: Generated, slot: Slot, varian
   const params = referenceParams(gen, slot, variant);
   let outcome: RefOutcome;
   try {
-    outcome = runReference(gen.definition, params, cancelled ? Math.min(limit, got.atomsExecuted) : limit, options.known === true);
+    outcome = runReference(gen.definition, params, cancelled ? Math.min(limit, got.atomsExecuted) : limit);
   } catch (error) {
     if (!(error instanceof Unpredictable)) throw error;
     report.unpredictable++;
@@ -344,10 +349,10 @@ function referenceParams(gen: Generated, slot: Slot, variant: Variant): Record<s
     if (kind === 'fd') params[name] = { kind: 'fd', fd: (slot.files.find((file) => file.name === name) as Slot['files'][number]).reference.fd };
     else if (kind === 'ptr') params[name] = { kind: 'ptr', area: (slot.mem as NonNullable<Slot['mem']>).reference };
     else if (value !== undefined && 'in' in value) params[name] = { kind: 'in', bytes: value.in };
-    else if (value !== undefined && 'out' in value) params[name] = { kind: 'out', count: value.out, area: newArea(name, blockSize(value.out)) };
+    else if (value !== undefined && 'out' in value) params[name] = { kind: 'out', count: value.out, area: newArea(name, value.out) };
     else if (value !== undefined && 'path' in value) {
       const bytes = Buffer.from(value.path);
-      const area = { ...newArea(name, bytes.length + 1), slack: blockSize(bytes.length + 1) };
+      const area = newArea(name, bytes.length + 1);
       bytes.copy(area.bytes);
       params[name] = { kind: 'path', area, length: bytes.length };
     }
