@@ -74,6 +74,17 @@ export class AtomCall {
     return ring !== undefined && ring.prepare(compiled, nr, args, this.#confinement.copied ? this.#confinement : null, takesOffsets, punt) ? RING : HANDOFF;
   }
 
+  /**
+   * mayBeInterrupted - whether an -EINTR from call `nr` can be a signal's: only a call that may
+   * sleep (its block class is not `never`) is interrupted by one. A call that never sleeps
+   * answers -4 as what it is: umem_add's new value, read_size's or aio_status's word, close's own
+   * final answer (the fd is gone: making it again could close a reused number).
+   */
+  mayBeInterrupted(nr: number): boolean {
+    const compiled = this.#table[nr];
+    return compiled !== undefined && compiled.block !== BLOCK.never;
+  }
+
   /** Reads the arguments, applies policy and confinement, and makes the call. */
   execute(region: Region, base: number, atom: number, flags: number, inline: boolean): number | bigint | typeof HANDOFF | typeof RING {
     const view = region.view;

@@ -199,7 +199,9 @@ export class Executor {
       // A signal the pool sent to stop a chain this thread had already finished: make the call again.
       // (`typeof` first throughout: a result is a number, a bigint or a marker symbol, and a
       // comparison V8 cannot type is a call into its generic StrictEqual, several per atom.)
-      while (typeof result === 'number' && result === -EINTR && this.#staleKick(token)) {
+      // (Only for a call that can be interrupted at all: -4 is a value for umem_add — a countdown
+      // passing -4 was made twice when a stale kick was pending.)
+      while (typeof result === 'number' && result === -EINTR && call.mayBeInterrupted(decoded !== null ? decoded.nr : view.getUint32(base + ATOM.nr, true)) && this.#staleKick(token)) {
         // (Decoded again: the interrupted call may have written into the atom.)
         decoded = decoded !== null ? call.decoder.get(region, base, current) : null;
         result = decoded !== null ? call.executeDecoded(decoded, current, inline) : call.execute(region, base, current, flags, inline);
@@ -242,7 +244,7 @@ export class Executor {
       out.executed = executed;
       if (chains !== null) chains.executed[token] = executed;
       const isNumber = typeof value === 'number';
-      if (isNumber && value === -EINTR && ((cancel !== undefined && Atomics.load(cancel.array, cancel.index) !== 0) || (chains !== null && Atomics.load(chains.cancel, token) !== 0))) {
+      if (isNumber && value === -EINTR && ((cancel !== undefined && Atomics.load(cancel.array, cancel.index) !== 0) || (chains !== null && Atomics.load(chains.cancel, token) !== 0)) && call.mayBeInterrupted(decoded !== null ? decoded.nr : view.getUint32(base + ATOM.nr, true))) {
         // The engine interrupted this call to shut down or to cancel this chain: the chain was
         // cancelled, not finished.
         out.stop = STOP.cancelled;

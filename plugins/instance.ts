@@ -29,7 +29,7 @@ export type { AtomOutcome, PluginAbortError, PluginRunResult, RunOptions, StopNa
 // compiles, but loads an imported binding's cell and tests it for the hole at every use, and
 // calls an imported function through that load (P1: ~6 instructions a use on the request path).
 const { errnoName } = nativeExports;
-const { ATOM, STOP_NAMES } = atomExports;
+const { ATOM, STOP, STOP_NAMES } = atomExports;
 const { readWord, setWord } = wordsExports;
 const { AbortError, SyscallError } = errorsExports;
 const { isFileHandle, pathOf } = argumentsExports;
@@ -415,7 +415,9 @@ export class PluginInstance implements ChainListener {
     const reason = this.#reason;
     this.#reason = undefined;
     this.release();
-    if (!aborted) resolve?.(result);
+    // An abort that came after the chain ended on its own (its thread never saw the cancel) is too
+    // late, as for a finished fs.promises call: the run resolves with what every atom did.
+    if (!aborted || stop !== STOP.cancelled) resolve?.(result);
     else reject?.(Object.assign(new AbortError(undefined, { cause: reason }), { result }));
   }
 

@@ -8,8 +8,8 @@
  * with that outcome (the abort came too late, as fs.promises does for a finished operation), or
  * the docs say that an AbortError's result may hold any stop.
  *
- * Left `todo` by plugfuzz20: plugins/ is the coordinator's (PluginInstance.#finish rejects
- * whenever #aborted is set, whatever the stop).
+ * Fixed in session 20: PluginInstance.#finish rejects only when the chain stopped as cancelled
+ * (it rejected whenever #aborted was set, whatever the stop); docs/plugins.md says so.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -28,7 +28,7 @@ const reader = definePlugin({
   ],
 });
 
-test('an AbortError\'s result always says cancelled (a chain that ended first resolves)', { todo: 'reported to coordinator: an abort that lands after the chain ended on its own still rejects, with result.stop \'end\'' }, async () => {
+test('an AbortError\'s result always says cancelled (a chain that ended first resolves)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'syslet-abort-late-'));
   writeFileSync(join(dir, 'f'), 'x'.repeat(100));
   const fd = openSync(join(dir, 'f'), 'r');
