@@ -151,19 +151,22 @@ export function drainSignals(): number {
   for (;;) {
     const got = syscall(SYS_read, signalFd, block.address + 8, RECORD * BATCH);
     if (got <= 0) break;
+    // Decode the whole batch before any handler runs: a handler may wait (aio_suspend is
+    // async-signal-safe in C), and a signal interrupting that wait drains into this same block.
+    const batch: AioSignalInfo[] = [];
     for (let at = 8; at < 8 + got; at += RECORD) {
       const view = block.view;
-      const info: AioSignalInfo = {
+      batch.push({
         signo: view.getUint32(at, true),
         code: view.getInt32(at + 8, true),
         pid: view.getUint32(at + 12, true),
         uid: view.getUint32(at + 16, true),
         int: view.getInt32(at + 44, true),
         value: readWord(view, at + 48),
-      };
-      count++;
-      dispatch(info);
+      });
     }
+    count += batch.length;
+    for (const info of batch) dispatch(info);
     if (got < RECORD * BATCH) break;
   }
   return count;
