@@ -50,6 +50,8 @@ function listSigevent(mode: number, sig: SigeventInit | Aiocb['aio_sigevent'] | 
  *     (aio_reqprio out of range...) — the other entries still run.
  *   - EAGAIN: (LIO_NOWAIT) an entry could not be queued.
  *   - EIO: (LIO_WAIT) at least one entry failed or was refused; the others completed.
+ *   - EINVAL, EAGAIN: (LIO_WAIT) no entry was handed on, because each was refused with that
+ *     errno (glibc's answer when its list queued nothing).
  *   An entry refused at submission (EAGAIN: no room in the engine; EINVAL: a bad field) has that
  *   errno as its aio_error and -1 as its aio_return, unless it was already in progress.
  *   - EINTR: (LIO_WAIT) a received signal arrived first; the entries go on.
@@ -75,6 +77,8 @@ export function lio_listio(mode: number, list: readonly AiocbListEntry[], nent?:
   if (sigevent != null && typeof sigevent !== 'object') return failWith(EINVAL);
   const group: ListGroup = { remaining: 1, failed: false, ...listSigevent(mode, sigevent) };
   let submitError = 0;
+  // Entries handed on (queued, or ended alone with EINVAL for an unknown opcode): glibc's `total`.
+  let queued = 0;
   for (let i = 0; i < count; i++) {
     const cb = list[i];
     if (cb == null) continue;
@@ -96,10 +100,13 @@ export function lio_listio(mode: number, list: readonly AiocbListEntry[], nent?:
         // or EAGAIN checks each aiocb, and a read never made must not read as 0 bytes at end of
         // file. One already in progress (submitted twice) keeps its own request's status.
         if (idle) cb._request.setStatus(submitError, -1);
+      } else {
+        queued++;
       }
     } else if (cb._request.state === IDLE) {
       // glibc's worker fails an unknown opcode with EINVAL: the entry ends, notified, alone.
       completeUnrun(prepareUnrun(cb, group), EINVAL);
+      queued++;
     } else {
       group.remaining--;
       submitError = EINVAL;
@@ -109,6 +116,9 @@ export function lio_listio(mode: number, list: readonly AiocbListEntry[], nent?:
     if (--group.remaining === 0) listDone(group);
     return submitError === 0 ? 0 : failWith(submitError);
   }
+  // Nothing was handed on: glibc returns at once with the refusal's errno (EINVAL, EAGAIN), not
+  // EIO, which says that some request ran and failed.
+  if (queued === 0 && submitError !== 0) return failWith(submitError);
   group.remaining--;
   if (group.remaining > 0) {
     waitingGroup = group;
