@@ -4,7 +4,9 @@
  * (`__error_code`@96, `__return_value`@100). The same canned chains run, with aio_status's
  * `width` parameter 4; ordering, cancellation and notification are the same as for aio_read.
  */
-import { EAGAIN, EFAULT, EINPROGRESS, EINVAL } from '../engine/native/index.js';
+import { syscall, EAGAIN, EBADF, EFAULT, EINPROGRESS, EINVAL } from '../engine/native/index.js';
+import { NR } from '../engine/syscalls/nr.js';
+import { F_GETFL } from '../engine/syscalls/constants.generated.js';
 import type { Word } from '../engine/native/index.js';
 import type { SigevNotifyFunction } from './aiocb.js';
 import { aioEngine } from './context.js';
@@ -45,6 +47,14 @@ export interface RawSubmission {
     /** SIGEV_THREAD's function, called on the JS event loop (default null). */
     readonly fn?: SigevNotifyFunction | null;
   };
+}
+
+const SYS_fcntl = NR.fcntl;
+
+function writeStatus(view: DataView, errorOffset: number, returnOffset: number, width: 4 | 8, error: number, returned: number): void {
+  if (width === 8) view.setBigInt64(returnOffset, BigInt(returned), true);
+  else view.setInt32(returnOffset, returned, true);
+  view.setInt32(errorOffset, error, true);
 }
 
 const OPS = { read: OP_READ, write: OP_WRITE, fsync: OP_FSYNC, fdatasync: OP_FDATASYNC } as const;
@@ -91,9 +101,10 @@ export class RawAioRequest {
  * submitRaw - queue a request whose status fields live at given addresses, `width` bytes wide.
  *
  * @param submission - the request.
- * @returns the request handle, or a negative errno: -EINVAL (unknown op, width not 4 or 8,
- *   reqprio out of range), -EFAULT (the status fields are not in one region of engine memory),
- *   -EAGAIN (the engine refused).
+ * @returns the request handle, or a negative errno: -EINVAL (unknown op, width not 4 or 8;
+ *   reqprio out of range, also written to the status fields as aio_read does), -EFAULT (the
+ *   status fields are not in one region of engine memory), -EBADF (fsync/fdatasync of an fd that
+ *   is not open, checked now as aio_fsync does), -EAGAIN (the engine refused).
  * @example
  * ```ts
  * const handle = submitRaw({ op: 'read', fd, buf: cb32.buf, nbytes: 4096, offset: 0,
@@ -104,10 +115,18 @@ export function submitRaw(submission: RawSubmission): RawAioRequest | number {
   const op = OPS[submission.op];
   const { width, errorCodeAddress, returnValueAddress } = submission;
   if (op === undefined || (width !== 4 && width !== 8)) return -EINVAL;
-  const reqprio = submission.reqprio ?? 0;
-  if (op < OP_FSYNC && (!Number.isInteger(reqprio) || reqprio < 0 || reqprio > AIO_PRIO_DELTA_MAX)) return -EINVAL;
   const region = aioEngine().memory.find(errorCodeAddress, 4);
-  if (region === null || returnValueAddress < region.start || returnValueAddress + width > region.end) return -EFAULT;
+  const reachable = region !== null && returnValueAddress >= region.start && returnValueAddress + width <= region.end;
+  const reqprio = submission.reqprio ?? 0;
+  if (op < OP_FSYNC && (!Number.isInteger(reqprio) || reqprio < 0 || reqprio > AIO_PRIO_DELTA_MAX)) {
+    // As aio_read/aio_write (and glibc's __aio_enqueue_request): the refusal is also the control
+    // block's status, so the program's aio_error after the -1 reads EINVAL, not a stale value.
+    if (reachable) writeStatus(region.view, errorCodeAddress - region.start, returnValueAddress - region.start, width, EINVAL, -1);
+    return -EINVAL;
+  }
+  if (!reachable) return -EFAULT;
+  // As aio_fsync (glibc's rt/aio_fsync.c): an fd that is not open is refused now, nothing queued.
+  if (op >= OP_FSYNC && syscall(SYS_fcntl, submission.fd, F_GETFL) < 0) return -EBADF;
   const request = new Request(region.view, errorCodeAddress - region.start, errorCodeAddress, returnValueAddress - region.start, returnValueAddress, width, chainEnded, aioEngine().policy);
   const handle = new RawAioRequest(request);
   request.oneShot = true;
