@@ -37,8 +37,11 @@ export interface Aiocb32 {
   readonly buf: number;
   /** aio_nbytes: the transfer length in bytes. */
   readonly nbytes: number;
-  /** aio_offset, 64-bit (a number: file offsets stay below 2^53). */
-  readonly offset: number;
+  /**
+   * aio_offset, 64-bit: a number up to 2^53 − 1, a bigint beyond, so that the offset submitted is
+   * the one the program wrote (a number would round 2^63 − 100 up to 2^63, which pread64 refuses).
+   */
+  readonly offset: number | bigint;
   /** aio_sigevent: how completion is notified. */
   readonly sigevent: Sigevent32;
   /** glibc's `__error_code`: 0, EINPROGRESS, ECANCELED or a positive errno. */
@@ -48,6 +51,7 @@ export interface Aiocb32 {
 }
 
 const F = AIOCB32.fields;
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const S = SIGEVENT32.fields;
 
 function locate(space: Space32, address: number): number {
@@ -90,7 +94,7 @@ export function readAiocb32(space: Space32, address: number): Aiocb32 {
     reqprio: view.getInt32(at + F.aio_reqprio.offset, true),
     buf,
     nbytes,
-    offset: Number(offset),
+    offset: offset <= MAX_SAFE ? Number(offset) : offset,
     sigevent: {
       value: view.getUint32(s + S.sigev_value.offset, true),
       signo: view.getInt32(s + S.sigev_signo.offset, true),

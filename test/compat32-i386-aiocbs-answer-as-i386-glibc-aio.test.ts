@@ -3,7 +3,7 @@
 // aio_read/aio_write/aio_fsync would be; the same program submits the same bytes to i386 glibc's
 // AIO natively. Both must end each request with the same __error_code/__return_value words, the
 // same bytes in each buffer and the same file: reads at, past and far past the end of the file
-// (2^32 − 1, 2^40), zero-length reads, writes to a read-only fd, /dev/null and /dev/zero, a closed
+// (2^32 − 1, 2^40, 2^53 + 1, 2^63 − 100, 2^63 − 1), zero-length reads, writes at 2^40, 2^62 + 3 and 2^63 − 100, writes to a read-only fd, /dev/null and /dev/zero, a closed
 // fd and -1, a directory, fsync and fdatasync (of /dev/null: EINVAL). Where glibc refuses at
 // submission (aio_reqprio outside 0..20: -1/EINVAL, written to the status too; aio_fsync of an fd
 // that is not open: -1/EBADF, nothing written) submitRaw answers the same -errno and writes the
@@ -12,7 +12,8 @@
 //
 // Session 20 (posix20): submitRaw left the status words of a refused aio_reqprio untouched (0/0,
 // where glibc writes EINVAL/-1) and took an fsync of a closed fd, which then ended EBADF (glibc:
-// -1/EBADF at once).
+// -1/EBADF at once), and readAiocb32 rounded offsets past 2^53 (2^63 − 100: EINVAL for glibc's
+// 0 bytes and EFBIG).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
