@@ -317,3 +317,42 @@ export function runReference(definition: PluginDefinition, params: Readonly<Reco
     return i >= 0 ? (resultTags[i] ?? null) : null;
   }
 }
+
+/**
+ * composedReference - what composePlugins(name, parts) must do (docs/plugins.md): each part runs
+ * as itself, with the shared parameters, and where its chain would end (a NULL next) the next part
+ * begins; a stop flag or the atom limit ends them all. The parts' cells and scratch areas are
+ * named `i:name`; a part that never ran keeps its initial values.
+ * @throws Unpredictable as runReference does.
+ */
+export function composedReference(parts: readonly PluginDefinition[], params: Readonly<Record<string, RefParam>>, limit: number): RefOutcome {
+  const executed: boolean[] = [];
+  const results: bigint[] = [];
+  const resultTags: (string | null)[] = [];
+  const cells = new Map<string, { value: bigint; tag: string | null }>();
+  const scratch = new Map<string, Area>();
+  const bases = new Map<string, number>();
+  let stop: RefOutcome['stop'] = 'end';
+  let last = -1;
+  let ran = 0;
+  let offset = 0;
+  let going = true;
+  parts.forEach((definition, index) => {
+    // A part that does not run: a run with a limit of 0 makes no call and gives its initial cells and areas.
+    const outcome = runReference(definition, params, going ? limit - ran : 0);
+    executed.push(...outcome.executed);
+    results.push(...outcome.results);
+    resultTags.push(...outcome.resultTags);
+    for (const [cell, value] of outcome.cells) cells.set(`${index}:${cell}`, value);
+    for (const [area, bytes] of outcome.scratch) scratch.set(`${index}:${area}`, bytes);
+    for (const [name, base] of outcome.bases) bases.set(name, base);
+    if (going) {
+      if (outcome.last >= 0) last = offset + outcome.last;
+      ran += outcome.atomsExecuted;
+      stop = outcome.stop;
+      going = outcome.stop === 'end';
+    }
+    offset += definition.atoms.length;
+  });
+  return { executed, results, resultTags, stop, last, atomsExecuted: ran, cells, scratch, bases };
+}

@@ -16,6 +16,10 @@
  *   reference: per atom executed or not and its result (and errno name), stop, last, lastId,
  *   atomsExecuted, the final cells, scratch areas and `out` bytes, the `ptr` parameter's memory,
  *   and each file's bytes and position;
+ * - one case in seven of those: two generated plugins composed with composePlugins (accepted
+ *   when their shared parameters agree and they have 16 atoms in all, else refused with a
+ *   PluginDefinitionError), run and compared the same way with the reference's composition
+ *   (plugins-ref.ts composedReference: the next part begins where a part's chain would end);
  * - a mutation of a built-in definition (test/fuzz/plugins-mutate.ts): a plugin or a
  *   PluginDefinitionError naming the field, never another error, and refused when the grammar
  *   refuses it for certain.
@@ -32,13 +36,13 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Engine, PluginDefinitionError, definePlugin, definitionFromJson, type Plugin, type PluginRunResult } from '../../index.js';
+import { Engine, PluginDefinitionError, composePlugins, definePlugin, definitionFromJson, type Plugin, type PluginRunResult } from '../../index.js';
 import { addressOf, errnoName, syscallWord, type Word } from '../../engine/native/index.js';
 import { NR } from '../../engine/syscalls/nr.js';
 import type { EngineKind } from '../../engine/uring-select.js';
-import type { ParamKind } from '../../plugins/types.js';
+import type { ParamKind, PluginDefinition } from '../../plugins/types.js';
 import { EDGE_WORDS, SMALL, generate, type Generated } from './plugins-gen.js';
-import { Unpredictable, newArea, runReference, type Area, type RefOutcome, type RefParam } from './plugins-ref.js';
+import { Unpredictable, composedReference, newArea, runReference, type Area, type RefOutcome, type RefParam } from './plugins-ref.js';
 import { mutateBuiltin } from './plugins-mutate.js';
 import { Prng, seedFor } from './prng.js';
 import { writeCheckpoint } from './checkpoint.js';
@@ -61,6 +65,9 @@ export interface PluginsReport {
   engine: string;
   cases: number;
   plugins: number;
+  /** Of the plugins, two generated ones composed with composePlugins; and compositions refused (parameters that disagree, more than 16 atoms). */
+  compositions: number;
+  compositionsRefused: number;
   /** Plugins defined from their JSON text. */
   fromJson: number;
   mutations: number;
@@ -125,7 +132,7 @@ export async function runPlugins(options: PluginsOptions): Promise<PluginsReport
   const engine = engines[0] as Engine;
   const dir = mkdtempSync(join(tmpdir(), 'syslet-plugins-fuzz-'));
   const report: PluginsReport = {
-    seed: options.seed, engine: engine.asyncEngine.kind, cases: 0, plugins: 0, fromJson: 0, mutations: 0, mutationsRefused: 0, runs: 0, concurrentRuns: 0,
+    seed: options.seed, engine: engine.asyncEngine.kind, cases: 0, plugins: 0, compositions: 0, compositionsRefused: 0, fromJson: 0, mutations: 0, mutationsRefused: 0, runs: 0, concurrentRuns: 0,
     cacheDrops: 0, atomsCompared: 0, atomsExecuted: 0, stops: {}, modes: {}, shapes: {}, abortedRuns: 0, cancelled: 0, interrupted: 0, unpredictable: 0, violations: [], elapsedMs: 0,
   };
   const deadline = started + options.seconds * 1000;
@@ -217,9 +224,60 @@ function makeVariant(r: Prng, gen: Generated): Variant {
   return variant;
 }
 
+/** A plugin under test: generated, or two generated ones composed (`parts`). */
+type Tested = Generated & { readonly parts?: readonly PluginDefinition[] };
+
+/** What the reference says one run of `gen` does. */
+function expect(gen: Tested, params: Record<string, RefParam>, limit: number): RefOutcome {
+  return gen.parts === undefined ? runReference(gen.definition, params, limit) : composedReference(gen.parts, params, limit);
+}
+
+/**
+ * composedCase - two generated plugins composed with composePlugins: accepted when their shared
+ * parameters agree and they have 16 atoms in all, else refused with a PluginDefinitionError.
+ * @returns the composed plugin and what the driver needs, or null (refused, or a finding).
+ */
+function composedCase(r: Prng, index: number, where: string, report: PluginsReport): { plugin: Plugin; gen: Tested } | null {
+  const parts = [generate(r, `fuzz.p${index}a`), generate(r, `fuzz.p${index}b`)];
+  const params: Record<string, ParamKind> = {};
+  let conflict = false;
+  for (const part of parts) for (const [name, kind] of Object.entries(part.params)) {
+    if (params[name] !== undefined && params[name] !== kind) conflict = true;
+    params[name] = kind;
+  }
+  const atoms = parts.reduce((sum, part) => sum + part.definition.atoms.length, 0);
+  const valid = !conflict && atoms <= 16;
+  let plugin: Plugin;
+  try {
+    plugin = composePlugins(`fuzz.c${index}`, parts.map((part) => definePlugin(part.definition)));
+  } catch (error) {
+    if (!(error instanceof PluginDefinitionError)) report.violations.push(`${where}: composePlugins threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+    else if (valid) report.violations.push(`${where}: composePlugins refused two valid parts: ${error.message}; ${describe(parts.map((part) => part.definition))}`);
+    else report.compositionsRefused++;
+    return null;
+  }
+  if (!valid) {
+    report.violations.push(`${where}: composePlugins accepted ${conflict ? 'parts whose shared parameters disagree' : `${atoms} atoms`}; ${describe(parts.map((part) => part.definition))}`);
+    return null;
+  }
+  report.compositions++;
+  return {
+    plugin,
+    gen: {
+      definition: plugin.definition, params, pointerCells: new Map(), statAreas: new Set(),
+      narrow: new Set(parts.flatMap((part) => [...part.narrow])), loops: parts.some((part) => part.loops), parts: parts.map((part) => part.definition),
+    },
+  };
+}
+
 async function pluginCase(r: Prng, index: number, engine: Engine, limit: number, dir: string, options: PluginsOptions, report: PluginsReport): Promise<void> {
-  const gen = generate(r, `fuzz.p${index}`);
   const where = `seed ${options.seed} case ${index}`;
+  if (r.chance(0.15)) {
+    const composed = composedCase(r, index, where, report);
+    if (composed !== null) await runCase(r, composed.plugin, composed.gen, engine, limit, dir, where, index, options, report);
+    return;
+  }
+  const gen = generate(r, `fuzz.p${index}`);
   let plugin: Plugin;
   try {
     // One plugin in four without bigints is defined from its JSON text (definitionFromJson), as `syslet-aio run` does.
@@ -231,6 +289,11 @@ async function pluginCase(r: Prng, index: number, engine: Engine, limit: number,
     report.violations.push(`${where}: definePlugin refused a valid definition: ${error instanceof PluginDefinitionError ? error.message : String(error)}; ${describe(gen.definition)}`);
     return;
   }
+  await runCase(r, plugin, gen, engine, limit, dir, where, index, options, report);
+}
+
+/** runCase - run `plugin` many times (see the module's comment), each run compared with the reference. */
+async function runCase(r: Prng, plugin: Plugin, gen: Tested, engine: Engine, limit: number, dir: string, where: string, index: number, options: PluginsOptions, report: PluginsReport): Promise<void> {
   report.plugins++;
   const slots: Slot[] = [];
   const slotCount = r.chance(0.25) ? 2 + r.int(2) : 1;
@@ -259,7 +322,7 @@ async function pluginCase(r: Prng, index: number, engine: Engine, limit: number,
       try {
         slots.forEach((slot, s) => {
           const params = referenceParams(gen, slot, picked[s] as Variant);
-          expected.push({ outcome: runReference(gen.definition, params, limit), params });
+          expected.push({ outcome: expect(gen, params, limit), params });
         });
       } catch (error) {
         if (!(error instanceof Unpredictable)) throw error;
@@ -299,7 +362,7 @@ async function pluginCase(r: Prng, index: number, engine: Engine, limit: number,
  * for as many atoms as the engine ran (its atom limit: the first `atomsExecuted` atoms of the same
  * walk). False when the case must end (a finding, or the reference cannot follow).
  */
-async function cancelledRound(plugin: Plugin, gen: Generated, slot: Slot, variant: Variant, engine: Engine, limit: number, at: string, options: PluginsOptions, report: PluginsReport): Promise<boolean> {
+async function cancelledRound(plugin: Plugin, gen: Tested, slot: Slot, variant: Variant, engine: Engine, limit: number, at: string, options: PluginsOptions, report: PluginsReport): Promise<boolean> {
   if (process.env.SYSLET_FUZZ_DEBUG !== undefined) process.stderr.write(`${at}: aborted run\n`);
   const controller = new AbortController();
   const running = plugin.run(engine, engineParams(gen, slot, variant), { signal: controller.signal });
@@ -323,7 +386,7 @@ async function cancelledRound(plugin: Plugin, gen: Generated, slot: Slot, varian
   const params = referenceParams(gen, slot, variant);
   let outcome: RefOutcome;
   try {
-    outcome = runReference(gen.definition, params, cancelled ? Math.min(limit, got.atomsExecuted) : limit);
+    outcome = expect(gen, params, cancelled ? Math.min(limit, got.atomsExecuted) : limit);
   } catch (error) {
     if (!(error instanceof Unpredictable)) throw error;
     report.unpredictable++;
