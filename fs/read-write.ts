@@ -112,8 +112,9 @@ export async function readFile(engine: Engine, path: unknown, options?: unknown)
   // Any signal: an abort during a read past the inline limit (no point between chunks) is seen now.
   checkAborted(signal);
   if (got instanceof ReadFailure) {
-    // At the fd limit, Node's answer (core.ts atTheFdLimit): a read has nothing to undo.
-    if (outOfFds(-got.errno)) return nodeFs.readFile(path as string, options as never);
+    // At the fd limit, Node's answer (core.ts atTheFdLimit): a read has nothing to undo; so too
+    // when no cachemiss thread could take a chain (core.ts unserved).
+    if (outOfFds(-got.errno) || got.unserved) return nodeFs.readFile(path as string, options as never);
     // Larger than Node reads into one Buffer: let Node raise its ERR_FS_FILE_TOO_LARGE.
     if (got.errno === EFBIG && got.syscall === 'read') return nodeFs.readFile(path as string, options as never);
     throw fsError(got.errno, got.syscall, got.syscall === 'open' ? fast : undefined);

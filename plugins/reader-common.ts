@@ -22,10 +22,17 @@ export class ReadFailure {
   readonly errno: number;
   /** `'open'`, `'fstat'` or `'read'`. */
   readonly syscall: 'open' | 'fstat' | 'read';
+  /**
+   * The errno is the cachemiss pool's, not the file's: no thread could be started to make the
+   * call (ERANGE in a working directory deeper than PATH_MAX, EMFILE at the fd limit). A caller
+   * that can make the call another way (syslet-aio/fs: node:fs/promises) does.
+   */
+  readonly unserved: boolean;
 
-  constructor(errno: number, syscall: 'open' | 'fstat' | 'read') {
+  constructor(errno: number, syscall: 'open' | 'fstat' | 'read', unserved = false) {
     this.errno = Math.abs(errno);
     this.syscall = syscall;
+    this.unserved = unserved;
   }
 }
 

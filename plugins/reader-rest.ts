@@ -3,7 +3,8 @@
  * from st_size, lent to the engine), a file of unknown length (st_size 0: procfs, FIFOs,
  * devices) a slot at a time, and FileHandle.readFile on an open fd (readWholeFd).
  */
-import { ECANCELED, EFBIG } from '../engine/native/index.js';
+import { ECANCELED, EFBIG, EIO, EOWNERDEAD } from '../engine/native/index.js';
+import { STOP } from '../engine/atom.js';
 import { MAX_RW_COUNT } from '../engine/syscalls/abi.js';
 import { STAT_SIZE_OFFSET } from './builtin/file.js';
 import { fileReadFdMore, fileReadFdStart, fileReadMore, filePollRead, POLL_READ, READ_FD_MORE, READ_FD_START, READ_MORE } from './builtin/file-read.js';
@@ -72,6 +73,8 @@ interface Step {
   got: number;
   error: number;
   finished: boolean;
+  /** The error is the pool's (no cachemiss thread could take the chain), not the file's. */
+  unserved: boolean;
 }
 
 /**
@@ -88,13 +91,23 @@ async function readMoreAt(going: Going, address: number, chunk: number, chunks: 
     instance.set(4, at);
     instance.set(5, end);
     const wait = pending(going.request.run(fileReadMore, instance), fileReadMore);
-    if (wait !== null) await wait;
+    const stop = wait !== null ? await wait : STOP.end;
     const read = instance.result(READ_MORE.read);
     const got = num(instance.cell('offset')) - at;
     const error = read !== NOT_EXECUTED && num(read) < 0 ? num(read) : 0;
     const finished = ran(instance, READ_MORE.closeWhenDone) || ran(instance, READ_MORE.closeAtEof);
     if (finished) going.open = false;
-    return { got, error, finished };
+    if (error === 0 && got === 0 && !finished) {
+      // The chain stopped before its read (lseek + read(2) always follow a pread64 that read
+      // nothing): its pread64 was answered by the pool, which had no thread to give it (stop
+      // `died`: ERANGE in a working directory deeper than PATH_MAX, EMFILE at the fd limit), or
+      // the chain was cut. Read as "no bytes, go on", the caller's loop made the chain again for
+      // ever (a readFile of a directory from such a directory spun a core and never settled).
+      const pread = instance.result(READ_MORE.pread);
+      const cause = pread !== NOT_EXECUTED && num(pread) < 0 ? num(pread) : stop === STOP.cancelled ? -ECANCELED : -EIO;
+      return { got, error: cause, finished, unserved: stop === STOP.died && cause !== -EOWNERDEAD };
+    }
+    return { got, error, finished, unserved: false };
   } finally {
     instance.release();
   }
@@ -119,7 +132,7 @@ async function readFdOn(going: Going, address: number, chunk: number, chunks: nu
     const got = ran(instance, READ_FD_MORE.total) ? num(instance.result(READ_FD_MORE.total)) : 0;
     const error = read !== NOT_EXECUTED && num(read) < 0 ? num(read) : 0;
     const finished = num(instance.result(READ_FD_MORE.want)) === 0 || (read !== NOT_EXECUTED && num(read) <= 0);
-    return { got, error, finished };
+    return { got, error, finished, unserved: false };
   } finally {
     instance.release();
   }
@@ -148,7 +161,7 @@ export async function readRest(going: Going, size: number, done: number, options
     const chunk = Math.min(left, MAX_RW_COUNT);
     const chunks = small ? 1 : 0x7fffffff;
     const step = going.owned ? await readMoreAt(going, targetAddress + total, chunk, chunks, total, want) : await readFdOn(going, targetAddress + total, chunk, chunks, left);
-    if (step.error < 0) return new ReadFailure(step.error, 'read');
+    if (step.error < 0) return new ReadFailure(step.error, 'read', step.unserved);
     total += step.got;
     if (step.finished) break;
   }
