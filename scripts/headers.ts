@@ -72,6 +72,8 @@ export const CONSTANT_SOURCES: readonly ConstantSource[] = [
   { title: 'open(2) flags', path: '/usr/include/asm-generic/fcntl.h', include: 'linux/fcntl.h', names: /^O_[A-Z]+$/, exclude: ['O_LARGEFILE'] },
   { title: 'fcntl(2) commands and fd flags', path: '/usr/include/asm-generic/fcntl.h', include: 'linux/fcntl.h', names: ['F_DUPFD', 'F_GETFD', 'F_SETFD', 'F_GETFL', 'F_SETFL', 'FD_CLOEXEC'] },
   { title: '*at(2) directory fd and flags', path: '/usr/include/linux/fcntl.h', include: 'linux/fcntl.h', names: /^AT_[A-Z_]+$/ },
+  // The kernel's header spells it F_LINUX_SPECIFIC_BASE + 6, with the base in another header; glibc's has the number.
+  { title: 'Linux fcntl(2) commands', path: `${GLIBC_BITS}/fcntl-linux.h`, include: 'fcntl.h', names: ['F_DUPFD_CLOEXEC'] },
   { title: 'file types and mode bits (st_mode)', path: '/usr/include/linux/stat.h', include: 'sys/stat.h', names: /^S_I[A-Z]+$/ },
   { title: 'lseek(2) whence', path: '/usr/include/linux/fs.h', include: 'linux/fs.h', names: /^SEEK_[A-Z]+$/ },
   { title: 'preadv2/pwritev2 flags', path: '/usr/include/linux/fs.h', include: 'linux/fs.h', names: ['RWF_HIPRI', 'RWF_DSYNC', 'RWF_SYNC', 'RWF_NOWAIT', 'RWF_APPEND'] },

@@ -5,6 +5,8 @@
  * checks and clean-up around a run (a misclassified stream, the registered buffer it held).
  */
 import * as nativeExports from '../engine/native/index.js';
+import { NR } from '../engine/syscalls/nr.js';
+import { F_DUPFD_CLOEXEC } from '../engine/syscalls/constants.generated.js';
 import * as buffersExports from './buffers.js';
 import * as contextExports from './context.js';
 import * as constantsExports from './constants.js';
@@ -16,12 +18,35 @@ import type { PluginInstance } from '../plugins/plugin.js';
 // Imported bindings as this module's own consts: TurboFan folds a module's consts into the code it
 // compiles, but loads an imported binding's cell and tests it for the hole at every use, and
 // calls an imported function through that load (P1: ~6 instructions a use on the request path).
-const { ESPIPE } = nativeExports;
+const { ESPIPE, syscall } = nativeExports;
+const SYS_fcntl = NR.fcntl;
+const SYS_close = NR.close;
 const { dropBuffer } = buffersExports;
 const { acquireOrNull } = contextExports;
 const { SIGEV_NONE, SIGEV_SIGNAL, SIGEV_THREAD } = constantsExports;
 const { pluginFor, setSignalParams } = notifyExports;
 const { OP_WRITE } = typesExports;
+
+/**
+ * pinStream - a close-on-exec duplicate of a stream request's fd for its run (kept in
+ * `request.pinnedFd` until {@link unpinStream}), or the fd itself when none can be made (a bad fd
+ * fails with its own errno in the call; at the fd limit the request runs on the number, as before).
+ */
+function pinStream(request: Request): number {
+  unpinStream(request);
+  const pinned = syscall(SYS_fcntl, request.fd, F_DUPFD_CLOEXEC, 0);
+  if (pinned < 0) return request.fd;
+  request.pinnedFd = pinned;
+  return pinned;
+}
+
+/** unpinStream - close the duplicate {@link pinStream} made, once the request's run has ended. */
+export function unpinStream(request: Request): void {
+  const pinned = request.pinnedFd;
+  if (pinned < 0) return;
+  request.pinnedFd = -1;
+  syscall(SYS_close, pinned);
+}
 
 /**
  * How many plugin instances requests hold between their runs (an aiocb keeps its instance, so its
@@ -103,7 +128,18 @@ export function prepare(request: Request): PluginInstance | null {
   }
   // Parameter cells keep their values between requests (they are outside the reset span, and
   // no parameter of these plugins is mirrored): rewrite only what changed — usually the offset.
-  if (request.cachedFd !== request.fd) {
+  if (request.stream) {
+    // The descriptor's file is taken now, as glibc's helper thread takes it within microseconds:
+    // a stream request that waits for a cachemiss thread (serial requests stay off the ring; a
+    // process's first one waits for the first thread to load, 50-250 ms) otherwise resolved the
+    // number only when that thread made the call, after the program may have closed it and got
+    // it again for another file (the read took the new file's bytes, and the pipe lost its
+    // reader). Pipes, sockets and terminals only: closing the duplicate also drops the process's
+    // POSIX record locks on its file, which such files do not carry in practice.
+    const pinned = pinStream(request);
+    instance.set(plugin.fd, pinned);
+    request.cachedFd = pinned;
+  } else if (request.cachedFd !== request.fd) {
     instance.set(plugin.fd, request.fd);
     request.cachedFd = request.fd;
   }

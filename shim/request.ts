@@ -118,6 +118,8 @@ export class Request implements ChainListener {
   notifyFunction: SigevNotifyFunction | null = null;
   fn: SigevNotifyFunction | null = null;
   plugin: PluginInfo | null = null;
+  /** A stream request's duplicate of its fd while it runs (request-prepare.ts pinStream), or -1. */
+  pinnedFd = -1;
   /** The fd, buf and nbytes last written into the instance's parameter cells (NaN: none). */
   cachedFd = NaN;
   cachedBuf = NaN;

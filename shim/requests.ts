@@ -53,7 +53,7 @@ const { NR } = nrExports;
 const { F_GETFL, SEEK_CUR } = constantsGeneratedExports;
 const { gated, isStream, setStream, stateOf, updateGate } = fdStatesExports;
 const { insert, linkQueued } = fdQueueExports;
-const { ATTACHED_INSTANCES_LIMIT, attachedInstances, misclassifiedStream, notifyKind, prepare, releaseBuffer, releaseInstance } = requestPrepareExports;
+const { ATTACHED_INSTANCES_LIMIT, attachedInstances, misclassifiedStream, notifyKind, prepare, releaseBuffer, releaseInstance, unpinStream } = requestPrepareExports;
 
 const SYS_lseek = NR.lseek;
 const SYS_fcntl = NR.fcntl;
@@ -275,6 +275,7 @@ function start(request: Request, owner: object): number {
     return 0;
   }
   request.state = IDLE;
+  unpinStream(request);
   return submitted;
 }
 
@@ -328,6 +329,7 @@ export function chainEnded(request: Request): void {
 export function complete(request: Request): void {
   request.state = IDLE;
   request.token = -1;
+  unpinStream(request);
   releaseBuffer(request);
   if (request.notify === SIGEV_SIGNAL) {
     const instance = request.instance;

@@ -83,6 +83,10 @@ export const AT_STATX_DONT_SYNC = 0x4000;
 /** `AT_RECURSIVE`: Apply to the entire subtree (<linux/fcntl.h>). */
 export const AT_RECURSIVE = 0x8000;
 
+// Linux fcntl(2) commands: <bits/fcntl-linux.h>
+/** `F_DUPFD_CLOEXEC`: Duplicate file descriptor with (<bits/fcntl-linux.h>). */
+export const F_DUPFD_CLOEXEC = 1030;
+
 // file types and mode bits (st_mode): <linux/stat.h>
 /** `S_IFMT` (<linux/stat.h>). */
 export const S_IFMT = 0o170000;
