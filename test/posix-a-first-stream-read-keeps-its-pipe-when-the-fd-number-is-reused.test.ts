@@ -5,12 +5,13 @@
  * aio_read (it holds the pipe open; 6 of 6 runs in session 20). So the pipe keeps a reader (a
  * write to it succeeds) and the read gets the byte written to the pipe, not the file's.
  *
- * Open (session 20, posix20; reported to the coordinator): stream requests never go to the ring,
+ * Found in session 20 (posix20): stream requests never go to the ring,
  * so on both engines they wait for a cachemiss thread, and the process's first one waits for the
  * pool's first thread to load (50-100 ms). The fd number is resolved only when that thread makes
  * the call: the pipe is closed by the dup2 (the write gets EPIPE) and the read reads the file.
- * docs/reliability.md's "Not done" item says this for the threads engine and a loaded machine;
- * it is every process's first stream request, on both engines.
+ * docs/reliability.md's "Not done" item said this for the threads engine and a loaded machine;
+ * it was every process's first stream request, on both engines. Fixed the same session: a stream
+ * request runs on a duplicate of its fd taken when it is prepared (shim/request-prepare.ts pinStream).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
