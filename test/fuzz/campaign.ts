@@ -149,7 +149,7 @@ function figuresOf(name: Exclude<CampaignName, 'exit'>, report: Record<string, u
       return { cases: n('cases'), chains: 0, atoms: n('ops'), canaryChecks: 0, treeChecks: n('treeChecks') };
     case 'plugins':
       // A chain per run; atoms: those the runs executed (each compared with the reference's).
-      return { cases: n('cases'), chains: n('runs'), atoms: n('atomsExecuted'), canaryChecks: 0, plugins: n('plugins'), compositions: n('compositions'), atomsCompared: n('atomsCompared'), mutations: n('mutations'), concurrentRuns: n('concurrentRuns'), cacheDrops: n('cacheDrops'), unpredictable: n('unpredictable') };
+      return { cases: n('cases'), chains: n('runs'), atoms: n('atomsExecuted'), canaryChecks: 0, plugins: n('plugins'), compositions: n('compositions'), atomsCompared: n('atomsCompared'), mutations: n('mutations'), concurrentRuns: n('concurrentRuns'), cacheDrops: n('cacheDrops'), memToggles: n('memToggles'), unpredictable: n('unpredictable') };
     default:
       return { cases: n('batches'), chains: n('accepted'), atoms: n('operations'), canaryChecks: n('canaryChecks') };
   }

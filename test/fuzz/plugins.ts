@@ -75,6 +75,8 @@ export interface PluginsReport {
   runs: number;
   concurrentRuns: number;
   cacheDrops: number;
+  /** Times the `ptr` memory was unregistered or registered again between runs. */
+  memToggles: number;
   atomsCompared: number;
   atomsExecuted: number;
   stops: Record<string, number>;
@@ -109,7 +111,7 @@ export interface PluginsOptions {
 interface Slot {
   readonly files: { name: string; engine: { path: string; fd: number }; reference: { path: string; fd: number } }[];
   /** The `ptr` parameter: the engine's registered bytes and the reference's area. */
-  readonly mem: { engine: Buffer; reference: Area } | null;
+  readonly mem: { engine: Buffer; reference: Area; registered: boolean } | null;
 }
 
 /** One parameter set (a slot supplies the fds and the `ptr` memory). */
@@ -133,7 +135,7 @@ export async function runPlugins(options: PluginsOptions): Promise<PluginsReport
   const dir = mkdtempSync(join(tmpdir(), 'syslet-plugins-fuzz-'));
   const report: PluginsReport = {
     seed: options.seed, engine: engine.asyncEngine.kind, cases: 0, plugins: 0, compositions: 0, compositionsRefused: 0, fromJson: 0, mutations: 0, mutationsRefused: 0, runs: 0, concurrentRuns: 0,
-    cacheDrops: 0, atomsCompared: 0, atomsExecuted: 0, stops: {}, modes: {}, shapes: {}, abortedRuns: 0, cancelled: 0, interrupted: 0, unpredictable: 0, violations: [], elapsedMs: 0,
+    cacheDrops: 0, memToggles: 0, atomsCompared: 0, atomsExecuted: 0, stops: {}, modes: {}, shapes: {}, abortedRuns: 0, cancelled: 0, interrupted: 0, unpredictable: 0, violations: [], elapsedMs: 0,
   };
   const deadline = started + options.seconds * 1000;
   try {
@@ -191,7 +193,7 @@ function makeSlot(r: Prng, gen: Generated, dir: string, name: string, engine: En
     const bytes = Buffer.alloc(size);
     reference.bytes.copy(bytes, 0, 0, size);
     engine.register(bytes);
-    mem = { engine: bytes, reference };
+    mem = { engine: bytes, reference, registered: true };
   }
   return { files, mem };
 }
@@ -201,7 +203,7 @@ function closeSlot(slot: Slot, engine: Engine): void {
     closeSync(file.engine.fd);
     closeSync(file.reference.fd);
   }
-  if (slot.mem !== null) engine.unregister(slot.mem.engine, true);
+  if (slot.mem !== null && slot.mem.registered) engine.unregister(slot.mem.engine, true);
 }
 
 function makeVariant(r: Prng, gen: Generated): Variant {
@@ -311,6 +313,15 @@ async function runCase(r: Prng, plugin: Plugin, gen: Tested, engine: Engine, lim
         }
       }
       const picked = slots.map(() => r.pick(variants));
+      // The `ptr` memory unregistered (every pointer into it is -EFAULT from now on, whatever a
+      // canned plan remembered of its last check) or registered again.
+      for (const slot of slots) {
+        if (slot.mem === null || !r.chance(0.08)) continue;
+        if (slot.mem.registered) engine.unregister(slot.mem.engine, true);
+        else engine.register(slot.mem.engine);
+        slot.mem.registered = !slot.mem.registered;
+        report.memToggles++;
+      }
       // (Only with --known: findings F4 and F5 come from aborted runs.)
       if (slots.length === 1 && r.chance(0.1) && options.known === true) {
         // Aborted as soon as it is submitted: an inline chain has ended by then, an async one stops where it is.
@@ -415,7 +426,11 @@ function referenceParams(gen: Generated, slot: Slot, variant: Variant): Record<s
   for (const [name, kind] of Object.entries(gen.params)) {
     const value = variant[name];
     if (kind === 'fd') params[name] = { kind: 'fd', fd: (slot.files.find((file) => file.name === name) as Slot['files'][number]).reference.fd };
-    else if (kind === 'ptr') params[name] = { kind: 'ptr', area: (slot.mem as NonNullable<Slot['mem']>).reference };
+    else if (kind === 'ptr') {
+      const mem = slot.mem as NonNullable<Slot['mem']>;
+      // Unregistered: no length of it lies in engine memory (an area of no bytes at the same address).
+      params[name] = { kind: 'ptr', area: mem.registered ? mem.reference : { ...mem.reference, bound: 0 } };
+    }
     else if (value !== undefined && 'in' in value) params[name] = { kind: 'in', bytes: value.in };
     else if (value !== undefined && 'out' in value) params[name] = { kind: 'out', count: value.out, area: newArea(name, value.out) };
     else if (value !== undefined && 'path' in value) {
