@@ -27,7 +27,7 @@
  *
  * Run standalone: `node --import tsx test/fuzz/plugins.ts --seed 1 --seconds 10 [--cases N]
  * [--from 0] [--only 3,17] [--engine io_uring|threads] [--known] [--out f.json]`. `--known` also makes the
- * inputs of the findings still open (docs/reliability.md, "Session 20: plugfuzz20"): aborted runs (a run aborted right after its submission is compared, for as many atoms as it
+ * inputs of findings (docs/reliability.md, "Session 20: plugfuzz20", F4-F6; F6 open): aborted runs (a run aborted right after its submission is compared, for as many atoms as it
  * ran, with the reference stopped at that count). `--only 22,23,44` runs those cases alone (on the
  * same engines, in order); SYSLET_FUZZ_DEBUG=1 prints each case's engine shape and, for a finding,
  * both sides' results.
@@ -254,7 +254,7 @@ async function runCase(r: Prng, plugin: Plugin, gen: Tested, engine: Engine, lim
         slot.mem.registered = !slot.mem.registered;
         report.memToggles++;
       }
-      // (Only with --known: findings F4 and F5 come from aborted runs.)
+      // (Only with --known: findings F4-F6 came from aborted runs; F6 is open.)
       if (slots.length === 1 && r.chance(0.1) && options.known === true) {
         // Aborted as soon as it is submitted: an inline chain has ended by then, an async one stops where it is.
         if (!(await cancelledRound(plugin, gen, slots[0] as Slot, picked[0] as Variant, engine, limit, `${where} round ${round}`, options, report))) return;
