@@ -26,9 +26,10 @@
  * A run that does not settle within 10 s is a finding (a hang).
  *
  * Run standalone: `node --import tsx test/fuzz/plugins.ts --seed 1 --seconds 10 [--cases N]
- * [--from 0] [--only 3,17] [--engine io_uring|threads] [--known] [--out f.json]`. `--known` also makes the
- * inputs of findings (docs/reliability.md, "Session 20: plugfuzz20", F4-F6; F6 open): aborted runs (a run aborted right after its submission is compared, for as many atoms as it
- * ran, with the reference stopped at that count). `--only 22,23,44` runs those cases alone (on the
+ * [--from 0] [--only 3,17] [--engine io_uring|threads] [--known] [--out f.json]`. `--known` also
+ * makes the inputs of findings F4-F6 (docs/reliability.md, "Session 20: plugfuzz20"; F6 is open):
+ * runs aborted right after their submission, each compared, for as many atoms as it ran, with the
+ * reference stopped at that count. `--only 22,23,44` runs those cases alone (on the
  * same engines, in order); SYSLET_FUZZ_DEBUG=1 prints each case's engine shape and, for a finding,
  * both sides' results.
  */
