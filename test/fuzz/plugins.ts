@@ -58,6 +58,8 @@ import { within } from '../helpers/within.js';
  */
 export const ENGINE_SHAPES = [{ maxAtomsPerChain: 200 }, { maxAtomsPerChain: 37, inlineBudget: 3 }, { maxAtomsPerChain: 3, inlineBudget: 2 }] as const;
 const RUN_MS = 10_000;
+/** Plugin cases per set of engines (see F8 in docs/reliability.md, Session 20: plugfuzz20). */
+const ENGINE_CASES = 200;
 const POSIX_FADV_DONTNEED = 4;
 
 /** What one run of the driver saw. */
@@ -115,7 +117,9 @@ export interface PluginsOptions {
  */
 export async function runPlugins(options: PluginsOptions): Promise<PluginsReport> {
   const started = performance.now();
-  const engines = ENGINE_SHAPES.map((shape) => new Engine({ ...shape, ...(options.engine === undefined ? {} : { engine: options.engine }) }));
+  const makeEngines = (): Engine[] => ENGINE_SHAPES.map((shape) => new Engine({ ...shape, ...(options.engine === undefined ? {} : { engine: options.engine }) }));
+  let engines = makeEngines();
+  let casesOnEngines = 0;
   const engine = engines[0] as Engine;
   const dir = mkdtempSync(join(tmpdir(), 'syslet-plugins-fuzz-'));
   const report: PluginsReport = {
@@ -143,6 +147,13 @@ export async function runPlugins(options: PluginsOptions): Promise<PluginsReport
         report.shapes[shape] = (report.shapes[shape] ?? 0) + 1;
         if (process.env.SYSLET_FUZZ_DEBUG !== undefined) process.stderr.write(`case ${index} shape ${shape}\n`);
         await pluginCase(r, index, engines[shape] as Engine, ENGINE_SHAPES[shape]?.maxAtomsPerChain ?? 0, dir, options, report);
+        // New engines every ENGINE_CASES plugin cases: a dropped plugin keeps its slab and segment
+        // split until its engine closes (finding F8), and some hundreds of layouts fill the table.
+        if (++casesOnEngines === ENGINE_CASES) {
+          casesOnEngines = 0;
+          for (const each of engines) await each.close();
+          engines = makeEngines();
+        }
       }
       if (report.violations.length >= 20) break;
     }
