@@ -20,7 +20,8 @@ export type { MemoryRegistry, RegionKind, RegionSegments, SegmentSpec } from './
 export type { CompletionRing } from './engine/ring.js';
 export type { FinishedSink } from './engine/pool.js';
 export type { Word } from './engine/native/index.js';
-export { errnoName, errnoMessage, errnoNumber, ERRNO_LIST } from './engine/native/index.js';
+export { ERRNO_LIST } from './engine/native/index.js';
+export { errnoName, errnoMessage, errnoNumber } from './engine/errno-api.js';
 // The FFI boundary's own raw call, for measuring it and for the odd call outside a chain. It is
 // not an atom: no policy, no pointer confinement (an address is the caller's responsibility).
 export { syscall } from './engine/native/index.js';

@@ -268,7 +268,8 @@ export function sockaddr_in6(address: string | Uint8Array, port: number, flowinf
  *
  * @param path - a string (UTF-8) or bytes, at most 107 bytes (108 for an abstract name).
  * @returns 2 + the path's bytes (+ 1); pass `.length` as the address length.
- * @throws RangeError ERR_OUT_OF_RANGE for a path longer than sun_path holds.
+ * @throws RangeError ERR_OUT_OF_RANGE for a path longer than sun_path holds; TypeError
+ *   ERR_INVALID_ARG_TYPE for a path that is not a string or a Uint8Array.
  * @example
  * ```ts
  * import { sockaddr_un } from 'syslet-aio';
@@ -276,6 +277,7 @@ export function sockaddr_in6(address: string | Uint8Array, port: number, flowinf
  * ```
  */
 export function sockaddr_un(path: string | Uint8Array): Uint8Array {
+  if (typeof path !== 'string' && !(path instanceof Uint8Array)) throw invalidArgType('path', 'of type string or an instance of Uint8Array', path);
   const name = typeof path === 'string' ? new TextEncoder().encode(path) : path;
   const abstract = name[0] === 0;
   const room = SOCKADDR_UN.fields.sun_path.size - (abstract ? 0 : 1);
@@ -293,7 +295,8 @@ export function sockaddr_un(path: string | Uint8Array): Uint8Array {
  * @param seconds - whole seconds (a number or a bigint).
  * @param nanoseconds - 0..999 999 999.
  * @returns 16 bytes.
- * @throws RangeError ERR_OUT_OF_RANGE for nanoseconds outside 0..999 999 999 or a fraction.
+ * @throws RangeError ERR_OUT_OF_RANGE for nanoseconds outside 0..999 999 999 or a fraction;
+ *   TypeError ERR_INVALID_ARG_TYPE for seconds that are not a number or a bigint.
  * @example
  * ```ts
  * import { timespec } from 'syslet-aio';
@@ -301,6 +304,8 @@ export function sockaddr_un(path: string | Uint8Array): Uint8Array {
  * ```
  */
 export function timespec(seconds: number | bigint, nanoseconds = 0): Uint8Array {
+  if (typeof seconds !== 'number' && typeof seconds !== 'bigint') throw invalidArgType('seconds', 'of type number or bigint', seconds);
+  if (typeof nanoseconds !== 'number') throw invalidArgType('nanoseconds', 'of type number', nanoseconds);
   if (!Number.isInteger(nanoseconds) || nanoseconds < 0 || nanoseconds > 999_999_999) throw outOfRange('nanoseconds', '>= 0 && <= 999999999', nanoseconds);
   if (typeof seconds === 'number' && !Number.isSafeInteger(seconds)) throw outOfRange('seconds', 'a safe integer', seconds);
   const bytes = new Uint8Array(TIMESPEC64.size);
@@ -324,7 +329,8 @@ export interface IovecEntry {
  *
  * @param entries - the buffers, in order.
  * @returns 16 × entries bytes.
- * @throws RangeError ERR_OUT_OF_RANGE for a negative or fractional base or length.
+ * @throws RangeError ERR_OUT_OF_RANGE for a negative or fractional base or length; TypeError
+ *   ERR_INVALID_ARG_TYPE for entries that are not an array of { base, length } numbers or bigints.
  * @example
  * ```ts
  * import { iovec } from 'syslet-aio';
@@ -332,14 +338,18 @@ export interface IovecEntry {
  * ```
  */
 export function iovec(entries: readonly IovecEntry[]): Uint8Array {
+  if (!Array.isArray(entries)) throw invalidArgType('entries', 'an instance of Array', entries);
   const bytes = new Uint8Array(entries.length * IOVEC64.size);
   const view = new DataView(bytes.buffer);
-  entries.forEach((entry, i) => {
-    for (const [field, value] of [['base', entry.base], ['length', entry.length]] as const) {
+  entries.forEach((entry: unknown, i) => {
+    if (typeof entry !== 'object' || entry === null) throw invalidArgType(`entries[${i}]`, 'of type object ({ base, length })', entry);
+    const { base, length } = entry as IovecEntry;
+    for (const [field, value] of [['base', base], ['length', length]] as const) {
+      if (typeof value !== 'number' && typeof value !== 'bigint') throw invalidArgType(`entries[${i}].${field}`, 'of type number or bigint', value);
       if (typeof value === 'number' ? !Number.isSafeInteger(value) || value < 0 : value < 0n) throw outOfRange(`entries[${i}].${field}`, 'a non-negative integer', value);
     }
-    view.setBigUint64(i * IOVEC64.size + IOVEC64.fields.iov_base.offset, BigInt(entry.base), true);
-    view.setBigUint64(i * IOVEC64.size + IOVEC64.fields.iov_len.offset, BigInt(entry.length), true);
+    view.setBigUint64(i * IOVEC64.size + IOVEC64.fields.iov_base.offset, BigInt(base), true);
+    view.setBigUint64(i * IOVEC64.size + IOVEC64.fields.iov_len.offset, BigInt(length), true);
   });
   return bytes;
 }

@@ -12,6 +12,7 @@ import * as KERNEL_CONSTANTS from '../engine/syscalls/constants.generated.js';
 import { PluginDefinitionError } from './errors.js';
 import { ownedDefinition } from './shape.js';
 import type { PluginDefinition } from './types.js';
+import { invalidArgType } from '../engine/arguments.js';
 
 /** Flag names accepted in JSON, with or without the `SYSLET_` prefix. */
 export const FLAG_NAMES: Readonly<Record<string, number>> = {
@@ -55,8 +56,10 @@ export function flagsValue(value: unknown): number | undefined {
  * constantValue - the number for a JSON argument written as constant names joined with `|`
  * (`"AT_FDCWD"`, `"O_RDONLY|O_CLOEXEC"`): the names' values OR-ed as 64-bit words.
  * @returns the value, or undefined when a name is not a kernel constant.
+ * @throws TypeError ERR_INVALID_ARG_TYPE when `text` is not a string.
  */
 export function constantValue(text: string): number | undefined {
+  if (typeof text !== 'string') throw invalidArgType('text', 'of type string', text);
   let word = 0n;
   for (const raw of text.split('|')) {
     const name = raw.trim();

@@ -11,13 +11,18 @@ import { notifySignal } from './builtin/notify.js';
 import { PluginRegistryError } from './errors.js';
 import { definePlugin, type Plugin } from './plugin.js';
 import type { PluginDefinition } from './types.js';
+import { invalidArgType } from '../engine/arguments.js';
 
 /** A set of plugins with unique names. */
 export class PluginRegistry {
   readonly #plugins = new Map<string, Plugin>();
 
-  /** Creates a registry holding `plugins` (in that order). @throws PluginRegistryError on a duplicate. */
+  /**
+   * Creates a registry holding `plugins` (in that order).
+   * @throws PluginRegistryError on a duplicate; TypeError ERR_INVALID_ARG_TYPE when `plugins` is not iterable.
+   */
   constructor(plugins: Iterable<Plugin> = []) {
+    if (typeof (plugins as { [Symbol.iterator]?: unknown } | null | undefined)?.[Symbol.iterator] !== 'function') throw invalidArgType('plugins', 'an iterable of plugins', plugins);
     for (const plugin of plugins) this.register(plugin);
   }
 

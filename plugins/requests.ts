@@ -18,6 +18,7 @@ import type { Region } from '../engine/memory.js';
 import { ESHUTDOWN } from '../engine/native/index.js';
 import { PATH_BYTES } from './request-paths.js';
 import type { Plugin, PluginInstance } from './plugin.js';
+import { invalidArgType, outOfRange } from '../engine/arguments.js';
 
 /**
  * Bytes of a slot's data area: what one chain reads or writes without lending the caller's
@@ -215,14 +216,15 @@ function requestsOf(engine: Engine): EngineRequests {
  * memory at once on `engine`; the rest wait in order. Default {@link DEFAULT_REQUEST_WINDOW}.
  *
  * @param limit - an integer from 1 to 65536.
- * @throws RangeError for any other limit.
+ * @throws RangeError ERR_OUT_OF_RANGE for any other number; TypeError ERR_INVALID_ARG_TYPE for a non-number.
  * @example
  * ```ts
  * setRequestWindow(engine, 32); // a small machine: 32 × 72 KiB of slots at most
  * ```
  */
 export function setRequestWindow(engine: Engine, limit: number): void {
-  if (!Number.isSafeInteger(limit) || limit < 1 || limit > 65536) throw new RangeError(`request window must be an integer from 1 to 65536, got ${String(limit)}`);
+  if (typeof limit !== 'number') throw invalidArgType('limit', 'of type number', limit);
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > 65536) throw outOfRange('limit', 'an integer >= 1 && <= 65536', limit);
   const state = requestsOf(engine);
   state.limit = limit;
   // A larger window lets queued requests start now.

@@ -1,5 +1,6 @@
 /** aio_init(3): glibc's GNU extension — tune the helper threads before first use. */
 import { aioConfig, applyInit } from './context.js';
+import { invalidArgType } from '../engine/arguments.js';
 
 /** glibc's `struct aioinit` (the fields that matter; the rest are reserved). */
 export interface AioInit {
@@ -22,7 +23,7 @@ export interface AioInit {
 function field(init: AioInit, name: 'aio_threads' | 'aio_num' | 'aio_idle_time', fallback: number): number {
   const value = init[name];
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new TypeError(`aio_init: ${name} must be a finite number, got ${String(value)}`);
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw invalidArgType(`init.${name}`, 'a finite number', value);
   return value;
 }
 
@@ -44,7 +45,7 @@ function field(init: AioInit, name: 'aio_threads' | 'aio_num' | 'aio_idle_time',
  * @see https://man7.org/linux/man-pages/man3/aio_init.3.html
  */
 export function aio_init(init: AioInit): void {
-  if (typeof init !== 'object' || init === null) throw new TypeError('aio_init: init must be an object (struct aioinit)');
+  if (typeof init !== 'object' || init === null) throw invalidArgType('init', 'of type object (struct aioinit)', init);
   const now = aioConfig();
   applyInit(field(init, 'aio_threads', now.aio_threads), field(init, 'aio_num', now.aio_num), field(init, 'aio_idle_time', 0));
 }

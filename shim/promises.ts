@@ -298,6 +298,11 @@ export interface SuspendOptions {
   readonly signal?: AbortSignal;
 }
 
+// Array.isArray on a declared array narrows its entries to any; asked through unknown it does not.
+function isArray(value: unknown): boolean {
+  return Array.isArray(value);
+}
+
 /**
  * suspend - resolve when one aiocb of `list` has completed, without blocking the event loop.
  * @throws AioError EAGAIN on timeout, EINVAL for a malformed timeout or a non-Aiocb entry;
@@ -310,6 +315,7 @@ export interface SuspendOptions {
  * ```
  */
 export function suspend(list: readonly AiocbListEntry[], options: SuspendOptions = {}): Promise<void> {
+  if (!isArray(list)) return Promise.reject(invalidArgType('list', 'an instance of Array', list));
   let signal: AbortSignal | undefined;
   let timeout: Timespec | number | undefined;
   try {
@@ -370,6 +376,7 @@ export interface ListioResult {
  * ```
  */
 export function listio(list: readonly AiocbListEntry[], options: { signal?: AbortSignal } = {}): Promise<ListioResult[]> {
+  if (!isArray(list)) return Promise.reject(invalidArgType('list', 'an instance of Array', list));
   let signal: AbortSignal | undefined;
   try {
     // As suspend: a signal it cannot listen to must not reach the completion's removeEventListener.

@@ -8,6 +8,7 @@ import {
 } from '../../engine/atom.js';
 import { defineBuiltinPlugin } from '../plugin.js';
 import { AF_INET, MSG_NOSIGNAL, SOCK_CLOEXEC, SOCK_STREAM } from '../../engine/syscalls/constants.generated.js';
+import { invalidArgType } from '../../engine/arguments.js';
 
 // MSG_NOSIGNAL: a peer that went away gives EPIPE instead of killing the process with SIGPIPE.
 export { AF_INET, MSG_NOSIGNAL };
@@ -52,10 +53,12 @@ export const REQUEST = {
 
 /**
  * ipv4 - an IPv4 address in dotted form as the host-order number `net.request`'s `addr` takes.
- * @throws RangeError when `text` is not four decimal octets.
+ * @throws RangeError when `text` is not four decimal octets; TypeError ERR_INVALID_ARG_TYPE when
+ *   it is not a string.
  * @example ipv4('127.0.0.1') // → 0x7f000001
  */
 export function ipv4(text: string): number {
+  if (typeof text !== 'string') throw invalidArgType('text', 'of type string', text);
   const parts = text.split('.');
   const octets = parts.map((part) => (/^\d{1,3}$/.test(part) ? Number(part) : Number.NaN));
   if (octets.length !== 4 || octets.some((octet) => !(octet >= 0 && octet <= 255))) throw new RangeError(`not an IPv4 address: '${text}'`);
