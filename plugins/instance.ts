@@ -116,6 +116,8 @@ export class PluginInstance implements ChainListener {
   #reason: unknown = undefined;
   #token = -1;
   #inlineLast = 0;
+  // Atoms the chain ran inline before it went asynchronous (Engine.lastSubmit.atoms).
+  #inlineAtoms = 0;
   // Bound once: a run adds and removes them without making new closures.
   readonly #onAbort = (): void => this.#abort(this.#signal?.reason);
   readonly #onTimeout = (): void => this.#abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
@@ -238,13 +240,11 @@ export class PluginInstance implements ChainListener {
   #bindIn(index: number, name: string, value: unknown): void {
     if (!ArrayBuffer.isView(value)) throw new TypeError(`plugin '${this.plugin.name}': parameter '${name}' (in) must be a Uint8Array or another ArrayBufferView, got ${typeof value}`);
     if (value.byteLength === 0) {
-      // Nothing to register: the last byte of a block gives the kernel a valid address and
-      // length 0 (zeroed: a call that reads one byte anyway sees no earlier run's data).
+      // Nothing to register: the last byte of a block (a zero, RunMemory.take) gives the kernel a
+      // valid address and length 0.
       const block = this.#memory.take(1);
       this.#blocks[index] = block;
-      const at = tailOffset(block, 1);
-      block.bytes[at] = 0;
-      this.set(index, block.address + at);
+      this.set(index, block.address + tailOffset(block, 1));
     } else if (this.#memory.copiesIn(value)) {
       // Part of a larger store (a pooled Buffer shares Node's 8 KiB one): a copy at the end of a
       // block of its own, so that a length past the view is -EFAULT, never the store's other bytes.
@@ -264,9 +264,9 @@ export class PluginInstance implements ChainListener {
     if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
       throw new (typeof value === 'number' ? RangeError : TypeError)(`plugin '${this.plugin.name}': parameter '${name}' (out) is a byte count, a positive integer; got ${String(value)}`);
     }
+    // (Zeros: a block comes from the pool zeroed, see RunMemory.take.)
     const block = this.#memory.take(value);
     const at = tailOffset(block, value);
-    block.bytes.fill(0, at);
     this.#blocks[index] = block;
     this.#outBytes[index] = value;
     this.set(index, block.address + at);
@@ -377,6 +377,7 @@ export class PluginInstance implements ChainListener {
       }
       this.#token = report.token;
       this.#inlineLast = report.last;
+      this.#inlineAtoms = report.atoms;
       this.#signal = options.signal;
       this.#signal?.addEventListener('abort', this.#onAbort, { once: true });
       if (options.timeout !== undefined) this.#timer = setTimeout(this.#onTimeout, options.timeout);
@@ -387,8 +388,10 @@ export class PluginInstance implements ChainListener {
   chainDone(last: number, _result: number, atoms: number, stop: number, latencyNs: number, executed: number): void {
     // A chain stopped on its thread before running an atom (cancelled while it waited) names the
     // atom it stopped at, which did not run: where it stopped is then the end of the inline part.
+    // The executed mask alone cannot say it: in a loop, the atom a cancel stopped at may have run
+    // on an earlier pass. A chain whose count did not grow past its inline part ran nothing since.
     const index = this.indexOf(last);
-    const ran = index >= 0 && ((executed >>> index) & 1) === 1;
+    const ran = index >= 0 && ((executed >>> index) & 1) === 1 && atoms > this.#inlineAtoms;
     this.#finish(ran ? last : this.#inlineLast, stop, atoms, executed, 'cachemiss', latencyNs);
   }
 

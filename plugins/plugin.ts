@@ -240,8 +240,16 @@ export class Plugin<P extends ParamKinds = ParamKinds, C extends string = string
       return Promise.reject(new RangeError(`timeout must be a number of milliseconds from 1 to ${MAX_TIMEOUT_MS}, got ${String(timeout)}`));
     }
     if (signal?.aborted === true) return Promise.reject(new AbortError(undefined, { cause: signal.reason }));
+    let instance: PluginInstance;
+    try {
+      // The plugin's first slab on this engine may find no room (its region table or segment
+      // table full): still a rejection, never a throw from a function that returns a Promise.
+      instance = this.acquire(engine);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
     // An inline chain settles in the microtask queue: past this turn's budget it waits for the next turn.
-    return paced(this.acquire(engine).run(params, { signal, timeout }));
+    return paced(instance.run(params, { signal, timeout }));
   }
 }
 

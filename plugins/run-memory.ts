@@ -66,8 +66,10 @@ export class RunMemory {
   }
 
   /**
-   * take - a block of at least `bytes` bytes, from the pool (a new slab when empty). Its content
-   * is whatever the last run left: callers overwrite or zero what they use.
+   * take - a block of at least `bytes` bytes, from the pool (a new slab when empty), all zeros:
+   * a block is zeroed when it comes back ({@link give}) and a slab when it is made (aligned_alloc
+   * gives the C heap's old bytes). So a pointer a chain moves before a parameter's bytes (a cursor
+   * cell taken from a path, walked back with umem_add) reads zeros, never an earlier run's data.
    * @throws RangeError above {@link MAX_BLOCK}.
    */
   take(bytes: number): RunBlock {
@@ -80,12 +82,13 @@ export class RunMemory {
     const count = Math.max(1, Math.floor(SLAB_BYTES / size));
     // Blocks of a shared slab are each their own bound.
     const region = this.#engine.alloc(size * count, count > 1 ? { period: size, starts: [] } : undefined);
+    region.bytes.fill(0);
     this.#slabs.add(region);
     for (let i = count - 1; i > 0; i--) free.push(this.#block(region, i * size, size, sizeClass));
     return this.#block(region, 0, size, sizeClass);
   }
 
-  /** give - return a block to its pool (a large one beyond the few kept goes back to the engine). */
+  /** give - return a block to its pool, zeroed (a large one beyond the few kept goes back to the engine). */
   give(block: RunBlock): void {
     const free = this.#free[block.sizeClass] as RunBlock[];
     if ((MIN_BLOCK << block.sizeClass) >= LARGE && free.length >= LARGE_KEPT) {
@@ -93,6 +96,7 @@ export class RunMemory {
       this.#engine.free(block.region);
       return;
     }
+    block.bytes.fill(0);
     free.push(block);
   }
 

@@ -8,13 +8,13 @@
  * different layouts) — Plugin.run throws the RangeError synchronously from acquiring an instance
  * (plugins/plugin.ts), before any Promise exists.
  *
- * Left `todo` by plugfuzz20: plugins/ is the coordinator's.
+ * Fixed in session 20: Plugin.run acquires inside a try and rejects with what acquiring threw.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Engine, definePlugin, type Plugin } from '../index.js';
 
-test('a run that cannot get engine memory for its plugin rejects, never throws', { todo: 'reported to coordinator: plugin.run throws RangeError (too many memory regions / segment splits) synchronously from acquire', timeout: 120_000 }, async () => {
+test('a run that cannot get engine memory for its plugin rejects, never throws', { timeout: 120_000 }, async () => {
   const engine = new Engine();
   const plugins: Plugin[] = [];
   try {
