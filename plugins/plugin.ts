@@ -73,6 +73,26 @@ interface Pool {
 }
 
 /**
+ * A dropped plugin's slabs go back to their engines. While a chain runs on an instance the engine
+ * holds the instance as its listener, and the instance its plugin: a plugin the collector finds
+ * unreachable has no chain in flight, and nothing can touch its slabs. The held value names the
+ * engine weakly and the regions (which do not reach the plugin), so it keeps neither alive. Without
+ * it, a long-lived engine running plugins defined over time (from JSON, per tenant, composed per
+ * request) ran out of its 4,096 regions after 4,096 of them, each run once and dropped.
+ */
+const droppedPlugins = new FinalizationRegistry<{ readonly engine: WeakRef<Engine>; readonly regions: ReturnType<Engine['alloc']>[] }>(({ engine, regions }) => {
+  const live = engine.deref();
+  if (live === undefined) return;
+  for (const region of regions) {
+    try {
+      live.free(region);
+    } catch {
+      // Refused (a region the program pinned as its completion ring): it stays the engine's.
+    }
+  }
+});
+
+/**
  * A compiled canned syslet. The type parameters come from its definition: the parameters and
  * their kinds (what {@link run} accepts), the local cells, scratch areas and atom ids (what its
  * result names).
@@ -152,6 +172,7 @@ export class Plugin<P extends ParamKinds = ParamKinds, C extends string = string
     if (pool === undefined) {
       pool = { free: [], regions: [], instances: 0 };
       this.#pools.set(engine, pool);
+      droppedPlugins.register(this, { engine: new WeakRef(engine), regions: pool.regions });
     }
     let instance = pool.free.pop();
     while (instance === undefined) {
