@@ -12,7 +12,7 @@ import type { PluginInstance } from '../plugins/plugin.js';
 import { beginRequest, type Request } from '../plugins/requests.js';
 import { putPath } from '../plugins/request-paths.js';
 import { giveBackFdsLeftOpen, isCut } from '../plugins/cut-chain-fds.js';
-import { answerOf, ran } from '../plugins/reader-common.js';
+import { answerOf, ran, unserved } from '../plugins/reader-common.js';
 import type { Plugin } from '../plugins/plugin.js';
 import { fsError } from './errors.js';
 import type { FastPath } from './args.js';
@@ -66,23 +66,6 @@ export async function ended(wait: Promise<number>, plugin: Plugin, instance: Plu
 }
 
 /**
- * unserved - whether a chain that ended with `stop` was answered by the pool without a thread:
- * stop `died` with no atom answering -EOWNERDEAD (a thread that died while it ran a chain leaves
- * that in the running atom: engine/pool.ts #orphan). When cachemiss threads cannot start, the
- * pool answers each chain that needs one with the errno their start failed with, in the atom it
- * would have run: EMFILE at the fd limit, ERANGE in a working directory deeper than PATH_MAX (a
- * Worker's bootstrap fails in uv_cwd there, where Node's own calls work). Neither is the call's
- * answer: the atoms after that one never ran (a copy resolved with dest empty, a readdir rejected
- * ERANGE), so the call is Node's.
- */
-export function unserved(stop: number, plugin: Plugin, instance: PluginInstance): boolean {
-  if (stop !== STOP.died) return false;
-  const atoms = plugin.definition.atoms.length;
-  for (let atom = 0; atom < atoms; atom++) if (ran(instance, atom) && answerOf(instance, atom) === -EOWNERDEAD) return false;
-  return true;
-}
-
-/**
  * NotTaken - thrown inside a call whose chain no cachemiss thread took ({@link unserved}), where
  * the call manages its own fds (readdir): caught by the call, which has node:fs/promises make it.
  */
@@ -127,7 +110,7 @@ export function outOfFdsError(error: unknown): boolean {
  * chain the engine's close cut short: fsError answers ESHUTDOWN). ran - whether it executed.
  * Both are the plugin layer's (plugins/reader-common.ts), which the readers use too.
  */
-export { answerOf as result, ran } from '../plugins/reader-common.js';
+export { answerOf as result, ran, unserved } from '../plugins/reader-common.js';
 
 /**
  * putPaths - copy one or two paths into the request's path buffers.

@@ -72,6 +72,9 @@ export function fileClosedError(syscall: string): Error {
   return error;
 }
 
+/** Node's kIoMaxLength: readFile refuses larger files with ERR_FS_FILE_TOO_LARGE. */
+export const IO_MAX_LENGTH = 2 ** 31 - 1;
+
 /**
  * Node's readFileHandle refuses a regular file over kIoMaxLength (2 GiB - 1) before reading, with
  * its RangeError ERR_FS_FILE_TOO_LARGE. The error is made by Node itself, from the file the fd
@@ -88,7 +91,7 @@ export async function throwIfTooLarge(fd: number): Promise<void> {
   } catch {
     return;
   }
-  if (!stats.isFile() || stats.size <= 2 ** 31 - 1) return;
+  if (!stats.isFile() || stats.size <= IO_MAX_LENGTH) return;
   // (Resolves only if the file shrank in between: the reader's EFBIG stands then.)
   await nodeFs.readFile(`/proc/self/fd/${String(fd)}`).then(() => undefined, (error: unknown) => {
     if ((error as { code?: unknown }).code === 'ERR_FS_FILE_TOO_LARGE') throw error;

@@ -22,7 +22,7 @@ import { fsPread, fsPreadv, fsPwrite, fsPwritev, fsRead, fsReadv, fsWrite, fsWri
 import { ran, result, submitted, take, unserved } from './core.js';
 import { STOP } from '../engine/atom.js';
 import { outOfFds } from './direct.js';
-import { fsError, throwIfTooLarge } from './errors.js';
+import { fsError, IO_MAX_LENGTH, throwIfTooLarge } from './errors.js';
 import { invalidArgType, invalidArgValue, nodeOptions, validateBufferArray, validateInteger, validateOffsetLengthRead, validateOffsetLengthWrite } from './validate.js';
 
 const IOVEC_BYTES = STRUCT_SIZES.iovec;
@@ -311,7 +311,7 @@ export async function readFile(io: HandleIo, fd: number, optionsArg: unknown): P
   let got: Buffer | ReadFailure;
   try {
     got = await readWholeFd(req, fd, {
-      limit: 2 ** 31 - 1,
+      limit: IO_MAX_LENGTH,
       pollReads: io.pollReads,
       between: () => {
         if (signal?.aborted === true) throw abortError(signal);

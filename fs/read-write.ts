@@ -22,11 +22,9 @@ import { STAT_SIZE_OFFSET } from '../plugins/builtin/file.js';
 import { COPY_FILE, COPY_SENDFILE, fsCloseTwo, fsCopyBySendfile, fsCopyFile } from './chains-copy.js';
 import { atTheFdLimit, ended, putPaths, ran, result, submitted, take } from './core.js';
 import { outOfFds } from './direct.js';
-import { fsError } from './errors.js';
+import { fsError, IO_MAX_LENGTH } from './errors.js';
 import { kSysletHandle, type FileHandle } from './file-handle.js';
 
-/** Node's kIoMaxLength: readFile refuses larger files with ERR_FS_FILE_TOO_LARGE. */
-const IO_MAX_LENGTH = 2 ** 31 - 1;
 const COPYFILE_EXCL = 1;
 const COPYFILE_FICLONE_FORCE = 4;
 

@@ -4,7 +4,8 @@
  * slot, clearing O_NONBLOCK, the closing chain).
  */
 import { close } from 'node:fs';
-import { ECANCELED, EFBIG, syscall } from '../engine/native/index.js';
+import { ECANCELED, EFBIG, EOWNERDEAD, syscall } from '../engine/native/index.js';
+import { STOP } from '../engine/atom.js';
 import { SyscallError } from '../engine/errors.js';
 import { typedArrayBuffer, typedArrayByteOffset } from '../engine/view-getters.js';
 import { NR } from '../engine/syscalls/nr.js';
@@ -77,6 +78,23 @@ export const answerOf = (instance: PluginInstance, atom: number): number => {
 };
 /** Whether the chain reached atom `atom` (a skipped atom keeps NOT_EXECUTED). */
 export const ran = (instance: PluginInstance, atom: number): boolean => instance.result(atom) !== NOT_EXECUTED;
+
+/**
+ * unserved - whether a chain that ended with `stop` was answered by the pool without a thread:
+ * stop `died` with no atom answering -EOWNERDEAD (a thread that died while it ran a chain leaves
+ * that in the running atom: engine/pool.ts #orphan). When cachemiss threads cannot start, the
+ * pool answers each chain that needs one with the errno their start failed with, in the atom it
+ * would have run: EMFILE at the fd limit, ERANGE in a working directory deeper than PATH_MAX (a
+ * Worker's bootstrap fails in uv_cwd there, where Node's own calls work). Neither is the call's
+ * answer: the atoms after that one never ran (a copy resolved with dest empty, a readdir rejected
+ * ERANGE), so the call is Node's.
+ */
+export function unserved(stop: number, plugin: Plugin, instance: PluginInstance): boolean {
+  if (stop !== STOP.died) return false;
+  const atoms = plugin.definition.atoms.length;
+  for (let atom = 0; atom < atoms; atom++) if (ran(instance, atom) && answerOf(instance, atom) === -EOWNERDEAD) return false;
+  return true;
+}
 
 /**
  * What to wait for after a submission: null when the chain completed inline (the caller goes on

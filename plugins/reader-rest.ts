@@ -3,13 +3,13 @@
  * from st_size, lent to the engine), a file of unknown length (st_size 0: procfs, FIFOs,
  * devices) a slot at a time, and FileHandle.readFile on an open fd (readWholeFd).
  */
-import { ECANCELED, EFBIG, EIO, EOWNERDEAD } from '../engine/native/index.js';
+import { ECANCELED, EFBIG, EIO } from '../engine/native/index.js';
 import { STOP } from '../engine/atom.js';
 import { MAX_RW_COUNT } from '../engine/syscalls/abi.js';
 import { STAT_SIZE_OFFSET } from './builtin/file.js';
 import { fileReadFdMore, fileReadFdStart, fileReadMore, filePollRead, POLL_READ, READ_FD_MORE, READ_FD_START, READ_MORE } from './builtin/file-read.js';
 import { NOT_EXECUTED } from './define.js';
-import { answerOf, copyOut, num, pending, ran, ReadFailure, type WholeReadIntoOptions, type WholeReadOptions } from './reader-common.js';
+import { answerOf, copyOut, num, pending, ran, ReadFailure, unserved, type WholeReadIntoOptions, type WholeReadOptions } from './reader-common.js';
 import { SLOT_DATA_BYTES, type Request } from './requests.js';
 
 /** Options of {@link readWholeFd}. */
@@ -105,7 +105,7 @@ async function readMoreAt(going: Going, address: number, chunk: number, chunks: 
       // ever (a readFile of a directory from such a directory spun a core and never settled).
       const pread = instance.result(READ_MORE.pread);
       const cause = pread !== NOT_EXECUTED && num(pread) < 0 ? num(pread) : stop === STOP.cancelled ? -ECANCELED : -EIO;
-      return { got, error: cause, finished, unserved: stop === STOP.died && cause !== -EOWNERDEAD };
+      return { got, error: cause, finished, unserved: unserved(stop, fileReadMore, instance) };
     }
     return { got, error, finished, unserved: false };
   } finally {

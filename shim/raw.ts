@@ -51,12 +51,6 @@ export interface RawSubmission {
 
 const SYS_fcntl = NR.fcntl;
 
-function writeStatus(view: DataView, errorOffset: number, returnOffset: number, width: 4 | 8, error: number, returned: number): void {
-  if (width === 8) view.setBigInt64(returnOffset, BigInt(returned), true);
-  else view.setInt32(returnOffset, returned, true);
-  view.setInt32(errorOffset, error, true);
-}
-
 const OPS = { read: OP_READ, write: OP_WRITE, fsync: OP_FSYNC, fdatasync: OP_FDATASYNC } as const;
 
 /** A request submitted with {@link submitRaw}: its status, read from the caller's fields. */
@@ -117,17 +111,18 @@ export function submitRaw(submission: RawSubmission): RawAioRequest | number {
   if (op === undefined || (width !== 4 && width !== 8)) return -EINVAL;
   const region = aioEngine().memory.find(errorCodeAddress, 4);
   const reachable = region !== null && returnValueAddress >= region.start && returnValueAddress + width <= region.end;
+  // (Made before the checks only to write a refusal into the status fields; nothing is queued yet.)
+  const request = reachable ? new Request(region.view, errorCodeAddress - region.start, errorCodeAddress, returnValueAddress - region.start, returnValueAddress, width, chainEnded, aioEngine().policy) : null;
   const reqprio = submission.reqprio ?? 0;
   if (op < OP_FSYNC && (!Number.isInteger(reqprio) || reqprio < 0 || reqprio > AIO_PRIO_DELTA_MAX)) {
     // As aio_read/aio_write (and glibc's __aio_enqueue_request): the refusal is also the control
     // block's status, so the program's aio_error after the -1 reads EINVAL, not a stale value.
-    if (reachable) writeStatus(region.view, errorCodeAddress - region.start, returnValueAddress - region.start, width, EINVAL, -1);
+    request?.setStatus(EINVAL, -1);
     return -EINVAL;
   }
-  if (!reachable) return -EFAULT;
+  if (request === null) return -EFAULT;
   // As aio_fsync (glibc's rt/aio_fsync.c): an fd that is not open is refused now, nothing queued.
   if (op >= OP_FSYNC && syscall(SYS_fcntl, submission.fd, F_GETFL) < 0) return -EBADF;
-  const request = new Request(region.view, errorCodeAddress - region.start, errorCodeAddress, returnValueAddress - region.start, returnValueAddress, width, chainEnded, aioEngine().policy);
   const handle = new RawAioRequest(request);
   request.oneShot = true;
   request.fd = submission.fd;
