@@ -51,6 +51,8 @@ export class EngineWake {
   /** The eventfd both the io_uring engine and the cachemiss threads signal (-1: not made yet). */
   #eventfd = -1;
   #watcher: FdWatcher | null = null;
+  /** Holders that keep the event loop alive (see {@link ref}). */
+  #holders = 0;
   readonly #hooks: WakeHooks;
   readonly #scratch: DataView;
   readonly #scratchAddress: number;
@@ -77,18 +79,21 @@ export class EngineWake {
       while (hooks.armWake());
     });
     closeAtExit(this.#watcher);
-    if (hooks.inflight() > 0) this.#watcher.ref();
+    if (this.#holders > 0) this.#watcher.ref();
     return fd;
   }
 
-  /** The first chain in flight: keep the event loop alive for its completion. */
+  /**
+   * The first chain in flight (or the first of the ring's file reads, uring-file-reads.ts): keep
+   * the event loop alive for its completion. Each holder refs once and unrefs once.
+   */
   ref(): void {
-    this.#watcher?.ref();
+    if (this.#holders++ === 0) this.#watcher?.ref();
   }
 
-  /** No chain in flight any more: let the event loop end. */
+  /** A holder has nothing in flight any more: once none has, let the event loop end. */
   unref(): void {
-    this.#watcher?.unref();
+    if (--this.#holders === 0) this.#watcher?.unref();
   }
 
   /** Stop watching and close the eventfd (the engine has closed). */

@@ -15,6 +15,8 @@ import type { FinishedSink } from './pool.js';
 import type { Finished } from './completion-queue.js';
 import { selectEngine } from './uring-select.js';
 import { UringEngine, type RingSink } from './uring-engine.js';
+import type { RingFileReads } from './uring-file-reads.js';
+import { NR } from './syscalls/nr.js';
 import { resolveEngineOptions, type AsyncEngineInfo, type ChainCompletion, type ChainListener, type EngineOptions, type SubmitReport } from './engine-options.js';
 export type { AsyncEngineInfo, ChainCompletion, ChainListener, EngineOptions, RingRegistration, SubmitReport } from './engine-options.js';
 import { EnginePoolApi } from './engine-pool-api.js';
@@ -125,6 +127,19 @@ export class Engine extends EnginePoolApi implements FinishedSink, RingSink {
    */
   get lastSubmit(): SubmitReport {
     return this.#submission.report;
+  }
+
+  /**
+   * @internal The io_uring engine's linked whole-file reads (engine/uring-file-reads.ts), for the
+   * plugins' file reader: null with cachemiss threads, on a kernel without their opcodes, and
+   * when this engine's policy denies a call they make (openat, read, close).
+   */
+  get fileReads(): RingFileReads | null {
+    const uring = this.#uring;
+    if (uring === null) return null;
+    const policy = this.policy;
+    if (policy.check(NR.openat) !== 0 || policy.check(NR.read) !== 0 || policy.check(NR.close) !== 0) return null;
+    return uring.fileReads;
   }
 
   /** Requests in flight in the io_uring engine's ring (0 with cachemiss threads): for diagnostics and tests. */
@@ -253,6 +268,12 @@ export class Engine extends EnginePoolApi implements FinishedSink, RingSink {
     // poke armed and nothing undelivered, as the event-loop watcher does.
     while (this.#armWake()) this.#pump();
     return result;
+  }
+
+  /** @internal RingSink: the ring's file reads hold the event loop while they are in flight. */
+  ringHold(held: boolean): void {
+    if (held) this.#wake.ref();
+    else this.#wake.unref();
   }
 
   /** pump - process finished chains now (the event loop does this by itself). @returns how many. */

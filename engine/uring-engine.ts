@@ -18,7 +18,8 @@
  * the JS turn that wrote the first one (a microtask), before anything waits or looks for
  * completions, or as soon as 16 wait (a long turn would otherwise leave the device idle).
  */
-import { ECANCELED, EINTR, EAGAIN, EBUSY, ETIME, IORING_OP, IORING_SQ_CQ_OVERFLOW, IORING_SQ_TASKRUN, IORING_ASYNC_CANCEL_ALL, IORING_ASYNC_CANCEL_ANY, IOSQE_ASYNC, registerEventfd, unregisterEventfd, type Word } from './native/index.js';
+import { ECANCELED, EINTR, EAGAIN, EBUSY, ETIME, IORING_OP, IORING_SQ_CQ_OVERFLOW, IORING_SQ_TASKRUN, IORING_ASYNC_CANCEL_ALL, IORING_ASYNC_CANCEL_ANY, IOSQE_ASYNC, registerEventfd, registerSparseFiles, unregisterEventfd, type Word } from './native/index.js';
+import { RingFileReads, type FileReadPort } from './uring-file-reads.js';
 import type { MemoryRegistry, Region } from './memory.js';
 import type { RingPort } from './executor.js';
 import type { CompiledSyscall } from './compiled-table.js';
@@ -36,6 +37,10 @@ import { RingRequests, STALE, TOKENS } from './uring-requests.js';
 
 /** user_data of the engine's own requests (ASYNC_CANCEL): never a chain's. */
 const INTERNAL = 2 ** 52;
+/** user_data from here up to INTERNAL: the linked file reads' requests (uring-file-reads.ts), by code. */
+const FILE_READS = 2 ** 51;
+/** Direct-descriptor slots for the file reads (fewer when RLIMIT_NOFILE is lower). */
+const FILE_READ_SLOTS = [256, 64];
 /** Headroom in the CQ for the engine's own requests' completions. */
 const CQ_HEADROOM = 64;
 /** End-of-turn flushes react to it: queueMicrotask makes an AsyncResource per call (4.0–4.5 µs vs 1.6–1.7). */
@@ -59,6 +64,8 @@ export interface RingSink {
    * good): its atom did not run; a cachemiss thread must run the chain from it.
    */
   ringRefused(token: number, atom: number): void;
+  /** The ring's file reads have something in flight (true) or nothing any more (false). */
+  ringHold(held: boolean): void;
 }
 
 /** The io_uring engine of one Engine. Only the thread that created it may use it. */
@@ -103,6 +110,9 @@ export class UringEngine implements RingPort {
   readonly #reapedRes = new Int32Array(256);
   /** Pokes the eventfd when an enter leaves the TASKRUN flag set with nothing (uring-stall-watch.ts). */
   readonly #stallWatch: RingStallWatch;
+  /** The linked file reads: undefined until first asked for, null when this kernel or ring cannot. */
+  #fileReads: RingFileReads | null | undefined;
+  readonly #canReadFiles: boolean;
 
   constructor(ring: Ring, supportedOps: Uint8Array, setupFlags: string, registry: MemoryRegistry, eventfd: number, sink: RingSink) {
     this.#ring = ring;
@@ -113,6 +123,8 @@ export class UringEngine implements RingPort {
     this.#unsubmitted = new UnsubmittedTokens(ring.sqEntries);
     const calls = ringCalls(supportedOps);
     for (const name of calls) this.#calls[(syscallByName(name) as { x86_64: number }).x86_64] = RING_CALLS[name] as RingCall;
+    const ops = [IORING_OP.OPENAT, IORING_OP.READ, IORING_OP.CLOSE, IORING_OP.FIXED_FD_INSTALL];
+    this.#canReadFiles = ops.every((op) => supportedOps[op] === 1);
     this.description = { setupFlags, sqEntries: ring.sqEntries, cqEntries: ring.cqEntries, features: ring.features, calls };
     // The kernel signals the Engine's eventfd when completions (or, under DEFER_TASKRUN,
     // completion work) arrive: the same fd and libuv watcher the cachemiss threads poke.
@@ -130,6 +142,46 @@ export class UringEngine implements RingPort {
   get inFlight(): number {
     return this.#inRing;
   }
+
+  /**
+   * fileReads - the linked whole-file reads of this ring (uring-file-reads.ts), or null when this
+   * kernel lacks an opcode they need or refuses the file table. The table is registered on the
+   * first call.
+   */
+  get fileReads(): RingFileReads | null {
+    if (this.#fileReads !== undefined) return this.#fileReads;
+    this.#fileReads = null;
+    if (!this.#canReadFiles || this.#broken || this.#closing) return null;
+    for (const slots of FILE_READ_SLOTS) {
+      if (registerSparseFiles(this.#ring.fd, slots) === 0) {
+        this.#fileReads = new RingFileReads(this.#filePort, slots);
+        break;
+      }
+    }
+    return this.#fileReads;
+  }
+
+  readonly #filePort: FileReadPort = {
+    hold: (held) => this.#sink.ringHold(held),
+    room: (count) => {
+      if (this.#broken || this.#closing || this.#released || this.#inRing + count > this.#capacity) return false;
+      // A linked batch must go to the kernel in one enter: never let a flush split it.
+      if (this.#ring.sqSpace() < count) this.flush();
+      return this.#ring.sqSpace() >= count;
+    },
+    write: (code, opcode, sqeFlags, fd, off, addr, len, opFlags, fileIndex) => {
+      const ring = this.#ring;
+      if (ring.sqSpace() === 0) this.flush();
+      ring.prep(opcode, sqeFlags, fd, off, addr, len, opFlags, FILE_READS + code, 0, fileIndex);
+      // Noted as -2 - code: #refuse answers it -ECANCELED if the kernel never takes it.
+      this.#unsubmitted.note(-2 - code);
+      this.#inRing++;
+      if (!this.#flushQueued) {
+        this.#flushQueued = true;
+        void SETTLED.then(this.#flushTask);
+      }
+    },
+  };
 
   // ---- RingPort: the executor's side ----
 
@@ -327,11 +379,18 @@ export class UringEngine implements RingPort {
     const deadline = performance.now() + timeoutMs;
     while (this.#inRing > 0 && performance.now() < deadline) {
       this.pump();
-      if (this.#inRing > 0) await new Promise((resolve) => setTimeout(resolve, 1));
+      if (this.#inRing === 0) break;
+      // Again: a linked request is issued only when the one before it completes (under
+      // DEFER_TASKRUN, in the completion work an enter runs after the cancel was taken), so a
+      // single cancel can miss it (a file read's second read on a FIFO, uring-file-reads.ts).
+      this.#internal(IORING_OP.ASYNC_CANCEL, 0, IORING_ASYNC_CANCEL_ANY | IORING_ASYNC_CANCEL_ALL);
+      await new Promise((resolve) => setTimeout(resolve, 1));
     }
     unregisterEventfd(this.#ring.fd);
     // Closing the ring fd makes the kernel cancel (and wait for) anything still in flight.
     this.#released = true;
+    // File reads whose requests did not complete in time still answer, once.
+    this.#fileReads?.abandonAll();
     this.#ring.release();
     // A request that did not complete in time may still be written back into its copies (an
     // accept's addrlen, a recvmsg's msghdr) while the kernel tears the ring down: keep them.
@@ -359,6 +418,11 @@ export class UringEngine implements RingPort {
 
   #complete(userData: number, res: number): void {
     if (userData >= INTERNAL) return;
+    if (userData >= FILE_READS) {
+      this.#inRing--;
+      this.#fileReads?.complete(userData - FILE_READS, res);
+      return;
+    }
     const requests = this.#requests;
     const token = requests.tokenOf(userData);
     if (token === STALE) {
@@ -396,6 +460,11 @@ export class UringEngine implements RingPort {
     this.#ring.discardUnsubmitted();
     const tokens = this.#unsubmitted.takeAll();
     for (const token of tokens) {
+      if (token <= -2) {
+        this.#inRing--;
+        this.#fileReads?.complete(-2 - token, -ECANCELED);
+        continue;
+      }
       if (token < 0 || !this.#requests.isLive(token)) continue;
       this.#requests.retire(token);
       this.#inRing--;

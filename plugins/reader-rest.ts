@@ -190,12 +190,21 @@ async function pollRead(request: Request, fd: number): Promise<number> {
   }
 }
 
-/** st_size 0: read a slot at a time until a read returns 0, as Node reads procfs files and FIFOs. */
-export async function readUnknownLength(going: Going, options: WholeReadOptions, fifo: boolean): Promise<Buffer | ReadFailure> {
+/**
+ * st_size 0: read a slot at a time until a read returns 0, as Node reads procfs files and FIFOs.
+ * `first`: bytes already read from the fd (reader-ring.ts), which come first.
+ */
+export async function readUnknownLength(going: Going, options: WholeReadOptions, fifo: boolean, first?: Uint8Array): Promise<Buffer | ReadFailure> {
   const slot = going.request.slot;
   const pieces: Buffer[] = [];
   let total = 0;
+  if (first !== undefined && first.length > 0) {
+    if (first.length > options.limit && options.overLimit === 'fail') return new ReadFailure(EFBIG, 'read');
+    total = Math.min(first.length, options.limit);
+    pieces.push(Buffer.from(first.subarray(0, total)));
+  }
   for (;;) {
+    if (total >= options.limit && options.overLimit === 'truncate') break;
     options.between?.();
     let got: number;
     let finished: boolean;

@@ -21,6 +21,7 @@ import {
 import { readRest, readUnknownLength, type Going } from './reader-rest.js';
 import { SLOT_DATA_BYTES, type Request, type RequestSlot } from './requests.js';
 import { putPath } from './request-paths.js';
+import { readFirstByRing } from './reader-ring.js';
 
 export { clearNonblock, closeFd, closeThroughNode, ReadFailure, type Whole, type WholeReadIntoOptions, type WholeReadOptions } from './reader-common.js';
 export { readWholeFd, type FdReadOptions } from './reader-rest.js';
@@ -51,6 +52,12 @@ export function readWholeFile(request: Request, path: string | Uint8Array, optio
   const slot = request.slot;
   const bad = putPath(slot.paths[0], path);
   if (bad !== 0) return new ReadFailure(bad, 'open');
+  return readFirstByRing(request, options, () => readWholeFileByChains(request, options)) ?? readWholeFileByChains(request, options);
+}
+
+/** {@link readWholeFile} with chains (file.readFirst, then the readers of reader-rest.ts); the path is in the slot. */
+function readWholeFileByChains(request: Request, options: WholeReadOptions | WholeReadIntoOptions): Whole<number | Buffer | ReadFailure> {
+  const slot = request.slot;
   // A read-only open is tried inline (openat2 RESOLVE_CACHED), and opening a FIFO that has no
   // writer would block the caller there: open it O_NONBLOCK, which changes nothing for regular
   // files and directories, and clear the flag below once fstat shows another kind of file.

@@ -4,5 +4,5 @@ export { allocNative, releaseNative, viewOf, addressOf, mapLow, unmapLow, type N
 export * from './errno.js';
 export { watchReadable, type FdWatcher } from './poll.js';
 export { THREAD_RESOURCE_LIMITS, workerEnv, withoutLoaders } from './worker-env.js';
-export { setupRing, ringEnter, registerEventfd, unregisterEventfd, probeOpcodes, type RingSetup, type RingMapping, type SqOffsets, type CqOffsets } from './uring.js';
+export { setupRing, ringEnter, registerEventfd, unregisterEventfd, registerSparseFiles, probeOpcodes, type RingSetup, type RingMapping, type SqOffsets, type CqOffsets } from './uring.js';
 export * from './uring-abi.js';

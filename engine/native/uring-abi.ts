@@ -73,9 +73,13 @@ export const IORING_ENTER_SQ_WAKEUP = 1 << 1;
 export const IORING_REGISTER_EVENTFD = 4;
 export const IORING_UNREGISTER_EVENTFD = 5;
 export const IORING_REGISTER_PROBE = 8;
+/** Registers a table of files; an entry of -1 is an empty slot (a sparse table, Linux 5.19+ for direct opens). */
+export const IORING_REGISTER_FILES = 2;
 
 /** sqe.flags */
+export const IOSQE_FIXED_FILE = 1 << 0;
 export const IOSQE_IO_LINK = 1 << 2;
+export const IOSQE_IO_HARDLINK = 1 << 3;
 export const IOSQE_ASYNC = 1 << 4;
 export const IOSQE_CQE_SKIP_SUCCESS = 1 << 6;
 

@@ -15,7 +15,7 @@ import { NR } from '../syscalls/nr.js';
 import { MAP_POPULATE, MAP_SHARED, PROT_READ, PROT_WRITE } from '../syscalls/constants.generated.js';
 import {
   IO_URING_CQE, IO_CQRING_OFFSETS, IORING_FEAT_SINGLE_MMAP, IORING_OFF_CQ_RING, IORING_OFF_SQ_RING, IORING_OFF_SQES, IORING_REGISTER_EVENTFD,
-  IORING_REGISTER_PROBE, IORING_SETUP_CQSIZE, IORING_UNREGISTER_EVENTFD, IO_URING_OP_SUPPORTED, IO_URING_PARAMS, IO_URING_PROBE, IO_URING_PROBE_OP, IO_URING_SQE,
+  IORING_REGISTER_FILES, IORING_REGISTER_PROBE, IORING_SETUP_CQSIZE, IORING_UNREGISTER_EVENTFD, IO_URING_OP_SUPPORTED, IO_URING_PARAMS, IO_URING_PROBE, IO_URING_PROBE_OP, IO_URING_SQE,
   IO_SQRING_OFFSETS,
 } from './uring-abi.js';
 
@@ -170,6 +170,21 @@ export function registerEventfd(ringFd: number, eventfd: number): number {
 /** unregisterEventfd - IORING_UNREGISTER_EVENTFD. @returns 0 or `-errno`. */
 export function unregisterEventfd(ringFd: number): number {
   return syscall(SYS_io_uring_register, ringFd, IORING_UNREGISTER_EVENTFD, 0, 0);
+}
+
+/**
+ * registerSparseFiles - IORING_REGISTER_FILES with `count` empty slots: the table that direct
+ * descriptors (an OPENAT with a file_index) are opened into.
+ * @returns 0 or `-errno` (EMFILE when `count` is above RLIMIT_NOFILE, EBUSY when a table exists).
+ */
+export function registerSparseFiles(ringFd: number, count: number): number {
+  const table = allocNative(count * 4, 8);
+  try {
+    new Int32Array(table.buffer).fill(-1);
+    return syscall(SYS_io_uring_register, ringFd, IORING_REGISTER_FILES, table.address, count);
+  } finally {
+    releaseNative(table);
+  }
 }
 
 /**

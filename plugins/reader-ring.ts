@@ -1,0 +1,130 @@
+/**
+ * readWholeFile's first step through the io_uring engine's linked file reads
+ * (engine/uring-file-reads.ts): open, read, read as one batch of SQEs instead of file.readFirst's
+ * four syscalls made one by one from JavaScript.
+ *
+ * The batch reads at most `length` bytes (one slot, or the caller's limit) and a second read of
+ * one byte tells whether the file ended there. What it cannot conclude falls back without losing
+ * a byte: nothing read (a cold page, an empty file, a FIFO without a writer, an open that would
+ * wait) → the chain path from the start, as if the batch had not been made; bytes read and more
+ * may follow (a FIFO whose writer is still open, a procfs file past a page, a partly cached file)
+ * → the batch's descriptor becomes a process fd at the position its reads left, and the chain
+ * readers go on from there with the bytes already read.
+ */
+import { EAGAIN, ECANCELED, EFBIG, EINTR, ENXIO, syscall } from '../engine/native/index.js';
+import { NR } from '../engine/syscalls/nr.js';
+import { O_NONBLOCK, O_RDONLY, S_IFDIR, S_IFIFO, S_IFMT, S_IFREG } from '../engine/syscalls/constants.generated.js';
+import type { RingFileReads } from '../engine/uring-file-reads.js';
+import { STAT_SIZE_OFFSET } from './builtin/file.js';
+import { clearNonblock, closeFd, copyOut, ReadFailure, type Whole, type WholeReadIntoOptions, type WholeReadOptions } from './reader-common.js';
+import { readRest, readUnknownLength, type Going } from './reader-rest.js';
+import { SLOT_DATA_BYTES, type Request } from './requests.js';
+
+const SYS_fstat = NR.fstat;
+const ST_MODE_OFFSET = 24;
+/** O_CLOEXEC is refused for a direct descriptor (it has no fd to close); the install sets it. */
+const RING_OPEN_FLAGS = O_RDONLY | O_NONBLOCK;
+
+/** The chain path of readWholeFile, from the start (the path is in the slot's first buffer). */
+export type ByChains = () => Whole<number | Buffer | ReadFailure>;
+
+/**
+ * readFirstByRing - start reading the file whose path is in `request`'s slot through the ring.
+ * @returns the answer to come, or null when the ring cannot take it (no io_uring engine, a policy
+ *   that denies its calls, no free slot or room, options it does not serve): the caller reads
+ *   with chains then.
+ */
+export function readFirstByRing(request: Request, options: WholeReadOptions | WholeReadIntoOptions, byChains: ByChains): Promise<number | Buffer | ReadFailure> | null {
+  // An AbortSignal is checked between steps, and other open flags may create or wait: chains.
+  if (options.between !== undefined || options.flags !== 0) return null;
+  const reads = request.engine.fileReads;
+  if (reads === null) return null;
+  const length = Math.min(SLOT_DATA_BYTES, options.limit);
+  const slot = request.slot;
+  let settle: ((answer: Whole<number | Buffer | ReadFailure>) => void) | null = null;
+  let early: Whole<number | Buffer | ReadFailure> | null = null;
+  const started = reads.start(slot.pathAddresses[0], RING_OPEN_FLAGS, slot.dataAddress, length, (file, open, first, second) => {
+    let answer: Whole<number | Buffer | ReadFailure>;
+    try {
+      answer = answerOf(request, reads, file, open, first, second, length, options, byChains);
+    } catch (error) {
+      answer = Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    if (settle === null) early = answer;
+    else settle(answer);
+  });
+  if (!started) return null;
+  return new Promise((resolve) => {
+    if (early !== null) resolve(early);
+    else settle = resolve;
+  });
+}
+
+/** What the batch's three answers say: the file's bytes, its failure, or how to go on. */
+function answerOf(
+  request: Request, reads: RingFileReads, file: number, open: number, first: number, second: number, length: number,
+  options: WholeReadOptions | WholeReadIntoOptions, byChains: ByChains,
+): Whole<number | Buffer | ReadFailure> {
+  if (open < 0) {
+    // EAGAIN (a lease), ENXIO: the chain path opens again without O_NONBLOCK, on a thread.
+    // ECANCELED/EINTR: the ring did not run it (a closing engine, a refused enter).
+    if (open === -EAGAIN || open === -ENXIO || open === -ECANCELED || open === -EINTR) return byChains();
+    return new ReadFailure(open, 'open');
+  }
+  const data = request.slot.data;
+  if (first > 0 && second === 0) {
+    reads.close(file);
+    return copyOut(data, first, options);
+  }
+  if (first === length - 1 && second === 1 && options.overLimit === 'truncate' && options.limit <= length) {
+    reads.close(file);
+    return copyOut(data, length, options);
+  }
+  if (first < 0 && first !== -EAGAIN && first !== -ECANCELED && first !== -EINTR) {
+    // EISDIR and the like: the answer Node gives (its read fails the same way).
+    reads.close(file);
+    return new ReadFailure(first, 'read');
+  }
+  if (first <= 0) {
+    // Nothing was read: as if the batch had not been made.
+    reads.close(file);
+    return byChains();
+  }
+  if (second < 0 && second !== -EAGAIN && second !== -ECANCELED && second !== -EINTR) {
+    reads.close(file);
+    return new ReadFailure(second, 'read');
+  }
+  // Bytes were read and more may come: the second read's byte (if any) joins them.
+  let done = first;
+  if (second === 1) {
+    if (first < length - 1) data[first] = data[length - 1] as number;
+    done = first + 1;
+  }
+  return goOnInstalled(request, reads, file, done, options, byChains);
+}
+
+/** Make the batch's descriptor a process fd and read on from it with the chain readers. */
+async function goOnInstalled(
+  request: Request, reads: RingFileReads, file: number, done: number, options: WholeReadOptions | WholeReadIntoOptions, byChains: ByChains,
+): Promise<number | Buffer | ReadFailure> {
+  const fd = await new Promise<number>((resolve) => reads.install(file, resolve));
+  // Only a closing or refused ring fails the install (its reads would have failed too).
+  if (fd < 0) return byChains();
+  const going: Going = { request, fd, owned: true, open: true };
+  const slot = request.slot;
+  try {
+    // fstat into the slot's second path buffer: the kind and size decide how to go on, as after
+    // file.readFirst's fstat.
+    const statResult = syscall(SYS_fstat, fd, slot.pathAddresses[1]);
+    if (statResult < 0) return new ReadFailure(statResult, 'fstat');
+    const stat = slot.paths[1];
+    const size = Number(stat.readBigInt64LE(STAT_SIZE_OFFSET));
+    const kind = stat.readUInt32LE(ST_MODE_OFFSET) & S_IFMT;
+    if (size > options.limit && options.overLimit === 'fail') return new ReadFailure(EFBIG, 'read');
+    if (kind === S_IFREG && size > 0) return await readRest(going, size, done, options);
+    if (kind !== S_IFDIR) clearNonblock(fd);
+    return await readUnknownLength(going, options, kind === S_IFIFO, slot.data.subarray(0, done));
+  } finally {
+    if (going.open) await closeFd(request, fd);
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * On the io_uring engine syslet-aio/fs's readFile of a cached file is a linked batch that ends in
+ * a later turn (engine/uring-file-reads.ts), so each call holds its place in the request window
+ * until then: the window (here 4) bounds the batches in flight, the calls past it wait for a
+ * place, and every file still reads whole. With the threads engine the chain path ends such a
+ * read within the call (fs-readfile-of-cached-files-leaves-the-request-window-within-the-call).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Engine } from '../index.js';
+import { createFs, requestStats, setRequestWindow } from '../fs.js';
+import { tempDir } from './plugin-fixture.js';
+
+test('readFile of many cached files at once through the ring: the window bounds the batches in flight', async (t) => {
+  const { dir, cleanup } = tempDir('ring-window');
+  const engine = new Engine();
+  t.after(async () => {
+    await engine.close();
+    cleanup();
+  });
+  if (engine.fileReads === null) {
+    t.skip(`no ring file reads on this engine (${engine.asyncEngine.kind})`);
+    return;
+  }
+  const fs = createFs(engine);
+  setRequestWindow(engine, 4);
+  const contents = Array.from({ length: 64 }, (_, i) => randomBytes(1 + i * 97));
+  const paths = contents.map((content, i) => {
+    const path = join(dir, `f${i}`);
+    writeFileSync(path, content);
+    readFileSync(path);
+    return path;
+  });
+  const reads = paths.map((path) => fs.readFile(path));
+  const stats = requestStats(engine);
+  assert.ok(stats.active <= 4, `${stats.active} requests hold a place in a window of 4`);
+  assert.equal(stats.active + stats.waiting, 64, 'every call holds a place or waits for one');
+  assert.ok(engine.ringInFlight <= 4 * 3, `${engine.ringInFlight} requests in the ring: three per batch at most`);
+  const got = await Promise.all(reads);
+  got.forEach((bytes, i) => assert.deepEqual(bytes, contents[i], `file ${i} read whole`));
+  const after = requestStats(engine);
+  assert.equal(after.active + after.waiting, 0, 'the window is empty again');
+});

@@ -1,0 +1,154 @@
+/**
+ * On the io_uring engine a whole-file read starts as one linked batch (open, read, read: see
+ * engine/uring-file-reads.ts) and goes on from a real fd when the batch cannot conclude. Every
+ * kind of file must read as node:fs/promises's readFile reads it: sizes around the batch's 64 KiB
+ * (the second read's one byte decides), empty files and directories (nothing read: the chain path
+ * from the start), a missing file, a partly cached file (the first read short, the second EAGAIN),
+ * a FIFO whose writer is still writing (bytes consumed, then the poll loop), and a procfs file
+ * longer than a page. No fd is left open.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readlinkSync, symlinkSync, writeFileSync, writeSync, constants } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Engine, readFileInto, readFileSyslet, syscall } from '../index.js';
+import { NR } from '../engine/syscalls/nr.js';
+import { tempDir } from './plugin-fixture.js';
+
+const SLOT = 64 * 1024;
+const POSIX_FADV_DONTNEED = 4;
+
+async function outcome(promise: Promise<Buffer>): Promise<{ bytes?: Buffer; code?: string; syscall?: string }> {
+  try {
+    return { bytes: await promise };
+  } catch (error) {
+    const { code, syscall: call } = error as { code?: string; syscall?: string };
+    return { code, syscall: call };
+  }
+}
+
+/** This process's fds open on files under `dir` (the engine's own eventfds and threads' pipes are not). */
+const fdsUnder = (dir: string): string[] =>
+  readdirSync('/proc/self/fd').flatMap((fd) => {
+    try {
+      const target = readlinkSync(`/proc/self/fd/${fd}`);
+      return target.startsWith(dir) ? [target] : [];
+    } catch {
+      return [];
+    }
+  });
+
+test('reads through the ring answer as node:fs/promises readFile for every kind of file', async (t) => {
+  const engine = new Engine();
+  const { dir, cleanup } = tempDir('ring-read');
+  t.after(async () => {
+    await engine.close();
+    cleanup();
+  });
+  if (engine.fileReads === null) {
+    t.skip(`no ring file reads on this engine (${engine.asyncEngine.kind}): the kernel lacks an opcode or refused the file table`);
+    return;
+  }
+  const sizes = [0, 1, 4096, SLOT - 2, SLOT - 1, SLOT, SLOT + 1, 1 << 20];
+  for (const size of sizes) writeFileSync(join(dir, `s${size}`), randomBytes(size));
+  mkdirSync(join(dir, 'a-dir'));
+  symlinkSync(`s4096`, join(dir, 'link'));
+  const names = [...sizes.map((size) => `s${size}`), 'a-dir', 'link', 'missing'];
+  for (const name of names) {
+    const path = join(dir, name);
+    const node = await outcome(readFile(path));
+    const whole = await outcome(readFileSyslet(engine, path));
+    assert.deepEqual(whole, node, `readFileSyslet(${name})`);
+    // readFileInto: the file's first target.length bytes (a target of SLOT: the batch's own size).
+    for (const length of [2, 100, SLOT, SLOT + 7]) {
+      const target = Buffer.alloc(length);
+      const into = await outcome(readFileInto(engine, path, target).then((n) => target.subarray(0, n)));
+      const expected = node.bytes === undefined ? node : { bytes: node.bytes.subarray(0, length) };
+      assert.deepEqual(into, expected, `readFileInto(${name}, ${length} bytes)`);
+    }
+  }
+  assert.deepEqual(fdsUnder(dir), [], 'no fd left open');
+});
+
+test('a file whose tail left the page cache reads whole (the batch reads what it can, the rest comes from the fd)', async (t) => {
+  const engine = new Engine();
+  const { dir, cleanup } = tempDir('ring-read-partial');
+  t.after(async () => {
+    await engine.close();
+    cleanup();
+  });
+  if (engine.fileReads === null) {
+    t.skip('no ring file reads on this engine');
+    return;
+  }
+  const path = join(dir, 'partly');
+  const content = randomBytes(256 * 1024);
+  writeFileSync(path, content);
+  for (let round = 0; round < 5; round++) {
+    const fd = openSync(path, 'r');
+    fsyncSync(fd);
+    // The first 8 KiB stay cached, the rest leaves the page cache.
+    const dropped = syscall(NR.fadvise64, fd, 8192, 0, POSIX_FADV_DONTNEED);
+    closeSync(fd);
+    assert.equal(dropped, 0, 'fadvise(DONTNEED)');
+    const got = await readFileSyslet(engine, path);
+    assert.ok(got.equals(content), `round ${round}: the whole file`);
+  }
+});
+
+test('a FIFO whose writer is still writing: bytes the batch read come first, the rest as Node reads them', async (t) => {
+  const engine = new Engine();
+  const { dir, cleanup } = tempDir('ring-read-fifo');
+  t.after(async () => {
+    await engine.close();
+    cleanup();
+  });
+  if (engine.fileReads === null) {
+    t.skip('no ring file reads on this engine');
+    return;
+  }
+  const run = async (read: (path: string) => Promise<Buffer>, name: string): Promise<string> => {
+    const fifo = join(dir, name);
+    execFileSync('mkfifo', [fifo]);
+    // A reader of our own lets the writer open without waiting; the first piece is in the pipe
+    // before the read starts, so the batch's first read takes it and its second finds nothing yet.
+    const keeper = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+    const writer = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+    writeSync(writer, 'first,');
+    const reading = read(fifo);
+    await sleep(30);
+    writeSync(writer, 'second,');
+    await sleep(30);
+    writeSync(writer, 'third');
+    closeSync(writer);
+    const text = (await reading).toString();
+    closeSync(keeper);
+    return text;
+  };
+  const node = await run((path) => readFile(path), 'node-fifo');
+  const syslet = await run((path) => readFileSyslet(engine, path), 'syslet-fifo');
+  assert.equal(node, 'first,second,third');
+  assert.equal(syslet, node);
+});
+
+test('a procfs file longer than a page (its first read is short, its second has a byte): read to its end', async (t) => {
+  const engine = new Engine();
+  t.after(() => engine.close());
+  if (engine.fileReads === null) {
+    t.skip('no ring file reads on this engine');
+    return;
+  }
+  // This process's maps change between two reads; their shape does not.
+  const node = (await readFile('/proc/self/maps')).toString();
+  const syslet = (await readFileSyslet(engine, '/proc/self/maps')).toString();
+  assert.ok(node.length > 4096, `node read ${node.length} bytes: the file is longer than a page here`);
+  assert.ok(syslet.length > 4096, `${syslet.length} bytes: past the first page`);
+  assert.ok(syslet.endsWith('\n'));
+  const line = /^[0-9a-f]+-[0-9a-f]+ [-rwxps]{4} [0-9a-f]+ [0-9a-f]+:[0-9a-f]+ \d+\s*.*$/;
+  for (const row of syslet.slice(0, -1).split('\n')) assert.match(row, line);
+  assert.equal(syslet.split('\n')[0], node.split('\n')[0], 'the same first mapping');
+});
