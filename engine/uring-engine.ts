@@ -12,7 +12,8 @@
  * a thread (an atom without an opcode), or finish.
  *
  * One SQE per atom, never linked SQEs: links cannot express syslet semantics (arguments read
- * when the atom runs, stop flags, loops). Each request yields exactly one CQE (no multishot, no
+ * when the atom runs, stop flags, loops). The one exception is not a chain: the start of a
+ * whole-file read (uring-file-reads.ts), a fixed shape whose only data flow is the descriptor. Each request yields exactly one CQE (no multishot, no
  * CQE_SKIP_SUCCESS); its user_data carries the chain's token and a generation, so a stale CQE can
  * never complete another chain. SQEs are written at once and submitted in batches: at the end of
  * the JS turn that wrote the first one (a microtask), before anything waits or looks for

@@ -71,6 +71,14 @@ test('reads through the ring answer as node:fs/promises readFile for every kind 
       assert.deepEqual(into, expected, `readFileInto(${name}, ${length} bytes)`);
     }
   }
+  // Devices: /dev/null reads nothing (the chain path), /dev/zero fills any target (its first
+  // read may stop short at a page: the rest comes from the installed fd).
+  assert.deepEqual(await readFileSyslet(engine, '/dev/null'), await readFile('/dev/null'));
+  for (const length of [3, SLOT, 3 * SLOT + 5]) {
+    const target = Buffer.alloc(length, 1);
+    assert.equal(await readFileInto(engine, '/dev/zero', target), length, `/dev/zero into ${length} bytes`);
+    assert.ok(target.every((byte) => byte === 0), `/dev/zero: ${length} zeros`);
+  }
   assert.deepEqual(fdsUnder(dir), [], 'no fd left open');
 });
 
