@@ -13,9 +13,10 @@ import { composePlugins } from '../plugins/compose.js';
 import { EAGAIN, type Word } from '../engine/native/index.js';
 import type { ChainListener } from '../engine/engine.js';
 import { acquireOrNull, aioEngine, ids } from './context.js';
-import { scheduleSignalDrain } from './signals.js';
+import { isReceiving, makeRoomForOneSignal, scheduleSignalDrain } from './signals.js';
 import { SIGEV_SIGNAL, SIGEV_THREAD } from './constants.js';
 import type { ListGroup, PluginInfo, SigevNotifyFunction } from './types.js';
+import type { Request } from './request.js';
 
 function info(plugin: Plugin, signalled: boolean): PluginInfo {
   const at = (name: string): number => plugin.layout.paramIndex.get(name) ?? -1;
@@ -98,6 +99,31 @@ export function sendSignal(signo: number, value: Word): number {
   return result;
 }
 
+/**
+ * queueAfterRoom - a signal the kernel refused with EAGAIN (RLIMIT_SIGPENDING reached): when this
+ * process receives `signo` (receiveSignals), read its oldest pending signal out of the signalfd to
+ * make room and queue this one again, as many times as signals of ours are pending.
+ *
+ * @param refused - the errno the first attempt failed with (negative).
+ * @returns 0 when the signal is queued; else the refusal (-EAGAIN when no room could be made, or
+ *   the first refusal when it was not EAGAIN), for the request's status as glibc's aio_notify writes.
+ */
+export function queueAfterRoom(signo: number, value: Word, refused: number): number {
+  let result = refused;
+  while (result === -EAGAIN && isReceiving(signo) && makeRoomForOneSignal()) result = sendSignal(signo, value);
+  return result;
+}
+
+/**
+ * signalRefused - the kernel refused a request's signal: queue it again once room is made
+ * (queueAfterRoom), or write the refusal into the request's status, as glibc's aio_notify does
+ * when sigqueue fails.
+ */
+export function signalRefused(request: Request, refused: number): void {
+  const result = queueAfterRoom(request.signo, request.value, refused);
+  if (result < 0) request.setStatus(-result, -1);
+}
+
 const fns: SigevNotifyFunction[] = [];
 const values: Word[] = [];
 let flushScheduled = false;
@@ -134,6 +160,9 @@ export function notifyThread(fn: SigevNotifyFunction, value: Word): void {
 
 /** listDone - every entry of a list has completed: LIO_NOWAIT's own sigevent fires now. */
 export function listDone(group: ListGroup): void {
-  if (group.notify === SIGEV_SIGNAL && group.signo !== 0) sendSignal(group.signo, group.value);
+  if (group.notify === SIGEV_SIGNAL && group.signo !== 0) {
+    const sent = sendSignal(group.signo, group.value);
+    if (sent === -EAGAIN) queueAfterRoom(group.signo, group.value, sent);
+  }
   else if (group.notify === SIGEV_THREAD && group.fn !== null) notifyThread(group.fn, group.value);
 }

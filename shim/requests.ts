@@ -45,7 +45,7 @@ const { evictIdleRanges, holdBuffer } = buffersExports;
 const { aioEngine, markUsed } = contextExports;
 const { AIOCB, O_APPEND, SIGEVENT, SIGEV_SIGNAL, SIGEV_THREAD } = constantsExports;
 const { failWith } = errnoExports;
-const { listDone, notifyThread, sendSignal } = notifyExports;
+const { listDone, notifyThread, sendSignal, signalRefused } = notifyExports;
 const { OP_FSYNC, OP_WRITE } = typesExports;
 const { IDLE, QUEUED, RUNNING } = requestExports;
 const { scheduleSignalDrain } = signalsExports;
@@ -338,7 +338,7 @@ export function complete(request: Request): void {
     // when the request ended without it (cancelled), and then a lone notify.signal sends it.
     const sent = instance !== null && plugin !== null && plugin.signalAtom >= 0 ? instance.result(plugin.signalAtom) : null;
     if (typeof sent !== 'number') notifyCancelled(request);
-    else if (sent < 0) request.setStatus(-sent, -1);
+    else if (sent < 0) signalRefused(request, sent);
     else scheduleSignalDrain(request.signo);
   } else if (request.notify === SIGEV_THREAD && request.fn !== null) {
     notifyThread(request.fn, request.value);
@@ -371,8 +371,9 @@ export function complete(request: Request): void {
 /** A request that ended without its chain (cancelled): send its signal with a lone notify.signal chain. */
 function notifyCancelled(request: Request): void {
   const result = sendSignal(request.signo, request.value);
-  if (result < 0) request.setStatus(-result, -1);
+  if (result < 0) signalRefused(request, result);
 }
+
 
 /**
  * @internal completeUnrun - end a request that never ran a chain (cancelled while queued, or a

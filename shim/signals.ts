@@ -148,28 +148,65 @@ export function drainSignals(): number {
   if (signalFd < 0) return 0;
   const block = scratchBlock();
   let count = 0;
+  // The ones read out early to make room (makeRoomForOneSignal) arrived first: they go first.
+  if (readEarly.length > 0) {
+    const early = readEarly.splice(0);
+    count += early.length;
+    for (const info of early) dispatch(info);
+  }
   for (;;) {
     const got = syscall(SYS_read, signalFd, block.address + 8, RECORD * BATCH);
     if (got <= 0) break;
     // Decode the whole batch before any handler runs: a handler may wait (aio_suspend is
     // async-signal-safe in C), and a signal interrupting that wait drains into this same block.
     const batch: AioSignalInfo[] = [];
-    for (let at = 8; at < 8 + got; at += RECORD) {
-      const view = block.view;
-      batch.push({
-        signo: view.getUint32(at, true),
-        code: view.getInt32(at + 8, true),
-        pid: view.getUint32(at + 12, true),
-        uid: view.getUint32(at + 16, true),
-        int: view.getInt32(at + 44, true),
-        value: readWord(view, at + 48),
-      });
-    }
+    for (let at = 8; at < 8 + got; at += RECORD) batch.push(decode(block.view, at));
     count += batch.length;
     for (const info of batch) dispatch(info);
     if (got < RECORD * BATCH) break;
   }
   return count;
+}
+
+function decode(view: DataView, at: number): AioSignalInfo {
+  return {
+    signo: view.getUint32(at, true),
+    code: view.getInt32(at + 8, true),
+    pid: view.getUint32(at + 12, true),
+    uid: view.getUint32(at + 16, true),
+    int: view.getInt32(at + 44, true),
+    value: readWord(view, at + 48),
+  };
+}
+
+/**
+ * Signals read out of the signalfd before their turn, to give their place in the kernel's queue to
+ * a completion signal it refused (makeRoomForOneSignal); the next drain dispatches them first.
+ */
+const readEarly: AioSignalInfo[] = [];
+
+/**
+ * @internal makeRoomForOneSignal - the kernel refused to queue a signal of a signo this process
+ * receives (EAGAIN: RLIMIT_SIGPENDING reached). Its pending signals stay queued until the event
+ * loop reads them from the signalfd — unlike a C handler, which takes each at delivery — so a burst
+ * of completions fills the queue at once. Read the oldest pending signal out now (its handlers
+ * still run at the next drain, before any signal read after it, on the event loop as ever), which
+ * gives its place back for the refused one. One at a time: the signalfd stays readable while the
+ * queue is full, so a blocking wait still returns EINTR for them.
+ *
+ * @returns whether a signal was read out (false: none of ours is pending, so the limit is taken by
+ *   other processes of the user, and no room can be made here).
+ */
+export function makeRoomForOneSignal(): boolean {
+  if (signalFd < 0) return false;
+  const block = scratchBlock();
+  // Past the 8 bytes a mask is built in, as drainSignals reads; never inside a batch being read:
+  // drainSignals decodes its whole batch before any handler (which may end a request) runs.
+  const got = syscall(SYS_read, signalFd, block.address + 8, RECORD);
+  if (got < RECORD) return false;
+  readEarly.push(decode(block.view, 8));
+  scheduleAnyDrain();
+  return true;
 }
 
 function dispatch(info: AioSignalInfo): void {
@@ -192,7 +229,12 @@ function dispatch(info: AioSignalInfo): void {
  * event loop (the signalfd watcher alone does not keep the loop alive).
  */
 export function scheduleSignalDrain(signo: number): void {
-  if (drainScheduled || !isReceiving(signo)) return;
+  if (!isReceiving(signo)) return;
+  scheduleAnyDrain();
+}
+
+function scheduleAnyDrain(): void {
+  if (drainScheduled) return;
   drainScheduled = true;
   setImmediate(() => {
     drainScheduled = false;

@@ -23,8 +23,8 @@ export interface BurstOptions {
   /** Reads in flight at once. */
   readonly count: number;
   readonly via: 'aio_read' | 'lio_listio';
-  /** SIGEV_THREAD (each notification counted) or SIGEV_NONE (nothing that needs a thread of glibc's). */
-  readonly notify: 'thread' | 'none';
+  /** SIGEV_THREAD or SIGEV_SIGNAL (SIGRTMIN + 2; each notification counted), or SIGEV_NONE (nothing that needs a thread of glibc's). */
+  readonly notify: 'thread' | 'signal' | 'none';
   /** Bytes a read asks for (default 512). */
   readonly block?: number;
   /** How long to wait for the last request (default 30 s). */
@@ -43,9 +43,11 @@ export interface BurstOptions {
    * Resource limits (soft and hard) this process sets on itself once loaded, just before the
    * first request (tsx alone needs more than 20 fds to load, and a 10 GB WebAssembly reservation):
    * `nofileFree` is how many fd numbers stay free; `asHeadroomMb` the address space allowed above
-   * the process's size then (VmSize); `nproc` and `memlock` are absolute.
+   * the process's size then (VmSize); `sigpendingFree` the signals that may be queued above the
+   * ones the user has queued then (SigQ: the count is the user's, across its processes); `nproc`
+   * and `memlock` are absolute.
    */
-  readonly limitsAfterLoad?: { readonly nofileFree?: number; readonly nproc?: number; readonly memlock?: number; readonly asHeadroomMb?: number };
+  readonly limitsAfterLoad?: { readonly nofileFree?: number; readonly nproc?: number; readonly memlock?: number; readonly asHeadroomMb?: number; readonly sigpendingFree?: number };
 }
 
 /** What happened to the requests. */
@@ -121,7 +123,19 @@ async function aioBurst(impl: AioImpl, options: BurstOptions, fds: readonly numb
     const index = Number(value);
     if (index >= 0 && index < count) notified[index] = (notified[index] ?? 0) + 1;
   };
-  const sigevent = (index: number) => (options.notify === 'thread' ? { sigev_notify: k.SIGEV_THREAD, sigev_value: index, sigev_notify_function: notify } : { sigev_notify: k.SIGEV_NONE });
+  const signo = k.SIGRTMIN + 2;
+  const catcher = options.notify === 'signal' ? impl.catchSignal(signo, { restart: true }) : null;
+  let counted = 0;
+  const countSignals = (): void => {
+    if (catcher === null) return;
+    const received = catcher.received();
+    for (; counted < received.length; counted++) notify((received[counted] as { value: number | bigint }).value);
+  };
+  const sigevent = (index: number) => {
+    if (options.notify === 'thread') return { sigev_notify: k.SIGEV_THREAD, sigev_value: index, sigev_notify_function: notify };
+    if (options.notify === 'signal') return { sigev_notify: k.SIGEV_SIGNAL, sigev_signo: signo, sigev_value: index };
+    return { sigev_notify: k.SIGEV_NONE };
+  };
   const cbs: ControlBlock[] = [];
   const buffers: Uint8Array[] = [];
   for (let index = 0; index < count; index++) {
@@ -170,12 +184,17 @@ async function aioBurst(impl: AioImpl, options: BurstOptions, fds: readonly numb
     for (let index = from; index < count && pending.length < 256; index++) if (accepted[index] === 1 && impl.aio_error(cbs[index] as ControlBlock) === EINPROGRESS) pending.push(cbs[index] as ControlBlock);
     if (pending.length === 0) break;
     impl.aio_suspend(pending, pending.length, { tv_sec: 0, tv_nsec: 100_000_000 });
+    countSignals();
     if (engine !== null) peakRingInFlight = Math.max(peakRingInFlight, engine.ringInFlight);
     // SIGEV_THREAD functions (glibc's through koffi) run on this thread between turns.
     await new Promise((resolve) => setImmediate(resolve));
   }
   // Let the last notifications arrive.
   if (options.notify === 'thread') await new Promise((resolve) => setTimeout(resolve, 200));
+  if (catcher !== null) {
+    await catcher.waitFor(count, 2000);
+    countSignals();
+  }
   const ended: Record<string, number> = {};
   let unfinished = 0;
   let notifiedNever = 0;
@@ -194,7 +213,7 @@ async function aioBurst(impl: AioImpl, options: BurstOptions, fds: readonly numb
     if (error !== 0) bump(ended, error);
     else if (result !== block) bump(ended, `short:${result}`);
     else bump(ended, checkBytes(buffers[index] as Uint8Array, index, block) ? 'ok' : 'wrong-data');
-    if (options.notify === 'thread') {
+    if (options.notify !== 'none') {
       if (notified[index] === 0) notifiedNever++;
       else if ((notified[index] ?? 0) > 1) notifiedTwice++;
     }
@@ -238,7 +257,7 @@ function dropPages(fd: number): void {
 }
 
 const SYS_prlimit64 = 302;
-const RLIMIT = { as: 9, nofile: 7, nproc: 6, memlock: 8 } as const;
+const RLIMIT = { as: 9, nofile: 7, nproc: 6, memlock: 8, sigpending: 11 } as const;
 
 const SYS_fcntl = 72;
 const F_GETFD = 1;
@@ -257,6 +276,10 @@ function nofileLeaving(free: number): number {
     if (left === 0) return limit;
     left--;
   }
+}
+
+function queuedSignals(): number {
+  return Number(/SigQ:\s+(\d+)\//.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0);
 }
 
 function vmSizeBytes(): number {
@@ -278,6 +301,7 @@ function applyLimits(limits: NonNullable<BurstOptions['limitsAfterLoad']>): { fd
   if (limits.nofileFree !== undefined) limitAnswers.push(setLimit(RLIMIT.nofile, nofileLeaving(limits.nofileFree)));
   if (limits.nproc !== undefined) limitAnswers.push(setLimit(RLIMIT.nproc, limits.nproc));
   if (limits.memlock !== undefined) limitAnswers.push(setLimit(RLIMIT.memlock, limits.memlock));
+  if (limits.sigpendingFree !== undefined) limitAnswers.push(setLimit(RLIMIT.sigpending, queuedSignals() + limits.sigpendingFree));
   if (limits.asHeadroomMb !== undefined) limitAnswers.push(setLimit(RLIMIT.as, vmSizeBytes() + limits.asHeadroomMb * 2 ** 20));
   return { fdsAtLimit, limitAnswers };
 }
