@@ -9,7 +9,7 @@
  * `LIMITS-RESULT <BurstReport JSON>`, and exits: the tests start it under a seccomp filter or a
  * resource limit (test/fixtures/refuse-and-limit.c) and compare the reports.
  */
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +23,8 @@ export interface BurstOptions {
   /** Reads in flight at once. */
   readonly count: number;
   readonly via: 'aio_read' | 'lio_listio';
+  /** Reads of a file of patterned blocks (default), or writes of those blocks to an empty file (checked by reading it back). */
+  readonly op?: 'read' | 'write';
   /** SIGEV_THREAD or SIGEV_SIGNAL (SIGRTMIN + 2; each notification counted), or SIGEV_NONE (nothing that needs a thread of glibc's). */
   readonly notify: 'thread' | 'signal' | 'none';
   /** Bytes a read asks for (default 512). */
@@ -99,6 +101,12 @@ function makeFile(dir: string, count: number, block: number): string {
   return path;
 }
 
+function emptyFile(dir: string): string {
+  const path = join(dir, 'data');
+  closeSync(openSync(path, 'w'));
+  return path;
+}
+
 function peakRssMb(): number {
   const status = readFileSync('/proc/self/status', 'utf8');
   return Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024);
@@ -114,10 +122,17 @@ function checkBytes(buffer: Uint8Array, index: number, length: number): boolean 
   return true;
 }
 
+function readBack(fd: number, index: number, block: number): Uint8Array {
+  const bytes = Buffer.alloc(block);
+  readSync(fd, bytes, 0, block, index * block);
+  return bytes;
+}
+
 async function aioBurst(impl: AioImpl, options: BurstOptions, fds: readonly number[]): Promise<Omit<BurstReport, 'impl' | 'elapsedMs' | 'peakRssMb'>> {
   const { count } = options;
   const block = options.block ?? 512;
   const k = impl.constants;
+  const writing = options.op === 'write';
   const notified = new Uint16Array(count);
   const notify = (value: number | bigint): void => {
     const index = Number(value);
@@ -140,14 +155,16 @@ async function aioBurst(impl: AioImpl, options: BurstOptions, fds: readonly numb
   const buffers: Uint8Array[] = [];
   for (let index = 0; index < count; index++) {
     const buffer = impl.buffer(block);
+    if (writing) buffer.fill(pattern(index));
     buffers.push(buffer);
-    cbs.push(impl.aiocb({ aio_fildes: fds[index % fds.length] as number, aio_buf: buffer, aio_nbytes: block, aio_offset: index * block, aio_lio_opcode: k.LIO_READ, aio_sigevent: sigevent(index) }));
+    cbs.push(impl.aiocb({ aio_fildes: fds[index % fds.length] as number, aio_buf: buffer, aio_nbytes: block, aio_offset: index * block, aio_lio_opcode: writing ? k.LIO_WRITE : k.LIO_READ, aio_sigevent: sigevent(index) }));
   }
   const accepted = new Uint8Array(count);
   const refused: Record<string, number> = {};
   if (options.via === 'aio_read') {
     for (let index = 0; index < count; index++) {
-      if (impl.aio_read(cbs[index] as ControlBlock) === 0) accepted[index] = 1;
+      const cb = cbs[index] as ControlBlock;
+      if ((writing ? impl.aio_write(cb) : impl.aio_read(cb)) === 0) accepted[index] = 1;
       else bump(refused, impl.errno());
     }
   } else {
@@ -212,6 +229,7 @@ async function aioBurst(impl: AioImpl, options: BurstOptions, fds: readonly numb
     const result = impl.aio_return(cb);
     if (error !== 0) bump(ended, error);
     else if (result !== block) bump(ended, `short:${result}`);
+    else if (writing) bump(ended, checkBytes(readBack(fds[0] as number, index, block), index, block) ? 'ok' : 'wrong-data');
     else bump(ended, checkBytes(buffers[index] as Uint8Array, index, block) ? 'ok' : 'wrong-data');
     if (options.notify !== 'none') {
       if (notified[index] === 0) notifiedNever++;
@@ -225,19 +243,21 @@ async function nodeBurst(options: BurstOptions, path: string): Promise<Omit<Burs
   const block = options.block ?? 512;
   const ended: Record<string, number> = {};
   const refused: Record<string, number> = {};
+  const writing = options.op === 'write';
   let handle;
   try {
-    handle = await open(path, 'r');
+    handle = await open(path, writing ? 'r+' : 'r');
   } catch (error) {
     bump(refused, (error as NodeJS.ErrnoException).code ?? 'throw');
     return { submitted: 0, refused, ended, unfinished: 0, notifiedNever: 0, notifiedTwice: 0 };
   }
   const reads = [];
   for (let index = 0; index < options.count; index++) {
-    const buffer = Buffer.alloc(block);
+    const buffer = Buffer.alloc(block, writing ? pattern(index) : 0);
+    const transfer = writing ? handle.write(buffer, 0, block, index * block).then(({ bytesWritten }) => bytesWritten) : handle.read(buffer, 0, block, index * block).then(({ bytesRead }) => bytesRead);
     reads.push(
-      handle.read(buffer, 0, block, index * block).then(
-        ({ bytesRead }) => bump(ended, bytesRead !== block ? `short:${bytesRead}` : checkBytes(buffer, index, block) ? 'ok' : 'wrong-data'),
+      transfer.then(
+        (bytes) => bump(ended, bytes !== block ? `short:${bytes}` : checkBytes(writing ? readBack(handle.fd, index, block) : buffer, index, block) ? 'ok' : 'wrong-data'),
         (error: NodeJS.ErrnoException) => bump(ended, error.code ?? 'throw'),
       ),
     );
@@ -310,7 +330,7 @@ function applyLimits(limits: NonNullable<BurstOptions['limitsAfterLoad']>): { fd
 export async function runBurst(options: BurstOptions): Promise<BurstReport> {
   const dir = mkdtempSync(join(tmpdir(), 'syslet-limits-'));
   try {
-    const path = makeFile(dir, options.count, options.block ?? 512);
+    const path = options.op === 'write' ? emptyFile(dir) : makeFile(dir, options.count, options.block ?? 512);
     if (options.impl === 'node') {
       const limited = options.limitsAfterLoad === undefined ? {} : applyLimits(options.limitsAfterLoad);
       const started = performance.now();
@@ -318,7 +338,7 @@ export async function runBurst(options: BurstOptions): Promise<BurstReport> {
       return { impl: 'node', ...body, ...limited, elapsedMs: Math.round(performance.now() - started), peakRssMb: peakRssMb() };
     }
     const impl = options.impl === 'glibc' ? (await import('./posix-impl-glibc.js')).createGlibc('') : (await import('./posix-impl-syslet.js')).createSyslet(false);
-    const fds = Array.from({ length: options.fds ?? 1 }, () => openSync(path, 'r'));
+    const fds = Array.from({ length: options.fds ?? 1 }, () => openSync(path, options.op === 'write' ? 'r+' : 'r'));
     if (options.dropCache === true) dropPages(fds[0] as number);
     // The package is loaded (and glibc's AIO bound) before the limits, as a C program's libraries are.
     if (options.impl === 'syslet') await import('../../index.js');
