@@ -71,6 +71,8 @@ export interface BurstReport {
   /** What installing `filterAfterSubmit` returned (0, or a negative errno), and the syslet engine's requests in its ring then. */
   readonly filter?: number;
   readonly ringInFlight?: number;
+  /** The process's memory right after the submissions (MB): JS heap, external (ArrayBuffers), RSS. */
+  readonly afterSubmit?: { readonly heapMb: number; readonly externalMb: number; readonly rssMb: number };
   /** The most requests the syslet engine had in its io_uring ring at once (sampled at each wake-up). */
   readonly peakRingInFlight?: number;
   /** The fds open when `limitsAfterLoad` was applied, and the answers of prlimit64 (0 or -errno). */
@@ -181,6 +183,8 @@ async function aioBurst(impl: AioImpl, options: BurstOptions, fds: readonly numb
       });
     }
   }
+  const usage = process.memoryUsage();
+  const afterSubmit = { heapMb: Math.round(usage.heapUsed / 2 ** 20), externalMb: Math.round(usage.external / 2 ** 20), rssMb: Math.round(usage.rss / 2 ** 20) };
   let filter: number | undefined;
   let ringInFlight: number | undefined;
   if (options.filterAfterSubmit !== undefined) {
@@ -236,7 +240,7 @@ async function aioBurst(impl: AioImpl, options: BurstOptions, fds: readonly numb
       else if ((notified[index] ?? 0) > 1) notifiedTwice++;
     }
   }
-  return { submitted, refused, ended, unfinished, notifiedNever, notifiedTwice, ...(filter === undefined ? {} : { filter, ringInFlight }), ...(engine === null ? {} : { peakRingInFlight }) };
+  return { submitted, refused, ended, unfinished, notifiedNever, notifiedTwice, ...(filter === undefined ? {} : { filter, ringInFlight }), ...(engine === null ? {} : { peakRingInFlight }), afterSubmit };
 }
 
 async function nodeBurst(options: BurstOptions, path: string): Promise<Omit<BurstReport, 'impl' | 'elapsedMs' | 'peakRssMb'>> {
