@@ -109,9 +109,23 @@ function emptyFile(dir: string): string {
   return path;
 }
 
+// Both read /proc/self: at an fd limit there may be no fd to read it with (then -1 and null).
 function peakRssMb(): number {
-  const status = readFileSync('/proc/self/status', 'utf8');
-  return Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024);
+  try {
+    const status = readFileSync('/proc/self/status', 'utf8');
+    return Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024);
+  } catch {
+    return -1;
+  }
+}
+
+function memoryNow(): { heapMb: number; externalMb: number; rssMb: number } | null {
+  try {
+    const usage = process.memoryUsage();
+    return { heapMb: Math.round(usage.heapUsed / 2 ** 20), externalMb: Math.round(usage.external / 2 ** 20), rssMb: Math.round(usage.rss / 2 ** 20) };
+  } catch {
+    return null;
+  }
 }
 
 function bump(record: Record<string, number>, key: string | number): void {
@@ -183,8 +197,7 @@ async function aioBurst(impl: AioImpl, options: BurstOptions, fds: readonly numb
       });
     }
   }
-  const usage = process.memoryUsage();
-  const afterSubmit = { heapMb: Math.round(usage.heapUsed / 2 ** 20), externalMb: Math.round(usage.external / 2 ** 20), rssMb: Math.round(usage.rss / 2 ** 20) };
+  const afterSubmit = memoryNow();
   let filter: number | undefined;
   let ringInFlight: number | undefined;
   if (options.filterAfterSubmit !== undefined) {
@@ -240,7 +253,7 @@ async function aioBurst(impl: AioImpl, options: BurstOptions, fds: readonly numb
       else if ((notified[index] ?? 0) > 1) notifiedTwice++;
     }
   }
-  return { submitted, refused, ended, unfinished, notifiedNever, notifiedTwice, ...(filter === undefined ? {} : { filter, ringInFlight }), ...(engine === null ? {} : { peakRingInFlight }), afterSubmit };
+  return { submitted, refused, ended, unfinished, notifiedNever, notifiedTwice, ...(filter === undefined ? {} : { filter, ringInFlight }), ...(engine === null ? {} : { peakRingInFlight }), ...(afterSubmit === null ? {} : { afterSubmit }) };
 }
 
 async function nodeBurst(options: BurstOptions, path: string): Promise<Omit<BurstReport, 'impl' | 'elapsedMs' | 'peakRssMb'>> {
