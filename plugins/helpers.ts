@@ -178,9 +178,7 @@ export function readFileSyslet(engine: Engine, path: PathLike, maxBytesOrOptions
     return Promise.reject(error instanceof Error ? error : new TypeError(String(error)));
   }
   return withHelperRequest(engine, signal, async (request, aborted) => {
-    // Without a signal nothing can give up on the read: no check between its steps (and the
-    // io_uring engine's linked first step, reader-ring.ts, takes it).
-    const got = await readWholeFile(request, file, { flags: 0, mode: 0, limit: maxBytes, overLimit: 'fail', ...(signal === undefined ? {} : { between: abandoned(aborted) }) });
+    const got = await readWholeFile(request, file, { flags: 0, mode: 0, limit: maxBytes, overLimit: 'fail', between: abandoned(aborted) });
     if (got instanceof ReadFailure) throw sysletError(-got.errno, got.syscall, pathText(file));
     return got;
   });

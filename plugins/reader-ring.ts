@@ -35,8 +35,8 @@ export type ByChains = () => Whole<number | Buffer | ReadFailure>;
  *   with chains then.
  */
 export function readFirstByRing(request: Request, options: WholeReadOptions | WholeReadIntoOptions, byChains: ByChains): Promise<number | Buffer | ReadFailure> | null {
-  // An AbortSignal is checked between steps, and other open flags may create or wait: chains.
-  if (options.between !== undefined || options.flags !== 0) return null;
+  // Other open flags may create, truncate or wait: chains.
+  if (options.flags !== 0) return null;
   const reads = request.engine.fileReads;
   if (reads === null) return null;
   const length = Math.min(SLOT_DATA_BYTES, options.limit);
@@ -74,10 +74,13 @@ function answerOf(
   const data = request.slot.data;
   if (first > 0 && second === 0) {
     reads.close(file);
+    // The caller's signal is looked at once the reads have answered, as after the chain's fstat.
+    options.between?.();
     return copyOut(data, first, options);
   }
   if (first === length - 1 && second === 1 && options.overLimit === 'truncate' && options.limit <= length) {
     reads.close(file);
+    options.between?.();
     return copyOut(data, length, options);
   }
   if (first < 0 && first !== -EAGAIN && first !== -ECANCELED && first !== -EINTR) {
