@@ -109,8 +109,11 @@ export function sendSignal(signo: number, value: Word): number {
  *   the first refusal when it was not EAGAIN), for the request's status as glibc's aio_notify writes.
  */
 export function queueAfterRoom(signo: number, value: Word, refused: number): number {
-  let result = refused;
-  while (result === -EAGAIN && isReceiving(signo) && makeRoomForOneSignal()) result = sendSignal(signo, value);
+  if (refused !== -EAGAIN || !isReceiving(signo)) return refused;
+  // Once first: the queue may have room again already (the event loop drained it since the
+  // chain's atom was refused, on a cachemiss thread perhaps), and then nothing of ours is pending.
+  let result = sendSignal(signo, value);
+  while (result === -EAGAIN && makeRoomForOneSignal()) result = sendSignal(signo, value);
   return result;
 }
 

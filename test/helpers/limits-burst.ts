@@ -47,9 +47,9 @@ export interface BurstOptions {
    * `nofileFree` is how many fd numbers stay free; `asHeadroomMb` the address space allowed above
    * the process's size then (VmSize); `sigpendingFree` the signals that may be queued above the
    * ones the user has queued then (SigQ: the count is the user's, across its processes); `nproc`
-   * and `memlock` are absolute.
+   * `memlock` and `fsize` (bytes) are absolute.
    */
-  readonly limitsAfterLoad?: { readonly nofileFree?: number; readonly nproc?: number; readonly memlock?: number; readonly asHeadroomMb?: number; readonly sigpendingFree?: number };
+  readonly limitsAfterLoad?: { readonly nofileFree?: number; readonly nproc?: number; readonly memlock?: number; readonly asHeadroomMb?: number; readonly sigpendingFree?: number; readonly fsize?: number };
 }
 
 /** What happened to the requests. */
@@ -294,7 +294,7 @@ function dropPages(fd: number): void {
 }
 
 const SYS_prlimit64 = 302;
-const RLIMIT = { as: 9, nofile: 7, nproc: 6, memlock: 8, sigpending: 11 } as const;
+const RLIMIT = { fsize: 1, as: 9, nofile: 7, nproc: 6, memlock: 8, sigpending: 11 } as const;
 
 const SYS_fcntl = 72;
 const F_GETFD = 1;
@@ -338,6 +338,7 @@ function applyLimits(limits: NonNullable<BurstOptions['limitsAfterLoad']>): { fd
   if (limits.nofileFree !== undefined) limitAnswers.push(setLimit(RLIMIT.nofile, nofileLeaving(limits.nofileFree)));
   if (limits.nproc !== undefined) limitAnswers.push(setLimit(RLIMIT.nproc, limits.nproc));
   if (limits.memlock !== undefined) limitAnswers.push(setLimit(RLIMIT.memlock, limits.memlock));
+  if (limits.fsize !== undefined) limitAnswers.push(setLimit(RLIMIT.fsize, limits.fsize));
   if (limits.sigpendingFree !== undefined) limitAnswers.push(setLimit(RLIMIT.sigpending, queuedSignals() + limits.sigpendingFree));
   if (limits.asHeadroomMb !== undefined) limitAnswers.push(setLimit(RLIMIT.as, vmSizeBytes() + limits.asHeadroomMb * 2 ** 20));
   return { fdsAtLimit, limitAnswers };
