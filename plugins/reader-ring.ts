@@ -13,7 +13,7 @@
  */
 import { EAGAIN, ECANCELED, EFBIG, EINTR, ENXIO, syscall } from '../engine/native/index.js';
 import { NR } from '../engine/syscalls/nr.js';
-import { O_NONBLOCK, O_RDONLY, S_IFDIR, S_IFIFO, S_IFMT, S_IFREG } from '../engine/syscalls/constants.generated.js';
+import { O_RDONLY, S_IFDIR, S_IFIFO, S_IFMT, S_IFREG } from '../engine/syscalls/constants.generated.js';
 import type { RingFileReads } from '../engine/uring-file-reads.js';
 import { STAT_SIZE_OFFSET } from './builtin/file.js';
 import { clearNonblock, closeFd, copyOut, ReadFailure, type Whole, type WholeReadIntoOptions, type WholeReadOptions } from './reader-common.js';
@@ -22,8 +22,13 @@ import { SLOT_DATA_BYTES, type Request } from './requests.js';
 
 const SYS_fstat = NR.fstat;
 const ST_MODE_OFFSET = 24;
-/** O_CLOEXEC is refused for a direct descriptor (it has no fd to close); the install sets it. */
-const RING_OPEN_FLAGS = O_RDONLY | O_NONBLOCK;
+/**
+ * A blocking open and blocking reads, as Node's: in the ring they wait on an io-wq worker or in
+ * the kernel's async buffered read, never on this thread (a FIFO's open waits for its writer, an
+ * uncached page is read from the disk in the same batch). O_CLOEXEC is refused for a direct
+ * descriptor (it has no fd to close); the install sets it.
+ */
+const RING_OPEN_FLAGS = O_RDONLY;
 
 /** The chain path of readWholeFile, from the start (the path is in the slot's first buffer). */
 export type ByChains = () => Whole<number | Buffer | ReadFailure>;
@@ -72,7 +77,7 @@ function answerOf(
     return new ReadFailure(open, 'open');
   }
   const data = request.slot.data;
-  if (first > 0 && second === 0) {
+  if (first >= 0 && second === 0) {
     reads.close(file);
     // The caller's signal is looked at once the reads have answered, as after the chain's fstat.
     options.between?.();
