@@ -17,6 +17,7 @@ import { selectEngine } from './uring-select.js';
 import { UringEngine, type RingSink } from './uring-engine.js';
 import type { RingFileReads } from './uring-file-reads.js';
 import { NR } from './syscalls/nr.js';
+import { isMainThread } from 'node:worker_threads';
 import { resolveEngineOptions, type AsyncEngineInfo, type ChainCompletion, type ChainListener, type EngineOptions, type SubmitReport } from './engine-options.js';
 export type { AsyncEngineInfo, ChainCompletion, ChainListener, EngineOptions, RingRegistration, SubmitReport } from './engine-options.js';
 import { EnginePoolApi } from './engine-pool-api.js';
@@ -97,6 +98,7 @@ export class Engine extends EnginePoolApi implements FinishedSink, RingSink {
     this.#submission = new ChainSubmission(parts);
     this.#cancels = new ChainCancels(tokens, this.#uring, this.#threads);
     this.#endings = new ChainEndings({ ...parts, cancels: this.#cancels, submission: this.#submission });
+    if (!isMainThread) releasedAtWorkerExit(this);
     // Threads ahead of need: the first blocking request must not wait for one to start. With
     // io_uring they serve only calls without an opcode: one is enough to start with.
     if (this.#threads.minThreads > 0) this.#threads.ensure();
@@ -270,6 +272,21 @@ export class Engine extends EnginePoolApi implements FinishedSink, RingSink {
     return result;
   }
 
+  /**
+   * @internal The worker thread this engine was made on is ending (its 'exit' event: it returned,
+   * called process.exit(), or ran out of work): give back the fds the process would otherwise
+   * keep — the io_uring ring, the eventfd, the cachemiss threads' clock files. Nothing here waits:
+   * no JavaScript of this thread runs again. On the main thread the process's exit does this.
+   */
+  releaseAtWorkerExit(): void {
+    const tokens = this.#tokens;
+    if (tokens.closed) return;
+    tokens.closed = true;
+    this.#uring?.releaseAtWorkerExit();
+    this.#threads.pool?.closeAtWorkerExit();
+    this.#wake.close();
+  }
+
   /** @internal RingSink: the ring's file reads hold the event loop while they are in flight. */
   ringHold(held: boolean): void {
     if (held) this.#wake.ref();
@@ -392,4 +409,17 @@ export class Engine extends EnginePoolApi implements FinishedSink, RingSink {
     this.delivery.afterPump();
     return count;
   }
+}
+
+/** The engines of this worker thread, released at its exit (see Engine.releaseAtWorkerExit). */
+const workerEngines = new Set<WeakRef<Engine>>();
+
+function releasedAtWorkerExit(engine: Engine): void {
+  if (workerEngines.size === 0) {
+    process.once('exit', () => {
+      for (const ref of workerEngines) ref.deref()?.releaseAtWorkerExit();
+      workerEngines.clear();
+    });
+  }
+  workerEngines.add(new WeakRef(engine));
 }

@@ -128,6 +128,19 @@ export class PoolThreads {
   }
 
   /** reconfigure - change the thread bound and idle time (applies to threads started from now on). */
+  /**
+   * closeClockFds - close every thread's busy-clock file (ThreadBusyClock): the worker thread
+   * that owns this pool is ending, its cachemiss threads are terminated with it, and no reap
+   * will run to close them (engine.ts releaseAtWorkerExit).
+   */
+  closeClockFds(): void {
+    const state = this.state;
+    for (let base = 0; base + WORKER_STATE.stride <= KEEP_INDEX; base += WORKER_STATE.stride) {
+      const clockFd = Atomics.exchange(state, base + WORKER_STATE.clockFd, 0) - 1;
+      if (clockFd >= 0) syscall(NR.close, clockFd);
+    }
+  }
+
   reconfigure(maxThreads: number, idleMs: number): void {
     this.#options = { ...this.#options, maxThreads: Math.max(1, Math.min(maxThreads, MAX_SLOTS)), idleMs };
     Atomics.store(this.state, KEEP_INDEX, Math.min(this.keepThreads, this.#options.maxThreads));

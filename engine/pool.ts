@@ -106,6 +106,11 @@ export class CachemissPool {
   }
 
   /** The most threads this pool will run. */
+  /** The worker thread that owns this pool is ending: close what its threads leave open (see PoolThreads.closeClockFds). */
+  closeAtWorkerExit(): void {
+    this.#threads.closeClockFds();
+  }
+
   get maxThreads(): number {
     return this.#threads.options.maxThreads;
   }

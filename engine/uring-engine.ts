@@ -397,6 +397,19 @@ export class UringEngine implements RingPort {
     // accept's addrlen, a recvmsg's msghdr) while the kernel tears the ring down: keep them.
     if (this.#inRing === 0) this.#memory.release();
   }
+  /**
+   * releaseAtWorkerExit - the worker thread that owns this ring is ending: unmap the ring and
+   * close its fd now (the kernel cancels what is in flight), without waiting. The requests'
+   * memory is kept: the kernel may still write into it while it tears the ring down.
+   */
+  releaseAtWorkerExit(): void {
+    if (this.#released) return;
+    this.#closing = true;
+    this.#stallWatch.stop();
+    this.#released = true;
+    this.#ring.release();
+  }
+
   /** Processes every CQE waiting now. */
   #reap(): number {
     if (this.#reaping) return 0;

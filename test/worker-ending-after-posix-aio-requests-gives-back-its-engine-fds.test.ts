@@ -9,6 +9,10 @@
  * closed; a worker's modules are never told they are unloaded, and engine/engine-wake.ts's
  * 'exit' hook stops the eventfd's watcher but closes neither the eventfd nor the ring. A worker's
  * `process.on('exit')` runs on both of these endings, so it could close them.
+ *
+ * Fixed (session 21, coord21): an Engine made on a worker thread is released at the thread's
+ * 'exit' event (engine/engine.ts releaseAtWorkerExit: the ring, the eventfd, the cachemiss
+ * threads' clock files), so the process keeps none of them.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,9 +21,8 @@ import { join } from 'node:path';
 import { installPackedTarball } from './helpers/tarball.js';
 import { ENGINES, engineFdKinds, kindsDiff, runLibraryWorker, settle, type WorkerEnd } from './helpers/worker-fds.js';
 
-const TODO = 'shim/context.ts aioEngine and engine/engine-wake.ts: a worker that ends leaves the POSIX engine\'s io_uring fd and eventfd (threads engine: eventfd) open in the process';
 
-test('a worker that made POSIX AIO requests gives back its engine fds when it returns or calls process.exit()', { todo: TODO }, async (t) => {
+test('a worker that made POSIX AIO requests gives back its engine fds when it returns or calls process.exit()', async (t) => {
   const installed = await installPackedTarball();
   t.after(() => rmSync(installed.work, { recursive: true, force: true }));
   const file = join(installed.work, 'data');

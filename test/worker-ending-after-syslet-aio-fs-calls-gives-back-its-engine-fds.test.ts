@@ -12,6 +12,10 @@
  * ring and eventfd (engine/engine-wake.ts's 'exit' hook stops the watcher only) and, on the
  * threads engine, the cachemiss clock's schedstat files. A worker's own `process.on('exit')`
  * runs on both of these endings, so it could close them.
+ *
+ * Fixed (session 21, coord21): an Engine made on a worker thread is released at the thread's
+ * 'exit' event (engine/engine.ts releaseAtWorkerExit: the ring, the eventfd, the cachemiss
+ * threads' clock files), so the process keeps none of them.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -20,9 +24,8 @@ import { join } from 'node:path';
 import { installPackedTarball } from './helpers/tarball.js';
 import { ENGINES, engineFdKinds, kindsDiff, runLibraryWorker, settle, type WorkerEnd } from './helpers/worker-fds.js';
 
-const TODO = 'fs/index.ts sharedEngine and engine/engine-wake.ts: a worker that ends leaves its shared engine\'s io_uring fd and eventfd (threads engine: eventfd and schedstat fds) open in the process';
 
-test('a worker that used syslet-aio/fs gives back its engine fds when it returns or calls process.exit()', { todo: TODO }, async (t) => {
+test('a worker that used syslet-aio/fs gives back its engine fds when it returns or calls process.exit()', async (t) => {
   const installed = await installPackedTarball();
   t.after(() => rmSync(installed.work, { recursive: true, force: true }));
   const dir = installed.work;
