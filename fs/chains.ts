@@ -297,25 +297,37 @@ export const WRITE_FILE_EMPTY: WriteFileAtoms = { open: 0, pwrite: -1, write: -1
 /** Atom indices of {@link fsWriteFileEmptyFlush}. */
 export const WRITE_FILE_EMPTY_FLUSH: WriteFileAtoms = { open: 0, pwrite: -1, write: -1, fsync: 1, close: 2 };
 
+function writeFdDefinition(append: boolean): PluginDefinition {
+  return {
+    name: append ? 'fs.appendFd' : 'fs.writeFd',
+    description: append ? 'pwrite64 loop at offset 0 of an O_APPEND fd until `length` bytes are written' : 'write loop at the file position until `length` bytes are written',
+    params: { fd: 'fd', buf: 'ptr', chunk: 'size', length: 'size' },
+    cells: WRITE_CELLS,
+    scratch: WRITE_SIZES,
+    atoms: [
+      { call: 'read_size', args: [{ ref: 'want' }, { scratch: 'sizes' }, { cell: 'written' }, { param: 'chunk' }], flags: SYSLET_STOP_ON_ZERO },
+      append
+        ? { call: 'pwrite64', args: [{ param: 'fd' }, { cell: 'cursor' }, { cell: 'want' }, 0], flags: SYSLET_STOP_ON_NON_POSITIVE }
+        : { call: 'write', args: [{ param: 'fd' }, { cell: 'cursor' }, { cell: 'want' }], flags: SYSLET_STOP_ON_NON_POSITIVE },
+      { call: 'umem_add', args: [{ ref: 'written' }, { result: 1 }] },
+      { call: 'umem_add', args: [{ ref: 'cursor' }, { result: 1 }], next: 0 },
+    ],
+  };
+}
+
 /**
  * fs.writeFd - the write loop of {@link fsWriteFile} on an open fd (FileHandle.writeFile and
  * appendFile): writes `length` bytes of `buf` at the file position, stops at the first error.
  */
-export const fsWriteFd: Plugin = defineBuiltinPlugin({
-  name: 'fs.writeFd',
-  description: 'write loop at the file position until `length` bytes are written',
-  params: { fd: 'fd', buf: 'ptr', chunk: 'size', length: 'size' },
-  cells: WRITE_CELLS,
-  scratch: WRITE_SIZES,
-  atoms: [
-    { call: 'read_size', args: [{ ref: 'want' }, { scratch: 'sizes' }, { cell: 'written' }, { param: 'chunk' }], flags: SYSLET_STOP_ON_ZERO },
-    { call: 'write', args: [{ param: 'fd' }, { cell: 'cursor' }, { cell: 'want' }], flags: SYSLET_STOP_ON_NON_POSITIVE },
-    { call: 'umem_add', args: [{ ref: 'written' }, { result: 1 }] },
-    { call: 'umem_add', args: [{ ref: 'cursor' }, { result: 1 }], next: 0 },
-  ],
-});
+export const fsWriteFd: Plugin = defineBuiltinPlugin(writeFdDefinition(false));
+/**
+ * fs.appendFd - {@link fsWriteFd} for a regular file opened write-only with O_APPEND: pwrite64 at
+ * offset 0, which Linux appends (as fs.writeFile's pwrite64 does), and which the io_uring engine
+ * can send to the ring where a write at the file position goes to a cachemiss thread.
+ */
+export const fsAppendFd: Plugin = defineBuiltinPlugin(writeFdDefinition(true));
 
-/** Atom indices of {@link fsWriteFd}. */
+/** Atom indices of {@link fsWriteFd} and {@link fsAppendFd}. */
 export const WRITE_FD = { write: 1, written: 2 } as const;
 
 /** Atom indices of {@link fsReaddir}. */

@@ -81,11 +81,11 @@ export class FileHandle extends EventEmitter implements NodeFileHandle {
   readonly [kSysletHandle] = true;
 
   /** @internal Made by open(); not a public constructor. */
-  constructor(engine: Engine, fd: number, pollReads: boolean) {
+  constructor(engine: Engine, fd: number, pollReads: boolean, appendsAnywhere = false) {
     super();
     this.#engine = engine;
     this.#fd = fd;
-    this.#io = { engine, pollReads };
+    this.#io = { engine, pollReads, appendsAnywhere };
     unclosed.register(this, fd, this);
   }
 

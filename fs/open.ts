@@ -6,7 +6,7 @@
 import * as nodeFs from 'node:fs/promises';
 import type { Engine } from '../engine/engine.js';
 import { EAGAIN, ENXIO } from '../engine/native/index.js';
-import { O_CLOEXEC, O_CREAT, O_NONBLOCK, O_TMPFILE, O_TRUNC, S_IFIFO, S_IFMT } from '../engine/syscalls/constants.generated.js';
+import { O_ACCMODE, O_APPEND, O_CLOEXEC, O_CREAT, O_NONBLOCK, O_TMPFILE, O_TRUNC, O_WRONLY, S_IFIFO, S_IFMT, S_IFREG } from '../engine/syscalls/constants.generated.js';
 import type { Plugin } from '../plugins/plugin.js';
 import { clearNonblock } from '../plugins/reader.js';
 import { Request } from '../plugins/requests.js';
@@ -49,7 +49,10 @@ export async function open(engine: Engine, path: unknown, flags?: unknown, mode?
     if (outOfFds(outcome.fd)) return await nodeFs.open(path as string, flags as string, mode as number);
     if (outcome.fd < 0) throw fsError(outcome.fd, 'open', fast);
     if (nonblockAdded) clearNonblock(outcome.fd);
-    return new FileHandle(engine, outcome.fd, nonblockAdded && (outcome.mode & S_IFMT) === S_IFIFO);
+    const type = outcome.mode & S_IFMT;
+    // Write-only O_APPEND on a regular file: its writes at the file position may be positional (handle-io.ts HandleIo).
+    const appendsAnywhere = type === S_IFREG && (given & O_ACCMODE) === O_WRONLY && (given & O_APPEND) !== 0;
+    return new FileHandle(engine, outcome.fd, nonblockAdded && type === S_IFIFO, appendsAnywhere);
   } finally {
     req.end();
   }
