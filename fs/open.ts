@@ -5,7 +5,8 @@
  */
 import * as nodeFs from 'node:fs/promises';
 import type { Engine } from '../engine/engine.js';
-import { EAGAIN, ENXIO } from '../engine/native/index.js';
+import { allocNative, EAGAIN, ENXIO, syscall, type NativeBlock } from '../engine/native/index.js';
+import { NR } from '../engine/syscalls/nr.js';
 import { O_ACCMODE, O_APPEND, O_CLOEXEC, O_CREAT, O_NONBLOCK, O_TMPFILE, O_TRUNC, O_WRONLY, S_IFIFO, S_IFMT, S_IFREG } from '../engine/syscalls/constants.generated.js';
 import type { Plugin } from '../plugins/plugin.js';
 import { clearNonblock } from '../plugins/reader.js';
@@ -51,11 +52,29 @@ export async function open(engine: Engine, path: unknown, flags?: unknown, mode?
     if (nonblockAdded) clearNonblock(outcome.fd);
     const type = outcome.mode & S_IFMT;
     // Write-only O_APPEND on a regular file: its writes at the file position may be positional (handle-io.ts HandleIo).
-    const appendsAnywhere = type === S_IFREG && (given & O_ACCMODE) === O_WRONLY && (given & O_APPEND) !== 0;
+    const appendsAnywhere = type === S_IFREG && (given & O_ACCMODE) === O_WRONLY && (given & O_APPEND) !== 0 && appendsAtAnyOffset(outcome.fd);
     return new FileHandle(engine, outcome.fd, nonblockAdded && type === S_IFIFO, appendsAnywhere);
   } finally {
     req.end();
   }
+}
+
+/**
+ * The file systems (statfs f_type) whose writes to an O_APPEND file append whatever the offset
+ * (generic_write_checks): ext2/3/4, XFS, Btrfs, tmpfs, F2FS, overlayfs. Elsewhere a procfs or
+ * sysfs file is a regular file whose write takes the offset it is given (a second write through
+ * one handle at offset 0 is not the write(2) at the file position Node makes), so it keeps write(2).
+ */
+const APPENDING_FILE_SYSTEMS = new Set([0xef53, 0x58465342, 0x9123683e, 0x01021994, 0xf2f52010, 0x794c7630]);
+/** struct statfs on x86-64 (f_type is its first word); allocated once, with the module. */
+const STATFS_BYTES = 120;
+const statfsBlock: NativeBlock = allocNative(STATFS_BYTES, 8);
+const statfsView = new DataView(statfsBlock.buffer);
+
+/** Whether `fd`'s file system appends an O_APPEND write at any offset (one fstatfs, at open). */
+function appendsAtAnyOffset(fd: number): boolean {
+  if (syscall(NR.fstatfs, fd, statfsBlock.address) !== 0) return false;
+  return APPENDING_FILE_SYSTEMS.has(statfsView.getUint32(0, true));
 }
 
 async function openWith(req: Request, plugin: Plugin, flags: number, mode: number, path: string | Uint8Array): Promise<{ fd: number; mode: number }> {
