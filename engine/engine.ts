@@ -72,10 +72,26 @@ export class Engine extends EnginePoolApi implements FinishedSink, RingSink {
       stallCheckDue: () => this.#threads.pool?.stallCheckDue ?? Number.POSITIVE_INFINITY,
       checkStallIfDue: () => this.#threads.pool?.checkStallIfDue(),
     }));
+    // The eventfd first: at the fd limit the ring must not take the last fd and leave the
+    // eventfd none (the ring was then lost for good, and every later engine found no fd).
+    const eventfd = wake.ensure();
     const choice = selectEngine(options.engine);
+    let uring: UringEngine | null = null;
+    let refused = '';
     if (choice.engine === 'io_uring') {
-      this.#uring = new UringEngine(choice.ring, choice.supportedOps, choice.setupFlags, this.memory, wake.ensure(), this);
-      this.#asyncEngine = { kind: 'io_uring', ...this.#uring.description };
+      try {
+        uring = new UringEngine(choice.ring, choice.supportedOps, choice.setupFlags, this.memory, eventfd, this);
+      } catch (error) {
+        choice.ring.release();
+        refused = `the ring was set up but ${error instanceof Error ? error.message : String(error)}`;
+      }
+    }
+    if (uring !== null) {
+      this.#uring = uring;
+      this.#asyncEngine = { kind: 'io_uring', ...uring.description };
+    } else if (choice.engine === 'io_uring') {
+      this.#uring = null;
+      this.#asyncEngine = { kind: 'threads', reason: refused };
     } else {
       this.#uring = null;
       this.#asyncEngine = { kind: 'threads', reason: choice.reason };

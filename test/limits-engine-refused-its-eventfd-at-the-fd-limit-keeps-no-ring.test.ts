@@ -4,8 +4,10 @@
 // good (engine/engine.ts: `wake.ensure()` after selectEngine, without releasing the ring). Every
 // later engine, and the POSIX layer's, then finds no fd at all: glibc's AIO and the threads engine
 // read every byte at one free fd, the default engine answers EMFILE to every aio_read for the rest
-// of the process. A todo for engine/: release the ring when the eventfd cannot be made (and then
-// use threads, whose eventfd the freed fd can hold).
+// of the process. Fixed (session 21, coord21): the engine makes its eventfd first, so at one
+// free fd the eventfd holds it, the ring cannot be set up and the engine uses threads (a ring set
+// up whose registration fails is released the same way); the next engine finds no fd (EMFILE),
+// and no ring is left open.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runChild } from './helpers/child.js';
@@ -35,18 +37,17 @@ process.stdout.write(JSON.stringify({ outcomes, rings: rings() }));
 process.exit(0);
 `;
 
-test('a new Engine that cannot make its eventfd at the fd limit releases its ring (and the next one gets the fd)', { todo: 'engine/engine.ts leaks the ring set up before wake.ensure() throws EMFILE' }, async () => {
+test('a new Engine at one free fd keeps no ring: its eventfd takes the fd and it runs on threads', async () => {
   const env = { SYSLET_AIO_ENGINE: '' };
   const result = await runChild(CHILD, 60_000, { env });
   assert.equal(result.code, 0, result.stderr);
   const { outcomes, rings } = JSON.parse(result.stdout) as { outcomes: string[]; rings: number };
   // Before: ['EMFILE', 'EMFILE'] and 1 ring left open.
   assert.equal(rings, 0, JSON.stringify(outcomes));
-  assert.notEqual(outcomes[1], 'EMFILE', JSON.stringify(outcomes));
+  assert.deepEqual(outcomes, ['threads', 'EMFILE'], 'the first engine works on threads with the one fd; the second has none');
 });
 
-test('the POSIX layer at one free fd reads cached pages on the default engine, as on threads and in glibc', { todo: 'same cause: the first Aiocb\'s engine leaks its ring, every later one throws EMFILE' }, async () => {
-  // threads first: it passes; the default engine is the todo.
+test('the POSIX layer at one free fd reads cached pages on the default engine, as on threads and in glibc', async () => {
   for (const engine of ['threads', undefined] as const) {
     const run = await runBurstChild(null, { impl: 'syslet', count: 500, via: 'aio_read', notify: 'none', limitsAfterLoad: { nofileFree: 1 } }, engine === undefined ? {} : { env: { SYSLET_AIO_ENGINE: engine } });
     assert.ok(run.report !== null, `${engine ?? 'default'}: ${describeRun(run)}`);
