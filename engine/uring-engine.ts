@@ -257,6 +257,7 @@ export class UringEngine implements RingPort {
    */
   cancel(token: number): void {
     if (this.#released || !this.#requests.isLive(token)) return;
+    this.#requests.askedToCancel(token);
     this.#internal(IORING_OP.ASYNC_CANCEL, this.#requests.userData(token), 0);
   }
 
@@ -448,6 +449,14 @@ export class UringEngine implements RingPort {
     if (requests.isTimeout(token) && value === -ETIME) value = 0; // the timer expiring is the sleep succeeding
     const retRegion = requests.retire(token);
     this.#inRing--;
+    if (value === -ECANCELED && !this.#closing && !requests.cancelWasAsked(token)) {
+      // A cancel nobody asked for: the kernel could not run the request (io-wq could not create
+      // a worker at RLIMIT_NPROC, session 21: 200 of 200 writes ended -EINTR). Its call did not
+      // run: a cachemiss thread makes it, as for a request the kernel refused to take.
+      this.#memory.finish(token, -EINTR);
+      this.#sink.ringRefused(token, requests.atomOf(token));
+      return;
+    }
     // A cancelled request reads as an interrupted call, as on a thread (close, cancelChain).
     if (value === -ECANCELED) value = -EINTR;
     this.#memory.finish(token, value);

@@ -25,6 +25,7 @@ export class RingRequests {
   readonly #ret = new Float64Array(TOKENS);
   readonly #retRegion: (Region | null)[] = [];
   readonly #timeout = new Uint8Array(TOKENS);
+  readonly #cancelAsked = new Uint8Array(TOKENS);
 
   /** userData - the user_data the next (or current) request of `token` carries. */
   userData(token: number): number {
@@ -43,6 +44,17 @@ export class RingRequests {
     this.#ret[token] = ret;
     this.#retRegion[token] = retRegion;
     this.#timeout[token] = timeout ? 1 : 0;
+    this.#cancelAsked[token] = 0;
+  }
+
+  /** askedToCancel - the engine asked the kernel to cancel the request of `token`. */
+  askedToCancel(token: number): void {
+    this.#cancelAsked[token] = 1;
+  }
+
+  /** cancelWasAsked - whether the engine asked to cancel that request (a -ECANCELED it did not ask for is the ring unable to run it). */
+  cancelWasAsked(token: number): boolean {
+    return this.#cancelAsked[token] === 1;
   }
 
   /** isLive - whether the chain with `token` has a request in the ring. */
