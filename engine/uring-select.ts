@@ -17,7 +17,7 @@
  */
 import { readFileSync } from 'node:fs';
 import {
-  errnoName, probeOpcodes, setupRing, ringEnter, type RingMapping, EINVAL,
+  errnoName, probeOpcodes, setupRing, ringEnter, type RingMapping, EINVAL, ENOMEM,
   IORING_ENTER_GETEVENTS, IORING_FEAT_NODROP, IORING_FEAT_RW_CUR_POS, IORING_FEAT_SUBMIT_STABLE, IORING_OP, IORING_SETUP_CLAMP,
   IORING_SETUP_COOP_TASKRUN, IORING_SETUP_DEFER_TASKRUN, IORING_SETUP_SINGLE_ISSUER, IORING_SETUP_TASKRUN_FLAG,
 } from './native/index.js';
@@ -54,6 +54,8 @@ const ATTEMPTS: readonly [number, string][] = [
 /** Ring sizes: SQ entries bound one flush (one io_uring_enter); CQ entries bound requests in flight. */
 export const SQ_ENTRIES = 256;
 export const CQ_ENTRIES = 4096;
+/** CQ sizes tried in turn while set-up answers ENOMEM (never below the SQ's). */
+const CQ_ENTRIES_TRIED = [CQ_ENTRIES, 2048, 1024, 512];
 
 /**
  * engineKindFrom - the engine kind asked for: the environment's SYSLET_AIO_ENGINE=threads wins
@@ -83,10 +85,15 @@ export function selectEngine(option?: EngineKind, env: NodeJS.ProcessEnv = proce
   }
   let mapping: RingMapping | number = -EINVAL;
   let flagsName = '';
-  for (const [flags, name] of ATTEMPTS) {
-    mapping = setupRing({ entries: SQ_ENTRIES, flags: flags | IORING_SETUP_CLAMP, cqEntries: CQ_ENTRIES });
+  attempts: for (const [flags, name] of ATTEMPTS) {
     flagsName = name;
-    if (typeof mapping !== 'number' || mapping !== -EINVAL) break;
+    // ENOMEM: the rings do not fit under RLIMIT_MEMLOCK (kernels that charge them to it; 64 KiB
+    // was a common default): a smaller CQ may (SQ 256 / CQ 2048 fits 64 KiB, session 21).
+    for (const cqEntries of CQ_ENTRIES_TRIED) {
+      mapping = setupRing({ entries: SQ_ENTRIES, flags: flags | IORING_SETUP_CLAMP, cqEntries });
+      if (mapping !== -ENOMEM) break;
+    }
+    if (typeof mapping !== 'number' || mapping !== -EINVAL) break attempts;
   }
   if (typeof mapping === 'number') {
     const sysctl = readSysctl('/proc/sys/kernel/io_uring_disabled');

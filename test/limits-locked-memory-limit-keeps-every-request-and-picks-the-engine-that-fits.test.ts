@@ -4,9 +4,9 @@
 // - 0: io_uring_setup gives ENOMEM, the engine says so and uses threads, and 1,000 aio_read and
 //   lio_listio reads each end once with their bytes, as glibc's (which locks nothing).
 // - 64 KiB (the default RLIMIT_MEMLOCK of many distributions before systemd 253): a ring of a
-//   smaller CQ fits (measured: SQ 256 / CQ 2048 sets up as nobody under 64 KiB), but the engine
-//   tries one size only and falls back to threads
-//   (engine/uring-select.ts: SQ_ENTRIES/CQ_ENTRIES): a todo for engine/.
+//   smaller CQ fits (measured: SQ 256 / CQ 2048 sets up as nobody under 64 KiB). The engine
+//   tried one size only and fell back to threads; since session 21 (coord21) it tries smaller
+//   CQs while set-up answers ENOMEM (engine/uring-select.ts CQ_ENTRIES_TRIED) and runs io_uring.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildLauncher, describeRun, needsRoot, NOBODY, runBurstChild } from './helpers/limits-run.js';
@@ -35,7 +35,7 @@ test('RLIMIT_MEMLOCK 0: threads, naming ENOMEM, and every read ends once with it
   await burst('glibc', 0, 'lio_listio');
 });
 
-test('RLIMIT_MEMLOCK 64 KiB: the io_uring engine, on a ring that fits', { todo: 'engine/uring-select.ts sets up SQ 256 / CQ 4096 only: ENOMEM, threads (SQ 256 / CQ 2048 fits: measured)' }, async (t) => {
+test('RLIMIT_MEMLOCK 64 KiB: the io_uring engine, on a ring that fits', async (t) => {
   if (skipReason !== null) return t.skip(skipReason);
   const report = await burst('syslet', 65536, 'aio_read');
   assert.equal(report.engine?.kind, 'io_uring', JSON.stringify(report.engine));
