@@ -128,6 +128,11 @@ export class Engine extends EnginePoolApi implements FinishedSink, RingSink {
     return this.#asyncEngine;
   }
 
+  /** Whether {@link close} has been called (every later submission gets -ESHUTDOWN). */
+  get closed(): boolean {
+    return this.#tokens.closed;
+  }
+
   /** Chains submitted and not yet completed. */
   get inflight(): number {
     return this.#tokens.inflight;

@@ -11,7 +11,7 @@
  * → the batch's descriptor becomes a process fd at the position its reads left, and the chain
  * readers go on from there with the bytes already read.
  */
-import { EAGAIN, ECANCELED, EFBIG, EINTR, ENXIO, syscall } from '../engine/native/index.js';
+import { EAGAIN, ECANCELED, EFBIG, EINTR, ENXIO, ESHUTDOWN, syscall } from '../engine/native/index.js';
 import { NR } from '../engine/syscalls/nr.js';
 import { O_RDONLY, S_IFDIR, S_IFIFO, S_IFMT, S_IFREG } from '../engine/syscalls/constants.generated.js';
 import type { RingFileReads } from '../engine/uring-file-reads.js';
@@ -65,11 +65,19 @@ export function readFirstByRing(request: Request, options: WholeReadOptions | Wh
   });
 }
 
+/** A request the ring did not run, or that a cancel cut. */
+const cancelled = (answer: number): boolean => answer === -ECANCELED || answer === -EINTR;
+
 /** What the batch's three answers say: the file's bytes, its failure, or how to go on. */
 function answerOf(
   request: Request, reads: RingFileReads, file: number, open: number, first: number, second: number, length: number,
   options: WholeReadOptions | WholeReadIntoOptions, byChains: ByChains,
 ): Whole<number | Buffer | ReadFailure> {
+  if (request.engine.closed && (cancelled(open) || cancelled(first) || cancelled(second))) {
+    // The engine's close cut the batch: the answer a read cut by it gets on the chain path.
+    if (open >= 0) reads.close(file);
+    return new ReadFailure(-ESHUTDOWN, 'read');
+  }
   if (open < 0) {
     // EAGAIN (a lease), ENXIO: the chain path opens again without O_NONBLOCK, on a thread.
     // ECANCELED/EINTR: the ring did not run it (a closing engine, a refused enter).
@@ -117,7 +125,7 @@ async function goOnInstalled(
 ): Promise<number | Buffer | ReadFailure> {
   const fd = await new Promise<number>((resolve) => reads.install(file, resolve));
   // Only a closing or refused ring fails the install (its reads would have failed too).
-  if (fd < 0) return byChains();
+  if (fd < 0) return request.engine.closed ? new ReadFailure(-ESHUTDOWN, 'read') : byChains();
   const going: Going = { request, fd, owned: true, open: true };
   const slot = request.slot;
   try {
