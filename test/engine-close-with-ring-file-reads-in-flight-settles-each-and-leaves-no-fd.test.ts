@@ -7,21 +7,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { closeSync, openSync, readdirSync, readlinkSync, writeFileSync, writeSync, constants } from 'node:fs';
+import { closeSync, openSync, writeFileSync, writeSync, constants } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Engine, readFileInto, readFileSyslet } from '../index.js';
 import { tempDir } from './plugin-fixture.js';
+import { fdsUnder } from './helpers/ring-reads.js';
 
-const fdsUnder = (dir: string): string[] =>
-  readdirSync('/proc/self/fd').flatMap((fd) => {
-    try {
-      const target = readlinkSync(`/proc/self/fd/${fd}`);
-      return target.startsWith(dir) ? [target] : [];
-    } catch {
-      return [];
-    }
-  });
 
 test('engine.close() with ring file reads in flight: each settles, no fd is left', { timeout: 60_000 }, async (t) => {
   const { dir, cleanup } = tempDir('ring-close');

@@ -7,22 +7,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { readFile as nodeReadFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Engine } from '../index.js';
 import { createFs } from '../fs.js';
 import { tempDir } from './plugin-fixture.js';
+import { fdsUnder } from './helpers/ring-reads.js';
 
-const fdsUnder = (dir: string): string[] =>
-  readdirSync('/proc/self/fd').flatMap((fd) => {
-    try {
-      const target = readlinkSync(`/proc/self/fd/${fd}`);
-      return target.startsWith(dir) ? [target] : [];
-    } catch {
-      return [];
-    }
-  });
 
 const shape = async (promise: Promise<unknown>): Promise<unknown> => {
   try {

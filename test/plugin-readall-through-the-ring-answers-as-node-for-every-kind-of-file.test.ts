@@ -10,14 +10,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readlinkSync, symlinkSync, writeFileSync, writeSync, constants } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, symlinkSync, writeFileSync, writeSync, constants } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Engine, readFileInto, readFileSyslet, syscall } from '../index.js';
 import { NR } from '../engine/syscalls/nr.js';
-import { tempDir } from './plugin-fixture.js';
+import { fdsUnder, ringReadEngine } from './helpers/ring-reads.js';
 
 const SLOT = 64 * 1024;
 const POSIX_FADV_DONTNEED = 4;
@@ -31,28 +31,11 @@ async function outcome(promise: Promise<Buffer>): Promise<{ bytes?: Buffer; code
   }
 }
 
-/** This process's fds open on files under `dir` (the engine's own eventfds and threads' pipes are not). */
-const fdsUnder = (dir: string): string[] =>
-  readdirSync('/proc/self/fd').flatMap((fd) => {
-    try {
-      const target = readlinkSync(`/proc/self/fd/${fd}`);
-      return target.startsWith(dir) ? [target] : [];
-    } catch {
-      return [];
-    }
-  });
 
 test('reads through the ring answer as node:fs/promises readFile for every kind of file', async (t) => {
-  const engine = new Engine();
-  const { dir, cleanup } = tempDir('ring-read');
-  t.after(async () => {
-    await engine.close();
-    cleanup();
-  });
-  if (engine.fileReads === null) {
-    t.skip(`no ring file reads on this engine (${engine.asyncEngine.kind}): the kernel lacks an opcode or refused the file table`);
-    return;
-  }
+  const set = ringReadEngine(t, 'ring-read');
+  if (set === null) return;
+  const { engine, dir } = set;
   const sizes = [0, 1, 4096, SLOT - 2, SLOT - 1, SLOT, SLOT + 1, 1 << 20];
   for (const size of sizes) writeFileSync(join(dir, `s${size}`), randomBytes(size));
   mkdirSync(join(dir, 'a-dir'));
@@ -83,16 +66,9 @@ test('reads through the ring answer as node:fs/promises readFile for every kind 
 });
 
 test('a file whose tail left the page cache reads whole (the batch reads what it can, the rest comes from the fd)', async (t) => {
-  const engine = new Engine();
-  const { dir, cleanup } = tempDir('ring-read-partial');
-  t.after(async () => {
-    await engine.close();
-    cleanup();
-  });
-  if (engine.fileReads === null) {
-    t.skip('no ring file reads on this engine');
-    return;
-  }
+  const set = ringReadEngine(t, 'ring-read-partial');
+  if (set === null) return;
+  const { engine, dir } = set;
   const path = join(dir, 'partly');
   const content = randomBytes(256 * 1024);
   writeFileSync(path, content);
@@ -109,16 +85,9 @@ test('a file whose tail left the page cache reads whole (the batch reads what it
 });
 
 test('a FIFO whose writer is still writing: bytes the batch read come first, the rest as Node reads them', async (t) => {
-  const engine = new Engine();
-  const { dir, cleanup } = tempDir('ring-read-fifo');
-  t.after(async () => {
-    await engine.close();
-    cleanup();
-  });
-  if (engine.fileReads === null) {
-    t.skip('no ring file reads on this engine');
-    return;
-  }
+  const set = ringReadEngine(t, 'ring-read-fifo');
+  if (set === null) return;
+  const { engine, dir } = set;
   const run = async (read: (path: string) => Promise<Buffer>, name: string): Promise<string> => {
     const fifo = join(dir, name);
     execFileSync('mkfifo', [fifo]);
