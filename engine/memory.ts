@@ -11,6 +11,7 @@
  * (engine/memory-index.ts), so a registration or a release costs a binary search, a memmove and
  * one slot written, whatever the number of regions.
  */
+import { markAsUntransferable } from 'node:worker_threads';
 import { addressOf, allocNative, releaseNative, viewOf, type NativeBlock } from './native/index.js';
 import { SysletError } from './errors.js';
 import { offsetInPeriod, segmentEndWithin, SegmentTable, type SegmentSpec } from './segments.js';
@@ -147,6 +148,7 @@ export class MemoryRegistry {
     const existing = this.#findOwner(backing);
     if (existing !== null) return existing;
     if (backing.byteLength === 0) throw new RangeError('cannot register an empty buffer');
+    keepAttached(backing);
     const start = addressOf(backing);
     const region = this.#add(start, backing, kind, backing);
     this.#byBacking.set(backing, region);
@@ -184,6 +186,7 @@ export class MemoryRegistry {
     if (!Number.isSafeInteger(byteOffset) || !Number.isSafeInteger(byteLength) || byteOffset < 0 || byteLength <= 0 || byteOffset + byteLength > buffer.byteLength) {
       throw new RangeError(`registerRange: [${String(byteOffset)}, +${String(byteLength)}) is not a non-empty range of a ${buffer.byteLength}-byte buffer`);
     }
+    keepAttached(buffer);
     // Not recorded by its backing store: registerBuffer(backing) must still register the whole
     // store rather than find this part of it.
     return this.#add(bufferAddress + byteOffset, buffer, 'registered', null, 0, byteOffset, byteLength);
@@ -401,4 +404,16 @@ export class MemoryRegistry {
     this.#shared.clear(slot);
     return true;
   }
+}
+
+/**
+ * A registered ArrayBuffer must keep its memory while chains may use it: transferred to another
+ * thread (postMessage or structuredClone with `transfer`) and collected there, its memory went
+ * back to the allocator while a request's read still wrote into it (workers21, session 21: the
+ * bytes landed in other Buffers, or glibc's heap was corrupted and the process aborted). Marked
+ * untransferable, a transfer clones it instead and this one stays attached (Node does the same
+ * for its Buffer pool). The mark is permanent; a SharedArrayBuffer is never transferred.
+ */
+function keepAttached(buffer: ArrayBufferLike): void {
+  if (buffer instanceof ArrayBuffer) markAsUntransferable(buffer);
 }

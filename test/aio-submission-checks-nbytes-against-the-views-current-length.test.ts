@@ -46,12 +46,31 @@ test('a typed array or DataView whose store was detached after it was assigned: 
     const store = new ArrayBuffer(32);
     const view = make(store);
     const cb = new Aiocb({ aio_fildes: fd, aio_buf: view, aio_nbytes: 32, aio_offset: 0 });
-    // Submit once while the store is there: the length check then has a view it has seen.
-    assert.equal(aio_read(cb), 0);
-    assert.deepEqual(settle(cb), [0, 32]);
     structuredClone(store, { transfer: [store] });
     assert.equal(store.byteLength, 0, 'detached');
     assert.equal(aio_read(cb), -1, `${view.constructor.name}: detached`);
     assert.equal(errno(), EINVAL);
+  }
+});
+
+test('a store a request has used cannot be detached: a transfer clones it and the next request reads into it', (t) => {
+  // The engine marks the ArrayBuffers it registers untransferable (engine/memory.ts keepAttached):
+  // a store transferred and collected while a request wrote into it corrupted the heap.
+  const dir = tempDir();
+  t.after(dir.cleanup);
+  const { fd } = fileWith(dir, 'data', pattern(64));
+  for (const make of [(store: ArrayBuffer) => new Uint8Array(store), (store: ArrayBuffer) => new DataView(store)]) {
+    const store = new ArrayBuffer(32);
+    const view = make(store);
+    const cb = new Aiocb({ aio_fildes: fd, aio_buf: view, aio_nbytes: 32, aio_offset: 0 });
+    assert.equal(aio_read(cb), 0);
+    assert.deepEqual(settle(cb), [0, 32]);
+    const moved = structuredClone(store, { transfer: [store] });
+    assert.equal(store.byteLength, 32, 'still attached');
+    assert.deepEqual(new Uint8Array(moved), new Uint8Array(store), 'the receiver got a copy');
+    new Uint8Array(store).fill(0);
+    assert.equal(aio_read(cb), 0, `${view.constructor.name}: read again`);
+    assert.deepEqual(settle(cb), [0, 32]);
+    assert.deepEqual(Buffer.from(store), pattern(64).subarray(0, 32));
   }
 });
