@@ -10,6 +10,7 @@
  * This is the library's own native use of the syscall boundary (not atoms): it configures the
  * calling thread itself.
  */
+import { isMainThread } from 'node:worker_threads';
 import { allocNative, syscall, watchReadable, type FdWatcher } from '../engine/native/index.js';
 import { readWord } from '../engine/words.js';
 import { NR } from '../engine/syscalls/nr.js';
@@ -19,6 +20,7 @@ import { SIG_BLOCK, SFD_NONBLOCK, SFD_CLOEXEC } from '../engine/syscalls/constan
 const SYS_read = NR.read;
 const SYS_rt_sigprocmask = NR.rt_sigprocmask;
 const SYS_signalfd4 = NR.signalfd4;
+const SYS_close = NR.close;
 const SIGKILL = 9;
 const SIGSTOP = 19;
 // struct signalfd_siginfo (128 bytes), offsets checked with gcc: ssi_signo@0, ssi_code@8,
@@ -83,7 +85,14 @@ function enable(signo: number): void {
       drainSignals();
     });
     // A signal still pending at exit would make libuv call into JS during teardown (see engine.ts).
-    process.once('exit', () => watcher?.close());
+    // A worker thread that ends gives its signalfd back too: the process outlives it (workers21).
+    process.once('exit', () => {
+      watcher?.close();
+      if (!isMainThread && signalFd >= 0) {
+        syscall(SYS_close, signalFd);
+        signalFd = -1;
+      }
+    });
   }
 }
 

@@ -8,6 +8,8 @@
  * on its way after dispose, so the signal stays blocked and the fd open); its 'exit' hook closes
  * the watcher only. When the thread itself ends, no signal can be delivered to it any more, so
  * the fd can go then: a worker's `process.on('exit')` runs on both of these endings.
+ *
+ * Fixed (session 21, coord21): shim/signals.ts closes a worker thread's signalfd at its 'exit'.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,9 +18,8 @@ import { join } from 'node:path';
 import { installPackedTarball } from './helpers/tarball.js';
 import { ENGINES, engineFdKinds, kindsDiff, runLibraryWorker, settle, type WorkerEnd } from './helpers/worker-fds.js';
 
-const TODO = 'shim/signals.ts: a worker that ends after receiveSignals leaves its signalfd open in the process';
 
-test('a worker that received signals gives back its signalfd when it returns or calls process.exit()', { todo: TODO }, async (t) => {
+test('a worker that received signals gives back its signalfd when it returns or calls process.exit()', async (t) => {
   const installed = await installPackedTarball();
   t.after(() => rmSync(installed.work, { recursive: true, force: true }));
   // The completion signal of an aio_read (SIGEV_SIGNAL) arrives through the signalfd.
