@@ -12,7 +12,7 @@
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { machine, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { allocNative, releaseNative, mapLow, unmapLow, syscall, errnoName, EAGAIN, type NativeBlock } from './native/index.js';
+import { allocNative, releaseNative, mapLow, unmapLow, syscall, errnoName, EAGAIN, IORING_ENTER_GETEVENTS, IORING_REGISTER_PROBE, type NativeBlock } from './native/index.js';
 import { Policy } from './policy.js';
 import { SYSCALL_NUMBERS } from './syscalls/numbers.generated.js';
 import { SYSCALL_TABLE, isDenied } from './syscalls/table.js';
@@ -275,11 +275,19 @@ function probeIoUring(scratch: NativeBlock): IoUringProbe {
   const fd = syscall(SYSCALL_NUMBERS.io_uring_setup.x86_64, 1, scratch.address + AT_PARAMS);
   const disabledSysctl = readSysctl('/proc/sys/kernel/io_uring_disabled');
   if (fd >= 0) {
-    closeFd(fd);
     const features = new DataView(scratch.buffer).getUint32(AT_PARAMS + IO_URING_FEATURES_OFFSET, true);
-    return { ...supported(`io_uring_setup(1) returned a ring (features 0x${features.toString(16)})`), disabledSysctl, features };
+    // A filter may allow the set-up and refuse what a ring is used with: ask both (limits21).
+    const entered = syscall(NR.io_uring_enter, fd, 0, 0, IORING_ENTER_GETEVENTS, 0, 0);
+    // IORING_REGISTER_PROBE of 0 ops: a zeroed 16-byte header the kernel reads and fills.
+    new Uint8Array(scratch.buffer, AT_PARAMS, IO_URING_PARAMS_SIZE).fill(0);
+    const registered = entered < 0 ? 0 : syscall(NR.io_uring_register, fd, IORING_REGISTER_PROBE, scratch.address + AT_PARAMS, 0);
+    closeFd(fd);
+    if (entered < 0) return { ...unsupported(entered, `io_uring_setup(1) returned a ring but io_uring_enter gave ${errnoName(entered)}`), disabledSysctl, features };
+    if (registered < 0) return { ...unsupported(registered, `io_uring_setup(1) returned a ring but io_uring_register (IORING_REGISTER_PROBE) gave ${errnoName(registered)}`), disabledSysctl, features };
+    return { ...supported(`io_uring_setup(1) returned a ring (features 0x${features.toString(16)}), io_uring_enter and io_uring_register answer`), disabledSysctl, features };
   }
-  const why = disabledSysctl === null ? '' : ` (kernel.io_uring_disabled = ${disabledSysctl})`;
+  // The sysctl explains a refusal only when it forbids something.
+  const why = disabledSysctl === null || disabledSysctl === 0 ? '' : ` (kernel.io_uring_disabled = ${disabledSysctl})`;
   return { ...unsupported(fd, `io_uring_setup(1) gave ${errnoName(fd)}${why}`), disabledSysctl, features: null };
 }
 

@@ -3,8 +3,9 @@
 // a new Engine takes and why. With io_uring_setup refused (EPERM, ENOSYS) both say so. With a filter
 // that lets io_uring_setup make a ring and refuses io_uring_enter and io_uring_register (or only
 // register), the row says "yes: io_uring_setup(1) returned a ring" although no request can be
-// submitted on it, nor its opcodes probed (engine/features.ts probes setup alone; the engine's
-// own selection, engine/uring-select.ts, does enter and probe): a todo for engine/.
+// submitted on it, nor its opcodes probed (engine/features.ts probed setup alone; the engine's
+// own selection, engine/uring-select.ts, does enter and probe). Fixed in session 21 (coord21):
+// the probe also enters the ring and registers a probe, and names the call refused.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -37,7 +38,7 @@ for (const [mode, errno] of [['setup-eperm', 'EPERM'], ['setup-enosys', 'ENOSYS'
 }
 
 for (const [mode, call] of [['after-setup', 'io_uring_enter'], ['register', 'io_uring_register']] as const) {
-  test(`a ring that can be set up but whose ${call} is refused: the io_uring row says no, naming ${call}`, { todo: 'engine/features.ts probes io_uring_setup only: "yes, io_uring_setup(1) returned a ring" for a ring no request can be submitted on' }, (t) => {
+  test(`a ring that can be set up but whose ${call} is refused: the io_uring row says no, naming ${call}`, (t) => {
     if (launcher.path === null) return t.skip(launcher.missing);
     const report = info(mode);
     assert.equal(report.ioUring.supported, false, report.ioUring.detail);
