@@ -17,7 +17,8 @@
  * EMFILE where it would have succeeded, and one made just after it exits succeeds where it would
  * have failed.
  */
-import { EAGAIN, EMFILE, ENFILE, errnoNumber, syscall } from './native/index.js';
+import { readFileSync } from 'node:fs';
+import { EAGAIN, EMFILE, ENFILE, ENOMEM, errnoNumber, syscall } from './native/index.js';
 import { NR } from './syscalls/nr.js';
 import { EFD_CLOEXEC } from './syscalls/constants.generated.js';
 
@@ -121,6 +122,36 @@ export function fdsShortForAThread(): number {
   }
   for (const fd of opened) syscall(SYS_close, fd);
   return short;
+}
+
+/**
+ * Address space a cachemiss thread needs to start: its V8 isolate reserves its code range and
+ * heap when the Worker is made, and a reservation that fails ends the whole process (V8's "Failed
+ * to reserve virtual memory for CodeRange", or std::bad_alloc: SIGABRT). Measured under RLIMIT_AS
+ * (limits21, session 21): 32-128 MiB of headroom aborted, 256 MiB started.
+ */
+export const THREAD_ADDRESS_SPACE = 256 * 1024 * 1024;
+const PAGE_BYTES = 4096;
+
+/**
+ * addressSpaceShortForAThread - whether RLIMIT_AS leaves a new thread less than
+ * {@link THREAD_ADDRESS_SPACE} (the soft limit minus VmSize, both from /proc/self): then starting
+ * one would abort the process, and the pool refuses instead. Read only when a thread is about to
+ * start (two small reads, against a start's 50 ms of CPU).
+ * @returns 0 when a thread fits (or the limit is unlimited or unreadable), else ENOMEM.
+ */
+export function addressSpaceShortForAThread(): number {
+  let limit: number;
+  let size: number;
+  try {
+    const line = /^Max address space\s+(\S+)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+    if (line === null || line[1] === 'unlimited') return 0;
+    limit = Number(line[1]);
+    size = Number.parseInt(readFileSync('/proc/self/statm', 'utf8'), 10) * PAGE_BYTES;
+  } catch {
+    return 0;
+  }
+  return Number.isFinite(limit) && Number.isFinite(size) && limit - size < THREAD_ADDRESS_SPACE ? ENOMEM : 0;
 }
 
 /**

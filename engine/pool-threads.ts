@@ -18,7 +18,7 @@ import type { CachemissWorkerData } from './cachemiss-worker.js';
 import { cachemissWorkerEntry } from './cachemiss-entry.js';
 import { NR } from './syscalls/nr.js';
 import type { PoolOptions } from './pool-options.js';
-import { StartFailures, fdsShortForAThread, startErrno } from './pool-start-failures.js';
+import { StartFailures, fdsShortForAThread, addressSpaceShortForAThread, startErrno } from './pool-start-failures.js';
 import { LoadingThreads, threadIds } from './pool-loading.js';
 import { reapThread, type ThreadEndHooks } from './pool-reap.js';
 import { StallTimer } from './pool-stall-timer.js';
@@ -264,7 +264,7 @@ export class PoolThreads {
   #spawn(): boolean {
     // Not a thread that would fail for want of fds: the pool gives up at once, so that a chain
     // that needs one is answered now, even in a synchronous wait (no 'exit' event runs there).
-    const short = fdsShortForAThread();
+    const short = fdsShortForAThread() || addressSpaceShortForAThread();
     if (short !== 0) {
       this.#startFailures.refused(short);
       return false;

@@ -5,9 +5,10 @@
 // its bytes. The threads engine aborts the whole process when it starts its first cachemiss thread:
 // a Worker's V8 isolate cannot reserve its CodeRange and V8 ends the process ("Fatal process OOM
 // in Failed to reserve virtual memory for CodeRange" or std::bad_alloc: SIGABRT/SIGTRAP); plain Node's `new Worker`
-// does the same below about 500 MB of headroom). A todo for engine/ (the pool): check the address
-// space left (RLIMIT_AS − VmSize) before starting a thread and answer the chain ENOMEM or EAGAIN,
-// as at the thread limit.
+// does the same below about 500 MB of headroom). Fixed in session 21 (coord21): the pool checks
+// the address space left (RLIMIT_AS − VmSize, engine/pool-start-failures.ts
+// addressSpaceShortForAThread) before starting a thread and answers the chain ENOMEM, as it
+// answers EMFILE when a thread could not have its fds.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeRun, runBurstChild } from './helpers/limits-run.js';
@@ -32,7 +33,7 @@ test('glibc (the reference) and the io_uring engine keep running: each read ends
   assert.deepEqual([uring.report.submitted, uring.report.ended, uring.report.unfinished], [COUNT, { ok: COUNT }, 0], describeRun(uring));
 });
 
-test('threads engine: no abort; each read ends once with its bytes, ENOMEM or EAGAIN', { todo: 'the pool starts a Worker whatever the address space left: V8 aborts the process (CodeRange)' }, async () => {
+test('threads engine: no abort; each read ends once with its bytes, ENOMEM or EAGAIN', async () => {
   const run = await runBurstChild(null, burst('syslet'), { env: { SYSLET_AIO_ENGINE: 'threads' } });
   assert.ok(run.report !== null, describeRun(run));
   const { ok = 0, [ENOMEM]: enomem = 0, [EAGAIN]: eagain = 0, ...other } = run.report.ended;
