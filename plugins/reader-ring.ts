@@ -11,12 +11,12 @@
  * → the batch's descriptor becomes a process fd at the position its reads left, and the chain
  * readers go on from there with the bytes already read.
  */
-import { EAGAIN, ECANCELED, EFBIG, EINTR, ENXIO, ESHUTDOWN, syscall } from '../engine/native/index.js';
+import { EAGAIN, ECANCELED, EFBIG, EINTR, EISDIR, ENXIO, EOPNOTSUPP, ESHUTDOWN, syscall } from '../engine/native/index.js';
 import { NR } from '../engine/syscalls/nr.js';
-import { O_RDONLY, S_IFDIR, S_IFIFO, S_IFMT, S_IFREG } from '../engine/syscalls/constants.generated.js';
+import { O_RDONLY, S_IFDIR, S_IFMT, S_IFREG } from '../engine/syscalls/constants.generated.js';
 import type { RingFileReads } from '../engine/uring-file-reads.js';
 import { STAT_SIZE_OFFSET } from './builtin/file.js';
-import { clearNonblock, closeFd, copyOut, ReadFailure, type Whole, type WholeReadIntoOptions, type WholeReadOptions } from './reader-common.js';
+import { closeFd, copyOut, ReadFailure, type Whole, type WholeReadIntoOptions, type WholeReadOptions } from './reader-common.js';
 import { readRest, readUnknownLength, type Going } from './reader-rest.js';
 import { SLOT_DATA_BYTES, type Request } from './requests.js';
 
@@ -65,6 +65,12 @@ export function readFirstByRing(request: Request, options: WholeReadOptions | Wh
   });
 }
 
+/**
+ * A read RWF_NOWAIT kept from answering: EAGAIN (not cached, a pipe with nothing yet) or
+ * EOPNOTSUPP (a file that cannot say without waiting: a directory, procfs).
+ */
+const unanswered = (answer: number): boolean => answer === -EAGAIN || answer === -EOPNOTSUPP;
+
 /** A request the ring did not run, or that a cancel cut. */
 const cancelled = (answer: number): boolean => answer === -ECANCELED || answer === -EINTR;
 
@@ -96,17 +102,25 @@ function answerOf(
     options.between?.();
     return copyOut(data, length, options);
   }
-  if (first < 0 && first !== -EAGAIN && first !== -ECANCELED && first !== -EINTR) {
+  if (first < 0 && !unanswered(first) && first !== -ECANCELED && first !== -EINTR) {
     // EISDIR and the like: the answer Node gives (its read fails the same way).
     reads.close(file);
     return new ReadFailure(first, 'read');
   }
+  // EAGAIN: nothing cached (or a pipe with nothing yet, a file that cannot say): the chain readers
+  // go on from the descriptor, whose reads wait in the kernel (the disk), in the ring or on a thread.
+  if (unanswered(first)) {
+    // The second read may have found its byte (the first one's readahead landed in between): it
+    // is the file's first byte, at the end of the data area.
+    if (second === 1) data[0] = data[length - 1] as number;
+    return goOnInstalled(request, reads, file, second === 1 ? 1 : 0, options, byChains);
+  }
   if (first <= 0) {
-    // Nothing was read: as if the batch had not been made.
+    // Nothing was read, nothing more can be said: as if the batch had not been made.
     reads.close(file);
     return byChains();
   }
-  if (second < 0 && second !== -EAGAIN && second !== -ECANCELED && second !== -EINTR) {
+  if (second < 0 && !unanswered(second) && second !== -ECANCELED && second !== -EINTR) {
     reads.close(file);
     return new ReadFailure(second, 'read');
   }
@@ -138,8 +152,10 @@ async function goOnInstalled(
     const kind = stat.readUInt32LE(ST_MODE_OFFSET) & S_IFMT;
     if (size > options.limit && options.overLimit === 'fail') return new ReadFailure(EFBIG, 'read');
     if (kind === S_IFREG && size > 0) return await readRest(going, size, done, options);
-    if (kind !== S_IFDIR) clearNonblock(fd);
-    return await readUnknownLength(going, options, kind === S_IFIFO, slot.data.subarray(0, done));
+    // What its read answers (RWF_NOWAIT said EOPNOTSUPP), without a chain that may need a thread.
+    if (kind === S_IFDIR) return new ReadFailure(-EISDIR, 'read');
+    // Opened blocking: its reads at the position wait as Node's do (a FIFO's in the ring).
+    return await readUnknownLength(going, options, false, slot.data.subarray(0, done));
   } finally {
     if (going.open) await closeFd(request, fd);
   }
