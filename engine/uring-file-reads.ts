@@ -15,9 +15,10 @@
  * every kind of file (a regular one, a FIFO whose writer closed, procfs), and it never reads past
  * `length` bytes, so nothing beyond what the caller asked for is consumed from a pipe or a
  * terminal. RWF_NOWAIT makes both reads answer only from the page cache or what a pipe holds
- * (EAGAIN otherwise). What the caller cannot conclude
- * from the three answers (a FIFO with its writer still open, a procfs file longer than a page, a
- * file partly cached), it continues from a real descriptor: {@link RingFileReads.install} turns
+ * (EAGAIN otherwise, EOPNOTSUPP for a file that cannot say): a read that waited for the disk
+ * here would wait on one of a few io-wq workers. What the caller cannot conclude from the three
+ * answers (an uncached file, a FIFO with its writer still open, a file partly cached), it
+ * continues from a real descriptor: {@link RingFileReads.install} turns
  * the slot into one (IORING_OP_FIXED_FD_INSTALL, close-on-exec) at the position the reads left.
  * Otherwise the slot is closed with {@link RingFileReads.close}, in the next batch.
  *

@@ -4,12 +4,14 @@
  * four syscalls made one by one from JavaScript.
  *
  * The batch reads at most `length` bytes (one slot, or the caller's limit) and a second read of
- * one byte tells whether the file ended there. What it cannot conclude falls back without losing
- * a byte: nothing read (a cold page, an empty file, a FIFO without a writer, an open that would
- * wait) → the chain path from the start, as if the batch had not been made; bytes read and more
- * may follow (a FIFO whose writer is still open, a procfs file past a page, a partly cached file)
- * → the batch's descriptor becomes a process fd at the position its reads left, and the chain
- * readers go on from there with the bytes already read.
+ * one byte tells whether the file ended there. The open blocks as Node's does (a FIFO's waits
+ * for its writer, on an io-wq worker); the reads are RWF_NOWAIT. What the batch cannot conclude
+ * goes on without losing a byte: a read that could not answer without waiting (EAGAIN: a cold
+ * page, a pipe with nothing yet; EOPNOTSUPP: a directory, procfs), or bytes read and more may
+ * follow (a FIFO whose writer is still open, a file partly cached) → the batch's descriptor
+ * becomes a process fd at the position its reads left, and the chain readers go on from there
+ * with the bytes already read (their reads wait in the kernel's async buffered read). An open
+ * the ring did not make → the chain path from the start, as if the batch had not been made.
  */
 import { EAGAIN, ECANCELED, EFBIG, EINTR, EISDIR, ENXIO, EOPNOTSUPP, ESHUTDOWN, syscall } from '../engine/native/index.js';
 import { NR } from '../engine/syscalls/nr.js';
