@@ -77,25 +77,17 @@ export class Engine extends EnginePoolApi implements FinishedSink, RingSink {
     const eventfd = wake.ensure();
     const choice = selectEngine(options.engine);
     let uring: UringEngine | null = null;
-    let refused = '';
+    let reason = choice.engine === 'threads' ? choice.reason : '';
     if (choice.engine === 'io_uring') {
       try {
         uring = new UringEngine(choice.ring, choice.supportedOps, choice.setupFlags, this.memory, eventfd, this);
       } catch (error) {
         choice.ring.release();
-        refused = `the ring was set up but ${error instanceof Error ? error.message : String(error)}`;
+        reason = `the ring was set up but ${error instanceof Error ? error.message : String(error)}`;
       }
     }
-    if (uring !== null) {
-      this.#uring = uring;
-      this.#asyncEngine = { kind: 'io_uring', ...uring.description };
-    } else if (choice.engine === 'io_uring') {
-      this.#uring = null;
-      this.#asyncEngine = { kind: 'threads', reason: refused };
-    } else {
-      this.#uring = null;
-      this.#asyncEngine = { kind: 'threads', reason: choice.reason };
-    }
+    this.#uring = uring;
+    this.#asyncEngine = uring === null ? { kind: 'threads', reason } : { kind: 'io_uring', ...uring.description };
     this.#threads = new CachemissThreads(settings, {
       memory: this.memory,
       policy: this.policy,

@@ -13,9 +13,9 @@
  *
  * One SQE per atom, never linked SQEs: links cannot express syslet semantics (arguments read
  * when the atom runs, stop flags, loops). The one exception is not a chain: the start of a
- * whole-file read (uring-file-reads.ts), a fixed shape whose only data flow is the descriptor. Each request yields exactly one CQE (no multishot, no
- * CQE_SKIP_SUCCESS); its user_data carries the chain's token and a generation, so a stale CQE can
- * never complete another chain. SQEs are written at once and submitted in batches: at the end of
+ * whole-file read (uring-file-reads.ts), a fixed shape whose only data flow is the descriptor.
+ * Each request yields exactly one CQE (no multishot, no CQE_SKIP_SUCCESS); its user_data carries
+ * the chain's token and a generation, so a stale CQE can never complete another chain. SQEs are written at once and submitted in batches: at the end of
  * the JS turn that wrote the first one (a microtask), before anything waits or looks for
  * completions, or as soon as 16 wait (a long turn would otherwise leave the device idle).
  */
@@ -170,17 +170,13 @@ export class UringEngine implements RingPort {
       if (this.#ring.sqSpace() < count) this.flush();
       return this.#ring.sqSpace() >= count;
     },
+    // After room(count): the SQ has the space, so no flush can split a linked batch here.
     write: (code, opcode, sqeFlags, fd, off, addr, len, opFlags, fileIndex) => {
-      const ring = this.#ring;
-      if (ring.sqSpace() === 0) this.flush();
-      ring.prep(opcode, sqeFlags, fd, off, addr, len, opFlags, FILE_READS + code, 0, fileIndex);
+      this.#ring.prep(opcode, sqeFlags, fd, off, addr, len, opFlags, FILE_READS + code, 0, fileIndex);
       // Noted as -2 - code: #refuse answers it -ECANCELED if the kernel never takes it.
       this.#unsubmitted.note(-2 - code);
       this.#inRing++;
-      if (!this.#flushQueued) {
-        this.#flushQueued = true;
-        void SETTLED.then(this.#flushTask);
-      }
+      this.#flushAtEndOfTurn();
     },
   };
 
@@ -238,10 +234,14 @@ export class UringEngine implements RingPort {
     this.#pendingRetRegion = null;
     this.#unsubmitted.note(token);
     this.#inRing++;
-    if (!this.#flushQueued) {
-      this.#flushQueued = true;
-      void SETTLED.then(this.#flushTask);
-    }
+    this.#flushAtEndOfTurn();
+  }
+
+  /** Submit what is written at the end of this JS turn (once per turn). */
+  #flushAtEndOfTurn(): void {
+    if (this.#flushQueued) return;
+    this.#flushQueued = true;
+    void SETTLED.then(this.#flushTask);
   }
 
   /** discard - the request prepared last will not be made (the chain was refused a token). */

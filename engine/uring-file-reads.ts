@@ -38,7 +38,10 @@ export interface FileReadPort {
   room(count: number): boolean;
   /** The first slot is in use (true), or the last one is free again (false): keep the event loop alive meanwhile. */
   hold(held: boolean): void;
-  /** Writes one SQE whose completion comes back to {@link RingFileReads.complete} with `code`. */
+  /**
+   * Writes one SQE whose completion comes back to {@link RingFileReads.complete} with `code`;
+   * only after {@link room} said yes for it (and for the rest of its batch).
+   */
   write(code: number, opcode: number, sqeFlags: number, fd: number, off: number, addr: number, len: number, opFlags: number, fileIndex: number): void;
 }
 

@@ -85,7 +85,7 @@ export function selectEngine(option?: EngineKind, env: NodeJS.ProcessEnv = proce
   }
   let mapping: RingMapping | number = -EINVAL;
   let flagsName = '';
-  attempts: for (const [flags, name] of ATTEMPTS) {
+  for (const [flags, name] of ATTEMPTS) {
     flagsName = name;
     // ENOMEM: the rings do not fit under RLIMIT_MEMLOCK (kernels that charge them to it; 64 KiB
     // was a common default): a smaller CQ may (SQ 256 / CQ 2048 fits 64 KiB, session 21).
@@ -93,7 +93,7 @@ export function selectEngine(option?: EngineKind, env: NodeJS.ProcessEnv = proce
       mapping = setupRing({ entries: SQ_ENTRIES, flags: flags | IORING_SETUP_CLAMP, cqEntries });
       if (mapping !== -ENOMEM) break;
     }
-    if (typeof mapping !== 'number' || mapping !== -EINVAL) break attempts;
+    if (typeof mapping !== 'number' || mapping !== -EINVAL) break;
   }
   if (typeof mapping === 'number') {
     const sysctl = readSysctl('/proc/sys/kernel/io_uring_disabled');

@@ -17,18 +17,16 @@ import { EAGAIN, ECANCELED, EFBIG, EINTR, EISDIR, ENXIO, EOPNOTSUPP, ESHUTDOWN, 
 import { NR } from '../engine/syscalls/nr.js';
 import { O_RDONLY, S_IFDIR, S_IFMT, S_IFREG } from '../engine/syscalls/constants.generated.js';
 import type { RingFileReads } from '../engine/uring-file-reads.js';
-import { STAT_SIZE_OFFSET } from './builtin/file.js';
+import { STAT_X86_64 } from '../engine/syscalls/stat-layouts.js';
 import { closeFd, copyOut, ReadFailure, type Whole, type WholeReadIntoOptions, type WholeReadOptions } from './reader-common.js';
 import { readRest, readUnknownLength, type Going } from './reader-rest.js';
 import { SLOT_DATA_BYTES, type Request } from './requests.js';
 
 const SYS_fstat = NR.fstat;
-const ST_MODE_OFFSET = 24;
 /**
- * A blocking open and blocking reads, as Node's: in the ring they wait on an io-wq worker or in
- * the kernel's async buffered read, never on this thread (a FIFO's open waits for its writer, an
- * uncached page is read from the disk in the same batch). O_CLOEXEC is refused for a direct
- * descriptor (it has no fd to close); the install sets it.
+ * A blocking open, as Node's: in the ring it waits on an io-wq worker, never on this thread (a
+ * FIFO's open waits for its writer). O_CLOEXEC is refused for a direct descriptor (it has no fd
+ * to close); the install sets it.
  */
 const RING_OPEN_FLAGS = O_RDONLY;
 
@@ -48,23 +46,19 @@ export function readFirstByRing(request: Request, options: WholeReadOptions | Wh
   if (reads === null) return null;
   const length = Math.min(SLOT_DATA_BYTES, options.limit);
   const slot = request.slot;
-  let settle: ((answer: Whole<number | Buffer | ReadFailure>) => void) | null = null;
-  let early: Whole<number | Buffer | ReadFailure> | null = null;
+  // The batch answers in a later turn (its completions come from a pump, never from start).
+  let settle: (answer: Whole<number | Buffer | ReadFailure>) => void = () => {};
+  const answer = new Promise<number | Buffer | ReadFailure>((resolve) => {
+    settle = resolve;
+  });
   const started = reads.start(slot.pathAddresses[0], RING_OPEN_FLAGS, slot.dataAddress, length, (file, open, first, second) => {
-    let answer: Whole<number | Buffer | ReadFailure>;
     try {
-      answer = answerOf(request, reads, file, open, first, second, length, options, byChains);
+      settle(answerOf(request, reads, file, open, first, second, length, options, byChains));
     } catch (error) {
-      answer = Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      settle(Promise.reject(error instanceof Error ? error : new Error(String(error))));
     }
-    if (settle === null) early = answer;
-    else settle(answer);
   });
-  if (!started) return null;
-  return new Promise((resolve) => {
-    if (early !== null) resolve(early);
-    else settle = resolve;
-  });
+  return started ? answer : null;
 }
 
 /**
@@ -89,7 +83,7 @@ function answerOf(
   if (open < 0) {
     // EAGAIN (a lease), ENXIO: the chain path opens again without O_NONBLOCK, on a thread.
     // ECANCELED/EINTR: the ring did not run it (a closing engine, a refused enter).
-    if (open === -EAGAIN || open === -ENXIO || open === -ECANCELED || open === -EINTR) return byChains();
+    if (open === -EAGAIN || open === -ENXIO || cancelled(open)) return byChains();
     return new ReadFailure(open, 'open');
   }
   const data = request.slot.data;
@@ -104,7 +98,7 @@ function answerOf(
     options.between?.();
     return copyOut(data, length, options);
   }
-  if (first < 0 && !unanswered(first) && first !== -ECANCELED && first !== -EINTR) {
+  if (first < 0 && !unanswered(first) && !cancelled(first)) {
     // EISDIR and the like: the answer Node gives (its read fails the same way).
     reads.close(file);
     return new ReadFailure(first, 'read');
@@ -122,7 +116,7 @@ function answerOf(
     reads.close(file);
     return byChains();
   }
-  if (second < 0 && !unanswered(second) && second !== -ECANCELED && second !== -EINTR) {
+  if (second < 0 && !unanswered(second) && !cancelled(second)) {
     reads.close(file);
     return new ReadFailure(second, 'read');
   }
@@ -150,8 +144,8 @@ async function goOnInstalled(
     const statResult = syscall(SYS_fstat, fd, slot.pathAddresses[1]);
     if (statResult < 0) return new ReadFailure(statResult, 'fstat');
     const stat = slot.paths[1];
-    const size = Number(stat.readBigInt64LE(STAT_SIZE_OFFSET));
-    const kind = stat.readUInt32LE(ST_MODE_OFFSET) & S_IFMT;
+    const size = Number(stat.readBigInt64LE(STAT_X86_64.st_size));
+    const kind = stat.readUInt32LE(STAT_X86_64.st_mode) & S_IFMT;
     if (size > options.limit && options.overLimit === 'fail') return new ReadFailure(EFBIG, 'read');
     if (kind === S_IFREG && size > 0) return await readRest(going, size, done, options);
     // What its read answers (RWF_NOWAIT said EOPNOTSUPP), without a chain that may need a thread.

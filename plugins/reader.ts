@@ -12,6 +12,7 @@
 import { EAGAIN, EFBIG, ENXIO } from '../engine/native/index.js';
 import { O_CLOEXEC, O_CREAT, O_NONBLOCK, O_TMPFILE, O_TRUNC, S_IFDIR, S_IFIFO, S_IFMT } from '../engine/syscalls/constants.generated.js';
 import { STAT_SIZE_OFFSET } from './builtin/file.js';
+import { STAT_X86_64 } from '../engine/syscalls/stat-layouts.js';
 import { fileReadFirst, fileReadFirstOnCachemiss, READ_FIRST } from './builtin/file-read-first.js';
 import { NOT_EXECUTED } from './define.js';
 import type { PluginInstance } from './plugin.js';
@@ -26,7 +27,6 @@ import { readFirstByRing } from './reader-ring.js';
 export { clearNonblock, closeFd, closeThroughNode, ReadFailure, type Whole, type WholeReadIntoOptions, type WholeReadOptions } from './reader-common.js';
 export { readWholeFd, type FdReadOptions } from './reader-rest.js';
 
-const ST_MODE_OFFSET = 24;
 
 /**
  * readWholeFile - read `path` completely (or its first `limit` bytes) with the request's slot.
@@ -147,7 +147,7 @@ async function readWholeFileOn(
       if (read !== NOT_EXECUTED && num(read) < 0) return new ReadFailure(num(read), 'read');
       options.between?.();
       const size = num(instance.scratchWord('stat', STAT_SIZE_OFFSET));
-      const mode = num(instance.scratchWord('stat', ST_MODE_OFFSET, 4));
+      const mode = num(instance.scratchWord('stat', STAT_X86_64.st_mode, 4));
       if (size > options.limit && options.overLimit === 'fail') return new ReadFailure(EFBIG, 'read');
       if (size === 0) {
         const kind = mode & S_IFMT;
