@@ -8,14 +8,12 @@
 // (the probe then writes, and nothing goes to the ring).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { engineUrl } from './helpers/child.js';
+import { hasStrace, run } from './helpers/strace.js';
 
-const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const WRITES = 32;
 
 const SCRIPT = `
@@ -53,34 +51,6 @@ await engine.close();
 closeSync(fd);
 console.log(JSON.stringify({ fd, ringWrites, results, pipeResult, intact }));
 `;
-
-function hasStrace(): boolean {
-  for (const dir of (process.env.PATH ?? '').split(':')) {
-    try {
-      readFileSync(join(dir, 'strace'));
-      return true;
-    } catch {
-      // not in this directory
-    }
-  }
-  return false;
-}
-
-function run(command: string, args: readonly string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 test('a positional write whose probe would block goes to the ring with no lseek; on a pipe it still fails with ESPIPE', { timeout: 120_000 }, async (t) => {
   if (!hasStrace()) return t.skip('strace is not installed');
