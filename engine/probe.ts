@@ -79,7 +79,8 @@ export class Prober {
    * about the file: the program may close the number and get it again for a pipe, which the
    * engine cannot see (and an fstat to tell costs as much as the probe it saves). A stale hint
    * costs only speed — a handed-off write is the same call made where it may block — and it runs
-   * out after {@link WRITE_SKIPS} writes, when the probe is made again.
+   * out after {@link WRITE_SKIPS} writes, when the probe is made again. (The io_uring engine keeps
+   * the same kind of memory for reads that keep missing the page cache: uring-probe-memory.ts.)
    */
   readonly #writeSkips = new Uint8Array(WRITE_SKIP_FDS);
   /** Set when a short RWF_NOWAIT preadv moved the private iovecs on (they no longer describe the call); the caller clears it. */
