@@ -16,10 +16,11 @@
 import { allocNative, releaseNative, type NativeBlock, type Word } from './native/index.js';
 import type { MemoryRegistry, Region } from './memory.js';
 import type { Confinement } from './confinement.js';
-import { COPY, type Copy } from './uring-opcodes.js';
+import { COPY, type Copy, type PolledFd } from './uring-opcodes.js';
 import { readPointer } from './words.js';
 import { IOV_MAX, PATH_MAX } from './syscalls/abi.js';
 import { STRUCT_SIZES } from './syscalls/table.js';
+import { POLLERR, POLLHUP, POLLNVAL } from './syscalls/constants.generated.js';
 
 /** copy()'s answer when the structure cannot go to the ring as it is (the syscall decides). */
 export const COPY_FAILED = -1;
@@ -28,12 +29,16 @@ export const COPY_FAILED = -1;
 const SMALL_COPY_BYTES = 256;
 const SLOT_BYTES = 256;
 const MSGHDR_BYTES = STRUCT_SIZES.msghdr;
+const POLLFD_BYTES = STRUCT_SIZES.pollfd;
 const SIZED_MAX = 256;
 const NO_SLOT = -1;
 /** What a completion must write back into the caller's memory. */
 const DUTY_NONE = 0;
 const DUTY_SOCKLEN = 1;
 const DUTY_MSGHDR = 2;
+const DUTY_POLLFD = 3;
+/** The events ppoll reports whether asked or not (io_uring's poll may report POLLRDHUP too). */
+const POLL_ALWAYS = POLLERR | POLLHUP | POLLNVAL;
 
 /**
  * Where a structure is copied from: a region of engine memory, or the executor's private block
@@ -48,7 +53,11 @@ interface Source {
 }
 
 /** The copies of the requests of one ring. Used by the one thread that owns the ring. */
-export class RequestMemory {
+export class RequestMemory implements PolledFd {
+  /** The fd of the last pollfd copied (for the call's prepare). */
+  pollFd = -1;
+  /** Its events. */
+  pollEvents = 0;
   readonly #registry: MemoryRegistry;
   readonly #capacity: number;
   #slab: NativeBlock | null = null;
@@ -163,6 +172,19 @@ export class RequestMemory {
         if (at !== COPY_FAILED) this.#writeBackTo(DUTY_SOCKLEN, at, source, 4);
         return at;
       }
+      case COPY.pollfd: {
+        const region = this.#source(source, POLLFD_BYTES);
+        if (region === null) return COPY_FAILED;
+        const fd = region.view.getInt32(source - region.start, true);
+        // A negative fd is skipped by ppoll (it would wait for nothing): the syscall decides.
+        if (fd < 0) return COPY_FAILED;
+        const at = this.#bytes(region, source - region.start, POLLFD_BYTES);
+        if (at === COPY_FAILED) return COPY_FAILED;
+        this.pollFd = fd;
+        this.pollEvents = region.view.getUint16(source - region.start + 4, true);
+        this.#writeBackTo(DUTY_POLLFD, at, source, POLLFD_BYTES);
+        return at;
+      }
       default:
         return COPY_FAILED;
     }
@@ -206,7 +228,10 @@ export class RequestMemory {
       const copy = this.#viewAt(this.#dutyCopies[token] as number, token);
       if (region !== null && copy !== null && value >= 0) {
         if (duty === DUTY_SOCKLEN) region.view.setUint32(target, copy.view.getUint32(copy.offset, true), true);
-        else {
+        else if (duty === DUTY_POLLFD) {
+          // The request's answer is the events that came: ppoll's revents, limited to what it reports.
+          region.view.setUint16(target + 6, value & (copy.view.getUint16(copy.offset + 4, true) | POLL_ALWAYS), true);
+        } else {
           // recvmsg: msg_namelen (u32 @8), msg_controllen (u64 @40), msg_flags (i32 @48).
           region.view.setUint32(target + 8, copy.view.getUint32(copy.offset + 8, true), true);
           region.view.setBigUint64(target + 40, copy.view.getBigUint64(copy.offset + 40, true), true);
@@ -295,7 +320,11 @@ export class RequestMemory {
   #writeBackTo(duty: number, copy: number, source: number, length: number): void {
     const origin = this.#origin;
     let target = source;
-    if (origin !== null && this.#inOrigin(source)) target = duty === DUTY_SOCKLEN ? origin.socklenTarget : origin.msghdrTarget;
+    if (origin !== null && this.#inOrigin(source)) {
+      // (The executor copies no pollfd: one in its private block has no caller's structure to go to.)
+      if (duty === DUTY_POLLFD) return;
+      target = duty === DUTY_SOCKLEN ? origin.socklenTarget : origin.msghdrTarget;
+    }
     const region = target === 0 ? null : this.#registry.find(target, length);
     if (region === null) return;
     this.#duty = duty;

@@ -19,7 +19,7 @@
  * the JS turn that wrote the first one (a microtask), before anything waits or looks for
  * completions, or as soon as 16 wait (a long turn would otherwise leave the device idle).
  */
-import { ECANCELED, EINTR, EAGAIN, EBUSY, ETIME, IORING_OP, IORING_SQ_CQ_OVERFLOW, IORING_SQ_TASKRUN, IORING_ASYNC_CANCEL_ALL, IORING_ASYNC_CANCEL_ANY, IOSQE_ASYNC, registerEventfd, registerSparseFiles, unregisterEventfd, type Word } from './native/index.js';
+import { EBADF, ECANCELED, EINTR, EAGAIN, EBUSY, ETIME, IORING_OP, IORING_SQ_CQ_OVERFLOW, IORING_SQ_TASKRUN, IORING_ASYNC_CANCEL_ALL, IORING_ASYNC_CANCEL_ANY, IOSQE_ASYNC, registerEventfd, registerSparseFiles, unregisterEventfd, type Word } from './native/index.js';
 import { RingFileReads, type FileReadPort } from './uring-file-reads.js';
 import type { MemoryRegistry, Region } from './memory.js';
 import type { RingPort } from './executor.js';
@@ -34,7 +34,8 @@ import { ReadProbeMemory } from './uring-probe-memory.js';
 import { UnsubmittedTokens } from './uring-unsubmitted.js';
 import { RingStallWatch } from './uring-stall-watch.js';
 import { syscallByName } from './syscalls/table.js';
-import { RingRequests, STALE, TOKENS } from './uring-requests.js';
+import { POLLNVAL } from './syscalls/constants.generated.js';
+import { RESULT_PLAIN, RESULT_POLL, RESULT_TIMEOUT, RingRequests, STALE, TOKENS } from './uring-requests.js';
 
 /** user_data of the engine's own requests (ASYNC_CANCEL): never a chain's. */
 const INTERNAL = 2 ** 52;
@@ -190,7 +191,7 @@ export class UringEngine implements RingPort {
     const copied = this.#args;
     for (let i = 0; i < 6; i++) copied[i] = args[i] as Word;
     if (!this.#memory.copyArguments(call.copies, copies, copied)) return false;
-    if (call.prepare(copied, this.#sqe) !== null) {
+    if (call.prepare(copied, this.#sqe, this.#memory) !== null) {
       this.#memory.abandon();
       return false;
     }
@@ -230,7 +231,7 @@ export class UringEngine implements RingPort {
     else if (ring.unsubmitted >= EAGER_SUBMIT_SQES) this.#submitEarly();
     ring.prep(sqe.opcode, this.#pendingSqeFlags, sqe.fd, sqe.off, sqe.addr, sqe.len, sqe.opFlags, requests.userData(token), sqe.addr3, sqe.spliceFdIn);
     this.#memory.commit(token);
-    requests.record(token, this.#pendingAtom, this.#pendingFlags, this.#pendingRet, this.#pendingRetRegion, call.result === 'timeout');
+    requests.record(token, this.#pendingAtom, this.#pendingFlags, this.#pendingRet, this.#pendingRetRegion, call.result === undefined ? RESULT_PLAIN : call.result === 'timeout' ? RESULT_TIMEOUT : RESULT_POLL);
     this.#pendingRetRegion = null;
     this.#unsubmitted.note(token);
     this.#inRing++;
@@ -446,7 +447,10 @@ export class UringEngine implements RingPort {
       return;
     }
     let value = res;
-    if (requests.isTimeout(token) && value === -ETIME) value = 0; // the timer expiring is the sleep succeeding
+    const kind = requests.resultKind(token);
+    if (kind === RESULT_TIMEOUT && value === -ETIME) value = 0; // the timer expiring is the sleep succeeding
+    // ppoll answers a closed fd with POLLNVAL in its revents; IORING_OP_POLL_ADD fails with EBADF.
+    else if (kind === RESULT_POLL && value === -EBADF) value = POLLNVAL;
     const retRegion = requests.retire(token);
     this.#inRing--;
     if (value === -ECANCELED && !this.#closing && !requests.cancelWasAsked(token)) {
@@ -460,6 +464,8 @@ export class UringEngine implements RingPort {
     // A cancelled request reads as an interrupted call, as on a thread (close, cancelChain).
     if (value === -ECANCELED) value = -EINTR;
     this.#memory.finish(token, value);
+    // (finish wrote the events to the pollfd's revents.)
+    if (kind === RESULT_POLL && value >= 0) value = 1;
     this.#sink.ringCompleted(token, requests.atomOf(token), requests.flagsOf(token), requests.retOf(token), retRegion, value);
   }
 

@@ -50,7 +50,18 @@ export const COPY = {
   msghdr: 5,
   /** A socklen_t the kernel reads and writes when the call completes (accept4's *addrlen). */
   socklen: 6,
+  /**
+   * One struct pollfd (8 bytes): the SQE takes its fd and events (see {@link PolledFd}); the
+   * events that came are written to the caller's revents when the request completes.
+   */
+  pollfd: 7,
 } as const;
+
+/** The fd and events of a {@link COPY.pollfd} copy, for the call's `prepare`. */
+export interface PolledFd {
+  readonly pollFd: number;
+  readonly pollEvents: number;
+}
 
 /** One indirect argument to copy. */
 export interface Copy {
@@ -80,10 +91,17 @@ export interface RingCall {
    * and block devices (see positionAllows).
    */
   readonly position?: 'current' | 'explicit';
-  /** Fill `sqe` from the arguments; return null, or the reason this call must not use the ring. */
-  readonly prepare: (args: readonly Word[], sqe: SqeFields) => string | null;
-  /** The syscall's result from the CQE's res, where they differ. */
-  readonly result?: 'timeout';
+  /**
+   * Fill `sqe` from the arguments (and, for a pollfd copy, the fd and events read from it);
+   * return null, or the reason this call must not use the ring.
+   */
+  readonly prepare: (args: readonly Word[], sqe: SqeFields, copied?: PolledFd) => string | null;
+  /**
+   * The syscall's result from the CQE's res, where they differ: `'timeout'`, a timer's expiry
+   * (-ETIME) is the sleep's success; `'poll'`, res is the events that came (they go to the
+   * pollfd's revents) and the call answers 1, the one fd ready.
+   */
+  readonly result?: 'timeout' | 'poll';
   /**
    * The arguments holding fds that may be pipes, sockets or terminals. The syscall answers
    * -EAGAIN at once on such an fd opened O_NONBLOCK; io_uring arms a poll and waits for data.
@@ -342,7 +360,16 @@ export const RING_CALLS: Readonly<Record<string, RingCall | ThreadCall>> = {
       return fill(sqe, IORING_OP.TIMEOUT, -1, 0, a[2] as number, 1, clockFlag | ((flags & TIMER_ABSTIME) !== 0 ? IORING_TIMEOUT_ABS : 0));
     },
   },
-  ppoll: { none: 'several pollfds, a sigmask and a timeout: no single opcode does all of it' },
+  ppoll: {
+    // One pollfd, no timeout, no signal mask: a FIFO read that waits for its writer (file.pollRead)
+    // waits in the ring instead of on a cachemiss thread (which cannot even start in a deleted
+    // working directory). Several pollfds, a timeout or a sigmask: no single opcode does it all.
+    op: 'POLL_ADD', since: '5.1', copies: [{ kind: COPY.pollfd, arg: 0 }], result: 'poll',
+    prepare: (args, sqe, copied) => {
+      if (args[1] !== 1 || args[2] !== 0 || args[3] !== 0 || copied === undefined) return 'several pollfds, a timeout or a sigmask: no single opcode does all of it';
+      return fill(sqe, IORING_OP.POLL_ADD, copied.pollFd, 0, 0, 0, copied.pollEvents);
+    },
+  },
   // compat32's private calls (engine/compat-calls.ts): the open or stat is made with the i386
   // ABI's checks around it (EOVERFLOW), which no opcode has.
   open_nonlfs: { none: 'syslet-private (compat32): an open followed by the i386 ABI\'s EOVERFLOW check' },

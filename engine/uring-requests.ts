@@ -16,6 +16,13 @@ export const TOKENS = 2 ** TOKEN_BITS;
 /** Returned by {@link RingRequests.tokenOf} for a user_data that is no live request's. */
 export const STALE = -1;
 
+/** The CQE's res is the call's result. */
+export const RESULT_PLAIN = 0;
+/** A timer's expiry (-ETIME) is its success: IORING_OP_TIMEOUT standing in for a sleep. */
+export const RESULT_TIMEOUT = 1;
+/** res is the events that came (written to the pollfd's revents); the call answers 1 (IORING_OP_POLL_ADD standing in for ppoll). */
+export const RESULT_POLL = 2;
+
 /** The requests of one io_uring engine, by token. */
 export class RingRequests {
   readonly #generation = new Uint16Array(TOKENS);
@@ -24,7 +31,7 @@ export class RingRequests {
   readonly #flags = new Uint32Array(TOKENS);
   readonly #ret = new Float64Array(TOKENS);
   readonly #retRegion: (Region | null)[] = [];
-  readonly #timeout = new Uint8Array(TOKENS);
+  readonly #resultKind = new Uint8Array(TOKENS);
   readonly #cancelAsked = new Uint8Array(TOKENS);
 
   /** userData - the user_data the next (or current) request of `token` carries. */
@@ -34,16 +41,17 @@ export class RingRequests {
 
   /**
    * record - the request of the chain with `token` is in the ring: it runs `atom` (with its
-   * `flags`), its result goes to the cell at `ret` (in `retRegion`), and `timeout` says a timer's
-   * expiry is its success (IORING_OP_TIMEOUT standing in for a sleep).
+   * `flags`), its result goes to the cell at `ret` (in `retRegion`), and `resultKind` says how
+   * the CQE's res becomes the call's result ({@link RESULT_PLAIN}, {@link RESULT_TIMEOUT} or
+   * {@link RESULT_POLL}).
    */
-  record(token: number, atom: number, flags: number, ret: number, retRegion: Region | null, timeout: boolean): void {
+  record(token: number, atom: number, flags: number, ret: number, retRegion: Region | null, resultKind: number): void {
     this.#live[token] = 1;
     this.#atom[token] = atom;
     this.#flags[token] = flags;
     this.#ret[token] = ret;
     this.#retRegion[token] = retRegion;
-    this.#timeout[token] = timeout ? 1 : 0;
+    this.#resultKind[token] = resultKind;
     this.#cancelAsked[token] = 0;
   }
 
@@ -99,8 +107,8 @@ export class RingRequests {
     return this.#ret[token] as number;
   }
 
-  /** isTimeout - whether that request is a timer whose expiry means success. */
-  isTimeout(token: number): boolean {
-    return this.#timeout[token] === 1;
+  /** resultKind - how that request's res becomes its call's result (RESULT_*). */
+  resultKind(token: number): number {
+    return this.#resultKind[token] as number;
   }
 }

@@ -5,14 +5,13 @@
 // the same. No cachemiss thread is started for any of them; the calls whose argument values mean
 // something else to the opcode (a negative pread64 offset, preadv2 at the file position of a
 // regular file, a sleep with an invalid timespec) go to a thread and give the syscall's answer.
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync, writeSync, readSync } from 'node:fs';
 import { join } from 'node:path';
-import { Engine } from '../engine/engine.js';
-import { ChainBuilder, type ArgInput, type Bytes } from '../engine/builder.js';
-import { SYSLET_ASYNC, SYSLET_SYNC } from '../engine/atom.js';
+import type { ChainBuilder, ArgInput, Bytes } from '../engine/builder.js';
 import { closeAll, patternBytes, socketPair, tempDir } from './helpers/engine.js';
+import { one, ringEngine } from './helpers/ring-calls.js';
 
 const AT_FDCWD = -100;
 const O_RDONLY = 0;
@@ -21,31 +20,6 @@ const O_CREAT = 0o100;
 const O_CLOEXEC = 0o2000000;
 const EINVAL = -22;
 const ENOENT = -2;
-
-type Mode = 'ring' | 'syscall';
-const FLAGS: Record<Mode, number> = { ring: SYSLET_ASYNC, syscall: SYSLET_SYNC };
-
-function ringEngine(t: TestContext): Engine | null {
-  const engine = new Engine({ engine: 'io_uring', minThreads: 0 });
-  t.after(() => engine.close());
-  if (engine.asyncEngine.kind !== 'io_uring') {
-    t.skip(`io_uring unavailable: ${engine.asyncEngine.reason}`);
-    return null;
-  }
-  return engine;
-}
-
-/**
- * Runs one atom `name(args)` with the mode's flag and returns its result; `inspect` looks at the
- * chain's buffers before the chain's memory is released.
- */
-async function one(engine: Engine, mode: Mode, name: string, args: (chain: ChainBuilder) => ArgInput[], inspect?: () => void): Promise<number> {
-  using chain = new ChainBuilder(engine.memory, { maxAtoms: 1, dataBytes: 65536 });
-  const atom = chain.atom(name, args(chain), { flags: FLAGS[mode] });
-  await engine.runChain(chain.first);
-  inspect?.();
-  return atom.result.number;
-}
 
 /** An iovec array over `buffers`, in the chain's data area. */
 function iovecs(chain: ChainBuilder, buffers: readonly Bytes[]): Bytes {

@@ -298,7 +298,8 @@ export const POLL_READ = { poll: 0, read: 1 } as const;
 
 /**
  * file.pollRead - ppoll(fd, POLLIN) with no timeout, then read(fd, buf, count): a read of a FIFO
- * that waits (on a cachemiss thread, ppoll always goes there) for a writer to connect and write,
+ * that waits (in the io_uring ring as IORING_OP_POLL_ADD, or on a cachemiss thread on the threads
+ * engine) for a writer to connect and write,
  * or to leave (then the read returns 0: end of file).
  *
  * A FIFO opened O_NONBLOCK — so that its open never blocks the caller — answers a plain read
