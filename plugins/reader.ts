@@ -9,9 +9,11 @@
  * is read a slot at a time until a read returns 0. Nothing is reserved per request beyond the
  * slot, and the request window (requests.ts) bounds how many slots exist.
  */
-import { EAGAIN, EFBIG, ENXIO } from '../engine/native/index.js';
-import { O_CLOEXEC, O_CREAT, O_NONBLOCK, O_TMPFILE, O_TRUNC, S_IFDIR, S_IFIFO, S_IFMT } from '../engine/syscalls/constants.generated.js';
-import { STAT_SIZE_OFFSET } from './builtin/file.js';
+import { allocNative, EAGAIN, EFBIG, EINVAL, ENOSYS, ENXIO, EOPNOTSUPP, preadv2, syscall, type NativeBlock } from '../engine/native/index.js';
+import { O_CLOEXEC, O_CREAT, O_NONBLOCK, O_RDONLY, O_TMPFILE, O_TRUNC, S_IFDIR, S_IFIFO, S_IFMT } from '../engine/syscalls/constants.generated.js';
+import { RESOLVE_CACHED, RWF_NOWAIT } from '../engine/syscalls/abi.js';
+import { NR } from '../engine/syscalls/nr.js';
+import { AT_FDCWD, STAT_BYTES, STAT_SIZE_OFFSET } from './builtin/file.js';
 import { STAT_X86_64 } from '../engine/syscalls/stat-layouts.js';
 import { fileReadFirst, fileReadFirstOnCachemiss, READ_FIRST } from './builtin/file-read-first.js';
 import { NOT_EXECUTED } from './define.js';
@@ -52,7 +54,7 @@ export function readWholeFile(request: Request, path: string | Uint8Array, optio
   const slot = request.slot;
   const bad = putPath(slot.paths[0], path);
   if (bad !== 0) return new ReadFailure(bad, 'open');
-  return readFirstByRing(request, options, () => readWholeFileByChains(request, options)) ?? readWholeFileByChains(request, options);
+  return readFirstByRing(request, options, () => readWholeFileByChains(request, options)) ?? readFirstDirect(request, options) ?? readWholeFileByChains(request, options);
 }
 
 /** {@link readWholeFile} with chains (file.readFirst, then the readers of reader-rest.ts); the path is in the slot. */
@@ -139,31 +141,113 @@ async function readWholeFileOn(
     if (opened < 0) return new ReadFailure(opened, 'open');
     const fd = opened;
     if (closedByStart(instance)) return firstChainAnswer(instance, slot, options);
-    const going: Going = { request, fd, owned: true, open: true };
-    try {
-      const statResult = answerOf(instance, READ_FIRST.fstat);
-      if (statResult < 0) return new ReadFailure(statResult, 'fstat');
-      const read = instance.result(READ_FIRST.read);
-      if (read !== NOT_EXECUTED && num(read) < 0) return new ReadFailure(num(read), 'read');
-      options.between?.();
-      const size = num(instance.scratchWord('stat', STAT_SIZE_OFFSET));
-      const mode = num(instance.scratchWord('stat', STAT_X86_64.st_mode, 4));
-      if (size > options.limit && options.overLimit === 'fail') return new ReadFailure(EFBIG, 'read');
-      if (size === 0) {
-        const kind = mode & S_IFMT;
-        // Not only FIFOs and devices: a procfs or tracefs regular file of size 0 may honour
-        // O_NONBLOCK (/proc/kmsg with nothing logged answers EAGAIN where Node's read waits).
-        if (mayBlockInline && kind !== S_IFDIR) clearNonblock(fd);
-        // A FIFO opened O_NONBLOCK reads as empty until a writer connects: poll before each read.
-        return await readUnknownLength(going, options, mayBlockInline && kind === S_IFIFO);
-      }
-      return await readRest(going, size, firstCount(instance), options);
-    } finally {
-      if (going.open) await closeFd(request, fd);
-    }
+    const statResult = answerOf(instance, READ_FIRST.fstat);
+    const read = instance.result(READ_FIRST.read);
+    const failure = statResult < 0 ? new ReadFailure(statResult, 'fstat') : read !== NOT_EXECUTED && num(read) < 0 ? new ReadFailure(num(read), 'read') : null;
+    const size = num(instance.scratchWord('stat', STAT_SIZE_OFFSET));
+    const mode = num(instance.scratchWord('stat', STAT_X86_64.st_mode, 4));
+    return await readOpenedOn(request, fd, failure, size, mode, firstCount(instance), mayBlockInline, options);
   } finally {
     instance.release();
   }
+}
+
+/**
+ * The rest of a read whose first step left `fd` open (its own: closed here unless a chain
+ * closed it): `failure` when its fstat or read failed, else on from the `first` bytes read of
+ * `size` (st_size; 0: unknown length, read until a read returns 0).
+ */
+async function readOpenedOn(
+  request: Request, fd: number, failure: ReadFailure | null, size: number, mode: number, first: number, mayBlockInline: boolean, options: WholeReadOptions | WholeReadIntoOptions,
+): Promise<number | Buffer | ReadFailure> {
+  const going: Going = { request, fd, owned: true, open: true };
+  try {
+    if (failure !== null) return failure;
+    options.between?.();
+    if (size > options.limit && options.overLimit === 'fail') return new ReadFailure(EFBIG, 'read');
+    if (size === 0) {
+      const kind = mode & S_IFMT;
+      // Not only FIFOs and devices: a procfs or tracefs regular file of size 0 may honour
+      // O_NONBLOCK (/proc/kmsg with nothing logged answers EAGAIN where Node's read waits).
+      if (mayBlockInline && kind !== S_IFDIR) clearNonblock(fd);
+      // A FIFO opened O_NONBLOCK reads as empty until a writer connects: poll before each read.
+      return await readUnknownLength(going, options, mayBlockInline && kind === S_IFIFO);
+    }
+    return await readRest(going, size, first, options);
+  } finally {
+    if (going.open) await closeFd(request, fd);
+  }
+}
+
+// file.readFirst's calls made straight from here (readFirstDirect): the open_how (fixed: a
+// read-only open tried from the dcache), the iovec of the read and the struct stat, in one block
+// allocated with the module (JavaScript is single-threaded: the block is used between calls only).
+const DIRECT_OPEN_FLAGS = O_RDONLY | O_CLOEXEC | O_NONBLOCK;
+const HOW = 0;
+const IOV = 32;
+const STAT = 64;
+const direct: NativeBlock = allocNative(STAT + STAT_BYTES, 8);
+const directWords = new Uint32Array(direct.buffer);
+directWords[HOW / 4] = DIRECT_OPEN_FLAGS;
+directWords[(HOW + 16) / 4] = RESOLVE_CACHED;
+const ST_MODE = (STAT + STAT_X86_64.st_mode) / 4;
+const ST_SIZE = (STAT + STAT_SIZE_OFFSET) / 4;
+const TWO32 = 4294967296;
+const SYS_openat2 = NR.openat2;
+const SYS_fstat = NR.fstat;
+const SYS_close = NR.close;
+const DIRECT_CALLS = [NR.openat, NR.fstat, NR.pread64, NR.close];
+
+/**
+ * readFirstDirect - file.readFirst's four calls made one by one from JavaScript, without the
+ * executor: what the chain does inline for a cached file (openat2 RESOLVE_CACHED, fstat,
+ * preadv2 RWF_NOWAIT, close), with the same answers. Anything the chain would hand to a
+ * cachemiss thread, or answer in a way not written out here, goes to the chains: an open not in
+ * the dcache (or refused as the chain's probe refuses it) from the start; a read that would block,
+ * or a file longer than the slot, on from the open fd (reader-rest.ts).
+ *
+ * @returns the answer, or null when the chains must read from the start (flags other than a
+ *   plain read-only open, a policy that denies one of the calls, a closed engine, an open the
+ *   dcache cannot answer, a read answered 0 or an error, which the chain makes again as read(2)).
+ */
+function readFirstDirect(request: Request, options: WholeReadOptions | WholeReadIntoOptions): Whole<number | Buffer | ReadFailure> | null {
+  if (options.flags !== 0) return null;
+  const engine = request.engine;
+  if (engine.closed) return null;
+  const policy = engine.policy;
+  for (let i = 0; i < DIRECT_CALLS.length; i++) if (policy.check(DIRECT_CALLS[i] as number) !== 0) return null;
+  const slot = request.slot;
+  const fd = syscall(SYS_openat2, AT_FDCWD, slot.pathAddresses[0], direct.address + HOW, 24);
+  if (fd < 0) {
+    // EAGAIN: not all in the dcache (or a lease); EINVAL/ENOSYS: the chain's probe hands those to
+    // the real openat; ENXIO: the chain's caller opens again without O_NONBLOCK.
+    if (fd === -EAGAIN || fd === -EINVAL || fd === -ENOSYS || fd === -ENXIO) return null;
+    return new ReadFailure(fd, 'open');
+  }
+  const stat = syscall(SYS_fstat, fd, direct.address + STAT);
+  if (stat < 0) return readOpenedOn(request, fd, new ReadFailure(stat, 'fstat'), 0, 0, 0, true, options);
+  const size = (directWords[ST_SIZE] as number) + (directWords[ST_SIZE + 1] as number) * TWO32;
+  const mode = directWords[ST_MODE] as number;
+  if (size === 0) return readOpenedOn(request, fd, null, 0, mode, 0, true, options);
+  const want = Math.min(size, SLOT_DATA_BYTES, Math.max(options.limit, 1));
+  const base = slot.dataAddress;
+  directWords[IOV / 4] = base >>> 0;
+  directWords[IOV / 4 + 1] = Math.floor(base / TWO32);
+  directWords[IOV / 4 + 2] = want;
+  directWords[IOV / 4 + 3] = 0;
+  const got = preadv2(fd, direct.address + IOV, 1, 0, RWF_NOWAIT);
+  if (got === want && size === want) {
+    syscall(SYS_close, fd);
+    options.between?.();
+    return copyOut(slot.data, got, options);
+  }
+  // Bytes to come, or a read that would block: on from the open fd with the chains.
+  if (got > 0) return readOpenedOn(request, fd, null, size, mode, got, true, options);
+  if (got === -EAGAIN || got === -EOPNOTSUPP) return readOpenedOn(request, fd, null, size, mode, 0, true, options);
+  // 0 (shorter than its fstat said) or an error (a directory: EISDIR): the chain makes the read
+  // again as read(2), whose answer is Node's; from the start.
+  syscall(SYS_close, fd);
+  return null;
 }
 
 /** The parameters of file.readFirst (a function, not a closure per call: a read allocates nothing it need not). */
