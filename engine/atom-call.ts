@@ -264,6 +264,7 @@ export class AtomCall {
         if (reads && ring.skipProbe(args[0] as Word)) return this.#ringOrHandoff(compiled, nr, args);
         const prober = this.#prober;
         prober.iovecsAdvanced = false;
+        prober.writeProbeSkipped = false;
         const result = prober.probe(compiled, nr, args);
         // (The probe answers a number or HANDOFF.)
         const answered = typeof result === 'number';
@@ -272,8 +273,9 @@ export class AtomCall {
         // A short preadv that could not be finished without blocking advanced the private copy
         // of its iovecs past what it read: the thread makes the whole call again from the atom.
         // A positional probe that would block was not refused with ESPIPE (the syscall's check
-        // comes first): the fd takes offsets, and the ring need not lseek to find out.
-        return prober.iovecsAdvanced ? HANDOFF : this.#ringOrHandoff(compiled, nr, args, compiled.posArg >= 0 && (reads || compiled.probe === PROBE.rwfWrite));
+        // comes first): the fd takes offsets, and the ring need not lseek to find out. (Not when
+        // the probe was skipped on a remembered EOPNOTSUPP: the ring asks the kernel then.)
+        return prober.iovecsAdvanced ? HANDOFF : this.#ringOrHandoff(compiled, nr, args, compiled.posArg >= 0 && (reads || compiled.probe === PROBE.rwfWrite) && !prober.writeProbeSkipped);
       }
     }
     // Exactly: lseek may answer beyond 2^53, and the result cell holds the whole word.

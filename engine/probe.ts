@@ -85,6 +85,13 @@ export class Prober {
   readonly #writeSkips = new Uint8Array(WRITE_SKIP_FDS);
   /** Set when a short RWF_NOWAIT preadv moved the private iovecs on (they no longer describe the call); the caller clears it. */
   iovecsAdvanced = false;
+  /**
+   * Set when a write handed off on the memory of an earlier EOPNOTSUPP, with no probe made: the
+   * handoff then says nothing about the fd (a probe refused with ESPIPE would have shown a pipe;
+   * a stale hint for a reused number must not let the ring write "at an offset" on one). The
+   * caller clears it.
+   */
+  writeProbeSkipped = false;
 
   /**
    * @param confinement - the executor's confinement: its private block holds the scratch, and
@@ -148,6 +155,7 @@ export class Prober {
           const skips = this.#writeSkips[fd] as number;
           if (skips > 0) {
             this.#writeSkips[fd] = skips - 1;
+            this.writeProbeSkipped = true;
             return HANDOFF;
           }
         }
