@@ -9,6 +9,7 @@ import type { UringEngine } from './uring-engine.js';
 import { NR } from './syscalls/nr.js';
 import { SyscallError } from './errors.js';
 import { EFD_CLOEXEC, EFD_NONBLOCK, POLLIN } from './syscalls/constants.generated.js';
+import { busyEngine, type CompletionSource } from './event-loop-turns.js';
 
 // At exit, libuv makes one last pass over open handles: an eventfd left readable (completions
 // already consumed by waitUntil, which does not always read it) would call into JS while the
@@ -36,6 +37,8 @@ const clock = performance;
 export interface WakeHooks {
   /** Process finished chains now. @returns how many. */
   pump(): number;
+  /** Whether finished chains wait to be processed (no side effect, no syscall). */
+  completionsWaiting(): boolean;
   /** Ask for an eventfd poke before sleeping. @returns true when completions already wait. */
   armWake(): boolean;
   /** Chains submitted and not yet completed. */
@@ -47,7 +50,7 @@ export interface WakeHooks {
 }
 
 /** The engine's eventfd, its event-loop watcher and the blocking wait on it (one per engine). */
-export class EngineWake {
+export class EngineWake implements CompletionSource {
   /** The eventfd both the io_uring engine and the cachemiss threads signal (-1: not made yet). */
   #eventfd = -1;
   #watcher: FdWatcher | null = null;
@@ -88,16 +91,32 @@ export class EngineWake {
    * the event loop alive for its completion. Each holder refs once and unrefs once.
    */
   ref(): void {
-    if (this.#holders++ === 0) this.#watcher?.ref();
+    if (this.#holders++ !== 0) return;
+    this.#watcher?.ref();
+    // Calls that complete inline deliver this engine's completions meanwhile (event-loop-turns.ts).
+    busyEngine(this, true);
   }
 
   /** A holder has nothing in flight any more: once none has, let the event loop end. */
   unref(): void {
-    if (--this.#holders === 0) this.#watcher?.unref();
+    if (--this.#holders !== 0) return;
+    this.#watcher?.unref();
+    busyEngine(this, false);
+  }
+
+  /** completionsWaiting - see {@link CompletionSource}. */
+  completionsWaiting(): boolean {
+    return this.#watcher !== null && this.#hooks.completionsWaiting();
+  }
+
+  /** deliverCompletions - see {@link CompletionSource}: what the event loop's callback does, without its eventfd read. */
+  deliverCompletions(): void {
+    this.#hooks.pump();
   }
 
   /** Stop watching and close the eventfd (the engine has closed). */
   close(): void {
+    busyEngine(this, false);
     if (this.#watcher !== null) liveWatchers.delete(this.#watcher);
     this.#watcher?.close();
     this.#watcher = null;

@@ -266,6 +266,11 @@ export class CachemissPool {
    */
   armWake(): boolean {
     this.#queue.armWake();
+    return this.completionsWaiting();
+  }
+
+  /** completionsWaiting - whether finished chains wait in the completion queues (no side effect). */
+  completionsWaiting(): boolean {
     if (this.#orphans.length > 0) return true;
     for (const slot of this.#threads.slots) if (!slot.completions.isEmpty()) return true;
     return false;
