@@ -7,6 +7,7 @@
 import * as nodeFs from 'node:fs/promises';
 import type { Engine } from '../engine/engine.js';
 import { abortError } from '../engine/errors.js';
+import { offAbort, onAbort } from '../engine/abort-listeners.js';
 import { EFBIG, EINVAL, ENOSYS, EOPNOTSUPP, EPERM, EXDEV } from '../engine/native/index.js';
 import { MAX_RW_COUNT } from '../engine/syscalls/abi.js';
 import { O_APPEND, O_CLOEXEC, O_CREAT, O_EXCL, O_RDONLY, O_RDWR, O_WRONLY } from '../engine/syscalls/constants.generated.js';
@@ -54,15 +55,15 @@ async function abortPoint(signal: AbortSignal | undefined): Promise<void> {
 function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(abortError(signal));
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(abortError(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
+    const aborted = (): void => reject(abortError(signal));
+    onAbort(signal, aborted);
     work.then(
       (value) => {
-        signal.removeEventListener('abort', onAbort);
+        offAbort(signal, aborted);
         resolve(value);
       },
       (error: Error) => {
-        signal.removeEventListener('abort', onAbort);
+        offAbort(signal, aborted);
         reject(error);
       },
     );

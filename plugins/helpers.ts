@@ -13,6 +13,8 @@ import { Engine } from '../engine/engine.js';
 import { EINVAL } from '../engine/native/index.js';
 import { invalidArgType, optionsOf, outOfRange, pathOf, signalOf } from '../engine/arguments.js';
 import { abortError, SyscallError } from '../engine/errors.js';
+import { offAbort, onAbort } from '../engine/abort-listeners.js';
+import { paced } from '../engine/event-loop-turns.js';
 import { COPY, fileCopy } from './builtin/file.js';
 import { NOT_EXECUTED } from './define.js';
 import { ReadFailure, readWholeFile, type Whole } from './reader.js';
@@ -82,16 +84,18 @@ function pathText(path: string | Uint8Array): string {
  */
 function withHelperRequest<T>(engine: Engine, signal: AbortSignal | undefined, work: (request: Request, aborted: () => boolean) => Promise<T>): Promise<T> {
   if (signal?.aborted === true) return Promise.reject(abortError(signal));
-  return new Promise<T>((resolve, reject) => {
+  // Counted against the event loop's turn (engine/event-loop-turns.ts): a whole-file read of a
+  // cached file completes inline, and a loop awaiting one never let a timer run (hunt22).
+  return paced(new Promise<T>((resolve, reject) => {
     let settled = false;
-    const onAbort = (): void => {
+    const aborted = (): void => {
       if (settled || signal === undefined) return;
       settled = true;
       reject(abortError(signal));
     };
-    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal !== undefined) onAbort(signal, aborted);
     const finish = (error: Error | null, value?: T): void => {
-      signal?.removeEventListener('abort', onAbort);
+      if (signal !== undefined) offAbort(signal, aborted);
       if (settled) return;
       settled = true;
       if (error !== null) reject(error);
@@ -113,7 +117,7 @@ function withHelperRequest<T>(engine: Engine, signal: AbortSignal | undefined, w
         },
       );
     });
-  });
+  }));
 }
 
 /** Stop reading once the caller has given up: the error never reaches it (it was rejected already). */
@@ -227,8 +231,9 @@ export function readFileInto(engine: Engine, path: PathLike, target: Uint8Array,
  */
 function readIntoUnsignalled(engine: Engine, file: string | Uint8Array, target: Uint8Array): Promise<number> {
   const taken = beginRequest(engine);
-  if (taken instanceof Request) return readIntoWith(taken, file, target);
-  return taken.then((request) => readIntoWith(request, file, target));
+  // Counted against the event loop's turn, as withHelperRequest's calls are.
+  if (taken instanceof Request) return paced(readIntoWith(taken, file, target));
+  return paced(taken.then((request) => readIntoWith(request, file, target)));
 }
 
 /**
