@@ -18,6 +18,7 @@ import { NR } from '../engine/syscalls/nr.js';
 import { O_RDONLY, S_IFDIR, S_IFMT, S_IFREG } from '../engine/syscalls/constants.generated.js';
 import type { RingFileReads } from '../engine/uring-file-reads.js';
 import { STAT_X86_64 } from '../engine/syscalls/stat-layouts.js';
+import { holdFd, releaseFd } from './owned-fds.js';
 import { closeFd, copyOut, ReadFailure, type Whole, type WholeReadIntoOptions, type WholeReadOptions } from './reader-common.js';
 import { readRest, readUnknownLength, type Going } from './reader-rest.js';
 import { SLOT_DATA_BYTES, type Request } from './requests.js';
@@ -144,6 +145,8 @@ async function goOnInstalled(
     const statResult = syscall(SYS_fstat, fd, slot.pathAddresses[1]);
     if (statResult < 0) return new ReadFailure(statResult, 'fstat');
     const stat = slot.paths[1];
+    // Closed at the thread's exit if this read has not closed it by then (owned-fds.ts).
+    holdFd(fd, stat.readBigUInt64LE(STAT_X86_64.st_dev), stat.readBigUInt64LE(STAT_X86_64.st_ino));
     const size = Number(stat.readBigInt64LE(STAT_X86_64.st_size));
     const kind = stat.readUInt32LE(STAT_X86_64.st_mode) & S_IFMT;
     if (size > options.limit && options.overLimit === 'fail') return new ReadFailure(EFBIG, 'read');
@@ -154,5 +157,6 @@ async function goOnInstalled(
     return await readUnknownLength(going, options, false, slot.data.subarray(0, done));
   } finally {
     if (going.open) await closeFd(request, fd);
+    releaseFd(fd);
   }
 }
