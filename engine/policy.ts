@@ -58,6 +58,17 @@ export class Policy {
     return state === DENIED_HARD || state === DENIED_NARROWED ? -EPERM : -ENOSYS;
   }
 
+  /**
+   * allowsAll - whether every one of `numbers` may run: a caller that makes a chain's calls
+   * directly rather than as atoms (fs/direct.ts, plugins/reader.ts) asks this first, per call (a
+   * policy can be narrowed at any time), and otherwise runs the chain, whose atoms meet the denial
+   * and report it.
+   */
+  allowsAll(numbers: readonly number[]): boolean {
+    for (let i = 0; i < numbers.length; i++) if (this.check(numbers[i] as number) !== 0) return false;
+    return true;
+  }
+
   /** ruleFor - the rule that denies `nr`, for trace records. */
   ruleFor(nr: number): string {
     const spec = syscallByNumber(nr);

@@ -214,8 +214,7 @@ function readFirstDirect(request: Request, options: WholeReadOptions | WholeRead
   if (options.flags !== 0) return null;
   const engine = request.engine;
   if (engine.closed) return null;
-  const policy = engine.policy;
-  for (let i = 0; i < DIRECT_CALLS.length; i++) if (policy.check(DIRECT_CALLS[i] as number) !== 0) return null;
+  if (!engine.policy.allowsAll(DIRECT_CALLS)) return null;
   const slot = request.slot;
   const fd = syscall(SYS_openat2, AT_FDCWD, slot.pathAddresses[0], direct.address + HOW, 24);
   if (fd < 0) {
