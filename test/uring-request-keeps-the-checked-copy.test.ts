@@ -8,24 +8,14 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeSync } from 'node:fs';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { Engine } from '../engine/engine.js';
 import { ChainBuilder } from '../engine/builder.js';
 import { SYSLET_ASYNC } from '../engine/atom.js';
 import { closeAll, socketPair } from './helpers/engine.js';
+import { ringEngine } from './helpers/ring-calls.js';
 
 const CHECKED = 64;
 const WIDENED = 4160;
 const CANARY = 0xa5;
-
-function ringEngine(t: TestContext): Engine | null {
-  const engine = new Engine({ engine: 'io_uring', minThreads: 0 });
-  t.after(() => engine.close());
-  if (engine.asyncEngine.kind !== 'io_uring') {
-    t.skip(`io_uring unavailable: ${engine.asyncEngine.reason}`);
-    return null;
-  }
-  return engine;
-}
 
 async function widenWhileInFlight(t: TestContext, when: 'before the flush' | 'in the kernel'): Promise<void> {
   const engine = ringEngine(t);
