@@ -7,7 +7,8 @@
  * 11 abort listeners added to [AbortSignal]"), printed on stderr by default: each call adds an
  * 'abort' listener while its read is in flight (fs/read-write.ts untilAborted for a read past the
  * inline limit; plugins/helpers.ts withHelperRequest). A server sharing one signal across its
- * reads prints the warning once per signal.
+ * reads prints the warning once per signal. Fixed (session 22, coordinator, 845e27c): one
+ * listener per signal for every call waiting on it (engine/abort-listeners.ts).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -36,7 +37,7 @@ async function warningsDuring(body: () => Promise<unknown>): Promise<string[]> {
   return seen;
 }
 
-test('readFile calls sharing one AbortSignal emit no listener warning, as Node\'s', { todo: 'fs/read-write.ts untilAborted and plugins/helpers.ts withHelperRequest add one abort listener per call in flight' }, async (t) => {
+test('readFile calls sharing one AbortSignal emit no listener warning, as Node\'s', async (t) => {
   const dir = scratch(t, 'shared-signal');
   const file = join(dir, 'data');
   writeFileSync(file, Buffer.alloc(1 << 20, 3));

@@ -7,7 +7,8 @@
  * microtask queue, so `for (;;) await readFileSyslet(engine, file)` never lets a timer run — a
  * `setTimeout(() => process.exit(0), 20)` beside such a loop never fired (15 s, killed; 40 of 55
  * process.exit runs of the hunt's mixed loops hung on the threads engine, 0 of 100 on io_uring,
- * whose batches answer from the ring's completions in a later turn).
+ * whose batches answer from the ring's completions in a later turn). Fixed (session 22,
+ * coordinator, 845e27c): the helpers are paced as the other Promise APIs.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -23,7 +24,7 @@ import { loopsThatNeverTurned } from './helpers/event-loop-turns.js';
 const BOUND = 4 * CALLS_PER_TURN;
 
 for (const kind of ['threads', 'io_uring'] as const) {
-  test(`loops of awaited path helpers on a cached file let the event loop turn (${kind} engine)`, kind === 'threads' ? { todo: 'plugins/helpers.ts: readFileSyslet and readFileInto are outside the event-loop-turn budget (engine/event-loop-turns.ts paced)' } : {}, async (t) => {
+  test(`loops of awaited path helpers on a cached file let the event loop turn (${kind} engine)`, async (t) => {
     const dir = scratch(t, 'helper-turns');
     const file = join(dir, 'cached');
     writeFileSync(file, Buffer.alloc(4096, 7));
