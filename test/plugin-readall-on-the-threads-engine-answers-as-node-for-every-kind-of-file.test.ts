@@ -9,16 +9,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { closeSync, constants, fsyncSync, mkdirSync, openSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, symlinkSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Engine, readFileInto, readFileSyslet, syscall } from '../index.js';
 import type { TraceRecord } from '../index.js';
 import { NR } from '../engine/syscalls/nr.js';
-import { fdsUnder } from './helpers/ring-reads.js';
+import { fdsUnder, readFifoBeingWritten } from './helpers/ring-reads.js';
 import { tempDir } from './plugin-fixture.js';
 
 const SLOT = 64 * 1024;
@@ -108,20 +106,7 @@ test('a file wholly or partly out of the page cache reads whole (the read that w
 
 test('a FIFO being written reads as Node reads it, off the event loop', async (t) => {
   const { engine, dir } = threadsEngine(t, 'direct-read-fifo');
-  const run = async (read: (path: string) => Promise<Buffer>, name: string): Promise<string> => {
-    const fifo = join(dir, name);
-    execFileSync('mkfifo', [fifo]);
-    const keeper = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
-    const writer = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
-    writeSync(writer, 'first,');
-    const reading = read(fifo);
-    await sleep(30);
-    writeSync(writer, 'second');
-    closeSync(writer);
-    const text = (await reading).toString();
-    closeSync(keeper);
-    return text;
-  };
+  const run = (read: (path: string) => Promise<Buffer>, name: string): Promise<string> => readFifoBeingWritten(dir, name, read, ['first,', 'second']);
   const node = await run((path) => readFile(path), 'node-fifo');
   const syslet = await run((path) => readFileSyslet(engine, path), 'syslet-fifo');
   assert.equal(node, 'first,second');

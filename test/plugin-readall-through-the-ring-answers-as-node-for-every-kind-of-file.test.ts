@@ -9,15 +9,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { closeSync, fsyncSync, mkdirSync, openSync, symlinkSync, writeFileSync, writeSync, constants } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, symlinkSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Engine, readFileInto, readFileSyslet, syscall } from '../index.js';
 import { NR } from '../engine/syscalls/nr.js';
-import { fdsUnder, ringReadEngine } from './helpers/ring-reads.js';
+import { fdsUnder, readFifoBeingWritten, ringReadEngine } from './helpers/ring-reads.js';
 
 const SLOT = 64 * 1024;
 const POSIX_FADV_DONTNEED = 4;
@@ -88,24 +86,9 @@ test('a FIFO whose writer is still writing: bytes the batch read come first, the
   const set = ringReadEngine(t, 'ring-read-fifo');
   if (set === null) return;
   const { engine, dir } = set;
-  const run = async (read: (path: string) => Promise<Buffer>, name: string): Promise<string> => {
-    const fifo = join(dir, name);
-    execFileSync('mkfifo', [fifo]);
-    // A reader of our own lets the writer open without waiting; the first piece is in the pipe
-    // before the read starts, so the batch's first read takes it and its second finds nothing yet.
-    const keeper = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
-    const writer = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
-    writeSync(writer, 'first,');
-    const reading = read(fifo);
-    await sleep(30);
-    writeSync(writer, 'second,');
-    await sleep(30);
-    writeSync(writer, 'third');
-    closeSync(writer);
-    const text = (await reading).toString();
-    closeSync(keeper);
-    return text;
-  };
+  // The first piece is in the pipe before the read starts, so the batch's first read takes it and
+  // its second finds nothing yet.
+  const run = (read: (path: string) => Promise<Buffer>, name: string): Promise<string> => readFifoBeingWritten(dir, name, read, ['first,', 'second,', 'third']);
   const node = await run((path) => readFile(path), 'node-fifo');
   const syslet = await run((path) => readFileSyslet(engine, path), 'syslet-fifo');
   assert.equal(node, 'first,second,third');

@@ -4,7 +4,10 @@
  * directory.
  */
 import type { TestContext } from 'node:test';
-import { readdirSync, readlinkSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, constants, openSync, readdirSync, readlinkSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Engine } from '../../index.js';
 import { tempDir } from '../plugin-fixture.js';
 
@@ -34,4 +37,27 @@ export function fdsUnder(dir: string): string[] {
       return [];
     }
   });
+}
+
+/**
+ * readFifoBeingWritten - make the FIFO `dir/name` and read it with `read` while a writer writes
+ * `pieces`: the first before the read starts (a reader of our own lets the writer open without
+ * waiting, so it is in the pipe when the read begins), each other one 30 ms later, then the
+ * writer closes. @returns what the read gave, as text.
+ */
+export async function readFifoBeingWritten(dir: string, name: string, read: (path: string) => Promise<Buffer>, pieces: readonly string[]): Promise<string> {
+  const fifo = join(dir, name);
+  execFileSync('mkfifo', [fifo]);
+  const keeper = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+  const writer = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+  writeSync(writer, pieces[0] ?? '');
+  const reading = read(fifo);
+  for (const piece of pieces.slice(1)) {
+    await sleep(30);
+    writeSync(writer, piece);
+  }
+  closeSync(writer);
+  const text = (await reading).toString();
+  closeSync(keeper);
+  return text;
 }
