@@ -26,7 +26,7 @@
  * have come, a slot is reused only when its close (or install and close) has answered, and a
  * request the kernel refused (io_uring_enter failing for good) answers -ECANCELED.
  */
-import { ECANCELED, IORING_OP, IOSQE_FIXED_FILE, IOSQE_IO_HARDLINK, IOSQE_IO_LINK } from './native/index.js';
+import { ECANCELED, EMFILE, ENFILE, IORING_OP, IOSQE_FIXED_FILE, IOSQE_IO_HARDLINK, IOSQE_IO_LINK } from './native/index.js';
 import { AT_FDCWD, RWF_NOWAIT } from './syscalls/constants.generated.js';
 
 /** What a batch found: the slot it used, and each request's answer (-ECANCELED: did not run). */
@@ -50,6 +50,7 @@ const FIRST = 1;
 const SECOND = 2;
 const CLOSE = 3;
 const INSTALL = 4;
+const MORE = 5;
 /** Codes per slot: `slot * KINDS + kind`. */
 export const FILE_READ_KINDS = 8;
 
@@ -64,6 +65,7 @@ export class RingFileReads {
   readonly #waiting: Uint8Array;
   readonly #done: (FileReadDone | null)[];
   readonly #installed: (((fd: number) => void) | null)[];
+  readonly #more: (((res: number) => void) | null)[];
 
   /** @param slots - the size of the registered (sparse) file table. */
   constructor(port: FileReadPort, slots: number) {
@@ -75,6 +77,7 @@ export class RingFileReads {
     this.#waiting = new Uint8Array(slots);
     this.#done = new Array<FileReadDone | null>(slots).fill(null);
     this.#installed = new Array<((fd: number) => void) | null>(slots).fill(null);
+    this.#more = new Array<((res: number) => void) | null>(slots).fill(null);
   }
 
   /**
@@ -113,7 +116,8 @@ export class RingFileReads {
 
   /**
    * install - give `file`'s open descriptor to the caller as a process fd (close-on-exec, at the
-   * file position the batch's reads left), then close the slot. `done` gets the fd or -errno.
+   * file position the batch's reads left), then close the slot. `done` gets the fd or -errno;
+   * on -EMFILE or -ENFILE the slot stays open (go on with {@link readMore}, then {@link close}).
    */
   install(file: number, done: (fd: number) => void): void {
     if (!this.#port.room(1)) {
@@ -127,6 +131,22 @@ export class RingFileReads {
   }
 
   /**
+   * readMore - read up to `length` bytes at `file`'s position into `dataAddress` (a blocking READ:
+   * it waits in the kernel, for the disk or a pipe's writer, never on this thread). For a read
+   * whose descriptor could not be installed (the process is out of fds, EMFILE): it goes on from
+   * the slot, as Node's read goes on from the fd it opened before the fds ran out. `done` gets
+   * the count (0 at the end of the file) or -errno (-ECANCELED: the ring is closing).
+   */
+  readMore(file: number, dataAddress: number, length: number, done: (res: number) => void): void {
+    if (!this.#port.room(1)) {
+      done(-ECANCELED);
+      return;
+    }
+    this.#more[file] = done;
+    this.#port.write(file * FILE_READ_KINDS + MORE, IORING_OP.READ, IOSQE_FIXED_FILE, file, -1, dataAddress, length, 0, 0);
+  }
+
+  /**
    * abandonAll - the ring is being released with requests still in it (the kernel neither
    * finished nor cancelled them in time): answer every batch and install that waits, as if its
    * missing requests had been cancelled. Their slots are never reused (the table goes with the ring).
@@ -135,10 +155,13 @@ export class RingFileReads {
     for (let file = 0; file < this.#done.length; file++) {
       const done = this.#done[file] ?? null;
       const installed = this.#installed[file] ?? null;
+      const more = this.#more[file] ?? null;
       this.#done[file] = null;
       this.#installed[file] = null;
+      this.#more[file] = null;
       if (done !== null) done(file, this.#answers[file * 3] as number, this.#answers[file * 3 + 1] as number, this.#answers[file * 3 + 2] as number);
       if (installed !== null) installed(-ECANCELED);
+      if (more !== null) more(-ECANCELED);
     }
   }
 
@@ -162,7 +185,14 @@ export class RingFileReads {
     if (kind === INSTALL) {
       const done = this.#installed[file] as (fd: number) => void;
       this.#installed[file] = null;
-      this.close(file);
+      // Out of fds: the slot stays open for readMore (the caller closes it).
+      if (res !== -EMFILE && res !== -ENFILE) this.close(file);
+      done(res);
+      return;
+    }
+    if (kind === MORE) {
+      const done = this.#more[file] as (res: number) => void;
+      this.#more[file] = null;
       done(res);
       return;
     }

@@ -4,8 +4,9 @@
  * four syscalls made one by one from JavaScript.
  *
  * The batch reads at most `length` bytes (one slot, or the caller's limit) and a second read of
- * one byte tells whether the file ended there. The open blocks as Node's does (a FIFO's waits
- * for its writer, on an io-wq worker); the reads are RWF_NOWAIT. What the batch cannot conclude
+ * one byte tells whether the file ended there. The open is a blocking one, which io_uring tries
+ * first without blocking (so a FIFO with no writer opens at once and its reads answer
+ * EOPNOTSUPP: the wait for the writer is the chain reader's); the reads are RWF_NOWAIT. What the batch cannot conclude
  * goes on without losing a byte: a read that could not answer without waiting (EAGAIN: a cold
  * page, a pipe with nothing yet; EOPNOTSUPP: a directory, procfs), or bytes read and more may
  * follow (a FIFO whose writer is still open, a file partly cached) → the batch's descriptor
@@ -13,7 +14,7 @@
  * with the bytes already read (their reads wait in the kernel's async buffered read). An open
  * the ring did not make → the chain path from the start, as if the batch had not been made.
  */
-import { EAGAIN, ECANCELED, EFBIG, EINTR, EISDIR, ENXIO, EOPNOTSUPP, ESHUTDOWN, syscall } from '../engine/native/index.js';
+import { EAGAIN, ECANCELED, EFBIG, EINTR, EISDIR, EMFILE, ENFILE, ENXIO, EOPNOTSUPP, ESHUTDOWN, syscall } from '../engine/native/index.js';
 import { NR } from '../engine/syscalls/nr.js';
 import { O_RDONLY, S_IFDIR, S_IFMT, S_IFREG } from '../engine/syscalls/constants.generated.js';
 import type { RingFileReads } from '../engine/uring-file-reads.js';
@@ -25,8 +26,8 @@ import { SLOT_DATA_BYTES, type Request } from './requests.js';
 
 const SYS_fstat = NR.fstat;
 /**
- * A blocking open, as Node's: in the ring it waits on an io-wq worker, never on this thread (a
- * FIFO's open waits for its writer). O_CLOEXEC is refused for a direct descriptor (it has no fd
+ * A blocking open, as Node's: if it must wait it waits in the kernel (an io-wq worker), never on
+ * this thread. O_CLOEXEC is refused for a direct descriptor (it has no fd
  * to close); the install sets it.
  */
 const RING_OPEN_FLAGS = O_RDONLY;
@@ -135,7 +136,10 @@ async function goOnInstalled(
   request: Request, reads: RingFileReads, file: number, done: number, options: WholeReadOptions | WholeReadIntoOptions, byChains: ByChains,
 ): Promise<number | Buffer | ReadFailure> {
   const fd = await new Promise<number>((resolve) => reads.install(file, resolve));
-  // Only a closing or refused ring fails the install (its reads would have failed too).
+  // Out of fds: the file is open in the slot all the same; read on from there (Node's read goes
+  // on from the fd it opened before the fds ran out; opening again would fail EMFILE).
+  if (fd === -EMFILE || fd === -ENFILE) return readOnFromSlot(request, reads, file, done, options);
+  // Only a closing or refused ring fails the install otherwise (its reads would have failed too).
   if (fd < 0) return request.engine.closed ? new ReadFailure(-ESHUTDOWN, 'read') : byChains();
   const going: Going = { request, fd, owned: true, open: true };
   const slot = request.slot;
@@ -159,4 +163,33 @@ async function goOnInstalled(
     if (going.open) await closeFd(request, fd);
     releaseFd(fd);
   }
+}
+
+/**
+ * The rest of a read whose descriptor could not be installed (EMFILE, ENFILE): blocking READs of
+ * the slot at its position, a slot's data area at a time, until one answers 0, the limit or an
+ * error; then the slot is closed. `done` bytes are in the data area already.
+ */
+async function readOnFromSlot(
+  request: Request, reads: RingFileReads, file: number, done: number, options: WholeReadOptions | WholeReadIntoOptions,
+): Promise<number | Buffer | ReadFailure> {
+  const slot = request.slot;
+  const pieces: Buffer[] = [Buffer.from(slot.data.subarray(0, done))];
+  let total = done;
+  try {
+    for (;;) {
+      options.between?.();
+      // One byte past the limit tells a file over it ('fail') from one that ends there.
+      const want = Math.min(SLOT_DATA_BYTES, options.limit + 1 - total);
+      if (want <= 0) break;
+      const got = await new Promise<number>((resolve) => reads.readMore(file, slot.dataAddress, want, resolve));
+      if (got === 0) break;
+      if (got < 0) return cancelled(got) ? new ReadFailure(-ESHUTDOWN, 'read') : new ReadFailure(got, 'read');
+      pieces.push(Buffer.from(slot.data.subarray(0, got)));
+      total += got;
+    }
+  } finally {
+    reads.close(file);
+  }
+  return copyOut(Buffer.concat(pieces, total), total, options);
 }
