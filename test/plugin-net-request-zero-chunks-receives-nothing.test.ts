@@ -28,14 +28,18 @@ function listen(server: Server): Promise<number> {
 /**
  * A loopback server that answers the first bytes it receives with `reply` and ends its side.
  * `closed()` resolves once the n-th accepted connection is closed on both sides (the client's
- * close included), and rejects after 5 s if the client never closed.
+ * close included), and rejects after 5 s if it was never accepted or never closed.
  */
 async function replyServer(reply: Buffer) {
   const sockets: Socket[] = [];
   const closes: Promise<void>[] = [];
+  // The chain may end before the server has even accepted its connection (its completions are
+  // delivered within the turn that made the request): closed(n) waits for the n-th accept too.
+  let accepted: () => void = () => {};
   const server = createServer((socket) => {
     sockets.push(socket);
     closes.push(new Promise((resolve) => socket.once('close', () => resolve())));
+    accepted();
     // The client may close with the reply unread, which resets the connection: expected here.
     socket.on('error', () => {});
     socket.once('data', () => socket.end(reply));
@@ -47,7 +51,8 @@ async function replyServer(reply: Buffer) {
       timer = setTimeout(() => reject(new Error(`connection ${n} was never closed by the client`)), 5000);
     });
     try {
-      await Promise.race([closes[n] ?? Promise.reject(new Error(`no connection ${n} was accepted`)), timeout]);
+      while (closes[n] === undefined) await Promise.race([new Promise<void>((resolve) => (accepted = resolve)), timeout]);
+      await Promise.race([closes[n], timeout]);
     } finally {
       clearTimeout(timer);
     }
