@@ -67,7 +67,7 @@ export class Engine extends EnginePoolApi implements FinishedSink, RingSink {
     const tokens = (this.#tokens = new ChainTokens());
     const wake = (this.#wake = new EngineWake({
       pump: () => this.#pump(),
-      completionsWaiting: () => (this.#threads.pool?.completionsWaiting() ?? false) || (this.#uring?.hasWork() ?? false),
+      completionsWaiting: () => (this.#threads.pool?.completionsWaiting() ?? false) || (this.#uring?.completionsReady() ?? false),
       armWake: () => this.#armWake(),
       inflight: () => tokens.inflight,
       stallCheckDue: () => this.#threads.pool?.stallCheckDue ?? Number.POSITIVE_INFINITY,

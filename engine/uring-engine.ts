@@ -277,6 +277,18 @@ export class UringEngine implements RingPort {
   }
 
   /**
+   * completionsReady - whether CQEs wait, or completion work the next enter would turn into CQEs
+   * (the TASKRUN flag, as in {@link hasWork}); SQEs not yet submitted do not count: the end of
+   * this turn submits them anyway. For calls that deliver completions between turns
+   * (event-loop-turns.ts), which need not run a pump per call only to submit.
+   */
+  completionsReady(): boolean {
+    if (this.#released) return false;
+    const ring = this.#ring;
+    return ring.cqReady() > 0 || (this.#getEvents && !this.#taskrunAnswered && (ring.sqFlags() & IORING_SQ_TASKRUN) !== 0);
+  }
+
+  /**
    * flush - submit the SQEs written so far; under DEFER_TASKRUN also run the completion work the
    * kernel queued (GETEVENTS), so the same syscall makes completions visible.
    */
