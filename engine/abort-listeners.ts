@@ -9,8 +9,14 @@
  * others join a set, and the listener goes when the set is empty again.
  */
 
-/** The calls waiting on each signal (a WeakMap: a signal nobody holds goes with its set). */
-const waiting = new WeakMap<AbortSignal, Set<() => void>>();
+/** The calls waiting on a signal, and the one listener that calls them. */
+interface Waiting {
+  readonly callbacks: Set<() => void>;
+  readonly dispatch: () => void;
+}
+
+/** By signal (a WeakMap: a signal nobody holds goes with its entry). */
+const waiting = new WeakMap<AbortSignal, Waiting>();
 
 /**
  * onAbort - call `callback` once when `signal` aborts, until {@link offAbort} takes it back.
@@ -24,30 +30,26 @@ const waiting = new WeakMap<AbortSignal, Set<() => void>>();
  * ```
  */
 export function onAbort(signal: AbortSignal, callback: () => void): void {
-  let callbacks = waiting.get(signal);
-  if (callbacks === undefined) {
-    const set = (callbacks = new Set());
-    waiting.set(signal, set);
+  let entry = waiting.get(signal);
+  if (entry === undefined) {
+    const callbacks = new Set<() => void>();
     const dispatch = (): void => {
       waiting.delete(signal);
       // (A callback may take another one back: each runs from a copy, once.)
-      for (const each of [...set]) each();
-      set.clear();
+      for (const each of [...callbacks]) each();
+      callbacks.clear();
     };
-    // The set remembers its listener, to remove it when the last call leaves.
-    listeners.set(set, dispatch);
+    entry = { callbacks, dispatch };
+    waiting.set(signal, entry);
     signal.addEventListener('abort', dispatch, { once: true });
   }
-  callbacks.add(callback);
+  entry.callbacks.add(callback);
 }
-
-const listeners = new WeakMap<Set<() => void>, () => void>();
 
 /** offAbort - `callback` no longer waits on `signal` (its call ended); nothing if it did not. */
 export function offAbort(signal: AbortSignal, callback: () => void): void {
-  const callbacks = waiting.get(signal);
-  if (callbacks === undefined || !callbacks.delete(callback) || callbacks.size !== 0) return;
+  const entry = waiting.get(signal);
+  if (entry === undefined || !entry.callbacks.delete(callback) || entry.callbacks.size !== 0) return;
   waiting.delete(signal);
-  const dispatch = listeners.get(callbacks);
-  if (dispatch !== undefined) signal.removeEventListener('abort', dispatch);
+  signal.removeEventListener('abort', entry.dispatch);
 }

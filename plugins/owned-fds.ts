@@ -18,11 +18,10 @@ import { isMainThread } from 'node:worker_threads';
 import { allocNative, syscall } from '../engine/native/index.js';
 import { NR } from '../engine/syscalls/nr.js';
 import { STAT_X86_64 } from '../engine/syscalls/stat-layouts.js';
+import { STAT_BYTES } from './builtin/file.js';
 
 const SYS_fstat = NR.fstat;
 const SYS_close = NR.close;
-/** sizeof(struct stat) on x86-64. */
-const STAT_BYTES = 144;
 /** fd → "st_dev:st_ino" of the file it was registered for (worker threads only). */
 const held = new Map<number, string>();
 let exitHooked = false;
