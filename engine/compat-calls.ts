@@ -16,6 +16,7 @@ import type { MemoryRegistry } from './memory.js';
 import { AT_FDCWD, RESOLVE_CACHED } from './syscalls/abi.js';
 import { COMPAT_STAT, STAT_X86_64 } from './syscalls/stat-layouts.js';
 import { NR } from './syscalls/nr.js';
+import { STRUCT_SIZES } from './syscalls/table.js';
 import { AT_SYMLINK_NOFOLLOW, O_CREAT, O_EXCL, O_NOFOLLOW, O_PATH, O_TMPFILE, O_TRUNC, S_IFMT, S_IFREG } from './syscalls/constants.generated.js';
 
 /** Marker result: the call would block; the inline path hands the chain to a cachemiss thread. */
@@ -24,7 +25,7 @@ export const WOULD_BLOCK = Symbol('would block');
 /** An implementation of a compat call: like a private call, plus whether it must not block. */
 export type CompatImpl = (args: readonly Word[], memory: MemoryRegistry, nonblocking: boolean) => number | typeof WOULD_BLOCK;
 
-const STAT_BYTES = 144;
+const STAT_BYTES = STRUCT_SIZES.stat;
 /** The largest file size a program without large-file support may open (include/linux/fs.h). */
 export const MAX_NON_LFS = 0x7fff_ffff;
 // The kernel's O_LARGEFILE, which the generated table leaves out (glibc's x86-64 value is 0): an

@@ -16,6 +16,8 @@ import * as nrExports from './syscalls/nr.js';
 import * as wordsExports from './words.js';
 import * as constantsGeneratedExports from './syscalls/constants.generated.js';
 import type { ExecutorOptions } from './executor-types.js';
+import { STRUCT_SIZES } from './syscalls/table.js';
+import { STAT_X86_64 } from './syscalls/stat-layouts.js';
 
 // Imported bindings as this module's own consts: TurboFan folds a module's consts into the code it
 // compiles, but loads an imported binding's cell and tests it for the hole at every use, and
@@ -42,9 +44,9 @@ const SYS_openat2 = NR.openat2;
 const SYS_ppoll = NR.ppoll;
 const SYS_fstat = NR.fstat;
 const SYS_lseek = NR.lseek;
-/** struct stat (x86-64): st_mode is the u32 at 24 of 144 bytes. */
-const STAT_BYTES = 144;
-const ST_MODE = 24;
+/** struct stat (x86-64), for the fstat that tells a descriptor's kind by its st_mode. */
+const STAT_BYTES = STRUCT_SIZES.stat;
+const ST_MODE = STAT_X86_64.st_mode;
 
 /** Descriptor numbers whose EOPNOTSUPP write probes are remembered (a 64 KiB table per executor). */
 const WRITE_SKIP_FDS = 1 << 16;

@@ -15,11 +15,10 @@
  * when the atom runs, stop flags, loops). The one exception is not a chain: the start of a
  * whole-file read (uring-file-reads.ts), a fixed shape whose only data flow is the descriptor.
  * Each request yields exactly one CQE (no multishot, no CQE_SKIP_SUCCESS); its user_data carries
- * the chain's token and a generation, so a stale CQE can never complete another chain. SQEs are written at once and submitted in batches: at the end of
- * the JS turn that wrote the first one (a microtask), before anything waits or looks for
- * completions, or as soon as 16 wait (a long turn would otherwise leave the device idle).
+ * the chain's token and a generation, so a stale CQE can never complete another chain. When
+ * SQEs go to the kernel is uring-submitter.ts's business.
  */
-import { EBADF, ECANCELED, EINTR, EAGAIN, EBUSY, ETIME, IORING_OP, IORING_SQ_CQ_OVERFLOW, IORING_SQ_TASKRUN, IORING_ASYNC_CANCEL_ALL, IORING_ASYNC_CANCEL_ANY, IOSQE_ASYNC, registerEventfd, registerSparseFiles, unregisterEventfd, type Word } from './native/index.js';
+import { EBADF, ECANCELED, EINTR, ETIME, IORING_OP, IORING_ASYNC_CANCEL_ALL, IORING_ASYNC_CANCEL_ANY, IOSQE_ASYNC, registerEventfd, registerSparseFiles, unregisterEventfd, type Word } from './native/index.js';
 import { RingFileReads, type FileReadPort } from './uring-file-reads.js';
 import type { MemoryRegistry, Region } from './memory.js';
 import type { RingPort } from './executor.js';
@@ -31,8 +30,7 @@ import type { Ring } from './uring-ring.js';
 import { ringCalls, type RingDescription } from './uring-describe.js';
 import { fdsAllow } from './uring-fd-rules.js';
 import { ReadProbeMemory } from './uring-probe-memory.js';
-import { UnsubmittedTokens } from './uring-unsubmitted.js';
-import { RingStallWatch } from './uring-stall-watch.js';
+import { RingSubmitter } from './uring-submitter.js';
 import { syscallByName } from './syscalls/table.js';
 import { POLLNVAL } from './syscalls/constants.generated.js';
 import { RESULT_PLAIN, RESULT_POLL, RESULT_TIMEOUT, RingRequests, STALE, TOKENS } from './uring-requests.js';
@@ -45,17 +43,6 @@ const FILE_READS = 2 ** 51;
 const FILE_READ_SLOTS = [256, 64];
 /** Headroom in the CQ for the engine's own requests' completions. */
 const CQ_HEADROOM = 64;
-/** End-of-turn flushes react to it: queueMicrotask makes an AsyncResource per call (4.0–4.5 µs vs 1.6–1.7). */
-const SETTLED = Promise.resolve();
-/**
- * SQEs written and not yet submitted at which {@link UringEngine.commit} submits them at once
- * instead of at the end of the turn. A program that resubmits as it scans its completions (C's
- * aio_suspend + aio_error loop over 64 aiocbs) spends 3–10 µs of JavaScript per request: held to
- * the end of the scan, its first SQEs waited 200–400 µs while the device ran dry (P2, session 13:
- * the calling thread slept 100–130 times per 16,384 reads, 20–40 with this). One more enter per 16
- * requests costs about 0.1 µs per request.
- */
-const EAGER_SUBMIT_SQES = 16;
 
 /** Where completed requests go (the Engine). */
 export interface RingSink {
@@ -78,13 +65,14 @@ export class UringEngine implements RingPort {
   readonly #probes = new ReadProbeMemory();
   /** The ring's call for each x86-64 number, when this kernel has its opcode. */
   readonly #calls: (RingCall | undefined)[] = [];
+  /** How each number's CQE res becomes its call's result (RESULT_*), decided once from its RingCall. */
+  readonly #resultKinds = new Uint8Array(512);
   readonly description: RingDescription;
   readonly #capacity: number;
-  readonly #getEvents: boolean;
   // The request being prepared (between prepare and commit).
   readonly #sqe: SqeFields = newSqeFields();
   readonly #args: Word[] = [0, 0, 0, 0, 0, 0];
-  #pendingCall: RingCall | null = null;
+  #pendingResultKind = RESULT_PLAIN;
   #pendingAtom = 0;
   #pendingFlags = 0;
   // The prepared request's SQE flags: IOSQE_ASYNC for a copy too large for the submitting thread.
@@ -93,25 +81,14 @@ export class UringEngine implements RingPort {
   #pendingRetRegion: Region | null = null;
   /** Requests in the ring, by token (user_data = token + TOKENS × generation). */
   readonly #requests = new RingRequests();
-  /** Tokens of SQEs written and not yet taken by the kernel (handed to threads if it refuses them). */
-  readonly #unsubmitted: UnsubmittedTokens;
+  /** When the SQEs written go to the kernel (and whether completions may wait). */
+  readonly #submitter: RingSubmitter;
   #inRing = 0;
-  /** The last enter for a TASKRUN flag posted no completion (see {@link hasWork}). */
-  #taskrunAnswered = false;
-  #flushQueued = false;
-  readonly #flushTask = (): void => {
-    this.#flushQueued = false;
-    this.flush();
-  };
   #broken = false;
   #closing = false;
-  /** The ring's memory is unmapped: nothing may touch its views again (they would fault). */
-  #released = false;
   #reaping = false;
   readonly #reapedUserData = new Float64Array(256);
   readonly #reapedRes = new Int32Array(256);
-  /** Pokes the eventfd when an enter leaves the TASKRUN flag set with nothing (uring-stall-watch.ts). */
-  readonly #stallWatch: RingStallWatch;
   /** The linked file reads: undefined until first asked for, null when this kernel or ring cannot. */
   #fileReads: RingFileReads | null | undefined;
   readonly #canReadFiles: boolean;
@@ -120,11 +97,14 @@ export class UringEngine implements RingPort {
     this.#ring = ring;
     this.#sink = sink;
     this.#capacity = Math.min(TOKENS, ring.cqEntries - CQ_HEADROOM);
-    this.#getEvents = ring.needsGetEvents;
     this.#memory = new RequestMemory(registry, this.#capacity);
-    this.#unsubmitted = new UnsubmittedTokens(ring.sqEntries);
     const calls = ringCalls(supportedOps);
-    for (const name of calls) this.#calls[(syscallByName(name) as { x86_64: number }).x86_64] = RING_CALLS[name] as RingCall;
+    for (const name of calls) {
+      const nr = (syscallByName(name) as { x86_64: number }).x86_64;
+      const call = RING_CALLS[name] as RingCall;
+      this.#calls[nr] = call;
+      this.#resultKinds[nr] = call.result === undefined ? RESULT_PLAIN : call.result === 'timeout' ? RESULT_TIMEOUT : RESULT_POLL;
+    }
     const ops = [IORING_OP.OPENAT, IORING_OP.READ, IORING_OP.CLOSE, IORING_OP.FIXED_FD_INSTALL];
     this.#canReadFiles = ops.every((op) => supportedOps[op] === 1);
     this.description = { setupFlags, sqEntries: ring.sqEntries, cqEntries: ring.cqEntries, features: ring.features, calls };
@@ -132,7 +112,11 @@ export class UringEngine implements RingPort {
     // completion work) arrive: the same fd and libuv watcher the cachemiss threads poke.
     const registered = registerEventfd(ring.fd, eventfd);
     if (registered < 0) throw new Error(`IORING_REGISTER_EVENTFD gave ${registered}`);
-    this.#stallWatch = new RingStallWatch(() => !this.#released && this.#inRing > 0 && this.#taskrunAnswered && (ring.sqFlags() & IORING_SQ_TASKRUN) !== 0, eventfd);
+    this.#submitter = new RingSubmitter(ring, eventfd, {
+      inRing: () => this.#inRing,
+      reap: () => void this.#reap(),
+      refuse: (tokens) => this.#refuse(tokens),
+    });
   }
 
   /** atomOf - the atom whose request the chain with `token` has in the ring (or had last). */
@@ -166,7 +150,7 @@ export class UringEngine implements RingPort {
   readonly #filePort: FileReadPort = {
     hold: (held) => this.#sink.ringHold(held),
     room: (count) => {
-      if (this.#broken || this.#closing || this.#released || this.#inRing + count > this.#capacity) return false;
+      if (this.#broken || this.#closing || this.#submitter.released || this.#inRing + count > this.#capacity) return false;
       // A linked batch must go to the kernel in one enter: never let a flush split it.
       if (this.#ring.sqSpace() < count) this.flush();
       return this.#ring.sqSpace() >= count;
@@ -175,9 +159,8 @@ export class UringEngine implements RingPort {
     write: (code, opcode, sqeFlags, fd, off, addr, len, opFlags, fileIndex) => {
       this.#ring.prep(opcode, sqeFlags, fd, off, addr, len, opFlags, FILE_READS + code, 0, fileIndex);
       // Noted as -2 - code: #refuse answers it -ECANCELED if the kernel never takes it.
-      this.#unsubmitted.note(-2 - code);
+      this.#submitter.noteWritten(-2 - code);
       this.#inRing++;
-      this.#flushAtEndOfTurn();
     },
   };
 
@@ -195,7 +178,7 @@ export class UringEngine implements RingPort {
       this.#memory.abandon();
       return false;
     }
-    this.#pendingCall = call;
+    this.#pendingResultKind = this.#resultKinds[nr] as number;
     this.#pendingSqeFlags = punt ? IOSQE_ASYNC : 0;
     return true;
   }
@@ -222,32 +205,19 @@ export class UringEngine implements RingPort {
    * submitted with the next flush (scheduled for the end of this JS turn).
    */
   commit(token: number): void {
-    const call = this.#pendingCall as RingCall;
-    this.#pendingCall = null;
-    const ring = this.#ring;
     const sqe = this.#sqe;
     const requests = this.#requests;
-    if (ring.sqSpace() === 0) this.flush();
-    else if (ring.unsubmitted >= EAGER_SUBMIT_SQES) this.#submitEarly();
-    ring.prep(sqe.opcode, this.#pendingSqeFlags, sqe.fd, sqe.off, sqe.addr, sqe.len, sqe.opFlags, requests.userData(token), sqe.addr3, sqe.spliceFdIn);
+    this.#submitter.beforeWrite();
+    this.#ring.prep(sqe.opcode, this.#pendingSqeFlags, sqe.fd, sqe.off, sqe.addr, sqe.len, sqe.opFlags, requests.userData(token), sqe.addr3, sqe.spliceFdIn);
     this.#memory.commit(token);
-    requests.record(token, this.#pendingAtom, this.#pendingFlags, this.#pendingRet, this.#pendingRetRegion, call.result === undefined ? RESULT_PLAIN : call.result === 'timeout' ? RESULT_TIMEOUT : RESULT_POLL);
+    requests.record(token, this.#pendingAtom, this.#pendingFlags, this.#pendingRet, this.#pendingRetRegion, this.#pendingResultKind);
     this.#pendingRetRegion = null;
-    this.#unsubmitted.note(token);
+    this.#submitter.noteWritten(token);
     this.#inRing++;
-    this.#flushAtEndOfTurn();
-  }
-
-  /** Submit what is written at the end of this JS turn (once per turn). */
-  #flushAtEndOfTurn(): void {
-    if (this.#flushQueued) return;
-    this.#flushQueued = true;
-    void SETTLED.then(this.#flushTask);
   }
 
   /** discard - the request prepared last will not be made (the chain was refused a token). */
   discard(): void {
-    this.#pendingCall = null;
     this.#pendingRetRegion = null;
     this.#memory.abandon();
   }
@@ -257,117 +227,35 @@ export class UringEngine implements RingPort {
    * says -ECANCELED, delivered as -EINTR; one that already finished completes normally).
    */
   cancel(token: number): void {
-    if (this.#released || !this.#requests.isLive(token)) return;
+    if (this.#submitter.released || !this.#requests.isLive(token)) return;
     this.#requests.askedToCancel(token);
     this.#internal(IORING_OP.ASYNC_CANCEL, this.#requests.userData(token), 0);
   }
 
-  /**
-   * Whether completions may be waiting (processed by the next {@link pump}): the callers loop on
-   * it before they sleep. A TASKRUN flag that an enter has just answered with no completion is
-   * taken for stale: the kernel can leave it set with nothing queued, and looping on it spun the
-   * wake-up callback for ever (CI clone of 15e4049: `bench --quick` hung in
-   * io_uring_enter(0, 0, GETEVENTS)). Work queued after that enter signals the eventfd; work the
-   * kernel still held is what the stall watch (uring-stall-watch.ts) comes back for.
-   */
+  /** Whether completions may be waiting, or SQEs wait to be submitted (see RingSubmitter.hasWork). */
   hasWork(): boolean {
-    if (this.#released) return false;
-    const ring = this.#ring;
-    return ring.unsubmitted > 0 || ring.cqReady() > 0 || (this.#getEvents && !this.#taskrunAnswered && (ring.sqFlags() & IORING_SQ_TASKRUN) !== 0);
+    return this.#submitter.hasWork();
   }
 
-  /**
-   * completionsReady - whether CQEs wait, or completion work the next enter would turn into CQEs
-   * (the TASKRUN flag, as in {@link hasWork}); SQEs not yet submitted do not count: the end of
-   * this turn submits them anyway. For calls that deliver completions between turns
-   * (event-loop-turns.ts), which need not run a pump per call only to submit.
-   */
+  /** completionsReady - whether CQEs (or completion work) wait (see RingSubmitter.completionsReady). */
   completionsReady(): boolean {
-    if (this.#released) return false;
-    const ring = this.#ring;
-    return ring.cqReady() > 0 || (this.#getEvents && !this.#taskrunAnswered && (ring.sqFlags() & IORING_SQ_TASKRUN) !== 0);
+    return this.#submitter.completionsReady();
   }
 
-  /**
-   * flush - submit the SQEs written so far; under DEFER_TASKRUN also run the completion work the
-   * kernel queued (GETEVENTS), so the same syscall makes completions visible.
-   */
+  /** flush - submit the SQEs written so far and run the completion work the kernel queued. */
   flush(): void {
-    if (this.#released) return;
-    const ring = this.#ring;
-    const sqFlags = ring.sqFlags();
-    const getEvents = (this.#getEvents && (sqFlags & IORING_SQ_TASKRUN) !== 0) || (sqFlags & IORING_SQ_CQ_OVERFLOW) !== 0;
-    if (ring.unsubmitted === 0 && !getEvents) return;
-    this.#taskrunAnswered = false;
-    for (let attempt = 0; ; attempt++) {
-      const submitting = ring.unsubmitted;
-      const result = ring.submit(0, getEvents);
-      if (result >= 0) {
-        // The kernel consumed `result` SQEs (all of them, unless it ran short of memory).
-        this.#unsubmitted.submitted(Math.min(result, submitting));
-        if (ring.unsubmitted === 0 || result === 0 && attempt > 8) break;
-        continue;
-      }
-      if (result === -EINTR) continue;
-      if ((result === -EAGAIN || result === -EBUSY) && attempt < 64) {
-        // The kernel is short of room for completions: process some, then try again.
-        this.#reap();
-        continue;
-      }
-      this.#refuse();
-      return;
-    }
-    // The enter ran whatever completion work there was; a flag still set over an empty CQ is stale
-    // (almost always: with requests in flight the stall watch makes sure the loop comes back).
-    if (getEvents && ring.cqReady() === 0 && (ring.sqFlags() & IORING_SQ_TASKRUN) !== 0) {
-      this.#taskrunAnswered = true;
-      if (this.#inRing > 0) this.#stallWatch.suspect();
-    } else if (getEvents) this.#stallWatch.progressed();
+    this.#submitter.flush();
   }
 
   /**
-   * Submits the SQEs written so far, and nothing else: no completion work (GETEVENTS), no reaping,
-   * no refusal. It runs inside {@link commit} before the new SQE is written, where processing a
-   * completion could resume a chain that prepares another request over the pending one. Whatever
-   * the kernel does not take now (EINTR, EAGAIN, a refusal) stays for the next {@link flush}, which
-   * the end of the turn or any wait makes.
-   */
-  #submitEarly(): void {
-    if (this.#released) return;
-    const ring = this.#ring;
-    const submitting = ring.unsubmitted;
-    const result = ring.submit(0, false);
-    if (result > 0) this.#unsubmitted.submitted(Math.min(result, submitting));
-  }
-
-  /**
-   * waitForCompletion - block in io_uring_enter(GETEVENTS, min_complete 1) until a completion is
-   * ready, after submitting what is written. Under DEFER_TASKRUN the kernel runs the completion
-   * work inside this call, so one syscall does what a sleep on the eventfd does in three (ppoll,
-   * the eventfd read, the enter that runs the work). For a blocking wait that only this ring can
-   * end; a signal interrupts it (EINTR), as it does ppoll.
+   * waitForCompletion - block in io_uring_enter until a completion is ready (see
+   * RingSubmitter.waitForCompletion), for a blocking wait that only this ring can end.
    * @returns true when it waited, false when there is nothing to wait for or the kernel refused
    *   the wait (the caller then sleeps on the eventfd).
    */
   waitForCompletion(): boolean {
-    if (this.#released || this.#broken || this.#inRing === 0) return false;
-    // The SQEs written since the last flush go in the same call: the kernel submits them, then
-    // waits (it skips the wait when it took fewer than given, and the caller comes round again).
-    const ring = this.#ring;
-    const submitting = ring.unsubmitted;
-    this.#taskrunAnswered = false;
-    const result = ring.submit(1, true);
-    if (result >= 0) {
-      this.#unsubmitted.submitted(Math.min(result, submitting));
-      return true;
-    }
-    // A signal ended the wait (nothing was submitted then: the kernel reports a submission's
-    // count before a wait's error).
-    if (result === -EINTR) return true;
-    // Refused (EAGAIN, EBUSY: short of room; or for good): flush deals with it as for any
-    // submission, and the caller sleeps on the eventfd.
-    this.flush();
-    return false;
+    if (this.#broken || this.#inRing === 0) return false;
+    return this.#submitter.waitForCompletion();
   }
 
   /**
@@ -375,7 +263,7 @@ export class UringEngine implements RingPort {
    * completes its chain's atom and resumes the chain (see RingSink). @returns how many.
    */
   pump(): number {
-    if (this.#released) return 0;
+    if (this.#submitter.released) return 0;
     // flush enters for the TASKRUN flag even when hasWork calls it stale: a wake-up of the
     // eventfd for new work finds the flag already set.
     this.flush();
@@ -389,7 +277,7 @@ export class UringEngine implements RingPort {
    */
   async close(timeoutMs = 2000): Promise<void> {
     this.#closing = true;
-    this.#stallWatch.stop();
+    this.#submitter.stopWatching();
     if (this.#inRing > 0) this.#internal(IORING_OP.ASYNC_CANCEL, 0, IORING_ASYNC_CANCEL_ANY | IORING_ASYNC_CANCEL_ALL);
     const deadline = performance.now() + timeoutMs;
     while (this.#inRing > 0 && performance.now() < deadline) {
@@ -403,7 +291,7 @@ export class UringEngine implements RingPort {
     }
     unregisterEventfd(this.#ring.fd);
     // Closing the ring fd makes the kernel cancel (and wait for) anything still in flight.
-    this.#released = true;
+    this.#submitter.release();
     // File reads whose requests did not complete in time still answer, once.
     this.#fileReads?.abandonAll();
     this.#ring.release();
@@ -417,10 +305,9 @@ export class UringEngine implements RingPort {
    * memory is kept: the kernel may still write into it while it tears the ring down.
    */
   releaseAtWorkerExit(): void {
-    if (this.#released) return;
+    if (this.#submitter.released) return;
     this.#closing = true;
-    this.#stallWatch.stop();
-    this.#released = true;
+    this.#submitter.release();
     this.#ring.release();
   }
 
@@ -487,19 +374,17 @@ export class UringEngine implements RingPort {
     if (ring.sqSpace() === 0) this.flush();
     ring.prep(opcode, 0, -1, 0, addr, 0, opFlags, INTERNAL);
     // Not a chain's SQE, but it sits in the same unsubmitted run: keep the bookkeeping in step.
-    this.#unsubmitted.note(-1);
+    this.#submitter.noteWritten(-1);
     this.flush();
   }
 
   /**
    * io_uring_enter failed for good (e.g. a seccomp filter installed after set-up): the SQEs not
-   * yet taken never ran, so their chains go to cachemiss threads from their atoms; the engine
-   * takes no more requests.
+   * yet taken (`tokens`) never ran, so their chains go to cachemiss threads from their atoms; the
+   * engine takes no more requests.
    */
-  #refuse(): void {
+  #refuse(tokens: Int32Array): void {
     this.#broken = true;
-    this.#ring.discardUnsubmitted();
-    const tokens = this.#unsubmitted.takeAll();
     for (const token of tokens) {
       if (token <= -2) {
         this.#inRing--;

@@ -8,14 +8,16 @@ import { syscall, allocNative, ESPIPE, type NativeBlock, type Word } from './nat
 import type { CompiledSyscall } from './compiled-table.js';
 import type { RingCall } from './uring-opcodes.js';
 import { NR } from './syscalls/nr.js';
+import { STRUCT_SIZES } from './syscalls/table.js';
+import { STAT_X86_64 } from './syscalls/stat-layouts.js';
 import { F_GETFL, O_NONBLOCK, SEEK_CUR, S_IFBLK, S_IFMT, S_IFREG } from './syscalls/constants.generated.js';
 
 const SYS_lseek = NR.lseek;
 const SYS_fcntl = NR.fcntl;
 const SYS_fstat = NR.fstat;
-/** struct stat (x86-64): st_mode is the u32 at 24 of 144 bytes. */
-const STAT_BYTES = 144;
-const ST_MODE = 24;
+/** struct stat (x86-64), for the fstat that tells a descriptor's kind by its st_mode. */
+const STAT_BYTES = STRUCT_SIZES.stat;
+const ST_MODE = STAT_X86_64.st_mode;
 
 /**
  * fdsAllow - whether the ring may make this call with these arguments, as far as its fds go: the
