@@ -94,7 +94,16 @@ export class ChainEndings {
     if (releaseMemory) this.#memory.unhold(tokens.epochs[token] as number);
     if (--tokens.inflight === 0) this.#wake.unref();
     if (listener !== null) {
-      listener.chainDone(last, result, atoms, stop, latencyNs, executed);
+      try {
+        listener.chainDone(last, result, atoms, stop, latencyNs, executed);
+      } catch (error) {
+        // A listener's exception is its program's (an uncaughtException, as from a node:fs
+        // callback), not the pump's: thrown here it unwound the reap, and the completions taken
+        // with this one were never delivered (hunt23: 149-197 of 200 chains lost, close() hung).
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
       return;
     }
     if (last > 0 && this.#delivery.hasNoComplete(last)) return;

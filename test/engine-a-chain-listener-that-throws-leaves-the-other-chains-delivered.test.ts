@@ -42,7 +42,7 @@ process.exit(0);
 `;
 
 for (const engine of ['io_uring', 'threads'] as const) {
-  test(`${engine}: a listener that throws leaves the other chain delivered once and close() ending, as node:fs callbacks`, { timeout: 30_000, todo: 'hunt23: an exception from chainDone unwinds the pump (chain-endings.ts #deliver -> UringEngine.#reap / pool.drain -> engine-wake watcher or event-loop-turns deliverWaiting): the CQEs reapInto already took after it are never completed, armWake is skipped, close() waits for ever' }, async () => {
+  test(`${engine}: a listener that throws leaves the other chain delivered once and close() ending, as node:fs callbacks`, { timeout: 30_000 }, async () => {
     const child = await runChild(SOURCE, 15_000, { env: { SYSLET_AIO_ENGINE: engine } });
     assert.equal(child.timedOut, false, `the child hung: ${child.stdout}${child.stderr}`);
     const line = child.stdout.trim().split('\n').at(-1) ?? '';
