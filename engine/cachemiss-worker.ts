@@ -5,7 +5,7 @@
  * eventfd so the event loop wakes. It exits after `idleMs` without work.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { allocNative, syscall } from './native/index.js';
+import { allocNative, holdForThread, syscall, THREAD_RESOURCE, type ThreadIdentity } from './native/index.js';
 import { MemoryRegistry } from './memory.js';
 import { Policy } from './policy.js';
 import { Executor, newOutcome } from './executor.js';
@@ -38,6 +38,8 @@ export interface CachemissWorkerData {
   readonly chains: { readonly first: SharedArrayBuffer; readonly executed: SharedArrayBuffer; readonly cancel: SharedArrayBuffer };
   /** Per token, the successor to run when that chain ends (token + 1; see CachemissPool.submitAfter). */
   readonly next: SharedArrayBuffer;
+  /** The worker thread that owns the pool (null: the main thread), in whose name the clock file is recorded. */
+  readonly owner: ThreadIdentity | null;
 }
 
 const SYS_write = NR.write;
@@ -98,7 +100,11 @@ function main(data: CachemissWorkerData): void {
   syscall(SYS_rt_sigprocmask, SIG_BLOCK, one.address + 8, 0, 8);
   new DataView(one.buffer).setBigUint64(0, 1n, true);
   const clock = new ThreadBusyClock(one, 16);
-  if (clock.fd >= 0) Atomics.store(state, base + WORKER_STATE.clockFd, clock.fd + 1);
+  if (clock.fd >= 0) {
+    // The pool closes it; if its worker is terminated first, another thread does (thread-resources.ts).
+    if (data.owner !== null) holdForThread(data.owner, THREAD_RESOURCE.schedstat, clock.fd);
+    Atomics.store(state, base + WORKER_STATE.clockFd, clock.fd + 1);
+  }
   let chainsRun = 0;
   // Every module is loaded (koffi's addon included) and every native block this thread needs is
   // made (the executor's private block, the eventfd word): from here on, terminating it at

@@ -4,7 +4,7 @@
  * processes completions on the event loop (referenced only while chains are in flight, so an idle
  * engine never keeps a process alive), and the blocking wait on it behind Engine.waitUntil.
  */
-import { allocNative, syscall, watchReadable, type FdWatcher, EAGAIN, EINTR } from './native/index.js';
+import { allocNative, syscall, watchReadable, THREAD_RESOURCE, holdForThisThread, letGo, type FdWatcher, EAGAIN, EINTR } from './native/index.js';
 import type { UringEngine } from './uring-engine.js';
 import { NR } from './syscalls/nr.js';
 import { SyscallError } from './errors.js';
@@ -72,6 +72,8 @@ export class EngineWake implements CompletionSource {
     if (this.#eventfd >= 0) return this.#eventfd;
     const fd = syscall(SYS_eventfd2, 0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (fd < 0) throw new SyscallError(fd, 'eventfd2');
+    // Given back by another thread if this worker is terminated before it closes it (thread-resources.ts).
+    holdForThisThread(THREAD_RESOURCE.eventfd, fd);
     this.#eventfd = fd;
     const scratch = this.#scratchAddress + 40;
     const hooks = this.#hooks;
@@ -120,7 +122,10 @@ export class EngineWake implements CompletionSource {
     if (this.#watcher !== null) liveWatchers.delete(this.#watcher);
     this.#watcher?.close();
     this.#watcher = null;
-    if (this.#eventfd >= 0) syscall(SYS_close, this.#eventfd);
+    if (this.#eventfd >= 0) {
+      letGo(THREAD_RESOURCE.eventfd, this.#eventfd);
+      syscall(SYS_close, this.#eventfd);
+    }
     this.#eventfd = -1;
   }
 

@@ -18,6 +18,7 @@ import { UringEngine, type RingSink } from './uring-engine.js';
 import type { RingFileReads } from './uring-file-reads.js';
 import { NR } from './syscalls/nr.js';
 import { isMainThread } from 'node:worker_threads';
+import { releaseResourcesOfEndedThreads } from './native/index.js';
 import { resolveEngineOptions, type AsyncEngineInfo, type ChainCompletion, type ChainListener, type EngineOptions, type SubmitReport } from './engine-options.js';
 export type { AsyncEngineInfo, ChainCompletion, ChainListener, EngineOptions, RingRegistration, SubmitReport } from './engine-options.js';
 import { EnginePoolApi } from './engine-pool-api.js';
@@ -63,6 +64,9 @@ export class Engine extends EnginePoolApi implements FinishedSink, RingSink {
   constructor(options: EngineOptions = {}) {
     super();
     const { settings, executorOptions } = resolveEngineOptions(options);
+    // Terminated workers' rings and eventfds (their JavaScript never ran to close them) go first:
+    // a pool that replaces its workers starts engines as it goes (engine/native/thread-resources.ts).
+    releaseResourcesOfEndedThreads();
     if (options.allow !== undefined) this.policy.narrow(options.allow);
     const tokens = (this.#tokens = new ChainTokens());
     const wake = (this.#wake = new EngineWake({

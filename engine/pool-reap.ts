@@ -3,7 +3,7 @@
  * held go back, and the chain it was running, or the successor it had taken, is finished by the
  * pool (its {@link ThreadEndHooks}).
  */
-import { syscall, EOWNERDEAD } from './native/index.js';
+import { letGo, syscall, EOWNERDEAD, THREAD_RESOURCE } from './native/index.js';
 import { STOP } from './atom.js';
 import type { SubmissionQueue } from './submission-queue.js';
 import { WORKER_STATE } from './worker-state.js';
@@ -70,6 +70,9 @@ export function reapThread(index: number, pool: ReapedPool): void {
   if (taken >= 0) hooks.startSuccessor(taken, pool.closed);
   // Its busy clock's file (the thread leaves it open: see ThreadBusyClock).
   const clockFd = Atomics.exchange(state, base + WORKER_STATE.clockFd, 0) - 1;
-  if (clockFd >= 0) syscall(SYS_close, clockFd);
+  if (clockFd >= 0) {
+    letGo(THREAD_RESOURCE.schedstat, clockFd);
+    syscall(SYS_close, clockFd);
+  }
   hooks.poke();
 }

@@ -7,7 +7,7 @@
  * the ones still loading are counted and watched in pool-loading.ts.
  */
 import { Worker } from 'node:worker_threads';
-import { syscall, THREAD_RESOURCE_LIMITS, workerEnv } from './native/index.js';
+import { letGo, syscall, thisWorkerThread, THREAD_RESOURCE, THREAD_RESOURCE_LIMITS, workerEnv } from './native/index.js';
 import type { MemoryRegistry } from './memory.js';
 import type { Policy, TraceRecord } from './policy.js';
 import { KICK_NONE, type ChainTable } from './executor.js';
@@ -137,7 +137,10 @@ export class PoolThreads {
     const state = this.state;
     for (let base = 0; base + WORKER_STATE.stride <= KEEP_INDEX; base += WORKER_STATE.stride) {
       const clockFd = Atomics.exchange(state, base + WORKER_STATE.clockFd, 0) - 1;
-      if (clockFd >= 0) syscall(NR.close, clockFd);
+      if (clockFd >= 0) {
+        letGo(THREAD_RESOURCE.schedstat, clockFd);
+        syscall(NR.close, clockFd);
+      }
     }
   }
 
@@ -299,6 +302,7 @@ export class PoolThreads {
         cancel: this.chains.cancel.buffer as SharedArrayBuffer,
       },
       next: this.#next.buffer as SharedArrayBuffer,
+      owner: thisWorkerThread(),
     };
     // Plain JavaScript, no inherited loader: `execArgv: []` drops `--import tsx` and the like,
     // and the environment is the process's without NODE_OPTIONS' loaders (a worker applies

@@ -11,7 +11,7 @@
  * calling thread itself.
  */
 import { isMainThread } from 'node:worker_threads';
-import { allocNative, syscall, watchReadable, type FdWatcher } from '../engine/native/index.js';
+import { allocNative, syscall, watchReadable, THREAD_RESOURCE, holdForThisThread, letGo, type FdWatcher } from '../engine/native/index.js';
 import { readWord } from '../engine/words.js';
 import { NR } from '../engine/syscalls/nr.js';
 import { SyscallError } from '../engine/errors.js';
@@ -78,6 +78,8 @@ function enable(signo: number): void {
   const fd = syscall(SYS_signalfd4, signalFd, block.address, 8, SFD_NONBLOCK | SFD_CLOEXEC);
   if (fd < 0) throw new SyscallError(fd, 'signalfd4');
   mask |= bit;
+  // The first signalfd (later ones are the same fd): given back by another thread if this worker is terminated.
+  if (signalFd < 0) holdForThisThread(THREAD_RESOURCE.signalfd, fd);
   signalFd = fd;
   // The watcher stays unref'd: a program waiting for nothing but a signal must say so itself.
   if (watcher === null) {
@@ -89,6 +91,7 @@ function enable(signo: number): void {
     process.once('exit', () => {
       watcher?.close();
       if (!isMainThread && signalFd >= 0) {
+        letGo(THREAD_RESOURCE.signalfd, signalFd);
         syscall(SYS_close, signalFd);
         signalFd = -1;
       }

@@ -9,9 +9,11 @@
  *
  * Harder than the workers that end by themselves (the two worker-ending-after-… tests): a
  * terminated worker runs none of its JavaScript, so no 'exit' handler of its own can close them.
- * Something outside its isolate must: a process-wide record of each worker's engine fds that the
- * creating thread closes on the worker's 'exit' event, or an environment cleanup hook of the
- * native side (the FFI boundary, engine/native/).
+ * Since session 23 they are recorded process-wide (engine/native/thread-resources.ts) and the
+ * next engine started on any thread closes them
+ * (worker-terminated-engines-fds-are-given-back-when-another-engine-starts.test.ts): here the
+ * second worker gives back the first's, but nothing starts an engine after the second, and no
+ * thread of the library runs when its termination completes.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -20,7 +22,7 @@ import { join } from 'node:path';
 import { installPackedTarball } from './helpers/tarball.js';
 import { ENGINES, engineFdKinds, kindsDiff, runLibraryWorker, settle } from './helpers/worker-fds.js';
 
-const TODO = 'engine/ (with fs/index.ts and shim/): a terminated worker runs no JavaScript, so its engines\' io_uring fds, eventfds, signalfd and schedstat fds stay open in the process';
+const TODO = 'engine/: the last terminated worker\'s engine fds stay open until an engine starts on another thread (no library thread runs when a termination completes)';
 
 test('a worker terminated after library calls gives back its engines\' fds', { todo: TODO }, async (t) => {
   const installed = await installPackedTarball();

@@ -11,6 +11,7 @@
  */
 import { syscall } from './libc.js';
 import { allocNative, releaseNative, viewOf, type NativeBlock } from './memory.js';
+import { THREAD_RESOURCE, holdForThisThread, letGo } from './thread-resources.js';
 import { NR } from '../syscalls/nr.js';
 import { MAP_POPULATE, MAP_SHARED, PROT_READ, PROT_WRITE } from '../syscalls/constants.generated.js';
 import {
@@ -132,11 +133,16 @@ function mapRing(fd: number, params: DataView): RingMapping | number {
       return address;
     }
   }
+  // Given back by another thread if this one is terminated before it releases them (thread-resources.ts).
+  holdForThisThread(THREAD_RESOURCE.ring, fd);
+  for (const m of mappings) holdForThisThread(THREAD_RESOURCE.ringMapping, -1, m.address, m.size);
   const sqRing = viewOf(sqAddress, sqSize);
   return {
     fd, sqEntries, cqEntries, flags: u32(IO_URING_PARAMS.flags), features, sqOff, cqOff,
     sqRing, cqRing: single ? sqRing : viewOf(cqAddress, cqSize), sqes: viewOf(sqesAddress, sqEntries * IO_URING_SQE.size),
     release: () => {
+      for (const m of mappings) letGo(THREAD_RESOURCE.ringMapping, -1, m.address);
+      letGo(THREAD_RESOURCE.ring, fd);
       unmapAll();
       syscall(SYS_close, fd);
     },

@@ -1,0 +1,302 @@
+/**
+ * The descriptors and mappings each worker thread's engines hold, recorded process-wide, so that
+ * those of a worker that was terminated are given back.
+ *
+ * Why: `worker.terminate()` (a pool's idle timeout: piscina, tinypool, a test runner's isolated
+ * workers) ends a worker without running any of its JavaScript, so the 'exit' handlers that close
+ * an engine's io_uring ring, its eventfd and the signal module's signalfd never run, and every
+ * terminated worker left them in the process for good (session 21: 43–212 fds a process of 20
+ * workers). Nothing of the worker's isolate can run again, and no other isolate can see its
+ * objects, so the record lives in native memory that every thread of the process finds: one
+ * block mapped at a fixed address ({@link REGISTRY_ADDRESS}, MAP_FIXED_NOREPLACE: the first
+ * thread maps it, the others find it there), guarded by a robust pthread mutex (a worker
+ * terminated while holding it does not lock the others out: the next locker gets EOWNERDEAD).
+ * Each entry names its owner thread by tid and start time (/proc/thread-self/stat); an engine
+ * started on any thread releases the entries of owners that no longer exist
+ * ({@link releaseResourcesOfEndedThreads}), each only after checking that the fd number still
+ * names that kind of file and the mapping is still that mapping.
+ *
+ * Only worker threads record anything: the main thread's resources go with the process. When
+ * the fixed address is taken by something else, or the block is full, nothing is recorded and
+ * a terminated worker's resources stay, as before this module.
+ */
+import { isMainThread } from 'node:worker_threads';
+import { readFileSync, readlinkSync } from 'node:fs';
+import { libc, syscall } from './libc.js';
+import { viewOf } from './memory.js';
+import { EEXIST, EOWNERDEAD } from './errno.js';
+import { NR } from '../syscalls/nr.js';
+import { MAP_ANONYMOUS, MAP_FIXED_NOREPLACE, MAP_PRIVATE, PROT_READ, PROT_WRITE } from '../syscalls/constants.generated.js';
+
+/** What an entry holds (its fd, or its mapping's address and size). */
+export const THREAD_RESOURCE = {
+  /** An io_uring instance's fd. */
+  ring: 1,
+  /** An eventfd. */
+  eventfd: 2,
+  /** A signalfd. */
+  signalfd: 3,
+  /** A mapping of an io_uring instance (address, size). */
+  ringMapping: 4,
+  /** A cachemiss thread's /proc/…/schedstat file (engine/cachemiss-clock.ts), its pool's to close. */
+  schedstat: 5,
+} as const;
+
+/** A thread of this process, by tid and start time (clock ticks since boot). */
+export interface ThreadIdentity {
+  readonly tid: number;
+  readonly start: number;
+}
+
+/** Whether /proc/self/fd/N's link (null: no such fd) is a file of `kind` (checked before the fd is closed). */
+function linkIsOfKind(link: string | null, kind: number): boolean {
+  if (link === null) return false;
+  switch (kind) {
+    case THREAD_RESOURCE.ring: return link === 'anon_inode:[io_uring]';
+    case THREAD_RESOURCE.eventfd: return link === 'anon_inode:[eventfd]';
+    case THREAD_RESOURCE.signalfd: return link === 'anon_inode:[signalfd]';
+    case THREAD_RESOURCE.schedstat: return link.startsWith('/proc/') && link.endsWith('/schedstat');
+    default: return false;
+  }
+}
+
+/** Where the block is mapped: far from where the kernel's mmap and the heap place things on x86-64. */
+const REGISTRY_ADDRESS = 0x2f5b_7e6d_0000;
+const REGISTRY_BYTES = 64 * 1024;
+/** 'SYLR' and the layout's version, then the creating process's pid: written last by the creator. */
+const MAGIC = 0x53594c52;
+const LAYOUT_VERSION = 1;
+const MUTEX_AT = 64;
+const ENTRIES_AT = 128;
+/** Float64 words per entry: owner tid (0: free), owner start time, kind, fd, a, b. */
+const ENTRY_WORDS = 8;
+const ENTRY_COUNT = Math.floor((REGISTRY_BYTES - ENTRIES_AT) / (ENTRY_WORDS * 8));
+const PTHREAD_MUTEX_ROBUST = 1;
+/** sizeof(pthread_mutexattr_t) on x86-64 glibc, rounded up. */
+const MUTEXATTR_BYTES = 8;
+
+const mutexattrInit = libc.func('int pthread_mutexattr_init(intptr_t attr)') as (attr: number) => number;
+const mutexattrSetrobust = libc.func('int pthread_mutexattr_setrobust(intptr_t attr, int robust)') as (attr: number, robust: number) => number;
+const mutexInit = libc.func('int pthread_mutex_init(intptr_t mutex, intptr_t attr)') as (mutex: number, attr: number) => number;
+const mutexLock = libc.func('int pthread_mutex_lock(intptr_t mutex)') as (mutex: number) => number;
+const mutexUnlock = libc.func('int pthread_mutex_unlock(intptr_t mutex)') as (mutex: number) => number;
+const mutexConsistent = libc.func('int pthread_mutex_consistent(intptr_t mutex)') as (mutex: number) => number;
+
+interface Registry {
+  readonly words: Float64Array;
+}
+
+/** This thread's view of the block: undefined until first needed, null when there is none. */
+let registry: Registry | null | undefined;
+/** This thread's identity (tid, start time), read once. */
+let self: ThreadIdentity | undefined;
+
+/** startTimeOf - field 22 (starttime, clock ticks) of a /proc stat file, or -1 when it cannot be read. */
+function startTimeOf(statPath: string): number {
+  let text: string;
+  try {
+    text = readFileSync(statPath, 'latin1');
+  } catch {
+    return -1;
+  }
+  // The command name (field 2) may hold spaces and parentheses: count from the last ')'.
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[19] ?? -1);
+}
+
+function identity(): ThreadIdentity {
+  self ??= { tid: syscall(NR.gettid), start: startTimeOf('/proc/thread-self/stat') };
+  return self;
+}
+
+/**
+ * thisWorkerThread - this thread's identity, for a thread it starts to record resources in its
+ * name ({@link holdForThread}); null on the main thread (its resources go with the process).
+ */
+export function thisWorkerThread(): ThreadIdentity | null {
+  if (isMainThread) return null;
+  const owner = identity();
+  return owner.start < 0 ? null : owner;
+}
+
+/** Whether the mapping at REGISTRY_ADDRESS is an anonymous private read-write one of our size. */
+function mappedAsOurs(): boolean {
+  const start = REGISTRY_ADDRESS.toString(16);
+  const end = (REGISTRY_ADDRESS + REGISTRY_BYTES).toString(16);
+  let maps: string;
+  try {
+    maps = readFileSync('/proc/self/maps', 'latin1');
+  } catch {
+    return false;
+  }
+  const at = maps.indexOf(`\n${start}-${end} rw-p 00000000 00:00 0 `);
+  return at >= 0 || maps.startsWith(`${start}-${end} rw-p 00000000 00:00 0 `);
+}
+
+function openRegistry(): Registry | null {
+  const pid = process.pid;
+  const mapped = syscall(NR.mmap, REGISTRY_ADDRESS, REGISTRY_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+  if (mapped === REGISTRY_ADDRESS) {
+    const words = new Float64Array(viewOf(REGISTRY_ADDRESS, REGISTRY_BYTES));
+    const ints = new Int32Array(words.buffer);
+    const attr = REGISTRY_ADDRESS + ENTRIES_AT - MUTEXATTR_BYTES;
+    if (mutexattrInit(attr) !== 0 || mutexattrSetrobust(attr, PTHREAD_MUTEX_ROBUST) !== 0 || mutexInit(REGISTRY_ADDRESS + MUTEX_AT, attr) !== 0) return null;
+    ints[2] = pid;
+    ints[1] = LAYOUT_VERSION;
+    // Last: a thread that finds the block mapped uses it once this says it is ready.
+    Atomics.store(ints, 0, MAGIC);
+    return { words };
+  }
+  if (mapped >= 0) {
+    // An old kernel without MAP_FIXED_NOREPLACE placed it elsewhere: not ours to keep.
+    syscall(NR.munmap, mapped, REGISTRY_BYTES);
+    return null;
+  }
+  if (mapped !== -EEXIST || !mappedAsOurs()) return null;
+  const ints = new Int32Array(viewOf(REGISTRY_ADDRESS, REGISTRY_BYTES));
+  // Another thread maps and initialises it: give it a moment (it makes three libc calls).
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  for (let spin = 0; spin < 100 && Atomics.load(ints, 0) !== MAGIC; spin++) Atomics.wait(sleeper, 0, 0, 1);
+  if (ints[0] !== MAGIC || ints[1] !== LAYOUT_VERSION || ints[2] !== pid) return null;
+  return { words: new Float64Array(ints.buffer) };
+}
+
+function theRegistry(): Registry | null {
+  if (registry === undefined) registry = openRegistry();
+  return registry;
+}
+
+/** Runs `body` with the block's mutex held; false when it could not be taken. */
+function locked(body: (words: Float64Array) => void): boolean {
+  const found = theRegistry();
+  if (found === null) return false;
+  const mutex = REGISTRY_ADDRESS + MUTEX_AT;
+  const taken = mutexLock(mutex);
+  // Its last holder ended holding it (a terminated worker): the entries are whole (see hold).
+  if (taken === EOWNERDEAD) mutexConsistent(mutex);
+  else if (taken !== 0) return false;
+  try {
+    body(found.words);
+  } finally {
+    mutexUnlock(mutex);
+  }
+  return true;
+}
+
+/**
+ * holdForThisThread - record that this worker thread holds a resource its engine will give back
+ * itself; if the thread is terminated first, {@link releaseResourcesOfEndedThreads} does. Nothing
+ * on the main thread.
+ * @param kind - a {@link THREAD_RESOURCE} kind.
+ * @param fd - its fd (for a mapping: -1).
+ * @param address - a mapping's address (0 for an fd).
+ * @param size - a mapping's size (0 for an fd).
+ */
+export function holdForThisThread(kind: number, fd: number, address = 0, size = 0): void {
+  const owner = thisWorkerThread();
+  if (owner !== null) holdForThread(owner, kind, fd, address, size);
+}
+
+/**
+ * holdForThread - as {@link holdForThisThread}, in the name of `owner` (a worker thread that
+ * started this one and gives the resource back itself: a cachemiss thread's clock file).
+ */
+export function holdForThread(owner: ThreadIdentity, kind: number, fd: number, address = 0, size = 0): void {
+  locked((words) => {
+    for (let at = ENTRIES_AT / 8, i = 0; i < ENTRY_COUNT; i++, at += ENTRY_WORDS) {
+      if (words[at] !== 0) continue;
+      words[at + 1] = owner.start;
+      words[at + 2] = kind;
+      words[at + 3] = fd;
+      words[at + 4] = address;
+      words[at + 5] = size;
+      // The owner last: an entry is in use only once it is whole (a holder may end mid-way).
+      words[at] = owner.tid;
+      return;
+    }
+  });
+}
+
+/**
+ * letGo - this thread gives back a resource recorded with {@link holdForThisThread}: call before
+ * closing the fd or unmapping, so no other thread can release it after its number is reused.
+ */
+export function letGo(kind: number, fd: number, address = 0): void {
+  if (isMainThread || registry === null) return;
+  const owner = identity();
+  locked((words) => {
+    for (let at = ENTRIES_AT / 8, i = 0; i < ENTRY_COUNT; i++, at += ENTRY_WORDS) {
+      if (words[at] === owner.tid && words[at + 1] === owner.start && words[at + 2] === kind && words[at + 3] === fd && words[at + 4] === address) {
+        words[at] = 0;
+        return;
+      }
+    }
+  });
+}
+
+/** Whether the mapping at `address` of `size` bytes is still an io_uring ring's. */
+function ringMappingAt(maps: string, address: number, size: number): boolean {
+  const line = `${address.toString(16)}-${(address + size).toString(16)} `;
+  const at = maps.startsWith(line) ? 0 : maps.indexOf(`\n${line}`);
+  if (at < 0) return false;
+  const end = maps.indexOf('\n', at + 1);
+  return maps.slice(at, end < 0 ? undefined : end).includes('io_uring');
+}
+
+/**
+ * releaseResourcesOfEndedThreads - close the fds and unmap the rings that threads of this process
+ * recorded and no longer exist to give back (terminated workers). Each fd is closed only if it
+ * still names a file of its kind, each mapping unmapped only if it is still a ring's.
+ * @returns how many resources were released.
+ */
+export function releaseResourcesOfEndedThreads(): number {
+  if (registry === null) return 0;
+  let released = 0;
+  const alive = new Map<number, boolean>();
+  let maps: string | undefined;
+  const me = isMainThread ? null : identity();
+  locked((words) => {
+    for (let at = ENTRIES_AT / 8, i = 0; i < ENTRY_COUNT; i++, at += ENTRY_WORDS) {
+      const tid = words[at] as number;
+      if (tid === 0) continue;
+      const start = words[at + 1] as number;
+      if (me !== null && tid === me.tid && start === me.start) continue;
+      let lives = alive.get(tid * 1e9 + start);
+      if (lives === undefined) {
+        lives = startTimeOf(`/proc/self/task/${tid}/stat`) === start;
+        alive.set(tid * 1e9 + start, lives);
+      }
+      if (lives) continue;
+      const kind = words[at + 2] as number;
+      const fd = words[at + 3] as number;
+      if (kind === THREAD_RESOURCE.ringMapping) {
+        maps ??= readMaps();
+        if (ringMappingAt(maps, words[at + 4] as number, words[at + 5] as number)) {
+          syscall(NR.munmap, words[at + 4], words[at + 5]);
+          released++;
+        }
+      } else if (linkIsOfKind(linkOf(fd), kind)) {
+        syscall(NR.close, fd);
+        released++;
+      }
+      words[at] = 0;
+    }
+  });
+  return released;
+}
+
+function readMaps(): string {
+  try {
+    return readFileSync('/proc/self/maps', 'latin1');
+  } catch {
+    return '';
+  }
+}
+
+function linkOf(fd: number): string | null {
+  try {
+    return readlinkSync(`/proc/self/fd/${fd}`);
+  } catch {
+    return null;
+  }
+}
