@@ -13,7 +13,7 @@
  * Small copies share a 256-byte slot per request (a slab with one slot per request the ring may
  * hold); larger ones (long iovec arrays, long paths) take a pooled block of a power-of-two size.
  */
-import { allocNative, releaseNative, type NativeBlock, type Word } from './native/index.js';
+import { allocNative, releaseNative, EINVAL, type NativeBlock, type Word } from './native/index.js';
 import type { MemoryRegistry, Region } from './memory.js';
 import type { Confinement } from './confinement.js';
 import { COPY, type Copy, type PolledFd } from './uring-opcodes.js';
@@ -214,6 +214,20 @@ export class RequestMemory implements PolledFd {
     this.#duty = DUTY_NONE;
     this.#dutyRegion = null;
     this.#used = 0;
+  }
+
+  /**
+   * pollAnswered - whether a POLL_ADD completion `value` (a closed fd already made POLLNVAL) for
+   * the pollfd of `token` is an answer ppoll gives: io_uring always listens for POLLRDHUP too (a
+   * socket whose peer shut down writing completes a wait for POLLPRI with only that bit, which
+   * ppoll would not wake for), and fails EINVAL for a file without a poll method (a regular file,
+   * /dev/null, a directory) where ppoll sleeps. Call before {@link finish}.
+   */
+  pollAnswered(token: number, value: number): boolean {
+    if (value < 0) return value !== -EINVAL;
+    const copy = this.#viewAt(this.#dutyCopies[token] as number, token);
+    if (copy === null) return true;
+    return (value & (copy.view.getUint16(copy.offset + 4, true) | POLL_ALWAYS)) !== 0;
   }
 
   /**

@@ -352,10 +352,13 @@ export class UringEngine implements RingPort {
     else if (kind === RESULT_POLL && value === -EBADF) value = POLLNVAL;
     const retRegion = requests.retire(token);
     this.#inRing--;
-    if (value === -ECANCELED && !this.#closing && !requests.cancelWasAsked(token)) {
+    const unasked = value === -ECANCELED && !requests.cancelWasAsked(token);
+    if (!this.#closing && (unasked || kind === RESULT_POLL && value !== -ECANCELED && !this.#memory.pollAnswered(token, value))) {
       // A cancel nobody asked for: the kernel could not run the request (io-wq could not create
-      // a worker at RLIMIT_NPROC, session 21: 200 of 200 writes ended -EINTR). Its call did not
-      // run: a cachemiss thread makes it, as for a request the kernel refused to take.
+      // a worker at RLIMIT_NPROC, session 21: 200 of 200 writes ended -EINTR). Or a poll that
+      // answered where ppoll would go on waiting (hunt23: POLLRDHUP alone, EINVAL). Either way
+      // the call has not answered: a cachemiss thread makes it, as for a request the kernel
+      // refused to take.
       this.#memory.finish(token, -EINTR);
       this.#sink.ringRefused(token, requests.atomOf(token));
       return;
