@@ -75,15 +75,35 @@ const PTHREAD_MUTEX_ROBUST = 1;
 /** sizeof(pthread_mutexattr_t) on x86-64 glibc, rounded up. */
 const MUTEXATTR_BYTES = 8;
 
-const mutexattrInit = libc.func('int pthread_mutexattr_init(intptr_t attr)') as (attr: number) => number;
-const mutexattrSetrobust = libc.func('int pthread_mutexattr_setrobust(intptr_t attr, int robust)') as (attr: number, robust: number) => number;
-const mutexInit = libc.func('int pthread_mutex_init(intptr_t mutex, intptr_t attr)') as (mutex: number, attr: number) => number;
-const mutexLock = libc.func('int pthread_mutex_lock(intptr_t mutex)') as (mutex: number) => number;
-const mutexUnlock = libc.func('int pthread_mutex_unlock(intptr_t mutex)') as (mutex: number) => number;
-const mutexConsistent = libc.func('int pthread_mutex_consistent(intptr_t mutex)') as (mutex: number) => number;
+/** The libc calls the block needs, bound when a thread first uses it (not at import: see mutexCalls). */
+interface MutexCalls {
+  readonly attrInit: (attr: number) => number;
+  readonly attrSetrobust: (attr: number, robust: number) => number;
+  readonly init: (mutex: number, attr: number) => number;
+  readonly lock: (mutex: number) => number;
+  readonly unlock: (mutex: number) => number;
+  readonly consistent: (mutex: number) => number;
+}
+
+/**
+ * mutexCalls - bind the pthread calls. Lazily: each koffi binding made at import is one more call
+ * that aborts the process if the thread is terminated while making it (Koromix/koffi#190), and
+ * every thread that loads the engine would make them, cachemiss threads included.
+ */
+function mutexCalls(): MutexCalls {
+  return {
+    attrInit: libc.func('int pthread_mutexattr_init(intptr_t attr)') as (attr: number) => number,
+    attrSetrobust: libc.func('int pthread_mutexattr_setrobust(intptr_t attr, int robust)') as (attr: number, robust: number) => number,
+    init: libc.func('int pthread_mutex_init(intptr_t mutex, intptr_t attr)') as (mutex: number, attr: number) => number,
+    lock: libc.func('int pthread_mutex_lock(intptr_t mutex)') as (mutex: number) => number,
+    unlock: libc.func('int pthread_mutex_unlock(intptr_t mutex)') as (mutex: number) => number,
+    consistent: libc.func('int pthread_mutex_consistent(intptr_t mutex)') as (mutex: number) => number,
+  };
+}
 
 interface Registry {
   readonly words: Float64Array;
+  readonly calls: MutexCalls;
 }
 
 /** This thread's view of the block: undefined until first needed, null when there is none. */
@@ -140,12 +160,13 @@ function openRegistry(): Registry | null {
     const words = new Float64Array(viewOf(REGISTRY_ADDRESS, REGISTRY_BYTES));
     const ints = new Int32Array(words.buffer);
     const attr = REGISTRY_ADDRESS + ENTRIES_AT - MUTEXATTR_BYTES;
-    if (mutexattrInit(attr) !== 0 || mutexattrSetrobust(attr, PTHREAD_MUTEX_ROBUST) !== 0 || mutexInit(REGISTRY_ADDRESS + MUTEX_AT, attr) !== 0) return null;
+    const calls = mutexCalls();
+    if (calls.attrInit(attr) !== 0 || calls.attrSetrobust(attr, PTHREAD_MUTEX_ROBUST) !== 0 || calls.init(REGISTRY_ADDRESS + MUTEX_AT, attr) !== 0) return null;
     ints[2] = pid;
     ints[1] = LAYOUT_VERSION;
     // Last: a thread that finds the block mapped uses it once this says it is ready.
     Atomics.store(ints, 0, MAGIC);
-    return { words };
+    return { words, calls };
   }
   if (mapped >= 0) {
     // An old kernel without MAP_FIXED_NOREPLACE placed it elsewhere: not ours to keep.
@@ -158,7 +179,7 @@ function openRegistry(): Registry | null {
   const sleeper = new Int32Array(new SharedArrayBuffer(4));
   for (let spin = 0; spin < 100 && Atomics.load(ints, 0) !== MAGIC; spin++) Atomics.wait(sleeper, 0, 0, 1);
   if (ints[0] !== MAGIC || ints[1] !== LAYOUT_VERSION || ints[2] !== pid) return null;
-  return { words: new Float64Array(ints.buffer) };
+  return { words: new Float64Array(ints.buffer), calls: mutexCalls() };
 }
 
 function theRegistry(): Registry | null {
@@ -171,14 +192,15 @@ function locked(body: (words: Float64Array) => void): boolean {
   const found = theRegistry();
   if (found === null) return false;
   const mutex = REGISTRY_ADDRESS + MUTEX_AT;
-  const taken = mutexLock(mutex);
+  const calls = found.calls;
+  const taken = calls.lock(mutex);
   // Its last holder ended holding it (a terminated worker): the entries are whole (see hold).
-  if (taken === EOWNERDEAD) mutexConsistent(mutex);
+  if (taken === EOWNERDEAD) calls.consistent(mutex);
   else if (taken !== 0) return false;
   try {
     body(found.words);
   } finally {
-    mutexUnlock(mutex);
+    calls.unlock(mutex);
   }
   return true;
 }
