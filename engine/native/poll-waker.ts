@@ -14,13 +14,24 @@
  * teardown closes without calling into JavaScript; the waker thread is a sub-worker, which Node
  * stops (within one poll timeout) before it tears the watching thread down.
  *
- * Level-triggered like uv_poll: after each message the waker waits until the watching thread has
- * run its callback (which reads the fd) before it polls again, so a readable fd is reported once
- * per callback, not in a flood.
+ * One waker thread per watching thread, for all its fds (up to {@link SLOTS} each; a second waker
+ * past that): every engine of a worker and its signalfd share it. Each waker is one more isolate
+ * that loads koffi, and a worker terminated while any of its threads is inside koffi's
+ * initialisation aborts the process (Koromix/koffi#190; docs/reliability.md): a worker with
+ * syslet-aio/fs, the POSIX layer and receiveSignals started three wakers before session 23.
+ *
+ * Level-triggered like uv_poll: after it reports readable fds the waker waits until the watching
+ * thread has run their callbacks (which read the fds) before it polls again, so a readable fd is
+ * reported once per callback, not in a flood. An fd added while the waker sleeps in poll(2) wakes
+ * it through a control eventfd the watching thread writes.
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import { POLLIN, POLLNVAL } from '../syscalls/constants.generated.js';
+import { EFD_CLOEXEC, EFD_NONBLOCK, POLLIN, POLLNVAL } from '../syscalls/constants.generated.js';
+import { NR } from '../syscalls/nr.js';
+import { allocNative, releaseNative, type NativeBlock } from './memory.js';
+import { syscall } from './libc.js';
+import { THREAD_RESOURCE, holdForThisThread, letGo } from './thread-resources.js';
 import { THREAD_RESOURCE_LIMITS, workerEnv } from './worker-env.js';
 
 /** A watcher on one fd (koffi's uv_poll handle in the main thread, a waker thread in a worker). */
@@ -37,103 +48,257 @@ export interface FdWatcher {
 const POLL_TIMEOUT_MS = 100;
 /** How long the watching thread waits for a new waker to be ready (ms); it warns past that. */
 const READY_TIMEOUT_MS = 10_000;
-/** Words of the shared state: [0] an event is handed over and not yet taken; [1] stop; [2] ready. */
-const HANDED = 0;
-const STOP = 1;
-const READY = 2;
-const STATE_WORDS = 3;
+/** The fds one waker watches at most. */
+const SLOTS = 32;
+/**
+ * Words of the shared state: [0] stop; [1] ready; [2] fds reported and not yet taken back; then
+ * per slot its fd (FREE: none; DEAD: the kernel said POLLNVAL) and whether it is handed over.
+ */
+const STOP = 0;
+const READY = 1;
+const OUTSTANDING = 2;
+const SLOT_WORDS = 3;
+const FREE = -1;
+const DEAD = -2;
+const STATE_WORDS = SLOT_WORDS + 2 * SLOTS;
 
 // The waker's own code: plain CommonJS, loaded without the parent's loaders (see watchFromWorker).
 const WAKER_SOURCE = `'use strict';
 const { workerData, parentPort } = require('node:worker_threads');
 const koffi = require(workerData.koffi);
-const poll = koffi.load('libc.so.6').func('int poll(void *fds, unsigned long nfds, int timeout)');
+const libc = koffi.load('libc.so.6');
+const poll = libc.func('int poll(void *fds, unsigned long nfds, int timeout)');
+const read = libc.func('long read(int fd, void *buf, unsigned long count)');
 const state = new Int32Array(workerData.state);
-const pollfd = Buffer.alloc(8);
-pollfd.writeInt32LE(workerData.fd, 0);
-pollfd.writeInt16LE(${POLLIN}, 4);
+const control = workerData.control;
+const pollfds = Buffer.alloc(8 * (${SLOTS} + 1));
+const slotOf = new Int32Array(${SLOTS} + 1);
+const fdOf = new Int32Array(${SLOTS} + 1);
+const drained = Buffer.alloc(8);
 Atomics.store(state, ${READY}, 1);
 Atomics.notify(state, ${READY});
 while (Atomics.load(state, ${STOP}) === 0) {
-  pollfd.writeInt16LE(0, 6);
-  const ready = poll(pollfd, 1, ${POLL_TIMEOUT_MS});
-  // Stopped while polling: the fd may already be closed, or its number reused by another file.
+  pollfds.writeInt32LE(control, 0);
+  pollfds.writeInt16LE(${POLLIN}, 4);
+  pollfds.writeInt16LE(0, 6);
+  let count = 1;
+  for (let slot = 0; slot < ${SLOTS}; slot++) {
+    const fd = Atomics.load(state, ${SLOT_WORDS} + 2 * slot);
+    if (fd < 0 || Atomics.load(state, ${SLOT_WORDS} + 2 * slot + 1) !== 0) continue;
+    pollfds.writeInt32LE(fd, 8 * count);
+    pollfds.writeInt16LE(${POLLIN}, 8 * count + 4);
+    pollfds.writeInt16LE(0, 8 * count + 6);
+    slotOf[count] = slot;
+    fdOf[count] = fd;
+    count++;
+  }
+  const ready = poll(pollfds, count, ${POLL_TIMEOUT_MS});
+  // Stopped while polling: the fds may already be closed, or their numbers reused.
   if (Atomics.load(state, ${STOP}) !== 0) break;
   if (ready <= 0) continue;
-  if ((pollfd.readInt16LE(6) & ${POLLNVAL}) !== 0) break;
-  Atomics.store(state, ${HANDED}, 1);
-  parentPort.postMessage(null);
-  while (Atomics.load(state, ${HANDED}) === 1 && Atomics.load(state, ${STOP}) === 0) Atomics.wait(state, ${HANDED}, 1, ${POLL_TIMEOUT_MS});
+  if (pollfds.readInt16LE(6) !== 0) read(control, drained, 8);
+  let reported = 0;
+  for (let i = 1; i < count; i++) {
+    const revents = pollfds.readInt16LE(8 * i + 6);
+    if (revents === 0) continue;
+    const slot = slotOf[i];
+    const at = ${SLOT_WORDS} + 2 * slot;
+    // Removed (or given to another fd) while polling: not this slot's event.
+    if (Atomics.load(state, at) !== fdOf[i]) continue;
+    if ((revents & ${POLLNVAL}) !== 0) {
+      Atomics.compareExchange(state, at, fdOf[i], ${DEAD});
+      continue;
+    }
+    Atomics.store(state, at + 1, 1);
+    Atomics.add(state, ${OUTSTANDING}, 1);
+    parentPort.postMessage(slot);
+    reported++;
+  }
+  if (reported === 0) continue;
+  for (;;) {
+    const outstanding = Atomics.load(state, ${OUTSTANDING});
+    if (outstanding <= 0 || Atomics.load(state, ${STOP}) !== 0) break;
+    Atomics.wait(state, ${OUTSTANDING}, outstanding, ${POLL_TIMEOUT_MS});
+  }
 }
 `;
 
 let koffiPath: string | null = null;
 
+/** What one watched fd asked for. */
+interface Watched {
+  readonly onReadable: () => void;
+  refd: boolean;
+}
+
+/** One waker thread and the fds it watches for this thread. */
+class Waker {
+  readonly #state = new Int32Array(new SharedArrayBuffer(STATE_WORDS * Int32Array.BYTES_PER_ELEMENT));
+  readonly #watched: (Watched | null)[] = new Array<Watched | null>(SLOTS).fill(null);
+  readonly #worker: Worker;
+  readonly #control: number;
+  readonly #one: NativeBlock;
+  #active = 0;
+  #refs = 0;
+  #stopped = false;
+  #controlClosed = false;
+
+  constructor(control: number) {
+    this.#control = control;
+    this.#one = allocNative(8, 8);
+    new DataView(this.#one.buffer).setBigUint64(0, 1n, true);
+    for (let slot = 0; slot < SLOTS; slot++) this.#state[SLOT_WORDS + 2 * slot] = FREE;
+    koffiPath ??= createRequire(import.meta.url).resolve('koffi');
+    this.#worker = new Worker(WAKER_SOURCE, {
+      eval: true,
+      workerData: { koffi: koffiPath, control, state: this.#state.buffer },
+      // Plain node, as cachemiss threads: no loader from the parent's execArgv or NODE_OPTIONS.
+      execArgv: [],
+      env: workerEnv(),
+      resourceLimits: THREAD_RESOURCE_LIMITS,
+      stdout: false,
+      stderr: false,
+    });
+    this.#worker.on('message', (slot: number) => this.#report(slot));
+    this.#worker.on('error', (error: Error) => {
+      if (this.#stopped) return;
+      process.emitWarning(`syslet-aio: the fd watcher thread failed, completions will not wake this thread: ${error.message}`);
+    });
+    // The control eventfd is closed once the waker can no longer poll it (its number could be
+    // reused), or when this thread ends (its 'exit' handlers run, the waker's 'exit' never would).
+    this.#worker.once('exit', () => {
+      this.closeControl();
+      everyWaker.delete(this);
+    });
+    this.#worker.unref();
+    // Block until the waker has loaded koffi and declared poll. A thread that is terminated in the
+    // middle of that aborts the process (koffi's calls fail fatally in a terminating environment),
+    // and Node terminates the waker whenever this thread ends: by process.exit() in it, by
+    // worker.terminate(), or by running out of work. Waiting here keeps this thread's own code from
+    // ending it inside that window (under load the waker took over 600 ms to load); only a
+    // terminate() from another thread while this call waits can still hit it.
+    if (Atomics.wait(this.#state, READY, 0, READY_TIMEOUT_MS) === 'timed-out') {
+      process.emitWarning(`syslet-aio: the fd watcher thread was not ready after ${String(READY_TIMEOUT_MS)} ms`);
+    }
+  }
+
+  /**
+   * closeControl - close the control eventfd: the waker has exited, or this thread is ending
+   * (the waker is stopped first, and looks at its stop word before it reads the control fd).
+   */
+  closeControl(): void {
+    if (this.#controlClosed) return;
+    this.#controlClosed = true;
+    Atomics.store(this.#state, STOP, 1);
+    letGo(THREAD_RESOURCE.eventfd, this.#control);
+    syscall(NR.close, this.#control);
+    releaseNative(this.#one);
+  }
+
+  /** Whether another fd can be watched here. */
+  get hasRoom(): boolean {
+    return !this.#stopped && this.#active < SLOTS;
+  }
+
+  /** watch - report `fd` readable to `onReadable` from now on. */
+  watch(fd: number, onReadable: () => void): FdWatcher {
+    const slot = this.#watched.indexOf(null);
+    const entry: Watched = { onReadable, refd: false };
+    this.#watched[slot] = entry;
+    this.#active++;
+    const state = this.#state;
+    Atomics.store(state, SLOT_WORDS + 2 * slot + 1, 0);
+    Atomics.store(state, SLOT_WORDS + 2 * slot, fd);
+    // The waker may be asleep in poll(2) without this fd: wake it.
+    syscall(NR.write, this.#control, this.#one.address, 8);
+    let closed = false;
+    return {
+      ref: () => {
+        if (closed || entry.refd) return;
+        entry.refd = true;
+        if (this.#refs++ === 0) this.#worker.ref();
+      },
+      unref: () => {
+        if (!entry.refd) return;
+        entry.refd = false;
+        if (--this.#refs === 0) this.#worker.unref();
+      },
+      close: () => {
+        if (closed) return;
+        closed = true;
+        if (entry.refd) {
+          entry.refd = false;
+          if (--this.#refs === 0) this.#worker.unref();
+        }
+        this.#watched[slot] = null;
+        Atomics.store(state, SLOT_WORDS + 2 * slot, FREE);
+        // An event reported and not yet taken is taken now: the waker must not wait for it.
+        if (Atomics.exchange(state, SLOT_WORDS + 2 * slot + 1, 0) === 1) this.#taken();
+        if (--this.#active === 0) this.#stop();
+      },
+    };
+  }
+
+  /** The waker reported the fd in `slot` readable: run its callback, then give the slot back. */
+  #report(slot: number): void {
+    const entry = this.#watched[slot] ?? null;
+    const handed = SLOT_WORDS + 2 * slot + 1;
+    try {
+      if (entry !== null && !this.#stopped) entry.onReadable();
+    } finally {
+      if (Atomics.exchange(this.#state, handed, 0) === 1) this.#taken();
+    }
+  }
+
+  #taken(): void {
+    Atomics.sub(this.#state, OUTSTANDING, 1);
+    Atomics.notify(this.#state, OUTSTANDING);
+  }
+
+  /** No fd is watched any more: the waker ends within one poll timeout. */
+  #stop(): void {
+    this.#stopped = true;
+    Atomics.store(this.#state, STOP, 1);
+    Atomics.notify(this.#state, OUTSTANDING);
+    if (!this.#controlClosed) syscall(NR.write, this.#control, this.#one.address, 8);
+    this.#worker.unref();
+    const at = wakers.indexOf(this);
+    if (at >= 0) wakers.splice(at, 1);
+  }
+}
+
+/** This thread's wakers (usually one). */
+const wakers: Waker[] = [];
+/** All of them, for this thread's exit (a stopped one may not have exited yet). */
+const everyWaker = new Set<Waker>();
+
 /**
- * watchFromWorker - call `onReadable` on this thread whenever `fd` becomes readable, through a
- * waker thread (for worker threads; see the module's comment). Starts unref'd, like the koffi
- * watcher.
+ * watchFromWorker - call `onReadable` on this thread whenever `fd` becomes readable, through this
+ * thread's waker thread (for worker threads; see the module's comment). Starts unref'd, like the
+ * koffi watcher.
  *
  * @param fd - an fd that stays open until close() is called on the watcher.
  * @param onReadable - run on this thread's event loop; it must read the fd (or the waker reports
  *   it again, as a level-triggered watcher would).
- * @returns the watcher; close() stops the waker within one poll timeout (100 ms).
+ * @returns the watcher; after close() the fd is no longer polled (within one poll timeout).
+ * @throws SyscallError-like Error when the control eventfd cannot be made (EMFILE).
  */
 export function watchFromWorker(fd: number, onReadable: () => void): FdWatcher {
-  // Resolved here, not at load time: cachemiss threads run this module bundled as CommonJS, where
-  // import.meta has no url (they never watch an fd).
-  koffiPath ??= createRequire(import.meta.url).resolve('koffi');
-  const state = new Int32Array(new SharedArrayBuffer(STATE_WORDS * Int32Array.BYTES_PER_ELEMENT));
-  const waker = new Worker(WAKER_SOURCE, {
-    eval: true,
-    workerData: { koffi: koffiPath, fd, state: state.buffer },
-    // Plain node, as cachemiss threads: no loader from the parent's execArgv or NODE_OPTIONS.
-    execArgv: [],
-    env: workerEnv(),
-    resourceLimits: THREAD_RESOURCE_LIMITS,
-    stdout: false,
-    stderr: false,
-  });
-  let closed = false;
-  const hand = (): void => {
-    Atomics.store(state, HANDED, 0);
-    Atomics.notify(state, HANDED);
-  };
-  waker.on('message', () => {
-    if (closed) return;
-    try {
-      onReadable();
-    } finally {
-      hand();
+  let waker = wakers.find((candidate) => candidate.hasRoom);
+  if (waker === undefined) {
+    const control = syscall(NR.eventfd2, 0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (control < 0) throw Object.assign(new Error(`eventfd2 for the fd watcher thread failed: ${String(-control)}`), { errno: control, syscall: 'eventfd2' });
+    // Given back by another thread if this worker is terminated (thread-resources.ts).
+    holdForThisThread(THREAD_RESOURCE.eventfd, control);
+    if (everyWaker.size === 0) {
+      // A worker that ends gives its control eventfds back: the process outlives it.
+      process.once('exit', () => {
+        for (const each of everyWaker) each.closeControl();
+      });
     }
-  });
-  waker.on('error', (error: Error) => {
-    if (closed) return;
-    process.emitWarning(`syslet-aio: the fd watcher thread failed, completions on fd ${String(fd)} will not wake this thread: ${error.message}`);
-  });
-  waker.unref();
-  // Block until the waker has loaded koffi and declared poll. A thread that is terminated in the
-  // middle of that aborts the process (koffi's calls fail fatally in a terminating environment),
-  // and Node terminates the waker whenever this thread ends: by process.exit() in it, by
-  // worker.terminate(), or by running out of work. Waiting here keeps this thread's own code from
-  // ending it inside that window (under load the waker took over 600 ms to load); only a
-  // terminate() from another thread while this call waits can still hit it.
-  if (Atomics.wait(state, READY, 0, READY_TIMEOUT_MS) === 'timed-out') {
-    process.emitWarning(`syslet-aio: the fd watcher thread for fd ${String(fd)} was not ready after ${String(READY_TIMEOUT_MS)} ms`);
+    waker = new Waker(control);
+    wakers.push(waker);
+    everyWaker.add(waker);
   }
-  return {
-    ref(): void {
-      if (!closed) waker.ref();
-    },
-    unref(): void {
-      waker.unref();
-    },
-    close(): void {
-      if (closed) return;
-      closed = true;
-      Atomics.store(state, STOP, 1);
-      hand();
-      waker.unref();
-    },
-  };
+  return waker.watch(fd, onReadable);
 }
