@@ -16,6 +16,7 @@ import type { Finished } from './completion-queue.js';
 import { selectEngine } from './uring-select.js';
 import { UringEngine, type RingSink } from './uring-engine.js';
 import type { RingFileReads } from './uring-file-reads.js';
+import type { DirectRequestTarget } from './uring-direct.js';
 import { NR } from './syscalls/nr.js';
 import { isMainThread } from 'node:worker_threads';
 import { releaseResourcesOfEndedThreads } from './native/index.js';
@@ -160,6 +161,17 @@ export class Engine extends EnginePoolApi implements FinishedSink, RingSink {
     const policy = this.policy;
     if (policy.check(NR.openat) !== 0 || policy.check(NR.read) !== 0 || policy.check(NR.close) !== 0) return null;
     return uring.fileReads;
+  }
+
+  /**
+   * @internal ringDirect - one io_uring request made directly for `target`, not a chain
+   * (engine/uring-direct.ts): for syslet-aio/fs's stat bursts. The caller checks the policy and
+   * keeps the addresses valid until `target.ringDone` is called (once: the CQE's result, or
+   * -ECANCELED when the kernel never ran it).
+   * @returns false with cachemiss threads, or when the ring takes no more requests now.
+   */
+  ringDirect(target: DirectRequestTarget, opcode: number, fd: number, off: number, addr: number, len: number, opFlags: number): boolean {
+    return this.#uring?.direct(target, opcode, fd, off, addr, len, opFlags) ?? false;
   }
 
   /** Requests in flight in the io_uring engine's ring (0 with cachemiss threads): for diagnostics and tests. */

@@ -20,6 +20,7 @@
  */
 import { EBADF, ECANCELED, EINTR, ETIME, IORING_OP, IORING_ASYNC_CANCEL_ALL, IORING_ASYNC_CANCEL_ANY, IOSQE_ASYNC, registerEventfd, registerSparseFiles, unregisterEventfd, type Word } from './native/index.js';
 import { RingFileReads, type FileReadPort } from './uring-file-reads.js';
+import { RingDirectRequests, type DirectRequestTarget } from './uring-direct.js';
 import type { MemoryRegistry, Region } from './memory.js';
 import type { RingPort } from './executor.js';
 import type { CompiledSyscall } from './compiled-table.js';
@@ -39,6 +40,10 @@ import { RESULT_PLAIN, RESULT_POLL, RESULT_TIMEOUT, RingRequests, STALE, TOKENS 
 const INTERNAL = 2 ** 52;
 /** user_data from here up to INTERNAL: the linked file reads' requests (uring-file-reads.ts), by code. */
 const FILE_READS = 2 ** 51;
+/** user_data from here up to FILE_READS: direct requests (uring-direct.ts), by code. */
+const DIRECT = 2 ** 50;
+/** A direct request's code noted in the unsubmitted list as DIRECT_NOTED - code (file reads use -2 - code). */
+const DIRECT_NOTED = -(2 ** 24);
 /** Direct-descriptor slots for the file reads (fewer when RLIMIT_NOFILE is lower). */
 const FILE_READ_SLOTS = [256, 64];
 /** Headroom in the CQ for the engine's own requests' completions. */
@@ -92,6 +97,7 @@ export class UringEngine implements RingPort {
   /** The linked file reads: undefined until first asked for, null when this kernel or ring cannot. */
   #fileReads: RingFileReads | null | undefined;
   readonly #canReadFiles: boolean;
+  readonly #direct = new RingDirectRequests((held) => this.#sink.ringHold(held));
 
   constructor(ring: Ring, supportedOps: Uint8Array, setupFlags: string, registry: MemoryRegistry, eventfd: number, sink: RingSink) {
     this.#ring = ring;
@@ -163,6 +169,23 @@ export class UringEngine implements RingPort {
       this.#inRing++;
     },
   };
+
+  /**
+   * direct - write one SQE for `target` (uring-direct.ts): no chain, no copies; the addresses must
+   * stay valid until its result comes back (the kernel copies a path in while it prepares the
+   * request, at the next enter). Submitted with the next flush, as a chain's request.
+   * @returns false when the ring takes no more requests now (full, closing, refused).
+   */
+  direct(target: DirectRequestTarget, opcode: number, fd: number, off: number, addr: number, len: number, opFlags: number): boolean {
+    if (this.#broken || this.#closing || this.#submitter.released || this.#inRing >= this.#capacity) return false;
+    this.#submitter.beforeWrite();
+    if (this.#ring.sqSpace() === 0) return false;
+    const code = this.#direct.take(target);
+    this.#ring.prep(opcode, 0, fd, off, addr, len, opFlags, DIRECT + code, 0, 0);
+    this.#submitter.noteWritten(DIRECT_NOTED - code);
+    this.#inRing++;
+    return true;
+  }
 
   // ---- RingPort: the executor's side ----
 
@@ -294,6 +317,7 @@ export class UringEngine implements RingPort {
     this.#submitter.release();
     // File reads whose requests did not complete in time still answer, once.
     this.#fileReads?.abandonAll();
+    this.#direct.abandonAll();
     this.#ring.release();
     // A request that did not complete in time may still be written back into its copies (an
     // accept's addrlen, a recvmsg's msghdr) while the kernel tears the ring down: keep them.
@@ -336,6 +360,11 @@ export class UringEngine implements RingPort {
     if (userData >= FILE_READS) {
       this.#inRing--;
       this.#fileReads?.complete(userData - FILE_READS, res);
+      return;
+    }
+    if (userData >= DIRECT) {
+      this.#inRing--;
+      this.#direct.complete(userData - DIRECT, res);
       return;
     }
     const requests = this.#requests;
@@ -389,6 +418,11 @@ export class UringEngine implements RingPort {
   #refuse(tokens: Int32Array): void {
     this.#broken = true;
     for (const token of tokens) {
+      if (token <= DIRECT_NOTED) {
+        this.#inRing--;
+        this.#direct.complete(DIRECT_NOTED - token, -ECANCELED);
+        continue;
+      }
       if (token <= -2) {
         this.#inRing--;
         this.#fileReads?.complete(-2 - token, -ECANCELED);

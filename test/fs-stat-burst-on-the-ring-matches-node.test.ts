@@ -42,6 +42,8 @@ test('a burst of stats and lstats of every kind of path, errors included, matche
   const paths = [
     file, join(dir, 'sub'), join(dir, 'link'), join(dir, 'dirlink'), `${join(dir, 'dirlink')}/`, join(dir, 'dangling'), join(dir, 'loop'),
     join(dir, 'fifo'), '/dev/null', '/', join(dir, 'missing'), join(file, 'below'), `${file}/`, '', `/${'d'.repeat(300)}`, `/${'d'.repeat(5000)}`,
+    // Two-byte characters: a path that fits a ring stat's 512-byte record and one that does not.
+    join(dir, 'é'.repeat(100)), join(dir, 'é'.repeat(100), 'é'.repeat(100), 'é'.repeat(100)),
   ];
   const calls: Call[] = [];
   for (let round = 0; round < 8; round++) {
