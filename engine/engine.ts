@@ -165,13 +165,15 @@ export class Engine extends EnginePoolApi implements FinishedSink, RingSink {
 
   /**
    * @internal ringDirect - one io_uring request made directly for `target`, not a chain
-   * (engine/uring-direct.ts): for syslet-aio/fs's stat bursts. The caller checks the policy and
+   * (engine/uring-direct.ts): for syslet-aio/fs's stat, readlink and realpath bursts. `sqeFlags`:
+   * IOSQE_ASYNC to send it to io-wq at once (an O_PATH open the kernel would otherwise try on this
+   * thread). The caller checks the policy and
    * keeps the addresses valid until `target.ringDone` is called (once: the CQE's result, or
    * -ECANCELED when the kernel never ran it).
    * @returns false with cachemiss threads, or when the ring takes no more requests now.
    */
-  ringDirect(target: DirectRequestTarget, opcode: number, fd: number, off: number, addr: number, len: number, opFlags: number): boolean {
-    return this.#uring?.direct(target, opcode, fd, off, addr, len, opFlags) ?? false;
+  ringDirect(target: DirectRequestTarget, opcode: number, fd: number, off: number, addr: number, len: number, opFlags: number, sqeFlags = 0): boolean {
+    return this.#uring?.direct(target, opcode, fd, off, addr, len, opFlags, sqeFlags) ?? false;
   }
 
   /** Requests in flight in the io_uring engine's ring (0 with cachemiss threads): for diagnostics and tests. */

@@ -173,15 +173,16 @@ export class UringEngine implements RingPort {
   /**
    * direct - write one SQE for `target` (uring-direct.ts): no chain, no copies; the addresses must
    * stay valid until its result comes back (the kernel copies a path in while it prepares the
-   * request, at the next enter). Submitted with the next flush, as a chain's request.
+   * request, at the next enter). Submitted with the next flush, as a chain's request; `sqeFlags`
+   * IOSQE_ASYNC sends it to io-wq without the kernel's inline try.
    * @returns false when the ring takes no more requests now (full, closing, refused).
    */
-  direct(target: DirectRequestTarget, opcode: number, fd: number, off: number, addr: number, len: number, opFlags: number): boolean {
+  direct(target: DirectRequestTarget, opcode: number, fd: number, off: number, addr: number, len: number, opFlags: number, sqeFlags = 0): boolean {
     if (this.#broken || this.#closing || this.#submitter.released || this.#inRing >= this.#capacity) return false;
     this.#submitter.beforeWrite();
     if (this.#ring.sqSpace() === 0) return false;
     const code = this.#direct.take(target);
-    this.#ring.prep(opcode, 0, fd, off, addr, len, opFlags, DIRECT + code, 0, 0);
+    this.#ring.prep(opcode, sqeFlags, fd, off, addr, len, opFlags, DIRECT + code, 0, 0);
     this.#submitter.noteWritten(DIRECT_NOTED - code);
     this.#inRing++;
     return true;

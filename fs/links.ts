@@ -34,6 +34,7 @@ import { directCallsAllowed, EMPTY_PATH_AT, NOT_CACHED, openCached, outOfFds } f
 import { fsError } from './errors.js';
 import { procFdDirectoryName } from './proc-fd.js';
 import { readlinkInBatch, realpathInBatch } from './link-burst.js';
+import { burstOpenOnRing, linkOnRing } from './link-ring.js';
 
 export { procFdDirectoryName } from './proc-fd.js';
 
@@ -111,13 +112,18 @@ function decode(data: Buffer, length: number, encoding: BufferEncoding | 'buffer
 
 /**
  * readlink - fsp.readlink on the syslet path: direct calls when the path is cached, else the
- * fs.readlink chain; in a burst a share of the calls in batches on a cachemiss thread
+ * fs.readlink chain; in a burst on the io_uring engine the opens as ring requests
+ * (fs/link-ring.ts), else a share of the calls in batches on a cachemiss thread
  * (fs/link-burst.ts).
  */
 export function readlink(engine: Engine, path: unknown, options?: unknown): Promise<string | Buffer> {
   const fast = fastPath(path);
   const encoding = resultEncoding(options);
   if (fast === undefined || encoding === undefined) return nodeFs.readlink(path as string, options as never);
+  if (burstOpenOnRing(engine, 'readlink')) {
+    const ring = linkOnRing(engine, 'readlink', fast, options, encoding, -1);
+    if (ring !== null) return ring;
+  }
   return readlinkInBatch(engine, fast, path, options, encoding, readlinkInline) ?? readlinkInline(engine, path, options);
 }
 
@@ -250,6 +256,12 @@ export function realpath(engine: Engine, path: unknown, options?: unknown): Prom
   // In a burst (once a first call has shown that /proc names fds here), a share of the calls go
   // to a cachemiss thread in batches: fs/link-burst.ts.
   if (procFdWorks === true) {
+    // On the io_uring engine, its open as a ring request (fs/link-ring.ts), once the first direct
+    // realpath has opened the /proc fd directory the completion names the fd in.
+    if (procFdDirFd >= 0 && burstOpenOnRing(engine, 'realpath')) {
+      const ring = linkOnRing(engine, 'realpath', fast, options, encoding, procFdDirFd);
+      if (ring !== null) return ring;
+    }
     const batched = realpathInBatch(engine, fast, path, options, encoding, realpathInline);
     if (batched !== null) return batched;
   }
