@@ -46,6 +46,13 @@ const DIRECT = 2 ** 50;
 const DIRECT_NOTED = -(2 ** 24);
 /** Direct-descriptor slots for the file reads (fewer when RLIMIT_NOFILE is lower). */
 const FILE_READ_SLOTS = [256, 64];
+/** CQEs one reap copies out of the ring at a time. */
+const REAP_BATCH = 256;
+/**
+ * Reaps nested in reaps at most (a listener waiting for a chain whose listener waits...): past
+ * it a wait's pump processes nothing and the wait goes on sleeping, as before session 23.
+ */
+const MAX_REAP_DEPTH = 8;
 /** Headroom in the CQ for the engine's own requests' completions. */
 const CQ_HEADROOM = 64;
 
@@ -91,9 +98,13 @@ export class UringEngine implements RingPort {
   #inRing = 0;
   #broken = false;
   #closing = false;
-  #reaping = false;
-  readonly #reapedUserData = new Float64Array(256);
-  readonly #reapedRes = new Int32Array(256);
+  /**
+   * How deep reaps are nested now: a completion's listener may wait for another chain
+   * (runChainSync, waitUntil, aio_suspend), whose pump reaps inside the reap that called it. Each
+   * depth copies CQEs into buffers of its own (the outer reap is still walking its batch).
+   */
+  #reapDepth = 0;
+  readonly #reapBuffers: { readonly userData: Float64Array; readonly res: Int32Array }[] = [];
   /** The linked file reads: undefined until first asked for, null when this kernel or ring cannot. */
   #fileReads: RingFileReads | null | undefined;
   readonly #canReadFiles: boolean;
@@ -338,12 +349,18 @@ export class UringEngine implements RingPort {
 
   /** Processes every CQE waiting now. */
   #reap(): number {
-    if (this.#reaping) return 0;
-    this.#reaping = true;
+    const depth = this.#reapDepth;
+    if (depth >= MAX_REAP_DEPTH) return 0;
+    let buffers = this.#reapBuffers[depth];
+    if (buffers === undefined) {
+      buffers = { userData: new Float64Array(REAP_BATCH), res: new Int32Array(REAP_BATCH) };
+      this.#reapBuffers[depth] = buffers;
+    }
+    this.#reapDepth = depth + 1;
     let total = 0;
     try {
-      const userData = this.#reapedUserData;
-      const res = this.#reapedRes;
+      const userData = buffers.userData;
+      const res = buffers.res;
       for (;;) {
         const count = this.#ring.reapInto(userData, res);
         if (count === 0) break;
@@ -351,7 +368,7 @@ export class UringEngine implements RingPort {
         for (let i = 0; i < count; i++) this.#complete(userData[i] as number, res[i] as number);
       }
     } finally {
-      this.#reaping = false;
+      this.#reapDepth = depth;
     }
     return total;
   }
