@@ -18,7 +18,6 @@ import {
 import { AT_EMPTY_PATH, AT_FDCWD, O_CLOEXEC, O_DIRECTORY, SEEK_SET } from '../engine/syscalls/constants.generated.js';
 import { STAT_BYTES, STAT_SIZE_OFFSET } from '../plugins/builtin/file.js';
 import { defineBuiltinPlugin, type Plugin } from '../plugins/plugin.js';
-import { PATH_BYTES } from '../plugins/request-paths.js';
 import type { AtomTemplate, PluginDefinition } from '../plugins/types.js';
 import { STATX_BYTES, STATX_MASK } from './stats.js';
 
@@ -65,20 +64,6 @@ export const fsAccess: Plugin = defineBuiltinPlugin({
     { call: 'faccessat2', args: [{ result: 0 }, { scratch: 'empty' }, { param: 'mode' }, AT_EMPTY_PATH], flags: SYSLET_SYNC },
     { call: 'close', args: [{ result: 0 }] },
   ],
-});
-
-/**
- * fs.statOnRing - statx(AT_FDCWD, path, flags, basic stats + btime) as an io_uring request
- * (SYSLET_ASYNC; the kernel runs IORING_OP_STATX on an io-wq worker): a stat of a deep burst
- * (fs/stat-burst.ts). `flags` is 0 or AT_SYMLINK_NOFOLLOW; the path is in scratch `path`, the
- * struct statx in scratch `stx`.
- */
-export const fsStatOnRing: Plugin = defineBuiltinPlugin({
-  name: 'fs.statOnRing',
-  description: 'statx(AT_FDCWD, path) as an io_uring request: the stats of a deep burst, on io-wq workers',
-  params: { path: 'ptr', flags: 'flags' },
-  scratch: { stx: STATX_BYTES, path: PATH_BYTES },
-  atoms: [{ call: 'statx', args: [AT_FDCWD, { param: 'path' }, { param: 'flags' }, STATX_MASK, { scratch: 'stx' }], flags: SYSLET_ASYNC }],
 });
 
 /** fs.fstat - statx(fd, "", AT_EMPTY_PATH, …): FileHandle.stat, inline (as fstat is). */
