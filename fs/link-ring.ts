@@ -36,6 +36,7 @@ import type { DirectRequestTarget } from '../engine/uring-direct.js';
 import type { FastPath } from './args.js';
 import { directCallsAllowed, outOfFds } from './direct.js';
 import { fsError } from './errors.js';
+import { RingRecordPool } from './ring-records.js';
 
 /** Calls of one kind made in one turn before one goes to the ring: a lone call, or a few, stays inline. */
 export const BURST_MIN = 4;
@@ -46,8 +47,6 @@ export const PUMP_EVERY = 16;
 
 /** Path bytes a record holds, its NUL included. */
 const PATH_AREA = 512;
-/** Records per engine allocation (32 KiB). */
-const SLAB_RECORDS = 64;
 /** A string of at most this many UTF-16 units always fits {@link PATH_AREA} with its NUL. */
 const SURE_FIT_UNITS = Math.floor((PATH_AREA - 1) / 3);
 /** The longest link target, NUL included (as fs/links.ts). */
@@ -229,14 +228,10 @@ function capture(resolve: (value: string | Buffer | Promise<string | Buffer>) =>
 }
 
 /**
- * One engine's records (allocated {@link SLAB_RECORDS} at a time, never more than the most in
- * flight at once: at most {@link RING_SHARE}) and the buffer their completions share: 4 KiB of
- * target, an empty C string, a "N\0" fd name.
+ * One engine's records (see RingRecordPool; at most {@link RING_SHARE} in flight) and the buffer
+ * their completions share: 4 KiB of target, an empty C string, a "N\0" fd name.
  */
-class RingLinks {
-  readonly engine: Engine;
-  readonly idle: RingLink[] = [];
-  readonly #regions: Region[] = [];
+class RingLinks extends RingRecordPool<RingLink> {
   readonly target: Buffer;
   readonly targetAddress: number;
   readonly emptyAddress: number;
@@ -244,42 +239,24 @@ class RingLinks {
   readonly #nameAddress: number;
 
   constructor(engine: Engine) {
-    this.engine = engine;
     const shared = engine.alloc(SHARED_BYTES);
-    this.#regions.push(shared);
+    super(engine, PATH_AREA, [shared]);
     const bytes = Buffer.from(shared.bytes.buffer, shared.bytes.byteOffset, SHARED_BYTES);
     this.target = bytes.subarray(0, TARGET_BYTES);
     this.targetAddress = shared.start;
     this.emptyAddress = shared.start + EMPTY_AT;
     this.#name = bytes.subarray(NAME_AT);
     this.#nameAddress = shared.start + NAME_AT;
-    engine.onClose(() => {
-      // A request the ring released without its completion may still be written into (its
-      // path read) by the kernel: the memory is then kept.
-      if (engine.ringInFlight !== 0) return;
-      for (const region of this.#regions.splice(0)) engine.free(region);
-      this.idle.length = 0;
-    });
   }
 
-  /** Records allocated. */
-  get records(): number {
-    return (this.#regions.length - 1) * SLAB_RECORDS;
+  protected override record(slab: Region, offset: number): RingLink {
+    return new RingLink(this, slab, offset);
   }
 
   /** fdName - "N\0" for fd `fd` in the shared buffer. @returns its address. */
   fdName(fd: number): number {
     this.#name[this.#name.write(fdText[fd] ??= String(fd), 0, 'latin1')] = 0;
     return this.#nameAddress;
-  }
-
-  take(): RingLink {
-    const idle = this.idle.pop();
-    if (idle !== undefined) return idle;
-    const slab = this.engine.alloc(SLAB_RECORDS * PATH_AREA);
-    this.#regions.push(slab);
-    for (let i = SLAB_RECORDS - 1; i > 0; i--) this.idle.push(new RingLink(this, slab, i * PATH_AREA));
-    return new RingLink(this, slab, 0);
   }
 }
 

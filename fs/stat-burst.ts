@@ -40,6 +40,7 @@ import type { FastPath } from './args.js';
 import { directCallsAllowed } from './direct.js';
 import { fsError } from './errors.js';
 import { STATX_BYTES, STATX_MASK, statsFromStatx } from './stats.js';
+import { RingRecordPool, SLAB_RECORDS } from './ring-records.js';
 
 /** Stats made in one turn before one goes to the ring: a lone call, or a few, stays inline. */
 export const BURST_MIN = 4;
@@ -98,8 +99,6 @@ const PATH_AT = STATX_BYTES;
 /** Path bytes a record holds, its NUL included: a longer path is stat'ed inline. */
 const PATH_AREA = 512;
 const RECORD_BYTES = STATX_BYTES + PATH_AREA;
-/** Records per engine allocation (48 KiB). */
-const SLAB_RECORDS = 64;
 /** A string of at most this many UTF-16 units always fits {@link PATH_AREA} with its NUL (UTF-8: at most 3 bytes a unit). */
 const SURE_FIT_UNITS = Math.floor((PATH_AREA - 1) / 3);
 
@@ -195,41 +194,18 @@ function capture(resolve: (stats: Stats | Promise<Stats>) => void, reject: (erro
   capturedReject = reject;
 }
 
-/**
- * One engine's ring stats: records allocated {@link SLAB_RECORDS} at a time as bursts need them,
- * and those not in flight. There are never more than the most ever in flight at once (at most
- * {@link RING_SHARE}, and the few completed in a pump before their delivery): 768 bytes each, given
- * back when the engine closes.
- */
-class RingStats {
-  readonly engine: Engine;
-  readonly idle: RingStat[] = [];
-  readonly #slabs: Region[] = [];
-
-  /** Records allocated. */
-  get records(): number {
-    return this.#slabs.length * SLAB_RECORDS;
-  }
-
+/** One engine's ring stats' records (768 bytes each; see RingRecordPool). */
+class RingStats extends RingRecordPool<RingStat> {
   constructor(engine: Engine) {
-    this.engine = engine;
-    engine.onClose(() => {
-      if (lastStats === this) lastStats = null;
-      // A request the ring released without its completion may still be written into by the
-      // kernel: its memory is then kept.
-      if (engine.ringInFlight !== 0) return;
-      for (const slab of this.#slabs.splice(0)) engine.free(slab);
-      this.idle.length = 0;
-    });
+    super(engine, RECORD_BYTES);
   }
 
-  take(): RingStat {
-    const idle = this.idle.pop();
-    if (idle !== undefined) return idle;
-    const slab = this.engine.alloc(SLAB_RECORDS * RECORD_BYTES);
-    this.#slabs.push(slab);
-    for (let i = SLAB_RECORDS - 1; i > 0; i--) this.idle.push(new RingStat(this, slab, i * RECORD_BYTES));
-    return new RingStat(this, slab, 0);
+  protected override record(slab: Region, offset: number): RingStat {
+    return new RingStat(this, slab, offset);
+  }
+
+  protected override closing(): void {
+    if (lastStats === this) lastStats = null;
   }
 }
 

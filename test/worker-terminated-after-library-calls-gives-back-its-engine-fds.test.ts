@@ -20,7 +20,7 @@ import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { installPackedTarball } from './helpers/tarball.js';
-import { ENGINES, engineFdKinds, kindsDiff, runLibraryWorker, settle } from './helpers/worker-fds.js';
+import { ENGINES, engineFdKinds, everyEngineFdBody, kindsDiff, runLibraryWorker, settle } from './helpers/worker-fds.js';
 
 const TODO = 'engine/: the last terminated worker\'s engine fds stay open until an engine starts on another thread (no library thread runs when a termination completes)';
 
@@ -29,20 +29,7 @@ test('a worker terminated after library calls gives back its engines\' fds', { t
   t.after(() => rmSync(installed.work, { recursive: true, force: true }));
   const file = join(installed.work, 'data');
   writeFileSync(file, Buffer.alloc(10_000, 3));
-  const body = `
-    let received = 0;
-    S.receiveSignals(S.SIGRTMIN + 5, () => { received++; });
-    const whole = await F.readFile(${JSON.stringify(file)});
-    const fd = require('node:fs').openSync(${JSON.stringify(file)}, 'r');
-    const cb = new S.Aiocb({ aio_fildes: fd, aio_buf: Buffer.alloc(100), aio_offset: 0, aio_sigevent: { sigev_notify: S.SIGEV_SIGNAL, sigev_signo: S.SIGRTMIN + 5 } });
-    if (S.aio_read(cb) !== 0) throw new Error('aio_read ' + S.errnoName(S.errno()));
-    for (let i = 0; i < 200 && received === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
-    require('node:fs').closeSync(fd);
-    // Let cachemiss threads the pool started finish loading: terminating one while it loads koffi
-    // aborts the process (docs/reliability.md "Not done"), which is not what this test is about.
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    return [whole.length, S.aio_return(cb), received];
-  `;
+  const body = everyEngineFdBody(file, 5);
   const before = engineFdKinds();
   const results: unknown[] = [];
   for (const engine of ENGINES) results.push(await runLibraryWorker(installed.consumer, body, engine, 'terminate'));

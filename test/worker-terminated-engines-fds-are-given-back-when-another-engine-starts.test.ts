@@ -16,7 +16,7 @@ import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { installPackedTarball } from './helpers/tarball.js';
-import { ENGINES, engineFdKinds, kindsDiff, runLibraryWorker, settle } from './helpers/worker-fds.js';
+import { ENGINES, engineFdKinds, everyEngineFdBody, kindsDiff, runLibraryWorker, settle } from './helpers/worker-fds.js';
 
 const TERMINATED = 4;
 /** One worker's engine fds at most: two engines (the POSIX layer's and syslet-aio/fs's), each a ring, an eventfd and up to two clock files, and one signalfd. */
@@ -27,20 +27,7 @@ test('terminated workers\' engine fds are given back when an engine starts on an
   t.after(() => rmSync(installed.work, { recursive: true, force: true }));
   const file = join(installed.work, 'data');
   writeFileSync(file, Buffer.alloc(10_000, 3));
-  const body = `
-    let received = 0;
-    S.receiveSignals(S.SIGRTMIN + 6, () => { received++; });
-    const whole = await F.readFile(${JSON.stringify(file)});
-    const fd = require('node:fs').openSync(${JSON.stringify(file)}, 'r');
-    const cb = new S.Aiocb({ aio_fildes: fd, aio_buf: Buffer.alloc(100), aio_offset: 0, aio_sigevent: { sigev_notify: S.SIGEV_SIGNAL, sigev_signo: S.SIGRTMIN + 6 } });
-    if (S.aio_read(cb) !== 0) throw new Error('aio_read ' + S.errnoName(S.errno()));
-    for (let i = 0; i < 200 && received === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
-    require('node:fs').closeSync(fd);
-    // Let the cachemiss threads the pool started finish loading: terminating one while it loads
-    // koffi aborts the process (docs/reliability.md "Not done"), which is not what this test is about.
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    return [whole.length, S.aio_return(cb), received];
-  `;
+  const body = everyEngineFdBody(file, 6);
   const before = engineFdKinds();
   const left: Record<string, number>[] = [];
   for (let i = 0; i < TERMINATED; i++) {

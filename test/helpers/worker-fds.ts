@@ -95,3 +95,28 @@ export async function runLibraryWorker(consumer: string, body: string, engine: s
 export function settle(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 300));
 }
+
+/**
+ * everyEngineFdBody - a runLibraryWorker body that makes every kind of engine fd: receiveSignals
+ * (a signalfd), a syslet-aio/fs readFile of `file` and a SIGEV_SIGNAL aio_read of its first 100
+ * bytes (the two layers' engines: rings, eventfds, cachemiss clock files), then waits 1.5 s so
+ * the cachemiss threads have loaded (terminating one while it loads koffi aborts the process:
+ * docs/reliability.md "Not done", not what these tests are about).
+ *
+ * @param signo - the real-time signal (offset from SIGRTMIN) the request completes with.
+ * @returns the body: it returns [bytes readFile read, aio_return, signals received].
+ */
+export function everyEngineFdBody(file: string, signo: number): string {
+  return `
+    let received = 0;
+    S.receiveSignals(S.SIGRTMIN + ${signo}, () => { received++; });
+    const whole = await F.readFile(${JSON.stringify(file)});
+    const fd = require('node:fs').openSync(${JSON.stringify(file)}, 'r');
+    const cb = new S.Aiocb({ aio_fildes: fd, aio_buf: Buffer.alloc(100), aio_offset: 0, aio_sigevent: { sigev_notify: S.SIGEV_SIGNAL, sigev_signo: S.SIGRTMIN + ${signo} } });
+    if (S.aio_read(cb) !== 0) throw new Error('aio_read ' + S.errnoName(S.errno()));
+    for (let i = 0; i < 200 && received === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    require('node:fs').closeSync(fd);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    return [whole.length, S.aio_return(cb), received];
+  `;
+}
