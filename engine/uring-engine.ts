@@ -18,9 +18,10 @@
  * the chain's token and a generation, so a stale CQE can never complete another chain. When
  * SQEs go to the kernel is uring-submitter.ts's business.
  */
-import { EBADF, ECANCELED, EINTR, ETIME, IORING_OP, IORING_ASYNC_CANCEL_ALL, IORING_ASYNC_CANCEL_ANY, IOSQE_ASYNC, registerEventfd, registerSparseFiles, unregisterEventfd, type Word } from './native/index.js';
-import { RingFileReads, type FileReadPort } from './uring-file-reads.js';
-import { RingDirectRequests, type DirectRequestTarget } from './uring-direct.js';
+import { EBADF, ECANCELED, EINTR, ETIME, IORING_OP, IORING_ASYNC_CANCEL_ALL, IORING_ASYNC_CANCEL_ANY, IOSQE_ASYNC, registerEventfd, unregisterEventfd, type Word } from './native/index.js';
+import type { RingFileReads } from './uring-file-reads.js';
+import type { DirectRequestTarget } from './uring-direct.js';
+import { INTERNAL_USER_DATA, RingSideRequests, SIDE_USER_DATA } from './uring-side-requests.js';
 import type { MemoryRegistry, Region } from './memory.js';
 import type { RingPort } from './executor.js';
 import type { CompiledSyscall } from './compiled-table.js';
@@ -37,15 +38,7 @@ import { POLLNVAL } from './syscalls/constants.generated.js';
 import { RESULT_PLAIN, RESULT_POLL, RESULT_TIMEOUT, RingRequests, STALE, TOKENS } from './uring-requests.js';
 
 /** user_data of the engine's own requests (ASYNC_CANCEL): never a chain's. */
-const INTERNAL = 2 ** 52;
-/** user_data from here up to INTERNAL: the linked file reads' requests (uring-file-reads.ts), by code. */
-const FILE_READS = 2 ** 51;
-/** user_data from here up to FILE_READS: direct requests (uring-direct.ts), by code. */
-const DIRECT = 2 ** 50;
-/** A direct request's code noted in the unsubmitted list as DIRECT_NOTED - code (file reads use -2 - code). */
-const DIRECT_NOTED = -(2 ** 24);
-/** Direct-descriptor slots for the file reads (fewer when RLIMIT_NOFILE is lower). */
-const FILE_READ_SLOTS = [256, 64];
+const INTERNAL = INTERNAL_USER_DATA;
 /** CQEs one reap copies out of the ring at a time. */
 const REAP_BATCH = 256;
 /**
@@ -105,10 +98,8 @@ export class UringEngine implements RingPort {
    */
   #reapDepth = 0;
   readonly #reapBuffers: { readonly userData: Float64Array; readonly res: Int32Array }[] = [];
-  /** The linked file reads: undefined until first asked for, null when this kernel or ring cannot. */
-  #fileReads: RingFileReads | null | undefined;
-  readonly #canReadFiles: boolean;
-  readonly #direct = new RingDirectRequests((held) => this.#sink.ringHold(held));
+  /** The requests that are not a chain's: linked file reads, syslet-aio/fs's direct requests. */
+  readonly #side: RingSideRequests;
 
   constructor(ring: Ring, supportedOps: Uint8Array, setupFlags: string, registry: MemoryRegistry, eventfd: number, sink: RingSink) {
     this.#ring = ring;
@@ -123,7 +114,6 @@ export class UringEngine implements RingPort {
       this.#resultKinds[nr] = call.result === undefined ? RESULT_PLAIN : call.result === 'timeout' ? RESULT_TIMEOUT : RESULT_POLL;
     }
     const ops = [IORING_OP.OPENAT, IORING_OP.READ, IORING_OP.CLOSE, IORING_OP.FIXED_FD_INSTALL];
-    this.#canReadFiles = ops.every((op) => supportedOps[op] === 1);
     this.description = { setupFlags, sqEntries: ring.sqEntries, cqEntries: ring.cqEntries, features: ring.features, calls };
     // The kernel signals the Engine's eventfd when completions (or, under DEFER_TASKRUN,
     // completion work) arrive: the same fd and libuv watcher the cachemiss threads poke.
@@ -134,6 +124,15 @@ export class UringEngine implements RingPort {
       reap: () => void this.#reap(),
       refuse: (tokens) => this.#refuse(tokens),
     });
+    const submitter = this.#submitter;
+    this.#side = new RingSideRequests({
+      ring,
+      submitter,
+      takes: (count) => !this.#broken && !this.#closing && !submitter.released && this.#inRing + count <= this.#capacity,
+      wrote: () => void this.#inRing++,
+      ended: () => void this.#inRing--,
+      hold: (held) => sink.ringHold(held),
+    }, ops.every((op) => supportedOps[op] === 1));
   }
 
   /** atomOf - the atom whose request the chain with `token` has in the ring (or had last). */
@@ -152,34 +151,8 @@ export class UringEngine implements RingPort {
    * first call.
    */
   get fileReads(): RingFileReads | null {
-    if (this.#fileReads !== undefined) return this.#fileReads;
-    this.#fileReads = null;
-    if (!this.#canReadFiles || this.#broken || this.#closing) return null;
-    for (const slots of FILE_READ_SLOTS) {
-      if (registerSparseFiles(this.#ring.fd, slots) === 0) {
-        this.#fileReads = new RingFileReads(this.#filePort, slots);
-        break;
-      }
-    }
-    return this.#fileReads;
+    return this.#side.fileReads();
   }
-
-  readonly #filePort: FileReadPort = {
-    hold: (held) => this.#sink.ringHold(held),
-    room: (count) => {
-      if (this.#broken || this.#closing || this.#submitter.released || this.#inRing + count > this.#capacity) return false;
-      // A linked batch must go to the kernel in one enter: never let a flush split it.
-      if (this.#ring.sqSpace() < count) this.flush();
-      return this.#ring.sqSpace() >= count;
-    },
-    // After room(count): the SQ has the space, so no flush can split a linked batch here.
-    write: (code, opcode, sqeFlags, fd, off, addr, len, opFlags, fileIndex) => {
-      this.#ring.prep(opcode, sqeFlags, fd, off, addr, len, opFlags, FILE_READS + code, 0, fileIndex);
-      // Noted as -2 - code: #refuse answers it -ECANCELED if the kernel never takes it.
-      this.#submitter.noteWritten(-2 - code);
-      this.#inRing++;
-    },
-  };
 
   /**
    * direct - write one SQE for `target` (uring-direct.ts): no chain, no copies; the addresses must
@@ -189,14 +162,7 @@ export class UringEngine implements RingPort {
    * @returns false when the ring takes no more requests now (full, closing, refused).
    */
   direct(target: DirectRequestTarget, opcode: number, fd: number, off: number, addr: number, len: number, opFlags: number, sqeFlags = 0): boolean {
-    if (this.#broken || this.#closing || this.#submitter.released || this.#inRing >= this.#capacity) return false;
-    this.#submitter.beforeWrite();
-    if (this.#ring.sqSpace() === 0) return false;
-    const code = this.#direct.take(target);
-    this.#ring.prep(opcode, sqeFlags, fd, off, addr, len, opFlags, DIRECT + code, 0, 0);
-    this.#submitter.noteWritten(DIRECT_NOTED - code);
-    this.#inRing++;
-    return true;
+    return this.#side.direct(target, opcode, fd, off, addr, len, opFlags, sqeFlags);
   }
 
   // ---- RingPort: the executor's side ----
@@ -328,8 +294,7 @@ export class UringEngine implements RingPort {
     // Closing the ring fd makes the kernel cancel (and wait for) anything still in flight.
     this.#submitter.release();
     // File reads whose requests did not complete in time still answer, once.
-    this.#fileReads?.abandonAll();
-    this.#direct.abandonAll();
+    this.#side.abandonAll();
     this.#ring.release();
     // A request that did not complete in time may still be written back into its copies (an
     // accept's addrlen, a recvmsg's msghdr) while the kernel tears the ring down: keep them.
@@ -375,14 +340,8 @@ export class UringEngine implements RingPort {
 
   #complete(userData: number, res: number): void {
     if (userData >= INTERNAL) return;
-    if (userData >= FILE_READS) {
-      this.#inRing--;
-      this.#fileReads?.complete(userData - FILE_READS, res);
-      return;
-    }
-    if (userData >= DIRECT) {
-      this.#inRing--;
-      this.#direct.complete(userData - DIRECT, res);
+    if (userData >= SIDE_USER_DATA) {
+      this.#side.complete(userData, res);
       return;
     }
     const requests = this.#requests;
@@ -436,16 +395,7 @@ export class UringEngine implements RingPort {
   #refuse(tokens: Int32Array): void {
     this.#broken = true;
     for (const token of tokens) {
-      if (token <= DIRECT_NOTED) {
-        this.#inRing--;
-        this.#direct.complete(DIRECT_NOTED - token, -ECANCELED);
-        continue;
-      }
-      if (token <= -2) {
-        this.#inRing--;
-        this.#fileReads?.complete(-2 - token, -ECANCELED);
-        continue;
-      }
+      if (this.#side.refused(token)) continue;
       if (token < 0 || !this.#requests.isLive(token)) continue;
       this.#requests.retire(token);
       this.#inRing--;
