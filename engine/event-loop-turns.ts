@@ -112,14 +112,15 @@ function turnEnded(): void {
  *   Promise that resolves on the next turn of the event loop, which the call waits for.
  */
 export function countCall(): Promise<void> | null {
-  // Only once the turn's first synchronous run is over and it has gone on for a while (a loop of
-  // awaited inline calls: the starving this is for), and not once it is over its budget. Delivered from the first call, completions whose
-  // chains make further calls went on in microtasks without end, and the event loop never turned
-  // (hunt23: 100 readFileSyslet calls of 16 MiB on the threads engine held a 2 ms timer back for
-  // 2.4 s; 3-19 of 40 concurrent readFileInto settled before an immediate scheduled before them).
-  // A young turn ends soon by itself, and the event loop's watcher delivers them then.
-  // And at most one such delivery per DELIVER_AFTER_MS: what a delivery resumes may make calls
-  // itself, and must not keep the turn going on its own.
+  // Completions are delivered here only in a turn that needs it: once the turn's first
+  // synchronous run is over and it has gone on for DELIVER_AFTER_MS (a loop of awaited inline
+  // calls: the starving this is for), at most once per DELIVER_AFTER_MS (what a delivery resumes
+  // may make calls itself, and must not keep the turn going on its own), and not past the turn's
+  // budget. A young turn ends soon by itself, and the event loop's watcher delivers them then.
+  // Delivered from every call, completions whose chains made further calls went on in
+  // microtasks without end (hunt23: 100 readFileSyslet calls of 16 MiB on the threads engine held
+  // a 2 ms timer back for 2.4 s; 3-19 of 40 concurrent readFileInto settled before an immediate
+  // scheduled before them).
   if (busy.length !== 0 && !deliveryQueued && firstRunOver && callsThisTurn < CALLS_PER_TURN && (callsThisTurn & CLOCK_EVERY_MASK) === 0) {
     const now = clock.now();
     if (now - turnStartedAt >= DELIVER_AFTER_MS && now - deliveredAt >= DELIVER_AFTER_MS) lookForCompletions();
