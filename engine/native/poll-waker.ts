@@ -262,14 +262,10 @@ class Waker {
     Atomics.notify(this.#state, OUTSTANDING);
     if (!this.#controlClosed) syscall(NR.write, this.#control, this.#one.address, 8);
     this.#worker.unref();
-    const at = wakers.indexOf(this);
-    if (at >= 0) wakers.splice(at, 1);
   }
 }
 
-/** This thread's wakers (usually one). */
-const wakers: Waker[] = [];
-/** All of them, for this thread's exit (a stopped one may not have exited yet). */
+/** This thread's wakers (usually one) until each has exited; a stopped one has no room. */
 const everyWaker = new Set<Waker>();
 
 /**
@@ -284,7 +280,8 @@ const everyWaker = new Set<Waker>();
  * @throws SyscallError-like Error when the control eventfd cannot be made (EMFILE).
  */
 export function watchFromWorker(fd: number, onReadable: () => void): FdWatcher {
-  let waker = wakers.find((candidate) => candidate.hasRoom);
+  let waker: Waker | undefined;
+  for (const candidate of everyWaker) if (candidate.hasRoom) waker = candidate;
   if (waker === undefined) {
     const control = syscall(NR.eventfd2, 0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (control < 0) throw Object.assign(new Error(`eventfd2 for the fd watcher thread failed: ${String(-control)}`), { errno: control, syscall: 'eventfd2' });
@@ -297,7 +294,6 @@ export function watchFromWorker(fd: number, onReadable: () => void): FdWatcher {
       });
     }
     waker = new Waker(control);
-    wakers.push(waker);
     everyWaker.add(waker);
   }
   return waker.watch(fd, onReadable);
