@@ -9,7 +9,8 @@
  * is read a slot at a time until a read returns 0. Nothing is reserved per request beyond the
  * slot, and the request window (requests.ts) bounds how many slots exist.
  */
-import { allocNative, EAGAIN, EFBIG, EINVAL, ENOSYS, ENXIO, EOPNOTSUPP, preadv2, syscall, type NativeBlock } from '../engine/native/index.js';
+import { isMainThread } from 'node:worker_threads';
+import { allocNative, EAGAIN, EFBIG, EINVAL, EMFILE, ENFILE, ENOSYS, ENXIO, EOPNOTSUPP, preadv2, syscall, type NativeBlock } from '../engine/native/index.js';
 import { O_CLOEXEC, O_CREAT, O_NONBLOCK, O_RDONLY, O_TMPFILE, O_TRUNC, S_IFDIR, S_IFIFO, S_IFMT } from '../engine/syscalls/constants.generated.js';
 import { RESOLVE_CACHED, RWF_NOWAIT } from '../engine/syscalls/abi.js';
 import { NR } from '../engine/syscalls/nr.js';
@@ -17,6 +18,7 @@ import { AT_FDCWD, STAT_BYTES, STAT_SIZE_OFFSET } from './builtin/file.js';
 import { STAT_X86_64 } from '../engine/syscalls/stat-layouts.js';
 import { fileReadFirst, fileReadFirstOnCachemiss, READ_FIRST } from './builtin/file-read-first.js';
 import { NOT_EXECUTED } from './define.js';
+import type { Engine } from '../engine/engine.js';
 import type { PluginInstance } from './plugin.js';
 import {
   answerOf, clearNonblock, closeFd, copyOut, num, pending, ran, ReadFailure, type Whole, type WholeReadIntoOptions, type WholeReadOptions,
@@ -25,6 +27,7 @@ import { readRest, readUnknownLength, type Going } from './reader-rest.js';
 import { SLOT_DATA_BYTES, type Request, type RequestSlot } from './requests.js';
 import { putPath } from './request-paths.js';
 import { readFirstByRing } from './reader-ring.js';
+import { holdFd, releaseFd } from './owned-fds.js';
 
 export { clearNonblock, closeFd, closeThroughNode, ReadFailure, type Whole, type WholeReadIntoOptions, type WholeReadOptions } from './reader-common.js';
 export { readWholeFd, type FdReadOptions } from './reader-rest.js';
@@ -54,7 +57,42 @@ export function readWholeFile(request: Request, path: string | Uint8Array, optio
   const slot = request.slot;
   const bad = putPath(slot.paths[0], path);
   if (bad !== 0) return new ReadFailure(bad, 'open');
-  return readFirstByRing(request, options, () => readWholeFileByChains(request, options)) ?? readFirstDirect(request, options) ?? readWholeFileByChains(request, options);
+  if (ringFirstEngines !== 0 && ringFirst.has(request.engine)) return readRingFirst(request, options);
+  // A cached file is read here and now (four syscalls, no turn of the event loop): cheaper than the
+  // ring's linked batch, whose answers come back through the event loop (docs/performance.md,
+  // "Session 24: perf24"). The batch takes the opens the dcache cannot answer, which io_uring
+  // makes on io-wq while this thread goes on; the chains take the rest.
+  const direct = readFirstDirect(request, options);
+  if (direct !== UNCACHED_OPEN && direct !== null) return direct;
+  return (direct === UNCACHED_OPEN ? readFirstByRing(request, options, () => readWholeFileByChains(request, options)) : null) ?? readWholeFileByChains(request, options);
+}
+
+/** {@link readWholeFile} with the ring's batch first, whatever the dcache holds (see {@link readFirstOnTheRing}). */
+function readRingFirst(request: Request, options: WholeReadOptions | WholeReadIntoOptions): Whole<number | Buffer | ReadFailure> {
+  const byRing = readFirstByRing(request, options, () => readWholeFileByChains(request, options));
+  if (byRing !== null) return byRing;
+  const direct = readFirstDirect(request, options);
+  return direct !== UNCACHED_OPEN && direct !== null ? direct : readWholeFileByChains(request, options);
+}
+
+/** Engines whose whole-file reads start with the ring's batch (readFirstOnTheRing), and how many were named. */
+const ringFirst = new WeakSet<Engine>();
+let ringFirstEngines = 0;
+
+/**
+ * @internal readFirstOnTheRing - make `engine`'s whole-file reads (readFileSyslet, readFileInto,
+ * syslet-aio/fs's readFile) start with the io_uring engine's linked batch (reader-ring.ts) for
+ * every file, cached or not, as they all did before session 24. For the tests of the batch, whose
+ * files are cached: otherwise the batch serves only the opens the dcache cannot answer, which a
+ * test cannot arrange without dropping the whole machine's dentries. No effect on an engine
+ * without ring file reads.
+ *
+ * @example readFirstOnTheRing(engine); await readFileSyslet(engine, path) // through the batch
+ */
+export function readFirstOnTheRing(engine: Engine): void {
+  if (ringFirst.has(engine)) return;
+  ringFirst.add(engine);
+  ringFirstEngines++;
 }
 
 /** {@link readWholeFile} with chains (file.readFirst, then the readers of reader-rest.ts); the path is in the slot. */
@@ -188,6 +226,7 @@ const IOV = 32;
 const STAT = 64;
 const direct: NativeBlock = allocNative(STAT + STAT_BYTES, 8);
 const directWords = new Uint32Array(direct.buffer);
+const directView = new DataView(direct.buffer);
 directWords[HOW / 4] = DIRECT_OPEN_FLAGS;
 directWords[(HOW + 16) / 4] = RESOLVE_CACHED;
 const ST_MODE = (STAT + STAT_X86_64.st_mode) / 4;
@@ -197,6 +236,8 @@ const SYS_openat2 = NR.openat2;
 const SYS_fstat = NR.fstat;
 const SYS_close = NR.close;
 const DIRECT_CALLS = [NR.openat, NR.fstat, NR.pread64, NR.close];
+/** readFirstDirect's answer for an open the dcache cannot answer (or calls the policy denies it): the ring's batch next. */
+const UNCACHED_OPEN = Symbol('uncached open');
 
 /**
  * readFirstDirect - file.readFirst's four calls made one by one from JavaScript, without the
@@ -206,28 +247,31 @@ const DIRECT_CALLS = [NR.openat, NR.fstat, NR.pread64, NR.close];
  * the dcache (or refused as the chain's probe refuses it) from the start; a read that would block,
  * or a file longer than the slot, on from the open fd (reader-rest.ts).
  *
- * @returns the answer, or null when the chains must read from the start (flags other than a
- *   plain read-only open, a policy that denies one of the calls, a closed engine, an open the
- *   dcache cannot answer, a read answered 0 or an error, which the chain makes again as read(2)).
+ * @returns the answer; {@link UNCACHED_OPEN} when the ring's batch (else the chains) must read from
+ *   the start (an open the dcache cannot answer, a policy that denies one of the calls); null
+ *   when the chains must (flags other than a plain read-only open, a closed engine, a read
+ *   answered 0 or an error, which the chain makes again as read(2)).
  */
-function readFirstDirect(request: Request, options: WholeReadOptions | WholeReadIntoOptions): Whole<number | Buffer | ReadFailure> | null {
+function readFirstDirect(request: Request, options: WholeReadOptions | WholeReadIntoOptions): Whole<number | Buffer | ReadFailure> | null | typeof UNCACHED_OPEN {
   if (options.flags !== 0) return null;
   const engine = request.engine;
   if (engine.closed) return null;
-  if (!engine.policy.allowsAll(DIRECT_CALLS)) return null;
+  // (The ring's batch checks the calls it makes itself.)
+  if (!engine.policy.allowsAll(DIRECT_CALLS)) return UNCACHED_OPEN;
   const slot = request.slot;
   const fd = syscall(SYS_openat2, AT_FDCWD, slot.pathAddresses[0], direct.address + HOW, 24);
   if (fd < 0) {
     // EAGAIN: not all in the dcache (or a lease); EINVAL/ENOSYS: the chain's probe hands those to
-    // the real openat; ENXIO: the chain's caller opens again without O_NONBLOCK.
-    if (fd === -EAGAIN || fd === -EINVAL || fd === -ENOSYS || fd === -ENXIO) return null;
+    // the real openat; ENXIO: the chain's caller opens again without O_NONBLOCK; EMFILE/ENFILE:
+    // the ring's batch opens into its own table of direct descriptors, and reads the file.
+    if (fd === -EAGAIN || fd === -EINVAL || fd === -ENOSYS || fd === -ENXIO || fd === -EMFILE || fd === -ENFILE) return UNCACHED_OPEN;
     return new ReadFailure(fd, 'open');
   }
   const stat = syscall(SYS_fstat, fd, direct.address + STAT);
   if (stat < 0) return readOpenedOn(request, fd, new ReadFailure(stat, 'fstat'), 0, 0, 0, true, options);
   const size = (directWords[ST_SIZE] as number) + (directWords[ST_SIZE + 1] as number) * TWO32;
   const mode = directWords[ST_MODE] as number;
-  if (size === 0) return readOpenedOn(request, fd, null, 0, mode, 0, true, options);
+  if (size === 0) return readOnHeld(request, fd, 0, mode, 0, options);
   const want = Math.min(size, SLOT_DATA_BYTES, Math.max(options.limit, 1));
   const base = slot.dataAddress;
   directWords[IOV / 4] = base >>> 0;
@@ -241,12 +285,27 @@ function readFirstDirect(request: Request, options: WholeReadOptions | WholeRead
     return copyOut(slot.data, got, options);
   }
   // Bytes to come, or a read that would block: on from the open fd with the chains.
-  if (got > 0) return readOpenedOn(request, fd, null, size, mode, got, true, options);
-  if (got === -EAGAIN || got === -EOPNOTSUPP) return readOpenedOn(request, fd, null, size, mode, 0, true, options);
+  if (got > 0) return readOnHeld(request, fd, size, mode, got, options);
+  if (got === -EAGAIN || got === -EOPNOTSUPP) return readOnHeld(request, fd, size, mode, 0, options);
   // 0 (shorter than its fstat said) or an error (a directory: EISDIR): the chain makes the read
   // again as read(2), whose answer is Node's; from the start.
   syscall(SYS_close, fd);
   return null;
+}
+
+/**
+ * {@link readOpenedOn} from the fd readFirstDirect opened, whose fstat is in the direct block: on a
+ * worker thread the fd is registered until the read ends, so that the thread's exit mid-read
+ * closes it (owned-fds.ts), as for the ring batch's installed fd.
+ */
+async function readOnHeld(request: Request, fd: number, size: number, mode: number, first: number, options: WholeReadOptions | WholeReadIntoOptions): Promise<number | Buffer | ReadFailure> {
+  // (Read before the first await: the block is the next call's.)
+  if (!isMainThread) holdFd(fd, directView.getBigUint64(STAT + STAT_X86_64.st_dev, true), directView.getBigUint64(STAT + STAT_X86_64.st_ino, true));
+  try {
+    return await readOpenedOn(request, fd, null, size, mode, first, true, options);
+  } finally {
+    releaseFd(fd);
+  }
 }
 
 /** The parameters of file.readFirst (a function, not a closure per call: a read allocates nothing it need not). */

@@ -1,9 +1,10 @@
 /**
- * On the io_uring engine syslet-aio/fs's readFile of a cached file is a linked batch that ends in
- * a later turn (engine/uring-file-reads.ts), so each call holds its place in the request window
- * until then: the window (here 4) bounds the batches in flight, the calls past it wait for a
- * place, and every file still reads whole. With the threads engine the chain path ends such a
- * read within the call (fs-readfile-of-cached-files-leaves-the-request-window-within-the-call).
+ * On the io_uring engine syslet-aio/fs's readFile that starts with the linked batch
+ * (engine/uring-file-reads.ts: an open the dcache cannot answer, or any file on an engine named to
+ * readFirstOnTheRing, as here) ends in a later turn, so each call holds its place in the request
+ * window until then: the window (here 4) bounds the batches in flight, the calls past it wait for a
+ * place, and every file still reads whole. Otherwise a cached file is read with straight calls
+ * within the call (fs-readfile-of-cached-files-leaves-the-request-window-within-the-call).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,6 +14,7 @@ import { join } from 'node:path';
 import { Engine } from '../index.js';
 import { createFs, requestStats, setRequestWindow } from '../fs.js';
 import { tempDir } from './plugin-fixture.js';
+import { readFirstOnTheRing } from '../plugins/reader.js';
 
 test('readFile of many cached files at once through the ring: the window bounds the batches in flight', async (t) => {
   const { dir, cleanup } = tempDir('ring-window');
@@ -25,6 +27,7 @@ test('readFile of many cached files at once through the ring: the window bounds 
     t.skip(`no ring file reads on this engine (${engine.asyncEngine.kind})`);
     return;
   }
+  readFirstOnTheRing(engine);
   const fs = createFs(engine);
   setRequestWindow(engine, 4);
   const contents = Array.from({ length: 64 }, (_, i) => randomBytes(1 + i * 97));

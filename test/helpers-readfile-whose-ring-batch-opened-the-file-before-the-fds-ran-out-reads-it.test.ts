@@ -20,6 +20,7 @@ import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Engine, readFileInto, readFileSyslet } from '../index.js';
 import { scratch } from './helpers/fs-implementations.js';
+import { readFirstOnTheRing } from '../plugins/reader.js';
 
 const SIZE = 200 * 1024;
 
@@ -48,6 +49,8 @@ for (const kind of ['io_uring', 'threads'] as const) {
     const file = join(dir, 'data');
     writeFileSync(file, Buffer.alloc(SIZE, 9));
     const engine = new Engine({ engine: kind });
+    // The batch for a cached file too (otherwise only opens the dcache cannot answer take it).
+    readFirstOnTheRing(engine);
     t.after(() => engine.close());
     if (engine.asyncEngine.kind !== kind) return t.skip(`no ${kind} engine here`);
     // Warm: the ring's table registered, the file cached, a thread started for the threads engine.

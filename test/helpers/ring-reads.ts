@@ -9,14 +9,18 @@ import { closeSync, constants, openSync, readdirSync, readlinkSync, writeSync } 
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Engine } from '../../index.js';
+import { readFirstOnTheRing } from '../../plugins/reader.js';
 import { tempDir } from '../plugin-fixture.js';
 
 /**
  * ringReadEngine - a new Engine and a temporary directory, both closed and removed when the test
- * ends; null (the test skipped with the reason) when the engine makes no ring file reads.
+ * ends; null (the test skipped with the reason) when the engine makes no ring file reads. Its
+ * whole-file reads start with the ring batch even for cached files (readFirstOnTheRing: without
+ * it only opens the dcache cannot answer take the batch).
  */
 export function ringReadEngine(t: TestContext, prefix: string): { engine: Engine; dir: string } | null {
   const engine = new Engine();
+  readFirstOnTheRing(engine);
   const { dir, cleanup } = tempDir(prefix);
   t.after(async () => {
     await engine.close();
