@@ -1,7 +1,10 @@
 /**
  * readWholeFile's first step through the io_uring engine's linked file reads
  * (engine/uring-file-reads.ts): open, read, read as one batch of SQEs instead of file.readFirst's
- * four syscalls made one by one from JavaScript.
+ * four syscalls made one by one from JavaScript. Since session 24 only for an open the dcache
+ * cannot answer (io_uring then opens on io-wq, off this thread) or one the process has no fd
+ * left for: a cached file is cheaper read with the straight calls, within the call
+ * (reader.ts, readFirstDirect).
  *
  * The batch reads at most `length` bytes (one slot, or the caller's limit) and a second read of
  * one byte tells whether the file ended there. The open is a blocking one, which io_uring tries
