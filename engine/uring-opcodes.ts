@@ -14,6 +14,7 @@
  */
 import { IORING_FSYNC_DATASYNC, IORING_OP, IORING_TIMEOUT_ABS, IORING_TIMEOUT_BOOTTIME, IORING_TIMEOUT_REALTIME, type OpName, type Word } from './native/index.js';
 import { MAX_RW_COUNT } from './syscalls/abi.js';
+import { CLOCK_BOOTTIME, CLOCK_MONOTONIC, CLOCK_REALTIME } from './syscalls/constants.generated.js';
 
 /** The SQE fields a call fills (every other field is zero). */
 export interface SqeFields {
@@ -118,9 +119,6 @@ export interface ThreadCall {
 
 /** read/write clamp their count to MAX_RW_COUNT; the SQE's len is 32 bits, so clamp the same way. */
 const TIMER_ABSTIME = 1;
-const CLOCK_REALTIME = 0;
-const CLOCK_MONOTONIC = 1;
-const CLOCK_BOOTTIME = 7;
 
 const BIGINT = 'a 64-bit argument beyond 2^53 (never a valid address or size here): made by the syscall';
 // read(2) and write(2) hand a zero count to the file's own read/write, which answers as the file

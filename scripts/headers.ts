@@ -90,6 +90,7 @@ export const CONSTANT_SOURCES: readonly ConstantSource[] = [
   { title: 'sigevent notification kinds', path: '/usr/include/asm-generic/siginfo.h', include: 'asm/siginfo.h', names: ['SIGEV_SIGNAL', 'SIGEV_NONE', 'SIGEV_THREAD', 'SIGEV_THREAD_ID'] },
   { title: 'siginfo si_code values', path: '/usr/include/asm-generic/siginfo.h', include: 'asm/siginfo.h', names: ['SI_USER', 'SI_KERNEL', 'SI_QUEUE', 'SI_TIMER', 'SI_MESGQ', 'SI_ASYNCIO', 'SI_SIGIO', 'SI_TKILL'] },
   { title: 'sigprocmask(2) how', path: '/usr/include/asm-generic/signal-defs.h', include: 'asm-generic/signal-defs.h', names: ['SIG_BLOCK', 'SIG_UNBLOCK', 'SIG_SETMASK'] },
+  { title: 'clock ids', path: '/usr/include/linux/time.h', include: 'linux/time.h', names: ['CLOCK_REALTIME', 'CLOCK_MONOTONIC', 'CLOCK_BOOTTIME'] },
   { title: 'eventfd(2) flags', path: `${GLIBC_BITS}/eventfd.h`, include: 'sys/eventfd.h', names: /^EFD_[A-Z]+$/ },
   { title: 'signalfd(2) flags', path: `${GLIBC_BITS}/signalfd.h`, include: 'sys/signalfd.h', names: /^SFD_[A-Z]+$/ },
 ];

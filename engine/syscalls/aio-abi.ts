@@ -43,6 +43,8 @@ export const SIGEVENT = {
   sigev_notify_function: 16,
   /** `pthread_attr_t *sigev_notify_attributes` (8 bytes; NULL means detached defaults). */
   sigev_notify_attributes: 24,
+  /** `pid_t sigev_notify_thread_id` (the union's `_tid`, over sigev_notify_function): the thread SIGEV_THREAD_ID signals. */
+  sigev_notify_thread_id: 16,
   /** Size of the struct in bytes. */
   size: 64,
 } as const;

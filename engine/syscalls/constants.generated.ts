@@ -435,6 +435,14 @@ export const SIG_UNBLOCK = 1;
 /** `SIG_SETMASK`: for setting the signal mask (<asm-generic/signal-defs.h>). */
 export const SIG_SETMASK = 2;
 
+// clock ids: <linux/time.h>
+/** `CLOCK_REALTIME` (<linux/time.h>). */
+export const CLOCK_REALTIME = 0;
+/** `CLOCK_MONOTONIC` (<linux/time.h>). */
+export const CLOCK_MONOTONIC = 1;
+/** `CLOCK_BOOTTIME` (<linux/time.h>). */
+export const CLOCK_BOOTTIME = 7;
+
 // eventfd(2) flags: <bits/eventfd.h>
 /** `EFD_SEMAPHORE` (<bits/eventfd.h>). */
 export const EFD_SEMAPHORE = 0o1;

@@ -23,7 +23,7 @@ export const SYSCALL_NAMES = [
   // Events.
   'eventfd2', 'ppoll',
   // Calls the library makes itself (probes, waits, signal plumbing), never as atoms.
-  'fcntl', 'signalfd4', 'sync', 'fstatfs',
+  'fcntl', 'signalfd4', 'sync', 'fstatfs', 'timer_create', 'timer_settime', 'timer_delete',
   // The hard deny-list: syscalls that would break the process from inside a syslet.
   'fork', 'vfork', 'clone', 'clone3', 'execve', 'execveat', 'exit', 'exit_group', 'mmap', 'mmap2',
   'munmap', 'mprotect', 'mremap', 'brk', 'madvise', 'rt_sigreturn', 'sigreturn', 'rt_sigaction',
