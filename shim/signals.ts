@@ -57,6 +57,33 @@ const handlers = new Map<number, Set<AioSignalHandler>>();
 let signalFd = -1;
 let mask = 0n;
 let watcher: FdWatcher | null = null;
+/**
+ * How often a worker thread reads its signalfd while it has handlers (ms). A worker's signalfd is
+ * watched by its poll waker thread (engine/native/poll-waker.ts), and a signalfd is readable for
+ * a thread only when a signal is pending for the process or for that thread: a signal sent to the
+ * worker's own thread (a chain's rt_tgsigqueueinfo on another thread, an addon's pthread_kill)
+ * never woke the waker, and its handler never ran (session 21: 0 of 1 in 2 s). Only the worker's
+ * thread can see it; the main thread watches its signalfd from its own event loop, which can.
+ */
+const WORKER_DRAIN_MS = 20;
+let workerDrain: ReturnType<typeof setInterval> | null = null;
+
+/** (Worker threads) read the signalfd now and then while any handler is registered. */
+function drainPeriodicallyInWorker(): void {
+  if (isMainThread || workerDrain !== null) return;
+  workerDrain = setInterval(() => {
+    let any = false;
+    for (const set of handlers.values()) any ||= set.size > 0;
+    if (!any && workerDrain !== null) {
+      clearInterval(workerDrain);
+      workerDrain = null;
+      return;
+    }
+    drainSignals();
+  }, WORKER_DRAIN_MS);
+  // As the watcher: a program waiting for nothing but a signal must say so itself.
+  workerDrain.unref();
+}
 let drainScheduled = false;
 let scratch: { address: number; view: DataView } | null = null;
 
@@ -130,6 +157,7 @@ export function receiveSignals(signo: number, handler: AioSignalHandler): Signal
     handlers.set(signo, set);
   }
   set.add(handler);
+  drainPeriodicallyInWorker();
   const registration = set;
   const dispose = (): void => {
     registration.delete(handler);
