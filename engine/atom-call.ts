@@ -11,7 +11,8 @@ import { ATOM, MAX_ARGS, SYSLET_SYNC } from './atom.js';
 import type { MemoryRegistry, Region } from './memory.js';
 import type { Policy } from './policy.js';
 import type { DenyLog } from './deny-log.js';
-import { compileTable, PROBE, BLOCK, type CompiledSyscall } from './compiled-table.js';
+import { compileTable, PROBE, BLOCK, WATCHDOG, type CompiledSyscall } from './compiled-table.js';
+import { MSG_WAITALL } from './syscalls/constants.generated.js';
 import { Confinement } from './confinement.js';
 import { SELF_SIGNALS_DENIED } from './syscalls/table.js';
 import { NR } from './syscalls/nr.js';
@@ -83,6 +84,24 @@ export class AtomCall {
   mayBeInterrupted(nr: number): boolean {
     const compiled = this.#table[nr];
     return compiled !== undefined && compiled.block !== BLOCK.never;
+  }
+
+  /**
+   * (A cachemiss thread, before a call that may block) whether its watchdog runs during this
+   * call, for these arguments (SyscallSpec.watchdog): a socket read unless MSG_WAITALL; a read
+   * at the file position only on a FIFO or a socket (the fd asked now: numbers are reused).
+   */
+  #watchdogBefore(compiled: CompiledSyscall, args: readonly Word[]): void {
+    const watchdog = this.#options.watchdog;
+    if (watchdog === undefined) return;
+    const kind = compiled.watchdog;
+    let runs = false;
+    if (kind === WATCHDOG.always) {
+      runs = compiled.flagsArg < 0 || (Number(args[compiled.flagsArg]) & MSG_WAITALL) === 0;
+    } else if (kind === WATCHDOG.streams) {
+      runs = (compiled.posArg < 0 || args[compiled.posArg] === -1) && watchdog.isStream(args[0] as Word);
+    }
+    watchdog.before(runs);
   }
 
   /** Reads the arguments, applies policy and confinement, and makes the call. */
@@ -242,6 +261,7 @@ export class AtomCall {
     if (this.forceAsync) return HANDOFF;
     const mayNotBlock = inline && (flags & SYSLET_SYNC) === 0;
     if (mayNotBlock && compiled.block === BLOCK.handoff) return HANDOFF;
+    if (!inline && compiled.block !== BLOCK.never) this.#watchdogBefore(compiled, args);
     const result = (compiled.impl as NonNullable<CompiledSyscall['impl']>)(args, this.#memory, mayNotBlock, this.#confinement.regions);
     // (WOULD_BLOCK is the only symbol an implementation returns; `typeof` keeps the test typed.)
     return typeof result === 'symbol' ? HANDOFF : result;
@@ -278,6 +298,8 @@ export class AtomCall {
         return prober.iovecsAdvanced ? HANDOFF : this.#ringOrHandoff(compiled, nr, args, compiled.posArg >= 0 && (reads || compiled.probe === PROBE.rwfWrite) && !prober.writeProbeSkipped);
       }
     }
+    // (A cachemiss thread: its watchdog runs only for a call it may interrupt; see SyscallSpec.watchdog.)
+    if (!inline && compiled.block !== BLOCK.never) this.#watchdogBefore(compiled, args);
     // Exactly: lseek may answer beyond 2^53, and the result cell holds the whole word.
     return syscallWord(nr, args[0], args[1], args[2], args[3], args[4], args[5]);
   }

@@ -15,6 +15,7 @@ import { SYSLET_WAKE_SIGNAL, WORKER_PHASE, WORKER_STATE } from './worker-state.j
 import type { ExecutorOptions } from './executor.js';
 import { NR } from './syscalls/nr.js';
 import { CLOCK_BYTES, ThreadBusyClock } from './cachemiss-clock.js';
+import { CallWatchdog } from './cachemiss-watchdog.js';
 import { SIG_BLOCK } from './syscalls/constants.generated.js';
 
 /** What the pool hands each cachemiss thread. */
@@ -82,12 +83,18 @@ function main(data: CachemissWorkerData): void {
   const policy = new Policy(data.policy);
   const queue = new SubmissionQueue(data.queue);
   const currentAtoms = new Float64Array(data.currentAtoms);
+  const watchdog = new CallWatchdog((id, tid) => {
+    // The pool deletes it; if its worker is terminated first, another thread does (thread-resources.ts).
+    if (data.owner !== null) holdForThread(data.owner, THREAD_RESOURCE.signalTimer, id, tid);
+    Atomics.store(state, base + WORKER_STATE.watchdogTimer, id + 1);
+  });
   const executor = new Executor(memory, policy, 'cachemiss', {
     ...data.options,
     cancelFlag: { array: queue.control, index: SHUTDOWN_INDEX },
     progress: { array: currentAtoms, index: data.slot },
     chains: { first: new Float64Array(data.chains.first), executed: new Int32Array(data.chains.executed), cancel: new Int32Array(data.chains.cancel) },
     kick: { array: state, index: base + WORKER_STATE.kick },
+    watchdog,
     onDeny: (record) => parentPort?.postMessage({ type: 'deny', record }),
   });
   const completions = new CompletionQueue(data.completions);
@@ -130,6 +137,8 @@ function main(data: CachemissWorkerData): void {
     if (!chained) {
       if (!holding) holding = queue.acquireActive(wait, ledger);
       if (!holding || !queue.pop(job, wait, ledger, SPIN_MS)) {
+        // Idle for its idle time (or shutting down): no more watchdog signals while it waits.
+        watchdog.stop();
         if (holding) queue.releaseActive(ledger);
         holding = false;
         if (queue.shuttingDown) {

@@ -10,6 +10,9 @@ import { PRIVATE_IMPLS, type PrivateImpl } from './private-syscalls.js';
 /** How a pointer's length is found (see PointerLength). */
 export const LEN = { arg: 0, size: 1, lenPtr: 2, cstring: 3, iov: 4, msghdr: 5 } as const;
 /** Block classes as integers. */
+/** CompiledSyscall.watchdog: when a cachemiss thread's watchdog may interrupt the call (SyscallSpec.watchdog). */
+export const WATCHDOG = { off: 0, always: 1, streams: 2 } as const;
+
 export const BLOCK = { never: 0, probe: 1, handoff: 2 } as const;
 /** Probes as integers. */
 export const PROBE = { none: 0, rwfRead: 1, rwfWrite: 2, dontwait: 3, pollIn: 4, resolveCached: 5 } as const;
@@ -34,6 +37,8 @@ export interface CompiledSyscall {
   readonly spec: SyscallSpec;
   readonly checks: readonly PointerCheck[];
   readonly block: number;
+  /** When a cachemiss thread's watchdog may interrupt the call: a {@link WATCHDOG} value (SyscallSpec.watchdog). */
+  readonly watchdog: number;
   readonly probe: number;
   readonly flagsArg: number;
   /** For signals-to-self calls: the argument that must equal our pid; -1 otherwise. */
@@ -104,6 +109,7 @@ export function compileOne(spec: SyscallSpec): CompiledSyscall {
     spec,
     checks,
     block: BLOCK[spec.block],
+    watchdog: spec.watchdog === undefined ? WATCHDOG.off : WATCHDOG[spec.watchdog],
     probe: spec.probe === undefined ? PROBE.none : (PROBES[spec.probe] ?? PROBE.none),
     flagsArg: spec.flagsArg ?? -1,
     selfArg,

@@ -109,6 +109,12 @@ export interface ExecutorOptions {
    * another chain makes the call again.
    */
   readonly kick?: { readonly array: Int32Array; readonly index: number };
+  /**
+   * Cachemiss threads: the thread's watchdog (engine/cachemiss-watchdog.ts), told before every
+   * call that may block whether it may interrupt that call. A -EINTR of a call it ran for, in a
+   * chain nobody cancelled, makes the call again.
+   */
+  readonly watchdog?: CallWatchdogPort;
   /** The calling thread's executor, with the io_uring engine: where would-block calls go first. */
   readonly ring?: RingPort;
 }
@@ -165,3 +171,13 @@ export const DEFAULT_EXECUTOR_OPTIONS: ExecutorOptions = {
   inlineBudget: 4096,
   unprobeableWrite: 'handoff',
 };
+
+/** What the executor sees of a cachemiss thread's watchdog (engine/cachemiss-watchdog.ts). */
+export interface CallWatchdogPort {
+  /** Before a call that may block: run the timer during it (`runs`), or stop it. */
+  before(runs: boolean): void;
+  /** Whether the timer runs now (so a -EINTR may be its). */
+  readonly running: boolean;
+  /** Whether `fd` is a FIFO or a socket now (fstat). */
+  isStream(fd: Word): boolean;
+}

@@ -201,7 +201,7 @@ export class Executor {
       // comparison V8 cannot type is a call into its generic StrictEqual, several per atom.)
       // (Only for a call that can be interrupted at all: -4 is a value for umem_add — a countdown
       // passing -4 was made twice when a stale kick was pending.)
-      while (typeof result === 'number' && result === -EINTR && call.mayBeInterrupted(decoded !== null ? decoded.nr : view.getUint32(base + ATOM.nr, true)) && this.#staleKick(token)) {
+      while (typeof result === 'number' && result === -EINTR && call.mayBeInterrupted(decoded !== null ? decoded.nr : view.getUint32(base + ATOM.nr, true)) && (this.#staleKick(token) || this.#watchdogTick(token))) {
         // (Decoded again: the interrupted call may have written into the atom.)
         decoded = decoded !== null ? call.decoder.get(region, base, current) : null;
         result = decoded !== null ? call.executeDecoded(decoded, current, inline) : call.execute(region, base, current, flags, inline);
@@ -289,6 +289,23 @@ export class Executor {
       }
       current = next;
     }
+  }
+
+  /**
+   * Whether the last -EINTR came from this cachemiss thread's watchdog (see
+   * engine/cachemiss-watchdog.ts), so the call is made again: the timer ran during it, the chain
+   * was not cancelled, the engine is not closing, and no kick names this chain (the pool's
+   * signals come with one of those; every other signal is blocked on the thread).
+   */
+  #watchdogTick(token: number): boolean {
+    const options = this.#options;
+    if (options.watchdog?.running !== true) return false;
+    const cancel = options.cancelFlag;
+    if (cancel !== undefined && Atomics.load(cancel.array, cancel.index) !== 0) return false;
+    const chains = options.chains;
+    if (chains !== undefined && token >= 0 && Atomics.load(chains.cancel, token) !== 0) return false;
+    const kick = options.kick;
+    return kick === undefined || Atomics.load(kick.array, kick.index) !== token;
   }
 
   /**

@@ -7,6 +7,7 @@ import { letGo, syscall, EOWNERDEAD, THREAD_RESOURCE } from './native/index.js';
 import { STOP } from './atom.js';
 import type { SubmissionQueue } from './submission-queue.js';
 import { WORKER_STATE } from './worker-state.js';
+import { deleteWatchdogTimer } from './cachemiss-watchdog.js';
 import { NR } from './syscalls/nr.js';
 
 const SYS_close = NR.close;
@@ -74,5 +75,6 @@ export function reapThread(index: number, pool: ReapedPool): void {
     letGo(THREAD_RESOURCE.schedstat, clockFd);
     syscall(SYS_close, clockFd);
   }
+  deleteWatchdogTimer(state, base);
   hooks.poke();
 }

@@ -11,6 +11,7 @@ import { letGo, syscall, thisWorkerThread, THREAD_RESOURCE, THREAD_RESOURCE_LIMI
 import type { MemoryRegistry } from './memory.js';
 import type { Policy, TraceRecord } from './policy.js';
 import { KICK_NONE, type ChainTable } from './executor.js';
+import { deleteWatchdogTimer } from './cachemiss-watchdog.js';
 import { CompletionQueue } from './completion-queue.js';
 import type { SubmissionQueue } from './submission-queue.js';
 import { SYSLET_WAKE_SIGNAL, WORKER_PHASE, WORKER_STATE } from './worker-state.js';
@@ -129,11 +130,12 @@ export class PoolThreads {
 
   /** reconfigure - change the thread bound and idle time (applies to threads started from now on). */
   /**
-   * closeClockFds - close every thread's busy-clock file (ThreadBusyClock): the worker thread
-   * that owns this pool is ending, its cachemiss threads are terminated with it, and no reap
-   * will run to close them (engine.ts releaseAtWorkerExit).
+   * releaseThreadLeftovers - close every thread's busy-clock file (ThreadBusyClock) and delete
+   * its watchdog timer (CallWatchdog): the worker thread that owns this pool is ending, its
+   * cachemiss threads are terminated with it, and no reap will run to release them (engine.ts
+   * releaseAtWorkerExit).
    */
-  closeClockFds(): void {
+  releaseThreadLeftovers(): void {
     const state = this.state;
     for (let base = 0; base + WORKER_STATE.stride <= KEEP_INDEX; base += WORKER_STATE.stride) {
       const clockFd = Atomics.exchange(state, base + WORKER_STATE.clockFd, 0) - 1;
@@ -141,6 +143,7 @@ export class PoolThreads {
         letGo(THREAD_RESOURCE.schedstat, clockFd);
         syscall(NR.close, clockFd);
       }
+      deleteWatchdogTimer(state, base);
     }
   }
 

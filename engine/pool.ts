@@ -106,9 +106,9 @@ export class CachemissPool {
   }
 
   /** The most threads this pool will run. */
-  /** The worker thread that owns this pool is ending: close what its threads leave open (see PoolThreads.closeClockFds). */
+  /** The worker thread that owns this pool is ending: close what its threads leave open (see PoolThreads.releaseThreadLeftovers). */
   closeAtWorkerExit(): void {
-    this.#threads.closeClockFds();
+    this.#threads.releaseThreadLeftovers();
   }
 
   get maxThreads(): number {

@@ -15,7 +15,7 @@ export const SYSLET_WAKE_SIGNAL = 64;
 /** What a cachemiss thread is doing, published for the caller (exit handling, death recovery). */
 export const WORKER_STATE = {
   /** Int32 slots per worker. */
-  stride: 11,
+  stride: 12,
   tid: 0,
   /** 0 idle, 1 running a chain. */
   running: 1,
@@ -42,6 +42,11 @@ export const WORKER_STATE = {
   clockFd: 9,
   /** 1 while it polls the queue (counted in SPINNING). */
   spinning: 10,
+  /**
+   * The id of the thread's watchdog timer (cachemiss-watchdog.ts) plus 1 (0: none made): the
+   * pool deletes it once the thread has exited, as it closes the clock's file.
+   */
+  watchdogTimer: 11,
 } as const;
 
 /** WORKER_STATE.phase values. */

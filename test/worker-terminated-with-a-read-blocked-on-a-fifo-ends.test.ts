@@ -10,7 +10,9 @@
 // worker runs no JavaScript, so its pool's threads stay blocked in read(2) and Node's join of
 // them never returns. (Node's own fs.read of a FIFO in a worker hangs terminate() the same way:
 // its thread pool request holds the worker's loop open. syslet-aio already does better for
-// process.exit() in the worker, where Node hangs too.)
+// process.exit() in the worker, where Node hangs too.) Fixed in session 24: each cachemiss
+// thread's watchdog timer interrupts its blocked call every 100 ms (engine/cachemiss-watchdog.ts),
+// so the thread returns to JavaScript, where Node's stop takes effect.
 //
 // Runs the installed package with plain node (workers do not get the tsx loader) in a child
 // with a time limit, so a hang fails the test.
@@ -47,7 +49,6 @@ function childSource(fifo: string): string {
 for (const engine of ['io_uring', 'threads'] as const) {
   test(`a worker terminated with an aio.read blocked on an empty FIFO ends, and the process exits (${engine} engine)`, {
     timeout: 240_000,
-    todo: 'engine/: a terminated worker runs no JavaScript, so its pool never interrupts its threads blocked in read(2) (reported to coord18)',
   }, async (t) => {
     const installed = await installPackedTarball();
     t.after(() => rmSync(installed.work, { recursive: true, force: true }));

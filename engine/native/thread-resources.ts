@@ -40,6 +40,8 @@ export const THREAD_RESOURCE = {
   ringMapping: 4,
   /** A cachemiss thread's /proc/…/schedstat file (engine/cachemiss-clock.ts), its pool's to close. */
   schedstat: 5,
+  /** A POSIX timer (its id in the fd word, the thread it signals in the address word): engine/cachemiss-watchdog.ts. */
+  signalTimer: 6,
 } as const;
 
 /** A thread of this process, by tid and start time (clock ticks since boot). */
@@ -276,6 +278,7 @@ export function releaseResourcesOfEndedThreads(): number {
   let released = 0;
   const alive = new Map<number, boolean>();
   let maps: string | undefined;
+  let timers: string | undefined;
   const me = isMainThread ? null : identity();
   locked((words) => {
     for (let at = ENTRIES_AT / 8, i = 0; i < ENTRY_COUNT; i++, at += ENTRY_WORDS) {
@@ -297,6 +300,12 @@ export function releaseResourcesOfEndedThreads(): number {
           syscall(NR.munmap, words[at + 4], words[at + 5]);
           released++;
         }
+      } else if (kind === THREAD_RESOURCE.signalTimer) {
+        timers ??= readTimers();
+        if (timerSignalsThread(timers, fd, words[at + 4] as number)) {
+          syscall(NR.timer_delete, fd);
+          released++;
+        }
       } else if (linkIsOfKind(linkOf(fd), kind)) {
         syscall(NR.close, fd);
         released++;
@@ -308,11 +317,32 @@ export function releaseResourcesOfEndedThreads(): number {
 }
 
 function readMaps(): string {
+  return readProc('/proc/self/maps');
+}
+
+function readTimers(): string {
+  return readProc('/proc/self/timers');
+}
+
+function readProc(path: string): string {
   try {
-    return readFileSync('/proc/self/maps', 'latin1');
+    return readFileSync(path, 'latin1');
   } catch {
     return '';
   }
+}
+
+/**
+ * Whether /proc/self/timers lists timer `id` as one that signals thread `tid` (`notify:
+ * signal/tid.N`, kept after the thread has ended): a timer id is the process's, and one deleted
+ * and made again by someone else would name another thread.
+ */
+function timerSignalsThread(timers: string, id: number, tid: number): boolean {
+  const listed = `\n${timers}`;
+  const at = listed.indexOf(`\nID: ${id}\n`);
+  if (at < 0) return false;
+  const next = listed.indexOf('\nID: ', at + 1);
+  return listed.slice(at, next < 0 ? undefined : next).includes(`\nnotify: signal/tid.${tid}\n`);
 }
 
 function linkOf(fd: number): string | null {

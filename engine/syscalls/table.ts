@@ -45,6 +45,7 @@ const split = (at: number): readonly [{ lo: number }, { hi: number }] => [{ lo: 
 interface Row {
   readonly args: readonly ArgSpec[];
   readonly block?: SyscallSpec['block'];
+  readonly watchdog?: SyscallSpec['watchdog'];
   readonly probe?: SyscallSpec['probe'];
   readonly flagsArg?: number;
   readonly policy?: SyscallSpec['policy'];
@@ -57,7 +58,7 @@ const ITERS = { structs: { 1: 'iovec' } } as const;
 
 /** The supported calls, keyed by their x86-64 kernel name (`satisfies`: the keys stay a literal union, {@link SupportedCall}). */
 const SUPPORTED = {
-  read: { args: [fd(), ptr('buf', 'out', { arg: 2 }), size('count')], block: 'probe', probe: 'rwf_nowait_read' },
+  read: { args: [fd(), ptr('buf', 'out', { arg: 2 }), size('count')], block: 'probe', probe: 'rwf_nowait_read', watchdog: 'streams' },
   write: { args: [fd(), ptr('buf', 'in', { arg: 2 }), size('count')], block: 'probe', probe: 'rwf_nowait_write' },
   pread64: {
     args: [fd(), ptr('buf', 'out', { arg: 2 }), size('count'), off('offset')],
@@ -69,7 +70,7 @@ const SUPPORTED = {
     block: 'probe', probe: 'rwf_nowait_write',
     i386: { args: ['as64', 'as64', 'as64', ...split(3)] },
   },
-  readv: { args: [fd(), IOV_OUT(2), int('iovcnt')], block: 'probe', probe: 'rwf_nowait_read', i386: ITERS },
+  readv: { args: [fd(), IOV_OUT(2), int('iovcnt')], block: 'probe', probe: 'rwf_nowait_read', watchdog: 'streams', i386: ITERS },
   writev: { args: [fd(), IOV_IN(2), int('iovcnt')], block: 'probe', probe: 'rwf_nowait_write', i386: ITERS },
   preadv: {
     args: [fd(), IOV_OUT(2), int('iovcnt'), off('pos_l'), uint('pos_h')],
@@ -83,7 +84,7 @@ const SUPPORTED = {
   },
   preadv2: {
     args: [fd(), IOV_OUT(2), int('iovcnt'), off('pos_l'), uint('pos_h'), flags()],
-    block: 'probe', probe: 'rwf_nowait_read',
+    block: 'probe', probe: 'rwf_nowait_read', watchdog: 'streams',
     i386: { args: ['as64', 'as64', 'as64', { lo: 3 }, { hi: 3 }, { lo: 5 }], structs: { 1: 'iovec' } },
   },
   pwritev2: {
@@ -153,7 +154,7 @@ const SUPPORTED = {
   listen: { args: [fd('sockfd'), int('backlog')] },
   accept4: {
     args: [fd('sockfd'), ptr('addr', 'out', { lenPtr: 2 }, true), ptr('addrlen', 'inout', { size: STRUCT_SIZES.socklen }, true), flags()],
-    block: 'probe', probe: 'poll_in',
+    block: 'probe', probe: 'poll_in', watchdog: 'always',
   },
   sendto: {
     args: [fd('sockfd'), ptr('buf', 'in', { arg: 2 }), size('len'), flags(), ptr('dest_addr', 'in', { arg: 5 }, true), uint('addrlen')],
@@ -161,10 +162,10 @@ const SUPPORTED = {
   },
   recvfrom: {
     args: [fd('sockfd'), ptr('buf', 'out', { arg: 2 }), size('len'), flags(), ptr('src_addr', 'out', { lenPtr: 5 }, true), ptr('addrlen', 'inout', { size: STRUCT_SIZES.socklen }, true)],
-    block: 'probe', probe: 'msg_dontwait', flagsArg: 3,
+    block: 'probe', probe: 'msg_dontwait', flagsArg: 3, watchdog: 'always',
   },
   sendmsg: { args: [fd('sockfd'), ptr('msg', 'in', 'msghdr'), flags()], block: 'probe', probe: 'msg_dontwait', flagsArg: 2, i386: { structs: { 1: 'msghdr' } } },
-  recvmsg: { args: [fd('sockfd'), ptr('msg', 'inout', 'msghdr'), flags()], block: 'probe', probe: 'msg_dontwait', flagsArg: 2, i386: { structs: { 1: 'msghdr' } } },
+  recvmsg: { args: [fd('sockfd'), ptr('msg', 'inout', 'msghdr'), flags()], block: 'probe', probe: 'msg_dontwait', flagsArg: 2, watchdog: 'always', i386: { structs: { 1: 'msghdr' } } },
   shutdown: { args: [fd('sockfd'), int('how')] },
   getsockname: { args: [fd('sockfd'), ptr('addr', 'out', { lenPtr: 2 }), ptr('addrlen', 'inout', { size: STRUCT_SIZES.socklen })] },
   getpeername: { args: [fd('sockfd'), ptr('addr', 'out', { lenPtr: 2 }), ptr('addrlen', 'inout', { size: STRUCT_SIZES.socklen })] },
@@ -390,6 +391,7 @@ function build(): readonly SyscallSpec[] {
       args: row.args,
       block: row.block ?? 'never',
       policy: row.policy ?? ALLOW,
+      ...(row.watchdog === undefined ? {} : { watchdog: row.watchdog }),
       ...(row.probe === undefined ? {} : { probe: row.probe }),
       ...(row.flagsArg === undefined ? {} : { flagsArg: row.flagsArg }),
       ...(row.i386 === undefined ? {} : { i386Shape: row.i386 }),

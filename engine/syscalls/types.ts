@@ -144,6 +144,19 @@ export interface SyscallSpec {
   readonly args: readonly ArgSpec[];
   /** Whether the call may block, and so how the inline path treats it. */
   readonly block: BlockClass;
+  /**
+   * Whether a cachemiss thread's watchdog (engine/cachemiss-watchdog.ts) may interrupt the call,
+   * which is then made again: only where the kernel interrupts it before anything moved, so that
+   * making it again is exactly what SA_RESTART would make the kernel do.
+   * - `always`: accept4; recvfrom and recvmsg without MSG_WAITALL (a socket read returns as
+   *   soon as some bytes came);
+   * - `streams`: read, readv, preadv2 at the file position, when the fd is a FIFO or a socket
+   *   (a pipe read waits only while it has read nothing; on a device such as /dev/zero a signal
+   *   cuts a long read short after some bytes, an answer the uninterrupted call never gives).
+   * Unset: the timer is off while the call runs — a signal would cut a write, a splice or a
+   * device read short after some progress, or make a sleep, ppoll or connect answer EINTR.
+   */
+  readonly watchdog?: 'always' | 'streams';
   /** The non-blocking probe, for `block: 'probe'`. */
   readonly probe?: Probe;
   /** For `msg_dontwait`: the index of the flags argument. */
