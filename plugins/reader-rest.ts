@@ -5,6 +5,7 @@
  */
 import { ECANCELED, EFBIG, EIO } from '../engine/native/index.js';
 import { STOP } from '../engine/atom.js';
+import { countCall } from '../engine/event-loop-turns.js';
 import { MAX_RW_COUNT } from '../engine/syscalls/abi.js';
 import { STAT_SIZE_OFFSET } from './builtin/file.js';
 import { fileReadFdMore, fileReadFdStart, fileReadMore, filePollRead, POLL_READ, READ_FD_MORE, READ_FD_START, READ_MORE } from './builtin/file-read.js';
@@ -154,6 +155,9 @@ export async function readRest(going: Going, size: number, done: number, options
   const targetAddress = small ? slot.dataAddress : going.request.lend(target);
   let total = done;
   while (total < want) {
+    // (Counted against the turn, as readUnknownLength's chains: a long file of inline reads.)
+    const turn = countCall();
+    if (turn !== null) await turn;
     options.between?.();
     const left = want - total;
     // Every read is bounded by what is left, so the lent Buffer can take any number of them;
@@ -205,6 +209,11 @@ export async function readUnknownLength(going: Going, options: WholeReadOptions,
   }
   for (;;) {
     if (total >= options.limit && options.overLimit === 'truncate') break;
+    // Each slot's chain counts against the event loop's turn: on /dev/zero every chain ends
+    // inline and its await is a microtask, so the loop read 2 GiB (5-6 s, 2.1 GB RSS) before a
+    // timer that aborts it could run (hunt24; node:fs/promises sees that abort in ~100 ms).
+    const turn = countCall();
+    if (turn !== null) await turn;
     options.between?.();
     let got: number;
     let finished: boolean;

@@ -10,7 +10,9 @@
  * answered (FileHandle.readFile). The reader's loop (plugins/reader-rest.ts readUnknownLength)
  * awaits each slot's chain, and an inline chain's completion is a microtask: the loop never
  * gives the timers a turn. Pipes and FIFOs with a fast writer take another path (pollRead) and
- * see the abort in time. Each run is a child process with a time limit and an RSS bound.
+ * see the abort in time. Fixed in session 24: each slot's chain is counted against the event
+ * loop's turn (engine/event-loop-turns.ts countCall), which waits for the next turn once the
+ * turn has lasted 50 ms. Each run is a child process with a time limit and an RSS bound.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -43,7 +45,6 @@ for (const engine of ['io_uring', 'threads'] as const) {
   for (const how of ['readFile', 'handle'] as const) {
     test(`${engine}: ${how} of /dev/zero sees an abort from a 100 ms timer within a second, and the event loop turns meanwhile`, {
       timeout: 60_000,
-      todo: 'plugins/reader-rest.ts readUnknownLength awaits one inline chain per slot in a microtask loop, never a turn of the event loop (reads to the 2 GiB limit first)',
     }, async () => {
       const child = await runChild(source(how, '/dev/zero'), 30_000, { env: { SYSLET_AIO_ENGINE: engine }, rssLimitBytes: 1 << 30 });
       assert.equal(child.killedForRss, false, `RSS passed 1 GiB (peak ${child.peakRssBytes} bytes)`);
