@@ -85,7 +85,8 @@ function main(data: CachemissWorkerData): void {
   const currentAtoms = new Float64Array(data.currentAtoms);
   const watchdog = new CallWatchdog((id, tid) => {
     // The pool deletes it; if its worker is terminated first, another thread does (thread-resources.ts).
-    if (data.owner !== null) holdForThread(data.owner, THREAD_RESOURCE.signalTimer, id, tid);
+    // (The thread it signals in the size word: letGo matches kind, id and address, and the pool has no tid to give.)
+    if (data.owner !== null) holdForThread(data.owner, THREAD_RESOURCE.signalTimer, id, 0, tid);
     Atomics.store(state, base + WORKER_STATE.watchdogTimer, id + 1);
   });
   const executor = new Executor(memory, policy, 'cachemiss', {

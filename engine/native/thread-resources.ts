@@ -40,7 +40,7 @@ export const THREAD_RESOURCE = {
   ringMapping: 4,
   /** A cachemiss thread's /proc/…/schedstat file (engine/cachemiss-clock.ts), its pool's to close. */
   schedstat: 5,
-  /** A POSIX timer (its id in the fd word, the thread it signals in the address word): engine/cachemiss-watchdog.ts. */
+  /** A POSIX timer (its id in the fd word, the thread it signals in the size word): engine/cachemiss-watchdog.ts. */
   signalTimer: 6,
 } as const;
 
@@ -302,7 +302,7 @@ export function releaseResourcesOfEndedThreads(): number {
         }
       } else if (kind === THREAD_RESOURCE.signalTimer) {
         timers ??= readTimers();
-        if (timerSignalsThread(timers, fd, words[at + 4] as number)) {
+        if (timerSignalsThread(timers, fd, words[at + 5] as number)) {
           syscall(NR.timer_delete, fd);
           released++;
         }
