@@ -6,7 +6,7 @@
 // accept4 whose client connects 350 ms later gets the connection; a 350 ms nanosleep and a ppoll
 // with a 350 ms timeout, which the kernel never restarts, run with the timer off and answer 0 —
 // each compared with the same call made directly in a child process (no signals there).
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, execFile } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
@@ -18,17 +18,23 @@ import { ChainBuilder } from '../engine/builder.js';
 
 const LATE_MS = 350;
 
-function threadsEngine(): Engine {
-  return new Engine({ engine: 'threads', threads: 2 });
-}
-
-test('a FIFO read on a cachemiss thread waits past the watchdog period and gets the writer\'s bytes', async (t) => {
+/** A FIFO in a fresh directory, open read-write (so opening it does not wait for a writer). */
+function openFifo(t: TestContext): { fifo: string; fd: number } {
   const dir = mkdtempSync(join(tmpdir(), 'syslet-watchdog-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const fifo = join(dir, 'fifo');
   execFileSync('mkfifo', [fifo]);
   const fd = openSync(fifo, 'r+');
   t.after(() => closeSync(fd));
+  return { fifo, fd };
+}
+
+function threadsEngine(): Engine {
+  return new Engine({ engine: 'threads', threads: 2 });
+}
+
+test('a FIFO read on a cachemiss thread waits past the watchdog period and gets the writer\'s bytes', async (t) => {
+  const { fd } = openFifo(t);
   const engine = threadsEngine();
   t.after(() => engine.close());
   using chain = new ChainBuilder(engine.memory);
@@ -117,12 +123,7 @@ test('a 350 ms nanosleep and ppoll on a cachemiss thread run with the watchdog o
     t.skip('gcc is not installed');
     return;
   }
-  const dir = mkdtempSync(join(tmpdir(), 'syslet-watchdog-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const fifo = join(dir, 'fifo');
-  execFileSync('mkfifo', [fifo]);
-  const fd = openSync(fifo, 'r+');
-  t.after(() => closeSync(fd));
+  const { fifo, fd } = openFifo(t);
   // One thread: the read that blocks first starts its watchdog, which must then be off for the sleeps.
   const engine = new Engine({ engine: 'threads', threads: 1 });
   t.after(() => engine.close());
