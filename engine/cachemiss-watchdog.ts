@@ -27,11 +27,11 @@
  * for positional reads, writes and the other calls, which never start it.
  */
 import { allocNative, letGo, releaseNative, syscall, THREAD_RESOURCE, type NativeBlock, type Word } from './native/index.js';
-import { STAT_X86_64 } from './syscalls/stat-layouts.js';
+import { fileTypeOf } from './fd-type.js';
 import { NR } from './syscalls/nr.js';
 import { SIGEVENT } from './syscalls/aio-abi.js';
 import { STRUCT_SIZES } from './syscalls/table.js';
-import { CLOCK_MONOTONIC, S_IFIFO, S_IFMT, S_IFSOCK, SIGEV_THREAD_ID } from './syscalls/constants.generated.js';
+import { CLOCK_MONOTONIC, S_IFIFO, S_IFSOCK, SIGEV_THREAD_ID } from './syscalls/constants.generated.js';
 import { SYSLET_WAKE_SIGNAL, WORKER_STATE } from './worker-state.js';
 import type { CallWatchdogPort } from './executor-types.js';
 
@@ -41,8 +41,6 @@ export const WATCHDOG_PERIOD_MS = 100;
 const SYS_timer_create = NR.timer_create;
 const SYS_timer_settime = NR.timer_settime;
 const SYS_gettid = NR.gettid;
-const SYS_fstat = NR.fstat;
-const ST_MODE = STAT_X86_64.st_mode;
 const ITIMERSPEC_BYTES = 2 * STRUCT_SIZES.timespec;
 // The block: the running itimerspec, the stopped one (zeros), the created timer's id, the sigevent.
 const RUNNING_AT = 0;
@@ -62,8 +60,6 @@ export class CallWatchdog implements CallWatchdogPort {
   #block: NativeBlock | null = null;
   #id = -1;
   #state: number = TimerState.none;
-  readonly #statBlock: NativeBlock = allocNative(STRUCT_SIZES.stat, 8);
-  readonly #statView = new DataView(this.#statBlock.buffer);
 
   /**
    * @param made - called once the thread's timer exists, with its id and the thread's tid: the
@@ -94,10 +90,7 @@ export class CallWatchdog implements CallWatchdogPort {
 
   /** isStream - whether `fd` is a FIFO or a socket now (fstat; false when it is not an fd). */
   isStream(fd: Word): boolean {
-    if (typeof fd !== 'number') return false;
-    const block = this.#statBlock;
-    if (syscall(SYS_fstat, fd, block.address) < 0) return false;
-    const type = this.#statView.getUint32(ST_MODE, true) & S_IFMT;
+    const type = fileTypeOf(fd);
     return type === S_IFIFO || type === S_IFSOCK;
   }
 

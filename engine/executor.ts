@@ -291,6 +291,14 @@ export class Executor {
     }
   }
 
+  /** Whether the engine is closing (the shared cancel flag) or the chain with `token` was cancelled. */
+  #stopping(token: number): boolean {
+    const cancel = this.#options.cancelFlag;
+    if (cancel !== undefined && Atomics.load(cancel.array, cancel.index) !== 0) return true;
+    const chains = this.#options.chains;
+    return chains !== undefined && token >= 0 && Atomics.load(chains.cancel, token) !== 0;
+  }
+
   /**
    * Whether the last -EINTR came from this cachemiss thread's watchdog (see
    * engine/cachemiss-watchdog.ts), so the call is made again: the timer ran during it, the chain
@@ -299,11 +307,7 @@ export class Executor {
    */
   #watchdogTick(token: number): boolean {
     const options = this.#options;
-    if (options.watchdog?.running !== true) return false;
-    const cancel = options.cancelFlag;
-    if (cancel !== undefined && Atomics.load(cancel.array, cancel.index) !== 0) return false;
-    const chains = options.chains;
-    if (chains !== undefined && token >= 0 && Atomics.load(chains.cancel, token) !== 0) return false;
+    if (options.watchdog?.running !== true || this.#stopping(token)) return false;
     const kick = options.kick;
     return kick === undefined || Atomics.load(kick.array, kick.index) !== token;
   }
@@ -314,11 +318,7 @@ export class Executor {
    */
   #staleKick(token: number): boolean {
     const kick = this.#options.kick;
-    if (kick === undefined || token < 0) return false;
-    const cancel = this.#options.cancelFlag;
-    if (cancel !== undefined && Atomics.load(cancel.array, cancel.index) !== 0) return false;
-    const chains = this.#options.chains;
-    if (chains !== undefined && Atomics.load(chains.cancel, token) !== 0) return false;
+    if (kick === undefined || token < 0 || this.#stopping(token)) return false;
     const target = Atomics.load(kick.array, kick.index);
     if (target === KICK_NONE || target === token) return false;
     Atomics.compareExchange(kick.array, kick.index, target, KICK_NONE);

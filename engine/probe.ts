@@ -6,7 +6,7 @@
  * without blocking. Split from executor.ts (which decides when to probe) by job.
  */
 import * as nativeExports from './native/index.js';
-import type { NativeBlock, Word } from './native/index.js';
+import type { Word } from './native/index.js';
 import * as compiledTableExports from './compiled-table.js';
 import type { CompiledSyscall } from './compiled-table.js';
 import * as confinementExports from './confinement.js';
@@ -15,20 +15,20 @@ import * as abiExports from './syscalls/abi.js';
 import * as nrExports from './syscalls/nr.js';
 import * as wordsExports from './words.js';
 import * as constantsGeneratedExports from './syscalls/constants.generated.js';
+import * as fdTypeExports from './fd-type.js';
 import type { ExecutorOptions } from './executor-types.js';
-import { STRUCT_SIZES } from './syscalls/table.js';
-import { STAT_X86_64 } from './syscalls/stat-layouts.js';
 
 // Imported bindings as this module's own consts: TurboFan folds a module's consts into the code it
 // compiles, but loads an imported binding's cell and tests it for the hole at every use, and
 // calls an imported function through that load (P1: the probe is made once per cached read).
-const { syscall, preadv2, allocNative, EAGAIN, EINVAL, EOPNOTSUPP } = nativeExports;
+const { syscall, preadv2, EAGAIN, EINVAL, EOPNOTSUPP } = nativeExports;
 const { PROBE } = compiledTableExports;
 const { PRIVATE_LAYOUT } = confinementExports;
 const { RESOLVE_CACHED, RWF_NOWAIT } = abiExports;
 const { NR } = nrExports;
 const { setWord } = wordsExports;
-const { MSG_DONTWAIT, MSG_WAITALL, O_CREAT, O_TMPFILE, POLLIN, SEEK_CUR, S_IFBLK, S_IFCHR, S_IFMT, S_IFREG } = constantsGeneratedExports;
+const { fileTypeOf } = fdTypeExports;
+const { MSG_DONTWAIT, MSG_WAITALL, O_CREAT, O_TMPFILE, POLLIN, SEEK_CUR, S_IFBLK, S_IFCHR, S_IFREG } = constantsGeneratedExports;
 // The probe kinds as numbers (a field of an imported object is a map check and a load a use).
 const PROBE_RWF_READ = PROBE.rwfRead;
 const PROBE_RWF_WRITE = PROBE.rwfWrite;
@@ -42,11 +42,8 @@ const SYS_preadv2 = NR.preadv2;
 const SYS_pwritev2 = NR.pwritev2;
 const SYS_openat2 = NR.openat2;
 const SYS_ppoll = NR.ppoll;
-const SYS_fstat = NR.fstat;
 const SYS_lseek = NR.lseek;
 /** struct stat (x86-64), for the fstat that tells a descriptor's kind by its st_mode. */
-const STAT_BYTES = STRUCT_SIZES.stat;
-const ST_MODE = STAT_X86_64.st_mode;
 
 /** Descriptor numbers whose EOPNOTSUPP write probes are remembered (a 64 KiB table per executor). */
 const WRITE_SKIP_FDS = 1 << 16;
@@ -294,10 +291,6 @@ export class Prober {
   }
 }
 
-// For keepsPosition's fstat, allocated with the module (no native memory appears mid-run).
-const statBlock: NativeBlock = allocNative(STAT_BYTES, 8);
-const statView = new DataView(statBlock.buffer);
-
 /**
  * Whether `fd` is a file that keeps a position a short read can be continued at: a regular file,
  * a block device, or a character device that seeks (/dev/zero). Not a stream (lseek: ESPIPE), nor
@@ -305,8 +298,7 @@ const statView = new DataView(statBlock.buffer);
  * after a short read, so a full one costs nothing.
  */
 function keepsPosition(fd: Word): boolean {
-  if (syscall(SYS_fstat, fd, statBlock.address) !== 0) return false;
-  const type = statView.getUint32(ST_MODE, true) & S_IFMT;
+  const type = fileTypeOf(fd);
   return type === S_IFREG || type === S_IFBLK || (type === S_IFCHR && syscall(SYS_lseek, fd, 0, SEEK_CUR) >= 0);
 }
 

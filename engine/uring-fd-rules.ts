@@ -4,20 +4,15 @@
  * RingCall.streams). Each asks the kernel about the fd when the atom runs, never from memory of
  * an earlier call: the program may close a number and get it again for another kind of file.
  */
-import { syscall, allocNative, ESPIPE, type NativeBlock, type Word } from './native/index.js';
+import { syscall, ESPIPE, type Word } from './native/index.js';
+import { fileTypeOf } from './fd-type.js';
 import type { CompiledSyscall } from './compiled-table.js';
 import type { RingCall } from './uring-opcodes.js';
 import { NR } from './syscalls/nr.js';
-import { STRUCT_SIZES } from './syscalls/table.js';
-import { STAT_X86_64 } from './syscalls/stat-layouts.js';
-import { F_GETFL, O_NONBLOCK, SEEK_CUR, S_IFBLK, S_IFMT, S_IFREG } from './syscalls/constants.generated.js';
+import { F_GETFL, O_NONBLOCK, SEEK_CUR, S_IFBLK, S_IFREG } from './syscalls/constants.generated.js';
 
 const SYS_lseek = NR.lseek;
 const SYS_fcntl = NR.fcntl;
-const SYS_fstat = NR.fstat;
-/** struct stat (x86-64), for the fstat that tells a descriptor's kind by its st_mode. */
-const STAT_BYTES = STRUCT_SIZES.stat;
-const ST_MODE = STAT_X86_64.st_mode;
 
 /**
  * fdsAllow - whether the ring may make this call with these arguments, as far as its fds go: the
@@ -54,15 +49,9 @@ export function positionAllows(call: RingCall, compiled: CompiledSyscall, args: 
   return regularOrBlockDevice(fd);
 }
 
-// Allocated with the module, not at the first ring-bound read: native memory that appeared in
-// the middle of a run read as growth in P6's check (144 B between 100k and 1M requests).
-const statBlock: NativeBlock = allocNative(STAT_BYTES, 8);
-const statView = new DataView(statBlock.buffer);
-
-/** Whether `fd` is a regular file or a block device now (fstat; the number may be reused). */
+/** Whether `fd` is a regular file or a block device now (the number may be reused). */
 function regularOrBlockDevice(fd: number): boolean {
-  if (syscall(SYS_fstat, fd, statBlock.address) !== 0) return false;
-  const type = statView.getUint32(ST_MODE, true) & S_IFMT;
+  const type = fileTypeOf(fd);
   return type === S_IFREG || type === S_IFBLK;
 }
 
