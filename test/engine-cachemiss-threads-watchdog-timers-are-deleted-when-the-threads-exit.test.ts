@@ -5,33 +5,19 @@
 // pending-signal slot (RLIMIT_SIGPENDING). The pool deletes it when it sees the thread exit.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { Engine } from '../engine/engine.js';
-import { ChainBuilder } from '../engine/builder.js';
+import { openFifo, readWithLateWriter } from './helpers/fifo.js';
 
 function timerIds(): string[] {
   return readFileSync('/proc/self/timers', 'utf8').split('\n').filter((line) => line.startsWith('ID: '));
 }
 
 test('a cachemiss thread\'s watchdog timer is deleted once the thread has exited', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'syslet-watchdog-timers-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const fifo = join(dir, 'fifo');
-  execFileSync('mkfifo', [fifo]);
-  const fd = openSync(fifo, 'r+');
-  t.after(() => closeSync(fd));
+  const { fd } = openFifo(t);
   const before = timerIds();
   const engine = new Engine({ engine: 'threads', threads: 2 });
-  using chain = new ChainBuilder(engine.memory);
-  const buffer = chain.buffer(8);
-  const read = chain.atom('read', [fd, buffer, 8]);
-  const timer = setTimeout(() => writeSync(fd, 'bytes'), 150);
-  t.after(() => clearTimeout(timer));
-  await engine.runChain(chain.first);
-  assert.equal(read.result.value, 5);
+  assert.equal(await readWithLateWriter(t, engine, fd, 'bytes', 150), 5);
   assert.equal(timerIds().length, before.length + 1, 'the thread that read the FIFO has a watchdog timer while it lives');
   await engine.close();
   assert.deepEqual(timerIds(), before, 'no watchdog timer is left once the engine\'s threads have exited');

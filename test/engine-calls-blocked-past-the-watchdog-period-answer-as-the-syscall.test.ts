@@ -6,28 +6,17 @@
 // accept4 whose client connects 350 ms later gets the connection; a 350 ms nanosleep and a ppoll
 // with a 350 ms timeout, which the kernel never restarts, run with the timer off and answer 0 —
 // each compared with the same call made directly in a child process (no signals there).
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, execFile } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, writeSync } from 'node:fs';
 import { createServer, connect, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Engine } from '../engine/engine.js';
+import { openFifo, readWithLateWriter } from './helpers/fifo.js';
 import { ChainBuilder } from '../engine/builder.js';
 
 const LATE_MS = 350;
-
-/** A FIFO in a fresh directory, open read-write (so opening it does not wait for a writer). */
-function openFifo(t: TestContext): { fifo: string; fd: number } {
-  const dir = mkdtempSync(join(tmpdir(), 'syslet-watchdog-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const fifo = join(dir, 'fifo');
-  execFileSync('mkfifo', [fifo]);
-  const fd = openSync(fifo, 'r+');
-  t.after(() => closeSync(fd));
-  return { fifo, fd };
-}
 
 function threadsEngine(): Engine {
   return new Engine({ engine: 'threads', threads: 2 });
@@ -127,13 +116,7 @@ test('a 350 ms nanosleep and ppoll on a cachemiss thread run with the watchdog o
   // One thread: the read that blocks first starts its watchdog, which must then be off for the sleeps.
   const engine = new Engine({ engine: 'threads', threads: 1 });
   t.after(() => engine.close());
-  using first = new ChainBuilder(engine.memory);
-  const byte = first.buffer(1);
-  const read = first.atom('read', [fd, byte, 1]);
-  const timer = setTimeout(() => writeSync(fd, 'x'), 150);
-  t.after(() => clearTimeout(timer));
-  await engine.runChain(first.first);
-  assert.equal(read.result.value, 1);
+  assert.equal(await readWithLateWriter(t, engine, fd, 'x', 150), 1);
   using chain = new ChainBuilder(engine.memory);
   const timeout = chain.buffer(16);
   new DataView(timeout.bytes.buffer, timeout.bytes.byteOffset, 16).setBigInt64(8, BigInt(LATE_MS) * 1_000_000n, true);

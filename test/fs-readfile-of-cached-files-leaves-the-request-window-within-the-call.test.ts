@@ -13,12 +13,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Engine } from '../index.js';
 import { createFs, requestStats, setRequestWindow } from '../fs.js';
 import { tempDir } from './plugin-fixture.js';
+import { writeCachedFiles } from './helpers/ring-reads.js';
 
 for (const kind of ['threads', 'io_uring'] as const) {
   test(`readFile of many cached files at once: each leaves the window within its call, none queues (${kind} engine)`, async (t) => {
@@ -34,14 +32,8 @@ for (const kind of ['threads', 'io_uring'] as const) {
     }
     const fs = createFs(engine);
     setRequestWindow(engine, 4);
-    const contents = Array.from({ length: 64 }, (_, i) => randomBytes(1 + i * 97));
-    const paths = contents.map((content, i) => {
-      const path = join(dir, `f${i}`);
-      writeFileSync(path, content);
-      // Cached and its dentry known: read inline with straight calls.
-      readFileSync(path);
-      return path;
-    });
+    // Cached and their dentries known: read inline with straight calls.
+    const { paths, contents } = writeCachedFiles(dir, 64);
     const reads = paths.map((path) => fs.readFile(path));
     const stats = requestStats(engine);
     assert.equal(stats.waiting, 0, 'no call waited for the window (16 times its size were made)');

@@ -8,12 +8,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Engine } from '../index.js';
 import { createFs, requestStats, setRequestWindow } from '../fs.js';
 import { tempDir } from './plugin-fixture.js';
+import { writeCachedFiles } from './helpers/ring-reads.js';
 import { readFirstOnTheRing } from '../plugins/reader.js';
 
 test('readFile of many cached files at once through the ring: the window bounds the batches in flight', async (t) => {
@@ -30,13 +28,7 @@ test('readFile of many cached files at once through the ring: the window bounds 
   readFirstOnTheRing(engine);
   const fs = createFs(engine);
   setRequestWindow(engine, 4);
-  const contents = Array.from({ length: 64 }, (_, i) => randomBytes(1 + i * 97));
-  const paths = contents.map((content, i) => {
-    const path = join(dir, `f${i}`);
-    writeFileSync(path, content);
-    readFileSync(path);
-    return path;
-  });
+  const { paths, contents } = writeCachedFiles(dir, 64);
   const reads = paths.map((path) => fs.readFile(path));
   const stats = requestStats(engine);
   assert.ok(stats.active <= 4, `${stats.active} requests hold a place in a window of 4`);

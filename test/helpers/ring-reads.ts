@@ -5,7 +5,8 @@
  */
 import type { TestContext } from 'node:test';
 import { execFileSync } from 'node:child_process';
-import { closeSync, constants, openSync, readdirSync, readlinkSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, constants, openSync, readdirSync, readFileSync, readlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Engine } from '../../index.js';
@@ -64,4 +65,21 @@ export async function readFifoBeingWritten(dir: string, name: string, read: (pat
   const text = (await reading).toString();
   closeSync(keeper);
   return text;
+}
+
+/**
+ * writeCachedFiles - `count` files of random bytes in `dir` (f0, f1...; 1, 98, 195... bytes: file
+ * i holds 1 + 97·i), each read once so its pages and its dentry are cached.
+ *
+ * @returns their paths and contents, by index.
+ */
+export function writeCachedFiles(dir: string, count: number): { paths: string[]; contents: Buffer[] } {
+  const contents = Array.from({ length: count }, (_, i) => randomBytes(1 + i * 97));
+  const paths = contents.map((content, i) => {
+    const path = join(dir, `f${i}`);
+    writeFileSync(path, content);
+    readFileSync(path);
+    return path;
+  });
+  return { paths, contents };
 }
