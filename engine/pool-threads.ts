@@ -128,7 +128,6 @@ export class PoolThreads {
     return Atomics.load(this.state, KEEP_INDEX);
   }
 
-  /** reconfigure - change the thread bound and idle time (applies to threads started from now on). */
   /**
    * releaseThreadLeftovers - close every thread's busy-clock file (ThreadBusyClock) and delete
    * its watchdog timer (CallWatchdog): the worker thread that owns this pool is ending, its
@@ -147,6 +146,7 @@ export class PoolThreads {
     }
   }
 
+  /** reconfigure - change the thread bound and idle time (applies to threads started from now on). */
   reconfigure(maxThreads: number, idleMs: number): void {
     this.#options = { ...this.#options, maxThreads: Math.max(1, Math.min(maxThreads, MAX_SLOTS)), idleMs };
     Atomics.store(this.state, KEEP_INDEX, Math.min(this.keepThreads, this.#options.maxThreads));
