@@ -11,7 +11,7 @@ import { Policy } from './policy.js';
 import { Executor, newOutcome } from './executor.js';
 import { CompletionQueue, type CompletionQueueBuffers } from './completion-queue.js';
 import { SubmissionQueue, type ConsumerLedger, type Job, type SubmissionQueueBuffers } from './submission-queue.js';
-import { SYSLET_WAKE_SIGNAL, WORKER_PHASE, WORKER_STATE } from './worker-state.js';
+import { GLIBC_RESERVED_SIGNALS, SYSLET_WAKE_SIGNAL, WORKER_PHASE, WORKER_STATE } from './worker-state.js';
 import type { ExecutorOptions } from './executor.js';
 import { NR } from './syscalls/nr.js';
 import { CLOCK_BYTES, ThreadBusyClock } from './cachemiss-clock.js';
@@ -53,9 +53,11 @@ const SYS_rt_sigprocmask = NR.rt_sigprocmask;
  * the process (SIGCHLD from child_process, SIGWINCH, SIGUSR1/2) is for the JS thread's handlers;
  * taken here, it interrupted the chain's call where SA_RESTART does not restart it (nanosleep,
  * clock_nanosleep, ppoll, epoll_wait: -EINTR), an answer the same chain never gets on io_uring.
- * glibc's AIO helper threads block every signal for the same reason.
+ * glibc's AIO helper threads block every signal for the same reason, through pthread_sigmask,
+ * which leaves glibc's own two (GLIBC_RESERVED_SIGNALS) unblocked: so must this raw mask, or
+ * process.setuid() and every other set*id call waits for ever for a cachemiss thread.
  */
-const UNBLOCKED = [SYSLET_WAKE_SIGNAL, 4, 5, 6, 7, 8, 11, 31];
+const UNBLOCKED = [SYSLET_WAKE_SIGNAL, 4, 5, 6, 7, 8, 11, 31, ...GLIBC_RESERVED_SIGNALS];
 const BLOCKED_MASK = UNBLOCKED.reduce((mask, signo) => mask & ~(1n << BigInt(signo - 1)), (1n << 64n) - 1n);
 /**
  * The governor wants, beside each chain's service time, how much of it the thread was not blocked

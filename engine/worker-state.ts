@@ -12,6 +12,15 @@
  */
 export const SYSLET_WAKE_SIGNAL = 64;
 
+/**
+ * The two real-time signals glibc keeps for itself: SIGCANCEL (32, pthread_cancel) and SIGSETXID
+ * (33: setuid, setgid, setgroups… are per process, so glibc's `__nptl_setxid` signals every thread
+ * to change its credentials and waits until each one has). glibc's sigprocmask and
+ * pthread_sigmask never block them; a thread that blocks them with a raw rt_sigprocmask makes
+ * every set*id call of the process wait for ever (hunt25), so no mask of ours may hold them.
+ */
+export const GLIBC_RESERVED_SIGNALS: readonly number[] = [32, 33];
+
 /** What a cachemiss thread is doing, published for the caller (exit handling, death recovery). */
 export const WORKER_STATE = {
   /** Int32 slots per worker. */

@@ -15,6 +15,7 @@ import { allocNative, syscall, watchReadable, THREAD_RESOURCE, holdForThisThread
 import { readWord } from '../engine/words.js';
 import { NR } from '../engine/syscalls/nr.js';
 import { SyscallError } from '../engine/errors.js';
+import { GLIBC_RESERVED_SIGNALS } from '../engine/worker-state.js';
 import { SIG_BLOCK, SFD_NONBLOCK, SFD_CLOEXEC } from '../engine/syscalls/constants.generated.js';
 
 const SYS_read = NR.read;
@@ -135,7 +136,9 @@ function enable(signo: number): void {
  * the whole process by other programs may be taken by another thread of Node; AIO completion
  * signals are always directed at the JS thread.
  *
- * @param signo - 1..64, not SIGKILL or SIGSTOP; typically SIGRTMIN (34) and up.
+ * @param signo - 1..64, not SIGKILL or SIGSTOP, nor glibc's own 32 and 33 (blocked, they make
+ *   process.setuid() and every other set*id call of the process wait for ever); typically
+ *   SIGRTMIN (34) and up.
  * @param handler - called on the event loop, or inside an interrupted aio_suspend/lio_listio.
  * @returns a registration to dispose.
  * @throws RangeError naming `signo` when it is not a catchable signal; SyscallError (errno,
@@ -146,8 +149,8 @@ function enable(signo: number): void {
  * ```
  */
 export function receiveSignals(signo: number, handler: AioSignalHandler): SignalReceiver {
-  if (!Number.isInteger(signo) || signo < 1 || signo > 64 || signo === SIGKILL || signo === SIGSTOP) {
-    throw new RangeError(`signo must be a catchable signal number (1..64, not SIGKILL/SIGSTOP), got ${String(signo)}`);
+  if (!Number.isInteger(signo) || signo < 1 || signo > 64 || signo === SIGKILL || signo === SIGSTOP || GLIBC_RESERVED_SIGNALS.includes(signo)) {
+    throw new RangeError(`signo must be a catchable signal number (1..64, not SIGKILL/SIGSTOP, not glibc's 32/33), got ${String(signo)}`);
   }
   if (typeof handler !== 'function') throw new TypeError('handler must be a function');
   enable(signo);
