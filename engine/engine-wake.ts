@@ -4,7 +4,7 @@
  * processes completions on the event loop (referenced only while chains are in flight, so an idle
  * engine never keeps a process alive), and the blocking wait on it behind Engine.waitUntil.
  */
-import { allocNative, syscall, watchReadable, THREAD_RESOURCE, holdForThisThread, letGo, type FdWatcher, EAGAIN, EINTR } from './native/index.js';
+import { allocNative, syscall, watchReadable, THREAD_RESOURCE, holdForThisThread, closeHeld, type FdWatcher, EAGAIN, EINTR } from './native/index.js';
 import type { UringEngine } from './uring-engine.js';
 import { NR } from './syscalls/nr.js';
 import { SyscallError } from './errors.js';
@@ -28,7 +28,6 @@ function closeAtExit(watcher: FdWatcher): void {
 const SYS_ppoll = NR.ppoll;
 const SYS_eventfd2 = NR.eventfd2;
 const SYS_read = NR.read;
-const SYS_close = NR.close;
 const NS_PER_MS = 1e6;
 /** `performance` read once: by name it is a lazy accessor on globalThis (see chain-endings.ts). */
 const clock = performance;
@@ -123,8 +122,7 @@ export class EngineWake implements CompletionSource {
     this.#watcher?.close();
     this.#watcher = null;
     if (this.#eventfd >= 0) {
-      letGo(THREAD_RESOURCE.eventfd, this.#eventfd);
-      syscall(SYS_close, this.#eventfd);
+      closeHeld(THREAD_RESOURCE.eventfd, this.#eventfd);
     }
     this.#eventfd = -1;
   }

@@ -31,7 +31,7 @@ import { EFD_CLOEXEC, EFD_NONBLOCK, POLLIN, POLLNVAL } from '../syscalls/constan
 import { NR } from '../syscalls/nr.js';
 import { allocNative, releaseNative, type NativeBlock } from './memory.js';
 import { syscall } from './libc.js';
-import { THREAD_RESOURCE, holdForThisThread, letGo } from './thread-resources.js';
+import { THREAD_RESOURCE, closeHeld, holdForThisThread } from './thread-resources.js';
 import { THREAD_RESOURCE_LIMITS, workerEnv } from './worker-env.js';
 
 /** A watcher on one fd (koffi's uv_poll handle in the main thread, a waker thread in a worker). */
@@ -190,8 +190,7 @@ class Waker {
     if (this.#controlClosed) return;
     this.#controlClosed = true;
     Atomics.store(this.#state, STOP, 1);
-    letGo(THREAD_RESOURCE.eventfd, this.#control);
-    syscall(NR.close, this.#control);
+    closeHeld(THREAD_RESOURCE.eventfd, this.#control);
     releaseNative(this.#one);
   }
 

@@ -14,14 +14,20 @@
  * Each entry names its owner thread by tid and start time (/proc/thread-self/stat); an engine
  * started on any thread releases the entries of owners that no longer exist
  * ({@link releaseResourcesOfEndedThreads}), each only after checking that the fd number still
- * names that kind of file and the mapping is still that mapping.
+ * names that kind of file and the mapping is still that mapping — and, where the kernel names
+ * each file apart (an io_uring instance's own inode, an eventfd's `eventfd-id`), that it is still
+ * the very file recorded. With that identity, a thread closes first and lets go after
+ * ({@link closeHeld}): a worker terminated in between (its exit handlers are JavaScript, and
+ * terminate() stops them anywhere) leaves an entry that can never match again, where letting go
+ * first left the file open for good (session 25: one ring a CI run, after a worker was
+ * terminated during its own exit).
  *
  * Only worker threads record anything: the main thread's resources go with the process. When
  * the fixed address is taken by something else, or the block is full, nothing is recorded and
  * a terminated worker's resources stay, as before this module.
  */
 import { isMainThread } from 'node:worker_threads';
-import { readFileSync, readlinkSync } from 'node:fs';
+import { fstatSync, readFileSync, readlinkSync } from 'node:fs';
 import { libc, syscall } from './libc.js';
 import { viewOf } from './memory.js';
 import { EEXIST, EOWNERDEAD } from './errno.js';
@@ -65,12 +71,15 @@ function linkIsOfKind(link: string | null, kind: number): boolean {
 /** Where the block is mapped: far from where the kernel's mmap and the heap place things on x86-64. */
 const REGISTRY_ADDRESS = 0x2f5b_7e6d_0000;
 const REGISTRY_BYTES = 64 * 1024;
+/** The page size of x86-64 (the only architecture the library runs on). */
+const PAGE_BYTES = 4096;
 /** 'SYLR' and the layout's version, then the creating process's pid: written last by the creator. */
 const MAGIC = 0x53594c52;
-const LAYOUT_VERSION = 1;
+/** 2: entries carry the file's identity (word 6), which version 1 left as it found it. */
+const LAYOUT_VERSION = 2;
 const MUTEX_AT = 64;
 const ENTRIES_AT = 128;
-/** Float64 words per entry: owner tid (0: free), owner start time, kind, fd, a, b. */
+/** Float64 words per entry: owner tid (0: free), owner start time, kind, fd, a, b, the file's identity (0: none). */
 const ENTRY_WORDS = 8;
 const ENTRY_COUNT = Math.floor((REGISTRY_BYTES - ENTRIES_AT) / (ENTRY_WORDS * 8));
 const PTHREAD_MUTEX_ROBUST = 1;
@@ -215,17 +224,19 @@ function locked(body: (words: Float64Array) => void): boolean {
  * @param fd - its fd (for a mapping: -1).
  * @param address - a mapping's address (0 for an fd).
  * @param size - a mapping's size (0 for an fd).
+ * @param identity - which file it is, where the kernel tells them apart ({@link identityOf}; a
+ *   ring's mapping: its ring's), or 0.
  */
-export function holdForThisThread(kind: number, fd: number, address = 0, size = 0): void {
+export function holdForThisThread(kind: number, fd: number, address = 0, size = 0, identity?: number): void {
   const owner = thisWorkerThread();
-  if (owner !== null) holdForThread(owner, kind, fd, address, size);
+  if (owner !== null) holdForThread(owner, kind, fd, address, size, identity ?? identityOf(kind, fd));
 }
 
 /**
  * holdForThread - as {@link holdForThisThread}, in the name of `owner` (a worker thread that
  * started this one and gives the resource back itself: a cachemiss thread's clock file).
  */
-export function holdForThread(owner: ThreadIdentity, kind: number, fd: number, address = 0, size = 0): void {
+export function holdForThread(owner: ThreadIdentity, kind: number, fd: number, address = 0, size = 0, identity = 0): void {
   locked((words) => {
     for (let at = ENTRIES_AT / 8, i = 0; i < ENTRY_COUNT; i++, at += ENTRY_WORDS) {
       if (words[at] !== 0) continue;
@@ -234,6 +245,7 @@ export function holdForThread(owner: ThreadIdentity, kind: number, fd: number, a
       words[at + 3] = fd;
       words[at + 4] = address;
       words[at + 5] = size;
+      words[at + 6] = identity;
       // The owner last: an entry is in use only once it is whole (a holder may end mid-way).
       words[at] = owner.tid;
       return;
@@ -258,13 +270,56 @@ export function letGo(kind: number, fd: number, address = 0): void {
   });
 }
 
-/** Whether the mapping at `address` of `size` bytes is still an io_uring ring's. */
-function ringMappingAt(maps: string, address: number, size: number): boolean {
-  const line = `${address.toString(16)}-${(address + size).toString(16)} `;
+/**
+ * identityOf - what tells this file apart from every other of its kind while it is open: an
+ * io_uring instance's inode (each ring has its own), an eventfd's `eventfd-id` (fdinfo, Linux
+ * 5.17 and later). 0 when the kernel gives none (signalfds share one inode and have no id).
+ */
+export function identityOf(kind: number, fd: number): number {
+  if (fd < 0) return 0;
+  if (kind === THREAD_RESOURCE.ring) {
+    try {
+      return fstatSync(fd).ino;
+    } catch {
+      return 0;
+    }
+  }
+  if (kind === THREAD_RESOURCE.eventfd) {
+    const id = /^eventfd-id:\s*(\d+)$/m.exec(readProc(`/proc/self/fdinfo/${fd}`));
+    return id === null ? 0 : Number(id[1]);
+  }
+  return 0;
+}
+
+/**
+ * closeHeld - close an fd recorded with {@link holdForThisThread} and give its entry back, in the
+ * order that cannot go wrong if this thread is terminated in between: when the kernel tells the
+ * file apart ({@link identityOf}), close first (a left entry never matches another file); when
+ * not, let go first (a termination in between leaves the fd open, never closes another's).
+ */
+export function closeHeld(kind: number, fd: number): void {
+  if (isMainThread || registry === null) {
+    syscall(NR.close, fd);
+  } else if (identityOf(kind, fd) !== 0) {
+    syscall(NR.close, fd);
+    letGo(kind, fd);
+  } else {
+    letGo(kind, fd);
+    syscall(NR.close, fd);
+  }
+}
+
+/** Whether the mapping at `address` of `size` bytes is still an io_uring ring's (that ring's, when its inode `identity` is known). */
+function ringMappingAt(maps: string, address: number, size: number, identity: number): boolean {
+  // The kernel maps whole pages, and /proc/self/maps shows them so (a ring's 208-byte SQ ring is
+  // one 4 KiB line): matched on the recorded size, no terminated worker's mapping was ever found.
+  const line = `${address.toString(16)}-${(address + Math.ceil(size / PAGE_BYTES) * PAGE_BYTES).toString(16)} `;
   const at = maps.startsWith(line) ? 0 : maps.indexOf(`\n${line}`);
   if (at < 0) return false;
   const end = maps.indexOf('\n', at + 1);
-  return maps.slice(at, end < 0 ? undefined : end).includes('io_uring');
+  // address-range perms offset dev inode path
+  const fields = maps.slice(at, end < 0 ? undefined : end).trim().split(/\s+/);
+  return fields[5] === 'anon_inode:[io_uring]' && (identity === 0 || fields[4] === String(identity));
 }
 
 /**
@@ -294,9 +349,10 @@ export function releaseResourcesOfEndedThreads(): number {
       if (lives) continue;
       const kind = words[at + 2] as number;
       const fd = words[at + 3] as number;
+      const identity = words[at + 6] as number;
       if (kind === THREAD_RESOURCE.ringMapping) {
         maps ??= readMaps();
-        if (ringMappingAt(maps, words[at + 4] as number, words[at + 5] as number)) {
+        if (ringMappingAt(maps, words[at + 4] as number, words[at + 5] as number, identity)) {
           syscall(NR.munmap, words[at + 4], words[at + 5]);
           released++;
         }
@@ -306,7 +362,7 @@ export function releaseResourcesOfEndedThreads(): number {
           syscall(NR.timer_delete, fd);
           released++;
         }
-      } else if (linkIsOfKind(linkOf(fd), kind)) {
+      } else if (linkIsOfKind(linkOf(fd), kind) && (identity === 0 || identityOf(kind, fd) === identity)) {
         syscall(NR.close, fd);
         released++;
       }

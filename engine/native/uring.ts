@@ -11,7 +11,7 @@
  */
 import { syscall } from './libc.js';
 import { allocNative, releaseNative, viewOf, type NativeBlock } from './memory.js';
-import { THREAD_RESOURCE, holdForThisThread, letGo } from './thread-resources.js';
+import { THREAD_RESOURCE, closeHeld, holdForThisThread, identityOf, letGo } from './thread-resources.js';
 import { NR } from '../syscalls/nr.js';
 import { MAP_POPULATE, MAP_SHARED, PROT_READ, PROT_WRITE } from '../syscalls/constants.generated.js';
 import {
@@ -133,18 +133,22 @@ function mapRing(fd: number, params: DataView): RingMapping | number {
       return address;
     }
   }
-  // Given back by another thread if this one is terminated before it releases them (thread-resources.ts).
-  holdForThisThread(THREAD_RESOURCE.ring, fd);
-  for (const m of mappings) holdForThisThread(THREAD_RESOURCE.ringMapping, -1, m.address, m.size);
+  // Given back by another thread if this one is terminated before it releases them
+  // (thread-resources.ts); the mappings carry their ring's inode, so a left entry never matches
+  // another ring's mapping at the same place.
+  const ino = identityOf(THREAD_RESOURCE.ring, fd);
+  holdForThisThread(THREAD_RESOURCE.ring, fd, 0, 0, ino);
+  for (const m of mappings) holdForThisThread(THREAD_RESOURCE.ringMapping, -1, m.address, m.size, ino);
   const sqRing = viewOf(sqAddress, sqSize);
   return {
     fd, sqEntries, cqEntries, flags: u32(IO_URING_PARAMS.flags), features, sqOff, cqOff,
     sqRing, cqRing: single ? sqRing : viewOf(cqAddress, cqSize), sqes: viewOf(sqesAddress, sqEntries * IO_URING_SQE.size),
     release: () => {
-      for (const m of mappings) letGo(THREAD_RESOURCE.ringMapping, -1, m.address);
-      letGo(THREAD_RESOURCE.ring, fd);
+      // Unmapped and closed before the entries go: a thread terminated in between leaves
+      // entries that name this ring's inode, which no later file has (closeHeld).
       unmapAll();
-      syscall(SYS_close, fd);
+      closeHeld(THREAD_RESOURCE.ring, fd);
+      for (const m of mappings) letGo(THREAD_RESOURCE.ringMapping, -1, m.address);
     },
   };
 }
