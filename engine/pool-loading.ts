@@ -12,7 +12,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { ESRCH, syscall } from './native/index.js';
+import { ESRCH, procIsThisProcess, syscall } from './native/index.js';
 import { NR } from './syscalls/nr.js';
 import { WORKER_PHASE, WORKER_STATE } from './worker-state.js';
 
@@ -21,8 +21,12 @@ const PID = syscall(NR.getpid);
 /** How often a synchronous wait looks whether the loading threads its chains wait for still live. */
 export const LOAD_CHECK_MS = 20;
 
-/** threadIds - the ids of the process's threads now (null when /proc cannot be read). */
+/**
+ * threadIds - the ids of the process's threads now (null when /proc cannot be read, or lists
+ * another pid namespace's tids, which tgkill here would not find: proc-self.ts).
+ */
 export function threadIds(): Set<string> | null {
+  if (!procIsThisProcess()) return null;
   try {
     return new Set(readdirSync('/proc/self/task'));
   } catch {

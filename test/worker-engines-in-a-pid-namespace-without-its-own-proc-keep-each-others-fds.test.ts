@@ -78,9 +78,8 @@ function runInPidNamespace(cwd: string, file: string, engine: string): Promise<{
   });
 }
 
-const TODO = 'engine/native/thread-resources.ts judges a worker ended by /proc/self/task/<gettid()>, which a /proc of the parent PID namespace never has';
 
-test('worker engines in a PID namespace without its own /proc keep each other\'s fds', { todo: TODO, timeout: 300_000 }, async (t) => {
+test('worker engines in a PID namespace without its own /proc keep each other\'s fds', { timeout: 300_000 }, async (t) => {
   if (!canUnsharePid()) return t.skip('cannot make a PID namespace here (unshare --pid needs root or user namespaces)');
   const installed = await installPackedTarball();
   t.after(() => rmSync(installed.work, { recursive: true, force: true }));

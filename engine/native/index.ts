@@ -6,4 +6,5 @@ export { watchReadable, type FdWatcher } from './poll.js';
 export { THREAD_RESOURCE_LIMITS, workerEnv, withoutLoaders } from './worker-env.js';
 export { setupRing, ringEnter, registerEventfd, unregisterEventfd, registerSparseFiles, probeOpcodes, type RingSetup, type RingMapping, type SqOffsets, type CqOffsets } from './uring.js';
 export * from './uring-abi.js';
+export { procIsThisProcess } from './proc-self.js';
 export { THREAD_RESOURCE, closeHeld, holdForThisThread, holdForThread, identityOf, letGo, releaseResourcesOfEndedThreads, thisWorkerThread, type ThreadIdentity } from './thread-resources.js';

@@ -22,7 +22,8 @@
  * first left the file open for good (session 25: one ring a CI run, after a worker was
  * terminated during its own exit).
  *
- * Only worker threads record anything: the main thread's resources go with the process. When
+ * Only worker threads record anything: the main thread's resources go with the process. Nothing
+ * is recorded or released where /proc is not this process's own (proc-self.ts). When
  * the fixed address is taken by something else, or the block is full, nothing is recorded and
  * a terminated worker's resources stay, as before this module.
  */
@@ -30,6 +31,7 @@ import { isMainThread } from 'node:worker_threads';
 import { fstatSync, readFileSync, readlinkSync } from 'node:fs';
 import { libc, syscall } from './libc.js';
 import { viewOf } from './memory.js';
+import { procIsThisProcess } from './proc-self.js';
 import { EEXIST, EOWNERDEAD } from './errno.js';
 import { NR } from '../syscalls/nr.js';
 import { MAP_ANONYMOUS, MAP_FIXED_NOREPLACE, MAP_PRIVATE, PROT_READ, PROT_WRITE } from '../syscalls/constants.generated.js';
@@ -145,7 +147,8 @@ function identity(): ThreadIdentity {
  * name ({@link holdForThread}); null on the main thread (its resources go with the process).
  */
 export function thisWorkerThread(): ThreadIdentity | null {
-  if (isMainThread) return null;
+  // A /proc of another pid namespace lists other tids than gettid() gives: nothing is recorded.
+  if (isMainThread || !procIsThisProcess()) return null;
   const owner = identity();
   return owner.start < 0 ? null : owner;
 }
@@ -329,7 +332,8 @@ function ringMappingAt(maps: string, address: number, size: number, identity: nu
  * @returns how many resources were released.
  */
 export function releaseResourcesOfEndedThreads(): number {
-  if (registry === null) return 0;
+  // Where /proc is another pid namespace's, every live thread would look ended (proc-self.ts).
+  if (registry === null || !procIsThisProcess()) return 0;
   let released = 0;
   const alive = new Map<number, boolean>();
   let maps: string | undefined;
