@@ -29,6 +29,8 @@ const SYS_ppoll = NR.ppoll;
 const SYS_eventfd2 = NR.eventfd2;
 const SYS_read = NR.read;
 const NS_PER_MS = 1e6;
+/** The longest single sleep of a synchronous wait (one day): see waitUntil. */
+const LONGEST_SLEEP_MS = 86_400_000;
 /** `performance` read once: by name it is a lazy accessor on globalThis (see chain-endings.ts). */
 const clock = performance;
 
@@ -166,7 +168,10 @@ export class EngineWake implements CompletionSource {
       view.setInt16(14, 0, true);
       let timespec = 0;
       if (Number.isFinite(sleep)) {
-        const ns = Math.ceil(sleep * NS_PER_MS);
+        // At most a day per ppoll, then round again: a timeout of 2^63 s or more wrapped in the
+        // int64 tv_sec (EINVAL, or 0: a loop that spun a core until the completion), and one past
+        // ~1.8e296 s made ns Infinity, which BigInt() threw out of aio_suspend (hunt25).
+        const ns = Math.ceil(Math.min(sleep, LONGEST_SLEEP_MS) * NS_PER_MS);
         view.setBigInt64(16, BigInt(Math.floor(ns / 1e9)), true);
         view.setBigInt64(24, BigInt(ns % 1e9), true);
         timespec = at + 16;

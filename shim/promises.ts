@@ -350,9 +350,20 @@ export function suspend(list: readonly AiocbListEntry[], options: SuspendOptions
     };
     completionHooks.add(hook);
     signal?.addEventListener('abort', abort, { once: true });
-    if (ms !== null) timer = setTimeout(() => finish(new AioError(EAGAIN, 'aio_suspend')), ms);
+    if (ms !== null) {
+      // setTimeout takes at most 2^31-1 ms and fires after 1 ms beyond it (hunt25: a timeout of
+      // 24.9 days rejected EAGAIN at once): wait the rest in steps of that length.
+      const deadline = performance.now() + ms;
+      const arm = (left: number): void => {
+        timer = left > LONGEST_TIMER_MS ? setTimeout(() => arm(deadline - performance.now()), LONGEST_TIMER_MS) : setTimeout(() => finish(new AioError(EAGAIN, 'aio_suspend')), Math.max(0, left));
+      };
+      arm(ms);
+    }
   });
 }
+
+/** The longest delay setTimeout takes (2^31-1 ms, about 24.8 days). */
+const LONGEST_TIMER_MS = 2 ** 31 - 1;
 
 /** One entry's outcome in {@link listio}. */
 export interface ListioResult {
