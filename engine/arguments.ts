@@ -7,7 +7,7 @@
  * FileHandle for an fd, a `file:` URL for a path, `null` (or -1) for "the current file position".
  */
 import { fileURLToPath } from 'node:url';
-import { inspect } from 'node:util';
+import { inspect, types } from 'node:util';
 
 /** A TypeError or RangeError carrying Node's error code, as `node:fs` throws them. */
 export type NodeArgumentError = (TypeError | RangeError) & { readonly code: string };
@@ -161,6 +161,19 @@ export function fdOf(value: unknown, name = 'fd'): number {
 }
 
 /**
+ * isUint8Array - whether `value` is a Uint8Array (a Buffer included) of any realm: one made in a
+ * node:vm context (Jest's test environments) fails `instanceof Uint8Array` here, and Node's own
+ * checks (util.types) take it, so ours do too (hunt25).
+ *
+ * @param value - anything.
+ * @returns true for a Uint8Array or Buffer of this or another realm.
+ * @example isUint8Array(vm.runInNewContext('new Uint8Array(2)')) === true;
+ */
+export function isUint8Array(value: unknown): value is Uint8Array {
+  return types.isUint8Array(value);
+}
+
+/**
  * pathOf - the path a path argument stands for, as `node:fs` reads one: a string, a Buffer or
  * other Uint8Array (bytes, not decoded), or a `file:` URL (converted with `fileURLToPath`).
  *
@@ -177,7 +190,7 @@ export function fdOf(value: unknown, name = 'fd'): number {
  */
 export function pathOf(value: unknown, name = 'path'): string | Uint8Array {
   let path: string | Uint8Array;
-  if (typeof value === 'string' || value instanceof Uint8Array) path = value;
+  if (typeof value === 'string' || isUint8Array(value)) path = value;
   else if (value instanceof URL) {
     if (value.protocol !== 'file:') throw withCode(new TypeError('The URL must be of scheme file'), 'ERR_INVALID_URL_SCHEME');
     path = fileURLToPath(value);

@@ -5,7 +5,7 @@
  * test/structs-match-gcc compiles the layouts and the builders' output against the system headers.
  */
 import { AF_INET, AF_INET6, AF_UNIX } from './syscalls/constants.generated.js';
-import { invalidArgType, invalidArgValue, outOfRange } from './arguments.js';
+import { invalidArgType, invalidArgValue, isUint8Array, outOfRange } from './arguments.js';
 
 /** Where one field lies in a struct. */
 export interface FieldLayout {
@@ -254,7 +254,7 @@ export function sockaddr_in6(address: string | Uint8Array, port: number, flowinf
   view.setUint16(SOCKADDR_IN6.fields.sin6_family.offset, AF_INET6, true);
   view.setUint16(SOCKADDR_IN6.fields.sin6_port.offset, port16(port, 'port'), false);
   view.setUint32(SOCKADDR_IN6.fields.sin6_flowinfo.offset, flowinfo >>> 0, false);
-  const raw = address instanceof Uint8Array ? address : ipv6Bytes(address, 'address');
+  const raw = isUint8Array(address) ? address : ipv6Bytes(address, 'address');
   if (raw.length !== 16) throw invalidArgValue('address', raw, 'must be 16 bytes');
   bytes.set(raw, SOCKADDR_IN6.fields.sin6_addr.offset);
   view.setUint32(SOCKADDR_IN6.fields.sin6_scope_id.offset, scopeId >>> 0, true);
@@ -277,7 +277,7 @@ export function sockaddr_in6(address: string | Uint8Array, port: number, flowinf
  * ```
  */
 export function sockaddr_un(path: string | Uint8Array): Uint8Array {
-  if (typeof path !== 'string' && !(path instanceof Uint8Array)) throw invalidArgType('path', 'of type string or an instance of Uint8Array', path);
+  if (typeof path !== 'string' && !isUint8Array(path)) throw invalidArgType('path', 'of type string or an instance of Uint8Array', path);
   const name = typeof path === 'string' ? new TextEncoder().encode(path) : path;
   const abstract = name[0] === 0;
   const room = SOCKADDR_UN.fields.sun_path.size - (abstract ? 0 : 1);

@@ -11,7 +11,7 @@
 import { stat } from 'node:fs/promises';
 import { Engine } from '../engine/engine.js';
 import { EINVAL } from '../engine/native/index.js';
-import { invalidArgType, optionsOf, outOfRange, pathOf, signalOf } from '../engine/arguments.js';
+import { invalidArgType, isUint8Array, optionsOf, outOfRange, pathOf, signalOf } from '../engine/arguments.js';
 import { abortError, SyscallError } from '../engine/errors.js';
 import { offAbort, onAbort } from '../engine/abort-listeners.js';
 import { paced } from '../engine/event-loop-turns.js';
@@ -209,7 +209,7 @@ export function readFileInto(engine: Engine, path: PathLike, target: Uint8Array,
   try {
     engineOf(engine);
     file = pathOf(path, 'path');
-    if (!(target instanceof Uint8Array)) throw invalidArgType('target', 'an instance of Buffer or Uint8Array', target);
+    if (!isUint8Array(target)) throw invalidArgType('target', 'an instance of Buffer or Uint8Array', target);
     checkLimit(target.length, 'target.length');
     signal = signalOf(optionsOf(options).signal);
   } catch (error) {
