@@ -10,7 +10,7 @@
  * collection with a warning.
  */
 import { EventEmitter } from 'node:events';
-import { close as closeFdCallback, createReadStream, createWriteStream, fchmod, fchown, fdatasync, fstat, fsync, ftruncate, futimes, type BigIntStats, type ReadStream, type Stats, type WriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, fchmod, fchown, fdatasync, fstat, fsync, ftruncate, futimes, type BigIntStats, type ReadStream, type Stats, type WriteStream } from 'node:fs';
 import type { CreateReadStreamOptions, CreateWriteStreamOptions, FileHandle as NodeFileHandle, FileReadResult, ReadableWebStreamOptions } from 'node:fs/promises';
 import { createInterface, type Interface } from 'node:readline';
 import { ReadableStream, type ReadableStreamBYOBRequest } from 'node:stream/web';
@@ -29,6 +29,7 @@ import { invalidArgType, validateInteger } from './validate.js';
 import { invalidState } from '../engine/arguments.js';
 import { fileClose } from '../plugins/builtin/file-read.js';
 import { closeThroughNode } from '../plugins/reader.js';
+import { stopWatching, watchForLeak } from './leaked-handles.js';
 
 // node:fs's calls on an fd, made by a handle's method whose chain met the fd limit (core.ts
 // atTheFdLimit: no cachemiss thread could start to take it).
@@ -36,24 +37,6 @@ const fsyncAsync = promisify(fsync);
 const fdatasyncAsync = promisify(fdatasync);
 const ftruncateAsync = promisify(ftruncate);
 const fstatAsync = promisify(fstat) as (fd: number, options: { bigint: boolean }) => Promise<Stats | BigIntStats>;
-
-// An unclosed handle that is garbage-collected has its fd closed, as Node does, with Node's two
-// warnings: one per fd, and the deprecation once per thread (Node's per-environment flag), so that
-// a leak of thousands of handles does not print the deprecation thousands of times.
-let deprecationWarned = false;
-const unclosed = new FinalizationRegistry<number>((fd) => {
-  process.emitWarning(`Closing file descriptor ${fd} on garbage collection`);
-  if (!deprecationWarned) {
-    deprecationWarned = true;
-    process.emitWarning(
-      'Closing a FileHandle object on garbage collection is deprecated. Please close FileHandle objects explicitly using ' +
-        'FileHandle.prototype.close(). In the future, an error will be thrown if a file descriptor is closed during garbage collection.',
-      'DeprecationWarning',
-      'DEP0137',
-    );
-  }
-  closeFdCallback(fd, () => {});
-});
 
 /** Bytes a web stream's read asks for (Node's autoAllocateChunkSize). */
 const WEB_STREAM_CHUNK = 16384;
@@ -86,7 +69,8 @@ export class FileHandle extends EventEmitter implements NodeFileHandle {
     this.#engine = engine;
     this.#fd = fd;
     this.#io = { engine, pollReads, appendsAnywhere };
-    unclosed.register(this, fd, this);
+    // Closed if collected unclosed, as Node's (leaked-handles.ts).
+    watchForLeak(this, fd);
   }
 
   /** The numeric file descriptor (-1 once closed). */
@@ -109,7 +93,7 @@ export class FileHandle extends EventEmitter implements NodeFileHandle {
     if (--this.#refs > 0) return;
     const fd = this.#fd;
     this.#fd = -1;
-    unclosed.unregister(this);
+    stopWatching(this);
     this.#closeFd(fd).then(() => this.#closeResolve?.(), (error: Error) => this.#closeReject?.(error));
   }
 
@@ -261,7 +245,7 @@ export class FileHandle extends EventEmitter implements NodeFileHandle {
     if (this.#refs === 0) {
       const fd = this.#fd;
       this.#fd = -1;
-      unclosed.unregister(this);
+      stopWatching(this);
       this.#closing = this.#closeFd(fd).finally(() => {
         this.#closing = null;
       });

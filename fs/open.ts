@@ -17,6 +17,7 @@ import { putPaths, result, submitted, take } from './core.js';
 import { outOfFds } from './direct.js';
 import { fsError } from './errors.js';
 import { FileHandle } from './file-handle.js';
+import { reclaimLeakedHandles } from './leaked-handles.js';
 
 /**
  * open - fsp.open: a FileHandle on `engine` (a Node FileHandle when the arguments are ones this
@@ -38,6 +39,9 @@ export async function open(engine: Engine, path: unknown, flags?: unknown, mode?
     const bad = putPaths(req, fast);
     if (bad !== 0) throw fsError(bad, 'open', fast);
     let outcome = await openWith(req, fsOpen, given | O_CLOEXEC | (mayBlockInline ? O_NONBLOCK : 0), permissions, fast);
+    // At the fd limit, leaked handles first give their fds back, as Node's scavenges make them
+    // (leaked-handles.ts), and the open is tried again.
+    if (outOfFds(outcome.fd) && (await reclaimLeakedHandles())) outcome = await openWith(req, fsOpen, given | O_CLOEXEC | (mayBlockInline ? O_NONBLOCK : 0), permissions, fast);
     let nonblockAdded = mayBlockInline;
     // EAGAIN: a lease O_NONBLOCK refuses to wait for; ENXIO: a FIFO opened for writing with no
     // reader. Both opens may wait: on a cachemiss thread, without O_NONBLOCK.
@@ -45,8 +49,8 @@ export async function open(engine: Engine, path: unknown, flags?: unknown, mode?
       outcome = await openWith(req, fsOpenOnCachemiss, given | O_CLOEXEC, permissions, fast);
       nonblockAdded = false;
     }
-    // At the fd limit, Node's open (core.ts atTheFdLimit), and so its FileHandle, as for the
-    // arguments this layer leaves to Node.
+    // Still at the fd limit: Node's open (core.ts atTheFdLimit), and so its FileHandle, as for
+    // the arguments this layer leaves to Node.
     if (outOfFds(outcome.fd)) return await nodeFs.open(path as string, flags as string, mode as number);
     if (outcome.fd < 0) throw fsError(outcome.fd, 'open', fast);
     if (nonblockAdded) clearNonblock(outcome.fd);

@@ -59,9 +59,8 @@ function runUnderFdLimit(source: string, engine: string): Promise<{ stdout: stri
   });
 }
 
-const TODO = 'fs/file-handle.ts closes leaked handles from a FinalizationRegistry, which only a full GC serves: a thousand leaked fds come long before one';
 
-test('FileHandles left unclosed are closed before the fd limit stops opens, as node:fs/promises\'s', { todo: TODO, timeout: 300_000 }, async (t) => {
+test('FileHandles left unclosed are closed before the fd limit stops opens, as node:fs/promises\'s', { timeout: 300_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'syslet-leaked-handles-data-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const data = join(dir, 'data');
