@@ -45,9 +45,26 @@ export function cachemissWorkerEntry(): URL {
     const modules = new URL('../engine/cachemiss-worker.js', import.meta.url);
     // A script older than the compiled worker is left from an earlier build (tsc run alone since):
     // it would run old engine code against the new. (npm packs every file with one mtime.)
-    entry = existsSync(script) && statSync(script).mtimeMs >= statSync(modules).mtimeMs ? script : modules;
+    const scriptThere = existsSync(script);
+    const modulesThere = existsSync(modules);
+    if (!scriptThere && !modulesThere) warnNoWorkerScript(script);
+    entry = scriptThere && (!modulesThere || statSync(script).mtimeMs >= statSync(modules).mtimeMs) ? script : modules;
   }
   return entry;
+}
+
+/**
+ * Neither worker file is next to the code that runs: the package was bundled into an application
+ * (esbuild --bundle, ncc, webpack), which carries this module but not the script a thread starts
+ * from. Every call that needs a cachemiss thread then fails (EAGAIN: no thread could start), so
+ * say it once, with the file and the remedy, rather than leave it to SYSLET_AIO_DEBUG (hunt25).
+ */
+function warnNoWorkerScript(script: URL): void {
+  process.emitWarning(
+    `syslet-aio: the cachemiss thread script ${fileURLToPath(script)} is missing — was syslet-aio bundled into the application? ` +
+      'Mark it external to the bundler (as koffi): without the script no cachemiss thread can start, and calls that need one fail with EAGAIN.',
+    { code: 'SYSLET_AIO_NO_WORKER_SCRIPT' },
+  );
 }
 
 interface EsbuildResult {
