@@ -9,22 +9,20 @@ import type { Engine } from '../engine/engine.js';
 import { abortError } from '../engine/errors.js';
 import { offAbort, onAbort } from '../engine/abort-listeners.js';
 import { EFBIG, EINVAL, ENOSYS, EOPNOTSUPP, EPERM, EXDEV } from '../engine/native/index.js';
-import { MAX_RW_COUNT } from '../engine/syscalls/abi.js';
-import { O_APPEND, O_CLOEXEC, O_CREAT, O_EXCL, O_RDONLY, O_RDWR, O_WRONLY } from '../engine/syscalls/constants.generated.js';
+import { O_CLOEXEC, O_CREAT, O_EXCL, O_RDONLY, O_RDWR, O_WRONLY } from '../engine/syscalls/constants.generated.js';
 import type { PluginInstance } from '../plugins/plugin.js';
 import { ReadFailure, readWholeFile, type WholeReadOptions } from '../plugins/reader.js';
 import { Request, SLOT_DATA_BYTES } from '../plugins/requests.js';
-import { encodingOf, fastFlags, fastMode, fastOptions, fastPath, signalOf, type FastPath } from './args.js';
-import {
-  fsTruncate, fsWriteFile, fsWriteFileEmpty, fsWriteFileEmptyFlush, fsWriteFileFlush, STAT_MODE_OFFSET, TRUNCATE,
-  WRITE_FILE, WRITE_FILE_EMPTY, WRITE_FILE_EMPTY_FLUSH, WRITE_FILE_FLUSH, type WriteFileAtoms,
-} from './chains.js';
+import { encodingOf, fastFlags, fastMode, fastOptions, fastPath, signalOf } from './args.js';
+import { fsTruncate, STAT_MODE_OFFSET, TRUNCATE } from './chains.js';
 import { STAT_SIZE_OFFSET } from '../plugins/builtin/file.js';
 import { COPY_FILE, COPY_SENDFILE, fsCloseTwo, fsCopyBySendfile, fsCopyFile } from './chains-copy.js';
 import { atTheFdLimit, ended, putPaths, ran, result, submitted, take } from './core.js';
 import { outOfFds } from './direct.js';
 import { fsError, IO_MAX_LENGTH } from './errors.js';
 import { kSysletHandle, type FileHandle } from './file-handle.js';
+import { NOT_BY_RING, writeFileByRing } from './write-ring.js';
+import { writeFileByChain } from './write-chain.js';
 
 const COPYFILE_EXCL = 1;
 const COPYFILE_FICLONE_FORCE = 4;
@@ -150,70 +148,21 @@ export async function writeFile(engine: Engine, path: unknown, data: unknown, op
   const got = take(engine);
   const req = got instanceof Request ? got : await got;
   const empty = bytes.length === 0;
-  const plugin = empty ? (flush ? fsWriteFileEmptyFlush : fsWriteFileEmpty) : flush ? fsWriteFileFlush : fsWriteFile;
-  const atoms = empty ? (flush ? WRITE_FILE_EMPTY_FLUSH : WRITE_FILE_EMPTY) : flush ? WRITE_FILE_FLUSH : WRITE_FILE;
-  const instance = plugin.acquire(engine);
   try {
     // A call that waited for a place in the window sees an abort made meanwhile, as Node's sees
     // one made before its open answers (before, every queued call wrote its file regardless).
     checkAborted(signal);
     const bad = putPaths(req, fast);
     if (bad !== 0) throw fsError(bad, 'open', fast);
-    instance.set(0, req.slot.pathAddresses[0]);
-    instance.set(1, flags | O_CLOEXEC);
-    instance.set(2, mode);
-    if (!empty) {
-      const viaSlot = bytes.length <= SLOT_DATA_BYTES;
-      if (viaSlot) req.slot.data.set(bytes);
-      instance.set(3, viaSlot ? req.slot.dataAddress : req.lend(bytes));
-      instance.set(4, Math.min(bytes.length, MAX_RW_COUNT));
-      instance.set(5, bytes.length);
+    // A small file without a signal or flush: two direct ring requests (write-ring.ts).
+    if (signal === undefined && !flush && !empty && bytes.length <= SLOT_DATA_BYTES) {
+      req.slot.data.set(bytes);
+      const byRing = writeFileByRing(req, fast, flags, mode, bytes.length);
+      if (byRing !== null && (await byRing) !== NOT_BY_RING) return;
     }
-    const wait = submitted(req.run(plugin, instance), 'open', fast);
-    const notTaken = wait !== null && (await ended(wait, plugin, instance, 'open', fast));
-    // (Looked at only when the chain did not reach its last close: 0.8 µs of atoms otherwise.)
-    if (notTaken || (result(instance, atoms.close) !== 0 && atTheFdLimit(plugin, instance))) {
-      const again = flagsToMakeAgain(instance, atoms, flags);
-      if (again !== undefined) return nodeFs.writeFile(path as string, data as string, again === flags ? (options as never) : { ...opts, flag: again });
-    }
-    writeFileOutcome(instance, atoms, fast);
+    await writeFileByChain(engine, req, path, data, options, opts, fast, flags, mode, bytes, flush);
   } finally {
-    instance.release();
     req.end();
-  }
-}
-
-/**
- * The flags with which Node's writeFile makes again a writeFile whose chain met the fd limit
- * (core.ts atTheFdLimit), or undefined when it cannot. Nothing to undo when the open did not
- * succeed. Once it had, the file is opened again: with O_EXCL the file is the one this chain
- * created, so Node's open goes without O_EXCL (with it, the answer would be EEXIST); with
- * O_APPEND the bytes already written would be written twice, so the chain's error stands (Node's
- * string flags that append all create, and a creating open is the atom that needs the thread).
- */
-function flagsToMakeAgain(instance: PluginInstance, atoms: WriteFileAtoms, flags: number): number | undefined {
-  if (result(instance, atoms.open) < 0) return flags;
-  if ((flags & O_APPEND) !== 0) return undefined;
-  return flags & ~O_EXCL;
-}
-
-/** Throw the error a writeFile chain ended with, named as Node names it. */
-function writeFileOutcome(instance: PluginInstance, atoms: WriteFileAtoms, path: FastPath): void {
-  const opened = result(instance, atoms.open);
-  if (opened < 0) throw fsError(opened, 'open', path);
-  // A failed pwrite64 was made again as write(2), whose answer is the one Node would have had.
-  const write = atoms.write >= 0 && ran(instance, atoms.write) ? atoms.write : atoms.pwrite >= 0 && ran(instance, atoms.pwrite) ? atoms.pwrite : -1;
-  if (write >= 0) {
-    const written = result(instance, write);
-    if (written < 0) throw fsError(written, 'write');
-  }
-  if (atoms.fsync >= 0 && ran(instance, atoms.fsync)) {
-    const synced = result(instance, atoms.fsync);
-    if (synced < 0) throw fsError(synced, 'fsync');
-  }
-  if (ran(instance, atoms.close)) {
-    const closed = result(instance, atoms.close);
-    if (closed < 0) throw fsError(closed, 'close');
   }
 }
 
