@@ -226,9 +226,14 @@ export class PoolThreads {
       const loading = this.#loading.counted;
       const wanted = Math.max(this.keepThreads - live, queued - free);
       const count = Math.min(wanted, bound - live, this.#loading.limit - loading);
-      for (let i = 0; i < count; i++) if (!this.#spawn()) break;
-      // Chains wait for loading threads: a synchronous wait must look whether they still live.
-      if (queued > 0 && loading > 0) this.#loading.arm();
+      let spawned = 0;
+      while (spawned < count && this.#spawn()) spawned++;
+      // Chains wait for loading threads, the ones just started included: a synchronous wait must
+      // look whether they still live, and wake to do it. (Counting only those loading before
+      // left a wait for the first thread asleep for good when that thread never came up: one
+      // paused at its start by a debugger — vscode-js-debug's waitForDebuggerOnStart, which the
+      // main thread must run JavaScript to hear of — hung aio_suspend, hunt25.)
+      if (queued > 0 && loading + spawned > 0) this.#loading.arm();
     }
     // Threads cannot start now (pool-start-failures.ts): a chain that no thread alive will take is
     // answered at once rather than left to wait for the next try.
