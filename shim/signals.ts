@@ -11,7 +11,7 @@
  * calling thread itself.
  */
 import { isMainThread } from 'node:worker_threads';
-import { allocNative, syscall, watchReadable, THREAD_RESOURCE, holdForThisThread, letGo, type FdWatcher } from '../engine/native/index.js';
+import { allocNative, installHarmlessHandler, syscall, watchReadable, THREAD_RESOURCE, holdForThisThread, letGo, type FdWatcher } from '../engine/native/index.js';
 import { readWord } from '../engine/words.js';
 import { NR } from '../engine/syscalls/nr.js';
 import { SyscallError } from '../engine/errors.js';
@@ -99,6 +99,10 @@ function scratchBlock(): { address: number; view: DataView } {
 function enable(signo: number): void {
   const bit = 1n << BigInt(signo - 1);
   if ((mask & bit) !== 0n) return;
+  // Blocked only in this thread, the signal sent to the whole process by another program goes to
+  // one of Node's other threads: there, lost rather than its default action (death, for most).
+  const handled = installHarmlessHandler(signo);
+  if (handled < 0) throw new SyscallError(handled, 'rt_sigaction');
   const block = scratchBlock();
   block.view.setBigUint64(0, mask | bit, true);
   const blocked = syscall(SYS_rt_sigprocmask, SIG_BLOCK, block.address, 0, 8);
@@ -132,9 +136,12 @@ function enable(signo: number): void {
  * default action.
  *
  * The signal is blocked in the JS thread from now on (also after dispose: unblocking it with a
- * completion still on its way would let the default action kill the process). Signals sent to
- * the whole process by other programs may be taken by another thread of Node; AIO completion
- * signals are always directed at the JS thread.
+ * completion still on its way would let the default action kill the process). AIO completion
+ * signals are always directed at the JS thread, and always arrive. A signal sent to the whole
+ * process by another program (`kill -USR2 <pid>`) is usually taken by another thread of Node,
+ * which does not block it: where the signal had its default disposition it gets a handler that
+ * does nothing (SA_RESTART), so such a signal is lost, never fatal. For signals from other
+ * programs use `process.on('SIGUSR2', …)`, which libuv delivers from any thread.
  *
  * @param signo - 1..64, not SIGKILL or SIGSTOP, nor glibc's own 32 and 33 (blocked, they make
  *   process.setuid() and every other set*id call of the process wait for ever); typically

@@ -153,7 +153,7 @@ export function symbolAddress(name: string): number {
 
 const sigaction = libc.func('int sigaction(int sig, const void *act, void *oldact)') as (
   sig: number,
-  act: Uint8Array,
+  act: Uint8Array | null,
   oldact: Uint8Array | null,
 ) => number;
 
@@ -172,5 +172,32 @@ export function installInterruptingHandler(signo: number): number {
   // abs(int) is a pure, async-signal-safe function of one int: a harmless handler(signo).
   view.setBigUint64(0, BigInt(symbolAddress('abs')), true);
   view.setInt32(136, 0, true);
+  return sigaction(signo, act, null) === 0 ? 0 : -(koffi.errno());
+}
+
+/** SA_RESTART (asm-generic/signal.h): calls a handler interrupts go on as if it had not run. */
+const SA_RESTART = 0x10000000;
+
+/**
+ * installHarmlessHandler - where `signo` still has its default disposition, give it a handler
+ * that does nothing and restarts system calls, so that a delivery to a thread that does not block
+ * it is lost rather than fatal. A signal a library call receives through a signalfd is blocked
+ * only in that thread; sent to the whole process by another program (`kill -USR2 <pid>`), it went
+ * to one of Node's threads that leave it unblocked, whose default action ended the process
+ * (hunt25: exit 140, 162, 168 at the first signal). A handler the program or Node installed (SIG_IGN
+ * included) is left as it is.
+ *
+ * @param signo - the signal.
+ * @returns 0 (installed, or another disposition kept), or -errno.
+ */
+export function installHarmlessHandler(signo: number): number {
+  const old = new Uint8Array(152);
+  if (sigaction(signo, null, old) !== 0) return -(koffi.errno());
+  // SIG_DFL is a null handler.
+  if (new DataView(old.buffer).getBigUint64(0, true) !== 0n) return 0;
+  const act = new Uint8Array(152);
+  const view = new DataView(act.buffer);
+  view.setBigUint64(0, BigInt(symbolAddress('abs')), true);
+  view.setInt32(136, SA_RESTART, true);
   return sigaction(signo, act, null) === 0 ? 0 : -(koffi.errno());
 }
