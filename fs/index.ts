@@ -119,9 +119,17 @@ export interface SysletFs {
   readonly utimes: NodeFs['utimes'];
   /** Node's own watch. */
   readonly watch: NodeFs['watch'];
+  /** Node's own glob where the running Node has one (22 and later), undefined before, as there. */
+  readonly glob: NodeGlob;
   /** node:fs's constants. */
   readonly constants: NodeFs['constants'];
 }
+
+/**
+ * node:fs/promises's glob (Node 22 and later; this package's types are Node 20's, which lack it):
+ * an async iterator of the matching paths, or Dirents with `withFileTypes`.
+ */
+export type NodeGlob = ((pattern: string | readonly string[], options?: Readonly<Record<string, unknown>>) => AsyncIterableIterator<unknown>) | undefined;
 
 /** Node's functions that syslet-aio/fs hands on unchanged. */
 function delegated(): Omit<SysletFs, 'access' | 'appendFile' | 'copyFile' | 'lstat' | 'mkdir' | 'open' | 'readFile' | 'readdir' | 'readlink' | 'realpath' | 'rename' | 'rm' | 'stat' | 'truncate' | 'unlink' | 'writeFile'> {
@@ -129,6 +137,8 @@ function delegated(): Omit<SysletFs, 'access' | 'appendFile' | 'copyFile' | 'lst
     chmod: nodeFs.chmod, chown: nodeFs.chown, cp: nodeFs.cp, lchmod: nodeFs.lchmod,
     lchown: nodeFs.lchown, link: nodeFs.link, lutimes: nodeFs.lutimes, mkdtemp: nodeFs.mkdtemp, opendir: nodeFs.opendir, rmdir: nodeFs.rmdir,
     statfs: nodeFs.statfs, symlink: nodeFs.symlink, utimes: nodeFs.utimes, watch: nodeFs.watch, constants: nodeFs.constants,
+    // Named on Node 22's module only: a switched `import { glob }` must link there (hunt25).
+    glob: (nodeFs as { readonly glob?: NodeGlob }).glob,
   };
 }
 
@@ -322,6 +332,8 @@ export const utimes: NodeFs['utimes'] = fs.utimes;
 export const watch: NodeFs['watch'] = fs.watch;
 /** node:fs's constants. */
 export const constants: NodeFs['constants'] = fs.constants;
+/** node:fs/promises's glob (delegated; Node 22 and later, undefined on Node 20 as node:fs/promises has none). */
+export const glob: NodeGlob = fs.glob;
 
 /** The module as one object, as `import fsp from 'node:fs/promises'` gives it. */
 export default fs;

@@ -5,7 +5,8 @@
  * util.inspect behave exactly as with node:fs/promises; only the fields come from here, computed
  * as libuv and Node compute them (makedev, milliseconds as sec × 1e3 + nsec / 1e6).
  */
-import { Dirent, Stats, statSync } from 'node:fs';
+import type { Stats} from 'node:fs';
+import { Dirent, statSync } from 'node:fs';
 
 /** Size of a struct statx. */
 export const STATX_BYTES = 256;
@@ -26,7 +27,11 @@ type StatsConstructor = new (...fields: (number | bigint)[]) => Stats;
 // model may refuse '/' (and then every call is Node's own: index.ts).
 let bigIntStatsClass: StatsConstructor | undefined;
 const bigIntStats = (): StatsConstructor => (bigIntStatsClass ??= (Object.getPrototypeOf(statSync('/', { bigint: true })) as { constructor: StatsConstructor }).constructor);
-const StatsClass = Stats as unknown as StatsConstructor;
+// The plain Stats class the same way: node:fs's `Stats` export is wrapped in util.deprecate on
+// Node 22 (DEP0180: the first stat printed it, and --throw-deprecation ended the process, hunt25);
+// a result's prototype holds the class itself, as Node's own stat builds it.
+let statsClass: StatsConstructor | undefined;
+const plainStats = (): StatsConstructor => (statsClass ??= (Object.getPrototypeOf(statSync('/')) as { constructor: StatsConstructor }).constructor);
 
 /** glibc's makedev: major/minor as the 64-bit dev_t Node reports. */
 function makedev(major: number, minor: number): number {
@@ -77,7 +82,7 @@ export function statsFromStatx(view: DataView, at: number, bigint: boolean): Sta
   const gid = view.getUint32(at + STX.gid, true);
   const blksize = view.getUint32(at + STX.blksize, true);
   if (!bigint) {
-    return new StatsClass(
+    return new (plainStats())(
       makedev(major, minor), mode, nlink, uid, gid, makedev(rdevMajor, rdevMinor), blksize,
       u64(view, at + STX.ino), u64(view, at + STX.size), u64(view, at + STX.blocks),
       msOf(view, at + STX.atime), msOf(view, at + STX.mtime), msOf(view, at + STX.ctime), msOf(view, at + STX.btime),

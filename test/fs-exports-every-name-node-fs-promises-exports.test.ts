@@ -15,7 +15,7 @@ import * as nodeFs from 'node:fs/promises';
 import nodeFsDefault from 'node:fs/promises';
 import * as sysletFs from '../fs.js';
 
-test('syslet-aio/fs exports every name node:fs/promises exports, glob included', { todo: 'syslet-aio/fs has no glob (node:fs/promises\'s since Node 22)' }, () => {
+test('syslet-aio/fs exports every name node:fs/promises exports, glob included', () => {
   const nodeNames = Object.keys(nodeFs).filter((name) => name !== 'default');
   assert.deepEqual(nodeNames.filter((name) => !(name in sysletFs)), [], 'named exports missing');
   const nodeDefault = nodeFsDefault as unknown as Record<string, unknown>;
