@@ -141,14 +141,18 @@ export class MemoryRegistry {
    * registerBuffer - let the engine read and write a caller's buffer. The whole backing
    * ArrayBuffer becomes one region, and the registry keeps it alive until it is unregistered.
    *
+   * @param fresh - the library made the buffer for this use and hands it to no one before it is
+   *   unregistered (a whole-file read's result): nothing can transfer it while chains use it, so
+   *   it is not marked untransferable, and its owner may move it to a worker later as Node's own
+   *   readFile result (hunt25: DataCloneError on Node 22, a silent copy on Node 20).
    * @returns the region (the same one when the buffer is already registered).
    */
-  registerBuffer(value: ArrayBufferView | ArrayBuffer | SharedArrayBuffer, kind: RegionKind = 'registered'): Region {
+  registerBuffer(value: ArrayBufferView | ArrayBuffer | SharedArrayBuffer, kind: RegionKind = 'registered', fresh = false): Region {
     const backing = ArrayBuffer.isView(value) ? value.buffer : value;
     const existing = this.#findOwner(backing);
     if (existing !== null) return existing;
     if (backing.byteLength === 0) throw new RangeError('cannot register an empty buffer');
-    keepAttached(backing);
+    if (!fresh) keepAttached(backing);
     const start = addressOf(backing);
     const region = this.#add(start, backing, kind, backing);
     this.#byBacking.set(backing, region);

@@ -152,7 +152,8 @@ export async function readRest(going: Going, size: number, done: number, options
   const small = want <= SLOT_DATA_BYTES;
   const target = small ? slot.data : Buffer.allocUnsafeSlow(want);
   if (!small) slot.data.copy(target, 0, 0, done);
-  const targetAddress = small ? slot.dataAddress : going.request.lend(target);
+  // A Buffer of its own, the caller's only once the request has ended: transferable, as Node's.
+  const targetAddress = small ? slot.dataAddress : going.request.lend(target, true);
   let total = done;
   while (total < want) {
     // (Counted against the turn, as readUnknownLength's chains: a long file of inline reads.)

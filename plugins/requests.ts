@@ -158,7 +158,7 @@ class EngineRequests {
     if (!this.closed) this.#free.push(slot);
   }
 
-  lend(view: ArrayBufferView): Region {
+  lend(view: ArrayBufferView, fresh = false): Region {
     const backing = view.buffer;
     const known = this.#lent.get(backing);
     if (known !== undefined) {
@@ -168,7 +168,7 @@ class EngineRequests {
     // A buffer the caller registered itself stays theirs: use it, never unregister it.
     const own = this.engine.memory.regionOfBuffer(view);
     if (own !== null) return own;
-    const region = this.engine.register(view);
+    const region = this.engine.memory.registerBuffer(view, 'registered', fresh);
     this.#lent.set(backing, { region, count: 1 });
     return region;
   }
@@ -295,10 +295,12 @@ export class Request {
    * lend - let this request's chains use `view` in place (a caller's buffer too large to copy
    * through the slot). It stays registered until {@link end}.
    *
+   * @param fresh - a buffer the library made for this request's result, given to no one before
+   *   {@link end}: not marked untransferable (engine/memory.ts registerBuffer).
    * @returns the address of `view`'s first byte.
    */
-  lend(view: ArrayBufferView): number {
-    const region = this.#state.lend(view);
+  lend(view: ArrayBufferView, fresh = false): number {
+    const region = this.#state.lend(view, fresh);
     (this.#lent ??= []).push(view);
     // A registered region covers the whole backing ArrayBuffer from its first byte.
     return region.start + view.byteOffset;

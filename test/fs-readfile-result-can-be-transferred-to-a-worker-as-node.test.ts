@@ -31,7 +31,7 @@ async function moveTo(worker: Worker, buffer: Buffer): Promise<string> {
   return `worker got ${received} bytes, detached here: ${String(buffer.buffer.byteLength === 0)}`;
 }
 
-test('a readFile result can be transferred to a worker, as node:fs/promises\'s can', { todo: 'engine/memory.ts marks registered ArrayBuffers untransferable for good, and readFile hands its registered store to the caller' }, async (t) => {
+test('a readFile result can be transferred to a worker, as node:fs/promises\'s can', async (t) => {
   const { dir, cleanup } = tempDir('readfile-transfer');
   t.after(cleanup);
   const worker = new Worker('const { parentPort } = require("node:worker_threads"); parentPort.on("message", (bytes) => parentPort.postMessage(bytes.byteLength));', { eval: true });
