@@ -36,7 +36,7 @@ async function run(fs: Fs, dir: string): Promise<unknown> {
   const chunks: Buffer[] = [];
   const reader = createReadStream(join(dir, 'fifo'));
   reader.on('data', (chunk) => chunks.push(chunk as Buffer));
-  const ended = new Promise((resolve) => reader.on('end', resolve));
+  const ended = new Promise<void>((resolve) => reader.on('end', () => resolve()));
   answers.fifo = await outcome(fs.writeFile(join(dir, 'fifo'), Buffer.alloc(60_000, 7)), dir);
   await ended;
   answers.fifoBytes = Buffer.concat(chunks).length;
@@ -46,7 +46,7 @@ async function run(fs: Fs, dir: string): Promise<unknown> {
 test('small writeFiles to devices, a socket, procfs and a FIFO answer as node:fs/promises', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'syslet-fs-writefile-special-'));
   const server = net.createServer().listen(join(dir, 'sock'));
-  await new Promise((resolve) => server.on('listening', resolve));
+  await new Promise<void>((resolve) => server.on('listening', () => resolve()));
   execFileSync('mkfifo', [join(dir, 'fifo')]);
   t.after(() => {
     server.close();
