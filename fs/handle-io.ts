@@ -23,7 +23,7 @@ import { ran, result, submitted, take, unserved } from './core.js';
 import { STOP } from '../engine/atom.js';
 import { outOfFds } from './direct.js';
 import { fsError, IO_MAX_LENGTH, throwIfTooLarge } from './errors.js';
-import { invalidArgType, invalidArgValue, nodeOptions, validateBufferArray, validateInteger, validateOffsetLengthRead, validateOffsetLengthWrite } from './validate.js';
+import { invalidArgType, invalidArgValue, nodeOptions, validateBufferArray, validateInteger, validateOffsetLengthRead, validateOffsetLengthWrite, validatePosition } from './validate.js';
 
 const IOVEC_BYTES = STRUCT_SIZES.iovec;
 
@@ -83,6 +83,29 @@ function offsetOf(position: unknown): number {
   return typeof position === 'number' && Number.isSafeInteger(position) ? position : -1;
 }
 
+/**
+ * Whether the running Node validates FileHandle.read's position and reads at a bigint one: Node 21
+ * and later (nodejs/node#42835, semver-major). Before, anything but a safe integer read at the
+ * file position; syslet-aio/fs follows the Node it runs in (hunt25: on Node 22 a bigint position
+ * read at the file position, and -2, 1.5 or '5' read where Node threw).
+ */
+const READ_VALIDATES_POSITION = Number(process.versions.node.split('.')[0]) >= 21;
+
+/**
+ * The offset a FileHandle.read of `length` bytes makes at `position`, as the running Node's read
+ * takes it (see {@link READ_VALIDATES_POSITION}).
+ * @throws RangeError ERR_OUT_OF_RANGE, TypeError ERR_INVALID_ARG_TYPE (Node 21 and later).
+ */
+function readPosition(position: unknown, length: number): number {
+  if (!READ_VALIDATES_POSITION) return offsetOf(position);
+  if (position === null || position === undefined) return -1;
+  validatePosition(position, 'position', length);
+  if (typeof position === 'number') return position;
+  // A bigint past 2^53 is past the end of any file Linux holds (8 EiB files are sparse XFS
+  // curiosities): the largest safe offset reads the same nothing there.
+  return position > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(position);
+}
+
 function isIterable(value: unknown): boolean {
   return value !== null && value !== undefined && (typeof (value as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function' || typeof (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function');
 }
@@ -116,9 +139,9 @@ export async function read(io: HandleIo, fd: number, bufferOrOptions: unknown, o
   if (buffer.byteLength === 0) throw invalidArgValue('buffer', buffer, 'is empty and cannot be written');
   validateOffsetLengthRead(at, length as number, buffer.byteLength);
   const count = length as number;
-  // Node's promises read takes the position only when it is a safe integer: anything else
-  // (null, a bigint, -1) reads at the file position.
-  const pos = offsetOf(position);
+  // Node 20's promises read takes the position only when it is a safe integer: anything else
+  // (null, a bigint, -1) reads at the file position. Node 21 and later validate it.
+  const pos = readPosition(position, count);
   const target = bytesOf(buffer);
   const bytesRead = await transfer(io, fd, target, at, count, pos, false);
   return { __proto__: null, bytesRead, buffer } as unknown as FileReadResult<NodeJS.ArrayBufferView>;

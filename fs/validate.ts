@@ -63,6 +63,21 @@ export function validateInteger(value: unknown, name: string, min = Number.MIN_S
   if (value < min || value > max) throw outOfRange(name, `>= ${min} && <= ${max}`, value);
 }
 
+/**
+ * Node's validatePosition (internal/fs/utils.js, Node 21 and later): -1 or more, a safe integer
+ * or a bigint that leaves room for `length` bytes below 2^63.
+ */
+export function validatePosition(value: unknown, name: string, length: number): asserts value is number | bigint {
+  if (typeof value === 'number') {
+    validateInteger(value, name, -1);
+  } else if (typeof value === 'bigint') {
+    const max = 2n ** 63n - 1n - BigInt(length);
+    if (!(value >= -1n && value <= max)) throw outOfRange(name, `>= -1 && <= ${max}`, value);
+  } else {
+    throw invalidArgType(name, ['integer', 'bigint'], value);
+  }
+}
+
 /** Node's validateInt32. */
 export function validateInt32(value: unknown, name: string, min = -2147483648, max = 2147483647): asserts value is number {
   if (typeof value !== 'number') throw invalidArgType(name, 'number', value);
