@@ -1,0 +1,91 @@
+/**
+ * FileHandle.readableWebStream answers every options form as the running Node's does: on Node 20
+ * `{ type: 'bytes' }` asks for a byte stream and the default is a plain one; from Node 23.8.0 and
+ * in later 22.x (nodejs/node#55461) the stream is always a byte stream, the options must be an
+ * object, and another `type` only warns. Compared with node:fs/promises in the same process: the
+ * reader a stream takes (BYOB or default), the first chunk's size, the error's code and message,
+ * and the warnings printed.
+ *
+ * hunt25 (session 25): under Node 22.23.5, `readableWebStream()` then `getReader({ mode: 'byob' })`
+ * threw ERR_INVALID_ARG_VALUE where Node's read 16 bytes, and `{ type: 1 }` was refused where
+ * Node made a stream. Runs under this process's Node and every Node binary named in
+ * SYSLET_AIO_OTHER_NODES (colon-separated; CI has Node 20 only).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { installPackedTarball } from './helpers/tarball.js';
+
+const CHILD = `
+const impls = { node: await import('node:fs/promises'), syslet: await import('syslet-aio/fs') };
+const file = process.argv[2];
+let warnings = [];
+process.removeAllListeners('warning');
+process.on('warning', (warning) => warnings.push(warning.name + ': ' + warning.message));
+const results = {};
+for (const [name, fsp] of Object.entries(impls)) {
+  const out = [];
+  for (const options of [undefined, {}, { type: 'bytes' }, { type: 'x' }, { type: 1 }, null, 5]) {
+    const handle = await fsp.open(file, 'r');
+    warnings = [];
+    let answer;
+    try {
+      const stream = options === undefined ? handle.readableWebStream() : handle.readableWebStream(options);
+      let reader;
+      let mode = 'byob';
+      try {
+        reader = stream.getReader({ mode: 'byob' });
+      } catch (error) {
+        reader = stream.getReader();
+        mode = 'default (' + error.code + ')';
+      }
+      const sizes = [];
+      // Read to the end before the close: on Node 20, closing a handle whose stream was cancelled
+      // or is still reading aborts Node itself (!closed_, !reading_).
+      for (;;) {
+        const chunk = mode === 'byob' ? await reader.read(new Uint8Array(16)) : await reader.read();
+        if (chunk.done) break;
+        sizes.push(chunk.value.byteLength);
+      }
+      answer = mode + ' ' + sizes.join('+');
+    } catch (error) {
+      answer = error.code + ': ' + error.message;
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    out.push(answer + ' | ' + warnings.join(', '));
+    await handle.close();
+  }
+  results[name] = out;
+}
+process.stdout.write(JSON.stringify(results));
+process.exit(0);
+`;
+
+function run(node: string, cwd: string, script: string, file: string): Promise<{ node: string[]; syslet: string[] }> {
+  return new Promise((resolve, reject) => {
+    execFile(node, [script, file], { cwd, timeout: 60_000 }, (error, stdout, stderr) => {
+      if (error !== null) reject(new Error(`${node}: ${error.message}\n${stderr}`));
+      else resolve(JSON.parse(stdout) as { node: string[]; syslet: string[] });
+    });
+  });
+}
+
+test('readableWebStream answers every options form as the running Node does', { timeout: 240_000 }, async (t) => {
+  const installed = await installPackedTarball();
+  t.after(() => rmSync(installed.work, { recursive: true, force: true }));
+  const script = join(installed.consumer, 'web-streams.mjs');
+  writeFileSync(script, CHILD);
+  const dir = mkdtempSync(join(tmpdir(), 'syslet-web-streams-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'data');
+  writeFileSync(file, 'xyz0123456789');
+  const nodes = [process.execPath, ...(process.env.SYSLET_AIO_OTHER_NODES ?? '').split(':').filter((path) => path !== '')];
+  for (const node of nodes) {
+    const { node: expected, syslet } = await run(node, installed.consumer, script, file);
+    const differences = expected.flatMap((answer, i) => (answer === syslet[i] ? [] : [`case ${i}: node ${answer} | syslet-aio/fs ${String(syslet[i])}`]));
+    assert.deepEqual(differences, [], `${node}: ${differences.join('\n')}`);
+  }
+});
