@@ -4,6 +4,7 @@
  * processes completions on the event loop (referenced only while chains are in flight, so an idle
  * engine never keeps a process alive), and the blocking wait on it behind Engine.waitUntil.
  */
+import { isMainThread } from 'node:worker_threads';
 import { allocNative, syscall, watchReadable, THREAD_RESOURCE, holdForThisThread, closeHeld, type FdWatcher, EAGAIN, EINTR } from './native/index.js';
 import type { UringEngine } from './uring-engine.js';
 import { NR } from './syscalls/nr.js';
@@ -31,6 +32,13 @@ const SYS_read = NR.read;
 const NS_PER_MS = 1e6;
 /** The longest single sleep of a synchronous wait (one day): see waitUntil. */
 const LONGEST_SLEEP_MS = 86_400_000;
+/**
+ * The longest single sleep of a synchronous wait in a worker thread: worker.terminate() takes
+ * effect only when the thread runs JavaScript again, and a wait asleep in ppoll without a timeout
+ * (aio_suspend, lio_listio LIO_WAIT on an empty FIFO) never did — terminate() stayed pending and
+ * the process could not exit (hunt25: 4 of 4). Waking this often costs a syscall and a look.
+ */
+const IN_WORKER_SLEEP_MS = 100;
 /** `performance` read once: by name it is a lazy accessor on globalThis (see chain-endings.ts). */
 const clock = performance;
 
@@ -157,7 +165,8 @@ export class EngineWake implements CompletionSource {
       if (hooks.armWake()) continue;
       // Only the ring can end this wait (every chain in flight is in it: none on a cachemiss
       // thread, nor a successor waiting for one; no signalfd, no deadline): sleep in the ring.
-      if (uring !== null && interruptFd < 0 && timeoutMs === null && uring.inFlight === hooks.inflight() && uring.waitForCompletion()) continue;
+      // (Not in a worker thread: that wait has no timeout, see IN_WORKER_SLEEP_MS.)
+      if (isMainThread && uring !== null && interruptFd < 0 && timeoutMs === null && uring.inFlight === hooks.inflight() && uring.waitForCompletion()) continue;
       const view = this.#scratch;
       const at = this.#scratchAddress;
       view.setInt32(0, eventfd, true);
@@ -167,11 +176,11 @@ export class EngineWake implements CompletionSource {
       view.setInt16(12, POLLIN, true);
       view.setInt16(14, 0, true);
       let timespec = 0;
-      if (Number.isFinite(sleep)) {
+      if (Number.isFinite(sleep) || !isMainThread) {
         // At most a day per ppoll, then round again: a timeout of 2^63 s or more wrapped in the
         // int64 tv_sec (EINVAL, or 0: a loop that spun a core until the completion), and one past
         // ~1.8e296 s made ns Infinity, which BigInt() threw out of aio_suspend (hunt25).
-        const ns = Math.ceil(Math.min(sleep, LONGEST_SLEEP_MS) * NS_PER_MS);
+        const ns = Math.ceil(Math.min(sleep, isMainThread ? LONGEST_SLEEP_MS : IN_WORKER_SLEEP_MS) * NS_PER_MS);
         view.setBigInt64(16, BigInt(Math.floor(ns / 1e9)), true);
         view.setBigInt64(24, BigInt(ns % 1e9), true);
         timespec = at + 16;
