@@ -48,65 +48,103 @@ export const NOT_BY_RING = 1;
 
 type Answer = undefined | typeof NOT_BY_RING;
 
-/** One writeFile's two requests; the engine hands each result to {@link ringDone}. */
+/**
+ * One writeFile's two requests; the engine hands each result to {@link ringDone}. Pooled (see
+ * {@link idle}): a call allocates its Promise and nothing else here.
+ */
 class RingWrite implements DirectRequestTarget {
-  readonly #req: Request;
-  readonly #path: FastPath;
-  readonly #length: number;
+  #req: Request | null = null;
+  #path: FastPath = '';
+  #length = 0;
+  /** The open's fd once it answered (-1 before: the next result is the open's). */
   #fd = -1;
-  #resolve: (answer: Answer | Promise<Answer>) => void = () => {};
-  #reject: (error: Error) => void = () => {};
-  readonly answer: Promise<Answer>;
+  #resolve: ((answer: Answer | Promise<Answer>) => void) | null = null;
+  #reject: ((error: unknown) => void) | null = null;
 
-  constructor(req: Request, path: FastPath, length: number) {
+  /**
+   * start - the open of the path in `req`'s slot as a ring request.
+   * @returns the call's answer, or null (this object idle again) when the ring takes no request now.
+   */
+  start(req: Request, path: FastPath, flags: number, mode: number, length: number): Promise<Answer> | null {
     this.#req = req;
     this.#path = path;
     this.#length = length;
-    this.answer = new Promise<Answer>((resolve, reject) => {
-      this.#resolve = resolve;
-      this.#reject = reject;
-    });
+    this.#fd = -1;
+    if (!req.engine.ringDirect(this, IORING_OP.OPENAT, AT_FDCWD, 0, req.slot.pathAddresses[0], mode, flags | O_CLOEXEC, IOSQE_ASYNC)) {
+      this.#idle();
+      return null;
+    }
+    const answer = new Promise<Answer>(capture);
+    this.#resolve = capturedResolve;
+    this.#reject = capturedReject;
+    return answer;
   }
 
   ringDone(res: number): void {
+    let answer: Answer | Promise<Answer> | null = null;
+    let failure: unknown = undefined;
+    let failed = false;
     try {
-      if (this.#fd < 0) this.#opened(res);
-      else this.#written(res);
+      answer = this.#fd < 0 ? this.#opened(res) : this.#written(res);
     } catch (error) {
-      this.#reject(error as Error);
+      failed = true;
+      failure = error;
     }
+    // null: the write is in the ring, and this object waits for its result.
+    if (!failed && answer === null) return;
+    const resolve = this.#resolve as (answer: Answer | Promise<Answer>) => void;
+    const reject = this.#reject as (error: unknown) => void;
+    this.#idle();
+    if (failed) reject(failure);
+    else resolve(answer as Answer | Promise<Answer>);
   }
 
-  #opened(fd: number): void {
+  #idle(): void {
+    this.#req = null;
+    this.#path = '';
+    this.#resolve = null;
+    this.#reject = null;
+    idle.push(this);
+  }
+
+  #opened(fd: number): Answer | Promise<Answer> | null {
+    const req = this.#req as Request;
     if (fd < 0) {
       // Not run with the engine still open (a refused enter): nothing was done, the chain makes it.
-      if (fd === -ECANCELED && !this.#req.engine.closed) this.#resolve(NOT_BY_RING);
-      else throw fsError(fd, 'open', this.#path);
-      return;
+      if (fd === -ECANCELED && !req.engine.closed) return NOT_BY_RING;
+      throw fsError(fd, 'open', this.#path);
     }
     this.#fd = fd;
-    const slot = this.#req.slot;
-    if (!this.#req.engine.ringDirect(this, IORING_OP.WRITE, fd, -1, slot.dataAddress, this.#length, 0)) {
-      this.#resolve(writeRest(fd, slot.data.subarray(0, this.#length)));
-    }
+    const slot = req.slot;
+    if (req.engine.ringDirect(this, IORING_OP.WRITE, fd, -1, slot.dataAddress, this.#length, 0)) return null;
+    return writeRest(fd, slot.data.subarray(0, this.#length));
   }
 
-  #written(res: number): void {
+  #written(res: number): Answer | Promise<Answer> {
     const fd = this.#fd;
-    if (res === this.#length) {
-      this.#resolve(closeWritten(fd));
-    } else if (res >= 0) {
+    if (res === this.#length) return closeWritten(fd);
+    if (res >= 0) {
       // The ring does not always leave the file position after a short count (a 16 KiB tmpfs:
       // 16 KiB written, the position still 0, and the rest then overwrote the start): the fd was
       // opened by this call at 0, so the rest goes on at the count written (ESPIPE on a FIFO,
       // which has no position to lose; O_APPEND appends wherever).
       syscall(SYS_lseek, fd, res, SEEK_SET);
-      this.#resolve(writeRest(fd, this.#req.slot.data.subarray(res, this.#length)));
-    } else {
-      syscall(SYS_close, fd);
-      throw fsError(res, 'write');
+      return writeRest(fd, (this.#req as Request).slot.data.subarray(res, this.#length));
     }
+    syscall(SYS_close, fd);
+    throw fsError(res, 'write');
   }
+}
+
+/** RingWrite objects not in use: at most one per writeFile in flight (the request windows bound them). */
+const idle: RingWrite[] = [];
+
+// A Promise's resolving functions taken out of its executor without a closure per call.
+let capturedResolve: ((answer: Answer | Promise<Answer>) => void) | null = null;
+let capturedReject: ((error: unknown) => void) | null = null;
+function capture(resolve: (answer: Answer | Promise<Answer>) => void, reject: (error: unknown) => void): void {
+  capturedResolve = resolve;
+  capturedReject = reject;
 }
 
 /**
@@ -119,9 +157,7 @@ class RingWrite implements DirectRequestTarget {
 export function writeFileByRing(req: Request, path: FastPath, flags: number, mode: number, length: number): Promise<Answer> | null {
   const engine: Engine = req.engine;
   if (!ringWrites(engine) || !directCallsAllowed(engine, WRITE_CALLS)) return null;
-  const job = new RingWrite(req, path, length);
-  if (!engine.ringDirect(job, IORING_OP.OPENAT, AT_FDCWD, 0, req.slot.pathAddresses[0], mode, flags | O_CLOEXEC, IOSQE_ASYNC)) return null;
-  return job.answer;
+  return (idle.pop() ?? new RingWrite()).start(req, path, flags, mode, length);
 }
 
 /** Whether each engine's ring makes openat and write (the io_uring engine on this kernel). */
