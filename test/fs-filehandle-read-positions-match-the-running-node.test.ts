@@ -12,10 +12,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { differencesUnderEachNode } from './helpers/installed-script.js';
 import { installPackedTarball } from './helpers/tarball.js';
 
 const CHILD = `
@@ -44,15 +44,6 @@ process.stdout.write(JSON.stringify(results));
 process.exit(0);
 `;
 
-function run(node: string, cwd: string, script: string, file: string): Promise<{ node: string[]; syslet: string[] }> {
-  return new Promise((resolve, reject) => {
-    execFile(node, [script, file], { cwd, timeout: 60_000 }, (error, stdout, stderr) => {
-      if (error !== null) reject(new Error(`${node}: ${error.message}\n${stderr}`));
-      else resolve(JSON.parse(stdout) as { node: string[]; syslet: string[] });
-    });
-  });
-}
-
 test('FileHandle.read takes every kind of position as the running Node does', { timeout: 240_000 }, async (t) => {
   const installed = await installPackedTarball();
   t.after(() => rmSync(installed.work, { recursive: true, force: true }));
@@ -62,11 +53,6 @@ test('FileHandle.read takes every kind of position as the running Node does', { 
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'data');
   writeFileSync(file, 'xyz0123456789');
-  const nodes = [process.execPath, ...(process.env.SYSLET_AIO_OTHER_NODES ?? '').split(':').filter((path) => path !== '')];
-  for (const node of nodes) {
-    const { node: expected, syslet } = await run(node, installed.consumer, script, file);
-    assert.equal(syslet.length, expected.length);
-    const differences = expected.flatMap((answer, i) => (answer === syslet[i] ? [] : [`case ${i}: node ${answer} | syslet-aio/fs ${String(syslet[i])}`]));
-    assert.deepEqual(differences, [], `${node}: ${differences.join('\n')}`);
-  }
+  const differences = await differencesUnderEachNode(script, installed.consumer, file);
+  assert.deepEqual(differences, [], differences.join('\n'));
 });

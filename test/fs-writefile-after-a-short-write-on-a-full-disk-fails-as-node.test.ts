@@ -8,34 +8,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import * as nodeFs from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as sysletFs from '../fs.js';
-
-function mountSmallTmpfs(dir: string): string | null {
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir], { stdio: 'ignore' });
-    return null;
-  } catch (error) {
-    return `cannot mount a tmpfs here (${(error as Error).message.split('\n')[0] ?? ''}): needs root`;
-  }
-}
+import { smallTmpfs } from './helpers/small-tmpfs.js';
 
 test('a file system that fills up part-way through writeFile gives ENOSPC, as from Node', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'syslet-fs-enospc-'));
-  const refused = process.getuid?.() === 0 ? mountSmallTmpfs(dir) : 'not root: cannot mount a tmpfs';
-  if (refused !== null) {
-    rmSync(dir, { recursive: true, force: true });
-    t.skip(refused);
-    return;
-  }
-  t.after(() => {
-    execFileSync('umount', [dir]);
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const dir = smallTmpfs(t, '64k', 'syslet-fs-enospc-');
+  if (dir === null) return;
   const data = Buffer.alloc(256 * 1024);
   for (let i = 0; i < data.length; i++) data[i] = (i >> 12) & 0xff;
   const outcomes: Record<string, unknown> = {};

@@ -18,10 +18,11 @@
 // with a time limit, so a hang fails the test.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { childEnv, installPackedTarball } from './helpers/tarball.js';
+import { runOnEngine } from './helpers/installed-script.js';
+import { installPackedTarball } from './helpers/tarball.js';
 
 function childSource(fifo: string): string {
   const workerSource = `
@@ -56,14 +57,7 @@ for (const engine of ['io_uring', 'threads'] as const) {
     execFileSync('mkfifo', [fifo]);
     const script = join(installed.consumer, 'terminate-blocked-worker.mjs');
     writeFileSync(script, childSource(fifo));
-    const env = childEnv(engine === 'threads' ? { SYSLET_AIO_ENGINE: 'threads' } : {});
-    if (engine === 'io_uring') delete env.SYSLET_AIO_ENGINE;
-    const result = await new Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>((resolve) => {
-      execFile(process.execPath, [script], { cwd: installed.consumer, env, timeout: 20_000, killSignal: 'SIGKILL' }, (error, stdout, stderr) => {
-        const failure = error as (Error & { code?: unknown; signal?: string | null }) | null;
-        resolve({ code: failure === null ? 0 : typeof failure.code === 'number' ? failure.code : null, signal: failure?.signal ?? null, stdout, stderr });
-      });
-    });
+    const result = await runOnEngine(script, installed.consumer, engine);
     assert.deepEqual(
       { code: result.code, signal: result.signal, said: result.stdout.trim() },
       { code: 0, signal: null, said: 'terminated' },
