@@ -164,9 +164,7 @@ function submitTransfer(op: number, syscall: string, fd: number, buffer: ArrayBu
     slot = registration.slot;
     if (slot !== null && op === OP_WRITE) copyIntoBounceSlot(slot, buffer);
     cb = pool.pop() ?? new Aiocb();
-    // (A pooled aiocb usually served the same fd last: its struct holds it already, and its
-    // request read it from there. The setter's checks and store were ~80 instructions a read.)
-    if (cb._request.fd !== fd) cb.aio_fildes = fd;
+    cb.aio_fildes = fd;
   } catch (error) {
     if (slot !== null) giveBounceSlot(slot);
     return Promise.reject(error instanceof Error ? error : new TypeError(String(error)));
