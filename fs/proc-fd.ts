@@ -2,7 +2,7 @@
  * The name of the directory of this process's fds in procfs, which realpath reads the name of an
  * O_PATH fd from (fs/links.ts inline, fs/link-batch.ts in batches).
  */
-import { readlinkSync } from 'node:fs';
+import { procIsThisProcess } from '../engine/native/index.js';
 
 /**
  * The directory that names this process's fds: "/proc/<pid>/fd/", whose lookup skips following
@@ -14,11 +14,6 @@ import { readlinkSync } from 'node:fs';
  * @internal exported for its test (fs-realpath-names-fds-through-this-process-proc).
  */
 export function procFdDirectoryName(): string {
-  let self = '';
-  try {
-    self = readlinkSync('/proc/self');
-  } catch {
-    // No /proc: the readlink below fails and realpath is Node's.
-  }
-  return self === String(process.pid) ? `/proc/${self}/fd/` : '/proc/self/fd/';
+  // No /proc at all answers false too: the readlink of /proc/self/fd/N then fails and realpath is Node's.
+  return procIsThisProcess() ? `/proc/${process.pid}/fd/` : '/proc/self/fd/';
 }
