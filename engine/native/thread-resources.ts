@@ -150,7 +150,11 @@ export function thisWorkerThread(): ThreadIdentity | null {
   // A /proc of another pid namespace lists other tids than gettid() gives: nothing is recorded.
   if (isMainThread || !procIsThisProcess()) return null;
   const owner = identity();
-  return owner.start < 0 ? null : owner;
+  if (owner.start < 0) return null;
+  // Open (and bind the mutex calls of) the block now, while the thread runs: the thread gives
+  // back what is recorded in its name while it may be being terminated, and a koffi binding made
+  // then aborts the process (Koromix/koffi#190; a PID namespace run died so at exit, 1 of 60).
+  return theRegistry() === null ? null : owner;
 }
 
 /** Whether the mapping at REGISTRY_ADDRESS is an anonymous private read-write one of our size. */
@@ -261,7 +265,9 @@ export function holdForThread(owner: ThreadIdentity, kind: number, fd: number, a
  * closing the fd or unmapping, so no other thread can release it after its number is reused.
  */
 export function letGo(kind: number, fd: number, address = 0): void {
-  if (isMainThread || registry === null) return;
+  // Nothing was recorded by or for a thread that never opened the block (the main thread, a
+  // foreign /proc): opening it now, maybe mid-termination, is what must not happen (see above).
+  if (isMainThread || registry === null || registry === undefined) return;
   const owner = identity();
   locked((words) => {
     for (let at = ENTRIES_AT / 8, i = 0; i < ENTRY_COUNT; i++, at += ENTRY_WORDS) {
@@ -301,7 +307,7 @@ export function identityOf(kind: number, fd: number): number {
  * not, let go first (a termination in between leaves the fd open, never closes another's).
  */
 export function closeHeld(kind: number, fd: number): void {
-  if (isMainThread || registry === null) {
+  if (isMainThread || registry === null || registry === undefined) {
     syscall(NR.close, fd);
   } else if (identityOf(kind, fd) !== 0) {
     syscall(NR.close, fd);
