@@ -65,12 +65,24 @@ export class EngineWake implements CompletionSource {
   #watcher: FdWatcher | null = null;
   /** Holders that keep the event loop alive (see {@link ref}). */
   #holders = 0;
-  readonly #hooks: WakeHooks;
+  /**
+   * The engine's hooks, held weakly: the event loop's watcher and the cachemiss pool reach this
+   * object, and through strong hooks (closures over the engine) they kept every engine a program
+   * dropped without close() alive for good, its ring, eventfd and threads with it (hunt25). The
+   * engine keeps them; while chains are in flight {@link #busyHooks} does too.
+   */
+  readonly #hooks: WeakRef<WakeHooks>;
+  /** The hooks while chains are in flight (see {@link ref}): their completions must be delivered. */
+  #busyHooks: WakeHooks | null = null;
   readonly #scratch: DataView;
   readonly #scratchAddress: number;
 
+  /**
+   * @param hooks - the engine's side; the caller keeps this very object alive for as long as it
+   *   wants completions (it is held weakly here while nothing is in flight).
+   */
   constructor(hooks: WakeHooks) {
-    this.#hooks = hooks;
+    this.#hooks = new WeakRef(hooks);
     const scratch = allocNative(64, 64);
     this.#scratch = new DataView(scratch.buffer);
     this.#scratchAddress = scratch.address;
@@ -85,9 +97,13 @@ export class EngineWake implements CompletionSource {
     holdForThisThread(THREAD_RESOURCE.eventfd, fd);
     this.#eventfd = fd;
     const scratch = this.#scratchAddress + 40;
-    const hooks = this.#hooks;
+    const weakHooks = this.#hooks;
     this.#watcher = watchReadable(fd, () => {
+      // Read first, even for an engine gone: the watcher is level-triggered.
       syscall(SYS_read, fd, scratch, 8);
+      const hooks = weakHooks.deref();
+      // Collected (nothing was in flight): its finalizer closes this watcher.
+      if (hooks === undefined) return;
       // Back to the event loop only once a poke is armed and nothing is left to deliver.
       do hooks.pump();
       while (hooks.armWake());
@@ -103,6 +119,7 @@ export class EngineWake implements CompletionSource {
    */
   ref(): void {
     if (this.#holders++ !== 0) return;
+    this.#busyHooks = this.#hooks.deref() ?? null;
     this.#watcher?.ref();
     // Calls that complete inline deliver this engine's completions meanwhile (event-loop-turns.ts).
     busyEngine(this, true);
@@ -111,23 +128,25 @@ export class EngineWake implements CompletionSource {
   /** A holder has nothing in flight any more: once none has, let the event loop end. */
   unref(): void {
     if (--this.#holders !== 0) return;
+    this.#busyHooks = null;
     this.#watcher?.unref();
     busyEngine(this, false);
   }
 
   /** completionsWaiting - see {@link CompletionSource}. */
   completionsWaiting(): boolean {
-    return this.#watcher !== null && this.#hooks.completionsWaiting();
+    return this.#watcher !== null && (this.#hooks.deref()?.completionsWaiting() ?? false);
   }
 
   /** deliverCompletions - see {@link CompletionSource}: what the event loop's callback does, without its eventfd read. */
   deliverCompletions(): void {
-    this.#hooks.pump();
+    (this.#busyHooks ?? this.#hooks.deref())?.pump();
   }
 
   /** Stop watching and close the eventfd (the engine has closed). */
   close(): void {
     busyEngine(this, false);
+    this.#busyHooks = null;
     if (this.#watcher !== null) liveWatchers.delete(this.#watcher);
     this.#watcher?.close();
     this.#watcher = null;
@@ -139,7 +158,8 @@ export class EngineWake implements CompletionSource {
 
   /** Engine.waitUntil's loop (without its final re-arm): see there. */
   waitUntil(ready: () => boolean, timeoutMs: number | null, interruptFd: number, uring: UringEngine | null): number {
-    const hooks = this.#hooks;
+    // Its engine called: the hooks are there.
+    const hooks = this.#hooks.deref() as WakeHooks;
     const deadline = timeoutMs === null ? Number.POSITIVE_INFINITY : clock.now() + timeoutMs;
     for (;;) {
       hooks.pump();

@@ -24,7 +24,8 @@ import { resolveEngineOptions, type AsyncEngineInfo, type ChainCompletion, type 
 export type { AsyncEngineInfo, ChainCompletion, ChainListener, EngineOptions, RingRegistration, SubmitReport } from './engine-options.js';
 import { EnginePoolApi } from './engine-pool-api.js';
 import { paced } from './event-loop-turns.js';
-import { EngineWake } from './engine-wake.js';
+import { EngineWake, type WakeHooks } from './engine-wake.js';
+import { droppedEngines, RingRelay } from './engine-dropped.js';
 import { ChainTokens } from './chain-tokens.js';
 import { CachemissThreads } from './cachemiss-threads.js';
 import { ChainSubmission } from './chain-submission.js';
@@ -50,6 +51,9 @@ export class Engine extends EnginePoolApi implements FinishedSink, RingSink {
   readonly #asyncEngine: AsyncEngineInfo;
   readonly #tokens: ChainTokens;
   readonly #wake: EngineWake;
+  /** The wake-up's hooks: it holds them weakly, this engine for as long as it lives (engine-dropped.ts). */
+  // eslint-disable-next-line no-unused-private-class-members -- held, never read: see above
+  readonly #wakeHooks: WakeHooks;
   readonly #threads: CachemissThreads;
   readonly #submission: ChainSubmission;
   readonly #endings: ChainEndings;
@@ -70,23 +74,28 @@ export class Engine extends EnginePoolApi implements FinishedSink, RingSink {
     releaseResourcesOfEndedThreads();
     if (options.allow !== undefined) this.policy.narrow(options.allow);
     const tokens = (this.#tokens = new ChainTokens());
-    const wake = (this.#wake = new EngineWake({
+    // Kept here: the wake holds them weakly (engine-wake.ts), so that they live as long as this engine.
+    const wakeHooks = (this.#wakeHooks = {
       pump: () => this.#pump(),
       completionsWaiting: () => (this.#threads.pool?.completionsWaiting() ?? false) || (this.#uring?.completionsReady() ?? false),
       armWake: () => this.#armWake(),
       inflight: () => tokens.inflight,
       stallCheckDue: () => this.#threads.pool?.stallCheckDue ?? Number.POSITIVE_INFINITY,
       checkStallIfDue: () => this.#threads.pool?.checkStallIfDue(),
-    }));
+    });
+    const wake = (this.#wake = new EngineWake(wakeHooks));
     // The eventfd first: at the fd limit the ring must not take the last fd and leave the
     // eventfd none (the ring was then lost for good, and every later engine found no fd).
     const eventfd = wake.ensure();
     const choice = selectEngine(options.engine);
+    // The ring reports to the engine's parts, never to the engine: a ring the finalizer below
+    // holds must not keep its engine alive.
+    const relay = new RingRelay(wake);
     let uring: UringEngine | null = null;
     let reason = choice.engine === 'threads' ? choice.reason : '';
     if (choice.engine === 'io_uring') {
       try {
-        uring = new UringEngine(choice.ring, choice.supportedOps, choice.setupFlags, this.memory, eventfd, this);
+        uring = new UringEngine(choice.ring, choice.supportedOps, choice.setupFlags, this.memory, eventfd, relay);
       } catch (error) {
         choice.ring.release();
         reason = `the ring was set up but ${error instanceof Error ? error.message : String(error)}`;
@@ -101,7 +110,7 @@ export class Engine extends EnginePoolApi implements FinishedSink, RingSink {
       next: tokens.next,
       executorOptions,
       withRing: this.#uring !== null,
-      eventfd: () => wake.ensure(),
+      eventfd: eventfdOf(wake),
     });
     const executor = new Executor(this.memory, this.policy, 'inline', {
       ...executorOptions,
@@ -111,8 +120,9 @@ export class Engine extends EnginePoolApi implements FinishedSink, RingSink {
     const parts = { memory: this.memory, executor, tokens, threads: this.#threads, uring: this.#uring, delivery: this.delivery, wake };
     this.#submission = new ChainSubmission(parts);
     this.#cancels = new ChainCancels(tokens, this.#uring, this.#threads);
-    this.#endings = new ChainEndings({ ...parts, cancels: this.#cancels, submission: this.#submission });
+    this.#endings = relay.endings = new ChainEndings({ ...parts, cancels: this.#cancels, submission: this.#submission });
     if (!isMainThread) releasedAtWorkerExit(this);
+    droppedEngines.register(this, { uring: this.#uring, threads: this.#threads, wake }, this);
     // Threads ahead of need: the first blocking request must not wait for one to start. With
     // io_uring they serve only calls without an opcode: one is enough to start with.
     if (this.#threads.minThreads > 0) this.#threads.ensure();
@@ -314,6 +324,7 @@ export class Engine extends EnginePoolApi implements FinishedSink, RingSink {
     const tokens = this.#tokens;
     if (tokens.closed) return;
     tokens.closed = true;
+    droppedEngines.unregister(this);
     this.#uring?.releaseAtWorkerExit();
     this.#threads.pool?.closeAtWorkerExit();
     this.#wake.close();
@@ -381,6 +392,7 @@ export class Engine extends EnginePoolApi implements FinishedSink, RingSink {
     const tokens = this.#tokens;
     if (tokens.closed) return;
     tokens.closed = true;
+    droppedEngines.unregister(this);
     this.#cancels.stop();
     const uring = this.#uring;
     if (uring !== null) await this.#endings.closeRing(uring);
@@ -441,6 +453,15 @@ export class Engine extends EnginePoolApi implements FinishedSink, RingSink {
     this.delivery.afterPump();
     return count;
   }
+}
+
+/**
+ * eventfdOf - the pool's way to its engine's eventfd. Made out here: a closure made in the
+ * constructor shares its context, `this` included, and the pool would keep the engine alive
+ * (engine-dropped.ts).
+ */
+function eventfdOf(wake: EngineWake): () => number {
+  return () => wake.ensure();
 }
 
 /** The engines of this worker thread, released at its exit (see Engine.releaseAtWorkerExit). */
