@@ -225,8 +225,12 @@ export class AtomCall {
         if (!this.forceAsync) this.#denies.record(atom, nr, `self-only: ${compiled.spec.name} may only target this process (${this.#pid})`, inline);
         return -EPERM;
       }
-      const signal = args[compiled.signalArg];
-      const refused = typeof signal === 'number' ? SELF_SIGNALS_DENIED[signal] : undefined;
+      // The kernel reads `int sig`: the word's low 32 bits (ToInt32 for a number word, exact for
+      // every integral double). The whole word looked up let kill(getpid(), 2^32 + 9) through
+      // (hunt26: SIGKILL, SIGSTOP, SIGSEGV delivered), and a bigint word was not looked at at all.
+      const word = args[compiled.signalArg];
+      const signal = typeof word === 'bigint' ? Number(BigInt.asIntN(32, word)) : (word as number) | 0;
+      const refused = SELF_SIGNALS_DENIED[signal];
       if (refused !== undefined) {
         if (!this.forceAsync) this.#denies.record(atom, nr, `self-only: ${compiled.spec.name} may not send ${refused.name} (${String(signal)}) to this process: ${refused.reason}`, inline);
         return -EPERM;
