@@ -45,8 +45,11 @@ export function flagsValue(value: unknown): number | undefined {
   let flags = 0;
   for (const raw of names) {
     if (typeof raw !== 'string') return undefined;
-    const flag = FLAG_NAMES[raw.trim().replace(/^SYSLET_/, '')];
-    if (flag === undefined) return undefined;
+    const name = raw.trim().replace(/^SYSLET_/, '');
+    // Own names only: 'toString' or '__proto__' found Object.prototype's members, and a function
+    // OR-ed in is 0 — the flag was dropped without a word (hunt26).
+    if (!Object.hasOwn(FLAG_NAMES, name)) return undefined;
+    const flag = FLAG_NAMES[name] as number;
     flags |= flag;
   }
   return flags;

@@ -31,6 +31,11 @@ export const MAX_SCRATCH_BYTES = 65536;
 /** Arguments one atom may have. */
 const MAX_ARGUMENTS = 6;
 
+/** byIndex - `each` of every index of `array`, a hole as undefined (Array.prototype.map skips holes). */
+function byIndex<T>(array: readonly unknown[], each: (value: unknown, index: number) => T): T[] {
+  return Array.from({ length: array.length }, (_, index) => each(array[index], index));
+}
+
 const TOP_KEYS = ['name', 'description', 'params', 'cells', 'scratch', 'atoms'] as const;
 const ATOM_KEYS = ['id', 'description', 'call', 'args', 'flags', 'next'] as const;
 const SCRATCH_KEYS = ['size', 'fields'] as const;
@@ -146,7 +151,9 @@ export function ownedDefinition(input: unknown): PluginDefinition {
   if (!Array.isArray(rawAtoms)) return fail(-1, 'atoms', `must be an array of atoms, got ${describe(rawAtoms)}`);
   if (rawAtoms.length === 0) fail(-1, 'atoms', 'a plugin needs at least one atom');
   if (rawAtoms.length > MAX_PLUGIN_ATOMS) fail(-1, 'atoms', `${rawAtoms.length} atoms; at most ${MAX_PLUGIN_ATOMS}`);
-  const atoms = rawAtoms.map((raw: unknown, index) => atom(raw, index));
+  // By index, holes included: map() skips a hole (`[, atom]`), which then reached the validation
+  // as a raw TypeError, or in args compiled as a NULL argument (hunt26).
+  const atoms = byIndex(rawAtoms, (raw, index) => atom(raw, index));
 
   return Object.freeze({
     name: name as string,
@@ -172,7 +179,7 @@ export function ownedDefinition(input: unknown): PluginDefinition {
     const rawFields = own(template, 'fields');
     if (rawFields === undefined) return Object.freeze({ size });
     if (!Array.isArray(rawFields)) return fail(-1, field, `fields must be an array, got ${describe(rawFields)}`, `${path}.fields`);
-    const fields = rawFields.map((raw: unknown, i) => {
+    const fields = byIndex(rawFields, (raw, i) => {
       const at = `${path}.fields[${i}]`;
       if (!isRecord(raw)) return fail(-1, field, `fields[${i}] must be an object, got ${describe(raw)}`, at);
       for (const key of Object.keys(raw)) if (!(FIELD_KEYS as readonly string[]).includes(key)) fail(-1, field, `fields[${i}]: ${unknownKey(key, FIELD_KEYS)}`, `${at}${step(key)}`);
@@ -210,7 +217,7 @@ export function ownedDefinition(input: unknown): PluginDefinition {
     if (rawArgs === undefined) afail('args', 'missing: the call\'s arguments, [] for none');
     if (!Array.isArray(rawArgs)) return afail('args', `must be an array, got ${describe(rawArgs)}`);
     if (rawArgs.length > MAX_ARGUMENTS) afail('args', `${rawArgs.length} arguments; a syscall takes at most ${MAX_ARGUMENTS}`);
-    const args = rawArgs.map((arg: unknown, argIndex) => argument(arg, index, argIndex));
+    const args = byIndex(rawArgs, (arg, argIndex) => argument(arg, index, argIndex));
     const flags = own(raw, 'flags');
     // Checked as a whole 64-bit value: 2^32 must not pass as 0 through a 32-bit operator.
     if (flags !== undefined && !(typeof flags === 'number' && Number.isSafeInteger(flags) && flags >= 0 && flags <= SYSLET_VALID_FLAGS)) {

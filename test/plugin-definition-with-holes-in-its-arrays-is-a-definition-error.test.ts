@@ -6,7 +6,7 @@
  * is not iterable" for `new Array(2)`), which docs/plugins.md says never happens; a hole in
  * `args` was skipped by the validation (`forEach` skips holes) and compiled as a NULL argument
  * pointer, so `pread64(fd, , 16, 0)` ran as pread64(fd, NULL, 0, 0): the non-nullable buffer
- * and the count were dropped without a word.
+ * and the count were dropped without a word. Session 26: plugins/shape.ts reads the arrays by index.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -27,12 +27,12 @@ const HOLE_FIRST_ARG = [, 0];
 // eslint-disable-next-line no-sparse-arrays -- the hole is the case under test
 const HOLE_BUFFER_ARG = [{ result: 'open' }, , 16, 0];
 
-test('a hole in atoms is a PluginDefinitionError for that atom', { todo: 'hunt26: definePlugin throws a raw TypeError for a hole in atoms' }, () => {
+test('a hole in atoms is a PluginDefinitionError for that atom', () => {
   assert.throws(() => definePlugin({ name: 't.holeAtom', params: {}, atoms: HOLE_FIRST_ATOM } as never), isDefinitionError('atom'));
   assert.throws(() => definePlugin({ name: 't.holes', params: {}, atoms: new Array(2) }), isDefinitionError('atom'));
 });
 
-test('a hole in args is a PluginDefinitionError for that argument, not a NULL pointer', { todo: 'hunt26: a hole in args passes the validation and compiles as a NULL argument pointer' }, () => {
+test('a hole in args is a PluginDefinitionError for that argument, not a NULL pointer', () => {
   assert.throws(() => definePlugin({ name: 't.holeArg', params: {}, atoms: [{ call: 'kill', args: HOLE_FIRST_ARG }] } as never), isDefinitionError('args[0]'));
   assert.throws(() => definePlugin({
     name: 't.holeBuf',
