@@ -25,9 +25,9 @@ export interface EngineOptions {
   readonly minThreads?: number;
   /** Only these calls may run (narrowing the table's policy); see Policy.narrow. */
   readonly allow?: readonly string[];
-  /** Atoms one chain may run in all before it stops with reason `limit` (default 2^20). */
+  /** Atoms one chain may run in all before it stops with reason `limit` (default 2^20); a positive safe integer. */
   readonly maxAtomsPerChain?: number;
-  /** Atoms a chain runs inline before the rest of it goes to a cachemiss thread (default 4096). */
+  /** Atoms a chain runs inline before the rest of it goes to a cachemiss thread (default 4096); a positive safe integer. */
   readonly inlineBudget?: number;
   /**
    * What an inline write does when the file system cannot say "would block" (RWF_NOWAIT gives
@@ -134,7 +134,8 @@ export function checkIdle(idleTimeMs: number): void {
 /**
  * @internal resolveEngineOptions - the Engine constructor's checks of its options, and the
  * defaults it fills in: the pool settings (`threads`, `idleTimeMs`) and the executor's options.
- * @throws RangeError for `threads`, `idleTimeMs` or `minThreads` out of range.
+ * @throws RangeError for `threads`, `idleTimeMs`, `minThreads`, `maxAtomsPerChain` or
+ *   `inlineBudget` out of range.
  */
 export function resolveEngineOptions(options: EngineOptions): { settings: EngineOptions & { threads: number; idleTimeMs: number }; executorOptions: ExecutorOptions } {
   const threads = options.threads ?? Math.max(8, availableParallelism() * 4);
@@ -142,6 +143,14 @@ export function resolveEngineOptions(options: EngineOptions): { settings: Engine
   if (options.idleTimeMs !== undefined) checkIdle(options.idleTimeMs);
   if (options.minThreads !== undefined && (!Number.isSafeInteger(options.minThreads) || options.minThreads < 0 || options.minThreads > 1024)) {
     throw new RangeError(`minThreads must be an integer from 0 to 1024, got ${String(options.minThreads)}`);
+  }
+  // Both bound what one chain may do (the executor compares counts with them): NaN compared false
+  // and removed the only bound on a looping chain, which then ran for ever (hunt26).
+  for (const field of ['maxAtomsPerChain', 'inlineBudget'] as const) {
+    const value = options[field];
+    if (value !== undefined && (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1)) {
+      throw new RangeError(`${field} must be a positive integer, got ${typeof value === 'number' ? String(value) : typeof value}`);
+    }
   }
   const settings = { ...options, threads, idleTimeMs: options.idleTimeMs ?? 1000 };
   const executorOptions: ExecutorOptions = {

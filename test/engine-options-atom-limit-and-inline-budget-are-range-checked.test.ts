@@ -13,7 +13,7 @@ import { Engine } from '../engine/engine.js';
 const BAD: unknown[] = [Number.NaN, 1.5, -5, '10'];
 
 for (const option of ['maxAtomsPerChain', 'inlineBudget'] as const) {
-  test(`Engine refuses ${option} that is not a positive integer`, { todo: `hunt26: ${option} is not checked by resolveEngineOptions` }, async () => {
+  test(`Engine refuses ${option} that is not a positive integer`, async () => {
     for (const value of BAD) {
       let engine: Engine | null = null;
       try {
