@@ -11,8 +11,9 @@
  * - arguments and results go through shadow cells (cells.ts): zero-extended pointers and
  *   unsigned kinds, sign-extended ints, fds, pids and 32-bit offsets, joined split offsets;
  * - iovec arrays, timespecs, stat64, siginfo and msghdr are converted into engine memory;
- * - umem_add on a 32-bit word becomes a 64-bit umem_add on that word's cell (on the joined cell
- *   when the word is the low half of a split offset, so the add carries into the high half).
+ * - umem_add on a 32-bit word becomes umem_add32 on that word's cell (modulo 2^32, as on i386),
+ *   or a 64-bit umem_add on the joined cell when the word is the low half of a split offset, so
+ *   the add carries into the high half.
  *
  * Write-back happens only when {@link Conversion.writeBack} is called, which run.ts does once
  * the whole chain has completed (inline or on a cachemiss thread): results and umem targets are
@@ -161,7 +162,7 @@ export function convertChain(space: Space32, memory: MemoryRegistry, entry: numb
 }
 
 function draftAtom(atom: Atom32, plans: readonly PlannedArg[], space: Space32, cells: CellAllocator, written: ReadonlySet<number>, structs: StructPlan[]): Draft {
-  const { nr, name } = nr64Of(atom);
+  let { nr, name } = nr64Of(atom);
   const spec = atom.spec;
   const denied = isDenied(spec);
   const args: Draft['args'] = [];
@@ -176,7 +177,13 @@ function draftAtom(atom: Atom32, plans: readonly PlannedArg[], space: Space32, c
     if (plan.index64 === 0 && COUNTER_ARG[spec.name] === true) {
       if (!contains32(space, value, 4)) throw new ConversionError(atom.index, atom.address, `${site.field} → *`, 'EFAULT', `${spec.name} target ${hex32(value)} lies outside the 32-bit memory`);
       const counter = cells.counter(value, site);
-      if (spec.name === 'umem_add32') counter.written = true;
+      if (spec.name === 'umem_add32') {
+        counter.written = true;
+        // A plain word keeps counting modulo 2^32 (the engine's umem_add32 on its cell's low half):
+        // a 64-bit add on the zero-extended cell never wrapped to 0, and a loop waiting for 0 ran
+        // to the atom limit (hunt26). Only a split offset's joined cell carries into its high half.
+        if (counter.kind !== 'joined') ({ nr, name } = { nr: SYSLET_NR.umem_add32, name: 'umem_add32' });
+      }
       args.push({ index64: 0, cell: cells.constant(BigInt(counter.offset), true), rule: 'counter cell', words });
       continue;
     }
