@@ -4,12 +4,15 @@
  * (issue 18). Rounds alternate the two implementations; the table gives each one's median time
  * and the ratio (node's time / syslet's time: above 1 means syslet-aio/fs is faster).
  *
- * usage: npm run bench:fs -- [--quick] [--json] [--rounds N] [--dir PATH] [--only TEXT]...   (builds, then runs dist/bench/fs-jobs.js)
- *   --quick     fewer files and rounds (a smoke run)
- *   --json      print the rows as JSON on stdout (the table goes to stderr), each round's times included
- *   --rounds N  rounds per job (default 5, --quick 1)
- *   --dir PATH  create the files under PATH instead of the OS temp dir
- *   --only TEXT run only the jobs whose name contains TEXT (repeatable)
+ * usage: npm run bench:fs -- [--quick] [--json] [--rounds N] [--dir PATH] [--write-dir PATH] [--only TEXT]...
+ *   (builds, then runs dist/bench/fs-jobs.js)
+ *   --quick          fewer files and rounds (a smoke run)
+ *   --json           print the rows as JSON on stdout (the table goes to stderr), each round's times included
+ *   --rounds N       rounds per job (default 5, --quick 1)
+ *   --dir PATH       create the files under PATH instead of the OS temp dir (and write there too,
+ *                    unless --write-dir says otherwise)
+ *   --write-dir PATH the writeFile job's files go under PATH (default: /var/tmp, see {@link writeParent})
+ *   --only TEXT      run only the jobs whose name contains TEXT (repeatable)
  *
  * Each row gives the medians and the spread: the lowest and highest of the per-round ratios (a
  * round runs both implementations back to back, so its ratio is the fairest single comparison
@@ -21,7 +24,7 @@
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as nodeFs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -104,8 +107,31 @@ interface Files {
   readonly writeDir: string;
 }
 
-/** createFiles - the small files (1–8 KiB of random bytes) and the big file, under a new directory. */
-function createFiles(parent: string, sizes: Sizes): Files & { readonly dir: string } {
+/**
+ * The directory the writeFile job creates its files under when no --dir or --write-dir is given:
+ * /var/tmp, on disk on every distribution (the FHS's temporary files kept across reboots), where
+ * /tmp is tmpfs on many (then the row would time a RAM file system) and, where it is on disk, the
+ * one directory every process of the machine makes and deletes its scratch files in. On an ext4
+ * without a journal (this project's CI machine: `/`), each create scans past every inode of its
+ * group freed in the last 30 s (recently_deleted()), inside the directory's lock: with other
+ * processes' test suites deleting in /tmp's group, a create there took 300–500 µs for both
+ * implementations against 15–45 µs in /var/tmp, back to back (docs/fs.md, session 26), and the
+ * row timed those deletions, not writeFile. The OS temp dir when /var/tmp is not writable.
+ */
+function writeParent(): string {
+  try {
+    accessSync('/var/tmp', constants.W_OK | constants.X_OK);
+    return '/var/tmp';
+  } catch {
+    return os.tmpdir();
+  }
+}
+
+/**
+ * createFiles - the small files (1–8 KiB of random bytes) and the big file, under a new directory
+ * of `parent`; the directory the writeFile job writes in, under a new directory of `writeParent`.
+ */
+function createFiles(parent: string, writeParentDir: string, sizes: Sizes): Files & { readonly dir: string; readonly writeRoot: string } {
   const dir = mkdtempSync(path.join(parent, 'syslet-fs-bench-'));
   const small: string[] = [];
   const links: string[] = [];
@@ -122,11 +148,12 @@ function createFiles(parent: string, sizes: Sizes): Files & { readonly dir: stri
   const big = path.join(dir, 'big.bin');
   const chunk = crypto.randomBytes(1 << 20);
   for (let written = 0; written < sizes.bigFileBytes; written += chunk.length) writeFileSync(big, chunk, { flag: written === 0 ? 'w' : 'a' });
-  const writeDir = path.join(dir, 'written');
+  const writeRoot = writeParentDir === parent ? dir : mkdtempSync(path.join(writeParentDir, 'syslet-fs-bench-'));
+  const writeDir = path.join(writeRoot, 'written');
   mkdirSync(writeDir);
   const smallList = path.join(dir, 'small.json');
   writeFileSync(smallList, JSON.stringify(small));
-  return { dir, small, smallList, links, big, writeDir };
+  return { dir, writeRoot, small, smallList, links, big, writeDir };
 }
 
 /** The jobs of issue 18, on `files`. */
@@ -304,13 +331,16 @@ export function formatFsTable(rows: readonly FsBenchRow[]): string {
 /**
  * runFsBench - create the files, measure every job, remove the files.
  *
- * @param options - quick: a smoke run; rounds: rounds per job; dir: parent of the files.
+ * @param options - quick: a smoke run; rounds: rounds per job; dir: parent of the files (and of
+ *   the written ones, unless writeDir); writeDir: parent of the writeFile job's files (default:
+ *   dir when given, else {@link writeParent}).
  * @returns the rows, in the order of the table.
  */
-export async function runFsBench(options: { quick?: boolean; rounds?: number; dir?: string; only?: readonly string[] } = {}): Promise<FsBenchRow[]> {
+export async function runFsBench(options: { quick?: boolean; rounds?: number; dir?: string; writeDir?: string; only?: readonly string[] } = {}): Promise<FsBenchRow[]> {
   const sizes = options.quick === true ? QUICK : FULL;
   const rounds = options.rounds ?? (options.quick === true ? 1 : 5);
-  const files = createFiles(options.dir ?? os.tmpdir(), sizes);
+  const parent = options.dir ?? os.tmpdir();
+  const files = createFiles(parent, options.writeDir ?? options.dir ?? writeParent(), sizes);
   try {
     const rows: FsBenchRow[] = [];
     const only = options.only ?? [];
@@ -320,21 +350,30 @@ export async function runFsBench(options: { quick?: boolean; rounds?: number; di
     return rows;
   } finally {
     rmSync(files.dir, { recursive: true, force: true });
+    rmSync(files.writeRoot, { recursive: true, force: true });
   }
 }
 
 async function main(argv: readonly string[]): Promise<void> {
   const { values } = parseArgs({
     args: [...argv],
-    options: { quick: { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, rounds: { type: 'string' }, dir: { type: 'string' }, only: { type: 'string', multiple: true } },
+    options: {
+      quick: { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, rounds: { type: 'string' },
+      dir: { type: 'string' }, 'write-dir': { type: 'string' }, only: { type: 'string', multiple: true },
+    },
     strict: true,
   });
   const rounds = values.rounds === undefined ? undefined : Number(values.rounds);
   if (rounds !== undefined && !(Number.isInteger(rounds) && rounds > 0)) throw new Error(`--rounds needs a positive integer, got ${values.rounds}`);
   const loadBefore = os.loadavg()[0] ?? 0;
-  const rows = await runFsBench({ quick: values.quick, ...(rounds === undefined ? {} : { rounds }), ...(values.dir === undefined ? {} : { dir: values.dir }), ...(values.only === undefined ? {} : { only: values.only }) });
+  const writeDir = values['write-dir'] ?? values.dir ?? writeParent();
+  const rows = await runFsBench({
+    quick: values.quick, ...(rounds === undefined ? {} : { rounds }), ...(values.dir === undefined ? {} : { dir: values.dir }), writeDir,
+    ...(values.only === undefined ? {} : { only: values.only }),
+  });
   const loadAfter = os.loadavg()[0] ?? 0;
-  const table = `syslet-aio/fs against node:fs/promises (Node ${process.version}, ${os.cpus().length} CPUs, load ${loadBefore.toFixed(1)} before and ${loadAfter.toFixed(1)} after, ${rows[0]?.rounds ?? 0} rounds)\n\n${formatFsTable(rows)}\n`;
+  const where = `files under ${values.dir ?? os.tmpdir()}, writeFile under ${writeDir}`;
+  const table = `syslet-aio/fs against node:fs/promises (Node ${process.version}, ${os.cpus().length} CPUs, load ${loadBefore.toFixed(1)} before and ${loadAfter.toFixed(1)} after, ${rows[0]?.rounds ?? 0} rounds, ${where})\n\n${formatFsTable(rows)}\n`;
   if (values.json) {
     process.stderr.write(table);
     process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
