@@ -170,8 +170,19 @@ export async function transfer(io: HandleIo, fd: number, bytes: Uint8Array, offs
     instance.set(1, address);
     instance.set(2, size);
     if (positioned) instance.set(3, position);
-    const wait = submitted(req.run(plugin, instance), write ? 'write' : 'read');
-    const stop = wait === null ? STOP.end : await wait;
+    // A FIFO's poll and read off the ring: on it, the read after the poll is made by this thread
+    // (the ring's completions run only when it enters the ring: DEFER_TASKRUN), and a program
+    // that blocks this thread writing into the same pipe (fs.writeSync of more than the pipe
+    // holds) waited for ever (hunt26: 4 of 4 hung; Node's read runs on libuv's pool). A
+    // cachemiss thread polls and reads by itself, as Node's pool does.
+    const wait = submitted(req.run(plugin, instance, poll), write ? 'write' : 'read');
+    let stop = wait === null ? STOP.end : await wait;
+    // No thread could take it (none starts in a deleted working directory): the ring can still
+    // wait for the writer, as before, with the deadlock above left to that rare case.
+    if (poll && unserved(stop, plugin, instance)) {
+      const again = submitted(req.run(plugin, instance), 'read');
+      stop = again === null ? STOP.end : await again;
+    }
     // A poll that failed stopped the chain (an atom the engine's close cut off answers -ECANCELED).
     const polled = poll ? result(instance, POLL_READ.poll) : 0;
     const status = polled < 0 ? polled : result(instance, plugin.calls.length - 1);

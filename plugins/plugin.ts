@@ -216,8 +216,8 @@ export class Plugin<P extends ParamKinds = ParamKinds, C extends string = string
    * @returns as Engine.submit: > 0 completed inline (then `instance.executed(i)` is valid), 0
    *   asynchronous (the listener is called, with the executed mask last), < 0 -errno.
    */
-  submit(engine: Engine, instance: PluginInstance, listener: ChainListener | null): number {
-    const submitted = engine.submit(instance.first, listener);
+  submit(engine: Engine, instance: PluginInstance, listener: ChainListener | null, offRing = false): number {
+    const submitted = engine.submit(instance.first, listener, offRing);
     if (submitted > 0) instance.recordExecuted(engine.lastSubmit.executed);
     return submitted;
   }

@@ -182,8 +182,14 @@ async function pollRead(request: Request, fd: number): Promise<number> {
     instance.set(0, fd);
     instance.set(1, request.slot.dataAddress);
     instance.set(2, SLOT_DATA_BYTES);
-    const wait = pending(request.run(filePollRead, instance), filePollRead);
-    if (wait !== null) await wait;
+    // Off the ring: there the read after the poll waits for this thread (DEFER_TASKRUN), which a
+    // program may block writing into this very pipe (fs/handle-io.ts transfer, hunt26).
+    const wait = pending(request.run(filePollRead, instance, true), filePollRead);
+    // No thread could take it (none starts in a deleted working directory): the ring can wait.
+    if (wait !== null && unserved(await wait, filePollRead, instance)) {
+      const again = pending(request.run(filePollRead, instance), filePollRead);
+      if (again !== null) await again;
+    }
     const polled = instance.result(POLL_READ.poll);
     const read = instance.result(POLL_READ.read);
     // An atom that did not run (and no failed poll stopped the chain): the chain was cancelled,

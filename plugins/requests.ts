@@ -280,13 +280,15 @@ export class Request {
   /**
    * run - submit a filled instance of `plugin`.
    *
+   * @param offRing - keep the chain off the io_uring engine (Engine.submit): what would block
+   *   goes to a cachemiss thread, which goes on without this thread.
    * @returns a number when the chain needs no waiting: > 0 it completed inline, < 0 the engine
    *   refused it (-ESHUTDOWN, -EAGAIN...); otherwise a Promise that resolves with the stop reason
    *   once the chain has ended on a cachemiss thread.
    */
-  run(plugin: Plugin, instance: PluginInstance): number | Promise<number> {
+  run(plugin: Plugin, instance: PluginInstance, offRing = false): number | Promise<number> {
     const slot = this.slot;
-    const submitted = plugin.submit(this.engine, instance, slot);
+    const submitted = plugin.submit(this.engine, instance, slot, offRing);
     if (submitted !== 0) return submitted;
     return new Promise<number>((resolve) => slot.expect(resolve));
   }
