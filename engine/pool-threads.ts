@@ -12,7 +12,7 @@ import type { MemoryRegistry } from './memory.js';
 import type { Policy, TraceRecord } from './policy.js';
 import { KICK_NONE, type ChainTable } from './executor.js';
 import { deleteWatchdogTimer } from './cachemiss-watchdog.js';
-import { CompletionQueue } from './completion-queue.js';
+import { CompletionQueue, publishedCounter } from './completion-queue.js';
 import type { SubmissionQueue } from './submission-queue.js';
 import { SYSLET_WAKE_SIGNAL, WORKER_PHASE, WORKER_STATE } from './worker-state.js';
 import type { CachemissWorkerData } from './cachemiss-worker.js';
@@ -74,6 +74,8 @@ export class PoolThreads {
   /** Per slot, the thread's state words (WORKER_STATE), then the kept-thread count; shared with the threads. */
   readonly state: Int32Array;
   readonly #currentAtoms: Float64Array;
+  /** Completions pushed to any slot's queue (completion-queue.ts publishedCounter), word 0. */
+  readonly published = publishedCounter();
   readonly #pid = syscall(SYS_getpid);
   /** The eventfd threads poke after each completion (the Engine's). */
   readonly eventfd: number;
@@ -284,7 +286,7 @@ export class PoolThreads {
     if (index < 0) {
       if (this.slots.length >= MAX_SLOTS) return false;
       index = this.slots.length;
-      this.slots.push({ worker: null, completions: new CompletionQueue(), exited: Promise.resolve() });
+      this.slots.push({ worker: null, completions: new CompletionQueue(undefined, undefined, this.published), exited: Promise.resolve() });
     }
     const slot = this.slots[index] as Slot;
     const base = index * WORKER_STATE.stride;

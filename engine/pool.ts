@@ -64,6 +64,10 @@ export class CachemissPool {
   readonly chains: ChainTable;
   /** Per token: the successor its thread runs when it ends (see the module comment). */
   readonly #next: Int32Array;
+  /** The threads' count of completions pushed (completion-queue.ts publishedCounter), word 0. */
+  readonly #published: Int32Array;
+  /** That count when {@link drain} last looked at every queue: equal, nothing new was pushed. */
+  #drained = 0;
 
   constructor(memory: MemoryRegistry, policy: Policy, options: PoolOptions) {
     this.#memory = memory;
@@ -83,6 +87,7 @@ export class CachemissPool {
     });
     this.chains = options.chains;
     this.#next = options.next;
+    this.#published = new Int32Array(this.#threads.published, 0, 1);
     this.eventfd = options.eventfd;
     if (!handlerInstalled) {
       installInterruptingHandler(SYSLET_WAKE_SIGNAL);
@@ -241,6 +246,10 @@ export class CachemissPool {
 
   /** drain - deliver every finished chain to `sink`. @returns how many. */
   drain(sink: FinishedSink): number {
+    // The count first, then the queues: a push counted in it moved its queue's HEAD before, so
+    // the look below finds it; one counted later makes the next drain look again.
+    const published = Atomics.load(this.#published, 0);
+    if (published === this.#drained && this.#orphans.length === 0) return 0;
     let count = 0;
     const finished = this.#finished;
     for (const slot of this.#threads.slots) {
@@ -249,6 +258,8 @@ export class CachemissPool {
         count++;
       }
     }
+    // Only now: a drain entered from a sink above (it saw the old count) looked at every queue itself.
+    this.#drained = published;
     // Taken all at once: shift() per orphan is quadratic, and close() can orphan 65,536 chains.
     while (this.#orphans.length > 0) {
       for (const orphan of this.#orphans.splice(0)) {
@@ -271,9 +282,9 @@ export class CachemissPool {
 
   /** completionsWaiting - whether finished chains wait in the completion queues (no side effect). */
   completionsWaiting(): boolean {
-    if (this.#orphans.length > 0) return true;
-    for (const slot of this.#threads.slots) if (!slot.completions.isEmpty()) return true;
-    return false;
+    // (After armWake's store: a thread that pushed but whose count this load misses reads the
+    // wake flag after its count, so it pokes the eventfd.)
+    return this.#orphans.length > 0 || Atomics.load(this.#published, 0) !== this.#drained;
   }
 
   /** readEventfd - consume the eventfd counter (it is non-blocking; EAGAIN just means 0). */
