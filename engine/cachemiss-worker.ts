@@ -61,11 +61,21 @@ const UNBLOCKED = [SYSLET_WAKE_SIGNAL, 4, 5, 6, 7, 8, 11, 31, ...GLIBC_RESERVED_
 const BLOCKED_MASK = UNBLOCKED.reduce((mask, signo) => mask & ~(1n << BigInt(signo - 1)), (1n << 64n) - 1n);
 /**
  * The governor wants, beside each chain's service time, how much of it the thread was not blocked
- * (cachemiss-clock.ts); reading that is a syscall, so only every 8th chain is sampled, and each
- * of a thread's first 32 chains, so the governor sees samples from the start.
+ * (cachemiss-clock.ts); reading that is two syscalls (a pread64 of schedstat, a clock_gettime),
+ * so only every 8th chain is sampled, and each of a thread's first 32 chains, so the governor
+ * sees samples from the start. While the thread's chains are short (its average service time
+ * under CPU_SAMPLE_SHORT_NS) only every 64th: the governor does not look at the figure for chains
+ * under 30 µs (CachemissThreads.govern), and every 8th cost P5's 4 KiB writes (~3 µs a chain) a
+ * quarter of a pread64 and of a clock_gettime per write.
  */
 const CPU_SAMPLE_EVERY = 8;
+const CPU_SAMPLE_EVERY_SHORT = 64;
+const CPU_SAMPLE_SHORT_NS = 10_000;
+/** The weight of the latest chain in the thread's average service time. */
+const SERVICE_WEIGHT = 1 / 16;
 const CPU_SAMPLE_FIRST = 32;
+/** `performance` read once: by name it is a lazy accessor on globalThis, a global load IC per use. */
+const timer = performance;
 const SHUTDOWN_INDEX = 2;
 /** pool.ts SEALED: the chain has ended; a successor linked from now on is queued instead. */
 const SEALED = -1;
@@ -116,6 +126,8 @@ function main(data: CachemissWorkerData): void {
     Atomics.store(state, base + WORKER_STATE.clockFd, clock.fd + 1);
   }
   let chainsRun = 0;
+  // This thread's average chain service time, ns (see CPU_SAMPLE_SHORT_NS).
+  let serviceNs = 0;
   // Every module is loaded (koffi's addon included) and every native block this thread needs is
   // made (the executor's private block, the eventfd word): from here on, terminating it at
   // process exit cannot land inside a koffi call that builds a JS value — koffi would then throw
@@ -159,7 +171,7 @@ function main(data: CachemissWorkerData): void {
       }
     }
     wait = data.idleMs;
-    const started = performance.now();
+    const started = timer.now();
     currentAtoms[data.slot * 2] = job.atom;
     currentAtoms[data.slot * 2 + 1] = 0;
     Atomics.store(state, base + WORKER_STATE.token, job.token);
@@ -167,7 +179,7 @@ function main(data: CachemissWorkerData): void {
     // (After `running`: the exit handler waits for a running thread, and sync() may make views of
     // new regions through koffi, which must not be cut short by termination.)
     memory.sync();
-    const sampled = chainsRun < CPU_SAMPLE_FIRST || chainsRun % CPU_SAMPLE_EVERY === 0;
+    const sampled = chainsRun < CPU_SAMPLE_FIRST || chainsRun % (serviceNs < CPU_SAMPLE_SHORT_NS ? CPU_SAMPLE_EVERY_SHORT : CPU_SAMPLE_EVERY) === 0;
     chainsRun++;
     const busyBefore = sampled ? clock.busyNs() : 0;
     executor.run(job.atom, out, job.atomsBefore, null, job.token);
@@ -180,7 +192,9 @@ function main(data: CachemissWorkerData): void {
     // `running` drops only once the completion is published, with no function call in between
     // (see ConsumerLedger): a thread terminated before that has its chain finished by the pool
     // as died, one terminated after it has delivered it — never both, never neither.
-    completions.push(job.token, out.last, out.result, out.atoms, out.stop, (performance.now() - started) * 1e6, busyNs);
+    const service = (timer.now() - started) * 1e6;
+    completions.push(job.token, out.last, out.result, out.atoms, out.stop, service, busyNs);
+    serviceNs += (service - serviceNs) * SERVICE_WEIGHT;
     chained = successor >= 0;
     if (chained) {
       // The successor is this thread's from the moment the completion is out, again with no

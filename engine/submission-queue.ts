@@ -35,6 +35,8 @@ const GAP_WEIGHT = 1 / 8;
  * chains: when the holders stop taking chains, it no longer applies.
  */
 const SLOTS_STUCK_MS = 20;
+/** `performance` read once: by name it is a lazy accessor on globalThis, a global load IC per use. */
+const clock = performance;
 
 /** The buffers of a submission queue, as sent to a cachemiss thread. */
 export interface SubmissionQueueBuffers {
@@ -156,7 +158,7 @@ export class SubmissionQueue {
       if (tail === head) {
         if (!spun) {
           spun = true;
-          emptySince = performance.now();
+          emptySince = clock.now();
           // Only while chains have been coming sooner than a poll lasts: when the producer is
           // slower (a chain every 100 µs: uncached reads at QD1), polling would only burn a CPU.
           if (this.#gapMs <= spinMs) this.spin(head, spinMs, ledger);
@@ -179,7 +181,7 @@ export class SubmissionQueue {
       job.atom = atom;
       job.token = token;
       job.atomsBefore = atomsBefore;
-      if (emptySince >= 0) this.#gapMs += (performance.now() - emptySince - this.#gapMs) * GAP_WEIGHT;
+      if (emptySince >= 0) this.#gapMs += (clock.now() - emptySince - this.#gapMs) * GAP_WEIGHT;
       return true;
     }
   }
@@ -196,14 +198,14 @@ export class SubmissionQueue {
     const control = this.control;
     if (Atomics.compareExchange(control, SPINNING, 0, 1) !== 0) return false;
     if (ledger !== undefined) Atomics.store(ledger.array, ledger.base + WORKER_STATE.spinning, 1);
-    const deadline = performance.now() + spinMs;
+    const deadline = clock.now() + spinMs;
     let arrived = false;
     for (let polls = 1; ; polls++) {
       if (Atomics.load(control, HEAD) !== head || Atomics.load(control, SHUTDOWN) !== 0) {
         arrived = true;
         break;
       }
-      if ((polls & 31) === 0 && performance.now() >= deadline) break;
+      if ((polls & 31) === 0 && clock.now() >= deadline) break;
     }
     Atomics.store(control, SPINNING, 0);
     if (ledger !== undefined) Atomics.store(ledger.array, ledger.base + WORKER_STATE.spinning, 0);
@@ -261,15 +263,15 @@ export class SubmissionQueue {
    * waiting up to `idleMs` for one. @returns false on timeout or shutdown.
    */
   acquireActive(idleMs: number, ledger?: ConsumerLedger): boolean {
-    const deadline = performance.now() + idleMs;
+    const deadline = clock.now() + idleMs;
     // Progress of the holders: chains taken from the queue (TAIL), and since when it has not moved.
     let taken = Atomics.load(this.control, TAIL);
-    let since = performance.now();
+    let since = clock.now();
     for (;;) {
       if (Atomics.load(this.control, SHUTDOWN) !== 0) return false;
       const active = Atomics.load(this.control, ACTIVE);
       const waiting = this.length > 0;
-      const now = performance.now();
+      const now = clock.now();
       const tail = Atomics.load(this.control, TAIL);
       if (tail !== taken || !waiting) {
         taken = tail;
