@@ -68,13 +68,12 @@ export class Arena32 implements Space32, Disposable {
   readonly base: number;
   /** One past the last address of the arena. */
   readonly end: number;
-  /** A DataView over the whole mapping; byte 0 is address `base`. Unusable after close. */
-  readonly view: DataView;
-  /** The whole mapping as bytes; index 0 is address `base`. Unusable after close. */
-  readonly bytes: Uint8Array;
   /** How the mapping was obtained (MAP_32BIT, or fixed at the requested base). */
   readonly how: LowMapping['how'];
-  readonly #mapping: LowMapping;
+  // The mapping and the views over it, until the arena is retired (see #retire).
+  #mapping: LowMapping | null;
+  #view: DataView | null;
+  #bytes: Uint8Array | null;
   readonly #memory: MemoryRegistry;
   #region: Region | null;
   // Runs of conversions in this arena that have not ended (their write-back included).
@@ -86,8 +85,8 @@ export class Arena32 implements Space32, Disposable {
     this.#memory = memory;
     this.base = mapping.address;
     this.end = mapping.address + mapping.size;
-    this.view = new DataView(mapping.buffer);
-    this.bytes = new Uint8Array(mapping.buffer);
+    this.#view = new DataView(mapping.buffer);
+    this.#bytes = new Uint8Array(mapping.buffer);
     this.how = mapping.how;
     this.#region = memory.registerNative(mapping, 'arena32');
   }
@@ -133,6 +132,26 @@ export class Arena32 implements Space32, Disposable {
    */
   get region(): Region | null {
     return this.#region;
+  }
+
+  /**
+   * A DataView over the whole mapping; byte 0 is address `base`.
+   * @throws ConversionError (EFAULT) once the arena is closed and no run is in flight.
+   */
+  get view(): DataView {
+    return this.#view ?? this.#closedError();
+  }
+
+  /**
+   * The whole mapping as bytes; index 0 is address `base`.
+   * @throws ConversionError (EFAULT) once the arena is closed and no run is in flight.
+   */
+  get bytes(): Uint8Array {
+    return this.#bytes ?? this.#closedError();
+  }
+
+  #closedError(): never {
+    throw new ConversionError(-1, this.base, 'arena', 'EFAULT', 'the arena is closed');
   }
 
   /** Whether {@link close} was called (the arena may still be mapped for a run in flight). */
@@ -208,9 +227,15 @@ export class Arena32 implements Space32, Disposable {
 
   #retire(): void {
     const region = this.#region;
-    if (region === null) return;
-    this.#region = null;
     const mapping = this.#mapping;
+    if (region === null || mapping === null) return;
+    this.#region = null;
+    this.#mapping = null;
+    this.#view = null;
+    this.#bytes = null;
+    // The property reads after this throw (hunt26: they were views over the unmapped memory,
+    // SIGSEGV); a view taken before the close cannot be taken back (Node 20 cannot detach an
+    // external ArrayBuffer), and keeping the mapping for it would keep its fixed base taken.
     this.#memory.release(region, () => void unmapLow(mapping));
   }
 

@@ -19,7 +19,11 @@ const USES: Record<string, string> = {
 };
 
 for (const [what, use] of Object.entries(USES)) {
-  test(`${what} throws and the process lives`, { todo: 'hunt26: Arena32.view and .bytes stay views over the unmapped arena' }, async () => {
+  // A view kept from before the close is a view over memory the close gives back: Node 20 cannot
+  // detach an external ArrayBuffer, and keeping the mapping for it would keep its fixed base
+  // taken (a program that loads an image at the same base again got EEXIST).
+  const todo = what === 'a view kept from before the close' ? 'a DataView taken before close() still points at the unmapped arena (docs/compat32.md: must not be used after close)' : undefined;
+  test(`${what} throws and the process lives`, { todo }, async () => {
     const script = `
 import { Engine } from '${ENGINE_URL}';
 import { Arena32 } from '${COMPAT32_URL}';
