@@ -213,7 +213,8 @@ export class Arena32 implements Space32, Disposable {
 
   /**
    * close - unregister and unmap the arena. Idempotent. The accessors (u32, read, write...)
-   * refuse at once; `view` and `bytes` must not be used afterwards. The memory goes when nothing
+   * refuse at once; `view` and `bytes` throw once the arena is retired (a DataView or Uint8Array
+   * taken from them before must not be used afterwards: it points at memory given back). The memory goes when nothing
    * can reach it any more: after every {@link runConverted} in flight has ended, and after every
    * chain that was on a cachemiss thread at that moment has finished (the registry's deferred
    * release), so neither a write-back nor a thread's copy of the region table touches unmapped

@@ -20,15 +20,36 @@ import type { MemoryRegistry, Region } from './memory.js';
 import { ATOM, MAX_ARGS } from './atom.js';
 import { readWord, setWord } from './words.js';
 import { syscallByName } from './syscalls/table.js';
+import { SysletError } from './errors.js';
+
+/**
+ * Whether a builder's memory was given back ([Symbol.dispose]): its cells and buffers are views
+ * over that memory, which is then freed, so every use after checks this first (hunt26: reads
+ * answered heap garbage, writes corrupted the allocator, and with a 1 MiB data area each was a
+ * SIGSEGV). A Uint8Array taken from `Bytes.bytes` before the dispose cannot be taken back.
+ */
+interface Lifetime {
+  disposed: boolean;
+}
+
+/** A lifetime that never ends (a Cell made over a region the caller keeps). */
+const FOREVER: Lifetime = { disposed: false };
+
+function disposedError(what: string): SysletError {
+  return new SysletError('EFAULT', `${what}: the chain builder was disposed and its memory given back`);
+}
 
 /** A 64-bit word in engine memory: an argument, a result, a loop counter. */
 export class Cell {
   readonly #region: Region;
+  readonly #lifetime: Lifetime;
   /** Its address. */
   readonly at: number;
 
-  constructor(region: Region, at: number) {
+  /** @param lifetime - its builder's (internal; a cell of a region the caller keeps has none). */
+  constructor(region: Region, at: number, lifetime: Lifetime = FOREVER) {
     this.#region = region;
+    this.#lifetime = lifetime;
     this.at = at;
   }
 
@@ -37,13 +58,18 @@ export class Cell {
     return BigInt(this.at);
   }
 
-  /** The word, signed (a number when exact, else a bigint). */
+  /** The word, signed (a number when exact, else a bigint). @throws SysletError EFAULT after its builder's dispose. */
   get value(): Word {
+    if (this.#lifetime.disposed) throw disposedError('Cell.value');
     return readWord(this.#region.view, this.at - this.#region.start);
   }
 
-  /** @throws RangeError for a number that is not a safe integer, or a bigint outside 64 bits. */
+  /**
+   * @throws RangeError for a number that is not a safe integer, or a bigint outside 64 bits;
+   *   SysletError EFAULT after its builder's dispose.
+   */
   set value(value: Word) {
+    if (this.#lifetime.disposed) throw disposedError('Cell.value');
     setWord(this.#region.view, this.at - this.#region.start, checkWord(value, 'cell value'));
   }
 
@@ -68,12 +94,20 @@ export class Cell {
 export class Bytes {
   /** Their address. */
   readonly at: number;
-  /** A view of them. */
-  readonly bytes: Uint8Array;
+  readonly #bytes: Uint8Array;
+  readonly #lifetime: Lifetime;
 
-  constructor(at: number, bytes: Uint8Array) {
+  /** @param lifetime - its builder's (internal). */
+  constructor(at: number, bytes: Uint8Array, lifetime: Lifetime = FOREVER) {
     this.at = at;
-    this.bytes = bytes;
+    this.#bytes = bytes;
+    this.#lifetime = lifetime;
+  }
+
+  /** A view of them. @throws SysletError EFAULT after its builder's dispose. */
+  get bytes(): Uint8Array {
+    if (this.#lifetime.disposed) throw disposedError('Bytes.bytes');
+    return this.#bytes;
   }
 
   /** Their address as a bigint (the C view). */
@@ -83,7 +117,7 @@ export class Bytes {
 
   /** Their length in bytes. */
   get length(): number {
-    return this.bytes.length;
+    return this.#bytes.length;
   }
 }
 
@@ -144,6 +178,7 @@ export class ChainBuilder implements Disposable {
   readonly #atoms: AtomRef[] = [];
   readonly #explicitNext = new Set<number>();
   #dataOffset: number;
+  readonly #lifetime: Lifetime = { disposed: false };
 
   constructor(memory: MemoryRegistry, options: ChainBuilderOptions = {}) {
     this.#memory = memory;
@@ -169,7 +204,7 @@ export class ChainBuilder implements Disposable {
   cell(value: Word = 0): Cell {
     checkWord(value, 'cell value');
     const at = this.#reserve(8, 8);
-    const cell = new Cell(this.region, at);
+    const cell = new Cell(this.region, at, this.#lifetime);
     cell.value = value;
     return cell;
   }
@@ -180,7 +215,7 @@ export class ChainBuilder implements Disposable {
     const at = this.#reserve(Math.max(size, 1), 64);
     const bytes = new Uint8Array(this.region.bytes.buffer, this.region.bytes.byteOffset + (at - this.region.start), size);
     if (typeof content !== 'number') bytes.set(content);
-    return new Bytes(at, bytes);
+    return new Bytes(at, bytes, this.#lifetime);
   }
 
   /** cstring - a NUL-terminated copy of `text` (a path, say). */
@@ -188,7 +223,7 @@ export class ChainBuilder implements Disposable {
     const encoded = new TextEncoder().encode(text);
     const bytes = this.buffer(encoded.length + 1);
     bytes.bytes.set(encoded);
-    return new Bytes(bytes.at, bytes.bytes.subarray(0, encoded.length + 1));
+    return new Bytes(bytes.at, bytes.bytes.subarray(0, encoded.length + 1), this.#lifetime);
   }
 
   /**
@@ -199,6 +234,7 @@ export class ChainBuilder implements Disposable {
    * @throws RangeError for an unknown name, too many atoms or arguments, or a full data area.
    */
   atom(call: string | number, args: readonly ArgInput[] = [], options: AtomOptions = {}): AtomRef {
+    this.#live('ChainBuilder.atom');
     if (this.#atoms.length >= this.#maxAtoms) throw new RangeError(`chain is full (${this.#maxAtoms} atoms)`);
     if (args.length > MAX_ARGS) throw new RangeError(`at most ${MAX_ARGS} arguments, got ${args.length}`);
     let nr: number;
@@ -216,7 +252,7 @@ export class ChainBuilder implements Disposable {
     const at = this.region.start + index * ATOM.size;
     const view = this.region.view;
     const base = at - this.region.start;
-    const result = options.ret === null ? new Cell(this.region, 0) : (options.ret ?? this.cell(0));
+    const result = options.ret === null ? new Cell(this.region, 0, this.#lifetime) : (options.ret ?? this.cell(0));
     setWord(view, base + ATOM.flags, options.flags ?? 0);
     setWord(view, base + ATOM.nr, nr);
     setWord(view, base + ATOM.ret_ptr, options.ret === null ? 0 : result.at);
@@ -232,27 +268,33 @@ export class ChainBuilder implements Disposable {
 
   /** link - set `from.next` explicitly (a loop back, or `null` to end the chain there). */
   link(from: AtomRef, to: AtomRef | null): void {
+    this.#live('ChainBuilder.link');
     this.#explicitNext.add(from.index);
     setWord(this.region.view, from.at - this.region.start + ATOM.next, to === null ? 0 : to.at);
   }
 
   /** setFlags - change an atom's flags after it was laid out. */
   setFlags(atom: AtomRef, flags: number): void {
+    this.#live('ChainBuilder.setFlags');
     setWord(this.region.view, atom.at - this.region.start + ATOM.flags, flags);
   }
 
   /** setArgPointer - point argument `index` of `atom` at an arbitrary address (tests of confinement). */
   setArgPointer(atom: AtomRef, index: number, address: Word): void {
+    this.#live('ChainBuilder.setArgPointer');
     setWord(this.region.view, atom.at - this.region.start + ATOM.arg_ptr + index * 8, address);
   }
 
   /** setWordAt - write a raw word into an atom field (`'next'`, `'ret_ptr'`, `'nr'`...). */
   setField(atom: AtomRef, field: 'flags' | 'nr' | 'ret_ptr' | 'next' | 'private', value: Word): void {
+    this.#live('ChainBuilder.setField');
     setWord(this.region.view, atom.at - this.region.start + ATOM[field], value);
   }
 
-  /** Release the chain's memory. */
+  /** Release the chain's memory; its cells, buffers and this builder refuse every use after (SysletError EFAULT). Idempotent. */
   [Symbol.dispose](): void {
+    if (this.#lifetime.disposed) return;
+    this.#lifetime.disposed = true;
     this.#memory.release(this.region);
   }
 
@@ -265,7 +307,13 @@ export class ChainBuilder implements Disposable {
     return this.cell(typeof arg.address === 'bigint' ? arg.address : arg.address).at;
   }
 
+  /** @throws SysletError EFAULT once disposed: every write goes into the builder's region. */
+  #live(what: string): void {
+    if (this.#lifetime.disposed) throw disposedError(what);
+  }
+
   #reserve(size: number, alignment: number): number {
+    this.#live('ChainBuilder');
     const offset = Math.ceil(this.#dataOffset / alignment) * alignment;
     if (offset + size > this.region.end - this.region.start) throw new RangeError('chain data area is full');
     this.#dataOffset = offset + size;

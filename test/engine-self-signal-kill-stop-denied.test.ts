@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { engineUrl, runChild } from './helpers/child.js';
+import { SELF_SIGNAL_SENDER } from './helpers/self-signal-sender.js';
 
 const script = `
 import { Engine } from '${engineUrl('engine')}';
@@ -15,16 +16,7 @@ let handled = 0;
 process.on('SIGUSR2', () => handled++);
 const rules = [];
 const engine = new Engine({ threads: 1, onDeny: (record) => rules.push(record.rule) });
-function send(call, signo) {
-  using chain = new ChainBuilder(engine.memory);
-  const info = chain.buffer(128);
-  const pid = chain.atom('getpid', []);
-  const tid = chain.atom('gettid', []);
-  const args = { kill: [pid, signo], tgkill: [pid, tid, signo], rt_sigqueueinfo: [pid, signo, info], rt_tgsigqueueinfo: [pid, tid, signo, info] }[call];
-  const atom = chain.atom(call, args);
-  engine.runChainSync(chain.first);
-  return Number(atom.result.value);
-}
+${SELF_SIGNAL_SENDER}
 const results = {};
 for (const call of ['kill', 'tgkill', 'rt_sigqueueinfo', 'rt_tgsigqueueinfo']) {
   for (const signo of [9, 19, 20, 21, 22, 4, 5, 6, 7, 8, 11, 31, 64]) results[call + ' ' + signo] = send(call, signo);

@@ -10,6 +10,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { engineUrl, runChild } from './helpers/child.js';
+import { SELF_SIGNAL_SENDER } from './helpers/self-signal-sender.js';
 
 const WORDS = ['2n ** 32n + 9n', '-(2n ** 32n) + 9n', '2n ** 32n + 19n', '2n ** 32n + 11n', '2n ** 60n + 9n', '2n ** 32n + 64n'];
 
@@ -17,16 +18,7 @@ const script = `
 import { Engine } from '${engineUrl('engine')}';
 import { ChainBuilder } from '${engineUrl('builder')}';
 const engine = new Engine({ threads: 1 });
-function send(call, signo) {
-  using chain = new ChainBuilder(engine.memory);
-  const info = chain.buffer(128);
-  const pid = chain.atom('getpid', []);
-  const tid = chain.atom('gettid', []);
-  const args = { kill: [pid, signo], tgkill: [pid, tid, signo], rt_sigqueueinfo: [pid, signo, info], rt_tgsigqueueinfo: [pid, tid, signo, info] }[call];
-  const atom = chain.atom(call, args);
-  engine.runChainSync(chain.first);
-  return Number(atom.result.value);
-}
+${SELF_SIGNAL_SENDER}
 const results = {};
 for (const call of ['kill', 'tgkill', 'rt_sigqueueinfo', 'rt_tgsigqueueinfo']) {
   for (const word of [${WORDS.join(', ')}]) {

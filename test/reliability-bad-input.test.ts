@@ -83,15 +83,18 @@ test('ChainBuilder: bad sizes, names, argument counts are typed errors', (t) => 
   assert.throws(() => chain.atom('getpid'), RangeError, 'chain is full');
 });
 
-test('Engine options: wrong types are typed errors; a negative atom bound stops every chain with "limit"', async () => {
+test('Engine options: wrong types are typed errors; an atom bound of 1 stops a two-atom chain with "limit"', async () => {
   assert.throws(() => new Engine({ allow: 'getpid' as never }), RangeError);
   assert.throws(() => new Engine({ allow: [1 as never] }), RangeError);
-  const engine = new Engine({ maxAtomsPerChain: -1 });
+  // A bound below 1 is refused since session 26 (engine-options-atom-limit-and-inline-budget-are-range-checked).
+  assert.throws(() => new Engine({ maxAtomsPerChain: -1 }), RangeError);
+  const engine = new Engine({ maxAtomsPerChain: 1 });
   const chain = new ChainBuilder(engine.memory);
+  chain.atom('getpid');
   chain.atom('getpid');
   const done = engine.runChainSync(chain.first);
   assert.equal(done.stop, 3);
-  assert.equal(done.atoms, 0);
+  assert.equal(done.atoms, 1);
   await closeQuietly(engine);
 });
 

@@ -104,8 +104,9 @@ test('narrowing works per engine and is one-way', (t) => {
     const chain = new ChainBuilder(engine.memory, { maxAtoms: 1 });
     const atom = chain.atom(name, [], { flags });
     engine.runChainSync(chain.first);
+    const result = Number(atom.result.value);
     chain[Symbol.dispose]();
-    return Number(atom.result.value);
+    return result;
   };
   assert.equal(run(narrowed, 'getpid'), process.pid);
   assert.equal(run(narrowed, 'sched_yield'), EPERM);
@@ -135,8 +136,9 @@ test('signals go to this process only: kill/tgkill/rt_sigqueueinfo to another pi
     const list = extra === 'siginfo' ? [...args, chain.buffer(128)] : args;
     const atom = chain.atom(name, list);
     engine.runChainSync(chain.first);
+    const result = Number(atom.result.value);
     chain[Symbol.dispose]();
-    return Number(atom.result.value);
+    return result;
   };
   for (const target of [1, 0, -1, -process.pid, process.ppid]) {
     const before = records.length;
