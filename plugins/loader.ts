@@ -67,7 +67,9 @@ export async function loadPlugin(spec: string, registry: PluginRegistry = defaul
     }
     let document: unknown;
     try {
-      document = JSON.parse(text);
+      // A UTF-8 byte-order mark (what some Windows editors save) is not JSON, but Node's require()
+      // of a .json file skips it: so does this loader.
+      document = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
     } catch (error) {
       throw new PluginLoadError(`${spec} is not JSON: ${(error as Error).message}`, false, { cause: error });
     }
@@ -78,7 +80,9 @@ export async function loadPlugin(spec: string, registry: PluginRegistry = defaul
     module = (await import(pathToFileURL(path).href)) as { default?: unknown };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ERR_MODULE_NOT_FOUND' ? 'no such file' : (error as Error).message;
+    // A .ts module loads only where Node can: with a TypeScript loader (node --import tsx) or a
+    // Node that strips types (23.6 and later); say so rather than only "Unknown file extension".
+    const reason = code === 'ERR_MODULE_NOT_FOUND' ? 'no such file' : code === 'ERR_UNKNOWN_FILE_EXTENSION' && extname(spec) === '.ts' ? `${(error as Error).message} (a .ts plugin needs a TypeScript loader: node --import tsx, or Node 23.6 or later)` : (error as Error).message;
     throw new PluginLoadError(`cannot load ${spec}: ${reason}`, false, { cause: error });
   }
   const exported = module.default;

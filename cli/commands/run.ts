@@ -26,7 +26,7 @@ export default defineCommand({
     'Loads a plugin and runs it once on a new engine, then prints each atom: whether it ran, its ' +
     'one-word result and, for a negative result, the errno name. <plugin> is a registered name ' +
     "(see 'syslet-aio plugins'), a .json file with a definition (flags may be names such as " +
-    '"STOP_ON_NEGATIVE|SKIP_TO_NEXT_ON_STOP"), or a .js/.mjs/.ts module whose default export is a ' +
+    '"STOP_ON_NEGATIVE|SKIP_TO_NEXT_ON_STOP"), or a .js/.mjs module (.ts with a TypeScript loader such as tsx, or Node 23.6+) whose default export is a ' +
     'definition or a definePlugin() result. Parameter values are integers (4096, -100, 0x1000, ' +
     '0o644), kernel constants by name (AT_FDCWD, O_RDONLY, SEEK_END) or names and integers joined by | ' +
     '(O_WRONLY|O_CREAT|O_TRUNC), and ip:A.B.C.D; a path parameter takes the path (path=/etc/hostname), an in parameter ' +
