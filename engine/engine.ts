@@ -6,15 +6,12 @@
  * The event loop learns of them through an eventfd watched by libuv, referenced only while
  * chains are in flight, so an idle engine never keeps a process alive.
  */
-import type { Region } from './memory.js';
 import { Policy } from './policy.js';
 import { Executor } from './executor.js';
 import { CannedChain } from './executor-canned.js';
 export type { ExecOutcome } from './executor.js';
-import type { FinishedSink } from './pool.js';
-import type { Finished } from './completion-queue.js';
 import { selectEngine } from './uring-select.js';
-import { UringEngine, type RingSink } from './uring-engine.js';
+import { UringEngine } from './uring-engine.js';
 import type { RingFileReads } from './uring-file-reads.js';
 import type { DirectRequestTarget } from './uring-direct.js';
 import { NR } from './syscalls/nr.js';
@@ -44,7 +41,7 @@ const NS_PER_MS = 1e6;
  * (chain-cancel.ts), its cachemiss threads (cachemiss-threads.ts) and the eventfd wake-up and
  * blocking wait (engine-wake.ts).
  */
-export class Engine extends EnginePoolApi implements FinishedSink, RingSink {
+export class Engine extends EnginePoolApi {
   /** The syscall policy its atoms run under (narrowed by the `allow` option or {@link Policy.narrow}). */
   readonly policy = new Policy();
   readonly #uring: UringEngine | null;
@@ -330,34 +327,9 @@ export class Engine extends EnginePoolApi implements FinishedSink, RingSink {
     this.#wake.close();
   }
 
-  /** @internal RingSink: the ring's file reads hold the event loop while they are in flight. */
-  ringHold(held: boolean): void {
-    if (held) this.#wake.ref();
-    else this.#wake.unref();
-  }
-
   /** pump - process finished chains now (the event loop does this by itself). @returns how many. */
   pump(): number {
     return this.#pump();
-  }
-
-  /** @internal FinishedSink: one chain finished on a cachemiss thread. */
-  chainFinished(finished: Finished): void {
-    this.#endings.chainFinished(finished);
-  }
-
-  /**
-   * @internal RingSink: the io_uring request of the chain with `token` completed. Its atom gets
-   * the result and the chain goes on inline, here on the calling thread, until it ends, makes
-   * another request, or needs a cachemiss thread.
-   */
-  ringCompleted(token: number, atom: number, flags: number, ret: number, retRegion: Region | null, value: number): void {
-    this.#endings.ringCompleted(token, atom, flags, ret, retRegion, value);
-  }
-
-  /** @internal RingSink: the kernel refused the request (its atom did not run): a thread runs the chain from it. */
-  ringRefused(token: number, atom: number): void {
-    this.#endings.ringRefused(token, atom);
   }
 
   /**
