@@ -1,17 +1,15 @@
 /**
  * readlink and realpath in a deep burst on the io_uring engine: each call's O_PATH open as one
- * ring request (one in {@link ASYNC_EVERY} made by io-wq's workers on the other core, the others
- * tried by the kernel inside io_uring_enter), the rest of the call (readlinkat and close, which
- * answer from memory) on the calling thread when the open completes.
+ * ring request that io-wq's workers make on the other core, the rest of the call (readlinkat and
+ * close, which answer from memory) on the calling thread when the open completes.
  *
  * A cached readlink served inline is three syscalls on the calling thread (openat2 with
  * RESOLVE_CACHED, readlinkat on the fd, close), realpath the same with a readlinkat of the fd's
  * /proc name; the open, which walks the path, is the dearest of the three. readlinkat has no
  * io_uring opcode, but the open has one: from the {@link BURST_MIN}th call of a kind in one turn
  * of the event loop, while fewer than {@link RING_SHARE} requests are in the ring, a call writes
- * its path into a record of engine memory and one IORING_OP_OPENAT (O_PATH) straight into the
- * ring (Engine.ringDirect, no chain), with IOSQE_ASYNC (no inline try) one time in
- * {@link ASYNC_EVERY}; its
+ * its path into a record of engine memory and one IORING_OP_OPENAT (O_PATH, IOSQE_ASYNC: no
+ * inline try inside io_uring_enter) straight into the ring (Engine.ringDirect, no chain); its
  * completion makes the two other calls and settles the call. Every {@link PUMP_EVERY} calls of a
  * burst the engine is pumped, so opens are submitted and their completions taken during a burst
  * made in one synchronous loop.
@@ -46,21 +44,6 @@ export const BURST_MIN = 4;
 export const RING_SHARE = 1024;
 /** Calls of a burst between two engine pumps. */
 export const PUMP_EVERY = 16;
-/**
- * One ring open in this many goes to io-wq at once (IOSQE_ASYNC); the kernel tries the others
- * inside io_uring_enter on the calling thread, under RCU and without waiting (LOOKUP_CACHED; an
- * O_PATH open never calls a driver's open, and the O_NONBLOCK the try adds is taken off the file
- * again), and gives io-wq only a path that is not all in the dcache. Measured, an io-wq open
- * cost the calling thread more than the walk it saves (likely its completion, which comes back
- * as task work io_uring_enter runs on this thread), and the worker's wake-up costs CPU on top;
- * one in three still puts part of the walks on the other core. Session 26 (docs/fs.md), per
- * 10,000 cached links at load 17–18, median of 10 alternated rounds, wall / process CPU / calling
- * thread ms: realpath all io-wq 78.8–107.8 / 68–71 / 37–39, none 52.6–92.9 / 36–38 / 36, one in
- * three 45.7–55.7 / 40–43 / 27–33; readlink 62.5–87.8 / 44–57 / 29–34, 56.7–86.8 / 28 / 26–27,
- * 28.9–52.0 / 29–35 / 20–24. (Session 23, at load 6–7, measured readlink with none on io-wq at
- * 60–62 ms of the calling thread against 47–50 with all; what changed since was not looked for.)
- */
-export const ASYNC_EVERY = 3;
 
 /** Path bytes a record holds, its NUL included. */
 const PATH_AREA = 512;
@@ -131,9 +114,6 @@ export function burstOpenOnRing(engine: Engine, kind: RingLinkKind): boolean {
   return ringOpensOn && engine.ringInFlight < RING_SHARE && ringMakesOpenat(engine);
 }
 
-/** Ring opens made, modulo {@link ASYNC_EVERY} (the one at 0 goes to io-wq at once). */
-let opens = 0;
-
 /** One call in flight on a record of engine memory (its path). */
 class RingLink implements DirectRequestTarget {
   readonly #links: RingLinks;
@@ -171,9 +151,7 @@ class RingLink implements DirectRequestTarget {
       bytes[path.length] = 0;
     }
     const flags = kind === 'readlink' ? O_PATH | O_NOFOLLOW | O_CLOEXEC : O_PATH | O_CLOEXEC;
-    opens = opens === ASYNC_EVERY - 1 ? 0 : opens + 1;
-    const sqeFlags = opens === 0 ? IOSQE_ASYNC : 0;
-    if (!this.#links.engine.ringDirect(this, IORING_OP.OPENAT, AT_FDCWD, 0, this.#pathAddress, 0, flags, sqeFlags)) return this.#idle();
+    if (!this.#links.engine.ringDirect(this, IORING_OP.OPENAT, AT_FDCWD, 0, this.#pathAddress, 0, flags, IOSQE_ASYNC)) return this.#idle();
     this.#kind = kind;
     this.#path = path;
     this.#options = options;
