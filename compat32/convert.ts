@@ -182,7 +182,10 @@ function draftAtom(atom: Atom32, plans: readonly PlannedArg[], space: Space32, c
         // A plain word keeps counting modulo 2^32 (the engine's umem_add32 on its cell's low half):
         // a 64-bit add on the zero-extended cell never wrapped to 0, and a loop waiting for 0 ran
         // to the atom limit (hunt26). Only a split offset's joined cell carries into its high half.
-        if (counter.kind !== 'joined') ({ nr, name } = { nr: SYSLET_NR.umem_add32, name: 'umem_add32' });
+        if (counter.kind !== 'joined') {
+          nr = SYSLET_NR.umem_add32;
+          name = 'umem_add32';
+        }
       }
       args.push({ index64: 0, cell: cells.constant(BigInt(counter.offset), true), rule: 'counter cell', words });
       continue;

@@ -159,7 +159,9 @@ export class EngineWake implements CompletionSource {
 
   /** completionsWaiting - see {@link CompletionSource}. */
   completionsWaiting(): boolean {
-    return this.#watcher !== null && (this.#hooks.deref()?.completionsWaiting() ?? false);
+    // (Asked of every busy engine at each look for completions, event-loop-turns.ts: the strong
+    // hooks first, so no WeakRef deref while chains are in flight.)
+    return this.#watcher !== null && ((this.#busyHooks ?? this.#hooks.deref())?.completionsWaiting() ?? false);
   }
 
   /** deliverCompletions - see {@link CompletionSource}: what the event loop's callback does, without its eventfd read. */
