@@ -6,7 +6,7 @@
  *
  * The hot path allocates nothing: the argument array and the probe scratch are reused.
  */
-import { syscall, syscallWord, type Word, EFAULT, EINVAL, EPERM } from './native/index.js';
+import { syscall, syscallWord, signalHandledForGood, type Word, EFAULT, EINVAL, EPERM } from './native/index.js';
 import { ATOM, MAX_ARGS, SYSLET_SYNC } from './atom.js';
 import type { MemoryRegistry, Region } from './memory.js';
 import type { Policy } from './policy.js';
@@ -14,7 +14,7 @@ import type { DenyLog } from './deny-log.js';
 import { compileTable, PROBE, BLOCK, WATCHDOG, type CompiledSyscall } from './compiled-table.js';
 import { MSG_WAITALL } from './syscalls/constants.generated.js';
 import { Confinement } from './confinement.js';
-import { SELF_SIGNALS_DENIED } from './syscalls/table.js';
+import { SELF_SIGNALS_DENIED, SELF_SIGNALS_ENDING_BY_DEFAULT } from './syscalls/table.js';
 import { NR } from './syscalls/nr.js';
 import { readPointer, readWord } from './words.js';
 import type { ExecutorOptions, RingPort } from './executor-types.js';
@@ -233,6 +233,12 @@ export class AtomCall {
       const refused = SELF_SIGNALS_DENIED[signal];
       if (refused !== undefined) {
         if (!this.forceAsync) this.#denies.record(atom, nr, `self-only: ${compiled.spec.name} may not send ${refused.name} (${String(signal)}) to this process: ${refused.reason}`, inline);
+        return -EPERM;
+      }
+      const ending = SELF_SIGNALS_ENDING_BY_DEFAULT[signal];
+      // Asked when the atom runs, not remembered: process.on/off install and remove handlers.
+      if (ending !== undefined && signalHandledForGood(signal) === 0) {
+        if (!this.forceAsync) this.#denies.record(atom, nr, `self-only: ${compiled.spec.name} may not send ${ending} (${String(signal)}) to this process: it has no lasting handler, and its default action ends the process`, inline);
         return -EPERM;
       }
     }

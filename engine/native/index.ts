@@ -1,5 +1,5 @@
 /** The FFI boundary's public face: everything above engine/native imports from here. */
-export { syscall, preadv2, syscallBig, syscallWord, symbolAddress, installHarmlessHandler, installInterruptingHandler, type Word } from './libc.js';
+export { syscall, preadv2, syscallBig, syscallWord, symbolAddress, installHarmlessHandler, installInterruptingHandler, signalHandledForGood, type Word } from './libc.js';
 export { allocNative, releaseNative, viewOf, addressOf, mapLow, unmapLow, type NativeBlock, type LowMapping } from './memory.js';
 export * from './errno.js';
 export { watchReadable, type FdWatcher } from './poll.js';

@@ -175,6 +175,33 @@ export function installInterruptingHandler(signo: number): number {
   return sigaction(signo, act, null) === 0 ? 0 : -(koffi.errno());
 }
 
+/** Scratch for signalHandledForGood: one struct sigaction, reused (asked per self-signal atom). */
+const dispositionScratch = new Uint8Array(152);
+const dispositionView = new DataView(dispositionScratch.buffer);
+/** SA_RESETHAND (asm-generic/signal-defs.h): the handler runs once, then the default action is back. */
+const SA_RESETHAND = 0x80000000;
+
+/**
+ * signalHandledForGood - whether `signo` delivered to this process now would be handled (or
+ * ignored) rather than take its default action: a read-only sigaction query. SIG_DFL is not
+ * handled; neither is a one-shot handler (SA_RESETHAND): Node's own SIGINT/SIGTERM handler is one
+ * — it restores the terminal and raises the signal again, so the process still ends — while
+ * `process.on(signal)` installs libuv's lasting handler. Dispositions are per process, so any
+ * thread may ask.
+ *
+ * @param signo - 1..64.
+ * @returns 1 (a lasting handler, or SIG_IGN), 0 (SIG_DFL or a one-shot handler), or -errno
+ *   (EINVAL for a number the kernel does not know).
+ */
+export function signalHandledForGood(signo: number): number {
+  if (sigaction(signo, null, dispositionScratch) !== 0) return -(koffi.errno());
+  // SIG_DFL is a null handler; SIG_IGN is 1.
+  const handler = dispositionView.getBigUint64(0, true);
+  if (handler === 0n) return 0;
+  if (handler === 1n) return 1;
+  return (dispositionView.getUint32(136, true) & SA_RESETHAND) !== 0 ? 0 : 1;
+}
+
 /** SA_RESTART (asm-generic/signal.h): calls a handler interrupts go on as if it had not run. */
 const SA_RESTART = 0x10000000;
 

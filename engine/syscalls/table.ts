@@ -289,6 +289,28 @@ export const SELF_SIGNALS_DENIED: Readonly<Record<number, { readonly name: strin
 };
 
 /**
+ * Signals whose default action ends the process (signal(7)'s Term and Core, less those in
+ * SELF_SIGNALS_DENIED), by number, with their names: SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2,
+ * SIGPIPE, SIGALRM, SIGTERM, SIGSTKFLT, SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGIO, SIGPWR and
+ * the real-time signals 32-63. A chain may send one of these to its own process only while the
+ * process handles it for good (process.on, receiveSignals, SIG_IGN): at SIG_DFL, or under Node's
+ * own one-shot SIGINT/SIGTERM handler, the "notification" would end the process (hunt26: SIGUSR2,
+ * SIGTERM, SIGALRM, SIGHUP and SIGRTMIN+1 did, every run). The executor asks the disposition when
+ * the atom runs (a handler may come and go: process.on/off).
+ * SIGCHLD, SIGURG, SIGWINCH (ignored by default) and SIGCONT go through as they are.
+ */
+export const SELF_SIGNALS_ENDING_BY_DEFAULT: Readonly<Record<number, string>> = (() => {
+  const named: Record<number, string> = {
+    1: 'SIGHUP', 2: 'SIGINT', 3: 'SIGQUIT', 10: 'SIGUSR1', 12: 'SIGUSR2', 13: 'SIGPIPE', 14: 'SIGALRM',
+    15: 'SIGTERM', 16: 'SIGSTKFLT', 24: 'SIGXCPU', 25: 'SIGXFSZ', 26: 'SIGVTALRM', 27: 'SIGPROF',
+    29: 'SIGIO', 30: 'SIGPWR', 32: 'signal 32', 33: 'signal 33',
+  };
+  // glibc's SIGRTMIN is 34 (it keeps 32 and 33); SIGRTMAX (64) is denied outright.
+  for (let signo = 34; signo < 64; signo++) named[signo] = `SIGRTMIN+${String(signo - 34)}`;
+  return named;
+})();
+
+/**
  * The syslet-private syscall numbers: far above any kernel number, the same on both ABIs where a
  * call has an i386 form (read_size has none).
  */
