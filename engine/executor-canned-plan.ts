@@ -4,10 +4,12 @@
  * and references, which atoms a plan covers, the chain that holds its plan, and the planning itself.
  */
 import { ATOM, MAX_ARGS, SYSLET_ASYNC, SYSLET_SYNC } from './atom.js';
+import { SYSLET_NR } from './syscalls/table.js';
 import type { MemoryRegistry, Region } from './memory.js';
 import { BLOCK, PROBE, type CompiledSyscall } from './compiled-table.js';
 import type { AtomDecoder, DecodedAtom } from './atom-decode.js';
 import type { ExecutorOptions } from './executor-types.js';
+import { StatusViews } from './executor-canned-views.js';
 
 /** @internal Atoms one plan covers at most (a POSIX request's chain has two, three with notify.signal). */
 export const PLAN_ATOMS = 4;
@@ -20,6 +22,8 @@ export const KIND_NONE = 0;
 export const KIND_READ = 1;
 /** A syslet-private call that never blocks (aio_status). */
 export const KIND_PRIVATE = 2;
+/** aio_status, which the plan runs itself when all it touches is in the plan's region (executor-canned-status.ts). */
+export const KIND_STATUS = 3;
 
 // A planned atom's numbers: PER_ATOM float64s in CannedChain.numbers, at these offsets.
 /** The words its decode read, as float64s (ATOM_PLANNED_WORDS at most; `I_COMPARED` of them). */
@@ -51,7 +55,9 @@ export const RET_REGION = 1;
 export const NEXT_REGION = 2;
 /** A private call's regions as its last passed check found them (an array per such atom). */
 export const CHECKED_REGIONS = 3;
-export const PER_ATOM_REFS = 4;
+/** An aio_status atom's StatusViews (executor-canned-status.ts; null for other kinds). */
+export const STATUS_VIEWS = 4;
+export const PER_ATOM_REFS = 5;
 
 /** @internal A region's bytes as float64s and int32s (what plans in it read through). */
 export interface RegionViews {
@@ -60,7 +66,7 @@ export interface RegionViews {
 }
 
 /** @internal What a plan's references are: an atom's compiled call, a region, a private call's checked regions. */
-export type PlanRef = CompiledSyscall | Region | (Region | null)[] | null;
+export type PlanRef = CompiledSyscall | Region | (Region | null)[] | StatusViews | null;
 
 /**
  * A canned chain: the chain at `first`, which its owner (a plugin instance) submits again and
@@ -99,7 +105,11 @@ function kindOf(decoded: DecodedAtom, region: Region): number {
   if ((decoded.flags & (SYSLET_SYNC | SYSLET_ASYNC)) !== 0 || compiled.selfArg >= 0 || compiled.copies) return KIND_NONE;
   // Argument cells in the plan's own region, 4-byte aligned there (read through its int32s).
   for (let i = 0; i < decoded.argCount; i++) if (decoded.argCells[i] === null || decoded.argRegions[i] !== region) return KIND_NONE;
-  if (compiled.impl !== null) return compiled.block === BLOCK.never ? KIND_PRIVATE : KIND_NONE;
+  if (compiled.impl !== null) {
+    if (compiled.block !== BLOCK.never) return KIND_NONE;
+    // (Its four arguments all confined: plannedStatus compares all four with the check's.)
+    return decoded.nr === SYSLET_NR.aio_status && decoded.argCount === 4 && compiled.confinedArgs.length === 4 ? KIND_STATUS : KIND_PRIVATE;
+  }
   return compiled.block === BLOCK.probe && compiled.probe === PROBE.rwfRead && compiled.iovArg < 0 && compiled.posArg >= 0 ? KIND_READ : KIND_NONE;
 }
 
@@ -164,7 +174,9 @@ export function makePlan(plan: CannedChain, region: Region, memory: MemoryRegist
     refs[r + COMPILED] = decoded.compiled;
     refs[r + RET_REGION] = decoded.retRegion;
     refs[r + NEXT_REGION] = decoded.nextRegion;
-    if (kind === KIND_PRIVATE && refs[r + CHECKED_REGIONS] === null) refs[r + CHECKED_REGIONS] = [null, null, null, null, null, null];
+    if ((kind === KIND_PRIVATE || kind === KIND_STATUS) && refs[r + CHECKED_REGIONS] === null) refs[r + CHECKED_REGIONS] = [null, null, null, null, null, null];
+    // (Kept from an earlier plan of the same atom; the version check makes it refill before use.)
+    if (kind === KIND_STATUS && refs[r + STATUS_VIEWS] === null) refs[r + STATUS_VIEWS] = new StatusViews();
     count++;
     if (decoded.next !== atom + ATOM.size) break;
   }

@@ -38,6 +38,8 @@ import { readPointer, writeWord } from './words.js';
 import type { ExecOutcome, ExecutorOptions, RingPort } from './executor-types.js';
 import { RING, type AtomCall } from './atom-call.js';
 import { wordsDiffer } from './executor-canned-words.js';
+import { plannedStatus } from './executor-canned-status.js';
+import type { StatusViews } from './executor-canned-views.js';
 import * as layout from './executor-canned-plan.js';
 import { makePlan, type CannedChain, type PlanRef, type RegionViews } from './executor-canned-plan.js';
 
@@ -47,8 +49,8 @@ export { CannedChain, type RegionViews } from './executor-canned-plan.js';
 // it compiles, but not an imported binding, whose every use loads its cell and tests it for the
 // hole (the run below uses them ~50 times an atom: +450 instructions a P1 read when imported).
 const { ATOM_WORDS, CHECKED_ARGS, CHECKED_REGIONS, CHECKED_VERSION, COMPILED, I_ARG_COUNT, I_CELLS, I_COMPARED, I_CONFINED } = layout;
-const { I_FLAGS, I_KIND, I_NR, I_RET_INDEX, KIND_READ, NEXT, NEXT_REGION, PER_ATOM, PER_ATOM_INTS, PER_ATOM_REFS, RET } = layout;
-const { RET_REGION, WORDS } = layout;
+const { I_FLAGS, I_KIND, I_NR, I_RET_INDEX, KIND_READ, KIND_STATUS, NEXT, NEXT_REGION, PER_ATOM, PER_ATOM_INTS, PER_ATOM_REFS, RET } = layout;
+const { RET_REGION, STATUS_VIEWS, WORDS } = layout;
 // (The same for what run() uses of other modules; a function so named is a constant call target.)
 const ATOM_SIZE = ATOM.size;
 const ATOM_NEXT = ATOM.next;
@@ -62,6 +64,7 @@ const RING_CALL = RING;
 const ARG_SLOTS = MAX_ARGS;
 const stopFires = stopFlagFires;
 const differ = wordsDiffer;
+const status = plannedStatus;
 const TWO32 = 4294967296;
 const SAFE_HIGH = 0x200000;
 const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
@@ -142,42 +145,45 @@ export class CannedRunner {
       // are the planned ones: their pointers are among the words just compared). Those the
       // confinement check reads are compared on the way with the ones that last passed for this
       // atom: what last passed for these values passes again (no region has gone since: the version).
-      const argCount = ints[ia + I_ARG_COUNT] as number;
-      const confined = ints[ia + I_CONFINED] as number;
-      let same = numbers[at + CHECKED_VERSION] === version;
-      let a = 0;
-      for (; a < argCount; a++) {
-        const cell = ints[ia + I_CELLS + a] as number;
-        const high = int32[cell + 1];
-        if (high === undefined || high < -SAFE_HIGH || high >= SAFE_HIGH) break;
-        const value = high * TWO32 + ((int32[cell] as number) >>> 0);
-        args[a] = value;
-        if ((confined & (1 << a)) !== 0 && value !== numbers[at + CHECKED_ARGS + a]) same = false;
-      }
-      if (a < argCount) {
-        // A value past 2^53: the generic path reads it as a bigint.
-        this.#argsWritten = ARG_SLOTS;
-        this.#walk(atom, out, region, first);
-        return;
-      }
-      // The slots past the atom's arguments read 0, as executeDecoded's do: only those a run
-      // may have written since they were last cleared are cleared again.
-      if (this.#argsWritten > argCount) for (let k = argCount; k < ARG_SLOTS; k++) args[k] = 0;
-      this.#argsWritten = argCount;
-      // A confined argument past the atom's own reads 0, compared with what last passed.
-      if (confined >>> argCount !== 0) {
-        for (let k = argCount; k < ARG_SLOTS; k++) if ((confined & (1 << k)) !== 0 && numbers[at + CHECKED_ARGS + k] !== 0) same = false;
-      }
-      const compiled = refs[i * PER_ATOM_REFS + COMPILED] as CompiledSyscall;
+      // aio_status, run by the plan when all it touches is in this region (NaN: not here).
       const kind = ints[ia + I_KIND] as number;
-      let result: number | bigint | symbol;
-      // (A full check may write the slots: all of them are cleared for the next atom.)
-      if (!same) this.#argsWritten = ARG_SLOTS;
-      if (!same && (result = call.confine(compiled, args)) !== 0) {
-        // Refused: the call is not made; its answer is the check's.
-      } else {
-        if (!same) this.#remember(numbers, refs, i, compiled, args, version);
-        result = kind === KIND_READ ? call.cannedRead(compiled, nr, args) : call.cannedPrivate(compiled, args, refs[i * PER_ATOM_REFS + CHECKED_REGIONS] as (Region | null)[]);
+      let result: number | bigint | symbol = kind === KIND_STATUS ? status(int32, ints, ia, numbers, at, version, refs[i * PER_ATOM_REFS + STATUS_VIEWS] as StatusViews) : NaN;
+      if (result !== result) {
+        const argCount = ints[ia + I_ARG_COUNT] as number;
+        const confined = ints[ia + I_CONFINED] as number;
+        let same = numbers[at + CHECKED_VERSION] === version;
+        let a = 0;
+        for (; a < argCount; a++) {
+          const cell = ints[ia + I_CELLS + a] as number;
+          const high = int32[cell + 1];
+          if (high === undefined || high < -SAFE_HIGH || high >= SAFE_HIGH) break;
+          const value = high * TWO32 + ((int32[cell] as number) >>> 0);
+          args[a] = value;
+          if ((confined & (1 << a)) !== 0 && value !== numbers[at + CHECKED_ARGS + a]) same = false;
+        }
+        if (a < argCount) {
+          // A value past 2^53: the generic path reads it as a bigint.
+          this.#argsWritten = ARG_SLOTS;
+          this.#walk(atom, out, region, first);
+          return;
+        }
+        // The slots past the atom's arguments read 0, as executeDecoded's do: only those a run
+        // may have written since they were last cleared are cleared again.
+        if (this.#argsWritten > argCount) for (let k = argCount; k < ARG_SLOTS; k++) args[k] = 0;
+        this.#argsWritten = argCount;
+        // A confined argument past the atom's own reads 0, compared with what last passed.
+        if (confined >>> argCount !== 0) {
+          for (let k = argCount; k < ARG_SLOTS; k++) if ((confined & (1 << k)) !== 0 && numbers[at + CHECKED_ARGS + k] !== 0) same = false;
+        }
+        const compiled = refs[i * PER_ATOM_REFS + COMPILED] as CompiledSyscall;
+        // (A full check may write the slots: all of them are cleared for the next atom.)
+        if (!same) this.#argsWritten = ARG_SLOTS;
+        if (!same && (result = call.confine(compiled, args)) !== 0) {
+          // Refused: the call is not made; its answer is the check's.
+        } else {
+          if (!same) this.#remember(numbers, refs, i, compiled, args, version);
+          result = kind === KIND_READ ? call.cannedRead(compiled, nr, args) : call.cannedPrivate(compiled, args, refs[i * PER_ATOM_REFS + CHECKED_REGIONS] as (Region | null)[]);
+        }
       }
       const flags = ints[ia + I_FLAGS] as number;
       const ret = numbers[at + RET] as number;
@@ -267,6 +273,9 @@ export class CannedRunner {
         const index = (checks[c] as (typeof checks)[number]).index;
         regions[index] = found[index] as Region | null;
       }
+      // An aio_status atom's views of the regions found (its planned run writes through them).
+      const views = refs[i * PER_ATOM_REFS + STATUS_VIEWS];
+      if (views !== null && views !== undefined) (views as StatusViews).fill(args, regions, this.#views);
     }
     numbers[at + CHECKED_VERSION] = version;
   }

@@ -1,0 +1,80 @@
+/**
+ * The views a canned chain's planned aio_status atom writes through (split from
+ * engine/executor-canned-status.ts, which runs it, so that the plan can make them without
+ * importing the module that reads the plan's layout).
+ */
+import type { Word } from './native/index.js';
+import type { Region } from './memory.js';
+import type { RegionViews } from './executor-canned-plan.js';
+
+/**
+ * @internal What a planned aio_status atom's planned run writes through, worked out from the
+ * argument values whose confinement check last passed (the run uses it only while its values are
+ * those): the regions that check found for its result, error_code and return_value arguments, as
+ * int32s, and the addresses' int32 indices there. `ready` is false when any of them has no int32
+ * view or is not 4-byte aligned there, or the width is one the call refuses. One per planned
+ * aio_status atom, refilled in place.
+ */
+export class StatusViews {
+  ready = false;
+  result: Int32Array = EMPTY;
+  resultIndex = 0;
+  error: Int32Array = EMPTY;
+  errorIndex = 0;
+  returned: Int32Array = EMPTY;
+  returnIndex = 0;
+  /** The return value's width in int32s (2, or 1 for compat32's 4 bytes). */
+  returnWords = 2;
+  /** The four argument values it was worked out from, as int32 halves (low, high), as their cells hold them. */
+  readonly halves = new Int32Array(8);
+
+  /**
+   * fill - from the argument values a check passed and the regions it found (per argument
+   * index), through the runner's per-region views (made here when missing, as makePlan makes them).
+   */
+  fill(args: readonly Word[], regions: readonly (Region | null)[], views: WeakMap<Region, RegionViews>): void {
+    this.ready = false;
+    const width = args[3];
+    if (width !== 8 && width !== 4) return;
+    const resultIndex = indexIn(regions[0] ?? null, args[0], views);
+    const errorIndex = indexIn(regions[1] ?? null, args[1], views);
+    const returnIndex = indexIn(regions[2] ?? null, args[2], views);
+    if (resultIndex < 0 || errorIndex < 0 || returnIndex < 0) return;
+    this.result = (views.get(regions[0] as Region) as RegionViews).int32;
+    this.resultIndex = resultIndex;
+    this.error = (views.get(regions[1] as Region) as RegionViews).int32;
+    this.errorIndex = errorIndex;
+    this.returned = (views.get(regions[2] as Region) as RegionViews).int32;
+    this.returnIndex = returnIndex;
+    this.returnWords = width >> 2;
+    const halves = this.halves;
+    for (let k = 0; k < 4; k++) {
+      const value = args[k] as number;
+      halves[2 * k] = value >>> 0;
+      halves[2 * k + 1] = Math.floor(value / 4294967296);
+    }
+    this.ready = true;
+  }
+}
+
+const EMPTY = new Int32Array(0);
+
+/** The int32 index of `address` in `region`'s views (made when missing), or -1 when there is none or it is not 4-byte aligned there. */
+function indexIn(region: Region | null, address: Word | undefined, views: WeakMap<Region, RegionViews>): number {
+  if (region === null || typeof address !== 'number' || int32Of(region, views) === null) return -1;
+  const offset = address - region.start;
+  return offset >= 0 && offset % 4 === 0 ? offset / 4 : -1;
+}
+
+function int32Of(region: Region | null, views: WeakMap<Region, RegionViews>): Int32Array | null {
+  if (region === null) return null;
+  const view = region.view;
+  if (view.byteOffset % 8 !== 0) return null;
+  let found = views.get(region);
+  if (found === undefined) {
+    found = { float64: new Float64Array(view.buffer, view.byteOffset, view.byteLength >> 3), int32: new Int32Array(view.buffer, view.byteOffset, view.byteLength >> 2) };
+    views.set(region, found);
+  }
+  return found.int32;
+}
+
