@@ -15,7 +15,7 @@ export const WATCHDOG = { off: 0, always: 1, streams: 2 } as const;
 
 export const BLOCK = { never: 0, probe: 1, handoff: 2 } as const;
 /** Probes as integers. */
-export const PROBE = { none: 0, rwfRead: 1, rwfWrite: 2, dontwait: 3, pollIn: 4, resolveCached: 5 } as const;
+export const PROBE = { none: 0, rwfRead: 1, rwfWrite: 2, dontwait: 3, pollIn: 4, resolveCached: 5, zeroTimeout: 6 } as const;
 
 /** One pointer argument to check before the call. */
 export interface PointerCheck {
@@ -80,6 +80,7 @@ const PROBES: Record<string, number> = {
   msg_dontwait: PROBE.dontwait,
   poll_in: PROBE.pollIn,
   resolve_cached: PROBE.resolveCached,
+  zero_timeout: PROBE.zeroTimeout,
 };
 
 /** compileOne - the executor's form of one table row. */

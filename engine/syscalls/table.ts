@@ -202,7 +202,7 @@ const SUPPORTED = {
   eventfd2: { args: [uint('initval'), flags()] },
   ppoll: {
     args: [ptr('fds', 'inout', { arg: 1, scale: STRUCT_SIZES.pollfd }), uint('nfds'), ptr('tmo_p', 'in', { size: STRUCT_SIZES.timespec }, true), ptr('sigmask', 'in', { arg: 4 }, true), size('sigsetsize')],
-    block: 'handoff',
+    block: 'probe', probe: 'zero_timeout',
     i386: { structs: { 2: 'timespec' } },
   },
 } satisfies Partial<Record<SyscallName, Row>>;

@@ -76,9 +76,11 @@ export type BlockClass = 'never' | 'probe' | 'handoff';
  * - `rwf_nowait_read` / `rwf_nowait_write`: the call is made as preadv2/pwritev2 with RWF_NOWAIT;
  * - `msg_dontwait`: MSG_DONTWAIT is or-ed into the flags argument (`flagsArg`);
  * - `poll_in`: a zero-timeout ppoll says whether the fd is readable (accept4);
- * - `resolve_cached`: openat is made as openat2 with RESOLVE_CACHED (path walk from the dcache only).
+ * - `resolve_cached`: openat is made as openat2 with RESOLVE_CACHED (path walk from the dcache only);
+ * - `zero_timeout`: a ppoll without a timeout is made with a zero one: its answer when something is
+ *   ready now, a hand-off when nothing is.
  */
-export type Probe = 'rwf_nowait_read' | 'rwf_nowait_write' | 'msg_dontwait' | 'poll_in' | 'resolve_cached';
+export type Probe = 'rwf_nowait_read' | 'rwf_nowait_write' | 'msg_dontwait' | 'poll_in' | 'resolve_cached' | 'zero_timeout';
 
 /**
  * The policy of a table entry: `allow`; `self`, allowed only when the target process is this one
