@@ -20,7 +20,6 @@
  *   process with esbuild (tsx's own dependency, so nothing new is installed), written to the OS
  *   temp directory under a name derived from its content, with koffi required by absolute path.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -132,6 +131,8 @@ function esbuildWithoutWorkerThread(require: NodeRequire): Esbuild {
 function bundleFromSources(): URL {
   const koffi = createRequire(import.meta.url).resolve('koffi');
   const text = bundleCachemissWorker(fileURLToPath(new URL('./cachemiss-worker.ts', import.meta.url)), koffi);
+  // (node:crypto loaded here, not at import: only a run from the sources gets here.)
+  const { createHash } = process.getBuiltinModule('node:crypto');
   const name = `syslet-aio-cachemiss-${createHash('sha256').update(text).digest('hex').slice(0, 16)}.cjs`;
   const file = join(tmpdir(), name);
   if (!existsSync(file)) {

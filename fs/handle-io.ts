@@ -8,7 +8,6 @@
 import { fstatSync, read as readCallback, readv as readvCallback, write as writeCallback, writev as writevCallback } from 'node:fs';
 import type { FileReadResult } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { StringDecoder } from 'node:string_decoder';
 import type { Engine } from '../engine/engine.js';
 import { abortError } from '../engine/errors.js';
 import { EFBIG, EINVAL } from '../engine/native/index.js';
@@ -352,7 +351,8 @@ export async function readFile(io: HandleIo, fd: number, optionsArg: unknown): P
   const options = nodeOptions(optionsArg, { flag: 'r' });
   const encoding = encodingOf(options);
   // Node builds its StringDecoder first: an encoding it cannot decode ('buffer') throws here.
-  if (encoding !== undefined) new StringDecoder(encoding);
+  // (node:string_decoder loaded here, not at import: see fs/file-handle.ts readLines.)
+  if (encoding !== undefined) new (process.getBuiltinModule('node:string_decoder').StringDecoder)(encoding);
   const signal = options.signal as AbortSignal | undefined;
   checkAborted(signal);
   if (signal !== undefined) await abortPoint(signal);
