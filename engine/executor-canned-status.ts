@@ -35,15 +35,14 @@ export function plannedStatus(int32: Int32Array, ints: Int32Array, ia: number, n
   if (numbers[at + VERSION] !== version || !found.ready) return NaN;
   // The argument words, read now, compared as int32 halves with the values that passed (a
   // detached buffer reads undefined: a mismatch, and the planned path throws as it always did).
-  const halves = found.halves;
   let c = ints[ia + CELLS] as number;
-  if (int32[c] !== halves[0] || int32[c + 1] !== halves[1]) return NaN;
+  if (int32[c] !== found.low0 || int32[c + 1] !== found.high0) return NaN;
   c = ints[ia + CELLS + 1] as number;
-  if (int32[c] !== halves[2] || int32[c + 1] !== halves[3]) return NaN;
+  if (int32[c] !== found.low1 || int32[c + 1] !== found.high1) return NaN;
   c = ints[ia + CELLS + 2] as number;
-  if (int32[c] !== halves[4] || int32[c + 1] !== halves[5]) return NaN;
+  if (int32[c] !== found.low2 || int32[c + 1] !== found.high2) return NaN;
   c = ints[ia + CELLS + 3] as number;
-  if (int32[c] !== halves[6] || int32[c + 1] !== halves[7]) return NaN;
+  if (int32[c] !== found.low3 || int32[c + 1] !== found.high3) return NaN;
   const results = found.result;
   const errors = found.error;
   const returns = found.returned;

@@ -25,8 +25,16 @@ export class StatusViews {
   returnIndex = 0;
   /** The return value's width in int32s (2, or 1 for compat32's 4 bytes). */
   returnWords = 2;
-  /** The four argument values it was worked out from, as int32 halves (low, high), as their cells hold them. */
-  readonly halves = new Int32Array(8);
+  // The four argument values it was worked out from, as int32 halves (low, high), as their cells
+  // hold them: plain fields, each a load cheaper than a typed array's element.
+  low0 = 0;
+  high0 = 0;
+  low1 = 0;
+  high1 = 0;
+  low2 = 0;
+  high2 = 0;
+  low3 = 0;
+  high3 = 0;
 
   /**
    * fill - from the argument values a check passed and the regions it found (per argument
@@ -47,17 +55,22 @@ export class StatusViews {
     this.returned = (views.get(regions[2] as Region) as RegionViews).int32;
     this.returnIndex = returnIndex;
     this.returnWords = width >> 2;
-    const halves = this.halves;
-    for (let k = 0; k < 4; k++) {
-      const value = args[k] as number;
-      halves[2 * k] = value >>> 0;
-      halves[2 * k + 1] = Math.floor(value / 4294967296);
-    }
+    // (As an int32 cell holds them: the low half's bits as a signed int32.)
+    this.low0 = lowHalf(args[0] as number);
+    this.high0 = highHalf(args[0] as number);
+    this.low1 = lowHalf(args[1] as number);
+    this.high1 = highHalf(args[1] as number);
+    this.low2 = lowHalf(args[2] as number);
+    this.high2 = highHalf(args[2] as number);
+    this.low3 = lowHalf(args[3] as number);
+    this.high3 = highHalf(args[3] as number);
     this.ready = true;
   }
 }
 
 const EMPTY = new Int32Array(0);
+const lowHalf = (value: number): number => (value >>> 0) | 0;
+const highHalf = (value: number): number => Math.floor(value / 4294967296) | 0;
 
 /** The int32 index of `address` in `region`'s views (made when missing), or -1 when there is none or it is not 4-byte aligned there. */
 function indexIn(region: Region | null, address: Word | undefined, views: WeakMap<Region, RegionViews>): number {
