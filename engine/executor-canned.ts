@@ -21,6 +21,9 @@
  *   mask, the atom limit and the inline budget are what run() gives.
  * Any atom the plan does not cover (a denied call, an unusual value, an atom past the plan) goes
  * through the generic code for that atom or from it on, so a plan can only ever be faster.
+ * A POSIX request's aio_status atom, once its argument values have passed a check, is run by the
+ * plan itself (executor-canned-status.ts: the same stores, through int32 views); on the ring or a
+ * cachemiss thread the chain's aio_status runs as any private call.
  *
  * A plan is a few numbers per atom in one Float64Array and a few references (no decoded atom is
  * kept: 100,000 requests in flight have 100,000 plans). The hot path allocates nothing: a plan's
