@@ -23,6 +23,7 @@ import { StartFailures, fdsShortForAThread, addressSpaceShortForAThread, startEr
 import { LoadingThreads, threadIds } from './pool-loading.js';
 import { reapThread, type ThreadEndHooks } from './pool-reap.js';
 import { StallTimer } from './pool-stall-timer.js';
+import { RehireKeep } from './pool-rehire.js';
 
 export type { ThreadEndHooks } from './pool-reap.js';
 // Defined beside the threads' shared state (the worker imports worker-state.ts, not this module).
@@ -91,6 +92,10 @@ export class PoolThreads {
   readonly #next: Int32Array;
   /** The stall check armed by {@link grow} while chains wait at the active bound (pool-stall-timer.ts). */
   readonly #stall = new StallTimer(STALLED_MS, (takenBefore) => this.#checkStall(takenBefore));
+  /** The threads kept alive while idle by the engine's settings, warm() and keepAtLeast(). */
+  #baseKeep: number;
+  /** Threads needed again soon after one ended are kept too, for a while (pool-rehire.ts). */
+  readonly #rehire = new RehireKeep(() => this.#storeKeep());
 
   constructor(options: PoolOptions, shared: ThreadsShared) {
     this.#memory = shared.memory;
@@ -100,7 +105,8 @@ export class PoolThreads {
     this.#options = options;
     this.state = new Int32Array(new SharedArrayBuffer((KEEP_INDEX + 1) * 4));
     this.#currentAtoms = new Float64Array(new SharedArrayBuffer(MAX_SLOTS * 16));
-    Atomics.store(this.state, KEEP_INDEX, Math.min(options.keepThreads ?? 0, options.maxThreads));
+    this.#baseKeep = Math.min(options.keepThreads ?? 0, options.maxThreads);
+    Atomics.store(this.state, KEEP_INDEX, this.#baseKeep);
     this.chains = shared.chains;
     this.#next = shared.next;
     this.eventfd = shared.eventfd;
@@ -130,6 +136,12 @@ export class PoolThreads {
     return Atomics.load(this.state, KEEP_INDEX);
   }
 
+  /** The kept count the threads read: the settings' or the rehire rule's, whichever is more, within the bound. */
+  #storeKeep(): void {
+    if (this.closed) this.#rehire.close();
+    Atomics.store(this.state, KEEP_INDEX, Math.min(Math.max(this.#baseKeep, this.#rehire.learned), this.#options.maxThreads));
+  }
+
   /**
    * releaseThreadLeftovers - close every thread's busy-clock file (ThreadBusyClock) and delete
    * its watchdog timer (CallWatchdog): the worker thread that owns this pool is ending, its
@@ -151,7 +163,8 @@ export class PoolThreads {
   /** reconfigure - change the thread bound and idle time (applies to threads started from now on). */
   reconfigure(maxThreads: number, idleMs: number): void {
     this.#options = { ...this.#options, maxThreads: Math.max(1, Math.min(maxThreads, MAX_SLOTS)), idleMs };
-    Atomics.store(this.state, KEEP_INDEX, Math.min(this.keepThreads, this.#options.maxThreads));
+    this.#baseKeep = Math.min(this.#baseKeep, this.#options.maxThreads);
+    this.#storeKeep();
   }
 
   /**
@@ -159,8 +172,7 @@ export class PoolThreads {
    * (latency-sensitive programs). They load at most one per core at a time.
    */
   warm(count: number): void {
-    const target = Math.min(count, this.#options.maxThreads);
-    if (target > this.keepThreads) Atomics.store(this.state, KEEP_INDEX, target);
+    this.keepAtLeast(count);
     this.grow();
   }
 
@@ -170,7 +182,9 @@ export class PoolThreads {
    */
   keepAtLeast(count: number): void {
     const target = Math.min(count, this.#options.maxThreads);
-    if (target > this.keepThreads) Atomics.store(this.state, KEEP_INDEX, target);
+    if (target <= this.#baseKeep) return;
+    this.#baseKeep = target;
+    this.#storeKeep();
   }
 
   /** Threads that have loaded and made their native blocks: they can take a chain now. */
@@ -313,6 +327,7 @@ export class PoolThreads {
       },
       next: this.#next.buffer as SharedArrayBuffer,
       owner: thisWorkerThread(),
+      ownThread: true,
     };
     // Plain JavaScript, no inherited loader: `execArgv: []` drops `--import tsx` and the like,
     // and the environment is the process's without NODE_OPTIONS' loaders (a worker applies
@@ -331,6 +346,7 @@ export class PoolThreads {
     // to run its own code is counted out by the exit handler below.
     this.#queue.countLive(1, { array: state, base });
     slot.worker = worker;
+    this.#rehire.started(performance.now(), this.threads);
     let startError: unknown = null;
     worker.on('message', (message: { type: string; record?: TraceRecord }) => {
       if (message.type === 'ready') {
@@ -358,6 +374,7 @@ export class PoolThreads {
         const started = Atomics.load(state, base + WORKER_STATE.phase) === WORKER_PHASE.ready;
         this.#reap(index);
         resolve();
+        if (started && !this.closed) this.#rehire.ended(performance.now());
         if (started) {
           if (!this.closed) this.grow();
         } else this.#startFailed(startError);
