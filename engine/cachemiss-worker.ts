@@ -41,6 +41,8 @@ export interface CachemissWorkerData {
   readonly next: SharedArrayBuffer;
   /** The worker thread that owns the pool (null: the main thread), in whose name the clock file is recorded. */
   readonly owner: ThreadIdentity | null;
+  /** Always true: engine/native/libc.ts gives this thread koffi's small call memory (OWN_THREAD_KOFFI_CONFIG). */
+  readonly ownThread: true;
 }
 
 const SYS_write = NR.write;

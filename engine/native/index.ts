@@ -3,7 +3,7 @@ export { syscall, preadv2, syscallBig, syscallWord, symbolAddress, installHarmle
 export { allocNative, releaseNative, viewOf, addressOf, mapLow, unmapLow, type NativeBlock, type LowMapping } from './memory.js';
 export * from './errno.js';
 export { watchReadable, type FdWatcher } from './poll.js';
-export { THREAD_RESOURCE_LIMITS, workerEnv, withoutLoaders } from './worker-env.js';
+export { OWN_THREAD_KOFFI_CONFIG, THREAD_RESOURCE_LIMITS, workerEnv, withoutLoaders } from './worker-env.js';
 export { setupRing, ringEnter, registerEventfd, unregisterEventfd, registerSparseFiles, probeOpcodes, type RingSetup, type RingMapping, type SqOffsets, type CqOffsets } from './uring.js';
 export * from './uring-abi.js';
 export { procIsThisProcess } from './proc-self.js';

@@ -8,6 +8,8 @@ import koffi from 'koffi';
 import * as errnoExports from './errno.js';
 import * as nrExports from '../syscalls/nr.js';
 import * as abiExports from '../syscalls/abi.js';
+import { isMainThread, workerData } from 'node:worker_threads';
+import { OWN_THREAD_KOFFI_CONFIG } from './worker-env.js';
 
 // Imported bindings as this module's own consts: TurboFan folds a module's consts into the code it
 // compiles, but loads an imported binding's cell and tests it for the hole at every use (preadv2
@@ -15,6 +17,10 @@ import * as abiExports from '../syscalls/abi.js';
 const { EOPNOTSUPP } = errnoExports;
 const { NR } = nrExports;
 const { IOV_MAX } = abiExports;
+
+// A cachemiss thread (its workerData says so) gets koffi's small call memory before this first
+// load: what koffi leaves mapped when the thread ends (see OWN_THREAD_KOFFI_CONFIG).
+if (!isMainThread && (workerData as { ownThread?: unknown } | null)?.ownThread === true) koffi.config({ ...OWN_THREAD_KOFFI_CONFIG });
 
 /** glibc, loaded once per thread (koffi instances are per-isolate, so each worker loads its own). */
 export const libc = koffi.load('libc.so.6');

@@ -32,7 +32,7 @@ import { NR } from '../syscalls/nr.js';
 import { allocNative, releaseNative, type NativeBlock } from './memory.js';
 import { syscall } from './libc.js';
 import { THREAD_RESOURCE, closeHeld, holdForThisThread } from './thread-resources.js';
-import { THREAD_RESOURCE_LIMITS, workerEnv } from './worker-env.js';
+import { OWN_THREAD_KOFFI_CONFIG, THREAD_RESOURCE_LIMITS, workerEnv } from './worker-env.js';
 
 /** A watcher on one fd (koffi's uv_poll handle in the main thread, a waker thread in a worker). */
 export interface FdWatcher {
@@ -66,6 +66,7 @@ const STATE_WORDS = SLOT_WORDS + 2 * SLOTS;
 const WAKER_SOURCE = `'use strict';
 const { workerData, parentPort } = require('node:worker_threads');
 const koffi = require(workerData.koffi);
+koffi.config(workerData.koffiConfig);
 const libc = koffi.load('libc.so.6');
 const poll = libc.func('int poll(void *fds, unsigned long nfds, int timeout)');
 const read = libc.func('long read(int fd, void *buf, unsigned long count)');
@@ -151,7 +152,7 @@ class Waker {
     koffiPath ??= createRequire(import.meta.url).resolve('koffi');
     this.#worker = new Worker(WAKER_SOURCE, {
       eval: true,
-      workerData: { koffi: koffiPath, control, state: this.#state.buffer },
+      workerData: { koffi: koffiPath, koffiConfig: { ...OWN_THREAD_KOFFI_CONFIG }, control, state: this.#state.buffer },
       // Plain node, as cachemiss threads: no loader from the parent's execArgv or NODE_OPTIONS.
       execArgv: [],
       env: workerEnv(),

@@ -42,3 +42,16 @@ export function withoutLoaders(options: string): string {
  * thread with many chains in flight needs its heap, and a worker past its heap limit is ended.
  */
 export const THREAD_RESOURCE_LIMITS = Object.freeze({ codeRangeSizeMb: 16 });
+
+/**
+ * koffi's call memory in the threads the library starts, set (koffi.config) before their first
+ * library load. koffi (3.3.4) never frees an isolate's synchronous-call stack and heap when the
+ * isolate ends (its instance data is made with `new` and never deleted), so every such thread that
+ * ended left its defaults — 2 MiB of stack between guard pages and 1 MiB of heap — mapped for good:
+ * 6 MB of address space per worker that used the library, 12 on the threads engine, and under
+ * `ulimit -v 2000000` the process aborted between the 25th and the 50th worker (hunt27). These
+ * threads make small calls only (syscalls, poll), and nothing they pass goes through koffi's heap
+ * but a few words, so 128 KiB of stack and 64 KiB of heap leave ~200 KiB each. (The three mappings
+ * stay: only koffi can give them back.)
+ */
+export const OWN_THREAD_KOFFI_CONFIG = Object.freeze({ sync_stack_size: 128 * 1024, sync_heap_size: 64 * 1024 });
