@@ -97,3 +97,22 @@ export async function throwIfTooLarge(fd: number): Promise<void> {
     if ((error as { code?: unknown }).code === 'ERR_FS_FILE_TOO_LARGE') throw error;
   });
 }
+
+/**
+ * wholeString - the bytes of a whole-file read as a string in `encoding`, failing as
+ * node:fs/promises's readFile does when the string would be longer than V8's longest: Node
+ * decodes chunk by chunk into one string, and that concatenation throws V8's own
+ * `RangeError: Invalid string length` (no code), where buffer.toString throws
+ * `ERR_STRING_TOO_LONG` (hunt27: code that tells a too-large file apart by `instanceof RangeError`
+ * broke after the switched import).
+ *
+ * @throws RangeError 'Invalid string length'; whatever else toString throws, as it is.
+ */
+export function wholeString(bytes: Buffer, encoding: BufferEncoding): string {
+  try {
+    return bytes.toString(encoding);
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'ERR_STRING_TOO_LONG') throw new RangeError('Invalid string length');
+    throw error;
+  }
+}

@@ -21,7 +21,7 @@ import { fsAppendFd, fsPread, fsPreadv, fsPwrite, fsPwritev, fsRead, fsReadv, fs
 import { ran, result, submitted, take, unserved } from './core.js';
 import { STOP } from '../engine/atom.js';
 import { outOfFds } from './direct.js';
-import { fsError, IO_MAX_LENGTH, throwIfTooLarge } from './errors.js';
+import { fsError, IO_MAX_LENGTH, throwIfTooLarge, wholeString } from './errors.js';
 import { invalidArgType, invalidArgValue, nodeOptions, validateBufferArray, validateInteger, validateOffsetLengthRead, validateOffsetLengthWrite, validatePosition } from './validate.js';
 
 const IOVEC_BYTES = STRUCT_SIZES.iovec;
@@ -380,7 +380,7 @@ export async function readFile(io: HandleIo, fd: number, optionsArg: unknown): P
     if (got.errno === EFBIG && got.syscall === 'read' && encoding !== undefined && !fstatSync(fd).isFile()) throw new RangeError('Invalid string length');
     throw fsError(got.errno, got.syscall);
   }
-  return encoding === undefined ? got : got.toString(encoding);
+  return encoding === undefined ? got : wholeString(got, encoding);
 }
 
 /** Node's writeFile on a handle: at the file position, no truncation, `flag` and `flush` ignored. */

@@ -19,7 +19,7 @@ import { STAT_SIZE_OFFSET } from '../plugins/builtin/file.js';
 import { COPY_FILE, COPY_SENDFILE, fsCloseTwo, fsCopyBySendfile, fsCopyFile } from './chains-copy.js';
 import { atTheFdLimit, ended, putPaths, ran, result, submitted, take } from './core.js';
 import { outOfFds } from './direct.js';
-import { fsError, IO_MAX_LENGTH } from './errors.js';
+import { fsError, IO_MAX_LENGTH, wholeString } from './errors.js';
 import { kSysletHandle, type FileHandle } from './file-handle.js';
 import { NOT_BY_RING, writeFileByRing } from './write-ring.js';
 import { writeFileByChain } from './write-chain.js';
@@ -116,7 +116,7 @@ export async function readFile(engine: Engine, path: unknown, options?: unknown)
     if (got.errno === EFBIG && got.syscall === 'read') return nodeFs.readFile(path as string, options as never);
     throw fsError(got.errno, got.syscall, got.syscall === 'open' ? fast : undefined);
   }
-  return encoding === undefined ? got : got.toString(encoding);
+  return encoding === undefined ? got : wholeString(got, encoding);
 }
 
 const WRITE_DEFAULTS = { encoding: 'utf8', mode: 0o666, flag: 'w', flush: false };
