@@ -20,14 +20,23 @@ export const SYSLET_ASYNC = 0x01;
 export const SYSLET_SYNC = 0x02;
 /** Do not post this chain's final atom to the completion ring. */
 export const SYSLET_NO_COMPLETE = 0x04;
+// The stop flags as this module's own, unexported consts for stopFlagFires: TurboFan folds those
+// into the code it compiles, but loads an exported binding from its cell with a hole check at
+// every use, and stopFlagFires is inlined into the canned runner's loop for every atom
+// (p1atom27, a throwaway build: the canned runner 1,540 -> 1,475 instructions a cached aio_read).
+const STOP_NONZERO = 0x08;
+const STOP_ZERO = 0x10;
+const STOP_NEGATIVE = 0x20;
+const STOP_NON_POSITIVE = 0x40;
+
 /** Stop if the just-executed atom's result is not 0. */
-export const SYSLET_STOP_ON_NONZERO = 0x08;
+export const SYSLET_STOP_ON_NONZERO = STOP_NONZERO;
 /** Stop if the result is 0. */
-export const SYSLET_STOP_ON_ZERO = 0x10;
+export const SYSLET_STOP_ON_ZERO = STOP_ZERO;
 /** Stop if the result is negative (an error). */
-export const SYSLET_STOP_ON_NEGATIVE = 0x20;
+export const SYSLET_STOP_ON_NEGATIVE = STOP_NEGATIVE;
 /** Stop if the result is 0 or negative. */
-export const SYSLET_STOP_ON_NON_POSITIVE = 0x40;
+export const SYSLET_STOP_ON_NON_POSITIVE = STOP_NON_POSITIVE;
 /** The OR of the four stop flags. */
 export const SYSLET_STOP_MASK = 0x78;
 /** On stop, continue at the atom laid right after this one in memory (address + 88) instead of ending. */
@@ -50,10 +59,10 @@ export const SYSLET_VALID_FLAGS = 0xff;
 export function stopFlagFires(flags: number, value: number | bigint): boolean {
   const zero = value === 0;
   const negative = value < 0;
-  return ((flags & SYSLET_STOP_ON_NONZERO) !== 0 && !zero) ||
-    ((flags & SYSLET_STOP_ON_ZERO) !== 0 && zero) ||
-    ((flags & SYSLET_STOP_ON_NEGATIVE) !== 0 && negative) ||
-    ((flags & SYSLET_STOP_ON_NON_POSITIVE) !== 0 && (negative || zero));
+  return ((flags & STOP_NONZERO) !== 0 && !zero) ||
+    ((flags & STOP_ZERO) !== 0 && zero) ||
+    ((flags & STOP_NEGATIVE) !== 0 && negative) ||
+    ((flags & STOP_NON_POSITIVE) !== 0 && (negative || zero));
 }
 
 /** Byte offsets and size of the 64-bit atom. */
