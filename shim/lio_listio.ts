@@ -2,7 +2,7 @@
 import { EINTR, EINVAL, EIO } from '../engine/native/index.js';
 import { Aiocb, type SigeventInit } from './aiocb.js';
 import { aioEngine } from './context.js';
-import { LIO_NOP, LIO_NOWAIT, LIO_READ, LIO_WAIT, LIO_WRITE, SIGEV_NONE, SIGEV_THREAD } from './constants.js';
+import { AIO_PRIO_DELTA_MAX, LIO_NOP, LIO_NOWAIT, LIO_READ, LIO_WAIT, LIO_WRITE, SIGEV_NONE, SIGEV_THREAD } from './constants.js';
 import { errno, failWith } from './errno.js';
 import { listDone } from './notify.js';
 import { OP_READ, OP_WRITE } from './types.js';
@@ -103,6 +103,14 @@ export function lio_listio(mode: number, list: readonly AiocbListEntry[], nent?:
       } else {
         queued++;
       }
+    } else if (cb._request.state === IDLE && (cb.aio_reqprio < 0 || cb.aio_reqprio > AIO_PRIO_DELTA_MAX)) {
+      // glibc's enqueue checks aio_reqprio before anything looks at the opcode: refused, not
+      // queued, as a read or write with that priority is (difffuzz27: glibc -1/EINVAL in both
+      // modes where this queued it, then LIO_WAIT answered EIO).
+      group.remaining--;
+      group.failed = true;
+      submitError = EINVAL;
+      cb._request.setStatus(EINVAL, -1);
     } else if (cb._request.state === IDLE) {
       // glibc's worker fails an unknown opcode with EINVAL: the entry ends, notified, alone.
       completeUnrun(prepareUnrun(cb, group), EINVAL);
