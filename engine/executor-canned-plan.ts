@@ -9,7 +9,7 @@ import type { MemoryRegistry, Region } from './memory.js';
 import { BLOCK, PROBE, type CompiledSyscall } from './compiled-table.js';
 import type { AtomDecoder, DecodedAtom } from './atom-decode.js';
 import type { ExecutorOptions } from './executor-types.js';
-import { StatusViews } from './executor-canned-views.js';
+import { StatusViews, type RegionViews } from './executor-canned-views.js';
 
 /** @internal Atoms one plan covers at most (a POSIX request's chain has two, three with notify.signal). */
 export const PLAN_ATOMS = 4;
@@ -59,11 +59,6 @@ export const CHECKED_REGIONS = 3;
 export const STATUS_VIEWS = 4;
 export const PER_ATOM_REFS = 5;
 
-/** @internal A region's bytes as float64s and int32s (what plans in it read through). */
-export interface RegionViews {
-  readonly float64: Float64Array;
-  readonly int32: Int32Array;
-}
 
 /** @internal What a plan's references are: an atom's compiled call, a region, a private call's checked regions. */
 export type PlanRef = CompiledSyscall | Region | (Region | null)[] | StatusViews | null;

@@ -5,7 +5,12 @@
  */
 import type { Word } from './native/index.js';
 import type { Region } from './memory.js';
-import type { RegionViews } from './executor-canned-plan.js';
+
+/** @internal A region's bytes as float64s and int32s (what plans in it read through). */
+export interface RegionViews {
+  readonly float64: Float64Array;
+  readonly int32: Int32Array;
+}
 
 /**
  * @internal What a planned aio_status atom's planned run writes through, worked out from the

@@ -42,11 +42,12 @@ import type { ExecOutcome, ExecutorOptions, RingPort } from './executor-types.js
 import { RING, type AtomCall } from './atom-call.js';
 import { wordsDiffer } from './executor-canned-words.js';
 import { plannedStatus } from './executor-canned-status.js';
-import type { StatusViews } from './executor-canned-views.js';
+import type { RegionViews, StatusViews } from './executor-canned-views.js';
 import * as layout from './executor-canned-plan.js';
-import { makePlan, type CannedChain, type PlanRef, type RegionViews } from './executor-canned-plan.js';
+import { makePlan, type CannedChain, type PlanRef } from './executor-canned-plan.js';
 
-export { CannedChain, type RegionViews } from './executor-canned-plan.js';
+export { CannedChain } from './executor-canned-plan.js';
+export type { RegionViews } from './executor-canned-views.js';
 
 // The plan's layout as this module's own consts: TurboFan folds a module's consts into the code
 // it compiles, but not an imported binding, whose every use loads its cell and tests it for the
