@@ -462,7 +462,9 @@ export async function runAiocbFuzz(options: { seed: number; seconds: number; max
             const op = entry.aio_lio_opcode;
             if (op === 2) return false;
             if (op === 0 || op === 1) return accepts(entry, false);
-            return !entry._request.busy; // a bad opcode: ends alone with EINVAL, notified
+            // A bad opcode ends alone with EINVAL, notified — unless its aio_reqprio is out of range:
+            // refused at submission then, not notified, as glibc's enqueue does (lio_listio.ts).
+            return !entry._request.busy && entry.aio_reqprio >= 0 && entry.aio_reqprio <= 20;
           });
           const mayRace = entries.map((entry, i) => !early && i < count && predicted[i] === false && entry instanceof Aiocb && (entry.aio_lio_opcode === 0 || entry.aio_lio_opcode === 1)
             && entry._request.state === 2 && entry._request.error === EINPROGRESS && acceptable(entry, false));
