@@ -56,6 +56,8 @@ export interface RequestRecord {
   readonly n: number;
   readonly shortBuf: boolean;
   readonly nullBuf: boolean;
+  /** A LIO_NOP entry: the request whose status words its aiocb still holds. */
+  readonly inherits?: number;
   cancelTouched: boolean;
   /** Submission refused (the call or lio's entry said so): the status words are still compared. */
   err: number;
@@ -228,6 +230,7 @@ export async function runSequence(impl: AioImpl, seq: Sequence, dir: string): Pr
       req: requests.length, step, op, t: spec.t, off: spec.off, n: spec.n, shortBuf: spec.bufLen < spec.n && op === 'read', nullBuf: spec.nullBuf === true,
       // A NOP entry keeps its aiocb's old status words: as uncertain as the request that wrote them.
       cancelTouched: op === 'nop' && prev !== undefined && prev.rec.cancelTouched, err: 0, ret: 0,
+      ...(op === 'nop' && prev !== undefined ? { inherits: prev.rec.req } : {}),
     };
     // The list being built is not submitted yet: its entries are `others`, never waited for.
     for (const other of lives) if (!other.final && !others.includes(other.rec) && conflicts(rec, other.rec)) await settle(other);
