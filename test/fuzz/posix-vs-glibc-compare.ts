@@ -71,7 +71,9 @@ export function compareRuns(seq: Sequence, g: RunResult, s: RunResult, figures: 
       if (!(sc.ret === -1 && sc.errno === EINVAL)) out.push(`${callLabel(sc)}: aio_nbytes past the buffer answered ${answer(sc)}, docs/posix-aio.md promises -1/EINVAL`);
       continue;
     }
-    const about = gc.req === undefined ? undefined : s.requests[gc.req];
+    // The request whose status words the aiocb holds (a LIO_NOP entry's are its previous one's).
+    let about = gc.req === undefined ? undefined : s.requests[gc.req];
+    while (about?.inherits !== undefined) about = s.requests[about.inherits];
     if (gc.call === 'aio_return' && about !== undefined && about.op === 'read' && STREAM_READ.has(about.t)) {
       // A stream read's byte count is how much was there when it ran: only its sign is a contract.
       figures.racy++;
@@ -127,6 +129,9 @@ export function compareRuns(seq: Sequence, g: RunResult, s: RunResult, figures: 
       out.push(`${label}: final aio_error glibc ${gr.err}, syslet ${sr.err}`);
       continue;
     }
+    // A LIO_NOP entry's aio_return is its aiocb's previous request's, compared with that request
+    // (whose byte count may be a stream read's): its status is what is new.
+    if (gr.op === 'nop') continue;
     if (gr.op === 'read' && STREAM_READ.has(gr.t)) {
       if ((gr.ret >= 0) !== (sr.ret >= 0)) out.push(`${label}: aio_return glibc ${gr.ret}, syslet ${sr.ret}`);
       continue;

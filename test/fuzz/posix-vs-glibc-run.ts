@@ -185,7 +185,10 @@ export async function runSequence(impl: AioImpl, seq: Sequence, dir: string): Pr
       await new Promise((resolve) => setTimeout(resolve, spins++ < 20 ? 1 : 5));
       // A stream request may wait for bytes (a read), for room (a write into a full pipe), or
       // behind either in glibc's one-request-per-fd queue: feed every channel, now and then drain.
-      if (spins % 10 === 0 && STREAMS.has(l.rec.t)) {
+      // After a second, feed whatever the request is: glibc sometimes leaves a queued request in
+      // its run list until a busy helper is free (seen: every idle helper in a futex wait, one in
+      // read(2) on the pipe, a file read EINPROGRESS for ever), and that helper may be a stream read.
+      if (spins % 10 === 0 && (STREAMS.has(l.rec.t) || spins > 200)) {
         feed('pipe', Buffer.alloc(64, FILLER));
         feed('sock', Buffer.alloc(64, FILLER));
         feed('back', Buffer.alloc(64, FILLER));
