@@ -11,14 +11,14 @@
 // what may differ by timing or on purpose is canonicalised there, with the reasons). Each
 // implementation runs the sequences in a child process of its own. Runs on the default engine
 // and, under npm run test:threads-engine, on cachemiss threads. Size: SYSLET_FUZZ_CASES sequences
-// (default 60); seed: SYSLET_FUZZ_SEED. A difference fails with its seed and shrunk sequence.
+// (default 30); seed: SYSLET_FUZZ_SEED. A difference fails with its seed and shrunk sequence.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { campaign } from './fuzz/posix-vs-glibc.js';
 import { fuzzSeed } from './helpers/fuzz-seed.js';
 
 const seed = fuzzSeed(20261207);
-const cases = Number(process.env.SYSLET_FUZZ_CASES ?? 60);
+const cases = Number(process.env.SYSLET_FUZZ_CASES ?? 30);
 
 test(`random POSIX AIO call sequences answer as glibc's AIO answers (seed ${seed}, ${cases} sequences)`, { timeout: 900_000 }, async (t) => {
   const report = await campaign(seed, cases, { batch: cases, maxShrinks: 2 });
