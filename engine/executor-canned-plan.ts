@@ -9,7 +9,7 @@ import type { MemoryRegistry, Region } from './memory.js';
 import { BLOCK, PROBE, type CompiledSyscall } from './compiled-table.js';
 import type { AtomDecoder, DecodedAtom } from './atom-decode.js';
 import type { ExecutorOptions } from './executor-types.js';
-import { StatusViews, type RegionViews } from './executor-canned-views.js';
+import { regionViewsOf, StatusViews, type RegionViews } from './executor-canned-views.js';
 
 /** @internal Atoms one plan covers at most (a POSIX request's chain has two, three with notify.signal). */
 export const PLAN_ATOMS = 4;
@@ -22,7 +22,7 @@ export const KIND_NONE = 0;
 export const KIND_READ = 1;
 /** A syslet-private call that never blocks (aio_status). */
 export const KIND_PRIVATE = 2;
-/** aio_status, which the plan runs itself when all it touches is in the plan's region (executor-canned-status.ts). */
+/** aio_status, which the plan runs itself once its argument values have passed a check (executor-canned-status.ts). */
 export const KIND_STATUS = 3;
 
 // A planned atom's numbers: PER_ATOM float64s in CannedChain.numbers, at these offsets.
@@ -176,11 +176,6 @@ export function makePlan(plan: CannedChain, region: Region, memory: MemoryRegist
     if (decoded.next !== atom + ATOM.size) break;
   }
   if (count === 0) return;
-  let regionViews = views.get(region);
-  if (regionViews === undefined) {
-    regionViews = { float64: new Float64Array(view.buffer, view.byteOffset, view.byteLength >> 3), int32: new Int32Array(view.buffer, view.byteOffset, view.byteLength >> 2) };
-    views.set(region, regionViews);
-  }
-  plan.views = regionViews;
+  plan.views = regionViewsOf(region, views);
   plan.count = count;
 }

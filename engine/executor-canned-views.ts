@@ -43,7 +43,7 @@ export class StatusViews {
 
   /**
    * fill - from the argument values a check passed and the regions it found (per argument
-   * index), through the runner's per-region views (made here when missing, as makePlan makes them).
+   * index), through the runner's per-region views (regionViewsOf: made when missing).
    */
   fill(args: readonly Word[], regions: readonly (Region | null)[], views: WeakMap<Region, RegionViews>): void {
     this.ready = false;
@@ -85,14 +85,22 @@ function indexIn(region: Region | null, address: Word | undefined, views: WeakMa
 }
 
 function int32Of(region: Region | null, views: WeakMap<Region, RegionViews>): Int32Array | null {
-  if (region === null) return null;
-  const view = region.view;
-  if (view.byteOffset % 8 !== 0) return null;
+  if (region === null || region.view.byteOffset % 8 !== 0) return null;
+  return regionViewsOf(region, views).int32;
+}
+
+/**
+ * @internal regionViewsOf - `region`'s bytes as float64s and int32s, made once per region and
+ * kept in `views` (the runner's map: plans and aio_status atoms share them). Its view must start
+ * 8-byte aligned.
+ */
+export function regionViewsOf(region: Region, views: WeakMap<Region, RegionViews>): RegionViews {
   let found = views.get(region);
   if (found === undefined) {
+    const view = region.view;
     found = { float64: new Float64Array(view.buffer, view.byteOffset, view.byteLength >> 3), int32: new Int32Array(view.buffer, view.byteOffset, view.byteLength >> 2) };
     views.set(region, found);
   }
-  return found.int32;
+  return found;
 }
 

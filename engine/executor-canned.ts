@@ -149,7 +149,7 @@ export class CannedRunner {
       // are the planned ones: their pointers are among the words just compared). Those the
       // confinement check reads are compared on the way with the ones that last passed for this
       // atom: what last passed for these values passes again (no region has gone since: the version).
-      // aio_status, run by the plan when all it touches is in this region (NaN: not here).
+      // aio_status, run by the plan once its values have passed a check (NaN: the planned private-call path).
       const kind = ints[ia + I_KIND] as number;
       let result: number | bigint | symbol = kind === KIND_STATUS ? status(int32, ints, ia, numbers, at, version, refs[i * PER_ATOM_REFS + STATUS_VIEWS] as StatusViews) : NaN;
       if (result !== result) {
