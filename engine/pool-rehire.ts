@@ -26,15 +26,15 @@ export const DECAY_MS = 10 * 60_000;
 
 /** The rehire rule of one pool (JS thread). */
 export class RehireKeep {
-  readonly #apply: (learned: number) => void;
+  readonly #changed: () => void;
   #lastEndedAt = -Infinity;
   #learned = 0;
   #rehiredSinceTick = false;
   #timer: ReturnType<typeof setInterval> | null = null;
 
-  /** @param apply - called with the count the rule wants kept now (0: none beyond the pool's own). */
-  constructor(apply: (learned: number) => void) {
-    this.#apply = apply;
+  /** @param changed - called when {@link learned} (the count the rule wants kept) has changed. */
+  constructor(changed: () => void) {
+    this.#changed = changed;
   }
 
   /** The threads the rule keeps alive while idle now (0 when it keeps none). */
@@ -53,7 +53,7 @@ export class RehireKeep {
     this.#rehiredSinceTick = true;
     if (alive > this.#learned) {
       this.#learned = alive;
-      this.#apply(alive);
+      this.#changed();
     }
     if (this.#timer === null) {
       // Held weakly: an engine dropped without close() must still be collectable (engine-dropped.ts).
@@ -74,7 +74,7 @@ export class RehireKeep {
       return;
     }
     this.#learned >>= 1;
-    this.#apply(this.#learned);
+    this.#changed();
     if (this.#learned === 0) this.close();
   }
 
