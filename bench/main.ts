@@ -4,14 +4,7 @@
  * target met or missed (issues #7 and 16). Every contender runs in a process of its own: the
  * library's through the package root only, with its defaults, once per engine.
  *
- * usage: node dist/bench/main.js [--quick] [--json] [--only P1,P4] [--rounds N] [--dir PATH] [--verbose]
- *   (`npm run bench` builds first; `node --import tsx bench/main.ts` runs the sources)
- *   --quick     every row, small: few ops, one round (the test in `npm test` uses it)
- *   --json      print the results as JSON on stdout (the table goes to stderr)
- *   --only      run only these workloads (P1, P2, P2COLD, P3, P4, P5, P6, FS)
- *   --rounds N  rounds per workload instead of each workload's default
- *   --dir PATH  create the data set under PATH instead of the OS temp dir
- *   --verbose   log every measured run to stderr
+ * usage: see USAGE below (`--help` prints it).
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -45,6 +38,17 @@ export const WORKLOADS: Readonly<Record<string, (ctx: RunContext) => Promise<Wor
   P6: runP6,
 };
 
+/** What `--help` prints, and what a bad command line is answered with. */
+export const USAGE = `usage: node dist/bench/main.js [--quick] [--json] [--only P1,P4] [--rounds N] [--dir PATH] [--verbose]
+  (\`npm run bench\` builds first; \`node --import tsx bench/main.ts\` runs the sources)
+  --quick     every row, small: few ops, one round (the test in \`npm test\` uses it)
+  --json      print the results as JSON on stdout (the table goes to stderr)
+  --only      run only these workloads (P1, P2, P2COLD, P3, P4, P5, P6, FS)
+  --rounds N  rounds per workload instead of each workload's default
+  --dir PATH  create the data set under PATH instead of the OS temp dir
+  --verbose   log every measured run to stderr
+  --help      print this and exit`;
+
 /** The last section: issue 18's `npm run bench:fs` jobs, run when bench/fs-jobs.ts exists. */
 export const FS_SECTION = 'FS';
 
@@ -56,6 +60,8 @@ export interface BenchOptions {
   readonly rounds: number | undefined;
   readonly dir: string | undefined;
   readonly verbose: boolean;
+  /** `--help`: print {@link USAGE} and run nothing. */
+  readonly help: boolean;
 }
 
 /**
@@ -76,6 +82,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       rounds: { type: 'string' },
       dir: { type: 'string' },
       verbose: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
   });
@@ -84,7 +91,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   for (const id of only) if (!known.includes(id)) throw new Error(`unknown workload ${id} (have ${known.join(', ')})`);
   const rounds = values.rounds === undefined ? undefined : Number(values.rounds);
   if (rounds !== undefined && !(Number.isSafeInteger(rounds) && rounds > 0)) throw new Error(`--rounds must be a positive integer, got ${values.rounds}`);
-  return { quick: values.quick, json: values.json, only, rounds, dir: values.dir, verbose: values.verbose };
+  return { quick: values.quick, json: values.json, only, rounds, dir: values.dir, verbose: values.verbose, help: values.help };
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -117,7 +124,19 @@ async function runFsJobs(opts: BenchOptions, out: (s: string) => void): Promise<
 }
 
 async function main(): Promise<void> {
-  const opts = parseBenchArgs(process.argv.slice(2));
+  let opts: BenchOptions;
+  try {
+    opts = parseBenchArgs(process.argv.slice(2));
+  } catch (e) {
+    // A bad command line is the user's to fix: the reason and the usage, no stack trace.
+    process.stderr.write(`bench: ${e instanceof Error ? e.message : String(e)}\n${USAGE}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  if (opts.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
   const out = opts.json ? (s: string) => process.stderr.write(`${s}\n`) : (s: string) => process.stdout.write(`${s}\n`);
   const progress = (s: string): void => void process.stderr.write(`${s}\n`);
   const started = performance.now();
@@ -170,7 +189,7 @@ async function main(): Promise<void> {
 // Run only as the entry point, so tests can import parseBenchArgs without starting a run.
 if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   main().then(
-    () => process.exit(0),
+    () => process.exit(process.exitCode ?? 0),
     (e: unknown) => {
       process.stderr.write(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
       process.exit(1);

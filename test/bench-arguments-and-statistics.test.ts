@@ -9,6 +9,9 @@ test('bench arguments parse and reject unknown workloads', () => {
   assert.equal(parseBenchArgs(['--rounds', '2']).rounds, 2);
   assert.throws(() => parseBenchArgs(['--only', 'P9']), /unknown workload P9/);
   assert.throws(() => parseBenchArgs(['--rounds', '0']), /positive integer/);
+  assert.equal(parseBenchArgs(['--help']).help, true);
+  assert.equal(parseBenchArgs([]).help, false);
+  assert.throws(() => parseBenchArgs(['--frobnicate']), /Unknown option '--frobnicate'/);
 });
 
 test('bench statistics', () => {
