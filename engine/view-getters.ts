@@ -1,5 +1,8 @@
 /**
- * The intrinsic view getters, for hot paths that read a Buffer's or typed array's store, offset
+ * The intrinsic view getters, for hot paths and for views a caller hands in: `length`,
+ * `byteLength`, `buffer` or `byteOffset` can be shadowed by an own property or a subclass getter,
+ * and a count taken from one that lies while the bytes are copied by what the view really holds
+ * wrote other requests' data (hunt28). Also for hot paths that read a Buffer's or typed array's store, offset
  * or length: `view.byteLength` (and `buffer`, `byteOffset`) on a Buffer is found three prototypes
  * up, and V8 left it a generic property load in optimised code (about 180 instructions each in
  * the POSIX submission, a LoadIC per file in the whole-file reader). Called directly —
@@ -24,6 +27,12 @@ export const typedArrayByteOffset = Object.getOwnPropertyDescriptor(typedArrayPr
 /** The intrinsic `%TypedArray%.prototype.byteLength` getter: `typedArrayByteLength.call(view)`. */
 // eslint-disable-next-line @typescript-eslint/unbound-method -- as above
 export const typedArrayByteLength = Object.getOwnPropertyDescriptor(typedArrayPrototype, 'byteLength')?.get as (this: ArrayBufferView) => number;
+/** The intrinsic `DataView.prototype.buffer` getter: `dataViewBuffer.call(view)`. */
+// eslint-disable-next-line @typescript-eslint/unbound-method -- as above
+export const dataViewBuffer = Object.getOwnPropertyDescriptor(DataView.prototype, 'buffer')?.get as (this: ArrayBufferView) => ArrayBufferLike;
+/** The intrinsic `DataView.prototype.byteOffset` getter (throws once the DataView's store is detached). */
+// eslint-disable-next-line @typescript-eslint/unbound-method -- as above
+export const dataViewByteOffset = Object.getOwnPropertyDescriptor(DataView.prototype, 'byteOffset')?.get as (this: ArrayBufferView) => number;
 /** The intrinsic `DataView.prototype.byteLength` getter (throws once the DataView's store is detached). */
 // eslint-disable-next-line @typescript-eslint/unbound-method -- as above
 export const dataViewByteLength = Object.getOwnPropertyDescriptor(DataView.prototype, 'byteLength')?.get as (this: ArrayBufferView) => number;

@@ -22,6 +22,7 @@ import { outOfFds } from './direct.js';
 import { fsError, IO_MAX_LENGTH, wholeString } from './errors.js';
 import { kSysletHandle, type FileHandle } from './file-handle.js';
 import { NOT_BY_RING, writeFileByRing } from './write-ring.js';
+import { dataViewBuffer, dataViewByteLength, dataViewByteOffset, typedArrayBuffer, typedArrayByteLength, typedArrayByteOffset } from '../engine/view-getters.js';
 import { writeFileByChain } from './write-chain.js';
 
 const COPYFILE_EXCL = 1;
@@ -121,10 +122,18 @@ export async function readFile(engine: Engine, path: unknown, options?: unknown)
 
 const WRITE_DEFAULTS = { encoding: 'utf8', mode: 0o666, flag: 'w', flush: false };
 
-/** The bytes writeFile writes, or undefined (an iterable or stream: Node's). */
+/**
+ * The bytes writeFile writes, or undefined (an iterable or stream: Node's). A caller's view is
+ * described afresh by the intrinsic getters, never by its own properties: a Buffer whose `length`
+ * (or a subclass whose `byteLength`, `buffer`, `byteOffset`) says more than it holds must write
+ * what it holds, as Node's native layer does; a count from the lie wrote the rest of the request
+ * slot — an earlier request's file contents (hunt28).
+ */
 function dataBytes(data: unknown, encoding: unknown): Uint8Array | undefined {
-  if (data instanceof Uint8Array) return data;
-  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  if (ArrayBuffer.isView(data)) {
+    if (data instanceof DataView) return new Uint8Array(dataViewBuffer.call(data), dataViewByteOffset.call(data), dataViewByteLength.call(data));
+    return new Uint8Array(typedArrayBuffer.call(data), typedArrayByteOffset.call(data), typedArrayByteLength.call(data));
+  }
   if (typeof data !== 'string') return undefined;
   const name = typeof encoding === 'string' && encoding !== '' ? encoding : 'utf8';
   return Buffer.isEncoding(name) ? Buffer.from(data, name) : undefined;
