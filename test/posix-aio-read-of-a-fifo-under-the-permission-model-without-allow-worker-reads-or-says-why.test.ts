@@ -1,0 +1,60 @@
+/**
+ * Under Node's permission model without `--allow-worker` no Worker may start, so no cachemiss
+ * thread can. hunt28 (packed package): `node --experimental-permission --allow-fs-read=*
+ * --allow-fs-write=<fifo> --allow-addons app.mjs` whose aio.read waits on a FIFO written 300 ms
+ * later rejected `EAGAIN: resource temporarily unavailable, aio_read` at once on both engines,
+ * and nothing — not even SYSLET_AIO_DEBUG=1 — said why; Node's own fs.read of that FIFO under the
+ * same flags reads the 5 bytes, and with `--allow-worker` added aio.read does too. The bundler
+ * case (no worker script) got a one-time process warning naming the cause and the remedy; this
+ * one should read, or at least warn once naming --allow-worker.
+ *
+ * Runs the installed package with plain node (the tsx loader itself needs a worker thread).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, execFileSync } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { childEnv, installPackedTarball } from './helpers/tarball.js';
+
+function childSource(fifo: string): string {
+  return `
+    import { openSync, writeSync } from 'node:fs';
+    import { aio } from 'syslet-aio';
+    const warnings = [];
+    process.on('warning', (warning) => warnings.push(warning.message));
+    const fd = openSync(${JSON.stringify(fifo)}, 'r+');
+    setTimeout(() => writeSync(fd, 'hello'), 300);
+    let outcome;
+    try { outcome = 'read ' + await aio.read(fd, Buffer.alloc(16), null); } catch (error) { outcome = 'error ' + error.code; }
+    console.log(JSON.stringify({ outcome, warnings }));
+    process.exit(0);
+  `;
+}
+
+for (const engine of ['io_uring', 'threads'] as const) {
+  test(`aio.read of a FIFO under the permission model without --allow-worker reads, or warns naming --allow-worker (${engine} engine)`, {
+    timeout: 240_000,
+    todo: 'hunt28: every request that needs a cachemiss thread answers EAGAIN and nothing says why',
+  }, async (t) => {
+    const installed = await installPackedTarball();
+    t.after(() => rmSync(installed.work, { recursive: true, force: true }));
+    const fifo = join(installed.work, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    const script = join(installed.consumer, 'permission-fifo.mjs');
+    writeFileSync(script, childSource(fifo));
+    const env = childEnv(engine === 'threads' ? { SYSLET_AIO_ENGINE: 'threads' } : {});
+    if (engine === 'io_uring') delete env.SYSLET_AIO_ENGINE;
+    const flags = ['--experimental-permission', '--allow-fs-read=*', `--allow-fs-write=${fifo}`, '--allow-addons'];
+    const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      execFile(process.execPath, [...flags, script], { cwd: installed.consumer, env, timeout: 20_000, killSignal: 'SIGKILL' }, (error, out, err) => {
+        const failure = error as (Error & { code?: unknown }) | null;
+        resolve({ code: failure === null ? 0 : typeof failure.code === 'number' ? failure.code : null, stdout: out, stderr: err });
+      });
+    });
+    assert.equal(code, 0, stderr.slice(0, 2000));
+    const seen = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as { outcome?: string; warnings?: string[] };
+    const warned = (seen.warnings ?? []).some((message) => message.includes('--allow-worker'));
+    assert.ok(seen.outcome === 'read 5' || warned, `the FIFO's 5 bytes are read, or a warning names --allow-worker: ${stdout.trim()}`);
+  });
+}
