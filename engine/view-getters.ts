@@ -16,6 +16,10 @@
  * typedArrayByteLength.call(Buffer.alloc(16)); // 16
  * ```
  */
+import { types } from 'node:util';
+
+/** Whether a view is a DataView (of any realm: `instanceof` is not). */
+const isDataView = types.isDataView;
 const typedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype) as object;
 
 /** The intrinsic `%TypedArray%.prototype.buffer` getter: `typedArrayBuffer.call(view)`. */
@@ -36,3 +40,34 @@ export const dataViewByteOffset = Object.getOwnPropertyDescriptor(DataView.proto
 /** The intrinsic `DataView.prototype.byteLength` getter (throws once the DataView's store is detached). */
 // eslint-disable-next-line @typescript-eslint/unbound-method -- as above
 export const dataViewByteLength = Object.getOwnPropertyDescriptor(DataView.prototype, 'byteLength')?.get as (this: ArrayBufferView) => number;
+
+/**
+ * viewBytes - the bytes a caller's view really holds, as a Uint8Array, whatever its own
+ * properties say (a DataView, or a typed array of any element size, of this realm or another).
+ *
+ * @param view - a Buffer, typed array or DataView.
+ * @returns a new Uint8Array over the same memory.
+ * @throws TypeError for a DataView whose store was detached (its byteLength getter throws).
+ * @example
+ * ```ts
+ * const b = Buffer.from('hello');
+ * Object.defineProperty(b, 'byteLength', { value: 4096 });
+ * viewBytes(b).length; // 5
+ * ```
+ */
+export function viewBytes(view: ArrayBufferView): Uint8Array {
+  if (isDataView(view)) return new Uint8Array(dataViewBuffer.call(view), dataViewByteOffset.call(view), dataViewByteLength.call(view));
+  return new Uint8Array(typedArrayBuffer.call(view), typedArrayByteOffset.call(view), typedArrayByteLength.call(view));
+}
+
+/**
+ * viewByteLength - how many bytes a caller's view really holds (its intrinsic byteLength).
+ *
+ * @param view - a Buffer, typed array or DataView.
+ * @returns the byte length.
+ * @throws TypeError for a detached DataView.
+ * @example viewByteLength(new Uint16Array(3)) // 6
+ */
+export function viewByteLength(view: ArrayBufferView): number {
+  return isDataView(view) ? dataViewByteLength.call(view) : typedArrayByteLength.call(view);
+}

@@ -9,6 +9,7 @@ import { fstatSync, read as readCallback, readv as readvCallback, write as write
 import type { FileReadResult } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import type { Engine } from '../engine/engine.js';
+import { viewByteLength, viewBytes } from '../engine/view-getters.js';
 import { abortError } from '../engine/errors.js';
 import { EFBIG, EINVAL } from '../engine/native/index.js';
 import { IOV_MAX, MAX_RW_COUNT } from '../engine/syscalls/abi.js';
@@ -56,7 +57,12 @@ function writePosition(io: HandleIo, position: number): number {
 }
 
 const isView = (value: unknown): value is NodeJS.ArrayBufferView => ArrayBuffer.isView(value);
-const bytesOf = (view: NodeJS.ArrayBufferView): Uint8Array => new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+// A caller's view by its intrinsic getters, never its own properties: a `byteLength` or
+// `byteOffset` that lies made a view past the caller's bytes — into other Buffers of the same
+// pool slab — that a read then wrote (Node validates by the property too, then aborts in its
+// binding's bounds check). With the real length, the same call is refused ERR_OUT_OF_RANGE.
+const bytesOf = viewBytes;
+const lengthOf = viewByteLength;
 
 /** Node's checkAborted: an AbortError (the reason as cause) once `signal` has aborted. */
 function checkAborted(signal: AbortSignal | undefined): void {
@@ -120,23 +126,24 @@ export async function read(io: HandleIo, fd: number, bufferOrOptions: unknown, o
     const options = (bufferOrOptions ?? {}) as Record<string, unknown>;
     buffer = (options.buffer === undefined ? Buffer.alloc(16384) : options.buffer) as NodeJS.ArrayBufferView;
     offset = options.offset === undefined ? 0 : options.offset;
-    length = options.length === undefined ? (isView(buffer) ? buffer.byteLength : 0) - (offset as number) : options.length;
+    length = options.length === undefined ? (isView(buffer) ? lengthOf(buffer) : 0) - (offset as number) : options.length;
     position = options.position === undefined ? null : options.position;
     if (!isView(buffer)) throw invalidArgType('buffer', ['Buffer', 'TypedArray', 'DataView'], buffer);
   }
   if (offset !== null && typeof offset === 'object') {
     const options = offset as Record<string, unknown>;
     offset = options.offset === undefined ? 0 : options.offset;
-    length = options.length === undefined ? buffer.byteLength - (offset as number) : options.length;
+    length = options.length === undefined ? lengthOf(buffer) - (offset as number) : options.length;
     position = options.position === undefined ? null : options.position;
   }
   if (offset === null || offset === undefined) offset = 0;
   else validateInteger(offset, 'offset', 0);
   const at = offset as number;
-  if (length === null || length === undefined) length = buffer.byteLength - at;
+  const size = lengthOf(buffer);
+  if (length === null || length === undefined) length = size - at;
   if (length === 0) return { __proto__: null, bytesRead: 0, buffer } as unknown as FileReadResult<NodeJS.ArrayBufferView>;
-  if (buffer.byteLength === 0) throw invalidArgValue('buffer', buffer, 'is empty and cannot be written');
-  validateOffsetLengthRead(at, length as number, buffer.byteLength);
+  if (size === 0) throw invalidArgValue('buffer', buffer, 'is empty and cannot be written');
+  validateOffsetLengthRead(at, length as number, size);
   const count = length as number;
   // Node 20's promises read takes the position only when it is a safe integer: anything else
   // (null, a bigint, -1) reads at the file position. Node 21 and later validate it.
@@ -202,7 +209,7 @@ export async function transfer(io: HandleIo, fd: number, bytes: Uint8Array, offs
 
 /** Node's write(): a Buffer/TypedArray/DataView with offset/length/position, or a string with position/encoding. */
 export async function write(io: HandleIo, fd: number, buffer: unknown, offsetArg: unknown, lengthArg: unknown, positionArg: unknown): Promise<{ bytesWritten: number; buffer: unknown }> {
-  if ((buffer as { byteLength?: unknown } | null | undefined)?.byteLength === 0) return { __proto__: null, bytesWritten: 0, buffer } as never;
+  if (isView(buffer) ? lengthOf(buffer) === 0 : (buffer as { byteLength?: unknown } | null | undefined)?.byteLength === 0) return { __proto__: null, bytesWritten: 0, buffer } as never;
   let offset = offsetArg;
   let length = lengthArg;
   let position = positionArg;
@@ -210,13 +217,13 @@ export async function write(io: HandleIo, fd: number, buffer: unknown, offsetArg
     if (typeof offset === 'object') {
       const options = (offset ?? {}) as Record<string, unknown>;
       offset = options.offset === undefined ? 0 : options.offset;
-      length = options.length === undefined ? buffer.byteLength - (offset as number) : options.length;
+      length = options.length === undefined ? lengthOf(buffer) - (offset as number) : options.length;
       position = options.position === undefined ? null : options.position;
     }
     if (offset === null || offset === undefined) offset = 0;
     else validateInteger(offset, 'offset', 0);
-    if (typeof length !== 'number') length = buffer.byteLength - (offset as number);
-    validateOffsetLengthWrite(offset as number, length as number, buffer.byteLength);
+    if (typeof length !== 'number') length = lengthOf(buffer) - (offset as number);
+    validateOffsetLengthWrite(offset as number, length as number, lengthOf(buffer));
     const bytesWritten = await writeBytes(io, fd, bytesOf(buffer), offset as number, length as number, offsetOf(position));
     return { __proto__: null, bytesWritten, buffer } as never;
   }

@@ -22,7 +22,7 @@ import { outOfFds } from './direct.js';
 import { fsError, IO_MAX_LENGTH, wholeString } from './errors.js';
 import { kSysletHandle, type FileHandle } from './file-handle.js';
 import { NOT_BY_RING, writeFileByRing } from './write-ring.js';
-import { dataViewBuffer, dataViewByteLength, dataViewByteOffset, typedArrayBuffer, typedArrayByteLength, typedArrayByteOffset } from '../engine/view-getters.js';
+import { viewBytes } from '../engine/view-getters.js';
 import { writeFileByChain } from './write-chain.js';
 
 const COPYFILE_EXCL = 1;
@@ -130,10 +130,7 @@ const WRITE_DEFAULTS = { encoding: 'utf8', mode: 0o666, flag: 'w', flush: false 
  * slot — an earlier request's file contents (hunt28).
  */
 function dataBytes(data: unknown, encoding: unknown): Uint8Array | undefined {
-  if (ArrayBuffer.isView(data)) {
-    if (data instanceof DataView) return new Uint8Array(dataViewBuffer.call(data), dataViewByteOffset.call(data), dataViewByteLength.call(data));
-    return new Uint8Array(typedArrayBuffer.call(data), typedArrayByteOffset.call(data), typedArrayByteLength.call(data));
-  }
+  if (ArrayBuffer.isView(data)) return viewBytes(data);
   if (typeof data !== 'string') return undefined;
   const name = typeof encoding === 'string' && encoding !== '' ? encoding : 'utf8';
   return Buffer.isEncoding(name) ? Buffer.from(data, name) : undefined;
