@@ -18,7 +18,7 @@
  * have failed.
  */
 import { readFileSync } from 'node:fs';
-import { EAGAIN, EMFILE, ENFILE, ENOMEM, errnoNumber, syscall } from './native/index.js';
+import { EAGAIN, EMFILE, ENFILE, ENOMEM, EPERM, errnoNumber, syscall } from './native/index.js';
 import { NR } from './syscalls/nr.js';
 import { EFD_CLOEXEC } from './syscalls/constants.generated.js';
 
@@ -154,10 +154,29 @@ export function addressSpaceShortForAThread(): number {
   return Number.isFinite(limit) && Number.isFinite(size) && limit - size < THREAD_ADDRESS_SPACE ? ENOMEM : 0;
 }
 
+let warnedThreadsDenied = false;
+
+/**
+ * Node's permission model (`--experimental-permission`, `--permission`) without `--allow-worker`
+ * refuses every Worker: no cachemiss thread can start, and each call that needs one fails. Say
+ * it once, with the flag, rather than leave a bare errno (hunt28: EAGAIN, and nothing printed
+ * even under SYSLET_AIO_DEBUG). The calls fail with EPERM, the errno of an operation a policy
+ * forbids; calls that complete inline or on the ring are not affected.
+ */
+function warnThreadsDenied(): void {
+  if (warnedThreadsDenied) return;
+  warnedThreadsDenied = true;
+  process.emitWarning(
+    "syslet-aio: Node's permission model denies worker threads, so no cachemiss thread can start: calls that would block and need one fail with EPERM. Run node with --allow-worker.",
+    { code: 'SYSLET_AIO_THREADS_DENIED' },
+  );
+}
+
 /**
  * startErrno - the errno a failed thread start names: an `EMFILE` code of the error Node's loader
  * threw in the thread (`open` of its script), or the errno name ending the message of a Worker
  * that could not be made (`ERR_WORKER_INIT_FAILED`: "Worker initialization failure: EMFILE");
+ * EPERM (with a warning, once) for a Worker that Node's permission model denies (ERR_ACCESS_DENIED);
  * EAGAIN when there is none. Without an error (a thread the OS saw gone before its 'error' event
  * ran): EMFILE or ENFILE when a thread could not have its fds now, else EAGAIN.
  *
@@ -168,6 +187,10 @@ export function startErrno(error: unknown): number {
   // A thread seen gone by the OS (threadGone) before its 'error' event: the fds say why, if they do.
   if (typeof error !== 'object' || error === null) return fdsShortForAThread() || EAGAIN;
   const { code, message } = error as { code?: unknown; message?: unknown };
+  if (code === 'ERR_ACCESS_DENIED') {
+    warnThreadsDenied();
+    return EPERM;
+  }
   if (typeof code === 'string') {
     const fromCode = errnoNumber(code);
     if (fromCode !== undefined) return fromCode;
