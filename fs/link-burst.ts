@@ -22,6 +22,10 @@
  * the fd, close) against Node's one readlink on its pool: its bursts are batched the same way,
  * counted apart from realpath's.
  *
+ * On the io_uring engine a burst's opens go to the ring instead (fs/link-ring.ts), and a call the
+ * ring does not take now is made inline: there batches serve only an engine whose ring cannot
+ * (ring opens off, no /proc fd directory for realpath).
+ *
  * The chain of a batch, and how its answers become each call's: fs/link-batch.ts. Only
  * calls on an engine whose policy allows every call of a batch are batched; on a narrowed
  * engine every call stays on the inline path (its atoms under the policy).

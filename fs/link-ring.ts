@@ -18,13 +18,15 @@
  * an open that fails is its error (readlink's ENOENT of readlinkat on a fd that is no link is
  * EINVAL, as there); EMFILE or ENFILE, a request the kernel could not run (ECANCELED on an open
  * engine) and, for realpath, a name that is not a path go to node:fs/promises, as the inline path
- * does. A path that does not fit a record (512 bytes with its NUL) is served inline. The calling
- * thread answers each completion in turn, so one target buffer per engine serves them all.
+ * does. A path that does not fit a record (512 bytes with its NUL), or a call made while the ring
+ * holds {@link RING_SHARE} requests, is served inline. The calling thread answers each
+ * completion in turn, so one target buffer per engine serves them all.
  *
  * Session 23 (docs/fs.md): per 10,000 cached links at load 6, the batches on a cachemiss thread
  * (fs/link-burst.ts) took 69–76 ms of the calling thread, 90–93 ms of process CPU and 101–168 ms
- * of wall time; ring opens 47–50, 78–82 and 77–81 ms. With cachemiss threads (no ring), or when
- * the ring is full, the batches and the inline path serve the burst as before.
+ * of wall time; ring opens 47–50, 78–82 and 77–81 ms. With cachemiss threads (no ring), the
+ * batches and the inline path serve the burst as before; on the ring, a call it does not take now
+ * is served inline (see {@link ringTakesLinkBursts}).
  */
 import * as nodeFs from 'node:fs/promises';
 import type { Engine } from '../engine/engine.js';
@@ -112,6 +114,20 @@ export function burstOpenOnRing(engine: Engine, kind: RingLinkKind): boolean {
   if (calls < BURST_MIN) return false;
   if (calls % PUMP_EVERY === 0 && engine.ringInFlight > 0) engine.pump();
   return ringOpensOn && engine.ringInFlight < RING_SHARE && ringMakesOpenat(engine);
+}
+
+/**
+ * ringTakesLinkBursts - whether `engine`'s bursts of readlink and realpath belong to its ring
+ * (io_uring, ring opens on, a policy that allows the calls): then a call of a burst that the ring
+ * does not take now, because {@link RING_SHARE} requests are in it, is answered inline rather
+ * than in a batch on a cachemiss thread (fs/link-burst.ts). A full ring means io-wq's workers
+ * are behind; the calling thread, making the call itself, works beside them. A batch would wait
+ * for a cachemiss thread, which on this engine has no other work and was not started yet (a
+ * Worker's start: 70-250 ms, in the first rounds of a burst of 10,000: 161-263 ms against 79-128
+ * inline), and would then compete with io-wq's workers for the same cores.
+ */
+export function ringTakesLinkBursts(engine: Engine): boolean {
+  return ringOpensOn && ringMakesOpenat(engine) && directCallsAllowed(engine, RING_LINK_CALLS);
 }
 
 /** One call in flight on a record of engine memory (its path). */

@@ -34,7 +34,7 @@ import { directCallsAllowed, EMPTY_PATH_AT, NOT_CACHED, openCached, outOfFds } f
 import { fsError } from './errors.js';
 import { procFdDirectoryName } from './proc-fd.js';
 import { readlinkInBatch, realpathInBatch } from './link-burst.js';
-import { burstOpenOnRing, linkOnRing } from './link-ring.js';
+import { burstOpenOnRing, linkOnRing, ringTakesLinkBursts } from './link-ring.js';
 
 export { procFdDirectoryName } from './proc-fd.js';
 
@@ -113,8 +113,8 @@ function decode(data: Buffer, length: number, encoding: BufferEncoding | 'buffer
 /**
  * readlink - fsp.readlink on the syslet path: direct calls when the path is cached, else the
  * fs.readlink chain; in a burst on the io_uring engine the opens as ring requests
- * (fs/link-ring.ts), else a share of the calls in batches on a cachemiss thread
- * (fs/link-burst.ts).
+ * (fs/link-ring.ts, the calls the ring does not take now inline), else a share of the calls in
+ * batches on a cachemiss thread (fs/link-burst.ts).
  */
 export function readlink(engine: Engine, path: unknown, options?: unknown): Promise<string | Buffer> {
   const fast = fastPath(path);
@@ -124,6 +124,8 @@ export function readlink(engine: Engine, path: unknown, options?: unknown): Prom
     const ring = linkOnRing(engine, 'readlink', fast, options, encoding, -1);
     if (ring !== null) return ring;
   }
+  // A call the ring does not take now (full) is made here, not in a batch: link-ring.ts.
+  if (ringTakesLinkBursts(engine)) return readlinkInline(engine, path, options);
   return readlinkInBatch(engine, fast, path, options, encoding, readlinkInline) ?? readlinkInline(engine, path, options);
 }
 
@@ -258,9 +260,13 @@ export function realpath(engine: Engine, path: unknown, options?: unknown): Prom
   if (procFdWorks === true) {
     // On the io_uring engine, its open as a ring request (fs/link-ring.ts), once the first direct
     // realpath has opened the /proc fd directory the completion names the fd in.
-    if (procFdDirFd >= 0 && burstOpenOnRing(engine, 'realpath')) {
-      const ring = linkOnRing(engine, 'realpath', fast, options, encoding, procFdDirFd);
-      if (ring !== null) return ring;
+    if (procFdDirFd >= 0) {
+      if (burstOpenOnRing(engine, 'realpath')) {
+        const ring = linkOnRing(engine, 'realpath', fast, options, encoding, procFdDirFd);
+        if (ring !== null) return ring;
+      }
+      // A call the ring does not take now (full) is made here, not in a batch: link-ring.ts.
+      if (ringTakesLinkBursts(engine)) return realpathInline(engine, path, options);
     }
     const batched = realpathInBatch(engine, fast, path, options, encoding, realpathInline);
     if (batched !== null) return batched;
