@@ -9,20 +9,30 @@
  * inputs this layer does not serve (async iterables, unusual options).
  */
 import { fileURLToPath } from 'node:url';
+import { viewBytes } from '../engine/view-getters.js';
 import { O_APPEND, O_CREAT, O_EXCL, O_RDONLY, O_RDWR, O_SYNC, O_TRUNC, O_WRONLY } from '../engine/syscalls/constants.generated.js';
 
 /** A path the fast path can use: what Node would pass to the kernel, and what it shows in errors. */
 export type FastPath = string | Uint8Array;
 
 /**
- * fastPath - a path argument Node would accept as it is: a string or Uint8Array without NUL, or
- * a file: URL (converted as Node converts it).
+ * fastPath - a path argument Node would accept as it is: a string or Uint8Array without NUL (a
+ * Uint8Array as a new view of the bytes it really holds), or a file: URL (converted as Node
+ * converts it).
  *
  * @returns the path, or undefined (Node must validate it: delegate).
  */
 export function fastPath(value: unknown): FastPath | undefined {
   if (typeof value === 'string') return value.includes('\0') ? undefined : value;
-  if (value instanceof Uint8Array) return value.includes(0) ? undefined : value;
+  if (value instanceof Uint8Array) {
+    // A Proxy of one passes instanceof but is no view: Node refuses it (ERR_INVALID_ARG_TYPE).
+    if (!ArrayBuffer.isView(value)) return undefined;
+    // The bytes the view holds, whatever its own `length` says: a Buffer whose length property
+    // claimed fewer bytes named a shorter path — another file (hunt28), where Node's binding
+    // reads the view's real bytes.
+    const bytes = viewBytes(value);
+    return bytes.includes(0) ? undefined : bytes;
+  }
   if (value instanceof URL) {
     if (value.protocol !== 'file:') return undefined;
     try {

@@ -22,7 +22,7 @@ function bindingProxy(target: Buffer): Buffer {
   });
 }
 
-test('writeFile, appendFile and readFile refuse a Proxy of a Buffer with ERR_INVALID_ARG_TYPE, as Node', { todo: 'hunt28: syslet-aio/fs readFile opens a proxied Buffer path' }, async (t) => {
+test('writeFile, appendFile and readFile refuse a Proxy of a Buffer with ERR_INVALID_ARG_TYPE, as Node', async (t) => {
   for (const { name, fs } of IMPLEMENTATIONS) {
     const dir = scratch(t, 'fs-proxy-buffer');
     const file = join(dir, 'file.txt');
