@@ -8,6 +8,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { inspect, types } from 'node:util';
+import { viewBytes } from './view-getters.js';
 
 /** A TypeError or RangeError carrying Node's error code, as `node:fs` throws them. */
 export type NodeArgumentError = (TypeError | RangeError) & { readonly code: string };
@@ -179,7 +180,7 @@ export function isUint8Array(value: unknown): value is Uint8Array {
  *
  * @param value - the path.
  * @param name - the argument's name, for the error.
- * @returns a string or the bytes, never containing a NUL.
+ * @returns a string or the bytes (a new view of the ones a Uint8Array holds), never containing a NUL.
  * @throws TypeError ERR_INVALID_ARG_TYPE for another type, ERR_INVALID_URL_SCHEME for a URL that
  *   is not `file:`, ERR_INVALID_ARG_VALUE for a path with a NUL byte (the kernel would silently
  *   cut it there).
@@ -190,7 +191,10 @@ export function isUint8Array(value: unknown): value is Uint8Array {
  */
 export function pathOf(value: unknown, name = 'path'): string | Uint8Array {
   let path: string | Uint8Array;
-  if (typeof value === 'string' || isUint8Array(value)) path = value;
+  if (typeof value === 'string') path = value;
+  // The bytes the view holds, whatever its own properties say: a `length` that lies named a
+  // shorter path, another file (hunt28, in syslet-aio/fs).
+  else if (isUint8Array(value)) path = viewBytes(value);
   else if (value instanceof URL) {
     if (value.protocol !== 'file:') throw withCode(new TypeError('The URL must be of scheme file'), 'ERR_INVALID_URL_SCHEME');
     path = fileURLToPath(value);
