@@ -1,0 +1,83 @@
+/**
+ * A chain whose openat opens a FIFO for reading that no process has open for writing. The open
+ * waits in the kernel (fifo_open's wait_for_partner) until a writer comes; a syslet should wait
+ * on a cachemiss thread and leave the event loop running. hunt28: a two-atom plugin (openat
+ * O_RDONLY, read) froze the whole JavaScript thread on both engines — `run()` did not return, no
+ * timer ran — because the inline probe of an open, openat2 with RESOLVE_CACHED, only keeps the
+ * path walk in the dcache; opening the FIFO still waits. (O_WRONLY|O_CREAT opens skip the probe
+ * and go to a thread; syslet-aio/fs's readFile opens O_NONBLOCK first for this reason —
+ * plugins/reader.ts. copyFile has its own test.)
+ *
+ * The chain runs in a child (under tsx) that measures the longest gap of a 10 ms interval; the
+ * test opens the FIFO for writing 1.5 s after the child said it calls, so a blocked child can go
+ * on and report.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, constants, openSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { scratch } from './helpers/fs-implementations.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const RELEASE_MS = 1500;
+
+function childSource(fifo: string): string {
+  return `
+    import { Engine, definePlugin, AT_FDCWD, O_RDONLY, O_CLOEXEC, SYSLET_STOP_ON_NEGATIVE } from ${JSON.stringify(new URL('../index.ts', import.meta.url).href)};
+    const readSome = definePlugin({
+      name: 'test.fifo-read',
+      params: { path: 'path', bytes: 'out' },
+      atoms: [
+        { id: 'open', call: 'openat', args: [AT_FDCWD, { param: 'path' }, O_RDONLY | O_CLOEXEC, 0], flags: SYSLET_STOP_ON_NEGATIVE },
+        { id: 'read', call: 'read', args: [{ result: 'open' }, { param: 'bytes' }, { lengthOf: 'bytes' }] },
+        { id: 'close', call: 'close', args: [{ result: 'open' }] },
+      ],
+    });
+    const engine = new Engine();
+    let last = Date.now();
+    let maxGap = 0;
+    const ticking = setInterval(() => { const now = Date.now(); maxGap = Math.max(maxGap, now - last); last = now; }, 10);
+    console.log('calling');
+    readSome.run(engine, { path: ${JSON.stringify(fifo)}, bytes: 16 }).catch(() => {});
+    setTimeout(() => { clearInterval(ticking); console.log(JSON.stringify({ maxGap: Math.max(maxGap, Date.now() - last) })); process.exit(0); }, 1000);
+  `;
+}
+
+for (const engine of ['io_uring', 'threads'] as const) {
+  test(`a plugin's openat of a FIFO with no writer keeps the event loop turning (${engine} engine)`, {
+    timeout: 60_000,
+    todo: 'hunt28: the inline open probe (openat2 RESOLVE_CACHED) still waits for the FIFO\'s writer on the JavaScript thread',
+  }, async (t) => {
+    const dir = scratch(t, 'plugin-open-fifo');
+    const fifo = join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    const script = join(dir, 'child.mts');
+    writeFileSync(script, childSource(fifo));
+    const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, env: { ...process.env, SYSLET_AIO_ENGINE: engine }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const kill = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    let stdout = '';
+    let stderr = '';
+    let release: NodeJS.Timeout | undefined;
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      // A writer that comes and goes releases a reader waiting in its open.
+      release ??= setTimeout(() => {
+        try {
+          closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
+        } catch {
+          // no reader waiting: nothing to release
+        }
+      }, RELEASE_MS);
+    });
+    await new Promise((resolve) => child.on('close', resolve));
+    clearTimeout(kill);
+    clearTimeout(release);
+    const line = stdout.trim().split('\n').pop() ?? '';
+    assert.match(line, /maxGap/, `the child reported: ${stdout} ${stderr.slice(0, 1500)}`);
+    const { maxGap } = JSON.parse(line) as { maxGap: number };
+    assert.ok(maxGap < 500, `the interval keeps running while the open waits for a writer (longest gap ${maxGap} ms)`);
+  });
+}
