@@ -133,6 +133,8 @@ export class Aiocb implements AiocbSource {
   #bufferAddress = 0;
   // Whether #buffer is a DataView (else a typed array): which byte-length getter reads it.
   #bufferIsDataView = false;
+  /** @internal Where the Promise twins' pool holds this aiocb (promise-pool.ts); -1 when it does not. */
+  _poolAt = -1;
 
   constructor(init: AiocbInit = {}) {
     const slot = takeSlot();

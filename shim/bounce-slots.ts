@@ -19,6 +19,7 @@ import type { Region } from '../engine/memory.js';
 import { typedArrayByteLength } from '../engine/view-getters.js';
 import { aioEngine } from './context.js';
 import { types } from 'node:util';
+import type { Aiocb } from './aiocb.js';
 
 const BOUNCE_SIZES = [
   { slotBytes: 4096, slotsPerSlab: 16, maxSlabs: 8 },
@@ -41,6 +42,8 @@ export interface SlotRegistration {
   readonly address: number;
   readonly range: null;
   readonly slot: BounceSlot;
+  /** As BufferRegistration's: the pooled aiocb that last served this slot (promise-pool.ts). */
+  pooledAiocb: Aiocb | null;
 }
 
 /** A slot of engine memory one request's bytes go through (buffers.ts decides which requests: transferRegistrationOf). */
@@ -111,7 +114,7 @@ class BouncePool {
 function slotOf(pool: BouncePool, slab: Region, offset: number): BounceSlot {
   const bytes = new Uint8Array(slab.bytes.buffer, slab.bytes.byteOffset + offset, pool.slotBytes);
   // The same shape as a view's registration (slot last): submitView's loads stay monomorphic.
-  const registration = { backing: bytes.buffer, byteOffset: bytes.byteOffset, byteLength: 0, isDataView: false, address: slab.start + offset, range: null, slot: null as unknown as BounceSlot };
+  const registration = { backing: bytes.buffer, byteOffset: bytes.byteOffset, byteLength: 0, isDataView: false, address: slab.start + offset, range: null, slot: null as unknown as BounceSlot, pooledAiocb: null as Aiocb | null };
   const slot: BounceSlot = { registration, bytes, pool };
   registration.slot = slot;
   return slot;

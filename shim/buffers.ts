@@ -21,6 +21,7 @@ import { addressOf } from '../engine/native/index.js';
 import { aioEngine } from './context.js';
 import { types } from 'node:util';
 import { BOUNCE_MAX_BYTES, takeBounceSlot, type BounceSlot } from './bounce-slots.js';
+import type { Aiocb } from './aiocb.js';
 
 // The intrinsic view getters: on a Buffer the properties were generic loads in V8's optimised
 // submission (engine/view-getters.ts).
@@ -75,6 +76,11 @@ export interface BufferRegistration {
   range: HeldRange | null;
   /** The bounce slot whose engine memory the request uses instead of the view (nothing to hold), or null. */
   readonly slot: BounceSlot | null;
+  /**
+   * The Promise twins' aiocb that last served this view, while it is pooled or serving a request
+   * (promise-pool.ts): the next request on the view takes it. Null: none.
+   */
+  pooledAiocb: Aiocb | null;
 }
 
 /** One registered range of a backing store, owned by this module. */
@@ -144,8 +150,8 @@ const registrations = new WeakMap<ArrayBufferView, BufferRegistration>();
  * time — one WeakMap lookup for both questions. One per kind of view, as a DataView's offset is
  * read with a different getter.
  */
-const SEEN_TYPED_ARRAY: BufferRegistration = { backing: new ArrayBuffer(0), byteOffset: -1, byteLength: -1, isDataView: false, address: 0, range: null, slot: null };
-const SEEN_DATA_VIEW: BufferRegistration = { backing: new ArrayBuffer(0), byteOffset: -1, byteLength: -1, isDataView: true, address: 0, range: null, slot: null };
+const SEEN_TYPED_ARRAY: BufferRegistration = { backing: new ArrayBuffer(0), byteOffset: -1, byteLength: -1, isDataView: false, address: 0, range: null, slot: null, pooledAiocb: null };
+const SEEN_DATA_VIEW: BufferRegistration = { backing: new ArrayBuffer(0), byteOffset: -1, byteLength: -1, isDataView: true, address: 0, range: null, slot: null, pooledAiocb: null };
 
 /**
  * registrationOf - what a request on `view` needs registered: exactly the view's bytes, and
@@ -190,7 +196,7 @@ function describesView(known: BufferRegistration, view: ArrayBufferView): boolea
 }
 
 function register(view: ArrayBufferView): BufferRegistration {
-  const registration: BufferRegistration = { backing: view.buffer, byteOffset: view.byteOffset, byteLength: view.byteLength, isDataView: types.isDataView(view), address: addressOf(view), range: null, slot: null };
+  const registration: BufferRegistration = { backing: view.buffer, byteOffset: view.byteOffset, byteLength: view.byteLength, isDataView: types.isDataView(view), address: addressOf(view), range: null, slot: null, pooledAiocb: null };
   registrations.set(view, registration);
   return registration;
 }

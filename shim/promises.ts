@@ -24,6 +24,7 @@ import { transferRegistrationOf, type BufferRegistration } from './buffers.js';
 import { copyIntoBounceSlot, finishBounce, giveBounceSlot, type BounceSlot } from './bounce-slots.js';
 import { cancelRunning } from './promise-abort.js';
 import { hasWaitingCalls, waitForRoom } from './promise-deferred.js';
+import { giveAiocb, takeAiocb } from './promise-pool.js';
 import { aioEngine } from './context.js';
 import { abortError, type AbortError } from '../engine/errors.js';
 import { AioCanceledError, AioError } from './aio-errors.js';
@@ -55,8 +56,6 @@ export interface AioTransferOptions extends AioOptions {
 /** An fd, or a `node:fs/promises` FileHandle (its `fd` is used; the handle stays yours to close). */
 export type FdLike = number | FileHandleLike;
 
-const pool: Aiocb[] = [];
-const POOL_MAX = 256;
 // The options of a call that passed none: shared, so that the hot path allocates no object.
 const NO_OPTIONS: AioTransferOptions = Object.freeze({});
 
@@ -95,7 +94,7 @@ class Pending implements RequestWaiter {
     // ECANCELED (Request.publishIfUnpublished).
     const error = request.error;
     const value = request.returned;
-    if (pool.length < POOL_MAX) pool.push(this.cb);
+    giveAiocb(this.cb);
     const slot = this.slot;
     if (slot !== null) finishBounce(slot, this.view, error, value);
     if (error === 0) this.resolve(value);
@@ -163,8 +162,10 @@ function submitTransfer(op: number, syscall: string, fd: number, buffer: ArrayBu
     registration = transferRegistrationOf(buffer);
     slot = registration.slot;
     if (slot !== null && op === OP_WRITE) copyIntoBounceSlot(slot, buffer);
-    cb = pool.pop() ?? new Aiocb();
-    cb.aio_fildes = fd;
+    cb = takeAiocb(registration);
+    // The struct keeps the fd its last request read back into the record (submitView): a pooled
+    // aiocb that served this fd last needs no store (the setter's checks were ~80 instructions).
+    if (cb._request.fd !== fd) cb.aio_fildes = fd;
   } catch (error) {
     if (slot !== null) giveBounceSlot(slot);
     return Promise.reject(error instanceof Error ? error : new TypeError(String(error)));
@@ -179,7 +180,7 @@ function submitTransfer(op: number, syscall: string, fd: number, buffer: ArrayBu
   request.waiter = INLINE;
   if (submitView(cb, op, registration, position ?? 0, reqprio ?? 0, position === null) !== 0) {
     request.waiter = null;
-    pool.push(cb);
+    giveAiocb(cb);
     if (slot !== null) giveBounceSlot(slot);
     const error = errno();
     return error === EAGAIN ? null : Promise.reject(new AioError(error, syscall));
@@ -199,7 +200,7 @@ const INLINE: RequestWaiter = { requestDone: () => {} };
 function settledInline(cb: Aiocb, request: Request, syscall: string, slot: BounceSlot | null, view: ArrayBufferView): Promise<number> {
   const error = request.error;
   const value = request.returned;
-  if (pool.length < POOL_MAX) pool.push(cb);
+  giveAiocb(cb);
   if (slot !== null) finishBounce(slot, request.op === OP_READ ? view : null, error, value);
   if (error === 0) return Promise.resolve(value);
   return Promise.reject(error === ECANCELED ? new AioCanceledError(syscall) : new AioError(error, syscall));
@@ -275,7 +276,7 @@ export function fsync(fd: FdLike, op: number = O_SYNC, options: Omit<AioOptions,
     return Promise.reject(error instanceof Error ? error : new TypeError(String(error)));
   }
   if (signal?.aborted === true) return Promise.reject(abortError(signal));
-  const cb = pool.pop() ?? new Aiocb();
+  const cb = takeAiocb(null);
   cb.aio_fildes = descriptor;
   return new Promise((resolve, reject) => {
     const pending = new Pending(cb, 'aio_fsync', () => resolve(), reject, signal);
@@ -284,7 +285,7 @@ export function fsync(fd: FdLike, op: number = O_SYNC, options: Omit<AioOptions,
     if (aio_fsync(op, cb) !== 0) {
       cb._request.waiter = null;
       signal?.removeEventListener('abort', pending.abort);
-      pool.push(cb);
+      giveAiocb(cb);
       reject(new AioError(errno(), 'aio_fsync'));
     }
   });
