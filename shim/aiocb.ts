@@ -17,7 +17,7 @@ import { AIOCB, SIGEV_NONE } from './constants.js';
 import { integer, int32, word } from './member-values.js';
 import { Sigevent, type SigeventInit } from './sigevent.js';
 import { Request, int32Of, type AiocbSource, type InstanceRemains } from './request.js';
-import { registrationOf, type BufferRegistration } from './buffers.js';
+import { readElement, registrationOf, type BufferRegistration } from './buffers.js';
 import * as viewGettersExports from '../engine/view-getters.js';
 import { chainEnded, settle } from './requests.js';
 import { releaseRemains } from './request-prepare.js';
@@ -343,6 +343,7 @@ export class Aiocb implements AiocbSource {
     if (buffer === null || address !== this.#bufferAddress) return -1;
     let length: number;
     if (!this.#bufferIsDataView) {
+      readElement(buffer);
       length = typedArrayByteLength.call(buffer);
     } else {
       try {

@@ -24,8 +24,12 @@ import { BOUNCE_MAX_BYTES, takeBounceSlot, type BounceSlot } from './bounce-slot
 import type { Aiocb } from './aiocb.js';
 
 // The intrinsic view getters: on a Buffer the properties were generic loads in V8's optimised
-// submission (engine/view-getters.ts).
-import { typedArrayByteLength, typedArrayByteOffset } from '../engine/view-getters.js';
+// submission (engine/view-getters.ts). Taken as this module's own consts: TurboFan folds those
+// into the code, and then knows which builtins are called (and inlines them once the view's map is
+// known, see readElement); through an imported binding it calls whatever the cell holds.
+import * as viewGettersExports from '../engine/view-getters.js';
+
+const { typedArrayByteLength, typedArrayByteOffset } = viewGettersExports;
 
 /**
  * How many ranges used more than once stay registered with no request in flight. Registering a
@@ -192,7 +196,19 @@ export function transferRegistrationOf(view: ArrayBufferView): BufferRegistratio
  */
 function describesView(known: BufferRegistration, view: ArrayBufferView): boolean {
   if (known.isDataView) return known.byteOffset === view.byteOffset && known.byteLength === view.byteLength;
+  readElement(view);
   return known.byteOffset === typedArrayByteOffset.call(view) && known.byteLength === typedArrayByteLength.call(view);
+}
+
+/**
+ * @internal readElement - read a typed array's first element, for its map: V8's optimised code
+ * then knows what the view is and inlines the intrinsic byteOffset/byteLength getters called
+ * after it as field loads (without a known map each is a builtin call, ~50 instructions with the
+ * call, p1shim28). No getter can run: a typed array's integer keys are its own elements, and a
+ * detached or empty view reads undefined.
+ */
+export function readElement(view: ArrayBufferView): void {
+  void (view as Uint8Array)[0];
 }
 
 function register(view: ArrayBufferView): BufferRegistration {

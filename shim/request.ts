@@ -20,7 +20,7 @@ import type { AioCompletion, ListGroup, PluginInfo, SigevNotifyFunction } from '
 // compiles, but loads an imported binding's cell and tests it for the hole at every use, and
 // calls an imported function through that load (P1: ~6 instructions a use on the request path).
 const { readWord, setWord, wordFromHalves } = wordsExports;
-const { ECANCELED, EINTR, EIO, EPERM } = nativeExports;
+const { ECANCELED, EINPROGRESS, EINTR, EIO, EPERM } = nativeExports;
 const { SYSLET_NR } = tableExports;
 const { STOP } = atomExports;
 const { SIGEV_NONE } = constantsExports;
@@ -208,6 +208,20 @@ export class Request implements ChainListener {
       return wordFromHalves(int32[at] as number, int32[at + 1] as number) as number;
     }
     return this.width === 8 ? (readWord(this.view, this.returnOffset) as number) : this.view.getInt32(this.returnOffset, true);
+  }
+
+  /** setInProgress - setStatus(EINPROGRESS, 0), in less code (it is inlined into every submission). */
+  setInProgress(): void {
+    const int32 = this.#int32;
+    const at = this.#returnIndex;
+    const error = this.#errorIndex;
+    if (int32 !== null && at + 1 < int32.length && error < int32.length) {
+      int32[at] = 0;
+      if (this.width === 8) int32[at + 1] = 0;
+      int32[error] = EINPROGRESS;
+    } else {
+      this.setStatus(EINPROGRESS, 0);
+    }
   }
 
   /** setStatus - write (__error_code, __return_value), the return value first as aio_status does. */

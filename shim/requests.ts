@@ -43,7 +43,7 @@ const { readWord } = wordsExports;
 const { syscall, EAGAIN, EINPROGRESS, ESPIPE } = nativeExports;
 const { evictIdleRanges, holdBuffer } = buffersExports;
 const { aioEngine, markUsed } = contextExports;
-const { AIOCB, O_APPEND, SIGEVENT, SIGEV_SIGNAL, SIGEV_THREAD } = constantsExports;
+const { AIOCB, O_APPEND, SIGEVENT, SIGEV_NONE, SIGEV_SIGNAL, SIGEV_THREAD } = constantsExports;
 const { failWith } = errnoExports;
 const { listDone, notifyThread, sendSignal, signalRefused } = notifyExports;
 const { OP_FSYNC, OP_WRITE } = typesExports;
@@ -127,9 +127,10 @@ export function enqueueRequest(request: Request, owner: object, op: number, noti
   request.op = op;
   request.group = group;
   // Signal 0 sends nothing; SIGEV_THREAD_ID and unknown kinds get no notification, as in glibc.
-  request.notify = notifyKind(request, notify);
+  // (SIGEV_NONE, the usual kind, without the call.)
+  request.notify = notify === SIGEV_NONE ? SIGEV_NONE : notifyKind(request, notify);
   request.fn = request.notify === SIGEV_THREAD ? request.notifyFunction : null;
-  request.setStatus(EINPROGRESS, 0);
+  request.setInProgress();
   request.completion.mode = null;
   request.completion.latencyNs = NaN;
   let serial = op >= OP_FSYNC;
@@ -141,33 +142,48 @@ export function enqueueRequest(request: Request, owner: object, op: number, noti
   if (!serial && !stream && !negative(request.offset)) {
     // A cached stream fd is re-checked (the number may have been closed and reused); a signalled
     // request is classified first, so that no signal ever carries the ESPIPE of a probe.
-    if (isStream(fd) || request.notify === SIGEV_SIGNAL) {
-      stream = syscall(SYS_lseek, fd, 0, SEEK_CUR) === -ESPIPE;
-      setStream(fd, stream);
-    }
-    if (op === OP_WRITE && !stream) {
-      const flags = syscall(SYS_fcntl, fd, F_GETFL);
-      serial = flags >= 0 && (flags & O_APPEND) !== 0;
-    }
+    if (isStream(fd) || request.notify === SIGEV_SIGNAL) stream = classify(fd);
+    if (op === OP_WRITE && !stream) serial = appends(fd);
   }
   serial ||= stream;
   request.stream = stream;
   request.serial = serial;
-  if (!serial && !gated(fd) && !request.needsHold) {
-    const started = start(request, owner);
-    if (started >= 0) return 0;
-    request.owner = null;
-    request.group = null;
-    request.state = IDLE;
-    request.setStatus(EAGAIN, -1);
-    releaseBuffer(request);
-    return failWith(EAGAIN);
-  }
+  // (The paths other than an immediate start are functions of their own: enqueueRequest is
+  // inlined into submitAiocb, and V8's budget for that was spent on code that never runs on P1.)
+  if (!serial && !gated(fd) && !request.needsHold) return start(request, owner) >= 0 ? 0 : refused(request);
+  queue(request, owner);
+  return 0;
+}
+
+/** Whether `fd` is a pipe or socket (lseek fails with ESPIPE), remembered for its next requests. */
+function classify(fd: number): boolean {
+  const stream = syscall(SYS_lseek, fd, 0, SEEK_CUR) === -ESPIPE;
+  setStream(fd, stream);
+  return stream;
+}
+
+/** Whether writes to `fd` append (O_APPEND): such writes run serially. */
+function appends(fd: number): boolean {
+  const flags = syscall(SYS_fcntl, fd, F_GETFL);
+  return flags >= 0 && (flags & O_APPEND) !== 0;
+}
+
+/** The engine refused a request it was to start: it ends with EAGAIN at once. @returns -1 (errno EAGAIN). */
+function refused(request: Request): number {
+  request.owner = null;
+  request.group = null;
+  request.state = IDLE;
+  request.setStatus(EAGAIN, -1);
+  releaseBuffer(request);
+  return failWith(EAGAIN);
+}
+
+/** Queue a request in its fd's line and start what the line's order allows. */
+function queue(request: Request, owner: object): void {
   request.owner = owner;
-  const state = stateOf(fd);
+  const state = stateOf(request.fd);
   insert(state, request);
   drain(state);
-  return 0;
 }
 
 /** @internal drain - start queued requests from the head while the fd's ordering allows. */
