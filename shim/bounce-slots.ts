@@ -16,9 +16,8 @@
  * the caller registers the view as before.
  */
 import type { Region } from '../engine/memory.js';
-import { typedArrayByteLength } from '../engine/view-getters.js';
+import { viewBytes } from '../engine/view-getters.js';
 import { aioEngine } from './context.js';
-import { types } from 'node:util';
 import type { Aiocb } from './aiocb.js';
 
 const BOUNCE_SIZES = [
@@ -140,7 +139,8 @@ export function takeBounceSlot(byteLength: number): BounceSlot | null {
  * or — queued behind a serial request on its fd — later, from this copy).
  */
 export function copyIntoBounceSlot(slot: BounceSlot, view: ArrayBufferView): void {
-  slot.bytes.set(new Uint8Array(view.buffer, view.byteOffset, slot.registration.byteLength));
+  // (Its bytes by the intrinsic getters: a view's own buffer/byteOffset properties may lie.)
+  slot.bytes.set(viewBytes(view).subarray(0, slot.registration.byteLength));
 }
 
 /**
@@ -149,16 +149,17 @@ export function copyIntoBounceSlot(slot: BounceSlot, view: ArrayBufferView): voi
  * have shrunk, and a detached one holds nothing: memory it no longer owns is never written).
  */
 function copyOutOfBounceSlot(slot: BounceSlot, view: ArrayBufferView, count: number): void {
-  let length: number;
+  let target: Uint8Array;
   try {
-    length = types.isDataView(view) ? view.byteLength : typedArrayByteLength.call(view);
+    // What the view really holds (the intrinsic getters: its own properties may lie).
+    target = viewBytes(view);
   } catch {
     return; // a detached DataView
   }
-  const n = Math.min(count, length, slot.registration.byteLength);
+  const n = Math.min(count, target.length, slot.registration.byteLength);
   if (n <= 0) return;
   const bytes = slot.bytes;
-  new Uint8Array(view.buffer, view.byteOffset, n).set(n === bytes.length ? bytes : bytes.subarray(0, n));
+  target.set(n === bytes.length ? bytes : bytes.subarray(0, n));
 }
 
 /**

@@ -29,7 +29,7 @@ import type { Aiocb } from './aiocb.js';
 // known, see readElement); through an imported binding it calls whatever the cell holds.
 import * as viewGettersExports from '../engine/view-getters.js';
 
-const { typedArrayByteLength, typedArrayByteOffset } = viewGettersExports;
+const { dataViewBuffer, dataViewByteLength, dataViewByteOffset, typedArrayBuffer, typedArrayByteLength, typedArrayByteOffset } = viewGettersExports;
 
 /**
  * How many ranges used more than once stay registered with no request in flight. Registering a
@@ -180,7 +180,7 @@ export function transferRegistrationOf(view: ArrayBufferView): BufferRegistratio
   const known = registrations.get(view);
   if (known !== undefined) return describesView(known, view) ? known : register(view);
   const isDataView = types.isDataView(view);
-  const byteLength = isDataView ? view.byteLength : typedArrayByteLength.call(view);
+  const byteLength = isDataView ? dataViewByteLength.call(view) : typedArrayByteLength.call(view);
   const slot = byteLength > 0 && byteLength <= BOUNCE_MAX_BYTES ? takeBounceSlot(byteLength) : null;
   if (slot === null) return register(view);
   registrations.set(view, isDataView ? SEEN_DATA_VIEW : SEEN_TYPED_ARRAY);
@@ -195,7 +195,7 @@ export function transferRegistrationOf(view: ArrayBufferView): BufferRegistratio
  * on-heap view's bytes off the heap. A SEEN mark (offset -1) describes no view.
  */
 function describesView(known: BufferRegistration, view: ArrayBufferView): boolean {
-  if (known.isDataView) return known.byteOffset === view.byteOffset && known.byteLength === view.byteLength;
+  if (known.isDataView) return known.byteOffset === dataViewByteOffset.call(view) && known.byteLength === dataViewByteLength.call(view);
   readElement(view);
   return known.byteOffset === typedArrayByteOffset.call(view) && known.byteLength === typedArrayByteLength.call(view);
 }
@@ -211,8 +211,19 @@ export function readElement(view: ArrayBufferView): void {
   void (view as Uint8Array)[0];
 }
 
+/**
+ * A view's registration, from what the view really holds: its intrinsic getters, never its own
+ * properties, which a program may shadow (an own `byteLength` of 4096 on a 16-byte subarray made
+ * the second aio.read of it read 4,096 bytes over the Buffers after it, p1shim28). The address is
+ * the store's plus the offset, so that it too comes from the intrinsic values.
+ * @throws TypeError for a DataView whose store was detached.
+ */
 function register(view: ArrayBufferView): BufferRegistration {
-  const registration: BufferRegistration = { backing: view.buffer, byteOffset: view.byteOffset, byteLength: view.byteLength, isDataView: types.isDataView(view), address: addressOf(view), range: null, slot: null, pooledAiocb: null };
+  const isDataView = types.isDataView(view);
+  const backing = isDataView ? dataViewBuffer.call(view) : typedArrayBuffer.call(view);
+  const byteOffset = isDataView ? dataViewByteOffset.call(view) : typedArrayByteOffset.call(view);
+  const byteLength = isDataView ? dataViewByteLength.call(view) : typedArrayByteLength.call(view);
+  const registration: BufferRegistration = { backing, byteOffset, byteLength, isDataView, address: addressOf(backing) + byteOffset, range: null, slot: null, pooledAiocb: null };
   registrations.set(view, registration);
   return registration;
 }
