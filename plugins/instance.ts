@@ -14,6 +14,7 @@ import type { ChainListener, Engine } from '../engine/engine.js';
 import type { CannedChain } from '../engine/executor-canned.js';
 import * as errorsExports from '../engine/errors.js';
 import * as argumentsExports from '../engine/arguments.js';
+import * as viewGettersExports from '../engine/view-getters.js';
 import * as defineExports from './define.js';
 import type { PluginLayout } from './define.js';
 import * as runMemoryExports from './run-memory.js';
@@ -33,6 +34,7 @@ const { ATOM, STOP, STOP_NAMES } = atomExports;
 const { readWord, setWord } = wordsExports;
 const { AbortError, SyscallError } = errorsExports;
 const { isFileHandle, pathOf } = argumentsExports;
+const { viewBytes } = viewGettersExports;
 const { storeField } = defineExports;
 const { runMemory } = runMemoryExports;
 const { runOutcome } = instanceOutcomeExports;
@@ -237,8 +239,11 @@ export class PluginInstance implements ChainListener {
     this.#setLength(index, length);
   }
 
-  #bindIn(index: number, name: string, value: unknown): void {
-    if (!ArrayBuffer.isView(value)) throw new TypeError(`plugin '${this.plugin.name}': parameter '${name}' (in) must be a Uint8Array or another ArrayBufferView, got ${typeof value}`);
+  #bindIn(index: number, name: string, given: unknown): void {
+    if (!ArrayBuffer.isView(given)) throw new TypeError(`plugin '${this.plugin.name}': parameter '${name}' (in) must be a Uint8Array or another ArrayBufferView, got ${typeof given}`);
+    // The bytes the view holds, by its intrinsic getters: a `byteLength` (or `buffer`,
+    // `byteOffset`) of its own that lies must not widen it over the rest of its store.
+    const value = viewBytes(given);
     if (value.byteLength === 0) {
       // Nothing to register: the last byte of a block (a zero, RunMemory.take) gives the kernel a
       // valid address and length 0.
@@ -250,7 +255,7 @@ export class PluginInstance implements ChainListener {
       // block of its own, so that a length past the view is -EFAULT, never the store's other bytes.
       const block = this.#memory.take(value.byteLength);
       const at = tailOffset(block, value.byteLength);
-      block.bytes.set(new Uint8Array(value.buffer, value.byteOffset, value.byteLength), at);
+      block.bytes.set(value, at);
       this.#blocks[index] = block;
       this.set(index, block.address + at);
     } else {
