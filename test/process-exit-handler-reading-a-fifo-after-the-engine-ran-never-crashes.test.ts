@@ -37,7 +37,6 @@ for (const engine of ['io_uring', 'threads'] as const) {
   for (const call of ['aio.read', 'aio_read'] as const) {
     test(`an 'exit' listener's ${call} of an empty FIFO after the engine ran lets the process exit with its code (${engine} engine)`, {
       timeout: 240_000,
-      todo: 'hunt28: the request refs the fd watcher the library closed at exit: SIGSEGV in uv_ref(NULL)',
     }, async (t) => {
       const installed = await installPackedTarball();
       t.after(() => rmSync(installed.work, { recursive: true, force: true }));

@@ -35,7 +35,6 @@ function childSource(dir: string, module: 'node:fs/promises' | 'syslet-aio/fs'):
 for (const engine of ['io_uring', 'threads'] as const) {
   test(`an 'exit' listener's writeFile after syslet-aio/fs ran exits with the process's code, as Node (${engine} engine)`, {
     timeout: 240_000,
-    todo: 'hunt28: the request refs the fd watcher the library closed at exit: SIGSEGV',
   }, async (t) => {
     const installed = await installPackedTarball();
     t.after(() => rmSync(installed.work, { recursive: true, force: true }));

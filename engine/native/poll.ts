@@ -27,5 +27,22 @@ export function watchReadable(fd: number, onReadable: () => void): FdWatcher {
   const node = (koffi as unknown as { node: { poll: (fd: number, events: { readable: boolean }, cb: () => void) => PollHandle } }).node;
   const handle = node.poll(fd, { readable: true }, onReadable);
   handle.unref();
-  return handle;
+  // koffi frees the uv_poll_t on close() and a later ref() or unref() is uv_ref(NULL): SIGSEGV.
+  // The engine's exit hook closes its watcher before an 'exit' listener registered after it runs,
+  // and a request made in that listener refs it again (hunt28: exit code 139 for a writeFile or a
+  // FIFO read there). Once closed, the handle is never touched again.
+  let open = true;
+  return {
+    ref: () => {
+      if (open) handle.ref();
+    },
+    unref: () => {
+      if (open) handle.unref();
+    },
+    close: () => {
+      if (!open) return;
+      open = false;
+      handle.close();
+    },
+  };
 }
