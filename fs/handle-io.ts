@@ -23,7 +23,7 @@ import { ran, result, submitted, take, unserved } from './core.js';
 import { STOP } from '../engine/atom.js';
 import { outOfFds } from './direct.js';
 import { fsError, IO_MAX_LENGTH, throwIfTooLarge, wholeString } from './errors.js';
-import { invalidArgType, invalidArgValue, nodeOptions, validateBufferArray, validateInteger, validateOffsetLengthRead, validateOffsetLengthWrite, validatePosition } from './validate.js';
+import { invalidArgType, invalidArgValue, nodeOptions, outOfRange, validateBufferArray, validateInteger, validateOffsetLengthRead, validateOffsetLengthWrite, validatePosition } from './validate.js';
 
 const IOVEC_BYTES = STRUCT_SIZES.iovec;
 
@@ -143,8 +143,15 @@ export async function read(io: HandleIo, fd: number, bufferOrOptions: unknown, o
   if (length === null || length === undefined) length = size - at;
   if (length === 0) return { __proto__: null, bytesRead: 0, buffer } as unknown as FileReadResult<NodeJS.ArrayBufferView>;
   if (size === 0) throw invalidArgValue('buffer', buffer, 'is empty and cannot be written');
-  validateOffsetLengthRead(at, length as number, size);
-  const count = length as number;
+  // Node 20 and 22 abort the process in their binding for a length that is not an int32 (an
+  // object, '4', 1.5); its checks before that coerce an object each time they compare it, and a
+  // valueOf that changes answered bytesRead 4000 for an 8-byte buffer here, the file position
+  // moved past bytes never delivered (hunt28). Read once, and only a number that is an integer.
+  if (typeof length !== 'number') throw invalidArgType('length', 'number', length);
+  // (An infinite one is Node's ERR_OUT_OF_RANGE from the bounds check below.)
+  if (!Number.isInteger(length) && length !== Infinity && length !== -Infinity) throw outOfRange('length', 'an integer', length);
+  validateOffsetLengthRead(at, length, size);
+  const count = length;
   // Node 20's promises read takes the position only when it is a safe integer: anything else
   // (null, a bigint, -1) reads at the file position. Node 21 and later validate it.
   const pos = readPosition(position, count);
