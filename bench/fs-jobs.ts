@@ -4,15 +4,7 @@
  * (issue 18). Rounds alternate the two implementations; the table gives each one's median time
  * and the ratio (node's time / syslet's time: above 1 means syslet-aio/fs is faster).
  *
- * usage: npm run bench:fs -- [--quick] [--json] [--rounds N] [--dir PATH] [--write-dir PATH] [--only TEXT]...
- *   (builds, then runs dist/bench/fs-jobs.js)
- *   --quick          fewer files and rounds (a smoke run)
- *   --json           print the rows as JSON on stdout (the table goes to stderr), each round's times included
- *   --rounds N       rounds per job (default 5, --quick 1)
- *   --dir PATH       create the files under PATH instead of the OS temp dir (and write there too,
- *                    unless --write-dir says otherwise)
- *   --write-dir PATH the writeFile job's files go under PATH (default: /var/tmp, see {@link writeParent})
- *   --only TEXT      run only the jobs whose name contains TEXT (repeatable)
+ * usage: see FS_USAGE below (`--help` prints it).
  *
  * Each row gives the medians and the spread: the lowest and highest of the per-round ratios (a
  * round runs both implementations back to back, so its ratio is the fairest single comparison
@@ -354,17 +346,49 @@ export async function runFsBench(options: { quick?: boolean; rounds?: number; di
   }
 }
 
-async function main(argv: readonly string[]): Promise<void> {
+/** What `--help` prints, and what a bad command line is answered with. */
+export const FS_USAGE = `usage: npm run bench:fs -- [--quick] [--json] [--rounds N] [--dir PATH] [--write-dir PATH] [--only TEXT]...
+  (builds, then runs dist/bench/fs-jobs.js)
+  --quick          fewer files and rounds (a smoke run)
+  --json           print the rows as JSON on stdout (the table goes to stderr), each round's times included
+  --rounds N       rounds per job (default 5, --quick 1)
+  --dir PATH       create the files under PATH instead of the OS temp dir (and write there too,
+                   unless --write-dir says otherwise)
+  --write-dir PATH the writeFile job's files go under PATH (default: /var/tmp)
+  --only TEXT      run only the jobs whose name contains TEXT (repeatable)
+  --help           print this and exit`;
+
+/** The command line, or the reason it is refused. */
+function parseFsArgs(argv: readonly string[]) {
   const { values } = parseArgs({
     args: [...argv],
     options: {
       quick: { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, rounds: { type: 'string' },
       dir: { type: 'string' }, 'write-dir': { type: 'string' }, only: { type: 'string', multiple: true },
+      help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
   });
   const rounds = values.rounds === undefined ? undefined : Number(values.rounds);
   if (rounds !== undefined && !(Number.isInteger(rounds) && rounds > 0)) throw new Error(`--rounds needs a positive integer, got ${values.rounds}`);
+  return { values, rounds };
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  let parsed: ReturnType<typeof parseFsArgs>;
+  try {
+    parsed = parseFsArgs(argv);
+  } catch (e) {
+    // A bad command line is the user's to fix: the reason and the usage, no stack trace.
+    process.stderr.write(`bench:fs: ${e instanceof Error ? e.message : String(e)}\n${FS_USAGE}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const { values, rounds } = parsed;
+  if (values.help) {
+    process.stdout.write(`${FS_USAGE}\n`);
+    return;
+  }
   const loadBefore = os.loadavg()[0] ?? 0;
   const writeDir = values['write-dir'] ?? values.dir ?? writeParent();
   const rows = await runFsBench({
