@@ -34,22 +34,35 @@ export function onAbort(signal: AbortSignal, callback: () => void): void {
   if (entry === undefined) {
     const callbacks = new Set<() => void>();
     const dispatch = (): void => {
-      waiting.delete(signal);
+      // (Only its own entry: a listener a throwing removeEventListener left behind, see offAbort,
+      // must not take a later call's entry for the same signal.)
+      if (waiting.get(signal) === created) waiting.delete(signal);
       // (A callback may take another one back: each runs from a copy, once.)
       for (const each of [...callbacks]) each();
       callbacks.clear();
     };
-    entry = { callbacks, dispatch };
+    const created: Waiting = { callbacks, dispatch };
+    entry = created;
     waiting.set(signal, entry);
     signal.addEventListener('abort', dispatch, { once: true });
   }
   entry.callbacks.add(callback);
 }
 
-/** offAbort - `callback` no longer waits on `signal` (its call ended); nothing if it did not. */
+/**
+ * offAbort - `callback` no longer waits on `signal` (its call ended); nothing if it did not.
+ * Never throws: it runs when a call ends, often from a completion the event loop delivers, where
+ * an exception of the signal's own removeEventListener (a subclass's, a polyfill's) ended the
+ * process as an uncaught exception (hunt28). Such a listener stays on the signal, with nothing
+ * left for it to call.
+ */
 export function offAbort(signal: AbortSignal, callback: () => void): void {
   const entry = waiting.get(signal);
   if (entry === undefined || !entry.callbacks.delete(callback) || entry.callbacks.size !== 0) return;
   waiting.delete(signal);
-  signal.removeEventListener('abort', entry.dispatch);
+  try {
+    signal.removeEventListener('abort', entry.dispatch);
+  } catch {
+    // (See above: the call's outcome stands.)
+  }
 }
