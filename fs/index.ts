@@ -254,9 +254,11 @@ const SHARED_IDLE_MS = 60_000;
 /**
  * sharedEngine - the engine the module's own functions run on, created on first use (default
  * thread bound, idle cachemiss threads kept for a minute). It keeps the process alive only while
- * chains are in flight.
+ * chains are in flight, so there is no need to close it. If a program closes it anyway (a test's
+ * teardown), the calls in flight and the FileHandles opened on it fail with ESHUTDOWN, and the
+ * next call makes a new one (with the defaults again: a request window set on the old one is gone).
  *
- * @returns the process's shared Engine (the same object on every call).
+ * @returns the process's shared Engine (the same object on every call until it is closed).
  * @example
  * ```ts
  * import { sharedEngine, setRequestWindow } from 'syslet-aio/fs';
@@ -264,7 +266,9 @@ const SHARED_IDLE_MS = 60_000;
  * ```
  */
 export function sharedEngine(): Engine {
-  shared ??= new Engine({ idleTimeMs: SHARED_IDLE_MS });
+  // A closed one is replaced: every later call of the module failed with ESHUTDOWN for the life
+  // of the process (hunt28).
+  if (shared === null || shared.closed) shared = new Engine({ idleTimeMs: SHARED_IDLE_MS });
   return shared;
 }
 

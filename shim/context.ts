@@ -31,7 +31,10 @@ export const ids = { pid: syscall(SYS_getpid), tid: syscall(SYS_gettid), uid: sy
 
 /**
  * aioEngine - the engine every POSIX AIO request runs on, created on first call with the
- * aio_init() settings.
+ * aio_init() settings. It is the process's, as glibc's helper threads are: do not close it.
+ * Closed, it cancels the requests in flight and every later POSIX AIO request of the process
+ * fails (EAGAIN, as when no helper thread can start); the layer's state (queued requests, aiocbs
+ * in flight) belongs to that engine, so no new one takes over.
  *
  * @returns the shared engine.
  */
