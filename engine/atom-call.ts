@@ -295,6 +295,7 @@ export class AtomCall {
         const prober = this.#prober;
         prober.iovecsAdvanced = false;
         prober.writeProbeSkipped = false;
+        prober.openNeedsThread = false;
         const result = prober.probe(compiled, nr, args);
         // (The probe answers a number or HANDOFF.)
         const answered = typeof result === 'number';
@@ -305,7 +306,8 @@ export class AtomCall {
         // A positional probe that would block was not refused with ESPIPE (the syscall's check
         // comes first): the fd takes offsets, and the ring need not lseek to find out. (Not when
         // the probe was skipped on a remembered EOPNOTSUPP: the ring asks the kernel then.)
-        return prober.iovecsAdvanced ? HANDOFF : this.#ringOrHandoff(compiled, nr, args, compiled.posArg >= 0 && (reads || compiled.probe === PROBE.rwfWrite) && !prober.writeProbeSkipped);
+        // An open that found a FIFO or a device waits on a thread, as the caller's blocking open (open-probe.ts).
+        return prober.iovecsAdvanced || prober.openNeedsThread ? HANDOFF : this.#ringOrHandoff(compiled, nr, args, compiled.posArg >= 0 && (reads || compiled.probe === PROBE.rwfWrite) && !prober.writeProbeSkipped);
       }
     }
     // (A cachemiss thread: its watchdog runs only for a call it may interrupt; see SyscallSpec.watchdog.)

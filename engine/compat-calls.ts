@@ -14,6 +14,7 @@ import { readFileSync } from 'node:fs';
 import { allocNative, syscall, EAGAIN, EFAULT, EINVAL, ENOSYS, EOVERFLOW, type Word } from './native/index.js';
 import type { MemoryRegistry } from './memory.js';
 import { AT_FDCWD, RESOLVE_CACHED } from './syscalls/abi.js';
+import { OPEN_WOULD_BLOCK, probeOpenFlags, settleProbedOpen } from './open-probe.js';
 import { COMPAT_STAT, STAT_X86_64 } from './syscalls/stat-layouts.js';
 import { NR } from './syscalls/nr.js';
 import { STRUCT_SIZES } from './syscalls/table.js';
@@ -103,12 +104,16 @@ function openatNonLfs(args: readonly Word[], _memory: MemoryRegistry, nonblockin
     // The same probe as openat's: the dcache alone, else a cachemiss thread. Creating or
     // truncating cannot be probed (openat2 refuses them with RESOLVE_CACHED).
     if ((flags & (O_CREAT | O_TRUNC | O_TMPFILE)) !== 0) return WOULD_BLOCK;
+    // With O_NONBLOCK added, and a FIFO or a device sent to the thread too (open-probe.ts).
+    const probeFlags = probeOpenFlags(flags);
     const block = scratchBlock();
-    block.view.setBigUint64(HOW, BigInt(flags), true);
+    block.view.setBigUint64(HOW, BigInt(probeFlags), true);
     block.view.setBigUint64(HOW + 8, 0n, true);
     block.view.setBigUint64(HOW + 16, BigInt(RESOLVE_CACHED), true);
-    const fd = syscall(SYS_openat2, dirfd, path, block.address + HOW, 24);
-    if (fd === -EAGAIN || fd === -EINVAL || fd === -ENOSYS) return WOULD_BLOCK;
+    const probed = syscall(SYS_openat2, dirfd, path, block.address + HOW, 24);
+    if (probed === -EAGAIN || probed === -EINVAL || probed === -ENOSYS) return WOULD_BLOCK;
+    const fd = settleProbedOpen(probed, flags, probeFlags);
+    if (fd === OPEN_WOULD_BLOCK) return WOULD_BLOCK;
     return fd < 0 || lfs ? fd : checkOpened(fd, block);
   }
   if (lfs) return syscall(SYS_openat, dirfd, path, flags, mode);

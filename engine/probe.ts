@@ -16,6 +16,7 @@ import * as nrExports from './syscalls/nr.js';
 import * as wordsExports from './words.js';
 import * as constantsGeneratedExports from './syscalls/constants.generated.js';
 import * as fdTypeExports from './fd-type.js';
+import * as openProbeExports from './open-probe.js';
 import type { ExecutorOptions } from './executor-types.js';
 
 // Imported bindings as this module's own consts: TurboFan folds a module's consts into the code it
@@ -28,6 +29,7 @@ const { RESOLVE_CACHED, RWF_NOWAIT } = abiExports;
 const { NR } = nrExports;
 const { setWord } = wordsExports;
 const { fileTypeOf } = fdTypeExports;
+const { OPEN_WOULD_BLOCK, probeOpenFlags, settleProbedOpen } = openProbeExports;
 const { MSG_DONTWAIT, MSG_WAITALL, O_CREAT, O_TMPFILE, POLLIN, SEEK_CUR, S_IFBLK, S_IFCHR, S_IFIFO, S_IFREG } = constantsGeneratedExports;
 // The probe kinds as numbers (a field of an imported object is a map check and a load a use).
 const PROBE_RWF_READ = PROBE.rwfRead;
@@ -92,6 +94,11 @@ export class Prober {
    * caller clears it.
    */
   writeProbeSkipped = false;
+  /**
+   * Set when an open's probe found a FIFO or a device (open-probe.ts): the open is made on a
+   * cachemiss thread, never by the ring, whose inline try adds O_NONBLOCK. The caller clears it.
+   */
+  openNeedsThread = false;
 
   /**
    * @param confinement - the executor's confinement: its private block holds the scratch, and
@@ -234,17 +241,25 @@ export class Prober {
         return ready === 0 ? HANDOFF : ready;
       }
       case PROBE_RESOLVE_CACHED: {
-        const openFlags = Number(args[2]);
+        const openFlags = Number(args[2]) >>> 0;
+        // With O_NONBLOCK added (open-probe.ts): a FIFO's or a device's open may wait even when
+        // the whole path is in the dcache.
+        const probeFlags = probeOpenFlags(openFlags);
         // struct open_how { u64 flags; u64 mode; u64 resolve; } — openat2 insists mode is 0
         // unless the call creates a file.
-        setWord(scratch, 16, openFlags >>> 0);
+        setWord(scratch, 16, probeFlags);
         setWord(scratch, 24, (openFlags & (O_CREAT | O_TMPFILE)) !== 0 ? Number(args[3]) & 0o7777 : 0);
         setWord(scratch, 32, RESOLVE_CACHED);
         const result = syscall(SYS_openat2, args[0], args[1], at + 16, 24);
-        // EAGAIN: not all in the dcache. EINVAL/ENOSYS: openat2 is stricter or missing; the real
-        // openat decides, on a cachemiss thread.
+        // EAGAIN: not all in the dcache (or a lease O_NONBLOCK would not wait for). EINVAL/ENOSYS:
+        // openat2 is stricter or missing; the real openat decides, on a cachemiss thread.
         if (result === -EAGAIN || result === -EINVAL || result === -38) return HANDOFF;
-        return result;
+        const settled = settleProbedOpen(result, openFlags, probeFlags);
+        if (settled !== OPEN_WOULD_BLOCK) return settled;
+        // A FIFO or a device: a cachemiss thread makes the open as the caller wrote it (the ring
+        // would try it with O_NONBLOCK first, and answer a FIFO's fd without waiting for its writer).
+        this.openNeedsThread = true;
+        return HANDOFF;
       }
       default:
         return syscall(nr, args[0], args[1], args[2], args[3], args[4], args[5]);

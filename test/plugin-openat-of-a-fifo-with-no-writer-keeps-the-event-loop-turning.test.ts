@@ -48,7 +48,6 @@ function childSource(fifo: string): string {
 for (const engine of ['io_uring', 'threads'] as const) {
   test(`a plugin's openat of a FIFO with no writer keeps the event loop turning (${engine} engine)`, {
     timeout: 60_000,
-    todo: 'hunt28: the inline open probe (openat2 RESOLVE_CACHED) still waits for the FIFO\'s writer on the JavaScript thread',
   }, async (t) => {
     const dir = scratch(t, 'plugin-open-fifo');
     const fifo = join(dir, 'fifo');
