@@ -5,21 +5,29 @@
  * for whatever its driver waits for — on the event loop's thread, which then runs no timer, no
  * I/O and no engine.close() (hunt28: a copyFile from a FIFO, a plugin's openat O_RDONLY of one).
  * So the probe opens with O_NONBLOCK added when the caller's flags lack it, and looks at what it
- * opened: a regular file or a directory (whose open never waits) gets the caller's flags back
- * with F_SETFL, so the chain's fd is exactly the one it asked for; anything else (a FIFO, a
- * device) is closed and the open goes to a cachemiss thread, where it is made as the caller
- * wrote it and waits as a blocking open does. The same for an error O_NONBLOCK may have caused
- * (ENXIO: a FIFO opened for writing with no reader). plugins/reader.ts and fs/open.ts add
+ * opened: a regular file or a directory (whose open never waits), or a FIFO whose blocking open
+ * would not have waited either (a writer is there, or it was opened for writing or O_RDWR), gets
+ * the caller's flags back with F_SETFL, so the chain's fd is exactly the one it asked for; a
+ * read-only FIFO with no writer, or a device, is closed and the open goes to a cachemiss thread,
+ * where it is made as the caller wrote it and waits as a blocking open does. The same for an
+ * error O_NONBLOCK may have caused (ENXIO: a FIFO opened for writing with no reader). (Between
+ * the close and the thread's open, a writer opening with O_NONBLOCK gets ENXIO where a reader
+ * waiting in its open would have let it in; one that waits is let in by the thread's open.) plugins/reader.ts and fs/open.ts add
  * O_NONBLOCK themselves and handle the fd; with the caller's own O_NONBLOCK the probe is the call.
  * Used by probe.ts (openat) and compat-calls.ts (openat_nonlfs).
  */
-import { syscall, EEXIST, EISDIR, ELOOP, EMFILE, ENAMETOOLONG, ENFILE, ENOENT, ENOTDIR, EPERM, errnoNumber } from './native/index.js';
+import { allocNative, syscall, EAGAIN, EEXIST, EISDIR, ELOOP, EMFILE, ENAMETOOLONG, ENFILE, ENOENT, ENOTDIR, EPERM, errnoNumber } from './native/index.js';
 import { NR } from './syscalls/nr.js';
-import { F_SETFL, O_CREAT, O_DIRECTORY, O_NONBLOCK, O_PATH, O_TMPFILE, O_TRUNC, S_IFDIR, S_IFREG } from './syscalls/constants.generated.js';
+import { F_SETFL, O_ACCMODE, O_CLOEXEC, O_CREAT, O_DIRECTORY, O_NONBLOCK, O_PATH, O_RDONLY, O_TMPFILE, O_TRUNC, S_IFDIR, S_IFIFO, S_IFREG } from './syscalls/constants.generated.js';
 import { fileTypeOf } from './fd-type.js';
 
 const SYS_fcntl = NR.fcntl;
 const SYS_close = NR.close;
+const SYS_pipe2 = NR.pipe2;
+const SYS_tee = NR.tee;
+const SYS_read = NR.read;
+/** <linux/splice.h>: tee(2) answers EAGAIN instead of waiting for bytes. */
+const SPLICE_F_NONBLOCK = 2;
 const EACCES = errnoNumber('EACCES') as number;
 // Opens whose probe needs no O_NONBLOCK: the caller's own (the probe is then the call); O_PATH
 // and O_DIRECTORY, which never reach a FIFO's or a device's open (and openat2 refuses O_PATH with
@@ -61,9 +69,47 @@ export function settleProbedOpen(result: number, flags: number, probeFlags: numb
   // regular file may honour it, and io_uring answers EAGAIN on such an fd instead of waiting).
   // F_SETFL sets exactly the flags the open set from the caller's (O_APPEND, O_DIRECT, O_NOATIME, FASYNC).
   const type = fileTypeOf(result);
-  if ((type === S_IFREG || type === S_IFDIR) && syscall(SYS_fcntl, result, F_SETFL, flags) === 0) return result;
+  // A FIFO: its blocking open waits only when read-only and no writer has it open (O_WRONLY with
+  // O_NONBLOCK opened, so a reader has it; O_RDWR never waits). Then it is closed — with no
+  // writer, no one sees that — and opened again on the thread. With a writer, the fd is the
+  // blocking open's answer, kept: closing it would let a writer whose open it woke write to a
+  // FIFO with no reader (EPIPE, SIGPIPE) before the thread's open came.
+  const opensNow = type === S_IFREG || type === S_IFDIR || (type === S_IFIFO && ((flags & O_ACCMODE) !== O_RDONLY || hasWriter(result)));
+  if (opensNow && syscall(SYS_fcntl, result, F_SETFL, flags) === 0) return result;
   syscall(SYS_close, result);
   return OPEN_WOULD_BLOCK;
+}
+
+// A pipe of this thread's own that tee(2) copies a byte of a FIFO into without taking it from the
+// FIFO, made at the first FIFO (null when pipe2 refused): its two ends, then room to drain it.
+let teeSink: { readonly read: number; readonly write: number; readonly drain: number } | null = null;
+let teeSinkTried = false;
+const SINK_BYTES = 8;
+
+function sink(): typeof teeSink {
+  if (!teeSinkTried) {
+    teeSinkTried = true;
+    const block = allocNative(8 + SINK_BYTES, 8);
+    if (syscall(SYS_pipe2, block.address, O_CLOEXEC | O_NONBLOCK) === 0) {
+      const ends = new Int32Array(block.buffer, 0, 2);
+      teeSink = { read: ends[0] as number, write: ends[1] as number, drain: block.address + 8 };
+    }
+  }
+  return teeSink;
+}
+
+/**
+ * Whether a FIFO that `fd` (opened read-only, O_NONBLOCK) names has a writer now, asked without
+ * reading from it: tee(2) of one byte with SPLICE_F_NONBLOCK answers 0 when the FIFO is empty
+ * and has no writer, EAGAIN when it is empty and has one; bytes waiting (it copies one, drained
+ * from the sink here) count as a writer too. Without a sink, false: the open goes to the thread.
+ */
+function hasWriter(fd: number): boolean {
+  const into = sink();
+  if (into === null) return false;
+  const copied = syscall(SYS_tee, fd, into.write, 1, SPLICE_F_NONBLOCK);
+  if (copied > 0) syscall(SYS_read, into.read, into.drain, SINK_BYTES);
+  return copied > 0 || copied === -EAGAIN;
 }
 
 /**
