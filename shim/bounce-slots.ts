@@ -18,7 +18,7 @@
 import type { Region } from '../engine/memory.js';
 import { viewBytes } from '../engine/view-getters.js';
 import { aioEngine } from './context.js';
-import type { Aiocb } from './aiocb.js';
+import type { PooledAiocb } from './types.js';
 
 const BOUNCE_SIZES = [
   { slotBytes: 4096, slotsPerSlab: 16, maxSlabs: 8 },
@@ -42,7 +42,7 @@ export interface SlotRegistration {
   readonly range: null;
   readonly slot: BounceSlot;
   /** As BufferRegistration's: the pooled aiocb that last served this slot (promise-pool.ts). */
-  pooledAiocb: Aiocb | null;
+  pooledAiocb: PooledAiocb | null;
 }
 
 /** A slot of engine memory one request's bytes go through (buffers.ts decides which requests: transferRegistrationOf). */
@@ -113,7 +113,7 @@ class BouncePool {
 function slotOf(pool: BouncePool, slab: Region, offset: number): BounceSlot {
   const bytes = new Uint8Array(slab.bytes.buffer, slab.bytes.byteOffset + offset, pool.slotBytes);
   // The same shape as a view's registration (slot last): submitView's loads stay monomorphic.
-  const registration = { backing: bytes.buffer, byteOffset: bytes.byteOffset, byteLength: 0, isDataView: false, address: slab.start + offset, range: null, slot: null as unknown as BounceSlot, pooledAiocb: null as Aiocb | null };
+  const registration = { backing: bytes.buffer, byteOffset: bytes.byteOffset, byteLength: 0, isDataView: false, address: slab.start + offset, range: null, slot: null as unknown as BounceSlot, pooledAiocb: null as PooledAiocb | null };
   const slot: BounceSlot = { registration, bytes, pool };
   registration.slot = slot;
   return slot;

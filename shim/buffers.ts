@@ -21,7 +21,7 @@ import { addressOf } from '../engine/native/index.js';
 import { aioEngine } from './context.js';
 import { types } from 'node:util';
 import { BOUNCE_MAX_BYTES, takeBounceSlot, type BounceSlot } from './bounce-slots.js';
-import type { Aiocb } from './aiocb.js';
+import type { PooledAiocb } from './types.js';
 
 // The intrinsic view getters: on a Buffer the properties were generic loads in V8's optimised
 // submission (engine/view-getters.ts). Taken as this module's own consts: TurboFan folds those
@@ -82,9 +82,10 @@ export interface BufferRegistration {
   readonly slot: BounceSlot | null;
   /**
    * The Promise twins' aiocb that last served this view, while it is pooled or serving a request
-   * (promise-pool.ts): the next request on the view takes it. Null: none.
+   * (promise-pool.ts): the next request on the view takes it. Null: none. (Typed by what this
+   * module may know: aiocb.ts imports it, and a type import back made an import cycle.)
    */
-  pooledAiocb: Aiocb | null;
+  pooledAiocb: PooledAiocb | null;
 }
 
 /** One registered range of a backing store, owned by this module. */

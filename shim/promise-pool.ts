@@ -16,6 +16,7 @@
  * reassigned aiocb is unlinked first), so no view keeps an aiocb alive the pool would not.
  */
 import { Aiocb } from './aiocb.js';
+import type { PooledAiocb } from './types.js';
 
 /** The most aiocbs pooled; also how many the pool makes before it reassigns pooled ones to new views. */
 export const POOL_MAX = 256;
@@ -32,9 +33,10 @@ let made = 0;
  * @param registration - the view's registration (buffers.ts), or null.
  * @throws as `new Aiocb()` (SyscallError ENOMEM, EMFILE).
  */
-export function takeAiocb(registration: { pooledAiocb: Aiocb | null } | null): Aiocb {
+export function takeAiocb(registration: { pooledAiocb: PooledAiocb | null } | null): Aiocb {
   if (registration !== null) {
-    const own = registration.pooledAiocb;
+    // (Only this module stores there, and only Aiocbs: see giveAiocb.)
+    const own = registration.pooledAiocb as Aiocb | null;
     if (own !== null && own._poolAt >= 0) {
       const at = own._poolAt;
       const last = pool.pop() as Aiocb;
@@ -69,7 +71,10 @@ export function giveAiocb(cb: Aiocb): void {
 }
 
 function make(): Aiocb {
-  const cb = new Aiocb();
+  // aio_fildes -1, as its request record says (Request.fd starts at -1): submitTransfer skips the
+  // fd store when the record already names the fd, and a new aiocb's struct said 0 — a twin's
+  // first request on fd -1 read stdin (an empty one: resolved 0; a pipe: never settled).
+  const cb = new Aiocb({ aio_fildes: -1 });
   made++;
   return cb;
 }

@@ -163,9 +163,11 @@ function submitTransfer(op: number, syscall: string, fd: number, buffer: ArrayBu
     slot = registration.slot;
     if (slot !== null && op === OP_WRITE) copyIntoBounceSlot(slot, buffer);
     cb = takeAiocb(registration);
-    // The struct keeps the fd its last request read back into the record (submitView): a pooled
-    // aiocb that served this fd last needs no store (the setter's checks were ~80 instructions).
-    if (cb._request.fd !== fd) cb.aio_fildes = fd;
+    // A pooled aiocb that served this fd last needs no store (the setter's checks were ~80
+    // instructions). Compared with the struct itself, which the request reads: its record's copy
+    // (Request.fd) started at -1 where a new struct said 0, and a twin's first request on fd -1
+    // then read stdin (session 28).
+    if (cb.aio_fildes !== fd) cb.aio_fildes = fd;
   } catch (error) {
     if (slot !== null) giveBounceSlot(slot);
     return Promise.reject(error instanceof Error ? error : new TypeError(String(error)));

@@ -64,3 +64,13 @@ export interface PluginInfo {
   /** Index of the notify.signal atom (-1 when the plugin sends nothing). */
   readonly signalAtom: number;
 }
+
+/**
+ * A Promise twin's pooled aiocb as the buffer registrations see it (buffers.ts, bounce-slots.ts:
+ * the aiocb that last served a view; promise-pool.ts keeps Aiocbs there). Declared here, not
+ * as aiocb.ts's Aiocb: aiocb.ts imports buffers.ts, and a type import back made an import cycle.
+ */
+export interface PooledAiocb {
+  /** Its index in the pool while pooled, else -1. */
+  _poolAt: number;
+}

@@ -61,7 +61,7 @@ test('bounded: past POOL_MAX aiocbs the pool reassigns pooled ones, keeps POOL_M
   const pooled = lent.filter((cb) => cb._poolAt >= 0);
   assert.ok(pooled.length <= POOL_MAX, `${pooled.length} pooled`);
   for (const registration of views) {
-    const cb = registration.pooledAiocb;
+    const cb = registration.pooledAiocb as Aiocb | null;
     if (cb === null) continue;
     assert.ok(cb._poolAt >= 0, 'a view points only at a pooled aiocb when none is lent');
     assert.equal(cb._request.buffer, registration, 'and only at one that last served it');
