@@ -12,13 +12,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { closeSync, constants, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { GAP_REPORT, GAP_TICKER, runGapChild } from './helpers/event-loop-gap.js';
 import { scratch } from './helpers/fs-implementations.js';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TEXT = 'abc';
 
 function childSource(fifo: string): string {
@@ -43,14 +41,11 @@ function childSource(fifo: string): string {
     const image = parseImage(b.file(open));
     const arena = Arena32.load(engine.memory, image);
     const conversion = convertChain(arena, engine.memory, image.entry);
-    let last = Date.now();
-    let maxGap = 0;
-    const ticking = setInterval(() => { const now = Date.now(); maxGap = Math.max(maxGap, now - last); last = now; }, 10);
+    ${GAP_TICKER}
     console.log(JSON.stringify({ calling: conversion.atoms.map((atom) => atom.name64) }));
     const running = runConverted(engine, conversion);
     setTimeout(async () => {
-      clearInterval(ticking);
-      console.log(JSON.stringify({ maxGap: Math.max(maxGap, Date.now() - last) }));
+      ${GAP_REPORT}
       await running;
       const text = new TextDecoder().decode(arena.read(buffer, Math.max(0, arena.i32(count))));
       console.log(JSON.stringify({ fd: arena.i32(fd), count: arena.i32(count), closed: arena.i32(closed), text }));
@@ -66,14 +61,8 @@ for (const engine of ['io_uring', 'threads'] as const) {
     execFileSync('mkfifo', [fifo]);
     const script = join(dir, 'child.mts');
     writeFileSync(script, childSource(fifo));
-    const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, env: { ...process.env, SYSLET_AIO_ENGINE: engine }, stdio: ['ignore', 'pipe', 'pipe'] });
-    const kill = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    let stdout = '';
-    let stderr = '';
     let released = false;
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
+    const { lines, stderr, maxGap } = await runGapChild(script, engine, (stdout) => {
       // A writer comes once the child has measured: the chain's open goes on, and reads its bytes.
       if (!released && stdout.includes('maxGap')) {
         released = true;
@@ -82,14 +71,8 @@ for (const engine of ['io_uring', 'threads'] as const) {
         closeSync(writer);
       }
     });
-    await new Promise((resolve) => child.on('close', resolve));
-    clearTimeout(kill);
-    const lines = stdout.trim().split('\n');
-    const report = `the child reported: ${stdout} ${stderr.slice(0, 1500)}`;
+    const report = `the child reported: ${lines.join('\n')} ${stderr.slice(0, 1500)}`;
     assert.deepEqual((JSON.parse(lines[0] ?? '{}') as { calling?: string[] }).calling, ['openat_nonlfs', 'read', 'close'], report);
-    const gapLine = lines.find((line) => line.includes('maxGap')) ?? '';
-    assert.match(gapLine, /maxGap/, report);
-    const { maxGap } = JSON.parse(gapLine) as { maxGap: number };
     assert.ok(maxGap < 500, `the interval keeps running while the open waits for a writer (longest gap ${maxGap} ms)`);
     const outcome = JSON.parse(lines.at(-1) ?? '{}') as { fd?: number; count?: number; closed?: number; text?: string };
     assert.ok((outcome.fd ?? -1) >= 0, `the open answers an fd once a writer came: ${JSON.stringify(outcome)} ${report}`);

@@ -13,13 +13,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, constants, openSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { GAP_REPORT, GAP_TICKER, releaseAfterCalling, runGapChild } from './helpers/event-loop-gap.js';
 import { scratch } from './helpers/fs-implementations.js';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RELEASE_MS = 1500;
 
 function childSource(call: string, fifo: string, dst: string): string {
@@ -27,14 +25,12 @@ function childSource(call: string, fifo: string, dst: string): string {
     import * as sysletFs from ${JSON.stringify(new URL('../fs.ts', import.meta.url).href)};
     import * as nodeFs from 'node:fs/promises';
     import { Engine, copyFileSyslet } from ${JSON.stringify(new URL('../index.ts', import.meta.url).href)};
-    let last = Date.now();
-    let maxGap = 0;
-    const ticking = setInterval(() => { const now = Date.now(); maxGap = Math.max(maxGap, now - last); last = now; }, 10);
+    ${GAP_TICKER}
     console.log('calling');
     const engine = ${call === 'copyFileSyslet' ? 'new Engine()' : 'null'};
     const copying = ${call === 'node' ? 'nodeFs.copyFile' : call === 'syslet-aio/fs' ? 'sysletFs.copyFile' : '((src, dst) => copyFileSyslet(engine, src, dst))'}(${JSON.stringify(fifo)}, ${JSON.stringify(dst)});
     copying.catch(() => {});
-    setTimeout(() => { clearInterval(ticking); console.log(JSON.stringify({ maxGap: Math.max(maxGap, Date.now() - last) })); process.exit(0); }, 1000);
+    setTimeout(() => { ${GAP_REPORT} process.exit(0); }, 1000);
   `;
 }
 
@@ -43,31 +39,10 @@ async function longestGap(dir: string, call: string, engine: 'io_uring' | 'threa
   execFileSync('mkfifo', [fifo]);
   const script = join(dir, `${call.replace(/\W/g, '')}-${engine}.mts`);
   writeFileSync(script, childSource(call, fifo, `${fifo}.copy`));
-  const env = { ...process.env, SYSLET_AIO_ENGINE: engine };
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const kill = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  let stdout = '';
-  let stderr = '';
-  let release: NodeJS.Timeout | undefined;
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-    // Release a blocked open once the child is calling: a writer that comes and goes (a reader
-    // waiting in its open lets a non-blocking writer's open succeed).
-    release ??= setTimeout(() => {
-      try {
-        closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
-      } catch {
-        // no reader yet (Node's copy may not have reached its open): nothing to release
-      }
-    }, RELEASE_MS);
-  });
-  await new Promise((resolve) => child.on('close', resolve));
-  clearTimeout(kill);
-  clearTimeout(release);
-  const line = stdout.trim().split('\n').pop() ?? '';
-  assert.match(line, /maxGap/, `the child reported: ${stdout} ${stderr.slice(0, 1500)}`);
-  return (JSON.parse(line) as { maxGap: number }).maxGap;
+  const release = releaseAfterCalling(fifo, RELEASE_MS);
+  const { maxGap } = await runGapChild(script, engine, release.onOutput);
+  release.stop();
+  return maxGap;
 }
 
 for (const engine of ['io_uring', 'threads'] as const) {

@@ -12,13 +12,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { closeSync, constants, openSync, readSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { GAP_REPORT, GAP_TICKER, runGapChild } from './helpers/event-loop-gap.js';
 import { scratch } from './helpers/fs-implementations.js';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TEXT = 'hello, reader';
 
 function childSource(fifo: string): string {
@@ -34,14 +32,11 @@ function childSource(fifo: string): string {
       ],
     });
     const engine = new Engine();
-    let last = Date.now();
-    let maxGap = 0;
-    const ticking = setInterval(() => { const now = Date.now(); maxGap = Math.max(maxGap, now - last); last = now; }, 10);
+    ${GAP_TICKER}
     console.log('calling');
     const running = writeSome.run(engine, { path: ${JSON.stringify(fifo)}, bytes: Buffer.from(${JSON.stringify(TEXT)}) });
     setTimeout(async () => {
-      clearInterval(ticking);
-      console.log(JSON.stringify({ maxGap: Math.max(maxGap, Date.now() - last) }));
+      ${GAP_REPORT}
       const { byId } = await running;
       console.log(JSON.stringify({ open: Number(byId.open.result), write: Number(byId.write.result), close: Number(byId.close.result) }));
       await engine.close();
@@ -57,26 +52,14 @@ for (const engine of ['io_uring', 'threads'] as const) {
     execFileSync('mkfifo', [fifo]);
     const script = join(dir, 'child.mts');
     writeFileSync(script, childSource(fifo));
-    const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, env: { ...process.env, SYSLET_AIO_ENGINE: engine }, stdio: ['ignore', 'pipe', 'pipe'] });
-    const kill = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    let stdout = '';
-    let stderr = '';
     let reader = -1;
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      // The reader comes once the child has measured: its open lets the chain's open go on.
-      if (reader < 0 && stdout.includes('maxGap')) reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
-    });
-    await new Promise((resolve) => child.on('close', resolve));
-    clearTimeout(kill);
     t.after(() => {
       if (reader >= 0) closeSync(reader);
     });
-    const lines = stdout.trim().split('\n');
-    const gapLine = lines.find((line) => line.includes('maxGap')) ?? '';
-    assert.match(gapLine, /maxGap/, `the child reported: ${stdout} ${stderr.slice(0, 1500)}`);
-    const { maxGap } = JSON.parse(gapLine) as { maxGap: number };
+    const { lines, stderr, maxGap } = await runGapChild(script, engine, (stdout) => {
+      // The reader comes once the child has measured: its open lets the chain's open go on.
+      if (reader < 0 && stdout.includes('maxGap')) reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+    });
     assert.ok(maxGap < 500, `the interval keeps running while the open waits for a reader (longest gap ${maxGap} ms)`);
     const outcome = JSON.parse(lines.at(-1) ?? '{}') as { open?: number; write?: number; close?: number };
     assert.ok((outcome.open ?? -1) >= 0, `the open answers an fd once a reader came, as a blocking open does: ${JSON.stringify(outcome)} ${stderr.slice(0, 1500)}`);

@@ -14,13 +14,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, constants, openSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { GAP_REPORT, GAP_TICKER, releaseAfterCalling, runGapChild } from './helpers/event-loop-gap.js';
 import { scratch } from './helpers/fs-implementations.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RELEASE_MS = 1500;
 
 function childSource(fifo: string): string {
@@ -36,12 +35,10 @@ function childSource(fifo: string): string {
       ],
     });
     const engine = new Engine();
-    let last = Date.now();
-    let maxGap = 0;
-    const ticking = setInterval(() => { const now = Date.now(); maxGap = Math.max(maxGap, now - last); last = now; }, 10);
+    ${GAP_TICKER}
     console.log('calling');
     readSome.run(engine, { path: ${JSON.stringify(fifo)}, bytes: 16 }).catch(() => {});
-    setTimeout(() => { clearInterval(ticking); console.log(JSON.stringify({ maxGap: Math.max(maxGap, Date.now() - last) })); process.exit(0); }, 1000);
+    setTimeout(() => { ${GAP_REPORT} process.exit(0); }, 1000);
   `;
 }
 
@@ -54,29 +51,9 @@ for (const engine of ['io_uring', 'threads'] as const) {
     execFileSync('mkfifo', [fifo]);
     const script = join(dir, 'child.mts');
     writeFileSync(script, childSource(fifo));
-    const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, env: { ...process.env, SYSLET_AIO_ENGINE: engine }, stdio: ['ignore', 'pipe', 'pipe'] });
-    const kill = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    let stdout = '';
-    let stderr = '';
-    let release: NodeJS.Timeout | undefined;
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      // A writer that comes and goes releases a reader waiting in its open.
-      release ??= setTimeout(() => {
-        try {
-          closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
-        } catch {
-          // no reader waiting: nothing to release
-        }
-      }, RELEASE_MS);
-    });
-    await new Promise((resolve) => child.on('close', resolve));
-    clearTimeout(kill);
-    clearTimeout(release);
-    const line = stdout.trim().split('\n').pop() ?? '';
-    assert.match(line, /maxGap/, `the child reported: ${stdout} ${stderr.slice(0, 1500)}`);
-    const { maxGap } = JSON.parse(line) as { maxGap: number };
+    const release = releaseAfterCalling(fifo, RELEASE_MS);
+    const { maxGap } = await runGapChild(script, engine, release.onOutput);
+    release.stop();
     assert.ok(maxGap < 500, `the interval keeps running while the open waits for a writer (longest gap ${maxGap} ms)`);
   });
 }

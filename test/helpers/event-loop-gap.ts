@@ -1,0 +1,78 @@
+/**
+ * The tests of calls that must wait off the JavaScript thread (an open of a FIFO with no partner,
+ * a lease break): a child under tsx makes the call while a 10 ms interval ticks, and reports the
+ * longest gap between ticks; a call made on the JavaScript thread shows as a gap as long as its
+ * wait. The child's source uses {@link GAP_TICKER} and {@link GAP_REPORT}; the test runs it with
+ * {@link runGapChild}, releasing the wait from `onOutput` when the child has said what it needs.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { closeSync, constants, openSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Child-side: start the interval whose longest gap is reported (declares `last`, `maxGap`, `ticking`). */
+export const GAP_TICKER =
+  'let last = Date.now(); let maxGap = 0; const ticking = setInterval(() => { const now = Date.now(); maxGap = Math.max(maxGap, now - last); last = now; }, 10);';
+
+/** Child-side: stop the interval and print `{"maxGap":…}` on a line of its own. */
+export const GAP_REPORT = 'clearInterval(ticking); console.log(JSON.stringify({ maxGap: Math.max(maxGap, Date.now() - last) }));';
+
+/** What a gap child printed, and the longest gap it reported. */
+export interface GapRun {
+  readonly lines: readonly string[];
+  readonly stderr: string;
+  readonly maxGap: number;
+}
+
+/**
+ * runGapChild - run `script` with tsx on `engine` (SIGKILLed after 30 s), from the repository
+ * root so that it can import the sources.
+ *
+ * @param script - the child's file (.mts).
+ * @param engine - the engine it runs on (SYSLET_AIO_ENGINE).
+ * @param onOutput - called with all of its stdout so far at each chunk: where a test releases
+ *   the wait (opens the FIFO's other end...).
+ * @returns its stdout lines, stderr and the gap it reported (asserted to be there).
+ */
+export async function runGapChild(script: string, engine: 'io_uring' | 'threads', onOutput: (stdout: string) => void = () => {}): Promise<GapRun> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, env: { ...process.env, SYSLET_AIO_ENGINE: engine }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const kill = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    onOutput(stdout);
+  });
+  await new Promise((resolve) => child.on('close', resolve));
+  clearTimeout(kill);
+  const lines = stdout.trim().split('\n');
+  const gapLine = lines.find((line) => line.includes('"maxGap"')) ?? '';
+  assert.match(gapLine, /maxGap/, `the child reported: ${stdout} ${stderr.slice(0, 1500)}`);
+  return { lines, stderr, maxGap: (JSON.parse(gapLine) as { maxGap: number }).maxGap };
+}
+
+/**
+ * releaseAfterCalling - an `onOutput` for {@link runGapChild} that, `delayMs` after the child's
+ * first output, opens the FIFO for writing and closes it again: a reader waiting in its open is
+ * released (a non-blocking writer's open succeeds once a reader waits), and nothing is written.
+ *
+ * @returns the callback, and `stop` to cancel a release not made yet.
+ */
+export function releaseAfterCalling(fifo: string, delayMs: number): { onOutput: () => void; stop: () => void } {
+  let release: NodeJS.Timeout | undefined;
+  return {
+    onOutput: () => {
+      release ??= setTimeout(() => {
+        try {
+          closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
+        } catch {
+          // no reader waiting in its open (yet): nothing to release
+        }
+      }, delayMs);
+    },
+    stop: () => clearTimeout(release),
+  };
+}
