@@ -216,7 +216,9 @@ export async function transfer(io: HandleIo, fd: number, bytes: Uint8Array, offs
 
 /** Node's write(): a Buffer/TypedArray/DataView with offset/length/position, or a string with position/encoding. */
 export async function write(io: HandleIo, fd: number, buffer: unknown, offsetArg: unknown, lengthArg: unknown, positionArg: unknown): Promise<{ bytesWritten: number; buffer: unknown }> {
-  if (isView(buffer) ? lengthOf(buffer) === 0 : (buffer as { byteLength?: unknown } | null | undefined)?.byteLength === 0) return { __proto__: null, bytesWritten: 0, buffer } as never;
+  // A view's real length, read once (see bytesOf); anything else as Node looks at it.
+  const size = isView(buffer) ? lengthOf(buffer) : -1;
+  if (size === 0 || (size < 0 && (buffer as { byteLength?: unknown } | null | undefined)?.byteLength === 0)) return { __proto__: null, bytesWritten: 0, buffer } as never;
   let offset = offsetArg;
   let length = lengthArg;
   let position = positionArg;
@@ -224,13 +226,13 @@ export async function write(io: HandleIo, fd: number, buffer: unknown, offsetArg
     if (typeof offset === 'object') {
       const options = (offset ?? {}) as Record<string, unknown>;
       offset = options.offset === undefined ? 0 : options.offset;
-      length = options.length === undefined ? lengthOf(buffer) - (offset as number) : options.length;
+      length = options.length === undefined ? size - (offset as number) : options.length;
       position = options.position === undefined ? null : options.position;
     }
     if (offset === null || offset === undefined) offset = 0;
     else validateInteger(offset, 'offset', 0);
-    if (typeof length !== 'number') length = lengthOf(buffer) - (offset as number);
-    validateOffsetLengthWrite(offset as number, length as number, lengthOf(buffer));
+    if (typeof length !== 'number') length = size - (offset as number);
+    validateOffsetLengthWrite(offset as number, length as number, size);
     const bytesWritten = await writeBytes(io, fd, bytesOf(buffer), offset as number, length as number, offsetOf(position));
     return { __proto__: null, bytesWritten, buffer } as never;
   }
