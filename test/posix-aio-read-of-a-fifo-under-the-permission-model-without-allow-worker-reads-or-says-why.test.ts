@@ -13,10 +13,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { childEnv, installPackedTarball } from './helpers/tarball.js';
+import { installedScriptWithFifo, runOnEngine } from './helpers/installed-script.js';
 
 function childSource(fifo: string): string {
   return `
@@ -37,21 +34,9 @@ for (const engine of ['io_uring', 'threads'] as const) {
   test(`aio.read of a FIFO under the permission model without --allow-worker reads, or warns naming --allow-worker (${engine} engine)`, {
     timeout: 240_000,
   }, async (t) => {
-    const installed = await installPackedTarball();
-    t.after(() => rmSync(installed.work, { recursive: true, force: true }));
-    const fifo = join(installed.work, 'fifo');
-    execFileSync('mkfifo', [fifo]);
-    const script = join(installed.consumer, 'permission-fifo.mjs');
-    writeFileSync(script, childSource(fifo));
-    const env = childEnv(engine === 'threads' ? { SYSLET_AIO_ENGINE: 'threads' } : {});
-    if (engine === 'io_uring') delete env.SYSLET_AIO_ENGINE;
+    const { script, cwd, fifo } = await installedScriptWithFifo(t, 'permission-fifo.mjs', childSource);
     const flags = ['--experimental-permission', '--allow-fs-read=*', `--allow-fs-write=${fifo}`, '--allow-addons'];
-    const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      execFile(process.execPath, [...flags, script], { cwd: installed.consumer, env, timeout: 20_000, killSignal: 'SIGKILL' }, (error, out, err) => {
-        const failure = error as (Error & { code?: unknown }) | null;
-        resolve({ code: failure === null ? 0 : typeof failure.code === 'number' ? failure.code : null, stdout: out, stderr: err });
-      });
-    });
+    const { code, stdout, stderr } = await runOnEngine(script, cwd, engine, 20_000, flags);
     assert.equal(code, 0, stderr.slice(0, 2000));
     const seen = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as { outcome?: string; warnings?: string[] };
     const warned = (seen.warnings ?? []).some((message) => message.includes('--allow-worker'));

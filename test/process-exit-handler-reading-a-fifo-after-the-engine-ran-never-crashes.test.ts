@@ -13,11 +13,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { runOnEngine } from './helpers/installed-script.js';
-import { installPackedTarball } from './helpers/tarball.js';
+import { installedScriptWithFifo, runOnEngine } from './helpers/installed-script.js';
 
 function childSource(fifo: string, call: 'aio.read' | 'aio_read'): string {
   return `
@@ -38,13 +34,8 @@ for (const engine of ['io_uring', 'threads'] as const) {
     test(`an 'exit' listener's ${call} of an empty FIFO after the engine ran lets the process exit with its code (${engine} engine)`, {
       timeout: 240_000,
     }, async (t) => {
-      const installed = await installPackedTarball();
-      t.after(() => rmSync(installed.work, { recursive: true, force: true }));
-      const fifo = join(installed.work, 'fifo');
-      execFileSync('mkfifo', [fifo]);
-      const script = join(installed.consumer, 'exit-listener-read.mjs');
-      writeFileSync(script, childSource(fifo, call));
-      const result = await runOnEngine(script, installed.consumer, engine);
+      const { script, cwd } = await installedScriptWithFifo(t, 'exit-listener-read.mjs', (fifo) => childSource(fifo, call));
+      const result = await runOnEngine(script, cwd, engine);
       assert.deepEqual(
         { code: result.code, signal: result.signal, said: result.stdout.trim() },
         { code: 0, signal: null, said: 'submitted' },

@@ -16,11 +16,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { runOnEngine } from './helpers/installed-script.js';
-import { installPackedTarball } from './helpers/tarball.js';
+import { installedScriptWithFifo, runOnEngine } from './helpers/installed-script.js';
 
 function childSource(fifo: string, call: 'aio_suspend' | 'lio_listio'): string {
   const workerSource = `
@@ -57,13 +53,8 @@ function childSource(fifo: string, call: 'aio_suspend' | 'lio_listio'): string {
 for (const engine of ['io_uring', 'threads'] as const) {
   for (const call of ['aio_suspend', 'lio_listio'] as const) {
     test(`a worker blocked in ${call} can be terminated, and the process exits (${engine} engine)`, { timeout: 240_000 }, async (t) => {
-      const installed = await installPackedTarball();
-      t.after(() => rmSync(installed.work, { recursive: true, force: true }));
-      const fifo = join(installed.work, 'fifo');
-      execFileSync('mkfifo', [fifo]);
-      const script = join(installed.consumer, 'terminate-suspended-worker.mjs');
-      writeFileSync(script, childSource(fifo, call));
-      const result = await runOnEngine(script, installed.consumer, engine);
+      const { script, cwd } = await installedScriptWithFifo(t, 'terminate-suspended-worker.mjs', (fifo) => childSource(fifo, call));
+      const result = await runOnEngine(script, cwd, engine);
       assert.deepEqual(
         { code: result.code, signal: result.signal, said: result.stdout.trim() },
         { code: 0, signal: null, said: 'terminated' },

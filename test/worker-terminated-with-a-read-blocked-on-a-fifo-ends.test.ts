@@ -18,11 +18,7 @@
 // with a time limit, so a hang fails the test.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { runOnEngine } from './helpers/installed-script.js';
-import { installPackedTarball } from './helpers/tarball.js';
+import { installedScriptWithFifo, runOnEngine } from './helpers/installed-script.js';
 
 function childSource(fifo: string): string {
   const workerSource = `
@@ -51,13 +47,8 @@ for (const engine of ['io_uring', 'threads'] as const) {
   test(`a worker terminated with an aio.read blocked on an empty FIFO ends, and the process exits (${engine} engine)`, {
     timeout: 240_000,
   }, async (t) => {
-    const installed = await installPackedTarball();
-    t.after(() => rmSync(installed.work, { recursive: true, force: true }));
-    const fifo = join(installed.work, 'fifo');
-    execFileSync('mkfifo', [fifo]);
-    const script = join(installed.consumer, 'terminate-blocked-worker.mjs');
-    writeFileSync(script, childSource(fifo));
-    const result = await runOnEngine(script, installed.consumer, engine);
+    const { script, cwd } = await installedScriptWithFifo(t, 'terminate-blocked-worker.mjs', childSource);
+    const result = await runOnEngine(script, cwd, engine);
     assert.deepEqual(
       { code: result.code, signal: result.signal, said: result.stdout.trim() },
       { code: 0, signal: null, said: 'terminated' },
