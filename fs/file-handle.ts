@@ -1,8 +1,8 @@
 /**
  * FileHandle: node:fs/promises's FileHandle on canned syslets. The data calls (read, write,
- * readv, writev, readFile, writeFile) are in handle-io.ts; stat is one statx on the fd (inline, as
- * fstat is), truncate/sync/datasync one ftruncate/fsync/fdatasync on a cachemiss thread; chmod,
- * chown and utimes are node:fs's own calls on the fd, and the streams are Node's, reading and
+ * readv, writev) are in handle-io.ts, readFile and writeFile in handle-whole.ts; stat is one
+ * statx on the fd (inline, as fstat is), truncate/sync/datasync one ftruncate/fsync/fdatasync
+ * on a cachemiss thread; chmod, chown and utimes are node:fs's own calls on the fd, and the streams are Node's, reading and
  * writing through this handle.
  *
  * The handle keeps Node's bookkeeping: a reference count so that close() waits for the calls in
@@ -18,7 +18,8 @@ import { promisify } from 'node:util';
 import type { Engine } from '../engine/engine.js';
 import type { Plugin } from '../plugins/plugin.js';
 import { Request } from '../plugins/requests.js';
-import { read, readFile, vectored, write, writeFile, type HandleIo } from './handle-io.js';
+import { read, vectored, write, type HandleIo } from './handle-io.js';
+import { readFile, writeFile } from './handle-whole.js';
 import { fsFdatasync, fsFstat, fsFsync, fsFtruncate } from './chains.js';
 import { result, scratchView, submitted, take, unserved } from './core.js';
 import { STOP } from '../engine/atom.js';
