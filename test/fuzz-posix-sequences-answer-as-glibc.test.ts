@@ -12,10 +12,11 @@
 // implementation runs the sequences in a child process of its own. Runs on the default engine
 // and, under npm run test:threads-engine, on cachemiss threads. Size: SYSLET_FUZZ_CASES sequences
 // (default 15); seed: SYSLET_FUZZ_SEED. A difference fails with its seed and shrunk sequence.
-// Todo for now (coordinator, session 27): 1 run of 5 failed on a racy aio_cancel of a pipe read
-// that did not reproduce alone (seed 2954092735: glibc -1 where the shim read 58 bytes — a timing
-// case the comparison does not yet canonicalise), and glibc's own AIO stalls a request inside a
-// batch now and then (15 s each: one run took 8 s, two 243 s). The campaign CLI runs it for longer.
+// A sequence glibc itself leaves stalled (a request EINPROGRESS past the runner's 15 s limit, also
+// when run alone, while the shim ended every request — seen after an aio_cancel on the same fd, 1
+// run in 3 of seed 3481561940) cannot be compared: it is counted, not reported, and at most a
+// third of the sequences may end so. A racy aio_cancel of a pipe read (seed 2954092735: glibc
+// cancelled it still queued, the shim had read 58 bytes) is canonicalised in the comparison.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { campaign } from './fuzz/posix-vs-glibc.js';
@@ -25,12 +26,13 @@ const seed = fuzzSeed(20261207);
 const cases = Number(process.env.SYSLET_FUZZ_CASES ?? 15);
 
 test(`random POSIX AIO call sequences answer as glibc's AIO answers (seed ${seed}, ${cases} sequences)`, {
-  todo: 'flaky: a racy aio_cancel of a pipe read the comparison does not canonicalise yet (seed 2954092735), and glibc stalls (15 s each)',
   timeout: 900_000,
 }, async (t) => {
   const report = await campaign(seed, cases, { batch: cases, maxShrinks: 2 });
   t.diagnostic(`${report.sequences} sequences on ${report.engine}: ${JSON.stringify(report.figures)}`);
+  for (const stall of report.referenceStalls) t.diagnostic(`not compared, glibc stalled: ${stall}`);
   assert.deepEqual(report.violations, [], `replay: node --import tsx test/fuzz/posix-vs-glibc.ts --replay SEED --shrink`);
+  assert.ok(report.referenceStalls.length <= Math.floor(cases / 3), `glibc stalled in ${report.referenceStalls.length} of ${cases} sequences: too few compared`);
   // The sequences compared something: most calls exactly, some requests with notifications.
   assert.ok(report.figures.exactCalls > cases * 5, JSON.stringify(report.figures));
   assert.ok(report.figures.requests > cases * 4 && report.figures.racy > 0, JSON.stringify(report.figures));

@@ -124,6 +124,13 @@ export interface PosixVsGlibcReport {
   violations: string[];
   /** Differences seen in a batch that did not happen when the sequence ran alone. */
   batchOnly: string[];
+  /**
+   * Sequences that could not be compared because glibc's own AIO left a request EINPROGRESS past
+   * the runner's limit — also when run alone — while the shim's side ended every request (seen:
+   * a socket write submitted after an aio_cancel on the same fd, 1 run in 3 of seed 3481561940,
+   * every glibc thread idle in a futex). The reference stalled; nothing about the shim to report.
+   */
+  referenceStalls: string[];
 }
 
 /** campaign - `count` sequences from `master` in batches of `batch`; differences shrunk (at most `maxShrinks`). */
@@ -134,6 +141,7 @@ export async function campaign(master: number, count: number, options: { batch?:
   const violations: string[] = [];
   const seenKinds = new Set<string>();
   const batchOnly: string[] = [];
+  const referenceStalls: string[] = [];
   let shrinks = 0;
   for (let start = 0; start < count; start += batch) {
     const seqs: Sequence[] = [];
@@ -153,6 +161,10 @@ export async function campaign(master: number, count: number, options: { batch?:
         continue;
       }
       const first = again[0] as string;
+      if (first.startsWith('glibc') && first.includes('still EINPROGRESS') && again.every((d) => d.startsWith('glibc'))) {
+        referenceStalls.push(`seed ${seq.seed}: ${first}`);
+        continue;
+      }
       if (first.startsWith('glibc')) {
         // The reference failed by itself: nothing to shrink about the shim.
         violations.push(`seed ${seq.seed}: ${first}\n${describe(seq)}`);
@@ -173,7 +185,7 @@ export async function campaign(master: number, count: number, options: { batch?:
     }
     log(`${Math.min(count, start + batch)} of ${count} sequences, ${figures.calls} calls compared, ${violations.length} differences`);
   }
-  return { seed: master, engine: process.env.SYSLET_AIO_ENGINE ?? 'default', sequences: count, figures, violations, batchOnly };
+  return { seed: master, engine: process.env.SYSLET_AIO_ENGINE ?? 'default', sequences: count, figures, violations, batchOnly, referenceStalls };
 }
 
 /** replay - run one sequence's seed again (shrinking its first difference with `withShrink`). */
