@@ -12,7 +12,7 @@
 // implementation runs the sequences in a child process of its own. Runs on the default engine
 // and, under npm run test:threads-engine, on cachemiss threads. Size: SYSLET_FUZZ_CASES sequences
 // (default 15); seed: SYSLET_FUZZ_SEED. A difference fails with its seed and shrunk sequence.
-// A sequence glibc itself leaves stalled (a request EINPROGRESS past the runner's 15 s limit, also
+// A sequence glibc itself leaves stalled (a request EINPROGRESS past the runner's 5 s limit, also
 // when run alone, while the shim ended every request — seen after an aio_cancel on the same fd, 1
 // run in 3 of seed 3481561940) cannot be compared: it is counted, not reported, and at most a
 // third of the sequences may end so. A racy aio_cancel of a pipe read (seed 2954092735: glibc

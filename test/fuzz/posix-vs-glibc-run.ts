@@ -32,7 +32,12 @@ const MSG_DONTWAIT = 0x40;
 /** A closed fd number: high, so that neither implementation's own dup (F_DUPFD from 0) takes it. */
 const CLOSED_FD = 987;
 const FILLER = 0xee;
-const WAIT_LIMIT_MS = 15_000;
+/**
+ * How long a request may stay EINPROGRESS before the run calls it stalled. Every request here
+ * ends in milliseconds (streams are fed while waiting); glibc's own AIO stalls now and then (a
+ * request never ends, every helper idle): 5 s, not 15, so that a stalled batch costs minutes less.
+ */
+const WAIT_LIMIT_MS = 5_000;
 
 /** How a call's answer is compared (compare.ts). */
 export type Tag = 'exact' | 'racy-cancel' | 'racy-suspend' | 'racy-observe' | 'shortbuf';
