@@ -69,12 +69,21 @@ export function reapThread(index: number, pool: ReapedPool): void {
     );
   }
   if (taken >= 0) hooks.startSuccessor(taken, pool.closed);
-  // Its busy clock's file (the thread leaves it open: see ThreadBusyClock).
+  releaseThreadFiles(state, base);
+  hooks.poke();
+}
+
+/**
+ * releaseThreadFiles - what the thread at `base` in `state` leaves for others to release: its busy
+ * clock's file (the thread leaves it open: see ThreadBusyClock) and its watchdog timer
+ * (CallWatchdog). Called when it has exited (reapThread), or when the worker thread that owns
+ * the pool is ending and its threads with it (PoolThreads.releaseThreadLeftovers).
+ */
+export function releaseThreadFiles(state: Int32Array, base: number): void {
   const clockFd = Atomics.exchange(state, base + WORKER_STATE.clockFd, 0) - 1;
   if (clockFd >= 0) {
     letGo(THREAD_RESOURCE.schedstat, clockFd);
     syscall(SYS_close, clockFd);
   }
   deleteWatchdogTimer(state, base);
-  hooks.poke();
 }

@@ -3,27 +3,26 @@
  * them — as many as queued chains need, at most one loading per core, at least the kept ones —
  * signalling one, and reaping one that exited (pool-reap.ts): the queue's counters it held go
  * back, and the chain it was running, or the successor it had taken, is finished by the pool
- * ({@link ThreadEndHooks}). Threads that fail to start are counted in pool-start-failures.ts;
- * the ones still loading are counted and watched in pool-loading.ts.
+ * ({@link ThreadEndHooks}). One thread's Worker is made in pool-thread-start.ts; threads that
+ * fail to start are counted in pool-start-failures.ts; the ones still loading are counted and
+ * watched in pool-loading.ts.
  */
-import { Worker } from 'node:worker_threads';
-import { letGo, syscall, thisWorkerThread, THREAD_RESOURCE, THREAD_RESOURCE_LIMITS, workerEnv } from './native/index.js';
+import type { Worker } from 'node:worker_threads';
+import { syscall } from './native/index.js';
 import type { MemoryRegistry } from './memory.js';
-import type { Policy, TraceRecord } from './policy.js';
-import { KICK_NONE, type ChainTable } from './executor.js';
-import { deleteWatchdogTimer } from './cachemiss-watchdog.js';
+import type { Policy } from './policy.js';
+import type { ChainTable } from './executor.js';
 import { CompletionQueue, publishedCounter } from './completion-queue.js';
 import type { SubmissionQueue } from './submission-queue.js';
 import { SYSLET_WAKE_SIGNAL, WORKER_PHASE, WORKER_STATE } from './worker-state.js';
-import type { CachemissWorkerData } from './cachemiss-worker.js';
-import { cachemissWorkerEntry } from './cachemiss-entry.js';
 import { NR } from './syscalls/nr.js';
 import type { PoolOptions } from './pool-options.js';
 import { StartFailures, fdsShortForAThread, addressSpaceShortForAThread, startErrno } from './pool-start-failures.js';
 import { LoadingThreads, threadIds } from './pool-loading.js';
-import { reapThread, type ThreadEndHooks } from './pool-reap.js';
+import { reapThread, releaseThreadFiles, type ThreadEndHooks } from './pool-reap.js';
 import { StallTimer } from './pool-stall-timer.js';
 import { RehireKeep } from './pool-rehire.js';
+import { resetThreadState, startThreadWorker, type ThreadStartShared } from './pool-thread-start.js';
 
 export type { ThreadEndHooks } from './pool-reap.js';
 // Defined beside the threads' shared state (the worker imports worker-state.ts, not this module).
@@ -65,8 +64,6 @@ export interface Slot {
 
 /** One pool's threads: their slots, shared state words and start-up accounting (JS thread). */
 export class PoolThreads {
-  readonly #memory: MemoryRegistry;
-  readonly #policy: Policy;
   readonly #queue: SubmissionQueue;
   readonly #hooks: ThreadEndHooks;
   #options: PoolOptions;
@@ -88,8 +85,8 @@ export class PoolThreads {
   readonly #loading = new LoadingThreads();
   /** Per-chain state by token, shared with the threads. */
   readonly chains: ChainTable;
-  /** Per token: the successor link word, shared with the threads. */
-  readonly #next: Int32Array;
+  /** What every thread is handed (pool-thread-start.ts). */
+  readonly #startShared: ThreadStartShared;
   /** The stall check armed by {@link grow} while chains wait at the active bound (pool-stall-timer.ts). */
   readonly #stall = new StallTimer(STALLED_MS, (takenBefore) => this.#checkStall(takenBefore));
   /** The threads kept alive while idle by the engine's settings, warm() and keepAtLeast(). */
@@ -98,8 +95,6 @@ export class PoolThreads {
   readonly #rehire = new RehireKeep(() => this.#storeKeep());
 
   constructor(options: PoolOptions, shared: ThreadsShared) {
-    this.#memory = shared.memory;
-    this.#policy = shared.policy;
     this.#queue = shared.queue;
     this.#hooks = shared.hooks;
     this.#options = options;
@@ -108,8 +103,18 @@ export class PoolThreads {
     this.#baseKeep = Math.min(options.keepThreads ?? 0, options.maxThreads);
     Atomics.store(this.state, KEEP_INDEX, this.#baseKeep);
     this.chains = shared.chains;
-    this.#next = shared.next;
     this.eventfd = shared.eventfd;
+    this.#startShared = {
+      memory: shared.memory,
+      policy: shared.policy,
+      queue: shared.queue,
+      chains: shared.chains,
+      next: shared.next,
+      state: this.state,
+      currentAtoms: this.#currentAtoms,
+      eventfd: shared.eventfd,
+      keepIndex: KEEP_INDEX,
+    };
   }
 
   /** The pool's settings now (see {@link reconfigure}). */
@@ -149,15 +154,7 @@ export class PoolThreads {
    * releaseAtWorkerExit).
    */
   releaseThreadLeftovers(): void {
-    const state = this.state;
-    for (let base = 0; base + WORKER_STATE.stride <= KEEP_INDEX; base += WORKER_STATE.stride) {
-      const clockFd = Atomics.exchange(state, base + WORKER_STATE.clockFd, 0) - 1;
-      if (clockFd >= 0) {
-        letGo(THREAD_RESOURCE.schedstat, clockFd);
-        syscall(NR.close, clockFd);
-      }
-      deleteWatchdogTimer(state, base);
-    }
+    for (let base = 0; base + WORKER_STATE.stride <= KEEP_INDEX; base += WORKER_STATE.stride) releaseThreadFiles(this.state, base);
   }
 
   /** reconfigure - change the thread bound and idle time (applies to threads started from now on). */
@@ -303,39 +300,32 @@ export class PoolThreads {
       this.slots.push({ worker: null, completions: new CompletionQueue(undefined, undefined, this.published), exited: Promise.resolve() });
     }
     const slot = this.slots[index] as Slot;
-    const base = index * WORKER_STATE.stride;
     const state = this.state;
-    for (let i = 0; i < WORKER_STATE.stride; i++) Atomics.store(state, base + i, 0);
-    Atomics.store(state, base + WORKER_STATE.kick, KICK_NONE);
-    Atomics.store(state, base + WORKER_STATE.phase, WORKER_PHASE.loading);
-    const data: CachemissWorkerData = {
-      slot: index,
-      regions: this.#memory.shared.buffer,
-      policy: this.#policy.shared,
-      queue: this.#queue.buffers,
-      completions: slot.completions.buffers,
-      state: state.buffer as SharedArrayBuffer,
-      currentAtoms: this.#currentAtoms.buffer as SharedArrayBuffer,
-      eventfd: this.eventfd,
-      idleMs: this.#options.idleMs,
-      keepIndex: KEEP_INDEX,
-      options: this.#options.executor,
-      chains: {
-        first: this.chains.first.buffer as SharedArrayBuffer,
-        executed: this.chains.executed.buffer as SharedArrayBuffer,
-        cancel: this.chains.cancel.buffer as SharedArrayBuffer,
-      },
-      next: this.#next.buffer as SharedArrayBuffer,
-      owner: thisWorkerThread(),
-      ownThread: true,
-    };
-    // Plain JavaScript, no inherited loader: `execArgv: []` drops `--import tsx` and the like,
-    // and the environment is the process's without NODE_OPTIONS' loaders (a worker applies
-    // NODE_OPTIONS again). Under tsx each thread would otherwise start the loader (seconds).
+    resetThreadState(state, index);
     let worker: Worker;
+    let exited = (): void => {};
     const before = threadIds();
     try {
-      worker = new Worker(cachemissWorkerEntry(), { workerData: data, execArgv: [], env: workerEnv(), resourceLimits: THREAD_RESOURCE_LIMITS });
+      worker = startThreadWorker(index, slot.completions, this.#options, this.#startShared, {
+        ready: () => {
+          this.#startFailures.started();
+          this.grow();
+        },
+        deny: (record) => this.#options.onDeny?.(record),
+        exited: (ended, started, startError) => {
+          // Reaped already: a synchronous wait saw its thread gone (see #checkLoading).
+          if (slot.worker !== ended) {
+            exited();
+            return;
+          }
+          this.#reap(index);
+          exited();
+          if (started && !this.closed) this.#rehire.ended(performance.now());
+          if (started) {
+            if (!this.closed) this.grow();
+          } else this.#startFailed(startError);
+        },
+      });
     } catch (error) {
       // No thread could be made (the thread limit: ERR_WORKER_INIT_FAILED; the bundle from sources).
       this.#startFailures.refused(startErrno(error));
@@ -343,43 +333,13 @@ export class PoolThreads {
     }
     this.#loading.started(index, before);
     // The thread counts as live from now on: the ledger says so, so a thread that never gets
-    // to run its own code is counted out by the exit handler below.
-    this.#queue.countLive(1, { array: state, base });
+    // to run its own code is counted out by the exit hook above.
+    this.#queue.countLive(1, { array: state, base: index * WORKER_STATE.stride });
     slot.worker = worker;
-    this.#rehire.started(performance.now(), this.threads);
-    let startError: unknown = null;
-    worker.on('message', (message: { type: string; record?: TraceRecord }) => {
-      if (message.type === 'ready') {
-        this.#startFailures.started();
-        this.grow();
-      } else if (message.type === 'deny' && message.record !== undefined) this.#options.onDeny?.(message.record);
-    });
-    worker.on('error', (error) => {
-      if (process.env.SYSLET_AIO_DEBUG === '1') console.error('cachemiss thread error:', error);
-      // The 'exit' handler below does the recovery; an error event alone changes nothing. One
-      // before the thread was ready says why it could not start (EMFILE at the fd limit).
-      if (Atomics.load(state, base + WORKER_STATE.phase) !== WORKER_PHASE.ready) startError = error;
-    });
-    // An idle thread must not keep the process alive; the engine's eventfd watcher does that
-    // while chains are in flight. unref() comes after the listeners: adding a 'message' listener
-    // refs the worker's port again.
-    worker.unref();
     slot.exited = new Promise((resolve) => {
-      worker.once('exit', () => {
-        // Reaped already: a synchronous wait saw its thread gone (see #checkLoading).
-        if (slot.worker !== worker) {
-          resolve();
-          return;
-        }
-        const started = Atomics.load(state, base + WORKER_STATE.phase) === WORKER_PHASE.ready;
-        this.#reap(index);
-        resolve();
-        if (started && !this.closed) this.#rehire.ended(performance.now());
-        if (started) {
-          if (!this.closed) this.grow();
-        } else this.#startFailed(startError);
-      });
+      exited = resolve;
     });
+    this.#rehire.started(performance.now(), this.threads);
     return true;
   }
 
