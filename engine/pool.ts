@@ -12,26 +12,23 @@
  * every fd; positional I/O has no reason to).
  *
  * A chain may also be handed over as the *successor* of one in flight ({@link CachemissPool.submitAfter}):
- * the thread that ends the predecessor runs it next, as glibc's helper thread takes the next
- * request of its fd, so that work queued behind a blocking chain moves on while the calling
- * thread is busy elsewhere (blocked in a read of its own, say). The link is one word per token,
- * `next`: 0 none, `token + 1` the successor, {@link SEALED} once the predecessor has ended. The
- * word is sealed by one exchange by whichever thread ends the chain: a cachemiss thread, which
- * then runs the successor itself, or the calling thread for a chain that ended there after an
- * io_uring completion ({@link CachemissPool.releaseSuccessor}, which queues it for any thread).
+ * the thread that ends the predecessor runs it next (the link word: pool-successors.ts). Chains
+ * the pool finishes itself — their thread died, none could start, a shutdown — wait in
+ * pool-orphans.ts for the next drain.
  */
 import { allocNative, installInterruptingHandler, syscall, ECANCELED } from './native/index.js';
 import type { MemoryRegistry } from './memory.js';
 import type { Policy } from './policy.js';
-import { ATOM, STOP } from './atom.js';
+import { STOP } from './atom.js';
 import type { ChainTable } from './executor.js';
-import { readPointer, setWord } from './words.js';
 import type { Finished } from './completion-queue.js';
 import { SubmissionQueue } from './submission-queue.js';
 import { NR } from './syscalls/nr.js';
 import { PoolThreads, SYSLET_WAKE_SIGNAL } from './pool-threads.js';
 import { interruptChain, interruptForExit, stopThreads, terminateThread } from './pool-signals.js';
-import { SEALED, type FinishedSink, type PoolOptions } from './pool-options.js';
+import type { FinishedSink, PoolOptions } from './pool-options.js';
+import { Orphans } from './pool-orphans.js';
+import { linkSuccessor, sealLink, unlinkSuccessor } from './pool-successors.js';
 // Their import path stays this module's (the package barrel and the engine import them from here).
 export { SYSLET_WAKE_SIGNAL } from './pool-threads.js';
 export { SEALED, type FinishedSink, type PoolOptions } from './pool-options.js';
@@ -50,7 +47,6 @@ process.on('exit', () => {
 
 /** A bounded set of cachemiss threads sharing one submission queue. */
 export class CachemissPool {
-  readonly #memory: MemoryRegistry;
   readonly #queue = new SubmissionQueue();
   /** The threads: their slots, state words, starting and reaping (pool-threads.ts). */
   readonly #threads: PoolThreads;
@@ -58,8 +54,8 @@ export class CachemissPool {
   /** The eventfd cachemiss threads poke after each completion (the Engine's). */
   readonly eventfd: number;
   readonly #one: number;
-  /** Chains finished because their thread died, waiting for the next drain. */
-  readonly #orphans: Finished[] = [];
+  /** Chains the pool finished itself (their thread died, ...), waiting for the next drain. */
+  readonly #orphans: Orphans;
   /** Per-chain state by token, shared with the threads (first atom, executed mask, cancel flag). */
   readonly chains: ChainTable;
   /** Per token: the successor its thread runs when it ends (see the module comment). */
@@ -70,7 +66,7 @@ export class CachemissPool {
   #drained = 0;
 
   constructor(memory: MemoryRegistry, policy: Policy, options: PoolOptions) {
-    this.#memory = memory;
+    this.#orphans = new Orphans(memory);
     this.#threads = new PoolThreads(options, {
       memory,
       policy,
@@ -110,12 +106,12 @@ export class CachemissPool {
     return this.#queue.length;
   }
 
-  /** The most threads this pool will run. */
   /** The worker thread that owns this pool is ending: close what its threads leave open (see PoolThreads.releaseThreadLeftovers). */
   closeAtWorkerExit(): void {
     this.#threads.releaseThreadLeftovers();
   }
 
+  /** The most threads this pool will run. */
   get maxThreads(): number {
     return this.#threads.options.maxThreads;
   }
@@ -192,9 +188,8 @@ export class CachemissPool {
     chains.first[token] = first;
     chains.executed[token] = 0;
     // (Its cancel flag and link word were cleared by the Engine with the token.)
-    const before = Atomics.compareExchange(this.#next, predecessor, 0, token + 1);
-    if (before === 0) return 'linked';
-    if (before !== SEALED) return 'refused';
+    const link = linkSuccessor(this.#next, token, predecessor);
+    if (link !== 'sealed') return link === 'linked' ? 'linked' : 'refused';
     return this.submit(first, token, 0) ? 'queued' : 'refused';
   }
 
@@ -205,9 +200,7 @@ export class CachemissPool {
    *   ended (a thread has it, or will run it).
    */
   unlink(token: number, predecessor: number): boolean {
-    // Nothing else writes next[token] while token has not run (only the thread that ends a chain
-    // and this calling thread do), so its value cannot change under the exchange.
-    return Atomics.compareExchange(this.#next, predecessor, token + 1, Atomics.load(this.#next, token)) === token + 1;
+    return unlinkSuccessor(this.#next, token, predecessor);
   }
 
   /**
@@ -260,14 +253,7 @@ export class CachemissPool {
     }
     // Only now: a drain entered from a sink above (it saw the old count) looked at every queue itself.
     this.#drained = published;
-    // Taken all at once: shift() per orphan is quadratic, and close() can orphan 65,536 chains.
-    while (this.#orphans.length > 0) {
-      for (const orphan of this.#orphans.splice(0)) {
-        sink.chainFinished(orphan);
-        count++;
-      }
-    }
-    return count;
+    return count + this.#orphans.deliver(sink);
   }
 
   /**
@@ -351,19 +337,9 @@ export class CachemissPool {
     this.#poke();
   }
 
-  /**
-   * Finish a chain no thread will finish. A chain whose thread died gets -EOWNERDEAD in the atom
-   * that was running; a chain cancelled before any thread took it keeps its atoms untouched
-   * (none ran) and only its completion says -ECANCELED.
-   */
+  /** Finish a chain no thread will finish (pool-orphans.ts), and release the successor linked after it. */
   #orphan(token: number, atom: number, result: number, stop: number, atoms = 0): void {
-    const region = stop === STOP.died ? this.#memory.find(atom, ATOM.size) : null;
-    if (region !== null) {
-      const ret = readPointer(region.view, atom - region.start + ATOM.ret_ptr);
-      const retRegion = ret > 0 ? this.#memory.find(ret, 8) : null;
-      if (retRegion !== null) setWord(retRegion.view, ret - retRegion.start, result);
-    }
-    this.#orphans.push({ token, last: atom, result, atoms, stop, serviceNs: 0, busyNs: 0 });
+    this.#orphans.add(token, atom, result, stop, atoms);
     this.#releaseSuccessor(token);
   }
 
@@ -384,7 +360,7 @@ export class CachemissPool {
    * @returns whether a successor was linked.
    */
   releaseSuccessor(token: number, cancel: boolean): boolean {
-    const successor = Atomics.exchange(this.#next, token, SEALED) - 1;
+    const successor = sealLink(this.#next, token);
     if (successor < 0) return false;
     this.#startSuccessor(successor, cancel);
     return true;
