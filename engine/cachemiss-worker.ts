@@ -150,10 +150,14 @@ function main(data: CachemissWorkerData): void {
   let chained = false;
   // A kept thread (one the pool wants alive even when idle) re-checks only now and then.
   let wait = data.idleMs;
+  // Whether this thread counted itself idle as it ended its last chain (SubmissionQueue.countIdle).
+  let idleCounted = false;
   for (;;) {
     if (!chained) {
       if (!holding) holding = queue.acquireActive(wait, ledger);
-      if (!holding || !queue.pop(job, wait, ledger, SPIN_MS)) {
+      const counted = idleCounted;
+      idleCounted = false;
+      if (!holding || !queue.pop(job, wait, ledger, SPIN_MS, counted)) {
         // Idle for its idle time (or shutting down): no more watchdog signals while it waits.
         watchdog.stop();
         if (holding) queue.releaseActive(ledger);
@@ -191,6 +195,20 @@ function main(data: CachemissWorkerData): void {
     // may be reused, and its next word with it.
     const successor = Atomics.exchange(next, job.token, SEALED) - 1;
     if (successor >= 0) Atomics.store(state, base + WORKER_STATE.taken, successor + 1);
+    // Only a slot this thread holds: one that gave it back after a chain and ran that chain's
+    // successor (below, without a slot) has none, and giving one back again would let more
+    // threads run at once than the bound says.
+    if (holding && queue.overActive()) {
+      queue.releaseActive(ledger);
+      holding = false;
+    }
+    // A thread that will look at the queue next counts itself idle before its completion is out:
+    // the producer, woken by that completion, pushes the next chain at once, and must see a
+    // thread to notify rather than wake one waiting for a slot (SubmissionQueue.countIdle).
+    if (successor < 0 && holding) {
+      queue.countIdle(ledger);
+      idleCounted = true;
+    }
     // `running` drops only once the completion is published, with no function call in between
     // (see ConsumerLedger): a thread terminated before that has its chain finished by the pool
     // as died, one terminated after it has delivered it — never both, never neither.
@@ -211,13 +229,6 @@ function main(data: CachemissWorkerData): void {
       Atomics.store(state, base + WORKER_STATE.taken, 0);
     } else {
       Atomics.store(state, base + WORKER_STATE.running, 0);
-    }
-    // Only a slot this thread holds: one that gave it back after a chain and ran that chain's
-    // successor (above, without a slot) has none, and giving one back again would let more
-    // threads run at once than the bound says.
-    if (holding && queue.overActive()) {
-      queue.releaseActive(ledger);
-      holding = false;
     }
     // One eventfd write per sleep of the calling thread, not per completion: while it is awake
     // and draining, it will see this completion anyway.

@@ -27,6 +27,20 @@ const CONTROL_INTS = 9;
 /** The weight of the latest wait in a consumer's average wait for a chain. */
 const GAP_WEIGHT = 1 / 8;
 /**
+ * A poll of the empty queue that sees no chain costs its whole length in CPU (SPIN_MS in
+ * cachemiss-worker.ts, 50 µs) for nothing; one that sees a chain saves the consumer a futex sleep
+ * and wake-up and the producer a notify (a few µs each, and the wake's latency). A consumer polls
+ * only while at least this share of its recent polls (a moving average, weight 1/8) saw a chain.
+ * Not only the average wait: on a loaded machine the poller and the producer share one CPU, the
+ * poll delays the very chain it waits for, the producer is preempted (QD1 FileHandle.write on
+ * 2 vCPUs at load 5: 0.6 involuntary context switches a write, 26 µs of the poller's CPU a write)
+ * and the average wait swings across the poll's length, turning polls on and off by turns.
+ */
+const SPIN_HIT_SHARE = 0.75;
+const SPIN_HIT_WEIGHT = 1 / 8;
+/** While polls are off, every this many waits for a chain polls once anyway, to notice the producer got fast again. */
+const SPIN_PROBE_EVERY = 32;
+/**
  * How long the threads holding every active slot may take no chain from a non-empty queue before
  * a waiting thread runs one anyway. The governor caps the threads that run chains at the core
  * count when chains are short and CPU-bound, and a thread keeps its slot from chain to chain; but
@@ -79,6 +93,10 @@ export class SubmissionQueue {
    * empty, in ms, polling or asleep: it polls only while that is short (see {@link spin}).
    */
   #gapMs = 0;
+  /** (A consumer's own) moving average of how many of its polls saw a chain (see SPIN_HIT_SHARE). */
+  #spinHits = 1;
+  /** (A consumer's own) waits for a chain since it last polled while polls were off. */
+  #sinceProbe = 0;
 
   constructor(buffers?: SubmissionQueueBuffers, capacity = 65536) {
     const cap = buffers?.capacity ?? capacity;
@@ -135,6 +153,8 @@ export class SubmissionQueue {
     // is the one chain queued: a poller takes one, and a second chain pushed before it did must
     // not wait behind that one (it may block until this one runs: a read of what it writes).
     if (alone && Atomics.load(this.control, SPINNING) !== 0) return true;
+    // (IDLE counts a thread from the end of its chain: see countIdle. When it is not asleep yet,
+    // this notify wakes no one and costs no syscall, and the thread finds the chain itself.)
     if (Atomics.load(this.control, IDLE) > 0) Atomics.notify(this.control, HEAD, 1);
     // A thread waiting for an active slot watches for stuck holders only while chains wait.
     else if (alone) Atomics.notify(this.control, ACTIVE, 1);
@@ -145,32 +165,54 @@ export class SubmissionQueue {
    * pop - take a chain (consumers), waiting up to `idleMs` for one.
    * @param spinMs - first poll the empty queue this long (when no other consumer polls it) before
    *   sleeping: see {@link spin}.
+   * @param counted - the consumer is counted idle already ({@link countIdle}); pop counts it out.
    * @returns true with `job` filled, or false on idle timeout or shutdown.
    */
-  pop(job: Job, idleMs: number, ledger?: ConsumerLedger, spinMs = 0): boolean {
+  pop(job: Job, idleMs: number, ledger?: ConsumerLedger, spinMs = 0, counted = false): boolean {
     // When the queue was empty: since when (ms), to learn how long this consumer waits for a chain.
     let emptySince = -1;
     let spun = spinMs <= 0;
+    // Counted in IDLE from the first wait (or before pop, `counted`) until it takes a chain or
+    // gives up: a producer that pushes meanwhile notifies HEAD, not a thread waiting for a slot.
+    let idle = counted;
     for (;;) {
-      if (Atomics.load(this.control, SHUTDOWN) !== 0) return false;
+      if (Atomics.load(this.control, SHUTDOWN) !== 0) {
+        if (idle) this.#countOut(ledger);
+        return false;
+      }
       const tail = Atomics.load(this.control, TAIL);
       const head = Atomics.load(this.control, HEAD);
       if (tail === head) {
         if (!spun) {
           spun = true;
           emptySince = clock.now();
-          // Only while chains have been coming sooner than a poll lasts: when the producer is
-          // slower (a chain every 100 µs: uncached reads at QD1), polling would only burn a CPU.
-          if (this.#gapMs <= spinMs) this.spin(head, spinMs, ledger);
+          // Only while chains have been coming sooner than a poll lasts (when the producer is
+          // slower — a chain every 100 µs: uncached reads at QD1 — polling would only burn a CPU),
+          // and while polls have mostly seen one (SPIN_HIT_SHARE).
+          if (this.#gapMs <= spinMs && (this.#spinHits >= SPIN_HIT_SHARE || ++this.#sinceProbe >= SPIN_PROBE_EVERY)) {
+            this.#sinceProbe = 0;
+            const hit = this.spin(head, spinMs, ledger);
+            this.#spinHits += ((hit ? 1 : 0) - this.#spinHits) * SPIN_HIT_WEIGHT;
+          }
           continue;
         }
-        Atomics.add(this.control, IDLE, 1);
-        if (ledger !== undefined) Atomics.store(ledger.array, ledger.base + WORKER_STATE.idle, 1);
+        if (!idle) {
+          Atomics.add(this.control, IDLE, 1);
+          if (ledger !== undefined) Atomics.store(ledger.array, ledger.base + WORKER_STATE.idle, 1);
+          idle = true;
+        }
         const outcome = Atomics.wait(this.control, HEAD, head, idleMs);
-        if (ledger !== undefined) Atomics.store(ledger.array, ledger.base + WORKER_STATE.idle, 0);
-        Atomics.sub(this.control, IDLE, 1);
-        if (outcome === 'timed-out' && this.length === 0) return false;
+        if (outcome === 'timed-out' && this.length === 0) {
+          this.#countOut(ledger);
+          return false;
+        }
         continue;
+      }
+      // A thread drops its idle count before it takes a chain: a chain already taken is never
+      // set against a thread that is no longer free (see PoolThreads.grow).
+      if (idle) {
+        this.#countOut(ledger);
+        idle = false;
       }
       // Read the entry before claiming it: once TAIL moves past it, the producer may reuse the slot.
       const slot = tail % this.capacity;
@@ -184,6 +226,26 @@ export class SubmissionQueue {
       if (emptySince >= 0) this.#gapMs += (clock.now() - emptySince - this.#gapMs) * GAP_WEIGHT;
       return true;
     }
+  }
+
+  /**
+   * countIdle - (a consumer that will call pop with `counted` next, and holds an active slot)
+   * count itself idle now, as it ends a chain, before it publishes that chain's completion. It
+   * looks at the queue before it sleeps, so it is free to take a chain from here on; counted only
+   * from pop's first wait, a chain pushed while it was between the two (the common case at QD1:
+   * the completion wakes the producer, which pushes the next chain at once) found no thread idle
+   * and woke a thread waiting for an active slot instead — which found none and slept again (QD1
+   * FileHandle.write on the threads engine: 0.5 futex wake-ups a write for nothing).
+   */
+  countIdle(ledger?: ConsumerLedger): void {
+    Atomics.add(this.control, IDLE, 1);
+    if (ledger !== undefined) Atomics.store(ledger.array, ledger.base + WORKER_STATE.idle, 1);
+  }
+
+  /** A consumer counted idle is no longer (its ledger first: see ConsumerLedger). */
+  #countOut(ledger?: ConsumerLedger): void {
+    if (ledger !== undefined) Atomics.store(ledger.array, ledger.base + WORKER_STATE.idle, 0);
+    Atomics.sub(this.control, IDLE, 1);
   }
 
   /**
