@@ -19,6 +19,7 @@ import { NR } from './syscalls/nr.js';
 import { readPointer, readWord } from './words.js';
 import type { ExecutorOptions, RingPort } from './executor-types.js';
 import { HANDOFF, Prober } from './probe.js';
+import { callOnRemoteMount } from './remote-mounts.js';
 import { AtomDecoder, type DecodedAtom } from './atom-decode.js';
 
 const SYS_getpid = NR.getpid;
@@ -72,7 +73,10 @@ export class AtomCall {
   /** Where a would-block call goes: the ring when it takes the call, else a cachemiss thread. */
   #ringOrHandoff(compiled: CompiledSyscall, nr: number, args: Word[], takesOffsets = false, punt = false): typeof RING | typeof HANDOFF {
     const ring = this.ring;
-    return ring !== undefined && ring.prepare(compiled, nr, args, this.#confinement.copied ? this.#confinement : null, takesOffsets, punt) ? RING : HANDOFF;
+    if (ring === undefined) return HANDOFF;
+    // A call on a FUSE, NFS... file goes to io-wq without the ring's inline try, which waited for
+    // the server in the submitting thread (a FUSE read: 300 ms in io_uring_enter; remote-mounts.ts).
+    return ring.prepare(compiled, nr, args, this.#confinement.copied ? this.#confinement : null, takesOffsets, punt || callOnRemoteMount(nr, args)) ? RING : HANDOFF;
   }
 
   /**
@@ -310,6 +314,10 @@ export class AtomCall {
         return prober.iovecsAdvanced || prober.openNeedsThread ? HANDOFF : this.#ringOrHandoff(compiled, nr, args, compiled.posArg >= 0 && (reads || compiled.probe === PROBE.rwfWrite) && !prober.writeProbeSkipped);
       }
     }
+    // A call made inline as it is (one that never blocks on a local file, or a SYSLET_SYNC one)
+    // on a FUSE, NFS... file waits for the server: fstat's GETATTR, close's FLUSH, a statx of a
+    // path whose attributes timed out. A cachemiss thread makes it (remote-mounts.ts).
+    if (inline && callOnRemoteMount(nr, args)) return HANDOFF;
     // (A cachemiss thread: its watchdog runs only for a call it may interrupt; see SyscallSpec.watchdog.)
     if (!inline && compiled.block !== BLOCK.never) this.#watchdogBefore(compiled, args);
     // Exactly: lseek may answer beyond 2^53, and the result cell holds the whole word.

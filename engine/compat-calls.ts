@@ -15,6 +15,7 @@ import { allocNative, syscall, EAGAIN, EFAULT, EINVAL, ENOSYS, EOVERFLOW, type W
 import type { MemoryRegistry } from './memory.js';
 import { AT_FDCWD, RESOLVE_CACHED } from './syscalls/abi.js';
 import { OPEN_WOULD_BLOCK, probeOpenFlags, settleProbedOpen } from './open-probe.js';
+import { opensOnRemoteMount } from './remote-mounts.js';
 import { COMPAT_STAT, STAT_X86_64 } from './syscalls/stat-layouts.js';
 import { NR } from './syscalls/nr.js';
 import { STRUCT_SIZES } from './syscalls/table.js';
@@ -105,6 +106,8 @@ function openatNonLfs(args: readonly Word[], _memory: MemoryRegistry, nonblockin
     // truncating cannot be probed (openat2 refuses them with RESOLVE_CACHED).
     if ((flags & (O_CREAT | O_TRUNC | O_TMPFILE)) !== 0) return WOULD_BLOCK;
     // With O_NONBLOCK added, and a FIFO or a device sent to the thread too (open-probe.ts).
+    // A file on a FUSE, NFS... mount: its open waits for the server (remote-mounts.ts).
+    if (opensOnRemoteMount(dirfd, path, flags)) return WOULD_BLOCK;
     const probeFlags = probeOpenFlags(flags);
     const block = scratchBlock();
     block.view.setBigUint64(HOW, BigInt(probeFlags), true);

@@ -4,32 +4,46 @@
  * (probe.ts), whether a cachemiss thread's watchdog may interrupt a read (cachemiss-watchdog.ts).
  * Each asks the kernel when the call runs, never from memory: the program may close a number and
  * get it again for another kind of file.
+ *
+ * Asked with statx(AT_EMPTY_PATH | AT_STATX_DONT_SYNC, STATX_TYPE), not fstat: on a FUSE or NFS
+ * file an fstat asks the server for fresh attributes (GETATTR) whenever the cached ones have
+ * timed out, and waits for its answer on the calling thread (fusehang29: a FileHandle.read of a
+ * FUSE file whose server answers after 300 ms held the event loop 611 ms, in this fstat). A
+ * file's type never changes, so the inode the kernel holds answers it exactly, without a
+ * request; on a local file system AT_STATX_DONT_SYNC changes nothing.
  */
 import { allocNative, syscall, type Word } from './native/index.js';
 import { NR } from './syscalls/nr.js';
-import { STRUCT_SIZES } from './syscalls/table.js';
-import { STAT_X86_64 } from './syscalls/stat-layouts.js';
-import { S_IFMT } from './syscalls/constants.generated.js';
+import { AT_EMPTY_PATH, AT_STATX_DONT_SYNC, S_IFMT, STATX_TYPE } from './syscalls/constants.generated.js';
 
-const SYS_fstat = NR.fstat;
-const ST_MODE = STAT_X86_64.st_mode;
+const SYS_statx = NR.statx;
+// struct statx (include/uapi/linux/stat.h): stx_mode is a __u16 at byte 28; then an empty C
+// string for the AT_EMPTY_PATH path.
+const STX_MODE = 28;
+const STATX_BYTES = 256;
+const EMPTY_PATH = STATX_BYTES;
+const FLAGS = AT_EMPTY_PATH | AT_STATX_DONT_SYNC;
 // Allocated with the module, not at the first call: native memory that appeared in the middle of a
 // run read as growth in P6's check (144 B between 100k and 1M requests).
-const statBlock = allocNative(STRUCT_SIZES.stat, 8);
+const statBlock = allocNative(STATX_BYTES + 8, 8);
 const statView = new DataView(statBlock.buffer);
+const statAddress = statBlock.address;
+const emptyPath = statBlock.address + EMPTY_PATH;
+statView.setUint8(EMPTY_PATH, 0);
 
 /**
  * fileTypeOf - the file type of `fd` now (st_mode & S_IFMT: S_IFREG, S_IFIFO, S_IFSOCK...), by
- * fstat(2).
+ * statx(2) of the fd with AT_STATX_DONT_SYNC (no request to a network or FUSE server).
  *
  * @param fd - the descriptor (a bigint is never one).
- * @returns the type bits, or -1 when fstat refuses the number (EBADF...).
+ * @returns the type bits, or -1 when statx refuses the number (EBADF...).
  * @example
  * ```ts
  * const isPipe = fileTypeOf(fd) === S_IFIFO;
  * ```
  */
 export function fileTypeOf(fd: Word): number {
-  if (typeof fd !== 'number' || syscall(SYS_fstat, fd, statBlock.address) !== 0) return -1;
-  return statView.getUint32(ST_MODE, true) & S_IFMT;
+  // A negative number is no fd (fstat's EBADF), though statx would read AT_FDCWD (-100) as the cwd.
+  if (typeof fd !== 'number' || fd < 0 || syscall(SYS_statx, fd, emptyPath, FLAGS, STATX_TYPE, statAddress) !== 0) return -1;
+  return statView.getUint16(STX_MODE, true) & S_IFMT;
 }

@@ -17,6 +17,7 @@ import * as wordsExports from './words.js';
 import * as constantsGeneratedExports from './syscalls/constants.generated.js';
 import * as fdTypeExports from './fd-type.js';
 import * as openProbeExports from './open-probe.js';
+import * as remoteMountsExports from './remote-mounts.js';
 import type { ExecutorOptions } from './executor-types.js';
 
 // Imported bindings as this module's own consts: TurboFan folds a module's consts into the code it
@@ -30,6 +31,7 @@ const { NR } = nrExports;
 const { setWord } = wordsExports;
 const { fileTypeOf } = fdTypeExports;
 const { OPEN_WOULD_BLOCK, probeOpenFlags, settleProbedOpen } = openProbeExports;
+const { opensOnRemoteMount } = remoteMountsExports;
 const { MSG_DONTWAIT, MSG_WAITALL, O_CREAT, O_TMPFILE, POLLIN, SEEK_CUR, S_IFBLK, S_IFCHR, S_IFIFO, S_IFREG } = constantsGeneratedExports;
 // The probe kinds as numbers (a field of an imported object is a map check and a load a use).
 const PROBE_RWF_READ = PROBE.rwfRead;
@@ -242,6 +244,13 @@ export class Prober {
       }
       case PROBE_RESOLVE_CACHED: {
         const openFlags = Number(args[2]) >>> 0;
+        // A file on a FUSE, NFS... mount (remote-mounts.ts): its open (and the fstat or read a chain
+        // makes next, inline) waits for the server however cached the path is. A cachemiss thread
+        // opens it: the ring's inline try of an OPENAT would wait in the submitting thread.
+        if (opensOnRemoteMount(args[0] as Word, args[1] as Word, openFlags)) {
+          this.openNeedsThread = true;
+          return HANDOFF;
+        }
         // With O_NONBLOCK added (open-probe.ts): a FIFO's or a device's open may wait even when
         // the whole path is in the dcache.
         const probeFlags = probeOpenFlags(openFlags);

@@ -10,6 +10,7 @@ import type { Engine } from '../engine/engine.js';
 import { EAGAIN, EINVAL, EMFILE, ENFILE, ENOSYS, syscall } from '../engine/native/index.js';
 import { NR } from '../engine/syscalls/nr.js';
 import { AT_FDCWD, RESOLVE_CACHED } from '../engine/syscalls/constants.generated.js';
+import { fdOnRemoteMount } from '../engine/remote-mounts.js';
 import type { Request } from '../plugins/requests.js';
 
 /** {@link openCached}'s answer when the path is not all in the dcache (or openat2 cannot say): use the chain. */
@@ -19,6 +20,7 @@ export const NOT_CACHED = 1 << 30;
 export const EMPTY_PATH_AT = 24;
 
 const SYS_openat2 = NR.openat2;
+const SYS_close = NR.close;
 const OPEN_HOW_BYTES = 24;
 
 /**
@@ -27,7 +29,8 @@ const OPEN_HOW_BYTES = 24;
  * written into the slot's second path buffer, followed by an empty C string at
  * {@link EMPTY_PATH_AT}.
  *
- * @returns the fd, -errno, or {@link NOT_CACHED} (EAGAIN: a component is not in the dcache;
+ * @returns the fd, -errno, or {@link NOT_CACHED} (EAGAIN: a component is not in the dcache; a
+ *   file on a remote mount, engine/remote-mounts.ts;
  *   EINVAL/ENOSYS: openat2 or RESOLVE_CACHED missing; EMFILE/ENFILE: no fd to be had, see
  *   {@link outOfFds}) — the chain then decides, as the engine would.
  */
@@ -41,7 +44,14 @@ export function openCached(req: Request, flags: number): number {
   how.writeUInt32LE(0, 20);
   how[EMPTY_PATH_AT] = 0;
   const fd = syscall(SYS_openat2, AT_FDCWD, req.slot.pathAddresses[0], req.slot.pathAddresses[1], OPEN_HOW_BYTES);
-  return fd === -EAGAIN || fd === -EINVAL || fd === -ENOSYS || outOfFds(fd) ? NOT_CACHED : fd;
+  if (fd === -EAGAIN || fd === -EINVAL || fd === -ENOSYS || outOfFds(fd)) return NOT_CACHED;
+  // A file on a FUSE, NFS... mount: the calls made next on its fd (statx, faccessat2,
+  // readlinkat) ask the server and wait for it (engine/remote-mounts.ts); the chain hands them off.
+  if (fd >= 0 && fdOnRemoteMount(fd)) {
+    syscall(SYS_close, fd);
+    return NOT_CACHED;
+  }
+  return fd;
 }
 
 /**

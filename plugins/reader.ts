@@ -14,6 +14,7 @@ import { allocNative, EAGAIN, EFBIG, EINVAL, EMFILE, ENFILE, ENOSYS, ENXIO, EOPN
 import { O_CLOEXEC, O_CREAT, O_NONBLOCK, O_RDONLY, O_TMPFILE, O_TRUNC, S_IFDIR, S_IFIFO, S_IFMT } from '../engine/syscalls/constants.generated.js';
 import { RESOLVE_CACHED, RWF_NOWAIT } from '../engine/syscalls/abi.js';
 import { NR } from '../engine/syscalls/nr.js';
+import { opensOnRemoteMount } from '../engine/remote-mounts.js';
 import { AT_FDCWD, STAT_BYTES, STAT_SIZE_OFFSET } from './builtin/file.js';
 import { STAT_X86_64 } from '../engine/syscalls/stat-layouts.js';
 import { fileReadFirst, fileReadFirstOnCachemiss, READ_FIRST } from './builtin/file-read-first.js';
@@ -275,6 +276,9 @@ function readFirstDirect(request: Request, options: WholeReadOptions | WholeRead
   // (The ring's batch checks the calls it makes itself.)
   if (!engine.policy.allowsAll(DIRECT_CALLS)) return UNCACHED_OPEN;
   const slot = request.slot;
+  // A file on a FUSE, NFS... mount (engine/remote-mounts.ts): its open waits for the server, here
+  // or in the ring's inline try of its OPENAT; the chains' open goes to a cachemiss thread.
+  if (opensOnRemoteMount(AT_FDCWD, slot.pathAddresses[0], 0)) return null;
   const fd = syscall(SYS_openat2, AT_FDCWD, slot.pathAddresses[0], direct.address + HOW, 24);
   if (fd < 0) {
     // EAGAIN: not all in the dcache (or a lease); EINVAL/ENOSYS: the chain's probe hands those to

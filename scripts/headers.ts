@@ -70,11 +70,12 @@ export const CONSTANT_SOURCES: readonly ConstantSource[] = [
   // O_LARGEFILE is left out: the kernel's value (0o100000) and glibc's on x86-64 (0) differ, and
   // the kernel sets it itself on every 64-bit open.
   { title: 'open(2) flags', path: '/usr/include/asm-generic/fcntl.h', include: 'linux/fcntl.h', names: /^O_[A-Z]+$/, exclude: ['O_LARGEFILE'] },
-  { title: 'fcntl(2) commands and fd flags', path: '/usr/include/asm-generic/fcntl.h', include: 'linux/fcntl.h', names: ['F_DUPFD', 'F_GETFD', 'F_SETFD', 'F_GETFL', 'F_SETFL', 'FD_CLOEXEC'] },
+  { title: 'fcntl(2) commands and fd flags', path: '/usr/include/asm-generic/fcntl.h', include: 'linux/fcntl.h', names: ['F_DUPFD', 'F_GETFD', 'F_SETFD', 'F_GETFL', 'F_SETFL', 'FD_CLOEXEC', 'FASYNC'] },
   { title: '*at(2) directory fd and flags', path: '/usr/include/linux/fcntl.h', include: 'linux/fcntl.h', names: /^AT_[A-Z_]+$/ },
   // The kernel's header spells it F_LINUX_SPECIFIC_BASE + 6, with the base in another header; glibc's has the number.
   { title: 'Linux fcntl(2) commands', path: `${GLIBC_BITS}/fcntl-linux.h`, include: 'fcntl.h', names: ['F_DUPFD_CLOEXEC'] },
   { title: 'file types and mode bits (st_mode)', path: '/usr/include/linux/stat.h', include: 'sys/stat.h', names: /^S_I[A-Z]+$/ },
+  { title: 'statx(2) mask bits', path: '/usr/include/linux/stat.h', include: 'linux/stat.h', names: ['STATX_TYPE', 'STATX_MODE'] },
   { title: 'lseek(2) whence', path: '/usr/include/linux/fs.h', include: 'linux/fs.h', names: /^SEEK_[A-Z]+$/ },
   { title: 'preadv2/pwritev2 flags', path: '/usr/include/linux/fs.h', include: 'linux/fs.h', names: ['RWF_HIPRI', 'RWF_DSYNC', 'RWF_SYNC', 'RWF_NOWAIT', 'RWF_APPEND'] },
   { title: 'openat2(2) resolve flags', path: '/usr/include/linux/openat2.h', include: 'linux/openat2.h', names: /^RESOLVE_[A-Z_]+$/ },

@@ -56,6 +56,8 @@ export const F_GETFL = 3;
 export const F_SETFL = 4;
 /** `FD_CLOEXEC`: actually anything with low bit set goes (<asm-generic/fcntl.h>). */
 export const FD_CLOEXEC = 1;
+/** `FASYNC`: fcntl, for BSD compatibility (<asm-generic/fcntl.h>). */
+export const FASYNC = 0o20000;
 
 // *at(2) directory fd and flags: <linux/fcntl.h>
 /** `AT_FDCWD`: Special value used to indicate (<linux/fcntl.h>). */
@@ -134,6 +136,12 @@ export const S_IROTH = 0o4;
 export const S_IWOTH = 0o2;
 /** `S_IXOTH` (<linux/stat.h>). */
 export const S_IXOTH = 0o1;
+
+// statx(2) mask bits: <linux/stat.h>
+/** `STATX_TYPE`: Want/got stx_mode & S_IFMT (<linux/stat.h>). */
+export const STATX_TYPE = 0x1;
+/** `STATX_MODE`: Want/got stx_mode & ~S_IFMT (<linux/stat.h>). */
+export const STATX_MODE = 0x2;
 
 // lseek(2) whence: <linux/fs.h>
 /** `SEEK_SET`: seek relative to beginning of file (<linux/fs.h>). */

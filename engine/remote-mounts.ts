@@ -1,0 +1,193 @@
+/**
+ * Mounts whose calls may wait for a server: FUSE (a userspace daemon), NFS, SMB/CIFS, 9p, Ceph,
+ * AFS and the like. On them even a path the dcache holds is no promise that a call will not
+ * block: an open sends the server an OPEN request, a stat a GETATTR whenever the attributes
+ * have timed out, a close a FLUSH, and the caller waits in the kernel (FUSE's
+ * request_wait_answer, an RPC's wait) for as long as the server takes, forever when it hangs.
+ * Inline, on the event loop's thread, that froze the whole loop where Node waits on a libuv
+ * thread (fusehang29: a stat 323-508 ms, a readFile 731-1,239 ms on a server answering each
+ * request after 300 ms).
+ *
+ * So the inline paths ask, before a call that would reach the file system: is the file on such
+ * a mount? The mounts come from /proc/self/mountinfo (its "major:minor" is the st_dev of every
+ * file on the mount, its type after " - "), read again when it changed: a zero-timeout poll of
+ * the open file answers POLLPRI once after each mount or unmount in this mount namespace
+ * (fs/proc_namespace.c mounts_poll). That poll is made at most once per millisecond of
+ * Date.now(), so that a process with no such mount pays one clock read per inline open; a
+ * mount made in the millisecond before a call may be missed by it. With no such mount the
+ * answer is "no" at once; with one, the file's st_dev is asked by statx with
+ * AT_STATX_DONT_SYNC and an empty mask, which FUSE, NFS, CIFS and Ceph answer from the inode
+ * they hold, without a request to the server.
+ *
+ * What this does not cover: a file system stacked over a remote one (overlayfs whose lower
+ * layer is on NFS: its type is overlay); a 9p mount without a cache mode, whose getattr asks
+ * the server even for AT_STATX_DONT_SYNC (the check itself may then wait); a type not in
+ * {@link REMOTE_TYPE}.
+ */
+import { readFileSync } from 'node:fs';
+import { allocNative, syscall, type Word } from './native/index.js';
+import { NR } from './syscalls/nr.js';
+import { AT_EMPTY_PATH, AT_STATX_DONT_SYNC, O_CLOEXEC, O_NOFOLLOW, O_PATH, O_RDONLY, POLLERR, POLLPRI, RESOLVE_CACHED } from './syscalls/constants.generated.js';
+
+/**
+ * The mount types (mountinfo's field after " - ") whose calls may wait for a server or a
+ * userspace daemon: fuse, fuseblk and every fuse.<subtype> (sshfs, gvfsd-fuse, rclone...),
+ * virtiofs, NFS, SMB/CIFS, 9p, Ceph, AFS, and the cluster and network file systems Linux ships.
+ */
+export const REMOTE_TYPE = /^(?:fuse(?:blk)?|fuse\..+|virtiofs|nfs4?|cifs|smb3|smbfs|9p|ceph|afs|coda|ncpfs|orangefs|pvfs2|gfs2|ocfs2|lustre|glusterfs|beegfs|gpfs)$/;
+
+const SYS_openat = NR.openat;
+const SYS_openat2 = NR.openat2;
+const SYS_statx = NR.statx;
+const SYS_close = NR.close;
+const SYS_ppoll = NR.ppoll;
+const MOUNTINFO = '/proc/self/mountinfo';
+// struct statx: stx_dev_major and stx_dev_minor (include/uapi/linux/stat.h).
+const STX_DEV_MAJOR = 136;
+const STX_DEV_MINOR = 140;
+// The scratch: a struct statx, a pollfd (at 256), a zero timespec (at 272), an empty C string
+// (at 288), an open_how (at 296), mountinfo's path as a C string (at 320).
+const POLLFD = 256;
+const TIMESPEC = 272;
+const EMPTY = 288;
+const HOW = 296;
+const PATH = 320;
+const scratch = allocNative(PATH + MOUNTINFO.length + 1, 8);
+const view = new DataView(scratch.buffer);
+new Uint8Array(scratch.buffer, PATH, MOUNTINFO.length + 1).set(Buffer.from(`${MOUNTINFO}\0`, 'latin1'));
+
+let mountinfoFd = -2;
+let checkedAt = -1;
+/** st_dev (major << 20 | minor, the kernel's encoding) of every remote mount; empty when none. */
+let remoteDevices = new Set<number>();
+
+/**
+ * remoteDevicesIn - the st_dev numbers (major << 20 | minor) of the remote mounts in a
+ * mountinfo text ({@link REMOTE_TYPE}).
+ */
+export function remoteDevicesIn(mountinfo: string): Set<number> {
+  const devices = new Set<number>();
+  for (const line of mountinfo.split('\n')) {
+    const fields = line.split(' ');
+    const dash = fields.indexOf('-', 6);
+    const type = dash < 0 ? undefined : fields[dash + 1];
+    const device = fields[2];
+    if (type === undefined || device === undefined || !REMOTE_TYPE.test(type)) continue;
+    const [major, minor] = device.split(':').map(Number);
+    if (major !== undefined && minor !== undefined && Number.isInteger(major) && Number.isInteger(minor)) devices.add(major * 0x100000 + minor);
+  }
+  return devices;
+}
+
+function reread(): void {
+  try {
+    remoteDevices = remoteDevicesIn(readFileSync(MOUNTINFO, 'latin1'));
+  } catch {
+    remoteDevices = new Set();
+  }
+}
+
+/**
+ * remoteMountsPresent - whether this mount namespace has a remote mount now (as of at most a
+ * millisecond ago): when it has none, no inline call can reach one, and no check is needed.
+ */
+export function remoteMountsPresent(): boolean {
+  const now = Date.now();
+  if (now !== checkedAt) {
+    checkedAt = now;
+    if (mountinfoFd === -2) {
+      mountinfoFd = syscall(SYS_openat, -100, scratch.address + PATH, O_RDONLY | O_CLOEXEC, 0);
+      reread();
+    } else if (mountinfoFd >= 0) {
+      view.setInt32(POLLFD, mountinfoFd, true);
+      view.setInt16(POLLFD + 4, POLLPRI, true);
+      view.setInt16(POLLFD + 6, 0, true);
+      view.setBigInt64(TIMESPEC, 0n, true);
+      view.setBigInt64(TIMESPEC + 8, 0n, true);
+      const ready = syscall(SYS_ppoll, scratch.address + POLLFD, 1, scratch.address + TIMESPEC, 0, 8);
+      if (ready > 0 && (view.getInt16(POLLFD + 6, true) & (POLLPRI | POLLERR)) !== 0) reread();
+    } else {
+      // No mountinfo to poll (no procfs): read again each millisecond a check is made.
+      reread();
+    }
+  }
+  return remoteDevices.size > 0;
+}
+
+/**
+ * fdOnRemoteMount - whether `fd` names a file on a remote mount. Asks statx(AT_EMPTY_PATH |
+ * AT_STATX_DONT_SYNC) for its st_dev only when {@link remoteMountsPresent}.
+ *
+ * @param fd - any descriptor (an O_PATH one too).
+ * @returns false for an fd statx refuses (its call answers that itself).
+ */
+export function fdOnRemoteMount(fd: Word): boolean {
+  if (!remoteMountsPresent()) return false;
+  return statxOnRemote(fd, scratch.address + EMPTY, AT_EMPTY_PATH);
+}
+
+function statxOnRemote(dirfd: Word, path: Word, flags: number): boolean {
+  view.setUint8(EMPTY, 0);
+  if (syscall(SYS_statx, dirfd, path, flags | AT_STATX_DONT_SYNC, 0, scratch.address) !== 0) return false;
+  return remoteDevices.has(view.getUint32(STX_DEV_MAJOR, true) * 0x100000 + view.getUint32(STX_DEV_MINOR, true));
+}
+
+/**
+ * opensOnRemoteMount - whether an inline open of `path` (relative to `dirfd`, as openat reads
+ * them) with `flags` would open a file on a remote mount: asked before the open, whose own call
+ * to the file system (FUSE's OPEN) is what waits. The file is found as the open finds it (the
+ * dcache alone: openat2 O_PATH with RESOLVE_CACHED, which calls no file system's open, following
+ * a final symlink unless the open has O_NOFOLLOW), and its mount told by st_dev. Only when
+ * {@link remoteMountsPresent}.
+ *
+ * @returns true when the open must be made off the event loop's thread; false when it is not on
+ *   a remote mount or the dcache cannot say (the open's own RESOLVE_CACHED probe refuses then).
+ */
+export function opensOnRemoteMount(dirfd: Word, path: Word, flags: number): boolean {
+  if (!remoteMountsPresent()) return false;
+  view.setBigUint64(HOW, BigInt(O_PATH | O_CLOEXEC | (flags & O_NOFOLLOW)), true);
+  view.setBigUint64(HOW + 8, 0n, true);
+  view.setBigUint64(HOW + 16, BigInt(RESOLVE_CACHED), true);
+  const fd = syscall(SYS_openat2, dirfd, path, scratch.address + HOW, 24);
+  if (fd < 0) return false;
+  const remote = statxOnRemote(fd, scratch.address + EMPTY, AT_EMPTY_PATH);
+  syscall(SYS_close, fd);
+  return remote;
+}
+
+/** {@link callOnRemoteMount}'s kinds of call, by x86-64 number: which argument names the file. */
+const NOT_A_FILE = 0;
+const FD_FIRST = 1;
+const DIRFD_AND_PATH = 2;
+const CALL_KINDS = new Uint8Array(1100);
+for (const name of ['fstat', 'close', 'lseek', 'fcntl', 'ioctl', 'flock', 'getdents64', 'fsync', 'fdatasync', 'ftruncate', 'fallocate', 'fchmod', 'fchown',
+  'read', 'write', 'pread64', 'pwrite64', 'readv', 'writev', 'preadv', 'pwritev', 'preadv2', 'pwritev2', 'copy_file_range', 'splice', 'fadvise64', 'readahead',
+  'sync_file_range', 'fgetxattr', 'fsetxattr', 'flistxattr', 'fremovexattr'] as const) {
+  const nr = (NR as Readonly<Record<string, number>>)[name];
+  if (nr !== undefined) CALL_KINDS[nr] = FD_FIRST;
+}
+for (const name of ['openat', 'newfstatat', 'statx', 'faccessat2', 'faccessat', 'readlinkat', 'unlinkat', 'mkdirat', 'renameat', 'renameat2', 'fchmodat', 'fchownat', 'utimensat', 'linkat', 'symlinkat', 'mknodat'] as const) {
+  const nr = (NR as Readonly<Record<string, number>>)[name];
+  if (nr !== undefined) CALL_KINDS[nr] = DIRFD_AND_PATH;
+}
+
+/**
+ * callOnRemoteMount - whether a call the executor is about to make inline as it is (a call that
+ * never blocks on a local file, or one a chain marked SYSLET_SYNC after its open showed the
+ * path cached) reaches a file on a remote mount, where it waits for the server: its fd (fstat's
+ * GETATTR, close's FLUSH), or its dirfd and path (statx, faccessat2, readlinkat...), found as
+ * {@link opensOnRemoteMount} finds a path, and the dirfd itself for an empty path or one the
+ * dcache cannot resolve. A call on no file answers false at once, and any call does while the
+ * namespace has no remote mount.
+ *
+ * @param nr - the x86-64 number.
+ * @param args - its arguments (the fd, or the dirfd and path, first).
+ */
+export function callOnRemoteMount(nr: number, args: readonly Word[]): boolean {
+  const kind = nr >= 0 && nr < CALL_KINDS.length ? CALL_KINDS[nr] : NOT_A_FILE;
+  if (kind === NOT_A_FILE || !remoteMountsPresent()) return false;
+  const fd = args[0] as Word;
+  if (kind === FD_FIRST) return typeof fd === 'number' && fd >= 0 && statxOnRemote(fd, scratch.address + EMPTY, AT_EMPTY_PATH);
+  // A relative path starts at the dirfd (or the cwd: AT_FDCWD, which statx of "" reads as the cwd).
+  return opensOnRemoteMount(fd, args[1] as Word, 0) || (typeof fd === 'number' && (fd >= 0 || fd === -100) && statxOnRemote(fd, scratch.address + EMPTY, AT_EMPTY_PATH));
+}
