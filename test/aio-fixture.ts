@@ -107,6 +107,29 @@ export function turns(count = 2): Promise<void> {
 }
 
 /**
+ * turnsUntil - turn the event loop (setImmediate, so every turn also polls for I/O) until
+ * `done()` holds or `timeoutMs` has passed. For notifications that arrive on the event loop once
+ * a completion is processed, which a cachemiss thread may publish a little after the request's
+ * status word (the chain writes the status, then the thread hands the completion over).
+ * @returns the turns it took, or -1 on timeout.
+ */
+export function turnsUntil(done: () => boolean, timeoutMs = 5_000): Promise<number> {
+  const deadline = performance.now() + timeoutMs;
+  return new Promise((resolve) => {
+    let count = 0;
+    const step = (): void => {
+      if (done()) resolve(count);
+      else if (performance.now() > deadline) resolve(-1);
+      else {
+        count++;
+        setImmediate(step);
+      }
+    };
+    setImmediate(step);
+  });
+}
+
+/**
  * writeFromWorker - write `text` to `fd` from another thread, so that the JS thread can already
  * be blocked in aio_suspend/lio_listio. Whether the write lands before or after the JS thread
  * blocks, the outcome the tests check is the same.
