@@ -27,7 +27,7 @@
 import { readFileSync } from 'node:fs';
 import { allocNative, syscall, type Word } from './native/index.js';
 import { NR } from './syscalls/nr.js';
-import { AT_EMPTY_PATH, AT_STATX_DONT_SYNC, O_CLOEXEC, O_NOFOLLOW, O_PATH, O_RDONLY, POLLERR, POLLPRI, RESOLVE_CACHED } from './syscalls/constants.generated.js';
+import { AT_EMPTY_PATH, AT_STATX_DONT_SYNC, O_CLOEXEC, O_NOFOLLOW, O_PATH, O_RDONLY, POLLERR, POLLNVAL, POLLPRI, RESOLVE_CACHED } from './syscalls/constants.generated.js';
 
 /**
  * The mount types (mountinfo's field after " - ") whose calls may wait for a server or a
@@ -56,7 +56,7 @@ const scratch = allocNative(PATH + MOUNTINFO.length + 1, 8);
 const view = new DataView(scratch.buffer);
 new Uint8Array(scratch.buffer, PATH, MOUNTINFO.length + 1).set(Buffer.from(`${MOUNTINFO}\0`, 'latin1'));
 
-let mountinfoFd = -2;
+let mountinfoFd = -1;
 let checkedAt = -1;
 /** st_dev (major << 20 | minor, the kernel's encoding) of every remote mount; empty when none. */
 let remoteDevices = new Set<number>();
@@ -79,11 +79,13 @@ export function remoteDevicesIn(mountinfo: string): Set<number> {
   return devices;
 }
 
+// Keeps what it knew when mountinfo cannot be read now (the fd limit): forgetting a remote mount
+// would let its calls run inline again.
 function reread(): void {
   try {
     remoteDevices = remoteDevicesIn(readFileSync(MOUNTINFO, 'latin1'));
   } catch {
-    remoteDevices = new Set();
+    // kept
   }
 }
 
@@ -95,20 +97,22 @@ export function remoteMountsPresent(): boolean {
   const now = Date.now();
   if (now !== checkedAt) {
     checkedAt = now;
-    if (mountinfoFd === -2) {
+    if (mountinfoFd < 0) {
+      // Opened at the first check, or again after an open refused (the fd limit, no procfs yet):
+      // read at each successful open, as its poll reports changes only from then on.
       mountinfoFd = syscall(SYS_openat, -100, scratch.address + PATH, O_RDONLY | O_CLOEXEC, 0);
-      reread();
-    } else if (mountinfoFd >= 0) {
+      if (mountinfoFd >= 0) reread();
+    } else {
       view.setInt32(POLLFD, mountinfoFd, true);
       view.setInt16(POLLFD + 4, POLLPRI, true);
       view.setInt16(POLLFD + 6, 0, true);
       view.setBigInt64(TIMESPEC, 0n, true);
       view.setBigInt64(TIMESPEC + 8, 0n, true);
       const ready = syscall(SYS_ppoll, scratch.address + POLLFD, 1, scratch.address + TIMESPEC, 0, 8);
-      if (ready > 0 && (view.getInt16(POLLFD + 6, true) & (POLLPRI | POLLERR)) !== 0) reread();
-    } else {
-      // No mountinfo to poll (no procfs): read again each millisecond a check is made.
-      reread();
+      const events = ready > 0 ? view.getInt16(POLLFD + 6, true) : 0;
+      if ((events & (POLLPRI | POLLERR)) !== 0) reread();
+      // Closed under us (a program that closes every fd it did not open): opened again next time.
+      if ((events & POLLNVAL) !== 0) mountinfoFd = -1;
     }
   }
   return remoteDevices.size > 0;
