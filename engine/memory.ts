@@ -12,7 +12,7 @@
  * one slot written, whatever the number of regions.
  */
 import { markAsUntransferable } from 'node:worker_threads';
-import { addressOf, allocNative, releaseNative, viewOf, type NativeBlock } from './native/index.js';
+import { addressOf, allocNative, releaseNative, type NativeBlock } from './native/index.js';
 import { SysletError } from './errors.js';
 import { offsetInPeriod, segmentEndWithin, SegmentTable, type SegmentSpec } from './segments.js';
 import type { Region, RegionKind, SharedRegionTable } from './region.js';
@@ -21,6 +21,7 @@ import { RangeAnswers } from './memory-answers.js';
 import { RecentHits } from './memory-hits.js';
 import { RegionSlots } from './memory-slots.js';
 import { SharedSlots, SLOT_FIELDS } from './memory-shared.js';
+import { MirroredRegion } from './memory-mirror.js';
 
 export { MAX_SEGMENT_STARTS, type RegionSegments, type SegmentSpec } from './segments.js';
 export type { Region, RegionKind, SharedRegionTable } from './region.js';
@@ -338,10 +339,8 @@ export class MemoryRegistry {
     if (snapshot === null || this.#shared.generation() === this.#seenGeneration) return;
     const { generation, used } = this.#shared.snapshot(snapshot);
     this.#seenGeneration = generation;
-    const changed = this.#slots.mirror(snapshot, used, (id, start, length, descriptor) => {
-      const buffer = viewOf(start, length);
-      return { id, start, end: start + length, view: new DataView(buffer), bytes: new Uint8Array(buffer), kind: 'engine', segments: this.#segments.decode(descriptor) };
-    });
+    // (Views made on first use: memory-mirror.ts.)
+    const changed = this.#slots.mirror(snapshot, used, (id, start, length, descriptor) => new MirroredRegion(id, start, start + length, this.#segments.decode(descriptor)));
     if (changed) this.#forgetHits();
   }
 
