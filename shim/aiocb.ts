@@ -5,7 +5,7 @@
  * writes the struct directly is seen at the next submission.
  *
  * A Buffer given as aio_buf is kept alive by the aiocb and registered with the engine only while
- * a request uses it (see buffers.ts). The aiocb also carries the request record the request
+ * a request uses it (see held-ranges.ts). The aiocb also carries the request record the request
  * engine reuses, so a submission allocates nothing.
  */
 import { readPointer, readWord, setWord } from '../engine/words.js';
@@ -17,7 +17,7 @@ import { AIOCB, SIGEV_NONE } from './constants.js';
 import { integer, int32, word } from './member-values.js';
 import { Sigevent, type SigeventInit } from './sigevent.js';
 import { Request, int32Of, type AiocbSource, type InstanceRemains } from './request.js';
-import { readElement, registrationOf, type BufferRegistration } from './buffers.js';
+import { readElement, registrationOf, type BufferRegistration } from './view-registrations.js';
 import * as viewGettersExports from '../engine/view-getters.js';
 import { chainEnded, settle } from './requests.js';
 import { releaseRemains } from './request-prepare.js';
@@ -221,7 +221,7 @@ export class Aiocb implements AiocbSource {
       registration = registrationOf(value);
       address = registration.address;
     } else throw new TypeError('aio_buf must be a Buffer, TypedArray, DataView, bigint address or null');
-    // Registered with the engine only while a request uses it (see buffers.ts).
+    // Registered with the engine only while a request uses it (see held-ranges.ts).
     this._request.buffer = registration;
     // The range its last request held goes with the buffer (releaseBuffer keeps it for reuse).
     this._request.heldRange = null;

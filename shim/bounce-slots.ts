@@ -6,7 +6,7 @@
  * inserted in and removed from the engine's sorted table and republished for the cachemiss
  * threads, and 1,024 idle registrations keeping old Buffers alive for the garbage collector — was
  * 25-40 µs of CPU per call against 4.5 µs for a reused Buffer. Which views bounce is decided in
- * buffers.ts (a view seen again is registered as before: a copy per request would cost a program
+ * view-registrations.ts (a view seen again is registered as before: a copy per request would cost a program
  * that reuses its buffers).
  *
  * Two sizes, each a bounded pool of slots carved from slabs allocated on first use: the region
@@ -28,7 +28,7 @@ const BOUNCE_SIZES = [
 export const BOUNCE_MAX_BYTES = BOUNCE_SIZES[1].slotBytes;
 
 /**
- * What a bounced request is submitted with: a view registration's shape (buffers.ts's
+ * What a bounced request is submitted with: a view registration's shape (view-registrations.ts's
  * BufferRegistration, which this module does not import: no cycle), its bytes the slot's.
  */
 export interface SlotRegistration {
@@ -45,7 +45,7 @@ export interface SlotRegistration {
   pooledAiocb: PooledAiocb | null;
 }
 
-/** A slot of engine memory one request's bytes go through (buffers.ts decides which requests: transferRegistrationOf). */
+/** A slot of engine memory one request's bytes go through (view-registrations.ts decides which requests: transferRegistrationOf). */
 export interface BounceSlot {
   /** What the request is submitted with: the slot's address, and the view's length (set per request). */
   readonly registration: SlotRegistration;

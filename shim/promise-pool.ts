@@ -30,7 +30,7 @@ let made = 0;
  * without a view, aio.fsync): the pooled one that last served that view; else, while the pool has
  * made fewer than POOL_MAX, a new one (so that each view of a program's working set keeps its
  * own); else the most recently pooled one; else a new one.
- * @param registration - the view's registration (buffers.ts), or null.
+ * @param registration - the view's registration (view-registrations.ts), or null.
  * @throws as `new Aiocb()` (SyscallError ENOMEM, EMFILE).
  */
 export function takeAiocb(registration: { pooledAiocb: PooledAiocb | null } | null): Aiocb {

@@ -10,7 +10,7 @@ import { errno } from './errno.js';
 import { OP_READ, OP_WRITE } from './types.js';
 import type { Request, RequestWaiter } from './request.js';
 import { submitView } from './request-submit.js';
-import { transferRegistrationOf, type BufferRegistration } from './buffers.js';
+import { transferRegistrationOf, type BufferRegistration } from './view-registrations.js';
 import { copyIntoBounceSlot, finishBounce, giveBounceSlot, type BounceSlot } from './bounce-slots.js';
 import { hasWaitingCalls, waitForRoom } from './promise-deferred.js';
 import { giveAiocb, takeAiocb } from './promise-pool.js';
@@ -73,7 +73,7 @@ function submitTransfer(op: number, syscall: string, fd: number, buffer: ArrayBu
   let slot: BounceSlot | null = null;
   try {
     if (reqprio !== undefined && !(Number.isInteger(reqprio) && reqprio >= -0x8000_0000 && reqprio <= 0x7fff_ffff)) throw new TypeError(`aio_reqprio must be a 32-bit integer, got ${String(reqprio)}`);
-    // A view seen for the first time goes through a bounce slot (buffers.ts): its bytes are
+    // A view seen for the first time goes through a bounce slot (view-registrations.ts): its bytes are
     // copied, not registered. Otherwise the view's registration (its address and its length now)
     // goes to the request directly, without the aiocb's aio_buf/aio_nbytes/aio_offset/aio_reqprio
     // (see submitView): nothing reads a pooled aiocb's struct but aio_cancel, which reads aio_fildes.

@@ -7,7 +7,7 @@
 import * as nativeExports from '../engine/native/index.js';
 import { NR } from '../engine/syscalls/nr.js';
 import { F_DUPFD_CLOEXEC } from '../engine/syscalls/constants.generated.js';
-import * as buffersExports from './buffers.js';
+import * as heldRangesExports from './held-ranges.js';
 import * as contextExports from './context.js';
 import * as constantsExports from './constants.js';
 import * as notifyExports from './notify.js';
@@ -21,7 +21,7 @@ import type { PluginInstance } from '../plugins/plugin.js';
 const { ESPIPE, syscall } = nativeExports;
 const SYS_fcntl = NR.fcntl;
 const SYS_close = NR.close;
-const { dropBuffer } = buffersExports;
+const { dropBuffer } = heldRangesExports;
 const { acquireOrNull } = contextExports;
 const { SIGEV_NONE, SIGEV_SIGNAL, SIGEV_THREAD } = constantsExports;
 const { pluginFor, setSignalParams } = notifyExports;

@@ -7,8 +7,8 @@
 import * as wordsExports from '../engine/words.js';
 import * as nativeExports from '../engine/native/index.js';
 import type { Word } from '../engine/native/index.js';
-import * as buffersExports from './buffers.js';
-import type { BufferRegistration } from './buffers.js';
+import * as heldRangesExports from './held-ranges.js';
+import type { BufferRegistration } from './view-registrations.js';
 import * as constantsExports from './constants.js';
 import * as errnoExports from './errno.js';
 import * as typesExports from './types.js';
@@ -22,7 +22,7 @@ import * as requestsExports from './requests.js';
 // consts into the code, and loads an imported binding's cell at every use).
 const { readPointer, readWord } = wordsExports;
 const { EAGAIN, EINVAL } = nativeExports;
-const { holdBuffer } = buffersExports;
+const { holdBuffer } = heldRangesExports;
 const { AIO_PRIO_DELTA_MAX, AIOCB, SIGEVENT, SIGEV_NONE } = constantsExports;
 const { failWith } = errnoExports;
 const { OP_FSYNC } = typesExports;

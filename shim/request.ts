@@ -4,7 +4,8 @@
  */
 import type { RequestFifo } from './request-fifo.js';
 import * as wordsExports from '../engine/words.js';
-import type { BufferRegistration, HeldRange } from './buffers.js';
+import type { HeldRange } from './held-ranges.js';
+import type { BufferRegistration } from './view-registrations.js';
 import type { ChainListener } from '../engine/engine.js';
 import type { PluginInstance } from '../plugins/plugin.js';
 import * as nativeExports from '../engine/native/index.js';

@@ -16,7 +16,7 @@
 import * as wordsExports from '../engine/words.js';
 import * as nativeExports from '../engine/native/index.js';
 import type { Word } from '../engine/native/index.js';
-import * as buffersExports from './buffers.js';
+import * as heldRangesExports from './held-ranges.js';
 import * as contextExports from './context.js';
 import * as constantsExports from './constants.js';
 import * as errnoExports from './errno.js';
@@ -41,7 +41,7 @@ export { awaitingFallback, settle, settleFallback } from './request-settle.js';
 // calls an imported function through that load (P1: ~6 instructions a use on the request path).
 const { readWord } = wordsExports;
 const { syscall, EAGAIN, EINPROGRESS, ESPIPE } = nativeExports;
-const { evictIdleRanges, holdBuffer } = buffersExports;
+const { evictIdleRanges, holdBuffer } = heldRangesExports;
 const { aioEngine, markUsed } = contextExports;
 const { AIOCB, O_APPEND, SIGEVENT, SIGEV_NONE, SIGEV_SIGNAL, SIGEV_THREAD } = constantsExports;
 const { failWith } = errnoExports;
@@ -63,7 +63,7 @@ const SYS_fcntl = NR.fcntl;
  * be registered when it was submitted. glibc queues every request it is given; here a request
  * whose buffer finds the table full (about 4,070 Buffers of their own in flight) while others are
  * in flight is queued in its fd's line without its buffer, and takes it when a completion has
- * made room (an idle range can then be let go: buffers.ts). Ordering is its fd's line's, so an
+ * made room (an idle range can then be let go: held-ranges.ts). Ordering is its fd's line's, so an
  * aio_fsync after it waits for it, and aio_cancel takes it out as any queued request.
  */
 const fdsWaitingForRoom = new Set<FdState>();

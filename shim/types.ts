@@ -66,9 +66,9 @@ export interface PluginInfo {
 }
 
 /**
- * A Promise twin's pooled aiocb as the buffer registrations see it (buffers.ts, bounce-slots.ts:
+ * A Promise twin's pooled aiocb as the buffer registrations see it (view-registrations.ts, bounce-slots.ts:
  * the aiocb that last served a view; promise-pool.ts keeps Aiocbs there). Declared here, not
- * as aiocb.ts's Aiocb: aiocb.ts imports buffers.ts, and a type import back made an import cycle.
+ * as aiocb.ts's Aiocb: aiocb.ts imports view-registrations.ts, and a type import back made an import cycle.
  */
 export interface PooledAiocb {
   /** Its index in the pool while pooled, else -1. */

@@ -4,11 +4,11 @@
  * buffers used more than once (kept among IDLE_REGISTRATIONS) stay. A program with a new buffer
  * per request (a C port that mallocs each one) churns that short list only, so its buffers die
  * young: kept among the 1,024, each lived through a thousand requests and a promotion to V8's old
- * space (shim/buffers.ts). One unregistered and used again is registered again and read into.
+ * space (shim/held-ranges.ts). One unregistered and used again is registered again and read into.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { PROBATION_BATCH, PROBATION_REGISTRATIONS } from '../shim/buffers.js';
+import { PROBATION_BATCH, PROBATION_REGISTRATIONS } from '../shim/held-ranges.js';
 import { fileWith, pattern, tempDir } from './aio-fixture.js';
 import { readInto, registered } from './helpers/aio-buffer-registrations.js';
 

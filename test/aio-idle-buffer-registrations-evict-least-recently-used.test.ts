@@ -5,11 +5,11 @@
  * region) — counting a buffer's last use, not its first: a buffer used again since goes behind
  * every other. One evicted and used again is registered again and read into. (The idle list is
  * put in order lazily, at eviction, so the hot path of a reused Buffer touches no collection:
- * shim/buffers.ts.)
+ * shim/held-ranges.ts.)
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { EVICTION_BATCH, IDLE_REGISTRATIONS } from '../shim/buffers.js';
+import { EVICTION_BATCH, IDLE_REGISTRATIONS } from '../shim/held-ranges.js';
 import { fileWith, pattern, tempDir } from './aio-fixture.js';
 import { readInto, registered } from './helpers/aio-buffer-registrations.js';
 

@@ -8,7 +8,7 @@
  * Every view must be registered with the engine while its request is in flight, and the engine's
  * region table has 4,096 entries: with a region per view, aio_read answered EAGAIN from about the
  * 4,080th on (and `new Aiocb` then found no room for its slab: ENOMEM). Views of one store that
- * touch while both are in use now share one region (shim/buffers.ts), and a registration costs a
+ * touch while both are in use now share one region (shim/held-ranges.ts), and a registration costs a
  * binary search and a memmove whatever the table holds (engine/memory-index.ts). In a child
  * process, whose resident set is bounded at 768 MiB (killed there, never by the OOM killer).
  */

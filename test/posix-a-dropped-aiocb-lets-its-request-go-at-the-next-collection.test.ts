@@ -17,7 +17,7 @@ import assert from 'node:assert/strict';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Aiocb, aio_error, aio_read, aio_return, aio_suspend, EINPROGRESS } from '../index.js';
-import { PROBATION_REGISTRATIONS } from '../shim/buffers.js';
+import { PROBATION_REGISTRATIONS } from '../shim/held-ranges.js';
 import { closeFd, fileWith, pattern, tempDir } from './aio-fixture.js';
 
 setFlagsFromString('--expose-gc');

@@ -9,7 +9,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { POOL_MAX, giveAiocb, takeAiocb } from '../shim/promise-pool.js';
-import { registrationOf, type BufferRegistration } from '../shim/buffers.js';
+import { registrationOf, type BufferRegistration } from '../shim/view-registrations.js';
 import type { Aiocb } from '../shim/aiocb.js';
 
 /** Take an aiocb for `registration` and let it "serve" it, as submitView does. */
