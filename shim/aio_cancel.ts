@@ -5,7 +5,8 @@ import { aioEngine } from './context.js';
 import { AIO_ALLDONE, AIO_CANCELED, AIO_NOTCANCELED } from './constants.js';
 import { failWith } from './errno.js';
 import { IDLE, RUNNING, type Request } from './request.js';
-import { completeUnrun, drain, fdState, recall, unqueue } from './requests.js';
+import { drain, fdState, recall, unqueue } from './requests.js';
+import { completeUnrun } from './request-unrun.js';
 import { NR } from '../engine/syscalls/nr.js';
 import { F_GETFL } from '../engine/syscalls/constants.generated.js';
 

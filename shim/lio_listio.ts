@@ -8,7 +8,7 @@ import { listDone } from './notify.js';
 import { OP_READ, OP_WRITE } from './types.js';
 import { IDLE } from './request.js';
 import { type ListGroup } from './types.js';
-import { completeUnrun, prepareUnrun } from './requests.js';
+import { completeUnrun, prepareUnrun } from './request-unrun.js';
 import { submitAiocb } from './request-submit.js';
 import { drainSignals, signalInterruptFd } from './signals.js';
 import { isList, type AiocbListEntry } from './aio_suspend.js';

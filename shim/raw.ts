@@ -14,7 +14,8 @@ import { AIO_ALLDONE, AIO_CANCELED, AIO_NOTCANCELED, AIO_PRIO_DELTA_MAX, ECANCEL
 import { errno } from './errno.js';
 import { OP_FDATASYNC, OP_FSYNC, OP_READ, OP_WRITE } from './types.js';
 import { Request, IDLE, RUNNING } from './request.js';
-import { chainEnded, completeUnrun, drain, enqueueRequest, unqueue } from './requests.js';
+import { chainEnded, drain, enqueueRequest, unqueue } from './requests.js';
+import { completeUnrun } from './request-unrun.js';
 
 /** One raw submission. Addresses must lie in engine memory or a registered buffer. */
 export interface RawSubmission {

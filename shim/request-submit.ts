@@ -17,6 +17,7 @@ import type { AiocbSource } from './request.js';
 import { type ListGroup } from './types.js';
 import * as requestSettleExports from './request-settle.js';
 import * as requestsExports from './requests.js';
+import * as requestRoomExports from './request-room.js';
 
 // Imported bindings as this module's own consts (see requests.ts: TurboFan folds a module's
 // consts into the code, and loads an imported binding's cell at every use).
@@ -28,7 +29,8 @@ const { failWith } = errnoExports;
 const { OP_FSYNC } = typesExports;
 const { IDLE } = requestExports;
 const { settle } = requestSettleExports;
-const { enqueueRequest, waitsForRoom } = requestsExports;
+const { enqueueRequest } = requestsExports;
+const { waitsForRoom } = requestRoomExports;
 
 /**
  * submitAiocb - enqueue the request an aiocb describes (aio_read, aio_write, aio_fsync, and

@@ -151,7 +151,7 @@ export class Request implements ChainListener {
   holdsBuffer = false;
   /**
    * Queued without its buffer held: the engine's region table was full when it was submitted
-   * (requests.ts waitsForRoom); drain holds it when there is room, before it starts.
+   * (request-room.ts waitsForRoom); drain holds it when there is room, before it starts.
    */
   needsHold = false;
   /**

@@ -12,8 +12,13 @@
  *
  * The hot path — an aio_read on a regular file that completes inline — allocates nothing: the
  * request record, its plugin instance and the listener live on the aiocb and are reused.
+ *
+ * Beside it: request-room.ts (requests waiting for room in the region table), request-unrun.ts
+ * (requests that end without a chain), request-prepare.ts (the plugin instance), request-submit.ts
+ * (the aiocb's fields). classify/appends/negative stay here as function declarations: enqueueRequest
+ * is inlined into submitAiocb, and a call through an imported const adds a hole check to its
+ * bytecode, which pushed Request.setInProgress out of the inlining budget (+37 instructions a read).
  */
-import * as wordsExports from '../engine/words.js';
 import * as nativeExports from '../engine/native/index.js';
 import type { Word } from '../engine/native/index.js';
 import * as heldRangesExports from './held-ranges.js';
@@ -23,7 +28,7 @@ import * as errnoExports from './errno.js';
 import * as notifyExports from './notify.js';
 import * as typesExports from './types.js';
 import * as requestExports from './request.js';
-import type { FdState, Request, AiocbSource } from './request.js';
+import type { FdState, Request } from './request.js';
 import { type ListGroup } from './types.js';
 import * as signalsExports from './signals.js';
 import * as nrExports from '../engine/syscalls/nr.js';
@@ -31,6 +36,7 @@ import * as constantsGeneratedExports from '../engine/syscalls/constants.generat
 import * as fdStatesExports from './fd-states.js';
 import * as fdQueueExports from './fd-queue.js';
 import * as requestPrepareExports from './request-prepare.js';
+import * as requestRoomExports from './request-room.js';
 // Their import path stays this module's (the POSIX entry points import them from here).
 export { fdState } from './fd-states.js';
 export { recall, unqueue } from './fd-queue.js';
@@ -39,11 +45,10 @@ export { awaitingFallback, settle, settleFallback } from './request-settle.js';
 // Imported bindings as this module's own consts: TurboFan folds a module's consts into the code it
 // compiles, but loads an imported binding's cell and tests it for the hole at every use, and
 // calls an imported function through that load (P1: ~6 instructions a use on the request path).
-const { readWord } = wordsExports;
 const { syscall, EAGAIN, EINPROGRESS, ESPIPE } = nativeExports;
-const { evictIdleRanges, holdBuffer } = heldRangesExports;
+const { evictIdleRanges } = heldRangesExports;
 const { aioEngine, markUsed } = contextExports;
-const { AIOCB, O_APPEND, SIGEVENT, SIGEV_NONE, SIGEV_SIGNAL, SIGEV_THREAD } = constantsExports;
+const { O_APPEND, SIGEV_NONE, SIGEV_SIGNAL, SIGEV_THREAD } = constantsExports;
 const { failWith } = errnoExports;
 const { listDone, notifyThread, sendSignal, signalRefused } = notifyExports;
 const { OP_FSYNC, OP_WRITE } = typesExports;
@@ -53,48 +58,13 @@ const { NR } = nrExports;
 const { F_GETFL, SEEK_CUR } = constantsGeneratedExports;
 const { gated, isStream, setStream, stateOf, updateGate } = fdStatesExports;
 const { insert, linkQueued } = fdQueueExports;
+const { fdsWaitingForRoom, holdNow } = requestRoomExports;
 const { ATTACHED_INSTANCES_LIMIT, attachedInstances, misclassifiedStream, notifyKind, prepare, releaseBuffer, releaseInstance, unpinStream } = requestPrepareExports;
 
 const SYS_lseek = NR.lseek;
 const SYS_fcntl = NR.fcntl;
 
-/**
- * fds whose FIFO's head waits for room in the engine's region table: its aiocb's buffer could not
- * be registered when it was submitted. glibc queues every request it is given; here a request
- * whose buffer finds the table full (about 4,070 Buffers of their own in flight) while others are
- * in flight is queued in its fd's line without its buffer, and takes it when a completion has
- * made room (an idle range can then be let go: held-ranges.ts). Ordering is its fd's line's, so an
- * aio_fsync after it waits for it, and aio_cancel takes it out as any queued request.
- */
-const fdsWaitingForRoom = new Set<FdState>();
 let drainingWaitingForRoom = false;
-
-/**
- * @internal waitsForRoom - a request whose buffer found no room: queue it without its buffer when
- * requests in flight will make some (their completions retry it), else refuse it (nothing would).
- * @returns whether it waits.
- */
-export function waitsForRoom(request: Request): boolean {
-  if (aioEngine().inflight === 0) return false;
-  request.needsHold = true;
-  request.holdsBuffer = false;
-  return true;
-}
-
-/** Hold a waiting request's buffer now. @returns whether there was room. */
-function holdNow(request: Request): boolean {
-  const registration = request.buffer;
-  if (registration === null) {
-    request.needsHold = false;
-    return true;
-  }
-  const held = holdBuffer(registration, request.buf, Number(request.nbytes));
-  if (held === false) return false;
-  request.needsHold = false;
-  if (request.heldRange !== held) request.heldRange = held;
-  request.holdsBuffer = true;
-  return true;
-}
 
 /**
  * After a completion: try the heads of the lines that wait for room (drain ends one with EAGAIN
@@ -388,43 +358,6 @@ export function complete(request: Request): void {
 function notifyCancelled(request: Request): void {
   const result = sendSignal(request.signo, request.value);
   if (result < 0) signalRefused(request, result);
-}
-
-
-/**
- * @internal completeUnrun - end a request that never ran a chain (cancelled while queued, or a
- * lio_listio entry with a bad opcode) with status (`error`, -1); it is notified like any other.
- */
-export function completeUnrun(request: Request, error: number): void {
-  request.setStatus(error, -1);
-  request.completion.mode = null;
-  request.completion.latencyNs = NaN;
-  const plugin = request.plugin;
-  // Without plugin info, complete() sees no signal atom result and sends the signal itself.
-  request.plugin = null;
-  complete(request);
-  // (complete() may have given the instance back: then the request has no plugin either.)
-  if (request.instance !== null) request.plugin = plugin;
-}
-
-/**
- * @internal prepareUnrun - fill a request that will end without running (lio_listio's bad
- * opcode) from its aiocb's sigevent, so that completeUnrun notifies it.
- */
-export function prepareUnrun(cb: AiocbSource, group: ListGroup | null): Request {
-  const request = cb._request;
-  const view = cb._view;
-  const sigevent = cb._base + AIOCB.aio_sigevent;
-  const notify = view.getInt32(sigevent + SIGEVENT.sigev_notify, true);
-  request.owner = cb;
-  request.group = group;
-  request.tracked = null;
-  request.fd = view.getInt32(cb._base + AIOCB.aio_fildes, true);
-  request.signo = view.getInt32(sigevent + SIGEVENT.sigev_signo, true);
-  request.value = readWord(view, sigevent + SIGEVENT.sigev_value);
-  request.notify = notifyKind(request, notify);
-  request.fn = request.notify === SIGEV_THREAD ? request.notifyFunction : null;
-  return request;
 }
 
 /** Whether an aio_offset is negative (a word: a number, or a bigint beyond 2^53). */
