@@ -66,6 +66,39 @@ export function storeWord(int32: Int32Array | null, view: DataView, offset: numb
 }
 
 /**
+ * @internal plainCells - per parameter of `layout`, for an instance at byte `base` of its region:
+ * the index of its cell among the region's int32s when a number can be stored there alone (the
+ * cell 8-byte aligned, no scratch field mirrors the parameter), else -1; all -1 without int32s.
+ * @example const cells = plainCells(layout, base, int32 !== null);
+ */
+export function plainCells(layout: PluginLayout, base: number, hasInt32: boolean): Int32Array {
+  const cells = new Int32Array(layout.paramCount).fill(-1);
+  if (!hasInt32) return cells;
+  for (let i = 0; i < cells.length; i++) {
+    const offset = base + (layout.paramOffsets[i] as number);
+    const mirrors = layout.paramMirrors[i];
+    if ((offset & 7) === 0 && (mirrors === undefined || mirrors.length === 0)) cells[i] = offset >> 2;
+  }
+  return cells;
+}
+
+/**
+ * @internal resultCells - per atom of `layout`, for an instance at byte `base` of its region: the
+ * index of its result cell among the region's int32s when 8-byte aligned, else -1 (all -1
+ * without int32s).
+ * @example const cells = resultCells(layout, base, int32 !== null);
+ */
+export function resultCells(layout: PluginLayout, base: number, hasInt32: boolean): Int32Array {
+  const cells = new Int32Array(layout.atomCount).fill(-1);
+  if (!hasInt32) return cells;
+  for (let i = 0; i < cells.length; i++) {
+    const offset = base + (layout.retOffsets[i] as number);
+    if ((offset & 7) === 0) cells[i] = offset >> 2;
+  }
+  return cells;
+}
+
+/**
  * @internal loadWord - the word at byte `offset` of a region, as readWord reads it (a number
  * while exact, else a bigint): through `int32` when 8-byte aligned there, else through `view`.
  * @throws as readWord (a detached store).

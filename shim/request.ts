@@ -292,6 +292,9 @@ export class Request implements ChainListener {
     const instance = this.instance;
     const plugin = this.plugin;
     if (instance === null || plugin === null) return false;
+    // An int32 (the usual answer: 0, or -errno) read as two int32s, without making the word.
+    const small = instance.int32Result(plugin.statusAtom);
+    if (small === small) return small !== -EPERM || this.policy.check(SYS_aio_status) === 0;
     // A number: the atom ran (the status it published, or -errno); the reset value NOT_EXECUTED
     // is a bigint.
     const result = instance.result(plugin.statusAtom);
