@@ -154,6 +154,8 @@ export function isFileHandle(value: unknown): value is FileHandleLike {
  * ```
  */
 export function fdOf(value: unknown, name = 'fd'): number {
+  // The usual argument first: an int32 is its own answer (the checks below all pass for it).
+  if (typeof value === 'number' && (value | 0) === value) return value;
   if (isFileHandle(value)) return value.fd;
   if (typeof value !== 'number') throw invalidArgType(name, 'of type number or an instance of FileHandle', value);
   if (!Number.isInteger(value)) throw outOfRange(name, 'an integer', value);
@@ -222,6 +224,8 @@ export function pathOf(value: unknown, name = 'path'): string | Uint8Array {
  * ```
  */
 export function positionOf(value: unknown, name = 'position'): number | bigint | null {
+  // The usual argument first: an offset of 0 .. 2^31-1 is its own answer.
+  if (typeof value === 'number' && (value | 0) === value && value >= 0) return value;
   if (value === null || value === undefined) return null;
   if (typeof value === 'bigint') {
     if (value < -1n || value > 2n ** 63n - 1n) throw outOfRange(name, '>= -1 && <= 9223372036854775807', value);
