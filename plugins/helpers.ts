@@ -8,18 +8,13 @@
  * (reader.ts). A slot returns to its pool only when its chains have ended, never earlier, even
  * when the caller aborted: a chain may still be writing into it.
  */
-import { stat } from 'node:fs/promises';
 import { Engine } from '../engine/engine.js';
-import { EINVAL } from '../engine/native/index.js';
 import { invalidArgType, isUint8Array, optionsOf, outOfRange, pathOf, signalOf } from '../engine/arguments.js';
 import { abortError, SyscallError } from '../engine/errors.js';
 import { offAbort, onAbort } from '../engine/abort-listeners.js';
 import { paced } from '../engine/event-loop-turns.js';
-import { COPY, fileCopy } from './builtin/file.js';
-import { NOT_EXECUTED } from './define.js';
 import { ReadFailure, readWholeFile, type Whole } from './reader.js';
 import { beginRequest, Request, requestStats, SLOT_DATA_BYTES, withRequest } from './requests.js';
-import { putPath } from './request-paths.js';
 
 export { PATH_BYTES } from './request-paths.js';
 /** Default `maxBytes` of {@link readFileSyslet}. */
@@ -37,12 +32,6 @@ export interface HelperOptions {
 export interface ReadFileOptions extends HelperOptions {
   /** The largest file accepted, default {@link DEFAULT_MAX_BYTES} (1 MiB); at most 1 GiB. */
   readonly maxBytes?: number;
-}
-
-/** Options of {@link copyFileSyslet}: `copyFileSyslet(engine, src, dst, { mode, signal })`. */
-export interface CopyFileOptions extends HelperOptions {
-  /** The mode `dst` is created with (before the umask), default 0o644. */
-  readonly mode?: number;
 }
 
 /** A path as `node:fs` takes one: a string, the bytes of one (Buffer, Uint8Array), or a `file:` URL. */
@@ -71,18 +60,20 @@ export function sysletError(result: number, syscall: string, path?: string): Sys
   return new SyscallError(result, syscall, path);
 }
 
-const num = (word: number | bigint): number => (typeof word === 'bigint' ? Number(word) : word);
+/** @internal A word as a number (results here fit in 53 bits). */
+export const num = (word: number | bigint): number => (typeof word === 'bigint' ? Number(word) : word);
 
-function pathText(path: string | Uint8Array): string {
+/** @internal A path as text, for an error's `path`. */
+export function pathText(path: string | Uint8Array): string {
   return typeof path === 'string' ? path : Buffer.from(path.buffer, path.byteOffset, path.length).toString();
 }
 
 /**
- * Run `work` with a request from the engine's window. An abort rejects at once; the work itself
+ * @internal withHelperRequest - run `work` with a request from the engine's window. An abort rejects at once; the work itself
  * goes on until its chains have ended (they cannot be recalled), and only then is the request
  * ended, so that its slot is never reused while a chain may still write into it.
  */
-function withHelperRequest<T>(engine: Engine, signal: AbortSignal | undefined, work: (request: Request, aborted: () => boolean) => Promise<T>): Promise<T> {
+export function withHelperRequest<T>(engine: Engine, signal: AbortSignal | undefined, work: (request: Request, aborted: () => boolean) => Promise<T>): Promise<T> {
   if (signal?.aborted === true) return Promise.reject(abortError(signal));
   // Counted against the event loop's turn (engine/event-loop-turns.ts): a whole-file read of a
   // cached file completes inline, and a loop awaiting one never let a timer run (hunt22).
@@ -132,8 +123,8 @@ function checkLimit(bytes: unknown, name: string): number {
   return bytes;
 }
 
-/** The engine argument of a helper, checked (a helper without one cannot run anything). */
-function engineOf(value: unknown): Engine {
+/** @internal The engine argument of a helper, checked (a helper without one cannot run anything). */
+export function engineOf(value: unknown): Engine {
   if (value instanceof Engine) return value;
   throw invalidArgType('engine', 'an instance of Engine', value);
 }
@@ -276,91 +267,6 @@ function copiedInto(got: number | Buffer | ReadFailure, target: Uint8Array, file
   if (got instanceof ReadFailure) throw sysletError(-got.errno, got.syscall, pathText(file));
   target.set(got);
   return got.length;
-}
-
-/**
- * copyFileSyslet - copy `src` to `dst` in the kernel with one file.copy syslet (open both,
- * copy_file_range until end of file, close both). `dst` is created with `mode` or truncated.
- *
- * Also `copyFileSyslet(engine, src, dst, { mode, signal })`.
- *
- * @param src - a string, a Buffer/Uint8Array or a `file:` URL.
- * @param dst - the same kinds.
- * @param mode - the mode a new `dst` gets (before the umask), default 0o644.
- * @returns the bytes copied.
- * @throws (rejects) a SyscallError with `code` and `syscall` (`'open'` for either open,
- *   `'copy_file_range'`) and `path` (the file at fault); an AbortError when `signal` aborts;
- *   TypeError/RangeError with Node's code naming a bad argument.
- * @example
- * ```ts
- * const copied = await copyFileSyslet(engine, 'a.bin', 'b.bin', { mode: 0o600 });
- * ```
- */
-export function copyFileSyslet(engine: Engine, src: PathLike, dst: PathLike, options?: CopyFileOptions): Promise<number>;
-export function copyFileSyslet(engine: Engine, src: PathLike, dst: PathLike, mode?: number, options?: HelperOptions): Promise<number>;
-export function copyFileSyslet(engine: Engine, src: PathLike, dst: PathLike, modeOrOptions?: number | CopyFileOptions, options?: HelperOptions): Promise<number> {
-  let from: string | Uint8Array;
-  let to: string | Uint8Array;
-  let mode: number;
-  let signal: AbortSignal | undefined;
-  try {
-    engineOf(engine);
-    from = pathOf(src, 'src');
-    to = pathOf(dst, 'dst');
-    const given = typeof modeOrOptions === 'object' && modeOrOptions !== null ? modeOrOptions : { ...optionsOf(options), mode: modeOrOptions };
-    const modeName = modeOrOptions === given ? 'options.mode' : 'mode';
-    const chosen: unknown = given.mode ?? 0o644;
-    if (typeof chosen !== 'number') throw invalidArgType(modeName, 'of type number', chosen);
-    if (!Number.isInteger(chosen) || chosen < 0 || chosen > 0o7777) throw outOfRange(modeName, '>= 0 && <= 4095', chosen);
-    mode = chosen;
-    signal = signalOf(given.signal);
-  } catch (error) {
-    return Promise.reject(error instanceof Error ? error : new TypeError(String(error)));
-  }
-  return withHelperRequest(engine, signal, async (request) => {
-    const slot = request.slot;
-    const badSrc = putPath(slot.paths[0], from);
-    if (badSrc !== 0) throw sysletError(-badSrc, 'open', pathText(from));
-    const badDst = putPath(slot.paths[1], to);
-    if (badDst !== 0) throw sysletError(-badDst, 'open', pathText(to));
-    const instance = fileCopy.acquire(engine);
-    try {
-      instance.set(fileCopy.paramIndex('src'), slot.pathAddresses[0]);
-      instance.set(fileCopy.paramIndex('dst'), slot.pathAddresses[1]);
-      instance.set(fileCopy.paramIndex('mode'), mode);
-      const outcome = request.run(fileCopy, instance);
-      if (typeof outcome !== 'number') await outcome;
-      else if (outcome < 0) throw new SyscallError(outcome, 'async_exec');
-      const openSrc = num(instance.result(COPY.openSrc));
-      if (openSrc < 0) throw sysletError(openSrc, 'open', pathText(from));
-      const openDst = num(instance.result(COPY.openDst));
-      if (openDst < 0) throw sysletError(openDst, 'open', pathText(to));
-      const copied = num(instance.result(COPY.copy));
-      // One file under two names: copy_file_range refuses the overlap with EINVAL and the chain
-      // left it as it was; node:fs's copyFile (libuv compares st_dev and st_ino) succeeds then.
-      if (copied === -EINVAL && (await sameFile(from, to))) return 0;
-      if (copied < 0) throw sysletError(copied, 'copy_file_range', pathText(from));
-      const total = instance.result(COPY.total);
-      return total === NOT_EXECUTED ? 0 : num(total);
-    } finally {
-      instance.release();
-    }
-  });
-}
-
-/** Whether two paths name one file (same st_dev and st_ino); false when either cannot be stat'd. */
-async function sameFile(a: string | Uint8Array, b: string | Uint8Array): Promise<boolean> {
-  try {
-    const [left, right] = await Promise.all([stat(pathForNode(a), { bigint: true }), stat(pathForNode(b), { bigint: true })]);
-    return left.dev === right.dev && left.ino === right.ino;
-  } catch {
-    return false;
-  }
-}
-
-/** A path as node:fs takes it: bytes as a Buffer. */
-function pathForNode(path: string | Uint8Array): string | Buffer {
-  return typeof path === 'string' ? path : Buffer.from(path.buffer, path.byteOffset, path.byteLength);
 }
 
 /**

@@ -22,9 +22,9 @@ export { SI_ASYNCIO, notifySignal } from './builtin/notify.js';
 export { COPY, READ_ALL, STAT_SIZE_OFFSET, fileCopy, fileOpenStat, fileReadAll } from './builtin/file.js';
 export { REQUEST, ipv4, netRequest } from './builtin/net.js';
 export {
-  DEFAULT_MAX_BYTES, copyFileSyslet, helperPoolStats, readFileInto, readFileSyslet, sysletError, type CopyFileOptions, type HelperOptions, type PathLike,
-  type ReadFileOptions, type SysletPathError,
+  DEFAULT_MAX_BYTES, helperPoolStats, readFileInto, readFileSyslet, sysletError, type HelperOptions, type PathLike, type ReadFileOptions, type SysletPathError,
 } from './helpers.js';
+export { copyFileSyslet, type CopyFileOptions } from './copy-file-syslet.js';
 export { DEFAULT_REQUEST_WINDOW, SLOT_DATA_BYTES, requestStats, setRequestWindow, type RequestStats } from './requests.js';
 export {
   fileClose, fileReadFdMore, fileReadFdStart, fileReadMore, fileReadStart, fileReadStartOnCachemiss, READ_FD_MORE, READ_FD_START, READ_MORE, READ_START,

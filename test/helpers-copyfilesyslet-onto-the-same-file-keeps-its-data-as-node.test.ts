@@ -19,7 +19,7 @@ import { linkSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Engine } from '../engine/engine.js';
-import { copyFileSyslet } from '../plugins/helpers.js';
+import { copyFileSyslet } from '../plugins/copy-file-syslet.js';
 import { scratch } from './helpers/fs-implementations.js';
 
 const DATA = 'precious data, not to be lost\n';

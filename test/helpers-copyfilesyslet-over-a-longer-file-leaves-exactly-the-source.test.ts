@@ -14,7 +14,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Engine } from '../engine/engine.js';
-import { copyFileSyslet } from '../plugins/helpers.js';
+import { copyFileSyslet } from '../plugins/copy-file-syslet.js';
 import { scratch } from './helpers/fs-implementations.js';
 
 const CASES: readonly { name: string; src: Buffer; dst: Buffer | null; same?: boolean }[] = [
