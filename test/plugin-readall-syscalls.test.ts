@@ -1,6 +1,6 @@
 /**
  * file.readAll on a cached 4 KiB file makes four calls: openat (as openat2 RESOLVE_CACHED, with
- * the probe's O_NONBLOCK, its fstat and its F_SETFL — engine/open-probe.ts: a FIFO's or a
+ * the probe's O_NONBLOCK, its statx of the file type and its F_SETFL — engine/open-probe.ts: a FIFO's or a
  * device's open must not wait inline), fstat, one read (as preadv2 RWF_NOWAIT) and close.
  * read_size asks for exactly st_size bytes, so the read is full (the RWF_NOWAIT probe adds no
  * completion read) and no read is needed to see end of file. strace watches a child process; the chain's calls are the ones the main
@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { engineUrl } from './helpers/child.js';
 
-const TRACED = 'openat,openat2,fstat,newfstatat,fcntl,pread64,preadv2,read,close';
+const TRACED = 'openat,openat2,fstat,newfstatat,statx,fcntl,pread64,preadv2,read,close';
 const pluginsUrl = new URL('../plugins/index.ts', import.meta.url).href;
 
 // A 64 KiB chunk is what made the old chain ask for more than the file and pay for a second read.
@@ -49,7 +49,7 @@ function straceWorks(): string | null {
   return null;
 }
 
-test('a cached 4 KiB file costs openat (with its probe\'s fstat and F_SETFL), fstat, one read and close', (t) => {
+test('a cached 4 KiB file costs openat (with its probe\'s statx and F_SETFL), fstat, one read and close', (t) => {
   const unavailable = straceWorks();
   if (unavailable !== null) {
     t.skip(unavailable);
@@ -88,8 +88,9 @@ test('a cached 4 KiB file costs openat (with its probe\'s fstat and F_SETFL), fs
   const names = calls.map((line) => /^\d+ +(\w+)\(/.exec(line)?.[1] ?? line);
   assert.equal(names.length, 6, `the chain made ${names.length} syscalls:\n${calls.join('\n')}`);
   assert.match(names[0] as string, /^openat2?$/);
-  // The open probe's: a regular file, so O_NONBLOCK is cleared and the open answers inline.
-  assert.match(names[1] as string, /^(fstat|newfstatat)$/);
+  // The open probe's file type (statx AT_STATX_DONT_SYNC since session 29: it asks no FUSE/NFS
+  // server): a regular file, so O_NONBLOCK is cleared and the open answers inline.
+  assert.match(names[1] as string, /^(fstat|newfstatat|statx)$/);
   assert.match(calls[2] as string, /^\d+ +fcntl\(\d+, F_SETFL, /);
   assert.match(names[3] as string, /^(fstat|newfstatat)$/);
   assert.match(names[4] as string, /^(preadv2|pread64)$/);
