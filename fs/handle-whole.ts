@@ -9,6 +9,7 @@ import { fstatSync, write as writeCallback } from 'node:fs';
 import { promisify } from 'node:util';
 import { STOP } from '../engine/atom.js';
 import { abortError } from '../engine/errors.js';
+import { abortPoint, checkAborted } from './abort-point.js';
 import { EFBIG } from '../engine/native/index.js';
 import { MAX_RW_COUNT } from '../engine/syscalls/abi.js';
 import { viewBytes } from '../engine/view-getters.js';
@@ -29,20 +30,6 @@ const isView = (value: unknown): value is NodeJS.ArrayBufferView => ArrayBuffer.
 // A caller's view by its intrinsic getters, never its own properties (see handle-io.ts bytesOf).
 const bytesOf = viewBytes;
 
-/** Node's checkAborted: an AbortError (the reason as cause) once `signal` has aborted. */
-function checkAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted === true) throw abortError(signal);
-}
-
-/**
- * With a signal, one turn of the event loop before the work: an abort made just after the call
- * is seen, as Node's thread-pool calls see it (a syslet completing inline would finish first).
- */
-async function abortPoint(signal: AbortSignal | undefined): Promise<void> {
-  if (signal === undefined) return;
-  await new Promise<void>((resolve) => setImmediate(resolve));
-  checkAborted(signal);
-}
 
 function isIterable(value: unknown): boolean {
   return value !== null && value !== undefined && (typeof (value as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function' || typeof (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function');

@@ -7,6 +7,7 @@
 import * as nodeFs from 'node:fs/promises';
 import type { Engine } from '../engine/engine.js';
 import { abortError } from '../engine/errors.js';
+import { abortPoint, checkAborted } from './abort-point.js';
 import { offAbort, onAbort } from '../engine/abort-listeners.js';
 import { EFBIG, EINVAL, ENOSYS, EOPNOTSUPP, EPERM, EXDEV } from '../engine/native/index.js';
 import { O_CLOEXEC, O_CREAT, O_EXCL, O_RDONLY, O_RDWR, O_WRONLY } from '../engine/syscalls/constants.generated.js';
@@ -32,20 +33,6 @@ function isSysletHandle(value: unknown): value is FileHandle {
   return typeof value === 'object' && value !== null && kSysletHandle in value;
 }
 
-function checkAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted === true) throw abortError(signal);
-}
-
-/**
- * With a signal, let one turn of the event loop pass before the work starts. Node's calls go to
- * its thread pool, so an abort made right after the call (on the next tick) is seen by its next
- * check; a syslet that completes inline would finish first. Calls without a signal pay nothing.
- */
-async function abortPoint(signal: AbortSignal | undefined): Promise<void> {
-  if (signal === undefined) return;
-  await new Promise<void>((resolve) => setImmediate(resolve));
-  checkAborted(signal);
-}
 
 /**
  * `work`'s answer, or an AbortError as soon as `signal` aborts (the work goes on; its answer is

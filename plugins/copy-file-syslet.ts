@@ -70,25 +70,7 @@ export function copyFileSyslet(engine: Engine, src: PathLike, dst: PathLike, mod
     if (badSrc !== 0) throw sysletError(-badSrc, 'open', pathText(from));
     const badDst = putPath(slot.paths[1], to);
     if (badDst !== 0) throw sysletError(-badDst, 'open', pathText(to));
-    let copied: number;
-    let total: Word;
-    const instance = fileCopy.acquire(engine);
-    try {
-      instance.set(fileCopy.paramIndex('src'), slot.pathAddresses[0]);
-      instance.set(fileCopy.paramIndex('dst'), slot.pathAddresses[1]);
-      instance.set(fileCopy.paramIndex('mode'), mode);
-      const outcome = request.run(fileCopy, instance);
-      if (typeof outcome !== 'number') await outcome;
-      else if (outcome < 0) throw new SyscallError(outcome, 'async_exec');
-      const openSrc = num(instance.result(COPY.openSrc));
-      if (openSrc < 0) throw sysletError(openSrc, 'open', pathText(from));
-      const openDst = num(instance.result(COPY.openDst));
-      if (openDst < 0) throw sysletError(openDst, 'open', pathText(to));
-      copied = num(instance.result(COPY.copy));
-      total = instance.result(COPY.total);
-    } finally {
-      instance.release();
-    }
+    const { copied, total } = await runCopy(request, fileCopy, COPY.copy, mode, from, to);
     // One file under two names: copy_file_range refuses the overlap with EINVAL and the chain
     // left it as it was; node:fs's copyFile (libuv compares st_dev and st_ino) succeeds then.
     if (copied === -EINVAL && (await sameFile(from, to))) return 0;
@@ -105,7 +87,18 @@ const COPY_REFUSALS: readonly number[] = [EXDEV, EINVAL, EOPNOTSUPP, ENOSYS];
 
 /** file.copyBySendfile on the paths already in the request's slot: the bytes copied. */
 async function copyBySendfile(request: Request, mode: number, from: string | Uint8Array, to: string | Uint8Array): Promise<number> {
-  const plugin = fileCopyBySendfile;
+  const { copied, total } = await runCopy(request, fileCopyBySendfile, COPY_BY_SENDFILE.sendfile, mode, from, to);
+  if (copied < 0) throw sysletError(copied, 'sendfile', pathText(from));
+  return total === NOT_EXECUTED ? 0 : num(total);
+}
+
+/**
+ * Run one of the two copy chains (the same atoms but for the copy call, at `copyAtom`) on the
+ * paths already in the request's slot. An open that failed rejects here with its path.
+ * @returns the copy call's last result (0 at end of source, or -errno) and the total cell's atom
+ *   (NOT_EXECUTED when nothing was copied).
+ */
+async function runCopy(request: Request, plugin: typeof fileCopy, copyAtom: number, mode: number, from: string | Uint8Array, to: string | Uint8Array): Promise<{ copied: number; total: Word }> {
   const slot = request.slot;
   const instance = plugin.acquire(request.engine);
   try {
@@ -115,14 +108,11 @@ async function copyBySendfile(request: Request, mode: number, from: string | Uin
     const outcome = request.run(plugin, instance);
     if (typeof outcome !== 'number') await outcome;
     else if (outcome < 0) throw new SyscallError(outcome, 'async_exec');
-    const openSrc = num(instance.result(COPY_BY_SENDFILE.openSrc));
+    const openSrc = num(instance.result(COPY.openSrc));
     if (openSrc < 0) throw sysletError(openSrc, 'open', pathText(from));
-    const openDst = num(instance.result(COPY_BY_SENDFILE.openDst));
+    const openDst = num(instance.result(COPY.openDst));
     if (openDst < 0) throw sysletError(openDst, 'open', pathText(to));
-    const sent = num(instance.result(COPY_BY_SENDFILE.sendfile));
-    if (sent < 0) throw sysletError(sent, 'sendfile', pathText(from));
-    const total = instance.result(COPY_BY_SENDFILE.total);
-    return total === NOT_EXECUTED ? 0 : num(total);
+    return { copied: num(instance.result(copyAtom)), total: instance.result(COPY.total) };
   } finally {
     instance.release();
   }
