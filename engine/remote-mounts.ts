@@ -25,7 +25,8 @@
  * {@link REMOTE_TYPE}.
  */
 import { readFileSync } from 'node:fs';
-import { allocNative, syscall, type Word } from './native/index.js';
+import { isMainThread } from 'node:worker_threads';
+import { allocNative, closeHeld, holdForThisThread, letGo, syscall, THREAD_RESOURCE, type Word } from './native/index.js';
 import { NR } from './syscalls/nr.js';
 import { AT_EMPTY_PATH, AT_STATX_DONT_SYNC, O_CLOEXEC, O_NOFOLLOW, O_PATH, O_RDONLY, POLLERR, POLLNVAL, POLLPRI, RESOLVE_CACHED } from './syscalls/constants.generated.js';
 
@@ -101,7 +102,10 @@ export function remoteMountsPresent(): boolean {
       // Opened at the first check, or again after an open refused (the fd limit, no procfs yet):
       // read at each successful open, as its poll reports changes only from then on.
       mountinfoFd = syscall(SYS_openat, -100, scratch.address + PATH, O_RDONLY | O_CLOEXEC, 0);
-      if (mountinfoFd >= 0) reread();
+      if (mountinfoFd >= 0) {
+        keepForThisThread(mountinfoFd);
+        reread();
+      }
     } else {
       view.setInt32(POLLFD, mountinfoFd, true);
       view.setInt16(POLLFD + 4, POLLPRI, true);
@@ -112,10 +116,29 @@ export function remoteMountsPresent(): boolean {
       const events = ready > 0 ? view.getInt16(POLLFD + 6, true) : 0;
       if ((events & (POLLPRI | POLLERR)) !== 0) reread();
       // Closed under us (a program that closes every fd it did not open): opened again next time.
-      if ((events & POLLNVAL) !== 0) mountinfoFd = -1;
+      if ((events & POLLNVAL) !== 0) {
+        letGo(THREAD_RESOURCE.mountinfo, mountinfoFd);
+        mountinfoFd = -1;
+      }
     }
   }
   return remoteDevices.size > 0;
+}
+
+/**
+ * A worker thread's module state is its own, and so is its mountinfo fd: every worker that made
+ * an inline call kept one open for the process's life (30 workers, 30 fds). It is closed at the
+ * worker's exit, and recorded for the thread (native/thread-resources.ts) so that a terminated
+ * worker's — whose JavaScript never runs again — is closed by the next engine started.
+ */
+function keepForThisThread(fd: number): void {
+  if (isMainThread) return;
+  holdForThisThread(THREAD_RESOURCE.mountinfo, fd);
+  process.once('exit', () => {
+    if (mountinfoFd !== fd) return;
+    mountinfoFd = -1;
+    closeHeld(THREAD_RESOURCE.mountinfo, fd);
+  });
 }
 
 /**

@@ -50,6 +50,8 @@ export const THREAD_RESOURCE = {
   schedstat: 5,
   /** A POSIX timer (its id in the fd word, the thread it signals in the size word): engine/cachemiss-watchdog.ts. */
   signalTimer: 6,
+  /** /proc/self/mountinfo, which engine/remote-mounts.ts polls for mounts made or gone. */
+  mountinfo: 7,
 } as const;
 
 /** A thread of this process, by tid and start time (clock ticks since boot). */
@@ -66,6 +68,7 @@ function linkIsOfKind(link: string | null, kind: number): boolean {
     case THREAD_RESOURCE.eventfd: return link === 'anon_inode:[eventfd]';
     case THREAD_RESOURCE.signalfd: return link === 'anon_inode:[signalfd]';
     case THREAD_RESOURCE.schedstat: return link.startsWith('/proc/') && link.endsWith('/schedstat');
+    case THREAD_RESOURCE.mountinfo: return link.startsWith('/proc/') && link.endsWith('/mountinfo');
     default: return false;
   }
 }

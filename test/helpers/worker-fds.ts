@@ -22,7 +22,8 @@ export const ENGINES = ['io_uring', 'threads'] as const;
 
 /**
  * engineFdKinds - how many descriptors of the kinds an engine makes the process holds: the
- * io_uring ring, the eventfds, the signalfd, and the cachemiss clock's /proc/…/schedstat files.
+ * io_uring ring, the eventfds, the signalfd, the cachemiss clock's /proc/…/schedstat files and
+ * /proc/self/mountinfo (remote-mounts.ts).
  * Other fds (module files, pipes, libuv's own) are left out: they are not the library's.
  *
  * @returns a count per kind (`'anon_inode:[io_uring]'`, `'schedstat'`...), kinds with none left out.
@@ -36,7 +37,8 @@ export function engineFdKinds(): Record<string, number> {
     } catch {
       continue; // the directory's own fd, closed by now
     }
-    const kind = /^anon_inode:\[(io_uring|eventfd|signalfd)\]$/.test(target) ? target : target.endsWith('/schedstat') ? 'schedstat' : null;
+    // (mountinfo: engine/remote-mounts.ts polls it; a worker's own was left open for good until session 29.)
+    const kind = /^anon_inode:\[(io_uring|eventfd|signalfd)\]$/.test(target) ? target : target.endsWith('/schedstat') ? 'schedstat' : /^\/proc\/\d+\/mountinfo$/.test(target) ? 'mountinfo' : null;
     if (kind !== null) kinds[kind] = (kinds[kind] ?? 0) + 1;
   }
   return kinds;
