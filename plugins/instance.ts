@@ -13,16 +13,14 @@ import type { Region } from '../engine/memory.js';
 import type { ChainListener, Engine } from '../engine/engine.js';
 import type { CannedChain } from '../engine/executor-canned.js';
 import * as errorsExports from '../engine/errors.js';
-import * as argumentsExports from '../engine/arguments.js';
-import * as viewGettersExports from '../engine/view-getters.js';
 import * as defineExports from './define.js';
 import type { PluginLayout } from './define.js';
 import * as runMemoryExports from './run-memory.js';
-import { tailOffset, type RunBlock, type RunMemory } from './run-memory.js';
 import type { PluginParams } from './types.js';
 import type { AtomOutcome, PluginRunResult, RunOptions } from './results.js';
 import * as instanceOutcomeExports from './instance-outcome.js';
 import * as instanceWordsExports from './instance-words.js';
+import { ParamBindings } from './instance-params.js';
 
 export type { AtomOutcome, PluginAbortError, PluginRunResult, RunOptions, StopName } from './results.js';
 
@@ -33,8 +31,6 @@ const { errnoName } = nativeExports;
 const { ATOM, STOP, STOP_NAMES } = atomExports;
 const { readWord, setWord } = wordsExports;
 const { AbortError, SyscallError } = errorsExports;
-const { isFileHandle, pathOf } = argumentsExports;
-const { viewBytes } = viewGettersExports;
 const { storeField } = defineExports;
 const { runMemory } = runMemoryExports;
 const { runOutcome } = instanceOutcomeExports;
@@ -54,34 +50,6 @@ export interface InstanceOwner {
   releaseInstance(instance: PluginInstance): void;
 }
 
-const MIN_WORD = -(2n ** 63n);
-const WORD_LIMIT = 2n ** 64n;
-
-/** Parameter kinds whose values are signed: a narrow field takes them two's-complement. */
-const SIGNED_KINDS: ReadonlySet<string> = new Set(['int', 'fd', 'off64', 'pid', 'signo']);
-
-/**
- * A scalar parameter copied into a scratch field of 2 or 4 bytes (a sockaddr_in's port) must fit
- * it: its low bytes alone were stored, so net.request's `port` 70000 connected to port 4464 and -1
- * to 65535 (hunt19). Unsigned kinds take 0 … 2^(8w) - 1, signed ones -2^(8w-1) … 2^(8w-1) - 1.
- * @throws RangeError naming the plugin, the parameter, the field's width and the range.
- */
-function checkNarrowMirrors(owner: InstanceOwner, layout: PluginLayout, index: number, name: string, value: number | bigint): void {
-  const mirrors = layout.paramMirrors[index];
-  if (mirrors === undefined) return;
-  const signed = SIGNED_KINDS.has(layout.paramKinds[index] as string);
-  for (const mirror of mirrors) {
-    if (mirror.width === 8) continue;
-    const bits = BigInt(mirror.width * 8);
-    const low = signed ? -(1n << (bits - 1n)) : 0n;
-    const high = signed ? (1n << (bits - 1n)) - 1n : (1n << bits) - 1n;
-    const given = BigInt(value);
-    if (given < low || given > high) {
-      throw new RangeError(`plugin '${owner.name}': parameter '${name}' goes into a ${mirror.width}-byte field and must be from ${low} to ${high}, got ${String(value)}`);
-    }
-  }
-}
-
 /** One pooled copy of a plugin in engine memory. */
 export class PluginInstance implements ChainListener {
   /** The plugin this is an instance of. */
@@ -94,11 +62,8 @@ export class PluginInstance implements ChainListener {
   readonly canned: CannedChain;
   readonly #region: Region;
   readonly #base: number;
-  readonly #memory: RunMemory;
-  // Per parameter: the run-memory block or the caller's registered bytes it holds for this run.
-  readonly #blocks: (RunBlock | null)[];
-  readonly #held: (ArrayBufferView | null)[];
-  readonly #outBytes: number[];
+  // The run's parameters: the run memory and the caller's registered bytes they hold.
+  readonly #params: ParamBindings;
   // The layout's reset image as little-endian int32 words when it is small and whole words (a
   // canned POSIX chain: two result cells, 16 bytes), else null: reset() stores it word by word.
   readonly #resetWords: Int32Array | null;
@@ -147,11 +112,8 @@ export class PluginInstance implements ChainListener {
     this.first = base;
     this.canned = engine.cannedChain(base);
     this.#base = base - region.start;
-    this.#memory = runMemory(engine);
     const layout = plugin.layout;
-    this.#blocks = new Array<RunBlock | null>(layout.paramCount).fill(null);
-    this.#held = new Array<ArrayBufferView | null>(layout.paramCount).fill(null);
-    this.#outBytes = new Array<number>(layout.paramCount).fill(0);
+    this.#params = new ParamBindings(plugin, runMemory(engine), this);
     const image = layout.resetImage;
     if (image.length <= 64 && image.length % 4 === 0) {
       const words = new Int32Array(image.length / 4);
@@ -246,86 +208,7 @@ export class PluginInstance implements ChainListener {
    *   a value of the wrong type or a path with a NUL in it. What was bound is kept until release().
    */
   setParams(params: PluginParams): void {
-    const owner = this.plugin;
-    const layout = owner.layout;
-    for (let index = 0; index < layout.paramCount; index++) {
-      const name = owner.paramNames[index] as string;
-      if (!Object.hasOwn(params, name)) throw new RangeError(`plugin '${owner.name}': missing parameter '${name}'`);
-      const value = params[name];
-      const kind = layout.paramKinds[index];
-      if (kind === 'path') this.#bindPath(index, name, value);
-      else if (kind === 'in') this.#bindIn(index, name, value);
-      else if (kind === 'out') this.#bindOut(index, name, value);
-      else if (kind === 'fd' && isFileHandle(value)) this.set(index, value.fd);
-      else if ((typeof value === 'number' && Number.isSafeInteger(value)) || (typeof value === 'bigint' && value >= MIN_WORD && value < WORD_LIMIT)) {
-        checkNarrowMirrors(owner, layout, index, name, value);
-        this.set(index, value);
-      }
-      else if (typeof value === 'number' || typeof value === 'bigint') throw new RangeError(`plugin '${owner.name}': parameter '${name}' must be a safe integer or a 64-bit bigint, got ${String(value)}`);
-      else throw new TypeError(`plugin '${owner.name}': parameter '${name}' (${kind as string}) must be a number or bigint, got ${typeof value}`);
-    }
-    for (const name in params) {
-      if (Object.hasOwn(params, name) && !layout.paramIndex.has(name)) throw new RangeError(`plugin '${owner.name}': unknown parameter '${name}' (it takes ${owner.paramNames.join(', ') || 'none'})`);
-    }
-  }
-
-  #setLength(index: number, length: number): void {
-    const slot = this.plugin.layout.lengthIndex.get(this.plugin.paramNames[index] as string);
-    if (slot !== undefined) this.set(slot, length);
-  }
-
-  #bindPath(index: number, name: string, value: unknown): void {
-    // As node:fs reads a path: a string, bytes or a file: URL, never with a NUL in it.
-    const path = pathOf(value, name);
-    const length = typeof path === 'string' ? Buffer.byteLength(path, 'utf8') : path.length;
-    const block = this.#memory.take(length + 1);
-    this.#blocks[index] = block;
-    // At the end of its block (see tailOffset): a length past the NUL leaves the block, -EFAULT.
-    const at = tailOffset(block, length + 1);
-    if (typeof path === 'string') block.bytes.write(path, at, 'utf8');
-    else block.bytes.set(path, at);
-    block.bytes[at + length] = 0;
-    this.set(index, block.address + at);
-    this.#setLength(index, length);
-  }
-
-  #bindIn(index: number, name: string, given: unknown): void {
-    if (!ArrayBuffer.isView(given)) throw new TypeError(`plugin '${this.plugin.name}': parameter '${name}' (in) must be a Uint8Array or another ArrayBufferView, got ${typeof given}`);
-    // The bytes the view holds, by its intrinsic getters: a `byteLength` (or `buffer`,
-    // `byteOffset`) of its own that lies must not widen it over the rest of its store.
-    const value = viewBytes(given);
-    if (value.byteLength === 0) {
-      // Nothing to register: the last byte of a block (a zero, RunMemory.take) gives the kernel a
-      // valid address and length 0.
-      const block = this.#memory.take(1);
-      this.#blocks[index] = block;
-      this.set(index, block.address + tailOffset(block, 1));
-    } else if (this.#memory.copiesIn(value)) {
-      // Part of a larger store (a pooled Buffer shares Node's 8 KiB one): a copy at the end of a
-      // block of its own, so that a length past the view is -EFAULT, never the store's other bytes.
-      const block = this.#memory.take(value.byteLength);
-      const at = tailOffset(block, value.byteLength);
-      block.bytes.set(value, at);
-      this.#blocks[index] = block;
-      this.set(index, block.address + at);
-    } else {
-      this.set(index, this.#memory.hold(value));
-      this.#held[index] = value;
-    }
-    this.#setLength(index, value.byteLength);
-  }
-
-  #bindOut(index: number, name: string, value: unknown): void {
-    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-      throw new (typeof value === 'number' ? RangeError : TypeError)(`plugin '${this.plugin.name}': parameter '${name}' (out) is a byte count, a positive integer; got ${String(value)}`);
-    }
-    // (Zeros: a block comes from the pool zeroed, see RunMemory.take.)
-    const block = this.#memory.take(value);
-    const at = tailOffset(block, value);
-    this.#blocks[index] = block;
-    this.#outBytes[index] = value;
-    this.set(index, block.address + at);
-    this.#setLength(index, value);
+    this.#params.bind(params);
   }
 
   /** result - atom `index`'s result cell (NOT_EXECUTED, a bigint, until it has run). */
@@ -482,7 +365,7 @@ export class PluginInstance implements ChainListener {
     this.#resolve = null;
     this.#reject = null;
     const index = this.indexOf(last);
-    const result = runOutcome(this, this.#region, this.#base, this.#blocks, this.#outBytes, index, STOP_NAMES[stop] ?? String(stop), atoms, mode, latencyNs);
+    const result = runOutcome(this, this.#region, this.#base, this.#params.blocks, this.#params.outBytes, index, STOP_NAMES[stop] ?? String(stop), atoms, mode, latencyNs);
     const aborted = this.#aborted;
     const reason = this.#reason;
     this.#reason = undefined;
@@ -495,18 +378,7 @@ export class PluginInstance implements ChainListener {
 
   /** release - give back the run memory and registrations the parameters hold, and the instance to its pool. */
   release(): void {
-    for (let index = 0; index < this.#blocks.length; index++) {
-      const block = this.#blocks[index];
-      if (block != null) {
-        this.#memory.give(block);
-        this.#blocks[index] = null;
-      }
-      const held = this.#held[index];
-      if (held != null) {
-        this.#memory.unhold(held);
-        this.#held[index] = null;
-      }
-    }
+    this.#params.release();
     this.plugin.releaseInstance(this);
   }
 }
