@@ -23,7 +23,7 @@ import type { ExecutorOptions } from './executor-types.js';
 // Imported bindings as this module's own consts: TurboFan folds a module's consts into the code it
 // compiles, but loads an imported binding's cell and tests it for the hole at every use, and
 // calls an imported function through that load (P1: the probe is made once per cached read).
-const { syscall, preadv2, EAGAIN, EINVAL, EOPNOTSUPP } = nativeExports;
+const { syscall, preadv2, EAGAIN, EINTR, EINVAL, EOPNOTSUPP } = nativeExports;
 const { PROBE } = compiledTableExports;
 const { PRIVATE_LAYOUT } = confinementExports;
 const { RESOLVE_CACHED, RWF_NOWAIT } = abiExports;
@@ -240,7 +240,11 @@ export class Prober {
         setWord(scratch, 64, 0);
         setWord(scratch, 72, 0);
         const ready = syscall(nr, args[0], args[1], at + 64, args[3], args[4], 0);
-        return ready === 0 ? HANDOFF : ready;
+        // EINTR is the probe's, not the call's: a signal with a handler reached this (the
+        // JavaScript) thread during it, which the call made later on a cachemiss thread or in the
+        // ring does not see. Answered, it ended a FIFO read EINTR (ESHUTDOWN in syslet-aio/fs)
+        // under a signal storm (hunt30).
+        return ready === 0 || ready === -EINTR ? HANDOFF : ready;
       }
       case PROBE_RESOLVE_CACHED: {
         const openFlags = Number(args[2]) >>> 0;
@@ -301,7 +305,10 @@ export class Prober {
     setWord(scratch, 64, 0);
     setWord(scratch, 72, 0);
     const ready = syscall(SYS_ppoll, at + 48, 1, at + 64, 0, 8);
-    if (ready === 0) return HANDOFF;
+    // Not ready, or the poll said nothing: EINTR when a signal with a handler reached this (the
+    // JavaScript) thread during the ppoll (hunt30). Making the call then waited inline, in read(2)
+    // of an empty FIFO, until its writer wrote: timers and I/O stopped (a 400 ms gap per pause).
+    if (ready <= 0) return HANDOFF;
     return syscall(nr, args[0], args[1], args[2], args[3], args[4], args[5]);
   }
 
