@@ -10,10 +10,9 @@
  * the kernel writes back into a copy are copied to the caller's structure when the request
  * completes. The copy lives until the completion has been processed.
  *
- * Small copies share a 256-byte slot per request (a slab with one slot per request the ring may
- * hold); larger ones (long iovec arrays, long paths) take a pooled block of a power-of-two size.
+ * Where the copies live (a slot per request, pooled blocks for large ones) is engine/uring-copy-space.ts.
  */
-import { allocNative, releaseNative, EINVAL, type NativeBlock, type Word } from './native/index.js';
+import { EINVAL, type Word } from './native/index.js';
 import type { MemoryRegistry, Region } from './memory.js';
 import type { Confinement } from './confinement.js';
 import { COPY, type Copy, type PolledFd } from './uring-opcodes.js';
@@ -21,17 +20,16 @@ import { readPointer } from './words.js';
 import { IOV_MAX, PATH_MAX } from './syscalls/abi.js';
 import { STRUCT_SIZES } from './syscalls/table.js';
 import { POLLERR, POLLHUP, POLLNVAL } from './syscalls/constants.generated.js';
+import { CopySpace } from './uring-copy-space.js';
 
 /** copy()'s answer when the structure cannot go to the ring as it is (the syscall decides). */
 export const COPY_FAILED = -1;
 
 /** Copies up to this many bytes are made byte by byte (see #bytes). */
 const SMALL_COPY_BYTES = 256;
-const SLOT_BYTES = 256;
 const MSGHDR_BYTES = STRUCT_SIZES.msghdr;
 const POLLFD_BYTES = STRUCT_SIZES.pollfd;
 const SIZED_MAX = 256;
-const NO_SLOT = -1;
 /** What a completion must write back into the caller's memory. */
 const DUTY_NONE = 0;
 const DUTY_SOCKLEN = 1;
@@ -59,22 +57,14 @@ export class RequestMemory implements PolledFd {
   /** Its events. */
   pollEvents = 0;
   readonly #registry: MemoryRegistry;
-  readonly #capacity: number;
-  #slab: NativeBlock | null = null;
-  #slabView: DataView | null = null;
-  readonly #freeSlots: number[] = [];
-  readonly #pool = new Map<number, NativeBlock[]>();
-  // The request being prepared.
-  #slot = NO_SLOT;
-  #used = 0;
-  #blocks: NativeBlock[] = [];
+  // Where the copies go.
+  readonly #space: CopySpace;
+  // The request being prepared: what its completion writes back.
   #duty = DUTY_NONE;
   #dutyCopy = 0;
   #dutyTarget = 0;
   #dutyRegion: Region | null = null;
-  // Committed requests, by token.
-  readonly #slots = new Int32Array(65536).fill(NO_SLOT);
-  readonly #tokenBlocks: (NativeBlock[] | null)[] = [];
+  // Committed requests' write-backs, by token.
   readonly #duties = new Uint8Array(65536);
   readonly #dutyCopies = new Float64Array(65536);
   readonly #dutyTargets = new Float64Array(65536);
@@ -82,7 +72,7 @@ export class RequestMemory implements PolledFd {
 
   constructor(registry: MemoryRegistry, capacity: number) {
     this.#registry = registry;
-    this.#capacity = capacity;
+    this.#space = new CopySpace(capacity);
   }
 
   // The executor's checked copies of the request being prepared (null: it copied nothing).
@@ -98,7 +88,7 @@ export class RequestMemory implements PolledFd {
    */
   begin(origin: Confinement | null): void {
     this.#origin = origin;
-    this.#used = 0;
+    this.#space.begin();
     this.#duty = DUTY_NONE;
     this.#dutyRegion = null;
   }
@@ -192,28 +182,20 @@ export class RequestMemory implements PolledFd {
 
   /** abandon - the request being prepared will not be made: give its memory back. */
   abandon(): void {
-    for (const block of this.#blocks) this.#giveBack(block);
-    this.#blocks = [];
-    this.#used = 0;
+    this.#space.abandon();
     this.#duty = DUTY_NONE;
     this.#dutyRegion = null;
   }
 
   /** commit - the request being prepared is now the chain `token`'s, until {@link finish}. */
   commit(token: number): void {
-    if (this.#used > 0 || this.#blocks.length > 0) {
-      this.#slots[token] = this.#slot;
-      this.#slot = NO_SLOT;
-      this.#tokenBlocks[token] = this.#blocks.length > 0 ? this.#blocks : null;
-      this.#blocks = [];
-    }
+    this.#space.commit(token);
     this.#duties[token] = this.#duty;
     this.#dutyCopies[token] = this.#dutyCopy;
     this.#dutyTargets[token] = this.#dutyTarget;
     this.#dutyRegions[token] = this.#dutyRegion;
     this.#duty = DUTY_NONE;
     this.#dutyRegion = null;
-    this.#used = 0;
   }
 
   /**
@@ -225,7 +207,7 @@ export class RequestMemory implements PolledFd {
    */
   pollAnswered(token: number, value: number): boolean {
     if (value < 0) return value !== -EINVAL;
-    const copy = this.#viewAt(this.#dutyCopies[token] as number, token);
+    const copy = this.#space.viewAt(this.#dutyCopies[token] as number, token);
     if (copy === null) return true;
     return (value & (copy.view.getUint16(copy.offset + 4, true) | POLL_ALWAYS)) !== 0;
   }
@@ -239,7 +221,7 @@ export class RequestMemory implements PolledFd {
     if (duty !== DUTY_NONE) {
       const region = this.#dutyRegions[token] ?? null;
       const target = (this.#dutyTargets[token] as number) - (region?.start ?? 0);
-      const copy = this.#viewAt(this.#dutyCopies[token] as number, token);
+      const copy = this.#space.viewAt(this.#dutyCopies[token] as number, token);
       if (region !== null && copy !== null && value >= 0) {
         if (duty === DUTY_SOCKLEN) region.view.setUint32(target, copy.view.getUint32(copy.offset, true), true);
         else if (duty === DUTY_POLLFD) {
@@ -255,28 +237,16 @@ export class RequestMemory implements PolledFd {
       this.#duties[token] = DUTY_NONE;
       this.#dutyRegions[token] = null;
     }
-    const slot = this.#slots[token] as number;
-    if (slot !== NO_SLOT) {
-      this.#freeSlots.push(slot);
-      this.#slots[token] = NO_SLOT;
-    }
-    const blocks = this.#tokenBlocks[token];
-    if (blocks != null) {
-      for (const block of blocks) this.#giveBack(block);
-      this.#tokenBlocks[token] = null;
-    }
+    this.#space.finish(token);
   }
 
   /** release - free all native memory (the ring is gone). */
   release(): void {
-    if (this.#slab !== null) releaseNative(this.#slab);
-    this.#slab = null;
-    for (const blocks of this.#pool.values()) for (const block of blocks) releaseNative(block);
-    this.#pool.clear();
+    this.#space.release();
   }
 
   #iovecs(source: number, count: number): number {
-    if (count === 0) return this.#reserve(16) ?? COPY_FAILED;
+    if (count === 0) return this.#space.reserve(16) ?? COPY_FAILED;
     const region = this.#source(source, count * 16);
     if (region === null) return COPY_FAILED;
     const at = this.#bytes(region, source - region.start, count * 16);
@@ -288,7 +258,7 @@ export class RequestMemory implements PolledFd {
     if (region === null) return COPY_FAILED;
     const at = this.#bytes(region, source - region.start, MSGHDR_BYTES);
     if (at === COPY_FAILED) return COPY_FAILED;
-    const header = this.#viewAt(at, -1);
+    const header = this.#space.viewAt(at, -1);
     if (header === null) return COPY_FAILED;
     const { view, offset } = header;
     // struct msghdr: name@0, namelen@8 (u32), iov@16, iovlen@24, control@32, controllen@40, flags@48.
@@ -306,7 +276,7 @@ export class RequestMemory implements PolledFd {
       const iovCopy = this.#iovecs(iov, iovLength);
       if (iovCopy === COPY_FAILED) return COPY_FAILED;
       // The copy's msg_iov points at the copied array (the header copy may have moved: look again).
-      const again = this.#viewAt(at, -1);
+      const again = this.#space.viewAt(at, -1);
       if (again === null) return COPY_FAILED;
       again.view.setBigUint64(again.offset + 16, BigInt(iovCopy), true);
     }
@@ -315,7 +285,7 @@ export class RequestMemory implements PolledFd {
   }
 
   #iovecsConfined(at: number, count: number): boolean {
-    const copy = this.#viewAt(at, -1);
+    const copy = this.#space.viewAt(at, -1);
     if (copy === null) return false;
     for (let i = 0; i < count; i++) {
       const base = readPointer(copy.view, copy.offset + i * 16);
@@ -376,9 +346,9 @@ export class RequestMemory implements PolledFd {
 
   /** Copies `length` bytes of `region` from `offset` into this request's memory. */
   #bytes(region: Source, offset: number, length: number): number {
-    const at = this.#reserve(length);
+    const at = this.#space.reserve(length);
     if (at === null) return COPY_FAILED;
-    const target = this.#viewAt(at, -1);
+    const target = this.#space.viewAt(at, -1);
     if (target === null) return COPY_FAILED;
     const from = region.bytes;
     if (length <= SMALL_COPY_BYTES) {
@@ -391,49 +361,5 @@ export class RequestMemory implements PolledFd {
     }
     new Uint8Array(target.view.buffer, target.view.byteOffset + target.offset, length).set(from.subarray(offset, offset + length));
     return at;
-  }
-
-  /** Room for `length` bytes (8-byte aligned): in the request's slot, or in a pooled block. */
-  #reserve(length: number): number | null {
-    const aligned = Math.ceil(length / 8) * 8;
-    if (this.#used + aligned <= SLOT_BYTES) {
-      if (this.#slot === NO_SLOT) this.#slot = this.#takeSlot();
-      const at = (this.#slab as NativeBlock).address + this.#slot * SLOT_BYTES + this.#used;
-      this.#used += aligned;
-      return at;
-    }
-    let size = 4096;
-    while (size < aligned) size *= 2;
-    const block = this.#pool.get(size)?.pop() ?? allocNative(size, 64);
-    this.#blocks.push(block);
-    return block.address;
-  }
-
-  #takeSlot(): number {
-    if (this.#slab === null) {
-      this.#slab = allocNative(this.#capacity * SLOT_BYTES, 64);
-      this.#slabView = new DataView(this.#slab.buffer);
-      for (let slot = this.#capacity - 1; slot >= 0; slot--) this.#freeSlots.push(slot);
-    }
-    // The ring holds at most `capacity` requests, so a slot is always free here.
-    return this.#freeSlots.pop() as number;
-  }
-
-  /** A view and offset for an address in this request's (or `token`'s) memory. */
-  #viewAt(address: number, token: number): { view: DataView; offset: number } | null {
-    const slab = this.#slab;
-    if (slab !== null && address >= slab.address && address < slab.address + slab.size) return { view: this.#slabView as DataView, offset: address - slab.address };
-    const blocks = token >= 0 ? (this.#tokenBlocks[token] ?? []) : this.#blocks;
-    for (const block of blocks) if (address >= block.address && address < block.address + block.size) return { view: new DataView(block.buffer), offset: address - block.address };
-    return null;
-  }
-
-  #giveBack(block: NativeBlock): void {
-    let list = this.#pool.get(block.size);
-    if (list === undefined) {
-      list = [];
-      this.#pool.set(block.size, list);
-    }
-    list.push(block);
   }
 }
