@@ -4,6 +4,8 @@
  * the caller handed off, publishes the outcome in its completion queue and pokes the caller's
  * eventfd so the event loop wakes. It exits after `idleMs` without work.
  */
+// First: claims the thread's phase before any module loads koffi (see the module).
+import './cachemiss-worker-claim.js';
 import { parentPort, workerData } from 'node:worker_threads';
 import { allocNative, holdForThread, syscall, THREAD_RESOURCE, type ThreadIdentity } from './native/index.js';
 import { MemoryRegistry } from './memory.js';

@@ -8,10 +8,15 @@ import { WORKER_PHASE, WORKER_STATE } from './worker-state.js';
 import type { PoolThreads } from './pool-threads.js';
 
 /**
- * How long process exit waits for threads still loading (koffi's addon initialises as a thread
- * loads, and terminating a thread in the middle of that aborts the whole process).
+ * How long process exit waits for threads whose modules run (koffi's addon initialises then, and
+ * terminating a thread in the middle of that aborts the whole process).
  */
 const EXIT_LOAD_WAIT_MS = 10_000;
+
+/** isLoading - whether a thread in `phase` has not reached `ready` and may not be withdrawn any more or yet. */
+function isLoading(phase: number): boolean {
+  return phase === WORKER_PHASE.loading || phase === WORKER_PHASE.native;
+}
 
 /** interruptChain - signal the thread running the chain with `token`, if one is (see CachemissPool.interruptChain). @returns whether one was. */
 export function interruptChain(threads: PoolThreads, token: number): boolean {
@@ -40,7 +45,7 @@ export async function terminateThread(threads: PoolThreads, index: number): Prom
   // in a loaded CI run. Wait (bounded) until it is ready or gone.
   const phaseAt = threads.slots.indexOf(slot) * WORKER_STATE.stride + WORKER_STATE.phase;
   const loadDeadline = performance.now() + EXIT_LOAD_WAIT_MS;
-  while (slot.worker === worker && Atomics.load(threads.state, phaseAt) === WORKER_PHASE.loading && performance.now() < loadDeadline) {
+  while (slot.worker === worker && isLoading(Atomics.load(threads.state, phaseAt)) && performance.now() < loadDeadline) {
     await new Promise((resolve) => setTimeout(resolve, 2));
   }
   if (slot.worker !== worker) return false;
@@ -76,8 +81,11 @@ export function interruptForExit(threads: PoolThreads, queue: SubmissionQueue): 
     let blocked = false;
     threads.slots.forEach((slot, index) => {
       if (slot.worker === null) return;
-      const phase = Atomics.load(threads.state, index * WORKER_STATE.stride + WORKER_STATE.phase);
-      if (phase === WORKER_PHASE.loading) loading = true;
+      const phaseAt = index * WORKER_STATE.stride + WORKER_STATE.phase;
+      // A thread Node is still starting is withdrawn: it will load nothing native, and Node may
+      // terminate it at once. One whose modules already run (koffi's addon) is waited for.
+      const phase = Atomics.compareExchange(threads.state, phaseAt, WORKER_PHASE.loading, WORKER_PHASE.withdrawn);
+      if (phase === WORKER_PHASE.native) loading = true;
       else if (threads.isRunning(index)) {
         blocked = true;
         threads.interrupt(index);

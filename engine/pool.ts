@@ -311,8 +311,9 @@ export class CachemissPool {
    * interruptForExit - (process 'exit') stop threads now, synchronously, so Node can join them.
    * Node terminates every worker after the exit handlers; a thread terminated while its modules
    * load can be caught inside koffi's addon initialisation, which then aborts the process
-   * (napi_throw FATAL, exit code 134). So first wait, bounded, until no thread is loading; a
-   * thread that has loaded sees the shutdown and leaves by itself.
+   * (napi_throw FATAL, exit code 134). So a thread Node is still starting is withdrawn (it then
+   * loads nothing native: engine/cachemiss-worker-claim.ts), one whose modules run is waited for,
+   * bounded; a thread that has loaded sees the shutdown and leaves by itself.
    */
   interruptForExit(): void {
     interruptForExit(this.#threads, this.#queue);

@@ -60,8 +60,22 @@ export const WORKER_STATE = {
 
 /** WORKER_STATE.phase values. */
 export const WORKER_PHASE = {
-  /** Spawned; its modules (koffi's addon among them) are still loading. */
+  /**
+   * Spawned; Node is starting it and its modules are not running yet (nothing native loaded): it
+   * may be terminated, or withdrawn (below), at no risk.
+   */
   loading: 1,
   /** Loaded: it may be terminated at any point from here on. */
   ready: 2,
+  /**
+   * Its modules are running: koffi's addon initialises and the thread's native blocks are made.
+   * Terminating it now aborts the process (koffi throws into a terminating isolate, and napi_throw
+   * is then fatal), so exit and terminateThread wait until it is ready.
+   */
+  native: 3,
+  /**
+   * Taken back by the exiting process while still `loading`: the thread's first module finds it so
+   * and loads nothing native (engine/cachemiss-worker-claim.ts), so exit need not wait for it.
+   */
+  withdrawn: 4,
 } as const;
