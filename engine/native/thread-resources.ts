@@ -25,59 +25,23 @@
  * Only worker threads record anything: the main thread's resources go with the process. Nothing
  * is recorded or released where /proc is not this process's own (proc-self.ts). When
  * the fixed address is taken by something else, or the block is full, nothing is recorded and
- * a terminated worker's resources stay, as before this module.
+ * a terminated worker's resources stay, as before this module. How a thread, a file and a mapping
+ * are told apart through /proc is engine/native/thread-identity.ts.
  */
 import { isMainThread } from 'node:worker_threads';
-import { fstatSync, readFileSync, readlinkSync } from 'node:fs';
 import { libc, syscall } from './libc.js';
 import { viewOf } from './memory.js';
 import { procIsThisProcess } from './proc-self.js';
 import { EEXIST, EOWNERDEAD } from './errno.js';
 import { NR } from '../syscalls/nr.js';
+import { THREAD_RESOURCE, identityOf, linkIsOfKind, linkOf, readProc, ringMappingAt, startTimeOf, threadIdentity, timerSignalsThread, type ThreadIdentity } from './thread-identity.js';
 import { MAP_ANONYMOUS, MAP_FIXED_NOREPLACE, MAP_PRIVATE, PROT_READ, PROT_WRITE } from '../syscalls/constants.generated.js';
 
-/** What an entry holds (its fd, or its mapping's address and size). */
-export const THREAD_RESOURCE = {
-  /** An io_uring instance's fd. */
-  ring: 1,
-  /** An eventfd. */
-  eventfd: 2,
-  /** A signalfd. */
-  signalfd: 3,
-  /** A mapping of an io_uring instance (address, size). */
-  ringMapping: 4,
-  /** A cachemiss thread's /proc/…/schedstat file (engine/cachemiss-clock.ts), its pool's to close. */
-  schedstat: 5,
-  /** A POSIX timer (its id in the fd word, the thread it signals in the size word): engine/cachemiss-watchdog.ts. */
-  signalTimer: 6,
-  /** /proc/self/mountinfo, which engine/remote-mounts.ts polls for mounts made or gone. */
-  mountinfo: 7,
-} as const;
-
-/** A thread of this process, by tid and start time (clock ticks since boot). */
-export interface ThreadIdentity {
-  readonly tid: number;
-  readonly start: number;
-}
-
-/** Whether /proc/self/fd/N's link (null: no such fd) is a file of `kind` (checked before the fd is closed). */
-function linkIsOfKind(link: string | null, kind: number): boolean {
-  if (link === null) return false;
-  switch (kind) {
-    case THREAD_RESOURCE.ring: return link === 'anon_inode:[io_uring]';
-    case THREAD_RESOURCE.eventfd: return link === 'anon_inode:[eventfd]';
-    case THREAD_RESOURCE.signalfd: return link === 'anon_inode:[signalfd]';
-    case THREAD_RESOURCE.schedstat: return link.startsWith('/proc/') && link.endsWith('/schedstat');
-    case THREAD_RESOURCE.mountinfo: return link.startsWith('/proc/') && link.endsWith('/mountinfo');
-    default: return false;
-  }
-}
+export { THREAD_RESOURCE, identityOf, type ThreadIdentity } from './thread-identity.js';
 
 /** Where the block is mapped: far from where the kernel's mmap and the heap place things on x86-64. */
 const REGISTRY_ADDRESS = 0x2f5b_7e6d_0000;
 const REGISTRY_BYTES = 64 * 1024;
-/** The page size of x86-64 (the only architecture the library runs on). */
-const PAGE_BYTES = 4096;
 /** 'SYLR' and the layout's version, then the creating process's pid: written last by the creator. */
 const MAGIC = 0x53594c52;
 /** 2: entries carry the file's identity (word 6), which version 1 left as it found it. */
@@ -124,26 +88,6 @@ interface Registry {
 
 /** This thread's view of the block: undefined until first needed, null when there is none. */
 let registry: Registry | null | undefined;
-/** This thread's identity (tid, start time), read once. */
-let self: ThreadIdentity | undefined;
-
-/** startTimeOf - field 22 (starttime, clock ticks) of a /proc stat file, or -1 when it cannot be read. */
-function startTimeOf(statPath: string): number {
-  let text: string;
-  try {
-    text = readFileSync(statPath, 'latin1');
-  } catch {
-    return -1;
-  }
-  // The command name (field 2) may hold spaces and parentheses: count from the last ')'.
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[19] ?? -1);
-}
-
-function identity(): ThreadIdentity {
-  self ??= { tid: syscall(NR.gettid), start: startTimeOf('/proc/thread-self/stat') };
-  return self;
-}
 
 /**
  * thisWorkerThread - this thread's identity, for a thread it starts to record resources in its
@@ -152,7 +96,7 @@ function identity(): ThreadIdentity {
 export function thisWorkerThread(): ThreadIdentity | null {
   // A /proc of another pid namespace lists other tids than gettid() gives: nothing is recorded.
   if (isMainThread || !procIsThisProcess()) return null;
-  const owner = identity();
+  const owner = threadIdentity();
   if (owner.start < 0) return null;
   // Open (and bind the mutex calls of) the block now, while the thread runs: the thread gives
   // back what is recorded in its name while it may be being terminated, and a koffi binding made
@@ -164,12 +108,8 @@ export function thisWorkerThread(): ThreadIdentity | null {
 function mappedAsOurs(): boolean {
   const start = REGISTRY_ADDRESS.toString(16);
   const end = (REGISTRY_ADDRESS + REGISTRY_BYTES).toString(16);
-  let maps: string;
-  try {
-    maps = readFileSync('/proc/self/maps', 'latin1');
-  } catch {
-    return false;
-  }
+  // ('' when it cannot be read: matches nothing.)
+  const maps = readProc('/proc/self/maps');
   const at = maps.indexOf(`\n${start}-${end} rw-p 00000000 00:00 0 `);
   return at >= 0 || maps.startsWith(`${start}-${end} rw-p 00000000 00:00 0 `);
 }
@@ -271,7 +211,7 @@ export function letGo(kind: number, fd: number, address = 0): void {
   // Nothing was recorded by or for a thread that never opened the block (the main thread, a
   // foreign /proc): opening it now, maybe mid-termination, is what must not happen (see above).
   if (isMainThread || registry === null || registry === undefined) return;
-  const owner = identity();
+  const owner = threadIdentity();
   locked((words) => {
     for (let at = ENTRIES_AT / 8, i = 0; i < ENTRY_COUNT; i++, at += ENTRY_WORDS) {
       if (words[at] === owner.tid && words[at + 1] === owner.start && words[at + 2] === kind && words[at + 3] === fd && words[at + 4] === address) {
@@ -280,27 +220,6 @@ export function letGo(kind: number, fd: number, address = 0): void {
       }
     }
   });
-}
-
-/**
- * identityOf - what tells this file apart from every other of its kind while it is open: an
- * io_uring instance's inode (each ring has its own), an eventfd's `eventfd-id` (fdinfo, Linux
- * 5.17 and later). 0 when the kernel gives none (signalfds share one inode and have no id).
- */
-export function identityOf(kind: number, fd: number): number {
-  if (fd < 0) return 0;
-  if (kind === THREAD_RESOURCE.ring) {
-    try {
-      return fstatSync(fd).ino;
-    } catch {
-      return 0;
-    }
-  }
-  if (kind === THREAD_RESOURCE.eventfd) {
-    const id = /^eventfd-id:\s*(\d+)$/m.exec(readProc(`/proc/self/fdinfo/${fd}`));
-    return id === null ? 0 : Number(id[1]);
-  }
-  return 0;
 }
 
 /**
@@ -321,19 +240,6 @@ export function closeHeld(kind: number, fd: number): void {
   }
 }
 
-/** Whether the mapping at `address` of `size` bytes is still an io_uring ring's (that ring's, when its inode `identity` is known). */
-function ringMappingAt(maps: string, address: number, size: number, identity: number): boolean {
-  // The kernel maps whole pages, and /proc/self/maps shows them so (a ring's 208-byte SQ ring is
-  // one 4 KiB line): matched on the recorded size, no terminated worker's mapping was ever found.
-  const line = `${address.toString(16)}-${(address + Math.ceil(size / PAGE_BYTES) * PAGE_BYTES).toString(16)} `;
-  const at = maps.startsWith(line) ? 0 : maps.indexOf(`\n${line}`);
-  if (at < 0) return false;
-  const end = maps.indexOf('\n', at + 1);
-  // address-range perms offset dev inode path
-  const fields = maps.slice(at, end < 0 ? undefined : end).trim().split(/\s+/);
-  return fields[5] === 'anon_inode:[io_uring]' && (identity === 0 || fields[4] === String(identity));
-}
-
 /**
  * releaseResourcesOfEndedThreads - close the fds and unmap the rings that threads of this process
  * recorded and no longer exist to give back (terminated workers). Each fd is closed only if it
@@ -347,7 +253,7 @@ export function releaseResourcesOfEndedThreads(): number {
   const alive = new Map<number, boolean>();
   let maps: string | undefined;
   let timers: string | undefined;
-  const me = isMainThread ? null : identity();
+  const me = isMainThread ? null : threadIdentity();
   locked((words) => {
     for (let at = ENTRIES_AT / 8, i = 0; i < ENTRY_COUNT; i++, at += ENTRY_WORDS) {
       const tid = words[at] as number;
@@ -364,13 +270,13 @@ export function releaseResourcesOfEndedThreads(): number {
       const fd = words[at + 3] as number;
       const identity = words[at + 6] as number;
       if (kind === THREAD_RESOURCE.ringMapping) {
-        maps ??= readMaps();
+        maps ??= readProc('/proc/self/maps');
         if (ringMappingAt(maps, words[at + 4] as number, words[at + 5] as number, identity)) {
           syscall(NR.munmap, words[at + 4], words[at + 5]);
           released++;
         }
       } else if (kind === THREAD_RESOURCE.signalTimer) {
-        timers ??= readTimers();
+        timers ??= readProc('/proc/self/timers');
         if (timerSignalsThread(timers, fd, words[at + 5] as number)) {
           syscall(NR.timer_delete, fd);
           released++;
@@ -383,41 +289,4 @@ export function releaseResourcesOfEndedThreads(): number {
     }
   });
   return released;
-}
-
-function readMaps(): string {
-  return readProc('/proc/self/maps');
-}
-
-function readTimers(): string {
-  return readProc('/proc/self/timers');
-}
-
-function readProc(path: string): string {
-  try {
-    return readFileSync(path, 'latin1');
-  } catch {
-    return '';
-  }
-}
-
-/**
- * Whether /proc/self/timers lists timer `id` as one that signals thread `tid` (`notify:
- * signal/tid.N`, kept after the thread has ended): a timer id is the process's, and one deleted
- * and made again by someone else would name another thread.
- */
-function timerSignalsThread(timers: string, id: number, tid: number): boolean {
-  const listed = `\n${timers}`;
-  const at = listed.indexOf(`\nID: ${id}\n`);
-  if (at < 0) return false;
-  const next = listed.indexOf('\nID: ', at + 1);
-  return listed.slice(at, next < 0 ? undefined : next).includes(`\nnotify: signal/tid.${tid}\n`);
-}
-
-function linkOf(fd: number): string | null {
-  try {
-    return readlinkSync(`/proc/self/fd/${fd}`);
-  } catch {
-    return null;
-  }
 }
