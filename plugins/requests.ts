@@ -10,7 +10,9 @@
  *   of engine memory and reused. A whole file is never reserved up front: a chain reads at most
  *   one data area, and a larger file goes into a Buffer sized from its fstat (see reader.ts).
  * - **lending**: a caller's buffer registered for the length of one request (reference-counted,
- *   so concurrent requests on the same buffer share one registration).
+ *   so concurrent requests on the same buffer share one registration), and kept registered for a
+ *   short **lease** after it (plugins/requests-lent.ts), so that a program writing one buffer again and
+ *   again registers it once.
  * - everything is given back when the engine closes ({@link Engine.onClose}).
  */
 import type { ChainListener, Engine } from '../engine/engine.js';
@@ -19,6 +21,7 @@ import { ESHUTDOWN } from '../engine/native/index.js';
 import { PATH_BYTES } from './request-paths.js';
 import type { Plugin, PluginInstance } from './plugin.js';
 import { invalidArgType, outOfRange } from '../engine/arguments.js';
+import { LentBuffers } from './requests-lent.js';
 
 /**
  * Bytes of a slot's data area: what one chain reads or writes without lending the caller's
@@ -90,10 +93,11 @@ class EngineRequests {
   #draining = false;
   readonly #free: RequestSlot[] = [];
   readonly #slabs: Region[] = [];
-  readonly #lent = new Map<ArrayBufferLike, { region: Region; count: number }>();
+  readonly #lent: LentBuffers;
 
   constructor(engine: Engine) {
     this.engine = engine;
+    this.#lent = new LentBuffers(engine);
     engine.onClose(() => this.#release());
   }
 
@@ -159,34 +163,17 @@ class EngineRequests {
   }
 
   lend(view: ArrayBufferView, fresh = false): Region {
-    const backing = view.buffer;
-    const known = this.#lent.get(backing);
-    if (known !== undefined) {
-      known.count++;
-      return known.region;
-    }
-    // A buffer the caller registered itself stays theirs: use it, never unregister it.
-    const own = this.engine.memory.regionOfBuffer(view);
-    if (own !== null) return own;
-    const region = this.engine.memory.registerBuffer(view, 'registered', fresh);
-    this.#lent.set(backing, { region, count: 1 });
-    return region;
+    return this.#lent.lend(view, fresh);
   }
 
   unlend(view: ArrayBufferView): void {
-    const backing = view.buffer;
-    const known = this.#lent.get(backing);
-    if (known === undefined || --known.count > 0) return;
-    this.#lent.delete(backing);
-    // Only called once the request's chains have ended: nothing can still write into it.
-    this.engine.unregister(view, true);
+    this.#lent.unlend(view, this.closed);
   }
 
   #release(): void {
     this.closed = true;
     this.#free.length = 0;
-    for (const backing of [...this.#lent.keys()]) this.engine.unregister(backing, true);
-    this.#lent.clear();
+    this.#lent.release();
     // A request granted before the close may not have used its slot yet: a queued one is handed
     // its Request in the window's drain and resumes a microtask later, then writes its path into
     // the slot before its submission is refused. Freed now, that write went into released engine
