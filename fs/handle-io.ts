@@ -10,7 +10,7 @@ import type { FileReadResult } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import type { Engine } from '../engine/engine.js';
 import { viewByteLength, viewBytes } from '../engine/view-getters.js';
-import { EINVAL } from '../engine/native/index.js';
+import { ECANCELED, EINVAL } from '../engine/native/index.js';
 import { IOV_MAX, MAX_RW_COUNT } from '../engine/syscalls/abi.js';
 import { STRUCT_SIZES } from '../engine/syscalls/table.js';
 import { filePollRead, POLL_READ } from '../plugins/builtin/file-read.js';
@@ -20,6 +20,7 @@ import { result, submitted, take, unserved } from './core.js';
 import { STOP } from '../engine/atom.js';
 import { outOfFds } from './direct.js';
 import { fsError } from './errors.js';
+import { pwriteOnRing } from './pwrite-ring.js';
 import { invalidArgType, invalidArgValue, outOfRange, validateBufferArray, validateInteger, validateOffsetLengthRead, validateOffsetLengthWrite, validatePosition } from './validate.js';
 
 const IOVEC_BYTES = STRUCT_SIZES.iovec;
@@ -157,6 +158,16 @@ export async function transfer(io: HandleIo, fd: number, bytes: Uint8Array, offs
     const viaSlot = size <= SLOT_DATA_BYTES;
     const address = viaSlot ? req.slot.dataAddress : req.lend(bytes) + offset;
     if (viaSlot && write) req.slot.data.set(bytes.subarray(offset, offset + size));
+    // A large positional write to a regular file: one ring request, no chain (pwrite-ring.ts).
+    // One the kernel never ran (-ECANCELED) is left to the chain, which answers as before.
+    const direct = write && positioned && !viaSlot ? pwriteOnRing(engine, fd, address, size, position) : null;
+    if (direct !== null) {
+      const status = await direct;
+      if (status !== -ECANCELED) {
+        if (status < 0) throw fsError(status, 'write');
+        return status;
+      }
+    }
     instance.set(0, fd);
     instance.set(1, address);
     instance.set(2, size);
