@@ -22,6 +22,22 @@ const DEFAULT_MIN_THREADS = 2;
 const DEFAULT_MIN_THREADS_WITH_RING = 0;
 /** Mean service time below which cachemiss chains count as CPU-bound (see the governor). */
 const CPU_BOUND_SERVICE_NS = 30_000;
+/**
+ * ... and the mean above which chains that counted as CPU-bound stop counting so: a band, not one
+ * line, because the service time feeds back on the bound. Uncached 4 KiB reads on a fast virtio
+ * disk (P2) run 25-35 µs on their thread; with three threads on two cores a chain waits for a CPU
+ * and its service passes 30 µs, with one thread it falls under 30 µs: the bound flipped between 1
+ * and 3 every few chains (hundreds of flips in 8,192 reads), and each flip up started a thread.
+ */
+const LONG_SERVICE_NS = 45_000;
+/**
+ * One chain's service time counts at most this much in the mean: one read that waited 3 ms for
+ * the disk otherwise held the mean over 30 µs for the next ~90 chains. (Chains that block long
+ * all do so: their mean still passes the band at once.)
+ */
+const SERVICE_CLIP_NS = 4 * CPU_BOUND_SERVICE_NS;
+/** The first busy samples are averaged alike, later ones weigh 1/20 (the first alone set the bound before). */
+const BUSY_WARM_SAMPLES = 20;
 /** The least CPU share the governor counts with (a chain blocked for seconds asks for every thread anyway). */
 const MIN_BUSY = 1 / 1024;
 const CORES = Math.max(1, availableParallelism());
@@ -67,9 +83,14 @@ export class CachemissThreads {
   readonly #settings: ThreadSettings;
   readonly #shared: ThreadShared;
   #pool: CachemissPool | null = null;
+  /** Moving average of the chains' service time, each clipped at SERVICE_CLIP_NS (0: none yet). */
   #serviceEma = 0;
+  /** Whether chains count as short and CPU-bound now (see LONG_SERVICE_NS). */
+  #short = false;
   /** Moving average of the share of service time not blocked, over sampled chains (0: none yet). */
   #busyEma = 0;
+  /** Samples taken into busyEma, counted up to BUSY_WARM_SAMPLES. */
+  #busySamples = 0;
   /**
    * The active-thread bound last set: at first the pool's size, which the pool starts with (the
    * governor sets a bound only when it changes, so a bound set by hand stays until then); 0
@@ -155,7 +176,8 @@ export class CachemissThreads {
    * chain it takes from an idle wait. Measured on 2 vCPUs (uncached 4 KiB reads at QD64, a
    * virtio disk, threads started beforehand): 2 threads 12-15 µs of CPU per read, 16 threads
    * 35-40 µs, and no faster; ext4 writes: 13 cachemiss threads 40 µs CPU/write, 2 threads 13-17.
-   * Chains under 30 µs count as CPU-bound whatever the ratio (a write waiting on the inode lock
+   * Chains under 30 µs (a mean of service times clipped at 120 µs; once under, they stay so until
+   * it passes 45 µs) count as CPU-bound whatever the ratio (a write waiting on the inode lock
    * sleeps, but more threads only lengthen that wait), and run on one core fewer than there are
    * (the calling thread is as busy as they are: see SHORT_CHAIN_THREADS).
    *
@@ -163,14 +185,19 @@ export class CachemissThreads {
    * @param busyNs - how long of it the thread was not blocked, when sampled; else 0.
    */
   govern(serviceNs: number, busyNs: number): void {
-    this.#serviceEma = this.#serviceEma === 0 ? serviceNs : this.#serviceEma * 0.95 + serviceNs * 0.05;
+    const clipped = Math.min(serviceNs, SERVICE_CLIP_NS);
+    this.#serviceEma = this.#serviceEma === 0 ? clipped : this.#serviceEma * 0.95 + clipped * 0.05;
     if (busyNs > 0) {
       const busy = Math.min(1, busyNs / serviceNs);
-      this.#busyEma = this.#busyEma === 0 ? busy : this.#busyEma * 0.95 + busy * 0.05;
+      // The first samples are averaged alike (a fresh thread's first chains are its noisiest).
+      if (this.#busySamples < BUSY_WARM_SAMPLES) this.#busySamples++;
+      const weight = 1 / this.#busySamples;
+      this.#busyEma = this.#busyEma * (1 - weight) + busy * weight;
     }
     const cores = CORES;
     let bound: number;
-    if (this.#serviceEma < CPU_BOUND_SERVICE_NS) bound = SHORT_CHAIN_THREADS;
+    this.#short = this.#serviceEma < (this.#short ? LONG_SERVICE_NS : CPU_BOUND_SERVICE_NS);
+    if (this.#short) bound = SHORT_CHAIN_THREADS;
     else if (this.#busyEma === 0) bound = this.#settings.threads;
     else bound = Math.max(cores, Math.min(this.#settings.threads, Math.round(cores / Math.max(this.#busyEma, MIN_BUSY))));
     if (bound !== this.#bound) {
