@@ -4,8 +4,8 @@
 // engine takes cachemiss threads when a filter is installed at its start (uring-select.ts,
 // Seccomp: 2). It looked only then: a filter installed afterwards, refusing unlink and unlinkat
 // with EPERM, refused node:fs/promises' unlink and the threads engine's, and syslet-aio/fs on the
-// io_uring engine deleted the file all the same (hunt30: unlink and rm, every run; readFile,
-// writeFile, rename and FileHandle.sync passed a filter on their calls too). The ring now asks
+// io_uring engine deleted the file all the same (hunt30: unlink and rm, every run; FileHandle.sync
+// resolved under a filter refusing fsync likewise). The ring now asks
 // for a filter before each submission (uring-ring.ts, PR_GET_SECCOMP) and, once one is there,
 // refuses new SQEs as a filter refusing io_uring_enter would: they go to cachemiss threads, whose
 // calls the filter sees. The file must stay and the call be refused as Node's is. Skipped where
