@@ -54,7 +54,7 @@ export type { RegionViews } from './executor-canned-views.js';
 // hole (the run below uses them ~50 times an atom: +450 instructions a P1 read when imported).
 const { ATOM_WORDS, CHECKED_ARGS, CHECKED_REGIONS, CHECKED_VERSION, COMPILED, I_ARG_COUNT, I_CELLS, I_COMPARED, I_CONFINED } = layout;
 const { I_FLAGS, I_KIND, I_NR, I_RET_INDEX, KIND_READ, KIND_STATUS, NEXT, NEXT_REGION, PER_ATOM, PER_ATOM_INTS, PER_ATOM_REFS, RET } = layout;
-const { RET_REGION, STATUS_VIEWS, WORDS } = layout;
+const { LIVE_WORDS, PLANNED_WORDS, RET_REGION, STATUS_VIEWS, WORDS } = layout;
 // (The same for what run() uses of other modules; a function so named is a constant call target.)
 const ATOM_SIZE = ATOM.size;
 const ATOM_NEXT = ATOM.next;
@@ -136,7 +136,8 @@ export class CannedRunner {
       // The atom's words, compared with the planned ones (wordsDiffer).
       // (Indices as int32s, `| 0`: an index computed from a double is converted at every access.)
       const liveAt = (liveFirst + i * ATOM_WORDS) | 0;
-      const differs = differ(live, int32, liveAt, numbers, at + WORDS, ints[ia + I_COMPARED] as number);
+      const ir = i * PER_ATOM_REFS;
+      const differs = differ(refs[ir + LIVE_WORDS] as Float64Array, refs[ir + PLANNED_WORDS] as Float64Array, ints[ia + I_COMPARED] as number);
       const nr = ints[ia + I_NR] as number;
       if (differs || memory.version !== version || policy.check(nr) !== 0) {
         // Rewritten since it was planned (the generic walk runs what is there now; it is planned
