@@ -98,7 +98,7 @@ function submitTransfer(op: number, syscall: string, fd: number, buffer: ArrayBu
   // or abort the request between submitView's return and the waiter below: completions and
   // abort events are delivered by this thread, later.
   request.waiter = INLINE;
-  if (submitView(cb, op, registration, position ?? 0, reqprio ?? 0, position === null) !== 0) {
+  if (submitView(cb, op, fd, registration, position ?? 0, reqprio ?? 0, position === null) !== 0) {
     request.waiter = null;
     giveAiocb(cb);
     if (slot !== null) giveBounceSlot(slot);

@@ -99,18 +99,20 @@ export function submitAiocb(cb: AiocbSource, op: number, group: ListGroup | null
  * submitAiocb does for such a request, with the values handed in. The twins' aiocbs are pooled
  * and seen by no caller, and writing aio_buf, aio_nbytes, aio_offset and aio_reqprio through
  * the setters only for submitAiocb to read them back out of the struct was a tenth of an
- * aio.read's JavaScript. The struct keeps aio_fildes (aio_cancel reads it) and the status.
+ * aio.read's JavaScript. The struct keeps aio_fildes (aio_cancel reads it) and the status. Its
+ * sigevent is never read: nothing gives a pooled aiocb one (they are made with the default,
+ * SIGEV_NONE), and the twins notify through their Promise.
+ * @param fd - the struct's aio_fildes, which the caller has just made sure of (read back through
+ *   a DataView it was ~15 instructions a read).
  * @param registration - the view's, from registrationOf (its byteLength is the view's now).
  * @param offset - where (ignored when `filePosition`); reqprio is checked here as submitAiocb does.
  * @returns as submitAiocb.
  */
-export function submitView(cb: AiocbSource, op: number, registration: BufferRegistration, offset: Word, reqprio: number, filePosition: boolean): number {
+export function submitView(cb: AiocbSource, op: number, fd: number, registration: BufferRegistration, offset: Word, reqprio: number, filePosition: boolean): number {
   const request = cb._request;
   if (request.state !== IDLE && !settle(request)) return failWith(EINVAL);
   request.filePosition = filePosition;
-  const view = cb._view;
-  const base = cb._base;
-  request.fd = view.getInt32(base + AIOCB.aio_fildes, true);
+  request.fd = fd;
   if (reqprio < 0 || reqprio > AIO_PRIO_DELTA_MAX) {
     request.setStatus(EINVAL, -1);
     return failWith(EINVAL);
@@ -132,5 +134,5 @@ export function submitView(cb: AiocbSource, op: number, registration: BufferRegi
     if (request.heldRange !== held) request.heldRange = held;
     request.holdsBuffer = true;
   }
-  return enqueueRequest(request, cb, op, view.getInt32(base + AIOCB.aio_sigevent + SIGEVENT.sigev_notify, true), null);
+  return enqueueRequest(request, cb, op, SIGEV_NONE, null);
 }
