@@ -56,6 +56,11 @@ const PATH = 320;
 const scratch = allocNative(PATH + MOUNTINFO.length + 1, 8);
 const view = new DataView(scratch.buffer);
 new Uint8Array(scratch.buffer, PATH, MOUNTINFO.length + 1).set(Buffer.from(`${MOUNTINFO}\0`, 'latin1'));
+// The poll's events and its zero timeout never change: set once here (the fd at each open). The
+// kernel writes the pollfd's revents at every poll.
+view.setInt16(POLLFD + 4, POLLPRI, true);
+view.setBigInt64(TIMESPEC, 0n, true);
+view.setBigInt64(TIMESPEC + 8, 0n, true);
 
 let mountinfoFd = -1;
 let checkedAt = -1;
@@ -103,15 +108,11 @@ export function remoteMountsPresent(): boolean {
       // read at each successful open, as its poll reports changes only from then on.
       mountinfoFd = syscall(SYS_openat, -100, scratch.address + PATH, O_RDONLY | O_CLOEXEC, 0);
       if (mountinfoFd >= 0) {
+        view.setInt32(POLLFD, mountinfoFd, true);
         keepForThisThread(mountinfoFd);
         reread();
       }
     } else {
-      view.setInt32(POLLFD, mountinfoFd, true);
-      view.setInt16(POLLFD + 4, POLLPRI, true);
-      view.setInt16(POLLFD + 6, 0, true);
-      view.setBigInt64(TIMESPEC, 0n, true);
-      view.setBigInt64(TIMESPEC + 8, 0n, true);
       const ready = syscall(SYS_ppoll, scratch.address + POLLFD, 1, scratch.address + TIMESPEC, 0, 8);
       const events = ready > 0 ? view.getInt16(POLLFD + 6, true) : 0;
       if ((events & (POLLPRI | POLLERR)) !== 0) reread();
