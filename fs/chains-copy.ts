@@ -50,8 +50,8 @@ export const COPY_FILE = {
  * Atom 6 runs once (when the loop ends), so `exit` starts at 0 and its result is exactly the
  * copy's last result. On an error — EXDEV or EINVAL across file systems, EINVAL when src and dst
  * are one file — the chain stops there with both fds open and no byte of dst touched: the caller
- * compares the two stats (same dev and ino: nothing to do, as libuv) or falls back to a plain
- * read/write copy on the open fds.
+ * compares the two stats (same dev and ino: nothing to do, as libuv) or falls back to sendfile
+ * on the open fds (file.copyFdsBySendfile).
  */
 export const fsCopyFile: Plugin = defineBuiltinPlugin({
   name: 'fs.copyFile',
@@ -71,38 +71,6 @@ export const fsCopyFile: Plugin = defineBuiltinPlugin({
     { call: 'close', args: [{ result: 0 }] },
     { call: 'close', args: [{ result: 2 }], next: null },
     { call: 'umem_add', args: [{ ref: 'total' }, { result: 5 }], next: 5 },
-  ],
-});
-
-/** Atom indices of {@link fsCopyBySendfile}. */
-export const COPY_SENDFILE = { sendfile: 0, exit: 1, ftruncate: 2, closeSrc: 3, closeDst: 4, total: 5 } as const;
-
-/**
- * fs.copyBySendfile - the fallback of {@link fsCopyFile} on the two fds it left open when
- * copy_file_range could not copy between them (EXDEV, EINVAL, EOPNOTSUPP across file systems):
- * a sendfile loop from the current positions, then ftruncate and close both, as libuv falls back.
- *
- * ```
- *  0 sendfile(dst, src, NULL, 1 GiB)   STOP_ON_NON_POSITIVE|SKIP  next → 5
- *  1 umem_add(&exit, r0)               STOP_ON_NEGATIVE   (error: end, both fds open)
- *  2 ftruncate(dst, total)
- *  3 close(src)
- *  4 close(dst)                        end
- *  5 umem_add(&total, n)                                   next → 0
- * ```
- */
-export const fsCopyBySendfile: Plugin = defineBuiltinPlugin({
-  name: 'fs.copyBySendfile',
-  description: 'sendfile loop + ftruncate + close both (the copy_file_range fallback)',
-  params: { src: 'fd', dst: 'fd' },
-  cells: { total: 0, exit: 0 },
-  atoms: [
-    { call: 'sendfile', args: [{ param: 'dst' }, { param: 'src' }, 0, 1 << 30], flags: SYSLET_STOP_ON_NON_POSITIVE | SYSLET_SKIP_TO_NEXT_ON_STOP, next: 5 },
-    { call: 'umem_add', args: [{ ref: 'exit' }, { result: 0 }], flags: SYSLET_STOP_ON_NEGATIVE },
-    { call: 'ftruncate', args: [{ param: 'dst' }, { cell: 'total' }] },
-    { call: 'close', args: [{ param: 'src' }] },
-    { call: 'close', args: [{ param: 'dst' }], next: null },
-    { call: 'umem_add', args: [{ ref: 'total' }, { result: 0 }], next: 0 },
   ],
 });
 

@@ -17,7 +17,8 @@ import { Request, SLOT_DATA_BYTES } from '../plugins/requests.js';
 import { encodingOf, fastFlags, fastMode, fastOptions, fastPath, signalOf } from './args.js';
 import { fsTruncate, STAT_MODE_OFFSET, TRUNCATE } from './chains.js';
 import { STAT_SIZE_OFFSET } from '../plugins/builtin/file.js';
-import { COPY_FILE, COPY_SENDFILE, fsCloseTwo, fsCopyBySendfile, fsCopyFile } from './chains-copy.js';
+import { COPY_FILE, fsCloseTwo, fsCopyFile } from './chains-copy.js';
+import { COPY_FDS_BY_SENDFILE, fileCopyFdsBySendfile } from '../plugins/builtin/file-copy-sendfile.js';
 import { atTheFdLimit, ended, putPaths, ran, result, submitted, take } from './core.js';
 import { outOfFds } from './direct.js';
 import { fsError, IO_MAX_LENGTH, wholeString } from './errors.js';
@@ -323,19 +324,17 @@ async function closeBoth(req: Request, a: number, b: number): Promise<void> {
   }
 }
 
+/** The sendfile fallback on the two fds the copy_file_range chain left open; it closes both. */
 async function copyBySendfile(req: Request, srcFd: number, destFd: number, fail: (errno: number) => Error): Promise<void> {
-  const instance = fsCopyBySendfile.acquire(req.engine);
+  const instance = fileCopyFdsBySendfile.acquire(req.engine);
   try {
     instance.set(0, srcFd);
     instance.set(1, destFd);
-    const wait = submitted(req.run(fsCopyBySendfile, instance), 'copyfile');
+    const wait = submitted(req.run(fileCopyFdsBySendfile, instance), 'copyfile');
     if (wait !== null) await wait;
-    if (ran(instance, COPY_SENDFILE.exit) && result(instance, COPY_SENDFILE.exit) < 0) {
-      const errno = result(instance, COPY_SENDFILE.sendfile);
-      await closeBoth(req, srcFd, destFd);
-      throw fail(errno);
-    }
-    const truncated = ran(instance, COPY_SENDFILE.ftruncate) ? result(instance, COPY_SENDFILE.ftruncate) : 0;
+    // An error: the chain closed both fds, dest not cut.
+    if (ran(instance, COPY_FDS_BY_SENDFILE.exit) && result(instance, COPY_FDS_BY_SENDFILE.exit) < 0) throw fail(result(instance, COPY_FDS_BY_SENDFILE.sendfile));
+    const truncated = ran(instance, COPY_FDS_BY_SENDFILE.ftruncate) ? result(instance, COPY_FDS_BY_SENDFILE.ftruncate) : 0;
     if (truncated < 0) throw fail(truncated);
   } finally {
     instance.release();

@@ -15,6 +15,7 @@ import { definePlugin, Plugin } from '../plugins/plugin.js';
 const MODULES = [
   '../plugins/builtin/aio.js',
   '../plugins/builtin/file.js',
+  '../plugins/builtin/file-copy-sendfile.js',
   '../plugins/builtin/file-read.js',
   '../plugins/builtin/file-read-first.js',
   '../plugins/builtin/net.js',
