@@ -237,7 +237,10 @@ export class PoolThreads {
     if (!failures.holdsOff(performance.now())) {
       const free = this.#loading.countFree(this);
       const loading = this.#loading.counted;
-      const wanted = Math.max(this.keepThreads - live, queued - free);
+      // Past one thread a core, a thread starts only when none alive is free (loading or idle):
+      // a fresh pool's third thread started while its second loaded, before any chain was judged,
+      // and cost ~100 ms of CPU (start + JIT) that uncached reads never paid back.
+      const wanted = live >= this.#loading.limit && free > 0 ? this.keepThreads - live : Math.max(this.keepThreads - live, queued - free);
       const count = Math.min(wanted, bound - live, this.#loading.limit - loading);
       let spawned = 0;
       while (spawned < count && this.#spawn()) spawned++;
