@@ -9,13 +9,13 @@
  *   statx / faccessat2 on the resulting fd with AT_EMPTY_PATH do no path lookup, so they run
  *   inline (SYSLET_SYNC) like fstat does; an uncached path hands the whole chain to a cachemiss
  *   thread at the openat;
- * - calls that always may wait (mkdirat, unlinkat, renameat, getdents64, ftruncate, fsync,
+ * - calls that always may wait (unlinkat, renameat, ftruncate, fsync,
  *   O_CREAT opens) go to a cachemiss thread as one chain, never one hop per call.
  */
 import {
   SYSLET_ASYNC, SYSLET_SKIP_TO_NEXT_ON_STOP, SYSLET_STOP_ON_NEGATIVE, SYSLET_STOP_ON_NON_POSITIVE, SYSLET_STOP_ON_ZERO, SYSLET_SYNC,
 } from '../engine/atom.js';
-import { AT_EMPTY_PATH, AT_FDCWD, O_CLOEXEC, O_DIRECTORY, SEEK_SET } from '../engine/syscalls/constants.generated.js';
+import { AT_EMPTY_PATH, AT_FDCWD, SEEK_SET } from '../engine/syscalls/constants.generated.js';
 import { STAT_BYTES, STAT_SIZE_OFFSET } from '../plugins/builtin/file.js';
 import { defineBuiltinPlugin, type Plugin } from '../plugins/plugin.js';
 import type { AtomTemplate, PluginDefinition } from '../plugins/types.js';
@@ -131,9 +131,6 @@ export const fsFtruncate = single('fs.ftruncate', 'ftruncate', { fd: 'fd', lengt
 export const fsFsync = single('fs.fsync', 'fsync', { fd: 'fd' }, { call: 'fsync', args: [{ param: 'fd' }] });
 /** fs.fdatasync - fdatasync(fd). */
 export const fsFdatasync = single('fs.fdatasync', 'fdatasync', { fd: 'fd' }, { call: 'fdatasync', args: [{ param: 'fd' }] });
-/** fs.mkdir - mkdirat(AT_FDCWD, path, mode). */
-export const fsMkdir = single('fs.mkdir', 'mkdirat', { path: 'ptr', mode: 'mode' },
-  { call: 'mkdirat', args: [AT_FDCWD, { param: 'path' }, { param: 'mode' }] });
 /** fs.unlink - unlinkat(AT_FDCWD, path, flags): flags 0 unlinks a file, AT_REMOVEDIR a directory. */
 export const fsUnlink = single('fs.unlink', 'unlinkat', { path: 'ptr', flags: 'flags' },
   { call: 'unlinkat', args: [AT_FDCWD, { param: 'path' }, { param: 'flags' }] });
@@ -315,63 +312,3 @@ export const fsAppendFd: Plugin = defineBuiltinPlugin(writeFdDefinition(true));
 /** Atom indices of {@link fsWriteFd} and {@link fsAppendFd}. */
 export const WRITE_FD = { write: 1, written: 2 } as const;
 
-/** Atom indices of {@link fsReaddir}. */
-export const READDIR = {
-  /** openat(path, O_RDONLY|O_DIRECTORY|O_CLOEXEC): the fd or -errno. */
-  open: 0,
-  /** umem_add(-1) on the countdown; -1 ends the chain with the fd open (the buffer is full). */
-  countdown: 1,
-  /** getdents64: bytes of the last batch, 0 at the end, or -errno. */
-  getdents: 2,
-  /** close at the end of the directory or after an error (ends the chain). */
-  close: 3,
-  /** Bytes of records in the buffer (not executed: none). */
-  total: 4,
-} as const;
-
-/**
- * fs.readdir - openat(path, O_DIRECTORY) → getdents64 loop into `buf` → close at the end.
- * `buf` holds `chunk × chunks` bytes; when `chunks` batches were read first the chain ends with
- * the fd open and fs.readdirMore goes on.
- *
- * ```
- *  0 openat(AT_FDCWD, path, O_RDONLY|O_DIRECTORY|O_CLOEXEC)  STOP_ON_NEGATIVE
- *  1 umem_add(&countdown, -1)                   STOP_ON_NEGATIVE            (buffer full: end, fd open)
- *  2 getdents64(fd, cursor, chunk)              STOP_ON_NON_POSITIVE|SKIP  next → 4
- *  3 close(fd)                                  ← end of directory or error; end
- *  4 umem_add(&total, n)
- *  5 umem_add(&cursor, n)                                                  next → 1
- * ```
- */
-export const fsReaddir: Plugin = defineBuiltinPlugin({
-  name: 'fs.readdir',
-  description: 'openat O_DIRECTORY + getdents64 loop + close',
-  params: { path: 'ptr', buf: 'ptr', chunk: 'uint', chunks: 'uint' },
-  cells: { total: 0, cursor: { param: 'buf' }, countdown: { param: 'chunks' } },
-  atoms: [
-    { call: 'openat', args: [AT_FDCWD, { param: 'path' }, O_DIRECTORY | O_CLOEXEC, 0], flags: SYSLET_STOP_ON_NEGATIVE },
-    { call: 'umem_add', args: [{ ref: 'countdown' }, -1], flags: SYSLET_STOP_ON_NEGATIVE },
-    { call: 'getdents64', args: [{ result: 0 }, { cell: 'cursor' }, { param: 'chunk' }], flags: SYSLET_STOP_ON_NON_POSITIVE | SYSLET_SKIP_TO_NEXT_ON_STOP, next: 4 },
-    { call: 'close', args: [{ result: 0 }], next: null },
-    { call: 'umem_add', args: [{ ref: 'total' }, { result: 2 }] },
-    { call: 'umem_add', args: [{ ref: 'cursor' }, { result: 2 }], next: 1 },
-  ],
-});
-
-/** Atom indices of {@link fsReaddirMore}. */
-export const READDIR_MORE = { countdown: 0, getdents: 1, close: 2, total: 3 } as const;
-
-/** fs.readdirMore - the getdents64 loop of {@link fsReaddir} on an fd it left open. */
-export const fsReaddirMore: Plugin = defineBuiltinPlugin({
-  name: 'fs.readdirMore',
-  description: 'getdents64 loop on an open directory fd + close at the end',
-  params: { fd: 'fd', buf: 'ptr', chunk: 'uint', chunks: 'uint' },
-  cells: { total: 0, cursor: { param: 'buf' }, countdown: { param: 'chunks' } },
-  atoms: [
-    { call: 'umem_add', args: [{ ref: 'countdown' }, -1], flags: SYSLET_STOP_ON_NEGATIVE },
-    { call: 'getdents64', args: [{ param: 'fd' }, { cell: 'cursor' }, { param: 'chunk' }], flags: SYSLET_STOP_ON_NON_POSITIVE | SYSLET_SKIP_TO_NEXT_ON_STOP, next: 3 },
-    { call: 'close', args: [{ param: 'fd' }], next: null },
-    { call: 'umem_add', args: [{ ref: 'total' }, { result: 1 }] },
-    { call: 'umem_add', args: [{ ref: 'cursor' }, { result: 1 }], next: 0 },
-  ],
-});

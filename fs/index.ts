@@ -19,8 +19,7 @@ import * as nodeFs from 'node:fs/promises';
 import { Engine } from '../engine/engine.js';
 import { SyscallError } from '../engine/errors.js';
 import { outOfFds } from './direct.js';
-import { access as accessOn, lstat as lstatOn, mkdir as mkdirOn, rename as renameOn, rm as rmOn, stat as statOn, unlink as unlinkOn } from './metadata.js';
-import { readdir as readdirOn } from './readdir.js';
+import { access as accessOn, lstat as lstatOn, rename as renameOn, rm as rmOn, stat as statOn, unlink as unlinkOn } from './metadata.js';
 import { readlink as readlinkOn, realpath as realpathOn } from './links.js';
 import { open as openOn } from './open.js';
 import { appendFile as appendFileOn, copyFile as copyFileOn, readFile as readFileOn, truncate as truncateOn, writeFile as writeFileOn } from './read-write.js';
@@ -66,13 +65,13 @@ export interface SysletFs {
   readonly copyFile: NodeFs['copyFile'];
   /** fsp.lstat: openat(O_PATH|O_NOFOLLOW) + statx(AT_EMPTY_PATH) + close, one chain (in a deep burst, partly statx ring requests). */
   readonly lstat: NodeFs['lstat'];
-  /** fsp.mkdir: mkdirat (recursive: Node's). */
+  /** Node's own mkdir (faster there than a hand-off of mkdirat: docs/fs.md). */
   readonly mkdir: NodeFs['mkdir'];
   /** fsp.open: openat + fstat, one chain; a {@link FileHandle} on syslets. */
   readonly open: NodeFs['open'];
   /** fsp.readFile: openat + fstat + read + close, one chain for a file up to 64 KiB. */
   readonly readFile: NodeFs['readFile'];
-  /** fsp.readdir: openat(O_DIRECTORY) + getdents64 loop + close (recursive: Node's). */
+  /** Node's own readdir (faster there: libuv's scandir parses and sorts in C; docs/fs.md). */
   readonly readdir: NodeFs['readdir'];
   /** fsp.rename: renameat. */
   readonly rename: NodeFs['rename'];
@@ -132,10 +131,15 @@ export interface SysletFs {
 export type NodeGlob = ((pattern: string | readonly string[], options?: Readonly<Record<string, unknown>>) => AsyncIterableIterator<unknown>) | undefined;
 
 /** Node's functions that syslet-aio/fs hands on unchanged. */
-function delegated(): Omit<SysletFs, 'access' | 'appendFile' | 'copyFile' | 'lstat' | 'mkdir' | 'open' | 'readFile' | 'readdir' | 'readlink' | 'realpath' | 'rename' | 'rm' | 'stat' | 'truncate' | 'unlink' | 'writeFile'> {
+function delegated(): Omit<SysletFs, 'access' | 'appendFile' | 'copyFile' | 'lstat' | 'open' | 'readFile' | 'readlink' | 'realpath' | 'rename' | 'rm' | 'stat' | 'truncate' | 'unlink' | 'writeFile'> {
   return {
     chmod: nodeFs.chmod, chown: nodeFs.chown, cp: nodeFs.cp, lchmod: nodeFs.lchmod,
-    lchown: nodeFs.lchown, link: nodeFs.link, lutimes: nodeFs.lutimes, mkdtemp: nodeFs.mkdtemp, opendir: nodeFs.opendir, rmdir: nodeFs.rmdir,
+    lchown: nodeFs.lchown, link: nodeFs.link, lutimes: nodeFs.lutimes, mkdir: nodeFs.mkdir, mkdtemp: nodeFs.mkdtemp, opendir: nodeFs.opendir,
+    // readdir and mkdir are Node's: a readdir of 12 names cost 2.5-4x Node's CPU and a mkdir ~2x on
+    // syslets (session 30: getdents64 and mkdirat can always wait, so each call was a hand-off to a
+    // cachemiss thread or io-wq, and readdir's names were parsed and sorted in JavaScript where
+    // libuv's scandir does it in C); on io_uring a readdir also started a cachemiss thread.
+    readdir: nodeFs.readdir, rmdir: nodeFs.rmdir,
     statfs: nodeFs.statfs, symlink: nodeFs.symlink, utimes: nodeFs.utimes, watch: nodeFs.watch, constants: nodeFs.constants,
     // Named on Node 22's module only: a switched `import { glob }` must link there (hunt25).
     glob: (nodeFs as { readonly glob?: NodeGlob }).glob,
@@ -201,10 +205,8 @@ function bind(engine: () => Engine): SysletFs {
     appendFile: call(appendFileOn, nodeFs.appendFile as OnNode) as NodeFs['appendFile'],
     copyFile: call(copyFileOn, nodeFs.copyFile as OnNode) as NodeFs['copyFile'],
     lstat: call(lstatOn, nodeFs.lstat as OnNode) as NodeFs['lstat'],
-    mkdir: call(mkdirOn, nodeFs.mkdir as OnNode) as NodeFs['mkdir'],
     open: call(openOn, nodeFs.open as OnNode) as NodeFs['open'],
     readFile: call(readFileOn, nodeFs.readFile as OnNode) as NodeFs['readFile'],
-    readdir: call(readdirOn, nodeFs.readdir as OnNode) as NodeFs['readdir'],
     readlink: call(readlinkOn, nodeFs.readlink as OnNode) as NodeFs['readlink'],
     realpath: call(realpathOn, nodeFs.realpath as OnNode) as NodeFs['realpath'],
     rename: call(renameOn, nodeFs.rename as OnNode) as NodeFs['rename'],
@@ -282,13 +284,13 @@ export const appendFile: NodeFs['appendFile'] = fs.appendFile;
 export const copyFile: NodeFs['copyFile'] = fs.copyFile;
 /** fsp.lstat on the shared engine. */
 export const lstat: NodeFs['lstat'] = fs.lstat;
-/** fsp.mkdir on the shared engine (recursive: Node's). */
+/** Node's own mkdir (faster there: docs/fs.md). */
 export const mkdir: NodeFs['mkdir'] = fs.mkdir;
 /** fsp.open on the shared engine: a {@link FileHandle} whose methods are syslets. */
 export const open: NodeFs['open'] = fs.open;
 /** fsp.readFile on the shared engine. */
 export const readFile: NodeFs['readFile'] = fs.readFile;
-/** fsp.readdir on the shared engine (recursive: Node's). */
+/** Node's own readdir (faster there: docs/fs.md). */
 export const readdir: NodeFs['readdir'] = fs.readdir;
 /** fsp.rename on the shared engine. */
 export const rename: NodeFs['rename'] = fs.rename;

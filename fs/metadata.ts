@@ -1,6 +1,6 @@
 /**
- * Metadata and namespace calls: stat, lstat, access, mkdir, unlink, rm, rename (readdir is in
- * readdir.ts). Each is one chain (fs/chains.ts); what Node validates or does beyond the common
+ * Metadata and namespace calls: stat, lstat, access, unlink, rm, rename (mkdir and readdir are
+ * node:fs/promises's own: fs/index.ts). Each is one chain (fs/chains.ts); what Node validates or does beyond the common
  * case goes to node:fs/promises unchanged (see args.ts), so its errors and edge cases stay
  * Node's own.
  */
@@ -11,9 +11,9 @@ import { ENOENT, syscall as callSyscall } from '../engine/native/index.js';
 import { NR } from '../engine/syscalls/nr.js';
 import { PATH_MAX } from '../engine/syscalls/abi.js';
 import { Request } from '../plugins/requests.js';
-import { fastMode, fastPath, type FastPath } from './args.js';
+import { fastPath, type FastPath } from './args.js';
 import {
-  BY_PATH, fsAccess, fsMkdir, fsRename, fsStat, fsUnlink,
+  BY_PATH, fsAccess, fsRename, fsStat, fsUnlink,
 } from './chains.js';
 import { AT_EMPTY_PATH, O_CLOEXEC, O_NOFOLLOW, O_PATH, S_IFDIR, S_IFMT } from '../engine/syscalls/constants.generated.js';
 import { ended, putPaths, result, scratchView, submitted, take } from './core.js';
@@ -165,12 +165,12 @@ export async function access(engine: Engine, path: unknown, mode?: unknown): Pro
 }
 
 /**
- * One-path call that answers 0 or -errno (mkdirat, unlinkat).
+ * One-path call that answers 0 or -errno (unlinkat).
  * @returns false when the engine could not make the call: for want of fds (EMFILE, ENFILE: on the
  *   threads engine no cachemiss thread could start; the call itself takes no fd), or no thread
  *   took it (core.ts unserved): make Node's.
  */
-async function pathCall(engine: Engine, plugin: typeof fsMkdir, path: FastPath, second: number, syscall: string): Promise<boolean> {
+async function pathCall(engine: Engine, plugin: typeof fsUnlink, path: FastPath, second: number, syscall: string): Promise<boolean> {
   const got = take(engine);
   const req = got instanceof Request ? got : await got;
   try {
@@ -192,19 +192,6 @@ async function pathCall(engine: Engine, plugin: typeof fsMkdir, path: FastPath, 
   } finally {
     req.end();
   }
-}
-
-/** mkdir - fsp.mkdir on the syslet path (`recursive` goes to Node). */
-export async function mkdir(engine: Engine, path: unknown, options?: unknown): Promise<string | undefined> {
-  const fast = fastPath(path);
-  const opts = typeof options === 'number' || typeof options === 'string' ? { mode: options } : (options ?? {});
-  const recursive = typeof opts === 'object' ? (opts as { recursive?: unknown }).recursive : undefined;
-  const mode = typeof opts === 'object' ? fastMode((opts as { mode?: unknown }).mode, 0o777) : undefined;
-  if (fast === undefined || typeof opts !== 'object' || mode === undefined || (recursive !== undefined && recursive !== false)) {
-    return nodeFs.mkdir(path as string, options as never);
-  }
-  if (!(await pathCall(engine, fsMkdir, fast, mode, 'mkdir'))) return nodeFs.mkdir(path as string, options as never);
-  return undefined;
 }
 
 /** unlink - fsp.unlink on the syslet path. */

@@ -1,12 +1,11 @@
 /**
  * Node's own result objects from raw kernel structs: `fs.Stats` / `BigIntStats` from a struct
- * statx (the call libuv makes for stat, lstat and fstat on Linux), and `fs.Dirent` from
- * getdents64 records. The classes are Node's, not look-alikes, so `instanceof`, the methods and
+ * statx (the call libuv makes for stat, lstat and fstat on Linux). The classes are Node's, not look-alikes, so `instanceof`, the methods and
  * util.inspect behave exactly as with node:fs/promises; only the fields come from here, computed
  * as libuv and Node compute them (makedev, milliseconds as sec × 1e3 + nsec / 1e6).
  */
 import type { Stats} from 'node:fs';
-import { Dirent, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 
 /** Size of a struct statx. */
 export const STATX_BYTES = 256;
@@ -99,37 +98,4 @@ export function statsFromStatx(view: DataView, at: number, bigint: boolean): Sta
 /** The st_mode of a struct statx (to tell a regular file from a FIFO without building Stats). */
 export function statxMode(view: DataView, at: number): number {
   return view.getUint16(at + STX.mode, true);
-}
-
-/** d_type values of getdents64 (DT_*) mapped to libuv's UV_DIRENT_* that Node's Dirent takes. */
-const UV_DIRENT_BY_DT: readonly number[] = (() => {
-  const table = new Array<number>(16).fill(0); // UV_DIRENT_UNKNOWN
-  table[1] = 4; // DT_FIFO → UV_DIRENT_FIFO
-  table[2] = 6; // DT_CHR → UV_DIRENT_CHAR
-  table[4] = 2; // DT_DIR → UV_DIRENT_DIR
-  table[6] = 7; // DT_BLK → UV_DIRENT_BLOCK
-  table[8] = 1; // DT_REG → UV_DIRENT_FILE
-  table[10] = 3; // DT_LNK → UV_DIRENT_LINK
-  table[12] = 5; // DT_SOCK → UV_DIRENT_SOCKET
-  return table;
-})();
-
-/** UV_DIRENT_UNKNOWN: the file system did not say (Node then lstat()s the entry). */
-export const UV_DIRENT_UNKNOWN = 0;
-
-/** uvDirentType - the UV_DIRENT_* code for a getdents64 d_type. */
-export function uvDirentType(dType: number): number {
-  return UV_DIRENT_BY_DT[dType & 15] ?? UV_DIRENT_UNKNOWN;
-}
-
-/** uvDirentTypeOfMode - the UV_DIRENT_* code for an st_mode (for entries whose d_type was unknown). */
-export function uvDirentTypeOfMode(mode: number): number {
-  return uvDirentType((mode >>> 12) & 15);
-}
-
-type DirentConstructor = new (name: string | Buffer, type: number, path: string | Buffer) => Dirent;
-
-/** newDirent - Node's own Dirent for an entry of directory `path`. */
-export function newDirent(name: string | Buffer, type: number, path: string | Buffer): Dirent {
-  return new (Dirent as unknown as DirentConstructor)(name, type, path);
 }
