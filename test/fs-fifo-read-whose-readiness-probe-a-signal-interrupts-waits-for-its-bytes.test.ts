@@ -9,12 +9,7 @@
 // strace or where it cannot attach.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { hasStrace } from './helpers/strace.js';
-import { WAIT_FOR_GO, runWithInterruptedPolls } from './helpers/interrupted-probe.js';
+import { WAIT_FOR_GO, runOnInterruptedFifo } from './helpers/interrupted-probe.js';
 
 const PIECES = ['x', 'x', 'x', 'x', 'x', 'END'];
 
@@ -47,19 +42,8 @@ process.exit(0);
 for (const engine of ['io_uring', 'threads'] as const) {
   for (const call of ['readFile', 'FileHandle.read'] as const) {
     test(`${engine}: ${call} of a FIFO whose readiness probe a signal interrupts reads every byte`, { timeout: 90_000 }, async (t) => {
-      if (!hasStrace()) return t.skip('strace is not installed');
-      const dir = mkdtempSync(join(tmpdir(), 'syslet-probe-eintr-'));
-      try {
-        const fifo = join(dir, 'fifo');
-        execFileSync('mkfifo', [fifo]);
-        const file = join(dir, 'child.mts');
-        writeFileSync(file, script(call, fifo));
-        const run = await runWithInterruptedPolls(file, engine, fifo, PIECES, 250);
-        if (run.notAttached !== undefined) return t.skip(`strace cannot attach here: ${run.notAttached.trim()}`);
-        assert.deepEqual(run.report, { text: PIECES.join(''), error: null }, run.stderr.slice(0, 1500));
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
+      const run = await runOnInterruptedFifo(t, (fifo) => script(call, fifo), engine, PIECES, 250);
+      if (run !== undefined) assert.deepEqual(run.report, { text: PIECES.join(''), error: null }, run.stderr.slice(0, 1500));
     });
   }
 }

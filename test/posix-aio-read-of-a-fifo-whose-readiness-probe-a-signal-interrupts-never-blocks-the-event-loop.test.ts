@@ -9,12 +9,7 @@
 // where it cannot attach.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { hasStrace } from './helpers/strace.js';
-import { WAIT_FOR_GO, runWithInterruptedPolls } from './helpers/interrupted-probe.js';
+import { WAIT_FOR_GO, runOnInterruptedFifo } from './helpers/interrupted-probe.js';
 
 const PIECES = ['x', 'x', 'x', 'END'];
 /** The writer's pause before each piece: a read made inline shows as a gap this long. */
@@ -48,20 +43,10 @@ process.exit(0);
 
 for (const engine of ['io_uring', 'threads'] as const) {
   test(`${engine}: aio.read of a FIFO whose readiness probe a signal interrupts leaves the event loop turning`, { timeout: 90_000 }, async (t) => {
-    if (!hasStrace()) return t.skip('strace is not installed');
-    const dir = mkdtempSync(join(tmpdir(), 'syslet-probe-eintr-'));
-    try {
-      const fifo = join(dir, 'fifo');
-      execFileSync('mkfifo', [fifo]);
-      const file = join(dir, 'child.mts');
-      writeFileSync(file, script(fifo));
-      const run = await runWithInterruptedPolls(file, engine, fifo, PIECES, PAUSE_MS);
-      if (run.notAttached !== undefined) return t.skip(`strace cannot attach here: ${run.notAttached.trim()}`);
-      const report = run.report as { text: string; maxGap: number } | undefined;
-      assert.equal(report?.text, PIECES.join(''), run.stderr.slice(0, 1500));
-      assert.ok(report.maxGap < PAUSE_MS * 0.7, `the longest event-loop gap was ${report.maxGap} ms: a read waited inline for the writer's ${PAUSE_MS} ms pause`);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const run = await runOnInterruptedFifo(t, script, engine, PIECES, PAUSE_MS);
+    if (run === undefined) return;
+    const report = run.report as { text: string; maxGap: number } | undefined;
+    assert.equal(report?.text, PIECES.join(''), run.stderr.slice(0, 1500));
+    assert.ok(report.maxGap < PAUSE_MS * 0.7, `the longest event-loop gap was ${report.maxGap} ms: a read waited inline for the writer's ${PAUSE_MS} ms pause`);
   });
 }

@@ -8,9 +8,13 @@
  * 60,000-120,000 SIGUSR2 a second). The library's own waits go round on EINTR (engine-wake.ts),
  * which is why only every other ppoll is interrupted.
  */
-import { spawn } from 'node:child_process';
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { hasStrace } from './strace.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -82,4 +86,30 @@ export async function runWithInterruptedPolls(script: string, engine: 'io_uring'
   const last = stdout.trim().split('\n').pop() ?? '';
   const report: unknown = last.startsWith('{') ? JSON.parse(last) : undefined;
   return attached ? { report, stdout, stderr } : { report, stdout, stderr, notAttached: traceErr || 'strace did not attach' };
+}
+
+/**
+ * runOnInterruptedFifo - {@link runWithInterruptedPolls} of the child `script(fifo)` makes, with a
+ * fresh FIFO in a temporary directory (removed after); skips `t` when strace is missing or
+ * cannot attach here.
+ * @returns the run, or undefined when the test was skipped.
+ */
+export async function runOnInterruptedFifo(t: TestContext, script: (fifo: string) => string, engine: 'io_uring' | 'threads', pieces: readonly string[], pauseMs: number): Promise<InterruptedRun | undefined> {
+  if (!hasStrace()) {
+    t.skip('strace is not installed');
+    return undefined;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'syslet-probe-eintr-'));
+  try {
+    const fifo = join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    const file = join(dir, 'child.mts');
+    writeFileSync(file, script(fifo));
+    const run = await runWithInterruptedPolls(file, engine, fifo, pieces, pauseMs);
+    if (run.notAttached === undefined) return run;
+    t.skip(`strace cannot attach here: ${run.notAttached.trim()}`);
+    return undefined;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
