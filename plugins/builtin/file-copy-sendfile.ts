@@ -11,8 +11,7 @@
 import { SYSLET_SKIP_TO_NEXT_ON_STOP, SYSLET_STOP_ON_NEGATIVE, SYSLET_STOP_ON_NON_POSITIVE } from '../../engine/atom.js';
 import { defineBuiltinPlugin } from '../plugin.js';
 import type { ArgTemplate, AtomTemplate } from '../types.js';
-import { AT_FDCWD } from '../../engine/syscalls/abi.js';
-import { O_RDONLY_CLOEXEC, O_WRONLY_CREAT_CLOEXEC } from './file.js';
+import { openSourceAndDestination } from './file.js';
 
 const SKIP_ON_ERROR = SYSLET_STOP_ON_NEGATIVE | SYSLET_SKIP_TO_NEXT_ON_STOP;
 
@@ -75,9 +74,7 @@ export const fileCopyBySendfile = defineBuiltinPlugin<{ readonly src: 'ptr'; rea
   params: { src: 'ptr', dst: 'ptr', mode: 'mode' },
   cells: { total: 0, exit: 0 },
   atoms: [
-    { call: 'openat', args: [AT_FDCWD, { param: 'src' }, O_RDONLY_CLOEXEC, 0], flags: SYSLET_STOP_ON_NEGATIVE },
-    { call: 'openat', args: [AT_FDCWD, { param: 'dst' }, O_WRONLY_CREAT_CLOEXEC, { param: 'mode' }], flags: SKIP_ON_ERROR, next: 3 },
-    { call: 'close', args: [{ result: 0 }], next: null },
+    ...openSourceAndDestination(),
     ...sendfileLoop(3, { result: COPY_BY_SENDFILE.openSrc }, { result: COPY_BY_SENDFILE.openDst }),
   ],
 });

@@ -10,6 +10,7 @@ import {
   SYSLET_SKIP_TO_NEXT_ON_STOP, SYSLET_STOP_ON_NEGATIVE, SYSLET_STOP_ON_NON_POSITIVE, SYSLET_STOP_ON_ZERO,
 } from '../../engine/atom.js';
 import { defineBuiltinPlugin } from '../plugin.js';
+import type { AtomTemplate } from '../types.js';
 import { AT_FDCWD, STAT_SIZE_OFFSET } from '../../engine/syscalls/abi.js';
 import { O_CLOEXEC, O_CREAT, O_RDONLY, O_WRONLY } from '../../engine/syscalls/constants.generated.js';
 import { STRUCT_SIZES } from '../../engine/syscalls/table.js';
@@ -23,6 +24,19 @@ export const O_WRONLY_CREAT_CLOEXEC = O_WRONLY | O_CREAT | O_CLOEXEC;
 export const STAT_BYTES = STRUCT_SIZES.stat;
 
 const SKIP_ON_ERROR = SYSLET_STOP_ON_NEGATIVE | SYSLET_SKIP_TO_NEXT_ON_STOP;
+
+/**
+ * openSourceAndDestination - the first three atoms of the whole-file copies (file.copy,
+ * file.copyBySendfile): open `src` for reading and `dst` for writing (created with `mode`, not
+ * truncated); when `dst` fails, close `src` and end. The copy loop starts at atom 3.
+ */
+export function openSourceAndDestination(): AtomTemplate<'src' | 'dst' | 'mode', never, never, never>[] {
+  return [
+    { call: 'openat', args: [AT_FDCWD, { param: 'src' }, O_RDONLY_CLOEXEC, 0], flags: SYSLET_STOP_ON_NEGATIVE },
+    { call: 'openat', args: [AT_FDCWD, { param: 'dst' }, O_WRONLY_CREAT_CLOEXEC, { param: 'mode' }], flags: SKIP_ON_ERROR, next: 3 },
+    { call: 'close', args: [{ result: 0 }], next: null },
+  ];
+}
 
 /**
  * file.openStat - openat(path, O_RDONLY|O_CLOEXEC) and fstat into `statbuf`, in one go
@@ -209,9 +223,7 @@ export const fileCopy = defineBuiltinPlugin({
   params: { src: 'ptr', dst: 'ptr', mode: 'mode' },
   cells: { total: 0, exit: 0 },
   atoms: [
-    { call: 'openat', args: [AT_FDCWD, { param: 'src' }, O_RDONLY_CLOEXEC, 0], flags: SYSLET_STOP_ON_NEGATIVE },
-    { call: 'openat', args: [AT_FDCWD, { param: 'dst' }, O_WRONLY_CREAT_CLOEXEC, { param: 'mode' }], flags: SKIP_ON_ERROR, next: 3 },
-    { call: 'close', args: [{ result: 0 }], next: null },
+    ...openSourceAndDestination(),
     {
       call: 'copy_file_range',
       args: [{ result: 0 }, 0, { result: 1 }, 0, 1 << 30, 0],
