@@ -11,13 +11,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { accessSync, constants, writeFileSync } from 'node:fs';
+import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { scratch } from './helpers/fs-implementations.js';
+import { runChild } from './helpers/child.js';
 
-const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const WRITER_AFTER_MS = 800;
 
 function dropCachesRefused(): string | undefined {
@@ -47,18 +45,9 @@ function childSource(dir: string, caller: 'node' | 'syslet'): string {
 }
 
 async function readFifo(dir: string, caller: 'node' | 'syslet', engine: 'io_uring' | 'threads'): Promise<{ text?: string; ms?: number }> {
-  const script = join(dir, `${caller}-${engine}.mts`);
-  writeFileSync(script, childSource(dir, caller));
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, env: { ...process.env, SYSLET_AIO_ENGINE: engine }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const kill = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  await new Promise((resolve) => child.on('close', resolve));
-  clearTimeout(kill);
-  const line = stdout.trim().split('\n').find((l) => l.includes('"text"'));
-  assert.ok(line !== undefined, `the child reported: ${stdout} ${stderr.slice(0, 1500)}`);
+  const child = await runChild(childSource(dir, caller), 30_000, { env: { SYSLET_AIO_ENGINE: engine } });
+  const line = child.stdout.trim().split('\n').find((l) => l.includes('"text"'));
+  assert.ok(line !== undefined, `the child reported: ${child.stdout} ${child.stderr.slice(0, 1500)}`);
   return JSON.parse(line) as { text?: string; ms?: number };
 }
 
