@@ -13,7 +13,7 @@ import type { PoolThreads } from './pool-threads.js';
  */
 const EXIT_LOAD_WAIT_MS = 10_000;
 
-/** isLoading - whether a thread in `phase` has not reached `ready` and may not be withdrawn any more or yet. */
+/** isLoading - whether a thread in `phase` is still loading (Node starting it, or its modules running): not yet `ready`. */
 function isLoading(phase: number): boolean {
   return phase === WORKER_PHASE.loading || phase === WORKER_PHASE.native;
 }

@@ -66,12 +66,6 @@ export async function ended(wait: Promise<number>, plugin: Plugin, instance: Plu
 }
 
 /**
- * NotTaken - thrown inside a call whose chain no cachemiss thread took ({@link unserved}), where
- * the call manages its own fds (readdir): caught by the call, which has node:fs/promises make it.
- */
-export class NotTaken extends Error {}
-
-/**
  * atTheFdLimit - whether a chain met the fd limit: one of its atoms answered EMFILE or ENFILE.
  * Either a call that takes an fd found none to be had, or no cachemiss thread could take the
  * chain (a thread needs fds of its own to start: the pool answers such a chain -EMFILE in the
@@ -93,16 +87,6 @@ export function atTheFdLimit(plugin: Plugin, instance: PluginInstance): boolean 
   const atoms = plugin.definition.atoms.length;
   for (let atom = 0; atom < atoms; atom++) if (ran(instance, atom) && outOfFds(answerOf(instance, atom))) return true;
   return false;
-}
-
-/**
- * outOfFdsError - whether `error` is a syslet-aio/fs error for want of fds (`errno` -EMFILE or
- * -ENFILE): a call with no side effect that failed so is made again by node:fs/promises (see
- * {@link atTheFdLimit}).
- */
-export function outOfFdsError(error: unknown): boolean {
-  const errno = typeof error === 'object' && error !== null ? (error as { errno?: unknown }).errno : undefined;
-  return typeof errno === 'number' && outOfFds(errno);
 }
 
 /**
