@@ -5,6 +5,13 @@
  * read_size asks for exactly st_size bytes, so the read is full (the RWF_NOWAIT probe adds no
  * completion read) and no read is needed to see end of file. strace watches a child process; the chain's calls are the ones the main
  * thread makes between two marker opens.
+ *
+ * On a machine with a FUSE, NFS, 9p... mount anywhere (engine/remote-mounts.ts; CI's machine has
+ * one) the inline calls that reach the file system are first asked whether the file is on such a
+ * mount: before the open, an O_PATH RESOLVE_CACHED openat2, its statx and close; before fstat
+ * and before close, a statx of the fd. The read needs none (RWF_NOWAIT: a remote file system
+ * refuses it and the read hands off). The test expects those checks exactly when the child's
+ * mount namespace has such a mount.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,6 +20,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { engineUrl } from './helpers/child.js';
+import { remoteDevicesIn } from '../engine/remote-mounts.js';
 
 const TRACED = 'openat,openat2,fstat,newfstatat,statx,fcntl,pread64,preadv2,read,close';
 const pluginsUrl = new URL('../plugins/index.ts', import.meta.url).href;
@@ -85,15 +93,30 @@ test('a cached 4 KiB file costs openat (with its probe\'s statx and F_SETFL), fs
   const end = lines.findIndex((line) => line.includes(`${dir}/end`));
   assert.ok(begin >= 0 && end > begin, 'both markers are in the trace');
   const calls = lines.slice(begin + 1, end);
-  const names = calls.map((line) => /^\d+ +(\w+)\(/.exec(line)?.[1] ?? line);
-  assert.equal(names.length, 6, `the chain made ${names.length} syscalls:\n${calls.join('\n')}`);
-  assert.match(names[0] as string, /^openat2?$/);
+  const checked = remoteDevicesIn(readFileSync('/proc/self/mountinfo', 'latin1')).size > 0;
+  // A statx of an fd with an empty mask: the remote-mount check (its st_dev); absent without one.
+  const isCheck = (line: string): boolean => /^\d+ +statx\(\d+, "", AT_STATX_DONT_SYNC\|AT_EMPTY_PATH, 0, /.test(line);
+  // The check's own close is the one right after its O_PATH open and statx (same fd number as the
+  // chain's later close, so told by place).
+  const chain = calls.filter((line, at) => !isCheck(line) && !/O_PATH/.test(line) && !(checked && at === 2 && /^\d+ +close\(/.test(line)));
+  const chainNames = chain.map((line) => /^\d+ +(\w+)\(/.exec(line)?.[1] ?? line);
+  assert.equal(chainNames.length, 6, `the chain made ${chainNames.length} syscalls besides remote-mount checks:\n${calls.join('\n')}`);
+  assert.match(chainNames[0] as string, /^openat2?$/);
   // The open probe's file type (statx AT_STATX_DONT_SYNC since session 29: it asks no FUSE/NFS
   // server): a regular file, so O_NONBLOCK is cleared and the open answers inline.
-  assert.match(names[1] as string, /^(fstat|newfstatat|statx)$/);
-  assert.match(calls[2] as string, /^\d+ +fcntl\(\d+, F_SETFL, /);
-  assert.match(names[3] as string, /^(fstat|newfstatat)$/);
-  assert.match(names[4] as string, /^(preadv2|pread64)$/);
-  assert.equal(names[5], 'close');
-  assert.match(calls[4] as string, /= 4096$/, 'the one read returned the whole file');
+  assert.match(chainNames[1] as string, /^(fstat|newfstatat|statx)$/);
+  assert.match(chain[2] as string, /^\d+ +fcntl\(\d+, F_SETFL, /);
+  assert.match(chainNames[3] as string, /^(fstat|newfstatat)$/);
+  assert.match(chainNames[4] as string, /^(preadv2|pread64)$/);
+  assert.equal(chainNames[5], 'close');
+  assert.match(chain[4] as string, /= 4096$/, 'the one read returned the whole file');
+  // The checks: none without a remote mount; with one, the open's (O_PATH open, statx, close) and
+  // one statx before each of fstat and close — and nothing else.
+  const expected = checked ? 11 : 6;
+  assert.equal(calls.length, expected, `${checked ? 'with' : 'without'} a remote mount the chain made ${calls.length} syscalls:\n${calls.join('\n')}`);
+  if (checked) {
+    assert.match(calls[0] as string, /^\d+ +openat2\(.*O_PATH.*RESOLVE_CACHED/);
+    assert.ok(isCheck(calls[1] as string), calls[1]);
+    assert.match(calls[2] as string, /^\d+ +close\(/);
+  }
 });
