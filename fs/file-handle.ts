@@ -75,11 +75,11 @@ export class FileHandle extends EventEmitter implements NodeFileHandle {
   readonly [kSysletHandle] = true;
 
   /** @internal Made by open(); not a public constructor. */
-  constructor(engine: Engine, fd: number, pollReads: boolean, appendsAnywhere = false) {
+  constructor(engine: Engine, fd: number, pollReads: boolean, appendsAnywhere = false, regularFile = false) {
     super();
     this.#engine = engine;
     this.#fd = fd;
-    this.#io = { engine, pollReads, appendsAnywhere };
+    this.#io = { engine, pollReads, appendsAnywhere, regularFile };
     // Closed if collected unclosed, as Node's (leaked-handles.ts).
     watchForLeak(this, fd);
   }

@@ -2,15 +2,17 @@
  * The data calls of syslet-aio/fs's FileHandle, with Node's argument handling (promises' read,
  * write, readv and writev, in the same order of checks): each is one pread64 / pwrite64 / read /
  * write / preadv / pwritev atom. Data goes through the request's 64 KiB slot, or — for a larger
- * transfer — the caller's buffer is lent to the engine for the one chain. The whole-file calls
- * (readFile, writeFile) are in handle-whole.ts.
+ * transfer — the caller's buffer is lent to the engine for the one chain; a larger write to a
+ * regular file is node:fs's own write or writev instead (write-node.ts: the engine can only hand
+ * it to another thread, and libuv's hand-off costs less). The whole-file calls (readFile,
+ * writeFile) are in handle-whole.ts.
  */
 import { read as readCallback, readv as readvCallback, write as writeCallback, writev as writevCallback } from 'node:fs';
 import type { FileReadResult } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import type { Engine } from '../engine/engine.js';
 import { viewByteLength, viewBytes } from '../engine/view-getters.js';
-import { ECANCELED, EINVAL } from '../engine/native/index.js';
+import { EINVAL } from '../engine/native/index.js';
 import { IOV_MAX, MAX_RW_COUNT } from '../engine/syscalls/abi.js';
 import { STRUCT_SIZES } from '../engine/syscalls/table.js';
 import { filePollRead, POLL_READ } from '../plugins/builtin/file-read.js';
@@ -20,7 +22,7 @@ import { result, submitted, take, unserved } from './core.js';
 import { STOP } from '../engine/atom.js';
 import { outOfFds } from './direct.js';
 import { fsError } from './errors.js';
-import { pwriteOnRing } from './pwrite-ring.js';
+import { NODE_WRITE_BYTES, writeThroughNode, writevThroughNode } from './write-node.js';
 import { invalidArgType, invalidArgValue, outOfRange, validateBufferArray, validateInteger, validateOffsetLengthRead, validateOffsetLengthWrite, validatePosition } from './validate.js';
 
 const IOVEC_BYTES = STRUCT_SIZES.iovec;
@@ -47,6 +49,11 @@ export interface HandleIo {
    * (uring-fd-rules.ts), and a cachemiss thread made each (apps21: 72 against 36 µs of CPU).
    */
   readonly appendsAnywhere: boolean;
+  /**
+   * The fd was a regular file at open (its type cannot change while the handle owns the number):
+   * its large writes are node:fs's own (write-node.ts).
+   */
+  readonly regularFile: boolean;
 }
 
 /** The position a write at `position` is made at: 0 for a write at the file position of an append-only handle. */
@@ -158,16 +165,6 @@ export async function transfer(io: HandleIo, fd: number, bytes: Uint8Array, offs
     const viaSlot = size <= SLOT_DATA_BYTES;
     const address = viaSlot ? req.slot.dataAddress : req.lend(bytes) + offset;
     if (viaSlot && write) req.slot.data.set(bytes.subarray(offset, offset + size));
-    // A large positional write to a regular file: one ring request, no chain (pwrite-ring.ts).
-    // One the kernel never ran (-ECANCELED) is left to the chain, which answers as before.
-    const direct = write && positioned && !viaSlot ? pwriteOnRing(engine, fd, address, size, position) : null;
-    if (direct !== null) {
-      const status = await direct;
-      if (status !== -ECANCELED) {
-        if (status < 0) throw fsError(status, 'write');
-        return status;
-      }
-    }
     instance.set(0, fd);
     instance.set(1, address);
     instance.set(2, size);
@@ -243,7 +240,16 @@ export async function write(io: HandleIo, fd: number, buffer: unknown, offsetArg
  * error before any byte is thrown). One call writes at most MAX_RW_COUNT bytes, so a write of more
  * was short: Node's write of 2,147,483,000 bytes writes them all, where one call wrote 2,147,479,552.
  */
-async function writeBytes(io: HandleIo, fd: number, bytes: Uint8Array, offset: number, length: number, position: number): Promise<number> {
+function writeBytes(io: HandleIo, fd: number, bytes: Uint8Array, offset: number, length: number, position: number): Promise<number> {
+  // A large write to a regular file: node:fs's own (write-node.ts; libuv goes on after a short
+  // write as below), at the position as given (write(2) at the file position of an append-only
+  // handle appends, as Node's). Returned as it is: no async frame of this module's around it.
+  const delegated = length >= NODE_WRITE_BYTES ? writeThroughNode(io, fd, bytes, offset, length, position) : null;
+  return delegated ?? writeAllBytes(io, fd, bytes, offset, length, position);
+}
+
+/** {@link writeBytes} on the engine: one chain a call. */
+async function writeAllBytes(io: HandleIo, fd: number, bytes: Uint8Array, offset: number, length: number, position: number): Promise<number> {
   let total = await transfer(io, fd, bytes, offset, length, position, true);
   while (total > 0 && total < length) {
     const n = await transfer(io, fd, bytes, offset + total, length - total, position < 0 ? position : position + total, true).catch(() => 0);
@@ -268,6 +274,10 @@ export async function vectored(io: HandleIo, fd: number, buffersArg: unknown, po
   let views = buffers.map((view) => bytesOf(view as NodeJS.ArrayBufferView));
   if (!write) return { __proto__: null, bytesRead: await vectoredCall(io, fd, views.length > IOV_MAX ? views.slice(0, IOV_MAX) : views, position, false), buffers };
   const all = views.reduce((sum, bytes) => sum + bytes.length, 0);
+  // A large writev to a regular file: node:fs's own, every buffer in one call (libuv goes on past
+  // IOV_MAX buffers and after a short write, as below; write-node.ts).
+  const delegated = all >= NODE_WRITE_BYTES ? writevThroughNode(io, fd, views, all, position) : null;
+  if (delegated !== null) return { __proto__: null, bytesWritten: await delegated, buffers };
   let total = await vectoredCall(io, fd, views.length > IOV_MAX ? views.slice(0, IOV_MAX) : views, position, true);
   let n = total;
   while (n > 0 && total < all) {

@@ -57,7 +57,7 @@ export async function open(engine: Engine, path: unknown, flags?: unknown, mode?
     const type = outcome.mode & S_IFMT;
     // Write-only O_APPEND on a regular file: its writes at the file position may be positional (handle-io.ts HandleIo).
     const appendsAnywhere = type === S_IFREG && (given & O_ACCMODE) === O_WRONLY && (given & O_APPEND) !== 0 && appendsAtAnyOffset(outcome.fd);
-    return new FileHandle(engine, outcome.fd, nonblockAdded && type === S_IFIFO, appendsAnywhere);
+    return new FileHandle(engine, outcome.fd, nonblockAdded && type === S_IFIFO, appendsAnywhere, type === S_IFREG);
   } finally {
     req.end();
   }
