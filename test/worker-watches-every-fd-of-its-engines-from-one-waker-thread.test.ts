@@ -17,12 +17,16 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { installPackedTarball } from './helpers/tarball.js';
 
-/** Threads of this process now. */
-function threads(): number {
-  return readdirSync('/proc/self/task').length;
+/** Thread ids of this process now. */
+function threads(): Set<string> {
+  return new Set(readdirSync('/proc/self/task'));
 }
 
-/** Runs `source` (CommonJS) in a worker; resolves with what it posts, after counting this process's threads. */
+/**
+ * Runs `source` (CommonJS) in a worker; resolves with what it posts, after counting the threads
+ * that appeared while it ran. Counted as new thread ids, not as a difference of totals: a thread
+ * of an earlier test still ending (the test before this one ends 60 workers) would cancel one.
+ */
 async function threadsAddedBy(source: string): Promise<{ added: number; posted: unknown }> {
   const before = threads();
   const worker = new Worker(source, { eval: true, env: { ...process.env, SYSLET_AIO_ENGINE: 'io_uring' } });
@@ -30,7 +34,7 @@ async function threadsAddedBy(source: string): Promise<{ added: number; posted: 
     worker.once('message', resolve);
     worker.once('error', (error: Error) => resolve(`failed: ${error.message}`));
   });
-  const added = threads() - before;
+  const added = [...threads()].filter((tid) => !before.has(tid)).length;
   await worker.terminate();
   return { added, posted };
 }
