@@ -19,6 +19,7 @@ import { readPointer, writeWord } from './words.js';
 import { EXECUTED_SPAN, KICK_NONE, type ExecOutcome, type ExecutorOptions, type RingPort } from './executor-types.js';
 import { AtomCall, RING } from './atom-call.js';
 import { CannedRunner, type CannedChain } from './executor-canned.js';
+import { forgetLocalFds } from './remote-mounts.js';
 
 export { DEFAULT_EXECUTOR_OPTIONS, EXECUTED_ATOMS, KICK_NONE, newOutcome, type ChainTable, type ExecOutcome, type ExecutorOptions, type RingPort } from './executor-types.js';
 
@@ -49,8 +50,13 @@ export class Executor {
    * {@link run}(plan.first, out, 0, region) does, through the plan (engine/executor-canned.ts).
    */
   runCanned(plan: CannedChain, out: ExecOutcome, region: Region): void {
-    if (this.#canned === null) this.run(plan.first, out, 0, region);
-    else this.#canned.run(plan, out, region);
+    if (this.#canned === null) {
+      this.run(plan.first, out, 0, region);
+      return;
+    }
+    forgetLocalFds();
+    this.#canned.run(plan, out, region);
+    forgetLocalFds();
   }
 
   /** Whether deny records wait for {@link deliverDenies} (inline mode only). */
@@ -91,7 +97,10 @@ export class Executor {
     out.result = 0;
     out.executed = chains === null ? 0 : (chains.executed[token] as number);
     // `executed` bits are relative to the chain's first atom, wherever this run starts.
+    // The fds a run remembers opening local are its own (remote-mounts.ts): none before, none after.
+    forgetLocalFds();
     this.walk(atom, out, atomsBefore, firstRegion, token, chains === null ? atom : (chains.first[token] as number));
+    forgetLocalFds();
   }
 
   /**

@@ -20,6 +20,9 @@ const SYS_statx = NR.statx;
 // struct statx (include/uapi/linux/stat.h): stx_mode is a __u16 at byte 28; then an empty C
 // string for the AT_EMPTY_PATH path.
 const STX_MODE = 28;
+// stx_dev_major and stx_dev_minor: statx fills them whatever the mask.
+const STX_DEV_MAJOR = 136;
+const STX_DEV_MINOR = 140;
 const STATX_BYTES = 256;
 const EMPTY_PATH = STATX_BYTES;
 const FLAGS = AT_EMPTY_PATH | AT_STATX_DONT_SYNC;
@@ -30,6 +33,8 @@ const statView = new DataView(statBlock.buffer);
 const statAddress = statBlock.address;
 const emptyPath = statBlock.address + EMPTY_PATH;
 statView.setUint8(EMPTY_PATH, 0);
+/** The fd the block's last successful statx answered for (-1: none, or a later one failed). */
+let typedFd = -1;
 
 /**
  * fileTypeOf - the file type of `fd` now (st_mode & S_IFMT: S_IFREG, S_IFIFO, S_IFSOCK...), by
@@ -44,6 +49,23 @@ statView.setUint8(EMPTY_PATH, 0);
  */
 export function fileTypeOf(fd: Word): number {
   // A negative number is no fd (fstat's EBADF), though statx would read AT_FDCWD (-100) as the cwd.
-  if (typeof fd !== 'number' || fd < 0 || syscall(SYS_statx, fd, emptyPath, FLAGS, STATX_TYPE, statAddress) !== 0) return -1;
+  if (typeof fd !== 'number' || fd < 0 || syscall(SYS_statx, fd, emptyPath, FLAGS, STATX_TYPE, statAddress) !== 0) {
+    typedFd = -1;
+    return -1;
+  }
+  typedFd = fd;
   return statView.getUint16(STX_MODE, true) & S_IFMT;
+}
+
+/**
+ * typedDevice - the st_dev (major << 20 | minor, the kernel's encoding) that this thread's last
+ * {@link fileTypeOf} read, when that call was on `fd` and answered: what the same statx said
+ * about the file's mount, for a caller that asked the type a moment ago (the open probe:
+ * engine/remote-mounts.ts rememberLocalFd).
+ *
+ * @returns the device number, or -1 when the last fileTypeOf was on another fd or failed.
+ */
+export function typedDevice(fd: number): number {
+  if (fd !== typedFd || fd < 0) return -1;
+  return statView.getUint32(STX_DEV_MAJOR, true) * 0x100000 + statView.getUint32(STX_DEV_MINOR, true);
 }

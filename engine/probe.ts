@@ -29,9 +29,9 @@ const { PRIVATE_LAYOUT } = confinementExports;
 const { RESOLVE_CACHED, RWF_NOWAIT } = abiExports;
 const { NR } = nrExports;
 const { setWord } = wordsExports;
-const { fileTypeOf } = fdTypeExports;
+const { fileTypeOf, typedDevice } = fdTypeExports;
 const { OPEN_WOULD_BLOCK, probeOpenFlags, settleProbedOpen } = openProbeExports;
-const { opensOnRemoteMount } = remoteMountsExports;
+const { opensOnRemoteMount, rememberLocalFd } = remoteMountsExports;
 const { MSG_DONTWAIT, MSG_WAITALL, O_CREAT, O_TMPFILE, POLLIN, SEEK_CUR, S_IFBLK, S_IFCHR, S_IFIFO, S_IFREG } = constantsGeneratedExports;
 // The probe kinds as numbers (a field of an imported object is a map check and a load a use).
 const PROBE_RWF_READ = PROBE.rwfRead;
@@ -268,6 +268,9 @@ export class Prober {
         // openat2 is stricter or missing; the real openat decides, on a cachemiss thread.
         if (result === -EAGAIN || result === -EINVAL || result === -38) return HANDOFF;
         const settled = settleProbedOpen(result, openFlags, probeFlags);
+        // The fd settleProbedOpen kept was just asked its type by statx, whose st_dev tells its
+        // mount: the run's fstat and close of it need no check of their own (remote-mounts.ts).
+        if (settled >= 0 && probeFlags !== openFlags) rememberLocalFd(settled, typedDevice(settled));
         if (settled !== OPEN_WOULD_BLOCK) return settled;
         // A FIFO or a device: a cachemiss thread makes the open as the caller wrote it (the ring
         // would try it with O_NONBLOCK first, and answer a FIFO's fd without waiting for its writer).

@@ -19,6 +19,10 @@
  * AT_STATX_DONT_SYNC and an empty mask, which FUSE, NFS, CIFS and Ceph answer from the inode
  * they hold, without a request to the server.
  *
+ * Within one inline run, an fd the run's own open probe opened needs no check before its fstat,
+ * close... when the probe's statx of that fd (its file type, fd-type.ts) showed a local st_dev
+ * ({@link rememberLocalFd}): file.readAll of a cached file makes 9 calls instead of 11.
+ *
  * What this does not cover: a file system stacked over a remote one (overlayfs whose lower
  * layer is on NFS: its type is overlay); a 9p mount without a cache mode, whose getattr asks
  * the server even for AT_STATX_DONT_SYNC (the check itself may then wait); a type not in
@@ -183,10 +187,53 @@ export function opensOnRemoteMount(dirfd: Word, path: Word, flags: number): bool
   return remote;
 }
 
+/**
+ * The fds this thread's current inline run opened itself and found local (at most
+ * {@link LOCAL_FDS}): {@link callOnRemoteMount} answers false for them without a statx. An
+ * inline run is synchronous: between its open and its fstat or close no other code of this
+ * thread runs, and the number is the chain's own (another thread that closes it closes a number
+ * it does not own: Node's own calls on an fd have the same hazard). The memory ends with the run
+ * ({@link forgetLocalFds}, by the executor at each start and end), and an fd with the run's close
+ * of it or a dup2, dup3 or close_range it makes: after a hand-off the close may be made on another
+ * thread, and the number reused by a file on a remote mount.
+ */
+const LOCAL_FDS = 8;
+const localFds = new Int32Array(LOCAL_FDS);
+let localCount = 0;
+
+/**
+ * rememberLocalFd - (the open probe) an inline open of the current run answered `fd`, and the
+ * statx the probe made of that fd (its file type) read st_dev `device`: when the namespace has
+ * remote mounts and the device is none of theirs, the run's later calls on `fd` need no check.
+ *
+ * @param device - major << 20 | minor (fd-type.ts typedDevice), or -1 when unknown (nothing is kept).
+ */
+export function rememberLocalFd(fd: number, device: number): void {
+  if (device < 0 || remoteDevices.size === 0 || remoteDevices.has(device) || localCount === LOCAL_FDS) return;
+  localFds[localCount++] = fd;
+}
+
+/** forgetLocalFds - (the executor, at the start and end of each run) forget the fds {@link rememberLocalFd} kept. */
+export function forgetLocalFds(): void {
+  localCount = 0;
+}
+
+/** Whether `fd` is remembered local for this run; a close of it (`nr`) forgets it. */
+function rememberedLocal(fd: number, nr: number): boolean {
+  for (let i = 0; i < localCount; i++) {
+    if (localFds[i] !== fd) continue;
+    if (nr === SYS_close) localFds[i] = localFds[--localCount] as number;
+    return true;
+  }
+  return false;
+}
+
 /** {@link callOnRemoteMount}'s kinds of call, by x86-64 number: which argument names the file. */
 const NOT_A_FILE = 0;
 const FD_FIRST = 1;
 const DIRFD_AND_PATH = 2;
+/** Calls that put another file under an fd number (dup2, dup3) or close several (close_range): the run's memory of local fds goes. */
+const FD_TABLE = 3;
 const CALL_KINDS = new Uint8Array(1100);
 for (const name of ['fstat', 'close', 'lseek', 'fcntl', 'ioctl', 'flock', 'getdents64', 'fsync', 'fdatasync', 'ftruncate', 'fallocate', 'fchmod', 'fchown',
   'read', 'write', 'pread64', 'pwrite64', 'readv', 'writev', 'preadv', 'pwritev', 'preadv2', 'pwritev2', 'copy_file_range', 'splice', 'fadvise64', 'readahead',
@@ -197,6 +244,10 @@ for (const name of ['fstat', 'close', 'lseek', 'fcntl', 'ioctl', 'flock', 'getde
 for (const name of ['openat', 'newfstatat', 'statx', 'faccessat2', 'faccessat', 'readlinkat', 'unlinkat', 'mkdirat', 'renameat', 'renameat2', 'fchmodat', 'fchownat', 'utimensat', 'linkat', 'symlinkat', 'mknodat'] as const) {
   const nr = (NR as Readonly<Record<string, number>>)[name];
   if (nr !== undefined) CALL_KINDS[nr] = DIRFD_AND_PATH;
+}
+for (const name of ['dup2', 'dup3', 'close_range'] as const) {
+  const nr = (NR as Readonly<Record<string, number>>)[name];
+  if (nr !== undefined) CALL_KINDS[nr] = FD_TABLE;
 }
 
 /**
@@ -213,9 +264,14 @@ for (const name of ['openat', 'newfstatat', 'statx', 'faccessat2', 'faccessat', 
  */
 export function callOnRemoteMount(nr: number, args: readonly Word[]): boolean {
   const kind = nr >= 0 && nr < CALL_KINDS.length ? CALL_KINDS[nr] : NOT_A_FILE;
-  if (kind === NOT_A_FILE || !remoteMountsPresent()) return false;
+  if (kind === NOT_A_FILE) return false;
+  if (kind === FD_TABLE) {
+    localCount = 0;
+    return false;
+  }
+  if (!remoteMountsPresent()) return false;
   const fd = args[0] as Word;
-  if (kind === FD_FIRST) return typeof fd === 'number' && fd >= 0 && statxOnRemote(fd, scratch.address + EMPTY, AT_EMPTY_PATH);
+  if (kind === FD_FIRST) return typeof fd === 'number' && fd >= 0 && !(localCount > 0 && rememberedLocal(fd, nr)) && statxOnRemote(fd, scratch.address + EMPTY, AT_EMPTY_PATH);
   // A relative path starts at the dirfd (or the cwd: AT_FDCWD, which statx of "" reads as the cwd).
   return opensOnRemoteMount(fd, args[1] as Word, 0) || (typeof fd === 'number' && (fd >= 0 || fd === -100) && statxOnRemote(fd, scratch.address + EMPTY, AT_EMPTY_PATH));
 }
