@@ -19,7 +19,8 @@
  *   answers EMFILE before anything is created, as Node's open does. Its error is Node's open
  *   error; a request the ring never ran (-ECANCELED, the engine open) leaves the call to the chain.
  * - Every byte written: close(2), whose error (a file system's flush: NFS, FUSE) is the call's,
- *   as Node's close after its writes.
+ *   as Node's close after its writes. On a FUSE, NFS... mount (engine/remote-mounts.ts) Node's
+ *   close, on libuv's pool: that flush waits for the server.
  * - A short write (a full disk, a pipe taking part): the rest with Node's own write at the count
  *   written (see #written), as its writeFile loops, then close. A write error: close, then the write's error.
  *   When the ring takes no WRITE now, the whole write goes that way.
@@ -29,10 +30,11 @@ import type { DirectRequestTarget } from '../engine/uring-direct.js';
 import { ECANCELED, IORING_OP, IOSQE_ASYNC, syscall } from '../engine/native/index.js';
 import { NR } from '../engine/syscalls/nr.js';
 import { AT_FDCWD, O_CLOEXEC, SEEK_SET } from '../engine/syscalls/constants.generated.js';
-import { write as writeCallback } from 'node:fs';
+import { close as closeCallback, write as writeCallback } from 'node:fs';
 import { promisify } from 'node:util';
 import type { Request } from '../plugins/requests.js';
 import type { FastPath } from './args.js';
+import { fdOnRemoteMount } from '../engine/remote-mounts.js';
 import { directCallsAllowed } from './direct.js';
 import { fsError } from './errors.js';
 
@@ -42,6 +44,7 @@ const SYS_lseek = NR.lseek;
 const WRITE_CALLS: readonly number[] = [NR.openat, NR.write, NR.close];
 
 const writeAsync = promisify(writeCallback) as (fd: number, bytes: Uint8Array, offset: number, length: number, position: null) => Promise<{ bytesWritten: number }>;
+const closeAsync = promisify(closeCallback);
 
 /** The ring never ran the open: the caller makes the call with its chain. */
 export const NOT_BY_RING = 1;
@@ -58,6 +61,8 @@ class RingWrite implements DirectRequestTarget {
   #length = 0;
   /** The open's fd once it answered (-1 before: the next result is the open's). */
   #fd = -1;
+  /** Whether that fd is a FUSE, NFS... file, whose close waits for the server (see {@link closeFd}). */
+  #remote = false;
   #resolve: ((answer: Answer | Promise<Answer>) => void) | null = null;
   #reject: ((error: unknown) => void) | null = null;
 
@@ -70,6 +75,7 @@ class RingWrite implements DirectRequestTarget {
     this.#path = path;
     this.#length = length;
     this.#fd = -1;
+    this.#remote = false;
     if (!req.engine.ringDirect(this, IORING_OP.OPENAT, AT_FDCWD, 0, req.slot.pathAddresses[0], mode, flags | O_CLOEXEC, IOSQE_ASYNC)) {
       this.#idle();
       return null;
@@ -115,24 +121,28 @@ class RingWrite implements DirectRequestTarget {
       throw fsError(fd, 'open', this.#path);
     }
     this.#fd = fd;
+    this.#remote = fdOnRemoteMount(fd);
     const slot = req.slot;
     if (req.engine.ringDirect(this, IORING_OP.WRITE, fd, -1, slot.dataAddress, this.#length, 0)) return null;
-    return writeRest(fd, slot.data.subarray(0, this.#length));
+    return writeRest(fd, slot.data.subarray(0, this.#length), this.#remote);
   }
 
   #written(res: number): Answer | Promise<Answer> {
     const fd = this.#fd;
-    if (res === this.#length) return closeWritten(fd);
+    const remote = this.#remote;
+    if (res === this.#length) return closeWritten(fd, remote);
     if (res >= 0) {
       // The ring does not always leave the file position after a short count (a 16 KiB tmpfs:
       // 16 KiB written, the position still 0, and the rest then overwrote the start): the fd was
       // opened by this call at 0, so the rest goes on at the count written (ESPIPE on a FIFO,
       // which has no position to lose; O_APPEND appends wherever).
       syscall(SYS_lseek, fd, res, SEEK_SET);
-      return writeRest(fd, (this.#req as Request).slot.data.subarray(res, this.#length));
+      return writeRest(fd, (this.#req as Request).slot.data.subarray(res, this.#length), remote);
     }
+    const error = fsError(res, 'write');
+    if (remote) return closeAsync(fd).then(() => Promise.reject(error), () => Promise.reject(error));
     syscall(SYS_close, fd);
-    throw fsError(res, 'write');
+    throw error;
   }
 }
 
@@ -173,20 +183,31 @@ function ringWrites(engine: Engine): boolean {
   return known;
 }
 
+/**
+ * close(2) of a FUSE, NFS... file (`remote`) on libuv's pool, as Node's: the kernel sends the server
+ * a FLUSH and waits for its answer (engine/remote-mounts.ts), which on the calling thread held the
+ * event loop for the server's whole delay (an appendFile on the io_uring engine: 1,502 ms with a
+ * server answering after 1.5 s). Any other fd: close(2) here, at once.
+ */
+function closeFd(fd: number, remote: boolean): Promise<void> | number {
+  return remote ? closeAsync(fd) : syscall(SYS_close, fd);
+}
+
 /** close(2) the fd after its last write; its failure is the call's, as Node's close. */
-function closeWritten(fd: number): undefined {
-  const closed = syscall(SYS_close, fd);
+function closeWritten(fd: number, remote: boolean): undefined | Promise<undefined> {
+  const closed = closeFd(fd, remote);
+  if (typeof closed !== 'number') return closed.then(() => undefined);
   if (closed < 0) throw fsError(closed, 'close');
   return undefined;
 }
 
 /** The rest at the fd's position with Node's write, as its writeFile loops; then close. */
-async function writeRest(fd: number, rest: Uint8Array): Promise<undefined> {
+async function writeRest(fd: number, rest: Uint8Array, remote: boolean): Promise<undefined> {
   try {
     for (let at = 0; at < rest.length;) at += (await writeAsync(fd, rest, at, rest.length - at, null)).bytesWritten;
   } catch (error) {
-    syscall(SYS_close, fd);
+    await Promise.resolve(closeFd(fd, remote)).catch(() => undefined);
     throw error;
   }
-  return closeWritten(fd);
+  return closeWritten(fd, remote);
 }

@@ -21,7 +21,7 @@ export type FuseCaller = 'node' | 'syslet' | 'plugin' | 'posix';
 export const FUSE_CALLS: Readonly<Record<FuseCaller, readonly string[]>> = {
   node: [],
   syslet: [
-    'readFile', 'writeFile', 'stat', 'lstat', 'access', 'open', 'fh.read', 'fh.stat', 'fh.close', 'readdir', 'readlink', 'realpath',
+    'readFile', 'writeFile', 'appendFile', 'stat', 'lstat', 'access', 'open', 'fh.read', 'fh.stat', 'fh.close', 'readdir', 'readlink', 'realpath',
     'rename', 'unlink', 'mkdir', 'rm', 'truncate', 'copyFile', 'chmod', 'utimes', 'statfs', 'opendir', 'readFile(fd)',
   ],
   plugin: ['readFileSyslet', 'copyFileSyslet'],
@@ -51,6 +51,7 @@ function childSource(mount: string, scratchDir: string, caller: FuseCaller, call
     readFile: `${fsx}.readFile(${A})`,
     'readFile(fd)': `${fsx}.readFile(handle)`,
     writeFile: `${fsx}.writeFile(${A}, 'x')`,
+    appendFile: `${fsx}.appendFile(${A}, 'x')`,
     stat: `${fsx}.stat(${A})`,
     lstat: `${fsx}.lstat(${LINK})`,
     access: `${fsx}.access(${A})`,
