@@ -21,7 +21,7 @@ export type FuseCaller = 'node' | 'syslet' | 'plugin' | 'posix';
 export const FUSE_CALLS: Readonly<Record<FuseCaller, readonly string[]>> = {
   node: [],
   syslet: [
-    'readFile', 'writeFile', 'appendFile', 'stat', 'lstat', 'access', 'open', 'fh.read', 'fh.stat', 'fh.close', 'readdir', 'readlink', 'realpath',
+    'readFile', 'writeFile', 'appendFile', 'stat', 'lstat', 'access', 'open', 'open(a)', 'fh.read', 'fh.stat', 'fh.close', 'readdir', 'readlink', 'realpath',
     'rename', 'unlink', 'mkdir', 'rm', 'truncate', 'copyFile', 'chmod', 'utimes', 'statfs', 'opendir', 'readFile(fd)',
   ],
   plugin: ['readFileSyslet', 'copyFileSyslet'],
@@ -56,6 +56,7 @@ function childSource(mount: string, scratchDir: string, caller: FuseCaller, call
     lstat: `${fsx}.lstat(${LINK})`,
     access: `${fsx}.access(${A})`,
     open: `${fsx}.open(${A}, 'r').then((h) => { opened.push(h); })`,
+    'open(a)': `${fsx}.open(${A}, 'a').then((h) => { opened.push(h); })`,
     'fh.read': 'handle.read(Buffer.alloc(16), 0, 16, 0)',
     'fh.stat': 'handle.stat()',
     'fh.close': 'handle.close()',
