@@ -15,7 +15,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fuseGap } from './helpers/fuse-gap.js';
-import { fuseScratch, fuseSkipReason, removeFuseScratch, startSlowFuse } from './helpers/fuse-slow.js';
+import { fuseSkipReason, slowFuseForTest } from './helpers/fuse-slow.js';
 
 const DELAY_MS = 1500;
 /** Below a request's 1.5 s (a close made inline shows a gap as long as its wait), above a loaded machine's noise. */
@@ -25,13 +25,10 @@ const skip = fuseSkipReason();
 
 for (const engine of ['io_uring', 'threads'] as const) {
   test(`syslet-aio/fs appendFile on a slow FUSE mount closes off the event loop (${engine} engine)`, { skip, timeout: 180_000 }, async (t) => {
-    const dir = fuseScratch();
-    const fuse = await startSlowFuse(dir, DELAY_MS);
-    t.after(async () => {
-      if (typeof fuse !== 'string') await fuse.stop();
-      removeFuseScratch(dir);
-    });
-    if (typeof fuse === 'string') return t.skip(fuse);
+    // Unmounted (and the daemon ended) before the directory goes, also when an assertion failed.
+    const mounted = await slowFuseForTest(t, DELAY_MS);
+    if (mounted === undefined) return;
+    const { dir, fuse } = mounted;
     const { maxGap, ms, outcome } = await fuseGap(fuse.mount, dir, 'syslet', 'appendFile', engine, 90_000);
     assert.equal(outcome, 'EROFS', 'the server refuses the write, as it answers Node');
     assert.ok(ms >= DELAY_MS * 2 * 0.9, `appendFile asked the server (open, write: it took ${ms} ms)`);

@@ -16,7 +16,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fuseGap, type FuseCaller } from './helpers/fuse-gap.js';
-import { fuseScratch, fuseSkipReason, removeFuseScratch, startSlowFuse } from './helpers/fuse-slow.js';
+import { fuseSkipReason, slowFuseForTest } from './helpers/fuse-slow.js';
 
 const DELAY_MS = 1500;
 /** Below a request's 1.5 s (a call made inline shows a gap as long as its wait), above a loaded machine's noise (646 ms seen at load 22). */
@@ -32,14 +32,10 @@ const skip = fuseSkipReason();
 for (const engine of ['io_uring', 'threads'] as const) {
   for (const [caller, call] of CALLS) {
     test(`${caller === 'plugin' ? call : `syslet-aio/fs ${call}`} on a slow FUSE mount waits off the event loop (${engine} engine)`, { skip, timeout: 120_000 }, async (t) => {
-      const dir = fuseScratch();
-      const fuse = await startSlowFuse(dir, DELAY_MS);
       // Unmounted (and the daemon ended) before the directory goes, also when an assertion failed.
-      t.after(async () => {
-        if (typeof fuse !== 'string') await fuse.stop();
-        removeFuseScratch(dir);
-      });
-      if (typeof fuse === 'string') return t.skip(fuse);
+      const mounted = await slowFuseForTest(t, DELAY_MS);
+      if (mounted === undefined) return;
+      const { dir, fuse } = mounted;
       const { maxGap, ms, outcome } = await fuseGap(fuse.mount, dir, caller, call, engine);
       assert.equal(outcome, 'ok', `${call} answers as on any file system`);
       assert.ok(ms >= DELAY_MS * 0.9, `${call} asked the server (it took ${ms} ms)`);

@@ -17,7 +17,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GAP_REPORT, GAP_TICKER, runGapChild } from './helpers/event-loop-gap.js';
-import { FUSE_OP, fuseScratch, fuseSkipReason, removeFuseScratch, startSlowFuse } from './helpers/fuse-slow.js';
+import { FUSE_OP, fuseSkipReason, slowFuseForTest } from './helpers/fuse-slow.js';
 
 const REPORT_AFTER_MS = 1500;
 
@@ -39,13 +39,10 @@ function childSource(file: string): string {
 
 for (const engine of ['io_uring', 'threads'] as const) {
   test(`readFile on a FUSE mount whose server never answers OPEN leaves the event loop turning (${engine} engine)`, { skip: fuseSkipReason(), timeout: 120_000 }, async (t) => {
-    const dir = fuseScratch();
-    const fuse = await startSlowFuse(dir, 0, [FUSE_OP.OPEN]);
-    t.after(async () => {
-      if (typeof fuse !== 'string') await fuse.stop();
-      removeFuseScratch(dir);
-    });
-    if (typeof fuse === 'string') return t.skip(fuse);
+    // Unmounted (and the daemon ended) before the directory goes, also when an assertion failed.
+    const mounted = await slowFuseForTest(t, 0, [FUSE_OP.OPEN]);
+    if (mounted === undefined) return;
+    const { dir, fuse } = mounted;
     // Whatever the child says (or if it says nothing: its JavaScript thread waits in the open), the
     // mount goes after 20 s, and with it the wait.
     const deadline = setTimeout(() => void fuse.stop(), 20_000);

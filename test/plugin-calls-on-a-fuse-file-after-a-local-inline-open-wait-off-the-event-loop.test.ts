@@ -20,7 +20,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runGapChild, GAP_REPORT, GAP_TICKER } from './helpers/event-loop-gap.js';
-import { fuseScratch, fuseSkipReason, removeFuseScratch, startSlowFuse } from './helpers/fuse-slow.js';
+import { fuseSkipReason, slowFuseForTest } from './helpers/fuse-slow.js';
 
 const DELAY_MS = 1500;
 /** Below a request's 1.5 s (a call made inline shows a gap as long as its wait), above a loaded machine's noise. */
@@ -67,13 +67,10 @@ const skip = fuseSkipReason();
 for (const engine of ['io_uring', 'threads'] as const) {
   for (const variant of ['given', 'dup3'] as const) {
     test(`a chain's fstat of a FUSE file after its own local inline open waits off the event loop (${variant}, ${engine} engine)`, { skip, timeout: 120_000 }, async (t) => {
-      const dir = fuseScratch();
-      const fuse = await startSlowFuse(dir, DELAY_MS);
-      t.after(async () => {
-        if (typeof fuse !== 'string') await fuse.stop();
-        removeFuseScratch(dir);
-      });
-      if (typeof fuse === 'string') return t.skip(fuse);
+      // Unmounted (and the daemon ended) before the directory goes, also when an assertion failed.
+      const mounted = await slowFuseForTest(t, DELAY_MS);
+      if (mounted === undefined) return;
+      const { dir, fuse } = mounted;
       const local = join(dir, 'local.txt');
       writeFileSync(local, 'local\n');
       const script = join(dir, `child-${variant}-${engine}.mts`);

@@ -16,6 +16,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { TestContext } from 'node:test';
 
 const SOURCE = fileURLToPath(new URL('../fixtures/fuse-slow-server.c', import.meta.url));
 
@@ -138,4 +139,34 @@ export function removeFuseScratch(dir: string): void {
   const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((line) => line.split(' ')[4] ?? '');
   if (mounts.some((mount) => mount === dir || mount.startsWith(`${dir}/`))) return;
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** What {@link slowFuseForTest} mounted: its scratch directory and the mount in it. */
+export interface SlowFuseScratch {
+  /** The scratch directory ({@link fuseScratch}), for the test's own files and scripts. */
+  readonly dir: string;
+  /** The slow FUSE file system mounted under it. */
+  readonly fuse: SlowFuse;
+}
+
+/**
+ * slowFuseForTest - a scratch directory with a slow FUSE file system mounted under it, for one
+ * test: `t.after` ends the daemon, detaches the mount and then removes the directory, also when
+ * an assertion failed.
+ *
+ * @param t - the test (its `after` and `skip`).
+ * @param delayMs - how long the server waits before each answer.
+ * @param hung - opcodes it never answers ({@link FUSE_OP}).
+ * @returns the directory and the mount; undefined when mount(2) was refused, after `t.skip` said why.
+ */
+export async function slowFuseForTest(t: TestContext, delayMs: number, hung: readonly number[] = []): Promise<SlowFuseScratch | undefined> {
+  const dir = fuseScratch();
+  const fuse = await startSlowFuse(dir, delayMs, hung);
+  t.after(async () => {
+    if (typeof fuse !== 'string') await fuse.stop();
+    removeFuseScratch(dir);
+  });
+  if (typeof fuse !== 'string') return { dir, fuse };
+  t.skip(fuse);
+  return undefined;
 }
