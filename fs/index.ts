@@ -83,7 +83,7 @@ export interface SysletFs {
   readonly truncate: NodeFs['truncate'];
   /** fsp.unlink: unlinkat. */
   readonly unlink: NodeFs['unlink'];
-  /** fsp.writeFile: openat + write loop [+ fsync] + close, one chain. */
+  /** fsp.writeFile: openat + write loop [+ fsync] + close, one chain (more than 64 KiB: Node's). */
   readonly writeFile: NodeFs['writeFile'];
   /** fsp.readlink: openat(O_PATH|O_NOFOLLOW) + readlinkat(fd, "") + close, direct calls when the path is cached, else one chain. */
   readonly readlink: NodeFs['readlink'];

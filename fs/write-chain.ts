@@ -1,7 +1,8 @@
 /**
  * writeFile's chain path (fs.writeFile and its empty and flush kin, fs/chains.ts): open, write
  * loop, [fsync,] close in one chain; for the calls fs/write-ring.ts does not take (a signal,
- * `flush`, empty data, more than a slot's data, the threads engine, a full ring).
+ * `flush`, empty data, the threads engine, a full ring). More than a slot's data is node:fs's
+ * writeFile (read-write.ts), unless the engine's policy does not allow its calls.
  */
 import * as nodeFs from 'node:fs/promises';
 import type { Engine } from '../engine/engine.js';
