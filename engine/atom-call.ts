@@ -74,9 +74,8 @@ export class AtomCall {
   #ringOrHandoff(compiled: CompiledSyscall, nr: number, args: Word[], takesOffsets = false, punt = false): typeof RING | typeof HANDOFF {
     const ring = this.ring;
     if (ring === undefined) return HANDOFF;
-    // A call on a FUSE, NFS... file goes to io-wq without the ring's inline try, which waited for
-    // the server in the submitting thread (a FUSE read: 300 ms in io_uring_enter; remote-mounts.ts).
-    return ring.prepare(compiled, nr, args, this.#confinement.copied ? this.#confinement : null, takesOffsets, punt || callOnRemoteMount(nr, args)) ? RING : HANDOFF;
+    // (A call on a FUSE, NFS... file is punted too: the ring asks, RingPort.prepare.)
+    return ring.prepare(compiled, nr, args, this.#confinement.copied ? this.#confinement : null, takesOffsets, punt) ? RING : HANDOFF;
   }
 
   /**

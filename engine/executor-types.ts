@@ -141,7 +141,8 @@ export interface RingPort {
    *   check (FMODE_PREAD/FMODE_PWRITE) says, so the ring need not ask the kernel again.
    * @param punt - the request must not be tried in the submitting thread (IOSQE_ASYNC): a read
    *   or write larger than the inline limit (engine/probe.ts INLINE_COPY_BYTES), whose copy
-   *   would hold the event loop inside io_uring_enter.
+   *   would hold the event loop inside io_uring_enter. A call on a file on a FUSE, NFS...
+   *   mount is punted whatever this says (the ring asks, engine/remote-mounts.ts).
    * @returns false when the ring cannot make this call exactly as the syscall would (no opcode,
    *   an argument value the opcode treats differently, the ring full): a thread makes it.
    */

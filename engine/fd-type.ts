@@ -35,6 +35,8 @@ const emptyPath = statBlock.address + EMPTY_PATH;
 statView.setUint8(EMPTY_PATH, 0);
 /** The fd the block's last successful statx answered for (-1: none, or a later one failed). */
 let typedFd = -1;
+/** Successful {@link fileTypeOf} calls on this thread (see {@link typedAnswers}). */
+let answers = 0;
 
 /**
  * fileTypeOf - the file type of `fd` now (st_mode & S_IFMT: S_IFREG, S_IFIFO, S_IFSOCK...), by
@@ -54,6 +56,7 @@ export function fileTypeOf(fd: Word): number {
     return -1;
   }
   typedFd = fd;
+  answers++;
   return statView.getUint16(STX_MODE, true) & S_IFMT;
 }
 
@@ -68,4 +71,16 @@ export function fileTypeOf(fd: Word): number {
 export function typedDevice(fd: number): number {
   if (fd !== typedFd || fd < 0) return -1;
   return statView.getUint32(STX_DEV_MAJOR, true) * 0x100000 + statView.getUint32(STX_DEV_MINOR, true);
+}
+
+/**
+ * typedAnswers - how many times {@link fileTypeOf} has answered on this thread. A caller that
+ * reads it before and after a check it does not own knows whether that check asked the kernel
+ * just now, and so whether {@link typedDevice} speaks of the file the fd names now (the io_uring
+ * engine: the position rule's statx of a read's fd also tells its mount, remote-mounts.ts).
+ *
+ * @returns a count that only grows.
+ */
+export function typedAnswers(): number {
+  return answers;
 }

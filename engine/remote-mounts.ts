@@ -261,8 +261,11 @@ for (const name of ['dup2', 'dup3', 'close_range'] as const) {
  *
  * @param nr - the x86-64 number.
  * @param args - its arguments (the fd, or the dirfd and path, first).
+ * @param device - for a call on an fd: its file's st_dev (major << 20 | minor) when a statx of
+ *   that fd made just now for this very call read it (fd-type.ts typedDevice), so that the
+ *   check needs no statx of its own; -1 (the default) to ask.
  */
-export function callOnRemoteMount(nr: number, args: readonly Word[]): boolean {
+export function callOnRemoteMount(nr: number, args: readonly Word[], device = -1): boolean {
   const kind = nr >= 0 && nr < CALL_KINDS.length ? CALL_KINDS[nr] : NOT_A_FILE;
   if (kind === NOT_A_FILE) return false;
   if (kind === FD_TABLE) {
@@ -271,7 +274,10 @@ export function callOnRemoteMount(nr: number, args: readonly Word[]): boolean {
   }
   if (!remoteMountsPresent()) return false;
   const fd = args[0] as Word;
-  if (kind === FD_FIRST) return typeof fd === 'number' && fd >= 0 && !(localCount > 0 && rememberedLocal(fd, nr)) && statxOnRemote(fd, scratch.address + EMPTY, AT_EMPTY_PATH);
+  if (kind === FD_FIRST) {
+    if (typeof fd !== 'number' || fd < 0 || (localCount > 0 && rememberedLocal(fd, nr))) return false;
+    return device >= 0 ? remoteDevices.has(device) : statxOnRemote(fd, scratch.address + EMPTY, AT_EMPTY_PATH);
+  }
   // A relative path starts at the dirfd (or the cwd: AT_FDCWD, which statx of "" reads as the cwd).
   return opensOnRemoteMount(fd, args[1] as Word, 0) || (typeof fd === 'number' && (fd >= 0 || fd === -100) && statxOnRemote(fd, scratch.address + EMPTY, AT_EMPTY_PATH));
 }
