@@ -31,10 +31,11 @@ interface Esbuild {
 /**
  * Whitespace and comments out, after restoreConsts (so its `const`s stay: a transform, unlike a
  * bundle, keeps them), nothing renamed or rewritten (no minifySyntax: it would merge `const`
- * statements and fold code; names stay, so stack traces still name functions). Why: V8 parses
- * every byte of a module before running it, and a fresh process importing syslet-aio/fs spent
- * ~17 ms of its ~43 ms import CPU compiling the ~750 KB it loads; a third less text saved ~2-3 ms
- * of that (docs/performance.md, session 32).
+ * statements and fold code; names stay, so stack traces still name functions). Why: a third
+ * less text to read and decode (dist/pkg 1,096 -> 744 KB, also in the tarball); a fresh
+ * process's import of syslet-aio/fs took 1.5-5.7 ms less CPU of ~40-44 in three alternated A/Bs.
+ * Not V8's compile: the four chunks compiled alone cost the same (17.0 and 17.6 ms), which is why
+ * session 29, measuring the whole process at load 12-17, saw nothing (docs/performance.md).
  */
 const MINIFY = { minifyWhitespace: true, format: 'esm', platform: 'node', target: 'node20', logLevel: 'warning' };
 
