@@ -25,19 +25,7 @@ import { restoreConsts } from './restore-consts.js';
 
 interface Esbuild {
   buildSync(options: Record<string, unknown>): { readonly errors: readonly unknown[] };
-  transformSync(code: string, options: Record<string, unknown>): { readonly code: string };
 }
-
-/**
- * Whitespace and comments out, after restoreConsts (so its `const`s stay: a transform, unlike a
- * bundle, keeps them), nothing renamed or rewritten (no minifySyntax: it would merge `const`
- * statements and fold code; names stay, so stack traces still name functions). Why: a third
- * less text to read and decode (dist/pkg 1,096 -> 744 KB, also in the tarball); a fresh
- * process's import of syslet-aio/fs took 1.5-5.7 ms less CPU of ~40-44 in three alternated A/Bs.
- * Not V8's compile: the four chunks compiled alone cost the same (17.0 and 17.6 ms), which is why
- * session 29, measuring the whole process at load 12-17, saw nothing (docs/performance.md).
- */
-const MINIFY = { minifyWhitespace: true, format: 'esm', platform: 'node', target: 'node20', logLevel: 'warning' };
 
 const dist = fileURLToPath(new URL('../dist/', import.meta.url));
 const entries = ['index.js', 'fs.js', 'cli/main.js'].map((file) => `${dist}${file}`);
@@ -68,7 +56,7 @@ for (const name of readdirSync(out)) {
   if (!name.endsWith('.js')) continue;
   const path = `${out}/${name}`;
   const result = restoreConsts(readFileSync(path, 'utf8'), path);
-  writeFileSync(path, esbuild.transformSync(result.code, MINIFY).code);
+  writeFileSync(path, result.code);
   restored += result.restored;
 }
 if (restored === 0) throw new Error('restore-consts changed nothing: has esbuild stopped writing top-level var?');
