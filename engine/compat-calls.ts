@@ -15,7 +15,7 @@ import { allocNative, syscall, EAGAIN, EFAULT, EINVAL, ENOSYS, EOVERFLOW, type W
 import type { MemoryRegistry } from './memory.js';
 import { AT_FDCWD, RESOLVE_CACHED } from './syscalls/abi.js';
 import { OPEN_WOULD_BLOCK, probeOpenFlags, settleProbedOpen } from './open-probe.js';
-import { opensOnRemoteMount } from './remote-mounts.js';
+import { ON_REMOTE_MOUNT, openat2OffRemote } from './remote-mounts.js';
 import { COMPAT_STAT, STAT_X86_64 } from './syscalls/stat-layouts.js';
 import { NR } from './syscalls/nr.js';
 import { STRUCT_SIZES } from './syscalls/table.js';
@@ -39,7 +39,6 @@ const PROC_SUPER_MAGIC = 0x9fa0;
 const SYSFS_MAGIC = 0x62656572;
 const STATFS_BYTES = 120;
 const SYS_openat = NR.openat;
-const SYS_openat2 = NR.openat2;
 const SYS_close = NR.close;
 const SYS_fstat = NR.fstat;
 const SYS_newfstatat = NR.newfstatat;
@@ -107,13 +106,13 @@ function openatNonLfs(args: readonly Word[], _memory: MemoryRegistry, nonblockin
     if ((flags & (O_CREAT | O_TRUNC | O_TMPFILE)) !== 0) return WOULD_BLOCK;
     // With O_NONBLOCK added, and a FIFO or a device sent to the thread too (open-probe.ts).
     // A file on a FUSE, NFS... mount: its open waits for the server (remote-mounts.ts).
-    if (opensOnRemoteMount(dirfd, path, flags)) return WOULD_BLOCK;
     const probeFlags = probeOpenFlags(flags);
     const block = scratchBlock();
     block.view.setBigUint64(HOW, BigInt(probeFlags), true);
     block.view.setBigUint64(HOW + 8, 0n, true);
     block.view.setBigUint64(HOW + 16, BigInt(RESOLVE_CACHED), true);
-    const probed = syscall(SYS_openat2, dirfd, path, block.address + HOW, 24);
+    const probed = openat2OffRemote(dirfd, path, flags, block.view, HOW, block.address + HOW);
+    if (probed === ON_REMOTE_MOUNT) return WOULD_BLOCK;
     if (probed === -EAGAIN || probed === -EINVAL || probed === -ENOSYS) return WOULD_BLOCK;
     const fd = settleProbedOpen(probed, flags, probeFlags);
     if (fd === OPEN_WOULD_BLOCK) return WOULD_BLOCK;

@@ -31,7 +31,7 @@ const { NR } = nrExports;
 const { setWord } = wordsExports;
 const { fileTypeOf, typedDevice } = fdTypeExports;
 const { OPEN_WOULD_BLOCK, probeOpenFlags, settleProbedOpen } = openProbeExports;
-const { opensOnRemoteMount, rememberLocalFd } = remoteMountsExports;
+const { ON_REMOTE_MOUNT, openat2OffRemote, rememberLocalFd } = remoteMountsExports;
 const { MSG_DONTWAIT, MSG_WAITALL, O_CREAT, O_TMPFILE, POLLIN, SEEK_CUR, S_IFBLK, S_IFCHR, S_IFIFO, S_IFREG } = constantsGeneratedExports;
 // The probe kinds as numbers (a field of an imported object is a map check and a load a use).
 const PROBE_RWF_READ = PROBE.rwfRead;
@@ -45,7 +45,6 @@ const PRIVATE_IOVECS = PRIVATE_LAYOUT.iovecs;
 
 const SYS_preadv2 = NR.preadv2;
 const SYS_pwritev2 = NR.pwritev2;
-const SYS_openat2 = NR.openat2;
 const SYS_ppoll = NR.ppoll;
 const SYS_lseek = NR.lseek;
 /** struct stat (x86-64), for the fstat that tells a descriptor's kind by its st_mode. */
@@ -248,13 +247,6 @@ export class Prober {
       }
       case PROBE_RESOLVE_CACHED: {
         const openFlags = Number(args[2]) >>> 0;
-        // A file on a FUSE, NFS... mount (remote-mounts.ts): its open (and the fstat or read a chain
-        // makes next, inline) waits for the server however cached the path is. A cachemiss thread
-        // opens it: the ring's inline try of an OPENAT would wait in the submitting thread.
-        if (opensOnRemoteMount(args[0] as Word, args[1] as Word, openFlags)) {
-          this.openNeedsThread = true;
-          return HANDOFF;
-        }
         // With O_NONBLOCK added (open-probe.ts): a FIFO's or a device's open may wait even when
         // the whole path is in the dcache.
         const probeFlags = probeOpenFlags(openFlags);
@@ -263,7 +255,14 @@ export class Prober {
         setWord(scratch, 16, probeFlags);
         setWord(scratch, 24, (openFlags & (O_CREAT | O_TMPFILE)) !== 0 ? Number(args[3]) & 0o7777 : 0);
         setWord(scratch, 32, RESOLVE_CACHED);
-        const result = syscall(SYS_openat2, args[0], args[1], at + 16, 24);
+        // Not made on a FUSE, NFS... mount (remote-mounts.ts): its open (and the fstat or read a
+        // chain makes next, inline) waits for the server however cached the path is. A cachemiss
+        // thread opens it: the ring's inline try of an OPENAT would wait in the submitting thread.
+        const result = openat2OffRemote(args[0] as Word, args[1] as Word, openFlags, scratch, 16, at + 16);
+        if (result === ON_REMOTE_MOUNT) {
+          this.openNeedsThread = true;
+          return HANDOFF;
+        }
         // EAGAIN: not all in the dcache (or a lease O_NONBLOCK would not wait for). EINVAL/ENOSYS:
         // openat2 is stricter or missing; the real openat decides, on a cachemiss thread.
         if (result === -EAGAIN || result === -EINVAL || result === -38) return HANDOFF;

@@ -14,7 +14,7 @@ import { allocNative, EAGAIN, EFBIG, EINVAL, EMFILE, ENFILE, ENOSYS, ENXIO, EOPN
 import { O_CLOEXEC, O_CREAT, O_NONBLOCK, O_RDONLY, O_TMPFILE, O_TRUNC, S_IFDIR, S_IFIFO, S_IFMT } from '../engine/syscalls/constants.generated.js';
 import { RESOLVE_CACHED, RWF_NOWAIT } from '../engine/syscalls/abi.js';
 import { NR } from '../engine/syscalls/nr.js';
-import { opensOnRemoteMount } from '../engine/remote-mounts.js';
+import { ON_REMOTE_MOUNT, openat2OffRemote } from '../engine/remote-mounts.js';
 import { AT_FDCWD, STAT_BYTES, STAT_SIZE_OFFSET } from './builtin/file.js';
 import { STAT_X86_64 } from '../engine/syscalls/stat-layouts.js';
 import { fileReadFirst, fileReadFirstOnCachemiss, READ_FIRST } from './builtin/file-read-first.js';
@@ -249,7 +249,6 @@ directWords[(HOW + 16) / 4] = RESOLVE_CACHED;
 const ST_MODE = (STAT + STAT_X86_64.st_mode) / 4;
 const ST_SIZE = (STAT + STAT_SIZE_OFFSET) / 4;
 const TWO32 = 4294967296;
-const SYS_openat2 = NR.openat2;
 const SYS_fstat = NR.fstat;
 const SYS_close = NR.close;
 const DIRECT_CALLS = [NR.openat, NR.fstat, NR.pread64, NR.close];
@@ -278,8 +277,8 @@ function readFirstDirect(request: Request, options: WholeReadOptions | WholeRead
   const slot = request.slot;
   // A file on a FUSE, NFS... mount (engine/remote-mounts.ts): its open waits for the server, here
   // or in the ring's inline try of its OPENAT; the chains' open goes to a cachemiss thread.
-  if (opensOnRemoteMount(AT_FDCWD, slot.pathAddresses[0], 0)) return null;
-  const fd = syscall(SYS_openat2, AT_FDCWD, slot.pathAddresses[0], direct.address + HOW, 24);
+  const fd = openat2OffRemote(AT_FDCWD, slot.pathAddresses[0], DIRECT_OPEN_FLAGS, directView, HOW, direct.address + HOW);
+  if (fd === ON_REMOTE_MOUNT) return null;
   if (fd < 0) {
     // EAGAIN: not all in the dcache (or a lease); EINVAL/ENOSYS: the chain's probe hands those to
     // the real openat; ENXIO: the chain's caller opens again without O_NONBLOCK; EMFILE/ENFILE:

@@ -8,7 +8,9 @@
  *
  * On a machine with a FUSE, NFS, 9p... mount anywhere (engine/remote-mounts.ts; CI's machine has
  * one) the inline calls that reach the file system are first asked whether the file is on such a
- * mount: before the open, an O_PATH RESOLVE_CACHED openat2, its statx and close. The fstat and
+ * mount: the open is made with RESOLVE_NO_XDEV after a statx of "/" showed the root's mount
+ * local (openat2OffRemote), and only when that walk crossed a mount (a tmpdir on its own mount),
+ * the full check: an O_PATH RESOLVE_CACHED openat2, its statx and close. The fstat and
  * close need no check of their own: the open probe's statx of the fd (its file type) also read
  * its st_dev, and the run remembers the fd local until it closes it or the run ends (a statx
  * before each cost 11 calls where 9 do). The read needs none (RWF_NOWAIT: a remote file system
@@ -18,7 +20,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { engineUrl } from './helpers/child.js';
@@ -51,6 +53,16 @@ const done = await pending;
 console.log(JSON.stringify({ pid: process.pid, mode: done.mode, total: Number(done.atoms[READ_ALL.total]?.result) }));
 await engine.close();
 `;
+
+/** The mount point (from this process's mountinfo) of the mount `path` (no symlinks) is on: the longest one that contains it. */
+function mountPointOf(path: string): string {
+  let best = '/';
+  for (const line of readFileSync('/proc/self/mountinfo', 'latin1').split('\n')) {
+    const point = line.split(' ')[4]?.replace(/\\(\d{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
+    if (point !== undefined && point.length > best.length && (path === point || path.startsWith(point + '/'))) best = point;
+  }
+  return best;
+}
 
 function straceWorks(): string | null {
   const probe = spawnSync('strace', ['-qq', '-e', 'trace=close', '-o', '/dev/null', 'true'], { encoding: 'utf8' });
@@ -96,11 +108,15 @@ test('a cached 4 KiB file costs openat (with its probe\'s statx and F_SETFL), fs
   assert.ok(begin >= 0 && end > begin, 'both markers are in the trace');
   const calls = lines.slice(begin + 1, end);
   const checked = remoteDevicesIn(readFileSync('/proc/self/mountinfo', 'latin1')).size > 0;
-  // A statx of an fd with an empty mask: the remote-mount check (its st_dev); absent without one.
+  // With a remote mount, the open is made with RESOLVE_NO_XDEV after a statx of "/" (the mount an
+  // absolute walk starts on) — and succeeds when no mount point lies between "/" and the file.
+  const sameMount = realpathSync(dir) === dir && mountPointOf(dir) === '/';
+  const isRootCheck = (line: string): boolean => /^\d+ +statx\(AT_FDCWD, "\/", AT_STATX_DONT_SYNC, 0, /.test(line);
+  const isCrossed = (line: string): boolean => /^\d+ +openat2\(.*RESOLVE_NO_XDEV.* = -1 EAGAIN/.test(line);
+  // A statx of an fd with an empty mask: the full remote-mount check (its st_dev); its O_PATH open
+  // before it, its close after it.
   const isCheck = (line: string): boolean => /^\d+ +statx\(\d+, "", AT_STATX_DONT_SYNC\|AT_EMPTY_PATH, 0, /.test(line);
-  // The check's own close is the one right after its O_PATH open and statx (same fd number as the
-  // chain's later close, so told by place).
-  const chain = calls.filter((line, at) => !isCheck(line) && !/O_PATH/.test(line) && !(checked && at === 2 && /^\d+ +close\(/.test(line)));
+  const chain = calls.filter((line, at) => !isRootCheck(line) && !isCrossed(line) && !isCheck(line) && !/O_PATH/.test(line) && !(at > 0 && isCheck(calls[at - 1] as string)));
   const chainNames = chain.map((line) => /^\d+ +(\w+)\(/.exec(line)?.[1] ?? line);
   assert.equal(chainNames.length, 6, `the chain made ${chainNames.length} syscalls besides remote-mount checks:\n${calls.join('\n')}`);
   assert.match(chainNames[0] as string, /^openat2?$/);
@@ -112,14 +128,20 @@ test('a cached 4 KiB file costs openat (with its probe\'s statx and F_SETFL), fs
   assert.match(chainNames[4] as string, /^(preadv2|pread64)$/);
   assert.equal(chainNames[5], 'close');
   assert.match(chain[4] as string, /= 4096$/, 'the one read returned the whole file');
-  // The checks: none without a remote mount; with one, the open's (O_PATH open, statx, close) —
-  // and nothing else (no statx of the fd before fstat or close).
-  const expected = checked ? 9 : 6;
+  // The checks: none without a remote mount; with one, the statx of "/" and the open's own
+  // RESOLVE_NO_XDEV — the full check (O_PATH open, statx, close) only after a walk that crossed a
+  // mount — and nothing else (no statx of the fd before fstat or close).
+  const expected = !checked ? 6 : sameMount ? 7 : 11;
   assert.equal(calls.length, expected, `${checked ? 'with' : 'without'} a remote mount the chain made ${calls.length} syscalls:\n${calls.join('\n')}`);
-  assert.equal(calls.filter(isCheck).length, checked ? 1 : 0, `only the open's own check statx's for a mount:\n${calls.join('\n')}`);
+  assert.equal(calls.filter(isCheck).length, checked && !sameMount ? 1 : 0, `the full check only after a crossing:\n${calls.join('\n')}`);
   if (checked) {
-    assert.match(calls[0] as string, /^\d+ +openat2\(.*O_PATH.*RESOLVE_CACHED/);
-    assert.ok(isCheck(calls[1] as string), calls[1]);
-    assert.match(calls[2] as string, /^\d+ +close\(/);
+    assert.ok(isRootCheck(calls[0] as string), calls[0]);
+    assert.match(calls[1] as string, /^\d+ +openat2\(.*RESOLVE_NO_XDEV\|RESOLVE_CACHED/);
+    if (!sameMount) {
+      assert.ok(isCrossed(calls[1] as string), calls[1]);
+      assert.match(calls[2] as string, /^\d+ +openat2\(.*O_PATH.*RESOLVE_CACHED/);
+      assert.ok(isCheck(calls[3] as string), calls[3]);
+      assert.match(calls[4] as string, /^\d+ +close\(/);
+    }
   }
 });

@@ -1,6 +1,6 @@
 /** The FFI boundary's public face: everything above engine/native imports from here. */
 export { syscall, preadv2, syscallBig, syscallWord, symbolAddress, installHarmlessHandler, installInterruptingHandler, signalHandledForGood, type Word } from './libc.js';
-export { allocNative, releaseNative, viewOf, addressOf, mapLow, unmapLow, type NativeBlock, type LowMapping } from './memory.js';
+export { allocNative, releaseNative, viewOf, peekByte, addressOf, mapLow, unmapLow, type NativeBlock, type LowMapping } from './memory.js';
 export * from './errno.js';
 export { watchReadable, type FdWatcher } from './poll.js';
 export { OWN_THREAD_KOFFI_CONFIG, THREAD_RESOURCE_LIMITS, workerEnv, withoutLoaders } from './worker-env.js';

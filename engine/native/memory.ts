@@ -54,6 +54,14 @@ export function viewOf(address: number, size: number): ArrayBuffer {
 }
 
 /**
+ * peekByte - the byte at `address` of native memory this process owns (a C string's first
+ * character), read without a view: nothing is allocated.
+ */
+export function peekByte(address: number): number {
+  return koffi.decode(address, 'uint8') as number;
+}
+
+/**
  * addressOf - the address of the first byte of a Buffer, TypedArray, DataView or ArrayBuffer.
  * Taking the address makes V8 move a small on-heap typed array off the heap first, so the
  * address stays valid for as long as the buffer lives.
