@@ -21,6 +21,19 @@ export function helperUrl(module: string): string {
   return new URL(`./${module}.ts`, import.meta.url).href;
 }
 
+/**
+ * The environment a child under tsx needs for its fds, threads and limits to hold still once it is
+ * loaded: tsx's disk cache off. With the cache on, a module tsx has not compiled before (every
+ * child script runChild writes, at a new path; every module of a fresh clone) is written to the
+ * cache with fs.promises.writeFile, and the first such write starts a sweep of the whole cache
+ * directory (opendir and a read per 32 entries, on the loader's thread): an fd of tsx's opens and
+ * closes 30-50 ms after the child's code began, more on a loaded machine (/tmp/tsx-0 held 14,588
+ * entries here). A child that counts its free fds, or lowers RLIMIT_NOFILE to leave some, saw
+ * one come or go (CI of e7d8dd4). Without the cache, tsx compiles each module in memory and
+ * does no fs work of its own after the imports; it costs a child about 0.1 s.
+ */
+export const STILL_LOADER_ENV: Readonly<Record<string, string>> = { TSX_DISABLE_CACHE: '1' };
+
 /** Options of {@link runChild}. */
 export interface ChildOptions {
   /**
@@ -31,7 +44,7 @@ export interface ChildOptions {
   readonly rssLimitBytes?: number;
   /** Extra node flags (before `--import tsx`), e.g. `--max-old-space-size=256`. */
   readonly nodeFlags?: readonly string[];
-  /** Variables added to this process's environment for the child (SYSLET_AIO_DISABLED, say). */
+  /** Variables added to this process's environment for the child (SYSLET_AIO_DISABLED, say), after {@link STILL_LOADER_ENV}. */
   readonly env?: Readonly<Record<string, string>>;
 }
 
@@ -66,7 +79,7 @@ export function runChild(source: string, timeoutMs: number, options: ChildOption
   writeFileSync(file, source);
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...(options.nodeFlags ?? []), '--import', 'tsx', file], { cwd: ROOT, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...(options.nodeFlags ?? []), '--import', 'tsx', file], { cwd: ROOT, env: { ...process.env, ...STILL_LOADER_ENV, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let timedOut = false;

@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { STILL_LOADER_ENV } from './child.js';
 import { RESULT_PREFIX, type BurstOptions, type BurstReport } from './limits-burst.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -72,7 +73,9 @@ function residentBytes(pid: number): number {
 export function runBurstChild(launcherPath: string | null, burst: BurstOptions, options: RunOptions = {}): Promise<BurstRun> {
   const node = [process.execPath, ...(options.nodeFlags ?? []), '--import', 'tsx', BURST, JSON.stringify(burst)];
   const argv = options.launcher === undefined || launcherPath === null ? node : [launcherPath, ...options.launcher, '--', ...node];
-  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
+  // tsx's cache off (STILL_LOADER_ENV): its writes and directory sweep would open and close fds
+  // after the limits are set (`nofileFree` counts the free fd numbers once).
+  const env: NodeJS.ProcessEnv = { ...process.env, ...STILL_LOADER_ENV, ...options.env };
   delete env.NODE_TEST_CONTEXT;
   if (options.env?.SYSLET_AIO_ENGINE === undefined) delete env.SYSLET_AIO_ENGINE;
   return new Promise((resolve, reject) => {
