@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { engineUrl } from './helpers/child.js';
+import { STILL_LOADER_ENV, engineUrl } from './helpers/child.js';
 
 const WORKER = fileURLToPath(new URL('../engine/cachemiss-worker.ts', import.meta.url));
 
@@ -39,7 +39,7 @@ test('bundling the cachemiss worker from sources at the fd limit throws EMFILE i
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const script = join(dir, 'child.mts');
   writeFileSync(script, CHILD);
-  const child = spawnSync('bash', ['-c', `ulimit -n 256 && exec "${process.execPath}" --import tsx "${script}"`], { encoding: 'utf8', timeout: 30_000 });
+  const child = spawnSync('bash', ['-c', `ulimit -n 256 && exec "${process.execPath}" --import tsx "${script}"`], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, ...STILL_LOADER_ENV } });
   assert.notEqual(child.signal, 'SIGTERM', `the child hung (killed at 30 s) in esbuild's buildSync\n${child.stderr.slice(-2000)}`);
   assert.equal(child.status, 0, `child ended ${child.status} ${child.signal}: ${child.stderr.slice(-2000)}`);
   const report = JSON.parse(child.stdout) as { full: string | null; outcome: { threw?: string; bytes?: number } };

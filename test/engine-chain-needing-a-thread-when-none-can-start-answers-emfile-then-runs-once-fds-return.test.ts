@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EMFILE } from '../engine/native/index.js';
 import { STOP } from '../engine/atom.js';
-import { engineUrl, helperUrl } from './helpers/child.js';
+import { STILL_LOADER_ENV, engineUrl, helperUrl } from './helpers/child.js';
 
 const CHILD = `
 import { openSync, closeSync } from 'node:fs';
@@ -66,7 +66,7 @@ test('a chain needing a cachemiss thread when none can start (fd limit) answers 
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const script = join(dir, 'child.mts');
   writeFileSync(script, CHILD);
-  const child = spawnSync('bash', ['-c', `ulimit -n 256 && exec "${process.execPath}" --import tsx "${script}"`], { encoding: 'utf8', timeout: 60_000 });
+  const child = spawnSync('bash', ['-c', `ulimit -n 256 && exec "${process.execPath}" --import tsx "${script}"`], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...STILL_LOADER_ENV } });
   assert.notEqual(child.signal, 'SIGTERM', `the child hung (killed at 60 s): the chain waited for a thread that could not start\n${child.stderr.slice(-2000)}`);
   assert.equal(child.status, 0, `child ended ${child.status} ${child.signal}: ${child.stderr.slice(-2000)}`);
   const report = JSON.parse(child.stdout) as { full: string | null; first: [number, number]; second: [number, number]; threads: number };

@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
+import { STILL_LOADER_ENV } from './helpers/child.js';
 import { END_THREADS_AND_TAKE_THEIR_FDS } from './helpers/fd-limit-child.js';
 
 const FS_MODULE = fileURLToPath(new URL('../fs.ts', import.meta.url));
@@ -80,7 +81,7 @@ test('near the fd limit, with no cachemiss thread and none able to start, every 
   const script = join(dir, 'child.mjs');
   writeFileSync(script, CHILD);
   const child = spawnSync('bash', ['-c', `ulimit -n 256 && exec "${process.execPath}" --import tsx "${script}"`], {
-    encoding: 'utf8', timeout: 90_000, env: { ...process.env, FS_MODULE, DIR: dir },
+    encoding: 'utf8', timeout: 90_000, env: { ...process.env, ...STILL_LOADER_ENV, FS_MODULE, DIR: dir },
   });
   assert.equal(child.status, 0, `child ended ${child.status} ${child.signal}: ${child.stderr.slice(-2000)}`);
   const report = JSON.parse(child.stdout) as {

@@ -20,6 +20,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { STILL_LOADER_ENV } from './helpers/child.js';
 
 const OPENS = 5_000;
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -51,7 +52,7 @@ function runUnderFdLimit(source: string, engine: string): Promise<{ stdout: stri
   const file = join(dir, 'child.mts');
   writeFileSync(file, source);
   return new Promise((resolve, reject) => {
-    execFile('prlimit', ['--nofile=1024', process.execPath, '--import', 'tsx', file], { cwd: ROOT, env: { ...process.env, SYSLET_AIO_ENGINE: engine }, timeout: 120_000 }, (error, stdout, stderr) => {
+    execFile('prlimit', ['--nofile=1024', process.execPath, '--import', 'tsx', file], { cwd: ROOT, env: { ...process.env, ...STILL_LOADER_ENV, SYSLET_AIO_ENGINE: engine }, timeout: 120_000 }, (error, stdout, stderr) => {
       rmSync(dir, { recursive: true, force: true });
       if (error !== null) reject(new Error(`${error.message}\n${stderr}`));
       else resolve({ stdout, stderr });

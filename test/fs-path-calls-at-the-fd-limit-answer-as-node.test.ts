@@ -30,6 +30,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
+import { STILL_LOADER_ENV } from './helpers/child.js';
 import { END_THREADS_AND_TAKE_THEIR_FDS } from './helpers/fd-limit-child.js';
 
 const FS_MODULE = fileURLToPath(new URL('../fs.ts', import.meta.url));
@@ -142,7 +143,7 @@ for (const { warm, free, when } of CASES) {
     const script = join(dir, 'child.mjs');
     writeFileSync(script, CHILD);
     const child = spawnSync('bash', ['-c', `ulimit -n 256 && exec "${process.execPath}" --import tsx "${script}"`], {
-      encoding: 'utf8', timeout: 90_000, env: { ...process.env, FS_MODULE, DIR: dir, WARM: warm ? '1' : '0', FREE: String(free) },
+      encoding: 'utf8', timeout: 90_000, env: { ...process.env, ...STILL_LOADER_ENV, FS_MODULE, DIR: dir, WARM: warm ? '1' : '0', FREE: String(free) },
     });
     assert.equal(child.status, 0, `child ended ${child.status} ${child.signal}: ${child.stderr.slice(-2000)}`);
     const report = JSON.parse(child.stdout) as {

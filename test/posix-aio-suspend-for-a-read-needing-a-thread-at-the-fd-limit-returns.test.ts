@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EAGAIN, EMFILE } from '../engine/native/index.js';
-import { helperUrl } from './helpers/child.js';
+import { STILL_LOADER_ENV, helperUrl } from './helpers/child.js';
 
 const PACKAGE = new URL('../index.ts', import.meta.url).href;
 const ENTRY = new URL('../engine/cachemiss-entry.ts', import.meta.url).href;
@@ -57,7 +57,7 @@ test('aio_suspend for a read needing a cachemiss thread at the fd limit returns 
   const script = join(dir, 'child.mts');
   writeFileSync(script, CHILD);
   const child = spawnSync('bash', ['-c', `ulimit -n 256 && exec "${process.execPath}" --import tsx "${script}"`], {
-    encoding: 'utf8', timeout: 60_000, cwd: fileURLToPath(new URL('..', import.meta.url)), env: { ...process.env, SYSLET_AIO_ENGINE: 'threads' },
+    encoding: 'utf8', timeout: 60_000, cwd: fileURLToPath(new URL('..', import.meta.url)), env: { ...process.env, ...STILL_LOADER_ENV, SYSLET_AIO_ENGINE: 'threads' },
   });
   assert.notEqual(child.signal, 'SIGTERM', `aio_suspend never returned (killed at 60 s)\n${child.stderr.slice(-2000)}`);
   assert.equal(child.status, 0, `child ended ${child.status} ${child.signal}: ${child.stderr.slice(-2000)}`);

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { STILL_LOADER_ENV } from './helpers/child.js';
 
 const INDEX = new URL('../index.ts', import.meta.url).href;
 
@@ -27,7 +28,7 @@ try {
 }
 `);
   // A low descriptor limit for the child alone, so that filling it is quick and harms nothing else.
-  const ran = spawnSync('bash', ['-c', `ulimit -n 256 && exec "${process.execPath}" --import tsx "${child}"`], { cwd: new URL('..', import.meta.url).pathname, encoding: 'utf8', timeout: 60_000 });
+  const ran = spawnSync('bash', ['-c', `ulimit -n 256 && exec "${process.execPath}" --import tsx "${child}"`], { cwd: new URL('..', import.meta.url).pathname, encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...STILL_LOADER_ENV } });
   assert.equal(ran.status, 0, ran.stderr);
   const outcome = JSON.parse(ran.stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
   assert.deepEqual(outcome, { syscallError: true, errno: -24, code: 'EMFILE', syscall: 'signalfd4', message: 'EMFILE: too many open files, signalfd4' });
