@@ -19,6 +19,12 @@
  * of the loop: the failure was the loop turning only every 16,384 calls or 50 ms (100–332 ms),
  * and a cached readFile of a few µs makes 500 calls in a millisecond or two (ci25e: 564 calls on
  * the threads engine with the code passing everywhere else).
+ *
+ * Up to three attempts, one of which must be within the bounds. The writeFile's steps run on a
+ * cachemiss thread or an io-wq worker, which on a loaded machine waits for a CPU while the loop
+ * keeps one busy (load 4 and two niced busy loops: 70-510 calls and 6-32 ms, at the edge of both
+ * bounds); the failure is no such chance — a step waits for the event loop's turn, every 50 ms or
+ * 16,384 calls, in every attempt.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -33,6 +39,8 @@ const READS_BOUND = 500;
 const SETTLE_MS = 40;
 /** Where the loop stops if the writeFile never settles (the loop must end). */
 const LOOP_BOUND = 50_000;
+/** Attempts of which one must settle within the bounds. */
+const ATTEMPTS = 3;
 
 for (const { name, fs } of IMPLEMENTATIONS) {
   // readFile: on the io_uring engine each goes to the ring; stat: inline on both engines.
@@ -47,17 +55,23 @@ for (const { name, fs } of IMPLEMENTATIONS) {
       // 50–100 ms to be ready (P2 cold's cost, not this test's): the writeFile's chain must not
       // wait for one to start.
       await delay(300);
-      let settled = false;
-      const writing = fs.writeFile(join(dir, 'out'), 'x').then(() => (settled = true));
-      let calls = 0;
-      const started = performance.now();
-      while (!settled && calls < LOOP_BOUND) {
-        await call();
-        calls++;
+      const seen: string[] = [];
+      let within = false;
+      for (let attempt = 0; attempt < ATTEMPTS && !within; attempt++) {
+        let settled = false;
+        const writing = fs.writeFile(join(dir, `out-${attempt}`), 'x').then(() => (settled = true));
+        let calls = 0;
+        const started = performance.now();
+        while (!settled && calls < LOOP_BOUND) {
+          await call();
+          calls++;
+        }
+        const elapsedMs = performance.now() - started;
+        await writing;
+        seen.push(`${calls} ${loop} calls and ${elapsedMs.toFixed(1)} ms`);
+        within = calls <= READS_BOUND || elapsedMs < SETTLE_MS;
       }
-      const elapsedMs = performance.now() - started;
-      await writing;
-      assert.ok(calls <= READS_BOUND || elapsedMs < SETTLE_MS, `${calls} ${loop} calls and ${elapsedMs.toFixed(1)} ms before the writeFile settled`);
+      assert.ok(within, `before the writeFile settled, in each attempt: ${seen.join('; ')}`);
     });
   }
 }
