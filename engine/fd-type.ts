@@ -70,7 +70,20 @@ export function fileTypeOf(fd: Word): number {
  */
 export function typedDevice(fd: number): number {
   if (fd !== typedFd || fd < 0) return -1;
-  return statView.getUint32(STX_DEV_MAJOR, true) * 0x100000 + statView.getUint32(STX_DEV_MINOR, true);
+  return statxDevice(statView);
+}
+
+/**
+ * statxDevice - the st_dev of the struct statx at the start of `view`, in the kernel's encoding
+ * (major << 20 | minor: the numbers /proc/self/mountinfo's major:minor make, which is how
+ * engine/remote-mounts.ts knows a mount's device). statx fills stx_dev_major and stx_dev_minor
+ * whatever the mask asked.
+ *
+ * @param view - a view whose byte 0 is a struct statx a successful statx filled.
+ * @returns the device number.
+ */
+export function statxDevice(view: DataView): number {
+  return view.getUint32(STX_DEV_MAJOR, true) * 0x100000 + view.getUint32(STX_DEV_MINOR, true);
 }
 
 /**

@@ -35,6 +35,7 @@
 import { readFileSync } from 'node:fs';
 import { isMainThread } from 'node:worker_threads';
 import { allocNative, closeHeld, EAGAIN, EXDEV, holdForThisThread, letGo, peekByte, syscall, THREAD_RESOURCE, type Word } from './native/index.js';
+import { statxDevice } from './fd-type.js';
 import { NR } from './syscalls/nr.js';
 import { AT_EMPTY_PATH, AT_FDCWD, AT_STATX_DONT_SYNC, O_CLOEXEC, O_CREAT, O_DIRECTORY, O_NOFOLLOW, O_PATH, O_RDONLY, O_TMPFILE, O_TRUNC, POLLERR, POLLNVAL, POLLPRI, RESOLVE_CACHED, RESOLVE_NO_XDEV } from './syscalls/constants.generated.js';
 
@@ -51,9 +52,6 @@ const SYS_statx = NR.statx;
 const SYS_close = NR.close;
 const SYS_ppoll = NR.ppoll;
 const MOUNTINFO = '/proc/self/mountinfo';
-// struct statx: stx_dev_major and stx_dev_minor (include/uapi/linux/stat.h).
-const STX_DEV_MAJOR = 136;
-const STX_DEV_MINOR = 140;
 // The scratch: a struct statx, a pollfd (at 256), a zero timespec (at 272), an empty C string
 // (at 288), "/" as a C string (at 290), an open_how (at 296), mountinfo's path as a C string (at 320).
 const POLLFD = 256;
@@ -168,7 +166,7 @@ export function fdOnRemoteMount(fd: Word): boolean {
 function statxOnRemote(dirfd: Word, path: Word, flags: number): boolean {
   view.setUint8(EMPTY, 0);
   if (syscall(SYS_statx, dirfd, path, flags | AT_STATX_DONT_SYNC, 0, scratch.address) !== 0) return false;
-  return remoteDevices.has(view.getUint32(STX_DEV_MAJOR, true) * 0x100000 + view.getUint32(STX_DEV_MINOR, true));
+  return remoteDevices.has(statxDevice(view));
 }
 
 /**
@@ -280,7 +278,7 @@ function startsOnLocalMount(dirfd: Word, path: Word): boolean {
   } else {
     return false;
   }
-  return answered === 0 && !remoteDevices.has(view.getUint32(STX_DEV_MAJOR, true) * 0x100000 + view.getUint32(STX_DEV_MINOR, true));
+  return answered === 0 && !remoteDevices.has(statxDevice(view));
 }
 
 /**

@@ -181,7 +181,6 @@ export class UringEngine implements RingPort {
     // says its mount: one statx per ring-bound read, not two (uncached32: 5.6 % of P2's thread).
     const fd = args[0];
     const device = typedAnswers() !== typed && typeof fd === 'number' ? typedDevice(fd) : -1;
-    const remote = callOnRemoteMount(nr, args, device);
     const copied = this.#args;
     for (let i = 0; i < 6; i++) copied[i] = args[i] as Word;
     if (!this.#memory.copyArguments(call.copies, copies, copied)) return false;
@@ -189,6 +188,8 @@ export class UringEngine implements RingPort {
       this.#memory.abandon();
       return false;
     }
+    // Asked once nothing can refuse the request any more: a refused one needs no answer.
+    const remote = callOnRemoteMount(nr, args, device);
     this.#pendingResultKind = this.#resultKinds[nr] as number;
     this.#pendingSqeFlags = punt || remote ? IOSQE_ASYNC : 0;
     return true;

@@ -77,3 +77,14 @@ export function outOfFds(status: number): boolean {
 export function directCallsAllowed(engine: Engine, numbers: readonly number[]): boolean {
   return engine.policy.allowsAll(numbers);
 }
+
+/**
+ * nodeMayServe - whether a call that syslet-aio/fs hands to node:fs (a large write: read-write.ts
+ * writeFile, write-node.ts FileHandle.write) may be Node's: the engine is open — after its close
+ * every call rejects with ESHUTDOWN, as docs/fs.md says, and a Node call would write regardless —
+ * and its policy lets every one of `numbers` (the calls Node will make) run, so that a narrowed
+ * policy still sees the chain's atoms denied and reported, as before.
+ */
+export function nodeMayServe(engine: Engine, numbers: readonly number[]): boolean {
+  return !engine.closed && directCallsAllowed(engine, numbers);
+}

@@ -20,7 +20,7 @@ import { STAT_SIZE_OFFSET } from '../plugins/builtin/file.js';
 import { COPY_FILE, fsCloseTwo, fsCopyFile } from './chains-copy.js';
 import { COPY_FDS_BY_SENDFILE, fileCopyFdsBySendfile } from '../plugins/builtin/file-copy-sendfile.js';
 import { atTheFdLimit, ended, putPaths, ran, result, submitted, take } from './core.js';
-import { directCallsAllowed, outOfFds } from './direct.js';
+import { nodeMayServe, outOfFds } from './direct.js';
 import { NR } from '../engine/syscalls/nr.js';
 import { fsError, IO_MAX_LENGTH, wholeString } from './errors.js';
 import { kSysletHandle, type FileHandle } from './file-handle.js';
@@ -138,7 +138,7 @@ const NODE_WRITE_FILE_CALLS: readonly number[] = [NR.openat, NR.write, NR.close]
  * chain's atoms are denied and reported, as before).
  */
 function writesThroughNode(engine: Engine): boolean {
-  return !engine.closed && directCallsAllowed(engine, NODE_WRITE_FILE_CALLS);
+  return nodeMayServe(engine, NODE_WRITE_FILE_CALLS);
 }
 
 /**

@@ -24,7 +24,7 @@ import { write as writeCallback, writev as writevCallback } from 'node:fs';
 import type { Engine } from '../engine/engine.js';
 import { NR } from '../engine/syscalls/nr.js';
 import { SLOT_DATA_BYTES } from '../plugins/requests.js';
-import { directCallsAllowed } from './direct.js';
+import { nodeMayServe } from './direct.js';
 import { fsError } from './errors.js';
 
 /**
@@ -102,7 +102,7 @@ function capture(resolve: (written: number) => void, reject: (error: Error) => v
  * (docs/fs.md); a delegated write already in flight when it closes ends as Node's.
  */
 function delegates(io: NodeWriteHandle, length: number, calls: readonly number[]): boolean {
-  return io.regularFile && length >= NODE_WRITE_BYTES && !io.engine.closed && directCallsAllowed(io.engine, calls);
+  return io.regularFile && length >= NODE_WRITE_BYTES && nodeMayServe(io.engine, calls);
 }
 
 /**
