@@ -20,6 +20,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runGapChild, GAP_REPORT, GAP_TICKER } from './helpers/event-loop-gap.js';
+import { SLOW_FUSE_CHILD_MS } from './helpers/fuse-gap.js';
 import { fuseSkipReason, slowFuseForTest } from './helpers/fuse-slow.js';
 
 const DELAY_MS = 1500;
@@ -74,7 +75,7 @@ for (const engine of ['io_uring', 'threads'] as const) {
       const { dir, fuse } = mounted;
       const script = join(dir, `child-${start}-${engine}.mts`);
       writeFileSync(script, childSource(fuse.mount, start));
-      const { lines, maxGap, stderr } = await runGapChild(script, engine);
+      const { lines, maxGap, stderr } = await runGapChild(script, engine, undefined, SLOW_FUSE_CHILD_MS);
       const reportLine = lines.find((line) => line.includes('"ms"'));
       assert.ok(reportLine !== undefined, `the child reported: ${lines.join('\n')} ${stderr.slice(0, 1500)}`);
       const report = JSON.parse(reportLine) as { ms: number; mode: string; open: number; text: string };

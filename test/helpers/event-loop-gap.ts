@@ -46,18 +46,20 @@ export interface GapRun {
 }
 
 /**
- * runGapChild - run `script` with tsx on `engine` (SIGKILLed after 30 s), from the repository
+ * runGapChild - run `script` with tsx on `engine` (SIGKILLed after `limitMs`), from the repository
  * root so that it can import the sources.
  *
  * @param script - the child's file (.mts).
  * @param engine - the engine it runs on (SYSLET_AIO_ENGINE).
  * @param onOutput - called with all of its stdout so far at each chunk: where a test releases
  *   the wait (opens the FIFO's other end...).
+ * @param limitMs - when it is killed: 30 s by default; a child that waits on a slow FUSE server
+ *   many times (1.5 s a request) takes 20–30 s on an idle machine and asks for more (fuse-gap.ts).
  * @returns its stdout lines, stderr and the gap it reported (asserted to be there).
  */
-export async function runGapChild(script: string, engine: 'io_uring' | 'threads', onOutput: (stdout: string) => void = () => {}): Promise<GapRun> {
+export async function runGapChild(script: string, engine: 'io_uring' | 'threads', onOutput: (stdout: string) => void = () => {}, limitMs = 30_000): Promise<GapRun> {
   const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, env: { ...process.env, SYSLET_AIO_ENGINE: engine }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const kill = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  const kill = setTimeout(() => child.kill('SIGKILL'), limitMs);
   let stdout = '';
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

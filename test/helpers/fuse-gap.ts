@@ -106,12 +106,13 @@ function childSource(mount: string, scratchDir: string, caller: FuseCaller, call
 }
 
 /**
- * How long a child may take before it is killed. A child makes its call twice (once before the
+ * How long a child on a slow FUSE mount may take before it is killed (here and in the tests that
+ * run their own gap child on one). A child makes its call twice (once before the
  * ticker) after walking four paths, every server request taking the mount's delay: on an idle
  * machine readdir and readFileSyslet children took 28–29 s of the 30 s this once was, and under
  * load one was killed ("reported nothing", session 33). The tests' own timeouts are 120 s.
  */
-const LIMIT_MS = 90_000;
+export const SLOW_FUSE_CHILD_MS = 90_000;
 
 /**
  * fuseGap - make `call` as `caller` in a child on `engine` against the FUSE mount `mount`, and
@@ -120,7 +121,7 @@ const LIMIT_MS = 90_000;
  *
  * @param scratchDir - where the child's script (and a copy's destination) go.
  */
-export async function fuseGap(mount: string, scratchDir: string, caller: FuseCaller, call: string, engine: 'io_uring' | 'threads', limitMs = LIMIT_MS): Promise<FuseGap> {
+export async function fuseGap(mount: string, scratchDir: string, caller: FuseCaller, call: string, engine: 'io_uring' | 'threads', limitMs = SLOW_FUSE_CHILD_MS): Promise<FuseGap> {
   const script = join(scratchDir, `gap-${caller}-${call.replace(/\W/g, '')}-${engine}.mts`);
   writeFileSync(script, childSource(mount, scratchDir, caller, call));
   const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, env: { ...process.env, SYSLET_AIO_ENGINE: engine }, stdio: ['ignore', 'pipe', 'pipe'] });
